@@ -1,0 +1,314 @@
+package dev.steward.allocator.placement;
+
+import dev.steward.api.AgentRegistration.PortRange;
+import dev.steward.api.Resources;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one agent has and what its live allocations hold: cpu, memory, disk, named scalars,
+ * each GPU device (in thousandths, so a device can be shared) and each lent port. Owned by
+ * the allocator's state thread; placement only reads it, the state applies {@link #reserve}
+ * and {@link #free}.
+ */
+public final class AgentLedger {
+    private final String id;
+    private final String name;
+    private Map<String, String> attributes;
+    private String gpuModel;
+    private Resources total;
+    private int[] gpuUsed;
+    private List<PortRange> portRanges;
+    private final BitSet portsUsed = new BitSet();
+    private int portsFree;
+    private int portCursor;
+    private long usedCpu;
+    private long usedMemory;
+    private long usedDisk;
+    private final Map<String, Long> usedScalars = new HashMap<>();
+    private boolean ready = true;
+    private boolean draining;
+
+    public AgentLedger(String id, String name, Map<String, String> attributes, Resources total, int gpus, String gpuModel, List<PortRange> ports) {
+        this.id = id;
+        this.name = name;
+        this.gpuUsed = new int[gpus];
+        update(attributes, total, gpus, gpuModel, ports);
+    }
+
+    /** Re-registration may change what the agent reports; usage is kept. */
+    public void update(Map<String, String> attrs, Resources newTotal, int gpus, String model, List<PortRange> ports) {
+        this.attributes = attrs;
+        this.total = newTotal;
+        this.gpuModel = model;
+        if (gpus != gpuUsed.length) {
+            gpuUsed = java.util.Arrays.copyOf(gpuUsed, gpus);
+        }
+        this.portRanges = ports;
+        int free = 0;
+        for (PortRange r : ports) {
+            free += r.size() - portsUsed.get(r.from(), r.to() + 1).cardinality();
+        }
+        this.portsFree = free;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    /** The value of an attribute for constraints; {@code agent} is the id and {@code name} the agent's name. */
+    public String attribute(String key) {
+        if ("agent".equals(key)) {
+            return id;
+        }
+        if ("name".equals(key)) {
+            return name;
+        }
+        return attributes.get(key);
+    }
+
+    public String gpuModel() {
+        return gpuModel;
+    }
+
+    public Resources total() {
+        return total;
+    }
+
+    public int gpuCount() {
+        return gpuUsed.length;
+    }
+
+    public boolean ready() {
+        return ready;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    public void setReady(boolean ready) {
+        this.ready = ready;
+    }
+
+    public void setDraining(boolean draining) {
+        this.draining = draining;
+    }
+
+    public long freeCpu() {
+        return total.cpuMillis() - usedCpu;
+    }
+
+    public long freeMemory() {
+        return total.memoryMib() - usedMemory;
+    }
+
+    public long freeDisk() {
+        return total.diskMib() - usedDisk;
+    }
+
+    public long freeScalar(String key) {
+        return total.scalars().getOrDefault(key, 0L) - usedScalars.getOrDefault(key, 0L);
+    }
+
+    public int freePorts() {
+        return portsFree;
+    }
+
+    /** What is held now, as resources (GPUs summed over devices). */
+    public Resources used() {
+        return new Resources(usedCpu, usedMemory, usedDisk, usedGpuMillis(), Map.copyOf(usedScalars));
+    }
+
+    /** GPU thousandths held over all devices. */
+    public long usedGpuMillis() {
+        long g = 0;
+        for (int u : gpuUsed) {
+            g += u;
+        }
+        return g;
+    }
+
+    /** GPU thousandths held on device {@code i}. */
+    public int gpuUsed(int i) {
+        return gpuUsed[i];
+    }
+
+    /** Number of devices nobody holds any part of. */
+    public int wholeGpusFree() {
+        int n = 0;
+        for (int u : gpuUsed) {
+            if (u == 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The GPU devices an ask of {@code gpuMillis} would take: whole free devices for whole GPUs,
+     * or for a share, the fullest device that still has room (best fit keeps whole devices free
+     * for whole-GPU asks). Null when it does not fit.
+     */
+    public List<Integer> pickGpus(long gpuMillis) {
+        if (gpuMillis == 0) {
+            return List.of();
+        }
+        if (gpuMillis < 1000) {
+            int best = -1;
+            for (int i = 0; i < gpuUsed.length; i++) {
+                if (gpuUsed[i] + gpuMillis <= 1000 && (best < 0 || gpuUsed[i] > gpuUsed[best])) {
+                    best = i;
+                }
+            }
+            return best < 0 ? null : List.of(best);
+        }
+        int want = (int) (gpuMillis / 1000);
+        List<Integer> out = new ArrayList<>(want);
+        for (int i = 0; i < gpuUsed.length && out.size() < want; i++) {
+            if (gpuUsed[i] == 0) {
+                out.add(i);
+            }
+        }
+        return out.size() == want ? out : null;
+    }
+
+    /** Concrete port numbers for the named ports, from a rotating cursor so a just-freed port is not handed out at once; null if too few are free. */
+    public Map<String, Integer> pickPorts(List<String> names) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        if (names.size() > portsFree) {
+            return null;
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        int span = 0;
+        for (PortRange r : portRanges) {
+            span += r.size();
+        }
+        int tried = 0;
+        int pos = portCursor;
+        BitSet taken = new BitSet();
+        while (out.size() < names.size() && tried < span) {
+            int port = portAt(pos % span);
+            if (!portsUsed.get(port) && !taken.get(port)) {
+                taken.set(port);
+                out.put(names.get(out.size()), port);
+            }
+            pos++;
+            tried++;
+        }
+        return out.size() == names.size() ? out : null;
+    }
+
+    private int portAt(int offset) {
+        for (PortRange r : portRanges) {
+            if (offset < r.size()) {
+                return r.from() + offset;
+            }
+            offset -= r.size();
+        }
+        throw new IllegalStateException("offset beyond port ranges");
+    }
+
+    private int offsetOf(int port) {
+        int off = 0;
+        for (PortRange r : portRanges) {
+            if (port >= r.from() && port <= r.to()) {
+                return off + port - r.from();
+            }
+            off += r.size();
+        }
+        return -1;
+    }
+
+    /** Holds an allocation's resources, devices and ports. Throws if it would over-commit: that is a bug, never a user error. */
+    public void reserve(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
+        if (r.cpuMillis() > freeCpu() || r.memoryMib() > freeMemory() || r.diskMib() > freeDisk()) {
+            throw new IllegalStateException("over-commit of agent " + id + ": " + r + " does not fit");
+        }
+        for (Map.Entry<String, Long> e : r.scalars().entrySet()) {
+            if (e.getValue() > freeScalar(e.getKey())) {
+                throw new IllegalStateException("over-commit of " + e.getKey() + " on agent " + id);
+            }
+        }
+        long perDevice = gpus.isEmpty() ? 0 : (r.gpuMillis() < 1000 ? r.gpuMillis() : 1000);
+        for (int g : gpus) {
+            if (g >= gpuUsed.length || gpuUsed[g] + perDevice > 1000) {
+                throw new IllegalStateException("over-commit of GPU " + g + " on agent " + id);
+            }
+        }
+        for (int p : ports.values()) {
+            if (portsUsed.get(p)) {
+                throw new IllegalStateException("port " + p + " already held on agent " + id);
+            }
+        }
+        usedCpu += r.cpuMillis();
+        usedMemory += r.memoryMib();
+        usedDisk += r.diskMib();
+        r.scalars().forEach((k, v) -> usedScalars.merge(k, v, Long::sum));
+        for (int g : gpus) {
+            gpuUsed[g] += (int) perDevice;
+        }
+        for (int p : ports.values()) {
+            portsUsed.set(p);
+            if (offsetOf(p) >= 0) {
+                portsFree--;
+                portCursor = offsetOf(p) + 1;
+            }
+        }
+    }
+
+    /** Gives back what {@link #reserve} took. */
+    public void free(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
+        usedCpu -= r.cpuMillis();
+        usedMemory -= r.memoryMib();
+        usedDisk -= r.diskMib();
+        r.scalars().forEach((k, v) -> usedScalars.merge(k, -v, Long::sum));
+        long perDevice = gpus.isEmpty() ? 0 : (r.gpuMillis() < 1000 ? r.gpuMillis() : 1000);
+        for (int g : gpus) {
+            if (g < gpuUsed.length) {
+                gpuUsed[g] -= (int) perDevice;
+            }
+        }
+        for (int p : ports.values()) {
+            if (portsUsed.get(p)) {
+                portsUsed.clear(p);
+                if (offsetOf(p) >= 0) {
+                    portsFree++;
+                }
+            }
+        }
+    }
+
+    /** True when nothing is over-committed and no port is counted twice: the invariant the property test checks. */
+    public boolean consistent() {
+        if (usedCpu < 0 || usedMemory < 0 || usedDisk < 0 || freeCpu() < 0 || freeMemory() < 0 || freeDisk() < 0) {
+            return false;
+        }
+        for (int u : gpuUsed) {
+            if (u < 0 || u > 1000) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, Long> e : usedScalars.entrySet()) {
+            if (e.getValue() < 0 || freeScalar(e.getKey()) < 0) {
+                return false;
+            }
+        }
+        return portsFree >= 0;
+    }
+}

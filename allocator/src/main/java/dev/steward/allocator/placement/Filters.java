@@ -1,0 +1,97 @@
+package dev.steward.allocator.placement;
+
+import dev.steward.api.Constraint;
+import dev.steward.api.Resources;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/** The feasibility filters, one per concern, each returning a {@link Rejections} reason or null. */
+public final class Filters {
+    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+    private Filters() {
+    }
+
+    /** A lost agent takes nothing; a draining one takes nothing new. */
+    public static final FeasibilityFilter ELIGIBLE = (a, ask) -> !a.ready() ? Rejections.LOST : a.draining() ? Rejections.DRAINING : null;
+
+    /** Attribute constraints: =, !=, in, regex. */
+    public static final FeasibilityFilter CONSTRAINTS = (a, ask) -> {
+        for (Constraint c : ask.ask().constraints()) {
+            if (!holds(c, a)) {
+                return Rejections.constraint(c.toString());
+            }
+        }
+        return null;
+    };
+
+    /** Distinct: no two allocations of one request share an agent, or a value of the named attribute. */
+    public static final FeasibilityFilter DISTINCT = (a, ask) -> {
+        for (Constraint c : ask.ask().constraints()) {
+            if (c.parsedOp() == Constraint.Op.DISTINCT) {
+                String key = c.attribute() == null || c.attribute().isBlank() ? "agent" : c.attribute();
+                Set<String> taken = ask.distinctTaken().getOrDefault(key, Set.of());
+                String v = a.attribute(key);
+                if (v != null && taken.contains(v)) {
+                    return Rejections.DISTINCT;
+                }
+            }
+        }
+        return null;
+    };
+
+    /** The GPU model must be one of those asked for ("V100M16|V100M32"). */
+    public static final FeasibilityFilter GPU_MODEL = (a, ask) -> {
+        Set<String> models = ask.ask().gpuModels();
+        if (ask.ask().shape().gpuMillis() == 0 || models.isEmpty()) {
+            return null;
+        }
+        return a.gpuModel() != null && models.contains(a.gpuModel()) ? null : Rejections.GPU_MODEL;
+    };
+
+    /** Cpu, memory, disk and named scalars. */
+    public static final FeasibilityFilter RESOURCES = (a, ask) -> {
+        Resources s = ask.ask().shape();
+        if (s.cpuMillis() > a.freeCpu()) {
+            return Rejections.CPU;
+        }
+        if (s.memoryMib() > a.freeMemory()) {
+            return Rejections.MEMORY;
+        }
+        if (s.diskMib() > a.freeDisk()) {
+            return Rejections.DISK;
+        }
+        for (Map.Entry<String, Long> e : s.scalars().entrySet()) {
+            if (e.getValue() > a.freeScalar(e.getKey())) {
+                return Rejections.scalar(e.getKey());
+            }
+        }
+        return null;
+    };
+
+    /** Whole free GPU devices, or room on one device for a share. */
+    public static final FeasibilityFilter GPUS = (a, ask) -> {
+        long g = ask.ask().shape().gpuMillis();
+        if (g == 0) {
+            return null;
+        }
+        return a.pickGpus(g) == null ? Rejections.GPU : null;
+    };
+
+    /** Enough free ports in the agent's ranges. */
+    public static final FeasibilityFilter PORTS = (a, ask) -> ask.ask().ports().size() > a.freePorts() ? Rejections.PORTS : null;
+
+    static boolean holds(Constraint c, AgentLedger a) {
+        String v = a.attribute(c.attribute() == null ? "agent" : c.attribute());
+        return switch (c.parsedOp()) {
+            case EQ -> c.value().equals(v);
+            case NE -> !c.value().equals(v);
+            case IN -> v != null && c.inValues().contains(v);
+            case REGEX -> v != null && PATTERNS.computeIfAbsent(c.value(), Pattern::compile).matcher(v).find();
+            case DISTINCT -> true;
+        };
+    }
+}

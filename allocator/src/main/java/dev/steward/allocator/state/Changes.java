@@ -1,0 +1,25 @@
+package dev.steward.allocator.state;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** What one command changed, by id; the engine persists exactly these rows with the new index. */
+public final class Changes {
+    public final Set<String> agents = new LinkedHashSet<>();
+    public final Set<String> roles = new LinkedHashSet<>();
+    public final Set<String> requests = new LinkedHashSet<>();
+    public final Set<String> allocations = new LinkedHashSet<>();
+    public final Set<String> tokens = new LinkedHashSet<>();
+
+    public boolean isEmpty() {
+        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty();
+    }
+
+    public void clear() {
+        agents.clear();
+        roles.clear();
+        requests.clear();
+        allocations.clear();
+        tokens.clear();
+    }
+}

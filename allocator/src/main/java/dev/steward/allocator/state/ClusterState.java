@@ -1,0 +1,517 @@
+package dev.steward.allocator.state;
+
+import dev.steward.allocator.fairness.DrfSorter;
+import dev.steward.allocator.fairness.Sorter;
+import dev.steward.allocator.placement.AgentLedger;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AgentRegistration.AgentSpec;
+import dev.steward.api.AgentStatus;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+import dev.steward.api.RequestInfo;
+import dev.steward.api.RequestState;
+import dev.steward.api.Resources;
+import dev.steward.api.RoleSpec;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * The cluster as the allocator holds it: agents and their ledgers, roles, requests,
+ * allocations and tokens, plus the change index. Owned by one thread; not thread-safe.
+ * Every command takes {@code now}, changes records (stamped with {@link #nextIndex()}), and
+ * names them in {@link #changes()}.
+ */
+public final class ClusterState {
+    public static final String DEFAULT_ROLE = "default";
+
+    final StateConfig config;
+    final Supplier<String> ids;
+    final Sorter sorter = new DrfSorter();
+    final Changes changes = new Changes();
+    long index;
+    long sequence;
+
+    final Map<String, AgentInfo> agents = new LinkedHashMap<>();
+    final Map<String, AgentLedger> ledgers = new LinkedHashMap<>();
+    final Map<String, RoleRecord> roles = new TreeMap<>();
+    final Map<String, RequestInfo> requests = new LinkedHashMap<>();
+    final Map<String, AllocationInfo> allocations = new LinkedHashMap<>();
+    final Map<String, TokenRecord> tokens = new HashMap<>();
+    final Map<String, Set<String>> liveByAgent = new HashMap<>();
+    final Map<String, TreeSet<RequestInfo>> pendingByRole = new HashMap<>();
+    final Set<String> removed = new LinkedHashSet<>();
+    private final Scheduler scheduler;
+
+    static final Comparator<RequestInfo> SERVICE_ORDER = Comparator
+            .comparingInt((RequestInfo r) -> -priorityOf(r))
+            .thenComparingLong(RequestInfo::sequence);
+
+    public ClusterState(StateConfig config, Supplier<String> ids) {
+        this.config = config;
+        this.ids = ids;
+        this.scheduler = new Scheduler(this);
+    }
+
+    // ---------------------------------------------------------------- index and changes
+
+    public long index() {
+        return index;
+    }
+
+    /** The index the current command's changes will carry. */
+    public long nextIndex() {
+        return index + 1;
+    }
+
+    public Changes changes() {
+        return changes;
+    }
+
+    /** Ids deleted by the current command (forgotten records), in any table. */
+    public Set<String> removed() {
+        return removed;
+    }
+
+    /** Called by the engine once the current command's changes are durable. */
+    public void commit() {
+        if (!changes.isEmpty() || !removed.isEmpty()) {
+            index++;
+        }
+        changes.clear();
+        removed.clear();
+    }
+
+    /** Sets the index after recovery. */
+    public void restoreIndex(long index, long sequence) {
+        this.index = index;
+        this.sequence = sequence;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public StateConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- roles
+
+    public RoleRecord putRole(String name, RoleSpec.Parsed spec) {
+        RoleRecord old = roles.get(name);
+        RoleRecord r = new RoleRecord(name, spec.weight(), spec.guarantee(), spec.limit(), old == null ? nextIndex() : old.createIndex(), nextIndex());
+        roles.put(name, r);
+        sorter.add(name, r.weight(), r.guarantee());
+        changes.roles.add(name);
+        return r;
+    }
+
+    public RoleRecord role(String name) {
+        RoleRecord r = roles.get(name);
+        if (r == null) {
+            throw new NotFound("role", name);
+        }
+        return r;
+    }
+
+    // ---------------------------------------------------------------- tokens
+
+    public void addToken(TokenRecord t) {
+        tokens.put(t.hash(), t);
+        changes.tokens.add(t.hash());
+    }
+
+    public TokenRecord token(String hash) {
+        return tokens.get(hash);
+    }
+
+    // ---------------------------------------------------------------- agents
+
+    /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
+    public AgentInfo registerAgent(AgentSpec spec, String tokenHash, Instant now) {
+        for (AgentInfo a : new ArrayList<>(agents.values())) {
+            if (a.name().equals(spec.name())) {
+                if (a.status() != AgentStatus.LOST) {
+                    throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a.id()
+                            + "); a restarted agent keeps its id and token, a new machine needs a new name");
+                }
+                forgetAgent(a.id());
+            }
+        }
+        String id = ids.get();
+        AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
+                spec.attributes(), now, now, Map.of(), null, nextIndex(), nextIndex());
+        putAgent(a);
+        addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now));
+        return a;
+    }
+
+    /** An agent reports changed resources or attributes; what it already holds stays. */
+    public AgentInfo updateAgent(String id, AgentSpec spec, Instant now) {
+        AgentInfo a = agent(id);
+        AgentInfo b = new AgentInfo(id, a.name(), a.status(), a.draining(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
+                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), nextIndex());
+        agents.put(id, b);
+        ledgers.get(id).update(spec.attributes(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports());
+        changes.agents.add(id);
+        refreshTotal();
+        return b;
+    }
+
+    void putAgent(AgentInfo a) {
+        agents.put(a.id(), a);
+        AgentLedger l = new AgentLedger(a.id(), a.name(), a.attributes(), a.total(), a.gpus(), a.gpuModel(), a.ports());
+        l.setReady(a.status() == AgentStatus.READY);
+        l.setDraining(a.draining());
+        ledgers.put(a.id(), l);
+        liveByAgent.computeIfAbsent(a.id(), k -> new LinkedHashSet<>());
+        changes.agents.add(a.id());
+        refreshTotal();
+    }
+
+    private void forgetAgent(String id) {
+        agents.remove(id);
+        ledgers.remove(id);
+        liveByAgent.remove(id);
+        tokens.values().removeIf(t -> {
+            boolean mine = t.kind() == TokenRecord.Kind.AGENT && t.subject().equals(id);
+            if (mine) {
+                removed.add(t.hash());
+            }
+            return mine;
+        });
+        removed.add(id);
+        refreshTotal();
+    }
+
+    public AgentInfo agent(String id) {
+        AgentInfo a = agents.get(id);
+        if (a == null) {
+            throw new NotFound("agent", id);
+        }
+        return a;
+    }
+
+    /** A heartbeat: the agent is alive (a lost one comes back READY) and reports its usage. */
+    public AgentInfo heartbeat(String id, Map<String, Long> usage, Instant now) {
+        AgentInfo a = agent(id);
+        boolean back = a.status() == AgentStatus.LOST;
+        AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage), nextIndex());
+        agents.put(id, b);
+        ledgers.get(id).setReady(true);
+        if (back || usage != null) {
+            changes.agents.add(id);
+        } else {
+            agents.put(id, new AgentInfo(b.id(), b.name(), b.status(), b.draining(), b.total(), b.gpus(), b.gpuModel(), b.ports(),
+                    b.attributes(), b.registeredAt(), now, b.usage(), null, b.createIndex(), a.modifyIndex()));
+        }
+        if (back) {
+            refreshTotal();
+        }
+        return agents.get(id);
+    }
+
+    /** Drains an agent (no new placements; its allocations are asked to leave) or makes it eligible again. */
+    public AgentInfo setDraining(String id, boolean draining, Instant now) {
+        AgentInfo a = agent(id);
+        if (a.draining() == draining) {
+            return a;
+        }
+        AgentInfo b = Records.agent(a, a.status(), draining, a.lastHeartbeat(), a.usage(), nextIndex());
+        agents.put(id, b);
+        ledgers.get(id).setDraining(draining);
+        changes.agents.add(id);
+        for (String allocId : List.copyOf(liveByAgent.get(id))) {
+            AllocationInfo al = allocations.get(allocId);
+            if (draining && al.state() == AllocationState.ALLOCATED) {
+                putAllocation(Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation",
+                        now, nextIndex(), config.historyLimit()));
+            } else if (!draining && al.state() == AllocationState.LEAVING) {
+                putAllocation(Records.transition(al, AllocationState.ALLOCATED, "agent " + a.name() + " is eligible again", now, nextIndex(),
+                        config.historyLimit()));
+            }
+        }
+        refreshTotal();
+        return b;
+    }
+
+    /** Sum of what ready agents have: the total DRF measures shares against. */
+    void refreshTotal() {
+        Resources t = Resources.ZERO;
+        for (AgentLedger l : ledgers.values()) {
+            if (l.ready()) {
+                t = t.plus(l.total());
+            }
+        }
+        sorter.setTotal(t);
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    /** Takes a validated request for {@code role}; the engine then runs the scheduler in the same command. */
+    public RequestInfo submit(String role, dev.steward.api.AllocateRequest wire, Instant now) {
+        role(role);
+        String id = ids.get();
+        sequence++;
+        RequestInfo r = new RequestInfo(id, role, wire, RequestState.PENDING, 0, List.of(), now, sequence, null, nextIndex(), nextIndex());
+        putRequest(r);
+        return r;
+    }
+
+    void putRequest(RequestInfo r) {
+        RequestInfo old = requests.put(r.id(), r);
+        if (old != null && old.state() == RequestState.PENDING) {
+            pendingByRole.get(old.role()).remove(old);
+        }
+        if (r.state() == RequestState.PENDING) {
+            pendingByRole.computeIfAbsent(r.role(), k -> new TreeSet<>(SERVICE_ORDER)).add(r);
+        }
+        changes.requests.add(r.id());
+    }
+
+    public RequestInfo request(String id) {
+        RequestInfo r = requests.get(id);
+        if (r == null) {
+            throw new NotFound("request", id);
+        }
+        return r;
+    }
+
+    /** Cancels a request: what is pending is dropped and what it holds is released. Idempotent. */
+    public RequestInfo cancel(String id, Instant now) {
+        RequestInfo r = request(id);
+        if (r.state() == RequestState.CANCELLED) {
+            return r;
+        }
+        for (String allocId : r.allocations()) {
+            AllocationInfo a = allocations.get(allocId);
+            if (a != null && !a.state().terminal()) {
+                end(a, AllocationState.RELEASED, "request " + id + " was cancelled", now);
+            }
+        }
+        RequestInfo c = Records.request(r, RequestState.CANCELLED, r.placed(), r.allocations(), r.why(), nextIndex());
+        putRequest(c);
+        return c;
+    }
+
+    /** Runs the allocation cycle: fair order, placement, preemption. */
+    public int schedule(Instant now) {
+        return scheduler.run(now);
+    }
+
+    // ---------------------------------------------------------------- allocations and leases
+
+    public AllocationInfo allocation(String id) {
+        AllocationInfo a = allocations.get(id);
+        if (a == null) {
+            throw new NotFound("allocation", id);
+        }
+        return a;
+    }
+
+    void putAllocation(AllocationInfo a) {
+        allocations.put(a.id(), a);
+        changes.allocations.add(a.id());
+    }
+
+    /** Extends the lease by {@code ttl} (or the allocation's own TTL) from now. */
+    public AllocationInfo renew(String id, Duration ttl, Instant now) {
+        AllocationInfo a = allocation(id);
+        if (a.state().terminal()) {
+            throw new Conflict("allocation " + id + " has ended (" + a.state() + ": " + a.reason() + "); it cannot be renewed");
+        }
+        long t = ttl == null ? a.ttlMillis() : ttl.toMillis();
+        AllocationInfo b = Records.renewed(a, t, now.plusMillis(t), now, nextIndex(), config.historyLimit());
+        putAllocation(b);
+        return b;
+    }
+
+    /** Releases an allocation; releasing one that has already ended changes nothing. */
+    public AllocationInfo release(String id, String by, Instant now) {
+        AllocationInfo a = allocation(id);
+        if (a.state().terminal()) {
+            return a;
+        }
+        return end(a, AllocationState.RELEASED, "released by " + by, now);
+    }
+
+    /** Ends a live allocation: frees its resources and records why. */
+    AllocationInfo end(AllocationInfo a, AllocationState to, String reason, Instant now) {
+        AllocationInfo b = Records.transition(a, to, reason, now, nextIndex(), config.historyLimit());
+        putAllocation(b);
+        AgentLedger l = ledgers.get(a.agentId());
+        if (l != null) {
+            l.free(a.resources(), a.gpuIndexes(), a.ports());
+        }
+        Set<String> live = liveByAgent.get(a.agentId());
+        if (live != null) {
+            live.remove(a.id());
+        }
+        sorter.unallocated(a.role(), a.resources());
+        return b;
+    }
+
+    /** Records a new live allocation and reserves what it holds. */
+    void place(AllocationInfo a) {
+        ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
+        liveByAgent.get(a.agentId()).add(a.id());
+        sorter.allocated(a.role(), a.resources());
+        putAllocation(a);
+    }
+
+    // ---------------------------------------------------------------- time
+
+    /** Marks agents past their heartbeat grace lost (with their allocations), expires leases, forgets old ended records. */
+    public void tick(Instant now) {
+        for (AgentInfo a : List.copyOf(agents.values())) {
+            if (a.status() == AgentStatus.READY && a.lastHeartbeat().plus(config.heartbeatGrace()).isBefore(now)) {
+                agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), nextIndex()));
+                ledgers.get(a.id()).setReady(false);
+                changes.agents.add(a.id());
+                for (String allocId : List.copyOf(liveByAgent.get(a.id()))) {
+                    end(allocations.get(allocId), AllocationState.LOST, "agent " + a.name() + " missed heartbeats for "
+                            + dev.steward.api.Units.format(config.heartbeatGrace()), now);
+                }
+                refreshTotal();
+            }
+        }
+        for (AllocationInfo a : List.copyOf(allocations.values())) {
+            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
+                end(a, AllocationState.EXPIRED, "lease expired at " + a.expiresAt() + " without renewal", now);
+            }
+        }
+        Instant horizon = now.minus(config.retention());
+        for (AllocationInfo a : List.copyOf(allocations.values())) {
+            if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
+                allocations.remove(a.id());
+                removed.add(a.id());
+            }
+        }
+        for (RequestInfo r : List.copyOf(requests.values())) {
+            if (r.state().terminal() && r.allocations().stream().noneMatch(allocations::containsKey) && r.createdAt().isBefore(horizon)) {
+                requests.remove(r.id());
+                removed.add(r.id());
+            }
+        }
+    }
+
+    /** The earliest instant at which {@link #tick} would change something, so the engine can sleep until then. */
+    public Instant nextDeadline() {
+        Instant next = Instant.MAX;
+        for (AgentInfo a : agents.values()) {
+            if (a.status() == AgentStatus.READY) {
+                Instant d = a.lastHeartbeat().plus(config.heartbeatGrace()).plusMillis(1);
+                next = d.isBefore(next) ? d : next;
+            }
+        }
+        for (String agent : liveByAgent.keySet()) {
+            for (String id : liveByAgent.get(agent)) {
+                Instant e = allocations.get(id).expiresAt();
+                next = e.isBefore(next) ? e : next;
+            }
+        }
+        return next;
+    }
+
+    private static Instant lastEvent(AllocationInfo a) {
+        return a.history().isEmpty() ? a.createdAt() : a.history().get(a.history().size() - 1).at();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /** Rebuilds ledgers, sorter and indexes from stored records (after a restart). */
+    public void restore(Collection<RoleRecord> rs, Collection<AgentInfo> as, Collection<RequestInfo> qs, Collection<AllocationInfo> als,
+                        Collection<TokenRecord> ts) {
+        rs.forEach(r -> {
+            roles.put(r.name(), r);
+            sorter.add(r.name(), r.weight(), r.guarantee());
+        });
+        as.forEach(this::putAgent);
+        qs.stream().sorted(Comparator.comparingLong(RequestInfo::sequence)).forEach(this::putRequest);
+        als.stream().sorted(Comparator.comparingLong(AllocationInfo::createIndex)).forEach(a -> {
+            if (a.state().terminal()) {
+                allocations.put(a.id(), a);
+            } else {
+                place(a);
+            }
+        });
+        ts.forEach(t -> tokens.put(t.hash(), t));
+        changes.clear();
+    }
+
+    /**
+     * After a restart, agents get a fresh heartbeat grace and leases that ran out while the
+     * allocator was down get one grace period to be renewed: their holders could not reach us.
+     */
+    public void afterRestart(Instant now) {
+        for (AgentInfo a : List.copyOf(agents.values())) {
+            if (a.status() == AgentStatus.READY) {
+                agents.put(a.id(), new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(),
+                        a.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), a.modifyIndex()));
+            }
+        }
+        for (AllocationInfo a : List.copyOf(allocations.values())) {
+            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
+                putAllocation(Records.expiresAt(a, now.plus(config.heartbeatGrace()), "lease ran out while the allocator was down; "
+                        + "extended by one grace period", now, nextIndex(), config.historyLimit()));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    public Collection<AgentInfo> agents() {
+        return agents.values();
+    }
+
+    public Collection<RoleRecord> roles() {
+        return roles.values();
+    }
+
+    public Collection<RequestInfo> requests() {
+        return requests.values();
+    }
+
+    public Collection<AllocationInfo> allocations() {
+        return allocations.values();
+    }
+
+    public Collection<TokenRecord> tokens() {
+        return tokens.values();
+    }
+
+    public AgentLedger ledger(String agentId) {
+        return ledgers.get(agentId);
+    }
+
+    public Collection<AgentLedger> ledgers() {
+        return ledgers.values();
+    }
+
+    public Sorter sorter() {
+        return sorter;
+    }
+
+    public int pendingCount(String role) {
+        TreeSet<RequestInfo> p = pendingByRole.get(role);
+        return p == null ? 0 : p.size();
+    }
+
+    static int priorityOf(RequestInfo r) {
+        Integer p = r.request().priority();
+        return p == null ? 50 : p;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.steward.allocator.state;
+
+import dev.steward.allocator.placement.AgentLedger;
+import dev.steward.allocator.placement.PlacementAsk;
+import dev.steward.allocator.placement.PlacementStack;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+import dev.steward.api.Ask;
+import dev.steward.api.RequestInfo;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Evicts preemptible allocations of lower priority when nothing else fits. On each agent that
+ * passes the standing filters it frees victims lowest priority first (the largest first among
+ * equals, so fewer go), until the ask fits; it picks the agent that needs the fewest victims,
+ * then the lowest top priority among them. The holders see why their allocation ended.
+ */
+final class Preemptor {
+    private final ClusterState state;
+    private final PlacementStack stack;
+
+    Preemptor(ClusterState state, PlacementStack stack) {
+        this.state = state;
+        this.stack = stack;
+    }
+
+    boolean preempt(RequestInfo r, Ask ask, PlacementAsk pa, Instant now) {
+        List<AllocationInfo> best = null;
+        for (AgentLedger l : state.ledgers.values()) {
+            if (stack.standingRejection(l, pa) != null) {
+                continue;
+            }
+            List<AllocationInfo> victims = victimsOn(l, pa, ask.priority());
+            if (victims != null && better(victims, best)) {
+                best = victims;
+            }
+        }
+        if (best == null || best.isEmpty()) {
+            return false;
+        }
+        for (AllocationInfo v : best) {
+            state.end(v, AllocationState.PREEMPTED, "preempted by request " + r.id() + " of role '" + r.role() + "' at priority " + ask.priority(), now);
+        }
+        return true;
+    }
+
+    /** The fewest, lowest victims on {@code l} that make room, or null when even all of them would not. */
+    private List<AllocationInfo> victimsOn(AgentLedger l, PlacementAsk pa, int priority) {
+        List<AllocationInfo> candidates = new ArrayList<>();
+        for (String id : state.liveByAgent.get(l.id())) {
+            AllocationInfo a = state.allocations.get(id);
+            if (a.preemptible() && a.priority() < priority) {
+                candidates.add(a);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        candidates.sort(Comparator.comparingInt(AllocationInfo::priority)
+                .thenComparing(a -> -(a.resources().cpuMillis() + a.resources().memoryMib())));
+        List<AllocationInfo> freed = new ArrayList<>();
+        try {
+            for (AllocationInfo a : candidates) {
+                l.free(a.resources(), a.gpuIndexes(), a.ports());
+                freed.add(a);
+                if (stack.capacityRejection(l, pa) == null) {
+                    return List.copyOf(freed);
+                }
+            }
+            return null;
+        } finally {
+            for (AllocationInfo a : freed) {
+                l.reserve(a.resources(), a.gpuIndexes(), a.ports());
+            }
+        }
+    }
+
+    private static boolean better(List<AllocationInfo> a, List<AllocationInfo> b) {
+        if (b == null) {
+            return true;
+        }
+        if (a.size() != b.size()) {
+            return a.size() < b.size();
+        }
+        return maxPriority(a) < maxPriority(b);
+    }
+
+    private static int maxPriority(List<AllocationInfo> v) {
+        return v.stream().mapToInt(AllocationInfo::priority).max().orElse(0);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.steward.allocator.state;
+
+import dev.steward.allocator.placement.AgentLedger;
+import dev.steward.allocator.placement.PlacementAsk;
+import dev.steward.allocator.placement.PlacementStack;
+import dev.steward.allocator.placement.PlacementStack.Choice;
+import dev.steward.allocator.placement.PlacementStack.Outcome;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+import dev.steward.api.Ask;
+import dev.steward.api.Constraint;
+import dev.steward.api.HistoryEvent;
+import dev.steward.api.PlacementDiagnosis;
+import dev.steward.api.RequestInfo;
+import dev.steward.api.RequestState;
+import dev.steward.api.Resources;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The allocation cycle, progressive filling in the DRF paper's manner: ask the sorter which
+ * role comes first, try its pending requests in service order (priority, then FIFO), place one
+ * allocation (or a whole gang), and ask again. A request that cannot be placed is set aside for
+ * the rest of the cycle with its diagnosis; the cycle ends when a full pass places nothing.
+ */
+final class Scheduler {
+    private final ClusterState state;
+    private final PlacementStack stack = new PlacementStack();
+    private final Preemptor preemptor;
+    private final Map<String, Ask> asks = new HashMap<>();
+
+    Scheduler(ClusterState state) {
+        this.state = state;
+        this.preemptor = new Preemptor(state, stack);
+    }
+
+    private record Attempt(int placed, PlacementDiagnosis diagnosis) {
+    }
+
+    int run(Instant now) {
+        int placed = 0;
+        Set<String> blocked = new HashSet<>();
+        Map<String, PlacementDiagnosis> diagnoses = new LinkedHashMap<>();
+        boolean progress = true;
+        while (progress) {
+            progress = false;
+            roles:
+            for (String role : state.sorter.sort()) {
+                TreeSet<RequestInfo> pending = state.pendingByRole.get(role);
+                if (pending == null) {
+                    continue;
+                }
+                for (RequestInfo r : pending) {
+                    if (blocked.contains(r.id())) {
+                        continue;
+                    }
+                    Attempt a = attempt(r, now);
+                    if (a.placed > 0) {
+                        placed += a.placed;
+                        progress = true;
+                        break roles; // shares changed: ask the sorter again
+                    }
+                    blocked.add(r.id());
+                    diagnoses.put(r.id(), a.diagnosis);
+                }
+            }
+        }
+        for (Map.Entry<String, PlacementDiagnosis> e : diagnoses.entrySet()) {
+            RequestInfo r = state.requests.get(e.getKey());
+            if (r != null && r.state() == RequestState.PENDING && !same(r.why(), e.getValue())) {
+                state.putRequest(Records.request(r, RequestState.PENDING, r.placed(), r.allocations(), e.getValue(), state.nextIndex()));
+            }
+        }
+        asks.keySet().retainAll(state.pendingByRole.values().stream().flatMap(Set::stream).map(RequestInfo::id).toList());
+        return placed;
+    }
+
+    private Attempt attempt(RequestInfo r, Instant now) {
+        Ask ask = asks.computeIfAbsent(r.id(), k -> r.request().parse());
+        int units = ask.gang() ? ask.count() - r.placed() : 1;
+        RoleRecord role = state.roles.get(r.role());
+        Resources want = ask.shape().times(units);
+        String limit = Quotas.limitReason(role, state.sorter.allocation(role.name()), want);
+        if (limit != null) {
+            return blocked(now, limit);
+        }
+        String guarantee = Quotas.guaranteeReason(role.name(), state.roles.values(), state.sorter, readyTotal(), want);
+        if (guarantee != null) {
+            return blocked(now, guarantee);
+        }
+        List<Choice> chosen = new ArrayList<>();
+        Map<String, Set<String>> taken = distinctTaken(r, ask);
+        for (int i = 0; i < units; i++) {
+            PlacementAsk pa = new PlacementAsk(r.id(), ask, taken);
+            Outcome o = stack.placeOne(pa, state.ledgers.values());
+            if (!o.placed() && !ask.gang() && preemptor.preempt(r, ask, pa, now)) {
+                o = stack.placeOne(pa, state.ledgers.values());
+            }
+            if (!o.placed()) {
+                undo(chosen, ask);
+                String gang = ask.gang() ? "gang of " + units + ": only " + i + " fit at once; " : null;
+                PlacementDiagnosis d = o.diagnosis(now, null);
+                return new Attempt(0, gang == null ? d : new PlacementDiagnosis(now, d.agentsEvaluated(), d.rejections(), null, gang + d.summary()));
+            }
+            Choice c = o.choice();
+            c.agent().reserve(ask.shape(), c.gpus(), c.ports()); // tentatively, so the next unit sees it
+            chosen.add(c);
+            addTaken(taken, ask, c.agent());
+        }
+        undo(chosen, ask);
+        commit(r, ask, chosen, now);
+        return new Attempt(chosen.size(), null);
+    }
+
+    private static void undo(List<Choice> chosen, Ask ask) {
+        for (Choice c : chosen) {
+            c.agent().free(ask.shape(), c.gpus(), c.ports());
+        }
+    }
+
+    private void commit(RequestInfo r, Ask ask, List<Choice> chosen, Instant now) {
+        List<String> ids = new ArrayList<>(r.allocations());
+        for (Choice c : chosen) {
+            String id = state.ids.get();
+            String name = ask.name() + "-" + ids.size();
+            AllocationInfo a = new AllocationInfo(id, r.id(), r.role(), name, c.agent().id(), c.agent().name(), ask.shape(), c.gpus(), c.ports(),
+                    ask.priority(), ask.preemptible(), AllocationState.ALLOCATED, "placed on agent " + c.agent().name(), ask.ttl().toMillis(),
+                    now.plus(ask.ttl()), now, List.of(new HistoryEvent(now, AllocationState.ALLOCATED.name(), "placed on agent " + c.agent().name())),
+                    state.nextIndex(), state.nextIndex());
+            state.place(a);
+            ids.add(id);
+        }
+        int placed = r.placed() + chosen.size();
+        boolean done = placed >= ask.count();
+        state.putRequest(Records.request(r, done ? RequestState.PLACED : RequestState.PENDING, placed, ids, done ? null : r.why(), state.nextIndex()));
+    }
+
+    private Map<String, Set<String>> distinctTaken(RequestInfo r, Ask ask) {
+        Map<String, Set<String>> taken = new HashMap<>();
+        if (ask.constraints().stream().noneMatch(c -> c.parsedOp() == Constraint.Op.DISTINCT)) {
+            return taken;
+        }
+        for (String id : r.allocations()) {
+            AllocationInfo a = state.allocations.get(id);
+            AgentLedger l = a == null || a.state().terminal() ? null : state.ledgers.get(a.agentId());
+            if (l != null) {
+                addTaken(taken, ask, l);
+            }
+        }
+        return taken;
+    }
+
+    private static void addTaken(Map<String, Set<String>> taken, Ask ask, AgentLedger l) {
+        for (Constraint c : ask.constraints()) {
+            if (c.parsedOp() == Constraint.Op.DISTINCT) {
+                String key = c.attribute() == null || c.attribute().isBlank() ? "agent" : c.attribute();
+                String v = l.attribute(key);
+                if (v != null) {
+                    taken.computeIfAbsent(key, k -> new HashSet<>()).add(v);
+                }
+            }
+        }
+    }
+
+    private Resources readyTotal() {
+        Resources t = Resources.ZERO;
+        for (AgentLedger l : state.ledgers.values()) {
+            if (l.ready()) {
+                t = t.plus(l.total());
+            }
+        }
+        return t;
+    }
+
+    private static Attempt blocked(Instant now, String why) {
+        return new Attempt(0, new PlacementDiagnosis(now, 0, Map.of(), why, why));
+    }
+
+    private static boolean same(PlacementDiagnosis a, PlacementDiagnosis b) {
+        return a != null && b != null && a.agentsEvaluated() == b.agentsEvaluated() && Objects.equals(a.rejections(), b.rejections())
+                && Objects.equals(a.blockedBy(), b.blockedBy()) && Objects.equals(a.summary(), b.summary());
+    }
+}

@@ -1,0 +1,63 @@
+package dev.steward.allocator.state;
+
+import dev.steward.api.AgentStatus;
+import dev.steward.api.AllocationState;
+import dev.steward.api.RequestState;
+
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/** The state machines of allocations, requests and agents as explicit tables; an illegal transition throws. */
+public final class Transitions {
+    public static final Map<AllocationState, Set<AllocationState>> ALLOCATION = new EnumMap<>(AllocationState.class);
+    public static final Map<RequestState, Set<RequestState>> REQUEST = new EnumMap<>(RequestState.class);
+    public static final Map<AgentStatus, Set<AgentStatus>> AGENT = new EnumMap<>(AgentStatus.class);
+
+    static {
+        Set<AllocationState> ends = EnumSet.of(AllocationState.RELEASED, AllocationState.EXPIRED, AllocationState.PREEMPTED, AllocationState.LOST);
+        EnumSet<AllocationState> fromAllocated = EnumSet.copyOf(ends);
+        fromAllocated.add(AllocationState.LEAVING);
+        ALLOCATION.put(AllocationState.ALLOCATED, fromAllocated);
+        EnumSet<AllocationState> fromLeaving = EnumSet.copyOf(ends);
+        fromLeaving.add(AllocationState.ALLOCATED); // the agent was re-enabled before the holder left
+        ALLOCATION.put(AllocationState.LEAVING, fromLeaving);
+        for (AllocationState s : ends) {
+            ALLOCATION.put(s, EnumSet.noneOf(AllocationState.class));
+        }
+        REQUEST.put(RequestState.PENDING, EnumSet.of(RequestState.PLACED, RequestState.CANCELLED));
+        REQUEST.put(RequestState.PLACED, EnumSet.of(RequestState.CANCELLED));
+        REQUEST.put(RequestState.CANCELLED, EnumSet.noneOf(RequestState.class));
+        AGENT.put(AgentStatus.READY, EnumSet.of(AgentStatus.LOST));
+        AGENT.put(AgentStatus.LOST, EnumSet.of(AgentStatus.READY));
+    }
+
+    private Transitions() {
+    }
+
+    /** Thrown for a transition the table does not allow: a bug in the caller, never swallowed. */
+    public static final class IllegalTransition extends IllegalStateException {
+        public IllegalTransition(String what, Object from, Object to) {
+            super("illegal " + what + " transition " + from + " -> " + to);
+        }
+    }
+
+    public static void check(AllocationState from, AllocationState to) {
+        if (!ALLOCATION.get(from).contains(to)) {
+            throw new IllegalTransition("allocation", from, to);
+        }
+    }
+
+    public static void check(RequestState from, RequestState to) {
+        if (!REQUEST.get(from).contains(to)) {
+            throw new IllegalTransition("request", from, to);
+        }
+    }
+
+    public static void check(AgentStatus from, AgentStatus to) {
+        if (!AGENT.get(from).contains(to)) {
+            throw new IllegalTransition("agent", from, to);
+        }
+    }
+}

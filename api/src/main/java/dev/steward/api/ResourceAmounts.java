@@ -1,0 +1,37 @@
+package dev.steward.api;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Resource amounts as users write them ({@code cpus: "1.5", memory: "4g"}); used for role
+ * guarantees and limits and for an agent's totals. Absent fields are zero, or "unlimited"
+ * where the caller says so.
+ */
+public record ResourceAmounts(String cpus, String memory, String disk, String gpus, Map<String, Long> scalars) {
+
+    public static ResourceAmounts of(Resources r) {
+        return new ResourceAmounts(Units.formatCpus(r.cpuMillis()), Units.formatMib(r.memoryMib()), Units.formatMib(r.diskMib()),
+                Units.formatCpus(r.gpuMillis()), r.scalars().isEmpty() ? null : r.scalars());
+    }
+
+    /** Parses every amount; an absent one becomes {@code absent}'s value for that resource. */
+    public Resources parse(Resources absent) {
+        long c = cpus == null ? absent.cpuMillis() : Validation.atMost("cpus", Units.cpuMillis("cpus", cpus), Limits.MAX_CPU_MILLIS, "4096 cores");
+        long m = memory == null ? absent.memoryMib() : Validation.atMost("memory", Units.mebibytes("memory", memory), Limits.MAX_MEMORY_MIB, "64t");
+        long d = disk == null ? absent.diskMib() : Validation.atMost("disk", Units.mebibytes("disk", disk), Limits.MAX_DISK_MIB, "1024t");
+        long g = gpus == null ? absent.gpuMillis() : Validation.atMost("gpus", Units.gpuMillis("gpus", gpus), Limits.MAX_GPUS * 1000, "64 GPUs");
+        Map<String, Long> s = new TreeMap<>(absent.scalars());
+        if (scalars != null) {
+            for (Map.Entry<String, Long> e : scalars.entrySet()) {
+                String f = "scalars." + e.getKey();
+                Validation.name(f, e.getKey());
+                if (e.getValue() == null || e.getValue() < 0) {
+                    throw new ValidationException(f, "must be a whole number of at least 0");
+                }
+                s.put(e.getKey(), Validation.atMost(f, e.getValue(), Limits.MAX_SCALAR, String.valueOf(Limits.MAX_SCALAR)));
+            }
+        }
+        return new Resources(c, m, d, g, s);
+    }
+}
