@@ -1,5 +1,7 @@
 package dev.steward.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -47,6 +49,7 @@ public record Resources(long cpuMillis, long memoryMib, long diskMib, long gpuMi
         return true;
     }
 
+    @JsonIgnore
     public boolean isZero() {
         return cpuMillis == 0 && memoryMib == 0 && diskMib == 0 && gpuMillis == 0 && scalars.values().stream().allMatch(v -> v == 0);
     }

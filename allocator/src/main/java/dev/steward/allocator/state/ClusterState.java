@@ -473,6 +473,18 @@ public final class ClusterState {
 
     // ---------------------------------------------------------------- reads
 
+    public AgentInfo agentOrNull(String id) {
+        return agents.get(id);
+    }
+
+    public RequestInfo requestOrNull(String id) {
+        return requests.get(id);
+    }
+
+    public AllocationInfo allocationOrNull(String id) {
+        return allocations.get(id);
+    }
+
     public Collection<AgentInfo> agents() {
         return agents.values();
     }

@@ -1,0 +1,114 @@
+package dev.steward.allocator;
+
+import dev.steward.allocator.auth.Tokens;
+import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.http.Api;
+import dev.steward.allocator.http.JdkServer;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.StateConfig;
+import dev.steward.allocator.store.SqliteStore;
+import dev.steward.allocator.store.Store;
+import dev.steward.api.RoleSpec;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running allocator: recovers the state from the data directory, starts the engine and
+ * serves the API. {@code server.addr} in the data directory holds the bound address.
+ */
+public final class Server implements AutoCloseable {
+    private final Engine engine;
+    private final JdkServer http;
+    private final Api api;
+    private final String adminToken;
+    private final String joinToken;
+
+    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken) {
+        this.engine = engine;
+        this.http = http;
+        this.api = api;
+        this.adminToken = adminToken;
+        this.joinToken = joinToken;
+    }
+
+    public static Server start(ServerConfig cfg) throws IOException {
+        return start(cfg, Clock.systemUTC());
+    }
+
+    public static Server start(ServerConfig cfg, Clock clock) throws IOException {
+        if (!Files.isDirectory(cfg.dataDir())) {
+            Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        String admin = Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin");
+        String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
+        Store store = new SqliteStore(cfg.dataDir());
+        Store.Loaded loaded = store.load();
+        ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
+        state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens());
+        state.restoreIndex(loaded.index(), loaded.sequence());
+        Engine engine = new Engine(state, store, clock);
+        try {
+            engine.command((s, now) -> {
+                s.afterRestart(now);
+                if (s.roles().stream().noneMatch(r -> r.name().equals(ClusterState.DEFAULT_ROLE))) {
+                    s.putRole(ClusterState.DEFAULT_ROLE, new RoleSpec(1.0, null, null).parse());
+                }
+                return null;
+            }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            engine.close();
+            throw new IOException("cannot recover the state in " + cfg.dataDir() + ": " + e.getMessage(), e);
+        }
+        engine.startTicker(cfg.tickInterval());
+        Api api = new Api(engine, admin, join, clock);
+        JdkServer http;
+        try {
+            http = new JdkServer(api, cfg.bind());
+        } catch (IOException e) {
+            engine.close();
+            throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
+        }
+        Path addr = cfg.dataDir().resolve("server.addr");
+        Path tmp = cfg.dataDir().resolve("server.addr.tmp");
+        Files.writeString(tmp, "http://" + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return new Server(engine, http, api, admin, join);
+    }
+
+    public InetSocketAddress address() {
+        return http.address();
+    }
+
+    public String url() {
+        return "http://" + http.address().getHostString() + ":" + http.address().getPort();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public String joinToken() {
+        return joinToken;
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    public Api api() {
+        return api;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        engine.close();
+    }
+}

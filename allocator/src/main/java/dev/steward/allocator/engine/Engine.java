@@ -1,0 +1,225 @@
+package dev.steward.allocator.engine;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.Changes;
+import dev.steward.allocator.store.Store;
+import dev.steward.allocator.store.Store.Batch;
+import dev.steward.allocator.store.Store.Table;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Owns the cluster state on one thread. {@link #command} changes it durably; {@link #read}
+ * sees it between commands; {@link #awaitIndex} waits for the index to pass a value.
+ * If the store cannot write, the engine stops taking commands (fail-stop): memory would
+ * otherwise run ahead of disk.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+    private final ClusterState state;
+    private final Store store;
+    private final Clock clock;
+    private final ScheduledExecutorService owner;
+    private final List<Waiter> waiters = new ArrayList<>();
+    private volatile Thread ownerThread;
+    private volatile Throwable failed;
+    private volatile long index;
+
+    private record Waiter(long after, Instant deadline, CompletableFuture<Long> future) {
+    }
+
+    /** A command: changes the state at {@code now} and returns a result. */
+    @FunctionalInterface
+    public interface Command<T> extends BiFunction<ClusterState, Instant, T> {
+    }
+
+    public Engine(ClusterState state, Store store, Clock clock) {
+        this.state = state;
+        this.store = store;
+        this.clock = clock;
+        this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "steward-state");
+            t.setDaemon(true);
+            ownerThread = t;
+            return t;
+        });
+        this.index = state.index();
+    }
+
+    /** Starts the ticker that expires leases and loses silent agents every {@code interval}. */
+    public void startTicker(Duration interval) {
+        owner.scheduleWithFixedDelay(() -> {
+            try {
+                apply((s, now) -> {
+                    s.tick(now);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "tick failed", e);
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs a command on the owner thread, then the scheduler; completes once the changes are durable. */
+    public <T> CompletableFuture<T> command(Command<T> c) {
+        return onOwner(() -> apply(c));
+    }
+
+    /** Runs a read on the owner thread, between commands. */
+    public <T> CompletableFuture<T> read(Function<ClusterState, T> q) {
+        return onOwner(() -> q.apply(state));
+    }
+
+    /** The index of the last durable change. */
+    public long index() {
+        return index;
+    }
+
+    /**
+     * Completes with the index once it is greater than {@code after}, or with the current
+     * index when {@code wait} has passed: a blocking query's wait.
+     */
+    public CompletableFuture<Long> awaitIndex(long after, Duration wait) {
+        if (index > after) {
+            return CompletableFuture.completedFuture(index);
+        }
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        owner.execute(() -> {
+            if (state.index() > after) {
+                f.complete(state.index());
+                return;
+            }
+            waiters.add(new Waiter(after, clock.instant().plus(wait), f));
+            owner.schedule(() -> {
+                waiters.removeIf(w -> w.future == f);
+                f.complete(state.index());
+            }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        });
+        return f;
+    }
+
+    private <T> CompletableFuture<T> onOwner(java.util.function.Supplier<T> work) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (failed != null) {
+            f.completeExceptionally(new EngineFailed(failed));
+            return f;
+        }
+        try {
+            owner.execute(() -> {
+                try {
+                    f.complete(work.get());
+                } catch (Throwable t) {
+                    f.completeExceptionally(t);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(new EngineFailed(e));
+        }
+        return f;
+    }
+
+    private <T> T apply(Command<T> c) {
+        assert Thread.currentThread() == ownerThread : "state touched off its owner thread";
+        if (failed != null) {
+            throw new EngineFailed(failed);
+        }
+        Instant now = clock.instant();
+        try {
+            T result = c.apply(state, now);
+            state.schedule(now);
+            return result;
+        } finally {
+            persist();
+        }
+    }
+
+    private void persist() {
+        Changes ch = state.changes();
+        if (ch.isEmpty() && state.removed().isEmpty()) {
+            return;
+        }
+        Map<Table, Map<String, Object>> puts = new EnumMap<>(Table.class);
+        put(puts, Table.ROLES, ch.roles, id -> state.role(id));
+        put(puts, Table.AGENTS, ch.agents, state::agentOrNull);
+        put(puts, Table.REQUESTS, ch.requests, state::requestOrNull);
+        put(puts, Table.ALLOCATIONS, ch.allocations, state::allocationOrNull);
+        put(puts, Table.TOKENS, ch.tokens, id -> state.token(id));
+        try {
+            store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
+        } catch (RuntimeException e) {
+            failed = e;
+            LOG.log(Level.SEVERE, "the state store failed; refusing further commands", e);
+            throw new EngineFailed(e);
+        }
+        state.commit();
+        index = state.index();
+        wake();
+    }
+
+    private static void put(Map<Table, Map<String, Object>> puts, Table t, java.util.Set<String> ids, Function<String, Object> get) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        Map<String, Object> rows = new LinkedHashMap<>();
+        for (String id : ids) {
+            Object o = get.apply(id);
+            if (o != null) {
+                rows.put(id, o);
+            }
+        }
+        puts.put(t, rows);
+    }
+
+    private void wake() {
+        Instant now = clock.instant();
+        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+            Waiter w = it.next();
+            if (state.index() > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {
+                w.future.complete(state.index());
+                it.remove();
+            }
+        }
+    }
+
+    /** True once the store has failed; the server then answers 503. */
+    public boolean failed() {
+        return failed != null;
+    }
+
+    @Override
+    public void close() {
+        owner.shutdown();
+        try {
+            if (!owner.awaitTermination(5, TimeUnit.SECONDS)) {
+                owner.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+    }
+
+    /** The engine stopped taking commands because its store failed. */
+    public static final class EngineFailed extends RuntimeException {
+        public EngineFailed(Throwable cause) {
+            super("the allocator's state store failed; it takes no more changes until restarted: " + cause.getMessage(), cause);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.auth.Tokens;
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentRegistration;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.Heartbeat;
+import dev.steward.api.ValidationException;
+
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Agents: join, update, heartbeat, drain and enable, list, and the allocations an agent must run. */
+final class AgentRoutes {
+    private final Handlers h;
+
+    AgentRoutes(Handlers h) {
+        this.h = h;
+    }
+
+    List<Route> routes() {
+        Set<Kind> anyone = EnumSet.of(Kind.ADMIN, Kind.ROLE, Kind.AGENT);
+        Set<Kind> agentOrAdmin = EnumSet.of(Kind.ADMIN, Kind.AGENT);
+        Set<Kind> admin = EnumSet.of(Kind.ADMIN);
+        return List.of(
+                new Route("POST", "/v1/agents", EnumSet.of(Kind.JOIN, Kind.ADMIN), c -> {
+                    AgentRegistration.AgentSpec spec = h.body(c, AgentRegistration.class).parse();
+                    String token = Tokens.mint("sta");
+                    return h.command(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), now)), token));
+                }),
+                new Route("GET", "/v1/agents", anyone, c -> h.query(c, s -> s.agents().stream().map(a -> Handlers.view(s, a)).toList())),
+                new Route("GET", "/v1/agents/{id}", anyone, c -> h.query(c, s -> Handlers.view(s, s.agent(c.param("id"))))),
+                new Route("PUT", "/v1/agents/{id}", agentOrAdmin, c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    AgentRegistration.AgentSpec spec = h.body(c, AgentRegistration.class).parse();
+                    return h.command(200, (s, now) -> {
+                        if (!s.agent(c.param("id")).name().equals(spec.name())) {
+                            throw new ValidationException("name", "an agent cannot change its name; register a new agent instead");
+                        }
+                        return Handlers.view(s, s.updateAgent(c.param("id"), spec, now));
+                    });
+                }),
+                new Route("PUT", "/v1/agents/{id}/heartbeat", agentOrAdmin, c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    Heartbeat hb = h.optionalBody(c, Heartbeat.class, new Heartbeat(null));
+                    if (hb.usage() != null && hb.usage().size() > 64) {
+                        throw new ValidationException("usage", "has " + hb.usage().size() + " entries, above the limit of 64");
+                    }
+                    return h.command(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), now)));
+                }),
+                new Route("POST", "/v1/agents/{id}/drain", admin,
+                        c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), true, now)))),
+                new Route("POST", "/v1/agents/{id}/enable", admin,
+                        c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), false, now)))),
+                new Route("GET", "/v1/agents/{id}/allocations", agentOrAdmin, c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    return h.query(c, s -> {
+                        s.agent(c.param("id"));
+                        return s.allocations().stream().filter(a -> a.agentId().equals(c.param("id")))
+                                .sorted(Comparator.comparingLong(AllocationInfo::createIndex)).toList();
+                    });
+                }));
+    }
+
+}

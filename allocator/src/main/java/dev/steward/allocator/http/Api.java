@@ -1,0 +1,143 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal;
+import dev.steward.allocator.auth.Tokens;
+import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.state.Conflict;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.ValidationException;
+
+import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The whole REST API as one function from request to future response: routing, bearer-token
+ * authentication, and the mapping of every failure to a problem response. Knows no HTTP server.
+ */
+public final class Api {
+    private static final Logger LOG = Logger.getLogger(Api.class.getName());
+    private final Engine engine;
+    private final byte[] adminHash;
+    private final byte[] joinHash;
+    private final List<Route> routes = new ArrayList<>();
+
+    public Api(Engine engine, String adminToken, String joinToken, Clock clock) {
+        this.engine = engine;
+        this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
+        this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
+        Handlers h = new Handlers(engine, clock);
+        routes.addAll(new StatusRoutes(h).routes());
+        routes.addAll(new AgentRoutes(h).routes());
+        routes.addAll(new RoleRoutes(h).routes());
+        routes.addAll(new RequestRoutes(h).routes());
+        routes.addAll(new AllocationRoutes(h).routes());
+    }
+
+    public List<Route> routes() {
+        return List.copyOf(routes);
+    }
+
+    public CompletableFuture<ApiResponse> handle(ApiRequest req) {
+        try {
+            String[] segments = req.path().length() <= 1 ? new String[] {""} : req.path().substring(1).split("/", -1);
+            Route found = null;
+            Map<String, String> params = null;
+            TreeSet<String> allow = new TreeSet<>();
+            for (Route r : routes) {
+                Map<String, String> p = r.match(segments);
+                if (p != null) {
+                    allow.add(r.method());
+                    if (r.method().equals(req.method())) {
+                        found = r;
+                        params = p;
+                    }
+                }
+            }
+            if (found == null) {
+                if (allow.isEmpty()) {
+                    throw new ApiError(404, "Not Found", "no API route at " + req.path() + "; the API is under /v1 (see docs/openapi.yaml)", null);
+                }
+                return CompletableFuture.completedFuture(ApiResponse.problem(405, "Method Not Allowed",
+                        req.method() + " is not allowed on " + req.path() + "; allowed: " + String.join(", ", allow), null)
+                        .header("Allow", String.join(", ", allow)));
+            }
+            Route route = found;
+            Map<String, String> ps = params;
+            return authenticate(req, route)
+                    .thenCompose(p -> route.handler().handle(new Route.Call(req, p, ps)))
+                    .exceptionally(Api::error);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(error(e));
+        }
+    }
+
+    private CompletableFuture<Principal> authenticate(ApiRequest req, Route route) {
+        if (route.allowed().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        String auth = req.header("authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() <= 7) {
+            throw new ApiError(401, "Unauthorized", "send a token: 'Authorization: Bearer TOKEN' (the admin token is in the data directory's admin.token)", null);
+        }
+        String hash = Tokens.hash(auth.substring(7).trim());
+        byte[] hb = hash.getBytes(StandardCharsets.US_ASCII);
+        CompletableFuture<Principal> who;
+        if (MessageDigest.isEqual(hb, adminHash)) {
+            who = CompletableFuture.completedFuture(Principal.ADMIN);
+        } else if (MessageDigest.isEqual(hb, joinHash)) {
+            who = CompletableFuture.completedFuture(Principal.JOIN);
+        } else {
+            who = engine.read(s -> {
+                TokenRecord t = s.token(hash);
+                if (t == null) {
+                    return null;
+                }
+                return new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject());
+            });
+        }
+        return who.thenApply(p -> {
+            if (p == null) {
+                throw new ApiError(401, "Unauthorized", "the token is not known to this allocator", null);
+            }
+            if (!route.allowed().contains(p.kind())) {
+                throw ApiError.forbidden(p.describe() + " may not " + route.method() + " " + route.template());
+            }
+            return p;
+        });
+    }
+
+    /** Maps any failure to a response; only a bug in the allocator is a 500. */
+    public static ApiResponse error(Throwable t) {
+        Throwable e = t;
+        while ((e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof ApiError a) {
+            return a.response();
+        }
+        if (e instanceof ValidationException v) {
+            return ApiResponse.problem(400, "Bad Request", v.getMessage(), v.field());
+        }
+        if (e instanceof NotFound) {
+            return ApiResponse.problem(404, "Not Found", e.getMessage(), null);
+        }
+        if (e instanceof Conflict) {
+            return ApiResponse.problem(409, "Conflict", e.getMessage(), null);
+        }
+        if (e instanceof Engine.EngineFailed) {
+            return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null);
+        }
+        LOG.log(Level.SEVERE, "internal error", e);
+        return ApiResponse.problem(500, "Internal Server Error", "an internal error occurred: " + e, null);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.steward.allocator.http;
+
+import java.util.List;
+import java.util.Map;
+
+/** An HTTP request in transport-neutral form. Header names are lower case. */
+public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
+
+    public String param(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    public String header(String name) {
+        return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** Parses a query string ({@code a=1&b=x%20y}). */
+    public static Map<String, List<String>> parseQuery(String raw) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String k = decode(eq < 0 ? pair : pair.substring(0, eq));
+            String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            out.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(v);
+        }
+        return out;
+    }
+
+    private static String decode(String s) {
+        try {
+            return java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "Bad query", "the query string is not valid URL encoding: " + s, null);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.Json;
+import dev.steward.allocator.auth.Principal;
+import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.Units;
+import dev.steward.api.ValidationException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/** What the route classes share: the engine, body parsing, blocking queries, views, and access checks. */
+final class Handlers {
+    static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
+    static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    final Engine engine;
+    final Clock clock;
+
+    Handlers(Engine engine, Clock clock) {
+        this.engine = engine;
+        this.clock = clock;
+    }
+
+    <T> T body(Route.Call c, Class<T> type) {
+        return Json.read(c.request().body(), type);
+    }
+
+    /** A body that may be empty, read as {@code absent} then. */
+    <T> T optionalBody(Route.Call c, Class<T> type, T absent) {
+        byte[] b = c.request().body();
+        return b == null || b.length == 0 ? absent : Json.read(b, type);
+    }
+
+    /**
+     * A read, made blocking with {@code ?index=N&wait=30s}: it answers when the state's index
+     * passes N or the wait is over. The response carries the index in {@code X-Steward-Index}.
+     */
+    <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read) {
+        String idx = c.request().param("index");
+        CompletableFuture<Long> ready;
+        if (idx == null) {
+            ready = CompletableFuture.completedFuture(0L);
+        } else {
+            long after;
+            try {
+                after = Long.parseLong(idx);
+            } catch (NumberFormatException e) {
+                throw new ValidationException("index", "'" + idx + "' is not a whole number");
+            }
+            if (after < 0) {
+                throw new ValidationException("index", "must be at least 0");
+            }
+            String w = c.request().param("wait");
+            Duration wait = w == null ? DEFAULT_WAIT : Units.duration("wait", w);
+            if (wait.compareTo(MAX_WAIT) > 0) {
+                throw new ValidationException("wait", "is " + Units.format(wait) + ", above the limit of 5m");
+            }
+            ready = engine.awaitIndex(after, wait);
+        }
+        return ready.thenCompose(x -> engine.read(s -> new Object[] {s.index(), read.apply(s)}))
+                .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
+    }
+
+    /** Runs a command and answers with its result. */
+    <T> CompletableFuture<ApiResponse> command(int status, Engine.Command<T> cmd) {
+        return engine.command(cmd).thenApply(r -> ApiResponse.json(status, r).header("X-Steward-Index", Long.toString(engine.index())));
+    }
+
+    /** An agent as the API shows it: with what its allocations hold. */
+    static AgentInfo view(ClusterState s, AgentInfo a) {
+        return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),
+                a.registeredAt(), a.lastHeartbeat(), a.usage(), s.ledger(a.id()).used(), a.createIndex(), a.modifyIndex());
+    }
+
+    /** A role token may act only for its own role; the admin for any. */
+    static void requireRole(Principal p, String role) {
+        if (p.kind() == Principal.Kind.ROLE && !p.subject().equals(role)) {
+            throw ApiError.forbidden(p.describe() + " may not act for role '" + role + "'");
+        }
+    }
+
+    /** An agent token may act only for its own agent; the admin for any. */
+    static void requireAgent(Principal p, String agentId) {
+        if (p.kind() == Principal.Kind.AGENT && !p.subject().equals(agentId)) {
+            throw ApiError.forbidden(p.describe() + " may not act for agent " + agentId);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.auth.Tokens;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.RoleRecord;
+import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.RoleInfo;
+import dev.steward.api.RoleSpec;
+import dev.steward.api.TokenIssued;
+import dev.steward.api.TokenRequest;
+import dev.steward.api.Validation;
+import dev.steward.api.ValidationException;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/** Roles: create or change (admin), read, and mint role tokens (admin). */
+final class RoleRoutes {
+    private final Handlers h;
+
+    RoleRoutes(Handlers h) {
+        this.h = h;
+    }
+
+    List<Route> routes() {
+        Set<Kind> readers = EnumSet.of(Kind.ADMIN, Kind.ROLE);
+        Set<Kind> admin = EnumSet.of(Kind.ADMIN);
+        return List.of(
+                new Route("GET", "/v1/roles", readers, c -> h.query(c, s -> s.roles().stream()
+                        .filter(r -> c.principal().isAdmin() || r.name().equals(c.principal().subject()))
+                        .map(r -> view(s, r)).toList())),
+                new Route("GET", "/v1/roles/{name}", readers, c -> {
+                    Handlers.requireRole(c.principal(), c.param("name"));
+                    return h.query(c, s -> view(s, s.role(c.param("name"))));
+                }),
+                new Route("PUT", "/v1/roles/{name}", admin, c -> {
+                    String name = Validation.name("name", c.param("name"));
+                    RoleSpec.Parsed spec = h.body(c, RoleSpec.class).parse();
+                    return h.command(200, (s, now) -> view(s, s.putRole(name, spec)));
+                }),
+                new Route("POST", "/v1/roles/{name}/tokens", admin, c -> {
+                    TokenRequest tr = h.optionalBody(c, TokenRequest.class, new TokenRequest(null));
+                    if (tr.description() != null && tr.description().length() > 256) {
+                        throw new ValidationException("description", "is " + tr.description().length() + " characters long, above the limit of 256");
+                    }
+                    String token = Tokens.mint("str");
+                    return h.command(201, (s, now) -> {
+                        s.role(c.param("name"));
+                        s.addToken(new TokenRecord(Tokens.hash(token), TokenRecord.Kind.ROLE, c.param("name"), tr.description(), now));
+                        return new TokenIssued(c.param("name"), token, tr.description());
+                    });
+                }));
+    }
+
+    static RoleInfo view(ClusterState s, RoleRecord r) {
+        return new RoleInfo(r.name(), r.weight(), r.guarantee(), r.limit(), s.sorter().allocation(r.name()), s.sorter().share(r.name()),
+                s.pendingCount(r.name()), r.createIndex(), r.modifyIndex());
+    }
+}

@@ -1,0 +1,47 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One route: a method, a path template with {@code {name}} segments, who may call it, and the
+ * handler. Templates are what the OpenAPI file documents, and the test compares the two.
+ */
+public record Route(String method, String template, Set<Principal.Kind> allowed, Handler handler) {
+
+    /** The handler of one route. */
+    @FunctionalInterface
+    public interface Handler {
+        CompletableFuture<ApiResponse> handle(Call call);
+    }
+
+    /** An authenticated request with its path parameters. */
+    public record Call(ApiRequest request, Principal principal, Map<String, String> params) {
+        public String param(String name) {
+            return params.get(name);
+        }
+    }
+
+    /** The path parameters if {@code path} matches the template, else null. */
+    public Map<String, String> match(String[] segments) {
+        String[] t = template.substring(1).split("/");
+        if (t.length != segments.length) {
+            return null;
+        }
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i].startsWith("{")) {
+                if (segments[i].isEmpty()) {
+                    return null;
+                }
+                params.put(t[i].substring(1, t[i].length() - 1), segments[i]);
+            } else if (!t[i].equals(segments[i])) {
+                return null;
+            }
+        }
+        return params;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.steward.allocator.store;
+
+import dev.steward.allocator.Json;
+import dev.steward.allocator.state.RoleRecord;
+import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.RequestInfo;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@link Store} on one SQLite file, {@code steward.db}, in WAL mode with synchronous=FULL. */
+public final class SqliteStore implements Store {
+    private static final int SCHEMA = 1;
+    private final Connection db;
+    private final Map<Table, PreparedStatement> upserts = new EnumMap<>(Table.class);
+    private final Map<Table, PreparedStatement> deletes = new EnumMap<>(Table.class);
+    private final PreparedStatement meta;
+
+    public SqliteStore(Path dataDir) {
+        try {
+            db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("steward.db"));
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=FULL");
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
+                for (Table t : Table.values()) {
+                    s.execute("CREATE TABLE IF NOT EXISTS " + name(t) + " (id TEXT PRIMARY KEY, json TEXT NOT NULL)");
+                }
+                s.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '" + SCHEMA + "')");
+            }
+            int schema = Integer.parseInt(metaValue("schema", "1"));
+            if (schema != SCHEMA) {
+                throw new IllegalStateException("the data directory holds schema " + schema + "; this allocator reads schema " + SCHEMA);
+            }
+            db.setAutoCommit(false);
+            for (Table t : Table.values()) {
+                upserts.put(t, db.prepareStatement("INSERT INTO " + name(t) + " (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json"));
+                deletes.put(t, db.prepareStatement("DELETE FROM " + name(t) + " WHERE id = ?"));
+            }
+            meta = db.prepareStatement("INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the state database in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String name(Table t) {
+        return t.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private String metaValue(String k, String absent) throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT v FROM meta WHERE k = ?")) {
+            p.setString(1, k);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getString(1) : absent;
+            }
+        }
+    }
+
+    @Override
+    public Loaded load() {
+        try {
+            return new Loaded(Long.parseLong(metaValue("index", "0")), Long.parseLong(metaValue("sequence", "0")),
+                    rows(Table.ROLES, RoleRecord.class), rows(Table.AGENTS, AgentInfo.class), rows(Table.REQUESTS, RequestInfo.class),
+                    rows(Table.ALLOCATIONS, AllocationInfo.class), rows(Table.TOKENS, TokenRecord.class));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> List<T> rows(Table t, Class<T> type) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT json FROM " + name(t) + " ORDER BY rowid")) {
+            while (r.next()) {
+                out.add(Json.readStored(r.getString(1), type));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void write(Batch batch) {
+        try {
+            for (Map.Entry<Table, Map<String, Object>> e : batch.puts().entrySet()) {
+                PreparedStatement p = upserts.get(e.getKey());
+                for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
+                    p.setString(1, row.getKey());
+                    p.setString(2, Json.writeString(row.getValue()));
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            for (String id : batch.deletes()) {
+                for (PreparedStatement d : deletes.values()) {
+                    d.setString(1, id);
+                    d.addBatch();
+                }
+            }
+            for (PreparedStatement d : deletes.values()) {
+                d.executeBatch();
+            }
+            meta.setString(1, "index");
+            meta.setString(2, Long.toString(batch.index()));
+            meta.addBatch();
+            meta.setString(1, "sequence");
+            meta.setString(2, Long.toString(batch.sequence()));
+            meta.addBatch();
+            meta.executeBatch();
+            db.commit();
+        } catch (SQLException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is the one to report
+            }
+            throw new IllegalStateException("cannot write the state database: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package dev.steward.allocator.store;
+
+import dev.steward.allocator.state.RoleRecord;
+import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.RequestInfo;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Where the state is made durable: one atomic batch per command. */
+public interface Store extends AutoCloseable {
+    /** Everything stored, to rebuild the state from at start. */
+    record Loaded(long index, long sequence, List<RoleRecord> roles, List<AgentInfo> agents, List<RequestInfo> requests,
+                  List<AllocationInfo> allocations, List<TokenRecord> tokens) {
+    }
+
+    /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
+    record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
+    }
+
+    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS }
+
+    Loaded load();
+
+    /** Writes the batch atomically and durably; returns only after the commit. */
+    void write(Batch batch);
+
+    @Override
+    void close();
+}
