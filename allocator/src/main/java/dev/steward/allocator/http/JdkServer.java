@@ -26,6 +26,7 @@ import java.util.logging.Logger;
  */
 public final class JdkServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(JdkServer.class.getName());
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
     private final HttpServer server;
     private final ExecutorService pool;
 
@@ -48,12 +49,13 @@ public final class JdkServer implements AutoCloseable {
     private static void handle(Api api, HttpExchange ex) {
         try {
             String len = ex.getRequestHeaders().getFirst("Content-Length");
-            if (len != null && parseLong(len) > Limits.MAX_BODY_BYTES) {
-                send(ex, tooLarge());
+            if (len != null && parseLong(len) > DRAIN_LIMIT) {
+                send(ex, tooLarge()); // too big to even drain: the connection is dropped after the answer
                 return;
             }
             byte[] body = readLimited(ex.getRequestBody());
             if (body == null) {
+                drain(ex.getRequestBody());
                 send(ex, tooLarge());
                 return;
             }
@@ -76,7 +78,21 @@ public final class JdkServer implements AutoCloseable {
     }
 
     private static ApiResponse tooLarge() {
-        return ApiResponse.problem(413, "Payload Too Large", "the request body is above the limit of " + Limits.MAX_BODY_BYTES / 1024 + " KiB", null);
+        return ApiResponse.problem(413, "Payload Too Large", "the request body is above the limit of " + Limits.MAX_BODY_BYTES / 1024 + " KiB", null)
+                .header("Connection", "close");
+    }
+
+    /**
+     * Reads and discards the rest of an oversized body (up to {@link #DRAIN_LIMIT}), so that
+     * closing the connection does not reset it and lose the 413 on its way to the client.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while (total < DRAIN_LIMIT && (n = in.read(buf)) > 0) {
+            total += n;
+        }
     }
 
     /** The body, or null if it is longer than the limit. */

@@ -1,0 +1,97 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Json;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+
+/** A real allocator on 127.0.0.1 (a port from the OS) in a temporary data directory, and an OkHttp client for it. */
+final class LiveServer implements AutoCloseable {
+    static final MediaType JSON = MediaType.get("application/json");
+    final Path dir;
+    final Server server;
+    final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+
+    record Reply(int code, String contentType, JsonNode body, String index) {
+    }
+
+    LiveServer(Duration heartbeatGrace) {
+        try {
+            dir = Files.createTempDirectory("steward-api-test");
+            server = Server.start(ServerConfig.of(dir).withHeartbeatGrace(heartbeatGrace));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    LiveServer() {
+        this(Duration.ofSeconds(30));
+    }
+
+    String admin() {
+        return server.adminToken();
+    }
+
+    Reply call(String method, String path, String token, String body) {
+        Request.Builder b = new Request.Builder().url(server.url() + path);
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        RequestBody rb = body == null ? (method.equals("POST") || method.equals("PUT") ? RequestBody.create(new byte[0], null) : null)
+                : RequestBody.create(body, JSON);
+        b.method(method, rb);
+        try (Response r = http.newCall(b.build()).execute()) {
+            String text = r.body() == null ? "" : r.body().string();
+            JsonNode node = text.isEmpty() ? null : Json.MAPPER.readTree(text);
+            return new Reply(r.code(), r.header("Content-Type"), node, r.header("X-Steward-Index"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Reply get(String path, String token) {
+        return call("GET", path, token, null);
+    }
+
+    Reply post(String path, String token, String body) {
+        return call("POST", path, token, body);
+    }
+
+    Reply put(String path, String token, String body) {
+        return call("PUT", path, token, body);
+    }
+
+    /** Registers an agent with the join token; returns {id, token}. */
+    String[] agent(String name, String cpus, String memory) {
+        Reply r = post("/v1/agents", server.joinToken(), "{\"name\":\"" + name + "\",\"cpus\":\"" + cpus + "\",\"memory\":\"" + memory
+                + "\",\"ports\":\"21000-21100\",\"attributes\":{\"os\":\"linux\"}}");
+        if (r.code() != 201) {
+            throw new IllegalStateException("registration failed: " + r);
+        }
+        return new String[] {r.body().path("agent").path("id").asText(), r.body().path("token").asText()};
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        http.dispatcher().executorService().shutdown();
+        http.connectionPool().evictAll();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
