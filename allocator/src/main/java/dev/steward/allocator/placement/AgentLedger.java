@@ -22,6 +22,9 @@ public final class AgentLedger {
     private Map<String, String> attributes;
     private String gpuModel;
     private Resources total;
+    private long totalCpu;
+    private long totalMemory;
+    private long totalDisk;
     private int[] gpuUsed;
     private List<PortRange> portRanges;
     private final BitSet portsUsed = new BitSet();
@@ -32,6 +35,10 @@ public final class AgentLedger {
     private long usedDisk;
     private final Map<String, Long> usedScalars = new HashMap<>();
     private boolean ready = true;
+    FillIndex index;
+    FillIndex.Shelf shelf;
+    int bucket;
+    int slot;
     private boolean draining;
 
     public AgentLedger(String id, String name, Map<String, String> attributes, Resources total, int gpus, String gpuModel, List<PortRange> ports) {
@@ -45,6 +52,9 @@ public final class AgentLedger {
     public void update(Map<String, String> attrs, Resources newTotal, int gpus, String model, List<PortRange> ports) {
         this.attributes = attrs;
         this.total = newTotal;
+        this.totalCpu = newTotal.cpuMillis();
+        this.totalMemory = newTotal.memoryMib();
+        this.totalDisk = newTotal.diskMib();
         this.gpuModel = model;
         if (gpus != gpuUsed.length) {
             gpuUsed = java.util.Arrays.copyOf(gpuUsed, gpus);
@@ -55,6 +65,9 @@ public final class AgentLedger {
             free += r.size() - portsUsed.get(r.from(), r.to() + 1).cardinality();
         }
         this.portsFree = free;
+        if (index != null) {
+            index.moved(this);
+        }
     }
 
     public String id() {
@@ -109,19 +122,35 @@ public final class AgentLedger {
     }
 
     public long freeCpu() {
-        return total.cpuMillis() - usedCpu;
+        return totalCpu - usedCpu;
     }
 
     public long freeMemory() {
-        return total.memoryMib() - usedMemory;
+        return totalMemory - usedMemory;
     }
 
     public long freeDisk() {
-        return total.diskMib() - usedDisk;
+        return totalDisk - usedDisk;
     }
 
     public long freeScalar(String key) {
         return total.scalars().getOrDefault(key, 0L) - usedScalars.getOrDefault(key, 0L);
+    }
+
+    public long totalCpu() {
+        return totalCpu;
+    }
+
+    public long totalMemory() {
+        return totalMemory;
+    }
+
+    public long usedCpu() {
+        return usedCpu;
+    }
+
+    public long usedMemory() {
+        return usedMemory;
     }
 
     public int freePorts() {
@@ -156,6 +185,28 @@ public final class AgentLedger {
             }
         }
         return n;
+    }
+
+    /** Whether an ask of {@code gpuMillis} fits on the devices, without allocating: the filter's hot path. */
+    public boolean fitsGpus(long gpuMillis) {
+        if (gpuMillis == 0) {
+            return true;
+        }
+        if (gpuMillis < 1000) {
+            for (int u : gpuUsed) {
+                if (u + gpuMillis <= 1000) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        long want = gpuMillis / 1000;
+        for (int u : gpuUsed) {
+            if (u == 0 && --want == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -270,6 +321,9 @@ public final class AgentLedger {
                 portCursor = offsetOf(p) + 1;
             }
         }
+        if (index != null) {
+            index.moved(this);
+        }
     }
 
     /** Gives back what {@link #reserve} took. */
@@ -291,6 +345,9 @@ public final class AgentLedger {
                     portsFree++;
                 }
             }
+        }
+        if (index != null) {
+            index.moved(this);
         }
     }
 

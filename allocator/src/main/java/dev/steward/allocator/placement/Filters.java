@@ -20,6 +20,9 @@ public final class Filters {
 
     /** Attribute constraints: =, !=, in, regex. */
     public static final FeasibilityFilter CONSTRAINTS = (a, ask) -> {
+        if (ask.ask().constraints().isEmpty()) {
+            return null;
+        }
         for (Constraint c : ask.ask().constraints()) {
             if (!holds(c, a)) {
                 return Rejections.constraint(c.toString());
@@ -30,6 +33,9 @@ public final class Filters {
 
     /** Distinct: no two allocations of one request share an agent, or a value of the named attribute. */
     public static final FeasibilityFilter DISTINCT = (a, ask) -> {
+        if (ask.distinctTaken().isEmpty()) {
+            return null;
+        }
         for (Constraint c : ask.ask().constraints()) {
             if (c.parsedOp() == Constraint.Op.DISTINCT) {
                 String key = c.attribute() == null || c.attribute().isBlank() ? "agent" : c.attribute();
@@ -64,6 +70,9 @@ public final class Filters {
         if (s.diskMib() > a.freeDisk()) {
             return Rejections.DISK;
         }
+        if (s.scalars().isEmpty()) {
+            return null;
+        }
         for (Map.Entry<String, Long> e : s.scalars().entrySet()) {
             if (e.getValue() > a.freeScalar(e.getKey())) {
                 return Rejections.scalar(e.getKey());
@@ -78,7 +87,7 @@ public final class Filters {
         if (g == 0) {
             return null;
         }
-        return a.pickGpus(g) == null ? Rejections.GPU : null;
+        return a.fitsGpus(g) ? null : Rejections.GPU;
     };
 
     /** Enough free ports in the agent's ranges. */

@@ -15,22 +15,39 @@ import java.util.TreeMap;
  */
 public final class PlacementStack {
     /** Filters that no eviction can change: they hold whatever the agent runs. */
-    private final List<FeasibilityFilter> standing = List.of(
+    private final FeasibilityFilter[] standing = {
             Filters.ELIGIBLE,      // lost agents and draining agents take nothing new
             Filters.CONSTRAINTS,   // attribute constraints: =, !=, in, regex
             Filters.DISTINCT,      // distinct agents (or attribute values) within one request
-            Filters.GPU_MODEL);    // GPU model among those asked for
+            Filters.GPU_MODEL};    // GPU model among those asked for
 
     /** Filters of free capacity, which preemption can change. */
-    private final List<FeasibilityFilter> capacity = List.of(
+    private final FeasibilityFilter[] capacity = {
             Filters.RESOURCES,     // cpus, memory, disk, named scalars
             Filters.GPUS,          // whole free devices, or room on one for a share
-            Filters.PORTS);        // enough free ports in the agent's ranges
+            Filters.PORTS};        // enough free ports in the agent's ranges
 
     /** The scorers for bin-packing and spreading, summed. */
-    private final Map<Placement, List<Scorer>> scorers = Map.of(
-            Placement.BINPACK, List.of(Scorers.BINPACK, Scorers.GPU_AFFINITY),
-            Placement.SPREAD, List.of(Scorers.SPREAD, Scorers.GPU_AFFINITY));
+    public static final Map<Placement, List<Scorer>> DEFAULT_SCORERS = Map.of(
+            Placement.BINPACK, List.of(
+                    Scorers.BINPACK,         // fill the tightest resource of the fullest agent
+                    Scorers.GPU_AFFINITY,    // keep free GPUs for GPU work
+                    Scorers.GPU_SHARE_FIT),  // pack GPU shares onto shared devices
+            Placement.SPREAD, List.of(
+                    Scorers.SPREAD,          // the emptiest agent first
+                    Scorers.GPU_AFFINITY,
+                    Scorers.GPU_SHARE_FIT));
+
+    private final Map<Placement, List<Scorer>> scorers;
+
+    public PlacementStack() {
+        this(DEFAULT_SCORERS);
+    }
+
+    /** A stack with other scorers, e.g. to compare scoring policies in a benchmark. */
+    public PlacementStack(Map<Placement, List<Scorer>> scorers) {
+        this.scorers = scorers;
+    }
 
     /** Where one allocation goes. */
     public record Choice(AgentLedger agent, List<Integer> gpus, Map<String, Integer> ports, double score) {
@@ -47,23 +64,24 @@ public final class PlacementStack {
         }
     }
 
-    /** Places one allocation of {@code ask} on the best feasible agent among {@code agents}. */
+    /**
+     * Places one allocation of {@code ask} on the best feasible agent among {@code agents}.
+     * The reasons are only counted when nothing fits (a second pass), so a successful
+     * placement costs one scan without bookkeeping.
+     */
     public Outcome placeOne(PlacementAsk ask, Iterable<AgentLedger> agents) {
-        List<Scorer> rank = scorers.get(ask.ask().placement());
-        Map<String, Integer> rejected = new LinkedHashMap<>();
+        Scorer[] rank = scorers.get(ask.ask().placement()).toArray(new Scorer[0]);
         AgentLedger best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         int evaluated = 0;
         for (AgentLedger a : agents) {
             evaluated++;
-            String why = firstRejection(a, ask);
-            if (why != null) {
-                rejected.merge(why, 1, Integer::sum);
+            if (firstRejection(a, ask) != null) {
                 continue;
             }
             double s = 0;
-            for (Scorer sc : rank) {
-                s += sc.score(a, ask);
+            for (int i = 0; i < rank.length; i++) {
+                s += rank[i].score(a, ask);
             }
             if (s > bestScore) {
                 bestScore = s;
@@ -71,10 +89,76 @@ public final class PlacementStack {
             }
         }
         if (best == null) {
+            Map<String, Integer> rejected = new LinkedHashMap<>();
+            for (AgentLedger a : agents) {
+                rejected.merge(firstRejection(a, ask), 1, Integer::sum);
+            }
             return new Outcome(null, evaluated, rejected);
         }
         Choice c = new Choice(best, best.pickGpus(ask.ask().shape().gpuMillis()), best.pickPorts(ask.ask().ports()), bestScore);
-        return new Outcome(c, evaluated, rejected);
+        return new Outcome(c, evaluated, Map.of());
+    }
+
+    /**
+     * The same choice as a full scan, found through the {@link FillIndex}: buckets are visited
+     * fullest first (bin-packing) or emptiest first (spreading), and a bucket is skipped when
+     * the best score any of its agents could reach is no better than the best found. The bounds
+     * hold for the default scorers (fill in [0, 1], GPU affinity at most 0, share fit at most
+     * 0.5); a stack with other scorers scans everything.
+     */
+    public Outcome placeOne(PlacementAsk ask, FillIndex index) {
+        if (scorers != DEFAULT_SCORERS) {
+            return placeOne(ask, all(index));
+        }
+        Scorer[] rank = scorers.get(ask.ask().placement()).toArray(new Scorer[0]);
+        boolean spread = ask.ask().placement() == Placement.SPREAD;
+        long g = ask.ask().shape().gpuMillis();
+        double bonus = g > 0 && g < 1000 ? 0.5 : 0.0;
+        double cpu = ask.ask().shape().cpuMillis();
+        double mem = ask.ask().shape().memoryMib();
+        AgentLedger best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
+        java.util.Set<String> models = ask.ask().gpuModels();
+        for (int k = 0; k < FillIndex.BUCKETS; k++) {
+            int b = spread ? k : FillIndex.BUCKETS - 1 - k;
+            for (FillIndex.Shelf shelf : index.shelves()) {
+                List<AgentLedger> bucket = shelf.bucket(b);
+                if (bucket.isEmpty() || (g > 0 && (shelf.gpus * 1000L < g || (!models.isEmpty() && !models.contains(shelf.gpuModel))))) {
+                    continue; // empty, or no agent of this shelf has the GPUs asked for
+                }
+                double share = bonus == 0 ? 0 : 0.5 * Math.min(1000, shelf.maxDeviceUsed(b) + g) / 1000.0;
+                double bound = spread ? 1.0 - FillIndex.low(b) + share
+                        : Math.min(1.0, FillIndex.high(b) + Math.max(cpu / shelf.minCpu(b), mem / shelf.minMemory(b))) + share;
+                if (best != null && bound + 1e-9 <= bestScore) {
+                    continue;
+                }
+                for (int i = 0, n = bucket.size(); i < n; i++) {
+                    AgentLedger a = bucket.get(i);
+                    // score first: scorers are cheaper than filters, and a dominated agent needs no filtering
+                    double s = 0;
+                    for (Scorer sc : rank) {
+                        s += sc.score(a, ask);
+                    }
+                    if (s > bestScore && firstRejection(a, ask) == null) {
+                        bestScore = s;
+                        best = a;
+                    }
+                }
+            }
+        }
+        if (best == null) {
+            Map<String, Integer> rejected = new LinkedHashMap<>();
+            for (AgentLedger a : all(index)) {
+                rejected.merge(firstRejection(a, ask), 1, Integer::sum);
+            }
+            return new Outcome(null, index.size(), rejected);
+        }
+        Choice c = new Choice(best, best.pickGpus(g), best.pickPorts(ask.ask().ports()), bestScore);
+        return new Outcome(c, index.size(), Map.of());
+    }
+
+    private static List<AgentLedger> all(FillIndex index) {
+        return index.all();
     }
 
     /** The first filter's reason for turning {@code a} away, or null when it is feasible. */
@@ -93,9 +177,9 @@ public final class PlacementStack {
         return first(capacity, a, ask);
     }
 
-    private static String first(List<FeasibilityFilter> fs, AgentLedger a, PlacementAsk ask) {
-        for (FeasibilityFilter f : fs) {
-            String why = f.reject(a, ask);
+    private static String first(FeasibilityFilter[] fs, AgentLedger a, PlacementAsk ask) {
+        for (int i = 0; i < fs.length; i++) {
+            String why = fs[i].reject(a, ask);
             if (why != null) {
                 return why;
             }

@@ -2,45 +2,63 @@ package dev.steward.allocator.placement;
 
 import dev.steward.api.Resources;
 
-/** The scorers. Each is small; {@link PlacementStack} sums those it is given. */
+/**
+ * The scorers. Each is small; {@link PlacementStack} sums those it is given. The choice was
+ * made on the Alibaba GPU trace (bench/PlacementBench): scoring by the tightest resource
+ * rather than the mean of cpu and memory placed 0.2-5% more tasks, and keeping GPU machines
+ * for GPU work (in proportion to their free GPUs) kept agents used and stranded GPUs down.
+ */
 public final class Scorers {
     private Scorers() {
     }
 
     /**
-     * Bin-packing: how full the agent would be after this allocation, the mean of its cpu and
-     * memory (and GPU, when asked) fill in [0, 1]. Fuller is better, so small holes are filled
-     * first and whole agents stay free.
+     * Bin-packing: how full the agent's tightest resource (cpu or memory) would be after this
+     * allocation, in [0, 1]. Fuller is better, so holes are filled first and whole agents stay free.
      */
     public static final Scorer BINPACK = Scorers::fillAfter;
 
-    /** Spreading: the emptier the agent after this allocation, the better. */
+    /** Spreading: the emptier the agent's tightest resource after this allocation, the better. */
     public static final Scorer SPREAD = (a, ask) -> 1.0 - fillAfter(a, ask);
 
     /**
-     * Keeps GPU agents for GPU work: an ask without GPUs loses half a point on an agent that
-     * has GPUs, so cpu-only work does not strand GPUs behind used cpus and memory.
+     * Keeps GPU agents for GPU work: an ask without GPUs loses up to half a point on an agent
+     * in proportion to its free GPUs, so cpu-only work does not strand them behind used cpus
+     * and memory, yet fills agents whose GPUs are taken anyway.
      */
-    public static final Scorer GPU_AFFINITY = (a, ask) -> ask.ask().shape().gpuMillis() == 0 && a.gpuCount() > 0 ? -0.5 : 0.0;
+    public static final Scorer GPU_AFFINITY = (a, ask) -> {
+        if (ask.ask().shape().gpuMillis() > 0 || a.gpuCount() == 0) {
+            return 0.0;
+        }
+        double capacity = a.gpuCount() * 1000.0;
+        return -0.5 * (capacity - a.usedGpuMillis()) / capacity;
+    };
+
+    /**
+     * For a share of one GPU: up to half a point for the fullest device it would fit on, so
+     * shares pack onto devices already shared and whole devices stay free (the fragmentation
+     * the trace's paper measures).
+     */
+    public static final Scorer GPU_SHARE_FIT = (a, ask) -> {
+        long g = ask.ask().shape().gpuMillis();
+        if (g == 0 || g >= 1000) {
+            return 0.0;
+        }
+        int best = -1;
+        for (int i = 0; i < a.gpuCount(); i++) {
+            if (a.gpuUsed(i) + g <= 1000 && (best < 0 || a.gpuUsed(i) > a.gpuUsed(best))) {
+                best = i;
+            }
+        }
+        return best < 0 ? 0.0 : 0.5 * (a.gpuUsed(best) + g) / 1000.0;
+    };
 
     static double fillAfter(AgentLedger a, PlacementAsk ask) {
         Resources s = ask.ask().shape();
-        Resources t = a.total();
-        double sum = 0;
-        int dims = 0;
-        if (t.cpuMillis() > 0) {
-            sum += (double) (t.cpuMillis() - a.freeCpu() + s.cpuMillis()) / t.cpuMillis();
-            dims++;
-        }
-        if (t.memoryMib() > 0) {
-            sum += (double) (t.memoryMib() - a.freeMemory() + s.memoryMib()) / t.memoryMib();
-            dims++;
-        }
-        if (s.gpuMillis() > 0 && a.gpuCount() > 0) {
-            double used = (double) a.usedGpuMillis() + s.gpuMillis();
-            sum += used / (a.gpuCount() * 1000.0);
-            dims++;
-        }
-        return dims == 0 ? 0 : sum / dims;
+        long tc = a.totalCpu();
+        long tm = a.totalMemory();
+        double cpu = tc <= 0 ? 0 : (double) (a.usedCpu() + s.cpuMillis()) / tc;
+        double mem = tm <= 0 ? 0 : (double) (a.usedMemory() + s.memoryMib()) / tm;
+        return Math.max(cpu, mem);
     }
 }

@@ -46,6 +46,7 @@ public final class ClusterState {
 
     final Map<String, AgentInfo> agents = new LinkedHashMap<>();
     final Map<String, AgentLedger> ledgers = new LinkedHashMap<>();
+    final dev.steward.allocator.placement.FillIndex fill = new dev.steward.allocator.placement.FillIndex();
     final Map<String, RoleRecord> roles = new TreeMap<>();
     final Map<String, RequestInfo> requests = new LinkedHashMap<>();
     final Map<String, AllocationInfo> allocations = new LinkedHashMap<>();
@@ -176,7 +177,11 @@ public final class ClusterState {
         AgentLedger l = new AgentLedger(a.id(), a.name(), a.attributes(), a.total(), a.gpus(), a.gpuModel(), a.ports());
         l.setReady(a.status() == AgentStatus.READY);
         l.setDraining(a.draining());
-        ledgers.put(a.id(), l);
+        AgentLedger old = ledgers.put(a.id(), l);
+        if (old != null) {
+            fill.remove(old);
+        }
+        fill.add(l);
         liveByAgent.computeIfAbsent(a.id(), k -> new LinkedHashSet<>());
         changes.agents.add(a.id());
         refreshTotal();
@@ -184,7 +189,7 @@ public final class ClusterState {
 
     private void forgetAgent(String id) {
         agents.remove(id);
-        ledgers.remove(id);
+        fill.remove(ledgers.remove(id));
         liveByAgent.remove(id);
         tokens.values().removeIf(t -> {
             boolean mine = t.kind() == TokenRecord.Kind.AGENT && t.subject().equals(id);

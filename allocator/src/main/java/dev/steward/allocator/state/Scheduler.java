@@ -101,9 +101,9 @@ final class Scheduler {
         Map<String, Set<String>> taken = distinctTaken(r, ask);
         for (int i = 0; i < units; i++) {
             PlacementAsk pa = new PlacementAsk(r.id(), ask, taken);
-            Outcome o = stack.placeOne(pa, state.ledgers.values());
+            Outcome o = stack.placeOne(pa, state.fill);
             if (!o.placed() && !ask.gang() && preemptor.preempt(r, ask, pa, now)) {
-                o = stack.placeOne(pa, state.ledgers.values());
+                o = stack.placeOne(pa, state.fill);
             }
             if (!o.placed()) {
                 undo(chosen, ask);

@@ -1,0 +1,59 @@
+package dev.steward.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the cost of one placement grows with cluster size: clusters of the trace's machine mix
+ * at 1,523, 10,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
+ * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
+ * cost of choosing). Fenzo runs the same where it finishes in reasonable time (up to 10,000).
+ * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000]
+ */
+public final class ScaleBench {
+    private ScaleBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args.length > 0 ? args[0] : PlacementBench.locate());
+        List<Trace.Node> mix = Trace.nodes(dir.resolve("openb_node_list_all_node.csv"));
+        List<Trace.Pod> all = Trace.pods(dir.resolve("openb_pod_list_cpu050.csv"));
+        int taskCount = Integer.getInteger("tasks", 5000);
+        int fenzoMax = Integer.getInteger("fenzo.max", 10_000);
+        List<Trace.Pod> pods = new ArrayList<>(all.subList(0, Math.min(taskCount, all.size())));
+        System.out.printf("%,d tasks from the cpu050 list on clusters of the trace's machine mix%n", pods.size());
+        System.out.printf("%10s %16s %16s %18s %18s%n", "agents", "steward µs/place", "steward place/s", "fenzo µs/place", "steward/fenzo");
+        double base = 0;
+        for (int n : new int[] {mix.size(), 10_000, 100_000}) {
+            List<Trace.Node> nodes = cluster(mix, n);
+            StewardRun.run(nodes, pods); // warm-up
+            Outcome s = StewardRun.run(nodes, pods);
+            double sUs = s.nanos() / 1e3 / s.placed().size();
+            String fenzo = "-";
+            String ratio = "-";
+            if (n <= fenzoMax) {
+                FenzoRun.run(nodes, pods);
+                Outcome f = FenzoRun.run(nodes, pods);
+                double fUs = f.nanos() / 1e3 / f.placed().size();
+                fenzo = String.format("%,.1f", fUs);
+                ratio = String.format("x%.1f", fUs / sUs);
+            }
+            if (base == 0) {
+                base = sUs;
+            }
+            System.out.printf("%,10d %16.1f %,16.0f %18s %18s   (cost x%.1f for x%.1f agents)%n", n, sUs, s.placementsPerSecond(), fenzo, ratio,
+                    sUs / base, n / (double) mix.size());
+        }
+    }
+
+    /** {@code n} machines cycling through the trace's mix, renamed so each is its own agent. */
+    static List<Trace.Node> cluster(List<Trace.Node> mix, int n) {
+        List<Trace.Node> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Trace.Node m = mix.get(i % mix.size());
+            out.add(new Trace.Node("agent-" + i, m.cpuMillis(), m.memoryMib(), m.gpus(), m.model()));
+        }
+        return out;
+    }
+}
