@@ -15,44 +15,55 @@ record Outcome(String scheduler, Map<Trace.Pod, Trace.Node> placed, long nanos) 
     }
 
     /**
-     * How many placed GPU-share tasks no single GPU device of their machine could hold: a
-     * scheduler that pools a machine's GPUs into one number (Fenzo) can split a share across
-     * devices, which a real device cannot run. Replayed in placement order, best fit per device.
+     * How many placed GPU tasks no GPU device of their machine could hold: a scheduler that
+     * pools a machine's GPUs into one number (Fenzo) can split a share across devices, which
+     * a real device cannot run. Per machine, the better of two packings counts: best fit in the
+     * order the scheduler reported, and best fit decreasing (whole GPUs first, then the largest
+     * shares), each taking the fullest device with room.
      */
     long deviceInfeasible() {
-        Map<Trace.Node, int[]> devices = new java.util.HashMap<>();
+        Map<Trace.Node, List<Trace.Pod>> byNode = new java.util.HashMap<>();
+        placed.forEach((p, n) -> {
+            if (p.gpuMillis() > 0) {
+                byNode.computeIfAbsent(n, k -> new java.util.ArrayList<>()).add(p);
+            }
+        });
         long bad = 0;
-        for (Map.Entry<Trace.Pod, Trace.Node> e : placed.entrySet()) {
-            long g = e.getKey().gpuMillis();
-            if (g == 0) {
+        for (Map.Entry<Trace.Node, List<Trace.Pod>> e : byNode.entrySet()) {
+            List<Trace.Pod> decreasing = new java.util.ArrayList<>(e.getValue());
+            decreasing.sort(java.util.Comparator.comparingLong(Trace.Pod::gpuMillis).reversed());
+            bad += Math.min(unfit(e.getKey(), e.getValue()), unfit(e.getKey(), decreasing));
+        }
+        return bad;
+    }
+
+    /** Tasks that find no device when {@code ps} are packed in this order, best fit. */
+    private static long unfit(Trace.Node node, List<Trace.Pod> ps) {
+        long bad = 0;
+        int[] d = new int[node.gpus()];
+        for (Trace.Pod p : ps) {
+            long g = p.gpuMillis();
+            if (g >= 1000) {
+                long want = g / 1000;
+                for (int i = 0; i < d.length && want > 0; i++) {
+                    if (d[i] == 0) {
+                        d[i] = 1000;
+                        want--;
+                    }
+                }
+                bad += want > 0 ? 1 : 0;
                 continue;
             }
-            int[] d = devices.computeIfAbsent(e.getValue(), n -> new int[n.gpus()]);
-            if (g < 1000) {
-                int best = -1;
-                for (int i = 0; i < d.length; i++) {
-                    if (d[i] + g <= 1000 && (best < 0 || d[i] > d[best])) {
-                        best = i;
-                    }
+            int best = -1;
+            for (int i = 0; i < d.length; i++) {
+                if (d[i] + g <= 1000 && (best < 0 || d[i] > d[best])) {
+                    best = i;
                 }
-                if (best < 0) {
-                    bad++;
-                } else {
-                    d[best] += (int) g;
-                }
+            }
+            if (best < 0) {
+                bad++;
             } else {
-                long want = g / 1000;
-                List<Integer> free = new java.util.ArrayList<>();
-                for (int i = 0; i < d.length && free.size() < want; i++) {
-                    if (d[i] == 0) {
-                        free.add(i);
-                    }
-                }
-                if (free.size() < want) {
-                    bad++;
-                } else {
-                    free.forEach(i -> d[i] = 1000);
-                }
+                d[best] += (int) g;
             }
         }
         return bad;
