@@ -1,7 +1,8 @@
-package dev.steward.allocator;
+package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.steward.allocator.Json;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The allocator as a separate process, killed with SIGKILL and restarted on the same data directory. */
+/** The allocator as a separate process ({@code steward server}), killed with SIGKILL and restarted on the same data directory. */
 class CrashRecoveryTest {
     private static final MediaType JSON = MediaType.get("application/json");
     private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(30)).build();
@@ -57,7 +58,7 @@ class CrashRecoveryTest {
         }
         Files.deleteIfExists(dir.resolve("server.addr"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), ServerMain.class.getName(), "server",
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
                 "--data", dir.toString(), "--bind", "127.0.0.1:0", "--heartbeat-grace", "5m")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
         processes.add(p);

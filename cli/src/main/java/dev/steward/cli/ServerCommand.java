@@ -1,0 +1,81 @@
+package dev.steward.cli;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.Units;
+import dev.steward.api.ValidationException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code steward server}: runs the allocator until interrupted. */
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the allocator (the control plane).")
+final class ServerCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--data", description = "Data directory (state database, tokens). Default: ${DEFAULT-VALUE}",
+            defaultValue = "${sys:user.home}/.steward/server")
+    Path data;
+
+    @Option(names = "--bind", description = "HOST:PORT to listen on; port 0 takes a free one. Default: ${DEFAULT-VALUE}", defaultValue = "127.0.0.1:4646")
+    String bind;
+
+    @Option(names = "--heartbeat-grace", description = "How long an agent may miss heartbeats before it is lost. Default: ${DEFAULT-VALUE}",
+            defaultValue = "10s")
+    String heartbeatGrace;
+
+    @Option(names = "--admin-token", description = "Admin token to use instead of the data directory's (or set STEWARD_ADMIN_TOKEN).",
+            defaultValue = "${env:STEWARD_ADMIN_TOKEN}")
+    String adminToken;
+
+    @Option(names = "--join-token", description = "Cluster join token to use instead of the data directory's (or set STEWARD_JOIN_TOKEN).",
+            defaultValue = "${env:STEWARD_JOIN_TOKEN}")
+    String joinToken;
+
+    @Override
+    public Integer call() throws Exception {
+        InetSocketAddress addr = parseBind(bind);
+        Duration grace;
+        try {
+            grace = Units.duration("--heartbeat-grace", heartbeatGrace);
+        } catch (ValidationException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "steward-shutdown"));
+        System.out.println("steward server listening on " + server.url() + " (index " + server.engine().index() + ")");
+        System.out.println("  data:        " + data.toAbsolutePath());
+        System.out.println("  admin token: " + data.toAbsolutePath().resolve("admin.token"));
+        System.out.println("  join token:  " + data.toAbsolutePath().resolve("join.token"));
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private InetSocketAddress parseBind(String text) {
+        int colon = text.lastIndexOf(':');
+        try {
+            if (colon <= 0) {
+                throw new NumberFormatException();
+            }
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (port < 0 || port > 65535) {
+                throw new NumberFormatException();
+            }
+            return new InetSocketAddress(text.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--bind takes HOST:PORT such as 127.0.0.1:4646, not '" + text + "'");
+        }
+    }
+}
