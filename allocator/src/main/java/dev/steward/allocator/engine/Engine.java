@@ -143,7 +143,9 @@ public final class Engine implements AutoCloseable {
         Instant now = clock.instant();
         try {
             T result = c.apply(state, now);
-            state.schedule(now);
+            if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
+                state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+            }
             return result;
         } finally {
             persist();

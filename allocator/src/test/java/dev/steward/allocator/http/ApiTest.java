@@ -125,4 +125,30 @@ class ApiTest {
         assertThat(c.path("state").asText()).isEqualTo("CANCELLED");
         assertThat(s.get("/v1/allocations?state=released", s.admin()).body()).hasSize(2);
     }
+
+    @Test
+    void an_agent_updates_what_it_reports_but_not_its_name() {
+        String[] a = s.agent("m1", "2", "2g");
+        LiveServer.Reply r = s.put("/v1/agents/" + a[0], a[1], "{\"name\":\"m1\",\"cpus\":\"8\",\"memory\":\"16g\",\"attributes\":{\"os\":\"linux\",\"rack\":\"r7\"}}");
+        assertThat(r.code()).isEqualTo(200);
+        assertThat(r.body().path("total").path("cpuMillis").asLong()).isEqualTo(8000);
+        assertThat(r.body().path("attributes").path("rack").asText()).isEqualTo("r7");
+        LiveServer.Reply renamed = s.put("/v1/agents/" + a[0], a[1], "{\"name\":\"m2\",\"cpus\":\"8\",\"memory\":\"16g\"}");
+        assertThat(renamed.code()).isEqualTo(400);
+        assertThat(renamed.body().path("field").asText()).isEqualTo("name");
+    }
+
+    @Test
+    void a_silent_agent_is_lost_after_the_grace_with_its_allocations_and_returns_on_heartbeat() {
+        try (LiveServer quick = new LiveServer(java.time.Duration.ofSeconds(1))) {
+            String[] a = quick.agent("m1", "2", "2g");
+            String id = quick.post("/v1/requests", quick.admin(), "{\"cpus\":\"1\"}").body().path("allocations").get(0).asText();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> quick.get("/v1/agents/" + a[0], quick.admin()).body().path("status").asText().equals("LOST"));
+            JsonNode lost = quick.get("/v1/allocations/" + id, quick.admin()).body();
+            assertThat(lost.path("state").asText()).isEqualTo("LOST");
+            assertThat(lost.path("reason").asText()).contains("missed heartbeats for 1s");
+            assertThat(quick.put("/v1/agents/" + a[0] + "/heartbeat", a[1], null).body().path("status").asText()).isEqualTo("READY");
+        }
+    }
 }
