@@ -10,9 +10,14 @@ import java.util.TreeMap;
  */
 public record ResourceAmounts(String cpus, String memory, String disk, String gpus, Map<String, Long> scalars) {
 
-    public static ResourceAmounts of(Resources r) {
-        return new ResourceAmounts(Units.formatCpus(r.cpuMillis()), Units.formatMib(r.memoryMib()), Units.formatMib(r.diskMib()),
-                Units.formatCpus(r.gpuMillis()), r.scalars().isEmpty() ? null : r.scalars());
+    /** The amounts of {@code r} in user units; amounts at {@code leaveOut} (zero, or "unlimited") are left out. */
+    public static ResourceAmounts of(Resources r, long leaveOut) {
+        return new ResourceAmounts(
+                r.cpuMillis() == leaveOut ? null : Units.formatCpus(r.cpuMillis()),
+                r.memoryMib() == leaveOut ? null : Units.formatMib(r.memoryMib()),
+                r.diskMib() == leaveOut ? null : Units.formatMib(r.diskMib()),
+                r.gpuMillis() == leaveOut ? null : Units.formatCpus(r.gpuMillis()),
+                r.scalars().isEmpty() ? null : r.scalars());
     }
 
     /** Parses every amount; an absent one becomes {@code absent}'s value for that resource. */

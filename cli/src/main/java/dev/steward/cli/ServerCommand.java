@@ -41,6 +41,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        data = data.toAbsolutePath().normalize();
         InetSocketAddress addr = parseBind(bind);
         Duration grace;
         try {
@@ -55,9 +56,9 @@ final class ServerCommand implements Callable<Integer> {
             stopped.countDown();
         }, "steward-shutdown"));
         System.out.println("steward server listening on " + server.url() + " (index " + server.engine().index() + ")");
-        System.out.println("  data:        " + data.toAbsolutePath());
-        System.out.println("  admin token: " + data.toAbsolutePath().resolve("admin.token"));
-        System.out.println("  join token:  " + data.toAbsolutePath().resolve("join.token"));
+        System.out.println("  data:        " + data);
+        System.out.println("  admin token: " + data.resolve("admin.token"));
+        System.out.println("  join token:  " + data.resolve("join.token"));
         System.out.flush();
         stopped.await();
         return 0;

@@ -5,6 +5,7 @@ import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.RoleRecord;
 import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.ResourceAmounts;
 import dev.steward.api.RoleInfo;
 import dev.steward.api.RoleSpec;
 import dev.steward.api.TokenIssued;
@@ -55,7 +56,8 @@ final class RoleRoutes {
     }
 
     static RoleInfo view(ClusterState s, RoleRecord r) {
-        return new RoleInfo(r.name(), r.weight(), r.guarantee(), r.limit(), s.sorter().allocation(r.name()), s.sorter().share(r.name()),
+        return new RoleInfo(r.name(), r.weight(), ResourceAmounts.of(r.guarantee(), 0), ResourceAmounts.of(r.limit(), RoleSpec.UNLIMITED),
+                s.sorter().allocation(r.name()), s.sorter().share(r.name()),
                 s.pendingCount(r.name()), r.createIndex(), r.modifyIndex());
     }
 }
