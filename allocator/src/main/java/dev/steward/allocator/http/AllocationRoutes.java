@@ -14,7 +14,6 @@ import dev.steward.api.ValidationException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** Allocations: list and read (with history), renew the lease, release (idempotent). */
@@ -33,7 +32,7 @@ final class AllocationRoutes {
                     String role = c.request().param("role");
                     String agent = c.request().param("agent");
                     String request = c.request().param("request");
-                    AllocationState st = state(c.request().param("state"));
+                    AllocationState st = Handlers.enumParam("state", c.request().param("state"), AllocationState.class);
                     return h.query(c, s -> s.allocations().stream()
                             .filter(a -> visible(c.principal(), a))
                             .filter(a -> role == null || a.role().equals(role))
@@ -74,16 +73,5 @@ final class AllocationRoutes {
             throw new NotFound("allocation", id);
         }
         return a;
-    }
-
-    static AllocationState state(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return AllocationState.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ValidationException("state", "'" + text + "' is not an allocation state; use one of " + java.util.Arrays.toString(AllocationState.values()).toLowerCase(Locale.ROOT));
-        }
     }
 }

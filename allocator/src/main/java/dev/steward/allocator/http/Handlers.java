@@ -70,6 +70,20 @@ final class Handlers {
         return engine.command(cmd).thenApply(r -> ApiResponse.json(status, r).header("X-Steward-Index", Long.toString(engine.index())));
     }
 
+    /** A query parameter naming one value of an enum, case-insensitive; null when absent. */
+    static <E extends Enum<E>> E enumParam(String field, String text, Class<E> type) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Enum.valueOf(type, text.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            String allowed = java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new ValidationException(field, "'" + text + "' is not one of " + allowed);
+        }
+    }
+
     /** An agent as the API shows it: with what its allocations hold. */
     static AgentInfo view(ClusterState s, AgentInfo a) {
         return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),

@@ -10,7 +10,6 @@ import dev.steward.api.ValidationException;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /** Requests: submit (a role for itself, the admin for any role), list, read with why-pending, cancel. */
@@ -35,7 +34,7 @@ final class RequestRoutes {
                                     .header("X-Steward-Index", Long.toString((Long) r[0])));
                 }),
                 new Route("GET", "/v1/requests", clients, c -> {
-                    RequestState st = state(c.request().param("state"));
+                    RequestState st = Handlers.enumParam("state", c.request().param("state"), RequestState.class);
                     String role = c.request().param("role");
                     return h.query(c, s -> s.requests().stream()
                             .filter(r -> visible(c.principal(), r.role()))
@@ -70,16 +69,5 @@ final class RequestRoutes {
             throw new dev.steward.allocator.state.NotFound("request", id);
         }
         return r;
-    }
-
-    static RequestState state(String text) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return RequestState.valueOf(text.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new ValidationException("state", "'" + text + "' is not a request state; use pending, placed or cancelled");
-        }
     }
 }

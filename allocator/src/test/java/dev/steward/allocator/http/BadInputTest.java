@@ -101,6 +101,9 @@ class BadInputTest {
         LiveServer.Reply r = s.get("/v1/agents?index=1&wait=10m", s.admin());
         assertThat(r.code()).isEqualTo(400);
         assertThat(r.body().path("detail").asText()).contains("above the limit of 5m");
+        LiveServer.Reply st = s.get("/v1/allocations?state=bogus", s.admin());
+        assertThat(st.body().path("field").asText()).isEqualTo("state");
+        assertThat(st.body().path("detail").asText()).contains("is not one of allocated, leaving, released, expired, preempted, lost");
     }
 
     @Test

@@ -27,16 +27,7 @@ class FillIndexPropertyTest {
 
     @Test
     void the_indexed_search_scores_the_same_best_placement_as_a_full_scan() {
-        Long only = Long.getLong("steward.seed");
-        long base = System.nanoTime();
-        for (int i = 0; i < (only != null ? 1 : 200); i++) {
-            long seed = only != null ? only : base + i;
-            try {
-                run(seed);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("replay with -Dsteward.seed=" + seed + ": " + e.getMessage(), e);
-            }
-        }
+        dev.steward.allocator.Seeds.forEach(200, this::run);
     }
 
     private void run(long seed) {

@@ -38,16 +38,7 @@ class StateInvariantsPropertyTest {
 
     @Test
     void invariants_hold_after_every_step_of_random_sequences() {
-        Long only = Long.getLong("steward.seed");
-        long base = System.nanoTime();
-        for (int i = 0; i < (only != null ? 1 : SEQUENCES); i++) {
-            long seed = only != null ? only : base + i;
-            try {
-                run(seed);
-            } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("sequence failed; replay with -Dsteward.seed=" + seed + ": " + e.getMessage(), e);
-            }
-        }
+        dev.steward.allocator.Seeds.forEach(SEQUENCES, this::run);
     }
 
     private void run(long seed) {
