@@ -51,7 +51,7 @@ public final class Server implements AutoCloseable {
         Store store = new SqliteStore(cfg.dataDir());
         Store.Loaded loaded = store.load();
         ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
-        state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens());
+        state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
         try {

@@ -41,6 +41,7 @@ public final class Api {
         routes.addAll(new RoleRoutes(h).routes());
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
+        routes.addAll(new TaskRoutes(h, new LogProxy(h, clock)).routes());
     }
 
     public List<Route> routes() {

@@ -10,9 +10,10 @@ public final class Changes {
     public final Set<String> requests = new LinkedHashSet<>();
     public final Set<String> allocations = new LinkedHashSet<>();
     public final Set<String> tokens = new LinkedHashSet<>();
+    public final Set<String> tasks = new LinkedHashSet<>();
 
     public boolean isEmpty() {
-        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty();
+        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty();
     }
 
     public void clear() {
@@ -21,5 +22,6 @@ public final class Changes {
         requests.clear();
         allocations.clear();
         tokens.clear();
+        tasks.clear();
     }
 }

@@ -55,6 +55,7 @@ public final class ClusterState {
     final Map<String, TreeSet<RequestInfo>> pendingByRole = new HashMap<>();
     final Set<String> removed = new LinkedHashSet<>();
     private final Scheduler scheduler;
+    private final Tasks tasks = new Tasks(this);
 
     static final Comparator<RequestInfo> SERVICE_ORDER = Comparator
             .comparingInt((RequestInfo r) -> -priorityOf(r))
@@ -366,6 +367,7 @@ public final class ClusterState {
             live.remove(a.id());
         }
         sorter.unallocated(a.role(), a.resources());
+        tasks.allocationEnded(b, now);
         return b;
     }
 
@@ -403,6 +405,7 @@ public final class ClusterState {
             if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
                 allocations.remove(a.id());
                 removed.add(a.id());
+                tasks.forget(a.id());
             }
         }
         for (RequestInfo r : List.copyOf(requests.values())) {
@@ -439,7 +442,8 @@ public final class ClusterState {
 
     /** Rebuilds ledgers, sorter and indexes from stored records (after a restart). */
     public void restore(Collection<RoleRecord> rs, Collection<AgentInfo> as, Collection<RequestInfo> qs, Collection<AllocationInfo> als,
-                        Collection<TokenRecord> ts) {
+                        Collection<TokenRecord> ts, Collection<dev.steward.api.TaskInfo> tks) {
+        tasks.restore(tks);
         rs.forEach(r -> {
             roles.put(r.name(), r);
             sorter.add(r.name(), r.weight(), r.guarantee());
@@ -477,6 +481,11 @@ public final class ClusterState {
     }
 
     // ---------------------------------------------------------------- reads
+
+    /** The tasks running inside allocations. */
+    public Tasks tasks() {
+        return tasks;
+    }
 
     public AgentInfo agentOrNull(String id) {
         return agents.get(id);

@@ -57,6 +57,27 @@ class TransitionsTest {
     }
 
     @Test
+    void every_task_transition_is_allowed_or_refused_as_the_table_says() {
+        java.util.Set<dev.steward.api.TaskState> ends = java.util.EnumSet.of(dev.steward.api.TaskState.EXITED, dev.steward.api.TaskState.FAILED,
+                dev.steward.api.TaskState.KILLED, dev.steward.api.TaskState.LOST);
+        for (dev.steward.api.TaskState from : dev.steward.api.TaskState.values()) {
+            for (dev.steward.api.TaskState to : dev.steward.api.TaskState.values()) {
+                boolean ok = switch (from) {
+                    case PENDING -> to == dev.steward.api.TaskState.RUNNING || ends.contains(to);
+                    case RUNNING -> to == dev.steward.api.TaskState.RUNNING || to == dev.steward.api.TaskState.RESTARTING || ends.contains(to);
+                    case RESTARTING -> to == dev.steward.api.TaskState.RUNNING || ends.contains(to);
+                    default -> false;
+                };
+                if (ok) {
+                    Transitions.check(from, to);
+                } else {
+                    assertThatThrownBy(() -> Transitions.check(from, to)).as("%s -> %s", from, to).isInstanceOf(Transitions.IllegalTransition.class);
+                }
+            }
+        }
+    }
+
+    @Test
     void every_agent_transition_is_allowed_or_refused_as_the_table_says() {
         for (AgentStatus from : AgentStatus.values()) {
             for (AgentStatus to : AgentStatus.values()) {

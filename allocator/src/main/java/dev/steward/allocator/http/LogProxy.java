@@ -1,0 +1,101 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.state.TokenRecord;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AgentSignature;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.ValidationException;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * {@code GET /v1/tasks/ID/logs}: the agent keeps a task's logs, so the allocator forwards the
+ * read to the agent's {@code address} attribute, signed with the agent's token hash (which both
+ * sides hold) so only the allocator can read them. {@code offset} and {@code wait} make a follow:
+ * the answer holds the bytes from {@code offset} (waiting up to {@code wait} for new ones) and
+ * {@code X-Steward-Log-Offset}, where the next read starts.
+ */
+final class LogProxy {
+    private final Handlers h;
+    private final Clock clock;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    LogProxy(Handlers h, Clock clock) {
+        this.h = h;
+        this.clock = clock;
+    }
+
+    private record Target(String address, String key) {
+    }
+
+    CompletableFuture<ApiResponse> forward(Route.Call c) {
+        String stream = c.request().param("stream") == null ? "stdout" : c.request().param("stream");
+        if (!stream.equals("stdout") && !stream.equals("stderr")) {
+            throw new ValidationException("stream", "'" + stream + "' is not a log stream; use stdout or stderr");
+        }
+        long offset = number("offset", c.request().param("offset"), 0);
+        String wait = c.request().param("wait");
+        if (wait != null) {
+            Duration w = dev.steward.api.Units.duration("wait", wait);
+            if (w.compareTo(Handlers.MAX_WAIT) > 0) {
+                throw new ValidationException("wait", "is above the limit of 5m");
+            }
+        }
+        return h.engine.read(s -> {
+            TaskInfo t = TaskRoutes.mine(c.principal(), s, c.param("id"));
+            AgentInfo a = s.agent(t.agentId());
+            String address = a.attributes().get("address");
+            if (address == null) {
+                throw new ApiError(502, "Bad Gateway", "agent " + a.name() + " has no 'address' attribute, so its logs cannot be read", null);
+            }
+            String key = s.tokens().stream().filter(k -> k.kind() == TokenRecord.Kind.AGENT && k.subject().equals(a.id()))
+                    .map(TokenRecord::hash).findFirst().orElseThrow(() -> new ApiError(502, "Bad Gateway", "agent " + a.name() + " has no token", null));
+            return new Target(address, key);
+        }).thenCompose(target -> {
+            String path = "/v1/tasks/" + enc(c.param("id")) + "/logs";
+            String query = "stream=" + stream + "&offset=" + offset + (wait == null ? "" : "&wait=" + enc(wait));
+            long ts = clock.millis();
+            HttpRequest req = HttpRequest.newBuilder(URI.create(target.address + path + "?" + query))
+                    .timeout(Duration.ofMinutes(6))
+                    .header(AgentSignature.HEADER, AgentSignature.sign(target.key, ts, path + "?" + query))
+                    .GET().build();
+            return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((resp, err) -> {
+                if (err != null) {
+                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address + " did not answer: " + err.getMessage(), null);
+                }
+                LinkedHashMap<String, String> headers = new LinkedHashMap<>();
+                resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
+                String type = resp.headers().firstValue("Content-Type").orElse("text/plain; charset=utf-8");
+                return new ApiResponse(resp.statusCode(), type, headers, resp.body());
+            });
+        });
+    }
+
+    private static long number(String field, String text, long absent) {
+        if (text == null) {
+            return absent;
+        }
+        try {
+            long v = Long.parseLong(text);
+            if (v < 0) {
+                throw new ValidationException(field, "must be at least 0");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new ValidationException(field, "'" + text + "' is not a whole number");
+        }
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

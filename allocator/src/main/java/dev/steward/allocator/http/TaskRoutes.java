@@ -1,0 +1,77 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal;
+import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskSpec;
+import dev.steward.api.TaskStatus;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Tasks: a client starts one in its allocation, reads and stops it, and reads its logs (through
+ * the agent); an agent watches its tasks with a blocking query and reports on each.
+ */
+final class TaskRoutes {
+    private final Handlers h;
+    private final LogProxy logs;
+
+    TaskRoutes(Handlers h, LogProxy logs) {
+        this.h = h;
+        this.logs = logs;
+    }
+
+    List<Route> routes() {
+        Set<Kind> clients = EnumSet.of(Kind.ADMIN, Kind.ROLE);
+        Set<Kind> readers = EnumSet.of(Kind.ADMIN, Kind.ROLE, Kind.AGENT);
+        Set<Kind> agentOrAdmin = EnumSet.of(Kind.ADMIN, Kind.AGENT);
+        return List.of(
+                new Route("POST", "/v1/allocations/{id}/tasks", clients, c -> {
+                    TaskSpec spec = h.body(c, TaskSpec.class);
+                    return h.command(201, (s, now) -> {
+                        AllocationRoutes.mine(c.principal(), s, c.param("id"));
+                        return s.tasks().add(c.param("id"), spec, now);
+                    });
+                }),
+                new Route("GET", "/v1/allocations/{id}/tasks", readers, c -> h.query(c, s -> {
+                    AllocationRoutes.mine(c.principal(), s, c.param("id"));
+                    return s.tasks().ofAllocation(c.param("id"));
+                })),
+                new Route("GET", "/v1/tasks/{id}", readers, c -> h.query(c, s -> mine(c.principal(), s, c.param("id")))),
+                new Route("POST", "/v1/tasks/{id}/stop", clients, c -> h.command(200, (s, now) -> {
+                    mine(c.principal(), s, c.param("id"));
+                    return s.tasks().stop(c.param("id"), "stopped by " + c.principal().describe());
+                })),
+                new Route("GET", "/v1/tasks/{id}/logs", clients, c -> logs.forward(c)),
+                new Route("GET", "/v1/agents/{id}/tasks", agentOrAdmin, c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    return h.query(c, s -> {
+                        s.agent(c.param("id"));
+                        return s.tasks().ofAgent(c.param("id"));
+                    });
+                }),
+                new Route("PUT", "/v1/agents/{id}/tasks/{task}/status", EnumSet.of(Kind.AGENT), c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    TaskStatus st = h.body(c, TaskStatus.class);
+                    return h.command(200, (s, now) -> s.tasks().report(c.param("id"), c.param("task"), st, now));
+                }));
+    }
+
+    static TaskInfo mine(Principal p, ClusterState s, String id) {
+        TaskInfo t = s.tasks().get(id);
+        boolean visible = switch (p.kind()) {
+            case ADMIN -> true;
+            case ROLE -> t.role().equals(p.subject());
+            case AGENT -> t.agentId().equals(p.subject());
+            case JOIN -> false;
+        };
+        if (!visible) {
+            throw new NotFound("task", id);
+        }
+        return t;
+    }
+}

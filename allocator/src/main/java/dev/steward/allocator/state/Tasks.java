@@ -1,0 +1,173 @@
+package dev.steward.allocator.state;
+
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskSpec;
+import dev.steward.api.TaskState;
+import dev.steward.api.TaskStatus;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The tasks of the cluster: processes that agents run inside allocations. A client adds a task
+ * to a live allocation and may ask it to stop; the agent of the allocation reports what the task
+ * does, each report numbered so that it is applied once and in order. When an allocation ends,
+ * its tasks are asked to stop; when its agent is lost, they are lost with it. Part of
+ * {@link ClusterState}, owned by the same thread.
+ */
+public final class Tasks {
+    private final ClusterState state;
+    private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
+    private final Map<String, Set<String>> byAllocation = new HashMap<>();
+
+    Tasks(ClusterState state) {
+        this.state = state;
+    }
+
+    /** Starts a task in a live allocation (the agent picks it up from its blocking query). */
+    public TaskInfo add(String allocationId, TaskSpec spec, Instant now) {
+        AllocationInfo a = state.allocation(allocationId);
+        if (a.state().terminal()) {
+            throw new Conflict("allocation " + allocationId + " has ended (" + a.state() + "); it runs no new tasks");
+        }
+        spec.validate(List.copyOf(a.ports().keySet()));
+        for (String id : byAllocation.getOrDefault(allocationId, Set.of())) {
+            TaskInfo t = tasks.get(id);
+            if (t.spec().name().equals(spec.name()) && !t.state().terminal()) {
+                throw new Conflict("allocation " + allocationId + " already runs a task named '" + spec.name() + "' (" + t.id() + ")");
+            }
+        }
+        String id = state.ids.get();
+        TaskInfo t = new TaskInfo(id, allocationId, a.agentId(), a.role(), spec, a.ports(), a.resources(), false, TaskState.PENDING, null, null,
+                null, null, 0, 0, now, null, null, state.nextIndex(), state.nextIndex());
+        put(t);
+        return t;
+    }
+
+    /** Asks a task to stop; the agent sends SIGTERM, then SIGKILL after the kill timeout. Idempotent. */
+    public TaskInfo stop(String id, String why) {
+        TaskInfo t = get(id);
+        if (t.stopRequested() || t.state().terminal()) {
+            return t;
+        }
+        TaskInfo s = with(t, true, t.state(), t.healthy(), t.pid(), t.exitCode(), why, t.restarts(), t.lastSeq(), t.startedAt(), t.finishedAt());
+        put(s);
+        return s;
+    }
+
+    /**
+     * Applies an agent's report. A report whose number is not above the last applied is a
+     * repeat and changes nothing; a report about a task that has ended here (lost with its
+     * agent) changes nothing either: the answer tells the agent to stop it.
+     */
+    public TaskInfo report(String agentId, String taskId, TaskStatus s, Instant now) {
+        TaskInfo t = get(taskId);
+        if (!t.agentId().equals(agentId)) {
+            throw new NotFound("task", taskId);
+        }
+        if (s.seq() <= t.lastSeq() || t.state().terminal()) {
+            return t;
+        }
+        if (s.state() == null) {
+            throw new dev.steward.api.ValidationException("state", "is required");
+        }
+        Transitions.check(t.state(), s.state());
+        Instant started = t.startedAt() == null && s.state() == TaskState.RUNNING ? (s.at() == null ? now : s.at()) : t.startedAt();
+        Instant finished = s.state().terminal() ? (s.at() == null ? now : s.at()) : null;
+        TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),
+                s.reason() != null ? s.reason() : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
+                s.seq(), started, finished);
+        put(u);
+        return u;
+    }
+
+    /** Called when an allocation ends: its tasks stop, or are lost with the agent. */
+    void allocationEnded(AllocationInfo a, Instant now) {
+        for (String id : List.copyOf(byAllocation.getOrDefault(a.id(), Set.of()))) {
+            TaskInfo t = tasks.get(id);
+            if (t.state().terminal()) {
+                continue;
+            }
+            if (a.state() == AllocationState.LOST) {
+                put(with(t, true, TaskState.LOST, null, t.pid(), null, "agent " + a.agentName() + " was lost", t.restarts(), t.lastSeq(),
+                        t.startedAt(), now));
+            } else {
+                stop(id, "allocation " + a.id() + " ended: " + a.state().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+    }
+
+    public TaskInfo get(String id) {
+        TaskInfo t = tasks.get(id);
+        if (t == null) {
+            throw new NotFound("task", id);
+        }
+        return t;
+    }
+
+    public TaskInfo getOrNull(String id) {
+        return tasks.get(id);
+    }
+
+    public List<TaskInfo> ofAllocation(String allocationId) {
+        List<TaskInfo> out = new ArrayList<>();
+        for (String id : byAllocation.getOrDefault(allocationId, Set.of())) {
+            out.add(tasks.get(id));
+        }
+        return out;
+    }
+
+    /** The tasks an agent must know about: every task placed on it that has not ended here. */
+    public List<TaskInfo> ofAgent(String agentId) {
+        List<TaskInfo> out = new ArrayList<>();
+        for (TaskInfo t : tasks.values()) {
+            if (t.agentId().equals(agentId)) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    public Collection<TaskInfo> all() {
+        return tasks.values();
+    }
+
+    void restore(Collection<TaskInfo> ts) {
+        ts.forEach(t -> {
+            tasks.put(t.id(), t);
+            byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
+        });
+    }
+
+    /** Forgets the tasks of a forgotten allocation. */
+    void forget(String allocationId) {
+        Set<String> ids = byAllocation.remove(allocationId);
+        if (ids != null) {
+            for (String id : ids) {
+                tasks.remove(id);
+                state.removed.add(id);
+            }
+        }
+    }
+
+    private void put(TaskInfo t) {
+        tasks.put(t.id(), t);
+        byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
+        state.changes.tasks.add(t.id());
+    }
+
+    private TaskInfo with(TaskInfo t, boolean stop, TaskState st, Boolean healthy, Long pid, Integer exit, String reason, int restarts, long seq,
+                          Instant started, Instant finished) {
+        return new TaskInfo(t.id(), t.allocationId(), t.agentId(), t.role(), t.spec(), t.ports(), t.resources(), stop, st, healthy, pid, exit,
+                reason, restarts, seq, t.createdAt(), started, finished, t.createIndex(), state.nextIndex());
+    }
+}

@@ -1,0 +1,77 @@
+package dev.steward.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A process to run inside an allocation: the command and its arguments, environment,
+ * working directory (relative to the task's sandbox), health check, restart policy and how
+ * long a stop waits between SIGTERM and SIGKILL. The agent adds {@code PORT_<NAME>} for each of
+ * the allocation's ports and {@code STEWARD_*} variables. {@code packageDigest} names the
+ * package to unpack into the sandbox (the packaging issue fills it in).
+ */
+public record TaskSpec(String name, String command, List<String> args, Map<String, String> env, String workdir, HealthCheck healthCheck,
+                       RestartPolicy restart, String killTimeout, String packageDigest) {
+
+    public static TaskSpec of(String name, String command, String... args) {
+        return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null);
+    }
+
+    public Duration killTimeoutDuration() {
+        return killTimeout == null ? Duration.ofSeconds(5) : Units.duration("killTimeout", killTimeout);
+    }
+
+    public RestartPolicy restartPolicy() {
+        return restart == null ? RestartPolicy.DEFAULT : restart;
+    }
+
+    /** Checks the spec against the allocation's port names. Absurd values are refused here; a command that does not exist fails on the agent. */
+    public TaskSpec validate(List<String> portNames) {
+        Validation.name("name", name);
+        if (command == null || command.isBlank()) {
+            throw new ValidationException("command", "is required");
+        }
+        if (command.length() > 4096) {
+            throw new ValidationException("command", "is above the limit of 4096 characters");
+        }
+        if (args != null && args.size() > 1024) {
+            throw new ValidationException("args", "has " + args.size() + " entries, above the limit of 1024");
+        }
+        if (env != null) {
+            if (env.size() > 1024) {
+                throw new ValidationException("env", "has " + env.size() + " entries, above the limit of 1024");
+            }
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new ValidationException("env." + e.getKey(), "is not a valid variable name");
+                }
+                if (e.getValue() == null) {
+                    throw new ValidationException("env." + e.getKey(), "is null");
+                }
+            }
+        }
+        Duration k = killTimeoutDuration();
+        if (k.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new ValidationException("killTimeout", "is " + Units.format(k) + ", above the limit of 10m");
+        }
+        if (healthCheck != null) {
+            try {
+                healthCheck.validate(portNames);
+            } catch (ValidationException e) {
+                throw e.under("healthCheck");
+            }
+        }
+        if (restart != null) {
+            try {
+                restart.validate();
+            } catch (ValidationException e) {
+                throw e.under("restart");
+            }
+        }
+        if (packageDigest != null && !packageDigest.matches("sha256:[0-9a-f]{64}")) {
+            throw new ValidationException("packageDigest", "must be sha256: followed by 64 hex digits");
+        }
+        return this;
+    }
+}
