@@ -1,0 +1,299 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentSignature;
+import dev.steward.api.Heartbeat;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskState;
+import dev.steward.client.Indexed;
+import dev.steward.client.StewardClient;
+import dev.steward.client.StewardException;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The agent: joins (or rejoins with its saved identity), re-attaches to the tasks an earlier run
+ * left running, then heartbeats, watches its tasks with blocking queries and reconciles them.
+ * All task state is touched by one loop thread; the watch, the heartbeat and the reporter's
+ * answers post their work to it.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final AgentConfig cfg;
+    private final Clock clock;
+    private final Path tasksDir;
+    private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
+    private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
+    private final Thread watcher = new Thread(this::watch, "steward-agent-watch");
+    private volatile boolean closed;
+    private Cgroups cgroups;
+    private Launcher launcher;
+    private Reporter reporter;
+    private LogServer logs;
+    private StewardClient client;
+    private volatile Identity identity;
+    private String detected;
+
+    public Agent(AgentConfig cfg, Clock clock) {
+        this.cfg = cfg;
+        this.clock = clock;
+        this.tasksDir = cfg.dataDir().resolve("tasks");
+    }
+
+    /** Joins, recovers, and starts the loops. Returns once the agent is registered. */
+    public Agent start() throws IOException {
+        Files.createDirectories(tasksDir);
+        if (cfg.user() != null && !cfg.user().isBlank()) {
+            // tasks run as another user: it passes through these (0711) to its own sandbox, and lists nothing
+            for (Path d : List.of(cfg.dataDir(), tasksDir)) {
+                Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            }
+        }
+        cgroups = Cgroups.detect(cfg.cgroupParent());
+        launcher = new Launcher(cfg.dataDir(), cgroups, cfg.user());
+        identity = Identity.load(cfg.dataDir());
+        logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()));
+        String advertise = cfg.advertise() != null ? cfg.advertise()
+                : "http://" + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
+        Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
+        detected = found.summary();
+        LOG.info(detected);
+        join(found);
+        reporter = new Reporter(client, identity.id(), tasksDir, t -> loop.execute(() -> reconcileOne(t)));
+        reporter.start();
+        loop.submit(this::recover);
+        loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        watcher.setDaemon(true);
+        watcher.start();
+        return this;
+    }
+
+    public String id() {
+        return identity.id();
+    }
+
+    public String detected() {
+        return detected;
+    }
+
+    public InetSocketAddress logAddress() {
+        return logs.address();
+    }
+
+    private void join(Detector.Found found) throws IOException {
+        if (identity != null) {
+            client = StewardClient.builder(cfg.server()).token(identity.token()).build();
+            try {
+                client.updateAgent(identity.id(), found.registration());
+                LOG.info("rejoined as agent " + identity.id());
+                return;
+            } catch (StewardException e) {
+                if (e.status() != 401 && e.status() != 404) {
+                    throw e;
+                }
+                LOG.warning("the allocator does not know agent " + identity.id() + " any more (" + e.getMessage() + "); joining anew");
+            }
+        }
+        if (cfg.joinToken() == null) {
+            throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
+        }
+        AgentJoined j = StewardClient.builder(cfg.server()).token(cfg.joinToken()).build().register(found.registration());
+        identity = new Identity(j.agent().id(), j.token());
+        identity.save(cfg.dataDir());
+        client = StewardClient.builder(cfg.server()).token(identity.token()).build();
+        LOG.info("joined as agent " + identity.id());
+    }
+
+    /** Re-attaches to tasks an earlier run started; ones that ended meanwhile are reported with their exit status. */
+    private void recover() {
+        try (var dirs = Files.list(tasksDir)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                Path spec = d.resolve("task.json");
+                if (!Files.exists(spec) || Files.exists(d.resolve("done"))) {
+                    continue;
+                }
+                TaskInfo t = JSON.readValue(spec.toFile(), TaskInfo.class);
+                TaskProcess p = TaskProcess.load(d);
+                Supervisor s = p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, clock.instant())
+                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, clock.instant());
+                supervisors.put(t.id(), s);
+                LOG.info("recovered task " + t.id() + (p == null ? " (not started yet)" : p.alive() ? " running as pid " + p.pid() : " which exited meanwhile"));
+            }
+        } catch (IOException e) {
+            LOG.log(Level.SEVERE, "cannot recover tasks from " + tasksDir, e);
+        }
+    }
+
+    private void watch() {
+        long index = 0;
+        long backoff = 200;
+        while (!closed) {
+            try {
+                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30));
+                index = r.index();
+                List<TaskInfo> tasks = r.value();
+                loop.execute(() -> reconcile(tasks));
+                backoff = 200;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                sleep(backoff);
+                backoff = Math.min(5000, backoff * 2);
+                index = 0; // the allocator may have restarted: read the whole state again
+            }
+        }
+    }
+
+    /** Makes local tasks match the allocator's view: start new ones, stop those asked to stop or ended there. */
+    private void reconcile(List<TaskInfo> tasks) {
+        Set<String> known = new HashSet<>();
+        for (TaskInfo t : tasks) {
+            known.add(t.id());
+            reconcileOne(t);
+        }
+        for (Supervisor s : supervisors.values()) {
+            if (!known.contains(s.task().id())) {
+                s.stop("the allocator no longer knows this task", clock.instant());
+            }
+        }
+    }
+
+    private void reconcileOne(TaskInfo t) {
+        Supervisor s = supervisors.get(t.id());
+        boolean ended = t.state().terminal() && t.state() != TaskState.EXITED && t.state() != TaskState.FAILED;
+        if (t.stopRequested() || ended) {
+            if (s != null) {
+                s.stop(t.reason() != null ? t.reason() : "stop requested", clock.instant());
+            }
+            return;
+        }
+        if (s == null && t.state() == TaskState.PENDING) {
+            try {
+                Path dir = tasksDir.resolve(t.id());
+                Files.createDirectories(dir);
+                JSON.writeValue(dir.resolve("task.json").toFile(), t);
+                supervisors.put(t.id(), new Supervisor(t, dir, launcher, cgroups, reporter, probes, clock.instant()));
+            } catch (IOException e) {
+                LOG.log(Level.SEVERE, "cannot prepare task " + t.id(), e);
+            }
+        }
+    }
+
+    private void tick() {
+        Instant now = clock.instant();
+        for (Supervisor s : List.copyOf(supervisors.values())) {
+            try {
+                s.tick(now);
+                if (s.phase() == Supervisor.Phase.DONE) {
+                    Files.writeString(tasksDir.resolve(s.task().id()).resolve("done"), now.toString());
+                }
+            } catch (RuntimeException | IOException e) {
+                LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void rotateLogs() {
+        for (Supervisor s : supervisors.values()) {
+            Path d = tasksDir.resolve(s.task().id());
+            try {
+                LogFiles.rotate(d, "stdout.log", cfg.logMaxBytes(), cfg.logKeep());
+                LogFiles.rotate(d, "stderr.log", cfg.logMaxBytes(), cfg.logKeep());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot rotate the logs of task " + s.task().id(), e);
+            }
+        }
+    }
+
+    private void heartbeat() {
+        long running = supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING).count();
+        long mem = 0;
+        for (Supervisor s : supervisors.values()) {
+            long b = cgroups.memoryBytes(s.task().id());
+            mem += Math.max(0, b);
+        }
+        Map<String, Long> usage = Map.of("tasksRunning", running, "taskMemoryMib", mem / (1024 * 1024));
+        try {
+            client.heartbeat(identity.id(), new Heartbeat(usage));
+        } catch (IOException e) {
+            LOG.fine("heartbeat failed: " + e.getMessage());
+        }
+    }
+
+    /** For tests and benchmarks: the supervisor of a task, read on the loop thread. */
+    public Long pidOf(String taskId) throws Exception {
+        return loop.submit(() -> {
+            Supervisor s = supervisors.get(taskId);
+            return s == null || s.process() == null ? null : s.process().pid();
+        }).get(10, TimeUnit.SECONDS);
+    }
+
+    /** True when every status report has reached the allocator. */
+    public boolean reportsDelivered() {
+        return reporter.drained();
+    }
+
+    private static InetSocketAddress bindAddress(String text) {
+        int colon = text.lastIndexOf(':');
+        return new InetSocketAddress(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */
+    @Override
+    public void close() {
+        closed = true;
+        watcher.interrupt();
+        loop.shutdownNow();
+        probes.shutdownNow();
+        if (reporter != null) {
+            reporter.close();
+        }
+        if (logs != null) {
+            logs.close();
+        }
+    }
+}

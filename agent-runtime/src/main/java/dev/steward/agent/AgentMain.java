@@ -1,0 +1,65 @@
+package dev.steward.agent;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code steward agent [--config FILE] [--KEY VALUE]...}: the agent as a process. Keys are those
+ * of the config file (docs/agent.md); a flag overrides the file. Exit 2 on a bad key or value.
+ */
+public final class AgentMain {
+    private AgentMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args));
+    }
+
+    public static int run(String[] args) throws Exception {
+        Path config = null;
+        Map<String, String> overrides = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("agent")) {
+                continue;
+            }
+            if (a.equals("-h") || a.equals("--help")) {
+                System.out.println("usage: steward agent [--config FILE] [--KEY VALUE]...\nkeys:");
+                AgentConfig.KNOWN.forEach((k, v) -> System.out.printf("  --%-20s %s%n", k, v));
+                System.out.println("  --attribute.NAME       an attribute constraints can match");
+                return 0;
+            }
+            if (!a.startsWith("--") || i + 1 >= args.length) {
+                System.err.println("steward agent: expected --KEY VALUE, got '" + a + "'; see --help");
+                return 2;
+            }
+            String v = args[++i];
+            if (a.equals("--config")) {
+                config = Path.of(v);
+            } else {
+                overrides.put(a.substring(2), v);
+            }
+        }
+        AgentConfig cfg;
+        try {
+            cfg = AgentConfig.load(config, overrides);
+        } catch (dev.steward.api.ValidationException e) {
+            System.err.println("steward agent: " + e.getMessage());
+            return 2;
+        }
+        Agent agent = new Agent(cfg, Clock.systemUTC()).start();
+        System.out.println("steward agent " + agent.id() + " (" + cfg.name() + ") joined " + cfg.server() + "; logs served on " + agent.logAddress());
+        System.out.println(agent.detected());
+        System.out.flush();
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            done.countDown();
+        }, "steward-agent-shutdown"));
+        done.await();
+        return 0;
+    }
+}

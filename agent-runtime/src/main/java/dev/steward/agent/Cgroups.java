@@ -1,0 +1,63 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Memory and cpu limits per task. {@link #detect} finds cgroups v2 (one unified tree) or v1
+ * (a memory and a cpu hierarchy) where this process may write them, or none, in which case
+ * tasks run with rlimits only and memory kills cannot be told apart.
+ */
+public interface Cgroups {
+    /** "v1", "v2" or "none". */
+    String kind();
+
+    /** Makes the task's group with its limits; returns the {@code cgroup.procs} files the task must join. */
+    List<Path> create(String taskId, long memoryMib, long cpuMillis) throws IOException;
+
+    /** True if the kernel killed a process of the task's group for its memory. */
+    boolean oomKilled(String taskId);
+
+    /** Memory the task's group uses now, in bytes, or -1. */
+    long memoryBytes(String taskId);
+
+    /** Removes the task's group once its processes are gone. */
+    void remove(String taskId);
+
+    static Cgroups detect(String parent) {
+        Path root = Path.of("/sys/fs/cgroup");
+        if (Files.exists(root.resolve("cgroup.controllers"))) {
+            CgroupsV2 v2 = new CgroupsV2(root.resolve(parent));
+            if (v2.usable()) {
+                return v2;
+            }
+        }
+        if (Files.isDirectory(root.resolve("memory")) && Files.isDirectory(root.resolve("cpu"))) {
+            CgroupsV1 v1 = new CgroupsV1(root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent));
+            if (v1.usable()) {
+                return v1;
+            }
+        }
+        return new NoCgroups();
+    }
+
+    /** Reads a file as one trimmed line, or null. */
+    static String read(Path p) {
+        try {
+            return Files.readString(p).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Removes a group directory (its files go with it); quietly, as the kernel may still hold it. */
+    static void rmdir(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            // a group with a process left in it cannot be removed yet; the next start retries
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** cgroups v1: {@code memory/PARENT/TASK} with memory.limit_in_bytes, {@code cpu/PARENT/TASK} with a CFS quota. */
+final class CgroupsV1 implements Cgroups {
+    private final Path memory;
+    private final Path cpu;
+
+    CgroupsV1(Path memory, Path cpu) {
+        this.memory = memory;
+        this.cpu = cpu;
+    }
+
+    boolean usable() {
+        try {
+            Files.createDirectories(memory);
+            Files.createDirectories(cpu);
+            return Files.isWritable(memory.resolve("cgroup.procs")) || Files.exists(memory.resolve("memory.limit_in_bytes"));
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "v1";
+    }
+
+    @Override
+    public List<Path> create(String taskId, long memoryMib, long cpuMillis) throws IOException {
+        Path m = memory.resolve(taskId);
+        Path c = cpu.resolve(taskId);
+        Files.createDirectories(m);
+        Files.createDirectories(c);
+        if (memoryMib > 0) {
+            Files.writeString(m.resolve("memory.limit_in_bytes"), Long.toString(memoryMib * 1024 * 1024));
+            Path swap = m.resolve("memory.memsw.limit_in_bytes");
+            if (Files.exists(swap)) {
+                try {
+                    Files.writeString(swap, Long.toString(memoryMib * 1024 * 1024)); // no swapping past the limit
+                } catch (IOException e) {
+                    // swap accounting may be off: the memory limit still holds
+                }
+            }
+        }
+        if (cpuMillis > 0) {
+            Files.writeString(c.resolve("cpu.cfs_period_us"), "100000");
+            Files.writeString(c.resolve("cpu.cfs_quota_us"), Long.toString(Math.max(1000, cpuMillis * 100)));
+        }
+        return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
+    }
+
+    @Override
+    public boolean oomKilled(String taskId) {
+        String s = Cgroups.read(memory.resolve(taskId).resolve("memory.oom_control"));
+        if (s == null) {
+            return false;
+        }
+        for (String line : s.split("\n")) {
+            if (line.startsWith("oom_kill ") && !line.endsWith(" 0")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public long memoryBytes(String taskId) {
+        String s = Cgroups.read(memory.resolve(taskId).resolve("memory.usage_in_bytes"));
+        return s == null ? -1 : Long.parseLong(s);
+    }
+
+    @Override
+    public void remove(String taskId) {
+        Cgroups.rmdir(memory.resolve(taskId));
+        Cgroups.rmdir(cpu.resolve(taskId));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.steward.agent;
+
+import dev.steward.api.HealthCheck;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** One try of a health check against a task on this machine: true passes. */
+final class HealthProbe {
+    private HealthProbe() {
+    }
+
+    static boolean probe(HealthCheck c, Map<String, Integer> ports, Path sandbox) {
+        int timeout = (int) c.timeoutDuration().toMillis();
+        try {
+            return switch (c.parsedType()) {
+                case HTTP -> {
+                    String path = c.path() == null ? "/" : c.path();
+                    HttpURLConnection h = (HttpURLConnection) URI.create("http://127.0.0.1:" + ports.get(c.port()) + path).toURL().openConnection();
+                    h.setConnectTimeout(timeout);
+                    h.setReadTimeout(timeout);
+                    h.setInstanceFollowRedirects(false);
+                    try {
+                        int code = h.getResponseCode();
+                        yield code >= 200 && code < 400;
+                    } finally {
+                        h.disconnect();
+                    }
+                }
+                case TCP -> {
+                    try (Socket s = new Socket()) {
+                        s.connect(new InetSocketAddress("127.0.0.1", ports.get(c.port())), timeout);
+                        yield true;
+                    }
+                }
+                case COMMAND -> {
+                    Process p = new ProcessBuilder(c.command()).directory(sandbox.toFile()).redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    if (!p.waitFor(timeout, TimeUnit.MILLISECONDS)) {
+                        p.destroyForcibly();
+                        yield false;
+                    }
+                    yield p.exitValue() == 0;
+                }
+            };
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskStatus;
+import dev.steward.client.StewardClient;
+import dev.steward.client.StewardException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Delivers task status reports at least once and in order per task. Each report gets the next
+ * sequence number of its task and is appended to the task's {@code statuses.jsonl} before it is
+ * sent; {@code acked} records the last number the allocator took. A sender thread sends the
+ * oldest unacknowledged report of each task, retrying with backoff through network errors and
+ * allocator restarts; after an agent restart the unacknowledged ones are sent again. The
+ * allocator applies a number once, so a repeat is harmless.
+ */
+final class Reporter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Reporter.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private final StewardClient client;
+    private final String agentId;
+    private final Path tasksDir;
+    private final Consumer<TaskInfo> answers;
+    private final Map<String, Deque<TaskStatus>> pending = new LinkedHashMap<>();
+    private final Map<String, Long> seqs = new LinkedHashMap<>();
+    private final Thread sender;
+    private volatile boolean closed;
+
+    Reporter(StewardClient client, String agentId, Path tasksDir, Consumer<TaskInfo> answers) {
+        this.client = client;
+        this.agentId = agentId;
+        this.tasksDir = tasksDir;
+        this.answers = answers;
+        this.sender = new Thread(this::sendLoop, "steward-reporter");
+        sender.setDaemon(true);
+    }
+
+    /** Loads what earlier runs did not deliver, then starts sending. */
+    void start() throws IOException {
+        if (Files.isDirectory(tasksDir)) {
+            try (var dirs = Files.list(tasksDir)) {
+                for (Path d : (Iterable<Path>) dirs::iterator) {
+                    load(d.getFileName().toString(), d);
+                }
+            }
+        }
+        sender.start();
+    }
+
+    private synchronized void load(String taskId, Path dir) throws IOException {
+        Path journal = dir.resolve("statuses.jsonl");
+        if (!Files.exists(journal)) {
+            return;
+        }
+        long acked = readLong(dir.resolve("acked"));
+        long last = 0;
+        Deque<TaskStatus> q = new ArrayDeque<>();
+        for (String line : Files.readAllLines(journal, StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            TaskStatus s;
+            try {
+                s = JSON.readValue(line, TaskStatus.class);
+            } catch (IOException e) {
+                continue; // a line torn by a crash mid-write was never sent: skip it
+            }
+            last = Math.max(last, s.seq());
+            if (s.seq() > acked) {
+                q.add(s);
+            }
+        }
+        seqs.put(taskId, last);
+        if (!q.isEmpty()) {
+            pending.put(taskId, q);
+        }
+    }
+
+    /** Records a report (numbered, on disk) and wakes the sender. */
+    synchronized TaskStatus report(String taskId, TaskStatus s) {
+        long seq = seqs.getOrDefault(taskId, 0L) + 1;
+        TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at());
+        try {
+            Path dir = tasksDir.resolve(taskId);
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("statuses.jsonl"), JSON.writeValueAsString(numbered) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot journal the status of task " + taskId + "; sending it anyway", e);
+        }
+        seqs.put(taskId, seq);
+        pending.computeIfAbsent(taskId, k -> new ArrayDeque<>()).add(numbered);
+        notifyAll();
+        return numbered;
+    }
+
+    /** True when every report has been taken by the allocator. */
+    synchronized boolean drained() {
+        return pending.isEmpty();
+    }
+
+    private void sendLoop() {
+        long backoff = 100;
+        while (!closed) {
+            String taskId;
+            TaskStatus next;
+            synchronized (this) {
+                while (pending.isEmpty() && !closed) {
+                    try {
+                        wait(1000);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (closed) {
+                    return;
+                }
+                Map.Entry<String, Deque<TaskStatus>> e = pending.entrySet().iterator().next();
+                taskId = e.getKey();
+                next = e.getValue().peekFirst();
+            }
+            boolean done;
+            try {
+                TaskInfo answer = client.reportTask(agentId, taskId, next);
+                done = true;
+                backoff = 100;
+                answers.accept(answer);
+            } catch (StewardException e) {
+                done = e.status() >= 400 && e.status() < 500; // the allocator refuses it for good: do not loop on it
+                if (done) {
+                    LOG.warning("the allocator refused status " + next.seq() + " of task " + taskId + ": " + e.getMessage());
+                }
+            } catch (IOException e) {
+                done = false;
+            }
+            if (done) {
+                acknowledge(taskId, next);
+            } else {
+                sleep(backoff);
+                backoff = Math.min(5000, backoff * 2);
+            }
+        }
+    }
+
+    private synchronized void acknowledge(String taskId, TaskStatus s) {
+        Deque<TaskStatus> q = pending.get(taskId);
+        if (q != null && !q.isEmpty() && q.peekFirst().seq() == s.seq()) {
+            q.pollFirst();
+            if (q.isEmpty()) {
+                pending.remove(taskId);
+            } else {
+                // move the task to the back so one chatty task does not starve the others
+                pending.remove(taskId);
+                pending.put(taskId, q);
+            }
+        }
+        try {
+            Path dir = tasksDir.resolve(taskId);
+            if (Files.isDirectory(dir)) {
+                Path tmp = dir.resolve("acked.tmp");
+                Files.writeString(tmp, Long.toString(s.seq()));
+                Files.move(tmp, dir.resolve("acked"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot record the acknowledgement of task " + taskId, e);
+        }
+    }
+
+    private static long readLong(Path p) {
+        try {
+            return Long.parseLong(Files.readString(p).trim());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        synchronized (this) {
+            notifyAll();
+        }
+        sender.interrupt();
+    }
+}

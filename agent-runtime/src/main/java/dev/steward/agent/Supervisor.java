@@ -1,0 +1,229 @@
+package dev.steward.agent;
+
+import dev.steward.api.HealthCheck;
+import dev.steward.api.RestartPolicy;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskState;
+import dev.steward.api.TaskStatus;
+import dev.steward.api.Units;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * Runs one task through its life, one {@link #tick} at a time on the agent's loop thread:
+ * start, watch for its exit, restart by policy (attempts within an interval, doubling delay),
+ * check its health, and stop it (SIGTERM to its process group, SIGKILL after the kill timeout).
+ * Every change of state is handed to the {@link Reporter}. Time comes in as an argument.
+ */
+final class Supervisor {
+    enum Phase { WAITING, RUNNING, STOPPING, DONE }
+
+    private final TaskInfo task;
+    private final Path dir;
+    private final Launcher launcher;
+    private final Cgroups cgroups;
+    private final Reporter reporter;
+    private final ExecutorService probes;
+    private Phase phase = Phase.WAITING;
+    private TaskProcess process;
+    private Instant nextStart;
+    private Instant killAt;
+    private String stopReason;
+    private int restarts;
+    private final Deque<Instant> restartTimes = new ArrayDeque<>();
+    private Boolean healthy;
+    private int failures;
+    private Instant checkAt;
+    private Instant graceUntil = Instant.MIN;
+    private Future<Boolean> probe;
+
+    Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, Instant now) {
+        this.task = task;
+        this.dir = dir;
+        this.launcher = launcher;
+        this.cgroups = cgroups;
+        this.reporter = reporter;
+        this.probes = probes;
+        this.nextStart = now;
+        this.restarts = task.restarts();
+    }
+
+    /** Re-attaches to a process an earlier run of the agent started. */
+    static Supervisor attach(TaskInfo task, Path dir, TaskProcess p, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes,
+                             Instant now) {
+        Supervisor s = new Supervisor(task, dir, launcher, cgroups, reporter, probes, now);
+        s.process = p;
+        s.phase = Phase.RUNNING;
+        s.scheduleCheck(now, true);
+        return s;
+    }
+
+    TaskInfo task() {
+        return task;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    TaskProcess process() {
+        return process;
+    }
+
+    /** Asks the task to stop; idempotent. */
+    void stop(String why, Instant now) {
+        if (phase == Phase.DONE || phase == Phase.STOPPING) {
+            return;
+        }
+        stopReason = why;
+        if (phase == Phase.WAITING) {
+            finish(TaskState.KILLED, null, why, now);
+            return;
+        }
+        phase = Phase.STOPPING;
+        process.signal("TERM");
+        killAt = now.plus(task.spec().killTimeoutDuration());
+    }
+
+    void tick(Instant now) {
+        switch (phase) {
+            case WAITING -> {
+                if (!now.isBefore(nextStart)) {
+                    start(now);
+                }
+            }
+            case RUNNING -> {
+                if (!process.alive()) {
+                    exited(now);
+                } else {
+                    health(now);
+                }
+            }
+            case STOPPING -> {
+                if (!process.alive()) {
+                    Integer code = process.exitCode();
+                    finish(TaskState.KILLED, code, stopReason, now);
+                } else if (!now.isBefore(killAt)) {
+                    process.signal("KILL");
+                    stopReason = stopReason + "; killed with SIGKILL after " + Units.format(task.spec().killTimeoutDuration());
+                    killAt = now.plus(Duration.ofDays(1));
+                }
+            }
+            case DONE -> {
+            }
+        }
+    }
+
+    private void start(Instant now) {
+        try {
+            process = launcher.launch(task, dir);
+        } catch (LaunchFailure e) {
+            finish(TaskState.FAILED, null, e.getMessage(), now);
+            return;
+        } catch (IOException e) {
+            finish(TaskState.FAILED, null, "could not start: " + e.getMessage(), now);
+            return;
+        }
+        phase = Phase.RUNNING;
+        healthy = null;
+        failures = 0;
+        scheduleCheck(now, false);
+        reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, healthy, null, restarts, now));
+    }
+
+    private void exited(Instant now) {
+        Integer code = process.exitCode();
+        boolean oom = cgroups.oomKilled(task.id());
+        String why = oom ? "out of memory: killed by the kernel at its limit of " + Units.formatMib(task.resources().memoryMib())
+                : code == null ? "its process vanished without an exit status" : "exited with code " + code;
+        if (oom) {
+            finish(TaskState.FAILED, code, why, now);
+            return;
+        }
+        RestartPolicy policy = task.spec().restartPolicy();
+        boolean success = code != null && code == 0;
+        if (success && !Boolean.TRUE.equals(policy.always())) {
+            finish(TaskState.EXITED, code, why, now);
+            return;
+        }
+        restartOrFail(code, why, now);
+    }
+
+    private void restartOrFail(Integer code, String why, Instant now) {
+        RestartPolicy policy = task.spec().restartPolicy();
+        Instant horizon = now.minus(policy.intervalDuration());
+        while (!restartTimes.isEmpty() && restartTimes.peekFirst().isBefore(horizon)) {
+            restartTimes.pollFirst();
+        }
+        if (restartTimes.size() >= policy.attemptsCount()) {
+            if (policy.failMode()) {
+                finish(TaskState.FAILED, code, why + "; no restarts left (" + policy.attemptsCount() + " in " + Units.format(policy.intervalDuration()) + ")", now);
+                return;
+            }
+            nextStart = restartTimes.peekFirst().plus(policy.intervalDuration()); // delay mode: wait out the interval
+        } else {
+            long factor = 1L << Math.min(restartTimes.size(), 16);
+            Duration delay = policy.delayDuration().multipliedBy(factor);
+            nextStart = now.plus(delay.compareTo(Duration.ofMinutes(5)) > 0 ? Duration.ofMinutes(5) : delay);
+        }
+        restartTimes.addLast(nextStart);
+        restarts++;
+        phase = Phase.WAITING;
+        cgroups.remove(task.id());
+        reporter.report(task.id(), new TaskStatus(0, TaskState.RESTARTING, process.pid(), code, null, why + "; restarting at " + nextStart, restarts, now));
+    }
+
+    private void health(Instant now) {
+        HealthCheck c = task.spec().healthCheck();
+        if (c == null) {
+            return;
+        }
+        if (probe != null && probe.isDone()) {
+            boolean ok;
+            try {
+                ok = probe.get();
+            } catch (Exception e) {
+                ok = false;
+            }
+            probe = null;
+            boolean inGrace = now.isBefore(graceUntil);
+            failures = ok ? 0 : (inGrace ? failures : failures + 1); // a failure in the initial grace does not count; a pass does
+            Boolean now2 = ok ? Boolean.TRUE : (failures >= c.thresholdCount() ? Boolean.FALSE : healthy);
+            if (now2 != null && !now2.equals(healthy)) {
+                healthy = now2;
+                reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, healthy,
+                        healthy ? "health check passed" : "health check failed " + failures + " times in a row", restarts, now));
+                if (!healthy) {
+                    process.signal("TERM"); // an unhealthy task is restarted under its policy
+                }
+            }
+        }
+        if (probe == null && !now.isBefore(checkAt)) {
+            Path sandbox = dir.resolve("sandbox");
+            probe = probes.submit(() -> HealthProbe.probe(c, task.ports(), sandbox));
+            checkAt = now.plus(c.intervalDuration());
+        }
+    }
+
+    private void scheduleCheck(Instant now, boolean attached) {
+        HealthCheck c = task.spec().healthCheck();
+        checkAt = c == null ? Instant.MAX : now;
+        graceUntil = c == null || attached ? now : now.plus(c.graceDuration());
+    }
+
+    private void finish(TaskState state, Integer code, String why, Instant now) {
+        phase = Phase.DONE;
+        if (probe != null) {
+            probe.cancel(true);
+        }
+        cgroups.remove(task.id());
+        reporter.report(task.id(), new TaskStatus(0, state, process == null ? null : process.pid(), code, null, why, restarts, now));
+    }
+}

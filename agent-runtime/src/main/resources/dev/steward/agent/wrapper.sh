@@ -1,0 +1,25 @@
+#!/bin/sh
+# Steward task wrapper. Started by the agent in a session of its own (setsid), so the task lives
+# on when the agent stops or dies. It joins the task's cgroups, runs the command as its child,
+# forwards SIGTERM and SIGINT to it, and writes the command's exit status to TASKDIR/exit
+# (128+N when killed by signal N), where a restarted agent finds it.
+# usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
+dir="$1"; shift
+while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+  echo $$ > "$1" || echo "steward: could not join cgroup $1" >&2
+  shift
+done
+shift
+if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
+unset STEWARD_RLIMIT_AS_KB
+"$@" < /dev/null &
+child=$!
+trap 'kill -TERM $child 2>/dev/null' TERM
+trap 'kill -INT $child 2>/dev/null' INT
+while :; do
+  wait $child
+  code=$?
+  kill -0 $child 2>/dev/null || break
+done
+echo $code > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+exit $code

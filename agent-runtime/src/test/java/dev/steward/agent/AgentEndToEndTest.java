@@ -1,0 +1,111 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.awaitility.Awaitility.await;
+
+/** A real allocator and a real agent on loopback running real processes. */
+class AgentEndToEndTest {
+    private Cluster c;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        c = new Cluster();
+        c.agent("m1", Map.of());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private JsonNode awaitState(String task, String state) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals(state));
+        return c.taskInfo(task);
+    }
+
+    @Test
+    void a_task_starts_its_port_answers_health_turns_healthy_and_its_logs_can_be_read() throws Exception {
+        String alloc = c.allocate("0.5", "256m", "http");
+        String web = c.task(alloc, "{\"name\":\"web2\",\"command\":\"sh\",\"args\":[\"-c\",\"echo started on $PORT_HTTP; exec python3 -u -m http.server --bind 127.0.0.1 $PORT_HTTP\"],"
+                + "\"healthCheck\":{\"type\":\"http\",\"port\":\"http\",\"path\":\"/\",\"interval\":\"300ms\",\"timeout\":\"250ms\",\"grace\":\"30s\"}}");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode t = c.taskInfo(web);
+            assertThat(t.path("healthy").asBoolean(false)).as("%s", t).isTrue();
+        });
+        JsonNode info = c.taskInfo(web);
+        assertThat(info.path("state").asText()).isEqualTo("RUNNING");
+        int port = info.path("ports").path("http").asInt();
+        try (Response r = c.http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/").build()).execute()) {
+            assertThat(r.code()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/tasks/" + web + "/logs", null).asText().contains("started on " + port));
+        assertThat(c.call("GET", "/v1/tasks/" + web + "/logs?stream=stderr", null).asText()).contains("GET / HTTP/1.1");
+    }
+
+    @Test
+    void stop_is_graceful_with_sigterm_then_forced_with_sigkill_after_the_kill_timeout() {
+        String alloc = c.allocate("0.2", "64m");
+        String polite = c.task(alloc, "{\"name\":\"polite\",\"command\":\"sh\",\"args\":[\"-c\",\"trap 'echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done\"]}");
+        String stubborn = c.task(alloc, "{\"name\":\"stubborn\",\"command\":\"sh\",\"args\":[\"-c\",\"trap '' TERM; echo up; while :; do sleep 0.1; done\"],\"killTimeout\":\"700ms\"}");
+        awaitState(polite, "RUNNING");
+        awaitState(stubborn, "RUNNING");
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/tasks/" + polite + "/logs", null).asText().contains("up"));
+        c.call("POST", "/v1/tasks/" + polite + "/stop", null);
+        c.call("POST", "/v1/tasks/" + stubborn + "/stop", null);
+        JsonNode p = awaitState(polite, "KILLED");
+        assertThat(p.path("exitCode").asInt()).isEqualTo(0);
+        assertThat(p.path("reason").asText()).doesNotContain("SIGKILL");
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/tasks/" + polite + "/logs", null).asText().contains("bye"));
+        JsonNode s = awaitState(stubborn, "KILLED");
+        assertThat(s.path("reason").asText()).contains("killed with SIGKILL after 700ms");
+    }
+
+    @Test
+    void a_task_past_its_memory_limit_is_killed_and_reported_out_of_memory() {
+        assumeTrue(!Cgroups.detect(c.cgroupParent).kind().equals("none"), "cgroups are not writable here");
+        String alloc = c.allocate("0.5", "64m");
+        String hog = c.task(alloc, "{\"name\":\"hog\",\"command\":\"python3\",\"args\":[\"-c\",\"x = bytearray(256*1024*1024); import time; time.sleep(30)\"]}");
+        JsonNode t = awaitState(hog, "FAILED");
+        assertThat(t.path("reason").asText()).startsWith("out of memory").contains("64m");
+        assertThat(t.path("exitCode").asInt()).isEqualTo(137);
+    }
+
+    @Test
+    void bad_input_fails_the_task_with_a_reason_and_the_agent_keeps_running() {
+        String alloc = c.allocate("0.2", "64m");
+        JsonNode missing = awaitState(c.task(alloc, "{\"name\":\"a\",\"command\":\"no-such-command-here\"}"), "FAILED");
+        assertThat(missing.path("reason").asText()).startsWith("command 'no-such-command-here' not found on PATH");
+        JsonNode outside = awaitState(c.task(alloc, "{\"name\":\"b\",\"command\":\"true\",\"workdir\":\"../../..\"}"), "FAILED");
+        assertThat(outside.path("reason").asText()).isEqualTo("workdir '../../..' is outside the task's sandbox");
+        JsonNode fine = awaitState(c.task(alloc, "{\"name\":\"c\",\"command\":\"sh\",\"args\":[\"-c\",\"exit 0\"]}"), "EXITED");
+        assertThat(fine.path("exitCode").asInt()).isEqualTo(0);
+    }
+
+    @Test
+    void a_failing_task_is_restarted_by_its_policy_then_fails_with_its_exit_code() {
+        String alloc = c.allocate("0.2", "64m");
+        String t = c.task(alloc, "{\"name\":\"flaky\",\"command\":\"sh\",\"args\":[\"-c\",\"echo try; exit 3\"],"
+                + "\"restart\":{\"attempts\":2,\"delay\":\"100ms\",\"interval\":\"1m\"}}");
+        JsonNode f = awaitState(t, "FAILED");
+        assertThat(f.path("restarts").asInt()).isEqualTo(2);
+        assertThat(f.path("exitCode").asInt()).isEqualTo(3);
+        assertThat(f.path("reason").asText()).isEqualTo("exited with code 3; no restarts left (2 in 1m)");
+        assertThat(c.call("GET", "/v1/tasks/" + t + "/logs", null).asText()).isEqualTo("try\ntry\ntry\n");
+    }
+}

@@ -1,0 +1,141 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Json;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real allocator and real agents on loopback, in temporary directories, for end-to-end
+ * tests. On close it stops the agents, kills every task process group they started, removes the
+ * tasks' cgroups and deletes the directories, whatever state the test left.
+ */
+final class Cluster implements AutoCloseable {
+    static final MediaType JSON = MediaType.get("application/json");
+    final Path root;
+    final Server server;
+    final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+    final String cgroupParent = "steward-test-" + Long.toHexString(System.nanoTime());
+    private final List<Agent> agents = new ArrayList<>();
+    private final List<Path> agentDirs = new ArrayList<>();
+
+    Cluster() {
+        try {
+            root = Files.createTempDirectory("steward-e2e");
+            // tasks run as another user (nobody): it must be able to pass through to its sandbox
+            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(30)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    Agent agent(String name, Map<String, String> extra) throws IOException {
+        Path dir = root.resolve("agent-" + name);
+        agentDirs.add(dir);
+        Map<String, String> o = new java.util.LinkedHashMap<>(Map.of("server", server.url(), "join-token", server.joinToken(), "data", dir.toString(),
+                "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms"));
+        o.putAll(extra);
+        Agent a = new Agent(AgentConfig.load(null, o), Clock.systemUTC()).start();
+        agents.add(a);
+        return a;
+    }
+
+    JsonNode call(String method, String path, String body) {
+        Request.Builder b = new Request.Builder().url(server.url() + path).header("Authorization", "Bearer " + server.adminToken());
+        b.method(method, body == null ? (method.equals("GET") ? null : RequestBody.create(new byte[0], null)) : RequestBody.create(body, JSON));
+        try (Response r = http.newCall(b.build()).execute()) {
+            String text = r.body().string();
+            if (r.code() >= 300) {
+                throw new IllegalStateException(method + " " + path + " -> " + r.code() + " " + text);
+            }
+            return r.header("Content-Type", "").startsWith("application/json") ? Json.MAPPER.readTree(text) : Json.MAPPER.getNodeFactory().textNode(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Allocates {@code cpus}/{@code memory} with the named ports; returns the allocation id. */
+    String allocate(String cpus, String memory, String... ports) {
+        StringBuilder p = new StringBuilder("[");
+        for (String s : ports) {
+            p.append(p.length() > 1 ? "," : "").append('"').append(s).append('"');
+        }
+        JsonNode r = call("POST", "/v1/requests", "{\"cpus\":\"" + cpus + "\",\"memory\":\"" + memory + "\",\"ports\":" + p + "]}");
+        return r.path("allocations").get(0).asText();
+    }
+
+    String task(String alloc, String specJson) {
+        return call("POST", "/v1/allocations/" + alloc + "/tasks", specJson).path("id").asText();
+    }
+
+    JsonNode taskInfo(String id) {
+        return call("GET", "/v1/tasks/" + id, null);
+    }
+
+    @Override
+    public void close() throws IOException {
+        agents.forEach(Agent::close);
+        for (Path d : agentDirs) {
+            killTasks(d);
+        }
+        server.close();
+        for (String h : List.of("memory", "cpu")) {
+            Path p = Path.of("/sys/fs/cgroup", h, cgroupParent);
+            removeTree(p, true);
+        }
+        removeTree(Path.of("/sys/fs/cgroup", cgroupParent), true);
+        removeTree(root, false);
+        http.dispatcher().executorService().shutdown();
+    }
+
+    /** Kills the process group of every task an agent in {@code dataDir} started. */
+    static void killTasks(Path dataDir) throws IOException {
+        Path tasks = dataDir.resolve("tasks");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        try (var dirs = Files.list(tasks)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                TaskProcess p = TaskProcess.load(d);
+                if (p != null && p.alive()) {
+                    p.signal("KILL");
+                    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !p.alive());
+                }
+            }
+        }
+    }
+
+    static void removeTree(Path p, boolean dirsOnly) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var all = Files.walk(p)) {
+            for (Path x : (Iterable<Path>) all.sorted(Comparator.reverseOrder())::iterator) {
+                if (!dirsOnly || Files.isDirectory(x)) {
+                    try {
+                        Files.deleteIfExists(x);
+                    } catch (IOException e) {
+                        // a cgroup file cannot be deleted on its own; its directory goes with rmdir
+                    }
+                }
+            }
+        }
+    }
+}

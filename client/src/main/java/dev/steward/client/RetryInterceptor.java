@@ -1,0 +1,63 @@
+package dev.steward.client;
+
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Retries idempotent calls (GET, PUT, DELETE, and POSTs the caller marks with
+ * {@code X-Steward-Idempotent}) after a connection failure or a 502/503/504, with exponential
+ * backoff from {@code base} up to {@code max}, for at most {@code budget} in all. Other calls fail
+ * at once: retrying them could do twice what was asked once.
+ */
+final class RetryInterceptor implements Interceptor {
+    static final String IDEMPOTENT = "X-Steward-Idempotent";
+    private static final Set<String> SAFE = Set.of("GET", "HEAD", "PUT", "DELETE");
+    private final Duration base;
+    private final Duration max;
+    private final Duration budget;
+
+    RetryInterceptor(Duration base, Duration max, Duration budget) {
+        this.base = base;
+        this.max = max;
+        this.budget = budget;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        Request req = chain.request();
+        boolean idempotent = SAFE.contains(req.method()) || req.header(IDEMPOTENT) != null;
+        long deadline = System.nanoTime() + budget.toNanos();
+        long delay = base.toMillis();
+        while (true) {
+            IOException failure = null;
+            Response resp = null;
+            try {
+                resp = chain.proceed(req);
+            } catch (IOException e) {
+                failure = e;
+            }
+            boolean retryable = failure != null || (resp.code() == 502 || resp.code() == 503 || resp.code() == 504);
+            if (!idempotent || !retryable || System.nanoTime() + delay * 1_000_000 > deadline) {
+                if (failure != null) {
+                    throw failure;
+                }
+                return resp;
+            }
+            if (resp != null) {
+                resp.close();
+            }
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting to retry " + req.method() + " " + req.url(), e);
+            }
+            delay = Math.min(max.toMillis(), delay * 2);
+        }
+    }
+}

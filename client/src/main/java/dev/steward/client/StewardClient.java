@@ -1,0 +1,174 @@
+package dev.steward.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentRegistration;
+import dev.steward.api.Heartbeat;
+import dev.steward.api.Problem;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskStatus;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A client of one allocator with one token. Thread-safe; holds no global state. Build one with
+ * {@link #builder(String)}; share the underlying OkHttp client between instances with
+ * {@link Builder#http(OkHttpClient)}.
+ */
+public final class StewardClient {
+    static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
+            .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
+    private static final MediaType MEDIA = MediaType.get("application/json");
+    private final HttpUrl base;
+    private final OkHttpClient http;
+
+    private StewardClient(HttpUrl base, OkHttpClient http) {
+        this.base = base;
+        this.http = http;
+    }
+
+    public static Builder builder(String address) {
+        return new Builder(address);
+    }
+
+    /** Configures a client: token, timeouts, retry budget. */
+    public static final class Builder {
+        private final String address;
+        private String token;
+        private OkHttpClient http = new OkHttpClient();
+        private Duration retryBudget = Duration.ofSeconds(30);
+        private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
+
+        Builder(String address) {
+            this.address = address;
+        }
+
+        public Builder token(String t) {
+            this.token = t;
+            return this;
+        }
+
+        public Builder http(OkHttpClient c) {
+            this.http = c;
+            return this;
+        }
+
+        /** How long idempotent calls keep retrying through connection failures and 502-504s. */
+        public Builder retryBudget(Duration d) {
+            this.retryBudget = d;
+            return this;
+        }
+
+        public StewardClient build() {
+            HttpUrl url = HttpUrl.parse(address);
+            if (url == null) {
+                throw new IllegalArgumentException("'" + address + "' is not an http(s) address such as http://127.0.0.1:4646");
+            }
+            OkHttpClient c = http.newBuilder()
+                    .readTimeout(readTimeout)
+                    .addInterceptor(new RequestIdInterceptor())                                                  // one id per call, kept across retries
+                    .addInterceptor(new RetryInterceptor(Duration.ofMillis(100), Duration.ofSeconds(5), retryBudget)) // idempotent calls only
+                    .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
+                    .build();
+            return new StewardClient(url, c);
+        }
+    }
+
+    // ---------------------------------------------------------------- agents
+
+    public AgentJoined register(AgentRegistration reg) throws IOException {
+        return call("POST", "/v1/agents", reg, AgentJoined.class, false);
+    }
+
+    public AgentInfo updateAgent(String id, AgentRegistration reg) throws IOException {
+        return call("PUT", "/v1/agents/" + id, reg, AgentInfo.class, true);
+    }
+
+    public AgentInfo heartbeat(String id, Heartbeat hb) throws IOException {
+        return call("PUT", "/v1/agents/" + id + "/heartbeat", hb, AgentInfo.class, true);
+    }
+
+    /** The agent's tasks, answered once the allocator's index passes {@code after} (or after {@code wait}). */
+    public Indexed<List<TaskInfo>> agentTasks(String agentId, long after, Duration wait) throws IOException {
+        return query("/v1/agents/" + agentId + "/tasks", after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
+    }
+
+    public TaskInfo reportTask(String agentId, String taskId, TaskStatus status) throws IOException {
+        return call("PUT", "/v1/agents/" + agentId + "/tasks/" + taskId + "/status", status, TaskInfo.class, true);
+    }
+
+    // ---------------------------------------------------------------- generic
+
+    /** A blocking query: GET {@code path?index=after&wait=...}. */
+    public <T> Indexed<T> query(String path, long after, Duration wait, JavaType type) throws IOException {
+        HttpUrl.Builder u = url(path).newBuilder();
+        if (after > 0) {
+            u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
+        }
+        try (Response r = http.newCall(new Request.Builder().url(u.build()).get().build()).execute()) {
+            String text = r.body() == null ? "" : r.body().string();
+            check(r, text);
+            String idx = r.header("X-Steward-Index");
+            return new Indexed<>(idx == null ? 0 : Long.parseLong(idx), JSON.readValue(text, type));
+        }
+    }
+
+    public <T> T get(String path, TypeReference<T> type) throws IOException {
+        try (Response r = http.newCall(new Request.Builder().url(url(path)).get().build()).execute()) {
+            String text = r.body() == null ? "" : r.body().string();
+            check(r, text);
+            return JSON.readValue(text, type);
+        }
+    }
+
+    /** A call with a JSON body; {@code idempotent} lets a POST be retried. */
+    public <T> T call(String method, String path, Object body, Class<T> type, boolean idempotent) throws IOException {
+        RequestBody rb = body == null ? RequestBody.create(new byte[0], null) : RequestBody.create(JSON.writeValueAsBytes(body), MEDIA);
+        Request.Builder b = new Request.Builder().url(url(path)).method(method, rb);
+        if (idempotent && method.equals("POST")) {
+            b.header(RetryInterceptor.IDEMPOTENT, "true");
+        }
+        try (Response r = http.newCall(b.build()).execute()) {
+            String text = r.body() == null ? "" : r.body().string();
+            check(r, text);
+            return JSON.readValue(text, type);
+        }
+    }
+
+    private HttpUrl url(String path) {
+        HttpUrl u = base.resolve(path);
+        if (u == null) {
+            throw new IllegalArgumentException("bad path " + path);
+        }
+        return u;
+    }
+
+    private static void check(Response r, String text) throws StewardException {
+        if (r.isSuccessful()) {
+            return;
+        }
+        Problem p = null;
+        try {
+            p = JSON.readValue(text, Problem.class);
+        } catch (IOException ignored) {
+            // not a problem document: keep the status line
+        }
+        throw new StewardException(r.code(), p, r.request().method() + " " + r.request().url().encodedPath() + " -> " + r.code() + " " + r.message());
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * The Java client of the REST API, on OkHttp and Jackson (the versions Jenkins' okhttp-api and
+ * jackson2-api plugins ship). No global state: every {@link dev.steward.client.StewardClient}
+ * holds its own address, token and OkHttp client. Cross-cutting concerns are small
+ * interceptors assembled in one visible list: {@link dev.steward.client.AuthInterceptor},
+ * {@link dev.steward.client.RequestIdInterceptor}, {@link dev.steward.client.RetryInterceptor}.
+ */
+package dev.steward.client;
