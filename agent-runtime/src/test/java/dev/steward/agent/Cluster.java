@@ -36,23 +36,34 @@ final class Cluster implements AutoCloseable {
     private final List<Path> agentDirs = new ArrayList<>();
 
     Cluster() {
+        this(Duration.ofSeconds(30));
+    }
+
+    Cluster(Duration heartbeatGrace) {
         try {
             root = Files.createTempDirectory("steward-e2e");
             // tasks run as another user (nobody): it must be able to pass through to its sandbox
             Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(30)));
+            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(heartbeatGrace));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    Agent agent(String name, Map<String, String> extra) throws IOException {
+    /** The settings of an agent named {@code name} of this cluster, as config keys. */
+    Map<String, String> agentConfig(String name, Map<String, String> extra) {
         Path dir = root.resolve("agent-" + name);
-        agentDirs.add(dir);
+        if (!agentDirs.contains(dir)) {
+            agentDirs.add(dir);
+        }
         Map<String, String> o = new java.util.LinkedHashMap<>(Map.of("server", server.url(), "join-token", server.joinToken(), "data", dir.toString(),
                 "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms"));
         o.putAll(extra);
-        Agent a = new Agent(AgentConfig.load(null, o), Clock.systemUTC()).start();
+        return o;
+    }
+
+    Agent agent(String name, Map<String, String> extra) throws IOException {
+        Agent a = new Agent(AgentConfig.load(null, agentConfig(name, extra)), Clock.systemUTC()).start();
         agents.add(a);
         return a;
     }
