@@ -40,11 +40,15 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster(Duration heartbeatGrace) {
+        this(heartbeatGrace, new java.net.InetSocketAddress("127.0.0.1", 0));
+    }
+
+    Cluster(Duration heartbeatGrace, java.net.InetSocketAddress bind) {
         try {
             root = Files.createTempDirectory("steward-e2e");
             // tasks run as another user (nobody): it must be able to pass through to its sandbox
             Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(heartbeatGrace));
+            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(heartbeatGrace).withBind(bind));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,91 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * An allocator and three agents, each agent in its own network namespace with its own address,
+ * on a closed bridge network. One agent's link is cut: it is marked lost after the grace and its
+ * task lost with it; the link is restored: the agent comes back, stops the task the allocator gave
+ * up on (no instance runs twice), and takes new work.
+ */
+class MultiHostTest {
+    private TestNetwork net;
+    private Cluster c;
+    private final List<AgentProcess> agents = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AgentProcess a : agents) {
+            a.close();
+        }
+        if (c != null) {
+            c.close();
+        }
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void a_cut_agent_is_lost_after_the_grace_and_reconciles_without_duplicates_when_restored() throws Exception {
+        String why = TestNetwork.unavailable();
+        assumeTrue(why == null, "skipped: " + why);
+        net = new TestNetwork();
+        c = new Cluster(Duration.ofSeconds(3), new InetSocketAddress(net.hostAddress(), 0));
+        for (int i = 1; i <= 3; i++) {
+            String ns = net.addHost(i);
+            Map<String, String> cfg = c.agentConfig("m" + i, Map.of("bind", net.address(i) + ":0", "attribute.host", "h" + i));
+            agents.add(new AgentProcess(cfg, c.root.resolve("m" + i + ".log"), List.of("ip", "netns", "exec", ns)).start());
+        }
+        assertThat(net.closedNetwork()).as("no namespace may have a default route").isTrue();
+        JsonNode agentsSeen = c.call("GET", "/v1/agents", null);
+        assertThat(agentsSeen).hasSize(3);
+        agentsSeen.forEach(a -> assertThat(a.path("attributes").path("address").asText()).startsWith("http://10.231." + net.net + "."));
+
+        String alloc = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"constraints\":[{\"attribute\":\"host\",\"op\":\"=\",\"value\":\"h2\"}]}")
+                .path("allocations").get(0).asText();
+        String task = c.task(alloc, "{\"name\":\"w\",\"command\":\"sleep\",\"args\":[\"600\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        TaskProcess p = TaskProcess.load(c.root.resolve("agent-m2").resolve("tasks").resolve(task));
+        String m2 = c.taskInfo(task).path("agentId").asText();
+
+        net.cut(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/agents/" + m2, null).path("status").asText().equals("LOST"));
+        assertThat(c.taskInfo(task).path("state").asText()).isEqualTo("LOST");
+        assertThat(c.call("GET", "/v1/allocations/" + alloc, null).path("state").asText()).isEqualTo("LOST");
+        List<String> others = new ArrayList<>();
+        c.call("GET", "/v1/agents", null).forEach(a -> {
+            if (!a.path("id").asText().equals(m2)) {
+                others.add(a.path("status").asText());
+            }
+        });
+        assertThat(others).containsOnly("READY");
+
+        net.restore(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/agents/" + m2, null).path("status").asText().equals("READY"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !p.alive());
+        String again = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"constraints\":[{\"attribute\":\"host\",\"op\":\"=\",\"value\":\"h2\"}]}")
+                .path("allocations").get(0).asText();
+        String task2 = c.task(again, "{\"name\":\"w\",\"command\":\"sleep\",\"args\":[\"600\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task2).path("state").asText().equals("RUNNING"));
+        long running = 0;
+        for (JsonNode t : c.call("GET", "/v1/agents/" + m2 + "/tasks", null)) {
+            running += t.path("state").asText().equals("RUNNING") ? 1 : 0;
+        }
+        assertThat(running).as("exactly one instance runs on the restored agent").isEqualTo(1);
+    }
+}
