@@ -108,4 +108,33 @@ class AgentEndToEndTest {
         assertThat(f.path("reason").asText()).isEqualTo("exited with code 3; no restarts left (2 in 1m)");
         assertThat(c.call("GET", "/v1/tasks/" + t + "/logs", null).asText()).isEqualTo("try\ntry\ntry\n");
     }
+
+    @Test
+    void a_status_change_while_the_allocator_is_down_arrives_once_it_is_back() throws Exception {
+        String alloc = c.allocate("0.2", "64m");
+        String t = c.task(alloc, "{\"name\":\"short\",\"command\":\"sh\",\"args\":[\"-c\",\"while [ ! -f go ]; do sleep 0.1; done; exit 0\"]}");
+        awaitState(t, "RUNNING");
+        java.nio.file.Path sandbox = c.root.resolve("agent-m1").resolve("tasks").resolve(t).resolve("sandbox");
+        c.server.close();
+        java.nio.file.Files.writeString(sandbox.resolve("go"), "");
+        TaskProcess p = TaskProcess.load(sandbox.getParent());
+        await().atMost(Duration.ofSeconds(20)).until(() -> !p.alive());
+        c.restartServer();
+        JsonNode done = awaitState(t, "EXITED");
+        assertThat(done.path("exitCode").asInt()).isZero();
+    }
+
+    @Test
+    void logs_rotate_past_their_size_and_offsets_stay_valid() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(c.root, "rot");
+        java.nio.file.Files.writeString(dir.resolve("stdout.log"), "0123456789");
+        LogFiles.rotate(dir, "stdout.log", 5, 3);
+        java.nio.file.Files.writeString(dir.resolve("stdout.log"), "abc", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(java.nio.file.Files.readString(dir.resolve("stdout.log.1"))).isEqualTo("0123456789");
+        LogFiles.Chunk all = LogFiles.read(dir, "stdout.log", 0, 100);
+        assertThat(new String(all.bytes())).as("rotated-out bytes are skipped, not mixed in").isEqualTo("abc");
+        assertThat(all.next()).isEqualTo(13);
+        assertThat(new String(LogFiles.read(dir, "stdout.log", 11, 100).bytes())).isEqualTo("bc");
+        assertThat(LogFiles.read(dir, "stdout.log", 13, 100).bytes()).isEmpty();
+    }
 }

@@ -29,7 +29,7 @@ import java.util.Map;
 final class Cluster implements AutoCloseable {
     static final MediaType JSON = MediaType.get("application/json");
     final Path root;
-    final Server server;
+    Server server;
     final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
     final String cgroupParent = "steward-test-" + Long.toHexString(System.nanoTime());
     private final List<Agent> agents = new ArrayList<>();
@@ -52,6 +52,13 @@ final class Cluster implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops the allocator and starts it again on the same address and data directory. */
+    void restartServer() throws IOException {
+        java.net.InetSocketAddress at = server.address();
+        server.close();
+        server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(30)).withBind(at));
     }
 
     /** The settings of an agent named {@code name} of this cluster, as config keys. */
