@@ -6,13 +6,20 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the entry point. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
         description = "Provision cluster resources and roll builds out from CI pipelines.",
-        subcommands = {ServerCommand.class})
+        subcommands = {ServerCommand.class, AgentCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its subcommands; {@code agent} passes its options through to the agent's own parser. */
+    static CommandLine commandLine() {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.getSubcommands().get("agent").setUnmatchedOptionsArePositionalParams(true);
+        return cmd;
     }
 
     @Override

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServerCommandTest {
 
     private static int run(StringWriter err, String... args) {
-        CommandLine cmd = new CommandLine(new Main());
+        CommandLine cmd = Main.commandLine();
         cmd.setErr(new PrintWriter(err));
         return cmd.execute(args);
     }
