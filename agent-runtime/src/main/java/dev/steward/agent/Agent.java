@@ -200,7 +200,9 @@ public final class Agent implements AutoCloseable {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
                 JSON.writeValue(dir.resolve("task.json").toFile(), t);
-                supervisors.put(t.id(), new Supervisor(t, dir, launcher, cgroups, reporter, probes, clock.instant()));
+                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, clock.instant());
+                supervisors.put(t.id(), sup);
+                sup.tick(clock.instant()); // start it now rather than on the next tick
             } catch (IOException e) {
                 LOG.log(Level.SEVERE, "cannot prepare task " + t.id(), e);
             }

@@ -50,7 +50,13 @@ public final class AgentMain {
             System.err.println("steward agent: " + e.getMessage());
             return 2;
         }
-        Agent agent = new Agent(cfg, Clock.systemUTC()).start();
+        Agent agent;
+        try {
+            agent = new Agent(cfg, Clock.systemUTC()).start();
+        } catch (java.io.IOException e) {
+            System.err.println("steward agent: " + e.getMessage());
+            return 1;
+        }
         System.out.println("steward agent " + agent.id() + " (" + cfg.name() + ") joined " + cfg.server() + "; logs served on " + agent.logAddress());
         System.out.println(agent.detected());
         System.out.flush();

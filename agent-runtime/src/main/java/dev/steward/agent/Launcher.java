@@ -26,6 +26,7 @@ public final class Launcher {
     private final Path wrapper;
     private final Cgroups cgroups;
     private final String user;
+    private final java.util.Map<String, String> groups = new java.util.concurrent.ConcurrentHashMap<>();
 
     Launcher(Path dataDir, Cgroups cgroups, String user) throws IOException {
         this.cgroups = cgroups;
@@ -62,7 +63,7 @@ public final class Launcher {
         argv.add("--");
         if (user != null) {
             chown(sandbox, user);
-            argv.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + group(user), "--init-groups", "--"));
+            argv.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + groupOf(user), "--init-groups", "--"));
         }
         argv.add(command);
         if (spec.args() != null) {
@@ -131,6 +132,15 @@ public final class Launcher {
         } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
             throw new IOException("the configured task user '" + user + "' does not exist on this machine", e);
         }
+    }
+
+    private String groupOf(String u) throws IOException {
+        String g = groups.get(u);
+        if (g == null) {
+            g = group(u);
+            groups.put(u, g);
+        }
+        return g;
     }
 
     /** The user's primary group id, from {@code id -g}. */

@@ -30,6 +30,14 @@ public final class JdkServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService pool;
 
+    static {
+        // headers and body go out as separate writes: without TCP_NODELAY, Nagle's algorithm and the
+        // client's delayed ACK hold every small response back by ~40 ms
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     public JdkServer(Api api, InetSocketAddress bind) throws IOException {
         server = HttpServer.create(bind, 128);
         pool = Executors.newFixedThreadPool(8, r -> {

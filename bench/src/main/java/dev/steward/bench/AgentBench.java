@@ -1,0 +1,159 @@
+package dev.steward.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.agent.Agent;
+import dev.steward.agent.AgentConfig;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.client.StewardClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's costs, in one run: (1) launch latency of one task, from the API call to the
+ * allocator seeing it RUNNING, against a bare ProcessBuilder start of the same command; (2) tasks
+ * started per second on one agent; (3) the resident memory of an idle agent process started with
+ * the JVM flags it ships with (packaging/systemd), from the shipped jar cli/target/steward.jar.
+ * Usage: AgentBench [-Druns=30] [-Dtasks=100]
+ */
+public final class AgentBench {
+    /** The flags the agent ships with: the same as in packaging/systemd/steward-agent.service and ./steward. */
+    static final List<String> SHIPPED_FLAGS = List.of("-Xmx24m -Xms4m -Xss256k -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=8m -XX:CICompilerCount=1 -XX:MaxMetaspaceSize=40m".split(" "));
+
+    private AgentBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = Integer.getInteger("runs", 30);
+        int taskCount = Integer.getInteger("tasks", 100);
+        Path root = Files.createTempDirectory("steward-agent-bench");
+        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Server server = Server.start(ServerConfig.of(root.resolve("server")));
+        Map<String, String> cfg = Map.of("server", server.url(), "join-token", server.joinToken(), "data", root.resolve("agent").toString(),
+                "name", "bench", "ports", "25000-25999", "cgroup-parent", "steward-bench", "heartbeat-interval", "1s");
+        Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
+        StewardClient api = StewardClient.builder(server.url()).token(server.adminToken()).build();
+        try {
+            String alloc = api.call("POST", "/v1/requests", Map.of("cpus", "1", "memory", "1g"), JsonNode.class, false)
+                    .path("allocations").get(0).asText();
+            // 1. launch latency: API call -> RUNNING as the allocator sees it, one task at a time
+            List<Long> viaAgent = new ArrayList<>();
+            for (int i = 0; i < runs + 3; i++) {
+                long t0 = System.nanoTime();
+                String id = api.call("POST", "/v1/allocations/" + alloc + "/tasks", Map.of("name", "lat" + i, "command", "sleep", "args", List.of("60")),
+                        JsonNode.class, false).path("id").asText();
+                awaitState(api, id, "RUNNING");
+                if (i >= 3) {
+                    viaAgent.add(System.nanoTime() - t0);
+                }
+                api.call("POST", "/v1/tasks/" + id + "/stop", null, JsonNode.class, false);
+                awaitState(api, id, "KILLED");
+            }
+            List<Long> bare = new ArrayList<>();
+            for (int i = 0; i < runs + 3; i++) {
+                long t0 = System.nanoTime();
+                Process p = new ProcessBuilder("sleep", "60").start();
+                long d = System.nanoTime() - t0;
+                if (i >= 3) {
+                    bare.add(d);
+                }
+                p.destroyForcibly().waitFor();
+            }
+            double a = median(viaAgent) / 1e6;
+            double b = median(bare) / 1e6;
+            System.out.printf("launch latency (median of %d): through the agent %.1f ms (API call to RUNNING seen by the allocator), "
+                    + "bare ProcessBuilder.start %.2f ms; ratio x%.0f%n", runs, a, b, a / b);
+
+            // 2. tasks started per second: submit them all, wait until all are RUNNING
+            List<String> ids = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < taskCount; i++) {
+                ids.add(api.call("POST", "/v1/allocations/" + alloc + "/tasks", Map.of("name", "burst" + i, "command", "sleep", "args", List.of("60")),
+                        JsonNode.class, false).path("id").asText());
+            }
+            for (String id : ids) {
+                awaitState(api, id, "RUNNING");
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("tasks started on one agent: %d in %.2f s = %.0f tasks/s (API calls included)%n", taskCount, secs, taskCount / secs);
+            for (String id : ids) {
+                api.call("POST", "/v1/tasks/" + id + "/stop", null, JsonNode.class, false);
+            }
+            for (String id : ids) {
+                awaitState(api, id, "KILLED");
+            }
+        } finally {
+            agent.close();
+        }
+
+        // 3. idle resident memory of an agent process with the shipped flags
+        Path data2 = root.resolve("agent2");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(SHIPPED_FLAGS);
+        Path jar = Path.of("cli/target/steward.jar");
+        cmd.addAll(Files.exists(jar) ? List.of("-jar", jar.toString(), "agent") : List.of("-cp", System.getProperty("java.class.path"), "dev.steward.agent.AgentMain"));
+        cmd.addAll(List.of("--server", server.url(), "--join-token",
+                server.joinToken(), "--data", data2.toString(), "--name", "idle", "--ports", "26000-26999", "--cgroup-parent", "steward-bench"));
+        Process idle = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve("idle.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!Files.readString(root.resolve("idle.log")).contains("joined ") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(Long.getLong("idle.ms", 20_000)); // idle: heartbeats and an open blocking query only
+            long rss = 0;
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(idle.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            System.out.printf("idle agent resident memory: %.1f MB (VmRSS after %d s idle, flags %s); aim 64 MB%n", rss / 1024.0,
+                    Long.getLong("idle.ms", 20_000) / 1000, String.join(" ", SHIPPED_FLAGS));
+        } finally {
+            idle.destroyForcibly().waitFor();
+            server.close();
+            try (var all = Files.walk(root)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            for (String h : List.of("memory", "cpu")) {
+                Path g = Path.of("/sys/fs/cgroup", h, "steward-bench");
+                if (Files.isDirectory(g)) {
+                    try (var all = Files.walk(g)) {
+                        all.sorted(Comparator.reverseOrder()).filter(Files::isDirectory).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void awaitState(StewardClient api, String task, String state) throws Exception {
+        long index = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            var r = api.query("/v1/tasks/" + task, index, Duration.ofSeconds(10),
+                    com.fasterxml.jackson.databind.type.TypeFactory.defaultInstance().constructType(JsonNode.class));
+            JsonNode t = (JsonNode) r.value();
+            if (t.path("state").asText().equals(state)) {
+                return;
+            }
+            if (t.path("state").asText().equals("FAILED")) {
+                throw new IllegalStateException("task " + task + " failed: " + t.path("reason").asText());
+            }
+            index = r.index();
+        }
+        throw new IllegalStateException("task " + task + " did not reach " + state);
+    }
+
+    private static double median(List<Long> xs) {
+        List<Long> s = new ArrayList<>(xs);
+        s.sort(Long::compare);
+        return s.get(s.size() / 2);
+    }
+}
