@@ -19,7 +19,13 @@ trap 'kill -INT $child 2>/dev/null' INT
 while :; do
   wait $child
   code=$?
-  kill -0 $child 2>/dev/null || break
+  kill -0 $child 2>/dev/null && continue # a trapped signal cut the wait short: the child still runs
+  # the child is gone; if a signal cut the wait above short, this wait collects its real status
+  # (after a wait that did collect it, the shell answers 127 for an unknown child)
+  wait $child 2>/dev/null
+  last=$?
+  [ "$last" -ne 127 ] && code=$last
+  break
 done
 echo $code > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 exit $code

@@ -137,4 +137,34 @@ class AgentEndToEndTest {
         assertThat(new String(LogFiles.read(dir, "stdout.log", 11, 100).bytes())).isEqualTo("bc");
         assertThat(LogFiles.read(dir, "stdout.log", 13, 100).bytes()).isEmpty();
     }
+
+    @Test
+    void a_task_that_turns_unhealthy_is_reported_so_and_restarted_by_its_policy() {
+        String alloc = c.allocate("0.2", "64m");
+        String t = c.task(alloc, "{\"name\":\"checked\",\"command\":\"sh\",\"args\":[\"-c\",\"touch ok; while :; do sleep 0.1; done\"],"
+                + "\"healthCheck\":{\"type\":\"command\",\"command\":[\"test\",\"-f\",\"ok\"],\"interval\":\"200ms\",\"timeout\":\"150ms\",\"threshold\":2},"
+                + "\"restart\":{\"attempts\":3,\"delay\":\"100ms\"}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("healthy").asBoolean(false));
+        long pid = c.taskInfo(t).path("pid").asLong();
+        java.nio.file.Path ok = c.root.resolve("agent-m1").resolve("tasks").resolve(t).resolve("sandbox").resolve("ok");
+        await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(ok));
+        try {
+            java.nio.file.Files.delete(ok);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("restarts").asInt() >= 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("healthy").asBoolean(false) && c.taskInfo(t).path("pid").asLong() != pid);
+        assertThat(c.taskInfo(t).path("state").asText()).isEqualTo("RUNNING");
+        java.nio.file.Path journal = ok.getParent().getParent().resolve("statuses.jsonl");
+        assertThat(readAll(journal)).as("the unhealthy transition was reported").contains("\"healthy\":false").contains("health check failed 2 times in a row");
+    }
+
+    private static String readAll(java.nio.file.Path p) {
+        try {
+            return java.nio.file.Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }
