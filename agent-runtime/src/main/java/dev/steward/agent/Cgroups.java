@@ -52,6 +52,26 @@ public interface Cgroups {
         }
     }
 
+    /** True if the flat-keyed file ({@code memory.events}, {@code memory.oom_control}) counts any {@code oom_kill}. */
+    static boolean oomKillIn(Path file) {
+        String s = read(file);
+        if (s == null) {
+            return false;
+        }
+        for (String line : s.split("\n")) {
+            if (line.startsWith("oom_kill ") && !line.endsWith(" 0")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A file holding one number of bytes, or -1. */
+    static long bytesIn(Path file) {
+        String s = read(file);
+        return s == null ? -1 : Long.parseLong(s);
+    }
+
     /** Removes a group directory (its files go with it); quietly, as the kernel may still hold it. */
     static void rmdir(Path p) {
         try {

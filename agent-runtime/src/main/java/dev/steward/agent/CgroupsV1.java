@@ -56,22 +56,12 @@ final class CgroupsV1 implements Cgroups {
 
     @Override
     public boolean oomKilled(String taskId) {
-        String s = Cgroups.read(memory.resolve(taskId).resolve("memory.oom_control"));
-        if (s == null) {
-            return false;
-        }
-        for (String line : s.split("\n")) {
-            if (line.startsWith("oom_kill ") && !line.endsWith(" 0")) {
-                return true;
-            }
-        }
-        return false;
+        return Cgroups.oomKillIn(memory.resolve(taskId).resolve("memory.oom_control"));
     }
 
     @Override
     public long memoryBytes(String taskId) {
-        String s = Cgroups.read(memory.resolve(taskId).resolve("memory.usage_in_bytes"));
-        return s == null ? -1 : Long.parseLong(s);
+        return Cgroups.bytesIn(memory.resolve(taskId).resolve("memory.usage_in_bytes"));
     }
 
     @Override

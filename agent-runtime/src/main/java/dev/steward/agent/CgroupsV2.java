@@ -47,22 +47,12 @@ final class CgroupsV2 implements Cgroups {
 
     @Override
     public boolean oomKilled(String taskId) {
-        String s = Cgroups.read(parent.resolve(taskId).resolve("memory.events"));
-        if (s == null) {
-            return false;
-        }
-        for (String line : s.split("\n")) {
-            if (line.startsWith("oom_kill ") && !line.endsWith(" 0")) {
-                return true;
-            }
-        }
-        return false;
+        return Cgroups.oomKillIn(parent.resolve(taskId).resolve("memory.events"));
     }
 
     @Override
     public long memoryBytes(String taskId) {
-        String s = Cgroups.read(parent.resolve(taskId).resolve("memory.current"));
-        return s == null ? -1 : Long.parseLong(s);
+        return Cgroups.bytesIn(parent.resolve(taskId).resolve("memory.current"));
     }
 
     @Override

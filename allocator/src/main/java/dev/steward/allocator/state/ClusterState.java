@@ -211,23 +211,26 @@ public final class ClusterState {
         return a;
     }
 
-    /** A heartbeat: the agent is alive (a lost one comes back READY) and reports its usage. */
+    /**
+     * A heartbeat: the agent is alive (a lost one comes back READY) and reports its usage. Only a
+     * return from LOST is a change to persist and to wake watchers for; the time and the usage
+     * (telemetry) are kept in memory, so heartbeats cost no disk sync and no index.
+     */
     public AgentInfo heartbeat(String id, Map<String, Long> usage, Instant now) {
         AgentInfo a = agent(id);
         boolean back = a.status() == AgentStatus.LOST;
-        AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage), nextIndex());
+        boolean changed = back;
+        AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage),
+                changed ? nextIndex() : a.modifyIndex());
         agents.put(id, b);
         ledgers.get(id).setReady(true);
-        if (back || usage != null) {
+        if (changed) {
             changes.agents.add(id);
-        } else {
-            agents.put(id, new AgentInfo(b.id(), b.name(), b.status(), b.draining(), b.total(), b.gpus(), b.gpuModel(), b.ports(),
-                    b.attributes(), b.registeredAt(), now, b.usage(), null, b.createIndex(), a.modifyIndex()));
         }
         if (back) {
             refreshTotal();
         }
-        return agents.get(id);
+        return b;
     }
 
     /** Drains an agent (no new placements; its allocations are asked to leave) or makes it eligible again. */
@@ -381,103 +384,22 @@ public final class ClusterState {
 
     // ---------------------------------------------------------------- time
 
-    /** Marks agents past their heartbeat grace lost (with their allocations), expires leases, forgets old ended records. */
+    /** Marks agents past their heartbeat grace lost (with their allocations), expires leases, forgets old ended records; see {@link Ticker}. */
     public void tick(Instant now) {
-        for (AgentInfo a : List.copyOf(agents.values())) {
-            if (a.status() == AgentStatus.READY && a.lastHeartbeat().plus(config.heartbeatGrace()).isBefore(now)) {
-                agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), nextIndex()));
-                ledgers.get(a.id()).setReady(false);
-                changes.agents.add(a.id());
-                for (String allocId : List.copyOf(liveByAgent.get(a.id()))) {
-                    end(allocations.get(allocId), AllocationState.LOST, "agent " + a.name() + " missed heartbeats for "
-                            + dev.steward.api.Units.format(config.heartbeatGrace()), now);
-                }
-                refreshTotal();
-            }
-        }
-        for (AllocationInfo a : List.copyOf(allocations.values())) {
-            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
-                end(a, AllocationState.EXPIRED, "lease expired at " + a.expiresAt() + " without renewal", now);
-            }
-        }
-        Instant horizon = now.minus(config.retention());
-        for (AllocationInfo a : List.copyOf(allocations.values())) {
-            if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
-                allocations.remove(a.id());
-                removed.add(a.id());
-                tasks.forget(a.id());
-            }
-        }
-        for (RequestInfo r : List.copyOf(requests.values())) {
-            if (r.state().terminal() && r.allocations().stream().noneMatch(allocations::containsKey) && r.createdAt().isBefore(horizon)) {
-                requests.remove(r.id());
-                removed.add(r.id());
-            }
-        }
-    }
-
-    /** The earliest instant at which {@link #tick} would change something, so the engine can sleep until then. */
-    public Instant nextDeadline() {
-        Instant next = Instant.MAX;
-        for (AgentInfo a : agents.values()) {
-            if (a.status() == AgentStatus.READY) {
-                Instant d = a.lastHeartbeat().plus(config.heartbeatGrace()).plusMillis(1);
-                next = d.isBefore(next) ? d : next;
-            }
-        }
-        for (String agent : liveByAgent.keySet()) {
-            for (String id : liveByAgent.get(agent)) {
-                Instant e = allocations.get(id).expiresAt();
-                next = e.isBefore(next) ? e : next;
-            }
-        }
-        return next;
-    }
-
-    private static Instant lastEvent(AllocationInfo a) {
-        return a.history().isEmpty() ? a.createdAt() : a.history().get(a.history().size() - 1).at();
+        Ticker.tick(this, now);
     }
 
     // ---------------------------------------------------------------- recovery
 
-    /** Rebuilds ledgers, sorter and indexes from stored records (after a restart). */
+    /** Rebuilds ledgers, sorter and indexes from stored records (after a restart); see {@link Recovery}. */
     public void restore(Collection<RoleRecord> rs, Collection<AgentInfo> as, Collection<RequestInfo> qs, Collection<AllocationInfo> als,
                         Collection<TokenRecord> ts, Collection<dev.steward.api.TaskInfo> tks) {
-        tasks.restore(tks);
-        rs.forEach(r -> {
-            roles.put(r.name(), r);
-            sorter.add(r.name(), r.weight(), r.guarantee());
-        });
-        as.forEach(this::putAgent);
-        qs.stream().sorted(Comparator.comparingLong(RequestInfo::sequence)).forEach(this::putRequest);
-        als.stream().sorted(Comparator.comparingLong(AllocationInfo::createIndex)).forEach(a -> {
-            if (a.state().terminal()) {
-                allocations.put(a.id(), a);
-            } else {
-                place(a);
-            }
-        });
-        ts.forEach(t -> tokens.put(t.hash(), t));
-        changes.clear();
+        Recovery.restore(this, rs, as, qs, als, ts, tks);
     }
 
-    /**
-     * After a restart, agents get a fresh heartbeat grace and leases that ran out while the
-     * allocator was down get one grace period to be renewed: their holders could not reach us.
-     */
+    /** Fresh graces for agents and leases after a restart; see {@link Recovery}. */
     public void afterRestart(Instant now) {
-        for (AgentInfo a : List.copyOf(agents.values())) {
-            if (a.status() == AgentStatus.READY) {
-                agents.put(a.id(), new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(),
-                        a.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), a.modifyIndex()));
-            }
-        }
-        for (AllocationInfo a : List.copyOf(allocations.values())) {
-            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
-                putAllocation(Records.expiresAt(a, now.plus(config.heartbeatGrace()), "lease ran out while the allocator was down; "
-                        + "extended by one grace period", now, nextIndex(), config.historyLimit()));
-            }
-        }
+        Recovery.afterRestart(this, now);
     }
 
     // ---------------------------------------------------------------- reads
