@@ -8,7 +8,8 @@ import java.util.List;
  * How the cost of one placement grows with cluster size: clusters of the trace's machine mix
  * at 1,523, 10,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
  * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
- * cost of choosing). Fenzo runs the same where it finishes in reasonable time (up to 10,000).
+ * cost of choosing); Steward's figure is the median of three runs after a warm-up. Fenzo runs the
+ * same (one run after a warm-up) where it finishes in reasonable time (up to 10,000).
  * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000]
  */
 public final class ScaleBench {
@@ -27,8 +28,8 @@ public final class ScaleBench {
         double base = 0;
         for (int n : new int[] {mix.size(), 10_000, 100_000}) {
             List<Trace.Node> nodes = cluster(mix, n);
-            StewardRun.run(nodes, pods); // warm-up
-            Outcome s = StewardRun.run(nodes, pods);
+            StewardRun.run(nodes, pods); // warm-up, then the median of three
+            Outcome s = PlacementBench.median(List.of(StewardRun.run(nodes, pods), StewardRun.run(nodes, pods), StewardRun.run(nodes, pods)));
             double sUs = s.nanos() / 1e3 / s.placed().size();
             String fenzo = "-";
             String ratio = "-";
