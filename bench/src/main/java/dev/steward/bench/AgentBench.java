@@ -107,7 +107,13 @@ public final class AgentBench {
             while (!Files.readString(root.resolve("idle.log")).contains("joined ") && System.nanoTime() < deadline) {
                 Thread.sleep(200);
             }
+            if (!Files.readString(root.resolve("idle.log")).contains("joined ")) {
+                throw new IllegalStateException("the idle agent did not join:\n" + Files.readString(root.resolve("idle.log")));
+            }
             Thread.sleep(Long.getLong("idle.ms", 20_000)); // idle: heartbeats and an open blocking query only
+            if (!idle.isAlive() || Files.readString(root.resolve("idle.log")).contains("Exception")) {
+                throw new IllegalStateException("the idle agent failed:\n" + Files.readString(root.resolve("idle.log")));
+            }
             long rss = 0;
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(idle.pid()), "status"))) {
                 if (line.startsWith("VmRSS:")) {

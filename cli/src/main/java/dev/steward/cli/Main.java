@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the entry point. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
         description = "Provision cluster resources and roll builds out from CI pipelines.",
-        subcommands = {ServerCommand.class, AgentCommand.class})
+        subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -18,6 +18,10 @@ public final class Main implements Runnable {
     /** The command line with its subcommands; {@code agent} passes its options through to the agent's own parser. */
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            c.getErr().println("steward " + c.getCommandName() + ": " + e.getMessage());
+            return 1; // a failure, not a usage error: say what happened, not a stack trace
+        });
         cmd.getSubcommands().get("agent").setUnmatchedOptionsArePositionalParams(true);
         return cmd;
     }

@@ -113,6 +113,69 @@ public final class StewardClient {
         return call("PUT", "/v1/agents/" + agentId + "/tasks/" + taskId + "/status", status, TaskInfo.class, true);
     }
 
+    // ---------------------------------------------------------------- requests, allocations, tasks
+
+    public dev.steward.api.RequestInfo submit(dev.steward.api.AllocateRequest req) throws IOException {
+        return call("POST", "/v1/requests", req, dev.steward.api.RequestInfo.class, false);
+    }
+
+    public Indexed<dev.steward.api.RequestInfo> request(String id, long after, Duration wait) throws IOException {
+        return query("/v1/requests/" + id, after, wait, JSON.constructType(dev.steward.api.RequestInfo.class));
+    }
+
+    /** Cancels a request and releases what it holds; idempotent, so retried through failures. */
+    public dev.steward.api.RequestInfo cancel(String id) throws IOException {
+        return call("DELETE", "/v1/requests/" + id, null, dev.steward.api.RequestInfo.class, true);
+    }
+
+    public dev.steward.api.AllocationInfo allocation(String id) throws IOException {
+        return get("/v1/allocations/" + id, new TypeReference<>() { });
+    }
+
+    public dev.steward.api.AllocationInfo renew(String id, String ttl) throws IOException {
+        return call("POST", "/v1/allocations/" + id + "/renew", new dev.steward.api.RenewRequest(ttl), dev.steward.api.AllocationInfo.class, true);
+    }
+
+    /** Releases an allocation; idempotent, so retried through failures. */
+    public dev.steward.api.AllocationInfo release(String id) throws IOException {
+        return call("POST", "/v1/allocations/" + id + "/release", null, dev.steward.api.AllocationInfo.class, true);
+    }
+
+    public dev.steward.api.ClusterStatus status() throws IOException {
+        return get("/v1/status", new TypeReference<>() { });
+    }
+
+    public List<dev.steward.api.AgentInfo> agents() throws IOException {
+        return get("/v1/agents", new TypeReference<>() { });
+    }
+
+    public List<dev.steward.api.RoleInfo> roles() throws IOException {
+        return get("/v1/roles", new TypeReference<>() { });
+    }
+
+    public List<dev.steward.api.RequestInfo> requests(String state) throws IOException {
+        return get("/v1/requests" + (state == null ? "" : "?state=" + state), new TypeReference<>() { });
+    }
+
+    public List<TaskInfo> tasksOf(String allocationId) throws IOException {
+        return get("/v1/allocations/" + allocationId + "/tasks", new TypeReference<>() { });
+    }
+
+    /** Bytes of a task's log from {@code offset}, waiting up to {@code wait} for new ones; and the next offset. */
+    public record LogChunk(byte[] bytes, long next) {
+    }
+
+    public LogChunk logs(String taskId, String stream, long offset, Duration wait) throws IOException {
+        HttpUrl u = url("/v1/tasks/" + taskId + "/logs").newBuilder().addQueryParameter("stream", stream)
+                .addQueryParameter("offset", Long.toString(offset)).addQueryParameter("wait", wait.toMillis() + "ms").build();
+        try (Response r = http.newCall(new Request.Builder().url(u).get().build()).execute()) {
+            byte[] b = r.body() == null ? new byte[0] : r.body().bytes();
+            check(r, new String(b, java.nio.charset.StandardCharsets.UTF_8));
+            String next = r.header("X-Steward-Log-Offset");
+            return new LogChunk(b, next == null ? offset + b.length : Long.parseLong(next));
+        }
+    }
+
     // ---------------------------------------------------------------- generic
 
     /** A blocking query: GET {@code path?index=after&wait=...}. */

@@ -1,0 +1,58 @@
+package dev.steward.cli;
+
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where and who, for every client subcommand: {@code --addr} / {@code STEWARD_ADDR} (default
+ * http://127.0.0.1:4646) and {@code --token} / {@code STEWARD_TOKEN}; without a token, the admin
+ * token of a local {@code steward dev} at that address is used. {@code --output json} prints
+ * machine-readable results.
+ */
+final class Connection {
+    @Option(names = "--addr", description = "Allocator address (or STEWARD_ADDR). Default: http://127.0.0.1:4646")
+    String addr;
+
+    @Option(names = "--token", description = "Token (or STEWARD_TOKEN). Default: a local 'steward dev' admin token")
+    String token;
+
+    @Option(names = {"-o", "--output"}, description = "text or json. Default: text", defaultValue = "text")
+    String output;
+
+    boolean json() {
+        return "json".equalsIgnoreCase(output);
+    }
+
+    String address() {
+        String a = addr != null ? addr : System.getenv("STEWARD_ADDR");
+        return a == null || a.isBlank() ? "http://127.0.0.1:4646" : a;
+    }
+
+    StewardClient client() throws IOException {
+        String t = token != null ? token : System.getenv("STEWARD_TOKEN");
+        if (t == null || t.isBlank()) {
+            t = devToken(address());
+        }
+        if (t == null) {
+            throw new IOException("no token: set STEWARD_TOKEN (or --token); a local 'steward dev' prints one");
+        }
+        return StewardClient.builder(address()).token(t).build();
+    }
+
+    /** The admin token of a 'steward dev' whose server.addr is {@code address}, or null. */
+    static String devToken(String address) {
+        Path dir = DevCommand.defaultData().resolve("server");
+        try {
+            if (Files.exists(dir.resolve("server.addr")) && Files.readString(dir.resolve("server.addr")).trim().equals(address)) {
+                return Files.readString(dir.resolve("admin.token")).trim();
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
+    }
+}

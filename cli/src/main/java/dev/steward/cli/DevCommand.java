@@ -1,0 +1,62 @@
+package dev.steward.cli;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.AgentConfig;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code steward dev}: the embedded default. The allocator and one local agent in one process,
+ * data in one directory, bound to 127.0.0.1; prints the address and the admin token.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true, description = "Run an allocator and a local agent in one process (for a laptop, a demo, tests).")
+final class DevCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "Data directory. Default: ~/.steward/dev")
+    Path data;
+
+    @Option(names = "--port", description = "Port on 127.0.0.1; 0 takes a free one. Default: ${DEFAULT-VALUE}", defaultValue = "4646")
+    int port;
+
+    static Path defaultData() {
+        return Path.of(System.getProperty("user.home"), ".steward", "dev");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = (data == null ? defaultData() : data).toAbsolutePath().normalize();
+        long t0 = System.nanoTime();
+        Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));
+        Map<String, String> cfg = new LinkedHashMap<>();
+        cfg.put("server", server.url());
+        cfg.put("join-token", server.joinToken());
+        cfg.put("data", dir.resolve("agent").toString());
+        cfg.put("name", "dev");
+        cfg.put("bind", "127.0.0.1:0");
+        cfg.put("user", ""); // a laptop: tasks run as you
+        Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            server.close();
+            stopped.countDown();
+        }, "steward-dev-shutdown"));
+        System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());
+        System.out.println("  data:  " + dir);
+        System.out.println("  export STEWARD_ADDR=" + server.url());
+        System.out.println("  export STEWARD_TOKEN=" + server.adminToken());
+        System.out.println("  try:   ./steward allocate --cpus 0.5 --memory 256m --ports http -- sh -c 'echo allocation $STEWARD_ALLOC_ID port $STEWARD_PORT_HTTP'");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,133 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Json;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The real command as processes: {@code steward dev}, then {@code allocate}, {@code status} and {@code logs} against it. */
+class CliTest {
+    private static Path dir;
+    private static Process devProcess;
+    private static String addr;
+    private static String token;
+
+    private static List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @BeforeAll
+    static void startDev() throws Exception {
+        dir = Files.createTempDirectory("steward-cli");
+        devProcess = new ProcessBuilder(java("dev", "--data", dir.toString(), "--port", "0")).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("dev.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
+        String log = Files.readString(dir.resolve("dev.log"));
+        assertThat(log).contains("steward dev ready in");
+        addr = log.replaceAll("(?s).*export STEWARD_ADDR=(\\S+).*", "$1");
+        token = log.replaceAll("(?s).*export STEWARD_TOKEN=(\\S+).*", "$1");
+    }
+
+    @AfterAll
+    static void stopDev() throws Exception {
+        if (devProcess != null) {
+            devProcess.destroy();
+            if (!devProcess.waitFor(20, TimeUnit.SECONDS)) {
+                devProcess.destroyForcibly().waitFor();
+            }
+        }
+        if (dir != null) {
+            try (var all = Files.walk(dir)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static ProcessBuilder steward(String... args) {
+        ProcessBuilder pb = new ProcessBuilder(java(args)).directory(dir.toFile());
+        pb.environment().putAll(Map.of("STEWARD_ADDR", addr, "STEWARD_TOKEN", token));
+        return pb;
+    }
+
+    private static String run(int expectedExit, String... args) throws Exception {
+        Process p = steward(args).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isEqualTo(expectedExit);
+        return out;
+    }
+
+    private static StewardClient api() {
+        return StewardClient.builder(addr).token(token).build();
+    }
+
+    @Test
+    void allocate_gives_the_command_its_allocation_exits_with_its_code_and_releases_even_on_failure() throws Exception {
+        String out = run(4, "allocate", "--cpus", "0.5", "--memory", "128m", "--ports", "http,db", "--",
+                "sh", "-c", "echo alloc=$STEWARD_ALLOC_ID agent=$STEWARD_AGENT http=$STEWARD_PORT_HTTP db=$STEWARD_PORT_DB cpus=$STEWARD_CPUS; exit 4");
+        String alloc = out.replaceAll("(?s).*alloc=(\\S+).*", "$1");
+        assertThat(out).contains("agent=dev").containsPattern("http=\\d+ db=\\d+ cpus=0.5");
+        assertThat(api().allocation(alloc).state().name()).isEqualTo("RELEASED");
+    }
+
+    @Test
+    void an_interrupted_allocate_stops_its_command_and_releases() throws Exception {
+        Path marker = dir.resolve("alloc-id");
+        Process p = steward("allocate", "--cpus", "0.2", "--", "sh", "-c", "echo $STEWARD_ALLOC_ID > " + marker + "; sleep 60")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("int.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
+        String alloc = Files.readString(marker).trim();
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        String log = Files.readString(dir.resolve("int.log"));
+        assertThat(p.exitValue()).as(log).isEqualTo(130);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api().allocation(alloc).state().name()).as(log).isEqualTo("RELEASED"));
+        assertThat(Files.readString(dir.resolve("int.log"))).contains("released request");
+    }
+
+    @Test
+    void a_request_that_cannot_be_placed_says_why_and_exits_3() throws Exception {
+        String out = run(3, "allocate", "--cpus", "500", "--wait", "1s", "--", "true");
+        assertThat(out).contains("insufficient cpus").contains("not placed within 1s");
+    }
+
+    @Test
+    void bad_flags_exit_2_naming_the_flag() throws Exception {
+        assertThat(run(2, "allocate", "--memory", "lots", "--", "true")).contains("--memory: 'lots' is not a size");
+    }
+
+    @Test
+    void status_prints_agents_and_roles_and_json_parses() throws Exception {
+        assertThat(run(0, "status")).contains("AGENT").contains("dev").contains("ROLE").contains("default");
+        JsonNode j = Json.MAPPER.readTree(run(0, "status", "--output", "json"));
+        assertThat(j.path("agents").get(0).path("name").asText()).isEqualTo("dev");
+    }
+
+    @Test
+    void logs_prints_a_tasks_output() throws Exception {
+        StewardClient c = api();
+        var r = c.submit(dev.steward.api.AllocateRequest.of("0.1", "64m", 1));
+        String alloc = r.allocations().get(0);
+        c.call("POST", "/v1/allocations/" + alloc + "/tasks", dev.steward.api.TaskSpec.of("hello", "sh", "-c", "echo hello from the task"),
+                JsonNode.class, false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", alloc).contains("hello from the task"));
+        c.cancel(r.id());
+    }
+}
