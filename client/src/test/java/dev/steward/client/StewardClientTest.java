@@ -1,0 +1,104 @@
+package dev.steward.client;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.AllocateRequest;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+import dev.steward.api.RequestInfo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The client against a real allocator on loopback. */
+class StewardClientTest {
+    private Path dir;
+    private Server server;
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("steward-client");
+        server = Server.start(ServerConfig.of(dir));
+        StewardClient admin = client(Duration.ofSeconds(5));
+        admin.call("POST", "/v1/agents", new dev.steward.api.AgentRegistration("m1", "4", "4g", null, null, null, null, null, null),
+                com.fasterxml.jackson.databind.JsonNode.class, false);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.close();
+        try (var all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private StewardClient client(Duration retryBudget) {
+        return StewardClient.builder(server.url()).token(server.adminToken()).retryBudget(retryBudget).build();
+    }
+
+    @Test
+    void typed_calls_and_blocking_queries_work_against_a_real_allocator() throws Exception {
+        StewardClient c = client(Duration.ofSeconds(5));
+        RequestInfo r = c.submit(AllocateRequest.of("1", "1g", 1));
+        AllocationInfo a = c.allocation(r.allocations().get(0));
+        assertThat(a.state()).isEqualTo(AllocationState.ALLOCATED);
+        Indexed<RequestInfo> now = c.request(r.id(), 0, Duration.ZERO);
+        CompletableFuture<Indexed<RequestInfo>> watch = CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.request(r.id(), now.index(), Duration.ofSeconds(30));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        c.cancel(r.id());
+        Indexed<RequestInfo> after = watch.get(20, TimeUnit.SECONDS);
+        assertThat(after.index()).isGreaterThan(now.index());
+        assertThat(after.value().state().name()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void an_error_carries_the_problem_and_its_field() {
+        StewardClient c = client(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> c.submit(AllocateRequest.of("-1", "1g", 1)))
+                .isInstanceOf(StewardException.class)
+                .satisfies(e -> {
+                    StewardException se = (StewardException) e;
+                    assertThat(se.status()).isEqualTo(400);
+                    assertThat(se.problem().field()).isEqualTo("cpus");
+                });
+    }
+
+    @Test
+    void an_idempotent_call_is_retried_across_an_allocator_restart_and_a_non_idempotent_one_is_not() throws Exception {
+        StewardClient c = client(Duration.ofSeconds(60));
+        RequestInfo r = c.submit(AllocateRequest.of("1", "1g", 1));
+        String alloc = r.allocations().get(0);
+        InetSocketAddress at = server.address();
+        server.close();
+        assertThatThrownBy(() -> client(Duration.ofSeconds(60)).submit(AllocateRequest.of("1", "1g", 1)))
+                .as("a submit is not retried: it could place twice").isInstanceOf(java.io.IOException.class);
+        CompletableFuture<AllocationInfo> release = CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.release(alloc);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        // the release is now retrying against a closed port; bring the allocator back on the same address and data
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !release.isDone());
+        server = Server.start(ServerConfig.of(dir).withBind(at));
+        AllocationInfo released = release.get(60, TimeUnit.SECONDS);
+        assertThat(released.state()).isEqualTo(AllocationState.RELEASED);
+    }
+}
