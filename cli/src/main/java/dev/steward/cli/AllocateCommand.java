@@ -93,7 +93,7 @@ final class AllocateCommand implements Callable<Integer> {
         }
         StewardClient c = conn.client();
         RequestInfo r = c.submit(req);
-        Release release = new Release(c, r.id());
+        Release release = new Release(conn.boundedClient(java.time.Duration.ofSeconds(10)), r.id()); // Ctrl-C must not hang on an unreachable allocator
         ProcessHolder child = new ProcessHolder();
         Thread hook = new Thread(() -> {
             child.kill();

@@ -33,6 +33,15 @@ final class Connection {
     }
 
     StewardClient client() throws IOException {
+        return builder().build();
+    }
+
+    /** A client whose calls give up after {@code bound}, retries included: for releasing on the way out. */
+    StewardClient boundedClient(java.time.Duration bound) throws IOException {
+        return builder().retryBudget(bound).callTimeout(bound).build();
+    }
+
+    private StewardClient.Builder builder() throws IOException {
         String t = token != null ? token : System.getenv("STEWARD_TOKEN");
         if (t == null || t.isBlank()) {
             t = devToken(address());
@@ -40,7 +49,7 @@ final class Connection {
         if (t == null) {
             throw new IOException("no token: set STEWARD_TOKEN (or --token); a local 'steward dev' prints one");
         }
-        return StewardClient.builder(address()).token(t).build();
+        return StewardClient.builder(address()).token(t);
     }
 
     /** The admin token of a 'steward dev' whose server.addr is {@code address}, or null. */

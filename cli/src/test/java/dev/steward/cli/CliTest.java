@@ -95,7 +95,7 @@ class CliTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
         String alloc = Files.readString(marker).trim();
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the interrupted allocate exits").isTrue();
         String log = Files.readString(dir.resolve("int.log"));
         assertThat(p.exitValue()).as(log).isEqualTo(130);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api().allocation(alloc).state().name()).as(log).isEqualTo("RELEASED"));

@@ -54,6 +54,7 @@ public final class StewardClient {
         private OkHttpClient http = new OkHttpClient();
         private Duration retryBudget = Duration.ofSeconds(30);
         private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
+        private Duration callTimeout = Duration.ZERO;
 
         Builder(String address) {
             this.address = address;
@@ -75,6 +76,12 @@ public final class StewardClient {
             return this;
         }
 
+        /** A bound on each whole call, retries included (none by default: blocking queries wait long). */
+        public Builder callTimeout(Duration d) {
+            this.callTimeout = d;
+            return this;
+        }
+
         public StewardClient build() {
             HttpUrl url = HttpUrl.parse(address);
             if (url == null) {
@@ -82,6 +89,7 @@ public final class StewardClient {
             }
             OkHttpClient c = http.newBuilder()
                     .readTimeout(readTimeout)
+                    .callTimeout(callTimeout)
                     .addInterceptor(new RequestIdInterceptor())                                                  // one id per call, kept across retries
                     .addInterceptor(new RetryInterceptor(Duration.ofMillis(100), Duration.ofSeconds(5), retryBudget)) // idempotent calls only
                     .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
