@@ -62,7 +62,13 @@ class CliTest {
     }
 
     private static ProcessBuilder steward(String... args) {
-        ProcessBuilder pb = new ProcessBuilder(java(args)).directory(dir.toFile());
+        return steward(List.of(), args);
+    }
+
+    private static ProcessBuilder steward(List<String> prefix, String... args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(java(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
         pb.environment().putAll(Map.of("STEWARD_ADDR", addr, "STEWARD_TOKEN", token));
         return pb;
     }
@@ -90,7 +96,10 @@ class CliTest {
     @Test
     void an_interrupted_allocate_stops_its_command_and_releases() throws Exception {
         Path marker = dir.resolve("alloc-id");
-        Process p = steward("allocate", "--cpus", "0.2", "--", "sh", "-c", "echo $STEWARD_ALLOC_ID > " + marker + "; sleep 60")
+        // as from a terminal: SIGINT at its default even if this test runs where it is ignored (a background
+        // job of a script ignores it, and a JVM that starts with it ignored never handles it)
+        Process p = steward(List.of("env", "--default-signal=INT"), "allocate", "--cpus", "0.2", "--", "sh", "-c",
+                "echo $STEWARD_ALLOC_ID > " + marker + "; sleep 60")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("int.log").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
         String alloc = Files.readString(marker).trim();
