@@ -165,7 +165,7 @@ public final class Agent implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                sleep(backoff);
+                Reporter.pause(backoff);
                 backoff = Math.min(5000, backoff * 2);
                 index = 0; // the allocator may have restarted: read the whole state again
             }
@@ -274,14 +274,6 @@ public final class Agent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */

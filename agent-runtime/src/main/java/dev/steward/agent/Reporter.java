@@ -154,7 +154,7 @@ final class Reporter implements AutoCloseable {
             if (done) {
                 acknowledge(taskId, next);
             } else {
-                sleep(backoff);
+                pause(backoff);
                 backoff = Math.min(5000, backoff * 2);
             }
         }
@@ -192,7 +192,8 @@ final class Reporter implements AutoCloseable {
         }
     }
 
-    private static void sleep(long ms) {
+    /** Waits out a retry backoff; an interrupt ends it early and is kept for the caller's loop to see. */
+    static void pause(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
