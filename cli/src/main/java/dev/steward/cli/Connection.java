@@ -49,7 +49,7 @@ final class Connection {
         if (t == null) {
             throw new IOException("no token: set STEWARD_TOKEN (or --token); a local 'steward dev' prints one");
         }
-        return StewardClient.builder(address()).token(t);
+        return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)); // a person is waiting
     }
 
     /** The admin token of a 'steward dev' whose server.addr is {@code address}, or null. */

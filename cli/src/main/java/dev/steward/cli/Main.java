@@ -19,11 +19,25 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-            c.getErr().println("steward " + c.getCommandName() + ": " + e.getMessage());
+            c.getErr().println("steward " + c.getCommandName() + ": " + explain(e));
             return 1; // a failure, not a usage error: say what happened, not a stack trace
         });
         cmd.getSubcommands().get("agent").setUnmatchedOptionsArePositionalParams(true);
         return cmd;
+    }
+
+    /** The failure in words that say what to do. */
+    static String explain(Exception e) {
+        Throwable t = e;
+        while (t.getCause() != null && !(t instanceof java.net.ConnectException)) {
+            t = t.getCause();
+        }
+        if (t instanceof java.net.ConnectException || e instanceof java.net.ConnectException) {
+            String addr = System.getenv().getOrDefault("STEWARD_ADDR", "http://127.0.0.1:4646");
+            return "cannot reach the allocator (" + e.getMessage() + "); start one with './steward dev', or point STEWARD_ADDR (now "
+                    + addr + ") or --addr at yours";
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
     @Override
