@@ -15,7 +15,6 @@ import dev.steward.api.RoleSpec;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -142,35 +141,14 @@ public final class ClusterState {
 
     // ---------------------------------------------------------------- agents
 
-    /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
+    /** Registers a new agent; a name held by a lost agent is taken over; see {@link Membership}. */
     public AgentInfo registerAgent(AgentSpec spec, String tokenHash, Instant now) {
-        for (AgentInfo a : new ArrayList<>(agents.values())) {
-            if (a.name().equals(spec.name())) {
-                if (a.status() != AgentStatus.LOST) {
-                    throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a.id()
-                            + "); a restarted agent keeps its id and token, a new machine needs a new name");
-                }
-                forgetAgent(a.id());
-            }
-        }
-        String id = ids.get();
-        AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), now, now, Map.of(), null, nextIndex(), nextIndex());
-        putAgent(a);
-        addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now));
-        return a;
+        return Membership.register(this, spec, tokenHash, now);
     }
 
-    /** An agent reports changed resources or attributes; what it already holds stays. */
+    /** An agent reports changed resources or attributes; see {@link Membership}. */
     public AgentInfo updateAgent(String id, AgentSpec spec, Instant now) {
-        AgentInfo a = agent(id);
-        AgentInfo b = new AgentInfo(id, a.name(), a.status(), a.draining(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), nextIndex());
-        agents.put(id, b);
-        ledgers.get(id).update(spec.attributes(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports());
-        changes.agents.add(id);
-        refreshTotal();
-        return b;
+        return Membership.update(this, id, spec, now);
     }
 
     void putAgent(AgentInfo a) {
@@ -188,21 +166,6 @@ public final class ClusterState {
         refreshTotal();
     }
 
-    private void forgetAgent(String id) {
-        agents.remove(id);
-        fill.remove(ledgers.remove(id));
-        liveByAgent.remove(id);
-        tokens.values().removeIf(t -> {
-            boolean mine = t.kind() == TokenRecord.Kind.AGENT && t.subject().equals(id);
-            if (mine) {
-                removed.add(t.hash());
-            }
-            return mine;
-        });
-        removed.add(id);
-        refreshTotal();
-    }
-
     public AgentInfo agent(String id) {
         AgentInfo a = agents.get(id);
         if (a == null) {
@@ -211,50 +174,14 @@ public final class ClusterState {
         return a;
     }
 
-    /**
-     * A heartbeat: the agent is alive (a lost one comes back READY) and reports its usage. Only a
-     * return from LOST is a change to persist and to wake watchers for; the time and the usage
-     * (telemetry) are kept in memory, so heartbeats cost no disk sync and no index.
-     */
+    /** A heartbeat; see {@link Membership}. */
     public AgentInfo heartbeat(String id, Map<String, Long> usage, Instant now) {
-        AgentInfo a = agent(id);
-        boolean back = a.status() == AgentStatus.LOST;
-        boolean changed = back;
-        AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage),
-                changed ? nextIndex() : a.modifyIndex());
-        agents.put(id, b);
-        ledgers.get(id).setReady(true);
-        if (changed) {
-            changes.agents.add(id);
-        }
-        if (back) {
-            refreshTotal();
-        }
-        return b;
+        return Membership.heartbeat(this, id, usage, now);
     }
 
-    /** Drains an agent (no new placements; its allocations are asked to leave) or makes it eligible again. */
+    /** Drains an agent or makes it eligible again; see {@link Membership}. */
     public AgentInfo setDraining(String id, boolean draining, Instant now) {
-        AgentInfo a = agent(id);
-        if (a.draining() == draining) {
-            return a;
-        }
-        AgentInfo b = Records.agent(a, a.status(), draining, a.lastHeartbeat(), a.usage(), nextIndex());
-        agents.put(id, b);
-        ledgers.get(id).setDraining(draining);
-        changes.agents.add(id);
-        for (String allocId : List.copyOf(liveByAgent.get(id))) {
-            AllocationInfo al = allocations.get(allocId);
-            if (draining && al.state() == AllocationState.ALLOCATED) {
-                putAllocation(Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation",
-                        now, nextIndex(), config.historyLimit()));
-            } else if (!draining && al.state() == AllocationState.LEAVING) {
-                putAllocation(Records.transition(al, AllocationState.ALLOCATED, "agent " + a.name() + " is eligible again", now, nextIndex(),
-                        config.historyLimit()));
-            }
-        }
-        refreshTotal();
-        return b;
+        return Membership.setDraining(this, id, draining, now);
     }
 
     /** Sum of what ready agents have: the total DRF measures shares against. */

@@ -1,0 +1,110 @@
+package dev.steward.allocator.state;
+
+import dev.steward.api.AgentInfo;
+import dev.steward.api.AgentRegistration.AgentSpec;
+import dev.steward.api.AgentStatus;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.AllocationState;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Agents joining, reporting, draining and being forgotten: the membership commands of a {@link ClusterState}. */
+final class Membership {
+    private Membership() {
+    }
+
+    /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
+    static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, Instant now) {
+        for (AgentInfo a : new ArrayList<>(s.agents.values())) {
+            if (a.name().equals(spec.name())) {
+                if (a.status() != AgentStatus.LOST) {
+                    throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a.id()
+                            + "); a restarted agent keeps its id and token, a new machine needs a new name");
+                }
+                forget(s, a.id());
+            }
+        }
+        String id = s.ids.get();
+        AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
+                spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex());
+        s.putAgent(a);
+        s.addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now));
+        return a;
+    }
+
+    /** An agent reports changed resources or attributes; what it already holds stays. */
+    static AgentInfo update(ClusterState s, String id, AgentSpec spec, Instant now) {
+        AgentInfo a = s.agent(id);
+        AgentInfo b = new AgentInfo(id, a.name(), a.status(), a.draining(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
+                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), s.nextIndex());
+        s.agents.put(id, b);
+        s.ledgers.get(id).update(spec.attributes(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports());
+        s.changes.agents.add(id);
+        s.refreshTotal();
+        return b;
+    }
+
+    private static void forget(ClusterState s, String id) {
+        s.agents.remove(id);
+        s.fill.remove(s.ledgers.remove(id));
+        s.liveByAgent.remove(id);
+        s.tokens.values().removeIf(t -> {
+            boolean mine = t.kind() == TokenRecord.Kind.AGENT && t.subject().equals(id);
+            if (mine) {
+                s.removed.add(t.hash());
+            }
+            return mine;
+        });
+        s.removed.add(id);
+        s.refreshTotal();
+    }
+
+    /**
+     * A heartbeat: the agent is alive (a lost one comes back READY) and reports its usage. Only a
+     * return from LOST is a change to persist and to wake watchers for; the time and the usage
+     * (telemetry) are kept in memory, so heartbeats cost no disk sync and no index.
+     */
+    static AgentInfo heartbeat(ClusterState s, String id, Map<String, Long> usage, Instant now) {
+        AgentInfo a = s.agent(id);
+        boolean back = a.status() == AgentStatus.LOST;
+        boolean changed = back;
+        AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage),
+                changed ? s.nextIndex() : a.modifyIndex());
+        s.agents.put(id, b);
+        s.ledgers.get(id).setReady(true);
+        if (changed) {
+            s.changes.agents.add(id);
+        }
+        if (back) {
+            s.refreshTotal();
+        }
+        return b;
+    }
+
+    /** Drains an agent (no new placements; its allocations are asked to leave) or makes it eligible again. */
+    static AgentInfo setDraining(ClusterState s, String id, boolean draining, Instant now) {
+        AgentInfo a = s.agent(id);
+        if (a.draining() == draining) {
+            return a;
+        }
+        AgentInfo b = Records.agent(a, a.status(), draining, a.lastHeartbeat(), a.usage(), s.nextIndex());
+        s.agents.put(id, b);
+        s.ledgers.get(id).setDraining(draining);
+        s.changes.agents.add(id);
+        for (String allocId : List.copyOf(s.liveByAgent.get(id))) {
+            AllocationInfo al = s.allocations.get(allocId);
+            if (draining && al.state() == AllocationState.ALLOCATED) {
+                s.putAllocation(Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation",
+                        now, s.nextIndex(), s.config.historyLimit()));
+            } else if (!draining && al.state() == AllocationState.LEAVING) {
+                s.putAllocation(Records.transition(al, AllocationState.ALLOCATED, "agent " + a.name() + " is eligible again", now, s.nextIndex(),
+                        s.config.historyLimit()));
+            }
+        }
+        s.refreshTotal();
+        return b;
+    }
+}
