@@ -20,16 +20,24 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The real command as processes: {@code steward dev}, then {@code allocate}, {@code status} and {@code logs} against it. */
-class CliTest {
+/**
+ * The real command as processes, from the shipped jar ({@code target/steward.jar}, built in the
+ * package phase; this runs after it, under failsafe): {@code steward dev}, then {@code allocate},
+ * {@code status} and {@code logs} against it.
+ */
+class CliIT {
     private static Path dir;
     private static Process devProcess;
     private static String addr;
     private static String token;
 
+    static final Path JAR = Path.of("target", "steward.jar").toAbsolutePath();
+
     private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), Main.class.getName()));
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: this test runs after 'mvn package' (mvn verify)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         return cmd;
     }
