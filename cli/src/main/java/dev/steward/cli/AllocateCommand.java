@@ -7,7 +7,6 @@ import dev.steward.api.RequestInfo;
 import dev.steward.api.RequestState;
 import dev.steward.api.Units;
 import dev.steward.api.ValidationException;
-import dev.steward.client.Indexed;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
 import picocli.CommandLine;
@@ -148,29 +147,22 @@ final class AllocateCommand implements Callable<Integer> {
 
     /** Waits with blocking queries, printing why the request is pending whenever that changes; null when --wait runs out. */
     private static RequestInfo awaitPlacement(StewardClient c, RequestInfo r, Duration maxWait) throws IOException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        long index = 0;
-        String said = null;
-        RequestInfo cur = r;
-        while (cur.state() == RequestState.PENDING) {
-            String why = cur.why() == null ? "waiting to be evaluated" : cur.why().summary();
-            if (!why.equals(said)) {
-                System.err.println("steward: pending (" + cur.placed() + " placed): " + why);
-                said = why;
+        String[] said = {null};
+        RequestInfo done = c.watch("/v1/requests/" + r.id(), RequestInfo.class, maxWait, x -> x.state() != RequestState.PENDING, x -> {
+            String why = x.why() == null ? "waiting to be evaluated" : x.why().summary();
+            if (x.state() == RequestState.PENDING && !why.equals(said[0])) {
+                System.err.println("steward: pending (" + x.placed() + " placed): " + why);
+                said[0] = why;
             }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                System.err.println("steward: not placed within " + Units.format(maxWait) + ": " + why);
-                return null;
-            }
-            Indexed<RequestInfo> next = c.request(r.id(), Math.max(index, 1), Duration.ofMillis(Math.min(TimeUnit.NANOSECONDS.toMillis(left), 30_000)));
-            index = next.index();
-            cur = next.value();
+        });
+        if (done == null) {
+            System.err.println("steward: not placed within " + Units.format(maxWait) + ": " + said[0]);
+            return null;
         }
-        if (cur.state() == RequestState.CANCELLED) {
+        if (done.state() == RequestState.CANCELLED) {
             throw new StewardException(409, null, "request " + r.id() + " was cancelled");
         }
-        return cur;
+        return done;
     }
 
     static Map<String, String> environment(RequestInfo r, List<AllocationInfo> allocs) {

@@ -184,6 +184,33 @@ public final class StewardClient {
         }
     }
 
+    // ---------------------------------------------------------------- watching
+
+    /**
+     * Watches {@code path} with blocking queries: hands every new value to {@code onChange} and
+     * returns the first one {@code done} accepts, or null when {@code timeout} runs out first.
+     */
+    public <T> T watch(String path, Class<T> type, Duration timeout, java.util.function.Predicate<T> done,
+                       java.util.function.Consumer<T> onChange) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long index = 0;
+        while (true) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            Indexed<T> r = query(path, index, Duration.ofMillis(Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left), 30_000)),
+                    JSON.constructType(type));
+            if (index == 0 || r.index() > index) {
+                onChange.accept(r.value());
+            }
+            if (done.test(r.value())) {
+                return r.value();
+            }
+            if (System.nanoTime() >= deadline) {
+                return null;
+            }
+            index = Math.max(r.index(), 1);
+        }
+    }
+
     // ---------------------------------------------------------------- generic
 
     /** A blocking query: GET {@code path?index=after&wait=...}. */

@@ -101,4 +101,24 @@ class StewardClientTest {
         AllocationInfo released = release.get(60, TimeUnit.SECONDS);
         assertThat(released.state()).isEqualTo(AllocationState.RELEASED);
     }
+
+    @Test
+    void watch_sees_each_change_and_returns_when_the_condition_holds_or_null_at_the_timeout() throws Exception {
+        StewardClient c = client(Duration.ofSeconds(5));
+        RequestInfo big = c.submit(AllocateRequest.of("4", "1g", 2)); // one fits now, the second waits for the first's cpus
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        assertThat(c.watch("/v1/requests/" + big.id(), RequestInfo.class, Duration.ofMillis(300), r -> r.state().name().equals("PLACED"),
+                r -> seen.add(r.state() + "/" + r.placed()))).isNull();
+        assertThat(seen).containsExactly("PENDING/1");
+        CompletableFuture<RequestInfo> placed = CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.watch("/v1/requests/" + big.id(), RequestInfo.class, Duration.ofSeconds(30), r -> r.state().name().equals("PLACED"), r -> { });
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        c.call("PUT", "/v1/agents/" + c.agents().get(0).id(), new dev.steward.api.AgentRegistration("m1", "8", "4g", null, null, null, null, null, null),
+                com.fasterxml.jackson.databind.JsonNode.class, true);
+        assertThat(placed.get(20, TimeUnit.SECONDS).placed()).isEqualTo(2);
+    }
 }
