@@ -10,7 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 
 /** The agent's id and token, kept in {@code identity.json} (mode 0600) so a restart is the same agent. */
 public record Identity(String id, String token) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Agent.JSON;
 
     static Identity load(Path dataDir) throws IOException {
         Path f = dataDir.resolve("identity.json");

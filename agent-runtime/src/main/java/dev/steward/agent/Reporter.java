@@ -1,8 +1,6 @@
 package dev.steward.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskStatus;
 import dev.steward.client.StewardClient;
@@ -32,9 +30,7 @@ import java.util.logging.Logger;
  */
 final class Reporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Reporter.class.getName());
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
-            .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
-            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON = Agent.JSON;
     private final StewardClient client;
     private final String agentId;
     private final Path tasksDir;

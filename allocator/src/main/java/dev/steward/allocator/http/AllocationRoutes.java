@@ -59,12 +59,7 @@ final class AllocationRoutes {
     }
 
     static boolean visible(Principal p, AllocationInfo a) {
-        return switch (p.kind()) {
-            case ADMIN -> true;
-            case ROLE -> a.role().equals(p.subject());
-            case AGENT -> a.agentId().equals(p.subject());
-            case JOIN -> false;
-        };
+        return Handlers.visible(p, a.role(), a.agentId());
     }
 
     static AllocationInfo mine(Principal p, ClusterState s, String id) {

@@ -90,6 +90,16 @@ final class Handlers {
                 a.registeredAt(), a.lastHeartbeat(), a.usage(), s.ledger(a.id()).used(), a.createIndex(), a.modifyIndex());
     }
 
+    /** Whether {@code p} may see something held by {@code role} on {@code agentId}: the admin sees all, a role its own, an agent what runs on it. */
+    static boolean visible(Principal p, String role, String agentId) {
+        return switch (p.kind()) {
+            case ADMIN -> true;
+            case ROLE -> role.equals(p.subject());
+            case AGENT -> agentId.equals(p.subject());
+            case JOIN -> false;
+        };
+    }
+
     /** A role token may act only for its own role; the admin for any. */
     static void requireRole(Principal p, String role) {
         if (p.kind() == Principal.Kind.ROLE && !p.subject().equals(role)) {

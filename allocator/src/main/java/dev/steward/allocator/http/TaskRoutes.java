@@ -63,13 +63,7 @@ final class TaskRoutes {
 
     static TaskInfo mine(Principal p, ClusterState s, String id) {
         TaskInfo t = s.tasks().get(id);
-        boolean visible = switch (p.kind()) {
-            case ADMIN -> true;
-            case ROLE -> t.role().equals(p.subject());
-            case AGENT -> t.agentId().equals(p.subject());
-            case JOIN -> false;
-        };
-        if (!visible) {
+        if (!Handlers.visible(p, t.role(), t.agentId())) {
             throw new NotFound("task", id);
         }
         return t;

@@ -42,6 +42,8 @@ public final class ClusterState {
     final Changes changes = new Changes();
     long index;
     long sequence;
+    /** What ready agents have in all; kept by {@link #refreshTotal} whenever an agent joins, changes, is lost or returns. */
+    Resources readyTotal = Resources.ZERO;
 
     final Map<String, AgentInfo> agents = new LinkedHashMap<>();
     final Map<String, AgentLedger> ledgers = new LinkedHashMap<>();
@@ -184,7 +186,7 @@ public final class ClusterState {
         return Membership.setDraining(this, id, draining, now);
     }
 
-    /** Sum of what ready agents have: the total DRF measures shares against. */
+    /** Sum of what ready agents have: the total DRF measures shares against, and guarantees are held back from. */
     void refreshTotal() {
         Resources t = Resources.ZERO;
         for (AgentLedger l : ledgers.values()) {
@@ -192,6 +194,7 @@ public final class ClusterState {
                 t = t.plus(l.total());
             }
         }
+        readyTotal = t;
         sorter.setTotal(t);
     }
 

@@ -93,7 +93,7 @@ final class Scheduler {
         if (limit != null) {
             return blocked(now, limit);
         }
-        String guarantee = Quotas.guaranteeReason(role.name(), state.roles.values(), state.sorter, readyTotal(), want);
+        String guarantee = Quotas.guaranteeReason(role.name(), state.roles.values(), state.sorter, state.readyTotal, want);
         if (guarantee != null) {
             return blocked(now, guarantee);
         }
@@ -169,16 +169,6 @@ final class Scheduler {
                 }
             }
         }
-    }
-
-    private Resources readyTotal() {
-        Resources t = Resources.ZERO;
-        for (AgentLedger l : state.ledgers.values()) {
-            if (l.ready()) {
-                t = t.plus(l.total());
-            }
-        }
-        return t;
     }
 
     private static Attempt blocked(Instant now, String why) {
