@@ -1,0 +1,91 @@
+package dev.steward.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The manifest of a package, {@code steward.json}, its first entry: the app's name and version,
+ * the command that starts it (run by {@code /bin/sh -c} in the unpacked tree, so
+ * {@code $PORT_HTTP} expands), its environment, named ports, health check and default
+ * resources, and the build's {@link Provenance}. A task or service started from the package
+ * takes these as defaults and may override each.
+ */
+public record PackageManifest(Integer schema, String name, String version, String command, Map<String, String> env, List<String> ports,
+                              HealthCheck healthCheck, ResourceAmounts resources, Provenance provenance) {
+
+    public static final int SCHEMA = 1;
+    public static final String FILE_NAME = "steward.json";
+
+    /** Checks every field; returns a copy with sorted environment and schema set. */
+    public PackageManifest validate() {
+        if (schema != null && schema != SCHEMA) {
+            throw new ValidationException("schema", "is " + schema + "; this version of Steward reads manifest schema " + SCHEMA);
+        }
+        Validation.name("name", name);
+        if (version != null) {
+            Validation.name("version", version);
+        }
+        if (command != null) {
+            if (command.isBlank()) {
+                throw new ValidationException("command", "is blank; leave it out or give the command that starts the app");
+            }
+            if (command.length() > 4096) {
+                throw new ValidationException("command", "is above the limit of 4096 characters");
+            }
+        }
+        Map<String, String> e = new TreeMap<>();
+        if (env != null) {
+            if (env.size() > 1024) {
+                throw new ValidationException("env", "has " + env.size() + " entries, above the limit of 1024");
+            }
+            env.forEach((k, v) -> {
+                if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    throw new ValidationException("env." + k, "is not a valid variable name");
+                }
+                if (v == null) {
+                    throw new ValidationException("env." + k, "is null");
+                }
+                e.put(k, v);
+            });
+        }
+        List<String> p = new ArrayList<>();
+        if (ports != null) {
+            if (ports.size() > Limits.MAX_PORTS) {
+                throw new ValidationException("ports", "has " + ports.size() + " entries, above the limit of " + Limits.MAX_PORTS);
+            }
+            for (int i = 0; i < ports.size(); i++) {
+                String n = Validation.name("ports[" + i + "]", ports.get(i));
+                if (p.contains(n)) {
+                    throw new ValidationException("ports[" + i + "]", "'" + n + "' is named twice");
+                }
+                p.add(n);
+            }
+        }
+        if (healthCheck != null) {
+            try {
+                healthCheck.validate(p);
+            } catch (ValidationException ex) {
+                throw ex.under("healthCheck");
+            }
+        }
+        if (resources != null) {
+            try {
+                resources.parse(Resources.ZERO);
+            } catch (ValidationException ex) {
+                throw ex.under("resources");
+            }
+        }
+        Provenance prov = provenance == null ? null : provenance;
+        if (prov != null) {
+            try {
+                prov.validate();
+            } catch (ValidationException ex) {
+                throw ex.under("provenance");
+            }
+        }
+        return new PackageManifest(SCHEMA, name, version, command, e.isEmpty() ? null : e, p.isEmpty() ? null : List.copyOf(p), healthCheck,
+                resources, prov);
+    }
+}
