@@ -4,6 +4,8 @@ import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.engine.Engine;
 import dev.steward.allocator.http.Api;
 import dev.steward.allocator.http.JdkServer;
+import dev.steward.allocator.packages.PackageStore;
+import dev.steward.allocator.packages.PackageSweeper;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.StateConfig;
 import dev.steward.allocator.store.SqliteStore;
@@ -29,7 +31,10 @@ public final class Server implements AutoCloseable {
     private final String adminToken;
     private final String joinToken;
 
-    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken) {
+    private final PackageSweeper sweeper;
+
+    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper) {
+        this.sweeper = sweeper;
         this.engine = engine;
         this.http = http;
         this.api = api;
@@ -52,6 +57,7 @@ public final class Server implements AutoCloseable {
         Store.Loaded loaded = store.load();
         ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
+        state.restorePackages(loaded.packages());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
         try {
@@ -67,7 +73,24 @@ public final class Server implements AutoCloseable {
             throw new IOException("cannot recover the state in " + cfg.dataDir() + ": " + e.getMessage(), e);
         }
         engine.startTicker(cfg.tickInterval());
-        Api api = new Api(engine, admin, join, clock);
+        PackageStore packages;
+        try {
+            packages = new PackageStore(cfg.dataDir(), cfg.packages());
+            java.util.Set<String> recorded = new java.util.HashSet<>();
+            loaded.packages().forEach(p -> recorded.add(p.digest()));
+            java.util.List<String> missing = packages.recover(recorded);
+            if (!missing.isEmpty()) {
+                engine.command((s, now) -> {
+                    missing.forEach(s.packages()::forget);
+                    return null;
+                }).get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            engine.close();
+            throw new IOException("cannot open the package store in " + cfg.dataDir() + ": " + e.getMessage(), e);
+        }
+        PackageSweeper sweeper = new PackageSweeper(engine, packages);
+        Api api = new Api(engine, admin, join, clock, packages, sweeper);
         JdkServer http;
         try {
             http = new JdkServer(api, cfg.bind());
@@ -79,7 +102,8 @@ public final class Server implements AutoCloseable {
         Path tmp = cfg.dataDir().resolve("server.addr.tmp");
         Files.writeString(tmp, "http://" + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return new Server(engine, http, api, admin, join);
+        sweeper.start();
+        return new Server(engine, http, api, admin, join, sweeper);
     }
 
     public InetSocketAddress address() {
@@ -108,6 +132,7 @@ public final class Server implements AutoCloseable {
 
     @Override
     public void close() {
+        sweeper.close();
         http.close();
         engine.close();
     }

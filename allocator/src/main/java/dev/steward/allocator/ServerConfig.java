@@ -1,5 +1,7 @@
 package dev.steward.allocator;
 
+import dev.steward.allocator.packages.PackagePolicy;
+
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,24 +9,30 @@ import java.time.Duration;
 /**
  * How to run an allocator: its data directory, the address to bind, the admin and join
  * tokens (null: read from the data directory, or generated there at first start), the
- * heartbeat grace after which a silent agent is lost, and how often leases are checked.
+ * heartbeat grace after which a silent agent is lost, how often leases are checked, and the
+ * artifact store's limits and retention.
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
-                           Duration tickInterval) {
+                           Duration tickInterval, PackagePolicy packages) {
 
     public static ServerConfig of(Path dataDir) {
-        return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250));
+        return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
+                PackagePolicy.DEFAULTS);
+    }
+
+    public ServerConfig withPackages(PackagePolicy p) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
-        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval);
+        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages);
     }
 
     public ServerConfig withTokens(String admin, String join) {
-        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval);
+        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages);
     }
 }

@@ -26,6 +26,33 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
         return restart == null ? RestartPolicy.DEFAULT : restart;
     }
 
+    /**
+     * This spec with the package's defaults filled in: with no command of its own, the task runs
+     * the manifest's command through {@code /bin/sh -c} (so {@code $PORT_HTTP} expands); the
+     * manifest's environment comes first and the task's overrides it; the manifest's health
+     * check applies unless the task names one.
+     */
+    public TaskSpec withDefaultsFrom(PackageManifest m) {
+        String cmd = command;
+        List<String> a = args;
+        if (cmd == null || cmd.isBlank()) {
+            if (m.command() == null) {
+                throw new ValidationException("command", "is required: package " + m.name() + " names no command in its manifest");
+            }
+            cmd = "/bin/sh";
+            a = List.of("-c", m.command());
+        }
+        Map<String, String> e = new java.util.TreeMap<>();
+        if (m.env() != null) {
+            e.putAll(m.env());
+        }
+        if (env != null) {
+            e.putAll(env);
+        }
+        return new TaskSpec(name, cmd, a, e.isEmpty() ? null : e, workdir, healthCheck != null ? healthCheck : m.healthCheck(), restart, killTimeout,
+                packageDigest);
+    }
+
     /** Checks the spec against the allocation's port names. Absurd values are refused here; a command that does not exist fails on the agent. */
     public TaskSpec validate(List<String> portNames) {
         Validation.name("name", name);

@@ -184,6 +184,17 @@ public final class StewardClient {
         }
     }
 
+    // ---------------------------------------------------------------- packages
+
+    /** The artifact store: upload (skipped when stored), download with resume, describe. */
+    public PackageClient packages() {
+        return new PackageClient(this);
+    }
+
+    OkHttpClient http() {
+        return http;
+    }
+
     // ---------------------------------------------------------------- watching
 
     /**
@@ -249,7 +260,7 @@ public final class StewardClient {
         }
     }
 
-    private HttpUrl url(String path) {
+    HttpUrl url(String path) {
         HttpUrl u = base.resolve(path);
         if (u == null) {
             throw new IllegalArgumentException("bad path " + path);
@@ -257,7 +268,7 @@ public final class StewardClient {
         return u;
     }
 
-    private static void check(Response r, String text) throws StewardException {
+    static void check(Response r, String text) throws StewardException {
         if (r.isSuccessful()) {
             return;
         }

@@ -33,7 +33,7 @@ class HostileArchivesTest {
 
     @BeforeEach
     void layout() throws IOException {
-        box = Files.createDirectories(tmp.resolve("box"));
+        box = Files.createDirectories(tmp.resolve("box-" + UUID.randomUUID()));
         sandbox = Files.createDirectories(box.resolve("sandbox"));
         Files.writeString(box.resolve("sentinel"), "keep");
         outside = "/tmp/steward-hostile-" + UUID.randomUUID();

@@ -164,6 +164,7 @@ public final class Engine implements AutoCloseable {
         put(puts, Table.ALLOCATIONS, ch.allocations, state::allocationOrNull);
         put(puts, Table.TOKENS, ch.tokens, id -> state.token(id));
         put(puts, Table.TASKS, ch.tasks, id -> state.tasks().getOrNull(id));
+        put(puts, Table.PACKAGES, ch.packages, id -> state.packages().getOrNull(id));
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
         } catch (RuntimeException e) {

@@ -31,7 +31,8 @@ public final class Api {
     private final byte[] joinHash;
     private final List<Route> routes = new ArrayList<>();
 
-    public Api(Engine engine, String adminToken, String joinToken, Clock clock) {
+    public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
+               dev.steward.allocator.packages.PackageSweeper sweeper) {
         this.engine = engine;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
@@ -42,6 +43,7 @@ public final class Api {
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock)).routes());
+        routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
     }
 
     public List<Route> routes() {
@@ -74,12 +76,27 @@ public final class Api {
             }
             Route route = found;
             Map<String, String> ps = params;
+            if (route.streaming()) {
+                Principal p = authenticate(req, route).join(); // on the server's thread: the handler streams here
+                return route.handler().handle(new Route.Call(req, p, ps)).exceptionally(Api::error);
+            }
             return authenticate(req, route)
                     .thenCompose(p -> route.handler().handle(new Route.Call(req, p, ps)))
                     .exceptionally(Api::error);
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e));
         }
+    }
+
+    /** Whether the route at this method and path streams its body (so the server must not read it first). */
+    public boolean streams(String method, String rawPath) {
+        String[] segments = rawPath.length() <= 1 ? new String[] {""} : rawPath.substring(1).split("/", -1);
+        for (Route r : routes) {
+            if (r.streaming() && r.method().equals(method) && r.match(segments) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private CompletableFuture<Principal> authenticate(ApiRequest req, Route route) {

@@ -3,8 +3,16 @@ package dev.steward.allocator.http;
 import java.util.List;
 import java.util.Map;
 
-/** An HTTP request in transport-neutral form. Header names are lower case. */
-public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
+/**
+ * An HTTP request in transport-neutral form. Header names are lower case. A streaming route
+ * gets the body as {@code stream} (read on the server's thread) instead of {@code body}.
+ */
+public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
+                         java.io.InputStream stream) {
+
+    public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
+        this(method, path, query, headers, body, null);
+    }
 
     public String param(String name) {
         List<String> v = query.get(name);

@@ -6,8 +6,23 @@ import dev.steward.api.Problem;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** An HTTP response in transport-neutral form. */
-public record ApiResponse(int status, String contentType, Map<String, String> headers, byte[] body) {
+/** An HTTP response in transport-neutral form; a large body is a {@link BodyWriter} that streams it. */
+public record ApiResponse(int status, String contentType, Map<String, String> headers, byte[] body, BodyWriter writer) {
+
+    /** A body written straight to the connection: its length, then its bytes. */
+    public interface BodyWriter {
+        long length();
+
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
+    public ApiResponse(int status, String contentType, Map<String, String> headers, byte[] body) {
+        this(status, contentType, headers, body, null);
+    }
+
+    public static ApiResponse stream(int status, String contentType, BodyWriter writer) {
+        return new ApiResponse(status, contentType, new LinkedHashMap<>(), new byte[0], writer);
+    }
 
     public static ApiResponse json(int status, Object body) {
         return new ApiResponse(status, "application/json", new LinkedHashMap<>(), Json.write(body));

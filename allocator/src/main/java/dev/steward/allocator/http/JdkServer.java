@@ -40,7 +40,7 @@ public final class JdkServer implements AutoCloseable {
 
     public JdkServer(Api api, InetSocketAddress bind) throws IOException {
         server = HttpServer.create(bind, 128);
-        pool = Executors.newFixedThreadPool(8, r -> {
+        pool = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "steward-http");
             t.setDaemon(true);
             return t;
@@ -56,6 +56,15 @@ public final class JdkServer implements AutoCloseable {
 
     private static void handle(Api api, HttpExchange ex) {
         try {
+            String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+            Map<String, String> headers = new LinkedHashMap<>();
+            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(0)));
+            if (api.streams(method, ex.getRequestURI().getRawPath())) {
+                ApiRequest req = new ApiRequest(method, ex.getRequestURI().getRawPath(), ApiRequest.parseQuery(ex.getRequestURI().getRawQuery()),
+                        headers, new byte[0], ex.getRequestBody());
+                api.handle(req).whenComplete((resp, err) -> send(ex, err != null ? Api.error(err) : resp));
+                return;
+            }
             String len = ex.getRequestHeaders().getFirst("Content-Length");
             if (len != null && parseLong(len) > DRAIN_LIMIT) {
                 send(ex, tooLarge()); // too big to even drain: the connection is dropped after the answer
@@ -67,9 +76,7 @@ public final class JdkServer implements AutoCloseable {
                 send(ex, tooLarge());
                 return;
             }
-            Map<String, String> headers = new LinkedHashMap<>();
-            ex.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v.isEmpty() ? "" : v.get(0)));
-            ApiRequest req = new ApiRequest(ex.getRequestMethod().toUpperCase(Locale.ROOT), ex.getRequestURI().getRawPath(),
+            ApiRequest req = new ApiRequest(method, ex.getRequestURI().getRawPath(),
                     ApiRequest.parseQuery(ex.getRequestURI().getRawQuery()), headers, body);
             api.handle(req).whenComplete((resp, err) -> send(ex, err != null ? Api.error(err) : resp));
         } catch (RuntimeException | IOException e) {
@@ -123,6 +130,16 @@ public final class JdkServer implements AutoCloseable {
         try (ex) {
             r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
             ex.getResponseHeaders().set("Content-Type", r.contentType());
+            if (r.writer() != null) {
+                boolean head = ex.getRequestMethod().equalsIgnoreCase("HEAD");
+                ex.sendResponseHeaders(r.status(), head ? -1 : (r.writer().length() == 0 ? -1 : r.writer().length()));
+                if (!head && r.writer().length() > 0) {
+                    try (OutputStream os = ex.getResponseBody()) {
+                        r.writer().writeTo(os);
+                    }
+                }
+                return;
+            }
             byte[] b = r.body();
             ex.sendResponseHeaders(r.status(), b.length == 0 ? -1 : b.length);
             if (b.length > 0) {

@@ -10,7 +10,19 @@ import java.util.concurrent.CompletableFuture;
  * One route: a method, a path template with {@code {name}} segments, who may call it, and the
  * handler. Templates are what the OpenAPI file documents, and the test compares the two.
  */
-public record Route(String method, String template, Set<Principal.Kind> allowed, Handler handler) {
+public record Route(String method, String template, Set<Principal.Kind> allowed, Handler handler, boolean streaming) {
+
+    public Route(String method, String template, Set<Principal.Kind> allowed, Handler handler) {
+        this(method, template, allowed, handler, false);
+    }
+
+    /**
+     * A route whose handler reads the request body as a stream or writes a streamed body: it runs
+     * on the server's thread, never on the state's owner thread.
+     */
+    public static Route streaming(String method, String template, Set<Principal.Kind> allowed, Handler handler) {
+        return new Route(method, template, allowed, handler, true);
+    }
 
     /** The handler of one route. */
     @FunctionalInterface

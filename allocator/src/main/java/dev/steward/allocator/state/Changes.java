@@ -11,9 +11,10 @@ public final class Changes {
     public final Set<String> allocations = new LinkedHashSet<>();
     public final Set<String> tokens = new LinkedHashSet<>();
     public final Set<String> tasks = new LinkedHashSet<>();
+    public final Set<String> packages = new LinkedHashSet<>();
 
     public boolean isEmpty() {
-        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty();
+        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty();
     }
 
     public void clear() {
@@ -23,5 +24,6 @@ public final class Changes {
         allocations.clear();
         tokens.clear();
         tasks.clear();
+        packages.clear();
     }
 }

@@ -57,6 +57,7 @@ public final class ClusterState {
     final Set<String> removed = new LinkedHashSet<>();
     private final Scheduler scheduler;
     private final Tasks tasks = new Tasks(this);
+    private final Packages packages = new Packages(this);
 
     static final Comparator<RequestInfo> SERVICE_ORDER = Comparator
             .comparingInt((RequestInfo r) -> -priorityOf(r))
@@ -327,6 +328,11 @@ public final class ClusterState {
         Recovery.restore(this, rs, as, qs, als, ts, tks);
     }
 
+    /** Restores the stored packages' records. */
+    public void restorePackages(Collection<dev.steward.api.PackageInfo> ps) {
+        packages.restore(ps);
+    }
+
     /** Fresh graces for agents and leases after a restart; see {@link Recovery}. */
     public void afterRestart(Instant now) {
         Recovery.afterRestart(this, now);
@@ -337,6 +343,11 @@ public final class ClusterState {
     /** The tasks running inside allocations. */
     public Tasks tasks() {
         return tasks;
+    }
+
+    /** The packages the allocator stores. */
+    public Packages packages() {
+        return packages;
     }
 
     public AgentInfo agentOrNull(String id) {

@@ -39,6 +39,10 @@ public final class Tasks {
         if (a.state().terminal()) {
             throw new Conflict("allocation " + allocationId + " has ended (" + a.state() + "); it runs no new tasks");
         }
+        if (spec.packageDigest() != null) {
+            dev.steward.api.Digests.check("packageDigest", spec.packageDigest());
+            spec = spec.withDefaultsFrom(state.packages().use(spec.packageDigest(), now));
+        }
         spec.validate(List.copyOf(a.ports().keySet()));
         for (String id : byAllocation.getOrDefault(allocationId, Set.of())) {
             TaskInfo t = tasks.get(id);

@@ -74,7 +74,7 @@ public final class SqliteStore implements Store {
             return new Loaded(Long.parseLong(metaValue("index", "0")), Long.parseLong(metaValue("sequence", "0")),
                     rows(Table.ROLES, RoleRecord.class), rows(Table.AGENTS, AgentInfo.class), rows(Table.REQUESTS, RequestInfo.class),
                     rows(Table.ALLOCATIONS, AllocationInfo.class), rows(Table.TOKENS, TokenRecord.class),
-                    rows(Table.TASKS, dev.steward.api.TaskInfo.class));
+                    rows(Table.TASKS, dev.steward.api.TaskInfo.class), rows(Table.PACKAGES, dev.steward.api.PackageInfo.class));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
         }

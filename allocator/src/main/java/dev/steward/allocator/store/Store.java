@@ -14,14 +14,15 @@ import java.util.Set;
 public interface Store extends AutoCloseable {
     /** Everything stored, to rebuild the state from at start. */
     record Loaded(long index, long sequence, List<RoleRecord> roles, List<AgentInfo> agents, List<RequestInfo> requests,
-                  List<AllocationInfo> allocations, List<TokenRecord> tokens, List<dev.steward.api.TaskInfo> tasks) {
+                  List<AllocationInfo> allocations, List<TokenRecord> tokens, List<dev.steward.api.TaskInfo> tasks,
+                  List<dev.steward.api.PackageInfo> packages) {
     }
 
     /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
-    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS }
+    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES }
 
     Loaded load();
 

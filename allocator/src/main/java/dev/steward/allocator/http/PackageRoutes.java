@@ -1,0 +1,157 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.packages.ByteRange;
+import dev.steward.allocator.packages.PackageStore;
+import dev.steward.allocator.packages.PackageSweeper;
+import dev.steward.api.Digests;
+import dev.steward.api.PackageInfo;
+import dev.steward.pkg.PackageFormat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The artifact store over HTTP. {@code PUT /v1/packages/DIGEST} streams an upload, verified
+ * against the digest; {@code HEAD} says whether a digest is stored (so a client skips the
+ * upload); {@code GET} downloads, with byte ranges; {@code GET .../info} and {@code GET /v1/packages}
+ * describe; {@code POST /v1/packages/gc} sweeps now. Packages are immutable, so responses carry
+ * the digest as a strong ETag.
+ */
+final class PackageRoutes {
+    private final Handlers h;
+    private final PackageStore store;
+    private final PackageSweeper sweeper;
+
+    PackageRoutes(Handlers h, PackageStore store, PackageSweeper sweeper) {
+        this.h = h;
+        this.store = store;
+        this.sweeper = sweeper;
+    }
+
+    List<Route> routes() {
+        Set<Kind> writers = EnumSet.of(Kind.ADMIN, Kind.ROLE);
+        Set<Kind> readers = EnumSet.of(Kind.ADMIN, Kind.ROLE, Kind.AGENT);
+        return List.of(
+                Route.streaming("PUT", "/v1/packages/{digest}", writers, this::upload),
+                Route.streaming("HEAD", "/v1/packages/{digest}", readers, c -> download(c, true)),
+                Route.streaming("GET", "/v1/packages/{digest}", readers, c -> download(c, false)),
+                new Route("GET", "/v1/packages/{digest}/info", readers, c -> {
+                    String d = Digests.check("digest", c.param("digest"));
+                    return h.query(c, s -> s.packages().get(d));
+                }),
+                new Route("GET", "/v1/packages", readers, c -> h.query(c, s -> s.packages().list())),
+                new Route("POST", "/v1/packages/gc", EnumSet.of(Kind.ADMIN), c -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return ApiResponse.json(200, Map.of("removed", sweeper.sweep()));
+                    } catch (Exception e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                })));
+    }
+
+    private CompletableFuture<ApiResponse> upload(Route.Call c) {
+        String digest = Digests.check("digest", c.param("digest"));
+        String len = c.request().header("content-length");
+        long declared = -1;
+        if (len != null) {
+            try {
+                declared = Long.parseLong(len.trim());
+            } catch (NumberFormatException e) {
+                throw new ApiError(400, "Bad Request", "Content-Length '" + len + "' is not a number", null);
+            }
+        }
+        PackageStore.Received r;
+        try (InputStream body = c.request().stream()) {
+            r = store.receive(digest, body, declared);
+        } catch (PackageStore.Refused e) {
+            return CompletableFuture.completedFuture(ApiResponse.problem(e.status(), title(e.status()), e.getMessage(), "digest")
+                    .header("Connection", "close"));
+        } catch (IOException e) {
+            return CompletableFuture.completedFuture(ApiResponse.problem(400, "Bad Request",
+                    "the upload was cut off (" + e.getMessage() + "); nothing was stored, send it again", null));
+        }
+        try {
+            PackageInfo info = store.publish(r, () -> h.engine.command((s, now) -> s.packages().add(digest, r.size(), r.inspected().manifest(),
+                    r.inspected().files(), r.inspected().expandedBytes(), now)).join());
+            return CompletableFuture.completedFuture(ApiResponse.json(201, info).header("Location", "/v1/packages/" + digest)
+                    .header("X-Steward-Index", Long.toString(h.engine.index())));
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<ApiResponse> download(Route.Call c, boolean head) {
+        String digest = Digests.check("digest", c.param("digest"));
+        return h.engine.read(s -> s.packages().getOrNull(digest)).thenApply(p -> {
+            if (p == null || !store.has(digest)) {
+                return ApiResponse.problem(404, "Not Found", "package " + digest + " is not stored here", null);
+            }
+            Path file = store.path(digest);
+            long size = p.size();
+            ByteRange range;
+            try {
+                range = ByteRange.parse(c.request().header("range"), size);
+            } catch (ByteRange.Unsatisfiable e) {
+                return ApiResponse.problem(416, "Range Not Satisfiable", e.getMessage(), null).header("Content-Range", "bytes */" + size);
+            }
+            String ifRange = c.request().header("if-range");
+            if (range != null && ifRange != null && !ifRange.equals("\"" + digest + "\"")) {
+                range = null; // a different entity: the whole body
+            }
+            long start = range == null ? 0 : range.start();
+            long length = range == null ? size : range.length();
+            ApiResponse r = ApiResponse.stream(range == null ? 200 : 206, PackageFormat.MEDIA_TYPE, new ApiResponse.BodyWriter() {
+                @Override
+                public long length() {
+                    return length;
+                }
+
+                @Override
+                public void writeTo(OutputStream out) throws IOException {
+                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                        long sent = 0;
+                        OutputStream o = out;
+                        while (sent < length) {
+                            long n = ch.transferTo(start + sent, length - sent, Channels.newChannel(o));
+                            if (n <= 0) {
+                                throw new IOException("the package file ended early");
+                            }
+                            sent += n;
+                        }
+                    } catch (NoSuchFileException e) {
+                        throw new IOException("the package was removed while being sent", e);
+                    }
+                }
+            }).header("Accept-Ranges", "bytes").header("ETag", "\"" + digest + "\"")
+                    .header("Cache-Control", "public, max-age=31536000, immutable");
+            if (range != null) {
+                r.header("Content-Range", range.contentRange(size));
+            }
+            if (head) {
+                r.header("Content-Length", Long.toString(length));
+            }
+            return r;
+        });
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 413 -> "Payload Too Large";
+            case 422 -> "Unprocessable Content";
+            case 507 -> "Insufficient Storage";
+            default -> "Bad Request";
+        };
+    }
+}

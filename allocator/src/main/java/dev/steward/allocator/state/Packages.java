@@ -1,0 +1,131 @@
+package dev.steward.allocator.state;
+
+import dev.steward.api.PackageInfo;
+import dev.steward.api.PackageManifest;
+import dev.steward.api.TaskInfo;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The packages the allocator stores, by digest: size, manifest and use times. The bytes live in
+ * the package store on disk; a row here is written only after its file is complete and
+ * verified, so a package the state knows is one that can be downloaded. Part of
+ * {@link ClusterState}, owned by the same thread.
+ */
+public final class Packages {
+    private final ClusterState state;
+    private final Map<String, PackageInfo> byDigest = new TreeMap<>();
+
+    Packages(ClusterState state) {
+        this.state = state;
+    }
+
+    /** Records a verified upload; uploading a stored package again only refreshes its last use. */
+    public PackageInfo add(String digest, long size, PackageManifest manifest, int files, long expandedBytes, Instant now) {
+        PackageInfo old = byDigest.get(digest);
+        PackageInfo p = old == null
+                ? new PackageInfo(digest, size, manifest, files, expandedBytes, now, now, false, state.nextIndex(), state.nextIndex())
+                : touched(old, now);
+        put(p);
+        return view(p, referenced());
+    }
+
+    public PackageInfo get(String digest) {
+        PackageInfo p = byDigest.get(digest);
+        if (p == null) {
+            throw new NotFound("package", digest);
+        }
+        return view(p, referenced());
+    }
+
+    public PackageInfo getOrNull(String digest) {
+        return byDigest.get(digest);
+    }
+
+    /** The stored package a task or service names, refreshed as used; a clear conflict if it is not stored. */
+    public PackageManifest use(String digest, Instant now) {
+        PackageInfo p = byDigest.get(digest);
+        if (p == null) {
+            throw new Conflict("package " + digest + " is not stored on this allocator (never uploaded, or removed as unused); "
+                    + "upload it first: steward package --upload");
+        }
+        put(touched(p, now));
+        return p.manifest();
+    }
+
+    public List<PackageInfo> list() {
+        Set<String> refs = referenced();
+        return byDigest.values().stream().map(p -> view(p, refs)).toList();
+    }
+
+    /**
+     * Digests something needs now: the tasks of allocations that have not ended (a task may be
+     * restarted, or started again, while its allocation lives; once it ends, the sandbox holds
+     * what the task needs).
+     */
+    public Set<String> referenced() {
+        Set<String> out = new HashSet<>();
+        for (TaskInfo t : state.tasks().all()) {
+            String d = t.spec().packageDigest();
+            if (d != null && !state.allocation(t.allocationId()).state().terminal()) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One garbage-collection sweep: marks referenced packages used now (at most once per tenth of
+     * the retention, to keep writes rare), then forgets the expired ones and returns their digests
+     * so the caller removes the files.
+     */
+    public List<String> sweep(Instant now, Duration retention) {
+        Set<String> refs = referenced();
+        Instant stale = now.minus(retention.dividedBy(10));
+        for (String d : refs) {
+            PackageInfo p = byDigest.get(d);
+            if (p != null && p.lastUsedAt().isBefore(stale)) {
+                put(touched(p, now));
+            }
+        }
+        List<String> gone = PackageGc.expired(byDigest.values(), refs, now, retention);
+        for (String d : gone) {
+            byDigest.remove(d);
+            state.removed.add(d);
+        }
+        return gone;
+    }
+
+    /** Drops the record of a package whose file is gone (found at start). */
+    public void forget(String digest) {
+        if (byDigest.remove(digest) != null) {
+            state.removed.add(digest);
+        }
+    }
+
+    void restore(Collection<PackageInfo> stored) {
+        stored.forEach(p -> byDigest.put(p.digest(), p));
+    }
+
+    private PackageInfo touched(PackageInfo p, Instant now) {
+        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), now, false, p.createIndex(),
+                state.nextIndex());
+    }
+
+    private static PackageInfo view(PackageInfo p, Set<String> refs) {
+        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), p.lastUsedAt(),
+                refs.contains(p.digest()), p.createIndex(), p.modifyIndex());
+    }
+
+    private void put(PackageInfo p) {
+        byDigest.put(p.digest(), p);
+        state.changes.packages.add(p.digest());
+    }
+}
