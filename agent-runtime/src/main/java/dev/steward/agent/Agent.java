@@ -49,6 +49,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
+    private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
+    private PackageCache packages;
     private final Thread watcher = new Thread(this::watch, "steward-agent-watch");
     private volatile boolean closed;
     private Cgroups cgroups;
@@ -84,6 +86,7 @@ public final class Agent implements AutoCloseable {
         detected = found.summary();
         LOG.info(detected);
         join(found);
+        packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers);
         reporter = new Reporter(client, identity.id(), tasksDir, t -> loop.execute(() -> reconcileOne(t)));
         reporter.start();
         loop.submit(this::recover);
@@ -93,6 +96,11 @@ public final class Agent implements AutoCloseable {
         watcher.setDaemon(true);
         watcher.start();
         return this;
+    }
+
+    /** Package downloads made (cache misses) since start. */
+    long packageDownloads() {
+        return packages.downloads();
     }
 
     public String id() {
@@ -141,8 +149,8 @@ public final class Agent implements AutoCloseable {
                 }
                 TaskInfo t = JSON.readValue(spec.toFile(), TaskInfo.class);
                 TaskProcess p = TaskProcess.load(d);
-                Supervisor s = p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, clock.instant())
-                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, clock.instant());
+                Supervisor s = p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
+                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant());
                 supervisors.put(t.id(), s);
                 LOG.info("recovered task " + t.id() + (p == null ? " (not started yet)" : p.alive() ? " running as pid " + p.pid() : " which exited meanwhile"));
             }
@@ -200,7 +208,7 @@ public final class Agent implements AutoCloseable {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
                 JSON.writeValue(dir.resolve("task.json").toFile(), t);
-                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, clock.instant());
+                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant());
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
             } catch (IOException e) {
@@ -283,6 +291,7 @@ public final class Agent implements AutoCloseable {
         watcher.interrupt();
         loop.shutdownNow();
         probes.shutdownNow();
+        fetchers.shutdownNow();
         if (reporter != null) {
             reporter.close();
         }

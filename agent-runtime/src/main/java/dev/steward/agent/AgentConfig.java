@@ -18,7 +18,7 @@ import java.util.Properties;
  */
 public record AgentConfig(String server, String joinToken, Path dataDir, String name, String bind, String advertise, long reserveCpuMillis,
                           long reserveMemoryMib, String ports, Map<String, String> attributes, String user, Duration heartbeatInterval,
-                          long logMaxBytes, int logKeep, String cgroupParent) {
+                          long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes) {
 
     public static final String DEFAULT_PORTS = "20000-32000";
 
@@ -52,12 +52,13 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         long logMax = Units.mebibytes("log-max-size", p.getProperty("log-max-size", "10m")) * 1024 * 1024;
         int keep = Integer.parseInt(p.getProperty("log-keep", "3"));
         String cg = p.getProperty("cgroup-parent", "steward");
+        long cache = Units.mebibytes("package-cache-size", p.getProperty("package-cache-size", "10g")) * 1024 * 1024;
         for (String k : p.stringPropertyNames()) {
             if (!k.startsWith("attribute.") && !KNOWN.containsKey(k)) {
                 throw new ValidationException(k, "is not a configuration key; known keys: " + String.join(", ", KNOWN.keySet()) + ", attribute.NAME");
             }
         }
-        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg);
+        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache);
     }
 
     /** Every key, with what it means; docs/agent.md is written from this list. */
@@ -78,5 +79,6 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("log-max-size", "rotate a task's stdout or stderr past this size (default 10m)");
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");
         KNOWN.put("cgroup-parent", "cgroup under which task groups are made (default steward)");
+        KNOWN.put("package-cache-size", "packages kept in DATA/packages, least recently used evicted first (default 10g)");
     }
 }

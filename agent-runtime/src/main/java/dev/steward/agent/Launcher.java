@@ -125,10 +125,20 @@ public final class Launcher {
         throw new LaunchFailure("command '" + command + "' not found on PATH (" + path + ")");
     }
 
+    /** Gives the sandbox, and the package tree unpacked in it, to the task's user; symlinks are not followed. */
     private static void chown(Path dir, String user) throws IOException {
         try {
             var lookup = dir.getFileSystem().getUserPrincipalLookupService();
-            Files.setOwner(dir, lookup.lookupPrincipalByName(user));
+            var owner = lookup.lookupPrincipalByName(user);
+            if (Files.getOwner(dir).equals(owner) && !Files.exists(dir.resolve(dev.steward.api.PackageManifest.FILE_NAME))) {
+                return;
+            }
+            try (var all = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) all::iterator) {
+                    Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                            .setOwner(owner);
+                }
+            }
         } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
             throw new IOException("the configured task user '" + user + "' does not exist on this machine", e);
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
  * Every change of state is handed to the {@link Reporter}. Time comes in as an argument.
  */
 final class Supervisor {
-    enum Phase { WAITING, RUNNING, STOPPING, DONE }
+    enum Phase { WAITING, FETCHING, RUNNING, STOPPING, DONE }
 
     private final TaskInfo task;
     private final Path dir;
@@ -43,8 +43,12 @@ final class Supervisor {
     private Instant checkAt;
     private Instant graceUntil = Instant.MIN;
     private Future<Boolean> probe;
+    private final PackageCache packages;
+    private java.util.concurrent.CompletableFuture<?> unpacking;
 
-    Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, Instant now) {
+    Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, PackageCache packages,
+               Instant now) {
+        this.packages = packages;
         this.task = task;
         this.dir = dir;
         this.launcher = launcher;
@@ -57,8 +61,8 @@ final class Supervisor {
 
     /** Re-attaches to a process an earlier run of the agent started. */
     static Supervisor attach(TaskInfo task, Path dir, TaskProcess p, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes,
-                             Instant now) {
-        Supervisor s = new Supervisor(task, dir, launcher, cgroups, reporter, probes, now);
+                             PackageCache packages, Instant now) {
+        Supervisor s = new Supervisor(task, dir, launcher, cgroups, reporter, probes, packages, now);
         s.process = p;
         s.phase = Phase.RUNNING;
         s.scheduleCheck(now, true);
@@ -83,7 +87,10 @@ final class Supervisor {
             return;
         }
         stopReason = why;
-        if (phase == Phase.WAITING) {
+        if (phase == Phase.WAITING || phase == Phase.FETCHING) {
+            if (unpacking != null) {
+                unpacking.cancel(false);
+            }
             finish(TaskState.KILLED, null, why, now);
             return;
         }
@@ -96,7 +103,25 @@ final class Supervisor {
         switch (phase) {
             case WAITING -> {
                 if (!now.isBefore(nextStart)) {
-                    start(now);
+                    if (needsPackage()) {
+                        fetch();
+                    } else {
+                        start(now);
+                    }
+                }
+            }
+            case FETCHING -> {
+                if (unpacking.isDone()) {
+                    try {
+                        unpacking.join();
+                        markUnpacked();
+                        phase = Phase.WAITING;
+                        start(now);
+                    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException | IOException e) {
+                        Throwable c = e.getCause() != null ? e.getCause() : e;
+                        finish(TaskState.FAILED, null, "package " + dev.steward.api.Digests.shortForm(task.spec().packageDigest()) + ": "
+                                + c.getMessage(), now);
+                    }
                 }
             }
             case RUNNING -> {
@@ -119,6 +144,28 @@ final class Supervisor {
             case DONE -> {
             }
         }
+    }
+
+    /** Whether the task runs from a package not yet unpacked into its sandbox (a restart reuses the unpacked tree). */
+    private boolean needsPackage() {
+        return task.spec().packageDigest() != null && !java.nio.file.Files.exists(dir.resolve("package.unpacked"));
+    }
+
+    private void fetch() {
+        phase = Phase.FETCHING;
+        Path sandbox = dir.resolve("sandbox");
+        try {
+            if (java.nio.file.Files.exists(sandbox)) {
+                dev.steward.pkg.Unpacker.clear(sandbox); // an unpack cut short by an agent restart
+            }
+            unpacking = packages.unpack(task.spec().packageDigest(), sandbox);
+        } catch (IOException e) {
+            unpacking = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private void markUnpacked() throws IOException {
+        java.nio.file.Files.writeString(dir.resolve("package.unpacked"), task.spec().packageDigest() + "\n");
     }
 
     private void start(Instant now) {
