@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code steward}: the entry point. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
         description = "Provision cluster resources and roll builds out from CI pipelines.",
-        subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class})
+        subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
+                PackageCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

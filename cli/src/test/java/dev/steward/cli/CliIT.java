@@ -147,4 +147,38 @@ class CliIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", alloc).contains("hello from the task"));
         c.cancel(r.id());
     }
+
+    @Test
+    void package_prints_the_digest_uploads_once_and_prints_json() throws Exception {
+        Path app = Files.createDirectories(dir.resolve("app/build/libs"));
+        Files.writeString(app.resolve("web.jar"), "not really a jar");
+        Files.writeString(dir.resolve("app/notes.txt"), "left out");
+        List<String> args = List.of("package", "--dir", "app", "--include", "build/libs/*.jar", "--name", "web", "--version", "1.0",
+                "--command", "exec java -jar build/libs/web.jar --port=$PORT_HTTP", "--port", "http", "--health-http", "/healthz",
+                "--git-commit", "0123456789abcdef", "--built-at", "2026-11-27T10:00:00Z", "--upload");
+        Process p = steward(args.toArray(String[]::new)).start();
+        String digest = new String(p.getInputStream().readAllBytes()).trim();
+        String err = new String(p.getErrorStream().readAllBytes());
+        assertThat(p.waitFor()).as(err).isZero();
+        assertThat(digest).matches("sha256:[0-9a-f]{64}");
+        assertThat(err).contains("packaged web 1.0: 1 files").contains("uploaded to " + addr);
+        assertThat(api().packages().exists(digest)).isTrue();
+        assertThat(Files.exists(dir.resolve("web-1.0.tar.zst"))).isTrue();
+
+        List<String> json = new ArrayList<>(args);
+        json.addAll(List.of("--output", "json"));
+        JsonNode j = Json.MAPPER.readTree(run(0, json.toArray(String[]::new)));
+        assertThat(j.path("digest").asText()).as("the same inputs give the same digest").isEqualTo(digest);
+        assertThat(j.path("uploaded").asBoolean(true)).as("already stored").isFalse();
+        assertThat(j.path("manifest").path("healthCheck").path("port").asText()).isEqualTo("http");
+        assertThat(j.path("manifest").path("provenance").path("gitCommit").asText()).isEqualTo("0123456789abcdef");
+    }
+
+    @Test
+    void package_refuses_bad_flags_naming_them() throws Exception {
+        Files.createDirectories(dir.resolve("empty"));
+        assertThat(run(2, "package", "--dir", "empty", "--name", "bad name")).contains("--name: 'bad name' may hold only");
+        assertThat(run(2, "package", "--dir", "empty", "--name", "web", "--git-commit", "nope")).contains("--git-commit: 'nope' is not a git commit id");
+        assertThat(run(2, "package", "--dir", "empty", "--name", "web", "--include", "dist/**")).contains("--include: 'dist/**' matched no file");
+    }
 }
