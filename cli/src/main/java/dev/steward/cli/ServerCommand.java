@@ -2,6 +2,7 @@ package dev.steward.cli;
 
 import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
+import dev.steward.allocator.packages.PackagePolicy;
 import dev.steward.api.Units;
 import dev.steward.api.ValidationException;
 import picocli.CommandLine;
@@ -39,17 +40,27 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "${env:STEWARD_JOIN_TOKEN}")
     String joinToken;
 
+    @Option(names = "--package-max-size", description = "Largest package the artifact store accepts. Default: ${DEFAULT-VALUE}", defaultValue = "4g")
+    String packageMaxSize;
+
+    @Option(names = "--package-retention", description = "How long a package nothing uses is kept. Default: ${DEFAULT-VALUE}", defaultValue = "72h")
+    String packageRetention;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
         InetSocketAddress addr = parseBind(bind);
         Duration grace;
+        PackagePolicy packages;
         try {
             grace = Units.duration("--heartbeat-grace", heartbeatGrace);
+            packages = new PackagePolicy(Units.mebibytes("--package-max-size", packageMaxSize) << 20,
+                    Units.duration("--package-retention", packageRetention), PackagePolicy.DEFAULTS.sweepInterval());
         } catch (ValidationException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken));
+        Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
+                .withPackages(packages));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -91,6 +91,7 @@ public final class PackageClient {
         if (have > 0) {
             b.header("Range", "bytes=" + have + "-").header("If-Range", "\"" + digest + "\"");
         }
+        MessageDigest sha = sha256();
         try (Response r = c.http().newCall(b.build()).execute()) {
             if (r.code() == 416) {
                 Files.deleteIfExists(part); // the partial file is longer than the package: start again
@@ -100,14 +101,24 @@ public final class PackageClient {
                 StewardClient.check(r, r.body() == null ? "" : r.body().string());
             }
             boolean append = r.code() == 206;
+            if (append) {
+                try (InputStream in = new DigestInputStream(Files.newInputStream(part), sha)) {
+                    in.transferTo(OutputStream.nullOutputStream()); // the bytes kept count toward the digest
+                }
+            }
             ResponseBody body = r.body();
             try (InputStream in = body.byteStream();
                  OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                          append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                in.transferTo(out);
+                byte[] buf = new byte[1 << 18];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    sha.update(buf, 0, n);
+                    out.write(buf, 0, n);
+                }
             }
         }
-        String actual = digestOf(part);
+        String actual = Digests.of(sha.digest());
         if (!actual.equals(digest)) {
             Files.deleteIfExists(part);
             throw new IOException("the downloaded bytes have digest " + actual + ", not " + digest + "; the partial file was removed");
@@ -118,15 +129,18 @@ public final class PackageClient {
 
     /** The SHA-256 digest of a file. */
     public static String digestOf(Path file) throws IOException {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sha = sha256();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return Digests.of(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

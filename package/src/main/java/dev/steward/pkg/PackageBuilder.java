@@ -3,7 +3,6 @@ package dev.steward.pkg;
 import dev.steward.api.Digests;
 import dev.steward.api.PackageManifest;
 import dev.steward.api.ValidationException;
-import io.airlift.compress.zstd.ZstdOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -127,7 +126,7 @@ public final class PackageBuilder {
         DigestOutputStream digesting = new DigestOutputStream(counted, sha);
         long expanded = 0;
         int files = 0;
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new ZstdOutputStream(new Unclosed(digesting)), "UTF-8")) {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(PackageFormat.compress(new Unclosed(digesting)), "UTF-8")) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setAddPaxHeadersForNonAsciiNames(true);

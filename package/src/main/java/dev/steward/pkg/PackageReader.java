@@ -1,7 +1,6 @@
 package dev.steward.pkg;
 
 import dev.steward.api.PackageManifest;
-import io.airlift.compress.zstd.ZstdInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -80,7 +79,7 @@ public final class PackageReader {
         if (!java.util.Arrays.equals(magic, PackageFormat.ZSTD_MAGIC)) {
             throw new PackageException(null, "not a Steward package: the bytes are not zstd-compressed");
         }
-        return new TarArchiveInputStream(new ZstdInputStream(in), "UTF-8");
+        return new TarArchiveInputStream(new BufferedInputStream(PackageFormat.decompress(in), 1 << 16), "UTF-8");
     }
 
     /** The next entry; a corrupt archive is a {@link PackageException}. */

@@ -5,7 +5,7 @@
  * bytes: the manifest first, then entries in sorted order, times zero, owners root, and only the
  * executable bit kept from permissions. {@link dev.steward.pkg.Unpacker} opens a package into a
  * directory and refuses anything that could write outside it or exhaust the disk. The library has
- * no server dependencies (it runs on Jenkins agents) and uses pure-Java zstd, so the same inputs
- * give the same bytes on every machine.
+ * no server dependencies (it runs on Jenkins agents); its zstd is the pinned native library of
+ * zstd-jni, so the same inputs give the same bytes on every machine running one Steward version.
  */
 package dev.steward.pkg;

@@ -11,7 +11,6 @@ import dev.steward.pkg.PackageFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -121,13 +120,15 @@ final class PackageRoutes {
                 @Override
                 public void writeTo(OutputStream out) throws IOException {
                     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 18);
                         long sent = 0;
-                        OutputStream o = out;
                         while (sent < length) {
-                            long n = ch.transferTo(start + sent, length - sent, Channels.newChannel(o));
+                            buf.clear().limit((int) Math.min(buf.capacity(), length - sent));
+                            int n = ch.read(buf, start + sent);
                             if (n <= 0) {
                                 throw new IOException("the package file ended early");
                             }
+                            out.write(buf.array(), 0, n);
                             sent += n;
                         }
                     } catch (NoSuchFileException e) {
