@@ -1,0 +1,39 @@
+package dev.steward.allocator.deploy;
+
+import java.time.Instant;
+
+/** What the reconciler asks the controller to do. */
+public sealed interface Action {
+    /** Start a new instance of {@code revision}; {@code replacing} names why when it replaces a lost or failed one (backoff applies). */
+    record Place(int revision, String replacing) implements Action {
+    }
+
+    record Stop(String instance, String reason) implements Action {
+    }
+
+    /** The instance's check has passed for minHealthyTime: it counts as available now. */
+    record MarkAvailable(String instance) implements Action {
+    }
+
+    /** Move the canary to {@code step}; hold until {@code pausedUntil} (null: no timed pause); {@code waitForPromote}: PAUSED. */
+    record Step(int step, Instant pausedUntil, boolean waitForPromote, String message) implements Action {
+    }
+
+    /** Blue/green: discovery now lists {@code revision}. */
+    record Switch(int revision) implements Action {
+    }
+
+    record Succeed(String message) implements Action {
+    }
+
+    record Fail(String reason) implements Action {
+    }
+
+    /** Failed, and the stable revision is returned to. */
+    record RollBack(String reason) implements Action {
+    }
+
+    /** The rollback is done: the stable revision runs again. */
+    record RolledBack(String message) implements Action {
+    }
+}

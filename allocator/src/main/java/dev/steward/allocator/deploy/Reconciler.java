@@ -1,0 +1,295 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.api.CanaryStep;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.RolloutSpec;
+import dev.steward.api.Units;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The rollout decision, pure: (service, deployment, instances, now) → actions. No I/O, no clock.
+ * <p>
+ * Instances that are not final and not asked to stop are <em>counted</em>; those of the target
+ * revision are <em>new</em>, the rest <em>old</em>. Every instance still running (stopping ones
+ * too) counts against the surge, so the running count never passes instances + maxSurge in a
+ * rolling update. Available means HEALTHY, i.e. the check passed for minHealthyTime.
+ */
+public final class Reconciler {
+    private Reconciler() {
+    }
+
+    public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Instant now) {
+        List<Action> out = new ArrayList<>();
+        RolloutSpec rollout = d != null ? d.rollout() : RolloutSpec.ROLLING;
+        Set<String> available = new HashSet<>();
+        for (InstanceInfo i : instances) {
+            if (i.state() == InstanceState.HEALTHY && !i.stopRequested()) {
+                available.add(i.id());
+            } else if (i.state() == InstanceState.STARTING && !i.stopRequested() && i.healthySince() != null
+                    && !now.isBefore(i.healthySince().plus(rollout.availableAfter()))) {
+                out.add(new Action.MarkAvailable(i.id()));
+                available.add(i.id());
+            }
+        }
+        if (d == null || d.state().terminal() || d.state() == DeploymentState.QUEUED) {
+            steady(svc, instances, available, now, out);
+            return out;
+        }
+        boolean back = d.state() == DeploymentState.ROLLING_BACK;
+        int target = back ? d.stableRevision() : d.revision();
+        Ctx c = new Ctx(svc.instances(), target, instances, available);
+        if (d.state() == DeploymentState.PAUSED) {
+            return out; // a person or a canary step holds it; deadlines do not run while paused
+        }
+        String failure = deadlines(d, c, rollout, back, now);
+        if (failure != null) {
+            if (back) {
+                out.add(new Action.Fail("the rollback to revision " + target + " failed too: " + failure + " (after: " + d.reason() + ")"));
+            } else if (rollout.rollsBack() && d.stableRevision() != null && d.stableRevision() != d.revision()) {
+                out.add(new Action.RollBack(failure));
+            } else {
+                out.add(new Action.Fail(failure + (d.stableRevision() == null ? "" : rollout.rollsBack() ? "" : "; automatic rollback is off")));
+            }
+            return out;
+        }
+        if (back) {
+            rolling(c, rollout, out);
+            if (c.done()) {
+                out.add(new Action.RolledBack("revision " + target + " runs again: " + c.newAvail + " of " + c.n + " instances available"));
+            }
+            return out;
+        }
+        switch (rollout.type()) {
+            case ROLLING -> {
+                rolling(c, rollout, out);
+                if (c.done()) {
+                    out.add(new Action.Succeed("revision " + target + ": " + c.n + " of " + c.n + " instances available"));
+                }
+            }
+            case RECREATE -> recreate(c, out);
+            case BLUEGREEN -> blueGreen(c, d, rollout, now, out);
+            case CANARY -> canary(c, d, rollout, now, out);
+        }
+        return out;
+    }
+
+    /** The instances sorted into new and old, with availability, for one decision. */
+    static final class Ctx {
+        final int n;
+        final int target;
+        final List<InstanceInfo> fresh = new ArrayList<>();
+        final List<InstanceInfo> old = new ArrayList<>();
+        int running;
+        int newAvail;
+        int oldAvail;
+        int placed;
+        final Set<String> available;
+
+        Ctx(int n, int target, List<InstanceInfo> all, Set<String> available) {
+            this.n = n;
+            this.target = target;
+            this.available = available;
+            for (InstanceInfo i : all) {
+                if (i.state().terminal()) {
+                    continue;
+                }
+                running++;
+                if (i.stopRequested() || i.state() == InstanceState.STOPPING) {
+                    continue;
+                }
+                if (i.revision() == target) {
+                    fresh.add(i);
+                    newAvail += available.contains(i.id()) ? 1 : 0;
+                } else {
+                    old.add(i);
+                    oldAvail += available.contains(i.id()) ? 1 : 0;
+                }
+            }
+        }
+
+        boolean done() {
+            return placed == 0 && old.isEmpty() && running == fresh.size() && fresh.size() == n && newAvail == n;
+        }
+    }
+
+    /** Kubernetes' rolling update: scale the new set up within the surge, the old set down within the availability floor. */
+    static void rolling(Ctx c, RolloutSpec r, List<Action> out) {
+        int surge = r.surge(c.n);
+        int minAvailable = c.n - r.unavailable(c.n);
+        int add = Math.min(c.n + surge - c.running, c.n - c.fresh.size());
+        for (int k = 0; k < add; k++) {
+            out.add(new Action.Place(c.target, null));
+            c.placed++;
+        }
+        if (c.old.isEmpty()) {
+            if (c.fresh.size() > c.n) {
+                stopExtra(c.fresh, c.fresh.size() - c.n, c.available, "scaled down", out);
+            }
+            return;
+        }
+        int total = c.fresh.size() + c.placed + c.old.size();
+        int newUnavailable = c.fresh.size() + c.placed - c.newAvail;
+        int maxScaleDown = total - minAvailable - newUnavailable;
+        if (maxScaleDown <= 0) {
+            return;
+        }
+        List<InstanceInfo> unhealthyOld = c.old.stream().filter(i -> !c.available.contains(i.id())).toList();
+        int cleaned = 0;
+        for (InstanceInfo i : unhealthyOld) {
+            if (cleaned >= maxScaleDown) {
+                break;
+            }
+            out.add(new Action.Stop(i.id(), "replaced by revision " + c.target + " (it was not available)"));
+            cleaned++;
+        }
+        int scaleDown = Math.min(c.oldAvail, c.oldAvail + c.newAvail - minAvailable);
+        List<InstanceInfo> healthyOld = c.old.stream().filter(i -> c.available.contains(i.id()))
+                .sorted(Comparator.comparing(InstanceInfo::createdAt).reversed()).toList();
+        for (int k = 0; k < scaleDown && k < healthyOld.size(); k++) {
+            out.add(new Action.Stop(healthyOld.get(k).id(), "replaced by revision " + c.target));
+        }
+    }
+
+    static void recreate(Ctx c, List<Action> out) {
+        for (InstanceInfo i : c.old) {
+            out.add(new Action.Stop(i.id(), "recreate: every old instance stops before revision " + c.target + " starts"));
+        }
+        boolean oldGone = c.running == c.fresh.size();
+        if (oldGone) {
+            for (int k = c.fresh.size(); k < c.n; k++) {
+                out.add(new Action.Place(c.target, null));
+                c.placed++;
+            }
+        }
+        if (c.done()) {
+            out.add(new Action.Succeed("revision " + c.target + ": " + c.n + " of " + c.n + " instances available"));
+        }
+    }
+
+    static void blueGreen(Ctx c, DeploymentInfo d, RolloutSpec r, Instant now, List<Action> out) {
+        for (int k = c.fresh.size(); k < c.n; k++) {
+            out.add(new Action.Place(c.target, null));
+            c.placed++;
+        }
+        if (c.newAvail < c.n) {
+            return;
+        }
+        if (d.activeRevision() == null || d.activeRevision() != c.target) {
+            out.add(new Action.Switch(c.target));
+            return;
+        }
+        if (!c.old.isEmpty()) {
+            if (d.switchedAt() != null && !now.isBefore(d.switchedAt().plus(r.scaleDownDelayDuration()))) {
+                for (InstanceInfo i : c.old) {
+                    out.add(new Action.Stop(i.id(), "blue/green: revision " + c.target + " took over " + Units.format(r.scaleDownDelayDuration()) + " ago"));
+                }
+            }
+            return;
+        }
+        if (c.done()) {
+            out.add(new Action.Succeed("revision " + c.target + " serves: " + c.n + " of " + c.n + " instances available"));
+        }
+    }
+
+    static void canary(Ctx c, DeploymentInfo d, RolloutSpec r, Instant now, List<Action> out) {
+        List<CanaryStep> steps = r.steps();
+        if (d.step() >= steps.size()) { // promoted: the rest rolls out like a rolling update
+            rolling(c, r, out);
+            if (c.done()) {
+                out.add(new Action.Succeed("revision " + c.target + " promoted: " + c.n + " of " + c.n + " instances available"));
+            }
+            return;
+        }
+        CanaryStep s = steps.get(d.step());
+        int want = Math.min(s.count(c.n), c.n);
+        for (int k = c.fresh.size(); k < want; k++) {
+            out.add(new Action.Place(c.target, null));
+            c.placed++;
+        }
+        if (c.fresh.size() > want) {
+            stopExtra(c.fresh, c.fresh.size() - want, c.available, "canary step " + (d.step() + 1) + " runs " + want, out);
+        }
+        if (c.placed > 0 || c.newAvail < want) {
+            return;
+        }
+        String at = "canary step " + (d.step() + 1) + " of " + steps.size() + ": " + want + " of " + c.n + " on revision " + c.target;
+        if (s.untilPromoted()) {
+            out.add(new Action.Step(d.step(), null, true, at + "; waiting to be promoted"));
+        } else if (!s.pauseDuration().isZero() && d.pausedUntil() == null) {
+            out.add(new Action.Step(d.step(), now.plus(s.pauseDuration()), false, at + "; pausing " + Units.format(s.pauseDuration())));
+        } else if (d.pausedUntil() == null || !now.isBefore(d.pausedUntil())) {
+            out.add(new Action.Step(d.step() + 1, null, false, at + " passed"));
+        }
+    }
+
+    private static void stopExtra(List<InstanceInfo> set, int count, Set<String> available, String why, List<Action> out) {
+        List<InstanceInfo> order = new ArrayList<>(set);
+        order.sort(Comparator.comparing((InstanceInfo i) -> available.contains(i.id())).thenComparing(InstanceInfo::createdAt, Comparator.reverseOrder()));
+        for (int k = 0; k < count && k < order.size(); k++) {
+            out.add(new Action.Stop(order.get(k).id(), why));
+        }
+    }
+
+    /** Why the deployment must fail now, or null: a new instance failed or missed its healthy deadline, or nothing progressed. */
+    static String deadlines(DeploymentInfo d, Ctx c, RolloutSpec r, boolean back, Instant now) {
+        return deadlinesOf(d.createdAt(), d.progressAt(), c, r, now);
+    }
+
+    static String deadlinesOf(Instant started, Instant progressAt, Ctx c, RolloutSpec r, Instant now) {
+        Duration healthy = r.healthyDeadlineDuration();
+        for (InstanceInfo i : c.fresh) {
+            if (!c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
+                return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
+                        + (i.reason() == null ? "" : ": " + i.reason());
+            }
+        }
+        boolean waiting = c.fresh.size() > c.newAvail;
+        Instant since = progressAt != null ? progressAt : started;
+        if (waiting && !now.isBefore(since.plus(r.progressDeadlineDuration()))) {
+            return "no instance became available for the progress deadline of " + Units.format(r.progressDeadlineDuration());
+        }
+        return null;
+    }
+
+    /** No rollout under way: keep the wanted count of the current revision, replacing lost and failed instances after the backoff. */
+    static void steady(ServiceView svc, List<InstanceInfo> instances, Set<String> available, Instant now, List<Action> out) {
+        List<InstanceInfo> current = new ArrayList<>();
+        InstanceInfo lastEnded = null;
+        for (InstanceInfo i : instances) {
+            if (i.revision() != svc.revision()) {
+                continue;
+            }
+            if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
+                current.add(i);
+            } else if ((i.state() == InstanceState.FAILED || i.state() == InstanceState.LOST) && !i.stopRequested()
+                    && (lastEnded == null || i.endedAt() != null && lastEnded.endedAt() != null && i.endedAt().isAfter(lastEnded.endedAt()))) {
+                lastEnded = i;
+            }
+        }
+        if (current.size() > svc.instances()) {
+            stopExtra(current, current.size() - svc.instances(), available, "scaled down to " + svc.instances(), out);
+            return;
+        }
+        int missing = svc.instances() - current.size();
+        if (missing <= 0) {
+            return;
+        }
+        if (lastEnded != null && svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
+            return; // backoff after a failure
+        }
+        for (int k = 0; k < missing; k++) {
+            out.add(new Action.Place(svc.revision(), lastEnded == null ? null : "replaces " + lastEnded.id() + " (" + lastEnded.state().name().toLowerCase()
+                    + (lastEnded.reason() == null ? "" : ": " + lastEnded.reason()) + ")"));
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.steward.api;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A deploy of app × env: the {@code deploy} step's arguments, the {@code steward deploy} flags
+ * and the body of {@code PUT /v1/services/APP/ENV}. What runs ({@link RunSpec}: package,
+ * command, instances' resources, ports, variables, health check, constraints, restart policy)
+ * and how to roll it out ({@link RolloutSpec}: strategy and its knobs, deadlines, rollback).
+ * {@code vars} are the instances' environment variables ({@code env} names the environment).
+ * With {@code promoteFrom}, the run spec is copied exactly from that environment's stable
+ * revision and only {@code instances} may differ. {@code onConflict} says what happens when a
+ * deployment of the service is already running: {@code supersede} (default: it ends
+ * "superseded" and this one starts from where it left) or {@code wait} (this one queues).
+ */
+public record DeployRequest(
+        String packageDigest,
+        String command,
+        List<String> args,
+        Integer instances,
+        String cpus,
+        String memory,
+        String disk,
+        List<String> ports,
+        Map<String, String> vars,
+        HealthCheck healthCheck,
+        List<Constraint> constraints,
+        RestartPolicy restart,
+        String strategy,
+        String maxSurge,
+        String maxUnavailable,
+        Integer minReadySeconds,
+        List<CanaryStep> steps,
+        String scaleDownDelay,
+        String minHealthyTime,
+        String healthyDeadline,
+        String progressDeadline,
+        Boolean autoRollback,
+        String onConflict,
+        String promoteFrom,
+        String role,
+        String actor,
+        String buildUrl) {
+
+    public enum OnConflict { SUPERSEDE, WAIT }
+
+    /** A deploy of a package with everything else defaulted. */
+    public static DeployRequest of(String digest, int instances, String strategy) {
+        return new DeployRequest(digest, null, null, instances, null, null, null, null, null, null, null, null, strategy, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null);
+    }
+
+    public OnConflict conflictRule() {
+        if (onConflict == null) {
+            return OnConflict.SUPERSEDE;
+        }
+        return switch (onConflict.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "supersede" -> OnConflict.SUPERSEDE;
+            case "wait", "queue" -> OnConflict.WAIT;
+            default -> throw new ValidationException("onConflict", "'" + onConflict + "' is not supersede or wait");
+        };
+    }
+
+    public int instanceCount() {
+        return Validation.range("instances", instances, 0, 1000, 1);
+    }
+
+    /** What runs; validated. */
+    public RunSpec runSpec() {
+        return new RunSpec(packageDigest, command, args, cpus, memory, disk, ports, vars, healthCheck, constraints, restart).validate();
+    }
+
+    /** How to roll out; validated against the instance count. */
+    public RolloutSpec rollout() {
+        return new RolloutSpec(strategy, maxSurge, maxUnavailable, minReadySeconds, steps, scaleDownDelay, minHealthyTime, healthyDeadline,
+                progressDeadline, autoRollback).validate(instanceCount());
+    }
+}

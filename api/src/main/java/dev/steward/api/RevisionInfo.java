@@ -1,0 +1,13 @@
+package dev.steward.api;
+
+import java.time.Instant;
+
+/**
+ * An immutable revision of a service: its number, what runs, and where it came from: who made
+ * it and when, the build, and for a promotion the environment and revision it was copied from,
+ * for a rollback the revision it returns to. {@code stable} marks revisions whose deployment
+ * fully succeeded (the ones a rollback may return to).
+ */
+public record RevisionInfo(String service, int number, RunSpec spec, Instant createdAt, String createdBy, String buildUrl, String promotedFrom,
+                           Integer rolledBackTo, boolean stable) {
+}
