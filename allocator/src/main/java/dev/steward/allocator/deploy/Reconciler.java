@@ -89,6 +89,7 @@ public final class Reconciler {
         final int target;
         final List<InstanceInfo> fresh = new ArrayList<>();
         final List<InstanceInfo> old = new ArrayList<>();
+        final List<InstanceInfo> failedNew = new ArrayList<>();
         int running;
         int newAvail;
         int oldAvail;
@@ -100,6 +101,9 @@ public final class Reconciler {
             this.target = target;
             this.available = available;
             for (InstanceInfo i : all) {
+                if (i.state() == InstanceState.FAILED && i.revision() == target && !i.stopRequested()) {
+                    failedNew.add(i);
+                }
                 if (i.state().terminal()) {
                     continue;
                 }
@@ -242,7 +246,13 @@ public final class Reconciler {
 
     /** Why the deployment must fail now, or null: a new instance failed or missed its healthy deadline, or nothing progressed. */
     static String deadlines(DeploymentInfo d, Ctx c, RolloutSpec r, boolean back, Instant now) {
-        return deadlinesOf(d.createdAt(), d.progressAt(), c, r, now);
+        Instant since = d.createdAt();
+        for (InstanceInfo i : c.failedNew) {
+            if (i.endedAt() == null || !i.endedAt().isBefore(d.createdAt())) {
+                return "instance " + i.id() + " of revision " + c.target + " failed" + (i.reason() == null ? "" : ": " + i.reason());
+            }
+        }
+        return deadlinesOf(since, d.progressAt(), c, r, now);
     }
 
     static String deadlinesOf(Instant started, Instant progressAt, Ctx c, RolloutSpec r, Instant now) {

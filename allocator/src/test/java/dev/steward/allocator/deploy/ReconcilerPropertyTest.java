@@ -1,0 +1,107 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.allocator.Seeds;
+import dev.steward.api.CanaryStep;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.RolloutSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Seeded random rollouts through the simulation: every strategy, random surge and unavailability,
+ * good and bad revisions, losses and flapping health. Invariants: the running count never passes
+ * instances + maxSurge in a rolling update; the reconciler's own stops never take availability
+ * below instances - maxUnavailable; no instance is stopped twice or marked available unless
+ * starting; every deployment ends, and ends consistent with its outcome.
+ */
+class ReconcilerPropertyTest {
+
+    static RolloutSpec randomRollout(Random r, int n) {
+        String[] amounts = {"0", "1", "2", "25%", "50%", "100%", "0%", "3"};
+        RolloutSpec.Strategy s = RolloutSpec.Strategy.values()[r.nextInt(4)];
+        List<CanaryStep> steps = null;
+        if (s == RolloutSpec.Strategy.CANARY) {
+            steps = new ArrayList<>();
+            int k = 1 + r.nextInt(3);
+            for (int i = 0; i < k; i++) {
+                String w = r.nextBoolean() ? (10 + r.nextInt(80)) + "%" : Integer.toString(1 + r.nextInt(Math.max(1, n)));
+                String pause = switch (r.nextInt(3)) {
+                    case 0 -> null;
+                    case 1 -> (5 + r.nextInt(30)) + "s";
+                    default -> "promote";
+                };
+                steps.add(new CanaryStep(w, pause, null));
+            }
+        }
+        return new RolloutSpec(s.name().toLowerCase(), amounts[r.nextInt(amounts.length)], amounts[r.nextInt(amounts.length)], null, steps, "20s", "10s",
+                "60s", "120s", r.nextInt(4) != 0).validate(n);
+    }
+
+    @Test
+    void rolloutsKeepTheirBoundsAndAlwaysEnd() {
+        Seeds.forEach(400, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            Random r = sim.r;
+            int n = 1 + r.nextInt(12);
+            sim.steady(n);
+            if (r.nextInt(3) == 0) {
+                sim.bad.add(2);
+            }
+            RolloutSpec rollout = randomRollout(r, n);
+            sim.deploy(2, rollout);
+            int rounds = 0;
+            while (!sim.d.state().terminal()) {
+                sim.world();
+                sim.round();
+                assertThat(++rounds).as("the deployment has not ended after %d rounds: %s", rounds, sim.d).isLessThan(20_000);
+            }
+            List<InstanceInfo> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
+            switch (sim.d.state()) {
+                case SUCCEEDED -> {
+                    assertThat(sim.bad).as("a bad revision never succeeds").doesNotContain(2);
+                    assertThat(live).hasSize(n).allMatch(i -> i.revision() == 2 && i.state() == InstanceState.HEALTHY);
+                }
+                case ROLLED_BACK -> {
+                    assertThat(rollout.rollsBack()).isTrue();
+                    assertThat(sim.d.reason()).isNotBlank();
+                    assertThat(live).hasSize(n).allMatch(i -> i.revision() == 1 && i.state() == InstanceState.HEALTHY);
+                }
+                case FAILED -> assertThat(sim.d.reason()).as("a failure says why").isNotBlank();
+                default -> throw new AssertionError("unexpected end " + sim.d.state());
+            }
+            if (sim.bad.contains(2)) {
+                assertThat(sim.d.state()).isIn(DeploymentState.ROLLED_BACK, DeploymentState.FAILED);
+            }
+        });
+    }
+
+    @Test
+    void theSteadyStateReplacesLostInstancesAfterABackoffAndKeepsTheCount() {
+        Seeds.forEach(200, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            int n = 1 + sim.r.nextInt(8);
+            sim.steady(n);
+            for (int k = 0; k < 400; k++) {
+                sim.world();
+                sim.round();
+                long live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).count();
+                assertThat(live).as("never more than wanted").isLessThanOrEqualTo(n);
+            }
+            for (int k = 0; k < 200; k++) { // a calm world: no more losses
+                sim.round();
+                sim.inst.replaceAll((id, i) -> i.state() == InstanceState.UNHEALTHY ? Rollouts.instance(i, InstanceState.STARTING, null, sim.now)
+                        : i.state() == InstanceState.PENDING ? Rollouts.instance(i, InstanceState.STARTING, null, sim.now)
+                        : i.state() == InstanceState.STARTING && i.healthySince() == null ? Rollouts.healthySince(i, sim.now)
+                        : i.state() == InstanceState.STOPPING ? Rollouts.instance(i, InstanceState.STOPPED, null, sim.now) : i);
+            }
+            assertThat(sim.available()).as("back to %d available", n).isEqualTo(n);
+        });
+    }
+}

@@ -1,0 +1,201 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.RolloutSpec;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * A simulated service for the reconciler: instances get placed, turn healthy (or, on a bad
+ * revision, fail or never pass), stop and are lost at random; paused canaries are promoted at
+ * random; time moves by random steps. Applies the reconciler's actions as the controller does,
+ * through {@link Rollouts}, and checks the invariants on every round.
+ */
+final class RolloutSim {
+    final Random r;
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    ServiceView svc;
+    DeploymentInfo d;
+    final Map<String, InstanceInfo> inst = new LinkedHashMap<>();
+    final Set<Integer> bad = new HashSet<>();
+    int ids;
+    final List<String> log = new ArrayList<>();
+
+    RolloutSim(long seed) {
+        r = new Random(seed);
+    }
+
+    /** N healthy instances of revision 1, stable, no deployment. */
+    void steady(int n) {
+        svc = new ServiceView(n, 1, 1, 1, null);
+        for (int k = 0; k < n; k++) {
+            InstanceInfo i = place(1);
+            i = Rollouts.instance(i, InstanceState.STARTING, null, now);
+            i = Rollouts.healthySince(i, now.minusSeconds(60));
+            inst.put(i.id(), Rollouts.instance(i, InstanceState.HEALTHY, null, now));
+        }
+    }
+
+    void deploy(int revision, RolloutSpec rollout) {
+        svc = new ServiceView(svc.instances(), revision, svc.stable(), svc.active(), svc.replaceNotBefore());
+        d = new DeploymentInfo("d" + revision, "web/test", revision, svc.stable(), svc.stable(), rollout, DeploymentState.RUNNING, 0, null, "sim", now,
+                now, now, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), 0, 0);
+    }
+
+    private InstanceInfo place(int rev) {
+        String id = "i" + (++ids);
+        InstanceInfo i = new InstanceInfo(id, "web/test", rev, null, null, InstanceState.PENDING, null, null, null, null, null, Map.of(), null, null, null,
+                false, now, null, 0, 0);
+        inst.put(id, i);
+        return i;
+    }
+
+    /** The world moves: placements, health, failures, stops, losses. */
+    void world() {
+        for (InstanceInfo i : new ArrayList<>(inst.values())) {
+            InstanceInfo n = i;
+            double x = r.nextDouble();
+            switch (i.state()) {
+                case PENDING -> {
+                    if (x < 0.5) {
+                        n = Rollouts.instance(i, InstanceState.STARTING, null, now);
+                    }
+                }
+                case STARTING -> {
+                    if (i.healthySince() == null) {
+                        if (bad.contains(i.revision())) {
+                            if (x < 0.04) {
+                                n = Rollouts.instance(i, InstanceState.FAILED, "exited with code 1; no restarts left", now);
+                            } else {
+                                n = withReason(i, "health check http / on port http failed 3 times in a row");
+                            }
+                        } else if (x < 0.3) {
+                            n = Rollouts.healthySince(i, now);
+                        }
+                    }
+                }
+                case HEALTHY -> {
+                    if (x < 0.003) {
+                        n = Rollouts.instance(i, InstanceState.LOST, "its agent was lost", now);
+                    } else if (x < 0.006) {
+                        n = Rollouts.instance(i, InstanceState.UNHEALTHY, "health check failed", now);
+                    }
+                }
+                case UNHEALTHY -> {
+                    if (x < 0.3) {
+                        n = Rollouts.healthySince(Rollouts.instance(i, InstanceState.STARTING, null, now), now);
+                    }
+                }
+                case STOPPING -> {
+                    if (x < 0.6) {
+                        n = Rollouts.instance(i, InstanceState.STOPPED, null, now);
+                    }
+                }
+                default -> {
+                }
+            }
+            inst.put(n.id(), n);
+        }
+        if (d != null && d.state() == DeploymentState.PAUSED && r.nextDouble() < 0.2) {
+            d = Rollouts.promoted(d, now);
+        }
+    }
+
+    private static InstanceInfo withReason(InstanceInfo i, String reason) {
+        return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(),
+                i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), reason, i.stopRequested(), i.createdAt(), i.endedAt(),
+                i.createIndex(), i.modifyIndex());
+    }
+
+    int live() {
+        return (int) inst.values().stream().filter(i -> !i.state().terminal()).count();
+    }
+
+    int available() {
+        return (int) inst.values().stream().filter(i -> i.state() == InstanceState.HEALTHY && !i.stopRequested()).count();
+    }
+
+    /** One decision, checked and applied. */
+    void round() {
+        List<Action> actions = Reconciler.decide(svc, d, List.copyOf(inst.values()), now);
+        boolean active = d != null && !d.state().terminal();
+        boolean rolling = active && d.rollout().type() == RolloutSpec.Strategy.ROLLING;
+        boolean back = active && d.state() == DeploymentState.ROLLING_BACK;
+        int liveBefore = live();
+        int n = svc.instances();
+        // MarkAvailable first: it changes what counts as available before any stop
+        for (Action a : actions) {
+            if (a instanceof Action.MarkAvailable m) {
+                InstanceInfo i = inst.get(m.instance());
+                check(i != null && i.state() == InstanceState.STARTING && !i.stopRequested(), "MarkAvailable of a STARTING instance: " + i);
+                inst.put(i.id(), Rollouts.instance(i, InstanceState.HEALTHY, null, now));
+                if (d != null && !d.state().terminal()) {
+                    d = Rollouts.progressed(d, now);
+                }
+            }
+        }
+        int availableBefore = available();
+        Set<String> stopped = new HashSet<>();
+        for (Action a : actions) {
+            if (a instanceof Action.Place p) {
+                place(p.revision());
+                if (p.replacing() != null) {
+                    svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), svc.active(), now.plusSeconds(5));
+                }
+            } else if (a instanceof Action.Stop s) {
+                InstanceInfo i = inst.get(s.instance());
+                check(i != null && !i.state().terminal() && !i.stopRequested(), "Stop of a live instance: " + i);
+                check(stopped.add(i.id()), "one Stop per instance per round: " + i.id());
+                inst.put(i.id(), Rollouts.instance(i, InstanceState.STOPPING, s.reason(), now));
+            } else if (a instanceof Action.Step s) {
+                d = Rollouts.step(d, s.step(), s.pausedUntil(), s.waitForPromote(), now);
+            } else if (a instanceof Action.Switch s) {
+                d = Rollouts.switched(d, s.revision(), now);
+                svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), s.revision(), svc.replaceNotBefore());
+            } else if (a instanceof Action.Succeed s) {
+                d = Rollouts.state(d, DeploymentState.SUCCEEDED, s.message(), now);
+                svc = new ServiceView(svc.instances(), d.revision(), d.revision(), d.revision(), svc.replaceNotBefore());
+            } else if (a instanceof Action.Fail f) {
+                d = Rollouts.state(d, DeploymentState.FAILED, f.reason(), now);
+            } else if (a instanceof Action.RollBack b) {
+                d = Rollouts.state(d, DeploymentState.ROLLING_BACK, b.reason(), now);
+            } else if (a instanceof Action.RolledBack b) {
+                d = Rollouts.state(d, DeploymentState.ROLLED_BACK, null, now);
+                svc = new ServiceView(svc.instances(), d.stableRevision(), svc.stable(), d.stableRevision(), svc.replaceNotBefore());
+            }
+        }
+        if (back && !rolling) { // after a blue/green or canary more may run; a rollback adds none above the bound
+            int surge = d.rollout().surge(n);
+            check(live() <= Math.max(liveBefore, n + surge), "the rollback placed above instances + maxSurge: " + live());
+        }
+        if (rolling) {
+            int surge = d.rollout().surge(n);
+            check(live() <= n + surge, "running " + live() + " > instances " + n + " + maxSurge " + surge);
+            int floor = n - d.rollout().unavailable(n);
+            check(available() >= Math.min(availableBefore, floor), "our stops took available from " + availableBefore + " to " + available()
+                    + ", below instances - maxUnavailable = " + floor);
+        }
+        now = now.plusMillis(500 + r.nextInt(4500));
+    }
+
+    void check(boolean ok, String what) {
+        if (!ok) {
+            StringBuilder s = new StringBuilder();
+            inst.values().forEach(i -> s.append(' ').append(i.id()).append(':').append(i.revision()).append(':').append(i.state())
+                    .append(i.stopRequested() ? "(stop)" : ""));
+            throw new AssertionError(what + " at " + now + "; deployment " + (d == null ? null : d.rollout().type() + " " + d.state() + " step "
+                    + d.step() + " " + d.reason()) + "; instances" + s);
+        }
+    }
+}
