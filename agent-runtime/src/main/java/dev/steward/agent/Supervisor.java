@@ -43,6 +43,8 @@ final class Supervisor {
     private Instant checkAt;
     private Instant graceUntil = Instant.MIN;
     private Future<Boolean> probe;
+    /** Why the agent stopped the process for its health, until it exits. */
+    private String healthKill;
     private final PackageCache packages;
     private java.util.concurrent.CompletableFuture<?> unpacking;
 
@@ -189,7 +191,9 @@ final class Supervisor {
         Integer code = process.exitCode();
         boolean oom = cgroups.oomKilled(task.id());
         String why = oom ? "out of memory: killed by the kernel at its limit of " + Units.formatMib(task.resources().memoryMib())
+                : healthKill != null ? healthKill + " (stopped with SIGTERM, exit code " + code + ")"
                 : code == null ? "its process vanished without an exit status" : "exited with code " + code;
+        healthKill = null;
         if (oom) {
             finish(TaskState.FAILED, code, why, now);
             return;
@@ -248,6 +252,7 @@ final class Supervisor {
                 reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, healthy,
                         healthy ? "health check passed" : "health check failed " + failures + " times in a row", restarts, now));
                 if (!healthy) {
+                    healthKill = "health check " + describe(c) + " failed " + failures + " times in a row";
                     process.signal("TERM"); // an unhealthy task is restarted under its policy
                 }
             }
@@ -257,6 +262,14 @@ final class Supervisor {
             probe = probes.submit(() -> HealthProbe.probe(c, task.ports(), sandbox));
             checkAt = now.plus(c.intervalDuration());
         }
+    }
+
+    private static String describe(HealthCheck c) {
+        return switch (c.parsedType()) {
+            case HTTP -> "http " + (c.path() == null ? "/" : c.path()) + " on port " + c.port();
+            case TCP -> "tcp on port " + c.port();
+            case COMMAND -> "command " + String.join(" ", c.command());
+        };
     }
 
     private void scheduleCheck(Instant now, boolean attached) {

@@ -58,6 +58,7 @@ public final class Server implements AutoCloseable {
         ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
+        state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
         try {

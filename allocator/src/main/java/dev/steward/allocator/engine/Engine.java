@@ -143,8 +143,14 @@ public final class Engine implements AutoCloseable {
         Instant now = clock.instant();
         try {
             T result = c.apply(state, now);
-            if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
-                state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+            // placements may start instances, and instances may ask for placements: a few rounds settle both
+            for (int round = 0; round < 4; round++) {
+                if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
+                    state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+                }
+                if (!state.services().reconcile(now)) {
+                    break;
+                }
             }
             return result;
         } finally {
@@ -165,6 +171,10 @@ public final class Engine implements AutoCloseable {
         put(puts, Table.TOKENS, ch.tokens, id -> state.token(id));
         put(puts, Table.TASKS, ch.tasks, id -> state.tasks().getOrNull(id));
         put(puts, Table.PACKAGES, ch.packages, id -> state.packages().getOrNull(id));
+        put(puts, Table.SERVICES, ch.services, id -> state.services().record(id));
+        put(puts, Table.REVISIONS, ch.revisions, id -> state.services().revisionRecord(id));
+        put(puts, Table.DEPLOYMENTS, ch.deployments, id -> state.services().deploymentRecord(id));
+        put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
         } catch (RuntimeException e) {

@@ -44,6 +44,7 @@ public final class Api {
         routes.addAll(new AllocationRoutes(h).routes());
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock)).routes());
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
+        routes.addAll(new ServiceRoutes(h).routes());
     }
 
     public List<Route> routes() {

@@ -12,9 +12,14 @@ public final class Changes {
     public final Set<String> tokens = new LinkedHashSet<>();
     public final Set<String> tasks = new LinkedHashSet<>();
     public final Set<String> packages = new LinkedHashSet<>();
+    public final Set<String> services = new LinkedHashSet<>();
+    public final Set<String> revisions = new LinkedHashSet<>();
+    public final Set<String> deployments = new LinkedHashSet<>();
+    public final Set<String> instances = new LinkedHashSet<>();
 
     public boolean isEmpty() {
-        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty();
+        return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty()
+                && services.isEmpty() && revisions.isEmpty() && deployments.isEmpty() && instances.isEmpty();
     }
 
     public void clear() {
@@ -25,5 +30,9 @@ public final class Changes {
         tokens.clear();
         tasks.clear();
         packages.clear();
+        services.clear();
+        revisions.clear();
+        deployments.clear();
+        instances.clear();
     }
 }

@@ -58,6 +58,7 @@ public final class ClusterState {
     private final Scheduler scheduler;
     private final Tasks tasks = new Tasks(this);
     private final Packages packages = new Packages(this);
+    private final dev.steward.allocator.deploy.Services services = new dev.steward.allocator.deploy.Services(this);
 
     static final Comparator<RequestInfo> SERVICE_ORDER = Comparator
             .comparingInt((RequestInfo r) -> -priorityOf(r))
@@ -343,6 +344,16 @@ public final class ClusterState {
     /** The tasks running inside allocations. */
     public Tasks tasks() {
         return tasks;
+    }
+
+    /** Services, their revisions, deployments and instances. */
+    public dev.steward.allocator.deploy.Services services() {
+        return services;
+    }
+
+    /** A fresh record id. */
+    public String newId() {
+        return ids.get();
     }
 
     /** The packages the allocator stores. */

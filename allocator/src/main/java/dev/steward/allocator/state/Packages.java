@@ -68,10 +68,10 @@ public final class Packages {
     /**
      * Digests something needs now: the tasks of allocations that have not ended (a task may be
      * restarted, or started again, while its allocation lives; once it ends, the sandbox holds
-     * what the task needs).
+     * what the task needs), and every kept revision of a service.
      */
     public Set<String> referenced() {
-        Set<String> out = new HashSet<>();
+        Set<String> out = new HashSet<>(state.services().packageDigests());
         for (TaskInfo t : state.tasks().all()) {
             String d = t.spec().packageDigest();
             if (d != null && !state.allocation(t.allocationId()).state().terminal()) {

@@ -74,7 +74,9 @@ public final class SqliteStore implements Store {
             return new Loaded(Long.parseLong(metaValue("index", "0")), Long.parseLong(metaValue("sequence", "0")),
                     rows(Table.ROLES, RoleRecord.class), rows(Table.AGENTS, AgentInfo.class), rows(Table.REQUESTS, RequestInfo.class),
                     rows(Table.ALLOCATIONS, AllocationInfo.class), rows(Table.TOKENS, TokenRecord.class),
-                    rows(Table.TASKS, dev.steward.api.TaskInfo.class), rows(Table.PACKAGES, dev.steward.api.PackageInfo.class));
+                    rows(Table.TASKS, dev.steward.api.TaskInfo.class), rows(Table.PACKAGES, dev.steward.api.PackageInfo.class),
+                    rows(Table.SERVICES, dev.steward.allocator.deploy.ServiceRecord.class), rows(Table.REVISIONS, dev.steward.api.RevisionInfo.class),
+                    rows(Table.DEPLOYMENTS, dev.steward.api.DeploymentInfo.class), rows(Table.INSTANCES, dev.steward.api.InstanceInfo.class));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
         }

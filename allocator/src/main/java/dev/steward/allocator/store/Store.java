@@ -15,14 +15,16 @@ public interface Store extends AutoCloseable {
     /** Everything stored, to rebuild the state from at start. */
     record Loaded(long index, long sequence, List<RoleRecord> roles, List<AgentInfo> agents, List<RequestInfo> requests,
                   List<AllocationInfo> allocations, List<TokenRecord> tokens, List<dev.steward.api.TaskInfo> tasks,
-                  List<dev.steward.api.PackageInfo> packages) {
+                  List<dev.steward.api.PackageInfo> packages, List<dev.steward.allocator.deploy.ServiceRecord> services,
+                  List<dev.steward.api.RevisionInfo> revisions, List<dev.steward.api.DeploymentInfo> deployments,
+                  List<dev.steward.api.InstanceInfo> instances) {
     }
 
     /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
-    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES }
+    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES }
 
     Loaded load();
 

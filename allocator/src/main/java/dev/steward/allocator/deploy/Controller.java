@@ -1,0 +1,306 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.RequestInfo;
+import dev.steward.api.RequestState;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskState;
+import dev.steward.api.ValidationException;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The effects half of deployments, on the state's owner thread: observes each instance through
+ * its request, allocation and task; asks the {@link Reconciler}; applies the actions by
+ * submitting and cancelling requests, adding and stopping tasks, releasing allocations, and
+ * updating the records. Writes only what changed, so a quiet tick writes nothing.
+ */
+final class Controller {
+    private static final Duration LEASE = Duration.ofDays(30);
+    private final ClusterState state;
+    private final Services services;
+
+    Controller(ClusterState state, Services services) {
+        this.state = state;
+        this.services = services;
+    }
+
+    /** One pass over a service; true if anything changed. */
+    boolean reconcile(ServiceRecord s, Instant now) {
+        boolean changed = false;
+        for (InstanceInfo i : services.instancesOf(s.name())) {
+            if (!i.state().terminal()) {
+                changed |= observe(i, now);
+            }
+        }
+        ServiceRecord svc = services.record(s.name());
+        DeploymentInfo d = svc.deployment() == null ? null : services.deploymentRecord(svc.deployment());
+        List<Action> actions = Reconciler.decide(svc.view(), d, services.instancesOf(svc.name()), now);
+        for (Action a : actions) {
+            apply(svc.name(), a, now);
+            changed = true;
+        }
+        changed |= refreshCounts(svc.name(), now);
+        changed |= startQueued(svc.name(), now);
+        return changed;
+    }
+
+    // ---------------------------------------------------------------- observing
+
+    private boolean observe(InstanceInfo i, Instant now) {
+        InstanceInfo n = i;
+        if (n.requestId() != null && n.allocationId() == null) {
+            RequestInfo r = state.requestOrNull(n.requestId());
+            if (r == null || r.state() == RequestState.CANCELLED) {
+                n = Rollouts.instance(n, n.stopRequested() ? InstanceState.STOPPED : InstanceState.FAILED,
+                        n.stopRequested() ? null : "its allocation request was cancelled", now);
+            } else if (n.stopRequested()) {
+                state.cancel(r.id(), now);
+                n = Rollouts.instance(n, InstanceState.STOPPED, null, now);
+            } else if (r.state() == RequestState.PLACED && !r.allocations().isEmpty()) {
+                n = withAllocation(n, r.allocations().get(0));
+            } else if (r.why() != null) {
+                n = reason(n, "not placed yet: " + r.why().summary());
+            }
+        }
+        if (!n.state().terminal() && n.allocationId() != null) {
+            AllocationInfo a = state.allocationOrNull(n.allocationId());
+            if (a == null || a.state().terminal()) {
+                n = Rollouts.instance(n, n.stopRequested() ? InstanceState.STOPPED : InstanceState.LOST,
+                        n.stopRequested() ? null : "its allocation ended: " + (a == null ? "forgotten" : a.state() + ", " + a.reason()), now);
+            } else {
+                if (a.expiresAt().isBefore(now.plus(LEASE.dividedBy(2)))) {
+                    state.renew(a.id(), LEASE, now);
+                }
+                n = observeTask(n, a, now);
+            }
+        }
+        return put(i, n);
+    }
+
+    private InstanceInfo observeTask(InstanceInfo n, AllocationInfo a, Instant now) {
+        if (n.taskId() == null) {
+            if (n.stopRequested()) {
+                state.release(a.id(), "deployment", now);
+                return Rollouts.instance(n, InstanceState.STOPPED, null, now);
+            }
+            RevisionInfo rev = services.revisionRecord(Services.revisionId(n.service(), n.revision()));
+            try {
+                TaskInfo t = state.tasks().add(a.id(), rev.spec().task(services.record(n.service()).app()), now);
+                InstanceInfo started = Rollouts.instance(n, InstanceState.STARTING, "starting", now);
+                return new InstanceInfo(started.id(), started.service(), started.revision(), started.packageDigest(), started.buildUrl(),
+                        started.state(), started.requestId(), started.allocationId(), t.id(), started.agentId(), started.host(), started.ports(),
+                        started.healthySince(), started.availableAt(), started.reason(), started.stopRequested(), started.createdAt(), started.endedAt(),
+                        started.createIndex(), started.modifyIndex());
+            } catch (RuntimeException e) {
+                state.release(a.id(), "deployment", now);
+                return Rollouts.instance(n, InstanceState.FAILED, "its task could not start: " + e.getMessage(), now);
+            }
+        }
+        TaskInfo t = state.tasks().getOrNull(n.taskId());
+        if (t == null || t.state().terminal()) {
+            state.release(a.id(), "deployment", now);
+            if (n.stopRequested()) {
+                return Rollouts.instance(n, InstanceState.STOPPED, null, now);
+            }
+            return Rollouts.instance(n, t != null && t.state() == TaskState.LOST ? InstanceState.LOST : InstanceState.FAILED,
+                    t == null ? "its task is gone" : t.reason(), now);
+        }
+        if (n.stopRequested()) {
+            return n;
+        }
+        boolean checked = t.spec().healthCheck() != null;
+        boolean ok = t.state() == TaskState.RUNNING && (!checked || Boolean.TRUE.equals(t.healthy()));
+        if (ok) {
+            if (n.state() == InstanceState.UNHEALTHY) {
+                n = Rollouts.instance(n, InstanceState.STARTING, null, now);
+            }
+            if (n.healthySince() == null) {
+                n = Rollouts.healthySince(reason(n, checked ? "health check passing" : "running (no health check)"), now);
+            }
+            return n;
+        }
+        String why = t.state() == TaskState.RESTARTING ? "restarting: " + t.reason()
+                : Boolean.FALSE.equals(t.healthy()) ? "health check failing" + (t.reason() == null ? "" : ": " + t.reason())
+                : t.state() == TaskState.PENDING ? "its task is starting on the agent" : "waiting for its health check to pass";
+        if (n.state() == InstanceState.HEALTHY) {
+            return Rollouts.instance(n, InstanceState.UNHEALTHY, why, now);
+        }
+        if (n.healthySince() != null) {
+            n = Rollouts.healthySince(n, null);
+        }
+        return reason(n, why);
+    }
+
+    private InstanceInfo withAllocation(InstanceInfo n, String allocationId) {
+        AllocationInfo a = state.allocation(allocationId);
+        String host = null;
+        var agent = state.agentOrNull(a.agentId());
+        if (agent != null) {
+            String addr = agent.attributes().get("address");
+            try {
+                host = addr == null ? agent.attributes().get("hostname") : java.net.URI.create(addr).getHost();
+            } catch (IllegalArgumentException e) {
+                host = agent.attributes().get("hostname");
+            }
+        }
+        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), allocationId, n.taskId(),
+                a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
+                n.endedAt(), n.createIndex(), n.modifyIndex());
+    }
+
+    private static InstanceInfo reason(InstanceInfo n, String why) {
+        if (why.equals(n.reason())) {
+            return n;
+        }
+        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), n.allocationId(),
+                n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(),
+                n.createIndex(), n.modifyIndex());
+    }
+
+    private boolean put(InstanceInfo before, InstanceInfo after) {
+        if (after.equals(before)) {
+            return false;
+        }
+        services.putInstance(after);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- acting
+
+    private void apply(String service, Action a, Instant now) {
+        ServiceRecord s = services.record(service);
+        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        if (a instanceof Action.Place p) {
+            place(s, p, now);
+        } else if (a instanceof Action.Stop st) {
+            InstanceInfo i = services.instanceRecord(st.instance());
+            InstanceInfo stopping = Rollouts.instance(i, InstanceState.STOPPING, st.reason(), now);
+            if (i.taskId() != null) {
+                state.tasks().stop(i.taskId(), st.reason());
+            }
+            services.putInstance(stopping);
+            observe(stopping, now);
+            event(d, now, "stopping " + i.id() + " (revision " + i.revision() + "): " + st.reason());
+        } else if (a instanceof Action.MarkAvailable m) {
+            InstanceInfo i = services.instanceRecord(m.instance());
+            services.putInstance(Rollouts.instance(i, InstanceState.HEALTHY, "available", now));
+            if (d != null && !d.state().terminal()) {
+                services.putDeployment(Rollouts.event(Rollouts.progressed(d, now), now, "instance " + i.id() + " of revision " + i.revision()
+                        + " is available" + (i.host() == null ? "" : " at " + i.host() + " " + i.ports())));
+            }
+        } else if (a instanceof Action.Step st) {
+            services.putDeployment(Rollouts.event(Rollouts.step(d, st.step(), st.pausedUntil(), st.waitForPromote(), now), now, st.message()));
+        } else if (a instanceof Action.Switch sw) {
+            services.putDeployment(Rollouts.event(Rollouts.switched(d, sw.revision(), now), now, "switched: discovery now lists revision " + sw.revision()));
+            services.putService(s.with(s.instances(), s.revision(), s.stable(), sw.revision(), s.deployment(), s.queued(), s.replaceNotBefore(),
+                    s.failures(), s.nextRevision(), now, state.nextIndex()));
+        } else if (a instanceof Action.Succeed ok) {
+            services.putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.SUCCEEDED, ok.message(), now), now, "succeeded: " + ok.message()));
+            services.markStable(service, d.revision());
+            services.putService(s.with(s.instances(), d.revision(), d.revision(), d.revision(), null, s.queued(), null, 0, s.nextRevision(), now,
+                    state.nextIndex()));
+        } else if (a instanceof Action.Fail f) {
+            services.putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.FAILED, f.reason(), now), now, "failed: " + f.reason()));
+            services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), null, s.queued(), s.replaceNotBefore(), s.failures(),
+                    s.nextRevision(), now, state.nextIndex()));
+        } else if (a instanceof Action.RollBack b) {
+            services.putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ROLLING_BACK, b.reason(), now), now,
+                    "failed: " + b.reason() + "; rolling back to revision " + d.stableRevision()));
+        } else if (a instanceof Action.RolledBack b) {
+            services.putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ROLLED_BACK, null, now), now, "rolled back: " + b.message()));
+            services.putService(s.with(s.instances(), d.stableRevision(), s.stable(), d.stableRevision(), null, s.queued(), null, 0, s.nextRevision(), now,
+                    state.nextIndex()));
+        }
+    }
+
+    private void place(ServiceRecord s, Action.Place p, Instant now) {
+        RevisionInfo rev = services.revisionRecord(Services.revisionId(s.name(), p.revision()));
+        String id = state.newId();
+        String digest = rev.spec().packageDigest();
+        InstanceInfo i = new InstanceInfo(id, s.name(), p.revision(), digest, rev.buildUrl(), InstanceState.PENDING, null, null, null, null, null,
+                Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, state.nextIndex(),
+                state.nextIndex());
+        try {
+            RequestInfo r = state.submit(s.role(), rev.spec().allocation(s.role(), s.app() + "-" + s.env()), now);
+            i = new InstanceInfo(id, i.service(), i.revision(), digest, i.buildUrl(), i.state(), r.id(), null, null, null, null, Map.of(), null, null,
+                    i.reason(), false, now, null, i.createIndex(), i.modifyIndex());
+        } catch (ValidationException | dev.steward.allocator.state.NotFound e) {
+            i = Rollouts.instance(i, InstanceState.FAILED, "its allocation could not be asked for: " + e.getMessage(), now);
+        }
+        services.putInstance(i);
+        if (p.replacing() != null) {
+            int failures = s.failures() + 1;
+            Duration backoff = Duration.ofSeconds(Math.min(60, 1L << Math.min(failures, 6)));
+            services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), now.plus(backoff), failures,
+                    s.nextRevision(), now, state.nextIndex()));
+        }
+        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        event(d, now, "starting " + id + " (revision " + p.revision() + ")" + (p.replacing() == null ? "" : ": " + p.replacing()));
+    }
+
+    private void event(DeploymentInfo d, Instant now, String message) {
+        if (d != null && !d.state().terminal()) {
+            services.putDeployment(Rollouts.event(services.deploymentRecord(d.id()), now, message));
+        }
+    }
+
+    /** Keeps the deployment's instance counts current (written only when they change). */
+    private boolean refreshCounts(String service, Instant now) {
+        ServiceRecord s = services.record(service);
+        if (s.deployment() == null) {
+            return false;
+        }
+        DeploymentInfo d = services.deploymentRecord(s.deployment());
+        int target = d.state() == DeploymentState.ROLLING_BACK ? d.stableRevision() : d.revision();
+        int oldN = 0;
+        int newN = 0;
+        int oldA = 0;
+        int newA = 0;
+        for (InstanceInfo i : services.instancesOf(service)) {
+            if (i.state().terminal() || i.stopRequested()) {
+                continue;
+            }
+            boolean fresh = i.revision() == target;
+            boolean avail = i.state() == InstanceState.HEALTHY;
+            if (fresh) {
+                newN++;
+                newA += avail ? 1 : 0;
+            } else {
+                oldN++;
+                oldA += avail ? 1 : 0;
+            }
+        }
+        if (d.desired() == s.instances() && d.oldInstances() == oldN && d.newInstances() == newN && d.oldAvailable() == oldA && d.newAvailable() == newA) {
+            return false;
+        }
+        services.putDeployment(Rollouts.counts(d, s.instances(), oldN, newN, oldA, newA));
+        return true;
+    }
+
+    /** When no deployment runs, the oldest queued one starts. */
+    private boolean startQueued(String service, Instant now) {
+        ServiceRecord s = services.record(service);
+        if (s.deployment() != null || s.queued().isEmpty()) {
+            return false;
+        }
+        List<String> rest = new ArrayList<>(s.queued());
+        DeploymentInfo next = services.deploymentRecord(rest.remove(0));
+        DeploymentInfo started = Services.restart(next, s, now);
+        services.putDeployment(Rollouts.event(Rollouts.state(started, DeploymentState.RUNNING, null, now), now,
+                "started: the deployment it waited for has ended"));
+        services.putService(s.with(next.desired(), next.revision(), s.stable(), s.active(), next.id(), rest, null, 0, s.nextRevision(), now,
+                state.nextIndex()));
+        return true;
+    }
+}

@@ -1,0 +1,397 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.Conflict;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.Endpoint;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.PackageManifest;
+import dev.steward.api.ResourceAmounts;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.RolloutSpec;
+import dev.steward.api.RunSpec;
+import dev.steward.api.ServiceInfo;
+import dev.steward.api.Validation;
+import dev.steward.api.ValidationException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Services (app × env), their revisions, deployments and instances: the commands a deploy,
+ * rollback, promote, pause, resume or abort makes, the queries, and {@link #reconcile} that the
+ * engine runs after every command and tick. Part of {@link ClusterState}, owned by its thread.
+ */
+public final class Services {
+    public static final int KEEP_REVISIONS = 10;
+    private static final int KEEP_DEPLOYMENTS = 20;
+    private final ClusterState state;
+    private final Controller controller;
+    private final Map<String, ServiceRecord> services = new TreeMap<>();
+    private final Map<String, RevisionInfo> revisions = new HashMap<>();
+    private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
+    private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
+    private final Map<String, List<String>> instancesByService = new HashMap<>();
+
+    public Services(ClusterState state) {
+        this.state = state;
+        this.controller = new Controller(state, this);
+    }
+
+    public static String name(String app, String env) {
+        return Validation.name("app", app) + "/" + Validation.name("env", env);
+    }
+
+    static String revisionId(String service, int n) {
+        return service + "#" + n;
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    /**
+     * A deploy: a new revision and a deployment of it, or a scale, or a no-op that says so. With
+     * {@code promoteFrom}, the run spec is the source environment's stable revision, exactly.
+     */
+    public DeployResult deploy(String app, String env, String role, DeployRequest req, String who, Instant now) {
+        String name = name(app, env);
+        ServiceRecord existing = services.get(name);
+        int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
+        RolloutSpec rollout;
+        try {
+            rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
+                    req.minHealthyTime(), req.healthyDeadline(), req.progressDeadline(), req.autoRollback()).validate(count);
+        } catch (ValidationException e) {
+            throw e;
+        }
+        DeployRequest.OnConflict rule = req.conflictRule();
+        RunSpec spec;
+        String promoted = null;
+        if (req.promoteFrom() != null) {
+            String from = name(app, req.promoteFrom());
+            ServiceRecord src = services.get(from);
+            if (src == null || src.stable() == null) {
+                throw new Conflict("service " + from + " has no revision whose deployment succeeded; there is nothing to promote");
+            }
+            RevisionInfo r = revisions.get(revisionId(from, src.stable()));
+            if (req.packageDigest() != null && !req.packageDigest().equals(r.spec().packageDigest())) {
+                throw new ValidationException("packageDigest", "is " + req.packageDigest() + " but " + from + " runs " + r.spec().packageDigest()
+                        + "; a promotion takes exactly what runs there (leave packageDigest out)");
+            }
+            spec = r.spec();
+            promoted = from + " revision " + r.number() + (r.buildUrl() == null ? "" : " (build " + r.buildUrl() + ")");
+        } else {
+            if (req.packageDigest() == null) {
+                throw new ValidationException("packageDigest", "is required (or promoteFrom, to take what runs in another environment)");
+            }
+            spec = withManifestDefaults(req.runSpec(), state.packages().use(req.packageDigest(), now));
+        }
+        spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
+        state.packages().use(spec.packageDigest(), now);
+        ServiceRecord s = services.get(name);
+        if (s == null) {
+            s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),
+                    state.nextIndex());
+        } else if (!s.role().equals(role)) {
+            throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
+        }
+        DeploymentInfo running = s.deployment() == null ? null : deployments.get(s.deployment());
+        RevisionInfo current = s.revision() == 0 ? null : revisions.get(revisionId(name, s.revision()));
+        RevisionInfo targeted = running == null ? current : revisions.get(revisionId(name, running.revision()));
+        if (targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)) {
+            if (count == s.instances()) {
+                String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
+                        : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
+                return new DeployResult(running, targeted, true, msg);
+            }
+            services.put(name, s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
+                    s.nextRevision(), now, state.nextIndex()));
+            state.changes().services.add(name);
+            return new DeployResult(running, targeted, false, "scaled to " + count + " instances; revision " + targeted.number() + " unchanged");
+        }
+        int n = s.nextRevision();
+        RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
+                null, false);
+        return start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
+    }
+
+    /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */
+    public DeployResult rollback(String name, Integer to, String who, Instant now) {
+        ServiceRecord s = record(name);
+        int target = to != null ? to : (s.stable() != null ? s.stable() : 0);
+        RevisionInfo r = revisions.get(revisionId(name, target));
+        if (r == null) {
+            throw new NotFound("revision", revisionId(name, target) + " (kept: " + revisionsOf(name).stream().map(RevisionInfo::number).toList() + ")");
+        }
+        RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
+        return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    private DeployResult start(ServiceRecord s, RevisionInfo rev, RolloutSpec rollout, int count, DeployRequest.OnConflict rule, String who, Instant now,
+                               String note) {
+        String name = s.name();
+        revisions.put(revisionId(name, rev.number()), rev);
+        state.changes().revisions.add(revisionId(name, rev.number()));
+        DeploymentInfo running = s.deployment() == null ? null : deployments.get(s.deployment());
+        boolean queue = running != null && rule == DeployRequest.OnConflict.WAIT;
+        DeploymentInfo d = new DeploymentInfo(state.newId(), name, rev.number(), s.revision() == 0 ? null : s.revision(), s.stable(), rollout,
+                queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
+                List.of(), state.nextIndex(), state.nextIndex());
+        d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
+                + name + ", " + count + " instances, " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
+        putDeployment(d);
+        if (queue) {
+            List<String> q = new ArrayList<>(s.queued());
+            q.add(d.id());
+            putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), q, s.replaceNotBefore(), s.failures(), rev.number() + 1,
+                    now, state.nextIndex()));
+        } else {
+            if (running != null) {
+                putDeployment(Rollouts.event(Rollouts.state(running, DeploymentState.SUPERSEDED, "superseded by deployment " + d.id() + " (revision "
+                        + rev.number() + ")", now), now, "superseded by deployment " + d.id()));
+            }
+            putService(s.with(count, rev.number(), s.stable(), s.active(), d.id(), s.queued(), null, 0, rev.number() + 1, now, state.nextIndex()));
+        }
+        trim(name);
+        return new DeployResult(deployments.get(d.id()), rev, false, queue ? "queued: deployment " + running.id() + " runs first"
+                : "deploying revision " + rev.number() + " (deployment " + d.id() + ")");
+    }
+
+    static DeploymentInfo restart(DeploymentInfo d, ServiceRecord s, Instant now) {
+        return new DeploymentInfo(d.id(), d.service(), d.revision(), s.revision() == 0 ? null : s.revision(), s.stable(), d.rollout(), d.state(), 0, null,
+                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), d.createIndex(),
+                d.modifyIndex());
+    }
+
+    public DeploymentInfo pause(String id, String who, Instant now) {
+        DeploymentInfo d = deployment(id);
+        if (d.state() == DeploymentState.PAUSED) {
+            return d;
+        }
+        if (d.state() != DeploymentState.RUNNING) {
+            throw new Conflict("deployment " + id + " is " + d.state() + "; only a running one can be paused");
+        }
+        putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.PAUSED, null, now), now, "paused by " + who));
+        return deployments.get(id);
+    }
+
+    /** Resumes a paused deployment; for a canary waiting at a step, this is the promote to the next step. */
+    public DeploymentInfo resume(String id, String who, boolean promote, Instant now) {
+        DeploymentInfo d = deployment(id);
+        if (d.state() != DeploymentState.PAUSED && !(promote && d.state() == DeploymentState.RUNNING && d.rollout().type() == RolloutSpec.Strategy.CANARY)) {
+            throw new Conflict("deployment " + id + " is " + d.state() + "; only a paused one (or a running canary) can be " + (promote ? "promoted" : "resumed"));
+        }
+        boolean canary = d.rollout().type() == RolloutSpec.Strategy.CANARY && d.step() < d.rollout().steps().size();
+        DeploymentInfo r = promote && canary ? Rollouts.promoted(d.state() == DeploymentState.PAUSED ? d
+                : Rollouts.state(d, DeploymentState.PAUSED, null, now), now) : Rollouts.state(d, DeploymentState.RUNNING, null, now);
+        putDeployment(Rollouts.event(r, now, (promote ? "promoted by " : "resumed by ") + who + (canary && promote ? ": on to step " + (r.step() + 1) : "")));
+        return deployments.get(id);
+    }
+
+    /** Aborts: the deployment ends ABORTED and the stable revision takes over again. */
+    public DeploymentInfo abort(String id, String who, Instant now) {
+        DeploymentInfo d = deployment(id);
+        if (d.state().terminal()) {
+            return d;
+        }
+        putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ABORTED, "aborted by " + who, now), now, "aborted by " + who));
+        ServiceRecord s = record(d.service());
+        if (d.id().equals(s.deployment())) {
+            int back = s.stable() != null ? s.stable() : s.revision();
+            putService(s.with(s.instances(), back, s.stable(), s.stable(), null, s.queued(), null, 0, s.nextRevision(), now, state.nextIndex()));
+        } else {
+            List<String> q = new ArrayList<>(s.queued());
+            q.remove(id);
+            putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), q, s.replaceNotBefore(), s.failures(), s.nextRevision(),
+                    now, state.nextIndex()));
+        }
+        return deployments.get(id);
+    }
+
+    /** One reconcile pass over every service; true if anything changed. */
+    public boolean reconcile(Instant now) {
+        boolean changed = false;
+        for (ServiceRecord s : List.copyOf(services.values())) {
+            changed |= controller.reconcile(s, now);
+        }
+        return changed;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public ServiceRecord record(String name) {
+        ServiceRecord s = services.get(name);
+        if (s == null) {
+            throw new NotFound("service", name);
+        }
+        return s;
+    }
+
+    public RevisionInfo revisionRecord(String id) {
+        return revisions.get(id);
+    }
+
+    public DeploymentInfo deploymentRecord(String id) {
+        return deployments.get(id);
+    }
+
+    public InstanceInfo instanceRecord(String id) {
+        return instances.get(id);
+    }
+
+    public DeploymentInfo deployment(String id) {
+        DeploymentInfo d = deployments.get(id);
+        if (d == null) {
+            throw new NotFound("deployment", id);
+        }
+        return d;
+    }
+
+    public ServiceInfo info(String name) {
+        ServiceRecord s = record(name);
+        int running = 0;
+        int available = 0;
+        for (InstanceInfo i : instancesOf(name)) {
+            if (!i.state().terminal() && !i.stopRequested()) {
+                running++;
+                available += i.state() == InstanceState.HEALTHY ? 1 : 0;
+            }
+        }
+        return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), running,
+                available, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex());
+    }
+
+    public List<ServiceInfo> list() {
+        return services.keySet().stream().map(this::info).toList();
+    }
+
+    public List<RevisionInfo> revisionsOf(String name) {
+        record(name);
+        return revisions.values().stream().filter(r -> r.service().equals(name)).sorted(Comparator.comparingInt(RevisionInfo::number).reversed()).toList();
+    }
+
+    public List<DeploymentInfo> deploymentsOf(String name) {
+        record(name);
+        List<DeploymentInfo> out = new ArrayList<>(deployments.values().stream().filter(d -> d.service().equals(name)).toList());
+        java.util.Collections.reverse(out);
+        return out;
+    }
+
+    public List<InstanceInfo> instancesOf(String name) {
+        List<InstanceInfo> out = new ArrayList<>();
+        for (String id : instancesByService.getOrDefault(name, List.of())) {
+            out.add(instances.get(id));
+        }
+        return out;
+    }
+
+    /** Discovery: the available instances of the active revision set (both sets, outside a blue/green switch). */
+    public List<Endpoint> endpoints(String name) {
+        ServiceRecord s = record(name);
+        DeploymentInfo d = s.deployment() == null ? null : deployments.get(s.deployment());
+        boolean blueGreen = d != null && d.rollout().type() == RolloutSpec.Strategy.BLUEGREEN && s.active() != null;
+        List<Endpoint> out = new ArrayList<>();
+        for (InstanceInfo i : instancesOf(name)) {
+            if (i.state() == InstanceState.HEALTHY && !i.stopRequested() && (!blueGreen || i.revision() == s.active())) {
+                out.add(new Endpoint(i.id(), i.revision(), i.host(), i.ports()));
+            }
+        }
+        return out;
+    }
+
+    /** Digests the kept revisions run: their packages are not garbage. */
+    public java.util.Set<String> packageDigests() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        revisions.values().forEach(r -> out.add(r.spec().packageDigest()));
+        return out;
+    }
+
+    // ---------------------------------------------------------------- records
+
+    void putService(ServiceRecord s) {
+        services.put(s.name(), s);
+        state.changes().services.add(s.name());
+    }
+
+    void putDeployment(DeploymentInfo d) {
+        deployments.put(d.id(), Rollouts.indexed(d, state.nextIndex()));
+        state.changes().deployments.add(d.id());
+    }
+
+    void putInstance(InstanceInfo i) {
+        InstanceInfo old = instances.put(i.id(), new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(),
+                i.requestId(), i.allocationId(), i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), i.reason(),
+                i.stopRequested(), i.createdAt(), i.endedAt(), i.createIndex(), state.nextIndex()));
+        if (old == null) {
+            instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
+        }
+        state.changes().instances.add(i.id());
+    }
+
+    void markStable(String service, int number) {
+        RevisionInfo r = revisions.get(revisionId(service, number));
+        if (r != null && !r.stable()) {
+            revisions.put(revisionId(service, number), new RevisionInfo(r.service(), r.number(), r.spec(), r.createdAt(), r.createdBy(), r.buildUrl(),
+                    r.promotedFrom(), r.rolledBackTo(), true));
+            state.changes().revisions.add(revisionId(service, number));
+        }
+    }
+
+    /** Keeps the latest revisions (never the current or stable one), deployments and ended instances. */
+    private void trim(String name) {
+        ServiceRecord s = services.get(name);
+        List<RevisionInfo> revs = revisionsOf(name);
+        for (RevisionInfo r : revs.subList(Math.min(KEEP_REVISIONS, revs.size()), revs.size())) {
+            boolean inUse = r.number() == s.revision() || (s.stable() != null && r.number() == s.stable())
+                    || instancesOf(name).stream().anyMatch(i -> i.revision() == r.number() && !i.state().terminal());
+            if (!inUse) {
+                revisions.remove(revisionId(name, r.number()));
+                state.removed().add(revisionId(name, r.number()));
+            }
+        }
+        List<DeploymentInfo> ds = deploymentsOf(name);
+        for (DeploymentInfo d : ds.subList(Math.min(KEEP_DEPLOYMENTS, ds.size()), ds.size())) {
+            if (d.state().terminal()) {
+                deployments.remove(d.id());
+                state.removed().add(d.id());
+            }
+        }
+        List<String> ids = instancesByService.getOrDefault(name, new ArrayList<>());
+        List<String> ended = ids.stream().filter(id -> instances.get(id).state().terminal()).toList();
+        for (String id : ended.subList(0, Math.max(0, ended.size() - 50))) {
+            instances.remove(id);
+            ids.remove(id);
+            state.removed().add(id);
+        }
+    }
+
+    /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */
+    static RunSpec withManifestDefaults(RunSpec s, PackageManifest m) {
+        ResourceAmounts r = m.resources();
+        return new RunSpec(s.packageDigest(), s.command(), s.args(), s.cpus() != null ? s.cpus() : r == null ? null : r.cpus(),
+                s.memory() != null ? s.memory() : r == null ? null : r.memory(), s.disk() != null ? s.disk() : r == null ? null : r.disk(),
+                s.ports() != null ? s.ports() : m.ports(), s.vars(), s.healthCheck() != null ? s.healthCheck() : m.healthCheck(), s.constraints(),
+                s.restart()).validate();
+    }
+
+    public void restore(Collection<ServiceRecord> ss, Collection<RevisionInfo> rs, Collection<DeploymentInfo> ds, Collection<InstanceInfo> is) {
+        ss.forEach(s -> services.put(s.name(), s));
+        rs.forEach(r -> revisions.put(revisionId(r.service(), r.number()), r));
+        ds.forEach(d -> deployments.put(d.id(), d));
+        is.forEach(i -> {
+            instances.put(i.id(), i);
+            instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
+        });
+    }
+}

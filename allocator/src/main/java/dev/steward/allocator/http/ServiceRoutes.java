@@ -1,0 +1,127 @@
+package dev.steward.allocator.http;
+
+import dev.steward.allocator.auth.Principal;
+import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.deploy.Services;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.ValidationException;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Services and deployments: {@code PUT /v1/services/APP/ENV} deploys (or promotes, or scales, or
+ * says it is a no-op); reads of services, revisions, instances, endpoints (discovery) and
+ * deployments are blocking queries; a deployment's events are a stream read with
+ * {@code ?after=SEQ&index=&wait=}; pause, resume, promote, abort and rollback act on them.
+ */
+final class ServiceRoutes {
+    private final Handlers h;
+
+    ServiceRoutes(Handlers h) {
+        this.h = h;
+    }
+
+    List<Route> routes() {
+        Set<Kind> clients = EnumSet.of(Kind.ADMIN, Kind.ROLE);
+        String svc = "/v1/services/{app}/{env}";
+        return List.of(
+                new Route("GET", "/v1/services", clients, c -> h.query(c, s -> s.services().list().stream()
+                        .filter(i -> Handlers.visible(c.principal(), i.role(), "")).toList())),
+                new Route("PUT", svc, clients, c -> {
+                    DeployRequest req = h.body(c, DeployRequest.class);
+                    String role = role(c.principal(), req.role());
+                    return h.engine.command((s, now) -> s.services().deploy(c.param("app"), c.param("env"), role, req, who(c.principal()), now))
+                            .thenApply(r -> ApiResponse.json(r.deployment() != null && !r.noop() ? 201 : 200, r)
+                                    .header("X-Steward-Index", Long.toString(h.engine.index())));
+                }),
+                new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
+                new Route("GET", svc + "/revisions", clients, c -> h.query(c, s -> s.services().revisionsOf(mine(c, s)))),
+                new Route("GET", svc + "/instances", clients, c -> h.query(c, s -> s.services().instancesOf(mine(c, s)))),
+                new Route("GET", svc + "/endpoints", clients, c -> h.query(c, s -> s.services().endpoints(mine(c, s)))),
+                new Route("GET", svc + "/deployments", clients, c -> h.query(c, s -> s.services().deploymentsOf(mine(c, s)))),
+                new Route("POST", svc + "/rollback", clients, c -> {
+                    Map<?, ?> body = h.optionalBody(c, Map.class, Map.of());
+                    Integer to = revisionField(body.get("revision"));
+                    return h.command(201, (s, now) -> s.services().rollback(mine(c, s), to, who(c.principal()), now));
+                }),
+                new Route("GET", "/v1/deployments/{id}", clients, c -> h.query(c, s -> deployment(c, s))),
+                new Route("GET", "/v1/deployments/{id}/events", clients, c -> {
+                    long after = after(c.request().param("after"));
+                    return h.query(c, s -> deployment(c, s).events().stream().filter(e -> e.seq() > after).toList());
+                }),
+                new Route("POST", "/v1/deployments/{id}/pause", clients, c -> h.command(200, (s, now) -> {
+                    deployment(c, s);
+                    return s.services().pause(c.param("id"), who(c.principal()), now);
+                })),
+                new Route("POST", "/v1/deployments/{id}/resume", clients, c -> h.command(200, (s, now) -> {
+                    deployment(c, s);
+                    return s.services().resume(c.param("id"), who(c.principal()), false, now);
+                })),
+                new Route("POST", "/v1/deployments/{id}/promote", clients, c -> h.command(200, (s, now) -> {
+                    deployment(c, s);
+                    return s.services().resume(c.param("id"), who(c.principal()), true, now);
+                })),
+                new Route("POST", "/v1/deployments/{id}/abort", clients, c -> h.command(200, (s, now) -> {
+                    deployment(c, s);
+                    return s.services().abort(c.param("id"), who(c.principal()), now);
+                })));
+    }
+
+    private static String role(Principal p, String asked) {
+        if (p.kind() == Kind.ROLE) {
+            if (asked != null && !asked.equals(p.subject())) {
+                throw ApiError.forbidden(p.describe() + " may not deploy for role '" + asked + "'");
+            }
+            return p.subject();
+        }
+        return asked == null ? ClusterState.DEFAULT_ROLE : asked;
+    }
+
+    private static String who(Principal p) {
+        return p.describe();
+    }
+
+    /** The service named in the path, if the caller may see it. */
+    private static String mine(Route.Call c, ClusterState s) {
+        String name = Services.name(c.param("app"), c.param("env"));
+        if (!Handlers.visible(c.principal(), s.services().record(name).role(), "")) {
+            throw new NotFound("service", name);
+        }
+        return name;
+    }
+
+    private static DeploymentInfo deployment(Route.Call c, ClusterState s) {
+        DeploymentInfo d = s.services().deployment(c.param("id"));
+        if (!Handlers.visible(c.principal(), s.services().record(d.service()).role(), "")) {
+            throw new NotFound("deployment", c.param("id"));
+        }
+        return d;
+    }
+
+    private static Integer revisionField(Object v) {
+        if (v == null) {
+            return null;
+        }
+        if (v instanceof Integer i && i > 0) {
+            return i;
+        }
+        throw new ValidationException("revision", "'" + v + "' is not a revision number");
+    }
+
+    private static long after(String text) {
+        if (text == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ValidationException("after", "'" + text + "' is not a whole number");
+        }
+    }
+}
