@@ -1,17 +1,11 @@
 package dev.steward.cli;
 
 import dev.steward.agent.Agent;
-import dev.steward.agent.AgentConfig;
 import dev.steward.allocator.Server;
-import dev.steward.allocator.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -35,19 +29,12 @@ final class DevCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = (data == null ? defaultData() : data).toAbsolutePath().normalize();
         long t0 = System.nanoTime();
-        Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));
-        Map<String, String> cfg = new LinkedHashMap<>();
-        cfg.put("server", server.url());
-        cfg.put("join-token", server.joinToken());
-        cfg.put("data", dir.resolve("agent").toString());
-        cfg.put("name", "dev");
-        cfg.put("bind", "127.0.0.1:0");
-        cfg.put("user", ""); // a laptop: tasks run as you
-        Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
+        Embedded e = Embedded.start(dir, port);
+        Server server = e.server;
+        Agent agent = e.agent;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            agent.close();
-            server.close();
+            e.close();
             stopped.countDown();
         }, "steward-dev-shutdown"));
         System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());

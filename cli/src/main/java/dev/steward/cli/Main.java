@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
         description = "Provision cluster resources and roll builds out from CI pipelines.",
         subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
-                PackageCommand.class})
+                PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, PromoteCommand.class, HistoryCommand.class,
+                ServicesCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -39,6 +40,15 @@ public final class Main implements Runnable {
                     + addr + ") or --addr at yours";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
+    /** Removes a directory tree, best effort. */
+    static void deleteTree(java.nio.file.Path dir) {
+        try (var all = java.nio.file.Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            System.err.println("could not remove " + dir + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -191,6 +191,11 @@ public final class StewardClient {
         return new PackageClient(this);
     }
 
+    /** Services and deployments: deploy, follow, rollback, promote, history, discovery. */
+    public DeployClient deployments() {
+        return new DeployClient(this);
+    }
+
     OkHttpClient http() {
         return http;
     }

@@ -50,7 +50,7 @@ final class Controller {
             apply(svc.name(), a, now);
             changed = true;
         }
-        changed |= refreshCounts(svc.name(), now);
+        changed |= refreshCounts(svc.name(), svc.deployment());
         changed |= startQueued(svc.name(), now);
         return changed;
     }
@@ -256,12 +256,12 @@ final class Controller {
     }
 
     /** Keeps the deployment's instance counts current (written only when they change). */
-    private boolean refreshCounts(String service, Instant now) {
+    private boolean refreshCounts(String service, String deployment) {
         ServiceRecord s = services.record(service);
-        if (s.deployment() == null) {
+        if (deployment == null) {
             return false;
         }
-        DeploymentInfo d = services.deploymentRecord(s.deployment());
+        DeploymentInfo d = services.deploymentRecord(deployment);
         int target = d.state() == DeploymentState.ROLLING_BACK ? d.stableRevision() : d.revision();
         int oldN = 0;
         int newN = 0;

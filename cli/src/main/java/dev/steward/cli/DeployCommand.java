@@ -1,0 +1,159 @@
+package dev.steward.cli;
+
+import dev.steward.api.CanaryStep;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeployResult;
+import dev.steward.api.Digests;
+import dev.steward.api.Units;
+import dev.steward.api.ValidationException;
+import dev.steward.client.PackageClient;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward deploy APP --env ENV --package DIGEST|FILE}: deploys and shows the rollout live
+ * (each event, and the old/new instance counts as they change); exits 0 when it succeeded or was
+ * a no-op, 1 when it failed, rolled back, was superseded or aborted, saying why. The flags are
+ * the {@code deploy} step's arguments.
+ */
+@Command(name = "deploy", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Deploy APP to an environment and follow the rollout. Exit codes: 0 succeeded or nothing to do; 1 failed, rolled back,",
+                "superseded or aborted (the reason is printed); 2 usage."})
+final class DeployCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "The app")
+    String app;
+    @Option(names = "--env", required = true, description = "The environment: staging, prod, ...")
+    String env;
+    @Option(names = "--package", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
+    String pkg;
+    @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package")
+    String promoteFrom;
+    @Option(names = "--instances", description = "Instances. Default: 1 for a new service, else unchanged")
+    Integer instances;
+    @Option(names = "--strategy", description = "rolling (default), canary, bluegreen, recreate")
+    String strategy;
+    @Option(names = "--max-surge", description = "Rolling: extra instances allowed, count or %%. Default: 25%%")
+    String maxSurge;
+    @Option(names = "--max-unavailable", description = "Rolling: instances that may be unavailable, count or %%. Default: 25%%")
+    String maxUnavailable;
+    @Option(names = "--min-ready-seconds", description = "Rolling: seconds an instance must be ready to count")
+    Integer minReadySeconds;
+    @Option(names = "--step", description = "Canary step WEIGHT[:PAUSE], e.g. 20%%:1m, 50%%:promote, 2 (repeatable)")
+    List<String> steps;
+    @Option(names = "--scale-down-delay", description = "Blue/green: how long the old set stays after the switch. Default: 30s")
+    String scaleDownDelay;
+    @Option(names = "--min-healthy-time", description = "How long the health check must pass before an instance counts. Default: 10s")
+    String minHealthyTime;
+    @Option(names = "--healthy-deadline", description = "How long an instance has to become healthy. Default: 5m")
+    String healthyDeadline;
+    @Option(names = "--progress-deadline", description = "Fail when nothing becomes available for this long. Default: 10m")
+    String progressDeadline;
+    @Option(names = "--no-auto-rollback", description = "On failure, stay; do not return to the stable revision")
+    boolean noAutoRollback;
+    @Option(names = "--on-conflict", description = "When a deployment runs already: supersede (default) or wait")
+    String onConflict;
+    @Option(names = "--command", description = "Overrides the package's command (run by /bin/sh -c)")
+    String command;
+    @Option(names = "--cpus", description = "Cpus per instance (default: the package's)")
+    String cpus;
+    @Option(names = "--memory", description = "Memory per instance (default: the package's)")
+    String memory;
+    @Option(names = "--disk", description = "Disk per instance")
+    String disk;
+    @Option(names = "--port", split = ",", description = "Named ports (default: the package's)")
+    List<String> ports;
+    @Option(names = "--var", description = "Instance environment variable NAME=VALUE (repeatable)")
+    Map<String, String> vars;
+    @Option(names = "--role", description = "Role (admin token only; a role token deploys for its role)")
+    String role;
+    @Option(names = "--actor", description = "Who deploys, recorded on the revision")
+    String actor;
+    @Option(names = "--build-url", description = "The build, recorded on the revision. Default: $BUILD_URL", defaultValue = "${env:BUILD_URL}")
+    String buildUrl;
+    @Option(names = "--timeout", description = "How long to follow the rollout. Default: 30m", defaultValue = "30m")
+    String timeout;
+    @Option(names = "--detach", description = "Start the deployment and exit without following it")
+    boolean detach;
+    @Mixin
+    Connection conn;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    DeployRequest request(String digest) {
+        List<CanaryStep> canary = null;
+        if (steps != null) {
+            canary = new ArrayList<>();
+            for (String s : steps) {
+                int colon = s.indexOf(':');
+                canary.add(new CanaryStep(colon < 0 ? s : s.substring(0, colon), colon < 0 ? null : s.substring(colon + 1), null));
+            }
+        }
+        String strat = strategy == null && canary != null ? "canary" : strategy;
+        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, null, null, null, strat, maxSurge, maxUnavailable,
+                minReadySeconds, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, noAutoRollback ? Boolean.FALSE : null,
+                onConflict, promoteFrom, role, actor, buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if ((pkg == null) == (promoteFrom == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --package or --promote-from");
+        }
+        Duration follow;
+        try {
+            follow = Units.duration("--timeout", timeout);
+        } catch (ValidationException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        StewardClient c = conn.client();
+        String digest = pkg == null ? null : digestOf(c, pkg);
+        DeployResult r;
+        try {
+            r = c.deployments().deploy(app, env, request(digest));
+        } catch (dev.steward.client.StewardException e) {
+            if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--" + kebab(e.problem().field()) + ": " + e.getMessage());
+            }
+            throw e;
+        }
+        if (detach) {
+            if (conn.json()) {
+                Output.json(r);
+            } else {
+                System.out.println(r.message());
+            }
+            return 0;
+        }
+        return Rollout.follow(c, r, follow, conn.json(), System.out);
+    }
+
+    /** A digest as given, or the digest of a package file, uploaded first unless stored. */
+    static String digestOf(StewardClient c, String pkg) throws java.io.IOException {
+        if (Digests.valid(pkg)) {
+            return pkg;
+        }
+        Path f = Path.of(pkg);
+        if (!Files.isRegularFile(f)) {
+            throw new ValidationException("package", "'" + pkg + "' is neither a package digest (sha256:...) nor a package file");
+        }
+        String d = PackageClient.digestOf(f);
+        c.packages().push(f, d);
+        return d;
+    }
+
+    static String kebab(String field) {
+        return field.replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.steward.cli;
+
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.Digests;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.ServiceInfo;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code steward history APP --env ENV}: the kept revisions (who, when, which build, promoted from) and the deployments. */
+@Command(name = "history", mixinStandardHelpOptions = true, description = "Show a service's revisions and deployments.")
+final class HistoryCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "The app")
+    String app;
+    @Option(names = "--env", required = true, description = "The environment")
+    String env;
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        StewardClient c = conn.client();
+        ServiceInfo s = c.deployments().service(app, env);
+        List<RevisionInfo> revs = c.deployments().revisions(app, env);
+        List<DeploymentInfo> deps = c.deployments().deployments(app, env);
+        if (conn.json()) {
+            Output.json(Map.of("service", s, "revisions", revs, "deployments", deps));
+            return 0;
+        }
+        System.out.printf("%s: revision %d runs (stable %s), %d of %d instances available%n%n", s.name(), s.revision(),
+                s.stableRevision() == null ? "none" : s.stableRevision(), s.available(), s.instances());
+        System.out.printf("%-4s %-3s %-20s %-20s %-24s %s%n", "REV", "", "PACKAGE", "CREATED", "BY", "BUILD / ORIGIN");
+        for (RevisionInfo r : revs) {
+            String mark = (r.number() == s.revision() ? "*" : "") + (r.stable() ? "s" : "");
+            String origin = r.promotedFrom() != null ? "promoted from " + r.promotedFrom() : r.rolledBackTo() != null ? "rollback to " + r.rolledBackTo()
+                    : r.buildUrl() == null ? "" : r.buildUrl();
+            System.out.printf("%-4d %-3s %-20s %-20s %-24s %s%n", r.number(), mark, Digests.shortForm(r.spec().packageDigest()),
+                    r.createdAt().toString().substring(0, 19), r.createdBy(), origin);
+        }
+        System.out.println("\n* current   s stable (its deployment succeeded)\n");
+        System.out.printf("%-18s %-4s %-12s %-10s %s%n", "DEPLOYMENT", "REV", "STATE", "STRATEGY", "REASON");
+        for (DeploymentInfo d : deps) {
+            System.out.printf("%-18s %-4d %-12s %-10s %s%n", d.id(), d.revision(), d.state(), d.rollout().type().name().toLowerCase(),
+                    d.reason() == null ? "" : d.reason());
+        }
+        return 0;
+    }
+}

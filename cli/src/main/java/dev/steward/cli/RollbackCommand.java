@@ -1,0 +1,29 @@
+package dev.steward.cli;
+
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code steward rollback APP --env ENV [--to N]}: back to the stable revision, or to any kept one, followed live. */
+@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Roll a service back to its stable revision (or --to a kept one) and follow it.")
+final class RollbackCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "The app")
+    String app;
+    @Option(names = "--env", required = true, description = "The environment")
+    String env;
+    @Option(names = "--to", description = "Revision number (see 'steward history'). Default: the stable revision")
+    Integer to;
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        StewardClient c = conn.client();
+        return Rollout.follow(c, c.deployments().rollback(app, env, to), Duration.ofMinutes(30), conn.json(), System.out);
+    }
+}

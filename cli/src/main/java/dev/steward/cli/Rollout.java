@@ -1,0 +1,83 @@
+package dev.steward.cli;
+
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.client.StewardClient;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * The live view of a deployment in a terminal or a build log: each event as a line, and a status
+ * line whenever the counts or the state change; returns the exit code of the outcome (0 succeeded
+ * or nothing to do, 1 anything else, with the reason).
+ */
+final class Rollout {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    private Rollout() {
+    }
+
+    static int follow(StewardClient c, DeployResult r, Duration timeout, boolean json, PrintStream out) throws IOException {
+        if (r.deployment() == null || r.noop()) {
+            if (json) {
+                Output.json(r);
+            } else {
+                out.println(r.message());
+            }
+            return 0;
+        }
+        if (!json) {
+            out.println(r.message());
+        }
+        String[] last = {""};
+        DeploymentInfo d = c.deployments().follow(r.deployment().id(), timeout, e -> {
+            if (!json) {
+                out.println(TIME.format(e.at()) + "  " + e.message());
+            }
+        }, x -> {
+            String line = status(x);
+            if (!json && !line.equals(last[0])) {
+                out.println("          " + line);
+                last[0] = line;
+            }
+        });
+        if (json) {
+            Output.json(d);
+        }
+        if (!d.state().terminal()) {
+            out.println("still " + d.state() + " after " + dev.steward.api.Units.format(timeout) + "; follow it with 'steward rollout watch "
+                    + d.id() + "'");
+            return 1;
+        }
+        if (d.state() == DeploymentState.SUCCEEDED) {
+            if (!json) {
+                out.println("deployment " + d.id() + " succeeded: revision " + d.revision() + " of " + d.service());
+            }
+            return 0;
+        }
+        (json ? System.err : out).println("deployment " + d.id() + " " + d.state().name().toLowerCase().replace('_', ' ') + ": " + d.reason());
+        return 1;
+    }
+
+    static String status(DeploymentInfo d) {
+        StringBuilder s = new StringBuilder();
+        s.append('[').append(d.state()).append("] revision ").append(d.revision()).append(": new ").append(d.newAvailable()).append('/')
+                .append(d.newInstances()).append(" available");
+        if (d.oldInstances() > 0) {
+            s.append(", old ").append(d.oldAvailable()).append('/').append(d.oldInstances()).append(" available");
+        }
+        s.append(", want ").append(d.desired());
+        if (d.rollout() != null && d.rollout().steps() != null) {
+            s.append(", canary step ").append(Math.min(d.step() + 1, d.rollout().steps().size())).append(" of ").append(d.rollout().steps().size());
+            if (d.step() >= d.rollout().steps().size()) {
+                s.append(" (promoted)");
+            }
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,45 @@
+package dev.steward.cli;
+
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code steward rollout ACTION DEPLOYMENT}: watch, pause, resume, promote (a canary's next step) or abort a deployment. */
+@Command(name = "rollout", mixinStandardHelpOptions = true,
+        description = "Act on a deployment: watch (follow to its end), pause, resume, promote (a canary to its next step), abort.")
+final class RolloutCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "watch, pause, resume, promote or abort")
+    String action;
+    @Parameters(index = "1", description = "The deployment id")
+    String id;
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        StewardClient c = conn.client();
+        DeploymentInfo d = switch (action) {
+            case "watch" -> c.deployments().deployment(id);
+            case "pause" -> c.deployments().pause(id);
+            case "resume" -> c.deployments().resume(id);
+            case "promote" -> c.deployments().promote(id);
+            case "abort" -> c.deployments().abort(id);
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "'" + action + "' is not watch, pause, resume, promote or abort");
+        };
+        if (!action.equals("watch")) {
+            System.out.println(action + ": deployment " + d.id() + " is " + d.state());
+            if (!action.equals("promote") && !action.equals("resume")) {
+                return 0;
+            }
+        }
+        return Rollout.follow(c, new DeployResult(d, null, false, "following deployment " + d.id() + " of " + d.service()), Duration.ofMinutes(30),
+                conn.json(), System.out);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.steward.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentEvent;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.Endpoint;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.ServiceInfo;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Services and deployments from a client: deploy, follow a deployment to its end with its
+ * events, rollback, promote, pause, resume, abort, and the reads (history, instances, endpoints).
+ */
+public final class DeployClient {
+    private final StewardClient c;
+
+    DeployClient(StewardClient c) {
+        this.c = c;
+    }
+
+    private static String svc(String app, String env) {
+        return "/v1/services/" + app + "/" + env;
+    }
+
+    /** PUT is idempotent here: the same spec again is a no-op, so a retry after a lost answer starts nothing twice. */
+    public DeployResult deploy(String app, String env, DeployRequest req) throws IOException {
+        return c.call("PUT", svc(app, env), req, DeployResult.class, true);
+    }
+
+    public DeployResult rollback(String app, String env, Integer revision) throws IOException {
+        return c.call("POST", svc(app, env) + "/rollback", revision == null ? Map.of() : Map.of("revision", revision), DeployResult.class, false);
+    }
+
+    public ServiceInfo service(String app, String env) throws IOException {
+        return c.get(svc(app, env), new TypeReference<>() { });
+    }
+
+    public List<ServiceInfo> services() throws IOException {
+        return c.get("/v1/services", new TypeReference<>() { });
+    }
+
+    public List<RevisionInfo> revisions(String app, String env) throws IOException {
+        return c.get(svc(app, env) + "/revisions", new TypeReference<>() { });
+    }
+
+    public List<InstanceInfo> instances(String app, String env) throws IOException {
+        return c.get(svc(app, env) + "/instances", new TypeReference<>() { });
+    }
+
+    public List<Endpoint> endpoints(String app, String env) throws IOException {
+        return c.get(svc(app, env) + "/endpoints", new TypeReference<>() { });
+    }
+
+    public List<DeploymentInfo> deployments(String app, String env) throws IOException {
+        return c.get(svc(app, env) + "/deployments", new TypeReference<>() { });
+    }
+
+    public DeploymentInfo deployment(String id) throws IOException {
+        return c.get("/v1/deployments/" + id, new TypeReference<>() { });
+    }
+
+    public DeploymentInfo pause(String id) throws IOException {
+        return c.call("POST", "/v1/deployments/" + id + "/pause", null, DeploymentInfo.class, true);
+    }
+
+    public DeploymentInfo resume(String id) throws IOException {
+        return c.call("POST", "/v1/deployments/" + id + "/resume", null, DeploymentInfo.class, false);
+    }
+
+    public DeploymentInfo promote(String id) throws IOException {
+        return c.call("POST", "/v1/deployments/" + id + "/promote", null, DeploymentInfo.class, false);
+    }
+
+    public DeploymentInfo abort(String id) throws IOException {
+        return c.call("POST", "/v1/deployments/" + id + "/abort", null, DeploymentInfo.class, true);
+    }
+
+    /**
+     * Follows a deployment until it ends or {@code timeout} passes: every new event goes to
+     * {@code onEvent}, every new state of the record to {@code onChange}. Returns the last
+     * record seen (ended, or not yet when the timeout came first).
+     */
+    public DeploymentInfo follow(String id, Duration timeout, Consumer<DeploymentEvent> onEvent, Consumer<DeploymentInfo> onChange) throws IOException {
+        long[] seen = {0};
+        DeploymentInfo last = c.watch("/v1/deployments/" + id, DeploymentInfo.class, timeout, d -> d.state().terminal(), d -> {
+            if (d.events() != null) {
+                for (DeploymentEvent e : d.events()) {
+                    if (e.seq() > seen[0]) {
+                        onEvent.accept(e);
+                        seen[0] = e.seq();
+                    }
+                }
+            }
+            onChange.accept(d);
+        });
+        return last != null ? last : deployment(id);
+    }
+}
