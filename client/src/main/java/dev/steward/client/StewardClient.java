@@ -165,6 +165,10 @@ public final class StewardClient {
         return get("/v1/requests" + (state == null ? "" : "?state=" + state), new TypeReference<>() { });
     }
 
+    public List<dev.steward.api.AllocationInfo> allocations() throws IOException {
+        return get("/v1/allocations", new TypeReference<>() { });
+    }
+
     public List<TaskInfo> tasksOf(String allocationId) throws IOException {
         return get("/v1/allocations/" + allocationId + "/tasks", new TypeReference<>() { });
     }

@@ -1,0 +1,140 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.PackageManifest;
+import dev.steward.pkg.BuiltPackage;
+import dev.steward.pkg.PackageBuilder;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The deploy API over real HTTP, without agents (instances stay pending): validation naming the
+ * field, no-ops, scaling, supersede and wait, pause, resume, abort, rollback, promotion refusals.
+ */
+class DeployApiTest {
+    private LiveServer s;
+    private String digest;
+    private String other;
+
+    @BeforeEach
+    void start() throws Exception {
+        s = new LiveServer();
+        digest = upload("web", "1");
+        other = upload("web", "2");
+    }
+
+    @AfterEach
+    void stop() {
+        s.close();
+    }
+
+    private String upload(String name, String version) throws Exception {
+        Path tree = Files.createDirectories(s.dir.resolve("tree-" + version));
+        Files.writeString(tree.resolve("run.sh"), "echo " + version);
+        Path out = s.dir.resolve(version + ".tar.zst");
+        BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, name, version, "sh run.sh", null, List.of("http"), null, null, null))
+                .writeTo(out);
+        Request r = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
+                .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
+        try (Response resp = s.http.newCall(r).execute()) {
+            assertThat(resp.code()).isEqualTo(201);
+        }
+        return p.digest();
+    }
+
+    private LiveServer.Reply deploy(String env, String body) {
+        return s.put("/v1/services/web/" + env, s.admin(), body);
+    }
+
+    @Test
+    void badDeploysAreRefusedNamingTheField() {
+        LiveServer.Reply r = deploy("staging", "{\"instances\":3}");
+        assertThat(r.code()).isEqualTo(400);
+        assertThat(r.body().path("field").asText()).isEqualTo("packageDigest");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"strategy\":\"sideways\"}");
+        assertThat(r.body().path("field").asText()).isEqualTo("strategy");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"lots\"}]}");
+        assertThat(r.code()).isEqualTo(400);
+        assertThat(r.body().path("field").asText()).isEqualTo("steps[0].weight");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":100000}");
+        assertThat(r.body().path("field").asText()).isEqualTo("instances");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
+        assertThat(r.body().path("field").asText()).isEqualTo("memory");
+        r = deploy("staging", "{\"packageDigest\":\"sha256:" + "b".repeat(64) + "\"}");
+        assertThat(r.code()).isEqualTo(409);
+        assertThat(r.body().path("detail").asText()).contains("is not stored");
+        r = deploy("bad env!", "{\"packageDigest\":\"" + digest + "\"}");
+        assertThat(r.code()).isIn(400, 404);
+        r = deploy("prod", "{\"promoteFrom\":\"staging\"}");
+        assertThat(r.code()).isEqualTo(409);
+        assertThat(r.body().path("detail").asText()).contains("nothing to promote");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"colour\":\"blue\"}");
+        assertThat(r.code()).isEqualTo(400);
+        assertThat(r.body().path("field").asText()).isEqualTo("colour");
+        assertThat(s.get("/v1/services", s.admin()).body().size()).as("nothing was stored").isZero();
+    }
+
+    @Test
+    void theSameSpecIsANoOpAnotherCountIsAScaleAndManifestDefaultsApply() {
+        LiveServer.Reply first = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2}");
+        assertThat(first.code()).isEqualTo(201);
+        assertThat(first.body().path("revision").path("spec").path("ports").get(0).asText()).as("from the manifest").isEqualTo("http");
+        LiveServer.Reply again = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2}");
+        assertThat(again.code()).isEqualTo(200);
+        assertThat(again.body().path("noop").asBoolean()).isTrue();
+        assertThat(again.body().path("message").asText()).contains("is already rolling out revision 1");
+        LiveServer.Reply scale = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":4}");
+        assertThat(scale.body().path("message").asText()).contains("scaled to 4 instances");
+        assertThat(s.get("/v1/services/web/staging", s.admin()).body().path("instances").asInt()).isEqualTo(4);
+        assertThat(s.get("/v1/services/web/staging/instances", s.admin()).body().size()).as("pending instances, one per wanted").isEqualTo(4);
+    }
+
+    @Test
+    void aLaterDeploySupersedesOrWaitsAsItSays() {
+        String d1 = deploy("staging", "{\"packageDigest\":\"" + digest + "\"}").body().path("deployment").path("id").asText();
+        JsonNode queued = deploy("staging", "{\"packageDigest\":\"" + other + "\",\"onConflict\":\"wait\"}").body();
+        assertThat(queued.path("deployment").path("state").asText()).isEqualTo("QUEUED");
+        assertThat(queued.path("message").asText()).contains("queued: deployment " + d1 + " runs first");
+        JsonNode later = deploy("staging", "{\"packageDigest\":\"" + other + "\",\"vars\":{\"X\":\"1\"}}").body();
+        assertThat(later.path("deployment").path("state").asText()).isEqualTo("RUNNING");
+        JsonNode first = s.get("/v1/deployments/" + d1, s.admin()).body();
+        assertThat(first.path("state").asText()).isEqualTo("SUPERSEDED");
+        assertThat(first.path("reason").asText()).contains("superseded by deployment " + later.path("deployment").path("id").asText());
+    }
+
+    @Test
+    void pauseResumeAbortAndRollback() {
+        JsonNode v1 = deploy("staging", "{\"packageDigest\":\"" + digest + "\"}").body();
+        String id = v1.path("deployment").path("id").asText();
+        assertThat(s.post("/v1/deployments/" + id + "/pause", s.admin(), null).body().path("state").asText()).isEqualTo("PAUSED");
+        assertThat(s.post("/v1/deployments/" + id + "/pause", s.admin(), null).code()).as("idempotent").isEqualTo(200);
+        assertThat(s.post("/v1/deployments/" + id + "/resume", s.admin(), null).body().path("state").asText()).isEqualTo("RUNNING");
+        LiveServer.Reply abort = s.post("/v1/deployments/" + id + "/abort", s.admin(), null);
+        assertThat(abort.body().path("state").asText()).isEqualTo("ABORTED");
+        assertThat(abort.body().path("reason").asText()).isEqualTo("aborted by admin");
+        LiveServer.Reply illegal = s.post("/v1/deployments/" + id + "/resume", s.admin(), null);
+        assertThat(illegal.code()).isEqualTo(409);
+        assertThat(illegal.body().path("detail").asText()).contains("is ABORTED");
+        assertThat(s.get("/v1/deployments/" + id + "/events?after=1", s.admin()).body().findValuesAsText("message"))
+                .contains("paused by admin", "resumed by admin", "aborted by admin");
+
+        deploy("staging", "{\"packageDigest\":\"" + other + "\"}");
+        LiveServer.Reply back = s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":1}");
+        assertThat(back.code()).isEqualTo(201);
+        assertThat(back.body().path("revision").path("rolledBackTo").asInt()).isEqualTo(1);
+        assertThat(back.body().path("revision").path("spec").path("packageDigest").asText()).isEqualTo(digest);
+        assertThat(s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":99}").code()).isEqualTo(404);
+        assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).isEqualTo(3);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.steward.cli;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.AgentConfig;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.HealthCheck;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.PackageManifest;
+import dev.steward.api.TaskInfo;
+import dev.steward.client.PackageClient;
+import dev.steward.client.StewardClient;
+import dev.steward.pkg.PackageBuilder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * kill -9 of the allocator process in the middle of a rolling update, with real agents running
+ * the example app: after a restart on the same data directory and port, the update completes
+ * with every instance accounted for, none lost and none started twice.
+ */
+class DeployCrashTest {
+    private final List<Process> processes = new ArrayList<>();
+    private final List<Agent> agents = new ArrayList<>();
+    private Path dir;
+    private int port;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        agents.forEach(Agent::close);
+        for (Process p : processes) {
+            p.destroyForcibly().waitFor();
+        }
+        if (dir != null) {
+            for (String a : List.of("a1", "a2")) {
+                killTasks(dir.resolve(a));
+            }
+            Main.deleteTree(dir);
+        }
+        for (Path cg : List.of(Path.of("/sys/fs/cgroup/memory/steward-crash-test"), Path.of("/sys/fs/cgroup/cpu/steward-crash-test"),
+                Path.of("/sys/fs/cgroup/steward-crash-test"))) {
+            if (Files.isDirectory(cg)) {
+                try (var all = Files.walk(cg)) {
+                    all.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static void killTasks(Path agentDir) throws IOException {
+        Path tasks = agentDir.resolve("tasks");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        try (var ds = Files.list(tasks)) {
+            for (Path t : ds.toList()) {
+                Path pid = t.resolve("pid");
+                if (Files.exists(pid)) {
+                    String p = Files.readString(pid).trim().split("\\s+")[0];
+                    new ProcessBuilder("kill", "-KILL", "--", "-" + p).start();
+                }
+            }
+        }
+    }
+
+    private Process server() throws Exception {
+        Files.deleteIfExists(dir.resolve("server/server.addr"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "server",
+                "--data", dir.resolve("server").toString(), "--bind", "127.0.0.1:" + port, "--heartbeat-grace", "5m")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("server-" + processes.size() + ".log").toFile()).start();
+        processes.add(p);
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(dir.resolve("server/server.addr")) || !p.isAlive());
+        assertThat(p.isAlive()).as("the server died at start").isTrue();
+        if (port == 0) {
+            port = URI.create(Files.readString(dir.resolve("server/server.addr")).trim()).getPort();
+        }
+        return p;
+    }
+
+    private String pack(StewardClient c, String version) throws IOException {
+        Path tree = Files.createDirectories(dir.resolve("src-" + version));
+        try (var in = DeployCrashTest.class.getResourceAsStream("/demo/webapp/app.py")) {
+            Files.copy(in, tree.resolve("app.py"));
+        }
+        Files.writeString(tree.resolve("VERSION"), version + "\n");
+        Path out = dir.resolve(version + ".tar.zst");
+        PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", null, List.of("http"),
+                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", null, 2), null, null)).writeTo(out);
+        String d = PackageClient.digestOf(out);
+        c.packages().push(out, d);
+        return d;
+    }
+
+    private static DeployRequest rolling(String digest) {
+        return new DeployRequest(digest, null, null, 4, "0.1", "64m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
+                "60s", "3m", null, null, null, null, null, null);
+    }
+
+    @Test
+    void aRollingUpdateCompletesAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        dir = Files.createTempDirectory("steward-deploy-crash");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Process server = server();
+        String url = "http://127.0.0.1:" + port;
+        String join = Files.readString(dir.resolve("server/join.token")).trim();
+        for (String a : List.of("a1", "a2")) {
+            agents.add(new Agent(AgentConfig.load(null, Map.of("server", url, "join-token", join, "data", dir.resolve(a).toString(), "name", a,
+                    "ports", a.equals("a1") ? "26000-26499" : "26500-26999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
+                    Clock.systemUTC()).start());
+        }
+        StewardClient c = StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim())
+                .retryBudget(Duration.ofSeconds(60)).build();
+        String v1 = pack(c, "v1");
+        String v2 = pack(c, "v2");
+        String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(first).state().terminal());
+        assertThat(c.deployments().deployment(first).state()).isEqualTo(DeploymentState.SUCCEEDED);
+
+        String second = c.deployments().deploy("webapp", "staging", rolling(v2)).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> {
+            DeploymentInfo d = c.deployments().deployment(second);
+            return d.newAvailable() >= 1 && d.oldInstances() >= 1;
+        });
+        server.destroyForcibly().waitFor(); // kill -9 in the middle
+        server();
+
+        await().atMost(Duration.ofSeconds(180)).until(() -> c.deployments().deployment(second).state().terminal());
+        DeploymentInfo d = c.deployments().deployment(second);
+        assertThat(d.state()).as("%s", d).isEqualTo(DeploymentState.SUCCEEDED);
+
+        List<InstanceInfo> all = c.deployments().instances("webapp", "staging");
+        List<InstanceInfo> live = all.stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
+        assertThat(live).hasSize(4).allMatch(i -> i.revision() == 2 && i.state() == InstanceState.HEALTHY);
+        assertThat(all.stream().filter(i -> i.revision() == 2)).as("no instance of v2 started twice").hasSize(4);
+        assertThat(all.stream().filter(i -> i.revision() == 1)).as("no instance of v1 lost or duplicated").hasSize(4)
+                .allMatch(i -> i.state() == InstanceState.STOPPED);
+        Set<String> allocations = new HashSet<>();
+        for (InstanceInfo i : live) {
+            assertThat(allocations.add(i.allocationId())).isTrue();
+            AllocationInfo a = c.allocation(i.allocationId());
+            assertThat(a.state().terminal()).isFalse();
+            List<TaskInfo> tasks = c.tasksOf(i.allocationId());
+            assertThat(tasks.stream().filter(t -> !t.state().terminal())).as("one running task per instance").hasSize(1);
+        }
+        HttpClient http = HttpClient.newHttpClient();
+        Set<Integer> ports = new HashSet<>();
+        for (var e : c.deployments().endpoints("webapp", "staging")) {
+            int p = e.ports().get("http");
+            ports.add(p);
+            String body = http.send(HttpRequest.newBuilder(URI.create("http://" + e.host() + ":" + p + "/")).build(), HttpResponse.BodyHandlers.ofString())
+                    .body();
+            assertThat(body.trim()).isEqualTo("hello from v2");
+        }
+        assertThat(ports).hasSize(4);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.allocations().stream()
+                .filter(a -> !a.state().terminal())).as("no allocation outlives its instance").hasSize(4));
+    }
+}
