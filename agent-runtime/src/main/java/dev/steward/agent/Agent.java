@@ -50,6 +50,7 @@ public final class Agent implements AutoCloseable {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
+    private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-heartbeat"));
     private PackageCache packages;
     private final Thread watcher = new Thread(this::watch, "steward-agent-watch");
     private volatile boolean closed;
@@ -92,7 +93,8 @@ public final class Agent implements AutoCloseable {
         loop.submit(this::recover);
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
-        loop.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
+        beats.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         watcher.setDaemon(true);
         watcher.start();
         return this;
@@ -243,18 +245,27 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private void heartbeat() {
+    /** What the heartbeat reports; read on the loop thread, which owns the supervisors. */
+    private Map<String, Long> usage() {
         long running = supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING).count();
         long mem = 0;
         for (Supervisor s : supervisors.values()) {
             long b = cgroups.memoryBytes(s.task().id());
             mem += Math.max(0, b);
         }
-        Map<String, Long> usage = Map.of("tasksRunning", running, "taskMemoryMib", mem / (1024 * 1024));
+        return Map.of("tasksRunning", running, "taskMemoryMib", mem / (1024 * 1024));
+    }
+
+    private void heartbeat() {
         try {
+            Map<String, Long> usage = loop.submit(this::usage).get(5, TimeUnit.SECONDS);
             client.heartbeat(identity.id(), new Heartbeat(usage));
-        } catch (IOException e) {
+        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.fine("heartbeat failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
         }
     }
 
@@ -285,6 +296,36 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */
+    /**
+     * Stops every task (SIGTERM, then SIGKILL after each one's kill timeout) and waits up to
+     * {@code timeout} for them to end: for an embedded agent whose tasks must not outlive it
+     * (a demo); a service agent leaves its tasks running when it stops.
+     */
+    public void stopTasks(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            int n = loop.submit(() -> {
+                supervisors.values().forEach(s -> s.stop("the agent is shutting down", clock.instant()));
+                return (int) supervisors.values().stream().filter(s -> s.phase() != Supervisor.Phase.DONE).count();
+            }).get();
+            LOG.info("stopping " + n + " task(s)");
+            while (System.nanoTime() < deadline) {
+                boolean done = loop.submit(() -> supervisors.values().stream().allMatch(s -> s.phase() == Supervisor.Phase.DONE)).get();
+                if (done) {
+                    LOG.info("every task has stopped");
+                    return;
+                }
+                Thread.sleep(50); // the loop's own tick moves the stops on; this only polls it
+            }
+            LOG.warning("tasks still running after " + timeout);
+        } catch (InterruptedException e) {
+            LOG.warning("interrupted while stopping tasks");
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warning("stopping tasks failed: " + e.getCause());
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -292,6 +333,7 @@ public final class Agent implements AutoCloseable {
         loop.shutdownNow();
         probes.shutdownNow();
         fetchers.shutdownNow();
+        beats.shutdownNow();
         if (reporter != null) {
             reporter.close();
         }

@@ -192,7 +192,7 @@ final class Supervisor {
         boolean oom = cgroups.oomKilled(task.id());
         String why = oom ? "out of memory: killed by the kernel at its limit of " + Units.formatMib(task.resources().memoryMib())
                 : healthKill != null ? healthKill + " (stopped with SIGTERM, exit code " + code + ")"
-                : code == null ? "its process vanished without an exit status" : "exited with code " + code;
+                : code == null ? "its process vanished without an exit status" : "exited with code " + code + lastError();
         healthKill = null;
         if (oom) {
             finish(TaskState.FAILED, code, why, now);
@@ -262,6 +262,28 @@ final class Supervisor {
             probe = probes.submit(() -> HealthProbe.probe(c, task.ports(), sandbox));
             checkAt = now.plus(c.intervalDuration());
         }
+    }
+
+    /** The last line the task wrote to stderr, as a hint next to a non-zero exit ("" if none). */
+    private String lastError() {
+        java.nio.file.Path err = dir.resolve("stderr.log");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(err.toFile(), "r")) {
+            long len = f.length();
+            int n = (int) Math.min(len, 2048);
+            byte[] b = new byte[n];
+            f.seek(len - n);
+            f.readFully(b);
+            String[] lines = new String(b, java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            for (int i = lines.length - 1; i >= 0; i--) {
+                String l = lines[i].strip();
+                if (!l.isEmpty()) {
+                    return " (stderr: " + (l.length() > 200 ? l.substring(0, 200) + "..." : l) + ")";
+                }
+            }
+        } catch (IOException e) {
+            // no stderr to quote
+        }
+        return "";
     }
 
     private static String describe(HealthCheck c) {

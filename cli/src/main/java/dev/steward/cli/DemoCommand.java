@@ -74,14 +74,14 @@ final class DemoCommand implements Callable<Integer> {
             if (keep) {
                 System.out.println("\nstill running (Ctrl-C to stop):\n  export STEWARD_ADDR=" + e.server.url() + "\n  export STEWARD_TOKEN="
                         + e.server.adminToken() + "\n  ./steward services webapp --env staging");
-                Runtime.getRuntime().addShutdownHook(new Thread(e::close));
+                Runtime.getRuntime().addShutdownHook(new Thread(e::closeWithTasks));
                 Thread.currentThread().join();
             }
             System.out.println(rc == 0 ? "\ndemo done: webapp v2 runs on 3 instances" : "\ndemo failed (see above)");
             return rc;
         } finally {
             if (!keep) {
-                e.close();
+                e.closeWithTasks(); // the demo's instances end with it
                 if (data == null) {
                     Main.deleteTree(dir);
                 }

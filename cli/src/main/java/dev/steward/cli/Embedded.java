@@ -44,4 +44,14 @@ final class Embedded implements AutoCloseable {
         agent.close();
         server.close();
     }
+
+    /**
+     * Stops the allocator first (so no service replaces what stops), then every task, then the
+     * agent: nothing this process started outlives it.
+     */
+    void closeWithTasks() {
+        server.close();
+        agent.stopTasks(java.time.Duration.ofSeconds(20));
+        agent.close();
+    }
 }

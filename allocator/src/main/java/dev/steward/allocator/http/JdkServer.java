@@ -130,10 +130,14 @@ public final class JdkServer implements AutoCloseable {
         try (ex) {
             r.headers().forEach((k, v) -> ex.getResponseHeaders().set(k, v));
             ex.getResponseHeaders().set("Content-Type", r.contentType());
+            if (ex.getRequestMethod().equalsIgnoreCase("HEAD")) {
+                ex.sendResponseHeaders(r.status(), -1); // headers only; a route sets Content-Length itself when it means it
+                return;
+            }
             if (r.writer() != null) {
-                boolean head = ex.getRequestMethod().equalsIgnoreCase("HEAD");
-                ex.sendResponseHeaders(r.status(), head ? -1 : (r.writer().length() == 0 ? -1 : r.writer().length()));
-                if (!head && r.writer().length() > 0) {
+                long n = r.writer().length();
+                ex.sendResponseHeaders(r.status(), n == 0 ? -1 : n);
+                if (n > 0) {
                     try (OutputStream os = ex.getResponseBody()) {
                         r.writer().writeTo(os);
                     }
