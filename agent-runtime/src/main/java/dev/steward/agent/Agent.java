@@ -78,7 +78,7 @@ public final class Agent implements AutoCloseable {
             }
         }
         cgroups = Cgroups.detect(cfg.cgroupParent());
-        launcher = new Launcher(cfg.dataDir(), cgroups, cfg.user());
+        launcher = new Launcher(cfg.dataDir(), cgroups, cfg.user(), cfg.cpuQuota());
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()));
         String advertise = cfg.advertise() != null ? cfg.advertise()

@@ -18,7 +18,7 @@ import java.util.Properties;
  */
 public record AgentConfig(String server, String joinToken, Path dataDir, String name, String bind, String advertise, long reserveCpuMillis,
                           long reserveMemoryMib, String ports, Map<String, String> attributes, String user, Duration heartbeatInterval,
-                          long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes) {
+                          long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota) {
 
     public static final String DEFAULT_PORTS = "20000-32000";
 
@@ -53,12 +53,16 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         int keep = Integer.parseInt(p.getProperty("log-keep", "3"));
         String cg = p.getProperty("cgroup-parent", "steward");
         long cache = Units.mebibytes("package-cache-size", p.getProperty("package-cache-size", "10g")) * 1024 * 1024;
+        String quota = p.getProperty("cpu-quota", "on").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!quota.equals("on") && !quota.equals("off")) {
+            throw new ValidationException("cpu-quota", "'" + quota + "' is not on or off");
+        }
         for (String k : p.stringPropertyNames()) {
             if (!k.startsWith("attribute.") && !KNOWN.containsKey(k)) {
                 throw new ValidationException(k, "is not a configuration key; known keys: " + String.join(", ", KNOWN.keySet()) + ", attribute.NAME");
             }
         }
-        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache);
+        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"));
     }
 
     /** Every key, with what it means; docs/agent.md is written from this list. */
@@ -79,6 +83,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("log-max-size", "rotate a task's stdout or stderr past this size (default 10m)");
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");
         KNOWN.put("cgroup-parent", "cgroup under which task groups are made (default steward)");
+        KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
         KNOWN.put("package-cache-size", "packages kept in DATA/packages, least recently used evicted first (default 10g)");
     }
 }

@@ -28,7 +28,10 @@ public final class Launcher {
     private final String user;
     private final java.util.Map<String, String> groups = new java.util.concurrent.ConcurrentHashMap<>();
 
-    Launcher(Path dataDir, Cgroups cgroups, String user) throws IOException {
+    private final boolean cpuQuota;
+
+    Launcher(Path dataDir, Cgroups cgroups, String user, boolean cpuQuota) throws IOException {
+        this.cpuQuota = cpuQuota;
         this.cgroups = cgroups;
         this.user = user == null || user.isBlank() ? null : user;
         this.wrapper = dataDir.resolve("wrapper.sh");
@@ -54,7 +57,7 @@ public final class Launcher {
         Files.deleteIfExists(taskDir.resolve("exit"));
         List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
         long memory = t.resources() == null ? 0 : t.resources().memoryMib();
-        long cpu = t.resources() == null ? 0 : t.resources().cpuMillis();
+        long cpu = t.resources() == null || !cpuQuota ? 0 : t.resources().cpuMillis();
         List<Path> procs = cgroups.create(t.id(), memory, cpu);
         procs.forEach(p -> argv.add(p.toString()));
         if (procs.isEmpty() && memory > 0) {

@@ -34,7 +34,9 @@ import java.util.Map;
  * 4 × the app's own start-to-healthy time for 5 copies started at once by hand (spawn to the first
  * 200 from /healthz on each). A ratio of 1 means the rollout adds nothing to the app's own
  * start; minHealthyTime is 0 and the health check runs every 100 ms, so detection costs up to 0.1 s
- * per batch. Usage: {@code bench/run DeployBench [INSTANCES]}.
+ * per batch. The agent runs without CPU quotas (cpu-quota off) so that the instances start as the
+ * hand-started copies do: 20 instances need 20 × their cpus lent by one 2-core machine.
+ * Usage: {@code bench/run DeployBench [INSTANCES]}.
  */
 public final class DeployBench {
     private DeployBench() {
@@ -47,7 +49,8 @@ public final class DeployBench {
         Path root = Files.createTempDirectory("steward-deploybench");
         Server server = Server.start(ServerConfig.of(root.resolve("server")));
         Agent agent = new Agent(AgentConfig.load(null, Map.of("server", server.url(), "join-token", server.joinToken(), "data",
-                root.resolve("agent").toString(), "name", "bench", "user", "", "ports", "30000-31999")), Clock.systemUTC()).start();
+                root.resolve("agent").toString(), "name", "bench", "user", "", "ports", "30000-31999",
+                "cpu-quota", "off")), Clock.systemUTC()).start();
         try {
             StewardClient c = StewardClient.builder(server.url()).token(server.adminToken()).build();
             String v1 = pack(c, root, app, "v1");
