@@ -88,7 +88,7 @@ public final class Agent implements AutoCloseable {
         LOG.info(detected);
         join(found);
         packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers);
-        reporter = new Reporter(client, identity.id(), tasksDir, t -> loop.execute(() -> reconcileOne(t)));
+        reporter = new Reporter(client, identity.id(), tasksDir, t -> post(() -> reconcileOne(t)));
         reporter.start();
         loop.submit(this::recover);
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
@@ -161,6 +161,17 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Runs {@code r} on the loop thread; after close, drops it. */
+    private void post(Runnable r) {
+        try {
+            loop.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+    }
+
     private void watch() {
         long index = 0;
         long backoff = 200;
@@ -169,7 +180,7 @@ public final class Agent implements AutoCloseable {
                 Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30));
                 index = r.index();
                 List<TaskInfo> tasks = r.value();
-                loop.execute(() -> reconcile(tasks));
+                post(() -> reconcile(tasks));
                 backoff = 200;
             } catch (IOException e) {
                 if (closed) {
