@@ -1,0 +1,98 @@
+package dev.steward.monitor;
+
+import dev.steward.api.GateReport;
+import dev.steward.api.Verdict;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns evaluations into a verdict. Each interval every gate is measured; a gate fails the
+ * monitor once more of its evaluations failed than the failure limit tolerates (at once, without
+ * waiting for the end). At the end, a gate that never had data makes the verdict inconclusive;
+ * otherwise it passes. Pure: the caller gives the snapshots and the time.
+ */
+public final class Judge {
+    private final List<Gate> gates;
+    private final int failureLimit;
+    private final List<List<GateReport.Point>> points = new ArrayList<>();
+    private final List<Measurement> last = new ArrayList<>();
+
+    public Judge(List<Gate> gates, int failureLimit) {
+        this.gates = List.copyOf(gates);
+        this.failureLimit = failureLimit;
+        for (int i = 0; i < gates.size(); i++) {
+            points.add(new ArrayList<>());
+            last.add(null);
+        }
+    }
+
+    public void evaluate(Evaluator e, List<Snapshot> history, Instant now, Duration window) {
+        for (int i = 0; i < gates.size(); i++) {
+            Measurement m = e.measure(gates.get(i), history, now, window);
+            points.get(i).add(new GateReport.Point(now, m.value(), !m.noData() && m.passed()));
+            last.set(i, m);
+        }
+    }
+
+    private int failures(int i) {
+        return (int) points.get(i).stream().filter(p -> p.value() != null && !p.passed()).count();
+    }
+
+    private int noData(int i) {
+        return (int) points.get(i).stream().filter(p -> p.value() == null).count();
+    }
+
+    /** The verdict now: FAIL as soon as a gate is past its failure limit; otherwise null until {@code finished}. */
+    public Verdict verdict(boolean finished) {
+        boolean inconclusive = false;
+        for (int i = 0; i < gates.size(); i++) {
+            if (failures(i) > failureLimit) {
+                return Verdict.FAIL;
+            }
+            inconclusive |= points.get(i).isEmpty() || noData(i) == points.get(i).size();
+        }
+        if (!finished) {
+            return null;
+        }
+        return inconclusive ? Verdict.INCONCLUSIVE : Verdict.PASS;
+    }
+
+    public List<GateReport> reports(boolean finished) {
+        List<GateReport> out = new ArrayList<>();
+        for (int i = 0; i < gates.size(); i++) {
+            Gate g = gates.get(i);
+            Measurement m = last.get(i);
+            int f = failures(i);
+            int n = points.get(i).size();
+            int nd = noData(i);
+            Verdict v = f > failureLimit ? Verdict.FAIL : !finished ? null : (n == 0 || nd == n) ? Verdict.INCONCLUSIVE : Verdict.PASS;
+            String lastText = m == null || m.noData() ? null : Gate.format(g.kind(), m.value());
+            String reason = v == Verdict.FAIL ? g.text() + " failed " + f + " of " + n + " evaluations (" + failureLimit + " tolerated); last "
+                    + lastText + (m != null && m.detail() != null ? " (" + m.detail() + ")" : "")
+                    : v == Verdict.INCONCLUSIVE ? g.text() + ": no data in " + n + " evaluations" + (m != null && m.detail() != null ? " (" + m.detail() + ")" : "")
+                    : m == null ? "not evaluated yet"
+                    : m.noData() ? "no data: " + m.detail() : "last " + lastText + " " + (m.passed() ? "holds " : "fails ") + g.symbol() + " " + g.boundText()
+                    + (m.detail() == null ? "" : " (" + m.detail() + ")");
+            out.add(new GateReport(g.text(), v, f, n, nd, m == null ? null : m.value(), lastText, g.symbol() + " " + g.boundText(), reason,
+                    List.copyOf(points.get(i))));
+        }
+        return out;
+    }
+
+    /** Why the verdict is what it is, in one sentence. */
+    public String reason(boolean finished) {
+        Verdict v = verdict(finished);
+        List<GateReport> rs = reports(finished);
+        if (v == Verdict.FAIL) {
+            return String.join("; ", rs.stream().filter(r -> r.verdict() == Verdict.FAIL).map(GateReport::reason).toList());
+        }
+        if (v == Verdict.INCONCLUSIVE) {
+            return String.join("; ", rs.stream().filter(r -> r.verdict() == Verdict.INCONCLUSIVE).map(GateReport::reason).toList());
+        }
+        return v == Verdict.PASS ? "every gate held: " + String.join("; ", rs.stream().map(r -> r.gate() + " (last " + r.lastText() + ")").toList())
+                : "running";
+    }
+}

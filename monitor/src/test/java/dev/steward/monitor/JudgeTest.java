@@ -1,0 +1,51 @@
+package dev.steward.monitor;
+
+import dev.steward.api.Verdict;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class JudgeTest {
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private final Evaluator e = new Evaluator(Evaluator.MetricNames.defaults(1));
+
+    private static Snapshot at(int s, double ok, double err) {
+        return new Snapshot(T0.plusSeconds(s), Map.of("a", new Snapshot.Instance(List.of(new Sample("http_requests_total", Map.of("status", "200"), ok),
+                new Sample("http_requests_total", Map.of("status", "500"), err)), true, 0, null, 0)));
+    }
+
+    @Test
+    void failsOnceMoreEvaluationsFailThanTolerated() {
+        Judge j = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 1);
+        List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0)));
+        h.add(at(10, 100, 5));
+        j.evaluate(e, h, T0.plusSeconds(10), Duration.ofSeconds(10));
+        assertThat(j.verdict(false)).as("one failure is tolerated").isNull();
+        h.add(at(20, 200, 10));
+        j.evaluate(e, h, T0.plusSeconds(20), Duration.ofSeconds(10));
+        assertThat(j.verdict(false)).isEqualTo(Verdict.FAIL);
+        assertThat(j.reason(false)).startsWith("error-rate < 1% failed 2 of 2 evaluations (1 tolerated); last 4.76%");
+    }
+
+    @Test
+    void passesWhenEveryGateHeldAndIsInconclusiveWithoutData() {
+        Judge ok = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 0);
+        List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0), at(10, 100, 0), at(20, 200, 0)));
+        ok.evaluate(e, h, T0.plusSeconds(10), Duration.ofSeconds(10));
+        ok.evaluate(e, h, T0.plusSeconds(20), Duration.ofSeconds(10));
+        assertThat(ok.verdict(true)).isEqualTo(Verdict.PASS);
+        assertThat(ok.reports(true).get(0).points()).hasSize(2);
+
+        Judge none = new Judge(List.of(Gate.parse("g", "error-rate < 1%"), Gate.parse("g", "memory < 100m")), 0);
+        none.evaluate(e, h, T0.plusSeconds(20), Duration.ofSeconds(10));
+        assertThat(none.verdict(false)).isNull();
+        assertThat(none.verdict(true)).isEqualTo(Verdict.INCONCLUSIVE);
+        assertThat(none.reason(true)).contains("memory < 100m: no data");
+    }
+}
