@@ -33,7 +33,11 @@ public final class Server implements AutoCloseable {
 
     private final PackageSweeper sweeper;
 
-    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper) {
+    private final dev.steward.allocator.monitor.MonitorRunner monitors;
+
+    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper,
+                   dev.steward.allocator.monitor.MonitorRunner monitors) {
+        this.monitors = monitors;
         this.sweeper = sweeper;
         this.engine = engine;
         this.http = http;
@@ -59,11 +63,13 @@ public final class Server implements AutoCloseable {
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
+        state.monitors().restore(loaded.monitors());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
         try {
             engine.command((s, now) -> {
                 s.afterRestart(now);
+                s.monitors().afterRestart(now);
                 if (s.roles().stream().noneMatch(r -> r.name().equals(ClusterState.DEFAULT_ROLE))) {
                     s.putRole(ClusterState.DEFAULT_ROLE, new RoleSpec(1.0, null, null).parse());
                 }
@@ -91,7 +97,8 @@ public final class Server implements AutoCloseable {
             throw new IOException("cannot open the package store in " + cfg.dataDir() + ": " + e.getMessage(), e);
         }
         PackageSweeper sweeper = new PackageSweeper(engine, packages);
-        Api api = new Api(engine, admin, join, clock, packages, sweeper);
+        dev.steward.allocator.monitor.MonitorRunner monitors = new dev.steward.allocator.monitor.MonitorRunner(engine);
+        Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
         JdkServer http;
         try {
             http = new JdkServer(api, cfg.bind());
@@ -104,7 +111,7 @@ public final class Server implements AutoCloseable {
         Files.writeString(tmp, "http://" + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         sweeper.start();
-        return new Server(engine, http, api, admin, join, sweeper);
+        return new Server(engine, http, api, admin, join, sweeper, monitors);
     }
 
     public InetSocketAddress address() {
@@ -134,6 +141,7 @@ public final class Server implements AutoCloseable {
     @Override
     public void close() {
         sweeper.close();
+        monitors.close();
         http.close();
         engine.close();
     }

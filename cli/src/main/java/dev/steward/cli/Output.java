@@ -15,6 +15,10 @@ final class Output {
     private Output() {
     }
 
+    static String string(Object o) throws IOException {
+        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o) + "\n";
+    }
+
     static void json(Object o) throws IOException {
         System.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(o));
     }

@@ -200,6 +200,11 @@ public final class StewardClient {
         return new DeployClient(this);
     }
 
+    /** Monitors: start, follow to the verdict, report. */
+    public MonitorClient monitors() {
+        return new MonitorClient(this);
+    }
+
     OkHttpClient http() {
         return http;
     }

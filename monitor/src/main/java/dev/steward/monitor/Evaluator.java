@@ -207,6 +207,10 @@ public final class Evaluator {
         if (in.size() < 2) {
             return Measurement.none("fewer than two observations in the window");
         }
+        boolean unknown = in.stream().anyMatch(s -> s.instances().values().stream().anyMatch(i -> i.logMatches() < 0));
+        if (unknown) {
+            return Measurement.none("log lines were not collected");
+        }
         Map<String, Long> firstSeen = new HashMap<>();
         Map<String, Long> lastSeen = new HashMap<>();
         for (Snapshot s : in) {

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * What the monitor saw of a service at one moment, per instance: its scraped metrics (null when
  * the scrape failed), whether its health check passed, its restarts so far, its memory (MiB, or
- * null when unknown), and how many log lines matched the error pattern so far.
+ * null when unknown), and how many log lines matched the error pattern so far (-1: not collected).
  */
 public record Snapshot(Instant at, Map<String, Instance> instances) {
 

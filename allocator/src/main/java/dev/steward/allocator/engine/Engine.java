@@ -175,6 +175,7 @@ public final class Engine implements AutoCloseable {
         put(puts, Table.REVISIONS, ch.revisions, id -> state.services().revisionRecord(id));
         put(puts, Table.DEPLOYMENTS, ch.deployments, id -> state.services().deploymentRecord(id));
         put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
+        put(puts, Table.MONITORS, ch.monitors, id -> state.monitors().getOrNull(id));
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
         } catch (RuntimeException e) {

@@ -32,7 +32,7 @@ public final class Api {
     private final List<Route> routes = new ArrayList<>();
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
-               dev.steward.allocator.packages.PackageSweeper sweeper) {
+               dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors) {
         this.engine = engine;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
@@ -45,6 +45,7 @@ public final class Api {
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock)).routes());
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
+        routes.addAll(new MonitorRoutes(h, monitors).routes());
     }
 
     public List<Route> routes() {

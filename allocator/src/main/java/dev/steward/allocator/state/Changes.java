@@ -16,10 +16,12 @@ public final class Changes {
     public final Set<String> revisions = new LinkedHashSet<>();
     public final Set<String> deployments = new LinkedHashSet<>();
     public final Set<String> instances = new LinkedHashSet<>();
+    public final Set<String> monitors = new LinkedHashSet<>();
 
     public boolean isEmpty() {
         return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty()
-                && services.isEmpty() && revisions.isEmpty() && deployments.isEmpty() && instances.isEmpty();
+                && services.isEmpty() && revisions.isEmpty() && deployments.isEmpty() && instances.isEmpty()
+                && monitors.isEmpty();
     }
 
     public void clear() {
@@ -34,5 +36,6 @@ public final class Changes {
         revisions.clear();
         deployments.clear();
         instances.clear();
+        monitors.clear();
     }
 }

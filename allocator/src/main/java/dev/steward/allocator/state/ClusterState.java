@@ -59,6 +59,7 @@ public final class ClusterState {
     private final Tasks tasks = new Tasks(this);
     private final Packages packages = new Packages(this);
     private final dev.steward.allocator.deploy.Services services = new dev.steward.allocator.deploy.Services(this);
+    private final dev.steward.allocator.monitor.Monitors monitors = new dev.steward.allocator.monitor.Monitors(this);
 
     static final Comparator<RequestInfo> SERVICE_ORDER = Comparator
             .comparingInt((RequestInfo r) -> -priorityOf(r))
@@ -349,6 +350,11 @@ public final class ClusterState {
     /** Services, their revisions, deployments and instances. */
     public dev.steward.allocator.deploy.Services services() {
         return services;
+    }
+
+    /** Monitors' reports. */
+    public dev.steward.allocator.monitor.Monitors monitors() {
+        return monitors;
     }
 
     /** A fresh record id. */

@@ -17,14 +17,14 @@ public interface Store extends AutoCloseable {
                   List<AllocationInfo> allocations, List<TokenRecord> tokens, List<dev.steward.api.TaskInfo> tasks,
                   List<dev.steward.api.PackageInfo> packages, List<dev.steward.allocator.deploy.ServiceRecord> services,
                   List<dev.steward.api.RevisionInfo> revisions, List<dev.steward.api.DeploymentInfo> deployments,
-                  List<dev.steward.api.InstanceInfo> instances) {
+                  List<dev.steward.api.InstanceInfo> instances, List<dev.steward.api.MonitorReport> monitors) {
     }
 
     /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
-    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES }
+    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES, MONITORS }
 
     Loaded load();
 

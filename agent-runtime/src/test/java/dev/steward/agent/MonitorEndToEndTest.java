@@ -1,0 +1,130 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.MonitorReport;
+import dev.steward.api.MonitorSpec;
+import dev.steward.api.Verdict;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Monitors end to end: the example app exposes /metrics and fails a given share of requests; a
+ * load generator drives it through discovery; a healthy version passes the gates, a faulty one
+ * fails them, and with rollback on the service returns to the previous revision.
+ */
+class MonitorEndToEndTest {
+    private static final String FAST = ",\"minHealthyTime\":\"1s\",\"healthyDeadline\":\"30s\"";
+    private Cluster c;
+    private Path work;
+    private final AtomicBoolean loading = new AtomicBoolean(true);
+    private final AtomicLong sent = new AtomicLong();
+    private Thread load;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        c = new Cluster();
+        c.agent("m1", Map.of());
+        work = Files.createTempDirectory("steward-monitor");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        loading.set(false);
+        if (load != null) {
+            load.join(5000);
+        }
+        if (c != null) {
+            c.close();
+            Cluster.removeTree(work, false);
+        }
+    }
+
+    /** Requests / on every endpoint of webapp/prod, found through discovery, until stopped. */
+    private void startLoad() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+        load = new Thread(() -> {
+            while (loading.get()) {
+                try {
+                    for (JsonNode e : c.call("GET", "/v1/services/webapp/prod/endpoints", null)) {
+                        URI u = URI.create("http://" + e.path("host").asText() + ":" + e.path("ports").path("http").asInt() + "/");
+                        for (int i = 0; i < 10; i++) {
+                            http.send(HttpRequest.newBuilder(u).timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.discarding());
+                            sent.incrementAndGet();
+                        }
+                    }
+                    Thread.sleep(20);
+                } catch (InterruptedException ex) {
+                    return;
+                } catch (Exception ex) {
+                    // an instance going away mid-request: go on
+                }
+            }
+        }, "load");
+        load.setDaemon(true);
+        load.start();
+    }
+
+    private String awaitDeployment(JsonNode result) {
+        String id = result.path("deployment").path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.call("GET", "/v1/deployments/" + id, null).path("state").asText().equals("SUCCEEDED"));
+        return id;
+    }
+
+    @Test
+    void aHealthyVersionPassesAFaultyOneFailsAndIsRolledBack() throws Exception {
+        StewardClient admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).build();
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        String v2 = Apps.webapp(admin, work, "v2", Map.of());
+        awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v1 + "\",\"instances\":2" + FAST + "}"));
+        startLoad();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > 50);
+
+        List<String> gates = List.of("error-rate < 5%", "p99 < 500ms", "restarts <= 1", "healthy >= 100%");
+        MonitorReport pass = admin.monitors().follow(admin.monitors().start("webapp", "prod",
+                new MonitorSpec(gates, "4s", "1s", "3s", 0, null, null, null, null, null, null, null, null)).id(), Duration.ofSeconds(30), r -> { });
+        assertThat(pass.verdict()).as("%s", pass.reason()).isEqualTo(Verdict.PASS);
+        assertThat(pass.gates()).hasSize(4).allMatch(g -> g.evaluations() >= 3);
+        assertThat(pass.gates().get(0).lastValue()).isEqualTo(0.0);
+
+        awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v2 + "\",\"vars\":{\"FAIL_RATE\":\"0.5\"}" + FAST + "}"));
+        long before = sent.get();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > before + 50);
+        MonitorReport fail = admin.monitors().follow(admin.monitors().start("webapp", "prod",
+                new MonitorSpec(List.of("error-rate < 5%"), "20s", "1s", "2s", 1, null, null, null, null, null, null, null, true)).id(),
+                Duration.ofSeconds(40), r -> { });
+        assertThat(fail.verdict()).isEqualTo(Verdict.FAIL);
+        assertThat(fail.endedAt()).as("a fail ends the monitor early").isBefore(fail.endsAt());
+        assertThat(fail.reason()).startsWith("error-rate < 5% failed 2 of");
+        assertThat(fail.gates().get(0).lastValue()).isBetween(0.2, 0.8);
+        assertThat(fail.rolledBack()).startsWith("rolled back to revision 1");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            JsonNode svc = c.call("GET", "/v1/services/webapp/prod", null);
+            assertThat(svc.path("deployment").isNull() || svc.path("deployment").isMissingNode()).isTrue();
+            JsonNode rev = c.call("GET", "/v1/services/webapp/prod/revisions", null).get(0);
+            assertThat(rev.path("spec").path("packageDigest").asText()).isEqualTo(v1);
+            assertThat(rev.path("rolledBackTo").asInt()).isEqualTo(1);
+            assertThat(svc.path("available").asInt()).isEqualTo(2);
+        });
+        String html = admin.monitors().html(fail.id());
+        assertThat(html).contains("<svg").contains("FAIL").contains("rolled back to revision 1");
+    }
+}

@@ -1,0 +1,199 @@
+package dev.steward.allocator.monitor;
+
+import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.api.DeployResult;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
+import dev.steward.api.MonitorReport;
+import dev.steward.api.MonitorSpec;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.ValidationException;
+import dev.steward.api.Verdict;
+import dev.steward.monitor.Evaluator;
+import dev.steward.monitor.Gate;
+import dev.steward.monitor.Judge;
+import dev.steward.monitor.PromText;
+import dev.steward.monitor.Snapshot;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.regex.Pattern;
+
+/**
+ * Runs monitors: each interval, the service's live instances are read from the state, each is
+ * scraped for Prometheus metrics (off the state's thread), the snapshot is judged, and the report
+ * is written back as a command. A final verdict ends the monitor; a fail with
+ * {@code rollbackOnFail} rolls the service back to its previous stable revision and says so.
+ */
+public final class MonitorRunner implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(MonitorRunner.class.getName());
+    private final Engine engine;
+    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "steward-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, ScheduledFuture<?>> running = new ConcurrentHashMap<>();
+
+    public MonitorRunner(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** What one tick reads of an instance. */
+    private record Target(String id, String url, boolean healthy, int restarts) {
+    }
+
+    /** Validates and starts a monitor of {@code service}; returns its first report. */
+    public MonitorReport start(String service, MonitorSpec spec, String who) {
+        spec.validate();
+        List<Gate> gates = new ArrayList<>();
+        for (int i = 0; i < spec.gates().size(); i++) {
+            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
+        }
+        MonitorReport first = engine.command((s, now) -> {
+            s.services().record(service);
+            MonitorReport r = new MonitorReport(s.newId(), service, spec, true, null, "started by " + who, now, now.plus(spec.durationValue()), null,
+                    List.of(), null, 0, 0);
+            s.monitors().put(r);
+            return s.monitors().get(r.id());
+        }).join();
+        Judge judge = new Judge(gates, spec.failureLimitValue());
+        List<Snapshot> history = new ArrayList<>();
+        long every = spec.intervalValue().toMillis();
+        running.put(first.id(), timer.scheduleWithFixedDelay(() -> tick(first.id(), service, spec, judge, history), 0, every, TimeUnit.MILLISECONDS));
+        return first;
+    }
+
+    /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
+    public MonitorReport stop(String id, String who) {
+        ScheduledFuture<?> f = running.remove(id);
+        if (f != null) {
+            f.cancel(false);
+        }
+        return engine.command((s, now) -> {
+            MonitorReport r = s.monitors().get(id);
+            if (!r.running()) {
+                return r;
+            }
+            s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), false, Verdict.INCONCLUSIVE, "stopped by " + who, r.startedAt(), r.endsAt(),
+                    now, r.gates(), null, r.createIndex(), r.modifyIndex()));
+            return s.monitors().get(id);
+        }).join();
+    }
+
+    private void tick(String id, String service, MonitorSpec spec, Judge judge, List<Snapshot> history) {
+        try {
+            Object[] read = engine.read(s -> new Object[] {targets(s, service, spec), s.services().record(service).instances()}).join();
+            @SuppressWarnings("unchecked")
+            List<Target> targets = (List<Target>) read[0];
+            int expected = (Integer) read[1];
+            Map<String, Snapshot.Instance> seen = new LinkedHashMap<>();
+            for (Target t : targets) {
+                seen.put(t.id(), new Snapshot.Instance(scrape(t.url(), spec.intervalValue()), t.healthy(), t.restarts(), null, -1));
+            }
+            Instant now = Instant.now();
+            history.add(new Snapshot(now, seen));
+            MonitorReport current = engine.read(s -> s.monitors().getOrNull(id)).join();
+            if (current == null || !current.running()) {
+                cancel(id);
+                return;
+            }
+            Evaluator e = new Evaluator(new Evaluator.MetricNames(or(spec.requestsMetric(), "http_requests_total"), or(spec.statusLabel(), "status"),
+                    Pattern.compile(or(spec.errorStatus(), "5..")), or(spec.latencyMetric(), "http_request_duration_seconds"), expected));
+            judge.evaluate(e, history, now, spec.windowValue());
+            boolean finished = !now.isBefore(current.endsAt());
+            Verdict v = judge.verdict(finished);
+            String reason = judge.reason(finished);
+            engine.command((s, at) -> {
+                MonitorReport r = s.monitors().get(id);
+                String rolledBack = null;
+                if (v == Verdict.FAIL && Boolean.TRUE.equals(spec.rollbackOnFail())) {
+                    rolledBack = rollBack(s, service, reason, at);
+                }
+                s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), v == null, v, v == null ? "running: " + reason : reason, r.startedAt(),
+                        r.endsAt(), v == null ? null : at, judge.reports(finished), rolledBack, r.createIndex(), r.modifyIndex()));
+                return null;
+            }).join();
+            if (v != null) {
+                cancel(id);
+            }
+        } catch (RuntimeException ex) {
+            LOG.log(Level.WARNING, "monitor " + id + " tick failed", ex);
+        }
+    }
+
+    private static String rollBack(ClusterState s, String service, String why, Instant now) {
+        var svc = s.services().record(service);
+        Integer previous = s.services().revisionsOf(service).stream().filter(r -> r.stable() && r.number() != svc.revision())
+                .map(r -> r.number()).findFirst().orElse(null);
+        if (previous == null) {
+            return "not rolled back: " + service + " has no earlier stable revision";
+        }
+        DeployResult r = s.services().rollback(service, previous, "monitor (" + why + ")", now);
+        return "rolled back to revision " + previous + " (deployment " + r.deployment().id() + ")";
+    }
+
+    private void cancel(String id) {
+        ScheduledFuture<?> f = running.remove(id);
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private static List<Target> targets(ClusterState s, String service, MonitorSpec spec) {
+        List<Target> out = new ArrayList<>();
+        for (InstanceInfo i : s.services().instancesOf(service)) {
+            if (i.state().terminal() || i.stopRequested() || i.host() == null || i.ports() == null || i.ports().isEmpty()) {
+                continue;
+            }
+            String portName = spec.metricsPort() != null ? spec.metricsPort() : i.ports().keySet().iterator().next();
+            Integer port = i.ports().get(portName);
+            if (port == null) {
+                throw new ValidationException("metricsPort", "'" + portName + "' is not a port of " + service + " " + i.ports().keySet());
+            }
+            TaskInfo t = i.taskId() == null ? null : s.tasks().getOrNull(i.taskId());
+            out.add(new Target(i.id(), "http://" + i.host() + ":" + port + or(spec.metricsPath(), "/metrics"), i.state() == InstanceState.HEALTHY,
+                    t == null ? 0 : t.restarts()));
+        }
+        return out;
+    }
+
+    private List<dev.steward.monitor.Sample> scrape(String url, Duration interval) {
+        try {
+            Duration timeout = interval.compareTo(Duration.ofSeconds(2)) < 0 ? interval : Duration.ofSeconds(2);
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            return PromText.parse(r.body()).samples();
+        } catch (Exception e) {
+            return null; // no data from this instance this time: never a pass
+        }
+    }
+
+    private static String or(String v, String d) {
+        return v == null || v.isBlank() ? d : v;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

@@ -1,0 +1,59 @@
+package dev.steward.allocator.monitor;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.api.MonitorReport;
+import dev.steward.api.Verdict;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The monitors' reports, part of the state (owner thread only). */
+public final class Monitors {
+    private final ClusterState state;
+    private final Map<String, MonitorReport> reports = new LinkedHashMap<>();
+
+    public Monitors(ClusterState state) {
+        this.state = state;
+    }
+
+    public MonitorReport get(String id) {
+        MonitorReport r = reports.get(id);
+        if (r == null) {
+            throw new NotFound("monitor", id);
+        }
+        return r;
+    }
+
+    public MonitorReport getOrNull(String id) {
+        return reports.get(id);
+    }
+
+    public List<MonitorReport> of(String service) {
+        return reports.values().stream().filter(r -> r.service().equals(service)).toList();
+    }
+
+    public void put(MonitorReport r) {
+        reports.put(r.id(), new MonitorReport(r.id(), r.service(), r.spec(), r.running(), r.verdict(), r.reason(), r.startedAt(), r.endsAt(), r.endedAt(),
+                r.gates(), r.rolledBack(), r.createIndex() == 0 ? state.nextIndex() : r.createIndex(), state.nextIndex()));
+        state.changes().monitors.add(r.id());
+    }
+
+    public void restore(Collection<MonitorReport> rs) {
+        rs.forEach(r -> reports.put(r.id(), r));
+    }
+
+    /** After a restart: a monitor that was running cannot go on (its samples were in memory). */
+    public void afterRestart(Instant now) {
+        for (MonitorReport r : List.copyOf(reports.values())) {
+            if (r.running()) {
+                put(new MonitorReport(r.id(), r.service(), r.spec(), false, r.verdict() != null ? r.verdict() : Verdict.INCONCLUSIVE,
+                        "the allocator restarted during the monitor; run it again", r.startedAt(), r.endsAt(), now, r.gates(), r.rolledBack(),
+                        r.createIndex(), r.modifyIndex()));
+            }
+        }
+    }
+}
