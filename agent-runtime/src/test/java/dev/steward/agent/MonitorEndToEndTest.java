@@ -127,4 +127,29 @@ class MonitorEndToEndTest {
         String html = admin.monitors().html(fail.id());
         assertThat(html).contains("<svg").contains("FAIL").contains("rolled back to revision 1");
     }
+
+    @Test
+    void aCanaryStepsGatePromotesOnPassAndRollsBackOnFail() throws Exception {
+        StewardClient admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).build();
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        String v2 = Apps.webapp(admin, work, "v2", Map.of());
+        String v3 = Apps.webapp(admin, work, "v3", Map.of());
+        awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v1 + "\",\"instances\":2" + FAST + "}"));
+        startLoad();
+        String canary = ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"5s\",\"gate\":\"error-rate < 5%; healthy >= 50%\"}]";
+
+        JsonNode bad = c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v2 + "\",\"vars\":{\"FAIL_RATE\":\"0.5\"}" + canary + FAST + "}");
+        String badId = bad.path("deployment").path("id").asText();
+        await().atMost(Duration.ofSeconds(90)).until(() -> c.call("GET", "/v1/deployments/" + badId, null).path("state").asText().equals("ROLLED_BACK"));
+        JsonNode d = c.call("GET", "/v1/deployments/" + badId, null);
+        assertThat(d.path("reason").asText()).startsWith("canary step 1 failed its gate: error-rate < 5% failed");
+        assertThat(d.path("gate").path("verdict").asText()).isEqualTo("FAIL");
+        assertThat(c.call("GET", "/v1/monitors/" + d.path("gate").path("monitor").asText(), null).path("verdict").asText()).isEqualTo("FAIL");
+
+        JsonNode good = c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v3 + "\"" + canary + FAST + "}");
+        String goodId = good.path("deployment").path("id").asText();
+        await().atMost(Duration.ofSeconds(90)).until(() -> c.call("GET", "/v1/deployments/" + goodId, null).path("state").asText().equals("SUCCEEDED"));
+        assertThat(c.call("GET", "/v1/deployments/" + goodId, null).path("events").findValuesAsText("message"))
+                .anyMatch(m -> m.contains("its gate passed"));
+    }
 }

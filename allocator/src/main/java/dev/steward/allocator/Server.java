@@ -98,6 +98,10 @@ public final class Server implements AutoCloseable {
         }
         PackageSweeper sweeper = new PackageSweeper(engine, packages);
         dev.steward.allocator.monitor.MonitorRunner monitors = new dev.steward.allocator.monitor.MonitorRunner(engine);
+        engine.read(s -> {
+            s.services().gateStarter(monitors::attach);
+            return null;
+        }).join();
         Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
         JdkServer http;
         try {

@@ -3,8 +3,10 @@ package dev.steward.api;
 /**
  * One step of a canary: run {@code weight} of the instances on the new revision (a percentage
  * such as {@code "20%"}, rounded up and at least 1, or a count such as {@code "2"}), then
- * {@code pause} (a duration, or {@code "promote"}/absent-with-no-duration to wait until promoted),
- * then, if named, pass the monitor {@code gate}.
+ * {@code pause} (a duration, or {@code "promote"} to wait until promoted). With a {@code gate}
+ * (monitor gates separated by {@code ;}, e.g. {@code "error-rate < 1%; p99 < 300ms"}), the pause is
+ * the time a monitor watches the service: pass goes on, fail rolls back, inconclusive waits for a
+ * promote or an abort.
  */
 public record CanaryStep(String weight, String pause, String gate) {
 
@@ -16,6 +18,14 @@ public record CanaryStep(String weight, String pause, String gate) {
     /** True when the step waits for a promote rather than a duration. */
     public boolean untilPromoted() {
         return pause != null && (pause.equalsIgnoreCase("promote") || pause.equalsIgnoreCase("until-promoted") || pause.equalsIgnoreCase("manual"));
+    }
+
+    /** The gate's expressions, or an empty list. */
+    public java.util.List<String> gates() {
+        if (gate == null || gate.isBlank()) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(gate.split(";")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
     public java.time.Duration pauseDuration() {

@@ -8,11 +8,16 @@ import java.util.List;
  * {@code stableRevision} is where a rollback returns; {@code step} is the canary step
  * (0-based); {@code reason} says why it ended as it did. Counts: desired, old and new instances
  * (non-final), and how many of each are available. {@code events} holds the latest progress
- * lines (the full stream is {@code /v1/deployments/ID/events}).
+ * lines (the full stream is {@code /v1/deployments/ID/events}); {@code gate} is the current
+ * canary step's monitor, if the step has a gate.
  */
 public record DeploymentInfo(String id, String service, int revision, Integer fromRevision, Integer stableRevision, RolloutSpec rollout,
                              DeploymentState state, int step, String reason, String createdBy, Instant createdAt, Instant updatedAt,
                              Instant progressAt, Instant pausedUntil, Integer activeRevision, Instant switchedAt, int desired, int oldInstances,
-                             int newInstances, int oldAvailable, int newAvailable, long lastEvent, List<DeploymentEvent> events, long createIndex,
-                             long modifyIndex) {
+                             int newInstances, int oldAvailable, int newAvailable, long lastEvent, List<DeploymentEvent> events, Gating gate,
+                             long createIndex, long modifyIndex) {
+
+    /** A canary step's gate: the monitor judging it, and its verdict and reason once it has one. */
+    public record Gating(int step, String monitor, Verdict verdict, String reason) {
+    }
 }

@@ -102,8 +102,8 @@ public record RolloutSpec(String strategy, String maxSurge, String maxUnavailabl
                 } catch (ValidationException e) {
                     throw e.under("steps[" + i + "]");
                 }
-                if (s.gate() != null) {
-                    throw new ValidationException("steps[" + i + "].gate", "monitor gates are not available in this version yet; leave gate out");
+                if (!s.gates().isEmpty() && (s.untilPromoted() || s.pauseDuration().compareTo(Duration.ofSeconds(1)) < 0)) {
+                    throw new ValidationException("steps[" + i + "].pause", "a step with a gate needs a pause of at least 1s: the time its monitor watches");
                 }
             }
         } else if (steps != null && !steps.isEmpty()) {

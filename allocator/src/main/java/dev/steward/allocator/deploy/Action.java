@@ -19,6 +19,10 @@ public sealed interface Action {
     record Step(int step, Instant pausedUntil, boolean waitForPromote, String message) implements Action {
     }
 
+    /** A canary step's gate: start a monitor of {@code gates} for {@code duration}. */
+    record StartGate(int step, java.util.List<String> gates, java.time.Duration duration) implements Action {
+    }
+
     /** Blue/green: discovery now lists {@code revision}. */
     record Switch(int revision) implements Action {
     }

@@ -45,6 +45,15 @@ final class Controller {
         }
         ServiceRecord svc = services.record(s.name());
         DeploymentInfo d = svc.deployment() == null ? null : services.deploymentRecord(svc.deployment());
+        if (d != null && d.gate() != null && d.gate().verdict() == null) {
+            dev.steward.api.MonitorReport m = state.monitors().getOrNull(d.gate().monitor());
+            if (m != null && !m.running()) {
+                d = Rollouts.event(Rollouts.gate(d, new DeploymentInfo.Gating(d.gate().step(), m.id(), m.verdict(), m.reason())), now,
+                        "canary step " + (d.step() + 1) + " gate: " + m.verdict() + ": " + m.reason());
+                services.putDeployment(d);
+                changed = true;
+            }
+        }
         List<Action> actions = Reconciler.decide(svc.view(), d, services.instancesOf(svc.name()), now);
         for (Action a : actions) {
             apply(svc.name(), a, now);
@@ -201,6 +210,27 @@ final class Controller {
             }
         } else if (a instanceof Action.Step st) {
             services.putDeployment(Rollouts.event(Rollouts.step(d, st.step(), st.pausedUntil(), st.waitForPromote(), now), now, st.message()));
+        } else if (a instanceof Action.StartGate g) {
+            java.time.Duration interval = g.duration().dividedBy(5);
+            if (interval.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+                interval = java.time.Duration.ofSeconds(1);
+            }
+            if (interval.compareTo(java.time.Duration.ofSeconds(10)) > 0) {
+                interval = java.time.Duration.ofSeconds(10);
+            }
+            if (interval.compareTo(g.duration()) > 0) {
+                interval = g.duration();
+            }
+            String iv = interval.toMillis() + "ms";
+            dev.steward.api.MonitorSpec spec = new dev.steward.api.MonitorSpec(g.gates(), g.duration().toMillis() + "ms", iv,
+                    interval.multipliedBy(3).toMillis() + "ms", 0, null, null, null, null, null, null, null, false);
+            String id = state.newId();
+            state.monitors().put(new dev.steward.api.MonitorReport(id, service, spec, true, null, "the gate of canary step " + (g.step() + 1), now,
+                    now.plus(g.duration()), null, List.of(), null, 0, 0));
+            services.putDeployment(Rollouts.event(Rollouts.gate(d, new DeploymentInfo.Gating(g.step(), id, null, null)), now,
+                    "canary step " + (g.step() + 1) + ": monitor " + id + " watches " + String.join("; ", g.gates()) + " for "
+                            + dev.steward.api.Units.format(g.duration())));
+            services.gateStarter().start(id, service, spec);
         } else if (a instanceof Action.Switch sw) {
             services.putDeployment(Rollouts.event(Rollouts.switched(d, sw.revision(), now), now, "switched: discovery now lists revision " + sw.revision()));
             services.putService(s.with(s.instances(), s.revision(), s.stable(), sw.revision(), s.deployment(), s.queued(), s.replaceNotBefore(),

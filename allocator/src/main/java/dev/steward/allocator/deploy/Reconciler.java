@@ -227,6 +227,20 @@ public final class Reconciler {
             return;
         }
         String at = "canary step " + (d.step() + 1) + " of " + steps.size() + ": " + want + " of " + c.n + " on revision " + c.target;
+        if (!s.gates().isEmpty()) {
+            DeploymentInfo.Gating g = d.gate();
+            if (g == null || g.step() != d.step()) {
+                out.add(new Action.StartGate(d.step(), s.gates(), s.pauseDuration()));
+            } else if (g.verdict() == dev.steward.api.Verdict.PASS) {
+                out.add(new Action.Step(d.step() + 1, null, false, at + ": its gate passed (" + g.reason() + ")"));
+            } else if (g.verdict() == dev.steward.api.Verdict.FAIL) {
+                String why = "canary step " + (d.step() + 1) + " failed its gate: " + g.reason();
+                out.add(r.rollsBack() && d.stableRevision() != null && d.stableRevision() != d.revision() ? new Action.RollBack(why) : new Action.Fail(why));
+            } else if (g.verdict() == dev.steward.api.Verdict.INCONCLUSIVE) {
+                out.add(new Action.Step(d.step(), null, true, at + ": its gate was inconclusive (" + g.reason() + "); promote or abort"));
+            }
+            return;
+        }
         if (s.untilPromoted()) {
             out.add(new Action.Step(d.step(), null, true, at + "; waiting to be promoted"));
         } else if (!s.pauseDuration().isZero() && d.pausedUntil() == null) {

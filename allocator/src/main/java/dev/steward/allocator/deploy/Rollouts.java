@@ -59,23 +59,30 @@ public final class Rollouts {
         return with(r, r.state(), d.step() + 1, r.reason(), now, now, null, r.activeRevision(), r.switchedAt(), r.lastEvent(), r.events());
     }
 
+    /** The gate of the current step: its monitor, and later its verdict. */
+    public static DeploymentInfo gate(DeploymentInfo d, DeploymentInfo.Gating g) {
+        return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
+                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), d.desired(),
+                d.oldInstances(), d.newInstances(), d.oldAvailable(), d.newAvailable(), d.lastEvent(), d.events(), g, d.createIndex(), d.modifyIndex());
+    }
+
     public static DeploymentInfo counts(DeploymentInfo d, int desired, int oldN, int newN, int oldA, int newA) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
                 d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), desired, oldN, newN,
-                oldA, newA, d.lastEvent(), d.events(), d.createIndex(), d.modifyIndex());
+                oldA, newA, d.lastEvent(), d.events(), d.gate(), d.createIndex(), d.modifyIndex());
     }
 
     public static DeploymentInfo indexed(DeploymentInfo d, long modifyIndex) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
                 d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), d.desired(),
-                d.oldInstances(), d.newInstances(), d.oldAvailable(), d.newAvailable(), d.lastEvent(), d.events(), d.createIndex(), modifyIndex);
+                d.oldInstances(), d.newInstances(), d.oldAvailable(), d.newAvailable(), d.lastEvent(), d.events(), d.gate(), d.createIndex(), modifyIndex);
     }
 
     private static DeploymentInfo with(DeploymentInfo d, DeploymentState state, int step, String reason, Instant now, Instant progressAt,
                                        Instant pausedUntil, Integer active, Instant switchedAt, long lastEvent, List<DeploymentEvent> events) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), state, step, reason, d.createdBy(),
                 d.createdAt(), now, progressAt, pausedUntil, active, switchedAt, d.desired(), d.oldInstances(), d.newInstances(), d.oldAvailable(),
-                d.newAvailable(), lastEvent, events, d.createIndex(), d.modifyIndex());
+                d.newAvailable(), lastEvent, events, step == d.step() ? d.gate() : null, d.createIndex(), d.modifyIndex());
     }
 
     // ---------------------------------------------------------------- instances

@@ -45,6 +45,21 @@ public final class Services {
     private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
     private final Map<String, List<String>> instancesByService = new HashMap<>();
 
+    /** Starts the monitor of a canary gate; the allocator's monitor runner, set at start. */
+    public interface GateStarter {
+        void start(String monitorId, String service, dev.steward.api.MonitorSpec spec);
+    }
+
+    private GateStarter gateStarter = (id, svc, spec) -> { };
+
+    public void gateStarter(GateStarter g) {
+        this.gateStarter = g;
+    }
+
+    GateStarter gateStarter() {
+        return gateStarter;
+    }
+
     public Services(ClusterState state) {
         this.state = state;
         this.controller = new Controller(state, this);
@@ -69,6 +84,17 @@ public final class Services {
         ServiceRecord existing = services.get(name);
         int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
         RolloutSpec rollout;
+        if (req.steps() != null) {
+            for (int i = 0; i < req.steps().size(); i++) {
+                var step = req.steps().get(i);
+                if (step != null) {
+                    List<String> gs = step.gates();
+                    for (int k = 0; k < gs.size(); k++) {
+                        dev.steward.monitor.Gate.parse("steps[" + i + "].gate", gs.get(k));
+                    }
+                }
+            }
+        }
         try {
             rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
                     req.minHealthyTime(), req.healthyDeadline(), req.progressDeadline(), req.autoRollback()).validate(count);
@@ -147,7 +173,7 @@ public final class Services {
         boolean queue = running != null && rule == DeployRequest.OnConflict.WAIT;
         DeploymentInfo d = new DeploymentInfo(state.newId(), name, rev.number(), s.revision() == 0 ? null : s.revision(), s.stable(), rollout,
                 queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
-                List.of(), state.nextIndex(), state.nextIndex());
+                List.of(), null, state.nextIndex(), state.nextIndex());
         d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
                 + name + ", " + count + " instances, " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
         putDeployment(d);
@@ -170,8 +196,8 @@ public final class Services {
 
     static DeploymentInfo restart(DeploymentInfo d, ServiceRecord s, Instant now) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), s.revision() == 0 ? null : s.revision(), s.stable(), d.rollout(), d.state(), 0, null,
-                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), d.createIndex(),
-                d.modifyIndex());
+                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), null,
+                d.createIndex(), d.modifyIndex());
     }
 
     public DeploymentInfo pause(String id, String who, Instant now) {

@@ -81,6 +81,18 @@ public final class MonitorRunner implements AutoCloseable {
         return first;
     }
 
+    /** Runs the monitor whose record {@code id} the state already holds (a canary gate's); does not wait on the state. */
+    public void attach(String id, String service, MonitorSpec spec) {
+        List<Gate> gates = new ArrayList<>();
+        for (int i = 0; i < spec.gates().size(); i++) {
+            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
+        }
+        Judge judge = new Judge(gates, spec.failureLimitValue());
+        List<Snapshot> history = new ArrayList<>();
+        long every = spec.intervalValue().toMillis();
+        running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history), every, every, TimeUnit.MILLISECONDS));
+    }
+
     /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
     public MonitorReport stop(String id, String who) {
         ScheduledFuture<?> f = running.remove(id);

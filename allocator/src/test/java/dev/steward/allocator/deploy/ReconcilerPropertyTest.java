@@ -32,12 +32,13 @@ class ReconcilerPropertyTest {
             int k = 1 + r.nextInt(3);
             for (int i = 0; i < k; i++) {
                 String w = r.nextBoolean() ? (10 + r.nextInt(80)) + "%" : Integer.toString(1 + r.nextInt(Math.max(1, n)));
-                String pause = switch (r.nextInt(3)) {
+                String pause = switch (r.nextInt(4)) {
                     case 0 -> null;
-                    case 1 -> (5 + r.nextInt(30)) + "s";
+                    case 1, 3 -> (5 + r.nextInt(30)) + "s";
                     default -> "promote";
                 };
-                steps.add(new CanaryStep(w, pause, null));
+                String gate = pause != null && !pause.equals("promote") && r.nextBoolean() ? "error-rate < 1%" : null;
+                steps.add(new CanaryStep(w, pause, gate));
             }
         }
         return new RolloutSpec(s.name().toLowerCase(), amounts[r.nextInt(amounts.length)], amounts[r.nextInt(amounts.length)], null, steps, "20s", "10s",

@@ -73,4 +73,35 @@ class ReconcilerTest {
         assertThat(sim.d.reason()).contains("of revision 2").containsAnyOf("failed", "was not healthy within the healthy deadline of 1m");
         assertThat(sim.svc.revision()).isEqualTo(1);
     }
+
+    @Test
+    void aGatedCanaryStepStartsItsMonitorThenFollowsTheVerdict() {
+        RolloutSim sim = new RolloutSim(4);
+        sim.steady(2);
+        RolloutSpec canary = new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("1", "30s", "error-rate < 1%")), null, "10s", "60s",
+                "120s", null).validate(2);
+        sim.deploy(2, canary);
+        List<Action> a = List.of();
+        for (int k = 0; k < 300 && a.stream().noneMatch(x -> x instanceof Action.StartGate); k++) {
+            sim.world();
+            a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
+            if (a.stream().noneMatch(x -> x instanceof Action.StartGate)) {
+                sim.round();
+            }
+        }
+        Action.StartGate g = (Action.StartGate) a.stream().filter(x -> x instanceof Action.StartGate).findFirst().orElseThrow();
+        assertThat(g.gates()).containsExactly("error-rate < 1%");
+        assertThat(g.duration()).hasSeconds(30);
+        var started = Rollouts.gate(sim.d, new dev.steward.api.DeploymentInfo.Gating(0, "m", null, null));
+        assertThat(Reconciler.decide(sim.svc, started, List.copyOf(sim.inst.values()), sim.now)).noneMatch(x -> x instanceof Action.Step
+                || x instanceof Action.StartGate).as("waits for the verdict");
+        var passed = Rollouts.gate(sim.d, new dev.steward.api.DeploymentInfo.Gating(0, "m", dev.steward.api.Verdict.PASS, "ok"));
+        assertThat(Reconciler.decide(sim.svc, passed, List.copyOf(sim.inst.values()), sim.now)).anyMatch(x -> x instanceof Action.Step s && s.step() == 1);
+        var failed = Rollouts.gate(sim.d, new dev.steward.api.DeploymentInfo.Gating(0, "m", dev.steward.api.Verdict.FAIL, "error-rate 5%"));
+        assertThat(Reconciler.decide(sim.svc, failed, List.copyOf(sim.inst.values()), sim.now))
+                .anyMatch(x -> x instanceof Action.RollBack b && b.reason().equals("canary step 1 failed its gate: error-rate 5%"));
+        var unsure = Rollouts.gate(sim.d, new dev.steward.api.DeploymentInfo.Gating(0, "m", dev.steward.api.Verdict.INCONCLUSIVE, "no data"));
+        assertThat(Reconciler.decide(sim.svc, unsure, List.copyOf(sim.inst.values()), sim.now))
+                .anyMatch(x -> x instanceof Action.Step s && s.waitForPromote() && s.step() == 0);
+    }
 }

@@ -30,6 +30,8 @@ final class RolloutSim {
     final Map<String, InstanceInfo> inst = new LinkedHashMap<>();
     final Set<Integer> bad = new HashSet<>();
     int ids;
+    /** When the current gate's monitor reaches its verdict. */
+    Instant gateEnds;
     final List<String> log = new ArrayList<>();
 
     RolloutSim(long seed) {
@@ -50,7 +52,7 @@ final class RolloutSim {
     void deploy(int revision, RolloutSpec rollout) {
         svc = new ServiceView(svc.instances(), revision, svc.stable(), svc.active(), svc.replaceNotBefore());
         d = new DeploymentInfo("d" + revision, "web/test", revision, svc.stable(), svc.stable(), rollout, DeploymentState.RUNNING, 0, null, "sim", now,
-                now, now, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), 0, 0);
+                now, now, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), null, 0, 0);
     }
 
     private InstanceInfo place(int rev) {
@@ -107,6 +109,12 @@ final class RolloutSim {
             }
             inst.put(n.id(), n);
         }
+        if (d != null && d.gate() != null && d.gate().verdict() == null && gateEnds != null && !now.isBefore(gateEnds)) {
+            double x = r.nextDouble();
+            dev.steward.api.Verdict v = bad.contains(d.revision()) ? dev.steward.api.Verdict.FAIL
+                    : x < 0.15 ? dev.steward.api.Verdict.INCONCLUSIVE : dev.steward.api.Verdict.PASS;
+            d = Rollouts.gate(d, new DeploymentInfo.Gating(d.gate().step(), d.gate().monitor(), v, "simulated " + v));
+        }
         if (d != null && d.state() == DeploymentState.PAUSED && r.nextDouble() < 0.2) {
             d = Rollouts.promoted(d, now);
         }
@@ -158,6 +166,10 @@ final class RolloutSim {
                 check(i != null && !i.state().terminal() && !i.stopRequested(), "Stop of a live instance: " + i);
                 check(stopped.add(i.id()), "one Stop per instance per round: " + i.id());
                 inst.put(i.id(), Rollouts.instance(i, InstanceState.STOPPING, s.reason(), now));
+            } else if (a instanceof Action.StartGate g) {
+                check(d.gate() == null || d.gate().step() != g.step(), "one gate per step: " + d.gate());
+                d = Rollouts.gate(d, new DeploymentInfo.Gating(g.step(), "m" + g.step(), null, null));
+                gateEnds = now.plus(g.duration());
             } else if (a instanceof Action.Step s) {
                 d = Rollouts.step(d, s.step(), s.pausedUntil(), s.waitForPromote(), now);
             } else if (a instanceof Action.Switch s) {
