@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Steward's example app: a small HTTP service to deploy, roll out and monitor.
 
-GET /         -> "hello from <version>" (fails a share of requests with 500 if FAIL_RATE is set)
+GET /         -> "hello from <version>" (fails a share of requests with 500, logging an ERROR line, if FAIL_RATE is set)
 GET /healthz  -> 200 "ok", or 500 when UNHEALTHY=1 (a build whose health check fails)
 GET /metrics  -> Prometheus text: requests by status, a latency histogram, uptime
 
@@ -12,6 +12,7 @@ import http.server
 import os
 import random
 import socketserver
+import sys
 import threading
 import time
 
@@ -93,6 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(LATENCY)
         status = 500 if FAIL_RATE and random.random() < FAIL_RATE else 200
         self.send(status, ("error from %s\n" if status == 500 else "hello from %s\n") % VERSION)
+        if status == 500:
+            print("ERROR request %s failed on purpose (FAIL_RATE=%s)" % (self.path, FAIL_RATE), file=sys.stderr, flush=True)
         observe(status, time.time() - start)
 
     def log_message(self, fmt, *args):

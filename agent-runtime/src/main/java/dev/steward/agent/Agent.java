@@ -260,11 +260,24 @@ public final class Agent implements AutoCloseable {
     private Map<String, Long> usage() {
         long running = supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING).count();
         long mem = 0;
+        Map<String, Long> out = new java.util.TreeMap<>();
         for (Supervisor s : supervisors.values()) {
+            if (s.phase() != Supervisor.Phase.RUNNING) {
+                continue;
+            }
             long b = cgroups.memoryBytes(s.task().id());
             mem += Math.max(0, b);
+            if (b >= 0) {
+                out.put("mem:" + s.task().id(), b / (1024 * 1024)); // per task, for monitors
+            }
+            long cpu = cgroups.cpuNanos(s.task().id());
+            if (cpu >= 0) {
+                out.put("cpu:" + s.task().id(), cpu / 1_000_000); // CPU milliseconds used so far
+            }
         }
-        return Map.of("tasksRunning", running, "taskMemoryMib", mem / (1024 * 1024));
+        out.put("tasksRunning", running);
+        out.put("taskMemoryMib", mem / (1024 * 1024));
+        return out;
     }
 
     private void heartbeat() {

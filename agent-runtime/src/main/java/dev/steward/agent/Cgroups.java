@@ -23,6 +23,9 @@ public interface Cgroups {
     /** Memory the task's group uses now, in bytes, or -1. */
     long memoryBytes(String taskId);
 
+    /** CPU time the task has used, in nanoseconds, or -1 when unknown. */
+    long cpuNanos(String taskId);
+
     /** Removes the task's group once its processes are gone. */
     void remove(String taskId);
 

@@ -65,6 +65,35 @@ final class CgroupsV1 implements Cgroups {
     }
 
     @Override
+    public long cpuNanos(String taskId) {
+        long acct = Cgroups.bytesIn(cpu.resolve(taskId).resolve("cpuacct.usage")); // where cpu and cpuacct share a hierarchy
+        if (acct >= 0) {
+            return acct;
+        }
+        String procs = Cgroups.read(memory.resolve(taskId).resolve("cgroup.procs"));
+        if (procs == null) {
+            return -1;
+        }
+        long ticks = 0;
+        for (String pid : procs.split("\\s+")) {
+            if (pid.isEmpty()) {
+                continue;
+            }
+            String stat = Cgroups.read(java.nio.file.Path.of("/proc", pid, "stat"));
+            if (stat == null) {
+                continue;
+            }
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            try {
+                ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]); // utime stime cutime cstime
+            } catch (RuntimeException e) {
+                // a process that ended while being read
+            }
+        }
+        return ticks * 10_000_000L; // USER_HZ is 100 on Linux
+    }
+
+    @Override
     public void remove(String taskId) {
         Cgroups.rmdir(memory.resolve(taskId));
         Cgroups.rmdir(cpu.resolve(taskId));

@@ -56,6 +56,24 @@ final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public long cpuNanos(String taskId) {
+        String stat = Cgroups.read(parent.resolve(taskId).resolve("cpu.stat"));
+        if (stat == null) {
+            return -1;
+        }
+        for (String line : stat.split("\n")) {
+            if (line.startsWith("usage_usec ")) {
+                try {
+                    return Long.parseLong(line.substring(11).trim()) * 1000;
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    @Override
     public void remove(String taskId) {
         Cgroups.rmdir(parent.resolve(taskId));
     }

@@ -21,6 +21,11 @@ final class NoCgroups implements Cgroups {
     }
 
     @Override
+    public long cpuNanos(String taskId) {
+        return -1;
+    }
+
+    @Override
     public long memoryBytes(String taskId) {
         return -1;
     }

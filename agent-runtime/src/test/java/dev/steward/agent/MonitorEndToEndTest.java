@@ -98,23 +98,27 @@ class MonitorEndToEndTest {
         startLoad();
         await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > 50);
 
-        List<String> gates = List.of("error-rate < 5%", "p99 < 500ms", "restarts <= 1", "healthy >= 100%");
+        List<String> gates = List.of("error-rate < 5%", "p99 < 500ms", "restarts <= 1", "healthy >= 100%", "memory < 512m", "cpu < 2",
+                "log-errors < 10/min");
         MonitorReport pass = admin.monitors().follow(admin.monitors().start("webapp", "prod",
                 new MonitorSpec(gates, "4s", "1s", "3s", 0, null, null, null, null, null, null, null, null)).id(), Duration.ofSeconds(30), r -> { });
         assertThat(pass.verdict()).as("%s", pass.reason()).isEqualTo(Verdict.PASS);
-        assertThat(pass.gates()).hasSize(4).allMatch(g -> g.evaluations() >= 3);
+        assertThat(pass.gates()).hasSize(7).allMatch(g -> g.evaluations() >= 3).allMatch(g -> g.lastValue() != null);
         assertThat(pass.gates().get(0).lastValue()).isEqualTo(0.0);
+        assertThat(pass.gates().get(4).lastValue()).as("memory from the agent, MiB").isBetween(1.0, 512.0);
+        assertThat(pass.gates().get(6).lastValue()).as("no error lines").isEqualTo(0.0);
 
         awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v2 + "\",\"vars\":{\"FAIL_RATE\":\"0.5\"}" + FAST + "}"));
         long before = sent.get();
         await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > before + 50);
         MonitorReport fail = admin.monitors().follow(admin.monitors().start("webapp", "prod",
-                new MonitorSpec(List.of("error-rate < 5%"), "20s", "1s", "2s", 1, null, null, null, null, null, null, null, true)).id(),
+                new MonitorSpec(List.of("error-rate < 5%", "log-errors < 1/min"), "20s", "1s", "2s", 1, null, null, null, null, null, null, null, true)).id(),
                 Duration.ofSeconds(40), r -> { });
         assertThat(fail.verdict()).isEqualTo(Verdict.FAIL);
         assertThat(fail.endedAt()).as("a fail ends the monitor early").isBefore(fail.endsAt());
         assertThat(fail.reason()).startsWith("error-rate < 5% failed 2 of");
         assertThat(fail.gates().get(0).lastValue()).isBetween(0.2, 0.8);
+        assertThat(fail.gates().get(1).verdict()).as("the ERROR lines the faulty version logs").isEqualTo(Verdict.FAIL);
         assertThat(fail.rolledBack()).startsWith("rolled back to revision 1");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             JsonNode svc = c.call("GET", "/v1/services/webapp/prod", null);

@@ -67,7 +67,8 @@ final class MonitorCommand implements Callable<Integer> {
             started = c.monitors().start(app, env, spec);
         } catch (dev.steward.client.StewardException e) {
             if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--" + DeployCommand.kebab(e.problem().field()) + ": " + e.getMessage());
+                String f = e.problem().field().startsWith("gates") ? "gate" : DeployCommand.kebab(e.problem().field());
+                throw new CommandLine.ParameterException(new CommandLine(this), "--" + f + ": " + e.getMessage());
             }
             throw e;
         }

@@ -43,6 +43,7 @@ public final class Evaluator {
             case RESTARTS -> restarts(history, now);
             case HEALTHY -> healthy(history, now);
             case MEMORY -> memory(history, now);
+            case CPU -> cpu(in);
             case LOG_ERRORS -> logErrors(in, window);
         };
         if (m.noData()) {
@@ -201,6 +202,38 @@ public final class Evaluator {
             return Measurement.none("no memory figures from the agents");
         }
         return new Measurement((double) max, false, "highest: instance " + at);
+    }
+
+    /** The busiest instance's CPU use over the window, in cpus (CPU milliseconds per millisecond). */
+    private Measurement cpu(List<Snapshot> in) {
+        Map<String, long[]> first = new HashMap<>();
+        Map<String, long[]> last = new HashMap<>();
+        for (Snapshot s : in) {
+            s.instances().forEach((inst, i) -> {
+                if (i.cpuMillis() >= 0) {
+                    long[] v = {i.cpuMillis(), s.at().toEpochMilli()};
+                    first.putIfAbsent(inst, v);
+                    last.put(inst, v);
+                }
+            });
+        }
+        Double max = null;
+        String at = null;
+        for (Map.Entry<String, long[]> e : last.entrySet()) {
+            long[] a = first.get(e.getKey());
+            long[] b = e.getValue();
+            if (b[1] > a[1] && b[0] >= a[0]) {
+                double cpus = (double) (b[0] - a[0]) / (b[1] - a[1]);
+                if (max == null || cpus > max) {
+                    max = cpus;
+                    at = e.getKey();
+                }
+            }
+        }
+        if (max == null) {
+            return Measurement.none("no CPU figures from the agents over the window");
+        }
+        return new Measurement(max, false, "busiest: instance " + at);
     }
 
     private Measurement logErrors(List<Snapshot> in, Duration window) {

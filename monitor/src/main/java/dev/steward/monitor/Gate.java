@@ -9,12 +9,13 @@ import java.util.regex.Pattern;
 
 /**
  * A gate as people write it: {@code error-rate < 1%}, {@code p99 < 250ms}, {@code restarts <= 2},
- * {@code healthy >= 80%}, {@code memory < 256m}, {@code log-errors < 5/min}. The value is measured
- * over the monitor's window (restarts: since the monitor started; healthy and memory: now).
+ * {@code healthy >= 80%}, {@code memory < 256m}, {@code cpu < 0.5}, {@code log-errors < 5/min}. The
+ * value is measured over the monitor's window (restarts: since the monitor started; healthy and
+ * memory: now; memory and cpu: the highest instance's).
  */
 public record Gate(String text, Kind kind, double quantile, Op op, double bound) {
 
-    public enum Kind { ERROR_RATE, LATENCY, RESTARTS, HEALTHY, MEMORY, LOG_ERRORS }
+    public enum Kind { ERROR_RATE, LATENCY, RESTARTS, HEALTHY, MEMORY, CPU, LOG_ERRORS }
 
     public enum Op {
         LT("<"), LE("<="), GT(">"), GE(">=");
@@ -63,8 +64,9 @@ public record Gate(String text, Kind kind, double quantile, Op op, double bound)
             case "restarts" -> new Gate(text.trim(), Kind.RESTARTS, 0, op, count(field, b));
             case "healthy" -> new Gate(text.trim(), Kind.HEALTHY, 0, op, percent(field, b));
             case "memory" -> new Gate(text.trim(), Kind.MEMORY, 0, op, Units.mebibytes(field, b));
+            case "cpu" -> new Gate(text.trim(), Kind.CPU, 0, op, Units.cpuMillis(field, b) / 1000.0);
             case "log-errors" -> new Gate(text.trim(), Kind.LOG_ERRORS, 0, op, count(field, b.replace("/min", "").replace("/m", "")));
-            default -> throw new ValidationException(field, "'" + what + "' is not a signal; use error-rate, pNN (latency), restarts, healthy, memory or log-errors");
+            default -> throw new ValidationException(field, "'" + what + "' is not a signal; use error-rate, pNN (latency), restarts, healthy, memory, cpu or log-errors");
         };
     }
 
@@ -94,6 +96,7 @@ public record Gate(String text, Kind kind, double quantile, Op op, double bound)
             case ERROR_RATE, HEALTHY -> String.format(Locale.ROOT, "%.2f%%", v * 100);
             case LATENCY -> v >= 1 ? String.format(Locale.ROOT, "%.2fs", v) : String.format(Locale.ROOT, "%.1fms", v * 1000);
             case MEMORY -> String.format(Locale.ROOT, "%.0fm", v);
+            case CPU -> String.format(Locale.ROOT, "%.2f cpus", v);
             case LOG_ERRORS -> String.format(Locale.ROOT, "%.1f/min", v);
             case RESTARTS -> String.format(Locale.ROOT, "%.0f", v);
         };

@@ -102,6 +102,9 @@ public final class HtmlReport {
             if (b.endsWith("ms")) {
                 return Double.parseDouble(b.substring(0, b.length() - 2)) / 1000;
             }
+            if (b.endsWith(" cpus")) {
+                return Double.parseDouble(b.substring(0, b.length() - 5));
+            }
             if (b.endsWith("/min")) {
                 return Double.parseDouble(b.substring(0, b.length() - 4));
             }

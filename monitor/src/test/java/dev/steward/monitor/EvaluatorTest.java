@@ -88,6 +88,11 @@ class EvaluatorTest {
         assertThat(mem.value()).isEqualTo(300.0);
         assertThat(mem.passed()).isFalse();
         assertThat(e.measure(Gate.parse("g", "log-errors < 5/min"), h, now, Duration.ofMinutes(5)).value()).isEqualTo(12.0);
+        List<Snapshot> cpu = List.of(new Snapshot(T0, Map.of("a", new Snapshot.Instance(List.of(), true, 0, null, 0, 1000))),
+                new Snapshot(T0.plusSeconds(10), Map.of("a", new Snapshot.Instance(List.of(), true, 0, null, 0, 4000))));
+        Measurement c = e.measure(Gate.parse("g", "cpu < 0.5"), cpu, T0.plusSeconds(10), Duration.ofMinutes(1));
+        assertThat(c.value()).isEqualTo(0.3);
+        assertThat(c.passed()).isTrue();
     }
 
     @Test

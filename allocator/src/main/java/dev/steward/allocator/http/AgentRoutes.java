@@ -46,7 +46,7 @@ final class AgentRoutes {
                 }),
                 new Route("PUT", "/v1/agents/{id}/heartbeat", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
-                    Heartbeat hb = h.optionalBody(c, Heartbeat.class, new Heartbeat(null));
+                    Heartbeat hb = h.optionalBody(c, Heartbeat.class, new Heartbeat(null)).validate();
                     if (hb.usage() != null && hb.usage().size() > 64) {
                         throw new ValidationException("usage", "has " + hb.usage().size() + " entries, above the limit of 64");
                     }

@@ -1,17 +1,11 @@
 package dev.steward.allocator.http;
 
-import dev.steward.allocator.state.TokenRecord;
-import dev.steward.api.AgentInfo;
-import dev.steward.api.AgentSignature;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.ValidationException;
 
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -34,9 +28,6 @@ final class LogProxy {
         this.clock = clock;
     }
 
-    private record Target(String address, String key) {
-    }
-
     CompletableFuture<ApiResponse> forward(Route.Call c) {
         String stream = c.request().param("stream") == null ? "stdout" : c.request().param("stream");
         if (!stream.equals("stdout") && !stream.equals("stderr")) {
@@ -52,25 +43,12 @@ final class LogProxy {
         }
         return h.engine.read(s -> {
             TaskInfo t = TaskRoutes.mine(c.principal(), s, c.param("id"));
-            AgentInfo a = s.agent(t.agentId());
-            String address = a.attributes().get("address");
-            if (address == null) {
-                throw new ApiError(502, "Bad Gateway", "agent " + a.name() + " has no 'address' attribute, so its logs cannot be read", null);
-            }
-            String key = s.tokens().stream().filter(k -> k.kind() == TokenRecord.Kind.AGENT && k.subject().equals(a.id()))
-                    .map(TokenRecord::hash).findFirst().orElseThrow(() -> new ApiError(502, "Bad Gateway", "agent " + a.name() + " has no token", null));
-            return new Target(address, key);
+            return AgentTarget.of(s, t.agentId());
         }).thenCompose(target -> {
-            String path = "/v1/tasks/" + enc(c.param("id")) + "/logs";
-            String query = "stream=" + stream + "&offset=" + offset + (wait == null ? "" : "&wait=" + enc(wait));
-            long ts = clock.millis();
-            HttpRequest req = HttpRequest.newBuilder(URI.create(target.address + path + "?" + query))
-                    .timeout(Duration.ofMinutes(6))
-                    .header(AgentSignature.HEADER, AgentSignature.sign(target.key, ts, path + "?" + query))
-                    .GET().build();
+            HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, Duration.ofMinutes(6), clock.millis());
             return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((resp, err) -> {
                 if (err != null) {
-                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address + " did not answer: " + err.getMessage(), null);
+                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: " + err.getMessage(), null);
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
@@ -95,7 +73,4 @@ final class LogProxy {
         }
     }
 
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
 }

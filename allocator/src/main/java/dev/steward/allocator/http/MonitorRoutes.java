@@ -34,6 +34,7 @@ final class MonitorRoutes {
         return List.of(
                 new Route("POST", "/v1/services/{app}/{env}/monitors", clients, c -> {
                     MonitorSpec spec = h.body(c, MonitorSpec.class);
+                    MonitorRunner.check(spec);
                     String name = Services.name(c.param("app"), c.param("env"));
                     return h.engine.read(s -> {
                         mine(c, s, name);

@@ -56,17 +56,16 @@ public final class MonitorRunner implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** What one tick reads of an instance. */
-    private record Target(String id, String url, boolean healthy, int restarts) {
+    /** What one tick reads of an instance: where its metrics are, its health, restarts, the agent's figures, where its logs are. */
+    private record Target(String id, String url, boolean healthy, int restarts, Long memoryMib, long cpuMillis, String taskId,
+                          dev.steward.allocator.http.AgentTarget logs) {
     }
+
+    private final Map<String, Map<String, LogTail>> tails = new ConcurrentHashMap<>();
 
     /** Validates and starts a monitor of {@code service}; returns its first report. */
     public MonitorReport start(String service, MonitorSpec spec, String who) {
-        spec.validate();
-        List<Gate> gates = new ArrayList<>();
-        for (int i = 0; i < spec.gates().size(); i++) {
-            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
-        }
+        List<Gate> gates = check(spec);
         MonitorReport first = engine.command((s, now) -> {
             s.services().record(service);
             MonitorReport r = new MonitorReport(s.newId(), service, spec, true, null, "started by " + who, now, now.plus(spec.durationValue()), null,
@@ -79,6 +78,16 @@ public final class MonitorRunner implements AutoCloseable {
         long every = spec.intervalValue().toMillis();
         running.put(first.id(), timer.scheduleWithFixedDelay(() -> tick(first.id(), service, spec, judge, history), 0, every, TimeUnit.MILLISECONDS));
         return first;
+    }
+
+    /** Validates a spec and parses its gates; bad input names the field. */
+    public static List<Gate> check(MonitorSpec spec) {
+        spec.validate();
+        List<Gate> gates = new ArrayList<>();
+        for (int i = 0; i < spec.gates().size(); i++) {
+            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
+        }
+        return gates;
     }
 
     /** Runs the monitor whose record {@code id} the state already holds (a canary gate's); does not wait on the state. */
@@ -117,8 +126,15 @@ public final class MonitorRunner implements AutoCloseable {
             List<Target> targets = (List<Target>) read[0];
             int expected = (Integer) read[1];
             Map<String, Snapshot.Instance> seen = new LinkedHashMap<>();
+            Map<String, LogTail> mine = tails.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+            Pattern logPattern = Pattern.compile(or(spec.logPattern(), "ERROR|Exception"));
             for (Target t : targets) {
-                seen.put(t.id(), new Snapshot.Instance(scrape(t.url(), spec.intervalValue()), t.healthy(), t.restarts(), null, -1));
+                long logs = -1;
+                if (t.logs() != null && t.taskId() != null) {
+                    logs = mine.computeIfAbsent(t.id(), k -> new LogTail(t.taskId(), logPattern)).poll(http, t.logs());
+                }
+                seen.put(t.id(), new Snapshot.Instance(scrape(t.url(), spec.intervalValue()), t.healthy(), t.restarts(), t.memoryMib(), logs,
+                        t.cpuMillis()));
             }
             Instant now = Instant.now();
             history.add(new Snapshot(now, seen));
@@ -163,6 +179,7 @@ public final class MonitorRunner implements AutoCloseable {
     }
 
     private void cancel(String id) {
+        tails.remove(id);
         ScheduledFuture<?> f = running.remove(id);
         if (f != null) {
             f.cancel(false);
@@ -181,8 +198,17 @@ public final class MonitorRunner implements AutoCloseable {
                 throw new ValidationException("metricsPort", "'" + portName + "' is not a port of " + service + " " + i.ports().keySet());
             }
             TaskInfo t = i.taskId() == null ? null : s.tasks().getOrNull(i.taskId());
+            Map<String, Long> usage = i.agentId() == null || s.agentOrNull(i.agentId()) == null ? Map.of() : s.agentOrNull(i.agentId()).usage();
+            Long mem = usage == null || i.taskId() == null ? null : usage.get("mem:" + i.taskId());
+            Long cpu = usage == null || i.taskId() == null ? null : usage.get("cpu:" + i.taskId());
+            dev.steward.allocator.http.AgentTarget logs = null;
+            try {
+                logs = i.agentId() == null ? null : dev.steward.allocator.http.AgentTarget.of(s, i.agentId());
+            } catch (RuntimeException e) {
+                // no log server to read: log gates have no data for this instance
+            }
             out.add(new Target(i.id(), "http://" + i.host() + ":" + port + or(spec.metricsPath(), "/metrics"), i.state() == InstanceState.HEALTHY,
-                    t == null ? 0 : t.restarts()));
+                    t == null ? 0 : t.restarts(), mem, cpu == null ? -1 : cpu, i.taskId(), logs));
         }
         return out;
     }
