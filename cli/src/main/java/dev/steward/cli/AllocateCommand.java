@@ -1,14 +1,10 @@
 package dev.steward.cli;
 
 import dev.steward.api.AllocateRequest;
-import dev.steward.api.AllocationInfo;
 import dev.steward.api.Constraint;
-import dev.steward.api.RequestInfo;
-import dev.steward.api.RequestState;
 import dev.steward.api.Units;
 import dev.steward.api.ValidationException;
 import dev.steward.client.StewardClient;
-import dev.steward.client.StewardException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
@@ -91,12 +86,13 @@ final class AllocateCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());
         }
         StewardClient c = conn.client();
-        RequestInfo r = c.submit(req);
-        Release release = new Release(conn.boundedClient(java.time.Duration.ofSeconds(10)), r.id()); // Ctrl-C must not hang on an unreachable allocator
+        dev.steward.steps.StepListener err = line -> System.err.println(line);
+        dev.steward.steps.AllocateSession session = dev.steward.steps.AllocateSession.start(c, req, err)
+                .releasingWith(conn.boundedClient(Duration.ofSeconds(10))); // Ctrl-C must not hang on an unreachable allocator
         ProcessHolder child = new ProcessHolder();
         Thread hook = new Thread(() -> {
             child.kill();
-            release.run();
+            session.release("interrupted");
         }, "steward-release");
         Runtime.getRuntime().addShutdownHook(hook);
         ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(t -> {
@@ -105,77 +101,32 @@ final class AllocateCommand implements Callable<Integer> {
             return th;
         });
         try {
-            RequestInfo placed = awaitPlacement(c, r, maxWait);
-            if (placed == null) {
-                release.run();
+            if (!session.awaitPlacement(maxWait)) {
+                session.release("not placed");
                 return 3;
             }
-            List<AllocationInfo> allocs = new ArrayList<>();
-            for (String id : placed.allocations()) {
-                allocs.add(c.allocation(id));
-            }
-            long every = Math.max(1000, allocs.get(0).ttlMillis() / 3);
-            renewer.scheduleAtFixedRate(() -> allocs.forEach(a -> {
-                try {
-                    c.renew(a.id(), null);
-                } catch (IOException e) {
-                    System.err.println("steward: renewing " + a.id() + " failed: " + e.getMessage());
-                }
-            }), every, every, TimeUnit.MILLISECONDS);
+            session.startRenewing(renewer);
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-            pb.environment().putAll(environment(placed, allocs));
+            pb.environment().putAll(session.environment());
             int code = child.run(pb);
-            release.run();
+            session.release("exit code " + code);
             if (conn.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("request", placed.id());
-                out.put("allocations", allocs);
+                out.put("request", session.requestId());
+                out.put("allocations", session.allocations());
                 out.put("exitCode", code);
                 Output.json(out);
             }
             return code;
         } finally {
             renewer.shutdownNow();
-            release.run();
+            session.release("done");
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
                 // shutting down already: the hook runs
             }
         }
-    }
-
-    /** Waits with blocking queries, printing why the request is pending whenever that changes; null when --wait runs out. */
-    private static RequestInfo awaitPlacement(StewardClient c, RequestInfo r, Duration maxWait) throws IOException {
-        String[] said = {null};
-        RequestInfo done = c.watch("/v1/requests/" + r.id(), RequestInfo.class, maxWait, x -> x.state() != RequestState.PENDING, x -> {
-            String why = x.why() == null ? "waiting to be evaluated" : x.why().summary();
-            if (x.state() == RequestState.PENDING && !why.equals(said[0])) {
-                System.err.println("steward: pending (" + x.placed() + " placed): " + why);
-                said[0] = why;
-            }
-        });
-        if (done == null) {
-            System.err.println("steward: not placed within " + Units.format(maxWait) + ": " + said[0]);
-            return null;
-        }
-        if (done.state() == RequestState.CANCELLED) {
-            throw new StewardException(409, null, "request " + r.id() + " was cancelled");
-        }
-        return done;
-    }
-
-    static Map<String, String> environment(RequestInfo r, List<AllocationInfo> allocs) {
-        Map<String, String> env = new LinkedHashMap<>();
-        AllocationInfo a = allocs.get(0);
-        env.put("STEWARD_REQUEST_ID", r.id());
-        env.put("STEWARD_ALLOC_ID", a.id());
-        env.put("STEWARD_ALLOC_IDS", String.join(",", allocs.stream().map(AllocationInfo::id).toList()));
-        env.put("STEWARD_AGENT", a.agentName());
-        env.put("STEWARD_CPUS", Units.formatCpus(a.resources().cpuMillis()));
-        env.put("STEWARD_MEMORY", Units.formatMib(a.resources().memoryMib()));
-        a.ports().forEach((n, p) -> env.put("STEWARD_PORT_" + n.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), p.toString()));
-        return env;
     }
 
     private List<Constraint> parseConstraints() {
@@ -197,36 +148,6 @@ final class AllocateCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    /**
-     * Releases the request once. Synchronized: when an interrupt's shutdown hook and the main
-     * thread both get here, the second waits until the first is done, so the JVM does not halt
-     * in the middle of the release.
-     */
-    static final class Release implements Runnable {
-        private final StewardClient client;
-        private final String request;
-        private boolean done;
-
-        Release(StewardClient client, String request) {
-            this.client = client;
-            this.request = request;
-        }
-
-        @Override
-        public synchronized void run() {
-            if (done) {
-                return;
-            }
-            done = true;
-            try {
-                client.cancel(request);
-                System.err.println("steward: released request " + request);
-            } catch (IOException e) {
-                System.err.println("steward: could not release request " + request + " (its lease ends by itself): " + e.getMessage());
-            }
-        }
     }
 
     /** The child process, so an interrupt can stop it before releasing what it used. */

@@ -1,0 +1,183 @@
+package dev.steward.steps;
+
+import dev.steward.api.AllocateRequest;
+import dev.steward.api.AllocationInfo;
+import dev.steward.api.RequestInfo;
+import dev.steward.api.RequestState;
+import dev.steward.api.Units;
+import dev.steward.client.StewardClient;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code allocate} step: submit a request (or re-attach to one by its saved id after a
+ * controller restart), wait for placement saying why while pending, give the body its
+ * {@code STEWARD_*} environment, renew the lease while the body runs, and release exactly once
+ * however it ends. Only the request id needs saving; everything else is read back.
+ */
+public final class AllocateSession {
+    private final StewardClient client;
+    private final String requestId;
+    private final StepListener listener;
+    private volatile String status = "submitted";
+    private List<AllocationInfo> allocations = List.of();
+    private RequestInfo placed;
+    private ScheduledFuture<?> renewing;
+    private boolean released;
+    private StewardClient releaser;
+
+    private AllocateSession(StewardClient client, String requestId, StepListener listener) {
+        this.client = client;
+        this.requestId = requestId;
+        this.listener = listener;
+    }
+
+    /** Submits {@code req}; bad input is a {@code ValidationException} naming the field, before anything is asked for. */
+    public static AllocateSession start(StewardClient client, AllocateRequest req, StepListener listener) throws IOException {
+        req.parse();
+        RequestInfo r = client.submit(req);
+        listener.line("steward: requested " + describe(req) + " as " + r.id());
+        return new AllocateSession(client, r.id(), listener);
+    }
+
+    /** Re-attaches to a request submitted before a restart. */
+    public static AllocateSession resume(StewardClient client, String requestId, StepListener listener) {
+        listener.line("steward: re-attached to request " + requestId);
+        return new AllocateSession(client, requestId, listener);
+    }
+
+    /** Releases through {@code c} (e.g. one whose calls give up quickly, for an interrupt), not the waiting client. */
+    public AllocateSession releasingWith(StewardClient c) {
+        this.releaser = c;
+        return this;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    /** What a running step shows: pending and why, or where it runs. */
+    public String status() {
+        return status;
+    }
+
+    /**
+     * Waits until placed (true) or {@code max} passes (false), with blocking queries; each new
+     * reason for pending goes to the log and the status. A cancelled request is an error.
+     */
+    public boolean awaitPlacement(Duration max) throws IOException {
+        String[] said = {null};
+        RequestInfo done = client.watch("/v1/requests/" + requestId, RequestInfo.class, max, x -> x.state() != RequestState.PENDING, x -> {
+            if (x.state() != RequestState.PENDING) {
+                return;
+            }
+            String why = x.why() == null ? "waiting to be evaluated" : x.why().summary();
+            if (!why.equals(said[0])) {
+                said[0] = why;
+                status = "pending: " + why;
+                listener.status(status);
+                listener.line("steward: pending (" + x.placed() + " placed): " + why);
+            }
+        });
+        if (done == null) {
+            listener.line("steward: not placed within " + Units.format(max) + ": " + said[0]);
+            return false;
+        }
+        if (done.state() == RequestState.CANCELLED) {
+            throw new IOException("request " + requestId + " was cancelled (released elsewhere, or its holder went away)");
+        }
+        placed = done;
+        List<AllocationInfo> all = new ArrayList<>();
+        for (String id : done.allocations()) {
+            all.add(client.allocation(id));
+        }
+        allocations = List.copyOf(all);
+        AllocationInfo a = allocations.get(0);
+        status = "running on " + a.agentName() + " (" + a.id() + ")";
+        listener.status(status);
+        listener.line("steward: placed on " + a.agentName() + ": allocation " + a.id() + ", ports " + a.ports());
+        return true;
+    }
+
+    public List<AllocationInfo> allocations() {
+        return allocations;
+    }
+
+    /** The body's environment: STEWARD_REQUEST_ID, STEWARD_ALLOC_ID(S), STEWARD_AGENT, STEWARD_CPUS, STEWARD_MEMORY, STEWARD_PORT_NAME. */
+    public Map<String, String> environment() {
+        if (placed == null) {
+            throw new IllegalStateException("not placed yet");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        AllocationInfo a = allocations.get(0);
+        env.put("STEWARD_REQUEST_ID", requestId);
+        env.put("STEWARD_ALLOC_ID", a.id());
+        env.put("STEWARD_ALLOC_IDS", String.join(",", allocations.stream().map(AllocationInfo::id).toList()));
+        env.put("STEWARD_AGENT", a.agentName());
+        env.put("STEWARD_CPUS", Units.formatCpus(a.resources().cpuMillis()));
+        env.put("STEWARD_MEMORY", Units.formatMib(a.resources().memoryMib()));
+        a.ports().forEach((n, p) -> env.put("STEWARD_PORT_" + n.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), p.toString()));
+        return env;
+    }
+
+    /** Renews every allocation every third of its lease, on {@code timer}, until released. */
+    public synchronized void startRenewing(ScheduledExecutorService timer) {
+        if (renewing != null || allocations.isEmpty()) {
+            return;
+        }
+        long every = Math.max(1000, allocations.get(0).ttlMillis() / 3);
+        renewing = timer.scheduleAtFixedRate(this::renewNow, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** One renewal of every allocation; a failure is logged and retried next time. */
+    public void renewNow() {
+        for (AllocationInfo a : allocations) {
+            try {
+                client.renew(a.id(), null);
+            } catch (IOException e) {
+                listener.line("steward: renewing " + a.id() + " failed (will retry): " + e.getMessage());
+            }
+        }
+    }
+
+    /** Releases everything the request holds, once; later calls do nothing. {@code why}: success, failure, abort. */
+    public synchronized void release(String why) {
+        if (released) {
+            return;
+        }
+        released = true;
+        if (renewing != null) {
+            renewing.cancel(false);
+        }
+        try {
+            (releaser != null ? releaser : client).cancel(requestId);
+            listener.line("steward: released request " + requestId + " (" + why + ")");
+        } catch (IOException e) {
+            listener.line("steward: could not release request " + requestId + " (its lease ends by itself): " + e.getMessage());
+        }
+        status = "released (" + why + ")";
+    }
+
+    public boolean released() {
+        return released;
+    }
+
+    static String describe(AllocateRequest r) {
+        StringBuilder s = new StringBuilder();
+        s.append(r.count() == null ? 1 : r.count()).append(" x cpus ").append(r.cpus() == null ? AllocateRequest.DEFAULT_CPUS : r.cpus()).append(", memory ")
+                .append(r.memory() == null ? AllocateRequest.DEFAULT_MEMORY : r.memory());
+        if (r.ports() != null && !r.ports().isEmpty()) {
+            s.append(", ports ").append(r.ports());
+        }
+        return s.toString();
+    }
+}

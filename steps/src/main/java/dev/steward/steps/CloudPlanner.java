@@ -1,0 +1,94 @@
+package dev.steward.steps;
+
+import dev.steward.api.AllocateRequest;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Cloud's decisions, pure: how many agents to ask for a label, what each asks the allocator
+ * for (preemptible and low priority by default: borrowed capacity), when an idle agent goes,
+ * and what the periodic sweep removes (allocations without a node, nodes without an allocation).
+ */
+public final class CloudPlanner {
+    private CloudPlanner() {
+    }
+
+    /** A template: label, resources, JVM options, idle minutes, instance cap, priority and preemptibility. */
+    public record Template(String label, String cpus, String memory, String jvmOptions, int idleMinutes, int instanceCap, int priority,
+                           boolean preemptible) implements Serializable {
+        public Template {
+            if (label == null || label.isBlank()) {
+                throw new dev.steward.api.ValidationException("label", "is required");
+            }
+            if (instanceCap < 1) {
+                throw new dev.steward.api.ValidationException("instanceCap", "must be at least 1");
+            }
+            if (idleMinutes < 0) {
+                throw new dev.steward.api.ValidationException("idleMinutes", "must be 0 or more");
+            }
+        }
+
+        /** The allocation one agent of this template asks for. */
+        public AllocateRequest request(String role) {
+            return new AllocateRequest(role, "jenkins-" + label.replaceAll("[^A-Za-z0-9._-]", "-"), 1, cpus, memory, null, null, null, null, null, null,
+                    null, priority, preemptible, null, "30m");
+        }
+    }
+
+    /** How many new agents to ask for: enough for the excess workload, within the cap, counting those already coming. */
+    public static int toProvision(Template t, int excessWorkload, int existing, int pending) {
+        int want = excessWorkload - pending;
+        int room = t.instanceCap() - existing - pending;
+        return Math.max(0, Math.min(want, room));
+    }
+
+    /** Whether an agent idle since {@code idleSince} (null: busy) should be terminated and its allocation released. */
+    public static boolean terminate(Template t, Instant idleSince, Instant now) {
+        return idleSince != null && !now.isBefore(idleSince.plus(Duration.ofMinutes(t.idleMinutes())));
+    }
+
+    /** What a sweep removes: allocations of the cloud whose node is gone, and nodes whose allocation has ended. */
+    public record Sweep(List<String> releaseAllocations, List<String> removeNodes) {
+    }
+
+    /**
+     * @param liveAllocations the cloud's live allocations: id → node name it serves
+     * @param nodes the cloud's nodes: name → allocation id it runs in
+     * @param provisioning node names still starting (their allocations are not orphans yet)
+     */
+    public static Sweep sweep(Map<String, String> liveAllocations, Map<String, String> nodes, Set<String> provisioning) {
+        List<String> release = new ArrayList<>();
+        List<String> remove = new ArrayList<>();
+        liveAllocations.forEach((alloc, node) -> {
+            if (!nodes.containsKey(node) && !provisioning.contains(node)) {
+                release.add(alloc);
+            }
+        });
+        nodes.forEach((node, alloc) -> {
+            if (!liveAllocations.containsKey(alloc)) {
+                remove.add(node);
+            }
+        });
+        return new Sweep(release, remove);
+    }
+
+    /**
+     * The command an allocation runs to be a Jenkins agent: {@code java OPTS -jar agent.jar -url URL
+     * -name NODE -secret @FILE -webSocket -workDir DIR}; the secret is read from a file, never on a
+     * command line.
+     */
+    public static List<String> agentCommand(Template t, String controllerUrl, String nodeName, String secretFile, String agentJar, String workDir) {
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        if (t.jvmOptions() != null && !t.jvmOptions().isBlank()) {
+            cmd.addAll(List.of(t.jvmOptions().trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-jar", agentJar, "-url", controllerUrl, "-name", nodeName, "-secret", "@" + secretFile, "-webSocket", "-workDir", workDir));
+        return cmd;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.steward.steps;
+
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentEvent;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.Endpoint;
+import dev.steward.client.StewardClient;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code deploy} step: start a deployment (or join one by its saved id after a controller
+ * restart), stream its progress into the log, and end with its outcome: succeeded with the
+ * revision, digest and instances, or not, with the reasons. On abort, the deployment is
+ * aborted or left to go on, as configured.
+ */
+public final class DeployWatch {
+    private final StewardClient client;
+    private final String app;
+    private final String env;
+    private final StepListener listener;
+    private final String deploymentId;
+    private final DeployResult started;
+    private long seenEvent;
+
+    private DeployWatch(StewardClient client, String app, String env, StepListener listener, String deploymentId, DeployResult started, long seen) {
+        this.client = client;
+        this.app = app;
+        this.env = env;
+        this.listener = listener;
+        this.deploymentId = deploymentId;
+        this.started = started;
+        this.seenEvent = seen;
+    }
+
+    /** The outcome: whether it succeeded, its final state and reason, the revision, the package digest, the instances' endpoints. */
+    public record Outcome(boolean succeeded, String state, String reason, Integer revision, String packageDigest, String deployment,
+                          List<Endpoint> endpoints, String message) {
+    }
+
+    public static DeployWatch start(StewardClient client, String app, String env, DeployRequest req, StepListener listener) throws IOException {
+        DeployResult r = client.deployments().deploy(app, env, req);
+        listener.line("steward: " + r.message());
+        String id = r.deployment() == null || r.noop() ? null : r.deployment().id();
+        return new DeployWatch(client, app, env, listener, id, r, 0);
+    }
+
+    /** Joins a deployment started before a restart; events already shown (up to {@code seenEvent}) are not repeated. */
+    public static DeployWatch join(StewardClient client, String app, String env, String deploymentId, long seenEvent, StepListener listener) {
+        listener.line("steward: following deployment " + deploymentId + " again");
+        return new DeployWatch(client, app, env, listener, deploymentId, null, seenEvent);
+    }
+
+    /** The deployment to save for a restart (null for a no-op or a scale). */
+    public String deploymentId() {
+        return deploymentId;
+    }
+
+    public long seenEvent() {
+        return seenEvent;
+    }
+
+    /** Follows to the end (or {@code timeout}); every event becomes a log line, the counts the status. */
+    public Outcome follow(Duration timeout) throws IOException {
+        if (deploymentId == null) {
+            var svc = client.deployments().service(app, env);
+            return new Outcome(true, "NOOP", started.message(), svc.revision(), started.revision() == null ? null : started.revision().spec().packageDigest(),
+                    null, client.deployments().endpoints(app, env), started.message());
+        }
+        DeploymentInfo d = client.deployments().follow(deploymentId, timeout, this::event, x -> listener.status(status(x)));
+        if (!d.state().terminal()) {
+            return new Outcome(false, d.state().name(), "still " + d.state() + " after " + dev.steward.api.Units.format(timeout), d.revision(), null,
+                    d.id(), List.of(), "the deployment has not ended");
+        }
+        String digest = client.deployments().revisions(app, env).stream().filter(r -> r.number() == d.revision()).map(r -> r.spec().packageDigest())
+                .findFirst().orElse(null);
+        boolean ok = d.state() == DeploymentState.SUCCEEDED;
+        String msg = ok ? "deployment " + d.id() + " succeeded: revision " + d.revision() + " of " + d.service()
+                : "deployment " + d.id() + " " + d.state().name().toLowerCase().replace('_', ' ') + ": " + d.reason();
+        listener.line("steward: " + msg);
+        return new Outcome(ok, d.state().name(), d.reason(), d.revision(), digest, d.id(), client.deployments().endpoints(app, env), msg);
+    }
+
+    private void event(DeploymentEvent e) {
+        if (e.seq() > seenEvent) {
+            listener.line("steward: " + e.message());
+            seenEvent = e.seq();
+        }
+    }
+
+    /** On abort of the step: abort the deployment (it returns to the stable revision) or leave it to go on. */
+    public void aborted(boolean abortDeployment) {
+        if (deploymentId == null) {
+            return;
+        }
+        if (!abortDeployment) {
+            listener.line("steward: the step was aborted; deployment " + deploymentId + " goes on");
+            return;
+        }
+        try {
+            DeploymentInfo d = client.deployments().abort(deploymentId);
+            listener.line("steward: the step was aborted; deployment " + deploymentId + " is " + d.state());
+        } catch (IOException e) {
+            listener.line("steward: could not abort deployment " + deploymentId + ": " + e.getMessage());
+        }
+    }
+
+    static String status(DeploymentInfo d) {
+        return d.state() + " revision " + d.revision() + ": new " + d.newAvailable() + "/" + d.newInstances() + " available"
+                + (d.oldInstances() > 0 ? ", old " + d.oldAvailable() + "/" + d.oldInstances() : "") + " of " + d.desired();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.steward.steps;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CloudPlannerTest {
+    private final CloudPlanner.Template t = new CloudPlanner.Template("linux-big", "2", "4g", "-Xmx1g -Dx=y", 10, 5, 10, true);
+
+    @Test
+    void provisionsForTheExcessWithinTheCapCountingWhatIsComing() {
+        assertThat(CloudPlanner.toProvision(t, 3, 0, 0)).isEqualTo(3);
+        assertThat(CloudPlanner.toProvision(t, 3, 0, 2)).as("two are coming").isEqualTo(1);
+        assertThat(CloudPlanner.toProvision(t, 10, 3, 0)).as("the cap").isEqualTo(2);
+        assertThat(CloudPlanner.toProvision(t, 10, 5, 0)).isZero();
+        assertThat(CloudPlanner.toProvision(t, 0, 0, 0)).isZero();
+    }
+
+    @Test
+    void theRequestIsBorrowedCapacity() {
+        var r = t.request("ci");
+        assertThat(r.preemptible()).isTrue();
+        assertThat(r.priority()).isEqualTo(10);
+        assertThat(r.cpus()).isEqualTo("2");
+        assertThat(r.parse()).isNotNull();
+    }
+
+    @Test
+    void idleAgentsGoAfterTheirIdleMinutes() {
+        Instant idle = Instant.parse("2026-01-01T00:00:00Z");
+        assertThat(CloudPlanner.terminate(t, null, idle.plusSeconds(3600))).as("busy").isFalse();
+        assertThat(CloudPlanner.terminate(t, idle, idle.plusSeconds(599))).isFalse();
+        assertThat(CloudPlanner.terminate(t, idle, idle.plusSeconds(600))).isTrue();
+    }
+
+    @Test
+    void theSweepReleasesOrphanAllocationsAndRemovesNodesWithoutOne() {
+        var s = CloudPlanner.sweep(Map.of("a1", "n1", "a2", "n-gone", "a3", "n-starting"), Map.of("n1", "a1", "n-dead", "a9"), Set.of("n-starting"));
+        assertThat(s.releaseAllocations()).containsExactly("a2");
+        assertThat(s.removeNodes()).containsExactly("n-dead");
+    }
+
+    @Test
+    void theAgentCommandReadsTheSecretFromAFile() {
+        var cmd = CloudPlanner.agentCommand(t, "https://ci/", "steward-linux-big-1", "/sandbox/secret", "/cache/agent.jar", "/sandbox/work");
+        assertThat(cmd).containsSequence("-secret", "@/sandbox/secret").containsSequence("-Xmx1g", "-Dx=y").contains("-webSocket")
+                .noneMatch(a -> a.matches("[0-9a-f]{64}"));
+        assertThatThrownBy(() -> new CloudPlanner.Template("", "1", "1g", null, 1, 1, 0, true)).hasMessageStartingWith("label:");
+    }
+}

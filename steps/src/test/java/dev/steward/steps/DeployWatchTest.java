@@ -1,0 +1,92 @@
+package dev.steward.steps;
+
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeploymentState;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The deploy step's behaviour against a real allocator and agent running the example app. */
+class DeployWatchTest {
+    private TestCluster c;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        c = new TestCluster();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private static DeployRequest req(String digest, int n, String healthyDeadline) {
+        return new DeployRequest(digest, null, null, n, "0.1", "64m", null, null, null, null, null, null, "rolling", null, null, null, null, null, "1s",
+                healthyDeadline, null, null, null, null, null, "jenkins", "https://ci/job/web/7/");
+    }
+
+    @Test
+    void succeedsWithRevisionDigestAndEndpointsAndANoOpSaysSo() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        DeployWatch w = DeployWatch.start(c.admin, "webapp", "staging", req(v1, 2, "30s"), c.listener);
+        DeployWatch.Outcome o = w.follow(Duration.ofMinutes(2));
+        assertThat(o.succeeded()).as(o.message()).isTrue();
+        assertThat(o.revision()).isEqualTo(1);
+        assertThat(o.packageDigest()).isEqualTo(v1);
+        assertThat(o.endpoints()).hasSize(2);
+        assertThat(c.lines).anyMatch(l -> l.contains("started: revision 1")).anyMatch(l -> l.contains("is available"))
+                .anyMatch(l -> l.startsWith("[status] RUNNING revision 1"));
+        DeployWatch again = DeployWatch.start(c.admin, "webapp", "staging", req(v1, 2, "30s"), c.listener);
+        assertThat(again.deploymentId()).isNull();
+        DeployWatch.Outcome noop = again.follow(Duration.ofSeconds(10));
+        assertThat(noop.succeeded()).isTrue();
+        assertThat(noop.message()).contains("already runs this");
+    }
+
+    @Test
+    void aFailureEndsWithTheReasonAndAJoinAfterARestartRepeatsNothing() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        String bad = c.webapp("v2", Map.of("UNHEALTHY", "1"));
+        assertThat(DeployWatch.start(c.admin, "webapp", "prod", req(v1, 1, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+        DeployWatch first = DeployWatch.start(c.admin, "webapp", "prod", req(bad, 1, "10s"), c.listener);
+        String saved = first.deploymentId();
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.admin.deployments().deployment(saved).lastEvent() >= 2);
+        long seen = 2; // what the log showed before the controller restarted
+        List<String> after = new ArrayList<>();
+        DeployWatch joined = DeployWatch.join(c.admin, "webapp", "prod", saved, seen, after::add);
+        DeployWatch.Outcome o = joined.follow(Duration.ofMinutes(2));
+        assertThat(o.succeeded()).isFalse();
+        assertThat(o.state()).isEqualTo(DeploymentState.ROLLED_BACK.name());
+        assertThat(o.reason()).contains("health check http /healthz on port http failed");
+        var events = c.admin.deployments().deployment(saved).events();
+        assertThat(after).noneMatch(l -> l.equals("steward: " + events.get(0).message())).noneMatch(l -> l.equals("steward: " + events.get(1).message()))
+                .anyMatch(l -> l.contains("rolled back"));
+    }
+
+    @Test
+    void anAbortedStepAbortsTheDeploymentOrLeavesIt() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        String slow = c.webapp("v2", Map.of("UNHEALTHY", "1"));
+        assertThat(DeployWatch.start(c.admin, "webapp", "qa", req(v1, 1, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+        DeployWatch leave = DeployWatch.start(c.admin, "webapp", "qa", req(slow, 1, "5m"), c.listener);
+        leave.aborted(false);
+        assertThat(c.admin.deployments().deployment(leave.deploymentId()).state()).isEqualTo(DeploymentState.RUNNING);
+        leave.aborted(true);
+        assertThat(c.admin.deployments().deployment(leave.deploymentId()).state()).isEqualTo(DeploymentState.ABORTED);
+        assertThat(c.lines).anyMatch(l -> l.contains("goes on")).anyMatch(l -> l.contains("is ABORTED"));
+    }
+}
