@@ -34,10 +34,9 @@ public final class CloudPlanner {
             }
         }
 
-        /** The allocation one agent of this template asks for. */
-        public AllocateRequest request(String role) {
-            return new AllocateRequest(role, "jenkins-" + label.replaceAll("[^A-Za-z0-9._-]", "-"), 1, cpus, memory, null, null, null, null, null, null,
-                    null, priority, preemptible, null, "30m");
+        /** The allocation the agent {@code node} asks for, named after it so the sweep can match the two. */
+        public AllocateRequest request(String role, String node) {
+            return new AllocateRequest(role, node, 1, cpus, memory, null, null, null, null, null, null, null, priority, preemptible, null, "30m");
         }
     }
 

@@ -23,7 +23,8 @@ class CloudPlannerTest {
 
     @Test
     void theRequestIsBorrowedCapacity() {
-        var r = t.request("ci");
+        var r = t.request("ci", "steward-linux-big-1a2b3c4d");
+        assertThat(r.name()).isEqualTo("steward-linux-big-1a2b3c4d");
         assertThat(r.preemptible()).isTrue();
         assertThat(r.priority()).isEqualTo(10);
         assertThat(r.cpus()).isEqualTo("2");

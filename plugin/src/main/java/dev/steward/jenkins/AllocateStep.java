@@ -1,0 +1,209 @@
+package dev.steward.jenkins;
+
+import dev.steward.api.AllocateRequest;
+import dev.steward.api.Units;
+import dev.steward.steps.AllocateSession;
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.model.TaskListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import jenkins.util.Timer;
+import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code allocate(cpus: 2, memory: '4g', ports: ['db'], ttl: '30m') { sh '... $STEWARD_PORT_DB' }}:
+ * waits for placement (saying why while pending), runs the body with the STEWARD_* environment,
+ * renews the lease meanwhile, and always releases. Survives a controller restart: only the
+ * request id is kept; the session and the renewal timer are rebuilt in {@code onResume}.
+ */
+public class AllocateStep extends Step {
+    private String role;
+    private String name;
+    private Integer count;
+    private String cpus;
+    private String memory;
+    private String disk;
+    private String gpus;
+    private String gpuModel;
+    private List<String> ports;
+    private String placement;
+    private Integer priority;
+    private Boolean preemptible;
+    private Boolean gang;
+    private String ttl;
+    private String wait = "1h";
+
+    @DataBoundConstructor
+    public AllocateStep() {
+    }
+
+    public String getRole() { return role; }
+    @DataBoundSetter public void setRole(String v) { role = v; }
+    public String getName() { return name; }
+    @DataBoundSetter public void setName(String v) { name = v; }
+    public Integer getCount() { return count; }
+    @DataBoundSetter public void setCount(Integer v) { count = v; }
+    public String getCpus() { return cpus; }
+    @DataBoundSetter public void setCpus(String v) { cpus = v; }
+    public String getMemory() { return memory; }
+    @DataBoundSetter public void setMemory(String v) { memory = v; }
+    public String getDisk() { return disk; }
+    @DataBoundSetter public void setDisk(String v) { disk = v; }
+    public String getGpus() { return gpus; }
+    @DataBoundSetter public void setGpus(String v) { gpus = v; }
+    public String getGpuModel() { return gpuModel; }
+    @DataBoundSetter public void setGpuModel(String v) { gpuModel = v; }
+    public List<String> getPorts() { return ports; }
+    @DataBoundSetter public void setPorts(List<String> v) { ports = v; }
+    public String getPlacement() { return placement; }
+    @DataBoundSetter public void setPlacement(String v) { placement = v; }
+    public Integer getPriority() { return priority; }
+    @DataBoundSetter public void setPriority(Integer v) { priority = v; }
+    public Boolean getPreemptible() { return preemptible; }
+    @DataBoundSetter public void setPreemptible(Boolean v) { preemptible = v; }
+    public Boolean getGang() { return gang; }
+    @DataBoundSetter public void setGang(Boolean v) { gang = v; }
+    public String getTtl() { return ttl; }
+    @DataBoundSetter public void setTtl(String v) { ttl = v; }
+    public String getWait() { return wait; }
+    @DataBoundSetter public void setWait(String v) { wait = v; }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        String r = role != null ? role : StewardConfiguration.get().getRole();
+        return new Execution(context, new AllocateRequest(r, name, count, cpus, memory, disk, gpus, gpuModel, ports, null, null, placement, priority,
+                preemptible, gang, ttl), wait);
+    }
+
+    static final class Execution extends GeneralNonBlockingStepExecution {
+        private static final long serialVersionUID = 1L;
+        private final AllocateRequest request;
+        private final String wait;
+        private String requestId;
+        private boolean bodyStarted;
+        private transient AllocateSession session;
+
+        Execution(StepContext context, AllocateRequest request, String wait) {
+            super(context);
+            this.request = request;
+            this.wait = wait;
+        }
+
+        @Override
+        public boolean start() {
+            run(() -> {
+                TaskListener listener = getContext().get(TaskListener.class);
+                session = AllocateSession.start(StewardConfiguration.get().client(), request, Listeners.of(listener));
+                requestId = session.requestId();
+                getContext().saveState();
+                awaitAndRunBody();
+            });
+            return false;
+        }
+
+        private void awaitAndRunBody() throws Exception {
+            Duration max = Units.duration("wait", wait);
+            if (!session.awaitPlacement(max)) {
+                session.release("not placed");
+                throw new AbortException("not placed within " + Units.format(max) + ": " + session.status());
+            }
+            session.startRenewing(Timer.get());
+            bodyStarted = true;
+            getContext().saveState();
+            getContext().newBodyInvoker()
+                    .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
+                            EnvironmentExpander.constant(session.environment())))
+                    .withCallback(new Release())
+                    .start();
+        }
+
+        @Override
+        public void onResume() {
+            if (requestId == null) {
+                getContext().onFailure(new AbortException("the controller restarted before the allocation was requested; run the stage again"));
+                return;
+            }
+            run(() -> {
+                session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)));
+                if (bodyStarted) {
+                    if (session.awaitPlacement(Duration.ofSeconds(30))) {
+                        session.startRenewing(Timer.get()); // the timer is transient: re-armed here
+                    }
+                } else {
+                    awaitAndRunBody();
+                }
+            });
+        }
+
+        @Override
+        public void stop(Throwable cause) throws Exception {
+            release("aborted");
+            super.stop(cause);
+        }
+
+        private void release(String why) {
+            try {
+                if (session == null && requestId != null) {
+                    session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)));
+                }
+                if (session != null) {
+                    session.release(why);
+                }
+            } catch (Exception e) {
+                // the lease ends by itself; the sweep in the allocator frees it
+            }
+        }
+
+        @Override
+        public String getStatus() {
+            return session == null ? "requesting an allocation" : session.status();
+        }
+
+        @Override
+        public boolean blocksRestart() {
+            return false; // waiting for placement resumes after a restart
+        }
+
+        /** Releases when the body ends, however it ends. */
+        private final class Release extends TailCall {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected void finished(StepContext context) {
+                release("the body ended");
+            }
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends StepDescriptor {
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(TaskListener.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "allocate";
+        }
+
+        @Override
+        public boolean takesImplicitBlockArgument() {
+            return true;
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "Hold cluster resources from Steward while the body runs";
+        }
+    }
+}

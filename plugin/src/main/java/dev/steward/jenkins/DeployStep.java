@@ -1,0 +1,219 @@
+package dev.steward.jenkins;
+
+import dev.steward.api.CanaryStep;
+import dev.steward.api.DeployRequest;
+import dev.steward.steps.DeployWatch;
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code deploy app: 'web', env: 'staging', packageDigest: digest, instances: 3, strategy: 'rolling'}:
+ * starts (or, after a controller restart, joins) the deployment, streams its progress into the
+ * log, fails with the reasons when it does not succeed, and returns revision, digest and
+ * instances. On abort, aborts the deployment unless {@code abortDeployment: false}.
+ */
+public class DeployStep extends Step {
+    private final String app;
+    private final String env;
+    private String packageDigest;
+    private String promoteFrom;
+    private Integer instances;
+    private String strategy;
+    private String command;
+    private String cpus;
+    private String memory;
+    private List<String> ports;
+    private Map<String, String> vars;
+    private String maxSurge;
+    private String maxUnavailable;
+    private List<Map<String, String>> steps;
+    private String scaleDownDelay;
+    private String minHealthyTime;
+    private String healthyDeadline;
+    private String progressDeadline;
+    private Boolean autoRollback;
+    private String onConflict;
+    private String timeout = "1h";
+    private boolean abortDeployment = true;
+
+    @DataBoundConstructor
+    public DeployStep(String app, String env) {
+        this.app = app;
+        this.env = env;
+    }
+
+    public String getApp() { return app; }
+    public String getEnv() { return env; }
+    public String getPackageDigest() { return packageDigest; }
+    @DataBoundSetter public void setPackageDigest(String v) { packageDigest = v; }
+    public String getPromoteFrom() { return promoteFrom; }
+    @DataBoundSetter public void setPromoteFrom(String v) { promoteFrom = v; }
+    public Integer getInstances() { return instances; }
+    @DataBoundSetter public void setInstances(Integer v) { instances = v; }
+    public String getStrategy() { return strategy; }
+    @DataBoundSetter public void setStrategy(String v) { strategy = v; }
+    public String getCommand() { return command; }
+    @DataBoundSetter public void setCommand(String v) { command = v; }
+    public String getCpus() { return cpus; }
+    @DataBoundSetter public void setCpus(String v) { cpus = v; }
+    public String getMemory() { return memory; }
+    @DataBoundSetter public void setMemory(String v) { memory = v; }
+    public List<String> getPorts() { return ports; }
+    @DataBoundSetter public void setPorts(List<String> v) { ports = v; }
+    public Map<String, String> getVars() { return vars; }
+    @DataBoundSetter public void setVars(Map<String, String> v) { vars = v; }
+    public String getMaxSurge() { return maxSurge; }
+    @DataBoundSetter public void setMaxSurge(String v) { maxSurge = v; }
+    public String getMaxUnavailable() { return maxUnavailable; }
+    @DataBoundSetter public void setMaxUnavailable(String v) { maxUnavailable = v; }
+    public List<Map<String, String>> getSteps() { return steps; }
+    @DataBoundSetter public void setSteps(List<Map<String, String>> v) { steps = v; }
+    public String getScaleDownDelay() { return scaleDownDelay; }
+    @DataBoundSetter public void setScaleDownDelay(String v) { scaleDownDelay = v; }
+    public String getMinHealthyTime() { return minHealthyTime; }
+    @DataBoundSetter public void setMinHealthyTime(String v) { minHealthyTime = v; }
+    public String getHealthyDeadline() { return healthyDeadline; }
+    @DataBoundSetter public void setHealthyDeadline(String v) { healthyDeadline = v; }
+    public String getProgressDeadline() { return progressDeadline; }
+    @DataBoundSetter public void setProgressDeadline(String v) { progressDeadline = v; }
+    public Boolean getAutoRollback() { return autoRollback; }
+    @DataBoundSetter public void setAutoRollback(Boolean v) { autoRollback = v; }
+    public String getOnConflict() { return onConflict; }
+    @DataBoundSetter public void setOnConflict(String v) { onConflict = v; }
+    public String getTimeout() { return timeout; }
+    @DataBoundSetter public void setTimeout(String v) { timeout = v; }
+    public boolean isAbortDeployment() { return abortDeployment; }
+    @DataBoundSetter public void setAbortDeployment(boolean v) { abortDeployment = v; }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        List<CanaryStep> canary = null;
+        if (steps != null) {
+            canary = new ArrayList<>();
+            for (Map<String, String> s : steps) {
+                canary.add(new CanaryStep(s.get("weight"), s.get("pause"), s.get("gate")));
+            }
+        }
+        return new Execution(context, app, env, canary, this, abortDeployment, timeout);
+    }
+
+    DeployRequest request(List<CanaryStep> canary, String role, String actor, String buildUrl) {
+        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, null, ports, vars, null, null, null, strategy, maxSurge,
+                maxUnavailable, null, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback, onConflict, promoteFrom,
+                role, actor, buildUrl);
+    }
+
+    static final class Execution extends GeneralNonBlockingStepExecution {
+        private static final long serialVersionUID = 1L;
+        private final String app;
+        private final String env;
+        private final DeployRequest request;
+        private final boolean abortDeployment;
+        private final String timeout;
+        private String deploymentId;
+        private long seenEvent;
+        private transient DeployWatch watch;
+
+        Execution(StepContext context, String app, String env, List<CanaryStep> canary, DeployStep step, boolean abortDeployment, String timeout) {
+            super(context);
+            this.app = app;
+            this.env = env;
+            String buildUrl = null;
+            String actor = null;
+            try {
+                Run<?, ?> run = context.get(Run.class);
+                buildUrl = run == null ? null : run.getAbsoluteUrl();
+                actor = run == null ? null : "jenkins " + run.getExternalizableId();
+            } catch (Exception e) {
+                // without the run, the revision records no build
+            }
+            this.request = step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl);
+            this.abortDeployment = abortDeployment;
+            this.timeout = timeout;
+        }
+
+        @Override
+        public boolean start() {
+            run(() -> {
+                watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, request, Listeners.of(getContext().get(TaskListener.class)));
+                deploymentId = watch.deploymentId();
+                getContext().saveState();
+                finish();
+            });
+            return false;
+        }
+
+        private void finish() throws Exception {
+            DeployWatch.Outcome o = watch.follow(dev.steward.api.Units.duration("timeout", timeout));
+            seenEvent = watch.seenEvent();
+            if (!o.succeeded()) {
+                throw new AbortException(o.message());
+            }
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("revision", o.revision());
+            result.put("packageDigest", o.packageDigest());
+            result.put("deployment", o.deployment());
+            result.put("instances", o.endpoints().stream().map(e -> e.host() + ":" + e.ports()).toList());
+            getContext().onSuccess(result);
+        }
+
+        @Override
+        public void onResume() {
+            if (deploymentId == null) {
+                getContext().onFailure(new AbortException("the controller restarted before the deployment started; run the stage again"));
+                return;
+            }
+            run(() -> {
+                watch = DeployWatch.join(StewardConfiguration.get().client(), app, env, deploymentId, seenEvent,
+                        Listeners.of(getContext().get(TaskListener.class)));
+                finish();
+            });
+        }
+
+        @Override
+        public void stop(Throwable cause) throws Exception {
+            if (watch != null) {
+                watch.aborted(abortDeployment);
+            }
+            super.stop(cause);
+        }
+
+        @Override
+        public boolean blocksRestart() {
+            return false; // following a deployment resumes after a restart
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends StepDescriptor {
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(TaskListener.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "deploy";
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "Deploy an app to an environment with Steward (rolling, canary, blue/green)";
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.steward.jenkins;
+
+import dev.steward.api.MonitorReport;
+import dev.steward.api.MonitorSpec;
+import dev.steward.steps.MonitorRun;
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.FilePath;
+import hudson.model.Result;
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
+import org.jenkinsci.plugins.workflow.steps.Step;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * {@code monitor app: 'web', env: 'prod', duration: '5m', gates: ['error-rate < 1%', 'p99 < 250ms']}:
+ * runs the gates, writes monitor.json and monitor.html into the build directory (archived with
+ * the build), returns the verdict and its figures; fails on fail and marks the build unstable on
+ * inconclusive (or fails, with {@code failOnInconclusive: true}).
+ */
+public class MonitorStep extends Step {
+    private final String app;
+    private final String env;
+    private List<String> gates;
+    private String duration;
+    private String interval;
+    private String window;
+    private Integer failureLimit;
+    private String metricsPath;
+    private String metricsPort;
+    private boolean rollback;
+    private boolean failOnInconclusive;
+
+    @DataBoundConstructor
+    public MonitorStep(String app, String env) {
+        this.app = app;
+        this.env = env;
+    }
+
+    public String getApp() { return app; }
+    public String getEnv() { return env; }
+    public List<String> getGates() { return gates; }
+    @DataBoundSetter public void setGates(List<String> v) { gates = v; }
+    public String getDuration() { return duration; }
+    @DataBoundSetter public void setDuration(String v) { duration = v; }
+    public String getInterval() { return interval; }
+    @DataBoundSetter public void setInterval(String v) { interval = v; }
+    public String getWindow() { return window; }
+    @DataBoundSetter public void setWindow(String v) { window = v; }
+    public Integer getFailureLimit() { return failureLimit; }
+    @DataBoundSetter public void setFailureLimit(Integer v) { failureLimit = v; }
+    public String getMetricsPath() { return metricsPath; }
+    @DataBoundSetter public void setMetricsPath(String v) { metricsPath = v; }
+    public String getMetricsPort() { return metricsPort; }
+    @DataBoundSetter public void setMetricsPort(String v) { metricsPort = v; }
+    public boolean isRollback() { return rollback; }
+    @DataBoundSetter public void setRollback(boolean v) { rollback = v; }
+    public boolean isFailOnInconclusive() { return failOnInconclusive; }
+    @DataBoundSetter public void setFailOnInconclusive(boolean v) { failOnInconclusive = v; }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        MonitorSpec spec = new MonitorSpec(gates, duration, interval, window, failureLimit, metricsPath, metricsPort, null, null, null, null, null,
+                rollback ? Boolean.TRUE : null);
+        return new Execution(context, app, env, spec, failOnInconclusive);
+    }
+
+    static final class Execution extends GeneralNonBlockingStepExecution {
+        private static final long serialVersionUID = 1L;
+        private final String app;
+        private final String env;
+        private final MonitorSpec spec;
+        private final boolean failOnInconclusive;
+        private String monitorId;
+
+        Execution(StepContext context, String app, String env, MonitorSpec spec, boolean failOnInconclusive) {
+            super(context);
+            this.app = app;
+            this.env = env;
+            this.spec = spec;
+            this.failOnInconclusive = failOnInconclusive;
+        }
+
+        @Override
+        public boolean start() {
+            run(() -> {
+                MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, spec, Listeners.of(getContext().get(TaskListener.class)));
+                monitorId = m.id();
+                getContext().saveState();
+                finish(m);
+            });
+            return false;
+        }
+
+        private void finish(MonitorRun m) throws Exception {
+            MonitorReport r = m.follow(spec.durationValue().plus(Duration.ofMinutes(2)));
+            Run<?, ?> run = getContext().get(Run.class);
+            Path dir = run.getRootDir().toPath().resolve("steward-monitor").resolve(r.id());
+            Path html = m.writeReports(r, dir);
+            TaskListener listener = getContext().get(TaskListener.class);
+            listener.getLogger().println("steward: reports in " + html.getParent());
+            FilePath workspace = getContext().get(FilePath.class);
+            if (workspace != null) {
+                workspace.child("steward-monitor").child(r.id()).child("monitor.html").copyFrom(new FilePath(html.toFile()));
+                workspace.child("steward-monitor").child(r.id()).child("monitor.json").copyFrom(new FilePath(dir.resolve("monitor.json").toFile()));
+            }
+            MonitorRun.Result result = MonitorRun.result(r.verdict(), failOnInconclusive);
+            if (result == MonitorRun.Result.FAILURE) {
+                throw new AbortException("monitor " + r.verdict() + ": " + r.reason() + (r.rolledBack() == null ? "" : "; " + r.rolledBack()));
+            }
+            if (result == MonitorRun.Result.UNSTABLE) {
+                getContext().setResult(Result.UNSTABLE);
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("verdict", String.valueOf(r.verdict()));
+            out.put("reason", r.reason());
+            r.gates().forEach(g -> out.put(g.gate(), g.lastValue()));
+            getContext().onSuccess(out);
+        }
+
+        @Override
+        public void onResume() {
+            if (monitorId == null) {
+                getContext().onFailure(new AbortException("the controller restarted before the monitor started; run the stage again"));
+                return;
+            }
+            run(() -> finish(MonitorRun.join(StewardConfiguration.get().client(), monitorId, Listeners.of(getContext().get(TaskListener.class)))));
+        }
+
+        @Override
+        public boolean blocksRestart() {
+            return false;
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends StepDescriptor {
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            return Set.of(TaskListener.class, Run.class);
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "monitor";
+        }
+
+        @Override
+        public String getDisplayName() {
+            return "Watch a service with SLO gates and give a verdict (Steward)";
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package dev.steward.jenkins;
+
+import hudson.Extension;
+import hudson.model.Descriptor;
+import hudson.model.TaskListener;
+import hudson.slaves.AbstractCloudComputer;
+import hudson.slaves.AbstractCloudSlave;
+import hudson.slaves.CloudRetentionStrategy;
+import hudson.slaves.JNLPLauncher;
+import java.io.IOException;
+
+/**
+ * A Jenkins agent running in a Steward allocation: inbound over WebSocket, removed (and its
+ * allocation released) after its template's idle minutes. A plain {@link AbstractCloudSlave}, not an
+ * {@code EphemeralNode}, so it survives a controller restart with its request and allocation ids.
+ */
+public class StewardAgent extends AbstractCloudSlave {
+    private static final long serialVersionUID = 1L;
+    private final String cloudName;
+    private String requestId;
+    private String allocationId;
+
+    StewardAgent(String name, StewardTemplate t, String cloudName) throws Descriptor.FormException, IOException {
+        super(name, "/tmp/steward-jenkins-agent", launcher());
+        this.cloudName = cloudName;
+        setLabelString(t.getLabel());
+        setNumExecutors(1);
+        setMode(Mode.EXCLUSIVE);
+        setRetentionStrategy(new CloudRetentionStrategy(t.getIdleMinutes()));
+    }
+
+    private static JNLPLauncher launcher() {
+        JNLPLauncher l = new JNLPLauncher(true);
+        l.setWebSocket(true);
+        return l;
+    }
+
+    public String getCloudName() {
+        return cloudName;
+    }
+
+    public String getRequestId() {
+        return requestId;
+    }
+
+    public String getAllocationId() {
+        return allocationId;
+    }
+
+    void placed(String requestId, String allocationId) {
+        this.requestId = requestId;
+        this.allocationId = allocationId;
+    }
+
+    @Override
+    public AbstractCloudComputer<StewardAgent> createComputer() {
+        return new AbstractCloudComputer<>(this);
+    }
+
+    @Override
+    protected void _terminate(TaskListener listener) throws IOException {
+        if (requestId != null) {
+            StewardConfiguration.get().client().cancel(requestId);
+            listener.getLogger().println("steward: released request " + requestId + " of agent " + getNodeName());
+        }
+    }
+
+    @Extension
+    public static final class DescriptorImpl extends SlaveDescriptor {
+        @Override
+        public String getDisplayName() {
+            return "Steward agent";
+        }
+
+        @Override
+        public boolean isInstantiable() {
+            return false;
+        }
+    }
+}

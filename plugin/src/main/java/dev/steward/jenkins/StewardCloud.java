@@ -1,0 +1,154 @@
+package dev.steward.jenkins;
+
+import dev.steward.api.PackageManifest;
+import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskSpec;
+import dev.steward.client.StewardClient;
+import dev.steward.pkg.BuiltPackage;
+import dev.steward.pkg.PackageBuilder;
+import dev.steward.steps.AllocateSession;
+import dev.steward.steps.CloudPlanner;
+import dev.steward.steps.StepListener;
+import hudson.Extension;
+import hudson.model.Computer;
+import hudson.model.Descriptor;
+import hudson.model.Label;
+import hudson.model.Node;
+import hudson.model.Slave;
+import hudson.slaves.Cloud;
+import hudson.slaves.NodeProvisioner;
+import hudson.slaves.SlaveComputer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+import jenkins.model.Jenkins;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundConstructor;
+
+/**
+ * Elastic executors in borrowed cluster capacity: for each label a template matches, plans
+ * agents with {@link CloudPlanner} (within the cap, counting those on their way), asks Steward for
+ * an allocation per agent (preemptible and low priority by default), and runs {@code agent.jar}
+ * there from a package the agent runtime caches, the node's secret written to a file, never on a
+ * command line.
+ */
+public class StewardCloud extends Cloud {
+    private static final Logger LOG = Logger.getLogger(StewardCloud.class.getName());
+    private final List<StewardTemplate> templates;
+
+    @DataBoundConstructor
+    public StewardCloud(String name, List<StewardTemplate> templates) {
+        super(name);
+        this.templates = templates == null ? List.of() : List.copyOf(templates);
+    }
+
+    public List<StewardTemplate> getTemplates() {
+        return templates;
+    }
+
+    StewardTemplate templateFor(Label label) {
+        for (StewardTemplate t : templates) {
+            if (label == null ? false : label.matches(Label.parse(t.getLabel()))) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public boolean canProvision(CloudState state) {
+        return templateFor(state.getLabel()) != null;
+    }
+
+    @Override
+    public Collection<NodeProvisioner.PlannedNode> provision(CloudState state, int excessWorkload) {
+        StewardTemplate t = templateFor(state.getLabel());
+        List<NodeProvisioner.PlannedNode> out = new ArrayList<>();
+        if (t == null) {
+            return out;
+        }
+        int existing = 0;
+        for (Node n : Jenkins.get().getNodes()) {
+            if (n instanceof StewardAgent a && name.equals(a.getCloudName()) && t.getLabel().equals(a.getLabelString())) {
+                existing++;
+            }
+        }
+        int n = CloudPlanner.toProvision(t.plan(), excessWorkload, existing, state.getAdditionalPlannedCapacity());
+        for (int i = 0; i < n; i++) {
+            String nodeName = "steward-" + t.getLabel().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + UUID.randomUUID().toString().substring(0, 8);
+            out.add(new NodeProvisioner.PlannedNode(nodeName, Computer.threadPoolForRemoting.submit(() -> launch(t, nodeName)), 1));
+        }
+        return out;
+    }
+
+    private Node launch(StewardTemplate t, String nodeName) throws Exception {
+        StewardAgent agent = new StewardAgent(nodeName, t, name);
+        Jenkins.get().addNode(agent);
+        try {
+            StewardClient client = StewardConfiguration.get().client();
+            StepListener log = line -> LOG.info(nodeName + ": " + line);
+            AllocateSession s = AllocateSession.start(client, t.plan().request(StewardConfiguration.get().getRole(), nodeName), log);
+            if (!s.awaitPlacement(Duration.ofMinutes(5))) {
+                s.release("not placed");
+                throw new IOException("no capacity for " + nodeName + ": " + s.status());
+            }
+            agent.placed(s.requestId(), s.allocations().get(0).id());
+            Jenkins.get().updateNode(agent);
+            SlaveComputer computer = (SlaveComputer) agent.toComputer();
+            String secret = computer.getJnlpMac();
+            List<String> java = CloudPlanner.agentCommand(t.plan(), Jenkins.get().getRootUrl(), nodeName, "secret", "agent.jar", "work");
+            String script = "umask 077; printf '%s\\n' \"$STEWARD_JENKINS_SECRET\" > secret; unset STEWARD_JENKINS_SECRET; mkdir -p work; exec "
+                    + String.join(" ", java.stream().map(StewardCloud::quote).toList());
+            TaskSpec task = new TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), Map.of("STEWARD_JENKINS_SECRET", secret), null, null, null,
+                    null, agentJar(client));
+            client.call("POST", "/v1/allocations/" + agent.getAllocationId() + "/tasks", task, TaskInfo.class, false);
+            return agent;
+        } catch (Exception e) {
+            Jenkins.get().removeNode(agent);
+            throw e;
+        }
+    }
+
+    private static String quote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    private static String agentJarDigest;
+
+    /** agent.jar of this controller as a Steward package: uploaded once, cached by every agent runtime. */
+    static synchronized String agentJar(StewardClient client) throws IOException {
+        if (agentJarDigest != null && client.packages().exists(agentJarDigest)) {
+            return agentJarDigest;
+        }
+        Path dir = Files.createTempDirectory("steward-agent-jar");
+        try {
+            Files.write(dir.resolve("agent.jar"), new Slave.JnlpJar("agent.jar").readFully());
+            Path out = Files.createTempFile("agent-jar", ".tar.zst");
+            BuiltPackage p = PackageBuilder.from(dir).include("agent.jar").manifest(new PackageManifest(null, "jenkins-agent", Jenkins.VERSION, null,
+                    null, null, null, null, null)).writeTo(out);
+            client.packages().push(out, p.digest());
+            Files.deleteIfExists(out);
+            agentJarDigest = p.digest();
+            return agentJarDigest;
+        } finally {
+            Files.deleteIfExists(dir.resolve("agent.jar"));
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Extension
+    @Symbol("steward")
+    public static final class DescriptorImpl extends Descriptor<Cloud> {
+        @Override
+        public String getDisplayName() {
+            return "Steward";
+        }
+    }
+}

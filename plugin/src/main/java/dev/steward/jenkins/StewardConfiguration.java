@@ -1,0 +1,120 @@
+package dev.steward.jenkins;
+
+import com.cloudbees.plugins.credentials.CredentialsMatchers;
+import com.cloudbees.plugins.credentials.CredentialsProvider;
+import dev.steward.client.StewardClient;
+import hudson.Extension;
+import hudson.ExtensionList;
+import hudson.security.ACL;
+import hudson.util.Secret;
+import java.io.IOException;
+import jenkins.model.GlobalConfiguration;
+import jenkins.model.Jenkins;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
+import org.kohsuke.stapler.DataBoundSetter;
+
+/**
+ * Where the allocator is: its URL, or {@code embedded} (the bundled allocator inside this
+ * controller, data under JENKINS_HOME/steward, on {@code embeddedPort}); the credentials id of the
+ * role token (a Secret text) and the role. Usable from Configuration as Code as {@code steward:}.
+ */
+@Extension
+@Symbol("steward")
+public class StewardConfiguration extends GlobalConfiguration {
+    private String url;
+    private boolean embedded;
+    private int embeddedPort = 4646;
+    private String credentialsId;
+    private String role;
+
+    public StewardConfiguration() {
+        load();
+    }
+
+    public static StewardConfiguration get() {
+        return ExtensionList.lookupSingleton(StewardConfiguration.class);
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    @DataBoundSetter
+    public void setUrl(String url) {
+        this.url = url;
+        save();
+    }
+
+    public boolean isEmbedded() {
+        return embedded;
+    }
+
+    @DataBoundSetter
+    public void setEmbedded(boolean embedded) {
+        this.embedded = embedded;
+        save();
+    }
+
+    public int getEmbeddedPort() {
+        return embeddedPort;
+    }
+
+    @DataBoundSetter
+    public void setEmbeddedPort(int embeddedPort) {
+        this.embeddedPort = embeddedPort;
+        save();
+    }
+
+    public String getCredentialsId() {
+        return credentialsId;
+    }
+
+    @DataBoundSetter
+    public void setCredentialsId(String credentialsId) {
+        this.credentialsId = credentialsId;
+        save();
+    }
+
+    public String getRole() {
+        return role;
+    }
+
+    @DataBoundSetter
+    public void setRole(String role) {
+        this.role = role;
+        save();
+    }
+
+    /** The allocator's address: the embedded one's, or the configured URL. */
+    public String address() throws IOException {
+        if (embedded) {
+            return EmbeddedAllocator.url();
+        }
+        if (url == null || url.isBlank()) {
+            throw new IOException("Steward is not configured: set the allocator's URL (or embedded) in Manage Jenkins > System > Steward");
+        }
+        return url;
+    }
+
+    /** The token: the role token's Secret text, or the embedded allocator's admin token. Never logged. */
+    public String token() throws IOException {
+        if (credentialsId != null && !credentialsId.isBlank()) {
+            StringCredentials c = CredentialsMatchers.firstOrNull(
+                    CredentialsProvider.lookupCredentialsInItemGroup(StringCredentials.class, Jenkins.get(), ACL.SYSTEM2),
+                    CredentialsMatchers.withId(credentialsId));
+            if (c == null) {
+                throw new IOException("no Secret text credentials with id '" + credentialsId + "' for Steward");
+            }
+            return Secret.toString(c.getSecret());
+        }
+        if (embedded) {
+            return EmbeddedAllocator.adminToken();
+        }
+        throw new IOException("Steward has no credentials: choose the Secret text holding the role token");
+    }
+
+    public StewardClient client() throws IOException {
+        return StewardClient.builder(address()).token(token()).build();
+    }
+}
