@@ -41,7 +41,7 @@ public class DeployStep extends Step {
     private Map<String, String> vars;
     private String maxSurge;
     private String maxUnavailable;
-    private List<Map<String, String>> steps;
+    private List<String> steps;
     private String scaleDownDelay;
     private String minHealthyTime;
     private String healthyDeadline;
@@ -81,8 +81,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setMaxSurge(String v) { maxSurge = v; }
     public String getMaxUnavailable() { return maxUnavailable; }
     @DataBoundSetter public void setMaxUnavailable(String v) { maxUnavailable = v; }
-    public List<Map<String, String>> getSteps() { return steps; }
-    @DataBoundSetter public void setSteps(List<Map<String, String>> v) { steps = v; }
+    public List<String> getSteps() { return steps; }
+    @DataBoundSetter public void setSteps(List<String> v) { steps = v; }
     public String getScaleDownDelay() { return scaleDownDelay; }
     @DataBoundSetter public void setScaleDownDelay(String v) { scaleDownDelay = v; }
     public String getMinHealthyTime() { return minHealthyTime; }
@@ -105,8 +105,9 @@ public class DeployStep extends Step {
         List<CanaryStep> canary = null;
         if (steps != null) {
             canary = new ArrayList<>();
-            for (Map<String, String> s : steps) {
-                canary.add(new CanaryStep(s.get("weight"), s.get("pause"), s.get("gate")));
+            for (String s : steps) { // WEIGHT[:PAUSE[:GATES]], as the CLI's --step
+                String[] f = s.split(":", 3);
+                canary.add(new CanaryStep(f[0].trim(), f.length > 1 ? f[1].trim() : null, f.length > 2 ? f[2].trim() : null));
             }
         }
         return new Execution(context, app, env, canary, this, abortDeployment, timeout);
