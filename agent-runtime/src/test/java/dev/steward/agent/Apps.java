@@ -35,7 +35,8 @@ final class Apps {
         Files.writeString(tree.resolve("VERSION"), version + "\n");
         Path out = work.resolve("webapp-" + version + ".tar.zst");
         PackageBuilder.from(tree).include("app.py, VERSION").manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py",
-                env.isEmpty() ? null : env, List.of("http"), new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", null, 2), null, null))
+                env.isEmpty() ? null : env, List.of("http"), new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2),
+                new dev.steward.api.ResourceAmounts("0.25", "64m", null, null, null), null))
                 .writeTo(out);
         String digest = PackageClient.digestOf(out);
         client.packages().push(out, digest);

@@ -100,7 +100,7 @@ final class DemoCommand implements Callable<Integer> {
         Files.writeString(tree.resolve("VERSION"), version + "\n");
         Path out = dir.resolve("webapp-" + version + ".tar.zst");
         BuiltPackage p = PackageBuilder.from(tree).include("app.py, VERSION").manifest(new PackageManifest(null, "webapp", version,
-                "exec python3 app.py", null, List.of("http"), new HealthCheck("http", "/healthz", "http", null, "500ms", "400ms", null, 2), null, null))
+                "exec python3 app.py", null, List.of("http"), new HealthCheck("http", "/healthz", "http", null, "500ms", "400ms", "5s", 2), null, null))
                 .writeTo(out);
         PackageClient.Pushed pushed = c.packages().push(out, p.digest());
         System.out.printf("== packaged webapp %s: %s (%d bytes)%s%n", version, p.digest(), p.size(), pushed.uploaded() ? ", uploaded" : "");
@@ -108,7 +108,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int deploy(StewardClient c, String digest, int n, String strategy) throws IOException {
-        DeployRequest req = new DeployRequest(digest, null, null, n, "0.1", "64m", null, null, null, null, null, null, strategy, "1", "0", null, null,
+        DeployRequest req = new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, strategy, "1", "0", null, null,
                 null, "2s", "60s", "3m", null, null, null, null, "demo", null);
         DeployResult r = c.deployments().deploy("webapp", "staging", req);
         return Rollout.follow(c, r, Duration.ofMinutes(5), false, System.out);

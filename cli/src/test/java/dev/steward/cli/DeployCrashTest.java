@@ -108,14 +108,14 @@ class DeployCrashTest {
         Files.writeString(tree.resolve("VERSION"), version + "\n");
         Path out = dir.resolve(version + ".tar.zst");
         PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", null, List.of("http"),
-                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", null, 2), null, null)).writeTo(out);
+                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2), null, null)).writeTo(out);
         String d = PackageClient.digestOf(out);
         c.packages().push(out, d);
         return d;
     }
 
     private static DeployRequest rolling(String digest) {
-        return new DeployRequest(digest, null, null, 4, "0.1", "64m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
+        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
                 "60s", "3m", null, null, null, null, null, null);
     }
 

@@ -35,7 +35,7 @@ class DeployWatchTest {
     }
 
     private static DeployRequest req(String digest, int n, String healthyDeadline) {
-        return new DeployRequest(digest, null, null, n, "0.1", "64m", null, null, null, null, null, null, "rolling", null, null, null, null, null, "1s",
+        return new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, "rolling", null, null, null, null, null, "1s",
                 healthyDeadline, null, null, null, null, null, "jenkins", "https://ci/job/web/7/");
     }
 
@@ -62,7 +62,7 @@ class DeployWatchTest {
         String v1 = c.webapp("v1", Map.of());
         String bad = c.webapp("v2", Map.of("UNHEALTHY", "1"));
         assertThat(DeployWatch.start(c.admin, "webapp", "prod", req(v1, 1, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
-        DeployWatch first = DeployWatch.start(c.admin, "webapp", "prod", req(bad, 1, "10s"), c.listener);
+        DeployWatch first = DeployWatch.start(c.admin, "webapp", "prod", req(bad, 1, "20s"), c.listener);
         String saved = first.deploymentId();
         await().atMost(Duration.ofSeconds(30)).until(() -> c.admin.deployments().deployment(saved).lastEvent() >= 2);
         long seen = 2; // what the log showed before the controller restarted

@@ -62,7 +62,7 @@ final class TestCluster implements AutoCloseable {
         Files.writeString(tree.resolve("VERSION"), version + "\n");
         Path out = root.resolve(version + ".tar.zst");
         PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", env.isEmpty() ? null : env, List.of("http"),
-                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", null, 2), null, null)).writeTo(out);
+                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2), null, null)).writeTo(out);
         String d = PackageClient.digestOf(out);
         admin.packages().push(out, d);
         return d;

@@ -141,7 +141,9 @@ final class Controller {
         }
         String why = t.state() == TaskState.RESTARTING ? "restarting: " + t.reason()
                 : Boolean.FALSE.equals(t.healthy()) ? "health check failing" + (t.reason() == null ? "" : ": " + t.reason())
-                : t.state() == TaskState.PENDING ? "its task is starting on the agent" : "waiting for its health check to pass";
+                : t.state() == TaskState.PENDING ? "its task is starting on the agent"
+                : t.restarts() > 0 && t.reason() != null ? "waiting for its health check to pass after " + t.restarts() + " restart(s); last: " + t.reason()
+                : "waiting for its health check to pass";
         if (n.state() == InstanceState.HEALTHY) {
             return Rollouts.instance(n, InstanceState.UNHEALTHY, why, now);
         }
