@@ -76,6 +76,7 @@ public final class DeployBench {
             System.out.printf(Locale.ROOT, "rolling update of %d instances, %d batches of %d (maxSurge 25%%, maxUnavailable 0): %.2f s%n", n, batches, batch, wall);
             System.out.printf(Locale.ROOT, "overhead ratio: %.2f s / (%d x %.3f s) = %.2f  (1.00 would be no overhead)%n", wall, batches, appStart,
                     wall / (batches * appStart));
+            breakdown(c, second.revision());
         } finally {
             server.close();
             agent.stopTasks(Duration.ofSeconds(20));
@@ -83,6 +84,31 @@ public final class DeployBench {
             try (var all = Files.walk(root)) {
                 all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** Where an instance's time goes, averaged over the new revision's instances: asked → task running → healthy → available. */
+    private static void breakdown(StewardClient c, int revision) throws IOException {
+        double placeToRun = 0;
+        double runToHealthy = 0;
+        double healthyToAvailable = 0;
+        int n = 0;
+        for (var i : c.deployments().instances("webapp", "bench")) {
+            if (i.revision() != revision || i.taskId() == null || i.availableAt() == null) {
+                continue;
+            }
+            var task = c.get("/v1/tasks/" + i.taskId(), new com.fasterxml.jackson.core.type.TypeReference<dev.steward.api.TaskInfo>() { });
+            if (task.startedAt() == null || i.healthySince() == null) {
+                continue;
+            }
+            placeToRun += Duration.between(i.createdAt(), task.startedAt()).toMillis();
+            runToHealthy += Duration.between(task.startedAt(), i.healthySince()).toMillis();
+            healthyToAvailable += Duration.between(i.healthySince(), i.availableAt()).toMillis();
+            n++;
+        }
+        if (n > 0) {
+            System.out.printf(Locale.ROOT, "per instance (mean of %d): asked -> task running %.0f ms, running -> health check passed %.0f ms, "
+                    + "passed -> available %.0f ms%n", n, placeToRun / n, runToHealthy / n, healthyToAvailable / n);
         }
     }
 
@@ -130,7 +156,7 @@ public final class DeployBench {
         Files.copy(app, tree.resolve("app.py"));
         Files.writeString(tree.resolve("VERSION"), version + "\n");
         BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", null, List.of("http"),
-                new HealthCheck("http", "/healthz", "http", null, "100ms", "90ms", null, 3), null, null)).writeTo(root.resolve(version + ".tar.zst"));
+                new HealthCheck("http", "/healthz", "http", null, "100ms", "90ms", "10s", 3), null, null)).writeTo(root.resolve(version + ".tar.zst"));
         c.packages().push(root.resolve(version + ".tar.zst"), p.digest());
         return p.digest();
     }
