@@ -34,7 +34,7 @@ final class DevCommand implements Callable<Integer> {
         Agent agent = e.agent;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            e.close();
+            e.closeWithTasks(); // Ctrl-C stops what it runs: a laptop is not a cluster
             stopped.countDown();
         }, "steward-dev-shutdown"));
         System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());
