@@ -41,6 +41,8 @@ public class AllocateStep extends Step {
     private Boolean gang;
     private String ttl;
     private String wait = "1h";
+    private boolean executor;
+    private String jvmOptions;
 
     @DataBoundConstructor
     public AllocateStep() {
@@ -76,26 +78,35 @@ public class AllocateStep extends Step {
     @DataBoundSetter public void setTtl(String v) { ttl = v; }
     public String getWait() { return wait; }
     @DataBoundSetter public void setWait(String v) { wait = v; }
+    public boolean isExecutor() { return executor; }
+    @DataBoundSetter public void setExecutor(boolean v) { executor = v; }
+    public String getJvmOptions() { return jvmOptions; }
+    @DataBoundSetter public void setJvmOptions(String v) { jvmOptions = v; }
 
     @Override
     public StepExecution start(StepContext context) {
         String r = role != null ? role : StewardConfiguration.get().getRole();
         return new Execution(context, new AllocateRequest(r, name, count, cpus, memory, disk, gpus, gpuModel, ports, null, null, placement, priority,
-                preemptible, gang, ttl), wait);
+                preemptible, gang, ttl), wait, executor, jvmOptions);
     }
 
     static final class Execution extends GeneralNonBlockingStepExecution {
         private static final long serialVersionUID = 1L;
         private final AllocateRequest request;
         private final String wait;
+        private final boolean executor;
+        private final String jvmOptions;
+        private String agentName;
         private String requestId;
         private boolean bodyStarted;
         private transient AllocateSession session;
 
-        Execution(StepContext context, AllocateRequest request, String wait) {
+        Execution(StepContext context, AllocateRequest request, String wait, boolean executor, String jvmOptions) {
             super(context);
             this.request = request;
             this.wait = wait;
+            this.executor = executor;
+            this.jvmOptions = jvmOptions;
         }
 
         @Override
@@ -117,11 +128,20 @@ public class AllocateStep extends Step {
                 throw new AbortException("not placed within " + Units.format(max) + ": " + session.status());
             }
             session.startRenewing(Timer.get());
+            java.util.Map<String, String> env = new java.util.LinkedHashMap<>(session.environment());
+            if (executor) { // a one-shot Jenkins agent inside the allocation, for node(env.STEWARD_LABEL) { }
+                String label = dev.steward.steps.CloudPlanner.oneShotLabel(requestId);
+                agentName = label + "-agent";
+                StewardAgent agent = StewardAgent.oneShot(agentName, label, requestId, session.allocations().get(0).id());
+                jenkins.model.Jenkins.get().addNode(agent);
+                StewardCloud.startAgent(StewardConfiguration.get().client(), agent, jvmOptions);
+                env.put("STEWARD_LABEL", label);
+            }
             bodyStarted = true;
             getContext().saveState();
             getContext().newBodyInvoker()
                     .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
-                            EnvironmentExpander.constant(session.environment())))
+                            EnvironmentExpander.constant(env)))
                     .withCallback(new Release())
                     .start();
         }
@@ -152,6 +172,12 @@ public class AllocateStep extends Step {
 
         private void release(String why) {
             try {
+                if (agentName != null) {
+                    hudson.model.Node n = jenkins.model.Jenkins.get().getNode(agentName);
+                    if (n != null) {
+                        jenkins.model.Jenkins.get().removeNode(n);
+                    }
+                }
                 if (session == null && requestId != null) {
                     session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)));
                 }

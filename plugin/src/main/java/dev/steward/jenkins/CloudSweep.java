@@ -43,7 +43,7 @@ public class CloudSweep extends PeriodicWork {
         Map<String, String> nodes = new HashMap<>();
         Set<String> provisioning = new HashSet<>();
         for (Node n : Jenkins.get().getNodes()) {
-            if (n instanceof StewardAgent a) {
+            if (n instanceof StewardAgent a && !a.isOneShot()) {
                 if (a.getAllocationId() == null) {
                     provisioning.add(a.getNodeName());
                 } else {

@@ -29,10 +29,27 @@ public class StewardAgent extends AbstractCloudSlave {
         setRetentionStrategy(new CloudRetentionStrategy(t.getIdleMinutes()));
     }
 
+    /** A one-shot agent inside an {@code allocate} step's allocation, labelled for {@code node(env.STEWARD_LABEL)}. */
+    static StewardAgent oneShot(String name, String label, String requestId, String allocationId) throws Descriptor.FormException, IOException {
+        StewardTemplate t = new StewardTemplate(label);
+        t.setIdleMinutes(60);
+        StewardAgent a = new StewardAgent(name, t, null);
+        a.placed(requestId, allocationId);
+        a.oneShot = true;
+        return a;
+    }
+
+    private boolean oneShot;
+
     private static JNLPLauncher launcher() {
         JNLPLauncher l = new JNLPLauncher(true);
         l.setWebSocket(true);
         return l;
+    }
+
+    /** True for the agent an {@code allocate} step starts in its own allocation; the step removes it. */
+    public boolean isOneShot() {
+        return oneShot;
     }
 
     public String getCloudName() {
@@ -59,7 +76,7 @@ public class StewardAgent extends AbstractCloudSlave {
 
     @Override
     protected void _terminate(TaskListener listener) throws IOException {
-        if (requestId != null) {
+        if (requestId != null && !oneShot) { // a one-shot agent's allocation belongs to its allocate step, which releases it
             StewardConfiguration.get().client().cancel(requestId);
             listener.getLogger().println("steward: released request " + requestId + " of agent " + getNodeName());
         }

@@ -25,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
@@ -101,14 +100,7 @@ public class StewardCloud extends Cloud {
             }
             agent.placed(s.requestId(), s.allocations().get(0).id());
             Jenkins.get().updateNode(agent);
-            SlaveComputer computer = (SlaveComputer) agent.toComputer();
-            String secret = computer.getJnlpMac();
-            List<String> java = CloudPlanner.agentCommand(t.plan(), Jenkins.get().getRootUrl(), nodeName, "secret", "agent.jar", "work");
-            String script = "umask 077; printf '%s\\n' \"$STEWARD_JENKINS_SECRET\" > secret; unset STEWARD_JENKINS_SECRET; mkdir -p work; exec "
-                    + String.join(" ", java.stream().map(StewardCloud::quote).toList());
-            TaskSpec task = new TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), Map.of("STEWARD_JENKINS_SECRET", secret), null, null, null,
-                    null, agentJar(client));
-            client.call("POST", "/v1/allocations/" + agent.getAllocationId() + "/tasks", task, TaskInfo.class, false);
+            startAgent(client, agent, t.getJvmOptions());
             return agent;
         } catch (Exception e) {
             Jenkins.get().removeNode(agent);
@@ -116,8 +108,14 @@ public class StewardCloud extends Cloud {
         }
     }
 
-    private static String quote(String s) {
-        return "'" + s.replace("'", "'\\''") + "'";
+    /** Runs agent.jar for {@code agent} in its allocation (the task is {@link CloudPlanner#agentTask}). */
+    static void startAgent(StewardClient client, StewardAgent agent, String jvmOptions) throws IOException {
+        SlaveComputer computer = (SlaveComputer) agent.toComputer();
+        if (computer == null) {
+            throw new IOException("node " + agent.getNodeName() + " has no computer");
+        }
+        TaskSpec task = CloudPlanner.agentTask(jvmOptions, Jenkins.get().getRootUrl(), agent.getNodeName(), computer.getJnlpMac(), agentJar(client));
+        client.call("POST", "/v1/allocations/" + agent.getAllocationId() + "/tasks", task, TaskInfo.class, false);
     }
 
     private static String agentJarDigest;

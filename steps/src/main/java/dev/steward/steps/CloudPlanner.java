@@ -77,6 +77,28 @@ public final class CloudPlanner {
         return new Sweep(release, remove);
     }
 
+    /** The label of the one-shot executor an {@code allocate} step provides inside its allocation (the podTemplate pattern). */
+    public static String oneShotLabel(String requestId) {
+        return "steward-" + requestId;
+    }
+
+    /**
+     * The task that makes an allocation a Jenkins agent: {@code agent.jar} from its package (cached by
+     * the agent runtime), the secret in the task's environment, written to a file by the shell and
+     * read by {@code agent.jar} with {@code -secret @secret}: never on a command line.
+     */
+    public static dev.steward.api.TaskSpec agentTask(String jvmOptions, String controllerUrl, String nodeName, String secret, String agentJarDigest) {
+        Template t = new Template("agent", null, null, jvmOptions, 0, 1, 0, true);
+        List<String> java = agentCommand(t, controllerUrl, nodeName, "secret", "agent.jar", "work");
+        StringBuilder exec = new StringBuilder();
+        for (String a : java) {
+            exec.append(' ').append("'").append(a.replace("'", "'\\''")).append("'");
+        }
+        String script = "umask 077; printf '%s\\n' \"$STEWARD_JENKINS_SECRET\" > secret; unset STEWARD_JENKINS_SECRET; mkdir -p work; exec" + exec;
+        return new dev.steward.api.TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), Map.of("STEWARD_JENKINS_SECRET", secret), null, null,
+                null, null, agentJarDigest);
+    }
+
     /**
      * The command an allocation runs to be a Jenkins agent: {@code java OPTS -jar agent.jar -url URL
      * -name NODE -secret @FILE -webSocket -workDir DIR}; the secret is read from a file, never on a
