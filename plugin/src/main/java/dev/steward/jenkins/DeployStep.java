@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.steps.DeployWatch;
+import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.Run;
@@ -126,9 +127,10 @@ public class DeployStep extends Step {
         private final DeployRequest request;
         private final boolean abortDeployment;
         private final String timeout;
-        private String deploymentId;
-        private long seenEvent;
-        private transient DeployWatch watch;
+        private volatile String deploymentId;
+        private volatile long seenEvent; // saved with the program, so a rejoin after a restart repeats no line
+        private transient volatile DeployWatch watch;
+        private transient volatile String status;
 
         Execution(StepContext context, String app, String env, List<CanaryStep> canary, DeployStep step, boolean abortDeployment, String timeout) {
             super(context);
@@ -151,7 +153,7 @@ public class DeployStep extends Step {
         @Override
         public boolean start() {
             run(() -> {
-                watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, request, Listeners.of(getContext().get(TaskListener.class)));
+                watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, request, listener());
                 deploymentId = watch.deploymentId();
                 getContext().saveState();
                 finish();
@@ -173,6 +175,23 @@ public class DeployStep extends Step {
             getContext().onSuccess(result);
         }
 
+        /** Log lines into the build; each status also records how far the log has got. */
+        private StepListener listener() throws Exception {
+            return Listeners.of(getContext().get(TaskListener.class), text -> {
+                status = text;
+                DeployWatch w = watch;
+                if (w != null) {
+                    seenEvent = w.seenEvent();
+                }
+            });
+        }
+
+        @Override
+        public String getStatus() {
+            String s = status;
+            return s != null ? s : deploymentId == null ? "starting the deployment" : "following deployment " + deploymentId;
+        }
+
         @Override
         public void onResume() {
             if (deploymentId == null) {
@@ -180,8 +199,7 @@ public class DeployStep extends Step {
                 return;
             }
             run(() -> {
-                watch = DeployWatch.join(StewardConfiguration.get().client(), app, env, deploymentId, seenEvent,
-                        Listeners.of(getContext().get(TaskListener.class)));
+                watch = DeployWatch.join(StewardConfiguration.get().client(), app, env, deploymentId, seenEvent, listener());
                 finish();
             });
         }

@@ -3,9 +3,11 @@ package dev.steward.jenkins;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.steps.MonitorRun;
+import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.Launcher;
 import hudson.model.Result;
 import hudson.model.Run;
 import hudson.model.TaskListener;
@@ -15,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jenkins.util.BuildListenerAdapter;
 import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -25,8 +28,8 @@ import org.kohsuke.stapler.DataBoundSetter;
 
 /**
  * {@code monitor app: 'web', env: 'prod', duration: '5m', gates: ['error-rate < 1%', 'p99 < 250ms']}:
- * runs the gates, writes monitor.json and monitor.html into the build directory (archived with
- * the build), returns the verdict and its figures; fails on fail and marks the build unstable on
+ * runs the gates, writes monitor.json and monitor.html into the build directory and archives
+ * them as the build's artifacts under steward-monitor/ID/, returns the verdict and its figures; fails on fail and marks the build unstable on
  * inconclusive (or fails, with {@code failOnInconclusive: true}).
  */
 public class MonitorStep extends Step {
@@ -82,7 +85,8 @@ public class MonitorStep extends Step {
         private final String env;
         private final MonitorSpec spec;
         private final boolean failOnInconclusive;
-        private String monitorId;
+        private volatile String monitorId;
+        private transient volatile String status;
 
         Execution(StepContext context, String app, String env, MonitorSpec spec, boolean failOnInconclusive) {
             super(context);
@@ -95,7 +99,7 @@ public class MonitorStep extends Step {
         @Override
         public boolean start() {
             run(() -> {
-                MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, spec, Listeners.of(getContext().get(TaskListener.class)));
+                MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, spec, listener());
                 monitorId = m.id();
                 getContext().saveState();
                 finish(m);
@@ -109,12 +113,12 @@ public class MonitorStep extends Step {
             Path dir = run.getRootDir().toPath().resolve("steward-monitor").resolve(r.id());
             Path html = m.writeReports(r, dir);
             TaskListener listener = getContext().get(TaskListener.class);
-            listener.getLogger().println("steward: reports in " + html.getParent());
-            FilePath workspace = getContext().get(FilePath.class);
-            if (workspace != null) {
-                workspace.child("steward-monitor").child(r.id()).child("monitor.html").copyFrom(new FilePath(html.toFile()));
-                workspace.child("steward-monitor").child(r.id()).child("monitor.json").copyFrom(new FilePath(dir.resolve("monitor.json").toFile()));
-            }
+            listener.getLogger().println("steward: reports archived as steward-monitor/" + r.id() + "/monitor.html and monitor.json");
+            // archived with the build: the artifact manager takes them from the build directory on the controller
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put("steward-monitor/" + r.id() + "/monitor.html", "monitor.html");
+            files.put("steward-monitor/" + r.id() + "/monitor.json", "monitor.json");
+            run.pickArtifactManager().archive(new FilePath(dir.toFile()), new Launcher.LocalLauncher(listener), new BuildListenerAdapter(listener), files);
             MonitorRun.Result result = MonitorRun.result(r.verdict(), failOnInconclusive);
             if (result == MonitorRun.Result.FAILURE) {
                 throw new AbortException("monitor " + r.verdict() + ": " + r.reason() + (r.rolledBack() == null ? "" : "; " + r.rolledBack()));
@@ -129,13 +133,23 @@ public class MonitorStep extends Step {
             getContext().onSuccess(out);
         }
 
+        private StepListener listener() throws Exception {
+            return Listeners.of(getContext().get(TaskListener.class), text -> status = text);
+        }
+
+        @Override
+        public String getStatus() {
+            String s = status;
+            return s != null ? s : monitorId == null ? "starting the monitor" : "monitor " + monitorId;
+        }
+
         @Override
         public void onResume() {
             if (monitorId == null) {
                 getContext().onFailure(new AbortException("the controller restarted before the monitor started; run the stage again"));
                 return;
             }
-            run(() -> finish(MonitorRun.join(StewardConfiguration.get().client(), monitorId, Listeners.of(getContext().get(TaskListener.class)))));
+            run(() -> finish(MonitorRun.join(StewardConfiguration.get().client(), monitorId, listener())));
         }
 
         @Override

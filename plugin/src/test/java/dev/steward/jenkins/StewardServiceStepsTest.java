@@ -1,0 +1,154 @@
+package dev.steward.jenkins;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.steward.agent.Agent;
+import dev.steward.agent.AgentConfig;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.HealthCheck;
+import dev.steward.api.PackageManifest;
+import dev.steward.client.PackageClient;
+import dev.steward.client.StewardClient;
+import dev.steward.pkg.PackageBuilder;
+import hudson.model.Result;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jvnet.hudson.test.JenkinsRule;
+import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
+
+/** deploy and monitor in a real Jenkins, against a real allocator and agent running the example app. */
+@WithJenkins
+class StewardServiceStepsTest {
+    private Path dir;
+    private Server server;
+    private Agent agent;
+    private StewardClient admin;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (the example app needs it)");
+        dir = Files.createTempDirectory("steward-plugin-svc");
+        server = Server.start(ServerConfig.of(dir.resolve("server")));
+        agent = new Agent(AgentConfig.load(null, Map.of("server", server.url(), "join-token", server.joinToken(), "data", dir.resolve("agent").toString(),
+                "name", "a1", "ports", "28000-28999", "cgroup-parent", "steward-plugin-" + Long.toHexString(System.nanoTime()),
+                "heartbeat-interval", "500ms")), Clock.systemUTC()).start();
+        admin = StewardClient.builder(server.url()).token(server.adminToken()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+            agent.stopTasks(Duration.ofSeconds(20));
+            agent.close();
+        }
+    }
+
+    /** The example app as {@code version}, uploaded; returns its digest. */
+    private String webapp(String version, Map<String, String> env) throws Exception {
+        Path app = null;
+        for (Path p = Path.of("").toAbsolutePath(); p != null && app == null; p = p.getParent()) {
+            if (Files.exists(p.resolve("examples/webapp/app.py"))) {
+                app = p.resolve("examples/webapp/app.py");
+            }
+        }
+        assertNotNull(app, "examples/webapp/app.py is not above " + Path.of("").toAbsolutePath());
+        Path tree = Files.createDirectories(dir.resolve("src-" + version));
+        Files.copy(app, tree.resolve("app.py"), StandardCopyOption.REPLACE_EXISTING);
+        Path out = dir.resolve(version + ".tar.zst");
+        PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", env.isEmpty() ? null : env, List.of("http"),
+                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2), null, null)).writeTo(out);
+        String d = PackageClient.digestOf(out);
+        admin.packages().push(out, d);
+        return d;
+    }
+
+    private static String deploy(String digest, String healthyDeadline) {
+        return "deploy(app: 'webapp', env: 'staging', packageDigest: '" + digest + "', instances: 2, cpus: '0.25', memory: '64m', minHealthyTime: '1s', "
+                + "healthyDeadline: '" + healthyDeadline + "')";
+    }
+
+    @Test
+    void deployReturnsTheRevisionAndAFailedRolloutFailsTheStageWithItsReason(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        String bad = webapp("v2", Map.of("UNHEALTHY", "1"));
+
+        WorkflowJob ok = j.createProject(WorkflowJob.class, "deploy-v1");
+        ok.setDefinition(new CpsFlowDefinition("def r = " + deploy(v1, "60s") + "\necho \"revision=${r.revision} digest=${r.packageDigest}\"", true));
+        WorkflowRun b1 = j.buildAndAssertSuccess(ok);
+        j.assertLogContains("revision=1 digest=" + v1, b1);
+        j.assertLogContains("is available", b1);
+        assertEquals(2, admin.deployments().endpoints("webapp", "staging").size());
+
+        WorkflowJob failing = j.createProject(WorkflowJob.class, "deploy-v2");
+        failing.setDefinition(new CpsFlowDefinition(deploy(bad, "20s") + "\necho 'after deploy'", true));
+        WorkflowRun b2 = j.buildAndAssertStatus(Result.FAILURE, failing);
+        j.assertLogContains("rolled back", b2);
+        j.assertLogContains("health check http /healthz on port http failed", b2);
+        j.assertLogNotContains("after deploy", b2);
+        assertEquals(1, admin.deployments().service("webapp", "staging").stableRevision(), "revision 1 stays the stable one");
+    }
+
+    @Test
+    void abortingTheBuildAbortsTheDeploymentWhenAsked(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        String slow = webapp("v2", Map.of("UNHEALTHY", "1"));
+        j.buildAndAssertSuccess(job(j, "first", deploy(v1, "60s")));
+        WorkflowJob p = job(j, "abort", "deploy(app: 'webapp', env: 'staging', packageDigest: '" + slow + "', instances: 2, cpus: '0.25', memory: '64m', "
+                + "healthyDeadline: '10m', progressDeadline: '10m', abortDeployment: true)");
+        WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+        j.waitForMessage("started: revision 2", b);
+        b.doStop();
+        j.assertBuildStatus(Result.ABORTED, j.waitForCompletion(b));
+        org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(1)).until(() -> admin.deployments().deployments("webapp", "staging").stream()
+                .anyMatch(d -> d.revision() == 2 && d.state() == DeploymentState.ABORTED));
+    }
+
+    @Test
+    void monitorReturnsTheVerdictAndArchivesBothReports(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        WorkflowJob p = job(j, "monitor", deploy(v1, "60s") + "\n"
+                + "def m = monitor(app: 'webapp', env: 'staging', duration: '4s', interval: '1s', window: '2s', gates: ['healthy >= 100%'])\n"
+                + "echo \"verdict=${m.verdict}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("verdict=PASS", b);
+        List<String> archived = b.getArtifacts().stream().map(a -> a.relativePath).toList();
+        assertEquals(2, archived.size(), archived.toString());
+        org.assertj.core.api.Assertions.assertThat(archived).anyMatch(a -> a.endsWith("/monitor.html")).anyMatch(a -> a.endsWith("/monitor.json"));
+    }
+
+    @Test
+    void anInconclusiveMonitorMarksTheBuildUnstable(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        // the example app exports no such metric, so the gate never has data: inconclusive, never a pass
+        WorkflowJob p = job(j, "unstable", deploy(v1, "60s") + "\n"
+                + "monitor(app: 'webapp', env: 'staging', duration: '3s', interval: '1s', gates: ['p99 < 250ms'], metricsPath: '/no-metrics-here')");
+        WorkflowRun b = j.buildAndAssertStatus(Result.UNSTABLE, p);
+        j.assertLogContains("INCONCLUSIVE", b);
+    }
+
+    private static WorkflowJob job(JenkinsRule j, String name, String script) throws Exception {
+        WorkflowJob p = j.createProject(WorkflowJob.class, name);
+        p.setDefinition(new CpsFlowDefinition(script, true));
+        return p;
+    }
+}
