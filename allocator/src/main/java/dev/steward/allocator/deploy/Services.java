@@ -43,6 +43,7 @@ public final class Services {
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
     private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
+    private final Map<String, String> serviceByRequest = new java.util.HashMap<>(); // an instance's request id → its service
     private final Map<String, List<String>> instancesByService = new HashMap<>();
 
     /** Starts the monitor of a canary gate; the allocator's monitor runner, set at start. */
@@ -314,6 +315,24 @@ public final class Services {
         return out;
     }
 
+    /**
+     * For placement's anti-affinity: when {@code requestId} asks for an instance of a service,
+     * the requests of the service's other instances that are not ending; otherwise none.
+     */
+    public List<String> siblingRequests(String requestId) {
+        String service = serviceByRequest.get(requestId);
+        if (service == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (InstanceInfo i : instancesOf(service)) {
+            if (i.requestId() != null && !i.requestId().equals(requestId) && !i.state().terminal() && !i.stopRequested()) {
+                out.add(i.requestId());
+            }
+        }
+        return out;
+    }
+
     public List<InstanceInfo> instancesOf(String name) {
         List<InstanceInfo> out = new ArrayList<>();
         for (String id : instancesByService.getOrDefault(name, List.of())) {
@@ -362,6 +381,9 @@ public final class Services {
         if (old == null) {
             instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
         }
+        if (i.requestId() != null) {
+            serviceByRequest.put(i.requestId(), i.service());
+        }
         state.changes().instances.add(i.id());
     }
 
@@ -396,7 +418,10 @@ public final class Services {
         List<String> ids = instancesByService.getOrDefault(name, new ArrayList<>());
         List<String> ended = ids.stream().filter(id -> instances.get(id).state().terminal()).toList();
         for (String id : ended.subList(0, Math.max(0, ended.size() - 50))) {
-            instances.remove(id);
+            InstanceInfo gone = instances.remove(id);
+            if (gone.requestId() != null) {
+                serviceByRequest.remove(gone.requestId());
+            }
             ids.remove(id);
             state.removed().add(id);
         }
@@ -417,6 +442,9 @@ public final class Services {
         ds.forEach(d -> deployments.put(d.id(), d));
         is.forEach(i -> {
             instances.put(i.id(), i);
+            if (i.requestId() != null) {
+                serviceByRequest.put(i.requestId(), i.service());
+            }
             instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
         });
     }

@@ -32,11 +32,13 @@ public final class PlacementStack {
             Placement.BINPACK, List.of(
                     Scorers.BINPACK,         // fill the tightest resource of the fullest agent
                     Scorers.GPU_AFFINITY,    // keep free GPUs for GPU work
-                    Scorers.GPU_SHARE_FIT),  // pack GPU shares onto shared devices
+                    Scorers.GPU_SHARE_FIT,   // pack GPU shares onto shared devices
+                    Scorers.ANTI_AFFINITY),  // a service's instances on different agents first
             Placement.SPREAD, List.of(
                     Scorers.SPREAD,          // the emptiest agent first
                     Scorers.GPU_AFFINITY,
-                    Scorers.GPU_SHARE_FIT));
+                    Scorers.GPU_SHARE_FIT,
+                    Scorers.ANTI_AFFINITY));
 
     private final Map<Placement, List<Scorer>> scorers;
 
@@ -104,7 +106,7 @@ public final class PlacementStack {
      * fullest first (bin-packing) or emptiest first (spreading), and a bucket is skipped when
      * the best score any of its agents could reach is no better than the best found. The bounds
      * hold for the default scorers (fill in [0, 1], GPU affinity at most 0, share fit at most
-     * 0.5); a stack with other scorers scans everything.
+     * 0.5, anti-affinity at most 0); a stack with other scorers scans everything.
      */
     public Outcome placeOne(PlacementAsk ask, FillIndex index) {
         if (scorers != DEFAULT_SCORERS) {

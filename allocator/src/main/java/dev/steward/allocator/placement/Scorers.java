@@ -53,6 +53,20 @@ public final class Scorers {
         return best < 0 ? 0.0 : 0.5 * (a.gpuUsed(best) + g) / 1000.0;
     };
 
+    /**
+     * Spreads a service: a point lost for each of the service's other live instances already on
+     * the agent (Nomad's job anti-affinity), so instances land on different agents before any
+     * agent takes a second one, and only then does bin-packing or spreading choose. It is never
+     * positive, so the {@link FillIndex} bounds still hold; for an ask that is not a service
+     * instance it is 0.
+     */
+    public static final Scorer ANTI_AFFINITY = (a, ask) -> {
+        if (ask.siblings().isEmpty()) {
+            return 0.0;
+        }
+        return -ask.siblings().getOrDefault(a.id(), 0);
+    };
+
     static double fillAfter(AgentLedger a, PlacementAsk ask) {
         Resources s = ask.ask().shape();
         long tc = a.totalCpu();

@@ -99,8 +99,9 @@ final class Scheduler {
         }
         List<Choice> chosen = new ArrayList<>();
         Map<String, Set<String>> taken = distinctTaken(r, ask);
+        Map<String, Integer> siblings = siblings(r);
         for (int i = 0; i < units; i++) {
-            PlacementAsk pa = new PlacementAsk(r.id(), ask, taken);
+            PlacementAsk pa = new PlacementAsk(r.id(), ask, taken, siblings);
             Outcome o = stack.placeOne(pa, state.fill);
             if (!o.placed() && !ask.gang() && preemptor.preempt(r, ask, pa, now)) {
                 o = stack.placeOne(pa, state.fill);
@@ -142,6 +143,25 @@ final class Scheduler {
         int placed = r.placed() + chosen.size();
         boolean done = placed >= ask.count();
         state.putRequest(Records.request(r, done ? RequestState.PLACED : RequestState.PENDING, placed, ids, done ? null : r.why(), state.nextIndex()));
+    }
+
+    /** For an instance of a service: agent id → how many of the service's other live instances it holds. */
+    private Map<String, Integer> siblings(RequestInfo r) {
+        List<String> others = state.services().siblingRequests(r.id());
+        if (others.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, Integer> out = new HashMap<>();
+        for (String rid : others) {
+            RequestInfo o = state.requests.get(rid);
+            for (String id : o == null ? List.<String>of() : o.allocations()) {
+                AllocationInfo a = state.allocations.get(id);
+                if (a != null && !a.state().terminal() && a.agentId() != null) {
+                    out.merge(a.agentId(), 1, Integer::sum);
+                }
+            }
+        }
+        return out;
     }
 
     private Map<String, Set<String>> distinctTaken(RequestInfo r, Ask ask) {

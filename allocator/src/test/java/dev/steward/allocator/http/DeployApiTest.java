@@ -86,6 +86,24 @@ class DeployApiTest {
     }
 
     @Test
+    void aServicesInstancesGoToDifferentAgentsBeforeAnyTakesASecond() {
+        String[] a = s.agent("a", "4", "4g");
+        String[] b = s.agent("b", "4", "4g");
+        String[] c = s.agent("c", "4", "4g");
+        // an unrelated allocation makes agent a the fullest, which bin-packing alone would fill first
+        assertThat(s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").code()).isEqualTo(201);
+        assertThat(deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":4,\"cpus\":\"0.1\",\"memory\":\"64m\"}").code())
+                .isEqualTo(201);
+        java.util.Map<String, Integer> perAgent = new java.util.HashMap<>();
+        for (JsonNode i : s.get("/v1/services/web/staging/instances", s.admin()).body()) {
+            JsonNode alloc = s.get("/v1/allocations/" + i.path("allocationId").asText(), s.admin()).body();
+            perAgent.merge(alloc.path("agentId").asText(), 1, Integer::sum);
+        }
+        assertThat(perAgent.keySet()).as("4 instances on 3 agents: %s", perAgent).containsExactlyInAnyOrder(a[0], b[0], c[0]);
+        assertThat(perAgent.values()).containsExactlyInAnyOrder(2, 1, 1);
+    }
+
+    @Test
     void theSameSpecIsANoOpAnotherCountIsAScaleAndManifestDefaultsApply() {
         LiveServer.Reply first = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2}");
         assertThat(first.code()).isEqualTo(201);

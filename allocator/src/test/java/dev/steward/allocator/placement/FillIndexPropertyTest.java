@@ -53,7 +53,13 @@ class FillIndexPropertyTest {
                 continue;
             }
             Ask ask = randomAsk(rnd, models);
-            PlacementAsk pa = new PlacementAsk("r", ask, Map.of());
+            Map<String, Integer> siblings = new java.util.HashMap<>(); // sometimes a service instance, with siblings on random agents
+            if (rnd.nextBoolean()) {
+                for (int k = rnd.nextInt(6); k > 0; k--) {
+                    siblings.merge("a" + rnd.nextInt(n), 1, Integer::sum);
+                }
+            }
+            PlacementAsk pa = new PlacementAsk("r", ask, Map.of(), siblings);
             PlacementStack.Outcome full = stack.placeOne(pa, agents);
             PlacementStack.Outcome fast = stack.placeOne(pa, index);
             assertThat(fast.placed()).as("step %d: placed by one search and not the other", step).isEqualTo(full.placed());
