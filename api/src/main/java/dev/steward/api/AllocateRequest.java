@@ -50,19 +50,7 @@ public record AllocateRequest(
             }
             Arrays.stream(gpuModel.split("\\|")).map(String::trim).filter(s -> !s.isEmpty()).forEach(models::add);
         }
-        List<String> portNames = new ArrayList<>();
-        if (ports != null) {
-            if (ports.size() > Limits.MAX_PORTS) {
-                throw new ValidationException("ports", "names " + ports.size() + " ports, above the limit of " + Limits.MAX_PORTS);
-            }
-            for (int i = 0; i < ports.size(); i++) {
-                String p = Validation.name("ports[" + i + "]", ports.get(i));
-                if (portNames.contains(p)) {
-                    throw new ValidationException("ports[" + i + "]", "'" + p + "' is named twice");
-                }
-                portNames.add(p);
-            }
-        }
+        List<String> portNames = Validation.portNames(ports);
         List<Constraint> cs = new ArrayList<>();
         if (constraints != null) {
             if (constraints.size() > Limits.MAX_CONSTRAINTS) {

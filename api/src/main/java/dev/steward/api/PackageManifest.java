@@ -1,9 +1,7 @@
 package dev.steward.api;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The manifest of a package, {@code steward.json}, its first entry: the app's name and version,
@@ -35,34 +33,8 @@ public record PackageManifest(Integer schema, String name, String version, Strin
                 throw new ValidationException("command", "is above the limit of 4096 characters");
             }
         }
-        Map<String, String> e = new TreeMap<>();
-        if (env != null) {
-            if (env.size() > 1024) {
-                throw new ValidationException("env", "has " + env.size() + " entries, above the limit of 1024");
-            }
-            env.forEach((k, v) -> {
-                if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                    throw new ValidationException("env." + k, "is not a valid variable name");
-                }
-                if (v == null) {
-                    throw new ValidationException("env." + k, "is null");
-                }
-                e.put(k, v);
-            });
-        }
-        List<String> p = new ArrayList<>();
-        if (ports != null) {
-            if (ports.size() > Limits.MAX_PORTS) {
-                throw new ValidationException("ports", "has " + ports.size() + " entries, above the limit of " + Limits.MAX_PORTS);
-            }
-            for (int i = 0; i < ports.size(); i++) {
-                String n = Validation.name("ports[" + i + "]", ports.get(i));
-                if (p.contains(n)) {
-                    throw new ValidationException("ports[" + i + "]", "'" + n + "' is named twice");
-                }
-                p.add(n);
-            }
-        }
+        Map<String, String> e = Validation.variables("env", env);
+        List<String> p = Validation.portNames(ports);
         if (healthCheck != null) {
             try {
                 healthCheck.validate(p);

@@ -1,9 +1,7 @@
 package dev.steward.api;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * What a service runs, per instance: the package, an optional command override (otherwise the
@@ -20,31 +18,8 @@ public record RunSpec(String packageDigest, String command, List<String> args, S
             throw new ValidationException("command", "must be 1 to 4096 characters; leave it out to run the package's own command");
         }
         new ResourceAmounts(cpus, memory, disk, null, null).parse(Resources.ZERO);
-        List<String> p = new ArrayList<>();
-        if (ports != null) {
-            if (ports.size() > Limits.MAX_PORTS) {
-                throw new ValidationException("ports", "has " + ports.size() + " entries, above the limit of " + Limits.MAX_PORTS);
-            }
-            for (int i = 0; i < ports.size(); i++) {
-                String n = Validation.name("ports[" + i + "]", ports.get(i));
-                if (p.contains(n)) {
-                    throw new ValidationException("ports[" + i + "]", "'" + n + "' is named twice");
-                }
-                p.add(n);
-            }
-        }
-        Map<String, String> v = new TreeMap<>();
-        if (vars != null) {
-            vars.forEach((k, val) -> {
-                if (k == null || !k.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                    throw new ValidationException("vars." + k, "is not a valid variable name");
-                }
-                if (val == null) {
-                    throw new ValidationException("vars." + k, "is null");
-                }
-                v.put(k, val);
-            });
-        }
+        List<String> p = Validation.portNames(ports);
+        Map<String, String> v = Validation.variables("vars", vars);
         if (healthCheck != null) {
             try {
                 healthCheck.validate(p);

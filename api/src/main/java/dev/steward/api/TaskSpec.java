@@ -65,19 +65,7 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
         if (args != null && args.size() > 1024) {
             throw new ValidationException("args", "has " + args.size() + " entries, above the limit of 1024");
         }
-        if (env != null) {
-            if (env.size() > 1024) {
-                throw new ValidationException("env", "has " + env.size() + " entries, above the limit of 1024");
-            }
-            for (Map.Entry<String, String> e : env.entrySet()) {
-                if (!e.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                    throw new ValidationException("env." + e.getKey(), "is not a valid variable name");
-                }
-                if (e.getValue() == null) {
-                    throw new ValidationException("env." + e.getKey(), "is null");
-                }
-            }
-        }
+        Validation.variables("env", env);
         Duration k = killTimeoutDuration();
         if (k.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new ValidationException("killTimeout", "is " + Units.format(k) + ", above the limit of 10m");

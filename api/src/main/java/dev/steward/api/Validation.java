@@ -1,10 +1,16 @@
 package dev.steward.api;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /** Small checks shared by the wire types; each throws {@link ValidationException} naming the field and the limit. */
 public final class Validation {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final int MAX_VARIABLES = 1024;
 
     private Validation() {
     }
@@ -45,5 +51,45 @@ public final class Validation {
             throw new ValidationException(field, "is required");
         }
         return value;
+    }
+
+    /** Named ports ({@code ports[i]}): each a name, none twice, at most {@link Limits#MAX_PORTS}; null reads as none. */
+    public static List<String> portNames(List<String> ports) {
+        List<String> names = new ArrayList<>();
+        if (ports == null) {
+            return names;
+        }
+        if (ports.size() > Limits.MAX_PORTS) {
+            throw new ValidationException("ports", "names " + ports.size() + " ports, above the limit of " + Limits.MAX_PORTS);
+        }
+        for (int i = 0; i < ports.size(); i++) {
+            String p = name("ports[" + i + "]", ports.get(i));
+            if (names.contains(p)) {
+                throw new ValidationException("ports[" + i + "]", "'" + p + "' is named twice");
+            }
+            names.add(p);
+        }
+        return names;
+    }
+
+    /** Environment variables under {@code field}: shell names, no null value, at most 1024; returned sorted (null reads as none). */
+    public static Map<String, String> variables(String field, Map<String, String> vars) {
+        Map<String, String> out = new TreeMap<>();
+        if (vars == null) {
+            return out;
+        }
+        if (vars.size() > MAX_VARIABLES) {
+            throw new ValidationException(field, "has " + vars.size() + " entries, above the limit of " + MAX_VARIABLES);
+        }
+        vars.forEach((k, v) -> {
+            if (k == null || !VARIABLE.matcher(k).matches()) {
+                throw new ValidationException(field + "." + k, "is not a valid variable name");
+            }
+            if (v == null) {
+                throw new ValidationException(field + "." + k, "is null");
+            }
+            out.put(k, v);
+        });
+        return out;
     }
 }
