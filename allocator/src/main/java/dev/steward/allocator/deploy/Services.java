@@ -10,14 +10,10 @@ import dev.steward.api.DeploymentState;
 import dev.steward.api.Endpoint;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
-import dev.steward.api.PackageManifest;
-import dev.steward.api.ResourceAmounts;
 import dev.steward.api.RevisionInfo;
 import dev.steward.api.RolloutSpec;
-import dev.steward.api.RunSpec;
 import dev.steward.api.ServiceInfo;
 import dev.steward.api.Validation;
-import dev.steward.api.ValidationException;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,15 +26,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Services (app × env), their revisions, deployments and instances: the commands a deploy,
- * rollback, promote, pause, resume or abort makes, the queries, and {@link #reconcile} that the
- * engine runs after every command and tick. Part of {@link ClusterState}, owned by its thread.
+ * Services (app × env), their revisions, deployments and instances: the records and their
+ * indexes, the queries, pause, resume and abort, the entry points of deploy and rollback (made by
+ * {@link Deploys}), and {@link #reconcile} that the engine runs after every command and tick.
+ * Part of {@link ClusterState}, owned by its thread.
  */
 public final class Services {
     public static final int KEEP_REVISIONS = 10;
     private static final int KEEP_DEPLOYMENTS = 20;
     private final ClusterState state;
     private final Controller controller;
+    private final Deploys deploys;
     private final Map<String, ServiceRecord> services = new TreeMap<>();
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
@@ -64,6 +62,7 @@ public final class Services {
     public Services(ClusterState state) {
         this.state = state;
         this.controller = new Controller(state, this);
+        this.deploys = new Deploys(state, this);
     }
 
     public static String name(String app, String env) {
@@ -81,118 +80,12 @@ public final class Services {
      * {@code promoteFrom}, the run spec is the source environment's stable revision, exactly.
      */
     public DeployResult deploy(String app, String env, String role, DeployRequest req, String who, Instant now) {
-        String name = name(app, env);
-        ServiceRecord existing = services.get(name);
-        int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
-        RolloutSpec rollout;
-        if (req.steps() != null) {
-            for (int i = 0; i < req.steps().size(); i++) {
-                var step = req.steps().get(i);
-                if (step != null) {
-                    List<String> gs = step.gates();
-                    for (int k = 0; k < gs.size(); k++) {
-                        dev.steward.monitor.Gate.parse("steps[" + i + "].gate", gs.get(k));
-                    }
-                }
-            }
-        }
-        try {
-            rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
-                    req.minHealthyTime(), req.healthyDeadline(), req.progressDeadline(), req.autoRollback()).validate(count);
-        } catch (ValidationException e) {
-            throw e;
-        }
-        DeployRequest.OnConflict rule = req.conflictRule();
-        RunSpec spec;
-        String promoted = null;
-        if (req.promoteFrom() != null) {
-            String from = name(app, req.promoteFrom());
-            ServiceRecord src = services.get(from);
-            if (src == null || src.stable() == null) {
-                throw new Conflict("service " + from + " has no revision whose deployment succeeded; there is nothing to promote");
-            }
-            RevisionInfo r = revisions.get(revisionId(from, src.stable()));
-            if (req.packageDigest() != null && !req.packageDigest().equals(r.spec().packageDigest())) {
-                throw new ValidationException("packageDigest", "is " + req.packageDigest() + " but " + from + " runs " + r.spec().packageDigest()
-                        + "; a promotion takes exactly what runs there (leave packageDigest out)");
-            }
-            spec = r.spec();
-            promoted = from + " revision " + r.number() + (r.buildUrl() == null ? "" : " (build " + r.buildUrl() + ")");
-        } else {
-            if (req.packageDigest() == null) {
-                throw new ValidationException("packageDigest", "is required (or promoteFrom, to take what runs in another environment)");
-            }
-            spec = withManifestDefaults(req.runSpec(), state.packages().use(req.packageDigest(), now));
-        }
-        spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
-        state.packages().use(spec.packageDigest(), now);
-        ServiceRecord s = services.get(name);
-        if (s == null) {
-            s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),
-                    state.nextIndex());
-        } else if (!s.role().equals(role)) {
-            throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
-        }
-        DeploymentInfo running = s.deployment() == null ? null : deployments.get(s.deployment());
-        RevisionInfo current = s.revision() == 0 ? null : revisions.get(revisionId(name, s.revision()));
-        RevisionInfo targeted = running == null ? current : revisions.get(revisionId(name, running.revision()));
-        if (targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)) {
-            if (count == s.instances()) {
-                String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
-                        : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
-                return new DeployResult(running, targeted, true, msg);
-            }
-            services.put(name, s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
-                    s.nextRevision(), now, state.nextIndex()));
-            state.changes().services.add(name);
-            return new DeployResult(running, targeted, false, "scaled to " + count + " instances; revision " + targeted.number() + " unchanged");
-        }
-        int n = s.nextRevision();
-        RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
-                null, false);
-        return start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
+        return deploys.deploy(app, env, role, req, who, now);
     }
 
     /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */
     public DeployResult rollback(String name, Integer to, String who, Instant now) {
-        ServiceRecord s = record(name);
-        int target = to != null ? to : (s.stable() != null ? s.stable() : 0);
-        RevisionInfo r = revisions.get(revisionId(name, target));
-        if (r == null) {
-            throw new NotFound("revision", revisionId(name, target) + " (kept: " + revisionsOf(name).stream().map(RevisionInfo::number).toList() + ")");
-        }
-        RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
-        return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
-    }
-
-    private DeployResult start(ServiceRecord s, RevisionInfo rev, RolloutSpec rollout, int count, DeployRequest.OnConflict rule, String who, Instant now,
-                               String note) {
-        String name = s.name();
-        revisions.put(revisionId(name, rev.number()), rev);
-        state.changes().revisions.add(revisionId(name, rev.number()));
-        DeploymentInfo running = s.deployment() == null ? null : deployments.get(s.deployment());
-        boolean queue = running != null && rule == DeployRequest.OnConflict.WAIT;
-        DeploymentInfo d = new DeploymentInfo(state.newId(), name, rev.number(), s.revision() == 0 ? null : s.revision(), s.stable(), rollout,
-                queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
-                List.of(), null, state.nextIndex(), state.nextIndex());
-        d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
-                + name + ", " + count + " instances, " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
-        putDeployment(d);
-        if (queue) {
-            List<String> q = new ArrayList<>(s.queued());
-            q.add(d.id());
-            putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), q, s.replaceNotBefore(), s.failures(), rev.number() + 1,
-                    now, state.nextIndex()));
-        } else {
-            if (running != null) {
-                putDeployment(Rollouts.event(Rollouts.state(running, DeploymentState.SUPERSEDED, "superseded by deployment " + d.id() + " (revision "
-                        + rev.number() + ")", now), now, "superseded by deployment " + d.id()));
-            }
-            putService(s.with(count, rev.number(), s.stable(), s.active(), d.id(), s.queued(), null, 0, rev.number() + 1, now, state.nextIndex()));
-        }
-        trim(name);
-        return new DeployResult(deployments.get(d.id()), rev, false, queue ? "queued: deployment " + running.id() + " runs first"
-                : "deploying revision " + rev.number() + " (deployment " + d.id() + ")");
+        return deploys.rollback(name, to, who, now);
     }
 
     static DeploymentInfo restart(DeploymentInfo d, ServiceRecord s, Instant now) {
@@ -256,6 +149,11 @@ public final class Services {
     }
 
     // ---------------------------------------------------------------- queries
+
+    /** The service, or null when there is none by that name. */
+    ServiceRecord recordOrNull(String name) {
+        return services.get(name);
+    }
 
     public ServiceRecord record(String name) {
         ServiceRecord s = services.get(name);
@@ -369,6 +267,11 @@ public final class Services {
         state.changes().services.add(s.name());
     }
 
+    void putRevision(RevisionInfo r) {
+        revisions.put(revisionId(r.service(), r.number()), r);
+        state.changes().revisions.add(revisionId(r.service(), r.number()));
+    }
+
     void putDeployment(DeploymentInfo d) {
         deployments.put(d.id(), Rollouts.indexed(d, state.nextIndex()));
         state.changes().deployments.add(d.id());
@@ -397,7 +300,7 @@ public final class Services {
     }
 
     /** Keeps the latest revisions (never the current or stable one), deployments and ended instances. */
-    private void trim(String name) {
+    void trim(String name) {
         ServiceRecord s = services.get(name);
         List<RevisionInfo> revs = revisionsOf(name);
         for (RevisionInfo r : revs.subList(Math.min(KEEP_REVISIONS, revs.size()), revs.size())) {
@@ -425,15 +328,6 @@ public final class Services {
             ids.remove(id);
             state.removed().add(id);
         }
-    }
-
-    /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */
-    static RunSpec withManifestDefaults(RunSpec s, PackageManifest m) {
-        ResourceAmounts r = m.resources();
-        return new RunSpec(s.packageDigest(), s.command(), s.args(), s.cpus() != null ? s.cpus() : r == null ? null : r.cpus(),
-                s.memory() != null ? s.memory() : r == null ? null : r.memory(), s.disk() != null ? s.disk() : r == null ? null : r.disk(),
-                s.ports() != null ? s.ports() : m.ports(), s.vars(), s.healthCheck() != null ? s.healthCheck() : m.healthCheck(), s.constraints(),
-                s.restart()).validate();
     }
 
     public void restore(Collection<ServiceRecord> ss, Collection<RevisionInfo> rs, Collection<DeploymentInfo> ds, Collection<InstanceInfo> is) {

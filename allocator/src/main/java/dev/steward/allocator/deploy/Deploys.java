@@ -1,0 +1,156 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.Conflict;
+import dev.steward.allocator.state.NotFound;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeployResult;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.DeploymentState;
+import dev.steward.api.PackageManifest;
+import dev.steward.api.ResourceAmounts;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.RolloutSpec;
+import dev.steward.api.RunSpec;
+import dev.steward.api.ValidationException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a deploy or a rollback makes: the run spec (from the request and the package's manifest,
+ * or exactly the source's stable revision for a promotion), then a no-op, a scale, or a new
+ * revision and its deployment, which supersedes or queues behind the running one.
+ */
+final class Deploys {
+    private final ClusterState state;
+    private final Services services;
+
+    Deploys(ClusterState state, Services services) {
+        this.state = state;
+        this.services = services;
+    }
+
+    /**
+     * A deploy: a new revision and a deployment of it, or a scale, or a no-op that says so. With
+     * {@code promoteFrom}, the run spec is the source environment's stable revision, exactly.
+     */
+    DeployResult deploy(String app, String env, String role, DeployRequest req, String who, Instant now) {
+        String name = Services.name(app, env);
+        ServiceRecord existing = services.recordOrNull(name);
+        int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
+        RolloutSpec rollout;
+        if (req.steps() != null) {
+            for (int i = 0; i < req.steps().size(); i++) {
+                var step = req.steps().get(i);
+                if (step != null) {
+                    List<String> gs = step.gates();
+                    for (int k = 0; k < gs.size(); k++) {
+                        dev.steward.monitor.Gate.parse("steps[" + i + "].gate", gs.get(k));
+                    }
+                }
+            }
+        }
+        rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
+                req.minHealthyTime(), req.healthyDeadline(), req.progressDeadline(), req.autoRollback()).validate(count);
+        DeployRequest.OnConflict rule = req.conflictRule();
+        RunSpec spec;
+        String promoted = null;
+        if (req.promoteFrom() != null) {
+            String from = Services.name(app, req.promoteFrom());
+            ServiceRecord src = services.recordOrNull(from);
+            if (src == null || src.stable() == null) {
+                throw new Conflict("service " + from + " has no revision whose deployment succeeded; there is nothing to promote");
+            }
+            RevisionInfo r = services.revisionRecord(Services.revisionId(from, src.stable()));
+            if (req.packageDigest() != null && !req.packageDigest().equals(r.spec().packageDigest())) {
+                throw new ValidationException("packageDigest", "is " + req.packageDigest() + " but " + from + " runs " + r.spec().packageDigest()
+                        + "; a promotion takes exactly what runs there (leave packageDigest out)");
+            }
+            spec = r.spec();
+            promoted = from + " revision " + r.number() + (r.buildUrl() == null ? "" : " (build " + r.buildUrl() + ")");
+        } else {
+            if (req.packageDigest() == null) {
+                throw new ValidationException("packageDigest", "is required (or promoteFrom, to take what runs in another environment)");
+            }
+            spec = withManifestDefaults(req.runSpec(), state.packages().use(req.packageDigest(), now));
+        }
+        spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
+        state.packages().use(spec.packageDigest(), now);
+        ServiceRecord s = existing;
+        if (s == null) {
+            s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),
+                    state.nextIndex());
+        } else if (!s.role().equals(role)) {
+            throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
+        }
+        DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        RevisionInfo current = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
+        RevisionInfo targeted = running == null ? current : services.revisionRecord(Services.revisionId(name, running.revision()));
+        if (targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)) {
+            if (count == s.instances()) {
+                String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
+                        : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
+                return new DeployResult(running, targeted, true, msg);
+            }
+            services.putService(s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
+                    s.nextRevision(), now, state.nextIndex()));
+            return new DeployResult(running, targeted, false, "scaled to " + count + " instances; revision " + targeted.number() + " unchanged");
+        }
+        int n = s.nextRevision();
+        RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
+                null, false);
+        return start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
+    }
+
+    /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */
+    DeployResult rollback(String name, Integer to, String who, Instant now) {
+        ServiceRecord s = services.record(name);
+        int target = to != null ? to : (s.stable() != null ? s.stable() : 0);
+        RevisionInfo r = services.revisionRecord(Services.revisionId(name, target));
+        if (r == null) {
+            throw new NotFound("revision", Services.revisionId(name, target) + " (kept: " + services.revisionsOf(name).stream().map(RevisionInfo::number).toList() + ")");
+        }
+        RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
+        return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    private DeployResult start(ServiceRecord s, RevisionInfo rev, RolloutSpec rollout, int count, DeployRequest.OnConflict rule, String who, Instant now,
+                               String note) {
+        String name = s.name();
+        services.putRevision(rev);
+        DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        boolean queue = running != null && rule == DeployRequest.OnConflict.WAIT;
+        DeploymentInfo d = new DeploymentInfo(state.newId(), name, rev.number(), s.revision() == 0 ? null : s.revision(), s.stable(), rollout,
+                queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
+                List.of(), null, state.nextIndex(), state.nextIndex());
+        d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
+                + name + ", " + count + " instances, " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
+        services.putDeployment(d);
+        if (queue) {
+            List<String> q = new ArrayList<>(s.queued());
+            q.add(d.id());
+            services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), q, s.replaceNotBefore(), s.failures(), rev.number() + 1,
+                    now, state.nextIndex()));
+        } else {
+            if (running != null) {
+                services.putDeployment(Rollouts.event(Rollouts.state(running, DeploymentState.SUPERSEDED, "superseded by deployment " + d.id() + " (revision "
+                        + rev.number() + ")", now), now, "superseded by deployment " + d.id()));
+            }
+            services.putService(s.with(count, rev.number(), s.stable(), s.active(), d.id(), s.queued(), null, 0, rev.number() + 1, now, state.nextIndex()));
+        }
+        services.trim(name);
+        return new DeployResult(services.deploymentRecord(d.id()), rev, false, queue ? "queued: deployment " + running.id() + " runs first"
+                : "deploying revision " + rev.number() + " (deployment " + d.id() + ")");
+    }
+
+    /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */
+    static RunSpec withManifestDefaults(RunSpec s, PackageManifest m) {
+        ResourceAmounts r = m.resources();
+        return new RunSpec(s.packageDigest(), s.command(), s.args(), s.cpus() != null ? s.cpus() : r == null ? null : r.cpus(),
+                s.memory() != null ? s.memory() : r == null ? null : r.memory(), s.disk() != null ? s.disk() : r == null ? null : r.disk(),
+                s.ports() != null ? s.ports() : m.ports(), s.vars(), s.healthCheck() != null ? s.healthCheck() : m.healthCheck(), s.constraints(),
+                s.restart()).validate();
+    }
+}
