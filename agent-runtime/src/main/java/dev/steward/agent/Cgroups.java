@@ -29,6 +29,22 @@ public interface Cgroups {
     /** Removes the task's group once its processes are gone. */
     void remove(String taskId);
 
+    /**
+     * Removes the parent group (v2, or v1's memory and cpu hierarchies) when it is empty; for a
+     * short-lived agent that owns its parent, after its tasks have stopped. A group still in use
+     * stays.
+     */
+    static void removeParentIfEmpty(String parent) {
+        Path root = Path.of("/sys/fs/cgroup");
+        for (Path p : List.of(root.resolve(parent), root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent))) {
+            try {
+                Files.deleteIfExists(p); // rmdir: the kernel refuses a group with children or processes
+            } catch (IOException | SecurityException e) {
+                // in use, or not ours to remove: it stays
+            }
+        }
+    }
+
     static Cgroups detect(String parent) {
         Path root = Path.of("/sys/fs/cgroup");
         if (Files.exists(root.resolve("cgroup.controllers"))) {

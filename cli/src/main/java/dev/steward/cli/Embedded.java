@@ -17,9 +17,12 @@ final class Embedded implements AutoCloseable {
     final Server server;
     final Agent agent;
 
-    private Embedded(Server server, Agent agent) {
+    private final String cgroupParent;
+
+    private Embedded(Server server, Agent agent, String cgroupParent) {
         this.server = server;
         this.agent = agent;
+        this.cgroupParent = cgroupParent;
     }
 
     static Embedded start(Path dir, int port) throws IOException {
@@ -32,7 +35,9 @@ final class Embedded implements AutoCloseable {
             cfg.put("name", "dev");
             cfg.put("bind", "127.0.0.1:0");
             cfg.put("user", ""); // a laptop: tasks run as you
-            return new Embedded(server, new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start());
+            String cgroupParent = "steward-dev-" + ProcessHandle.current().pid(); // its own, removed when it stops
+            cfg.put("cgroup-parent", cgroupParent);
+            return new Embedded(server, new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start(), cgroupParent);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -47,11 +52,12 @@ final class Embedded implements AutoCloseable {
 
     /**
      * Stops the allocator first (so no service replaces what stops), then every task, then the
-     * agent: nothing this process started outlives it.
+     * agent, and removes its cgroup parent: nothing this process started outlives it.
      */
     void closeWithTasks() {
         server.close();
         agent.stopTasks(java.time.Duration.ofSeconds(20));
         agent.close();
+        dev.steward.agent.Cgroups.removeParentIfEmpty(cgroupParent);
     }
 }
