@@ -20,6 +20,9 @@ import java.util.Map;
  * for each of the allocation's ports and {@code STEWARD_*}), its cgroups, and the wrapper in a
  * session of its own, running the command as the configured user. Output goes to
  * {@code stdout.log} and {@code stderr.log}, opened for appending so rotation can truncate them.
+ * The spec's secrets become files of the task's user (0600) in {@code secrets/} beside the sandbox,
+ * named by {@code STEWARD_SECRETS}; they are never put in the environment, and they are removed
+ * when the task ends ({@link #removeSecrets}).
  */
 public final class Launcher {
     static final String TASK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -53,6 +56,7 @@ public final class Launcher {
         }
         Files.createDirectories(workdir);
         Map<String, String> env = environment(t, sandbox);
+        env.put("STEWARD_SECRETS", writeSecrets(taskDir, spec.secrets()).toString());
         String command = resolve(spec.command(), workdir, env.get("PATH"));
         Files.deleteIfExists(taskDir.resolve("exit"));
         List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
@@ -66,6 +70,7 @@ public final class Launcher {
         argv.add("--");
         if (user != null) {
             chown(sandbox, user);
+            chown(taskDir.resolve(SECRETS), user);
             argv.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + groupOf(user), "--init-groups", "--"));
         }
         argv.add(command);
@@ -86,6 +91,41 @@ public final class Launcher {
         TaskProcess tp = new TaskProcess(taskDir, p.pid(), start);
         tp.save();
         return tp;
+    }
+
+    static final String SECRETS = "secrets";
+
+    /**
+     * Writes each secret to {@code taskDir/secrets/NAME}, mode 0600 in a 0700 directory, afresh on
+     * every start (a restart gets the spec's values, nothing left over). Returns the directory.
+     */
+    static Path writeSecrets(Path taskDir, Map<String, String> secrets) throws IOException {
+        removeSecrets(taskDir);
+        Path dir = Files.createDirectory(taskDir.resolve(SECRETS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        if (secrets != null) {
+            for (Map.Entry<String, String> e : secrets.entrySet()) {
+                Path f = dir.resolve(e.getKey()).normalize();
+                if (!dir.equals(f.getParent())) { // the allocator checks names; this keeps a bad one from writing elsewhere all the same
+                    throw new IOException("secret name '" + e.getKey() + "' is not a plain file name");
+                }
+                Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(f, e.getValue());
+            }
+        }
+        return dir;
+    }
+
+    /** Removes the task's secret files, if any: when it ends, and before every start. */
+    static void removeSecrets(Path taskDir) throws IOException {
+        Path dir = taskDir.resolve(SECRETS);
+        if (Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (var files = Files.list(dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.delete(f);
+                }
+            }
+        }
+        Files.deleteIfExists(dir);
     }
 
     private static Map<String, String> environment(TaskInfo t, Path sandbox) {

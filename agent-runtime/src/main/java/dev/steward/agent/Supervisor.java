@@ -306,6 +306,11 @@ final class Supervisor {
             probe.cancel(true);
         }
         cgroups.remove(task.id());
+        try {
+            Launcher.removeSecrets(dir);
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot remove its secrets: " + e);
+        }
         reporter.report(task.id(), new TaskStatus(0, state, process == null ? null : process.pid(), code, null, why, restarts, now));
     }
 }

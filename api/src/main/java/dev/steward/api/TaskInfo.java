@@ -12,4 +12,11 @@ public record TaskInfo(String id, String allocationId, String agentId, String ro
                        Resources resources, boolean stopRequested, TaskState state, Boolean healthy, Long pid, Integer exitCode,
                        String reason, int restarts, long lastSeq, Instant createdAt, Instant startedAt, Instant finishedAt,
                        long createIndex, long modifyIndex) {
+
+    /** This task with its spec's secrets {@linkplain TaskSpec#redacted() redacted}: what every reader but the task's agent gets. */
+    public TaskInfo redacted() {
+        TaskSpec r = spec == null ? null : spec.redacted();
+        return r == spec ? this : new TaskInfo(id, allocationId, agentId, role, r, ports, resources, stopRequested, state, healthy, pid, exitCode, reason,
+                restarts, lastSeq, createdAt, startedAt, finishedAt, createIndex, modifyIndex);
+    }
 }

@@ -9,13 +9,36 @@ import java.util.Map;
  * working directory (relative to the task's sandbox), health check, restart policy and how
  * long a stop waits between SIGTERM and SIGKILL. The agent adds {@code PORT_<NAME>} for each of
  * the allocation's ports and {@code STEWARD_*} variables. {@code packageDigest} names the
- * package to unpack into the sandbox (the packaging issue fills it in).
+ * package to unpack into the sandbox.
+ *
+ * <p>{@code secrets} (name → value) are write-only: the agent writes each into a file of its own
+ * (mode 0600) in the directory {@code $STEWARD_SECRETS}, never into the environment or onto a
+ * command line, and the API shows them to no one but the agent that runs the task: every other
+ * reader, admin included, sees {@link #REDACTED} in place of each value ({@link #redacted()}).
  */
 public record TaskSpec(String name, String command, List<String> args, Map<String, String> env, String workdir, HealthCheck healthCheck,
-                       RestartPolicy restart, String killTimeout, String packageDigest) {
+                       RestartPolicy restart, String killTimeout, String packageDigest, Map<String, String> secrets) {
+
+    /** What readers other than the task's agent see in place of a secret's value. */
+    public static final String REDACTED = "(redacted)";
+
+    public TaskSpec(String name, String command, List<String> args, Map<String, String> env, String workdir, HealthCheck healthCheck,
+                    RestartPolicy restart, String killTimeout, String packageDigest) {
+        this(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, null);
+    }
 
     public static TaskSpec of(String name, String command, String... args) {
-        return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null);
+        return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null, null);
+    }
+
+    /** This spec with every secret's value replaced by {@link #REDACTED} (the names stay, so a reader knows which files the task gets). */
+    public TaskSpec redacted() {
+        if (secrets == null || secrets.isEmpty()) {
+            return this;
+        }
+        Map<String, String> r = new java.util.TreeMap<>();
+        secrets.keySet().forEach(k -> r.put(k, REDACTED));
+        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, r);
     }
 
     public Duration killTimeoutDuration() {
@@ -50,7 +73,7 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
             e.putAll(env);
         }
         return new TaskSpec(name, cmd, a, e.isEmpty() ? null : e, workdir, healthCheck != null ? healthCheck : m.healthCheck(), restart, killTimeout,
-                packageDigest);
+                packageDigest, secrets);
     }
 
     /** Checks the spec against the allocation's port names. Absurd values are refused here; a command that does not exist fails on the agent. */
@@ -66,6 +89,7 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
             throw new ValidationException("args", "has " + args.size() + " entries, above the limit of 1024");
         }
         Validation.variables("env", env);
+        Validation.secrets("secrets", secrets);
         Duration k = killTimeoutDuration();
         if (k.compareTo(Duration.ofMinutes(10)) > 0) {
             throw new ValidationException("killTimeout", "is " + Units.format(k) + ", above the limit of 10m");

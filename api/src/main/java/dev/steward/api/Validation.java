@@ -11,6 +11,11 @@ public final class Validation {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final int MAX_VARIABLES = 1024;
+    private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** At most this many secrets per task. */
+    public static final int MAX_SECRETS = 32;
+    /** At most this many bytes (UTF-8) per secret value. */
+    public static final int MAX_SECRET_BYTES = 64 * 1024;
 
     private Validation() {
     }
@@ -87,6 +92,36 @@ public final class Validation {
             }
             if (v == null) {
                 throw new ValidationException(field + "." + k, "is null");
+            }
+            out.put(k, v);
+        });
+        return out;
+    }
+
+    /**
+     * A task's secrets under {@code field}: each name a file name (letters, digits, '.', '_', '-',
+     * starting with a letter or digit, at most 64 characters), each value non-null and at most
+     * 64 KiB, at most 32 of them; null reads as none. A value is never quoted back in an error.
+     */
+    public static Map<String, String> secrets(String field, Map<String, String> secrets) {
+        Map<String, String> out = new TreeMap<>();
+        if (secrets == null) {
+            return out;
+        }
+        if (secrets.size() > MAX_SECRETS) {
+            throw new ValidationException(field, "has " + secrets.size() + " entries, above the limit of " + MAX_SECRETS);
+        }
+        secrets.forEach((k, v) -> {
+            if (k == null || !SECRET_NAME.matcher(k).matches()) {
+                throw new ValidationException(field + "." + k,
+                        "is not a valid secret name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters");
+            }
+            if (v == null) {
+                throw new ValidationException(field + "." + k, "is null");
+            }
+            int bytes = v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > MAX_SECRET_BYTES) {
+                throw new ValidationException(field + "." + k, "is " + bytes + " bytes, above the limit of " + MAX_SECRET_BYTES);
             }
             out.put(k, v);
         });

@@ -82,21 +82,27 @@ public final class CloudPlanner {
         return "steward-" + requestId;
     }
 
+    /** The name of the secret file the agent task reads the node's secret from. */
+    public static final String SECRET_NAME = "jenkins-agent-secret";
+
     /**
      * The task that makes an allocation a Jenkins agent: {@code agent.jar} from its package (cached by
-     * the agent runtime), the secret in the task's environment, written to a file by the shell and
-     * read by {@code agent.jar} with {@code -secret @secret}: never on a command line.
+     * the agent runtime), the node's secret a write-only task secret, which the agent runtime writes
+     * to {@code $STEWARD_SECRETS/jenkins-agent-secret} (0600) and {@code agent.jar} reads with
+     * {@code -secret @FILE}: never on a command line, never in the environment, and not readable
+     * through the API by anyone but the agent runtime that runs the task.
      */
     public static dev.steward.api.TaskSpec agentTask(String jvmOptions, String controllerUrl, String nodeName, String secret, String agentJarDigest) {
         Template t = new Template("agent", null, null, jvmOptions, 0, 1, 0, true);
-        List<String> java = agentCommand(t, controllerUrl, nodeName, "secret", "agent.jar", "work");
+        String marker = "\u0000secret\u0000";
+        List<String> java = agentCommand(t, controllerUrl, nodeName, marker, "agent.jar", "work");
         StringBuilder exec = new StringBuilder();
         for (String a : java) {
-            exec.append(' ').append("'").append(a.replace("'", "'\\''")).append("'");
+            exec.append(' ').append(a.equals("@" + marker) ? "\"@$STEWARD_SECRETS/" + SECRET_NAME + "\"" : "'" + a.replace("'", "'\\''") + "'");
         }
-        String script = "umask 077; printf '%s\\n' \"$STEWARD_JENKINS_SECRET\" > secret; unset STEWARD_JENKINS_SECRET; mkdir -p work; exec" + exec;
-        return new dev.steward.api.TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), Map.of("STEWARD_JENKINS_SECRET", secret), null, null,
-                null, null, agentJarDigest);
+        String script = "mkdir -p work && exec" + exec;
+        return new dev.steward.api.TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), null, null, null, null, null, agentJarDigest,
+                Map.of(SECRET_NAME, secret));
     }
 
     /**

@@ -48,36 +48,18 @@ class CloudPlannerTest {
     }
 
     @Test
-    void theAgentTaskKeepsTheSecretOffTheCommandLine() {
+    void theAgentTaskCarriesTheSecretAsATaskSecretNeverInItsEnvironmentOrCommandLine() {
         String secret = "a".repeat(64);
         var task = CloudPlanner.agentTask("-Xmx512m", "https://ci/", "steward-x-1", secret, "sha256:" + "b".repeat(64));
-        assertThat(task.env()).containsEntry("STEWARD_JENKINS_SECRET", secret);
+        assertThat(task.secrets()).containsExactly(Map.entry(CloudPlanner.SECRET_NAME, secret));
+        assertThat(task.env()).isNull();
         assertThat(task.command()).isEqualTo("/bin/sh");
-        assertThat(String.join(" ", task.args())).doesNotContain(secret).contains("-secret' '@secret'").contains("'-Xmx512m'")
-                .contains("> secret; unset STEWARD_JENKINS_SECRET");
+        assertThat(String.join(" ", task.args())).doesNotContain(secret).contains("'-secret' \"@$STEWARD_SECRETS/jenkins-agent-secret\"")
+                .contains("'-Xmx512m'");
+        assertThat(task.redacted().secrets()).containsExactly(Map.entry(CloudPlanner.SECRET_NAME, "(redacted)"));
         assertThat(task.packageDigest()).startsWith("sha256:");
         assertThat(CloudPlanner.oneShotLabel("r42")).isEqualTo("steward-r42");
         task.validate(List.of());
-    }
-
-    @Test
-    void theAgentScriptWritesTheSecretToAPrivateFileAndRunsTheAgent(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-        String secret = "c".repeat(64);
-        var task = CloudPlanner.agentTask(null, "https://ci/", "steward-x-1", secret, null);
-        java.nio.file.Path fake = dir.resolve("java"); // a stand-in that shows what agent.jar would get
-        java.nio.file.Files.writeString(fake, "#!/bin/sh\necho \"args: $*\"\necho \"env: ${STEWARD_JENKINS_SECRET:-unset}\"\n");
-        fake.toFile().setExecutable(true);
-        ProcessBuilder pb = new ProcessBuilder(task.command(), task.args().get(0), task.args().get(1)).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(task.env());
-        pb.environment().put("PATH", dir + ":" + System.getenv("PATH"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertThat(p.waitFor()).as(out).isZero();
-        assertThat(out).contains("args: -jar agent.jar -url https://ci/ -name steward-x-1 -secret @secret -webSocket -workDir work")
-                .contains("env: unset").doesNotContain(secret);
-        assertThat(java.nio.file.Files.readString(dir.resolve("secret")).trim()).isEqualTo(secret);
-        assertThat(java.nio.file.Files.getPosixFilePermissions(dir.resolve("secret")))
-                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     }
 
     @Test

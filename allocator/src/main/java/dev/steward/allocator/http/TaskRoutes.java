@@ -14,7 +14,9 @@ import java.util.Set;
 
 /**
  * Tasks: a client starts one in its allocation, reads and stops it, and reads its logs (through
- * the agent); an agent watches its tasks with a blocking query and reports on each.
+ * the agent); an agent watches its tasks with a blocking query and reports on each. A task's
+ * secrets are write-only: only the agent that runs it reads their values; every other answer,
+ * the one to the client that created the task included, carries them redacted.
  */
 final class TaskRoutes {
     private final Handlers h;
@@ -34,24 +36,24 @@ final class TaskRoutes {
                     TaskSpec spec = h.body(c, TaskSpec.class);
                     return h.command(201, (s, now) -> {
                         AllocationRoutes.mine(c.principal(), s, c.param("id"));
-                        return s.tasks().add(c.param("id"), spec, now);
+                        return s.tasks().add(c.param("id"), spec, now).redacted();
                     });
                 }),
                 new Route("GET", "/v1/allocations/{id}/tasks", readers, c -> h.query(c, s -> {
                     AllocationRoutes.mine(c.principal(), s, c.param("id"));
-                    return s.tasks().ofAllocation(c.param("id"));
+                    return s.tasks().ofAllocation(c.param("id")).stream().map(t -> forReader(c.principal(), t)).toList();
                 })),
-                new Route("GET", "/v1/tasks/{id}", readers, c -> h.query(c, s -> mine(c.principal(), s, c.param("id")))),
+                new Route("GET", "/v1/tasks/{id}", readers, c -> h.query(c, s -> forReader(c.principal(), mine(c.principal(), s, c.param("id"))))),
                 new Route("POST", "/v1/tasks/{id}/stop", clients, c -> h.command(200, (s, now) -> {
                     mine(c.principal(), s, c.param("id"));
-                    return s.tasks().stop(c.param("id"), "stopped by " + c.principal().describe());
+                    return s.tasks().stop(c.param("id"), "stopped by " + c.principal().describe()).redacted();
                 })),
                 new Route("GET", "/v1/tasks/{id}/logs", clients, c -> logs.forward(c)),
                 new Route("GET", "/v1/agents/{id}/tasks", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     return h.query(c, s -> {
                         s.agent(c.param("id"));
-                        return s.tasks().ofAgent(c.param("id"));
+                        return s.tasks().ofAgent(c.param("id")).stream().map(t -> forReader(c.principal(), t)).toList();
                     });
                 }),
                 new Route("PUT", "/v1/agents/{id}/tasks/{task}/status", EnumSet.of(Kind.AGENT), c -> {
@@ -59,6 +61,11 @@ final class TaskRoutes {
                     TaskStatus st = h.body(c, TaskStatus.class);
                     return h.command(200, (s, now) -> s.tasks().report(c.param("id"), c.param("task"), st, now));
                 }));
+    }
+
+    /** The task as {@code p} may read it: whole for the agent that runs it, its secrets redacted for everyone else. */
+    static TaskInfo forReader(Principal p, TaskInfo t) {
+        return p.kind() == Kind.AGENT && p.subject().equals(t.agentId()) ? t : t.redacted();
     }
 
     static TaskInfo mine(Principal p, ClusterState s, String id) {
