@@ -133,7 +133,7 @@ public class PackageAppStep extends Step {
         @Override
         public PackageRun.Result invoke(File workspace, VirtualChannel channel) throws IOException {
             StewardClient client = StewardClient.builder(address).token(token).build();
-            return PackageRun.run(workspace.toPath(), args, build, Instant.ofEpochMilli(started), createdBy, client, Listeners.of(listener));
+            return PackageRun.run(workspace.toPath(), args, build, Instant.ofEpochMilli(started), createdBy, client, Listeners.of(listener, token));
         }
     }
 

@@ -4,7 +4,8 @@
  * STEWARD_* environment, lease renewal, release on every ending, re-attach after a controller
  * restart), {@link dev.steward.steps.DeployWatch} (deploy: start or join, progress lines, the
  * outcome), {@link dev.steward.steps.MonitorRun} (monitor: verdict, reports, build result) and the
- * Cloud's decisions ({@link dev.steward.steps.CloudPlanner}). Each talks to the allocator through
+ * Cloud's decisions ({@link dev.steward.steps.CloudPlanner}); {@link dev.steward.steps.Masking}
+ * keeps the role token out of whatever they write. Each talks to the allocator through
  * the client and to Jenkins through a {@link dev.steward.steps.StepListener}; the plugin's classes
  * only translate arguments in and results out.
  */
