@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import dev.steward.api.AllocateRequest;
 import dev.steward.api.Units;
 import dev.steward.steps.AllocateSession;
+import dev.steward.steps.SavedState;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.TaskListener;
@@ -92,7 +93,7 @@ public class AllocateStep extends Step {
 
     static final class Execution extends GeneralNonBlockingStepExecution {
         private static final long serialVersionUID = 1L;
-        private final AllocateRequest request;
+        private final String request; // SavedState of the AllocateRequest: plain text survives the Pipeline's serialization
         private final String wait;
         private final boolean executor;
         private final String jvmOptions;
@@ -103,7 +104,7 @@ public class AllocateStep extends Step {
 
         Execution(StepContext context, AllocateRequest request, String wait, boolean executor, String jvmOptions) {
             super(context);
-            this.request = request;
+            this.request = SavedState.save(request);
             this.wait = wait;
             this.executor = executor;
             this.jvmOptions = jvmOptions;
@@ -113,7 +114,8 @@ public class AllocateStep extends Step {
         public boolean start() {
             run(() -> {
                 TaskListener listener = getContext().get(TaskListener.class);
-                session = AllocateSession.start(StewardConfiguration.get().client(), request, Listeners.of(listener));
+                session = AllocateSession.start(StewardConfiguration.get().client(), SavedState.load(request, AllocateRequest.class),
+                        Listeners.of(listener));
                 requestId = session.requestId();
                 getContext().saveState();
                 awaitAndRunBody();

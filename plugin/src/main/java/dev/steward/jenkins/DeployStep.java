@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.steps.DeployWatch;
+import dev.steward.steps.SavedState;
 import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
@@ -124,7 +125,7 @@ public class DeployStep extends Step {
         private static final long serialVersionUID = 1L;
         private final String app;
         private final String env;
-        private final DeployRequest request;
+        private final String request; // SavedState of the DeployRequest: plain text survives the Pipeline's serialization
         private final boolean abortDeployment;
         private final String timeout;
         private volatile String deploymentId;
@@ -145,7 +146,7 @@ public class DeployStep extends Step {
             } catch (Exception e) {
                 // without the run, the revision records no build
             }
-            this.request = step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl);
+            this.request = SavedState.save(step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl));
             this.abortDeployment = abortDeployment;
             this.timeout = timeout;
         }
@@ -153,7 +154,7 @@ public class DeployStep extends Step {
         @Override
         public boolean start() {
             run(() -> {
-                watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, request, listener());
+                watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, SavedState.load(request, DeployRequest.class), listener());
                 deploymentId = watch.deploymentId();
                 getContext().saveState();
                 finish();

@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.steps.MonitorRun;
+import dev.steward.steps.SavedState;
 import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
@@ -83,7 +84,7 @@ public class MonitorStep extends Step {
         private static final long serialVersionUID = 1L;
         private final String app;
         private final String env;
-        private final MonitorSpec spec;
+        private final String spec; // SavedState of the MonitorSpec: plain text survives the Pipeline's serialization
         private final boolean failOnInconclusive;
         private volatile String monitorId;
         private transient volatile String status;
@@ -92,14 +93,14 @@ public class MonitorStep extends Step {
             super(context);
             this.app = app;
             this.env = env;
-            this.spec = spec;
+            this.spec = SavedState.save(spec);
             this.failOnInconclusive = failOnInconclusive;
         }
 
         @Override
         public boolean start() {
             run(() -> {
-                MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, spec, listener());
+                MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, SavedState.load(spec, MonitorSpec.class), listener());
                 monitorId = m.id();
                 getContext().saveState();
                 finish(m);
@@ -108,7 +109,7 @@ public class MonitorStep extends Step {
         }
 
         private void finish(MonitorRun m) throws Exception {
-            MonitorReport r = m.follow(spec.durationValue().plus(Duration.ofMinutes(2)));
+            MonitorReport r = m.follow(SavedState.load(spec, MonitorSpec.class).durationValue().plus(Duration.ofMinutes(2)));
             Run<?, ?> run = getContext().get(Run.class);
             Path dir = run.getRootDir().toPath().resolve("steward-monitor").resolve(r.id());
             Path html = m.writeReports(r, dir);

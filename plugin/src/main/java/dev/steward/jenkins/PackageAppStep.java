@@ -2,6 +2,7 @@ package dev.steward.jenkins;
 
 import dev.steward.client.StewardClient;
 import dev.steward.steps.PackageRun;
+import dev.steward.steps.SavedState;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
@@ -83,11 +84,11 @@ public class PackageAppStep extends Step {
 
     static final class Execution extends SynchronousNonBlockingStepExecution<String> {
         private static final long serialVersionUID = 1L;
-        private final PackageRun.Args args;
+        private final String args; // SavedState of the PackageRun.Args: plain text survives the Pipeline's serialization
 
         Execution(StepContext context, PackageRun.Args args) {
             super(context);
-            this.args = args;
+            this.args = SavedState.save(args);
         }
 
         @Override
@@ -103,7 +104,7 @@ public class PackageAppStep extends Step {
                 }
             }
             StewardConfiguration cfg = StewardConfiguration.get();
-            PackageRun.Result r = workspace.act(new OnAgent(args, build, run.getStartTimeInMillis(), "jenkins " + run.getExternalizableId(),
+            PackageRun.Result r = workspace.act(new OnAgent(SavedState.load(args, PackageRun.Args.class), build, run.getStartTimeInMillis(), "jenkins " + run.getExternalizableId(),
                     cfg.address(), cfg.token(), listener));
             return r.digest();
         }
