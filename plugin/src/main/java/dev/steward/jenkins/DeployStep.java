@@ -9,9 +9,7 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -168,12 +166,7 @@ public class DeployStep extends Step {
             if (!o.succeeded()) {
                 throw new AbortException(o.message());
             }
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("revision", o.revision());
-            result.put("packageDigest", o.packageDigest());
-            result.put("deployment", o.deployment());
-            result.put("instances", o.endpoints().stream().map(e -> e.host() + ":" + e.ports()).toList());
-            getContext().onSuccess(result);
+            getContext().onSuccess(o.stepResult());
         }
 
         /** Log lines into the build; each status also records how far the log has got. */

@@ -127,11 +127,7 @@ public class MonitorStep extends Step {
             if (result == MonitorRun.Result.UNSTABLE) {
                 getContext().setResult(Result.UNSTABLE);
             }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("verdict", String.valueOf(r.verdict()));
-            out.put("reason", r.reason());
-            r.gates().forEach(g -> out.put(g.gate(), g.lastValue()));
-            getContext().onSuccess(out);
+            getContext().onSuccess(MonitorRun.stepResult(r));
         }
 
         private StepListener listener() throws Exception {

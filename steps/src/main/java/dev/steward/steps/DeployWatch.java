@@ -40,6 +40,32 @@ public final class DeployWatch {
     /** The outcome: whether it succeeded, its final state and reason, the revision, the package digest, the instances' endpoints. */
     public record Outcome(boolean succeeded, String state, String reason, Integer revision, String packageDigest, String deployment,
                           List<Endpoint> endpoints, String message) {
+
+        /**
+         * What the {@code deploy} step returns to the Pipeline: {@code revision}, {@code packageDigest},
+         * {@code deployment} and {@code instances} (each {@code instance}, {@code host}, {@code ports}
+         * by name, {@code revision}, {@code address} as host:first-port), in plain maps and lists
+         * (Groovy reads {@code r.instances[0].ports.http}; the Pipeline can save them).
+         */
+        public java.util.Map<String, Object> stepResult() {
+            java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+            out.put("revision", revision);
+            out.put("packageDigest", packageDigest);
+            out.put("deployment", deployment);
+            java.util.List<Object> instances = new java.util.ArrayList<>();
+            for (Endpoint e : endpoints == null ? List.<Endpoint>of() : endpoints) {
+                java.util.Map<String, Object> i = new java.util.LinkedHashMap<>();
+                i.put("instance", e.instance());
+                i.put("host", e.host());
+                i.put("ports", new java.util.TreeMap<>(e.ports() == null ? java.util.Map.of() : e.ports()));
+                i.put("revision", e.revision());
+                i.put("address", e.ports() == null || e.ports().isEmpty() ? e.host()
+                        : e.host() + ":" + new java.util.TreeMap<>(e.ports()).firstEntry().getValue());
+                instances.add(i);
+            }
+            out.put("instances", instances);
+            return out;
+        }
     }
 
     public static DeployWatch start(StewardClient client, String app, String env, DeployRequest req, StepListener listener) throws IOException {

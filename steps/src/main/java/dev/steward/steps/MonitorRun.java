@@ -85,6 +85,29 @@ public final class MonitorRun {
     }
 
     /** The build result a verdict means. */
+    /**
+     * What the {@code monitor} step returns to the Pipeline: {@code verdict}, {@code reason}, and
+     * {@code gates} (each gate's text to its {@code verdict}, last {@code value} as a number, ratios as
+     * fractions, and that value as {@code text}, e.g. "100%"), in plain maps (the Pipeline can save them).
+     */
+    public static java.util.Map<String, Object> stepResult(dev.steward.api.MonitorReport r) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("verdict", String.valueOf(r.verdict()));
+        out.put("reason", r.reason());
+        java.util.Map<String, Object> gates = new java.util.LinkedHashMap<>();
+        if (r.gates() != null) {
+            r.gates().forEach(g -> {
+                java.util.Map<String, Object> one = new java.util.LinkedHashMap<>();
+                one.put("verdict", String.valueOf(g.verdict()));
+                one.put("value", g.lastValue());
+                one.put("text", g.lastText());
+                gates.put(g.gate(), one);
+            });
+        }
+        out.put("gates", gates);
+        return out;
+    }
+
     public static Result result(Verdict v, boolean failOnInconclusive) {
         if (v == Verdict.PASS) {
             return Result.SUCCESS;

@@ -48,6 +48,16 @@ class DeployWatchTest {
         assertThat(o.revision()).isEqualTo(1);
         assertThat(o.packageDigest()).isEqualTo(v1);
         assertThat(o.endpoints()).hasSize(2);
+        Map<String, Object> result = o.stepResult(); // what the deploy step returns to the Pipeline
+        assertThat(result).containsEntry("revision", 1).containsEntry("packageDigest", v1).containsKey("deployment");
+        List<?> instances = (List<?>) result.get("instances");
+        assertThat(instances).hasSize(2);
+        Map<?, ?> first = (Map<?, ?>) instances.get(0);
+        int port = (Integer) ((Map<?, ?>) first.get("ports")).get("http");
+        assertThat(first.get("address")).isEqualTo(first.get("host") + ":" + port);
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(java.io.OutputStream.nullOutputStream())) {
+            out.writeObject(result); // plain, serializable types only: the Pipeline saves what a step returns
+        }
         assertThat(c.lines).anyMatch(l -> l.contains("started: revision 1")).anyMatch(l -> l.contains("is available"))
                 .anyMatch(l -> l.startsWith("[status] RUNNING revision 1"));
         DeployWatch again = DeployWatch.start(c.admin, "webapp", "staging", req(v1, 2, "30s"), c.listener);

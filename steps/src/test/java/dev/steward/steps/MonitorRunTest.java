@@ -48,6 +48,13 @@ class MonitorRunTest {
         assertThat(MonitorRun.result(r.verdict(), false)).isEqualTo(MonitorRun.Result.UNSTABLE);
         assertThat(MonitorRun.result(r.verdict(), true)).isEqualTo(MonitorRun.Result.FAILURE);
         assertThat(MonitorRun.result(Verdict.PASS, true)).isEqualTo(MonitorRun.Result.SUCCESS);
+        Map<String, Object> returned = MonitorRun.stepResult(r);
+        assertThat(returned).containsEntry("verdict", "INCONCLUSIVE").containsKey("reason");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> gates = (Map<String, Object>) returned.get("gates");
+        assertThat(gates).containsOnlyKeys("healthy >= 100%", "error-rate < 1%");
+        assertThat((Map<Object, Object>) gates.get("healthy >= 100%")).containsEntry("verdict", "PASS").containsEntry("value", 1.0);
+        assertThat((Map<Object, Object>) gates.get("error-rate < 1%")).containsEntry("verdict", "INCONCLUSIVE").containsEntry("value", null);
         Path html = m.writeReports(r, c.root.resolve("build/monitor"));
         assertThat(Files.readString(html)).contains("<svg").contains("INCONCLUSIVE");
         assertThat(Files.readString(c.root.resolve("build/monitor/monitor.json"))).contains("\"verdict\" : \"INCONCLUSIVE\"");
