@@ -1,6 +1,5 @@
 package dev.steward.jenkins;
 
-import dev.steward.api.AllocationInfo;
 import dev.steward.client.StewardClient;
 import dev.steward.steps.CloudPlanner;
 import hudson.Extension;
@@ -34,12 +33,7 @@ public class CloudSweep extends PeriodicWork {
             return;
         }
         StewardClient client = StewardConfiguration.get().client();
-        Map<String, String> live = new HashMap<>();
-        for (AllocationInfo a : client.allocations()) {
-            if (!a.state().terminal() && a.name() != null && a.name().startsWith("steward-")) {
-                live.put(a.id(), a.name()); // the cloud names each request after its node
-            }
-        }
+        Map<String, String> live = CloudPlanner.cloudAllocations(client.allocations(), StewardConfiguration.get().getRole());
         Map<String, String> nodes = new HashMap<>();
         Set<String> provisioning = new HashSet<>();
         for (Node n : Jenkins.get().getNodes()) {

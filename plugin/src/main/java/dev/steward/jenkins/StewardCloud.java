@@ -81,7 +81,7 @@ public class StewardCloud extends Cloud {
         }
         int n = CloudPlanner.toProvision(t.plan(), excessWorkload, existing, state.getAdditionalPlannedCapacity());
         for (int i = 0; i < n; i++) {
-            String nodeName = "steward-" + t.getLabel().replaceAll("[^A-Za-z0-9._-]", "-") + "-" + UUID.randomUUID().toString().substring(0, 8);
+            String nodeName = CloudPlanner.nodeName(t.getLabel(), UUID.randomUUID().toString().substring(0, 8));
             out.add(new NodeProvisioner.PlannedNode(nodeName, Computer.threadPoolForRemoting.submit(() -> launch(t, nodeName)), 1));
         }
         return out;

@@ -77,6 +77,33 @@ public final class CloudPlanner {
         return new Sweep(release, remove);
     }
 
+    /** Every agent the Cloud starts is named {@code steward-cloud-LABEL-XXXXXXXX}, and so is its allocation. */
+    static final String NODE_PREFIX = "steward-cloud-";
+    private static final java.util.regex.Pattern NODE_NAME = java.util.regex.Pattern.compile("steward-cloud-[A-Za-z0-9._-]+-[0-9a-f]{8}");
+
+    /** The name of a new agent for {@code label}; {@code random} supplies its 8 hex digits (a UUID's first 8 in the plugin). */
+    public static String nodeName(String label, String random) {
+        if (random == null || !random.matches("[0-9a-f]{8}")) {
+            throw new IllegalArgumentException("random must be 8 lowercase hex digits, not " + random);
+        }
+        return NODE_PREFIX + label.replaceAll("[^A-Za-z0-9._-]", "-") + "-" + random;
+    }
+
+    /**
+     * The live allocations the sweep may release, id → node name: those of {@code role} (every role
+     * when null) named as the Cloud names its agents. An {@code allocate} step's allocation, or any
+     * other named differently, is never the sweep's business.
+     */
+    public static Map<String, String> cloudAllocations(List<dev.steward.api.AllocationInfo> all, String role) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (dev.steward.api.AllocationInfo a : all) {
+            if (!a.state().terminal() && a.name() != null && NODE_NAME.matcher(a.name()).matches() && (role == null || role.equals(a.role()))) {
+                out.put(a.id(), a.name());
+            }
+        }
+        return out;
+    }
+
     /** The label of the one-shot executor an {@code allocate} step provides inside its allocation (the podTemplate pattern). */
     public static String oneShotLabel(String requestId) {
         return "steward-" + requestId;

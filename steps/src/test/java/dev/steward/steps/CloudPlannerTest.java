@@ -40,6 +40,24 @@ class CloudPlannerTest {
         assertThat(CloudPlanner.terminate(t, idle, idle.plusSeconds(600))).isTrue();
     }
 
+    private static dev.steward.api.AllocationInfo alloc(String id, String role, String name, dev.steward.api.AllocationState state) {
+        return new dev.steward.api.AllocationInfo(id, "r-" + id, role, name, "a1", "m1", null, null, null, 0, true, state, null, 0, null, null, null, 0, 0);
+    }
+
+    @Test
+    void theSweepLooksOnlyAtLiveAllocationsOfItsRoleNamedAsTheCloudNamesItsAgents() {
+        String node = CloudPlanner.nodeName("linux big", "0a1b2c3d");
+        assertThat(node).isEqualTo("steward-cloud-linux-big-0a1b2c3d");
+        var all = List.of(alloc("1", "ci", node, dev.steward.api.AllocationState.ALLOCATED),
+                alloc("2", "ci", "steward-db", dev.steward.api.AllocationState.ALLOCATED), // an allocate step's, named by its user
+                alloc("3", "farm", CloudPlanner.nodeName("linux", "ffffffff"), dev.steward.api.AllocationState.ALLOCATED), // another controller's
+                alloc("4", "ci", CloudPlanner.nodeName("linux", "00000000"), dev.steward.api.AllocationState.RELEASED),
+                alloc("5", "ci", null, dev.steward.api.AllocationState.ALLOCATED));
+        assertThat(CloudPlanner.cloudAllocations(all, "ci")).containsExactly(Map.entry("1", node));
+        assertThat(CloudPlanner.cloudAllocations(all, null)).containsOnlyKeys("1", "3");
+        assertThatThrownBy(() -> CloudPlanner.nodeName("x", "XYZ")).hasMessageContaining("8 lowercase hex digits");
+    }
+
     @Test
     void theSweepReleasesOrphanAllocationsAndRemovesNodesWithoutOne() {
         var s = CloudPlanner.sweep(Map.of("a1", "n1", "a2", "n-gone", "a3", "n-starting"), Map.of("n1", "a1", "n-dead", "a9"), Set.of("n-starting"));
