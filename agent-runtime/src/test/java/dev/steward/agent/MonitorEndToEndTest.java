@@ -1,6 +1,7 @@
 package dev.steward.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.api.Verdict;
@@ -130,6 +131,31 @@ class MonitorEndToEndTest {
         });
         String html = admin.monitors().html(fail.id());
         assertThat(html).contains("<svg").contains("FAIL").contains("rolled back to revision 1");
+    }
+
+    @Test
+    void aRunningMonitorGoesOnAfterTheAllocatorRestartsKeepingItsEvaluations() throws Exception {
+        StewardClient admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).retryBudget(Duration.ofSeconds(20)).build();
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1" + FAST + "}"));
+        startLoad();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > 20);
+        String id = admin.monitors().start("webapp", "prod",
+                new MonitorSpec(List.of("healthy >= 100%", "error-rate < 5%"), "10s", "1s", "3s", 0, null, null, null, null, null, null, null, null)).id();
+        await().atMost(Duration.ofSeconds(20)).until(() -> admin.monitors().get(id).gates().get(0).evaluations() >= 3);
+        MonitorReport before = admin.monitors().get(id);
+
+        c.restartServer(); // a kill -9 loses no more: each evaluation is written to the store as it is made
+
+        MonitorReport after = admin.monitors().get(id);
+        assertThat(after.running()).as("%s", after.reason()).isTrue();
+        assertThat(after.reason()).startsWith("resumed after the allocator restarted");
+        MonitorReport done = admin.monitors().follow(id, Duration.ofSeconds(40), r -> { });
+        assertThat(done.verdict()).as("%s", done.reason()).isEqualTo(Verdict.PASS);
+        var kept = before.gates().get(0).points();
+        assertThat(done.gates().get(0).points()).as("the evaluations before the restart are kept").startsWith(kept.toArray(new GateReport.Point[0]));
+        assertThat(done.gates().get(0).evaluations()).isGreaterThan(kept.size());
+        assertThat(done.gates().get(1).lastValue()).as("error rate has data again after the restart").isEqualTo(0.0);
     }
 
     @Test

@@ -66,10 +66,11 @@ public final class Server implements AutoCloseable {
         state.monitors().restore(loaded.monitors());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
+        java.util.List<dev.steward.api.MonitorReport> resumed = new java.util.ArrayList<>();
         try {
             engine.command((s, now) -> {
                 s.afterRestart(now);
-                s.monitors().afterRestart(now);
+                resumed.addAll(s.monitors().afterRestart(now));
                 if (s.roles().stream().noneMatch(r -> r.name().equals(ClusterState.DEFAULT_ROLE))) {
                     s.putRole(ClusterState.DEFAULT_ROLE, new RoleSpec(1.0, null, null).parse());
                 }
@@ -102,6 +103,7 @@ public final class Server implements AutoCloseable {
             s.services().gateStarter(monitors::attach);
             return null;
         }).join();
+        resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
         Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
         JdkServer http;
         try {

@@ -21,11 +21,28 @@ public final class Judge {
     private final List<Measurement> last = new ArrayList<>();
 
     public Judge(List<Gate> gates, int failureLimit) {
+        this(gates, failureLimit, List.of());
+    }
+
+    /**
+     * A judge that goes on from {@code earlier} reports of the same gates (a monitor resumed after
+     * the allocator restarted): their points count as if this judge had made them. A report whose
+     * gate text differs from the gate at its position is ignored.
+     */
+    public Judge(List<Gate> gates, int failureLimit, List<GateReport> earlier) {
         this.gates = List.copyOf(gates);
         this.failureLimit = failureLimit;
         for (int i = 0; i < gates.size(); i++) {
-            points.add(new ArrayList<>());
-            last.add(null);
+            List<GateReport.Point> ps = new ArrayList<>();
+            Measurement m = null;
+            GateReport r = earlier != null && i < earlier.size() ? earlier.get(i) : null;
+            if (r != null && gates.get(i).text().equals(r.gate()) && r.points() != null && !r.points().isEmpty()) {
+                ps.addAll(r.points());
+                GateReport.Point p = r.points().get(r.points().size() - 1);
+                m = new Measurement(p.value(), p.passed(), null);
+            }
+            points.add(ps);
+            last.add(m);
         }
     }
 

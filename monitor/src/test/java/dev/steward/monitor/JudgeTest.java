@@ -34,6 +34,26 @@ class JudgeTest {
     }
 
     @Test
+    void aResumedJudgeCountsTheEvaluationsMadeBeforeTheRestart() {
+        Judge before = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 1);
+        List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0), at(10, 100, 5)));
+        before.evaluate(e, h, T0.plusSeconds(10), Duration.ofSeconds(10));
+        assertThat(before.verdict(false)).as("one failure is tolerated").isNull();
+        var saved = before.reports(false); // what the allocator stored before it restarted
+
+        Judge after = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 1, saved);
+        assertThat(after.reports(false).get(0).evaluations()).isEqualTo(1);
+        assertThat(after.reports(false).get(0).lastText()).isEqualTo("4.76%");
+        List<Snapshot> fresh = new ArrayList<>(List.of(at(20, 200, 10), at(30, 300, 15))); // its samples were in memory: only new ones
+        after.evaluate(e, fresh, T0.plusSeconds(30), Duration.ofSeconds(10));
+        assertThat(after.verdict(false)).as("the failure before the restart still counts").isEqualTo(Verdict.FAIL);
+        assertThat(after.reports(false).get(0).points()).hasSize(2);
+
+        Judge other = new Judge(List.of(Gate.parse("g", "p99 < 250ms")), 1, saved);
+        assertThat(other.reports(false).get(0).evaluations()).as("a different gate does not inherit the points").isZero();
+    }
+
+    @Test
     void passesWhenEveryGateHeldAndIsInconclusiveWithoutData() {
         Judge ok = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 0);
         List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0), at(10, 100, 0), at(20, 200, 0)));

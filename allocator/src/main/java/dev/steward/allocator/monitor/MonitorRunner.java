@@ -102,6 +102,19 @@ public final class MonitorRunner implements AutoCloseable {
         running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history), every, every, TimeUnit.MILLISECONDS));
     }
 
+    /** Goes on with a monitor that was running when the allocator stopped; its judge starts from the evaluations in its record. */
+    public void resume(MonitorReport r) {
+        MonitorSpec spec = r.spec();
+        List<Gate> gates = new ArrayList<>();
+        for (int i = 0; i < spec.gates().size(); i++) {
+            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
+        }
+        Judge judge = new Judge(gates, spec.failureLimitValue(), r.gates());
+        List<Snapshot> history = new ArrayList<>();
+        long every = spec.intervalValue().toMillis();
+        running.put(r.id(), timer.scheduleWithFixedDelay(() -> tick(r.id(), r.service(), spec, judge, history), 0, every, TimeUnit.MILLISECONDS));
+    }
+
     /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
     public MonitorReport stop(String id, String who) {
         ScheduledFuture<?> f = running.remove(id);

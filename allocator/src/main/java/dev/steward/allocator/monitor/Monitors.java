@@ -3,7 +3,6 @@ package dev.steward.allocator.monitor;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.api.MonitorReport;
-import dev.steward.api.Verdict;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -46,14 +45,22 @@ public final class Monitors {
         rs.forEach(r -> reports.put(r.id(), r));
     }
 
-    /** After a restart: a monitor that was running cannot go on (its samples were in memory). */
-    public void afterRestart(Instant now) {
+    /**
+     * After a restart: a monitor that was running goes on (the caller {@linkplain
+     * MonitorRunner#resume resumes} each one returned). Its evaluations so far are in its record;
+     * only the samples of the last window were in memory, so rates and quantiles have data again
+     * from the second interval after the restart.
+     */
+    public List<MonitorReport> afterRestart(Instant now) {
+        List<MonitorReport> resumed = new java.util.ArrayList<>();
         for (MonitorReport r : List.copyOf(reports.values())) {
             if (r.running()) {
-                put(new MonitorReport(r.id(), r.service(), r.spec(), false, r.verdict() != null ? r.verdict() : Verdict.INCONCLUSIVE,
-                        "the allocator restarted during the monitor; run it again", r.startedAt(), r.endsAt(), now, r.gates(), r.rolledBack(),
-                        r.createIndex(), r.modifyIndex()));
+                int kept = r.gates() == null || r.gates().isEmpty() ? 0 : r.gates().get(0).evaluations();
+                put(new MonitorReport(r.id(), r.service(), r.spec(), true, null, "resumed after the allocator restarted at " + now + "; " + kept
+                        + " evaluations before it kept", r.startedAt(), r.endsAt(), null, r.gates(), r.rolledBack(), r.createIndex(), r.modifyIndex()));
+                resumed.add(reports.get(r.id()));
             }
         }
+        return resumed;
     }
 }
