@@ -162,15 +162,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Writes {@code bytes} to a new file only the agent's user can read (0600), through a temporary file and a rename. */
-    private static void writePrivate(Path file, byte[] bytes) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        Files.write(tmp, bytes);
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    }
-
     /** Runs {@code r} on the loop thread; after close, drops it. */
     private void post(Runnable r) {
         try {
@@ -230,7 +221,7 @@ public final class Agent implements AutoCloseable {
             try {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
-                writePrivate(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
+                PrivateFiles.write(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
                 Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant());
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /** The agent's id and token, kept in {@code identity.json} (mode 0600) so a restart is the same agent. */
 public record Identity(String id, String token) {
@@ -18,10 +16,6 @@ public record Identity(String id, String token) {
     }
 
     void save(Path dataDir) throws IOException {
-        Path tmp = dataDir.resolve("identity.json.tmp");
-        Files.deleteIfExists(tmp);
-        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        JSON.writeValue(tmp.toFile(), this);
-        Files.move(tmp, dataDir.resolve("identity.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFiles.write(dataDir.resolve("identity.json"), JSON.writeValueAsBytes(this));
     }
 }

@@ -121,11 +121,10 @@ public final class CloudPlanner {
      */
     public static dev.steward.api.TaskSpec agentTask(String jvmOptions, String controllerUrl, String nodeName, String secret, String agentJarDigest) {
         Template t = new Template("agent", null, null, jvmOptions, 0, 1, 0, true);
-        String marker = "\u0000secret\u0000";
-        List<String> java = agentCommand(t, controllerUrl, nodeName, marker, "agent.jar", "work");
+        String secretFile = "$STEWARD_SECRETS/" + SECRET_NAME; // the one argument the shell expands: double-quoted; the rest single-quoted
         StringBuilder exec = new StringBuilder();
-        for (String a : java) {
-            exec.append(' ').append(a.equals("@" + marker) ? "\"@$STEWARD_SECRETS/" + SECRET_NAME + "\"" : "'" + a.replace("'", "'\\''") + "'");
+        for (String a : agentCommand(t, controllerUrl, nodeName, secretFile, "agent.jar", "work")) {
+            exec.append(' ').append(a.equals("@" + secretFile) ? '"' + a + '"' : "'" + a.replace("'", "'\\''") + "'");
         }
         String script = "mkdir -p work && exec" + exec;
         return new dev.steward.api.TaskSpec("jenkins-agent", "/bin/sh", List.of("-c", script), null, null, null, null, null, agentJarDigest,

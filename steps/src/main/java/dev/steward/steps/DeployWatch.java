@@ -54,13 +54,13 @@ public final class DeployWatch {
             out.put("deployment", deployment);
             java.util.List<Object> instances = new java.util.ArrayList<>();
             for (Endpoint e : endpoints == null ? List.<Endpoint>of() : endpoints) {
+                java.util.TreeMap<String, Integer> ports = new java.util.TreeMap<>(e.ports() == null ? java.util.Map.of() : e.ports());
                 java.util.Map<String, Object> i = new java.util.LinkedHashMap<>();
                 i.put("instance", e.instance());
                 i.put("host", e.host());
-                i.put("ports", new java.util.TreeMap<>(e.ports() == null ? java.util.Map.of() : e.ports()));
+                i.put("ports", ports);
                 i.put("revision", e.revision());
-                i.put("address", e.ports() == null || e.ports().isEmpty() ? e.host()
-                        : e.host() + ":" + new java.util.TreeMap<>(e.ports()).firstEntry().getValue());
+                i.put("address", ports.isEmpty() ? e.host() : e.host() + ":" + ports.firstEntry().getValue());
                 instances.add(i);
             }
             out.put("instances", instances);

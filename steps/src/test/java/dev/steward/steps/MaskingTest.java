@@ -2,24 +2,13 @@ package dev.steward.steps;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MaskingTest {
-    private final List<String> seen = new ArrayList<>();
-    private final StepListener raw = new StepListener() {
-        @Override
-        public void line(String text) {
-            seen.add(text);
-        }
-
-        @Override
-        public void status(String text) {
-            seen.add("[status] " + text);
-        }
-    };
+    private final Recorder raw = new Recorder();
+    private final List<String> seen = raw.lines;
 
     @Test
     void theTokenNeverReachesTheLogOrTheStatus() {

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +26,8 @@ final class TestCluster implements AutoCloseable {
     final Agent agent;
     final StewardClient admin;
     final String cgroupParent = "steward-steps-" + Long.toHexString(System.nanoTime());
-    final List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
-    final StepListener listener = new StepListener() {
-        @Override
-        public void line(String text) {
-            lines.add(text);
-        }
-
-        @Override
-        public void status(String text) {
-            lines.add("[status] " + text);
-        }
-    };
+    final Recorder listener = new Recorder();
+    final List<String> lines = listener.lines;
 
     TestCluster() throws IOException {
         root = Files.createTempDirectory("steward-steps");

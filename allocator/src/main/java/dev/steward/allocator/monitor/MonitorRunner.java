@@ -73,16 +73,17 @@ public final class MonitorRunner implements AutoCloseable {
             s.monitors().put(r);
             return s.monitors().get(r.id());
         }).join();
-        Judge judge = new Judge(gates, spec.failureLimitValue());
-        List<Snapshot> history = new ArrayList<>();
-        long every = spec.intervalValue().toMillis();
-        running.put(first.id(), timer.scheduleWithFixedDelay(() -> tick(first.id(), service, spec, judge, history), 0, every, TimeUnit.MILLISECONDS));
+        schedule(first.id(), service, spec, new Judge(gates, spec.failureLimitValue()), 0);
         return first;
     }
 
     /** Validates a spec and parses its gates; bad input names the field. */
     public static List<Gate> check(MonitorSpec spec) {
         spec.validate();
+        return gates(spec);
+    }
+
+    private static List<Gate> gates(MonitorSpec spec) {
         List<Gate> gates = new ArrayList<>();
         for (int i = 0; i < spec.gates().size(); i++) {
             gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
@@ -92,27 +93,19 @@ public final class MonitorRunner implements AutoCloseable {
 
     /** Runs the monitor whose record {@code id} the state already holds (a canary gate's); does not wait on the state. */
     public void attach(String id, String service, MonitorSpec spec) {
-        List<Gate> gates = new ArrayList<>();
-        for (int i = 0; i < spec.gates().size(); i++) {
-            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
-        }
-        Judge judge = new Judge(gates, spec.failureLimitValue());
-        List<Snapshot> history = new ArrayList<>();
-        long every = spec.intervalValue().toMillis();
-        running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history), every, every, TimeUnit.MILLISECONDS));
+        schedule(id, service, spec, new Judge(gates(spec), spec.failureLimitValue()), spec.intervalValue().toMillis());
     }
 
     /** Goes on with a monitor that was running when the allocator stopped; its judge starts from the evaluations in its record. */
     public void resume(MonitorReport r) {
-        MonitorSpec spec = r.spec();
-        List<Gate> gates = new ArrayList<>();
-        for (int i = 0; i < spec.gates().size(); i++) {
-            gates.add(Gate.parse("gates[" + i + "]", spec.gates().get(i)));
-        }
-        Judge judge = new Judge(gates, spec.failureLimitValue(), r.gates());
+        schedule(r.id(), r.service(), r.spec(), new Judge(gates(r.spec()), r.spec().failureLimitValue(), r.gates()), 0);
+    }
+
+    /** Ticks monitor {@code id} every interval, the first after {@code firstDelayMillis}, with samples kept in memory. */
+    private void schedule(String id, String service, MonitorSpec spec, Judge judge, long firstDelayMillis) {
         List<Snapshot> history = new ArrayList<>();
-        long every = spec.intervalValue().toMillis();
-        running.put(r.id(), timer.scheduleWithFixedDelay(() -> tick(r.id(), r.service(), spec, judge, history), 0, every, TimeUnit.MILLISECONDS));
+        running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history), firstDelayMillis, spec.intervalValue().toMillis(),
+                TimeUnit.MILLISECONDS));
     }
 
     /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
