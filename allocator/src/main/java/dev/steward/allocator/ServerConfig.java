@@ -9,8 +9,9 @@ import java.time.Duration;
 /**
  * How to run an allocator: its data directory, the address to bind, the admin and join
  * tokens (null: read from the data directory, or generated there at first start), the
- * heartbeat grace after which a silent agent is lost, how often leases are checked, and the
- * artifact store's limits and retention.
+ * heartbeat grace after which a silent agent is lost, how often leases are checked (null: no
+ * ticker, time passes only through {@link Server#tick()}; for tests that move an injected clock
+ * past a retention), and the artifact store's limits and retention.
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages) {
@@ -30,6 +31,15 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
 
     public ServerConfig withHeartbeatGrace(Duration g) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages);
+    }
+
+    /**
+     * Holds the ticker: leases expire, silent agents are lost and ended records are forgotten
+     * only when {@link Server#tick()} is called. A test that moves its clock past a grace or a
+     * retention needs this, or the ticker may act between two of its calls.
+     */
+    public ServerConfig withoutTicker() {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages);
     }
 
     public ServerConfig withTokens(String admin, String join) {

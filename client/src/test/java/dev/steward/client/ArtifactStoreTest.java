@@ -61,11 +61,17 @@ class ArtifactStoreTest {
         }
     };
 
+    /**
+     * The ticker is held: these tests move the clock by days, past the heartbeat grace and the
+     * retention of ended allocations, and a running ticker would lose the agent that never
+     * heartbeats or forget the released allocation between two calls, by chance. Time acts
+     * only where a test calls {@code server.tick()}.
+     */
     @BeforeEach
     void start() throws Exception {
         dir = Files.createTempDirectory("steward-packages");
         work = Files.createTempDirectory("steward-packages-work");
-        server = Server.start(ServerConfig.of(dir).withPackages(new PackagePolicy(64L << 20, Duration.ofDays(3), Duration.ofHours(1))), clock);
+        server = Server.start(ServerConfig.of(dir).withPackages(new PackagePolicy(64L << 20, Duration.ofDays(3), Duration.ofHours(1))).withoutTicker(), clock);
         admin = StewardClient.builder(server.url()).token(server.adminToken()).retryBudget(Duration.ofSeconds(5)).build();
     }
 
@@ -220,6 +226,11 @@ class ArtifactStoreTest {
         assertThatThrownBy(() -> admin.call("POST", "/v1/allocations/" + alloc + "/tasks",
                 new TaskSpec("again", null, null, null, null, null, null, null, used.digest()), TaskInfo.class, false))
                 .hasMessageContaining("has ended");
+
+        server.tick(); // 8 days after the release: past the retention, the ended allocation is forgotten
+        assertThatThrownBy(() -> admin.call("POST", "/v1/allocations/" + alloc + "/tasks",
+                new TaskSpec("again", null, null, null, null, null, null, null, used.digest()), TaskInfo.class, false))
+                .isInstanceOfSatisfying(StewardException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
 
     @Test

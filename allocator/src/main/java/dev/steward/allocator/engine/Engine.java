@@ -67,15 +67,22 @@ public final class Engine implements AutoCloseable {
     public void startTicker(Duration interval) {
         owner.scheduleWithFixedDelay(() -> {
             try {
-                apply((s, now) -> {
-                    s.tick(now);
-                    return null;
-                });
+                apply(TICK);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "tick failed", e);
             }
         }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
+
+    /** One tick, as the ticker runs it; completes once its changes are durable. */
+    public CompletableFuture<Void> tick() {
+        return command(TICK);
+    }
+
+    private static final Command<Void> TICK = (s, now) -> {
+        s.tick(now);
+        return null;
+    };
 
     /** Runs a command on the owner thread, then the scheduler; completes once the changes are durable. */
     public <T> CompletableFuture<T> command(Command<T> c) {
