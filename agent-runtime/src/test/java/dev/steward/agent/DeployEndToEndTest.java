@@ -122,4 +122,34 @@ class DeployEndToEndTest {
         assertThat(answers("prod")).containsExactly("hello from v4");
         assertThat(c.call("GET", "/v1/services/webapp/prod/endpoints", null).size()).isEqualTo(2);
     }
+
+    @Test
+    void anAbortedCanaryStopsServingAndOnlyTheStableRevisionRemains() throws Exception {
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        String v2 = Apps.webapp(admin, work, "v2", Map.of());
+        JsonNode first = deploy("staging", "{\"packageDigest\":\"" + v1 + "\",\"instances\":3" + FAST + "}");
+        assertThat(awaitEnd(first.path("deployment").path("id").asText()).path("state").asText()).isEqualTo("SUCCEEDED");
+        int v1rev = first.path("deployment").path("revision").asInt();
+
+        JsonNode canary = deploy("staging", "{\"packageDigest\":\"" + v2 + "\",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"34%\",\"pause\":\"promote\"}]"
+                + FAST + "}");
+        String id = canary.path("deployment").path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.call("GET", "/v1/deployments/" + id, null).path("state").asText().equals("PAUSED"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> answers("staging").contains("hello from v2"));
+
+        c.call("POST", "/v1/deployments/" + id + "/abort", null);
+        assertThat(c.call("GET", "/v1/deployments/" + id, null).path("state").asText()).isEqualTo("ABORTED");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode live = c.call("GET", "/v1/services/webapp/staging/instances", null);
+            java.util.List<Integer> revisions = new java.util.ArrayList<>();
+            for (JsonNode i : live) {
+                if (!Set.of("STOPPED", "FAILED", "LOST").contains(i.path("state").asText())) {
+                    revisions.add(i.path("revision").asInt());
+                }
+            }
+            assertThat(revisions).as("live instances' revisions").containsExactly(v1rev, v1rev, v1rev);
+        });
+        assertThat(answers("staging")).containsExactly("hello from v1");
+        assertThat(c.call("GET", "/v1/services/webapp/staging/endpoints", null).size()).isEqualTo(3);
+    }
 }

@@ -10,6 +10,24 @@ package dev.steward.api;
  */
 public record CanaryStep(String weight, String pause, String gate) {
 
+    /**
+     * A step as the CLI's {@code --step} and the Jenkins step's {@code steps} write it:
+     * {@code WEIGHT[:PAUSE[:GATES]]}, e.g. {@code 25%}, {@code 25%:30s}, {@code 50%:promote},
+     * {@code 10%:5m:error-rate < 1%; p99 < 300ms}. Empty parts are absent; the fields are checked
+     * where the rollout is validated.
+     */
+    public static CanaryStep parse(String text) {
+        if (text == null || text.isBlank()) {
+            throw new ValidationException("steps", "a step is WEIGHT[:PAUSE[:GATES]], e.g. '25%:30s' or '50%:5m:error-rate < 1%'; got an empty one");
+        }
+        String[] f = text.split(":", 3);
+        return new CanaryStep(f[0].trim(), part(f, 1), part(f, 2));
+    }
+
+    private static String part(String[] f, int i) {
+        return f.length > i && !f[i].isBlank() ? f[i].trim() : null;
+    }
+
     /** Instances of {@code total} this step runs on the new revision. */
     public int count(int total) {
         return RolloutSpec.amount("weight", weight, total, true, 1);

@@ -32,13 +32,14 @@ import java.util.concurrent.Callable;
         description = {"Deploy APP to an environment and follow the rollout. Exit codes: 0 succeeded or nothing to do; 1 failed, rolled back,",
                 "superseded or aborted (the reason is printed); 2 usage."})
 final class DeployCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The app")
+    @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
-    @Option(names = "--env", required = true, description = "The environment: staging, prod, ...")
+    @Option(names = "--env", required = true, description = "The environment: staging, prod, ...", converter = Name.class)
     String env;
     @Option(names = "--package", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
     String pkg;
-    @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package")
+    @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package",
+            converter = Name.class)
     String promoteFrom;
     @Option(names = "--instances", description = "Instances. Default: 1 for a new service, else unchanged")
     Integer instances;
@@ -50,7 +51,7 @@ final class DeployCommand implements Callable<Integer> {
     String maxUnavailable;
     @Option(names = "--min-ready-seconds", description = "Rolling: seconds an instance must be ready to count")
     Integer minReadySeconds;
-    @Option(names = "--step", description = "Canary step WEIGHT[:PAUSE], e.g. 20%%:1m, 50%%:promote, 2 (repeatable)")
+    @Option(names = "--step", description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
     List<String> steps;
     @Option(names = "--scale-down-delay", description = "Blue/green: how long the old set stays after the switch. Default: 30s")
     String scaleDownDelay;
@@ -96,8 +97,7 @@ final class DeployCommand implements Callable<Integer> {
         if (steps != null) {
             canary = new ArrayList<>();
             for (String s : steps) {
-                int colon = s.indexOf(':');
-                canary.add(new CanaryStep(colon < 0 ? s : s.substring(0, colon), colon < 0 ? null : s.substring(colon + 1), null));
+                canary.add(CanaryStep.parse(s));
             }
         }
         String strat = strategy == null && canary != null ? "canary" : strategy;

@@ -17,9 +17,9 @@ import java.util.concurrent.Callable;
 /** {@code steward history APP --env ENV}: the kept revisions (who, when, which build, promoted from) and the deployments. */
 @Command(name = "history", mixinStandardHelpOptions = true, description = "Show a service's revisions and deployments.")
 final class HistoryCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The app")
+    @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
-    @Option(names = "--env", required = true, description = "The environment")
+    @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
     String env;
     @Mixin
     Connection conn;

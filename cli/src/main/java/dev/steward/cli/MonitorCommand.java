@@ -26,9 +26,9 @@ import java.util.concurrent.Callable;
         description = {"Watch a service with SLO gates for a while and give a verdict. Exit codes: 0 pass, 1 fail, 4 inconclusive, 2 usage.",
                 "Gates: 'error-rate < 1%', 'p99 < 250ms', 'restarts <= 2', 'healthy >= 80%', 'memory < 256m', 'log-errors < 5/min'."})
 final class MonitorCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The app")
+    @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
-    @Option(names = "--env", required = true, description = "The environment")
+    @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
     String env;
     @Option(names = "--gate", required = true, description = "A gate (repeatable)")
     List<String> gates;

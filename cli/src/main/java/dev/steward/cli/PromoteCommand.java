@@ -14,11 +14,11 @@ import java.util.concurrent.Callable;
 @Command(name = "promote", mixinStandardHelpOptions = true,
         description = "Deploy to --to exactly the revision (package and config) that succeeded in --from, recording who and from which build.")
 final class PromoteCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "The app")
+    @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
-    @Option(names = "--from", required = true, description = "Source environment")
+    @Option(names = "--from", required = true, description = "Source environment", converter = Name.class)
     String from;
-    @Option(names = "--to", required = true, description = "Target environment")
+    @Option(names = "--to", required = true, description = "Target environment", converter = Name.class)
     String to;
     @Option(names = "--instances", description = "Instances in the target. Default: 1 for a new service, else unchanged")
     Integer instances;

@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
 /** {@code steward services [APP --env ENV]}: every service, or one with its instances and its endpoints (discovery). */
 @Command(name = "services", mixinStandardHelpOptions = true, description = "List services; with APP --env, its instances and endpoints (host:port).")
 final class ServicesCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", description = "The app")
+    @Parameters(index = "0", arity = "0..1", description = "The app", converter = Name.class)
     String app;
-    @Option(names = "--env", description = "The environment")
+    @Option(names = "--env", description = "The environment", converter = Name.class)
     String env;
     @Mixin
     Connection conn;

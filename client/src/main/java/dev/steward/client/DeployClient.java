@@ -28,7 +28,7 @@ public final class DeployClient {
     }
 
     private static String svc(String app, String env) {
-        return "/v1/services/" + app + "/" + env;
+        return Paths.v1("services", app, env);
     }
 
     /** PUT is idempotent here: the same spec again is a no-op, so a retry after a lost answer starts nothing twice. */
@@ -65,23 +65,23 @@ public final class DeployClient {
     }
 
     public DeploymentInfo deployment(String id) throws IOException {
-        return c.get("/v1/deployments/" + id, new TypeReference<>() { });
+        return c.get(Paths.v1("deployments", id), new TypeReference<>() { });
     }
 
     public DeploymentInfo pause(String id) throws IOException {
-        return c.call("POST", "/v1/deployments/" + id + "/pause", null, DeploymentInfo.class, true);
+        return c.call("POST", Paths.v1("deployments", id, "pause"), null, DeploymentInfo.class, true);
     }
 
     public DeploymentInfo resume(String id) throws IOException {
-        return c.call("POST", "/v1/deployments/" + id + "/resume", null, DeploymentInfo.class, false);
+        return c.call("POST", Paths.v1("deployments", id, "resume"), null, DeploymentInfo.class, false);
     }
 
     public DeploymentInfo promote(String id) throws IOException {
-        return c.call("POST", "/v1/deployments/" + id + "/promote", null, DeploymentInfo.class, false);
+        return c.call("POST", Paths.v1("deployments", id, "promote"), null, DeploymentInfo.class, false);
     }
 
     public DeploymentInfo abort(String id) throws IOException {
-        return c.call("POST", "/v1/deployments/" + id + "/abort", null, DeploymentInfo.class, true);
+        return c.call("POST", Paths.v1("deployments", id, "abort"), null, DeploymentInfo.class, true);
     }
 
     /**
@@ -91,7 +91,7 @@ public final class DeployClient {
      */
     public DeploymentInfo follow(String id, Duration timeout, Consumer<DeploymentEvent> onEvent, Consumer<DeploymentInfo> onChange) throws IOException {
         long[] seen = {0};
-        DeploymentInfo last = c.watch("/v1/deployments/" + id, DeploymentInfo.class, timeout, d -> d.state().terminal(), d -> {
+        DeploymentInfo last = c.watch(Paths.v1("deployments", id), DeploymentInfo.class, timeout, d -> d.state().terminal(), d -> {
             if (d.events() != null) {
                 for (DeploymentEvent e : d.events()) {
                     if (e.seq() > seen[0]) {

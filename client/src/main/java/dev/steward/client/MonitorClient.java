@@ -19,26 +19,26 @@ public final class MonitorClient {
     }
 
     public MonitorReport start(String app, String env, MonitorSpec spec) throws IOException {
-        return c.call("POST", "/v1/services/" + app + "/" + env + "/monitors", spec, MonitorReport.class, false);
+        return c.call("POST", Paths.v1("services", app, env, "monitors"), spec, MonitorReport.class, false);
     }
 
     public MonitorReport get(String id) throws IOException {
-        return c.get("/v1/monitors/" + id, new TypeReference<>() { });
+        return c.get(Paths.v1("monitors", id), new TypeReference<>() { });
     }
 
     public MonitorReport stop(String id) throws IOException {
-        return c.call("POST", "/v1/monitors/" + id + "/stop", null, MonitorReport.class, true);
+        return c.call("POST", Paths.v1("monitors", id, "stop"), null, MonitorReport.class, true);
     }
 
     /** Follows a monitor until it ends (or {@code timeout}); every new state goes to {@code onChange}. */
     public MonitorReport follow(String id, Duration timeout, Consumer<MonitorReport> onChange) throws IOException {
-        MonitorReport r = c.watch("/v1/monitors/" + id, MonitorReport.class, timeout, m -> !m.running(), onChange);
+        MonitorReport r = c.watch(Paths.v1("monitors", id), MonitorReport.class, timeout, m -> !m.running(), onChange);
         return r != null ? r : get(id);
     }
 
     /** The self-contained HTML report. */
     public String html(String id) throws IOException {
-        try (Response r = c.http().newCall(new Request.Builder().url(c.url("/v1/monitors/" + id + "/report")).get().build()).execute()) {
+        try (Response r = c.http().newCall(new Request.Builder().url(c.url(Paths.v1("monitors", id, "report"))).get().build()).execute()) {
             String text = r.body() == null ? "" : r.body().string();
             StewardClient.check(r, text);
             return text;

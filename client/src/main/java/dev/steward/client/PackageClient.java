@@ -41,7 +41,7 @@ public final class PackageClient {
     /** Whether the allocator stores {@code digest} ({@code HEAD}). */
     public boolean exists(String digest) throws IOException {
         Digests.check("digest", digest);
-        try (Response r = c.http().newCall(new Request.Builder().url(c.url("/v1/packages/" + digest)).head().build()).execute()) {
+        try (Response r = c.http().newCall(new Request.Builder().url(c.url(Paths.v1("packages", digest))).head().build()).execute()) {
             if (r.code() == 404) {
                 return false;
             }
@@ -52,7 +52,7 @@ public final class PackageClient {
 
     public PackageInfo info(String digest) throws IOException {
         Digests.check("digest", digest);
-        return c.get("/v1/packages/" + digest + "/info", new TypeReference<>() { });
+        return c.get(Paths.v1("packages", digest, "info"), new TypeReference<>() { });
     }
 
     public List<PackageInfo> list() throws IOException {
@@ -62,7 +62,7 @@ public final class PackageClient {
     /** Uploads {@code file} as {@code digest}; the allocator checks the bytes against the digest. */
     public PackageInfo upload(Path file, String digest) throws IOException {
         Digests.check("digest", digest);
-        Request req = new Request.Builder().url(c.url("/v1/packages/" + digest)).put(RequestBody.create(file.toFile(), PACKAGE)).build();
+        Request req = new Request.Builder().url(c.url(Paths.v1("packages", digest))).put(RequestBody.create(file.toFile(), PACKAGE)).build();
         try (Response r = c.http().newCall(req).execute()) {
             String text = r.body() == null ? "" : r.body().string();
             StewardClient.check(r, text);
@@ -87,7 +87,7 @@ public final class PackageClient {
         Digests.check("digest", digest);
         Path part = target.resolveSibling(target.getFileName() + ".part");
         long have = Files.isRegularFile(part) ? Files.size(part) : 0;
-        Request.Builder b = new Request.Builder().url(c.url("/v1/packages/" + digest)).get();
+        Request.Builder b = new Request.Builder().url(c.url(Paths.v1("packages", digest))).get();
         if (have > 0) {
             b.header("Range", "bytes=" + have + "-").header("If-Range", "\"" + digest + "\"");
         }

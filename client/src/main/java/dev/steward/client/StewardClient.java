@@ -105,20 +105,20 @@ public final class StewardClient {
     }
 
     public AgentInfo updateAgent(String id, AgentRegistration reg) throws IOException {
-        return call("PUT", "/v1/agents/" + id, reg, AgentInfo.class, true);
+        return call("PUT", Paths.v1("agents", id), reg, AgentInfo.class, true);
     }
 
     public AgentInfo heartbeat(String id, Heartbeat hb) throws IOException {
-        return call("PUT", "/v1/agents/" + id + "/heartbeat", hb, AgentInfo.class, true);
+        return call("PUT", Paths.v1("agents", id, "heartbeat"), hb, AgentInfo.class, true);
     }
 
     /** The agent's tasks, answered once the allocator's index passes {@code after} (or after {@code wait}). */
     public Indexed<List<TaskInfo>> agentTasks(String agentId, long after, Duration wait) throws IOException {
-        return query("/v1/agents/" + agentId + "/tasks", after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
+        return query(Paths.v1("agents", agentId, "tasks"), after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
     }
 
     public TaskInfo reportTask(String agentId, String taskId, TaskStatus status) throws IOException {
-        return call("PUT", "/v1/agents/" + agentId + "/tasks/" + taskId + "/status", status, TaskInfo.class, true);
+        return call("PUT", Paths.v1("agents", agentId, "tasks", taskId, "status"), status, TaskInfo.class, true);
     }
 
     // ---------------------------------------------------------------- requests, allocations, tasks
@@ -128,25 +128,25 @@ public final class StewardClient {
     }
 
     public Indexed<dev.steward.api.RequestInfo> request(String id, long after, Duration wait) throws IOException {
-        return query("/v1/requests/" + id, after, wait, JSON.constructType(dev.steward.api.RequestInfo.class));
+        return query(Paths.v1("requests", id), after, wait, JSON.constructType(dev.steward.api.RequestInfo.class));
     }
 
     /** Cancels a request and releases what it holds; idempotent, so retried through failures. */
     public dev.steward.api.RequestInfo cancel(String id) throws IOException {
-        return call("DELETE", "/v1/requests/" + id, null, dev.steward.api.RequestInfo.class, true);
+        return call("DELETE", Paths.v1("requests", id), null, dev.steward.api.RequestInfo.class, true);
     }
 
     public dev.steward.api.AllocationInfo allocation(String id) throws IOException {
-        return get("/v1/allocations/" + id, new TypeReference<>() { });
+        return get(Paths.v1("allocations", id), new TypeReference<>() { });
     }
 
     public dev.steward.api.AllocationInfo renew(String id, String ttl) throws IOException {
-        return call("POST", "/v1/allocations/" + id + "/renew", new dev.steward.api.RenewRequest(ttl), dev.steward.api.AllocationInfo.class, true);
+        return call("POST", Paths.v1("allocations", id, "renew"), new dev.steward.api.RenewRequest(ttl), dev.steward.api.AllocationInfo.class, true);
     }
 
     /** Releases an allocation; idempotent, so retried through failures. */
     public dev.steward.api.AllocationInfo release(String id) throws IOException {
-        return call("POST", "/v1/allocations/" + id + "/release", null, dev.steward.api.AllocationInfo.class, true);
+        return call("POST", Paths.v1("allocations", id, "release"), null, dev.steward.api.AllocationInfo.class, true);
     }
 
     public dev.steward.api.ClusterStatus status() throws IOException {
@@ -162,7 +162,7 @@ public final class StewardClient {
     }
 
     public List<dev.steward.api.RequestInfo> requests(String state) throws IOException {
-        return get("/v1/requests" + (state == null ? "" : "?state=" + state), new TypeReference<>() { });
+        return get(state == null ? "/v1/requests" : "/v1/requests?state=" + Paths.segment(state), new TypeReference<>() { });
     }
 
     public List<dev.steward.api.AllocationInfo> allocations() throws IOException {
@@ -170,7 +170,7 @@ public final class StewardClient {
     }
 
     public List<TaskInfo> tasksOf(String allocationId) throws IOException {
-        return get("/v1/allocations/" + allocationId + "/tasks", new TypeReference<>() { });
+        return get(Paths.v1("allocations", allocationId, "tasks"), new TypeReference<>() { });
     }
 
     /** Bytes of a task's log from {@code offset}, waiting up to {@code wait} for new ones; and the next offset. */
@@ -178,7 +178,7 @@ public final class StewardClient {
     }
 
     public LogChunk logs(String taskId, String stream, long offset, Duration wait) throws IOException {
-        HttpUrl u = url("/v1/tasks/" + taskId + "/logs").newBuilder().addQueryParameter("stream", stream)
+        HttpUrl u = url(Paths.v1("tasks", taskId, "logs")).newBuilder().addQueryParameter("stream", stream)
                 .addQueryParameter("offset", Long.toString(offset)).addQueryParameter("wait", wait.toMillis() + "ms").build();
         try (Response r = http.newCall(new Request.Builder().url(u).get().build()).execute()) {
             byte[] b = r.body() == null ? new byte[0] : r.body().bytes();
@@ -292,6 +292,6 @@ public final class StewardClient {
         } catch (IOException ignored) {
             // not a problem document: keep the status line
         }
-        throw new StewardException(r.code(), p, r.request().method() + " " + r.request().url().encodedPath() + " -> " + r.code() + " " + r.message());
+        throw new StewardException(r.code(), p, r.request().method() + " /" + String.join("/", r.request().url().pathSegments()) + " -> " + r.code() + " " + r.message());
     }
 }

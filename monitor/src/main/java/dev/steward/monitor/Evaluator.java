@@ -178,11 +178,14 @@ public final class Evaluator {
             return Measurement.none("nothing observed yet");
         }
         long healthy = s.instances().values().stream().filter(i -> Boolean.TRUE.equals(i.healthy())).count();
-        int expected = Math.max(names.expectedInstances(), s.instances().size());
-        if (expected == 0) {
+        // of those wanted: a rolling update's surge neither lowers the share nor lifts it above 100%
+        int wanted = names.expectedInstances() > 0 ? names.expectedInstances() : s.instances().size();
+        if (wanted == 0) {
             return Measurement.none("the service has no instances");
         }
-        return new Measurement((double) healthy / expected, false, healthy + " of " + expected + " instances healthy");
+        long counted = Math.min(healthy, wanted);
+        String surge = s.instances().size() > wanted ? " (" + s.instances().size() + " running, surge included)" : "";
+        return new Measurement((double) counted / wanted, false, counted + " of " + wanted + " wanted instances healthy" + surge);
     }
 
     private Measurement memory(List<Snapshot> history, Instant now) {

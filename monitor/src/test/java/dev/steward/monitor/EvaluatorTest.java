@@ -96,6 +96,25 @@ class EvaluatorTest {
     }
 
     @Test
+    void theHealthyGateCountsThoseWantedSoARollingUpdatesSurgeDoesNotFailIt() {
+        Evaluator three = new Evaluator(Evaluator.MetricNames.defaults(3));
+        Snapshot.Instance ok = new Snapshot.Instance(List.of(), true, 0, null, 0);
+        Snapshot.Instance starting = new Snapshot.Instance(List.of(), false, 0, null, 0);
+        // a rolling update of 3 with one surge instance still starting: 3 healthy of 3 wanted
+        List<Snapshot> surge = List.of(new Snapshot(T0, Map.of("a", ok, "b", ok, "c", ok, "d", starting)));
+        Measurement m = three.measure(Gate.parse("g", "healthy >= 80%"), surge, T0, Duration.ofMinutes(1));
+        assertThat(m.value()).isEqualTo(1.0);
+        assertThat(m.passed()).isTrue();
+        assertThat(m.detail()).contains("3 of 3 wanted instances healthy").contains("4 running, surge included");
+        // four healthy while the old one stops: still 100%, not 133%
+        assertThat(three.measure(Gate.parse("g", "healthy >= 80%"), List.of(new Snapshot(T0, Map.of("a", ok, "b", ok, "c", ok, "d", ok))), T0,
+                Duration.ofMinutes(1)).value()).isEqualTo(1.0);
+        // fewer than wanted running: the missing ones count as unhealthy
+        assertThat(three.measure(Gate.parse("g", "healthy >= 80%"), List.of(new Snapshot(T0, Map.of("a", ok, "b", ok))), T0,
+                Duration.ofMinutes(1)).value()).isCloseTo(2 / 3.0, within(1e-9));
+    }
+
+    @Test
     void gatesAreParsedOrRefusedNamingTheField() {
         assertThat(Gate.parse("gates[0]", "p99 < 250ms").quantile()).isEqualTo(0.99);
         assertThat(Gate.parse("gates[0]", "p999 < 1s").quantile()).isEqualTo(0.999);

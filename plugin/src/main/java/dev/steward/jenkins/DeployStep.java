@@ -105,9 +105,8 @@ public class DeployStep extends Step {
         List<CanaryStep> canary = null;
         if (steps != null) {
             canary = new ArrayList<>();
-            for (String s : steps) { // WEIGHT[:PAUSE[:GATES]], as the CLI's --step
-                String[] f = s.split(":", 3);
-                canary.add(new CanaryStep(f[0].trim(), f.length > 1 ? f[1].trim() : null, f.length > 2 ? f[2].trim() : null));
+            for (String s : steps) { // WEIGHT[:PAUSE[:GATES]], as the CLI's --step: one parser
+                canary.add(CanaryStep.parse(s));
             }
         }
         return new Execution(context, app, env, canary, this, abortDeployment, timeout);

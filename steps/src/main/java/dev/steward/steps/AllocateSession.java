@@ -76,7 +76,7 @@ public final class AllocateSession {
      */
     public boolean awaitPlacement(Duration max) throws IOException {
         String[] said = {null};
-        RequestInfo done = client.watch("/v1/requests/" + requestId, RequestInfo.class, max, x -> x.state() != RequestState.PENDING, x -> {
+        RequestInfo done = client.watch(dev.steward.client.Paths.v1("requests", requestId), RequestInfo.class, max, x -> x.state() != RequestState.PENDING, x -> {
             if (x.state() != RequestState.PENDING) {
                 return;
             }

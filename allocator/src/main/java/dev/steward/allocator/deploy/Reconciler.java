@@ -285,20 +285,44 @@ public final class Reconciler {
         return null;
     }
 
-    /** No rollout under way: keep the wanted count of the current revision, replacing lost and failed instances after the backoff. */
+    /**
+     * No rollout under way: keep the wanted count of the service's revision, replacing lost and
+     * failed instances after the backoff, and stop every instance of another revision (an
+     * aborted canary's, a rollout's that was cut short) as soon as the service's own revision
+     * covers for it: an available one of another revision is kept only while the service's
+     * revision has fewer available instances than wanted.
+     */
     static void steady(ServiceView svc, List<InstanceInfo> instances, Set<String> available, Instant now, List<Action> out) {
         List<InstanceInfo> current = new ArrayList<>();
+        List<InstanceInfo> others = new ArrayList<>();
         InstanceInfo lastEnded = null;
         for (InstanceInfo i : instances) {
+            boolean live = !i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING;
             if (i.revision() != svc.revision()) {
+                if (live) {
+                    others.add(i);
+                }
                 continue;
             }
-            if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
+            if (live) {
                 current.add(i);
             } else if ((i.state() == InstanceState.FAILED || i.state() == InstanceState.LOST) && !i.stopRequested()
                     && (lastEnded == null || i.endedAt() != null && lastEnded.endedAt() != null && i.endedAt().isAfter(lastEnded.endedAt()))) {
                 lastEnded = i;
             }
+        }
+        long currentAvailable = current.stream().filter(i -> available.contains(i.id())).count();
+        long keep = Math.max(0, svc.instances() - currentAvailable);
+        List<InstanceInfo> extra = new ArrayList<>();
+        for (InstanceInfo i : others) {
+            if (available.contains(i.id()) && keep > 0) {
+                keep--;
+            } else {
+                extra.add(i);
+            }
+        }
+        for (InstanceInfo i : extra) {
+            out.add(new Action.Stop(i.id(), "revision " + i.revision() + " is not the service's revision " + svc.revision()));
         }
         if (current.size() > svc.instances()) {
             stopExtra(current, current.size() - svc.instances(), available, "scaled down to " + svc.instances(), out);

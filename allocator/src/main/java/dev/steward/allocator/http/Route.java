@@ -37,7 +37,19 @@ public record Route(String method, String template, Set<Principal.Kind> allowed,
         }
     }
 
-    /** The path parameters if {@code path} matches the template, else null. */
+    /** A path segment, percent-decoded ('+' stays '+'); a malformed escape is the client's mistake. */
+    static String decode(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        try {
+            return java.net.URLDecoder.decode(segment.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "Bad Request", "the path segment '" + segment + "' has a malformed percent-escape", null);
+        }
+    }
+
+    /** The path parameters (percent-decoded) if {@code path} matches the template, else null. */
     public Map<String, String> match(String[] segments) {
         String[] t = template.substring(1).split("/");
         if (t.length != segments.length) {
@@ -49,7 +61,7 @@ public record Route(String method, String template, Set<Principal.Kind> allowed,
                 if (segments[i].isEmpty()) {
                     return null;
                 }
-                params.put(t[i].substring(1, t[i].length() - 1), segments[i]);
+                params.put(t[i].substring(1, t[i].length() - 1), decode(segments[i]));
             } else if (!t[i].equals(segments[i])) {
                 return null;
             }

@@ -97,12 +97,41 @@ class ReconcilerPropertyTest {
             }
             for (int k = 0; k < 200; k++) { // a calm world: no more losses
                 sim.round();
-                sim.inst.replaceAll((id, i) -> i.state() == InstanceState.UNHEALTHY ? Rollouts.instance(i, InstanceState.STARTING, null, sim.now)
-                        : i.state() == InstanceState.PENDING ? Rollouts.instance(i, InstanceState.STARTING, null, sim.now)
-                        : i.state() == InstanceState.STARTING && i.healthySince() == null ? Rollouts.healthySince(i, sim.now)
-                        : i.state() == InstanceState.STOPPING ? Rollouts.instance(i, InstanceState.STOPPED, null, sim.now) : i);
+                sim.calm();
             }
             assertThat(sim.available()).as("back to %d available", n).isEqualTo(n);
+        });
+    }
+
+    @Test
+    void anAbortAtAnyMomentReturnsToExactlyTheStableRevisionWithoutDroppingAvailability() {
+        Seeds.forEach(300, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            Random r = sim.r;
+            int n = 1 + r.nextInt(10);
+            sim.steady(n);
+            sim.deploy(2, randomRollout(r, n));
+            int at = r.nextInt(60);
+            for (int k = 0; k < at && !sim.d.state().terminal(); k++) {
+                sim.world();
+                sim.round();
+            }
+            if (sim.d.state().terminal()) {
+                return; // ended by itself before the abort
+            }
+            sim.abort();
+            for (int k = 0; k < 100; k++) { // the world goes on (losses included), then calms down; round() checks the stops
+                sim.world();
+                sim.round();
+            }
+            for (int k = 0; k < 100; k++) {
+                sim.round();
+                sim.calm();
+            }
+            sim.round();
+            List<InstanceInfo> live = sim.inst.values().stream().filter(i -> !i.state().terminal()).toList();
+            assertThat(live).as("after an abort only the stable revision runs, %d of it", n).hasSize(n)
+                    .allMatch(i -> i.revision() == 1 && i.state() == InstanceState.HEALTHY && !i.stopRequested());
         });
     }
 }

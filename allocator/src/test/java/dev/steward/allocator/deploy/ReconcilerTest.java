@@ -60,6 +60,48 @@ class ReconcilerTest {
     }
 
     @Test
+    void anAbortedCanaryIsScaledToZeroAtOnceWhileTheStableSetKeepsServing() {
+        RolloutSim sim = new RolloutSim(2);
+        sim.steady(3);
+        RolloutSpec canary = new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("34%", "promote", null)), null, "10s", "60s", "120s", null)
+                .validate(3);
+        sim.deploy(2, canary);
+        for (int k = 0; k < 200 && sim.d.state() != DeploymentState.PAUSED; k++) {
+            sim.world();
+            sim.round();
+        }
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);
+        sim.abort();
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
+        List<String> canaries = sim.inst.values().stream().filter(i -> i.revision() == 2 && !i.state().terminal()).map(i -> i.id()).toList();
+        assertThat(canaries).isNotEmpty();
+        assertThat(a).filteredOn(x -> x instanceof Action.Stop).extracting(x -> ((Action.Stop) x).instance()).containsExactlyInAnyOrderElementsOf(canaries);
+        assertThat(a).filteredOn(x -> x instanceof Action.Stop).allMatch(x -> ((Action.Stop) x).reason().contains("not the service's revision 1"));
+        assertThat(a).noneMatch(x -> x instanceof Action.Place);
+    }
+
+    @Test
+    void anAbortedRollingUpdateKeepsTheNewInstancesUntilTheStableRevisionCoversForThem() {
+        RolloutSim sim = new RolloutSim(5);
+        sim.steady(4);
+        sim.deploy(2, new RolloutSpec("rolling", "1", "1", null, null, null, "10s", "60s", "120s", null).validate(4));
+        for (int k = 0; k < 500 && sim.inst.values().stream().filter(i -> i.revision() == 1 && !i.state().terminal()).count() > 1; k++) {
+            sim.world();
+            sim.round();
+        }
+        sim.abort();
+        long newAvailable = sim.inst.values().stream().filter(i -> i.revision() == 2 && i.state() == dev.steward.api.InstanceState.HEALTHY).count();
+        long oldAvailable = sim.inst.values().stream().filter(i -> i.revision() == 1 && i.state() == dev.steward.api.InstanceState.HEALTHY).count();
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
+        long stopsOfNewAvailable = a.stream().filter(x -> x instanceof Action.Stop s && sim.inst.get(s.instance()).revision() == 2
+                && sim.inst.get(s.instance()).state() == dev.steward.api.InstanceState.HEALTHY).count();
+        assertThat(newAvailable).as("the rollout had got far").isGreaterThanOrEqualTo(2);
+        assertThat(oldAvailable + newAvailable - stopsOfNewAvailable).as("available after the abort's first stops").isGreaterThanOrEqualTo(Math.min(4,
+                oldAvailable + newAvailable));
+        assertThat(a).anyMatch(x -> x instanceof Action.Place p && p.revision() == 1);
+    }
+
+    @Test
     void aBadRevisionRollsBackToTheStableOneWithTheReason() {
         RolloutSim sim = new RolloutSim(3);
         sim.steady(3);

@@ -55,6 +55,21 @@ final class RolloutSim {
                 now, now, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), null, 0, 0);
     }
 
+    /** What Services.abort does: the deployment ends ABORTED and the service returns to its stable revision. */
+    void abort() {
+        d = Rollouts.state(d, DeploymentState.ABORTED, "aborted by sim", now);
+        int back = svc.stable() != null ? svc.stable() : svc.revision();
+        svc = new ServiceView(svc.instances(), back, svc.stable(), svc.stable(), null);
+    }
+
+    /** A calm world for one round: nothing fails, everything pending starts and turns healthy, stops complete. */
+    void calm() {
+        inst.replaceAll((id, i) -> i.state() == InstanceState.UNHEALTHY ? Rollouts.instance(i, InstanceState.STARTING, null, now)
+                : i.state() == InstanceState.PENDING ? Rollouts.instance(i, InstanceState.STARTING, null, now)
+                : i.state() == InstanceState.STARTING && i.healthySince() == null ? Rollouts.healthySince(i, now)
+                : i.state() == InstanceState.STOPPING ? Rollouts.instance(i, InstanceState.STOPPED, null, now) : i);
+    }
+
     private InstanceInfo place(int rev) {
         String id = "i" + (++ids);
         InstanceInfo i = new InstanceInfo(id, "web/test", rev, null, null, InstanceState.PENDING, null, null, null, null, null, Map.of(), null, null, null,
@@ -154,6 +169,11 @@ final class RolloutSim {
             }
         }
         int availableBefore = available();
+        if (d == null || d.state().terminal()) {
+            long stops = actions.stream().filter(a -> a instanceof Action.Stop).count();
+            check(stops == 0 || availableBefore - stopsOfAvailable(actions) >= Math.min(availableBefore, n),
+                    "the steady state's stops took available from " + availableBefore + " below " + Math.min(availableBefore, n));
+        }
         Set<String> stopped = new HashSet<>();
         for (Action a : actions) {
             if (a instanceof Action.Place p) {
@@ -199,6 +219,10 @@ final class RolloutSim {
                     + ", below instances - maxUnavailable = " + floor);
         }
         now = now.plusMillis(500 + r.nextInt(4500));
+    }
+
+    private long stopsOfAvailable(List<Action> actions) {
+        return actions.stream().filter(a -> a instanceof Action.Stop s && inst.get(s.instance()).state() == InstanceState.HEALTHY).count();
     }
 
     void check(boolean ok, String what) {
