@@ -46,6 +46,7 @@ public final class Agent implements AutoCloseable {
     private final AgentConfig cfg;
     private final Clock clock;
     private final Path tasksDir;
+    private final List<dev.steward.api.AgentRegistration.PortRange> lentPorts;
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
@@ -66,6 +67,7 @@ public final class Agent implements AutoCloseable {
         this.cfg = cfg;
         this.clock = clock;
         this.tasksDir = cfg.dataDir().resolve("tasks");
+        this.lentPorts = dev.steward.api.AgentRegistration.PortRange.parseList("ports", cfg.ports());
     }
 
     /** Joins, recovers, and starts the loops. Returns once the agent is registered. */
@@ -284,7 +286,7 @@ public final class Agent implements AutoCloseable {
     private void heartbeat() {
         try {
             Map<String, Long> usage = loop.submit(this::usage).get(5, TimeUnit.SECONDS);
-            client.heartbeat(identity.id(), new Heartbeat(usage));
+            client.heartbeat(identity.id(), new Heartbeat(usage, HostPorts.busy(lentPorts)));
         } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             LOG.fine("heartbeat failed: " + e.getMessage());
         } catch (InterruptedException e) {

@@ -19,10 +19,13 @@ import java.util.concurrent.Executors;
  * The agent's HTTP endpoint for the allocator: {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=}.
  * Every request must carry the allocator's signature ({@link AgentSignature}), keyed by this
  * agent's token hash. With {@code wait}, an empty read waits for new bytes (polling the file every
- * 100 ms) up to the wait: a follow.
+ * 100 ms) up to the wait: a follow. A read at the end of an ended task's log answers at once
+ * with {@code X-Steward-Log-End: true}, so a follow knows to stop.
  */
 final class LogServer implements AutoCloseable {
     private static final int MAX_CHUNK = 1024 * 1024;
+    /** Set on a read at the end of a task that has ended: no more bytes will come. */
+    static final String END_HEADER = "X-Steward-Log-End";
     private final HttpServer server;
     private final Path tasksDir;
     private final java.util.function.Supplier<String> key;
@@ -80,10 +83,16 @@ final class LogServer implements AutoCloseable {
             long offset = Long.parseLong(q.getOrDefault("offset", "0"));
             Duration wait = q.containsKey("wait") ? Units.duration("wait", q.get("wait")) : Duration.ZERO;
             long deadline = System.nanoTime() + wait.toNanos();
+            // "done" is written once the task's last process has exited: read after seeing it, the file holds every byte
+            boolean ended = Files.exists(dir.resolve("done"));
             LogFiles.Chunk c = LogFiles.read(dir, stream + ".log", offset, MAX_CHUNK);
-            while (c.bytes().length == 0 && System.nanoTime() < deadline) {
+            while (c.bytes().length == 0 && !ended && System.nanoTime() < deadline) {
                 Thread.sleep(100); // a follow: poll the file for new bytes until the wait is over
+                ended = Files.exists(dir.resolve("done"));
                 c = LogFiles.read(dir, stream + ".log", offset, MAX_CHUNK);
+            }
+            if (c.bytes().length == 0 && ended) {
+                ex.getResponseHeaders().set(END_HEADER, "true"); // nothing more will come: a follow ends here
             }
             send(ex, 200, "text/plain; charset=utf-8", c.bytes(), Long.toString(c.next()));
         } catch (RuntimeException e) {

@@ -171,6 +171,12 @@ final class Supervisor {
     }
 
     private void start(Instant now) {
+        String taken = HostPorts.firstTaken(task.ports());
+        if (taken != null) { // a restart would only meet it again: fail, and the service's replacement gets other ports
+            finish(TaskState.FAILED, null, "port " + taken + " is in use on this host by another process; not started (its replacement is lent "
+                    + "other ports)", now);
+            return;
+        }
         try {
             process = launcher.launch(task, dir);
         } catch (LaunchFailure e) {

@@ -46,7 +46,7 @@ public record AgentRegistration(String name, String cpus, String memory, String 
             return to - from + 1;
         }
 
-        static List<PortRange> parseList(String field, String text) {
+        public static List<PortRange> parseList(String field, String text) {
             List<PortRange> out = new ArrayList<>();
             for (String part : text.split(",")) {
                 String p = part.trim();

@@ -1,11 +1,23 @@
 package dev.steward.api;
 
+import java.util.List;
 import java.util.Map;
 
-/** Body of {@code PUT /v1/agents/ID/heartbeat}: optional usage figures (e.g. {@code cpuMillis}, {@code memoryMib}). */
-public record Heartbeat(Map<String, Long> usage) {
+/**
+ * Body of {@code PUT /v1/agents/ID/heartbeat}: optional usage figures (e.g. {@code cpuMillis},
+ * {@code memoryMib}), and {@code busyPorts}: ports of the agent's lent ranges that something on
+ * its host holds (listening TCP, bound UDP), so they are not lent until they are free again.
+ */
+public record Heartbeat(Map<String, Long> usage, List<Integer> busyPorts) {
 
-    /** At most 10,000 figures, each named in at most 128 characters. */
+    /** At most this many busy ports in one heartbeat. */
+    public static final int MAX_BUSY_PORTS = 65_536;
+
+    public Heartbeat(Map<String, Long> usage) {
+        this(usage, null);
+    }
+
+    /** At most 10,000 figures, each named in at most 128 characters; busy ports are 1 to 65535. */
     public Heartbeat validate() {
         if (usage != null) {
             if (usage.size() > 10_000) {
@@ -17,6 +29,16 @@ public record Heartbeat(Map<String, Long> usage) {
                 }
                 if (e.getValue() == null) {
                     throw new ValidationException("usage." + e.getKey(), "is null");
+                }
+            }
+        }
+        if (busyPorts != null) {
+            if (busyPorts.size() > MAX_BUSY_PORTS) {
+                throw new ValidationException("busyPorts", "has " + busyPorts.size() + " entries, above the limit of " + MAX_BUSY_PORTS);
+            }
+            for (Integer p : busyPorts) {
+                if (p == null || p < 1 || p > 65535) {
+                    throw new ValidationException("busyPorts", p + " is not a port from 1 to 65535");
                 }
             }
         }

@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Where and who, for every client subcommand: {@code --addr} / {@code STEWARD_ADDR} (default
@@ -23,13 +24,21 @@ final class Connection {
     @Option(names = {"-o", "--output"}, description = "text or json. Default: text", defaultValue = "text")
     String output;
 
+    /** The address this process's commands talk to, for the hint when it cannot be reached. */
+    static volatile String lastAddress;
+
     boolean json() {
         return "json".equalsIgnoreCase(output);
     }
 
+    /** --addr, else STEWARD_ADDR, else the newest local 'steward dev' (whatever its --data or --port), else the default. */
     String address() {
         String a = addr != null ? addr : System.getenv("STEWARD_ADDR");
-        return a == null || a.isBlank() ? "http://127.0.0.1:4646" : a;
+        if (a != null && !a.isBlank()) {
+            return a;
+        }
+        List<DevRegistry.Entry> devs = DevRegistry.user().live();
+        return devs.isEmpty() ? "http://127.0.0.1:4646" : devs.get(0).address();
     }
 
     StewardClient client() throws IOException {
@@ -42,6 +51,7 @@ final class Connection {
     }
 
     private StewardClient.Builder builder() throws IOException {
+        lastAddress = address();
         String t = token != null ? token : System.getenv("STEWARD_TOKEN");
         if (t == null || t.isBlank()) {
             t = devToken(address());
@@ -52,8 +62,13 @@ final class Connection {
         return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)); // a person is waiting
     }
 
-    /** The admin token of a 'steward dev' whose server.addr is {@code address}, or null. */
+    /** The admin token of a local 'steward dev' at {@code address}, or null. */
     static String devToken(String address) {
+        for (DevRegistry.Entry e : DevRegistry.user().live()) {
+            if (e.address().equals(address)) {
+                return e.token();
+            }
+        }
         Path dir = DevCommand.defaultData().resolve("server");
         try {
             if (Files.exists(dir.resolve("server.addr")) && Files.readString(dir.resolve("server.addr")).trim().equals(address)) {

@@ -34,7 +34,10 @@ final class DevCommand implements Callable<Integer> {
         Agent agent = e.agent;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nsteward dev stopping: the allocator, then every task it runs");
             e.closeWithTasks(); // Ctrl-C stops what it runs: a laptop is not a cluster
+            System.out.println("steward dev stopped; its data stays in " + dir + " (the next 'steward dev --data " + dir + "' starts from it)");
+            System.out.flush();
             stopped.countDown();
         }, "steward-dev-shutdown"));
         System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());

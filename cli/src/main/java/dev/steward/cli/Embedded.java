@@ -18,14 +18,22 @@ final class Embedded implements AutoCloseable {
     final Agent agent;
 
     private final String cgroupParent;
+    private final Path registered;
 
-    private Embedded(Server server, Agent agent, String cgroupParent) {
+    private Embedded(Server server, Agent agent, String cgroupParent, Path registered) {
         this.server = server;
         this.agent = agent;
         this.cgroupParent = cgroupParent;
+        this.registered = registered;
     }
 
+    /**
+     * Starts both; the agent lends a port block no other local dev or demo holds (see
+     * {@link DevRegistry}), and the process is registered there so other commands find it.
+     */
     static Embedded start(Path dir, int port) throws IOException {
+        DevRegistry registry = DevRegistry.user();
+        int block = registry.freeBlock();
         Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));
         try {
             Map<String, String> cfg = new LinkedHashMap<>();
@@ -37,7 +45,9 @@ final class Embedded implements AutoCloseable {
             cfg.put("user", ""); // a laptop: tasks run as you
             String cgroupParent = "steward-dev-" + ProcessHandle.current().pid(); // its own, removed when it stops
             cfg.put("cgroup-parent", cgroupParent);
-            return new Embedded(server, new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start(), cgroupParent);
+            cfg.put("ports", new DevRegistry.Entry(0, null, dir, block, 0).ports());
+            Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
+            return new Embedded(server, agent, cgroupParent, registry.register(server.url(), dir, block));
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -48,6 +58,15 @@ final class Embedded implements AutoCloseable {
     public void close() {
         agent.close();
         server.close();
+        unregister();
+    }
+
+    private void unregister() {
+        try {
+            java.nio.file.Files.deleteIfExists(registered);
+        } catch (IOException e) {
+            System.err.println("could not remove " + registered + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -59,5 +78,7 @@ final class Embedded implements AutoCloseable {
         agent.stopTasks(java.time.Duration.ofSeconds(20));
         agent.close();
         dev.steward.agent.Cgroups.removeParentIfEmpty(cgroupParent);
+        unregister();
     }
+
 }

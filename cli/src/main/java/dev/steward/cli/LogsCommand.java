@@ -1,7 +1,10 @@
 package dev.steward.cli;
 
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.ServiceInfo;
 import dev.steward.api.TaskInfo;
 import dev.steward.client.StewardClient;
+import dev.steward.client.StewardException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,16 +16,30 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-/** {@code steward logs ALLOCATION [-f] [--stderr] [--task NAME]}: a task's output, read through its agent. */
-@Command(name = "logs", mixinStandardHelpOptions = true, description = "Print (and with -f follow) the output of a task in an allocation.")
+/**
+ * {@code steward logs TARGET [-f] [--stderr]}: a task's output, read through its agent. TARGET
+ * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
+ * the number {@code steward services APP --env ENV} shows). A follow ends once the task has
+ * ended and its last bytes are printed.
+ */
+@Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Print (and with -f follow until the task ends) the output of a task.",
+                "TARGET: an allocation id, an instance id, or an app with --env ENV [--instance N]."})
 final class LogsCommand implements Callable<Integer> {
     @Mixin
     Connection conn;
 
-    @Parameters(index = "0", paramLabel = "ALLOCATION")
-    String allocation;
+    @Parameters(index = "0", paramLabel = "TARGET", description = "An allocation id, an instance id, or an app (with --env)")
+    String target;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output")
+    @Option(names = "--env", description = "The environment, when TARGET is an app", converter = Name.class)
+    String env;
+
+    @Option(names = "--instance", paramLabel = "N", description = "With an app: the instance number that 'steward services APP --env ENV' shows, "
+            + "or an instance id. Default: the only live one")
+    String instance;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the task ends")
     boolean follow;
 
     @Option(names = "--stderr", description = "stderr instead of stdout")
@@ -37,20 +54,92 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StewardClient c = conn.client();
-        List<TaskInfo> tasks = c.tasksOf(allocation);
-        TaskInfo t = tasks.stream().filter(x -> task == null || x.spec().name().equals(task)).reduce((a, b) -> b).orElse(null);
-        if (t == null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), tasks.isEmpty() ? "allocation " + allocation + " runs no task"
-                    : "no task named '" + task + "'; the allocation runs " + tasks.stream().map(x -> x.spec().name()).toList());
-        }
+        String taskId = env != null ? ofService(c, target, env) : resolve(c);
         PrintStream out = System.out;
         long offset = 0;
-        do {
-            StewardClient.LogChunk chunk = c.logs(t.id(), stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
+        while (true) {
+            StewardClient.LogChunk chunk = c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
             out.write(chunk.bytes());
             out.flush();
             offset = chunk.next();
-        } while (follow);
-        return 0;
+            if (!follow) {
+                return 0;
+            }
+            if (chunk.ended() && chunk.bytes().length == 0) {
+                TaskInfo t = c.task(taskId);
+                System.err.println("(task " + taskId + " has ended: " + t.state().name().toLowerCase() + (t.reason() == null ? "" : ", " + t.reason())
+                        + ")");
+                return 0;
+            }
+        }
+    }
+
+    /** The task of an allocation (its last, or the one named by --task), or of an instance found by its id. */
+    private String resolve(StewardClient c) throws Exception {
+        if (instance != null) {
+            throw usage("--instance goes with an app and --env");
+        }
+        List<TaskInfo> tasks;
+        try {
+            tasks = c.tasksOf(target);
+        } catch (StewardException e) {
+            if (e.status() != 404) {
+                throw e;
+            }
+            for (ServiceInfo s : c.deployments().services()) {
+                String[] ae = s.name().split("/", 2);
+                for (InstanceInfo i : c.deployments().instances(ae[0], ae[1])) {
+                    if (i.id().equals(target)) {
+                        return taskOf(i);
+                    }
+                }
+            }
+            throw usage("'" + target + "' is neither an allocation nor an instance id; for a service's instance give APP --env ENV [--instance N]");
+        }
+        TaskInfo t = tasks.stream().filter(x -> task == null || x.spec().name().equals(task)).reduce((a, b) -> b).orElse(null);
+        if (t == null) {
+            throw usage(tasks.isEmpty() ? "allocation " + target + " runs no task"
+                    : "no task named '" + task + "'; the allocation runs " + tasks.stream().map(x -> x.spec().name()).toList());
+        }
+        return t.id();
+    }
+
+    private String ofService(StewardClient c, String app, String env) throws Exception {
+        List<InstanceInfo> live = Instances.live(c.deployments().instances(app, env));
+        if (live.isEmpty()) {
+            throw usage("service " + app + "/" + env + " has no live instance");
+        }
+        if (instance == null) {
+            if (live.size() > 1) {
+                throw usage("service " + app + "/" + env + " has " + live.size() + " live instances; choose one with --instance 0.." + (live.size() - 1)
+                        + " (as 'steward services " + app + " --env " + env + "' numbers them) or an instance id");
+            }
+            return taskOf(live.get(0));
+        }
+        for (InstanceInfo i : live) {
+            if (i.id().equals(instance)) {
+                return taskOf(i);
+            }
+        }
+        try {
+            int n = Integer.parseInt(instance);
+            if (n >= 0 && n < live.size()) {
+                return taskOf(live.get(n));
+            }
+        } catch (NumberFormatException ignored) {
+            // not a number: an unknown id, said below
+        }
+        throw usage("--instance: '" + instance + "' is not 0.." + (live.size() - 1) + " nor the id of a live instance of " + app + "/" + env);
+    }
+
+    private String taskOf(InstanceInfo i) {
+        if (i.taskId() == null) {
+            throw usage("instance " + i.id() + " has no task yet (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason()) + ")");
+        }
+        return i.taskId();
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

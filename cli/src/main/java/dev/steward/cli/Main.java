@@ -24,6 +24,12 @@ public final class Main implements Runnable {
             c.getErr().println("steward " + c.getCommandName() + ": " + explain(e));
             return 1; // a failure, not a usage error: say what happened, not a stack trace
         });
+        cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("steward" + (c == cmd ? "" : " " + c.getCommandName()) + ": " + e.getMessage());
+            c.getErr().println("see '" + c.getCommandSpec().qualifiedName() + " --help'");
+            return 2;
+        });
         cmd.getSubcommands().get("agent").setUnmatchedOptionsArePositionalParams(true);
         return cmd;
     }
@@ -35,9 +41,9 @@ public final class Main implements Runnable {
             t = t.getCause();
         }
         if (t instanceof java.net.ConnectException || e instanceof java.net.ConnectException) {
-            String addr = System.getenv().getOrDefault("STEWARD_ADDR", "http://127.0.0.1:4646");
-            return "cannot reach the allocator (" + e.getMessage() + "); start one with './steward dev', or point STEWARD_ADDR (now "
-                    + addr + ") or --addr at yours";
+            String addr = Connection.lastAddress != null ? Connection.lastAddress : System.getenv().getOrDefault("STEWARD_ADDR", "http://127.0.0.1:4646");
+            return "cannot reach the allocator at " + addr + " (" + e.getMessage() + "); start one with './steward dev', or point --addr or "
+                    + "STEWARD_ADDR at yours";
         }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }

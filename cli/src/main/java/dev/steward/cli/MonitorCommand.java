@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "monitor", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Watch a service with SLO gates for a while and give a verdict. Exit codes: 0 pass, 1 fail, 4 inconclusive, 2 usage.",
-                "Gates: 'error-rate < 1%', 'p99 < 250ms', 'restarts <= 2', 'healthy >= 80%', 'memory < 256m', 'log-errors < 5/min'."})
+                "Gates: 'error-rate < 1%%', 'p99 < 250ms', 'restarts <= 2', 'healthy >= 80%%', 'memory < 256m', 'cpu < 0.5', 'log-errors < 5/min'."})
 final class MonitorCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;

@@ -35,7 +35,29 @@ final class Rollout {
             out.println(r.message());
         }
         String[] last = {""};
-        DeploymentInfo d = c.deployments().follow(r.deployment().id(), timeout, e -> {
+        String id = r.deployment().id();
+        Thread interrupted = new Thread(() -> System.err.println("\nstopped following; deployment " + id + " goes on on the allocator: follow it with "
+                + "'steward rollout watch " + id + "', or stop it with 'steward rollout abort " + id + "'"), "steward-follow-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted); // Ctrl-C leaves the deployment running: say so, and how to reach it
+        DeploymentInfo d;
+        try {
+            d = follow(c, r, timeout, json, out, last);
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs: that is the point
+            }
+        }
+        return outcome(d, timeout, json, out);
+    }
+
+    private static DeploymentInfo follow(StewardClient c, DeployResult r, Duration timeout, boolean json, PrintStream out, String[] last)
+            throws IOException {
+        if (!json && System.console() != null && out == System.out) {
+            return redrawn(c, r, timeout, out);
+        }
+        return c.deployments().follow(r.deployment().id(), timeout, e -> {
             if (!json) {
                 out.println(TIME.format(e.at()) + "  " + e.message());
             }
@@ -46,6 +68,28 @@ final class Rollout {
                 last[0] = line;
             }
         });
+    }
+
+    /** In a terminal: one compact view, redrawn in place on every change. */
+    private static DeploymentInfo redrawn(StewardClient c, DeployResult r, Duration timeout, PrintStream out) throws IOException {
+        String[] ae = r.deployment().service().split("/", 2);
+        int[] lines = {0};
+        int width = LiveView.width();
+        return c.deployments().follow(r.deployment().id(), timeout, e -> { }, x -> {
+            java.util.List<dev.steward.api.InstanceInfo> inst;
+            try {
+                inst = c.deployments().instances(ae[0], ae[1]);
+            } catch (IOException e) {
+                inst = java.util.List.of();
+            }
+            java.util.List<String> frame = LiveView.render(x, inst);
+            out.print(LiveView.redraw(lines[0], frame, width));
+            out.flush();
+            lines[0] = frame.size();
+        });
+    }
+
+    private static int outcome(DeploymentInfo d, Duration timeout, boolean json, PrintStream out) throws IOException {
         if (json) {
             Output.json(d);
         }

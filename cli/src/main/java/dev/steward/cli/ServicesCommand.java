@@ -48,14 +48,15 @@ final class ServicesCommand implements Callable<Integer> {
             Output.json(Map.of("instances", inst, "endpoints", ends));
             return 0;
         }
-        System.out.printf("%-18s %-4s %-10s %-22s %-22s %s%n", "INSTANCE", "REV", "STATE", "WHERE", "PACKAGE", "REASON");
-        for (InstanceInfo i : inst) {
-            if (i.state().terminal()) {
-                continue;
-            }
-            System.out.printf("%-18s %-4d %-10s %-22s %-22s %s%n", i.id(), i.revision(), i.state(), i.host() == null ? "" : i.host() + " " + i.ports(),
+        System.out.printf("%-3s %-18s %-4s %-10s %-18s %-22s %-22s %s%n", "#", "INSTANCE", "REV", "STATE", "ALLOCATION", "WHERE", "PACKAGE", "REASON");
+        List<InstanceInfo> live = Instances.live(inst);
+        for (int n = 0; n < live.size(); n++) {
+            InstanceInfo i = live.get(n);
+            System.out.printf("%-3d %-18s %-4d %-10s %-18s %-22s %-22s %s%n", n, i.id(), i.revision(), i.state(),
+                    i.allocationId() == null ? "" : i.allocationId(), i.host() == null ? "" : i.host() + " " + i.ports(),
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), i.reason() == null ? "" : i.reason());
         }
+        System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         System.out.println("\nENDPOINTS");
         for (Endpoint e : ends) {
             e.ports().forEach((name, port) -> System.out.println("  " + name + "  " + e.host() + ":" + port + "  (" + e.instance() + ", revision "

@@ -2,20 +2,28 @@ package dev.steward.cli;
 
 import dev.steward.api.AgentInfo;
 import dev.steward.api.ClusterStatus;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.MonitorReport;
 import dev.steward.api.RequestInfo;
 import dev.steward.api.RoleInfo;
+import dev.steward.api.ServiceInfo;
 import dev.steward.api.Units;
 import dev.steward.client.StewardClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code steward status}: agents, roles, allocations, and why each pending request waits. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show agents, roles, allocations and why requests are pending.")
+/**
+ * {@code steward status}: agents, roles, services, the deployments under way, running monitors,
+ * and why each pending request waits; like {@code nomad status}, one look at the whole cluster.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show agents, roles, services, deployments under way, running monitors and why requests are pending.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     Connection conn;
@@ -27,17 +35,29 @@ final class StatusCommand implements Callable<Integer> {
         List<AgentInfo> agents = c.agents();
         List<RoleInfo> roles = c.roles();
         List<RequestInfo> pending = c.requests("pending");
+        List<ServiceInfo> services = c.deployments().services();
+        List<DeploymentInfo> deployments = new ArrayList<>();
+        for (ServiceInfo svc : services) {
+            if (svc.deployment() != null) {
+                deployments.add(c.deployments().deployment(svc.deployment()));
+            }
+        }
+        List<MonitorReport> monitors = c.monitors().running();
         if (conn.json()) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("status", s);
             out.put("agents", agents);
             out.put("roles", roles);
+            out.put("services", services);
+            out.put("deployments", deployments);
+            out.put("monitors", monitors);
             out.put("pending", pending);
             Output.json(out);
             return 0;
         }
-        System.out.printf("index %d: %d agents ready, %d lost, %d draining; %d live allocations; %d pending requests%n", s.index(), s.agentsReady(),
-                s.agentsLost(), s.agentsDraining(), s.liveAllocations(), s.pendingRequests());
+        System.out.printf("index %d: %s ready, %d lost, %d draining; %s; %s; %s%n", s.index(), Units.count(s.agentsReady(), "agent"),
+                s.agentsLost(), s.agentsDraining(), Units.count(s.liveAllocations(), "live allocation"), Units.count(services.size(), "service"),
+                Units.count(s.pendingRequests(), "pending request"));
         System.out.printf("%nAGENT%-14s %-7s %-9s %-20s %-20s%n", "", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
         for (AgentInfo a : agents) {
             System.out.printf("%-19s %-7s %-9s %-20s %-20s%n", a.name(), a.status(), a.draining() ? "yes" : "no",
@@ -47,6 +67,25 @@ final class StatusCommand implements Callable<Integer> {
         System.out.printf("%nROLE%-15s %-7s %-15s %-10s %s%n", "", "WEIGHT", "DOMINANT SHARE", "PENDING", "HOLDS");
         for (RoleInfo r : roles) {
             System.out.printf("%-19s %-7s %-15s %-10d %s%n", r.name(), r.weight(), String.format("%.3f", r.dominantShare()), r.pendingRequests(), r.allocated());
+        }
+        if (!services.isEmpty()) {
+            System.out.printf("%n%-28s %-10s %-5s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
+            for (ServiceInfo svc : services) {
+                System.out.printf("%-28s %-10s %-5d %-10s %s%n", svc.name(), svc.role(), svc.revision(), svc.available() + "/" + svc.instances(),
+                        svc.deployment() == null ? "" : svc.deployment());
+            }
+        }
+        if (!deployments.isEmpty()) {
+            System.out.println("\nDEPLOYMENTS UNDER WAY");
+            for (DeploymentInfo d : deployments) {
+                System.out.printf("%s %s: %s%n", d.id(), d.service(), Rollout.status(d));
+            }
+        }
+        if (!monitors.isEmpty()) {
+            System.out.println("\nRUNNING MONITORS");
+            for (MonitorReport m : monitors) {
+                System.out.printf("%s %s: until %s, gates %s%n", m.id(), m.service(), m.endsAt(), String.join("; ", m.spec().gates()));
+            }
         }
         if (!pending.isEmpty()) {
             System.out.println("\nPENDING");

@@ -22,6 +22,11 @@ public final class MonitorClient {
         return c.call("POST", Paths.v1("services", app, env, "monitors"), spec, MonitorReport.class, false);
     }
 
+    /** The running monitors the caller may see. */
+    public java.util.List<MonitorReport> running() throws IOException {
+        return c.get("/v1/monitors", new TypeReference<>() { });
+    }
+
     public MonitorReport get(String id) throws IOException {
         return c.get(Paths.v1("monitors", id), new TypeReference<>() { });
     }

@@ -169,12 +169,19 @@ public final class StewardClient {
         return get("/v1/allocations", new TypeReference<>() { });
     }
 
+    public TaskInfo task(String taskId) throws IOException {
+        return get(Paths.v1("tasks", taskId), new TypeReference<>() { });
+    }
+
     public List<TaskInfo> tasksOf(String allocationId) throws IOException {
         return get(Paths.v1("allocations", allocationId, "tasks"), new TypeReference<>() { });
     }
 
-    /** Bytes of a task's log from {@code offset}, waiting up to {@code wait} for new ones; and the next offset. */
-    public record LogChunk(byte[] bytes, long next) {
+    /**
+     * Bytes of a task's log from {@code offset}, waiting up to {@code wait} for new ones; the next
+     * offset; {@code ended}: the task has ended and this read reached the end of its log, so a follow stops.
+     */
+    public record LogChunk(byte[] bytes, long next, boolean ended) {
     }
 
     public LogChunk logs(String taskId, String stream, long offset, Duration wait) throws IOException {
@@ -184,7 +191,7 @@ public final class StewardClient {
             byte[] b = r.body() == null ? new byte[0] : r.body().bytes();
             check(r, new String(b, java.nio.charset.StandardCharsets.UTF_8));
             String next = r.header("X-Steward-Log-Offset");
-            return new LogChunk(b, next == null ? offset + b.length : Long.parseLong(next));
+            return new LogChunk(b, next == null ? offset + b.length : Long.parseLong(next), "true".equals(r.header("X-Steward-Log-End")));
         }
     }
 

@@ -185,7 +185,7 @@ public final class Evaluator {
         }
         long counted = Math.min(healthy, wanted);
         String surge = s.instances().size() > wanted ? " (" + s.instances().size() + " running, surge included)" : "";
-        return new Measurement((double) counted / wanted, false, counted + " of " + wanted + " wanted instances healthy" + surge);
+        return new Measurement((double) counted / wanted, false, counted + " of " + dev.steward.api.Units.count(wanted, "wanted instance") + " healthy" + surge);
     }
 
     private Measurement memory(List<Snapshot> history, Instant now) {

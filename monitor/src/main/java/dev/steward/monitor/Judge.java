@@ -77,7 +77,13 @@ public final class Judge {
         return inconclusive ? Verdict.INCONCLUSIVE : Verdict.PASS;
     }
 
+    /**
+     * Each gate's report. Once the monitor has ended (its time is up, or a gate failed it early),
+     * every gate has a verdict: one that held in every evaluation with data passes, one that never
+     * had data is inconclusive; none is left "running".
+     */
     public List<GateReport> reports(boolean finished) {
+        boolean ended = finished || verdict(finished) != null;
         List<GateReport> out = new ArrayList<>();
         for (int i = 0; i < gates.size(); i++) {
             Gate g = gates.get(i);
@@ -85,7 +91,7 @@ public final class Judge {
             int f = failures(i);
             int n = points.get(i).size();
             int nd = noData(i);
-            Verdict v = f > failureLimit ? Verdict.FAIL : !finished ? null : (n == 0 || nd == n) ? Verdict.INCONCLUSIVE : Verdict.PASS;
+            Verdict v = f > failureLimit ? Verdict.FAIL : !ended ? null : (n == 0 || nd == n) ? Verdict.INCONCLUSIVE : Verdict.PASS;
             String lastText = m == null || m.noData() ? null : Gate.format(g.kind(), m.value());
             String reason = v == Verdict.FAIL ? g.text() + " failed " + f + " of " + n + " evaluations (" + failureLimit + " tolerated); last "
                     + lastText + (m != null && m.detail() != null ? " (" + m.detail() + ")" : "")
@@ -95,6 +101,16 @@ public final class Judge {
                     + (m.detail() == null ? "" : " (" + m.detail() + ")");
             out.add(new GateReport(g.text(), v, f, n, nd, m == null ? null : m.value(), lastText, g.symbol() + " " + g.boundText(), reason,
                     List.copyOf(points.get(i))));
+        }
+        return out;
+    }
+
+    /** The gates of a monitor stopped before its end: those without a verdict become inconclusive, saying why. */
+    public static List<GateReport> stopped(List<GateReport> gates, String why) {
+        List<GateReport> out = new ArrayList<>();
+        for (GateReport g : gates == null ? List.<GateReport>of() : gates) {
+            out.add(g.verdict() != null ? g : new GateReport(g.gate(), Verdict.INCONCLUSIVE, g.failures(), g.evaluations(), g.noData(), g.lastValue(),
+                    g.lastText(), g.bound(), why + " after " + g.evaluations() + " evaluations" + (g.reason() == null ? "" : "; " + g.reason()), g.points()));
         }
         return out;
     }

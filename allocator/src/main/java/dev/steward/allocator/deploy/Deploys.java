@@ -96,7 +96,7 @@ final class Deploys {
             }
             services.putService(s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
                     s.nextRevision(), now, state.nextIndex()));
-            return new DeployResult(running, targeted, false, "scaled to " + count + " instances; revision " + targeted.number() + " unchanged");
+            return new DeployResult(running, targeted, false, "scaled to " + dev.steward.api.Units.count(count, "instance") + "; revision " + targeted.number() + " unchanged");
         }
         int n = s.nextRevision();
         RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
@@ -126,7 +126,7 @@ final class Deploys {
                 queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
                 List.of(), null, state.nextIndex(), state.nextIndex());
         d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
-                + name + ", " + count + " instances, " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
+                + name + ", " + dev.steward.api.Units.count(count, "instance") + ", " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
         services.putDeployment(d);
         if (queue) {
             List<String> q = new ArrayList<>(s.queued());

@@ -65,7 +65,7 @@ public final class Reconciler {
         if (back) {
             rolling(c, rollout, out);
             if (c.done()) {
-                out.add(new Action.RolledBack("revision " + target + " runs again: " + c.newAvail + " of " + c.n + " instances available"));
+                out.add(new Action.RolledBack("revision " + target + " runs again: " + c.newAvail + " of " + Units.count(c.n, "instance") + " available"));
             }
             return out;
         }
@@ -73,7 +73,7 @@ public final class Reconciler {
             case ROLLING -> {
                 rolling(c, rollout, out);
                 if (c.done()) {
-                    out.add(new Action.Succeed("revision " + target + ": " + c.n + " of " + c.n + " instances available"));
+                    out.add(new Action.Succeed("revision " + target + ": " + c.n + " of " + Units.count(c.n, "instance") + " available"));
                 }
             }
             case RECREATE -> recreate(c, out);
@@ -176,7 +176,7 @@ public final class Reconciler {
             }
         }
         if (c.done()) {
-            out.add(new Action.Succeed("revision " + c.target + ": " + c.n + " of " + c.n + " instances available"));
+            out.add(new Action.Succeed("revision " + c.target + ": " + c.n + " of " + Units.count(c.n, "instance") + " available"));
         }
     }
 
@@ -201,7 +201,7 @@ public final class Reconciler {
             return;
         }
         if (c.done()) {
-            out.add(new Action.Succeed("revision " + c.target + " serves: " + c.n + " of " + c.n + " instances available"));
+            out.add(new Action.Succeed("revision " + c.target + " serves: " + c.n + " of " + Units.count(c.n, "instance") + " available"));
         }
     }
 
@@ -210,7 +210,7 @@ public final class Reconciler {
         if (d.step() >= steps.size()) { // promoted: the rest rolls out like a rolling update
             rolling(c, r, out);
             if (c.done()) {
-                out.add(new Action.Succeed("revision " + c.target + " promoted: " + c.n + " of " + c.n + " instances available"));
+                out.add(new Action.Succeed("revision " + c.target + " promoted: " + c.n + " of " + Units.count(c.n, "instance") + " available"));
             }
             return;
         }

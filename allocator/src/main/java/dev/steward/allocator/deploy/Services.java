@@ -115,15 +115,24 @@ public final class Services {
         boolean canary = d.rollout().type() == RolloutSpec.Strategy.CANARY && d.step() < d.rollout().steps().size();
         DeploymentInfo r = promote && canary ? Rollouts.promoted(d.state() == DeploymentState.PAUSED ? d
                 : Rollouts.state(d, DeploymentState.PAUSED, null, now), now) : Rollouts.state(d, DeploymentState.RUNNING, null, now);
-        putDeployment(Rollouts.event(r, now, (promote ? "promoted by " : "resumed by ") + who + (canary && promote ? ": on to step " + (r.step() + 1) : "")));
+        putDeployment(Rollouts.event(r, now, (promote ? "promoted by " : "resumed by ") + who + (canary && promote ? (r.step() < d.rollout().steps().size() ? ": on to step " + (r.step() + 1) + " of " + d.rollout().steps().size()
+                : ": past the last step, on to every instance") : "")));
         return deployments.get(id);
     }
 
-    /** Aborts: the deployment ends ABORTED and the stable revision takes over again. */
+    /**
+     * Aborts: the deployment ends ABORTED and the stable revision takes over again; the steady
+     * state then stops the instances of the aborted revision. Aborting an aborted deployment
+     * again is a no-op (a retried call); one that ended otherwise is refused.
+     */
     public DeploymentInfo abort(String id, String who, Instant now) {
         DeploymentInfo d = deployment(id);
-        if (d.state().terminal()) {
+        if (d.state() == DeploymentState.ABORTED) {
             return d;
+        }
+        if (d.state().terminal()) {
+            throw new Conflict("deployment " + id + " has already ended " + d.state() + "; there is nothing to abort"
+                    + (d.state() == DeploymentState.SUCCEEDED ? " (to go back, 'steward rollback')" : ""));
         }
         putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ABORTED, "aborted by " + who, now), now, "aborted by " + who));
         ServiceRecord s = record(d.service());

@@ -50,7 +50,7 @@ final class AgentRoutes {
                     if (hb.usage() != null && hb.usage().size() > 64) {
                         throw new ValidationException("usage", "has " + hb.usage().size() + " entries, above the limit of 64");
                     }
-                    return h.command(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), now)));
+                    return h.command(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), hb.busyPorts(), now)));
                 }),
                 new Route("POST", "/v1/agents/{id}/drain", admin,
                         c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), true, now)))),

@@ -16,7 +16,8 @@ import java.util.concurrent.CompletableFuture;
  * read to the agent's {@code address} attribute, signed with the agent's token hash (which both
  * sides hold) so only the allocator can read them. {@code offset} and {@code wait} make a follow:
  * the answer holds the bytes from {@code offset} (waiting up to {@code wait} for new ones) and
- * {@code X-Steward-Log-Offset}, where the next read starts.
+ * {@code X-Steward-Log-Offset}, where the next read starts; {@code X-Steward-Log-End: true} says
+ * the task has ended and its log has no more bytes.
  */
 final class LogProxy {
     private final Handlers h;
@@ -52,6 +53,7 @@ final class LogProxy {
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
+                resp.headers().firstValue("X-Steward-Log-End").ifPresent(v -> headers.put("X-Steward-Log-End", v));
                 String type = resp.headers().firstValue("Content-Type").orElse("text/plain; charset=utf-8");
                 return new ApiResponse(resp.statusCode(), type, headers, resp.body());
             });

@@ -46,6 +46,8 @@ final class MonitorRoutes {
                     mine(c, s, name);
                     return s.monitors().of(name);
                 })),
+                new Route("GET", "/v1/monitors", clients, c -> h.query(c, s -> s.monitors().running().stream()
+                        .filter(r -> Handlers.visible(c.principal(), s.services().record(r.service()).role(), "")).toList())),
                 new Route("GET", "/v1/monitors/{id}", clients, c -> h.query(c, s -> monitor(c, s))),
                 new Route("GET", "/v1/monitors/{id}/report", clients, c -> h.engine.read(s -> monitor(c, s)).thenApply(r ->
                         new ApiResponse(200, "text/html; charset=utf-8", new LinkedHashMap<>(), HtmlReport.render(r).getBytes(StandardCharsets.UTF_8)))),

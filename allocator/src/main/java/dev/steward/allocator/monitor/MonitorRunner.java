@@ -120,7 +120,7 @@ public final class MonitorRunner implements AutoCloseable {
                 return r;
             }
             s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), false, Verdict.INCONCLUSIVE, "stopped by " + who, r.startedAt(), r.endsAt(),
-                    now, r.gates(), null, r.createIndex(), r.modifyIndex()));
+                    now, dev.steward.monitor.Judge.stopped(r.gates(), "stopped by " + who), null, r.createIndex(), r.modifyIndex()));
             return s.monitors().get(id);
         }).join();
     }

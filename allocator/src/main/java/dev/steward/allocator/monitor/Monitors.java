@@ -35,6 +35,11 @@ public final class Monitors {
         return reports.values().stream().filter(r -> r.service().equals(service)).toList();
     }
 
+    /** The monitors still running, oldest first. */
+    public List<MonitorReport> running() {
+        return reports.values().stream().filter(MonitorReport::running).toList();
+    }
+
     public void put(MonitorReport r) {
         reports.put(r.id(), new MonitorReport(r.id(), r.service(), r.spec(), r.running(), r.verdict(), r.reason(), r.startedAt(), r.endsAt(), r.endedAt(),
                 r.gates(), r.rolledBack(), r.createIndex() == 0 ? state.nextIndex() : r.createIndex(), state.nextIndex()));

@@ -28,6 +28,8 @@ public final class AgentLedger {
     private int[] gpuUsed;
     private List<PortRange> portRanges;
     private final BitSet portsUsed = new BitSet();
+    /** Ports of the lent ranges that the agent last saw held on its host; none of them is lent while it is. */
+    private BitSet hostBusy = new BitSet();
     private int portsFree;
     private int portCursor;
     private long usedCpu;
@@ -153,8 +155,35 @@ public final class AgentLedger {
         return usedMemory;
     }
 
+    /** Ports that can be lent now: free in the ledger and not seen held on the host. */
     public int freePorts() {
-        return portsFree;
+        if (hostBusy.isEmpty()) {
+            return portsFree;
+        }
+        BitSet busyFree = (BitSet) hostBusy.clone();
+        busyFree.andNot(portsUsed);
+        return portsFree - busyFree.cardinality();
+    }
+
+    /**
+     * What the agent's heartbeat saw held on its host within the lent ranges (its own tasks'
+     * ports included; those are held here anyway). Replaces the previous report.
+     */
+    public void hostBusy(java.util.Collection<Integer> ports) {
+        BitSet b = new BitSet();
+        if (ports != null) {
+            for (int p : ports) {
+                if (offsetOf(p) >= 0) {
+                    b.set(p);
+                }
+            }
+        }
+        if (!b.equals(hostBusy)) {
+            hostBusy = b;
+            if (index != null) {
+                index.moved(this);
+            }
+        }
     }
 
     /** What is held now, as resources (GPUs summed over devices). */
@@ -242,7 +271,7 @@ public final class AgentLedger {
         if (names.isEmpty()) {
             return Map.of();
         }
-        if (names.size() > portsFree) {
+        if (names.size() > freePorts()) {
             return null;
         }
         Map<String, Integer> out = new LinkedHashMap<>();
@@ -255,7 +284,7 @@ public final class AgentLedger {
         BitSet taken = new BitSet();
         while (out.size() < names.size() && tried < span) {
             int port = portAt(pos % span);
-            if (!portsUsed.get(port) && !taken.get(port)) {
+            if (!portsUsed.get(port) && !hostBusy.get(port) && !taken.get(port)) {
                 taken.set(port);
                 out.put(names.get(out.size()), port);
             }

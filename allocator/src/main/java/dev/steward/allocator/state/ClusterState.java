@@ -181,7 +181,12 @@ public final class ClusterState {
 
     /** A heartbeat; see {@link Membership}. */
     public AgentInfo heartbeat(String id, Map<String, Long> usage, Instant now) {
-        return Membership.heartbeat(this, id, usage, now);
+        return Membership.heartbeat(this, id, usage, null, now);
+    }
+
+    /** A heartbeat that also reports the lent ports something on the agent's host holds. */
+    public AgentInfo heartbeat(String id, Map<String, Long> usage, java.util.List<Integer> busyPorts, Instant now) {
+        return Membership.heartbeat(this, id, usage, busyPorts, now);
     }
 
     /** Drains an agent or makes it eligible again; see {@link Membership}. */

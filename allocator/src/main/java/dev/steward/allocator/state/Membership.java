@@ -67,7 +67,7 @@ final class Membership {
      * return from LOST is a change to persist and to wake watchers for; the time and the usage
      * (telemetry) are kept in memory, so heartbeats cost no disk sync and no index.
      */
-    static AgentInfo heartbeat(ClusterState s, String id, Map<String, Long> usage, Instant now) {
+    static AgentInfo heartbeat(ClusterState s, String id, Map<String, Long> usage, List<Integer> busyPorts, Instant now) {
         AgentInfo a = s.agent(id);
         boolean back = a.status() == AgentStatus.LOST;
         boolean changed = back;
@@ -75,6 +75,9 @@ final class Membership {
                 changed ? s.nextIndex() : a.modifyIndex());
         s.agents.put(id, b);
         s.ledgers.get(id).setReady(true);
+        if (busyPorts != null) {
+            s.ledgers.get(id).hostBusy(busyPorts); // in memory, like the usage: what the host holds now is never lent
+        }
         if (changed) {
             s.changes.agents.add(id);
         }

@@ -1,0 +1,93 @@
+package dev.steward.agent;
+
+import dev.steward.api.AgentRegistration.PortRange;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * What this host holds of the ports the agent lends. {@link #busy} reads the kernel's socket
+ * tables ({@code /proc/net/tcp}, {@code tcp6}, {@code udp}, {@code udp6}: listening TCP, bound
+ * UDP) for the heartbeat, so the allocator lends none of them; {@link #firstTaken} tries to bind
+ * a task's ports right before it starts, so a port taken in the meantime fails the start with a
+ * reason instead of an EADDRINUSE inside the task.
+ */
+final class HostPorts {
+    private static final Path PROC_NET = Path.of("/proc/net");
+    private static final String TCP_LISTEN = "0A";
+
+    private HostPorts() {
+    }
+
+    /** Ports within {@code ranges} that a socket on this host holds; empty where /proc/net cannot be read. */
+    static List<Integer> busy(List<PortRange> ranges) {
+        TreeSet<Integer> out = new TreeSet<>();
+        for (String table : List.of("tcp", "tcp6", "udp", "udp6")) {
+            boolean tcp = table.startsWith("tcp");
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(PROC_NET.resolve(table));
+            } catch (IOException | SecurityException e) {
+                continue;
+            }
+            for (int i = 1; i < lines.size(); i++) { // the first line names the columns
+                String[] f = lines.get(i).trim().split("\\s+");
+                if (f.length < 4 || tcp && !f[3].equals(TCP_LISTEN)) {
+                    continue;
+                }
+                int colon = f[1].lastIndexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                int port = Integer.parseInt(f[1].substring(colon + 1), 16);
+                if (within(ranges, port)) {
+                    out.add(port);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    static boolean within(List<PortRange> ranges, int port) {
+        for (PortRange r : ranges) {
+            if (port >= r.from() && port <= r.to()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first of {@code ports} (name → port) that cannot be bound on this host now, as "NAME PORT", or null when all can. */
+    static String firstTaken(Map<String, Integer> ports) {
+        if (ports == null) {
+            return null;
+        }
+        for (Map.Entry<String, Integer> e : ports.entrySet()) {
+            if (!free(e.getValue())) {
+                return e.getKey() + " " + e.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true); // a closed connection's TIME_WAIT does not hold the port for a new listener
+            s.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            return false;
+        }
+        try (DatagramSocket d = new DatagramSocket(new InetSocketAddress(port))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
