@@ -78,7 +78,7 @@ final class PackageCommand implements Callable<Integer> {
     String createdBy;
     @Option(names = "--built-at", description = "Provenance: when the build ran, ISO-8601 (default from $SOURCE_DATE_EPOCH; never the clock)")
     String builtAt;
-    @Option(names = "--out", description = "Package file. Default: NAME[-VERSION].tar.zst in the current directory")
+    @Option(names = "--out", description = "Package file. Default: build/steward/NAME[-VERSION].tar.zst under the current directory")
     Path out;
     @Option(names = "--upload", description = "Upload to the allocator (skipped when it already stores the digest)")
     boolean upload;
@@ -143,7 +143,9 @@ final class PackageCommand implements Callable<Integer> {
 
     private Integer run() throws Exception {
         PackageManifest m = manifest(System.getenv()).validate();
-        Path file = (out != null ? out : Path.of(name + (version == null ? "" : "-" + version) + PackageFormat.FILE_SUFFIX)).toAbsolutePath().normalize();
+        Path file = (out != null ? out : Path.of("build", "steward", name + (version == null ? "" : "-" + version) + PackageFormat.FILE_SUFFIX))
+                .toAbsolutePath().normalize();
+        java.nio.file.Files.createDirectories(file.getParent());
         Path base = dir.toAbsolutePath().normalize();
         PackageBuilder b = PackageBuilder.from(base).include(include).exclude(exclude).defaultExcludes(!noDefaultExcludes).manifest(m);
         if (file.startsWith(base)) {

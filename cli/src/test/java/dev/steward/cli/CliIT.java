@@ -163,7 +163,8 @@ class CliIT {
         assertThat(digest).matches("sha256:[0-9a-f]{64}");
         assertThat(err).contains("packaged web 1.0: 1 files").contains("uploaded to " + addr);
         assertThat(api().packages().exists(digest)).isTrue();
-        assertThat(Files.exists(dir.resolve("web-1.0.tar.zst"))).isTrue();
+        assertThat(Files.exists(dir.resolve("build/steward/web-1.0.tar.zst"))).isTrue();
+        assertThat(err).as("says where the file is").contains(dir.toRealPath().resolve("build/steward/web-1.0.tar.zst").toString());
 
         List<String> json = new ArrayList<>(args);
         json.addAll(List.of("--output", "json"));
