@@ -29,8 +29,13 @@ public record HealthCheck(String type, String path, String port, List<String> co
         return interval == null ? Duration.ofSeconds(10) : Units.duration("interval", interval);
     }
 
+    /** The given timeout, else 2s, or the interval when that is shorter (a 1s check gets a 1s timeout). */
     public Duration timeoutDuration() {
-        return timeout == null ? Duration.ofSeconds(2) : Units.duration("timeout", timeout);
+        if (timeout != null) {
+            return Units.duration("timeout", timeout);
+        }
+        Duration i = intervalDuration();
+        return i.compareTo(Duration.ofSeconds(2)) < 0 ? i : Duration.ofSeconds(2);
     }
 
     public Duration graceDuration() {

@@ -85,7 +85,7 @@ final class DeployCommand implements Callable<Integer> {
     String buildUrl;
     @Option(names = "--timeout", description = "How long to follow the rollout. Default: 30m", defaultValue = "30m")
     String timeout;
-    @Option(names = "--detach", description = "Start the deployment and exit without following it")
+    @Option(names = "--detach", description = "Start the deployment, print its id and exit without following it")
     boolean detach;
     @Mixin
     Connection conn;
@@ -131,8 +131,12 @@ final class DeployCommand implements Callable<Integer> {
         if (detach) {
             if (conn.json()) {
                 Output.json(r);
-            } else {
-                System.out.println(r.message());
+            } else { // the id alone on stdout, for ID=$(steward deploy ... --detach); the words on stderr
+                if (r.deployment() != null && !r.noop()) {
+                    System.out.println(r.deployment().id());
+                }
+                System.err.println(r.message() + (r.deployment() == null || r.noop() ? ""
+                        : "; follow it with 'steward rollout watch " + r.deployment().id() + "'"));
             }
             return 0;
         }

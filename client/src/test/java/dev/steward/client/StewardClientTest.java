@@ -121,4 +121,21 @@ class StewardClientTest {
                 com.fasterxml.jackson.databind.JsonNode.class, true);
         assertThat(placed.get(20, TimeUnit.SECONDS).placed()).isEqualTo(2);
     }
+
+    @Test
+    void namesAreOnePathSegmentEachSoTheyCannotReachAnotherRouteAndErrorsShowThemDecoded() throws Exception {
+        StewardClient c = client(Duration.ofSeconds(5));
+        dev.steward.api.DeployRequest req = new dev.steward.api.DeployRequest("sha256:" + "0".repeat(64), null, null, null, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.deployments().deploy("webapp", "roles/evil", req))
+                .isInstanceOfSatisfying(StewardException.class, e -> {
+                    org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(400);
+                    org.assertj.core.api.Assertions.assertThat(e.getMessage()).contains("env").contains("'roles/evil' may hold only");
+                });
+        org.assertj.core.api.Assertions.assertThat(c.roles()).noneMatch(r -> r.name().equals("evil"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.deployments().service("Web App", "prod"))
+                .hasMessageContaining("'Web App'").hasMessageNotContaining("%20");
+        org.assertj.core.api.Assertions.assertThat(Paths.v1("services", "a b", "x/y?z")).isEqualTo("/v1/services/a%20b/x%2Fy%3Fz");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Paths.v1("services", "..", "prod")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

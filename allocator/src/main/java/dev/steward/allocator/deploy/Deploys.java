@@ -105,15 +105,34 @@ final class Deploys {
     }
 
     /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */
+    /**
+     * A rollback to revision {@code to}, or by default back from what runs, like
+     * {@code kubectl rollout undo}: to the stable revision while the current one is not stable
+     * (a rollout failed, was aborted or still runs), else to the newest earlier stable revision
+     * with another spec.
+     */
     DeployResult rollback(String name, Integer to, String who, Instant now) {
         ServiceRecord s = services.record(name);
-        int target = to != null ? to : (s.stable() != null ? s.stable() : 0);
+        int target = to != null ? to : previous(s);
         RevisionInfo r = services.revisionRecord(Services.revisionId(name, target));
         if (r == null) {
             throw new NotFound("revision", Services.revisionId(name, target) + " (kept: " + services.revisionsOf(name).stream().map(RevisionInfo::number).toList() + ")");
         }
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    private int previous(ServiceRecord s) {
+        if (s.stable() != null && s.stable() != s.revision()) {
+            return s.stable();
+        }
+        RevisionInfo current = services.revisionRecord(Services.revisionId(s.name(), s.revision()));
+        return services.revisionsOf(s.name()).stream()
+                .filter(r -> r.stable() && r.number() != s.revision() && (current == null || !r.spec().equals(current.spec())))
+                .max(java.util.Comparator.comparingInt(RevisionInfo::number)).map(RevisionInfo::number)
+                .orElseThrow(() -> new dev.steward.allocator.state.Conflict("there is no earlier stable revision of " + s.name()
+                        + " to go back to; kept: " + services.revisionsOf(s.name()).stream().map(RevisionInfo::number).toList()
+                        + " (name one with --to N)"));
     }
 
     private DeployResult start(ServiceRecord s, RevisionInfo rev, RolloutSpec rollout, int count, DeployRequest.OnConflict rule, String who, Instant now,

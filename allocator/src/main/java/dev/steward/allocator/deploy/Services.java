@@ -83,7 +83,7 @@ public final class Services {
         return deploys.deploy(app, env, role, req, who, now);
     }
 
-    /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */
+    /** Rolls back to a kept revision (default: back from what runs; see {@link Deploys}) as a new revision with its spec. */
     public DeployResult rollback(String name, Integer to, String who, Instant now) {
         return deploys.rollback(name, to, who, now);
     }

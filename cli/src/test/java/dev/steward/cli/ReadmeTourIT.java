@@ -1,0 +1,171 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The README's tour, run top to bottom as a new user would: the {@code sh} blocks of its "A tour
+ * on the embedded default" section, exactly as written, in one bash session against a fresh
+ * {@code steward dev} (its own home, data and port), from a directory that holds only the
+ * {@code ./steward} script, the jar and the examples. Each command's exit code and output is
+ * checked; a command the test does not know fails it, so the README and this test move together.
+ */
+class ReadmeTourIT {
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private Path dir;
+    private Process dev;
+
+    /** What each tour command must print and exit with, by its first words. */
+    private static final Map<String, Expect> EXPECT = new LinkedHashMap<>();
+
+    private record Expect(int exit, List<String> contains) {
+    }
+
+    static {
+        EXPECT.put("./steward allocate --cpus 0.5", new Expect(0, List.of("allocation ", " port ")));
+        EXPECT.put("./steward allocate --cpus 99", new Expect(3, List.of("1 agent: 1 insufficient cpus", "not placed within 5s")));
+        EXPECT.put("./steward status --output json", new Expect(0, List.of("\"agents\"", "\"services\"")));
+        EXPECT.put("./steward status", new Expect(0, List.of("1 agent ready", "AGENT", "ROLE")));
+        EXPECT.put("D=$(./steward package", new Expect(0, List.of("packaged webapp v1", "build/steward/webapp-v1.tar.zst", "uploaded to", "value sha256:")));
+        EXPECT.put("./steward deploy webapp --env staging --package $D ", new Expect(0, List.of("succeeded", "3 of 3 instances available")));
+        EXPECT.put("./steward services webapp --env staging", new Expect(0, List.of("ALLOCATION", "HEALTHY", "ENDPOINTS")));
+        EXPECT.put("./steward logs webapp --env staging --instance 0", new Expect(0, List.of("webapp v1 listening")));
+        EXPECT.put("D2=$(./steward package", new Expect(0, List.of("packaged webapp v2", "value sha256:")));
+        EXPECT.put("ID=$(./steward deploy", new Expect(0, List.of("follow it with 'steward rollout watch")));
+        EXPECT.put("./steward rollout promote $ID --watch", new Expect(0, List.of("promote: deployment", "succeeded: revision 2")));
+        EXPECT.put("./steward promote webapp --from staging --to prod", new Expect(0, List.of("succeeded")));
+        EXPECT.put("./steward rollback webapp --env staging", new Expect(0, List.of("rollback to revision 1", "succeeded", "REV")));
+        EXPECT.put("./steward monitor webapp --env prod", new Expect(0, List.of("PASS")));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (dev != null) {
+            dev.destroy();
+            if (!dev.waitFor(30, TimeUnit.SECONDS)) {
+                dev.destroyForcibly().waitFor();
+            }
+        }
+        if (dir != null) {
+            try (var all = Files.walk(dir)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The command lines of the tour's sh blocks, continuation lines joined. */
+    static List<String> tour(String readme) {
+        int from = readme.indexOf("## A tour on the embedded default");
+        int to = readme.indexOf("\n## ", from + 1);
+        String section = readme.substring(from, to < 0 ? readme.length() : to);
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("```sh\n(.*?)```", Pattern.DOTALL).matcher(section);
+        while (m.find()) {
+            StringBuilder cmd = new StringBuilder();
+            for (String line : m.group(1).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                if (line.endsWith("\\")) {
+                    cmd.append(line, 0, line.length() - 1).append(' ');
+                    continue;
+                }
+                out.add(cmd.append(line).toString().trim());
+                cmd.setLength(0);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void theReadmeTourRunsTopToBottomAsWritten() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        assertThat(CliIT.JAR).exists();
+        List<String> commands = tour(Files.readString(REPO.resolve("README.md")));
+        assertThat(commands).hasSizeGreaterThan(10);
+        for (String c : commands) {
+            assertThat(EXPECT.keySet()).as("the test knows what '%s' must print", c).anyMatch(c::startsWith);
+        }
+        dir = Files.createTempDirectory("steward-tour");
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path work = Files.createDirectories(dir.resolve("work"));
+        for (String link : List.of("steward", "cli", "examples")) {
+            Files.createSymbolicLink(work.resolve(link), REPO.resolve(link));
+        }
+        String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
+        dev = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), javaOpts, "-jar", CliIT.JAR.toString(),
+                "dev", "--data", dir.resolve("data").toString(), "--port", "0")).redirectErrorStream(true).redirectOutput(dir.resolve("dev.log").toFile())
+                .start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !dev.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
+        assertThat(Files.readString(dir.resolve("dev.log"))).contains("steward dev ready in");
+
+        StringBuilder script = new StringBuilder("set -u\n");
+        for (int i = 0; i < commands.size(); i++) {
+            String c = commands.get(i);
+            script.append("echo '@@@ ").append(i).append("'\n").append(c).append("\necho \"@@@ rc=$?\"\n");
+            Matcher assign = Pattern.compile("^([A-Z0-9]+)=\\$\\(").matcher(c);
+            if (assign.find()) {
+                script.append("echo \"value ${").append(assign.group(1)).append("}\"\n");
+            }
+        }
+        Files.writeString(dir.resolve("tour.sh"), script);
+        ProcessBuilder pb = new ProcessBuilder("bash", dir.resolve("tour.sh").toString()).directory(work.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("tour.log").toFile());
+        pb.environment().remove("STEWARD_ADDR");
+        pb.environment().remove("STEWARD_TOKEN");
+        pb.environment().put("STEWARD_JAVA_OPTS", javaOpts);
+        Process tour = pb.start();
+        assertThat(tour.waitFor(15, TimeUnit.MINUTES)).as("the tour ends").isTrue();
+        String log = Files.readString(dir.resolve("tour.log"));
+        String[] parts = log.split("@@@ ");
+        int checked = 0;
+        for (String part : parts) {
+            Matcher head = Pattern.compile("^(\\d+)\n").matcher(part);
+            if (!head.find()) {
+                continue;
+            }
+            int i = Integer.parseInt(head.group(1));
+            String c = commands.get(i);
+            int next = log.indexOf("@@@ rc=", log.indexOf("@@@ " + i + "\n"));
+            Matcher rc = Pattern.compile("@@@ rc=(\\d+)").matcher(log.substring(next));
+            assertThat(rc.find()).isTrue();
+            String out = part + log.substring(next, log.indexOf('\n', next) + 1) + valueAfter(log, next);
+            Expect e = EXPECT.entrySet().stream().filter(x -> c.startsWith(x.getKey())).findFirst().orElseThrow().getValue();
+            assertThat(Integer.parseInt(rc.group(1))).as("exit of '%s':\n%s", c, out).isEqualTo(e.exit());
+            for (String s : e.contains()) {
+                assertThat(out).as("output of '%s'", c).contains(s);
+            }
+            if (c.startsWith("./steward status --output json")) {
+                JsonNode j = Json.MAPPER.readTree(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
+                assertThat(j.path("agents").get(0).path("name").asText()).isEqualTo("dev");
+            }
+            checked++;
+        }
+        assertThat(checked).as("every tour command ran:\n%s", log).isEqualTo(commands.size());
+        assertThat(work.resolve("build/monitor/monitor.html")).exists();
+    }
+
+    private static String valueAfter(String log, int rcAt) {
+        int nl = log.indexOf('\n', rcAt);
+        int v = log.indexOf("value ", nl);
+        return v == nl + 1 ? log.substring(v, log.indexOf('\n', v)) : "";
+    }
+}
