@@ -1,6 +1,10 @@
 /**
- * The {@code steward} command (picocli): one subcommand per face of the model. For now
- * {@code steward server}, the allocator as a process; the client subcommands, {@code agent}
- * and {@code dev} arrive with their issues. Flags are the request fields' names.
+ * The {@code steward} command (picocli): one subcommand per face of the model, their flags the
+ * request fields' names. {@code server}, {@code agent} and {@code dev} (the embedded default:
+ * an allocator and a local agent in one process, registered in {@link dev.steward.cli.DevRegistry}
+ * so the other commands find it) run the parts; the client subcommands ({@code allocate},
+ * {@code package}, {@code deploy}, {@code rollout}, {@code monitor}, {@code logs},
+ * {@code status}, ...) talk to an allocator through {@link dev.steward.cli.Connection}, check
+ * names before any request, and follow rollouts with a live view.
  */
 package dev.steward.cli;

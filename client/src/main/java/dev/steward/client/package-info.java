@@ -4,5 +4,6 @@
  * holds its own address, token and OkHttp client. Cross-cutting concerns are small
  * interceptors assembled in one visible list: {@link dev.steward.client.AuthInterceptor},
  * {@link dev.steward.client.RequestIdInterceptor}, {@link dev.steward.client.RetryInterceptor}.
+ * Every path is built from percent-encoded segments ({@link dev.steward.client.Paths}).
  */
 package dev.steward.client;
