@@ -26,6 +26,7 @@ final class Connection {
 
     /** The address this process's commands talk to, for the hint when it cannot be reached. */
     static volatile String lastAddress;
+    private boolean warned;
 
     boolean json() {
         return "json".equalsIgnoreCase(output);
@@ -38,6 +39,11 @@ final class Connection {
             return a;
         }
         List<DevRegistry.Entry> devs = DevRegistry.user().live();
+        if (devs.size() > 1 && !warned) {
+            warned = true;
+            System.err.println("(" + devs.size() + " local 'steward dev' processes run; this talks to the newest, " + devs.get(0).address()
+                    + " with data in " + devs.get(0).data() + "; --addr or STEWARD_ADDR chooses another)");
+        }
         return devs.isEmpty() ? "http://127.0.0.1:4646" : devs.get(0).address();
     }
 
