@@ -46,9 +46,9 @@ class CliIT {
     static void startDev() throws Exception {
         dir = Files.createTempDirectory("steward-cli");
         devProcess = new ProcessBuilder(java("dev", "--data", dir.toString(), "--port", "0")).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("dev.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
-        String log = Files.readString(dir.resolve("dev.log"));
+                .redirectOutput(dir.resolve("local.log").toFile()).start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("local.log")).contains("export STEWARD_TOKEN="));
+        String log = Files.readString(dir.resolve("local.log"));
         assertThat(log).contains("steward dev ready in");
         addr = log.replaceAll("(?s).*export STEWARD_ADDR=(\\S+).*", "$1");
         token = log.replaceAll("(?s).*export STEWARD_TOKEN=(\\S+).*", "$1");

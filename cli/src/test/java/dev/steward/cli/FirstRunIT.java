@@ -31,51 +31,37 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FirstRunIT {
+    private static DevProcess local;
     private static Path dir;
-    private static Process devProcess;
     private static String addr;
     private static String token;
     private static String digest;
 
     private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", CliIT.JAR.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return DevProcess.java(List.of(), args);
     }
 
     @BeforeAll
     static void startDev() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
-        dir = Files.createTempDirectory("steward-first-run");
-        devProcess = new ProcessBuilder(java("dev", "--data", dir.resolve("data").toString(), "--port", "0")).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("dev.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
-        String log = Files.readString(dir.resolve("dev.log"));
-        assertThat(log).contains("steward dev ready in");
-        addr = log.replaceAll("(?s).*export STEWARD_ADDR=(\\S+).*", "$1");
-        token = log.replaceAll("(?s).*export STEWARD_TOKEN=(\\S+).*", "$1");
+        local = DevProcess.start("steward-first-run", List.of());
+        dir = local.dir;
+        addr = local.addr;
+        token = local.token;
         Path app = Files.createDirectories(dir.resolve("tiny"));
         Files.writeString(app.resolve("run.sh"), "echo tiny up on $PORT_HTTP\nexec python3 -u -m http.server $PORT_HTTP --bind 127.0.0.1\n");
     }
 
     @AfterAll
     static void stopDev() throws Exception {
-        if (devProcess != null) {
-            devProcess.destroy();
-            if (!devProcess.waitFor(30, TimeUnit.SECONDS)) {
-                devProcess.destroyForcibly().waitFor();
-            }
+        if (local == null) {
+            return;
         }
         try {
-            if (devProcess != null) {
-                assertThat(Files.readString(dir.resolve("dev.log"))).as("steward dev says it stopped").contains("steward dev stopped");
-            }
+            local.stop();
+            assertThat(local.log()).as("steward dev says it stopped").contains("steward dev stopped");
         } finally {
-            if (dir != null) {
-                try (var all = Files.walk(dir)) {
-                    all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
+            local.close();
         }
     }
 

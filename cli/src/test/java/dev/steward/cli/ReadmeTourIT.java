@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ReadmeTourIT {
     private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-    private Path dir;
-    private Process dev;
+    private DevProcess local;
+    private Path home;
 
     /** What each tour command must print and exit with, by its first words. */
     private static final Map<String, Expect> EXPECT = new LinkedHashMap<>();
@@ -58,14 +58,11 @@ class ReadmeTourIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (dev != null) {
-            dev.destroy();
-            if (!dev.waitFor(30, TimeUnit.SECONDS)) {
-                dev.destroyForcibly().waitFor();
-            }
+        if (local != null) {
+            local.close();
         }
-        if (dir != null) {
-            try (var all = Files.walk(dir)) {
+        if (home != null) {
+            try (var all = Files.walk(home)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
@@ -104,18 +101,14 @@ class ReadmeTourIT {
         for (String c : commands) {
             assertThat(EXPECT.keySet()).as("the test knows what '%s' must print", c).anyMatch(c::startsWith);
         }
-        dir = Files.createTempDirectory("steward-tour");
-        Path home = Files.createDirectories(dir.resolve("home"));
+        home = Files.createTempDirectory("steward-tour-home");
+        String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
+        local = DevProcess.start("steward-tour", List.of(javaOpts));
+        Path dir = local.dir;
         Path work = Files.createDirectories(dir.resolve("work"));
         for (String link : List.of("steward", "cli", "examples")) {
             Files.createSymbolicLink(work.resolve(link), REPO.resolve(link));
         }
-        String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
-        dev = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), javaOpts, "-jar", CliIT.JAR.toString(),
-                "dev", "--data", dir.resolve("data").toString(), "--port", "0")).redirectErrorStream(true).redirectOutput(dir.resolve("dev.log").toFile())
-                .start();
-        await().atMost(Duration.ofSeconds(60)).until(() -> !dev.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
-        assertThat(Files.readString(dir.resolve("dev.log"))).contains("steward dev ready in");
 
         StringBuilder script = new StringBuilder("set -u\n");
         for (int i = 0; i < commands.size(); i++) {
