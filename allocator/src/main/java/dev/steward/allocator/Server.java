@@ -81,7 +81,8 @@ public final class Server implements AutoCloseable {
             throw new IOException("cannot recover the state in " + cfg.dataDir() + ": " + e.getMessage(), e);
         }
         if (cfg.tickInterval() != null) {
-            engine.startTicker(cfg.tickInterval());
+            // a tick later than a quarter of the grace means the allocator itself stalled: fresh graces, no agent blamed
+            engine.startTicker(cfg.tickInterval(), cfg.heartbeatGrace().dividedBy(4));
         }
         PackageStore packages;
         try {

@@ -63,10 +63,28 @@ public final class Engine implements AutoCloseable {
         this.index = state.index();
     }
 
-    /** Starts the ticker that expires leases and loses silent agents every {@code interval}. */
-    public void startTicker(Duration interval) {
+    /**
+     * Starts the ticker that expires leases and loses silent agents every {@code interval}. When
+     * a tick comes more than {@code stallAfter} after the previous one, the owner thread was
+     * stalled (a long command, a pause of the process, an overloaded machine) and heartbeats
+     * may have waited in its queue: every agent gets a fresh grace before the tick may lose any,
+     * so the allocator never blames agents for its own outage.
+     */
+    public void startTicker(Duration interval, Duration stallAfter) {
+        long[] last = {System.nanoTime()}; // a stall before the first tick counts too
         owner.scheduleWithFixedDelay(() -> {
             try {
+                long t = System.nanoTime(); // the engine's own responsiveness: real time, not the injected clock
+                long gap = t - last[0] - interval.toNanos();
+                last[0] = t;
+                if (gap > stallAfter.toNanos()) {
+                    String when = "while the allocator stalled for " + dev.steward.api.Units.format(Duration.ofMillis(gap / 1_000_000));
+                    LOG.warning("no tick for " + gap / 1_000_000 + " ms: agents get a fresh heartbeat grace");
+                    apply((s, now) -> {
+                        s.freshGraces(now, when);
+                        return null;
+                    });
+                }
                 apply(TICK);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "tick failed", e);
@@ -143,7 +161,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private <T> T apply(Command<T> c) {
-        assert Thread.currentThread() == ownerThread : "state touched off its owner thread";
+        if (Thread.currentThread() != ownerThread) { // a real check, not an assert: state touched off its owner is a bug to stop at once
+            throw new IllegalStateException("the cluster state was touched off its owner thread, by " + Thread.currentThread().getName());
+        }
         if (failed != null) {
             throw new EngineFailed(failed);
         }

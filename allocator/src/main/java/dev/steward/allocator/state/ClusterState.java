@@ -340,6 +340,11 @@ public final class ClusterState {
         packages.restore(ps);
     }
 
+    /** Fresh graces for agents and leases after the allocator stalled for a while; see {@link Recovery#freshGraces}. */
+    public void freshGraces(Instant now, String when) {
+        Recovery.freshGraces(this, now, when);
+    }
+
     /** Fresh graces for agents and leases after a restart; see {@link Recovery}. */
     public void afterRestart(Instant now) {
         Recovery.afterRestart(this, now);

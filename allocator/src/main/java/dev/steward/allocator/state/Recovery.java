@@ -42,16 +42,26 @@ final class Recovery {
      * allocator was down get one grace period to be renewed: their holders could not reach us.
      */
     static void afterRestart(ClusterState s, Instant now) {
+        freshGraces(s, now, "while the allocator was down");
+    }
+
+    /**
+     * The allocator could not hear its agents for a while (it was down, or stalled): no agent is
+     * blamed for that. Every ready agent gets a fresh heartbeat grace from {@code now} (Nomad
+     * resets its heartbeat timers when a leader takes over), and a lease that ran out meanwhile
+     * is extended by one grace, since its holder could not renew it. In memory, like heartbeats.
+     */
+    static void freshGraces(ClusterState s, Instant now, String when) {
         for (AgentInfo a : List.copyOf(s.agents.values())) {
-            if (a.status() == AgentStatus.READY) {
+            if (a.status() == AgentStatus.READY && a.lastHeartbeat().isBefore(now)) {
                 s.agents.put(a.id(), new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(),
                         a.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), a.modifyIndex()));
             }
         }
         for (AllocationInfo a : List.copyOf(s.allocations.values())) {
             if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
-                s.putAllocation(Records.expiresAt(a, now.plus(s.config.heartbeatGrace()), "lease ran out while the allocator was down; "
-                        + "extended by one grace period", now, s.nextIndex(), s.config.historyLimit()));
+                s.putAllocation(Records.expiresAt(a, now.plus(s.config.heartbeatGrace()), "lease ran out " + when + "; extended by one grace period",
+                        now, s.nextIndex(), s.config.historyLimit()));
             }
         }
     }

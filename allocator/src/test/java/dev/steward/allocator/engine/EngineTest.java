@@ -97,4 +97,36 @@ class EngineTest {
         assertThat(engine.awaitIndex(0, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS)).isEqualTo(0);
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(150_000_000L);
     }
+
+    @Test
+    void a_stalled_allocator_gives_its_agents_a_fresh_grace_instead_of_losing_them() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(Duration.ofSeconds(1)), () -> java.util.UUID.randomUUID().toString()),
+                new Breakable(dir), Clock.systemUTC());
+        var spec = new AgentRegistration("m", "1", "1g", null, null, null, null, null, null).parse();
+        String id = engine.command((s, now) -> s.registerAgent(spec, "h", now).id()).get(10, TimeUnit.SECONDS);
+        engine.startTicker(Duration.ofMillis(50), Duration.ofMillis(250));
+        // the owner thread stalls for three graces: no heartbeat could have been heard meanwhile
+        engine.read(s -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }).get(10, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+                .until(() -> engine.read(s -> s.agent(id).status()).get().name().equals("READY"));
+        // the agent stays silent: now the grace runs out on a responsive allocator, and it is lost
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.read(s -> s.agent(id).status()).get().name().equals("LOST"));
+    }
+
+    @Test
+    void the_state_is_refused_to_any_thread_but_its_owner() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> "x"), new Breakable(dir), Clock.systemUTC());
+        java.lang.reflect.Method apply = Engine.class.getDeclaredMethod("apply", Engine.Command.class);
+        apply.setAccessible(true);
+        assertThatThrownBy(() -> apply.invoke(engine, (Engine.Command<Object>) (s, now) -> null))
+                .hasCauseInstanceOf(IllegalStateException.class).cause().hasMessageContaining("off its owner thread");
+    }
 }
