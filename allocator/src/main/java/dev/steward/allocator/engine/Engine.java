@@ -37,6 +37,12 @@ public final class Engine implements AutoCloseable {
     private final Store store;
     private final Clock clock;
     private final ScheduledExecutorService owner;
+    /**
+     * Where the futures the engine hands out complete, and so where every stage a caller chained
+     * on them runs: encoding a reply, writing a socket. Never the owner thread, which only
+     * decides. Its queue is bounded by what is in flight: one entry per request being answered.
+     */
+    private final java.util.concurrent.ExecutorService replies;
     private final List<Waiter> waiters = new ArrayList<>();
     private volatile Thread ownerThread;
     private volatile Throwable failed;
@@ -58,6 +64,11 @@ public final class Engine implements AutoCloseable {
             Thread t = new Thread(r, "steward-state");
             t.setDaemon(true);
             ownerThread = t;
+            return t;
+        });
+        this.replies = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "steward-reply");
+            t.setDaemon(true);
             return t;
         });
         this.index = state.index();
@@ -127,14 +138,16 @@ public final class Engine implements AutoCloseable {
         }
         CompletableFuture<Long> f = new CompletableFuture<>();
         owner.execute(() -> {
-            if (state.index() > after) {
-                f.complete(state.index());
+            long now = state.index();
+            if (now > after) {
+                hand(() -> f.complete(now));
                 return;
             }
             waiters.add(new Waiter(after, clock.instant().plus(wait), f));
             owner.schedule(() -> {
                 waiters.removeIf(w -> w.future == f);
-                f.complete(state.index());
+                long at = state.index();
+                hand(() -> f.complete(at));
             }, wait.toMillis(), TimeUnit.MILLISECONDS);
         });
         return f;
@@ -148,16 +161,28 @@ public final class Engine implements AutoCloseable {
         }
         try {
             owner.execute(() -> {
+                T value;
                 try {
-                    f.complete(work.get());
+                    value = work.get();
                 } catch (Throwable t) {
-                    f.completeExceptionally(t);
+                    hand(() -> f.completeExceptionally(t));
+                    return;
                 }
+                hand(() -> f.complete(value));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             f.completeExceptionally(new EngineFailed(e));
         }
         return f;
+    }
+
+    /** Completes a future off the owner thread, so what a caller chained on it never runs there. */
+    private void hand(Runnable completion) {
+        try {
+            replies.execute(completion);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            completion.run(); // shutting down: nothing is served any more
+        }
     }
 
     private <T> T apply(Command<T> c) {
@@ -234,7 +259,8 @@ public final class Engine implements AutoCloseable {
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             if (state.index() > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {
-                w.future.complete(state.index());
+                long at = state.index();
+                hand(() -> w.future.complete(at));
                 it.remove();
             }
         }
@@ -247,6 +273,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        replies.shutdown();
         owner.shutdown();
         try {
             if (!owner.awaitTermination(5, TimeUnit.SECONDS)) {
