@@ -3,7 +3,6 @@ package dev.steward.allocator;
 import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.engine.Engine;
 import dev.steward.allocator.http.Api;
-import dev.steward.allocator.http.JdkServer;
 import dev.steward.allocator.packages.PackageStore;
 import dev.steward.allocator.packages.PackageSweeper;
 import dev.steward.allocator.state.ClusterState;
@@ -26,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Server implements AutoCloseable {
     private final Engine engine;
-    private final JdkServer http;
+    private final dev.steward.allocator.http.JettyServer http;
     private final Api api;
     private final String adminToken;
     private final String joinToken;
@@ -35,7 +34,7 @@ public final class Server implements AutoCloseable {
 
     private final dev.steward.allocator.monitor.MonitorRunner monitors;
 
-    private Server(Engine engine, JdkServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper,
+    private Server(Engine engine, dev.steward.allocator.http.JettyServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper,
                    dev.steward.allocator.monitor.MonitorRunner monitors) {
         this.monitors = monitors;
         this.sweeper = sweeper;
@@ -108,9 +107,9 @@ public final class Server implements AutoCloseable {
         }).join();
         resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
         Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
-        JdkServer http;
+        dev.steward.allocator.http.JettyServer http;
         try {
-            http = new JdkServer(api, cfg.bind());
+            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), dev.steward.allocator.http.HttpLimits.DEFAULTS);
         } catch (IOException e) {
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);

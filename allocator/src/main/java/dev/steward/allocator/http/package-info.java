@@ -2,8 +2,8 @@
  * The REST API ({@code /v1/...}), independent of any HTTP server: {@link dev.steward.allocator.http.Api}
  * maps an {@link dev.steward.allocator.http.ApiRequest} to a future
  * {@link dev.steward.allocator.http.ApiResponse}, so the same handlers can be served
- * standalone by {@link dev.steward.allocator.http.JdkServer} or mounted in a Jenkins
- * controller later. One class per resource declares its routes; errors are
+ * by {@link dev.steward.allocator.http.JettyServer}, which bounds every connection, thread,
+ * body and wait ({@link dev.steward.allocator.http.HttpLimits}), or mounted in another server. One class per resource declares its routes; errors are
  * {@code application/problem+json} naming the field; a client's mistake is never a 500.
  */
 package dev.steward.allocator.http;

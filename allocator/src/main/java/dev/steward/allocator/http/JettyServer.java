@@ -1,0 +1,208 @@
+package dev.steward.allocator.http;
+
+import dev.steward.api.Limits;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Serves an {@link Api} on Jetty 12's core API (no servlets), with every resource bounded
+ * ({@link HttpLimits}): request lines and headers are parsed without holding a thread, so slow
+ * or idle connections cost a connection slot and nothing else, and are closed after the idle
+ * timeout; bodies that trickle below the minimum rate are refused; a connection limit caps them
+ * all. Answers are written without blocking the thread that completes them. Streamed
+ * transfers (package bodies, log follows) hold a Jetty thread each, and at most
+ * {@code maxStreams} run at once: past that they get a 503 at once, so they can never take the
+ * threads heartbeats and API calls need.
+ */
+public final class JettyServer implements AutoCloseable {
+    private final Server server;
+    private final ServerConnector connector;
+
+    public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits) throws IOException {
+        QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
+                new BlockingArrayQueue<>(limits.queue(), limits.queue(), limits.queue()));
+        pool.setName("steward-http");
+        pool.setDaemon(true);
+        server = new Server(pool);
+        HttpConfiguration cfg = new HttpConfiguration();
+        cfg.setSendServerVersion(false);
+        cfg.setSendDateHeader(false);
+        cfg.setRequestHeaderSize(limits.maxHeaderBytes());
+        cfg.setMinRequestDataRate(limits.minBodyBytesPerSecond());
+        cfg.setIdleTimeout(limits.idleTimeout().toMillis());
+        // names are percent-encoded path segments: an encoded '/' is data, and Route.match decodes it
+        cfg.setUriCompliance(UriCompliance.DEFAULT.with("steward", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        connector.setHost(bind.getHostString());
+        connector.setPort(bind.getPort());
+        connector.setIdleTimeout(limits.idleTimeout().toMillis());
+        connector.setAcceptQueueSize(128);
+        server.addConnector(connector);
+        server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
+        server.setErrorHandler(new ProblemErrorHandler());
+        server.setHandler(new ApiHandler(api, new Semaphore(limits.maxStreams())));
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping: nothing left to serve
+        }
+    }
+
+    /** One request: into an {@link ApiRequest}, through the {@link Api}, and its answer written back. */
+    private static final class ApiHandler extends Handler.Abstract {
+        private final Api api;
+        private final Semaphore streams;
+
+        ApiHandler(Api api, Semaphore streams) {
+            this.api = api;
+            this.streams = streams;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String method = request.getMethod().toUpperCase(Locale.ROOT);
+            String path = request.getHttpURI().getPath();
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (var f : request.getHeaders()) {
+                headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
+            }
+            Map<String, java.util.List<String>> query = ApiRequest.parseQuery(request.getHttpURI().getQuery());
+            if (api.streams(method, path)) {
+                if (!streams.tryAcquire()) {
+                    send(request, response, callback, ApiResponse.problem(503, "Service Unavailable",
+                            "too many package and log transfers at once; try again shortly", null).header("Retry-After", "1"));
+                    return true;
+                }
+                try {
+                    InputStream body = Content.Source.asInputStream(request);
+                    ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body)).handle((ok, err) ->
+                            err != null ? Api.error(err) : ok).join(); // a streamed route runs here, on this thread
+                    sendBlocking(request, response, r);
+                    callback.succeeded();
+                } catch (Throwable t) {
+                    callback.failed(t);
+                } finally {
+                    streams.release();
+                }
+                return true;
+            }
+            long declared = request.getLength();
+            if (declared > Limits.MAX_BODY_BYTES) {
+                send(request, response, callback, tooLarge());
+                return true;
+            }
+            Content.Source.asByteArrayAsync(request, (int) Limits.MAX_BODY_BYTES + 1).whenComplete((body, err) -> {
+                if (err != null) {
+                    send(request, response, callback, ApiResponse.problem(400, "Bad Request", "the request body could not be read: "
+                            + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()), null).header("Connection", "close"));
+                    return;
+                }
+                if (body.length > Limits.MAX_BODY_BYTES) {
+                    send(request, response, callback, tooLarge());
+                    return;
+                }
+                try {
+                    api.handle(new ApiRequest(method, path, query, headers, body))
+                            .whenComplete((r, e) -> send(request, response, callback, e != null ? Api.error(e) : r));
+                } catch (RuntimeException e) {
+                    send(request, response, callback, Api.error(e));
+                }
+            });
+            return true;
+        }
+    }
+
+    private static ApiResponse tooLarge() {
+        return ApiResponse.problem(413, "Payload Too Large", "the request body is above the limit of " + Limits.MAX_BODY_BYTES / 1024 + " KiB", null)
+                .header("Connection", "close");
+    }
+
+    private static void head(Response response, ApiResponse r) {
+        response.setStatus(r.status());
+        HttpFields.Mutable h = response.getHeaders();
+        r.headers().forEach(h::put);
+        h.put("Content-Type", r.contentType());
+    }
+
+    /** Writes a whole answer without blocking: Jetty completes {@code callback} when it is out, or fails it at the idle timeout. */
+    static void send(Request request, Response response, Callback callback, ApiResponse r) {
+        try {
+            head(response, r);
+            if (request.getMethod().equalsIgnoreCase("HEAD") || r.writer() == null && r.body().length == 0) {
+                if (r.writer() == null && !r.headers().containsKey("Content-Length")) {
+                    response.getHeaders().put("Content-Length", "0");
+                }
+                response.write(true, null, callback);
+                return;
+            }
+            if (r.writer() != null) { // a body written as a stream (a package): never on a completing thread of the engine
+                try (OutputStream os = Content.Sink.asOutputStream(response)) {
+                    response.getHeaders().put("Content-Length", Long.toString(r.writer().length()));
+                    r.writer().writeTo(os);
+                }
+                callback.succeeded();
+                return;
+            }
+            response.getHeaders().put("Content-Length", Integer.toString(r.body().length));
+            response.write(true, ByteBuffer.wrap(r.body()), callback);
+        } catch (Throwable t) {
+            callback.failed(t);
+        }
+    }
+
+    /** On a streamed route's own thread: the answer, its body streamed if it has a writer. */
+    private static void sendBlocking(Request request, Response response, ApiResponse r) throws IOException {
+        head(response, r);
+        if (request.getMethod().equalsIgnoreCase("HEAD")) {
+            Content.Sink.write(response, true, null);
+            return;
+        }
+        if (r.writer() != null) {
+            long n = r.writer().length();
+            response.getHeaders().put("Content-Length", Long.toString(n));
+            try (OutputStream os = Content.Sink.asOutputStream(response)) {
+                r.writer().writeTo(os);
+            }
+            return;
+        }
+        response.getHeaders().put("Content-Length", Integer.toString(r.body().length));
+        Content.Sink.write(response, true, ByteBuffer.wrap(r.body()));
+    }
+}
