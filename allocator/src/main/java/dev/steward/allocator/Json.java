@@ -21,7 +21,13 @@ import java.util.stream.Collectors;
  * {@link ValidationException}s that name the field by its JSON path.
  */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
+    /** Deeper JSON than this is refused as malformed: no request of the API nests more than a few levels. */
+    public static final int MAX_NESTING = 64;
+
+    public static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).maxNumberLength(100)
+                    .maxStringLength(dev.steward.api.Limits.MAX_BODY_BYTES > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) dev.steward.api.Limits.MAX_BODY_BYTES)
+                    .build()).build())
             .registerModule(new JavaTimeModule())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
             .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
@@ -75,9 +81,12 @@ public final class Json {
                 throw v;
             }
             throw new ValidationException(path(e), e.getOriginalMessage());
+        } catch (com.fasterxml.jackson.core.exc.StreamConstraintsException e) {
+            throw new ValidationException("", "malformed JSON: " + e.getOriginalMessage() + " (at most " + MAX_NESTING + " levels of nesting)");
         } catch (JsonProcessingException e) {
-            throw new ValidationException("", "malformed JSON at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            var at = e.getLocation(); // absent for some failures: never a reason for a 500
+            throw new ValidationException("", "malformed JSON" + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+                    + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ValidationException("", "unreadable body: " + e.getMessage());
         }

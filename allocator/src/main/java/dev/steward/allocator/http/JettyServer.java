@@ -39,6 +39,7 @@ import java.util.concurrent.Semaphore;
 public final class JettyServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
+    private final InetSocketAddress address;
 
     public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
@@ -70,10 +71,11 @@ public final class JettyServer implements AutoCloseable {
             close();
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
         }
+        address = new InetSocketAddress(bind.getAddress(), connector.getLocalPort()); // kept: it is asked for after close too
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(connector.getHost(), connector.getLocalPort());
+        return address;
     }
 
     @Override

@@ -139,4 +139,64 @@ class BadInputTest {
         // garbage that happened to be a valid body may have changed something; all else must not have
         assertThat(Long.parseLong(s.get("/v1/status", s.admin()).index())).isGreaterThanOrEqualTo(Long.parseLong(before));
     }
+
+    /** Sends raw bytes (closing our side after them if {@code halfClose}) and returns what the server answered. */
+    private static String raw(String request, boolean halfClose) throws Exception {
+        try (java.net.Socket so = new java.net.Socket()) {
+            so.connect(new java.net.InetSocketAddress(s.server.address().getAddress(), s.server.address().getPort()), 5000);
+            so.setSoTimeout(10_000);
+            so.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            so.getOutputStream().flush();
+            if (halfClose) {
+                so.shutdownOutput();
+            }
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = so.getInputStream().read(buf)) > 0) {
+                    got.write(buf, 0, n);
+                    String text = got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+                    int headEnd = text.indexOf("\r\n\r\n");
+                    java.util.regex.Matcher len = java.util.regex.Pattern.compile("(?i)content-length: (\\d+)").matcher(text);
+                    if (headEnd > 0 && len.find() && text.length() >= headEnd + 4 + Integer.parseInt(len.group(1))) {
+                        break;
+                    }
+                }
+            } catch (java.net.SocketException reset) {
+                throw new AssertionError("the connection was reset instead of answered; got so far: " + got, reset);
+            }
+            return got.toString(java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    @Test
+    void json_nested_thousands_of_levels_deep_is_a_400_not_a_500() {
+        String deep = "[".repeat(2000) + "]".repeat(2000);
+        String deepObject = "{\"a\":".repeat(2000) + "1" + "}".repeat(2000);
+        for (String[] route : List.of(new String[] {"POST", "/v1/requests"}, new String[] {"PUT", "/v1/roles/deep"}, new String[] {"POST", "/v1/agents"},
+                new String[] {"PUT", "/v1/services/web/deep"}, new String[] {"POST", "/v1/services/web/deep/rollback"})) {
+            for (String body : List.of(deep, deepObject, "{\"x\":" + deep + "}", "{\"constraints\":" + deep + "}")) {
+                LiveServer.Reply r = s.call(route[0], route[1], s.admin(), body);
+                assertThat(r.code()).as("%s %s", route[0], route[1]).isBetween(400, 499);
+                assertThat(r.contentType()).isEqualTo("application/problem+json");
+            }
+        }
+    }
+
+    @Test
+    void protocol_level_garbage_is_answered_with_a_problem_never_a_reset_or_a_500() throws Exception {
+        for (String line : List.of("GET /v1/<script> HTTP/1.1", "GET /v1\\health HTTP/1.1", "BR@W /v1/health HTTP/1.1",
+                "G\u0000T /v1/health HTTP/1.1")) {
+            String got = raw(line + "\r\nHost: test\r\nConnection: close\r\n\r\n", false);
+            assertThat(got).as(line).matches("(?s)HTTP/1\\.1 4\\d\\d .*");
+            assertThat(got).as(line).containsIgnoringCase("content-type: application/problem+json");
+        }
+        String cut = raw("POST /v1/requests HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + s.admin()
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n64\r\n{\"cpus\":", true);
+        assertThat(cut).as("a chunked body cut short").matches("(?s)HTTP/1\\.1 4\\d\\d .*").containsIgnoringCase("application/problem+json");
+        String huge = raw("GET /v1/health HTTP/1.1\r\nHost: test\r\nX-Big: " + "x".repeat(40_000) + "\r\nConnection: close\r\n\r\n", false);
+        assertThat(huge).as("headers above the limit").matches("(?s)HTTP/1\\.1 431 .*");
+        assertThat(s.get("/v1/health", null).code()).isEqualTo(200);
+    }
 }
