@@ -142,7 +142,10 @@ class MonitorEndToEndTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > 20);
         String id = admin.monitors().start("webapp", "prod",
                 new MonitorSpec(List.of("healthy >= 100%", "error-rate < 5%"), "10s", "1s", "3s", 0, null, null, null, null, null, null, null, null)).id();
-        await().atMost(Duration.ofSeconds(20)).until(() -> admin.monitors().get(id).gates().get(0).evaluations() >= 3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> { // the report has its gates from the first evaluation on
+            var gates = admin.monitors().get(id).gates();
+            return !gates.isEmpty() && gates.get(0).evaluations() >= 3;
+        });
         MonitorReport before = admin.monitors().get(id);
 
         c.restartServer(); // a kill -9 loses no more: each evaluation is written to the store as it is made

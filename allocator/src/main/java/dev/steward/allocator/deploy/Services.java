@@ -42,6 +42,7 @@ public final class Services {
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
     private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
     private final Map<String, String> serviceByRequest = new java.util.HashMap<>(); // an instance's request id → its service
+    private final Map<String, String> serviceByRef = new java.util.HashMap<>(); // an instance's allocation and task ids → its service
     private final Map<String, List<String>> instancesByService = new HashMap<>();
 
     /** Starts the monitor of a canary gate; the allocator's monitor runner, set at start. */
@@ -155,6 +156,72 @@ public final class Services {
             changed |= controller.reconcile(s, now);
         }
         return changed;
+    }
+
+    /**
+     * Reconciles only the services that {@code changes} touch: their records, deployments,
+     * instances, or the requests, allocations, tasks and monitors behind their instances. A
+     * command costs what it changed, not O(services x instances); what time alone changes
+     * (deadlines, pauses, backoffs, health held long enough) is reconciled by the ticker, which
+     * passes over every service.
+     */
+    public boolean reconcile(Instant now, dev.steward.allocator.state.Changes changes) {
+        java.util.Set<String> touched = new java.util.LinkedHashSet<>();
+        for (String id : changes.services) {
+            touched.add(id);
+        }
+        for (String id : changes.deployments) {
+            DeploymentInfo d = deployments.get(id);
+            if (d != null) {
+                touched.add(d.service());
+            }
+        }
+        for (String id : changes.instances) {
+            InstanceInfo i = instances.get(id);
+            if (i != null) {
+                touched.add(i.service());
+            }
+        }
+        for (String id : changes.requests) {
+            String svc = serviceByRequest.get(id);
+            if (svc != null) {
+                touched.add(svc);
+            }
+        }
+        for (java.util.Set<String> refs : List.of(changes.allocations, changes.tasks)) {
+            for (String id : refs) {
+                String svc = serviceByRef.get(id);
+                if (svc != null) {
+                    touched.add(svc);
+                }
+            }
+        }
+        for (String id : changes.monitors) {
+            dev.steward.api.MonitorReport m = state.monitors().getOrNull(id);
+            if (m != null) {
+                touched.add(m.service());
+            }
+        }
+        boolean changed = false;
+        for (String name : touched) {
+            ServiceRecord s = services.get(name);
+            if (s != null) {
+                changed |= controller.reconcile(s, now);
+            }
+        }
+        return changed;
+    }
+
+    private void index(InstanceInfo i) {
+        if (i.requestId() != null) {
+            serviceByRequest.put(i.requestId(), i.service());
+        }
+        if (i.allocationId() != null) {
+            serviceByRef.put(i.allocationId(), i.service());
+        }
+        if (i.taskId() != null) {
+            serviceByRef.put(i.taskId(), i.service());
+        }
     }
 
     // ---------------------------------------------------------------- queries
@@ -293,9 +360,7 @@ public final class Services {
         if (old == null) {
             instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
         }
-        if (i.requestId() != null) {
-            serviceByRequest.put(i.requestId(), i.service());
-        }
+        index(i);
         state.changes().instances.add(i.id());
     }
 
@@ -334,6 +399,12 @@ public final class Services {
             if (gone.requestId() != null) {
                 serviceByRequest.remove(gone.requestId());
             }
+            if (gone.allocationId() != null) {
+                serviceByRef.remove(gone.allocationId());
+            }
+            if (gone.taskId() != null) {
+                serviceByRef.remove(gone.taskId());
+            }
             ids.remove(id);
             state.removed().add(id);
         }
@@ -345,9 +416,7 @@ public final class Services {
         ds.forEach(d -> deployments.put(d.id(), d));
         is.forEach(i -> {
             instances.put(i.id(), i);
-            if (i.requestId() != null) {
-                serviceByRequest.put(i.requestId(), i.service());
-            }
+            index(i);
             instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
         });
     }

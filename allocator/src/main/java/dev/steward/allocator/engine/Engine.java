@@ -47,6 +47,8 @@ public final class Engine implements AutoCloseable {
     private volatile Thread ownerThread;
     private volatile Throwable failed;
     private volatile long index;
+    /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
+    private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private record Waiter(long after, Instant deadline, CompletableFuture<Long> future) {
     }
@@ -97,6 +99,7 @@ public final class Engine implements AutoCloseable {
                     });
                 }
                 apply(TICK);
+                busyNanos.addAndGet(System.nanoTime() - t);
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "tick failed", e);
             }
@@ -121,6 +124,11 @@ public final class Engine implements AutoCloseable {
     /** Runs a read on the owner thread, between commands. */
     public <T> CompletableFuture<T> read(Function<ClusterState, T> q) {
         return onOwner(() -> q.apply(state));
+    }
+
+    /** Nanoseconds the owner thread has been busy since the engine started. */
+    public long busyNanos() {
+        return busyNanos.get();
     }
 
     /** The index of the last durable change. */
@@ -162,12 +170,15 @@ public final class Engine implements AutoCloseable {
         try {
             owner.execute(() -> {
                 T value;
+                long t0 = System.nanoTime();
                 try {
                     value = work.get();
                 } catch (Throwable t) {
+                    busyNanos.addAndGet(System.nanoTime() - t0);
                     hand(() -> f.completeExceptionally(t));
                     return;
                 }
+                busyNanos.addAndGet(System.nanoTime() - t0);
                 hand(() -> f.complete(value));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -186,6 +197,11 @@ public final class Engine implements AutoCloseable {
     }
 
     private <T> T apply(Command<T> c) {
+        return apply(c, c == TICK);
+    }
+
+    /** Applies a command; {@code everyService}: reconcile every service (the ticker: time moved), else only those the changes touch. */
+    private <T> T apply(Command<T> c, boolean everyService) {
         if (Thread.currentThread() != ownerThread) { // a real check, not an assert: state touched off its owner is a bug to stop at once
             throw new IllegalStateException("the cluster state was touched off its owner thread, by " + Thread.currentThread().getName());
         }
@@ -200,7 +216,7 @@ public final class Engine implements AutoCloseable {
                 if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
                     state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
                 }
-                if (!state.services().reconcile(now)) {
+                if (!(everyService ? state.services().reconcile(now) : state.services().reconcile(now, state.changes()))) {
                     break;
                 }
             }

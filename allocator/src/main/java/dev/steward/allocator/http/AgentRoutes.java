@@ -50,6 +50,11 @@ final class AgentRoutes {
                     if (hb.usage() != null && hb.usage().size() > 64) {
                         throw new ValidationException("usage", "has " + hb.usage().size() + " entries, above the limit of 64");
                     }
+                    java.time.Instant at = h.clock.instant();
+                    if (h.heartbeats.offer(c.param("id"), hb.usage(), hb.busyPorts(), at)) { // a ready agent: kept in memory, folded in by the ticker
+                        return java.util.concurrent.CompletableFuture.completedFuture(ApiResponse.json(200,
+                                java.util.Map.of("id", c.param("id"), "status", "READY", "lastHeartbeat", at)));
+                    }
                     return h.command(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), hb.busyPorts(), now)));
                 }),
                 new Route("POST", "/v1/agents/{id}/drain", admin,

@@ -19,8 +19,11 @@ final class Handlers {
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
     final Engine engine;
     final Clock clock;
+    /** Where ready agents' heartbeats go without a hop to the owner thread. */
+    final dev.steward.allocator.state.Heartbeats heartbeats;
 
     Handlers(Engine engine, Clock clock) {
+        this.heartbeats = engine.read(dev.steward.allocator.state.ClusterState::heartbeats).join();
         this.engine = engine;
         this.clock = clock;
     }

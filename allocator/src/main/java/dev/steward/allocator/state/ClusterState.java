@@ -51,7 +51,9 @@ public final class ClusterState {
     final Map<String, RoleRecord> roles = new TreeMap<>();
     final Map<String, RequestInfo> requests = new LinkedHashMap<>();
     final Map<String, AllocationInfo> allocations = new LinkedHashMap<>();
-    final Map<String, TokenRecord> tokens = new HashMap<>();
+    /** Concurrent: authentication reads it from the server's threads without a hop to the owner; only the owner writes it. */
+    final Map<String, TokenRecord> tokens = new java.util.concurrent.ConcurrentHashMap<>();
+    final Heartbeats heartbeats = new Heartbeats();
     final Map<String, Set<String>> liveByAgent = new HashMap<>();
     final Map<String, TreeSet<RequestInfo>> pendingByRole = new HashMap<>();
     final Set<String> removed = new LinkedHashSet<>();
@@ -140,6 +142,12 @@ public final class ClusterState {
         changes.tokens.add(t.hash());
     }
 
+    /** The heartbeats of ready agents, recorded off the owner thread and folded in by {@link #tick}. */
+    public Heartbeats heartbeats() {
+        return heartbeats;
+    }
+
+    /** A token's record; safe to call from any thread (the table is concurrent and its records immutable). */
     public TokenRecord token(String hash) {
         return tokens.get(hash);
     }

@@ -9,13 +9,24 @@ import dev.steward.api.RequestInfo;
 import java.time.Instant;
 import java.util.List;
 
-/** What the passing of time does to a {@link ClusterState}: silent agents are lost, leases expire, old ended records are forgotten. */
+/**
+ * What the passing of time does to a {@link ClusterState}: the heartbeats recorded since the last
+ * tick are folded in, silent agents are lost, leases expire, old ended records are forgotten, and
+ * the ready agents are published for the heartbeat route.
+ */
 final class Ticker {
     private Ticker() {
     }
 
     /** Marks agents past their heartbeat grace lost (with their allocations), expires leases, forgets old ended records. */
     static void tick(ClusterState s, Instant now) {
+        for (var beat : s.heartbeats.drain()) { // heartbeats first: who is lost is decided on the latest word of every agent
+            AgentInfo a = s.agents.get(beat.getKey());
+            if (a != null) {
+                Instant at = beat.getValue().at().isAfter(a.lastHeartbeat()) ? beat.getValue().at() : a.lastHeartbeat(); // never back in time
+                Membership.heartbeat(s, a.id(), beat.getValue().usage(), beat.getValue().busyPorts(), at);
+            }
+        }
         for (AgentInfo a : List.copyOf(s.agents.values())) {
             if (a.status() == AgentStatus.READY && a.lastHeartbeat().plus(s.config.heartbeatGrace()).isBefore(now)) {
                 s.agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), s.nextIndex()));
@@ -47,6 +58,13 @@ final class Ticker {
                 s.removed.add(r.id());
             }
         }
+        java.util.Set<String> ready = new java.util.HashSet<>();
+        s.agents.values().forEach(a -> {
+            if (a.status() == AgentStatus.READY) {
+                ready.add(a.id());
+            }
+        });
+        s.heartbeats.publishReady(ready);
     }
 
     private static Instant lastEvent(AllocationInfo a) {
