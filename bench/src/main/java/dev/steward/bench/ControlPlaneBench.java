@@ -10,10 +10,10 @@ import dev.steward.client.StewardClient;
 import dev.steward.pkg.BuiltPackage;
 import dev.steward.pkg.PackageBuilder;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.StringRequestContent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,7 +35,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * placed on them (their tasks never start: the reconciler keeps watching them). For each agent
  * count it prints heartbeat latency p50/p99, an API read's p99 (GET /v1/status) and a command's
  * p99 (PUT /v1/roles/...) under that load, the owner thread's busy fraction and the heap.
- * Usage: ControlPlaneBench [AGENTS,...] (default 1000,2500,5000,10000) [-Dservices=1000] [-Dseconds=20]
+ * Usage: ControlPlaneBench [AGENTS,...] (default 1000,2500,5000,10000); -Dservices=1000 -Dseconds=20 as JVM options
+ * (STEWARD_BENCH_OPTS is not read: edit bench/run, or run the class with java directly). Client and
+ * server share this process: each parked query holds a socket on both sides, so the open-file
+ * limit (ulimit -n) bounds the agent count at about half of it.
  */
 public final class ControlPlaneBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,8 +58,11 @@ public final class ControlPlaneBench {
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, services, seconds);
         Path root = Files.createTempDirectory("steward-control-bench");
         Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(10)));
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Executors.newFixedThreadPool(8))
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = new HttpClient(); // asynchronous: a parked query costs a connection, not a thread
+        http.setMaxConnectionsPerDestination(30_000);
+        http.setMaxRequestsQueuedPerDestination(100_000);
+        http.setConnectTimeout(10_000);
+        http.start();
         ScheduledExecutorService timer = Executors.newScheduledThreadPool(4);
         AtomicBoolean running = new AtomicBoolean(true);
         List<Sim> agents = new ArrayList<>();
@@ -101,6 +106,7 @@ public final class ControlPlaneBench {
         } finally {
             running.set(false);
             timer.shutdownNow();
+            http.stop();
             server.close();
             deleteTree(root);
         }
@@ -110,37 +116,29 @@ public final class ControlPlaneBench {
     /** Joins agents until there are {@code n}; each heartbeats every second and parks a blocking query for its work. */
     private static void join(HttpClient http, Server server, List<Sim> agents, int n, ScheduledExecutorService timer, AtomicBoolean running,
                              ConcurrentLinkedQueue<Long> hbLatency, AtomicLong hbErrors) throws Exception {
-        List<CompletableFuture<Sim>> joining = new ArrayList<>();
+        List<Sim> joined = new ArrayList<>();
         for (int i = agents.size(); i < n; i++) {
             String body = "{\"name\":\"sim-" + i + "\",\"cpus\":\"16\",\"memory\":\"64g\",\"ports\":\"20000-20999\",\"attributes\":{\"zone\":\"z" + (i % 3)
                     + "\"}}";
-            joining.add(http.sendAsync(request("POST", server.url() + "/v1/agents", body, server.joinToken()), HttpResponse.BodyHandlers.ofString())
-                    .thenApply(r -> {
-                        try {
-                            JsonNode j = JSON.readTree(r.body());
-                            return new Sim(j.path("agent").path("id").asText(), j.path("token").asText());
-                        } catch (Exception e) {
-                            throw new IllegalStateException("join failed: " + r.statusCode() + " " + r.body(), e);
-                        }
-                    }));
-            if (joining.size() % 200 == 0) {
-                CompletableFuture.allOf(joining.toArray(CompletableFuture[]::new)).join();
+            ContentResponse r = request(http, "POST", server.url() + "/v1/agents", body, server.joinToken()).send();
+            if (r.getStatus() != 201 && r.getStatus() != 200) {
+                throw new IllegalStateException("join failed: " + r.getStatus() + " " + r.getContentAsString());
             }
+            JsonNode j = JSON.readTree(r.getContentAsString());
+            joined.add(new Sim(j.path("agent").path("id").asText(), j.path("token").asText()));
         }
-        for (CompletableFuture<Sim> f : joining) {
-            Sim a = f.join();
+        for (Sim a : joined) {
             agents.add(a);
             long offset = (long) (Math.random() * 1000);
             timer.scheduleAtFixedRate(() -> {
                 long t = System.nanoTime();
-                http.sendAsync(request("PUT", server.url() + "/v1/agents/" + a.id() + "/heartbeat", "{}", a.token()), HttpResponse.BodyHandlers.discarding())
-                        .whenComplete((r, e) -> {
-                            if (e != null || r.statusCode() != 200) {
-                                hbErrors.incrementAndGet();
-                            } else {
-                                hbLatency.add(System.nanoTime() - t);
-                            }
-                        });
+                request(http, "PUT", server.url() + "/v1/agents/" + a.id() + "/heartbeat", "{}", a.token()).send(result -> {
+                    if (result.isFailed() || result.getResponse().getStatus() != 200) {
+                        hbErrors.incrementAndGet();
+                    } else {
+                        hbLatency.add(System.nanoTime() - t);
+                    }
+                });
             }, offset, 1000, TimeUnit.MILLISECONDS);
             park(http, server, a, 0, running);
         }
@@ -152,10 +150,25 @@ public final class ControlPlaneBench {
             return;
         }
         String url = server.url() + "/v1/agents/" + a.id() + "/tasks" + (index > 0 ? "?index=" + index + "&wait=30s" : "");
-        http.sendAsync(request("GET", url, null, a.token()), HttpResponse.BodyHandlers.discarding()).whenComplete((r, e) -> {
-            long next = r == null ? index : r.headers().firstValueAsLong("X-Steward-Index").orElse(index);
-            park(http, server, a, Math.max(next, 1), running);
+        request(http, "GET", url, null, a.token()).timeout(60, TimeUnit.SECONDS).send(result -> {
+            String h = result.getResponse() == null ? null : result.getResponse().getHeaders().get("X-Steward-Index");
+            long next = h == null ? index : Long.parseLong(h);
+            if (result.isFailed()) {
+                timerPark(http, server, a, index, running); // an error: try again in a second, as the agent does
+            } else {
+                park(http, server, a, Math.max(next, 1), running);
+            }
         });
+    }
+
+    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "bench-retry");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static void timerPark(HttpClient http, Server server, Sim a, long index, AtomicBoolean running) {
+        RETRY.schedule(() -> park(http, server, a, index, running), 1, TimeUnit.SECONDS);
     }
 
     /** A package, and {@code n} services of 3 instances of it, placed on the simulated agents. */
@@ -173,25 +186,22 @@ public final class ControlPlaneBench {
         deleteTree(dir);
     }
 
-    private static HttpRequest request(String method, String url, String body, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token);
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
-        return b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+    private static Request request(HttpClient http, String method, String url, String body, String token) {
+        Request r = http.newRequest(url).method(method).timeout(60, TimeUnit.SECONDS).headers(h -> h.put("Authorization", "Bearer " + token));
+        return body == null ? r : r.body(new StringRequestContent("application/json", body));
     }
 
     private static long timed(HttpClient http, Server server, String method, String path, String body, String token) throws Exception {
         long t = System.nanoTime();
-        HttpResponse<Void> r = http.send(request(method, server.url() + path, body, token), HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + path + " -> " + r.statusCode());
+        ContentResponse r = request(http, method, server.url() + path, body, token).send();
+        if (r.getStatus() >= 300) {
+            throw new IllegalStateException(method + " " + path + " -> " + r.getStatus());
         }
         return System.nanoTime() - t;
     }
 
     private static String body(HttpClient http, Server server, String path, String token) throws Exception {
-        return http.send(request("GET", server.url() + path, null, token), HttpResponse.BodyHandlers.ofString()).body();
+        return request(http, "GET", server.url() + path, null, token).send().getContentAsString();
     }
 
     private static void deleteTree(Path dir) {

@@ -50,7 +50,11 @@ public final class Engine implements AutoCloseable {
     /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
-    private record Waiter(long after, Instant deadline, CompletableFuture<Long> future) {
+    /** A parked blocking query: it wakes when {@code of} (the index of what it reads; null: the whole state's) passes {@code after}. */
+    private record Waiter(java.util.function.ToLongFunction<ClusterState> of, long after, Instant deadline, CompletableFuture<Long> future) {
+        long current(ClusterState s) {
+            return of == null ? s.index() : of.applyAsLong(s);
+        }
     }
 
     /** A command: changes the state at {@code now} and returns a result. */
@@ -144,19 +148,32 @@ public final class Engine implements AutoCloseable {
         if (index > after) {
             return CompletableFuture.completedFuture(index);
         }
+        return awaitIndex(null, after, wait);
+    }
+
+    /**
+     * Completes with {@code of}'s value once it is greater than {@code after}, or with its
+     * current value when {@code wait} has passed: a blocking query on part of the state (an
+     * agent's tasks, one deployment), which changes elsewhere do not wake. {@code of} runs on the
+     * owner thread and must be cheap: it runs for every parked query at every change.
+     */
+    public CompletableFuture<Long> awaitIndex(java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         owner.execute(() -> {
-            long now = state.index();
+            Waiter w = new Waiter(of, after, clock.instant().plus(wait), f);
+            long now = w.current(state);
             if (now > after) {
                 hand(() -> f.complete(now));
                 return;
             }
-            waiters.add(new Waiter(after, clock.instant().plus(wait), f));
-            owner.schedule(() -> {
-                waiters.removeIf(w -> w.future == f);
-                long at = state.index();
-                hand(() -> f.complete(at));
+            waiters.add(w);
+            java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(() -> {
+                if (waiters.remove(w)) {
+                    long at = w.current(state);
+                    hand(() -> f.complete(at));
+                }
             }, wait.toMillis(), TimeUnit.MILLISECONDS);
+            f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
         });
         return f;
     }
@@ -274,8 +291,8 @@ public final class Engine implements AutoCloseable {
         Instant now = clock.instant();
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (state.index() > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {
-                long at = state.index();
+            long at = w.current(state);
+            if (at > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {
                 hand(() -> w.future.complete(at));
                 it.remove();
             }

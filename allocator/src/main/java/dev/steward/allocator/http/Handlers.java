@@ -43,6 +43,15 @@ final class Handlers {
      * passes N or the wait is over. The response carries the index in {@code X-Steward-Index}.
      */
     <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read) {
+        return query(c, read, null);
+    }
+
+    /**
+     * A blocking read of part of the state: {@code of} gives the index of what it reads (an
+     * agent's tasks, one deployment), which is the {@code X-Steward-Index} it answers with and
+     * what {@code ?index=N} waits on, so changes elsewhere wake none of these queries.
+     */
+    <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read, java.util.function.ToLongFunction<ClusterState> of) {
         String idx = c.request().param("index");
         CompletableFuture<Long> ready;
         if (idx == null) {
@@ -62,9 +71,9 @@ final class Handlers {
             if (wait.compareTo(MAX_WAIT) > 0) {
                 throw new ValidationException("wait", "is " + Units.format(wait) + ", above the limit of 5m");
             }
-            ready = engine.awaitIndex(after, wait);
+            ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(of, after, wait);
         }
-        return ready.thenCompose(x -> engine.read(s -> new Object[] {s.index(), read.apply(s)}))
+        return ready.thenCompose(x -> engine.read(s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)}))
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
     }
 

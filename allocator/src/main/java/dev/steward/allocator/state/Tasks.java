@@ -28,6 +28,7 @@ public final class Tasks {
     private final ClusterState state;
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final Map<String, Set<String>> byAllocation = new HashMap<>();
+    private final Map<String, Long> byAgentIndex = new HashMap<>(); // agent id → index of the last change to its tasks
 
     Tasks(ClusterState state) {
         this.state = state;
@@ -145,9 +146,19 @@ public final class Tasks {
         return tasks.values();
     }
 
+    /**
+     * The index of the last change to any task an agent must know about (added, changed or
+     * forgotten): what an agent's blocking query for its work waits on, so a change elsewhere in
+     * the cluster wakes no agent.
+     */
+    public long agentIndex(String agentId) {
+        return byAgentIndex.getOrDefault(agentId, 0L);
+    }
+
     void restore(Collection<TaskInfo> ts) {
         ts.forEach(t -> {
             tasks.put(t.id(), t);
+            byAgentIndex.merge(t.agentId(), t.modifyIndex(), Math::max);
             byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
         });
     }
@@ -157,7 +168,10 @@ public final class Tasks {
         Set<String> ids = byAllocation.remove(allocationId);
         if (ids != null) {
             for (String id : ids) {
-                tasks.remove(id);
+                TaskInfo gone = tasks.remove(id);
+                if (gone != null) {
+                    byAgentIndex.put(gone.agentId(), state.nextIndex());
+                }
                 state.removed.add(id);
             }
         }
@@ -165,6 +179,7 @@ public final class Tasks {
 
     private void put(TaskInfo t) {
         tasks.put(t.id(), t);
+        byAgentIndex.put(t.agentId(), state.nextIndex());
         byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
         state.changes.tasks.add(t.id());
     }
