@@ -143,6 +143,18 @@ class FirstRunIT {
 
     @Test
     @Order(5)
+    void aCanaryStepCarriesItsGateFromTheCommandLine() throws Exception {
+        String started = run(0, "deploy", "tiny", "--env", "gated", "--package", digest, "--instances", "2", "--min-healthy-time", "1s",
+                "--step", "50%:5s:healthy >= 50%; restarts <= 0", "--detach", "-o", "json");
+        JsonNode step = Json.MAPPER.readTree(started).path("deployment").path("rollout").path("steps").get(0);
+        assertThat(step.path("weight").asText()).isEqualTo("50%");
+        assertThat(step.path("pause").asText()).isEqualTo("5s");
+        assertThat(step.path("gate").asText()).isEqualTo("healthy >= 50%; restarts <= 0");
+        api().deployments().abort(Json.MAPPER.readTree(started).path("deployment").path("id").asText());
+    }
+
+    @Test
+    @Order(5)
     void namesAreCheckedBeforeAnyRequest() throws Exception {
         String out = run(2, "deploy", "tiny", "--env", "roles/evil", "--package", digest);
         assertThat(out).contains("--env").contains("may hold only letters, digits");
