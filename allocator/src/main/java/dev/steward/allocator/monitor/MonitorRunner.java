@@ -73,7 +73,7 @@ public final class MonitorRunner implements AutoCloseable {
             s.monitors().put(r);
             return s.monitors().get(r.id());
         }).join();
-        schedule(first.id(), service, spec, new Judge(gates, spec.failureLimitValue()), 0);
+        schedule(first.id(), service, spec, new Judge(gates, spec.failureLimitValue()), 0, null);
         return first;
     }
 
@@ -93,19 +93,23 @@ public final class MonitorRunner implements AutoCloseable {
 
     /** Runs the monitor whose record {@code id} the state already holds (a canary gate's); does not wait on the state. */
     public void attach(String id, String service, MonitorSpec spec) {
-        schedule(id, service, spec, new Judge(gates(spec), spec.failureLimitValue()), spec.intervalValue().toMillis());
+        schedule(id, service, spec, new Judge(gates(spec), spec.failureLimitValue()), spec.intervalValue().toMillis(), null);
     }
 
     /** Goes on with a monitor that was running when the allocator stopped; its judge starts from the evaluations in its record. */
     public void resume(MonitorReport r) {
-        schedule(r.id(), r.service(), r.spec(), new Judge(gates(r.spec()), r.spec().failureLimitValue(), r.gates()), 0);
+        // its reason says it was resumed (and what it kept) for as long as it runs, not only until its first tick
+        schedule(r.id(), r.service(), r.spec(), new Judge(gates(r.spec()), r.spec().failureLimitValue(), r.gates()), 0, r.reason());
     }
 
-    /** Ticks monitor {@code id} every interval, the first after {@code firstDelayMillis}, with samples kept in memory. */
-    private void schedule(String id, String service, MonitorSpec spec, Judge judge, long firstDelayMillis) {
+    /**
+     * Ticks monitor {@code id} every interval, the first after {@code firstDelayMillis}, with
+     * samples kept in memory; {@code note}, when given, leads its reason while it runs.
+     */
+    private void schedule(String id, String service, MonitorSpec spec, Judge judge, long firstDelayMillis, String note) {
         List<Snapshot> history = new ArrayList<>();
-        running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history), firstDelayMillis, spec.intervalValue().toMillis(),
-                TimeUnit.MILLISECONDS));
+        running.put(id, timer.scheduleWithFixedDelay(() -> tick(id, service, spec, judge, history, note), firstDelayMillis,
+                spec.intervalValue().toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
@@ -125,7 +129,7 @@ public final class MonitorRunner implements AutoCloseable {
         }).join();
     }
 
-    private void tick(String id, String service, MonitorSpec spec, Judge judge, List<Snapshot> history) {
+    private void tick(String id, String service, MonitorSpec spec, Judge judge, List<Snapshot> history, String note) {
         try {
             Object[] read = engine.read(s -> new Object[] {targets(s, service, spec), s.services().record(service).instances()}).join();
             @SuppressWarnings("unchecked")
@@ -161,7 +165,8 @@ public final class MonitorRunner implements AutoCloseable {
                 if (v == Verdict.FAIL && Boolean.TRUE.equals(spec.rollbackOnFail())) {
                     rolledBack = rollBack(s, service, reason, at);
                 }
-                s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), v == null, v, v == null ? "running: " + reason : reason, r.startedAt(),
+                String why = v != null ? reason : (note == null ? "" : note + "; ") + "running: " + reason;
+                s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), v == null, v, why, r.startedAt(),
                         r.endsAt(), v == null ? null : at, judge.reports(finished), rolledBack, r.createIndex(), r.modifyIndex()));
                 return null;
             }).join();
