@@ -41,8 +41,7 @@ public final class Services {
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
     private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
-    private final Map<String, String> serviceByRequest = new java.util.HashMap<>(); // an instance's request id → its service
-    private final Map<String, String> serviceByRef = new java.util.HashMap<>(); // an instance's allocation and task ids → its service
+    private final Map<String, String> serviceByRef = new java.util.HashMap<>(); // an instance's request, allocation and task ids → its service
     private final Map<String, List<String>> instancesByService = new HashMap<>();
 
     /** Starts the monitor of a canary gate; the allocator's monitor runner, set at start. */
@@ -182,13 +181,7 @@ public final class Services {
                 touched.add(i.service());
             }
         }
-        for (String id : changes.requests) {
-            String svc = serviceByRequest.get(id);
-            if (svc != null) {
-                touched.add(svc);
-            }
-        }
-        for (java.util.Set<String> refs : List.of(changes.allocations, changes.tasks)) {
+        for (java.util.Set<String> refs : List.of(changes.requests, changes.allocations, changes.tasks)) {
             for (String id : refs) {
                 String svc = serviceByRef.get(id);
                 if (svc != null) {
@@ -213,14 +206,10 @@ public final class Services {
     }
 
     private void index(InstanceInfo i) {
-        if (i.requestId() != null) {
-            serviceByRequest.put(i.requestId(), i.service());
-        }
-        if (i.allocationId() != null) {
-            serviceByRef.put(i.allocationId(), i.service());
-        }
-        if (i.taskId() != null) {
-            serviceByRef.put(i.taskId(), i.service());
+        for (String ref : java.util.Arrays.asList(i.requestId(), i.allocationId(), i.taskId())) {
+            if (ref != null) {
+                serviceByRef.put(ref, i.service());
+            }
         }
     }
 
@@ -294,7 +283,7 @@ public final class Services {
      * the requests of the service's other instances that are not ending; otherwise none.
      */
     public List<String> siblingRequests(String requestId) {
-        String service = serviceByRequest.get(requestId);
+        String service = serviceByRef.get(requestId);
         if (service == null) {
             return List.of();
         }
@@ -396,15 +385,7 @@ public final class Services {
         List<String> ended = ids.stream().filter(id -> instances.get(id).state().terminal()).toList();
         for (String id : ended.subList(0, Math.max(0, ended.size() - 50))) {
             InstanceInfo gone = instances.remove(id);
-            if (gone.requestId() != null) {
-                serviceByRequest.remove(gone.requestId());
-            }
-            if (gone.allocationId() != null) {
-                serviceByRef.remove(gone.allocationId());
-            }
-            if (gone.taskId() != null) {
-                serviceByRef.remove(gone.taskId());
-            }
+            java.util.Arrays.asList(gone.requestId(), gone.allocationId(), gone.taskId()).forEach(serviceByRef::remove);
             ids.remove(id);
             state.removed().add(id);
         }

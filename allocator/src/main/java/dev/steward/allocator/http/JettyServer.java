@@ -163,27 +163,24 @@ public final class JettyServer implements AutoCloseable {
         h.put("Content-Type", r.contentType());
     }
 
-    /** Writes a whole answer without blocking: Jetty completes {@code callback} when it is out, or fails it at the idle timeout. */
+    /**
+     * Writes a whole answer without blocking: Jetty completes {@code callback} when it is out, or
+     * fails it at the idle timeout. Only streamed routes answer with a body writer, and those are
+     * written by {@link #sendBlocking} on their own thread, never on a thread that completes the
+     * engine's futures.
+     */
     static void send(Request request, Response response, Callback callback, ApiResponse r) {
         try {
+            if (r.writer() != null) {
+                throw new IllegalStateException("a streamed body from a route that is not streamed");
+            }
             head(response, r);
-            if (request.getMethod().equalsIgnoreCase("HEAD") || r.writer() == null && r.body().length == 0) {
-                if (r.writer() == null && !r.headers().containsKey("Content-Length")) {
-                    response.getHeaders().put("Content-Length", "0");
-                }
-                response.write(true, null, callback);
-                return;
+            boolean headOnly = request.getMethod().equalsIgnoreCase("HEAD");
+            byte[] body = headOnly ? new byte[0] : r.body();
+            if (!headOnly || !r.headers().containsKey("Content-Length")) {
+                response.getHeaders().put("Content-Length", Integer.toString(body.length));
             }
-            if (r.writer() != null) { // a body written as a stream (a package): never on a completing thread of the engine
-                try (OutputStream os = Content.Sink.asOutputStream(response)) {
-                    response.getHeaders().put("Content-Length", Long.toString(r.writer().length()));
-                    r.writer().writeTo(os);
-                }
-                callback.succeeded();
-                return;
-            }
-            response.getHeaders().put("Content-Length", Integer.toString(r.body().length));
-            response.write(true, ByteBuffer.wrap(r.body()), callback);
+            response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), callback);
         } catch (Throwable t) {
             callback.failed(t);
         }
