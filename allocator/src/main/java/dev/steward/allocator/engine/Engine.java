@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -36,7 +35,16 @@ public final class Engine implements AutoCloseable {
     private final ClusterState state;
     private final Store store;
     private final Clock clock;
-    private final ScheduledExecutorService owner;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor owner;
+    /**
+     * Commands waiting for the owner thread. The owner takes them in batches of at most
+     * {@link #BATCH}, applies each in order and makes the batch durable with one write (group
+     * commit): concurrent commands share one fsync instead of queueing behind one another's.
+     */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending<?>> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
+    /** The most commands one durable write carries: bounds the latency a batch adds to its first command. */
+    static final int BATCH = 256;
     /**
      * Where the futures the engine hands out complete, and so where every stage a caller chained
      * on them runs: encoding a reply, writing a socket. Never the owner thread, which only
@@ -57,6 +65,10 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A command waiting for its batch, and the future its result completes. */
+    private record Pending<T>(Command<T> command, CompletableFuture<T> future) {
+    }
+
     /** A command: changes the state at {@code now} and returns a result. */
     @FunctionalInterface
     public interface Command<T> extends BiFunction<ClusterState, Instant, T> {
@@ -66,12 +78,13 @@ public final class Engine implements AutoCloseable {
         this.state = state;
         this.store = store;
         this.clock = clock;
-        this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.owner = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "steward-state");
             t.setDaemon(true);
             ownerThread = t;
             return t;
         });
+        this.owner.setRemoveOnCancelPolicy(true); // a parked query woken early takes its timer out of the queue at once
         this.replies = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "steward-reply");
             t.setDaemon(true);
@@ -120,9 +133,95 @@ public final class Engine implements AutoCloseable {
         return null;
     };
 
-    /** Runs a command on the owner thread, then the scheduler; completes once the changes are durable. */
+    /**
+     * Runs a command on the owner thread, then the scheduler; completes once the changes are
+     * durable. Commands that arrive together are applied in arrival order and written together.
+     */
     public <T> CompletableFuture<T> command(Command<T> c) {
-        return onOwner(() -> apply(c));
+        CompletableFuture<T> f = new CompletableFuture<>();
+        if (failed != null) {
+            f.completeExceptionally(new EngineFailed(failed));
+            return f;
+        }
+        pending.add(new Pending<>(c, f));
+        if (drainQueued.compareAndSet(false, true)) {
+            try {
+                owner.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                drainQueued.set(false);
+                failAll(new EngineFailed(e));
+            }
+        }
+        return f;
+    }
+
+    /**
+     * On the owner thread: applies up to {@link #BATCH} waiting commands, schedules and
+     * reconciles once for all of them, writes their changes in one batch, and only then completes
+     * their futures. A command that throws fails alone (what it changed before throwing is
+     * written, as it would be on its own); a failed write fails the whole batch, none of which
+     * is acknowledged.
+     */
+    private void drain() {
+        drainQueued.set(false); // commands that arrive from here on queue the next drain
+        List<Pending<?>> batch = new ArrayList<>();
+        for (Pending<?> p; batch.size() < BATCH && (p = pending.poll()) != null; ) {
+            batch.add(p);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (!pending.isEmpty() && drainQueued.compareAndSet(false, true)) {
+            try {
+                owner.execute(this::drain); // more than a batch waited: the rest goes next, after reads queued meanwhile
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                failAll(new EngineFailed(closing));
+            }
+        }
+        long t0 = System.nanoTime();
+        Object[] results = new Object[batch.size()];
+        Throwable[] errors = new Throwable[batch.size()];
+        Throwable writeFailed = null;
+        try {
+            checkOwner();
+            if (failed != null) {
+                throw new EngineFailed(failed);
+            }
+            Instant now = clock.instant();
+            try {
+                for (int i = 0; i < batch.size(); i++) {
+                    try {
+                        results[i] = batch.get(i).command().apply(state, now);
+                    } catch (RuntimeException | Error e) {
+                        errors[i] = e;
+                    }
+                }
+                settle(now, false);
+            } finally {
+                persist();
+            }
+        } catch (Throwable t) {
+            writeFailed = t;
+        }
+        busyNanos.addAndGet(System.nanoTime() - t0);
+        for (int i = 0; i < batch.size(); i++) {
+            complete(batch.get(i), writeFailed != null ? writeFailed : errors[i], results[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void complete(Pending<T> p, Throwable error, Object result) {
+        if (error != null) {
+            hand(() -> p.future().completeExceptionally(error));
+        } else {
+            hand(() -> p.future().complete((T) result));
+        }
+    }
+
+    private void failAll(Throwable t) {
+        for (Pending<?> p; (p = pending.poll()) != null; ) {
+            p.future().completeExceptionally(t);
+        }
     }
 
     /** Runs a read on the owner thread, between commands. */
@@ -219,27 +318,35 @@ public final class Engine implements AutoCloseable {
 
     /** Applies a command; {@code everyService}: reconcile every service (the ticker: time moved), else only those the changes touch. */
     private <T> T apply(Command<T> c, boolean everyService) {
-        if (Thread.currentThread() != ownerThread) { // a real check, not an assert: state touched off its owner is a bug to stop at once
-            throw new IllegalStateException("the cluster state was touched off its owner thread, by " + Thread.currentThread().getName());
-        }
+        checkOwner();
         if (failed != null) {
             throw new EngineFailed(failed);
         }
         Instant now = clock.instant();
         try {
             T result = c.apply(state, now);
-            // placements may start instances, and instances may ask for placements: a few rounds settle both
-            for (int round = 0; round < 4; round++) {
-                if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
-                    state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
-                }
-                if (!(everyService ? state.services().reconcile(now) : state.services().reconcile(now, state.changes()))) {
-                    break;
-                }
-            }
+            settle(now, everyService);
             return result;
         } finally {
             persist();
+        }
+    }
+
+    private void checkOwner() {
+        if (Thread.currentThread() != ownerThread) { // a real check, not an assert: state touched off its owner is a bug to stop at once
+            throw new IllegalStateException("the cluster state was touched off its owner thread, by " + Thread.currentThread().getName());
+        }
+    }
+
+    /** Placements may start instances, and instances may ask for placements: a few rounds settle both. */
+    private void settle(Instant now, boolean everyService) {
+        for (int round = 0; round < 4; round++) {
+            if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
+                state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+            }
+            if (!(everyService ? state.services().reconcile(now) : state.services().reconcile(now, state.changes()))) {
+                break;
+            }
         }
     }
 
@@ -315,6 +422,7 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        failAll(new IllegalStateException("the allocator is shutting down"));
         store.close();
     }
 

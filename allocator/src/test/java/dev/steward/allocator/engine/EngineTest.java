@@ -31,6 +31,7 @@ class EngineTest {
     private static final class Breakable implements Store {
         final SqliteStore real;
         final AtomicBoolean broken = new AtomicBoolean();
+        final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
         Breakable(Path dir) {
             real = new SqliteStore(dir);
@@ -47,6 +48,7 @@ class EngineTest {
                 throw new IllegalStateException("disk full");
             }
             real.write(batch);
+            writes.incrementAndGet();
         }
 
         @Override
@@ -72,6 +74,44 @@ class EngineTest {
         assertThat(store.real.load().index()).isEqualTo(1);
         engine.command((s, now) -> null).get(10, TimeUnit.SECONDS);
         assertThat(engine.index()).as("a command that changes nothing does not count").isEqualTo(1);
+    }
+
+    @Test
+    void concurrent_commands_share_durable_writes_and_each_is_durable_when_acknowledged_and_a_failing_one_fails_alone() throws Exception {
+        Breakable store = new Breakable(dir);
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), store, Clock.systemUTC());
+        // hold the owner so that 500 commands queue up behind it, as they do under load
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        var held = engine.read(s -> {
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            String name = "r" + i;
+            all.add(i == 250
+                    ? engine.command((s, now) -> {
+                        throw new IllegalArgumentException("no such thing");
+                    })
+                    : engine.command((s, now) -> s.putRole(name, new RoleSpec(1.0, null, null).parse())));
+        }
+        hold.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        for (int i = 0; i < all.size(); i++) {
+            if (i == 250) {
+                assertThatThrownBy(all.get(i)::get).hasCauseInstanceOf(IllegalArgumentException.class);
+            } else {
+                all.get(i).get(10, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(store.writes.get()).as("500 queued commands share a few writes (batches of %d), not one fsync each", Engine.BATCH)
+                .isBetween(2, 4);
+        assertThat(store.real.load().roles()).as("every acknowledged command is on disk").hasSize(499);
+        assertThat(engine.index()).isEqualTo(store.writes.get());
     }
 
     @Test
