@@ -21,11 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -36,18 +32,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * count it prints heartbeat latency p50/p99, an API read's p99 (GET /v1/status) and a command's
  * p99 (PUT /v1/roles/...) under that load, the owner thread's busy fraction and the heap.
  * Usage: ControlPlaneBench [AGENTS,...] (default 1000,2500,5000,10000); -Dservices=1000 -Dseconds=20 as JVM options
- * (STEWARD_BENCH_OPTS is not read: edit bench/run, or run the class with java directly). Client and
- * server share this process: each parked query holds a socket on both sides, so the open-file
- * limit (ulimit -n) bounds the agent count at about half of it.
+ * (STEWARD_BENCH_OPTS is not read: edit bench/run, or run the class with java directly). The
+ * simulated agents run in a child process ({@link SimAgents}) on the same machine, so they share
+ * its cores with the allocator: the figures include the client's own scheduling delays.
  */
 public final class ControlPlaneBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ControlPlaneBench() {
-    }
-
-    /** A simulated agent: its id and token. */
-    private record Sim(String id, String token) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -58,30 +50,29 @@ public final class ControlPlaneBench {
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, services, seconds);
         Path root = Files.createTempDirectory("steward-control-bench");
         Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(10)));
-        HttpClient http = new HttpClient(); // asynchronous: a parked query costs a connection, not a thread
-        http.setMaxConnectionsPerDestination(30_000);
-        http.setMaxRequestsQueuedPerDestination(100_000);
-        http.setConnectTimeout(10_000);
-        http.start();
-        ScheduledExecutorService timer = Executors.newScheduledThreadPool(4);
-        AtomicBoolean running = new AtomicBoolean(true);
-        List<Sim> agents = new ArrayList<>();
-        AtomicLong hbErrors = new AtomicLong();
+        HttpClient http = SimAgents.client();
         AtomicLong lost = new AtomicLong();
-        ConcurrentLinkedQueue<Long> hbLatency = new ConcurrentLinkedQueue<>();
+        // the simulated agents live in a process of their own: each parked query holds a socket on
+        // both sides, and one process's open-file limit could not hold 10,000 agents' on both
+        Process sims = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-cp", System.getProperty("java.class.path"), SimAgents.class.getName(), server.url(), server.joinToken())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        java.io.BufferedReader simOut = new java.io.BufferedReader(new java.io.InputStreamReader(sims.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        java.io.PrintWriter simIn = new java.io.PrintWriter(sims.getOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8);
         System.out.printf("%-8s %-14s %-14s %-12s %-12s %-10s %-10s %-10s%n", "AGENTS", "HEARTBEAT p50", "HEARTBEAT p99", "READ p99", "COMMAND p99",
                 "OWNER BUSY", "HEAP MiB", "ERRORS");
         try {
             boolean deployed = false;
             for (int n : counts) {
-                join(http, server, agents, n, timer, running, hbLatency, hbErrors);
+                long j0 = System.nanoTime();
+                String joined = ask(simIn, simOut, "join " + n);
+                System.out.printf("  (%s agents joined in %.1f s)%n", joined, (System.nanoTime() - j0) / 1e9);
                 if (!deployed) {
                     deploy(server, services);
                     deployed = true;
                 }
                 Thread.sleep(3000); // settle: every agent has heartbeated and parked its query
-                hbLatency.clear();
-                hbErrors.set(0);
+                ask(simIn, simOut, "reset");
                 List<Long> reads = new ArrayList<>();
                 List<Long> commands = new ArrayList<>();
                 long busy0 = server.engine().busyNanos();
@@ -98,77 +89,21 @@ public final class ControlPlaneBench {
                 lost.set(status.path("agentsLost").asLong());
                 System.gc();
                 long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-                long[] hb = hbLatency.stream().mapToLong(Long::longValue).sorted().toArray();
-                System.out.printf("%-8d %-14s %-14s %-12s %-12s %-10s %-10d %-10s%n", n, ms(pct(hb, 50)), ms(pct(hb, 99)),
+                String[] hb = ask(simIn, simOut, "report").split(" "); // p50 p99 errors count, nanoseconds
+                System.out.printf("%-8d %-14s %-14s %-12s %-12s %-10s %-10d %-10s%n", n, ms(Long.parseLong(hb[0])), ms(Long.parseLong(hb[1])),
                         ms(pct(sorted(reads), 99)), ms(pct(sorted(commands), 99)), String.format("%.0f%%", busy * 100), heap,
-                        hbErrors.get() + " hb, " + lost.get() + " lost");
+                        hb[2] + " hb, " + lost.get() + " lost (" + hb[3] + " beats)");
             }
         } finally {
-            running.set(false);
-            timer.shutdownNow();
+            simIn.println("quit");
+            if (!sims.waitFor(10, TimeUnit.SECONDS)) {
+                sims.destroyForcibly();
+            }
             http.stop();
             server.close();
             deleteTree(root);
         }
         System.exit(0);
-    }
-
-    /** Joins agents until there are {@code n}; each heartbeats every second and parks a blocking query for its work. */
-    private static void join(HttpClient http, Server server, List<Sim> agents, int n, ScheduledExecutorService timer, AtomicBoolean running,
-                             ConcurrentLinkedQueue<Long> hbLatency, AtomicLong hbErrors) throws Exception {
-        List<Sim> joined = new ArrayList<>();
-        for (int i = agents.size(); i < n; i++) {
-            String body = "{\"name\":\"sim-" + i + "\",\"cpus\":\"16\",\"memory\":\"64g\",\"ports\":\"20000-20999\",\"attributes\":{\"zone\":\"z" + (i % 3)
-                    + "\"}}";
-            ContentResponse r = request(http, "POST", server.url() + "/v1/agents", body, server.joinToken()).send();
-            if (r.getStatus() != 201 && r.getStatus() != 200) {
-                throw new IllegalStateException("join failed: " + r.getStatus() + " " + r.getContentAsString());
-            }
-            JsonNode j = JSON.readTree(r.getContentAsString());
-            joined.add(new Sim(j.path("agent").path("id").asText(), j.path("token").asText()));
-        }
-        for (Sim a : joined) {
-            agents.add(a);
-            long offset = (long) (Math.random() * 1000);
-            timer.scheduleAtFixedRate(() -> {
-                long t = System.nanoTime();
-                request(http, "PUT", server.url() + "/v1/agents/" + a.id() + "/heartbeat", "{}", a.token()).send(result -> {
-                    if (result.isFailed() || result.getResponse().getStatus() != 200) {
-                        hbErrors.incrementAndGet();
-                    } else {
-                        hbLatency.add(System.nanoTime() - t);
-                    }
-                });
-            }, offset, 1000, TimeUnit.MILLISECONDS);
-            park(http, server, a, 0, running);
-        }
-    }
-
-    /** The agent's blocking query for its tasks, re-issued whenever it answers. */
-    private static void park(HttpClient http, Server server, Sim a, long index, AtomicBoolean running) {
-        if (!running.get()) {
-            return;
-        }
-        String url = server.url() + "/v1/agents/" + a.id() + "/tasks" + (index > 0 ? "?index=" + index + "&wait=30s" : "");
-        request(http, "GET", url, null, a.token()).timeout(60, TimeUnit.SECONDS).send(result -> {
-            String h = result.getResponse() == null ? null : result.getResponse().getHeaders().get("X-Steward-Index");
-            long next = h == null ? index : Long.parseLong(h);
-            if (result.isFailed()) {
-                timerPark(http, server, a, index, running); // an error: try again in a second, as the agent does
-            } else {
-                park(http, server, a, Math.max(next, 1), running);
-            }
-        });
-    }
-
-    private static final ScheduledExecutorService RETRY = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bench-retry");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private static void timerPark(HttpClient http, Server server, Sim a, long index, AtomicBoolean running) {
-        RETRY.schedule(() -> park(http, server, a, index, running), 1, TimeUnit.SECONDS);
     }
 
     /** A package, and {@code n} services of 3 instances of it, placed on the simulated agents. */
@@ -186,7 +121,17 @@ public final class ControlPlaneBench {
         deleteTree(dir);
     }
 
-    private static Request request(HttpClient http, String method, String url, String body, String token) {
+    /** Sends a line to the simulated agents' process and returns its answer. */
+    private static String ask(java.io.PrintWriter in, java.io.BufferedReader out, String line) throws java.io.IOException {
+        in.println(line);
+        String answer = out.readLine();
+        if (answer == null) {
+            throw new IllegalStateException("the simulated agents' process ended");
+        }
+        return answer;
+    }
+
+    static Request request(HttpClient http, String method, String url, String body, String token) {
         Request r = http.newRequest(url).method(method).timeout(60, TimeUnit.SECONDS).headers(h -> h.put("Authorization", "Bearer " + token));
         return body == null ? r : r.body(new StringRequestContent("application/json", body));
     }

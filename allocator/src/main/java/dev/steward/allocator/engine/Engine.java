@@ -52,6 +52,8 @@ public final class Engine implements AutoCloseable {
      */
     private final java.util.concurrent.ExecutorService replies;
     private final List<Waiter> waiters = new ArrayList<>();
+    /** Parked queries on one key (an agent's tasks): only a change the state names under that key wakes them. */
+    private final Map<String, List<Waiter>> keyed = new java.util.HashMap<>();
     private volatile Thread ownerThread;
     private volatile Throwable failed;
     private volatile long index;
@@ -59,7 +61,7 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
     /** A parked blocking query: it wakes when {@code of} (the index of what it reads; null: the whole state's) passes {@code after}. */
-    private record Waiter(java.util.function.ToLongFunction<ClusterState> of, long after, Instant deadline, CompletableFuture<Long> future) {
+    private record Waiter(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Instant deadline, CompletableFuture<Long> future) {
         long current(ClusterState s) {
             return of == null ? s.index() : of.applyAsLong(s);
         }
@@ -257,17 +259,31 @@ public final class Engine implements AutoCloseable {
      * owner thread and must be cheap: it runs for every parked query at every change.
      */
     public CompletableFuture<Long> awaitIndex(java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
+        return awaitIndex(null, of, after, wait);
+    }
+
+    /**
+     * As {@link #awaitIndex(java.util.function.ToLongFunction, long, Duration)}, parked under
+     * {@code key}: a change wakes it only when the state names the key among those it touched
+     * ({@link ClusterState#touchedKeys}), so a change costs the queries it concerns, not every
+     * parked one (10,000 agents each park a query on their own tasks).
+     */
+    public CompletableFuture<Long> awaitIndex(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         owner.execute(() -> {
-            Waiter w = new Waiter(of, after, clock.instant().plus(wait), f);
+            Waiter w = new Waiter(key, of, after, clock.instant().plus(wait), f);
             long now = w.current(state);
             if (now > after) {
                 hand(() -> f.complete(now));
                 return;
             }
-            waiters.add(w);
+            List<Waiter> list = key == null ? waiters : keyed.computeIfAbsent(key, k -> new ArrayList<>(1));
+            list.add(w);
             java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(() -> {
-                if (waiters.remove(w)) {
+                if (list.remove(w)) {
+                    if (list.isEmpty() && key != null) {
+                        keyed.remove(key, list);
+                    }
                     long at = w.current(state);
                     hand(() -> f.complete(at));
                 }
@@ -375,9 +391,10 @@ public final class Engine implements AutoCloseable {
             LOG.log(Level.SEVERE, "the state store failed; refusing further commands", e);
             throw new EngineFailed(e);
         }
+        java.util.Set<String> keys = state.touchedKeys();
         state.commit();
         index = state.index();
-        wake();
+        wake(keys);
     }
 
     private static void put(Map<Table, Map<String, Object>> puts, Table t, java.util.Set<String> ids, Function<String, Object> get) {
@@ -394,9 +411,22 @@ public final class Engine implements AutoCloseable {
         puts.put(t, rows);
     }
 
-    private void wake() {
+    private void wake(java.util.Set<String> keys) {
         Instant now = clock.instant();
-        for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+        for (String k : keys) {
+            List<Waiter> list = keyed.get(k);
+            if (list != null) {
+                wake(list, now);
+                if (list.isEmpty()) {
+                    keyed.remove(k);
+                }
+            }
+        }
+        wake(waiters, now);
+    }
+
+    private void wake(List<Waiter> list, Instant now) {
+        for (Iterator<Waiter> it = list.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
             long at = w.current(state);
             if (at > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {

@@ -52,6 +52,11 @@ final class Handlers {
      * what {@code ?index=N} waits on, so changes elsewhere wake none of these queries.
      */
     <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read, java.util.function.ToLongFunction<ClusterState> of) {
+        return query(c, read, null, of);
+    }
+
+    /** As above, parked under {@code key} (see {@link Engine#awaitIndex(String, java.util.function.ToLongFunction, long, Duration)}). */
+    <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read, String key, java.util.function.ToLongFunction<ClusterState> of) {
         String idx = c.request().param("index");
         CompletableFuture<Long> ready;
         if (idx == null) {
@@ -71,7 +76,7 @@ final class Handlers {
             if (wait.compareTo(MAX_WAIT) > 0) {
                 throw new ValidationException("wait", "is " + Units.format(wait) + ", above the limit of 5m");
             }
-            ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(of, after, wait);
+            ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(key, of, after, wait);
         }
         return ready.thenCompose(x -> engine.read(s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)}))
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));

@@ -51,6 +51,7 @@ public final class JettyServer implements AutoCloseable {
         cfg.setSendServerVersion(false);
         cfg.setSendDateHeader(false);
         cfg.setRequestHeaderSize(limits.maxHeaderBytes());
+        cfg.setHeaderCacheSize(0); // each agent sends its own bearer token: a cache of whole header lines would only churn
         cfg.setMinRequestDataRate(limits.minBodyBytesPerSecond());
         cfg.setIdleTimeout(limits.idleTimeout().toMillis());
         // names are percent-encoded path segments: an encoded '/' is data, and Route.match decodes it

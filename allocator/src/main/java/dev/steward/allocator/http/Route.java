@@ -49,21 +49,24 @@ public record Route(String method, String template, Set<Principal.Kind> allowed,
         }
     }
 
+    /** Each template's segments, split once: every request is matched against every route. */
+    private static final Map<String, String[]> SEGMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The path parameters (percent-decoded) if {@code path} matches the template, else null. */
     public Map<String, String> match(String[] segments) {
-        String[] t = template.substring(1).split("/");
+        String[] t = SEGMENTS.computeIfAbsent(template, x -> x.substring(1).split("/"));
         if (t.length != segments.length) {
             return null;
+        }
+        for (int i = 0; i < t.length; i++) { // literals first, allocating nothing: most routes do not match
+            if (t[i].startsWith("{") ? segments[i].isEmpty() : !t[i].equals(segments[i])) {
+                return null;
+            }
         }
         Map<String, String> params = new java.util.LinkedHashMap<>();
         for (int i = 0; i < t.length; i++) {
             if (t[i].startsWith("{")) {
-                if (segments[i].isEmpty()) {
-                    return null;
-                }
                 params.put(t[i].substring(1, t[i].length() - 1), decode(segments[i]));
-            } else if (!t[i].equals(segments[i])) {
-                return null;
             }
         }
         return params;

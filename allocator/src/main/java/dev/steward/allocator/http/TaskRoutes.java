@@ -54,7 +54,7 @@ final class TaskRoutes {
                     return h.query(c, s -> {
                         s.agent(c.param("id"));
                         return s.tasks().ofAgent(c.param("id")).stream().map(t -> forReader(c.principal(), t)).toList();
-                    }, s -> s.tasks().agentIndex(c.param("id"))); // only a change to its own tasks wakes an agent
+                    }, dev.steward.allocator.state.Tasks.watchKey(c.param("id")), s -> s.tasks().agentIndex(c.param("id"))); // only a change to its own tasks wakes an agent
                 }),
                 new Route("PUT", "/v1/agents/{id}/tasks/{task}/status", EnumSet.of(Kind.AGENT), c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));

@@ -100,6 +100,15 @@ public final class ClusterState {
         }
         changes.clear();
         removed.clear();
+        tasks.touchedKeys().clear();
+    }
+
+    /**
+     * The keys of parked keyed queries ({@link dev.steward.allocator.engine.Engine#awaitIndex(String, java.util.function.ToLongFunction, long,
+     * java.time.Duration)}) that the changes not yet committed concern: the engine wakes those and no others.
+     */
+    public java.util.Set<String> touchedKeys() {
+        return java.util.Set.copyOf(tasks.touchedKeys());
     }
 
     /** Sets the index after recovery. */
@@ -204,6 +213,18 @@ public final class ClusterState {
 
     /** Sum of what ready agents have: the total DRF measures shares against, and guarantees are held back from. */
     void refreshTotal() {
+        totalStale = true; // summed once when next needed, not at every join of a thousand joining together
+    }
+
+    /** Whether an agent joined, changed, was lost or returned since the total was last summed. */
+    private boolean totalStale;
+
+    /** Sums what ready agents have, if that may have changed since last summed. */
+    void sumTotal() {
+        if (!totalStale) {
+            return;
+        }
+        totalStale = false;
         Resources t = Resources.ZERO;
         for (AgentLedger l : ledgers.values()) {
             if (l.ready()) {
@@ -264,6 +285,7 @@ public final class ClusterState {
 
     /** Runs the allocation cycle: fair order, placement, preemption. */
     public int schedule(Instant now) {
+        sumTotal();
         return scheduler.run(now);
     }
 
@@ -426,6 +448,7 @@ public final class ClusterState {
     }
 
     public Sorter sorter() {
+        sumTotal(); // shares are fractions of the total
         return sorter;
     }
 

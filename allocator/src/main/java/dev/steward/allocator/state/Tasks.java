@@ -29,6 +29,7 @@ public final class Tasks {
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final Map<String, Set<String>> byAllocation = new HashMap<>();
     private final Map<String, Long> byAgentIndex = new HashMap<>(); // agent id → index of the last change to its tasks
+    private final Set<String> touchedKeys = new java.util.HashSet<>(); // watch keys of the agents whose tasks changed in this command
 
     Tasks(ClusterState state) {
         this.state = state;
@@ -155,6 +156,16 @@ public final class Tasks {
         return byAgentIndex.getOrDefault(agentId, 0L);
     }
 
+    /** The key a blocking query on {@code agentId}'s tasks parks under: only a change to them wakes it. */
+    public static String watchKey(String agentId) {
+        return "tasks-of-agent/" + agentId;
+    }
+
+    /** The watch keys whose index moved in the changes not yet committed. */
+    Set<String> touchedKeys() {
+        return touchedKeys;
+    }
+
     void restore(Collection<TaskInfo> ts) {
         ts.forEach(t -> {
             tasks.put(t.id(), t);
@@ -171,6 +182,7 @@ public final class Tasks {
                 TaskInfo gone = tasks.remove(id);
                 if (gone != null) {
                     byAgentIndex.put(gone.agentId(), state.nextIndex());
+                    touchedKeys.add(watchKey(gone.agentId()));
                 }
                 state.removed.add(id);
             }
@@ -180,6 +192,7 @@ public final class Tasks {
     private void put(TaskInfo t) {
         tasks.put(t.id(), t);
         byAgentIndex.put(t.agentId(), state.nextIndex());
+        touchedKeys.add(watchKey(t.agentId()));
         byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
         state.changes.tasks.add(t.id());
     }
