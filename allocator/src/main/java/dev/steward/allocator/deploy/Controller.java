@@ -64,6 +64,38 @@ final class Controller {
         return changed;
     }
 
+    /**
+     * When time alone could next change what {@link #reconcile} does for this service: at the
+     * next tick ({@code now}) while anything is in motion (a deployment or a queued one, a
+     * replacement backoff, an instance not yet available, of another revision, or a count not
+     * yet what is wanted); otherwise when the first of its instances' leases needs renewing.
+     * Changes to its records, instances, requests, allocations, tasks and monitors reconcile it
+     * anyway, through the command that makes them.
+     */
+    Instant nextDue(String name, Instant now) {
+        ServiceRecord s = services.record(name);
+        if (s.deployment() != null || !s.queued().isEmpty() || s.replaceNotBefore() != null && now.isBefore(s.replaceNotBefore())) {
+            return now;
+        }
+        Instant next = now.plus(LEASE.dividedBy(2));
+        int live = 0;
+        for (InstanceInfo i : services.instancesOf(name)) {
+            if (i.state().terminal()) {
+                continue;
+            }
+            live++;
+            AllocationInfo a = i.allocationId() == null ? null : state.allocationOrNull(i.allocationId());
+            if (i.availableAt() == null || i.revision() != s.revision() || i.stopRequested() || a == null || a.state().terminal()) {
+                return now;
+            }
+            Instant renew = a.expiresAt().minus(LEASE.dividedBy(2));
+            if (renew.isBefore(next)) {
+                next = renew;
+            }
+        }
+        return live == s.instances() ? next : now;
+    }
+
     // ---------------------------------------------------------------- observing
 
     private boolean observe(InstanceInfo i, Instant now) {

@@ -148,11 +148,40 @@ public final class Services {
         return deployments.get(id);
     }
 
-    /** One reconcile pass over every service; true if anything changed. */
+    /** Services by when time alone could next change them ({@link Controller#nextDue}). */
+    private final dev.steward.allocator.state.DueQueue due = new dev.steward.allocator.state.DueQueue();
+    /** When the ticker last reconciled every service (null: never yet). */
+    private Instant lastSweep;
+    /** How often the ticker also reconciles every service: a safety net under the due-time queue. */
+    static final java.time.Duration SWEEP = java.time.Duration.ofSeconds(10);
+
+    /**
+     * The ticker's pass: the services whose due time has come (those in motion, every tick;
+     * settled ones when a lease needs renewing), and every {@link #SWEEP} all of them. True if
+     * anything changed.
+     */
     public boolean reconcile(Instant now) {
+        boolean sweep = lastSweep == null || !now.isBefore(lastSweep.plus(SWEEP)) || now.isBefore(lastSweep);
+        if (sweep) {
+            lastSweep = now;
+        }
         boolean changed = false;
-        for (ServiceRecord s : List.copyOf(services.values())) {
-            changed |= controller.reconcile(s, now);
+        for (String name : sweep ? List.copyOf(services.keySet()) : due.poll(now)) {
+            ServiceRecord s = services.get(name);
+            if (s != null) {
+                changed |= reconcileOne(s, now);
+            }
+        }
+        return changed;
+    }
+
+    /** One service, and when it is due next. */
+    private boolean reconcileOne(ServiceRecord s, Instant now) {
+        boolean changed = controller.reconcile(s, now);
+        if (services.containsKey(s.name())) {
+            due.set(s.name(), controller.nextDue(s.name(), now));
+        } else {
+            due.remove(s.name());
         }
         return changed;
     }
@@ -161,8 +190,8 @@ public final class Services {
      * Reconciles only the services that {@code changes} touch: their records, deployments,
      * instances, or the requests, allocations, tasks and monitors behind their instances. A
      * command costs what it changed, not O(services x instances); what time alone changes
-     * (deadlines, pauses, backoffs, health held long enough) is reconciled by the ticker, which
-     * passes over every service.
+     * (deadlines, pauses, backoffs, health held long enough) is reconciled by the ticker, when
+     * the service's due time comes.
      */
     public boolean reconcile(Instant now, dev.steward.allocator.state.Changes changes) {
         java.util.Set<String> touched = new java.util.LinkedHashSet<>();
@@ -199,7 +228,7 @@ public final class Services {
         for (String name : touched) {
             ServiceRecord s = services.get(name);
             if (s != null) {
-                changed |= controller.reconcile(s, now);
+                changed |= reconcileOne(s, now);
             }
         }
         return changed;

@@ -54,6 +54,13 @@ public final class ClusterState {
     /** Concurrent: authentication reads it from the server's threads without a hop to the owner; only the owner writes it. */
     final Map<String, TokenRecord> tokens = new java.util.concurrent.ConcurrentHashMap<>();
     final Heartbeats heartbeats = new Heartbeats();
+    /** Ready agents by when their heartbeat grace runs out, and allocations by when their lease runs out or they are forgotten: see {@link Ticker}. */
+    final DueQueue agentsDue = new DueQueue();
+    final DueQueue allocationsDue = new DueQueue();
+    /** Agent names to ids: a join checks its name without a pass over every agent. */
+    final Map<String, String> agentByName = new HashMap<>();
+    /** When the ticker last passed over every record (null: never yet). */
+    Instant lastSweep;
     final Map<String, Set<String>> liveByAgent = new HashMap<>();
     final Map<String, TreeSet<RequestInfo>> pendingByRole = new HashMap<>();
     final Set<String> removed = new LinkedHashSet<>();
@@ -175,6 +182,10 @@ public final class ClusterState {
 
     void putAgent(AgentInfo a) {
         agents.put(a.id(), a);
+        agentByName.put(a.name(), a.id());
+        if (a.status() == AgentStatus.READY) {
+            agentsDue.setIfAbsent(a.id(), a.lastHeartbeat().plus(config.heartbeatGrace()).plusNanos(1));
+        }
         AgentLedger l = new AgentLedger(a.id(), a.name(), a.attributes(), a.total(), a.gpus(), a.gpuModel(), a.ports());
         l.setReady(a.status() == AgentStatus.READY);
         l.setDraining(a.draining());
@@ -301,6 +312,7 @@ public final class ClusterState {
 
     void putAllocation(AllocationInfo a) {
         allocations.put(a.id(), a);
+        allocationsDue.set(a.id(), Ticker.dueAt(this, a));
         changes.allocations.add(a.id());
     }
 

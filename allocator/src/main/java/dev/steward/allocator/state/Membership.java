@@ -18,14 +18,14 @@ final class Membership {
 
     /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
     static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, Instant now) {
-        for (AgentInfo a : new ArrayList<>(s.agents.values())) {
-            if (a.name().equals(spec.name())) {
-                if (a.status() != AgentStatus.LOST) {
-                    throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a.id()
-                            + "); a restarted agent keeps its id and token, a new machine needs a new name");
-                }
-                forget(s, a.id());
+        String same = s.agentByName.get(spec.name());
+        AgentInfo a0 = same == null ? null : s.agents.get(same);
+        if (a0 != null) {
+            if (a0.status() != AgentStatus.LOST) {
+                throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a0.id()
+                        + "); a restarted agent keeps its id and token, a new machine needs a new name");
             }
+            forget(s, a0.id());
         }
         String id = s.ids.get();
         AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
@@ -48,7 +48,11 @@ final class Membership {
     }
 
     private static void forget(ClusterState s, String id) {
-        s.agents.remove(id);
+        AgentInfo gone = s.agents.remove(id);
+        if (gone != null) {
+            s.agentByName.remove(gone.name(), id);
+        }
+        s.agentsDue.remove(id);
         s.fill.remove(s.ledgers.remove(id));
         s.liveByAgent.remove(id);
         s.tokens.values().removeIf(t -> {
@@ -74,6 +78,7 @@ final class Membership {
         AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage),
                 changed ? s.nextIndex() : a.modifyIndex());
         s.agents.put(id, b);
+        s.agentsDue.setIfAbsent(id, now.plus(s.config.heartbeatGrace()).plusNanos(1));
         s.ledgers.get(id).setReady(true);
         if (busyPorts != null) {
             s.ledgers.get(id).hostBusy(busyPorts); // in memory, like the usage: what the host holds now is never lent

@@ -12,11 +12,20 @@ import java.util.List;
 /**
  * What the passing of time does to a {@link ClusterState}: the heartbeats recorded since the last
  * tick are folded in, silent agents are lost, leases expire, old ended records are forgotten, and
- * the ready agents are published for the heartbeat route.
+ * the ready agents are published for the heartbeat route. Agents and allocations wait in due-time
+ * queues ({@link DueQueue}), so a tick looks only at what is due; every {@link #SWEEP} it also
+ * passes over everything.
  */
 final class Ticker {
     private Ticker() {
     }
+
+    /**
+     * How often the ticker also passes over every record, as a safety net for any due time not
+     * queued (records restored after a restart, a path that forgot to queue): the queues make a
+     * tick cost what is due, the sweep bounds how late anything missed can be.
+     */
+    static final java.time.Duration SWEEP = java.time.Duration.ofSeconds(10);
 
     /** Marks agents past their heartbeat grace lost (with their allocations), expires leases, forgets old ended records. */
     static void tick(ClusterState s, Instant now) {
@@ -27,35 +36,53 @@ final class Ticker {
                 Membership.heartbeat(s, a.id(), beat.getValue().usage(), beat.getValue().busyPorts(), at);
             }
         }
-        for (AgentInfo a : List.copyOf(s.agents.values())) {
-            if (a.status() == AgentStatus.READY && a.lastHeartbeat().plus(s.config.heartbeatGrace()).isBefore(now)) {
-                s.agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), s.nextIndex()));
-                s.ledgers.get(a.id()).setReady(false);
-                s.changes.agents.add(a.id());
-                for (String allocId : List.copyOf(s.liveByAgent.get(a.id()))) {
-                    s.end(s.allocations.get(allocId), AllocationState.LOST, "agent " + a.name() + " missed heartbeats for "
-                            + dev.steward.api.Units.format(s.config.heartbeatGrace()), now);
-                }
-                s.refreshTotal();
-            }
+        boolean sweep = s.lastSweep == null || !now.isBefore(s.lastSweep.plus(SWEEP)) || now.isBefore(s.lastSweep);
+        if (sweep) {
+            s.lastSweep = now;
         }
-        for (AllocationInfo a : List.copyOf(s.allocations.values())) {
-            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
-                s.end(a, AllocationState.EXPIRED, "lease expired at " + a.expiresAt() + " without renewal", now);
+        for (String id : sweep ? List.copyOf(s.agents.keySet()) : s.agentsDue.poll(now)) {
+            AgentInfo a = s.agents.get(id);
+            if (a == null || a.status() != AgentStatus.READY) {
+                continue; // becoming READY again (a heartbeat, a join) queues it again
             }
+            Instant deadline = a.lastHeartbeat().plus(s.config.heartbeatGrace());
+            if (!deadline.isBefore(now)) {
+                s.agentsDue.set(id, deadline.plusNanos(1)); // heard from meanwhile: look again when its grace would run out
+                continue;
+            }
+            s.agentsDue.remove(id);
+            s.agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), s.nextIndex()));
+            s.ledgers.get(a.id()).setReady(false);
+            s.changes.agents.add(a.id());
+            for (String allocId : List.copyOf(s.liveByAgent.get(a.id()))) {
+                s.end(s.allocations.get(allocId), AllocationState.LOST, "agent " + a.name() + " missed heartbeats for "
+                        + dev.steward.api.Units.format(s.config.heartbeatGrace()), now);
+            }
+            s.refreshTotal();
         }
         Instant horizon = now.minus(s.config.retention());
-        for (AllocationInfo a : List.copyOf(s.allocations.values())) {
-            if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
+        for (String id : sweep ? List.copyOf(s.allocations.keySet()) : s.allocationsDue.poll(now)) {
+            AllocationInfo a = s.allocations.get(id);
+            if (a == null) {
+                continue;
+            }
+            if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
+                s.end(a, AllocationState.EXPIRED, "lease expired at " + a.expiresAt() + " without renewal", now);
+            } else if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
                 s.allocations.remove(a.id());
+                s.allocationsDue.remove(a.id());
                 s.removed.add(a.id());
                 s.tasks().forget(a.id());
+            } else {
+                s.allocationsDue.set(id, dueAt(s, a)); // renewed or ended meanwhile: look again when that is due
             }
         }
-        for (RequestInfo r : List.copyOf(s.requests.values())) {
-            if (r.state().terminal() && r.allocations().stream().noneMatch(s.allocations::containsKey) && r.createdAt().isBefore(horizon)) {
-                s.requests.remove(r.id());
-                s.removed.add(r.id());
+        if (sweep) {
+            for (RequestInfo r : List.copyOf(s.requests.values())) {
+                if (r.state().terminal() && r.allocations().stream().noneMatch(s.allocations::containsKey) && r.createdAt().isBefore(horizon)) {
+                    s.requests.remove(r.id());
+                    s.removed.add(r.id());
+                }
             }
         }
         java.util.Set<String> ready = new java.util.HashSet<>();
@@ -65,6 +92,11 @@ final class Ticker {
             }
         });
         s.heartbeats.publishReady(ready);
+    }
+
+    /** When time alone next changes an allocation: its lease runs out, or (ended) it is forgotten after the retention. */
+    static Instant dueAt(ClusterState s, AllocationInfo a) {
+        return a.state().terminal() ? lastEvent(a).plus(s.config.retention()).plusNanos(1) : a.expiresAt();
     }
 
     private static Instant lastEvent(AllocationInfo a) {
