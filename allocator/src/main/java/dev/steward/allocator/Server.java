@@ -109,7 +109,7 @@ public final class Server implements AutoCloseable {
         Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
         dev.steward.allocator.http.JettyServer http;
         try {
-            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), dev.steward.allocator.http.HttpLimits.DEFAULTS);
+            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http());
         } catch (IOException e) {
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);

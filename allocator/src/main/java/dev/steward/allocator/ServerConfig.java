@@ -11,26 +11,26 @@ import java.time.Duration;
  * tokens (null: read from the data directory, or generated there at first start), the
  * heartbeat grace after which a silent agent is lost, how often leases are checked (null: no
  * ticker, time passes only through {@link Server#tick()}; for tests that move an injected clock
- * past a retention), and the artifact store's limits and retention.
+ * past a retention), the artifact store's limits and retention, and the HTTP transport's bounds.
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
-                           Duration tickInterval, PackagePolicy packages) {
+                           Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http) {
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
-                PackagePolicy.DEFAULTS);
+                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
-        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages);
+        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http);
     }
 
     /**
@@ -39,10 +39,15 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * retention needs this, or the ticker may act between two of its calls.
      */
     public ServerConfig withoutTicker() {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http);
+    }
+
+    /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
+    public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h);
     }
 
     public ServerConfig withTokens(String admin, String join) {
-        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages);
+        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http);
     }
 }

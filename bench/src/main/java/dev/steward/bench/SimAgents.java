@@ -13,17 +13,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Simulated agents for {@link ControlPlaneBench}, in a process of their own: each joins with the
  * join token, heartbeats once a second with its own token and keeps a blocking query for its work
- * parked, as the real agent does. Driven by lines on stdin, one answer line each on stdout:
+ * parked, as the real agent does. Joins go through Jetty's client; heartbeats and queries through
+ * {@link SimWire}, one thread of non-blocking sockets with the requests' bytes made once, so
+ * that the simulation costs the shared cores as little as it can. Driven by lines on stdin, one answer line each on stdout:
  * {@code join N} (joins until there are N; answers N), {@code reset} (forgets the latencies),
  * {@code report} (answers "p50 p99 errors beats", nanoseconds), {@code quit}.
  * Usage: SimAgents ALLOCATOR_URL JOIN_TOKEN
@@ -33,15 +32,19 @@ public final class SimAgents {
     private final String url;
     private final String joinToken;
     private final HttpClient http = client();
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<String[]> agents = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
     private final ConcurrentLinkedQueue<Long> latency = new ConcurrentLinkedQueue<>();
+    private final SimWire wire;
 
     private SimAgents(String url, String joinToken) throws Exception {
         this.url = url;
         this.joinToken = joinToken;
+        java.net.URI u = java.net.URI.create(url);
+        this.wire = new SimWire(new java.net.InetSocketAddress(u.getHost(), u.getPort()), latency, errors);
+        Thread t = new Thread(wire, "sim-wire");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Jetty's asynchronous client: a parked query costs a connection, not a thread. */
@@ -75,8 +78,6 @@ public final class SimAgents {
             }
             System.out.flush();
         }
-        sims.running.set(false);
-        sims.timer.shutdownNow();
         sims.http.stop();
         System.exit(0);
     }
@@ -116,42 +117,13 @@ public final class SimAgents {
                 }
             });
         }
+        List<String[]> joined = new ArrayList<>();
         for (CompletableFuture<String[]> f : joins) {
-            String[] a = f.get(120, TimeUnit.SECONDS);
-            agents.add(a);
-            long offset = (long) (Math.random() * 1000);
-            timer.scheduleAtFixedRate(() -> heartbeat(a), offset, 1000, TimeUnit.MILLISECONDS);
-            park(a, 0);
+            joined.add(f.get(120, TimeUnit.SECONDS));
         }
+        agents.addAll(joined);
+        wire.add(joined);
         return agents.size();
-    }
-
-    private void heartbeat(String[] a) {
-        long t = System.nanoTime();
-        request("PUT", url + "/v1/agents/" + a[0] + "/heartbeat", "{}", a[1]).send(result -> {
-            if (result.isFailed() || result.getResponse().getStatus() != 200) {
-                errors.incrementAndGet();
-            } else {
-                latency.add(System.nanoTime() - t);
-            }
-        });
-    }
-
-    /** The agent's blocking query for its tasks, re-issued whenever it answers; after an error, a second later. */
-    private void park(String[] a, long index) {
-        if (!running.get()) {
-            return;
-        }
-        String u = url + "/v1/agents/" + a[0] + "/tasks" + (index > 0 ? "?index=" + index + "&wait=30s" : "");
-        request("GET", u, null, a[1]).timeout(60, TimeUnit.SECONDS).send(result -> {
-            String h = result.getResponse() == null ? null : result.getResponse().getHeaders().get("X-Steward-Index");
-            long next = h == null ? index : Long.parseLong(h);
-            if (result.isFailed()) {
-                timer.schedule(() -> park(a, index), 1, TimeUnit.SECONDS);
-            } else {
-                park(a, Math.max(next, 1));
-            }
-        });
     }
 
     private Request request(String method, String u, String body, String token) {

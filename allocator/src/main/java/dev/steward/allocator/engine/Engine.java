@@ -42,6 +42,8 @@ public final class Engine implements AutoCloseable {
      * commit): concurrent commands share one fsync instead of queueing behind one another's.
      */
     private final java.util.concurrent.ConcurrentLinkedQueue<Pending<?>> pending = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Agents' commands (joins, task reports): each batch takes them before any other, so agents come first. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Pending<?>> urgent = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainQueued = new java.util.concurrent.atomic.AtomicBoolean();
     /** The most commands one durable write carries: bounds the latency a batch adds to its first command. */
     static final int BATCH = 256;
@@ -140,12 +142,21 @@ public final class Engine implements AutoCloseable {
      * durable. Commands that arrive together are applied in arrival order and written together.
      */
     public <T> CompletableFuture<T> command(Command<T> c) {
+        return enqueue(pending, c);
+    }
+
+    /** As {@link #command}, ahead of every other waiting command: for agents' traffic, which must never wait behind clients'. */
+    public <T> CompletableFuture<T> commandFirst(Command<T> c) {
+        return enqueue(urgent, c);
+    }
+
+    private <T> CompletableFuture<T> enqueue(java.util.Queue<Pending<?>> queue, Command<T> c) {
         CompletableFuture<T> f = new CompletableFuture<>();
         if (failed != null) {
             f.completeExceptionally(new EngineFailed(failed));
             return f;
         }
-        pending.add(new Pending<>(c, f));
+        queue.add(new Pending<>(c, f));
         if (drainQueued.compareAndSet(false, true)) {
             try {
                 owner.execute(this::drain);
@@ -167,13 +178,13 @@ public final class Engine implements AutoCloseable {
     private void drain() {
         drainQueued.set(false); // commands that arrive from here on queue the next drain
         List<Pending<?>> batch = new ArrayList<>();
-        for (Pending<?> p; batch.size() < BATCH && (p = pending.poll()) != null; ) {
+        for (Pending<?> p; batch.size() < BATCH && ((p = urgent.poll()) != null || (p = pending.poll()) != null); ) {
             batch.add(p);
         }
         if (batch.isEmpty()) {
             return;
         }
-        if (!pending.isEmpty() && drainQueued.compareAndSet(false, true)) {
+        if ((!urgent.isEmpty() || !pending.isEmpty()) && drainQueued.compareAndSet(false, true)) {
             try {
                 owner.execute(this::drain); // more than a batch waited: the rest goes next, after reads queued meanwhile
             } catch (java.util.concurrent.RejectedExecutionException closing) {
@@ -221,7 +232,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void failAll(Throwable t) {
-        for (Pending<?> p; (p = pending.poll()) != null; ) {
+        for (Pending<?> p; (p = urgent.poll()) != null || (p = pending.poll()) != null; ) {
             p.future().completeExceptionally(t);
         }
     }

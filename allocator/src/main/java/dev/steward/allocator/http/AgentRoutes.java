@@ -30,14 +30,14 @@ final class AgentRoutes {
                 new Route("POST", "/v1/agents", EnumSet.of(Kind.JOIN, Kind.ADMIN), c -> {
                     AgentRegistration.AgentSpec spec = h.body(c, AgentRegistration.class).parse();
                     String token = Tokens.mint("sta");
-                    return h.command(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), now)), token));
+                    return h.agentCommand(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), now)), token));
                 }),
                 new Route("GET", "/v1/agents", anyone, c -> h.query(c, s -> s.agents().stream().map(a -> Handlers.view(s, a)).toList())),
                 new Route("GET", "/v1/agents/{id}", anyone, c -> h.query(c, s -> Handlers.view(s, s.agent(c.param("id"))))),
                 new Route("PUT", "/v1/agents/{id}", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     AgentRegistration.AgentSpec spec = h.body(c, AgentRegistration.class).parse();
-                    return h.command(200, (s, now) -> {
+                    return h.agentCommand(200, (s, now) -> {
                         if (!s.agent(c.param("id")).name().equals(spec.name())) {
                             throw new ValidationException("name", "an agent cannot change its name; register a new agent instead");
                         }
@@ -55,7 +55,7 @@ final class AgentRoutes {
                         return java.util.concurrent.CompletableFuture.completedFuture(ApiResponse.json(200,
                                 java.util.Map.of("id", c.param("id"), "status", "READY", "lastHeartbeat", at)));
                     }
-                    return h.command(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), hb.busyPorts(), now)));
+                    return h.agentCommand(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), hb.busyPorts(), now)));
                 }),
                 new Route("POST", "/v1/agents/{id}/drain", admin,
                         c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), true, now)))),

@@ -82,6 +82,11 @@ final class Handlers {
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
     }
 
+    /** Runs an agent's command (a join, a task report, a lost agent's return) ahead of clients' commands, and answers with its result. */
+    <T> CompletableFuture<ApiResponse> agentCommand(int status, Engine.Command<T> cmd) {
+        return engine.commandFirst(cmd).thenApply(r -> ApiResponse.json(status, r).header("X-Steward-Index", Long.toString(engine.index())));
+    }
+
     /** Runs a command and answers with its result. */
     <T> CompletableFuture<ApiResponse> command(int status, Engine.Command<T> cmd) {
         return engine.command(cmd).thenApply(r -> ApiResponse.json(status, r).header("X-Steward-Index", Long.toString(engine.index())));

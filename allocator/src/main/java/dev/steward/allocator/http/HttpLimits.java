@@ -3,13 +3,43 @@ package dev.steward.allocator.http;
 import java.time.Duration;
 
 /**
- * The bounds of the HTTP transport, each a number a test or an operator can read:
- * connections at once (16,384: each agent parks one blocking query, so 10,000 agents and their clients fit), the thread pool and its queue, how long a connection may sit idle (a
- * request whose headers or body stop arriving counts as idle), the slowest body accepted, the
- * largest header block, and how many streamed transfers (package uploads and downloads, log
- * follows) may run at once, so that they can never take the threads agents and clients need.
+ * The bounds of the HTTP transport, each a number a test or an operator can read: connections
+ * at once (16,384: each agent parks one blocking query, so 10,000 agents and their clients fit),
+ * the thread pool and its queue, how long a connection may sit idle (a request whose headers or
+ * body stop arriving counts as idle), the slowest body accepted, the largest header block, and
+ * what each class of traffic may hold at once ({@link TrafficClass}): agents' requests, API
+ * clients' requests, clients' parked blocking queries, and streamed transfers (package uploads
+ * and downloads, log follows). A class at its bound is answered 503 with Retry-After; the others
+ * go on, so none can starve another, and agents' bound is the largest.
  */
 public record HttpLimits(int maxConnections, int maxThreads, int queue, Duration idleTimeout, long minBodyBytesPerSecond, int maxHeaderBytes,
-                         int maxStreams) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, 1024, Duration.ofSeconds(30), 1024, 16 * 1024, 16);
+                         int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches) {
+    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, 1024, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096);
+
+    public HttpLimits {
+        if (maxConnections < 1 || maxThreads < 4 || queue < 1 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1) {
+            throw new IllegalArgumentException("every HTTP bound must be positive (and at least 4 threads)");
+        }
+    }
+
+    /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
+    public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
+        return new HttpLimits(maxConnections, maxThreads, queue, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches);
+    }
+
+    /** The same bounds with this idle timeout (headers or a body that stop arriving). */
+    public HttpLimits withIdleTimeout(Duration d) {
+        return new HttpLimits(maxConnections, maxThreads, queue, d, minBodyBytesPerSecond, maxHeaderBytes, maxStreams, maxAgentRequests,
+                maxClientRequests, maxWatches);
+    }
+
+    /** What a class may hold at once. */
+    int bound(TrafficClass c) {
+        return switch (c) {
+            case AGENT -> maxAgentRequests;
+            case CLIENT -> maxClientRequests;
+            case WATCH -> maxWatches;
+            case TRANSFER -> maxStreams;
+        };
+    }
 }

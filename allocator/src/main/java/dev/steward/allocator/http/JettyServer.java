@@ -32,9 +32,10 @@ import java.util.concurrent.Semaphore;
  * or idle connections cost a connection slot and nothing else, and are closed after the idle
  * timeout; bodies that trickle below the minimum rate are refused; a connection limit caps them
  * all. Answers are written without blocking the thread that completes them. Streamed
- * transfers (package bodies, log follows) hold a Jetty thread each, and at most
- * {@code maxStreams} run at once: past that they get a 503 at once, so they can never take the
- * threads heartbeats and API calls need.
+ * transfers (package bodies, log follows) hold a Jetty thread each. Every request belongs to a
+ * {@link TrafficClass} with its own bound: past it, that class gets a 503 at once while the others
+ * go on, so transfers can never take the threads heartbeats and API calls need, nor clients'
+ * parked queries the places agents need.
  */
 public final class JettyServer implements AutoCloseable {
     private final Server server;
@@ -65,7 +66,11 @@ public final class JettyServer implements AutoCloseable {
         server.addConnector(connector);
         server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
         server.setErrorHandler(new ProblemErrorHandler());
-        server.setHandler(new ApiHandler(api, new Semaphore(limits.maxStreams())));
+        java.util.Map<TrafficClass, Semaphore> classes = new java.util.EnumMap<>(TrafficClass.class);
+        for (TrafficClass c : TrafficClass.values()) {
+            classes.put(c, new Semaphore(limits.bound(c)));
+        }
+        server.setHandler(new ApiHandler(api, classes, limits));
         try {
             server.start();
         } catch (Exception e) {
@@ -91,28 +96,73 @@ public final class JettyServer implements AutoCloseable {
     /** One request: into an {@link ApiRequest}, through the {@link Api}, and its answer written back. */
     private static final class ApiHandler extends Handler.Abstract {
         private final Api api;
-        private final Semaphore streams;
+        private final java.util.Map<TrafficClass, Semaphore> classes;
+        private final HttpLimits limits;
 
-        ApiHandler(Api api, Semaphore streams) {
+        ApiHandler(Api api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits) {
             this.api = api;
-            this.streams = streams;
+            this.classes = classes;
+            this.limits = limits;
         }
 
+        /** The request's class takes a place for as long as it is served, or it is refused at once with 503 naming the class. */
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             String method = request.getMethod().toUpperCase(Locale.ROOT);
             String path = request.getHttpURI().getPath();
+            Map<String, java.util.List<String>> query;
+            try {
+                query = ApiRequest.parseQuery(request.getHttpURI().getQuery());
+            } catch (RuntimeException e) {
+                send(request, response, callback, Api.error(e));
+                return true;
+            }
+            TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path));
+            Semaphore place = classes.get(cls);
+            if (!place.tryAcquire()) {
+                send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many " + cls.what() + " at once (the limit is "
+                        + limits.bound(cls) + "); try again shortly", null).header("Retry-After", "1"));
+                return true;
+            }
+            java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Runnable release = () -> {
+                if (held.getAndSet(false)) {
+                    place.release();
+                }
+            };
+            Callback done = new Callback() {
+                @Override
+                public void succeeded() {
+                    release.run();
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    release.run();
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            try {
+                return serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER);
+            } catch (RuntimeException | Error e) {
+                release.run();
+                throw e;
+            }
+        }
+
+        private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
+                              boolean streamed) {
             Map<String, String> headers = new LinkedHashMap<>();
             for (var f : request.getHeaders()) {
                 headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
             }
-            Map<String, java.util.List<String>> query = ApiRequest.parseQuery(request.getHttpURI().getQuery());
-            if (api.streams(method, path)) {
-                if (!streams.tryAcquire()) {
-                    send(request, response, callback, ApiResponse.problem(503, "Service Unavailable",
-                            "too many package and log transfers at once; try again shortly", null).header("Retry-After", "1"));
-                    return true;
-                }
+            if (streamed) {
                 try {
                     InputStream body = Content.Source.asInputStream(request);
                     ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body)).handle((ok, err) ->
@@ -121,8 +171,6 @@ public final class JettyServer implements AutoCloseable {
                     callback.succeeded();
                 } catch (Throwable t) {
                     callback.failed(t);
-                } finally {
-                    streams.release();
                 }
                 return true;
             }

@@ -59,7 +59,7 @@ final class TaskRoutes {
                 new Route("PUT", "/v1/agents/{id}/tasks/{task}/status", EnumSet.of(Kind.AGENT), c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     TaskStatus st = h.body(c, TaskStatus.class);
-                    return h.command(200, (s, now) -> s.tasks().report(c.param("id"), c.param("task"), st, now));
+                    return h.agentCommand(200, (s, now) -> s.tasks().report(c.param("id"), c.param("task"), st, now));
                 }));
     }
 

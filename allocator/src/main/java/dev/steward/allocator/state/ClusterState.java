@@ -164,6 +164,7 @@ public final class ClusterState {
     }
 
     /** A token's record; safe to call from any thread (the table is concurrent and its records immutable). */
+    /** The token with this hash, or null. Safe from any thread: the map is concurrent and its records immutable, so requests are authenticated off the owner. */
     public TokenRecord token(String hash) {
         return tokens.get(hash);
     }

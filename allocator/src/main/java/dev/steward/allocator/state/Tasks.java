@@ -28,6 +28,7 @@ public final class Tasks {
     private final ClusterState state;
     private final Map<String, TaskInfo> tasks = new LinkedHashMap<>();
     private final Map<String, Set<String>> byAllocation = new HashMap<>();
+    private final Map<String, Set<String>> byAgent = new HashMap<>(); // agent id → its task ids, in the order they were added
     private final Map<String, Long> byAgentIndex = new HashMap<>(); // agent id → index of the last change to its tasks
     private final Set<String> touchedKeys = new java.util.HashSet<>(); // watch keys of the agents whose tasks changed in this command
 
@@ -135,10 +136,8 @@ public final class Tasks {
     /** The tasks an agent must know about: every task placed on it that has not ended here. */
     public List<TaskInfo> ofAgent(String agentId) {
         List<TaskInfo> out = new ArrayList<>();
-        for (TaskInfo t : tasks.values()) {
-            if (t.agentId().equals(agentId)) {
-                out.add(t);
-            }
+        for (String id : byAgent.getOrDefault(agentId, Set.of())) {
+            out.add(tasks.get(id));
         }
         return out;
     }
@@ -169,6 +168,7 @@ public final class Tasks {
     void restore(Collection<TaskInfo> ts) {
         ts.forEach(t -> {
             tasks.put(t.id(), t);
+            byAgent.computeIfAbsent(t.agentId(), k -> new LinkedHashSet<>()).add(t.id());
             byAgentIndex.merge(t.agentId(), t.modifyIndex(), Math::max);
             byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
         });
@@ -181,6 +181,10 @@ public final class Tasks {
             for (String id : ids) {
                 TaskInfo gone = tasks.remove(id);
                 if (gone != null) {
+                    Set<String> mine = byAgent.get(gone.agentId());
+                    if (mine != null && mine.remove(id) && mine.isEmpty()) {
+                        byAgent.remove(gone.agentId());
+                    }
                     byAgentIndex.put(gone.agentId(), state.nextIndex());
                     touchedKeys.add(watchKey(gone.agentId()));
                 }
@@ -191,6 +195,7 @@ public final class Tasks {
 
     private void put(TaskInfo t) {
         tasks.put(t.id(), t);
+        byAgent.computeIfAbsent(t.agentId(), k -> new LinkedHashSet<>()).add(t.id());
         byAgentIndex.put(t.agentId(), state.nextIndex());
         touchedKeys.add(watchKey(t.agentId()));
         byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
