@@ -89,10 +89,10 @@ public final class ControlPlaneBench {
                 lost.set(status.path("agentsLost").asLong());
                 System.gc();
                 long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-                String[] hb = ask(simIn, simOut, "report").split(" "); // p50 p99 errors count, nanoseconds
+                String[] hb = ask(simIn, simOut, "report").split(" "); // p50 p99 errors count skipped, nanoseconds
                 System.out.printf("%-8d %-14s %-14s %-12s %-12s %-10s %-10d %-10s%n", n, ms(Long.parseLong(hb[0])), ms(Long.parseLong(hb[1])),
                         ms(pct(sorted(reads), 99)), ms(pct(sorted(commands), 99)), String.format("%.0f%%", busy * 100), heap,
-                        hb[2] + " hb, " + lost.get() + " lost (" + hb[3] + " beats)");
+                        hb[2] + " hb, " + lost.get() + " lost (" + hb[3] + " beats, " + hb[4] + " skipped)");
             }
         } finally {
             simIn.println("quit");

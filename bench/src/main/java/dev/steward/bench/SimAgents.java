@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link SimWire}, one thread of non-blocking sockets with the requests' bytes made once, so
  * that the simulation costs the shared cores as little as it can. Driven by lines on stdin, one answer line each on stdout:
  * {@code join N} (joins until there are N; answers N), {@code reset} (forgets the latencies),
- * {@code report} (answers "p50 p99 errors beats", nanoseconds), {@code quit}.
+ * {@code report} (answers "p50 p99 errors beats skipped", nanoseconds), {@code quit}.
  * Usage: SimAgents ALLOCATOR_URL JOIN_TOKEN
  */
 public final class SimAgents {
@@ -71,6 +71,7 @@ public final class SimAgents {
                 case "reset" -> {
                     sims.latency.clear();
                     sims.errors.set(0);
+                    sims.wire.skipped.set(0);
                     System.out.println("ok");
                 }
                 case "report" -> System.out.println(sims.report());
@@ -84,7 +85,7 @@ public final class SimAgents {
 
     private String report() {
         long[] xs = latency.stream().mapToLong(Long::longValue).sorted().toArray();
-        return pct(xs, 50) + " " + pct(xs, 99) + " " + errors.get() + " " + xs.length;
+        return pct(xs, 50) + " " + pct(xs, 99) + " " + errors.get() + " " + xs.length + " " + wire.skipped.get();
     }
 
     private static long pct(long[] sorted, int p) {

@@ -41,16 +41,28 @@ final class SimWire implements Runnable {
     static final int BEATS_PER_CONNECTION = 10;
     private int agents;
 
-    /** One agent's heartbeat, made once, and the connection it travels on. */
-    private record Beat(byte[] bytes, Conn conn) {
+    /** One agent's heartbeat, made once, the connection it travels on, and whether its last beat is still unanswered. */
+    private static final class Beat {
+        final byte[] bytes;
+        final Conn conn;
+        boolean out;
+
+        Beat(byte[] bytes, Conn conn) {
+            this.bytes = bytes;
+            this.conn = conn;
+        }
     }
+
+    /** Beats not sent because the agent's previous one was still unanswered, as a real agent skips them. */
+    final AtomicLong skipped = new AtomicLong();
 
     /** One keep-alive connection and the request in flight on it. */
     private final class Conn {
         final String id;
         final String token;
         final boolean query;
-        final java.util.ArrayDeque<byte[]> waiting = new java.util.ArrayDeque<>(); // beats queued on this connection
+        final java.util.ArrayDeque<Beat> waiting = new java.util.ArrayDeque<>(); // beats queued on this connection
+        Beat current;
         final java.util.ArrayDeque<Long> waitingSince = new java.util.ArrayDeque<>();
         SocketChannel ch;
         ByteBuffer out;
@@ -66,8 +78,13 @@ final class SimWire implements Runnable {
         }
 
         /** Queues a beat meant to leave now; it leaves at once if the connection is free. */
-        void beat(byte[] bytes) throws IOException {
-            waiting.add(bytes);
+        void beat(Beat b) throws IOException {
+            if (b.out) {
+                skipped.incrementAndGet(); // the agent still waits for its last beat's answer: it does not pile another on
+                return;
+            }
+            b.out = true;
+            waiting.add(b);
             waitingSince.add(System.nanoTime());
             next();
         }
@@ -75,8 +92,17 @@ final class SimWire implements Runnable {
         void next() throws IOException {
             if (!busy && ch.isConnected() && !waiting.isEmpty()) {
                 long since = waitingSince.poll();
-                send(waiting.poll());
+                current = waiting.poll();
+                send(current.bytes);
                 sentAt = since;
+            }
+        }
+
+        /** The beat in flight is answered (or lost with its connection). */
+        void answered() {
+            if (current != null) {
+                current.out = false;
+                current = null;
             }
         }
 
@@ -170,10 +196,10 @@ final class SimWire implements Runnable {
                 for (; doneMs < nowMs; doneMs++) { // the heartbeats of each millisecond that has come
                     for (Beat b : wheel[(int) ((doneMs + 1) % 1000)]) {
                         try {
-                            b.conn().beat(b.bytes());
+                            b.conn.beat(b);
                         } catch (IOException e) {
                             errors.incrementAndGet();
-                            reopen(b.conn());
+                            reopen(b.conn);
                         }
                     }
                 }
@@ -184,6 +210,7 @@ final class SimWire implements Runnable {
     }
 
     private void reopen(Conn c) {
+        c.answered();
         try {
             c.ch.close();
             c.busy = false;
@@ -222,6 +249,7 @@ final class SimWire implements Runnable {
             }
             c.send(c.queryBytes());
         } else {
+            c.answered();
             if (status == 200) {
                 latency.add(System.nanoTime() - c.sentAt);
             } else {

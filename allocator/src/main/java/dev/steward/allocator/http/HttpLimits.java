@@ -37,7 +37,7 @@ public record HttpLimits(int maxConnections, int maxThreads, int queue, Duration
     int bound(TrafficClass c) {
         return switch (c) {
             case AGENT -> maxAgentRequests;
-            case CLIENT -> maxClientRequests;
+            case CLIENT, PROBE -> maxClientRequests;
             case WATCH -> maxWatches;
             case TRANSFER -> maxStreams;
         };

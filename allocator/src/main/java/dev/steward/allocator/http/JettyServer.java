@@ -108,7 +108,7 @@ public final class JettyServer implements AutoCloseable {
         /** The request's class takes a place for as long as it is served, or it is refused at once with 503 naming the class. */
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            String method = request.getMethod().toUpperCase(Locale.ROOT);
+            String method = request.getMethod(); // methods are case-sensitive (RFC 9110): "get" is not GET, and gets a 405
             String path = request.getHttpURI().getPath();
             Map<String, java.util.List<String>> query;
             try {

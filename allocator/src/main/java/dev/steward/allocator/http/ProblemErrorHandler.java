@@ -24,6 +24,12 @@ final class ProblemErrorHandler extends ErrorHandler {
         return Json.write(new Problem("about:blank", title, status, "the request was refused by the HTTP layer: " + detail, null));
     }
 
+    /** Every method gets its problem body (Jetty's default writes one only for GET, POST and HEAD, and an empty 400 for a bad PUT or DELETE). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put("Content-Type", "application/problem+json");

@@ -7,13 +7,15 @@ import java.util.Map;
  * The classes of HTTP traffic, each with its own bound ({@link HttpLimits}), so that no class
  * can take what another needs: agents (join, heartbeat, task status, their task and allocation
  * queries, parked ones included), API clients' requests, clients' parked blocking queries
- * ({@code ?index=}), and streamed transfers (packages, logs).
+ * ({@code ?index=}), streamed transfers (packages, logs), and health checks (answered even
+ * while every API client's place is taken).
  */
 public enum TrafficClass {
     AGENT("agents' requests"),
     CLIENT("API requests"),
     WATCH("parked blocking queries"),
-    TRANSFER("package and log transfers");
+    TRANSFER("package and log transfers"),
+    PROBE("health checks");
 
     private final String what;
 
@@ -30,6 +32,9 @@ public enum TrafficClass {
     public static TrafficClass of(String method, String path, Map<String, List<String>> query, boolean streams) {
         if (streams) {
             return TRANSFER;
+        }
+        if (path.equals("/v1/health")) {
+            return PROBE;
         }
         String[] s = path.split("/", -1); // "", "v1", "agents", ID, ...
         if (s.length >= 3 && s[1].equals("v1") && s[2].equals("agents")) {

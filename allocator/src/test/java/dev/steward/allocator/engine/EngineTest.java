@@ -115,6 +115,34 @@ class EngineTest {
     }
 
     @Test
+    void agents_commands_are_applied_before_clients_commands_that_queued_earlier() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new Breakable(dir), Clock.systemUTC());
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        var held = engine.read(s -> {
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+        java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String name = "client-" + i;
+            all.add(engine.command((s, now) -> order.add(name)));
+        }
+        all.add(engine.commandFirst((s, now) -> order.add("agent")));
+        hold.countDown();
+        held.get(10, TimeUnit.SECONDS);
+        for (var f : all) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(order).hasSize(601);
+        assertThat(order.get(0)).as("the agent's command, queued last behind 600 clients' (more than two batches), goes first").isEqualTo("agent");
+    }
+
+    @Test
     void when_the_store_fails_the_engine_stops_taking_changes_and_the_api_answers_503() throws Exception {
         Breakable store = new Breakable(dir);
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), store, Clock.systemUTC());

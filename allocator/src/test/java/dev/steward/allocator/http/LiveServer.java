@@ -28,9 +28,14 @@ final class LiveServer implements AutoCloseable {
     }
 
     LiveServer(Duration heartbeatGrace) {
+        this(c -> c.withHeartbeatGrace(heartbeatGrace));
+    }
+
+    /** A server whose configuration {@code tweak} adjusts (HTTP bounds, grace, ...). */
+    LiveServer(java.util.function.UnaryOperator<ServerConfig> tweak) {
         try {
             dir = Files.createTempDirectory("steward-api-test");
-            server = Server.start(ServerConfig.of(dir).withHeartbeatGrace(heartbeatGrace));
+            server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,97 @@
+package dev.steward.allocator.http;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Each class of traffic has its own bound, over real sockets: clients that fill theirs are
+ * refused with a 503 naming it, while agents' heartbeats and queries, and the other classes, go
+ * on. Small bounds here (4 API requests, 5 parked queries) so that a test can reach them.
+ */
+class TrafficClassesTest {
+    private LiveServer s;
+    private InetSocketAddress at;
+    private String[] agent;
+    private final List<Socket> held = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        s = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withClasses(64, 4, 5, 2)));
+        at = new InetSocketAddress(s.server.address().getAddress(), s.server.address().getPort());
+        agent = s.agent("m1", "4", "4g");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (Socket so : held) {
+            so.close();
+        }
+        s.close();
+    }
+
+    /** Opens a request and leaves it unfinished or parked: its head, and of its body only the first bytes. */
+    private Socket hold(String method, String target, String token, String bodyStart, int length) throws Exception {
+        Socket so = new Socket();
+        so.connect(at, 5000);
+        so.setSoTimeout(30_000);
+        so.getOutputStream().write(RawHttp.head(method, target, "Authorization: Bearer " + token + "\r\nContent-Type: application/json\r\n", length));
+        if (bodyStart != null) {
+            so.getOutputStream().write(bodyStart.getBytes(StandardCharsets.UTF_8));
+        }
+        so.getOutputStream().flush();
+        held.add(so);
+        return so;
+    }
+
+    private void agentTrafficFlows() {
+        LiveServer.Reply beat = s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}");
+        assertThat(beat.code()).as("the agent's heartbeat: %s", beat.body()).isEqualTo(200);
+        LiveServer.Reply query = s.get("/v1/agents/" + agent[0] + "/tasks?index=1&wait=1s", agent[1]);
+        assertThat(query.code()).as("the agent's blocking query for its work").isEqualTo(200);
+    }
+
+    @Test
+    void clients_parked_queries_at_their_bound_are_refused_while_agents_and_other_clients_go_on() throws Exception {
+        String index = s.get("/v1/status", s.admin()).index();
+        for (int i = 0; i < 5; i++) {
+            hold("GET", "/v1/status?index=" + index + "&wait=60s", s.admin(), null, -1);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/agents?index=" + index + "&wait=60s", s.admin()).code() == 503);
+        LiveServer.Reply refused = s.get("/v1/roles?index=" + index + "&wait=60s", s.admin());
+        assertThat(refused.code()).isEqualTo(503);
+        assertThat(refused.contentType()).isEqualTo("application/problem+json");
+        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries").contains("the limit is 5");
+        agentTrafficFlows();
+        assertThat(s.get("/v1/status", s.admin()).code()).as("an ordinary API read").isEqualTo(200);
+        assertThat(s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}").code()).as("a command").isEqualTo(200);
+    }
+
+    @Test
+    void clients_that_hold_their_requests_open_fill_only_their_own_class_and_free_it_when_they_go() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            hold("PUT", "/v1/roles/slow" + i, s.admin(), "{\"wei", 100); // a body that never finishes
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status", s.admin()).code() == 503);
+        LiveServer.Reply refused = s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}");
+        assertThat(refused.code()).isEqualTo(503);
+        assertThat(refused.body().path("detail").asText()).contains("too many API requests").contains("the limit is 4");
+        agentTrafficFlows();
+        assertThat(s.get("/v1/health", null).code()).as("the health check is answered").isEqualTo(200);
+        for (Socket so : held) {
+            so.close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}").code() == 200);
+        assertThat(s.get("/v1/roles/slow0", s.admin()).code()).as("nothing half-made by the bodies that never came").isEqualTo(404);
+    }
+}
