@@ -17,7 +17,16 @@ import java.util.List;
 public final class Judge {
     private final List<Gate> gates;
     private final int failureLimit;
-    private final List<List<GateReport.Point>> points = new ArrayList<>();
+    /**
+     * The points each report carries: the latest {@link #MAX_POINTS} evaluations of each gate. The
+     * counts (evaluations, failures, no data) cover every evaluation since the start, so a monitor
+     * of any length costs the same per tick and per write.
+     */
+    public static final int MAX_POINTS = 360;
+    private final List<java.util.ArrayDeque<GateReport.Point>> points = new ArrayList<>();
+    private final int[] evaluations;
+    private final int[] failures;
+    private final int[] noData;
     private final List<Measurement> last = new ArrayList<>();
 
     public Judge(List<Gate> gates, int failureLimit) {
@@ -32,14 +41,22 @@ public final class Judge {
     public Judge(List<Gate> gates, int failureLimit, List<GateReport> earlier) {
         this.gates = List.copyOf(gates);
         this.failureLimit = failureLimit;
+        this.evaluations = new int[gates.size()];
+        this.failures = new int[gates.size()];
+        this.noData = new int[gates.size()];
         for (int i = 0; i < gates.size(); i++) {
-            List<GateReport.Point> ps = new ArrayList<>();
+            java.util.ArrayDeque<GateReport.Point> ps = new java.util.ArrayDeque<>();
             Measurement m = null;
             GateReport r = earlier != null && i < earlier.size() ? earlier.get(i) : null;
             if (r != null && gates.get(i).text().equals(r.gate()) && r.points() != null && !r.points().isEmpty()) {
-                ps.addAll(r.points());
+                List<GateReport.Point> kept = r.points().subList(Math.max(0, r.points().size() - MAX_POINTS), r.points().size());
+                ps.addAll(kept);
                 GateReport.Point p = r.points().get(r.points().size() - 1);
                 m = new Measurement(p.value(), p.passed(), null);
+                // the counts cover evaluations whose points were already dropped; a report from before counts were kept has only its points
+                evaluations[i] = Math.max(r.evaluations(), r.points().size());
+                failures[i] = Math.max(r.failures(), (int) r.points().stream().filter(x -> x.value() != null && !x.passed()).count());
+                noData[i] = Math.max(r.noData(), (int) r.points().stream().filter(x -> x.value() == null).count());
             }
             points.add(ps);
             last.add(m);
@@ -49,17 +66,28 @@ public final class Judge {
     public void evaluate(Evaluator e, List<Snapshot> history, Instant now, Duration window) {
         for (int i = 0; i < gates.size(); i++) {
             Measurement m = e.measure(gates.get(i), history, now, window);
-            points.get(i).add(new GateReport.Point(now, m.value(), !m.noData() && m.passed()));
+            GateReport.Point p = new GateReport.Point(now, m.value(), !m.noData() && m.passed());
+            java.util.ArrayDeque<GateReport.Point> ps = points.get(i);
+            ps.addLast(p);
+            if (ps.size() > MAX_POINTS) {
+                ps.removeFirst();
+            }
+            evaluations[i]++;
+            if (p.value() == null) {
+                noData[i]++;
+            } else if (!p.passed()) {
+                failures[i]++;
+            }
             last.set(i, m);
         }
     }
 
     private int failures(int i) {
-        return (int) points.get(i).stream().filter(p -> p.value() != null && !p.passed()).count();
+        return failures[i];
     }
 
     private int noData(int i) {
-        return (int) points.get(i).stream().filter(p -> p.value() == null).count();
+        return noData[i];
     }
 
     /** The verdict now: FAIL as soon as a gate is past its failure limit; otherwise null until {@code finished}. */
@@ -69,7 +97,7 @@ public final class Judge {
             if (failures(i) > failureLimit) {
                 return Verdict.FAIL;
             }
-            inconclusive |= points.get(i).isEmpty() || noData(i) == points.get(i).size();
+            inconclusive |= evaluations[i] == 0 || noData(i) == evaluations[i];
         }
         if (!finished) {
             return null;
@@ -89,7 +117,7 @@ public final class Judge {
             Gate g = gates.get(i);
             Measurement m = last.get(i);
             int f = failures(i);
-            int n = points.get(i).size();
+            int n = evaluations[i];
             int nd = noData(i);
             Verdict v = f > failureLimit ? Verdict.FAIL : !ended ? null : (n == 0 || nd == n) ? Verdict.INCONCLUSIVE : Verdict.PASS;
             String lastText = m == null || m.noData() ? null : Gate.format(g.kind(), m.value());

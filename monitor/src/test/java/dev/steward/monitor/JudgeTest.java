@@ -54,6 +54,29 @@ class JudgeTest {
     }
 
     @Test
+    void aLongMonitorKeepsItsLatestPointsAndCountsEveryEvaluation() {
+        Judge j = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 100_000);
+        List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0)));
+        int n = 5_000;
+        for (int t = 1; t <= n; t++) {
+            h.add(at(10 * t, 100.0 * t, 50.0 * (t / 10))); // a burst of errors in every tenth interval
+            if (h.size() > 3) {
+                h.remove(0); // the runner keeps only the window's samples
+            }
+            j.evaluate(e, h, T0.plusSeconds(10L * t), Duration.ofSeconds(10));
+        }
+        var r = j.reports(false).get(0);
+        assertThat(r.evaluations()).isEqualTo(n);
+        assertThat(r.points()).as("what a report carries is bounded, whatever the monitor's length").hasSize(Judge.MAX_POINTS);
+        assertThat(r.points().get(Judge.MAX_POINTS - 1).at()).isEqualTo(T0.plusSeconds(10L * n));
+        assertThat(r.failures()).as("counts cover every evaluation, not only the %d points kept", Judge.MAX_POINTS).isEqualTo(n / 10);
+
+        Judge resumed = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 100_000, j.reports(false));
+        assertThat(resumed.reports(false).get(0).evaluations()).as("a resumed judge keeps the counts, not only the points").isEqualTo(n);
+        assertThat(resumed.reports(false).get(0).failures()).isEqualTo(r.failures());
+    }
+
+    @Test
     void passesWhenEveryGateHeldAndIsInconclusiveWithoutData() {
         Judge ok = new Judge(List.of(Gate.parse("g", "error-rate < 1%")), 0);
         List<Snapshot> h = new ArrayList<>(List.of(at(0, 0, 0), at(10, 100, 0), at(20, 200, 0)));

@@ -148,6 +148,11 @@ public final class MonitorRunner implements AutoCloseable {
             }
             Instant now = Instant.now();
             history.add(new Snapshot(now, seen));
+            // only the window's samples (and the one before it, for rates) are ever measured: the rest goes, so a tick costs the same at any age
+            Instant keepFrom = now.minus(spec.windowValue()).minus(spec.intervalValue().multipliedBy(2));
+            while (history.size() > 2 && history.get(1).at().isBefore(keepFrom)) {
+                history.remove(0);
+            }
             MonitorReport current = engine.read(s -> s.monitors().getOrNull(id)).join();
             if (current == null || !current.running()) {
                 cancel(id);
