@@ -55,13 +55,21 @@ public final class Json {
         }
     }
 
+    /** A reader per body type, made once: reading a heartbeat's small body should not pay for looking up its type every time. */
+    private static final ClassValue<com.fasterxml.jackson.databind.ObjectReader> READERS = new ClassValue<>() {
+        @Override
+        protected com.fasterxml.jackson.databind.ObjectReader computeValue(Class<?> type) {
+            return MAPPER.readerFor(type);
+        }
+    };
+
     /** Reads a client's body; every failure is a {@link ValidationException} naming the field. */
     public static <T> T read(byte[] body, Class<T> type) {
         if (body == null || body.length == 0) {
             throw new ValidationException("", "the request body is empty; send a JSON object");
         }
         try {
-            T t = MAPPER.readValue(body, type);
+            T t = READERS.get(type).readValue(body);
             if (t == null) {
                 throw new ValidationException("", "the request body is null; send a JSON object");
             }

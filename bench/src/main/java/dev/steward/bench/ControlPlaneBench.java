@@ -76,6 +76,7 @@ public final class ControlPlaneBench {
                 List<Long> reads = new ArrayList<>();
                 List<Long> commands = new ArrayList<>();
                 long busy0 = server.engine().busyNanos();
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
                 int k = 0;
@@ -84,7 +85,9 @@ public final class ControlPlaneBench {
                     commands.add(timed(http, server, "PUT", "/v1/roles/bench-" + (k++ % 50), "{\"weight\":" + (1 + k % 3) + "}", server.adminToken()));
                     Thread.sleep(50);
                 }
-                double busy = (server.engine().busyNanos() - busy0) / (double) (System.nanoTime() - t0);
+                long wall = System.nanoTime() - t0;
+                double busy = (server.engine().busyNanos() - busy0) / (double) wall;
+                double cpu = (processCpuNanos() - cpu0) / (double) wall;
                 JsonNode status = JSON.readTree(body(http, server, "/v1/status", server.adminToken()));
                 lost.set(status.path("agentsLost").asLong());
                 System.gc();
@@ -93,6 +96,8 @@ public final class ControlPlaneBench {
                 System.out.printf("%-8d %-14s %-14s %-12s %-12s %-10s %-10d %-10s%n", n, ms(Long.parseLong(hb[0])), ms(Long.parseLong(hb[1])),
                         ms(pct(sorted(reads), 99)), ms(pct(sorted(commands), 99)), String.format("%.0f%%", busy * 100), heap,
                         hb[2] + " hb, " + lost.get() + " lost (" + hb[3] + " beats, " + hb[4] + " skipped)");
+                System.out.printf("         allocator process CPU %.0f%% of one core (%d cores); %.1f us per heartbeat answered, everything else included%n",
+                        cpu * 100, Runtime.getRuntime().availableProcessors(), cpu * wall / 1000.0 / Math.max(1, Long.parseLong(hb[3])));
             }
         } finally {
             simIn.println("quit");
@@ -119,6 +124,11 @@ public final class ControlPlaneBench {
                     JsonNode.class, true);
         }
         deleteTree(dir);
+    }
+
+    /** CPU time this process (the allocator, and the bench's own light reads and commands) has used. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Sends a line to the simulated agents' process and returns its answer. */

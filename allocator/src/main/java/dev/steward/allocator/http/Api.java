@@ -50,6 +50,16 @@ public final class Api {
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
         routes.addAll(new MonitorRoutes(h, monitors).routes());
+        for (Route r : routes) { // filled once, here, and only read after: safe to read from every request's thread
+            bySegments.computeIfAbsent(r.template().substring(1).split("/").length, k -> new ArrayList<>()).add(r);
+        }
+    }
+
+    /** Routes by how many segments their template has: a request is matched only against those of its own length. */
+    private final Map<Integer, List<Route>> bySegments = new java.util.HashMap<>();
+
+    private List<Route> candidates(String[] segments) {
+        return bySegments.getOrDefault(segments.length, List.of());
     }
 
     public List<Route> routes() {
@@ -62,7 +72,7 @@ public final class Api {
             Route found = null;
             Map<String, String> params = null;
             TreeSet<String> allow = new TreeSet<>();
-            for (Route r : routes) {
+            for (Route r : candidates(segments)) {
                 Map<String, String> p = r.match(segments);
                 if (p != null) {
                     allow.add(r.method());
@@ -97,7 +107,7 @@ public final class Api {
     /** Whether the route at this method and path streams its body (so the server must not read it first). */
     public boolean streams(String method, String rawPath) {
         String[] segments = rawPath.length() <= 1 ? new String[] {""} : rawPath.substring(1).split("/", -1);
-        for (Route r : routes) {
+        for (Route r : candidates(segments)) {
             if (r.streaming() && r.method().equals(method) && r.match(segments) != null) {
                 return true;
             }
