@@ -62,7 +62,7 @@ public final class Server implements AutoCloseable {
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
-        state.monitors().restore(loaded.monitors());
+        state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, store, clock);
         java.util.List<dev.steward.api.MonitorReport> resumed = new java.util.ArrayList<>();

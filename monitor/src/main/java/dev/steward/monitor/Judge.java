@@ -90,6 +90,15 @@ public final class Judge {
         return noData[i];
     }
 
+    /** Each gate's latest point (null for a gate not evaluated yet): what the last {@link #evaluate} added. */
+    public List<GateReport.Point> latest() {
+        List<GateReport.Point> out = new ArrayList<>();
+        for (java.util.ArrayDeque<GateReport.Point> ps : points) {
+            out.add(ps.peekLast());
+        }
+        return out;
+    }
+
     /** The verdict now: FAIL as soon as a gate is past its failure limit; otherwise null until {@code finished}. */
     public Verdict verdict(boolean finished) {
         boolean inconclusive = false;

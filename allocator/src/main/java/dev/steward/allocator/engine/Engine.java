@@ -395,6 +395,7 @@ public final class Engine implements AutoCloseable {
         put(puts, Table.DEPLOYMENTS, ch.deployments, id -> state.services().deploymentRecord(id));
         put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
         put(puts, Table.MONITORS, ch.monitors, id -> state.monitors().getOrNull(id));
+        put(puts, Table.MONITOR_POINTS, ch.monitorPoints, id -> state.monitors().row(id));
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
         } catch (RuntimeException e) {

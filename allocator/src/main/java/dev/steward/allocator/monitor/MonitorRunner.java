@@ -5,6 +5,7 @@ import dev.steward.allocator.state.ClusterState;
 import dev.steward.api.DeployResult;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
+import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.api.TaskInfo;
@@ -173,6 +174,12 @@ public final class MonitorRunner implements AutoCloseable {
                 String why = v != null ? reason : (note == null ? "" : note + "; ") + "running: " + reason;
                 s.monitors().put(new MonitorReport(r.id(), r.service(), r.spec(), v == null, v, why, r.startedAt(),
                         r.endsAt(), v == null ? null : at, judge.reports(finished), rolledBack, r.createIndex(), r.modifyIndex()));
+                List<GateReport.Point> latest = judge.latest();
+                for (int i = 0; i < latest.size(); i++) {
+                    if (latest.get(i) != null) {
+                        s.monitors().append(id, i, latest.get(i)); // one row per gate: the summary above is small, the history is appended
+                    }
+                }
                 return null;
             }).join();
             if (v != null) {

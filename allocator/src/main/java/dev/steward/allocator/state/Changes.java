@@ -17,11 +17,13 @@ public final class Changes {
     public final Set<String> deployments = new LinkedHashSet<>();
     public final Set<String> instances = new LinkedHashSet<>();
     public final Set<String> monitors = new LinkedHashSet<>();
+    /** Monitor points appended (row ids, see {@code monitor.PointRow}). */
+    public final Set<String> monitorPoints = new LinkedHashSet<>();
 
     public boolean isEmpty() {
         return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty()
                 && services.isEmpty() && revisions.isEmpty() && deployments.isEmpty() && instances.isEmpty()
-                && monitors.isEmpty();
+                && monitors.isEmpty() && monitorPoints.isEmpty();
     }
 
     public void clear() {
@@ -37,5 +39,6 @@ public final class Changes {
         deployments.clear();
         instances.clear();
         monitors.clear();
+        monitorPoints.clear();
     }
 }

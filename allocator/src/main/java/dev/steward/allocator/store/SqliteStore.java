@@ -77,7 +77,7 @@ public final class SqliteStore implements Store {
                     rows(Table.TASKS, dev.steward.api.TaskInfo.class), rows(Table.PACKAGES, dev.steward.api.PackageInfo.class),
                     rows(Table.SERVICES, dev.steward.allocator.deploy.ServiceRecord.class), rows(Table.REVISIONS, dev.steward.api.RevisionInfo.class),
                     rows(Table.DEPLOYMENTS, dev.steward.api.DeploymentInfo.class), rows(Table.INSTANCES, dev.steward.api.InstanceInfo.class),
-                    rows(Table.MONITORS, dev.steward.api.MonitorReport.class));
+                    rows(Table.MONITORS, dev.steward.api.MonitorReport.class), rows(Table.MONITOR_POINTS, dev.steward.allocator.monitor.PointRow.class));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
         }

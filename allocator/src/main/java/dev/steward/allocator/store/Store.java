@@ -17,14 +17,15 @@ public interface Store extends AutoCloseable {
                   List<AllocationInfo> allocations, List<TokenRecord> tokens, List<dev.steward.api.TaskInfo> tasks,
                   List<dev.steward.api.PackageInfo> packages, List<dev.steward.allocator.deploy.ServiceRecord> services,
                   List<dev.steward.api.RevisionInfo> revisions, List<dev.steward.api.DeploymentInfo> deployments,
-                  List<dev.steward.api.InstanceInfo> instances, List<dev.steward.api.MonitorReport> monitors) {
+                  List<dev.steward.api.InstanceInfo> instances, List<dev.steward.api.MonitorReport> monitors,
+                  List<dev.steward.allocator.monitor.PointRow> monitorPoints) {
     }
 
     /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
-    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES, MONITORS }
+    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES, MONITORS, MONITOR_POINTS }
 
     Loaded load();
 
