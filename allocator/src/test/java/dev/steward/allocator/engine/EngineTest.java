@@ -57,6 +57,18 @@ class EngineTest {
         }
     }
 
+    /** Keeps the owner thread busy until {@code hold} opens, so that commands queue up behind it as they do under load. */
+    private java.util.concurrent.CompletableFuture<Object> holdOwner(java.util.concurrent.CountDownLatch hold) {
+        return engine.read(s -> {
+            try {
+                hold.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        });
+    }
+
     @AfterEach
     void stop() {
         if (engine != null) {
@@ -82,14 +94,7 @@ class EngineTest {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), store, Clock.systemUTC());
         // hold the owner so that 500 commands queue up behind it, as they do under load
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        var held = engine.read(s -> {
-            try {
-                hold.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
+        var held = holdOwner(hold);
         java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
         for (int i = 0; i < 500; i++) {
             String name = "r" + i;
@@ -118,14 +123,7 @@ class EngineTest {
     void agents_commands_are_applied_before_clients_commands_that_queued_earlier() throws Exception {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new Breakable(dir), Clock.systemUTC());
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-        var held = engine.read(s -> {
-            try {
-                hold.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
+        var held = holdOwner(hold);
         java.util.List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         java.util.List<java.util.concurrent.CompletableFuture<?>> all = new java.util.ArrayList<>();
         for (int i = 0; i < 600; i++) {
