@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -53,21 +52,13 @@ public final class Engine implements AutoCloseable {
      * decides. Its queue is bounded by what is in flight: one entry per request being answered.
      */
     private final java.util.concurrent.ExecutorService replies;
-    private final List<Waiter> waiters = new ArrayList<>();
-    /** Parked queries on one key (an agent's tasks): only a change the state names under that key wakes them. */
-    private final Map<String, List<Waiter>> keyed = new java.util.HashMap<>();
+    /** The blocking queries parked until the state changes (owner thread only). */
+    private final ParkedQueries parked;
     private volatile Thread ownerThread;
     private volatile Throwable failed;
     private volatile long index;
     /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
-
-    /** A parked blocking query: it wakes when {@code of} (the index of what it reads; null: the whole state's) passes {@code after}. */
-    private record Waiter(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Instant deadline, CompletableFuture<Long> future) {
-        long current(ClusterState s) {
-            return of == null ? s.index() : of.applyAsLong(s);
-        }
-    }
 
     /** A command waiting for its batch, and the future its result completes. */
     private record Pending<T>(Command<T> command, CompletableFuture<T> future) {
@@ -95,6 +86,7 @@ public final class Engine implements AutoCloseable {
             return t;
         });
         this.index = state.index();
+        this.parked = new ParkedQueries(state, this::hand);
     }
 
     /**
@@ -282,24 +274,11 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Long> awaitIndex(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
         CompletableFuture<Long> f = new CompletableFuture<>();
         owner.execute(() -> {
-            Waiter w = new Waiter(key, of, after, clock.instant().plus(wait), f);
-            long now = w.current(state);
-            if (now > after) {
-                hand(() -> f.complete(now));
-                return;
+            Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
+            if (expire != null) {
+                java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(expire, wait.toMillis(), TimeUnit.MILLISECONDS);
+                f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
             }
-            List<Waiter> list = key == null ? waiters : keyed.computeIfAbsent(key, k -> new ArrayList<>(1));
-            list.add(w);
-            java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(() -> {
-                if (list.remove(w)) {
-                    if (list.isEmpty() && key != null) {
-                        keyed.remove(key, list);
-                    }
-                    long at = w.current(state);
-                    hand(() -> f.complete(at));
-                }
-            }, wait.toMillis(), TimeUnit.MILLISECONDS);
-            f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
         });
         return f;
     }
@@ -406,7 +385,7 @@ public final class Engine implements AutoCloseable {
         java.util.Set<String> keys = state.touchedKeys();
         state.commit();
         index = state.index();
-        wake(keys);
+        parked.wake(keys, clock.instant());
     }
 
     private static void put(Map<Table, Map<String, Object>> puts, Table t, java.util.Set<String> ids, Function<String, Object> get) {
@@ -421,31 +400,6 @@ public final class Engine implements AutoCloseable {
             }
         }
         puts.put(t, rows);
-    }
-
-    private void wake(java.util.Set<String> keys) {
-        Instant now = clock.instant();
-        for (String k : keys) {
-            List<Waiter> list = keyed.get(k);
-            if (list != null) {
-                wake(list, now);
-                if (list.isEmpty()) {
-                    keyed.remove(k);
-                }
-            }
-        }
-        wake(waiters, now);
-    }
-
-    private void wake(List<Waiter> list, Instant now) {
-        for (Iterator<Waiter> it = list.iterator(); it.hasNext(); ) {
-            Waiter w = it.next();
-            long at = w.current(state);
-            if (at > w.after || !w.deadline.isAfter(now) || w.future.isDone()) {
-                hand(() -> w.future.complete(at));
-                it.remove();
-            }
-        }
     }
 
     /** True once the store has failed; the server then answers 503. */

@@ -1,8 +1,11 @@
 /**
  * The engine: the one thread that owns {@link dev.steward.allocator.state.ClusterState}.
- * Commands and reads are queued to it and run in order; after a command the scheduler runs,
- * the changes are written to the store in one transaction, and only then is the caller
- * answered and are blocking queries ({@code ?index=N&wait=30s}) woken. A ticker expires
- * leases and loses silent agents. Time comes from an injected {@link java.time.Clock}.
+ * Commands queue to it (agents' ahead of clients') and are taken in batches: each is applied in
+ * order, the scheduler and the reconciler run, the batch's changes are written to the store in
+ * one transaction (group commit), and only then are the callers answered and the blocking
+ * queries the changes concern ({@code ?index=N&wait=30s}, {@link
+ * dev.steward.allocator.engine.ParkedQueries}) woken. Reads run between batches. A ticker folds
+ * heartbeats in, loses silent agents and expires leases, and notices when the thread itself
+ * stalled. Time comes from an injected {@link java.time.Clock}.
  */
 package dev.steward.allocator.engine;
