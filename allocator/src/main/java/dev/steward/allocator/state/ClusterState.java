@@ -163,7 +163,6 @@ public final class ClusterState {
         return heartbeats;
     }
 
-    /** A token's record; safe to call from any thread (the table is concurrent and its records immutable). */
     /** The token with this hash, or null. Safe from any thread: the map is concurrent and its records immutable, so requests are authenticated off the owner. */
     public TokenRecord token(String hash) {
         return tokens.get(hash);
@@ -223,7 +222,10 @@ public final class ClusterState {
         return Membership.setDraining(this, id, draining, now);
     }
 
-    /** Sum of what ready agents have: the total DRF measures shares against, and guarantees are held back from. */
+    /**
+     * The sum of what ready agents have (the total DRF measures shares against, and guarantees
+     * are held back from) may have changed: it is summed again when next needed ({@link #sumTotal}).
+     */
     void refreshTotal() {
         totalStale = true; // summed once when next needed, not at every join of a thousand joining together
     }
