@@ -14,6 +14,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
@@ -99,6 +100,7 @@ public final class JettyServer implements AutoCloseable {
         private final HttpLimits limits;
 
         ApiHandler(Api api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits) {
+            super(InvocationType.NON_BLOCKING); // Jetty may call it on the selector thread: it hands off what could take long
             this.api = api;
             this.classes = classes;
             this.limits = limits;
@@ -147,12 +149,30 @@ public final class JettyServer implements AutoCloseable {
                     return callback.getInvocationType();
                 }
             };
-            try {
-                return serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER);
-            } catch (RuntimeException | Error e) {
-                release.run();
-                throw e;
+            if (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) {
+                // small bounded bodies, answered from memory or handed to the engine: served where they were parsed,
+                // without a hop to another thread (at 10,000 agents the hops cost more than the work)
+                try {
+                    return serve(request, response, done, method, path, query, false);
+                } catch (RuntimeException | Error e) {
+                    release.run();
+                    throw e;
+                }
             }
+            try { // clients' bodies can be large and transfers block: never on the selector, never ahead of agents
+                request.getComponents().getThreadPool().execute(() -> {
+                    try {
+                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER);
+                    } catch (Throwable t) {
+                        done.failed(t);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                release.run();
+                send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "the server is too busy to take this request; try again shortly",
+                        null).header("Retry-After", "1"));
+            }
+            return true;
         }
 
         private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
