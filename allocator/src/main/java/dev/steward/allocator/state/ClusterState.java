@@ -54,6 +54,8 @@ public final class ClusterState {
     /** Concurrent: authentication reads it from the server's threads without a hop to the owner; only the owner writes it. */
     final Map<String, TokenRecord> tokens = new java.util.concurrent.ConcurrentHashMap<>();
     final Heartbeats heartbeats = new Heartbeats();
+    /** An agent may have become ready or stopped being ready since the ticker last told {@link #heartbeats}. */
+    boolean readyChanged = true;
     /** Ready agents by when their heartbeat grace runs out, and allocations by when their lease runs out or they are forgotten: see {@link Ticker}. */
     final DueQueue agentsDue = new DueQueue();
     final DueQueue allocationsDue = new DueQueue();
@@ -183,6 +185,7 @@ public final class ClusterState {
     void putAgent(AgentInfo a) {
         agents.put(a.id(), a);
         agentByName.put(a.name(), a.id());
+        readyChanged = true;
         if (a.status() == AgentStatus.READY) {
             agentsDue.setIfAbsent(a.id(), a.lastHeartbeat().plus(config.heartbeatGrace()).plusNanos(1));
         }

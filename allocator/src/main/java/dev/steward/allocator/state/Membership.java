@@ -49,6 +49,7 @@ final class Membership {
 
     private static void forget(ClusterState s, String id) {
         AgentInfo gone = s.agents.remove(id);
+        s.readyChanged = true;
         if (gone != null) {
             s.agentByName.remove(gone.name(), id);
         }
@@ -74,6 +75,7 @@ final class Membership {
     static AgentInfo heartbeat(ClusterState s, String id, Map<String, Long> usage, List<Integer> busyPorts, Instant now) {
         AgentInfo a = s.agent(id);
         boolean back = a.status() == AgentStatus.LOST;
+        s.readyChanged |= a.status() != AgentStatus.READY;
         boolean changed = back;
         AgentInfo b = Records.agent(a, AgentStatus.READY, a.draining(), now, usage == null ? a.usage() : Map.copyOf(usage),
                 changed ? s.nextIndex() : a.modifyIndex());

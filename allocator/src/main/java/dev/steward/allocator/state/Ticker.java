@@ -53,6 +53,7 @@ final class Ticker {
             s.agentsDue.remove(id);
             s.agents.put(a.id(), Records.agent(a, AgentStatus.LOST, a.draining(), a.lastHeartbeat(), a.usage(), s.nextIndex()));
             s.ledgers.get(a.id()).setReady(false);
+            s.readyChanged = true;
             s.changes.agents.add(a.id());
             for (String allocId : List.copyOf(s.liveByAgent.get(a.id()))) {
                 s.end(s.allocations.get(allocId), AllocationState.LOST, "agent " + a.name() + " missed heartbeats for "
@@ -85,13 +86,16 @@ final class Ticker {
                 }
             }
         }
-        java.util.Set<String> ready = new java.util.HashSet<>();
-        s.agents.values().forEach(a -> {
-            if (a.status() == AgentStatus.READY) {
-                ready.add(a.id());
-            }
-        });
-        s.heartbeats.publishReady(ready);
+        if (s.readyChanged || sweep) { // O(agents): only when who is ready may have changed
+            java.util.Set<String> ready = new java.util.HashSet<>();
+            s.agents.values().forEach(a -> {
+                if (a.status() == AgentStatus.READY) {
+                    ready.add(a.id());
+                }
+            });
+            s.heartbeats.publishReady(ready);
+            s.readyChanged = false;
+        }
     }
 
     /** When time alone next changes an allocation: its lease runs out, or (ended) it is forgotten after the retention. */
