@@ -54,7 +54,7 @@ public final class ControlPlaneBench {
         AtomicLong lost = new AtomicLong();
         // the simulated agents live in a process of their own: each parked query holds a socket on
         // both sides, and one process's open-file limit could not hold 10,000 agents' on both
-        Process sims = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+        Process sims = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g", "-Dsim.trace=" + Boolean.getBoolean("sim.trace"),
                 "-cp", System.getProperty("java.class.path"), SimAgents.class.getName(), server.url(), server.joinToken())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         java.io.BufferedReader simOut = new java.io.BufferedReader(new java.io.InputStreamReader(sims.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
@@ -88,11 +88,12 @@ public final class ControlPlaneBench {
                 long wall = System.nanoTime() - t0;
                 double busy = (server.engine().busyNanos() - busy0) / (double) wall;
                 double cpu = (processCpuNanos() - cpu0) / (double) wall;
+                // the beats are taken at once, before the full collection below (a pause of the bench's own making) can delay any
+                String[] hb = ask(simIn, simOut, "report").split(" "); // p50 p99 errors count skipped, nanoseconds
                 JsonNode status = JSON.readTree(body(http, server, "/v1/status", server.adminToken()));
                 lost.set(status.path("agentsLost").asLong());
                 System.gc();
                 long heap = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20;
-                String[] hb = ask(simIn, simOut, "report").split(" "); // p50 p99 errors count skipped, nanoseconds
                 System.out.printf("%-8d %-14s %-14s %-12s %-12s %-10s %-10d %-10s%n", n, ms(Long.parseLong(hb[0])), ms(Long.parseLong(hb[1])),
                         ms(pct(sorted(reads), 99)), ms(pct(sorted(commands), 99)), String.format("%.0f%%", busy * 100), heap,
                         hb[2] + " hb, " + lost.get() + " lost (" + hb[3] + " beats, " + hb[4] + " skipped)");

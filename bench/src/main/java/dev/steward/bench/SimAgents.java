@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +33,7 @@ public final class SimAgents {
     private final HttpClient http = client();
     private final List<String[]> agents = new ArrayList<>();
     private final AtomicLong errors = new AtomicLong();
-    private final ConcurrentLinkedQueue<Long> latency = new ConcurrentLinkedQueue<>();
+    private final Latencies latency = new Latencies();
     private final SimWire wire;
 
     private SimAgents(String url, String joinToken) throws Exception {
@@ -70,6 +69,9 @@ public final class SimAgents {
                 case "join" -> System.out.println(sims.join(Integer.parseInt(w[1])));
                 case "reset" -> {
                     sims.latency.clear();
+                    if (SimWire.TRACE != null) {
+                        SimWire.TRACE.clear();
+                    }
                     sims.errors.set(0);
                     sims.wire.skipped.set(0);
                     System.out.println("ok");
@@ -84,7 +86,21 @@ public final class SimAgents {
     }
 
     private String report() {
-        long[] xs = latency.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] xs = latency.sorted();
+        if (SimWire.TRACE != null) { // the seconds whose slowest beat took longest, to line up with GC logs
+            java.util.Map<Long, long[]> bySecond = new java.util.TreeMap<>();
+            for (long[] t : SimWire.TRACE) {
+                long[] s = bySecond.computeIfAbsent(t[0] / 1_000_000_000L, k -> new long[2]);
+                s[0] = Math.max(s[0], t[1]);
+                s[1]++;
+            }
+            bySecond.forEach((sec, s) -> {
+                if (s[0] > 100_000_000L) {
+                    System.err.printf("sim second %d: %d beats, slowest %.0f ms%n", sec, s[1], s[0] / 1e6);
+                }
+            });
+            SimWire.TRACE.clear();
+        }
         return pct(xs, 50) + " " + pct(xs, 99) + " " + errors.get() + " " + xs.length + " " + wire.skipped.get();
     }
 

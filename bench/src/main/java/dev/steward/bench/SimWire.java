@@ -9,7 +9,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SimWire implements Runnable {
     private final InetSocketAddress server;
-    private final Queue<Long> latency;
+    private final Latencies latency;
     private final AtomicLong errors;
     private final Selector selector;
     private final ConcurrentLinkedQueue<List<String[]>> joining = new ConcurrentLinkedQueue<>();
@@ -55,6 +54,8 @@ final class SimWire implements Runnable {
 
     /** Beats not sent because the agent's previous one was still unanswered, as a real agent skips them. */
     final AtomicLong skipped = new AtomicLong();
+    /** With -Dsim.trace=true: every answered beat's send time and latency, for {@link SimAgents}' worst seconds. */
+    static final java.util.Queue<long[]> TRACE = Boolean.getBoolean("sim.trace") ? new java.util.concurrent.ConcurrentLinkedQueue<>() : null;
 
     /** One keep-alive connection and the request in flight on it. */
     private final class Conn {
@@ -129,7 +130,7 @@ final class SimWire implements Runnable {
         }
     }
 
-    SimWire(InetSocketAddress server, Queue<Long> latency, AtomicLong errors) throws IOException {
+    SimWire(InetSocketAddress server, Latencies latency, AtomicLong errors) throws IOException {
         this.server = server;
         this.latency = latency;
         this.errors = errors;
@@ -252,6 +253,9 @@ final class SimWire implements Runnable {
             c.answered();
             if (status == 200) {
                 latency.add(System.nanoTime() - c.sentAt);
+                if (TRACE != null) {
+                    TRACE.add(new long[] {c.sentAt, System.nanoTime() - c.sentAt});
+                }
             } else {
                 errors.incrementAndGet();
             }
