@@ -76,10 +76,21 @@ final class Handlers {
             if (wait.compareTo(MAX_WAIT) > 0) {
                 throw new ValidationException("wait", "is " + Units.format(wait) + ", above the limit of 5m");
             }
+            wait = spread(wait, java.util.concurrent.ThreadLocalRandom.current().nextLong());
             ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(key, of, after, wait);
         }
         return ready.thenCompose(x -> engine.read(s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)}))
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
+    }
+
+    /**
+     * A blocking query's wait, lengthened by up to a sixteenth at random (as Consul and Nomad do):
+     * queries parked together (every agent after an allocator restart, a cluster's agents that
+     * joined together) would otherwise all time out together, every wait, for ever; spread, they
+     * drift apart a little more at each wait.
+     */
+    static Duration spread(Duration wait, long random) {
+        return wait.plusMillis(Math.floorMod(random, wait.toMillis() / 16 + 1));
     }
 
     /** Runs an agent's command (a join, a task report, a lost agent's return) ahead of clients' commands, and answers with its result. */
