@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ControlPlaneBench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration GRACE = Duration.ofSeconds(10);
 
     private ControlPlaneBench() {
     }
@@ -49,7 +50,7 @@ public final class ControlPlaneBench {
         System.out.printf("ControlPlaneBench: %d cores, heap max %d MiB, %d services of 3 instances, %d s of load per step%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, services, seconds);
         Path root = Files.createTempDirectory("steward-control-bench");
-        Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(10)));
+        Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(GRACE));
         HttpClient http = SimAgents.client();
         AtomicLong lost = new AtomicLong();
         // the simulated agents live in a process of their own: each parked query holds a socket on
@@ -71,7 +72,9 @@ public final class ControlPlaneBench {
                     deploy(server, services);
                     deployed = true;
                 }
-                Thread.sleep(3000); // settle: every agent has heartbeated and parked its query
+                // settle for one heartbeat grace: the joins' own burst (first beats through the command path, first
+                // parked queries, the first grace checks of every new agent) is over, and the window sees the steady load
+                Thread.sleep(GRACE.toMillis());
                 ask(simIn, simOut, "reset");
                 List<Long> reads = new ArrayList<>();
                 List<Long> commands = new ArrayList<>();

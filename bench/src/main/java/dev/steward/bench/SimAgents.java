@@ -90,13 +90,14 @@ public final class SimAgents {
         if (SimWire.TRACE != null) { // the seconds whose slowest beat took longest, to line up with GC logs
             java.util.Map<Long, long[]> bySecond = new java.util.TreeMap<>();
             for (long[] t : SimWire.TRACE) {
-                long[] s = bySecond.computeIfAbsent(t[0] / 1_000_000_000L, k -> new long[2]);
+                long[] s = bySecond.computeIfAbsent(t[0] / 1_000_000_000L, k -> new long[3]);
                 s[0] = Math.max(s[0], t[1]);
                 s[1]++;
+                s[2] += t[1] > 100_000_000L ? 1 : 0;
             }
             bySecond.forEach((sec, s) -> {
                 if (s[0] > 100_000_000L) {
-                    System.err.printf("sim second %d: %d beats, slowest %.0f ms%n", sec, s[1], s[0] / 1e6);
+                    System.err.printf("sim second %d: %d beats, %d over 100 ms, slowest %.0f ms%n", sec, s[1], s[2], s[0] / 1e6);
                 }
             });
             SimWire.TRACE.clear();
