@@ -272,12 +272,21 @@ final class SimWire implements Runnable {
         return -1;
     }
 
+    /**
+     * A header's value, by a plain scan of the lines: {@code head.split("\r\n")} compiled a regular
+     * expression for every answer, and took half of the simulator's CPU at 5,000 agents (perf).
+     */
     private static String header(String head, String name) {
-        for (String line : head.split("\r\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
-                return line.substring(colon + 1).trim();
+        for (int start = 0; start < head.length(); ) {
+            int end = head.indexOf("\r\n", start);
+            if (end < 0) {
+                end = head.length();
             }
+            int colon = head.indexOf(':', start);
+            if (colon > start && colon < end && colon - start == name.length() && head.regionMatches(true, start, name, 0, name.length())) {
+                return head.substring(colon + 1, end).trim();
+            }
+            start = end + 2;
         }
         return null;
     }
