@@ -249,6 +249,12 @@ public final class Services {
         return services.get(name);
     }
 
+    /** The role a service belongs to, or null if there is no such service. */
+    public String roleOf(String name) {
+        ServiceRecord r = recordOrNull(name);
+        return r == null ? null : r.role();
+    }
+
     public ServiceRecord record(String name) {
         ServiceRecord s = services.get(name);
         if (s == null) {

@@ -133,13 +133,6 @@ final class Handlers {
         };
     }
 
-    /** A role token may act only for its own role; the admin for any. */
-    static void requireRole(Principal p, String role) {
-        if (p.kind() == Principal.Kind.ROLE && !p.subject().equals(role)) {
-            throw ApiError.forbidden(p.describe() + " may not act for role '" + role + "'");
-        }
-    }
-
     /** An agent token may act only for its own agent; the admin for any. */
     static void requireAgent(Principal p, String agentId) {
         if (p.kind() == Principal.Kind.AGENT && !p.subject().equals(agentId)) {

@@ -3,6 +3,7 @@ package dev.steward.allocator.http;
 import dev.steward.allocator.auth.Principal.Kind;
 import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.NotFound;
 import dev.steward.allocator.state.RoleRecord;
 import dev.steward.allocator.state.TokenRecord;
 import dev.steward.api.ResourceAmounts;
@@ -33,7 +34,9 @@ final class RoleRoutes {
                         .filter(r -> c.principal().isAdmin() || r.name().equals(c.principal().subject()))
                         .map(r -> view(s, r)).toList())),
                 new Route("GET", "/v1/roles/{name}", readers, c -> {
-                    Handlers.requireRole(c.principal(), c.param("name"));
+                    if (c.principal().kind() == Kind.ROLE && !c.principal().subject().equals(c.param("name"))) {
+                        throw new NotFound("role", c.param("name")); // another role is not there for it, as in the list
+                    }
                     return h.query(c, s -> view(s, s.role(c.param("name"))));
                 }),
                 new Route("PUT", "/v1/roles/{name}", admin, c -> {

@@ -36,7 +36,13 @@ final class ServiceRoutes {
                 new Route("PUT", svc, clients, c -> {
                     DeployRequest req = h.body(c, DeployRequest.class);
                     String role = role(c.principal(), req.role());
-                    return h.engine.command((s, now) -> s.services().deploy(c.param("app"), c.param("env"), role, req, who(c.principal()), now))
+                    return h.engine.command((s, now) -> {
+                        hidden(c, s, Services.name(c.param("app"), c.param("env"))); // another role's service is not there, for every method
+                        if (req.promoteFrom() != null) {
+                            hidden(c, s, Services.name(c.param("app"), req.promoteFrom())); // a promotion reads its source: only one the caller may read
+                        }
+                        return s.services().deploy(c.param("app"), c.param("env"), role, req, who(c.principal()), now);
+                    })
                             .thenApply(r -> ApiResponse.json(r.deployment() != null && !r.noop() ? 201 : 200, r)
                                     .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
@@ -85,6 +91,18 @@ final class ServiceRoutes {
 
     private static String who(Principal p) {
         return p.describe();
+    }
+
+    /**
+     * Refuses with 404, as a read would, a service that exists but belongs to a role the caller
+     * cannot see: a write must not reveal what a read hides. An absent service passes (a deploy
+     * creates it; a promotion's missing source is the command's own error).
+     */
+    private static void hidden(Route.Call c, ClusterState s, String name) {
+        String owner = s.services().roleOf(name);
+        if (owner != null && !Handlers.visible(c.principal(), owner, "")) {
+            throw new NotFound("service", name);
+        }
     }
 
     /** The service named in the path, if the caller may see it. */
