@@ -56,8 +56,9 @@ public final class Server implements AutoCloseable {
         }
         String admin = Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin");
         String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
-        Store store = new SqliteStore(cfg.dataDir());
+        SqliteStore store = new SqliteStore(cfg.dataDir(), dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
         Store.Loaded loaded = store.load();
+        boolean reseal = store.foundUnsealed();
         ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
@@ -69,12 +70,18 @@ public final class Server implements AutoCloseable {
         try {
             engine.command((s, now) -> {
                 s.afterRestart(now);
+                if (reseal) {
+                    s.tasks().rewriteSecrets(); // stored before secrets were sealed: written again, sealed
+                }
                 resumed.addAll(s.monitors().afterRestart(now));
                 if (s.roles().stream().noneMatch(r -> r.name().equals(ClusterState.DEFAULT_ROLE))) {
                     s.putRole(ClusterState.DEFAULT_ROLE, new RoleSpec(1.0, null, null).parse());
                 }
                 return null;
             }).get(30, TimeUnit.SECONDS);
+            if (reseal) {
+                store.compact(); // and no plain copy stays in the WAL or in free pages
+            }
         } catch (Exception e) {
             engine.close();
             throw new IOException("cannot recover the state in " + cfg.dataDir() + ": " + e.getMessage(), e);
@@ -106,7 +113,7 @@ public final class Server implements AutoCloseable {
             return null;
         }).join();
         resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
-        Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors);
+        Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys());
         dev.steward.allocator.http.JettyServer http;
         try {
             http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http());

@@ -14,23 +14,23 @@ import java.time.Duration;
  * past a retention), the artifact store's limits and retention, and the HTTP transport's bounds.
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
-                           Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http) {
+                           Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey) {
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
-                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS);
+                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
-        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http);
+        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey);
     }
 
     /**
@@ -39,15 +39,25 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * retention needs this, or the ticker may act between two of its calls.
      */
     public ServerConfig withoutTicker() {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey);
     }
 
     public ServerConfig withTokens(String admin, String join) {
-        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http);
+        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey);
+    }
+
+    /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
+    public ServerConfig withSecretsKey(Path file) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file);
+    }
+
+    /** Where the secrets keyring is. */
+    public Path secretsKeyFile() {
+        return secretsKey != null ? secretsKey : dataDir.resolve("secrets.key");
     }
 }

@@ -13,6 +13,12 @@ public record TaskInfo(String id, String allocationId, String agentId, String ro
                        String reason, int restarts, long lastSeq, Instant createdAt, Instant startedAt, Instant finishedAt,
                        long createIndex, long modifyIndex) {
 
+    /** This task with another spec (its secrets sealed for storage, or opened again). */
+    public TaskInfo withSpec(TaskSpec s) {
+        return new TaskInfo(id, allocationId, agentId, role, s, ports, resources, stopRequested, state, healthy, pid, exitCode, reason,
+                restarts, lastSeq, createdAt, startedAt, finishedAt, createIndex, modifyIndex);
+    }
+
     /** This task with its spec's secrets {@linkplain TaskSpec#redacted() redacted}: what every reader but the task's agent gets. */
     public TaskInfo redacted() {
         TaskSpec r = spec == null ? null : spec.redacted();

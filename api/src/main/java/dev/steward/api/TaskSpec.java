@@ -31,6 +31,11 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
         return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null, null);
     }
 
+    /** This spec with {@code values} in place of its secrets (the same names: sealed for storage, or opened again). */
+    public TaskSpec withSecrets(Map<String, String> values) {
+        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, values);
+    }
+
     /** This spec with every secret's value replaced by {@link #REDACTED} (the names stay, so a reader knows which files the task gets). */
     public TaskSpec redacted() {
         if (secrets == null || secrets.isEmpty()) {

@@ -35,7 +35,8 @@ public final class Api {
     private final java.util.function.Function<String, TokenRecord> tokens;
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
-               dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors) {
+               dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
+               dev.steward.allocator.store.SecretKeys secretKeys) {
         this.engine = engine;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
@@ -50,6 +51,7 @@ public final class Api {
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
         routes.addAll(new MonitorRoutes(h, monitors).routes());
+        routes.addAll(new SecretRoutes(h, secretKeys).routes());
         for (Route r : routes) { // filled once, here, and only read after: safe to read from every request's thread
             bySegments.computeIfAbsent(r.template().substring(1).split("/").length, k -> new ArrayList<>()).add(r);
         }

@@ -160,6 +160,22 @@ public final class Tasks {
         return "tasks-of-agent/" + agentId;
     }
 
+    /**
+     * Marks every task that holds a secret as changed, without changing it: the next write
+     * stores each again, sealed with the active key (after a key rotation, or over a record
+     * written before secrets were sealed). Wakes no one. Returns how many.
+     */
+    public int rewriteSecrets() {
+        int n = 0;
+        for (TaskInfo t : tasks.values()) {
+            if (t.spec() != null && t.spec().secrets() != null && !t.spec().secrets().isEmpty()) {
+                state.changes.tasks.add(t.id());
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** The watch keys whose index moved in the changes not yet committed. */
     Set<String> touchedKeys() {
         return touchedKeys;

@@ -21,6 +21,8 @@ import java.util.Map;
 
 /** {@link Store} on one SQLite file, {@code steward.db}, in WAL mode with synchronous=FULL. */
 public final class SqliteStore implements Store {
+    private final SecretKeys secrets;
+    private boolean unsealed;
     private static final int SCHEMA = 1;
     private final Connection db;
     private final Map<Table, PreparedStatement> upserts = new EnumMap<>(Table.class);
@@ -28,12 +30,26 @@ public final class SqliteStore implements Store {
     private final PreparedStatement meta;
 
     public SqliteStore(Path dataDir) {
+        this(dataDir, null);
+    }
+
+    /**
+     * The store in {@code dataDir}; task secrets are sealed with {@code secrets} before they are
+     * written (null: with the keyring {@code secrets.key} in the data directory, made if absent).
+     */
+    public SqliteStore(Path dataDir, SecretKeys secrets) {
+        try {
+            this.secrets = secrets != null ? secrets : SecretKeys.open(dataDir.resolve("secrets.key"));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot open the secrets key file: " + e.getMessage(), e);
+        }
         try {
             db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("steward.db"));
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=FULL");
                 s.execute("PRAGMA busy_timeout=5000");
+                s.execute("PRAGMA secure_delete=ON"); // what a row held before (a secret sealed with a retired key) is overwritten, not left in free pages
                 s.execute("CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL)");
                 for (Table t : Table.values()) {
                     s.execute("CREATE TABLE IF NOT EXISTS " + name(t) + " (id TEXT PRIMARY KEY, json TEXT NOT NULL)");
@@ -87,7 +103,8 @@ public final class SqliteStore implements Store {
         List<T> out = new ArrayList<>();
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT json FROM " + name(t) + " ORDER BY rowid")) {
             while (r.next()) {
-                out.add(Json.readStored(r.getString(1), type));
+                T row = Json.readStored(r.getString(1), type);
+                out.add(row instanceof dev.steward.api.TaskInfo task ? type.cast(opened(task)) : row);
             }
         }
         return out;
@@ -100,7 +117,7 @@ public final class SqliteStore implements Store {
                 PreparedStatement p = upserts.get(e.getKey());
                 for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
                     p.setString(1, row.getKey());
-                    p.setString(2, Json.writeString(row.getValue()));
+                    p.setString(2, Json.writeString(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
                     p.addBatch();
                 }
                 p.executeBatch();
@@ -129,6 +146,54 @@ public final class SqliteStore implements Store {
                 // the original failure is the one to report
             }
             throw new IllegalStateException("cannot write the state database: " + e.getMessage(), e);
+        }
+    }
+
+    /** The task as stored: its secrets sealed, each bound to the task and its name. */
+    private dev.steward.api.TaskInfo sealed(dev.steward.api.TaskInfo t) {
+        if (t.spec() == null || t.spec().secrets() == null || t.spec().secrets().isEmpty()) {
+            return t;
+        }
+        return t.withSpec(t.spec().withSecrets(secrets.sealAll(t.id(), t.spec().secrets())));
+    }
+
+    private dev.steward.api.TaskInfo opened(dev.steward.api.TaskInfo t) {
+        if (t.spec() == null || t.spec().secrets() == null || t.spec().secrets().isEmpty()) {
+            return t;
+        }
+        if (t.spec().secrets().values().stream().anyMatch(v -> v != null && !v.startsWith(SecretKeys.PREFIX))) {
+            unsealed = true; // written before secrets were sealed: the server writes it again, sealed
+        }
+        return t.withSpec(t.spec().withSecrets(secrets.openAll(t.id(), t.spec().secrets())));
+    }
+
+    /** Whether the last {@link #load} found secrets stored before they were sealed. */
+    public boolean foundUnsealed() {
+        return unsealed;
+    }
+
+    /** The keys secrets are sealed with. */
+    public SecretKeys secretKeys() {
+        return secrets;
+    }
+
+    /**
+     * After every row holding a secret has been written again sealed: the WAL is checkpointed
+     * and truncated and the file vacuumed, so no copy of an older value stays on disk.
+     */
+    public synchronized void compact() {
+        try {
+            db.commit();
+            db.setAutoCommit(true);
+            try (Statement s = db.createStatement()) {
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+                s.execute("VACUUM");
+                s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            } finally {
+                db.setAutoCommit(false);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot compact the state database: " + e.getMessage(), e);
         }
     }
 
