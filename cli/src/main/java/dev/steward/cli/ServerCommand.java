@@ -46,6 +46,9 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--package-retention", description = "How long a package nothing uses is kept. Default: ${DEFAULT-VALUE}", defaultValue = "72h")
     String packageRetention;
 
+    @Option(names = "--secrets-key", description = "Keyring that seals task secrets at rest (mode 0600). Default: secrets.key in the data directory, made on first start")
+    Path secretsKey;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
@@ -60,7 +63,7 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
-                .withPackages(packages));
+                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -70,6 +73,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("  data:        " + data);
         System.out.println("  admin token: " + data.resolve("admin.token"));
         System.out.println("  join token:  " + data.resolve("join.token"));
+        System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()));
         System.out.flush();
         stopped.await();
         return 0;

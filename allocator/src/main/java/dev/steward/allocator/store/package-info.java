@@ -1,7 +1,9 @@
 /**
- * Durable state in an embedded SQLite database (WAL, {@code synchronous=FULL}) in the data
- * directory. One table per kind of record, each row the record's JSON by id, plus a meta
- * table with the change index. The engine writes one transaction per command, and only
- * answers the client after it commits.
+ * Durable state in an embedded SQLite database (WAL, {@code synchronous=FULL},
+ * {@code secure_delete}) in the data directory. One table per kind of record, each row the
+ * record's JSON by id, plus a meta table with the change index. The engine writes one
+ * transaction per batch of commands, and only answers the clients after it commits. Task
+ * secrets are sealed with {@link dev.steward.allocator.store.SecretKeys} (AES-256-GCM, a 0600
+ * keyring) as rows are written and opened as they are loaded: no value is stored in the clear.
  */
 package dev.steward.allocator.store;
