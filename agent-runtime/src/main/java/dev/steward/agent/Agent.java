@@ -212,10 +212,16 @@ public final class Agent implements AutoCloseable {
 
     private void reconcileOne(TaskInfo t) {
         Supervisor s = supervisors.get(t.id());
-        boolean ended = t.state().terminal() && t.state() != TaskState.EXITED && t.state() != TaskState.FAILED;
-        if (t.stopRequested() || ended) {
-            if (s != null) {
-                s.stop(t.reason() != null ? t.reason() : "stop requested", clock.instant());
+        if (t.stopRequested() || t.state().terminal()) {
+            if (s != null && !s.done()) {
+                // the allocator's word is final: whatever runs here for a task it records as ended (a stale report, an
+                // agent restarted past an exit) is stopped, never left to outlive its task; the stop is reported as usual
+                String why = t.stopRequested() ? (t.reason() != null ? t.reason() : "stop requested")
+                        : "the allocator records this task as " + t.state() + (t.reason() != null ? " (" + t.reason() + ")" : "");
+                if (!t.stopRequested()) {
+                    LOG.warning("task " + t.id() + " still runs here, but " + why + ": stopping it");
+                }
+                s.stop(why, clock.instant());
             }
             return;
         }

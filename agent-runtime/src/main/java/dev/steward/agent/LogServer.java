@@ -1,122 +1,222 @@
 package dev.steward.agent;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.steward.api.AgentSignature;
 import dev.steward.api.Units;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.ConnectionLimit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's HTTP endpoint for the allocator: {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=}.
  * Every request must carry the allocator's signature ({@link AgentSignature}), keyed by this
- * agent's token hash. With {@code wait}, an empty read waits for new bytes (polling the file every
- * 100 ms) up to the wait: a follow. A read at the end of an ended task's log answers at once
- * with {@code X-Steward-Log-End: true}, so a follow knows to stop.
+ * agent's token hash, and it is checked before any other work.
+ *
+ * <p>Nothing here can be held. Jetty parses requests without holding a thread, so a connection
+ * that trickles its request costs a connection slot until the idle timeout
+ * ({@link #IDLE_TIMEOUT}) closes it; connections are limited ({@link #MAX_CONNECTIONS}). With
+ * {@code wait} (at most {@link #MAX_WAIT}) an empty read waits for new bytes: a follow. A
+ * waiting follow holds no thread either: it is parked, and one timer looks at every parked
+ * follow's file every 100 ms and answers it when bytes come, its task ends, or its wait is
+ * over. At most {@link #MAX_PARKED} follows wait at once (past that, 503). A read at the end of
+ * an ended task's log answers at once with {@code X-Steward-Log-End: true}, so a follow knows to
+ * stop.
  */
 final class LogServer implements AutoCloseable {
     private static final int MAX_CHUNK = 1024 * 1024;
+    /** The longest a follow may wait for bytes (the allocator's proxy allows the same). */
+    static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    /** Follows waiting at once, across all callers. */
+    static final int MAX_PARKED = 1024;
+    /** A connection that sends nothing (a request trickled, a client gone) for this long is closed. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
+    static final int MAX_CONNECTIONS = 2048;
     /** Set on a read at the end of a task that has ended: no more bytes will come. */
     static final String END_HEADER = "X-Steward-Log-End";
-    private final HttpServer server;
+    private final Server server;
+    private final ServerConnector connector;
+    private final ScheduledExecutorService timer;
+    private final Set<Follow> parked = ConcurrentHashMap.newKeySet();
     private final Path tasksDir;
     private final java.util.function.Supplier<String> key;
 
-    /** {@code tokenHash} is asked per request: the server is bound before the agent has joined. */
-    static {
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true"); // headers and body are separate writes: without it, ~40 ms Nagle stalls
-        }
+    /** A follow waiting for bytes: its response stays open, no thread waits with it. */
+    private record Follow(Request request, Response response, Callback callback, Path dir, String file, long offset, long deadline) {
     }
 
+    /** {@code tokenHash} is asked per request: the server is bound before the agent has joined. */
     LogServer(InetSocketAddress bind, Path tasksDir, java.util.function.Supplier<String> tokenHash) throws IOException {
         this.tasksDir = tasksDir;
         this.key = tokenHash;
-        server = HttpServer.create(bind, 64);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "steward-agent-http");
+        QueuedThreadPool pool = new QueuedThreadPool(8, 2, 60_000, new BlockingArrayQueue<>(256, 256, 256));
+        pool.setName("steward-agent-http");
+        pool.setDaemon(true);
+        server = new Server(pool);
+        HttpConfiguration cfg = new HttpConfiguration();
+        cfg.setSendServerVersion(false);
+        cfg.setSendDateHeader(false);
+        cfg.setRequestHeaderSize(8 * 1024);
+        cfg.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        connector.setHost(bind.getHostString());
+        connector.setPort(bind.getPort());
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+        server.addBean(new ConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                serve(request, response, callback);
+                return true;
+            }
+        });
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "steward-agent-follows");
             t.setDaemon(true);
             return t;
-        }));
-        server.createContext("/v1/tasks/", this::handle);
-        server.start();
+        });
+        timer.scheduleWithFixedDelay(this::wakeFollows, 100, 100, TimeUnit.MILLISECONDS);
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw e instanceof IOException io ? io : new IOException("cannot serve logs on " + bind + ": " + e.getMessage(), e);
+        }
     }
 
     InetSocketAddress address() {
-        return server.getAddress();
+        return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            String path = ex.getRequestURI().getRawPath();
-            String query = ex.getRequestURI().getRawQuery();
-            String signed = path + (query == null ? "" : "?" + query);
+    private void serve(Request request, Response response, Callback callback) {
+        try {
+            String path = request.getHttpURI().getPath();
+            String query = request.getHttpURI().getQuery();
+            String signed = path + (query == null ? "" : "?" + query); // the path and query as sent: what the allocator signed
             String k = key.get();
-            if (k == null || !AgentSignature.verify(k, ex.getRequestHeaders().getFirst(AgentSignature.HEADER), signed, System.currentTimeMillis())) {
-                send(ex, 401, "text/plain", "missing or bad allocator signature".getBytes(StandardCharsets.UTF_8), null);
+            if (k == null || !AgentSignature.verify(k, request.getHeaders().get(AgentSignature.HEADER), signed, System.currentTimeMillis())) {
+                send(response, callback, 401, "missing or bad allocator signature");
                 return;
             }
             String[] parts = path.split("/");
-            if (parts.length != 5 || !parts[4].equals("logs") || !parts[3].matches("[A-Za-z0-9-]+")) {
-                send(ex, 404, "text/plain", "no such route".getBytes(StandardCharsets.UTF_8), null);
+            if (!request.getMethod().equals("GET") || parts.length != 5 || !parts[4].equals("logs") || !parts[3].matches("[A-Za-z0-9-]+")) {
+                send(response, callback, 404, "no such route");
                 return;
             }
             Map<String, String> q = dev.steward.agent.Query.parse(query);
             String stream = q.getOrDefault("stream", "stdout");
             if (!stream.equals("stdout") && !stream.equals("stderr")) {
-                send(ex, 400, "text/plain", "stream must be stdout or stderr".getBytes(StandardCharsets.UTF_8), null);
+                send(response, callback, 400, "stream must be stdout or stderr");
                 return;
             }
             Path dir = tasksDir.resolve(parts[3]);
             if (!Files.isDirectory(dir)) {
-                send(ex, 404, "text/plain", ("no task " + parts[3] + " on this agent").getBytes(StandardCharsets.UTF_8), null);
+                send(response, callback, 404, "no task " + parts[3] + " on this agent");
                 return;
             }
             long offset = Long.parseLong(q.getOrDefault("offset", "0"));
             Duration wait = q.containsKey("wait") ? Units.duration("wait", q.get("wait")) : Duration.ZERO;
-            long deadline = System.nanoTime() + wait.toNanos();
-            // "done" is written once the task's last process has exited: read after seeing it, the file holds every byte
-            boolean ended = Files.exists(dir.resolve("done"));
-            LogFiles.Chunk c = LogFiles.read(dir, stream + ".log", offset, MAX_CHUNK);
-            while (c.bytes().length == 0 && !ended && System.nanoTime() < deadline) {
-                Thread.sleep(100); // a follow: poll the file for new bytes until the wait is over
-                ended = Files.exists(dir.resolve("done"));
-                c = LogFiles.read(dir, stream + ".log", offset, MAX_CHUNK);
+            if (wait.compareTo(MAX_WAIT) > 0) {
+                send(response, callback, 400, "wait is " + Units.format(wait) + ", above the limit of " + Units.format(MAX_WAIT));
+                return;
             }
-            if (c.bytes().length == 0 && ended) {
-                ex.getResponseHeaders().set(END_HEADER, "true"); // nothing more will come: a follow ends here
+            if (answer(response, callback, dir, stream + ".log", offset, wait.isZero())) {
+                return;
             }
-            send(ex, 200, "text/plain; charset=utf-8", c.bytes(), Long.toString(c.next()));
-        } catch (RuntimeException e) {
-            send(ex, 400, "text/plain", String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8), null);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (parked.size() >= MAX_PARKED) {
+                send(response, callback, 503, "too many follows wait at once (the limit is " + MAX_PARKED + "); try again shortly");
+                return;
+            }
+            parked.add(new Follow(request, response, callback, dir, stream + ".log", offset, System.nanoTime() + wait.toNanos())); // the timer answers it
+        } catch (IOException | RuntimeException e) {
+            send(response, callback, 400, String.valueOf(e.getMessage()));
         }
     }
 
-    private static void send(HttpExchange ex, int status, String type, byte[] body, String offset) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        if (offset != null) {
-            ex.getResponseHeaders().set("X-Steward-Log-Offset", offset);
+    /**
+     * Answers with the bytes from {@code offset} if there are any, or the task has ended, or
+     * {@code now} says the wait is over; false (nothing sent) when a follow should wait on.
+     */
+    private static boolean answer(Response response, Callback callback, Path dir, String file, long offset, boolean now) throws IOException {
+        // "done" is written once the task's last process has exited: read after seeing it, the file holds every byte
+        boolean ended = Files.exists(dir.resolve("done"));
+        LogFiles.Chunk c = LogFiles.read(dir, file, offset, MAX_CHUNK);
+        if (c.bytes().length == 0 && !ended && !now) {
+            return false;
         }
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(body);
+        HttpFields.Mutable h = response.getHeaders();
+        if (c.bytes().length == 0 && ended) {
+            h.put(END_HEADER, "true"); // nothing more will come: a follow ends here
+        }
+        h.put("X-Steward-Log-Offset", Long.toString(c.next()));
+        response.setStatus(200);
+        h.put("Content-Type", "text/plain; charset=utf-8");
+        h.put("Content-Length", Integer.toString(c.bytes().length));
+        response.write(true, c.bytes().length == 0 ? null : ByteBuffer.wrap(c.bytes()), callback); // never blocks: a slow reader only holds its connection
+        return true;
+    }
+
+    /** On the timer: every parked follow whose bytes came, whose task ended or whose wait is over is answered. */
+    private void wakeFollows() {
+        long now = System.nanoTime();
+        for (Follow f : parked) {
+            boolean ready;
+            try {
+                ready = now - f.deadline() >= 0 || Files.exists(f.dir().resolve("done")) || LogFiles.read(f.dir(), f.file(), f.offset(), 1).bytes().length > 0;
+            } catch (IOException | RuntimeException e) {
+                ready = true; // answered below, with what the read says then
+            }
+            if (ready && parked.remove(f)) {
+                try {
+                    answer(f.response(), f.callback(), f.dir(), f.file(), f.offset(), true);
+                } catch (IOException | RuntimeException e) {
+                    f.callback().failed(e);
+                }
             }
         }
+    }
+
+    private static void send(Response response, Callback callback, int status, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+        response.getHeaders().put("Content-Length", Integer.toString(body.length));
+        response.write(true, ByteBuffer.wrap(body), callback);
     }
 
     @Override
     public void close() {
-        server.stop(0);
+        timer.shutdownNow();
+        for (Follow f : parked) {
+            f.callback().failed(new IOException("the agent is stopping"));
+        }
+        parked.clear();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping: nothing left to serve
+        }
     }
 }

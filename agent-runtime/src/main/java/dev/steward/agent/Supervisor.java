@@ -84,6 +84,11 @@ final class Supervisor {
     }
 
     /** Asks the task to stop; idempotent. */
+    /** Whether the task has ended here: its last process is gone and its end reported. */
+    boolean done() {
+        return phase == Phase.DONE;
+    }
+
     void stop(String why, Instant now) {
         if (phase == Phase.DONE || phase == Phase.STOPPING) {
             return;

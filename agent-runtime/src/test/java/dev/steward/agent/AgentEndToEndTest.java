@@ -59,6 +59,44 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void a_process_whose_task_the_allocator_records_as_final_is_stopped_and_the_stop_reported() throws Exception {
+        String alloc = c.allocate("0.2", "64m");
+        String t = c.task(alloc, "{\"name\":\"orphan\",\"command\":\"sh\",\"args\":[\"-c\",\"echo up; while :; do sleep 0.1; done\"]}");
+        JsonNode running = awaitState(t, "RUNNING");
+        ProcessHandle process = ProcessHandle.of(running.path("pid").asLong()).orElseThrow();
+        java.util.List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warned.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Agent.class.getName());
+        log.addHandler(capture);
+        try {
+            // a stale report (as from an earlier incarnation of the agent) makes the allocator record the task as
+            // exited while its process still runs here
+            Identity id = Identity.load(c.root.resolve("agent-m1"));
+            c.callAs(id.token(), "PUT", "/v1/agents/" + id.id() + "/tasks/" + t + "/status",
+                    "{\"seq\":" + (running.path("lastSeq").asLong() + 1000) + ",\"state\":\"EXITED\",\"exitCode\":0}");
+            assertThat(c.taskInfo(t).path("state").asText()).isEqualTo("EXITED");
+            await().atMost(Duration.ofSeconds(20)).until(() -> !process.isAlive());
+            await().atMost(Duration.ofSeconds(5)).until(() -> warned.stream().anyMatch(m -> m.contains(t) && m.contains("records this task as EXITED")));
+            assertThat(c.taskInfo(t).path("state").asText()).as("the allocator's final word stands").isEqualTo("EXITED");
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void stop_is_graceful_with_sigterm_then_forced_with_sigkill_after_the_kill_timeout() {
         String alloc = c.allocate("0.2", "64m");
         String polite = c.task(alloc, "{\"name\":\"polite\",\"command\":\"sh\",\"args\":[\"-c\",\"trap 'echo bye; exit 0' TERM; echo up; while :; do sleep 0.1; done\"]}");

@@ -80,7 +80,12 @@ final class Cluster implements AutoCloseable {
     }
 
     JsonNode call(String method, String path, String body) {
-        Request.Builder b = new Request.Builder().url(server.url() + path).header("Authorization", "Bearer " + server.adminToken());
+        return callAs(server.adminToken(), method, path, body);
+    }
+
+    /** A call with another token (an agent's, a role's). */
+    JsonNode callAs(String token, String method, String path, String body) {
+        Request.Builder b = new Request.Builder().url(server.url() + path).header("Authorization", "Bearer " + token);
         b.method(method, body == null ? (method.equals("GET") ? null : RequestBody.create(new byte[0], null)) : RequestBody.create(body, JSON));
         try (Response r = http.newCall(b.build()).execute()) {
             String text = r.body().string();
