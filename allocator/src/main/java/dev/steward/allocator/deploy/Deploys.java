@@ -76,8 +76,9 @@ final class Deploys {
             }
             spec = withManifestDefaults(req.runSpec(), state.packages().use(req.packageDigest(), now));
         }
-        spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
+        var asked = spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
         state.packages().use(spec.packageDigest(), now);
+        state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);
         ServiceRecord s = existing;
         if (s == null) {
             s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),

@@ -60,6 +60,24 @@ public final class Packages {
         return p.manifest();
     }
 
+    /**
+     * Refuses a package that would expand past the disk it is given ({@code diskMib}, from an
+     * allocation or a service's run spec), before any agent writes a byte of it; both figures
+     * are named. A disk of 0 (none asked for) sets no limit here.
+     */
+    public void fitsDisk(String digest, long diskMib, String where) {
+        PackageInfo p = byDigest.get(digest);
+        if (p == null || diskMib <= 0) {
+            return;
+        }
+        long diskBytes = diskMib << 20;
+        if (p.expandedBytes() > diskBytes) {
+            throw new Conflict("package " + digest + " expands to " + dev.steward.api.Units.formatMib((p.expandedBytes() + (1 << 20) - 1) >> 20)
+                    + " (" + p.expandedBytes() + " bytes in " + p.files() + " files), above the disk of " + dev.steward.api.Units.formatMib(diskMib)
+                    + " that " + where + " has; ask for more disk, or make the package smaller");
+        }
+    }
+
     public List<PackageInfo> list() {
         Set<String> refs = referenced();
         return byDigest.values().stream().map(p -> view(p, refs)).toList();

@@ -45,6 +45,7 @@ public final class Tasks {
         if (spec.packageDigest() != null) {
             dev.steward.api.Digests.check("packageDigest", spec.packageDigest());
             spec = spec.withDefaultsFrom(state.packages().use(spec.packageDigest(), now));
+            state.packages().fitsDisk(spec.packageDigest(), a.resources().diskMib(), "allocation " + allocationId);
         }
         spec.validate(List.copyOf(a.ports().keySet()));
         for (String id : byAllocation.getOrDefault(allocationId, Set.of())) {
