@@ -95,6 +95,7 @@ public final class Agent implements AutoCloseable {
         loop.submit(this::recover);
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(this::collectSandboxes, 1, 1, TimeUnit.SECONDS);
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         beats.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         watcher.setDaemon(true);
@@ -244,12 +245,49 @@ public final class Agent implements AutoCloseable {
         for (Supervisor s : List.copyOf(supervisors.values())) {
             try {
                 s.tick(now);
-                if (s.phase() == Supervisor.Phase.DONE) {
-                    Files.writeString(tasksDir.resolve(s.task().id()).resolve("done"), now.toString());
+                Path done = tasksDir.resolve(s.task().id()).resolve("done");
+                if (s.phase() == Supervisor.Phase.DONE && !Files.exists(done)) {
+                    Files.writeString(done, now.toString()); // when it ended: the sandbox is kept for the retention from here
                 }
             } catch (RuntimeException | IOException e) {
                 LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /**
+     * Removes the sandboxes (files, logs, the task's record) of tasks that ended longer than the
+     * retention ago, as Nomad's and Mesos' garbage collection do; their logs are readable until
+     * then. Runs on the loop thread, which owns the supervisors.
+     */
+    private void collectSandboxes() {
+        Instant now = clock.instant();
+        try (var dirs = Files.list(tasksDir)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                Instant ended;
+                try {
+                    ended = Instant.parse(Files.readString(d.resolve("done")).trim());
+                } catch (IOException | java.time.format.DateTimeParseException e) {
+                    continue; // not ended (or not a sandbox)
+                }
+                if (ended.plus(cfg.sandboxRetention()).isAfter(now)) {
+                    continue;
+                }
+                String id = d.getFileName().toString();
+                Supervisor s = supervisors.get(id);
+                if (s != null && s.phase() != Supervisor.Phase.DONE) {
+                    continue; // started again meanwhile: not ended
+                }
+                supervisors.remove(id);
+                try (var all = Files.walk(d)) {
+                    for (Path x : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                        Files.deleteIfExists(x);
+                    }
+                }
+                LOG.info("removed the sandbox of task " + id + ", ended at " + ended + " (retention " + dev.steward.api.Units.format(cfg.sandboxRetention()) + ")");
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot collect finished sandboxes in " + tasksDir + ": " + e.getMessage(), e);
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.Properties;
  */
 public record AgentConfig(String server, String joinToken, Path dataDir, String name, String bind, String advertise, long reserveCpuMillis,
                           long reserveMemoryMib, String ports, Map<String, String> attributes, String user, Duration heartbeatInterval,
-                          long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota) {
+                          long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
+                          Duration sandboxRetention) {
 
     public static final String DEFAULT_PORTS = "20000-32000";
 
@@ -57,12 +58,14 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         if (!quota.equals("on") && !quota.equals("off")) {
             throw new ValidationException("cpu-quota", "'" + quota + "' is not on or off");
         }
+        Duration retention = Units.duration("sandbox-retention", p.getProperty("sandbox-retention", "1h"));
         for (String k : p.stringPropertyNames()) {
             if (!k.startsWith("attribute.") && !KNOWN.containsKey(k)) {
                 throw new ValidationException(k, "is not a configuration key; known keys: " + String.join(", ", KNOWN.keySet()) + ", attribute.NAME");
             }
         }
-        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"));
+        return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
+                retention);
     }
 
     /** Every key, with what it means; docs/agent.md is written from this list. */
@@ -84,6 +87,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");
         KNOWN.put("cgroup-parent", "cgroup under which task groups are made (default steward)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
+        KNOWN.put("sandbox-retention", "how long a finished task's sandbox (its files and logs) is kept before it is removed (default 1h)");
         KNOWN.put("package-cache-size", "packages kept in DATA/packages, least recently used evicted first (default 10g)");
     }
 }
