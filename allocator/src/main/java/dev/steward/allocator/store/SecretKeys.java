@@ -100,11 +100,6 @@ public final class SecretKeys {
         }
     }
 
-    /** The id of the key new values are sealed with. */
-    public synchronized String activeId() {
-        return active;
-    }
-
     /** The ids of every key held, the active one last. */
     public synchronized List<String> ids() {
         return new ArrayList<>(keys.keySet());
