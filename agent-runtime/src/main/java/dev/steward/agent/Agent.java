@@ -95,7 +95,7 @@ public final class Agent implements AutoCloseable {
         loop.submit(this::recover);
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
-        loop.scheduleWithFixedDelay(this::collectSandboxes, 1, 1, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(this::collectSandboxes, 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         beats.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
         watcher.setDaemon(true);

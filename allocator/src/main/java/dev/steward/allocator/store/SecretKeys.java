@@ -149,21 +149,20 @@ public final class SecretKeys {
 
     /** Seals every value of {@code secrets} (null stays null). */
     public Map<String, String> sealAll(String owner, Map<String, String> secrets) {
-        if (secrets == null) {
-            return null;
-        }
-        Map<String, String> out = new java.util.TreeMap<>();
-        secrets.forEach((k, v) -> out.put(k, seal(owner, k, v)));
-        return out;
+        return each(secrets, (k, v) -> seal(owner, k, v));
     }
 
     /** Opens every value of {@code secrets} (null stays null). */
     public Map<String, String> openAll(String owner, Map<String, String> secrets) {
+        return each(secrets, (k, v) -> open(owner, k, v));
+    }
+
+    private static Map<String, String> each(Map<String, String> secrets, java.util.function.BinaryOperator<String> f) {
         if (secrets == null) {
             return null;
         }
         Map<String, String> out = new java.util.TreeMap<>();
-        secrets.forEach((k, v) -> out.put(k, open(owner, k, v)));
+        secrets.forEach((k, v) -> out.put(k, f.apply(k, v)));
         return out;
     }
 

@@ -151,20 +151,24 @@ public final class SqliteStore implements Store {
 
     /** The task as stored: its secrets sealed, each bound to the task and its name. */
     private dev.steward.api.TaskInfo sealed(dev.steward.api.TaskInfo t) {
-        if (t.spec() == null || t.spec().secrets() == null || t.spec().secrets().isEmpty()) {
+        if (!hasSecrets(t)) {
             return t;
         }
         return t.withSpec(t.spec().withSecrets(secrets.sealAll(t.id(), t.spec().secrets())));
     }
 
     private dev.steward.api.TaskInfo opened(dev.steward.api.TaskInfo t) {
-        if (t.spec() == null || t.spec().secrets() == null || t.spec().secrets().isEmpty()) {
+        if (!hasSecrets(t)) {
             return t;
         }
         if (t.spec().secrets().values().stream().anyMatch(v -> v != null && !v.startsWith(SecretKeys.PREFIX))) {
             unsealed = true; // written before secrets were sealed: the server writes it again, sealed
         }
         return t.withSpec(t.spec().withSecrets(secrets.openAll(t.id(), t.spec().secrets())));
+    }
+
+    private static boolean hasSecrets(dev.steward.api.TaskInfo t) {
+        return t.spec() != null && t.spec().secrets() != null && !t.spec().secrets().isEmpty();
     }
 
     /** Whether the last {@link #load} found secrets stored before they were sealed. */
