@@ -60,6 +60,10 @@ public final class Agent implements AutoCloseable {
     private Reporter reporter;
     private LogServer logs;
     private StewardClient client;
+    /** Heartbeats' own client: each call bounded, so one hung call never silences the agent for long. */
+    private StewardClient beatClient;
+    /** The usage the next heartbeat reports, refreshed on the loop thread: a busy loop delays the figures, never the beat (null: none measured yet, the allocator keeps what it had). */
+    private volatile Map<String, Long> lastUsage;
     private volatile Identity identity;
     private String detected;
 
@@ -97,7 +101,11 @@ public final class Agent implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
         loop.scheduleWithFixedDelay(this::collectSandboxes, 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
-        beats.scheduleWithFixedDelay(this::heartbeat, 0, cfg.heartbeatInterval().toMillis(), TimeUnit.MILLISECONDS);
+        long every = cfg.heartbeatInterval().toMillis();
+        loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
+        beatClient = StewardClient.builder(cfg.server()).token(identity.token())
+                .callTimeout(Duration.ofMillis(Math.max(5000, 2 * every))).retryBudget(cfg.heartbeatInterval()).build();
+        beats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
         watcher.setDaemon(true);
         watcher.start();
         return this;
@@ -327,16 +335,16 @@ public final class Agent implements AutoCloseable {
         return out;
     }
 
+    /**
+     * One heartbeat, on its own thread: it neither waits for the loop (which may be busy
+     * launching or stopping tasks) nor for a call that hangs (each is bounded); a missed beat is
+     * retried by the next one.
+     */
     private void heartbeat() {
         try {
-            Map<String, Long> usage = loop.submit(this::usage).get(5, TimeUnit.SECONDS);
-            client.heartbeat(identity.id(), new Heartbeat(usage, HostPorts.busy(lentPorts)));
-        } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            beatClient.heartbeat(identity.id(), new Heartbeat(lastUsage, HostPorts.busy(lentPorts)));
+        } catch (IOException e) {
             LOG.fine("heartbeat failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            // closing
         }
     }
 

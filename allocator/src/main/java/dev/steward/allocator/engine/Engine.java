@@ -94,20 +94,35 @@ public final class Engine implements AutoCloseable {
      * a tick comes more than {@code stallAfter} after the previous one, the owner thread was
      * stalled (a long command, a pause of the process, an overloaded machine) and heartbeats
      * may have waited in its queue: every agent gets a fresh grace before the tick may lose any,
-     * so the allocator never blames agents for its own outage.
+     * so the allocator never blames agents for its own outage. The same holds when the wall
+     * clock the decisions use steps forward by more than {@code stallAfter} beyond the real time
+     * that passed (NTP stepping a clock, a VM resumed with a stale one): graces are measured in
+     * that clock, and no agent fell silent for the jump.
      */
     public void startTicker(Duration interval, Duration stallAfter) {
         long[] last = {System.nanoTime()}; // a stall before the first tick counts too
+        Instant[] lastWall = {clock.instant()};
         owner.scheduleWithFixedDelay(() -> {
             try {
                 long t = System.nanoTime(); // the engine's own responsiveness: real time, not the injected clock
-                long gap = t - last[0] - interval.toNanos();
+                Instant wall = clock.instant();
+                long elapsed = t - last[0];
+                long gap = elapsed - interval.toNanos();
+                long jump = Duration.between(lastWall[0], wall).toNanos() - elapsed; // how far the wall clock ran ahead of real time
                 last[0] = t;
+                lastWall[0] = wall;
+                String when = null;
                 if (gap > stallAfter.toNanos()) {
-                    String when = "while the allocator stalled for " + dev.steward.api.Units.format(Duration.ofMillis(gap / 1_000_000));
+                    when = "while the allocator stalled for " + dev.steward.api.Units.format(Duration.ofMillis(gap / 1_000_000));
                     LOG.warning("no tick for " + gap / 1_000_000 + " ms: agents get a fresh heartbeat grace");
+                } else if (jump > stallAfter.toNanos()) {
+                    when = "when the clock jumped forward by " + dev.steward.api.Units.format(Duration.ofMillis(jump / 1_000_000));
+                    LOG.warning("the clock jumped " + jump / 1_000_000 + " ms ahead of the time that passed: agents get a fresh heartbeat grace");
+                }
+                if (when != null) {
+                    String why = when;
                     apply((s, now) -> {
-                        s.freshGraces(now, when);
+                        s.freshGraces(now, why);
                         return null;
                     });
                 }

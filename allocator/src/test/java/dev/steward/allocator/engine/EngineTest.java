@@ -188,6 +188,38 @@ class EngineTest {
     }
 
     @Test
+    void a_clock_stepped_forward_gives_agents_a_fresh_grace_instead_of_losing_them() throws Exception {
+        java.util.concurrent.atomic.AtomicLong ahead = new java.util.concurrent.atomic.AtomicLong();
+        Clock stepped = new Clock() { // the system clock, stepped forward by 'ahead' ms (as NTP may do)
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return Clock.systemUTC().instant().plusMillis(ahead.get());
+            }
+        };
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(Duration.ofSeconds(2)), () -> java.util.UUID.randomUUID().toString()),
+                new Breakable(dir), stepped);
+        var spec = new AgentRegistration("m", "1", "1g", null, null, null, null, null, null).parse();
+        String id = engine.command((s, now) -> s.registerAgent(spec, "h", now).id()).get(10, TimeUnit.SECONDS);
+        engine.startTicker(Duration.ofMillis(50), Duration.ofMillis(500));
+        ahead.set(60_000); // a minute ahead at once: no agent fell silent for a minute
+        org.awaitility.Awaitility.await().during(Duration.ofMillis(700)).atMost(Duration.ofSeconds(5))
+                .until(() -> engine.read(s -> s.agent(id).status()).get().name().equals("READY"));
+        // the agent stays silent: its fresh grace runs out in the new time, and it is lost
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> engine.read(s -> s.agent(id).status()).get().name().equals("LOST"));
+    }
+
+    @Test
     void the_state_is_refused_to_any_thread_but_its_owner() throws Exception {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> "x"), new Breakable(dir), Clock.systemUTC());
         java.lang.reflect.Method apply = Engine.class.getDeclaredMethod("apply", Engine.Command.class);
