@@ -35,6 +35,23 @@ class ApiTest {
     }
 
     @Test
+    void an_agent_running_many_tasks_is_heard_its_usage_has_two_figures_per_task() {
+        String[] a = s.agent("busy", "64", "64g");
+        StringBuilder usage = new StringBuilder("{\"usage\":{\"tasksRunning\":40,\"taskMemoryMib\":1280");
+        for (int i = 0; i < 40; i++) { // an agent reports mem: and cpu: per running task: 82 figures for 40 tasks
+            usage.append(",\"mem:t").append(i).append("\":32,\"cpu:t").append(i).append("\":").append(i);
+        }
+        var r = s.put("/v1/agents/" + a[0] + "/heartbeat", a[1], usage.append("}}").toString());
+        assertThat(r.code()).as(r.body().toString()).isEqualTo(200);
+        assertThat(s.get("/v1/agents/" + a[0], a[1]).body().path("usage").path("cpu:t39").asLong()).isEqualTo(39);
+        String tooMany = "{\"usage\":{" + java.util.stream.IntStream.range(0, 10_001).mapToObj(i -> "\"k" + i + "\":1")
+                .collect(java.util.stream.Collectors.joining(",")) + "}}";
+        var refused = s.put("/v1/agents/" + a[0] + "/heartbeat", a[1], tooMany);
+        assertThat(refused.code()).isEqualTo(400);
+        assertThat(refused.body().path("detail").asText()).contains("usage").contains("10000");
+    }
+
+    @Test
     void an_agent_joins_heartbeats_and_sees_only_its_own_business() {
         String[] a = s.agent("m1", "4", "8g");
         String[] b = s.agent("m2", "4", "8g");
