@@ -50,6 +50,10 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
+    /** Measures sandboxes (du walks trees: never on the loop thread). */
+    private final ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-disk"));
+    /** The latest measure, kept on the loop thread: MiB per running task's sandbox, and the whole tasks directory under "". */
+    private Map<String, Long> diskUsed = Map.of();
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
     private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-heartbeat"));
     private PackageCache packages;
@@ -77,18 +81,29 @@ public final class Agent implements AutoCloseable {
     /** Joins, recovers, and starts the loops. Returns once the agent is registered. */
     public Agent start() throws IOException {
         Files.createDirectories(tasksDir);
-        if (cfg.user() != null && !cfg.user().isBlank()) {
-            // tasks run as another user: it passes through these (0711) to its own sandbox, and lists nothing
+        boolean root = "root".equals(System.getProperty("user.name"));
+        TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks()) : null;
+        if (users != null) {
+            // tasks run as other users: each passes through these (0711) to its own sandbox, and lists nothing
             for (Path d : List.of(cfg.dataDir(), tasksDir)) {
                 Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
             }
+            for (Path d = cfg.dataDir().getParent(); d != null; d = d.getParent()) { // and through every directory above
+                if (!Files.getPosixFilePermissions(d).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    throw new IOException("tasks run as users of their own, who cannot reach their sandboxes under " + cfg.dataDir() + ": " + d
+                            + " is closed to them (mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d))
+                            + "). Choose a data directory they can pass through to (the default as root is /var/lib/steward/agent), "
+                            + "or let them through with chmod o+x " + d);
+                }
+            }
         }
         cgroups = Cgroups.detect(cfg.cgroupParent());
-        launcher = new Launcher(cfg.dataDir(), cgroups, cfg.user(), cfg.cpuQuota());
+        launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         identity = Identity.load(cfg.dataDir());
-        logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()));
+        logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
+                cfg.tls(), cfg.tlsVerifyClients());
         String advertise = cfg.advertise() != null ? cfg.advertise()
-                : "http://" + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
+                : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
         detected = found.summary();
         LOG.info(detected);
@@ -100,10 +115,12 @@ public final class Agent implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
         loop.scheduleWithFixedDelay(this::collectSandboxes, 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
+        long check = cfg.diskCheckInterval().toMillis();
+        disk.scheduleWithFixedDelay(this::measureDisk, Math.min(check, 1000), check, TimeUnit.MILLISECONDS);
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         long every = cfg.heartbeatInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
-        beatClient = StewardClient.builder(cfg.server()).token(identity.token())
+        beatClient = clientWith(identity.token())
                 .callTimeout(Duration.ofMillis(Math.max(5000, 2 * every))).retryBudget(cfg.heartbeatInterval()).build();
         beats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
         watcher.setDaemon(true);
@@ -128,9 +145,14 @@ public final class Agent implements AutoCloseable {
         return logs.address();
     }
 
+    /** A client of the allocator with {@code token}, verifying it against ca-cert and presenting tls-cert when it asks. */
+    private StewardClient.Builder clientWith(String token) {
+        return StewardClient.builder(cfg.server()).token(token).tls(cfg.tls()).allowPlainHttp(cfg.allowPlainHttp());
+    }
+
     private void join(Detector.Found found) throws IOException {
         if (identity != null) {
-            client = StewardClient.builder(cfg.server()).token(identity.token()).build();
+            client = clientWith(identity.token()).build();
             try {
                 client.updateAgent(identity.id(), found.registration());
                 LOG.info("rejoined as agent " + identity.id());
@@ -145,10 +167,10 @@ public final class Agent implements AutoCloseable {
         if (cfg.joinToken() == null) {
             throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
         }
-        AgentJoined j = StewardClient.builder(cfg.server()).token(cfg.joinToken()).build().register(found.registration());
+        AgentJoined j = clientWith(cfg.joinToken()).build().register(found.registration());
         identity = new Identity(j.agent().id(), j.token());
         identity.save(cfg.dataDir());
-        client = StewardClient.builder(cfg.server()).token(identity.token()).build();
+        client = clientWith(identity.token()).build();
         LOG.info("joined as agent " + identity.id());
     }
 
@@ -159,12 +181,14 @@ public final class Agent implements AutoCloseable {
                 Path spec = d.resolve("task.json");
                 if (!Files.exists(spec) || Files.exists(d.resolve("done"))) {
                     Launcher.removeSecrets(d); // a task that ended just before a crash
+                    launcher.ended(d.getFileName().toString(), d);
                     continue;
                 }
                 TaskInfo t = JSON.readValue(spec.toFile(), TaskInfo.class);
                 TaskProcess p = TaskProcess.load(d);
-                Supervisor s = p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
-                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant());
+                launcher.recovered(t.id(), d);
+                Supervisor s = (p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
+                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant())).diskLimit(cfg.diskLimitMib(t.resources()));
                 supervisors.put(t.id(), s);
                 LOG.info("recovered task " + t.id() + (p == null ? " (not started yet)" : p.alive() ? " running as pid " + p.pid() : " which exited meanwhile"));
             }
@@ -239,7 +263,8 @@ public final class Agent implements AutoCloseable {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
                 PrivateFiles.write(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
-                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant());
+                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant())
+                        .diskLimit(cfg.diskLimitMib(t.resources()));
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
             } catch (IOException e) {
@@ -266,33 +291,48 @@ public final class Agent implements AutoCloseable {
     /**
      * Removes the sandboxes (files, logs, the task's record) of tasks that ended longer than the
      * retention ago, as Nomad's and Mesos' garbage collection do; their logs are readable until
-     * then. Runs on the loop thread, which owns the supervisors.
+     * then. When the file system holds less free space than {@code sandbox-gc-min-free}, ended
+     * sandboxes go sooner, the longest ended first, until there is enough (Nomad's
+     * gc_disk_usage_threshold). Runs on the loop thread, which owns the supervisors.
      */
     private void collectSandboxes() {
         Instant now = clock.instant();
+        List<Map.Entry<Instant, Path>> ended = new java.util.ArrayList<>();
         try (var dirs = Files.list(tasksDir)) {
             for (Path d : (Iterable<Path>) dirs::iterator) {
-                Instant ended;
                 try {
-                    ended = Instant.parse(Files.readString(d.resolve("done")).trim());
+                    ended.add(Map.entry(Instant.parse(Files.readString(d.resolve("done")).trim()), d));
                 } catch (IOException | java.time.format.DateTimeParseException e) {
-                    continue; // not ended (or not a sandbox)
+                    // not ended (or not a sandbox)
                 }
-                if (ended.plus(cfg.sandboxRetention()).isAfter(now)) {
+            }
+            ended.sort(Map.Entry.comparingByKey());
+            long[] freeTotal = DiskUsage.freeAndTotalMib(tasksDir);
+            long minFree = DiskUsage.minFreeMib("sandbox-gc-min-free", cfg.sandboxGcMinFree(), freeTotal[1]);
+            for (Map.Entry<Instant, Path> e : ended) {
+                boolean expired = !e.getKey().plus(cfg.sandboxRetention()).isAfter(now);
+                long free = freeTotal[0];
+                if (!expired && free >= minFree) {
                     continue;
                 }
-                String id = d.getFileName().toString();
+                String id = e.getValue().getFileName().toString();
                 Supervisor s = supervisors.get(id);
                 if (s != null && s.phase() != Supervisor.Phase.DONE) {
                     continue; // started again meanwhile: not ended
                 }
                 supervisors.remove(id);
-                try (var all = Files.walk(d)) {
+                try (var all = Files.walk(e.getValue())) {
                     for (Path x : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
                         Files.deleteIfExists(x);
                     }
                 }
-                LOG.info("removed the sandbox of task " + id + ", ended at " + ended + " (retention " + dev.steward.api.Units.format(cfg.sandboxRetention()) + ")");
+                LOG.info("removed the sandbox of task " + id + ", ended at " + e.getKey() + (expired
+                        ? " (retention " + dev.steward.api.Units.format(cfg.sandboxRetention()) + ")"
+                        : ", before its retention: the disk has " + dev.steward.api.Units.formatMib(free) + " free, below sandbox-gc-min-free "
+                        + cfg.sandboxGcMinFree() + " (" + dev.steward.api.Units.formatMib(minFree) + ")"));
+                if (!expired) {
+                    freeTotal = DiskUsage.freeAndTotalMib(tasksDir);
+                }
             }
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot collect finished sandboxes in " + tasksDir + ": " + e.getMessage(), e);
@@ -309,6 +349,51 @@ public final class Agent implements AutoCloseable {
                 LOG.log(Level.WARNING, "cannot rotate the logs of task " + s.task().id(), e);
             }
         }
+    }
+
+    /**
+     * Measures every running task's sandbox, and the whole tasks directory, on the disk thread;
+     * then, on the loop thread, a task whose sandbox holds more than its allocation's disk is
+     * stopped and fails with "disk limit exceeded". A task can overshoot by what it writes in one
+     * {@code disk-check-interval}: the limit is checked, not a quota of the file system (as
+     * Mesos' disk/du isolator does it).
+     */
+    private void measureDisk() {
+        try {
+            Map<String, Long> limits = loop.submit(() -> {
+                Map<String, Long> m = new java.util.TreeMap<>();
+                supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING)
+                        .forEach(s -> m.put(s.task().id(), s.diskLimitMib()));
+                return m;
+            }).get(30, TimeUnit.SECONDS);
+            Map<String, Long> used = new java.util.TreeMap<>();
+            for (String id : limits.keySet()) {
+                used.put(id, DiskUsage.mebibytes(tasksDir.resolve(id).resolve("sandbox")));
+            }
+            used.put("", DiskUsage.mebibytes(tasksDir));
+            post(() -> applyDisk(used, limits));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.RejectedExecutionException e) {
+            LOG.fine("disk not measured: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void applyDisk(Map<String, Long> used, Map<String, Long> limits) {
+        diskUsed = Map.copyOf(used);
+        Instant now = clock.instant();
+        used.forEach((id, mib) -> {
+            long limit = limits.getOrDefault(id, 0L);
+            Supervisor s = supervisors.get(id);
+            if (s != null && limit > 0 && mib > limit) {
+                boolean asked = s.task().resources() != null && s.task().resources().diskMib() > 0;
+                String why = "disk limit exceeded: its sandbox holds " + dev.steward.api.Units.formatMib(mib) + ", above the "
+                        + dev.steward.api.Units.formatMib(limit) + (asked ? " of disk its allocation asked for"
+                        : " this agent gives a task whose allocation asks for no disk (default-task-disk)");
+                LOG.warning("task " + id + ": " + why);
+                s.fail(why, now);
+            }
+        });
     }
 
     /** What the heartbeat reports; read on the loop thread, which owns the supervisors. */
@@ -332,6 +417,12 @@ public final class Agent implements AutoCloseable {
         }
         out.put("tasksRunning", running);
         out.put("taskMemoryMib", mem / (1024 * 1024));
+        diskUsed.forEach((id, mib) -> out.put(id.isEmpty() ? "sandboxesMib" : "disk:" + id, mib)); // per running task, and every sandbox kept
+        try {
+            out.put("diskFreeMib", DiskUsage.freeAndTotalMib(tasksDir)[0]);
+        } catch (IOException e) {
+            // not reported this time
+        }
         return out;
     }
 
@@ -411,6 +502,7 @@ public final class Agent implements AutoCloseable {
         watcher.interrupt();
         loop.shutdownNow();
         probes.shutdownNow();
+        disk.shutdownNow();
         fetchers.shutdownNow();
         beats.shutdownNow();
         if (reporter != null) {

@@ -19,7 +19,13 @@ import java.util.Properties;
 public record AgentConfig(String server, String joinToken, Path dataDir, String name, String bind, String advertise, long reserveCpuMillis,
                           long reserveMemoryMib, String ports, Map<String, String> attributes, String user, Duration heartbeatInterval,
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
-                          Duration sandboxRetention) {
+                          Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
+                          long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp) {
+
+    /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
+    public long diskLimitMib(dev.steward.api.Resources r) {
+        return r != null && r.diskMib() > 0 ? r.diskMib() : defaultTaskDiskMib;
+    }
 
     public static final String DEFAULT_PORTS = "20000-32000";
 
@@ -40,7 +46,10 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         }
         String server = p.getProperty("server", "http://127.0.0.1:4646");
         String joinToken = p.getProperty("join-token", System.getenv("STEWARD_JOIN_TOKEN"));
-        Path data = Path.of(p.getProperty("data", System.getProperty("user.home") + "/.steward/agent")).toAbsolutePath().normalize();
+        boolean asRoot = "root".equals(System.getProperty("user.name"));
+        // as root, tasks run as other users who must pass through every directory above their sandboxes: not root's 0700 home
+        Path data = Path.of(p.getProperty("data", asRoot ? "/var/lib/steward/agent" : System.getProperty("user.home") + "/.steward/agent"))
+                .toAbsolutePath().normalize();
         String name = p.getProperty("name", Detector.hostname());
         String bind = p.getProperty("bind", "127.0.0.1:0");
         String advertise = p.getProperty("advertise");
@@ -48,7 +57,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         long resMem = Units.mebibytes("reserve-memory", p.getProperty("reserve-memory", "0"));
         String ports = p.getProperty("ports", DEFAULT_PORTS);
         boolean root = "root".equals(System.getProperty("user.name"));
-        String user = p.getProperty("user", root ? "nobody" : "");
+        String user = p.getProperty("user"); // unset: as root, a uid per task; "": as the agent; a name: every task as that user
         Duration hb = Units.duration("heartbeat-interval", p.getProperty("heartbeat-interval", "2s"));
         long logMax = Units.mebibytes("log-max-size", p.getProperty("log-max-size", "10m")) * 1024 * 1024;
         int keep = Integer.parseInt(p.getProperty("log-keep", "3"));
@@ -59,13 +68,54 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
             throw new ValidationException("cpu-quota", "'" + quota + "' is not on or off");
         }
         Duration retention = Units.duration("sandbox-retention", p.getProperty("sandbox-retention", "1h"));
+        String minFree = p.getProperty("sandbox-gc-min-free", "10%");
+        DiskUsage.minFreeMib("sandbox-gc-min-free", minFree, 1024); // checked now, applied to the file system's size when it is used
+        Duration diskCheck = Units.duration("disk-check-interval", p.getProperty("disk-check-interval", "10s"));
+        if (diskCheck.toMillis() < 100) {
+            throw new ValidationException("disk-check-interval", "is " + Units.format(diskCheck) + ", below the minimum of 100ms");
+        }
+        long defaultDisk = Units.mebibytes("default-task-disk", p.getProperty("default-task-disk", "1g"));
+        String ca = p.getProperty("ca-cert", System.getenv("STEWARD_CACERT"));
+        String tlsCert = p.getProperty("tls-cert");
+        String tlsKey = p.getProperty("tls-key");
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new ValidationException(tlsCert == null ? "tls-cert" : "tls-key", "is needed too: tls-cert and tls-key go together");
+        }
+        dev.steward.tls.TlsFiles tls = ca == null && tlsCert == null ? null
+                : new dev.steward.tls.TlsFiles(ca == null ? null : Path.of(ca), tlsCert == null ? null : Path.of(tlsCert), tlsKey == null ? null : Path.of(tlsKey));
+        boolean verifyClients = onOff(p, "tls-verify-clients", "off");
+        if (verifyClients && (tls == null || !tls.hasIdentity() || tls.caCert() == null)) {
+            throw new ValidationException("tls-verify-clients", "needs tls-cert, tls-key and ca-cert");
+        }
+        boolean plain = onOff(p, "allow-plain-http", "off");
+        String uids = p.getProperty("task-uids", TaskUsers.DEFAULT_RANGE);
+        try {
+            new TaskUsers(uids, false);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException("task-uids", e.getMessage().substring("task-uids: ".length()));
+        }
+        String allowRoot = p.getProperty("allow-root-tasks", "off").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!allowRoot.equals("on") && !allowRoot.equals("off")) {
+            throw new ValidationException("allow-root-tasks", "'" + allowRoot + "' is not on or off");
+        }
+        if (!root && user != null && !user.isBlank()) {
+            throw new ValidationException("user", "tasks can run as '" + user + "' only when the agent runs as root");
+        }
         for (String k : p.stringPropertyNames()) {
             if (!k.startsWith("attribute.") && !KNOWN.containsKey(k)) {
                 throw new ValidationException(k, "is not a configuration key; known keys: " + String.join(", ", KNOWN.keySet()) + ", attribute.NAME");
             }
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
-                retention);
+                retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain);
+    }
+
+    private static boolean onOff(Properties p, String key, String dflt) {
+        String v = p.getProperty(key, dflt).trim().toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("on") && !v.equals("off")) {
+            throw new ValidationException(key, "'" + v + "' is not on or off");
+        }
+        return v.equals("on");
     }
 
     /** Every key, with what it means; docs/agent.md is written from this list. */
@@ -74,20 +124,36 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
     static {
         KNOWN.put("server", "allocator address (default http://127.0.0.1:4646)");
         KNOWN.put("join-token", "cluster join token, used once at first start (or STEWARD_JOIN_TOKEN)");
-        KNOWN.put("data", "data directory: identity, task sandboxes, logs (default ~/.steward/agent)");
+        KNOWN.put("data", "data directory: identity, task sandboxes, logs (default /var/lib/steward/agent as root, else ~/.steward/agent)");
         KNOWN.put("name", "agent name, unique in the cluster (default the hostname)");
         KNOWN.put("bind", "HOST:PORT of the agent's log server (default 127.0.0.1:0)");
         KNOWN.put("advertise", "address the allocator reaches the log server at (default http://BIND)");
         KNOWN.put("reserve-cpus", "cpus kept for the system, not lent (default 0)");
         KNOWN.put("reserve-memory", "memory kept for the system, not lent (default 0)");
         KNOWN.put("ports", "port ranges lent to tasks (default 20000-32000)");
-        KNOWN.put("user", "run tasks as this user when the agent runs as root (default nobody; empty: as the agent)");
+        KNOWN.put("user", "unset (the default): as root, each task runs as a uid of its own from task-uids; empty: tasks run as the agent; "
+                + "a name: every task runs as that user (tasks can then reach each other's files)");
+        KNOWN.put("task-uids", "the uids (each with the gid of the same number) given one per task when the agent runs as root (default "
+                + TaskUsers.DEFAULT_RANGE + ")");
+        KNOWN.put("allow-root-tasks", "on: a task whose role may name root runs as root; off: such a task fails (default off)");
         KNOWN.put("heartbeat-interval", "how often to heartbeat (default 2s; keep it well under the allocator's grace)");
         KNOWN.put("log-max-size", "rotate a task's stdout or stderr past this size (default 10m)");
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");
         KNOWN.put("cgroup-parent", "cgroup under which task groups are made (default steward)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
         KNOWN.put("sandbox-retention", "how long a finished task's sandbox (its files and logs) is kept before it is removed (default 1h)");
+        KNOWN.put("sandbox-gc-min-free", "free space the agent keeps on its data directory's file system: below it, ended sandboxes are "
+                + "removed before their retention, the longest ended first (N% or a size; default 10%)");
+        KNOWN.put("disk-check-interval", "how often each running task's sandbox is measured; one past its allocation's disk is stopped, FAILED "
+                + "with \"disk limit exceeded\" (default 10s)");
+        KNOWN.put("default-task-disk", "the disk a task may fill when its allocation asks for none: checked like an asked-for disk, and "
+                + "the most its package may expand to (default 1g; 0: no limit)");
+        KNOWN.put("ca-cert", "the cluster's CA certificate (PEM): the allocator's HTTPS certificate is checked against it (or STEWARD_CACERT)");
+        KNOWN.put("tls-cert", "this agent's certificate (PEM, from steward tls cert create --agent): its log server serves HTTPS with it, and it "
+                + "is presented to an allocator that asks for client certificates");
+        KNOWN.put("tls-key", "the key of tls-cert (PEM, PKCS#8)");
+        KNOWN.put("tls-verify-clients", "on: the log server accepts only callers with a certificate from ca-cert (the allocator's) (default off)");
+        KNOWN.put("allow-plain-http", "on: send the agent's token to a non-loopback allocator over plain HTTP (default off: refused)");
         KNOWN.put("package-cache-size", "packages kept in DATA/packages, least recently used evicted first (default 10g)");
     }
 }

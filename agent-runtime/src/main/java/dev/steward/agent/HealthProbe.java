@@ -7,16 +7,15 @@ import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One try of a health check against a task on this machine: true passes. */
+/** One try of a health check against a task on this machine: true passes. A command check runs as {@code command} (the task's user and environment) says. */
 final class HealthProbe {
     private HealthProbe() {
     }
 
-    static boolean probe(HealthCheck c, Map<String, Integer> ports, Path sandbox) {
+    static boolean probe(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
         int timeout = (int) c.timeoutDuration().toMillis();
         try {
             return switch (c.parsedType()) {
@@ -40,8 +39,7 @@ final class HealthProbe {
                     }
                 }
                 case COMMAND -> {
-                    Process p = new ProcessBuilder(c.command()).directory(sandbox.toFile()).redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                    Process p = command.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                     if (!p.waitFor(timeout, TimeUnit.MILLISECONDS)) {
                         p.destroyForcibly();
                         yield false;

@@ -18,24 +18,31 @@ import java.util.Map;
 /**
  * Starts a task: its sandbox directory, its environment (the spec's, plus {@code PORT_<NAME>}
  * for each of the allocation's ports and {@code STEWARD_*}), its cgroups, and the wrapper in a
- * session of its own, running the command as the configured user. Output goes to
- * {@code stdout.log} and {@code stderr.log}, opened for appending so rotation can truncate them.
- * The spec's secrets become files of the task's user (0600) in {@code secrets/} beside the sandbox,
- * named by {@code STEWARD_SECRETS}; they are never put in the environment, and they are removed
- * when the task ends ({@link #removeSecrets}).
+ * session of its own, running the command as the task's user ({@link TaskUsers}: as root, a uid
+ * of its own by default). Output goes to {@code stdout.log} and {@code stderr.log}, files of the
+ * agent (0600) opened for appending so rotation can truncate them: the task writes them through
+ * the descriptors it inherits, and no task can open them. The sandbox is the task user's, 0700.
+ * The spec's secrets become files of the task's user (0400) in {@code secrets/} (0500) beside the
+ * sandbox, named by {@code STEWARD_SECRETS}; they are never put in the environment, and they are
+ * removed when the task ends ({@link #removeSecrets}). When the task ends its directory is closed
+ * (0700) and its uid given back ({@link #ended}).
  */
 public final class Launcher {
     static final String TASK_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     private final Path wrapper;
     private final Cgroups cgroups;
+    /** Null when the agent is not root: tasks run as the agent. */
+    private final TaskUsers users;
+    /** The user every task runs as when the agent's config names one; null: a uid per task. */
     private final String user;
-    private final java.util.Map<String, String> groups = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final boolean cpuQuota;
 
-    Launcher(Path dataDir, Cgroups cgroups, String user, boolean cpuQuota) throws IOException {
+    /** {@code users} null: tasks run as the agent; {@code user} non-null: every task runs as that named user, unless its spec names one. */
+    Launcher(Path dataDir, Cgroups cgroups, TaskUsers users, String user, boolean cpuQuota) throws IOException {
         this.cpuQuota = cpuQuota;
         this.cgroups = cgroups;
+        this.users = users;
         this.user = user == null || user.isBlank() ? null : user;
         this.wrapper = dataDir.resolve("wrapper.sh");
         try (InputStream in = Launcher.class.getResourceAsStream("wrapper.sh")) {
@@ -48,6 +55,11 @@ public final class Launcher {
 
     TaskProcess launch(TaskInfo t, Path taskDir) throws LaunchFailure, IOException {
         TaskSpec spec = t.spec();
+        if (users == null && spec.user() != null) {
+            throw new LaunchFailure("this agent runs tasks as itself (it is not root, or its config sets user empty), so it cannot run a task "
+                    + "as user '" + spec.user() + "'");
+        }
+        TaskUsers.User u = users == null ? null : users.acquire(t.id(), taskDir, spec.user() != null ? spec.user() : user);
         Path sandbox = taskDir.resolve("sandbox");
         Files.createDirectories(sandbox);
         Path workdir = sandbox.resolve(spec.workdir() == null ? "." : spec.workdir()).normalize();
@@ -56,7 +68,7 @@ public final class Launcher {
         }
         Files.createDirectories(workdir);
         Map<String, String> env = environment(t, sandbox);
-        env.put("STEWARD_SECRETS", writeSecrets(taskDir, spec.secrets()).toString());
+        env.put("STEWARD_SECRETS", writeSecrets(taskDir, spec.secrets(), u).toString());
         String command = resolve(spec.command(), workdir, env.get("PATH"));
         Files.deleteIfExists(taskDir.resolve("exit"));
         List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
@@ -68,10 +80,14 @@ public final class Launcher {
             env.put("STEWARD_RLIMIT_AS_KB", Long.toString(memory * 1024 * 4)); // no cgroups: a generous address-space cap
         }
         argv.add("--");
-        if (user != null) {
-            chown(sandbox, user);
-            chown(taskDir.resolve(SECRETS), user);
-            argv.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + groupOf(user), "--init-groups", "--"));
+        for (String log : List.of("stdout.log", "stderr.log")) {
+            agentOnly(taskDir.resolve(log));
+        }
+        if (u != null) {
+            chown(sandbox, u);
+            Files.setPosixFilePermissions(sandbox, PosixFilePermissions.fromString("rwx------"));
+            Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
+            argv.addAll(u.setpriv());
         }
         argv.add(command);
         if (spec.args() != null) {
@@ -96,12 +112,14 @@ public final class Launcher {
     static final String SECRETS = "secrets";
 
     /**
-     * Writes each secret to {@code taskDir/secrets/NAME}, mode 0600 in a 0700 directory, afresh on
-     * every start (a restart gets the spec's values, nothing left over). Returns the directory.
+     * Writes each secret to {@code taskDir/secrets/NAME}, afresh on every start (a restart gets the
+     * spec's values, nothing left over), and gives them to the task's user {@code u} (if any):
+     * files 0400 in a 0500 directory, written while both are still the agent's. Returns the directory.
      */
-    static Path writeSecrets(Path taskDir, Map<String, String> secrets) throws IOException {
+    static Path writeSecrets(Path taskDir, Map<String, String> secrets, TaskUsers.User u) throws IOException {
         removeSecrets(taskDir);
         Path dir = Files.createDirectory(taskDir.resolve(SECRETS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        List<Path> files = new ArrayList<>();
         if (secrets != null) {
             for (Map.Entry<String, String> e : secrets.entrySet()) {
                 Path f = dir.resolve(e.getKey()).normalize();
@@ -110,9 +128,74 @@ public final class Launcher {
                 }
                 Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 Files.writeString(f, e.getValue());
+                files.add(f);
             }
         }
+        for (Path f : files) {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("r--------"));
+            owner(f, u);
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("r-x------"));
+        owner(dir, u);
         return dir;
+    }
+
+    private static void owner(Path p, TaskUsers.User u) throws IOException {
+        if (u != null) {
+            Files.setAttribute(p, "unix:uid", u.uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            Files.setAttribute(p, "unix:gid", u.gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    /** Creates {@code f} 0600 if it is not there, and makes it so if it is: the agent's alone. */
+    private static void agentOnly(Path f) throws IOException {
+        try {
+            Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    /**
+     * After the task's end: its directory is closed (0700, so whoever holds its uid next reaches
+     * nothing of it) and its uid given back, with any process still running as it killed.
+     */
+    void ended(String taskId, Path taskDir) {
+        try {
+            if (Files.isDirectory(taskDir)) {
+                Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(Launcher.class.getName()).warning("task " + taskId + ": cannot close its directory: " + e);
+        }
+        if (users != null) {
+            users.release(taskId, taskDir);
+        }
+    }
+
+    /** After an agent restart: the task keeps the uid it had. */
+    void recovered(String taskId, Path taskDir) {
+        if (users != null) {
+            users.recover(taskId, taskDir);
+        }
+    }
+
+    /**
+     * A command health check, as the task would run it: its user, its sandbox as the working
+     * directory, its environment (never the agent's), stdin from /dev/null.
+     */
+    ProcessBuilder checkCommand(TaskInfo t, Path taskDir, List<String> command) throws IOException, LaunchFailure {
+        Path sandbox = taskDir.resolve("sandbox");
+        List<String> argv = new ArrayList<>();
+        if (users != null) {
+            argv.addAll(users.acquire(t.id(), taskDir, t.spec().user() != null ? t.spec().user() : user).setpriv());
+        }
+        argv.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(argv).directory(sandbox.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(environment(t, sandbox));
+        pb.environment().put("STEWARD_SECRETS", taskDir.resolve(SECRETS).toString());
+        return pb;
     }
 
     /** Removes the task's secret files, if any: when it ends, and before every start. */
@@ -169,45 +252,15 @@ public final class Launcher {
     }
 
     /** Gives the sandbox, and the package tree unpacked in it, to the task's user; symlinks are not followed. */
-    private static void chown(Path dir, String user) throws IOException {
-        try {
-            var lookup = dir.getFileSystem().getUserPrincipalLookupService();
-            var owner = lookup.lookupPrincipalByName(user);
-            if (Files.getOwner(dir).equals(owner) && !Files.exists(dir.resolve(dev.steward.api.PackageManifest.FILE_NAME))) {
-                return;
-            }
-            try (var all = Files.walk(dir)) {
-                for (Path p : (Iterable<Path>) all::iterator) {
-                    Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                            .setOwner(owner);
-                }
-            }
-        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
-            throw new IOException("the configured task user '" + user + "' does not exist on this machine", e);
+    private static void chown(Path dir, TaskUsers.User u) throws IOException {
+        Object uid = Files.getAttribute(dir, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (uid.equals(u.uid()) && !Files.exists(dir.resolve(dev.steward.api.PackageManifest.FILE_NAME))) {
+            return;
         }
-    }
-
-    private String groupOf(String u) throws IOException {
-        String g = groups.get(u);
-        if (g == null) {
-            g = group(u);
-            groups.put(u, g);
-        }
-        return g;
-    }
-
-    /** The user's primary group id, from {@code id -g}. */
-    private static String group(String user) throws IOException {
-        Process p = new ProcessBuilder("id", "-g", user).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).trim();
-        try {
-            if (p.waitFor() != 0) {
-                throw new IOException("the configured task user '" + user + "' does not exist on this machine: " + out);
+        try (var all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                owner(p, u);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
         }
-        return out;
     }
 }

@@ -57,6 +57,7 @@ final class LogServer implements AutoCloseable {
     static final String END_HEADER = "X-Steward-Log-End";
     private final Server server;
     private final ServerConnector connector;
+    private boolean https;
     private final ScheduledExecutorService timer;
     private final Set<Follow> parked = ConcurrentHashMap.newKeySet();
     private final Path tasksDir;
@@ -68,6 +69,15 @@ final class LogServer implements AutoCloseable {
 
     /** {@code tokenHash} is asked per request: the server is bound before the agent has joined. */
     LogServer(InetSocketAddress bind, Path tasksDir, java.util.function.Supplier<String> tokenHash) throws IOException {
+        this(bind, tasksDir, tokenHash, null, false);
+    }
+
+    /**
+     * With {@code tls} holding a certificate, serves HTTPS only; with {@code verifyClients}, the
+     * caller (the allocator) must also present a certificate from {@code tls}'s CA.
+     */
+    LogServer(InetSocketAddress bind, Path tasksDir, java.util.function.Supplier<String> tokenHash, dev.steward.tls.TlsFiles tls,
+              boolean verifyClients) throws IOException {
         this.tasksDir = tasksDir;
         this.key = tokenHash;
         QueuedThreadPool pool = new QueuedThreadPool(8, 2, 60_000, new BlockingArrayQueue<>(256, 256, 256));
@@ -79,7 +89,17 @@ final class LogServer implements AutoCloseable {
         cfg.setSendDateHeader(false);
         cfg.setRequestHeaderSize(8 * 1024);
         cfg.setIdleTimeout(IDLE_TIMEOUT.toMillis());
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        if (tls != null && tls.hasIdentity()) {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            ssl.setSslContext(tls.context());
+            ssl.setNeedClientAuth(verifyClients);
+            ssl.setSniRequired(false);
+            cfg.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+            connector = new ServerConnector(server, 1, 1, new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(cfg));
+            https = true;
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        }
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
@@ -104,6 +124,11 @@ final class LogServer implements AutoCloseable {
             close();
             throw e instanceof IOException io ? io : new IOException("cannot serve logs on " + bind + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether it serves HTTPS. */
+    boolean https() {
+        return https;
     }
 
     InetSocketAddress address() {

@@ -101,12 +101,19 @@ final class PackageCache {
         }, fetchers));
     }
 
-    /** Fetches {@code digest} and unpacks it into {@code sandbox} (empty); runs on the fetch threads. */
-    CompletableFuture<Unpacker.Unpacked> unpack(String digest, Path sandbox) {
+    /**
+     * Fetches {@code digest} and unpacks it into {@code sandbox} (empty), writing at most
+     * {@code diskMib} (0: only the general limit); runs on the fetch threads. The allocator
+     * refuses a package that expands past its allocation's disk before any agent sees it; this
+     * holds even so, and for a task whose allocation asks for no disk.
+     */
+    CompletableFuture<Unpacker.Unpacked> unpack(String digest, Path sandbox, long diskMib) {
+        UnpackLimits limits = diskMib <= 0 || (diskMib << 20) >= UnpackLimits.DEFAULT.maxExpandedBytes() ? UnpackLimits.DEFAULT
+                : new UnpackLimits(UnpackLimits.DEFAULT.maxEntries(), diskMib << 20, UnpackLimits.DEFAULT.maxPathLength(), UnpackLimits.DEFAULT.maxDepth());
         return fetch(digest).thenApplyAsync(f -> {
             pin(digest, 1);
             try (InputStream in = Files.newInputStream(f)) {
-                return new Unpacker(UnpackLimits.DEFAULT).unpack(in, sandbox);
+                return new Unpacker(limits).unpack(in, sandbox);
             } catch (PackageException e) {
                 throw new java.util.concurrent.CompletionException(e);
             } catch (IOException e) {

@@ -36,6 +36,8 @@ final class Supervisor {
     private Instant nextStart;
     private Instant killAt;
     private String stopReason;
+    /** How a stop ends: KILLED when asked from outside, FAILED when the task broke a limit. */
+    private TaskState stopAs = TaskState.KILLED;
     private int restarts;
     private final Deque<Instant> restartTimes = new ArrayDeque<>();
     private Boolean healthy;
@@ -47,6 +49,8 @@ final class Supervisor {
     private String healthKill;
     private final PackageCache packages;
     private java.util.concurrent.CompletableFuture<?> unpacking;
+    /** The disk the task may fill: its allocation's, or the agent's default-task-disk when it asked for none (0: no limit). */
+    private long diskLimitMib;
 
     Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, PackageCache packages,
                Instant now) {
@@ -75,6 +79,16 @@ final class Supervisor {
         return task;
     }
 
+    /** Sets the disk the task may fill (see {@link Agent}); before its first tick. */
+    Supervisor diskLimit(long mib) {
+        this.diskLimitMib = mib;
+        return this;
+    }
+
+    long diskLimitMib() {
+        return diskLimitMib;
+    }
+
     Phase phase() {
         return phase;
     }
@@ -83,12 +97,20 @@ final class Supervisor {
         return process;
     }
 
-    /** Asks the task to stop; idempotent. */
     /** Whether the task has ended here: its last process is gone and its end reported. */
     boolean done() {
         return phase == Phase.DONE;
     }
 
+    /** Stops the task for something it did (e.g. it wrote past its disk): it ends FAILED with {@code why}, and is not restarted. */
+    void fail(String why, Instant now) {
+        if (phase == Phase.RUNNING) {
+            stopAs = TaskState.FAILED;
+            stop(why, now);
+        }
+    }
+
+    /** Asks the task to stop; idempotent. It ends KILLED with {@code why}. */
     void stop(String why, Instant now) {
         if (phase == Phase.DONE || phase == Phase.STOPPING) {
             return;
@@ -141,7 +163,7 @@ final class Supervisor {
             case STOPPING -> {
                 if (!process.alive()) {
                     Integer code = process.exitCode();
-                    finish(TaskState.KILLED, code, stopReason, now);
+                    finish(stopAs, code, stopReason, now);
                 } else if (!now.isBefore(killAt)) {
                     process.signal("KILL");
                     stopReason = stopReason + "; killed with SIGKILL after " + Units.format(task.spec().killTimeoutDuration());
@@ -165,7 +187,7 @@ final class Supervisor {
             if (java.nio.file.Files.exists(sandbox)) {
                 dev.steward.pkg.Unpacker.clear(sandbox); // an unpack cut short by an agent restart
             }
-            unpacking = packages.unpack(task.spec().packageDigest(), sandbox);
+            unpacking = packages.unpack(task.spec().packageDigest(), sandbox, diskLimitMib);
         } catch (IOException e) {
             unpacking = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
@@ -269,8 +291,17 @@ final class Supervisor {
             }
         }
         if (probe == null && !now.isBefore(checkAt)) {
-            Path sandbox = dir.resolve("sandbox");
-            probe = probes.submit(() -> HealthProbe.probe(c, task.ports(), sandbox));
+            ProcessBuilder command = null;
+            if (c.parsedType() == HealthCheck.Type.COMMAND) {
+                try {
+                    command = launcher.checkCommand(task, dir, c.command()); // as the task's user, never the agent's
+                } catch (IOException | LaunchFailure e) {
+                    java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot run its check: " + e.getMessage());
+                }
+            }
+            ProcessBuilder pb = command;
+            probe = pb == null && c.parsedType() == HealthCheck.Type.COMMAND ? java.util.concurrent.CompletableFuture.completedFuture(false)
+                    : probes.submit(() -> HealthProbe.probe(c, task.ports(), pb));
             checkAt = now.plus(c.intervalDuration());
         }
     }
@@ -322,6 +353,7 @@ final class Supervisor {
         } catch (IOException e) {
             java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot remove its secrets: " + e);
         }
+        launcher.ended(task.id(), dir);
         reporter.report(task.id(), new TaskStatus(0, state, process == null ? null : process.pid(), code, null, why, restarts, now));
     }
 }

@@ -30,7 +30,7 @@ final class Cluster implements AutoCloseable {
     static final MediaType JSON = MediaType.get("application/json");
     final Path root;
     Server server;
-    final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
+    final OkHttpClient http;
     final String cgroupParent = "steward-test-" + Long.toHexString(System.nanoTime());
     private final List<Agent> agents = new ArrayList<>();
     private final List<Path> agentDirs = new ArrayList<>();
@@ -44,11 +44,17 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster(Duration heartbeatGrace, java.net.InetSocketAddress bind) {
+        this(c -> c.withHeartbeatGrace(heartbeatGrace).withBind(bind), new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build());
+    }
+
+    /** An allocator configured by {@code config} (e.g. with TLS), called through {@code http}. */
+    Cluster(java.util.function.UnaryOperator<ServerConfig> config, OkHttpClient http) {
+        this.http = http;
         try {
             root = Files.createTempDirectory("steward-e2e");
-            // tasks run as another user (nobody): it must be able to pass through to its sandbox
+            // tasks run as other users: they must be able to pass through to their sandboxes
             Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(heartbeatGrace).withBind(bind));
+            server = Server.start(config.apply(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofSeconds(30))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -129,7 +135,26 @@ final class Cluster implements AutoCloseable {
         }
         removeTree(Path.of("/sys/fs/cgroup", cgroupParent), true);
         removeTree(root, false);
+        removeLeases(root);
         http.dispatcher().executorService().shutdown();
+    }
+
+    /** Removes the machine-wide uid leases of tasks under {@code root} (a test's agents, killed rather than left to give them back). */
+    static void removeLeases(Path root) throws IOException {
+        if (!Files.isDirectory(TaskUsers.LEASES)) {
+            return;
+        }
+        try (var leases = Files.list(TaskUsers.LEASES)) {
+            for (Path l : (Iterable<Path>) leases::iterator) {
+                try {
+                    if (Files.readString(l).startsWith(root.toAbsolutePath() + "/")) {
+                        Files.deleteIfExists(l);
+                    }
+                } catch (IOException e) {
+                    // given back meanwhile
+                }
+            }
+        }
     }
 
     /** Kills the process group of every task an agent in {@code dataDir} started. */

@@ -48,7 +48,7 @@ class MultiHostTest {
         c = new Cluster(Duration.ofSeconds(5), new InetSocketAddress(net.hostAddress(), 0)); // ten beats of 500 ms: a slow shared machine loses no agent by chance
         for (int i = 1; i <= 3; i++) {
             String ns = net.addHost(i);
-            Map<String, String> cfg = c.agentConfig("m" + i, Map.of("bind", net.address(i) + ":0", "attribute.host", "h" + i));
+            Map<String, String> cfg = c.agentConfig("m" + i, Map.of("bind", net.address(i) + ":0", "attribute.host", "h" + i, "allow-plain-http", "on"));
             agents.add(new AgentProcess(cfg, c.root.resolve("m" + i + ".log"), List.of("ip", "netns", "exec", ns)).start());
         }
         assertThat(net.closedNetwork()).as("no namespace may have a default route").isTrue();

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The agent's package cache against a real allocator: size cap, least recently used out first. */
 class PackageCacheTest {
@@ -83,8 +84,25 @@ class PackageCacheTest {
         String a = pkg("a");
         PackageCache cache = new PackageCache(dir.resolve("cache"), client, 10_000_000, fetchers);
         Path sandbox = dir.resolve("sandbox");
-        var u = cache.unpack(a, sandbox).get();
+        var u = cache.unpack(a, sandbox, 0).get();
         assertThat(u.manifest().name()).isEqualTo("a");
         assertThat(Files.size(sandbox.resolve("data.bin"))).isEqualTo(100_000);
+    }
+
+    @Test
+    void aPackageThatExpandsPastTheTasksDiskIsRefusedBeforeItIsWrittenWhole() throws Exception {
+        PackageCache cache = new PackageCache(dir.resolve("cache"), client, 10_000_000, fetchers);
+        Path tree = java.nio.file.Files.createDirectories(dir.resolve("zeros-tree"));
+        try (var out = Files.newOutputStream(tree.resolve("zeros.bin"))) {
+            out.write(new byte[3 << 20]); // 3 MiB of zeros: a few KB packed
+        }
+        Path file = dir.resolve("zeros.tar.zst");
+        dev.steward.pkg.PackageBuilder.from(tree).include("zeros.bin").manifest(new dev.steward.api.PackageManifest(null, "zeros", "1", "true",
+                null, null, null, null, null)).writeTo(file);
+        String digest = dev.steward.client.PackageClient.digestOf(file);
+        client.packages().push(file, digest);
+        Path sandbox = dir.resolve("small");
+        assertThatThrownBy(() -> cache.unpack(digest, sandbox, 2).get()).hasMessageContaining("expands past the limit of 2");
+        assertThat(cache.unpack(digest, dir.resolve("big"), 8).get().manifest().name()).isEqualTo("zeros");
     }
 }

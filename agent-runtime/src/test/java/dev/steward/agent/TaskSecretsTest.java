@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A task's secrets on a real agent: a file of the task's user (0600, in a 0700 directory named by
+ * A task's secrets on a real agent: a file of the task's user (0400, in a 0500 directory named by
  * {@code STEWARD_SECRETS}), absent from its environment and command line, written afresh on a
  * restart, and removed when the task ends.
  */
@@ -39,14 +39,14 @@ class TaskSecretsTest {
     void the_task_reads_its_secret_from_a_private_file_never_from_its_environment_and_the_file_goes_when_it_ends() throws Exception {
         String alloc = c.allocate("0.2", "64m");
         String script = "v=$(cat \"$STEWARD_SECRETS/token\"); echo \"secret=$v\"; echo \"mode=$(stat -c %a \"$STEWARD_SECRETS/token\")"
-                + " dir=$(stat -c %a \"$STEWARD_SECRETS\") owner=$(stat -c %U \"$STEWARD_SECRETS/token\") me=$(id -un)\";"
+                + " dir=$(stat -c %a \"$STEWARD_SECRETS\") owner=$(stat -c %u \"$STEWARD_SECRETS/token\") me=$(id -u)\";"
                 + " echo \"env-mentions=$(env | grep -cF \"$v\")\"; echo \"cmdline-mentions=$(tr '\\0' ' ' < /proc/$$/cmdline | grep -cF \"$v\")\";"
                 + " echo ready; exec sleep 600";
         String task = c.task(alloc, "{\"name\":\"reader\",\"command\":\"sh\",\"args\":[\"-c\"," + quote(script) + "],"
                 + "\"secrets\":{\"token\":\"" + VALUE + "\"},\"killTimeout\":\"1s\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/tasks/" + task + "/logs", null).asText().contains("ready"));
         String out = c.call("GET", "/v1/tasks/" + task + "/logs", null).asText();
-        assertThat(out).contains("secret=" + VALUE).contains("mode=600 dir=700").contains("env-mentions=0").contains("cmdline-mentions=0");
+        assertThat(out).contains("secret=" + VALUE).contains("mode=400 dir=500").contains("env-mentions=0").contains("cmdline-mentions=0");
         String me = out.replaceAll("(?s).*me=(\\S+).*", "$1");
         assertThat(out).contains("owner=" + me);
 

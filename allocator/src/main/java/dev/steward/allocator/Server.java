@@ -33,9 +33,11 @@ public final class Server implements AutoCloseable {
     private final PackageSweeper sweeper;
 
     private final dev.steward.allocator.monitor.MonitorRunner monitors;
+    private final boolean https;
 
     private Server(Engine engine, dev.steward.allocator.http.JettyServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper,
-                   dev.steward.allocator.monitor.MonitorRunner monitors) {
+                   dev.steward.allocator.monitor.MonitorRunner monitors, boolean https) {
+        this.https = https;
         this.monitors = monitors;
         this.sweeper = sweeper;
         this.engine = engine;
@@ -113,20 +115,27 @@ public final class Server implements AutoCloseable {
             return null;
         }).join();
         resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
-        Api api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys());
+        Api api;
+        try {
+            api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys(), cfg.tls() == null ? null : cfg.tls().files().context());
+        } catch (IOException e) {
+            engine.close();
+            throw new IOException("TLS: " + e.getMessage(), e);
+        }
         dev.steward.allocator.http.JettyServer http;
         try {
-            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http());
+            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http(), cfg.tls());
         } catch (IOException e) {
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
         Path addr = cfg.dataDir().resolve("server.addr");
         Path tmp = cfg.dataDir().resolve("server.addr.tmp");
-        Files.writeString(tmp, "http://" + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
+        String scheme = cfg.tls() != null ? "https://" : "http://";
+        Files.writeString(tmp, scheme + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         sweeper.start();
-        return new Server(engine, http, api, admin, join, sweeper, monitors);
+        return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);
     }
 
     public InetSocketAddress address() {
@@ -134,7 +143,7 @@ public final class Server implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + http.address().getHostString() + ":" + http.address().getPort();
+        return (https ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
     }
 
     public String adminToken() {

@@ -11,26 +11,28 @@ import java.time.Duration;
  * tokens (null: read from the data directory, or generated there at first start), the
  * heartbeat grace after which a silent agent is lost, how often leases are checked (null: no
  * ticker, time passes only through {@link Server#tick()}; for tests that move an injected clock
- * past a retention), the artifact store's limits and retention, and the HTTP transport's bounds.
+ * past a retention), the artifact store's limits and retention, the HTTP transport's bounds,
+ * and TLS (null: plain HTTP).
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
-                           Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey) {
+                           Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
+                           dev.steward.allocator.http.ServerTls tls) {
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
-                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null);
+                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
-        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey);
+        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls);
     }
 
     /**
@@ -39,21 +41,26 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * retention needs this, or the ticker may act between two of its calls.
      */
     public ServerConfig withoutTicker() {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls);
     }
 
     public ServerConfig withTokens(String admin, String join) {
-        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey);
+        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls);
     }
 
     /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
     public ServerConfig withSecretsKey(Path file) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls);
+    }
+
+    /** Serves HTTPS with {@code t}'s certificate (and, if it says so, asks every caller for a client certificate from its CA). */
+    public ServerConfig withTls(dev.steward.allocator.http.ServerTls t) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t);
     }
 
     /** Where the secrets keyring is. */

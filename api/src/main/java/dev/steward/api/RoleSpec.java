@@ -3,8 +3,14 @@ package dev.steward.api;
 /**
  * A role's share of the cluster: its weight in Dominant Resource Fairness, and per resource a
  * guarantee (served before fair sharing) and a limit (never exceeded). Body of {@code PUT /v1/roles/NAME}.
+ * {@code users} are the system users its tasks may name to run as (Nomad's user allowlist);
+ * none by default, so every task gets a uid of its own; {@code root} only if listed.
  */
-public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit) {
+public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit, java.util.List<String> users) {
+    public RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit) {
+        this(weight, guarantee, limit, null);
+    }
+
     /** Stands for "no limit" in a parsed limit. */
     public static final long UNLIMITED = Long.MAX_VALUE / 4;
     public static final Resources NO_LIMIT = new Resources(UNLIMITED, UNLIMITED, UNLIMITED, UNLIMITED, java.util.Map.of());
@@ -30,10 +36,19 @@ public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts
         if (over != null) {
             throw new ValidationException("guarantee." + over, "is above the role's limit for " + over);
         }
-        return new Parsed(w, g, l);
+        java.util.List<String> u = users == null ? java.util.List.of() : users;
+        if (u.size() > 64) {
+            throw new ValidationException("users", "has " + u.size() + " entries, above the limit of 64");
+        }
+        for (int i = 0; i < u.size(); i++) {
+            if (u.get(i) == null || !u.get(i).matches(TaskSpec.USER_PATTERN)) {
+                throw new ValidationException("users[" + i + "]", "'" + u.get(i) + "' is not a user name (lower-case letters, digits, _ and -, at most 32)");
+            }
+        }
+        return new Parsed(w, g, l, java.util.List.copyOf(new java.util.TreeSet<>(u)));
     }
 
-    /** A validated role spec; scalars absent from {@code limit} are unlimited. */
-    public record Parsed(double weight, Resources guarantee, Resources limit) {
+    /** A validated role spec; scalars absent from {@code limit} are unlimited; {@code users} sorted, without repeats. */
+    public record Parsed(double weight, Resources guarantee, Resources limit, java.util.List<String> users) {
     }
 }

@@ -14,10 +14,23 @@ import java.util.Map;
  * <p>{@code secrets} (name → value) are write-only: the agent writes each into a file of its own
  * (mode 0600) in the directory {@code $STEWARD_SECRETS}, never into the environment or onto a
  * command line, and the API shows them to no one but the agent that runs the task: every other
- * reader, admin included, sees {@link #REDACTED} in place of each value ({@link #redacted()}).
+ * reader, admin included, sees {@link #REDACTED} in place of each value ({@link #redacted()}),
+ * and the files are mode 0400, of the task's own user.
+ *
+ * <p>{@code user} (optional) is the system user to run as, which an admin must allow for the
+ * task's role ({@link RoleSpec#users}). Without it a task run by a root agent gets a uid of its
+ * own, so no task reaches another's files or processes.
  */
 public record TaskSpec(String name, String command, List<String> args, Map<String, String> env, String workdir, HealthCheck healthCheck,
-                       RestartPolicy restart, String killTimeout, String packageDigest, Map<String, String> secrets) {
+                       RestartPolicy restart, String killTimeout, String packageDigest, Map<String, String> secrets, String user) {
+
+    /** What a user name must look like (POSIX portable names, as useradd takes them). */
+    public static final String USER_PATTERN = "[a-z_][a-z0-9_-]{0,31}";
+
+    public TaskSpec(String name, String command, List<String> args, Map<String, String> env, String workdir, HealthCheck healthCheck,
+                    RestartPolicy restart, String killTimeout, String packageDigest, Map<String, String> secrets) {
+        this(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, secrets, null);
+    }
 
     /** What readers other than the task's agent see in place of a secret's value. */
     public static final String REDACTED = "(redacted)";
@@ -28,12 +41,12 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
     }
 
     public static TaskSpec of(String name, String command, String... args) {
-        return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null, null);
+        return new TaskSpec(name, command, List.of(args), null, null, null, null, null, null, null, null);
     }
 
     /** This spec with {@code values} in place of its secrets (the same names: sealed for storage, or opened again). */
     public TaskSpec withSecrets(Map<String, String> values) {
-        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, values);
+        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, values, user);
     }
 
     /** This spec with every secret's value replaced by {@link #REDACTED} (the names stay, so a reader knows which files the task gets). */
@@ -43,7 +56,7 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
         }
         Map<String, String> r = new java.util.TreeMap<>();
         secrets.keySet().forEach(k -> r.put(k, REDACTED));
-        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, r);
+        return new TaskSpec(name, command, args, env, workdir, healthCheck, restart, killTimeout, packageDigest, r, user);
     }
 
     public Duration killTimeoutDuration() {
@@ -78,7 +91,7 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
             e.putAll(env);
         }
         return new TaskSpec(name, cmd, a, e.isEmpty() ? null : e, workdir, healthCheck != null ? healthCheck : m.healthCheck(), restart, killTimeout,
-                packageDigest, secrets);
+                packageDigest, secrets, user);
     }
 
     /** Checks the spec against the allocation's port names. Absurd values are refused here; a command that does not exist fails on the agent. */
@@ -112,6 +125,9 @@ public record TaskSpec(String name, String command, List<String> args, Map<Strin
             } catch (ValidationException e) {
                 throw e.under("restart");
             }
+        }
+        if (user != null && !user.matches(USER_PATTERN)) {
+            throw new ValidationException("user", "'" + user + "' is not a user name (lower-case letters, digits, _ and -, at most 32)");
         }
         if (packageDigest != null && !packageDigest.matches("sha256:[0-9a-f]{64}")) {
             throw new ValidationException("packageDigest", "must be sha256: followed by 64 hex digits");

@@ -24,6 +24,18 @@ final class Connection {
     @Option(names = {"-o", "--output"}, description = "text or json. Default: text", defaultValue = "text")
     String output;
 
+    @Option(names = "--ca-cert", description = "The cluster's CA certificate (PEM) to check an https:// allocator against (or STEWARD_CACERT)")
+    Path caCert;
+
+    @Option(names = "--client-cert", description = "A client certificate (PEM) for an allocator that asks for one (or STEWARD_CLIENT_CERT)")
+    Path clientCert;
+
+    @Option(names = "--client-key", description = "The key of --client-cert (PEM, PKCS#8) (or STEWARD_CLIENT_KEY)")
+    Path clientKey;
+
+    @Option(names = "--allow-plain-http", description = "Send the token over plain HTTP to an address that is not loopback (or STEWARD_ALLOW_PLAIN_HTTP=1)")
+    boolean allowPlainHttp;
+
     /** The address this process's commands talk to, for the hint when it cannot be reached. */
     static volatile String lastAddress;
     private boolean warned;
@@ -65,7 +77,27 @@ final class Connection {
         if (t == null) {
             throw new IOException("no token: set STEWARD_TOKEN (or --token); a local 'steward dev' prints one");
         }
-        return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)); // a person is waiting
+        return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)) // a person is waiting
+                .tls(tls()).allowPlainHttp(allowPlainHttp || "1".equals(System.getenv("STEWARD_ALLOW_PLAIN_HTTP")));
+    }
+
+    /** --ca-cert / --client-cert / --client-key, else their STEWARD_ variables; null when none is set. */
+    dev.steward.tls.TlsFiles tls() throws IOException {
+        Path ca = caCert != null ? caCert : env("STEWARD_CACERT");
+        Path cert = clientCert != null ? clientCert : env("STEWARD_CLIENT_CERT");
+        Path key = clientKey != null ? clientKey : env("STEWARD_CLIENT_KEY");
+        if (ca == null && cert == null && key == null) {
+            return null;
+        }
+        if ((cert == null) != (key == null)) {
+            throw new IOException("--client-cert and --client-key (STEWARD_CLIENT_CERT, STEWARD_CLIENT_KEY) go together");
+        }
+        return new dev.steward.tls.TlsFiles(ca, cert, key);
+    }
+
+    private static Path env(String name) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? null : Path.of(v);
     }
 
     /** The admin token of a local 'steward dev' at {@code address}, or null. */

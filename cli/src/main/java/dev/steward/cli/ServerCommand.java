@@ -49,9 +49,31 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--secrets-key", description = "Keyring that seals task secrets at rest (mode 0600). Default: secrets.key in the data directory, made on first start")
     Path secretsKey;
 
+    @Option(names = "--tls-cert", description = "Serve HTTPS with this certificate (PEM; steward tls cert create --server)")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "The key of --tls-cert (PEM, PKCS#8)")
+    Path tlsKey;
+
+    @Option(names = "--ca-cert", description = "The cluster's CA (PEM): agents' HTTPS log servers are checked against it, and so are client certificates")
+    Path caCert;
+
+    @Option(names = "--tls-verify-clients", description = "Accept only callers that present a certificate from --ca-cert (mutual TLS)")
+    boolean verifyClients;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
+        dev.steward.allocator.http.ServerTls tls = null;
+        if (tlsCert != null || tlsKey != null || verifyClients) {
+            if (tlsCert == null || tlsKey == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-cert and --tls-key go together");
+            }
+            if (verifyClients && caCert == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--tls-verify-clients needs --ca-cert, the CA that issues client certificates");
+            }
+            tls = new dev.steward.allocator.http.ServerTls(new dev.steward.tls.TlsFiles(caCert, tlsCert, tlsKey), verifyClients);
+        }
         InetSocketAddress addr = parseBind(bind);
         Duration grace;
         PackagePolicy packages;
@@ -63,7 +85,7 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
-                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()));
+                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

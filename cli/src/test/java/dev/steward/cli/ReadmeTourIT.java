@@ -61,6 +61,19 @@ class ReadmeTourIT {
         if (local != null) {
             local.close();
         }
+        for (Process p : processes) {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+        }
+        if (agentData != null) { // a stopped agent leaves its tasks running, by design: end them, and what they hold
+            TaskCleanup.killTasks(agentData);
+            TaskCleanup.removeLeases(agentData);
+        }
+        for (String cg : cgroups) {
+            TaskCleanup.removeCgroups(cg);
+        }
         if (home != null) {
             try (var all = Files.walk(home)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -95,16 +108,75 @@ class ReadmeTourIT {
     @Test
     void theReadmeTourRunsTopToBottomAsWritten() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        home = Files.createTempDirectory("steward-tour-home");
+        String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
+        local = DevProcess.start("steward-tour", List.of(javaOpts));
+        runTour(local.dir, javaOpts, Map.of());
+    }
+
+    /**
+     * The same tour against a cluster that speaks only mutual TLS: {@code steward tls} makes the
+     * CA and the certificates, {@code steward server} and {@code steward agent} run with them, and
+     * every command of the tour reaches the allocator through {@code STEWARD_CACERT} and a client
+     * certificate (and the allocator the agent's log server through its own).
+     */
+    @Test
+    void theReadmeTourRunsOverMutualTls() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        home = Files.createTempDirectory("steward-tls-tour-home");
+        // the agent runs as root and each task as a uid of its own, which must pass through to its sandbox under here
+        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        String javaOpts = "-Duser.home=" + home;
+        Path certs = Files.createDirectories(home.resolve("certs"));
+        run(List.of(javaOpts), home.resolve("tls.log"), "tls", "ca", "create", "--dir", certs.toString());
+        for (String kind : List.of("--server", "--agent", "--client")) {
+            run(List.of(javaOpts), home.resolve("tls.log"), "tls", "cert", "create", kind, "--dir", certs.toString());
+        }
+        String ca = certs.resolve("steward-ca.pem").toString();
+        Path data = home.resolve("data");
+        Process server = new ProcessBuilder(DevProcess.java(List.of(javaOpts), "server", "--data", data.resolve("server").toString(), "--bind", "127.0.0.1:0",
+                "--tls-cert", certs.resolve("server.pem").toString(), "--tls-key", certs.resolve("server-key.pem").toString(), "--ca-cert", ca,
+                "--tls-verify-clients")).redirectErrorStream(true).redirectOutput(home.resolve("server.log").toFile()).start();
+        processes.add(server);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !server.isAlive() || Files.readString(home.resolve("server.log")).contains("listening on"));
+        String url = Files.readString(home.resolve("server.log")).replaceAll("(?s).*listening on (\\S+).*", "$1");
+        assertThat(url).as(Files.readString(home.resolve("server.log"))).startsWith("https://127.0.0.1:");
+        String cgroup = "steward-tls-tour-" + Long.toHexString(System.nanoTime());
+        cgroups.add(cgroup);
+        agentData = home.resolve("agent");
+        Process agent = new ProcessBuilder(DevProcess.java(List.of(javaOpts), "agent", "--server", url,
+                "--join-token", Files.readString(data.resolve("server/join.token")).trim(), "--data", agentData.toString(), "--name", "dev",
+                "--cgroup-parent", cgroup, "--ca-cert", ca, "--tls-cert", certs.resolve("agent.pem").toString(),
+                "--tls-key", certs.resolve("agent-key.pem").toString(), "--tls-verify-clients", "on"))
+                .redirectErrorStream(true).redirectOutput(home.resolve("agent.log").toFile()).start();
+        processes.add(agent);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !agent.isAlive() || Files.readString(home.resolve("agent.log")).contains("joined as agent"));
+        assertThat(agent.isAlive()).as(Files.readString(home.resolve("agent.log"))).isTrue();
+        Path dir = Files.createDirectories(home.resolve("tour"));
+        runTour(dir, javaOpts, Map.of("STEWARD_ADDR", url, "STEWARD_TOKEN", Files.readString(data.resolve("server/admin.token")).trim(),
+                "STEWARD_CACERT", ca, "STEWARD_CLIENT_CERT", certs.resolve("client.pem").toString(),
+                "STEWARD_CLIENT_KEY", certs.resolve("client-key.pem").toString()));
+    }
+
+    private final List<Process> processes = new ArrayList<>();
+    private final List<String> cgroups = new ArrayList<>();
+    private Path agentData;
+
+    private static void run(List<String> javaOpts, Path log, String... args) throws Exception {
+        Process p = new ProcessBuilder(DevProcess.java(javaOpts, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("steward %s:\n%s", String.join(" ", args), Files.readString(log)).isZero();
+    }
+
+    /** Runs the README's tour in DIR/work against what {@code env} names (nothing: the newest local 'steward dev'), and checks every command. */
+    private void runTour(Path dir, String javaOpts, Map<String, String> env) throws Exception {
         assertThat(CliIT.JAR).exists();
         List<String> commands = tour(Files.readString(REPO.resolve("README.md")));
         assertThat(commands).hasSizeGreaterThan(10);
         for (String c : commands) {
             assertThat(EXPECT.keySet()).as("the test knows what '%s' must print", c).anyMatch(c::startsWith);
         }
-        home = Files.createTempDirectory("steward-tour-home");
-        String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
-        local = DevProcess.start("steward-tour", List.of(javaOpts));
-        Path dir = local.dir;
         Path work = Files.createDirectories(dir.resolve("work"));
         for (String link : List.of("steward", "cli", "examples")) {
             Files.createSymbolicLink(work.resolve(link), REPO.resolve(link));
@@ -125,6 +197,7 @@ class ReadmeTourIT {
         pb.environment().remove("STEWARD_ADDR");
         pb.environment().remove("STEWARD_TOKEN");
         pb.environment().put("STEWARD_JAVA_OPTS", javaOpts);
+        pb.environment().putAll(env);
         Process tour = pb.start();
         assertThat(tour.waitFor(15, TimeUnit.MINUTES)).as("the tour ends").isTrue();
         String log = Files.readString(dir.resolve("tour.log"));

@@ -55,6 +55,9 @@ public final class StewardClient {
         private Duration retryBudget = Duration.ofSeconds(30);
         private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
         private Duration callTimeout = Duration.ZERO;
+        private dev.steward.tls.TlsFiles tls;
+        private boolean allowPlainHttp;
+        private String caPem;
 
         Builder(String address) {
             this.address = address;
@@ -76,6 +79,33 @@ public final class StewardClient {
             return this;
         }
 
+        /**
+         * Verifies the server against {@code tls}'s CA (instead of the JDK's trust store) and, if it
+         * holds a certificate and key, presents them when the server asks (mutual TLS).
+         */
+        public Builder tls(dev.steward.tls.TlsFiles t) {
+            this.tls = t;
+            return this;
+        }
+
+        /**
+         * Verifies the server against the CA certificate(s) in PEM {@code text} (as pasted into the
+         * Jenkins plugin's configuration) instead of a file; takes precedence over {@link #tls}'s CA.
+         */
+        public Builder caCertificate(String text) {
+            this.caPem = text == null || text.isBlank() ? null : text;
+            return this;
+        }
+
+        /**
+         * Lets a token go over plain HTTP to an address that is not loopback: off by default, since
+         * anyone on the path reads it. For a trusted network only (or a test network).
+         */
+        public Builder allowPlainHttp(boolean allow) {
+            this.allowPlainHttp = allow;
+            return this;
+        }
+
         /** A bound on each whole call, retries included (none by default: blocking queries wait long). */
         public Builder callTimeout(Duration d) {
             this.callTimeout = d;
@@ -87,7 +117,25 @@ public final class StewardClient {
             if (url == null) {
                 throw new IllegalArgumentException("'" + address + "' is not an http(s) address such as http://127.0.0.1:4646");
             }
-            OkHttpClient c = http.newBuilder()
+            if (!url.isHttps() && token != null && !allowPlainHttp && !loopback(url.host())) {
+                throw new IllegalArgumentException("refusing to send a token over plain HTTP to " + url.host() + ", which is not loopback: "
+                        + "anyone on the way could read it. Use https:// (with --ca-cert or STEWARD_CACERT naming the cluster's CA), "
+                        + "or allow plain HTTP explicitly (--allow-plain-http, STEWARD_ALLOW_PLAIN_HTTP=1) on a network you trust");
+            }
+            OkHttpClient.Builder b = http.newBuilder();
+            if (tls != null || caPem != null) {
+                try {
+                    javax.net.ssl.X509TrustManager tm = caPem != null
+                            ? dev.steward.tls.TlsFiles.trusting(dev.steward.tls.Pem.certificates(caPem, "the CA certificate"), "the CA certificate")
+                            : tls.trustManager();
+                    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+                    ctx.init(tls == null ? null : tls.keyManagers(), new javax.net.ssl.TrustManager[] {tm}, null);
+                    b.sslSocketFactory(ctx.getSocketFactory(), tm);
+                } catch (IOException | java.security.GeneralSecurityException e) {
+                    throw new IllegalArgumentException("TLS: " + e.getMessage(), e);
+                }
+            }
+            OkHttpClient c = b
                     .readTimeout(readTimeout)
                     .callTimeout(callTimeout)
                     .addInterceptor(new RequestIdInterceptor())                                                  // one id per call, kept across retries
@@ -99,6 +147,12 @@ public final class StewardClient {
     }
 
     // ---------------------------------------------------------------- agents
+
+    /** True for 127.0.0.0/8, ::1 and localhost: what never leaves the machine. Names are not resolved. */
+    static boolean loopback(String host) {
+        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
 
     public AgentJoined register(AgentRegistration reg) throws IOException {
         return call("POST", "/v1/agents", reg, AgentJoined.class, false);

@@ -36,7 +36,7 @@ public final class Api {
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
-               dev.steward.allocator.store.SecretKeys secretKeys) {
+               dev.steward.allocator.store.SecretKeys secretKeys, javax.net.ssl.SSLContext agentsTls) {
         this.engine = engine;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
@@ -47,7 +47,7 @@ public final class Api {
         routes.addAll(new RoleRoutes(h).routes());
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
-        routes.addAll(new TaskRoutes(h, new LogProxy(h, clock)).routes());
+        routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls)).routes());
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
         routes.addAll(new MonitorRoutes(h, monitors).routes());
@@ -162,6 +162,9 @@ public final class Api {
         }
         if (e instanceof NotFound) {
             return ApiResponse.problem(404, "Not Found", e.getMessage(), null);
+        }
+        if (e instanceof dev.steward.allocator.state.Forbidden) {
+            return ApiResponse.problem(403, "Forbidden", e.getMessage(), null);
         }
         if (e instanceof Conflict) {
             return ApiResponse.problem(409, "Conflict", e.getMessage(), null);

@@ -43,6 +43,11 @@ public final class JettyServer implements AutoCloseable {
     private final InetSocketAddress address;
 
     public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits) throws IOException {
+        this(api, bind, limits, null);
+    }
+
+    /** With {@code tls} non-null, serves HTTPS only (HTTP/1.1 over TLS 1.2 or 1.3). */
+    public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits, ServerTls tls) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
                 new BlockingArrayQueue<>(limits.queue(), limits.queue(), limits.queue()));
         pool.setName("steward-http");
@@ -58,7 +63,13 @@ public final class JettyServer implements AutoCloseable {
         // names are percent-encoded path segments: an encoded '/' is data, and Route.match decodes it
         cfg.setUriCompliance(UriCompliance.DEFAULT.with("steward", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
-        connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        if (tls != null) {
+            cfg.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false)); // clients that connect by address send no SNI
+            connector = new ServerConnector(server, 1, 1, new org.eclipse.jetty.server.SslConnectionFactory(tls.jetty(), "http/1.1"),
+                    new HttpConnectionFactory(cfg));
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+        }
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(limits.idleTimeout().toMillis());

@@ -22,11 +22,17 @@ import java.util.concurrent.CompletableFuture;
 final class LogProxy {
     private final Handlers h;
     private final Clock clock;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
-    LogProxy(Handlers h, Clock clock) {
+    /** {@code tls}: how to reach agents that serve HTTPS (trust their CA, present the allocator's certificate); null: the JDK's defaults. */
+    LogProxy(Handlers h, Clock clock, javax.net.ssl.SSLContext tls) {
         this.h = h;
         this.clock = clock;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
     }
 
     CompletableFuture<ApiResponse> forward(Route.Call c) {

@@ -138,7 +138,8 @@ public final class ClusterState {
 
     public RoleRecord putRole(String name, RoleSpec.Parsed spec) {
         RoleRecord old = roles.get(name);
-        RoleRecord r = new RoleRecord(name, spec.weight(), spec.guarantee(), spec.limit(), old == null ? nextIndex() : old.createIndex(), nextIndex());
+        RoleRecord r = new RoleRecord(name, spec.weight(), spec.guarantee(), spec.limit(), old == null ? nextIndex() : old.createIndex(), nextIndex(),
+                spec.users().isEmpty() ? null : spec.users());
         roles.put(name, r);
         sorter.add(name, r.weight(), r.guarantee());
         changes.roles.add(name);

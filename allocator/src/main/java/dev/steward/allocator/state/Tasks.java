@@ -48,6 +48,13 @@ public final class Tasks {
             state.packages().fitsDisk(spec.packageDigest(), a.resources().diskMib(), "allocation " + allocationId);
         }
         spec.validate(List.copyOf(a.ports().keySet()));
+        if (spec.user() != null) {
+            RoleRecord r = state.roles.get(a.role());
+            if (r == null || !r.allowedUsers().contains(spec.user())) {
+                throw new Forbidden("role '" + a.role() + "' may not run tasks as user '" + spec.user() + "'; an admin allows it by listing it in "
+                        + "the role's users (PUT /v1/roles/" + a.role() + " with \"users\": [\"" + spec.user() + "\"])");
+            }
+        }
         for (String id : byAllocation.getOrDefault(allocationId, Set.of())) {
             TaskInfo t = tasks.get(id);
             if (t.spec().name().equals(spec.name()) && !t.state().terminal()) {

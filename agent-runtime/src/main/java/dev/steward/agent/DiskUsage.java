@@ -1,0 +1,64 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Disk figures the agent acts on: what a directory holds, counted as {@code du -skx} counts it
+ * (allocated blocks, on one file system, symlinks not followed, so a sparse file costs what it
+ * really takes), and what is left on the file system of the data directory. Mesos' disk/du
+ * isolator measures the same way.
+ */
+final class DiskUsage {
+    private DiskUsage() {
+    }
+
+    /** MiB held under {@code dir} (rounded up); 0 if it does not exist; -1 if it cannot be measured. Runs on the agent's disk thread. */
+    static long mebibytes(Path dir) {
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        try {
+            Process p = new ProcessBuilder("du", "-skx", "--", dir.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = p.getInputStream().readAllBytes(); // one line: KIB<TAB>PATH (files vanishing meanwhile only print errors)
+            p.waitFor();
+            String s = new String(out, java.nio.charset.StandardCharsets.UTF_8).trim();
+            int tab = s.lastIndexOf('\n') + 1;
+            String[] f = s.substring(tab).split("\\s+");
+            return (Long.parseLong(f[0]) + 1023) / 1024;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** MiB free for the agent on the file system that holds {@code dir}, and its size: {free, total}. */
+    static long[] freeAndTotalMib(Path dir) throws IOException {
+        var store = Files.getFileStore(dir);
+        return new long[] {store.getUsableSpace() / (1024 * 1024), store.getTotalSpace() / (1024 * 1024)};
+    }
+
+    /**
+     * Parses how much free space the agent keeps: {@code N%} of the file system, or a size such as
+     * {@code 5g}; returns MiB for a file system of {@code totalMib}.
+     */
+    static long minFreeMib(String field, String value, long totalMib) {
+        String v = value.trim();
+        if (v.endsWith("%")) {
+            double pct;
+            try {
+                pct = Double.parseDouble(v.substring(0, v.length() - 1));
+            } catch (NumberFormatException e) {
+                throw new dev.steward.api.ValidationException(field, "'" + value + "' is not a percentage such as 10% or a size such as 5g");
+            }
+            if (!(pct >= 0 && pct <= 100)) {
+                throw new dev.steward.api.ValidationException(field, "is " + value + "; a percentage must be from 0% to 100%");
+            }
+            return (long) Math.ceil(totalMib * pct / 100);
+        }
+        return dev.steward.api.Units.mebibytes(field, v);
+    }
+}

@@ -1,0 +1,234 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Which user each task runs as, when the agent runs as root. By default every task gets a uid of
+ * its own (and the gid of the same number) from a configured range, as Mesos' and Nomad's
+ * isolation do: numeric ids, no /etc/passwd entry needed. So one task cannot read another's
+ * sandbox, secrets or {@code /proc/PID/environ}, nor signal its processes. A task whose spec
+ * names a user (the allocator checked its role may) runs as that user instead; root only where
+ * this agent allows it.
+ *
+ * <p>A uid is held from the task's first start until it ends, through restarts and agent
+ * restarts (it is written to the task directory). Holding is machine-wide, so several agents on
+ * one machine never give one uid to two tasks: a lease file {@code LEASES/UID} (created with
+ * O_EXCL) names the task directory that holds it; a lease whose task directory is gone or ended
+ * is stale and taken over. Before a uid is handed out, and when it is given back, every process
+ * still running as it is killed: nothing a task left behind meets the next task of that uid.
+ * Used on the agent's loop thread only.
+ */
+final class TaskUsers {
+    /** A user to run as: numeric ids, and the name for messages. */
+    record User(int uid, int gid, String name, boolean perTask) {
+        /** setpriv's arguments, before the command. */
+        java.util.List<String> setpriv() {
+            return java.util.List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, perTask ? "--clear-groups" : "--init-groups", "--");
+        }
+    }
+
+    static final String DEFAULT_RANGE = "61000-61999";
+    /** Where the machine's agents record which task holds which uid (tmpfs: tasks do not outlive a reboot either). */
+    static final Path LEASES = Path.of("/run/steward/task-uids");
+    private static final String FILE = "uid";
+
+    private final int first;
+    private final int last;
+    private final boolean allowRoot;
+    private final Map<String, Integer> held = new HashMap<>();
+    private final Path leases;
+
+    /** {@code range} is "FIRST-LAST" (both included), between 1000 and 2^31-2. */
+    TaskUsers(String range, boolean allowRoot) {
+        this(range, allowRoot, LEASES);
+    }
+
+    TaskUsers(String range, boolean allowRoot, Path leases) {
+        this.allowRoot = allowRoot;
+        this.leases = leases;
+        String[] p = range.trim().split("-");
+        try {
+            if (p.length != 2) {
+                throw new NumberFormatException();
+            }
+            first = Integer.parseInt(p[0].trim());
+            last = Integer.parseInt(p[1].trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("task-uids: '" + range + "' is not a range such as " + DEFAULT_RANGE);
+        }
+        if (first < 1000 || last < first || last > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("task-uids: " + range + " must be FIRST-LAST with 1000 <= FIRST <= LAST (system users are below 1000)");
+        }
+    }
+
+    String range() {
+        return first + "-" + last;
+    }
+
+    /**
+     * The user task {@code taskId} runs as: the named one if its spec names one, else its own uid
+     * (the one it holds, or the lowest free one, recorded in {@code taskDir}).
+     */
+    User acquire(String taskId, Path taskDir, String named) throws LaunchFailure, IOException {
+        if (named != null) {
+            User u = lookup(named);
+            if (u.uid() == 0 && !allowRoot) {
+                throw new LaunchFailure("this agent does not run tasks as root (its allow-root-tasks setting is off)");
+            }
+            return u;
+        }
+        Integer uid = held.get(taskId);
+        if (uid == null) {
+            uid = take(taskDir);
+            killAll(uid); // whatever a former holder left running
+            held.put(taskId, uid);
+            Files.writeString(taskDir.resolve(FILE), uid + "\n");
+        }
+        return new User(uid, uid, Integer.toString(uid), true);
+    }
+
+    /** Holds again the uid a task recorded before the agent restarted (none if it ran as a named user). */
+    void recover(String taskId, Path taskDir) {
+        try {
+            int uid = Integer.parseInt(Files.readString(taskDir.resolve(FILE)).trim());
+            if (uid >= first && uid <= last) {
+                held.put(taskId, uid);
+                String owner = taskDir.toAbsolutePath().toString();
+                if (!tryLease(uid, owner) && !owner.equals(leaseOwner(uid))) {
+                    java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("uid " + uid + " of task " + taskId
+                            + " is leased to " + leaseOwner(uid) + " too");
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not started yet, or as a named user
+        }
+    }
+
+    /** Gives the task's uid back, once no process runs as it any more. */
+    void release(String taskId, Path taskDir) {
+        Integer uid = held.remove(taskId);
+        if (uid != null) {
+            killAll(uid);
+            String owner = taskDir.toAbsolutePath().toString();
+            try {
+                if (owner.equals(leaseOwner(uid))) {
+                    Files.deleteIfExists(leases.resolve(Integer.toString(uid)));
+                }
+            } catch (IOException e) {
+                java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot give back the lease of uid " + uid + ": " + e);
+            }
+        }
+    }
+
+    int held() {
+        return held.size();
+    }
+
+    /** The lowest uid of the range no task on this machine holds, leased to {@code taskDir}. */
+    private int take(Path taskDir) throws LaunchFailure, IOException {
+        Files.createDirectories(leases.getParent());
+        try {
+            Files.createDirectory(leases, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // made by this or another agent
+        }
+        String owner = taskDir.toAbsolutePath().toString();
+        java.util.Set<Integer> mine = new java.util.HashSet<>(held.values());
+        for (int u = first; u <= last; u++) {
+            if (mine.contains(u)) {
+                continue;
+            }
+            if (tryLease(u, owner)) {
+                return u;
+            }
+            String other = leaseOwner(u);
+            if (other != null && stale(Path.of(other))) {
+                Files.deleteIfExists(leases.resolve(Integer.toString(u)));
+                if (tryLease(u, owner)) {
+                    return u;
+                }
+            }
+        }
+        throw new LaunchFailure("no free task uid on this machine: all " + (last - first + 1L) + " of task-uids " + range() + " are held by running tasks");
+    }
+
+    private boolean tryLease(int uid, String owner) {
+        try {
+            Files.writeString(leases.resolve(Integer.toString(uid)), owner, java.nio.file.StandardOpenOption.CREATE_NEW,
+                    java.nio.file.StandardOpenOption.WRITE);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String leaseOwner(int uid) {
+        try {
+            return Files.readString(leases.resolve(Integer.toString(uid))).trim();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A lease whose task directory is gone, or whose task ended, holds nothing. */
+    private static boolean stale(Path taskDir) {
+        return !Files.isDirectory(taskDir) || Files.exists(taskDir.resolve("done"));
+    }
+
+    /** SIGKILL to every process whose real or effective uid is {@code uid}. */
+    static void killAll(int uid) {
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path d : (Iterable<Path>) procs::iterator) {
+                String name = d.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                if (runsAs(d, uid)) {
+                    ProcessHandle.of(Long.parseLong(name)).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot list processes to stop those of uid " + uid + ": " + e);
+        }
+    }
+
+    private static boolean runsAs(Path procDir, int uid) {
+        try {
+            for (String line : Files.readAllLines(procDir.resolve("status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] f = line.substring(4).trim().split("\\s+");
+                    return Integer.parseInt(f[0]) == uid || Integer.parseInt(f[1]) == uid;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone meanwhile
+        }
+        return false;
+    }
+
+    /** A named system user's ids, from {@code id}. */
+    static User lookup(String name) throws LaunchFailure, IOException {
+        String uid = id("-u", name);
+        String gid = id("-g", name);
+        if (uid == null || gid == null) {
+            throw new LaunchFailure("user '" + name + "' does not exist on this agent");
+        }
+        return new User(Integer.parseInt(uid), Integer.parseInt(gid), name, false);
+    }
+
+    private static String id(String flag, String name) throws IOException {
+        Process p = new ProcessBuilder("id", flag, "--", name).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        try {
+            return p.waitFor() == 0 && out.matches("\\d+") ? out : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+}

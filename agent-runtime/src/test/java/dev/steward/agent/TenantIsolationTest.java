@@ -1,0 +1,150 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Two roles' tasks on one real agent, tried as a hostile tenant would: role A's task goes after
+ * role B's secret file, its log, its {@code /proc/PID/environ}, its sandbox, and signals its
+ * process. Each attempt fails with EACCES or EPERM, because each task runs as a uid of its own,
+ * and B's task runs on untouched. A role names a system user to run as only where an admin
+ * allowed it, and root also needs the agent's consent.
+ */
+class TenantIsolationTest {
+    private static final String SECRET = "b-secret-" + "q".repeat(30);
+    private static final String B_ENV = "b-private-environment-" + "z".repeat(20);
+    private static final String B_LOG = "b-private-log-line-" + "w".repeat(20);
+    private Cluster c;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a uid per task needs the agent to run as root");
+        c = new Cluster();
+        c.agent("m1", Map.of());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private String role(String name) {
+        c.call("PUT", "/v1/roles/" + name, "{}");
+        return c.call("POST", "/v1/roles/" + name + "/tokens", "{}").path("token").asText();
+    }
+
+    private String task(String token, String name, String script, String extra) {
+        String alloc = c.callAs(token, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\"}").path("allocations").get(0).asText();
+        return c.callAs(token, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"" + name + "\",\"command\":\"sh\",\"args\":[\"-c\","
+                + Json.MAPPER.valueToTree(script) + "],\"killTimeout\":\"1s\"" + extra + "}").path("id").asText();
+    }
+
+    private String logs(String task) {
+        return c.call("GET", "/v1/tasks/" + task + "/logs", null).asText();
+    }
+
+    @Test
+    void a_task_of_one_role_cannot_read_or_signal_a_task_of_another() throws Exception {
+        String a = role("ra");
+        String b = role("rb");
+        String victim = task(b, "victim", "echo " + B_LOG + "; echo \"pid=$$ uid=$(id -u)\"; echo ready; exec sleep 600",
+                ",\"secrets\":{\"pw\":\"" + SECRET + "\"},\"env\":{\"B_ENV\":\"" + B_ENV + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        String out = logs(victim);
+        String pid = out.replaceAll("(?s).*pid=(\\d+).*", "$1");
+        int victimUid = Integer.parseInt(out.replaceAll("(?s).*uid=(\\d+).*", "$1"));
+        Path dir = c.root.resolve("agent-m1").resolve("tasks").resolve(victim);
+
+        String attack = String.join("; ",
+                "echo \"uid=$(id -u)\"",
+                "cat \"$BDIR/secrets/pw\" 2>&1; echo \"secret-rc=$?\"",
+                "cat \"$BDIR/stdout.log\" 2>&1; echo \"log-rc=$?\"",
+                "cat \"/proc/$BPID/environ\" 2>&1; echo \"environ-rc=$?\"",
+                "ls \"$BDIR/sandbox\" 2>&1; echo \"sandbox-rc=$?\"",
+                "kill -TERM \"$BPID\" 2>&1; echo \"kill-rc=$?\"",
+                "kill -KILL \"-$BPID\" 2>&1; echo \"killgroup-rc=$?\"",
+                "echo done");
+        String attacker = task(a, "attacker", attack, ",\"env\":{\"BDIR\":\"" + dir + "\",\"BPID\":\"" + pid + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(attacker).contains("done"));
+        String got = logs(attacker);
+
+        assertThat(got).doesNotContain(SECRET).doesNotContain(B_LOG).doesNotContain(B_ENV);
+        for (String what : new String[] {"secret", "log", "environ", "sandbox"}) {
+            assertThat(got).as(what).doesNotContain(what + "-rc=0");
+        }
+        assertThat(got.split("\n")).as("every read is refused with EACCES")
+                .filteredOn(l -> l.startsWith("cat:") || l.startsWith("ls:")).hasSize(4).allMatch(l -> l.contains("Permission denied"));
+        assertThat(got).as("signals are refused with EPERM").doesNotContain("kill-rc=0").doesNotContain("killgroup-rc=0")
+                .containsPattern("(?i)operation not permitted");
+        int attackerUid = Integer.parseInt(got.replaceAll("(?s).*uid=(\\d+).*", "$1"));
+        assertThat(java.util.List.of(victimUid, attackerUid)).as("each task runs as a uid of its own from the default range")
+                .allMatch(u -> u >= 61000 && u <= 61999).doesNotHaveDuplicates();
+
+        assertThat(c.taskInfo(victim).path("state").asText()).as("B's task is untouched").isEqualTo("RUNNING");
+        assertThat(ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("sandbox")))).isEqualTo("rwx------");
+        assertThat(Files.getAttribute(dir.resolve("sandbox"), "unix:uid")).isEqualTo(victimUid);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("secrets/pw")))).isEqualTo("r--------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("stdout.log")))).isEqualTo("rw-------");
+        assertThat(Files.getAttribute(dir.resolve("stdout.log"), "unix:uid")).as("the agent writes the logs").isEqualTo(0);
+
+        c.call("POST", "/v1/tasks/" + victim + "/stop", null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(victim).path("state").asText().equals("KILLED"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).equals("rwx------"));
+        assertThat(logs(victim)).as("the agent still serves the logs of an ended task").contains(B_LOG);
+    }
+
+    @Test
+    void an_agent_whose_data_directory_its_task_users_cannot_reach_refuses_to_start_saying_which() throws Exception {
+        Path closed = Files.createDirectories(c.root.resolve("closed"));
+        Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> cfg = new java.util.HashMap<>(c.agentConfig("m2", Map.of()));
+        cfg.put("data", closed.resolve("agent").toString());
+        assertThatThrownBy(() -> new Agent(AgentConfig.load(null, cfg), java.time.Clock.systemUTC()).start())
+                .hasMessageContaining(closed + " is closed to them (mode rwx------)").hasMessageContaining("chmod o+x " + closed);
+    }
+
+    @Test
+    void a_command_health_check_runs_as_the_task_never_as_the_agent() throws Exception {
+        String alloc = c.allocate("0.1", "32m");
+        String t = c.task(alloc, "{\"name\":\"checked\",\"command\":\"sleep\",\"args\":[\"600\"],\"killTimeout\":\"1s\","
+                + "\"healthCheck\":{\"type\":\"command\",\"command\":[\"sh\",\"-c\",\"test \\\"$(id -u)\\\" -ne 0 && test -z \\\"$STEWARD_JOIN_TOKEN\\\"\"],"
+                + "\"interval\":\"2s\",\"timeout\":\"2s\"}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("healthy").asBoolean(false));
+    }
+
+    @Test
+    void a_role_names_a_user_only_where_an_admin_allowed_it_and_root_also_needs_the_agent() throws Exception {
+        String a = role("ra");
+        assertThatThrownBy(() -> task(a, "as-root", "id -u", ",\"user\":\"root\""))
+                .hasMessageContaining("403").hasMessageContaining("role 'ra' may not run tasks as user 'root'");
+        assertThatThrownBy(() -> task(a, "bad", "id -u", ",\"user\":\"Root!\"")).hasMessageContaining("400").hasMessageContaining("user");
+
+        c.call("PUT", "/v1/roles/ra", "{\"users\":[\"nobody\",\"root\"]}");
+        JsonNode role = c.call("GET", "/v1/roles/ra", null);
+        assertThat(role.path("users").toString()).isEqualTo("[\"nobody\",\"root\"]");
+        String nobody = task(a, "as-nobody", "echo \"me=$(id -un)\"", ",\"user\":\"nobody\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(nobody).contains("me="));
+        assertThat(logs(nobody)).contains("me=nobody");
+
+        String root = task(a, "as-root", "id -u", ",\"user\":\"root\"");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(root).path("state").asText().equals("FAILED"));
+        assertThat(c.taskInfo(root).path("reason").asText()).contains("does not run tasks as root").contains("allow-root-tasks");
+    }
+}

@@ -1,0 +1,92 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.http.ServerTls;
+import dev.steward.tls.CertificateAuthority;
+import dev.steward.tls.CertificateAuthority.Kind;
+import dev.steward.tls.TlsFiles;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A cluster that speaks only mutual TLS, with certificates from {@code steward tls}'s CA: the
+ * allocator serves HTTPS and asks every caller for a certificate; the agent joins over it with its
+ * agent certificate, serves its log server over HTTPS that asks the allocator for its certificate,
+ * and a task's log is read through both. An agent without a certificate cannot join, and nobody
+ * without one reads from the agent's log server.
+ */
+class TlsClusterTest {
+    @TempDir
+    Path certs;
+    private Cluster c;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private TlsFiles issue(CertificateAuthority ca, Kind kind, String stem, String... names) throws IOException {
+        ca.issue(kind, List.of(names), Instant.now(), Duration.ofDays(1)).write(certs, stem);
+        return new TlsFiles(certs.resolve("ca.pem"), certs.resolve(stem + ".pem"), certs.resolve(stem + "-key.pem"));
+    }
+
+    private static OkHttpClient https(TlsFiles tls) throws IOException {
+        return new OkHttpClient.Builder().sslSocketFactory(tls.context().getSocketFactory(), tls.trustManager()).readTimeout(Duration.ofSeconds(60)).build();
+    }
+
+    @Test
+    void the_allocator_and_an_agent_speak_mutual_tls_and_a_log_is_read_through_both() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.create("test cluster", Duration.ofDays(1), Clock.systemUTC());
+        ca.ca().write(certs, "ca");
+        TlsFiles server = issue(ca, Kind.SERVER, "server", "127.0.0.1");
+        TlsFiles agent = issue(ca, Kind.AGENT, "agent", "127.0.0.1");
+        TlsFiles client = issue(ca, Kind.CLIENT, "client", "ci");
+        c = new Cluster(cfg -> cfg.withTls(new ServerTls(server, true)), https(client));
+        assertThat(c.server.url()).startsWith("https://127.0.0.1:");
+
+        Map<String, String> tls = Map.of("ca-cert", certs.resolve("ca.pem").toString(), "tls-cert", agent.cert().toString(),
+                "tls-key", agent.key().toString(), "tls-verify-clients", "on");
+        c.agent("m1", tls);
+        JsonNode agents = c.call("GET", "/v1/agents", null);
+        String logServer = agents.get(0).path("attributes").path("address").asText();
+        assertThat(logServer).as("the agent's log server speaks HTTPS").startsWith("https://127.0.0.1:");
+
+        String alloc = c.allocate("0.1", "32m");
+        String t = c.task(alloc, "{\"name\":\"hello\",\"command\":\"sh\",\"args\":[\"-c\",\"echo hello over tls; exec sleep 600\"],\"killTimeout\":\"1s\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/tasks/" + t + "/logs", null).asText().contains("hello over tls"));
+
+        OkHttpClient noCertificate = https(TlsFiles.trusting(certs.resolve("ca.pem")));
+        assertThatThrownBy(() -> {
+            try (Response r = noCertificate.newCall(new Request.Builder().url(logServer + "/v1/tasks/" + t + "/logs").build()).execute()) {
+                r.body().string();
+            }
+        }).as("the agent's log server asks for a certificate from the CA").isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> {
+            try (Response r = noCertificate.newCall(new Request.Builder().url(c.server.url() + "/v1/status").build()).execute()) {
+                r.body().string();
+            }
+        }).as("so does the allocator").isInstanceOf(IOException.class);
+
+        Map<String, String> without = new java.util.HashMap<>(c.agentConfig("m2", Map.of("ca-cert", certs.resolve("ca.pem").toString())));
+        assertThatThrownBy(() -> new Agent(AgentConfig.load(null, without), Clock.systemUTC()).start())
+                .as("an agent without a certificate cannot join").isInstanceOf(IOException.class);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.steward.allocator.http;
+
+import dev.steward.tls.TlsFiles;
+
+import java.io.IOException;
+
+/**
+ * How a Steward HTTP server (the allocator, an agent's log server) speaks TLS: {@code files}
+ * holds its certificate and key, and the CA it trusts; with {@code verifyClients}, every caller
+ * must present a certificate from that CA (mutual TLS, Nomad's verify_https_client), and tokens
+ * are still checked after it. The same files make the server's own client context (the
+ * allocator reading agents' logs), which presents the same certificate.
+ */
+public record ServerTls(TlsFiles files, boolean verifyClients) {
+    public ServerTls {
+        if (!files.hasIdentity()) {
+            throw new IllegalArgumentException("a TLS server needs its certificate and key");
+        }
+        if (verifyClients && files.caCert() == null) {
+            throw new IllegalArgumentException("verifying client certificates needs the CA that issued them");
+        }
+    }
+
+    /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */
+    org.eclipse.jetty.util.ssl.SslContextFactory.Server jetty() throws IOException {
+        org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+        f.setSslContext(files.context());
+        f.setNeedClientAuth(verifyClients);
+        f.setSniRequired(false);
+        return f;
+    }
+}

@@ -1,0 +1,146 @@
+package dev.steward.cli;
+
+import dev.steward.tls.CertificateAuthority;
+import dev.steward.tls.CertificateAuthority.Kind;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward tls}: a CA for the cluster and certificates from it, as {@code nomad tls}
+ * makes them. Keys are written 0600, certificates 0644; nothing existing is replaced.
+ */
+@Command(name = "tls", mixinStandardHelpOptions = true, description = "Make a cluster CA and certificates for TLS.",
+        subcommands = {TlsCommand.Ca.class, TlsCommand.Cert.class})
+final class TlsCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    static final String CA = "steward-ca";
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls ca create' or 'steward tls cert create'");
+    }
+
+    @Command(name = "ca", mixinStandardHelpOptions = true, description = "The cluster's certificate authority.", subcommands = Ca.Create.class)
+    static final class Ca implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls ca create'");
+        }
+
+        @Command(name = "create", mixinStandardHelpOptions = true,
+                description = "Make a CA: DIR/steward-ca.pem (give it to every party) and DIR/steward-ca-key.pem (keep it safe).")
+        static final class Create implements Callable<Integer> {
+            @Option(names = "--dir", description = "Where to write. Default: the current directory", defaultValue = ".")
+            Path dir;
+
+            @Option(names = "--name", description = "The CA's common name. Default: ${DEFAULT-VALUE}", defaultValue = "Steward cluster CA")
+            String name;
+
+            @Option(names = "--days", description = "How long it is valid. Default: ${DEFAULT-VALUE}", defaultValue = "1825")
+            int days;
+
+            @Override
+            public Integer call() throws Exception {
+                Files.createDirectories(dir);
+                CertificateAuthority ca = CertificateAuthority.create(name, Duration.ofDays(days), Clock.systemUTC());
+                ca.ca().write(dir, CA);
+                System.out.println("==> CA certificate: " + dir.resolve(CA + ".pem"));
+                System.out.println("==> CA key:         " + dir.resolve(CA + "-key.pem") + " (0600: it signs every certificate of the cluster)");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "cert", mixinStandardHelpOptions = true, description = "Certificates from the cluster's CA.", subcommands = Cert.Create.class)
+    static final class Cert implements Runnable {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls cert create'");
+        }
+
+        @Command(name = "create", mixinStandardHelpOptions = true,
+                description = "Issue a certificate: --server for the allocator, --agent for an agent (its log server, and mutual TLS), "
+                        + "--client for the CLI or the Jenkins plugin. Writes DIR/KIND.pem and DIR/KIND-key.pem (or --out).")
+        static final class Create implements Callable<Integer> {
+            @CommandLine.Spec
+            CommandLine.Model.CommandSpec spec;
+
+            @CommandLine.ArgGroup(multiplicity = "1")
+            KindChoice kind;
+
+            static final class KindChoice {
+                @Option(names = "--server", description = "For the allocator", required = true)
+                boolean server;
+
+                @Option(names = "--agent", description = "For an agent", required = true)
+                boolean agent;
+
+                @Option(names = "--client", description = "For a client (CLI, Jenkins)", required = true)
+                boolean client;
+            }
+
+            @Option(names = "--dir", description = "Where the CA is and the certificate goes. Default: the current directory", defaultValue = ".")
+            Path dir;
+
+            @Option(names = "--ca", description = "The CA certificate. Default: DIR/steward-ca.pem")
+            Path ca;
+
+            @Option(names = "--ca-key", description = "The CA key. Default: DIR/steward-ca-key.pem")
+            Path caKey;
+
+            @Option(names = "--name", description = "A host name or IP address clients reach it by (repeat it); localhost, 127.0.0.1 and ::1 "
+                    + "are always in a server's or agent's certificate")
+            List<String> names = new ArrayList<>();
+
+            @Option(names = "--out", description = "File stem. Default: server, agent or client")
+            String out;
+
+            @Option(names = "--days", description = "How long it is valid. Default: ${DEFAULT-VALUE}", defaultValue = "365")
+            int days;
+
+            @Override
+            public Integer call() throws Exception {
+                Kind k = kind.server ? Kind.SERVER : kind.agent ? Kind.AGENT : Kind.CLIENT;
+                List<String> all = new ArrayList<>(names);
+                if (k != Kind.CLIENT) {
+                    for (String local : List.of("localhost", "127.0.0.1", "::1")) {
+                        if (!all.contains(local)) {
+                            all.add(local);
+                        }
+                    }
+                } else if (all.isEmpty()) {
+                    all.add("steward-client");
+                }
+                for (String n : all) {
+                    if (!n.matches("[A-Za-z0-9.:*-]{1,253}")) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--name '" + n + "' is not a host name or IP address");
+                    }
+                }
+                CertificateAuthority authority = CertificateAuthority.load(ca != null ? ca : dir.resolve(CA + ".pem"),
+                        caKey != null ? caKey : dir.resolve(CA + "-key.pem"));
+                String stem = out != null ? out : k.fileStem();
+                authority.issue(k, all, Clock.systemUTC().instant(), Duration.ofDays(days)).write(dir, stem);
+                System.out.println("==> " + k.fileStem() + " certificate: " + dir.resolve(stem + ".pem") + " for " + String.join(", ", all));
+                System.out.println("==> key:                " + dir.resolve(stem + "-key.pem") + " (0600)");
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.steward.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+
+/**
+ * What a test's agent process leaves behind when it is stopped, since an agent leaves its tasks
+ * running by design: the tasks' process groups, their machine-wide uid leases and their cgroups.
+ */
+final class TaskCleanup {
+    private TaskCleanup() {
+    }
+
+    /** SIGKILL to the process group of every task the agent with {@code dataDir} started. */
+    static void killTasks(Path dataDir) throws Exception {
+        Path tasks = dataDir.resolve("tasks");
+        if (!Files.isDirectory(tasks)) {
+            return;
+        }
+        try (var dirs = Files.list(tasks)) {
+            for (Path d : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String pid = Files.readString(d.resolve("pid")).trim().split(" ")[0];
+                    new ProcessBuilder("kill", "-KILL", "--", "-" + pid).redirectErrorStream(true).start().waitFor();
+                } catch (IOException e) {
+                    // never started
+                }
+            }
+        }
+    }
+
+    /** Removes the uid leases ({@code /run/steward/task-uids}) of tasks under {@code dataDir}. */
+    static void removeLeases(Path dataDir) throws IOException {
+        Path leases = Path.of("/run/steward/task-uids");
+        if (!Files.isDirectory(leases)) {
+            return;
+        }
+        try (var all = Files.list(leases)) {
+            for (Path l : (Iterable<Path>) all::iterator) {
+                try {
+                    if (Files.readString(l).startsWith(dataDir.toAbsolutePath() + "/")) {
+                        Files.deleteIfExists(l);
+                    }
+                } catch (IOException e) {
+                    // given back meanwhile
+                }
+            }
+        }
+    }
+
+    /** Removes the (empty, once the tasks are gone) cgroups under {@code parent}, v1 and v2. */
+    static void removeCgroups(String parent) throws IOException {
+        for (Path root : new Path[] {Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup")}) {
+            Path p = root.resolve(parent);
+            if (!Files.isDirectory(p)) {
+                continue;
+            }
+            try (var all = Files.walk(p)) {
+                for (Path d : (Iterable<Path>) all.filter(Files::isDirectory).sorted(Comparator.reverseOrder())::iterator) {
+                    try {
+                        Files.delete(d); // cgroup directories go with rmdir, files and all
+                    } catch (IOException e) {
+                        // a process still in it: nothing more to do here
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package dev.steward.tls;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * One party's TLS files, all PEM: the CA certificate(s) it trusts ({@code caCert}; null: the
+ * JDK's default trust store), and its own certificate chain and key ({@code cert}, {@code key};
+ * both or neither), which a server presents, and a client presents when the other side asks for
+ * a client certificate (mutual TLS). Turned into an {@link SSLContext} with the JDK alone;
+ * host names are checked by whoever connects (OkHttp and the JDK's HttpClient both do).
+ */
+public record TlsFiles(Path caCert, Path cert, Path key) {
+    private static final char[] IN_MEMORY = new char[0];
+
+    public TlsFiles {
+        if ((cert == null) != (key == null)) {
+            throw new IllegalArgumentException(cert == null ? "a TLS key was given without its certificate" : "a TLS certificate was given without its key");
+        }
+    }
+
+    /** Trusts {@code caCert}, presents nothing. */
+    public static TlsFiles trusting(Path caCert) {
+        return new TlsFiles(caCert, null, null);
+    }
+
+    public boolean hasIdentity() {
+        return cert != null;
+    }
+
+    /** Trusts what {@code caCert} names (or the JDK's defaults). */
+    public X509TrustManager trustManager() throws IOException {
+        return trusting(caCert == null ? null : Pem.certificates(caCert), caCert == null ? "the JDK's trust store" : caCert.toString());
+    }
+
+    /** A trust manager for {@code cas} (null: the JDK's defaults); errors name {@code source}. */
+    public static X509TrustManager trusting(List<X509Certificate> cas, String source) throws IOException {
+        try {
+            TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            if (cas == null) {
+                f.init((KeyStore) null);
+            } else {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, IN_MEMORY);
+                int i = 0;
+                for (X509Certificate c : cas) {
+                    ks.setCertificateEntry("ca" + i++, c);
+                }
+                f.init(ks);
+            }
+            for (TrustManager t : f.getTrustManagers()) {
+                if (t instanceof X509TrustManager x) {
+                    return x;
+                }
+            }
+            throw new IOException("no X.509 trust manager in this JDK");
+        } catch (GeneralSecurityException e) {
+            throw new IOException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The key managers presenting {@code cert} with {@code key}; null without them. */
+    public KeyManager[] keyManagers() throws IOException {
+        if (cert == null) {
+            return null;
+        }
+        List<X509Certificate> chain = Pem.certificates(cert);
+        PrivateKey k = Pem.privateKey(key);
+        if (!chain.get(0).getPublicKey().getAlgorithm().equals(k.getAlgorithm())) {
+            throw new IOException(key + " is a " + k.getAlgorithm() + " key, but " + cert + " holds a " + chain.get(0).getPublicKey().getAlgorithm()
+                    + " certificate: they are not a pair");
+        }
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, IN_MEMORY);
+            ks.setKeyEntry("identity", k, IN_MEMORY, chain.toArray(new X509Certificate[0]));
+            KeyManagerFactory f = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            f.init(ks, IN_MEMORY);
+            return f.getKeyManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IOException(cert + " with " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** An SSL context that trusts {@link #trustManager} and presents {@link #keyManagers}. */
+    public SSLContext context() throws IOException {
+        try {
+            SSLContext c = SSLContext.getInstance("TLS");
+            c.init(keyManagers(), new TrustManager[] {trustManager()}, null);
+            return c;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot make a TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first certificate of {@code cert}, for messages (subject, expiry). */
+    public X509Certificate leaf() throws IOException {
+        return Pem.certificates(cert).get(0);
+    }
+}

@@ -1,0 +1,9 @@
+/**
+ * TLS for every connection that leaves a machine: {@link dev.steward.tls.Pem} and
+ * {@link dev.steward.tls.TlsFiles} turn PEM files into SSL contexts with the JDK alone (the
+ * allocator's and agents' HTTPS, the client's verification, mutual TLS), and
+ * {@link dev.steward.tls.CertificateAuthority} makes a CA and issues server, agent and client
+ * certificates with BouncyCastle, as {@code nomad tls} does; only {@code steward tls} and tests
+ * need it, so BouncyCastle is an optional dependency.
+ */
+package dev.steward.tls;
