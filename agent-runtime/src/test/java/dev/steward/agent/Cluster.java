@@ -74,7 +74,8 @@ final class Cluster implements AutoCloseable {
             agentDirs.add(dir);
         }
         Map<String, String> o = new java.util.LinkedHashMap<>(Map.of("server", server.url(), "join-token", server.joinToken(), "data", dir.toString(),
-                "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms"));
+                "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms",
+                "sandbox-gc-min-free", "0%")); // a nearly full disk on a test machine must not remove sandboxes under a test's feet
         o.putAll(extra);
         return o;
     }

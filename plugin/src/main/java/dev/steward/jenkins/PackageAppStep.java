@@ -105,7 +105,7 @@ public class PackageAppStep extends Step {
             }
             StewardConfiguration cfg = StewardConfiguration.get();
             PackageRun.Result r = workspace.act(new OnAgent(SavedState.load(args, PackageRun.Args.class), build, run.getStartTimeInMillis(), "jenkins " + run.getExternalizableId(),
-                    cfg.address(), cfg.token(), listener));
+                    cfg.address(), cfg.token(), cfg.getCaCertificate(), cfg.isAllowPlainHttp(), listener));
             return r.digest();
         }
     }
@@ -119,9 +119,14 @@ public class PackageAppStep extends Step {
         private final String createdBy;
         private final String address;
         private final String token;
+        private final String caCertificate;
+        private final boolean allowPlainHttp;
         private final TaskListener listener;
 
-        OnAgent(PackageRun.Args args, Map<String, String> build, long started, String createdBy, String address, String token, TaskListener listener) {
+        OnAgent(PackageRun.Args args, Map<String, String> build, long started, String createdBy, String address, String token, String caCertificate,
+                boolean allowPlainHttp, TaskListener listener) {
+            this.caCertificate = caCertificate;
+            this.allowPlainHttp = allowPlainHttp;
             this.args = args;
             this.build = build;
             this.started = started;
@@ -133,7 +138,7 @@ public class PackageAppStep extends Step {
 
         @Override
         public PackageRun.Result invoke(File workspace, VirtualChannel channel) throws IOException {
-            StewardClient client = StewardClient.builder(address).token(token).build();
+            StewardClient client = StewardClient.builder(address).token(token).caCertificate(caCertificate).allowPlainHttp(allowPlainHttp).build();
             return PackageRun.run(workspace.toPath(), args, build, Instant.ofEpochMilli(started), createdBy, client, Listeners.of(listener, token));
         }
     }

@@ -17,7 +17,10 @@ import org.kohsuke.stapler.DataBoundSetter;
 /**
  * Where the allocator is: its URL, or {@code embedded} (the bundled allocator inside this
  * controller, data under JENKINS_HOME/steward, on {@code embeddedPort}); the credentials id of the
- * role token (a Secret text) and the role. Usable from Configuration as Code as {@code steward:}.
+ * role token (a Secret text) and the role; for an {@code https://} allocator, the cluster's CA
+ * certificate (PEM text: public, so a plain field) it is checked against. A token never goes to a
+ * non-loopback {@code http://} allocator unless {@code allowPlainHttp} is set. Usable from
+ * Configuration as Code as {@code steward:}.
  */
 @Extension
 @Symbol("steward")
@@ -27,6 +30,8 @@ public class StewardConfiguration extends GlobalConfiguration {
     private int embeddedPort = 4646;
     private String credentialsId;
     private String role;
+    private String caCertificate;
+    private boolean allowPlainHttp;
 
     public StewardConfiguration() {
         load();
@@ -86,6 +91,26 @@ public class StewardConfiguration extends GlobalConfiguration {
         save();
     }
 
+    public String getCaCertificate() {
+        return caCertificate;
+    }
+
+    @DataBoundSetter
+    public void setCaCertificate(String caCertificate) {
+        this.caCertificate = caCertificate;
+        save();
+    }
+
+    public boolean isAllowPlainHttp() {
+        return allowPlainHttp;
+    }
+
+    @DataBoundSetter
+    public void setAllowPlainHttp(boolean allowPlainHttp) {
+        this.allowPlainHttp = allowPlainHttp;
+        save();
+    }
+
     /** The allocator's address: the embedded one's, or the configured URL. */
     public String address() throws IOException {
         if (embedded) {
@@ -115,6 +140,6 @@ public class StewardConfiguration extends GlobalConfiguration {
     }
 
     public StewardClient client() throws IOException {
-        return StewardClient.builder(address()).token(token()).build();
+        return StewardClient.builder(address()).token(token()).caCertificate(caCertificate).allowPlainHttp(allowPlainHttp).build();
     }
 }
