@@ -21,12 +21,12 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler((e, c, parsed) -> {
-            c.getErr().println("steward " + c.getCommandName() + ": " + explain(e));
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + explain(e)); // "steward tls cert create: ...", not "steward create"
             return 1; // a failure, not a usage error: say what happened, not a stack trace
         });
         cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
             CommandLine c = e.getCommandLine();
-            c.getErr().println("steward" + (c == cmd ? "" : " " + c.getCommandName()) + ": " + e.getMessage());
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             c.getErr().println("see '" + c.getCommandSpec().qualifiedName() + " --help'");
             return 2;
         });
