@@ -288,55 +288,9 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /**
-     * Removes the sandboxes (files, logs, the task's record) of tasks that ended longer than the
-     * retention ago, as Nomad's and Mesos' garbage collection do; their logs are readable until
-     * then. When the file system holds less free space than {@code sandbox-gc-min-free}, ended
-     * sandboxes go sooner, the longest ended first, until there is enough (Nomad's
-     * gc_disk_usage_threshold). Runs on the loop thread, which owns the supervisors.
-     */
+    /** Removes ended sandboxes past their retention, or sooner on a disk that runs low ({@link SandboxGc}); on the loop thread. */
     private void collectSandboxes() {
-        Instant now = clock.instant();
-        List<Map.Entry<Instant, Path>> ended = new java.util.ArrayList<>();
-        try (var dirs = Files.list(tasksDir)) {
-            for (Path d : (Iterable<Path>) dirs::iterator) {
-                try {
-                    ended.add(Map.entry(Instant.parse(Files.readString(d.resolve("done")).trim()), d));
-                } catch (IOException | java.time.format.DateTimeParseException e) {
-                    // not ended (or not a sandbox)
-                }
-            }
-            ended.sort(Map.Entry.comparingByKey());
-            long[] freeTotal = DiskUsage.freeAndTotalMib(tasksDir);
-            long minFree = DiskUsage.minFreeMib("sandbox-gc-min-free", cfg.sandboxGcMinFree(), freeTotal[1]);
-            for (Map.Entry<Instant, Path> e : ended) {
-                boolean expired = !e.getKey().plus(cfg.sandboxRetention()).isAfter(now);
-                long free = freeTotal[0];
-                if (!expired && free >= minFree) {
-                    continue;
-                }
-                String id = e.getValue().getFileName().toString();
-                Supervisor s = supervisors.get(id);
-                if (s != null && s.phase() != Supervisor.Phase.DONE) {
-                    continue; // started again meanwhile: not ended
-                }
-                supervisors.remove(id);
-                try (var all = Files.walk(e.getValue())) {
-                    for (Path x : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                        Files.deleteIfExists(x);
-                    }
-                }
-                LOG.info("removed the sandbox of task " + id + ", ended at " + e.getKey() + (expired
-                        ? " (retention " + dev.steward.api.Units.format(cfg.sandboxRetention()) + ")"
-                        : ", before its retention: the disk has " + dev.steward.api.Units.formatMib(free) + " free, below sandbox-gc-min-free "
-                        + cfg.sandboxGcMinFree() + " (" + dev.steward.api.Units.formatMib(minFree) + ")"));
-                if (!expired) {
-                    freeTotal = DiskUsage.freeAndTotalMib(tasksDir);
-                }
-            }
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot collect finished sandboxes in " + tasksDir + ": " + e.getMessage(), e);
-        }
+        SandboxGc.collect(tasksDir, cfg.sandboxRetention(), cfg.sandboxGcMinFree(), supervisors, clock.instant());
     }
 
     private void rotateLogs() {
@@ -385,45 +339,17 @@ public final class Agent implements AutoCloseable {
         used.forEach((id, mib) -> {
             long limit = limits.getOrDefault(id, 0L);
             Supervisor s = supervisors.get(id);
-            if (s != null && limit > 0 && mib > limit) {
-                boolean asked = s.task().resources() != null && s.task().resources().diskMib() > 0;
-                String why = "disk limit exceeded: its sandbox holds " + dev.steward.api.Units.formatMib(mib) + ", above the "
-                        + dev.steward.api.Units.formatMib(limit) + (asked ? " of disk its allocation asked for"
-                        : " this agent gives a task whose allocation asks for no disk (default-task-disk)");
+            String why = s == null ? null : DiskUsage.exceeded(mib, limit, s.task().resources() != null && s.task().resources().diskMib() > 0);
+            if (why != null) {
                 LOG.warning("task " + id + ": " + why);
                 s.fail(why, now);
             }
         });
     }
 
-    /** What the heartbeat reports; read on the loop thread, which owns the supervisors. */
+    /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
-        long running = supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING).count();
-        long mem = 0;
-        Map<String, Long> out = new java.util.TreeMap<>();
-        for (Supervisor s : supervisors.values()) {
-            if (s.phase() != Supervisor.Phase.RUNNING) {
-                continue;
-            }
-            long b = cgroups.memoryBytes(s.task().id());
-            mem += Math.max(0, b);
-            if (b >= 0) {
-                out.put("mem:" + s.task().id(), b / (1024 * 1024)); // per task, for monitors
-            }
-            long cpu = cgroups.cpuNanos(s.task().id());
-            if (cpu >= 0) {
-                out.put("cpu:" + s.task().id(), cpu / 1_000_000); // CPU milliseconds used so far
-            }
-        }
-        out.put("tasksRunning", running);
-        out.put("taskMemoryMib", mem / (1024 * 1024));
-        diskUsed.forEach((id, mib) -> out.put(id.isEmpty() ? "sandboxesMib" : "disk:" + id, mib)); // per running task, and every sandbox kept
-        try {
-            out.put("diskFreeMib", DiskUsage.freeAndTotalMib(tasksDir)[0]);
-        } catch (IOException e) {
-            // not reported this time
-        }
-        return out;
+        return Usage.of(supervisors.values(), cgroups, diskUsed, tasksDir);
     }
 
     /**

@@ -61,4 +61,16 @@ final class DiskUsage {
         }
         return dev.steward.api.Units.mebibytes(field, v);
     }
+
+    /**
+     * Why a task whose sandbox holds {@code mib} is stopped, or null if it may go on: past a
+     * {@code limit} (0: none), which its allocation {@code asked} for or the agent gave it.
+     */
+    static String exceeded(long mib, long limit, boolean asked) {
+        if (limit <= 0 || mib <= limit) {
+            return null;
+        }
+        return "disk limit exceeded: its sandbox holds " + dev.steward.api.Units.formatMib(mib) + ", above the " + dev.steward.api.Units.formatMib(limit)
+                + (asked ? " of disk its allocation asked for" : " this agent gives a task whose allocation asks for no disk (default-task-disk)");
+    }
 }
