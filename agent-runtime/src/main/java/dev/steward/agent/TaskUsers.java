@@ -40,6 +40,8 @@ final class TaskUsers {
     private final int last;
     private final boolean allowRoot;
     private final Map<String, Integer> held = new HashMap<>();
+    /** Named users' ids, looked up once (a command health check asks for its task's user every interval). */
+    private final Map<String, User> named = new HashMap<>();
     private final Path leases;
 
     /** {@code range} is "FIRST-LAST" (both included), between 1000 and 2^31-2. */
@@ -75,7 +77,11 @@ final class TaskUsers {
      */
     User acquire(String taskId, Path taskDir, String named) throws LaunchFailure, IOException {
         if (named != null) {
-            User u = lookup(named);
+            User u = this.named.get(named);
+            if (u == null) {
+                u = lookup(named);
+                this.named.put(named, u);
+            }
             if (u.uid() == 0 && !allowRoot) {
                 throw new LaunchFailure("this agent does not run tasks as root (its allow-root-tasks setting is off)");
             }
