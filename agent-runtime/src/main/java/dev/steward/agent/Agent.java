@@ -358,12 +358,22 @@ public final class Agent implements AutoCloseable {
      * retried by the next one.
      */
     private void heartbeat() {
+        long t0 = System.nanoTime();
         try {
             beatClient.heartbeat(identity.id(), new Heartbeat(lastUsage, HostPorts.busy(lentPorts)));
+            if (failedBeats > 0) {
+                LOG.info("heartbeat heard again after " + failedBeats + " failed");
+            }
+            failedBeats = 0;
         } catch (IOException e) {
-            LOG.fine("heartbeat failed: " + e.getMessage());
+            if (failedBeats++ == 0) { // the first of a run: an operator wants to know, once
+                LOG.warning("heartbeat failed after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + e);
+            }
         }
     }
+
+    /** Heartbeats failed in a row; on the heartbeat thread only. */
+    private int failedBeats;
 
     /** For tests and benchmarks: the supervisor of a task, read on the loop thread. */
     public Long pidOf(String taskId) throws Exception {
