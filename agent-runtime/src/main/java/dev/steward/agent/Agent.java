@@ -84,18 +84,7 @@ public final class Agent implements AutoCloseable {
         boolean root = "root".equals(System.getProperty("user.name"));
         TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks()) : null;
         if (users != null) {
-            // tasks run as other users: each passes through these (0711) to its own sandbox, and lists nothing
-            for (Path d : List.of(cfg.dataDir(), tasksDir)) {
-                Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-            }
-            for (Path d = cfg.dataDir().getParent(); d != null; d = d.getParent()) { // and through every directory above
-                if (!Files.getPosixFilePermissions(d).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-                    throw new IOException("tasks run as users of their own, who cannot reach their sandboxes under " + cfg.dataDir() + ": " + d
-                            + " is closed to them (mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d))
-                            + "). Choose a data directory they can pass through to (the default as root is /var/lib/steward/agent), "
-                            + "or let them through with chmod o+x " + d);
-                }
-            }
+            TaskUsers.openPath(cfg.dataDir(), tasksDir);
         }
         cgroups = Cgroups.detect(cfg.cgroupParent());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());

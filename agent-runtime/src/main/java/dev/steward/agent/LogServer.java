@@ -57,7 +57,7 @@ final class LogServer implements AutoCloseable {
     static final String END_HEADER = "X-Steward-Log-End";
     private final Server server;
     private final ServerConnector connector;
-    private boolean https;
+    private final boolean https;
     private final ScheduledExecutorService timer;
     private final Set<Follow> parked = ConcurrentHashMap.newKeySet();
     private final Path tasksDir;
@@ -99,6 +99,7 @@ final class LogServer implements AutoCloseable {
             https = true;
         } else {
             connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
+            https = false;
         }
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());

@@ -67,6 +67,25 @@ final class TaskUsers {
         }
     }
 
+    /**
+     * Lets task users pass through {@code dataDir} and {@code tasksDir} (0711: they list nothing)
+     * to their sandboxes, and checks every directory above lets them through too; if one does not,
+     * the agent must not start, and the message names it.
+     */
+    static void openPath(Path dataDir, Path tasksDir) throws IOException {
+        for (Path d : java.util.List.of(dataDir, tasksDir)) {
+            Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        }
+        for (Path d = dataDir.getParent(); d != null; d = d.getParent()) {
+            if (!Files.getPosixFilePermissions(d).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                throw new IOException("tasks run as users of their own, who cannot reach their sandboxes under " + dataDir + ": " + d
+                        + " is closed to them (mode " + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(d))
+                        + "). Choose a data directory they can pass through to (the default as root is /var/lib/steward/agent), "
+                        + "or let them through with chmod o+x " + d);
+            }
+        }
+    }
+
     String range() {
         return first + "-" + last;
     }
