@@ -1,7 +1,7 @@
 package dev.steward.cli;
 
 import dev.steward.api.AllocateRequest;
-import dev.steward.api.Constraint;
+import dev.steward.api.ArgForms;
 import dev.steward.api.Units;
 import dev.steward.api.ValidationException;
 import dev.steward.client.StewardClient;
@@ -59,8 +59,10 @@ final class AllocateCommand implements Callable<Integer> {
     Boolean gang;
     @Option(names = "--placement", description = "binpack or spread")
     String placement;
-    @Option(names = "--constraint", description = "ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX or distinct (repeatable)")
+    @Option(names = {"--constraints", "--constraint"}, description = "ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
     List<String> constraints;
+    @Option(names = "--scalars", description = "Scalar resources NAME=COUNT, e.g. fpga=1 (repeatable)")
+    List<String> scalars;
     @Option(names = "--name", description = "Name of the request")
     String name;
     @Option(names = "--role", description = "Role (admin tokens only; a role token acts for its own)")
@@ -76,10 +78,11 @@ final class AllocateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AllocateRequest req = new AllocateRequest(role, name, count, cpus, memory, disk, gpus, gpuModel, ports, null, parseConstraints(), placement,
-                priority, preemptible, gang, ttl);
+        AllocateRequest req;
         Duration maxWait;
         try {
+            req = new AllocateRequest(role, name, count, cpus, memory, disk, gpus, gpuModel, ports, ArgForms.scalars("scalars", scalars),
+                    ArgForms.constraints("constraints", constraints), placement, priority, preemptible, gang, ttl);
             req.parse();
             maxWait = Units.duration("--wait", wait);
         } catch (ValidationException e) {
@@ -129,26 +132,6 @@ final class AllocateCommand implements Callable<Integer> {
         }
     }
 
-    private List<Constraint> parseConstraints() {
-        if (constraints == null) {
-            return null;
-        }
-        List<Constraint> out = new ArrayList<>();
-        for (String c : constraints) {
-            if (c.equals("distinct")) {
-                out.add(Constraint.distinct());
-            } else if (c.contains("!=")) {
-                out.add(new Constraint(c.substring(0, c.indexOf("!=")), "!=", c.substring(c.indexOf("!=") + 2), null));
-            } else if (c.contains("~")) {
-                out.add(new Constraint(c.substring(0, c.indexOf('~')), "regex", c.substring(c.indexOf('~') + 1), null));
-            } else if (c.contains("=")) {
-                out.add(new Constraint(c.substring(0, c.indexOf('=')), "=", c.substring(c.indexOf('=') + 1), null));
-            } else {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--constraint '" + c + "' is not ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX or distinct");
-            }
-        }
-        return out;
-    }
 
     /** The child process, so an interrupt can stop it before releasing what it used. */
     static final class ProcessHolder {

@@ -1,5 +1,6 @@
 package dev.steward.cli;
 
+import dev.steward.api.ArgForms;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
@@ -23,7 +24,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code steward deploy APP --env ENV --package DIGEST|FILE}: deploys and shows the rollout live
+ * {@code steward deploy APP --env ENV --package-digest DIGEST|FILE}: deploys and shows the rollout live
  * (each event, and the old/new instance counts as they change); exits 0 when it succeeded or was
  * a no-op, 1 when it failed, rolled back, was superseded or aborted, saying why. The flags are
  * the {@code deploy} step's arguments.
@@ -36,7 +37,7 @@ final class DeployCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", required = true, description = "The environment: staging, prod, ...", converter = Name.class)
     String env;
-    @Option(names = "--package", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
+    @Option(names = {"--package-digest", "--package"}, description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
     String pkg;
     @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package",
             converter = Name.class)
@@ -51,7 +52,7 @@ final class DeployCommand implements Callable<Integer> {
     String maxUnavailable;
     @Option(names = "--min-ready-seconds", description = "Rolling: seconds an instance must be ready to count")
     Integer minReadySeconds;
-    @Option(names = "--step", description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
+    @Option(names = {"--steps", "--step"}, description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
     List<String> steps;
     @Option(names = "--scale-down-delay", description = "Blue/green: how long the old set stays after the switch. Default: 30s")
     String scaleDownDelay;
@@ -61,8 +62,9 @@ final class DeployCommand implements Callable<Integer> {
     String healthyDeadline;
     @Option(names = "--progress-deadline", description = "Fail when nothing becomes available for this long. Default: 10m")
     String progressDeadline;
-    @Option(names = "--no-auto-rollback", description = "On failure, stay; do not return to the stable revision")
-    boolean noAutoRollback;
+    @Option(names = "--auto-rollback", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "On failure, return to the stable revision (default); --no-auto-rollback stays")
+    boolean autoRollback = true;
     @Option(names = "--on-conflict", description = "When a deployment runs already: supersede (default) or wait")
     String onConflict;
     @Option(names = "--command", description = "Overrides the package's command (run by /bin/sh -c)")
@@ -73,9 +75,11 @@ final class DeployCommand implements Callable<Integer> {
     String memory;
     @Option(names = "--disk", description = "Disk per instance")
     String disk;
-    @Option(names = "--port", split = ",", description = "Named ports (default: the package's)")
+    @Option(names = "--constraints", description = "Where instances may run: ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
+    List<String> constraints;
+    @Option(names = {"--ports", "--port"}, split = ",", description = "Named ports (default: the package's)")
     List<String> ports;
-    @Option(names = "--var", description = "Instance environment variable NAME=VALUE (repeatable)")
+    @Option(names = {"--vars", "--var"}, description = "Instance environment variable NAME=VALUE (repeatable)")
     Map<String, String> vars;
     @Option(names = "--role", description = "Role (admin token only; a role token deploys for its role)")
     String role;
@@ -101,15 +105,15 @@ final class DeployCommand implements Callable<Integer> {
             }
         }
         String strat = strategy == null && canary != null ? "canary" : strategy;
-        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, null, null, null, strat, maxSurge, maxUnavailable,
-                minReadySeconds, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, noAutoRollback ? Boolean.FALSE : null,
+        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, null, ArgForms.constraints("constraints", constraints), null, strat, maxSurge, maxUnavailable,
+                minReadySeconds, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE,
                 onConflict, promoteFrom, role, actor, buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
     }
 
     @Override
     public Integer call() throws Exception {
         if ((pkg == null) == (promoteFrom == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give either --package or --promote-from");
+            throw new CommandLine.ParameterException(spec.commandLine(), "give either --package-digest or --promote-from");
         }
         Duration follow;
         try {

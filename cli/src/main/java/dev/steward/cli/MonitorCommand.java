@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code steward monitor APP --env ENV --gate 'error-rate < 1%' --duration 5m}: watches the service
+ * {@code steward monitor APP --env ENV --gates 'error-rate < 1%' --duration 5m}: watches the service
  * with SLO gates and prints each evaluation live; writes the JSON and HTML reports with
  * {@code --report DIR}. Exit codes: 0 pass, 1 fail, 4 inconclusive, 2 usage.
  */
@@ -30,7 +30,7 @@ final class MonitorCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
     String env;
-    @Option(names = "--gate", required = true, description = "A gate (repeatable)")
+    @Option(names = {"--gates", "--gate"}, required = true, description = "A gate (repeatable)")
     List<String> gates;
     @Option(names = "--duration", description = "How long to watch. Default: 5m")
     String duration;
@@ -48,9 +48,13 @@ final class MonitorCommand implements Callable<Integer> {
     String requestsMetric;
     @Option(names = "--error-status", description = "Regular expression over the status label. Default: 5..")
     String errorStatus;
+    @Option(names = "--status-label", description = "The label of --requests-metric holding the HTTP status. Default: status")
+    String statusLabel;
+    @Option(names = "--log-pattern", description = "Log lines matching this regular expression count as errors (log gates). Default: ERROR|Exception")
+    String logPattern;
     @Option(names = "--latency-metric", description = "Default: http_request_duration_seconds")
     String latencyMetric;
-    @Option(names = "--rollback", description = "On fail, roll the service back to its previous stable revision")
+    @Option(names = {"--rollback-on-fail", "--rollback"}, description = "On fail, roll the service back to its previous stable revision")
     boolean rollback;
     @Option(names = "--report", description = "Directory to write monitor.json and monitor.html into")
     Path report;
@@ -59,8 +63,8 @@ final class MonitorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MonitorSpec spec = new MonitorSpec(gates, duration, interval, window, failureLimit, metricsPath, metricsPort, requestsMetric, null, errorStatus,
-                latencyMetric, null, rollback ? Boolean.TRUE : null);
+        MonitorSpec spec = new MonitorSpec(gates, duration, interval, window, failureLimit, metricsPath, metricsPort, requestsMetric, statusLabel, errorStatus,
+                latencyMetric, logPattern, rollback ? Boolean.TRUE : null);
         StewardClient c = conn.client();
         MonitorReport started;
         try {

@@ -40,8 +40,9 @@ final class PackageCommand implements Callable<Integer> {
     String include;
     @Option(names = "--exclude", description = "Files to leave out, Ant patterns")
     String exclude;
-    @Option(names = "--no-default-excludes", description = "Also package .git, .svn, editor backups and the like")
-    boolean noDefaultExcludes;
+    @Option(names = "--default-excludes", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Leave out .git, .svn, editor backups and the like (default); --no-default-excludes packages them too")
+    boolean defaultExcludes = true;
     @Option(names = "--name", required = true, description = "App name")
     String name;
     @Option(names = "--version", description = "App version (a name: letters, digits, '.', '_', '-')")
@@ -50,7 +51,7 @@ final class PackageCommand implements Callable<Integer> {
     String command;
     @Option(names = "--env", description = "Environment, NAME=VALUE (repeatable)")
     Map<String, String> env;
-    @Option(names = "--port", split = ",", description = "Named ports the app listens on (repeatable or comma-separated)")
+    @Option(names = {"--ports", "--port"}, split = ",", description = "Named ports the app listens on (repeatable or comma-separated)")
     List<String> ports;
     @Option(names = "--health-http", description = "Health check: GET this path on --health-port")
     String healthHttp;
@@ -102,6 +103,7 @@ final class PackageCommand implements Callable<Integer> {
             case "healthCheck.port" -> "--health-port";
             case "healthCheck.path" -> "--health-http";
             case "healthCheck.interval" -> "--health-interval";
+            case "healthHttp" -> "--health-http";
             case "resources.cpus" -> "--cpus";
             case "resources.memory" -> "--memory";
             case "resources.disk" -> "--disk";
@@ -118,14 +120,7 @@ final class PackageCommand implements Callable<Integer> {
 
     /** The manifest the flags describe, with provenance from {@code environment} where no flag gives it. */
     PackageManifest manifest(Map<String, String> environment) {
-        HealthCheck hc = null;
-        if (healthHttp != null && healthTcp) {
-            throw new ValidationException("--health-http", "and --health-tcp cannot both be given");
-        }
-        if (healthHttp != null || healthTcp) {
-            String port = healthPort != null ? healthPort : (ports == null || ports.isEmpty() ? null : ports.get(0));
-            hc = new HealthCheck(healthTcp ? "tcp" : "http", healthHttp, port, null, healthInterval, null, null, null);
-        }
+        HealthCheck hc = dev.steward.steps.PackageRun.healthCheck(healthHttp, healthTcp, healthPort, healthInterval, ports);
         ResourceAmounts res = cpus == null && memory == null && disk == null ? null : new ResourceAmounts(cpus, memory, disk, null, null);
         Provenance prov = BuildEnvironment.provenance(environment, new Provenance(buildUrl, job, buildNumber, gitCommit, createdBy, builtAt));
         boolean none = prov.equals(Provenance.NONE);
@@ -147,7 +142,7 @@ final class PackageCommand implements Callable<Integer> {
                 .toAbsolutePath().normalize();
         java.nio.file.Files.createDirectories(file.getParent());
         Path base = dir.toAbsolutePath().normalize();
-        PackageBuilder b = PackageBuilder.from(base).include(include).exclude(exclude).defaultExcludes(!noDefaultExcludes).manifest(m);
+        PackageBuilder b = PackageBuilder.from(base).include(include).exclude(exclude).defaultExcludes(defaultExcludes).manifest(m);
         if (file.startsWith(base)) {
             String rel = base.relativize(file).toString();
             b.exclude(rel + ", " + rel + ".part"); // never package the package

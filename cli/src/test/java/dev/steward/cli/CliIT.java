@@ -187,7 +187,7 @@ class CliIT {
     void monitor_and_deploy_refuse_bad_input_naming_the_flag() throws Exception {
         assertThat(run(2, "monitor", "webapp", "--env", "nowhere", "--gate", "happiness > 3")).contains("--gate:").contains("'happiness' is not a signal");
         assertThat(run(1, "monitor", "webapp", "--env", "nowhere", "--gate", "error-rate < 1%")).contains("no service 'webapp/nowhere'");
-        assertThat(run(2, "deploy", "webapp", "--env", "staging")).contains("give either --package or --promote-from");
+        assertThat(run(2, "deploy", "webapp", "--env", "staging")).contains("give either --package-digest or --promote-from");
         assertThat(run(2, "deploy", "webapp", "--env", "staging", "--package", "sha256:" + "0".repeat(64), "--strategy", "sideways"))
                 .contains("--strategy:").contains("'sideways' is not rolling, canary, bluegreen or recreate");
         assertThat(run(1, "deploy", "webapp", "--env", "staging", "--package", "sha256:" + "0".repeat(64))).contains("is not stored on this allocator");

@@ -45,7 +45,7 @@ class ReadmeTourIT {
         EXPECT.put("./steward status --output json", new Expect(0, List.of("\"agents\"", "\"services\"")));
         EXPECT.put("./steward status", new Expect(0, List.of("1 agent ready", "AGENT", "ROLE")));
         EXPECT.put("D=$(./steward package", new Expect(0, List.of("packaged webapp v1", "build/steward/webapp-v1.tar.zst", "uploaded to", "value sha256:")));
-        EXPECT.put("./steward deploy webapp --env staging --package $D ", new Expect(0, List.of("succeeded", "3 of 3 instances available")));
+        EXPECT.put("./steward deploy webapp --env staging --package-digest $D ", new Expect(0, List.of("succeeded", "3 of 3 instances available")));
         EXPECT.put("./steward services webapp --env staging", new Expect(0, List.of("ALLOCATION", "HEALTHY", "ENDPOINTS")));
         EXPECT.put("./steward logs webapp --env staging --instance 0", new Expect(0, List.of("webapp v1 listening")));
         EXPECT.put("D2=$(./steward package", new Expect(0, List.of("packaged webapp v2", "value sha256:")));

@@ -1,6 +1,7 @@
 package dev.steward.jenkins;
 
 import dev.steward.api.AllocateRequest;
+import dev.steward.api.ArgForms;
 import dev.steward.api.Units;
 import dev.steward.steps.AllocateSession;
 import dev.steward.steps.SavedState;
@@ -36,10 +37,12 @@ public class AllocateStep extends Step {
     private String gpus;
     private String gpuModel;
     private List<String> ports;
+    private List<String> scalars;
+    private List<String> constraints;
     private String placement;
     private Integer priority;
-    private Boolean preemptible;
-    private Boolean gang;
+    private boolean preemptible;
+    private boolean gang;
     private String ttl;
     private String wait = "1h";
     private boolean executor;
@@ -66,15 +69,19 @@ public class AllocateStep extends Step {
     public String getGpuModel() { return gpuModel; }
     @DataBoundSetter public void setGpuModel(String v) { gpuModel = v; }
     public List<String> getPorts() { return ports; }
-    @DataBoundSetter public void setPorts(List<String> v) { ports = v; }
+    @DataBoundSetter public void setPorts(List<String> v) { ports = ArgForms.lines(v, ","); }
+    public List<String> getScalars() { return scalars; }
+    @DataBoundSetter public void setScalars(List<String> v) { scalars = ArgForms.lines(v, ","); }
+    public List<String> getConstraints() { return constraints; }
+    @DataBoundSetter public void setConstraints(List<String> v) { constraints = ArgForms.lines(v, ""); }
     public String getPlacement() { return placement; }
     @DataBoundSetter public void setPlacement(String v) { placement = v; }
     public Integer getPriority() { return priority; }
     @DataBoundSetter public void setPriority(Integer v) { priority = v; }
-    public Boolean getPreemptible() { return preemptible; }
-    @DataBoundSetter public void setPreemptible(Boolean v) { preemptible = v; }
-    public Boolean getGang() { return gang; }
-    @DataBoundSetter public void setGang(Boolean v) { gang = v; }
+    public boolean isPreemptible() { return preemptible; }
+    @DataBoundSetter public void setPreemptible(boolean v) { preemptible = v; }
+    public boolean isGang() { return gang; }
+    @DataBoundSetter public void setGang(boolean v) { gang = v; }
     public String getTtl() { return ttl; }
     @DataBoundSetter public void setTtl(String v) { ttl = v; }
     public String getWait() { return wait; }
@@ -87,8 +94,9 @@ public class AllocateStep extends Step {
     @Override
     public StepExecution start(StepContext context) {
         String r = role != null ? role : StewardConfiguration.get().getRole();
-        return new Execution(context, new AllocateRequest(r, name, count, cpus, memory, disk, gpus, gpuModel, ports, null, null, placement, priority,
-                preemptible, gang, ttl), wait, executor, jvmOptions);
+        AllocateRequest req = new AllocateRequest(r, name, count, cpus, memory, disk, gpus, gpuModel, ports, ArgForms.scalars("scalars", scalars),
+                ArgForms.constraints("constraints", constraints), placement, priority, preemptible ? Boolean.TRUE : null, gang ? Boolean.TRUE : null, ttl);
+        return new Execution(context, req, wait, executor, jvmOptions);
     }
 
     static final class Execution extends GeneralNonBlockingStepExecution {
@@ -213,7 +221,7 @@ public class AllocateStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends StewardStepDescriptor {
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(TaskListener.class);

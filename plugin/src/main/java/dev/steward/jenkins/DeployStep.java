@@ -1,5 +1,6 @@
 package dev.steward.jenkins;
 
+import dev.steward.api.ArgForms;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.steps.DeployWatch;
@@ -37,8 +38,12 @@ public class DeployStep extends Step {
     private String command;
     private String cpus;
     private String memory;
+    private String disk;
     private List<String> ports;
-    private Map<String, String> vars;
+    private List<String> vars;
+    private List<String> constraints;
+    private Integer minReadySeconds;
+    private String role;
     private String maxSurge;
     private String maxUnavailable;
     private List<String> steps;
@@ -46,7 +51,7 @@ public class DeployStep extends Step {
     private String minHealthyTime;
     private String healthyDeadline;
     private String progressDeadline;
-    private Boolean autoRollback;
+    private boolean autoRollback = true;
     private String onConflict;
     private String timeout = "1h";
     private boolean abortDeployment = true;
@@ -73,16 +78,24 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setCpus(String v) { cpus = v; }
     public String getMemory() { return memory; }
     @DataBoundSetter public void setMemory(String v) { memory = v; }
+    public String getDisk() { return disk; }
+    @DataBoundSetter public void setDisk(String v) { disk = v; }
     public List<String> getPorts() { return ports; }
-    @DataBoundSetter public void setPorts(List<String> v) { ports = v; }
-    public Map<String, String> getVars() { return vars; }
-    @DataBoundSetter public void setVars(Map<String, String> v) { vars = v; }
+    @DataBoundSetter public void setPorts(List<String> v) { ports = ArgForms.lines(v, ","); }
+    public List<String> getVars() { return vars; }
+    @DataBoundSetter public void setVars(List<String> v) { vars = ArgForms.lines(v, ""); }
+    public List<String> getConstraints() { return constraints; }
+    @DataBoundSetter public void setConstraints(List<String> v) { constraints = ArgForms.lines(v, ""); }
+    public Integer getMinReadySeconds() { return minReadySeconds; }
+    @DataBoundSetter public void setMinReadySeconds(Integer v) { minReadySeconds = v; }
+    public String getRole() { return role; }
+    @DataBoundSetter public void setRole(String v) { role = v; }
     public String getMaxSurge() { return maxSurge; }
     @DataBoundSetter public void setMaxSurge(String v) { maxSurge = v; }
     public String getMaxUnavailable() { return maxUnavailable; }
     @DataBoundSetter public void setMaxUnavailable(String v) { maxUnavailable = v; }
     public List<String> getSteps() { return steps; }
-    @DataBoundSetter public void setSteps(List<String> v) { steps = v; }
+    @DataBoundSetter public void setSteps(List<String> v) { steps = ArgForms.lines(v, ""); }
     public String getScaleDownDelay() { return scaleDownDelay; }
     @DataBoundSetter public void setScaleDownDelay(String v) { scaleDownDelay = v; }
     public String getMinHealthyTime() { return minHealthyTime; }
@@ -91,8 +104,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setHealthyDeadline(String v) { healthyDeadline = v; }
     public String getProgressDeadline() { return progressDeadline; }
     @DataBoundSetter public void setProgressDeadline(String v) { progressDeadline = v; }
-    public Boolean getAutoRollback() { return autoRollback; }
-    @DataBoundSetter public void setAutoRollback(Boolean v) { autoRollback = v; }
+    public boolean isAutoRollback() { return autoRollback; }
+    @DataBoundSetter public void setAutoRollback(boolean v) { autoRollback = v; }
     public String getOnConflict() { return onConflict; }
     @DataBoundSetter public void setOnConflict(String v) { onConflict = v; }
     public String getTimeout() { return timeout; }
@@ -112,10 +125,11 @@ public class DeployStep extends Step {
         return new Execution(context, app, env, canary, this, abortDeployment, timeout);
     }
 
-    DeployRequest request(List<CanaryStep> canary, String role, String actor, String buildUrl) {
-        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, null, ports, vars, null, null, null, strategy, maxSurge,
-                maxUnavailable, null, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback, onConflict, promoteFrom,
-                role, actor, buildUrl);
+    DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
+        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars), null,
+                ArgForms.constraints("constraints", constraints), null, strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
+                minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE, onConflict, promoteFrom,
+                role != null ? role : defaultRole, actor, buildUrl);
     }
 
     static final class Execution extends GeneralNonBlockingStepExecution {
@@ -138,7 +152,7 @@ public class DeployStep extends Step {
             String actor = null;
             try {
                 Run<?, ?> run = context.get(Run.class);
-                buildUrl = run == null ? null : run.getAbsoluteUrl();
+                buildUrl = BuildUrls.of(run);
                 actor = run == null ? null : "jenkins " + run.getExternalizableId();
             } catch (Exception e) {
                 // without the run, the revision records no build
@@ -212,7 +226,7 @@ public class DeployStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends StewardStepDescriptor {
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(TaskListener.class);

@@ -1,6 +1,7 @@
 package dev.steward.jenkins;
 
 import dev.steward.api.MonitorReport;
+import dev.steward.api.ArgForms;
 import dev.steward.api.MonitorSpec;
 import dev.steward.steps.MonitorRun;
 import dev.steward.steps.SavedState;
@@ -43,7 +44,12 @@ public class MonitorStep extends Step {
     private Integer failureLimit;
     private String metricsPath;
     private String metricsPort;
-    private boolean rollback;
+    private String requestsMetric;
+    private String statusLabel;
+    private String errorStatus;
+    private String latencyMetric;
+    private String logPattern;
+    private boolean rollbackOnFail;
     private boolean failOnInconclusive;
 
     @DataBoundConstructor
@@ -55,7 +61,7 @@ public class MonitorStep extends Step {
     public String getApp() { return app; }
     public String getEnv() { return env; }
     public List<String> getGates() { return gates; }
-    @DataBoundSetter public void setGates(List<String> v) { gates = v; }
+    @DataBoundSetter public void setGates(List<String> v) { gates = ArgForms.lines(v, ""); }
     public String getDuration() { return duration; }
     @DataBoundSetter public void setDuration(String v) { duration = v; }
     public String getInterval() { return interval; }
@@ -68,15 +74,25 @@ public class MonitorStep extends Step {
     @DataBoundSetter public void setMetricsPath(String v) { metricsPath = v; }
     public String getMetricsPort() { return metricsPort; }
     @DataBoundSetter public void setMetricsPort(String v) { metricsPort = v; }
-    public boolean isRollback() { return rollback; }
-    @DataBoundSetter public void setRollback(boolean v) { rollback = v; }
+    public String getRequestsMetric() { return requestsMetric; }
+    @DataBoundSetter public void setRequestsMetric(String v) { requestsMetric = v; }
+    public String getStatusLabel() { return statusLabel; }
+    @DataBoundSetter public void setStatusLabel(String v) { statusLabel = v; }
+    public String getErrorStatus() { return errorStatus; }
+    @DataBoundSetter public void setErrorStatus(String v) { errorStatus = v; }
+    public String getLatencyMetric() { return latencyMetric; }
+    @DataBoundSetter public void setLatencyMetric(String v) { latencyMetric = v; }
+    public String getLogPattern() { return logPattern; }
+    @DataBoundSetter public void setLogPattern(String v) { logPattern = v; }
+    public boolean isRollbackOnFail() { return rollbackOnFail; }
+    @DataBoundSetter public void setRollbackOnFail(boolean v) { rollbackOnFail = v; }
     public boolean isFailOnInconclusive() { return failOnInconclusive; }
     @DataBoundSetter public void setFailOnInconclusive(boolean v) { failOnInconclusive = v; }
 
     @Override
     public StepExecution start(StepContext context) {
-        MonitorSpec spec = new MonitorSpec(gates, duration, interval, window, failureLimit, metricsPath, metricsPort, null, null, null, null, null,
-                rollback ? Boolean.TRUE : null);
+        MonitorSpec spec = new MonitorSpec(gates, duration, interval, window, failureLimit, metricsPath, metricsPort, requestsMetric, statusLabel,
+                errorStatus, latencyMetric, logPattern, rollbackOnFail ? Boolean.TRUE : null);
         return new Execution(context, app, env, spec, failOnInconclusive);
     }
 
@@ -156,7 +172,7 @@ public class MonitorStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends StewardStepDescriptor {
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(TaskListener.class, Run.class);

@@ -1,6 +1,7 @@
 package dev.steward.jenkins;
 
 import dev.steward.client.StewardClient;
+import dev.steward.api.ArgForms;
 import dev.steward.steps.PackageRun;
 import dev.steward.steps.SavedState;
 import hudson.EnvVars;
@@ -33,10 +34,12 @@ public class PackageAppStep extends Step {
     private String exclude;
     private boolean defaultExcludes = true;
     private String command;
-    private Map<String, String> env;
+    private List<String> env;
     private List<String> ports;
     private String healthHttp;
+    private boolean healthTcp;
     private String healthPort;
+    private String healthInterval;
     private String cpus;
     private String memory;
     private String disk;
@@ -58,14 +61,18 @@ public class PackageAppStep extends Step {
     @DataBoundSetter public void setDefaultExcludes(boolean v) { defaultExcludes = v; }
     public String getCommand() { return command; }
     @DataBoundSetter public void setCommand(String v) { command = v; }
-    public Map<String, String> getEnv() { return env; }
-    @DataBoundSetter public void setEnv(Map<String, String> v) { env = v; }
+    public List<String> getEnv() { return env; }
+    @DataBoundSetter public void setEnv(List<String> v) { env = ArgForms.lines(v, ""); }
     public List<String> getPorts() { return ports; }
-    @DataBoundSetter public void setPorts(List<String> v) { ports = v; }
+    @DataBoundSetter public void setPorts(List<String> v) { ports = ArgForms.lines(v, ","); }
     public String getHealthHttp() { return healthHttp; }
     @DataBoundSetter public void setHealthHttp(String v) { healthHttp = v; }
+    public boolean isHealthTcp() { return healthTcp; }
+    @DataBoundSetter public void setHealthTcp(boolean v) { healthTcp = v; }
     public String getHealthPort() { return healthPort; }
     @DataBoundSetter public void setHealthPort(String v) { healthPort = v; }
+    public String getHealthInterval() { return healthInterval; }
+    @DataBoundSetter public void setHealthInterval(String v) { healthInterval = v; }
     public String getCpus() { return cpus; }
     @DataBoundSetter public void setCpus(String v) { cpus = v; }
     public String getMemory() { return memory; }
@@ -77,8 +84,8 @@ public class PackageAppStep extends Step {
 
     @Override
     public StepExecution start(StepContext context) {
-        PackageRun.Args args = new PackageRun.Args(name, version, include, exclude, defaultExcludes, command, env, ports, healthHttp, healthPort, cpus,
-                memory, disk, out);
+        PackageRun.Args args = new PackageRun.Args(name, version, include, exclude, defaultExcludes, command, ArgForms.pairs("env", env), ports,
+                healthHttp, healthTcp, healthPort, healthInterval, cpus, memory, disk, out);
         return new Execution(context, args);
     }
 
@@ -144,7 +151,7 @@ public class PackageAppStep extends Step {
     }
 
     @Extension
-    public static final class DescriptorImpl extends StepDescriptor {
+    public static final class DescriptorImpl extends StewardStepDescriptor {
         @Override
         public Set<? extends Class<?>> getRequiredContext() {
             return Set.of(FilePath.class, EnvVars.class, Run.class, TaskListener.class);

@@ -42,7 +42,7 @@ public class StewardAgent extends AbstractCloudSlave {
     private boolean oneShot;
 
     private static JNLPLauncher launcher() {
-        JNLPLauncher l = new JNLPLauncher(true);
+        JNLPLauncher l = new JNLPLauncher(); // its work directory is enabled by default
         l.setWebSocket(true);
         return l;
     }

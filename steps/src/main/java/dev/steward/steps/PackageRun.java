@@ -28,7 +28,8 @@ public final class PackageRun {
 
     /** The step's arguments, named as the CLI's flags. */
     public record Args(String name, String version, String include, String exclude, boolean defaultExcludes, String command, Map<String, String> env,
-                       List<String> ports, String healthHttp, String healthPort, String cpus, String memory, String disk, String out)
+                       List<String> ports, String healthHttp, boolean healthTcp, String healthPort, String healthInterval, String cpus, String memory,
+                       String disk, String out)
             implements Serializable {
     }
 
@@ -36,10 +37,24 @@ public final class PackageRun {
     public record Result(String digest, String file, long size, int files, boolean uploaded) implements Serializable {
     }
 
+    /**
+     * The health check the flags describe: GET {@code healthHttp}, or a TCP connect with
+     * {@code healthTcp}, on {@code healthPort} (default: the first port); null for none.
+     */
+    public static HealthCheck healthCheck(String healthHttp, boolean healthTcp, String healthPort, String healthInterval, List<String> ports) {
+        if (healthHttp != null && healthTcp) {
+            throw new dev.steward.api.ValidationException("healthHttp", "and healthTcp cannot both be given");
+        }
+        if (healthHttp == null && !healthTcp) {
+            return null;
+        }
+        String port = healthPort != null ? healthPort : ports == null || ports.isEmpty() ? null : ports.get(0);
+        return new HealthCheck(healthTcp ? "tcp" : "http", healthHttp, port, null, healthInterval, null, null, null);
+    }
+
     public static Result run(Path workspace, Args a, Map<String, String> buildEnv, Instant buildStarted, String createdBy, StewardClient client,
                              StepListener listener) throws IOException {
-        HealthCheck hc = a.healthHttp() == null ? null : new HealthCheck("http", a.healthHttp(),
-                a.healthPort() != null ? a.healthPort() : a.ports() == null || a.ports().isEmpty() ? null : a.ports().get(0), null, null, null, null, null);
+        HealthCheck hc = healthCheck(a.healthHttp(), a.healthTcp(), a.healthPort(), a.healthInterval(), a.ports());
         ResourceAmounts res = a.cpus() == null && a.memory() == null && a.disk() == null ? null : new ResourceAmounts(a.cpus(), a.memory(), a.disk(), null, null);
         Provenance p = BuildEnvironment.provenance(buildEnv, new Provenance(null, null, null, null, createdBy,
                 buildStarted == null ? null : buildStarted.toString()));

@@ -33,7 +33,7 @@ class PackageRunTest {
         Files.writeString(ws.resolve("web.jar"), "jar");
         Path workspace = c.root.resolve("workspace");
         PackageRun.Args args = new PackageRun.Args("web", "1.0", "build/libs/*.jar", null, true, "exec java -jar build/libs/web.jar", null, List.of("http"),
-                "/healthz", null, "1", "512m", null, null);
+                "/healthz", false, null, null, "1", "512m", null, null);
         Map<String, String> env = Map.of("BUILD_URL", "https://ci/job/web/42/", "JOB_NAME", "web", "BUILD_NUMBER", "42", "GIT_COMMIT", "abcdef1234567");
         Instant started = Instant.parse("2026-11-27T10:00:00Z");
         PackageRun.Result first = PackageRun.run(workspace, args, env, started, "jenkins", c.admin, c.listener);

@@ -30,7 +30,7 @@ class SavedStateTest {
         MonitorSpec monitor = new MonitorSpec(List.of("healthy >= 100%", "p99 < 300ms"), "10m", "15s", "1m", 2, "/metrics", "http",
                 "http_requests_total", "code", "5..", "http_request_seconds", "ERROR", true);
         PackageRun.Args pkg = new PackageRun.Args("web", "1.0", "build/**", "**/*.tmp", false, "exec java -jar web.jar", Map.of("JAVA_OPTS", "-Xmx1g"),
-                List.of("http"), "/healthz", "http", "1", "512m", "1g", "out/web.tar.zst");
+                List.of("http"), "/healthz", false, "http", "20s", "1", "512m", "1g", "out/web.tar.zst");
 
         for (Object o : List.of(alloc, deploy, monitor, pkg)) {
             String saved = SavedState.save(o);

@@ -1,0 +1,114 @@
+package dev.steward.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text forms a CLI flag and a Pipeline step share for arguments the JSON API takes as
+ * structures: a constraint as {@code ATTR=VALUE}, {@code ATTR!=VALUE}, {@code ATTR~REGEX},
+ * {@code ATTR in a,b} or {@code distinct}; a map as {@code KEY=VALUE} entries (as Jenkins' own
+ * {@code withEnv} takes them); a list whose entries may each hold several lines (a Snippet
+ * Generator text area binds as one entry). One parser each, so the CLI and the steps cannot drift.
+ */
+public final class ArgForms {
+    private ArgForms() {
+    }
+
+    /** The entries, each split into lines (and on {@code separators}), trimmed, blanks dropped; null when none are left. */
+    public static List<String> lines(List<String> entries, String separators) {
+        if (entries == null) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (String e : entries) {
+            if (e == null) {
+                continue;
+            }
+            for (String part : e.split("[\\r\\n" + separators + "]")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out.isEmpty() ? null : List.copyOf(out);
+    }
+
+    /** {@code KEY=VALUE} entries as a map, in order; a later key wins. An entry without {@code =} is an error naming {@code field}. */
+    public static Map<String, String> pairs(String field, List<String> entries) {
+        if (entries == null) {
+            return null;
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        int i = 0;
+        for (String e : entries) {
+            int eq = e == null ? -1 : e.indexOf('=');
+            if (eq <= 0) {
+                throw new ValidationException(field + "[" + i + "]", "'" + e + "' is not KEY=VALUE");
+            }
+            out.put(e.substring(0, eq).trim(), e.substring(eq + 1));
+            i++;
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    /** {@code NAME=COUNT} entries (whole numbers, 0 to 10^12) as scalar resources. */
+    public static Map<String, Long> scalars(String field, List<String> entries) {
+        Map<String, String> p = pairs(field, entries);
+        if (p == null) {
+            return null;
+        }
+        Map<String, Long> out = new LinkedHashMap<>();
+        p.forEach((k, v) -> {
+            try {
+                long n = Long.parseLong(v.trim());
+                if (n < 0 || n > 1_000_000_000_000L) {
+                    throw new NumberFormatException();
+                }
+                out.put(k, n);
+            } catch (NumberFormatException x) {
+                throw new ValidationException(field + "." + k, "'" + v + "' is not a whole number from 0 to 1000000000000");
+            }
+        });
+        return out;
+    }
+
+    /** Constraints from their text forms; an entry that is none of them is an error naming {@code field} and the index. */
+    public static List<Constraint> constraints(String field, List<String> entries) {
+        if (entries == null) {
+            return null;
+        }
+        List<Constraint> out = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            String c = entries.get(i).trim();
+            Constraint k;
+            if (c.equals("distinct")) {
+                k = Constraint.distinct();
+            } else if (c.startsWith("distinct ")) {
+                k = new Constraint(c.substring(9).trim(), "distinct", null, null);
+            } else if (c.contains("!=")) {
+                k = new Constraint(c.substring(0, c.indexOf("!=")).trim(), "!=", c.substring(c.indexOf("!=") + 2).trim(), null);
+            } else if (c.contains("~")) {
+                k = new Constraint(c.substring(0, c.indexOf('~')).trim(), "regex", c.substring(c.indexOf('~') + 1).trim(), null);
+            } else if (c.contains(" in ")) {
+                k = new Constraint(c.substring(0, c.indexOf(" in ")).trim(), "in", c.substring(c.indexOf(" in ") + 4).trim(), null);
+            } else if (c.contains("=")) {
+                k = new Constraint(c.substring(0, c.indexOf('=')).trim(), "=", c.substring(c.indexOf('=') + 1).trim(), null);
+            } else {
+                throw new ValidationException(field + "[" + i + "]", "'" + c + "' is not ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, ATTR in A,B, distinct or distinct ATTR");
+            }
+            try {
+                out.add(k.validate());
+            } catch (ValidationException e) {
+                throw e.under(field + "[" + i + "]");
+            }
+        }
+        return out.isEmpty() ? null : out;
+    }
+
+    /** The lines form of a list, for showing it in a text area; empty for none. */
+    public static String text(List<String> entries) {
+        return entries == null ? "" : String.join("\n", entries);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.steward.api;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ArgFormsTest {
+    @Test
+    void a_text_area_entry_splits_into_lines_and_a_list_stays_a_list() {
+        assertThat(ArgForms.lines(List.of("http\r\ndb\n\n", " admin "), ",")).containsExactly("http", "db", "admin");
+        assertThat(ArgForms.lines(List.of("http, db"), ",")).containsExactly("http", "db");
+        assertThat(ArgForms.lines(List.of("20:5m:error-rate < 1%, p99 < 250ms"), "")).containsExactly("20:5m:error-rate < 1%, p99 < 250ms");
+        assertThat(ArgForms.lines(List.of("", "  "), ",")).isNull();
+        assertThat(ArgForms.lines(null, ",")).isNull();
+    }
+
+    @Test
+    void pairs_keep_order_and_values_with_equals_signs_and_name_a_bad_entry() {
+        assertThat(ArgForms.pairs("vars", List.of("JAVA_OPTS=-Dx=1", "MODE=prod"))).containsExactly(Map.entry("JAVA_OPTS", "-Dx=1"), Map.entry("MODE", "prod"));
+        assertThatThrownBy(() -> ArgForms.pairs("vars", List.of("A=1", "oops"))).isInstanceOf(ValidationException.class)
+                .hasMessage("vars[1]: 'oops' is not KEY=VALUE");
+        assertThatThrownBy(() -> ArgForms.pairs("vars", List.of("=1"))).hasMessageContaining("vars[0]");
+    }
+
+    @Test
+    void scalars_are_whole_counts() {
+        assertThat(ArgForms.scalars("scalars", List.of("fpga=2"))).containsExactly(Map.entry("fpga", 2L));
+        assertThatThrownBy(() -> ArgForms.scalars("scalars", List.of("fpga=two"))).hasMessage("scalars.fpga: 'two' is not a whole number from 0 to 1000000000000");
+        assertThatThrownBy(() -> ArgForms.scalars("scalars", List.of("fpga=-1"))).hasMessageContaining("scalars.fpga");
+    }
+
+    @Test
+    void every_constraint_form_parses_and_a_bad_one_names_its_index() {
+        assertThat(ArgForms.constraints("constraints", List.of("os=linux", "rack!=r1", "host~^web", "zone in a,b", "distinct", "distinct rack")))
+                .extracting(Constraint::parsedOp)
+                .containsExactly(Constraint.Op.EQ, Constraint.Op.NE, Constraint.Op.REGEX, Constraint.Op.IN, Constraint.Op.DISTINCT, Constraint.Op.DISTINCT);
+        assertThat(ArgForms.constraints("constraints", List.of("zone in a,b")).get(0).inValues()).containsExactly("a", "b");
+        assertThatThrownBy(() -> ArgForms.constraints("constraints", List.of("os=linux", "linux"))).hasMessageStartingWith("constraints[1]: 'linux' is not");
+        assertThatThrownBy(() -> ArgForms.constraints("constraints", List.of("host~("))).hasMessageStartingWith("constraints[0].value: is not a regular expression");
+    }
+}
