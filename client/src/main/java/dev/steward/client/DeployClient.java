@@ -104,4 +104,25 @@ public final class DeployClient {
         });
         return last != null ? last : deployment(id);
     }
+
+    /**
+     * {@link #follow} without a parked thread ({@link StewardClient#watchAsync}): completes with the
+     * deployment once it has ended, or null when {@code deadline} passed first. Events after
+     * {@code seenEvent} go to {@code onEvent}, each once.
+     */
+    public java.util.concurrent.CompletableFuture<DeploymentInfo> followAsync(String id, long seenEvent, java.time.Instant deadline, java.time.Clock clock,
+                                                                            Consumer<DeploymentEvent> onEvent, Consumer<DeploymentInfo> onChange) {
+        long[] seen = {seenEvent};
+        return c.watchAsync(Paths.v1("deployments", id), DeploymentInfo.class, deadline, clock, d -> d.state().terminal(), d -> {
+            if (d.events() != null) {
+                for (DeploymentEvent e : d.events()) {
+                    if (e.seq() > seen[0]) {
+                        onEvent.accept(e);
+                        seen[0] = e.seq();
+                    }
+                }
+            }
+            onChange.accept(d);
+        });
+    }
 }

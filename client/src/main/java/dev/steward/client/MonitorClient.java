@@ -41,6 +41,12 @@ public final class MonitorClient {
         return r != null ? r : get(id);
     }
 
+    /** {@link #follow} without a parked thread: the monitor once it has ended, or null when {@code deadline} passed first. */
+    public java.util.concurrent.CompletableFuture<MonitorReport> followAsync(String id, java.time.Instant deadline, java.time.Clock clock,
+                                                                           Consumer<MonitorReport> onChange) {
+        return c.watchAsync(Paths.v1("monitors", id), MonitorReport.class, deadline, clock, m -> !m.running(), onChange);
+    }
+
     /** The self-contained HTML report. */
     public String html(String id) throws IOException {
         try (Response r = c.http().newCall(new Request.Builder().url(c.url(Paths.v1("monitors", id, "report"))).get().build()).execute()) {

@@ -35,12 +35,16 @@ public final class StewardClient {
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
     private static final MediaType MEDIA = MediaType.get("application/json");
+    /** One connection pool and dispatcher for every client of this JVM that is given no OkHttpClient of its own. */
+    private static final OkHttpClient SHARED = new OkHttpClient();
     private final HttpUrl base;
     private final OkHttpClient http;
+    private final AsyncQueries async;
 
-    private StewardClient(HttpUrl base, OkHttpClient http) {
+    private StewardClient(HttpUrl base, OkHttpClient http, AsyncQueries async) {
         this.base = base;
         this.http = http;
+        this.async = async;
     }
 
     public static Builder builder(String address) {
@@ -51,7 +55,7 @@ public final class StewardClient {
     public static final class Builder {
         private final String address;
         private String token;
-        private OkHttpClient http = new OkHttpClient();
+        private OkHttpClient http = SHARED;
         private Duration retryBudget = Duration.ofSeconds(30);
         private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
         private Duration callTimeout = Duration.ZERO;
@@ -123,6 +127,7 @@ public final class StewardClient {
                         + "or allow plain HTTP explicitly (--allow-plain-http, STEWARD_ALLOW_PLAIN_HTTP=1) on a network you trust");
             }
             OkHttpClient.Builder b = http.newBuilder();
+            javax.net.ssl.SSLContext ssl = null;
             if (tls != null || caPem != null) {
                 try {
                     javax.net.ssl.X509TrustManager tm = caPem != null
@@ -131,6 +136,7 @@ public final class StewardClient {
                     javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
                     ctx.init(tls == null ? null : tls.keyManagers(), new javax.net.ssl.TrustManager[] {tm}, null);
                     b.sslSocketFactory(ctx.getSocketFactory(), tm);
+                    ssl = ctx;
                 } catch (IOException | java.security.GeneralSecurityException e) {
                     throw new IllegalArgumentException("TLS: " + e.getMessage(), e);
                 }
@@ -142,7 +148,7 @@ public final class StewardClient {
                     .addInterceptor(new RetryInterceptor(Duration.ofMillis(100), Duration.ofSeconds(5), retryBudget)) // idempotent calls only
                     .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
                     .build();
-            return new StewardClient(url, c);
+            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget));
         }
     }
 
@@ -295,6 +301,23 @@ public final class StewardClient {
             }
             index = Math.max(r.index(), 1);
         }
+    }
+
+    /**
+     * {@link #watch} without a parked thread: the blocking queries are made with the JDK's
+     * asynchronous HTTP client, whose one selector thread reads every answer, so a thousand waits
+     * hold a thousand sockets and no thread. Completes with the first value {@code done} accepts,
+     * or null once {@code deadline} (an absolute time, read from {@code clock}: a wait resumed after
+     * a restart ends when the first one would have) has passed. Unreachable allocators and answers
+     * 429/502/503/504 are retried with backoff for the client's retry budget; other errors fail it.
+     * {@code onChange} runs on the HTTP client's threads: keep it short. Cancelling the future
+     * stops the polling.
+     */
+    public <T> java.util.concurrent.CompletableFuture<T> watchAsync(String path, Class<T> type, java.time.Instant deadline, java.time.Clock clock,
+                                                                   java.util.function.Predicate<T> done, java.util.function.Consumer<T> onChange) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        new AsyncWatch<>(async, url(path), JSON.constructType(type), deadline, clock, done, onChange, result).poll(0, 0, null);
+        return result;
     }
 
     // ---------------------------------------------------------------- generic

@@ -8,12 +8,12 @@ import dev.steward.steps.SavedState;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.TaskListener;
-import java.time.Duration;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
-import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -99,7 +99,7 @@ public class AllocateStep extends Step {
         return new Execution(context, req, wait, executor, jvmOptions);
     }
 
-    static final class Execution extends GeneralNonBlockingStepExecution {
+    static final class Execution extends WaitingStepExecution {
         private static final long serialVersionUID = 1L;
         private final String request; // SavedState of the AllocateRequest: plain text survives the Pipeline's serialization
         private final String wait;
@@ -107,6 +107,7 @@ public class AllocateStep extends Step {
         private final String jvmOptions;
         private String agentName;
         private String requestId;
+        private long deadline; // epoch millis: a wait resumed after a restart ends here, not a full wait later
         private boolean bodyStarted;
         private transient AllocateSession session;
 
@@ -123,20 +124,27 @@ public class AllocateStep extends Step {
             run(() -> {
                 TaskListener listener = getContext().get(TaskListener.class);
                 session = AllocateSession.start(StewardConfiguration.get().client(), SavedState.load(request, AllocateRequest.class),
-                        Listeners.of(listener));
+                        Listeners.of(listener)).retryingFailedReleaseIn(StewardConfiguration.pendingReleases());
                 requestId = session.requestId();
+                deadline = Instant.now().plus(Units.duration("wait", wait)).toEpochMilli();
                 getContext().saveState();
-                awaitAndRunBody();
+                awaitThenRunBody();
             });
             return false;
         }
 
-        private void awaitAndRunBody() throws Exception {
-            Duration max = Units.duration("wait", wait);
-            if (!session.awaitPlacement(max)) {
-                session.release("not placed");
-                throw new AbortException("not placed within " + Units.format(max) + ": " + session.status());
-            }
+        /** Waits for placement holding no thread, then runs the body; not placed by the saved deadline fails the step. */
+        private void awaitThenRunBody() {
+            then(session.awaitPlacementAsync(Instant.ofEpochMilli(deadline), Clock.systemUTC()), r -> {
+                if (!session.placed(r)) {
+                    session.release("not placed");
+                    throw new AbortException("not placed within " + wait + ": " + session.status());
+                }
+                runBody();
+            });
+        }
+
+        private void runBody() throws Exception {
             session.startRenewing(Timer.get());
             java.util.Map<String, String> env = new java.util.LinkedHashMap<>(session.environment());
             if (executor) { // a one-shot Jenkins agent inside the allocation, for node(env.STEWARD_LABEL) { }
@@ -163,13 +171,19 @@ public class AllocateStep extends Step {
                 return;
             }
             run(() -> {
-                session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)));
-                if (bodyStarted) {
-                    if (session.awaitPlacement(Duration.ofSeconds(30))) {
-                        session.startRenewing(Timer.get()); // the timer is transient: re-armed here
-                    }
+                session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)))
+                        .retryingFailedReleaseIn(StewardConfiguration.pendingReleases());
+                if (bodyStarted) { // placed before the restart: read it back (no wait) and re-arm the renewals, whose timer is transient
+                    then(session.awaitPlacementAsync(Instant.now(), Clock.systemUTC()), r -> {
+                        if (session.placed(r)) {
+                            session.startRenewing(Timer.get());
+                        }
+                    });
                 } else {
-                    awaitAndRunBody();
+                    if (deadline == 0) { // saved by a release that kept no deadline
+                        deadline = Instant.now().plus(Units.duration("wait", wait)).toEpochMilli();
+                    }
+                    awaitThenRunBody(); // continues to the deadline saved before the restart
                 }
             });
         }
@@ -194,8 +208,20 @@ public class AllocateStep extends Step {
                 if (session != null) {
                     session.release(why);
                 }
-            } catch (Exception e) {
-                // the lease ends by itself; the sweep in the allocator frees it
+            } catch (Exception e) { // said, not swallowed: the lease still ends by itself, and a failed release is retried by CloudSweep
+                try {
+                    getContext().get(TaskListener.class).getLogger().println("steward: WARNING: releasing request " + requestId + " failed: " + e);
+                } catch (Exception x) {
+                    e.addSuppressed(x);
+                    java.util.logging.Logger.getLogger(AllocateStep.class.getName()).log(java.util.logging.Level.WARNING, "releasing request " + requestId, e);
+                }
+                if (requestId != null) {
+                    try {
+                        StewardConfiguration.pendingReleases().add(requestId);
+                    } catch (java.io.IOException x) {
+                        java.util.logging.Logger.getLogger(AllocateStep.class.getName()).log(java.util.logging.Level.WARNING, "remembering request " + requestId, x);
+                    }
+                }
             }
         }
 
@@ -204,10 +230,6 @@ public class AllocateStep extends Step {
             return session == null ? "requesting an allocation" : session.status();
         }
 
-        @Override
-        public boolean blocksRestart() {
-            return false; // waiting for placement resumes after a restart
-        }
 
         /** Releases when the body ends, however it ends. */
         private final class Release extends TailCall {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -132,7 +131,7 @@ public class DeployStep extends Step {
                 role != null ? role : defaultRole, actor, buildUrl);
     }
 
-    static final class Execution extends GeneralNonBlockingStepExecution {
+    static final class Execution extends WaitingStepExecution {
         private static final long serialVersionUID = 1L;
         private final String app;
         private final String env;
@@ -140,6 +139,7 @@ public class DeployStep extends Step {
         private final boolean abortDeployment;
         private final String timeout;
         private volatile String deploymentId;
+        private long deadline; // epoch millis: a follow resumed after a restart ends here, not a full timeout later
         private volatile long seenEvent; // saved with the program, so a rejoin after a restart repeats no line
         private transient volatile DeployWatch watch;
         private transient volatile String status;
@@ -167,19 +167,23 @@ public class DeployStep extends Step {
             run(() -> {
                 watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, SavedState.load(request, DeployRequest.class), listener());
                 deploymentId = watch.deploymentId();
+                deadline = java.time.Instant.now().plus(dev.steward.api.Units.duration("timeout", timeout)).toEpochMilli();
                 getContext().saveState();
                 finish();
             });
             return false;
         }
 
-        private void finish() throws Exception {
-            DeployWatch.Outcome o = watch.follow(dev.steward.api.Units.duration("timeout", timeout));
-            seenEvent = watch.seenEvent();
-            if (!o.succeeded()) {
-                throw new AbortException(o.message());
-            }
-            getContext().onSuccess(o.stepResult());
+        /** Follows to the end or the saved deadline, holding no thread meanwhile; then succeeds with the result or fails with the reasons. */
+        private void finish() {
+            then(watch.awaitEndAsync(java.time.Instant.ofEpochMilli(deadline), java.time.Clock.systemUTC()), ended -> {
+                DeployWatch.Outcome o = watch.outcome(ended, dev.steward.api.Units.duration("timeout", timeout));
+                seenEvent = watch.seenEvent();
+                if (!o.succeeded()) {
+                    throw new AbortException(o.message());
+                }
+                getContext().onSuccess(o.stepResult());
+            });
         }
 
         /** Log lines into the build; each status also records how far the log has got. */
@@ -205,6 +209,9 @@ public class DeployStep extends Step {
                 getContext().onFailure(new AbortException("the controller restarted before the deployment started; run the stage again"));
                 return;
             }
+            if (deadline == 0) { // saved by a release that kept no deadline
+                deadline = java.time.Instant.now().plus(dev.steward.api.Units.duration("timeout", timeout)).toEpochMilli();
+            }
             run(() -> {
                 watch = DeployWatch.join(StewardConfiguration.get().client(), app, env, deploymentId, seenEvent, listener());
                 finish();
@@ -219,10 +226,6 @@ public class DeployStep extends Step {
             super.stop(cause);
         }
 
-        @Override
-        public boolean blocksRestart() {
-            return false; // following a deployment resumes after a restart
-        }
     }
 
     @Extension

@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import jenkins.util.BuildListenerAdapter;
-import org.jenkinsci.plugins.workflow.steps.GeneralNonBlockingStepExecution;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
@@ -96,13 +95,14 @@ public class MonitorStep extends Step {
         return new Execution(context, app, env, spec, failOnInconclusive);
     }
 
-    static final class Execution extends GeneralNonBlockingStepExecution {
+    static final class Execution extends WaitingStepExecution {
         private static final long serialVersionUID = 1L;
         private final String app;
         private final String env;
         private final String spec; // SavedState of the MonitorSpec: plain text survives the Pipeline's serialization
         private final boolean failOnInconclusive;
         private volatile String monitorId;
+        private long deadline; // epoch millis: the monitor's duration and two minutes; kept across a restart
         private transient volatile String status;
 
         Execution(StepContext context, String app, String env, MonitorSpec spec, boolean failOnInconclusive) {
@@ -118,14 +118,19 @@ public class MonitorStep extends Step {
             run(() -> {
                 MonitorRun m = MonitorRun.start(StewardConfiguration.get().client(), app, env, SavedState.load(spec, MonitorSpec.class), listener());
                 monitorId = m.id();
+                deadline = java.time.Instant.now().plus(SavedState.load(spec, MonitorSpec.class).durationValue().plus(Duration.ofMinutes(2))).toEpochMilli();
                 getContext().saveState();
                 finish(m);
             });
             return false;
         }
 
-        private void finish(MonitorRun m) throws Exception {
-            MonitorReport r = m.follow(SavedState.load(spec, MonitorSpec.class).durationValue().plus(Duration.ofMinutes(2)));
+        /** Follows to the verdict or the saved deadline, holding no thread meanwhile, then reports. */
+        private void finish(MonitorRun m) {
+            then(m.awaitEndAsync(java.time.Instant.ofEpochMilli(deadline), java.time.Clock.systemUTC()), ended -> report(m, m.verdict(ended)));
+        }
+
+        private void report(MonitorRun m, MonitorReport r) throws Exception {
             Run<?, ?> run = getContext().get(Run.class);
             Path dir = run.getRootDir().toPath().resolve("steward-monitor").resolve(r.id());
             Path html = m.writeReports(r, dir);
@@ -162,13 +167,12 @@ public class MonitorStep extends Step {
                 getContext().onFailure(new AbortException("the controller restarted before the monitor started; run the stage again"));
                 return;
             }
+            if (deadline == 0) { // saved by a release that kept no deadline
+                deadline = java.time.Instant.now().plus(SavedState.load(spec, MonitorSpec.class).durationValue().plus(Duration.ofMinutes(2))).toEpochMilli();
+            }
             run(() -> finish(MonitorRun.join(StewardConfiguration.get().client(), monitorId, listener())));
         }
 
-        @Override
-        public boolean blocksRestart() {
-            return false;
-        }
     }
 
     @Extension

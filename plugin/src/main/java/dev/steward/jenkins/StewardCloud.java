@@ -114,7 +114,7 @@ public class StewardCloud extends Cloud {
         if (computer == null) {
             throw new IOException("node " + agent.getNodeName() + " has no computer");
         }
-        TaskSpec task = CloudPlanner.agentTask(jvmOptions, Jenkins.get().getRootUrl(), agent.getNodeName(), computer.getJnlpMac(), agentJar(client));
+        TaskSpec task = CloudPlanner.agentTask(jvmOptions, BuildUrls.root(), agent.getNodeName(), computer.getJnlpMac(), agentJar(client));
         client.call("POST", "/v1/allocations/" + agent.getAllocationId() + "/tasks", task, TaskInfo.class, false);
     }
 

@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import com.cloudbees.plugins.credentials.CredentialsMatchers;
 import com.cloudbees.plugins.credentials.CredentialsProvider;
 import dev.steward.client.StewardClient;
+import dev.steward.steps.PendingReleases;
 import hudson.Extension;
 import hudson.ExtensionList;
 import hudson.security.ACL;
@@ -139,7 +140,35 @@ public class StewardConfiguration extends GlobalConfiguration {
         throw new IOException("Steward has no credentials: choose the Secret text holding the role token");
     }
 
+    /**
+     * The client for the current settings. One is kept and shared by every step and the sweep (its
+     * connection pool, and the HTTP client its waits use, which has a selector thread); it is
+     * rebuilt when the address, token, CA certificate or plain-HTTP setting changes.
+     */
     public StewardClient client() throws IOException {
-        return StewardClient.builder(address()).token(token()).caCertificate(caCertificate).allowPlainHttp(allowPlainHttp).build();
+        ClientKey key = new ClientKey(address(), token(), caCertificate, allowPlainHttp);
+        Cached c = cached;
+        if (c == null || !c.key().equals(key)) {
+            c = new Cached(key, StewardClient.builder(key.address()).token(key.token()).caCertificate(key.ca()).allowPlainHttp(key.plain()).build());
+            cached = c;
+        }
+        return c.client();
+    }
+
+    /** The releases steps could not make, retried by {@link CloudSweep}: JENKINS_HOME/steward-plugin/pending-releases. */
+    static PendingReleases pendingReleases() {
+        return new PendingReleases(Jenkins.get().getRootDir().toPath().resolve("steward-plugin").resolve("pending-releases"));
+    }
+
+    private transient volatile Cached cached;
+
+    private record ClientKey(String address, String token, String ca, boolean plain) {
+        @Override
+        public String toString() {
+            return address; // never the token
+        }
+    }
+
+    private record Cached(ClientKey key, StewardClient client) {
     }
 }

@@ -29,11 +29,14 @@ public final class AllocateSession {
     private final String requestId;
     private final StepListener listener;
     private volatile String status = "submitted";
+    private volatile String lastWhy;
+    private volatile String waitLabel;
     private List<AllocationInfo> allocations = List.of();
     private RequestInfo placed;
     private ScheduledFuture<?> renewing;
     private boolean released;
     private StewardClient releaser;
+    private PendingReleases pending;
 
     private AllocateSession(StewardClient client, String requestId, StepListener listener) {
         this.client = client;
@@ -61,6 +64,12 @@ public final class AllocateSession {
         return this;
     }
 
+    /** Where a release that fails is remembered, for a sweep to retry (see {@link PendingReleases}). */
+    public AllocateSession retryingFailedReleaseIn(PendingReleases p) {
+        this.pending = p;
+        return this;
+    }
+
     public String requestId() {
         return requestId;
     }
@@ -70,26 +79,48 @@ public final class AllocateSession {
         return status;
     }
 
-    /**
-     * Waits until placed (true) or {@code max} passes (false), with blocking queries; each new
-     * reason for pending goes to the log and the status. A cancelled request is an error.
-     */
+    /** Waits until placed (true) or {@code max} passes (false): {@link #awaitPlacementAsync} for a caller that may block, such as the CLI. */
     public boolean awaitPlacement(Duration max) throws IOException {
-        String[] said = {null};
-        RequestInfo done = client.watch(dev.steward.client.Paths.v1("requests", requestId), RequestInfo.class, max, x -> x.state() != RequestState.PENDING, x -> {
-            if (x.state() != RequestState.PENDING) {
-                return;
-            }
-            String why = x.why() == null ? "waiting to be evaluated" : x.why().summary();
-            if (!why.equals(said[0])) {
-                said[0] = why;
-                status = "pending: " + why;
-                listener.status(status);
-                listener.line("steward: pending (" + x.placed() + " placed): " + why);
-            }
-        });
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try {
+            java.util.concurrent.CompletableFuture<RequestInfo> f = awaitPlacementAsync(clock.instant().plus(max), clock);
+            waitLabel = "within " + Units.format(max);
+            return placed(f.join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Waits for placement without holding a thread, until {@code deadline} (an absolute time: saved
+     * by a step, a wait resumed after a restart ends when the first would have). Completes with the
+     * request once it has left PENDING, or null when the deadline passed first; each new reason for
+     * pending goes to the log and the status meanwhile. Pass the value to {@link #placed}.
+     */
+    public java.util.concurrent.CompletableFuture<RequestInfo> awaitPlacementAsync(java.time.Instant deadline, java.time.Clock clock) {
+        waitLabel = "by " + deadline.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        return client.watchAsync(dev.steward.client.Paths.v1("requests", requestId), RequestInfo.class, deadline, clock,
+                x -> x.state() != RequestState.PENDING, x -> {
+                    if (x.state() != RequestState.PENDING) {
+                        return;
+                    }
+                    String why = x.why() == null ? "waiting to be evaluated" : x.why().summary();
+                    if (!why.equals(lastWhy)) {
+                        lastWhy = why;
+                        status = "pending: " + why;
+                        listener.status(status);
+                        listener.line("steward: pending (" + x.placed() + " placed): " + why);
+                    }
+                });
+    }
+
+    /**
+     * What the wait ended with: true when placed (the allocations are read, short calls), false
+     * when the deadline passed first (said in the log); a cancelled request is an error.
+     */
+    public boolean placed(RequestInfo done) throws IOException {
         if (done == null) {
-            listener.line("steward: not placed within " + Units.format(max) + ": " + said[0]);
+            listener.line("steward: not placed " + waitLabel + ": " + lastWhy);
             return false;
         }
         if (done.state() == RequestState.CANCELLED) {
@@ -162,7 +193,17 @@ public final class AllocateSession {
             (releaser != null ? releaser : client).cancel(requestId);
             listener.line("steward: released request " + requestId + " (" + why + ")");
         } catch (IOException e) {
-            listener.line("steward: could not release request " + requestId + " (its lease ends by itself): " + e.getMessage());
+            String retry = "";
+            if (pending != null) {
+                try {
+                    pending.add(requestId);
+                    retry = "it is retried every minute until the allocator confirms; ";
+                } catch (IOException x) {
+                    retry = "(could not remember it for a retry: " + x.getMessage() + ") ";
+                }
+            }
+            listener.line("steward: WARNING: could not release request " + requestId + ": " + e.getMessage() + "; " + retry
+                    + "its allocations end by themselves when their lease runs out");
         }
         status = "released (" + why + ")";
     }

@@ -137,6 +137,10 @@ public final class CloudPlanner {
      * command line.
      */
     public static List<String> agentCommand(Template t, String controllerUrl, String nodeName, String secretFile, String agentJar, String workDir) {
+        if (controllerUrl == null || controllerUrl.isBlank()) { // Jenkins.getRootUrl() is null until "Jenkins URL" is configured
+            throw new IllegalArgumentException("the Jenkins URL is not configured, and agents started in allocations connect back to it: "
+                    + "set it in Manage Jenkins > System > Jenkins Location > Jenkins URL");
+        }
         List<String> cmd = new ArrayList<>(List.of("java"));
         if (t.jvmOptions() != null && !t.jvmOptions().isBlank()) {
             cmd.addAll(List.of(t.jvmOptions().trim().split("\\s+")));

@@ -25,7 +25,7 @@ public final class DeployWatch {
     private final StepListener listener;
     private final String deploymentId;
     private final DeployResult started;
-    private long seenEvent;
+    private volatile long seenEvent;
 
     private DeployWatch(StewardClient client, String app, String env, StepListener listener, String deploymentId, DeployResult started, long seen) {
         this.client = client;
@@ -90,17 +90,41 @@ public final class DeployWatch {
         return seenEvent;
     }
 
-    /** Follows to the end (or {@code timeout}); every event becomes a log line, the counts the status. */
+    /** Follows to the end (or {@code timeout}), blocking: for a caller that may, such as the CLI. */
     public Outcome follow(Duration timeout) throws IOException {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try {
+            return outcome(awaitEndAsync(clock.instant().plus(timeout), clock).join(), timeout);
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Follows without holding a thread, until {@code deadline} (absolute: saved by the step, so a
+     * follow resumed after a restart ends when the first would have); every event becomes a log
+     * line, the counts the status. Completes with the ended deployment, or null when the deadline
+     * passed first (or for a no-op, which has no deployment). Pass the value to {@link #outcome}.
+     */
+    public java.util.concurrent.CompletableFuture<DeploymentInfo> awaitEndAsync(java.time.Instant deadline, java.time.Clock clock) {
+        if (deploymentId == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        return client.deployments().followAsync(deploymentId, seenEvent, deadline, clock, this::event, x -> listener.status(status(x)));
+    }
+
+    /** The outcome of what {@link #awaitEndAsync} gave (a few short reads); {@code waited} names the wait in the message when it ran out. */
+    public Outcome outcome(DeploymentInfo ended, Duration waited) throws IOException {
         if (deploymentId == null) {
             var svc = client.deployments().service(app, env);
             return new Outcome(true, "NOOP", started.message(), svc.revision(), started.revision() == null ? null : started.revision().spec().packageDigest(),
                     null, client.deployments().endpoints(app, env), started.message());
         }
-        DeploymentInfo d = client.deployments().follow(deploymentId, timeout, this::event, x -> listener.status(status(x)));
+        DeploymentInfo d = ended != null ? ended : client.deployments().deployment(deploymentId);
         if (!d.state().terminal()) {
-            return new Outcome(false, d.state().name(), "still " + d.state() + " after " + dev.steward.api.Units.format(timeout), d.revision(), null,
-                    d.id(), List.of(), "the deployment has not ended");
+            String after = waited == null ? "its deadline" : dev.steward.api.Units.format(waited);
+            return new Outcome(false, d.state().name(), "still " + d.state() + " after " + after, d.revision(), null,
+                    d.id(), List.of(), "deployment " + d.id() + " has not ended after " + after + " (it goes on; follow it with 'steward rollout watch " + d.id() + "')");
         }
         String digest = client.deployments().revisions(app, env).stream().filter(r -> r.number() == d.revision()).map(r -> r.spec().packageDigest())
                 .findFirst().orElse(null);
@@ -111,7 +135,7 @@ public final class DeployWatch {
         return new Outcome(ok, d.state().name(), d.reason(), d.revision(), digest, d.id(), client.deployments().endpoints(app, env), msg);
     }
 
-    private void event(DeploymentEvent e) {
+    private synchronized void event(DeploymentEvent e) {
         if (e.seq() > seenEvent) {
             listener.line("steward: " + e.message());
             seenEvent = e.seq();

@@ -50,14 +50,33 @@ public final class MonitorRun {
         return id;
     }
 
-    /** Follows the monitor to its verdict. */
+    /** Follows the monitor to its verdict, blocking: for a caller that may. */
     public MonitorReport follow(Duration timeout) throws IOException {
-        MonitorReport r = client.monitors().follow(id, timeout, this::show);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        try {
+            return verdict(awaitEndAsync(clock.instant().plus(timeout), clock).join());
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Follows without holding a thread until the monitor ends or {@code deadline} (absolute, saved
+     * by the step) passes; each evaluation becomes a log line. Completes with the ended report, or
+     * null at the deadline. Pass the value to {@link #verdict}.
+     */
+    public java.util.concurrent.CompletableFuture<MonitorReport> awaitEndAsync(java.time.Instant deadline, java.time.Clock clock) {
+        return client.monitors().followAsync(id, deadline, clock, this::show);
+    }
+
+    /** The report to act on (read again when the wait ran out), its verdict said in the log. */
+    public MonitorReport verdict(MonitorReport ended) throws IOException {
+        MonitorReport r = ended != null ? ended : client.monitors().get(id);
         listener.line("steward: " + (r.verdict() == null ? "RUNNING" : r.verdict()) + ": " + r.reason() + (r.rolledBack() == null ? "" : "; " + r.rolledBack()));
         return r;
     }
 
-    private void show(MonitorReport m) {
+    private synchronized void show(MonitorReport m) {
         if (m.gates().isEmpty()) {
             return;
         }

@@ -93,4 +93,90 @@ class AllocateSessionTest {
         assertThatThrownBy(() -> AllocateSession.start(c.admin, ask("lots", null), c.listener)).isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("cpus:");
     }
+
+    @Test
+    void aFailedReleaseIsSaidInTheLogAndRetriedUntilTheAllocatorConfirms(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        PendingReleases pending = new PendingReleases(dir.resolve("steward/pending-releases"));
+        dev.steward.client.StewardClient unreachable = dev.steward.client.StewardClient.builder("http://127.0.0.1:1").retryBudget(Duration.ZERO).build();
+        AllocateSession s = AllocateSession.start(c.admin, ask("0.2", null), c.listener).releasingWith(unreachable).retryingFailedReleaseIn(pending);
+        assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
+        String alloc = s.environment().get("STEWARD_ALLOC_ID");
+        s.release("the body ended");
+        assertThat(c.lines).anyMatch(l -> l.startsWith("steward: WARNING: could not release request " + s.requestId())
+                && l.contains("retried every minute"));
+        assertThat(pending.list()).containsExactly(s.requestId());
+        assertThat(c.admin.allocation(alloc).state()).as("not released yet").isEqualTo(AllocationState.ALLOCATED);
+
+        assertThat(pending.retry(unreachable).failed()).singleElement().asString().startsWith(s.requestId());
+        assertThat(new PendingReleases(dir.resolve("steward/pending-releases")).list()).as("kept on disk for the next sweep").containsExactly(s.requestId());
+
+        pending.add("req-that-was-never-made"); // the allocator answers 404: nothing left to release
+        PendingReleases.Retry r = pending.retry(c.admin);
+        assertThat(r.released()).containsExactlyInAnyOrder(s.requestId(), "req-that-was-never-made");
+        assertThat(r.failed()).isEmpty();
+        assertThat(pending.list()).isEmpty();
+        assertThat(c.admin.allocation(alloc).state()).isEqualTo(AllocationState.RELEASED);
+    }
+
+    /**
+     * Two hundred steps waiting at once hold two hundred sockets and no thread each: the waits are
+     * answers the HTTP client's selector reads, not threads parked on long polls. A design with a
+     * thread per wait would add about 200 threads here.
+     */
+    @Test
+    void hundredsOfConcurrentWaitsHoldNoThreadEach() throws Exception {
+        int n = 200;
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        AllocateSession warm = AllocateSession.start(c.admin, ask("0.02", null), c.listener); // the HTTP client and its threads exist before counting
+        assertThat(warm.placed(warm.awaitPlacementAsync(clock.instant().plusSeconds(30), clock).get(30, java.util.concurrent.TimeUnit.SECONDS))).isTrue();
+        int before = clientSideThreads();
+        Recorder quiet = new Recorder();
+        List<AllocateSession> sessions = new java.util.ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<dev.steward.api.RequestInfo>> waits = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) { // each waits for an agent in pool "late", which has not joined yet
+            AllocateSession s = AllocateSession.start(c.admin, new AllocateRequest(null, "wait-" + i, 1, "0.02", "16m", null, null, null, null, null,
+                    List.of(dev.steward.api.Constraint.eq("pool", "late")), null, null, null, null, null), quiet);
+            sessions.add(s);
+            waits.add(s.awaitPlacementAsync(clock.instant().plus(Duration.ofMinutes(2)), clock));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> sessions.stream().allMatch(s -> s.status().startsWith("pending")));
+        int during = clientSideThreads();
+        assertThat(waits).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        assertThat(during - before).as("threads added while %d waits are parked (%d before, %d during)", n, before, during).isLessThan(20);
+
+        dev.steward.client.StewardClient.builder(c.server.url()).token(c.server.joinToken()).build()
+                .register(new dev.steward.api.AgentRegistration("late", "8", "8g", null, null, null, null, null, java.util.Map.of("pool", "late")));
+        java.util.concurrent.CompletableFuture.allOf(waits.toArray(new java.util.concurrent.CompletableFuture[0])).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        for (java.util.concurrent.CompletableFuture<dev.steward.api.RequestInfo> w : waits) {
+            assertThat(w.get().state()).isEqualTo(RequestState.PLACED);
+        }
+        assertThat(sessions.get(0).placed(waits.get(0).get())).isTrue();
+        assertThat(sessions.get(0).allocations().get(0).agentName()).isEqualTo("late");
+    }
+
+    /** Threads of this JVM but the allocator's HTTP pool, which serves the same 200 queries from this JVM and grows for them. */
+    private static int clientSideThreads() {
+        return (int) Thread.getAllStackTraces().keySet().stream().filter(t -> !t.getName().startsWith("steward-http-")).count();
+    }
+
+    /** A wait resumed after a controller restart ends at the saved deadline, not a full wait later. */
+    @Test
+    void aResumedWaitEndsAtTheSavedDeadline() throws Exception {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        AllocateSession first = AllocateSession.start(c.admin, ask("500", null), c.listener);
+        java.time.Instant deadline = clock.instant().plusSeconds(3); // what the step saved
+        first.awaitPlacementAsync(deadline, clock).cancel(true); // the controller went away
+        AllocateSession resumed = AllocateSession.resume(c.admin, first.requestId(), c.listener);
+        dev.steward.api.RequestInfo r = resumed.awaitPlacementAsync(deadline, clock).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        java.time.Instant ended = clock.instant();
+        assertThat(r).as("not placed: 500 cpus").isNull();
+        assertThat(ended).isAfterOrEqualTo(deadline).isBefore(deadline.plusSeconds(5));
+        assertThat(resumed.placed(r)).isFalse();
+        assertThat(c.lines).anyMatch(l -> l.startsWith("steward: not placed by ") && l.contains("insufficient cpus"));
+
+        java.time.Instant past = clock.instant().minusSeconds(60); // resumed long after its deadline: one read, then done
+        assertThat(AllocateSession.resume(c.admin, first.requestId(), c.listener).awaitPlacementAsync(past, clock)
+                .get(10, java.util.concurrent.TimeUnit.SECONDS)).isNull();
+        first.release("aborted");
+    }
 }

@@ -87,4 +87,11 @@ class CloudPlannerTest {
                 .noneMatch(a -> a.matches("[0-9a-f]{64}"));
         assertThatThrownBy(() -> new CloudPlanner.Template("", "1", "1g", null, 1, 1, 0, true)).hasMessageStartingWith("label:");
     }
+
+    @Test
+    void an_agent_without_a_jenkins_url_is_refused_with_what_to_set() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CloudPlanner.agentTask(null, null, "steward-x-1", "s3cr3t", "sha256:" + "b".repeat(64)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Jenkins URL is not configured")
+                .hasMessageContaining("Manage Jenkins > System > Jenkins Location");
+    }
 }

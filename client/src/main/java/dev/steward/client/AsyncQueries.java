@@ -1,0 +1,109 @@
+package dev.steward.client;
+
+import com.fasterxml.jackson.databind.JavaType;
+import dev.steward.api.Problem;
+import okhttp3.HttpUrl;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Blocking queries made asynchronously, with {@code java.net.http}: the request is sent, the
+ * answer is read by the client's selector thread when the allocator gives it, and nothing waits
+ * in between. OkHttp's {@code enqueue} would hold one of its dispatcher's threads for each parked
+ * query, which is what the steps must not do. The client is made on first use (it owns a
+ * selector thread) and speaks HTTP/1.1, with the same CA, client certificate and token as the
+ * OkHttp side.
+ */
+final class AsyncQueries {
+    /**
+     * Where answers are parsed and callbacks run, for every client of the JVM: four threads at
+     * most, gone when idle. Callbacks must be short (log a line, complete a future); a thousand
+     * parked waits need no more threads than this.
+     */
+    private static final java.util.concurrent.ThreadPoolExecutor CALLBACKS = callbacks();
+    private final SSLContext ssl;
+    private final String token;
+    private final Duration retryBudget;
+    private volatile HttpClient http;
+
+    AsyncQueries(SSLContext ssl, String token, Duration retryBudget) {
+        this.ssl = ssl;
+        this.token = token;
+        this.retryBudget = retryBudget;
+    }
+
+    Duration retryBudget() {
+        return retryBudget;
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                if (http == null) {
+                    HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                            .executor(CALLBACKS);
+                    if (ssl != null) {
+                        b.sslContext(ssl);
+                    }
+                    http = b.build();
+                }
+                h = http;
+            }
+        }
+        return h;
+    }
+
+    /** GET {@code url?index=after&wait=...}: the value and the change index, or a {@link StewardException} with the allocator's problem. */
+    <T> CompletableFuture<Indexed<T>> query(HttpUrl url, long after, Duration wait, JavaType type) {
+        HttpUrl.Builder u = url.newBuilder();
+        if (after > 0) {
+            u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
+        }
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(u.build().toString())).GET()
+                .timeout(wait.plusSeconds(30)) // the allocator answers by the end of the wait; beyond that something is wrong
+                .header("X-Request-Id", UUID.randomUUID().toString())
+                .header("Accept", "application/json");
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        return http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).thenApply(resp -> {
+            String text = resp.body() == null ? "" : resp.body();
+            if (resp.statusCode() / 100 != 2) {
+                Problem p = null;
+                try {
+                    p = StewardClient.JSON.readValue(text, Problem.class);
+                } catch (IOException ignored) {
+                    // not a problem document: keep the status line
+                }
+                throw new java.util.concurrent.CompletionException(new StewardException(resp.statusCode(), p, "GET " + url.encodedPath() + " -> " + resp.statusCode()));
+            }
+            String idx = resp.headers().firstValue("X-Steward-Index").orElse(null);
+            try {
+                return new Indexed<>(idx == null ? 0 : Long.parseLong(idx), StewardClient.JSON.readValue(text, type));
+            } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor callbacks() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(4, 4, 30, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "steward-watch-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        e.allowCoreThreadTimeOut(true);
+        return e;
+    }
+}
