@@ -153,6 +153,7 @@ public class AllocateStep extends Step {
                 StewardAgent agent = StewardAgent.oneShot(agentName, label, requestId, session.allocations().get(0).id());
                 jenkins.model.Jenkins.get().addNode(agent);
                 StewardCloud.startAgent(StewardConfiguration.get().client(), agent, jvmOptions);
+                ExecutorWatches.arm(agent); // preempted under the body: its node block is interrupted, saying why
                 env.put("STEWARD_LABEL", label);
             }
             bodyStarted = true;

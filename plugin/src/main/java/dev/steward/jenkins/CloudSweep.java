@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 import jenkins.model.Jenkins;
 
 /**
- * Every minute: retries the releases steps could not make (the allocator was unreachable), renews
+ * Every minute: retries the releases steps could not make (the allocator was unreachable), makes
+ * sure every Steward node's allocation is watched ({@link ExecutorWatches}), renews
  * the leases of the cloud's live agents, releases allocations whose node is gone, and removes
  * nodes whose allocation has ended (the decisions are {@link CloudPlanner#sweep}). It makes network
  * calls, so it is an {@link AsyncPeriodicWork}: it runs on its own thread, never on the timer, and
@@ -47,6 +48,14 @@ public class CloudSweep extends AsyncPeriodicWork {
             r.released().forEach(id -> listener.getLogger().println("released request " + id + " (a step could not release it when it ended)"));
             r.failed().forEach(f -> listener.getLogger().println("still cannot release request " + f));
         }
+        Set<String> stewardNodes = new HashSet<>();
+        for (Node n : Jenkins.get().getNodes()) {
+            if (n instanceof StewardAgent a) {
+                stewardNodes.add(a.getNodeName());
+                ExecutorWatches.arm(a); // after a restart, or when a watch stopped
+            }
+        }
+        ExecutorWatches.retainOnly(stewardNodes);
         if (Jenkins.get().clouds.stream().noneMatch(c -> c instanceof StewardCloud)) {
             return;
         }

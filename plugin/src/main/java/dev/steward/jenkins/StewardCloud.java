@@ -21,11 +21,15 @@ import hudson.slaves.SlaveComputer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
 import org.jenkinsci.Symbol;
@@ -82,30 +86,53 @@ public class StewardCloud extends Cloud {
         int n = CloudPlanner.toProvision(t.plan(), excessWorkload, existing, state.getAdditionalPlannedCapacity());
         for (int i = 0; i < n; i++) {
             String nodeName = CloudPlanner.nodeName(t.getLabel(), UUID.randomUUID().toString().substring(0, 8));
-            out.add(new NodeProvisioner.PlannedNode(nodeName, Computer.threadPoolForRemoting.submit(() -> launch(t, nodeName)), 1));
+            out.add(new NodeProvisioner.PlannedNode(nodeName, launch(t, nodeName), 1));
         }
         return out;
     }
 
-    private Node launch(StewardTemplate t, String nodeName) throws Exception {
+    /**
+     * Adds the node, asks for its allocation and, once placed, starts agent.jar there. The wait for
+     * placement holds no thread (up to 5 minutes); the short calls before and after run on
+     * {@link Computer#threadPoolForRemoting}. Not placed, or failing, the node is removed again.
+     */
+    private CompletableFuture<Node> launch(StewardTemplate t, String nodeName) {
         StewardAgent agent = new StewardAgent(nodeName, t, name);
-        Jenkins.get().addNode(agent);
-        try {
-            StewardClient client = StewardConfiguration.get().client();
-            StepListener log = line -> LOG.info(nodeName + ": " + line);
-            AllocateSession s = AllocateSession.start(client, t.plan().request(StewardConfiguration.get().getRole(), nodeName), log);
-            if (!s.awaitPlacement(Duration.ofMinutes(5))) {
-                s.release("not placed");
-                throw new IOException("no capacity for " + nodeName + ": " + s.status());
+        StepListener log = line -> LOG.info(nodeName + ": " + line);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                Jenkins.get().addNode(agent);
+                return AllocateSession.start(StewardConfiguration.get().client(), t.plan().request(StewardConfiguration.get().getRole(), nodeName), log)
+                        .retryingFailedReleaseIn(StewardConfiguration.pendingReleases());
+            } catch (Exception e) {
+                throw new CompletionException(e);
             }
-            agent.placed(s.requestId(), s.allocations().get(0).id());
-            Jenkins.get().updateNode(agent);
-            startAgent(client, agent, t.getJvmOptions());
-            return agent;
-        } catch (Exception e) {
-            Jenkins.get().removeNode(agent);
-            throw e;
-        }
+        }, Computer.threadPoolForRemoting).thenCompose(s -> s.awaitPlacementAsync(Instant.now().plus(Duration.ofMinutes(5)), Clock.systemUTC())
+                .thenApplyAsync(r -> {
+                    try {
+                        if (!s.placed(r)) {
+                            s.release("not placed");
+                            throw new IOException("no capacity for " + nodeName + " within 5m: " + s.status());
+                        }
+                        agent.placed(s.requestId(), s.allocations().get(0).id());
+                        Jenkins.get().updateNode(agent);
+                        startAgent(StewardConfiguration.get().client(), agent, t.getJvmOptions());
+                        ExecutorWatches.arm(agent);
+                        return (Node) agent;
+                    } catch (Exception e) {
+                        s.release("the agent did not start");
+                        throw new CompletionException(e);
+                    }
+                }, Computer.threadPoolForRemoting)).whenComplete((n, err) -> {
+                    if (err != null) {
+                        try {
+                            Jenkins.get().removeNode(agent);
+                        } catch (Exception e) {
+                            err.addSuppressed(e);
+                        }
+                        LOG.log(java.util.logging.Level.WARNING, "provisioning " + nodeName + " failed", err);
+                    }
+                });
     }
 
     /** Runs agent.jar for {@code agent} in its allocation (the task is {@link CloudPlanner#agentTask}). */
