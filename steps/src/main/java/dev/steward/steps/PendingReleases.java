@@ -50,12 +50,19 @@ public final class PendingReleases {
 
     /**
      * Cancels every remembered request through {@code client}; a request the allocator no longer
-     * knows (404) is done too. The ones that still fail stay for the next retry.
+     * knows (404) is done too. The ones that still fail stay for the next retry; once the
+     * allocator proves unreachable the rest are not tried this time, so one retry takes at most
+     * one call's retry budget however many are pending.
      */
     public Retry retry(StewardClient client) throws IOException {
         List<String> released = new ArrayList<>();
         List<String> failed = new ArrayList<>();
+        String unreachable = null;
         for (String id : list()) {
+            if (unreachable != null) { // the rest would wait as long for the same answer
+                failed.add(id + ": not tried, the allocator is unreachable (" + unreachable + ")");
+                continue;
+            }
             try {
                 client.cancel(id);
                 released.add(id);
@@ -66,6 +73,7 @@ public final class PendingReleases {
                     failed.add(id + ": " + e.getMessage());
                 }
             } catch (IOException e) {
+                unreachable = e.getMessage();
                 failed.add(id + ": " + e.getMessage());
             }
         }
