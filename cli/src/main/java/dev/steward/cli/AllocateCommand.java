@@ -43,7 +43,7 @@ final class AllocateCommand implements Callable<Integer> {
     String disk;
     @Option(names = "--gpus", description = "Whole GPUs (1, 2) or a share of one (0.5)")
     String gpus;
-    @Option(names = {"--gpu-model", "--gpuModel"}, description = "Allowed GPU models: V100M16|V100M32")
+    @Option(names = "--gpu-model", description = "Allowed GPU models: V100M16|V100M32")
     String gpuModel;
     @Option(names = "--ports", split = ",", description = "Named ports: --ports http,db")
     List<String> ports;
@@ -59,7 +59,7 @@ final class AllocateCommand implements Callable<Integer> {
     Boolean gang;
     @Option(names = "--placement", description = "binpack or spread")
     String placement;
-    @Option(names = {"--constraints", "--constraint"}, description = "ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
+    @Option(names = "--constraints", description = "ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
     List<String> constraints;
     @Option(names = "--scalars", description = "Scalar resources NAME=COUNT, e.g. fpga=1 (repeatable)")
     List<String> scalars;

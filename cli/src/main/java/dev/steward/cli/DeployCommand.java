@@ -37,7 +37,7 @@ final class DeployCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", required = true, description = "The environment: staging, prod, ...", converter = Name.class)
     String env;
-    @Option(names = {"--package-digest", "--package"}, description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
+    @Option(names = "--package-digest", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
     String pkg;
     @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package",
             converter = Name.class)
@@ -52,7 +52,7 @@ final class DeployCommand implements Callable<Integer> {
     String maxUnavailable;
     @Option(names = "--min-ready-seconds", description = "Rolling: seconds an instance must be ready to count")
     Integer minReadySeconds;
-    @Option(names = {"--steps", "--step"}, description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
+    @Option(names = "--steps", description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
     List<String> steps;
     @Option(names = "--scale-down-delay", description = "Blue/green: how long the old set stays after the switch. Default: 30s")
     String scaleDownDelay;
@@ -77,9 +77,9 @@ final class DeployCommand implements Callable<Integer> {
     String disk;
     @Option(names = "--constraints", description = "Where instances may run: ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
     List<String> constraints;
-    @Option(names = {"--ports", "--port"}, split = ",", description = "Named ports (default: the package's)")
+    @Option(names = "--ports", split = ",", description = "Named ports (default: the package's)")
     List<String> ports;
-    @Option(names = {"--vars", "--var"}, description = "Instance environment variable NAME=VALUE (repeatable)")
+    @Option(names = "--vars", description = "Instance environment variable NAME=VALUE (repeatable)")
     Map<String, String> vars;
     @Option(names = "--role", description = "Role (admin token only; a role token deploys for its role)")
     String role;
@@ -128,7 +128,7 @@ final class DeployCommand implements Callable<Integer> {
             r = c.deployments().deploy(app, env, request(digest));
         } catch (dev.steward.client.StewardException e) {
             if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--" + kebab(e.problem().field()) + ": " + e.getMessage());
+                throw new CommandLine.ParameterException(spec.commandLine(), flagOf(e.problem().field()) + ": " + e.getMessage());
             }
             throw e;
         }
@@ -154,11 +154,16 @@ final class DeployCommand implements Callable<Integer> {
         }
         Path f = Path.of(pkg);
         if (!Files.isRegularFile(f)) {
-            throw new ValidationException("package", "'" + pkg + "' is neither a package digest (sha256:...) nor a package file");
+            throw new ValidationException("--package-digest", "'" + pkg + "' is neither a package digest (sha256:...) nor a package file");
         }
         String d = PackageClient.digestOf(f);
         c.packages().push(f, d);
         return d;
+    }
+
+    /** The flag a request field comes from: {@code steps[1].weight} is {@code --steps}; every flag is its field in kebab case. */
+    static String flagOf(String field) {
+        return "--" + kebab(field.split("[\\[.]")[0]);
     }
 
     static String kebab(String field) {

@@ -30,7 +30,7 @@ final class MonitorCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
     String env;
-    @Option(names = {"--gates", "--gate"}, required = true, description = "A gate (repeatable)")
+    @Option(names = "--gates", required = true, description = "A gate (repeatable)")
     List<String> gates;
     @Option(names = "--duration", description = "How long to watch. Default: 5m")
     String duration;
@@ -54,7 +54,7 @@ final class MonitorCommand implements Callable<Integer> {
     String logPattern;
     @Option(names = "--latency-metric", description = "Default: http_request_duration_seconds")
     String latencyMetric;
-    @Option(names = {"--rollback-on-fail", "--rollback"}, description = "On fail, roll the service back to its previous stable revision")
+    @Option(names = "--rollback-on-fail", description = "On fail, roll the service back to its previous stable revision")
     boolean rollback;
     @Option(names = "--report", description = "Directory to write monitor.json and monitor.html into")
     Path report;
@@ -71,8 +71,7 @@ final class MonitorCommand implements Callable<Integer> {
             started = c.monitors().start(app, env, spec);
         } catch (dev.steward.client.StewardException e) {
             if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                String f = e.problem().field().startsWith("gates") ? "gate" : DeployCommand.kebab(e.problem().field());
-                throw new CommandLine.ParameterException(new CommandLine(this), "--" + f + ": " + e.getMessage());
+                throw new CommandLine.ParameterException(new CommandLine(this), DeployCommand.flagOf(e.problem().field()) + ": " + e.getMessage());
             }
             throw e;
         }

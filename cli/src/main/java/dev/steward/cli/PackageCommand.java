@@ -51,7 +51,7 @@ final class PackageCommand implements Callable<Integer> {
     String command;
     @Option(names = "--env", description = "Environment, NAME=VALUE (repeatable)")
     Map<String, String> env;
-    @Option(names = {"--ports", "--port"}, split = ",", description = "Named ports the app listens on (repeatable or comma-separated)")
+    @Option(names = "--ports", split = ",", description = "Named ports the app listens on (repeatable or comma-separated)")
     List<String> ports;
     @Option(names = "--health-http", description = "Health check: GET this path on --health-port")
     String healthHttp;
@@ -97,7 +97,7 @@ final class PackageCommand implements Callable<Integer> {
             return "--env " + f.substring(4);
         }
         if (f.startsWith("ports[")) {
-            return "--port";
+            return "--ports";
         }
         return switch (f) {
             case "healthCheck.port" -> "--health-port";

@@ -154,7 +154,7 @@ class CliIT {
         Files.writeString(app.resolve("web.jar"), "not really a jar");
         Files.writeString(dir.resolve("app/notes.txt"), "left out");
         List<String> args = List.of("package", "--dir", "app", "--include", "build/libs/*.jar", "--name", "web", "--version", "1.0",
-                "--command", "exec java -jar build/libs/web.jar --port=$PORT_HTTP", "--port", "http", "--health-http", "/healthz",
+                "--command", "exec java -jar build/libs/web.jar --port=$PORT_HTTP", "--ports", "http", "--health-http", "/healthz",
                 "--git-commit", "0123456789abcdef", "--built-at", "2026-11-27T10:00:00Z", "--upload");
         Process p = steward(args.toArray(String[]::new)).start();
         String digest = new String(p.getInputStream().readAllBytes()).trim();
@@ -185,11 +185,11 @@ class CliIT {
 
     @Test
     void monitor_and_deploy_refuse_bad_input_naming_the_flag() throws Exception {
-        assertThat(run(2, "monitor", "webapp", "--env", "nowhere", "--gate", "happiness > 3")).contains("--gate:").contains("'happiness' is not a signal");
-        assertThat(run(1, "monitor", "webapp", "--env", "nowhere", "--gate", "error-rate < 1%")).contains("no service 'webapp/nowhere'");
+        assertThat(run(2, "monitor", "webapp", "--env", "nowhere", "--gates", "happiness > 3")).contains("--gates:").contains("'happiness' is not a signal");
+        assertThat(run(1, "monitor", "webapp", "--env", "nowhere", "--gates", "error-rate < 1%")).contains("no service 'webapp/nowhere'");
         assertThat(run(2, "deploy", "webapp", "--env", "staging")).contains("give either --package-digest or --promote-from");
-        assertThat(run(2, "deploy", "webapp", "--env", "staging", "--package", "sha256:" + "0".repeat(64), "--strategy", "sideways"))
+        assertThat(run(2, "deploy", "webapp", "--env", "staging", "--package-digest", "sha256:" + "0".repeat(64), "--strategy", "sideways"))
                 .contains("--strategy:").contains("'sideways' is not rolling, canary, bluegreen or recreate");
-        assertThat(run(1, "deploy", "webapp", "--env", "staging", "--package", "sha256:" + "0".repeat(64))).contains("is not stored on this allocator");
+        assertThat(run(1, "deploy", "webapp", "--env", "staging", "--package-digest", "sha256:" + "0".repeat(64))).contains("is not stored on this allocator");
     }
 }

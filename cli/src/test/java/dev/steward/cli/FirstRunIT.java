@@ -91,9 +91,9 @@ class FirstRunIT {
     @Order(1)
     void commandsFindADevStartedWithItsOwnDataAndPort() throws Exception {
         assertThat(run(0, "status")).contains("1 agent ready").doesNotContain("1 agents");
-        digest = run(0, "package", "--dir", "tiny", "--include", "run.sh", "--name", "tiny", "--command", "sh run.sh", "--port", "http",
+        digest = run(0, "package", "--dir", "tiny", "--include", "run.sh", "--name", "tiny", "--command", "sh run.sh", "--ports", "http",
                 "--cpus", "0.1", "--memory", "64m", "--upload").lines().filter(l -> l.startsWith("sha256:")).findFirst().orElseThrow();
-        String out = run(0, "deploy", "tiny", "--env", "staging", "--package", digest, "--instances", "2", "--min-healthy-time", "1s");
+        String out = run(0, "deploy", "tiny", "--env", "staging", "--package-digest", digest, "--instances", "2", "--min-healthy-time", "1s");
         assertThat(out).contains("succeeded").contains("2 of 2 instances available");
     }
 
@@ -125,8 +125,8 @@ class FirstRunIT {
     @Test
     @Order(4)
     void rolloutActionsReturnOnceAcceptedAndAbortOfAnEndedDeploymentIsRefused() throws Exception {
-        String started = run(0, "deploy", "tiny", "--env", "staging", "--package", digest, "--var", "V=2", "--min-healthy-time", "1s",
-                "--step", "1:promote", "--step", "2:promote", "--detach", "-o", "json");
+        String started = run(0, "deploy", "tiny", "--env", "staging", "--package-digest", digest, "--vars", "V=2", "--min-healthy-time", "1s",
+                "--steps", "1:promote", "--steps", "2:promote", "--detach", "-o", "json");
         String id = Json.MAPPER.readTree(started).path("deployment").path("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> api().deployments().deployment(id).state().name().equals("PAUSED"));
         String promoted = run(0, "rollout", "promote", id); // would block to the end before: the next step waits for another promote
@@ -144,8 +144,8 @@ class FirstRunIT {
     @Test
     @Order(5)
     void aCanaryStepCarriesItsGateFromTheCommandLine() throws Exception {
-        String started = run(0, "deploy", "tiny", "--env", "gated", "--package", digest, "--instances", "2", "--min-healthy-time", "1s",
-                "--step", "50%:5s:healthy >= 50%; restarts <= 0", "--detach", "-o", "json");
+        String started = run(0, "deploy", "tiny", "--env", "gated", "--package-digest", digest, "--instances", "2", "--min-healthy-time", "1s",
+                "--steps", "50%:5s:healthy >= 50%; restarts <= 0", "--detach", "-o", "json");
         JsonNode step = Json.MAPPER.readTree(started).path("deployment").path("rollout").path("steps").get(0);
         assertThat(step.path("weight").asText()).isEqualTo("50%");
         assertThat(step.path("pause").asText()).isEqualTo("5s");
@@ -156,7 +156,7 @@ class FirstRunIT {
     @Test
     @Order(5)
     void namesAreCheckedBeforeAnyRequest() throws Exception {
-        String out = run(2, "deploy", "tiny", "--env", "roles/evil", "--package", digest);
+        String out = run(2, "deploy", "tiny", "--env", "roles/evil", "--package-digest", digest);
         assertThat(out).contains("--env").contains("may hold only letters, digits");
         assertThat(run(2, "history", "Web App", "--env", "prod")).contains("'Web App' may hold only");
         assertThat(api().roles()).noneMatch(r -> r.name().equals("evil"));
@@ -191,7 +191,7 @@ class FirstRunIT {
     @Order(8)
     void anInterruptedDeploySaysTheDeploymentGoesOnAndHowToReachIt() throws Exception {
         Path log = dir.resolve("ctrl-c.log");
-        Process p = steward(List.of("env", "--default-signal=INT"), "deploy", "tiny", "--env", "ctrlc", "--package", digest, "--min-healthy-time", "30s")
+        Process p = steward(List.of("env", "--default-signal=INT"), "deploy", "tiny", "--env", "ctrlc", "--package-digest", digest, "--min-healthy-time", "30s")
                 .redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(log).contains("starting"));
         new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
