@@ -7,11 +7,16 @@ import dev.steward.steps.AllocateSession;
 import dev.steward.steps.SavedState;
 import hudson.AbortException;
 import hudson.Extension;
+import hudson.model.Node;
 import hudson.model.TaskListener;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import jenkins.model.Jenkins;
 import jenkins.util.Timer;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
 import org.jenkinsci.plugins.workflow.steps.Step;
@@ -101,6 +106,7 @@ public class AllocateStep extends Step {
 
     static final class Execution extends WaitingStepExecution {
         private static final long serialVersionUID = 1L;
+        private static final Logger LOG = Logger.getLogger(AllocateStep.class.getName());
         private final String request; // SavedState of the AllocateRequest: plain text survives the Pipeline's serialization
         private final String wait;
         private final boolean executor;
@@ -151,7 +157,7 @@ public class AllocateStep extends Step {
                 String label = dev.steward.steps.CloudPlanner.oneShotLabel(requestId);
                 agentName = label + "-agent";
                 StewardAgent agent = StewardAgent.oneShot(agentName, label, requestId, session.allocations().get(0).id());
-                jenkins.model.Jenkins.get().addNode(agent);
+                Jenkins.get().addNode(agent);
                 StewardCloud.startAgent(StewardConfiguration.get().client(), agent, jvmOptions);
                 ExecutorWatches.arm(agent); // preempted under the body: its node block is interrupted, saying why
                 env.put("STEWARD_LABEL", label);
@@ -195,34 +201,39 @@ public class AllocateStep extends Step {
             super.stop(cause);
         }
 
+        /** Removes the one-shot agent and releases the request, once; a failure is said in the build's log and left to the sweep to retry. */
         private void release(String why) {
             try {
                 if (agentName != null) {
-                    hudson.model.Node n = jenkins.model.Jenkins.get().getNode(agentName);
+                    Node n = Jenkins.get().getNode(agentName);
                     if (n != null) {
-                        jenkins.model.Jenkins.get().removeNode(n);
+                        Jenkins.get().removeNode(n);
                     }
                 }
                 if (session == null && requestId != null) {
-                    session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)));
+                    session = AllocateSession.resume(StewardConfiguration.get().client(), requestId, Listeners.of(getContext().get(TaskListener.class)))
+                            .retryingFailedReleaseIn(StewardConfiguration.pendingReleases());
                 }
                 if (session != null) {
-                    session.release(why);
+                    session.release(why); // says a failed release itself, and remembers it for the sweep
                 }
-            } catch (Exception e) { // said, not swallowed: the lease still ends by itself, and a failed release is retried by CloudSweep
-                try {
-                    getContext().get(TaskListener.class).getLogger().println("steward: WARNING: releasing request " + requestId + " failed: " + e);
-                } catch (Exception x) {
-                    e.addSuppressed(x);
-                    java.util.logging.Logger.getLogger(AllocateStep.class.getName()).log(java.util.logging.Level.WARNING, "releasing request " + requestId, e);
-                }
+            } catch (Exception e) {
+                say("steward: WARNING: releasing request " + requestId + " failed (the sweep retries it; its lease ends by itself): " + e);
                 if (requestId != null) {
                     try {
                         StewardConfiguration.pendingReleases().add(requestId);
-                    } catch (java.io.IOException x) {
-                        java.util.logging.Logger.getLogger(AllocateStep.class.getName()).log(java.util.logging.Level.WARNING, "remembering request " + requestId, x);
+                    } catch (IOException x) {
+                        LOG.log(Level.WARNING, "cannot remember request " + requestId + " for a retry", x);
                     }
                 }
+            }
+        }
+
+        private void say(String line) {
+            try {
+                getContext().get(TaskListener.class).getLogger().println(line);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, line, e);
             }
         }
 
