@@ -16,7 +16,7 @@ import java.io.IOException;
 import java.util.stream.Collectors;
 
 /**
- * The one JSON mapper of the allocator, for the API and for stored rows: unknown properties
+ * The JSON mapper of the allocator's API (stored rows have their own, store.StoredJson): unknown properties
  * are refused, instants are ISO-8601 strings, nulls are left out. Parse errors become
  * {@link ValidationException}s that name the field by its JSON path.
  */
@@ -97,15 +97,6 @@ public final class Json {
                     + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new ValidationException("", "unreadable body: " + e.getMessage());
-        }
-    }
-
-    /** Reads a stored row; a failure here is corruption, not a client mistake. */
-    public static <T> T readStored(String json, Class<T> type) {
-        try {
-            return MAPPER.readValue(json, type);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored row does not parse as " + type.getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 

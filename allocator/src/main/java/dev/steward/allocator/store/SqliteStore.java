@@ -1,6 +1,5 @@
 package dev.steward.allocator.store;
 
-import dev.steward.allocator.Json;
 import dev.steward.allocator.state.RoleRecord;
 import dev.steward.allocator.state.TokenRecord;
 import dev.steward.api.AgentInfo;
@@ -19,11 +18,15 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@link Store} on one SQLite file, {@code steward.db}, in WAL mode with synchronous=FULL. */
+/**
+ * {@link Store} on one SQLite file, {@code steward.db}, in WAL mode with synchronous=FULL. Rows are
+ * stored in their schema's shape ({@link Migrations}): an older database is migrated when opened,
+ * in one transaction; a newer one is refused. Rows are read with the tolerant {@link StoredJson}.
+ */
 public final class SqliteStore implements Store {
     private final SecretKeys secrets;
     private boolean unsealed;
-    private static final int SCHEMA = 1;
+    private final Migrations migrations;
     private final Connection db;
     private final Map<Table, PreparedStatement> upserts = new EnumMap<>(Table.class);
     private final Map<Table, PreparedStatement> deletes = new EnumMap<>(Table.class);
@@ -38,6 +41,12 @@ public final class SqliteStore implements Store {
      * written (null: with the keyring {@code secrets.key} in the data directory, made if absent).
      */
     public SqliteStore(Path dataDir, SecretKeys secrets) {
+        this(dataDir, secrets, Migrations.release());
+    }
+
+    /** With {@code migrations} other than this release's: for tests of migration. */
+    SqliteStore(Path dataDir, SecretKeys secrets, Migrations migrations) {
+        this.migrations = migrations;
         try {
             this.secrets = secrets != null ? secrets : SecretKeys.open(dataDir.resolve("secrets.key"));
         } catch (java.io.IOException e) {
@@ -54,13 +63,22 @@ public final class SqliteStore implements Store {
                 for (Table t : Table.values()) {
                     s.execute("CREATE TABLE IF NOT EXISTS " + name(t) + " (id TEXT PRIMARY KEY, json TEXT NOT NULL)");
                 }
-                s.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '" + SCHEMA + "')");
+                s.execute("INSERT OR IGNORE INTO meta (k, v) VALUES ('schema', '" + migrations.current() + "')");
             }
             int schema = Integer.parseInt(metaValue("schema", "1"));
-            if (schema != SCHEMA) {
-                throw new IllegalStateException("the data directory holds schema " + schema + "; this allocator reads schema " + SCHEMA);
+            if (schema > migrations.current()) {
+                throw new IllegalStateException("the data directory " + dataDir + " was written by a newer release (state schema " + schema
+                        + "); this allocator reads schema " + migrations.current() + " and older: run that release, or restore a backup made for this one");
             }
             db.setAutoCommit(false);
+            if (schema < migrations.current()) {
+                try {
+                    migrate(schema);
+                } catch (SQLException | RuntimeException e) {
+                    db.close(); // the database is as it was: the migration's transaction rolled back
+                    throw e;
+                }
+            }
             for (Table t : Table.values()) {
                 upserts.put(t, db.prepareStatement("INSERT INTO " + name(t) + " (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json"));
                 deletes.put(t, db.prepareStatement("DELETE FROM " + name(t) + " WHERE id = ?"));
@@ -73,6 +91,42 @@ public final class SqliteStore implements Store {
 
     private static String name(Table t) {
         return t.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Every row, from schema {@code from} to the current one, and the schema itself, in one transaction: all or nothing. */
+    private void migrate(int from) throws SQLException {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(SqliteStore.class.getName());
+        log.info("migrating the state database from schema " + from + " to " + migrations.current() + ": " + migrations.describe(from));
+        int rows = 0;
+        try {
+            for (Table t : Table.values()) {
+                List<String[]> migrated = new ArrayList<>();
+                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, json FROM " + name(t) + " ORDER BY rowid")) {
+                    while (r.next()) {
+                        String id = r.getString(1);
+                        migrated.add(new String[] {id, StoredJson.write(migrations.migrate(t, StoredJson.tree(r.getString(2), t, id), from))});
+                    }
+                }
+                try (PreparedStatement u = db.prepareStatement("UPDATE " + name(t) + " SET json = ? WHERE id = ?")) {
+                    for (String[] row : migrated) {
+                        u.setString(1, row[1]);
+                        u.setString(2, row[0]);
+                        u.addBatch();
+                    }
+                    u.executeBatch();
+                }
+                rows += migrated.size();
+            }
+            try (PreparedStatement p = db.prepareStatement("UPDATE meta SET v = ? WHERE k = 'schema'")) {
+                p.setString(1, Integer.toString(migrations.current()));
+                p.executeUpdate();
+            }
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        }
+        log.info("migrated " + rows + " rows to schema " + migrations.current());
     }
 
     private String metaValue(String k, String absent) throws SQLException {
@@ -101,9 +155,9 @@ public final class SqliteStore implements Store {
 
     private <T> List<T> rows(Table t, Class<T> type) throws SQLException {
         List<T> out = new ArrayList<>();
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT json FROM " + name(t) + " ORDER BY rowid")) {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, json FROM " + name(t) + " ORDER BY rowid")) {
             while (r.next()) {
-                T row = Json.readStored(r.getString(1), type);
+                T row = StoredJson.read(StoredJson.tree(r.getString(2), t, r.getString(1)), type, t, r.getString(1));
                 out.add(row instanceof dev.steward.api.TaskInfo task ? type.cast(opened(task)) : row);
             }
         }
@@ -117,7 +171,7 @@ public final class SqliteStore implements Store {
                 PreparedStatement p = upserts.get(e.getKey());
                 for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
                     p.setString(1, row.getKey());
-                    p.setString(2, Json.writeString(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
+                    p.setString(2, StoredJson.write(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
                     p.addBatch();
                 }
                 p.executeBatch();

@@ -25,7 +25,23 @@ public interface Store extends AutoCloseable {
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
-    enum Table { ROLES, AGENTS, REQUESTS, ALLOCATIONS, TOKENS, TASKS, PACKAGES, SERVICES, REVISIONS, DEPLOYMENTS, INSTANCES, MONITORS, MONITOR_POINTS }
+    /** The tables, each with the record its rows hold. */
+    enum Table {
+        ROLES(RoleRecord.class), AGENTS(AgentInfo.class), REQUESTS(RequestInfo.class), ALLOCATIONS(AllocationInfo.class), TOKENS(TokenRecord.class),
+        TASKS(dev.steward.api.TaskInfo.class), PACKAGES(dev.steward.api.PackageInfo.class), SERVICES(dev.steward.allocator.deploy.ServiceRecord.class),
+        REVISIONS(dev.steward.api.RevisionInfo.class), DEPLOYMENTS(dev.steward.api.DeploymentInfo.class), INSTANCES(dev.steward.api.InstanceInfo.class),
+        MONITORS(dev.steward.api.MonitorReport.class), MONITOR_POINTS(dev.steward.allocator.monitor.PointRow.class);
+
+        private final Class<?> type;
+
+        Table(Class<?> type) {
+            this.type = type;
+        }
+
+        public Class<?> type() {
+            return type;
+        }
+    }
 
     Loaded load();
 
