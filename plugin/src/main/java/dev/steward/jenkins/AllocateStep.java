@@ -196,9 +196,8 @@ public class AllocateStep extends Step {
         }
 
         @Override
-        public void stop(Throwable cause) throws Exception {
+        protected void stopping(Throwable cause) {
             release("aborted");
-            super.stop(cause);
         }
 
         /** Removes the one-shot agent and releases the request, once; a failure is said in the build's log and left to the sweep to retry. */

@@ -219,11 +219,10 @@ public class DeployStep extends Step {
         }
 
         @Override
-        public void stop(Throwable cause) throws Exception {
+        protected void stopping(Throwable cause) {
             if (watch != null) {
                 watch.aborted(abortDeployment);
             }
-            super.stop(cause);
         }
 
     }

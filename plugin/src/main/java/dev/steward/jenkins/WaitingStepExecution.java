@@ -18,6 +18,7 @@ import org.springframework.security.core.Authentication;
 abstract class WaitingStepExecution extends GeneralNonBlockingStepExecution {
     private static final long serialVersionUID = 1L;
     private transient volatile CompletableFuture<?> waiting;
+    private transient volatile boolean stopped;
 
     protected WaitingStepExecution(StepContext context) {
         super(context);
@@ -34,6 +35,9 @@ abstract class WaitingStepExecution extends GeneralNonBlockingStepExecution {
         Authentication auth = Jenkins.getAuthentication2();
         waiting = wait;
         wait.whenComplete((value, err) -> {
+            if (stopped) {
+                return; // the step is being stopped: what the wait saw (a request cancelled by the stop itself) is not its outcome
+            }
             try (ACLContext ctx = ACL.as2(auth)) {
                 run(() -> {
                     if (err != null) {
@@ -46,12 +50,22 @@ abstract class WaitingStepExecution extends GeneralNonBlockingStepExecution {
         });
     }
 
+    /**
+     * Stops: the wait is dropped first (its continuation does nothing from here on), then
+     * {@link #stopping} does what the step does on an abort, then the step fails with {@code cause}.
+     */
     @Override
-    public void stop(Throwable cause) throws Exception {
+    public final void stop(Throwable cause) throws Exception {
+        stopped = true;
         CompletableFuture<?> w = waiting;
         if (w != null) {
-            w.cancel(false); // its continuation sees the stop and does nothing
+            w.cancel(false);
         }
+        stopping(cause);
         super.stop(cause);
+    }
+
+    /** What the step does when it is stopped (release, abort the deployment); called once the wait is dropped. */
+    protected void stopping(Throwable cause) {
     }
 }
