@@ -68,12 +68,19 @@ final class ExecutorWatches {
         });
     }
 
+    /** Leaving: no new builds here; back (its agent no longer drains): builds again, unless someone else took the node offline. */
     private static void leaving(String node, AllocationInfo a) {
         Computer c = computer(node);
-        if (c != null) {
-            String why = AllocationWatch.why(a);
+        if (c == null) {
+            return;
+        }
+        String why = AllocationWatch.why(a);
+        if (a.state() == dev.steward.api.AllocationState.LEAVING) {
             c.setTemporarilyOffline(true, new Offline(why));
             log(c, why + "; no new builds start here");
+        } else if (c.getOfflineCause() instanceof Offline) {
+            c.setTemporarilyOffline(false, null);
+            log(c, why + " again; builds may start here");
         }
     }
 

@@ -24,14 +24,20 @@ public final class AllocationWatch {
     private AllocationWatch() {
     }
 
-    /** Completes with the allocation once it has ended (null if still running after a day); {@code onLeaving} is told once if it starts to leave. */
-    public static CompletableFuture<AllocationInfo> untilEnded(StewardClient client, String allocationId, Clock clock, Consumer<AllocationInfo> onLeaving) {
-        boolean[] told = {false};
+    /**
+     * Completes with the allocation once it has ended (null if still running after a day).
+     * {@code onLeavingChanged} is told each time it starts to leave ({@code LEAVING}) and each
+     * time it stops leaving (back to {@code ALLOCATED}: its agent no longer drains).
+     */
+    public static CompletableFuture<AllocationInfo> untilEnded(StewardClient client, String allocationId, Clock clock,
+                                                               Consumer<AllocationInfo> onLeavingChanged) {
+        boolean[] leaving = {false};
         Instant until = clock.instant().plus(HORIZON);
         return client.watchAsync(Paths.v1("allocations", allocationId), AllocationInfo.class, until, clock, a -> a.state().terminal(), a -> {
-            if (a.state() == AllocationState.LEAVING && !told[0]) {
-                told[0] = true;
-                onLeaving.accept(a);
+            boolean now = a.state() == AllocationState.LEAVING;
+            if (now != leaving[0] && !a.state().terminal()) {
+                leaving[0] = now;
+                onLeavingChanged.accept(a);
             }
         });
     }

@@ -60,4 +60,22 @@ class AllocationWatchTest {
         s.release("done");
         assertThat(w).isCancelled();
     }
+
+    @Test
+    void aDrainingAgentIsReportedAsLeavingAndAgainWhenItIsEnabled() throws Exception {
+        AllocateSession s = AllocateSession.start(c.admin, new AllocateRequest(null, "executor", 1, "0.1", "16m", null, null, null, null, null, null, null,
+                null, null, null, null), c.listener);
+        assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
+        java.util.List<AllocationState> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CompletableFuture<AllocationInfo> ended = AllocationWatch.untilEnded(c.admin, s.allocations().get(0).id(), Clock.systemUTC(), a -> told.add(a.state()));
+        String agent = c.admin.agents().get(0).id();
+        c.admin.call("POST", dev.steward.client.Paths.v1("agents", agent, "drain"), null, dev.steward.api.AgentInfo.class, false);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> told.equals(List.of(AllocationState.LEAVING)));
+        c.admin.call("POST", dev.steward.client.Paths.v1("agents", agent, "enable"), null, dev.steward.api.AgentInfo.class, false);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> told.equals(List.of(AllocationState.LEAVING, AllocationState.ALLOCATED)));
+        assertThat(ended).isNotDone();
+        s.release("done");
+        assertThat(ended.get(30, TimeUnit.SECONDS).state()).isEqualTo(AllocationState.RELEASED);
+        assertThat(told).hasSize(2); // the end is the future's, not a leaving change
+    }
 }
