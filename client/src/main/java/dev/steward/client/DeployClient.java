@@ -90,18 +90,8 @@ public final class DeployClient {
      * record seen (ended, or not yet when the timeout came first).
      */
     public DeploymentInfo follow(String id, Duration timeout, Consumer<DeploymentEvent> onEvent, Consumer<DeploymentInfo> onChange) throws IOException {
-        long[] seen = {0};
-        DeploymentInfo last = c.watch(Paths.v1("deployments", id), DeploymentInfo.class, timeout, d -> d.state().terminal(), d -> {
-            if (d.events() != null) {
-                for (DeploymentEvent e : d.events()) {
-                    if (e.seq() > seen[0]) {
-                        onEvent.accept(e);
-                        seen[0] = e.seq();
-                    }
-                }
-            }
-            onChange.accept(d);
-        });
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        DeploymentInfo last = StewardClient.join(followAsync(id, 0, clock.instant().plus(timeout), clock, onEvent, onChange));
         return last != null ? last : deployment(id);
     }
 

@@ -37,7 +37,8 @@ public final class MonitorClient {
 
     /** Follows a monitor until it ends (or {@code timeout}); every new state goes to {@code onChange}. */
     public MonitorReport follow(String id, Duration timeout, Consumer<MonitorReport> onChange) throws IOException {
-        MonitorReport r = c.watch(Paths.v1("monitors", id), MonitorReport.class, timeout, m -> !m.running(), onChange);
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        MonitorReport r = StewardClient.join(followAsync(id, clock.instant().plus(timeout), clock, onChange));
         return r != null ? r : get(id);
     }
 

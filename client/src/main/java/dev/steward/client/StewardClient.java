@@ -281,25 +281,27 @@ public final class StewardClient {
     /**
      * Watches {@code path} with blocking queries: hands every new value to {@code onChange} and
      * returns the first one {@code done} accepts, or null when {@code timeout} runs out first.
+     * The calling thread waits; the queries are {@link #watchAsync}'s.
      */
     public <T> T watch(String path, Class<T> type, Duration timeout, java.util.function.Predicate<T> done,
                        java.util.function.Consumer<T> onChange) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long index = 0;
-        while (true) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            Indexed<T> r = query(path, index, Duration.ofMillis(Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left), 30_000)),
-                    JSON.constructType(type));
-            if (index == 0 || r.index() > index) {
-                onChange.accept(r.value());
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        return join(watchAsync(path, type, clock.instant().plus(timeout), clock, done, onChange));
+    }
+
+    /** The value of {@code f}, waiting for it; its failure as the IOException it was (or wrapped in one). */
+    public static <T> T join(java.util.concurrent.CompletableFuture<T> f) throws IOException {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
             }
-            if (done.test(r.value())) {
-                return r.value();
+            if (c instanceof RuntimeException r) {
+                throw r;
             }
-            if (System.nanoTime() >= deadline) {
-                return null;
-            }
-            index = Math.max(r.index(), 1);
+            throw new IOException(c);
         }
     }
 

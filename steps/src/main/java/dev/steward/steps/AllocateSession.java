@@ -82,13 +82,9 @@ public final class AllocateSession {
     /** Waits until placed (true) or {@code max} passes (false): {@link #awaitPlacementAsync} for a caller that may block, such as the CLI. */
     public boolean awaitPlacement(Duration max) throws IOException {
         java.time.Clock clock = java.time.Clock.systemUTC();
-        try {
-            java.util.concurrent.CompletableFuture<RequestInfo> f = awaitPlacementAsync(clock.instant().plus(max), clock);
-            waitLabel = "within " + Units.format(max);
-            return placed(f.join());
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
+        java.util.concurrent.CompletableFuture<RequestInfo> f = awaitPlacementAsync(clock.instant().plus(max), clock);
+        waitLabel = "within " + Units.format(max);
+        return placed(StewardClient.join(f));
     }
 
     /**

@@ -93,11 +93,7 @@ public final class DeployWatch {
     /** Follows to the end (or {@code timeout}), blocking: for a caller that may, such as the CLI. */
     public Outcome follow(Duration timeout) throws IOException {
         java.time.Clock clock = java.time.Clock.systemUTC();
-        try {
-            return outcome(awaitEndAsync(clock.instant().plus(timeout), clock).join(), timeout);
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
+        return outcome(StewardClient.join(awaitEndAsync(clock.instant().plus(timeout), clock)), timeout);
     }
 
     /**

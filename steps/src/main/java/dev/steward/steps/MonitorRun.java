@@ -53,11 +53,7 @@ public final class MonitorRun {
     /** Follows the monitor to its verdict, blocking: for a caller that may. */
     public MonitorReport follow(Duration timeout) throws IOException {
         java.time.Clock clock = java.time.Clock.systemUTC();
-        try {
-            return verdict(awaitEndAsync(clock.instant().plus(timeout), clock).join());
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-        }
+        return verdict(StewardClient.join(awaitEndAsync(clock.instant().plus(timeout), clock)));
     }
 
     /**
