@@ -52,6 +52,19 @@ public final class Server implements AutoCloseable {
     }
 
     public static Server start(ServerConfig cfg, Clock clock) throws IOException {
+        return start(cfg, clock, Embedding.ALONE);
+    }
+
+    /**
+     * How a server runs inside something larger (a replicated setup): the store the engine writes
+     * through, made around the local SQLite store, and whether it listens itself (false: the
+     * caller serves {@link #api()} over its own transport, and writes server.addr).
+     */
+    public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen) {
+        public static final Embedding ALONE = new Embedding(s -> s, true);
+    }
+
+    public static Server start(ServerConfig cfg, Clock clock, Embedding embedding) throws IOException {
         if (!Files.isDirectory(cfg.dataDir())) {
             Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
@@ -60,6 +73,13 @@ public final class Server implements AutoCloseable {
         String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
         SqliteStore store = new SqliteStore(cfg.dataDir(), dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
         Store.Loaded loaded = store.load();
+        Store durable;
+        try {
+            durable = embedding.store().apply(store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         boolean reseal = store.foundUnsealed();
         ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()), Tokens::id);
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
@@ -67,7 +87,7 @@ public final class Server implements AutoCloseable {
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
         state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
         state.restoreIndex(loaded.index(), loaded.sequence());
-        Engine engine = new Engine(state, store, clock);
+        Engine engine = new Engine(state, durable, clock);
         java.util.List<dev.steward.api.MonitorReport> resumed = new java.util.ArrayList<>();
         try {
             engine.command((s, now) -> {
@@ -122,20 +142,30 @@ public final class Server implements AutoCloseable {
             engine.close();
             throw new IOException("TLS: " + e.getMessage(), e);
         }
+        if (!embedding.listen()) {
+            sweeper.start();
+            return new Server(engine, null, api, admin, join, sweeper, monitors, cfg.tls() != null);
+        }
         dev.steward.allocator.http.JettyServer http;
         try {
             http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http(), cfg.tls());
         } catch (IOException e) {
+            sweeper.close();
+            monitors.close();
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
-        Path addr = cfg.dataDir().resolve("server.addr");
-        Path tmp = cfg.dataDir().resolve("server.addr.tmp");
-        String scheme = cfg.tls() != null ? "https://" : "http://";
-        Files.writeString(tmp, scheme + http.address().getHostString() + ":" + http.address().getPort() + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
         sweeper.start();
         return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);
+    }
+
+    /** Writes {@code url} to server.addr in the data directory, atomically: where clients on this machine find the server. */
+    public static void writeAddress(Path dataDir, String url) throws IOException {
+        Path addr = dataDir.resolve("server.addr");
+        Path tmp = dataDir.resolve("server.addr.tmp");
+        Files.writeString(tmp, url + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, addr, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     public InetSocketAddress address() {
@@ -171,7 +201,9 @@ public final class Server implements AutoCloseable {
     public void close() {
         sweeper.close();
         monitors.close();
-        http.close();
+        if (http != null) {
+            http.close();
+        }
         engine.close();
     }
 }

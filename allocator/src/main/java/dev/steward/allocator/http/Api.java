@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  * The whole REST API as one function from request to future response: routing, bearer-token
  * authentication, and the mapping of every failure to a problem response. Knows no HTTP server.
  */
-public final class Api {
+public final class Api implements HttpApi {
     private static final Logger LOG = Logger.getLogger(Api.class.getName());
     private final Engine engine;
     private final byte[] adminHash;

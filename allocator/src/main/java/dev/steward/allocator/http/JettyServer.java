@@ -42,12 +42,12 @@ public final class JettyServer implements AutoCloseable {
     private final ServerConnector connector;
     private final InetSocketAddress address;
 
-    public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits) throws IOException {
+    public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits) throws IOException {
         this(api, bind, limits, null);
     }
 
     /** With {@code tls} non-null, serves HTTPS only (HTTP/1.1 over TLS 1.2 or 1.3). */
-    public JettyServer(Api api, InetSocketAddress bind, HttpLimits limits, ServerTls tls) throws IOException {
+    public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits, ServerTls tls) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
                 new BlockingArrayQueue<>(limits.queue(), limits.queue(), limits.queue()));
         pool.setName("steward-http");
@@ -106,11 +106,11 @@ public final class JettyServer implements AutoCloseable {
 
     /** One request: into an {@link ApiRequest}, through the {@link Api}, and its answer written back. */
     private static final class ApiHandler extends Handler.Abstract {
-        private final Api api;
+        private final HttpApi api;
         private final java.util.Map<TrafficClass, Semaphore> classes;
         private final HttpLimits limits;
 
-        ApiHandler(Api api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits) {
+        ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits) {
             super(InvocationType.NON_BLOCKING); // Jetty may call it on the selector thread: it hands off what could take long
             this.api = api;
             this.classes = classes;

@@ -165,13 +165,40 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public synchronized void write(Batch batch) {
+    public void write(Batch batch) {
+        apply(encode(batch), -1);
+    }
+
+    /** The batch in its stored shape: rows as JSON, task secrets sealed. Touches no file. */
+    public RowBatch encode(Batch batch) {
+        Map<Table, Map<String, String>> puts = new EnumMap<>(Table.class);
+        for (Map.Entry<Table, Map<String, Object>> e : batch.puts().entrySet()) {
+            Map<String, String> rows = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
+                rows.put(row.getKey(), StoredJson.write(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
+            }
+            puts.put(e.getKey(), rows);
+        }
+        return new RowBatch(batch.index(), batch.sequence(), migrations.current(), puts, batch.deletes());
+    }
+
+    /**
+     * Writes a batch already in its stored shape, atomically and durably; {@code logPosition}
+     * (when not negative) is recorded with it in the same transaction: how far a replicated log
+     * has been applied. Rows of an older schema are migrated first; a newer schema is refused.
+     */
+    public synchronized void apply(RowBatch batch, long logPosition) {
+        if (batch.schema() > migrations.current()) {
+            throw new IllegalStateException("a change was written by a newer release (state schema " + batch.schema()
+                    + "); this server reads schema " + migrations.current() + " and older: upgrade it before it follows that leader");
+        }
         try {
-            for (Map.Entry<Table, Map<String, Object>> e : batch.puts().entrySet()) {
+            for (Map.Entry<Table, Map<String, String>> e : batch.puts().entrySet()) {
                 PreparedStatement p = upserts.get(e.getKey());
-                for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
+                for (Map.Entry<String, String> row : e.getValue().entrySet()) {
                     p.setString(1, row.getKey());
-                    p.setString(2, StoredJson.write(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
+                    p.setString(2, batch.schema() == migrations.current() ? row.getValue()
+                            : StoredJson.write(migrations.migrate(e.getKey(), StoredJson.tree(row.getValue(), e.getKey(), row.getKey()), batch.schema())));
                     p.addBatch();
                 }
                 p.executeBatch();
@@ -185,12 +212,11 @@ public final class SqliteStore implements Store {
             for (PreparedStatement d : deletes.values()) {
                 d.executeBatch();
             }
-            meta.setString(1, "index");
-            meta.setString(2, Long.toString(batch.index()));
-            meta.addBatch();
-            meta.setString(1, "sequence");
-            meta.setString(2, Long.toString(batch.sequence()));
-            meta.addBatch();
+            putMeta("index", batch.index());
+            putMeta("sequence", batch.sequence());
+            if (logPosition >= 0) {
+                putMeta("log", logPosition);
+            }
             meta.executeBatch();
             db.commit();
         } catch (SQLException e) {
@@ -201,6 +227,71 @@ public final class SqliteStore implements Store {
             }
             throw new IllegalStateException("cannot write the state database: " + e.getMessage(), e);
         }
+    }
+
+    private void putMeta(String k, long v) throws SQLException {
+        meta.setString(1, k);
+        meta.setString(2, Long.toString(v));
+        meta.addBatch();
+    }
+
+    /** How far a replicated log has been applied to this database (0: none). */
+    public synchronized long logPosition() {
+        try {
+            return Long.parseLong(metaValue("log", "0"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Every row as stored, and the counters, in one read. */
+    public synchronized Dump dump() {
+        try {
+            Map<Table, Map<String, String>> rows = new EnumMap<>(Table.class);
+            for (Table t : Table.values()) {
+                Map<String, String> m = new java.util.LinkedHashMap<>();
+                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, json FROM " + name(t) + " ORDER BY rowid")) {
+                    while (r.next()) {
+                        m.put(r.getString(1), r.getString(2));
+                    }
+                }
+                rows.put(t, m);
+            }
+            Dump d = new Dump(Long.parseLong(metaValue("index", "0")), Long.parseLong(metaValue("sequence", "0")),
+                    Long.parseLong(metaValue("log", "0")), migrations.current(), rows);
+            db.commit(); // ends the read transaction
+            return d;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replaces everything stored with {@code dump}, in one transaction: a restored snapshot, or a
+     * follower that fell behind a trimmed log. Rows of an older schema are migrated; a newer one
+     * is refused.
+     */
+    public synchronized void replaceAll(Dump dump) {
+        if (dump.schema() > migrations.current()) {
+            throw new IllegalStateException("the snapshot was written by a newer release (state schema " + dump.schema()
+                    + "); this server reads schema " + migrations.current() + " and older");
+        }
+        try {
+            try (Statement s = db.createStatement()) {
+                for (Table t : Table.values()) {
+                    s.execute("DELETE FROM " + name(t));
+                }
+                s.execute("DELETE FROM meta WHERE k IN ('index', 'sequence', 'log')");
+            } // not committed: the rows below go in the same transaction
+        } catch (SQLException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the original failure is the one to report
+            }
+            throw new IllegalStateException("cannot write the state database: " + e.getMessage(), e);
+        }
+        apply(new RowBatch(dump.index(), dump.sequence(), dump.schema(), dump.rows(), java.util.Set.of()), dump.logPosition());
     }
 
     /** The task as stored: its secrets sealed, each bound to the task and its name. */

@@ -25,6 +25,18 @@ public interface Store extends AutoCloseable {
     record Batch(long index, long sequence, Map<Table, Map<String, Object>> puts, Set<String> deletes) {
     }
 
+    /**
+     * A batch as stored: each row already in its stored shape (JSON, secrets sealed), written by
+     * a release whose state schema is {@code schema}. What a replicated log carries, and what a
+     * follower writes as it is.
+     */
+    record RowBatch(long index, long sequence, int schema, Map<Table, Map<String, String>> puts, Set<String> deletes) {
+    }
+
+    /** Every stored row and the counters, as of one moment: what a snapshot holds. */
+    record Dump(long index, long sequence, long logPosition, int schema, Map<Table, Map<String, String>> rows) {
+    }
+
     /** The tables, each with the record its rows hold. */
     enum Table {
         ROLES(RoleRecord.class), AGENTS(AgentInfo.class), REQUESTS(RequestInfo.class), ALLOCATIONS(AllocationInfo.class), TOKENS(TokenRecord.class),

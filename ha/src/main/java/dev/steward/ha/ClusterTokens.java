@@ -1,0 +1,48 @@
+package dev.steward.ha;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.allocator.store.SecretKeys;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+
+import java.util.Map;
+
+/**
+ * The admin and join tokens every allocator of a cluster answers to, kept in ZooKeeper sealed
+ * with the secrets key (so ZooKeeper's readers do not learn them). The first server to start
+ * puts its own; the others take them, and a server whose secrets key cannot open them refuses to
+ * start: every server needs the same key file, since the log carries task secrets sealed with it.
+ */
+final class ClusterTokens {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    record Tokens(String admin, String join) {
+    }
+
+    private ClusterTokens() {
+    }
+
+    static Tokens agree(CuratorFramework zk, String root, SecretKeys keys, Tokens mine) {
+        String path = root + "/cluster";
+        try {
+            byte[] data = JSON.writeValueAsBytes(Map.of("admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join())));
+            try {
+                zk.create().forPath(path, data);
+                return mine;
+            } catch (KeeperException.NodeExistsException taken) {
+                @SuppressWarnings("unchecked")
+                Map<String, String> m = JSON.readValue(zk.getData().forPath(path), Map.class);
+                try {
+                    return new Tokens(keys.open("cluster", "admin", m.get("admin")), keys.open("cluster", "join", m.get("join")));
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("this server's secrets key cannot open the cluster's tokens in ZooKeeper (" + e.getMessage()
+                            + "): every allocator of one cluster needs the same key file; copy the first server's secrets.key and pass it with --secrets-key", e);
+                }
+            }
+        } catch (IllegalStateException e) {
+            throw e;
+        } catch (Exception e) {
+            throw ZkLog.failed("agree on the cluster's tokens at " + path, e);
+        }
+    }
+}

@@ -1,0 +1,333 @@
+package dev.steward.ha;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.allocator.auth.Tokens;
+import dev.steward.allocator.http.JettyServer;
+import dev.steward.allocator.store.SecretKeys;
+import dev.steward.allocator.store.SqliteStore;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.curator.framework.recipes.nodes.PersistentNode;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.RetryUntilElapsed;
+import org.apache.zookeeper.CreateMode;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One allocator of several on ZooKeeper. It listens at once and follows: it replays the log into
+ * its SQLite file and answers clients with the leader's address. When the election (a Curator
+ * {@link LeaderLatch}) makes it leader, it increments the leader epoch (fencing the old leader),
+ * applies what is left of the log, and starts a {@link Server} whose engine writes through
+ * {@link ReplicatedStore}; the same listener then serves it. It steps down, and follows again,
+ * when it loses its ZooKeeper connection or leadership, or when a write is refused; the process
+ * keeps running, and rejoins the election.
+ */
+public final class HaServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HaServer.class.getName());
+    private final ServerConfig cfg;
+    private final HaConfig ha;
+    private final Clock clock;
+    private final CuratorFramework zk;
+    private final ZkLog log;
+    private final SecretKeys keys;
+    private final ClusterTokens.Tokens tokens;
+    private final SwitchApi front;
+    private final FollowerApi following;
+    private final JettyServer http;
+    private final String url;
+    private final PersistentNode member;
+    private final ExecutorService role = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "steward-ha-role");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "steward-ha-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile String why = "an election is under way";
+    private volatile boolean closed;
+    private volatile boolean connected = true;
+    /** The leader as last seen by the watch thread: requests never wait on ZooKeeper to learn it. */
+    private volatile String leaderSeen;
+    private volatile LeaderLatch latch; // replaced on the role thread only
+    // touched on the role thread only
+    private Follower follower;
+    private Server leader;
+    private int epoch;
+
+    private HaServer(ServerConfig cfg, HaConfig ha, Clock clock, CuratorFramework zk, ZkLog log, SecretKeys keys, ClusterTokens.Tokens tokens) throws IOException {
+        this.cfg = cfg.withTokens(tokens.admin(), tokens.join());
+        this.ha = ha;
+        this.clock = clock;
+        this.zk = zk;
+        this.log = log;
+        this.keys = keys;
+        this.tokens = tokens;
+        this.following = new FollowerApi(this::leaderUrl, () -> why);
+        this.front = new SwitchApi(following);
+        this.http = new JettyServer(front, cfg.bind(), cfg.http(), cfg.tls());
+        String bound = (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
+        this.url = ha.advertise() != null ? ha.advertise() : bound;
+        Server.writeAddress(cfg.dataDir(), bound);
+        this.member = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
+                log.root() + "/members/" + URLEncoder.encode(url, StandardCharsets.UTF_8), url.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Connects to ZooKeeper, listens, and joins the election. */
+    public static HaServer start(ServerConfig cfg, HaConfig ha) throws IOException {
+        return start(cfg, ha, Clock.systemUTC());
+    }
+
+    public static HaServer start(ServerConfig cfg, HaConfig ha, Clock clock) throws IOException {
+        if (!Files.isDirectory(cfg.dataDir())) {
+            Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        int session = (int) ha.sessionTimeout().toMillis();
+        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(ha.zookeeper()).sessionTimeoutMs(session)
+                .connectionTimeoutMs(Math.min(session / 2, 5_000))
+                // bounded: a write the leader cannot make must fail within seconds (the engine waits on it), not retry for a minute
+                .retryPolicy(new RetryUntilElapsed(Math.min(session / 2, 5_000), 250)).build();
+        zk.start();
+        HaServer s = null;
+        try {
+            if (!zk.blockUntilConnected(30, TimeUnit.SECONDS)) {
+                throw new IOException("cannot reach ZooKeeper at " + ha.zookeeper() + " within 30 s");
+            }
+            ZkLog log = new ZkLog(zk, ha.root());
+            log.init();
+            SecretKeys keys = SecretKeys.open(cfg.secretsKeyFile());
+            ClusterTokens.Tokens mine = new ClusterTokens.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
+                    Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"));
+            ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
+            Tokens.fromFile(cfg.dataDir().resolve("admin.token"), agreed.admin(), "sta_admin"); // the cluster's, where this machine's CLI looks
+            Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
+            s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
+            s.begin();
+            return s;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            if (s != null) {
+                s.close();
+            } else {
+                zk.close();
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    private void begin() throws IOException {
+        member.start();
+        zk.getConnectionStateListenable().addListener((c, state) -> {
+            if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+                connected = false;
+                leaderSeen = null;
+                why = "this server lost its ZooKeeper connection (" + state + "): ZooKeeper down, without quorum, or cut off";
+            } else if (state.isConnected()) {
+                connected = true;
+                why = "an election is under way";
+            }
+        });
+        watch.scheduleWithFixedDelay(() -> leaderSeen = connected ? electedLeader() : null, 0, 250, TimeUnit.MILLISECONDS);
+        role.submit(() -> {
+            follow();
+            join();
+        });
+    }
+
+    private void follow() {
+        if (follower == null && !closed) {
+            follower = Follower.start(new SqliteStore(cfg.dataDir(), keys), log, zk);
+        }
+    }
+
+    private void join() {
+        if (closed) {
+            return;
+        }
+        latch = new LeaderLatch(zk, log.root() + "/leader", url);
+        LeaderLatch mine = latch;
+        latch.addListener(new LeaderLatchListener() {
+            @Override
+            public void isLeader() {
+                role.execute(() -> {
+                    if (latch == mine) {
+                        lead();
+                    }
+                });
+            }
+
+            @Override
+            public void notLeader() {
+                role.execute(() -> {
+                    if (latch == mine && leader != null) {
+                        stepDown("it lost its leadership in ZooKeeper (" + why + ")");
+                    }
+                });
+            }
+        });
+        try {
+            latch.start();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "cannot join the election: " + e.getMessage(), e);
+        }
+    }
+
+    /** On the role thread: fence, catch up, and serve as the leader. */
+    private void lead() {
+        if (closed || leader != null || !latch.hasLeadership()) {
+            return;
+        }
+        try {
+            if (follower != null) {
+                follower.close();
+                follower = null;
+            }
+            int e = log.fence(url);
+            long at;
+            try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
+                at = Follower.catchUp(local, log);
+            }
+            epoch = e;
+            leader = Server.start(cfg, clock, new Server.Embedding(
+                    local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false));
+            Server s = leader;
+            front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index()));
+            LOG.info("leading at " + url + ": epoch " + e + ", the log applied to position " + at);
+        } catch (Exception ex) {
+            LOG.log(Level.WARNING, "cannot take over as leader: " + ex.getMessage(), ex);
+            stepDown("it could not take over: " + ex.getMessage());
+        }
+    }
+
+    private void writeFailed(RuntimeException e) {
+        role.execute(() -> {
+            if (leader != null) {
+                stepDown(e instanceof Fenced ? e.getMessage() : "a write to the replicated log failed: " + e.getMessage());
+            }
+        });
+    }
+
+    /** On the role thread: stop serving as leader, follow again, and rejoin the election. */
+    private void stepDown(String reason) {
+        front.set(following);
+        if (leader != null) {
+            LOG.warning("stepping down as leader (epoch " + epoch + "): " + reason);
+            try {
+                leader.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "closing the leader's engine: " + e.getMessage(), e);
+            }
+            leader = null;
+        }
+        if (latch != null) {
+            try {
+                latch.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "leaving the election: " + e.getMessage(), e);
+            }
+            latch = null;
+        }
+        follow();
+        join();
+    }
+
+    /** The leader's URL as last seen, or null. */
+    String leaderUrl() {
+        return leaderSeen;
+    }
+
+    /** The leader's URL as the election knows it now, or null (asks ZooKeeper). */
+    private String electedLeader() {
+        LeaderLatch l = latch;
+        if (l == null) {
+            return null;
+        }
+        try {
+            Participant p = l.getLeader();
+            return p != null && p.isLeader() && !p.getId().isEmpty() ? p.getId() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    public String url() {
+        return url;
+    }
+
+    /** Whether this server leads now. */
+    public boolean leads() {
+        return front.leads();
+    }
+
+    public String adminToken() {
+        return tokens.admin();
+    }
+
+    public String joinToken() {
+        return tokens.join();
+    }
+
+    /** The running leader, while this server leads (for tests). */
+    public Server leaderServer() {
+        try {
+            return role.submit(() -> leader).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        front.set(following);
+        try {
+            role.submit(() -> {
+                if (leader != null) {
+                    leader.close();
+                    leader = null;
+                }
+                if (latch != null) {
+                    try {
+                        latch.close();
+                    } catch (IOException e) {
+                        // leaving anyway
+                    }
+                }
+                if (follower != null) {
+                    follower.close();
+                    follower = null;
+                }
+            }).get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing: " + e.getMessage(), e);
+        }
+        role.shutdownNow();
+        watch.shutdownNow();
+        try {
+            member.close();
+        } catch (IOException e) {
+            // the ephemeral node goes with the session
+        }
+        http.close();
+        zk.close();
+    }
+}

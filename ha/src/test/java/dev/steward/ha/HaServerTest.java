@@ -1,0 +1,173 @@
+package dev.steward.ha;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.allocator.ServerConfig;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three allocators in one JVM on a real three-node ZooKeeper ensemble: one leads, followers
+ * redirect, a new leader has every acknowledged change, a follower that joins late catches up
+ * through a snapshot, and losing ZooKeeper's quorum turns writes into 503s until it returns.
+ */
+class HaServerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private TestingCluster zk;
+    private final List<HaServer> servers = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void ensemble() throws Exception {
+        zk = new TestingCluster(3);
+        zk.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (HaServer s : servers) {
+            s.close();
+        }
+        zk.close();
+    }
+
+    private HaServer start(String name, int snapshotEvery) throws Exception {
+        ServerConfig cfg = ServerConfig.of(dir.resolve(name)).withSecretsKey(dir.resolve("secrets.key")).withHeartbeatGrace(Duration.ofSeconds(10));
+        HaServer s = HaServer.start(cfg, HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4)).withSnapshotEvery(snapshotEvery));
+        servers.add(s);
+        return s;
+    }
+
+    private HaServer leader() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.stream().filter(HaServer::leads).count() == 1);
+        return servers.stream().filter(HaServer::leads).findFirst().orElseThrow();
+    }
+
+    private HttpResponse<String> send(String url, String method, String path, String body, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .header("Content-Type", "application/json");
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode json(HttpResponse<String> r) throws Exception {
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void one_leads_followers_redirect_and_a_new_leader_has_every_acknowledged_change() throws Exception {
+        for (String n : List.of("a", "b", "c")) {
+            start(n, 1000);
+        }
+        HaServer leader = leader();
+        assertThat(servers).extracting(HaServer::adminToken).containsOnly(leader.adminToken()); // one cluster, one admin token
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = send(leader.url(), "PUT", "/v1/roles/team" + i, "{\"weight\": " + (i + 1) + "}", leader.adminToken());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        for (HaServer f : servers) {
+            if (f == leader) {
+                continue;
+            }
+            HttpResponse<String> h = send(f.url(), "GET", "/v1/health", null, null);
+            assertThat(json(h).get("role").asText()).isEqualTo("follower");
+            assertThat(json(h).get("leader").asText()).isEqualTo(leader.url());
+            HttpResponse<String> r = send(f.url(), "GET", "/v1/roles?x=1", null, f.adminToken());
+            assertThat(r.statusCode()).isEqualTo(307);
+            assertThat(r.headers().firstValue("Location")).hasValue(leader.url() + "/v1/roles?x=1");
+            assertThat(r.headers().firstValue("X-Steward-Leader")).hasValue(leader.url());
+        }
+        assertThat(json(send(leader.url(), "GET", "/v1/health", null, null)).get("role").asText()).isEqualTo("leader");
+
+        leader.close();
+        servers.remove(leader);
+        HaServer next = leader();
+        assertThat(next).isNotSameAs(leader);
+        JsonNode roles = json(send(next.url(), "GET", "/v1/roles", null, next.adminToken()));
+        List<String> names = new ArrayList<>();
+        roles.forEach(r -> names.add(r.get("name").asText()));
+        for (int i = 0; i < 20; i++) {
+            assertThat(names).contains("team" + i);
+        }
+        assertThat(send(next.url(), "PUT", "/v1/roles/after", "{\"weight\": 2}", next.adminToken()).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void a_server_that_joins_after_the_log_was_trimmed_catches_up_from_the_snapshot() throws Exception {
+        HaServer first = start("a", 5);
+        await().atMost(Duration.ofSeconds(60)).until(first::leads);
+        for (int i = 0; i < 30; i++) {
+            assertThat(send(first.url(), "PUT", "/v1/roles/team" + i, "{\"weight\": 1}", first.adminToken()).statusCode()).isEqualTo(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(this::snapshotExists);
+        HaServer late = start("b", 5);
+        first.close();
+        servers.remove(first);
+        await().atMost(Duration.ofSeconds(60)).until(late::leads);
+        JsonNode roles = json(send(late.url(), "GET", "/v1/roles", null, late.adminToken()));
+        List<String> names = new ArrayList<>();
+        roles.forEach(r -> names.add(r.get("name").asText()));
+        for (int i = 0; i < 30; i++) {
+            assertThat(names).contains("team" + i);
+        }
+    }
+
+    private boolean snapshotExists() throws Exception {
+        try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                new org.apache.curator.retry.RetryOneTime(100))) {
+            c.start();
+            c.blockUntilConnected();
+            return !c.getChildren().forPath("/steward/snapshots").isEmpty();
+        }
+    }
+
+    @Test
+    void without_zookeepers_quorum_writes_get_a_503_and_continue_when_it_returns_without_a_restart() throws Exception {
+        for (String n : List.of("a", "b", "c")) {
+            start(n, 1000);
+        }
+        HaServer leader = leader();
+        assertThat(send(leader.url(), "PUT", "/v1/roles/before", "{\"weight\": 1}", leader.adminToken()).statusCode()).isEqualTo(200);
+        List<InstanceSpec> down = new ArrayList<>(zk.getInstances()).subList(0, 2);
+        for (InstanceSpec s : down) {
+            zk.killServer(s);
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            for (HaServer s : servers) {
+                HttpResponse<String> r = send(s.url(), "PUT", "/v1/roles/during", "{\"weight\": 1}", s.adminToken());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                assertThat(r.body()).contains("no leader");
+            }
+        });
+        for (InstanceSpec s : down) {
+            zk.restartServer(s);
+        }
+        HaServer back = leader();
+        assertThat(send(back.url(), "PUT", "/v1/roles/after", "{\"weight\": 1}", back.adminToken()).statusCode()).isEqualTo(200);
+        JsonNode roles = json(send(back.url(), "GET", "/v1/roles", null, back.adminToken()));
+        List<String> names = new ArrayList<>();
+        roles.forEach(r -> names.add(r.get("name").asText()));
+        assertThat(names).contains("before", "after").doesNotContain("during");
+    }
+}
