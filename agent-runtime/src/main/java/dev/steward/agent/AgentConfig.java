@@ -122,7 +122,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
     static final Map<String, String> KNOWN = new LinkedHashMap<>();
 
     static {
-        KNOWN.put("server", "allocator address (default http://127.0.0.1:4646)");
+        KNOWN.put("server", "allocator address, or several separated by commas for allocators on ZooKeeper (default http://127.0.0.1:4646)");
         KNOWN.put("join-token", "cluster join token, used once at first start (or STEWARD_JOIN_TOKEN)");
         KNOWN.put("data", "data directory: identity, task sandboxes, logs (default /var/lib/steward/agent as root, else ~/.steward/agent)");
         KNOWN.put("name", "agent name, unique in the cluster (default the hostname)");

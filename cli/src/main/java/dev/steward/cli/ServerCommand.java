@@ -61,6 +61,24 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--tls-verify-clients", description = "Accept only callers that present a certificate from --ca-cert (mutual TLS)")
     boolean verifyClients;
 
+    @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Run as one of several allocators on this ZooKeeper ensemble: one leads, the others follow and take over (docs/ha.md). "
+                    + "Every server needs the same --secrets-key file.")
+    String zookeeper;
+
+    @Option(names = "--zk-root", description = "The ZooKeeper path the allocators of one cluster share. Default: ${DEFAULT-VALUE}", defaultValue = "/steward")
+    String zkRoot;
+
+    @Option(names = "--zk-session-timeout", description = "A leader silent to ZooKeeper for longer is replaced. Default: ${DEFAULT-VALUE}", defaultValue = "10s")
+    String zkSessionTimeout;
+
+    @Option(names = "--advertise", paramLabel = "URL", description = "The URL the other servers, clients and agents reach this server at. Default: the bound address")
+    String advertise;
+
+    @Option(names = "--snapshot-every", description = "Log entries between snapshots in ZooKeeper (the log is trimmed behind each). Default: ${DEFAULT-VALUE}",
+            defaultValue = "1000")
+    int snapshotEvery;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
@@ -84,8 +102,12 @@ final class ServerCommand implements Callable<Integer> {
         } catch (ValidationException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Server server = Server.start(ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
-                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls));
+        ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
+                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls);
+        if (zookeeper != null) {
+            return replicated(cfg);
+        }
+        Server server = Server.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -96,6 +118,30 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("  admin token: " + data.resolve("admin.token"));
         System.out.println("  join token:  " + data.resolve("join.token"));
         System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()));
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private int replicated(ServerConfig cfg) throws Exception {
+        dev.steward.ha.HaConfig ha;
+        try {
+            ha = new dev.steward.ha.HaConfig(zookeeper, zkRoot, Units.duration("--zk-session-timeout", zkSessionTimeout), advertise, snapshotEvery);
+        } catch (ValidationException | IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage().startsWith("--") ? e.getMessage() : "--" + e.getMessage());
+        }
+        dev.steward.ha.HaServer server = dev.steward.ha.HaServer.start(cfg, ha);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "steward-shutdown"));
+        System.out.println("steward server listening on " + server.url() + ", one of the allocators on ZooKeeper " + zookeeper + " " + zkRoot
+                + " (it follows until elected; GET /v1/health says its role and the leader)");
+        System.out.println("  data:        " + data);
+        System.out.println("  admin token: " + data.resolve("admin.token") + " (the cluster's)");
+        System.out.println("  join token:  " + data.resolve("join.token") + " (the cluster's)");
+        System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()) + " (the same file on every server)");
         System.out.flush();
         stopped.await();
         return 0;

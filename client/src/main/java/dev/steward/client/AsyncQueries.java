@@ -33,8 +33,10 @@ final class AsyncQueries {
     private final String token;
     private final Duration retryBudget;
     private volatile HttpClient http;
+    private final Servers servers;
 
-    AsyncQueries(SSLContext ssl, String token, Duration retryBudget) {
+    AsyncQueries(SSLContext ssl, String token, Duration retryBudget, Servers servers) {
+        this.servers = servers;
         this.ssl = ssl;
         this.token = token;
         this.retryBudget = retryBudget;
@@ -64,6 +66,12 @@ final class AsyncQueries {
 
     /** GET {@code url?index=after&wait=...}: the value and the change index, or a {@link StewardException} with the allocator's problem. */
     <T> CompletableFuture<Indexed<T>> query(HttpUrl url, long after, Duration wait, JavaType type) {
+        return query(url, after, wait, type, 0);
+    }
+
+    /** Sent to the current allocator of {@link Servers}; a follower's 307 naming the leader is sent again there, an unreachable one passes the turn. */
+    private <T> CompletableFuture<Indexed<T>> query(HttpUrl given, long after, Duration wait, JavaType type, int hops) {
+        HttpUrl url = servers.on(given);
         HttpUrl.Builder u = url.newBuilder();
         if (after > 0) {
             u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
@@ -75,7 +83,28 @@ final class AsyncQueries {
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
-        return http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).thenApply(resp -> {
+        return http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).handle((resp, err) -> {
+            if (err != null) {
+                servers.failed(url);
+                return CompletableFuture.<Indexed<T>>failedFuture(err);
+            }
+            String leader = resp.headers().firstValue(Servers.LEADER_HEADER).orElse(null);
+            if (leader != null) {
+                servers.leaderIs(leader);
+                if (resp.statusCode() == 307 && hops < 3) {
+                    return this.<T>query(given, after, wait, type, hops + 1);
+                }
+            }
+            try {
+                return CompletableFuture.completedFuture(this.<T>answer(url, resp, type));
+            } catch (RuntimeException e) {
+                return CompletableFuture.<Indexed<T>>failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        }).thenCompose(f -> f);
+    }
+
+    private <T> Indexed<T> answer(HttpUrl url, HttpResponse<String> resp, JavaType type) {
+        {
             String text = resp.body() == null ? "" : resp.body();
             if (resp.statusCode() / 100 != 2) {
                 Problem p = null;
@@ -92,7 +121,7 @@ final class AsyncQueries {
             } catch (IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
-        });
+        }
     }
 
     private static java.util.concurrent.ThreadPoolExecutor callbacks() {

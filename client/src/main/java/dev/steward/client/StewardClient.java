@@ -117,16 +117,13 @@ public final class StewardClient {
         }
 
         public StewardClient build() {
-            HttpUrl url = HttpUrl.parse(address);
-            if (url == null) {
-                throw new IllegalArgumentException("'" + address + "' is not an http(s) address such as http://127.0.0.1:4646");
+            java.util.List<HttpUrl> urls = Servers.parse(address);
+            HttpUrl url = urls.get(0);
+            for (HttpUrl each : urls) {
+                checkPlain(each);
             }
-            if (!url.isHttps() && token != null && !allowPlainHttp && !loopback(url.host())) {
-                throw new IllegalArgumentException("refusing to send a token over plain HTTP to " + url.host() + ", which is not loopback: "
-                        + "anyone on the way could read it. Use https:// (with --ca-cert or STEWARD_CACERT naming the cluster's CA), "
-                        + "or allow plain HTTP explicitly (--allow-plain-http, STEWARD_ALLOW_PLAIN_HTTP=1) on a network you trust");
-            }
-            OkHttpClient.Builder b = http.newBuilder();
+            Servers servers = new Servers(urls, u -> u.isHttps() || token == null || allowPlainHttp || loopback(u.host()));
+            OkHttpClient.Builder b = http.newBuilder().followRedirects(false); // a follower's 307 is followed below, with the token
             javax.net.ssl.SSLContext ssl = null;
             if (tls != null || caPem != null) {
                 try {
@@ -146,9 +143,18 @@ public final class StewardClient {
                     .callTimeout(callTimeout)
                     .addInterceptor(new RequestIdInterceptor())                                                  // one id per call, kept across retries
                     .addInterceptor(new RetryInterceptor(Duration.ofMillis(100), Duration.ofSeconds(5), retryBudget)) // idempotent calls only
+                    .addInterceptor(new ServersInterceptor(servers))                                             // to the leader, or the next allocator
                     .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
                     .build();
-            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget));
+            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget, servers));
+        }
+
+        private void checkPlain(HttpUrl url) {
+            if (!url.isHttps() && token != null && !allowPlainHttp && !loopback(url.host())) {
+                throw new IllegalArgumentException("refusing to send a token over plain HTTP to " + url.host() + ", which is not loopback: "
+                        + "anyone on the way could read it. Use https:// (with --ca-cert or STEWARD_CACERT naming the cluster's CA), "
+                        + "or allow plain HTTP explicitly (--allow-plain-http, STEWARD_ALLOW_PLAIN_HTTP=1) on a network you trust");
+            }
         }
     }
 

@@ -1,0 +1,82 @@
+package dev.steward.ha;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.client.StewardClient;
+import org.apache.curator.test.TestingCluster;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The client given every allocator's address: it finds the leader through a follower's answer, and a watch resumes on the next leader. */
+class HaClientTest {
+    private TestingCluster zk;
+    private final List<HaServer> servers = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void start() throws Exception {
+        zk = new TestingCluster(3);
+        zk.start();
+        for (String n : List.of("a", "b", "c")) {
+            servers.add(HaServer.start(ServerConfig.of(dir.resolve(n)).withSecretsKey(dir.resolve("secrets.key")),
+                    HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4))));
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (HaServer s : servers) {
+            s.close();
+        }
+        zk.close();
+    }
+
+    private HaServer leader() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.stream().filter(HaServer::leads).count() == 1);
+        return servers.stream().filter(HaServer::leads).findFirst().orElseThrow();
+    }
+
+    @Test
+    void a_client_with_every_address_reaches_the_leader_and_its_watch_resumes_on_the_next_leader() throws Exception {
+        HaServer leader = leader();
+        List<HaServer> followersFirst = new ArrayList<>(servers);
+        followersFirst.remove(leader);
+        followersFirst.add(leader);
+        String addresses = followersFirst.stream().map(HaServer::url).collect(Collectors.joining(","));
+        StewardClient client = StewardClient.builder(addresses).token(leader.adminToken()).retryBudget(Duration.ofSeconds(60)).build();
+
+        client.call("PUT", "/v1/roles/first", Map.of("weight", 1), JsonNode.class, false); // a PUT to a follower, sent again to the leader
+        CompletableFuture<JsonNode> seen = client.watchAsync("/v1/roles", JsonNode.class, Instant.now().plusSeconds(120), Clock.systemUTC(),
+                roles -> names(roles).contains("after-failover"), r -> { });
+        leader.close();
+        servers.remove(leader);
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.stream().anyMatch(HaServer::leads));
+        // the client's current allocator is the dead leader: refused at connect, the PUT goes to the next address, and on to the new leader
+        client.call("PUT", "/v1/roles/after-failover", Map.of("weight", 2), JsonNode.class, false);
+        JsonNode roles = seen.get(60, TimeUnit.SECONDS);
+        assertThat(names(roles)).contains("first", "after-failover");
+    }
+
+    private static List<String> names(JsonNode roles) {
+        List<String> out = new ArrayList<>();
+        roles.forEach(r -> out.add(r.get("name").asText()));
+        return out;
+    }
+}
