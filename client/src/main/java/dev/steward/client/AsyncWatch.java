@@ -73,7 +73,7 @@ final class AsyncWatch<T> {
     private void failed(long index, int failures, Instant failingSince, Throwable e) {
         Instant now = clock.instant();
         Instant since = failingSince == null ? now : failingSince;
-        boolean retryable = e instanceof StewardException s ? s.status() == 429 || s.status() == 502 || s.status() == 503 || s.status() == 504
+        boolean retryable = e instanceof StewardException s ? s.status() == 307 || s.status() == 429 || s.status() == 502 || s.status() == 503 || s.status() == 504
                 : e instanceof IOException;
         if (!retryable || Duration.between(since, now).compareTo(async.retryBudget()) >= 0 || !now.isBefore(deadline)) {
             result.completeExceptionally(e);

@@ -12,7 +12,9 @@ import java.util.Set;
  * Retries idempotent calls (GET, PUT, DELETE, and POSTs the caller marks with
  * {@code X-Steward-Idempotent}) after a connection failure or a 502/503/504, with exponential
  * backoff from {@code base} up to {@code max}, for at most {@code budget} in all. Other calls fail
- * at once: retrying them could do twice what was asked once.
+ * at once: retrying them could do twice what was asked once. A follower's 307 naming a leader
+ * that could not be reached yet (a failover under way) is retried for any call: the follower did
+ * nothing with it.
  */
 final class RetryInterceptor implements Interceptor {
     static final String IDEMPOTENT = "X-Steward-Idempotent";
@@ -42,7 +44,9 @@ final class RetryInterceptor implements Interceptor {
                 failure = e;
             }
             boolean retryable = failure != null || (resp.code() == 502 || resp.code() == 503 || resp.code() == 504);
-            if (!idempotent || !retryable || System.nanoTime() + delay * 1_000_000 > deadline) {
+            // a follower's 307 to a leader that could not be reached (a failover under way): the follower did nothing, so any call may go again
+            boolean unacted = resp != null && resp.code() == 307 && resp.header(Servers.LEADER_HEADER) != null;
+            if (!(idempotent && retryable || unacted) || System.nanoTime() + delay * 1_000_000 > deadline) {
                 if (failure != null) {
                     throw failure;
                 }
