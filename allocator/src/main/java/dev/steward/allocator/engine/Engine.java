@@ -440,7 +440,7 @@ public final class Engine implements AutoCloseable {
     /** The engine stopped taking commands because its store failed. */
     public static final class EngineFailed extends RuntimeException {
         public EngineFailed(Throwable cause) {
-            super("the allocator's state store failed; it takes no more changes until restarted: " + cause.getMessage(), cause);
+            super("the allocator's state store failed; it takes no more changes until restarted (one of several allocators on ZooKeeper steps down, and the leader takes them): " + cause.getMessage(), cause);
         }
     }
 }
