@@ -60,8 +60,8 @@ public final class Server implements AutoCloseable {
      * through, made around the local SQLite store, and whether it listens itself (false: the
      * caller serves {@link #api()} over its own transport, and writes server.addr).
      */
-    public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen) {
-        public static final Embedding ALONE = new Embedding(s -> s, true);
+    public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen, PackageStore.Replicator packages) {
+        public static final Embedding ALONE = new Embedding(s -> s, true, PackageStore.Replicator.NONE);
     }
 
     public static Server start(ServerConfig cfg, Clock clock, Embedding embedding) throws IOException {
@@ -115,6 +115,7 @@ public final class Server implements AutoCloseable {
         PackageStore packages;
         try {
             packages = new PackageStore(cfg.dataDir(), cfg.packages());
+            packages.replicateWith(embedding.packages());
             java.util.Set<String> recorded = new java.util.HashSet<>();
             loaded.packages().forEach(p -> recorded.add(p.digest()));
             java.util.List<String> missing = packages.recover(recorded);

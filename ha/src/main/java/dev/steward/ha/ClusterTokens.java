@@ -8,7 +8,7 @@ import org.apache.zookeeper.KeeperException;
 import java.util.Map;
 
 /**
- * The admin and join tokens every allocator of a cluster answers to, kept in ZooKeeper sealed
+ * The admin, join and peer tokens every allocator of a cluster answers to, kept in ZooKeeper sealed
  * with the secrets key (so ZooKeeper's readers do not learn them). The first server to start
  * puts its own; the others take them, and a server whose secrets key cannot open them refuses to
  * start: every server needs the same key file, since the log carries task secrets sealed with it.
@@ -16,7 +16,8 @@ import java.util.Map;
 final class ClusterTokens {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    record Tokens(String admin, String join) {
+    /** The admin and join tokens, and the one allocators use with each other (to copy packages). */
+    record Tokens(String admin, String join, String peer) {
     }
 
     private ClusterTokens() {
@@ -25,7 +26,8 @@ final class ClusterTokens {
     static Tokens agree(CuratorFramework zk, String root, SecretKeys keys, Tokens mine) {
         String path = root + "/cluster";
         try {
-            byte[] data = JSON.writeValueAsBytes(Map.of("admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join())));
+            byte[] data = JSON.writeValueAsBytes(Map.of("admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join()),
+                    "peer", keys.seal("cluster", "peer", mine.peer())));
             try {
                 zk.create().forPath(path, data);
                 return mine;
@@ -33,7 +35,8 @@ final class ClusterTokens {
                 @SuppressWarnings("unchecked")
                 Map<String, String> m = JSON.readValue(zk.getData().forPath(path), Map.class);
                 try {
-                    return new Tokens(keys.open("cluster", "admin", m.get("admin")), keys.open("cluster", "join", m.get("join")));
+                    return new Tokens(keys.open("cluster", "admin", m.get("admin")), keys.open("cluster", "join", m.get("join")),
+                            keys.open("cluster", "peer", m.get("peer")));
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException("this server's secrets key cannot open the cluster's tokens in ZooKeeper (" + e.getMessage()
                             + "): every allocator of one cluster needs the same key file; copy the first server's secrets.key and pass it with --secrets-key", e);

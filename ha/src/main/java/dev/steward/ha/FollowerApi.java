@@ -20,15 +20,49 @@ final class FollowerApi implements HttpApi {
     static final String LEADER_HEADER = "X-Steward-Leader";
     private final Supplier<String> leader;
     private final Supplier<String> why;
+    private final dev.steward.allocator.packages.PackageStore packages;
+    private final byte[] peerHash;
 
-    /** {@code leader}: the leader's URL, or null; {@code why}: why there is none, when there is none. */
-    FollowerApi(Supplier<String> leader, Supplier<String> why) {
+    /**
+     * {@code leader}: the leader's URL, or null; {@code why}: why there is none, when there is none;
+     * {@code packages}: where copies of packages sent by the leader with {@code peerToken} go.
+     */
+    FollowerApi(Supplier<String> leader, Supplier<String> why, dev.steward.allocator.packages.PackageStore packages, String peerToken) {
         this.leader = leader;
         this.why = why;
+        this.packages = packages;
+        this.peerHash = dev.steward.allocator.auth.Tokens.hash(peerToken).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code PUT /v1/internal/packages/DIGEST} from the leader: the bytes kept, without a record (that comes through the log). */
+    private ApiResponse accept(ApiRequest req) {
+        String auth = req.header("authorization");
+        if (auth == null || !auth.startsWith("Bearer ") || !java.security.MessageDigest.isEqual(peerHash,
+                dev.steward.allocator.auth.Tokens.hash(auth.substring(7).trim()).getBytes(StandardCharsets.US_ASCII))) {
+            return ApiResponse.problem(401, "Unauthorized", "only the allocators of this cluster copy packages to each other", null);
+        }
+        String digest;
+        try {
+            digest = dev.steward.api.Digests.check("digest", req.path().substring(PeerPackages.ROUTE.length()));
+        } catch (RuntimeException e) {
+            return ApiResponse.problem(400, "Bad Request", e.getMessage(), "digest");
+        }
+        String len = req.header("content-length");
+        try (java.io.InputStream body = req.stream()) {
+            packages.accept(digest, body, len == null ? -1 : Long.parseLong(len.trim()));
+            return ApiResponse.json(201, java.util.Map.of("digest", digest));
+        } catch (dev.steward.allocator.packages.PackageStore.Refused e) {
+            return ApiResponse.problem(e.status(), "Refused", e.getMessage(), "digest");
+        } catch (java.io.IOException | NumberFormatException e) {
+            return ApiResponse.problem(400, "Bad Request", "the copy was cut off (" + e.getMessage() + "); nothing was kept", null);
+        }
     }
 
     @Override
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
+        if (req.method().equals("PUT") && req.path().startsWith(PeerPackages.ROUTE)) {
+            return CompletableFuture.completedFuture(accept(req));
+        }
         String l = leader.get();
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {
             java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
@@ -66,6 +100,6 @@ final class FollowerApi implements HttpApi {
     @Override
     public boolean streams(String method, String rawPath) {
         // an upload is not read here (the client sends it again to the leader); other bodies are small and bounded
-        return method.equals("PUT") && rawPath.startsWith("/v1/packages/");
+        return method.equals("PUT") && (rawPath.startsWith("/v1/packages/") || rawPath.startsWith(PeerPackages.ROUTE));
     }
 }

@@ -79,7 +79,8 @@ public final class HaServer implements AutoCloseable {
         this.log = log;
         this.keys = keys;
         this.tokens = tokens;
-        this.following = new FollowerApi(this::leaderUrl, () -> why);
+        this.following = new FollowerApi(this::leaderUrl, () -> why, new dev.steward.allocator.packages.PackageStore(cfg.dataDir(), cfg.packages()),
+                tokens.peer());
         this.front = new SwitchApi(following);
         this.http = new JettyServer(front, cfg.bind(), cfg.http(), cfg.tls());
         String bound = (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
@@ -114,7 +115,7 @@ public final class HaServer implements AutoCloseable {
             log.init();
             SecretKeys keys = SecretKeys.open(cfg.secretsKeyFile());
             ClusterTokens.Tokens mine = new ClusterTokens.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
-                    Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"));
+                    Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"), Tokens.mint("sta_peer"));
             ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
             Tokens.fromFile(cfg.dataDir().resolve("admin.token"), agreed.admin(), "sta_admin"); // the cluster's, where this machine's CLI looks
             Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
@@ -208,7 +209,8 @@ public final class HaServer implements AutoCloseable {
             }
             epoch = e;
             leader = Server.start(cfg, clock, new Server.Embedding(
-                    local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false));
+                    local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false,
+                    new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
             Server s = leader;
             front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index()));
             LOG.info("leading at " + url + ": epoch " + e + ", the log applied to position " + at);

@@ -74,6 +74,31 @@ class HaClientTest {
         assertThat(names(roles)).contains("first", "after-failover");
     }
 
+    @Test
+    void a_package_uploaded_before_the_leader_died_downloads_whole_from_the_next_leader() throws Exception {
+        HaServer leader = leader();
+        Path tree = java.nio.file.Files.createDirectories(dir.resolve("app"));
+        byte[] payload = new byte[3 << 20];
+        new java.util.Random(11).nextBytes(payload);
+        java.nio.file.Files.write(tree.resolve("blob.bin"), payload);
+        java.nio.file.Files.writeString(tree.resolve("run.sh"), "#!/bin/sh\nexec sleep 60\n");
+        Path pkg = dir.resolve("app.tar.zst");
+        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "app", "1", "exec sh run.sh", null, List.of(),
+                null, null, null)).writeTo(pkg);
+        String digest = dev.steward.client.PackageClient.digestOf(pkg);
+        String addresses = servers.stream().map(HaServer::url).collect(Collectors.joining(","));
+        StewardClient client = StewardClient.builder(addresses).token(leader.adminToken()).retryBudget(Duration.ofSeconds(60)).build();
+        client.packages().upload(pkg, digest);
+
+        leader.close();
+        servers.remove(leader);
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.stream().anyMatch(HaServer::leads));
+        Path back = dir.resolve("back.tar.zst");
+        client.packages().download(digest, back);
+        assertThat(java.nio.file.Files.mismatch(pkg, back)).isEqualTo(-1L);
+        assertThat(client.packages().info(digest).digest()).isEqualTo(digest);
+    }
+
     private static List<String> names(JsonNode roles) {
         List<String> out = new ArrayList<>();
         roles.forEach(r -> out.add(r.get("name").asText()));

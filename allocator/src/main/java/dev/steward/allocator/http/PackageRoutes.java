@@ -86,6 +86,8 @@ final class PackageRoutes {
                     r.inspected().files(), r.inspected().expandedBytes(), now)).join());
             return CompletableFuture.completedFuture(ApiResponse.json(201, info).header("Location", "/v1/packages/" + digest)
                     .header("X-Steward-Index", Long.toString(h.engine.index())));
+        } catch (PackageStore.NotReplicated e) {
+            return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1"));
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }

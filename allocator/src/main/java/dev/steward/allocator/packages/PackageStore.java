@@ -129,7 +129,49 @@ public final class PackageStore {
     }
 
     /**
-     * Moves a received file into place and records it ({@code record} runs the state command)
+     * Copies a package's bytes elsewhere before its upload is acknowledged: to the other
+     * allocators of a replicated setup, so that the package survives this one.
+     */
+    public interface Replicator {
+        Replicator NONE = (digest, file, size) -> { };
+
+        /** Returns once every copy is durable; throws if one could not be made (the upload then fails, and is sent again). */
+        void replicate(String digest, Path file, long size) throws IOException;
+    }
+
+    private volatile Replicator replicator = Replicator.NONE;
+
+    /** A copy to a replica could not be made: nothing was acknowledged, the upload can be sent again. */
+    public static final class NotReplicated extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public NotReplicated(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    public void replicateWith(Replicator r) {
+        this.replicator = r;
+    }
+
+    /**
+     * Receives a copy of a package from the allocator that took the upload, and keeps its file
+     * without a record (the record comes through the replicated log).
+     */
+    public void accept(String digest, InputStream body, long declaredLength) throws IOException {
+        Received r = receive(digest, body, declaredLength);
+        publishing.lock();
+        try {
+            Files.move(r.file(), path(digest), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDir(stored);
+        } finally {
+            publishing.unlock();
+            Files.deleteIfExists(r.file());
+        }
+    }
+
+    /**
+     * Moves a received file into place, copies it to the replicas, and records it ({@code record} runs the state command)
      * under the publishing lock; the file is durable before the record is.
      */
     public <T> T publish(Received r, java.util.concurrent.Callable<T> record) throws Exception {
@@ -137,6 +179,7 @@ public final class PackageStore {
         try {
             Files.move(r.file(), path(r.digest()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDir(stored);
+            replicator.replicate(r.digest(), path(r.digest()), r.size()); // a failure leaves a file without a record: removed at the next start, replaced by the retry
             return record.call();
         } finally {
             publishing.unlock();
