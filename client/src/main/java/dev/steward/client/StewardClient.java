@@ -328,6 +328,18 @@ public final class StewardClient {
         return result;
     }
 
+    // ---------------------------------------------------------------- snapshots
+
+    /** The whole stored state as a snapshot file's bytes ({@code GET /v1/snapshot}, admin token). */
+    public byte[] snapshot() throws IOException {
+        try (Response r = http.newCall(new Request.Builder().url(url("/v1/snapshot")).get().build()).execute()) {
+            if (!r.isSuccessful()) {
+                check(r, r.body() == null ? "" : r.body().string());
+            }
+            return r.body() == null ? new byte[0] : r.body().bytes();
+        }
+    }
+
     // ---------------------------------------------------------------- generic
 
     /** A blocking query: GET {@code path?index=after&wait=...}. */

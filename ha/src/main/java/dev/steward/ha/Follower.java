@@ -11,8 +11,9 @@ import java.util.logging.Logger;
 
 /**
  * Replays the log into this server's SQLite file: each entry in order, with its position, in
- * one transaction each. An entry whose {@code prev} is not the last one applied means the log was
- * trimmed past this server: it loads the newest snapshot, then goes on. It wakes when the log's
+ * one transaction each. A snapshot newer than what this server applied (taken after it fell
+ * behind, or restored by an operator) is loaded first; an entry whose {@code prev} is not the last
+ * one applied means the log was trimmed past this server: it loads the newest snapshot, then goes on. It wakes when the log's
  * children change, and at least every second.
  */
 final class Follower implements AutoCloseable {
@@ -45,11 +46,21 @@ final class Follower implements AutoCloseable {
         long at = local.logPosition();
         for (int attempt = 0; ; attempt++) {
             try {
+                if (log.latestSnapshotPosition() > at) { // taken (or restored) past this server: the state at that position, whole
+                    at = loadSnapshot(local, log);
+                }
                 for (long p : log.positions()) {
                     if (p <= at) {
                         continue;
                     }
                     LogCodec.Entry e = LogCodec.entry(log.read(p));
+                    if (e.restore()) { // a restored snapshot replaces everything up to here; it is written just after this entry
+                        if (log.latestSnapshotPosition() < p) {
+                            throw new IllegalStateException("a snapshot restore at log position " + p + " is not complete yet");
+                        }
+                        at = loadSnapshot(local, log);
+                        break;
+                    }
                     if (e.prev() != at) {
                         at = loadSnapshot(local, log);
                         break; // and list again from the snapshot's position

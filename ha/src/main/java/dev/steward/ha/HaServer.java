@@ -213,6 +213,11 @@ public final class HaServer implements AutoCloseable {
                     new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
             Server s = leader;
             front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index()));
+            log.watchEpoch(e, () -> role.execute(() -> {
+                if (leader == s) {
+                    stepDown("the leader epoch moved on to " + log.holder() + " (another leader, or a restored snapshot)");
+                }
+            }));
             LOG.info("leading at " + url + ": epoch " + e + ", the log applied to position " + at);
         } catch (Exception ex) {
             LOG.log(Level.WARNING, "cannot take over as leader: " + ex.getMessage(), ex);

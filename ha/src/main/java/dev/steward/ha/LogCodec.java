@@ -24,8 +24,15 @@ final class LogCodec {
     private LogCodec() {
     }
 
-    /** One log entry: a batch as stored, after the entry at position {@code prev}, by the leader of {@code epoch}. */
-    record Entry(long prev, int epoch, RowBatch rows) {
+    /**
+     * One log entry: a batch as stored, after the entry at position {@code prev}, by the leader of
+     * {@code epoch}; or, with {@code restore} true, a restored snapshot written at this entry's
+     * position, which replaces everything before it.
+     */
+    record Entry(long prev, int epoch, RowBatch rows, boolean restore) {
+        Entry(long prev, int epoch, RowBatch rows) {
+            this(prev, epoch, rows, false);
+        }
     }
 
     static byte[] entry(Entry e) {
@@ -37,11 +44,11 @@ final class LogCodec {
     }
 
     static byte[] dump(Dump d) {
-        return gzip(d);
+        return dev.steward.allocator.store.SnapshotFile.write(d);
     }
 
     static Dump dump(byte[] bytes) {
-        return gunzip(bytes, Dump.class);
+        return dev.steward.allocator.store.SnapshotFile.read(bytes);
     }
 
     private static byte[] gzip(Object o) {

@@ -52,6 +52,11 @@ final class ReplicatedStore implements Store {
     }
 
     @Override
+    public Dump dump() {
+        return local.dump();
+    }
+
+    @Override
     public void write(Batch batch) {
         RowBatch rows = local.encode(batch);
         long position;

@@ -76,6 +76,27 @@ final class ZkLog {
         }
     }
 
+    /**
+     * Calls {@code onMoved} once the leader epoch is no longer {@code epoch} (another leader, or a
+     * restore, took it): a leader with nothing to write learns it is deposed without writing.
+     */
+    void watchEpoch(int epoch, Runnable onMoved) {
+        try {
+            Stat s = new Stat();
+            zk.getData().storingStatIn(s).usingWatcher((org.apache.curator.framework.api.CuratorWatcher) event -> {
+                if (event.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeDataChanged
+                        || event.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeDeleted) {
+                    watchEpoch(epoch, onMoved); // reads the version again: moved, or re-armed
+                }
+            }).forPath(epochPath());
+            if (s.getVersion() != epoch) {
+                onMoved.run();
+            }
+        } catch (Exception e) {
+            // ZooKeeper unreachable: the connection listener and the fenced writes take it from here
+        }
+    }
+
     /** The current epoch and who holds it. */
     String holder() {
         try {
@@ -118,6 +139,19 @@ final class ZkLog {
     }
 
     record Snapshot(long position, byte[] data) {
+    }
+
+    /** The position of the newest whole snapshot, or -1 (reads names only). */
+    long latestSnapshotPosition() {
+        try {
+            long newest = -1;
+            for (String n : zk.getChildren().forPath(root + "/snapshots")) {
+                newest = Math.max(newest, position(n));
+            }
+            return newest;
+        } catch (Exception e) {
+            throw failed("list the snapshots", e);
+        }
     }
 
     /** The newest whole snapshot, if any. */
@@ -267,6 +301,9 @@ final class ZkLog {
             return zk.transaction().forOperations(ops);
         } catch (KeeperException.BadVersionException e) {
             throw new Fenced("another server has taken over as leader (the leader epoch moved on): this one's writes are refused");
+        } catch (KeeperException.ConnectionLossException e) {
+            throw new Unavailable("the connection to ZooKeeper was lost while a change was sent: it may or may not have been written "
+                    + "(it is whole either way); read it back before repeating it", e);
         } catch (Exception e) {
             throw failed("write to ZooKeeper", e);
         }

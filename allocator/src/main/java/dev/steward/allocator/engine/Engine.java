@@ -249,6 +249,11 @@ public final class Engine implements AutoCloseable {
         return onOwner(() -> q.apply(state));
     }
 
+    /** Every acknowledged change as stored, read from the store (not on the owner thread): a snapshot. */
+    public dev.steward.allocator.store.Store.Dump dump() {
+        return store.dump();
+    }
+
     /** Nanoseconds the owner thread has been busy since the engine started. */
     public long busyNanos() {
         return busyNanos.get();

@@ -245,6 +245,7 @@ public final class SqliteStore implements Store {
     }
 
     /** Every row as stored, and the counters, in one read. */
+    @Override
     public synchronized Dump dump() {
         try {
             Map<Table, Map<String, String>> rows = new EnumMap<>(Table.class);

@@ -57,6 +57,11 @@ public interface Store extends AutoCloseable {
 
     Loaded load();
 
+    /** Every stored row and the counters, as of one moment (what {@code GET /v1/snapshot} serves). */
+    default Dump dump() {
+        throw new UnsupportedOperationException("this store cannot be read whole");
+    }
+
     /** Writes the batch atomically and durably; returns only after the commit. */
     void write(Batch batch);
 

@@ -1,0 +1,120 @@
+package dev.steward.cli;
+
+import dev.steward.allocator.store.SecretKeys;
+import dev.steward.allocator.store.SnapshotFile;
+import dev.steward.allocator.store.SqliteStore;
+import dev.steward.allocator.store.Store;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward snapshot save FILE} and {@code steward snapshot restore FILE}, as {@code nomad
+ * operator snapshot} does: the whole stored state (records, tokens as hashes, task secrets sealed)
+ * in one file, and back. Package bytes are not in it.
+ */
+@Command(name = "snapshot", mixinStandardHelpOptions = true, description = "Save the allocator's whole state to a file, or restore it.",
+        subcommands = {SnapshotCommand.Save.class, SnapshotCommand.Restore.class})
+final class SnapshotCommand {
+
+    @Command(name = "save", mixinStandardHelpOptions = true,
+            description = "Write the allocator's whole state (from the leader, on ZooKeeper) to FILE (admin token).")
+    static final class Save implements Callable<Integer> {
+        @Mixin
+        Connection conn;
+
+        @Parameters(paramLabel = "FILE", description = "Where to write the snapshot")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            byte[] bytes = conn.client().snapshot();
+            Store.Dump d = SnapshotFile.read(bytes); // checked before it replaces anything
+            Path abs = file.toAbsolutePath();
+            Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
+            Files.write(tmp, bytes);
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            int rows = d.rows().values().stream().mapToInt(java.util.Map::size).sum();
+            System.out.printf("saved the state at index %d (%d rows, %d KiB) to %s%n", d.index(), rows, (bytes.length + 1023) / 1024, abs);
+            return 0;
+        }
+    }
+
+    @Command(name = "restore", mixinStandardHelpOptions = true,
+            description = {"Replace the allocator's whole state with FILE.",
+                    "A single server: stop it, then give its --data directory. Allocators on ZooKeeper: give --zookeeper; they may run "
+                            + "(the leader steps down, and every server loads the snapshot)."})
+    static final class Restore implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "A file written by steward snapshot save")
+        Path file;
+
+        @Option(names = "--data", description = "The stopped server's data directory")
+        Path data;
+
+        @Option(names = "--secrets-key", description = "The keyring the server seals secrets with. Default: secrets.key in --data")
+        Path secretsKey;
+
+        @Option(names = "--zookeeper", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "The ensemble the allocators share")
+        String zookeeper;
+
+        @Option(names = "--zk-root", description = "Their ZooKeeper path. Default: ${DEFAULT-VALUE}", defaultValue = "/steward")
+        String zkRoot;
+
+        @Override
+        public Integer call() throws Exception {
+            if ((data == null) == (zookeeper == null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --data DIR (a stopped single server) or --zookeeper HOST:PORT (allocators on ZooKeeper)");
+            }
+            Store.Dump d;
+            try {
+                d = SnapshotFile.read(Files.readAllBytes(file));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), file + ": " + e.getMessage());
+            }
+            int rows = d.rows().values().stream().mapToInt(java.util.Map::size).sum();
+            if (zookeeper != null) {
+                long at = dev.steward.ha.Restore.intoZooKeeper(zookeeper, zkRoot, d);
+                System.out.printf("restored the state at index %d (%d rows) into ZooKeeper %s %s at log position %d; "
+                        + "the leader steps down and every server loads it%n", d.index(), rows, zookeeper, zkRoot, at);
+                return 0;
+            }
+            Path dir = data.toAbsolutePath().normalize();
+            if (running(dir)) {
+                System.err.println("steward snapshot restore: the server of " + dir + " is running (it answers at "
+                        + Files.readString(dir.resolve("server.addr")).trim() + "); stop it first");
+                return 1;
+            }
+            Files.createDirectories(dir);
+            try (SqliteStore store = new SqliteStore(dir, SecretKeys.open(secretsKey != null ? secretsKey : dir.resolve("secrets.key")))) {
+                store.replaceAll(new Store.Dump(d.index(), d.sequence(), 0, d.schema(), d.rows()));
+            }
+            System.out.printf("restored the state at index %d (%d rows) into %s; start the server%n", d.index(), rows, dir);
+            return 0;
+        }
+
+        private static boolean running(Path dir) {
+            Path addr = dir.resolve("server.addr");
+            if (!Files.exists(addr)) {
+                return false;
+            }
+            try (java.net.Socket s = new java.net.Socket()) { // plain or TLS, something listening there is the server
+                URI u = URI.create(Files.readString(addr).trim());
+                s.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()), 2_000);
+                return true;
+            } catch (Exception e) {
+                return false; // nothing answers: stopped (or gone)
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.steward.cli;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** steward snapshot save, then restore into another (stopped) server's data directory: the same state, the same index. */
+class SnapshotCommandTest {
+    @TempDir
+    Path dir;
+
+    private static int run(String... args) {
+        return Main.commandLine().execute(args);
+    }
+
+    @Test
+    void aSavedSnapshotRestoresIntoAnotherDataDirectoryWithTheSameStateAndIndex() throws Exception {
+        Path key = dir.resolve("secrets.key");
+        Path file = dir.resolve("state.snap");
+        long index;
+        List<Object> roles;
+        try (Server a = Server.start(ServerConfig.of(dir.resolve("a")).withSecretsKey(key))) {
+            StewardClient c = StewardClient.builder(a.url()).token(a.adminToken()).build();
+            for (int i = 0; i < 5; i++) {
+                c.call("PUT", "/v1/roles/team" + i, Map.of("weight", i + 1), Object.class, false);
+            }
+            assertThat(run("snapshot", "save", file.toString(), "--addr", a.url(), "--token", a.adminToken())).isZero();
+            index = a.engine().index();
+            roles = c.get("/v1/roles", new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
+            c.call("PUT", "/v1/roles/after-the-save", Map.of("weight", 1), Object.class, false);
+
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream old = System.err;
+            System.setErr(new PrintStream(err, true));
+            try {
+                assertThat(run("snapshot", "restore", file.toString(), "--data", dir.resolve("a").toString(), "--secrets-key", key.toString())).isEqualTo(1);
+            } finally {
+                System.setErr(old);
+            }
+            assertThat(err.toString()).contains("is running").contains("stop it first");
+        }
+        assertThat(run("snapshot", "restore", file.toString(), "--data", dir.resolve("b").toString(), "--secrets-key", key.toString())).isZero();
+        try (Server b = Server.start(ServerConfig.of(dir.resolve("b")).withSecretsKey(key))) {
+            StewardClient c = StewardClient.builder(b.url()).token(b.adminToken()).build();
+            assertThat(b.engine().index()).isGreaterThanOrEqualTo(index);
+            List<Object> restored = c.get("/v1/roles", new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
+            assertThat(restored).isEqualTo(roles);
+        }
+        Files.writeString(dir.resolve("junk.snap"), "not a snapshot");
+        assertThat(run("snapshot", "restore", dir.resolve("junk.snap").toString(), "--data", dir.resolve("c").toString())).isEqualTo(2);
+    }
+}
