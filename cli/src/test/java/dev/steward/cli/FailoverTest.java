@@ -106,7 +106,7 @@ class FailoverTest {
         Files.deleteIfExists(data.resolve("server.addr"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "server", "--data", data.toString(), "--bind", "127.0.0.1:" + port, "--heartbeat-grace", "20s",
+                "server", "--data", data.toString(), "--bind", "127.0.0.1:" + port, "--heartbeat-grace", "4s",
                 "--zookeeper", zk.getConnectString(), "--zk-session-timeout", "4s", "--secrets-key", dir.resolve("secrets.key").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(n + ".log").toFile())).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("server.addr")) || !p.isAlive());
@@ -197,6 +197,13 @@ class FailoverTest {
         await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(deployments.get(0)).state().terminal());
         assertThat(c.deployments().deployment(deployments.get(0)).state()).isEqualTo(DeploymentState.SUCCEEDED);
 
+        String steady = c.deployments().deploy("webapp", "steady", new DeployRequest(versions.get(0), null, null, 1, "0.1", "48m", null, null, null,
+                null, null, null, "rolling", "1", "0", null, null, null, "1s", "60s", "3m", null, null, null, null, null, null)).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(steady).state().terminal());
+        InstanceInfo steadyInstance = c.deployments().instances("webapp", "steady").stream().filter(i -> !i.state().terminal()).findFirst().orElseThrow();
+        TaskInfo steadyTask = c.tasksOf(steadyInstance.allocationId()).stream().filter(t -> !t.state().terminal()).findFirst().orElseThrow();
+        assertThat(steadyTask.pid()).isNotNull();
+
         List<Long> failovers = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
             int revision = round + 1;
@@ -232,11 +239,20 @@ class FailoverTest {
                 assertThat(tasks.stream().filter(t -> !t.state().terminal())).as("one running task per instance").hasSize(1);
             }
             int r = round;
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(appProcesses()).as("round %d: no orphaned app process: %s", r, appProcessList()).hasSize(4));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(appProcesses()).as("round %d: no orphaned app process: %s", r, appProcessList())
+                    .hasSize(5));
+            assertThat(c.agents()).as("round %d: no agent lost", round).hasSize(2).allMatch(a -> a.status() == dev.steward.api.AgentStatus.READY);
+            List<TaskInfo> steadyNow = c.tasksOf(steadyInstance.allocationId()).stream().filter(t -> !t.state().terminal()).toList();
+            assertThat(steadyNow).as("round %d: the steady service's task, re-attached", round).hasSize(1);
+            assertThat(steadyNow.get(0).id()).isEqualTo(steadyTask.id());
+            assertThat(steadyNow.get(0).pid()).as("round %d: the same process", round).isEqualTo(steadyTask.pid());
+            assertThat(steadyNow.get(0).restarts()).isZero();
         }
         List<DeploymentInfo> history = c.deployments().deployments("webapp", "prod");
         assertThat(history.stream().map(DeploymentInfo::id).toList()).as("the history has every rollout").containsAll(deployments);
         assertThat(history.stream().filter(d -> deployments.contains(d.id()))).allMatch(d -> d.state() == DeploymentState.SUCCEEDED);
+        assertThat(c.deployments().instances("webapp", "steady")).as("the steady service: one instance, never replaced").hasSize(1)
+                .allMatch(i -> i.state() == InstanceState.HEALTHY);
         List<Long> sorted = new ArrayList<>(failovers);
         sorted.sort(null);
         System.out.println("failover (kill -9 of the leader to the first command the new leader acknowledged), " + ROUNDS + " rounds: p50 "
