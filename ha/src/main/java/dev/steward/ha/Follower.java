@@ -26,7 +26,10 @@ final class Follower implements AutoCloseable {
     private volatile RuntimeException refused;
     private final Thread thread;
 
-    private Follower(SqliteStore local, ZkLog log, CuratorFramework zk) {
+    private final java.util.function.Consumer<RuntimeException> onRefused;
+
+    private Follower(SqliteStore local, ZkLog log, CuratorFramework zk, java.util.function.Consumer<RuntimeException> onRefused) {
+        this.onRefused = onRefused;
         this.local = local;
         this.log = log;
         this.zk = zk;
@@ -34,9 +37,9 @@ final class Follower implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts replaying into {@code local}, which it closes when closed. */
-    static Follower start(SqliteStore local, ZkLog log, CuratorFramework zk) {
-        Follower f = new Follower(local, log, zk);
+    /** Starts replaying into {@code local}, which it closes when closed; {@code onRefused} hears of a leader of a newer release. */
+    static Follower start(SqliteStore local, ZkLog log, CuratorFramework zk, java.util.function.Consumer<RuntimeException> onRefused) {
+        Follower f = new Follower(local, log, zk, onRefused);
         f.thread.start();
         return f;
     }
@@ -96,13 +99,11 @@ final class Follower implements AutoCloseable {
             try {
                 zk.getChildren().usingWatcher(watcher).forPath(log.root() + "/log");
                 catchUp(local, log);
-            } catch (IllegalStateException schema) {
-                if (schema.getMessage() != null && schema.getMessage().contains("newer release")) {
-                    refused = schema;
-                    LOG.severe("stopped following: " + schema.getMessage());
-                    return;
-                }
-                LOG.log(Level.FINE, "following: " + schema.getMessage(), schema);
+            } catch (dev.steward.allocator.store.NewerSchema newer) {
+                refused = newer;
+                LOG.severe("stopped following: " + newer.getMessage());
+                onRefused.accept(newer);
+                return;
             } catch (Exception e) {
                 LOG.log(Level.FINE, "following: " + e.getMessage(), e); // ZooKeeper unreachable: try again
             }

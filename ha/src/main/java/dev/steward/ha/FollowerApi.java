@@ -20,6 +20,7 @@ final class FollowerApi implements HttpApi {
     static final String LEADER_HEADER = "X-Steward-Leader";
     private final Supplier<String> leader;
     private final Supplier<String> why;
+    private final Supplier<String> refusal;
     private final dev.steward.allocator.packages.PackageStore packages;
     private final byte[] peerHash;
 
@@ -27,7 +28,9 @@ final class FollowerApi implements HttpApi {
      * {@code leader}: the leader's URL, or null; {@code why}: why there is none, when there is none;
      * {@code packages}: where copies of packages sent by the leader with {@code peerToken} go.
      */
-    FollowerApi(Supplier<String> leader, Supplier<String> why, dev.steward.allocator.packages.PackageStore packages, String peerToken) {
+    FollowerApi(Supplier<String> leader, Supplier<String> why, Supplier<String> refusal, dev.steward.allocator.packages.PackageStore packages,
+                String peerToken) {
+        this.refusal = refusal;
         this.leader = leader;
         this.why = why;
         this.packages = packages;
@@ -69,6 +72,10 @@ final class FollowerApi implements HttpApi {
             body.put("status", "ok");
             body.put("role", "follower");
             body.put("leader", l);
+            if (refusal.get() != null) {
+                body.put("electable", false);
+                body.put("reason", refusal.get());
+            }
             ApiResponse r = ApiResponse.json(200, body);
             return CompletableFuture.completedFuture(l == null ? r : r.header(LEADER_HEADER, l));
         }

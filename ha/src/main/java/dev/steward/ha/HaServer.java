@@ -63,6 +63,8 @@ public final class HaServer implements AutoCloseable {
     private volatile String why = "an election is under way";
     private volatile boolean closed;
     private volatile boolean connected = true;
+    /** Why this server no longer stands for election (a leader of a newer release), or null. */
+    private volatile String refusal;
     /** The leader as last seen by the watch thread: requests never wait on ZooKeeper to learn it. */
     private volatile String leaderSeen;
     private volatile LeaderLatch latch; // replaced on the role thread only
@@ -79,7 +81,7 @@ public final class HaServer implements AutoCloseable {
         this.log = log;
         this.keys = keys;
         this.tokens = tokens;
-        this.following = new FollowerApi(this::leaderUrl, () -> why, new dev.steward.allocator.packages.PackageStore(cfg.dataDir(), cfg.packages()),
+        this.following = new FollowerApi(this::leaderUrl, () -> why, () -> refusal, new dev.steward.allocator.packages.PackageStore(cfg.dataDir(), cfg.packages()),
                 tokens.peer());
         this.front = new SwitchApi(following);
         this.http = new JettyServer(front, cfg.bind(), cfg.http(), cfg.tls());
@@ -156,12 +158,34 @@ public final class HaServer implements AutoCloseable {
 
     private void follow() {
         if (follower == null && !closed) {
-            follower = Follower.start(new SqliteStore(cfg.dataDir(), keys), log, zk);
+            follower = Follower.start(new SqliteStore(cfg.dataDir(), keys), log, zk, e -> role.execute(() -> refuse(e)));
+        }
+    }
+
+    /**
+     * On the role thread: the log holds changes of a newer release than this one. This server
+     * leaves the election (it could not lead without losing them), keeps answering clients with the
+     * leader's address, and says why in its health; upgrading it is the way back.
+     */
+    private void refuse(RuntimeException newer) {
+        if (refusal != null) {
+            return;
+        }
+        refusal = newer.getMessage();
+        why = refusal;
+        LOG.severe("leaving the election: " + refusal);
+        if (latch != null) {
+            try {
+                latch.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "leaving the election: " + e.getMessage(), e);
+            }
+            latch = null;
         }
     }
 
     private void join() {
-        if (closed) {
+        if (closed || refusal != null) {
             return;
         }
         latch = new LeaderLatch(zk, log.root() + "/leader", url);
@@ -202,6 +226,9 @@ public final class HaServer implements AutoCloseable {
                 follower.close();
                 follower = null;
             }
+            try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
+                Follower.catchUp(local, log); // before fencing: a log this release cannot read is found without deposing anyone
+            }
             int e = log.fence(url);
             long at;
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
@@ -219,6 +246,9 @@ public final class HaServer implements AutoCloseable {
                 }
             }));
             LOG.info("leading at " + url + ": epoch " + e + ", the log applied to position " + at);
+        } catch (dev.steward.allocator.store.NewerSchema newer) {
+            stepDown("it cannot read what a newer release wrote");
+            refuse(newer);
         } catch (Exception ex) {
             LOG.log(Level.WARNING, "cannot take over as leader: " + ex.getMessage(), ex);
             stepDown("it could not take over: " + ex.getMessage());
@@ -262,11 +292,21 @@ public final class HaServer implements AutoCloseable {
         return leaderSeen;
     }
 
+    /** Why this server stands no more for election, or null. */
+    public String refusal() {
+        return refusal;
+    }
+
     /** The leader's URL as the election knows it now, or null (asks ZooKeeper). */
     private String electedLeader() {
         LeaderLatch l = latch;
-        if (l == null) {
-            return null;
+        if (l == null) { // out of the election: the epoch's holder is the leader (or was, until the next one fences)
+            try {
+                String holder = log.holder();
+                return holder.startsWith("http://") || holder.startsWith("https://") ? holder : null;
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
         try {
             Participant p = l.getLeader();

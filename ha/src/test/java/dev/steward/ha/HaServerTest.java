@@ -160,6 +160,35 @@ class HaServerTest {
         assertThat(send(now.url(), "PUT", "/v1/roles/after-the-restore", "{\"weight\": 1}", now.adminToken()).statusCode()).isEqualTo(200);
     }
 
+    @Test
+    void a_server_that_meets_changes_of_a_newer_release_leaves_the_election_and_says_why() throws Exception {
+        HaServer a = start("a", 1000);
+        await().atMost(Duration.ofSeconds(60)).until(a::leads);
+        HaServer b = start("b", 1000);
+        assertThat(send(a.url(), "PUT", "/v1/roles/before", "{\"weight\": 1}", a.adminToken()).statusCode()).isEqualTo(200);
+        try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                new org.apache.curator.retry.RetryOneTime(100))) {
+            c.start();
+            c.blockUntilConnected();
+            ZkLog log = new ZkLog(c, "/steward");
+            int epoch = log.fence("http://newer.example:4646"); // a leader of release N+1 took over
+            List<Long> positions = log.positions();
+            long prev = positions.get(positions.size() - 1);
+            log.append(epoch, prev, LogCodec.entry(new LogCodec.Entry(prev, epoch, new dev.steward.allocator.store.Store.RowBatch(99, 99, 99,
+                    java.util.Map.of(dev.steward.allocator.store.Store.Table.ROLES, java.util.Map.of("from-the-future", "{\"shape\":\"unknown\"}")),
+                    java.util.Set.of()))));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.refusal() != null && b.refusal() != null);
+        assertThat(a.refusal()).contains("newer release").contains("schema 99");
+        assertThat(a.leads()).isFalse();
+        assertThat(b.leads()).isFalse();
+        JsonNode health = json(send(b.url(), "GET", "/v1/health", null, null));
+        assertThat(health.get("electable").asBoolean()).isFalse();
+        assertThat(health.get("reason").asText()).contains("upgrade");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(json(send(b.url(), "GET", "/v1/health", null, null))
+                .path("leader").asText()).as(send(b.url(), "GET", "/v1/health", null, null).body()).isEqualTo("http://newer.example:4646"));
+    }
+
     private boolean snapshotExists() throws Exception {
         try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zk.getConnectString(),
                 new org.apache.curator.retry.RetryOneTime(100))) {

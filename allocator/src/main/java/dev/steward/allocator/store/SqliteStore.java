@@ -189,7 +189,7 @@ public final class SqliteStore implements Store {
      */
     public synchronized void apply(RowBatch batch, long logPosition) {
         if (batch.schema() > migrations.current()) {
-            throw new IllegalStateException("a change was written by a newer release (state schema " + batch.schema()
+            throw new NewerSchema("a change was written by a newer release (state schema " + batch.schema()
                     + "); this server reads schema " + migrations.current() + " and older: upgrade it before it follows that leader");
         }
         try {
@@ -274,7 +274,7 @@ public final class SqliteStore implements Store {
      */
     public synchronized void replaceAll(Dump dump) {
         if (dump.schema() > migrations.current()) {
-            throw new IllegalStateException("the snapshot was written by a newer release (state schema " + dump.schema()
+            throw new NewerSchema("the snapshot was written by a newer release (state schema " + dump.schema()
                     + "); this server reads schema " + migrations.current() + " and older");
         }
         try {
