@@ -118,7 +118,8 @@ public final class Server implements AutoCloseable {
             packages.replicateWith(embedding.packages());
             java.util.Set<String> recorded = new java.util.HashSet<>();
             loaded.packages().forEach(p -> recorded.add(p.digest()));
-            java.util.List<String> missing = packages.recover(recorded);
+            java.util.List<String> missing = new java.util.ArrayList<>(packages.recover(recorded));
+            missing.removeIf(d -> embedding.packages().fetch(d, packages)); // a replica has it: fetched, not forgotten
             if (!missing.isEmpty()) {
                 engine.command((s, now) -> {
                     missing.forEach(s.packages()::forget);

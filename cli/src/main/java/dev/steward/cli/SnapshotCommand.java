@@ -97,7 +97,7 @@ final class SnapshotCommand {
             }
             Files.createDirectories(dir);
             try (SqliteStore store = new SqliteStore(dir, SecretKeys.open(secretsKey != null ? secretsKey : dir.resolve("secrets.key")))) {
-                store.replaceAll(new Store.Dump(d.index(), d.sequence(), 0, d.schema(), d.rows()));
+                store.replaceAll(new Store.Dump(d.index(), d.sequence(), -1, d.schema(), d.rows()));
             }
             System.out.printf("restored the state at index %d (%d rows) into %s; start the server%n", d.index(), rows, dir);
             return 0;

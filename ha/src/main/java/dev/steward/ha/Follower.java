@@ -89,7 +89,7 @@ final class Follower implements AutoCloseable {
                 "the log has a gap before its oldest entry and there is no snapshot: the ZooKeeper root was changed by hand?"));
         Dump d = LogCodec.dump(s.data());
         local.replaceAll(new Dump(d.index(), d.sequence(), s.position(), d.schema(), d.rows()));
-        LOG.info("loaded the snapshot at log position " + s.position() + " (the log was trimmed past this server)");
+        LOG.info("loaded the snapshot at log position " + s.position() + " (taken or restored past what this server had applied)");
         return s.position();
     }
 

@@ -37,11 +37,47 @@ final class FollowerApi implements HttpApi {
         this.peerHash = dev.steward.allocator.auth.Tokens.hash(peerToken).getBytes(StandardCharsets.US_ASCII);
     }
 
+    /** {@code GET /v1/internal/packages/DIGEST} from a new leader that lacks a package: the file, if this server has it. */
+    private ApiResponse give(ApiRequest req) {
+        if (!peer(req)) {
+            return ApiResponse.problem(401, "Unauthorized", "only the allocators of this cluster copy packages to each other", null);
+        }
+        String digest;
+        try {
+            digest = dev.steward.api.Digests.check("digest", req.path().substring(PeerPackages.ROUTE.length()));
+        } catch (RuntimeException e) {
+            return ApiResponse.problem(400, "Bad Request", e.getMessage(), "digest");
+        }
+        if (!packages.has(digest)) {
+            return ApiResponse.problem(404, "Not Found", "this allocator has no copy of " + digest, "digest");
+        }
+        java.nio.file.Path file = packages.path(digest);
+        return ApiResponse.stream(200, "application/octet-stream", new ApiResponse.BodyWriter() {
+            @Override
+            public long length() {
+                try {
+                    return java.nio.file.Files.size(file);
+                } catch (java.io.IOException e) {
+                    return -1;
+                }
+            }
+
+            @Override
+            public void writeTo(java.io.OutputStream out) throws java.io.IOException {
+                java.nio.file.Files.copy(file, out);
+            }
+        });
+    }
+
+    private boolean peer(ApiRequest req) {
+        String auth = req.header("authorization");
+        return auth != null && auth.startsWith("Bearer ") && java.security.MessageDigest.isEqual(peerHash,
+                dev.steward.allocator.auth.Tokens.hash(auth.substring(7).trim()).getBytes(StandardCharsets.US_ASCII));
+    }
+
     /** {@code PUT /v1/internal/packages/DIGEST} from the leader: the bytes kept, without a record (that comes through the log). */
     private ApiResponse accept(ApiRequest req) {
-        String auth = req.header("authorization");
-        if (auth == null || !auth.startsWith("Bearer ") || !java.security.MessageDigest.isEqual(peerHash,
-                dev.steward.allocator.auth.Tokens.hash(auth.substring(7).trim()).getBytes(StandardCharsets.US_ASCII))) {
+        if (!peer(req)) {
             return ApiResponse.problem(401, "Unauthorized", "only the allocators of this cluster copy packages to each other", null);
         }
         String digest;
@@ -65,6 +101,9 @@ final class FollowerApi implements HttpApi {
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
         if (req.method().equals("PUT") && req.path().startsWith(PeerPackages.ROUTE)) {
             return CompletableFuture.completedFuture(accept(req));
+        }
+        if (req.method().equals("GET") && req.path().startsWith(PeerPackages.ROUTE)) {
+            return CompletableFuture.completedFuture(give(req));
         }
         String l = leader.get();
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {
@@ -107,6 +146,6 @@ final class FollowerApi implements HttpApi {
     @Override
     public boolean streams(String method, String rawPath) {
         // an upload is not read here (the client sends it again to the leader); other bodies are small and bounded
-        return method.equals("PUT") && (rawPath.startsWith("/v1/packages/") || rawPath.startsWith(PeerPackages.ROUTE));
+        return method.equals("PUT") && rawPath.startsWith("/v1/packages/") || rawPath.startsWith(PeerPackages.ROUTE); // copies between allocators stream both ways
     }
 }

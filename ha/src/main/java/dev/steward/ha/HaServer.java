@@ -6,6 +6,7 @@ import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.http.JettyServer;
 import dev.steward.allocator.store.SecretKeys;
 import dev.steward.allocator.store.SqliteStore;
+import dev.steward.allocator.store.Store;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -141,10 +142,16 @@ public final class HaServer implements AutoCloseable {
         member.start();
         zk.getConnectionStateListenable().addListener((c, state) -> {
             if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+                if (connected) {
+                    LOG.warning("lost the connection to ZooKeeper (" + state + "): no writes until it is back");
+                }
                 connected = false;
                 leaderSeen = null;
                 why = "this server lost its ZooKeeper connection (" + state + "): ZooKeeper down, without quorum, or cut off";
             } else if (state.isConnected()) {
+                if (!connected) {
+                    LOG.info("connected to ZooKeeper again (" + state + ")");
+                }
                 connected = true;
                 why = "an election is under way";
             }
@@ -233,6 +240,15 @@ public final class HaServer implements AutoCloseable {
             long at;
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
                 at = Follower.catchUp(local, log);
+                if (at < 0 && log.latestSnapshotPosition() < 0) {
+                    // a log that never held anything, and a data directory that may (a single server joining ZooKeeper): its state goes first
+                    Store.Dump d = local.dump();
+                    if (d.rows().values().stream().anyMatch(m -> !m.isEmpty())) {
+                        at = Restore.install(log, e, d);
+                        local.replaceAll(new Store.Dump(d.index(), d.sequence(), at, d.schema(), d.rows()));
+                        LOG.info("wrote this data directory's state to ZooKeeper as the first snapshot (log position " + at + ")");
+                    }
+                }
             }
             epoch = e;
             leader = Server.start(cfg, clock, new Server.Embedding(

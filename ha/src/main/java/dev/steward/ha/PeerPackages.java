@@ -19,9 +19,11 @@ import java.util.List;
  * other allocator registered in ZooKeeper ({@code members/}), which keeps them without a record
  * ({@code PUT /v1/internal/packages/DIGEST} with the cluster's peer token). If one cannot take
  * them, the upload fails and the client sends it again. A package acknowledged is therefore on
- * every allocator that was up, and a follower that takes over can serve it.
+ * every allocator that was up, and a follower that takes over can serve it; one that was down
+ * then fetches it from a peer ({@code GET} on the same route) when it takes over.
  */
 final class PeerPackages implements PackageStore.Replicator {
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PeerPackages.class.getName());
     static final String ROUTE = "/v1/internal/packages/";
     private final CuratorFramework zk;
     private final String root;
@@ -60,6 +62,35 @@ final class PeerPackages implements PackageStore.Replicator {
                     + "; nothing was acknowledged, send the package again", e);
         }
         return out;
+    }
+
+    /** Fetches a package this server lacks (it was down when the package was uploaded) from the first peer that has it. */
+    @Override
+    public boolean fetch(String digest, PackageStore store) {
+        try {
+            for (String peer : peers()) {
+                try {
+                    HttpResponse<java.io.InputStream> r = http.send(HttpRequest.newBuilder(URI.create(peer + ROUTE + digest)).timeout(Duration.ofMinutes(10))
+                            .header("Authorization", "Bearer " + peerToken).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                    try (java.io.InputStream body = r.body()) {
+                        if (r.statusCode() == 200) {
+                            store.accept(digest, body, r.headers().firstValueAsLong("content-length").orElse(-1));
+                            LOG.info("fetched package " + digest + " from " + peer + " (this server did not have it)");
+                            return true;
+                        }
+                        LOG.info("the allocator at " + peer + " has no copy of package " + digest + " (" + r.statusCode() + ")");
+                    }
+                } catch (IOException e) {
+                    LOG.warning("cannot fetch package " + digest + " from " + peer + ": " + e.getMessage());
+                }
+            }
+            LOG.warning("no other allocator has package " + digest + "; its record is dropped");
+        } catch (IOException e) {
+            LOG.warning("cannot list the other allocators to fetch package " + digest + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     @Override

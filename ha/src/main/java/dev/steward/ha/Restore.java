@@ -21,6 +21,21 @@ public final class Restore {
     private Restore() {
     }
 
+    /**
+     * Puts {@code dump} in the log as the whole state, if {@code epoch} is still current: a restore
+     * entry past everything in the log, the snapshot at its position, and the log trimmed behind
+     * it. Returns that position.
+     */
+    static long install(ZkLog log, int epoch, Store.Dump dump) {
+        List<Long> positions = log.positions();
+        long prev = positions.isEmpty() ? log.latestSnapshotPosition() : positions.get(positions.size() - 1);
+        long at = log.append(epoch, prev, LogCodec.entry(new LogCodec.Entry(prev, epoch,
+                new Store.RowBatch(dump.index(), dump.sequence(), dump.schema(), Map.of(), Set.of()), true)));
+        log.snapshot(epoch, at, LogCodec.dump(new Store.Dump(dump.index(), dump.sequence(), at, dump.schema(), dump.rows())));
+        log.trim(epoch, at);
+        return at;
+    }
+
     /** Returns the log position the snapshot was restored at. */
     public static long intoZooKeeper(String connect, String root, Store.Dump dump) throws IOException {
         try (CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10_000).connectionTimeoutMs(5_000)
@@ -35,13 +50,7 @@ public final class Restore {
                 // a running leader is fenced and steps down; the next one may take the epoch back before the snapshot is in: again
                 int epoch = log.fence("steward snapshot restore");
                 try {
-                    List<Long> positions = log.positions();
-                    long prev = positions.isEmpty() ? Math.max(0, log.latestSnapshotPosition()) : positions.get(positions.size() - 1);
-                    long at = log.append(epoch, prev, LogCodec.entry(new LogCodec.Entry(prev, epoch,
-                            new Store.RowBatch(dump.index(), dump.sequence(), dump.schema(), Map.of(), Set.of()), true)));
-                    log.snapshot(epoch, at, LogCodec.dump(new Store.Dump(dump.index(), dump.sequence(), at, dump.schema(), dump.rows())));
-                    log.trim(epoch, at);
-                    return at;
+                    return install(log, epoch, dump);
                 } catch (Fenced raced) {
                     if (attempt >= 20) {
                         throw new IOException("a leader took the epoch back 20 times before the snapshot was in: stop the allocators and restore again", raced);

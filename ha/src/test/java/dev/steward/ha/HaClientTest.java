@@ -27,6 +27,7 @@ import static org.awaitility.Awaitility.await;
 class HaClientTest {
     private TestingCluster zk;
     private final List<HaServer> servers = new ArrayList<>();
+    private final Map<HaServer, Path> data = new java.util.HashMap<>();
     @TempDir
     Path dir;
 
@@ -35,9 +36,16 @@ class HaClientTest {
         zk = new TestingCluster(3);
         zk.start();
         for (String n : List.of("a", "b", "c")) {
-            servers.add(HaServer.start(ServerConfig.of(dir.resolve(n)).withSecretsKey(dir.resolve("secrets.key")),
-                    HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4))));
+            start(dir.resolve(n));
         }
+    }
+
+    private HaServer start(Path d) throws Exception {
+        HaServer s = HaServer.start(ServerConfig.of(d).withSecretsKey(dir.resolve("secrets.key")),
+                HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4)));
+        servers.add(s);
+        data.put(s, d);
+        return s;
     }
 
     @AfterEach
@@ -97,6 +105,34 @@ class HaClientTest {
         client.packages().download(digest, back);
         assertThat(java.nio.file.Files.mismatch(pkg, back)).isEqualTo(-1L);
         assertThat(client.packages().info(digest).digest()).isEqualTo(digest);
+    }
+
+    @Test
+    void a_server_that_was_down_during_an_upload_fetches_the_package_from_a_peer_when_it_takes_over() throws Exception {
+        HaServer leader = leader();
+        HaServer absent = servers.stream().filter(s -> s != leader).findFirst().orElseThrow();
+        HaServer other = servers.stream().filter(s -> s != leader && s != absent).findFirst().orElseThrow();
+        absent.close();
+        servers.remove(absent);
+        Path tree = java.nio.file.Files.createDirectories(dir.resolve("app2"));
+        java.nio.file.Files.writeString(tree.resolve("run.sh"), "#!/bin/sh\nexec sleep 60\n");
+        Path pkg = dir.resolve("app2.tar.zst");
+        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "app2", "1", "exec sh run.sh", null, List.of(),
+                null, null, null)).writeTo(pkg);
+        String digest = dev.steward.client.PackageClient.digestOf(pkg);
+        StewardClient client = StewardClient.builder(leader.url()).token(leader.adminToken()).retryBudget(Duration.ofSeconds(60)).build();
+        client.packages().upload(pkg, digest); // copied to the one follower that is up
+
+        HaServer back = start(data.get(absent)); // without the file; next in line for the election
+        other.close(); // and back again, behind it in line, with its copy
+        servers.remove(other);
+        start(data.get(other));
+        leader.close();
+        servers.remove(leader);
+        await().atMost(Duration.ofSeconds(60)).until(back::leads);
+        Path out = dir.resolve("app2-back.tar.zst");
+        StewardClient.builder(back.url()).token(back.adminToken()).build().packages().download(digest, out);
+        assertThat(java.nio.file.Files.mismatch(pkg, out)).isEqualTo(-1L);
     }
 
     private static List<String> names(JsonNode roles) {

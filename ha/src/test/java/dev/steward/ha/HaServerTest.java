@@ -99,6 +99,7 @@ class HaServerTest {
             assertThat(r.headers().firstValue("X-Steward-Leader")).hasValue(leader.url());
         }
         assertThat(json(send(leader.url(), "GET", "/v1/health", null, null)).get("role").asText()).isEqualTo("leader");
+        long defaultCreated = json(send(leader.url(), "GET", "/v1/roles/default", null, leader.adminToken())).get("createIndex").asLong();
 
         leader.close();
         servers.remove(leader);
@@ -111,6 +112,24 @@ class HaServerTest {
             assertThat(names).contains("team" + i);
         }
         assertThat(send(next.url(), "PUT", "/v1/roles/after", "{\"weight\": 2}", next.adminToken()).statusCode()).isEqualTo(200);
+        // the log's very first entry (ZooKeeper numbers it 0) made the default role: replayed, not made again
+        assertThat(json(send(next.url(), "GET", "/v1/roles/default", null, next.adminToken())).get("createIndex").asLong()).isEqualTo(defaultCreated);
+    }
+
+    @Test
+    void a_single_servers_data_directory_becomes_the_first_state_of_allocators_on_zookeeper() throws Exception {
+        Path single = dir.resolve("a");
+        try (dev.steward.allocator.Server s = dev.steward.allocator.Server.start(ServerConfig.of(single).withSecretsKey(dir.resolve("secrets.key")))) {
+            assertThat(send(s.url(), "PUT", "/v1/roles/from-the-single-server", "{\"weight\": 4}", s.adminToken()).statusCode()).isEqualTo(200);
+        }
+        HaServer first = start("a", 1000);
+        await().atMost(Duration.ofSeconds(60)).until(first::leads);
+        HaServer second = start("b", 1000);
+        first.close();
+        servers.remove(first);
+        await().atMost(Duration.ofSeconds(60)).until(second::leads);
+        JsonNode role = json(send(second.url(), "GET", "/v1/roles/from-the-single-server", null, second.adminToken()));
+        assertThat(role.get("weight").asDouble()).isEqualTo(4.0);
     }
 
     @Test

@@ -137,6 +137,11 @@ public final class PackageStore {
 
         /** Returns once every copy is durable; throws if one could not be made (the upload then fails, and is sent again). */
         void replicate(String digest, Path file, long size) throws IOException;
+
+        /** At start, for a recorded package whose file is missing here: fetches it into {@code store} from a replica; false if none has it. */
+        default boolean fetch(String digest, PackageStore store) {
+            return false;
+        }
     }
 
     private volatile Replicator replicator = Replicator.NONE;

@@ -235,10 +235,10 @@ public final class SqliteStore implements Store {
         meta.addBatch();
     }
 
-    /** How far a replicated log has been applied to this database (0: none). */
+    /** How far a replicated log has been applied to this database (-1: nothing yet; ZooKeeper numbers the first entry 0). */
     public synchronized long logPosition() {
         try {
-            return Long.parseLong(metaValue("log", "0"));
+            return Long.parseLong(metaValue("log", "-1"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
         }
@@ -259,7 +259,7 @@ public final class SqliteStore implements Store {
                 rows.put(t, m);
             }
             Dump d = new Dump(Long.parseLong(metaValue("index", "0")), Long.parseLong(metaValue("sequence", "0")),
-                    Long.parseLong(metaValue("log", "0")), migrations.current(), rows);
+                    Long.parseLong(metaValue("log", "-1")), migrations.current(), rows);
             db.commit(); // ends the read transaction
             return d;
         } catch (SQLException e) {
