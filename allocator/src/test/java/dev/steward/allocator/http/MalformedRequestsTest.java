@@ -279,11 +279,11 @@ class MalformedRequestsTest {
         return x.length() > 120 ? x.substring(0, 120) + "...(" + x.length() + " chars)" : x;
     }
 
-    /** Every GET the API documents, at the ids that exist: status and body. */
+    /** Every GET the API documents, at the ids that exist: status and body (the binary /v1/snapshot holds the same records). */
     private static Map<String, String> snapshot(List<Op> ops) {
         Map<String, String> out = new LinkedHashMap<>();
         for (Op op : ops) {
-            if (op.method().equals("GET") && !op.template().endsWith("/logs")) {
+            if (op.method().equals("GET") && !op.template().endsWith("/logs") && !op.template().equals("/v1/snapshot")) {
                 String path = valid(op.template());
                 LiveServer.Reply r = s.get(path, s.admin());
                 out.put(path, r.code() + " " + r.body());
