@@ -209,6 +209,10 @@ class FailoverTest {
             int revision = round + 1;
             String id = c.deployments().deploy("webapp", "prod", rolling(versions.get(round))).deployment().id();
             deployments.add(id);
+            // a live view of the rollout, as `steward deploy` and the deploy step keep one: blocking queries that must go on across the failover
+            List<Long> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            java.util.concurrent.CompletableFuture<DeploymentInfo> live = c.deployments().followAsync(id, 0, java.time.Instant.now().plusSeconds(240),
+                    Clock.systemUTC(), e -> events.add(e.seq()), d -> { });
             int moment = random.nextInt(4); // kill after 0..3 new instances are available
             await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(id).newAvailable() >= moment);
             Thread.sleep(random.nextInt(1500)); // and somewhere within the step after that
@@ -224,6 +228,11 @@ class FailoverTest {
             await().atMost(Duration.ofSeconds(180)).until(() -> c.deployments().deployment(id).state().terminal());
             DeploymentInfo d = c.deployments().deployment(id);
             assertThat(d.state()).as("round %d (killed after %d new): %s", round, moment, d).isEqualTo(DeploymentState.SUCCEEDED);
+            DeploymentInfo seen = live.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(seen).as("round %d: the live view followed the rollout to its end across the failover", round).isNotNull();
+            assertThat(seen.state()).isEqualTo(DeploymentState.SUCCEEDED);
+            assertThat(events).as("round %d: every event once, in order", round).isSorted().doesNotHaveDuplicates()
+                    .containsExactlyElementsOf(d.events().stream().map(dev.steward.api.DeploymentEvent::seq).toList());
             List<InstanceInfo> all = c.deployments().instances("webapp", "prod");
             List<InstanceInfo> live = all.stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
             assertThat(live).as("round %d", round).hasSize(4).allMatch(i -> i.revision() == revision && i.state() == InstanceState.HEALTHY);

@@ -16,8 +16,8 @@ import java.util.Map;
 final class ClusterTokens {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The admin and join tokens, and the one allocators use with each other (to copy packages). */
-    record Tokens(String admin, String join, String peer) {
+    /** The cluster's id, its admin and join tokens, and the one allocators use with each other (to copy packages). */
+    record Tokens(String id, String admin, String join, String peer) {
     }
 
     private ClusterTokens() {
@@ -26,7 +26,7 @@ final class ClusterTokens {
     static Tokens agree(CuratorFramework zk, String root, SecretKeys keys, Tokens mine) {
         String path = root + "/cluster";
         try {
-            byte[] data = JSON.writeValueAsBytes(Map.of("admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join()),
+            byte[] data = JSON.writeValueAsBytes(Map.of("id", mine.id(), "admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join()),
                     "peer", keys.seal("cluster", "peer", mine.peer())));
             try {
                 zk.create().forPath(path, data);
@@ -35,7 +35,7 @@ final class ClusterTokens {
                 @SuppressWarnings("unchecked")
                 Map<String, String> m = JSON.readValue(zk.getData().forPath(path), Map.class);
                 try {
-                    return new Tokens(keys.open("cluster", "admin", m.get("admin")), keys.open("cluster", "join", m.get("join")),
+                    return new Tokens(m.get("id"), keys.open("cluster", "admin", m.get("admin")), keys.open("cluster", "join", m.get("join")),
                             keys.open("cluster", "peer", m.get("peer")));
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException("this server's secrets key cannot open the cluster's tokens in ZooKeeper (" + e.getMessage()

@@ -117,11 +117,12 @@ public final class HaServer implements AutoCloseable {
             ZkLog log = new ZkLog(zk, ha.root());
             log.init();
             SecretKeys keys = SecretKeys.open(cfg.secretsKeyFile());
-            ClusterTokens.Tokens mine = new ClusterTokens.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
+            ClusterTokens.Tokens mine = new ClusterTokens.Tokens(java.util.UUID.randomUUID().toString(), Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
                     Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"), Tokens.mint("sta_peer"));
             ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
             Tokens.fromFile(cfg.dataDir().resolve("admin.token"), agreed.admin(), "sta_admin"); // the cluster's, where this machine's CLI looks
             Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
+            adopt(cfg.dataDir(), keys, log, agreed.id());
             s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
             s.begin();
             return s;
@@ -135,6 +136,34 @@ public final class HaServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks that the data directory can follow this cluster's log, and marks it as following it.
+     * A directory that followed another cluster's log (ZooKeeper wiped, another --zk-root), or holds
+     * a single server's state while the cluster's log already has one, is refused: replaying the log
+     * on top of it would mix two histories. A single server's directory joining an empty log is
+     * welcome: its state becomes the cluster's first snapshot.
+     */
+    private static void adopt(java.nio.file.Path dataDir, SecretKeys keys, ZkLog log, String cluster) {
+        try (SqliteStore local = new SqliteStore(dataDir, keys)) {
+            String mine = local.cluster();
+            if (mine != null && !mine.equals(cluster)) {
+                throw new IllegalStateException("the data directory " + dataDir + " followed another cluster's log (id " + mine + "; the one at "
+                        + log.root() + " is " + cluster + "): start this server with an empty --data to join, or move its state over with "
+                        + "steward snapshot save (from a server on it alone) and steward snapshot restore --zookeeper");
+            }
+            if (mine == null) {
+                boolean rows = local.dump().rows().values().stream().anyMatch(m -> !m.isEmpty());
+                boolean empty = log.positions().isEmpty() && log.latestSnapshotPosition() < 0;
+                if (rows && !empty) {
+                    throw new IllegalStateException("the data directory " + dataDir + " holds a single server's state, and the cluster at " + log.root()
+                            + " has its own: start this server with an empty --data to join it, or restore that state into the cluster "
+                            + "(steward snapshot save from the single server, then steward snapshot restore --zookeeper)");
+                }
+                local.cluster(cluster);
+            }
         }
     }
 
@@ -241,13 +270,11 @@ public final class HaServer implements AutoCloseable {
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
                 at = Follower.catchUp(local, log);
                 if (at < 0 && log.latestSnapshotPosition() < 0) {
-                    // a log that never held anything, and a data directory that may (a single server joining ZooKeeper): its state goes first
+                    // a log that never held anything: this directory's state (a single server's, or none) goes first, as a snapshot every server loads
                     Store.Dump d = local.dump();
-                    if (d.rows().values().stream().anyMatch(m -> !m.isEmpty())) {
-                        at = Restore.install(log, e, d);
-                        local.replaceAll(new Store.Dump(d.index(), d.sequence(), at, d.schema(), d.rows()));
-                        LOG.info("wrote this data directory's state to ZooKeeper as the first snapshot (log position " + at + ")");
-                    }
+                    at = Restore.install(log, e, d);
+                    local.replaceAll(new Store.Dump(d.index(), d.sequence(), at, d.schema(), d.rows()));
+                    LOG.info("wrote this data directory's state to ZooKeeper as the first snapshot (log position " + at + ")");
                 }
             }
             epoch = e;
@@ -255,7 +282,7 @@ public final class HaServer implements AutoCloseable {
                     local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false,
                     new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
             Server s = leader;
-            front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index()));
+            front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin()));
             log.watchEpoch(e, () -> role.execute(() -> {
                 if (leader == s) {
                     stepDown("the leader epoch moved on to " + log.holder() + " (another leader, or a restored snapshot)");

@@ -15,7 +15,10 @@ final class LeaderApi implements HttpApi {
     private final long epoch;
     private final java.util.function.LongSupplier index;
 
-    LeaderApi(HttpApi api, String url, long epoch, java.util.function.LongSupplier index) {
+    private final String adminToken;
+
+    LeaderApi(HttpApi api, String url, long epoch, java.util.function.LongSupplier index, String adminToken) {
+        this.adminToken = adminToken;
         this.api = api;
         this.url = url;
         this.epoch = epoch;
@@ -24,6 +27,12 @@ final class LeaderApi implements HttpApi {
 
     @Override
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
+        if (req.method().equals("POST") && req.path().equals("/v1/secrets/rotate-key") && admin(req)) {
+            return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict",
+                    "with allocators on ZooKeeper the secrets keyring is one file every server holds a copy of: a key made on the leader alone "
+                            + "would seal secrets the others cannot open after a failover, so rotate-key is refused here (docs/ha.md)", null)
+                    .header(FollowerApi.LEADER_HEADER, url));
+        }
         CompletableFuture<ApiResponse> r = api.handle(req);
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {
             r = r.thenApply(h -> {
@@ -37,6 +46,12 @@ final class LeaderApi implements HttpApi {
             });
         }
         return r.thenApply(a -> a.header(FollowerApi.LEADER_HEADER, url));
+    }
+
+    private boolean admin(ApiRequest req) {
+        String auth = req.header("authorization");
+        return auth != null && auth.startsWith("Bearer ") && java.security.MessageDigest.isEqual(
+                auth.substring(7).trim().getBytes(java.nio.charset.StandardCharsets.UTF_8), adminToken.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Override

@@ -99,6 +99,9 @@ class HaServerTest {
             assertThat(r.headers().firstValue("X-Steward-Leader")).hasValue(leader.url());
         }
         assertThat(json(send(leader.url(), "GET", "/v1/health", null, null)).get("role").asText()).isEqualTo("leader");
+        HttpResponse<String> rotate = send(leader.url(), "POST", "/v1/secrets/rotate-key", null, leader.adminToken());
+        assertThat(rotate.statusCode()).isEqualTo(409);
+        assertThat(rotate.body()).contains("one file every server holds");
         long defaultCreated = json(send(leader.url(), "GET", "/v1/roles/default", null, leader.adminToken())).get("createIndex").asLong();
 
         leader.close();
@@ -206,6 +209,26 @@ class HaServerTest {
         assertThat(health.get("reason").asText()).contains("upgrade");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(json(send(b.url(), "GET", "/v1/health", null, null))
                 .path("leader").asText()).as(send(b.url(), "GET", "/v1/health", null, null).body()).isEqualTo("http://newer.example:4646"));
+    }
+
+    @Test
+    void a_data_directory_that_followed_another_clusters_log_is_refused_not_mixed() throws Exception {
+        HaServer a = start("a", 1000);
+        await().atMost(Duration.ofSeconds(60)).until(a::leads);
+        assertThat(send(a.url(), "PUT", "/v1/roles/of-the-first-cluster", "{\"weight\": 1}", a.adminToken()).statusCode()).isEqualTo(200);
+        a.close();
+        servers.remove(a);
+        ServerConfig cfg = ServerConfig.of(dir.resolve("a")).withSecretsKey(dir.resolve("secrets.key"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HaServer.start(cfg, HaConfig.of(zk.getConnectString()).withRoot("/another")))
+                .hasMessageContaining("followed another cluster's log").hasMessageContaining("empty --data");
+        // a single server's state, where the cluster already has one, is refused as well
+        try (dev.steward.allocator.Server single = dev.steward.allocator.Server.start(ServerConfig.of(dir.resolve("single"))
+                .withSecretsKey(dir.resolve("secrets.key")))) {
+            assertThat(single.url()).isNotEmpty();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HaServer.start(ServerConfig.of(dir.resolve("single"))
+                        .withSecretsKey(dir.resolve("secrets.key")), HaConfig.of(zk.getConnectString())))
+                .hasMessageContaining("holds a single server's state");
     }
 
     private boolean snapshotExists() throws Exception {

@@ -244,6 +244,27 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /** The replicated cluster whose log this database follows (its id), or null: a single server's, or new. */
+    public synchronized String cluster() {
+        try {
+            return metaValue("cluster", null);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
+        }
+    }
+
+    /** Records that this database follows the log of cluster {@code id}. */
+    public synchronized void cluster(String id) {
+        try {
+            meta.setString(1, "cluster");
+            meta.setString(2, id);
+            meta.executeUpdate();
+            db.commit();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot write the state database: " + e.getMessage(), e);
+        }
+    }
+
     /** Every row as stored, and the counters, in one read. */
     @Override
     public synchronized Dump dump() {

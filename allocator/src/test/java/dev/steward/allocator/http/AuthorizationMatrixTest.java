@@ -43,6 +43,7 @@ class AuthorizationMatrixTest {
         //                                                       none garbage join otherAgent rb agent ra admin
         row("GET /v1/health",                                   "ok ok ok ok ok ok ok ok");
         row("GET /v1/status",                                   "401 401 403 ok ok ok ok ok");
+        row("GET /v1/snapshot",                                 "401 401 403 403 403 403 403 ok");
         row("GET /v1/agents",                                   "401 401 403 ok ok ok ok ok");
         row("GET /v1/agents/{id}",                              "401 401 403 ok ok ok ok ok");
         row("GET /v1/agents/{id}/allocations",                  "401 401 403 403 403 ok 403 ok");
