@@ -211,7 +211,7 @@ class FailoverTest {
             deployments.add(id);
             // a live view of the rollout, as `steward deploy` and the deploy step keep one: blocking queries that must go on across the failover
             List<Long> events = java.util.Collections.synchronizedList(new ArrayList<>());
-            java.util.concurrent.CompletableFuture<DeploymentInfo> live = c.deployments().followAsync(id, 0, java.time.Instant.now().plusSeconds(240),
+            java.util.concurrent.CompletableFuture<DeploymentInfo> liveView = c.deployments().followAsync(id, 0, java.time.Instant.now().plusSeconds(240),
                     Clock.systemUTC(), e -> events.add(e.seq()), d -> { });
             int moment = random.nextInt(4); // kill after 0..3 new instances are available
             await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(id).newAvailable() >= moment);
@@ -228,7 +228,7 @@ class FailoverTest {
             await().atMost(Duration.ofSeconds(180)).until(() -> c.deployments().deployment(id).state().terminal());
             DeploymentInfo d = c.deployments().deployment(id);
             assertThat(d.state()).as("round %d (killed after %d new): %s", round, moment, d).isEqualTo(DeploymentState.SUCCEEDED);
-            DeploymentInfo seen = live.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            DeploymentInfo seen = liveView.get(60, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(seen).as("round %d: the live view followed the rollout to its end across the failover", round).isNotNull();
             assertThat(seen.state()).isEqualTo(DeploymentState.SUCCEEDED);
             assertThat(events).as("round %d: every event once, in order", round).isSorted().doesNotHaveDuplicates()
