@@ -65,7 +65,12 @@ final class Follower implements AutoCloseable {
                         break;
                     }
                     if (e.prev() != at) {
+                        long before = at;
                         at = loadSnapshot(local, log);
+                        if (at <= before) { // the newest snapshot does not bridge the gap: a log this server cannot follow, said rather than looped on
+                            throw new IllegalStateException("the log is broken at position " + p + ": its entry follows " + e.prev() + ", this server "
+                                    + "applied up to " + before + ", and the newest snapshot (at " + at + ") does not cover the gap");
+                        }
                         break; // and list again from the snapshot's position
                     }
                     local.apply(e.rows(), p);

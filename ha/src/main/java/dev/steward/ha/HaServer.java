@@ -122,7 +122,7 @@ public final class HaServer implements AutoCloseable {
             ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
             Tokens.fromFile(cfg.dataDir().resolve("admin.token"), agreed.admin(), "sta_admin"); // the cluster's, where this machine's CLI looks
             Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
-            adopt(cfg.dataDir(), keys, log, agreed.id());
+            DataDirectories.adopt(cfg.dataDir(), keys, log, agreed.id());
             s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
             s.begin();
             return s;
@@ -136,34 +136,6 @@ public final class HaServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Checks that the data directory can follow this cluster's log, and marks it as following it.
-     * A directory that followed another cluster's log (ZooKeeper wiped, another --zk-root), or holds
-     * a single server's state while the cluster's log already has one, is refused: replaying the log
-     * on top of it would mix two histories. A single server's directory joining an empty log is
-     * welcome: its state becomes the cluster's first snapshot.
-     */
-    private static void adopt(java.nio.file.Path dataDir, SecretKeys keys, ZkLog log, String cluster) {
-        try (SqliteStore local = new SqliteStore(dataDir, keys)) {
-            String mine = local.cluster();
-            if (mine != null && !mine.equals(cluster)) {
-                throw new IllegalStateException("the data directory " + dataDir + " followed another cluster's log (id " + mine + "; the one at "
-                        + log.root() + " is " + cluster + "): start this server with an empty --data to join, or move its state over with "
-                        + "steward snapshot save (from a server on it alone) and steward snapshot restore --zookeeper");
-            }
-            if (mine == null) {
-                boolean rows = local.dump().rows().values().stream().anyMatch(m -> !m.isEmpty());
-                boolean empty = log.positions().isEmpty() && log.latestSnapshotPosition() < 0;
-                if (rows && !empty) {
-                    throw new IllegalStateException("the data directory " + dataDir + " holds a single server's state, and the cluster at " + log.root()
-                            + " has its own: start this server with an empty --data to join it, or restore that state into the cluster "
-                            + "(steward snapshot save from the single server, then steward snapshot restore --zookeeper)");
-                }
-                local.cluster(cluster);
-            }
         }
     }
 
