@@ -6,14 +6,10 @@ import dev.steward.api.AllocationInfo;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeploymentInfo;
 import dev.steward.api.DeploymentState;
-import dev.steward.api.HealthCheck;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
-import dev.steward.api.PackageManifest;
 import dev.steward.api.TaskInfo;
-import dev.steward.client.PackageClient;
 import dev.steward.client.StewardClient;
-import dev.steward.pkg.PackageBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,17 +97,7 @@ class DeployCrashTest {
     }
 
     private String pack(StewardClient c, String version) throws IOException {
-        Path tree = Files.createDirectories(dir.resolve("src-" + version));
-        try (var in = DeployCrashTest.class.getResourceAsStream("/demo/webapp/app.py")) {
-            Files.copy(in, tree.resolve("app.py"));
-        }
-        Files.writeString(tree.resolve("VERSION"), version + "\n");
-        Path out = dir.resolve(version + ".tar.zst");
-        PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", null, List.of("http"),
-                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2), null, null)).writeTo(out);
-        String d = PackageClient.digestOf(out);
-        c.packages().push(out, d);
-        return d;
+        return DemoApps.pack(c, dir, version);
     }
 
     private static DeployRequest rolling(String digest) {

@@ -6,14 +6,10 @@ import dev.steward.api.AllocationInfo;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeploymentInfo;
 import dev.steward.api.DeploymentState;
-import dev.steward.api.HealthCheck;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
-import dev.steward.api.PackageManifest;
 import dev.steward.api.TaskInfo;
-import dev.steward.client.PackageClient;
 import dev.steward.client.StewardClient;
-import dev.steward.pkg.PackageBuilder;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,34 +66,12 @@ class FailoverTest {
         }
         if (dir != null) {
             for (String a : List.of("a1", "a2")) {
-                killTasks(dir.resolve(a));
+                TaskCleanup.killTasks(dir.resolve(a));
+                TaskCleanup.removeLeases(dir.resolve(a));
             }
             Main.deleteTree(dir);
         }
-        for (Path cg : List.of(Path.of("/sys/fs/cgroup/memory/steward-failover-test"), Path.of("/sys/fs/cgroup/cpu/steward-failover-test"),
-                Path.of("/sys/fs/cgroup/steward-failover-test"))) {
-            if (Files.isDirectory(cg)) {
-                try (var all = Files.walk(cg)) {
-                    all.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        }
-    }
-
-    private static void killTasks(Path agentDir) throws IOException, InterruptedException {
-        Path tasks = agentDir.resolve("tasks");
-        if (!Files.isDirectory(tasks)) {
-            return;
-        }
-        try (var ds = Files.list(tasks)) {
-            for (Path t : ds.toList()) {
-                Path pid = t.resolve("pid");
-                if (Files.exists(pid)) {
-                    String p = Files.readString(pid).trim().split("\\s+")[0];
-                    new ProcessBuilder("kill", "-KILL", "--", "-" + p).start().waitFor();
-                }
-            }
-        }
+        TaskCleanup.removeCgroups("steward-failover-test");
     }
 
     /** Starts server {@code n} (port 0 the first time: the OS's choice, kept for its restarts); returns its port. */
@@ -142,17 +116,7 @@ class FailoverTest {
     }
 
     private String pack(StewardClient c, String version) throws IOException {
-        Path tree = Files.createDirectories(dir.resolve("src-" + version));
-        try (var in = FailoverTest.class.getResourceAsStream("/demo/webapp/app.py")) {
-            Files.copy(in, tree.resolve("app.py"));
-        }
-        Files.writeString(tree.resolve("VERSION"), version + "\n");
-        Path out = dir.resolve(version + ".tar.zst");
-        PackageBuilder.from(tree).manifest(new PackageManifest(null, "webapp", version, "exec python3 app.py", null, List.of("http"),
-                new HealthCheck("http", "/healthz", "http", null, "300ms", "250ms", "5s", 2), null, null)).writeTo(out);
-        String d = PackageClient.digestOf(out);
-        c.packages().push(out, d);
-        return d;
+        return DemoApps.pack(c, dir, version);
     }
 
     private static DeployRequest rolling(String digest) {

@@ -37,8 +37,8 @@ final class FollowerApi implements HttpApi {
         this.peerHash = dev.steward.allocator.auth.Tokens.hash(peerToken).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** {@code GET /v1/internal/packages/DIGEST} from a new leader that lacks a package: the file, if this server has it. */
-    private ApiResponse give(ApiRequest req) {
+    /** A copy between allocators: the peer token checked and the digest read, or the refusal. */
+    private ApiResponse copy(ApiRequest req, java.util.function.Function<String, ApiResponse> withDigest) {
         if (!peer(req)) {
             return ApiResponse.problem(401, "Unauthorized", "only the allocators of this cluster copy packages to each other", null);
         }
@@ -48,6 +48,11 @@ final class FollowerApi implements HttpApi {
         } catch (RuntimeException e) {
             return ApiResponse.problem(400, "Bad Request", e.getMessage(), "digest");
         }
+        return withDigest.apply(digest);
+    }
+
+    /** {@code GET /v1/internal/packages/DIGEST} from a new leader that lacks a package: the file, if this server has it. */
+    private ApiResponse give(String digest) {
         if (!packages.has(digest)) {
             return ApiResponse.problem(404, "Not Found", "this allocator has no copy of " + digest, "digest");
         }
@@ -76,16 +81,7 @@ final class FollowerApi implements HttpApi {
     }
 
     /** {@code PUT /v1/internal/packages/DIGEST} from the leader: the bytes kept, without a record (that comes through the log). */
-    private ApiResponse accept(ApiRequest req) {
-        if (!peer(req)) {
-            return ApiResponse.problem(401, "Unauthorized", "only the allocators of this cluster copy packages to each other", null);
-        }
-        String digest;
-        try {
-            digest = dev.steward.api.Digests.check("digest", req.path().substring(PeerPackages.ROUTE.length()));
-        } catch (RuntimeException e) {
-            return ApiResponse.problem(400, "Bad Request", e.getMessage(), "digest");
-        }
+    private ApiResponse accept(ApiRequest req, String digest) {
         String len = req.header("content-length");
         try (java.io.InputStream body = req.stream()) {
             packages.accept(digest, body, len == null ? -1 : Long.parseLong(len.trim()));
@@ -100,10 +96,10 @@ final class FollowerApi implements HttpApi {
     @Override
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
         if (req.method().equals("PUT") && req.path().startsWith(PeerPackages.ROUTE)) {
-            return CompletableFuture.completedFuture(accept(req));
+            return CompletableFuture.completedFuture(copy(req, d -> accept(req, d)));
         }
         if (req.method().equals("GET") && req.path().startsWith(PeerPackages.ROUTE)) {
-            return CompletableFuture.completedFuture(give(req));
+            return CompletableFuture.completedFuture(copy(req, this::give));
         }
         String l = leader.get();
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {
