@@ -96,10 +96,6 @@ class DeployCrashTest {
         return p;
     }
 
-    private String pack(StewardClient c, String version) throws IOException {
-        return DemoApps.pack(c, dir, version);
-    }
-
     private static DeployRequest rolling(String digest) {
         return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
                 "60s", "3m", null, null, null, null, null, null);
@@ -120,8 +116,8 @@ class DeployCrashTest {
         }
         StewardClient c = StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim())
                 .retryBudget(Duration.ofSeconds(60)).build();
-        String v1 = pack(c, "v1");
-        String v2 = pack(c, "v2");
+        String v1 = DemoApps.pack(c, dir, "v1");
+        String v2 = DemoApps.pack(c, dir, "v2");
         String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();
         await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(first).state().terminal());
         assertThat(c.deployments().deployment(first).state()).isEqualTo(DeploymentState.SUCCEEDED);

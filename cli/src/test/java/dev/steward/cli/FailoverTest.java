@@ -115,10 +115,6 @@ class FailoverTest {
         return -1;
     }
 
-    private String pack(StewardClient c, String version) throws IOException {
-        return DemoApps.pack(c, dir, version);
-    }
-
     private static DeployRequest rolling(String digest) {
         return new DeployRequest(digest, null, null, 4, "0.1", "48m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
                 "60s", "3m", null, null, null, null, null, null);
@@ -154,7 +150,7 @@ class FailoverTest {
         StewardClient probe = StewardClient.builder(addresses).token(admin).retryBudget(Duration.ZERO).callTimeout(Duration.ofSeconds(5)).build();
         List<String> versions = new ArrayList<>();
         for (int v = 1; v <= ROUNDS + 1; v++) {
-            versions.add(pack(c, "v" + v));
+            versions.add(DemoApps.pack(c, dir, "v" + v));
         }
         List<String> deployments = new ArrayList<>();
         deployments.add(c.deployments().deploy("webapp", "prod", rolling(versions.get(0))).deployment().id());

@@ -24,7 +24,7 @@ final class DataDirectories {
                         + "steward snapshot save (from a server on it alone) and steward snapshot restore --zookeeper");
             }
             if (mine == null) {
-                boolean rows = local.dump().rows().values().stream().anyMatch(m -> !m.isEmpty());
+                boolean rows = local.hasRows();
                 boolean empty = log.positions().isEmpty() && log.latestSnapshotPosition() < 0;
                 if (rows && !empty) {
                     throw new IllegalStateException("the data directory " + dataDir + " holds a single server's state, and the cluster at " + log.root()

@@ -182,6 +182,11 @@ public final class HaServer implements AutoCloseable {
         refusal = newer.getMessage();
         why = refusal;
         LOG.severe("leaving the election: " + refusal);
+        leaveElection();
+    }
+
+    /** On the role thread: out of the election (a step down rejoins it at the back; a refusal stays out). */
+    private void leaveElection() {
         if (latch != null) {
             try {
                 latch.close();
@@ -290,14 +295,7 @@ public final class HaServer implements AutoCloseable {
             }
             leader = null;
         }
-        if (latch != null) {
-            try {
-                latch.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "leaving the election: " + e.getMessage(), e);
-            }
-            latch = null;
-        }
+        leaveElection();
         follow();
         join();
     }

@@ -244,6 +244,24 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /** Whether any table holds a row (one row read per table at most, not the whole database). */
+    public synchronized boolean hasRows() {
+        try {
+            for (Table t : Table.values()) {
+                try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT 1 FROM " + name(t) + " LIMIT 1")) {
+                    if (r.next()) {
+                        db.commit();
+                        return true;
+                    }
+                }
+            }
+            db.commit();
+            return false;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
+        }
+    }
+
     /** The replicated cluster whose log this database follows (its id), or null: a single server's, or new. */
     public synchronized String cluster() {
         try {
