@@ -48,6 +48,7 @@ public final class Agent implements AutoCloseable {
     private final Path tasksDir;
     private final List<dev.steward.api.AgentRegistration.PortRange> lentPorts;
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
+    private final AgentMetrics metrics = new AgentMetrics();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
     /** Measures sandboxes (du walks trees: never on the loop thread). */
@@ -91,13 +92,14 @@ public final class Agent implements AutoCloseable {
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());
+        logs.metrics(metrics, cfg.metricsOpen(), AgentSignature.tokenHash(PrivateFiles.token(cfg.dataDir().resolve("metrics.token"), "sta_metrics")));
         String advertise = cfg.advertise() != null ? cfg.advertise()
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
         detected = found.summary();
         LOG.info(detected);
         join(found);
-        packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers);
+        packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers).metrics(metrics);
         reporter = new Reporter(client, identity.id(), tasksDir, t -> post(() -> reconcileOne(t)));
         reporter.start();
         loop.submit(this::recover);
@@ -177,7 +179,8 @@ public final class Agent implements AutoCloseable {
                 TaskProcess p = TaskProcess.load(d);
                 launcher.recovered(t.id(), d);
                 Supervisor s = (p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
-                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant())).diskLimit(cfg.diskLimitMib(t.resources()));
+                        : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant())).diskLimit(cfg.diskLimitMib(t.resources()))
+                        .metrics(metrics);
                 supervisors.put(t.id(), s);
                 LOG.info("recovered task " + t.id() + (p == null ? " (not started yet)" : p.alive() ? " running as pid " + p.pid() : " which exited meanwhile"));
             }
@@ -252,7 +255,7 @@ public final class Agent implements AutoCloseable {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
                 PrivateFiles.write(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
-                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant())
+                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics)
                         .diskLimit(cfg.diskLimitMib(t.resources()));
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
@@ -338,7 +341,9 @@ public final class Agent implements AutoCloseable {
 
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
-        return Usage.of(supervisors.values(), cgroups, diskUsed, tasksDir);
+        Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskUsed, tasksDir);
+        metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
+        return u;
     }
 
     /**
@@ -350,11 +355,13 @@ public final class Agent implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             beatClient.heartbeat(identity.id(), new Heartbeat(lastUsage, HostPorts.busy(lentPorts)));
+            metrics.heartbeat(System.nanoTime() - t0, true);
             if (failedBeats > 0) {
                 LOG.info("heartbeat heard again after " + failedBeats + " failed");
             }
             failedBeats = 0;
         } catch (IOException e) {
+            metrics.heartbeat(System.nanoTime() - t0, false);
             if (failedBeats++ == 0) { // the first of a run: an operator wants to know, once
                 LOG.warning("heartbeat failed after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + e);
             }

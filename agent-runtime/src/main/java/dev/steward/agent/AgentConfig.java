@@ -20,7 +20,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           long reserveMemoryMib, String ports, Map<String, String> attributes, String user, Duration heartbeatInterval,
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
-                          long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp) {
+                          long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
+                          boolean metricsOpen) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -88,6 +89,10 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
             throw new ValidationException("tls-verify-clients", "needs tls-cert, tls-key and ca-cert");
         }
         boolean plain = onOff(p, "allow-plain-http", "off");
+        String metrics = p.getProperty("metrics", "token").trim().toLowerCase(java.util.Locale.ROOT);
+        if (!metrics.equals("token") && !metrics.equals("open")) {
+            throw new ValidationException("metrics", "'" + metrics + "' is not token or open");
+        }
         String uids = p.getProperty("task-uids", TaskUsers.DEFAULT_RANGE);
         try {
             new TaskUsers(uids, false);
@@ -107,7 +112,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
             }
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
-                retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain);
+                retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
+                metrics.equals("open"));
     }
 
     private static boolean onOff(Properties p, String key, String dflt) {
@@ -136,6 +142,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("task-uids", "the uids (each with the gid of the same number) given one per task when the agent runs as root (default "
                 + TaskUsers.DEFAULT_RANGE + ")");
         KNOWN.put("allow-root-tasks", "on: a task whose role may name root runs as root; off: such a task fails (default off)");
+        KNOWN.put("metrics", "who may read GET /metrics on the agent's port: token (the token in DATA/metrics.token) or open (default token)");
         KNOWN.put("heartbeat-interval", "how often to heartbeat (default 2s; keep it well under the allocator's grace)");
         KNOWN.put("log-max-size", "rotate a task's stdout or stderr past this size (default 10m)");
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");

@@ -30,7 +30,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's HTTP endpoint for the allocator: {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=}.
+ * The agent's HTTP endpoint: for the allocator, {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=};
+ * for Prometheus, {@code GET /metrics} ({@link AgentMetrics}; the metrics token or open, as
+ * configured), checked apart from the allocator's signature.
  * Every request must carry the allocator's signature ({@link AgentSignature}), keyed by this
  * agent's token hash, and it is checked before any other work.
  *
@@ -136,9 +138,51 @@ final class LogServer implements AutoCloseable {
         return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
     }
 
+    private volatile AgentMetrics metrics;
+    private volatile boolean metricsOpen;
+    private volatile String metricsHash;
+
+    /** Serves {@code GET /metrics}: to anyone when {@code open}, else to a caller with the token whose hash is {@code tokenHash}. */
+    void metrics(AgentMetrics m, boolean open, String tokenHash) {
+        this.metricsOpen = open;
+        this.metricsHash = tokenHash;
+        this.metrics = m;
+    }
+
+    /** {@code GET /metrics}, checked against the metrics token unless open; 503 until the agent has set its metrics up. */
+    private void scrape(Request request, Response response, Callback callback) {
+        AgentMetrics m = metrics;
+        if (m == null) {
+            send(response, callback, 503, "the agent is starting; try again shortly");
+            return;
+        }
+        if (!metricsOpen) {
+            String auth = request.getHeaders().get("Authorization");
+            String hash = auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) ? null : AgentSignature.tokenHash(auth.substring(7).trim());
+            if (hash == null) {
+                send(response, callback, 401, "send 'Authorization: Bearer TOKEN' with the agent's metrics token (metrics.token in its data directory), "
+                        + "or set metrics=open");
+                return;
+            }
+            if (!java.security.MessageDigest.isEqual(hash.getBytes(StandardCharsets.US_ASCII), metricsHash.getBytes(StandardCharsets.US_ASCII))) {
+                send(response, callback, 403, "this token may not read the agent's metrics");
+                return;
+            }
+        }
+        byte[] body = m.scrape();
+        response.setStatus(200);
+        response.getHeaders().put("Content-Type", m.contentType());
+        response.getHeaders().put("Content-Length", Integer.toString(body.length));
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
     private void serve(Request request, Response response, Callback callback) {
         try {
             String path = request.getHttpURI().getPath();
+            if ("/metrics".equals(path) && request.getMethod().equals("GET")) {
+                scrape(request, response, callback);
+                return;
+            }
             String query = request.getHttpURI().getQuery();
             String signed = path + (query == null ? "" : "?" + query); // the path and query as sent: what the allocator signed
             String k = key.get();

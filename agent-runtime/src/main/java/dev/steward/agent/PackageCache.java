@@ -68,6 +68,31 @@ final class PackageCache {
         return "sha256:" + name.substring(0, name.length() - ".tar.zst".length());
     }
 
+    private volatile AgentMetrics metrics;
+
+    /** Where hits, misses and downloaded bytes are counted. */
+    PackageCache metrics(AgentMetrics m) {
+        this.metrics = m;
+        return this;
+    }
+
+    /** Bytes of the packages in the cache now. */
+    long bytes() {
+        long total = 0;
+        try (var ds = Files.newDirectoryStream(dir, "*.tar.zst")) {
+            for (Path p : ds) {
+                try {
+                    total += Files.size(p);
+                } catch (IOException gone) {
+                    // evicted meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return total;
+        }
+        return total;
+    }
+
     /** How many downloads were made (not cache hits); for tests and the status line. */
     long downloads() {
         return downloads.get();
@@ -81,6 +106,9 @@ final class PackageCache {
     CompletableFuture<Path> fetch(String digest) {
         Path f = file(digest);
         if (Files.isRegularFile(f)) {
+            if (metrics != null) {
+                metrics.cache(true, 0);
+            }
             touch(digest, f);
             return CompletableFuture.completedFuture(f);
         }
@@ -89,6 +117,9 @@ final class PackageCache {
                 if (!Files.isRegularFile(f)) {
                     client.packages().download(d, f);
                     downloads.incrementAndGet();
+                    if (metrics != null) {
+                        metrics.cache(false, Files.size(f));
+                    }
                 }
                 touch(d, f);
                 evict(Set.of(d));

@@ -19,4 +19,19 @@ final class PrivateFiles {
         Files.write(tmp, bytes);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
+
+    /** The token in {@code file}, or a new one ({@code prefix}_ and 64 random hex digits) written there 0600 at first use. */
+    static String token(Path file, String prefix) throws IOException {
+        if (Files.exists(file)) {
+            String t = Files.readString(file).trim();
+            if (!t.isEmpty()) {
+                return t;
+            }
+        }
+        byte[] b = new byte[32];
+        new java.security.SecureRandom().nextBytes(b);
+        String t = prefix + "_" + java.util.HexFormat.of().formatHex(b);
+        write(file, (t + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return t;
+    }
 }

@@ -51,6 +51,9 @@ final class Supervisor {
     private java.util.concurrent.CompletableFuture<?> unpacking;
     /** The disk the task may fill: its allocation's, or the agent's default-task-disk when it asked for none (0: no limit). */
     private long diskLimitMib;
+    private AgentMetrics metrics;
+    /** When the task reached this agent, for its launch time; 0 once launched (or when attached to a running process). */
+    private long acceptedNanos = System.nanoTime();
 
     Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, PackageCache packages,
                Instant now) {
@@ -65,12 +68,19 @@ final class Supervisor {
         this.restarts = task.restarts();
     }
 
+    /** Where launches, restarts and health checks are counted. */
+    Supervisor metrics(AgentMetrics m) {
+        this.metrics = m;
+        return this;
+    }
+
     /** Re-attaches to a process an earlier run of the agent started. */
     static Supervisor attach(TaskInfo task, Path dir, TaskProcess p, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes,
                              PackageCache packages, Instant now) {
         Supervisor s = new Supervisor(task, dir, launcher, cgroups, reporter, probes, packages, now);
         s.process = p;
         s.phase = Phase.RUNNING;
+        s.acceptedNanos = 0; // launched by an earlier run
         s.scheduleCheck(now, true);
         return s;
     }
@@ -214,6 +224,10 @@ final class Supervisor {
             return;
         }
         phase = Phase.RUNNING;
+        if (acceptedNanos != 0 && metrics != null) { // the first start: a restart's wait is its policy's, not a launch's
+            metrics.launched(System.nanoTime() - acceptedNanos);
+        }
+        acceptedNanos = 0;
         healthy = null;
         failures = 0;
         scheduleCheck(now, false);
@@ -259,6 +273,9 @@ final class Supervisor {
         }
         restartTimes.addLast(nextStart);
         restarts++;
+        if (metrics != null) {
+            metrics.restarted();
+        }
         phase = Phase.WAITING;
         cgroups.remove(task.id());
         reporter.report(task.id(), new TaskStatus(0, TaskState.RESTARTING, process.pid(), code, null, why + "; restarting at " + nextStart, restarts, now));
@@ -277,6 +294,9 @@ final class Supervisor {
                 ok = false;
             }
             probe = null;
+            if (metrics != null) {
+                metrics.checked(ok);
+            }
             boolean inGrace = now.isBefore(graceUntil);
             failures = ok ? 0 : (inGrace ? failures : failures + 1); // a failure in the initial grace does not count; a pass does
             Boolean now2 = ok ? Boolean.TRUE : (failures >= c.thresholdCount() ? Boolean.FALSE : healthy);

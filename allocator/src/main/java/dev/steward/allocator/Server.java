@@ -71,6 +71,7 @@ public final class Server implements AutoCloseable {
         }
         String admin = Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin");
         String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
+        String metricsToken = Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics");
         SqliteStore store = new SqliteStore(cfg.dataDir(), dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
         Store.Loaded loaded = store.load();
         Store durable;
@@ -88,6 +89,8 @@ public final class Server implements AutoCloseable {
         state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, durable, clock);
+        dev.steward.allocator.metrics.AllocatorMetrics metrics = new dev.steward.allocator.metrics.AllocatorMetrics(engine);
+        engine.observe(metrics);
         java.util.List<dev.steward.api.MonitorReport> resumed = new java.util.ArrayList<>();
         try {
             engine.command((s, now) -> {
@@ -139,7 +142,8 @@ public final class Server implements AutoCloseable {
         resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
         Api api;
         try {
-            api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys(), cfg.tls() == null ? null : cfg.tls().files().context());
+            api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys(), cfg.tls() == null ? null : cfg.tls().files().context(),
+                    metrics, cfg.metricsOpen(), metricsToken);
         } catch (IOException e) {
             engine.close();
             throw new IOException("TLS: " + e.getMessage(), e);
@@ -150,7 +154,7 @@ public final class Server implements AutoCloseable {
         }
         dev.steward.allocator.http.JettyServer http;
         try {
-            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http(), cfg.tls());
+            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http(), cfg.tls(), requestObserver(metrics, clock));
         } catch (IOException e) {
             sweeper.close();
             monitors.close();
@@ -160,6 +164,11 @@ public final class Server implements AutoCloseable {
         writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
         sweeper.start();
         return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);
+    }
+
+    /** What a server's HTTP transport tells of each request: the request log, then the metrics. */
+    public static dev.steward.allocator.http.RequestObserver requestObserver(dev.steward.allocator.metrics.AllocatorMetrics metrics, Clock clock) {
+        return new dev.steward.allocator.http.RequestLog(clock).and(metrics);
     }
 
     /** Writes {@code url} to server.addr in the data directory, atomically: where clients on this machine find the server. */

@@ -12,27 +12,28 @@ import java.time.Duration;
  * heartbeat grace after which a silent agent is lost, how often leases are checked (null: no
  * ticker, time passes only through {@link Server#tick()}; for tests that move an injected clock
  * past a retention), the artifact store's limits and retention, the HTTP transport's bounds,
- * and TLS (null: plain HTTP).
+ * TLS (null: plain HTTP), and whether {@code /metrics} answers without a token ({@code metricsOpen};
+ * by default it asks for the metrics token or the admin token).
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
-                           dev.steward.allocator.http.ServerTls tls) {
+                           dev.steward.allocator.http.ServerTls tls, boolean metricsOpen) {
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
-                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null);
+                PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null, false);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls, metricsOpen);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
-        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls);
+        return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls, metricsOpen);
     }
 
     /**
@@ -41,26 +42,31 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * retention needs this, or the ticker may act between two of its calls.
      */
     public ServerConfig withoutTicker() {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls, metricsOpen);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls, metricsOpen);
     }
 
     public ServerConfig withTokens(String admin, String join) {
-        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls);
+        return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen);
     }
 
     /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
     public ServerConfig withSecretsKey(Path file) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls, metricsOpen);
     }
 
     /** Serves HTTPS with {@code t}'s certificate (and, if it says so, asks every caller for a client certificate from its CA). */
     public ServerConfig withTls(dev.steward.allocator.http.ServerTls t) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t, metricsOpen);
+    }
+
+    /** {@code /metrics} without a token ({@code true}), or only with the metrics or admin token. */
+    public ServerConfig withMetricsOpen(boolean open) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, open);
     }
 
     /** Where the secrets keyring is. */

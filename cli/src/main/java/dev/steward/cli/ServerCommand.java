@@ -79,9 +79,22 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "1000")
     int snapshotEvery;
 
+    @Option(names = "--metrics", paramLabel = "token|open",
+            description = "Who may read /metrics: 'token' (the metrics token in metrics.token, or the admin token) or 'open' (anyone). Default: ${DEFAULT-VALUE}",
+            defaultValue = "token")
+    String metrics;
+
+    @Option(names = "--access-log", paramLabel = "FILE|-|off",
+            description = "The request log, one line per request: a file (rotated at 10 MiB, 5 kept), '-' for standard error, or 'off'. "
+                    + "Default: access.log in the data directory")
+    String accessLog;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
+        if (!metrics.equals("token") && !metrics.equals("open")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--metrics is 'token' or 'open', not '" + metrics + "'");
+        }
         dev.steward.allocator.http.ServerTls tls = null;
         if (tlsCert != null || tlsKey != null || verifyClients) {
             if (tlsCert == null || tlsKey == null) {
@@ -103,7 +116,13 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
-                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls);
+                .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
+                .withMetricsOpen(metrics.equals("open"));
+        if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts
+            java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
+        AccessLog.open(accessLog, data.resolve("access.log"));
         if (zookeeper != null) {
             return replicated(cfg);
         }
@@ -118,6 +137,8 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("  admin token: " + data.resolve("admin.token"));
         System.out.println("  join token:  " + data.resolve("join.token"));
         System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()));
+        System.out.println("  metrics:     " + server.url() + "/metrics" + (metrics.equals("open") ? " (open)" : " (token: " + data.resolve("metrics.token") + ")"));
+        System.out.println("  dashboard:   " + server.url() + "/");
         System.out.flush();
         stopped.await();
         return 0;

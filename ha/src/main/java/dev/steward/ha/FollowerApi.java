@@ -24,12 +24,16 @@ final class FollowerApi implements HttpApi {
     private final dev.steward.allocator.packages.PackageStore packages;
     private final byte[] peerHash;
 
+    /** {@code GET /metrics} as a follower answers it. */
+    private final java.util.function.Function<ApiRequest, ApiResponse> metrics;
+
     /**
      * {@code leader}: the leader's URL, or null; {@code why}: why there is none, when there is none;
      * {@code packages}: where copies of packages sent by the leader with {@code peerToken} go.
      */
     FollowerApi(Supplier<String> leader, Supplier<String> why, Supplier<String> refusal, dev.steward.allocator.packages.PackageStore packages,
-                String peerToken) {
+                String peerToken, java.util.function.Function<ApiRequest, ApiResponse> metrics) {
+        this.metrics = metrics;
         this.refusal = refusal;
         this.leader = leader;
         this.why = why;
@@ -101,8 +105,13 @@ final class FollowerApi implements HttpApi {
         if (req.method().equals("GET") && req.path().startsWith(PeerPackages.ROUTE)) {
             return CompletableFuture.completedFuture(copy(req, this::give));
         }
+        if (req.method().equals("GET") && req.path().equals("/metrics")) {
+            req.trace().route("/metrics");
+            return CompletableFuture.completedFuture(metrics.apply(req)); // this server's own: Prometheus scrapes each server
+        }
         String l = leader.get();
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {
+            req.trace().route("/v1/health");
             java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
             body.put("status", "ok");
             body.put("role", "follower");

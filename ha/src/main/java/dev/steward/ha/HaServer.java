@@ -72,7 +72,9 @@ public final class HaServer implements AutoCloseable {
     // touched on the role thread only
     private Follower follower;
     private Server leader;
-    private int epoch;
+    private volatile int epoch; // read by the metrics too
+    private volatile dev.steward.allocator.metrics.AllocatorMetrics leaderMetrics;
+    private final HaMetrics metrics;
 
     private HaServer(ServerConfig cfg, HaConfig ha, Clock clock, CuratorFramework zk, ZkLog log, SecretKeys keys, ClusterTokens.Tokens tokens) throws IOException {
         this.cfg = cfg.withTokens(tokens.admin(), tokens.join());
@@ -82,10 +84,12 @@ public final class HaServer implements AutoCloseable {
         this.log = log;
         this.keys = keys;
         this.tokens = tokens;
+        this.metrics = new HaMetrics(() -> leaderMetrics != null, () -> epoch, () -> refusal == null, cfg.metricsOpen(),
+                dev.steward.allocator.auth.Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics"), tokens.admin(), () -> leaderMetrics);
         this.following = new FollowerApi(this::leaderUrl, () -> why, () -> refusal, new dev.steward.allocator.packages.PackageStore(cfg.dataDir(), cfg.packages()),
-                tokens.peer());
+                tokens.peer(), metrics::followerScrape);
         this.front = new SwitchApi(following);
-        this.http = new JettyServer(front, cfg.bind(), cfg.http(), cfg.tls());
+        this.http = new JettyServer(front, cfg.bind(), cfg.http(), cfg.tls(), new dev.steward.allocator.http.RequestLog(clock).and(metrics.http()));
         String bound = (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
         this.url = ha.advertise() != null ? ha.advertise() : bound;
         Server.writeAddress(cfg.dataDir(), bound);
@@ -259,6 +263,8 @@ public final class HaServer implements AutoCloseable {
                     local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false,
                     new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
             Server s = leader;
+            metrics.addTo(s.api().metrics());
+            leaderMetrics = s.api().metrics();
             front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin()));
             log.watchEpoch(e, () -> role.execute(() -> {
                 if (leader == s) {
@@ -286,6 +292,7 @@ public final class HaServer implements AutoCloseable {
     /** On the role thread: stop serving as leader, follow again, and rejoin the election. */
     private void stepDown(String reason) {
         front.set(following);
+        leaderMetrics = null;
         if (leader != null) {
             LOG.warning("stepping down as leader (epoch " + epoch + "): " + reason);
             try {
@@ -359,6 +366,7 @@ public final class HaServer implements AutoCloseable {
     public void close() {
         closed = true;
         front.set(following);
+        leaderMetrics = null;
         try {
             role.submit(() -> {
                 if (leader != null) {

@@ -1,11 +1,16 @@
 package dev.steward.allocator.auth;
 
-/** Who a request acts for: the admin, a role (team or Jenkins controller), an agent, or a machine joining with the join token. */
+/**
+ * Who a request acts for: the admin, a role (team or Jenkins controller), an agent, a machine
+ * joining with the join token, or a metrics scraper with the metrics token (which reads
+ * {@code /metrics} and nothing else).
+ */
 public record Principal(Kind kind, String subject) {
-    public enum Kind { ADMIN, ROLE, AGENT, JOIN }
+    public enum Kind { ADMIN, ROLE, AGENT, JOIN, METRICS }
 
     public static final Principal ADMIN = new Principal(Kind.ADMIN, "admin");
     public static final Principal JOIN = new Principal(Kind.JOIN, "join");
+    public static final Principal METRICS = new Principal(Kind.METRICS, "metrics");
 
     public boolean isAdmin() {
         return kind == Kind.ADMIN;
@@ -18,6 +23,7 @@ public record Principal(Kind kind, String subject) {
             case ROLE -> "role " + subject;
             case AGENT -> "agent " + subject;
             case JOIN -> "join token";
+            case METRICS -> "metrics token";
         };
     }
 }

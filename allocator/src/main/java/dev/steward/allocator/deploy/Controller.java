@@ -279,6 +279,7 @@ final class Controller {
             services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), null, s.queued(), s.replaceNotBefore(), s.failures(),
                     s.nextRevision(), now, state.nextIndex()));
         } else if (a instanceof Action.RollBack b) {
+            state.stats().rollback();
             services.putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ROLLING_BACK, b.reason(), now), now,
                     "failed: " + b.reason() + "; rolling back to revision " + d.stableRevision()));
         } else if (a instanceof Action.RolledBack b) {

@@ -306,6 +306,11 @@ public final class Services {
         return revisions.values().stream().filter(r -> r.service().equals(name)).sorted(Comparator.comparingInt(RevisionInfo::number).reversed()).toList();
     }
 
+    /** Every deployment kept, of every service (for the metrics: one pass). */
+    public java.util.Collection<DeploymentInfo> allDeployments() {
+        return java.util.Collections.unmodifiableCollection(deployments.values());
+    }
+
     public List<DeploymentInfo> deploymentsOf(String name) {
         record(name);
         List<DeploymentInfo> out = new ArrayList<>(deployments.values().stream().filter(d -> d.service().equals(name)).toList());

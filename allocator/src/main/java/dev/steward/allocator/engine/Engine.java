@@ -60,6 +60,27 @@ public final class Engine implements AutoCloseable {
     /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
+    /** What the metrics learn from the engine as it works: each scheduling cycle's time, each durable write's time and outcome. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+            @Override
+            public void cycle(long nanos, int placed) {
+            }
+
+            @Override
+            public void write(long nanos, boolean ok) {
+            }
+        };
+
+        /** On the owner thread: keep it to recording a number. */
+        void cycle(long nanos, int placed);
+
+        /** On the owner thread: keep it to recording a number. */
+        void write(long nanos, boolean ok);
+    }
+
+    private volatile Observer observer = Observer.NONE;
+
     /** A command waiting for its batch, and the future its result completes. */
     private record Pending<T>(Command<T> command, CompletableFuture<T> future) {
     }
@@ -254,6 +275,16 @@ public final class Engine implements AutoCloseable {
         return store.dump();
     }
 
+    /** Tells {@code o} about every scheduling cycle and durable write from now on. */
+    public void observe(Observer o) {
+        observer = o == null ? Observer.NONE : o;
+    }
+
+    /** Commands waiting for the owner thread (counted: called by a scrape, not per command). */
+    public int queued() {
+        return urgent.size() + pending.size();
+    }
+
     /** Nanoseconds the owner thread has been busy since the engine started. */
     public long busyNanos() {
         return busyNanos.get();
@@ -368,7 +399,9 @@ public final class Engine implements AutoCloseable {
     private void settle(Instant now, boolean everyService) {
         for (int round = 0; round < 4; round++) {
             if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
-                state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+                long t = System.nanoTime();
+                int placed = state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
+                observer.cycle(System.nanoTime() - t, placed);
             }
             if (!(everyService ? state.services().reconcile(now) : state.services().reconcile(now, state.changes()))) {
                 break;
@@ -395,9 +428,12 @@ public final class Engine implements AutoCloseable {
         put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
         put(puts, Table.MONITORS, ch.monitors, id -> state.monitors().getOrNull(id));
         put(puts, Table.MONITOR_POINTS, ch.monitorPoints, id -> state.monitors().row(id));
+        long t = System.nanoTime();
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
+            observer.write(System.nanoTime() - t, true);
         } catch (RuntimeException e) {
+            observer.write(System.nanoTime() - t, false);
             failed = e;
             LOG.log(Level.SEVERE, "the state store failed; refusing further commands", e);
             throw new EngineFailed(e);

@@ -29,17 +29,22 @@ public final class Api implements HttpApi {
     private final Engine engine;
     private final byte[] adminHash;
     private final byte[] joinHash;
+    private final byte[] metricsHash;
     private final List<Route> routes = new ArrayList<>();
+    private final dev.steward.allocator.metrics.AllocatorMetrics metrics;
 
     /** The token records by hash, readable from any thread ({@link dev.steward.allocator.state.ClusterState#token}). */
     private final java.util.function.Function<String, TokenRecord> tokens;
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
-               dev.steward.allocator.store.SecretKeys secretKeys, javax.net.ssl.SSLContext agentsTls) {
+               dev.steward.allocator.store.SecretKeys secretKeys, javax.net.ssl.SSLContext agentsTls,
+               dev.steward.allocator.metrics.AllocatorMetrics metrics, boolean metricsOpen, String metricsToken) {
         this.engine = engine;
+        this.metrics = metrics;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
+        this.metricsHash = metricsToken == null ? null : Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.tokens = engine.read(s -> (java.util.function.Function<String, TokenRecord>) s::token).join();
         Handlers h = new Handlers(engine, clock);
         routes.addAll(new StatusRoutes(h).routes());
@@ -52,6 +57,8 @@ public final class Api implements HttpApi {
         routes.addAll(new ServiceRoutes(h).routes());
         routes.addAll(new MonitorRoutes(h, monitors).routes());
         routes.addAll(new SecretRoutes(h, secretKeys).routes());
+        routes.addAll(new MetricsRoutes(metrics, metricsOpen).routes());
+        routes.addAll(new DashboardRoutes().routes());
         for (Route r : routes) { // filled once, here, and only read after: safe to read from every request's thread
             bySegments.computeIfAbsent(r.template().substring(1).split("/").length, k -> new ArrayList<>()).add(r);
         }
@@ -62,6 +69,11 @@ public final class Api implements HttpApi {
 
     private List<Route> candidates(String[] segments) {
         return bySegments.getOrDefault(segments.length, List.of());
+    }
+
+    /** The allocator's metrics, which this API serves at /metrics. */
+    public dev.steward.allocator.metrics.AllocatorMetrics metrics() {
+        return metrics;
     }
 
     public List<Route> routes() {
@@ -85,6 +97,9 @@ public final class Api implements HttpApi {
                 }
             }
             if (found == null) {
+                if (!allow.isEmpty()) {
+                    req.trace().route(matchedTemplate(segments));
+                }
                 if (allow.isEmpty()) {
                     throw new ApiError(404, "Not Found", "no API route at " + req.path() + "; the API is under /v1 (see docs/openapi.yaml)", null);
                 }
@@ -94,6 +109,7 @@ public final class Api implements HttpApi {
             }
             Route route = found;
             Map<String, String> ps = params;
+            req.trace().route(route.template());
             if (route.streaming()) {
                 Principal p = authenticate(req, route).join(); // on the server's thread: the handler streams here
                 return route.handler().handle(new Route.Call(req, p, ps)).exceptionally(Api::error);
@@ -104,6 +120,16 @@ public final class Api implements HttpApi {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e));
         }
+    }
+
+    /** The template of the first route whose path matches (a 405's route, for the log and metrics). */
+    private String matchedTemplate(String[] segments) {
+        for (Route r : candidates(segments)) {
+            if (r.match(segments) != null) {
+                return r.template();
+            }
+        }
+        return RequestTrace.UNMATCHED;
     }
 
     /** Whether the route at this method and path streams its body (so the server must not read it first). */
@@ -123,7 +149,8 @@ public final class Api implements HttpApi {
         }
         String auth = req.header("authorization");
         if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7) || auth.length() <= 7) {
-            throw new ApiError(401, "Unauthorized", "send a token: 'Authorization: Bearer TOKEN' (the admin token is in the data directory's admin.token)", null);
+            throw new ApiError(401, "Unauthorized", "send a token: 'Authorization: Bearer TOKEN' (the admin token is in the data directory's admin.token"
+                    + (route.allowed().contains(Principal.Kind.METRICS) ? "; the metrics token, which reads /metrics only, in its metrics.token)" : ")"), null);
         }
         String hash = Tokens.hash(auth.substring(7).trim());
         byte[] hb = hash.getBytes(StandardCharsets.US_ASCII);
@@ -132,12 +159,15 @@ public final class Api implements HttpApi {
             who = CompletableFuture.completedFuture(Principal.ADMIN);
         } else if (MessageDigest.isEqual(hb, joinHash)) {
             who = CompletableFuture.completedFuture(Principal.JOIN);
+        } else if (metricsHash != null && MessageDigest.isEqual(hb, metricsHash)) {
+            who = CompletableFuture.completedFuture(Principal.METRICS);
         } else {
             TokenRecord t = tokens.apply(hash); // a concurrent map: every agent's every request is authenticated without a hop to the owner thread
             who = CompletableFuture.completedFuture(t == null ? null
                     : new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject()));
         }
         return who.thenApply(p -> {
+            req.trace().principal(p);
             if (p == null) {
                 throw new ApiError(401, "Unauthorized", "the token is not known to this allocator", null);
             }

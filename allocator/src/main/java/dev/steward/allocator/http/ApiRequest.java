@@ -6,12 +6,18 @@ import java.util.Map;
 /**
  * An HTTP request in transport-neutral form. Header names are lower case. A streaming route
  * gets the body as {@code stream} (read on the server's thread) instead of {@code body}.
+ * {@code trace} is where the API notes the route and principal for the request log and metrics.
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
-                         java.io.InputStream stream) {
+                         java.io.InputStream stream, RequestTrace trace) {
 
     public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
-        this(method, path, query, headers, body, null);
+        this(method, path, query, headers, body, null, RequestTrace.of(headers.get("x-request-id")));
+    }
+
+    public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
+                      java.io.InputStream stream) {
+        this(method, path, query, headers, body, stream, RequestTrace.of(headers.get("x-request-id")));
     }
 
     public String param(String name) {

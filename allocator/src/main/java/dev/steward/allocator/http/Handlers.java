@@ -129,7 +129,7 @@ final class Handlers {
             case ADMIN -> true;
             case ROLE -> role.equals(p.subject());
             case AGENT -> agentId.equals(p.subject());
-            case JOIN -> false;
+            case JOIN, METRICS -> false;
         };
     }
 

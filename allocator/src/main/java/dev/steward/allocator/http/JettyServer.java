@@ -48,6 +48,11 @@ public final class JettyServer implements AutoCloseable {
 
     /** With {@code tls} non-null, serves HTTPS only (HTTP/1.1 over TLS 1.2 or 1.3). */
     public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits, ServerTls tls) throws IOException {
+        this(api, bind, limits, tls, RequestObserver.NONE);
+    }
+
+    /** As above, telling {@code observer} of every request once its answer is out (the request log, the HTTP metrics). */
+    public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits, ServerTls tls, RequestObserver observer) throws IOException {
         QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
                 new BlockingArrayQueue<>(limits.queue(), limits.queue(), limits.queue()));
         pool.setName("steward-http");
@@ -81,7 +86,7 @@ public final class JettyServer implements AutoCloseable {
         for (TrafficClass c : TrafficClass.values()) {
             classes.put(c, new Semaphore(limits.bound(c)));
         }
-        server.setHandler(new ApiHandler(api, classes, limits));
+        server.setHandler(new ApiHandler(api, classes, limits, observer));
         try {
             server.start();
         } catch (Exception e) {
@@ -109,17 +114,53 @@ public final class JettyServer implements AutoCloseable {
         private final HttpApi api;
         private final java.util.Map<TrafficClass, Semaphore> classes;
         private final HttpLimits limits;
+        private final RequestObserver observer;
 
-        ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits) {
+        ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer) {
             super(InvocationType.NON_BLOCKING); // Jetty may call it on the selector thread: it hands off what could take long
             this.api = api;
             this.classes = classes;
             this.limits = limits;
+            this.observer = observer;
+        }
+
+        /** Every request is traced: its id echoed in the response, and the observer told once the answer is out. */
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            RequestTrace trace = RequestTrace.of(request.getHeaders().get(RequestTrace.HEADER), request.getHeaders().get("Authorization"));
+            response.getHeaders().put(RequestTrace.HEADER, trace.id());
+            TrafficClass[] cls = {TrafficClass.CLIENT};
+            Callback observed = new Callback() {
+                private void record() {
+                    try {
+                        observer.done(trace, request.getMethod(), cls[0], response.getStatus(), System.nanoTime() - trace.startNanos());
+                    } catch (RuntimeException e) {
+                        // a log or metric that fails must not fail the answer
+                    }
+                }
+
+                @Override
+                public void succeeded() {
+                    record();
+                    callback.succeeded();
+                }
+
+                @Override
+                public void failed(Throwable x) {
+                    record();
+                    callback.failed(x);
+                }
+
+                @Override
+                public InvocationType getInvocationType() {
+                    return callback.getInvocationType();
+                }
+            };
+            return handle(request, response, observed, trace, cls);
         }
 
         /** The request's class takes a place for as long as it is served, or it is refused at once with 503 naming the class. */
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
+        private boolean handle(Request request, Response response, Callback callback, RequestTrace trace, TrafficClass[] clsOut) {
             String method = request.getMethod(); // methods are case-sensitive (RFC 9110): "get" is not GET, and gets a 405
             String path = request.getHttpURI().getPath();
             Map<String, java.util.List<String>> query;
@@ -130,6 +171,7 @@ public final class JettyServer implements AutoCloseable {
                 return true;
             }
             TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path));
+            clsOut[0] = cls;
             Semaphore place = classes.get(cls);
             if (!place.tryAcquire()) {
                 send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many " + cls.what() + " at once (the limit is "
@@ -164,7 +206,7 @@ public final class JettyServer implements AutoCloseable {
                 // small bounded bodies, answered from memory or handed to the engine: served where they were parsed,
                 // without a hop to another thread (at 10,000 agents the hops cost more than the work)
                 try {
-                    return serve(request, response, done, method, path, query, false);
+                    return serve(request, response, done, method, path, query, false, trace);
                 } catch (RuntimeException | Error e) {
                     release.run();
                     throw e;
@@ -173,7 +215,7 @@ public final class JettyServer implements AutoCloseable {
             try { // clients' bodies can be large and transfers block: never on the selector, never ahead of agents
                 request.getComponents().getThreadPool().execute(() -> {
                     try {
-                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER);
+                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER, trace);
                     } catch (Throwable t) {
                         done.failed(t);
                     }
@@ -187,7 +229,7 @@ public final class JettyServer implements AutoCloseable {
         }
 
         private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
-                              boolean streamed) {
+                              boolean streamed, RequestTrace trace) {
             Map<String, String> headers = new LinkedHashMap<>();
             for (var f : request.getHeaders()) {
                 headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
@@ -195,7 +237,7 @@ public final class JettyServer implements AutoCloseable {
             if (streamed) {
                 try {
                     InputStream body = Content.Source.asInputStream(request);
-                    ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body)).handle((ok, err) ->
+                    ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body, trace)).handle((ok, err) ->
                             err != null ? Api.error(err) : ok).join(); // a streamed route runs here, on this thread
                     sendBlocking(request, response, r);
                     callback.succeeded();
@@ -220,7 +262,7 @@ public final class JettyServer implements AutoCloseable {
                     return;
                 }
                 try {
-                    api.handle(new ApiRequest(method, path, query, headers, body))
+                    api.handle(new ApiRequest(method, path, query, headers, body, null, trace))
                             .whenComplete((r, e) -> send(request, response, callback, e != null ? Api.error(e) : r));
                 } catch (RuntimeException e) {
                     send(request, response, callback, Api.error(e));

@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
-/** {@code /v1/health} (no token), {@code /v1/status}, and {@code /v1/snapshot} (admin: the whole stored state, for {@code steward snapshot save}). */
+/** {@code /v1/health} (no token), {@code /v1/status}, {@code /v1/whoami} (who a token is), and {@code /v1/snapshot} (admin: the whole stored state, for {@code steward snapshot save}). */
 final class StatusRoutes {
     private final Handlers h;
     /** One snapshot read at a time: each reads the whole database. */
@@ -49,6 +49,8 @@ final class StatusRoutes {
                 new Route("GET", "/v1/health", Set.of(), c -> CompletableFuture.completedFuture(
                         ApiResponse.json(h.engine.failed() ? 503 : 200, Map.of("status", h.engine.failed() ? "failed" : "ok", "index", h.engine.index())))),
                 new Route("GET", "/v1/snapshot", EnumSet.of(Kind.ADMIN), c -> snapshot()),
+                new Route("GET", "/v1/whoami", EnumSet.allOf(Kind.class), c -> CompletableFuture.completedFuture(ApiResponse.json(200,
+                        Map.of("kind", c.principal().kind().name().toLowerCase(java.util.Locale.ROOT), "subject", c.principal().subject())))),
                 new Route("GET", "/v1/status", anyone, c -> h.query(c, s -> {
                     int ready = 0;
                     int lost = 0;

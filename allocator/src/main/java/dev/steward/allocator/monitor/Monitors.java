@@ -55,6 +55,7 @@ public final class Monitors {
 
     /** Stores a report's summary; points it carries are not stored with it (they are appended as rows: {@link #append}). */
     public void put(MonitorReport r) {
+        count(reports.get(r.id()), r);
         List<GateReport> gates = r.gates() == null ? null : r.gates().stream().map(g -> g.points() == null || g.points().isEmpty() ? g
                 : new GateReport(g.gate(), g.verdict(), g.failures(), g.evaluations(), g.noData(), g.lastValue(), g.lastText(), g.bound(), g.reason(),
                 List.of())).toList();
@@ -112,6 +113,21 @@ public final class Monitors {
         }
         return new MonitorReport(r.id(), r.service(), r.spec(), r.running(), r.verdict(), r.reason(), r.startedAt(), r.endsAt(), r.endedAt(), gates,
                 r.rolledBack(), r.createIndex(), r.modifyIndex());
+    }
+
+    /** Counts, for the metrics, the gate evaluations and the final verdict {@code r} adds to {@code before}. */
+    private void count(MonitorReport before, MonitorReport r) {
+        if (r.verdict() != null && !r.running() && (before == null || before.running() || before.verdict() == null)) {
+            state.stats().verdict(r.verdict());
+        }
+        if (r.gates() == null) {
+            return;
+        }
+        for (int i = 0; i < r.gates().size(); i++) {
+            GateReport g = r.gates().get(i);
+            int was = before == null || before.gates() == null || i >= before.gates().size() ? 0 : before.gates().get(i).evaluations();
+            state.stats().evaluated(g.verdict(), g.evaluations() - was);
+        }
     }
 
     public void restore(Collection<MonitorReport> rs, Collection<PointRow> stored) {

@@ -69,6 +69,7 @@ public final class ClusterState {
     private final Scheduler scheduler;
     private final Tasks tasks = new Tasks(this);
     private final Packages packages = new Packages(this);
+    private final Stats stats = new Stats();
     private final dev.steward.allocator.deploy.Services services = new dev.steward.allocator.deploy.Services(this);
     private final dev.steward.allocator.monitor.Monitors monitors = new dev.steward.allocator.monitor.Monitors(this);
 
@@ -422,6 +423,11 @@ public final class ClusterState {
     }
 
     /** The packages the allocator stores. */
+    /** What the decisions did since this process started, for the metrics. */
+    public Stats stats() {
+        return stats;
+    }
+
     public Packages packages() {
         return packages;
     }

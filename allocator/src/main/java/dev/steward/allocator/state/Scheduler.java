@@ -74,7 +74,9 @@ final class Scheduler {
                 }
             }
         }
+        state.stats().placed(placed);
         for (Map.Entry<String, PlacementDiagnosis> e : diagnoses.entrySet()) {
+            state.stats().failed(e.getValue());
             RequestInfo r = state.requests.get(e.getKey());
             if (r != null && r.state() == RequestState.PENDING && !same(r.why(), e.getValue())) {
                 state.putRequest(Records.request(r, RequestState.PENDING, r.placed(), r.allocations(), e.getValue(), state.nextIndex()));

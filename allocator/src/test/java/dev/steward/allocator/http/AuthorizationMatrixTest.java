@@ -42,8 +42,14 @@ class AuthorizationMatrixTest {
     static {
         //                                                       none garbage join otherAgent rb agent ra admin
         row("GET /v1/health",                                   "ok ok ok ok ok ok ok ok");
+        // the dashboard's files hold no data: the page asks for a token and calls the API with it
+        row("GET /",                                            "ok ok ok ok ok ok ok ok");
+        row("GET /ui/{file}",                                   "ok ok ok ok ok ok ok ok");
         row("GET /v1/status",                                   "401 401 403 ok ok ok ok ok");
+        row("GET /v1/whoami",                                   "401 401 ok ok ok ok ok ok");
         row("GET /v1/snapshot",                                 "401 401 403 403 403 403 403 ok");
+        // and the metrics token (MetricsTest): it reads /metrics and nothing else
+        row("GET /metrics",                                     "401 401 403 403 403 403 403 ok");
         row("GET /v1/agents",                                   "401 401 403 ok ok ok ok ok");
         row("GET /v1/agents/{id}",                              "401 401 403 ok ok ok ok ok");
         row("GET /v1/agents/{id}/allocations",                  "401 401 403 403 403 ok 403 ok");
@@ -168,7 +174,7 @@ class AuthorizationMatrixTest {
                 : template.startsWith("/v1/deployments/") ? ids.get("deployment")
                 : template.startsWith("/v1/monitors/") ? ids.get("monitor") : "none";
         return template.replace("{id}", id).replace("{task}", ids.get("task")).replace("{name}", "ra").replace("{app}", "web").replace("{env}", "prod")
-                .replace("{digest}", ids.get("digest"));
+                .replace("{digest}", ids.get("digest")).replace("{file}", "app.js");
     }
 
     /** A body the route could accept from a caller allowed to call it, so the cell tests access, not validation. */

@@ -1,0 +1,123 @@
+package dev.steward.agent;
+
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Debian's chromium, headless, driven through Debian's chromium-driver by Selenium. Both are named
+ * by path, so Selenium Manager never looks for (or downloads) a browser or a driver. A profile of
+ * its own in a temporary directory, removed on close with the browser and its driver.
+ */
+final class Browser implements AutoCloseable {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    final ChromeDriver driver;
+    private final Path profile;
+
+    static boolean available() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    }
+
+    Browser() throws IOException {
+        profile = Files.createTempDirectory("steward-chromium");
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(CHROMIUM.toFile());
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile()).usingAnyFreePort().build();
+        driver = new ChromeDriver(service, o);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+    }
+
+    void open(String url) {
+        driver.get(url);
+    }
+
+    WebElement find(String css) {
+        return driver.findElement(By.cssSelector(css));
+    }
+
+    /** Waits until {@code css} matches an element whose text contains {@code text}; returns it. */
+    WebElement awaitText(String css, String text, Duration within) {
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                    .until(() -> driver.findElements(By.cssSelector(css)).stream().anyMatch(e -> e.getText().contains(text)));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw failed("no '" + text + "' in " + css, e);
+        }
+        return driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElseThrow();
+    }
+
+    void awaitTrue(Supplier<Boolean> condition, Duration within) {
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(condition::get);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw failed("a condition on the page", e);
+        }
+    }
+
+    /** A wait that timed out: what the page showed, as text and as target/screenshots/failed-*.png. */
+    private AssertionError failed(String what, Exception e) {
+        String shot;
+        try {
+            shot = screenshot("failed-" + System.currentTimeMillis()).toString();
+        } catch (IOException | RuntimeException x) {
+            shot = "no screenshot: " + x;
+        }
+        String text;
+        try {
+            text = driver.findElement(By.tagName("body")).getText();
+        } catch (RuntimeException x) {
+            text = "(unreadable: " + x + ")";
+        }
+        return new AssertionError("waited for " + what + " at " + driver.getCurrentUrl() + " (" + shot + "); the page said:\n" + text, e);
+    }
+
+    /** Signs in with {@code token} on the page at {@code url}. */
+    void signIn(String url, String token) {
+        open(url + "/");
+        awaitTrue(() -> find("#token").isDisplayed(), Duration.ofSeconds(20));
+        find("#token").sendKeys(token);
+        find("#signin-button").click();
+        awaitTrue(() -> find("#nav").isDisplayed(), Duration.ofSeconds(20));
+    }
+
+    /** Saves what the page shows as target/screenshots/{@code name}.png, for review. */
+    Path screenshot(String name) throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        File f = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+        Path to = SCREENSHOTS.resolve(name + ".png");
+        Files.copy(f.toPath(), to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(f.toPath());
+        return to;
+    }
+
+    Object script(String js, Object... args) {
+        return driver.executeScript(js, args);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            driver.quit();
+        } finally {
+            Cluster.removeTree(profile, false);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package dev.steward.allocator.http;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The request log: one logfmt line per request, at {@link Level#FINE} on the logger
+ * {@value #LOGGER}, so it costs nothing until someone turns it on ({@code steward server} writes
+ * it to {@code access.log} in its data directory; in Jenkins, a log recorder on that logger):
+ *
+ * <pre>time=2026-12-03T06:30:00.123Z request_id=4f… principal=role:ci method=GET route=/v1/services/{name} class=client status=200 duration_ms=3.21</pre>
+ *
+ * What it writes comes only from the {@link RequestTrace}: an id of safe characters, a route
+ * template, the principal's kind and subject. Never a raw path or query, never a header: no
+ * token can reach it, not even one a user pasted into a URL.
+ */
+public final class RequestLog implements RequestObserver {
+    public static final String LOGGER = "dev.steward.access";
+    private static final Logger LOG = Logger.getLogger(LOGGER);
+    private final Clock clock;
+
+    public RequestLog(Clock clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public void done(RequestTrace trace, String method, TrafficClass cls, int status, long nanos) {
+        if (!LOG.isLoggable(Level.FINE)) {
+            return;
+        }
+        LOG.fine(line(clock.instant().toString(), trace.id(), trace.who(), method, trace.route(), cls, status, nanos));
+    }
+
+    static String line(String time, String id, String who, String method, String route, TrafficClass cls, int status, long nanos) {
+        return "time=" + time + " request_id=" + id + " principal=" + (who == null ? "anonymous" : who) + " method=" + method + " route=" + route + " class="
+                + cls.name().toLowerCase(Locale.ROOT) + " status=" + status + " duration_ms=" + String.format(Locale.ROOT, "%.2f", nanos / 1e6);
+    }
+}

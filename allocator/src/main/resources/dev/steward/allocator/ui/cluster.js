@@ -1,0 +1,73 @@
+// Cluster: every agent with its capacity and use, lost and draining ones marked, and the totals.
+import {h, fill, bigTable} from './dom.js';
+import {watch} from './api.js';
+import {cpus, mib, count, ago} from './format.js';
+
+function bar(used, total, text) {
+  const f = total > 0 ? Math.min(1, used / total) : 0;
+  return h('span', {}, h('span', {class: 'bar' + (f > 0.85 ? ' high' : ''), title: `${Math.round(f * 100)}%`},
+    h('span', {style: `width:${(f * 100).toFixed(1)}%`})), text);
+}
+
+function card(label, value, id) {
+  return h('div', {class: 'card', id}, h('div', {class: 'n'}, value), h('div', {class: 'l'}, label));
+}
+
+export function clusterView(main, params, {signal, problem}) {
+  const cards = h('div', {class: 'cards', id: 'totals'});
+  let gpusByAgent = new Map();
+  let agents = [];
+  const table = bigTable(['Agent', 'Status', 'CPUs', 'Memory', 'Disk', 'GPUs', 'Attributes', 'Heartbeat'], a => {
+    const t = a.total || {};
+    const u = a.allocated || {};
+    const lost = a.status === 'LOST';
+    const used = gpusByAgent.get(a.id) || new Map();
+    const devices = [];
+    for (let i = 0; i < (a.gpus || 0); i++) {
+      devices.push(h('span', {class: 'gpu' + (used.has(i) ? ' used' : ''), title: used.has(i) ? `GPU ${i}: ${used.get(i)}` : `GPU ${i}: free`}, i));
+    }
+    return h('tr', {class: lost ? 'lost' : a.draining ? 'draining' : '', 'data-agent': a.name},
+      h('td', {}, a.name, h('div', {class: 'muted mono'}, a.id)),
+      h('td', {class: 'state-' + (lost ? 'lost' : 'ready')}, lost ? 'lost' : 'ready', a.draining ? h('span', {class: 'badge warn'}, 'draining') : null),
+      h('td', {class: 'use'}, bar(u.cpuMillis, t.cpuMillis, `${cpus(u.cpuMillis)} / ${cpus(t.cpuMillis)}`)),
+      h('td', {class: 'use'}, bar(u.memoryMib, t.memoryMib, `${mib(u.memoryMib)} / ${mib(t.memoryMib)}`),
+        a.usage && a.usage.taskMemoryMib !== undefined ? h('div', {class: 'muted'}, `tasks use ${mib(a.usage.taskMemoryMib)}`) : null),
+      h('td', {class: 'use'}, bar(u.diskMib, t.diskMib, `${mib(u.diskMib)} / ${mib(t.diskMib)}`),
+        a.usage && a.usage.sandboxesMib !== undefined ? h('div', {class: 'muted'}, `sandboxes ${mib(a.usage.sandboxesMib)}`) : null),
+      h('td', {}, a.gpus ? [h('div', {}, devices), h('div', {class: 'muted'}, a.gpuModel || '')] : h('span', {class: 'muted'}, '—')),
+      h('td', {class: 'mono'}, Object.entries(a.attributes || {}).map(([k, v]) => `${k}=${v}`).join(' ')),
+      h('td', {class: 'muted'}, ago(a.lastHeartbeat)));
+  }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
+  {placeholder: 'Filter agents (name, attribute, lost, draining)', id: 'agents'});
+  fill(main, h('h1', {}, 'Cluster'), cards, h('h2', {}, 'Agents'), table);
+
+  watch('/v1/status', st => {
+    const t = st.total || {};
+    const u = st.allocated || {};
+    fill(cards,
+      card('agents ready', count(st.agentsReady), 'agents-ready'),
+      card('draining', count(st.agentsDraining), 'agents-draining'),
+      card('lost', count(st.agentsLost), 'agents-lost'),
+      card('CPUs allocated', `${cpus(u.cpuMillis)} / ${cpus(t.cpuMillis)}`),
+      card('memory allocated', `${mib(u.memoryMib)} / ${mib(t.memoryMib)}`),
+      card('disk allocated', `${mib(u.diskMib)} / ${mib(t.diskMib)}`),
+      card('GPUs allocated', `${cpus(u.gpuMillis)} / ${cpus(t.gpuMillis)}`),
+      card('pending requests', count(st.pendingRequests), 'pending'),
+      card('live allocations', count(st.liveAllocations)));
+  }, signal, problem);
+  watch('/v1/agents', list => {
+    agents = list.sort((x, y) => x.name.localeCompare(y.name));
+    table.update(agents);
+  }, signal, problem);
+  watch('/v1/allocations?state=allocated', allocs => {
+    const m = new Map();
+    for (const a of allocs) {
+      for (const g of a.gpuIndexes || []) {
+        if (!m.has(a.agentId)) m.set(a.agentId, new Map());
+        m.get(a.agentId).set(g, `${a.name} (${a.role})`);
+      }
+    }
+    gpusByAgent = m;
+    table.update(agents);
+  }, signal, () => {}); // an agent token may not list allocations: the devices then show as free
+}

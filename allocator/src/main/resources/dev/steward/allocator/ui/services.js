@@ -1,0 +1,108 @@
+// Services: each app and environment, its revisions, instances and endpoints; and the deployments.
+import {h, fill, bigTable} from './dom.js';
+import {api, watch} from './api.js';
+import {short, ago, time, lower} from './format.js';
+
+export function serviceLink(app, env) {
+  return `#/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
+}
+
+/** The API path of a service named "app/env". */
+export function servicePath(name) {
+  const [app, env] = name.split('/');
+  return `/v1/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
+}
+
+function state(s) {
+  return h('span', {class: 'state-' + lower(s)}, lower(s));
+}
+
+export function servicesView(main, params, {signal, problem}) {
+  const table = bigTable(['Service', 'Role', 'Instances', 'Revision', 'Deployment', 'Updated'], s =>
+    h('tr', {'data-service': s.name},
+      h('td', {}, h('a', {href: serviceLink(s.app, s.env)}, s.name)),
+      h('td', {}, s.role),
+      h('td', {}, `${s.available} available, ${s.running} running of ${s.instances}`),
+      h('td', {}, `r${s.revision}`, s.stableRevision ? h('span', {class: 'muted'}, ` (stable r${s.stableRevision})`) : null),
+      h('td', {}, s.deployment ? h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment)}, s.deployment) : h('span', {class: 'muted'}, '—')),
+      h('td', {class: 'muted'}, ago(s.updatedAt))),
+  s => `${s.name} ${s.role}`, {placeholder: 'Filter services (app, env, role)', id: 'services'});
+  fill(main, h('h1', {}, 'Services'), table);
+  watch('/v1/services', list => table.update(list.sort((a, b) => a.name.localeCompare(b.name))), signal, problem);
+}
+
+export function deploymentsView(main, params, {signal, problem}) {
+  const table = bigTable(['Service', 'Deployment', 'Revision', 'Instances'], s =>
+    h('tr', {'data-service': s.name},
+      h('td', {}, h('a', {href: serviceLink(s.app, s.env)}, s.name)),
+      h('td', {}, h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment)}, s.deployment)),
+      h('td', {}, `r${s.revision}`),
+      h('td', {}, `${s.available} available of ${s.instances}`)),
+  s => s.name, {placeholder: 'Filter', id: 'deployments'});
+  fill(main, h('h1', {}, 'Deployments in progress'),
+    h('p', {class: 'muted'}, 'Every service with a deployment under way. Each service\'s page has its history.'), table);
+  watch('/v1/services', list => table.update(list.filter(s => s.deployment).sort((a, b) => a.name.localeCompare(b.name))), signal, problem);
+}
+
+export function instancesTable(instances) {
+  return h('table', {class: 'instances'},
+    h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Note'].map(x => h('th', {}, x)))),
+    h('tbody', {}, instances.length ? instances.map(i => h('tr', {'data-instance': i.id, 'data-state': lower(i.state)},
+      h('td', {class: 'mono'}, i.id),
+      h('td', {}, `r${i.revision}`),
+      h('td', {}, state(i.state)),
+      h('td', {}, i.host || i.agentId || h('span', {class: 'muted'}, '—')),
+      h('td', {class: 'mono'}, Object.entries(i.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')),
+      h('td', {class: 'muted'}, ago(i.healthySince || i.createdAt)),
+      h('td', {class: 'muted'}, i.reason || ''))) : h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))));
+}
+
+export function serviceView(main, [app, env], {signal, problem}) {
+  const name = `${app}/${env}`;
+  const path = `/v1/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
+  const head = h('div');
+  const body = h('div');
+  fill(main, h('h1', {}, name), head, body);
+  watch(path, async s => {
+    fill(head, h('p', {},
+      `Role ${s.role} · ${s.available} available, ${s.running} running of ${s.instances} · revision r${s.revision}`,
+      s.stableRevision ? ` · stable r${s.stableRevision}` : '', s.activeRevision ? ` · traffic on r${s.activeRevision}` : '',
+      s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : ''),
+      h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
+        try {
+          const r = await api(path + '/rollback', {method: 'POST', body: {}});
+          if (r.data.deployment) location.hash = '#/deployments/' + encodeURIComponent(r.data.deployment.id);
+          else problem(new Error(r.data.message || 'nothing to roll back'));
+        } catch (e) { problem(e); }
+      }}, 'Roll back to the previous stable revision')));
+    try {
+      const [revisions, instances, endpoints, deployments, monitors] = await Promise.all(
+        ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors'].map(p => api(path + p, {signal}).then(r => r.data)));
+      fill(body,
+        h('h2', {}, 'Instances'), instancesTable(instances.filter(i => !['STOPPED', 'FAILED', 'LOST'].includes(i.state) || i.revision === s.revision)),
+        h('h2', {}, 'Endpoints'),
+        endpoints.length ? h('ul', {id: 'endpoints'}, endpoints.map(e => h('li', {class: 'mono'},
+          `${e.host} ${Object.entries(e.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')} (r${e.revision}, ${e.instance})`)))
+          : h('p', {class: 'muted'}, 'None yet.'),
+        h('h2', {}, 'Revisions'),
+        h('table', {id: 'revisions'}, h('thead', {}, h('tr', {}, ['Revision', 'Package', 'Build', 'By', 'Promoted from', 'Created'].map(x => h('th', {}, x)))),
+          h('tbody', {}, revisions.slice().reverse().map(r => h('tr', {},
+            h('td', {}, `r${r.number}`, r.stable ? h('span', {class: 'badge ok'}, 'stable') : null),
+            h('td', {class: 'mono', title: r.spec && r.spec.packageDigest}, short(r.spec && r.spec.packageDigest)),
+            h('td', {}, r.buildUrl ? h('a', {href: r.buildUrl, rel: 'noopener noreferrer', target: '_blank'}, r.buildUrl) : '—'),
+            h('td', {}, r.createdBy || ''), h('td', {}, r.promotedFrom || '—'), h('td', {class: 'muted'}, time(r.createdAt)))))),
+        h('h2', {}, 'Deployments'),
+        h('table', {id: 'history'}, h('thead', {}, h('tr', {}, ['Deployment', 'Revision', 'State', 'By', 'Started', 'Why'].map(x => h('th', {}, x)))),
+          h('tbody', {}, deployments.map(d => h('tr', {},
+            h('td', {}, h('a', {href: '#/deployments/' + encodeURIComponent(d.id)}, d.id)),
+            h('td', {}, `r${d.revision}`), h('td', {}, state(d.state)), h('td', {}, d.createdBy || ''),
+            h('td', {class: 'muted'}, time(d.createdAt)), h('td', {class: 'muted'}, d.reason || ''))))),
+        h('h2', {}, 'Monitors'),
+        monitors.length ? h('ul', {}, monitors.map(m => h('li', {}, h('a', {href: '#/monitors/' + encodeURIComponent(m.id)}, m.id),
+          ' ', m.running ? 'running' : h('span', {class: 'verdict-' + lower(m.verdict)}, lower(m.verdict)), ' ', h('span', {class: 'muted'}, m.reason || ''))))
+          : h('p', {class: 'muted'}, 'None.'));
+    } catch (e) {
+      if (!signal.aborted) problem(e);
+    }
+  }, signal, problem);
+}

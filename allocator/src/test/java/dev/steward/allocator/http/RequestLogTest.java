@@ -1,0 +1,118 @@
+package dev.steward.allocator.http;
+
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The request log on a real allocator: one line per request, with who and what, and never a token, however a client sends one. */
+class RequestLogTest {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final Logger log = Logger.getLogger(RequestLog.LOGGER);
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            lines.add(r.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private Level before;
+    private LiveServer s;
+
+    @BeforeEach
+    void listen() {
+        before = log.getLevel();
+        log.setLevel(Level.FINE);
+        capture.setLevel(Level.ALL);
+        log.addHandler(capture);
+    }
+
+    @AfterEach
+    void close() {
+        log.removeHandler(capture);
+        log.setLevel(before);
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    private int send(String path, String authorization, String requestId) throws Exception {
+        Request.Builder b = new Request.Builder().url(s.server.url() + path);
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        if (requestId != null) {
+            b.header("X-Request-Id", requestId);
+        }
+        try (Response r = s.http.newCall(b.build()).execute()) {
+            return r.code();
+        }
+    }
+
+    @Test
+    void no_token_ever_reaches_the_log() throws Exception {
+        s = new LiveServer();
+        String admin = s.admin();
+        String join = s.server.joinToken();
+        String metrics = Files.readString(s.dir.resolve("metrics.token")).trim();
+        String[] agent = s.agent("m1", "2", "2g");
+        s.put("/v1/roles/ra", admin, "{\"weight\":1}");
+        String role = s.post("/v1/roles/ra/tokens", admin, "{}").body().path("token").asText();
+        List<String> tokens = List.of(admin, join, metrics, agent[1], role);
+
+        for (String t : tokens) {
+            send("/v1/status", "Bearer " + t, null); // as a bearer token, allowed or not
+            send("/v1/status?token=" + t, null, null); // pasted into a URL
+            send("/v1/roles/" + t, "Bearer " + admin, null); // as a path segment
+            send("/v1/status", "Bearer " + t, t); // as its own request id
+            send("/v1/health", null, "id-" + t); // inside a request id
+            send("/v1/status", "Bearer " + t.substring(0, t.length() - 1), null); // a token one character short: unknown
+        }
+        send("/v1/status", "Basic " + java.util.Base64.getEncoder().encodeToString(("u:" + admin).getBytes()), null);
+        int requests = 3 + tokens.size() * 6 + 1; // the fixture's 3 (agent, role, role token), 6 per token, the Basic one
+        await().until(() -> lines.size() >= requests);
+        assertThat(lines).hasSize(requests); // one line per request
+
+        assertThat(lines).allSatisfy(line -> {
+            for (String t : tokens) {
+                assertThat(line).doesNotContain(t).doesNotContain(t.substring(0, 40)).doesNotContain(t.substring(t.length() - 40));
+            }
+        });
+        assertThat(lines).allMatch(l -> l.matches("time=\\S+ request_id=[A-Za-z0-9._:-]+ principal=\\S+ method=[A-Z]+ route=\\S+ class=[a-z]+ "
+                + "status=\\d{3} duration_ms=\\d+\\.\\d\\d"), "every line in the logfmt shape");
+        assertThat(lines).anyMatch(l -> l.contains("principal=role:ra method=GET route=/v1/status class=client status=200"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=agent:" + agent[0] + " method=GET route=/v1/status"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=GET route=/v1/roles/{name} class=client status=404"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=anonymous method=GET route=/v1/status class=client status=401"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=metrics:metrics method=GET route=/v1/status class=client status=403"));
+    }
+
+    @Test
+    void a_clients_request_id_is_logged_with_its_request() throws Exception {
+        s = new LiveServer();
+        send("/v1/status", "Bearer " + s.admin(), "jenkins-build-77.deploy");
+        send("/v1/nowhere/at/all", "Bearer " + s.admin(), null);
+        await().until(() -> lines.size() >= 2);
+        assertThat(lines).anyMatch(l -> l.contains("request_id=jenkins-build-77.deploy principal=admin:admin method=GET route=/v1/status"));
+        assertThat(lines).anyMatch(l -> l.contains("route=unmatched") && l.contains("status=404"));
+    }
+}
