@@ -44,6 +44,7 @@ final class DevCommand implements Callable<Integer> {
         System.out.println("  data:  " + dir);
         System.out.println("  export STEWARD_ADDR=" + server.url());
         System.out.println("  export STEWARD_TOKEN=" + server.adminToken());
+        System.out.println("  dashboard: " + server.url() + "/ (sign in with the token above)");
         System.out.println("  try:   ./steward allocate --cpus 0.5 --memory 256m --ports http -- sh -c 'echo allocation $STEWARD_ALLOC_ID port $STEWARD_PORT_HTTP'");
         System.out.flush();
         stopped.await();
