@@ -5,5 +5,9 @@
  * by {@link dev.steward.allocator.http.JettyServer}, which bounds every connection, thread,
  * body and wait ({@link dev.steward.allocator.http.HttpLimits}), or mounted in another server. One class per resource declares its routes; errors are
  * {@code application/problem+json} naming the field; a client's mistake is never a 500.
+ * Every request carries a {@link dev.steward.allocator.http.RequestTrace} (its id, route template
+ * and principal) that the server hands to a {@link dev.steward.allocator.http.RequestObserver}
+ * once answered: the {@link dev.steward.allocator.http.RequestLog} and the metrics. Beside the
+ * API: {@code /metrics} and the web dashboard's files ({@code /}, {@code /ui/...}).
  */
 package dev.steward.allocator.http;
