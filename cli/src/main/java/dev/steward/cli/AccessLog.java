@@ -27,8 +27,11 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    /** Sends the request log to {@code where}: "off", "-" (standard error) or a file path. */
-    static void open(String where, Path defaultFile) throws IOException {
+    /**
+     * Sends the request log to {@code where}: "off", "-" (standard error) or a file path; with
+     * {@code agents}, agents' routine requests (heartbeats, reports, health checks that went well) too.
+     */
+    static void open(String where, Path defaultFile, boolean agents) throws IOException {
         Logger log = Logger.getLogger(RequestLog.LOGGER);
         held = log;
         log.setUseParentHandlers(false);
@@ -46,6 +49,6 @@ final class AccessLog {
             }
         });
         log.addHandler(h);
-        log.setLevel(Level.FINE);
+        log.setLevel(agents ? Level.FINER : Level.FINE);
     }
 }

@@ -89,6 +89,10 @@ final class ServerCommand implements Callable<Integer> {
                     + "Default: access.log in the data directory")
     String accessLog;
 
+    @Option(names = "--access-log-agents", description = "Log agents' routine requests too (heartbeats, task reports and health checks that went "
+            + "well; thousands a second in a large cluster). Their failures are always logged")
+    boolean accessLogAgents;
+
     @Override
     public Integer call() throws Exception {
         data = data.toAbsolutePath().normalize();
@@ -122,7 +126,7 @@ final class ServerCommand implements Callable<Integer> {
             java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
-        AccessLog.open(accessLog, data.resolve("access.log"));
+        AccessLog.open(accessLog, data.resolve("access.log"), accessLogAgents);
         if (zookeeper != null) {
             return replicated(cfg);
         }

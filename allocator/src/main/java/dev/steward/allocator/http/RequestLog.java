@@ -6,7 +6,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The request log: one logfmt line per request, at {@link Level#FINE} on the logger
+ * The request log: one logfmt line per request, at {@link Level#FINE} (agents' routine traffic
+ * at {@link Level#FINER}: {@link #routine}) on the logger
  * {@value #LOGGER}, so it costs nothing until someone turns it on ({@code steward server} writes
  * it to {@code access.log} in its data directory; in Jenkins, a log recorder on that logger):
  *
@@ -27,10 +28,20 @@ public final class RequestLog implements RequestObserver {
 
     @Override
     public void done(RequestTrace trace, String method, TrafficClass cls, int status, long nanos) {
-        if (!LOG.isLoggable(Level.FINE)) {
+        Level level = routine(cls, status) ? Level.FINER : Level.FINE;
+        if (!LOG.isLoggable(level)) {
             return;
         }
-        LOG.fine(line(clock.instant().toString(), trace.id(), trace.who(), method, trace.route(), cls, status, nanos));
+        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.who(), method, trace.route(), cls, status, nanos));
+    }
+
+    /**
+     * Agents' traffic that went well (heartbeats, task reports, their queries) and health checks
+     * answered 2xx or 3xx: at 10,000 agents that is thousands of lines a second saying nothing, so
+     * they are at FINER, below the default. Their failures are at FINE with the rest.
+     */
+    static boolean routine(TrafficClass cls, int status) {
+        return (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) && status < 400;
     }
 
     static String line(String time, String id, String who, String method, String route, TrafficClass cls, int status, long nanos) {

@@ -41,7 +41,7 @@ class RequestLogTest {
     @BeforeEach
     void listen() {
         before = log.getLevel();
-        log.setLevel(Level.FINE);
+        log.setLevel(Level.FINER); // agents' routine requests too
         capture.setLevel(Level.ALL);
         log.addHandler(capture);
     }
@@ -104,6 +104,26 @@ class RequestLogTest {
         assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=GET route=/v1/roles/{name} class=client status=404"));
         assertThat(lines).anyMatch(l -> l.contains("principal=anonymous method=GET route=/v1/status class=client status=401"));
         assertThat(lines).anyMatch(l -> l.contains("principal=metrics:metrics method=GET route=/v1/status class=client status=403"));
+    }
+
+    @Test
+    void agents_routine_traffic_is_below_the_default_level_and_their_failures_are_not() throws Exception {
+        assertThat(RequestLog.routine(TrafficClass.AGENT, 200)).isTrue();
+        assertThat(RequestLog.routine(TrafficClass.PROBE, 200)).isTrue();
+        assertThat(RequestLog.routine(TrafficClass.AGENT, 401)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.AGENT, 503)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.CLIENT, 200)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.WATCH, 200)).isFalse();
+        log.setLevel(Level.FINE); // as steward server sets it by default
+        s = new LiveServer();
+        String[] agent = s.agent("m1", "2", "2g"); // a join: routine
+        s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}"); // routine
+        s.put("/v1/agents/" + agent[0] + "/heartbeat", "sta_" + "0".repeat(64), "{}"); // refused: logged
+        send("/v1/status", "Bearer " + s.admin(), null);
+        await().until(() -> lines.size() >= 2);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).contains("route=/v1/agents/{id}/heartbeat class=agent status=401");
+        assertThat(lines.get(1)).contains("route=/v1/status");
     }
 
     @Test
