@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * Where a server's request log goes: a file rotated at 10 MiB with 5 kept (the default,
- * access.log in the data directory), standard error ({@code -}), or nowhere ({@code off}). The
+ * access.log in the data directory: {@code FileHandler} numbers them, so the newest is
+ * access.log.0 and the oldest access.log.4), standard error ({@code -}), or nowhere ({@code off}). The
  * lines are {@link RequestLog}'s, one per request, and only they go there: the request log is
  * not mixed into the server's own messages.
  */

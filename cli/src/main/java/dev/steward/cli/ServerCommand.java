@@ -85,8 +85,8 @@ final class ServerCommand implements Callable<Integer> {
     String metrics;
 
     @Option(names = "--access-log", paramLabel = "FILE|-|off",
-            description = "The request log, one line per request: a file (rotated at 10 MiB, 5 kept), '-' for standard error, or 'off'. "
-                    + "Default: access.log in the data directory")
+            description = "The request log, one line per request: a file (FILE.0 the newest, rotated at 10 MiB into FILE.1 .. FILE.4), '-' for standard error, or 'off'. "
+                    + "Default: access.log(.0) in the data directory")
     String accessLog;
 
     @Option(names = "--access-log-agents", description = "Log agents' routine requests too (heartbeats, task reports and health checks that went "

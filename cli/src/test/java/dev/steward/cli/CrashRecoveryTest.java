@@ -122,6 +122,16 @@ class CrashRecoveryTest {
         assertThat(after).isEqualTo(before);
         // the agent's own token still works after the restart
         call("PUT", "/v1/agents/" + m1.path("agent").path("id").asText() + "/heartbeat", m1.path("token").asText(), null);
+
+        // the request log kept every line of the killed run (each is flushed as written) and goes on after the restart, with no token in it
+        call("GET", "/v1/roles/ci", ci, null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("access.log.0")).contains("principal=role:ci method=GET route=/v1/roles/{name}"));
+        String log = Files.readString(dir.resolve("access.log.0"));
+        assertThat(log).contains("principal=role:ci method=POST route=/v1/requests class=client status=201")
+                .contains("principal=admin:admin method=POST route=/v1/agents/{id}/drain");
+        for (String token : List.of(admin, ci, m1.path("token").asText(), Files.readString(dir.resolve("join.token")).trim())) {
+            assertThat(log).doesNotContain(token);
+        }
     }
 
     @Test
