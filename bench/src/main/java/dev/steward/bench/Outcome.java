@@ -69,6 +69,53 @@ record Outcome(String scheduler, Map<Trace.Pod, Trace.Node> placed, long nanos) 
         return bad;
     }
 
+    /** What a placement broke, if anything: agents given more than they have, tasks on a GPU model they did not allow. */
+    record Checks(int overcommitted, int modelViolations, List<String> examples) {
+        boolean ok() {
+            return overcommitted == 0 && modelViolations == 0;
+        }
+
+        @Override
+        public String toString() {
+            return ok() ? "ok: no agent over-committed, every GPU-model constraint honoured"
+                    : "BROKEN: " + overcommitted + " agents over-committed, " + modelViolations + " tasks on a GPU model they did not allow; e.g. " + examples;
+        }
+    }
+
+    /** Checks every placed task against its machine: cpu, memory and pooled GPU thousandths within capacity, and the GPU model allowed. */
+    Checks check() {
+        Map<Trace.Node, long[]> used = new java.util.HashMap<>();
+        List<String> examples = new java.util.ArrayList<>();
+        int models = 0;
+        for (Map.Entry<Trace.Pod, Trace.Node> e : placed.entrySet()) {
+            Trace.Pod p = e.getKey();
+            Trace.Node n = e.getValue();
+            long[] u = used.computeIfAbsent(n, k -> new long[3]);
+            u[0] += p.cpuMillis();
+            u[1] += p.memoryMib();
+            u[2] += p.gpuMillis();
+            if (p.gpuMillis() > 0 && !p.gpuSpec().isEmpty() && (n.model() == null || !List.of(p.gpuSpec().split("\\|")).contains(n.model()))) {
+                models++;
+                if (examples.size() < 3) {
+                    examples.add(p.name() + " (allows " + p.gpuSpec() + ") on " + n.name() + " (" + n.model() + ")");
+                }
+            }
+        }
+        int over = 0;
+        for (Map.Entry<Trace.Node, long[]> e : used.entrySet()) {
+            Trace.Node n = e.getKey();
+            long[] u = e.getValue();
+            if (u[0] > n.cpuMillis() || u[1] > n.memoryMib() || u[2] > n.gpus() * 1000L) {
+                over++;
+                if (examples.size() < 3) {
+                    examples.add(n.name() + " holds " + u[0] + "m cpu, " + u[1] + " MiB, " + u[2] + " GPU thousandths of " + n.cpuMillis() + "m, "
+                            + n.memoryMib() + " MiB, " + n.gpus() * 1000L);
+                }
+            }
+        }
+        return new Checks(over, models, examples);
+    }
+
     long agentsUsed() {
         return placed.values().stream().distinct().count();
     }

@@ -11,19 +11,78 @@ import java.util.Map;
  * Packs each task list of the Alibaba GPU trace, all tasks at once, onto the trace's machines:
  * first with Steward's placement pipeline, then with Fenzo, in the same JVM. Prints placements
  * per second (median of 3 runs after a warm-up), tasks placed, how many of those no real GPU
- * device could hold, agents used and stranded resources, and the ratios.
- * Usage: PlacementBench [TRACE_DIR] (default ../shared/traces/alibaba-gpu-v2023).
+ * device could hold, agents used and stranded resources, and the ratios; and checks, for both
+ * schedulers, that no machine was given more than it has and every task's GPU-model constraint
+ * was honoured (exit 1 if either broke one).
+ * <p>Usage: {@code PlacementBench [--nodes NODE_LIST.csv] [DIR | POD_LIST.csv ...]}: a directory
+ * stands for every {@code openb_pod_list_*.csv} in it; the machines are {@code --nodes}, else
+ * {@code openb_node_list_all_node.csv} beside the first task list. Default: the trace in
+ * ../shared/traces/alibaba-gpu-v2023. {@code -Druns=N} sets the runs per scheduler (3).
  */
 public final class PlacementBench {
     private PlacementBench() {
     }
 
+    /** The machines and the task lists a command line names. */
+    record Inputs(Path nodes, List<Path> podLists) {
+    }
+
+    static Inputs inputs(String[] args) throws java.io.IOException {
+        Path nodes = null;
+        List<Path> lists = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--nodes")) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("--nodes needs a file: the trace's openb_node_list_all_node.csv");
+                }
+                nodes = Path.of(args[++i]);
+                continue;
+            }
+            Path p = Path.of(args[i]);
+            if (Files.isDirectory(p)) {
+                try (var s = Files.newDirectoryStream(p, "openb_pod_list_*.csv")) {
+                    List<Path> found = new ArrayList<>();
+                    s.forEach(found::add);
+                    if (found.isEmpty()) {
+                        throw new IllegalArgumentException(p + " holds no openb_pod_list_*.csv");
+                    }
+                    found.sort(java.util.Comparator.comparing(Path::toString));
+                    lists.addAll(found);
+                }
+            } else if (Files.isRegularFile(p)) {
+                lists.add(p);
+            } else {
+                throw new IllegalArgumentException(p + " is neither a task list nor a directory of openb_pod_list_*.csv");
+            }
+        }
+        if (lists.isEmpty()) {
+            return inputs(new String[] {locate()});
+        }
+        if (nodes == null) {
+            nodes = lists.get(0).toAbsolutePath().resolveSibling("openb_node_list_all_node.csv");
+        }
+        if (!Files.isRegularFile(nodes)) {
+            throw new IllegalArgumentException("no machine list at " + nodes + "; name it with --nodes FILE");
+        }
+        return new Inputs(nodes, lists);
+    }
+
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : locate());
-        List<Trace.Node> nodes = Trace.nodes(dir.resolve("openb_node_list_all_node.csv"));
-        System.out.printf("cluster: %,d machines, %,d GPUs (%s)%n", nodes.size(), nodes.stream().mapToInt(Trace.Node::gpus).sum(), dir);
-        for (String w : List.of("openb_pod_list_cpu050.csv", "openb_pod_list_multigpu20.csv", "openb_pod_list_gpuspec20.csv")) {
-            List<Trace.Pod> pods = Trace.pods(dir.resolve(w));
+        Inputs in;
+        try {
+            in = inputs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("PlacementBench: " + e.getMessage());
+            System.err.println("usage: PlacementBench [--nodes NODE_LIST.csv] [DIR | POD_LIST.csv ...]");
+            System.exit(2);
+            return;
+        }
+        List<Trace.Node> nodes = Trace.nodes(in.nodes());
+        System.out.printf("cluster: %,d machines, %,d GPUs (%s)%n", nodes.size(), nodes.stream().mapToInt(Trace.Node::gpus).sum(), in.nodes());
+        boolean broken = false;
+        for (Path file : in.podLists()) {
+            String w = file.getFileName().toString();
+            List<Trace.Pod> pods = Trace.pods(file);
             List<Trace.Pod> shapes = distinctShapes(pods);
             // one warm-up run each, then the median of RUNS fresh runs each, alternating
             StewardRun.run(nodes, pods);
@@ -44,10 +103,18 @@ public final class PlacementBench {
                 System.out.printf("  %-8s %,14.0f %,8d %,12d %,7d %,15.1f %,15.1f %,13.2f %8.1f ms%n", o.scheduler(), o.placementsPerSecond(), o.placed().size(),
                         o.deviceInfeasible(), o.agentsUsed(), st[0], st[1], st[2], o.nanos() / 1e6);
             }
+            for (Outcome o : List.of(s, f)) {
+                Outcome.Checks c = o.check();
+                broken |= !c.ok();
+                System.out.printf("  %-8s checks: %s%n", o.scheduler(), c);
+            }
             long fReal = f.placed().size() - f.deviceInfeasible();
             System.out.printf("  steward/fenzo: throughput x%.1f; tasks placed %+d, or %+d counting only those a real GPU device can hold; agents used %+d%n",
                     s.placementsPerSecond() / f.placementsPerSecond(), s.placed().size() - f.placed().size(), s.placed().size() - fReal,
                     s.agentsUsed() - f.agentsUsed());
+        }
+        if (broken) {
+            System.exit(1);
         }
     }
 
