@@ -49,6 +49,7 @@ public final class Agent implements AutoCloseable {
     private final List<dev.steward.api.AgentRegistration.PortRange> lentPorts;
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     private final AgentMetrics metrics = new AgentMetrics();
+    private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
     /** Measures sandboxes (du walks trees: never on the loop thread). */
@@ -89,6 +90,7 @@ public final class Agent implements AutoCloseable {
         }
         cgroups = Cgroups.detect(cfg.cgroupParent());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
+        launcher.times = launches;
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());
@@ -101,6 +103,7 @@ public final class Agent implements AutoCloseable {
         join(found);
         packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers).metrics(metrics);
         reporter = new Reporter(client, identity.id(), tasksDir, t -> post(() -> reconcileOne(t)));
+        reporter.times = launches;
         reporter.start();
         loop.submit(this::recover);
         loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
@@ -117,6 +120,11 @@ public final class Agent implements AutoCloseable {
         watcher.setDaemon(true);
         watcher.start();
         return this;
+    }
+
+    /** When each stage of a task's launch on this agent ended (System.nanoTime), for the benchmarks; empty for a task it did not launch. */
+    public Map<LaunchTimes.Stage, Long> launchTimes(String taskId) {
+        return launches.of(taskId);
     }
 
     /** Package downloads made (cache misses) since start. */
@@ -206,8 +214,14 @@ public final class Agent implements AutoCloseable {
         while (!closed) {
             try {
                 Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30));
+                long at = System.nanoTime();
                 index = r.index();
                 List<TaskInfo> tasks = r.value();
+                for (TaskInfo t : tasks) {
+                    if (t.state() == TaskState.PENDING && !t.stopRequested()) {
+                        launches.stamp(t.id(), LaunchTimes.Stage.RECEIVED, at);
+                    }
+                }
                 post(() -> reconcile(tasks));
                 backoff = 200;
             } catch (IOException e) {
@@ -256,7 +270,8 @@ public final class Agent implements AutoCloseable {
                 Files.createDirectories(dir);
                 PrivateFiles.write(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
                 Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics)
-                        .diskLimit(cfg.diskLimitMib(t.resources()));
+                        .times(launches).diskLimit(cfg.diskLimitMib(t.resources()));
+                launches.stamp(t.id(), LaunchTimes.Stage.ACCEPTED);
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
             } catch (IOException e) {

@@ -24,6 +24,7 @@ final class AgentMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Histogram launch;
+    private final Histogram stages;
     private final Counter restarts;
     private final Counter checks;
     private final Counter cacheHits;
@@ -44,6 +45,10 @@ final class AgentMetrics {
         launch = Histogram.builder().name("steward_agent_task_launch_duration_seconds")
                 .help("From a task reaching the agent to its process running: package fetch and unpack, cgroup, process start")
                 .classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
+        stages = Histogram.builder().name("steward_agent_task_launch_stage_seconds")
+                .help("A launch's stages on the agent, each from the end of the one before: accepted (loop thread), fetched (package), cgroup, "
+                        + "spawned (fork and exec), started (running in /proc), journaled (RUNNING written, fsync), acknowledged (by the allocator)")
+                .labelNames("stage").classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
         restarts = Counter.builder().name("steward_agent_task_restarts_total").help("Task restarts under their restart policy").register(registry);
         checks = Counter.builder().name("steward_agent_health_checks_total").help("Health checks run, by result (pass or fail)")
                 .labelNames("result").register(registry);
@@ -89,6 +94,10 @@ final class AgentMetrics {
 
     void launched(long nanos) {
         launch.observe(nanos / 1e9);
+    }
+
+    void launchStage(LaunchTimes.Stage stage, long nanos) {
+        stages.labelValues(stage.name().toLowerCase(Locale.ROOT)).observe(nanos / 1e9);
     }
 
     void restarted() {

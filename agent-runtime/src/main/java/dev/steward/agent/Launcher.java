@@ -53,6 +53,9 @@ public final class Launcher {
         }
     }
 
+    /** Where the launch's cgroup and spawn stages are noted (null: nowhere). */
+    volatile LaunchTimes times;
+
     TaskProcess launch(TaskInfo t, Path taskDir) throws LaunchFailure, IOException {
         TaskSpec spec = t.spec();
         if (users == null && spec.user() != null) {
@@ -75,6 +78,7 @@ public final class Launcher {
         long memory = t.resources() == null ? 0 : t.resources().memoryMib();
         long cpu = t.resources() == null || !cpuQuota ? 0 : t.resources().cpuMillis();
         List<Path> procs = cgroups.create(t.id(), memory, cpu);
+        stamp(t.id(), LaunchTimes.Stage.CGROUP);
         procs.forEach(p -> argv.add(p.toString()));
         if (procs.isEmpty() && memory > 0) {
             env.put("STEWARD_RLIMIT_AS_KB", Long.toString(memory * 1024 * 4)); // no cgroups: a generous address-space cap
@@ -100,6 +104,7 @@ public final class Launcher {
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
+        stamp(t.id(), LaunchTimes.Stage.SPAWNED);
         long start = -1;
         for (int i = 0; i < 200 && start < 0 && p.isAlive(); i++) {
             start = TaskProcess.startTimeOf(p.pid());
@@ -107,6 +112,13 @@ public final class Launcher {
         TaskProcess tp = new TaskProcess(taskDir, p.pid(), start);
         tp.save();
         return tp;
+    }
+
+    private void stamp(String task, LaunchTimes.Stage stage) {
+        LaunchTimes l = times;
+        if (l != null) {
+            l.stamp(task, stage);
+        }
     }
 
     static final String SECRETS = "secrets";

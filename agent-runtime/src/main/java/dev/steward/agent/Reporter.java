@@ -91,6 +91,9 @@ final class Reporter implements AutoCloseable {
     }
 
     /** Records a report (numbered, on disk) and wakes the sender. */
+    /** Where a RUNNING status's journaling and acknowledgement are noted as launch stages (null: nowhere). */
+    volatile LaunchTimes times;
+
     synchronized TaskStatus report(String taskId, TaskStatus s) {
         long seq = seqs.getOrDefault(taskId, 0L) + 1;
         TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at());
@@ -103,6 +106,9 @@ final class Reporter implements AutoCloseable {
             LOG.log(Level.WARNING, "cannot journal the status of task " + taskId + "; sending it anyway", e);
         }
         seqs.put(taskId, seq);
+        if (times != null && s.state() == dev.steward.api.TaskState.RUNNING) {
+            times.stamp(taskId, LaunchTimes.Stage.JOURNALED);
+        }
         pending.computeIfAbsent(taskId, k -> new ArrayDeque<>()).add(numbered);
         notifyAll();
         return numbered;
@@ -148,6 +154,9 @@ final class Reporter implements AutoCloseable {
                 done = false;
             }
             if (done) {
+                if (times != null && next.state() == dev.steward.api.TaskState.RUNNING) {
+                    times.stamp(taskId, LaunchTimes.Stage.ACKNOWLEDGED);
+                }
                 acknowledge(taskId, next);
             } else {
                 pause(backoff);

@@ -68,9 +68,17 @@ final class Supervisor {
         this.restarts = task.restarts();
     }
 
+    private LaunchTimes times;
+
     /** Where launches, restarts and health checks are counted. */
     Supervisor metrics(AgentMetrics m) {
         this.metrics = m;
+        return this;
+    }
+
+    /** Where the launch's stages are noted. */
+    Supervisor times(LaunchTimes t) {
+        this.times = t;
         return this;
     }
 
@@ -208,6 +216,9 @@ final class Supervisor {
     }
 
     private void start(Instant now) {
+        if (times != null && acceptedNanos != 0) {
+            times.stamp(task.id(), LaunchTimes.Stage.FETCHED);
+        }
         String taken = HostPorts.firstTaken(task.ports());
         if (taken != null) { // a restart would only meet it again: fail, and the service's replacement gets other ports
             finish(TaskState.FAILED, null, "port " + taken + " is in use on this host by another process; not started (its replacement is lent "
@@ -224,6 +235,9 @@ final class Supervisor {
             return;
         }
         phase = Phase.RUNNING;
+        if (times != null && acceptedNanos != 0) {
+            times.stamp(task.id(), LaunchTimes.Stage.STARTED);
+        }
         if (acceptedNanos != 0 && metrics != null) { // the first start: a restart's wait is its policy's, not a launch's
             metrics.launched(System.nanoTime() - acceptedNanos);
         }

@@ -120,6 +120,12 @@ class MetricsEndToEndTest {
             assertThat(promtool(agent, "check", "metrics")).as("promtool check metrics on the agent's output").isEmpty();
         }
 
+        // the launch's stages on the agent, in order, each timed (what AgentBench prints)
+        var stages = a.launchTimes(web);
+        assertThat(stages.keySet()).containsExactly(LaunchTimes.Stage.values());
+        assertThat(new java.util.ArrayList<>(stages.values())).isSorted();
+        assertThat(agent).contains("steward_agent_task_launch_stage_seconds_count{stage=\"spawned\"} 1", "stage=\"acknowledged\"");
+
         // what the task's figures say
         assertThat(agent).contains("steward_agent_tasks{phase=\"running\"} 1.0");
         assertThat(agent).containsPattern("steward_agent_health_checks_total\\{result=\"pass\"} [1-9]");

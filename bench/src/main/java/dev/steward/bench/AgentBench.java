@@ -43,15 +43,19 @@ public final class AgentBench {
         try {
             String alloc = api.call("POST", "/v1/requests", Map.of("cpus", "1", "memory", "1g"), JsonNode.class, false)
                     .path("allocations").get(0).asText();
-            // 1. launch latency: API call -> RUNNING as the allocator sees it, one task at a time
+            // 1. launch latency: API call -> RUNNING as the allocator sees it, one task at a time, and where the time goes
             List<Long> viaAgent = new ArrayList<>();
+            Map<String, List<Long>> parts = new java.util.LinkedHashMap<>();
             for (int i = 0; i < runs + 3; i++) {
                 long t0 = System.nanoTime();
                 String id = api.call("POST", "/v1/allocations/" + alloc + "/tasks", Map.of("name", "lat" + i, "command", "sleep", "args", List.of("60")),
                         JsonNode.class, false).path("id").asText();
+                long acked = System.nanoTime();
                 awaitState(api, id, "RUNNING");
+                long seen = System.nanoTime();
                 if (i >= 3) {
-                    viaAgent.add(System.nanoTime() - t0);
+                    viaAgent.add(seen - t0);
+                    breakdown(parts, t0, acked, agent.launchTimes(id), seen);
                 }
                 api.call("POST", "/v1/tasks/" + id + "/stop", null, JsonNode.class, false);
                 awaitState(api, id, "KILLED");
@@ -70,6 +74,15 @@ public final class AgentBench {
             double b = median(bare) / 1e6;
             System.out.printf("launch latency (median of %d): through the agent %.1f ms (API call to RUNNING seen by the allocator), "
                     + "bare ProcessBuilder.start %.2f ms; ratio x%.0f%n", runs, a, b, a / b);
+            System.out.println("  where a launch's time goes (median of each part; the parts' medians need not add up to the whole):");
+            parts.forEach((k, v) -> System.out.printf("    %-72s %7.2f ms%n", k, median(v) / 1e6));
+            double fsync = median(fsyncs(root.resolve("server"), runs)) / 1e6;
+            double mkdir = cgroupMkdir(runs);
+            double floor = b + 3 * fsync;
+            System.out.printf("  unavoidable parts, measured now: bare spawn %.2f ms; fsync on the data directory's disk %.2f ms; cgroup mkdir+rmdir %s%n",
+                    b, fsync, Double.isNaN(mkdir) ? "n/a (no cgroup v1 memory hierarchy, or not root)" : String.format("%.2f ms", mkdir));
+            System.out.printf("  floor = bare spawn + 3 durable writes (the task, the agent's journal, its RUNNING status) = %.2f ms; launch / floor = x%.1f "
+                    + "(goal: at most x2)%n", floor, a / floor);
 
             // 2. tasks started per second: submit them all, wait until all are RUNNING
             List<String> ids = new ArrayList<>();
@@ -137,6 +150,72 @@ public final class AgentBench {
                 }
             }
         }
+    }
+
+    /** The parts of one launch, from the client's API call (t0) to the client seeing RUNNING, with the agent's own stamps between. */
+    private static void breakdown(Map<String, List<Long>> parts, long t0, long acked, Map<dev.steward.agent.LaunchTimes.Stage, Long> at, long seen) {
+        parts.computeIfAbsent("API call answered (accept, apply, durable write, reply)", k -> new ArrayList<>()).add(acked - t0);
+        long prev = t0;
+        String from = "API call";
+        for (var e : at.entrySet()) {
+            String name = switch (e.getKey()) {
+                case RECEIVED -> "allocator accepts and writes the task, wakes the agent's parked query";
+                case ACCEPTED -> "agent's loop thread takes it (task.json written)";
+                case FETCHED -> "package fetched and unpacked (none here)";
+                case CGROUP -> "cgroups made";
+                case SPAWNED -> "setsid + wrapper spawned (fork, exec)";
+                case STARTED -> "process seen running (/proc)";
+                case JOURNALED -> "RUNNING journaled on the agent (fsync)";
+                case ACKNOWLEDGED -> "RUNNING reported, made durable by the allocator, acknowledged";
+            };
+            parts.computeIfAbsent(String.format("%-13s %s", e.getKey().name().toLowerCase(java.util.Locale.ROOT), name), k -> new ArrayList<>())
+                    .add(e.getValue() - prev);
+            prev = e.getValue();
+        }
+        parts.computeIfAbsent("seen         the client's blocking query wakes with RUNNING", k -> new ArrayList<>()).add(seen - prev);
+    }
+
+    /** Nanoseconds of a small write and fsync in {@code dir}, {@code n} times. */
+    static List<Long> fsyncs(Path dir, int n) throws java.io.IOException {
+        List<Long> out = new ArrayList<>();
+        Path f = dir.resolve("bench-fsync");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)) {
+            for (int i = 0; i < n + 3; i++) {
+                long t = System.nanoTime();
+                ch.write(java.nio.ByteBuffer.wrap(("a record of about a hundred bytes, as a small batch of changes would be " + i + "\n").getBytes()));
+                ch.force(false);
+                if (i >= 3) {
+                    out.add(System.nanoTime() - t);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(f);
+        }
+        return out;
+    }
+
+    /** Milliseconds (median) of making and removing a cgroup in the v1 memory hierarchy; NaN where there is none to write. */
+    static double cgroupMkdir(int n) {
+        Path parent = Path.of("/sys/fs/cgroup/memory");
+        if (!Files.isWritable(parent)) {
+            return Double.NaN;
+        }
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < n + 3; i++) {
+            Path g = parent.resolve("steward-bench-mkdir-" + i);
+            long t = System.nanoTime();
+            try {
+                Files.createDirectory(g);
+                Files.delete(g);
+            } catch (java.io.IOException e) {
+                return Double.NaN;
+            }
+            if (i >= 3) {
+                out.add(System.nanoTime() - t);
+            }
+        }
+        return median(out) / 1e6;
     }
 
     private static void awaitState(StewardClient api, String task, String state) throws Exception {
