@@ -18,8 +18,13 @@ import java.util.Map;
  * restarts (it is written to the task directory). Holding is machine-wide, so several agents on
  * one machine never give one uid to two tasks: a lease file {@code LEASES/UID} (created with
  * O_EXCL) names the task directory that holds it; a lease whose task directory is gone or ended
- * is stale and taken over. Before a uid is handed out, and when it is given back, every process
- * still running as it is killed: nothing a task left behind meets the next task of that uid.
+ * is stale and taken over. When a uid is given back, every process still running as it is killed,
+ * scan after scan until one finds none, before its lease goes: a uid whose processes cannot all be
+ * killed stays leased, never handed on. So a free lease means no process runs as the uid, and
+ * handing it out needs no scan of /proc (a scan costs a launch 10 to 30 ms: AgentBench). A stale
+ * lease is the exception (its holder never gave it back: its agent died, or its directory went):
+ * taken over, its uid's processes are killed first. Nothing a task left behind meets the next
+ * task of that uid.
  * Used on the agent's loop thread only.
  */
 final class TaskUsers {
@@ -108,8 +113,11 @@ final class TaskUsers {
         }
         Integer uid = held.get(taskId);
         if (uid == null) {
-            uid = take(taskDir);
-            killAll(uid); // whatever a former holder left running
+            Taken t = take(taskDir);
+            uid = t.uid();
+            if (t.reclaimed()) {
+                killAll(uid); // a former holder that never gave it back may have left processes
+            }
             held.put(taskId, uid);
             Files.writeString(taskDir.resolve(FILE), uid + "\n");
         }
@@ -133,11 +141,22 @@ final class TaskUsers {
         }
     }
 
-    /** Gives the task's uid back, once no process runs as it any more. */
+    /** Scans of /proc a release makes, at most, to see its uid's processes gone (a forking task can outrun one pass). */
+    static final int RELEASE_PASSES = 20;
+
+    /** Gives the task's uid back, once no process runs as it any more; if some still do after every pass, the lease stays. */
     void release(String taskId, Path taskDir) {
         Integer uid = held.remove(taskId);
         if (uid != null) {
-            killAll(uid);
+            int pass = 0;
+            while (killAll(uid) > 0 && ++pass < RELEASE_PASSES) {
+                Reporter.pause(2); // a SIGKILLed process is gone (or a zombie, which runs nothing) once the kernel next schedules it
+            }
+            if (pass >= RELEASE_PASSES) {
+                java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("processes of uid " + uid + " (task " + taskId
+                        + ") survived " + RELEASE_PASSES + " passes of SIGKILL; the uid stays leased and is not handed to another task");
+                return;
+            }
             String owner = taskDir.toAbsolutePath().toString();
             try {
                 if (owner.equals(leaseOwner(uid))) {
@@ -153,8 +172,12 @@ final class TaskUsers {
         return held.size();
     }
 
+    /** A uid leased to a task: {@code reclaimed} when it was taken over from a stale lease. */
+    private record Taken(int uid, boolean reclaimed) {
+    }
+
     /** The lowest uid of the range no task on this machine holds, leased to {@code taskDir}. */
-    private int take(Path taskDir) throws LaunchFailure, IOException {
+    private Taken take(Path taskDir) throws LaunchFailure, IOException {
         Files.createDirectories(leases.getParent());
         try {
             Files.createDirectory(leases, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
@@ -169,13 +192,13 @@ final class TaskUsers {
                 continue;
             }
             if (tryLease(u, owner)) {
-                return u;
+                return new Taken(u, false);
             }
             String other = leaseOwner(u);
             if (other != null && stale(Path.of(other))) {
                 Files.deleteIfExists(leases.resolve(Integer.toString(u)));
                 if (tryLease(u, owner)) {
-                    return u;
+                    return new Taken(u, true);
                 }
             }
         }
@@ -205,8 +228,9 @@ final class TaskUsers {
         return !Files.isDirectory(taskDir) || Files.exists(taskDir.resolve("done"));
     }
 
-    /** SIGKILL to every process whose real or effective uid is {@code uid}. */
-    static void killAll(int uid) {
+    /** SIGKILL to every process whose real or effective uid is {@code uid}; returns how many there were. */
+    static int killAll(int uid) {
+        int found = 0;
         try (var procs = Files.list(Path.of("/proc"))) {
             for (Path d : (Iterable<Path>) procs::iterator) {
                 String name = d.getFileName().toString();
@@ -214,17 +238,23 @@ final class TaskUsers {
                     continue;
                 }
                 if (runsAs(d, uid)) {
+                    found++;
                     ProcessHandle.of(Long.parseLong(name)).ifPresent(ProcessHandle::destroyForcibly);
                 }
             }
         } catch (IOException e) {
             java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot list processes to stop those of uid " + uid + ": " + e);
+            return 1; // not known to be clear
         }
+        return found;
     }
 
     private static boolean runsAs(Path procDir, int uid) {
         try {
             for (String line : Files.readAllLines(procDir.resolve("status"))) {
+                if (line.startsWith("State:") && line.substring(6).trim().startsWith("Z")) {
+                    return false; // a zombie runs nothing and holds nothing: its parent has yet to collect its status
+                }
                 if (line.startsWith("Uid:")) {
                     String[] f = line.substring(4).trim().split("\\s+");
                     return Integer.parseInt(f[0]) == uid || Integer.parseInt(f[1]) == uid;
