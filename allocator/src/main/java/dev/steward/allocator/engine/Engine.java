@@ -60,26 +60,7 @@ public final class Engine implements AutoCloseable {
     /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
-    /** What the metrics learn from the engine as it works: each scheduling cycle's time, each durable write's time and outcome. */
-    public interface Observer {
-        Observer NONE = new Observer() {
-            @Override
-            public void cycle(long nanos, int placed) {
-            }
-
-            @Override
-            public void write(long nanos, boolean ok) {
-            }
-        };
-
-        /** On the owner thread: keep it to recording a number. */
-        void cycle(long nanos, int placed);
-
-        /** On the owner thread: keep it to recording a number. */
-        void write(long nanos, boolean ok);
-    }
-
-    private volatile Observer observer = Observer.NONE;
+    private volatile EngineObserver observer = EngineObserver.NONE;
 
     /** A command waiting for its batch, and the future its result completes. */
     private record Pending<T>(Command<T> command, CompletableFuture<T> future) {
@@ -276,8 +257,8 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Tells {@code o} about every scheduling cycle and durable write from now on. */
-    public void observe(Observer o) {
-        observer = o == null ? Observer.NONE : o;
+    public void observe(EngineObserver o) {
+        observer = o == null ? EngineObserver.NONE : o;
     }
 
     /** Commands waiting for the owner thread (counted: called by a scrape, not per command). */

@@ -1,6 +1,7 @@
 package dev.steward.allocator.metrics;
 
 import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.engine.EngineObserver;
 import dev.steward.allocator.http.RequestObserver;
 import dev.steward.allocator.http.RequestTrace;
 import dev.steward.allocator.http.TrafficClass;
@@ -24,14 +25,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * one JVM, as in tests or a Jenkins controller, keep theirs apart). Three kinds:
  * <ul>
  *   <li>counted as they happen, off the owner thread or as a bare number on it: HTTP requests
- *       ({@link RequestObserver}), scheduling cycles and durable writes ({@link Engine.Observer});</li>
+ *       ({@link RequestObserver}), scheduling cycles and durable writes ({@link EngineObserver});</li>
  *   <li>read from the engine at scrape time: its queue depth and busy time;</li>
  *   <li>read from the state at scrape time in one read ({@link StateSample}), at most once a
  *       second however many scrapes come, so scrapes cannot load the owner thread.</li>
  * </ul>
  * Exposed in the Prometheus text format by the library's own writer.
  */
-public final class AllocatorMetrics implements RequestObserver, Engine.Observer {
+public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     /** Scrapes within this of the last state read reuse it. */
     static final long SAMPLE_EVERY_NANOS = 1_000_000_000L;
     private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
