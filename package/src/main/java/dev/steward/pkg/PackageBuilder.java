@@ -126,7 +126,8 @@ public final class PackageBuilder {
         DigestOutputStream digesting = new DigestOutputStream(counted, sha);
         long expanded = 0;
         int files = 0;
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(PackageFormat.compress(new Unclosed(digesting)), "UTF-8")) {
+        HandOff off = new HandOff(digesting, "steward-package-writer"); // hashing and writing beside reading and compressing
+        try (off; TarArchiveOutputStream tar = new TarArchiveOutputStream(PackageFormat.compress(new Unclosed(off)), "UTF-8")) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -156,7 +157,7 @@ public final class PackageBuilder {
                 }
             }
             tar.finish();
-        }
+        } // the tar and zstd streams close first, then the hand-off waits for every byte to be hashed and written
         return new BuiltPackage(Digests.of(sha.digest()), counted.count, m, files, expanded);
     }
 

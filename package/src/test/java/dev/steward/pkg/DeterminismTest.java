@@ -64,6 +64,32 @@ class DeterminismTest {
     }
 
     @Test
+    void theBytesDoNotDependOnHowManyCoresCompressThem() throws Exception {
+        java.util.Random r = new java.util.Random(7);
+        StringBuilder text = new StringBuilder();
+        while (text.length() < 24 << 20) { // past zstd's job size at level 3, so several workers each take a part
+            text.append("line ").append(r.nextInt(100_000)).append(" of a build log, compressible as real ones are\n");
+        }
+        byte[] in = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.List<byte[]> outs = new java.util.ArrayList<>();
+        for (int workers : new int[] {1, 2, 3, 8}) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            try (java.io.OutputStream z = PackageFormat.compress(out, workers)) {
+                z.write(in);
+            }
+            outs.add(out.toByteArray());
+        }
+        for (byte[] o : outs) {
+            assertThat(o).isEqualTo(outs.get(0));
+        }
+        try (java.io.InputStream back = PackageFormat.decompress(new java.io.ByteArrayInputStream(outs.get(0)))) {
+            assertThat(back.readAllBytes()).isEqualTo(in);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PackageFormat.compress(new java.io.ByteArrayOutputStream(), 0))
+                .hasMessageContaining("at least one worker");
+    }
+
+    @Test
     void packagingTwiceAtDifferentTimesGivesTheSameDigest() throws Exception {
         Path a = Files.createDirectories(tmp.resolve("w"));
         Trees.sh(a, FILES);
