@@ -6,11 +6,8 @@ import dev.steward.allocator.http.ApiResponse;
 import dev.steward.allocator.http.RequestObserver;
 import dev.steward.allocator.metrics.AllocatorMetrics;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.function.BooleanSupplier;
@@ -83,13 +80,6 @@ final class HaMetrics {
                 return ApiResponse.problem(403, "Forbidden", "this token may not read /metrics", null);
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrometheusTextFormatWriter w = PrometheusTextFormatWriter.create();
-        try {
-            w.write(out, own.scrape());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return new ApiResponse(200, w.getContentType(), new java.util.LinkedHashMap<>(), out.toByteArray());
+        return new ApiResponse(200, AllocatorMetrics.contentType(), new java.util.LinkedHashMap<>(), AllocatorMetrics.text(own));
     }
 }

@@ -24,6 +24,6 @@ final class MetricsRoutes {
 
     List<Route> routes() {
         Set<Kind> who = open ? Set.of() : EnumSet.of(Kind.ADMIN, Kind.METRICS);
-        return List.of(new Route("GET", "/metrics", who, c -> metrics.scrape().thenApply(b -> new ApiResponse(200, metrics.contentType(), new java.util.LinkedHashMap<>(), b))));
+        return List.of(new Route("GET", "/metrics", who, c -> metrics.scrape().thenApply(b -> new ApiResponse(200, AllocatorMetrics.contentType(), new java.util.LinkedHashMap<>(), b))));
     }
 }

@@ -38,7 +38,7 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     private static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Engine engine;
-    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
     private volatile StateSample sample = StateSample.EMPTY;
     private volatile long sampledAt = System.nanoTime() - 2 * SAMPLE_EVERY_NANOS;
     private final AtomicReference<CompletableFuture<StateSample>> inFlight = new AtomicReference<>();
@@ -163,19 +163,22 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
 
     /** The Prometheus text format of every metric, with a state read at most a second old. */
     public CompletableFuture<byte[]> scrape() {
-        return fresh().thenApply(s -> {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
-            try {
-                writer.write(out, registry.scrape());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out.toByteArray();
-        });
+        return fresh().thenApply(s -> text(registry));
     }
 
-    public String contentType() {
-        return writer.getContentType();
+    /** {@code registry}'s metrics in the Prometheus text format (served with {@link #contentType}). */
+    public static byte[] text(PrometheusRegistry registry) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            WRITER.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    public static String contentType() {
+        return WRITER.getContentType();
     }
 
     private CompletableFuture<StateSample> fresh() {
