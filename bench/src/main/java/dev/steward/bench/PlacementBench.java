@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Packs each task list of the Alibaba GPU trace, all tasks at once, onto the trace's machines:
  * first with Steward's placement pipeline, then with Fenzo, in the same JVM. Prints placements
- * per second (median of 3 runs after a warm-up), tasks placed, how many of those no real GPU
+ * per second (median of 3 runs, after both warmed up on every list), tasks placed, how many of those no real GPU
  * device could hold, agents used and stranded resources, and the ratios; and checks, for both
  * schedulers, that no machine was given more than it has and every task's GPU-model constraint
  * was honoured (exit 1 if either broke one).
@@ -80,17 +80,24 @@ public final class PlacementBench {
         List<Trace.Node> nodes = Trace.nodes(in.nodes());
         System.out.printf("cluster: %,d machines, %,d GPUs (%s)%n", nodes.size(), nodes.stream().mapToInt(Trace.Node::gpus).sum(), in.nodes());
         boolean broken = false;
+        // both schedulers warm up on every list first (so the first list is not also the JIT's
+        // first sight of GPU asks), then each list is the median of RUNS fresh runs each,
+        // alternating, each after a collection so neither pays for the other's garbage
+        for (Path file : in.podLists()) {
+            List<Trace.Pod> pods = Trace.pods(file);
+            StewardRun.run(nodes, pods);
+            FenzoRun.run(nodes, pods);
+        }
         for (Path file : in.podLists()) {
             String w = file.getFileName().toString();
             List<Trace.Pod> pods = Trace.pods(file);
             List<Trace.Pod> shapes = distinctShapes(pods);
-            // one warm-up run each, then the median of RUNS fresh runs each, alternating
-            StewardRun.run(nodes, pods);
-            FenzoRun.run(nodes, pods);
             List<Outcome> ss = new ArrayList<>();
             List<Outcome> fs = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) {
+                System.gc();
                 ss.add(StewardRun.run(nodes, pods));
+                System.gc();
                 fs.add(FenzoRun.run(nodes, pods));
             }
             Outcome s = median(ss);

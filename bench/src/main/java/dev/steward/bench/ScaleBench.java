@@ -8,7 +8,7 @@ import java.util.List;
  * How the cost of one placement grows with cluster size: clusters of the trace's machine mix
  * at 1,523, 10,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
  * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
- * cost of choosing); Steward's figure is the median of three runs after a warm-up. Fenzo runs the
+ * cost of choosing); Steward's figure is the median of three runs, after a warm-up on every size. Fenzo runs the
  * same (one run after a warm-up) where it finishes in reasonable time (up to 10,000).
  * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000]
  */
@@ -26,15 +26,24 @@ public final class ScaleBench {
         System.out.printf("%,d tasks from the cpu050 list on clusters of the trace's machine mix%n", pods.size());
         System.out.printf("%10s %16s %16s %18s %18s%n", "agents", "steward µs/place", "steward place/s", "fenzo µs/place", "steward/fenzo");
         double base = 0;
-        for (int n : new int[] {mix.size(), 10_000, 100_000}) {
+        int[] sizes = {mix.size(), 10_000, 100_000};
+        for (int n : sizes) { // warm-up on every size first, so the first size is not also the JIT's
+            StewardRun.run(cluster(mix, n), pods);
+        }
+        for (int n : sizes) {
             List<Trace.Node> nodes = cluster(mix, n);
-            StewardRun.run(nodes, pods); // warm-up, then the median of three
-            Outcome s = PlacementBench.median(List.of(StewardRun.run(nodes, pods), StewardRun.run(nodes, pods), StewardRun.run(nodes, pods)));
+            List<Outcome> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) { // the median of three, each after a collection
+                System.gc();
+                runs.add(StewardRun.run(nodes, pods));
+            }
+            Outcome s = PlacementBench.median(runs);
             double sUs = s.nanos() / 1e3 / s.placed().size();
             String fenzo = "-";
             String ratio = "-";
             if (n <= fenzoMax) {
                 FenzoRun.run(nodes, pods);
+                System.gc();
                 Outcome f = FenzoRun.run(nodes, pods);
                 double fUs = f.nanos() / 1e3 / f.placed().size();
                 fenzo = String.format("%,.1f", fUs);
