@@ -41,6 +41,7 @@ public final class AgentLedger {
     FillIndex.Shelf shelf;
     int bucket;
     int slot;
+    List<AgentLedger> idle; // the index's group of idle agents of this type, when this one holds nothing
     private boolean draining;
 
     public AgentLedger(String id, String name, Map<String, String> attributes, Resources total, int gpus, String gpuModel, List<PortRange> ports) {
@@ -189,6 +190,19 @@ public final class AgentLedger {
     /** What is held now, as resources (GPUs summed over devices). */
     public Resources used() {
         return new Resources(usedCpu, usedMemory, usedDisk, usedGpuMillis(), Map.copyOf(usedScalars));
+    }
+
+    /** No disk and no named scalar held. */
+    boolean idleScalarsAndDisk() {
+        if (usedDisk != 0) {
+            return false;
+        }
+        for (long v : usedScalars.values()) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** GPU thousandths held over all devices. */

@@ -12,11 +12,20 @@ import java.util.Map;
  * buckets by how full their tightest resource (cpu or memory) is. Placement visits the fullest
  * buckets first (bin-packing) or the emptiest (spreading) and skips a bucket whose best possible
  * score cannot beat the best found; each bucket keeps the smallest totals and the fullest GPU
- * device placed in it, which bound what one allocation can score there. Ledgers tell the index
+ * device placed in it, which bound what one allocation can score there, and the most cpu and
+ * memory any of its agents has free, so a bucket where the allocation fits nowhere is skipped
+ * unread. Ledgers tell the index
  * when their usage or totals change.
+ *
+ * <p>Agents that hold nothing are kept apart from bucket 0, in groups of one machine type (cpu,
+ * memory, disk, GPU and scalar totals). The default scorers give every agent of such a group the
+ * same score but for anti-affinity, which only lowers it, and the capacity filters give them the
+ * same answer; so placement checks a group once and takes its first feasible agent without a
+ * sibling. A large, mostly idle cluster then costs a placement one look per machine type, not
+ * one per idle agent.
  */
 public final class FillIndex {
-    static final int BUCKETS = 64;
+    static final int BUCKETS = 64; // one bit each in a shelf's occupancy mask
     private final Map<String, Shelf> shelves = new LinkedHashMap<>();
     private final List<Shelf> order = new ArrayList<>();
     private int size;
@@ -29,8 +38,22 @@ public final class FillIndex {
         private final long[] minCpu = new long[BUCKETS];
         private final long[] minMemory = new long[BUCKETS];
         private final int[] maxDeviceUsed = new int[BUCKETS];
+        private final long[] maxFreeCpu = new long[BUCKETS];
+        private final long[] maxFreeMemory = new long[BUCKETS];
+        private final boolean[] freeStale = new boolean[BUCKETS];
+        private final Map<String, List<AgentLedger>> idle = new LinkedHashMap<>();
+        private final List<List<AgentLedger>> idleGroups = new ArrayList<>();
 
-        Shelf(int gpus, String gpuModel) {
+        private final int cpuClass;
+        private final int memoryClass;
+        private long occupied; // bit b: bucket b has agents (bucket 0 counts the idle groups too)
+        private int idleCount;
+        private long minCpuAll = Long.MAX_VALUE;
+        private long minMemoryAll = Long.MAX_VALUE;
+
+        Shelf(int cpuClass, int memoryClass, int gpus, String gpuModel) {
+            this.cpuClass = cpuClass;
+            this.memoryClass = memoryClass;
             this.gpus = gpus;
             this.gpuModel = gpuModel;
             for (int i = 0; i < BUCKETS; i++) {
@@ -38,6 +61,27 @@ public final class FillIndex {
                 minCpu[i] = Long.MAX_VALUE;
                 minMemory[i] = Long.MAX_VALUE;
             }
+        }
+
+        /** The buckets that have agents, as bits (bit b for bucket b). */
+        long occupied() {
+            return occupied;
+        }
+
+        /** The smallest cpu total any agent of this shelf ever had (a bound: never raised). */
+        long minCpuAll() {
+            return minCpuAll;
+        }
+
+        /** The smallest memory total any agent of this shelf ever had (a bound: never raised). */
+        long minMemoryAll() {
+            return minMemoryAll;
+        }
+
+        /** True when {@code a}'s totals still belong on this shelf (no key built: this runs on every reservation). */
+        boolean holds(AgentLedger a) {
+            return log2(a.totalCpu()) == cpuClass && log2(a.totalMemory()) == memoryClass && a.gpuCount() == gpus
+                    && java.util.Objects.equals(a.gpuModel(), gpuModel);
         }
 
         List<AgentLedger> bucket(int b) {
@@ -50,6 +94,30 @@ public final class FillIndex {
 
         long minMemory(int b) {
             return minMemory[b];
+        }
+
+        /**
+         * True when some agent of bucket {@code b} has at least this much cpu and memory free:
+         * exact, recomputed (one pass over the bucket) when an agent of it changed since.
+         */
+        boolean mayFit(int b, long cpu, long memory) {
+            if (freeStale[b]) {
+                long c = 0;
+                long m = 0;
+                for (AgentLedger a : buckets.get(b)) {
+                    c = Math.max(c, a.freeCpu());
+                    m = Math.max(m, a.freeMemory());
+                }
+                maxFreeCpu[b] = c;
+                maxFreeMemory[b] = m;
+                freeStale[b] = false;
+            }
+            return cpu <= maxFreeCpu[b] && memory <= maxFreeMemory[b];
+        }
+
+        /** The idle agents (holding nothing) of this shelf, one list per machine type; all belong to bucket 0. */
+        List<List<AgentLedger>> idleGroups() {
+            return idleGroups;
         }
 
         /** The most any GPU device of an agent ever placed in bucket {@code b} held. */
@@ -87,8 +155,27 @@ public final class FillIndex {
             for (List<AgentLedger> b : s.buckets) {
                 out.addAll(b);
             }
+            for (List<AgentLedger> g : s.idleGroups) {
+                out.addAll(g);
+            }
         }
         return out;
+    }
+
+    /** Visits every indexed agent, shelf by shelf, without copying them out. */
+    public void forEach(java.util.function.Consumer<AgentLedger> visit) {
+        for (Shelf s : order) {
+            for (List<AgentLedger> b : s.buckets) {
+                for (int i = 0, n = b.size(); i < n; i++) {
+                    visit.accept(b.get(i));
+                }
+            }
+            for (List<AgentLedger> g : s.idleGroups) {
+                for (int i = 0, n = g.size(); i < n; i++) {
+                    visit.accept(g.get(i));
+                }
+            }
+        }
     }
 
     List<Shelf> shelves() {
@@ -97,10 +184,11 @@ public final class FillIndex {
 
     /** Called by a ledger whose usage or totals changed. */
     void moved(AgentLedger a) {
-        if (a.shelf != shelfOf(a) || a.bucket != bucketOf(a)) {
+        if (!a.shelf.holds(a) || a.bucket != bucketOf(a) || a.idle != null || idle(a)) {
             detach(a);
             insert(a);
         } else {
+            a.shelf.freeStale[a.bucket] = true;
             note(a);
         }
     }
@@ -129,7 +217,7 @@ public final class FillIndex {
     private Shelf shelfOf(AgentLedger a) {
         String key = log2(a.totalCpu()) + "/" + log2(a.totalMemory()) + "/" + a.gpuCount() + "/" + a.gpuModel();
         return shelves.computeIfAbsent(key, k -> {
-            Shelf s = new Shelf(a.gpuCount(), a.gpuModel());
+            Shelf s = new Shelf(log2(a.totalCpu()), log2(a.totalMemory()), a.gpuCount(), a.gpuModel());
             order.add(s);
             return s;
         });
@@ -139,14 +227,40 @@ public final class FillIndex {
         return v <= 1 ? 0 : 63 - Long.numberOfLeadingZeros(v);
     }
 
+    /**
+     * Holds nothing that the scorers or the capacity filters of resources and GPUs look at, so
+     * agents of one type in this state score alike and fit alike (ports, attributes and
+     * eligibility still differ, and are filtered one by one).
+     */
+    static boolean idle(AgentLedger a) {
+        return a.usedCpu() == 0 && a.usedMemory() == 0 && a.usedGpuMillis() == 0 && a.idleScalarsAndDisk();
+    }
+
     private void insert(AgentLedger a) {
         Shelf s = shelfOf(a);
         int b = bucketOf(a);
-        List<AgentLedger> list = s.buckets.get(b);
+        List<AgentLedger> list;
+        if (idle(a)) {
+            list = s.idle.computeIfAbsent(a.totalCpu() + "/" + a.totalMemory() + "/" + a.gpuCount() + "/" + a.total().diskMib() + "/" + new java.util.TreeMap<>(a.total().scalars()), k -> {
+                List<AgentLedger> g = new ArrayList<>();
+                s.idleGroups.add(g);
+                return g;
+            });
+            a.idle = list;
+        } else {
+            list = s.buckets.get(b);
+            a.idle = null;
+            s.maxFreeCpu[b] = Math.max(s.maxFreeCpu[b], a.freeCpu());
+            s.maxFreeMemory[b] = Math.max(s.maxFreeMemory[b], a.freeMemory());
+        }
         a.shelf = s;
         a.bucket = b;
         a.slot = list.size();
         list.add(a);
+        if (a.idle != null) {
+            s.idleCount++;
+        }
+        s.occupied |= 1L << b;
         note(a);
     }
 
@@ -154,17 +268,29 @@ public final class FillIndex {
         Shelf s = a.shelf;
         s.minCpu[a.bucket] = Math.min(s.minCpu[a.bucket], Math.max(1, a.totalCpu()));
         s.minMemory[a.bucket] = Math.min(s.minMemory[a.bucket], Math.max(1, a.totalMemory()));
+        s.minCpuAll = Math.min(s.minCpuAll, s.minCpu[a.bucket]);
+        s.minMemoryAll = Math.min(s.minMemoryAll, s.minMemory[a.bucket]);
         for (int i = 0; i < a.gpuCount(); i++) {
             s.maxDeviceUsed[a.bucket] = Math.max(s.maxDeviceUsed[a.bucket], a.gpuUsed(i));
         }
     }
 
     private static void detach(AgentLedger a) {
-        List<AgentLedger> list = a.shelf.buckets.get(a.bucket);
+        List<AgentLedger> list = a.idle != null ? a.idle : a.shelf.buckets.get(a.bucket);
+        if (a.idle == null) {
+            a.shelf.freeStale[a.bucket] = true;
+        }
         AgentLedger last = list.remove(list.size() - 1);
         if (last != a) {
             list.set(a.slot, last);
             last.slot = a.slot;
+        }
+        Shelf s = a.shelf;
+        if (a.idle != null) {
+            s.idleCount--;
+        }
+        if (s.buckets.get(a.bucket).isEmpty() && (a.bucket != 0 || s.idleCount == 0)) {
+            s.occupied &= ~(1L << a.bucket);
         }
     }
 }

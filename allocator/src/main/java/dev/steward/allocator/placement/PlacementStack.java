@@ -91,11 +91,11 @@ public final class PlacementStack {
             }
         }
         if (best == null) {
-            Map<String, Integer> rejected = new LinkedHashMap<>();
+            Tally tally = new Tally();
             for (AgentLedger a : agents) {
-                rejected.merge(firstRejection(a, ask), 1, Integer::sum);
+                tally.add(firstRejection(a, ask));
             }
-            return new Outcome(null, evaluated, rejected);
+            return new Outcome(null, evaluated, tally.counts());
         }
         Choice c = new Choice(best, best.pickGpus(ask.ask().shape().gpuMillis()), best.pickPorts(ask.ask().ports()), bestScore);
         return new Outcome(c, evaluated, Map.of());
@@ -121,20 +121,44 @@ public final class PlacementStack {
         AgentLedger best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         java.util.Set<String> models = ask.ask().gpuModels();
-        for (int k = 0; k < FillIndex.BUCKETS; k++) {
-            int b = spread ? k : FillIndex.BUCKETS - 1 - k;
-            for (FillIndex.Shelf shelf : index.shelves()) {
-                List<AgentLedger> bucket = shelf.bucket(b);
-                if (bucket.isEmpty() || (g > 0 && (shelf.gpus * 1000L < g || (!models.isEmpty() && !models.contains(shelf.gpuModel))))) {
-                    continue; // empty, or no agent of this shelf has the GPUs asked for
+        // the shelves that can hold the GPUs asked for, the buckets any of them has agents in, and
+        // the most one allocation can add to a fill on any of them
+        List<FillIndex.Shelf> all = index.shelves();
+        FillIndex.Shelf[] shelves = new FillIndex.Shelf[all.size()];
+        int count = 0;
+        long occupied = 0;
+        double most = 0;
+        for (int i = 0, n = all.size(); i < n; i++) {
+            FillIndex.Shelf shelf = all.get(i);
+            if (shelf.occupied() == 0 || (g > 0 && (shelf.gpus * 1000L < g || (!models.isEmpty() && !models.contains(shelf.gpuModel))))) {
+                continue; // empty, or no agent of this shelf has the GPUs asked for
+            }
+            shelves[count++] = shelf;
+            occupied |= shelf.occupied();
+            most = Math.max(most, Math.max(cpu / shelf.minCpuAll(), mem / shelf.minMemoryAll()));
+        }
+        while (occupied != 0) {
+            int b = spread ? Long.numberOfTrailingZeros(occupied) : 63 - Long.numberOfLeadingZeros(occupied);
+            occupied &= ~(1L << b);
+            double ceiling = spread ? 1.0 - FillIndex.low(b) + bonus : Math.min(1.0, FillIndex.high(b) + most) + bonus;
+            if (best != null && ceiling + 1e-9 <= bestScore) {
+                break; // this bucket and every later one score no better on any shelf
+            }
+            for (int h = 0; h < count; h++) {
+                FillIndex.Shelf shelf = shelves[h];
+                if ((shelf.occupied() & (1L << b)) == 0) {
+                    continue;
                 }
+                List<AgentLedger> bucket = shelf.bucket(b);
+                List<List<AgentLedger>> idle = b == 0 ? shelf.idleGroups() : List.of();
                 double share = bonus == 0 ? 0 : 0.5 * Math.min(1000, shelf.maxDeviceUsed(b) + g) / 1000.0;
                 double bound = spread ? 1.0 - FillIndex.low(b) + share
                         : Math.min(1.0, FillIndex.high(b) + Math.max(cpu / shelf.minCpu(b), mem / shelf.minMemory(b))) + share;
                 if (best != null && bound + 1e-9 <= bestScore) {
                     continue;
                 }
-                for (int i = 0, n = bucket.size(); i < n; i++) {
+                int n = bucket.isEmpty() || !shelf.mayFit(b, (long) cpu, (long) mem) ? 0 : bucket.size(); // too full everywhere: unread
+                for (int i = 0; i < n; i++) {
                     AgentLedger a = bucket.get(i);
                     // score first: scorers are cheaper than filters, and a dominated agent needs no filtering
                     double s = 0;
@@ -146,14 +170,38 @@ public final class PlacementStack {
                         best = a;
                     }
                 }
+                for (int j = 0, groups = idle.size(); j < groups; j++) {
+                    List<AgentLedger> group = idle.get(j);
+                    if (group.isEmpty()) {
+                        continue;
+                    }
+                    // one machine type holding nothing: the same score on every agent but for anti-affinity (never positive)
+                    AgentLedger first = group.get(0);
+                    double top = ask.siblings().getOrDefault(first.id(), 0);
+                    for (Scorer sc : rank) {
+                        top += sc.score(first, ask);
+                    }
+                    if (top <= bestScore || Filters.RESOURCES.reject(first, ask) != null || Filters.GPUS.reject(first, ask) != null) {
+                        continue; // no better than found, or too small: the group's free capacity is the same on every agent
+                    }
+                    for (int i = 0, m = group.size(); i < m; i++) {
+                        AgentLedger a = group.get(i);
+                        int siblings = ask.siblings().isEmpty() ? 0 : ask.siblings().getOrDefault(a.id(), 0);
+                        if (top - siblings > bestScore && firstRejection(a, ask) == null) {
+                            bestScore = top - siblings;
+                            best = a;
+                            if (siblings == 0) {
+                                break; // none of the rest can score more
+                            }
+                        }
+                    }
+                }
             }
         }
         if (best == null) {
-            Map<String, Integer> rejected = new LinkedHashMap<>();
-            for (AgentLedger a : all(index)) {
-                rejected.merge(firstRejection(a, ask), 1, Integer::sum);
-            }
-            return new Outcome(null, index.size(), rejected);
+            Tally tally = new Tally();
+            index.forEach(a -> tally.add(firstRejection(a, ask)));
+            return new Outcome(null, index.size(), tally.counts());
         }
         Choice c = new Choice(best, best.pickGpus(g), best.pickPorts(ask.ask().ports()), bestScore);
         return new Outcome(c, index.size(), Map.of());
@@ -161,6 +209,27 @@ public final class PlacementStack {
 
     private static List<AgentLedger> all(FillIndex index) {
         return index.all();
+    }
+
+    /** Counts reasons; agents side by side in the index are often turned away for the same one. */
+    private static final class Tally {
+        private final Map<String, int[]> counts = new LinkedHashMap<>();
+        private String last;
+        private int[] lastCount;
+
+        void add(String why) {
+            if (why != last || lastCount == null) {
+                last = why;
+                lastCount = counts.computeIfAbsent(why, k -> new int[1]);
+            }
+            lastCount[0]++;
+        }
+
+        Map<String, Integer> counts() {
+            Map<String, Integer> out = new LinkedHashMap<>();
+            counts.forEach((k, v) -> out.put(k, v[0]));
+            return out;
+        }
     }
 
     /** The first filter's reason for turning {@code a} away, or null when it is feasible. */

@@ -36,11 +36,23 @@ class FillIndexPropertyTest {
         List<AgentLedger> agents = new ArrayList<>();
         int n = 1 + rnd.nextInt(60);
         String[] models = {"A100", "T4", "V100M32"};
-        for (int i = 0; i < n; i++) {
+        // half the seeds draw agents from a few machine types, so idle agents of one type form groups of many
+        int[][] types = new int[1 + rnd.nextInt(4)][];
+        for (int t = 0; t < types.length; t++) {
             int gpus = rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(8) : 0;
+            types[t] = new int[] {1 + rnd.nextInt(96), 1 + rnd.nextInt(512), gpus, rnd.nextInt(models.length)};
+        }
+        boolean fewTypes = rnd.nextBoolean();
+        for (int i = 0; i < n; i++) {
+            int[] type = fewTypes ? types[rnd.nextInt(types.length)]
+                    : new int[] {1 + rnd.nextInt(96), 1 + rnd.nextInt(512), rnd.nextInt(3) == 0 ? 1 + rnd.nextInt(8) : 0, rnd.nextInt(models.length)};
+            int gpus = type[2];
             AgentLedger a = new AgentLedger("a" + i, "a" + i, Map.of("zone", "z" + rnd.nextInt(3)),
-                    new Resources(1000L * (1 + rnd.nextInt(96)), 1024L * (1 + rnd.nextInt(512)), 0, gpus * 1000L, Map.of()),
-                    gpus, gpus > 0 ? models[rnd.nextInt(models.length)] : null, List.of(new PortRange(20000, 20000 + rnd.nextInt(20))));
+                    new Resources(1000L * type[0], 1024L * type[1], 0, gpus * 1000L, Map.of()),
+                    gpus, gpus > 0 ? models[type[3]] : null, List.of(new PortRange(20000, 20000 + rnd.nextInt(20))));
+            if (rnd.nextInt(8) == 0) {
+                a.hostBusy(List.of(20000, 20001, 20002)); // ports held on the host: a filter that differs within a type
+            }
             a.setDraining(rnd.nextInt(15) == 0);
             agents.add(a);
             index.add(a);
