@@ -8,11 +8,14 @@ import java.util.List;
  * How the cost of one placement grows with cluster size: clusters of the trace's machine mix
  * at 1,523, 10,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
  * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
- * cost of choosing); Steward's figure is the median of three runs, after a warm-up on every size. Fenzo runs the
+ * cost of choosing); Steward's figure is the median of seven runs (-Druns=N), after a warm-up on every size. Fenzo runs the
  * same (one run after a warm-up) where it finishes in reasonable time (up to 10,000).
- * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000]
+ * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000] [-Druns=7]
  */
 public final class ScaleBench {
+    /** Runs per size; the median is printed (-Druns=N). */
+    private static final int RUNS = Integer.getInteger("runs", 7);
+
     private ScaleBench() {
     }
 
@@ -33,7 +36,7 @@ public final class ScaleBench {
         for (int n : sizes) {
             List<Trace.Node> nodes = cluster(mix, n);
             List<Outcome> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) { // the median of three, each after a collection
+            for (int i = 0; i < RUNS; i++) { // the median of RUNS, each after a collection
                 System.gc();
                 runs.add(StewardRun.run(nodes, pods));
             }

@@ -116,8 +116,10 @@ public final class PlacementStack {
         boolean spread = ask.ask().placement() == Placement.SPREAD;
         long g = ask.ask().shape().gpuMillis();
         double bonus = g > 0 && g < 1000 ? 0.5 : 0.0;
-        double cpu = ask.ask().shape().cpuMillis();
-        double mem = ask.ask().shape().memoryMib();
+        long cpuNeed = ask.ask().shape().cpuMillis();
+        long memoryNeed = ask.ask().shape().memoryMib();
+        double cpu = cpuNeed;
+        double mem = memoryNeed;
         AgentLedger best = null;
         double bestScore = Double.NEGATIVE_INFINITY;
         java.util.Set<String> models = ask.ask().gpuModels();
@@ -157,10 +159,13 @@ public final class PlacementStack {
                 if (best != null && bound + 1e-9 <= bestScore) {
                     continue;
                 }
-                int n = bucket.isEmpty() || !shelf.mayFit(b, (long) cpu, (long) mem) ? 0 : bucket.size(); // too full everywhere: unread
+                int n = bucket.isEmpty() || !shelf.mayFit(b, cpuNeed, memoryNeed) ? 0 : bucket.size(); // too full everywhere: unread
                 for (int i = 0; i < n; i++) {
                     AgentLedger a = bucket.get(i);
-                    // score first: scorers are cheaper than filters, and a dominated agent needs no filtering
+                    if (a.freeCpu() < cpuNeed || a.freeMemory() < memoryNeed || (g > 0 && !a.fitsGpus(g))) {
+                        continue; // too full: most agents of the fullest buckets are, and two reads say so (their reasons count only when nothing fits)
+                    }
+                    // score next: scorers are cheaper than filters, and a dominated agent needs no filtering
                     double s = 0;
                     for (Scorer sc : rank) {
                         s += sc.score(a, ask);
