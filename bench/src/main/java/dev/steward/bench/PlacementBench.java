@@ -88,6 +88,7 @@ public final class PlacementBench {
             StewardRun.run(nodes, pods);
             FenzoRun.run(nodes, pods);
         }
+        Quiet.jit();
         for (Path file : in.podLists()) {
             String w = file.getFileName().toString();
             List<Trace.Pod> pods = Trace.pods(file);

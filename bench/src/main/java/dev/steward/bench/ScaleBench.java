@@ -33,6 +33,7 @@ public final class ScaleBench {
         for (int n : sizes) { // warm-up on every size first, so the first size is not also the JIT's
             StewardRun.run(cluster(mix, n), pods);
         }
+        Quiet.jit();
         for (int n : sizes) {
             List<Trace.Node> nodes = cluster(mix, n);
             List<Outcome> runs = new ArrayList<>();
@@ -46,6 +47,7 @@ public final class ScaleBench {
             String ratio = "-";
             if (n <= fenzoMax) {
                 FenzoRun.run(nodes, pods);
+                Quiet.jit();
                 System.gc();
                 Outcome f = FenzoRun.run(nodes, pods);
                 double fUs = f.nanos() / 1e3 / f.placed().size();

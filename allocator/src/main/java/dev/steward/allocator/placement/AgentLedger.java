@@ -43,6 +43,8 @@ public final class AgentLedger {
     int slot;
     List<AgentLedger> idle; // the index's group of idle agents of this type, when this one holds nothing
     private boolean draining;
+    private int wholeGpusFree;
+    private int leastDeviceUsed = 1000;
 
     public AgentLedger(String id, String name, Map<String, String> attributes, Resources total, int gpus, String gpuModel, List<PortRange> ports) {
         this.id = id;
@@ -68,6 +70,7 @@ public final class AgentLedger {
             free += r.size() - portsUsed.get(r.from(), r.to() + 1).cardinality();
         }
         this.portsFree = free;
+        recountGpus();
         if (index != null) {
             index.moved(this);
         }
@@ -221,13 +224,26 @@ public final class AgentLedger {
 
     /** Number of devices nobody holds any part of. */
     public int wholeGpusFree() {
-        int n = 0;
+        return wholeGpusFree;
+    }
+
+    /** The least any one GPU device holds (1000 when there are none): a share fits when it fits there. */
+    int leastDeviceUsed() {
+        return leastDeviceUsed;
+    }
+
+    /** Recounts the GPU figures placement reads for every agent it passes (kept, not counted each time). */
+    private void recountGpus() {
+        int whole = 0;
+        int least = 1000;
         for (int u : gpuUsed) {
             if (u == 0) {
-                n++;
+                whole++;
             }
+            least = Math.min(least, u);
         }
-        return n;
+        wholeGpusFree = whole;
+        leastDeviceUsed = least;
     }
 
     /** Whether an ask of {@code gpuMillis} fits on the devices, without allocating: the filter's hot path. */
@@ -236,20 +252,9 @@ public final class AgentLedger {
             return true;
         }
         if (gpuMillis < 1000) {
-            for (int u : gpuUsed) {
-                if (u + gpuMillis <= 1000) {
-                    return true;
-                }
-            }
-            return false;
+            return leastDeviceUsed + gpuMillis <= 1000;
         }
-        long want = gpuMillis / 1000;
-        for (int u : gpuUsed) {
-            if (u == 0 && --want == 0) {
-                return true;
-            }
-        }
-        return false;
+        return wholeGpusFree >= gpuMillis / 1000;
     }
 
     /**
@@ -364,6 +369,7 @@ public final class AgentLedger {
                 portCursor = offsetOf(p) + 1;
             }
         }
+        recountGpus();
         if (index != null) {
             index.moved(this);
         }
@@ -389,6 +395,7 @@ public final class AgentLedger {
                 }
             }
         }
+        recountGpus();
         if (index != null) {
             index.moved(this);
         }

@@ -13,7 +13,7 @@ import java.util.Map;
  * buckets first (bin-packing) or the emptiest (spreading) and skips a bucket whose best possible
  * score cannot beat the best found; each bucket keeps the smallest totals and the fullest GPU
  * device placed in it, which bound what one allocation can score there, and the most cpu and
- * memory any of its agents has free, so a bucket where the allocation fits nowhere is skipped
+ * memory any of its agents has free (and GPU room), so a bucket where the allocation fits nowhere is skipped
  * unread. Ledgers tell the index
  * when their usage or totals change.
  *
@@ -40,6 +40,8 @@ public final class FillIndex {
         private final int[] maxDeviceUsed = new int[BUCKETS];
         private final long[] maxFreeCpu = new long[BUCKETS];
         private final long[] maxFreeMemory = new long[BUCKETS];
+        private final int[] maxWholeGpusFree = new int[BUCKETS];
+        private final int[] leastDeviceUsed = new int[BUCKETS];
         private final boolean[] freeStale = new boolean[BUCKETS];
         private final Map<String, List<AgentLedger>> idle = new LinkedHashMap<>();
         private final List<List<AgentLedger>> idleGroups = new ArrayList<>();
@@ -58,6 +60,7 @@ public final class FillIndex {
             this.gpuModel = gpuModel;
             for (int i = 0; i < BUCKETS; i++) {
                 buckets.add(new ArrayList<>());
+                leastDeviceUsed[i] = 1000;
                 minCpu[i] = Long.MAX_VALUE;
                 minMemory[i] = Long.MAX_VALUE;
             }
@@ -97,22 +100,35 @@ public final class FillIndex {
         }
 
         /**
-         * True when some agent of bucket {@code b} has at least this much cpu and memory free:
-         * exact, recomputed (one pass over the bucket) when an agent of it changed since.
+         * False when no agent of bucket {@code b} has this much cpu, or memory, or room for these
+         * GPU thousandths (whole free devices, or one device with room for a share) free. Each
+         * bound is the most of its own over the bucket's agents, exact: recomputed (one pass
+         * over the bucket) when an agent of it changed since.
          */
-        boolean mayFit(int b, long cpu, long memory) {
+        boolean mayFit(int b, long cpu, long memory, long gpuMillis) {
             if (freeStale[b]) {
                 long c = 0;
                 long m = 0;
-                for (AgentLedger a : buckets.get(b)) {
+                int whole = 0;
+                int least = 1000;
+                List<AgentLedger> list = buckets.get(b);
+                for (int i = 0, n = list.size(); i < n; i++) {
+                    AgentLedger a = list.get(i);
                     c = Math.max(c, a.freeCpu());
                     m = Math.max(m, a.freeMemory());
+                    whole = Math.max(whole, a.wholeGpusFree());
+                    least = Math.min(least, a.leastDeviceUsed());
                 }
                 maxFreeCpu[b] = c;
                 maxFreeMemory[b] = m;
+                maxWholeGpusFree[b] = whole;
+                leastDeviceUsed[b] = least;
                 freeStale[b] = false;
             }
-            return cpu <= maxFreeCpu[b] && memory <= maxFreeMemory[b];
+            if (cpu > maxFreeCpu[b] || memory > maxFreeMemory[b]) {
+                return false;
+            }
+            return gpuMillis == 0 || (gpuMillis < 1000 ? leastDeviceUsed[b] + gpuMillis <= 1000 : maxWholeGpusFree[b] >= gpuMillis / 1000);
         }
 
         /** The idle agents (holding nothing) of this shelf, one list per machine type; all belong to bucket 0. */
@@ -252,6 +268,8 @@ public final class FillIndex {
             a.idle = null;
             s.maxFreeCpu[b] = Math.max(s.maxFreeCpu[b], a.freeCpu());
             s.maxFreeMemory[b] = Math.max(s.maxFreeMemory[b], a.freeMemory());
+            s.maxWholeGpusFree[b] = Math.max(s.maxWholeGpusFree[b], a.wholeGpusFree());
+            s.leastDeviceUsed[b] = Math.min(s.leastDeviceUsed[b], a.leastDeviceUsed());
         }
         a.shelf = s;
         a.bucket = b;
