@@ -10,6 +10,7 @@ import java.util.List;
  * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
  * cost of choosing); Steward's figure is the median of seven runs (-Druns=N), after a warm-up on every size. Fenzo runs the
  * same (one run after a warm-up) where it finishes in reasonable time (up to 10,000).
+ * Then the cost of the DRF order the scheduler asks for after each placement, at 10 to 10,000 roles.
  * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000] [-Druns=7]
  */
 public final class ScaleBench {
@@ -59,6 +60,35 @@ public final class ScaleBench {
             }
             System.out.printf("%,10d %16.1f %,16.0f %18s %18s   (cost x%.1f for x%.1f agents)%n", n, sUs, s.placementsPerSecond(), fenzo, ratio,
                     sUs / base, n / (double) mix.size());
+        }
+        drf();
+    }
+
+    /**
+     * The fairness order as the scheduler uses it: after every placement it asks the sorter for
+     * the roles in order and serves the first with work. Here each round asks for the order and
+     * gives the first role one more task's resources; printed per round, at 10 to 10,000 roles.
+     */
+    static void drf() {
+        System.out.printf("%nDRF order, asked after every placement (as the scheduler does)%n");
+        System.out.printf("%10s %16s %16s%n", "roles", "µs per round", "rounds/s");
+        for (int roles : new int[] {10, 100, 1_000, 10_000}) {
+            int rounds = Math.max(2_000, 2_000_000 / roles);
+            double best = Double.MAX_VALUE;
+            for (int run = 0; run < 5; run++) {
+                dev.steward.allocator.fairness.DrfSorter sorter = new dev.steward.allocator.fairness.DrfSorter();
+                sorter.setTotal(new dev.steward.api.Resources(1_000_000_000L, 4_000_000_000L, 0, 1_000_000L, java.util.Map.of()));
+                for (int r = 0; r < roles; r++) {
+                    sorter.add("role-" + r, 1 + r % 3, dev.steward.api.Resources.ZERO);
+                }
+                dev.steward.api.Resources task = new dev.steward.api.Resources(1000, 4096, 0, 0, java.util.Map.of());
+                long t0 = System.nanoTime();
+                for (int i = 0; i < rounds; i++) {
+                    sorter.allocated(sorter.sort().get(0), task);
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e3 / rounds);
+            }
+            System.out.printf("%,10d %16.2f %,16.0f%n", roles, best, 1e6 / best);
         }
     }
 
