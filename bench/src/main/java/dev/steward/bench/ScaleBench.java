@@ -6,12 +6,12 @@ import java.util.List;
 
 /**
  * How the cost of one placement grows with cluster size: clusters of the trace's machine mix
- * at 1,523, 10,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
+ * at 1,523, 10,000, 30,000 and 100,000 agents, each taking the same 5,000 tasks of the cpu050 list
  * (fewer than any of these clusters can hold, so every placement succeeds and the figure is the
  * cost of choosing); Steward's figure is the median of seven runs (-Druns=N), after a warm-up on every size. Fenzo runs the
  * same (one run after a warm-up) where it finishes in reasonable time (up to 10,000).
  * Then the cost of the DRF order the scheduler asks for after each placement, at 10 to 10,000 roles.
- * Usage: ScaleBench [TRACE_DIR] [-Dtasks=5000] [-Dfenzo.max=10000] [-Druns=7]
+ * Usage: ScaleBench [TRACE_DIR] [--plot FILE.svg] [-Dtasks=5000] [-Dfenzo.max=10000] [-Druns=7]
  */
 public final class ScaleBench {
     /** Runs per size; the median is printed (-Druns=N). */
@@ -21,7 +21,16 @@ public final class ScaleBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args.length > 0 ? args[0] : PlacementBench.locate());
+        Path plot = null;
+        String trace = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--plot") && i + 1 < args.length) {
+                plot = Path.of(args[++i]);
+            } else {
+                trace = args[i];
+            }
+        }
+        Path dir = Path.of(trace != null ? trace : PlacementBench.locate());
         List<Trace.Node> mix = Trace.nodes(dir.resolve("openb_node_list_all_node.csv"));
         List<Trace.Pod> all = Trace.pods(dir.resolve("openb_pod_list_cpu050.csv"));
         int taskCount = Integer.getInteger("tasks", 5000);
@@ -30,12 +39,16 @@ public final class ScaleBench {
         System.out.printf("%,d tasks from the cpu050 list on clusters of the trace's machine mix%n", pods.size());
         System.out.printf("%10s %16s %16s %18s %18s%n", "agents", "steward µs/place", "steward place/s", "fenzo µs/place", "steward/fenzo");
         double base = 0;
-        int[] sizes = {mix.size(), 10_000, 100_000};
+        int[] sizes = {mix.size(), 10_000, 30_000, 100_000};
+        double[] stewardUs = new double[sizes.length];
+        double[] fenzoUs = new double[sizes.length];
+        java.util.Arrays.fill(fenzoUs, Double.NaN);
         for (int n : sizes) { // warm-up on every size first, so the first size is not also the JIT's
             StewardRun.run(cluster(mix, n), pods);
         }
         Quiet.jit();
-        for (int n : sizes) {
+        for (int k = 0; k < sizes.length; k++) {
+            int n = sizes[k];
             List<Trace.Node> nodes = cluster(mix, n);
             List<Outcome> runs = new ArrayList<>();
             for (int i = 0; i < RUNS; i++) { // the median of RUNS, each after a collection
@@ -44,6 +57,7 @@ public final class ScaleBench {
             }
             Outcome s = PlacementBench.median(runs);
             double sUs = s.nanos() / 1e3 / s.placed().size();
+            stewardUs[k] = sUs;
             String fenzo = "-";
             String ratio = "-";
             if (n <= fenzoMax) {
@@ -52,6 +66,7 @@ public final class ScaleBench {
                 System.gc();
                 Outcome f = FenzoRun.run(nodes, pods);
                 double fUs = f.nanos() / 1e3 / f.placed().size();
+                fenzoUs[k] = fUs;
                 fenzo = String.format("%,.1f", fUs);
                 ratio = String.format("x%.1f", fUs / sUs);
             }
@@ -60,6 +75,11 @@ public final class ScaleBench {
             }
             System.out.printf("%,10d %16.1f %,16.0f %18s %18s   (cost x%.1f for x%.1f agents)%n", n, sUs, s.placementsPerSecond(), fenzo, ratio,
                     sUs / base, n / (double) mix.size());
+        }
+        if (plot != null) {
+            CostPlot.write(plot, sizes, List.of(new CostPlot.Series("Steward", "#1f77b4", stewardUs), new CostPlot.Series("Fenzo 1.0.1", "#d62728", fenzoUs)),
+                    String.format("µs per placement, %,d cpu050 tasks, by cluster size", pods.size()));
+            System.out.println("plot written to " + plot);
         }
         drf();
     }

@@ -17,7 +17,7 @@ public final class PlacementStack {
     /** The scorers for bin-packing and spreading, summed. */
     public static final Map<Placement, List<Scorer>> DEFAULT_SCORERS = Map.of(
             Placement.BINPACK, List.of(
-                    Scorers.BINPACK,         // fill the tightest resource of the fullest agent
+                    Scorers.BINPACK,         // the fullest agent after it, by the mean of cpu and memory fill
                     Scorers.GPU_AFFINITY,    // keep free GPUs for GPU work
                     Scorers.GPU_SHARE_FIT,   // pack GPU shares onto shared devices
                     Scorers.ANTI_AFFINITY),  // a service's instances on different agents first
