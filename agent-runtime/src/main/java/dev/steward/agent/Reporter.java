@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -119,11 +120,22 @@ final class Reporter implements AutoCloseable {
         return pending.isEmpty();
     }
 
+    /** The most reports one request carries (the allocator takes up to {@link dev.steward.api.TaskReports#MAX}). */
+    static final int BATCH = 128;
+
+    /** False once the allocator answered that it has no route for several reports at once (an older allocator). */
+    private volatile boolean batches = true;
+
+    /**
+     * Sends as soon as there is something to send: the oldest unacknowledged report of every task
+     * with one, in one request (so a burst of launches costs one round trip and one durable write
+     * at the allocator, not one each), and the first report of a quiet spell goes at once rather
+     * than waiting for company. Retries with backoff through network errors and restarts.
+     */
     private void sendLoop() {
         long backoff = 100;
         while (!closed) {
-            String taskId;
-            TaskStatus next;
+            List<dev.steward.api.TaskReports.Report> next = new java.util.ArrayList<>();
             synchronized (this) {
                 while (pending.isEmpty() && !closed) {
                     try {
@@ -135,34 +147,77 @@ final class Reporter implements AutoCloseable {
                 if (closed) {
                     return;
                 }
-                Map.Entry<String, Deque<TaskStatus>> e = pending.entrySet().iterator().next();
-                taskId = e.getKey();
-                next = e.getValue().peekFirst();
+                for (Map.Entry<String, Deque<TaskStatus>> e : pending.entrySet()) {
+                    next.add(new dev.steward.api.TaskReports.Report(e.getKey(), e.getValue().peekFirst()));
+                    if (next.size() == (batches ? BATCH : 1)) {
+                        break;
+                    }
+                }
             }
-            boolean done;
-            try {
-                TaskInfo answer = client.reportTask(agentId, taskId, next);
-                done = true;
+            boolean sent = batches && next.size() > 1 ? sendBatch(next) : sendOne(next.get(0));
+            if (sent) {
                 backoff = 100;
-                answers.accept(answer);
-            } catch (StewardException e) {
-                done = e.status() >= 400 && e.status() < 500; // the allocator refuses it for good: do not loop on it
-                if (done) {
-                    LOG.warning("the allocator refused status " + next.seq() + " of task " + taskId + ": " + e.getMessage());
-                }
-            } catch (IOException e) {
-                done = false;
-            }
-            if (done) {
-                if (times != null && next.state() == dev.steward.api.TaskState.RUNNING) {
-                    times.stamp(taskId, LaunchTimes.Stage.ACKNOWLEDGED);
-                }
-                acknowledge(taskId, next);
             } else {
                 pause(backoff);
                 backoff = Math.min(5000, backoff * 2);
             }
         }
+    }
+
+    /** One request for several reports; false when it should be tried again later. */
+    private boolean sendBatch(List<dev.steward.api.TaskReports.Report> reports) {
+        List<dev.steward.api.TaskReports.Result> results;
+        try {
+            results = client.reportTasks(agentId, reports);
+        } catch (StewardException e) {
+            if (e.status() == 404 || e.status() == 405) {
+                LOG.info("the allocator takes one task report per request (it has no route for several): sending them one by one");
+                batches = false;
+                return true; // not a failure: the next round sends one
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+        for (int i = 0; i < reports.size() && i < results.size(); i++) {
+            dev.steward.api.TaskReports.Report r = reports.get(i);
+            dev.steward.api.TaskReports.Result res = results.get(i);
+            if (res.info() != null) {
+                done(r.task(), r.status(), res.info());
+            } else {
+                LOG.warning("the allocator refused status " + r.status().seq() + " of task " + r.task() + ": " + res.error());
+                done(r.task(), r.status(), null);
+            }
+        }
+        return true;
+    }
+
+    /** One request for one report; false when it should be tried again later. */
+    private boolean sendOne(dev.steward.api.TaskReports.Report r) {
+        try {
+            done(r.task(), r.status(), client.reportTask(agentId, r.task(), r.status()));
+            return true;
+        } catch (StewardException e) {
+            if (e.status() >= 400 && e.status() < 500) { // the allocator refuses it for good: do not loop on it
+                LOG.warning("the allocator refused status " + r.status().seq() + " of task " + r.task() + ": " + e.getMessage());
+                done(r.task(), r.status(), null);
+                return true;
+            }
+            return false;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A report the allocator took (its answer) or refused for good (null): recorded, and the task's next report goes next. */
+    private void done(String taskId, TaskStatus s, TaskInfo answer) {
+        if (answer != null) {
+            answers.accept(answer);
+        }
+        if (times != null && s.state() == dev.steward.api.TaskState.RUNNING) {
+            times.stamp(taskId, LaunchTimes.Stage.ACKNOWLEDGED);
+        }
+        acknowledge(taskId, s);
     }
 
     private synchronized void acknowledge(String taskId, TaskStatus s) {

@@ -163,6 +163,33 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void reports_that_waited_for_the_allocator_arrive_together_in_one_request() throws Exception {
+        String alloc = c.allocate("0.3", "96m");
+        java.util.List<String> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tasks.add(c.task(alloc, "{\"name\":\"w" + i + "\",\"command\":\"sh\",\"args\":[\"-c\",\"while [ ! -f go ]; do sleep 0.1; done; exit 0\"]}"));
+        }
+        tasks.forEach(t -> awaitState(t, "RUNNING"));
+        c.server.close();
+        for (String t : tasks) { // all three end while the allocator is away: their reports wait in the agent's journal
+            java.nio.file.Path dir = c.root.resolve("agent-m1").resolve("tasks").resolve(t);
+            java.nio.file.Files.writeString(dir.resolve("sandbox").resolve("go"), "");
+            TaskProcess p = TaskProcess.load(dir);
+            await().atMost(Duration.ofSeconds(20)).until(() -> !p.alive());
+        }
+        c.restartServer();
+        for (String t : tasks) {
+            assertThat(awaitState(t, "EXITED").path("exitCode").asInt()).isZero();
+        }
+        String token = java.nio.file.Files.readString(c.root.resolve("server").resolve("metrics.token")).trim();
+        try (Response r = c.http.newCall(new Request.Builder().url(c.server.url() + "/metrics").header("Authorization", "Bearer " + token).build()).execute()) {
+            String metrics = r.body().string();
+            assertThat(metrics.lines().filter(l -> l.startsWith("steward_http_requests_total{") && l.contains("route=\"/v1/agents/{id}/tasks/statuses\"")
+                    && l.contains("status=\"200\"")).toList()).as("the waiting reports went in one request").isNotEmpty();
+        }
+    }
+
+    @Test
     void logs_rotate_past_their_size_and_offsets_stay_valid() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(c.root, "rot");
         java.nio.file.Files.writeString(dir.resolve("stdout.log"), "0123456789");

@@ -187,6 +187,16 @@ public final class StewardClient {
         return call("PUT", Paths.v1("agents", agentId, "tasks", taskId, "status"), status, TaskInfo.class, true);
     }
 
+    /**
+     * Several reports in one request, one result per report in the same order: the task as
+     * stored, or why that report was refused (for good: a 4xx status). Safe to send again.
+     */
+    public List<dev.steward.api.TaskReports.Result> reportTasks(String agentId, List<dev.steward.api.TaskReports.Report> reports) throws IOException {
+        dev.steward.api.TaskReports.Result[] r = call("POST", Paths.v1("agents", agentId, "tasks", "statuses"), new dev.steward.api.TaskReports(reports),
+                dev.steward.api.TaskReports.Result[].class, true);
+        return List.of(r);
+    }
+
     // ---------------------------------------------------------------- requests, allocations, tasks
 
     public dev.steward.api.RequestInfo submit(dev.steward.api.AllocateRequest req) throws IOException {

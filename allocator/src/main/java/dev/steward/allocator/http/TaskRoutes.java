@@ -60,7 +60,38 @@ final class TaskRoutes {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     TaskStatus st = h.body(c, TaskStatus.class);
                     return h.agentCommand(200, (s, now) -> s.tasks().report(c.param("id"), c.param("task"), st, now));
+                }),
+                new Route("POST", "/v1/agents/{id}/tasks/statuses", EnumSet.of(Kind.AGENT), c -> {
+                    Handlers.requireAgent(c.principal(), c.param("id"));
+                    return reports(h, c.param("id"), h.body(c, dev.steward.api.TaskReports.class).validate());
                 }));
+    }
+
+    /**
+     * Applies each report as its own command, as the single-report route does, submitted together
+     * so the engine takes them in one batch and makes them durable with one write. A report the
+     * allocator refuses (unknown task, wrong agent) is answered in its place and the others stand;
+     * anything else (the store failing) fails the request, which the agent sends again whole (the
+     * reports' sequence numbers make that harmless).
+     */
+    private static java.util.concurrent.CompletableFuture<ApiResponse> reports(Handlers h, String agent, dev.steward.api.TaskReports body) {
+        List<java.util.concurrent.CompletableFuture<dev.steward.api.TaskReports.Result>> each = new java.util.ArrayList<>();
+        for (dev.steward.api.TaskReports.Report r : body.reports()) {
+            each.add(h.engine.commandFirst((s, now) -> s.tasks().report(agent, r.task(), r.status(), now)).handle((info, error) -> {
+                if (error == null) {
+                    return new dev.steward.api.TaskReports.Result(r.task(), info, null, null);
+                }
+                ApiResponse refused = Api.error(error);
+                if (refused.status() < 400 || refused.status() >= 500) {
+                    throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(error);
+                }
+                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+                return new dev.steward.api.TaskReports.Result(r.task(), null, refused.status(), cause.getMessage());
+            }));
+        }
+        return java.util.concurrent.CompletableFuture.allOf(each.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
+                .thenApply(v -> ApiResponse.json(200, each.stream().map(java.util.concurrent.CompletableFuture::join).toList())
+                        .header("X-Steward-Index", Long.toString(h.engine.index())));
     }
 
     /** The task as {@code p} may read it: whole for the agent that runs it, its secrets redacted for everyone else. */

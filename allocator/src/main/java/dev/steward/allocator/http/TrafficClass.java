@@ -47,6 +47,9 @@ public enum TrafficClass {
             if (s.length == 7 && s[4].equals("tasks") && s[6].equals("status")) {
                 return AGENT;
             }
+            if (s.length == 6 && s[4].equals("tasks") && s[5].equals("statuses") && method.equals("POST")) {
+                return AGENT; // several task reports at once
+            }
             if (s.length == 4 && method.equals("PUT")) {
                 return AGENT; // an agent updating what it reports
             }

@@ -84,6 +84,7 @@ class AuthorizationMatrixTest {
         row("PUT /v1/agents/{id}",                              "401 401 403 403 403 ok 403 ok");
         row("PUT /v1/agents/{id}/heartbeat",                    "401 401 403 403 403 ok 403 ok");
         row("PUT /v1/agents/{id}/tasks/{task}/status",          "401 401 403 403 403 ok 403 403");
+        row("POST /v1/agents/{id}/tasks/statuses",              "401 401 403 403 403 ok 403 403");
         row("PUT /v1/roles/{name}",                             "401 401 403 403 403 403 403 ok");
         row("POST /v1/roles/{name}/tokens",                     "401 401 403 403 403 403 403 ok");
         row("POST /v1/requests",                                "401 401 403 403 ok 403 ok ok");
@@ -188,6 +189,7 @@ class AuthorizationMatrixTest {
             case "POST /v1/services/{app}/{env}/monitors" -> "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\"}";
             case "POST /v1/allocations/{id}/tasks" -> "{\"name\":\"t2\",\"command\":\"/bin/true\"}";
             case "PUT /v1/agents/{id}/tasks/{task}/status" -> "{\"state\":\"RUNNING\"}";
+            case "POST /v1/agents/{id}/tasks/statuses" -> "{\"reports\":[{\"task\":\"" + ids.get("task") + "\",\"status\":{\"state\":\"RUNNING\"}}]}";
             default -> route.startsWith("POST ") || route.startsWith("PUT ") ? "{}" : null;
         };
     }
