@@ -100,6 +100,7 @@ public final class AgentBench {
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf("tasks started on one agent: %d in %.2f s = %.0f tasks/s (API calls included)%n", taskCount, secs, taskCount / secs);
+            burstStages(agent, ids);
             for (String id : ids) {
                 api.call("POST", "/v1/tasks/" + id + "/stop", null, JsonNode.class, false);
             }
@@ -153,6 +154,40 @@ public final class AgentBench {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Where a burst's time goes: the median of each launch stage among the burst's tasks, and the
+     * median gap between one task's acceptance by the agent's loop and the next one's (the loop
+     * starts tasks one at a time, so this gap bounds tasks per second).
+     */
+    private static void burstStages(Agent agent, List<String> ids) {
+        dev.steward.agent.LaunchTimes.Stage[] stages = dev.steward.agent.LaunchTimes.Stage.values();
+        StringBuilder b = new StringBuilder("  in the burst (median per task):");
+        for (int k = 1; k < stages.length; k++) {
+            List<Long> d = new ArrayList<>();
+            for (String id : ids) {
+                Map<dev.steward.agent.LaunchTimes.Stage, Long> at = agent.launchTimes(id);
+                if (at.get(stages[k]) != null && at.get(stages[k - 1]) != null) {
+                    d.add(at.get(stages[k]) - at.get(stages[k - 1]));
+                }
+            }
+            if (!d.isEmpty()) {
+                b.append(String.format(" %s %.2f ms;", stages[k].name().toLowerCase(java.util.Locale.ROOT), median(d) / 1e6));
+            }
+        }
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < ids.size(); i++) {
+            Long prev = agent.launchTimes(ids.get(i - 1)).get(dev.steward.agent.LaunchTimes.Stage.ACCEPTED);
+            Long next = agent.launchTimes(ids.get(i)).get(dev.steward.agent.LaunchTimes.Stage.ACCEPTED);
+            if (prev != null && next != null) {
+                gaps.add(next - prev);
+            }
+        }
+        System.out.println(b);
+        if (!gaps.isEmpty()) {
+            System.out.printf("  one task accepted to the next: median %.2f ms (the agent's loop starts them one at a time)%n", median(gaps) / 1e6);
         }
     }
 
