@@ -74,20 +74,21 @@ public final class Scorers {
 
     /** The mean of the agent's cpu and memory fill after this allocation, in [0, 1]; never above {@link #fillAfter}. */
     static double meanFillAfter(AgentLedger a, PlacementAsk ask) {
-        Resources s = ask.ask().shape();
-        long tc = a.totalCpu();
-        long tm = a.totalMemory();
-        double cpu = tc <= 0 ? 0 : (double) (a.usedCpu() + s.cpuMillis()) / tc;
-        double mem = tm <= 0 ? 0 : (double) (a.usedMemory() + s.memoryMib()) / tm;
-        return (cpu + mem) / 2;
+        return (cpuAfter(a, ask.ask().shape()) + memoryAfter(a, ask.ask().shape())) / 2;
     }
 
+    /** The fill of the agent's tightest resource, cpu or memory, after this allocation. */
     static double fillAfter(AgentLedger a, PlacementAsk ask) {
-        Resources s = ask.ask().shape();
-        long tc = a.totalCpu();
-        long tm = a.totalMemory();
-        double cpu = tc <= 0 ? 0 : (double) (a.usedCpu() + s.cpuMillis()) / tc;
-        double mem = tm <= 0 ? 0 : (double) (a.usedMemory() + s.memoryMib()) / tm;
-        return Math.max(cpu, mem);
+        return Math.max(cpuAfter(a, ask.ask().shape()), memoryAfter(a, ask.ask().shape()));
+    }
+
+    private static double cpuAfter(AgentLedger a, Resources s) {
+        long total = a.totalCpu();
+        return total <= 0 ? 0 : (double) (a.usedCpu() + s.cpuMillis()) / total;
+    }
+
+    private static double memoryAfter(AgentLedger a, Resources s) {
+        long total = a.totalMemory();
+        return total <= 0 ? 0 : (double) (a.usedMemory() + s.memoryMib()) / total;
     }
 }
