@@ -12,10 +12,9 @@ import java.util.Map;
  * buckets by how full their tightest resource (cpu or memory) is. Placement visits the fullest
  * buckets first (bin-packing) or the emptiest (spreading) and skips a bucket whose best possible
  * score cannot beat the best found; each bucket keeps the smallest totals and the fullest GPU
- * device placed in it, which bound what one allocation can score there, and the most cpu and
- * memory any of its agents has free (and GPU room), so a bucket where the allocation fits nowhere is skipped
- * unread. Ledgers tell the index
- * when their usage or totals change.
+ * device placed in it, which bound what one allocation can score there, and the most cpu,
+ * memory and GPU room any of its agents has free, so a bucket where the allocation fits nowhere
+ * is skipped unread. Ledgers tell the index when their usage or totals change.
  *
  * <p>Agents that hold nothing are kept apart from bucket 0, in groups of one machine type (cpu,
  * memory, disk, GPU and scalar totals). The default scorers give every agent of such a group the
