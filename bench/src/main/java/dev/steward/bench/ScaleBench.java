@@ -24,13 +24,21 @@ public final class ScaleBench {
         Path plot = null;
         String trace = null;
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--plot") && i + 1 < args.length) {
+            if (args[i].equals("--plot")) {
+                if (i + 1 >= args.length) {
+                    usage("--plot needs a file to write the SVG plot to, e.g. --plot placement-cost.svg");
+                }
                 plot = Path.of(args[++i]);
-            } else {
+            } else if (trace == null && !args[i].startsWith("--")) {
                 trace = args[i];
+            } else {
+                usage("unknown argument " + args[i]);
             }
         }
         Path dir = Path.of(trace != null ? trace : PlacementBench.locate());
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("openb_node_list_all_node.csv")) || !java.nio.file.Files.isRegularFile(dir.resolve("openb_pod_list_cpu050.csv"))) {
+            usage(dir + " does not hold the trace's openb_node_list_all_node.csv and openb_pod_list_cpu050.csv");
+        }
         List<Trace.Node> mix = Trace.nodes(dir.resolve("openb_node_list_all_node.csv"));
         List<Trace.Pod> all = Trace.pods(dir.resolve("openb_pod_list_cpu050.csv"));
         int taskCount = Integer.getInteger("tasks", 5000);
@@ -82,6 +90,12 @@ public final class ScaleBench {
             System.out.println("plot written to " + plot);
         }
         drf();
+    }
+
+    private static void usage(String why) {
+        System.err.println("ScaleBench: " + why);
+        System.err.println("usage: ScaleBench [TRACE_DIR] [--plot FILE.svg]   (-Dtasks=5000 -Dfenzo.max=10000 -Druns=7)");
+        System.exit(2);
     }
 
     /**
