@@ -2,6 +2,7 @@ package dev.steward.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskReports;
 import dev.steward.api.TaskStatus;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,7 +122,7 @@ final class Reporter implements AutoCloseable {
         return pending.isEmpty();
     }
 
-    /** The most reports one request carries (the allocator takes up to {@link dev.steward.api.TaskReports#MAX}). */
+    /** The most reports one request carries (the allocator takes up to {@link TaskReports#MAX}). */
     static final int BATCH = 128;
 
     /** False once the allocator answered that it has no route for several reports at once (an older allocator). */
@@ -135,7 +137,7 @@ final class Reporter implements AutoCloseable {
     private void sendLoop() {
         long backoff = 100;
         while (!closed) {
-            List<dev.steward.api.TaskReports.Report> next = new java.util.ArrayList<>();
+            List<TaskReports.Report> next = new ArrayList<>();
             synchronized (this) {
                 while (pending.isEmpty() && !closed) {
                     try {
@@ -148,7 +150,7 @@ final class Reporter implements AutoCloseable {
                     return;
                 }
                 for (Map.Entry<String, Deque<TaskStatus>> e : pending.entrySet()) {
-                    next.add(new dev.steward.api.TaskReports.Report(e.getKey(), e.getValue().peekFirst()));
+                    next.add(new TaskReports.Report(e.getKey(), e.getValue().peekFirst()));
                     if (next.size() == (batches ? BATCH : 1)) {
                         break;
                     }
@@ -165,8 +167,8 @@ final class Reporter implements AutoCloseable {
     }
 
     /** One request for several reports; false when it should be tried again later. */
-    private boolean sendBatch(List<dev.steward.api.TaskReports.Report> reports) {
-        List<dev.steward.api.TaskReports.Result> results;
+    private boolean sendBatch(List<TaskReports.Report> reports) {
+        List<TaskReports.Result> results;
         try {
             results = client.reportTasks(agentId, reports);
         } catch (StewardException e) {
@@ -180,8 +182,8 @@ final class Reporter implements AutoCloseable {
             return false;
         }
         for (int i = 0; i < reports.size() && i < results.size(); i++) {
-            dev.steward.api.TaskReports.Report r = reports.get(i);
-            dev.steward.api.TaskReports.Result res = results.get(i);
+            TaskReports.Report r = reports.get(i);
+            TaskReports.Result res = results.get(i);
             if (res.info() != null) {
                 done(r.task(), r.status(), res.info());
             } else {
@@ -193,7 +195,7 @@ final class Reporter implements AutoCloseable {
     }
 
     /** One request for one report; false when it should be tried again later. */
-    private boolean sendOne(dev.steward.api.TaskReports.Report r) {
+    private boolean sendOne(TaskReports.Report r) {
         try {
             done(r.task(), r.status(), client.reportTask(agentId, r.task(), r.status()));
             return true;

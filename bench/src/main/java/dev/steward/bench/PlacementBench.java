@@ -120,7 +120,7 @@ public final class PlacementBench {
             System.out.printf("  steward/fenzo: throughput x%.1f; tasks placed %+d, or %+d counting only those a real GPU device can hold; agents used %+d%n",
                     s.placementsPerSecond() / f.placementsPerSecond(), s.placed().size() - f.placed().size(), s.placed().size() - fReal,
                     s.agentsUsed() - f.agentsUsed());
-            tradeOff(nodes, pods, shapes, s, st(s, nodes, shapes));
+            tradeOff(nodes, pods, shapes, s);
         }
         if (broken) {
             System.exit(1);
@@ -129,16 +129,12 @@ public final class PlacementBench {
 
     private static final int RUNS = Integer.getInteger("runs", 3);
 
-    private static double[] st(Outcome o, List<Trace.Node> nodes, List<Trace.Pod> shapes) {
-        return o.stranded(nodes, shapes);
-    }
-
     /**
      * What Steward's extra agents buy, measured: agents used for the same tasks (the list's first
      * half, which both place whole, so neither is judged on a full cluster), and Steward run
      * without its GPU affinity scorer, which is what keeps cpu-only work off GPU machines.
      */
-    static void tradeOff(List<Trace.Node> nodes, List<Trace.Pod> pods, List<Trace.Pod> shapes, Outcome s, double[] sStranded) {
+    static void tradeOff(List<Trace.Node> nodes, List<Trace.Pod> pods, List<Trace.Pod> shapes, Outcome s) {
         List<Trace.Pod> half = pods.subList(0, pods.size() / 2);
         Outcome sh = StewardRun.run(nodes, half);
         Outcome fh = FenzoRun.run(nodes, half);
@@ -150,7 +146,7 @@ public final class PlacementBench {
                 Map.of(dev.steward.api.Placement.BINPACK, plain, dev.steward.api.Placement.SPREAD, plain)), "steward-no-affinity");
         double[] n = na.stranded(nodes, shapes);
         System.out.printf("  the GPU affinity's price: without it steward would place %,d (%+d), use %,d agents (%+d) and strand %.2f GPUs (%+.2f)%n",
-                na.placed().size(), na.placed().size() - s.placed().size(), na.agentsUsed(), na.agentsUsed() - s.agentsUsed(), n[2], n[2] - sStranded[2]);
+                na.placed().size(), na.placed().size() - s.placed().size(), na.agentsUsed(), na.agentsUsed() - s.agentsUsed(), n[2], n[2] - s.stranded(nodes, shapes)[2]);
     }
 
     static Outcome median(List<Outcome> runs) {

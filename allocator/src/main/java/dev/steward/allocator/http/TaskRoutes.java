@@ -5,12 +5,16 @@ import dev.steward.allocator.auth.Principal.Kind;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.api.TaskInfo;
+import dev.steward.api.TaskReports;
 import dev.steward.api.TaskSpec;
 import dev.steward.api.TaskStatus;
 
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Tasks: a client starts one in its allocation, reads and stops it, and reads its logs (through
@@ -63,7 +67,7 @@ final class TaskRoutes {
                 }),
                 new Route("POST", "/v1/agents/{id}/tasks/statuses", EnumSet.of(Kind.AGENT), c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
-                    return reports(h, c.param("id"), h.body(c, dev.steward.api.TaskReports.class).validate());
+                    return reports(h, c.param("id"), h.body(c, TaskReports.class).validate());
                 }));
     }
 
@@ -74,23 +78,23 @@ final class TaskRoutes {
      * anything else (the store failing) fails the request, which the agent sends again whole (the
      * reports' sequence numbers make that harmless).
      */
-    private static java.util.concurrent.CompletableFuture<ApiResponse> reports(Handlers h, String agent, dev.steward.api.TaskReports body) {
-        List<java.util.concurrent.CompletableFuture<dev.steward.api.TaskReports.Result>> each = new java.util.ArrayList<>();
-        for (dev.steward.api.TaskReports.Report r : body.reports()) {
+    private static CompletableFuture<ApiResponse> reports(Handlers h, String agent, TaskReports body) {
+        List<CompletableFuture<TaskReports.Result>> each = new ArrayList<>();
+        for (TaskReports.Report r : body.reports()) {
             each.add(h.engine.commandFirst((s, now) -> s.tasks().report(agent, r.task(), r.status(), now)).handle((info, error) -> {
                 if (error == null) {
-                    return new dev.steward.api.TaskReports.Result(r.task(), info, null, null);
+                    return new TaskReports.Result(r.task(), info, null, null);
                 }
                 ApiResponse refused = Api.error(error);
                 if (refused.status() < 400 || refused.status() >= 500) {
-                    throw error instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(error);
+                    throw error instanceof CompletionException ce ? ce : new CompletionException(error);
                 }
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                return new dev.steward.api.TaskReports.Result(r.task(), null, refused.status(), cause.getMessage());
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                return new TaskReports.Result(r.task(), null, refused.status(), cause.getMessage());
             }));
         }
-        return java.util.concurrent.CompletableFuture.allOf(each.toArray(new java.util.concurrent.CompletableFuture<?>[0]))
-                .thenApply(v -> ApiResponse.json(200, each.stream().map(java.util.concurrent.CompletableFuture::join).toList())
+        return CompletableFuture.allOf(each.toArray(new CompletableFuture<?>[0]))
+                .thenApply(v -> ApiResponse.json(200, each.stream().map(CompletableFuture::join).toList())
                         .header("X-Steward-Index", Long.toString(h.engine.index())));
     }
 
