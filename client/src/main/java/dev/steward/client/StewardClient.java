@@ -183,6 +183,16 @@ public final class StewardClient {
         return query(Paths.v1("agents", agentId, "tasks"), after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
     }
 
+    /**
+     * As {@link #agentTasks(String, long, Duration)}, with only the tasks changed after index
+     * {@code since} (an allocator older than this parameter answers with every task, which is
+     * also correct, only larger); {@code since} negative: every task.
+     */
+    public Indexed<List<TaskInfo>> agentTasks(String agentId, long after, Duration wait, long since) throws IOException {
+        String path = Paths.v1("agents", agentId, "tasks") + (since >= 0 ? "?since=" + since : "");
+        return query(path, after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
+    }
+
     public TaskInfo reportTask(String agentId, String taskId, TaskStatus status) throws IOException {
         return call("PUT", Paths.v1("agents", agentId, "tasks", taskId, "status"), status, TaskInfo.class, true);
     }

@@ -8,6 +8,7 @@ import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskReports;
 import dev.steward.api.TaskSpec;
 import dev.steward.api.TaskStatus;
+import dev.steward.api.ValidationException;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -55,9 +56,10 @@ final class TaskRoutes {
                 new Route("GET", "/v1/tasks/{id}/logs", clients, c -> logs.forward(c)),
                 new Route("GET", "/v1/agents/{id}/tasks", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
+                    long since = since(c.request().param("since"));
                     return h.query(c, s -> {
                         s.agent(c.param("id"));
-                        return s.tasks().ofAgent(c.param("id")).stream().map(t -> forReader(c.principal(), t)).toList();
+                        return s.tasks().ofAgent(c.param("id")).stream().filter(t -> t.modifyIndex() > since).map(t -> forReader(c.principal(), t)).toList();
                     }, dev.steward.allocator.state.Tasks.watchKey(c.param("id")), s -> s.tasks().agentIndex(c.param("id"))); // only a change to its own tasks wakes an agent
                 }),
                 new Route("PUT", "/v1/agents/{id}/tasks/{task}/status", EnumSet.of(Kind.AGENT), c -> {
@@ -69,6 +71,28 @@ final class TaskRoutes {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     return reports(h, c.param("id"), h.body(c, TaskReports.class).validate());
                 }));
+    }
+
+    /**
+     * {@code ?since=N}: only the tasks changed after index N (the X-Steward-Index of the agent's
+     * last answer), so a busy agent's watch carries what changed, not its every task each time;
+     * absent, every task. A task removed from the state is not in any answer: an agent learns
+     * of removals from a whole list.
+     */
+    static long since(String text) {
+        if (text == null) {
+            return -1;
+        }
+        long n;
+        try {
+            n = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ValidationException("since", "'" + text + "' is not a whole number");
+        }
+        if (n < 0) {
+            throw new ValidationException("since", "must be at least 0");
+        }
+        return n;
     }
 
     /**

@@ -1,0 +1,65 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code GET /v1/agents/ID/tasks?since=N}: only the agent's tasks changed after index N, so a
+ * busy agent's watch carries what changed rather than every task at each wake-up.
+ */
+class AgentTasksSinceApiTest {
+    private final LiveServer s = new LiveServer();
+
+    @AfterEach
+    void close() {
+        s.close();
+    }
+
+    private String task(String alloc, String name) {
+        return s.post("/v1/allocations/" + alloc + "/tasks", s.admin(), "{\"name\":\"" + name + "\",\"command\":\"/bin/true\"}").body().path("id").asText();
+    }
+
+    private static List<String> ids(JsonNode tasks) {
+        List<String> out = new ArrayList<>();
+        tasks.forEach(t -> out.add(t.path("id").asText()));
+        return out;
+    }
+
+    @Test
+    void only_what_changed_after_the_index_given() {
+        String[] a = s.agent("m1", "4", "8g");
+        String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
+        String one = task(alloc, "one");
+        String two = task(alloc, "two");
+        String path = "/v1/agents/" + a[0] + "/tasks";
+        LiveServer.Reply whole = s.get(path, a[1]);
+        assertThat(ids(whole.body())).containsExactly(one, two);
+        String index = whole.index();
+
+        assertThat(s.get(path + "?since=" + index, a[1]).body()).as("nothing changed since").isEmpty();
+        String three = task(alloc, "three");
+        s.post("/v1/tasks/" + one + "/stop", s.admin(), "");
+        LiveServer.Reply changed = s.get(path + "?since=" + index, a[1]);
+        assertThat(ids(changed.body())).containsExactlyInAnyOrder(one, three);
+        assertThat(Long.parseLong(changed.index())).isGreaterThan(Long.parseLong(index));
+        assertThat(ids(s.get(path + "?since=" + changed.index(), a[1]).body())).isEmpty();
+        assertThat(ids(s.get(path + "?since=0", a[1]).body())).as("since 0: every task").containsExactlyInAnyOrder(one, two, three);
+    }
+
+    @Test
+    void a_bad_since_is_named() {
+        String[] a = s.agent("m1", "4", "8g");
+        String path = "/v1/agents/" + a[0] + "/tasks";
+        for (String bad : List.of("soon", "-1")) {
+            LiveServer.Reply r = s.get(path + "?since=" + bad, a[1]);
+            assertThat(r.code()).as(bad).isEqualTo(400);
+            assertThat(r.body().path("field").asText()).isEqualTo("since");
+        }
+    }
+}
