@@ -36,7 +36,8 @@ import java.util.logging.Logger;
  * The agent: joins (or rejoins with its saved identity), re-attaches to the tasks an earlier run
  * left running, then heartbeats, watches its tasks with blocking queries and reconciles them.
  * All task state is touched by one loop thread; the watch, the heartbeat and the reporter's
- * answers post their work to it.
+ * answers post their work to it. Starts run on the launcher threads, several at once, and each
+ * posts its task back to the loop when done (see {@link Supervisor}).
  */
 public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
@@ -57,6 +58,12 @@ public final class Agent implements AutoCloseable {
     /** The latest measure, kept on the loop thread: MiB per running task's sandbox, and the whole tasks directory under "". */
     private Map<String, Long> diskUsed = Map.of();
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
+    /** Threads that start tasks at once (uid, cgroups, spawn, the RUNNING report's fsync), off the loop thread. */
+    static final int LAUNCHERS = 4;
+    /** Starts waiting for a launcher thread, at most; past that a task waits for the next tick (see {@link Supervisor#launchOn}). */
+    static final int LAUNCH_QUEUE = 256;
+    private final ExecutorService launchers = new java.util.concurrent.ThreadPoolExecutor(LAUNCHERS, LAUNCHERS, 0, TimeUnit.MILLISECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(LAUNCH_QUEUE), daemon("steward-agent-launch"));
     private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-heartbeat"));
     private PackageCache packages;
     private final Thread watcher = new Thread(this::watch, "steward-agent-watch");
@@ -189,6 +196,7 @@ public final class Agent implements AutoCloseable {
                 Supervisor s = (p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
                         : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant())).diskLimit(cfg.diskLimitMib(t.resources()))
                         .metrics(metrics);
+                launchOn(s);
                 supervisors.put(t.id(), s);
                 LOG.info("recovered task " + t.id() + (p == null ? " (not started yet)" : p.alive() ? " running as pid " + p.pid() : " which exited meanwhile"));
             }
@@ -208,21 +216,40 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** How often the watch reads every task, not only the changed ones: what it learns only from a whole list (a task the allocator forgot). */
+    static final Duration WHOLE_LIST_EVERY = Duration.ofMinutes(1);
+
+    /**
+     * Watches this agent's tasks with blocking queries. After a whole list, each query asks only
+     * for the tasks changed since the last answer ({@code since}), so a burst of launches costs
+     * each answer what changed rather than every task; a whole list is read again at
+     * {@link #WHOLE_LIST_EVERY}, after an error, and when the allocator's index went back (a
+     * restored state).
+     */
     private void watch() {
         long index = 0;
         long backoff = 200;
+        long wholeAt = 0;
         while (!closed) {
             try {
-                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30));
+                boolean whole = index == 0 || System.nanoTime() - wholeAt > WHOLE_LIST_EVERY.toNanos();
+                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30), whole ? -1 : index);
                 long at = System.nanoTime();
+                if (!whole && r.index() < index) {
+                    index = 0; // the allocator's state went back (restored): what changed since our index means nothing now
+                    continue;
+                }
                 index = r.index();
+                if (whole) {
+                    wholeAt = at;
+                }
                 List<TaskInfo> tasks = r.value();
                 for (TaskInfo t : tasks) {
                     if (t.state() == TaskState.PENDING && !t.stopRequested()) {
                         launches.stamp(t.id(), LaunchTimes.Stage.RECEIVED, at);
                     }
                 }
-                post(() -> reconcile(tasks));
+                post(whole ? () -> reconcile(tasks) : () -> tasks.forEach(this::reconcileOne));
                 backoff = 200;
             } catch (IOException e) {
                 if (closed) {
@@ -269,8 +296,8 @@ public final class Agent implements AutoCloseable {
                 Path dir = tasksDir.resolve(t.id());
                 Files.createDirectories(dir);
                 PrivateFiles.write(dir.resolve("task.json"), JSON.writeValueAsBytes(t)); // it holds the task's secrets
-                Supervisor sup = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics)
-                        .times(launches).diskLimit(cfg.diskLimitMib(t.resources()));
+                Supervisor sup = launchOn(new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics)
+                        .times(launches).diskLimit(cfg.diskLimitMib(t.resources())));
                 launches.stamp(t.id(), LaunchTimes.Stage.ACCEPTED);
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
@@ -280,18 +307,27 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Starts of {@code s} run on the launcher threads, and each wakes the loop for {@code s} when it ends. */
+    private Supervisor launchOn(Supervisor s) {
+        return s.launchOn(launchers, () -> post(() -> tick(s, clock.instant())));
+    }
+
     private void tick() {
         Instant now = clock.instant();
         for (Supervisor s : List.copyOf(supervisors.values())) {
-            try {
-                s.tick(now);
-                Path done = tasksDir.resolve(s.task().id()).resolve("done");
-                if (s.phase() == Supervisor.Phase.DONE && !Files.exists(done)) {
-                    Files.writeString(done, now.toString()); // when it ended: the sandbox is kept for the retention from here
-                }
-            } catch (RuntimeException | IOException e) {
-                LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
+            tick(s, now);
+        }
+    }
+
+    private void tick(Supervisor s, Instant now) {
+        try {
+            s.tick(now);
+            Path done = tasksDir.resolve(s.task().id()).resolve("done");
+            if (s.phase() == Supervisor.Phase.DONE && !Files.exists(done)) {
+                Files.writeString(done, now.toString()); // when it ended: the sandbox is kept for the retention from here
             }
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
         }
     }
 
@@ -451,6 +487,7 @@ public final class Agent implements AutoCloseable {
         probes.shutdownNow();
         disk.shutdownNow();
         fetchers.shutdownNow();
+        launchers.shutdownNow();
         beats.shutdownNow();
         if (reporter != null) {
             reporter.close();

@@ -93,28 +93,49 @@ final class Reporter implements AutoCloseable {
         }
     }
 
-    /** Records a report (numbered, on disk) and wakes the sender. */
     /** Where a RUNNING status's journaling and acknowledgement are noted as launch stages (null: nowhere). */
     volatile LaunchTimes times;
 
-    synchronized TaskStatus report(String taskId, TaskStatus s) {
-        long seq = seqs.getOrDefault(taskId, 0L) + 1;
-        TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at());
-        try {
-            Path dir = tasksDir.resolve(taskId);
-            Files.createDirectories(dir);
-            Files.writeString(dir.resolve("statuses.jsonl"), JSON.writeValueAsString(numbered) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot journal the status of task " + taskId + "; sending it anyway", e);
+    /**
+     * Stripes that keep one task's reports in order while another task's are journaled: a report
+     * takes its task's stripe for the whole of numbering, journaling (the fsync) and queueing, and
+     * the reporter's own lock only for the numbering and the queueing. So the launcher threads'
+     * RUNNING reports are made durable at once, not one fsync after another.
+     */
+    private final Object[] stripes = new Object[64];
+
+    {
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
         }
-        seqs.put(taskId, seq);
-        if (times != null && s.state() == dev.steward.api.TaskState.RUNNING) {
-            times.stamp(taskId, LaunchTimes.Stage.JOURNALED);
+    }
+
+    /** Records a report (numbered, on disk) and wakes the sender; safe from several threads. */
+    TaskStatus report(String taskId, TaskStatus s) {
+        synchronized (stripes[Math.floorMod(taskId.hashCode(), stripes.length)]) {
+            long seq;
+            synchronized (this) {
+                seq = seqs.getOrDefault(taskId, 0L) + 1;
+                seqs.put(taskId, seq);
+            }
+            TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at());
+            try {
+                Path dir = tasksDir.resolve(taskId);
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve("statuses.jsonl"), JSON.writeValueAsString(numbered) + "\n", StandardCharsets.UTF_8,
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot journal the status of task " + taskId + "; sending it anyway", e);
+            }
+            if (times != null && s.state() == dev.steward.api.TaskState.RUNNING) {
+                times.stamp(taskId, LaunchTimes.Stage.JOURNALED);
+            }
+            synchronized (this) {
+                pending.computeIfAbsent(taskId, k -> new ArrayDeque<>()).add(numbered);
+                notifyAll();
+            }
+            return numbered;
         }
-        pending.computeIfAbsent(taskId, k -> new ArrayDeque<>()).add(numbered);
-        notifyAll();
-        return numbered;
     }
 
     /** True when every report has been taken by the allocator. */

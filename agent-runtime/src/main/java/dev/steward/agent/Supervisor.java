@@ -21,9 +21,21 @@ import java.util.concurrent.Future;
  * start, watch for its exit, restart by policy (attempts within an interval, doubling delay),
  * check its health, and stop it (SIGTERM to its process group, SIGKILL after the kill timeout).
  * Every change of state is handed to the {@link Reporter}. Time comes in as an argument.
+ *
+ * <p>With a launch pool ({@link #launchOn}), a start is handed to one of the pool's threads
+ * (LAUNCHING): the uid, cgroups, spawn and the RUNNING report's journaling happen there, several
+ * tasks at once, and the loop thread is woken when it is done. A stop asked meanwhile is kept and
+ * carried out once the process exists. Without one, the loop thread starts the task itself.
  */
 final class Supervisor {
-    enum Phase { WAITING, FETCHING, RUNNING, STOPPING, DONE }
+    /**
+     * Where the task is. Moves: WAITING to FETCHING (a package to unpack), LAUNCHING (a start on
+     * the pool), RUNNING (a start on the loop thread) or DONE (stopped, or failed before it
+     * started); FETCHING to WAITING or DONE; LAUNCHING to RUNNING, STOPPING (a stop came while it
+     * started) or DONE (its start failed); RUNNING to WAITING (a restart), STOPPING or DONE;
+     * STOPPING to DONE.
+     */
+    enum Phase { WAITING, FETCHING, LAUNCHING, RUNNING, STOPPING, DONE }
 
     private final TaskInfo task;
     private final Path dir;
@@ -54,6 +66,13 @@ final class Supervisor {
     private AgentMetrics metrics;
     /** When the task reached this agent, for its launch time; 0 once launched (or when attached to a running process). */
     private long acceptedNanos = System.nanoTime();
+    /** Where starts run off the loop thread (null: on it), and what wakes the loop when one is done. */
+    private java.util.concurrent.Executor launchPool;
+    private Runnable wake;
+    /** The start under way on the pool (LAUNCHING). */
+    private java.util.concurrent.CompletableFuture<TaskProcess> launching;
+    /** A stop asked while the task was LAUNCHING: carried out once its process exists. */
+    private boolean stopWhenStarted;
 
     Supervisor(TaskInfo task, Path dir, Launcher launcher, Cgroups cgroups, Reporter reporter, ExecutorService probes, PackageCache packages,
                Instant now) {
@@ -73,6 +92,17 @@ final class Supervisor {
     /** Where launches, restarts and health checks are counted. */
     Supervisor metrics(AgentMetrics m) {
         this.metrics = m;
+        return this;
+    }
+
+    /**
+     * Starts run on {@code pool} (the spawn, and the RUNNING report's journaling, off the loop
+     * thread); {@code wake} is run once one has ended, to have the loop look at this task again.
+     * A pool that refuses the start (it is full) leaves the task WAITING for the next tick.
+     */
+    Supervisor launchOn(java.util.concurrent.Executor pool, Runnable wake) {
+        this.launchPool = pool;
+        this.wake = wake;
         return this;
     }
 
@@ -133,6 +163,13 @@ final class Supervisor {
         if (phase == Phase.DONE || phase == Phase.STOPPING) {
             return;
         }
+        if (phase == Phase.LAUNCHING) {
+            if (!stopWhenStarted) { // its process is being made: stopped as soon as it exists, for the first reason given
+                stopWhenStarted = true;
+                stopReason = why;
+            }
+            return;
+        }
         stopReason = why;
         if (phase == Phase.WAITING || phase == Phase.FETCHING) {
             if (unpacking != null) {
@@ -169,6 +206,11 @@ final class Supervisor {
                         finish(TaskState.FAILED, null, "package " + dev.steward.api.Digests.shortForm(task.spec().packageDigest()) + ": "
                                 + c.getMessage(), now);
                     }
+                }
+            }
+            case LAUNCHING -> {
+                if (launching.isDone()) {
+                    launched(now);
                 }
             }
             case RUNNING -> {
@@ -225,27 +267,82 @@ final class Supervisor {
                     + "other ports)", now);
             return;
         }
-        try {
-            process = launcher.launch(task, dir);
-        } catch (LaunchFailure e) {
-            finish(TaskState.FAILED, null, e.getMessage(), now);
-            return;
-        } catch (IOException e) {
-            finish(TaskState.FAILED, null, "could not start: " + e.getMessage(), now);
+        if (launchPool != null) {
+            startOnPool(now);
             return;
         }
-        phase = Phase.RUNNING;
+        try {
+            process = spawn(now);
+        } catch (LaunchFailure | IOException e) {
+            finish(TaskState.FAILED, null, whyNotStarted(e), now);
+            return;
+        }
+        running(now);
+    }
+
+    /** Hands the start to the pool (LAUNCHING); a full pool leaves the task WAITING, to try again on the next tick. */
+    private void startOnPool(Instant now) {
+        java.util.concurrent.CompletableFuture<TaskProcess> f = new java.util.concurrent.CompletableFuture<>();
+        try {
+            launchPool.execute(() -> {
+                try {
+                    f.complete(spawn(now));
+                } catch (LaunchFailure | IOException | RuntimeException e) {
+                    f.completeExceptionally(e);
+                }
+                wake.run();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            return;
+        }
+        launching = f;
+        phase = Phase.LAUNCHING;
+    }
+
+    /**
+     * The start itself (on the loop thread, or on the pool): the process is made, and its RUNNING
+     * status journaled and handed to the reporter before anyone can see it running here, so it is
+     * always the task's next report after the one before the start.
+     */
+    private TaskProcess spawn(Instant now) throws LaunchFailure, IOException {
+        TaskProcess p = launcher.launch(task, dir);
         if (times != null && acceptedNanos != 0) {
             times.stamp(task.id(), LaunchTimes.Stage.STARTED);
         }
         if (acceptedNanos != 0 && metrics != null) { // the first start: a restart's wait is its policy's, not a launch's
             metrics.launched(System.nanoTime() - acceptedNanos);
         }
+        reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, p.pid(), null, null, null, restarts, now));
+        return p;
+    }
+
+    /** On the loop thread, once a start on the pool has ended: RUNNING (or STOPPING, if a stop came meanwhile), or FAILED. */
+    private void launched(Instant now) {
+        try {
+            process = launching.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            launching = null;
+            finish(TaskState.FAILED, null, whyNotStarted(e.getCause()), now);
+            return;
+        }
+        launching = null;
+        running(now);
+        if (stopWhenStarted) {
+            stopWhenStarted = false;
+            stop(stopReason, now);
+        }
+    }
+
+    private void running(Instant now) {
+        phase = Phase.RUNNING;
         acceptedNanos = 0;
         healthy = null;
         failures = 0;
         scheduleCheck(now, false);
-        reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, healthy, null, restarts, now));
+    }
+
+    private static String whyNotStarted(Throwable e) {
+        return e instanceof LaunchFailure ? e.getMessage() : "could not start: " + e.getMessage();
     }
 
     private void exited(Instant now) {

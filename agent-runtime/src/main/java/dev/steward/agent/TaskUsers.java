@@ -25,7 +25,8 @@ import java.util.Map;
  * lease is the exception (its holder never gave it back: its agent died, or its directory went):
  * taken over, its uid's processes are killed first. Nothing a task left behind meets the next
  * task of that uid.
- * Used on the agent's loop thread only.
+ * Safe to use from several threads: tasks start on the agent's launcher threads, several at once,
+ * and end on its loop thread.
  */
 final class TaskUsers {
     /** A user to run as: numeric ids, and the name for messages. */
@@ -99,7 +100,7 @@ final class TaskUsers {
      * The user task {@code taskId} runs as: the named one if its spec names one, else its own uid
      * (the one it holds, or the lowest free one, recorded in {@code taskDir}).
      */
-    User acquire(String taskId, Path taskDir, String named) throws LaunchFailure, IOException {
+    synchronized User acquire(String taskId, Path taskDir, String named) throws LaunchFailure, IOException {
         if (named != null) {
             User u = this.named.get(named);
             if (u == null) {
@@ -125,7 +126,7 @@ final class TaskUsers {
     }
 
     /** Holds again the uid a task recorded before the agent restarted (none if it ran as a named user). */
-    void recover(String taskId, Path taskDir) {
+    synchronized void recover(String taskId, Path taskDir) {
         try {
             int uid = Integer.parseInt(Files.readString(taskDir.resolve(FILE)).trim());
             if (uid >= first && uid <= last) {
@@ -146,7 +147,10 @@ final class TaskUsers {
 
     /** Gives the task's uid back, once no process runs as it any more; if some still do after every pass, the lease stays. */
     void release(String taskId, Path taskDir) {
-        Integer uid = held.remove(taskId);
+        Integer uid;
+        synchronized (this) { // the uid's lease file stays until its processes are gone, so no acquire takes it meanwhile
+            uid = held.remove(taskId);
+        }
         if (uid != null) {
             int pass = 0;
             while (killAll(uid) > 0 && ++pass < RELEASE_PASSES) {
@@ -168,7 +172,7 @@ final class TaskUsers {
         }
     }
 
-    int held() {
+    synchronized int held() {
         return held.size();
     }
 

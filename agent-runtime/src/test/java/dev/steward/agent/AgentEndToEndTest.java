@@ -190,6 +190,57 @@ class AgentEndToEndTest {
     }
 
     @Test
+    void a_burst_starts_on_the_launcher_threads_and_stops_asked_while_starting_are_carried_out() throws Exception {
+        String alloc = c.allocate("0.5", "256m");
+        int n = 16;
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> submitted = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String body = "{\"name\":\"b" + i + "\",\"command\":\"sleep\",\"args\":[\"60\"]}";
+                submitted.add(clients.submit(() -> c.task(alloc, body)));
+            }
+            for (java.util.concurrent.Future<String> f : submitted) {
+                ids.add(f.get());
+            }
+        } finally {
+            clients.shutdown();
+        }
+        // every other task is stopped at once: some before the agent hears of them, some while they start
+        for (int i = 0; i < n; i += 2) {
+            c.call("POST", "/v1/tasks/" + ids.get(i) + "/stop", null);
+        }
+        java.util.List<ProcessHandle> kept = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % 2 == 0) {
+                awaitState(ids.get(i), "KILLED");
+            } else {
+                kept.add(ProcessHandle.of(awaitState(ids.get(i), "RUNNING").path("pid").asLong()).orElseThrow());
+            }
+        }
+        assertThat(kept).allMatch(ProcessHandle::isAlive);
+        for (int i = 1; i < n; i += 2) {
+            c.call("POST", "/v1/tasks/" + ids.get(i) + "/stop", null);
+        }
+        for (int i = 1; i < n; i += 2) {
+            awaitState(ids.get(i), "KILLED");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> kept.stream().noneMatch(ProcessHandle::isAlive));
+        // no process of a stopped task is left: none of the agent's sandboxes has a live task in it
+        try (var procs = Files.list(Path.of("/proc"))) {
+            long left = procs.filter(p -> p.getFileName().toString().matches("[0-9]+")).filter(p -> {
+                try {
+                    return Files.readString(p.resolve("environ")).contains("STEWARD_ALLOC_ID=" + alloc);
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }).count();
+            assertThat(left).as("processes of the stopped tasks still running").isZero();
+        }
+    }
+
+    @Test
     void logs_rotate_past_their_size_and_offsets_stay_valid() throws Exception {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(c.root, "rot");
         java.nio.file.Files.writeString(dir.resolve("stdout.log"), "0123456789");
