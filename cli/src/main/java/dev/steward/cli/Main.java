@@ -1,5 +1,6 @@
 package dev.steward.cli;
 
+import dev.steward.agent.AgentMain;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,10 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("agent")) { // the agent parses its own keys: no command model to build and keep (the agent's memory)
+            System.exit(AgentMain.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+        }
         System.exit(commandLine().execute(args));
     }
 

@@ -36,7 +36,13 @@ public final class StewardClient {
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
     private static final MediaType MEDIA = MediaType.get("application/json");
     /** One connection pool and dispatcher for every client of this JVM that is given no OkHttpClient of its own. */
-    private static final OkHttpClient SHARED = new OkHttpClient();
+    /**
+     * The base of every client built here. Plain HTTP only: OkHttp readies TLS (the JDK's trust
+     * store, its certificates parsed) when a client that may speak it is built, which costs an
+     * agent on plain HTTP megabytes for nothing; {@link Builder#build} adds TLS where an address
+     * is https or a CA or certificate is given.
+     */
+    private static final OkHttpClient SHARED = new OkHttpClient.Builder().connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
     private final HttpUrl base;
     private final OkHttpClient http;
     private final AsyncQueries async;
@@ -124,6 +130,9 @@ public final class StewardClient {
             }
             Servers servers = new Servers(urls, u -> u.isHttps() || token == null || allowPlainHttp || loopback(u.host()));
             OkHttpClient.Builder b = http.newBuilder().followRedirects(false); // a follower's 307 is followed below, with the token
+            if (http == SHARED && (tls != null || caPem != null || urls.stream().anyMatch(HttpUrl::isHttps))) {
+                b.connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.MODERN_TLS, okhttp3.ConnectionSpec.CLEARTEXT)); // OkHttp's default
+            }
             javax.net.ssl.SSLContext ssl = null;
             if (tls != null || caPem != null) {
                 try {

@@ -68,6 +68,19 @@ class StewardClientTest {
     }
 
     @Test
+    void a_client_of_plain_http_readies_no_tls_and_one_of_https_does() {
+        okhttp3.OkHttpClient plain = StewardClient.builder("http://127.0.0.1:4646").build().http();
+        assertThat(plain.connectionSpecs()).as("no TLS for plain HTTP: the JDK's trust store is not read (the agent's memory)")
+                .containsExactly(okhttp3.ConnectionSpec.CLEARTEXT);
+        assertThatThrownBy(plain::sslSocketFactory).isInstanceOf(IllegalStateException.class);
+        okhttp3.OkHttpClient tls = StewardClient.builder("https://allocator.example:4646").build().http();
+        assertThat(tls.connectionSpecs()).contains(okhttp3.ConnectionSpec.MODERN_TLS);
+        assertThat(tls.sslSocketFactory()).isNotNull();
+        okhttp3.OkHttpClient several = StewardClient.builder("http://127.0.0.1:4646,https://10.0.0.2:4646").allowPlainHttp(true).build().http();
+        assertThat(several.connectionSpecs()).as("one https address among several").contains(okhttp3.ConnectionSpec.MODERN_TLS);
+    }
+
+    @Test
     void an_error_carries_the_problem_and_its_field() {
         StewardClient c = client(Duration.ofSeconds(5));
         assertThatThrownBy(() -> c.submit(AllocateRequest.of("-1", "1g", 1)))
