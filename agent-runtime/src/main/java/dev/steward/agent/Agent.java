@@ -59,7 +59,7 @@ public final class Agent implements AutoCloseable {
     private Map<String, Long> diskUsed = Map.of();
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
     /** Threads that start tasks at once (uid, cgroups, spawn, the RUNNING report's fsync), off the loop thread. */
-    static final int LAUNCHERS = 4;
+    public static final int LAUNCHERS = 4;
     /** Starts waiting for a launcher thread, at most; past that a task waits for the next tick (see {@link Supervisor#launchOn}). */
     static final int LAUNCH_QUEUE = 256;
     private final ExecutorService launchers = new java.util.concurrent.ThreadPoolExecutor(LAUNCHERS, LAUNCHERS, 0, TimeUnit.MILLISECONDS,
