@@ -224,27 +224,32 @@ public final class Agent implements AutoCloseable {
      * for the tasks changed since the last answer ({@code since}), so a burst of launches costs
      * each answer what changed rather than every task; a whole list is read again at
      * {@link #WHOLE_LIST_EVERY}, after an error, and when the allocator's index went back (a
-     * restored state).
+     * restored state). The agent's own reports do not wake it (it has their answers); the tasks
+     * they changed come once in the next answer, and {@code since} moves past them.
      */
     private void watch() {
-        long index = 0;
+        long index = 0; // the index of this agent's tasks in the last answer
+        long since = 0; // the newest change seen: that index, or a task's own (a report of ours moves a task, not that index)
         long backoff = 200;
         long wholeAt = 0;
         while (!closed) {
             try {
                 boolean whole = index == 0 || System.nanoTime() - wholeAt > WHOLE_LIST_EVERY.toNanos();
-                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), index, Duration.ofSeconds(30), whole ? -1 : index);
+                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), whole ? index : since, Duration.ofSeconds(30), whole ? -1 : since);
                 long at = System.nanoTime();
-                if (!whole && r.index() < index) {
+                if (r.index() < index) {
                     index = 0; // the allocator's state went back (restored): what changed since our index means nothing now
+                    since = 0;
                     continue;
                 }
                 index = r.index();
+                since = Math.max(since, index);
                 if (whole) {
                     wholeAt = at;
                 }
                 List<TaskInfo> tasks = r.value();
                 for (TaskInfo t : tasks) {
+                    since = Math.max(since, t.modifyIndex());
                     if (t.state() == TaskState.PENDING && !t.stopRequested()) {
                         launches.stamp(t.id(), LaunchTimes.Stage.RECEIVED, at);
                     }
@@ -258,6 +263,7 @@ public final class Agent implements AutoCloseable {
                 Reporter.pause(backoff);
                 backoff = Math.min(5000, backoff * 2);
                 index = 0; // the allocator may have restarted: read the whole state again
+                since = 0;
             }
         }
     }

@@ -101,7 +101,7 @@ public final class Tasks {
         TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),
                 s.reason() != null ? s.reason() : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
                 s.seq(), started, finished);
-        put(u);
+        put(u, false); // the agent learns this from the report's answer: its watch is not woken to read back what it said
         return u;
     }
 
@@ -218,10 +218,22 @@ public final class Tasks {
     }
 
     private void put(TaskInfo t) {
+        put(t, true);
+    }
+
+    /**
+     * Stores {@code t}; {@code wakeAgent}: its agent's watch is woken (and the index it waits on
+     * moved), as for anything the agent must act on. A change the agent itself reported does not
+     * need it; it still reaches the agent's next answer with {@code since} (its modifyIndex is
+     * above the agent's index), where it changes nothing.
+     */
+    private void put(TaskInfo t, boolean wakeAgent) {
         tasks.put(t.id(), t);
         byAgent.computeIfAbsent(t.agentId(), k -> new LinkedHashSet<>()).add(t.id());
-        byAgentIndex.put(t.agentId(), state.nextIndex());
-        touchedKeys.add(watchKey(t.agentId()));
+        if (wakeAgent) {
+            byAgentIndex.put(t.agentId(), state.nextIndex());
+            touchedKeys.add(watchKey(t.agentId()));
+        }
         byAllocation.computeIfAbsent(t.allocationId(), k -> new LinkedHashSet<>()).add(t.id());
         state.changes.tasks.add(t.id());
     }

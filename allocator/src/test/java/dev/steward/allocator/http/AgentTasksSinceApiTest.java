@@ -53,6 +53,30 @@ class AgentTasksSinceApiTest {
     }
 
     @Test
+    void an_agents_own_report_does_not_wake_its_watch_but_a_stop_does() {
+        String[] a = s.agent("m1", "4", "8g");
+        String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
+        String one = task(alloc, "one");
+        String path = "/v1/agents/" + a[0] + "/tasks";
+        String index = s.get(path, a[1]).index();
+        LiveServer.Reply reported = s.put("/v1/agents/" + a[0] + "/tasks/" + one + "/status", a[1], "{\"seq\":1,\"state\":\"RUNNING\",\"pid\":7}");
+        assertThat(reported.code()).isEqualTo(200);
+        long modified = reported.body().path("modifyIndex").asLong();
+        assertThat(modified).isGreaterThan(Long.parseLong(index));
+        assertThat(s.get(path, a[1]).index()).as("the agent's watch index does not move for what it said itself").isEqualTo(index);
+        long t0 = System.nanoTime();
+        LiveServer.Reply waited = s.get(path + "?index=" + index + "&wait=300ms&since=" + index, a[1]);
+        assertThat(System.nanoTime() - t0).as("the watch waits out its wait").isGreaterThanOrEqualTo(290_000_000L);
+        assertThat(ids(waited.body())).as("the reported task comes once with since").containsExactly(one);
+        assertThat(ids(s.get(path + "?since=" + modified, a[1]).body())).isEmpty();
+
+        s.post("/v1/tasks/" + one + "/stop", s.admin(), "");
+        LiveServer.Reply woken = s.get(path + "?index=" + modified + "&wait=20s&since=" + modified, a[1]);
+        assertThat(Long.parseLong(woken.index())).as("a stop moves it").isGreaterThan(modified);
+        assertThat(woken.body().get(0).path("stopRequested").asBoolean()).isTrue();
+    }
+
+    @Test
     void a_bad_since_is_named() {
         String[] a = s.agent("m1", "4", "8g");
         String path = "/v1/agents/" + a[0] + "/tasks";
