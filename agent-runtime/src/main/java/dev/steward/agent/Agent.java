@@ -224,8 +224,8 @@ public final class Agent implements AutoCloseable {
      * for the tasks changed since the last answer ({@code since}), so a burst of launches costs
      * each answer what changed rather than every task; a whole list is read again at
      * {@link #WHOLE_LIST_EVERY}, after an error, and when the allocator's index went back (a
-     * restored state). The agent's own reports do not wake it (it has their answers); the tasks
-     * they changed come once in the next answer, and {@code since} moves past them.
+     * restored state). Reports of a running task do not wake it (the agent has their answers); the
+     * tasks they changed come once in the next answer, and {@code since} moves past them.
      */
     private void watch() {
         long index = 0; // the index of this agent's tasks in the last answer

@@ -101,7 +101,9 @@ public final class Tasks {
         TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),
                 s.reason() != null ? s.reason() : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
                 s.seq(), started, finished);
-        put(u, false); // the agent learns this from the report's answer: its watch is not woken to read back what it said
+        // a running task's report is news only to others: its agent has the answer, so its watch is not woken to read back what
+        // it said. An end is: a report from an earlier incarnation of the agent can end a task whose process still runs here.
+        put(u, s.state().terminal());
         return u;
     }
 

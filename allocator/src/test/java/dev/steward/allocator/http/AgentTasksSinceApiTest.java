@@ -53,7 +53,7 @@ class AgentTasksSinceApiTest {
     }
 
     @Test
-    void an_agents_own_report_does_not_wake_its_watch_but_a_stop_does() {
+    void a_running_tasks_report_does_not_wake_its_agents_watch_but_a_stop_and_an_end_do() {
         String[] a = s.agent("m1", "4", "8g");
         String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
         String one = task(alloc, "one");
@@ -74,6 +74,12 @@ class AgentTasksSinceApiTest {
         LiveServer.Reply woken = s.get(path + "?index=" + modified + "&wait=20s&since=" + modified, a[1]);
         assertThat(Long.parseLong(woken.index())).as("a stop moves it").isGreaterThan(modified);
         assertThat(woken.body().get(0).path("stopRequested").asBoolean()).isTrue();
+
+        String two = task(alloc, "two");
+        String before = s.get(path, a[1]).index();
+        s.put("/v1/agents/" + a[0] + "/tasks/" + two + "/status", a[1], "{\"seq\":1,\"state\":\"EXITED\",\"exitCode\":0}");
+        assertThat(Long.parseLong(s.get(path, a[1]).index())).as("an end wakes it: a report from an earlier incarnation can end a task running here")
+                .isGreaterThan(Long.parseLong(before));
     }
 
     @Test
