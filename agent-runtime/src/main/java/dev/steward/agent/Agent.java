@@ -9,7 +9,6 @@ import dev.steward.api.AgentSignature;
 import dev.steward.api.Heartbeat;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
-import dev.steward.client.Indexed;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
 
@@ -66,7 +65,7 @@ public final class Agent implements AutoCloseable {
             new java.util.concurrent.ArrayBlockingQueue<>(LAUNCH_QUEUE), daemon("steward-agent-launch"));
     private final ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-heartbeat"));
     private PackageCache packages;
-    private final Thread watcher = new Thread(this::watch, "steward-agent-watch");
+    private Thread watcher;
     private volatile boolean closed;
     private Cgroups cgroups;
     private Launcher launcher;
@@ -124,6 +123,8 @@ public final class Agent implements AutoCloseable {
         beatClient = clientWith(identity.token())
                 .callTimeout(Duration.ofMillis(Math.max(5000, 2 * every))).retryBudget(cfg.heartbeatInterval()).build();
         beats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+        watcher = new Thread(new TaskWatch(client, identity.id(), launches, () -> closed, tasks -> post(() -> reconcile(tasks)),
+                tasks -> post(() -> tasks.forEach(this::reconcileOne)))::run, "steward-agent-watch");
         watcher.setDaemon(true);
         watcher.start();
         return this;
@@ -212,58 +213,6 @@ public final class Agent implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             if (!closed) {
                 throw e;
-            }
-        }
-    }
-
-    /** How often the watch reads every task, not only the changed ones: what it learns only from a whole list (a task the allocator forgot). */
-    static final Duration WHOLE_LIST_EVERY = Duration.ofMinutes(1);
-
-    /**
-     * Watches this agent's tasks with blocking queries. After a whole list, each query asks only
-     * for the tasks changed since the last answer ({@code since}), so a burst of launches costs
-     * each answer what changed rather than every task; a whole list is read again at
-     * {@link #WHOLE_LIST_EVERY}, after an error, and when the allocator's index went back (a
-     * restored state). Reports of a running task do not wake it (the agent has their answers); the
-     * tasks they changed come once in the next answer, and {@code since} moves past them.
-     */
-    private void watch() {
-        long index = 0; // the index of this agent's tasks in the last answer
-        long since = 0; // the newest change seen: that index, or a task's own (a report of ours moves a task, not that index)
-        long backoff = 200;
-        long wholeAt = 0;
-        while (!closed) {
-            try {
-                boolean whole = index == 0 || System.nanoTime() - wholeAt > WHOLE_LIST_EVERY.toNanos();
-                Indexed<List<TaskInfo>> r = client.agentTasks(identity.id(), whole ? index : since, Duration.ofSeconds(30), whole ? -1 : since);
-                long at = System.nanoTime();
-                if (r.index() < index) {
-                    index = 0; // the allocator's state went back (restored): what changed since our index means nothing now
-                    since = 0;
-                    continue;
-                }
-                index = r.index();
-                since = Math.max(since, index);
-                if (whole) {
-                    wholeAt = at;
-                }
-                List<TaskInfo> tasks = r.value();
-                for (TaskInfo t : tasks) {
-                    since = Math.max(since, t.modifyIndex());
-                    if (t.state() == TaskState.PENDING && !t.stopRequested()) {
-                        launches.stamp(t.id(), LaunchTimes.Stage.RECEIVED, at);
-                    }
-                }
-                post(whole ? () -> reconcile(tasks) : () -> tasks.forEach(this::reconcileOne));
-                backoff = 200;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
-                }
-                Reporter.pause(backoff);
-                backoff = Math.min(5000, backoff * 2);
-                index = 0; // the allocator may have restarted: read the whole state again
-                since = 0;
             }
         }
     }
@@ -488,7 +437,9 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        watcher.interrupt();
+        if (watcher != null) {
+            watcher.interrupt();
+        }
         loop.shutdownNow();
         probes.shutdownNow();
         disk.shutdownNow();
