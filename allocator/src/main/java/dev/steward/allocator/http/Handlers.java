@@ -62,15 +62,7 @@ final class Handlers {
         if (idx == null) {
             ready = CompletableFuture.completedFuture(0L);
         } else {
-            long after;
-            try {
-                after = Long.parseLong(idx);
-            } catch (NumberFormatException e) {
-                throw new ValidationException("index", "'" + idx + "' is not a whole number");
-            }
-            if (after < 0) {
-                throw new ValidationException("index", "must be at least 0");
-            }
+            long after = index("index", idx);
             String w = c.request().param("wait");
             Duration wait = w == null ? DEFAULT_WAIT : Units.duration("wait", w);
             if (wait.compareTo(MAX_WAIT) > 0) {
@@ -81,6 +73,20 @@ final class Handlers {
         }
         return ready.thenCompose(x -> engine.read(s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)}))
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
+    }
+
+    /** A query parameter that is an index: a whole number, at least 0; else a 400 naming {@code field}. */
+    static long index(String field, String text) {
+        long n;
+        try {
+            n = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ValidationException(field, "'" + text + "' is not a whole number");
+        }
+        if (n < 0) {
+            throw new ValidationException(field, "must be at least 0");
+        }
+        return n;
     }
 
     /**

@@ -8,7 +8,6 @@ import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskReports;
 import dev.steward.api.TaskSpec;
 import dev.steward.api.TaskStatus;
-import dev.steward.api.ValidationException;
 
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -80,19 +79,7 @@ final class TaskRoutes {
      * of removals from a whole list.
      */
     static long since(String text) {
-        if (text == null) {
-            return -1;
-        }
-        long n;
-        try {
-            n = Long.parseLong(text);
-        } catch (NumberFormatException e) {
-            throw new ValidationException("since", "'" + text + "' is not a whole number");
-        }
-        if (n < 0) {
-            throw new ValidationException("since", "must be at least 0");
-        }
-        return n;
+        return text == null ? -1 : Handlers.index("since", text);
     }
 
     /**
