@@ -318,14 +318,14 @@ final class Supervisor {
 
     /** On the loop thread, once a start on the pool has ended: RUNNING (or STOPPING, if a stop came meanwhile), or FAILED. */
     private void launched(Instant now) {
+        java.util.concurrent.CompletableFuture<TaskProcess> started = launching;
+        launching = null;
         try {
-            process = launching.join();
+            process = started.join();
         } catch (java.util.concurrent.CompletionException e) {
-            launching = null;
             finish(TaskState.FAILED, null, whyNotStarted(e.getCause()), now);
             return;
         }
-        launching = null;
         running(now);
         if (stopWhenStarted) {
             stopWhenStarted = false;

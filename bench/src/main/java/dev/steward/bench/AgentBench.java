@@ -157,9 +157,9 @@ public final class AgentBench {
                     .reduce((x, y) -> x + ", " + y).orElse("n/a");
             System.out.println("  classes: " + classes);
             System.out.println("  native memory tracking of an identical twin (committed KB; NMT's own cost included):");
+            java.util.regex.Pattern category = java.util.regex.Pattern.compile("^(?:-\\s+)?([A-Z][A-Za-z ]*?)\\s*[:(]\\s*reserved=(\\d+)KB, committed=(\\d+)KB");
             for (String line : jcmd(twin.pid(), "VM.native_memory", "summary").lines().toList()) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(?:-\\s+)?([A-Z][A-Za-z ]*?)\\s*[:(]\\s*reserved=(\\d+)KB, committed=(\\d+)KB")
-                        .matcher(line.strip());
+                java.util.regex.Matcher m = category.matcher(line.strip());
                 if (m.find() && Long.parseLong(m.group(3)) >= 100) {
                     System.out.printf("    %-28s %7s%n", m.group(1).strip(), m.group(3));
                 }

@@ -35,9 +35,9 @@ public final class StewardClient {
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
     private static final MediaType MEDIA = MediaType.get("application/json");
-    /** One connection pool and dispatcher for every client of this JVM that is given no OkHttpClient of its own. */
     /**
-     * The base of every client built here. Plain HTTP only: OkHttp readies TLS (the JDK's trust
+     * One connection pool and dispatcher for every client of this JVM that is given no
+     * OkHttpClient of its own. Plain HTTP only: OkHttp readies TLS (the JDK's trust
      * store, its certificates parsed) when a client that may speak it is built, which costs an
      * agent on plain HTTP megabytes for nothing; {@link Builder#build} adds TLS where an address
      * is https or a CA or certificate is given.
@@ -189,7 +189,7 @@ public final class StewardClient {
 
     /** The agent's tasks, answered once the allocator's index passes {@code after} (or after {@code wait}). */
     public Indexed<List<TaskInfo>> agentTasks(String agentId, long after, Duration wait) throws IOException {
-        return query(Paths.v1("agents", agentId, "tasks"), after, wait, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class));
+        return agentTasks(agentId, after, wait, -1);
     }
 
     /**

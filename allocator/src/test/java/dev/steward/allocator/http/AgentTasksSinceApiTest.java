@@ -21,10 +21,6 @@ class AgentTasksSinceApiTest {
         s.close();
     }
 
-    private String task(String alloc, String name) {
-        return s.post("/v1/allocations/" + alloc + "/tasks", s.admin(), "{\"name\":\"" + name + "\",\"command\":\"/bin/true\"}").body().path("id").asText();
-    }
-
     private static List<String> ids(JsonNode tasks) {
         List<String> out = new ArrayList<>();
         tasks.forEach(t -> out.add(t.path("id").asText()));
@@ -35,15 +31,15 @@ class AgentTasksSinceApiTest {
     void only_what_changed_after_the_index_given() {
         String[] a = s.agent("m1", "4", "8g");
         String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
-        String one = task(alloc, "one");
-        String two = task(alloc, "two");
+        String one = s.task(alloc, "one");
+        String two = s.task(alloc, "two");
         String path = "/v1/agents/" + a[0] + "/tasks";
         LiveServer.Reply whole = s.get(path, a[1]);
         assertThat(ids(whole.body())).containsExactly(one, two);
         String index = whole.index();
 
         assertThat(s.get(path + "?since=" + index, a[1]).body()).as("nothing changed since").isEmpty();
-        String three = task(alloc, "three");
+        String three = s.task(alloc, "three");
         s.post("/v1/tasks/" + one + "/stop", s.admin(), "");
         LiveServer.Reply changed = s.get(path + "?since=" + index, a[1]);
         assertThat(ids(changed.body())).containsExactlyInAnyOrder(one, three);
@@ -56,7 +52,7 @@ class AgentTasksSinceApiTest {
     void a_running_tasks_report_does_not_wake_its_agents_watch_but_a_stop_and_an_end_do() {
         String[] a = s.agent("m1", "4", "8g");
         String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
-        String one = task(alloc, "one");
+        String one = s.task(alloc, "one");
         String path = "/v1/agents/" + a[0] + "/tasks";
         String index = s.get(path, a[1]).index();
         LiveServer.Reply reported = s.put("/v1/agents/" + a[0] + "/tasks/" + one + "/status", a[1], "{\"seq\":1,\"state\":\"RUNNING\",\"pid\":7}");
@@ -75,7 +71,7 @@ class AgentTasksSinceApiTest {
         assertThat(Long.parseLong(woken.index())).as("a stop moves it").isGreaterThan(modified);
         assertThat(woken.body().get(0).path("stopRequested").asBoolean()).isTrue();
 
-        String two = task(alloc, "two");
+        String two = s.task(alloc, "two");
         String before = s.get(path, a[1]).index();
         s.put("/v1/agents/" + a[0] + "/tasks/" + two + "/status", a[1], "{\"seq\":1,\"state\":\"EXITED\",\"exitCode\":0}");
         assertThat(Long.parseLong(s.get(path, a[1]).index())).as("an end wakes it: a report from an earlier incarnation can end a task running here")

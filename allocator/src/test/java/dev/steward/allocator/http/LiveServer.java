@@ -88,6 +88,11 @@ final class LiveServer implements AutoCloseable {
         return new String[] {r.body().path("agent").path("id").asText(), r.body().path("token").asText()};
     }
 
+    /** Starts a task of {@code /bin/true} named {@code name} in allocation {@code alloc} as admin; returns its id. */
+    String task(String alloc, String name) {
+        return post("/v1/allocations/" + alloc + "/tasks", admin(), "{\"name\":\"" + name + "\",\"command\":\"/bin/true\"}").body().path("id").asText();
+    }
+
     @Override
     public void close() {
         server.close();

@@ -19,17 +19,13 @@ class TaskReportsApiTest {
         s.close();
     }
 
-    private String task(String alloc, String name) {
-        return s.post("/v1/allocations/" + alloc + "/tasks", s.admin(), "{\"name\":\"" + name + "\",\"command\":\"/bin/true\"}").body().path("id").asText();
-    }
-
     @Test
     void several_reports_in_one_request_each_as_if_alone() {
         String[] a = s.agent("m1", "4", "8g");
         String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
         String[] b = s.agent("m2", "4", "8g"); // joins after the placement: the tasks are m1's
-        String t1 = task(alloc, "one");
-        String t2 = task(alloc, "two");
+        String t1 = s.task(alloc, "one");
+        String t2 = s.task(alloc, "two");
         String body = "{\"reports\":[{\"task\":\"" + t1 + "\",\"status\":{\"seq\":1,\"state\":\"RUNNING\",\"pid\":11}},"
                 + "{\"task\":\"nope\",\"status\":{\"seq\":1,\"state\":\"RUNNING\"}},"
                 + "{\"task\":\"" + t2 + "\",\"status\":{\"seq\":1,\"state\":\"RUNNING\",\"pid\":12}}]}";
