@@ -183,6 +183,7 @@ public final class Agent implements AutoCloseable {
 
     /** Re-attaches to tasks an earlier run started; ones that ended meanwhile are reported with their exit status. */
     private void recover() {
+        Map<Path, TaskProcess> running = TaskProcess.wrappers(launcher.wrapper()); // for starts a crash cut short
         try (var dirs = Files.list(tasksDir)) {
             for (Path d : (Iterable<Path>) dirs::iterator) {
                 Path spec = d.resolve("task.json");
@@ -193,6 +194,9 @@ public final class Agent implements AutoCloseable {
                 }
                 TaskInfo t = JSON.readValue(spec.toFile(), TaskInfo.class);
                 TaskProcess p = TaskProcess.load(d);
+                if (p == null || !p.alive()) {
+                    p = unrecorded(t.id(), d, p, running);
+                }
                 launcher.recovered(t.id(), d);
                 Supervisor s = (p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
                         : new Supervisor(t, d, launcher, cgroups, reporter, probes, packages, clock.instant())).diskLimit(cfg.diskLimitMib(t.resources()))
@@ -204,6 +208,31 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot recover tasks from " + tasksDir, e);
         }
+    }
+
+    /**
+     * A start that a crash cut short between the spawn and the pid file: the wrapper runs (or ran)
+     * with no pid recorded, or with the pid of the task's previous run. A live wrapper for
+     * {@code dir} is adopted and recorded; one that already exited left its exit file, and the
+     * task is taken as ended with that status. Either way the task is not started a second time.
+     * Otherwise {@code recorded} (null: never started) stands.
+     */
+    private static TaskProcess unrecorded(String task, Path dir, TaskProcess recorded, Map<Path, TaskProcess> running) {
+        TaskProcess live = running.get(dir.toAbsolutePath().normalize());
+        if (live != null && !live.same(recorded)) {
+            try {
+                live.save();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "task " + task + ": cannot record the pid of its running wrapper", e);
+            }
+            LOG.warning("task " + task + ": adopted its wrapper, pid " + live.pid() + ", started just before the agent stopped (its pid had not been recorded)");
+            return live;
+        }
+        if (recorded == null && Files.exists(dir.resolve("exit"))) {
+            LOG.warning("task " + task + ": its wrapper ran and exited while the agent was down, before its pid was recorded; not started again");
+            return TaskProcess.exited(dir);
+        }
+        return recorded;
     }
 
     /** Runs {@code r} on the loop thread; after close, drops it. */

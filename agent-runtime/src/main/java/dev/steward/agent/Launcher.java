@@ -53,6 +53,11 @@ public final class Launcher {
         }
     }
 
+    /** The wrapper script every task is started through (its path is in each wrapper's command line). */
+    Path wrapper() {
+        return wrapper;
+    }
+
     /** Where the launch's cgroup and spawn stages are noted (null: nowhere). */
     volatile LaunchTimes times;
 

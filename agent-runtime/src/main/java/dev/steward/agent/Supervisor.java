@@ -485,6 +485,6 @@ final class Supervisor {
             java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot remove its secrets: " + e);
         }
         launcher.ended(task.id(), dir);
-        reporter.report(task.id(), new TaskStatus(0, state, process == null ? null : process.pid(), code, null, why, restarts, now));
+        reporter.report(task.id(), new TaskStatus(0, state, process == null || process.pid() <= 0 ? null : process.pid(), code, null, why, restarts, now));
     }
 }

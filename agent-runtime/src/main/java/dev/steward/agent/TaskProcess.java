@@ -4,11 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A running task's wrapper process, known by its pid and the start time the kernel gives it
  * (so a reused pid is never mistaken for it), and its task directory, where the wrapper writes
  * the exit status. Works the same for a process this agent started and one it re-attached to.
+ * A task whose wrapper ran and exited while no pid was recorded (the agent died between the
+ * spawn and the pid file) is {@link #exited}: never alive, never signalled, its exit status read
+ * from the directory as for any other.
  */
 public final class TaskProcess {
     private final Path dir;
@@ -21,8 +26,59 @@ public final class TaskProcess {
         this.startTime = startTime;
     }
 
+    /** The wrapper's pid; 0 for {@link #exited}, whose pid was never recorded. */
     public long pid() {
         return pid;
+    }
+
+    /** A wrapper that ran in {@code dir} and exited before its pid was recorded: it left only its exit file. */
+    static TaskProcess exited(Path dir) {
+        return new TaskProcess(dir, 0, Long.MIN_VALUE);
+    }
+
+    /**
+     * The live wrappers of {@code wrapper} (the agent's wrapper.sh) run by this agent's user, by
+     * the task directory each was started for, as {@code /proc} shows them. A start's argv is
+     * {@code setsid /bin/sh WRAPPER TASKDIR ...} and setsid execs the shell in place, so the pid
+     * is the one the spawn returned. A process of another user (a task, which could forge such a
+     * command line) is never taken.
+     */
+    static Map<Path, TaskProcess> wrappers(Path wrapper) {
+        Map<Path, TaskProcess> found = new HashMap<>();
+        String script = wrapper.toString();
+        Object self;
+        try {
+            self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            return found; // no /proc: nothing to find
+        }
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) procs::iterator) {
+                String name = proc.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String[] argv = new String(Files.readAllBytes(proc.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8).split("\0");
+                    for (int i = 0; i + 1 < argv.length; i++) {
+                        if (argv[i].equals(script) && self.equals(Files.getAttribute(proc, "unix:uid"))) {
+                            long pid = Long.parseLong(name);
+                            long start = startTimeOf(pid);
+                            if (start >= 0) {
+                                Path dir = Path.of(argv[i + 1]).toAbsolutePath().normalize();
+                                found.put(dir, new TaskProcess(dir, pid, start));
+                            }
+                            break;
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended while it was read
+                }
+            }
+        } catch (IOException e) {
+            return found;
+        }
+        return found;
     }
 
     /** The kernel's start time of {@code pid} (clock ticks after boot), or -1 if there is no such process or it is a zombie. */
@@ -42,7 +98,7 @@ public final class TaskProcess {
 
     /** True while the wrapper runs. */
     public boolean alive() {
-        return startTimeOf(pid) == startTime;
+        return pid > 0 && startTimeOf(pid) == startTime;
     }
 
     /** The exit status the wrapper recorded, or null if it has not (still running, or killed itself). */
@@ -56,6 +112,9 @@ public final class TaskProcess {
 
     /** Sends a signal (TERM, KILL) to the task's whole process group. */
     public void signal(String sig) {
+        if (pid <= 0) {
+            return; // exited: there is no process to signal, and -0 would be the agent's own group
+        }
         try {
             Process p = new ProcessBuilder("kill", "-s", sig, "--", "-" + pid).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -65,6 +124,11 @@ public final class TaskProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Whether {@code o} is the same process: the same pid with the same start time. */
+    boolean same(TaskProcess o) {
+        return o != null && o.pid == pid && o.startTime == startTime;
     }
 
     void save() throws IOException {
