@@ -72,6 +72,7 @@ public final class AgentLedger {
         this.portsFree = free;
         recountGpus();
         if (index != null) {
+            index.grew();
             index.moved(this);
         }
     }
@@ -120,10 +121,16 @@ public final class AgentLedger {
     }
 
     public void setReady(boolean ready) {
+        if (ready != this.ready && index != null) {
+            index.grew();
+        }
         this.ready = ready;
     }
 
     public void setDraining(boolean draining) {
+        if (draining != this.draining && index != null) {
+            index.grew();
+        }
         this.draining = draining;
     }
 
@@ -185,6 +192,7 @@ public final class AgentLedger {
         if (!b.equals(hostBusy)) {
             hostBusy = b;
             if (index != null) {
+                index.grew();
                 index.moved(this);
             }
         }
@@ -397,6 +405,7 @@ public final class AgentLedger {
         }
         recountGpus();
         if (index != null) {
+            index.grew();
             index.moved(this);
         }
     }

@@ -148,6 +148,7 @@ public final class FillIndex {
         a.index = this;
         insert(a);
         size++;
+        grew();
     }
 
     public void remove(AgentLedger a) {
@@ -157,6 +158,34 @@ public final class FillIndex {
         detach(a);
         a.index = null;
         size--;
+        grew();
+    }
+
+    /**
+     * Asks known to fit on no agent, each with the outcome (the reasons counted) of its failure.
+     * A reservation only takes room, so an ask that fitted nowhere still fits nowhere after it;
+     * anything that may give room (a release, an agent added, removed, back from draining or lost,
+     * new totals, attributes or ports) clears them all ({@link #grew}). Bounded: cleared when full.
+     */
+    private final Map<PlacementStack.FitKey, PlacementStack.Outcome> failures = new java.util.HashMap<>();
+    static final int MAX_FAILURES = 4096;
+
+    /** Called when an agent may have gained room or become eligible: what failed may fit now. */
+    void grew() {
+        if (!failures.isEmpty()) {
+            failures.clear();
+        }
+    }
+
+    PlacementStack.Outcome knownFailure(PlacementStack.FitKey key) {
+        return failures.get(key);
+    }
+
+    void failed(PlacementStack.FitKey key, PlacementStack.Outcome o) {
+        if (failures.size() >= MAX_FAILURES) {
+            failures.clear();
+        }
+        failures.put(key, o);
     }
 
     public int size() {

@@ -1,7 +1,10 @@
 package dev.steward.allocator.placement;
 
+import dev.steward.api.Ask;
+import dev.steward.api.Constraint;
 import dev.steward.api.Placement;
 import dev.steward.api.PlacementDiagnosis;
+import dev.steward.api.Resources;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -42,8 +45,15 @@ public final class PlacementStack {
     public record Choice(AgentLedger agent, List<Integer> gpus, Map<String, Integer> ports, double score) {
     }
 
-    /** A choice, or the reasons every agent was turned away. */
-    public record Outcome(Choice choice, int evaluated, Map<String, Integer> rejections) {
+    /**
+     * A choice, or the reasons every agent was turned away. {@code remembered}: a failure answered
+     * from the index's known failures, its reasons counted when the equal ask first failed.
+     */
+    public record Outcome(Choice choice, int evaluated, Map<String, Integer> rejections, boolean remembered) {
+        public Outcome(Choice choice, int evaluated, Map<String, Integer> rejections) {
+            this(choice, evaluated, rejections, false);
+        }
+
         public boolean placed() {
             return choice != null;
         }
@@ -95,18 +105,49 @@ public final class PlacementStack {
      * everything.
      */
     public Outcome placeOne(PlacementAsk ask, FillIndex index) {
+        FitKey key = FitKey.of(ask);
+        if (key != null) {
+            Outcome known = index.knownFailure(key);
+            if (known != null) {
+                return known;
+            }
+        }
         if (scorers != DEFAULT_SCORERS) {
-            return placeOne(ask, all(index));
+            Outcome o = placeOne(ask, all(index));
+            if (!o.placed() && key != null) {
+                index.failed(key, new Outcome(null, o.evaluated(), o.rejections(), true));
+            }
+            return o;
         }
         IndexedSearch search = new IndexedSearch(this, ask, scorers.get(ask.ask().placement()).toArray(new Scorer[0])).run(index);
         AgentLedger best = search.best();
         if (best == null) {
             Tally tally = new Tally();
             index.forEach(a -> tally.add(firstRejection(a, ask)));
-            return new Outcome(null, index.size(), tally.counts());
+            Outcome o = new Outcome(null, index.size(), tally.counts());
+            if (key != null) {
+                index.failed(key, new Outcome(null, o.evaluated(), o.rejections(), true));
+            }
+            return o;
         }
         Choice c = new Choice(best, best.pickGpus(ask.ask().shape().gpuMillis()), best.pickPorts(ask.ask().ports()), search.bestScore());
         return new Outcome(c, index.size(), Map.of());
+    }
+
+    /**
+     * What the filters read of an ask, so two asks with equal keys are turned away by the same
+     * agents for the same reasons: the shape, the GPU models, how many ports, the constraints.
+     * A filter that reads more of the ask must add it here. Null for an ask with agents or
+     * values already taken by its request's {@code distinct} constraints (not remembered).
+     */
+    record FitKey(Resources shape, java.util.Set<String> gpuModels, int ports, List<Constraint> constraints) {
+        static FitKey of(PlacementAsk pa) {
+            if (!pa.distinctTaken().isEmpty()) {
+                return null;
+            }
+            Ask a = pa.ask();
+            return new FitKey(a.shape(), a.gpuModels(), a.ports().size(), a.constraints());
+        }
     }
 
     private static List<AgentLedger> all(FillIndex index) {

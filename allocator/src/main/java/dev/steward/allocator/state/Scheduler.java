@@ -100,6 +100,7 @@ final class Scheduler {
             return blocked(now, guarantee);
         }
         List<Choice> chosen = new ArrayList<>();
+        List<Choice> held = new ArrayList<>();
         Map<String, Set<String>> taken = distinctTaken(r, ask);
         Map<String, Integer> siblings = siblings(r);
         for (int i = 0; i < units; i++) {
@@ -109,17 +110,20 @@ final class Scheduler {
                 o = stack.placeOne(pa, state.fill);
             }
             if (!o.placed()) {
-                undo(chosen, ask);
+                undo(held, ask);
                 String gang = ask.gang() ? "gang of " + units + ": only " + i + " fit at once; " : null;
                 PlacementDiagnosis d = o.diagnosis(now, null);
                 return new Attempt(0, gang == null ? d : new PlacementDiagnosis(now, d.agentsEvaluated(), d.rejections(), null, gang + d.summary()));
             }
             Choice c = o.choice();
-            c.agent().reserve(ask.shape(), c.gpus(), c.ports()); // tentatively, so the next unit sees it
+            if (i + 1 < units) { // tentatively, so the next unit sees it (the last needs none: a free would forget known failures)
+                c.agent().reserve(ask.shape(), c.gpus(), c.ports());
+                held.add(c);
+            }
             chosen.add(c);
             addTaken(taken, ask, c.agent());
         }
-        undo(chosen, ask);
+        undo(held, ask);
         commit(r, ask, chosen, now);
         return new Attempt(chosen.size(), null);
     }
