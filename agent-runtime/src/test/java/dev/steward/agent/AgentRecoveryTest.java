@@ -168,4 +168,30 @@ class AgentRecoveryTest {
         assertThat(Files.readAllLines(taskDir.resolve("sandbox").resolve("runs"))).as("the command ran once").hasSize(1);
         assertThat(wrappersOf(taskDir)).isEmpty();
     }
+
+    @Test
+    void a_restart_cut_short_before_its_pid_file_is_adopted_not_started_a_third_time() throws Exception {
+        c = new Cluster(Duration.ofSeconds(30));
+        agent = agentProcess("m1");
+        String alloc = c.allocate("0.2", "64m");
+        String task = c.task(alloc, "{\"name\":\"worker\",\"command\":\"sh\",\"args\":[\"-c\",\"echo run >> runs; while [ ! -f stop ]; do sleep 0.1; done; exit 7\"],"
+                + "\"restart\":{\"attempts\":3}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        long pid = c.taskInfo(task).path("pid").asLong();
+        Path taskDir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
+        taskDirs.add(taskDir);
+        agent.kill9();
+        // the pid file still names the previous run, which has exited; the new run's wrapper is not recorded yet
+        Process previous = new ProcessBuilder("sleep", "30").start();
+        long previousStart = TaskProcess.startTimeOf(previous.pid());
+        previous.destroyForcibly().waitFor();
+        Files.writeString(taskDir.resolve("pid"), previous.pid() + " " + previousStart + "\n");
+        long mark = agent.logSize();
+        agent.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.output(mark).contains("recovered task " + task));
+        assertThat(agent.output(mark)).contains("recovered task " + task + " running as pid " + pid);
+        assertThat(wrappersOf(taskDir)).as("one wrapper for the task").containsExactly(pid);
+        assertThat(c.taskInfo(task).path("restarts").asInt()).isZero();
+        assertThat(Files.readAllLines(taskDir.resolve("sandbox").resolve("runs"))).hasSize(1);
+    }
 }
