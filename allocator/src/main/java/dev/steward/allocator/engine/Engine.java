@@ -82,6 +82,9 @@ public final class Engine implements AutoCloseable {
             return t;
         });
         this.owner.setRemoveOnCancelPolicy(true); // a parked query woken early takes its timer out of the queue at once
+        // at close, timers still due (parked queries' waits, up to minutes) are dropped: by default they would hold the
+        // owner thread open until they fire, and close waited 5 s for it on every stop of an allocator with agents
+        this.owner.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.replies = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "steward-reply");
             t.setDaemon(true);

@@ -77,6 +77,19 @@ class EngineTest {
     }
 
     @Test
+    void close_does_not_wait_for_the_timers_of_parked_queries() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
+        engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);
+        var parked = engine.awaitIndex(engine.index(), Duration.ofMinutes(5)); // an agent's watch, parked on the owner's timer
+        engine.read(s -> null).get(10, TimeUnit.SECONDS); // the park has run
+        assertThat(parked).isNotDone();
+        var closed = java.util.concurrent.CompletableFuture.runAsync(engine::close);
+        engine = null;
+        // the owner used to stay up until its due timers fired, and close gave up on it only after 5 s
+        closed.get(4, TimeUnit.SECONDS);
+    }
+
+    @Test
     void a_change_is_durable_before_it_is_acknowledged_and_the_index_counts_changes() throws Exception {
         Breakable store = new Breakable(dir);
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), store, Clock.systemUTC());
