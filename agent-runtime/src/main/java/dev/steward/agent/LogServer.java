@@ -11,7 +11,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -82,7 +81,7 @@ final class LogServer implements AutoCloseable {
               boolean verifyClients) throws IOException {
         this.tasksDir = tasksDir;
         this.key = tokenHash;
-        QueuedThreadPool pool = new QueuedThreadPool(8, 2, 60_000, new BlockingArrayQueue<>(256, 256, 256));
+        QueuedThreadPool pool = new QueuedThreadPool(8, 2, 60_000); // Jetty's unbounded queue, held small by the connection limit below
         pool.setName("steward-agent-http");
         pool.setDaemon(true);
         server = new Server(pool);

@@ -5,31 +5,32 @@ import java.time.Duration;
 /**
  * The bounds of the HTTP transport, each a number a test or an operator can read: connections
  * at once (16,384: each agent parks one blocking query, so 10,000 agents and their clients fit),
- * the thread pool and its queue, how long a connection may sit idle (a request whose headers or
+ * the thread pool (its queue is Jetty's unbounded one, held to a few jobs per connection by the
+ * connection bound: Jetty must never reject its own jobs, which a full bounded queue did), how long a connection may sit idle (a request whose headers or
  * body stop arriving counts as idle), the slowest body accepted, the largest header block, and
  * what each class of traffic may hold at once ({@link TrafficClass}): agents' requests, API
  * clients' requests, clients' parked blocking queries, and streamed transfers (package uploads
  * and downloads, log follows). A class at its bound is answered 503 with Retry-After; the others
  * go on, so none can starve another, and agents' bound is the largest.
  */
-public record HttpLimits(int maxConnections, int maxThreads, int queue, Duration idleTimeout, long minBodyBytesPerSecond, int maxHeaderBytes,
+public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, int maxHeaderBytes,
                          int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, 1024, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096);
+    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096);
 
     public HttpLimits {
-        if (maxConnections < 1 || maxThreads < 4 || queue < 1 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1) {
+        if (maxConnections < 1 || maxThreads < 4 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1) {
             throw new IllegalArgumentException("every HTTP bound must be positive (and at least 4 threads)");
         }
     }
 
     /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
     public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
-        return new HttpLimits(maxConnections, maxThreads, queue, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches);
+        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches);
     }
 
     /** The same bounds with this idle timeout (headers or a body that stop arriving). */
     public HttpLimits withIdleTimeout(Duration d) {
-        return new HttpLimits(maxConnections, maxThreads, queue, d, minBodyBytesPerSecond, maxHeaderBytes, maxStreams, maxAgentRequests,
+        return new HttpLimits(maxConnections, maxThreads, d, minBodyBytesPerSecond, maxHeaderBytes, maxStreams, maxAgentRequests,
                 maxClientRequests, maxWatches);
     }
 

@@ -13,7 +13,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -53,8 +52,9 @@ public final class JettyServer implements AutoCloseable {
 
     /** As above, telling {@code observer} of every request once its answer is out (the request log, the HTTP metrics). */
     public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits, ServerTls tls, RequestObserver observer) throws IOException {
-        QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000,
-                new BlockingArrayQueue<>(limits.queue(), limits.queue(), limits.queue()));
+        // Jetty's own unbounded queue: a bounded one rejects Jetty's internal jobs when full (Jetty warns of it at start);
+        // the connection limit below holds the queue to a few jobs per connection, and the traffic classes shed load
+        QueuedThreadPool pool = new QueuedThreadPool(limits.maxThreads(), Math.min(8, limits.maxThreads()), 60_000);
         pool.setName("steward-http");
         pool.setDaemon(true);
         server = new Server(pool);
