@@ -1,6 +1,5 @@
 package dev.steward.agent;
 
-import dev.steward.api.HealthCheck;
 import dev.steward.api.RestartPolicy;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
@@ -14,12 +13,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 
 /**
  * Runs one task through its life, one {@link #tick} at a time on the agent's loop thread:
  * start, watch for its exit, restart by policy (attempts within an interval, doubling delay),
- * check its health, and stop it (SIGTERM to its process group, SIGKILL after the kill timeout).
+ * check its health ({@link HealthWatch}), and stop it (SIGTERM to its process group, SIGKILL after the kill timeout).
  * Every change of state is handed to the {@link Reporter}. Time comes in as an argument.
  *
  * <p>With a launch pool ({@link #launchOn}), a start is handed to one of the pool's threads
@@ -42,7 +40,6 @@ final class Supervisor {
     private final Launcher launcher;
     private final Cgroups cgroups;
     private final Reporter reporter;
-    private final ExecutorService probes;
     private Phase phase = Phase.WAITING;
     private TaskProcess process;
     private Instant nextStart;
@@ -52,11 +49,7 @@ final class Supervisor {
     private TaskState stopAs = TaskState.KILLED;
     private int restarts;
     private final Deque<Instant> restartTimes = new ArrayDeque<>();
-    private Boolean healthy;
-    private int failures;
-    private Instant checkAt;
-    private Instant graceUntil = Instant.MIN;
-    private Future<Boolean> probe;
+    private final HealthWatch health;
     /** Why the agent stopped the process for its health, until it exits. */
     private String healthKill;
     private final PackageCache packages;
@@ -82,7 +75,7 @@ final class Supervisor {
         this.launcher = launcher;
         this.cgroups = cgroups;
         this.reporter = reporter;
-        this.probes = probes;
+        this.health = new HealthWatch(task, dir, launcher, probes);
         this.nextStart = now;
         this.restarts = task.restarts();
     }
@@ -119,7 +112,7 @@ final class Supervisor {
         s.process = p;
         s.phase = Phase.RUNNING;
         s.acceptedNanos = 0; // launched by an earlier run
-        s.scheduleCheck(now, true);
+        s.health.restart(now, true);
         return s;
     }
 
@@ -336,9 +329,7 @@ final class Supervisor {
     private void running(Instant now) {
         phase = Phase.RUNNING;
         acceptedNanos = 0;
-        healthy = null;
-        failures = 0;
-        scheduleCheck(now, false);
+        health.restart(now, false);
     }
 
     private static String whyNotStarted(Throwable e) {
@@ -393,47 +384,13 @@ final class Supervisor {
     }
 
     private void health(Instant now) {
-        HealthCheck c = task.spec().healthCheck();
-        if (c == null) {
-            return;
-        }
-        if (probe != null && probe.isDone()) {
-            boolean ok;
-            try {
-                ok = probe.get();
-            } catch (Exception e) {
-                ok = false;
+        HealthWatch.Verdict v = health.poll(now, metrics);
+        if (v != null) {
+            reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, v.healthy(), v.reason(), restarts, now));
+            if (!v.healthy()) {
+                healthKill = "health check " + health.describe() + " failed " + v.failures() + " times in a row";
+                process.signal("TERM"); // an unhealthy task is restarted under its policy
             }
-            probe = null;
-            if (metrics != null) {
-                metrics.checked(ok);
-            }
-            boolean inGrace = now.isBefore(graceUntil);
-            failures = ok ? 0 : (inGrace ? failures : failures + 1); // a failure in the initial grace does not count; a pass does
-            Boolean now2 = ok ? Boolean.TRUE : (failures >= c.thresholdCount() ? Boolean.FALSE : healthy);
-            if (now2 != null && !now2.equals(healthy)) {
-                healthy = now2;
-                reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, healthy,
-                        healthy ? "health check passed" : "health check failed " + failures + " times in a row", restarts, now));
-                if (!healthy) {
-                    healthKill = "health check " + describe(c) + " failed " + failures + " times in a row";
-                    process.signal("TERM"); // an unhealthy task is restarted under its policy
-                }
-            }
-        }
-        if (probe == null && !now.isBefore(checkAt)) {
-            ProcessBuilder command = null;
-            if (c.parsedType() == HealthCheck.Type.COMMAND) {
-                try {
-                    command = launcher.checkCommand(task, dir, c.command()); // as the task's user, never the agent's
-                } catch (IOException | LaunchFailure e) {
-                    java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot run its check: " + e.getMessage());
-                }
-            }
-            ProcessBuilder pb = command;
-            probe = pb == null && c.parsedType() == HealthCheck.Type.COMMAND ? java.util.concurrent.CompletableFuture.completedFuture(false)
-                    : probes.submit(() -> HealthProbe.probe(c, task.ports(), pb));
-            checkAt = now.plus(c.intervalDuration());
         }
     }
 
@@ -459,25 +416,9 @@ final class Supervisor {
         return "";
     }
 
-    private static String describe(HealthCheck c) {
-        return switch (c.parsedType()) {
-            case HTTP -> "http " + (c.path() == null ? "/" : c.path()) + " on port " + c.port();
-            case TCP -> "tcp on port " + c.port();
-            case COMMAND -> "command " + String.join(" ", c.command());
-        };
-    }
-
-    private void scheduleCheck(Instant now, boolean attached) {
-        HealthCheck c = task.spec().healthCheck();
-        checkAt = c == null ? Instant.MAX : now;
-        graceUntil = c == null || attached ? now : now.plus(c.graceDuration());
-    }
-
     private void finish(TaskState state, Integer code, String why, Instant now) {
         phase = Phase.DONE;
-        if (probe != null) {
-            probe.cancel(true);
-        }
+        health.cancel();
         cgroups.remove(task.id());
         try {
             Launcher.removeSecrets(dir);

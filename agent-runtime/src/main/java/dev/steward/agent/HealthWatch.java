@@ -1,0 +1,125 @@
+package dev.steward.agent;
+
+import dev.steward.api.HealthCheck;
+import dev.steward.api.TaskInfo;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.logging.Logger;
+
+/**
+ * A running task's health checks, for its {@link Supervisor}: one probe at a time on the agent's
+ * probe pool, started every interval from the process's start; a probe that fails in the
+ * initial grace does not count, a pass clears the count, and {@code threshold} failures in a row
+ * make the task unhealthy. The counting is pure ({@link #failuresAfter}, {@link #verdict});
+ * the probes are the effects. Used from the agent's loop thread only.
+ */
+final class HealthWatch {
+    private final TaskInfo task;
+    private final HealthCheck check;
+    private final Path dir;
+    private final Launcher launcher;
+    private final ExecutorService probes;
+    private Boolean healthy;
+    private int failures;
+    private Instant checkAt = Instant.MAX;
+    private Instant graceUntil = Instant.MIN;
+    private Future<Boolean> probe;
+
+    HealthWatch(TaskInfo task, Path dir, Launcher launcher, ExecutorService probes) {
+        this.task = task;
+        this.check = task.spec().healthCheck();
+        this.dir = dir;
+        this.launcher = launcher;
+        this.probes = probes;
+    }
+
+    /** A change of verdict: the task became healthy or unhealthy, after {@code failures} failures in a row. */
+    record Verdict(boolean healthy, int failures, String reason) {
+    }
+
+    /**
+     * A new process to watch: no verdict yet, the first probe now. {@code attached}: a process an
+     * earlier run of the agent started, long past its grace.
+     */
+    void restart(Instant now, boolean attached) {
+        healthy = null;
+        failures = 0;
+        checkAt = check == null ? Instant.MAX : now;
+        graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
+    }
+
+    /**
+     * Takes a finished probe's answer (counted in {@code metrics}, if any) and starts the next
+     * probe when it is due. Returns the verdict when it changed, else null.
+     */
+    Verdict poll(Instant now, AgentMetrics metrics) {
+        if (check == null) {
+            return null;
+        }
+        Verdict changed = null;
+        if (probe != null && probe.isDone()) {
+            boolean ok;
+            try {
+                ok = probe.get();
+            } catch (Exception e) {
+                ok = false;
+            }
+            probe = null;
+            if (metrics != null) {
+                metrics.checked(ok);
+            }
+            failures = failuresAfter(ok, now.isBefore(graceUntil), failures);
+            Boolean next = verdict(ok, failures, check.thresholdCount(), healthy);
+            if (next != null && !next.equals(healthy)) {
+                healthy = next;
+                changed = new Verdict(next, failures, next ? "health check passed" : "health check failed " + failures + " times in a row");
+            }
+        }
+        if (probe == null && !now.isBefore(checkAt)) {
+            ProcessBuilder command = null;
+            if (check.parsedType() == HealthCheck.Type.COMMAND) {
+                try {
+                    command = launcher.checkCommand(task, dir, check.command()); // as the task's user, never the agent's
+                } catch (IOException | LaunchFailure e) {
+                    Logger.getLogger(HealthWatch.class.getName()).warning("task " + task.id() + ": cannot run its check: " + e.getMessage());
+                }
+            }
+            ProcessBuilder pb = command;
+            probe = pb == null && check.parsedType() == HealthCheck.Type.COMMAND ? CompletableFuture.completedFuture(false)
+                    : probes.submit(() -> HealthProbe.probe(check, task.ports(), pb));
+            checkAt = now.plus(check.intervalDuration());
+        }
+        return changed;
+    }
+
+    /** The probe under way, if any, is cancelled: the task has ended. */
+    void cancel() {
+        if (probe != null) {
+            probe.cancel(true);
+        }
+    }
+
+    /** What the check is, for a reason ("http /ready on port http"). */
+    String describe() {
+        return switch (check.parsedType()) {
+            case HTTP -> "http " + (check.path() == null ? "/" : check.path()) + " on port " + check.port();
+            case TCP -> "tcp on port " + check.port();
+            case COMMAND -> "command " + String.join(" ", check.command());
+        };
+    }
+
+    /** Failures in a row after a probe: a pass clears them; a failure in the initial grace does not count. */
+    static int failuresAfter(boolean ok, boolean inGrace, int failures) {
+        return ok ? 0 : inGrace ? failures : failures + 1;
+    }
+
+    /** The verdict after a probe: healthy on a pass, unhealthy at {@code threshold} failures in a row, else {@code before} (null: none yet). */
+    static Boolean verdict(boolean ok, int failures, int threshold, Boolean before) {
+        return ok ? Boolean.TRUE : failures >= threshold ? Boolean.FALSE : before;
+    }
+}
