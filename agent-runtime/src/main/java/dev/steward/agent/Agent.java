@@ -9,7 +9,6 @@ import dev.steward.api.AgentSignature;
 import dev.steward.api.Heartbeat;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
-import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
 
 import java.io.IOException;
@@ -71,9 +70,9 @@ public final class Agent implements AutoCloseable {
     private Launcher launcher;
     private Reporter reporter;
     private LogServer logs;
-    private StewardClient client;
+    private AllocatorClient client;
     /** Heartbeats' own client: each call bounded, so one hung call never silences the agent for long. */
-    private StewardClient beatClient;
+    private AllocatorClient beatClient;
     /** The usage the next heartbeat reports, refreshed on the loop thread: a busy loop delays the figures, never the beat (null: none measured yet, the allocator keeps what it had). */
     private volatile Map<String, Long> lastUsage;
     private volatile Identity identity;
@@ -120,8 +119,7 @@ public final class Agent implements AutoCloseable {
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         long every = cfg.heartbeatInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
-        beatClient = clientWith(identity.token())
-                .callTimeout(Duration.ofMillis(Math.max(5000, 2 * every))).retryBudget(cfg.heartbeatInterval()).build();
+        beatClient = clientWith(identity.token(), Duration.ofMillis(Math.max(5000, 2 * every)), cfg.heartbeatInterval());
         beats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
         watcher = new Thread(new TaskWatch(client, identity.id(), launches, () -> closed, tasks -> post(() -> reconcile(tasks)),
                 tasks -> post(() -> tasks.forEach(this::reconcileOne)))::run, "steward-agent-watch");
@@ -153,13 +151,18 @@ public final class Agent implements AutoCloseable {
     }
 
     /** A client of the allocator with {@code token}, verifying it against ca-cert and presenting tls-cert when it asks. */
-    private StewardClient.Builder clientWith(String token) {
-        return StewardClient.builder(cfg.server()).token(token).tls(cfg.tls()).allowPlainHttp(cfg.allowPlainHttp());
+    private AllocatorClient clientWith(String token) {
+        return clientWith(token, Duration.ofMinutes(6), Duration.ofSeconds(30)); // reads wait above the longest blocking query (5m)
+    }
+
+    /** As above, each wait for the allocator's bytes bounded by {@code readTimeout}, retries by {@code retryBudget}. */
+    private AllocatorClient clientWith(String token, Duration readTimeout, Duration retryBudget) {
+        return new AllocatorClient(cfg.server(), token, cfg.tls(), cfg.allowPlainHttp(), readTimeout, retryBudget);
     }
 
     private void join(Detector.Found found) throws IOException {
         if (identity != null) {
-            client = clientWith(identity.token()).build();
+            client = clientWith(identity.token());
             try {
                 client.updateAgent(identity.id(), found.registration());
                 LOG.info("rejoined as agent " + identity.id());
@@ -174,10 +177,10 @@ public final class Agent implements AutoCloseable {
         if (cfg.joinToken() == null) {
             throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
         }
-        AgentJoined j = clientWith(cfg.joinToken()).build().register(found.registration());
+        AgentJoined j = clientWith(cfg.joinToken()).register(found.registration());
         identity = new Identity(j.agent().id(), j.token());
         identity.save(cfg.dataDir());
-        client = clientWith(identity.token()).build();
+        client = clientWith(identity.token());
         LOG.info("joined as agent " + identity.id());
     }
 

@@ -1,7 +1,6 @@
 package dev.steward.agent;
 
 import dev.steward.api.Digests;
-import dev.steward.client.StewardClient;
 import dev.steward.pkg.PackageException;
 import dev.steward.pkg.UnpackLimits;
 import dev.steward.pkg.Unpacker;
@@ -34,7 +33,7 @@ import java.util.logging.Logger;
 final class PackageCache {
     private static final Logger LOG = Logger.getLogger(PackageCache.class.getName());
     private final Path dir;
-    private final StewardClient client;
+    private final AllocatorClient client;
     private final long capBytes;
     private final ExecutorService fetchers;
     private final Map<String, CompletableFuture<Path>> inFlight = new ConcurrentHashMap<>();
@@ -43,7 +42,7 @@ final class PackageCache {
     private final AtomicLong clock = new AtomicLong();
     private final Map<String, Long> lastUse = new ConcurrentHashMap<>();
 
-    PackageCache(Path dir, StewardClient client, long capBytes, ExecutorService fetchers) throws IOException {
+    PackageCache(Path dir, AllocatorClient client, long capBytes, ExecutorService fetchers) throws IOException {
         this.dir = Files.createDirectories(dir);
         this.client = client;
         this.capBytes = capBytes;
@@ -115,7 +114,7 @@ final class PackageCache {
         return inFlight.computeIfAbsent(digest, d -> CompletableFuture.supplyAsync(() -> {
             try {
                 if (!Files.isRegularFile(f)) {
-                    client.packages().download(d, f);
+                    client.download(d, f);
                     downloads.incrementAndGet();
                     if (metrics != null) {
                         metrics.cache(false, Files.size(f));

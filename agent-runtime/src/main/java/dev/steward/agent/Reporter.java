@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskReports;
 import dev.steward.api.TaskStatus;
-import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
 
 import java.io.IOException;
@@ -34,7 +33,7 @@ import java.util.logging.Logger;
 final class Reporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Reporter.class.getName());
     private static final ObjectMapper JSON = Agent.JSON;
-    private final StewardClient client;
+    private final AllocatorClient client;
     private final String agentId;
     private final Path tasksDir;
     private final Consumer<TaskInfo> answers;
@@ -43,7 +42,7 @@ final class Reporter implements AutoCloseable {
     private final Thread sender;
     private volatile boolean closed;
 
-    Reporter(StewardClient client, String agentId, Path tasksDir, Consumer<TaskInfo> answers) {
+    Reporter(AllocatorClient client, String agentId, Path tasksDir, Consumer<TaskInfo> answers) {
         this.client = client;
         this.agentId = agentId;
         this.tasksDir = tasksDir;

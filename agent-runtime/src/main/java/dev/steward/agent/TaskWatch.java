@@ -3,7 +3,6 @@ package dev.steward.agent;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
 import dev.steward.client.Indexed;
-import dev.steward.client.StewardClient;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -24,7 +23,7 @@ final class TaskWatch {
     /** How often the watch reads every task, not only the changed ones: what it learns only from a whole list (a task the allocator forgot). */
     static final Duration WHOLE_LIST_EVERY = Duration.ofMinutes(1);
 
-    private final StewardClient client;
+    private final AllocatorClient client;
     private final String agentId;
     private final LaunchTimes launches;
     private final BooleanSupplier closed;
@@ -32,7 +31,7 @@ final class TaskWatch {
     private final Consumer<List<TaskInfo>> changed;
 
     /** {@code whole} gets every task of the agent, {@code changed} only some; both are to hand the tasks to the loop thread. */
-    TaskWatch(StewardClient client, String agentId, LaunchTimes launches, BooleanSupplier closed, Consumer<List<TaskInfo>> whole,
+    TaskWatch(AllocatorClient client, String agentId, LaunchTimes launches, BooleanSupplier closed, Consumer<List<TaskInfo>> whole,
               Consumer<List<TaskInfo>> changed) {
         this.client = client;
         this.agentId = agentId;

@@ -1,12 +1,13 @@
 /**
  * The agent runtime: the daemon on every cluster machine. It joins the allocator
- * ({@link dev.steward.agent.Identity}, {@link dev.steward.agent.Detector}), heartbeats, watches
+ * ({@link dev.steward.agent.Identity}, {@link dev.steward.agent.Detector}; every call through
+ * {@link dev.steward.agent.AllocatorClient}, on the JDK's HTTP client to keep the agent small), heartbeats, watches
  * its tasks with a blocking query and reconciles them ({@link dev.steward.agent.Agent}); runs
  * each in a sandbox under a small shell wrapper in its own session, so tasks outlive an agent
  * restart and their exit codes are kept ({@link dev.steward.agent.Launcher},
  * {@link dev.steward.agent.TaskProcess}); limits memory and cpu with cgroups v1 or v2 where
  * writable ({@link dev.steward.agent.Cgroups}); restarts by policy and checks health
- * ({@link dev.steward.agent.Supervisor}, {@link dev.steward.agent.HealthProbe}); delivers status
+ * ({@link dev.steward.agent.Supervisor}, {@link dev.steward.agent.HealthWatch}, {@link dev.steward.agent.HealthProbe}); delivers status
  * reports at least once and in order ({@link dev.steward.agent.Reporter}); keeps rotated logs
  * and serves them to the allocator ({@link dev.steward.agent.LogFiles},
  * {@link dev.steward.agent.LogServer}).

@@ -24,6 +24,8 @@ class PackageCacheTest {
     private Path dir;
     private Server server;
     private StewardClient client;
+    /** The agent's own client, which the cache downloads with. */
+    private AllocatorClient agentClient;
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2);
 
     @BeforeEach
@@ -31,6 +33,7 @@ class PackageCacheTest {
         dir = Files.createTempDirectory("steward-cache");
         server = Server.start(ServerConfig.of(dir.resolve("server")));
         client = StewardClient.builder(server.url()).token(server.adminToken()).build();
+        agentClient = new AllocatorClient(server.url(), server.adminToken(), null, false, java.time.Duration.ofMinutes(1), java.time.Duration.ofSeconds(5));
     }
 
     @AfterEach
@@ -58,7 +61,7 @@ class PackageCacheTest {
         String a = pkg("a");
         String b = pkg("b");
         String c = pkg("c");
-        PackageCache cache = new PackageCache(dir.resolve("cache"), client, 250_000, fetchers);
+        PackageCache cache = new PackageCache(dir.resolve("cache"), agentClient, 250_000, fetchers);
         cache.fetch(a).get();
         cache.fetch(b).get();
         cache.fetch(c).get();
@@ -74,7 +77,7 @@ class PackageCacheTest {
         assertThat(Files.exists(cache.file(b))).isTrue();
         assertThat(Files.exists(cache.file(a))).isTrue();
 
-        PackageCache reopened = new PackageCache(dir.resolve("cache"), client, 250_000, fetchers);
+        PackageCache reopened = new PackageCache(dir.resolve("cache"), agentClient, 250_000, fetchers);
         reopened.fetch(b).get();
         assertThat(reopened.downloads()).as("a restart keeps the cache").isZero();
     }
@@ -82,7 +85,7 @@ class PackageCacheTest {
     @Test
     void unpackingIntoASandboxGivesTheTree() throws Exception {
         String a = pkg("a");
-        PackageCache cache = new PackageCache(dir.resolve("cache"), client, 10_000_000, fetchers);
+        PackageCache cache = new PackageCache(dir.resolve("cache"), agentClient, 10_000_000, fetchers);
         Path sandbox = dir.resolve("sandbox");
         var u = cache.unpack(a, sandbox, 0).get();
         assertThat(u.manifest().name()).isEqualTo("a");
@@ -91,7 +94,7 @@ class PackageCacheTest {
 
     @Test
     void aPackageThatExpandsPastTheTasksDiskIsRefusedBeforeItIsWrittenWhole() throws Exception {
-        PackageCache cache = new PackageCache(dir.resolve("cache"), client, 10_000_000, fetchers);
+        PackageCache cache = new PackageCache(dir.resolve("cache"), agentClient, 10_000_000, fetchers);
         Path tree = java.nio.file.Files.createDirectories(dir.resolve("zeros-tree"));
         try (var out = Files.newOutputStream(tree.resolve("zeros.bin"))) {
             out.write(new byte[3 << 20]); // 3 MiB of zeros: a few KB packed

@@ -3,7 +3,6 @@ package dev.steward.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.api.TaskState;
 import dev.steward.api.TaskStatus;
-import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +29,7 @@ class ReporterConcurrencyTest {
 
     @Test
     void each_tasks_reports_are_numbered_and_journaled_in_order() throws Exception {
-        Reporter reporter = new Reporter(StewardClient.builder("http://127.0.0.1:9").build(), "agent", tasks, t -> { }); // never started: nothing sent
+        Reporter reporter = new Reporter(new AllocatorClient("http://127.0.0.1:9", null, null, false, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1)), "agent", tasks, t -> { }); // never started: nothing sent
         int threads = 8;
         int tasksPerThread = 12;
         int reportsPerTask = 4;

@@ -3,7 +3,6 @@ package dev.steward.agent;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskSpec;
 import dev.steward.api.TaskState;
-import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +47,7 @@ class SupervisorLaunchTest {
     void setUp() throws Exception {
         launcher = new Launcher(data, new NoCgroups(), null, null, false);
         // never started: reports are journaled and queued, nothing is sent
-        reporter = new Reporter(StewardClient.builder("http://127.0.0.1:9").build(), "agent", data.resolve("tasks"), t -> { });
+        reporter = new Reporter(new AllocatorClient("http://127.0.0.1:9", null, null, false, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(1)), "agent", data.resolve("tasks"), t -> { });
     }
 
     @AfterEach

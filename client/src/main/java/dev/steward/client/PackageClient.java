@@ -85,46 +85,22 @@ public final class PackageClient {
      */
     public long download(String digest, Path target) throws IOException {
         Digests.check("digest", digest);
-        Path part = target.resolveSibling(target.getFileName() + ".part");
-        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        String range = PartialDownload.range(target);
         Request.Builder b = new Request.Builder().url(c.url(Paths.v1("packages", digest))).get();
-        if (have > 0) {
-            b.header("Range", "bytes=" + have + "-").header("If-Range", "\"" + digest + "\"");
+        if (range != null) {
+            b.header("Range", range).header("If-Range", "\"" + digest + "\"");
         }
-        MessageDigest sha = sha256();
         try (Response r = c.http().newCall(b.build()).execute()) {
             if (r.code() == 416) {
-                Files.deleteIfExists(part); // the partial file is longer than the package: start again
+                Files.deleteIfExists(PartialDownload.partOf(target)); // the partial file is longer than the package: start again
                 return download(digest, target);
             }
             if (!r.isSuccessful()) {
                 StewardClient.check(r, r.body() == null ? "" : r.body().string());
             }
-            boolean append = r.code() == 206;
-            if (append) {
-                try (InputStream in = new DigestInputStream(Files.newInputStream(part), sha)) {
-                    in.transferTo(OutputStream.nullOutputStream()); // the bytes kept count toward the digest
-                }
-            }
             ResponseBody body = r.body();
-            try (InputStream in = body.byteStream();
-                 OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                         append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] buf = new byte[1 << 18];
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    sha.update(buf, 0, n);
-                    out.write(buf, 0, n);
-                }
-            }
+            return PartialDownload.complete(target, digest, body.byteStream(), r.code() == 206);
         }
-        String actual = Digests.of(sha.digest());
-        if (!actual.equals(digest)) {
-            Files.deleteIfExists(part);
-            throw new IOException("the downloaded bytes have digest " + actual + ", not " + digest + "; the partial file was removed");
-        }
-        Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return Files.size(target);
     }
 
     /** The SHA-256 digest of a file. */
@@ -137,10 +113,6 @@ public final class PackageClient {
     }
 
     private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return PartialDownload.sha256();
     }
 }

@@ -160,9 +160,7 @@ public final class StewardClient {
 
         private void checkPlain(HttpUrl url) {
             if (!url.isHttps() && token != null && !allowPlainHttp && !loopback(url.host())) {
-                throw new IllegalArgumentException("refusing to send a token over plain HTTP to " + url.host() + ", which is not loopback: "
-                        + "anyone on the way could read it. Use https:// (with --ca-cert or STEWARD_CACERT naming the cluster's CA), "
-                        + "or allow plain HTTP explicitly (--allow-plain-http, STEWARD_ALLOW_PLAIN_HTTP=1) on a network you trust");
+                throw new IllegalArgumentException(PlainHttp.refusal(url.host()));
             }
         }
     }
@@ -171,8 +169,7 @@ public final class StewardClient {
 
     /** True for 127.0.0.0/8, ::1 and localhost: what never leaves the machine. Names are not resolved. */
     static boolean loopback(String host) {
-        String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return h.equals("localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+        return PlainHttp.loopback(host);
     }
 
     public AgentJoined register(AgentRegistration reg) throws IOException {

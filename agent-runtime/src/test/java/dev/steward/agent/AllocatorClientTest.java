@@ -1,0 +1,183 @@
+package dev.steward.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.steward.api.AgentRegistration;
+import dev.steward.api.Digests;
+import dev.steward.api.Heartbeat;
+import dev.steward.client.StewardException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The agent's own client keeps the client library's rules, against real HTTP servers on
+ * loopback: no token over plain HTTP off loopback, a refused allocator passes the turn, a
+ * follower's 307 leads to the leader, idempotent calls are retried through 503s with one request
+ * id and a join is not, an error carries the allocator's problem, and a package download resumes
+ * with a byte range and checks its digest.
+ */
+class AllocatorClientTest {
+    private final List<HttpServer> servers = new ArrayList<>();
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        servers.forEach(s -> s.stop(0));
+    }
+
+    /** What a server saw: method, path (with query), Authorization and X-Request-Id of each call. */
+    record Seen(String method, String path, String auth, String requestId) {
+    }
+
+    interface Answer {
+        void answer(HttpExchange ex, int call) throws IOException;
+    }
+
+    private String serve(List<Seen> seen, Answer answer) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger calls = new AtomicInteger();
+        s.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), ex.getRequestHeaders().getFirst("Authorization"),
+                    ex.getRequestHeaders().getFirst("X-Request-Id")));
+            answer.answer(ex, calls.incrementAndGet());
+            ex.close();
+        });
+        s.start();
+        servers.add(s);
+        return "http://127.0.0.1:" + s.getAddress().getPort();
+    }
+
+    private static void send(HttpExchange ex, int code, String body) throws IOException {
+        byte[] b = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(code, b.length == 0 ? -1 : b.length);
+        if (b.length > 0) {
+            ex.getResponseBody().write(b);
+        }
+    }
+
+    private static AllocatorClient client(String addresses) {
+        return new AllocatorClient(addresses, "sta_token", null, false, Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void a_token_never_goes_over_plain_http_off_loopback_unless_allowed() {
+        assertThatThrownBy(() -> client("http://10.1.2.3:4646")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("refusing to send a token over plain HTTP to 10.1.2.3").hasMessageContaining("--allow-plain-http");
+        assertThatThrownBy(() -> client("http://127.0.0.1:4646,http://10.1.2.3:4646")).hasMessageContaining("10.1.2.3");
+        new AllocatorClient("http://10.1.2.3:4646", "sta_token", null, true, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        new AllocatorClient("http://10.1.2.3:4646", null, null, false, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        new AllocatorClient("https://10.1.2.3:4646", "sta_token", null, false, Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThatThrownBy(() -> client("ftp://127.0.0.1:4646")).hasMessageContaining("'ftp://127.0.0.1:4646' is not an http(s) address");
+        assertThatThrownBy(() -> client(" , ")).hasMessageContaining("names no allocator");
+    }
+
+    @Test
+    void a_refused_allocator_passes_the_turn_and_a_followers_307_leads_to_the_leader_with_the_token() throws Exception {
+        String closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = "http://127.0.0.1:" + s.getLocalPort(); // nothing listens there once it is closed
+        }
+        List<Seen> atLeader = new CopyOnWriteArrayList<>();
+        String leader = serve(atLeader, (ex, n) -> send(ex, 200, "{}"));
+        List<Seen> atFollower = new CopyOnWriteArrayList<>();
+        String follower = serve(atFollower, (ex, n) -> {
+            ex.getResponseHeaders().add(AllocatorClient.LEADER_HEADER, leader);
+            send(ex, 307, "");
+        });
+        AllocatorClient c = client(closed + "," + follower);
+        c.heartbeat("a1", new Heartbeat(Map.of(), List.of()));
+        c.heartbeat("a1", new Heartbeat(Map.of(), List.of()));
+        assertThat(atFollower).hasSize(1);
+        assertThat(atLeader).hasSize(2).allSatisfy(s -> {
+            assertThat(s.method()).isEqualTo("PUT");
+            assertThat(s.path()).isEqualTo("/v1/agents/a1/heartbeat");
+            assertThat(s.auth()).isEqualTo("Bearer sta_token");
+        });
+        assertThat(atFollower.get(0).requestId()).isNotBlank().isEqualTo(atLeader.get(0).requestId());
+    }
+
+    @Test
+    void idempotent_calls_are_retried_through_503s_with_one_request_id_and_a_join_is_not() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String url = serve(seen, (ex, n) -> send(ex, ex.getRequestMethod().equals("PUT") && n >= 3 ? 200 : 503,
+                n >= 3 ? "{}" : "{\"status\":503,\"detail\":\"busy\"}"));
+        AllocatorClient c = client(url);
+        c.heartbeat("a1", new Heartbeat(Map.of(), List.of()));
+        assertThat(seen).hasSize(3);
+        assertThat(seen).extracting(Seen::requestId).containsOnly(seen.get(0).requestId());
+
+        seen.clear();
+        List<Seen> joins = new CopyOnWriteArrayList<>();
+        String busy = serve(joins, (ex, n) -> send(ex, 503, "{\"status\":503,\"detail\":\"busy\"}"));
+        assertThatThrownBy(() -> client(busy).register(new AgentRegistration("m1", null, null, null, null, null, null, null, null)))
+                .isInstanceOfSatisfying(StewardException.class, e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(joins).as("a join is sent once: sent again, it could join twice").hasSize(1);
+    }
+
+    @Test
+    void an_error_carries_the_allocators_problem_and_a_bad_status_line_otherwise() throws Exception {
+        String url = serve(new CopyOnWriteArrayList<>(), (ex, n) -> send(ex, n == 1 ? 400 : 404,
+                n == 1 ? "{\"status\":400,\"detail\":\"usage: cpu is not a number\",\"field\":\"usage\"}" : "not json"));
+        AllocatorClient c = client(url);
+        assertThatThrownBy(() -> c.heartbeat("a1", new Heartbeat(Map.of(), List.of())))
+                .isInstanceOfSatisfying(StewardException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.problem().field()).isEqualTo("usage");
+                    assertThat(e.getMessage()).isEqualTo("usage: cpu is not a number (400)");
+                });
+        assertThatThrownBy(() -> c.agentTasks("a1", 0, Duration.ofSeconds(1), 5))
+                .isInstanceOfSatisfying(StewardException.class, e -> assertThat(e.getMessage()).startsWith("GET /v1/agents/a1/tasks -> 404"));
+    }
+
+    @Test
+    void a_download_resumes_with_a_byte_range_and_a_wrong_digest_removes_what_came() throws Exception {
+        byte[] pkg = new byte[300_000];
+        new java.util.Random(7).nextBytes(pkg);
+        String digest = Digests.of(MessageDigest.getInstance("SHA-256").digest(pkg));
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        List<String> ranges = new CopyOnWriteArrayList<>();
+        String url = serve(seen, (ex, n) -> {
+            String range = ex.getRequestHeaders().getFirst("Range");
+            ranges.add(String.valueOf(range));
+            int from = range == null ? 0 : Integer.parseInt(range.substring("bytes=".length(), range.length() - 1));
+            ex.sendResponseHeaders(range == null ? 200 : 206, pkg.length - from);
+            ex.getResponseBody().write(pkg, from, pkg.length - from);
+        });
+        AllocatorClient c = client(url);
+        Path target = dir.resolve("p.tar.zst");
+        Files.write(dir.resolve("p.tar.zst.part"), java.util.Arrays.copyOf(pkg, 100_000)); // an earlier download cut short
+        assertThat(c.download(digest, target)).isEqualTo(pkg.length);
+        assertThat(ranges).containsExactly("bytes=100000-");
+        assertThat(Files.readAllBytes(target)).isEqualTo(pkg);
+        assertThat(dir.resolve("p.tar.zst.part")).doesNotExist();
+
+        String other = Digests.of(MessageDigest.getInstance("SHA-256").digest(new byte[] {1}));
+        Path wrong = dir.resolve("q.tar.zst");
+        assertThatThrownBy(() -> c.download(other, wrong)).hasMessageContaining("the downloaded bytes have digest " + digest + ", not " + other);
+        assertThat(wrong).doesNotExist();
+        assertThat(dir.resolve("q.tar.zst.part")).doesNotExist();
+        assertThat(seen).extracting(Seen::path).containsOnly("/v1/packages/" + java.net.URLEncoder.encode(digest, StandardCharsets.UTF_8),
+                "/v1/packages/" + java.net.URLEncoder.encode(other, StandardCharsets.UTF_8));
+    }
+}
