@@ -114,14 +114,23 @@ class AgentRecoveryTest {
         assertThat(c.call("GET", "/v1/allocations/" + alloc, null).path("state").asText()).isEqualTo("LOST");
     }
 
-    @Test
-    void a_task_whose_agent_died_before_recording_its_pid_is_adopted_not_started_twice() throws Exception {
+    /**
+     * A cluster, an agent process, and a task that notes each run in {@code runs} and exits
+     * {@code code} once {@code stop} appears in its sandbox, RUNNING; returns its id.
+     */
+    private String runningTask(String name, int code, int attempts) throws Exception {
         c = new Cluster(Duration.ofSeconds(30));
         agent = agentProcess("m1");
         String alloc = c.allocate("0.2", "64m");
-        String task = c.task(alloc, "{\"name\":\"worker\",\"command\":\"sh\",\"args\":[\"-c\",\"echo run >> runs; while [ ! -f stop ]; do sleep 0.1; done; exit 7\"],"
-                + "\"restart\":{\"attempts\":0}}");
+        String task = c.task(alloc, "{\"name\":\"" + name + "\",\"command\":\"sh\",\"args\":[\"-c\",\"echo run >> runs; "
+                + "while [ ! -f stop ]; do sleep 0.1; done; exit " + code + "\"],\"restart\":{\"attempts\":" + attempts + "}}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        return task;
+    }
+
+    @Test
+    void a_task_whose_agent_died_before_recording_its_pid_is_adopted_not_started_twice() throws Exception {
+        String task = runningTask("worker", 7, 0);
         long pid = c.taskInfo(task).path("pid").asLong();
         Path taskDir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
         taskDirs.add(taskDir);
@@ -145,12 +154,7 @@ class AgentRecoveryTest {
 
     @Test
     void a_task_that_ran_to_its_end_while_its_pid_was_unrecorded_is_reported_ended_not_run_again() throws Exception {
-        c = new Cluster(Duration.ofSeconds(30));
-        agent = agentProcess("m1");
-        String alloc = c.allocate("0.2", "64m");
-        String task = c.task(alloc, "{\"name\":\"batch\",\"command\":\"sh\",\"args\":[\"-c\",\"echo run >> runs; while [ ! -f stop ]; do sleep 0.1; done; exit 3\"],"
-                + "\"restart\":{\"attempts\":0}}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        String task = runningTask("batch", 3, 0);
         Path taskDir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
         taskDirs.add(taskDir);
         TaskProcess p = TaskProcess.load(taskDir);
@@ -171,12 +175,7 @@ class AgentRecoveryTest {
 
     @Test
     void a_restart_cut_short_before_its_pid_file_is_adopted_not_started_a_third_time() throws Exception {
-        c = new Cluster(Duration.ofSeconds(30));
-        agent = agentProcess("m1");
-        String alloc = c.allocate("0.2", "64m");
-        String task = c.task(alloc, "{\"name\":\"worker\",\"command\":\"sh\",\"args\":[\"-c\",\"echo run >> runs; while [ ! -f stop ]; do sleep 0.1; done; exit 7\"],"
-                + "\"restart\":{\"attempts\":3}}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        String task = runningTask("worker", 7, 3);
         long pid = c.taskInfo(task).path("pid").asLong();
         Path taskDir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
         taskDirs.add(taskDir);
