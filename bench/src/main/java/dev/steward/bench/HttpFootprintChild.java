@@ -34,16 +34,7 @@ final class HttpFootprintChild {
         Thread.sleep(Duration.ofHours(1).toMillis());
     }
 
-    /** A server's requests, made with the lightest client (HttpURLConnection, whose cost the client rows show). */
-    private static void selfRequests(String url) throws Exception {
-        for (int i = 0; i < REQUESTS; i++) {
-            java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(url).toURL().openConnection();
-            try (var in = c.getInputStream()) {
-                in.readAllBytes();
-            }
-        }
-    }
-
+    /** Also each server's own requests: the lightest client, whose cost its row shows. */
     private static final class UrlConnectionClient {
         static void run(String url) throws Exception {
             for (int i = 0; i < REQUESTS; i++) {
@@ -86,7 +77,7 @@ final class HttpFootprintChild {
             });
             s.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(2));
             s.start();
-            selfRequests("http://127.0.0.1:" + s.getAddress().getPort() + "/");
+            UrlConnectionClient.run("http://127.0.0.1:" + s.getAddress().getPort() + "/");
         }
     }
 
@@ -106,7 +97,7 @@ final class HttpFootprintChild {
                 }
             });
             s.start();
-            selfRequests("http://127.0.0.1:" + c.getLocalPort() + "/");
+            UrlConnectionClient.run("http://127.0.0.1:" + c.getLocalPort() + "/");
         }
     }
 }
