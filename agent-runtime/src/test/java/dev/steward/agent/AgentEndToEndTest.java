@@ -176,6 +176,9 @@ class AgentEndToEndTest {
             java.nio.file.Files.writeString(dir.resolve("sandbox").resolve("go"), "");
             TaskProcess p = TaskProcess.load(dir);
             await().atMost(Duration.ofSeconds(20)).until(() -> !p.alive());
+            // and its end is journaled: the report waits in the agent, not still in the loop (a slow machine lags here)
+            await().atMost(Duration.ofSeconds(20)).until(() -> java.nio.file.Files.exists(dir.resolve("statuses.jsonl"))
+                    && java.nio.file.Files.readString(dir.resolve("statuses.jsonl")).contains("EXITED"));
         }
         c.restartServer();
         for (String t : tasks) {
