@@ -46,6 +46,7 @@ public final class AgentBench {
             // 1. launch latency: API call -> RUNNING as the allocator sees it, one task at a time, and where the time goes
             List<Long> viaAgent = new ArrayList<>();
             Map<String, List<Long>> parts = new java.util.LinkedHashMap<>();
+            double[] writesBefore = storeWrites(server);
             for (int i = 0; i < runs + 3; i++) {
                 long t0 = System.nanoTime();
                 String id = api.call("POST", "/v1/allocations/" + alloc + "/tasks", Map.of("name", "lat" + i, "command", "sleep", "args", List.of("60")),
@@ -64,6 +65,7 @@ public final class AgentBench {
                 api.call("POST", "/v1/tasks/" + id + "/stop", null, JsonNode.class, false);
                 awaitState(api, id, "KILLED");
             }
+            double[] writesAfter = storeWrites(server);
             List<Long> bare = new ArrayList<>();
             for (int i = 0; i < runs + 3; i++) {
                 long t0 = System.nanoTime();
@@ -85,6 +87,10 @@ public final class AgentBench {
             double floor = b + 3 * fsync;
             System.out.printf("  unavoidable parts, measured now: bare spawn %.2f ms; fsync on the data directory's disk %.2f ms; cgroup mkdir+rmdir %s%n",
                     b, fsync, Double.isNaN(mkdir) ? "n/a (no cgroup v1 memory hierarchy, or not root)" : String.format("%.2f ms", mkdir));
+            System.out.printf("  paid during these launches: the allocator's durable writes took %.2f ms each on average (%.0f writes, SQLite commit and "
+                    + "fsync, with the agent's files written on the same disk); one exec of a small program costs %.2f ms here (spawn of `env true` "
+                    + "less spawn of `true`), and a start execs five (jspawnhelper, setsid, sh, setpriv, the command) where a bare spawn execs two%n",
+                    (writesAfter[0] - writesBefore[0]) * 1e3 / Math.max(1, writesAfter[1] - writesBefore[1]), writesAfter[1] - writesBefore[1], execCost(runs));
             System.out.printf("  floor = bare spawn + 3 durable writes (the task, the agent's journal, its RUNNING status) = %.2f ms; launch / floor = x%.1f "
                     + "(goal: at most x2)%n", floor, a / floor);
 
@@ -335,6 +341,46 @@ public final class AgentBench {
             }
         } finally {
             Files.deleteIfExists(f);
+        }
+        return out;
+    }
+
+    /**
+     * The allocator's durable writes so far, from its own metrics: {seconds spent, writes}. The
+     * difference of two readings is what the writes between them cost, on this disk at that time.
+     */
+    static double[] storeWrites(Server server) throws Exception {
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) java.net.URI.create(server.url() + "/metrics").toURL().openConnection();
+        c.setRequestProperty("Authorization", "Bearer " + server.adminToken());
+        double[] out = new double[2];
+        try (java.io.InputStream in = c.getInputStream()) {
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("steward_store_write_duration_seconds_sum ")) {
+                    out[0] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                } else if (line.startsWith("steward_store_write_duration_seconds_count ")) {
+                    out[1] = Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Milliseconds one exec of a small program costs on this machine: the median spawn-and-exit
+     * of {@code env true} (two programs) less that of {@code true} (one), over {@code n} runs.
+     */
+    static double execCost(int n) throws Exception {
+        return (median(spawnAndWait(n, "env", "true")) - median(spawnAndWait(n, "true"))) / 1e6;
+    }
+
+    private static List<Long> spawnAndWait(int n, String... argv) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < n + 3; i++) {
+            long t = System.nanoTime();
+            new ProcessBuilder(argv).start().waitFor();
+            if (i >= 3) {
+                out.add(System.nanoTime() - t);
+            }
         }
         return out;
     }
