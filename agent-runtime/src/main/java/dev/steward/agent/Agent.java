@@ -47,14 +47,15 @@ public final class Agent implements AutoCloseable {
     private final Path tasksDir;
     private final List<dev.steward.api.AgentRegistration.PortRange> lentPorts;
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
+    /** Tasks seen ending (counted on the loop thread, under its own lock): {@link #stopTasks} waits for the next rather than polling. */
+    private final long[] endings = new long[1];
     private final AgentMetrics metrics = new AgentMetrics();
     private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
     private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
     /** Measures sandboxes (du walks trees: never on the loop thread). */
     private final ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-disk"));
-    /** The latest measure, kept on the loop thread: MiB per running task's sandbox, and the whole tasks directory under "". */
-    private Map<String, Long> diskUsed = Map.of();
+    private final DiskWatch diskWatch;
     private final ExecutorService fetchers = Executors.newFixedThreadPool(2, daemon("steward-agent-fetch"));
     /** Threads that start tasks at once (uid, cgroups, spawn, the RUNNING report's fsync), off the loop thread. */
     public static final int LAUNCHERS = 4;
@@ -83,6 +84,7 @@ public final class Agent implements AutoCloseable {
         this.clock = clock;
         this.tasksDir = cfg.dataDir().resolve("tasks");
         this.lentPorts = dev.steward.api.AgentRegistration.PortRange.parseList("ports", cfg.ports());
+        this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock);
     }
 
     /** Joins, recovers, and starts the loops. Returns once the agent is registered. */
@@ -115,7 +117,7 @@ public final class Agent implements AutoCloseable {
         loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
         loop.scheduleWithFixedDelay(this::collectSandboxes, 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
         long check = cfg.diskCheckInterval().toMillis();
-        disk.scheduleWithFixedDelay(this::measureDisk, Math.min(check, 1000), check, TimeUnit.MILLISECONDS);
+        disk.scheduleWithFixedDelay(diskWatch::measure, Math.min(check, 1000), check, TimeUnit.MILLISECONDS);
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         long every = cfg.heartbeatInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
@@ -198,7 +200,7 @@ public final class Agent implements AutoCloseable {
                 TaskInfo t = JSON.readValue(spec.toFile(), TaskInfo.class);
                 TaskProcess p = TaskProcess.load(d);
                 if (p == null || !p.alive()) {
-                    p = unrecorded(t.id(), d, p, running);
+                    p = TaskProcess.unrecorded(t.id(), d, p, running);
                 }
                 launcher.recovered(t.id(), d);
                 Supervisor s = (p != null ? Supervisor.attach(t, d, p, launcher, cgroups, reporter, probes, packages, clock.instant())
@@ -211,31 +213,6 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             LOG.log(Level.SEVERE, "cannot recover tasks from " + tasksDir, e);
         }
-    }
-
-    /**
-     * A start that a crash cut short between the spawn and the pid file: the wrapper runs (or ran)
-     * with no pid recorded, or with the pid of the task's previous run. A live wrapper for
-     * {@code dir} is adopted and recorded; one that already exited left its exit file, and the
-     * task is taken as ended with that status. Either way the task is not started a second time.
-     * Otherwise {@code recorded} (null: never started) stands.
-     */
-    private static TaskProcess unrecorded(String task, Path dir, TaskProcess recorded, Map<Path, TaskProcess> running) {
-        TaskProcess live = running.get(dir.toAbsolutePath().normalize());
-        if (live != null && !live.same(recorded)) {
-            try {
-                live.save();
-            } catch (IOException e) {
-                LOG.log(Level.WARNING, "task " + task + ": cannot record the pid of its running wrapper", e);
-            }
-            LOG.warning("task " + task + ": adopted its wrapper, pid " + live.pid() + ", started just before the agent stopped (its pid had not been recorded)");
-            return live;
-        }
-        if (recorded == null && Files.exists(dir.resolve("exit"))) {
-            LOG.warning("task " + task + ": its wrapper ran and exited while the agent was down, before its pid was recorded; not started again");
-            return TaskProcess.exited(dir);
-        }
-        return recorded;
     }
 
     /** Runs {@code r} on the loop thread; after close, drops it. */
@@ -311,6 +288,10 @@ public final class Agent implements AutoCloseable {
             s.tick(now);
             Path done = tasksDir.resolve(s.task().id()).resolve("done");
             if (s.phase() == Supervisor.Phase.DONE && !Files.exists(done)) {
+                synchronized (endings) {
+                    endings[0]++;
+                    endings.notifyAll();
+                }
                 Files.writeString(done, now.toString()); // when it ended: the sandbox is kept for the retention from here
             }
         } catch (RuntimeException | IOException e) {
@@ -335,51 +316,9 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /**
-     * Measures every running task's sandbox, and the whole tasks directory, on the disk thread;
-     * then, on the loop thread, a task whose sandbox holds more than its allocation's disk is
-     * stopped and fails with "disk limit exceeded". A task can overshoot by what it writes in one
-     * {@code disk-check-interval}: the limit is checked, not a quota of the file system (as
-     * Mesos' disk/du isolator does it).
-     */
-    private void measureDisk() {
-        try {
-            Map<String, Long> limits = loop.submit(() -> {
-                Map<String, Long> m = new java.util.TreeMap<>();
-                supervisors.values().stream().filter(s -> s.phase() == Supervisor.Phase.RUNNING)
-                        .forEach(s -> m.put(s.task().id(), s.diskLimitMib()));
-                return m;
-            }).get(30, TimeUnit.SECONDS);
-            Map<String, Long> used = new java.util.TreeMap<>();
-            for (String id : limits.keySet()) {
-                used.put(id, DiskUsage.mebibytes(tasksDir.resolve(id).resolve("sandbox")));
-            }
-            used.put("", DiskUsage.mebibytes(tasksDir));
-            post(() -> applyDisk(used, limits));
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | java.util.concurrent.RejectedExecutionException e) {
-            LOG.fine("disk not measured: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void applyDisk(Map<String, Long> used, Map<String, Long> limits) {
-        diskUsed = Map.copyOf(used);
-        Instant now = clock.instant();
-        used.forEach((id, mib) -> {
-            long limit = limits.getOrDefault(id, 0L);
-            Supervisor s = supervisors.get(id);
-            String why = s == null ? null : DiskUsage.exceeded(mib, limit, s.task().resources() != null && s.task().resources().diskMib() > 0);
-            if (why != null) {
-                LOG.warning("task " + id + ": " + why);
-                s.fail(why, now);
-            }
-        });
-    }
-
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
-        Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskUsed, tasksDir);
+        Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir);
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
         return u;
     }
@@ -435,7 +374,6 @@ public final class Agent implements AutoCloseable {
         };
     }
 
-    /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */
     /**
      * Stops every task (SIGTERM, then SIGKILL after each one's kill timeout) and waits up to
      * {@code timeout} for them to end: for an embedded agent whose tasks must not outlive it
@@ -449,15 +387,26 @@ public final class Agent implements AutoCloseable {
                 return (int) supervisors.values().stream().filter(s -> s.phase() != Supervisor.Phase.DONE).count();
             }).get();
             LOG.info("stopping " + n + " task(s)");
-            while (System.nanoTime() < deadline) {
-                boolean done = loop.submit(() -> supervisors.values().stream().allMatch(s -> s.phase() == Supervisor.Phase.DONE)).get();
-                if (done) {
+            while (true) {
+                long seen;
+                synchronized (endings) {
+                    seen = endings[0];
+                }
+                if (loop.submit(() -> supervisors.values().stream().allMatch(s -> s.phase() == Supervisor.Phase.DONE)).get()) {
                     LOG.info("every task has stopped");
                     return;
                 }
-                Thread.sleep(50); // the loop's own tick moves the stops on; this only polls it
+                synchronized (endings) { // the loop's own tick moves the stops on, and counts each end: wait for the next one
+                    long left;
+                    while (endings[0] == seen && (left = deadline - System.nanoTime()) > 0) {
+                        TimeUnit.NANOSECONDS.timedWait(endings, left);
+                    }
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    LOG.warning("tasks still running after " + timeout);
+                    return;
+                }
             }
-            LOG.warning("tasks still running after " + timeout);
         } catch (InterruptedException e) {
             LOG.warning("interrupted while stopping tasks");
             Thread.currentThread().interrupt();
@@ -466,6 +415,7 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */
     @Override
     public void close() {
         closed = true;

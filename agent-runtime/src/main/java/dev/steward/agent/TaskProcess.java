@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A running task's wrapper process, known by its pid and the start time the kernel gives it
@@ -16,6 +18,7 @@ import java.util.Map;
  * from the directory as for any other.
  */
 public final class TaskProcess {
+    private static final Logger LOG = Logger.getLogger(TaskProcess.class.getName());
     private final Path dir;
     private final long pid;
     private final long startTime;
@@ -34,6 +37,31 @@ public final class TaskProcess {
     /** A wrapper that ran in {@code dir} and exited before its pid was recorded: it left only its exit file. */
     static TaskProcess exited(Path dir) {
         return new TaskProcess(dir, 0, Long.MIN_VALUE);
+    }
+
+    /**
+     * A start that a crash cut short between the spawn and the pid file: the wrapper runs (or ran)
+     * with no pid recorded, or with the pid of the task's previous run. A live wrapper for
+     * {@code dir} is adopted and recorded; one that already exited left its exit file, and the
+     * task is taken as ended with that status. Either way the task is not started a second time.
+     * Otherwise {@code recorded} (null: never started) stands.
+     */
+    static TaskProcess unrecorded(String task, Path dir, TaskProcess recorded, Map<Path, TaskProcess> running) {
+        TaskProcess live = running.get(dir.toAbsolutePath().normalize());
+        if (live != null && !live.same(recorded)) {
+            try {
+                live.save();
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "task " + task + ": cannot record the pid of its running wrapper", e);
+            }
+            LOG.warning("task " + task + ": adopted its wrapper, pid " + live.pid() + ", started just before the agent stopped (its pid had not been recorded)");
+            return live;
+        }
+        if (recorded == null && Files.exists(dir.resolve("exit"))) {
+            LOG.warning("task " + task + ": its wrapper ran and exited while the agent was down, before its pid was recorded; not started again");
+            return TaskProcess.exited(dir);
+        }
+        return recorded;
     }
 
     /**
