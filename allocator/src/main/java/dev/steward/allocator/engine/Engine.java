@@ -10,8 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -96,38 +94,20 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Starts the ticker that expires leases and loses silent agents every {@code interval}. When
-     * a tick comes more than {@code stallAfter} after the previous one, the owner thread was
-     * stalled (a long command, a pause of the process, an overloaded machine) and heartbeats
-     * may have waited in its queue: every agent gets a fresh grace before the tick may lose any,
-     * so the allocator never blames agents for its own outage. The same holds when the wall
-     * clock the decisions use steps forward by more than {@code stallAfter} beyond the real time
-     * that passed (NTP stepping a clock, a VM resumed with a stale one): graces are measured in
-     * that clock, and no agent fell silent for the jump.
+     * the owner thread stalled or the wall clock jumped by more than {@code stallAfter} since the
+     * previous tick ({@link TickGap}), every agent gets a fresh grace before the tick may lose
+     * any, so the allocator never blames agents for its own outage.
      */
     public void startTicker(Duration interval, Duration stallAfter) {
-        long[] last = {System.nanoTime()}; // a stall before the first tick counts too
-        Instant[] lastWall = {clock.instant()};
+        TickGap gaps = new TickGap(interval, stallAfter, System.nanoTime(), clock.instant());
         owner.scheduleWithFixedDelay(() -> {
             try {
                 long t = System.nanoTime(); // the engine's own responsiveness: real time, not the injected clock
-                Instant wall = clock.instant();
-                long elapsed = t - last[0];
-                long gap = elapsed - interval.toNanos();
-                long jump = Duration.between(lastWall[0], wall).toNanos() - elapsed; // how far the wall clock ran ahead of real time
-                last[0] = t;
-                lastWall[0] = wall;
-                String when = null;
-                if (gap > stallAfter.toNanos()) {
-                    when = "while the allocator stalled for " + dev.steward.api.Units.format(Duration.ofMillis(gap / 1_000_000));
-                    LOG.warning("no tick for " + gap / 1_000_000 + " ms: agents get a fresh heartbeat grace");
-                } else if (jump > stallAfter.toNanos()) {
-                    when = "when the clock jumped forward by " + dev.steward.api.Units.format(Duration.ofMillis(jump / 1_000_000));
-                    LOG.warning("the clock jumped " + jump / 1_000_000 + " ms ahead of the time that passed: agents get a fresh heartbeat grace");
-                }
-                if (when != null) {
-                    String why = when;
+                TickGap.Found gap = gaps.tick(t, clock.instant());
+                if (gap != null) {
+                    LOG.warning(gap.warning());
                     apply((s, now) -> {
-                        s.freshGraces(now, why);
+                        s.freshGraces(now, gap.when());
                         return null;
                     });
                 }
@@ -398,20 +378,7 @@ public final class Engine implements AutoCloseable {
         if (ch.isEmpty() && state.removed().isEmpty()) {
             return;
         }
-        Map<Table, Map<String, Object>> puts = new EnumMap<>(Table.class);
-        put(puts, Table.ROLES, ch.roles, id -> state.role(id));
-        put(puts, Table.AGENTS, ch.agents, state::agentOrNull);
-        put(puts, Table.REQUESTS, ch.requests, state::requestOrNull);
-        put(puts, Table.ALLOCATIONS, ch.allocations, state::allocationOrNull);
-        put(puts, Table.TOKENS, ch.tokens, id -> state.token(id));
-        put(puts, Table.TASKS, ch.tasks, id -> state.tasks().getOrNull(id));
-        put(puts, Table.PACKAGES, ch.packages, id -> state.packages().getOrNull(id));
-        put(puts, Table.SERVICES, ch.services, id -> state.services().record(id));
-        put(puts, Table.REVISIONS, ch.revisions, id -> state.services().revisionRecord(id));
-        put(puts, Table.DEPLOYMENTS, ch.deployments, id -> state.services().deploymentRecord(id));
-        put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
-        put(puts, Table.MONITORS, ch.monitors, id -> state.monitors().getOrNull(id));
-        put(puts, Table.MONITOR_POINTS, ch.monitorPoints, id -> state.monitors().row(id));
+        Map<Table, Map<String, Object>> puts = ChangedRows.of(state);
         long t = System.nanoTime();
         try {
             store.write(new Batch(state.nextIndex(), state.sequence(), puts, new LinkedHashSet<>(state.removed())));
@@ -426,20 +393,6 @@ public final class Engine implements AutoCloseable {
         state.commit();
         index = state.index();
         parked.wake(keys, clock.instant());
-    }
-
-    private static void put(Map<Table, Map<String, Object>> puts, Table t, java.util.Set<String> ids, Function<String, Object> get) {
-        if (ids.isEmpty()) {
-            return;
-        }
-        Map<String, Object> rows = new LinkedHashMap<>();
-        for (String id : ids) {
-            Object o = get.apply(id);
-            if (o != null) {
-                rows.put(id, o);
-            }
-        }
-        puts.put(t, rows);
     }
 
     /** True once the store has failed; the server then answers 503. */
