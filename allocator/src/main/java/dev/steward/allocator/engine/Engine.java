@@ -154,7 +154,7 @@ public final class Engine implements AutoCloseable {
                 owner.execute(this::drain);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 drainQueued.set(false);
-                failAll(new EngineFailed(e));
+                failAll(new Closed());
             }
         }
         return f;
@@ -180,7 +180,7 @@ public final class Engine implements AutoCloseable {
             try {
                 owner.execute(this::drain); // more than a batch waited: the rest goes next, after reads queued meanwhile
             } catch (java.util.concurrent.RejectedExecutionException closing) {
-                failAll(new EngineFailed(closing));
+                failAll(new Closed());
             }
         }
         long t0 = System.nanoTime();
@@ -288,13 +288,17 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<Long> awaitIndex(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
         CompletableFuture<Long> f = new CompletableFuture<>();
-        owner.execute(() -> {
-            Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
-            if (expire != null) {
-                java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(expire, wait.toMillis(), TimeUnit.MILLISECONDS);
-                f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
-            }
-        });
+        try {
+            owner.execute(() -> {
+                Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
+                if (expire != null) {
+                    java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(expire, wait.toMillis(), TimeUnit.MILLISECONDS);
+                    f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            f.completeExceptionally(new Closed());
+        }
         return f;
     }
 
@@ -319,7 +323,7 @@ public final class Engine implements AutoCloseable {
                 hand(() -> f.complete(value));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new EngineFailed(e));
+            f.completeExceptionally(new Closed());
         }
         return f;
     }
@@ -400,8 +404,18 @@ public final class Engine implements AutoCloseable {
         return failed != null;
     }
 
+    /**
+     * Stops the engine: what is queued and every parked query ends with {@link Closed} (a 503 to
+     * try again), so that nothing waits on an engine that will not answer, as when a leader steps
+     * down and its HTTP server goes on serving as a follower.
+     */
     @Override
     public void close() {
+        try {
+            owner.execute(() -> parked.failAll(new Closed())); // behind whatever the owner has begun; parked queries are its alone
+        } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
+            // closed before: nothing is parked any more
+        }
         replies.shutdown();
         owner.shutdown();
         try {
@@ -411,8 +425,15 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        failAll(new IllegalStateException("the allocator is shutting down"));
+        failAll(new Closed());
         store.close();
+    }
+
+    /** The engine was closed: the allocator is stopping, or it stepped down as leader. Answered 503: try again (another allocator may lead). */
+    public static final class Closed extends RuntimeException {
+        public Closed() {
+            super("this allocator is stopping, or it stepped down as leader; try again (another allocator may answer)");
+        }
     }
 
     /** The engine stopped taking commands because its store failed. */

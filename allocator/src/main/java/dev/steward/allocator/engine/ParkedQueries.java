@@ -62,6 +62,17 @@ final class ParkedQueries {
         };
     }
 
+    /** At the engine's close: every parked query ends with {@code t} (they would otherwise wait out their time with no one to wake them). */
+    void failAll(Throwable t) {
+        List<Waiter> all = new ArrayList<>(unkeyed);
+        keyed.values().forEach(all::addAll);
+        unkeyed.clear();
+        keyed.clear();
+        for (Waiter w : all) {
+            hand.accept(() -> w.future().completeExceptionally(t));
+        }
+    }
+
     /** After a change: wakes the queries parked under {@code keys}, and those on the whole state, whose index moved or whose time is up. */
     void wake(Set<String> keys, Instant now) {
         for (String k : keys) {

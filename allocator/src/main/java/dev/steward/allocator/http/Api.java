@@ -202,6 +202,9 @@ public final class Api implements HttpApi {
         if (e instanceof Engine.EngineFailed) {
             return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null);
         }
+        if (e instanceof Engine.Closed) {
+            return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1");
+        }
         LOG.log(Level.SEVERE, "internal error", e);
         return ApiResponse.problem(500, "Internal Server Error", "an internal error occurred: " + e, null);
     }

@@ -90,6 +90,29 @@ class EngineTest {
     }
 
     @Test
+    void close_answers_every_parked_query_and_what_comes_after_with_a_503_to_try_again() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
+        engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);
+        // an agent's watch and a client's wait, parked: at a leader's step-down the HTTP server goes on, and they must not hang
+        var watch = engine.awaitIndex("agent-1", s -> s.index(), engine.index(), Duration.ofMinutes(5));
+        var wait = engine.awaitIndex(engine.index(), Duration.ofMinutes(5));
+        engine.read(s -> null).get(10, TimeUnit.SECONDS); // both are parked
+        assertThat(watch).isNotDone();
+        assertThat(wait).isNotDone();
+        Engine gone = engine;
+        engine = null;
+        gone.close();
+        // and what comes after the close is answered the same way, not thrown at the HTTP layer as a 500
+        for (var f : java.util.List.of(watch, wait, gone.awaitIndex(gone.index(), Duration.ofMinutes(5)), gone.read(s -> null), gone.command((s, now) -> null))) {
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Engine.Closed.class);
+        }
+        ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new Engine.Closed()));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.headers()).containsEntry("Retry-After", "1");
+        assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("try again");
+    }
+
+    @Test
     void a_change_is_durable_before_it_is_acknowledged_and_the_index_counts_changes() throws Exception {
         Breakable store = new Breakable(dir);
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), store, Clock.systemUTC());
