@@ -249,6 +249,11 @@ public final class Engine implements AutoCloseable {
         return urgent.size() + pending.size();
     }
 
+    /** Blocking queries parked now, waiting for a change or their time (agents' watches, clients' waits). */
+    public int parkedQueries() {
+        return parked.count();
+    }
+
     /** Nanoseconds the owner thread has been busy since the engine started. */
     public long busyNanos() {
         return busyNanos.get();

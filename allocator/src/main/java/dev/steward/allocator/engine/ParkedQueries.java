@@ -32,6 +32,8 @@ final class ParkedQueries {
     private final Consumer<Runnable> hand;
     private final List<Waiter> unkeyed = new ArrayList<>();
     private final Map<String, List<Waiter>> keyed = new HashMap<>();
+    /** How many are parked: changed on the owner thread, read by a metrics scrape from any. */
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
 
     ParkedQueries(ClusterState state, Consumer<Runnable> hand) {
         this.state = state;
@@ -51,8 +53,10 @@ final class ParkedQueries {
         }
         List<Waiter> list = key == null ? unkeyed : keyed.computeIfAbsent(key, k -> new ArrayList<>(1));
         list.add(w);
+        count.incrementAndGet();
         return () -> {
             if (list.remove(w)) {
+                count.decrementAndGet();
                 if (list.isEmpty() && key != null) {
                     keyed.remove(key, list);
                 }
@@ -62,12 +66,18 @@ final class ParkedQueries {
         };
     }
 
+    /** The queries parked now (any thread). */
+    int count() {
+        return count.get();
+    }
+
     /** At the engine's close: every parked query ends with {@code t} (they would otherwise wait out their time with no one to wake them). */
     void failAll(Throwable t) {
         List<Waiter> all = new ArrayList<>(unkeyed);
         keyed.values().forEach(all::addAll);
         unkeyed.clear();
         keyed.clear();
+        count.addAndGet(-all.size());
         for (Waiter w : all) {
             hand.accept(() -> w.future().completeExceptionally(t));
         }
@@ -94,6 +104,7 @@ final class ParkedQueries {
             if (at > w.after() || !w.deadline().isAfter(now) || w.future().isDone()) {
                 hand.accept(() -> w.future().complete(at));
                 it.remove();
+                count.decrementAndGet();
             }
         }
     }

@@ -69,6 +69,9 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
 
         GaugeWithCallback.builder().name("steward_engine_queue_depth").help("Commands waiting for the state's owner thread")
                 .callback(cb -> cb.call(engine.queued())).register(registry);
+        GaugeWithCallback.builder().name("steward_parked_queries")
+                .help("Blocking queries parked on the state, waiting for a change or their time (agents' task watches, clients' waits)")
+                .callback(cb -> cb.call(engine.parkedQueries())).register(registry);
         CounterWithCallback.builder().name("steward_engine_busy_seconds_total").help("Time the state's owner thread spent on commands, reads and ticks")
                 .callback(cb -> cb.call(engine.busyNanos() / 1e9)).register(registry);
         GaugeWithCallback.builder().name("steward_state_index").help("The state's index: the number of the latest durable change")

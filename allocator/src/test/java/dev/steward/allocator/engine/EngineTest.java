@@ -99,6 +99,7 @@ class EngineTest {
         engine.read(s -> null).get(10, TimeUnit.SECONDS); // both are parked
         assertThat(watch).isNotDone();
         assertThat(wait).isNotDone();
+        assertThat(engine.parkedQueries()).isEqualTo(2);
         Engine gone = engine;
         engine = null;
         gone.close();
@@ -106,6 +107,7 @@ class EngineTest {
         for (var f : java.util.List.of(watch, wait, gone.awaitIndex(gone.index(), Duration.ofMinutes(5)), gone.read(s -> null), gone.command((s, now) -> null))) {
             assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Engine.Closed.class);
         }
+        assertThat(gone.parkedQueries()).isZero();
         ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new Engine.Closed()));
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.headers()).containsEntry("Retry-After", "1");
@@ -198,6 +200,13 @@ class EngineTest {
         long t0 = System.nanoTime();
         assertThat(engine.awaitIndex(0, Duration.ofMillis(200)).get(10, TimeUnit.SECONDS)).isEqualTo(0);
         assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(150_000_000L);
+        assertThat(engine.parkedQueries()).as("a wait that ended is not counted").isZero();
+        var woken = engine.awaitIndex(engine.index(), Duration.ofMinutes(5));
+        engine.read(s -> null).get(10, TimeUnit.SECONDS);
+        assertThat(engine.parkedQueries()).isEqualTo(1);
+        engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);
+        woken.get(10, TimeUnit.SECONDS);
+        assertThat(engine.parkedQueries()).as("nor one a change woke").isZero();
     }
 
     @Test

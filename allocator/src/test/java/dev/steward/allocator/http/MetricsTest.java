@@ -146,6 +146,7 @@ class MetricsTest {
         assertThat(value(m, "steward_scheduler_cycle_duration_seconds_count")).isGreaterThan(0);
         assertThat(value(m, "steward_store_write_errors_total")).isEqualTo(0);
         assertThat(m.stream().filter(x -> x.name().equals("steward_engine_queue_depth"))).hasSize(1);
+        assertThat(value(m, "steward_parked_queries")).isZero();
         assertThat(value(m, "steward_engine_busy_seconds_total")).isGreaterThan(0);
         // route labels are templates: no id, no unknown path
         assertThat(m.stream().map(x -> x.labels().get("route")).filter(java.util.Objects::nonNull).distinct())
