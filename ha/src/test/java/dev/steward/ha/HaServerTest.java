@@ -279,4 +279,35 @@ class HaServerTest {
         roles.forEach(r -> names.add(r.get("name").asText()));
         assertThat(names).contains("before", "after").containsAll(acknowledged).doesNotContainAnyElementsOf(refused);
     }
+
+    @Test
+    void a_query_parked_on_a_leader_that_steps_down_is_answered_with_a_503_to_try_again_not_left_hanging() throws Exception {
+        for (String n : List.of("a", "b", "c")) {
+            start(n, 1000);
+        }
+        HaServer leader = leader();
+        String index = send(leader.url(), "GET", "/v1/roles", null, leader.adminToken()).headers().firstValue("X-Steward-Index").orElseThrow();
+        // a client's blocking query (an agent's task watch is one too), parked on the leader for up to 5 minutes
+        var parked = http.sendAsync(HttpRequest.newBuilder(URI.create(leader.url() + "/v1/roles?index=" + index + "&wait=5m"))
+                .timeout(Duration.ofSeconds(120)).header("Authorization", "Bearer " + leader.adminToken()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> parkedOn(leader) == 1);
+        for (InstanceSpec s : new ArrayList<>(zk.getInstances()).subList(0, 2)) {
+            zk.killServer(s); // the leader loses its ZooKeeper session and steps down; its HTTP server serves on, as a follower
+        }
+        // it used to go unanswered: its timer went with the engine, and a minute later it still waited
+        HttpResponse<String> r = parked.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.body()).contains("stepped down as leader");
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+    }
+
+    /** The blocking queries parked on {@code s}, from its metrics. */
+    private double parkedOn(HaServer s) throws Exception {
+        for (String line : send(s.url(), "GET", "/metrics", null, s.adminToken()).body().split("\n")) {
+            if (line.startsWith("steward_parked_queries ")) {
+                return Double.parseDouble(line.substring(line.indexOf(' ') + 1));
+            }
+        }
+        return -1;
+    }
 }
