@@ -158,6 +158,9 @@ public final class AgentBench {
             }
             System.out.printf("idle agent resident memory: %.1f MB (VmRSS after %d s idle, flags %s); goal at most 48 MB%n", rss / 1024.0,
                     Long.getLong("idle.ms", 20_000) / 1000, String.join(" ", SHIPPED_FLAGS));
+            double jvm = HttpFootprintBench.measure("nothing", List.of(), server.url())[0];
+            System.out.printf("  the same JVM with the same flags doing nothing: %.1f MB, so the agent's own part is %.1f MB; the goal leaves %.1f MB "
+                    + "for it%n", jvm, rss / 1024.0 - jvm, 48 - jvm);
             String classes = jcmd(idle.pid(), "PerfCounter.print").lines().filter(l -> l.startsWith("java.cls.loadedClasses=")
                     || l.startsWith("java.cls.sharedLoadedClasses=") || l.startsWith("java.cls.unloadedClasses=")).map(String::strip)
                     .reduce((x, y) -> x + ", " + y).orElse("n/a");

@@ -66,7 +66,7 @@ public final class HttpFootprintBench {
     }
 
     /** Starts the stack's process, waits until it has done its requests and idled, and reads {VmRSS MB, classes, threads}. */
-    private static double[] measure(String stack, List<Class<?>> jarsOf, String url) throws Exception {
+    static double[] measure(String stack, List<Class<?>> jarsOf, String url) throws Exception {
         List<String> cp = new ArrayList<>(List.of(Path.of(HttpFootprintBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString()));
         for (Class<?> c : jarsOf) {
             cp.add(Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
