@@ -53,6 +53,8 @@ public final class Engine implements AutoCloseable {
     /** The blocking queries parked until the state changes (owner thread only). */
     private final ParkedQueries parked;
     private volatile Thread ownerThread;
+    /** Set when the close begins: from then on no query parks (see {@link #close}). */
+    private volatile boolean closing;
     private volatile Throwable failed;
     private volatile long index;
     /** Nanoseconds the owner thread spent on commands, reads and ticks: its busy time, for the benchmarks and metrics. */
@@ -295,6 +297,10 @@ public final class Engine implements AutoCloseable {
         CompletableFuture<Long> f = new CompletableFuture<>();
         try {
             owner.execute(() -> {
+                if (closing) { // parked after the close's sweep, it would never be answered
+                    hand(() -> f.completeExceptionally(new Closed()));
+                    return;
+                }
                 Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
                 if (expire != null) {
                     java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(expire, wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -416,6 +422,7 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
+        closing = true;
         try {
             owner.execute(() -> parked.failAll(new Closed())); // behind whatever the owner has begun; parked queries are its alone
         } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
