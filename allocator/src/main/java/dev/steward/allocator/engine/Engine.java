@@ -156,7 +156,7 @@ public final class Engine implements AutoCloseable {
                 owner.execute(this::drain);
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 drainQueued.set(false);
-                failAll(new Closed());
+                failAll(new EngineClosed());
             }
         }
         return f;
@@ -182,7 +182,7 @@ public final class Engine implements AutoCloseable {
             try {
                 owner.execute(this::drain); // more than a batch waited: the rest goes next, after reads queued meanwhile
             } catch (java.util.concurrent.RejectedExecutionException closing) {
-                failAll(new Closed());
+                failAll(new EngineClosed());
             }
         }
         long t0 = System.nanoTime();
@@ -298,7 +298,7 @@ public final class Engine implements AutoCloseable {
         try {
             owner.execute(() -> {
                 if (closing) { // parked after the close's sweep, it would never be answered
-                    hand(() -> f.completeExceptionally(new Closed()));
+                    hand(() -> f.completeExceptionally(new EngineClosed()));
                     return;
                 }
                 Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
@@ -308,7 +308,7 @@ public final class Engine implements AutoCloseable {
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new Closed());
+            f.completeExceptionally(new EngineClosed());
         }
         return f;
     }
@@ -334,7 +334,7 @@ public final class Engine implements AutoCloseable {
                 hand(() -> f.complete(value));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            f.completeExceptionally(new Closed());
+            f.completeExceptionally(new EngineClosed());
         }
         return f;
     }
@@ -416,7 +416,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Stops the engine: what is queued and every parked query ends with {@link Closed} (a 503 to
+     * Stops the engine: what is queued and every parked query ends with {@link EngineClosed} (a 503 to
      * try again), so that nothing waits on an engine that will not answer, as when a leader steps
      * down and its HTTP server goes on serving as a follower.
      */
@@ -424,7 +424,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         closing = true;
         try {
-            owner.execute(() -> parked.failAll(new Closed())); // behind whatever the owner has begun; parked queries are its alone
+            owner.execute(() -> parked.failAll(new EngineClosed())); // behind whatever the owner has begun; parked queries are its alone
         } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
             // closed before: nothing is parked any more
         }
@@ -437,21 +437,7 @@ public final class Engine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        failAll(new Closed());
+        failAll(new EngineClosed());
         store.close();
-    }
-
-    /** The engine was closed: the allocator is stopping, or it stepped down as leader. Answered 503: try again (another allocator may lead). */
-    public static final class Closed extends RuntimeException {
-        public Closed() {
-            super("this allocator is stopping, or it stepped down as leader; try again (another allocator may answer)");
-        }
-    }
-
-    /** The engine stopped taking commands because its store failed. */
-    public static final class EngineFailed extends RuntimeException {
-        public EngineFailed(Throwable cause) {
-            super("the allocator's state store failed; it takes no more changes until restarted (one of several allocators on ZooKeeper steps down, and the leader takes them): " + cause.getMessage(), cause);
-        }
     }
 }

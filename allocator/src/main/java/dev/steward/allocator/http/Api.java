@@ -3,6 +3,8 @@ package dev.steward.allocator.http;
 import dev.steward.allocator.auth.Principal;
 import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.engine.EngineClosed;
+import dev.steward.allocator.engine.EngineFailed;
 import dev.steward.allocator.state.Conflict;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.allocator.state.TokenRecord;
@@ -199,10 +201,10 @@ public final class Api implements HttpApi {
         if (e instanceof Conflict) {
             return ApiResponse.problem(409, "Conflict", e.getMessage(), null);
         }
-        if (e instanceof Engine.EngineFailed) {
+        if (e instanceof EngineFailed) {
             return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null);
         }
-        if (e instanceof Engine.Closed) {
+        if (e instanceof EngineClosed) {
             return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1");
         }
         LOG.log(Level.SEVERE, "internal error", e);

@@ -105,10 +105,10 @@ class EngineTest {
         gone.close();
         // and what comes after the close is answered the same way, not thrown at the HTTP layer as a 500
         for (var f : java.util.List.of(watch, wait, gone.awaitIndex(gone.index(), Duration.ofMinutes(5)), gone.read(s -> null), gone.command((s, now) -> null))) {
-            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Engine.Closed.class);
+            assertThatThrownBy(() -> f.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(EngineClosed.class);
         }
         assertThat(gone.parkedQueries()).isZero();
-        ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new Engine.Closed()));
+        ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new EngineClosed()));
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.headers()).containsEntry("Retry-After", "1");
         assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8)).contains("try again");
@@ -185,10 +185,10 @@ class EngineTest {
         store.broken.set(true);
         var spec = new AgentRegistration("m", "1", "1g", null, null, null, null, null, null).parse();
         assertThatThrownBy(() -> engine.command((s, now) -> s.registerAgent(spec, "h", now)).get(10, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(Engine.EngineFailed.class).hasMessageContaining("disk full");
+                .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(EngineFailed.class).hasMessageContaining("disk full");
         store.broken.set(false);
-        assertThatThrownBy(() -> engine.command((s, now) -> null).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(Engine.EngineFailed.class);
-        ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new Engine.EngineFailed(new IllegalStateException("disk full"))));
+        assertThatThrownBy(() -> engine.command((s, now) -> null).get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(EngineFailed.class);
+        ApiResponse r = Api.error(new java.util.concurrent.CompletionException(new EngineFailed(new IllegalStateException("disk full"))));
         assertThat(r.status()).isEqualTo(503);
         assertThat(engine.failed()).isTrue();
         assertThat(store.real.load().agents()).as("nothing half-written").isEmpty();
