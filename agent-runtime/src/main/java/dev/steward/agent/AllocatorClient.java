@@ -160,10 +160,24 @@ final class AllocatorClient {
         if (after > 0) {
             path.append(sep).append("index=").append(after).append("&wait=").append(wait.toMillis()).append("ms");
         }
-        HttpURLConnection c = call("GET", path.toString(), null, true, Map.of());
+        int readMs = after > 0 ? (int) Math.min(readTimeoutMs, answerWithin(wait).toMillis()) : readTimeoutMs;
+        HttpURLConnection c = call("GET", path.toString(), null, true, Map.of(), readMs);
         byte[] body = body(c, "GET", path.toString());
         String idx = c.getHeaderField("X-Steward-Index");
         return new Indexed<>(idx == null ? 0 : Long.parseLong(idx), JSON.readValue(body, JSON.getTypeFactory().constructCollectionType(List.class, TaskInfo.class)));
+    }
+
+    /** What an answer to a blocking query may take beyond its wait: the allocator spreads a wait by up to a 16th more, and may be slow. */
+    static final Duration ANSWER_SLACK = Duration.ofSeconds(10);
+
+    /**
+     * How long a blocking query with {@code wait} may go without a byte before its connection is
+     * taken as dead (an allocator whose machine died sends no FIN, and a read would otherwise
+     * wait out the client's whole read timeout with no task reaching the agent): the wait, the
+     * allocator's spread of it, and {@link #ANSWER_SLACK}.
+     */
+    static Duration answerWithin(Duration wait) {
+        return wait.plus(wait.dividedBy(16)).plus(ANSWER_SLACK);
     }
 
     TaskInfo reportTask(String agentId, String taskId, TaskStatus status) throws IOException {
@@ -214,6 +228,11 @@ final class AllocatorClient {
      * status line and headers are in (the caller reads the body, or {@link #body}).
      */
     private HttpURLConnection call(String method, String path, byte[] body, boolean idempotent, Map<String, String> headers) throws IOException {
+        return call(method, path, body, idempotent, headers, readTimeoutMs);
+    }
+
+    /** As above, each wait for the allocator's bytes bounded by {@code readMs}. */
+    private HttpURLConnection call(String method, String path, byte[] body, boolean idempotent, Map<String, String> headers, int readMs) throws IOException {
         boolean retryable = idempotent || SAFE.contains(method);
         String requestId = UUID.randomUUID().toString();
         long deadline = System.nanoTime() + retryBudget.toNanos();
@@ -223,7 +242,7 @@ final class AllocatorClient {
             HttpURLConnection c = null;
             int code = -1;
             try {
-                c = toCurrent(method, path, body, requestId, headers);
+                c = toCurrent(method, path, body, requestId, headers, readMs);
                 code = c.getResponseCode();
             } catch (IOException e) {
                 failure = e;
@@ -249,14 +268,14 @@ final class AllocatorClient {
     }
 
     /** One try: to the current allocator, following a follower's 307 to the leader, and past allocators that refuse the connection. */
-    private HttpURLConnection toCurrent(String method, String path, byte[] body, String requestId, Map<String, String> headers) throws IOException {
+    private HttpURLConnection toCurrent(String method, String path, byte[] body, String requestId, Map<String, String> headers, int readMs) throws IOException {
         int refused = 0;
         for (int hops = 0; ; hops++) {
             URI target = current;
             HttpURLConnection c;
             int code;
             try {
-                c = open(target, method, path, body, requestId, headers);
+                c = open(target, method, path, body, requestId, headers, readMs);
                 code = c.getResponseCode();
             } catch (IOException e) {
                 failed(target);
@@ -278,14 +297,14 @@ final class AllocatorClient {
         }
     }
 
-    private HttpURLConnection open(URI target, String method, String path, byte[] body, String requestId, Map<String, String> headers) throws IOException {
+    private HttpURLConnection open(URI target, String method, String path, byte[] body, String requestId, Map<String, String> headers, int readMs) throws IOException {
         HttpURLConnection c = (HttpURLConnection) URI.create(target.getScheme() + "://" + target.getRawAuthority() + path).toURL().openConnection();
         if (ssl != null && c instanceof HttpsURLConnection https) {
             https.setSSLSocketFactory(ssl);
         }
         c.setInstanceFollowRedirects(false); // a follower's 307 is followed above, with the token
-        c.setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, readTimeoutMs));
-        c.setReadTimeout(readTimeoutMs);
+        c.setConnectTimeout(Math.min(CONNECT_TIMEOUT_MS, readMs));
+        c.setReadTimeout(readMs);
         c.setRequestMethod(method);
         c.setRequestProperty("X-Request-Id", requestId);
         if (token != null) {

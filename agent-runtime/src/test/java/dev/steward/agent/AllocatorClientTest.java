@@ -118,6 +118,44 @@ class AllocatorClientTest {
     }
 
     @Test
+    void a_blocking_query_to_an_allocator_gone_silent_gives_up_after_its_wait_not_the_clients_whole_read_timeout() throws Exception {
+        // an allocator whose machine died: the connection was made, and no byte (not even a FIN) ever comes back
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            // as the agent's main client: reads may wait 6 minutes (above the longest blocking query), and no retry here
+            AllocatorClient c = new AllocatorClient("http://127.0.0.1:" + silent.getLocalPort(), "sta_token", null, false, Duration.ofMinutes(6), Duration.ZERO);
+            Duration wait = Duration.ofMillis(500);
+            long t0 = System.nanoTime();
+            var watch = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    c.agentTasks("a1", 5, wait, 5);
+                    return null;
+                } catch (IOException e) {
+                    return e;
+                }
+            });
+            // it used to wait out the 6 minutes, the agent learning of no task meanwhile
+            assertThat(watch.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(java.net.SocketTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before the wait, its spread and the slack").isGreaterThanOrEqualTo(AllocatorClient.answerWithin(wait));
+            assertThat(held).isNotEmpty();
+            for (java.net.Socket so : held) {
+                so.close();
+            }
+        }
+    }
+
+    @Test
     void idempotent_calls_are_retried_through_503s_with_one_request_id_and_a_join_is_not() throws Exception {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         String url = serve(seen, (ex, n) -> send(ex, ex.getRequestMethod().equals("PUT") && n >= 3 ? 200 : 503,
