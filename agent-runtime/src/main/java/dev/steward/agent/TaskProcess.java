@@ -59,7 +59,7 @@ public final class TaskProcess {
         }
         if (recorded == null && Files.exists(dir.resolve("exit"))) {
             LOG.warning("task " + task + ": its wrapper ran and exited while the agent was down, before its pid was recorded; not started again");
-            return TaskProcess.exited(dir);
+            return exited(dir);
         }
         return recorded;
     }

@@ -64,6 +64,15 @@ final class AsyncQueries {
         return h;
     }
 
+    /**
+     * How long a blocking query with {@code wait} may take in all: the allocator answers by the end
+     * of the wait; beyond it and 30 s more something is wrong (an allocator whose machine died
+     * sends nothing, not even the end of the connection).
+     */
+    static Duration answerWithin(Duration wait) {
+        return wait.plusSeconds(30);
+    }
+
     /** GET {@code url?index=after&wait=...}: the value and the change index, or a {@link StewardException} with the allocator's problem. */
     <T> CompletableFuture<Indexed<T>> query(HttpUrl url, long after, Duration wait, JavaType type) {
         return query(url, after, wait, type, 0);
@@ -77,7 +86,7 @@ final class AsyncQueries {
             u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
         }
         HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(u.build().toString())).GET()
-                .timeout(wait.plusSeconds(30)) // the allocator answers by the end of the wait; beyond that something is wrong
+                .timeout(answerWithin(wait))
                 .header("X-Request-Id", UUID.randomUUID().toString())
                 .header("Accept", "application/json");
         if (token != null) {

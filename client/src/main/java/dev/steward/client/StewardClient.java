@@ -368,20 +368,15 @@ public final class StewardClient {
 
     // ---------------------------------------------------------------- generic
 
-    /**
-     * A blocking query: GET {@code path?index=after&wait=...}. It gives up at the end of the
-     * wait and 30 s more, as {@link AsyncQueries} does: the allocator answers by the end of the
-     * wait, and one whose machine died sends nothing, not even the end of the connection.
-     */
+    /** A blocking query: GET {@code path?index=after&wait=...}; it gives up as {@link AsyncQueries#answerWithin} says. */
     public <T> Indexed<T> query(String path, long after, Duration wait, JavaType type) throws IOException {
         HttpUrl.Builder u = url(path).newBuilder();
-        okhttp3.Call call;
         if (after > 0) {
             u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
-            call = http.newCall(new Request.Builder().url(u.build()).get().build());
-            call.timeout().timeout(wait.plusSeconds(30).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } else {
-            call = http.newCall(new Request.Builder().url(u.build()).get().build());
+        }
+        okhttp3.Call call = http.newCall(new Request.Builder().url(u.build()).get().build());
+        if (after > 0) {
+            call.timeout().timeout(AsyncQueries.answerWithin(wait).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         try (Response r = call.execute()) {
             String text = r.body() == null ? "" : r.body().string();
