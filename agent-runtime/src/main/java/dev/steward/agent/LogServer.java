@@ -46,7 +46,7 @@ import java.util.concurrent.TimeUnit;
  * stop.
  */
 final class LogServer implements AutoCloseable {
-    private static final int MAX_CHUNK = 1024 * 1024;
+    private static final int MAX_CHUNK = dev.steward.api.Limits.MAX_LOG_CHUNK;
     /** The longest a follow may wait for bytes (the allocator's proxy allows the same). */
     static final Duration MAX_WAIT = Duration.ofMinutes(5);
     /** Follows waiting at once, across all callers. */

@@ -1,11 +1,11 @@
 package dev.steward.allocator.http;
 
+import dev.steward.api.Limits;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.ValidationException;
 
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -42,20 +42,27 @@ final class LogProxy {
         }
         long offset = number("offset", c.request().param("offset"), 0);
         String wait = c.request().param("wait");
-        if (wait != null) {
-            Duration w = dev.steward.api.Units.duration("wait", wait);
-            if (w.compareTo(Handlers.MAX_WAIT) > 0) {
-                throw new ValidationException("wait", "is above the limit of 5m");
-            }
+        Duration w = wait == null ? Duration.ZERO : dev.steward.api.Units.duration("wait", wait);
+        if (w.compareTo(Handlers.MAX_WAIT) > 0) {
+            throw new ValidationException("wait", "is above the limit of 5m");
         }
         return h.engine.read(s -> {
             TaskInfo t = TaskRoutes.mine(c.principal(), s, c.param("id"));
             return AgentTarget.of(s, t.agentId());
         }).thenCompose(target -> {
-            HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, Duration.ofMinutes(6), clock.millis());
-            return http.sendAsync(req, HttpResponse.BodyHandlers.ofByteArray()).handle((resp, err) -> {
+            Duration within = answerWithin(w);
+            HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, within, clock.millis());
+            return BoundedFetch.send(http, req, Limits.MAX_LOG_CHUNK, within).handle((resp, err) -> {
+                if (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
+                    err = err.getCause();
+                }
+                if (err instanceof BoundedFetch.TooSlow) {
+                    return ApiResponse.problem(504, "Gateway Timeout", "the agent at " + target.address() + " " + err.getMessage()
+                            + " (its machine may be down or cut off); try again", null).header("Retry-After", "1");
+                }
                 if (err != null) {
-                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: " + err.getMessage(), null);
+                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: "
+                            + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()), null);
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
@@ -64,6 +71,16 @@ final class LogProxy {
                 return new ApiResponse(resp.statusCode(), type, headers, resp.body());
             });
         });
+    }
+
+    /**
+     * How long a read may take before the allocator gives up on the agent: the follow's wait and
+     * 10 s. The agent answers a follow at the end of its wait at the latest; past that and a
+     * margin its machine is down or cut off, and the client's request, holding one of the API's
+     * places, is answered 504 rather than held until a timeout of minutes.
+     */
+    static Duration answerWithin(Duration wait) {
+        return wait.plusSeconds(10);
     }
 
     private static long number(String field, String text, long absent) {

@@ -8,6 +8,8 @@
  * Every request carries a {@link dev.steward.allocator.http.RequestTrace} (its id, route template
  * and principal) that the server hands to a {@link dev.steward.allocator.http.RequestObserver}
  * once answered: the {@link dev.steward.allocator.http.RequestLog} and the metrics. Beside the
- * API: {@code /metrics} and the web dashboard's files ({@code /}, {@code /ui/...}).
+ * API: {@code /metrics} and the web dashboard's files ({@code /}, {@code /ui/...}). What the
+ * allocator asks of peers it does not control (agents' log servers, tasks' metrics endpoints)
+ * goes through {@link dev.steward.allocator.http.BoundedFetch}: whole within a time and a size.
  */
 package dev.steward.allocator.http;

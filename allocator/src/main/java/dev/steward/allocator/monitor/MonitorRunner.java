@@ -1,6 +1,7 @@
 package dev.steward.allocator.monitor;
 
 import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.http.BoundedFetch;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.api.DeployResult;
 import dev.steward.api.InstanceInfo;
@@ -20,13 +21,14 @@ import dev.steward.monitor.Snapshot;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,6 +54,10 @@ public final class MonitorRunner implements AutoCloseable {
     });
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, ScheduledFuture<?>> running = new ConcurrentHashMap<>();
+    /** The largest metrics page read from an instance (Prometheus pages are kilobytes; a few megabytes at most). */
+    static final long MAX_METRICS_BYTES = 4L * 1024 * 1024;
+    /** How long one tick may spend reading an instance's new log lines through its agent. */
+    static final Duration LOG_BUDGET = Duration.ofSeconds(2);
 
     public MonitorRunner(Engine engine) {
         this.engine = engine;
@@ -139,13 +145,19 @@ public final class MonitorRunner implements AutoCloseable {
             Map<String, Snapshot.Instance> seen = new LinkedHashMap<>();
             Map<String, LogTail> mine = tails.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
             Pattern logPattern = Pattern.compile(or(spec.logPattern(), "ERROR|Exception"));
+            // every instance is read at once, each read bounded in time and size: a tick lasts about its slowest read's bound,
+            // whatever the instances number and whatever they (or their agents) send
+            long logsBy = System.nanoTime() + LOG_BUDGET.toNanos();
+            List<CompletableFuture<List<dev.steward.monitor.Sample>>> scrapes = new ArrayList<>();
+            List<CompletableFuture<Long>> logs = new ArrayList<>();
             for (Target t : targets) {
-                long logs = -1;
-                if (t.logs() != null && t.taskId() != null) {
-                    logs = mine.computeIfAbsent(t.id(), k -> new LogTail(t.taskId(), logPattern)).poll(http, t.logs());
-                }
-                seen.put(t.id(), new Snapshot.Instance(scrape(t.url(), spec.intervalValue()), t.healthy(), t.restarts(), t.memoryMib(), logs,
-                        t.cpuMillis()));
+                scrapes.add(scrape(t.url(), spec.intervalValue()));
+                logs.add(t.logs() == null || t.taskId() == null ? CompletableFuture.completedFuture(-1L)
+                        : mine.computeIfAbsent(t.id(), k -> new LogTail(t.taskId(), logPattern)).poll(http, t.logs(), logsBy));
+            }
+            for (int k = 0; k < targets.size(); k++) {
+                Target t = targets.get(k);
+                seen.put(t.id(), new Snapshot.Instance(scrapes.get(k).join(), t.healthy(), t.restarts(), t.memoryMib(), logs.get(k).join(), t.cpuMillis()));
             }
             Instant now = Instant.now();
             history.add(new Snapshot(now, seen));
@@ -236,16 +248,20 @@ public final class MonitorRunner implements AutoCloseable {
         return out;
     }
 
-    private List<dev.steward.monitor.Sample> scrape(String url, Duration interval) {
+    /**
+     * An instance's metrics, read within the interval (at most 2 s) and {@link #MAX_METRICS_BYTES}:
+     * null (no data from this instance this time, never a pass) when it cannot be read, answers
+     * other than 200, or answers too slowly or too much. The instance is the tenant's program, so
+     * nothing it sends may hold the allocator's monitors or fill its memory.
+     */
+    private CompletableFuture<List<dev.steward.monitor.Sample>> scrape(String url, Duration interval) {
         try {
             Duration timeout = interval.compareTo(Duration.ofSeconds(2)) < 0 ? interval : Duration.ofSeconds(2);
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) {
-                return null;
-            }
-            return PromText.parse(r.body()).samples();
-        } catch (Exception e) {
-            return null; // no data from this instance this time: never a pass
+            return BoundedFetch.send(http, HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(), MAX_METRICS_BYTES, timeout)
+                    .thenApply(r -> r.statusCode() != 200 ? null : PromText.parse(new String(r.body(), StandardCharsets.UTF_8)).samples())
+                    .exceptionally(e -> null);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(null);
         }
     }
 
