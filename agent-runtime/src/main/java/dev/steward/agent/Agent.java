@@ -52,7 +52,18 @@ public final class Agent implements AutoCloseable {
     private final AgentMetrics metrics = new AgentMetrics();
     private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
-    private final ExecutorService probes = Executors.newFixedThreadPool(2, daemon("steward-agent-probe"));
+    /**
+     * Health probes of every task, each ended by its check's timeout (at most its interval); a task has one probe in flight at
+     * most, so the queue is bounded by the tasks. {@link #PROBERS} threads at once, so tasks whose endpoints hang up to their
+     * timeouts do not make the others' checks late; none while no probe runs (an idle agent keeps none).
+     */
+    private final java.util.concurrent.ThreadPoolExecutor probes = new java.util.concurrent.ThreadPoolExecutor(PROBERS, PROBERS, 30, TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(), daemon("steward-agent-probe"));
+    static final int PROBERS = 8;
+
+    {
+        probes.allowCoreThreadTimeOut(true);
+    }
     /** Measures sandboxes (du walks trees: never on the loop thread). */
     private final ScheduledExecutorService disk = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-disk"));
     private final DiskWatch diskWatch;

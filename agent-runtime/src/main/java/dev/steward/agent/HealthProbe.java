@@ -10,7 +10,11 @@ import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** One try of a health check against a task on this machine: true passes. A command check runs as {@code command} (the task's user and environment) says. */
+/**
+ * One try of a health check against a task on this machine: true passes. A command check runs
+ * as {@code command} (the task's user and environment) says. Every try ends by the check's
+ * timeout, whatever the task sends: the probe threads are shared by every task on the agent.
+ */
 final class HealthProbe {
     private HealthProbe() {
     }
@@ -25,11 +29,22 @@ final class HealthProbe {
                     h.setConnectTimeout(timeout);
                     h.setReadTimeout(timeout);
                     h.setInstanceFollowRedirects(false);
+                    // the read timeout restarts at every byte: a task that sends its answer's head a byte at a time would hold
+                    // one of the agent's probe threads, which every task's checks share, for as long as it liked. At the
+                    // check's timeout the connection is closed under the read, which then fails.
+                    java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+                    java.util.concurrent.CompletableFuture.delayedExecutor(timeout, TimeUnit.MILLISECONDS, Runnable::run).execute(() -> {
+                        if (over.compareAndSet(false, true)) {
+                            h.disconnect();
+                        }
+                    });
                     try {
                         int code = h.getResponseCode();
                         yield code >= 200 && code < 400;
                     } finally {
-                        h.disconnect();
+                        if (over.compareAndSet(false, true)) {
+                            h.disconnect();
+                        }
                     }
                 }
                 case TCP -> {

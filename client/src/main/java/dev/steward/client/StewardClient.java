@@ -279,7 +279,10 @@ public final class StewardClient {
     public LogChunk logs(String taskId, String stream, long offset, Duration wait) throws IOException {
         HttpUrl u = url(Paths.v1("tasks", taskId, "logs")).newBuilder().addQueryParameter("stream", stream)
                 .addQueryParameter("offset", Long.toString(offset)).addQueryParameter("wait", wait.toMillis() + "ms").build();
-        try (Response r = http.newCall(new Request.Builder().url(u).get().build()).execute()) {
+        // the allocator answers a follow within its wait and 10 s (504 when the agent does not): silence past the wait and
+        // 30 s is an allocator whose machine died, not a follow to go on waiting for until the 6-minute read timeout
+        OkHttpClient h = http.newBuilder().readTimeout(AsyncQueries.answerWithin(wait)).build();
+        try (Response r = h.newCall(new Request.Builder().url(u).get().build()).execute()) {
             byte[] b = r.body() == null ? new byte[0] : r.body().bytes();
             check(r, new String(b, java.nio.charset.StandardCharsets.UTF_8));
             String next = r.header("X-Steward-Log-Offset");

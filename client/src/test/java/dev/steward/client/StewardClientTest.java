@@ -102,6 +102,38 @@ class StewardClientTest {
     }
 
     @Test
+    void a_log_follow_from_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            StewardClient c = StewardClient.builder("http://127.0.0.1:" + silent.getLocalPort()).token("sta_token").retryBudget(Duration.ZERO).build();
+            long t0 = System.nanoTime();
+            CompletableFuture<Object> follow = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return c.logs("t1", "stdout", 0, Duration.ofMillis(500));
+                } catch (java.io.IOException e) {
+                    return e;
+                }
+            });
+            assertThat(follow.get(90, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(30_500));
+            for (java.net.Socket so : held) {
+                so.close();
+            }
+        }
+    }
+
+    @Test
     void a_client_of_plain_http_readies_no_tls_and_one_of_https_does() {
         okhttp3.OkHttpClient plain = StewardClient.builder("http://127.0.0.1:4646").build().http();
         assertThat(plain.connectionSpecs()).as("no TLS for plain HTTP: the JDK's trust store is not read (the agent's memory)")

@@ -1,0 +1,103 @@
+package dev.steward.agent;
+
+import dev.steward.api.HealthCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * HTTP health checks against tasks that answer as an attacker would, on real sockets. The agent's
+ * probe threads are shared by every task on it, so each try must end by its check's timeout.
+ */
+class HealthProbeTest {
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    /** A task's HTTP endpoint on loopback that reads each request's head and then does {@code answer}. */
+    private int task(Consumer<OutputStream> answer) throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        open.add(server);
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket sock = server.accept();
+                    open.add(sock);
+                    Thread each = new Thread(() -> {
+                        try {
+                            InputStream in = sock.getInputStream();
+                            for (int state = 0, b; state < 4 && (b = in.read()) >= 0; ) { // until the blank line that ends the head
+                                state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
+                            }
+                            answer.accept(sock.getOutputStream());
+                        } catch (IOException e) {
+                            // the probe hung up
+                        }
+                    });
+                    each.setDaemon(true);
+                    each.start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return server.getLocalPort();
+    }
+
+    private static boolean probe(int port) {
+        return HealthProbe.probe(new HealthCheck("http", "/healthz", "http", null, "5s", "1s", "0s", 1), Map.of("http", port), null);
+    }
+
+    @Test
+    void a_task_that_answers_at_once_passes() throws Exception {
+        int port = task(out -> {
+            try {
+                out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException e) {
+                // hung up on
+            }
+        });
+        assertThat(probe(port)).isTrue();
+    }
+
+    @Test
+    void a_task_that_sends_its_answer_a_byte_at_a_time_fails_at_the_checks_timeout_not_when_it_chooses() throws Exception {
+        // each byte comes within the read timeout, so the read timeout alone never fires: 200 bytes would take 60 s
+        int port = task(out -> {
+            try {
+                for (byte b : ("HTTP/1.1 200 OK\r\nX-Slow: " + "x".repeat(200)).getBytes(StandardCharsets.US_ASCII)) {
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(300);
+                }
+            } catch (IOException | InterruptedException e) {
+                // hung up on
+            }
+        });
+        long t0 = System.nanoTime();
+        assertThat(probe(port)).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    }
+}
