@@ -9,29 +9,33 @@ import java.time.Duration;
  * connection bound: Jetty must never reject its own jobs, which a full bounded queue did), how long a connection may sit idle (a request whose headers or
  * body stop arriving counts as idle), the slowest body accepted, the largest header block, and
  * what each class of traffic may hold at once ({@link TrafficClass}): agents' requests, API
- * clients' requests, clients' parked blocking queries, and streamed transfers (package uploads
- * and downloads, log follows). A class at its bound is answered 503 with Retry-After; the others
+ * clients' requests, clients' parked blocking queries, clients' streamed package transfers
+ * (uploads and downloads: 16), and agents' package downloads (16 more, so no client's transfer,
+ * however slow, keeps an agent from the package of its task). Each streamed transfer holds a
+ * pool thread while it runs: the two transfer bounds together keep half the pool free. A class at its bound is answered 503 with Retry-After; the others
  * go on, so none can starve another, and agents' bound is the largest.
  */
 public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, int maxHeaderBytes,
-                         int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096);
+                         int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches, int maxAgentStreams) {
+    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096, 16);
 
     public HttpLimits {
-        if (maxConnections < 1 || maxThreads < 4 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1) {
+        if (maxConnections < 1 || maxThreads < 4 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1
+                || maxAgentStreams < 1) {
             throw new IllegalArgumentException("every HTTP bound must be positive (and at least 4 threads)");
         }
     }
 
     /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
     public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
-        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches);
+        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches,
+                maxAgentStreams);
     }
 
     /** The same bounds with this idle timeout (headers or a body that stop arriving). */
     public HttpLimits withIdleTimeout(Duration d) {
         return new HttpLimits(maxConnections, maxThreads, d, minBodyBytesPerSecond, maxHeaderBytes, maxStreams, maxAgentRequests,
-                maxClientRequests, maxWatches);
+                maxClientRequests, maxWatches, maxAgentStreams);
     }
 
     /** What a class may hold at once. */
@@ -41,6 +45,7 @@ public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeou
             case CLIENT, PROBE -> maxClientRequests;
             case WATCH -> maxWatches;
             case TRANSFER -> maxStreams;
+            case AGENT_TRANSFER -> maxAgentStreams;
         };
     }
 }

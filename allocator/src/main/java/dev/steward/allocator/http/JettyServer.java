@@ -170,7 +170,8 @@ public final class JettyServer implements AutoCloseable {
                 send(request, response, callback, Api.error(e));
                 return true;
             }
-            TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path));
+            TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path),
+                    TrafficClass.agentShaped(request.getHeaders().get("Authorization")));
             clsOut[0] = cls;
             Semaphore place = classes.get(cls);
             if (!place.tryAcquire()) {
@@ -215,7 +216,7 @@ public final class JettyServer implements AutoCloseable {
             try { // clients' bodies can be large and transfers block: never on the selector, never ahead of agents
                 request.getComponents().getThreadPool().execute(() -> {
                     try {
-                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER, trace);
+                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER, trace);
                     } catch (Throwable t) {
                         done.failed(t);
                     }

@@ -7,14 +7,16 @@ import java.util.Map;
  * The classes of HTTP traffic, each with its own bound ({@link HttpLimits}), so that no class
  * can take what another needs: agents (join, heartbeat, task status, their task and allocation
  * queries, parked ones included), API clients' requests, clients' parked blocking queries
- * ({@code ?index=}), streamed transfers (packages, logs), and health checks (answered even
- * while every API client's place is taken).
+ * ({@code ?index=}), clients' streamed package transfers, agents' package downloads, and health
+ * checks (answered even while every API client's place is taken).
  */
 public enum TrafficClass {
     AGENT("agents' requests"),
     CLIENT("API requests"),
     WATCH("parked blocking queries"),
-    TRANSFER("package and log transfers"),
+    TRANSFER("package transfers"),
+    /** Agents' package downloads: never behind clients' transfers, which a tenant can hold open for as long as it sends 1 KiB a second. */
+    AGENT_TRANSFER("agents' package downloads"),
     PROBE("health checks");
 
     private final String what;
@@ -28,10 +30,15 @@ public enum TrafficClass {
         return what;
     }
 
-    /** The class of a request, from its method, path and query alone (before any body is read). */
-    public static TrafficClass of(String method, String path, Map<String, List<String>> query, boolean streams) {
+    /**
+     * The class of a request, from its method, path, query and whether its bearer token has the
+     * shape of an agent's ({@link #agentShaped}), before any body is read or the token is checked. A client that
+     * sends something shaped like an agent's token to get an agent's place is refused (401) as
+     * soon as the token is checked, which frees the place at once.
+     */
+    public static TrafficClass of(String method, String path, Map<String, List<String>> query, boolean streams, boolean agentToken) {
         if (streams) {
-            return TRANSFER;
+            return agentToken && (method.equals("GET") || method.equals("HEAD")) ? AGENT_TRANSFER : TRANSFER;
         }
         if (path.equals("/v1/health")) {
             return PROBE;
@@ -55,5 +62,23 @@ public enum TrafficClass {
             }
         }
         return query.containsKey("index") && method.equals("GET") ? WATCH : CLIENT;
+    }
+
+    /**
+     * Whether an {@code Authorization} header carries a token of the shape the allocator mints for
+     * agents: {@code sta_} and 64 hex digits (the admin, join, metrics and peer tokens have a word
+     * after {@code sta_}, role tokens start {@code str_}). Only the shape: the token is checked later.
+     */
+    public static boolean agentShaped(String authorization) {
+        if (authorization == null || authorization.length() != 7 + 4 + 64 || !authorization.regionMatches(true, 0, "Bearer sta_", 0, 11)) {
+            return false;
+        }
+        for (int i = 11; i < authorization.length(); i++) {
+            char c = authorization.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -51,7 +51,7 @@ class TaskReportsApiTest {
         assertThat(other.body().get(0).path("status").asInt()).isBetween(400, 499);
         assertThat(s.get("/v1/tasks/" + t1, s.admin()).body().path("state").asText()).isEqualTo("RUNNING");
         assertThat(s.post("/v1/agents/" + a[0] + "/tasks/statuses", b[1], body).code()).as("for another agent's id").isEqualTo(403);
-        assertThat(TrafficClass.of("POST", "/v1/agents/" + a[0] + "/tasks/statuses", java.util.Map.of(), false)).as("agents' traffic comes first")
+        assertThat(TrafficClass.of("POST", "/v1/agents/" + a[0] + "/tasks/statuses", java.util.Map.of(), false, true)).as("agents' traffic comes first")
                 .isEqualTo(TrafficClass.AGENT);
     }
 

@@ -94,4 +94,29 @@ class TrafficClassesTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}").code() == 200);
         assertThat(s.get("/v1/roles/slow0", s.admin()).code()).as("nothing half-made by the bodies that never came").isEqualTo(404);
     }
+
+    @Test
+    void clients_uploads_held_open_at_their_bound_never_keep_an_agent_from_its_package() throws Exception {
+        String digest = "sha256:" + "ab".repeat(32);
+        for (int i = 0; i < 2; i++) { // a tenant's uploads that send a few bytes and then nothing (or 1 KiB a second, for ever)
+            hold("PUT", "/v1/packages/" + digest, s.admin(), "xxxx", 1_000_000);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/packages/" + digest, s.admin()).code() == 503);
+        LiveServer.Reply refused = s.get("/v1/packages/" + digest, s.admin());
+        assertThat(refused.body().path("detail").asText()).contains("too many package transfers").contains("the limit is 2");
+        LiveServer.Reply agentDownload = s.get("/v1/packages/" + digest, agent[1]);
+        assertThat(agentDownload.code()).as("the agent's download has places of its own: %s", agentDownload.body()).isEqualTo(404);
+        LiveServer.Reply forged = s.get("/v1/packages/" + digest, "sta_" + "0".repeat(64));
+        assertThat(forged.code()).as("a token shaped like an agent's gets an agent's place, and its refusal at once").isEqualTo(401);
+        agentTrafficFlows();
+    }
+
+    @Test
+    void only_tokens_of_an_agents_shape_are_classed_as_an_agents() {
+        assertThat(TrafficClass.agentShaped("Bearer " + agent[1])).isTrue();
+        assertThat(TrafficClass.agentShaped("Bearer " + s.admin())).as("sta_admin_...").isFalse();
+        assertThat(TrafficClass.agentShaped("Bearer " + s.server.joinToken())).as("sta_join_...").isFalse();
+        assertThat(TrafficClass.agentShaped("Bearer " + agent[1] + "0")).isFalse();
+        assertThat(TrafficClass.agentShaped(null)).isFalse();
+    }
 }
