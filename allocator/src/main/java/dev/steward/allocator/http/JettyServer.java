@@ -31,7 +31,7 @@ import java.util.concurrent.Semaphore;
  * or idle connections cost a connection slot and nothing else, and are closed after the idle
  * timeout; bodies that trickle below the minimum rate are refused; a connection limit caps them
  * all. Answers are written without blocking the thread that completes them. Streamed
- * transfers (package bodies, log follows) hold a Jetty thread each. Every request belongs to a
+ * transfers (package bodies) hold a Jetty thread each; log reads are forwarded asynchronously. Every request belongs to a
  * {@link TrafficClass} with its own bound: past it, that class gets a 503 at once while the others
  * go on, so transfers can never take the threads heartbeats and API calls need, nor clients'
  * parked queries the places agents need.
