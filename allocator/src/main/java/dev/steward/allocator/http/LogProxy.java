@@ -17,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * sides hold) so only the allocator can read them. {@code offset} and {@code wait} make a follow:
  * the answer holds the bytes from {@code offset} (waiting up to {@code wait} for new ones) and
  * {@code X-Steward-Log-Offset}, where the next read starts; {@code X-Steward-Log-End: true} says
- * the task has ended and its log has no more bytes.
+ * the task has ended and its log has no more bytes. A follow holds no thread while it waits, and
+ * a parked query's place ({@link TrafficClass#WATCH}), not an API request's. The agent's answer is
+ * bounded ({@link BoundedFetch}): within the wait and 10 s (else 504), at most 1 MiB (else 502).
  */
 final class LogProxy {
     private final Handlers h;

@@ -7,13 +7,13 @@ import java.util.Map;
  * The classes of HTTP traffic, each with its own bound ({@link HttpLimits}), so that no class
  * can take what another needs: agents (join, heartbeat, task status, their task and allocation
  * queries, parked ones included), API clients' requests, clients' parked blocking queries
- * ({@code ?index=}), clients' streamed package transfers, agents' package downloads, and health
+ * ({@code ?index=}) and log follows ({@code ?wait=}), clients' streamed package transfers, agents' package downloads, and health
  * checks (answered even while every API client's place is taken).
  */
 public enum TrafficClass {
     AGENT("agents' requests"),
     CLIENT("API requests"),
-    WATCH("parked blocking queries"),
+    WATCH("parked blocking queries and log follows"),
     TRANSFER("package transfers"),
     /** Agents' package downloads: never behind clients' transfers, which a tenant can hold open for as long as it sends 1 KiB a second. */
     AGENT_TRANSFER("agents' package downloads"),
@@ -61,7 +61,9 @@ public enum TrafficClass {
                 return AGENT; // an agent updating what it reports
             }
         }
-        return query.containsKey("index") && method.equals("GET") ? WATCH : CLIENT;
+        // a GET that may wait (a blocking query's index, a log follow's wait) holds no thread while it waits, and may wait
+        // minutes: it takes a parked query's place, so a few hundred `steward logs -f` never fill the API's places
+        return method.equals("GET") && (query.containsKey("index") || query.containsKey("wait")) ? WATCH : CLIENT;
     }
 
     /**

@@ -111,4 +111,36 @@ class LogProxyTest {
         assertThat(r.code()).isEqualTo(502);
         assertThat(r.body().path("detail").asText()).contains("sent a body above the limit of 1048576 bytes");
     }
+
+    @Test
+    void log_follows_wait_in_the_parked_queries_places_so_many_of_them_never_fill_the_apis() throws Exception {
+        try (LiveServer small = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withClasses(64, 4, 8, 2)))) {
+            int port = agentServer(out -> {
+                try {
+                    Thread.sleep(Long.MAX_VALUE); // no bytes yet: each follow waits
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            LiveServer.Reply joined = small.post("/v1/agents", small.server.joinToken(), "{\"name\":\"m1\",\"cpus\":\"2\",\"memory\":\"2g\","
+                    + "\"ports\":\"21000-21100\",\"attributes\":{\"address\":\"http://127.0.0.1:" + port + "\"}}");
+            assertThat(joined.code()).isEqualTo(201);
+            String alloc = small.post("/v1/requests", small.admin(), "{\"cpus\":\"1\"}").body().path("allocations").get(0).asText();
+            String task = small.task(alloc, "t");
+            java.util.concurrent.ExecutorService followers = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                for (int i = 0; i < 8; i++) { // more follows than the API's 4 places
+                    followers.submit(() -> small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin()));
+                }
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> small.get("/v1/tasks/" + task + "/logs?wait=20s",
+                        small.admin()).code() == 503);
+                LiveServer.Reply ninth = small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin());
+                assertThat(ninth.body().path("detail").asText()).contains("too many parked blocking queries and log follows").contains("the limit is 8");
+                assertThat(small.get("/v1/status", small.admin()).code()).as("the API's places are all free").isEqualTo(200);
+                assertThat(small.put("/v1/roles/ci", small.admin(), "{\"weight\":2}").code()).isEqualTo(200);
+            } finally {
+                followers.shutdownNow();
+            }
+        }
+    }
 }
