@@ -38,6 +38,14 @@ public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeou
                 maxClientRequests, maxWatches, maxAgentStreams);
     }
 
+    /**
+     * The most API requests one bearer token (or all requests without one) may have in flight:
+     * a quarter of the class, so that no single client fills it ({@link TokenShares}).
+     */
+    public int maxClientRequestsPerToken() {
+        return Math.max(1, maxClientRequests / 4);
+    }
+
     /** What a class may hold at once. */
     int bound(TrafficClass c) {
         return switch (c) {

@@ -114,6 +114,8 @@ public final class JettyServer implements AutoCloseable {
         private final HttpApi api;
         private final java.util.Map<TrafficClass, Semaphore> classes;
         private final HttpLimits limits;
+        /** Each token's share of the API's places. */
+        private final TokenShares shares;
         private final RequestObserver observer;
 
         ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer) {
@@ -121,6 +123,7 @@ public final class JettyServer implements AutoCloseable {
             this.api = api;
             this.classes = classes;
             this.limits = limits;
+            this.shares = new TokenShares(limits.maxClientRequestsPerToken());
             this.observer = observer;
         }
 
@@ -179,9 +182,20 @@ public final class JettyServer implements AutoCloseable {
                         + limits.bound(cls) + "); try again shortly", null).header("Retry-After", "1"));
                 return true;
             }
+            String token = cls == TrafficClass.CLIENT ? request.getHeaders().get("Authorization") : null;
+            if (cls == TrafficClass.CLIENT && !shares.take(token)) {
+                place.release();
+                send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many API requests at once from one token (the limit "
+                        + "is " + shares.max() + " of the " + limits.bound(cls) + " places, so that every client has some); try again shortly", null)
+                        .header("Retry-After", "1"));
+                return true;
+            }
             java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
             Runnable release = () -> {
                 if (held.getAndSet(false)) {
+                    if (cls == TrafficClass.CLIENT) {
+                        shares.give(token);
+                    }
                     place.release();
                 }
             };

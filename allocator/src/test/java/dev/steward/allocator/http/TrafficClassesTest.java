@@ -54,6 +54,14 @@ class TrafficClassesTest {
         return so;
     }
 
+    /** A token of role {@code name}, made with the admin token. */
+    private String roleToken(String name) {
+        assertThat(s.put("/v1/roles/" + name, s.admin(), "{\"weight\":1}").code()).isEqualTo(200);
+        LiveServer.Reply r = s.post("/v1/roles/" + name + "/tokens", s.admin(), "{}");
+        assertThat(r.code()).as("%s", r.body()).isEqualTo(201);
+        return r.body().path("token").asText();
+    }
+
     private void agentTrafficFlows() {
         LiveServer.Reply beat = s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}");
         assertThat(beat.code()).as("the agent's heartbeat: %s", beat.body()).isEqualTo(200);
@@ -79,8 +87,9 @@ class TrafficClassesTest {
 
     @Test
     void clients_that_hold_their_requests_open_fill_only_their_own_class_and_free_it_when_they_go() throws Exception {
-        for (int i = 0; i < 4; i++) {
-            hold("PUT", "/v1/roles/slow" + i, s.admin(), "{\"wei", 100); // a body that never finishes
+        for (int i = 0; i < 4; i++) { // four clients (each token may hold a quarter of the class)
+            String token = roleToken("t" + i);
+            hold("POST", "/v1/requests", token, "{\"cpu", 100); // a body that never finishes
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status", s.admin()).code() == 503);
         LiveServer.Reply refused = s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}");
@@ -92,7 +101,23 @@ class TrafficClassesTest {
             so.close();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}").code() == 200);
-        assertThat(s.get("/v1/roles/slow0", s.admin()).code()).as("nothing half-made by the bodies that never came").isEqualTo(404);
+        assertThat(s.get("/v1/requests", s.admin()).body()).as("nothing half-made by the bodies that never came").isEmpty();
+    }
+
+    @Test
+    void one_token_holding_requests_open_takes_at_most_its_share_and_other_clients_go_on() throws Exception {
+        String other = roleToken("ci");
+        hold("PUT", "/v1/roles/slow", s.admin(), "{\"wei", 100); // a quarter of 4 places: 1
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status", s.admin()).code() == 503);
+        LiveServer.Reply refused = s.get("/v1/status", s.admin());
+        assertThat(refused.body().path("detail").asText()).contains("too many API requests at once from one token").contains("the limit is 1 of the 4");
+        assertThat(s.get("/v1/status", other).code()).as("another client's call").isEqualTo(200);
+        assertThat(s.get("/v1/requests", other).code()).isEqualTo(200);
+        agentTrafficFlows();
+        for (Socket so : held) {
+            so.close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status", s.admin()).code() == 200);
     }
 
     @Test
