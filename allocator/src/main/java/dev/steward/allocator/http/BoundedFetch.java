@@ -25,7 +25,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * is seen. Nothing waits on a thread: the answer is a future.
  */
 public final class BoundedFetch {
+    /** Where every fetch's deadline waits; a fetch answered in time takes its deadline out at once. */
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor DEADLINES = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "steward-fetch-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static {
+        DEADLINES.setRemoveOnCancelPolicy(true);
+    }
+
     private BoundedFetch() {
+    }
+
+    /** Deadlines still waiting (for tests). */
+    static int pendingDeadlines() {
+        return DEADLINES.getQueue().size();
     }
 
     /** The peer did not send its whole answer within the time allowed. */
@@ -51,13 +67,14 @@ public final class BoundedFetch {
         CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new Capped(maxBytes,
                 info.headers().firstValueAsLong("Content-Length").orElse(-1)));
         AtomicBoolean late = new AtomicBoolean();
-        CompletableFuture.delayedExecutor(within.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+        java.util.concurrent.ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
             if (!exchange.isDone() && late.compareAndSet(false, true)) {
                 exchange.cancel(true); // the JDK's client aborts the exchange and closes its connection
             }
-        });
+        }, within.toNanos(), TimeUnit.NANOSECONDS);
         CompletableFuture<HttpResponse<byte[]>> answer = new CompletableFuture<>(); // fails with the cause itself, not a wrapper
         exchange.whenComplete((r, err) -> {
+            deadline.cancel(false); // taken out of the queue at once: it would otherwise hold the answer (up to the bound) until it fell due
             if (err == null) {
                 answer.complete(r);
                 return;

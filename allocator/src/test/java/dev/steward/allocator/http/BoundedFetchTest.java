@@ -110,6 +110,16 @@ class BoundedFetchTest {
     }
 
     @Test
+    void answers_in_time_take_their_deadlines_out_so_nothing_holds_them_until_the_deadline_falls_due() throws Exception {
+        URI uri = peer(out -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"));
+        int before = BoundedFetch.pendingDeadlines(); // other tests' fetches may still wait in this JVM
+        for (int i = 0; i < 20; i++) { // a follow's deadline is minutes away, and its answer up to 1 MiB
+            BoundedFetch.send(http, HttpRequest.newBuilder(uri).build(), 5, Duration.ofMinutes(5)).get(30, TimeUnit.SECONDS);
+        }
+        assertThat(BoundedFetch.pendingDeadlines()).isLessThanOrEqualTo(before);
+    }
+
+    @Test
     void a_peer_that_never_answers_fails_too_slow_at_the_deadline() throws Exception {
         URI uri = peer(out -> hold());
         assertThat(failure(uri, 1024, Duration.ofSeconds(1))).isInstanceOf(BoundedFetch.TooSlow.class).hasMessage("did not answer within 1s");
