@@ -39,6 +39,22 @@ public final class BoundedFetch {
     private BoundedFetch() {
     }
 
+    /**
+     * An executor for an {@code HttpClient} whose answers go through here: the JDK's default is an
+     * unbounded cached pool, which a burst of answers (4,096 follows at once) would grow without
+     * limit. Four threads, whose work is a callback each (nothing here blocks), none kept while idle.
+     */
+    public static java.util.concurrent.ExecutorService pool(String name) {
+        java.util.concurrent.ThreadPoolExecutor p = new java.util.concurrent.ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS,
+                new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, name);
+                    t.setDaemon(true);
+                    return t;
+                });
+        p.allowCoreThreadTimeOut(true);
+        return p;
+    }
+
     /** Deadlines still waiting (for tests). */
     static int pendingDeadlines() {
         return DEADLINES.getQueue().size();

@@ -30,7 +30,7 @@ final class LogProxy {
     LogProxy(Handlers h, Clock clock, javax.net.ssl.SSLContext tls) {
         this.h = h;
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(BoundedFetch.pool("steward-log-proxy"));
         if (tls != null) {
             b.sslContext(tls);
         }

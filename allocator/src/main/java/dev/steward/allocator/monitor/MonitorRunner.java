@@ -52,7 +52,7 @@ public final class MonitorRunner implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).executor(BoundedFetch.pool("steward-monitor-http")).build();
     private final Map<String, ScheduledFuture<?>> running = new ConcurrentHashMap<>();
     /** The largest metrics page read from an instance (Prometheus pages are kilobytes; a few megabytes at most). */
     static final long MAX_METRICS_BYTES = 4L * 1024 * 1024;
