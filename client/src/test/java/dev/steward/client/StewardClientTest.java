@@ -67,9 +67,17 @@ class StewardClientTest {
         assertThat(after.value().state().name()).isEqualTo("CANCELLED");
     }
 
-    @Test
-    void a_blocking_query_to_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
-        // an allocator whose machine died: the connection was made, and no byte (not even a FIN) ever comes back
+    /** A call the client makes of something that might throw, for {@link #givesUpOnASilentAllocator}. */
+    private interface Call {
+        Object on(StewardClient c) throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code call} (with a 500 ms wait) against an allocator whose machine died: the
+     * connection was made, and no byte (not even a FIN) ever comes back. It must give up after its
+     * wait and 30 s, not the client's 6-minute read timeout it used to wait out.
+     */
+    private static void givesUpOnASilentAllocator(Call call) throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
             Thread acceptor = new Thread(() -> {
@@ -85,15 +93,14 @@ class StewardClientTest {
             acceptor.start();
             StewardClient c = StewardClient.builder("http://127.0.0.1:" + silent.getLocalPort()).token("sta_token").retryBudget(Duration.ZERO).build();
             long t0 = System.nanoTime();
-            CompletableFuture<Object> wait = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Object> answer = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return c.request("r1", 5, Duration.ofMillis(500));
+                    return call.on(c);
                 } catch (java.io.IOException e) {
                     return e;
                 }
             });
-            // it used to wait out the client's 6-minute read timeout
-            assertThat(wait.get(90, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
+            assertThat(answer.get(90, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(30_500));
             for (java.net.Socket so : held) {
                 so.close();
@@ -102,35 +109,13 @@ class StewardClientTest {
     }
 
     @Test
+    void a_blocking_query_to_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
+        givesUpOnASilentAllocator(c -> c.request("r1", 5, Duration.ofMillis(500)));
+    }
+
+    @Test
     void a_log_follow_from_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
-        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept());
-                    }
-                } catch (java.io.IOException closed) {
-                    // the test is over
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            StewardClient c = StewardClient.builder("http://127.0.0.1:" + silent.getLocalPort()).token("sta_token").retryBudget(Duration.ZERO).build();
-            long t0 = System.nanoTime();
-            CompletableFuture<Object> follow = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return c.logs("t1", "stdout", 0, Duration.ofMillis(500));
-                } catch (java.io.IOException e) {
-                    return e;
-                }
-            });
-            assertThat(follow.get(90, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(30_500));
-            for (java.net.Socket so : held) {
-                so.close();
-            }
-        }
+        givesUpOnASilentAllocator(c -> c.logs("t1", "stdout", 0, Duration.ofMillis(500)));
     }
 
     @Test

@@ -4,11 +4,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,58 +34,11 @@ class BoundedFetchTest {
         }
     }
 
-    /** A peer on loopback that reads each request's head and then does {@code answer} on the socket, each on a thread of its own. */
+    /** A peer that answers every request with {@code answer}; its URI. */
     private URI peer(Consumer<OutputStream> answer) throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        open.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    open.add(s);
-                    Thread each = new Thread(() -> {
-                        try {
-                            InputStream in = s.getInputStream();
-                            int state = 0;
-                            while (state < 4) { // until the blank line that ends the head
-                                int b = in.read();
-                                if (b < 0) {
-                                    return;
-                                }
-                                state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
-                            }
-                            answer.accept(s.getOutputStream());
-                        } catch (IOException e) {
-                            // the client went: done
-                        }
-                    });
-                    each.setDaemon(true);
-                    each.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return URI.create("http://127.0.0.1:" + server.getLocalPort() + "/metrics");
-    }
-
-    private static void write(OutputStream out, String text) {
-        try {
-            out.write(text.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static void hold() {
-        try {
-            Thread.sleep(Long.MAX_VALUE); // the peer says nothing more; the test's close ends it
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        HostilePeer p = HostilePeer.start(answer);
+        open.add(p);
+        return URI.create("http://127.0.0.1:" + p.port() + "/metrics");
     }
 
     private Throwable failure(URI uri, long max, Duration within) throws Exception {
@@ -103,7 +54,7 @@ class BoundedFetchTest {
 
     @Test
     void a_whole_answer_within_the_bounds_is_returned() throws Exception {
-        URI uri = peer(out -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"));
+        URI uri = peer(out -> HostilePeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"));
         HttpResponse<byte[]> r = BoundedFetch.send(http, HttpRequest.newBuilder(uri).build(), 5, Duration.ofSeconds(5)).get(30, TimeUnit.SECONDS);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(new String(r.body(), StandardCharsets.US_ASCII)).isEqualTo("hello");
@@ -111,7 +62,7 @@ class BoundedFetchTest {
 
     @Test
     void answers_in_time_take_their_deadlines_out_so_nothing_holds_them_until_the_deadline_falls_due() throws Exception {
-        URI uri = peer(out -> write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"));
+        URI uri = peer(out -> HostilePeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"));
         int before = BoundedFetch.pendingDeadlines(); // other tests' fetches may still wait in this JVM
         for (int i = 0; i < 20; i++) { // a follow's deadline is minutes away, and its answer up to 1 MiB
             BoundedFetch.send(http, HttpRequest.newBuilder(uri).build(), 5, Duration.ofMinutes(5)).get(30, TimeUnit.SECONDS);
@@ -121,7 +72,7 @@ class BoundedFetchTest {
 
     @Test
     void a_peer_that_never_answers_fails_too_slow_at_the_deadline() throws Exception {
-        URI uri = peer(out -> hold());
+        URI uri = peer(HostilePeer::silence);
         assertThat(failure(uri, 1024, Duration.ofSeconds(1))).isInstanceOf(BoundedFetch.TooSlow.class).hasMessage("did not answer within 1s");
     }
 
@@ -129,9 +80,9 @@ class BoundedFetchTest {
     void a_peer_that_sends_its_head_and_then_its_body_a_byte_at_a_time_fails_too_slow_at_the_deadline() throws Exception {
         // the JDK's request timeout alone stops at the head: this body would hold the caller for 1,000 s
         URI uri = peer(out -> {
-            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+            HostilePeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
             for (int i = 0; i < 1000; i++) {
-                write(out, "x");
+                HostilePeer.write(out, "x");
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException e) {
@@ -144,13 +95,7 @@ class BoundedFetchTest {
 
     @Test
     void a_body_without_end_is_refused_once_it_passes_the_limit_not_held_in_memory() throws Exception {
-        URI uri = peer(out -> {
-            write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-            String chunk = Integer.toHexString(65536) + "\r\n" + "x".repeat(65536) + "\r\n";
-            for (int i = 0; i < 1_000_000; i++) { // 64 GiB if nothing stopped it
-                write(out, chunk);
-            }
-        });
+        URI uri = peer(out -> HostilePeer.endless(out, "x"));
         assertThat(failure(uri, 1024 * 1024, Duration.ofSeconds(20))).isInstanceOf(BoundedFetch.TooLarge.class)
                 .hasMessage("sent a body above the limit of 1048576 bytes");
     }
@@ -158,8 +103,8 @@ class BoundedFetchTest {
     @Test
     void a_body_declared_above_the_limit_is_refused_before_it_is_read() throws Exception {
         URI uri = peer(out -> {
-            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n");
-            hold();
+            HostilePeer.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n");
+            HostilePeer.silence(out);
         });
         assertThat(failure(uri, 1024 * 1024, Duration.ofSeconds(20))).isInstanceOf(BoundedFetch.TooLarge.class)
                 .hasMessage("declared a body above the limit of 1048576 bytes");

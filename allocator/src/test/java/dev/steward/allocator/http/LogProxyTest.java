@@ -4,12 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,36 +30,11 @@ class LogProxyTest {
         s.close();
     }
 
-    /** A log server on loopback that reads each request's head and then does {@code answer}. */
+    /** An agent's log server that answers every request with {@code answer}; its port. */
     private int agentServer(Consumer<OutputStream> answer) throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        open.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket sock = server.accept();
-                    open.add(sock);
-                    Thread each = new Thread(() -> {
-                        try {
-                            InputStream in = sock.getInputStream();
-                            for (int state = 0, b; state < 4 && (b = in.read()) >= 0; ) { // until the blank line that ends the head
-                                state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
-                            }
-                            answer.accept(sock.getOutputStream());
-                        } catch (IOException e) {
-                            // the allocator went: done
-                        }
-                    });
-                    each.setDaemon(true);
-                    each.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return server.getLocalPort();
+        HostilePeer p = HostilePeer.start(answer);
+        open.add(p);
+        return p.port();
     }
 
     /** An agent whose log server is at {@code port}, one allocation on it and a task in it; returns the task's id. */
@@ -78,13 +48,7 @@ class LogProxyTest {
 
     @Test
     void a_follow_of_a_task_on_an_agent_that_never_answers_is_answered_504_within_its_wait_and_10_s() throws Exception {
-        String task = taskOnAgentAt(agentServer(out -> {
-            try {
-                Thread.sleep(Long.MAX_VALUE); // a machine that died: the connection stays, nothing comes
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        String task = taskOnAgentAt(agentServer(HostilePeer::silence));
         long t0 = System.nanoTime();
         LiveServer.Reply r = s.get("/v1/tasks/" + task + "/logs?wait=1s", s.admin()); // the test's client gives up at 60 s
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
@@ -96,17 +60,7 @@ class LogProxyTest {
 
     @Test
     void an_agent_that_answers_a_log_read_without_end_gets_a_502_and_the_allocator_keeps_at_most_a_chunk() throws Exception {
-        String task = taskOnAgentAt(agentServer(out -> {
-            try {
-                out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] chunk = (Integer.toHexString(65536) + "\r\n" + "x".repeat(65536) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                for (int i = 0; i < 1_000_000; i++) { // 64 GiB if nothing stopped it
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                // the allocator hung up: as it should
-            }
-        }));
+        String task = taskOnAgentAt(agentServer(out -> HostilePeer.endless(out, "x")));
         LiveServer.Reply r = s.get("/v1/tasks/" + task + "/logs", s.admin());
         assertThat(r.code()).isEqualTo(502);
         assertThat(r.body().path("detail").asText()).contains("sent a body above the limit of 1048576 bytes");
@@ -115,13 +69,7 @@ class LogProxyTest {
     @Test
     void log_follows_wait_in_the_parked_queries_places_so_many_of_them_never_fill_the_apis() throws Exception {
         try (LiveServer small = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withClasses(64, 4, 8, 2)))) {
-            int port = agentServer(out -> {
-                try {
-                    Thread.sleep(Long.MAX_VALUE); // no bytes yet: each follow waits
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            int port = agentServer(HostilePeer::silence);
             LiveServer.Reply joined = small.post("/v1/agents", small.server.joinToken(), "{\"name\":\"m1\",\"cpus\":\"2\",\"memory\":\"2g\","
                     + "\"ports\":\"21000-21100\",\"attributes\":{\"address\":\"http://127.0.0.1:" + port + "\"}}");
             assertThat(joined.code()).isEqualTo(201);

@@ -3,6 +3,7 @@ package dev.steward.allocator.monitor;
 import dev.steward.allocator.deploy.ServiceRecord;
 import dev.steward.allocator.deploy.Services;
 import dev.steward.allocator.engine.Engine;
+import dev.steward.allocator.http.HostilePeer;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.StateConfig;
 import dev.steward.allocator.store.SqliteStore;
@@ -15,11 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,36 +58,11 @@ class HostileScrapeTest {
         }
     }
 
-    /** An instance's metrics endpoint on loopback that reads each request's head and then does {@code answer}. */
+    /** An instance's metrics endpoint that answers every request with {@code answer}; its port. */
     private int endpoint(Consumer<OutputStream> answer) throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        open.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket sock = server.accept();
-                    open.add(sock);
-                    Thread each = new Thread(() -> {
-                        try {
-                            InputStream in = sock.getInputStream();
-                            for (int state = 0, b; state < 4 && (b = in.read()) >= 0; ) { // until the blank line that ends the head
-                                state = (b == '\r' && state % 2 == 0) || (b == '\n' && state % 2 == 1) ? state + 1 : 0;
-                            }
-                            answer.accept(sock.getOutputStream());
-                        } catch (IOException e) {
-                            // the monitor hung up
-                        }
-                    });
-                    each.setDaemon(true);
-                    each.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return server.getLocalPort();
+        HostilePeer p = HostilePeer.start(answer);
+        open.add(p);
+        return p.port();
     }
 
     /** Service APP/prod with one healthy instance whose metrics are at 127.0.0.1:PORT. */
@@ -128,17 +100,7 @@ class HostileScrapeTest {
                 // hung up on
             }
         }));
-        service("endless", endpoint(out -> {
-            try {
-                out.write("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                byte[] chunk = (Integer.toHexString(65536) + "\r\n" + "# x\n".repeat(16384) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-                for (int k = 0; k < 1_000_000; k++) { // 64 GiB if nothing stopped it
-                    out.write(chunk);
-                }
-            } catch (IOException e) {
-                // hung up on
-            }
-        }));
+        service("endless", endpoint(out -> HostilePeer.endless(out, "# x\n")));
         service("fine", endpoint(out -> {
             try {
                 byte[] page = "http_requests_total{status=\"200\"} 1\n".getBytes(StandardCharsets.US_ASCII);
