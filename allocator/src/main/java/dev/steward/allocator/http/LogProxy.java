@@ -55,9 +55,6 @@ final class LogProxy {
             Duration within = answerWithin(w);
             HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, within, clock.millis());
             return BoundedFetch.send(http, req, Limits.MAX_LOG_CHUNK, within).handle((resp, err) -> {
-                if (err instanceof java.util.concurrent.CompletionException && err.getCause() != null) {
-                    err = err.getCause();
-                }
                 if (err instanceof BoundedFetch.TooSlow) {
                     return ApiResponse.problem(504, "Gateway Timeout", "the agent at " + target.address() + " " + err.getMessage()
                             + " (its machine may be down or cut off); try again", null).header("Retry-After", "1");
