@@ -39,11 +39,13 @@ public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeou
     }
 
     /**
-     * The most API requests one bearer token (or all requests without one) may have in flight:
-     * a quarter of the class, so that no single client fills it ({@link TokenShares}).
+     * The most places of a class one bearer token (or all requests without one) may hold at once,
+     * for the classes clients hold ({@link TrafficClass#sharedByTokens}): a quarter of the class,
+     * so that no single client fills it ({@link TokenShares}). By default 64 API requests, 1,024
+     * parked queries and 4 transfers.
      */
-    public int maxClientRequestsPerToken() {
-        return Math.max(1, maxClientRequests / 4);
+    public int perToken(TrafficClass c) {
+        return Math.max(1, bound(c) / 4);
     }
 
     /** What a class may hold at once. */

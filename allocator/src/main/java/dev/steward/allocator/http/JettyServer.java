@@ -114,8 +114,8 @@ public final class JettyServer implements AutoCloseable {
         private final HttpApi api;
         private final java.util.Map<TrafficClass, Semaphore> classes;
         private final HttpLimits limits;
-        /** Each token's share of the API's places. */
-        private final TokenShares shares;
+        /** Each token's share of the places of the classes clients hold: API requests, parked queries, transfers. */
+        private final java.util.Map<TrafficClass, TokenShares> shares = new java.util.EnumMap<>(TrafficClass.class);
         private final RequestObserver observer;
 
         ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer) {
@@ -123,7 +123,11 @@ public final class JettyServer implements AutoCloseable {
             this.api = api;
             this.classes = classes;
             this.limits = limits;
-            this.shares = new TokenShares(limits.maxClientRequestsPerToken());
+            for (TrafficClass c : TrafficClass.values()) {
+                if (c.sharedByTokens()) {
+                    shares.put(c, new TokenShares(limits.perToken(c)));
+                }
+            }
             this.observer = observer;
         }
 
@@ -182,19 +186,20 @@ public final class JettyServer implements AutoCloseable {
                         + limits.bound(cls) + "); try again shortly", null).header("Retry-After", "1"));
                 return true;
             }
-            String token = cls == TrafficClass.CLIENT ? request.getHeaders().get("Authorization") : null;
-            if (cls == TrafficClass.CLIENT && !shares.take(token)) {
+            TokenShares share = shares.get(cls); // null: a class no client's token holds (agents', health checks)
+            String token = share == null ? null : request.getHeaders().get("Authorization");
+            if (share != null && !share.take(token)) {
                 place.release();
-                send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many API requests at once from one token (the limit "
-                        + "is " + shares.max() + " of the " + limits.bound(cls) + " places, so that every client has some); try again shortly", null)
-                        .header("Retry-After", "1"));
+                send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many " + cls.what() + " at once from one token "
+                        + "(the limit is " + share.max() + " of the " + limits.bound(cls) + " places, so that every client has some); try again shortly",
+                        null).header("Retry-After", "1"));
                 return true;
             }
             java.util.concurrent.atomic.AtomicBoolean held = new java.util.concurrent.atomic.AtomicBoolean(true);
             Runnable release = () -> {
                 if (held.getAndSet(false)) {
-                    if (cls == TrafficClass.CLIENT) {
-                        shares.give(token);
+                    if (share != null) {
+                        share.give(token);
                     }
                     place.release();
                 }

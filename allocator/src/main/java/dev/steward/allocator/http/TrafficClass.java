@@ -25,6 +25,16 @@ public enum TrafficClass {
         this.what = what;
     }
 
+    /**
+     * Whether each bearer token may hold only a share of the class's places ({@link TokenShares}):
+     * the classes clients hold open for as long as they like (API requests with slow bodies,
+     * parked queries, transfers). Agents' classes are held by thousands of agents, one request
+     * or two each, and health checks by no token at all.
+     */
+    public boolean sharedByTokens() {
+        return this == CLIENT || this == WATCH || this == TRANSFER;
+    }
+
     /** What the class holds, for a refusal a user can read. */
     public String what() {
         return what;

@@ -73,16 +73,26 @@ class LogProxyTest {
             LiveServer.Reply joined = small.post("/v1/agents", small.server.joinToken(), "{\"name\":\"m1\",\"cpus\":\"2\",\"memory\":\"2g\","
                     + "\"ports\":\"21000-21100\",\"attributes\":{\"address\":\"http://127.0.0.1:" + port + "\"}}");
             assertThat(joined.code()).isEqualTo(201);
-            String alloc = small.post("/v1/requests", small.admin(), "{\"cpus\":\"1\"}").body().path("allocations").get(0).asText();
-            String task = small.task(alloc, "t");
+            java.util.List<String> tokens = new java.util.ArrayList<>();
+            java.util.List<String> tasks = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) { // four tenants: each token may hold a quarter of the 8 places
+                assertThat(small.put("/v1/roles/r" + i, small.admin(), "{\"weight\":1}").code()).isEqualTo(200);
+                String token = small.post("/v1/roles/r" + i + "/tokens", small.admin(), "{}").body().path("token").asText();
+                LiveServer.Reply req = small.post("/v1/requests", token, "{\"cpus\":\"0.5\"}");
+                assertThat(req.code()).as("%s", req.body()).isEqualTo(201);
+                tokens.add(token);
+                tasks.add(small.task(req.body().path("allocations").get(0).asText(), "t"));
+            }
+            String task = tasks.get(0);
             java.util.concurrent.ExecutorService followers = java.util.concurrent.Executors.newFixedThreadPool(8);
             try {
                 for (int i = 0; i < 8; i++) { // more follows than the API's 4 places
-                    followers.submit(() -> small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin()));
+                    int k = i % 4;
+                    followers.submit(() -> small.get("/v1/tasks/" + tasks.get(k) + "/logs?wait=20s", tokens.get(k)));
                 }
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> small.get("/v1/tasks/" + task + "/logs?wait=20s",
                         small.admin()).code() == 503);
-                LiveServer.Reply ninth = small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin());
+                LiveServer.Reply ninth = small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin()); // a fifth client: the class is full
                 assertThat(ninth.body().path("detail").asText()).contains("too many parked blocking queries and log follows").contains("the limit is 8");
                 assertThat(small.get("/v1/status", small.admin()).code()).as("the API's places are all free").isEqualTo(200);
                 assertThat(small.put("/v1/roles/ci", small.admin(), "{\"weight\":2}").code()).isEqualTo(200);

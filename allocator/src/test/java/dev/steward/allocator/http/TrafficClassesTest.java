@@ -71,9 +71,13 @@ class TrafficClassesTest {
 
     @Test
     void clients_parked_queries_at_their_bound_are_refused_while_agents_and_other_clients_go_on() throws Exception {
-        String index = s.get("/v1/status", s.admin()).index();
-        for (int i = 0; i < 5; i++) {
-            hold("GET", "/v1/status?index=" + index + "&wait=60s", s.admin(), null, -1);
+        List<String> tokens = new ArrayList<>();
+        for (int i = 0; i < 5; i++) { // five clients (each token may hold a quarter of the class: 1 of 5)
+            tokens.add(roleToken("w" + i));
+        }
+        String index = s.get("/v1/status", s.admin()).index(); // after the roles are made: nothing changes while the queries wait
+        for (String t : tokens) {
+            hold("GET", "/v1/status?index=" + index + "&wait=60s", t, null, -1);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/agents?index=" + index + "&wait=60s", s.admin()).code() == 503);
         LiveServer.Reply refused = s.get("/v1/roles?index=" + index + "&wait=60s", s.admin());
@@ -121,10 +125,41 @@ class TrafficClassesTest {
     }
 
     @Test
+    void one_token_parking_queries_takes_at_most_its_share_of_them_and_other_clients_watches_go_on() throws Exception {
+        String greedy = roleToken("greedy");
+        String other = roleToken("ci");
+        String index = s.get("/v1/status", s.admin()).index();
+        hold("GET", "/v1/status?index=" + index + "&wait=60s", greedy, null, -1); // a quarter of 5 places: 1
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status?index=" + index + "&wait=60s", greedy).code() == 503);
+        LiveServer.Reply refused = s.get("/v1/requests?index=" + index + "&wait=60s", greedy);
+        assertThat(refused.code()).isEqualTo(503);
+        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries and log follows at once from one token")
+                .contains("the limit is 1 of the 5");
+        LiveServer.Reply watch = s.get("/v1/status?index=" + index + "&wait=1s", other);
+        assertThat(watch.code()).as("another client's blocking query is parked and answered: %s", watch.body()).isEqualTo(200);
+        assertThat(s.get("/v1/status", greedy).code()).as("the greedy token's ordinary calls are another class").isEqualTo(200);
+        agentTrafficFlows();
+        assertThat(s.put("/v1/roles/ci", s.admin(), "{\"weight\":2}").code()).as("a change: the parked query is answered, its place given back").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/status?index=" + index + "&wait=1s", greedy).code() == 200);
+    }
+
+    @Test
+    void one_token_holding_uploads_open_takes_at_most_its_share_of_the_transfers() throws Exception {
+        String digest = "sha256:" + "ab".repeat(32);
+        String greedy = roleToken("greedy");
+        hold("PUT", "/v1/packages/" + digest, greedy, "xxxx", 1_000_000); // a quarter of 2 places: 1
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/packages/" + digest, greedy).code() == 503);
+        LiveServer.Reply refused = s.get("/v1/packages/" + digest, greedy);
+        assertThat(refused.body().path("detail").asText()).contains("too many package transfers at once from one token").contains("the limit is 1 of the 2");
+        LiveServer.Reply other = s.get("/v1/packages/" + digest, roleToken("ci"));
+        assertThat(other.code()).as("another client's transfer gets a place (and no such package): %s", other.body()).isEqualTo(404);
+    }
+
+    @Test
     void clients_uploads_held_open_at_their_bound_never_keep_an_agent_from_its_package() throws Exception {
         String digest = "sha256:" + "ab".repeat(32);
-        for (int i = 0; i < 2; i++) { // a tenant's uploads that send a few bytes and then nothing (or 1 KiB a second, for ever)
-            hold("PUT", "/v1/packages/" + digest, s.admin(), "xxxx", 1_000_000);
+        for (int i = 0; i < 2; i++) { // tenants' uploads that send a few bytes and then nothing (or 1 KiB a second, for ever)
+            hold("PUT", "/v1/packages/" + digest, roleToken("u" + i), "xxxx", 1_000_000);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> s.get("/v1/packages/" + digest, s.admin()).code() == 503);
         LiveServer.Reply refused = s.get("/v1/packages/" + digest, s.admin());
