@@ -82,7 +82,8 @@ final class Scheduler {
                 state.putRequest(Records.request(r, RequestState.PENDING, r.placed(), r.allocations(), e.getValue(), state.nextIndex()));
             }
         }
-        asks.keySet().retainAll(state.pendingByRole.values().stream().flatMap(Set::stream).map(RequestInfo::id).toList());
+        // parsed asks of requests no longer pending are dropped (a set: retainAll asks contains() once per key)
+        asks.keySet().retainAll(state.pendingByRole.values().stream().flatMap(Set::stream).map(RequestInfo::id).collect(java.util.stream.Collectors.toSet()));
         return placed;
     }
 
