@@ -32,6 +32,11 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "10s")
     String heartbeatGrace;
 
+    @Option(names = "--max-pending-per-role", description = "Most requests a role may have waiting for room (its services' instances included) "
+            + "before a client's next request is refused with 409: every scheduling pass tries every pending request. Default: ${DEFAULT-VALUE}",
+            defaultValue = "1000")
+    int maxPendingPerRole;
+
     @Option(names = "--admin-token", description = "Admin token to use instead of the data directory's (or set STEWARD_ADMIN_TOKEN).",
             defaultValue = "${env:STEWARD_ADMIN_TOKEN}")
     String adminToken;
@@ -119,9 +124,12 @@ final class ServerCommand implements Callable<Integer> {
         } catch (ValidationException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (maxPendingPerRole < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pending-per-role is " + maxPendingPerRole + "; it must be at least 1");
+        }
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
-                .withMetricsOpen(metrics.equals("open"));
+                .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole);
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts
             java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));

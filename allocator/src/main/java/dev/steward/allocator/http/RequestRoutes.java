@@ -28,7 +28,7 @@ final class RequestRoutes {
                     req.parse();
                     String role = roleOf(c.principal(), req.role());
                     // the scheduler runs right after the command: read the request back to show its placement
-                    return h.engine.command((s, now) -> s.submit(role, req, now).id())
+                    return h.engine.command((s, now) -> s.submitFromClient(role, req, now).id())
                             .thenCompose(id -> h.engine.read(s -> new Object[] {s.index(), s.request(id)}))
                             .thenApply(r -> ApiResponse.json(201, r[1]).header("Location", "/v1/requests/" + ((RequestInfo) r[1]).id())
                                     .header("X-Steward-Index", Long.toString((Long) r[0])));

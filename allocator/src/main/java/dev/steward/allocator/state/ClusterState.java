@@ -266,6 +266,22 @@ public final class ClusterState {
         return r;
     }
 
+    /**
+     * A client's request for {@code role}, refused ({@link Conflict}) while the role already has
+     * {@link StateConfig#maxPendingPerRole} requests pending, its services' instances included.
+     * A service's own instances are not refused here: its reconciler keeps them to its spec.
+     */
+    public RequestInfo submitFromClient(String role, dev.steward.api.AllocateRequest wire, Instant now) {
+        role(role);
+        int pending = pendingCount(role);
+        if (pending >= config.maxPendingPerRole()) {
+            throw new Conflict("role '" + role + "' has " + pending + " requests pending (its services' instances included), the most a role may "
+                    + "have (the allocator's --max-pending-per-role is " + config.maxPendingPerRole() + "); wait until some are placed, or cancel "
+                    + "some (DELETE /v1/requests/ID)");
+        }
+        return submit(role, wire, now);
+    }
+
     void putRequest(RequestInfo r) {
         RequestInfo old = requests.put(r.id(), r);
         if (old != null && old.state() == RequestState.PENDING) {

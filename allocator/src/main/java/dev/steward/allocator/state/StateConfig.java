@@ -4,13 +4,19 @@ import java.time.Duration;
 
 /**
  * Tunables of the state: how long an agent may miss heartbeats before it is lost, how many
- * history lines an allocation keeps, and how long ended allocations and requests stay
- * visible before they are forgotten.
+ * history lines an allocation keeps, how long ended allocations and requests stay visible
+ * before they are forgotten, and how many requests a role may have pending before a client's
+ * next one is refused (1,000 by default: every scheduling cycle tries every pending request, and
+ * measured on one agent, 20,000 pending made each command of every tenant take 136 ms).
  */
-public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention) {
-    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24));
+public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention, int maxPendingPerRole) {
+    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24), 1_000);
 
     public StateConfig withHeartbeatGrace(Duration grace) {
-        return new StateConfig(grace, historyLimit, retention);
+        return new StateConfig(grace, historyLimit, retention, maxPendingPerRole);
+    }
+
+    public StateConfig withMaxPendingPerRole(int n) {
+        return new StateConfig(heartbeatGrace, historyLimit, retention, n);
     }
 }
