@@ -1,0 +1,129 @@
+package dev.steward.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * What one tenant's backlog of pending requests costs every other tenant, in one process over
+ * real HTTP on loopback: one 4-cpu agent, one role that posts requests no agent can hold (each a
+ * different memory size, so no remembered failure answers the next), and between steps the
+ * admin's commands (a role's weight changed, 30 times) timed alone. Every command that changes
+ * something is followed by a scheduling cycle that tries every pending request, so a command's
+ * latency grows with the backlog. The first server has the bound on pending requests lifted, to
+ * measure that growth; the second has the shipped bound, and shows where a role is stopped.
+ * Usage: BacklogBench [N,...] (default 1000,5000,10000 pending).
+ */
+public final class BacklogBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private BacklogBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] steps = Arrays.stream((args.length > 0 ? args[0] : "1000,5000,10000").split(",")).mapToInt(Integer::parseInt).toArray();
+        Path root = Files.createTempDirectory("steward-backlog-bench");
+        System.out.printf("BacklogBench: %d cores; one 4-cpu agent; pending requests of one role, then 30 admin commands timed alone%n",
+                Runtime.getRuntime().availableProcessors());
+        try (Server unbounded = Server.start(ServerConfig.of(root.resolve("a")).withMaxPendingPerRole(Integer.MAX_VALUE))) {
+            String token = setUp(unbounded);
+            double none = commandMedian(unbounded);
+            System.out.printf("  bound lifted: pending %,6d   command median %7.1f ms%n", 0, none);
+            int made = 0;
+            for (int n : steps) {
+                long t0 = System.nanoTime();
+                Map<Integer, Integer> codes = post(unbounded, token, made, n);
+                double s = (System.nanoTime() - t0) / 1e9;
+                made = n;
+                double m = commandMedian(unbounded);
+                System.out.printf("  bound lifted: pending %,6d   command median %7.1f ms (x%.1f of none)   [the backlog's last step took %.1f s to post: %s]%n",
+                        n, m, m / none, s, codes);
+            }
+        }
+        int bound = dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole();
+        try (Server shipped = Server.start(ServerConfig.of(root.resolve("b")))) {
+            String token = setUp(shipped);
+            double none = commandMedian(shipped);
+            Map<Integer, Integer> codes = post(shipped, token, 0, bound + 100);
+            double m = commandMedian(shipped);
+            System.out.printf("  shipped bound (%,d): %,d posted -> %s; command median %.1f ms with none, %.1f ms at the bound (x%.1f)%n",
+                    bound, bound + 100, codes, none, m, m / none);
+        } finally {
+            try (var files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** An agent with 4 cpus and 4g, a role "greedy" with a token (returned), and a role "other" for the admin's commands. */
+    private static String setUp(Server s) throws Exception {
+        JsonNode agent = call(s, "POST", "/v1/agents", s.joinToken(), "{\"name\":\"m1\",\"cpus\":\"4\",\"memory\":\"4g\",\"ports\":\"21000-21100\"}", 201);
+        call(s, "PUT", "/v1/agents/" + agent.path("agent").path("id").asText() + "/heartbeat", agent.path("token").asText(), "{}", 200);
+        call(s, "PUT", "/v1/roles/greedy", s.adminToken(), "{\"weight\":1}", 200);
+        call(s, "PUT", "/v1/roles/other", s.adminToken(), "{\"weight\":1}", 200);
+        return call(s, "POST", "/v1/roles/greedy/tokens", s.adminToken(), "{}", 201).path("token").asText();
+    }
+
+    /** Posts requests {@code from} to {@code to} (exclusive) from 8 threads; the answers' status codes, counted. */
+    private static Map<Integer, Integer> post(Server s, String token, int from, int to) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                String body = "{\"cpus\":\"1\",\"memory\":\"" + (5000 + i) + "m\"}"; // above the agent's 4g: pending, each a different ask
+                answers.add(pool.submit(() -> send(s, "POST", "/v1/requests", token, body).statusCode()));
+            }
+            Map<Integer, Integer> codes = new TreeMap<>();
+            for (Future<Integer> f : answers) {
+                codes.merge(f.get(), 1, Integer::sum);
+            }
+            return codes;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The median of 30 admin commands, each changing a role's weight (so each is followed by a scheduling cycle). */
+    private static double commandMedian(Server s) throws Exception {
+        long[] t = new long[30];
+        for (int i = 0; i < t.length; i++) {
+            long t0 = System.nanoTime();
+            call(s, "PUT", "/v1/roles/other", s.adminToken(), "{\"weight\":" + (1 + i % 3) + "}", 200);
+            t[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(t);
+        return t[t.length / 2] / 1e6;
+    }
+
+    private static HttpResponse<String> send(Server s, String method, String path, String token, String body) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(s.url() + path)).timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode call(Server s, String method, String path, String token, String body, int expect) throws Exception {
+        HttpResponse<String> r = send(s, method, path, token, body);
+        if (r.statusCode() != expect) {
+            throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+        }
+        return JSON.readTree(r.body().isEmpty() ? "{}" : r.body());
+    }
+}
