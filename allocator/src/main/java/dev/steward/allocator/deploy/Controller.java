@@ -56,8 +56,7 @@ final class Controller {
         }
         List<Action> actions = Reconciler.decide(svc.view(), d, services.instancesOf(svc.name()), now);
         for (Action a : actions) {
-            apply(svc.name(), a, now);
-            changed = true;
+            changed |= apply(svc.name(), a, now);
         }
         changed |= refreshCounts(svc.name(), svc.deployment());
         changed |= startQueued(svc.name(), now);
@@ -221,11 +220,12 @@ final class Controller {
 
     // ---------------------------------------------------------------- acting
 
-    private void apply(String service, Action a, Instant now) {
+    /** Carries out one action; false only when it was held back (an instance not asked for while its role's backlog is full). */
+    private boolean apply(String service, Action a, Instant now) {
         ServiceRecord s = services.record(service);
         DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
         if (a instanceof Action.Place p) {
-            place(s, p, now);
+            return place(s, p, now);
         } else if (a instanceof Action.Stop st) {
             InstanceInfo i = services.instanceRecord(st.instance());
             InstanceInfo stopping = Rollouts.instance(i, InstanceState.STOPPING, st.reason(), now);
@@ -287,9 +287,28 @@ final class Controller {
             services.putService(s.with(s.instances(), d.stableRevision(), s.stable(), d.stableRevision(), null, s.queued(), null, 0, s.nextRevision(), now,
                     state.nextIndex()));
         }
+        return true;
     }
 
-    private void place(ServiceRecord s, Action.Place p, Instant now) {
+    /**
+     * Asks for a new instance's allocation, unless the service's role already has as many
+     * requests pending as it may ({@link dev.steward.allocator.state.StateConfig#maxPendingPerRole}):
+     * then no instance is made (false), the deployment says why once, and the next pass asks
+     * again, as the backlog is placed or cancelled. So a service of 10,000 instances on a small
+     * cluster waits in the same bound as a client's requests, and every pass stays cheap.
+     */
+    private boolean place(ServiceRecord s, Action.Place p, Instant now) {
+        int pending = state.pendingCount(s.role());
+        int bound = state.config().maxPendingPerRole();
+        if (pending >= bound) {
+            DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+            String why = "waiting to ask for more instances: role '" + s.role() + "' has " + pending + " requests pending, the most a role may have "
+                    + "(the allocator's --max-pending-per-role); more are asked for as those are placed or cancelled";
+            if (d != null && !d.state().terminal() && (d.events() == null || d.events().isEmpty() || !why.equals(d.events().get(d.events().size() - 1).message()))) {
+                event(d, now, why);
+            }
+            return false;
+        }
         RevisionInfo rev = services.revisionRecord(Services.revisionId(s.name(), p.revision()));
         String id = state.newId();
         String digest = rev.spec().packageDigest();
@@ -312,6 +331,7 @@ final class Controller {
         }
         DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
         event(d, now, "starting " + id + " (revision " + p.revision() + ")" + (p.replacing() == null ? "" : ": " + p.replacing()));
+        return true;
     }
 
     private void event(DeploymentInfo d, Instant now, String message) {

@@ -269,7 +269,8 @@ public final class ClusterState {
     /**
      * A client's request for {@code role}, refused ({@link Conflict}) while the role already has
      * {@link StateConfig#maxPendingPerRole} requests pending, its services' instances included.
-     * A service's own instances are not refused here: its reconciler keeps them to its spec.
+     * A service's instances are not refused here: the deploy controller asks for no new one
+     * while the role is at the bound, and asks again as room comes.
      */
     public RequestInfo submitFromClient(String role, dev.steward.api.AllocateRequest wire, Instant now) {
         role(role);

@@ -1,10 +1,26 @@
 package dev.steward.allocator.http;
 
+import dev.steward.api.PackageManifest;
+import dev.steward.pkg.BuiltPackage;
+import dev.steward.pkg.PackageBuilder;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
-/** Over real HTTP: a role's request past its bound of pending ones is a 409 naming the bound, and nothing of it is stored. */
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Over real HTTP: a role's request past its bound of pending ones is a 409 naming the bound, and
+ * nothing of it is stored; a service's instances wait within the same bound, asked for as room comes.
+ */
 class PendingLimitApiTest {
     @Test
     void a_request_past_the_roles_bound_of_pending_ones_is_a_409_with_the_reason() {
@@ -27,6 +43,37 @@ class PendingLimitApiTest {
             assertThat(s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\"}").code()).as("the default role's request").isEqualTo(201);
             assertThat(s.call("DELETE", "/v1/requests/" + first, token, null).code()).isEqualTo(200);
             assertThat(s.post("/v1/requests", token, "{\"cpus\":\"1\"}").code()).as("one cancelled, one more taken").isEqualTo(201);
+        }
+    }
+
+    @Test
+    void a_services_instances_are_asked_for_within_the_roles_bound_and_the_rest_once_room_comes() throws Exception {
+        try (LiveServer s = new LiveServer(c -> c.withMaxPendingPerRole(3))) {
+            Path tree = Files.createDirectories(s.dir.resolve("tree"));
+            Files.writeString(tree.resolve("run.sh"), "sleep 60");
+            Path out = s.dir.resolve("web.tar.zst");
+            BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", "1", "sh run.sh", null, List.of(), null, null, null))
+                    .writeTo(out);
+            Request up = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
+                    .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
+            try (Response resp = s.http.newCall(up).execute()) {
+                assertThat(resp.code()).isEqualTo(201);
+            }
+            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":5,"
+                    + "\"cpus\":\"1\",\"memory\":\"64m\"}");
+            assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
+            String deployment = deployed.body().path("deployment").path("id").asText();
+            // no agent yet: every instance's request waits, and only 3 may
+            assertThat(s.get("/v1/services/web/prod/instances", s.admin()).body()).as("instances asked for").hasSize(3);
+            assertThat(s.get("/v1/requests?state=pending", s.admin()).body()).hasSize(3);
+            assertThat(s.get("/v1/deployments/" + deployment + "/events", s.admin()).body().findValuesAsText("message"))
+                    .anyMatch(m -> m.contains("waiting to ask for more instances: role 'default' has 3 requests pending"));
+            LiveServer.Reply refused = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\"}");
+            assertThat(refused.code()).as("a client's request of the same role").isEqualTo(409);
+
+            s.agent("m1", "8", "8g"); // room: the 3 are placed, and the other 2 are asked for
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.get("/v1/services/web/prod/instances", s.admin()).body().size() == 5);
+            await().atMost(Duration.ofSeconds(20)).until(() -> s.get("/v1/requests?state=pending", s.admin()).body().isEmpty());
         }
     }
 }

@@ -49,14 +49,14 @@ class PendingLimitTest {
     }
 
     @Test
-    void placed_requests_do_not_count_and_a_service_s_instances_are_never_refused() {
+    void placed_requests_do_not_count_and_the_deploy_controllers_own_submissions_are_not_refused_here() {
         f.agent("m1", "4", "4g");
         f.role("busy", 1, null, null);
         for (int i = 0; i < 4; i++) {
             assertThat(client("busy", "1").state()).isEqualTo(RequestState.PLACED);
         }
         assertThat(f.state.pendingCount("busy")).isZero();
-        for (int i = 0; i < 5; i++) { // the reconciler's own submissions (a service's instances waiting for room)
+        for (int i = 0; i < 5; i++) { // the deploy controller's own submissions: it holds back at the bound itself (PendingLimitApiTest)
             f.submit("busy", "1", "64m", 1);
         }
         f.schedule();
