@@ -35,12 +35,30 @@ public final class PackageStore {
     private final Path stored;
     private final PackagePolicy policy;
     private final ReentrantLock publishing = new ReentrantLock();
+    private final DiskReserve disk;
 
     public PackageStore(Path dataDir, PackagePolicy policy) throws IOException {
+        this(dataDir, policy, null);
+    }
+
+    /** With {@code usableSpace} telling the free disk (null: the data directory's file store's, asked at each promise). */
+    PackageStore(Path dataDir, PackagePolicy policy, java.util.function.LongSupplier usableSpace) throws IOException {
         Path root = dataDir.resolve("packages");
         this.incoming = Files.createDirectories(root.resolve("incoming"));
         this.stored = Files.createDirectories(root.resolve("sha256"));
         this.policy = policy;
+        this.disk = new DiskReserve(usableSpace != null ? usableSpace : () -> {
+            try {
+                return Files.getFileStore(incoming).getUsableSpace();
+            } catch (IOException e) {
+                return 0; // cannot tell: take nothing more
+            }
+        });
+    }
+
+    /** Bytes promised to uploads under way and not yet written (for tests). */
+    long promised() {
+        return disk.promised();
     }
 
     public PackagePolicy policy() {
@@ -82,11 +100,8 @@ public final class PackageStore {
         if (declaredLength > policy.maxBytes()) {
             throw new Refused(413, "the package is " + declaredLength + " bytes, above the limit of " + policy.maxBytes() + " bytes");
         }
-        long free = Files.getFileStore(incoming).getUsableSpace();
-        if (declaredLength > 0 && declaredLength > free - (64L << 20)) {
-            throw new Refused(507, "the allocator has " + free / (1 << 20) + " MiB of disk free, too little for a package of "
-                    + declaredLength / (1 << 20) + " MiB");
-        }
+        long ahead = Math.max(0, declaredLength); // promised and not yet written, by this upload
+        disk.promise(ahead);
         Path tmp = incoming.resolve(UUID.randomUUID() + ".part");
         boolean ok = false;
         try {
@@ -101,8 +116,15 @@ public final class PackageStore {
                     if (size > policy.maxBytes()) {
                         throw new Refused(413, "the package is above the limit of " + policy.maxBytes() + " bytes");
                     }
+                    if (n > ahead) { // sent without a length, or past the one declared (refused at its end): promised as it comes
+                        long more = Math.max(DiskReserve.STEP, n - ahead);
+                        disk.promise(more);
+                        ahead += more;
+                    }
                     sha.update(buf, 0, n);
                     out.write(buf, 0, n);
+                    ahead -= n;
+                    disk.settle(n);
                 }
                 ch.force(true);
             }
@@ -122,6 +144,7 @@ public final class PackageStore {
             ok = true;
             return new Received(digest, tmp, size, inspected);
         } finally {
+            disk.settle(ahead); // what was promised and not written
             if (!ok) {
                 Files.deleteIfExists(tmp);
             }
