@@ -6,16 +6,23 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Memory and cpu limits per task. {@link #detect} finds cgroups v2 (one unified tree) or v1
- * (a memory and a cpu hierarchy) where this process may write them, or none, in which case
- * tasks run with rlimits only and memory kills cannot be told apart.
+ * Memory and cpu limits per allocation and per task. A task's group lies inside its
+ * allocation's ({@code PARENT/alloc-ALLOCATION/TASK}), and both carry the allocation's limits:
+ * so the tasks an allocation runs at once share what it was granted (N tasks never use N times
+ * it), and one task alone is held as before. {@link #detect} finds cgroups v2 (one unified tree)
+ * or v1 (a memory and a cpu hierarchy) where this process may write them, or none, in which
+ * case tasks run with rlimits only and memory kills cannot be told apart. A task's group made
+ * by an agent before this layout ({@code PARENT/TASK}) is still found, watched and removed.
  */
 public interface Cgroups {
     /** "v1", "v2" or "none". */
     String kind();
 
-    /** Makes the task's group with its limits; returns the {@code cgroup.procs} files the task must join. */
-    List<Path> create(String taskId, long memoryMib, long cpuMillis) throws IOException;
+    /**
+     * Makes the task's group inside its allocation's ({@code allocation}), each with the
+     * allocation's limits; returns the {@code cgroup.procs} files the task must join.
+     */
+    List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException;
 
     /** True if the kernel killed a process of the task's group for its memory. */
     boolean oomKilled(String taskId);
@@ -26,8 +33,45 @@ public interface Cgroups {
     /** CPU time the task has used, in nanoseconds, or -1 when unknown. */
     long cpuNanos(String taskId);
 
-    /** Removes the task's group once its processes are gone. */
+    /** Removes the task's group once its processes are gone, and its allocation's once no task of it is left. */
     void remove(String taskId);
+
+    /** The directory name of an allocation's group. */
+    static String allocationGroup(String allocation) {
+        return "alloc-" + allocation;
+    }
+
+    /**
+     * Where the task's group is under {@code root}: inside its allocation's group (as this agent
+     * makes them), or directly under {@code root} (as agents before did); the former when neither exists.
+     */
+    static Path locate(Path root, String taskId, String allocation) {
+        if (allocation != null) {
+            return root.resolve(allocationGroup(allocation)).resolve(taskId);
+        }
+        if (Files.isDirectory(root.resolve(taskId))) {
+            return root.resolve(taskId);
+        }
+        try (var groups = Files.newDirectoryStream(root, "alloc-*")) {
+            for (Path g : groups) {
+                if (Files.isDirectory(g.resolve(taskId))) {
+                    return g.resolve(taskId);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no groups to look in
+        }
+        return root.resolve(taskId);
+    }
+
+    /** Removes a task's group, then its allocation's group if that is now empty (the kernel refuses one with children). */
+    static void removeTaskGroup(Path task) {
+        rmdir(task);
+        Path group = task.getParent();
+        if (group != null && group.getFileName().toString().startsWith("alloc-")) {
+            rmdir(group);
+        }
+    }
 
     /**
      * Removes the parent group (v2, or v1's memory and cpu hierarchies) when it is empty; for a

@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** cgroups v1: {@code memory/PARENT/TASK} with memory.limit_in_bytes, {@code cpu/PARENT/TASK} with a CFS quota. */
+/**
+ * cgroups v1: {@code memory/PARENT/alloc-ALLOCATION/TASK} with memory.limit_in_bytes on both the
+ * allocation's group and the task's, {@code cpu/PARENT/alloc-ALLOCATION/TASK} with a CFS quota on both.
+ */
 final class CgroupsV1 implements Cgroups {
     private final Path memory;
     private final Path cpu;
@@ -30,12 +33,24 @@ final class CgroupsV1 implements Cgroups {
         return "v1";
     }
 
+    /** Task id to allocation id, for the groups this agent made (others are looked for: {@link Cgroups#locate}). */
+    private final java.util.Map<String, String> allocations = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
-    public List<Path> create(String taskId, long memoryMib, long cpuMillis) throws IOException {
-        Path m = memory.resolve(taskId);
-        Path c = cpu.resolve(taskId);
+    public synchronized List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException {
+        Path gm = memory.resolve(Cgroups.allocationGroup(allocation));
+        Path gc = cpu.resolve(Cgroups.allocationGroup(allocation));
+        Path m = gm.resolve(taskId);
+        Path c = gc.resolve(taskId);
         Files.createDirectories(m);
         Files.createDirectories(c);
+        limit(gm, gc, memoryMib, cpuMillis); // the allocation's tasks together
+        limit(m, c, memoryMib, cpuMillis); // and each alone, as before
+        allocations.put(taskId, allocation);
+        return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
+    }
+
+    private static void limit(Path m, Path c, long memoryMib, long cpuMillis) throws IOException {
         if (memoryMib > 0) {
             Files.writeString(m.resolve("memory.limit_in_bytes"), Long.toString(memoryMib * 1024 * 1024));
             Path swap = m.resolve("memory.memsw.limit_in_bytes");
@@ -51,26 +66,33 @@ final class CgroupsV1 implements Cgroups {
             Files.writeString(c.resolve("cpu.cfs_period_us"), "100000");
             Files.writeString(c.resolve("cpu.cfs_quota_us"), Long.toString(Math.max(1000, cpuMillis * 100)));
         }
-        return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
+    }
+
+    private Path mem(String taskId) {
+        return Cgroups.locate(memory, taskId, allocations.get(taskId));
+    }
+
+    private Path cpuOf(String taskId) {
+        return Cgroups.locate(cpu, taskId, allocations.get(taskId));
     }
 
     @Override
     public boolean oomKilled(String taskId) {
-        return Cgroups.oomKillIn(memory.resolve(taskId).resolve("memory.oom_control"));
+        return Cgroups.oomKillIn(mem(taskId).resolve("memory.oom_control"));
     }
 
     @Override
     public long memoryBytes(String taskId) {
-        return Cgroups.bytesIn(memory.resolve(taskId).resolve("memory.usage_in_bytes"));
+        return Cgroups.bytesIn(mem(taskId).resolve("memory.usage_in_bytes"));
     }
 
     @Override
     public long cpuNanos(String taskId) {
-        long acct = Cgroups.bytesIn(cpu.resolve(taskId).resolve("cpuacct.usage")); // where cpu and cpuacct share a hierarchy
+        long acct = Cgroups.bytesIn(cpuOf(taskId).resolve("cpuacct.usage")); // where cpu and cpuacct share a hierarchy
         if (acct >= 0) {
             return acct;
         }
-        String procs = Cgroups.read(memory.resolve(taskId).resolve("cgroup.procs"));
+        String procs = Cgroups.read(mem(taskId).resolve("cgroup.procs"));
         if (procs == null) {
             return -1;
         }
@@ -94,8 +116,9 @@ final class CgroupsV1 implements Cgroups {
     }
 
     @Override
-    public void remove(String taskId) {
-        Cgroups.rmdir(memory.resolve(taskId));
-        Cgroups.rmdir(cpu.resolve(taskId));
+    public synchronized void remove(String taskId) { // one at a time with create: an allocation's group is never removed under a new task
+        Cgroups.removeTaskGroup(mem(taskId));
+        Cgroups.removeTaskGroup(cpuOf(taskId));
+        allocations.remove(taskId);
     }
 }

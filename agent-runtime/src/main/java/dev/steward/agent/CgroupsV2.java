@@ -5,7 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** cgroups v2: {@code PARENT/TASK} with memory.max, memory.swap.max and cpu.max; OOM kills counted in memory.events. */
+/**
+ * cgroups v2: {@code PARENT/alloc-ALLOCATION/TASK} with memory.max, memory.swap.max and cpu.max on
+ * both the allocation's group and the task's; OOM kills counted in the task's memory.events.
+ */
 final class CgroupsV2 implements Cgroups {
     private final Path parent;
 
@@ -29,35 +32,55 @@ final class CgroupsV2 implements Cgroups {
         return "v2";
     }
 
+    /** Task id to allocation id, for the groups this agent made (others are looked for: {@link Cgroups#locate}). */
+    private final java.util.Map<String, String> allocations = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
-    public List<Path> create(String taskId, long memoryMib, long cpuMillis) throws IOException {
-        Path g = parent.resolve(taskId);
+    public synchronized List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException {
+        Path a = parent.resolve(Cgroups.allocationGroup(allocation));
+        Files.createDirectories(a);
+        limit(a, memoryMib, cpuMillis); // the allocation's tasks together
+        try {
+            Files.writeString(a.resolve("cgroup.subtree_control"), "+memory +cpu"); // so its tasks' groups have limits of their own
+        } catch (IOException e) {
+            Files.writeString(a.resolve("cgroup.subtree_control"), "+memory");
+        }
+        Path g = a.resolve(taskId);
         Files.createDirectories(g);
+        limit(g, memoryMib, cpuMillis); // and each alone, as before
+        allocations.put(taskId, allocation);
+        return List.of(g.resolve("cgroup.procs"));
+    }
+
+    private static void limit(Path g, long memoryMib, long cpuMillis) throws IOException {
         if (memoryMib > 0) {
             Files.writeString(g.resolve("memory.max"), Long.toString(memoryMib * 1024 * 1024));
             if (Files.exists(g.resolve("memory.swap.max"))) {
                 Files.writeString(g.resolve("memory.swap.max"), "0");
             }
         }
-        if (cpuMillis > 0) {
+        if (cpuMillis > 0 && Files.exists(g.resolve("cpu.max"))) {
             Files.writeString(g.resolve("cpu.max"), Math.max(1000, cpuMillis * 100) + " 100000");
         }
-        return List.of(g.resolve("cgroup.procs"));
+    }
+
+    private Path group(String taskId) {
+        return Cgroups.locate(parent, taskId, allocations.get(taskId));
     }
 
     @Override
     public boolean oomKilled(String taskId) {
-        return Cgroups.oomKillIn(parent.resolve(taskId).resolve("memory.events"));
+        return Cgroups.oomKillIn(group(taskId).resolve("memory.events"));
     }
 
     @Override
     public long memoryBytes(String taskId) {
-        return Cgroups.bytesIn(parent.resolve(taskId).resolve("memory.current"));
+        return Cgroups.bytesIn(group(taskId).resolve("memory.current"));
     }
 
     @Override
     public long cpuNanos(String taskId) {
-        String stat = Cgroups.read(parent.resolve(taskId).resolve("cpu.stat"));
+        String stat = Cgroups.read(group(taskId).resolve("cpu.stat"));
         if (stat == null) {
             return -1;
         }
@@ -74,7 +97,8 @@ final class CgroupsV2 implements Cgroups {
     }
 
     @Override
-    public void remove(String taskId) {
-        Cgroups.rmdir(parent.resolve(taskId));
+    public synchronized void remove(String taskId) { // one at a time with create: an allocation's group is never removed under a new task
+        Cgroups.removeTaskGroup(group(taskId));
+        allocations.remove(taskId);
     }
 }

@@ -82,7 +82,7 @@ public final class Launcher {
         List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
         long memory = t.resources() == null ? 0 : t.resources().memoryMib();
         long cpu = t.resources() == null || !cpuQuota ? 0 : t.resources().cpuMillis();
-        List<Path> procs = cgroups.create(t.id(), memory, cpu);
+        List<Path> procs = cgroups.create(t.allocationId(), t.id(), memory, cpu);
         stamp(t.id(), LaunchTimes.Stage.CGROUP);
         procs.forEach(p -> argv.add(p.toString()));
         if (procs.isEmpty() && memory > 0) {

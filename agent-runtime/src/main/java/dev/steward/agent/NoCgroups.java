@@ -11,7 +11,7 @@ final class NoCgroups implements Cgroups {
     }
 
     @Override
-    public List<Path> create(String taskId, long memoryMib, long cpuMillis) {
+    public List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) {
         return List.of();
     }
 
