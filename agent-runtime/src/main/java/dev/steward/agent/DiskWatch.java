@@ -1,6 +1,11 @@
 package dev.steward.agent;
 
+import dev.steward.api.Units;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -13,8 +18,9 @@ import java.util.logging.Logger;
 /**
  * The agent's disk check. {@link #measure} runs on the agent's disk thread (du walks trees: never
  * on the loop thread): it measures every running task's sandbox and the whole tasks directory.
- * Then, on the loop thread, a task whose sandbox holds more than its allocation's disk is stopped
- * and fails with "disk limit exceeded". A task can overshoot by what it writes in one
+ * Then, on the loop thread, an allocation whose running tasks' sandboxes hold more than its disk
+ * together has its largest sandbox's task stopped, failed with "disk limit exceeded" (one task a
+ * check: the others may fit once it has gone; an allocation of one task, that task). A task can overshoot by what it writes in one
  * {@code disk-check-interval}: the limit is checked, not a quota of the file system (as Mesos'
  * disk/du isolator does it).
  */
@@ -68,12 +74,29 @@ final class DiskWatch {
     private void apply(Map<String, Long> measured, Map<String, Long> limits) {
         used = Map.copyOf(measured);
         Instant now = clock.instant();
+        Map<String, List<String>> byAllocation = new TreeMap<>(); // the running tasks measured, by allocation
         measured.forEach((id, mib) -> {
-            long limit = limits.getOrDefault(id, 0L);
             Supervisor s = supervisors.get(id);
-            String why = s == null ? null : DiskUsage.exceeded(mib, limit, s.task().resources() != null && s.task().resources().diskMib() > 0);
+            if (s != null) {
+                byAllocation.computeIfAbsent(s.task().allocationId(), k -> new ArrayList<>()).add(id);
+            }
+        });
+        byAllocation.forEach((allocation, ids) -> {
+            // the allocation's tasks together: past its disk, the largest sandbox's task is stopped (one a check, so the rest may fit)
+            String largest = ids.stream().max(Comparator.comparingLong(measured::get)).orElseThrow();
+            long total = ids.stream().mapToLong(measured::get).sum();
+            long limit = limits.getOrDefault(largest, 0L);
+            Supervisor s = supervisors.get(largest);
+            boolean asked = s.task().resources() != null && s.task().resources().diskMib() > 0;
+            String why = DiskUsage.exceeded(total, limit, asked);
+            if (why != null && ids.size() > 1) {
+                why = "disk limit exceeded: the sandboxes of the " + ids.size() + " running tasks of allocation " + allocation + " hold "
+                        + Units.formatMib(total) + " together, above the " + Units.formatMib(limit)
+                        + (asked ? " of disk it asked for" : " this agent gives an allocation that asks for no disk (default-task-disk)")
+                        + "; this task's holds " + Units.formatMib(measured.get(largest)) + ", the most of them";
+            }
             if (why != null) {
-                LOG.warning("task " + id + ": " + why);
+                LOG.warning("task " + largest + ": " + why);
                 s.fail(why, now);
             }
         });

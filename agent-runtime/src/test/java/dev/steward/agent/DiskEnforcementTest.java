@@ -50,6 +50,22 @@ class DiskEnforcementTest {
     }
 
     @Test
+    void an_allocations_tasks_share_its_disk_and_past_it_the_largest_is_stopped() throws Exception {
+        c = new Cluster();
+        c.agent("m1", Map.of("disk-check-interval", "500ms"));
+        String alloc = c.call("POST", "/v1/requests", "{\"cpus\":\"0.2\",\"memory\":\"64m\",\"disk\":\"8m\"}").path("allocations").get(0).asText();
+        // each alone fits the 8m; together they hold 10m (the second writes a little more, so it is the largest)
+        String small = c.task(alloc, "{\"name\":\"small\",\"command\":\"sh\",\"args\":[\"-c\",\"head -c 4718592 /dev/urandom > f; exec sleep 600\"],"
+                + "\"killTimeout\":\"1s\"}");
+        String large = c.task(alloc, "{\"name\":\"large\",\"command\":\"sh\",\"args\":[\"-c\",\"head -c 5767168 /dev/urandom > f; exec sleep 600\"],"
+                + "\"killTimeout\":\"1s\"}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.taskInfo(large).path("state").asText().equals("FAILED"));
+        assertThat(c.taskInfo(large).path("reason").asText()).startsWith("disk limit exceeded: the sandboxes of the 2 running tasks of allocation " + alloc)
+                .contains("above the 8m of disk it asked for").contains(", the most of them");
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> c.taskInfo(small).path("state").asText().equals("RUNNING"));
+    }
+
+    @Test
     void a_task_whose_allocation_asks_for_no_disk_is_held_to_the_agents_default() throws Exception {
         c = new Cluster();
         c.agent("m1", Map.of("disk-check-interval", "500ms", "default-task-disk", "4m"));
