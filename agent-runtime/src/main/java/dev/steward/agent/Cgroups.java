@@ -42,26 +42,37 @@ public interface Cgroups {
     }
 
     /**
-     * Where the task's group is under {@code root}: inside its allocation's group (as this agent
-     * makes them), or directly under {@code root} (as agents before did); the former when neither exists.
+     * Where an existing group of the task is below {@code root}: {@code alloc-ALLOCATION/TASK} (as
+     * this agent makes them) or {@code TASK} (as agents before did); null when there is none.
+     * It lists {@code root}: callers keep what it finds.
      */
-    static Path locate(Path root, String taskId, String allocation) {
-        if (allocation != null) {
-            return root.resolve(allocationGroup(allocation)).resolve(taskId);
-        }
+    static Path find(Path root, String taskId) {
         if (Files.isDirectory(root.resolve(taskId))) {
-            return root.resolve(taskId);
+            return Path.of(taskId);
         }
         try (var groups = Files.newDirectoryStream(root, "alloc-*")) {
             for (Path g : groups) {
                 if (Files.isDirectory(g.resolve(taskId))) {
-                    return g.resolve(taskId);
+                    return Path.of(g.getFileName().toString(), taskId);
                 }
             }
         } catch (IOException | RuntimeException e) {
             // no groups to look in
         }
-        return root.resolve(taskId);
+        return null;
+    }
+
+    /** The task's group below the parent, from {@code known} (kept there when found), else looked for under {@code root}. */
+    static Path below(java.util.Map<String, Path> known, Path root, String taskId) {
+        Path r = known.get(taskId);
+        if (r == null) {
+            r = find(root, taskId);
+            if (r == null) {
+                return Path.of(taskId); // none: where an older agent would have made it
+            }
+            known.put(taskId, r);
+        }
+        return r;
     }
 
     /** Removes a task's group, then its allocation's group if that is now empty (the kernel refuses one with children). */

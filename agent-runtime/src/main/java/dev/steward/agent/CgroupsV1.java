@@ -33,8 +33,8 @@ final class CgroupsV1 implements Cgroups {
         return "v1";
     }
 
-    /** Task id to allocation id, for the groups this agent made (others are looked for: {@link Cgroups#locate}). */
-    private final java.util.Map<String, String> allocations = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Task id to its group below the parent, as made or once found ({@link Cgroups#below}): no listing on every read. */
+    private final java.util.Map<String, Path> groups = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public synchronized List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException {
@@ -46,7 +46,7 @@ final class CgroupsV1 implements Cgroups {
         Files.createDirectories(c);
         limit(gm, gc, memoryMib, cpuMillis); // the allocation's tasks together
         limit(m, c, memoryMib, cpuMillis); // and each alone, as before
-        allocations.put(taskId, allocation);
+        groups.put(taskId, Path.of(Cgroups.allocationGroup(allocation), taskId));
         return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
     }
 
@@ -69,11 +69,11 @@ final class CgroupsV1 implements Cgroups {
     }
 
     private Path mem(String taskId) {
-        return Cgroups.locate(memory, taskId, allocations.get(taskId));
+        return memory.resolve(Cgroups.below(groups, memory, taskId));
     }
 
     private Path cpuOf(String taskId) {
-        return Cgroups.locate(cpu, taskId, allocations.get(taskId));
+        return cpu.resolve(Cgroups.below(groups, memory, taskId)); // the same place in both hierarchies
     }
 
     @Override
@@ -119,6 +119,6 @@ final class CgroupsV1 implements Cgroups {
     public synchronized void remove(String taskId) { // one at a time with create: an allocation's group is never removed under a new task
         Cgroups.removeTaskGroup(mem(taskId));
         Cgroups.removeTaskGroup(cpuOf(taskId));
-        allocations.remove(taskId);
+        groups.remove(taskId);
     }
 }

@@ -32,8 +32,8 @@ final class CgroupsV2 implements Cgroups {
         return "v2";
     }
 
-    /** Task id to allocation id, for the groups this agent made (others are looked for: {@link Cgroups#locate}). */
-    private final java.util.Map<String, String> allocations = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Task id to its group below the parent, as made or once found ({@link Cgroups#below}): no listing on every read. */
+    private final java.util.Map<String, Path> groups = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public synchronized List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException {
@@ -48,7 +48,7 @@ final class CgroupsV2 implements Cgroups {
         Path g = a.resolve(taskId);
         Files.createDirectories(g);
         limit(g, memoryMib, cpuMillis); // and each alone, as before
-        allocations.put(taskId, allocation);
+        groups.put(taskId, Path.of(Cgroups.allocationGroup(allocation), taskId));
         return List.of(g.resolve("cgroup.procs"));
     }
 
@@ -65,7 +65,7 @@ final class CgroupsV2 implements Cgroups {
     }
 
     private Path group(String taskId) {
-        return Cgroups.locate(parent, taskId, allocations.get(taskId));
+        return parent.resolve(Cgroups.below(groups, parent, taskId));
     }
 
     @Override
@@ -99,6 +99,6 @@ final class CgroupsV2 implements Cgroups {
     @Override
     public synchronized void remove(String taskId) { // one at a time with create: an allocation's group is never removed under a new task
         Cgroups.removeTaskGroup(group(taskId));
-        allocations.remove(taskId);
+        groups.remove(taskId);
     }
 }
