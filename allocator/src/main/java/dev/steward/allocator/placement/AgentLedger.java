@@ -342,7 +342,7 @@ public final class AgentLedger {
         return -1;
     }
 
-    /** Holds an allocation's resources, devices and ports. Throws if it would over-commit: that is a bug, never a user error. */
+    /** Holds a new allocation's resources, devices and ports. Throws if it would over-commit: that is a bug, never a user error. */
     public void reserve(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
         if (r.cpuMillis() > freeCpu() || r.memoryMib() > freeMemory() || r.diskMib() > freeDisk()) {
             throw new IllegalStateException("over-commit of agent " + id + ": " + r + " does not fit");
@@ -363,14 +363,31 @@ public final class AgentLedger {
                 throw new IllegalStateException("port " + p + " already held on agent " + id);
             }
         }
+        hold(r, gpus, ports);
+    }
+
+    /**
+     * Counts what an existing allocation holds, unchecked: an agent may have come back smaller
+     * than what it already runs (its machine or its flags changed), and what it runs is held all
+     * the same, on restore after a restart or when preemption puts back the victims it weighed.
+     * Such an agent has no room (free below zero) until enough ends; devices it no longer has are
+     * not counted.
+     */
+    public void hold(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
         usedCpu += r.cpuMillis();
         usedMemory += r.memoryMib();
         usedDisk += r.diskMib();
         r.scalars().forEach((k, v) -> usedScalars.merge(k, v, Long::sum));
+        long perDevice = gpus.isEmpty() ? 0 : (r.gpuMillis() < 1000 ? r.gpuMillis() : 1000);
         for (int g : gpus) {
-            gpuUsed[g] += (int) perDevice;
+            if (g < gpuUsed.length) {
+                gpuUsed[g] += (int) perDevice;
+            }
         }
         for (int p : ports.values()) {
+            if (portsUsed.get(p)) {
+                continue; // never held twice; counted once
+            }
             portsUsed.set(p);
             if (offsetOf(p) >= 0) {
                 portsFree--;

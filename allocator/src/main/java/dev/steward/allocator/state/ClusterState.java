@@ -382,6 +382,16 @@ public final class ClusterState {
     /** Records a new live allocation and reserves what it holds. */
     void place(AllocationInfo a) {
         ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
+        recordLive(a);
+    }
+
+    /** Records a stored live allocation (on restore): held even on an agent that came back smaller than what it runs. */
+    void restoreLive(AllocationInfo a) {
+        ledgers.get(a.agentId()).hold(a.resources(), a.gpuIndexes(), a.ports());
+        recordLive(a);
+    }
+
+    private void recordLive(AllocationInfo a) {
         liveByAgent.get(a.agentId()).add(a.id());
         sorter.allocated(a.role(), a.resources());
         putAllocation(a);

@@ -74,7 +74,7 @@ final class Preemptor {
             return null;
         } finally {
             for (AllocationInfo a : freed) {
-                l.reserve(a.resources(), a.gpuIndexes(), a.ports());
+                l.hold(a.resources(), a.gpuIndexes(), a.ports()); // as it was, even on an agent smaller than what it runs
             }
         }
     }

@@ -30,7 +30,7 @@ final class Recovery {
             if (a.state().terminal()) {
                 s.allocations.put(a.id(), a);
             } else {
-                s.place(a);
+                s.restoreLive(a);
             }
         });
         ts.forEach(t -> s.tokens.put(t.hash(), t));

@@ -22,6 +22,7 @@ final class LiveServer implements AutoCloseable {
     static final MediaType JSON = MediaType.get("application/json");
     final Path dir;
     final Server server;
+    private final boolean ownsDir;
     final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build();
 
     record Reply(int code, String contentType, JsonNode body, String index) {
@@ -33,8 +34,14 @@ final class LiveServer implements AutoCloseable {
 
     /** A server whose configuration {@code tweak} adjusts (HTTP bounds, grace, ...). */
     LiveServer(java.util.function.UnaryOperator<ServerConfig> tweak) {
+        this(null, tweak);
+    }
+
+    /** A server on {@code existing} data (an allocator started again), which it leaves in place when closed; null for a fresh directory. */
+    LiveServer(Path existing, java.util.function.UnaryOperator<ServerConfig> tweak) {
         try {
-            dir = Files.createTempDirectory("steward-api-test");
+            ownsDir = existing == null;
+            dir = existing == null ? Files.createTempDirectory("steward-api-test") : existing;
             server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -98,6 +105,9 @@ final class LiveServer implements AutoCloseable {
         server.close();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+        if (!ownsDir) {
+            return;
+        }
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
