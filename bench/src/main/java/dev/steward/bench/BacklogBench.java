@@ -25,14 +25,18 @@ import java.util.concurrent.Future;
  * What one tenant's backlog of pending requests costs every other tenant, in one process over
  * real HTTP on loopback: one 4-cpu agent, one role that posts requests no agent can hold (each a
  * different memory size, so no remembered failure answers the next), and between steps the
- * admin's commands (a role's weight changed, 30 times) timed alone. Every command that changes
- * something is followed by a scheduling cycle that tries every pending request, so a command's
- * latency grows with the backlog. The first server has the bound on pending requests lifted, to
- * measure that growth; the second has the shipped bound, and shows where a role is stopped.
- * Usage: BacklogBench [N,...] (default 1000,5000,10000 pending).
+ * admin's commands (a role's weight changed, 30 times) timed alone, then 30 rounds of another
+ * tenant's allocation of 1 cpu placed and released, each command timed. Every command that changes
+ * something is followed by a scheduling cycle. A request that found no place is set aside until
+ * room may grow, so the weight changes and the placements do not try the backlog again, while
+ * each release (room grew) tries it once. The first server has the bound on pending requests
+ * lifted, to measure the growth with the backlog; the second has the shipped bound, and shows
+ * where a role is stopped. Usage: BacklogBench [N,...] (default 1000,5000,10000 pending).
  */
 public final class BacklogBench {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The bench's agent heartbeats once: it stays ready through the whole run. */
+    private static final Duration GRACE = Duration.ofHours(1);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private BacklogBench() {
@@ -43,10 +47,12 @@ public final class BacklogBench {
         Path root = Files.createTempDirectory("steward-backlog-bench");
         System.out.printf("BacklogBench: %d cores; one 4-cpu agent; pending requests of one role, then 30 admin commands timed alone%n",
                 Runtime.getRuntime().availableProcessors());
-        try (Server unbounded = Server.start(ServerConfig.of(root.resolve("a")).withMaxPendingPerRole(Integer.MAX_VALUE))) {
+        try (Server unbounded = Server.start(ServerConfig.of(root.resolve("a")).withMaxPendingPerRole(Integer.MAX_VALUE).withHeartbeatGrace(GRACE))) {
             String token = setUp(unbounded);
             double none = commandMedian(unbounded);
-            System.out.printf("  bound lifted: pending %,6d   command median %7.1f ms%n", 0, none);
+            double[] noneRound = allocateAndRelease(unbounded);
+            System.out.printf("  bound lifted: pending %,6d   weight change median %7.1f ms   another tenant's allocation %6.1f ms, its release %6.1f ms%n",
+                    0, none, noneRound[0], noneRound[1]);
             int made = 0;
             for (int n : steps) {
                 long t0 = System.nanoTime();
@@ -54,12 +60,13 @@ public final class BacklogBench {
                 double s = (System.nanoTime() - t0) / 1e9;
                 made = n;
                 double m = commandMedian(unbounded);
-                System.out.printf("  bound lifted: pending %,6d   command median %7.1f ms (x%.1f of none)   [the backlog's last step took %.1f s to post: %s]%n",
-                        n, m, m / none, s, codes);
+                double[] round = allocateAndRelease(unbounded);
+                System.out.printf("  bound lifted: pending %,6d   weight change median %7.1f ms (x%.1f of none)   another tenant's allocation %6.1f ms,"
+                        + " its release %6.1f ms   [the backlog's last step took %.1f s to post: %s]%n", n, m, m / none, round[0], round[1], s, codes);
             }
         }
         int bound = dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole();
-        try (Server shipped = Server.start(ServerConfig.of(root.resolve("b")))) {
+        try (Server shipped = Server.start(ServerConfig.of(root.resolve("b")).withHeartbeatGrace(GRACE))) {
             String token = setUp(shipped);
             double none = commandMedian(shipped);
             Map<Integer, Integer> codes = post(shipped, token, 0, bound + 100);
@@ -111,6 +118,27 @@ public final class BacklogBench {
         }
         Arrays.sort(t);
         return t[t.length / 2] / 1e6;
+    }
+
+    /** 30 rounds of role "other" allocating 1 cpu (placed) and releasing it: the medians of each command, in ms. */
+    private static double[] allocateAndRelease(Server s) throws Exception {
+        long[] alloc = new long[30];
+        long[] release = new long[30];
+        String token = call(s, "POST", "/v1/roles/other/tokens", s.adminToken(), "{}", 201).path("token").asText();
+        for (int i = 0; i < alloc.length; i++) {
+            long t0 = System.nanoTime();
+            JsonNode r = call(s, "POST", "/v1/requests", token, "{\"cpus\":\"1\",\"memory\":\"64m\"}", 201);
+            alloc[i] = System.nanoTime() - t0;
+            if (!r.path("state").asText().equals("PLACED")) {
+                throw new IllegalStateException("another tenant's allocation was not placed: " + r);
+            }
+            t0 = System.nanoTime();
+            call(s, "POST", "/v1/allocations/" + r.path("allocations").get(0).asText() + "/release", token, "{}", 200);
+            release[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(alloc);
+        Arrays.sort(release);
+        return new double[] {alloc[alloc.length / 2] / 1e6, release[release.length / 2] / 1e6};
     }
 
     private static HttpResponse<String> send(Server s, String method, String path, String token, String body) throws Exception {

@@ -110,8 +110,11 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
         CounterWithCallback.builder().name("steward_placements_total").help("Allocations placed on agents since this allocator started")
                 .callback(cb -> cb.call(sample.stats().placements())).register(registry);
         CounterWithCallback.builder().name("steward_placement_failures_total")
-                .help("Scheduling cycles that left a request unplaced, by reason (a request pending across cycles counts in each)")
+                .help("Placement attempts that left a request unplaced, by reason (a request is tried again once room may have grown)")
                 .labelNames("reason").callback(cb -> sample.stats().failedPlacements().forEach((k, v) -> cb.call(v, k))).register(registry);
+        CounterWithCallback.builder().name("steward_placement_attempts_set_aside_total")
+                .help("Placement attempts not made: the request found no place before and no room has grown since (a release, an agent, a quota)")
+                .callback(cb -> cb.call(sample.stats().setAside())).register(registry);
         CounterWithCallback.builder().name("steward_rollbacks_total").help("Deployments that began rolling back (a failed step or a failing gate)")
                 .callback(cb -> cb.call(sample.stats().rollbacks())).register(registry);
         CounterWithCallback.builder().name("steward_monitor_verdicts_total").help("Monitors that ended, by their verdict")

@@ -400,8 +400,21 @@ public final class AgentLedger {
         }
     }
 
-    /** Gives back what {@link #reserve} took. */
+    /** Gives back what {@link #reserve} took: room grew. */
     public void free(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
+        giveBack(r, gpus, ports, true);
+    }
+
+    /**
+     * Takes back a reservation made tentatively within the same decision (a gang's units when the
+     * gang does not fit), or frees what a reservation made again at once will take back (preemption
+     * weighing its victims): the agent ends as it was, so this is not counted as room grown.
+     */
+    public void undo(Resources r, List<Integer> gpus, Map<String, Integer> ports) {
+        giveBack(r, gpus, ports, false);
+    }
+
+    private void giveBack(Resources r, List<Integer> gpus, Map<String, Integer> ports, boolean grew) {
         usedCpu -= r.cpuMillis();
         usedMemory -= r.memoryMib();
         usedDisk -= r.diskMib();
@@ -422,7 +435,11 @@ public final class AgentLedger {
         }
         recountGpus();
         if (index != null) {
-            index.grew();
+            if (grew) {
+                index.grew();
+            } else {
+                index.undone();
+            }
             index.moved(this);
         }
     }

@@ -170,11 +170,45 @@ public final class FillIndex {
     private final Map<PlacementStack.FitKey, PlacementStack.Outcome> failures = new java.util.HashMap<>();
     static final int MAX_FAILURES = 4096;
 
+    /** How many times room may have grown: an ask that fitted nowhere at one count still fits nowhere at the same count. */
+    private long growth;
+
     /** Called when an agent may have gained room or become eligible: what failed may fit now. */
     void grew() {
+        growth++;
+        forgetFailures();
+    }
+
+    /**
+     * Called when something outside the agents may let a failed ask through (a role's limit or
+     * guarantee changed): counted like room grown.
+     */
+    public void roleQuotasChanged() {
+        grew();
+    }
+
+    /**
+     * A tentative reservation was taken back (a gang's units when the gang does not fit): the
+     * agents are as they were, so no room grew, but failures found while it was held are forgotten.
+     */
+    void undone() {
+        forgetFailures();
+    }
+
+    private void forgetFailures() {
         if (!failures.isEmpty()) {
             failures.clear();
         }
+    }
+
+    /**
+     * A count that changes whenever room may have grown on any agent (a release, an agent added,
+     * removed, back from draining or lost, new totals, attributes or ports) or a role's quotas
+     * changed; reservations leave it as it is. The scheduler sets aside, until it changes, what
+     * found no place.
+     */
+    public long growth() {
+        return growth;
     }
 
     PlacementStack.Outcome knownFailure(PlacementStack.FitKey key) {

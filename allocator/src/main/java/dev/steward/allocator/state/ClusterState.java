@@ -144,6 +144,9 @@ public final class ClusterState {
         roles.put(name, r);
         sorter.add(name, r.weight(), r.guarantee());
         changes.roles.add(name);
+        if (old == null || !java.util.Objects.equals(old.limit(), r.limit()) || !java.util.Objects.equals(old.guarantee(), r.guarantee())) {
+            fill.roleQuotasChanged(); // what a limit or a guarantee held back may be let through now; a weight only orders
+        }
         return r;
     }
 
@@ -287,6 +290,9 @@ public final class ClusterState {
         RequestInfo old = requests.put(r.id(), r);
         if (old != null && old.state() == RequestState.PENDING) {
             pendingByRole.get(old.role()).remove(old);
+            if (r.state() != RequestState.PENDING) {
+                scheduler.forget(r.id());
+            }
         }
         if (r.state() == RequestState.PENDING) {
             pendingByRole.computeIfAbsent(r.role(), k -> new TreeSet<>(SERVICE_ORDER)).add(r);
@@ -323,6 +329,16 @@ public final class ClusterState {
     public int schedule(Instant now) {
         sumTotal();
         return scheduler.run(now);
+    }
+
+    /** How many pending requests found no place and wait for room to grow before they are tried again. */
+    public int setAsideCount() {
+        return scheduler.asideCount();
+    }
+
+    /** For tests: whether the cycle skips, tries, or tries and checks the requests it set aside. */
+    void asideMode(Scheduler.AsideMode m) {
+        scheduler.mode(m);
     }
 
     // ---------------------------------------------------------------- allocations and leases
@@ -382,6 +398,10 @@ public final class ClusterState {
     /** Records a new live allocation and reserves what it holds. */
     void place(AllocationInfo a) {
         ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
+        RoleRecord role = roles.get(a.role());
+        if (role != null && Quotas.owes(role, sorter.allocation(role.name()))) {
+            fill.roleQuotasChanged(); // less is now held back for this role's guarantee: others' requests it held back may pass
+        }
         recordLive(a);
     }
 

@@ -65,7 +65,7 @@ final class Preemptor {
         List<AllocationInfo> freed = new ArrayList<>();
         try {
             for (AllocationInfo a : candidates) {
-                l.free(a.resources(), a.gpuIndexes(), a.ports());
+                l.undo(a.resources(), a.gpuIndexes(), a.ports());
                 freed.add(a);
                 if (stack.capacityRejection(l, pa) == null) {
                     return List.copyOf(freed);

@@ -64,6 +64,11 @@ final class Quotas {
         return null;
     }
 
+    /** Whether {@code role}, holding {@code held}, is still owed some of its guarantee (so capacity is held back for it). */
+    static boolean owes(RoleRecord role, Resources held) {
+        return !positive(role.guarantee().minus(held)).isZero();
+    }
+
     static Map<String, Long> dims(Resources r) {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("cpus", r.cpuMillis());

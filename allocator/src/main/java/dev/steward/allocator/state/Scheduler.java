@@ -31,12 +31,32 @@ import java.util.TreeSet;
  * role comes first, try its pending requests in service order (priority, then FIFO), place one
  * allocation (or a whole gang), and ask again. A request that cannot be placed is set aside for
  * the rest of the cycle with its diagnosis; the cycle ends when a full pass places nothing.
+ *
+ * <p>It stays aside in later cycles until room may have grown ({@link
+ * dev.steward.allocator.placement.FillIndex#growth}: a release, an agent added, back or changed,
+ * a role's limit or guarantee changed), as Kubernetes keeps unschedulable pods aside until an
+ * event that could help them. Nothing else can let it through: placements and new requests only
+ * take room, and a role's weight only changes the order. So a tenant's backlog of requests
+ * that fit nowhere is tried once per such event, not at every command of every tenant.
  */
 final class Scheduler {
     private final ClusterState state;
     private final PlacementStack stack = new PlacementStack();
     private final Preemptor preemptor;
     private final Map<String, Ask> asks = new HashMap<>();
+    /** Pending requests that found no place, each with the index's growth count when it last failed. */
+    private final Map<String, Long> aside = new HashMap<>();
+    private AsideMode mode = AsideMode.SET_ASIDE;
+
+    /** What a cycle does with a request that found no place and no room has grown since. */
+    enum AsideMode {
+        /** Skips it (the default). */
+        SET_ASIDE,
+        /** Tries it as any other: every pending request at every cycle, as before requests were set aside. */
+        TRY_ALL,
+        /** Tries it and fails loudly if it is placed after all: the property test's check that setting aside hides nothing. */
+        CHECK
+    }
 
     Scheduler(ClusterState state) {
         this.state = state;
@@ -63,13 +83,29 @@ final class Scheduler {
                     if (blocked.contains(r.id())) {
                         continue;
                     }
+                    long growth = state.fill.growth();
+                    Long failedAt = aside.get(r.id());
+                    boolean wouldSkip = failedAt != null && failedAt == growth;
+                    if (wouldSkip && mode != AsideMode.TRY_ALL) {
+                        state.stats().setAside();
+                        if (mode == AsideMode.SET_ASIDE) {
+                            continue; // failed, and no room has grown since
+                        }
+                    }
                     Attempt a = attempt(r, now);
+                    if (a.placed > 0 && wouldSkip && mode == AsideMode.CHECK) {
+                        throw new IllegalStateException("request " + r.id() + " (" + r.request() + ") was set aside at growth " + growth + " after '"
+                                + (r.why() == null ? null : r.why().summary()) + "', yet placed " + a.placed + " now: "
+                                + state.requests.get(r.id()).allocations().stream().map(id -> state.allocations.get(id).agentName()).toList());
+                    }
                     if (a.placed > 0) {
                         placed += a.placed;
                         progress = true;
+                        aside.remove(r.id());
                         break roles; // shares changed: ask the sorter again
                     }
                     blocked.add(r.id());
+                    aside.put(r.id(), growth); // the count before the attempt: a preemption it made moves the count, and it is tried again
                     diagnoses.put(r.id(), a.diagnosis);
                 }
             }
@@ -82,9 +118,22 @@ final class Scheduler {
                 state.putRequest(Records.request(r, RequestState.PENDING, r.placed(), r.allocations(), e.getValue(), state.nextIndex()));
             }
         }
-        // parsed asks of requests no longer pending are dropped (a set: retainAll asks contains() once per key)
-        asks.keySet().retainAll(state.pendingByRole.values().stream().flatMap(Set::stream).map(RequestInfo::id).collect(java.util.stream.Collectors.toSet()));
         return placed;
+    }
+
+    /** A request is no longer pending (placed, cancelled): its parsed ask and its place aside are dropped. */
+    void forget(String requestId) {
+        asks.remove(requestId);
+        aside.remove(requestId);
+    }
+
+    void mode(AsideMode m) {
+        mode = m;
+    }
+
+    /** How many pending requests wait aside for room to grow. */
+    int asideCount() {
+        return aside.size();
     }
 
     private Attempt attempt(RequestInfo r, Instant now) {
@@ -131,7 +180,7 @@ final class Scheduler {
 
     private static void undo(List<Choice> chosen, Ask ask) {
         for (Choice c : chosen) {
-            c.agent().free(ask.shape(), c.gpus(), c.ports());
+            c.agent().undo(ask.shape(), c.gpus(), c.ports());
         }
     }
 

@@ -19,12 +19,13 @@ public final class Stats {
     private long placements;
     private final Map<String, Long> failedPlacements = new TreeMap<>();
     private long rollbacks;
+    private long setAside;
     private final Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
     private final Map<Verdict, Long> evaluations = new EnumMap<>(Verdict.class);
 
     /** A copy, safe to read on any thread. */
     public record Snapshot(long placements, Map<String, Long> failedPlacements, long rollbacks, Map<Verdict, Long> verdicts,
-                           Map<Verdict, Long> evaluations) {
+                           Map<Verdict, Long> evaluations, long setAside) {
     }
 
     public void placed(int n) {
@@ -34,6 +35,11 @@ public final class Stats {
     /** A request the cycle could not place, counted under its reason's {@linkplain #reason category}. */
     public void failed(PlacementDiagnosis d) {
         failedPlacements.merge(reason(d), 1L, Long::sum);
+    }
+
+    /** A pending request not tried in a cycle: it found no place before, and no room has grown since. */
+    public void setAside() {
+        setAside++;
     }
 
     public void rollback() {
@@ -54,7 +60,7 @@ public final class Stats {
 
     /** Every verdict is in the maps, 0 when none was seen: a counter exists from the start, as Prometheus prefers. */
     public Snapshot snapshot() {
-        return new Snapshot(placements, Map.copyOf(failedPlacements), rollbacks, all(verdicts), all(evaluations));
+        return new Snapshot(placements, Map.copyOf(failedPlacements), rollbacks, all(verdicts), all(evaluations), setAside);
     }
 
     private static Map<Verdict, Long> all(Map<Verdict, Long> m) {

@@ -106,16 +106,21 @@ class StateInvariantsPropertyTest {
     }
 
     private static void register(StateFixture f, Random rnd, int n) {
+        f.state.registerAgent(randomAgent(rnd, n).parse(), "h" + n, f.now);
+    }
+
+    /** A random machine named m{@code n}: 1 to 16 cpus, 1 to 32g, sometimes GPUs or FPGAs, a few ports, a zone and an os. */
+    static AgentRegistration randomAgent(Random rnd, int n) {
         int gpus = rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(4) : 0;
         int portFrom = 20000 + n * 10;
         Map<String, String> attrs = Map.of("zone", "z" + rnd.nextInt(3), "os", rnd.nextBoolean() ? "linux" : "windows");
         AgentRegistration reg = new AgentRegistration("m" + n, String.valueOf(1 + rnd.nextInt(16)), (1 + rnd.nextInt(32)) + "g", "100g",
                 gpus, gpus > 0 ? (rnd.nextBoolean() ? "V100M32" : "A100") : null, rnd.nextBoolean() ? Map.of("fpga", 2L) : null,
                 portFrom + "-" + (portFrom + 2 + rnd.nextInt(6)), attrs);
-        f.state.registerAgent(reg.parse(), "h" + n, f.now);
+        return reg;
     }
 
-    private static AllocateRequest randomRequest(Random rnd) {
+    static AllocateRequest randomRequest(Random rnd) {
         String[] cpus = {"0.5", "1", "2", "4", "250m"};
         String[] mem = {"256m", "1g", "2g", "4g", "8g"};
         String gpus = null;
