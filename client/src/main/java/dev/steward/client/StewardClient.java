@@ -253,6 +253,21 @@ public final class StewardClient {
         return get("/v1/roles", new TypeReference<>() { });
     }
 
+    /** Mints a token for {@code role} (admin): the only time its value is shown. Not retried: a retry would mint a second. */
+    public dev.steward.api.TokenIssued createToken(String role, String description) throws IOException {
+        return call("POST", Paths.v1("roles", role, "tokens"), new dev.steward.api.TokenRequest(description), dev.steward.api.TokenIssued.class, false);
+    }
+
+    /** The tokens the allocator knows (admin), by id, never their values; {@code role} null for every token, agents' included. */
+    public List<dev.steward.api.TokenInfo> tokens(String role) throws IOException {
+        return get(role == null ? "/v1/tokens" : "/v1/tokens?role=" + Paths.segment(role), new TypeReference<>() { });
+    }
+
+    /** Revokes the token named {@code id} (admin): refused from the next call on. */
+    public dev.steward.api.TokenInfo revokeToken(String id) throws IOException {
+        return call("DELETE", Paths.v1("tokens", id), null, dev.steward.api.TokenInfo.class, false);
+    }
+
     public List<dev.steward.api.RequestInfo> requests(String state) throws IOException {
         return get(state == null ? "/v1/requests" : "/v1/requests?state=" + Paths.segment(state), new TypeReference<>() { });
     }

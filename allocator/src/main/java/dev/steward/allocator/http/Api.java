@@ -52,6 +52,7 @@ public final class Api implements HttpApi {
         routes.addAll(new StatusRoutes(h).routes());
         routes.addAll(new AgentRoutes(h).routes());
         routes.addAll(new RoleRoutes(h).routes());
+        routes.addAll(new TokenRoutes(h).routes());
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls)).routes());

@@ -18,7 +18,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 
-/** Roles: create or change (admin), read, and mint role tokens (admin). */
+/** Roles: create or change (admin), read, and mint role tokens (admin; listed and revoked in {@link TokenRoutes}). */
 final class RoleRoutes {
     private final Handlers h;
 
@@ -50,10 +50,11 @@ final class RoleRoutes {
                         throw new ValidationException("description", "is " + tr.description().length() + " characters long, above the limit of 256");
                     }
                     String token = Tokens.mint("str");
+                    String hash = Tokens.hash(token);
                     return h.command(201, (s, now) -> {
                         s.role(c.param("name"));
-                        s.addToken(new TokenRecord(Tokens.hash(token), TokenRecord.Kind.ROLE, c.param("name"), tr.description(), now));
-                        return new TokenIssued(c.param("name"), token, tr.description());
+                        s.addToken(new TokenRecord(hash, TokenRecord.Kind.ROLE, c.param("name"), tr.description(), now));
+                        return new TokenIssued(c.param("name"), token, tr.description(), TokenRecord.idOf(hash));
                     });
                 }));
     }

@@ -165,6 +165,30 @@ public final class ClusterState {
         changes.tokens.add(t.hash());
     }
 
+    /**
+     * Revokes the token named {@code id} ({@link TokenRecord#idOf}): from the next call on, it is
+     * refused (401) as a token never issued. An agent's token revoked shuts that agent out: it is
+     * lost after its grace, with its allocations.
+     */
+    public TokenRecord revokeToken(String id) {
+        TokenRecord found = null;
+        if (id != null && id.length() == TokenRecord.ID_LENGTH) {
+            for (TokenRecord t : tokens.values()) {
+                if (t.hash().startsWith(id)) {
+                    found = t;
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            throw new NotFound("token", id);
+        }
+        tokens.remove(found.hash());
+        changes.tokens.remove(found.hash());
+        removed.add(found.hash());
+        return found;
+    }
+
     /** The heartbeats of ready agents, recorded off the owner thread and folded in by {@link #tick}. */
     public Heartbeats heartbeats() {
         return heartbeats;

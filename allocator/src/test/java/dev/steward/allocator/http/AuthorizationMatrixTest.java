@@ -87,6 +87,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/agents/{id}/tasks/statuses",              "401 401 403 403 403 ok 403 403");
         row("PUT /v1/roles/{name}",                             "401 401 403 403 403 403 403 ok");
         row("POST /v1/roles/{name}/tokens",                     "401 401 403 403 403 403 403 ok");
+        row("GET /v1/tokens",                                   "401 401 403 403 403 403 403 ok");
         row("POST /v1/requests",                                "401 401 403 403 ok 403 ok ok");
         row("POST /v1/allocations/{id}/renew",                  "401 401 403 403 404 403 ok ok");
         row("POST /v1/allocations/{id}/tasks",                  "401 401 403 403 404 403 ok ok");
@@ -107,6 +108,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/allocations/{id}/release",                "401 401 403 403 404 403 ok ok");
         row("DELETE /v1/requests/{id}",                         "401 401 403 403 404 403 ok ok");
         row("POST /v1/packages/gc",                             "401 401 403 403 403 403 403 ok");
+        row("DELETE /v1/tokens/{id}",                           "401 401 403 403 403 403 403 ok");
     }
 
     private static void row(String route, String cells) {
@@ -131,6 +133,7 @@ class AuthorizationMatrixTest {
         tokens.put("ra", s.post("/v1/roles/ra/tokens", s.admin(), "{}").body().path("token").asText());
         tokens.put("rb", s.post("/v1/roles/rb/tokens", s.admin(), "{}").body().path("token").asText());
         String ra = tokens.get("ra");
+        ids.put("token", s.post("/v1/roles/rb/tokens", s.admin(), "{\"description\":\"spare, revoked by the admin's call\"}").body().path("id").asText());
 
         var req = s.post("/v1/requests", ra, "{\"cpus\":\"1\",\"memory\":\"1g\",\"ttl\":\"30d\",\"constraints\":[{\"attribute\":\"agent\",\"op\":\"=\",\"value\":\""
                 + m1[0] + "\"}]}").body();
@@ -173,7 +176,8 @@ class AuthorizationMatrixTest {
                 : template.startsWith("/v1/allocations/") ? ids.get("allocation")
                 : template.startsWith("/v1/tasks/") ? ids.get("task")
                 : template.startsWith("/v1/deployments/") ? ids.get("deployment")
-                : template.startsWith("/v1/monitors/") ? ids.get("monitor") : "none";
+                : template.startsWith("/v1/monitors/") ? ids.get("monitor")
+                : template.startsWith("/v1/tokens/") ? ids.get("token") : "none";
         return template.replace("{id}", id).replace("{task}", ids.get("task")).replace("{name}", "ra").replace("{app}", "web").replace("{env}", "prod")
                 .replace("{digest}", ids.get("digest")).replace("{file}", "app.js");
     }

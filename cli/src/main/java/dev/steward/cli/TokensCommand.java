@@ -1,0 +1,85 @@
+package dev.steward.cli;
+
+import dev.steward.api.TokenInfo;
+import dev.steward.api.TokenIssued;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward tokens}: the tokens the allocator issued, for the admin (as {@code nomad acl
+ * token list/create/delete}). Listed by id, never by value; a new role token is printed once, on
+ * stdout alone so a script can take it; a revoked token is refused from the next call on.
+ */
+@Command(name = "tokens", mixinStandardHelpOptions = true,
+        description = "List the tokens the allocator issued (by id, never their values), mint a role token, or revoke one (admin token).",
+        subcommands = {TokensCommand.Create.class, TokensCommand.Revoke.class})
+final class TokensCommand implements Callable<Integer> {
+    @Option(names = "--role", description = "Only this role's tokens", converter = Name.class)
+    String role;
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        List<TokenInfo> ts = conn.client().tokens(role);
+        if (conn.json()) {
+            Output.json(ts);
+            return 0;
+        }
+        System.out.printf("%-16s  %-5s  %-20s  %-19s  %s%n", "ID", "KIND", "ROLE / AGENT", "CREATED", "DESCRIPTION");
+        for (TokenInfo t : ts) {
+            System.out.printf("%-16s  %-5s  %-20s  %-19s  %s%n", t.id(), t.kind(), t.subject(), t.createdAt().toString().substring(0, 19),
+                    t.description() == null ? "" : t.description());
+        }
+        return 0;
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Mint a token for ROLE and print it (on stdout alone; its id goes to stderr). It is shown only this once.")
+    static final class Create implements Callable<Integer> {
+        @Parameters(index = "0", description = "The role", converter = Name.class)
+        String role;
+        @Option(names = "--description", description = "What the token is for, e.g. 'jenkins controller' (at most 256 characters)")
+        String description;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            TokenIssued t = conn.client().createToken(role, description);
+            if (conn.json()) {
+                Output.json(t);
+                return 0;
+            }
+            System.out.println(t.token());
+            System.err.printf("a token for role '%s' (id %s), shown only this once; revoke it with 'steward tokens revoke %s'%n", t.role(), t.id(), t.id());
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke the token with this id (from 'steward tokens'): refused from the next call on. An agent's token revoked shuts that agent out.")
+    static final class Revoke implements Callable<Integer> {
+        @Parameters(index = "0", description = "The token's id")
+        String id;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            TokenInfo t = conn.client().revokeToken(id);
+            if (conn.json()) {
+                Output.json(t);
+                return 0;
+            }
+            System.out.printf("revoked token %s (%s '%s'%s): it is refused from now on%n", t.id(), t.kind(), t.subject(),
+                    t.description() == null ? "" : ", " + t.description());
+            return 0;
+        }
+    }
+}
