@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         description = "Provision cluster resources and roll builds out from CI pipelines.",
         subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
                 PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, PromoteCommand.class, HistoryCommand.class,
-                ServicesCommand.class, MonitorCommand.class, DemoCommand.class, TokensCommand.class, SecretsCommand.class, TlsCommand.class,
+                ServicesCommand.class, MonitorCommand.class, DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class,
+                RequestsCommand.class, SecretsCommand.class, TlsCommand.class,
                 SnapshotCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -249,6 +249,21 @@ public final class StewardClient {
         return get("/v1/agents", new TypeReference<>() { });
     }
 
+    /** Drains an agent (admin): it takes no new allocation; what runs there keeps running. Idempotent. */
+    public dev.steward.api.AgentInfo drain(String agentId) throws IOException {
+        return call("POST", Paths.v1("agents", agentId, "drain"), null, dev.steward.api.AgentInfo.class, true);
+    }
+
+    /** Makes a drained agent eligible again (admin). Idempotent. */
+    public dev.steward.api.AgentInfo enable(String agentId) throws IOException {
+        return call("POST", Paths.v1("agents", agentId, "enable"), null, dev.steward.api.AgentInfo.class, true);
+    }
+
+    /** Creates or replaces a role (admin): the whole spec, as {@code PUT /v1/roles/NAME}. Idempotent. */
+    public dev.steward.api.RoleInfo putRole(String name, dev.steward.api.RoleSpec spec) throws IOException {
+        return call("PUT", Paths.v1("roles", name), spec, dev.steward.api.RoleInfo.class, true);
+    }
+
     public List<dev.steward.api.RoleInfo> roles() throws IOException {
         return get("/v1/roles", new TypeReference<>() { });
     }

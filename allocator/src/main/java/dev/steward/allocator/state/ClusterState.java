@@ -305,7 +305,7 @@ public final class ClusterState {
         if (pending >= config.maxPendingPerRole()) {
             throw new Conflict("role '" + role + "' has " + pending + " requests pending (its services' instances included), the most a role may "
                     + "have (the allocator's --max-pending-per-role is " + config.maxPendingPerRole() + "); wait until some are placed, or cancel "
-                    + "some (DELETE /v1/requests/ID)");
+                    + "some (steward requests cancel ID, or DELETE /v1/requests/ID)");
         }
         return submit(role, wire, now);
     }

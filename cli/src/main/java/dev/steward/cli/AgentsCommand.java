@@ -1,0 +1,99 @@
+package dev.steward.cli;
+
+import dev.steward.api.AgentInfo;
+import dev.steward.api.Units;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward agents}: the cluster's agents with their ids, and draining one for maintenance
+ * (as {@code nomad node drain}): a drained agent takes no new allocation, what runs there keeps
+ * running, and {@code enable} makes it eligible again. An agent is named by its name or its id.
+ */
+@Command(name = "agents", mixinStandardHelpOptions = true,
+        description = "List the agents (name, id, status, what they hold), or drain one for maintenance and enable it again (admin token).",
+        subcommands = {AgentsCommand.Drain.class, AgentsCommand.Enable.class})
+final class AgentsCommand implements Callable<Integer> {
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        List<AgentInfo> agents = conn.client().agents();
+        if (conn.json()) {
+            Output.json(agents);
+            return 0;
+        }
+        System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%n", "AGENT", "ID", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
+        for (AgentInfo a : agents) {
+            System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%n", a.name(), a.id(), a.status(), a.draining() ? "yes" : "no",
+                    Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
+                    Units.formatMib(a.allocated().memoryMib()) + "/" + Units.formatMib(a.total().memoryMib()));
+        }
+        return 0;
+    }
+
+    /** The agent named {@code nameOrId}: by id, else by name; a clear error naming what is known otherwise. */
+    static AgentInfo find(StewardClient c, String nameOrId) throws java.io.IOException {
+        List<AgentInfo> agents = c.agents();
+        for (AgentInfo a : agents) {
+            if (a.id().equals(nameOrId)) {
+                return a;
+            }
+        }
+        for (AgentInfo a : agents) {
+            if (a.name().equals(nameOrId)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("no agent named or with the id '" + nameOrId + "' (" + Units.count(agents.size(), "agent")
+                + " known; 'steward agents' lists them)");
+    }
+
+    @Command(name = "drain", mixinStandardHelpOptions = true,
+            description = "Drain AGENT (its name or id): it takes no new allocation; what runs there keeps running until it ends or is released.")
+    static final class Drain implements Callable<Integer> {
+        @Parameters(index = "0", description = "The agent's name or id")
+        String agent;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            AgentInfo a = c.drain(find(c, agent).id());
+            if (conn.json()) {
+                Output.json(a);
+                return 0;
+            }
+            System.out.printf("agent %s (%s) is draining: no new allocation goes there; what runs there (%s cpus, %s of memory) keeps running%n",
+                    a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()), Units.formatMib(a.allocated().memoryMib()));
+            return 0;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Make a drained AGENT (its name or id) eligible for new allocations again.")
+    static final class Enable implements Callable<Integer> {
+        @Parameters(index = "0", description = "The agent's name or id")
+        String agent;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            AgentInfo a = c.enable(find(c, agent).id());
+            if (conn.json()) {
+                Output.json(a);
+                return 0;
+            }
+            System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());
+            return 0;
+        }
+    }
+}

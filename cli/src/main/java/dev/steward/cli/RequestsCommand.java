@@ -1,0 +1,86 @@
+package dev.steward.cli;
+
+import dev.steward.api.RequestInfo;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward requests}: the requests for allocations the token may see (a role's own, or all
+ * for the admin), and cancelling some: what is pending is dropped and what they hold is
+ * released. The way out of a role's bound on pending requests.
+ */
+@Command(name = "requests", mixinStandardHelpOptions = true,
+        description = "List requests for allocations (the token's role's, or all for the admin), or cancel some.",
+        subcommands = RequestsCommand.Cancel.class)
+final class RequestsCommand implements Callable<Integer> {
+    /** The states a request can be listed by. */
+    enum State { pending, placed, cancelled }
+
+    @Option(names = "--state", description = "pending, placed or cancelled. Default: all")
+    State state;
+    @Option(names = "--role", description = "Only this role's requests", converter = Name.class)
+    String role;
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        List<RequestInfo> rs = new ArrayList<>();
+        for (RequestInfo r : conn.client().requests(state == null ? null : state.name())) {
+            if (role == null || r.role().equals(role)) {
+                rs.add(r);
+            }
+        }
+        if (conn.json()) {
+            Output.json(rs);
+            return 0;
+        }
+        System.out.printf("%-16s  %-12s %-9s %-7s %-19s  %s%n", "REQUEST", "ROLE", "STATE", "PLACED", "CREATED", "WHY PENDING");
+        for (RequestInfo r : rs) {
+            int count = r.request().count() == null ? 1 : r.request().count();
+            System.out.printf("%-16s  %-12s %-9s %-7s %-19s  %s%n", r.id(), r.role(), r.state().name().toLowerCase(), r.placed() + "/" + count,
+                    r.createdAt().toString().substring(0, 19), r.state() != dev.steward.api.RequestState.PENDING ? "" : r.why() == null ? "not evaluated yet"
+                            : r.why().summary());
+        }
+        return 0;
+    }
+
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel requests: what is pending is dropped, and the allocations they hold are released. Idempotent.")
+    static final class Cancel implements Callable<Integer> {
+        @Parameters(arity = "1..*", description = "The requests' ids")
+        List<String> ids;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            List<RequestInfo> done = new ArrayList<>();
+            int failed = 0;
+            for (String id : ids) {
+                try {
+                    RequestInfo r = c.cancel(id);
+                    done.add(r);
+                    if (!conn.json()) {
+                        System.out.printf("cancelled request %s (%s): nothing more will be placed for it, and what it held is released%n", r.id(), r.role());
+                    }
+                } catch (java.io.IOException e) {
+                    failed++;
+                    System.err.printf("steward requests cancel: %s: %s%n", id, Main.explain(e));
+                }
+            }
+            if (conn.json()) {
+                Output.json(done);
+            }
+            return failed == 0 ? 0 : 1;
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.steward.api.ResourceAmounts;
+import dev.steward.api.RoleInfo;
+import dev.steward.api.RoleSpec;
+import dev.steward.client.Paths;
+import dev.steward.client.StewardClient;
+import dev.steward.client.StewardException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward roles}: the roles the token may see, and {@code roles set} to create one or
+ * change what is given (admin): only the flags given change, the rest of the role stays.
+ */
+@Command(name = "roles", mixinStandardHelpOptions = true,
+        description = "List roles (weight, guarantee, limit, what they hold), or create or change one with 'roles set' (admin token).",
+        subcommands = RolesCommand.Set.class)
+final class RolesCommand implements Callable<Integer> {
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        List<RoleInfo> roles = conn.client().roles();
+        if (conn.json()) {
+            Output.json(roles);
+            return 0;
+        }
+        System.out.printf("%-19s %-7s %-24s %-24s %-8s %s%n", "ROLE", "WEIGHT", "GUARANTEE", "LIMIT", "PENDING", "HOLDS");
+        for (RoleInfo r : roles) {
+            System.out.printf("%-19s %-7s %-24s %-24s %-8d %s%n", r.name(), r.weight(), amounts(r.guarantee(), "none"), amounts(r.limit(), "unlimited"),
+                    r.pendingRequests(), r.allocated());
+        }
+        return 0;
+    }
+
+    static String amounts(ResourceAmounts a, String empty) {
+        if (a == null) {
+            return empty;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpus", a.cpus());
+        m.put("memory", a.memory());
+        m.put("disk", a.disk());
+        m.put("gpus", a.gpus());
+        if (a.scalars() != null) {
+            m.putAll(a.scalars());
+        }
+        StringBuilder b = new StringBuilder();
+        m.forEach((k, v) -> {
+            if (v != null) {
+                b.append(b.length() == 0 ? "" : ",").append(k).append('=').append(v);
+            }
+        });
+        return b.length() == 0 ? empty : b.toString();
+    }
+
+    /** "cpus=4,memory=16g,fpga=2" as amounts; "none" as no amounts at all. */
+    static final class Amounts implements CommandLine.ITypeConverter<ResourceAmounts> {
+        static final ResourceAmounts NONE = new ResourceAmounts(null, null, null, null, null);
+
+        @Override
+        public ResourceAmounts convert(String value) {
+            if (value.equals("none")) {
+                return NONE;
+            }
+            String cpus = null;
+            String memory = null;
+            String disk = null;
+            String gpus = null;
+            Map<String, Long> scalars = new LinkedHashMap<>();
+            for (String part : value.split(",")) {
+                String[] kv = part.trim().split("=", 2);
+                if (kv.length != 2 || kv[0].isBlank() || kv[1].isBlank()) {
+                    throw new CommandLine.TypeConversionException("'" + part.trim() + "' is not NAME=AMOUNT (e.g. cpus=4,memory=16g,gpus=1,fpga=2; or none)");
+                }
+                String k = kv[0].trim();
+                String v = kv[1].trim();
+                switch (k) {
+                    case "cpus" -> cpus = v;
+                    case "memory" -> memory = v;
+                    case "disk" -> disk = v;
+                    case "gpus" -> gpus = v;
+                    default -> {
+                        try {
+                            scalars.put(k, Long.parseLong(v));
+                        } catch (NumberFormatException e) {
+                            throw new CommandLine.TypeConversionException("'" + k + "' is a named resource: its amount is a whole number, not '" + v + "'");
+                        }
+                    }
+                }
+            }
+            return new ResourceAmounts(cpus, memory, disk, gpus, scalars.isEmpty() ? null : scalars);
+        }
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = "Create ROLE, or change what is given of it; what is not given stays as it is (a new role: weight 1, no guarantee, no limit).")
+    static final class Set implements Callable<Integer> {
+        @Parameters(index = "0", description = "The role", converter = Name.class)
+        String name;
+        @Option(names = "--weight", description = "Its weight in the fair share (above 0)")
+        Double weight;
+        @Option(names = "--guarantee", description = "What it is given before fair sharing, e.g. cpus=4,memory=16g; none for nothing",
+                converter = Amounts.class)
+        ResourceAmounts guarantee;
+        @Option(names = "--limit", description = "The most it may hold, e.g. cpus=12,memory=48g,gpus=2; none for no limit", converter = Amounts.class)
+        ResourceAmounts limit;
+        @Option(names = "--users", description = "The system users its tasks may run as, comma-separated; none for the agent's own rules")
+        String users;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            RoleInfo old = null;
+            try {
+                old = c.get(Paths.v1("roles", name), new TypeReference<RoleInfo>() { });
+            } catch (StewardException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+            }
+            RoleSpec spec = new RoleSpec(weight != null ? weight : old == null ? 1.0 : old.weight(),
+                    guarantee != null ? nullIfNone(guarantee) : old == null ? null : old.guarantee(),
+                    limit != null ? nullIfNone(limit) : old == null ? null : old.limit(),
+                    users != null ? (users.equals("none") ? List.of() : Arrays.stream(users.split(",")).map(String::trim).toList())
+                            : old == null || old.users() == null ? List.of() : old.users());
+            RoleInfo r = c.putRole(name, spec);
+            if (conn.json()) {
+                Output.json(r);
+                return 0;
+            }
+            System.out.printf("role %s %s: weight %s, guarantee %s, limit %s%s%n", r.name(), old == null ? "created" : "changed", r.weight(),
+                    amounts(r.guarantee(), "none"), amounts(r.limit(), "unlimited"),
+                    r.users() == null || r.users().isEmpty() ? "" : ", users " + String.join(",", r.users()));
+            return 0;
+        }
+
+        private static ResourceAmounts nullIfNone(ResourceAmounts a) {
+            return a == Amounts.NONE ? null : a;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.steward.cli;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentRegistration;
+import dev.steward.api.AllocateRequest;
+import dev.steward.api.RequestInfo;
+import dev.steward.api.RequestState;
+import dev.steward.api.RoleInfo;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's commands against a real allocator: steward agents (drain, enable by name),
+ * steward requests (list, cancel), steward roles (set only what is given, list).
+ */
+class OperatorCommandsTest {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static synchronized Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try {
+            return new Run(Main.commandLine().execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    private static String[] with(Server s, String... args) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + 4);
+        out[args.length] = "--addr";
+        out[args.length + 1] = s.url();
+        out[args.length + 2] = "--token";
+        out[args.length + 3] = s.adminToken();
+        return out;
+    }
+
+    @Test
+    void anAgentDrainedAndEnabledByNameAndARequestCancelled() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("a")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            AgentJoined m1 = StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
+            Run listed = run(with(s, "agents"));
+            assertThat(listed.code()).isZero();
+            assertThat(listed.out()).contains("m1").contains(m1.agent().id()).contains("READY").contains("0/4");
+
+            Run drained = run(with(s, "agents", "drain", "m1"));
+            assertThat(drained.code()).as(drained.err()).isZero();
+            assertThat(drained.out()).contains("agent m1 (" + m1.agent().id() + ") is draining");
+            RequestInfo waiting = admin.submit(AllocateRequest.of("1", "1g", 1));
+            assertThat(waiting.state()).isEqualTo(RequestState.PENDING);
+            Run pending = run(with(s, "requests", "--state", "pending"));
+            assertThat(pending.out()).contains(waiting.id()).contains("pending").contains("0/1").contains("1 draining");
+
+            assertThat(run(with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
+            assertThat(admin.request(waiting.id(), 0, null).value().state()).as("placed once the agent is back").isEqualTo(RequestState.PLACED);
+            RequestInfo big = admin.submit(AllocateRequest.of("8", "1g", 1));
+            assertThat(big.state()).isEqualTo(RequestState.PENDING);
+
+            Run cancelled = run(with(s, "requests", "cancel", big.id(), "nosuchrequest"));
+            assertThat(cancelled.code()).as("one of the two was not there").isEqualTo(1);
+            assertThat(cancelled.out()).contains("cancelled request " + big.id() + " (default)");
+            assertThat(cancelled.err()).contains("nosuchrequest: no request 'nosuchrequest' (404)");
+            assertThat(admin.request(big.id(), 0, null).value().state()).isEqualTo(RequestState.CANCELLED);
+            Run none = run(with(s, "agents", "drain", "m9"));
+            assertThat(none.code()).isEqualTo(1);
+            assertThat(none.err()).contains("no agent named or with the id 'm9' (1 agent known");
+        }
+    }
+
+    @Test
+    void rolesSetChangesOnlyWhatIsGiven() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("b")))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Run created = run(with(s, "roles", "set", "ci", "--weight", "2", "--guarantee", "cpus=1,memory=1g", "--limit", "cpus=12,memory=48g,fpga=2"));
+            assertThat(created.code()).as(created.err()).isZero();
+            assertThat(created.out()).contains("role ci created: weight 2.0, guarantee cpus=1,memory=1g, limit cpus=12,memory=48g,fpga=2");
+            assertThat(run(with(s, "roles", "set", "ci", "--weight", "3")).code()).isZero();
+            RoleInfo ci = admin.roles().stream().filter(r -> r.name().equals("ci")).findFirst().orElseThrow();
+            assertThat(ci.weight()).isEqualTo(3.0);
+            assertThat(ci.guarantee().cpus()).isEqualTo("1");
+            assertThat(ci.limit().cpus()).isEqualTo("12");
+            assertThat(ci.limit().scalars()).containsEntry("fpga", 2L);
+
+            assertThat(run(with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
+            assertThat(run(with(s, "roles")).out()).contains("ci").contains("default");
+            Run bad = run(with(s, "roles", "set", "ci", "--limit", "cpus=x"));
+            assertThat(bad.code()).isEqualTo(1);
+            assertThat(bad.err()).contains("limit.cpus");
+            Run usage = run(with(s, "roles", "set", "ci", "--limit", "cpus"));
+            assertThat(usage.code()).isEqualTo(2);
+            assertThat(usage.err()).contains("is not NAME=AMOUNT");
+        }
+    }
+}
