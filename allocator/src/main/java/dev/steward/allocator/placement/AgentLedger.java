@@ -72,7 +72,7 @@ public final class AgentLedger {
         this.portsFree = free;
         recountGpus();
         if (index != null) {
-            index.grew();
+            index.grew(this);
             index.moved(this);
         }
     }
@@ -122,14 +122,14 @@ public final class AgentLedger {
 
     public void setReady(boolean ready) {
         if (ready != this.ready && index != null) {
-            index.grew();
+            index.grew(this);
         }
         this.ready = ready;
     }
 
     public void setDraining(boolean draining) {
         if (draining != this.draining && index != null) {
-            index.grew();
+            index.grew(this);
         }
         this.draining = draining;
     }
@@ -192,7 +192,7 @@ public final class AgentLedger {
         if (!b.equals(hostBusy)) {
             hostBusy = b;
             if (index != null) {
-                index.grew();
+                index.grew(this);
                 index.moved(this);
             }
         }
@@ -436,7 +436,7 @@ public final class AgentLedger {
         recountGpus();
         if (index != null) {
             if (grew) {
-                index.grew();
+                index.grew(this);
             } else {
                 index.undone();
             }

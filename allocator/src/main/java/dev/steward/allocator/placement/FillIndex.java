@@ -148,7 +148,7 @@ public final class FillIndex {
         a.index = this;
         insert(a);
         size++;
-        grew();
+        grew(a);
     }
 
     public void remove(AgentLedger a) {
@@ -158,7 +158,8 @@ public final class FillIndex {
         detach(a);
         a.index = null;
         size--;
-        grew();
+        grown.remove(a);
+        forgetFailures(); // no room grows where an agent leaves
     }
 
     /**
@@ -170,21 +171,29 @@ public final class FillIndex {
     private final Map<PlacementStack.FitKey, PlacementStack.Outcome> failures = new java.util.HashMap<>();
     static final int MAX_FAILURES = 4096;
 
-    /** How many times room may have grown: an ask that fitted nowhere at one count still fits nowhere at the same count. */
-    private long growth;
-
-    /** Called when an agent may have gained room or become eligible: what failed may fit now. */
-    void grew() {
-        growth++;
-        forgetFailures();
-    }
+    /** Agents that may have gained room since the scheduler last looked ({@link #takeGrowth}), unless room may have grown everywhere. */
+    private final java.util.Set<AgentLedger> grown = new java.util.LinkedHashSet<>();
+    private boolean grewEverywhere;
+    static final int MAX_GROWN = 4096;
 
     /**
-     * Called when something outside the agents may let a failed ask through (a role's limit or
-     * guarantee changed): counted like room grown.
+     * Called when {@code where} may have gained room or become eligible (a release, joined, back,
+     * out of drain, new totals, attributes or ports given back), or with null when room may have
+     * grown for any ask anywhere: what failed may fit now.
      */
+    void grew(AgentLedger where) {
+        forgetFailures();
+        if (where == null || grown.size() >= MAX_GROWN) {
+            grewEverywhere = true;
+            grown.clear();
+        } else if (!grewEverywhere) {
+            grown.add(where);
+        }
+    }
+
+    /** Called when something outside the agents may let a failed ask through (a role's limit or guarantee changed): room grown everywhere. */
     public void roleQuotasChanged() {
-        grew();
+        grew(null);
     }
 
     /**
@@ -201,14 +210,24 @@ public final class FillIndex {
         }
     }
 
+    /** Whether room may have grown since {@link #takeGrowth} was last called. */
+    public boolean hasGrown() {
+        return grewEverywhere || !grown.isEmpty();
+    }
+
     /**
-     * A count that changes whenever room may have grown on any agent (a release, an agent added,
-     * removed, back from draining or lost, new totals, attributes or ports) or a role's quotas
-     * changed; reservations leave it as it is. The scheduler sets aside, until it changes, what
-     * found no place.
+     * Where room may have grown since the last call, then forgotten: the agents, or null when it
+     * may have grown for any ask anywhere. Reservations, and agents removed, are no growth. The
+     * scheduler sets aside what found no place until growth that could help it.
      */
-    public long growth() {
-        return growth;
+    public java.util.List<AgentLedger> takeGrowth() {
+        if (grewEverywhere) {
+            grewEverywhere = false;
+            return null;
+        }
+        java.util.List<AgentLedger> out = java.util.List.copyOf(grown);
+        grown.clear();
+        return out;
     }
 
     PlacementStack.Outcome knownFailure(PlacementStack.FitKey key) {

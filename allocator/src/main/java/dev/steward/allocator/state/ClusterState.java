@@ -415,6 +415,7 @@ public final class ClusterState {
             live.remove(a.id());
         }
         sorter.unallocated(a.role(), a.resources());
+        scheduler.released(a.role());
         tasks.allocationEnded(b, now);
         return b;
     }

@@ -32,23 +32,31 @@ import java.util.TreeSet;
  * allocation (or a whole gang), and ask again. A request that cannot be placed is set aside for
  * the rest of the cycle with its diagnosis; the cycle ends when a full pass places nothing.
  *
- * <p>It stays aside in later cycles until room may have grown ({@link
- * dev.steward.allocator.placement.FillIndex#growth}: a release, an agent added, back or changed,
- * a role's limit or guarantee changed), as Kubernetes keeps unschedulable pods aside until an
- * event that could help them. Nothing else can let it through: placements and new requests only
- * take room, and a role's weight only changes the order. So a tenant's backlog of requests
- * that fit nowhere is tried once per such event, not at every command of every tenant.
+ * <p>It stays aside in later cycles until room may have grown where it could help it, as
+ * Kubernetes keeps unschedulable pods aside until an event that could help them (its queueing
+ * hints). The index says where room grew ({@link
+ * dev.steward.allocator.placement.FillIndex#takeGrowth}: a release, an agent joined, back,
+ * changed, out of drain, ports given back; or everywhere: a role's limit or guarantee changed, or
+ * a role still owed part of its guarantee was given something). A request that found no agent
+ * comes back when an agent that grew is ready, not draining, and large enough for one unit of
+ * it; one held back by its role's limit when that role's allocation ends; one held back for
+ * others' guarantees at any growth. Nothing else can let it through: placements and new
+ * requests only take room, and a role's weight only changes the order. So a tenant's backlog of
+ * requests that fit nowhere costs other tenants' commands a map lookup each, and a release only
+ * the requests that could use the room it gave.
  */
 final class Scheduler {
     private final ClusterState state;
     private final PlacementStack stack = new PlacementStack();
     private final Preemptor preemptor;
     private final Map<String, Ask> asks = new HashMap<>();
-    /** Pending requests that found no place, each with the index's growth count when it last failed. */
-    private final Map<String, Long> aside = new HashMap<>();
+    /** Pending requests that found no place, each with what held it back. */
+    private final Map<String, Aside> aside = new HashMap<>();
+    /** Roles an allocation of which ended since the last look: what their limits held back may pass. */
+    private final Set<String> releasedRoles = new HashSet<>();
     private AsideMode mode = AsideMode.SET_ASIDE;
 
-    /** What a cycle does with a request that found no place and no room has grown since. */
+    /** What a cycle does with a request set aside and not woken since. */
     enum AsideMode {
         /** Skips it (the default). */
         SET_ASIDE,
@@ -58,12 +66,19 @@ final class Scheduler {
         CHECK
     }
 
+    /** What held a request back. */
+    private enum HeldBy { AGENTS, ROLE_LIMIT, GUARANTEES }
+
+    /** A request set aside: what held it back, its role, and one unit of what it asks for. */
+    private record Aside(HeldBy by, String role, Resources unit) {
+    }
+
     Scheduler(ClusterState state) {
         this.state = state;
         this.preemptor = new Preemptor(state, stack);
     }
 
-    private record Attempt(int placed, PlacementDiagnosis diagnosis) {
+    private record Attempt(int placed, PlacementDiagnosis diagnosis, HeldBy by) {
     }
 
     int run(Instant now) {
@@ -83,18 +98,17 @@ final class Scheduler {
                     if (blocked.contains(r.id())) {
                         continue;
                     }
-                    long growth = state.fill.growth();
-                    Long failedAt = aside.get(r.id());
-                    boolean wouldSkip = failedAt != null && failedAt == growth;
+                    wake();
+                    boolean wouldSkip = aside.containsKey(r.id());
                     if (wouldSkip && mode != AsideMode.TRY_ALL) {
                         state.stats().setAside();
                         if (mode == AsideMode.SET_ASIDE) {
-                            continue; // failed, and no room has grown since
+                            continue; // found no place, and no room has grown where it could help
                         }
                     }
                     Attempt a = attempt(r, now);
                     if (a.placed > 0 && wouldSkip && mode == AsideMode.CHECK) {
-                        throw new IllegalStateException("request " + r.id() + " (" + r.request() + ") was set aside at growth " + growth + " after '"
+                        throw new IllegalStateException("request " + r.id() + " (" + r.request() + ") was set aside (" + aside.get(r.id()) + ") after '"
                                 + (r.why() == null ? null : r.why().summary()) + "', yet placed " + a.placed + " now: "
                                 + state.requests.get(r.id()).allocations().stream().map(id -> state.allocations.get(id).agentName()).toList());
                     }
@@ -105,7 +119,7 @@ final class Scheduler {
                         break roles; // shares changed: ask the sorter again
                     }
                     blocked.add(r.id());
-                    aside.put(r.id(), growth); // the count before the attempt: a preemption it made moves the count, and it is tried again
+                    aside.put(r.id(), new Aside(a.by, r.role(), asks.get(r.id()).shape())); // growth its own attempt made (a preemption) wakes it again
                     diagnoses.put(r.id(), a.diagnosis);
                 }
             }
@@ -119,6 +133,39 @@ final class Scheduler {
             }
         }
         return placed;
+    }
+
+    /** Takes back from aside what the room grown since the last look could help. */
+    private void wake() {
+        if (!state.fill.hasGrown() && releasedRoles.isEmpty()) {
+            return;
+        }
+        List<AgentLedger> grown = state.fill.takeGrowth();
+        if (grown == null) {
+            aside.clear();
+        } else if (!aside.isEmpty()) {
+            aside.values().removeIf(e -> switch (e.by()) {
+                case GUARANTEES -> true; // any room, anywhere, may leave enough for what is held back
+                case ROLE_LIMIT -> releasedRoles.contains(e.role());
+                case AGENTS -> couldHost(grown, e.unit());
+            });
+        }
+        releasedRoles.clear();
+    }
+
+    /** Whether one of {@code grown} could ever hold {@code unit}: ready, not draining, and at least that large. */
+    private static boolean couldHost(List<AgentLedger> grown, Resources unit) {
+        for (AgentLedger l : grown) {
+            if (l.ready() && !l.draining() && unit.fitsIn(l.total())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An allocation of {@code role} ended: what its limit held back may pass. */
+    void released(String role) {
+        releasedRoles.add(role);
     }
 
     /** A request is no longer pending (placed, cancelled): its parsed ask and its place aside are dropped. */
@@ -143,11 +190,11 @@ final class Scheduler {
         Resources want = ask.shape().times(units);
         String limit = Quotas.limitReason(role, state.sorter.allocation(role.name()), want);
         if (limit != null) {
-            return blocked(now, limit);
+            return blocked(now, limit, HeldBy.ROLE_LIMIT);
         }
         String guarantee = Quotas.guaranteeReason(role.name(), state.roles.values(), state.sorter, state.readyTotal, want);
         if (guarantee != null) {
-            return blocked(now, guarantee);
+            return blocked(now, guarantee, HeldBy.GUARANTEES);
         }
         List<Choice> chosen = new ArrayList<>();
         List<Choice> held = new ArrayList<>();
@@ -163,7 +210,8 @@ final class Scheduler {
                 undo(held, ask);
                 String gang = ask.gang() ? "gang of " + units + ": only " + i + " fit at once; " : null;
                 PlacementDiagnosis d = o.diagnosis(now, null);
-                return new Attempt(0, gang == null ? d : new PlacementDiagnosis(now, d.agentsEvaluated(), d.rejections(), null, gang + d.summary()));
+                return new Attempt(0, gang == null ? d : new PlacementDiagnosis(now, d.agentsEvaluated(), d.rejections(), null, gang + d.summary()),
+                        HeldBy.AGENTS);
             }
             Choice c = o.choice();
             if (i + 1 < units) { // tentatively, so the next unit sees it (the last needs none: a free would forget known failures)
@@ -175,7 +223,7 @@ final class Scheduler {
         }
         undo(held, ask);
         commit(r, ask, chosen, now);
-        return new Attempt(chosen.size(), null);
+        return new Attempt(chosen.size(), null, null);
     }
 
     private static void undo(List<Choice> chosen, Ask ask) {
@@ -247,8 +295,8 @@ final class Scheduler {
         }
     }
 
-    private static Attempt blocked(Instant now, String why) {
-        return new Attempt(0, new PlacementDiagnosis(now, 0, Map.of(), why, why));
+    private static Attempt blocked(Instant now, String why, HeldBy by) {
+        return new Attempt(0, new PlacementDiagnosis(now, 0, Map.of(), why, why), by);
     }
 
     private static boolean same(PlacementDiagnosis a, PlacementDiagnosis b) {

@@ -62,15 +62,23 @@ class SetAsidePropertyTest {
         f.schedule();
         assertThat(failures(f)).isEqualTo(100);
 
-        f.state.release(f.live("other").get(0).id(), "done", f.now); // room grew: each is tried again, once
+        f.state.release(f.live("other").get(0).id(), "done", f.now); // room grew, on an agent too small for any of them: none is tried
         f.schedule();
+        assertThat(failures(f)).isEqualTo(100);
+        AgentInfo big = f.agent("m2", "1", "6g"); // an agent large enough for each, but with 1 cpu: each is tried once, the first placed
         f.schedule();
-        assertThat(failures(f)).isEqualTo(150);
+        assertThat(failures(f)).isEqualTo(149);
+        f.state.release(f.live(ClusterState.DEFAULT_ROLE).stream().filter(a -> a.agentId().equals(big.id())).findFirst().orElseThrow().id(), "done", f.now);
+        f.schedule(); // room grew where they fit: each is tried, and the next placed
+        f.schedule();
+        assertThat(failures(f)).isEqualTo(149 + 48);
+        assertThat(f.state.requests().stream().filter(r -> r.role().equals(ClusterState.DEFAULT_ROLE) && r.state() == RequestState.PENDING).count())
+                .isEqualTo(48);
 
         f.state.updateAgent(m.id(), new AgentRegistration("m1", "4", "8g", null, null, null, null, null, null).parse(), f.now);
-        f.schedule(); // the agent grew to 8g: the first ask fits now
+        f.schedule(); // the first agent grew to 8g: one more fits
         assertThat(f.state.requests().stream().filter(r -> r.role().equals(ClusterState.DEFAULT_ROLE) && r.state() == RequestState.PENDING).count())
-                .isEqualTo(49);
+                .isEqualTo(47);
     }
 
     private static long failures(StateFixture f) {
