@@ -26,6 +26,8 @@ public final class AgentLedger {
     private long totalMemory;
     private long totalDisk;
     private int[] gpuUsed;
+    /** What allocations still hold on devices the agent no longer reports (it came back with fewer), kept for when they come back. */
+    private final Map<Integer, Integer> gpuUsedGone = new HashMap<>();
     private List<PortRange> portRanges;
     private final BitSet portsUsed = new BitSet();
     /** Ports of the lent ranges that the agent last saw held on its host; none of them is lent while it is. */
@@ -62,7 +64,18 @@ public final class AgentLedger {
         this.totalDisk = newTotal.diskMib();
         this.gpuModel = model;
         if (gpus != gpuUsed.length) {
+            for (int g = gpus; g < gpuUsed.length; g++) {
+                if (gpuUsed[g] != 0) {
+                    gpuUsedGone.merge(g, gpuUsed[g], Integer::sum);
+                }
+            }
             gpuUsed = java.util.Arrays.copyOf(gpuUsed, gpus);
+            for (int g = 0; g < gpus; g++) {
+                Integer back = gpuUsedGone.remove(g); // a device back: what its allocations hold on it is held again
+                if (back != null) {
+                    gpuUsed[g] += back;
+                }
+            }
         }
         this.portRanges = ports;
         int free = 0;
@@ -382,6 +395,8 @@ public final class AgentLedger {
         for (int g : gpus) {
             if (g < gpuUsed.length) {
                 gpuUsed[g] += (int) perDevice;
+            } else {
+                gpuUsedGone.merge(g, (int) perDevice, Integer::sum);
             }
         }
         for (int p : ports.values()) {
@@ -423,6 +438,8 @@ public final class AgentLedger {
         for (int g : gpus) {
             if (g < gpuUsed.length) {
                 gpuUsed[g] -= (int) perDevice;
+            } else if (gpuUsedGone.merge(g, -(int) perDevice, Integer::sum) == 0) {
+                gpuUsedGone.remove(g);
             }
         }
         for (int p : ports.values()) {

@@ -15,6 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The ledger keeps its GPU figures (whole free devices, the least-used device) rather than
  * counting them at every look; after any sequence of reservations, frees and re-registrations
  * they must equal a count of the devices, and {@code fitsGpus} must answer as the devices say.
+ * What allocations hold on a device the agent stops reporting is held again when it comes back.
  * A failure prints its seed; replay with -Dsteward.seed=SEED.
  */
 class AgentLedgerGpuTest {
@@ -38,7 +39,7 @@ class AgentLedgerGpuTest {
                     devices = rnd.nextInt(9); // re-registration with another device count
                     a.update(Map.of(), new Resources(64_000, 256_000, 0, devices * 1000L, Map.of()), devices, devices > 0 ? "T4" : null,
                             List.of(new PortRange(20000, 20010)));
-                    held.removeIf(h -> h.gpus().stream().anyMatch(g -> g >= a.gpuCount()));
+                    // what allocations hold on devices gone stays held: they keep running, and are freed later
                 } else {
                     long g = rnd.nextBoolean() ? 100L * (1 + rnd.nextInt(9)) : 1000L * (1 + rnd.nextInt(3));
                     if (a.fitsGpus(g)) {
@@ -47,6 +48,15 @@ class AgentLedgerGpuTest {
                         a.reserve(shape, picked, Map.of());
                         held.add(new Held(shape, picked));
                     }
+                }
+                int[] byDevice = new int[Math.max(a.gpuCount(), 9)];
+                for (Held h : held) {
+                    for (int d : h.gpus()) {
+                        byDevice[d] += (int) Math.min(1000, h.shape().gpuMillis());
+                    }
+                }
+                for (int i = 0; i < a.gpuCount(); i++) { // a device gone and back holds what its allocations still hold on it
+                    assertThat(a.gpuUsed(i)).as("step %d: device %d", step, i).isEqualTo(byDevice[i]);
                 }
                 int whole = 0;
                 int least = 1000;

@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Many seeded random sequences of register / request / release / renew / expire / agent-lost /
- * drain / role changes; after every step: no agent over-committed, no port shared, no role over
+ * drain / agent back changed (maybe smaller than what it runs) / role changes; after every step:
+ * no agent over-committed unless it came back smaller, and then it takes nothing new, no port shared, no role over
  * its limit (a role whose limit an admin lowered below its holdings may not grow until it is
  * under again), the sorter agrees with the allocations, every pending request says why.
  * A failure prints its seed; replay one with -Dsteward.seed=SEED.
@@ -48,6 +49,7 @@ class StateInvariantsPropertyTest {
         Set<String> silent = new HashSet<>();
         int agents = 0;
         Map<String, Resources> heldBefore = new HashMap<>();
+        Set<String> liveBefore = new HashSet<>();
         for (int step = 0; step < STEPS; step++) {
             int op = rnd.nextInt(100);
             String what;
@@ -77,6 +79,10 @@ class StateInvariantsPropertyTest {
             } else if (op < 80) {
                 what = "come back";
                 pick(rnd, new ArrayList<>(silent)).ifPresent(silent::remove);
+            } else if (op < 83) {
+                what = "agent back changed"; // its machine or flags changed: it may now be smaller than what it runs
+                pick(rnd, new ArrayList<>(f.state.agents())).ifPresent(a -> f.state.updateAgent(a.id(),
+                        randomAgent(rnd, Integer.parseInt(a.name().substring(1))).parse(), f.now));
             } else if (op < 85) {
                 what = "role";
                 String name = "r" + rnd.nextInt(4);
@@ -101,7 +107,7 @@ class StateInvariantsPropertyTest {
             }
             f.state.schedule(f.now);
             f.state.commit();
-            heldBefore = check(f, "step " + step + " (" + what + ")", heldBefore);
+            heldBefore = check(f, "step " + step + " (" + what + ")", heldBefore, liveBefore);
         }
     }
 
@@ -154,11 +160,12 @@ class StateInvariantsPropertyTest {
         return xs.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(xs.get(rnd.nextInt(xs.size())));
     }
 
-    private static Map<String, Resources> check(StateFixture f, String where, Map<String, Resources> heldBefore) {
+    private static Map<String, Resources> check(StateFixture f, String where, Map<String, Resources> heldBefore, Set<String> liveBefore) {
         Map<String, Resources> byAgent = new HashMap<>();
         Map<String, Resources> byRole = new HashMap<>();
         Map<String, Set<Integer>> ports = new HashMap<>();
         Map<String, int[]> gpus = new HashMap<>();
+        Map<String, Long> goneGpus = new HashMap<>(); // GPU shares held on devices an agent no longer has: not in its ledger
         for (AllocationInfo a : live(f)) {
             AgentInfo agent = f.state.agent(a.agentId());
             assertThat(agent.status()).as("%s: live allocation %s on lost agent", where, a.id()).isEqualTo(AgentStatus.READY);
@@ -166,11 +173,18 @@ class StateInvariantsPropertyTest {
             byRole.merge(a.role(), a.resources(), Resources::plus);
             for (int p : a.ports().values()) {
                 assertThat(ports.computeIfAbsent(a.agentId(), k -> new HashSet<>()).add(p)).as("%s: port %d shared on agent %s", where, p, a.agentId()).isTrue();
-                assertThat(agent.ports().stream().anyMatch(r -> p >= r.from() && p <= r.to())).as("%s: port %d outside the agent's ranges", where, p).isTrue();
+                if (!liveBefore.contains(a.id())) { // one placed before its agent came back with other ranges keeps its port
+                    assertThat(agent.ports().stream().anyMatch(r -> p >= r.from() && p <= r.to())).as("%s: port %d outside the agent's ranges", where, p).isTrue();
+                }
             }
             int[] dev = gpus.computeIfAbsent(a.agentId(), k -> new int[agent.gpus()]);
             for (int g : a.gpuIndexes()) {
-                dev[g] += a.resources().gpuMillis() >= 1000 ? 1000 : (int) a.resources().gpuMillis();
+                if (g < dev.length) { // a device the agent no longer has is not counted
+                    dev[g] += a.resources().gpuMillis() >= 1000 ? 1000 : (int) a.resources().gpuMillis();
+                } else {
+                    assertThat(liveBefore).as("%s: new allocation %s on GPU %d the agent does not have", where, a.id(), g).contains(a.id());
+                    goneGpus.merge(a.agentId(), a.resources().gpuMillis() >= 1000 ? 1000L : a.resources().gpuMillis(), Long::sum);
+                }
             }
             if (!a.resources().scalars().isEmpty() || a.resources().gpuMillis() > 0) {
                 assertThat(a.gpuIndexes().size()).as("%s: GPU devices of %s", where, a.id())
@@ -178,10 +192,22 @@ class StateInvariantsPropertyTest {
             }
         }
         for (AgentLedger l : f.state.ledgers()) {
-            assertThat(l.consistent()).as("%s: ledger of %s inconsistent", where, l.id()).isTrue();
             Resources held = byAgent.getOrDefault(l.id(), Resources.ZERO);
-            assertThat(held.fitsIn(l.total())).as("%s: agent %s over-committed: %s of %s", where, l.id(), held, l.total()).isTrue();
-            assertThat(l.used().minus(held).isZero()).as("%s: ledger of %s says %s, allocations hold %s", where, l.id(), l.used(), held).isTrue();
+            if (held.fitsIn(l.total())) {
+                assertThat(l.consistent()).as("%s: ledger of %s inconsistent", where, l.id()).isTrue();
+            } else { // it came back smaller than what it runs: it keeps that, and takes nothing new of what it is over in
+                Map<String, Long> h = Quotas.dims(held);
+                Map<String, Long> t = Quotas.dims(l.total());
+                for (AllocationInfo a : live(f)) {
+                    if (a.agentId().equals(l.id()) && !liveBefore.contains(a.id())) {
+                        // GPUs are held per device, and each device present is checked below; held on gone devices, they are no one's room
+                        Quotas.dims(a.resources()).forEach((dim, v) -> assertThat(!dim.equals("gpus") && v > 0 && h.get(dim) > t.getOrDefault(dim, 0L)).as(
+                                "%s: agent %s holds %s of %s, yet took %s with %s %d", where, l.id(), held, l.total(), a.id(), dim, v).isFalse());
+                    }
+                }
+            }
+            Resources counted = held.minus(new Resources(0, 0, 0, goneGpus.getOrDefault(l.id(), 0L), Map.of()));
+            assertThat(l.used().minus(counted).isZero()).as("%s: ledger of %s says %s, allocations hold %s", where, l.id(), l.used(), counted).isTrue();
             for (int d : gpus.getOrDefault(l.id(), new int[0])) {
                 assertThat(d).as("%s: GPU device over-committed on %s", where, l.id()).isLessThanOrEqualTo(1000);
             }
@@ -194,6 +220,8 @@ class StateInvariantsPropertyTest {
             }
             assertThat(f.state.sorter().allocation(r.name()).minus(held).isZero()).as("%s: sorter disagrees for role %s", where, r.name()).isTrue();
         }
+        liveBefore.clear();
+        live(f).forEach(a -> liveBefore.add(a.id()));
         for (RequestInfo r : f.state.requests()) {
             if (r.state() == RequestState.PENDING) {
                 assertThat(r.why()).as("%s: pending request %s has no reason", where, r.id()).isNotNull();
