@@ -12,8 +12,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code steward agents}: the cluster's agents with their ids, and draining one for maintenance
- * (as {@code nomad node drain}): a drained agent takes no new allocation, what runs there keeps
- * running, and {@code enable} makes it eligible again. An agent is named by its name or its id.
+ * (as {@code nomad node drain}): a drained agent takes no new allocation, services' instances
+ * there move elsewhere (each replaced before it is stopped), other allocations there are asked
+ * to leave, and {@code enable} makes it eligible again. An agent is named by its name or its id.
  */
 @Command(name = "agents", mixinStandardHelpOptions = true,
         description = "List the agents (name, id, status, what they hold), or drain one for maintenance and enable it again (admin token).",
@@ -56,7 +57,8 @@ final class AgentsCommand implements Callable<Integer> {
     }
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
-            description = "Drain AGENT (its name or id): it takes no new allocation; what runs there keeps running until it ends or is released.")
+            description = "Drain AGENT (its name or id): it takes no new allocation; services' instances there move elsewhere, each replaced before "
+                    + "it stops; other allocations there are asked to leave (LEAVING) and run until their holders release them.")
     static final class Drain implements Callable<Integer> {
         @Parameters(index = "0", description = "The agent's name or id")
         String agent;
@@ -71,8 +73,9 @@ final class AgentsCommand implements Callable<Integer> {
                 Output.json(a);
                 return 0;
             }
-            System.out.printf("agent %s (%s) is draining: no new allocation goes there; what runs there (%s cpus, %s of memory) keeps running%n",
-                    a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()), Units.formatMib(a.allocated().memoryMib()));
+            System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
+                    + "what it holds (%s cpus, %s of memory) is asked to leave%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
+                    Units.formatMib(a.allocated().memoryMib()));
             return 0;
         }
     }

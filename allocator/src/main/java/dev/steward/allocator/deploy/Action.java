@@ -4,8 +4,15 @@ import java.time.Instant;
 
 /** What the reconciler asks the controller to do. */
 public sealed interface Action {
-    /** Start a new instance of {@code revision}; {@code replacing} names why when it replaces a lost or failed one (backoff applies). */
-    record Place(int revision, String replacing) implements Action {
+    /**
+     * Start a new instance of {@code revision}; {@code replacing} names why when it replaces
+     * another; {@code failed}: the one it replaces was lost or failed, so backoff applies (not
+     * for one moved off a draining agent).
+     */
+    record Place(int revision, String replacing, boolean failed) implements Action {
+        public Place(int revision, String replacing) {
+            this(revision, replacing, replacing != null);
+        }
     }
 
     record Stop(String instance, String reason) implements Action {

@@ -54,7 +54,15 @@ final class Controller {
                 changed = true;
             }
         }
-        List<Action> actions = Reconciler.decide(svc.view(), d, services.instancesOf(svc.name()), now);
+        List<InstanceInfo> all = services.instancesOf(svc.name());
+        java.util.Set<String> leaving = new java.util.HashSet<>();
+        for (InstanceInfo i : all) {
+            dev.steward.api.AllocationInfo al = i.allocationId() == null || i.state().terminal() ? null : state.allocationOrNull(i.allocationId());
+            if (al != null && al.state() == dev.steward.api.AllocationState.LEAVING) {
+                leaving.add(i.id()); // its agent is draining: the allocation is asked to leave
+            }
+        }
+        List<Action> actions = Reconciler.decide(svc.view(), d, all, leaving, now);
         for (Action a : actions) {
             changed |= apply(svc.name(), a, now);
         }
@@ -323,7 +331,7 @@ final class Controller {
             i = Rollouts.instance(i, InstanceState.FAILED, "its allocation could not be asked for: " + e.getMessage(), now);
         }
         services.putInstance(i);
-        if (p.replacing() != null) {
+        if (p.failed()) {
             int failures = s.failures() + 1;
             Duration backoff = Duration.ofSeconds(Math.min(60, 1L << Math.min(failures, 6)));
             services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), now.plus(backoff), failures,

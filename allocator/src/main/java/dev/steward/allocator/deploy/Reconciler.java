@@ -29,6 +29,11 @@ public final class Reconciler {
     }
 
     public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Instant now) {
+        return decide(svc, d, instances, Set.of(), now);
+    }
+
+    /** {@code leaving}: the instances whose allocations are asked to leave (their agents drain); moved elsewhere in the steady state. */
+    public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now) {
         List<Action> out = new ArrayList<>();
         RolloutSpec rollout = d != null ? d.rollout() : RolloutSpec.ROLLING;
         Set<String> available = new HashSet<>();
@@ -42,7 +47,7 @@ public final class Reconciler {
             }
         }
         if (d == null || d.state().terminal() || d.state() == DeploymentState.QUEUED) {
-            steady(svc, instances, available, now, out);
+            steady(svc, instances, leaving, available, now, out);
             return out;
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
@@ -290,11 +295,14 @@ public final class Reconciler {
      * failed instances after the backoff, and stop every instance of another revision (an
      * aborted canary's, a rollout's that was cut short) as soon as the service's own revision
      * covers for it: an available one of another revision is kept only while the service's
-     * revision has fewer available instances than wanted.
+     * revision has fewer available instances than wanted. An instance on a draining agent is
+     * moved the same way: one is started elsewhere at once, with no backoff, and the draining
+     * one is kept while it is needed, so a drain never takes a service below what it had.
      */
-    static void steady(ServiceView svc, List<InstanceInfo> instances, Set<String> available, Instant now, List<Action> out) {
+    static void steady(ServiceView svc, List<InstanceInfo> instances, Set<String> leaving, Set<String> available, Instant now, List<Action> out) {
         List<InstanceInfo> current = new ArrayList<>();
         List<InstanceInfo> others = new ArrayList<>();
+        List<InstanceInfo> moving = new ArrayList<>();
         InstanceInfo lastEnded = null;
         for (InstanceInfo i : instances) {
             boolean live = !i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING;
@@ -302,6 +310,10 @@ public final class Reconciler {
                 if (live) {
                     others.add(i);
                 }
+                continue;
+            }
+            if (live && leaving.contains(i.id())) {
+                moving.add(i);
                 continue;
             }
             if (live) {
@@ -313,6 +325,14 @@ public final class Reconciler {
         }
         long currentAvailable = current.stream().filter(i -> available.contains(i.id())).count();
         long keep = Math.max(0, svc.instances() - currentAvailable);
+        for (InstanceInfo i : moving) { // the service's own revision: kept before another revision's
+            if (available.contains(i.id()) && keep > 0) {
+                keep--;
+            } else {
+                out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere " + (available.contains(i.id()) ? "took its place"
+                        : "is started in its place")));
+            }
+        }
         List<InstanceInfo> extra = new ArrayList<>();
         for (InstanceInfo i : others) {
             if (available.contains(i.id()) && keep > 0) {
@@ -332,10 +352,14 @@ public final class Reconciler {
         if (missing <= 0) {
             return;
         }
-        if (lastEnded != null && svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
+        int moves = Math.min(missing, moving.size());
+        for (int k = 0; k < moves; k++) { // no backoff: nothing failed
+            out.add(new Action.Place(svc.revision(), "replaces " + moving.get(k).id() + " (its agent is draining)", false));
+        }
+        if (missing == moves || lastEnded != null && svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
             return; // backoff after a failure
         }
-        for (int k = 0; k < missing; k++) {
+        for (int k = moves; k < missing; k++) {
             out.add(new Action.Place(svc.revision(), lastEnded == null ? null : "replaces " + lastEnded.id() + " (" + lastEnded.state().name().toLowerCase()
                     + (lastEnded.reason() == null ? "" : ": " + lastEnded.reason()) + ")"));
         }

@@ -46,6 +46,30 @@ class ReconcilerPropertyTest {
     }
 
     @Test
+    void aDrainMovesInstancesElsewhereWithoutTakingAvailabilityBelowWhatItWas() {
+        Seeds.forEach(400, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            Random r = sim.r;
+            int n = 1 + r.nextInt(10);
+            sim.steady(n);
+            for (InstanceInfo i : sim.inst.values()) {
+                if (sim.leaving.isEmpty() || r.nextBoolean()) {
+                    sim.leaving.add(i.id()); // its agent drains
+                }
+            }
+            int rounds = 0;
+            // the sim's round checks that no steady-state stop takes availability below min(what it was, n)
+            while (sim.inst.values().stream().anyMatch(i -> !i.state().terminal() && sim.leaving.contains(i.id())) || sim.available() < n) {
+                sim.world();
+                sim.round();
+                assertThat(++rounds).as("instances still on draining agents after %d rounds", rounds).isLessThan(20_000);
+            }
+            List<InstanceInfo> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
+            assertThat(live).hasSize(n).allMatch(i -> i.state() == InstanceState.HEALTHY && !sim.leaving.contains(i.id()));
+        });
+    }
+
+    @Test
     void rolloutsKeepTheirBoundsAndAlwaysEnd() {
         Seeds.forEach(400, seed -> {
             RolloutSim sim = new RolloutSim(seed);

@@ -102,6 +102,42 @@ class ReconcilerTest {
     }
 
     @Test
+    void anInstanceOnADrainingAgentIsReplacedAtOnceAndStoppedOnceItsReplacementIsAvailable() {
+        RolloutSim sim = new RolloutSim(7);
+        sim.steady(3);
+        String moving = sim.inst.keySet().iterator().next();
+        sim.leaving.add(moving);
+        sim.svc = new ServiceView(3, 1, 1, 1, sim.now.plusSeconds(60)); // a failure's backoff under way: a move does not wait for it
+        List<Action> first = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(first).containsExactly(new Action.Place(1, "replaces " + moving + " (its agent is draining)", false));
+        List<Action> later = List.of();
+        for (int k = 0; k < 20 && later.stream().noneMatch(a -> a instanceof Action.Stop); k++) {
+            sim.round(); // the replacement starts and passes its check; the moving one serves meanwhile
+            sim.now = sim.now.plusSeconds(5);
+            sim.calm();
+            assertThat(sim.inst.get(moving).stopRequested()).isFalse();
+            later = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        }
+        assertThat(later).contains(new Action.Stop(moving, "its agent is draining, and an instance elsewhere took its place"));
+        assertThat(later).noneMatch(a -> a instanceof Action.Place);
+    }
+
+    @Test
+    void anInstanceOnADrainingAgentIsKeptWhileNothingElseCanServe() {
+        RolloutSim sim = new RolloutSim(8);
+        sim.steady(1);
+        String only = sim.inst.keySet().iterator().next();
+        sim.leaving.add(only);
+        sim.round(); // its replacement is asked for, and finds no room: it stays pending
+        for (int k = 0; k < 10; k++) {
+            sim.now = sim.now.plusSeconds(30);
+            List<Action> a = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+            assertThat(a).noneMatch(x -> x instanceof Action.Stop);
+            assertThat(a).noneMatch(x -> x instanceof Action.Place);
+        }
+    }
+
+    @Test
     void aBadRevisionRollsBackToTheStableOneWithTheReason() {
         RolloutSim sim = new RolloutSim(3);
         sim.steady(3);

@@ -33,6 +33,8 @@ final class RolloutSim {
     /** When the current gate's monitor reaches its verdict. */
     Instant gateEnds;
     final List<String> log = new ArrayList<>();
+    /** Instances whose agents drain (their allocations are asked to leave); what is placed later never is. */
+    final Set<String> leaving = new HashSet<>();
 
     RolloutSim(long seed) {
         r = new Random(seed);
@@ -151,7 +153,7 @@ final class RolloutSim {
 
     /** One decision, checked and applied. */
     void round() {
-        List<Action> actions = Reconciler.decide(svc, d, List.copyOf(inst.values()), now);
+        List<Action> actions = Reconciler.decide(svc, d, List.copyOf(inst.values()), leaving, now);
         boolean active = d != null && !d.state().terminal();
         boolean rolling = active && d.rollout().type() == RolloutSpec.Strategy.ROLLING;
         boolean back = active && d.state() == DeploymentState.ROLLING_BACK;

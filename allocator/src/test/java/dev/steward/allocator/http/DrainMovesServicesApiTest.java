@@ -1,0 +1,99 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.PackageManifest;
+import dev.steward.pkg.BuiltPackage;
+import dev.steward.pkg.PackageBuilder;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Over real HTTP, with two agents played by the test (they run what they are given and stop what
+ * they are asked to): draining an agent moves a service's instances to the other one, a
+ * replacement started before each drained instance is stopped, so the service never has fewer
+ * available instances than it wants.
+ */
+class DrainMovesServicesApiTest {
+    @Test
+    void draining_an_agent_moves_a_services_instances_elsewhere_without_a_gap() throws Exception {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
+            Path tree = Files.createDirectories(s.dir.resolve("tree"));
+            Files.writeString(tree.resolve("run.sh"), "sleep 3600");
+            Path out = s.dir.resolve("web.tar.zst");
+            BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", "1", "sh run.sh", null, List.of(), null, null, null))
+                    .writeTo(out);
+            Request up = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
+                    .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
+            try (Response resp = s.http.newCall(up).execute()) {
+                assertThat(resp.code()).isEqualTo(201);
+            }
+            String[] m1 = s.agent("m1", "4", "4g");
+            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":2,"
+                    + "\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"}");
+            assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                play(s, m1);
+                return available(s).size() == 2;
+            });
+            String[] m2 = s.agent("m2", "4", "4g");
+            assertThat(s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), null).code()).isEqualTo(200);
+
+            List<Integer> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                play(s, m1);
+                play(s, m2);
+                List<JsonNode> avail = available(s);
+                seen.add(avail.size());
+                return avail.size() == 2 && avail.stream().allMatch(i -> i.path("agentId").asText().equals(m2[0])) && live(s) == 2;
+            });
+            assertThat(seen).as("available instances at each look while the drain moved them").allMatch(n -> n >= 2);
+            JsonNode events = s.get("/v1/services/web/prod/instances", s.admin()).body();
+            assertThat(events.findValuesAsText("reason")).anyMatch(r -> r.contains("its agent is draining"));
+        }
+    }
+
+    private static List<JsonNode> available(LiveServer s) {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+            if (i.path("state").asText().equals("HEALTHY") && !i.path("stopRequested").asBoolean()) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private static long live(LiveServer s) {
+        long n = 0;
+        for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+            String st = i.path("state").asText();
+            n += st.equals("STOPPED") || st.equals("FAILED") || st.equals("LOST") ? 0 : 1;
+        }
+        return n;
+    }
+
+    /** The agent's side: what it was given runs, what it is asked to stop ends. */
+    private static void play(LiveServer s, String[] agent) {
+        for (JsonNode t : s.get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {
+            String state = t.path("state").asText();
+            long seq = t.path("lastSeq").asLong();
+            String next = t.path("stopRequested").asBoolean() ? (state.equals("KILLED") ? null : "KILLED") : state.equals("PENDING") ? "RUNNING" : null;
+            if (next != null) {
+                LiveServer.Reply r = s.put("/v1/agents/" + agent[0] + "/tasks/" + t.path("id").asText() + "/status", agent[1],
+                        "{\"seq\":" + (seq + 1) + ",\"state\":\"" + next + "\",\"pid\":" + (1000 + seq) + "}");
+                assertThat(r.code()).as("%s", r.body()).isEqualTo(200);
+            }
+        }
+    }
+}
