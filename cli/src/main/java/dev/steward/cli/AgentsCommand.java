@@ -67,16 +67,7 @@ final class AgentsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            StewardClient c = conn.client();
-            AgentInfo a = c.drain(find(c, agent).id());
-            if (conn.json()) {
-                Output.json(a);
-                return 0;
-            }
-            System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
-                    + "what it holds (%s cpus, %s of memory) is asked to leave%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()));
-            return 0;
+            return act(conn, agent, true);
         }
     }
 
@@ -89,14 +80,23 @@ final class AgentsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            StewardClient c = conn.client();
-            AgentInfo a = c.enable(find(c, agent).id());
-            if (conn.json()) {
-                Output.json(a);
-                return 0;
-            }
-            System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());
-            return 0;
+            return act(conn, agent, false);
         }
+    }
+
+    private static int act(Connection conn, String agent, boolean drain) throws Exception {
+        StewardClient c = conn.client();
+        String id = find(c, agent).id();
+        AgentInfo a = drain ? c.drain(id) : c.enable(id);
+        if (conn.json()) {
+            Output.json(a);
+        } else if (drain) {
+            System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
+                    + "what it holds (%s cpus, %s of memory) is asked to leave%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
+                    Units.formatMib(a.allocated().memoryMib()));
+        } else {
+            System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());
+        }
+        return 0;
     }
 }

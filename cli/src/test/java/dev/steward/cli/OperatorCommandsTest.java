@@ -12,9 +12,6 @@ import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,22 +24,8 @@ class OperatorCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            return new Run(Main.commandLine().execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private static String[] with(Server s, String... args) {
@@ -60,16 +43,16 @@ class OperatorCommandsTest {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
             AgentJoined m1 = StewardClient.builder(s.url()).token(s.joinToken()).build()
                     .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
-            Run listed = run(with(s, "agents"));
+            CliRun listed = run(with(s, "agents"));
             assertThat(listed.code()).isZero();
             assertThat(listed.out()).contains("m1").contains(m1.agent().id()).contains("READY").contains("0/4");
 
-            Run drained = run(with(s, "agents", "drain", "m1"));
+            CliRun drained = run(with(s, "agents", "drain", "m1"));
             assertThat(drained.code()).as(drained.err()).isZero();
             assertThat(drained.out()).contains("agent m1 (" + m1.agent().id() + ") is draining");
             RequestInfo waiting = admin.submit(AllocateRequest.of("1", "1g", 1));
             assertThat(waiting.state()).isEqualTo(RequestState.PENDING);
-            Run pending = run(with(s, "requests", "--state", "pending"));
+            CliRun pending = run(with(s, "requests", "--state", "pending"));
             assertThat(pending.out()).contains(waiting.id()).contains("pending").contains("0/1").contains("1 draining");
 
             assertThat(run(with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
@@ -77,12 +60,12 @@ class OperatorCommandsTest {
             RequestInfo big = admin.submit(AllocateRequest.of("8", "1g", 1));
             assertThat(big.state()).isEqualTo(RequestState.PENDING);
 
-            Run cancelled = run(with(s, "requests", "cancel", big.id(), "nosuchrequest"));
+            CliRun cancelled = run(with(s, "requests", "cancel", big.id(), "nosuchrequest"));
             assertThat(cancelled.code()).as("one of the two was not there").isEqualTo(1);
             assertThat(cancelled.out()).contains("cancelled request " + big.id() + " (default)");
             assertThat(cancelled.err()).contains("nosuchrequest: no request 'nosuchrequest' (404)");
             assertThat(admin.request(big.id(), 0, null).value().state()).isEqualTo(RequestState.CANCELLED);
-            Run none = run(with(s, "agents", "drain", "m9"));
+            CliRun none = run(with(s, "agents", "drain", "m9"));
             assertThat(none.code()).isEqualTo(1);
             assertThat(none.err()).contains("no agent named or with the id 'm9' (1 agent known");
         }
@@ -92,7 +75,7 @@ class OperatorCommandsTest {
     void rolesSetChangesOnlyWhatIsGiven() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("b")))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Run created = run(with(s, "roles", "set", "ci", "--weight", "2", "--guarantee", "cpus=1,memory=1g", "--limit", "cpus=12,memory=48g,fpga=2"));
+            CliRun created = run(with(s, "roles", "set", "ci", "--weight", "2", "--guarantee", "cpus=1,memory=1g", "--limit", "cpus=12,memory=48g,fpga=2"));
             assertThat(created.code()).as(created.err()).isZero();
             assertThat(created.out()).contains("role ci created: weight 2.0, guarantee cpus=1,memory=1g, limit cpus=12,memory=48g,fpga=2");
             assertThat(run(with(s, "roles", "set", "ci", "--weight", "3")).code()).isZero();
@@ -104,10 +87,10 @@ class OperatorCommandsTest {
 
             assertThat(run(with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
             assertThat(run(with(s, "roles")).out()).contains("ci").contains("default");
-            Run bad = run(with(s, "roles", "set", "ci", "--limit", "cpus=x"));
+            CliRun bad = run(with(s, "roles", "set", "ci", "--limit", "cpus=x"));
             assertThat(bad.code()).isEqualTo(1);
             assertThat(bad.err()).contains("limit.cpus");
-            Run usage = run(with(s, "roles", "set", "ci", "--limit", "cpus"));
+            CliRun usage = run(with(s, "roles", "set", "ci", "--limit", "cpus"));
             assertThat(usage.code()).isEqualTo(2);
             assertThat(usage.err()).contains("is not NAME=AMOUNT");
         }

@@ -1,17 +1,8 @@
 package dev.steward.allocator.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.steward.api.PackageManifest;
-import dev.steward.pkg.BuiltPackage;
-import dev.steward.pkg.PackageBuilder;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,18 +20,9 @@ class DrainMovesServicesApiTest {
     @Test
     void draining_an_agent_moves_a_services_instances_elsewhere_without_a_gap() throws Exception {
         try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
-            Path tree = Files.createDirectories(s.dir.resolve("tree"));
-            Files.writeString(tree.resolve("run.sh"), "sleep 3600");
-            Path out = s.dir.resolve("web.tar.zst");
-            BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", "1", "sh run.sh", null, List.of(), null, null, null))
-                    .writeTo(out);
-            Request up = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
-                    .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
-            try (Response resp = s.http.newCall(up).execute()) {
-                assertThat(resp.code()).isEqualTo(201);
-            }
+            String digest = s.uploadScript("sleep 3600");
             String[] m1 = s.agent("m1", "4", "4g");
-            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":2,"
+            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":2,"
                     + "\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"}");
             assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(60)).until(() -> {

@@ -95,6 +95,27 @@ final class LiveServer implements AutoCloseable {
         return new String[] {r.body().path("agent").path("id").asText(), r.body().path("token").asText()};
     }
 
+    /** Builds a package of one file, run.sh ({@code script}), with the command {@code sh run.sh}, and uploads it as admin; returns its digest. */
+    String uploadScript(String script) {
+        try {
+            Path tree = Files.createDirectories(dir.resolve("tree-" + Integer.toHexString(script.hashCode())));
+            Files.writeString(tree.resolve("run.sh"), script);
+            Path out = tree.resolveSibling(tree.getFileName() + ".tar.zst");
+            dev.steward.pkg.BuiltPackage p = dev.steward.pkg.PackageBuilder.from(tree)
+                    .manifest(new dev.steward.api.PackageManifest(null, "web", "1", "sh run.sh", null, java.util.List.of(), null, null, null)).writeTo(out);
+            Request up = new Request.Builder().url(server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + admin())
+                    .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
+            try (Response resp = http.newCall(up).execute()) {
+                if (resp.code() != 201) {
+                    throw new IllegalStateException("upload failed: " + resp.code());
+                }
+            }
+            return p.digest();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Starts a task of {@code /bin/true} named {@code name} in allocation {@code alloc} as admin; returns its id. */
     String task(String alloc, String name) {
         return post("/v1/allocations/" + alloc + "/tasks", admin(), "{\"name\":\"" + name + "\",\"command\":\"/bin/true\"}").body().path("id").asText();

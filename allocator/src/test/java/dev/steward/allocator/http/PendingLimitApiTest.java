@@ -1,16 +1,7 @@
 package dev.steward.allocator.http;
 
-import dev.steward.api.PackageManifest;
-import dev.steward.pkg.BuiltPackage;
-import dev.steward.pkg.PackageBuilder;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
-import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -49,17 +40,8 @@ class PendingLimitApiTest {
     @Test
     void a_services_instances_are_asked_for_within_the_roles_bound_and_the_rest_once_room_comes() throws Exception {
         try (LiveServer s = new LiveServer(c -> c.withMaxPendingPerRole(3))) {
-            Path tree = Files.createDirectories(s.dir.resolve("tree"));
-            Files.writeString(tree.resolve("run.sh"), "sleep 60");
-            Path out = s.dir.resolve("web.tar.zst");
-            BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", "1", "sh run.sh", null, List.of(), null, null, null))
-                    .writeTo(out);
-            Request up = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
-                    .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
-            try (Response resp = s.http.newCall(up).execute()) {
-                assertThat(resp.code()).isEqualTo(201);
-            }
-            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":5,"
+            String digest = s.uploadScript("sleep 60");
+            LiveServer.Reply deployed = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":5,"
                     + "\"cpus\":\"1\",\"memory\":\"64m\"}");
             assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
             String deployment = deployed.body().path("deployment").path("id").asText();
