@@ -32,9 +32,10 @@ final class AgentsCommand implements Callable<Integer> {
         }
         System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%n", "AGENT", "ID", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
         for (AgentInfo a : agents) {
-            System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%n", a.name(), a.id(), a.status(), a.draining() ? "yes" : "no",
+            System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%s%n", a.name(), a.id(), a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()) + "/" + Units.formatMib(a.total().memoryMib()));
+                    Units.formatMib(a.allocated().memoryMib()) + "/" + Units.formatMib(a.total().memoryMib()),
+                    a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline());
         }
         return 0;
     }
@@ -62,12 +63,15 @@ final class AgentsCommand implements Callable<Integer> {
     static final class Drain implements Callable<Integer> {
         @Parameters(index = "0", description = "The agent's name or id")
         String agent;
+        @picocli.CommandLine.Option(names = "--deadline", description = "When the allocations still there end (their leases are cut to it), "
+                + "e.g. 1h; at most 30d. Default: none, they run until released")
+        String deadline;
         @Mixin
         Connection conn;
 
         @Override
         public Integer call() throws Exception {
-            return act(conn, agent, true);
+            return act(conn, agent, true, deadline);
         }
     }
 
@@ -80,20 +84,21 @@ final class AgentsCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            return act(conn, agent, false);
+            return act(conn, agent, false, null);
         }
     }
 
-    private static int act(Connection conn, String agent, boolean drain) throws Exception {
+    private static int act(Connection conn, String agent, boolean drain, String deadline) throws Exception {
         StewardClient c = conn.client();
         String id = find(c, agent).id();
-        AgentInfo a = drain ? c.drain(id) : c.enable(id);
+        AgentInfo a = drain ? c.drain(id, deadline) : c.enable(id);
         if (conn.json()) {
             Output.json(a);
         } else if (drain) {
             System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
-                    + "what it holds (%s cpus, %s of memory) is asked to leave%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()));
+                    + "what it holds (%s cpus, %s of memory) is asked to leave%s%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
+                    Units.formatMib(a.allocated().memoryMib()), a.drainDeadline() == null ? "" : "; what is still there at "
+                            + a.drainDeadline() + " ends then");
         } else {
             System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());
         }

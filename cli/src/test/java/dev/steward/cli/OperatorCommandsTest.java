@@ -55,6 +55,10 @@ class OperatorCommandsTest {
             CliRun pending = run(with(s, "requests", "--state", "pending"));
             assertThat(pending.out()).contains(waiting.id()).contains("pending").contains("0/1").contains("1 draining");
 
+            CliRun deadline = run(with(s, "agents", "drain", "m1", "--deadline", "1h"));
+            assertThat(deadline.code()).as(deadline.err()).isZero();
+            assertThat(deadline.out()).contains("what is still there at ").contains(" ends then");
+            assertThat(run(with(s, "agents")).out()).contains("drain deadline ");
             assertThat(run(with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
             assertThat(admin.request(waiting.id(), 0, null).value().state()).as("placed once the agent is back").isEqualTo(RequestState.PLACED);
             RequestInfo big = admin.submit(AllocateRequest.of("8", "1g", 1));

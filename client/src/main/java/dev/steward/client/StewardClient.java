@@ -249,9 +249,13 @@ public final class StewardClient {
         return get("/v1/agents", new TypeReference<>() { });
     }
 
-    /** Drains an agent (admin): it takes no new allocation; what runs there keeps running. Idempotent. */
-    public dev.steward.api.AgentInfo drain(String agentId) throws IOException {
-        return call("POST", Paths.v1("agents", agentId, "drain"), null, dev.steward.api.AgentInfo.class, true);
+    /**
+     * Drains an agent (admin): it takes no new allocation, and its allocations are asked to leave
+     * (services' instances move); with a {@code deadline} (e.g. "1h", null for none) the leases of
+     * those still there end by then. Idempotent.
+     */
+    public dev.steward.api.AgentInfo drain(String agentId, String deadline) throws IOException {
+        return call("POST", Paths.v1("agents", agentId, "drain"), new dev.steward.api.DrainRequest(deadline), dev.steward.api.AgentInfo.class, true);
     }
 
     /** Makes a drained agent eligible again (admin). Idempotent. */

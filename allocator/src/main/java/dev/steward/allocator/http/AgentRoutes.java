@@ -54,8 +54,10 @@ final class AgentRoutes {
                     }
                     return h.agentCommand(200, (s, now) -> Handlers.view(s, s.heartbeat(c.param("id"), hb.usage(), hb.busyPorts(), now)));
                 }),
-                new Route("POST", "/v1/agents/{id}/drain", admin,
-                        c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), true, now)))),
+                new Route("POST", "/v1/agents/{id}/drain", admin, c -> {
+                    java.time.Duration deadline = h.optionalBody(c, dev.steward.api.DrainRequest.class, new dev.steward.api.DrainRequest(null)).parse();
+                    return h.command(200, (s, now) -> Handlers.view(s, s.drain(c.param("id"), deadline, now)));
+                }),
                 new Route("POST", "/v1/agents/{id}/enable", admin,
                         c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), false, now)))),
                 new Route("GET", "/v1/agents/{id}/allocations", agentOrAdmin, c -> {

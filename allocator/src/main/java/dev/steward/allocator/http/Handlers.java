@@ -126,7 +126,7 @@ final class Handlers {
     /** An agent as the API shows it: with what its allocations hold. */
     static AgentInfo view(ClusterState s, AgentInfo a) {
         return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),
-                a.registeredAt(), a.lastHeartbeat(), a.usage(), s.ledger(a.id()).used(), a.createIndex(), a.modifyIndex());
+                a.registeredAt(), a.lastHeartbeat(), a.usage(), s.ledger(a.id()).used(), a.createIndex(), a.modifyIndex(), a.drainDeadline());
     }
 
     /** Whether {@code p} may see something held by {@code role} on {@code agentId}: the admin sees all, a role its own, an agent what runs on it. */

@@ -251,7 +251,12 @@ public final class ClusterState {
 
     /** Drains an agent or makes it eligible again; see {@link Membership}. */
     public AgentInfo setDraining(String id, boolean draining, Instant now) {
-        return Membership.setDraining(this, id, draining, now);
+        return Membership.setDraining(this, id, draining, null, now);
+    }
+
+    /** Drains an agent; the leases of its allocations end by {@code deadline} from now (null: no deadline); see {@link Membership}. */
+    public AgentInfo drain(String id, Duration deadline, Instant now) {
+        return Membership.setDraining(this, id, true, deadline, now);
     }
 
     /**
@@ -388,7 +393,7 @@ public final class ClusterState {
             throw new Conflict("allocation " + id + " has ended (" + a.state() + ": " + a.reason() + "); it cannot be renewed");
         }
         long t = ttl == null ? a.ttlMillis() : ttl.toMillis();
-        AllocationInfo b = Records.renewed(a, t, now.plusMillis(t), now, nextIndex(), config.historyLimit());
+        AllocationInfo b = Records.renewed(a, t, Membership.leaseEnd(this, a, t, now), now, nextIndex(), config.historyLimit());
         putAllocation(b);
         return b;
     }

@@ -29,7 +29,7 @@ final class Membership {
         }
         String id = s.ids.get();
         AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex());
+                spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex(), null);
         s.putAgent(a);
         s.addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now));
         return a;
@@ -39,7 +39,7 @@ final class Membership {
     static AgentInfo update(ClusterState s, String id, AgentSpec spec, Instant now) {
         AgentInfo a = s.agent(id);
         AgentInfo b = new AgentInfo(id, a.name(), a.status(), a.draining(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), s.nextIndex());
+                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), s.nextIndex(), a.drainDeadline());
         s.agents.put(id, b);
         s.ledgers.get(id).update(spec.attributes(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports());
         s.changes.agents.add(id);
@@ -94,27 +94,56 @@ final class Membership {
         return b;
     }
 
-    /** Drains an agent (no new placements; its allocations are asked to leave) or makes it eligible again. */
-    static AgentInfo setDraining(ClusterState s, String id, boolean draining, Instant now) {
+    /**
+     * Drains an agent (no new placements; its allocations are asked to leave) or makes it
+     * eligible again. With a {@code deadline}, the leases of the allocations still there end by
+     * then: each is cut to the deadline, and renewals do not pass it ({@link #leaseEnd}). A
+     * drain again changes the deadline (null: none).
+     */
+    static AgentInfo setDraining(ClusterState s, String id, boolean draining, java.time.Duration deadline, Instant now) {
         AgentInfo a = s.agent(id);
-        if (a.draining() == draining) {
+        Instant until = draining && deadline != null ? now.plus(deadline) : null;
+        if (a.draining() == draining && java.util.Objects.equals(a.drainDeadline(), until)) {
             return a;
         }
-        AgentInfo b = Records.agent(a, a.status(), draining, a.lastHeartbeat(), a.usage(), s.nextIndex());
+        AgentInfo b = Records.agent(a, a.status(), draining, until, a.lastHeartbeat(), a.usage(), s.nextIndex());
         s.agents.put(id, b);
         s.ledgers.get(id).setDraining(draining);
         s.changes.agents.add(id);
         for (String allocId : List.copyOf(s.liveByAgent.get(id))) {
             AllocationInfo al = s.allocations.get(allocId);
             if (draining && al.state() == AllocationState.ALLOCATED) {
-                s.putAllocation(Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation",
-                        now, s.nextIndex(), s.config.historyLimit()));
+                al = Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation"
+                        + (until == null ? "" : " by " + until), now, s.nextIndex(), s.config.historyLimit());
+                s.putAllocation(al);
             } else if (!draining && al.state() == AllocationState.LEAVING) {
                 s.putAllocation(Records.transition(al, AllocationState.ALLOCATED, "agent " + a.name() + " is eligible again", now, s.nextIndex(),
+                        s.config.historyLimit()));
+            }
+            if (until != null && al.state() == AllocationState.LEAVING && al.expiresAt().isAfter(until)) {
+                s.putAllocation(Records.expiresAt(al, until, "lease cut to the drain deadline of agent " + a.name(), now, s.nextIndex(),
                         s.config.historyLimit()));
             }
         }
         s.refreshTotal();
         return b;
+    }
+
+    /** When a lease renewed at {@code now} for {@code ttlMillis} ends: never past the drain deadline of the agent it is on. */
+    static Instant leaseEnd(ClusterState s, AllocationInfo a, long ttlMillis, Instant now) {
+        Instant end = now.plusMillis(ttlMillis);
+        AgentInfo agent = s.agents.get(a.agentId());
+        Instant deadline = agent == null ? null : agent.drainDeadline();
+        return deadline != null && end.isAfter(deadline) ? (deadline.isAfter(now) ? deadline : now) : end;
+    }
+
+    /** Why a lease that ran out ended: the drain deadline of its agent, or no renewal. */
+    static String expiryReason(ClusterState s, AllocationInfo a) {
+        AgentInfo agent = s.agents.get(a.agentId());
+        Instant deadline = agent == null ? null : agent.drainDeadline();
+        if (deadline != null && !a.expiresAt().isBefore(deadline)) {
+            return "agent " + agent.name() + " was drained with a deadline of " + deadline + ", and this allocation had not left by then";
+        }
+        return "lease expired at " + a.expiresAt() + " without renewal";
     }
 }

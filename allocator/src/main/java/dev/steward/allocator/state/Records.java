@@ -47,11 +47,16 @@ final class Records {
     }
 
     static AgentInfo agent(AgentInfo a, AgentStatus status, boolean draining, Instant lastHeartbeat, Map<String, Long> usage, long index) {
+        return agent(a, status, draining, draining ? a.drainDeadline() : null, lastHeartbeat, usage, index);
+    }
+
+    static AgentInfo agent(AgentInfo a, AgentStatus status, boolean draining, Instant drainDeadline, Instant lastHeartbeat, Map<String, Long> usage,
+                           long index) {
         if (status != a.status()) {
             Transitions.check(a.status(), status);
         }
         return new AgentInfo(a.id(), a.name(), status, draining, a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(), a.registeredAt(),
-                lastHeartbeat, usage, null, a.createIndex(), index);
+                lastHeartbeat, usage, null, a.createIndex(), index, draining ? drainDeadline : null);
     }
 
     private static List<HistoryEvent> append(List<HistoryEvent> h, HistoryEvent e, int limit) {

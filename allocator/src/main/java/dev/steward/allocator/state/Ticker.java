@@ -68,7 +68,7 @@ final class Ticker {
                 continue;
             }
             if (!a.state().terminal() && !a.expiresAt().isAfter(now)) {
-                s.end(a, AllocationState.EXPIRED, "lease expired at " + a.expiresAt() + " without renewal", now);
+                s.end(a, AllocationState.EXPIRED, Membership.expiryReason(s, a), now);
             } else if (a.state().terminal() && lastEvent(a).isBefore(horizon)) {
                 s.allocations.remove(a.id());
                 s.allocationsDue.remove(a.id());

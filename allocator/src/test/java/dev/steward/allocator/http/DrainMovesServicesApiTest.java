@@ -46,6 +46,27 @@ class DrainMovesServicesApiTest {
         }
     }
 
+    @Test
+    void a_drains_deadline_is_checked_and_shown() {
+        try (LiveServer s = new LiveServer(c -> c)) {
+            String[] m1 = s.agent("m1", "4", "4g");
+            LiveServer.Reply bad = s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), "{\"deadline\":\"soon\"}");
+            assertThat(bad.code()).isEqualTo(400);
+            assertThat(bad.body().path("field").asText()).isEqualTo("deadline");
+            LiveServer.Reply tooLong = s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), "{\"deadline\":\"31d\"}");
+            assertThat(tooLong.code()).isEqualTo(400);
+            assertThat(tooLong.body().path("detail").asText()).contains("outside 0s to 30d");
+            assertThat(s.get("/v1/agents/" + m1[0], s.admin()).body().path("draining").asBoolean()).as("nothing changed").isFalse();
+            LiveServer.Reply ok = s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), "{\"deadline\":\"1h\"}");
+            assertThat(ok.code()).isEqualTo(200);
+            assertThat(ok.body().path("draining").asBoolean()).isTrue();
+            assertThat(ok.body().path("drainDeadline").asText()).isNotBlank();
+            LiveServer.Reply none = s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), null);
+            assertThat(none.body().path("drainDeadline").isNull() || none.body().path("drainDeadline").isMissingNode()).as("drained again without one")
+                    .isTrue();
+        }
+    }
+
     private static List<JsonNode> available(LiveServer s) {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
