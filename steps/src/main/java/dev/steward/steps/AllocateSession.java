@@ -35,6 +35,8 @@ public final class AllocateSession {
     private RequestInfo placed;
     private ScheduledFuture<?> renewing;
     private boolean released;
+    /** The allocations last seen LEAVING (their agent drains), so the log says it once each way. */
+    private final java.util.Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private StewardClient releaser;
     private PendingReleases pending;
 
@@ -165,11 +167,21 @@ public final class AllocateSession {
         renewing = timer.scheduleAtFixedRate(this::renewNow, every, every, TimeUnit.MILLISECONDS);
     }
 
-    /** One renewal of every allocation; a failure is logged and retried next time. */
+    /**
+     * One renewal of every allocation; a failure is logged and retried next time. An allocation
+     * asked to leave (its agent drains) is said so in the log once, with when its lease ends if
+     * the drain has a deadline, and again if it may stay after all.
+     */
     public void renewNow() {
         for (AllocationInfo a : allocations) {
             try {
-                client.renew(a.id(), null);
+                AllocationInfo r = client.renew(a.id(), null);
+                if (r != null && r.state() == dev.steward.api.AllocationState.LEAVING && leaving.add(a.id())) {
+                    listener.line("steward: allocation " + a.id() + " on agent " + r.agentName() + " is asked to leave: " + r.reason()
+                            + "; its lease ends at " + r.expiresAt() + " unless renewed; finish and release it soon");
+                } else if (r != null && r.state() == dev.steward.api.AllocationState.ALLOCATED && leaving.remove(a.id())) {
+                    listener.line("steward: allocation " + a.id() + " may stay: " + r.reason());
+                }
             } catch (IOException e) {
                 listener.line("steward: renewing " + a.id() + " failed (will retry): " + e.getMessage());
             }

@@ -74,6 +74,25 @@ class AllocateSessionTest {
     }
 
     @Test
+    void aDrainOfItsAgentIsSaidInTheLogOnceEachWay() throws Exception {
+        AllocateSession s = AllocateSession.start(c.admin, ask("0.2", "1h"), c.listener);
+        assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
+        String alloc = s.environment().get("STEWARD_ALLOC_ID");
+        String agent = c.admin.allocation(alloc).agentId();
+        c.admin.drain(agent, "10m");
+        s.renewNow();
+        s.renewNow();
+        assertThat(c.lines.stream().filter(l -> l.contains("is asked to leave"))).hasSize(1)
+                .allMatch(l -> l.contains("allocation " + alloc + " on agent a1 is asked to leave: agent a1 is draining") && l.contains("its lease ends at"));
+        assertThat(c.admin.allocation(alloc).expiresAt()).as("the renewal stopped at the deadline")
+                .isBefore(java.time.Instant.now().plus(Duration.ofMinutes(11)));
+        c.admin.enable(agent);
+        s.renewNow();
+        assertThat(c.lines).anyMatch(l -> l.equals("steward: allocation " + alloc + " may stay: agent a1 is eligible again"));
+        s.release("success");
+    }
+
+    @Test
     void renewalKeepsTheLeaseAliveWhileTheBodyRuns() throws Exception {
         AllocateSession s = AllocateSession.start(c.admin, ask("0.2", "2s"), c.listener);
         assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
