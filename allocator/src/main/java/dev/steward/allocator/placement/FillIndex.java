@@ -165,8 +165,9 @@ public final class FillIndex {
     /**
      * Asks known to fit on no agent, each with the outcome (the reasons counted) of its failure.
      * A reservation only takes room, so an ask that fitted nowhere still fits nowhere after it;
-     * anything that may give room (a release, an agent added, removed, back from draining or lost,
-     * new totals, attributes or ports) clears them all ({@link #grew}). Bounded: cleared when full.
+     * anything that may give room (a release, an agent added, back from draining or lost, new
+     * totals, attributes or ports: {@link #grew}), and an agent removed, clears them all. Bounded:
+     * cleared when full.
      */
     private final Map<PlacementStack.FitKey, PlacementStack.Outcome> failures = new java.util.HashMap<>();
     static final int MAX_FAILURES = 4096;

@@ -171,22 +171,7 @@ public final class ClusterState {
      * lost after its grace, with its allocations.
      */
     public TokenRecord revokeToken(String id) {
-        TokenRecord found = null;
-        if (id != null && id.length() == TokenRecord.ID_LENGTH) {
-            for (TokenRecord t : tokens.values()) {
-                if (t.hash().startsWith(id)) {
-                    found = t;
-                    break;
-                }
-            }
-        }
-        if (found == null) {
-            throw new NotFound("token", id);
-        }
-        tokens.remove(found.hash());
-        changes.tokens.remove(found.hash());
-        removed.add(found.hash());
-        return found;
+        return TokenRevocation.revoke(this, id);
     }
 
     /** The heartbeats of ready agents, recorded off the owner thread and folded in by {@link #tick}. */

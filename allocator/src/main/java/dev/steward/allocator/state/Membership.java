@@ -132,17 +132,21 @@ final class Membership {
     /** When a lease renewed at {@code now} for {@code ttlMillis} ends: never past the drain deadline of the agent it is on. */
     static Instant leaseEnd(ClusterState s, AllocationInfo a, long ttlMillis, Instant now) {
         Instant end = now.plusMillis(ttlMillis);
-        AgentInfo agent = s.agents.get(a.agentId());
-        Instant deadline = agent == null ? null : agent.drainDeadline();
+        Instant deadline = drainDeadline(s, a);
         return deadline != null && end.isAfter(deadline) ? (deadline.isAfter(now) ? deadline : now) : end;
+    }
+
+    /** The drain deadline of the agent {@code a} is on, or null. */
+    private static Instant drainDeadline(ClusterState s, AllocationInfo a) {
+        AgentInfo agent = s.agents.get(a.agentId());
+        return agent == null ? null : agent.drainDeadline();
     }
 
     /** Why a lease that ran out ended: the drain deadline of its agent, or no renewal. */
     static String expiryReason(ClusterState s, AllocationInfo a) {
-        AgentInfo agent = s.agents.get(a.agentId());
-        Instant deadline = agent == null ? null : agent.drainDeadline();
+        Instant deadline = drainDeadline(s, a);
         if (deadline != null && !a.expiresAt().isBefore(deadline)) {
-            return "agent " + agent.name() + " was drained with a deadline of " + deadline + ", and this allocation had not left by then";
+            return "agent " + a.agentName() + " was drained with a deadline of " + deadline + ", and this allocation had not left by then";
         }
         return "lease expired at " + a.expiresAt() + " without renewal";
     }
