@@ -58,4 +58,10 @@ final class LeaderApi implements HttpApi {
     public boolean streams(String method, String rawPath) {
         return api.streams(method, rawPath);
     }
+
+    @Override
+    public ApiResponse refuseEarly(ApiRequest head) {
+        ApiResponse r = api.refuseEarly(head);
+        return r == null ? null : r.header(FollowerApi.LEADER_HEADER, url);
+    }
 }

@@ -31,4 +31,9 @@ final class SwitchApi implements HttpApi {
     public boolean streams(String method, String rawPath) {
         return current.streams(method, rawPath);
     }
+
+    @Override
+    public ApiResponse refuseEarly(ApiRequest head) {
+        return current.refuseEarly(head);
+    }
 }

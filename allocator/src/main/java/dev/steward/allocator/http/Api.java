@@ -83,36 +83,62 @@ public final class Api implements HttpApi {
         return List.copyOf(routes);
     }
 
+    /** The route a request names, with its path parameters; or, when none has its method, the answer that says so. */
+    private record Match(Route route, Map<String, String> params, ApiResponse refusal) {
+    }
+
+    /** Matches a request to its route (recording the route in its trace); a path no route has is an {@link ApiError} 404. */
+    private Match match(ApiRequest req) {
+        String[] segments = req.path().length() <= 1 ? new String[] {""} : req.path().substring(1).split("/", -1);
+        Route found = null;
+        Map<String, String> params = null;
+        TreeSet<String> allow = new TreeSet<>();
+        for (Route r : candidates(segments)) {
+            Map<String, String> p = r.match(segments);
+            if (p != null) {
+                allow.add(r.method());
+                if (r.method().equals(req.method())) {
+                    found = r;
+                    params = p;
+                }
+            }
+        }
+        if (found == null) {
+            if (allow.isEmpty()) {
+                throw new ApiError(404, "Not Found", "no API route at " + req.path() + "; the API is under /v1 (see docs/openapi.yaml)", null);
+            }
+            req.trace().route(matchedTemplate(segments));
+            return new Match(null, null, ApiResponse.problem(405, "Method Not Allowed",
+                    req.method() + " is not allowed on " + req.path() + "; allowed: " + String.join(", ", allow), null)
+                    .header("Allow", String.join(", ", allow)));
+        }
+        req.trace().route(found.template());
+        return new Match(found, params, null);
+    }
+
+    /** No such route, no method, no token, an unknown token or one not allowed: each is known from the head alone. */
+    @Override
+    public ApiResponse refuseEarly(ApiRequest head) {
+        try {
+            Match m = match(head);
+            if (m.refusal() != null) {
+                return m.refusal();
+            }
+            authenticate(head, m.route()).join(); // already complete: a hash and a concurrent map
+            return null;
+        } catch (RuntimeException e) {
+            return error(e);
+        }
+    }
+
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
         try {
-            String[] segments = req.path().length() <= 1 ? new String[] {""} : req.path().substring(1).split("/", -1);
-            Route found = null;
-            Map<String, String> params = null;
-            TreeSet<String> allow = new TreeSet<>();
-            for (Route r : candidates(segments)) {
-                Map<String, String> p = r.match(segments);
-                if (p != null) {
-                    allow.add(r.method());
-                    if (r.method().equals(req.method())) {
-                        found = r;
-                        params = p;
-                    }
-                }
+            Match m = match(req);
+            if (m.refusal() != null) {
+                return CompletableFuture.completedFuture(m.refusal());
             }
-            if (found == null) {
-                if (!allow.isEmpty()) {
-                    req.trace().route(matchedTemplate(segments));
-                }
-                if (allow.isEmpty()) {
-                    throw new ApiError(404, "Not Found", "no API route at " + req.path() + "; the API is under /v1 (see docs/openapi.yaml)", null);
-                }
-                return CompletableFuture.completedFuture(ApiResponse.problem(405, "Method Not Allowed",
-                        req.method() + " is not allowed on " + req.path() + "; allowed: " + String.join(", ", allow), null)
-                        .header("Allow", String.join(", ", allow)));
-            }
-            Route route = found;
-            Map<String, String> ps = params;
-            req.trace().route(route.template());
+            Route route = m.route();
+            Map<String, String> ps = m.params();
             if (route.streaming()) {
                 Principal p = authenticate(req, route).join(); // on the server's thread: the handler streams here
                 return route.handler().handle(new Route.Call(req, p, ps)).exceptionally(Api::error);

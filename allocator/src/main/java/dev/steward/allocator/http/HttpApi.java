@@ -11,4 +11,14 @@ public interface HttpApi {
     CompletableFuture<ApiResponse> handle(ApiRequest req);
 
     boolean streams(String method, String rawPath);
+
+    /**
+     * Before the body is read: the answer that refuses the request from its method, path and
+     * headers alone ({@code head} has an empty body), or null to read the body and
+     * {@link #handle} it. A request refused here never holds its place while a body arrives
+     * that would be thrown away: a forged token with a body that never ends costs nothing.
+     */
+    default ApiResponse refuseEarly(ApiRequest head) {
+        return null;
+    }
 }

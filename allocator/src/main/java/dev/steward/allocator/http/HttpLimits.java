@@ -7,7 +7,9 @@ import java.time.Duration;
  * at once (16,384: each agent parks one blocking query, so 10,000 agents and their clients fit),
  * the thread pool (its queue is Jetty's unbounded one, held to a few jobs per connection by the
  * connection bound: Jetty must never reject its own jobs, which a full bounded queue did), how long a connection may sit idle (a request whose headers or
- * body stop arriving counts as idle), the slowest body accepted, the largest header block, and
+ * body stop arriving counts as idle), the slowest body accepted (1 KiB a second on average,
+ * counted after the first 10 s: {@link BodyRate}, so a body that trickles a byte now and then to
+ * stay clear of the idle timeout is refused all the same), the largest header block, and
  * what each class of traffic may hold at once ({@link TrafficClass}): agents' requests, API
  * clients' requests, clients' parked blocking queries, clients' streamed package transfers
  * (uploads and downloads: 16), and agents' package downloads (16 more, so no client's transfer,
@@ -15,11 +17,15 @@ import java.time.Duration;
  * pool thread while it runs: the two transfer bounds together keep half the pool free. A class at its bound is answered 503 with Retry-After; the others
  * go on, so none can starve another, and agents' bound is the largest.
  */
-public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, int maxHeaderBytes,
+public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, Duration bodyGrace, int maxHeaderBytes,
                          int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches, int maxAgentStreams) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, 16 * 1024, 16, 16_384, 256, 4_096, 16);
+    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, Duration.ofSeconds(10), 16 * 1024, 16,
+            16_384, 256, 4_096, 16);
 
     public HttpLimits {
+        if (minBodyBytesPerSecond < 1 || bodyGrace == null || bodyGrace.isNegative()) {
+            throw new IllegalArgumentException("the slowest body must be at least 1 byte a second, counted after a grace of zero or more");
+        }
         if (maxConnections < 1 || maxThreads < 4 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1
                 || maxAgentStreams < 1) {
             throw new IllegalArgumentException("every HTTP bound must be positive (and at least 4 threads)");
@@ -28,14 +34,25 @@ public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeou
 
     /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
     public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
-        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, maxHeaderBytes, streams, agents, clients, watches,
-                maxAgentStreams);
+        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, streams, agents, clients,
+                watches, maxAgentStreams);
     }
 
     /** The same bounds with this idle timeout (headers or a body that stop arriving). */
     public HttpLimits withIdleTimeout(Duration d) {
-        return new HttpLimits(maxConnections, maxThreads, d, minBodyBytesPerSecond, maxHeaderBytes, maxStreams, maxAgentRequests,
+        return new HttpLimits(maxConnections, maxThreads, d, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams, maxAgentRequests,
                 maxClientRequests, maxWatches, maxAgentStreams);
+    }
+
+    /** The same bounds with this slowest body: at least {@code bytesPerSecond} on average, counted after {@code grace}. */
+    public HttpLimits withBodyRate(long bytesPerSecond, Duration grace) {
+        return new HttpLimits(maxConnections, maxThreads, idleTimeout, bytesPerSecond, grace, maxHeaderBytes, maxStreams, maxAgentRequests,
+                maxClientRequests, maxWatches, maxAgentStreams);
+    }
+
+    /** The slowest body accepted ({@link BodyRate}). */
+    BodyRate bodyRate() {
+        return new BodyRate(minBodyBytesPerSecond, bodyGrace);
     }
 
     /**

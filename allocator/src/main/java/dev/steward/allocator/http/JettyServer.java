@@ -29,7 +29,9 @@ import java.util.concurrent.Semaphore;
  * Serves an {@link Api} on Jetty 12's core API (no servlets), with every resource bounded
  * ({@link HttpLimits}): request lines and headers are parsed without holding a thread, so slow
  * or idle connections cost a connection slot and nothing else, and are closed after the idle
- * timeout; bodies that trickle below the minimum rate are refused; a connection limit caps them
+ * timeout; a request refused from its head alone (no such route, a missing, unknown or
+ * forbidden token) is answered before any body is read; bodies that trickle below the minimum
+ * rate are refused ({@link TimedBody}); a connection limit caps them
  * all. Answers are written without blocking the thread that completes them. Streamed
  * transfers (package bodies) hold a Jetty thread each; log reads are forwarded asynchronously. Every request belongs to a
  * {@link TrafficClass} with its own bound: past it, that class gets a 503 at once while the others
@@ -63,7 +65,7 @@ public final class JettyServer implements AutoCloseable {
         cfg.setSendDateHeader(false);
         cfg.setRequestHeaderSize(limits.maxHeaderBytes());
         cfg.setHeaderCacheSize(0); // each agent sends its own bearer token: a cache of whole header lines would only churn
-        cfg.setMinRequestDataRate(limits.minBodyBytesPerSecond());
+        // the slowest body is enforced by TimedBody: Jetty's core (no servlets) does not act on HttpConfiguration's minimum data rates
         cfg.setIdleTimeout(limits.idleTimeout().toMillis());
         // names are percent-encoded path segments: an encoded '/' is data, and Route.match decodes it
         cfg.setUriCompliance(UriCompliance.DEFAULT.with("steward", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -180,6 +182,17 @@ public final class JettyServer implements AutoCloseable {
             TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path),
                     TrafficClass.agentShaped(request.getHeaders().get("Authorization")));
             clsOut[0] = cls;
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (var f : request.getHeaders()) {
+                headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
+            }
+            // refused from its head alone (no such route, a missing, unknown or forbidden token): before it takes a place, and its body,
+            // if any, is never read nor the connection kept; a hash and a map lookup, so it is done here, on the parsing thread
+            ApiResponse early = api.refuseEarly(new ApiRequest(method, path, query, headers, new byte[0], null, trace));
+            if (early != null) {
+                send(request, response, callback, request.getLength() == 0 ? early : early.header("Connection", "close"));
+                return true;
+            }
             Semaphore place = classes.get(cls);
             if (!place.tryAcquire()) {
                 send(request, response, callback, ApiResponse.problem(503, "Service Unavailable", "too many " + cls.what() + " at once (the limit is "
@@ -226,7 +239,7 @@ public final class JettyServer implements AutoCloseable {
                 // small bounded bodies, answered from memory or handed to the engine: served where they were parsed,
                 // without a hop to another thread (at 10,000 agents the hops cost more than the work)
                 try {
-                    return serve(request, response, done, method, path, query, false, trace);
+                    return serve(request, response, done, method, path, query, headers, false, trace);
                 } catch (RuntimeException | Error e) {
                     release.run();
                     throw e;
@@ -235,7 +248,7 @@ public final class JettyServer implements AutoCloseable {
             try { // clients' bodies can be large and transfers block: never on the selector, never ahead of agents
                 request.getComponents().getThreadPool().execute(() -> {
                     try {
-                        serve(request, response, done, method, path, query, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER, trace);
+                        serve(request, response, done, method, path, query, headers, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER, trace);
                     } catch (Throwable t) {
                         done.failed(t);
                     }
@@ -249,19 +262,18 @@ public final class JettyServer implements AutoCloseable {
         }
 
         private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
-                              boolean streamed, RequestTrace trace) {
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (var f : request.getHeaders()) {
-                headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
-            }
+                              Map<String, String> headers, boolean streamed, RequestTrace trace) {
+            TimedBody timed = TimedBody.start(request, limits.bodyRate());
             if (streamed) {
                 try {
-                    InputStream body = Content.Source.asInputStream(request);
+                    InputStream body = Content.Source.asInputStream(timed);
                     ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body, trace)).handle((ok, err) ->
                             err != null ? Api.error(err) : ok).join(); // a streamed route runs here, on this thread
-                    sendBlocking(request, response, r);
+                    timed.stop();
+                    sendBlocking(request, response, timed.refusal() != null ? tooSlow(timed.refusal()) : r);
                     callback.succeeded();
                 } catch (Throwable t) {
+                    timed.stop();
                     callback.failed(t);
                 }
                 return true;
@@ -271,9 +283,11 @@ public final class JettyServer implements AutoCloseable {
                 send(request, response, callback, tooLarge());
                 return true;
             }
-            Content.Source.asByteArrayAsync(request, (int) Limits.MAX_BODY_BYTES + 1).whenComplete((body, err) -> {
+            Content.Source.asByteArrayAsync(timed, (int) Limits.MAX_BODY_BYTES + 1).whenComplete((body, err) -> {
+                timed.stop();
                 if (err != null) {
-                    send(request, response, callback, ApiResponse.problem(400, "Bad Request", "the request body could not be read: "
+                    send(request, response, callback, timed.refusal() != null ? tooSlow(timed.refusal())
+                            : ApiResponse.problem(400, "Bad Request", "the request body could not be read: "
                             + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()), null).header("Connection", "close"));
                     return;
                 }
@@ -290,6 +304,11 @@ public final class JettyServer implements AutoCloseable {
             });
             return true;
         }
+    }
+
+    /** A body that fell below the slowest rate accepted ({@link BodyRate}): 408, and the connection closed. */
+    private static ApiResponse tooSlow(String why) {
+        return ApiResponse.problem(408, "Request Timeout", why, null).header("Connection", "close");
     }
 
     private static ApiResponse tooLarge() {

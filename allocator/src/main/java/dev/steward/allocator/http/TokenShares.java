@@ -6,9 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * How many of a class's places each bearer token holds, and at most how many it may: so that
  * one client (a tenant's token, or every request without one) cannot take all the API's places
  * with requests it keeps open, and leave none for the other tenants. Keyed by the
- * {@code Authorization} header as sent, before it is checked: a forged token only shares the
- * places of the requests that carry it, which are refused at once when it is checked. An entry
- * lives only while its token has requests in flight.
+ * {@code Authorization} header as sent; a missing, unknown or forbidden token never gets here
+ * ({@link HttpApi#refuseEarly}). An entry lives only while its token has requests in flight.
  */
 final class TokenShares {
     private final int max;

@@ -42,9 +42,9 @@ public enum TrafficClass {
 
     /**
      * The class of a request, from its method, path, query and whether its bearer token has the
-     * shape of an agent's ({@link #agentShaped}), before any body is read or the token is checked. A client that
-     * sends something shaped like an agent's token to get an agent's place is refused (401) as
-     * soon as the token is checked, which frees the place at once.
+     * shape of an agent's ({@link #agentShaped}), before any body is read. A client that
+     * sends something shaped like an agent's token to get an agent's place is refused (401) from
+     * its head, before it takes one ({@link HttpApi#refuseEarly}).
      */
     public static TrafficClass of(String method, String path, Map<String, List<String>> query, boolean streams, boolean agentToken) {
         if (streams) {
@@ -79,7 +79,7 @@ public enum TrafficClass {
     /**
      * Whether an {@code Authorization} header carries a token of the shape the allocator mints for
      * agents: {@code sta_} and 64 hex digits (the admin, join, metrics and peer tokens have a word
-     * after {@code sta_}, role tokens start {@code str_}). Only the shape: the token is checked later.
+     * after {@code sta_}, role tokens start {@code str_}). Only the shape: the token itself is checked before the place is taken.
      */
     public static boolean agentShaped(String authorization) {
         if (authorization == null || authorization.length() != 7 + 4 + 64 || !authorization.regionMatches(true, 0, "Bearer sta_", 0, 11)) {
