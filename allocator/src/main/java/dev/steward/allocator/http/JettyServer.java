@@ -261,6 +261,11 @@ public final class JettyServer implements AutoCloseable {
             return true;
         }
 
+        /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */
+        private void send(Request request, Response response, Callback callback, ApiResponse r) {
+            JettyServer.send(request, response, callback, r, limits.bodyRate());
+        }
+
         private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
                               Map<String, String> headers, boolean streamed, RequestTrace trace) {
             TimedBody timed = TimedBody.start(request, limits.bodyRate());
@@ -270,7 +275,7 @@ public final class JettyServer implements AutoCloseable {
                     ApiResponse r = api.handle(new ApiRequest(method, path, query, headers, new byte[0], body, trace)).handle((ok, err) ->
                             err != null ? Api.error(err) : ok).join(); // a streamed route runs here, on this thread
                     timed.stop();
-                    sendBlocking(request, response, timed.refusal() != null ? tooSlow(timed.refusal()) : r);
+                    sendBlocking(request, response, timed.refusal() != null ? tooSlow(timed.refusal()) : r, limits.bodyRate());
                     callback.succeeded();
                 } catch (Throwable t) {
                     timed.stop();
@@ -325,11 +330,11 @@ public final class JettyServer implements AutoCloseable {
 
     /**
      * Writes a whole answer without blocking: Jetty completes {@code callback} when it is out, or
-     * fails it at the idle timeout. Only streamed routes answer with a body writer, and those are
+     * fails it at the idle timeout, or when the client reads it below {@code rate} ({@link TimedWrite}). Only streamed routes answer with a body writer, and those are
      * written by {@link #sendBlocking} on their own thread, never on a thread that completes the
      * engine's futures.
      */
-    static void send(Request request, Response response, Callback callback, ApiResponse r) {
+    static void send(Request request, Response response, Callback callback, ApiResponse r, BodyRate rate) {
         try {
             if (r.writer() != null) {
                 throw new IllegalStateException("a streamed body from a route that is not streamed");
@@ -340,14 +345,16 @@ public final class JettyServer implements AutoCloseable {
             if (!headOnly || !r.headers().containsKey("Content-Length")) {
                 response.getHeaders().put("Content-Length", Integer.toString(body.length));
             }
-            response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), callback);
+            TimedWrite timed = TimedWrite.around(request, callback);
+            response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), timed);
+            timed.written(rate, body.length);
         } catch (Throwable t) {
             callback.failed(t);
         }
     }
 
     /** On a streamed route's own thread: the answer, its body streamed if it has a writer. */
-    private static void sendBlocking(Request request, Response response, ApiResponse r) throws IOException {
+    private static void sendBlocking(Request request, Response response, ApiResponse r, BodyRate rate) throws Exception {
         head(response, r);
         if (request.getMethod().equalsIgnoreCase("HEAD")) {
             Content.Sink.write(response, true, null);
@@ -356,7 +363,7 @@ public final class JettyServer implements AutoCloseable {
         if (r.writer() != null) {
             long n = r.writer().length();
             response.getHeaders().put("Content-Length", Long.toString(n));
-            try (OutputStream os = Content.Sink.asOutputStream(response)) {
+            try (AutoCloseable deadline = TimedWrite.deadline(request, rate, n); OutputStream os = Content.Sink.asOutputStream(response)) {
                 r.writer().writeTo(os);
             }
             return;

@@ -100,6 +100,15 @@ final class LiveServer implements AutoCloseable {
         try {
             Path tree = Files.createDirectories(dir.resolve("tree-" + Integer.toHexString(script.hashCode())));
             Files.writeString(tree.resolve("run.sh"), script);
+            return uploadTree(tree);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Packages {@code tree} (its command {@code sh run.sh}) and uploads it as admin; returns its digest. */
+    String uploadTree(Path tree) {
+        try {
             Path out = tree.resolveSibling(tree.getFileName() + ".tar.zst");
             dev.steward.pkg.BuiltPackage p = dev.steward.pkg.PackageBuilder.from(tree)
                     .manifest(new dev.steward.api.PackageManifest(null, "web", "1", "sh run.sh", null, java.util.List.of(), null, null, null)).writeTo(out);
