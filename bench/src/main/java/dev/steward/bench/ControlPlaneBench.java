@@ -50,7 +50,9 @@ public final class ControlPlaneBench {
         System.out.printf("ControlPlaneBench: %d cores, heap max %d MiB, %d services of 3 instances, %d s of load per step%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, services, seconds);
         Path root = Files.createTempDirectory("steward-control-bench");
-        Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(GRACE));
+        // every simulated agent connects from this machine's address: no per-address connection limit here
+        Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(GRACE)
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnectionsPerAddress(0)));
         HttpClient http = SimAgents.client();
         AtomicLong lost = new AtomicLong();
         // the simulated agents live in a process of their own: each parked query holds a socket on

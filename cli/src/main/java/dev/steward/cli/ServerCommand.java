@@ -37,6 +37,11 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "1000")
     int maxPendingPerRole;
 
+    @Option(names = "--max-connections-per-address", description = "Most connections one remote address may hold open at once; past it, "
+            + "its next connection is closed as it is accepted, so that one host cannot take every connection. 0 for no limit: behind a proxy, "
+            + "where every client has the proxy's address. Default: ${DEFAULT-VALUE}", defaultValue = "1024")
+    int maxConnectionsPerAddress;
+
     @Option(names = "--admin-token", description = "Admin token to use instead of the data directory's (or set STEWARD_ADMIN_TOKEN).",
             defaultValue = "${env:STEWARD_ADMIN_TOKEN}")
     String adminToken;
@@ -127,9 +132,14 @@ final class ServerCommand implements Callable<Integer> {
         if (maxPendingPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-pending-per-role is " + maxPendingPerRole + "; it must be at least 1");
         }
+        if (maxConnectionsPerAddress < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections-per-address is " + maxConnectionsPerAddress
+                    + "; it must be 0 (no limit) or more");
+        }
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
-                .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole);
+                .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole)
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnectionsPerAddress(maxConnectionsPerAddress));
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts
             java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));

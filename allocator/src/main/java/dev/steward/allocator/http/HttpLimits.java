@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * The bounds of the HTTP transport, each a number a test or an operator can read: connections
  * at once (16,384: each agent parks one blocking query, so 10,000 agents and their clients fit),
+ * and from one remote address (1,024, {@link AddressLimit}; 0 for none, behind a proxy),
  * the thread pool (its queue is Jetty's unbounded one, held to a few jobs per connection by the
  * connection bound: Jetty must never reject its own jobs, which a full bounded queue did), how long a connection may sit idle (a request whose headers or
  * body stop arriving counts as idle), the slowest body accepted (1 KiB a second on average,
@@ -17,14 +18,17 @@ import java.time.Duration;
  * pool thread while it runs: the two transfer bounds together keep half the pool free. A class at its bound is answered 503 with Retry-After; the others
  * go on, so none can starve another, and agents' bound is the largest.
  */
-public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, Duration bodyGrace, int maxHeaderBytes,
+public record HttpLimits(int maxConnections, int maxConnectionsPerAddress, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, Duration bodyGrace, int maxHeaderBytes,
                          int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches, int maxAgentStreams) {
-    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 64, Duration.ofSeconds(30), 1024, Duration.ofSeconds(10), 16 * 1024, 16,
+    public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 1_024, 64, Duration.ofSeconds(30), 1024, Duration.ofSeconds(10), 16 * 1024, 16,
             16_384, 256, 4_096, 16);
 
     public HttpLimits {
         if (minBodyBytesPerSecond < 1 || bodyGrace == null || bodyGrace.isNegative()) {
             throw new IllegalArgumentException("the slowest body must be at least 1 byte a second, counted after a grace of zero or more");
+        }
+        if (maxConnectionsPerAddress < 0) {
+            throw new IllegalArgumentException("the connections per address must be 0 (no limit) or more");
         }
         if (maxConnections < 1 || maxThreads < 4 || maxStreams < 1 || maxAgentRequests < 1 || maxClientRequests < 1 || maxWatches < 1
                 || maxAgentStreams < 1) {
@@ -34,20 +38,26 @@ public record HttpLimits(int maxConnections, int maxThreads, Duration idleTimeou
 
     /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
     public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
-        return new HttpLimits(maxConnections, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, streams, agents, clients,
-                watches, maxAgentStreams);
+        return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes,
+                streams, agents, clients, watches, maxAgentStreams);
     }
 
     /** The same bounds with this idle timeout (headers or a body that stop arriving). */
     public HttpLimits withIdleTimeout(Duration d) {
-        return new HttpLimits(maxConnections, maxThreads, d, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams, maxAgentRequests,
-                maxClientRequests, maxWatches, maxAgentStreams);
+        return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, d, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
     }
 
     /** The same bounds with this slowest body: at least {@code bytesPerSecond} on average, counted after {@code grace}. */
     public HttpLimits withBodyRate(long bytesPerSecond, Duration grace) {
-        return new HttpLimits(maxConnections, maxThreads, idleTimeout, bytesPerSecond, grace, maxHeaderBytes, maxStreams, maxAgentRequests,
-                maxClientRequests, maxWatches, maxAgentStreams);
+        return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, idleTimeout, bytesPerSecond, grace, maxHeaderBytes, maxStreams,
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
+    }
+
+    /** The same bounds with at most {@code n} connections at once from one remote address (0: no such limit; {@link AddressLimit}). */
+    public HttpLimits withConnectionsPerAddress(int n) {
+        return new HttpLimits(maxConnections, n, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
     }
 
     /** The slowest body accepted ({@link BodyRate}). */

@@ -31,7 +31,8 @@ import java.util.concurrent.Semaphore;
  * or idle connections cost a connection slot and nothing else, and are closed after the idle
  * timeout; a request refused from its head alone (no such route, a missing, unknown or
  * forbidden token) is answered before any body is read; bodies that trickle below the minimum
- * rate are refused ({@link TimedBody}); a connection limit caps them
+ * rate are refused ({@link TimedBody}); a connection limit caps them, and another the connections
+ * from one address ({@link AddressLimit})
  * all. Answers are written without blocking the thread that completes them. Streamed
  * transfers (package bodies) hold a Jetty thread each; log reads are forwarded asynchronously. Every request belongs to a
  * {@link TrafficClass} with its own bound: past it, that class gets a 503 at once while the others
@@ -83,6 +84,9 @@ public final class JettyServer implements AutoCloseable {
         connector.setAcceptQueueSize(128);
         server.addConnector(connector);
         server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
+        if (limits.maxConnectionsPerAddress() > 0) {
+            connector.addBean(new AddressLimit(limits.maxConnectionsPerAddress())); // an accept listener, as ConnectionLimit is
+        }
         server.setErrorHandler(new ProblemErrorHandler());
         java.util.Map<TrafficClass, Semaphore> classes = new java.util.EnumMap<>(TrafficClass.class);
         for (TrafficClass c : TrafficClass.values()) {
