@@ -66,12 +66,34 @@ final class AgentsCommand implements Callable<Integer> {
         @picocli.CommandLine.Option(names = "--deadline", description = "When the allocations still there end (their leases are cut to it), "
                 + "e.g. 1h; at most 30d. Default: none, they run until released")
         String deadline;
+        @picocli.CommandLine.Option(names = "--wait", description = "Then wait until nothing is left on the agent (every allocation there "
+                + "released, moved or ended), printing what is left as it changes, as 'nomad node drain' monitors")
+        boolean await;
+        @picocli.CommandLine.Option(names = "--wait-timeout", description = "Give up waiting after this long (exit 1). Default: a minute past "
+                + "the deadline, or 24h without one")
+        String waitTimeout;
         @Mixin
         Connection conn;
 
         @Override
         public Integer call() throws Exception {
-            return act(conn, agent, true, deadline);
+            java.time.Duration limit = null;
+            if (waitTimeout != null) {
+                if (!await) {
+                    throw new IllegalArgumentException("--wait-timeout goes with --wait");
+                }
+                limit = Units.duration("--wait-timeout", waitTimeout);
+            }
+            int drained = act(conn, agent, true, deadline);
+            if (drained != 0 || !await) {
+                return drained;
+            }
+            AgentInfo a = find(conn.client(), agent);
+            if (limit == null) {
+                limit = a.drainDeadline() == null ? java.time.Duration.ofHours(24)
+                        : java.time.Duration.between(java.time.Instant.now(), a.drainDeadline()).plusMinutes(1);
+            }
+            return DrainWait.until(conn.client(), a, limit, conn.json() ? System.err : System.out);
         }
     }
 

@@ -76,6 +76,37 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void aDrainWaitedForEndsOnceTheAgentIsEmptyOrSaysWhatIsLeftWhenTheWaitRunsOut() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("w")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            AgentJoined m1 = StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
+            RequestInfo one = admin.submit(AllocateRequest.of("1", "1g", 1));
+            RequestInfo two = admin.submit(AllocateRequest.of("1", "1g", 1));
+            String first = one.allocations().get(0);
+            String second = two.allocations().get(0);
+
+            CliRun timedOut = run(with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "2s"));
+            assertThat(timedOut.code()).as(timedOut.err()).isEqualTo(1);
+            assertThat(timedOut.out()).contains("is draining").contains("2 allocations left on m1: ")
+                    .contains(first + " (LEAVING, role default)").contains(second + " (LEAVING, role default)")
+                    .contains("still not empty after 2s");
+
+            java.util.concurrent.CompletableFuture<CliRun> waited = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> run(with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "60s")));
+            admin.release(first);
+            admin.release(second);
+            CliRun done = waited.get(90, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(done.code()).as(done.out() + done.err()).isZero();
+            assertThat(done.out()).contains("agent m1 (" + m1.agent().id() + ") is empty").contains("steward agents enable m1");
+
+            CliRun alone = run(with(s, "agents", "drain", "m1", "--wait-timeout", "1m"));
+            assertThat(alone.code()).isNotZero();
+            assertThat(alone.err()).contains("--wait-timeout goes with --wait");
+        }
+    }
+
+    @Test
     void rolesSetChangesOnlyWhatIsGiven() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("b")))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
