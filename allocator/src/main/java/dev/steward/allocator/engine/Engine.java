@@ -50,6 +50,13 @@ public final class Engine implements AutoCloseable {
      * decides. Its queue is bounded by what is in flight: one entry per request being answered.
      */
     private final java.util.concurrent.ExecutorService replies;
+    /**
+     * Where clients' reads complete ({@link #clientRead}): a list of 10,000 agents takes tens of
+     * milliseconds to encode, and a client that asks for many at once must not queue every
+     * command's and agent's answer behind them. Two threads: the machine's cores are shared, but
+     * a small answer on the other pool is never behind a large one in a queue.
+     */
+    private final java.util.concurrent.ExecutorService clientReplies;
     /** The blocking queries parked until the state changes (owner thread only). */
     private final ParkedQueries parked;
     private volatile Thread ownerThread;
@@ -87,6 +94,11 @@ public final class Engine implements AutoCloseable {
         this.owner.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.replies = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "steward-reply");
+            t.setDaemon(true);
+            return t;
+        });
+        this.clientReplies = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors() / 2), r -> {
+            Thread t = new Thread(r, "steward-client-reply");
             t.setDaemon(true);
             return t;
         });
@@ -233,7 +245,16 @@ public final class Engine implements AutoCloseable {
 
     /** Runs a read on the owner thread, between commands. */
     public <T> CompletableFuture<T> read(Function<ClusterState, T> q) {
-        return onOwner(() -> q.apply(state));
+        return onOwner(() -> q.apply(state), replies);
+    }
+
+    /**
+     * A client's read: as {@link #read}, but it completes (and what the caller chained on it,
+     * encoding and writing the answer, runs) on threads of its own, so that clients' large reads
+     * never hold up the answers to commands and agents.
+     */
+    public <T> CompletableFuture<T> clientRead(Function<ClusterState, T> q) {
+        return onOwner(() -> q.apply(state), clientReplies);
     }
 
     /** Every acknowledged change as stored, read from the store (not on the owner thread): a snapshot. */
@@ -313,7 +334,7 @@ public final class Engine implements AutoCloseable {
         return f;
     }
 
-    private <T> CompletableFuture<T> onOwner(java.util.function.Supplier<T> work) {
+    private <T> CompletableFuture<T> onOwner(java.util.function.Supplier<T> work, java.util.concurrent.Executor completeOn) {
         CompletableFuture<T> f = new CompletableFuture<>();
         if (failed != null) {
             f.completeExceptionally(new EngineFailed(failed));
@@ -327,11 +348,11 @@ public final class Engine implements AutoCloseable {
                     value = work.get();
                 } catch (Throwable t) {
                     busyNanos.addAndGet(System.nanoTime() - t0);
-                    hand(() -> f.completeExceptionally(t));
+                    hand(completeOn, () -> f.completeExceptionally(t));
                     return;
                 }
                 busyNanos.addAndGet(System.nanoTime() - t0);
-                hand(() -> f.complete(value));
+                hand(completeOn, () -> f.complete(value));
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
             f.completeExceptionally(new EngineClosed());
@@ -341,8 +362,12 @@ public final class Engine implements AutoCloseable {
 
     /** Completes a future off the owner thread, so what a caller chained on it never runs there. */
     private void hand(Runnable completion) {
+        hand(replies, completion);
+    }
+
+    private static void hand(java.util.concurrent.Executor on, Runnable completion) {
         try {
-            replies.execute(completion);
+            on.execute(completion);
         } catch (java.util.concurrent.RejectedExecutionException closing) {
             completion.run(); // shutting down: nothing is served any more
         }
@@ -429,6 +454,7 @@ public final class Engine implements AutoCloseable {
             // closed before: nothing is parked any more
         }
         replies.shutdown();
+        clientReplies.shutdown();
         owner.shutdown();
         try {
             if (!owner.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -71,7 +71,9 @@ final class Handlers {
             wait = spread(wait, java.util.concurrent.ThreadLocalRandom.current().nextLong());
             ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(key, of, after, wait);
         }
-        return ready.thenCompose(x -> engine.read(s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)}))
+        Function<ClusterState, Object[]> indexed = s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)};
+        boolean agent = c.principal() != null && c.principal().kind() == Principal.Kind.AGENT; // agents' answers never wait behind clients'
+        return ready.thenCompose(x -> agent ? engine.read(indexed) : engine.clientRead(indexed))
                 .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
     }
 

@@ -77,6 +77,34 @@ class EngineTest {
     }
 
     @Test
+    void answers_to_commands_and_agents_reads_never_wait_behind_clients_reads_still_being_answered() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.CompletableFuture<?>> encoding = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) { // clients' reads whose answers take long to encode: every thread that completes them is taken
+                encoding.add(engine.clientRead(s -> s.index()).thenApply(x -> {
+                    try {
+                        hold.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return x;
+                }));
+            }
+            assertThat(engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS))
+                    .as("a command is answered").isNotNull();
+            assertThat(engine.read(s -> s.roles().size()).get(10, TimeUnit.SECONDS)).as("an agent's read is answered").isEqualTo(1);
+            assertThat(encoding).as("the clients' reads are still being answered").noneMatch(java.util.concurrent.CompletableFuture::isDone);
+        } finally {
+            hold.countDown();
+        }
+        for (java.util.concurrent.CompletableFuture<?> f : encoding) {
+            f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void close_does_not_wait_for_the_timers_of_parked_queries() throws Exception {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
         engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);
