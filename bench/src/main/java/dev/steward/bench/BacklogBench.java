@@ -31,7 +31,9 @@ import java.util.concurrent.Future;
  * room may grow, so the weight changes and the placements do not try the backlog again, while
  * each release (room grew) tries it once. The first server has the bound on pending requests
  * lifted, to measure the growth with the backlog; the second has the shipped bound, and shows
- * where a role is stopped. Usage: BacklogBench [N,...] (default 1000,5000,10000 pending).
+ * where a role is stopped. Then, on an agent whose 4 cpus are all taken, 1,000 and 3,000 requests
+ * for 2 cpus wait (they fit the agent's size), and 30 releases of 1 cpu there are timed: room
+ * grew, but less than any of them asks. Usage: BacklogBench [N,...] (default 1000,5000,10000 pending).
  */
 public final class BacklogBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +65,14 @@ public final class BacklogBench {
                 double[] round = allocateAndRelease(unbounded);
                 System.out.printf("  bound lifted: pending %,6d   weight change median %7.1f ms (x%.1f of none)   another tenant's allocation %6.1f ms,"
                         + " its release %6.1f ms   [the backlog's last step took %.1f s to post: %s]%n", n, m, m / none, round[0], round[1], s, codes);
+            }
+        }
+        for (int n : new int[] {1_000, 3_000}) { // a backlog that fits the agent's size, on an agent that is full
+            try (Server full = Server.start(ServerConfig.of(root.resolve("full-" + n)).withMaxPendingPerRole(Integer.MAX_VALUE).withHeartbeatGrace(GRACE))) {
+                String token = setUp(full);
+                double[] round = releaseOnFullAgent(full, token, n);
+                System.out.printf("  full agent: pending %,6d of 2 cpus (the agent has 4)   a release of 1 cpu there %6.1f ms   the 1 cpu taken again %6.1f ms%n",
+                        n, round[0], round[1]);
             }
         }
         int bound = dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole();
@@ -139,6 +149,57 @@ public final class BacklogBench {
         Arrays.sort(alloc);
         Arrays.sort(release);
         return new double[] {alloc[alloc.length / 2] / 1e6, release[release.length / 2] / 1e6};
+    }
+
+    /**
+     * The agent's 4 cpus taken by role "other" (1 cpu each, not preemptible), {@code n} requests
+     * of role "greedy" for 2 cpus each waiting, then 30 rounds of one of other's allocations
+     * released (1 cpu free: less than any waiting request asks) and 1 cpu taken again: the
+     * medians of each, in ms.
+     */
+    private static double[] releaseOnFullAgent(Server s, String greedy, int n) throws Exception {
+        String other = call(s, "POST", "/v1/roles/other/tokens", s.adminToken(), "{}", 201).path("token").asText();
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            held.add(placed(s, other));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String body = "{\"cpus\":\"2\",\"memory\":\"" + (64 + i) + "m\"}"; // fits the agent's 4g, each a different ask
+                answers.add(pool.submit(() -> send(s, "POST", "/v1/requests", greedy, body).statusCode()));
+            }
+            for (Future<Integer> f : answers) {
+                if (f.get() != 201) {
+                    throw new IllegalStateException("a waiting request was refused: " + f.get());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        long[] release = new long[30];
+        long[] again = new long[30];
+        for (int i = 0; i < release.length; i++) {
+            long t0 = System.nanoTime();
+            call(s, "POST", "/v1/allocations/" + held.remove(0) + "/release", other, "{}", 200);
+            release[i] = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            held.add(placed(s, other));
+            again[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(release);
+        Arrays.sort(again);
+        return new double[] {release[release.length / 2] / 1e6, again[again.length / 2] / 1e6};
+    }
+
+    /** One allocation of 1 cpu for the token's role, which must be placed: its id. */
+    private static String placed(Server s, String token) throws Exception {
+        JsonNode r = call(s, "POST", "/v1/requests", token, "{\"cpus\":\"1\",\"memory\":\"64m\"}", 201);
+        if (!r.path("state").asText().equals("PLACED")) {
+            throw new IllegalStateException("1 cpu was not placed: " + r);
+        }
+        return r.path("allocations").get(0).asText();
     }
 
     private static HttpResponse<String> send(Server s, String method, String path, String token, String body) throws Exception {

@@ -38,8 +38,9 @@ import java.util.TreeSet;
  * dev.steward.allocator.placement.FillIndex#takeGrowth}: a release, an agent joined, back,
  * changed, out of drain, ports given back; or everywhere: a role's limit or guarantee changed, or
  * a role still owed part of its guarantee was given something). A request that found no agent
- * comes back when an agent that grew is ready, not draining, and large enough for one unit of
- * it; one held back by its role's limit when that role's allocation ends; one held back for
+ * comes back when an agent that grew is ready, not draining, large enough for one unit of it,
+ * and either has that much free now or holds a preemptible allocation of lower priority (which a
+ * preemption could add to what was freed); one held back by its role's limit when that role's allocation ends; one held back for
  * others' guarantees at any growth. Nothing else can let it through: placements and new
  * requests only take room, and a role's weight only changes the order. So a tenant's backlog of
  * requests that fit nowhere costs other tenants' commands a map lookup each, and a release only
@@ -69,8 +70,8 @@ final class Scheduler {
     /** What held a request back. */
     private enum HeldBy { AGENTS, ROLE_LIMIT, GUARANTEES }
 
-    /** A request set aside: what held it back, its role, and one unit of what it asks for. */
-    private record Aside(HeldBy by, String role, Resources unit) {
+    /** A request set aside: what held it back, its role, one unit of what it asks for, and its priority (what it may preempt). */
+    private record Aside(HeldBy by, String role, Resources unit, int priority) {
     }
 
     Scheduler(ClusterState state) {
@@ -119,7 +120,7 @@ final class Scheduler {
                         break roles; // shares changed: ask the sorter again
                     }
                     blocked.add(r.id());
-                    aside.put(r.id(), new Aside(a.by, r.role(), asks.get(r.id()).shape())); // growth its own attempt made (a preemption) wakes it again
+                    aside.put(r.id(), new Aside(a.by, r.role(), asks.get(r.id()).shape(), asks.get(r.id()).priority())); // growth its own attempt made (a preemption) wakes it again
                     diagnoses.put(r.id(), a.diagnosis);
                 }
             }
@@ -144,23 +145,58 @@ final class Scheduler {
         if (grown == null) {
             aside.clear();
         } else if (!aside.isEmpty()) {
+            Map<String, Integer> lowestVictim = new HashMap<>(); // per grown agent: the lowest priority a preemption could take there
+            for (AgentLedger l : grown) {
+                lowestVictim.put(l.id(), lowestPreemptible(l));
+            }
             aside.values().removeIf(e -> switch (e.by()) {
                 case GUARANTEES -> true; // any room, anywhere, may leave enough for what is held back
                 case ROLE_LIMIT -> releasedRoles.contains(e.role());
-                case AGENTS -> couldHost(grown, e.unit());
+                case AGENTS -> couldHost(grown, e, lowestVictim);
             });
         }
         releasedRoles.clear();
     }
 
-    /** Whether one of {@code grown} could ever hold {@code unit}: ready, not draining, and at least that large. */
-    private static boolean couldHost(List<AgentLedger> grown, Resources unit) {
+    /**
+     * Whether one of {@code grown} could now hold one unit of {@code e}: ready, not draining, at
+     * least that large, and either that much free now or holding a preemptible allocation of lower
+     * priority (growth there may have left a preemption enough room). A request that needs two
+     * CPUs is not tried again when one CPU is freed on a full agent.
+     */
+    private static boolean couldHost(List<AgentLedger> grown, Aside e, Map<String, Integer> lowestVictim) {
+        Resources unit = e.unit();
         for (AgentLedger l : grown) {
-            if (l.ready() && !l.draining() && unit.fitsIn(l.total())) {
+            if (l.ready() && !l.draining() && unit.fitsIn(l.total()) && (free(l, unit) || lowestVictim.get(l.id()) < e.priority())) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Whether {@code unit} fits in what {@code l} has free now (its GPUs device by device). */
+    private static boolean free(AgentLedger l, Resources unit) {
+        if (unit.cpuMillis() > l.freeCpu() || unit.memoryMib() > l.freeMemory() || unit.diskMib() > l.freeDisk() || !l.fitsGpus(unit.gpuMillis())) {
+            return false;
+        }
+        for (Map.Entry<String, Long> x : unit.scalars().entrySet()) {
+            if (x.getValue() > l.freeScalar(x.getKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The lowest priority among the preemptible allocations on {@code l}, or {@link Integer#MAX_VALUE} when it has none. */
+    private int lowestPreemptible(AgentLedger l) {
+        int lowest = Integer.MAX_VALUE;
+        for (String id : state.liveByAgent.getOrDefault(l.id(), Set.of())) {
+            AllocationInfo a = state.allocations.get(id);
+            if (a.preemptible()) {
+                lowest = Math.min(lowest, a.priority());
+            }
+        }
+        return lowest;
     }
 
     /** An allocation of {@code role} ended: what its limit held back may pass. */

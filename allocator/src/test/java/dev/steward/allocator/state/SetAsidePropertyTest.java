@@ -81,6 +81,32 @@ class SetAsidePropertyTest {
                 .isEqualTo(47);
     }
 
+    @Test
+    void a_backlog_is_not_tried_again_when_what_was_freed_is_less_than_one_of_its_units() {
+        StateFixture f = new StateFixture();
+        f.agent("m1", "4", "8g");
+        f.role("other", 1.0, null, null);
+        for (int i = 0; i < 4; i++) {
+            assertThat(f.request("other", "1", "1g", 1).state()).isEqualTo(RequestState.PLACED); // the agent's 4 cpus, none preemptible
+        }
+        for (int i = 0; i < 50; i++) {
+            f.submit(ClusterState.DEFAULT_ROLE, "2", (1000 + i) + "m", 1); // 2 cpus each: no room now
+        }
+        f.schedule();
+        assertThat(failures(f)).isEqualTo(50);
+
+        f.state.release(f.live("other").get(0).id(), "done", f.now); // 1 cpu free: less than any of them asks
+        f.schedule();
+        f.schedule();
+        assertThat(failures(f)).as("none tried again for 1 cpu").isEqualTo(50);
+
+        f.state.release(f.live("other").get(0).id(), "done", f.now); // 2 cpus free: each is tried once, the first placed
+        f.schedule();
+        f.schedule();
+        assertThat(failures(f)).isEqualTo(50 + 49);
+        assertThat(f.live(ClusterState.DEFAULT_ROLE)).hasSize(1);
+    }
+
     private static long failures(StateFixture f) {
         return f.state.stats().snapshot().failedPlacements().values().stream().mapToLong(Long::longValue).sum();
     }
