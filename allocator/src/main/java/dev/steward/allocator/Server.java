@@ -161,6 +161,7 @@ public final class Server implements AutoCloseable {
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
+        metrics.connectionsRefused(http::connectionsRefused);
         writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
         sweeper.start();
         return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);

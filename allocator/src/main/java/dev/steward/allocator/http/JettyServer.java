@@ -43,6 +43,8 @@ public final class JettyServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final InetSocketAddress address;
+    /** Null when one address may hold any number of connections. */
+    private final AddressLimit addressLimit;
 
     public JettyServer(HttpApi api, InetSocketAddress bind, HttpLimits limits) throws IOException {
         this(api, bind, limits, null);
@@ -84,8 +86,9 @@ public final class JettyServer implements AutoCloseable {
         connector.setAcceptQueueSize(128);
         server.addConnector(connector);
         server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
-        if (limits.maxConnectionsPerAddress() > 0) {
-            connector.addBean(new AddressLimit(limits.maxConnectionsPerAddress())); // an accept listener, as ConnectionLimit is
+        addressLimit = limits.maxConnectionsPerAddress() > 0 ? new AddressLimit(limits.maxConnectionsPerAddress()) : null;
+        if (addressLimit != null) {
+            connector.addBean(addressLimit); // an accept listener, as ConnectionLimit is
         }
         server.setErrorHandler(new ProblemErrorHandler());
         java.util.Map<TrafficClass, Semaphore> classes = new java.util.EnumMap<>(TrafficClass.class);
@@ -104,6 +107,11 @@ public final class JettyServer implements AutoCloseable {
 
     public InetSocketAddress address() {
         return address;
+    }
+
+    /** Connections closed as they were accepted, their address being at its limit ({@link AddressLimit}). */
+    public long connectionsRefused() {
+        return addressLimit == null ? 0 : addressLimit.refused();
     }
 
     @Override

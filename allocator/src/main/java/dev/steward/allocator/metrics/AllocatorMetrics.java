@@ -49,6 +49,17 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     private final Histogram storeWrite;
     private final Counter storeWriteErrors;
 
+    /**
+     * Counts, from now on, the connections the HTTP transport closed as they were accepted because
+     * their address already held its most ({@code steward server --max-connections-per-address}):
+     * a host that tries to take every connection shows here.
+     */
+    public void connectionsRefused(java.util.function.LongSupplier refused) {
+        CounterWithCallback.builder().name("steward_http_connections_refused_total")
+                .help("Connections closed as they were accepted: their remote address already held the most one address may (--max-connections-per-address)")
+                .callback(cb -> cb.call(refused.getAsLong())).register(registry);
+    }
+
     public AllocatorMetrics(Engine engine) {
         this.engine = engine;
         httpRequests = Counter.builder().name("steward_http_requests_total")

@@ -87,6 +87,9 @@ class AddressLimitTest {
             so.close();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> status("127.0.0.1") == 200);
+        String metrics = s.http.newCall(new okhttp3.Request.Builder().url(s.server.url() + "/metrics").header("Authorization", "Bearer " + s.admin())
+                .build()).execute().body().string();
+        assertThat(metrics).as("the refusals are counted for the operator").containsPattern("steward_http_connections_refused_total [1-9]");
     }
 
     @Test
