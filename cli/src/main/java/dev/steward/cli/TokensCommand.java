@@ -31,12 +31,22 @@ final class TokensCommand implements Callable<Integer> {
             Output.json(ts);
             return 0;
         }
-        System.out.printf("%-16s  %-5s  %-20s  %-19s  %s%n", "ID", "KIND", "ROLE / AGENT", "CREATED", "DESCRIPTION");
+        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT", "CREATED", "EXPIRES", "DESCRIPTION");
+        java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
-            System.out.printf("%-16s  %-5s  %-20s  %-19s  %s%n", t.id(), t.kind(), t.subject(), t.createdAt().toString().substring(0, 19),
-                    t.description() == null ? "" : t.description());
+            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", t.id(), t.kind(), t.subject(), t.createdAt().toString().substring(0, 19),
+                    expires(t, now), t.description() == null ? "" : t.description());
         }
         return 0;
+    }
+
+    /** When a token stops being accepted: "never" (until revoked), its time, or its time and "(expired)". */
+    static String expires(TokenInfo t, java.time.Instant now) {
+        if (t.expiresAt() == null) {
+            return "never";
+        }
+        String at = t.expiresAt().toString().substring(0, 19);
+        return now.isBefore(t.expiresAt()) ? at : at + " (expired)";
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -46,18 +56,21 @@ final class TokensCommand implements Callable<Integer> {
         String role;
         @Option(names = "--description", description = "What the token is for, e.g. 'jenkins controller' (at most 256 characters)")
         String description;
+        @Option(names = "--ttl", description = "How long the token is accepted, e.g. 90d (1s to 3650d). Default: until it is revoked")
+        String ttl;
         @Mixin
         Connection conn;
 
         @Override
         public Integer call() throws Exception {
-            TokenIssued t = conn.client().createToken(role, description);
+            TokenIssued t = conn.client().createToken(role, description, ttl);
             if (conn.json()) {
                 Output.json(t);
                 return 0;
             }
             System.out.println(t.token());
-            System.err.printf("a token for role '%s' (id %s), shown only this once; revoke it with 'steward tokens revoke %s'%n", t.role(), t.id(), t.id());
+            System.err.printf("a token for role '%s' (id %s), shown only this once%s; revoke it with 'steward tokens revoke %s'%n", t.role(), t.id(),
+                    t.expiresAt() == null ? "" : ", accepted until " + t.expiresAt(), t.id());
             return 0;
         }
     }

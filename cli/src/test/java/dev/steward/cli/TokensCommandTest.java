@@ -57,6 +57,15 @@ class TokensCommandTest {
             CliRun noRole = run(concat(new String[] {"tokens", "create", "nosuchrole"}, conn));
             assertThat(noRole.code()).isEqualTo(1);
             assertThat(noRole.err()).contains("no role 'nosuchrole'");
+
+            CliRun brief = run(concat(new String[] {"tokens", "create", "ci", "--ttl", "90d"}, conn));
+            assertThat(brief.code()).as(brief.err()).isZero();
+            assertThat(brief.err()).contains("accepted until 20");
+            CliRun withExpiry = run(concat(new String[] {"tokens", "--role", "ci"}, conn));
+            assertThat(withExpiry.out()).as("the one token listed has its expiry").contains("EXPIRES").doesNotContain("never").doesNotContain("(expired)");
+            CliRun tooLong = run(concat(new String[] {"tokens", "create", "ci", "--ttl", "20y"}, conn));
+            assertThat(tooLong.code()).isEqualTo(1);
+            assertThat(tooLong.err()).contains("ttl");
         }
     }
 

@@ -274,7 +274,12 @@ public final class StewardClient {
 
     /** Mints a token for {@code role} (admin): the only time its value is shown. Not retried: a retry would mint a second. */
     public dev.steward.api.TokenIssued createToken(String role, String description) throws IOException {
-        return call("POST", Paths.v1("roles", role, "tokens"), new dev.steward.api.TokenRequest(description), dev.steward.api.TokenIssued.class, false);
+        return createToken(role, description, null);
+    }
+
+    /** As above, for a token that stops being accepted after {@code ttl} (e.g. "90d"; null: until revoked). */
+    public dev.steward.api.TokenIssued createToken(String role, String description, String ttl) throws IOException {
+        return call("POST", Paths.v1("roles", role, "tokens"), new dev.steward.api.TokenRequest(description, ttl), dev.steward.api.TokenIssued.class, false);
     }
 
     /** The tokens the allocator knows (admin), by id, never their values; {@code role} null for every token, agents' included. */

@@ -37,12 +37,15 @@ public final class Api implements HttpApi {
 
     /** The token records by hash, readable from any thread ({@link dev.steward.allocator.state.ClusterState#token}). */
     private final java.util.function.Function<String, TokenRecord> tokens;
+    /** What a token's expiry is compared with. */
+    private final Clock clock;
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
                dev.steward.allocator.store.SecretKeys secretKeys, javax.net.ssl.SSLContext agentsTls,
                dev.steward.allocator.metrics.AllocatorMetrics metrics, boolean metricsOpen, String metricsToken) {
         this.engine = engine;
+        this.clock = clock;
         this.metrics = metrics;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
         this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
@@ -192,6 +195,11 @@ public final class Api implements HttpApi {
             who = CompletableFuture.completedFuture(Principal.METRICS);
         } else {
             TokenRecord t = tokens.apply(hash); // a concurrent map: every agent's every request is authenticated without a hop to the owner thread
+            if (t != null && t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt())) {
+                req.trace().principal(new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject()));
+                throw new ApiError(401, "Unauthorized", "the token expired at " + t.expiresAt() + "; the admin mints another with 'steward tokens create "
+                        + t.subject() + "'", null);
+            }
             who = CompletableFuture.completedFuture(t == null ? null
                     : new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject()));
         }

@@ -12,7 +12,6 @@ import dev.steward.api.RoleSpec;
 import dev.steward.api.TokenIssued;
 import dev.steward.api.TokenRequest;
 import dev.steward.api.Validation;
-import dev.steward.api.ValidationException;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -45,16 +44,15 @@ final class RoleRoutes {
                     return h.command(200, (s, now) -> view(s, s.putRole(name, spec)));
                 }),
                 new Route("POST", "/v1/roles/{name}/tokens", admin, c -> {
-                    TokenRequest tr = h.optionalBody(c, TokenRequest.class, new TokenRequest(null));
-                    if (tr.description() != null && tr.description().length() > 256) {
-                        throw new ValidationException("description", "is " + tr.description().length() + " characters long, above the limit of 256");
-                    }
+                    TokenRequest tr = h.optionalBody(c, TokenRequest.class, new TokenRequest(null, null));
+                    java.time.Duration ttl = tr.lifetime();
                     String token = Tokens.mint("str");
                     String hash = Tokens.hash(token);
                     return h.command(201, (s, now) -> {
                         s.role(c.param("name"));
-                        s.addToken(new TokenRecord(hash, TokenRecord.Kind.ROLE, c.param("name"), tr.description(), now));
-                        return new TokenIssued(c.param("name"), token, tr.description(), TokenRecord.idOf(hash));
+                        java.time.Instant expires = ttl == null ? null : now.plus(ttl);
+                        s.addToken(new TokenRecord(hash, TokenRecord.Kind.ROLE, c.param("name"), tr.description(), now, expires));
+                        return new TokenIssued(c.param("name"), token, tr.description(), TokenRecord.idOf(hash), expires);
                     });
                 }));
     }

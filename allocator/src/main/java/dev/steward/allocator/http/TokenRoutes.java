@@ -37,6 +37,7 @@ final class TokenRoutes {
     }
 
     static TokenInfo view(TokenRecord t) {
-        return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind() == TokenRecord.Kind.ROLE ? "role" : "agent", t.subject(), t.description(), t.createdAt());
+        return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind() == TokenRecord.Kind.ROLE ? "role" : "agent", t.subject(), t.description(), t.createdAt(),
+                t.expiresAt());
     }
 }

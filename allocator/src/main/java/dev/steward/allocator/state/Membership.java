@@ -31,7 +31,7 @@ final class Membership {
         AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
                 spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex(), null);
         s.putAgent(a);
-        s.addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now));
+        s.addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now, null));
         return a;
     }
 
