@@ -229,24 +229,7 @@ public final class JettyServer implements AutoCloseable {
                     place.release();
                 }
             };
-            Callback done = new Callback() {
-                @Override
-                public void succeeded() {
-                    release.run();
-                    callback.succeeded();
-                }
-
-                @Override
-                public void failed(Throwable x) {
-                    release.run();
-                    callback.failed(x);
-                }
-
-                @Override
-                public InvocationType getInvocationType() {
-                    return callback.getInvocationType();
-                }
-            };
+            Callback done = new Placed(release, callback);
             if (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) {
                 // small bounded bodies, answered from memory or handed to the engine: served where they were parsed,
                 // without a hop to another thread (at 10,000 agents the hops cost more than the work)
@@ -275,7 +258,7 @@ public final class JettyServer implements AutoCloseable {
 
         /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */
         private void send(Request request, Response response, Callback callback, ApiResponse r) {
-            JettyServer.send(request, response, callback, r, limits.bodyRate());
+            JettyServer.send(request, response, callback, r, limits.bodyRate(), callback instanceof Placed p ? p.release : null);
         }
 
         private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
@@ -328,6 +311,46 @@ public final class JettyServer implements AutoCloseable {
         return ApiResponse.problem(408, "Request Timeout", why, null).header("Connection", "close");
     }
 
+    /**
+     * The callback of a request that holds a place: the place is given back when the answer is
+     * out (or has failed), or, for a small answer, just before it is written ({@link #SMALL_ANSWER}).
+     */
+    private static final class Placed implements Callback {
+        private final Runnable release;
+        private final Callback callback;
+
+        Placed(Runnable release, Callback callback) {
+            this.release = release;
+            this.callback = callback;
+        }
+
+        @Override
+        public void succeeded() {
+            release.run();
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            release.run();
+            callback.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
+        }
+    }
+
+    /**
+     * Answers up to this size give their request's place back just before they are written, not
+     * once they are out: a client that reads its answer and sends its next request at once must
+     * find its place free, and an answer this small is taken whole by the socket's buffer, so the
+     * place bounded nothing more (a large one keeps its place until it is out, bounded by
+     * {@link TimedWrite}).
+     */
+    static final int SMALL_ANSWER = 16 * 1024;
+
     private static ApiResponse tooLarge() {
         return ApiResponse.problem(413, "Payload Too Large", "the request body is above the limit of " + Limits.MAX_BODY_BYTES / 1024 + " KiB", null)
                 .header("Connection", "close");
@@ -346,7 +369,7 @@ public final class JettyServer implements AutoCloseable {
      * written by {@link #sendBlocking} on their own thread, never on a thread that completes the
      * engine's futures.
      */
-    static void send(Request request, Response response, Callback callback, ApiResponse r, BodyRate rate) {
+    static void send(Request request, Response response, Callback callback, ApiResponse r, BodyRate rate, Runnable releaseEarly) {
         try {
             if (r.writer() != null) {
                 throw new IllegalStateException("a streamed body from a route that is not streamed");
@@ -356,6 +379,9 @@ public final class JettyServer implements AutoCloseable {
             byte[] body = headOnly ? new byte[0] : r.body();
             if (!headOnly || !r.headers().containsKey("Content-Length")) {
                 response.getHeaders().put("Content-Length", Integer.toString(body.length));
+            }
+            if (releaseEarly != null && body.length <= SMALL_ANSWER) {
+                releaseEarly.run(); // before the client can read the answer and send its next request
             }
             TimedWrite timed = TimedWrite.around(request, callback);
             response.write(true, body.length == 0 ? null : ByteBuffer.wrap(body), timed);

@@ -61,9 +61,10 @@ class TrafficClassesTest {
 
     /**
      * Waits until {@code full} holds, sending again each held request that was answered instead
-     * of held. A place is given back only once its answer is written, so a client can read its
-     * answer a moment before its place is free: a request sent in that moment is refused (503,
-     * Retry-After), as the bound says, and a real client sends it again, as this does.
+     * of held (a 503 with Retry-After, as a real client sends again). A small answer gives its
+     * place back before it is written, so the test's own previous call never holds one; a large
+     * answer keeps it until it is out, and then a request sent as its client reads it can find
+     * the class full.
      */
     private void awaitHeld(java.util.concurrent.Callable<Boolean> full) {
         await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -193,6 +194,22 @@ class TrafficClassesTest {
         LiveServer.Reply forged = s.get("/v1/packages/" + digest, "sta_" + "0".repeat(64));
         assertThat(forged.code()).as("a token shaped like an agent's gets an agent's place, and its refusal at once").isEqualTo(401);
         agentTrafficFlows();
+    }
+
+    @Test
+    void a_client_at_its_share_finds_its_place_free_as_soon_as_it_has_read_its_answer() throws Exception {
+        // the admin's share of the 4 API places is 1: each call, on a connection of its own, must find the previous one's place given back
+        int refused = 0;
+        for (int i = 0; i < 500; i++) {
+            if (s.get("/v1/status", s.admin()).code() == 503) { // a kept-alive connection: read as soon as its bytes are in
+                refused++;
+            }
+            RawHttp.Answer next = RawHttp.send(at, RawHttp.head("GET", "/v1/status", "Authorization: Bearer " + s.admin() + "\r\n", -1), null, false, 10_000);
+            if (next.status() == 503) { // sent on a new connection right after
+                refused++;
+            }
+        }
+        assertThat(refused).as("calls refused for the share their own previous call still held").isZero();
     }
 
     @Test
