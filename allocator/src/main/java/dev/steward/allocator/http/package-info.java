@@ -3,7 +3,8 @@
  * maps an {@link dev.steward.allocator.http.ApiRequest} to a future
  * {@link dev.steward.allocator.http.ApiResponse}, so the same handlers can be served
  * by {@link dev.steward.allocator.http.JettyServer}, which bounds every connection, thread,
- * body and wait ({@link dev.steward.allocator.http.HttpLimits}), or mounted in another server. One class per resource declares its routes; errors are
+ * body and wait ({@link dev.steward.allocator.http.HttpLimits}; each request through
+ * {@code ApiHandler}), or mounted in another server. One class per resource declares its routes; errors are
  * {@code application/problem+json} naming the field; a client's mistake is never a 500.
  * Every request carries a {@link dev.steward.allocator.http.RequestTrace} (its id, route template
  * and principal) that the server hands to a {@link dev.steward.allocator.http.RequestObserver}
