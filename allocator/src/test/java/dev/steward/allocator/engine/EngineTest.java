@@ -81,6 +81,8 @@ class EngineTest {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
         java.util.List<java.util.concurrent.CompletableFuture<?>> encoding = new java.util.ArrayList<>();
+        java.util.concurrent.CountDownLatch owner = new java.util.concurrent.CountDownLatch(1);
+        holdOwner(owner); // the reads complete only once every stage below is chained: so each runs where the read completes, never here
         try {
             for (int i = 0; i < 8; i++) { // clients' reads whose answers take long to encode: every thread that completes them is taken
                 encoding.add(engine.clientRead(s -> s.index()).thenApply(x -> {
@@ -92,6 +94,7 @@ class EngineTest {
                     return x;
                 }));
             }
+            owner.countDown();
             assertThat(engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS))
                     .as("a command is answered").isNotNull();
             assertThat(engine.read(s -> s.roles().size()).get(10, TimeUnit.SECONDS)).as("an agent's read is answered").isEqualTo(1);
