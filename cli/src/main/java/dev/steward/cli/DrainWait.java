@@ -29,8 +29,9 @@ final class DrainWait {
         AllocationInfo[] left = c.watch("/v1/agents/" + agent.id() + "/allocations", AllocationInfo[].class, limit,
                 all -> live(all).isEmpty(), all -> {
                     seen[0] = all;
-                    String line = left(agent, live(all));
-                    if (!live(all).isEmpty() && !line.equals(last[0])) {
+                    List<AllocationInfo> live = live(all);
+                    String line = left(agent, live);
+                    if (!live.isEmpty() && !line.equals(last[0])) {
                         out.println(line);
                         last[0] = line;
                     }

@@ -145,10 +145,7 @@ final class Scheduler {
         if (grown == null) {
             aside.clear();
         } else if (!aside.isEmpty()) {
-            Map<String, Integer> lowestVictim = new HashMap<>(); // per grown agent: the lowest priority a preemption could take there
-            for (AgentLedger l : grown) {
-                lowestVictim.put(l.id(), lowestPreemptible(l));
-            }
+            Map<String, Integer> lowestVictim = new HashMap<>(); // per grown agent, filled when first asked: the lowest priority a preemption could take there
             aside.values().removeIf(e -> switch (e.by()) {
                 case GUARANTEES -> true; // any room, anywhere, may leave enough for what is held back
                 case ROLE_LIMIT -> releasedRoles.contains(e.role());
@@ -164,10 +161,11 @@ final class Scheduler {
      * priority (growth there may have left a preemption enough room). A request that needs two
      * CPUs is not tried again when one CPU is freed on a full agent.
      */
-    private static boolean couldHost(List<AgentLedger> grown, Aside e, Map<String, Integer> lowestVictim) {
+    private boolean couldHost(List<AgentLedger> grown, Aside e, Map<String, Integer> lowestVictim) {
         Resources unit = e.unit();
         for (AgentLedger l : grown) {
-            if (l.ready() && !l.draining() && unit.fitsIn(l.total()) && (free(l, unit) || lowestVictim.get(l.id()) < e.priority())) {
+            if (l.ready() && !l.draining() && unit.fitsIn(l.total())
+                    && (free(l, unit) || lowestVictim.computeIfAbsent(l.id(), id -> lowestPreemptible(l)) < e.priority())) {
                 return true;
             }
         }

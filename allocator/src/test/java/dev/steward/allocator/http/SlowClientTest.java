@@ -72,6 +72,34 @@ class SlowClientTest {
         return got[0];
     }
 
+    /** What a reader that reads a trickle saw: bytes read, whether the place was seen held (503), then given back, and when it began. */
+    private record Trickle(long read, boolean heldMeanwhile, boolean givenBack, long began) {
+    }
+
+    /**
+     * Reads {@code slow}'s answer 1 KiB every 20 ms (about 50 KiB a second, so the write never
+     * idles) for at most 30 s. Once 64 KiB are in it asks {@code probe} until it answers 503 (the
+     * place held), then every 50 reads until it answers {@code free} (the place given back).
+     */
+    private static Trickle trickle(Socket slow, java.util.function.IntSupplier probe, int free) throws Exception {
+        java.io.InputStream in = slow.getInputStream();
+        byte[] buf = new byte[1024];
+        long read = 0;
+        long began = System.nanoTime();
+        boolean heldMeanwhile = false;
+        boolean givenBack = false;
+        for (int i = 0, n; !givenBack && System.nanoTime() - began < Duration.ofSeconds(30).toNanos() && (n = in.read(buf)) > 0; i++) {
+            read += n;
+            if (!heldMeanwhile && read > 64 * 1024) {
+                heldMeanwhile = probe.getAsInt() == 503;
+            } else if (heldMeanwhile && i % 50 == 0) {
+                givenBack = probe.getAsInt() == free;
+            }
+            Thread.sleep(20); // the reader's pace
+        }
+        return new Trickle(read, heldMeanwhile, givenBack, began);
+    }
+
     @Test
     void aReaderThatReadsItsReplyATrickleAtATimeIsCutOffBehindTheSlowestRateAndGivesItsPlaceBack() throws Exception {
         // 4 API places, so the admin token's share is 1: while the slow reader holds it, the admin's other calls get a 503
@@ -79,28 +107,13 @@ class SlowClientTest {
                 .withIdleTimeout(Duration.ofSeconds(60)).withBodyRate(4_000_000, Duration.ofSeconds(1))));
         manyAgents(); // about 10 MB: due within 1 s + 10 MB at 4 MB/s, about 3.5 s
         try (Socket slow = slowReader("/v1/agents")) {
-            java.io.InputStream in = slow.getInputStream();
-            byte[] buf = new byte[1024];
-            long read = 0;
-            long began = System.nanoTime();
-            boolean heldMeanwhile = false;
-            boolean givenBack = false;
-            for (int i = 0, n; !givenBack && System.nanoTime() - began < Duration.ofSeconds(30).toNanos() && (n = in.read(buf)) > 0; i++) {
-                read += n; // 1 KiB every 20 ms, about 50 KiB a second: the write never idles
-                if (!heldMeanwhile && read > 64 * 1024) {
-                    heldMeanwhile = s.get("/v1/status", s.admin()).code() == 503;
-                } else if (heldMeanwhile && i % 50 == 0) {
-                    givenBack = s.get("/v1/status", s.admin()).code() == 200;
-                }
-                Thread.sleep(20); // the reader's pace
-            }
-            assertThat(heldMeanwhile).as("while the answer is written, its place is held (the admin's share of 1)").isTrue();
-            assertThat(givenBack).as("the place is given back while the reader still reads (what the kernel had buffered): %d bytes read in %s",
-                    read, Duration.ofNanos(System.nanoTime() - began)).isTrue();
-            assertThat(read).as("given back before the 10 MB were read").isLessThan(9_000_000);
+            Trickle t = trickle(slow, () -> s.get("/v1/status", s.admin()).code(), 200);
+            assertThat(t.heldMeanwhile()).as("while the answer is written, its place is held (the admin's share of 1)").isTrue();
+            assertThat(t.givenBack()).as("the place is given back while the reader still reads (what the kernel had buffered): %d bytes read in %s",
+                    t.read(), Duration.ofNanos(System.nanoTime() - t.began())).isTrue();
+            assertThat(t.read()).as("given back before the 10 MB were read").isLessThan(9_000_000);
         }
     }
-
 
     @Test
     void aDownloadReadATrickleAtATimeIsCutOffBehindTheSlowestRateAndGivesItsTransferPlaceBack() throws Exception {
@@ -115,24 +128,10 @@ class SlowClientTest {
         String digest = s.uploadTree(tree);
         String absent = "sha256:" + "cd".repeat(32);
         try (Socket slow = slowReader("/v1/packages/" + digest)) {
-            java.io.InputStream in = slow.getInputStream();
-            byte[] buf = new byte[1024];
-            long read = 0;
-            long began = System.nanoTime();
-            boolean heldMeanwhile = false;
-            boolean givenBack = false;
-            for (int i = 0, n; !givenBack && System.nanoTime() - began < Duration.ofSeconds(30).toNanos() && (n = in.read(buf)) > 0; i++) {
-                read += n; // about 50 KiB a second: the write never idles
-                if (!heldMeanwhile && read > 64 * 1024) {
-                    heldMeanwhile = s.get("/v1/packages/" + absent, s.admin()).code() == 503;
-                } else if (heldMeanwhile && i % 50 == 0) {
-                    givenBack = s.get("/v1/packages/" + absent, s.admin()).code() == 404;
-                }
-                Thread.sleep(20); // the reader's pace
-            }
-            assertThat(heldMeanwhile).as("while the package is sent, its transfer place is held (the admin's share of 1)").isTrue();
-            assertThat(givenBack).as("the place is given back while the reader still reads: %d bytes read in %s", read,
-                    Duration.ofNanos(System.nanoTime() - began)).isTrue();
+            Trickle t = trickle(slow, () -> s.get("/v1/packages/" + absent, s.admin()).code(), 404);
+            assertThat(t.heldMeanwhile()).as("while the package is sent, its transfer place is held (the admin's share of 1)").isTrue();
+            assertThat(t.givenBack()).as("the place is given back while the reader still reads: %d bytes read in %s", t.read(),
+                    Duration.ofNanos(System.nanoTime() - t.began())).isTrue();
         } finally {
             try (var files = java.nio.file.Files.list(tree)) {
                 for (java.nio.file.Path f : files.toList()) {
