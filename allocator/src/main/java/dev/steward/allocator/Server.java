@@ -161,7 +161,7 @@ public final class Server implements AutoCloseable {
             engine.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
-        metrics.connectionsRefused(http::connectionsRefused);
+        metrics.connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted);
         writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
         sweeper.start();
         return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);
@@ -186,6 +186,11 @@ public final class Server implements AutoCloseable {
 
     public String url() {
         return (https ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
+    }
+
+    /** HTTP connections open now, as the connection limit counts them. */
+    public int connectionsOpen() {
+        return http.connectionsOpen();
     }
 
     public String adminToken() {

@@ -37,6 +37,11 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "1000")
     int maxPendingPerRole;
 
+    @Option(names = "--max-connections", description = "Most HTTP connections open at once. Past it, the connection idle longest "
+            + "(between requests, or still sending its request head) is closed to make room; agents' connections and requests being served never are. "
+            + "Keep it below the process's open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}", defaultValue = "16384")
+    int maxConnections;
+
     @Option(names = "--max-connections-per-address", description = "Most connections one remote address may hold open at once; past it, "
             + "its next connection is closed as it is accepted, so that one host cannot take every connection. 0 for no limit: behind a proxy, "
             + "where every client has the proxy's address. Default: ${DEFAULT-VALUE}", defaultValue = "1024")
@@ -132,6 +137,9 @@ final class ServerCommand implements Callable<Integer> {
         if (maxPendingPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-pending-per-role is " + maxPendingPerRole + "; it must be at least 1");
         }
+        if (maxConnections < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections is " + maxConnections + "; it must be at least 1");
+        }
         if (maxConnectionsPerAddress < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections-per-address is " + maxConnectionsPerAddress
                     + "; it must be 0 (no limit) or more");
@@ -139,7 +147,8 @@ final class ServerCommand implements Callable<Integer> {
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
                 .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole)
-                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnectionsPerAddress(maxConnectionsPerAddress));
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
+        warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts
             java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
@@ -164,6 +173,34 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Files the server needs besides its connections: its store, jars, logs, packages being moved, calls to agents. */
+    static final int FILES_BESIDES_CONNECTIONS = 1024;
+
+    /**
+     * Says so when the process may open fewer files than its connections and the rest need: past
+     * that, accepting a connection or opening a file fails (EMFILE) before the connection limit
+     * can act.
+     */
+    private void warnOfFileLimit() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+            String warning = fileLimitWarning(os.getMaxFileDescriptorCount(), maxConnections);
+            if (warning != null) {
+                System.err.println(warning);
+            }
+        }
+    }
+
+    /** What to say when {@code files} open files are too few for {@code connections} and the rest; null when they are enough. */
+    static String fileLimitWarning(long files, int connections) {
+        long needed = (long) connections + FILES_BESIDES_CONNECTIONS;
+        if (files >= needed) {
+            return null;
+        }
+        return "warning: this process may open " + files + " files (ulimit -n), fewer than --max-connections (" + connections + ") and "
+                + FILES_BESIDES_CONNECTIONS + " more for the rest: raise the limit (ulimit -n " + needed
+                + ", or LimitNOFILE in a systemd unit), or lower --max-connections";
     }
 
     /** Held: a logger's level lives as long as the logger. */

@@ -31,6 +31,20 @@ class ServerCommandTest {
     }
 
     @Test
+    void a_connection_limit_below_one_exits_2_naming_the_flag() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-connections", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-connections is 0; it must be at least 1");
+    }
+
+    @Test
+    void too_few_open_files_for_the_connections_is_said_with_what_to_raise_it_to() {
+        assertThat(ServerCommand.fileLimitWarning(1024, 16_384)).contains("may open 1024 files (ulimit -n)", "ulimit -n 17408", "--max-connections");
+        assertThat(ServerCommand.fileLimitWarning(65_536, 16_384)).isNull();
+        assertThat(ServerCommand.fileLimitWarning(17_408, 16_384)).isNull();
+    }
+
+    @Test
     void no_subcommand_exits_2_and_points_to_help() {
         StringWriter err = new StringWriter();
         assertThat(run(err)).isEqualTo(2);

@@ -100,6 +100,35 @@ class TlsTest {
         assertThatThrownBy(() -> client(s, stranger).status()).as("a certificate from another CA").isInstanceOf(IOException.class);
     }
 
+    /** Connections that never start their TLS handshake count against the limit, and give way to a client that does. */
+    @Test
+    void over_tls_connections_that_never_shake_hands_are_counted_and_the_oldest_gives_way() throws Exception {
+        CertificateAuthority ca = ca("ca");
+        TlsFiles files = issue(ca, Kind.SERVER, "server", Instant.now(), "127.0.0.1");
+        Server s = Server.start(ServerConfig.of(dir.resolve("limited")).withTls(new ServerTls(files, false))
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(2)));
+        servers.add(s);
+        List<java.net.Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 2; i++) {
+                java.net.Socket so = new java.net.Socket();
+                silent.add(so);
+                so.connect(s.address(), 5000);
+                int counted = i;
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> s.connectionsOpen() == counted);
+            }
+            assertThat(client(s, TlsFiles.trusting(dir.resolve("ca.pem"))).status()).as("a client that shakes hands gets through").isNotNull();
+            java.net.Socket oldest = silent.get(0);
+            oldest.setSoTimeout(10_000);
+            assertThat(oldest.getInputStream().read()).as("the connection silent longest was closed").isEqualTo(-1);
+            assertThat(s.connectionsOpen()).isLessThanOrEqualTo(2);
+        } finally {
+            for (java.net.Socket so : silent) {
+                so.close();
+            }
+        }
+    }
+
     @Test
     void a_token_is_not_sent_over_plain_http_to_an_address_that_is_not_loopback_unless_allowed() {
         for (String addr : List.of("http://10.231.250.9:4646", "http://steward.example.org:4646", "http://[fd00::1]:4646")) {

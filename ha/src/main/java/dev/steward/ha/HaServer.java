@@ -264,7 +264,7 @@ public final class HaServer implements AutoCloseable {
                     new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
             Server s = leader;
             metrics.addTo(s.api().metrics());
-            s.api().metrics().connectionsRefused(http::connectionsRefused); // this server's one listener, which a leader's metrics report
+            s.api().metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted); // this server's one listener, which a leader's metrics report
             leaderMetrics = s.api().metrics();
             front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin()));
             log.watchEpoch(e, () -> role.execute(() -> {

@@ -30,8 +30,9 @@ final class ApiHandler extends Handler.Abstract {
     /** Each token's share of the places of the classes clients hold: API requests, parked queries, transfers. */
     private final java.util.Map<TrafficClass, TokenShares> shares = new java.util.EnumMap<>(TrafficClass.class);
     private final RequestObserver observer;
+    private final ConnectionGuard guard;
 
-    ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer) {
+    ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer, ConnectionGuard guard) {
         super(InvocationType.NON_BLOCKING); // Jetty may call it on the selector thread: it hands off what could take long
         this.api = api;
         this.classes = classes;
@@ -42,6 +43,7 @@ final class ApiHandler extends Handler.Abstract {
             }
         }
         this.observer = observer;
+        this.guard = guard;
     }
 
     /** Every request is traced: its id echoed in the response, and the observer told once the answer is out. */
@@ -50,10 +52,15 @@ final class ApiHandler extends Handler.Abstract {
         RequestTrace trace = RequestTrace.of(request.getHeaders().get(RequestTrace.HEADER), request.getHeaders().get("Authorization"));
         response.getHeaders().put(RequestTrace.HEADER, trace.id());
         TrafficClass[] cls = {TrafficClass.CLIENT};
+        org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+        guard.began(connection); // not to be closed to make room while it is served
         Callback observed = new Callback() {
             private void record() {
+                int status = response.getStatus();
+                // a success of an agent's request, its token checked: the connection is an agent's, never closed to make room
+                guard.ended(connection, (cls[0] == TrafficClass.AGENT || cls[0] == TrafficClass.AGENT_TRANSFER) && status >= 200 && status < 300);
                 try {
-                    observer.done(trace, request.getMethod(), cls[0], response.getStatus(), System.nanoTime() - trace.startNanos());
+                    observer.done(trace, request.getMethod(), cls[0], status, System.nanoTime() - trace.startNanos());
                 } catch (RuntimeException e) {
                     // a log or metric that fails must not fail the answer
                 }
@@ -76,7 +83,12 @@ final class ApiHandler extends Handler.Abstract {
                 return callback.getInvocationType();
             }
         };
-        return handle(request, response, observed, trace, cls);
+        try {
+            return handle(request, response, observed, trace, cls);
+        } catch (RuntimeException | Error e) {
+            guard.ended(connection, false); // Jetty answers it, without our callback
+            throw e;
+        }
     }
 
     /** The request's class takes a place for as long as it is served, or it is refused at once with 503 naming the class. */

@@ -1,7 +1,6 @@
 package dev.steward.allocator.http;
 
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -17,8 +16,9 @@ import java.util.concurrent.Semaphore;
  * Serves an {@link Api} on Jetty 12's core API (no servlets), with every resource bounded
  * ({@link HttpLimits}). Request lines and headers are parsed without holding a thread, so slow
  * or idle connections cost a connection slot and nothing else, and are closed after the idle
- * timeout. A connection limit caps them all, and another the connections from one address
- * ({@link AddressLimit}). Each request is handled by {@link ApiHandler}: refused from its head
+ * timeout. A connection limit caps them all: past it the connection idle longest gives way to the
+ * new one, and agents' connections never do ({@link ConnectionGuard}); another caps the
+ * connections from one address ({@link AddressLimit}). Each request is handled by {@link ApiHandler}: refused from its head
  * where it can be, classed into a {@link TrafficClass} with its own bound (past it, that class
  * gets a 503 at once while the others go on, so transfers can never take the threads heartbeats
  * and API calls need, nor clients' parked queries the places agents need), its body read at the
@@ -28,6 +28,7 @@ public final class JettyServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final InetSocketAddress address;
+    private final ConnectionGuard guard;
     /** Null when one address may hold any number of connections. */
     private final AddressLimit addressLimit;
 
@@ -70,7 +71,8 @@ public final class JettyServer implements AutoCloseable {
         connector.setIdleTimeout(limits.idleTimeout().toMillis());
         connector.setAcceptQueueSize(128);
         server.addConnector(connector);
-        server.addBean(new ConnectionLimit(limits.maxConnections(), connector));
+        guard = new ConnectionGuard(limits.maxConnections()); // past the limit the connection idle longest gives way, never an agent's
+        connector.addBean(guard); // a listener on every connection the connector opens
         addressLimit = limits.maxConnectionsPerAddress() > 0 ? new AddressLimit(limits.maxConnectionsPerAddress()) : null;
         if (addressLimit != null) {
             connector.addBean(addressLimit); // an accept listener, as ConnectionLimit is
@@ -80,7 +82,7 @@ public final class JettyServer implements AutoCloseable {
         for (TrafficClass c : TrafficClass.values()) {
             classes.put(c, new Semaphore(limits.bound(c)));
         }
-        server.setHandler(new ApiHandler(api, classes, limits, observer));
+        server.setHandler(new ApiHandler(api, classes, limits, observer, guard));
         try {
             server.start();
         } catch (Exception e) {
@@ -94,9 +96,22 @@ public final class JettyServer implements AutoCloseable {
         return address;
     }
 
-    /** Connections closed as they were accepted, their address being at its limit ({@link AddressLimit}). */
+    /**
+     * Connections closed as they were accepted: their address was at its limit ({@link AddressLimit}),
+     * or every connection was an agent's or busy ({@link ConnectionBudget}).
+     */
     public long connectionsRefused() {
-        return addressLimit == null ? 0 : addressLimit.refused();
+        return (addressLimit == null ? 0 : addressLimit.refused()) + guard.refused();
+    }
+
+    /** Idle connections closed to make room for a new one, every connection being taken ({@link ConnectionBudget}). */
+    public long connectionsEvicted() {
+        return guard.evicted();
+    }
+
+    /** Connections open now. */
+    public int connectionsOpen() {
+        return guard.open();
     }
 
     @Override

@@ -50,14 +50,24 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     private final Counter storeWriteErrors;
 
     /**
-     * Counts, from now on, the connections the HTTP transport closed as they were accepted because
-     * their address already held its most ({@code steward server --max-connections-per-address}):
-     * a host that tries to take every connection shows here.
+     * Reports, from now on, the HTTP transport's connections: those open, those closed as they
+     * were accepted (their address already held its most, {@code steward server
+     * --max-connections-per-address}, or every connection was an agent's or busy), and idle ones
+     * closed to make room for a new one once every connection was taken. Hosts that try to take
+     * every connection show here.
      */
-    public void connectionsRefused(java.util.function.LongSupplier refused) {
+    public void connections(java.util.function.LongSupplier open, java.util.function.LongSupplier refused, java.util.function.LongSupplier evicted) {
+        GaugeWithCallback.builder().name("steward_http_connections_open")
+                .help("HTTP connections open now (at most --max-connections)")
+                .callback(cb -> cb.call(open.getAsLong())).register(registry);
         CounterWithCallback.builder().name("steward_http_connections_refused_total")
-                .help("Connections closed as they were accepted: their remote address already held the most one address may (--max-connections-per-address)")
+                .help("Connections closed as they were accepted: their remote address already held the most one address may "
+                        + "(--max-connections-per-address), or every connection was an agent's or had a request being served")
                 .callback(cb -> cb.call(refused.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("steward_http_connections_evicted_total")
+                .help("Idle connections (between requests, or with a request head not yet whole) closed to make room for a new one: "
+                        + "every connection was taken (--max-connections); agents' connections are never closed for it")
+                .callback(cb -> cb.call(evicted.getAsLong())).register(registry);
     }
 
     public AllocatorMetrics(Engine engine) {
