@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and N clients (8 by default) ask for that list again and again, reading and dropping each
  * answer. Alone, and then under that load, it times 100 admin commands (a role's weight changed)
  * and 100 heartbeats of a real agent, and prints their p50 and p95, the ratio to alone, the greedy
- * reads per second and the owner thread's busy share. Usage: GreedyReadBench [READERS] [AGENTS].
+ * reads per second, the owner thread's busy share, and its time per read. Usage: GreedyReadBench [READERS] [AGENTS].
  */
 public final class GreedyReadBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,6 +82,11 @@ public final class GreedyReadBench {
             double seconds = (System.nanoTime() - t0) / 1e9;
             double busy = (s.engine().busyNanos() - b0) / 1e9 / seconds;
             long done = reads.get() - r0;
+            // the reads alone for 3 s: the owner thread's time per read (the ticker's few ticks included)
+            long r1 = reads.get();
+            long b1 = s.engine().busyNanos();
+            Thread.sleep(3000);
+            double ownerPerRead = (s.engine().busyNanos() - b1) / 1e6 / Math.max(1, reads.get() - r1);
             stop.set(true);
             pool.shutdown();
             pool.awaitTermination(120, TimeUnit.SECONDS);
@@ -90,6 +95,7 @@ public final class GreedyReadBench {
             print("a heartbeat (PUT /v1/agents/ID/heartbeat)", alone[1], loaded[1]);
             System.out.printf("  greedy reads: %.1f a second while the samples were taken (%.1f s); owner thread busy %.0f%%%n", done / seconds, seconds,
                     busy * 100);
+            System.out.printf("  the owner thread's time per greedy read (3 s of reads alone): %.2f ms%n", ownerPerRead);
         } finally {
             try (var files = Files.walk(root)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -55,8 +55,22 @@ final class Handlers {
         return query(c, read, null, of);
     }
 
+    /**
+     * A blocking read in two parts: {@code take} runs on the owner thread and takes only what the
+     * answer needs, as immutable values; {@code make} builds the answer from them on the thread
+     * that answers. So a large list costs the owner thread little more than copying references.
+     */
+    <T, R> CompletableFuture<ApiResponse> queryInParts(Route.Call c, Function<ClusterState, T> take, Function<T, R> make) {
+        return query(c, take, make, null, null);
+    }
+
     /** As above, parked under {@code key} (see {@link Engine#awaitIndex(String, java.util.function.ToLongFunction, long, Duration)}). */
     <T> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read, String key, java.util.function.ToLongFunction<ClusterState> of) {
+        return query(c, read, Function.identity(), key, of);
+    }
+
+    private <T, R> CompletableFuture<ApiResponse> query(Route.Call c, Function<ClusterState, T> read, Function<T, R> make, String key,
+                                                        java.util.function.ToLongFunction<ClusterState> of) {
         String idx = c.request().param("index");
         CompletableFuture<Long> ready;
         if (idx == null) {
@@ -74,7 +88,10 @@ final class Handlers {
         Function<ClusterState, Object[]> indexed = s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)};
         boolean agent = c.principal() != null && c.principal().kind() == Principal.Kind.AGENT; // agents' answers never wait behind clients'
         return ready.thenCompose(x -> agent ? engine.read(indexed) : engine.clientRead(indexed))
-                .thenApply(r -> ApiResponse.json(200, r[1]).header("X-Steward-Index", Long.toString((Long) r[0])));
+                .thenApply(r -> {
+                    @SuppressWarnings("unchecked") T taken = (T) r[1];
+                    return ApiResponse.json(200, make.apply(taken)).header("X-Steward-Index", Long.toString((Long) r[0]));
+                });
     }
 
     /** A query parameter that is an index: a whole number, at least 0; else a 400 naming {@code field}. */
@@ -127,8 +144,36 @@ final class Handlers {
 
     /** An agent as the API shows it: with what its allocations hold. */
     static AgentInfo view(ClusterState s, AgentInfo a) {
+        return view(a, s.ledger(a.id()).used());
+    }
+
+    private static AgentInfo view(AgentInfo a, dev.steward.api.Resources used) {
         return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),
-                a.registeredAt(), a.lastHeartbeat(), a.usage(), s.ledger(a.id()).used(), a.createIndex(), a.modifyIndex(), a.drainDeadline());
+                a.registeredAt(), a.lastHeartbeat(), a.usage(), used, a.createIndex(), a.modifyIndex(), a.drainDeadline());
+    }
+
+    /**
+     * Every agent's record and what its ledger holds, both immutable: all a list of agents takes
+     * from the state on the owner thread (two references an agent), so that the list itself is
+     * made by {@link #views} on the thread that answers.
+     */
+    static Object[][] agentsHeld(ClusterState s) {
+        java.util.Collection<AgentInfo> all = s.agents();
+        Object[][] held = new Object[all.size()][];
+        int i = 0;
+        for (AgentInfo a : all) {
+            held[i++] = new Object[] {a, s.ledger(a.id()).used()};
+        }
+        return held;
+    }
+
+    /** The list of agents from {@link #agentsHeld}, off the owner thread. */
+    static java.util.List<AgentInfo> views(Object[][] held) {
+        java.util.List<AgentInfo> out = new java.util.ArrayList<>(held.length);
+        for (Object[] h : held) {
+            out.add(view((AgentInfo) h[0], (dev.steward.api.Resources) h[1]));
+        }
+        return out;
     }
 
     /** Whether {@code p} may see something held by {@code role} on {@code agentId}: the admin sees all, a role its own, an agent what runs on it. */

@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counting them at every look; after any sequence of reservations, frees and re-registrations
  * they must equal a count of the devices, and {@code fitsGpus} must answer as the devices say.
  * What allocations hold on a device the agent stops reporting is held again when it comes back.
+ * What is held ({@code used()}, kept between changes) follows every step.
  * A failure prints its seed; replay with -Dsteward.seed=SEED.
  */
 class AgentLedgerGpuTest {
@@ -64,6 +65,12 @@ class AgentLedgerGpuTest {
                     whole += a.gpuUsed(i) == 0 ? 1 : 0;
                     least = Math.min(least, a.gpuUsed(i));
                 }
+                long gpuHeld = 0;
+                for (int i = 0; i < a.gpuCount(); i++) {
+                    gpuHeld += byDevice[i];
+                }
+                // what is held, as a list of agents shows it: kept between changes, so it must follow every change
+                assertThat(a.used()).as("step %d: what is held", step).isEqualTo(new Resources(100L * held.size(), 100L * held.size(), 0, gpuHeld, Map.of()));
                 assertThat(a.wholeGpusFree()).as("step %d: whole free devices", step).isEqualTo(whole);
                 assertThat(a.leastDeviceUsed()).as("step %d: least-used device", step).isEqualTo(least);
                 for (long g : new long[] {100, 500, 900, 1000, 2000, 3000}) {
