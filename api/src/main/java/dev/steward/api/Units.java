@@ -140,6 +140,22 @@ public final class Units {
         return mib + "m";
     }
 
+    /**
+     * An amount of MiB for a person to read in a table: exact below 1 GiB, in whole GiB below
+     * 1 TiB and in whole TiB ({@link #formatMib}), else in GiB or TiB to one decimal
+     * ({@code 24105} is {@code 23.5g}). Not for input: {@link #formatMib} is exact.
+     */
+    public static String formatMibShort(long mib) {
+        long abs = Math.abs(mib);
+        if (abs < 1024 || abs % (1024L * 1024) == 0 || abs < 1024L * 1024 && abs % 1024 == 0) {
+            return formatMib(mib);
+        }
+        if (abs < 1024L * 1024) {
+            return String.format(java.util.Locale.ROOT, "%.1fg", mib / 1024.0);
+        }
+        return String.format(java.util.Locale.ROOT, "%.1ft", mib / (1024.0 * 1024));
+    }
+
     private static Matcher match(String field, String text, String expected) {
         if (text == null || text.isBlank()) {
             throw new ValidationException(field, "is empty; write " + expected);

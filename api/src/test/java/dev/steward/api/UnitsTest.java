@@ -67,5 +67,11 @@ class UnitsTest {
         assertThat(Units.formatCpus(1500)).isEqualTo("1.5");
         assertThat(Units.formatMib(4096)).isEqualTo("4g");
         assertThat(Units.formatMib(1536)).isEqualTo("1536m");
+        assertThat(Units.formatMibShort(24105)).as("a machine's memory, for a table").isEqualTo("23.5g");
+        assertThat(Units.formatMibShort(1536)).isEqualTo("1.5g");
+        assertThat(Units.formatMibShort(512)).isEqualTo("512m");
+        assertThat(Units.formatMibShort(4096)).isEqualTo("4g");
+        assertThat(Units.formatMibShort(0)).isEqualTo("0m");
+        assertThat(Units.formatMibShort(3L * 1024 * 1024 + 512 * 1024)).isEqualTo("3.5t");
     }
 }

@@ -34,7 +34,7 @@ final class AgentsCommand implements Callable<Integer> {
         for (AgentInfo a : agents) {
             System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%s%n", a.name(), a.id(), a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()) + "/" + Units.formatMib(a.total().memoryMib()),
+                    Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
                     a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline());
         }
         return 0;
@@ -119,7 +119,7 @@ final class AgentsCommand implements Callable<Integer> {
         } else if (drain) {
             System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
                     + "what it holds (%s cpus, %s of memory) is asked to leave%s%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()), a.drainDeadline() == null ? "" : "; what is still there at "
+                    Units.formatMibShort(a.allocated().memoryMib()), a.drainDeadline() == null ? "" : "; what is still there at "
                             + a.drainDeadline() + " ends then");
         } else {
             System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());

@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
         for (AgentInfo a : agents) {
             System.out.printf("%-19s %-7s %-9s %-20s %-20s%n", a.name(), a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
-                    Units.formatMib(a.allocated().memoryMib()) + "/" + Units.formatMib(a.total().memoryMib()));
+                    Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()));
         }
         System.out.printf("%nROLE%-15s %-7s %-15s %-10s %s%n", "", "WEIGHT", "DOMINANT SHARE", "PENDING", "HOLDS");
         for (RoleInfo r : roles) {
