@@ -3,7 +3,6 @@ package dev.steward.agent;
 import dev.steward.api.AgentSignature;
 import dev.steward.api.Units;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -37,7 +36,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Nothing here can be held. Jetty parses requests without holding a thread, so a connection
  * that trickles its request costs a connection slot until the idle timeout
- * ({@link #IDLE_TIMEOUT}) closes it; connections are limited ({@link #MAX_CONNECTIONS}). With
+ * ({@link #IDLE_TIMEOUT}) closes it; connections are limited ({@link #MAX_CONNECTIONS}): past
+ * the limit the connection idle longest is closed to make room for a new one, and a connection
+ * that carried a request the allocator signed never is (hosts that trickle request heads cannot
+ * keep the allocator's log reads out; {@code ConnectionGuard}). With
  * {@code wait} (at most {@link #MAX_WAIT}) an empty read waits for new bytes: a follow. A
  * waiting follow holds no thread either: it is parked, and one timer looks at every parked
  * follow's file every 100 ms and answers it when bytes come, its task ends, or its wait is
@@ -54,6 +56,7 @@ final class LogServer implements AutoCloseable {
     /** A connection that sends nothing (a request trickled, a client gone) for this long is closed. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_CONNECTIONS = 2048;
+    private final dev.steward.connections.ConnectionGuard guard;
     /** Set on a read at the end of a task that has ended: no more bytes will come. */
     static final String END_HEADER = "X-Steward-Log-End";
     private final Server server;
@@ -79,6 +82,13 @@ final class LogServer implements AutoCloseable {
      */
     LogServer(InetSocketAddress bind, Path tasksDir, java.util.function.Supplier<String> tokenHash, dev.steward.tls.TlsFiles tls,
               boolean verifyClients) throws IOException {
+        this(bind, tasksDir, tokenHash, tls, verifyClients, MAX_CONNECTIONS);
+    }
+
+    /** As above, with at most {@code maxConnections} open at once (tests fill a few). */
+    LogServer(InetSocketAddress bind, Path tasksDir, java.util.function.Supplier<String> tokenHash, dev.steward.tls.TlsFiles tls,
+              boolean verifyClients, int maxConnections) throws IOException {
+        this.guard = new dev.steward.connections.ConnectionGuard(maxConnections);
         this.tasksDir = tasksDir;
         this.key = tokenHash;
         QueuedThreadPool pool = new QueuedThreadPool(8, 2, 60_000); // Jetty's unbounded queue, held small by the connection limit below
@@ -106,11 +116,28 @@ final class LogServer implements AutoCloseable {
         connector.setPort(bind.getPort());
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
-        server.addBean(new ConnectionLimit(MAX_CONNECTIONS, connector));
+        // past the limit the connection idle longest gives way to a new one, never one the allocator's signed requests use
+        connector.addBean(guard);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                serve(request, response, callback);
+                org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
+                guard.began(connection);
+                boolean[] verified = {false};
+                Callback ended = Callback.from(callback.getInvocationType(), () -> {
+                    int status = response.getStatus();
+                    guard.ended(connection, verified[0] && status >= 200 && status < 300);
+                    callback.succeeded();
+                }, x -> {
+                    guard.ended(connection, false);
+                    callback.failed(x);
+                });
+                try {
+                    serve(request, response, ended, verified);
+                } catch (RuntimeException | Error e) {
+                    guard.ended(connection, false);
+                    throw e;
+                }
                 return true;
             }
         });
@@ -131,6 +158,11 @@ final class LogServer implements AutoCloseable {
     /** Whether it serves HTTPS. */
     boolean https() {
         return https;
+    }
+
+    /** Connections open now, as the connection limit counts them. */
+    int connectionsOpen() {
+        return guard.open();
     }
 
     InetSocketAddress address() {
@@ -175,7 +207,7 @@ final class LogServer implements AutoCloseable {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
-    private void serve(Request request, Response response, Callback callback) {
+    private void serve(Request request, Response response, Callback callback, boolean[] verified) {
         try {
             String path = request.getHttpURI().getPath();
             if ("/metrics".equals(path) && request.getMethod().equals("GET")) {
@@ -189,6 +221,7 @@ final class LogServer implements AutoCloseable {
                 send(response, callback, 401, "missing or bad allocator signature");
                 return;
             }
+            verified[0] = true;
             String[] parts = path.split("/");
             if (!request.getMethod().equals("GET") || parts.length != 5 || !parts[4].equals("logs") || !parts[3].matches("[A-Za-z0-9-]+")) {
                 send(response, callback, 404, "no such route");

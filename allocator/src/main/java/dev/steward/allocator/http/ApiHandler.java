@@ -1,5 +1,6 @@
 package dev.steward.allocator.http;
 
+import dev.steward.connections.ConnectionGuard;
 import dev.steward.api.Limits;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;

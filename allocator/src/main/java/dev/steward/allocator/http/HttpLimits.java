@@ -60,7 +60,7 @@ public record HttpLimits(int maxConnections, int maxConnectionsPerAddress, int m
                 maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
     }
 
-    /** The same bounds with at most {@code n} connections at once in all ({@link ConnectionBudget}). */
+    /** The same bounds with at most {@code n} connections at once in all ({@link dev.steward.connections.ConnectionBudget}). */
     public HttpLimits withConnections(int n) {
         return new HttpLimits(n, maxConnectionsPerAddress, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
                 maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);

@@ -1,5 +1,6 @@
 package dev.steward.allocator.http;
 
+import dev.steward.connections.ConnectionGuard;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -98,13 +99,13 @@ public final class JettyServer implements AutoCloseable {
 
     /**
      * Connections closed as they were accepted: their address was at its limit ({@link AddressLimit}),
-     * or every connection was an agent's or busy ({@link ConnectionBudget}).
+     * or every connection was an agent's or busy ({@link dev.steward.connections.ConnectionBudget}).
      */
     public long connectionsRefused() {
         return (addressLimit == null ? 0 : addressLimit.refused()) + guard.refused();
     }
 
-    /** Idle connections closed to make room for a new one, every connection being taken ({@link ConnectionBudget}). */
+    /** Idle connections closed to make room for a new one, every connection being taken ({@link dev.steward.connections.ConnectionBudget}). */
     public long connectionsEvicted() {
         return guard.evicted();
     }

@@ -1,4 +1,4 @@
-package dev.steward.allocator.http;
+package dev.steward.connections;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.server.ConnectionMetaData;
@@ -14,17 +14,18 @@ import java.util.logging.Logger;
  * connections and those with a request being served are never closed for it. It takes the place
  * of Jetty's {@code ConnectionLimit}, which stops accepting at the limit: then connections that
  * trickle their request heads from many hosts, each in time to stay clear of the idle timeout,
- * kept every agent out. A listener on each connection of the connector, told by
- * {@link ApiHandler} when a request begins and ends.
+ * kept every agent out. A listener on each connection of the connector, told by the handler
+ * (the allocator's {@code ApiHandler}, the agent's {@code LogServer}) when a request begins and ends.
  */
-final class ConnectionGuard implements Connection.Listener {
+public final class ConnectionGuard implements Connection.Listener {
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
     private final ConnectionBudget<Connection> budget;
     private final int max;
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    ConnectionGuard(int max) {
+    /** At most {@code max} connections open at once. */
+    public ConnectionGuard(int max) {
         this.budget = new ConnectionBudget<>(max);
         this.max = max;
     }
@@ -39,8 +40,8 @@ final class ConnectionGuard implements Connection.Listener {
             warn("closed the connection idle longest, from " + from(evict.victim()) + ", to make room for a new one");
             evict.victim().getEndPoint().close(new IOException("closed to make room: all " + max + " connections were taken"));
         } else if (admission instanceof ConnectionBudget.Refuse<Connection>) {
-            warn("refused a connection from " + from(connection) + ": every connection is an agent's or has a request being served");
-            connection.getEndPoint().close(new IOException("refused: all " + max + " connections are agents' or busy"));
+            warn("refused a connection from " + from(connection) + ": every connection is one kept (an agent's; on an agent, the allocator's) or has a request being served");
+            connection.getEndPoint().close(new IOException("refused: all " + max + " connections are kept or busy"));
         }
     }
 
@@ -50,24 +51,28 @@ final class ConnectionGuard implements Connection.Listener {
     }
 
     /** A request on {@code connection} is being served. */
-    void began(Connection connection) {
+    public void began(Connection connection) {
         budget.began(connection);
     }
 
-    /** A request on {@code connection} ended; {@code agents}: it was an agent's, and succeeded. */
-    void ended(Connection connection, boolean agents) {
-        budget.ended(connection, agents);
+    /**
+     * A request on {@code connection} ended; {@code kept}: it came from a peer whose connections
+     * are never closed to make room, its credentials checked and the request served: an agent on
+     * the allocator, the allocator on an agent's log server.
+     */
+    public void ended(Connection connection, boolean kept) {
+        budget.ended(connection, kept);
     }
 
-    int open() {
+    public int open() {
         return budget.open();
     }
 
-    long evicted() {
+    public long evicted() {
         return budget.evicted();
     }
 
-    long refused() {
+    public long refused() {
         return budget.refused();
     }
 

@@ -1,4 +1,4 @@
-package dev.steward.allocator.http;
+package dev.steward.connections;
 
 import java.util.HashMap;
 import java.util.Iterator;
@@ -9,8 +9,8 @@ import java.util.Map;
  * Which connection gives way when every one of the server's connections is taken: the decision
  * alone, with no socket in it ({@link ConnectionGuard} carries it out on Jetty's connections).
  *
- * <p>A connection that has had a successful request of an agent's ({@link TrafficClass#AGENT},
- * {@link TrafficClass#AGENT_TRANSFER}) is an agent's, and is never taken. Nor is one whose request
+ * <p>A connection that carried a successful request from a peer to keep (an agent's, on the
+ * allocator; the allocator's signed requests, on an agent's log server) is kept: never taken. Nor is one whose request
  * is being served: a client's parked query or transfer, which the traffic classes already bound.
  * Every other connection is idle: between requests, or still sending a request head that has not
  * come whole. When a new connection would go past the limit, the idle connection that has been
@@ -21,25 +21,25 @@ import java.util.Map;
  *
  * @param <K> what names a connection (Jetty's connection; any key in tests)
  */
-final class ConnectionBudget<K> {
+public final class ConnectionBudget<K> {
     /** What to do with a connection just opened. */
-    sealed interface Admission<K> permits Fits, Evict, Refuse {
+    public sealed interface Admission<K> permits Fits, Evict, Refuse {
     }
 
     /** Within the limit: nothing to close. */
-    record Fits<K>() implements Admission<K> {
+    public record Fits<K>() implements Admission<K> {
     }
 
     /** Admitted in place of {@code victim}, which is to be closed. */
-    record Evict<K>(K victim) implements Admission<K> {
+    public record Evict<K>(K victim) implements Admission<K> {
     }
 
-    /** Refused: every other connection is an agent's or busy; close the new one. */
-    record Refuse<K>() implements Admission<K> {
+    /** Refused: every other connection is kept or busy; close the new one. */
+    public record Refuse<K>() implements Admission<K> {
     }
 
     private static final class State {
-        boolean agent;
+        boolean kept;
         int busy;
     }
 
@@ -50,7 +50,7 @@ final class ConnectionBudget<K> {
     private long evicted;
     private long refused;
 
-    ConnectionBudget(int max) {
+    public ConnectionBudget(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("the connection limit must be at least 1");
         }
@@ -58,7 +58,7 @@ final class ConnectionBudget<K> {
     }
 
     /** A connection was opened: it fits, or takes the place of the connection idle longest, or is refused. */
-    synchronized Admission<K> opened(K k) {
+    public synchronized Admission<K> opened(K k) {
         if (open.containsKey(k)) {
             return new Fits<>();
         }
@@ -80,7 +80,7 @@ final class ConnectionBudget<K> {
     }
 
     /** A request on {@code k} is being served: it may not be taken until it ends. */
-    synchronized void began(K k) {
+    public synchronized void began(K k) {
         State s = open.get(k);
         if (s != null) {
             s.busy++;
@@ -89,41 +89,41 @@ final class ConnectionBudget<K> {
     }
 
     /**
-     * A request on {@code k} ended; {@code agents} when it was an agent's and succeeded, which
-     * makes the connection an agent's for as long as it lasts. Otherwise, once nothing on it is
+     * A request on {@code k} ended; {@code kept} when it came from a peer to keep and succeeded,
+     * which keeps the connection for as long as it lasts. Otherwise, once nothing on it is
      * served, it is the newest idle connection.
      */
-    synchronized void ended(K k, boolean agents) {
+    public synchronized void ended(K k, boolean kept) {
         State s = open.get(k);
         if (s == null) {
             return;
         }
         s.busy = Math.max(0, s.busy - 1);
-        s.agent |= agents;
+        s.kept |= kept;
         idle.remove(k);
-        if (!s.agent && s.busy == 0) {
+        if (!s.kept && s.busy == 0) {
             idle.put(k, Boolean.TRUE); // at the end: the newest idle
         }
     }
 
     /** A connection closed, however it ended. */
-    synchronized void closed(K k) {
+    public synchronized void closed(K k) {
         open.remove(k);
         idle.remove(k);
     }
 
     /** Connections open now, as counted. */
-    synchronized int open() {
+    public synchronized int open() {
         return open.size();
     }
 
     /** Connections closed so far to make room for a newer one. */
-    synchronized long evicted() {
+    public synchronized long evicted() {
         return evicted;
     }
 
-    /** New connections refused so far, every other being an agent's or busy. */
-    synchronized long refused() {
+    /** New connections refused so far, every other being kept or busy. */
+    public synchronized long refused() {
         return refused;
     }
 }
