@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and N clients (8 by default) ask for that list again and again, reading and dropping each
  * answer. Alone, and then under that load, it times 100 admin commands (a role's weight changed)
  * and 100 heartbeats of a real agent, and prints their p50 and p95, the ratio to alone, the greedy
- * reads per second, the owner thread's busy share, and its time per read. Usage: GreedyReadBench [READERS] [AGENTS].
+ * reads per second, the owner thread's busy share, and its time per read. Usage: GreedyReadBench [READERS] [AGENTS] [PATH]
+ * (PATH: what the greedy clients read, {@code /v1/agents} by default; {@code /v1/status} sums the same agents).
  */
 public final class GreedyReadBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -40,6 +41,7 @@ public final class GreedyReadBench {
     public static void main(String[] args) throws Exception {
         int readers = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         int agents = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
+        String path = args.length > 2 ? args[2] : "/v1/agents";
         Path root = Files.createTempDirectory("steward-greedy-read-bench");
         try (Server s = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(Duration.ofHours(1)))) {
             Map<String, String> attrs = new LinkedHashMap<>();
@@ -55,9 +57,9 @@ public final class GreedyReadBench {
             String agentId = joined.path("agent").path("id").asText();
             String agentToken = joined.path("token").asText();
             send(s, "PUT", "/v1/roles/other", s.adminToken(), "{\"weight\":1}");
-            long listBytes = send(s, "GET", "/v1/agents", s.adminToken(), null).body().length();
-            System.out.printf("GreedyReadBench: %d cores; %,d agents (GET /v1/agents answers %.1f MB); %d greedy readers%n",
-                    Runtime.getRuntime().availableProcessors(), agents + 1, listBytes / 1e6, readers);
+            long listBytes = send(s, "GET", path, s.adminToken(), null).body().length();
+            System.out.printf("GreedyReadBench: %d cores; %,d agents (GET %s answers %,d bytes); %d greedy readers%n",
+                    Runtime.getRuntime().availableProcessors(), agents + 1, path, listBytes, readers);
 
             long[][] alone = sample(s, agentId, agentToken);
             AtomicBoolean stop = new AtomicBoolean();
@@ -65,7 +67,7 @@ public final class GreedyReadBench {
             ExecutorService pool = Executors.newFixedThreadPool(readers);
             for (int i = 0; i < readers; i++) {
                 pool.submit(() -> {
-                    HttpRequest get = HttpRequest.newBuilder(URI.create(s.url() + "/v1/agents")).header("Authorization", "Bearer " + s.adminToken())
+                    HttpRequest get = HttpRequest.newBuilder(URI.create(s.url() + path)).header("Authorization", "Bearer " + s.adminToken())
                             .timeout(Duration.ofSeconds(60)).GET().build();
                     while (!stop.get()) {
                         HTTP.send(get, HttpResponse.BodyHandlers.discarding());

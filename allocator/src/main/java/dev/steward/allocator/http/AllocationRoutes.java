@@ -33,7 +33,8 @@ final class AllocationRoutes {
                     String agent = c.request().param("agent");
                     String request = c.request().param("request");
                     AllocationState st = Handlers.enumParam("state", c.request().param("state"), AllocationState.class);
-                    return h.query(c, s -> s.allocations().stream()
+                    // the owner thread copies the references; the filters run on the thread that answers
+                    return h.queryInParts(c, s -> s.allocations().toArray(new AllocationInfo[0]), all -> java.util.Arrays.stream(all)
                             .filter(a -> visible(c.principal(), a))
                             .filter(a -> role == null || a.role().equals(role))
                             .filter(a -> agent == null || a.agentId().equals(agent))

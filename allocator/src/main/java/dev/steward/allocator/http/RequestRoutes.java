@@ -36,7 +36,7 @@ final class RequestRoutes {
                 new Route("GET", "/v1/requests", clients, c -> {
                     RequestState st = Handlers.enumParam("state", c.request().param("state"), RequestState.class);
                     String role = c.request().param("role");
-                    return h.query(c, s -> s.requests().stream()
+                    return h.queryInParts(c, s -> s.requests().toArray(new RequestInfo[0]), all -> java.util.Arrays.stream(all)
                             .filter(r -> visible(c.principal(), r.role()))
                             .filter(r -> role == null || r.role().equals(role))
                             .filter(r -> st == null || r.state() == st).toList());

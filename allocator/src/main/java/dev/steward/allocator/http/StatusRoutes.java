@@ -2,9 +2,12 @@ package dev.steward.allocator.http;
 
 import dev.steward.allocator.auth.Principal.Kind;
 import dev.steward.allocator.placement.AgentLedger;
+import dev.steward.allocator.state.ClusterState;
 import dev.steward.api.AgentInfo;
 import dev.steward.api.AgentStatus;
+import dev.steward.api.AllocationInfo;
 import dev.steward.api.ClusterStatus;
+import dev.steward.api.RequestInfo;
 import dev.steward.api.RequestState;
 import dev.steward.api.Resources;
 
@@ -51,26 +54,51 @@ final class StatusRoutes {
                 new Route("GET", "/v1/snapshot", EnumSet.of(Kind.ADMIN), c -> snapshot()),
                 new Route("GET", "/v1/whoami", EnumSet.allOf(Kind.class), c -> CompletableFuture.completedFuture(ApiResponse.json(200,
                         Map.of("kind", c.principal().kind().name().toLowerCase(java.util.Locale.ROOT), "subject", c.principal().subject())))),
-                new Route("GET", "/v1/status", anyone, c -> h.query(c, s -> {
-                    int ready = 0;
-                    int lost = 0;
-                    int draining = 0;
-                    Resources total = Resources.ZERO;
-                    Resources used = Resources.ZERO;
-                    for (AgentInfo a : s.agents()) {
-                        if (a.status() == AgentStatus.LOST) {
-                            lost++;
-                            continue;
-                        }
-                        ready++;
-                        draining += a.draining() ? 1 : 0;
-                        AgentLedger l = s.ledger(a.id());
-                        total = total.plus(l.total());
-                        used = used.plus(l.used());
-                    }
-                    int pending = (int) s.requests().stream().filter(r -> r.state() == RequestState.PENDING).count();
-                    int live = (int) s.allocations().stream().filter(a -> !a.state().terminal()).count();
-                    return new ClusterStatus(s.index(), ready, lost, draining, s.roles().size(), pending, live, total, used);
-                })));
+                // on the owner thread only references are taken; the sums are made on the thread that answers
+                new Route("GET", "/v1/status", anyone, c -> h.queryInParts(c, Taken::of, Taken::status)));
+    }
+
+    /** What the status needs from the state, all immutable: each agent with its ledger's total and what it holds, the requests, the allocations. */
+    private record Taken(long index, AgentInfo[] agents, Resources[] totals, Resources[] used, int roles, RequestInfo[] requests,
+                         AllocationInfo[] allocations) {
+        static Taken of(ClusterState s) {
+            AgentInfo[] agents = s.agents().toArray(new AgentInfo[0]);
+            Resources[] totals = new Resources[agents.length];
+            Resources[] used = new Resources[agents.length];
+            for (int i = 0; i < agents.length; i++) {
+                AgentLedger l = s.ledger(agents[i].id());
+                totals[i] = l.total();
+                used[i] = l.used();
+            }
+            return new Taken(s.index(), agents, totals, used, s.roles().size(), s.requests().toArray(new RequestInfo[0]),
+                    s.allocations().toArray(new AllocationInfo[0]));
+        }
+
+        ClusterStatus status() {
+            int ready = 0;
+            int lost = 0;
+            int draining = 0;
+            Resources total = Resources.ZERO;
+            Resources held = Resources.ZERO;
+            for (int i = 0; i < agents.length; i++) {
+                if (agents[i].status() == AgentStatus.LOST) {
+                    lost++;
+                    continue;
+                }
+                ready++;
+                draining += agents[i].draining() ? 1 : 0;
+                total = total.plus(totals[i]);
+                held = held.plus(used[i]);
+            }
+            int pending = 0;
+            for (RequestInfo r : requests) {
+                pending += r.state() == RequestState.PENDING ? 1 : 0;
+            }
+            int live = 0;
+            for (AllocationInfo a : allocations) {
+                live += a.state().terminal() ? 0 : 1;
+            }
+            return new ClusterStatus(index, ready, lost, draining, roles, pending, live, total, held);
+        }
     }
 }
