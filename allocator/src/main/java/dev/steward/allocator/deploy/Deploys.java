@@ -74,10 +74,10 @@ final class Deploys {
             if (req.packageDigest() == null) {
                 throw new ValidationException("packageDigest", "is required (or promoteFrom, to take what runs in another environment)");
             }
-            spec = withManifestDefaults(req.runSpec(), state.packages().use(req.packageDigest(), now));
+            spec = withManifestDefaults(req.runSpec(), state.packages().stored(req.packageDigest()));
         }
         var asked = spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
-        state.packages().use(spec.packageDigest(), now);
+        state.packages().stored(spec.packageDigest());
         state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);
         ServiceRecord s = existing;
         if (s == null) {
@@ -93,16 +93,20 @@ final class Deploys {
             if (count == s.instances()) {
                 String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
                         : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
+                state.packages().use(spec.packageDigest(), now); // asked for again: kept from the sweep
                 return new DeployResult(running, targeted, true, msg);
             }
             services.putService(s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
                     s.nextRevision(), now, state.nextIndex()));
+            state.packages().use(spec.packageDigest(), now);
             return new DeployResult(running, targeted, false, "scaled to " + dev.steward.api.Units.count(count, "instance") + "; revision " + targeted.number() + " unchanged");
         }
         int n = s.nextRevision();
         RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
                 null, false);
-        return start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
+        DeployResult started = start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
+        state.packages().use(spec.packageDigest(), now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
+        return started;
     }
 
     /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */

@@ -49,15 +49,25 @@ public final class Packages {
         return byDigest.get(digest);
     }
 
-    /** The stored package a task or service names, refreshed as used; a clear conflict if it is not stored. */
-    public PackageManifest use(String digest, Instant now) {
+    /**
+     * The manifest of the stored package a task or service names, changing nothing; a clear
+     * conflict if it is not stored. A command checks with this, and calls {@link #use} once
+     * nothing can refuse it any more: a refused command must leave no trace.
+     */
+    public PackageManifest stored(String digest) {
         PackageInfo p = byDigest.get(digest);
         if (p == null) {
             throw new Conflict("package " + digest + " is not stored on this allocator (never uploaded, or removed as unused); "
                     + "upload it first: steward package --upload");
         }
-        put(touched(p, now));
         return p.manifest();
+    }
+
+    /** The stored package a task or service names, refreshed as used (so kept from the sweep); a clear conflict if it is not stored. */
+    public PackageManifest use(String digest, Instant now) {
+        PackageManifest m = stored(digest);
+        put(touched(byDigest.get(digest), now));
+        return m;
     }
 
     /**

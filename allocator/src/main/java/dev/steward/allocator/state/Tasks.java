@@ -44,7 +44,7 @@ public final class Tasks {
         }
         if (spec.packageDigest() != null) {
             dev.steward.api.Digests.check("packageDigest", spec.packageDigest());
-            spec = spec.withDefaultsFrom(state.packages().use(spec.packageDigest(), now));
+            spec = spec.withDefaultsFrom(state.packages().stored(spec.packageDigest()));
             state.packages().fitsDisk(spec.packageDigest(), a.resources().diskMib(), "allocation " + allocationId);
         }
         spec.validate(List.copyOf(a.ports().keySet()));
@@ -60,6 +60,9 @@ public final class Tasks {
             if (t.spec().name().equals(spec.name()) && !t.state().terminal()) {
                 throw new Conflict("allocation " + allocationId + " already runs a task named '" + spec.name() + "' (" + t.id() + ")");
             }
+        }
+        if (spec.packageDigest() != null) {
+            state.packages().use(spec.packageDigest(), now); // refreshed only now, once nothing can refuse the task
         }
         String id = state.ids.get();
         TaskInfo t = new TaskInfo(id, allocationId, a.agentId(), a.role(), spec, a.ports(), a.resources(), false, TaskState.PENDING, null, null,
@@ -95,7 +98,10 @@ public final class Tasks {
         if (s.state() == null) {
             throw new dev.steward.api.ValidationException("state", "is required");
         }
-        Transitions.check(t.state(), s.state());
+        if (!Transitions.TASK.get(t.state()).contains(s.state())) { // the agent's word: its mistake is a refusal with a reason, never a 500
+            throw new Conflict("task " + taskId + " is " + t.state() + " and cannot become " + s.state() + " (from " + t.state() + " it can become "
+                    + Transitions.TASK.get(t.state()) + "); report " + s.seq() + " is refused and changes nothing");
+        }
         Instant started = t.startedAt() == null && s.state() == TaskState.RUNNING ? (s.at() == null ? now : s.at()) : t.startedAt();
         Instant finished = s.state().terminal() ? (s.at() == null ? now : s.at()) : null;
         TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),

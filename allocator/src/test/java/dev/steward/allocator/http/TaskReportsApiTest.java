@@ -56,6 +56,23 @@ class TaskReportsApiTest {
     }
 
     @Test
+    void a_report_of_a_move_the_task_cannot_make_is_refused_with_a_reason_not_a_500() {
+        String[] a = s.agent("m1", "4", "8g");
+        String alloc = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"1g\"}").body().path("allocations").get(0).asText();
+        String t = s.task(alloc, "one");
+        String index = s.get("/v1/status", s.admin()).index();
+        LiveServer.Reply r = s.put("/v1/agents/" + a[0] + "/tasks/" + t + "/status", a[1], "{\"seq\":1,\"state\":\"PENDING\"}");
+        assertThat(r.code()).as("%s", r.body()).isEqualTo(409);
+        assertThat(r.body().path("detail").asText()).contains("is PENDING and cannot become PENDING", "changes nothing");
+        LiveServer.Reply batch = s.post("/v1/agents/" + a[0] + "/tasks/statuses", a[1],
+                "{\"reports\":[{\"task\":\"" + t + "\",\"status\":{\"seq\":1,\"state\":\"PENDING\"}}]}");
+        assertThat(batch.body().get(0).path("status").asInt()).as("in a batch, in its place").isEqualTo(409);
+        assertThat(s.get("/v1/status", s.admin()).index()).as("nothing written").isEqualTo(index);
+        assertThat(s.put("/v1/agents/" + a[0] + "/tasks/" + t + "/status", a[1], "{\"seq\":1,\"state\":\"RUNNING\",\"pid\":7}").code())
+                .as("the task's next real report is taken").isEqualTo(200);
+    }
+
+    @Test
     void the_shape_is_checked_and_named() {
         String[] a = s.agent("m1", "4", "8g");
         String path = "/v1/agents/" + a[0] + "/tasks/statuses";
