@@ -20,6 +20,12 @@ import java.util.concurrent.CompletableFuture;
 /** {@code /v1/health} (no token), {@code /v1/status}, {@code /v1/whoami} (who a token is), and {@code /v1/snapshot} (admin: the whole stored state, for {@code steward snapshot save}). */
 final class StatusRoutes {
     private final Handlers h;
+    /**
+     * The status as last summed, with the index it was summed at. Everything it counts is durable
+     * state, so it holds until the index moves: clients that poll the status between changes cost
+     * the owner thread one comparison.
+     */
+    private volatile ClusterStatus last;
     /** One snapshot read at a time: each reads the whole database. */
     private static final java.util.concurrent.ExecutorService SNAPSHOTS = new java.util.concurrent.ThreadPoolExecutor(1, 1, 30, java.util.concurrent.TimeUnit.SECONDS,
             new java.util.concurrent.ArrayBlockingQueue<>(4), r -> {
@@ -55,7 +61,26 @@ final class StatusRoutes {
                 new Route("GET", "/v1/whoami", EnumSet.allOf(Kind.class), c -> CompletableFuture.completedFuture(ApiResponse.json(200,
                         Map.of("kind", c.principal().kind().name().toLowerCase(java.util.Locale.ROOT), "subject", c.principal().subject())))),
                 // on the owner thread only references are taken; the sums are made on the thread that answers
-                new Route("GET", "/v1/status", anyone, c -> h.queryInParts(c, Taken::of, Taken::status)));
+                new Route("GET", "/v1/status", anyone, c -> h.queryInParts(c, this::take, this::make)));
+    }
+
+    /** On the owner thread: the status summed at this index already, or the references to sum it from. */
+    private Object take(ClusterState s) {
+        ClusterStatus known = last;
+        return known != null && known.index() == s.index() ? known : Taken.of(s);
+    }
+
+    /** On the thread that answers: the status, summed if it was not known. */
+    private ClusterStatus make(Object taken) {
+        if (taken instanceof ClusterStatus known) {
+            return known;
+        }
+        ClusterStatus summed = ((Taken) taken).status();
+        ClusterStatus known = last;
+        if (known == null || known.index() < summed.index()) {
+            last = summed; // two readers may sum the same index at once: either result is the same
+        }
+        return summed;
     }
 
     /** What the status needs from the state, all immutable: each agent with its ledger's total and what it holds, the requests, the allocations. */
