@@ -13,7 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A client's mistake changes nothing that is stored, and is never a 5xx: random sequences of
  * well-formed calls over a real server (requests, cancels, renewals and releases, tasks, their
- * stops and the agents' reports of them, alone and batched, roles with limits and guarantees,
+ * with secrets and users, their stops and the agents' reports of them, alone and batched, roles with limits and guarantees,
  * drains, deploys, promotions between environments, rollbacks and deployments' pauses,
  * promotions and aborts, tokens minted and revoked, agents' updates), with the ids of
  * what exists, of what has ended, of other tenants' objects and of nothing, from the admin, two
@@ -87,7 +87,8 @@ class RejectionsChangeNothingTest {
                     method = "POST";
                     path = "/v1/allocations/" + pick(r, allocations, "0123456789abcdef") + "/tasks";
                     // names repeat, so a live allocation refuses a second task of the same name
-                    body = r.nextBoolean() ? "{\"name\":\"t" + r.nextInt(3) + "\",\"command\":\"/bin/true\"}"
+                    body = r.nextBoolean() ? "{\"name\":\"t" + r.nextInt(3) + "\",\"command\":\"/bin/true\""
+                            + (r.nextBoolean() ? ",\"secrets\":{\"k" + r.nextInt(2) + "\":\"v\"}" : "") + (r.nextInt(4) == 0 ? ",\"user\":\"nobody\"" : "") + "}"
                             : "{\"name\":\"p" + r.nextInt(3) + "\",\"packageDigest\":\"" + (r.nextBoolean() ? digest : bogusDigest) + "\"}";
                 }
                 case 5 -> {
