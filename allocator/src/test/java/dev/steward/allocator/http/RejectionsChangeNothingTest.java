@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A client's mistake changes nothing that is stored, and is never a 5xx: random sequences of
- * well-formed calls over a real server (requests, cancels, renewals and releases, tasks, their
- * with secrets and users, their stops and the agents' reports of them, alone and batched, roles with limits and guarantees,
- * drains, deploys, promotions between environments, rollbacks and deployments' pauses,
+ * well-formed calls over a real server (requests, cancels, renewals and releases, tasks with
+ * secrets and users, their stops and the agents' reports of them, alone and batched, roles with
+ * limits and guarantees, drains, deploys, promotions between environments, rollbacks and deployments' pauses,
  * promotions and aborts, tokens minted and revoked, agents' updates), with the ids of
  * what exists, of what has ended, of other tenants' objects and of nothing, from the admin, two
  * tenants and the agents. After every call answered 4xx, the state's index must not have moved:
