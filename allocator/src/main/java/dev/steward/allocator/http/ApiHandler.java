@@ -1,7 +1,7 @@
 package dev.steward.allocator.http;
 
-import dev.steward.connections.ConnectionGuard;
 import dev.steward.api.Limits;
+import dev.steward.connections.ConnectionGuard;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
