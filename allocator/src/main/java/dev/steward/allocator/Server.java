@@ -188,9 +188,9 @@ public final class Server implements AutoCloseable {
         return (https ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
     }
 
-    /** HTTP connections open now, as the connection limit counts them. */
+    /** HTTP connections open now, as the connection limit counts them (0 for a server that does not listen: under HA, the front's). */
     public int connectionsOpen() {
-        return http.connectionsOpen();
+        return http == null ? 0 : http.connectionsOpen();
     }
 
     public String adminToken() {
