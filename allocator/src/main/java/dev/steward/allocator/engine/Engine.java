@@ -178,8 +178,9 @@ public final class Engine implements AutoCloseable {
      * On the owner thread: applies up to {@link #BATCH} waiting commands, schedules and
      * reconciles once for all of them, writes their changes in one batch, and only then completes
      * their futures. A command that throws fails alone (what it changed before throwing is
-     * written, as it would be on its own); a failed write fails the whole batch, none of which
-     * is acknowledged.
+     * written, as it would be on its own, and logged as the defect it is: commands check before
+     * they change, which {@code RejectionsChangeNothingTest} holds them to through the API); a
+     * failed write fails the whole batch, none of which is acknowledged.
      */
     private void drain() {
         drainQueued.set(false); // commands that arrive from here on queue the next drain
@@ -209,10 +210,15 @@ public final class Engine implements AutoCloseable {
             Instant now = clock.instant();
             try {
                 for (int i = 0; i < batch.size(); i++) {
+                    int marked = state.changes().size() + state.removed().size();
                     try {
                         results[i] = batch.get(i).command().apply(state, now);
                     } catch (RuntimeException | Error e) {
                         errors[i] = e;
+                        if (state.changes().size() + state.removed().size() > marked) {
+                            LOG.log(Level.SEVERE, "a command changed the state and then failed: what it changed is kept and written, though its "
+                                    + "caller is told it failed (a command must check everything before it changes anything)", e);
+                        }
                     }
                 }
                 settle(now, false);

@@ -20,6 +20,12 @@ public final class Changes {
     /** Monitor points appended (row ids, see {@code monitor.PointRow}). */
     public final Set<String> monitorPoints = new LinkedHashSet<>();
 
+    /** How many records are marked changed: grows as a command changes records not yet marked. */
+    public int size() {
+        return agents.size() + roles.size() + requests.size() + allocations.size() + tokens.size() + tasks.size() + packages.size()
+                + services.size() + revisions.size() + deployments.size() + instances.size() + monitors.size() + monitorPoints.size();
+    }
+
     public boolean isEmpty() {
         return agents.isEmpty() && roles.isEmpty() && requests.isEmpty() && allocations.isEmpty() && tokens.isEmpty() && tasks.isEmpty() && packages.isEmpty()
                 && services.isEmpty() && revisions.isEmpty() && deployments.isEmpty() && instances.isEmpty()

@@ -77,6 +77,44 @@ class EngineTest {
     }
 
     @Test
+    void a_command_that_changes_the_state_and_then_fails_is_logged_as_a_defect_and_one_that_fails_first_is_not() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
+        java.util.List<java.util.logging.LogRecord> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Engine.class.getName());
+        log.addHandler(capture);
+        try {
+            java.util.concurrent.CompletableFuture<Object> checksFirst = engine.command((s, now) -> {
+                throw new IllegalArgumentException("refused before any change");
+            });
+            assertThat(checksFirst).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(logged).as("a refusal that changed nothing is no defect").noneMatch(r -> r.getLevel() == java.util.logging.Level.SEVERE);
+            java.util.concurrent.CompletableFuture<Object> changesFirst = engine.command((s, now) -> {
+                s.putRole("half", new RoleSpec(1.0, null, null).parse());
+                throw new IllegalArgumentException("refused after a change");
+            });
+            assertThat(changesFirst).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(logged).as("a change kept from a failed command is named").anyMatch(r -> r.getLevel() == java.util.logging.Level.SEVERE
+                    && r.getMessage().contains("changed the state and then failed") && r.getThrown().getMessage().equals("refused after a change"));
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    @Test
     void answers_to_commands_and_agents_reads_never_wait_behind_clients_reads_still_being_answered() throws Exception {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
         java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
