@@ -32,7 +32,7 @@ final class AgentRoutes {
                     String token = Tokens.mint("sta");
                     return h.agentCommand(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), now)), token));
                 }),
-                new Route("GET", "/v1/agents", anyone, c -> h.queryInParts(c, Handlers::agentsHeld, Handlers::views)),
+                new Route("GET", "/v1/agents", anyone, c -> h.queryInParts(c, AgentHeld::all, Handlers::views)),
                 new Route("GET", "/v1/agents/{id}", anyone, c -> h.query(c, s -> Handlers.view(s, s.agent(c.param("id"))))),
                 new Route("PUT", "/v1/agents/{id}", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));

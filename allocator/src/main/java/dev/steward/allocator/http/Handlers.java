@@ -2,6 +2,7 @@ package dev.steward.allocator.http;
 
 import dev.steward.allocator.Json;
 import dev.steward.allocator.auth.Principal;
+import dev.steward.allocator.placement.AgentLedger;
 import dev.steward.allocator.engine.Engine;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.api.AgentInfo;
@@ -144,34 +145,15 @@ final class Handlers {
 
     /** An agent as the API shows it: with what its allocations hold. */
     static AgentInfo view(ClusterState s, AgentInfo a) {
-        return view(a, s.ledger(a.id()).used());
+        AgentLedger l = s.ledger(a.id());
+        return new AgentHeld(a, l.total(), l.used()).view();
     }
 
-    private static AgentInfo view(AgentInfo a, dev.steward.api.Resources used) {
-        return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),
-                a.registeredAt(), a.lastHeartbeat(), a.usage(), used, a.createIndex(), a.modifyIndex(), a.drainDeadline());
-    }
-
-    /**
-     * Every agent's record and what its ledger holds, both immutable: all a list of agents takes
-     * from the state on the owner thread (two references an agent), so that the list itself is
-     * made by {@link #views} on the thread that answers.
-     */
-    static Object[][] agentsHeld(ClusterState s) {
-        java.util.Collection<AgentInfo> all = s.agents();
-        Object[][] held = new Object[all.size()][];
-        int i = 0;
-        for (AgentInfo a : all) {
-            held[i++] = new Object[] {a, s.ledger(a.id()).used()};
-        }
-        return held;
-    }
-
-    /** The list of agents from {@link #agentsHeld}, off the owner thread. */
-    static java.util.List<AgentInfo> views(Object[][] held) {
+    /** The list of agents from what {@link AgentHeld#all} took, off the owner thread. */
+    static java.util.List<AgentInfo> views(AgentHeld[] held) {
         java.util.List<AgentInfo> out = new java.util.ArrayList<>(held.length);
-        for (Object[] h : held) {
-            out.add(view((AgentInfo) h[0], (dev.steward.api.Resources) h[1]));
+        for (AgentHeld h : held) {
+            out.add(h.view());
         }
         return out;
     }

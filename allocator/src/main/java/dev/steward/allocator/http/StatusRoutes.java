@@ -1,9 +1,7 @@
 package dev.steward.allocator.http;
 
 import dev.steward.allocator.auth.Principal.Kind;
-import dev.steward.allocator.placement.AgentLedger;
 import dev.steward.allocator.state.ClusterState;
-import dev.steward.api.AgentInfo;
 import dev.steward.api.AgentStatus;
 import dev.steward.api.AllocationInfo;
 import dev.steward.api.ClusterStatus;
@@ -83,19 +81,10 @@ final class StatusRoutes {
         return summed;
     }
 
-    /** What the status needs from the state, all immutable: each agent with its ledger's total and what it holds, the requests, the allocations. */
-    private record Taken(long index, AgentInfo[] agents, Resources[] totals, Resources[] used, int roles, RequestInfo[] requests,
-                         AllocationInfo[] allocations) {
+    /** What the status needs from the state, all immutable: each agent with its ledger's total and holdings, the requests, the allocations. */
+    private record Taken(long index, AgentHeld[] agents, int roles, RequestInfo[] requests, AllocationInfo[] allocations) {
         static Taken of(ClusterState s) {
-            AgentInfo[] agents = s.agents().toArray(new AgentInfo[0]);
-            Resources[] totals = new Resources[agents.length];
-            Resources[] used = new Resources[agents.length];
-            for (int i = 0; i < agents.length; i++) {
-                AgentLedger l = s.ledger(agents[i].id());
-                totals[i] = l.total();
-                used[i] = l.used();
-            }
-            return new Taken(s.index(), agents, totals, used, s.roles().size(), s.requests().toArray(new RequestInfo[0]),
+            return new Taken(s.index(), AgentHeld.all(s), s.roles().size(), s.requests().toArray(new RequestInfo[0]),
                     s.allocations().toArray(new AllocationInfo[0]));
         }
 
@@ -105,15 +94,15 @@ final class StatusRoutes {
             int draining = 0;
             Resources total = Resources.ZERO;
             Resources held = Resources.ZERO;
-            for (int i = 0; i < agents.length; i++) {
-                if (agents[i].status() == AgentStatus.LOST) {
+            for (AgentHeld a : agents) {
+                if (a.agent().status() == AgentStatus.LOST) {
                     lost++;
                     continue;
                 }
                 ready++;
-                draining += agents[i].draining() ? 1 : 0;
-                total = total.plus(totals[i]);
-                held = held.plus(used[i]);
+                draining += a.agent().draining() ? 1 : 0;
+                total = total.plus(a.total());
+                held = held.plus(a.used());
             }
             int pending = 0;
             for (RequestInfo r : requests) {
