@@ -30,8 +30,8 @@ import java.util.concurrent.Callable;
  * the {@code deploy} step's arguments.
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Deploy APP to an environment and follow the rollout. Exit codes: 0 succeeded or nothing to do; 1 failed, rolled back,",
-                "superseded or aborted (the reason is printed); 2 usage."})
+        description = "Deploy APP to an environment and follow the rollout. Exit codes: 0 succeeded or nothing to do; 1 failed, rolled back, "
+                + "superseded or aborted (the reason is printed); 2 usage.")
 final class DeployCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;

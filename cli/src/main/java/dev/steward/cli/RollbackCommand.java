@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** {@code steward rollback APP --env ENV [--to N]}: back to the stable revision, or to any kept one, followed live. */
-@Command(name = "rollback", mixinStandardHelpOptions = true, description = {"Roll a service back and follow it: to its stable revision while a rollout has not made the current one stable,",
-        "else to the previous stable revision (or --to a kept one)."})
+@Command(name = "rollback", mixinStandardHelpOptions = true, description = "Roll a service back and follow it: to its stable revision while a rollout has not made the current one "
+        + "stable, else to the previous stable revision (or --to a kept one).")
 final class RollbackCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
