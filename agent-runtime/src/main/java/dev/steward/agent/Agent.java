@@ -106,7 +106,7 @@ public final class Agent implements AutoCloseable {
         if (users != null) {
             TaskUsers.openPath(cfg.dataDir(), tasksDir);
         }
-        cgroups = Cgroups.detect(cfg.cgroupParent());
+        cgroups = Cgroups.detect(cfg.cgroupParent(), cfg.taskPidsMax());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
         identity = Identity.load(cfg.dataDir());
@@ -116,8 +116,12 @@ public final class Agent implements AutoCloseable {
         String advertise = cfg.advertise() != null ? cfg.advertise()
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
-        detected = found.summary();
+        detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "");
         LOG.info(detected);
+        if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
+            LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
+                    + ") give this agent no pids controller, so one task's fork bomb can take every pid of the machine");
+        }
         join(found);
         packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers).metrics(metrics);
         reporter = new Reporter(client, identity.id(), tasksDir, t -> post(() -> reconcileOne(t)));

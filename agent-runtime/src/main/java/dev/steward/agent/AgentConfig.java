@@ -21,7 +21,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
-                          boolean metricsOpen) {
+                          boolean metricsOpen, long taskPidsMax) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -93,6 +93,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         if (!metrics.equals("token") && !metrics.equals("open")) {
             throw new ValidationException("metrics", "'" + metrics + "' is not token or open");
         }
+        long pidsMax = pidsMax(p.getProperty("task-pids-max", Long.toString(DEFAULT_TASK_PIDS_MAX)));
         String uids = p.getProperty("task-uids", TaskUsers.DEFAULT_RANGE);
         try {
             new TaskUsers(uids, false);
@@ -113,7 +114,30 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
                 retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
-                metrics.equals("open"));
+                metrics.equals("open"), pidsMax);
+    }
+
+    /** Processes (threads included) one allocation's tasks may have at once unless {@code task-pids-max} says otherwise. */
+    public static final long DEFAULT_TASK_PIDS_MAX = 4096;
+    /** Below this a task could not even start: the wrapper shell, the command and a child of it. */
+    static final long MIN_TASK_PIDS_MAX = 8;
+    /** The largest pid_max a Linux kernel takes: a limit above it would never be reached. */
+    static final long MAX_TASK_PIDS_MAX = 4_194_304;
+
+    private static long pidsMax(String value) {
+        long n;
+        try {
+            n = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ValidationException("task-pids-max", "'" + value + "' is not a whole number of processes (0: no limit)");
+        }
+        if (n != 0 && n < MIN_TASK_PIDS_MAX) {
+            throw new ValidationException("task-pids-max", "is " + n + ", below the minimum of " + MIN_TASK_PIDS_MAX + " (0: no limit)");
+        }
+        if (n > MAX_TASK_PIDS_MAX || n < 0) {
+            throw new ValidationException("task-pids-max", "is " + n + ", outside 0 to " + MAX_TASK_PIDS_MAX);
+        }
+        return n;
     }
 
     private static boolean onOff(Properties p, String key, String dflt) {
@@ -147,6 +171,9 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("log-max-size", "rotate a task's stdout or stderr past this size (default 10m)");
         KNOWN.put("log-keep", "rotated files kept per stream (default 3)");
         KNOWN.put("cgroup-parent", "cgroup under which task groups are made (default steward)");
+        KNOWN.put("task-pids-max", "the most processes, threads included, one allocation's tasks may have at once, and each task alone "
+                + "(cgroup pids.max): a fork bomb fails its own forks instead of taking every pid of the machine; 0: no limit (default "
+                + DEFAULT_TASK_PIDS_MAX + ")");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
         KNOWN.put("sandbox-retention", "how long a finished task's sandbox (its files and logs) is kept before it is removed (default 1h)");
         KNOWN.put("sandbox-gc-min-free", "free space the agent keeps on its data directory's file system: below it, ended sandboxes are "

@@ -6,13 +6,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Memory and cpu limits per allocation and per task. A task's group lies inside its
+ * Memory, cpu and process-count limits per allocation and per task. A task's group lies inside its
  * allocation's ({@code PARENT/alloc-ALLOCATION/TASK}), and both carry the allocation's limits:
  * so the tasks an allocation runs at once share what it was granted (N tasks never use N times
  * it), and one task alone is held as before. {@link #detect} finds cgroups v2 (one unified tree)
- * or v1 (a memory and a cpu hierarchy) where this process may write them, or none, in which
- * case tasks run with rlimits only and memory kills cannot be told apart. A task's group made
- * by an agent before this layout ({@code PARENT/TASK}) is still found, watched and removed.
+ * or v1 (a memory and a cpu hierarchy, and a pids one where mounted) where this process may write
+ * them, or none, in which case tasks run with rlimits only and memory kills cannot be told apart.
+ * The process limit ({@code pids.max}, the agent's {@code task-pids-max}) counts threads too: it
+ * keeps one allocation's fork bomb from taking every pid of the machine, and with them the agent's
+ * and every other task's ability to start anything. A task's group made by an agent before this
+ * layout ({@code PARENT/TASK}) is still found, watched and removed.
  */
 public interface Cgroups {
     /** "v1", "v2" or "none". */
@@ -23,6 +26,23 @@ public interface Cgroups {
      * allocation's limits; returns the {@code cgroup.procs} files the task must join.
      */
     List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException;
+
+    /**
+     * The most processes (threads included) one allocation's tasks may have at once, and each task
+     * alone; 0 when none is set or this machine's cgroups cannot hold it ({@link #limitsPids}).
+     */
+    long pidsMax();
+
+    /** True if the kernel holds tasks to {@link #pidsMax} (a pids controller this agent may write). */
+    default boolean limitsPids() {
+        return pidsMax() > 0;
+    }
+
+    /**
+     * How many times a fork or clone in the task's group, or in its allocation's, was refused
+     * because the group was at its process limit; 0 when none was or it cannot be known.
+     */
+    long forksRefused(String taskId);
 
     /** True if the kernel killed a process of the task's group for its memory. */
     boolean oomKilled(String taskId);
@@ -91,7 +111,8 @@ public interface Cgroups {
      */
     static void removeParentIfEmpty(String parent) {
         Path root = Path.of("/sys/fs/cgroup");
-        for (Path p : List.of(root.resolve(parent), root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent))) {
+        for (Path p : List.of(root.resolve(parent), root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent),
+                root.resolve("pids").resolve(parent))) {
             try {
                 Files.deleteIfExists(p); // rmdir: the kernel refuses a group with children or processes
             } catch (IOException | SecurityException e) {
@@ -100,16 +121,23 @@ public interface Cgroups {
         }
     }
 
+    /** {@link #detect(String, long)} with no process limit. */
     static Cgroups detect(String parent) {
+        return detect(parent, 0);
+    }
+
+    /** The cgroups this process may write below {@code parent}, holding each allocation and task to {@code pidsMax} processes (0: no limit). */
+    static Cgroups detect(String parent, long pidsMax) {
         Path root = Path.of("/sys/fs/cgroup");
         if (Files.exists(root.resolve("cgroup.controllers"))) {
-            CgroupsV2 v2 = new CgroupsV2(root.resolve(parent));
+            CgroupsV2 v2 = new CgroupsV2(root.resolve(parent), pidsMax);
             if (v2.usable()) {
                 return v2;
             }
         }
         if (Files.isDirectory(root.resolve("memory")) && Files.isDirectory(root.resolve("cpu"))) {
-            CgroupsV1 v1 = new CgroupsV1(root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent));
+            Path pids = Files.isDirectory(root.resolve("pids")) && pidsMax > 0 ? root.resolve("pids").resolve(parent) : null;
+            CgroupsV1 v1 = new CgroupsV1(root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent), pids, pidsMax);
             if (v1.usable()) {
                 return v1;
             }
@@ -138,6 +166,24 @@ public interface Cgroups {
             }
         }
         return false;
+    }
+
+    /** The count after {@code max } in a {@code pids.events} file, or 0. */
+    static long maxEventsIn(Path file) {
+        String s = read(file);
+        if (s == null) {
+            return 0;
+        }
+        for (String line : s.split("\n")) {
+            if (line.startsWith("max ")) {
+                try {
+                    return Long.parseLong(line.substring(4).trim());
+                } catch (NumberFormatException e) {
+                    return 0;
+                }
+            }
+        }
+        return 0;
     }
 
     /** A file holding one number of bytes, or -1. */

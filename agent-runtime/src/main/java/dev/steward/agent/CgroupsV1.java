@@ -7,25 +7,48 @@ import java.util.List;
 
 /**
  * cgroups v1: {@code memory/PARENT/alloc-ALLOCATION/TASK} with memory.limit_in_bytes on both the
- * allocation's group and the task's, {@code cpu/PARENT/alloc-ALLOCATION/TASK} with a CFS quota on both.
+ * allocation's group and the task's, {@code cpu/PARENT/alloc-ALLOCATION/TASK} with a CFS quota on
+ * both, and, where the pids hierarchy is mounted and a limit is asked for,
+ * {@code pids/PARENT/alloc-ALLOCATION/TASK} with pids.max on both.
  */
 final class CgroupsV1 implements Cgroups {
     private final Path memory;
     private final Path cpu;
+    /** The pids hierarchy's parent group; null: processes are not counted (none mounted, not writable, or no limit asked for). */
+    private Path pids;
+    private final long pidsMax;
 
     CgroupsV1(Path memory, Path cpu) {
+        this(memory, cpu, null, 0);
+    }
+
+    CgroupsV1(Path memory, Path cpu, Path pids, long pidsMax) {
         this.memory = memory;
         this.cpu = cpu;
+        this.pids = pidsMax > 0 ? pids : null;
+        this.pidsMax = pidsMax;
     }
 
     boolean usable() {
         try {
             Files.createDirectories(memory);
             Files.createDirectories(cpu);
+            if (pids != null) {
+                try {
+                    Files.createDirectories(pids);
+                } catch (IOException | SecurityException e) {
+                    pids = null; // memory and cpu still hold; limitsPids() says processes do not
+                }
+            }
             return Files.isWritable(memory.resolve("cgroup.procs")) || Files.exists(memory.resolve("memory.limit_in_bytes"));
         } catch (IOException | SecurityException e) {
             return false;
         }
+    }
+
+    @Override
+    public long pidsMax() {
+        return pids == null ? 0 : pidsMax;
     }
 
     @Override
@@ -47,7 +70,15 @@ final class CgroupsV1 implements Cgroups {
         limit(gm, gc, memoryMib, cpuMillis); // the allocation's tasks together
         limit(m, c, memoryMib, cpuMillis); // and each alone, as before
         groups.put(taskId, Path.of(Cgroups.allocationGroup(allocation), taskId));
-        return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
+        if (pids == null) {
+            return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"));
+        }
+        Path gp = pids.resolve(Cgroups.allocationGroup(allocation));
+        Path p = gp.resolve(taskId);
+        Files.createDirectories(p);
+        Files.writeString(gp.resolve("pids.max"), Long.toString(pidsMax));
+        Files.writeString(p.resolve("pids.max"), Long.toString(pidsMax));
+        return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"), p.resolve("cgroup.procs"));
     }
 
     private static void limit(Path m, Path c, long memoryMib, long cpuMillis) throws IOException {
@@ -74,6 +105,15 @@ final class CgroupsV1 implements Cgroups {
 
     private Path cpuOf(String taskId) {
         return cpu.resolve(Cgroups.below(groups, memory, taskId)); // the same place in both hierarchies
+    }
+
+    @Override
+    public long forksRefused(String taskId) {
+        if (pids == null) {
+            return 0;
+        }
+        Path p = pids.resolve(Cgroups.below(groups, memory, taskId)); // the same place in every hierarchy
+        return Cgroups.maxEventsIn(p.resolve("pids.events")) + (p.getParent().equals(pids) ? 0 : Cgroups.maxEventsIn(p.getParent().resolve("pids.events")));
     }
 
     @Override
@@ -119,6 +159,9 @@ final class CgroupsV1 implements Cgroups {
     public synchronized void remove(String taskId) { // one at a time with create: an allocation's group is never removed under a new task
         Cgroups.removeTaskGroup(mem(taskId));
         Cgroups.removeTaskGroup(cpuOf(taskId));
+        if (pids != null) {
+            Cgroups.removeTaskGroup(pids.resolve(Cgroups.below(groups, memory, taskId)));
+        }
         groups.remove(taskId);
     }
 }

@@ -6,14 +6,24 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * cgroups v2: {@code PARENT/alloc-ALLOCATION/TASK} with memory.max, memory.swap.max and cpu.max on
- * both the allocation's group and the task's; OOM kills counted in the task's memory.events.
+ * cgroups v2: {@code PARENT/alloc-ALLOCATION/TASK} with memory.max, memory.swap.max, cpu.max and
+ * (where the pids controller is given to the parent and a limit is asked for) pids.max on both the
+ * allocation's group and the task's; OOM kills counted in the task's memory.events, refused forks
+ * in pids.events.
  */
 final class CgroupsV2 implements Cgroups {
     private final Path parent;
+    private final long pidsMax;
+    /** The controllers each group below the parent hands its children: "+memory +cpu", and " +pids" when processes are limited. */
+    private String controllers = "+memory +cpu";
 
     CgroupsV2(Path parent) {
+        this(parent, 0);
+    }
+
+    CgroupsV2(Path parent, long pidsMax) {
         this.parent = parent;
+        this.pidsMax = pidsMax;
     }
 
     boolean usable() {
@@ -21,10 +31,23 @@ final class CgroupsV2 implements Cgroups {
             Files.createDirectories(parent);
             Path ctl = parent.resolve("cgroup.subtree_control");
             Files.writeString(ctl, "+memory +cpu");
+            if (pidsMax > 0) {
+                try {
+                    Files.writeString(ctl, "+pids");
+                    controllers = "+memory +cpu +pids";
+                } catch (IOException e) {
+                    // the pids controller is not given to this subtree: memory and cpu still hold; limitsPids() says processes do not
+                }
+            }
             return true;
         } catch (IOException | SecurityException e) {
             return false;
         }
+    }
+
+    @Override
+    public long pidsMax() {
+        return controllers.contains("pids") ? pidsMax : 0;
     }
 
     @Override
@@ -41,7 +64,7 @@ final class CgroupsV2 implements Cgroups {
         Files.createDirectories(a);
         limit(a, memoryMib, cpuMillis); // the allocation's tasks together
         try {
-            Files.writeString(a.resolve("cgroup.subtree_control"), "+memory +cpu"); // so its tasks' groups have limits of their own
+            Files.writeString(a.resolve("cgroup.subtree_control"), controllers); // so its tasks' groups have limits of their own
         } catch (IOException e) {
             Files.writeString(a.resolve("cgroup.subtree_control"), "+memory");
         }
@@ -52,7 +75,10 @@ final class CgroupsV2 implements Cgroups {
         return List.of(g.resolve("cgroup.procs"));
     }
 
-    private static void limit(Path g, long memoryMib, long cpuMillis) throws IOException {
+    private void limit(Path g, long memoryMib, long cpuMillis) throws IOException {
+        if (pidsMax() > 0 && Files.exists(g.resolve("pids.max"))) { // a task's group has one once its allocation's hands the controller on
+            Files.writeString(g.resolve("pids.max"), Long.toString(pidsMax));
+        }
         if (memoryMib > 0) {
             Files.writeString(g.resolve("memory.max"), Long.toString(memoryMib * 1024 * 1024));
             if (Files.exists(g.resolve("memory.swap.max"))) {
@@ -66,6 +92,15 @@ final class CgroupsV2 implements Cgroups {
 
     private Path group(String taskId) {
         return parent.resolve(Cgroups.below(groups, parent, taskId));
+    }
+
+    @Override
+    public long forksRefused(String taskId) {
+        if (pidsMax() == 0) {
+            return 0;
+        }
+        Path g = group(taskId);
+        return Cgroups.maxEventsIn(g.resolve("pids.events")) + (g.getParent().equals(parent) ? 0 : Cgroups.maxEventsIn(g.getParent().resolve("pids.events")));
     }
 
     @Override

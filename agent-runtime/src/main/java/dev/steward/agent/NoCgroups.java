@@ -16,6 +16,16 @@ final class NoCgroups implements Cgroups {
     }
 
     @Override
+    public long pidsMax() {
+        return 0;
+    }
+
+    @Override
+    public long forksRefused(String taskId) {
+        return 0;
+    }
+
+    @Override
     public boolean oomKilled(String taskId) {
         return false;
     }

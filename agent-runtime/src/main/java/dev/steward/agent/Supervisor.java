@@ -342,6 +342,11 @@ final class Supervisor {
         String why = oom ? "out of memory: killed by the kernel at its limit of " + Units.formatMib(task.resources().memoryMib())
                 : healthKill != null ? healthKill + " (stopped with SIGTERM, exit code " + code + ")"
                 : code == null ? "its process vanished without an exit status" : "exited with code " + code + lastError();
+        long refused = code != null && code == 0 ? 0 : cgroups.forksRefused(task.id());
+        if (refused > 0) {
+            why += "; " + refused + (refused == 1 ? " fork was" : " forks were") + " refused at the process limit of " + cgroups.pidsMax()
+                    + " (the agent's task-pids-max, threads included, shared by the allocation's tasks)";
+        }
         healthKill = null;
         if (oom) {
             finish(TaskState.FAILED, code, why, now);

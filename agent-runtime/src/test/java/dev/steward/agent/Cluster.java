@@ -130,7 +130,7 @@ final class Cluster implements AutoCloseable {
             killTasks(d);
         }
         server.close();
-        for (String h : List.of("memory", "cpu")) {
+        for (String h : List.of("memory", "cpu", "pids")) {
             Path p = Path.of("/sys/fs/cgroup", h, cgroupParent);
             removeTree(p, true);
         }

@@ -156,7 +156,7 @@ public final class AgentBench {
             try (var all = Files.walk(root)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
-            for (String h : List.of("memory", "cpu")) {
+            for (String h : List.of("memory", "cpu", "pids")) {
                 Path g = Path.of("/sys/fs/cgroup", h, "steward-bench");
                 if (Files.isDirectory(g)) {
                     try (var all = Files.walk(g)) {

@@ -56,7 +56,7 @@ class DeployCrashTest {
             Main.deleteTree(dir);
         }
         for (Path cg : List.of(Path.of("/sys/fs/cgroup/memory/steward-crash-test"), Path.of("/sys/fs/cgroup/cpu/steward-crash-test"),
-                Path.of("/sys/fs/cgroup/steward-crash-test"))) {
+                Path.of("/sys/fs/cgroup/pids/steward-crash-test"), Path.of("/sys/fs/cgroup/steward-crash-test"))) {
             if (Files.isDirectory(cg)) {
                 try (var all = Files.walk(cg)) {
                     all.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

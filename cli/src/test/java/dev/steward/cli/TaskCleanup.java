@@ -52,7 +52,7 @@ final class TaskCleanup {
 
     /** Removes the (empty, once the tasks are gone) cgroups under {@code parent}, v1 and v2. */
     static void removeCgroups(String parent) throws IOException {
-        for (Path root : new Path[] {Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup")}) {
+        for (Path root : new Path[] {Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup")}) {
             Path p = root.resolve(parent);
             if (!Files.isDirectory(p)) {
                 continue;

@@ -63,7 +63,7 @@ final class TestCluster implements AutoCloseable {
         agent.stopTasks(Duration.ofSeconds(20));
         agent.close();
         for (Path cg : List.of(Path.of("/sys/fs/cgroup/memory", cgroupParent), Path.of("/sys/fs/cgroup/cpu", cgroupParent),
-                Path.of("/sys/fs/cgroup", cgroupParent))) {
+                Path.of("/sys/fs/cgroup/pids", cgroupParent), Path.of("/sys/fs/cgroup", cgroupParent))) {
             if (Files.isDirectory(cg)) {
                 try (var all = Files.walk(cg)) {
                     all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
