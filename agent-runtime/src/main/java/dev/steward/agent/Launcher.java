@@ -98,6 +98,10 @@ public final class Launcher {
             Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
             argv.addAll(u.setpriv());
         }
+        Path tmp = tmpDir(sandbox, u);
+        if (tmp != null && !env.containsKey("TMPDIR")) { // the spec's own TMPDIR wins
+            env.put("TMPDIR", tmp.toString());
+        }
         argv.add(command);
         if (spec.args() != null) {
             argv.addAll(spec.args());
@@ -162,6 +166,30 @@ public final class Launcher {
             Files.setAttribute(p, "unix:uid", u.uid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
             Files.setAttribute(p, "unix:gid", u.gid(), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         }
+    }
+
+    /**
+     * The task's own temporary directory, {@code sandbox/tmp}: the task user's, 0700. Programs that
+     * honour {@code TMPDIR} then keep their temporary files out of the machine's shared {@code /tmp},
+     * where other tasks could see them and no disk limit counts them; they count against the
+     * task's disk and go with its sandbox. Null (no TMPDIR set) when the sandbox holds something
+     * else by that name, e.g. a package's file.
+     */
+    static Path tmpDir(Path sandbox, TaskUsers.User u) throws IOException {
+        Path tmp = sandbox.resolve("tmp");
+        // The sandbox is the task's: on a restart its processes may still run and swap names in it. So nothing here follows a
+        // link: a directory already there (made at an earlier start, or by its package) is left as it is; a new one is made 0700
+        // by mkdir itself and then given to the task user with lchown.
+        if (Files.isDirectory(tmp, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return tmp;
+        }
+        try {
+            Files.createDirectory(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            return null; // a file or a link by that name
+        }
+        owner(tmp, u);
+        return tmp;
     }
 
     /** Creates {@code f} 0600 if it is not there, and makes it so if it is: the agent's alone. */

@@ -111,6 +111,32 @@ class TenantIsolationTest {
     }
 
     @Test
+    void a_tasks_temporary_files_are_its_own_and_a_link_it_leaves_in_their_place_is_not_followed() throws Exception {
+        Path victimFile = Files.createFile(c.root.resolve("not-the-tasks"));
+        Files.setPosixFilePermissions(victimFile, PosixFilePermissions.fromString("rw-r--r--"));
+        // the first run writes a temporary file, then puts a link to a file of root's where its tmp was and fails; the second
+        // run (a restart, while nothing else changed) reports what it was given
+        String t = task(role("ra"), "tmp", "if [ -f ran-once ]; then echo \"second TMPDIR=${TMPDIR:-unset}\"; exec sleep 600; fi; "
+                + "f=$(mktemp); echo \"first TMPDIR=$TMPDIR file=$f uid=$(id -u)\"; touch ran-once; "
+                + "rm -rf \"$TMPDIR\"; ln -s " + victimFile + " \"$TMPDIR\"; exit 3",
+                ",\"restart\":{\"attempts\":1,\"interval\":\"1m\",\"delay\":\"100ms\",\"mode\":\"fail\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(t).contains("second TMPDIR="));
+        String out = logs(t);
+        Path sandbox = c.root.resolve("agent-m1").resolve("tasks").resolve(t).resolve("sandbox");
+        assertThat(out).contains("first TMPDIR=" + sandbox.resolve("tmp") + " file=" + sandbox.resolve("tmp") + "/tmp.");
+        assertThat(out).as("a link in its place is not taken for the task's tmp").contains("second TMPDIR=unset");
+        assertThat(Files.getAttribute(victimFile, "unix:uid")).as("nothing followed the link to chown it").isEqualTo(0);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(victimFile))).as("nor to chmod it").isEqualTo("rw-r--r--");
+
+        String fresh = task(role("rb"), "fresh", "ls -ld \"$TMPDIR\"; echo \"uid=$(id -u)\"; exec sleep 600", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(fresh).contains("uid="));
+        String uid = logs(fresh).replaceAll("(?s).*uid=(\\d+).*", "$1");
+        Path tmp = c.root.resolve("agent-m1").resolve("tasks").resolve(fresh).resolve("sandbox").resolve("tmp");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp))).isEqualTo("rwx------");
+        assertThat(Files.getAttribute(tmp, "unix:uid")).as("the task's own").isEqualTo(Integer.parseInt(uid));
+    }
+
+    @Test
     void an_agent_whose_data_directory_its_task_users_cannot_reach_refuses_to_start_saying_which() throws Exception {
         Path closed = Files.createDirectories(c.root.resolve("closed"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
