@@ -443,6 +443,9 @@ public final class Agent implements AutoCloseable {
         fetchers.shutdownNow();
         launchers.shutdownNow();
         beats.shutdownNow();
+        if (launcher != null) {
+            launcher.close(); // the uids of tasks that just ended: given back, or left to be reclaimed
+        }
         if (reporter != null) {
             reporter.close();
         }

@@ -43,6 +43,7 @@ public final class Launcher {
         this.cpuQuota = cpuQuota;
         this.cgroups = cgroups;
         this.users = users;
+        this.releases = users == null ? null : new UidReleases(users);
         this.user = user == null || user.isBlank() ? null : user;
         this.wrapper = dataDir.resolve("wrapper.sh");
         try (InputStream in = Launcher.class.getResourceAsStream("wrapper.sh")) {
@@ -213,9 +214,24 @@ public final class Launcher {
         } catch (IOException e) {
             java.util.logging.Logger.getLogger(Launcher.class.getName()).warning("task " + taskId + ": cannot close its directory: " + e);
         }
-        if (users != null) {
-            users.release(taskId, taskDir);
+        if (releases != null) {
+            releases.release(taskId, taskDir);
         }
+    }
+
+    /** Gives back the uids of ended tasks, off the caller's thread; null when tasks run as the agent. */
+    private final UidReleases releases;
+
+    /** Finishes giving back ended tasks' uids (for up to 10 s; what is left is reclaimed later). */
+    void close() {
+        if (releases != null) {
+            releases.close();
+        }
+    }
+
+    /** True when no uid waits to be given back (for tests). */
+    boolean releasesIdle() {
+        return releases == null || releases.idle();
     }
 
     /** After an agent restart: the task keeps the uid it had. */

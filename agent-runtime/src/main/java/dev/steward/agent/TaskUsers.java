@@ -23,8 +23,9 @@ import java.util.Map;
  * killed stays leased, never handed on. So a free lease means no process runs as the uid, and
  * handing it out needs no scan of /proc (a scan costs a launch 10 to 30 ms: AgentBench). A stale
  * lease is the exception (its holder never gave it back: its agent died, or its directory went):
- * taken over, its uid's processes are killed first. Nothing a task left behind meets the next
- * task of that uid.
+ * taken over, its uid's processes are killed first. Before a uid is handed on, what it owns in the
+ * machine's world-writable places ({@code /tmp}, {@code /dev/shm}, System V IPC: {@link UidSweep})
+ * is removed too. Nothing a task left behind meets the next task of that uid.
  * Safe to use from several threads: tasks start on the agent's launcher threads, several at once,
  * and end on its loop thread.
  */
@@ -49,6 +50,7 @@ final class TaskUsers {
     /** Named users' ids, looked up once (a command health check asks for its task's user every interval). */
     private final Map<String, User> named = new HashMap<>();
     private final Path leases;
+    private final java.util.List<Path> shared;
 
     /** {@code range} is "FIRST-LAST" (both included), between 1000 and 2^31-2. */
     TaskUsers(String range, boolean allowRoot) {
@@ -56,8 +58,14 @@ final class TaskUsers {
     }
 
     TaskUsers(String range, boolean allowRoot, Path leases) {
+        this(range, allowRoot, leases, UidSweep.SHARED);
+    }
+
+    /** {@code shared}: the world-writable directories swept of what a uid owns before it is handed on ({@link UidSweep}). */
+    TaskUsers(String range, boolean allowRoot, Path leases, java.util.List<Path> shared) {
         this.allowRoot = allowRoot;
         this.leases = leases;
+        this.shared = shared;
         String[] p = range.trim().split("-");
         try {
             if (p.length != 2) {
@@ -117,7 +125,12 @@ final class TaskUsers {
             Taken t = take(taskDir);
             uid = t.uid();
             if (t.reclaimed()) {
-                killAll(uid); // a former holder that never gave it back may have left processes
+                killAll(uid); // a former holder that never gave it back may have left processes, and files
+                UidSweep.Result r = UidSweep.sweep(uid, shared);
+                if (!r.clean()) {
+                    java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("uid " + uid + ", taken over from a stale lease, "
+                            + "still owns what could not be removed: " + r.left().get(uid));
+                }
             }
             held.put(taskId, uid);
             Files.writeString(taskDir.resolve(FILE), uid + "\n");
@@ -147,27 +160,55 @@ final class TaskUsers {
 
     /** Gives the task's uid back, once no process runs as it any more; if some still do after every pass, the lease stays. */
     void release(String taskId, Path taskDir) {
-        Integer uid;
-        synchronized (this) { // the uid's lease file stays until its processes are gone, so no acquire takes it meanwhile
-            uid = held.remove(taskId);
+        releaseAll(java.util.Map.of(taskId, taskDir));
+    }
+
+    /**
+     * Gives back the uids of several ended tasks (task id to its directory): each once no process
+     * runs as it and what it owns in the machine's shared places is removed, in one sweep for all of
+     * them. A uid whose processes survive every pass, or whose files cannot all be removed, stays
+     * leased and is never handed on.
+     */
+    void releaseAll(java.util.Map<String, Path> ended) {
+        java.util.Map<Integer, String> uids = new java.util.TreeMap<>(); // uid to its task
+        java.util.Map<Integer, Path> dirs = new java.util.HashMap<>();
+        synchronized (this) { // each uid's lease file stays until it is clear, so no acquire takes it meanwhile
+            ended.forEach((task, dir) -> {
+                Integer uid = held.remove(task);
+                if (uid != null) {
+                    uids.put(uid, task);
+                    dirs.put(uid, dir);
+                }
+            });
         }
-        if (uid != null) {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(TaskUsers.class.getName());
+        java.util.Set<Integer> clear = new java.util.TreeSet<>();
+        uids.forEach((uid, task) -> {
             int pass = 0;
             while (killAll(uid) > 0 && ++pass < RELEASE_PASSES) {
                 Reporter.pause(2); // a SIGKILLed process is gone (or a zombie, which runs nothing) once the kernel next schedules it
             }
             if (pass >= RELEASE_PASSES) {
-                java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("processes of uid " + uid + " (task " + taskId
-                        + ") survived " + RELEASE_PASSES + " passes of SIGKILL; the uid stays leased and is not handed to another task");
-                return;
+                log.warning("processes of uid " + uid + " (task " + task + ") survived " + RELEASE_PASSES
+                        + " passes of SIGKILL; the uid stays leased and is not handed to another task");
+            } else {
+                clear.add(uid);
             }
-            String owner = taskDir.toAbsolutePath().toString();
+        });
+        UidSweep.Result r = UidSweep.sweep(clear, shared);
+        for (int uid : clear) {
+            if (!r.clean(uid)) {
+                log.warning("uid " + uid + " (task " + uids.get(uid) + ") still owns " + r.left().get(uid)
+                        + " in the machine's shared places; the uid stays leased and is not handed to another task");
+                continue;
+            }
+            String owner = dirs.get(uid).toAbsolutePath().toString();
             try {
                 if (owner.equals(leaseOwner(uid))) {
                     Files.deleteIfExists(leases.resolve(Integer.toString(uid)));
                 }
             } catch (IOException e) {
-                java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot give back the lease of uid " + uid + ": " + e);
+                log.warning("cannot give back the lease of uid " + uid + ": " + e);
             }
         }
     }

@@ -137,6 +137,28 @@ class TenantIsolationTest {
     }
 
     @Test
+    void what_a_task_left_in_the_shared_tmp_does_not_meet_the_next_task_of_its_uid() throws Exception {
+        String name = "steward-leftover-" + java.util.UUID.randomUUID();
+        Path tmpFile = Path.of("/tmp", name);
+        Path shmFile = Path.of("/dev/shm", name);
+        try {
+            String first = task(role("ra"), "leaves", "umask 077; echo " + SECRET + " > /tmp/" + name + "; echo " + SECRET + " > /dev/shm/" + name
+                    + " 2>/dev/null; echo \"uid=$(id -u)\"", ",\"restart\":{\"attempts\":0}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(first).path("state").asText().equals("EXITED"));
+            String uid = logs(first).replaceAll("(?s).*uid=(\\d+).*", "$1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(tmpFile) && !Files.exists(shmFile));
+
+            String next = task(role("rb"), "next", "echo \"uid=$(id -u)\"; cat /tmp/" + name + " 2>&1; echo done", "");
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs(next).contains("done"));
+            assertThat(logs(next)).as("the uid is handed on, and nothing of the first task's is there for it")
+                    .contains("uid=" + uid).doesNotContain(SECRET).contains("No such file");
+        } finally {
+            Files.deleteIfExists(tmpFile);
+            Files.deleteIfExists(shmFile);
+        }
+    }
+
+    @Test
     void an_agent_whose_data_directory_its_task_users_cannot_reach_refuses_to_start_saying_which() throws Exception {
         Path closed = Files.createDirectories(c.root.resolve("closed"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));

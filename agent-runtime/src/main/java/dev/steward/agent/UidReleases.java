@@ -1,0 +1,95 @@
+package dev.steward.agent;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ended tasks' uids, given back on a thread of their own ({@code steward-agent-release}), not on
+ * the loop thread that ends the tasks: a release kills the uid's leftover processes and sweeps
+ * the machine's shared directories ({@link UidSweep}), 100 ms or more where {@code /tmp} is large.
+ * The thread takes every release waiting at once and sweeps for all of them in one pass. A uid
+ * stays leased until its release is done, so none is handed on early; at most {@link #BOUND}
+ * releases wait, and past that the caller releases its own. Releases still waiting when the agent
+ * stops are left: their leases are then stale, and the next task to take such a uid kills and
+ * sweeps first.
+ */
+final class UidReleases implements AutoCloseable {
+    static final int BOUND = 4096;
+    private final TaskUsers users;
+    private final Map<String, Path> waiting = new LinkedHashMap<>();
+    private final Thread thread;
+    private boolean closed;
+
+    UidReleases(TaskUsers users) {
+        this.users = users;
+        this.thread = new Thread(this::run, "steward-agent-release");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Gives the uid of the ended task {@code taskId} back, soon. */
+    void release(String taskId, Path taskDir) {
+        synchronized (this) {
+            if (!closed && waiting.size() < BOUND) {
+                waiting.put(taskId, taskDir);
+                notifyAll();
+                return;
+            }
+        }
+        users.release(taskId, taskDir); // full, or stopping: the caller waits for its own
+    }
+
+    /** True when no release waits or runs (for tests). */
+    synchronized boolean idle() {
+        return waiting.isEmpty() && !busy;
+    }
+
+    private boolean busy;
+
+    private void run() {
+        while (true) {
+            Map<String, Path> batch;
+            synchronized (this) {
+                busy = false;
+                while (waiting.isEmpty() && !closed) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (waiting.isEmpty()) {
+                    return;
+                }
+                batch = new LinkedHashMap<>(waiting);
+                waiting.clear();
+                busy = true;
+            }
+            try {
+                users.releaseAll(batch);
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(UidReleases.class.getName()).warning("giving back task uids " + batch.keySet() + " failed: " + e);
+            }
+        }
+    }
+
+    /** Finishes the releases already waiting, for up to {@code timeout}; leaves the rest (their leases go stale). */
+    void close(long timeout, TimeUnit unit) {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        try {
+            thread.join(unit.toMillis(timeout));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        close(10, TimeUnit.SECONDS);
+    }
+}
