@@ -102,9 +102,13 @@ public final class Agent implements AutoCloseable {
     public Agent start() throws IOException {
         Files.createDirectories(tasksDir);
         boolean root = "root".equals(System.getProperty("user.name"));
-        TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks()) : null;
+        TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks())
+                .noNewPrivileges(cfg.taskNoNewPrivileges()) : null;
         if (users != null) {
             TaskUsers.openPath(cfg.dataDir(), tasksDir);
+        }
+        if (root) {
+            protectFromOom(cfg.oomScoreAdj());
         }
         cgroups = Cgroups.detect(cfg.cgroupParent(), cfg.taskPidsMax());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
@@ -427,6 +431,20 @@ public final class Agent implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException e) {
             LOG.warning("stopping tasks failed: " + e.getCause());
+        }
+    }
+
+    /**
+     * Sets this process's oom_score_adj (the wrapper sets each task's command back to 0): when the
+     * machine runs out of memory, the kernel's OOM killer takes a task, not the agent that every
+     * task on the machine depends on to be watched, reported and stopped.
+     */
+    static void protectFromOom(int adj) {
+        try {
+            Files.writeString(Path.of("/proc/self/oom_score_adj"), Integer.toString(adj));
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("cannot set the agent's oom_score_adj to " + adj + " (" + e.getMessage() + "; lowering it needs CAP_SYS_RESOURCE): "
+                    + "when this machine runs out of memory the kernel may kill the agent rather than a task");
         }
     }
 

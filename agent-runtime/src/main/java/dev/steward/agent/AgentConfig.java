@@ -21,7 +21,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
-                          boolean metricsOpen, long taskPidsMax) {
+                          boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -114,7 +114,20 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
                 retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
-                metrics.equals("open"), pidsMax);
+                metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")));
+    }
+
+    private static int oomScoreAdj(String value) {
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ValidationException("oom-score-adj", "'" + value + "' is not a whole number from -1000 to 1000");
+        }
+        if (n < -1000 || n > 1000) {
+            throw new ValidationException("oom-score-adj", "is " + n + ", outside -1000 to 1000");
+        }
+        return n;
     }
 
     /** Processes (threads included) one allocation's tasks may have at once unless {@code task-pids-max} says otherwise. */
@@ -174,6 +187,10 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("task-pids-max", "the most processes, threads included, one allocation's tasks may have at once, and each task alone "
                 + "(cgroup pids.max): a fork bomb fails its own forks instead of taking every pid of the machine; 0: no limit (default "
                 + DEFAULT_TASK_PIDS_MAX + ")");
+        KNOWN.put("task-no-new-privileges", "on: tasks run with no_new_privs, so a setuid-root program (su, passwd, ...) runs as the task's own "
+                + "uid and file capabilities are not granted; off: they work as for a login of that user (default on; as root only)");
+        KNOWN.put("oom-score-adj", "the agent's own oom_score_adj, -1000 to 1000: when the machine runs out of memory the kernel kills "
+                + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
         KNOWN.put("sandbox-retention", "how long a finished task's sandbox (its files and logs) is kept before it is removed (default 1h)");
         KNOWN.put("sandbox-gc-min-free", "free space the agent keeps on its data directory's file system: below it, ended sandboxes are "

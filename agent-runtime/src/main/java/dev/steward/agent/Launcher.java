@@ -97,7 +97,7 @@ public final class Launcher {
             chown(sandbox, u);
             Files.setPosixFilePermissions(sandbox, PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
-            argv.addAll(u.setpriv());
+            argv.addAll(users.setpriv(u));
         }
         Path tmp = tmpDir(sandbox, u);
         if (tmp != null && !env.containsKey("TMPDIR")) { // the spec's own TMPDIR wins
@@ -249,7 +249,7 @@ public final class Launcher {
         Path sandbox = taskDir.resolve("sandbox");
         List<String> argv = new ArrayList<>();
         if (users != null) {
-            argv.addAll(users.acquire(t.id(), taskDir, t.spec().user() != null ? t.spec().user() : user).setpriv());
+            argv.addAll(users.setpriv(users.acquire(t.id(), taskDir, t.spec().user() != null ? t.spec().user() : user)));
         }
         argv.addAll(command);
         ProcessBuilder pb = new ProcessBuilder(argv).directory(sandbox.toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

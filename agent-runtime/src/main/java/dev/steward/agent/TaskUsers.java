@@ -32,9 +32,15 @@ import java.util.Map;
 final class TaskUsers {
     /** A user to run as: numeric ids, and the name for messages. */
     record User(int uid, int gid, String name, boolean perTask) {
-        /** setpriv's arguments, before the command. */
-        java.util.List<String> setpriv() {
-            return java.util.List.of("setpriv", "--reuid=" + uid, "--regid=" + gid, perTask ? "--clear-groups" : "--init-groups", "--");
+        /** setpriv's arguments, before the command; {@code noNewPrivs}: the command and what it runs gain nothing from setuid or file capabilities. */
+        java.util.List<String> setpriv(boolean noNewPrivs) {
+            java.util.List<String> a = new java.util.ArrayList<>(java.util.List.of("setpriv", "--reuid=" + uid, "--regid=" + gid,
+                    perTask ? "--clear-groups" : "--init-groups"));
+            if (noNewPrivs) {
+                a.add("--no-new-privs");
+            }
+            a.add("--");
+            return a;
         }
     }
 
@@ -211,6 +217,23 @@ final class TaskUsers {
                 log.warning("cannot give back the lease of uid " + uid + ": " + e);
             }
         }
+    }
+
+    /**
+     * On (the default): tasks run with no_new_privs, so a setuid-root program on the machine (su,
+     * passwd, or any other) runs as the task's own uid, and file capabilities are not granted; off:
+     * such programs work as they would for a login of that user.
+     */
+    private volatile boolean noNewPrivs = true;
+
+    TaskUsers noNewPrivileges(boolean on) {
+        this.noNewPrivs = on;
+        return this;
+    }
+
+    /** setpriv's arguments to run as {@code u}, before the command. */
+    java.util.List<String> setpriv(User u) {
+        return u.setpriv(noNewPrivs);
     }
 
     synchronized int held() {

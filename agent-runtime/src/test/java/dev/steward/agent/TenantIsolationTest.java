@@ -159,6 +159,24 @@ class TenantIsolationTest {
     }
 
     @Test
+    void a_setuid_root_program_does_not_make_a_task_root() throws Exception {
+        Path suid = c.root.resolve("suid-id"); // a setuid-root program on the machine, as su and passwd are
+        Files.copy(Path.of("/usr/bin/id"), suid);
+        Files.setAttribute(suid, "unix:mode", 04755);
+        String t = task(role("ra"), "escalate", suid + "; grep NoNewPrivs /proc/self/status; echo done", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(t).contains("done"));
+        assertThat(logs(t)).doesNotContain("euid=0").contains("NoNewPrivs:\t1");
+
+        // the same program, on an agent told to let tasks gain privileges: the test would see it
+        c.agent("m2", Map.of("task-no-new-privileges", "off", "attribute.pool", "m2"));
+        String alloc = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"constraints\":[{\"attribute\":\"pool\",\"op\":\"=\",\"value\":\"m2\"}]}")
+                .path("allocations").get(0).asText();
+        String off = c.task(alloc, "{\"name\":\"escalate\",\"command\":\"sh\",\"args\":[\"-c\",\"" + suid + "; echo done\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(off).contains("done"));
+        assertThat(logs(off)).contains("euid=0");
+    }
+
+    @Test
     void an_agent_whose_data_directory_its_task_users_cannot_reach_refuses_to_start_saying_which() throws Exception {
         Path closed = Files.createDirectories(c.root.resolve("closed"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
