@@ -19,14 +19,12 @@ final class UidReleases implements AutoCloseable {
     static final int BOUND = 4096;
     private final TaskUsers users;
     private final Map<String, Path> waiting = new LinkedHashMap<>();
-    private final Thread thread;
+    /** Started at the first release: an agent that has ended no task keeps no thread for it. */
+    private Thread thread;
     private boolean closed;
 
     UidReleases(TaskUsers users) {
         this.users = users;
-        this.thread = new Thread(this::run, "steward-agent-release");
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** Gives the uid of the ended task {@code taskId} back, soon. */
@@ -34,6 +32,11 @@ final class UidReleases implements AutoCloseable {
         synchronized (this) {
             if (!closed && waiting.size() < BOUND) {
                 waiting.put(taskId, taskDir);
+                if (thread == null) {
+                    thread = new Thread(this::run, "steward-agent-release");
+                    thread.setDaemon(true);
+                    thread.start();
+                }
                 notifyAll();
                 return;
             }
@@ -77,12 +80,17 @@ final class UidReleases implements AutoCloseable {
 
     /** Finishes the releases already waiting, for up to {@code timeout}; leaves the rest (their leases go stale). */
     void close(long timeout, TimeUnit unit) {
+        Thread t;
         synchronized (this) {
             closed = true;
             notifyAll();
+            t = thread;
+        }
+        if (t == null) {
+            return;
         }
         try {
-            thread.join(unit.toMillis(timeout));
+            t.join(unit.toMillis(timeout));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
