@@ -178,10 +178,20 @@ final class TaskUsers {
     void releaseAll(java.util.Map<String, Path> ended) {
         java.util.Map<Integer, String> uids = new java.util.TreeMap<>(); // uid to its task
         java.util.Map<Integer, Path> dirs = new java.util.HashMap<>();
-        synchronized (this) { // each uid's lease file stays until it is clear, so no acquire takes it meanwhile
+        synchronized (this) { // each uid's lease stays, marked as being released, until the uid is clear: no agent takes it meanwhile
             ended.forEach((task, dir) -> {
                 Integer uid = held.remove(task);
                 if (uid != null) {
+                    String owner = dir.toAbsolutePath().toString();
+                    if (leaseOwner(uid) == null) {
+                        tryLease(uid, owner); // its lease went missing: hold it again while the uid is cleared
+                    }
+                    if (!owner.equals(leaseOwner(uid))) {
+                        java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("uid " + uid + " of task " + task
+                                + " is leased to " + leaseOwner(uid) + " now: it is not this task's to give back");
+                        return;
+                    }
+                    mark(uid, owner, RELEASING + self());
                     uids.put(uid, task);
                     dirs.put(uid, dir);
                 }
@@ -197,6 +207,7 @@ final class TaskUsers {
             if (pass >= RELEASE_PASSES) {
                 log.warning("processes of uid " + uid + " (task " + task + ") survived " + RELEASE_PASSES
                         + " passes of SIGKILL; the uid stays leased and is not handed to another task");
+                mark(uid, dirs.get(uid).toAbsolutePath().toString(), QUARANTINED + "processes survived SIGKILL");
             } else {
                 clear.add(uid);
             }
@@ -206,6 +217,7 @@ final class TaskUsers {
             if (!r.clean(uid)) {
                 log.warning("uid " + uid + " (task " + uids.get(uid) + ") still owns " + r.left().get(uid)
                         + " in the machine's shared places; the uid stays leased and is not handed to another task");
+                mark(uid, dirs.get(uid).toAbsolutePath().toString(), QUARANTINED + "files left: " + r.left().get(uid).get(0));
                 continue;
             }
             String owner = dirs.get(uid).toAbsolutePath().toString();
@@ -263,7 +275,7 @@ final class TaskUsers {
                 return new Taken(u, false);
             }
             String other = leaseOwner(u);
-            if (other != null && stale(Path.of(other))) {
+            if (other != null && stale(u, Path.of(other))) {
                 Files.deleteIfExists(leases.resolve(Integer.toString(u)));
                 if (tryLease(u, owner)) {
                     return new Taken(u, true);
@@ -283,17 +295,70 @@ final class TaskUsers {
         }
     }
 
+    /** The task directory a uid's lease names (its first line), or null when there is no lease. */
     private String leaseOwner(int uid) {
+        String[] l = lease(uid);
+        return l == null ? null : l[0];
+    }
+
+    /** A lease's lines: the task directory, then what is being done with the uid, if anything. */
+    private String[] lease(int uid) {
         try {
-            return Files.readString(leases.resolve(Integer.toString(uid))).trim();
+            return Files.readString(leases.resolve(Integer.toString(uid))).trim().split("\n");
         } catch (IOException e) {
             return null;
         }
     }
 
-    /** A lease whose task directory is gone, or whose task ended, holds nothing. */
-    private static boolean stale(Path taskDir) {
+    static final String RELEASING = "releasing ";
+    static final String QUARANTINED = "quarantined ";
+
+    /**
+     * A lease whose task directory is gone, or whose task ended, holds nothing; unless the uid is
+     * being given back by a live agent (its processes killed and its files swept: taken over now,
+     * a new task would be killed with them), or was quarantined because that failed.
+     */
+    private boolean stale(int uid, Path taskDir) {
+        String[] l = lease(uid);
+        if (l != null && l.length > 1) {
+            if (l[1].startsWith(QUARANTINED)) {
+                return false;
+            }
+            if (l[1].startsWith(RELEASING) && alive(l[1].substring(RELEASING.length()))) {
+                return false;
+            }
+        }
         return !Files.isDirectory(taskDir) || Files.exists(taskDir.resolve("done"));
+    }
+
+    /** "PID STARTMILLIS" names a process that still runs (the same one: a reused pid starts later). */
+    private static boolean alive(String process) {
+        try {
+            String[] f = process.trim().split(" ");
+            java.util.Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(f[0]));
+            return h.isPresent() && h.get().isAlive() && h.get().info().startInstant().map(java.time.Instant::toEpochMilli)
+                    .map(t -> t == Long.parseLong(f[1])).orElse(true);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** This process, as {@link #alive} reads it. */
+    static String self() {
+        ProcessHandle me = ProcessHandle.current();
+        return me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
+    }
+
+    /** Rewrites the lease of {@code uid} (held by {@code owner}) with a second line saying what is being done with it. */
+    private void mark(int uid, String owner, String what) {
+        Path f = leases.resolve(Integer.toString(uid));
+        Path tmp = leases.resolve("." + uid + ".tmp");
+        try {
+            Files.writeString(tmp, owner + "\n" + what + "\n");
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot mark the lease of uid " + uid + " (" + what + "): " + e);
+        }
     }
 
     /** SIGKILL to every process whose real or effective uid is {@code uid}; returns how many there were. */
