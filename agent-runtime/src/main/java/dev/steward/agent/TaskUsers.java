@@ -274,8 +274,8 @@ final class TaskUsers {
             if (tryLease(u, owner)) {
                 return new Taken(u, false);
             }
-            String other = leaseOwner(u);
-            if (other != null && stale(u, Path.of(other))) {
+            String[] other = lease(u);
+            if (other != null && stale(other)) {
                 Files.deleteIfExists(leases.resolve(Integer.toString(u)));
                 if (tryLease(u, owner)) {
                     return new Taken(u, true);
@@ -318,9 +318,9 @@ final class TaskUsers {
      * being given back by a live agent (its processes killed and its files swept: taken over now,
      * a new task would be killed with them), or was quarantined because that failed.
      */
-    private boolean stale(int uid, Path taskDir) {
-        String[] l = lease(uid);
-        if (l != null && l.length > 1) {
+    private static boolean stale(String[] l) {
+        Path taskDir = Path.of(l[0]);
+        if (l.length > 1) {
             if (l[1].startsWith(QUARANTINED)) {
                 return false;
             }
