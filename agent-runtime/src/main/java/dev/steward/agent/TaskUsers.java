@@ -57,6 +57,8 @@ final class TaskUsers {
     private final Map<String, User> named = new HashMap<>();
     private final Path leases;
     private final java.util.List<Path> shared;
+    /** Uids this agent is giving back (their leases are marked so until they are clear). */
+    private final java.util.Set<Integer> releasing = new java.util.HashSet<>();
 
     /** {@code range} is "FIRST-LAST" (both included), between 1000 and 2^31-2. */
     TaskUsers(String range, boolean allowRoot) {
@@ -192,6 +194,7 @@ final class TaskUsers {
                         return;
                     }
                     mark(uid, owner, RELEASING + self());
+                    releasing.add(uid);
                     uids.put(uid, task);
                     dirs.put(uid, dir);
                 }
@@ -228,6 +231,9 @@ final class TaskUsers {
             } catch (IOException e) {
                 log.warning("cannot give back the lease of uid " + uid + ": " + e);
             }
+        }
+        synchronized (this) {
+            releasing.removeAll(uids.keySet()); // given back, or quarantined in its lease
         }
     }
 
@@ -267,6 +273,7 @@ final class TaskUsers {
         }
         String owner = taskDir.toAbsolutePath().toString();
         java.util.Set<Integer> mine = new java.util.HashSet<>(held.values());
+        mine.addAll(releasing); // being given back by this agent: their leases say so, and reading them is no use
         for (int u = first; u <= last; u++) {
             if (mine.contains(u)) {
                 continue;
