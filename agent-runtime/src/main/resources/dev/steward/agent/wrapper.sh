@@ -13,7 +13,7 @@ shift
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
 # the agent keeps the kernel's OOM killer off itself (oom-score-adj) and this wrapper; the command goes back to the default
-( echo 0 > /proc/self/oom_score_adj 2>/dev/null; exec "$@" ) < /dev/null &
+( { echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; exec "$@" ) < /dev/null &
 child=$!
 trap 'kill -TERM $child 2>/dev/null' TERM
 trap 'kill -INT $child 2>/dev/null' INT
