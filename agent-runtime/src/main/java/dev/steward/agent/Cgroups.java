@@ -44,6 +44,9 @@ public interface Cgroups {
      */
     long forksRefused(String taskId);
 
+    /** The {@code cgroup.procs} files of the task's existing groups (what {@link #create} returned), for another process of the task to join. */
+    List<Path> procs(String taskId);
+
     /** True if the kernel killed a process of the task's group for its memory. */
     boolean oomKilled(String taskId);
 

@@ -108,6 +108,17 @@ final class CgroupsV1 implements Cgroups {
     }
 
     @Override
+    public List<Path> procs(String taskId) {
+        Path below = Cgroups.below(groups, memory, taskId);
+        List<Path> all = new java.util.ArrayList<>(List.of(memory.resolve(below).resolve("cgroup.procs"), cpu.resolve(below).resolve("cgroup.procs")));
+        if (pids != null) {
+            all.add(pids.resolve(below).resolve("cgroup.procs"));
+        }
+        all.removeIf(f -> !Files.exists(f));
+        return all;
+    }
+
+    @Override
     public long forksRefused(String taskId) {
         if (pids == null) {
             return 0;

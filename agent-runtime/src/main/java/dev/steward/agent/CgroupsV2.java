@@ -95,6 +95,12 @@ final class CgroupsV2 implements Cgroups {
     }
 
     @Override
+    public List<Path> procs(String taskId) {
+        Path f = group(taskId).resolve("cgroup.procs");
+        return Files.exists(f) ? List.of(f) : List.of();
+    }
+
+    @Override
     public long forksRefused(String taskId) {
         if (pidsMax() == 0) {
             return 0;

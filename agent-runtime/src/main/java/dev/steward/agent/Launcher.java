@@ -241,6 +241,10 @@ public final class Launcher {
         }
     }
 
+    /** Joins the cgroups named before "--" (failing if one cannot be joined), sets oom_score_adj to 0, and runs what follows. */
+    static final String JOIN = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; "
+            + "{ echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; exec \"$@\"";
+
     /**
      * A command health check, as the task would run it: its user, its sandbox as the working
      * directory, its environment (never the agent's), stdin from /dev/null.
@@ -248,6 +252,11 @@ public final class Launcher {
     ProcessBuilder checkCommand(TaskInfo t, Path taskDir, List<String> command) throws IOException, LaunchFailure {
         Path sandbox = taskDir.resolve("sandbox");
         List<String> argv = new ArrayList<>();
+        // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
+        // memory, cpu and process limits (else a check could take what its task may not)
+        argv.addAll(List.of("/bin/sh", "-c", JOIN, "steward-check"));
+        cgroups.procs(t.id()).forEach(p -> argv.add(p.toString()));
+        argv.add("--");
         if (users != null) {
             argv.addAll(users.setpriv(users.acquire(t.id(), taskDir, t.spec().user() != null ? t.spec().user() : user)));
         }

@@ -21,6 +21,11 @@ final class NoCgroups implements Cgroups {
     }
 
     @Override
+    public List<Path> procs(String taskId) {
+        return List.of();
+    }
+
+    @Override
     public long forksRefused(String taskId) {
         return 0;
     }

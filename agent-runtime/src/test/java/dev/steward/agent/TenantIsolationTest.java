@@ -196,6 +196,20 @@ class TenantIsolationTest {
     }
 
     @Test
+    void a_command_health_check_is_held_to_its_tasks_cgroups() throws Exception {
+        assumeTrue(!Cgroups.detect(c.cgroupParent).kind().equals("none"), "cgroups are not writable here");
+        // healthy only from inside the task's groups (every memory, cpu and pids line of /proc/self/cgroup, or v2's one line),
+        // at the default oom_score_adj: a check is the task's own code and may not take what the task may not
+        String check = "grep -q /alloc- /proc/self/cgroup && ! grep -E ':(memory|pids|cpu|cpu,cpuacct):' /proc/self/cgroup | grep -qv /alloc- "
+                + "&& test \"$(cat /proc/self/oom_score_adj)\" = 0";
+        String alloc = c.allocate("0.1", "32m");
+        String t = c.task(alloc, "{\"name\":\"checked\",\"command\":\"sleep\",\"args\":[\"600\"],\"killTimeout\":\"1s\","
+                + "\"healthCheck\":{\"type\":\"command\",\"command\":[\"sh\",\"-c\"," + Json.MAPPER.valueToTree(check) + "],"
+                + "\"interval\":\"2s\",\"timeout\":\"2s\"}}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("healthy").asBoolean(false));
+    }
+
+    @Test
     void a_role_names_a_user_only_where_an_admin_allowed_it_and_root_also_needs_the_agent() throws Exception {
         String a = role("ra");
         assertThatThrownBy(() -> task(a, "as-root", "id -u", ",\"user\":\"root\""))
