@@ -229,11 +229,6 @@ public final class Launcher {
         }
     }
 
-    /** True when no uid waits to be given back (for tests). */
-    boolean releasesIdle() {
-        return releases == null || releases.idle();
-    }
-
     /** After an agent restart: the task keeps the uid it had. */
     void recovered(String taskId, Path taskDir) {
         if (users != null) {

@@ -49,19 +49,11 @@ final class UidReleases implements AutoCloseable {
         users.release(taskId, taskDir); // full, or stopping: the caller waits for its own
     }
 
-    /** True when no release waits or runs (for tests). */
-    synchronized boolean idle() {
-        return waiting.isEmpty() && !busy;
-    }
-
-    private boolean busy;
-
     private void run() {
         long lastEnd = System.nanoTime() - GAP_NANOS;
         while (true) {
             Map<String, Path> batch;
             synchronized (this) {
-                busy = false;
                 try {
                     while (waiting.isEmpty() && !closed) {
                         wait();
@@ -79,7 +71,6 @@ final class UidReleases implements AutoCloseable {
                 }
                 batch = new LinkedHashMap<>(waiting);
                 waiting.clear();
-                busy = true;
             }
             try {
                 users.releaseAll(batch);
