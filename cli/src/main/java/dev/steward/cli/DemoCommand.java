@@ -47,6 +47,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path dir = data != null ? data.toAbsolutePath() : Files.createTempDirectory("steward-demo");
         long t0 = System.nanoTime();
+        Logs.quiet(java.util.logging.Level.WARNING, "dev.steward"); // the demo says what happens itself; warnings still show
         Embedded e = Embedded.start(dir, 0);
         try {
             StewardClient c = StewardClient.builder(e.server.url()).token(e.server.adminToken()).build();

@@ -32,6 +32,7 @@ final class Embedded implements AutoCloseable {
      * {@link DevRegistry}), and the process is registered there so other commands find it.
      */
     static Embedded start(Path dir, int port) throws IOException {
+        Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines say nothing the banner does not
         DevRegistry registry = DevRegistry.user();
         int block = registry.freeBlock();
         Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));

@@ -17,6 +17,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) throws Exception {
+        Logs.oneLine(); // before anything logs: the agent, the allocator and Jetty alike
         if (args.length > 0 && args[0].equals("agent")) { // the agent parses its own keys: no command model to build and keep (the agent's memory)
             System.exit(AgentMain.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }

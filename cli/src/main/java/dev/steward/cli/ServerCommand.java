@@ -203,16 +203,9 @@ final class ServerCommand implements Callable<Integer> {
                 + ", or LimitNOFILE in a systemd unit), or lower --max-connections";
     }
 
-    /** Held: a logger's level lives as long as the logger. */
-    private static final java.util.List<java.util.logging.Logger> QUIETED = new java.util.ArrayList<>();
-
     private int replicated(ServerConfig cfg) throws Exception {
         // ZooKeeper's client logs every reconnection attempt with a stack trace; the allocator says what matters (connection lost, leading, stepping down)
-        for (String name : java.util.List.of("org.apache.zookeeper", "org.apache.curator")) {
-            java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
-            l.setLevel(java.util.logging.Level.SEVERE);
-            QUIETED.add(l);
-        }
+        Logs.quiet(java.util.logging.Level.SEVERE, "org.apache.zookeeper", "org.apache.curator");
         dev.steward.ha.HaConfig ha;
         try {
             ha = new dev.steward.ha.HaConfig(zookeeper, zkRoot, Units.duration("--zk-session-timeout", zkSessionTimeout), advertise, snapshotEvery);

@@ -87,6 +87,16 @@ class FirstRunIT {
         return StewardClient.builder(addr).token(token).build();
     }
 
+    /** What steward dev prints before its banner: its own lines, one per message, and none of Jetty's start lines. */
+    @Test
+    @Order(0)
+    void devLogsOneLinePerMessageAndNoJettyStartLines() throws Exception {
+        String log = local.log();
+        assertThat(log).doesNotContain("org.eclipse.jetty").doesNotContain("doStart");
+        assertThat(log.lines().filter(l -> l.contains("joined as agent")))
+                .singleElement().asString().matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z INFO  agent\\.Agent: joined as agent \\p{XDigit}+");
+    }
+
     @Test
     @Order(1)
     void commandsFindADevStartedWithItsOwnDataAndPort() throws Exception {
