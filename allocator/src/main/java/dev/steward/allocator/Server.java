@@ -86,6 +86,7 @@ public final class Server implements AutoCloseable {
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
+        state.packages().adoptUnowned(); // rows stored before packages had roles: theirs are who runs them
         state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, durable, clock);

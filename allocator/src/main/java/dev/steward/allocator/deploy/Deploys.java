@@ -93,19 +93,19 @@ final class Deploys {
             if (count == s.instances()) {
                 String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
                         : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
-                state.packages().use(spec.packageDigest(), now); // asked for again: kept from the sweep
+                state.packages().use(spec.packageDigest(), role, now); // asked for again: kept from the sweep
                 return new DeployResult(running, targeted, true, msg);
             }
             services.putService(s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
                     s.nextRevision(), now, state.nextIndex()));
-            state.packages().use(spec.packageDigest(), now);
+            state.packages().use(spec.packageDigest(), role, now);
             return new DeployResult(running, targeted, false, "scaled to " + dev.steward.api.Units.count(count, "instance") + "; revision " + targeted.number() + " unchanged");
         }
         int n = s.nextRevision();
         RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
                 null, false);
         DeployResult started = start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
-        state.packages().use(spec.packageDigest(), now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
+        state.packages().use(spec.packageDigest(), role, now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
         return started;
     }
 

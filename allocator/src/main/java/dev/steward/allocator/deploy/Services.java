@@ -365,6 +365,18 @@ public final class Services {
         return out;
     }
 
+    /** Digest → the roles whose services keep a revision of it (for packages stored before they had roles). */
+    public Map<String, java.util.Set<String>> packageRoles() {
+        Map<String, java.util.Set<String>> out = new HashMap<>();
+        for (RevisionInfo r : revisions.values()) {
+            ServiceRecord s = services.get(r.service());
+            if (s != null) {
+                out.computeIfAbsent(r.spec().packageDigest(), k -> new java.util.TreeSet<>()).add(s.role());
+            }
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- records
 
     void putService(ServiceRecord s) {

@@ -1,9 +1,12 @@
 package dev.steward.allocator.http;
 
+import dev.steward.allocator.auth.Principal;
 import dev.steward.allocator.auth.Principal.Kind;
 import dev.steward.allocator.packages.ByteRange;
 import dev.steward.allocator.packages.PackageStore;
 import dev.steward.allocator.packages.PackageSweeper;
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.NotFound;
 import dev.steward.api.Digests;
 import dev.steward.api.PackageInfo;
 import dev.steward.pkg.PackageFormat;
@@ -48,9 +51,16 @@ final class PackageRoutes {
                 Route.streaming("GET", "/v1/packages/{digest}", readers, c -> download(c, false)),
                 new Route("GET", "/v1/packages/{digest}/info", readers, c -> {
                     String d = Digests.check("digest", c.param("digest"));
-                    return h.query(c, s -> s.packages().get(d));
+                    return h.query(c, s -> {
+                        PackageInfo p = s.packages().get(d);
+                        if (!readable(c.principal(), s, p)) {
+                            throw new NotFound("package", d); // another role's is not there: the same answer as one never uploaded
+                        }
+                        return shown(c.principal(), p);
+                    });
                 }),
-                new Route("GET", "/v1/packages", readers, c -> h.query(c, s -> s.packages().list())),
+                new Route("GET", "/v1/packages", readers, c -> h.query(c, s -> s.packages().list().stream()
+                        .filter(p -> readable(c.principal(), s, p)).map(p -> shown(c.principal(), p)).toList())),
                 new Route("POST", "/v1/packages/gc", EnumSet.of(Kind.ADMIN), c -> CompletableFuture.supplyAsync(() -> {
                     try {
                         return ApiResponse.json(200, Map.of("removed", sweeper.sweep()));
@@ -58,6 +68,28 @@ final class PackageRoutes {
                         throw new java.util.concurrent.CompletionException(e);
                     }
                 })));
+    }
+
+    /**
+     * Whether {@code who} may read {@code p}: the admin any package, a role one it uploaded or
+     * ran, an agent one that a task on it names (what it may be asked to unpack).
+     */
+    static boolean readable(Principal who, ClusterState s, PackageInfo p) {
+        return switch (who.kind()) {
+            case ADMIN -> true;
+            case ROLE -> p.ownedBy(who.subject());
+            case AGENT -> s.packages().namedOn(who.subject(), p.digest());
+            case JOIN, METRICS -> false;
+        };
+    }
+
+    /** A package as {@code who} is shown it: the admin sees every role it belongs to, a role only itself, an agent none. */
+    private static PackageInfo shown(Principal who, PackageInfo p) {
+        if (who.kind() == Kind.ADMIN) {
+            return p;
+        }
+        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), p.lastUsedAt(), p.referenced(),
+                who.kind() == Kind.ROLE ? List.of(who.subject()) : List.of(), p.createIndex(), p.modifyIndex());
     }
 
     private CompletableFuture<ApiResponse> upload(Route.Call c) {
@@ -83,7 +115,7 @@ final class PackageRoutes {
         }
         try {
             PackageInfo info = store.publish(r, () -> h.engine.command((s, now) -> s.packages().add(digest, r.size(), r.inspected().manifest(),
-                    r.inspected().files(), r.inspected().expandedBytes(), now)).join());
+                    r.inspected().files(), r.inspected().expandedBytes(), c.principal().kind() == Kind.ROLE ? c.principal().subject() : null, now)).join());
             return CompletableFuture.completedFuture(ApiResponse.json(201, info).header("Location", "/v1/packages/" + digest)
                     .header("X-Steward-Index", Long.toString(h.engine.index())));
         } catch (PackageStore.NotReplicated e) {
@@ -95,7 +127,10 @@ final class PackageRoutes {
 
     private CompletableFuture<ApiResponse> download(Route.Call c, boolean head) {
         String digest = Digests.check("digest", c.param("digest"));
-        return h.engine.read(s -> s.packages().getOrNull(digest)).thenApply(p -> {
+        return h.engine.read(s -> {
+            PackageInfo p = s.packages().getOrNull(digest);
+            return p != null && readable(c.principal(), s, p) ? p : null; // another role's is not there: the same answer as one never uploaded
+        }).thenApply(p -> {
             if (p == null || !store.has(digest)) {
                 return ApiResponse.problem(404, "Not Found", "package " + digest + " is not stored here", null);
             }

@@ -41,6 +41,7 @@ final class ServiceRoutes {
                         if (req.promoteFrom() != null) {
                             hidden(c, s, Services.name(c.param("app"), req.promoteFrom())); // a promotion reads its source: only one the caller may read
                         }
+                        PackageAccess.require(c.principal(), s, req.packageDigest());
                         return s.services().deploy(c.param("app"), c.param("env"), role, req, who(c.principal()), now);
                     })
                             .thenApply(r -> ApiResponse.json(r.deployment() != null && !r.noop() ? 201 : 200, r)

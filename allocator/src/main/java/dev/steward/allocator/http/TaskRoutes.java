@@ -40,6 +40,7 @@ final class TaskRoutes {
                     TaskSpec spec = h.body(c, TaskSpec.class);
                     return h.command(201, (s, now) -> {
                         AllocationRoutes.mine(c.principal(), s, c.param("id"));
+                        PackageAccess.require(c.principal(), s, spec.packageDigest());
                         return s.tasks().add(c.param("id"), spec, now).redacted();
                     });
                 }),

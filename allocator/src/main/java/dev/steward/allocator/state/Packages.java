@@ -7,17 +7,22 @@ import dev.steward.api.TaskInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The packages the allocator stores, by digest: size, manifest and use times. The bytes live in
- * the package store on disk; a row here is written only after its file is complete and
- * verified, so a package the state knows is one that can be downloaded. Part of
- * {@link ClusterState}, owned by the same thread.
+ * The packages the allocator stores, by digest: size, manifest, use times and the roles that may
+ * read and run each. The bytes live in the package store on disk, once for every role (content
+ * addressed); a row here is written only after its file is complete and verified, so a package
+ * the state knows is one that can be downloaded. A role reaches a package only once it has sent
+ * its bytes itself or run it (a deploy or a task the admin made for it): to any other role it is
+ * not there, with the same answer as a digest never uploaded, so a digest cannot be probed.
+ * Part of {@link ClusterState}, owned by the same thread.
  */
 public final class Packages {
     private final ClusterState state;
@@ -27,14 +32,40 @@ public final class Packages {
         this.state = state;
     }
 
-    /** Records a verified upload; uploading a stored package again only refreshes its last use. */
-    public PackageInfo add(String digest, long size, PackageManifest manifest, int files, long expandedBytes, Instant now) {
+    /**
+     * Records a verified upload by {@code role} (null: the admin's, which gives no role the package);
+     * uploading a stored package again refreshes its last use and gives it to the role that sent
+     * its bytes (the upload proves the role has them).
+     */
+    public PackageInfo add(String digest, long size, PackageManifest manifest, int files, long expandedBytes, String role, Instant now) {
         PackageInfo old = byDigest.get(digest);
         PackageInfo p = old == null
-                ? new PackageInfo(digest, size, manifest, files, expandedBytes, now, now, false, state.nextIndex(), state.nextIndex())
-                : touched(old, now);
+                ? new PackageInfo(digest, size, manifest, files, expandedBytes, now, now, false, role == null ? List.of() : List.of(role),
+                        state.nextIndex(), state.nextIndex())
+                : touched(old, role, now);
         put(p);
         return view(p, referenced());
+    }
+
+    /**
+     * Refuses {@code role} a package it may not run, with the words {@link #stored} uses for one
+     * never uploaded: whether another role has it is not for this one to learn.
+     */
+    public void requireOwned(String digest, String role) {
+        PackageInfo p = byDigest.get(digest);
+        if (p == null || !p.ownedBy(role)) {
+            throw notStored(digest);
+        }
+    }
+
+    /** Whether agent {@code agentId} runs, or ran, a task that names {@code digest}: the packages an agent may download. */
+    public boolean namedOn(String agentId, String digest) {
+        for (TaskInfo t : state.tasks().ofAgent(agentId)) {
+            if (digest.equals(t.spec().packageDigest())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public PackageInfo get(String digest) {
@@ -57,16 +88,23 @@ public final class Packages {
     public PackageManifest stored(String digest) {
         PackageInfo p = byDigest.get(digest);
         if (p == null) {
-            throw new Conflict("package " + digest + " is not stored on this allocator (never uploaded, or removed as unused); "
-                    + "upload it first: steward package --upload");
+            throw notStored(digest);
         }
         return p.manifest();
     }
 
-    /** The stored package a task or service names, refreshed as used (so kept from the sweep); a clear conflict if it is not stored. */
-    public PackageManifest use(String digest, Instant now) {
+    private static Conflict notStored(String digest) {
+        return new Conflict("package " + digest + " is not stored on this allocator for you (never uploaded by you, or removed as unused); "
+                + "upload it first: steward package --upload");
+    }
+
+    /**
+     * The stored package a task or service of {@code role} names, refreshed as used (so kept from
+     * the sweep) and now the role's to read and run; a clear conflict if it is not stored.
+     */
+    public PackageManifest use(String digest, String role, Instant now) {
         PackageManifest m = stored(digest);
-        put(touched(byDigest.get(digest), now));
+        put(touched(byDigest.get(digest), role, now));
         return m;
     }
 
@@ -91,6 +129,28 @@ public final class Packages {
     public List<PackageInfo> list() {
         Set<String> refs = referenced();
         return byDigest.values().stream().map(p -> view(p, refs)).toList();
+    }
+
+    /**
+     * At start, for rows stored before packages had roles: each is given the roles whose services
+     * keep a revision of it or whose tasks name it, as they would have been given by those deploys
+     * and tasks. One nothing refers to is left to the admin until a role uploads it again. Every
+     * server derives the same from the same rows; the row keeps the roles once it next changes.
+     */
+    public void adoptUnowned() {
+        Map<String, Set<String>> users = new HashMap<>(state.services().packageRoles());
+        for (TaskInfo t : state.tasks().all()) {
+            if (t.spec().packageDigest() != null) {
+                users.computeIfAbsent(t.spec().packageDigest(), k -> new TreeSet<>()).add(t.role());
+            }
+        }
+        for (PackageInfo p : List.copyOf(byDigest.values())) {
+            if (p.roles() == null) {
+                byDigest.put(p.digest(), new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(),
+                        p.lastUsedAt(), p.referenced(), List.copyOf(new TreeSet<>(users.getOrDefault(p.digest(), Set.of()))), p.createIndex(),
+                        p.modifyIndex()));
+            }
+        }
     }
 
     /**
@@ -120,7 +180,7 @@ public final class Packages {
         for (String d : refs) {
             PackageInfo p = byDigest.get(d);
             if (p != null && p.lastUsedAt().isBefore(stale)) {
-                put(touched(p, now));
+                put(touched(p, null, now));
             }
         }
         List<String> gone = PackageGc.expired(byDigest.values(), refs, now, retention);
@@ -142,14 +202,21 @@ public final class Packages {
         stored.forEach(p -> byDigest.put(p.digest(), p));
     }
 
-    private PackageInfo touched(PackageInfo p, Instant now) {
-        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), now, false, p.createIndex(),
+    /** {@code p} used now, and {@code role}'s if it was not (null: no role added). */
+    private PackageInfo touched(PackageInfo p, String role, Instant now) {
+        List<String> roles = p.roles() == null ? List.of() : p.roles();
+        if (role != null && !roles.contains(role)) {
+            TreeSet<String> more = new TreeSet<>(roles);
+            more.add(role);
+            roles = List.copyOf(more);
+        }
+        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), now, false, roles, p.createIndex(),
                 state.nextIndex());
     }
 
     private static PackageInfo view(PackageInfo p, Set<String> refs) {
         return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), p.lastUsedAt(),
-                refs.contains(p.digest()), p.createIndex(), p.modifyIndex());
+                refs.contains(p.digest()), p.roles(), p.createIndex(), p.modifyIndex());
     }
 
     private void put(PackageInfo p) {

@@ -62,7 +62,7 @@ public final class Tasks {
             }
         }
         if (spec.packageDigest() != null) {
-            state.packages().use(spec.packageDigest(), now); // refreshed only now, once nothing can refuse the task
+            state.packages().use(spec.packageDigest(), a.role(), now); // refreshed (and the role's) only now, once nothing can refuse the task
         }
         String id = state.ids.get();
         TaskInfo t = new TaskInfo(id, allocationId, a.agentId(), a.role(), spec, a.ports(), a.resources(), false, TaskState.PENDING, null, null,

@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every route of the router against every kind of caller, over real HTTP, each cell checked
  * against the table below. Role {@code ra} owns every object the paths name (a request, its
- * allocation, a task in it, a service, its deployment, a monitor); role {@code rb} must find
+ * allocation, a task in it, a service, its deployment, a monitor, a package); role {@code rb} must find
  * none of them (404 for every method: a write must not reveal what a read hides). A route
  * added without a row here fails the build, so its access is decided, not inherited.
  *
@@ -65,9 +65,10 @@ class AuthorizationMatrixTest {
         // the fixture's agent serves no logs: 502 ("cannot be read") is past authorization, as the 404 of another role is not
         row("GET /v1/tasks/{id}/logs",                          "401 401 403 403 404 403 502 502");
         row("GET /v1/packages",                                 "401 401 403 ok ok ok ok ok");
-        row("GET /v1/packages/{digest}",                        "401 401 403 ok ok ok ok ok");
-        row("HEAD /v1/packages/{digest}",                       "401 401 403 ok ok ok ok ok");
-        row("GET /v1/packages/{digest}/info",                   "401 401 403 ok ok ok ok ok");
+        // ra's package: another role, and an agent no task on which names it, find it not there (PackageTenancyTest has the rest)
+        row("GET /v1/packages/{digest}",                        "401 401 403 404 404 ok ok ok");
+        row("HEAD /v1/packages/{digest}",                       "401 401 403 404 404 ok ok ok");
+        row("GET /v1/packages/{digest}/info",                   "401 401 403 404 404 ok ok ok");
         row("GET /v1/services",                                 "401 401 403 403 ok 403 ok ok");
         row("GET /v1/services/{app}/{env}",                     "401 401 403 403 404 403 ok ok");
         row("GET /v1/services/{app}/{env}/revisions",           "401 401 403 403 404 403 ok ok");
@@ -156,7 +157,9 @@ class AuthorizationMatrixTest {
             assertThat(r.code()).isEqualTo(201);
         }
         ids.put("digest", p.digest());
-        var svc = s.put("/v1/services/web/prod", ra, "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":1,\"cpus\":\"0.1\",\"memory\":\"16m\"}");
+        // its instance on m1, so the agent that names ra's package is "agent", never "otherAgent"
+        var svc = s.put("/v1/services/web/prod", ra, "{\"packageDigest\":\"" + p.digest() + "\",\"instances\":1,\"cpus\":\"0.1\",\"memory\":\"16m\","
+                + "\"constraints\":[{\"attribute\":\"agent\",\"op\":\"=\",\"value\":\"" + m1[0] + "\"}]}");
         assertThat(svc.code()).as(String.valueOf(svc.body())).isEqualTo(201);
         ids.put("deployment", svc.body().path("deployment").path("id").asText());
         var mon = s.post("/v1/services/web/prod/monitors", ra, "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\"}");

@@ -97,10 +97,15 @@ final class LiveServer implements AutoCloseable {
 
     /** Builds a package of one file, run.sh ({@code script}), with the command {@code sh run.sh}, and uploads it as admin; returns its digest. */
     String uploadScript(String script) {
+        return uploadScript(script, admin());
+    }
+
+    /** As {@link #uploadScript(String)}, uploaded with {@code token}. */
+    String uploadScript(String script, String token) {
         try {
             Path tree = Files.createDirectories(dir.resolve("tree-" + Integer.toHexString(script.hashCode())));
             Files.writeString(tree.resolve("run.sh"), script);
-            return uploadTree(tree);
+            return uploadTree(tree, token);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -108,11 +113,16 @@ final class LiveServer implements AutoCloseable {
 
     /** Packages {@code tree} (its command {@code sh run.sh}) and uploads it as admin; returns its digest. */
     String uploadTree(Path tree) {
+        return uploadTree(tree, admin());
+    }
+
+    /** Packages {@code tree} (its command {@code sh run.sh}) and uploads it with {@code token}; returns its digest. */
+    String uploadTree(Path tree, String token) {
         try {
             Path out = tree.resolveSibling(tree.getFileName() + ".tar.zst");
             dev.steward.pkg.BuiltPackage p = dev.steward.pkg.PackageBuilder.from(tree)
                     .manifest(new dev.steward.api.PackageManifest(null, "web", "1", "sh run.sh", null, java.util.List.of(), null, null, null)).writeTo(out);
-            Request up = new Request.Builder().url(server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + admin())
+            Request up = new Request.Builder().url(server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + token)
                     .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
             try (Response resp = http.newCall(up).execute()) {
                 if (resp.code() != 201) {

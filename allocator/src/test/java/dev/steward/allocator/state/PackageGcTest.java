@@ -14,7 +14,7 @@ class PackageGcTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
     private static PackageInfo stored(String digest, Instant lastUsed) {
-        return new PackageInfo(digest, 1, null, 0, 0, T0, lastUsed, false, 1, 1);
+        return new PackageInfo(digest, 1, null, 0, 0, T0, lastUsed, false, java.util.List.of(), 1, 1);
     }
 
     @Test
