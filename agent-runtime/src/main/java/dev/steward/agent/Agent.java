@@ -311,7 +311,7 @@ public final class Agent implements AutoCloseable {
                     endings[0]++;
                     endings.notifyAll();
                 }
-                Files.writeString(done, now.toString()); // when it ended: the sandbox is kept for the retention from here
+                PrivateFiles.write(done, now.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // when it ended: the sandbox is kept for the retention from here
             }
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);

@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * (tasks that want it at the same time share the download), verified against its digest before
  * it takes its name, and kept while the cache is under its size cap, the least recently used
  * going first (a package being unpacked is never evicted). {@link #unpack} opens a package into
- * a task's sandbox with the safe {@link Unpacker}.
+ * a task's sandbox with the safe {@link Unpacker}. The directory is the agent's alone (0700): a task
+ * reads only the copy unpacked into its own sandbox.
  */
 final class PackageCache {
     private static final Logger LOG = Logger.getLogger(PackageCache.class.getName());
@@ -44,6 +45,8 @@ final class PackageCache {
 
     PackageCache(Path dir, AllocatorClient client, long capBytes, ExecutorService fetchers) throws IOException {
         this.dir = Files.createDirectories(dir);
+        // the agent's alone: tasks get their copy unpacked in their sandbox, and no task may list or read another tenant's packages here
+        Files.setPosixFilePermissions(this.dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         this.client = client;
         this.capBytes = capBytes;
         this.fetchers = fetchers;

@@ -247,7 +247,7 @@ final class Supervisor {
     }
 
     private void markUnpacked() throws IOException {
-        java.nio.file.Files.writeString(dir.resolve("package.unpacked"), task.spec().packageDigest() + "\n");
+        PrivateFiles.write(dir.resolve("package.unpacked"), (task.spec().packageDigest() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private void start(Instant now) {

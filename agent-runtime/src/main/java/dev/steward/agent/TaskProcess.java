@@ -3,7 +3,6 @@ package dev.steward.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.logging.Level;
@@ -160,9 +159,7 @@ public final class TaskProcess {
     }
 
     void save() throws IOException {
-        Path tmp = dir.resolve("pid.tmp");
-        Files.writeString(tmp, pid + " " + startTime + "\n");
-        Files.move(tmp, dir.resolve("pid"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        PrivateFiles.write(dir.resolve("pid"), (pid + " " + startTime + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     /** The process recorded in {@code dir}, or null if none was started there. */

@@ -141,7 +141,7 @@ final class TaskUsers {
                 }
             }
             held.put(taskId, uid);
-            Files.writeString(taskDir.resolve(FILE), uid + "\n");
+            PrivateFiles.write(taskDir.resolve(FILE), (uid + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return new User(uid, uid, Integer.toString(uid), true);
     }

@@ -28,5 +28,6 @@ while :; do
   [ "$last" -ne 127 ] && code=$last
   break
 done
+umask 077 # the exit status is the agent's to read, not other tasks' (the command has its umask already)
 echo $code > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
 exit $code

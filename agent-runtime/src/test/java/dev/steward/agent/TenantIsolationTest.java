@@ -75,6 +75,8 @@ class TenantIsolationTest {
                 "echo \"uid=$(id -u)\"",
                 "cat \"$BDIR/secrets/pw\" 2>&1; echo \"secret-rc=$?\"",
                 "cat \"$BDIR/stdout.log\" 2>&1; echo \"log-rc=$?\"",
+                "cat \"$BDIR/statuses.jsonl\" 2>&1; echo \"statuses-rc=$?\"",
+                "cat \"$BDIR/pid\" 2>&1; echo \"pid-rc=$?\"",
                 "cat \"/proc/$BPID/environ\" 2>&1; echo \"environ-rc=$?\"",
                 "ls \"$BDIR/sandbox\" 2>&1; echo \"sandbox-rc=$?\"",
                 "kill -TERM \"$BPID\" 2>&1; echo \"kill-rc=$?\"",
@@ -85,11 +87,11 @@ class TenantIsolationTest {
         String got = logs(attacker);
 
         assertThat(got).doesNotContain(SECRET).doesNotContain(B_LOG).doesNotContain(B_ENV);
-        for (String what : new String[] {"secret", "log", "environ", "sandbox"}) {
+        for (String what : new String[] {"secret", "log", "statuses", "pid", "environ", "sandbox"}) {
             assertThat(got).as(what).doesNotContain(what + "-rc=0");
         }
         assertThat(got.split("\n")).as("every read is refused with EACCES")
-                .filteredOn(l -> l.startsWith("cat:") || l.startsWith("ls:")).hasSize(4).allMatch(l -> l.contains("Permission denied"));
+                .filteredOn(l -> l.startsWith("cat:") || l.startsWith("ls:")).hasSize(6).allMatch(l -> l.contains("Permission denied"));
         assertThat(got).as("signals are refused with EPERM").doesNotContain("kill-rc=0").doesNotContain("killgroup-rc=0")
                 .containsPattern("(?i)operation not permitted");
         int attackerUid = Integer.parseInt(got.replaceAll("(?s).*uid=(\\d+).*", "$1"));
@@ -108,6 +110,11 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(victim).path("state").asText().equals("KILLED"));
         await().atMost(Duration.ofSeconds(10)).until(() -> PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)).equals("rwx------"));
         assertThat(logs(victim)).as("the agent still serves the logs of an ended task").contains(B_LOG);
+        try (var files = Files.list(dir)) { // what the agent and the wrapper keep there: the agent's alone, while the directory is passable too
+            assertThat(files.filter(Files::isRegularFile).toList()).as("the task's directory's files").isNotEmpty()
+                    .allSatisfy(f -> assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.getFileName().toString())
+                            .endsWith("------"));
+        }
     }
 
     @Test
@@ -155,6 +162,38 @@ class TenantIsolationTest {
         } finally {
             Files.deleteIfExists(tmpFile);
             Files.deleteIfExists(shmFile);
+        }
+    }
+
+    @Test
+    void a_task_cannot_list_or_read_the_agents_package_cache() throws Exception {
+        String a = role("ra");
+        Path work = Files.createTempDirectory("steward-cache-pkg");
+        try {
+            Path tree = Files.createDirectories(work.resolve("tree"));
+            Files.writeString(tree.resolve("secret.txt"), SECRET + "\n");
+            Path pkg = work.resolve("p.tar.zst");
+            dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "p", "1", "cat secret.txt; echo ran",
+                    null, null, null, null, null)).writeTo(pkg);
+            String digest = dev.steward.client.PackageClient.digestOf(pkg);
+            dev.steward.client.StewardClient.builder(c.server.url()).token(a).build().packages().push(pkg, digest);
+            String alloc = c.callAs(a, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\"}").path("allocations").get(0).asText();
+            String owner = c.callAs(a, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"p\",\"packageDigest\":\"" + digest
+                    + "\",\"restart\":{\"attempts\":0}}").path("id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs(owner).contains("ran"));
+            Path cache = c.root.resolve("agent-m1").resolve("packages");
+            Path file = cache.resolve(digest.substring("sha256:".length()) + ".tar.zst");
+            assertThat(file).as("the agent keeps the package it ran").exists();
+
+            String attack = "ls \"$CACHE\" 2>&1; echo \"ls-rc=$?\"; cat \"$FILE\" > /dev/null 2>&1; echo \"cat-rc=$?\"; echo done";
+            String other = task(role("rb"), "reader", attack, ",\"env\":{\"CACHE\":\"" + cache + "\",\"FILE\":\"" + file + "\"}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs(other).contains("done"));
+            String got = logs(other);
+            assertThat(got).contains("Permission denied").doesNotContain("ls-rc=0").doesNotContain("cat-rc=0")
+                    .doesNotContain(digest.substring("sha256:".length()));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(cache))).isEqualTo("rwx------");
+        } finally {
+            Cluster.removeTree(work, false);
         }
     }
 
