@@ -103,7 +103,7 @@ public final class Agent implements AutoCloseable {
         Files.createDirectories(tasksDir);
         boolean root = "root".equals(System.getProperty("user.name"));
         TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks())
-                .noNewPrivileges(cfg.taskNoNewPrivileges()) : null;
+                .noNewPrivileges(cfg.taskNoNewPrivileges()).umask(cfg.taskUmask()) : null;
         if (users != null) {
             TaskUsers.openPath(cfg.dataDir(), tasksDir);
         }

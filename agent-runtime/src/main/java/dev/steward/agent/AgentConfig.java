@@ -21,7 +21,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
-                          boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj) {
+                          boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -114,7 +114,17 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
                 retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
-                metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")));
+                metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
+                umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))));
+    }
+
+    /** An octal file mode creation mask, 0000 to 0777 (leading zeros optional). */
+    private static int umask(String value) {
+        String v = value.trim();
+        if (!v.matches("[0-7]{1,4}") || Integer.parseInt(v, 8) > 0777) {
+            throw new ValidationException("task-umask", "'" + value + "' is not an octal umask from 0000 to 0777 (such as 0077 or 0027)");
+        }
+        return Integer.parseInt(v, 8);
     }
 
     private static int oomScoreAdj(String value) {
@@ -189,6 +199,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 + DEFAULT_TASK_PIDS_MAX + ")");
         KNOWN.put("task-no-new-privileges", "on: tasks run with no_new_privs, so a setuid-root program (su, passwd, ...) runs as the task's own "
                 + "uid and file capabilities are not granted; off: they work as for a login of that user (default on; as root only)");
+        KNOWN.put("task-umask", "the umask tasks start with, octal 0000 to 0777: 0077 keeps what a task creates (in /tmp too) from every "
+                + "other tenant's task; 0022 lets them read it (default 0077; with a uid per task, as root only)");
         KNOWN.put("oom-score-adj", "the agent's own oom_score_adj, -1000 to 1000: when the machine runs out of memory the kernel kills "
                 + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");

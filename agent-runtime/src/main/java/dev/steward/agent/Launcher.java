@@ -98,6 +98,7 @@ public final class Launcher {
             Files.setPosixFilePermissions(sandbox, PosixFilePermissions.fromString("rwx------"));
             Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
             argv.addAll(users.setpriv(u));
+            env.put("STEWARD_UMASK", users.umask()); // the wrapper takes it out of the environment and sets it for the command alone
         }
         Path tmp = tmpDir(sandbox, u);
         if (tmp != null && !env.containsKey("TMPDIR")) { // the spec's own TMPDIR wins
@@ -236,9 +237,12 @@ public final class Launcher {
         }
     }
 
-    /** Joins the cgroups named before "--" (failing if one cannot be joined), sets oom_score_adj to 0, and runs what follows. */
+    /**
+     * Joins the cgroups named before "--" (failing if one cannot be joined), sets oom_score_adj to 0
+     * and the task's umask (STEWARD_UMASK, then out of the environment), and runs what follows.
+     */
     static final String JOIN = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; "
-            + "{ echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; exec \"$@\"";
+            + "{ echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; [ -z \"$STEWARD_UMASK\" ] || umask \"$STEWARD_UMASK\"; unset STEWARD_UMASK; exec \"$@\"";
 
     /**
      * A command health check, as the task would run it: its user, its sandbox as the working
@@ -260,6 +264,9 @@ public final class Launcher {
         pb.environment().clear();
         pb.environment().putAll(environment(t, sandbox));
         pb.environment().put("STEWARD_SECRETS", taskDir.resolve(SECRETS).toString());
+        if (users != null) {
+            pb.environment().put("STEWARD_UMASK", users.umask());
+        }
         return pb;
     }
 

@@ -249,6 +249,25 @@ final class TaskUsers {
         return this;
     }
 
+    /**
+     * The file mode creation mask tasks start with (default 0077): a task has a uid of its own, so
+     * the group and other bits of what it creates reach only other tenants' tasks (a file it
+     * writes to {@code /tmp} with the usual 0022 would be readable by all of them). A task may
+     * still set its own.
+     */
+    private volatile int umask = DEFAULT_UMASK;
+    static final int DEFAULT_UMASK = 0077;
+
+    TaskUsers umask(int mask) {
+        this.umask = mask;
+        return this;
+    }
+
+    /** The umask as the shell's {@code umask} builtin takes it (four octal digits). */
+    String umask() {
+        return String.format("%04o", umask);
+    }
+
     /** setpriv's arguments to run as {@code u}, before the command. */
     java.util.List<String> setpriv(User u) {
         return u.setpriv(noNewPrivs);

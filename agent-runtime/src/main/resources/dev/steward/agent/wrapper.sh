@@ -12,8 +12,10 @@ done
 shift
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
+task_umask="$STEWARD_UMASK" # the task's umask (task-umask), for the command alone
+unset STEWARD_UMASK
 # the agent keeps the kernel's OOM killer off itself (oom-score-adj) and this wrapper; the command goes back to the default
-( { echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; exec "$@" ) < /dev/null &
+( { echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; [ -z "$task_umask" ] || umask "$task_umask"; exec "$@" ) < /dev/null &
 child=$!
 trap 'kill -TERM $child 2>/dev/null' TERM
 trap 'kill -INT $child 2>/dev/null' INT

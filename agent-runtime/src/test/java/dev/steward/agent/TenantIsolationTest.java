@@ -198,6 +198,25 @@ class TenantIsolationTest {
     }
 
     @Test
+    void what_a_task_writes_to_the_shared_tmp_while_it_runs_is_not_readable_by_another_tenants_task() throws Exception {
+        String name = "steward-running-" + java.util.UUID.randomUUID();
+        Path file = Path.of("/tmp", name);
+        try {
+            // no umask of its own: what it writes takes the task's (task-umask, 0077 by default)
+            String writer = task(role("ra"), "writer", "echo \"umask=$(umask)\"; echo " + SECRET + " > /tmp/" + name + "; echo written; exec sleep 600", "");
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs(writer).contains("written"));
+            assertThat(logs(writer)).contains("umask=0077");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+
+            String reader = task(role("rb"), "reader", "cat /tmp/" + name + " 2>&1; echo \"rc=$?\"; echo done", "");
+            await().atMost(Duration.ofSeconds(30)).until(() -> logs(reader).contains("done"));
+            assertThat(logs(reader)).doesNotContain(SECRET).contains("Permission denied").doesNotContain("rc=0");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
     void a_setuid_root_program_does_not_make_a_task_root() throws Exception {
         Path suid = c.root.resolve("suid-id"); // a setuid-root program on the machine, as su and passwd are
         Files.copy(Path.of("/usr/bin/id"), suid);
