@@ -100,10 +100,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         } catch (IllegalArgumentException e) {
             throw new ValidationException("task-uids", e.getMessage().substring("task-uids: ".length()));
         }
-        String allowRoot = p.getProperty("allow-root-tasks", "off").trim().toLowerCase(java.util.Locale.ROOT);
-        if (!allowRoot.equals("on") && !allowRoot.equals("off")) {
-            throw new ValidationException("allow-root-tasks", "'" + allowRoot + "' is not on or off");
-        }
+        boolean allowRoot = onOff(p, "allow-root-tasks", "off");
         if (!root && user != null && !user.isBlank()) {
             throw new ValidationException("user", "tasks can run as '" + user + "' only when the agent runs as root");
         }
@@ -113,7 +110,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
             }
         }
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
-                retention, uids, allowRoot.equals("on"), minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
+                retention, uids, allowRoot, minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
                 metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
                 umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))));
     }
@@ -128,16 +125,20 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
     }
 
     private static int oomScoreAdj(String value) {
-        int n;
-        try {
-            n = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new ValidationException("oom-score-adj", "'" + value + "' is not a whole number from -1000 to 1000");
-        }
+        long n = whole("oom-score-adj", value, "a whole number from -1000 to 1000");
         if (n < -1000 || n > 1000) {
             throw new ValidationException("oom-score-adj", "is " + n + ", outside -1000 to 1000");
         }
-        return n;
+        return (int) n;
+    }
+
+    /** {@code value} as a whole number; else a refusal naming {@code key} and saying what it must be. */
+    private static long whole(String key, String value, String mustBe) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ValidationException(key, "'" + value + "' is not " + mustBe);
+        }
     }
 
     /** Processes (threads included) one allocation's tasks may have at once unless {@code task-pids-max} says otherwise. */
@@ -148,12 +149,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
     static final long MAX_TASK_PIDS_MAX = 4_194_304;
 
     private static long pidsMax(String value) {
-        long n;
-        try {
-            n = Long.parseLong(value.trim());
-        } catch (NumberFormatException e) {
-            throw new ValidationException("task-pids-max", "'" + value + "' is not a whole number of processes (0: no limit)");
-        }
+        long n = whole("task-pids-max", value, "a whole number of processes (0: no limit)");
         if (n != 0 && n < MIN_TASK_PIDS_MAX) {
             throw new ValidationException("task-pids-max", "is " + n + ", below the minimum of " + MIN_TASK_PIDS_MAX + " (0: no limit)");
         }

@@ -1,0 +1,35 @@
+package dev.steward.agent;
+
+import dev.steward.api.ValidationException;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Keys read from the agent's configuration: each bad value is refused with the key's name and what it must be. */
+class AgentConfigTest {
+    @Test
+    void task_umask_is_octal_from_0000_to_0777_and_0077_by_default() throws Exception {
+        assertThat(AgentConfig.load(null, Map.of()).taskUmask()).isEqualTo(0077);
+        assertThat(AgentConfig.load(null, Map.of("task-umask", "027")).taskUmask()).isEqualTo(0027);
+        assertThat(AgentConfig.load(null, Map.of("task-umask", " 0022 ")).taskUmask()).isEqualTo(0022);
+        for (String bad : new String[] {"0888", "1000", "77777", "u=rwx", "", "-1"}) {
+            assertThatThrownBy(() -> AgentConfig.load(null, Map.of("task-umask", bad))).as("'%s'", bad).isInstanceOf(ValidationException.class)
+                    .hasMessageContaining("task-umask").hasMessageContaining("octal umask from 0000 to 0777");
+        }
+    }
+
+    @Test
+    void whole_numbers_and_switches_say_which_key_and_what_it_takes() throws Exception {
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("oom-score-adj", "low"))).hasMessageContaining("oom-score-adj")
+                .hasMessageContaining("'low' is not a whole number from -1000 to 1000");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("oom-score-adj", "99999999999"))).hasMessageContaining("outside -1000 to 1000");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("task-pids-max", "many"))).hasMessageContaining("task-pids-max")
+                .hasMessageContaining("'many' is not a whole number of processes");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("allow-root-tasks", "maybe"))).hasMessageContaining("allow-root-tasks")
+                .hasMessageContaining("'maybe' is not on or off");
+        assertThat(AgentConfig.load(null, Map.of("allow-root-tasks", "ON")).allowRootTasks()).isTrue();
+    }
+}
