@@ -133,6 +133,39 @@ class MonitorEndToEndTest {
         assertThat(html).contains("<svg").contains("FAIL").contains("rolled back to revision 1");
     }
 
+    /**
+     * A tenant's logPattern runs on its own log lines, in threads every tenant's monitors share:
+     * one that backtracks without end (((.+)+)+Z on the app's ERROR lines, hours each) ends its
+     * monitor, saying why, and the others go on.
+     */
+    @Test
+    void aLogPatternThatBacktracksWithoutEndEndsItsMonitorAndTheOthersGoOn() throws Exception {
+        StewardClient admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).build();
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        awaitDeployment(c.call("PUT", "/v1/services/webapp/prod", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1,\"vars\":{\"FAIL_RATE\":\"0.3\"}"
+                + FAST + "}"));
+        startLoad();
+        await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() > 20);
+        List<String> costly = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) { // more than the monitors' threads
+            costly.add(admin.monitors().start("webapp", "prod", new MonitorSpec(List.of("log-errors < 100000/min"), "60s", "1s", "2s", 0, null, null,
+                    null, null, null, null, "((.+)+)+Z", null)).id());
+        }
+        String plain = admin.monitors().start("webapp", "prod", new MonitorSpec(List.of("log-errors < 100000/min", "healthy >= 100%"), "4s", "1s", "2s",
+                0, null, null, null, null, null, null, null, null)).id();
+
+        for (String id : costly) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !admin.monitors().get(id).running());
+            MonitorReport r = admin.monitors().get(id);
+            assertThat(r.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+            assertThat(r.reason()).contains("logPattern '((.+)+)+Z' needed more than").contains("backtracks without end");
+            assertThat(r.endedAt()).as("ended long before its 60s").isBefore(r.endsAt());
+        }
+        MonitorReport done = admin.monitors().follow(plain, Duration.ofSeconds(40), x -> { });
+        assertThat(done.verdict()).as("%s", done.reason()).isEqualTo(Verdict.PASS);
+        assertThat(done.gates()).allMatch(g -> g.evaluations() >= 2);
+    }
+
     @Test
     void aRunningMonitorGoesOnAfterTheAllocatorRestartsKeepingItsEvaluations() throws Exception {
         StewardClient admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).retryBudget(Duration.ofSeconds(20)).build();

@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
 public final class Evaluator {
     private final MetricNames names;
 
+    /** What matching the tenant's errorStatus against its own labels may cost in this evaluation ({@link BoundedRegex}). */
+    private final BoundedRegex.Budget errorStatusBudget = new BoundedRegex.Budget();
+
     public Evaluator(MetricNames names) {
         this.names = names;
     }
@@ -87,7 +90,7 @@ public final class Evaluator {
         for (Map.Entry<String, Double> e : inc.entrySet()) {
             total += e.getValue();
             String status = labels.get(e.getKey()).get(names.statusLabel());
-            if (status != null && names.errorStatus().matcher(status).matches()) {
+            if (status != null && BoundedRegex.matches(names.errorStatus(), status, "errorStatus", errorStatusBudget)) {
                 errors += e.getValue();
             }
         }

@@ -3,6 +3,7 @@ package dev.steward.allocator.monitor;
 import dev.steward.allocator.http.AgentTarget;
 import dev.steward.allocator.http.BoundedFetch;
 import dev.steward.api.Limits;
+import dev.steward.monitor.BoundedRegex;
 
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,8 @@ final class LogTail {
     private final long[] offsets = {-1, -1};
     private final String[] carry = {"", ""};
     private long matches;
+    /** Why the pattern stopped being run on this log: it cost more than its budget ({@link BoundedRegex}); null while it has not. */
+    private volatile String costly;
 
     LogTail(String taskId, Pattern pattern) {
         this.taskId = taskId;
@@ -40,16 +43,31 @@ final class LogTail {
      * read in time (an agent down, slow or answering too much). Never waits on a thread.
      */
     CompletableFuture<Long> poll(HttpClient http, AgentTarget target, long deadline) {
+        if (costly != null) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        BoundedRegex.Budget budget = new BoundedRegex.Budget(); // the pattern's work on what this poll reads, its lines together
         try {
-            return stream(http, target, 0, 0, deadline).thenCompose(v -> stream(http, target, 1, 0, deadline))
-                    .thenApply(v -> matches).exceptionally(e -> -1L);
+            return stream(http, target, 0, 0, deadline, budget).thenCompose(v -> stream(http, target, 1, 0, deadline, budget))
+                    .thenApply(v -> matches).exceptionally(e -> {
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                        if (cause instanceof BoundedRegex.TooCostly tc) {
+                            costly = tc.getMessage();
+                        }
+                        return -1L;
+                    });
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(-1L);
         }
     }
 
+    /** Why the pattern is no longer run on this log (too costly), or null. */
+    String costly() {
+        return costly;
+    }
+
     /** Reads stream {@code k} from its offset, up to {@link #ROUNDS} chunks, counting matches in its complete lines. */
-    private CompletableFuture<Void> stream(HttpClient http, AgentTarget target, int k, int round, long deadline) {
+    private CompletableFuture<Void> stream(HttpClient http, AgentTarget target, int k, int round, long deadline, BoundedRegex.Budget budget) {
         if (offsets[k] < 0) { // first look: start at the end, count only what comes during the monitor
             return read(http, target, STREAMS[k], Long.MAX_VALUE, deadline).thenAccept(c -> offsets[k] = c.next);
         }
@@ -69,11 +87,11 @@ final class LogTail {
                 carry[k] = carry[k].substring(carry[k].length() - 65536);
             }
             for (String line : complete.split("\n")) {
-                if (!line.isEmpty() && pattern.matcher(line).find()) {
+                if (!line.isEmpty() && BoundedRegex.find(pattern, line, "logPattern", budget)) {
                     matches++;
                 }
             }
-            return stream(http, target, k, round + 1, deadline);
+            return stream(http, target, k, round + 1, deadline, budget);
         });
     }
 

@@ -119,6 +119,13 @@ public final class MonitorRunner implements AutoCloseable {
                 spec.intervalValue().toMillis(), TimeUnit.MILLISECONDS));
     }
 
+    /** Ends a running monitor whose own spec cannot be run (a pattern too costly): inconclusive, saying why. */
+    private void end(String id, String why) {
+        LOG.info("monitor " + id + " ends: " + why);
+        stop(id, "the allocator: " + why);
+        tails.remove(id);
+    }
+
     /** Stops a running monitor: it ends inconclusive, saying who stopped it. */
     public MonitorReport stop(String id, String who) {
         ScheduledFuture<?> f = running.remove(id);
@@ -159,6 +166,12 @@ public final class MonitorRunner implements AutoCloseable {
                 Target t = targets.get(k);
                 seen.put(t.id(), new Snapshot.Instance(scrapes.get(k).join(), t.healthy(), t.restarts(), t.memoryMib(), logs.get(k).join(), t.cpuMillis()));
             }
+            for (LogTail tail : mine.values()) {
+                if (tail.costly() != null) { // the tenant's pattern, on its own log, would hold a thread every monitor shares: it ends here
+                    end(id, tail.costly());
+                    return;
+                }
+            }
             Instant now = Instant.now();
             history.add(new Snapshot(now, seen));
             // only the window's samples (and the one before it, for rates) are ever measured: the rest goes, so a tick costs the same at any age
@@ -173,7 +186,12 @@ public final class MonitorRunner implements AutoCloseable {
             }
             Evaluator e = new Evaluator(new Evaluator.MetricNames(or(spec.requestsMetric(), "http_requests_total"), or(spec.statusLabel(), "status"),
                     Pattern.compile(or(spec.errorStatus(), "5..")), or(spec.latencyMetric(), "http_request_duration_seconds"), expected));
-            judge.evaluate(e, history, now, spec.windowValue());
+            try {
+                judge.evaluate(e, history, now, spec.windowValue());
+            } catch (dev.steward.monitor.BoundedRegex.TooCostly tc) {
+                end(id, tc.getMessage());
+                return;
+            }
             boolean finished = !now.isBefore(current.endsAt());
             Verdict v = judge.verdict(finished);
             String reason = judge.reason(finished);
