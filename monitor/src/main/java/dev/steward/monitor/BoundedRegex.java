@@ -25,16 +25,26 @@ public final class BoundedRegex {
 
     /** The reads left for one run of a pattern over some texts (one poll of one log, one label): shared by every match in it. */
     public static final class Budget {
+        private final long perChar;
+        private long left;
+        private long given;
+
+        /** {@link #BASE} to start with, {@link #PER_CHAR} more for each character given. */
         public Budget() {
+            this(BASE, PER_CHAR);
         }
 
-        private long left = BASE;
-        private long given = BASE;
+        /** {@code base} reads to start with, {@code perChar} more for each character given. */
+        public Budget(long base, long perChar) {
+            this.perChar = perChar;
+            this.left = base;
+            this.given = base;
+        }
 
         /** Adds what a text of {@code chars} characters may cost. */
         void add(int chars) {
-            left += PER_CHAR * chars;
-            given += PER_CHAR * chars;
+            left += perChar * chars;
+            given += perChar * chars;
         }
     }
 

@@ -2,6 +2,7 @@ package dev.steward.allocator.placement;
 
 import dev.steward.api.Constraint;
 import dev.steward.api.Resources;
+import dev.steward.monitor.BoundedRegex;
 
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +11,18 @@ import java.util.regex.Pattern;
 
 /** The feasibility filters, one per concern, each returning a {@link Rejections} reason or null. */
 public final class Filters {
+    /** Compiled {@code regex} constraint values; tenants choose them, so the cache starts again past this many. */
+    static final int MAX_PATTERNS = 4096;
     private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+    /** Patterns found too costly ({@link BoundedRegex}): they match no agent, and are not run again. */
+    private static final Map<String, String> COSTLY = new ConcurrentHashMap<>();
+    /**
+     * What one {@code regex} constraint may read of one attribute value: placement runs it on the
+     * state's owner thread for every agent it considers, so a pattern that backtracks without end
+     * would stall the whole allocator. A linear pattern reads a value's characters a few times.
+     */
+    static final long REGEX_BASE = 10_000;
+    static final long REGEX_PER_CHAR = 20;
 
     private Filters() {
     }
@@ -25,7 +37,8 @@ public final class Filters {
         }
         for (Constraint c : ask.ask().constraints()) {
             if (!holds(c, a)) {
-                return Rejections.constraint(c.toString());
+                String costly = c.parsedOp() == Constraint.Op.REGEX ? COSTLY.get(c.value()) : null;
+                return costly != null ? Rejections.constraint(c + " (" + costly + ")") : Rejections.constraint(c.toString());
             }
         }
         return null;
@@ -93,13 +106,39 @@ public final class Filters {
     /** Enough free ports in the agent's ranges. */
     public static final FeasibilityFilter PORTS = (a, ask) -> ask.ask().ports().size() > a.freePorts() ? Rejections.PORTS : null;
 
+    /** Whether the tenant's {@code pattern} is found in {@code value}, within {@link #REGEX_BASE}; a pattern past it matches nothing from then on. */
+    static boolean finds(String pattern, String value) {
+        if (COSTLY.containsKey(pattern)) {
+            return false;
+        }
+        if (PATTERNS.size() >= MAX_PATTERNS) {
+            PATTERNS.clear();
+        }
+        Pattern p = PATTERNS.computeIfAbsent(pattern, Pattern::compile);
+        try {
+            return BoundedRegex.find(p, value, "value", new BoundedRegex.Budget(REGEX_BASE, REGEX_PER_CHAR));
+        } catch (BoundedRegex.TooCostly e) {
+            if (COSTLY.size() >= MAX_PATTERNS) {
+                COSTLY.clear();
+            }
+            COSTLY.put(pattern, "the pattern backtracks without end: more than " + (REGEX_BASE + REGEX_PER_CHAR * value.length())
+                    + " steps on one attribute value; write it so that no part of a value can be matched in more than one way");
+            return false;
+        }
+    }
+
+    /** Compiled patterns held now (for tests: the cache stays bounded whatever tenants send). */
+    static int cachedPatterns() {
+        return PATTERNS.size();
+    }
+
     static boolean holds(Constraint c, AgentLedger a) {
         String v = a.attribute(c.attribute() == null ? "agent" : c.attribute());
         return switch (c.parsedOp()) {
             case EQ -> c.value().equals(v);
             case NE -> !c.value().equals(v);
             case IN -> v != null && c.inValues().contains(v);
-            case REGEX -> v != null && PATTERNS.computeIfAbsent(c.value(), Pattern::compile).matcher(v).find();
+            case REGEX -> v != null && finds(c.value(), v);
             case DISTINCT -> true;
         };
     }

@@ -1,0 +1,27 @@
+package dev.steward.allocator.placement;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FiltersRegexTest {
+    @Test
+    void a_pattern_past_its_bound_matches_nothing_from_then_on_and_an_ordinary_one_answers() {
+        String value = "r".repeat(40);
+        long t0 = System.nanoTime();
+        assertThat(Filters.finds("((r+)+)+Z", value)).isFalse();
+        assertThat(Filters.finds("((r+)+)+Z", "rrrZ")).as("remembered as too costly: not run again").isFalse();
+        assertThat((System.nanoTime() - t0) / 1e6).as("ms (unbounded: hours)").isLessThan(2000);
+        assertThat(Filters.finds("^r+$", value)).isTrue();
+        assertThat(Filters.finds("^ip-10-0-.*\\.internal$", "ip-10-0-3-17.ec2.internal")).isTrue();
+        assertThat(Filters.finds("^ip-10-1-", "ip-10-0-3-17.ec2.internal")).isFalse();
+    }
+
+    @Test
+    void the_compiled_patterns_stay_bounded_whatever_tenants_send() {
+        for (int i = 0; i < Filters.MAX_PATTERNS + 500; i++) {
+            Filters.finds("^node-" + i + "$", "node-1");
+        }
+        assertThat(Filters.cachedPatterns()).isLessThanOrEqualTo(Filters.MAX_PATTERNS);
+    }
+}
