@@ -74,7 +74,12 @@ public final class MonitorRunner implements AutoCloseable {
     public MonitorReport start(String service, MonitorSpec spec, String who) {
         List<Gate> gates = check(spec);
         MonitorReport first = engine.command((s, now) -> {
-            s.services().record(service);
+            String role = s.services().record(service).role();
+            long mine = s.monitors().runningCount(m -> role.equals(s.services().roleOf(m.service()))); // canary gates' count too: they scrape as much
+            if (mine >= dev.steward.api.Limits.MAX_RUNNING_MONITORS_PER_ROLE) {
+                throw new dev.steward.allocator.state.Conflict("role '" + role + "' has " + mine + " monitors running, the most a role may run at "
+                        + "once (each scrapes every instance of its service at its interval); stop one (steward monitor stop ID) or wait until one ends");
+            }
             MonitorReport r = new MonitorReport(s.newId(), service, spec, true, null, "started by " + who, now, now.plus(spec.durationValue()), null,
                     List.of(), null, 0, 0);
             s.monitors().put(r);

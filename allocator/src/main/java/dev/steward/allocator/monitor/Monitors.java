@@ -48,6 +48,11 @@ public final class Monitors {
         return reports.values().stream().filter(r -> r.service().equals(service)).map(this::assemble).toList();
     }
 
+    /** How many monitors run now whose summary {@code which} accepts (no points assembled). */
+    public long runningCount(java.util.function.Predicate<MonitorReport> which) {
+        return reports.values().stream().filter(r -> r.running() && which.test(r)).count();
+    }
+
     /** The monitors still running, oldest first. */
     public List<MonitorReport> running() {
         return reports.values().stream().filter(MonitorReport::running).map(this::assemble).toList();
