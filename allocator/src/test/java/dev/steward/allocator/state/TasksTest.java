@@ -27,6 +27,24 @@ class TasksTest {
     }
 
     @Test
+    void an_allocation_keeps_at_most_its_share_of_tasks_and_the_next_changes_nothing() {
+        for (int i = 0; i < dev.steward.api.Limits.MAX_TASKS_PER_ALLOCATION; i++) {
+            TaskInfo t = f.state.tasks().add(alloc, TaskSpec.of("t" + i, "true"), f.now);
+            f.state.commit();
+            report(t.id(), 1, TaskState.EXITED, 0);
+        }
+        long index = f.state.index();
+        assertThatThrownBy(() -> f.state.tasks().add(alloc, TaskSpec.of("one-more", "true"), f.now)).isInstanceOf(Conflict.class)
+                .hasMessage("allocation " + alloc + " has had 1000 tasks, the most one allocation keeps (ended ones included); release it and "
+                        + "allocate another to run more");
+        assertThat(f.state.changes().isEmpty()).isTrue();
+        assertThat(f.state.index()).isEqualTo(index);
+        String other = f.request("default", "1", "1g", 1).allocations().get(0);
+        assertThat(f.state.tasks().add(other, TaskSpec.of("one-more", "true"), f.now).state()).as("another allocation's are its own")
+                .isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
     void reports_apply_once_and_in_order() {
         TaskInfo t = f.state.tasks().add(alloc, TaskSpec.of("web", "sleep", "60"), f.now);
         f.state.commit();
