@@ -55,6 +55,8 @@ class DashboardBrowserTest {
         v1 = Apps.webapp(a, work, "v1", Map.of());
         v2 = Apps.webapp(a, work, "v2", Map.of());
         awaitEnd(deploy(teamA, "webapp", "staging", "{\"packageDigest\":\"" + v1 + "\",\"instances\":2,\"buildUrl\":\"https://ci/job/webapp/1/\"" + FAST + "}"));
+        // team-b runs the same build: it sends the bytes itself (a role reaches only the packages it uploaded or ran)
+        assertThat(Apps.webapp(StewardClient.builder(c.server.url()).token(teamB).build(), work, "v1", Map.of())).isEqualTo(v1);
         awaitEnd(deploy(teamB, "billing", "prod", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1" + FAST + "}"));
     }
 
