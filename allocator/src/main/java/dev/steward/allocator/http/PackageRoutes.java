@@ -116,7 +116,7 @@ final class PackageRoutes {
         try {
             PackageInfo info = store.publish(r, () -> h.engine.command((s, now) -> s.packages().add(digest, r.size(), r.inspected().manifest(),
                     r.inspected().files(), r.inspected().expandedBytes(), c.principal().kind() == Kind.ROLE ? c.principal().subject() : null, now)).join());
-            return CompletableFuture.completedFuture(ApiResponse.json(201, info).header("Location", "/v1/packages/" + digest)
+            return CompletableFuture.completedFuture(ApiResponse.json(201, shown(c.principal(), info)).header("Location", "/v1/packages/" + digest)
                     .header("X-Steward-Index", Long.toString(h.engine.index())));
         } catch (PackageStore.NotReplicated e) {
             return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1"));

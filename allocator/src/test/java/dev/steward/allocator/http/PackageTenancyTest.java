@@ -107,9 +107,16 @@ class PackageTenancyTest {
         assertThat(detail(deploy, p)).isEqualTo(detail(s.put("/v1/services/web/prod", rb, deployBody.formatted(NEVER)), NEVER)).startsWith("409");
         assertThat(s.get("/v1/services", rb).body().size()).isZero();
 
-        // the same bytes sent by rb: now rb's too, and rb is shown only itself
-        String again = s.uploadScript("sleep 3600", rb);
-        assertThat(again).isEqualTo(p);
+        // the same bytes sent by rb: now rb's too, and rb is shown only itself, in the upload's answer as everywhere
+        Path tree = s.dir.resolve("tree-" + Integer.toHexString("sleep 3600".hashCode()));
+        Path built = tree.resolveSibling(tree.getFileName() + ".tar.zst");
+        okhttp3.Request put = new okhttp3.Request.Builder().url(s.server.url() + "/v1/packages/" + p).header("Authorization", "Bearer " + rb)
+                .put(okhttp3.RequestBody.create(java.nio.file.Files.readAllBytes(built), okhttp3.MediaType.get("application/octet-stream"))).build();
+        try (okhttp3.Response r = s.http.newCall(put).execute()) {
+            assertThat(r.code()).isEqualTo(201);
+            assertThat(dev.steward.allocator.Json.MAPPER.readTree(r.body().string()).path("roles").toString()).as("ra is not named to rb")
+                    .isEqualTo("[\"rb\"]");
+        }
         assertThat(status("HEAD", "/v1/packages/" + p, rb)).isEqualTo(200);
         assertThat(listed(rb)).containsExactly(p + " [\"rb\"]");
         assertThat(listed(s.admin())).containsExactly(p + " [\"ra\",\"rb\"]");
