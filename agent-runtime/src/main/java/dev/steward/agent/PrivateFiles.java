@@ -35,6 +35,19 @@ final class PrivateFiles {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
+    private static final java.util.Set<StandardOpenOption> APPEND = java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+
+    /** Appends {@code bytes} to {@code file} and syncs it; a new file is created 0600 (a journal only the agent reads). */
+    static void append(Path file, byte[] bytes) throws IOException {
+        try (SeekableByteChannel ch = Files.newByteChannel(file, APPEND, OWNER_ONLY)) {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+        }
+    }
+
     private static SeekableByteChannel create(Path tmp) throws IOException {
         try {
             return Files.newByteChannel(tmp, NEW, OWNER_ONLY);

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -32,10 +31,6 @@ import java.util.logging.Logger;
 final class Reporter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Reporter.class.getName());
     private static final ObjectMapper JSON = Agent.JSON;
-    private static final java.util.Set<StandardOpenOption> JOURNAL_OPEN = java.util.EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND, StandardOpenOption.SYNC);
-    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     private final AllocatorClient client;
     private final String agentId;
     private final Path tasksDir;
@@ -125,9 +120,7 @@ final class Reporter implements AutoCloseable {
                 Path dir = tasksDir.resolve(taskId);
                 Files.createDirectories(dir);
                 // the agent's alone (0600 from the start): a reason carries the task's last stderr line, and the task's directory is passable
-                try (java.nio.channels.SeekableByteChannel ch = Files.newByteChannel(dir.resolve("statuses.jsonl"), JOURNAL_OPEN, PRIVATE)) {
-                    ch.write(java.nio.ByteBuffer.wrap((JSON.writeValueAsString(numbered) + "\n").getBytes(StandardCharsets.UTF_8)));
-                }
+                PrivateFiles.append(dir.resolve("statuses.jsonl"), (JSON.writeValueAsString(numbered) + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot journal the status of task " + taskId + "; sending it anyway", e);
             }

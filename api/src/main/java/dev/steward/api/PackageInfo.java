@@ -12,6 +12,11 @@ import java.util.List;
  */
 public record PackageInfo(String digest, long size, PackageManifest manifest, int files, long expandedBytes, Instant uploadedAt,
                           Instant lastUsedAt, boolean referenced, List<String> roles, long createIndex, long modifyIndex) {
+    /** This package with {@code roles} as its roles (what a caller is shown, or what it is given). */
+    public PackageInfo withRoles(List<String> roles) {
+        return new PackageInfo(digest, size, manifest, files, expandedBytes, uploadedAt, lastUsedAt, referenced, roles, createIndex, modifyIndex);
+    }
+
     /** Whether {@code role} may read and run this package. */
     public boolean ownedBy(String role) {
         return roles != null && roles.contains(role);

@@ -85,11 +85,7 @@ final class PackageRoutes {
 
     /** A package as {@code who} is shown it: the admin sees every role it belongs to, a role only itself, an agent none. */
     private static PackageInfo shown(Principal who, PackageInfo p) {
-        if (who.kind() == Kind.ADMIN) {
-            return p;
-        }
-        return new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), p.lastUsedAt(), p.referenced(),
-                who.kind() == Kind.ROLE ? List.of(who.subject()) : List.of(), p.createIndex(), p.modifyIndex());
+        return who.kind() == Kind.ADMIN ? p : p.withRoles(who.kind() == Kind.ROLE ? List.of(who.subject()) : List.of());
     }
 
     private CompletableFuture<ApiResponse> upload(Route.Call c) {

@@ -3,15 +3,18 @@ package dev.steward.allocator.monitor;
 import dev.steward.allocator.engine.Engine;
 import dev.steward.allocator.http.BoundedFetch;
 import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.Conflict;
 import dev.steward.api.DeployResult;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
+import dev.steward.api.Limits;
 import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.ValidationException;
 import dev.steward.api.Verdict;
+import dev.steward.monitor.BoundedRegex;
 import dev.steward.monitor.Evaluator;
 import dev.steward.monitor.Gate;
 import dev.steward.monitor.Judge;
@@ -76,8 +79,8 @@ public final class MonitorRunner implements AutoCloseable {
         MonitorReport first = engine.command((s, now) -> {
             String role = s.services().record(service).role();
             long mine = s.monitors().runningCount(m -> role.equals(s.services().roleOf(m.service()))); // canary gates' count too: they scrape as much
-            if (mine >= dev.steward.api.Limits.MAX_RUNNING_MONITORS_PER_ROLE) {
-                throw new dev.steward.allocator.state.Conflict("role '" + role + "' has " + mine + " monitors running, the most a role may run at "
+            if (mine >= Limits.MAX_RUNNING_MONITORS_PER_ROLE) {
+                throw new Conflict("role '" + role + "' has " + mine + " monitors running, the most a role may run at "
                         + "once (each scrapes every instance of its service at its interval); stop one (steward monitor stop ID) or wait until one ends");
             }
             MonitorReport r = new MonitorReport(s.newId(), service, spec, true, null, "started by " + who, now, now.plus(spec.durationValue()), null,
@@ -193,7 +196,7 @@ public final class MonitorRunner implements AutoCloseable {
                     Pattern.compile(or(spec.errorStatus(), "5..")), or(spec.latencyMetric(), "http_request_duration_seconds"), expected));
             try {
                 judge.evaluate(e, history, now, spec.windowValue());
-            } catch (dev.steward.monitor.BoundedRegex.TooCostly tc) {
+            } catch (BoundedRegex.TooCostly tc) {
                 end(id, tc.getMessage());
                 return;
             }

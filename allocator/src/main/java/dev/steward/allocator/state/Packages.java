@@ -146,9 +146,7 @@ public final class Packages {
         }
         for (PackageInfo p : List.copyOf(byDigest.values())) {
             if (p.roles() == null) {
-                byDigest.put(p.digest(), new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(),
-                        p.lastUsedAt(), p.referenced(), List.copyOf(new TreeSet<>(users.getOrDefault(p.digest(), Set.of()))), p.createIndex(),
-                        p.modifyIndex()));
+                byDigest.put(p.digest(), p.withRoles(List.copyOf(new TreeSet<>(users.getOrDefault(p.digest(), Set.of())))));
             }
         }
     }
