@@ -6,9 +6,11 @@ import java.time.Instant;
  * A service, app × env ({@code web/staging}): its role, the instances wanted, the current
  * revision (the latest deployed), the stable one (the latest whose deployment succeeded), the
  * active one (what discovery lists during a blue/green), the running deployment if any, and
- * its instance counts.
+ * its instance counts (running: live and not asked to stop; available: of those, healthy and
+ * ready; stopping: asked to stop and not yet ended); {@code deletingSince}, when a delete was asked for (null otherwise): its
+ * instances are stopping, and it is gone (404) once the last has ended.
  */
 public record ServiceInfo(String name, String app, String env, String role, int instances, int revision, Integer stableRevision,
-                          Integer activeRevision, String deployment, int running, int available, Instant createdAt, Instant updatedAt,
-                          long createIndex, long modifyIndex) {
+                          Integer activeRevision, String deployment, int running, int available, int stopping, Instant createdAt, Instant updatedAt,
+                          long createIndex, long modifyIndex, Instant deletingSince) {
 }

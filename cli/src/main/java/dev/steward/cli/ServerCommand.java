@@ -37,6 +37,11 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "1000")
     int maxPendingPerRole;
 
+    @Option(names = "--max-services-per-role", description = "Most services (app x env) a role may have, those being deleted included, "
+            + "before its next new one is refused with 409 (each keeps its last 10 revisions and 20 deployments). Default: ${DEFAULT-VALUE}",
+            defaultValue = "200")
+    int maxServicesPerRole;
+
     @Option(names = "--max-connections", description = "Most HTTP connections open at once. Past it, the connection idle longest "
             + "(between requests, or still sending its request head) is closed to make room; agents' connections and requests being served never are. "
             + "Keep it below the process's open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}", defaultValue = "16384")
@@ -137,6 +142,9 @@ final class ServerCommand implements Callable<Integer> {
         if (maxPendingPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-pending-per-role is " + maxPendingPerRole + "; it must be at least 1");
         }
+        if (maxServicesPerRole < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-services-per-role is " + maxServicesPerRole + "; it must be at least 1");
+        }
         if (maxConnections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections is " + maxConnections + "; it must be at least 1");
         }
@@ -147,6 +155,7 @@ final class ServerCommand implements Callable<Integer> {
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
                 .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole)
+                .withMaxServicesPerRole(maxServicesPerRole)
                 .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
         warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts

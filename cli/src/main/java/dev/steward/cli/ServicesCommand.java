@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code steward services [APP --env ENV]}: every service, or one with its instances and its endpoints (discovery). */
-@Command(name = "services", mixinStandardHelpOptions = true, description = "List services; with APP --env, its instances and endpoints (host:port).")
+/**
+ * {@code steward services [APP --env ENV]}: every service, or one with its instances and its
+ * endpoints (discovery); {@code steward services delete APP --env ENV} deletes one.
+ */
+@Command(name = "services", mixinStandardHelpOptions = true, description = "List services; with APP --env, its instances and endpoints (host:port).",
+        subcommands = ServicesCommand.Delete.class)
 final class ServicesCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", description = "The app", converter = Name.class)
     String app;
@@ -35,7 +39,7 @@ final class ServicesCommand implements Callable<Integer> {
             System.out.printf("%-28s %-8s %-6s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
             for (ServiceInfo s : all) {
                 System.out.printf("%-28s %-8s %-6d %-10s %s%n", s.name(), s.role(), s.revision(), s.available() + "/" + s.instances(),
-                        s.deployment() == null ? "" : s.deployment());
+                        s.deletingSince() != null ? "(being deleted: " + s.stopping() + " stopping)" : s.deployment() == null ? "" : s.deployment());
             }
             return 0;
         }
@@ -63,5 +67,74 @@ final class ServicesCommand implements Callable<Integer> {
                     + e.revision() + ")"));
         }
         return 0;
+    }
+
+    /**
+     * {@code steward services delete APP --env ENV}: as {@code nomad job stop -purge}. Its instances
+     * stop, its deployments are aborted and its monitors stopped; then it is gone with its history,
+     * and its name is free. Waits until it is gone (exit 0), or {@code --timeout} (exit 1);
+     * {@code --detach} returns once the delete is taken.
+     */
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a service: stop its instances, abort its deployments, then forget it with its revisions and history.")
+    static final class Delete implements Callable<Integer> {
+        @Parameters(index = "0", description = "The app", converter = Name.class)
+        String app;
+        @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
+        String env;
+        @Option(names = "--timeout", description = "How long to wait for its instances to stop. Default: ${DEFAULT-VALUE}", defaultValue = "5m")
+        String timeout;
+        @Option(names = "--detach", description = "Return once the delete is taken, without waiting for its instances to stop")
+        boolean detach;
+        @Mixin
+        Connection conn;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            java.time.Duration wait;
+            try {
+                wait = dev.steward.api.Units.duration("--timeout", timeout);
+            } catch (dev.steward.api.ValidationException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            StewardClient c = conn.client();
+            ServiceInfo s = c.deployments().delete(app, env);
+            boolean gone = s.stopping() == 0 && isGone(c);
+            if (!conn.json()) {
+                System.out.println(gone ? "deleted " + s.name() + " (nothing of it was running)"
+                        : "deleting " + s.name() + ": " + dev.steward.api.Units.count(s.stopping(), "instance") + " stopping");
+            }
+            if (!gone && !detach) {
+                int[] last = {s.stopping()};
+                gone = c.deployments().awaitGone(app, env, wait, now -> {
+                    if (!conn.json() && now.stopping() != last[0]) {
+                        System.out.println("  " + dev.steward.api.Units.count(now.stopping(), "instance") + " still stopping");
+                        last[0] = now.stopping();
+                    }
+                });
+                if (!conn.json()) {
+                    System.out.println(gone ? "deleted " + s.name() : "still deleting " + s.name() + " after " + timeout
+                            + "; it goes on without you (steward services " + app + " --env " + env + " shows what still stops)");
+                }
+            }
+            if (conn.json()) {
+                Output.json(java.util.Map.of("service", s, "gone", gone));
+            }
+            return gone || detach ? 0 : 1;
+        }
+
+        private boolean isGone(StewardClient c) throws java.io.IOException {
+            try {
+                c.deployments().service(app, env);
+                return false;
+            } catch (dev.steward.client.StewardException e) {
+                if (e.status() == 404) {
+                    return true;
+                }
+                throw e;
+            }
+        }
     }
 }

@@ -210,4 +210,34 @@ class FirstRunIT {
         assertThat(p.exitValue()).as(out).isEqualTo(130);
         assertThat(out).contains("goes on on the allocator").contains("steward rollout watch").contains("steward rollout abort");
     }
+
+    @Test
+    @Order(9)
+    void deletingAServiceStopsItsProcessesAndForgetsIt() throws Exception {
+        run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "2", "--min-healthy-time", "1s");
+        List<dev.steward.api.Endpoint> ends = api().deployments().endpoints("tiny", "doomed");
+        assertThat(ends).hasSize(2);
+        for (dev.steward.api.Endpoint e : ends) {
+            assertThat(answers(e)).as("%s answers before", e).isTrue();
+        }
+        String out = run(0, "services", "delete", "tiny", "--env", "doomed");
+        assertThat(out).contains("deleting tiny/doomed: 2 instances stopping").contains("deleted tiny/doomed");
+        for (dev.steward.api.Endpoint e : ends) {
+            assertThat(answers(e)).as("%s: its process was stopped", e).isFalse();
+        }
+        assertThat(run(0, "services")).doesNotContain("tiny/doomed").contains("tiny/staging");
+        assertThat(run(1, "services", "delete", "tiny", "--env", "doomed")).contains("tiny/doomed");
+        run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "1", "--detach");
+        assertThat(api().deployments().service("tiny", "doomed").revision()).as("the name is free: a new service").isEqualTo(1);
+        assertThat(run(0, "services", "delete", "tiny", "--env", "doomed", "--detach")).contains("tiny/doomed");
+    }
+
+    private static boolean answers(dev.steward.api.Endpoint e) {
+        try (java.net.Socket so = new java.net.Socket()) {
+            so.connect(new java.net.InetSocketAddress(e.host(), e.ports().get("http")), 2000);
+            return true;
+        } catch (java.io.IOException x) {
+            return false;
+        }
+    }
 }

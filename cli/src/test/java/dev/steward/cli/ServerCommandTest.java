@@ -38,6 +38,13 @@ class ServerCommandTest {
     }
 
     @Test
+    void a_services_bound_below_one_exits_2_naming_the_flag() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-services-per-role", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-services-per-role is 0; it must be at least 1");
+    }
+
+    @Test
     void too_few_open_files_for_the_connections_is_said_with_what_to_raise_it_to() {
         assertThat(ServerCommand.fileLimitWarning(1024, 16_384)).contains("may open 1024 files (ulimit -n)", "ulimit -n 17408", "--max-connections");
         assertThat(ServerCommand.fileLimitWarning(65_536, 16_384)).isNull();

@@ -18,7 +18,8 @@ import java.util.function.Consumer;
 
 /**
  * Services and deployments from a client: deploy, follow a deployment to its end with its
- * events, rollback, promote, pause, resume, abort, and the reads (history, instances, endpoints).
+ * events, rollback, promote, pause, resume, abort, delete a service, and the reads (history,
+ * instances, endpoints).
  */
 public final class DeployClient {
     private final StewardClient c;
@@ -42,6 +43,45 @@ public final class DeployClient {
 
     public ServiceInfo service(String app, String env) throws IOException {
         return c.get(svc(app, env), new TypeReference<>() { });
+    }
+
+    /**
+     * Deletes a service: no instance is wanted, its deployments are aborted and its monitors
+     * stopped; once its last instance has stopped it is gone, with its revisions, deployments and
+     * reports. Returns it as the allocator then had it, {@link ServiceInfo#deletingSince} set;
+     * {@code running} tells whether instances are still stopping ({@link #awaitGone} waits for them).
+     */
+    public ServiceInfo delete(String app, String env) throws IOException {
+        return c.call("DELETE", svc(app, env), null, ServiceInfo.class, true);
+    }
+
+    /**
+     * Waits, with blocking queries, until a service being deleted is gone (its read answers 404),
+     * or {@code timeout} passes: true if it went. Each new state of its record goes to {@code onChange}.
+     */
+    public boolean awaitGone(String app, String env, Duration timeout, Consumer<ServiceInfo> onChange) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long index = 0;
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            Indexed<ServiceInfo> seen;
+            try {
+                seen = c.query(svc(app, env), index, Duration.ofNanos(Math.min(left, Duration.ofSeconds(30).toNanos())),
+                        StewardClient.JSON.constructType(ServiceInfo.class));
+            } catch (StewardException e) {
+                if (e.status() == 404) {
+                    return true;
+                }
+                throw e;
+            }
+            if (seen.index() != index) {
+                onChange.accept(seen.value());
+                index = seen.index();
+            }
+        }
     }
 
     public List<ServiceInfo> services() throws IOException {

@@ -39,6 +39,10 @@ final class Deploys {
     DeployResult deploy(String app, String env, String role, DeployRequest req, String who, Instant now) {
         String name = Services.name(app, env);
         ServiceRecord existing = services.recordOrNull(name);
+        refuseWhileDeleting(existing);
+        if (existing == null) {
+            roomFor(name, role);
+        }
         int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
         RolloutSpec rollout;
         if (req.steps() != null) {
@@ -82,7 +86,7 @@ final class Deploys {
         ServiceRecord s = existing;
         if (s == null) {
             s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),
-                    state.nextIndex());
+                    state.nextIndex(), null);
         } else if (!s.role().equals(role)) {
             throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
         }
@@ -118,6 +122,7 @@ final class Deploys {
      */
     DeployResult rollback(String name, Integer to, String who, Instant now) {
         ServiceRecord s = services.record(name);
+        refuseWhileDeleting(s);
         int target = to != null ? to : previous(s);
         RevisionInfo r = services.revisionRecord(Services.revisionId(name, target));
         if (r == null) {
@@ -125,6 +130,26 @@ final class Deploys {
         }
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    /** A service being deleted takes no deploy, scale or rollback: its name is free again once it is gone. */
+    private void refuseWhileDeleting(ServiceRecord s) {
+        if (s != null && s.deletingSince() != null) {
+            long stopping = services.instancesOf(s.name()).stream().filter(i -> !i.state().terminal()).count();
+            throw new Conflict("service " + s.name() + " is being deleted (since " + s.deletingSince() + "); " + dev.steward.api.Units.count(stopping, "instance")
+                    + " still stopping. Deploy again once it is gone (its GET answers 404)");
+        }
+    }
+
+    /** A role has at most {@link dev.steward.allocator.state.StateConfig#maxServicesPerRole} services, those being deleted included. */
+    private void roomFor(String name, String role) {
+        int bound = state.config().maxServicesPerRole();
+        long mine = services.countOf(role);
+        if (mine >= bound) {
+            throw new Conflict("role '" + role + "' has " + mine + " services, the most a role may have (the allocator's --max-services-per-role is "
+                    + bound + "); " + name + " was not made. Delete one first (steward services delete APP --env ENV); one being deleted counts until "
+                    + "its instances have stopped");
+        }
     }
 
     private int previous(ServiceRecord s) {

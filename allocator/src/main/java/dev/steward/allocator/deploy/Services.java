@@ -33,6 +33,7 @@ import java.util.TreeMap;
  */
 public final class Services {
     public static final int KEEP_REVISIONS = 10;
+    private final Deletes deletes;
     private static final int KEEP_DEPLOYMENTS = 20;
     private final ClusterState state;
     private final Controller controller;
@@ -63,6 +64,7 @@ public final class Services {
         this.state = state;
         this.controller = new Controller(state, this);
         this.deploys = new Deploys(state, this);
+        this.deletes = new Deletes(state, this);
     }
 
     public static String name(String app, String env) {
@@ -86,6 +88,14 @@ public final class Services {
     /** Rolls back to a kept revision (default: back from what runs; see {@link Deploys}) as a new revision with its spec. */
     public DeployResult rollback(String name, Integer to, String who, Instant now) {
         return deploys.rollback(name, to, who, now);
+    }
+
+    /**
+     * Deletes a service ({@link Deletes}): true if it is gone already (nothing of it was running),
+     * false while its instances stop. Asked again while they stop, it changes nothing.
+     */
+    public boolean delete(String name, String who, Instant now) {
+        return deletes.delete(name, who, now);
     }
 
     static DeploymentInfo restart(DeploymentInfo d, ServiceRecord s, Instant now) {
@@ -176,8 +186,9 @@ public final class Services {
     }
 
     /** One service, and when it is due next. */
-    private boolean reconcileOne(ServiceRecord s, Instant now) {
+    boolean reconcileOne(ServiceRecord s, Instant now) {
         boolean changed = controller.reconcile(s, now);
+        changed |= deletes.purgeIfStopped(s.name());
         if (services.containsKey(s.name())) {
             due.set(s.name(), controller.nextDue(s.name(), now));
         } else {
@@ -245,8 +256,13 @@ public final class Services {
     // ---------------------------------------------------------------- queries
 
     /** The service, or null when there is none by that name. */
-    ServiceRecord recordOrNull(String name) {
+    public ServiceRecord recordOrNull(String name) {
         return services.get(name);
+    }
+
+    /** How many services {@code role} has, those being deleted included. */
+    long countOf(String role) {
+        return services.values().stream().filter(s -> s.role().equals(role)).count();
     }
 
     /** The role a service belongs to, or null if there is no such service. */
@@ -287,14 +303,17 @@ public final class Services {
         ServiceRecord s = record(name);
         int running = 0;
         int available = 0;
+        int stopping = 0;
         for (InstanceInfo i : instancesOf(name)) {
             if (!i.state().terminal() && !i.stopRequested()) {
                 running++;
                 available += i.state() == InstanceState.HEALTHY ? 1 : 0;
+            } else if (!i.state().terminal()) {
+                stopping++;
             }
         }
         return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), running,
-                available, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex());
+                available, stopping, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex(), s.deletingSince());
     }
 
     public List<ServiceInfo> list() {
@@ -441,6 +460,28 @@ public final class Services {
             ids.remove(id);
             state.removed().add(id);
         }
+    }
+
+    /** Forgets a service and everything it keeps (its revisions, deployments and instances), in the state and in the store. */
+    void forget(String name) {
+        for (RevisionInfo r : revisionsOf(name)) {
+            String id = revisionId(name, r.number());
+            revisions.remove(id);
+            state.removed().add(id);
+        }
+        for (DeploymentInfo d : deploymentsOf(name)) {
+            deployments.remove(d.id());
+            state.removed().add(d.id());
+        }
+        for (String id : instancesByService.getOrDefault(name, List.of())) {
+            InstanceInfo gone = instances.remove(id);
+            java.util.Arrays.asList(gone.requestId(), gone.allocationId(), gone.taskId()).forEach(serviceByRef::remove);
+            state.removed().add(id);
+        }
+        instancesByService.remove(name);
+        services.remove(name);
+        due.remove(name);
+        state.removed().add(name);
     }
 
     public void restore(Collection<ServiceRecord> ss, Collection<RevisionInfo> rs, Collection<DeploymentInfo> ds, Collection<InstanceInfo> is) {

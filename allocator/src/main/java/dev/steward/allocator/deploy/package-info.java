@@ -6,5 +6,7 @@
  * {@link dev.steward.allocator.deploy.Services} controller, part of the cluster state on its owner
  * thread, observes instances through their allocations and tasks, asks the reconciler, and
  * applies its actions in the same command, so a crash at any point resumes from durable state.
+ * {@link dev.steward.allocator.deploy.Deletes} deletes a service: no instance wanted, then, once
+ * the steady state has stopped the last, the service and all it keeps are forgotten.
  */
 package dev.steward.allocator.deploy;

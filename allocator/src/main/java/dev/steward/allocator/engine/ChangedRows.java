@@ -26,7 +26,7 @@ final class ChangedRows {
         put(puts, Table.TOKENS, ch.tokens, state::token);
         put(puts, Table.TASKS, ch.tasks, id -> state.tasks().getOrNull(id));
         put(puts, Table.PACKAGES, ch.packages, id -> state.packages().getOrNull(id));
-        put(puts, Table.SERVICES, ch.services, id -> state.services().record(id));
+        put(puts, Table.SERVICES, ch.services, id -> state.services().recordOrNull(id));
         put(puts, Table.REVISIONS, ch.revisions, id -> state.services().revisionRecord(id));
         put(puts, Table.DEPLOYMENTS, ch.deployments, id -> state.services().deploymentRecord(id));
         put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));

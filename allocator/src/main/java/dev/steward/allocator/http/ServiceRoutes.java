@@ -7,6 +7,7 @@ import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeploymentInfo;
+import dev.steward.api.ServiceInfo;
 import dev.steward.api.ValidationException;
 
 import java.util.EnumSet;
@@ -19,6 +20,8 @@ import java.util.Set;
  * says it is a no-op); reads of services, revisions, instances, endpoints (discovery) and
  * deployments are blocking queries; a deployment's events are a stream read with
  * {@code ?after=SEQ&index=&wait=}; pause, resume, promote, abort and rollback act on them.
+ * {@code DELETE /v1/services/APP/ENV} deletes a service: 202 while its instances stop (it then
+ * shows {@code deletingSince}), 200 once it is gone; a GET answers 404 from then on.
  */
 final class ServiceRoutes {
     private final Handlers h;
@@ -48,6 +51,12 @@ final class ServiceRoutes {
                                     .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
                 new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
+                new Route("DELETE", svc, clients, c -> h.engine.command((s, now) -> {
+                    String name = mine(c, s);
+                    ServiceInfo before = s.services().info(name);
+                    boolean gone = s.services().delete(name, who(c.principal()), now);
+                    return gone ? ApiResponse.json(200, deleted(before, now)) : ApiResponse.json(202, s.services().info(name));
+                }).thenApply(r -> r.header("X-Steward-Index", Long.toString(h.engine.index())))),
                 new Route("GET", svc + "/revisions", clients, c -> h.query(c, s -> s.services().revisionsOf(mine(c, s)))),
                 new Route("GET", svc + "/instances", clients, c -> h.query(c, s -> s.services().instancesOf(mine(c, s)))),
                 new Route("GET", svc + "/endpoints", clients, c -> h.query(c, s -> s.services().endpoints(mine(c, s)))),
@@ -78,6 +87,12 @@ final class ServiceRoutes {
                     deployment(c, s);
                     return s.services().abort(c.param("id"), who(c.principal()), now);
                 })));
+    }
+
+    /** What a delete that finished at once answers: the service as it was, marked deleted, nothing running. */
+    private static ServiceInfo deleted(ServiceInfo s, java.time.Instant now) {
+        return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), 0, s.revision(), s.stableRevision(), s.activeRevision(), null, 0, 0, 0, s.createdAt(), now,
+                s.createIndex(), s.modifyIndex(), s.deletingSince() != null ? s.deletingSince() : now);
     }
 
     private static String role(Principal p, String asked) {

@@ -77,7 +77,11 @@ public final class MonitorRunner implements AutoCloseable {
     public MonitorReport start(String service, MonitorSpec spec, String who) {
         List<Gate> gates = check(spec);
         MonitorReport first = engine.command((s, now) -> {
-            String role = s.services().record(service).role();
+            var svc = s.services().record(service);
+            if (svc.deletingSince() != null) {
+                throw new Conflict("service " + service + " is being deleted (since " + svc.deletingSince() + "); there is nothing left to monitor");
+            }
+            String role = svc.role();
             long mine = s.monitors().runningCount(m -> role.equals(s.services().roleOf(m.service()))); // canary gates' count too: they scrape as much
             if (mine >= Limits.MAX_RUNNING_MONITORS_PER_ROLE) {
                 throw new Conflict("role '" + role + "' has " + mine + " monitors running, the most a role may run at "
@@ -153,7 +157,12 @@ public final class MonitorRunner implements AutoCloseable {
 
     private void tick(String id, String service, MonitorSpec spec, Judge judge, List<Snapshot> history, String note) {
         try {
-            Object[] read = engine.read(s -> new Object[] {targets(s, service, spec), s.services().record(service).instances()}).join();
+            Object[] read = engine.read(s -> s.services().recordOrNull(service) == null ? null
+                    : new Object[] {targets(s, service, spec), s.services().record(service).instances()}).join();
+            if (read == null) { // the service was deleted, and its reports with it
+                cancel(id);
+                return;
+            }
             @SuppressWarnings("unchecked")
             List<Target> targets = (List<Target>) read[0];
             int expected = (Integer) read[1];
@@ -203,8 +212,13 @@ public final class MonitorRunner implements AutoCloseable {
             boolean finished = !now.isBefore(current.endsAt());
             Verdict v = judge.verdict(finished);
             String reason = judge.reason(finished);
+            boolean[] ended = {false};
             engine.command((s, at) -> {
-                MonitorReport r = s.monitors().get(id);
+                MonitorReport r = s.monitors().getOrNull(id);
+                if (r == null || !r.running()) { // stopped, or its service deleted, while this tick measured: what ended it stands
+                    ended[0] = true;
+                    return null;
+                }
                 String rolledBack = null;
                 if (v == Verdict.FAIL && Boolean.TRUE.equals(spec.rollbackOnFail())) {
                     rolledBack = rollBack(s, service, reason, at);
@@ -220,7 +234,7 @@ public final class MonitorRunner implements AutoCloseable {
                 }
                 return null;
             }).join();
-            if (v != null) {
+            if (v != null || ended[0]) {
                 cancel(id);
             }
         } catch (RuntimeException ex) {

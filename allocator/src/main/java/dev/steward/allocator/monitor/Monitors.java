@@ -85,6 +85,36 @@ public final class Monitors {
         }
     }
 
+    /**
+     * Ends every running monitor of {@code service}, inconclusive, saying why (its service is
+     * being deleted); the runner sees it ended at its next tick and stops scraping.
+     */
+    public void stopRunning(String service, String why, Instant now) {
+        for (MonitorReport r : List.copyOf(reports.values())) {
+            if (r.running() && r.service().equals(service)) {
+                put(new MonitorReport(r.id(), r.service(), r.spec(), false, dev.steward.api.Verdict.INCONCLUSIVE, why, r.startedAt(), r.endsAt(), now,
+                        Judge.stopped(r.gates(), why), null, r.createIndex(), r.modifyIndex()));
+            }
+        }
+    }
+
+    /** Forgets every report of {@code service} and its points, in the state and in the store (the service itself is gone). */
+    public void forget(String service) {
+        for (MonitorReport r : List.copyOf(reports.values())) {
+            if (r.service().equals(service)) {
+                reports.remove(r.id());
+                state.removed().add(r.id());
+                for (java.util.ArrayDeque<PointRow> gate : points.getOrDefault(r.id(), List.of())) {
+                    for (PointRow row : gate) {
+                        rows.remove(row.rowId());
+                        state.removed().add(row.rowId());
+                    }
+                }
+                points.remove(r.id());
+            }
+        }
+    }
+
     /** A stored point row by its id (for the store), or null. */
     public PointRow row(String rowId) {
         return rows.get(rowId);

@@ -8,16 +8,23 @@ import java.time.Duration;
  * before they are forgotten, and how many requests a role may have pending before a client's
  * next one is refused (1,000 by default: requests that found no place wait aside, but a release
  * on an agent large enough for them tries each once; before requests were set aside, 10,000
- * pending made every command of every tenant take 55 ms, measured on one agent).
+ * pending made every command of every tenant take 55 ms, measured on one agent), and how many
+ * services a role may have before its next new one is refused (200 by default: each keeps up to
+ * {@value dev.steward.allocator.deploy.Services#KEEP_REVISIONS} revisions, 20 deployments and 50
+ * ended instances; services are deleted with {@code DELETE /v1/services/APP/ENV}).
  */
-public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention, int maxPendingPerRole) {
-    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24), 1_000);
+public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention, int maxPendingPerRole, int maxServicesPerRole) {
+    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24), 1_000, 200);
 
     public StateConfig withHeartbeatGrace(Duration grace) {
-        return new StateConfig(grace, historyLimit, retention, maxPendingPerRole);
+        return new StateConfig(grace, historyLimit, retention, maxPendingPerRole, maxServicesPerRole);
     }
 
     public StateConfig withMaxPendingPerRole(int n) {
-        return new StateConfig(heartbeatGrace, historyLimit, retention, n);
+        return new StateConfig(heartbeatGrace, historyLimit, retention, n, maxServicesPerRole);
+    }
+
+    public StateConfig withMaxServicesPerRole(int n) {
+        return new StateConfig(heartbeatGrace, historyLimit, retention, maxPendingPerRole, n);
     }
 }

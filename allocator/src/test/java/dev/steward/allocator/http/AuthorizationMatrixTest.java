@@ -110,6 +110,7 @@ class AuthorizationMatrixTest {
         row("DELETE /v1/requests/{id}",                         "401 401 403 403 404 403 ok ok");
         row("POST /v1/packages/gc",                             "401 401 403 403 403 403 403 ok");
         row("DELETE /v1/tokens/{id}",                           "401 401 403 403 403 403 403 ok");
+        row("DELETE /v1/services/{app}/{env}",                  "401 401 403 403 404 403 ok ok");
     }
 
     private static void row(String route, String cells) {

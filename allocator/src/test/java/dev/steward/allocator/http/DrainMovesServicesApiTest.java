@@ -26,7 +26,7 @@ class DrainMovesServicesApiTest {
                     + "\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"}");
             assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                play(s, m1);
+                s.play(m1);
                 return available(s).size() == 2;
             });
             String[] m2 = s.agent("m2", "4", "4g");
@@ -34,8 +34,8 @@ class DrainMovesServicesApiTest {
 
             List<Integer> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                play(s, m1);
-                play(s, m2);
+                s.play(m1);
+                s.play(m2);
                 List<JsonNode> avail = available(s);
                 seen.add(avail.size());
                 return avail.size() == 2 && avail.stream().allMatch(i -> i.path("agentId").asText().equals(m2[0])) && live(s) == 2;
@@ -84,19 +84,5 @@ class DrainMovesServicesApiTest {
             n += st.equals("STOPPED") || st.equals("FAILED") || st.equals("LOST") ? 0 : 1;
         }
         return n;
-    }
-
-    /** The agent's side: what it was given runs, what it is asked to stop ends. */
-    private static void play(LiveServer s, String[] agent) {
-        for (JsonNode t : s.get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {
-            String state = t.path("state").asText();
-            long seq = t.path("lastSeq").asLong();
-            String next = t.path("stopRequested").asBoolean() ? (state.equals("KILLED") ? null : "KILLED") : state.equals("PENDING") ? "RUNNING" : null;
-            if (next != null) {
-                LiveServer.Reply r = s.put("/v1/agents/" + agent[0] + "/tasks/" + t.path("id").asText() + "/status", agent[1],
-                        "{\"seq\":" + (seq + 1) + ",\"state\":\"" + next + "\",\"pid\":" + (1000 + seq) + "}");
-                assertThat(r.code()).as("%s", r.body()).isEqualTo(200);
-            }
-        }
     }
 }

@@ -95,6 +95,22 @@ final class LiveServer implements AutoCloseable {
         return new String[] {r.body().path("agent").path("id").asText(), r.body().path("token").asText()};
     }
 
+    /** Plays agent {@code agent} (as {@link #agent} registered it) once: what it was given runs, what it is asked to stop ends. */
+    void play(String[] agent) {
+        for (JsonNode t : get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {
+            String state = t.path("state").asText();
+            long seq = t.path("lastSeq").asLong();
+            String next = t.path("stopRequested").asBoolean() ? (state.equals("KILLED") ? null : "KILLED") : state.equals("PENDING") ? "RUNNING" : null;
+            if (next != null) {
+                Reply r = put("/v1/agents/" + agent[0] + "/tasks/" + t.path("id").asText() + "/status", agent[1],
+                        "{\"seq\":" + (seq + 1) + ",\"state\":\"" + next + "\",\"pid\":" + (1000 + seq) + "}");
+                if (r.code() != 200) {
+                    throw new IllegalStateException("status report refused: " + r);
+                }
+            }
+        }
+    }
+
     /** Builds a package of one file, run.sh ({@code script}), with the command {@code sh run.sh}, and uploads it as admin; returns its digest. */
     String uploadScript(String script) {
         return uploadScript(script, admin());
