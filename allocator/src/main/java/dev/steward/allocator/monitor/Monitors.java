@@ -19,8 +19,11 @@ import java.util.Map;
  * summary and appends one row per gate, and a gate keeps its latest {@link Judge#MAX_POINTS}
  * rows (older ones are deleted), so a tick costs the same at any age. Reports are assembled from
  * both when read ({@link #get}, {@link #of}, {@link #running}); {@link #getOrNull} is the summary.
+ * A service keeps its latest {@link #KEEP_ENDED} ended reports; a deleted service's go with it.
  */
 public final class Monitors {
+    /** Ended reports kept per service; one a kept deployment names as its canary gate is among them, and is never removed. */
+    public static final int KEEP_ENDED = 20;
     private final ClusterState state;
     private final Map<String, MonitorReport> reports = new LinkedHashMap<>();
     private final Map<String, List<java.util.ArrayDeque<PointRow>>> points = new java.util.HashMap<>(); // monitor → its gates' latest rows
@@ -58,15 +61,61 @@ public final class Monitors {
         return reports.values().stream().filter(MonitorReport::running).map(this::assemble).toList();
     }
 
-    /** Stores a report's summary; points it carries are not stored with it (they are appended as rows: {@link #append}). */
+    /**
+     * Stores a report's summary; points it carries are not stored with it (they are appended as
+     * rows: {@link #append}). A new report makes room: its service keeps its latest
+     * {@link #KEEP_ENDED} ended reports ({@link #trim}).
+     */
     public void put(MonitorReport r) {
-        count(reports.get(r.id()), r);
+        MonitorReport before = reports.get(r.id());
+        count(before, r);
         List<GateReport> gates = r.gates() == null ? null : r.gates().stream().map(g -> g.points() == null || g.points().isEmpty() ? g
                 : new GateReport(g.gate(), g.verdict(), g.failures(), g.evaluations(), g.noData(), g.lastValue(), g.lastText(), g.bound(), g.reason(),
                 List.of())).toList();
         reports.put(r.id(), new MonitorReport(r.id(), r.service(), r.spec(), r.running(), r.verdict(), r.reason(), r.startedAt(), r.endsAt(), r.endedAt(),
                 gates, r.rolledBack(), r.createIndex() == 0 ? state.nextIndex() : r.createIndex(), state.nextIndex()));
         state.changes().monitors.add(r.id());
+        if (before == null) {
+            trim(r.service());
+        }
+    }
+
+    /**
+     * Forgets the oldest ended reports of {@code service} past the latest {@link #KEEP_ENDED},
+     * with their points; a report a kept deployment names as its canary gate stays. So a service
+     * monitored again and again keeps a bounded history, as Argo Rollouts keeps its analysis runs.
+     */
+    private void trim(String service) {
+        List<MonitorReport> ended = reports.values().stream().filter(m -> !m.running() && m.service().equals(service)).toList();
+        if (ended.size() <= KEEP_ENDED) {
+            return;
+        }
+        java.util.Set<String> gates = new java.util.HashSet<>();
+        if (state.services().recordOrNull(service) != null) {
+            state.services().deploymentsOf(service).stream().filter(d -> d.gate() != null).forEach(d -> gates.add(d.gate().monitor()));
+        }
+        int extra = ended.size() - KEEP_ENDED;
+        for (MonitorReport m : ended) { // oldest first: reports keep the order they were started in
+            if (extra == 0) {
+                break;
+            }
+            if (!gates.contains(m.id())) {
+                remove(m.id());
+                extra--;
+            }
+        }
+    }
+
+    private void remove(String id) {
+        reports.remove(id);
+        state.removed().add(id);
+        for (java.util.ArrayDeque<PointRow> gate : points.getOrDefault(id, List.of())) {
+            for (PointRow row : gate) {
+                rows.remove(row.rowId());
+                state.removed().add(row.rowId());
+            }
+        }
+        points.remove(id);
     }
 
     /** Appends one evaluation of gate {@code gate} of monitor {@code id}; the gate's oldest row goes once it has more than {@link Judge#MAX_POINTS}. */
@@ -102,15 +151,7 @@ public final class Monitors {
     public void forget(String service) {
         for (MonitorReport r : List.copyOf(reports.values())) {
             if (r.service().equals(service)) {
-                reports.remove(r.id());
-                state.removed().add(r.id());
-                for (java.util.ArrayDeque<PointRow> gate : points.getOrDefault(r.id(), List.of())) {
-                    for (PointRow row : gate) {
-                        rows.remove(row.rowId());
-                        state.removed().add(row.rowId());
-                    }
-                }
-                points.remove(r.id());
+                remove(r.id());
             }
         }
     }
