@@ -204,6 +204,33 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void a_service_is_deleted_from_its_page_in_two_clicks() throws Exception {
+        awaitEnd(deploy(teamB, "billing", "doomed", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1" + FAST + "}"));
+        b.signIn(c.server.url(), teamB);
+        b.open(c.server.url() + "/#/services/billing/doomed");
+        b.awaitTrue(() -> b.find("#delete").isDisplayed(), Duration.ofSeconds(20));
+        assertThat(b.find("#delete-confirm").isDisplayed()).as("nothing is deleted in one click").isFalse();
+        b.find("#delete").click();
+        b.awaitTrue(() -> b.find("#delete-confirm").isDisplayed(), Duration.ofSeconds(10));
+        assertThat(b.find("#delete-confirm").getText()).contains("billing/doomed");
+        b.screenshot("service-delete");
+        b.find("#delete-confirm").click();
+        b.awaitTrue(() -> b.driver.getCurrentUrl().endsWith("#/services"), Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamB, "/v1/services/billing/doomed"));
+        b.awaitTrue(() -> b.driver.findElements(By.cssSelector("#services tr[data-service='billing/doomed']")).isEmpty()
+                && !b.driver.findElements(By.cssSelector("#services tr[data-service='billing/prod']")).isEmpty(), Duration.ofSeconds(40));
+    }
+
+    private boolean gone(String token, String path) {
+        try {
+            c.callAs(token, "GET", path, null);
+            return false;
+        } catch (IllegalStateException e) {
+            return e.getMessage().contains(" -> 404 ");
+        }
+    }
+
+    @Test
     void a_roles_token_sees_its_own_services_only() throws Exception {
         b.signIn(c.server.url(), teamB);
         assertThat(b.find("#who").getText()).isEqualTo("role team-b");

@@ -22,7 +22,8 @@ export function servicesView(main, params, {signal, problem}) {
     h('tr', {'data-service': s.name},
       h('td', {}, h('a', {href: serviceLink(s.app, s.env)}, s.name)),
       h('td', {}, s.role),
-      h('td', {}, `${s.available} available, ${s.running} running of ${s.instances}`),
+      h('td', {}, s.deletingSince ? h('span', {class: 'state-deleting'}, `being deleted: ${s.stopping} stopping`)
+        : `${s.available} available, ${s.running} running of ${s.instances}`),
       h('td', {}, `r${s.revision}`, s.stableRevision ? h('span', {class: 'muted'}, ` (stable r${s.stableRevision})`) : null),
       h('td', {}, s.deployment ? h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment)}, s.deployment) : h('span', {class: 'muted'}, '—')),
       h('td', {class: 'muted'}, ago(s.updatedAt))),
@@ -57,6 +58,18 @@ export function instancesTable(instances) {
       h('td', {class: 'muted'}, i.reason || ''))) : h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))));
 }
 
+/** Delete, in two clicks: the first shows what the second does. Once taken, the list of services shows it stopping, then gone. */
+function deleteButtons(name, path, problem) {
+  const confirm = h('button', {type: 'button', id: 'delete-confirm', class: 'danger', hidden: true, onclick: async () => {
+    try {
+      await api(path, {method: 'DELETE'});
+      location.hash = '#/services';
+    } catch (e) { problem(e); }
+  }}, `Delete ${name}: stop its instances, then forget it and its history`);
+  const ask = h('button', {type: 'button', id: 'delete', onclick: () => { ask.hidden = true; confirm.hidden = false; }}, 'Delete…');
+  return [ask, confirm];
+}
+
 export function serviceView(main, [app, env], {signal, problem}) {
   const name = `${app}/${env}`;
   const path = `/v1/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
@@ -65,16 +78,17 @@ export function serviceView(main, [app, env], {signal, problem}) {
   fill(main, h('h1', {}, name), head, body);
   watch(path, async s => {
     fill(head, h('p', {},
+      s.deletingSince ? h('strong', {id: 'deleting'}, `Being deleted since ${time(s.deletingSince)}: ${s.stopping} stopping · `) : '',
       `Role ${s.role} · ${s.available} available, ${s.running} running of ${s.instances} · revision r${s.revision}`,
       s.stableRevision ? ` · stable r${s.stableRevision}` : '', s.activeRevision ? ` · traffic on r${s.activeRevision}` : '',
       s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : ''),
-      h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
+      s.deletingSince ? '' : h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
         try {
           const r = await api(path + '/rollback', {method: 'POST', body: {}});
           if (r.data.deployment) location.hash = '#/deployments/' + encodeURIComponent(r.data.deployment.id);
           else problem(new Error(r.data.message || 'nothing to roll back'));
         } catch (e) { problem(e); }
-      }}, 'Roll back to the previous stable revision')));
+      }}, 'Roll back to the previous stable revision'), deleteButtons(name, path, problem)));
     try {
       const [revisions, instances, endpoints, deployments, monitors] = await Promise.all(
         ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors'].map(p => api(path + p, {signal}).then(r => r.data)));
