@@ -142,4 +142,39 @@ class SupervisorLaunchTest {
         assertThat(s.process().alive()).isTrue();
         assertThat(journal("t3")).hasSize(1);
     }
+
+    /**
+     * The API's bound on one variable ({@link dev.steward.api.Validation#MAX_VARIABLE_BYTES}) is
+     * what the launch path can carry: a variable of exactly that size reaches the task whole,
+     * and one byte more cannot start (the kernel refuses the environment string).
+     */
+    @Test
+    void a_variable_at_the_apis_bound_reaches_the_task_and_one_byte_more_cannot_start() throws Exception {
+        int most = dev.steward.api.Validation.MAX_VARIABLE_BYTES - "V=".length();
+        Path out = data.resolve("length");
+        Supervisor fits = withVariable("t5", "a".repeat(most), "printf %s ${#V} > " + out);
+        awaitDone(fits);
+        assertThat(Files.readString(out)).isEqualTo(Integer.toString(most));
+
+        Supervisor over = withVariable("t6", "a".repeat(most + 1), "true");
+        awaitDone(over);
+        assertThat(String.join("\n", journal("t6"))).contains("FAILED").contains("Argument list too long");
+    }
+
+    private Supervisor withVariable(String id, String value, String script) throws Exception {
+        Path dir = Files.createDirectories(data.resolve("tasks").resolve(id));
+        TaskSpec spec = new TaskSpec(id, "sh", List.of("-c", script), Map.of("V", value), null, null, null, "1s", null, null);
+        TaskInfo t = new TaskInfo(id, "alloc", "agent", "role", spec, Map.of(), null, false, TaskState.PENDING, null, null, null, null, 0, 0,
+                Instant.EPOCH, null, null, 1, 1);
+        return new Supervisor(t, dir, launcher, new NoCgroups(), reporter, probes, null, Instant.EPOCH).launchOn(r -> held.add(r), wakes::incrementAndGet);
+    }
+
+    private void awaitDone(Supervisor s) {
+        s.tick(Instant.EPOCH);
+        runHeld();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            s.tick(Instant.now());
+            return s.done();
+        });
+    }
 }

@@ -11,6 +11,8 @@ public final class Validation {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final int MAX_VARIABLES = 1024;
+    /** The kernel's bound on one environment string, NAME=value and its NUL (MAX_ARG_STRLEN, 32 pages): a longer one cannot be exec'd. */
+    public static final int MAX_VARIABLE_BYTES = 128 * 1024 - 1;
     private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** At most this many secrets per task. */
     public static final int MAX_SECRETS = 32;
@@ -77,7 +79,10 @@ public final class Validation {
         return names;
     }
 
-    /** Environment variables under {@code field}: shell names, no null value, at most 1024; returned sorted (null reads as none). */
+    /**
+     * Environment variables under {@code field}: shell names, no null value, at most 1024, each
+     * NAME=value at most {@link #MAX_VARIABLE_BYTES}; returned sorted (null reads as none).
+     */
     public static Map<String, String> variables(String field, Map<String, String> vars) {
         Map<String, String> out = new TreeMap<>();
         if (vars == null) {
@@ -88,10 +93,15 @@ public final class Validation {
         }
         vars.forEach((k, v) -> {
             if (k == null || !VARIABLE.matcher(k).matches()) {
-                throw new ValidationException(field + "." + k, "is not a valid variable name");
+                throw new ValidationException(field + "." + (k == null ? null : k.substring(0, Math.min(k.length(), 64))), "is not a valid variable name");
             }
             if (v == null) {
-                throw new ValidationException(field + "." + k, "is null");
+                throw new ValidationException(field + "." + k.substring(0, Math.min(k.length(), 64)), "is null");
+            }
+            long bytes = k.length() + 1L + v.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes > MAX_VARIABLE_BYTES) {
+                throw new ValidationException(field + "." + k.substring(0, Math.min(k.length(), 64)), "is " + bytes + " bytes as NAME=value, above the "
+                        + "limit of " + MAX_VARIABLE_BYTES + " (the kernel's bound on one environment string: a longer one cannot start)");
             }
             out.put(k, v);
         });

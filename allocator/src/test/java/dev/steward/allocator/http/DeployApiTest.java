@@ -82,6 +82,11 @@ class DeployApiTest {
         r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"colour\":\"blue\"}");
         assertThat(r.code()).isEqualTo(400);
         assertThat(r.body().path("field").asText()).isEqualTo("colour");
+        // a variable the kernel could never pass to the process is refused here, naming it and the bound, not failed at every start
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"vars\":{\"BIG\":\"" + "x".repeat(dev.steward.api.Validation.MAX_VARIABLE_BYTES) + "\"}}");
+        assertThat(r.code()).isEqualTo(400);
+        assertThat(r.body().path("field").asText()).isEqualTo("vars.BIG");
+        assertThat(r.body().path("detail").asText()).contains("above the limit of 131071").contains("environment string");
         assertThat(s.get("/v1/services", s.admin()).body().size()).as("nothing was stored").isZero();
     }
 
