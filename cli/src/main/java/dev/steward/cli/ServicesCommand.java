@@ -86,6 +86,8 @@ final class ServicesCommand implements Callable<Integer> {
         String timeout;
         @Option(names = "--detach", description = "Return once the delete is taken, without waiting for its instances to stop")
         boolean detach;
+        @Option(names = "--missing-ok", description = "A service that is not there is nothing to do (exit 0), for cleanups that may run twice")
+        boolean missingOk;
         @Mixin
         Connection conn;
         @picocli.CommandLine.Spec
@@ -100,7 +102,20 @@ final class ServicesCommand implements Callable<Integer> {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
             StewardClient c = conn.client();
-            ServiceInfo s = c.deployments().delete(app, env);
+            ServiceInfo s;
+            try {
+                s = c.deployments().delete(app, env);
+            } catch (dev.steward.client.StewardException e) {
+                if (e.status() == 404 && missingOk) {
+                    if (conn.json()) {
+                        Output.json(java.util.Map.of("gone", true, "missing", true));
+                    } else {
+                        System.out.println("there is no service " + app + "/" + env + " (or it is not this role's): nothing to delete");
+                    }
+                    return 0;
+                }
+                throw e;
+            }
             boolean gone = s.stopping() == 0 && isGone(c);
             if (!conn.json()) {
                 System.out.println(gone ? "deleted " + s.name() + " (nothing of it was running)"

@@ -47,6 +47,10 @@ class ArgumentNamesTest {
 
     static final String API = "api", CLI = "cli", STEP = "step";
 
+    /** A call whose only arguments are in its path ({@code DELETE /v1/services/APP/ENV}). */
+    record NoBody() {
+    }
+
     static Stream<Surface> surfaces() {
         return Stream.of(
                 new Surface("allocate", AllocateRequest.class, AllocateCommand.class, "AllocateStep", List.of(), List.of(
@@ -65,6 +69,10 @@ class ArgumentNamesTest {
                 new Surface("monitor", MonitorSpec.class, MonitorCommand.class, "MonitorStep", List.of("app", "env"), List.of(
                         new OneSided("report", CLI, "where the CLI writes monitor.json and monitor.html; the step archives them with the build"),
                         new OneSided("failOnInconclusive", STEP, "maps an inconclusive verdict to a failed build; the CLI exits with 4 for it"))),
+                new Surface("deleteService", NoBody.class, ServicesCommand.Delete.class, "DeleteServiceStep", List.of("app", "env"), List.of(
+                        new OneSided("timeout", CLI + STEP, "how long the caller waits for the instances to stop; the deletion goes on regardless"),
+                        new OneSided("missingOk", CLI + STEP, "the caller's choice: the API answers 404 for a service that is not there"),
+                        new OneSided("detach", CLI, "return once the delete is taken; a step that should not wait is a parallel branch"))),
                 new Surface("packageApp", PackageRun.Args.class, PackageCommand.class, "PackageAppStep", List.of(), List.of(
                         new OneSided("dir", CLI, "the step packages its workspace; dir('sub') { packageApp ... } narrows it"),
                         new OneSided("buildUrl", CLI, "provenance: the step takes it from the build"),

@@ -230,6 +230,8 @@ class FirstRunIT {
         run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "1", "--detach");
         assertThat(api().deployments().service("tiny", "doomed").revision()).as("the name is free: a new service").isEqualTo(1);
         assertThat(run(0, "services", "delete", "tiny", "--env", "doomed", "--detach")).contains("tiny/doomed");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api().deployments().services().stream().noneMatch(s -> s.name().equals("tiny/doomed")));
+        assertThat(run(0, "services", "delete", "tiny", "--env", "doomed", "--missing-ok")).contains("nothing to delete");
     }
 
     private static boolean answers(dev.steward.api.Endpoint e) {

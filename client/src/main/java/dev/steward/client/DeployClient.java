@@ -60,28 +60,33 @@ public final class DeployClient {
      * or {@code timeout} passes: true if it went. Each new state of its record goes to {@code onChange}.
      */
     public boolean awaitGone(String app, String env, Duration timeout, Consumer<ServiceInfo> onChange) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long index = 0;
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        return StewardClient.join(awaitGoneAsync(app, env, clock.instant().plus(timeout), clock, onChange));
+    }
+
+    /**
+     * {@link #awaitGone} without a parked thread ({@link StewardClient#watchAsync}): completes with
+     * true once the service is gone, false when {@code deadline} passed first.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> awaitGoneAsync(String app, String env, java.time.Instant deadline, java.time.Clock clock,
+                                                                         Consumer<ServiceInfo> onChange) {
+        java.util.concurrent.CompletableFuture<ServiceInfo> watch = c.watchAsync(svc(app, env), ServiceInfo.class, deadline, clock, x -> false, onChange);
+        java.util.concurrent.CompletableFuture<Boolean> out = watch.handle((last, err) -> {
+            Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (t == null) {
+                return false; // the deadline came first
             }
-            Indexed<ServiceInfo> seen;
-            try {
-                seen = c.query(svc(app, env), index, Duration.ofNanos(Math.min(left, Duration.ofSeconds(30).toNanos())),
-                        StewardClient.JSON.constructType(ServiceInfo.class));
-            } catch (StewardException e) {
-                if (e.status() == 404) {
-                    return true;
-                }
-                throw e;
+            if (t instanceof StewardException e && e.status() == 404) {
+                return true;
             }
-            if (seen.index() != index) {
-                onChange.accept(seen.value());
-                index = seen.index();
+            throw t instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(t);
+        });
+        out.whenComplete((x, e) -> {
+            if (out.isCancelled()) {
+                watch.cancel(false); // cancelling the wait stops the polling
             }
-        }
+        });
+        return out;
     }
 
     public List<ServiceInfo> services() throws IOException {

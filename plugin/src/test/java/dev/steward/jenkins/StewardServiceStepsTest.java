@@ -146,6 +146,24 @@ class StewardServiceStepsTest {
         j.assertLogContains("INCONCLUSIVE", b);
     }
 
+    @Test
+    void deleteServiceStopsEverythingWaitsUntilItIsGoneAndRunsAgainWithoutFailing(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        WorkflowJob p = job(j, "cleanup", deploy(v1, "60s") + "\n"
+                + "def first = deleteService(app: 'webapp', env: 'staging')\n"
+                + "def again = deleteService(app: 'webapp', env: 'staging')\n"
+                + "echo \"first=${first} again=${again}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("deleting webapp/staging: 2 instances stopping", b);
+        j.assertLogContains("deleted webapp/staging", b);
+        j.assertLogContains("first=true again=false", b);
+        org.assertj.core.api.Assertions.assertThat(admin.deployments().services()).isEmpty();
+
+        WorkflowRun strict = j.buildAndAssertStatus(Result.FAILURE, job(j, "strict", "deleteService(app: 'webapp', env: 'staging', missingOk: false)"));
+        j.assertLogContains("webapp/staging", strict);
+    }
+
     private static WorkflowJob job(JenkinsRule j, String name, String script) throws Exception {
         WorkflowJob p = j.createProject(WorkflowJob.class, name);
         p.setDefinition(new CpsFlowDefinition(script, true));

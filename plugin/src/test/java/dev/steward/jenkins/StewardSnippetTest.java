@@ -53,8 +53,16 @@ class StewardSnippetTest {
     }
 
     @Test
+    void deleteServiceFromTheFormLeavesItsDefaultsOut(JenkinsRule r) throws Exception {
+        assertThat(generate(r, "{'stapler-class':'" + DeleteServiceStep.class.getName() + "', 'app':'web', 'env':'pr-7', 'timeout':'10m', 'missingOk':true}"))
+                .startsWith("deleteService ").contains("app: 'web'", "env: 'pr-7'").doesNotContain("timeout", "missingOk");
+        assertThat(generate(r, "{'stapler-class':'" + DeleteServiceStep.class.getName() + "', 'app':'web', 'env':'pr-7', 'timeout':'2m', 'missingOk':false}"))
+                .contains("timeout: '2m'", "missingOk: false");
+    }
+
+    @Test
     void everyStepsArgumentsDocumentWithoutErrors(JenkinsRule r) throws Exception {
-        for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class)) {
+        for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class, DeleteServiceStep.class)) {
             SnippetizerTester.assertDocGeneration(c);
         }
     }
