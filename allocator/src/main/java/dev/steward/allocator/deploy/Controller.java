@@ -389,7 +389,7 @@ final class Controller {
         }
         List<String> rest = new ArrayList<>(s.queued());
         DeploymentInfo next = services.deploymentRecord(rest.remove(0));
-        DeploymentInfo started = Services.restart(next, s, now);
+        DeploymentInfo started = Rollouts.restarted(next, s, now);
         services.putDeployment(Rollouts.event(Rollouts.state(started, DeploymentState.RUNNING, null, now), now,
                 "started: the deployment it waited for has ended"));
         services.putService(s.with(next.desired(), next.revision(), s.stable(), s.active(), next.id(), rest, null, 0, s.nextRevision(), now,

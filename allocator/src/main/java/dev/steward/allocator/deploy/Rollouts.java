@@ -100,4 +100,12 @@ public final class Rollouts {
                 i.agentId(), i.host(), i.ports(), since, i.availableAt(), i.reason(), i.stopRequested(), i.createdAt(), i.endedAt(), i.createIndex(),
                 i.modifyIndex());
     }
+
+    /** A queued deployment as it starts: from the service as it now stands, its counts and step reset. */
+    static DeploymentInfo restarted(DeploymentInfo d, ServiceRecord s, Instant now) {
+        return new DeploymentInfo(d.id(), d.service(), d.revision(), s.revision() == 0 ? null : s.revision(), s.stable(), d.rollout(), d.state(), 0, null,
+                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), null,
+                d.createIndex(), d.modifyIndex());
+    }
+
 }

@@ -1,12 +1,10 @@
 package dev.steward.allocator.deploy;
 
 import dev.steward.allocator.state.ClusterState;
-import dev.steward.allocator.state.Conflict;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
 import dev.steward.api.DeploymentInfo;
-import dev.steward.api.DeploymentState;
 import dev.steward.api.Endpoint;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
@@ -27,17 +25,19 @@ import java.util.TreeMap;
 
 /**
  * Services (app × env), their revisions, deployments and instances: the records and their
- * indexes, the queries, pause, resume and abort, the entry points of deploy and rollback (made by
- * {@link Deploys}), and {@link #reconcile} that the engine runs after every command and tick.
+ * indexes, the queries, and the entry points of what changes them: deploy and rollback
+ * ({@link Deploys}), delete ({@link Deletes}), pause, resume and abort ({@link DeploymentActions}),
+ * and {@link #reconcile}, which the engine runs after every command and tick ({@link Reconciles}).
  * Part of {@link ClusterState}, owned by its thread.
  */
 public final class Services {
     public static final int KEEP_REVISIONS = 10;
-    private final Deletes deletes;
     private static final int KEEP_DEPLOYMENTS = 20;
     private final ClusterState state;
-    private final Controller controller;
     private final Deploys deploys;
+    private final Deletes deletes;
+    private final DeploymentActions actions;
+    private final Reconciles reconciles;
     private final Map<String, ServiceRecord> services = new TreeMap<>();
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
@@ -62,9 +62,10 @@ public final class Services {
 
     public Services(ClusterState state) {
         this.state = state;
-        this.controller = new Controller(state, this);
         this.deploys = new Deploys(state, this);
         this.deletes = new Deletes(state, this);
+        this.actions = new DeploymentActions(state, this);
+        this.reconciles = new Reconciles(state, this, new Controller(state, this), deletes);
     }
 
     public static String name(String app, String env) {
@@ -98,151 +99,43 @@ public final class Services {
         return deletes.delete(name, who, now);
     }
 
-    static DeploymentInfo restart(DeploymentInfo d, ServiceRecord s, Instant now) {
-        return new DeploymentInfo(d.id(), d.service(), d.revision(), s.revision() == 0 ? null : s.revision(), s.stable(), d.rollout(), d.state(), 0, null,
-                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), null,
-                d.createIndex(), d.modifyIndex());
-    }
-
     public DeploymentInfo pause(String id, String who, Instant now) {
-        DeploymentInfo d = deployment(id);
-        if (d.state() == DeploymentState.PAUSED) {
-            return d;
-        }
-        if (d.state() != DeploymentState.RUNNING) {
-            throw new Conflict("deployment " + id + " is " + d.state() + "; only a running one can be paused");
-        }
-        putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.PAUSED, null, now), now, "paused by " + who));
-        return deployments.get(id);
+        return actions.pause(id, who, now);
     }
 
-    /** Resumes a paused deployment; for a canary waiting at a step, this is the promote to the next step. */
+    /** Resumes a paused deployment; for a canary waiting at a step, this is the promote to the next step ({@link DeploymentActions}). */
     public DeploymentInfo resume(String id, String who, boolean promote, Instant now) {
-        DeploymentInfo d = deployment(id);
-        if (d.state() != DeploymentState.PAUSED && !(promote && d.state() == DeploymentState.RUNNING && d.rollout().type() == RolloutSpec.Strategy.CANARY)) {
-            throw new Conflict("deployment " + id + " is " + d.state() + "; only a paused one (or a running canary) can be " + (promote ? "promoted" : "resumed"));
-        }
-        boolean canary = d.rollout().type() == RolloutSpec.Strategy.CANARY && d.step() < d.rollout().steps().size();
-        DeploymentInfo r = promote && canary ? Rollouts.promoted(d.state() == DeploymentState.PAUSED ? d
-                : Rollouts.state(d, DeploymentState.PAUSED, null, now), now) : Rollouts.state(d, DeploymentState.RUNNING, null, now);
-        putDeployment(Rollouts.event(r, now, (promote ? "promoted by " : "resumed by ") + who + (canary && promote ? (r.step() < d.rollout().steps().size() ? ": on to step " + (r.step() + 1) + " of " + d.rollout().steps().size()
-                : ": past the last step, on to every instance") : "")));
-        return deployments.get(id);
+        return actions.resume(id, who, promote, now);
     }
 
-    /**
-     * Aborts: the deployment ends ABORTED and the stable revision takes over again; the steady
-     * state then stops the instances of the aborted revision. Aborting an aborted deployment
-     * again is a no-op (a retried call); one that ended otherwise is refused.
-     */
+    /** Aborts: the stable revision takes over again ({@link DeploymentActions#abort}). */
     public DeploymentInfo abort(String id, String who, Instant now) {
-        DeploymentInfo d = deployment(id);
-        if (d.state() == DeploymentState.ABORTED) {
-            return d;
-        }
-        if (d.state().terminal()) {
-            throw new Conflict("deployment " + id + " has already ended " + d.state() + "; there is nothing to abort"
-                    + (d.state() == DeploymentState.SUCCEEDED ? " (to go back, 'steward rollback')" : ""));
-        }
-        putDeployment(Rollouts.event(Rollouts.state(d, DeploymentState.ABORTED, "aborted by " + who, now), now, "aborted by " + who));
-        ServiceRecord s = record(d.service());
-        if (d.id().equals(s.deployment())) {
-            int back = s.stable() != null ? s.stable() : s.revision();
-            putService(s.with(s.instances(), back, s.stable(), s.stable(), null, s.queued(), null, 0, s.nextRevision(), now, state.nextIndex()));
-        } else {
-            List<String> q = new ArrayList<>(s.queued());
-            q.remove(id);
-            putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), q, s.replaceNotBefore(), s.failures(), s.nextRevision(),
-                    now, state.nextIndex()));
-        }
-        return deployments.get(id);
+        return actions.abort(id, who, now);
     }
 
-    /** Services by when time alone could next change them ({@link Controller#nextDue}). */
-    private final dev.steward.allocator.state.DueQueue due = new dev.steward.allocator.state.DueQueue();
-    /** When the ticker last reconciled every service (null: never yet). */
-    private Instant lastSweep;
-    /** How often the ticker also reconciles every service: a safety net under the due-time queue. */
-    static final java.time.Duration SWEEP = java.time.Duration.ofSeconds(10);
-
-    /**
-     * The ticker's pass: the services whose due time has come (those in motion, every tick;
-     * settled ones when a lease needs renewing), and every {@link #SWEEP} all of them. True if
-     * anything changed.
-     */
+    /** The ticker's pass ({@link Reconciles#reconcile(Instant)}): the services due, and now and then all. True if anything changed. */
     public boolean reconcile(Instant now) {
-        boolean sweep = lastSweep == null || !now.isBefore(lastSweep.plus(SWEEP)) || now.isBefore(lastSweep);
-        if (sweep) {
-            lastSweep = now;
-        }
-        boolean changed = false;
-        for (String name : sweep ? List.copyOf(services.keySet()) : due.poll(now)) {
-            ServiceRecord s = services.get(name);
-            if (s != null) {
-                changed |= reconcileOne(s, now);
-            }
-        }
-        return changed;
+        return reconciles.reconcile(now);
     }
 
-    /** One service, and when it is due next. */
-    boolean reconcileOne(ServiceRecord s, Instant now) {
-        boolean changed = controller.reconcile(s, now);
-        changed |= deletes.purgeIfStopped(s.name());
-        if (services.containsKey(s.name())) {
-            due.set(s.name(), controller.nextDue(s.name(), now));
-        } else {
-            due.remove(s.name());
-        }
-        return changed;
-    }
-
-    /**
-     * Reconciles only the services that {@code changes} touch: their records, deployments,
-     * instances, or the requests, allocations, tasks and monitors behind their instances. A
-     * command costs what it changed, not O(services x instances); what time alone changes
-     * (deadlines, pauses, backoffs, health held long enough) is reconciled by the ticker, when
-     * the service's due time comes.
-     */
+    /** Reconciles only the services that {@code changes} touch ({@link Reconciles}). True if anything changed. */
     public boolean reconcile(Instant now, dev.steward.allocator.state.Changes changes) {
-        java.util.Set<String> touched = new java.util.LinkedHashSet<>();
-        for (String id : changes.services) {
-            touched.add(id);
-        }
-        for (String id : changes.deployments) {
-            DeploymentInfo d = deployments.get(id);
-            if (d != null) {
-                touched.add(d.service());
-            }
-        }
-        for (String id : changes.instances) {
-            InstanceInfo i = instances.get(id);
-            if (i != null) {
-                touched.add(i.service());
-            }
-        }
-        for (java.util.Set<String> refs : List.of(changes.requests, changes.allocations, changes.tasks)) {
-            for (String id : refs) {
-                String svc = serviceByRef.get(id);
-                if (svc != null) {
-                    touched.add(svc);
-                }
-            }
-        }
-        for (String id : changes.monitors) {
-            dev.steward.api.MonitorReport m = state.monitors().getOrNull(id);
-            if (m != null) {
-                touched.add(m.service());
-            }
-        }
-        boolean changed = false;
-        for (String name : touched) {
-            ServiceRecord s = services.get(name);
-            if (s != null) {
-                changed |= reconcileOne(s, now);
-            }
-        }
-        return changed;
+        return reconciles.reconcile(now, changes);
+    }
+
+    /** One service now, and when it is due next. */
+    boolean reconcileOne(ServiceRecord s, Instant now) {
+        return reconciles.one(s, now);
+    }
+
+    /** The service an instance's request, allocation or task belongs to, or null. */
+    String serviceOfRef(String ref) {
+        return serviceByRef.get(ref);
+    }
+
+    /** Every service's name, in order. */
+    List<String> names() {
+        return List.copyOf(services.keySet());
     }
 
     private void index(InstanceInfo i) {
@@ -480,7 +373,6 @@ public final class Services {
         }
         instancesByService.remove(name);
         services.remove(name);
-        due.remove(name);
         state.removed().add(name);
     }
 
