@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import dev.steward.api.AgentJoined;
 import dev.steward.api.AgentSignature;
-import dev.steward.api.Heartbeat;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
-import dev.steward.client.StewardException;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -83,8 +80,6 @@ public final class Agent implements AutoCloseable {
     private Reporter reporter;
     private LogServer logs;
     private AllocatorClient client;
-    /** Heartbeats' own client: each call bounded, so one hung call never silences the agent for long. */
-    private AllocatorClient beatClient;
     /** The usage the next heartbeat reports, refreshed on the loop thread: a busy loop delays the figures, never the beat (null: none measured yet, the allocator keeps what it had). */
     private volatile Map<String, Long> lastUsage;
     private volatile Identity identity;
@@ -126,7 +121,9 @@ public final class Agent implements AutoCloseable {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
                     + ") give this agent no pids controller, so one task's fork bomb can take every pid of the machine");
         }
-        join(found);
+        Enrolment.Joined joined = Enrolment.join(identity, cfg.joinToken(), cfg.dataDir(), found.registration(), this::clientWith);
+        identity = joined.identity();
+        client = joined.client();
         packages = new PackageCache(cfg.dataDir().resolve("packages"), client, cfg.packageCacheBytes(), fetchers).metrics(metrics);
         reporter = new Reporter(client, identity.id(), tasksDir, t -> post(() -> reconcileOne(t)));
         reporter.times = launches;
@@ -140,8 +137,9 @@ public final class Agent implements AutoCloseable {
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         long every = cfg.heartbeatInterval().toMillis();
         loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
-        beatClient = clientWith(identity.token(), Duration.ofMillis(Math.max(5000, 2 * every)), cfg.heartbeatInterval());
-        beats.scheduleWithFixedDelay(this::heartbeat, 0, every, TimeUnit.MILLISECONDS);
+        // heartbeats have their own client: each call bounded, so one hung call never silences the agent for long
+        AllocatorClient beatClient = clientWith(identity.token(), Duration.ofMillis(Math.max(5000, 2 * every)), cfg.heartbeatInterval());
+        beats.scheduleWithFixedDelay(new Heartbeats(beatClient, identity.id(), () -> lastUsage, lentPorts, metrics), 0, every, TimeUnit.MILLISECONDS);
         watcher = new Thread(new TaskWatch(client, identity.id(), launches, () -> closed, tasks -> post(() -> reconcile(tasks)),
                 tasks -> post(() -> tasks.forEach(this::reconcileOne)))::run, "steward-agent-watch");
         watcher.setDaemon(true);
@@ -179,30 +177,6 @@ public final class Agent implements AutoCloseable {
     /** As above, each wait for the allocator's bytes bounded by {@code readTimeout}, retries by {@code retryBudget}. */
     private AllocatorClient clientWith(String token, Duration readTimeout, Duration retryBudget) {
         return new AllocatorClient(cfg.server(), token, cfg.tls(), cfg.allowPlainHttp(), readTimeout, retryBudget);
-    }
-
-    private void join(Detector.Found found) throws IOException {
-        if (identity != null) {
-            client = clientWith(identity.token());
-            try {
-                client.updateAgent(identity.id(), found.registration());
-                LOG.info("rejoined as agent " + identity.id());
-                return;
-            } catch (StewardException e) {
-                if (e.status() != 401 && e.status() != 404) {
-                    throw e;
-                }
-                LOG.warning("the allocator does not know agent " + identity.id() + " any more (" + e.getMessage() + "); joining anew");
-            }
-        }
-        if (cfg.joinToken() == null) {
-            throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
-        }
-        AgentJoined j = clientWith(cfg.joinToken()).register(found.registration());
-        identity = new Identity(j.agent().id(), j.token());
-        identity.save(cfg.dataDir());
-        client = clientWith(identity.token());
-        LOG.info("joined as agent " + identity.id());
     }
 
     /** Re-attaches to tasks an earlier run started; ones that ended meanwhile are reported with their exit status. */
@@ -341,31 +315,6 @@ public final class Agent implements AutoCloseable {
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
         return u;
     }
-
-    /**
-     * One heartbeat, on its own thread: it neither waits for the loop (which may be busy
-     * launching or stopping tasks) nor for a call that hangs (each is bounded); a missed beat is
-     * retried by the next one.
-     */
-    private void heartbeat() {
-        long t0 = System.nanoTime();
-        try {
-            beatClient.heartbeat(identity.id(), new Heartbeat(lastUsage, HostPorts.busy(lentPorts)));
-            metrics.heartbeat(System.nanoTime() - t0, true);
-            if (failedBeats > 0) {
-                LOG.info("heartbeat heard again after " + failedBeats + " failed");
-            }
-            failedBeats = 0;
-        } catch (IOException e) {
-            metrics.heartbeat(System.nanoTime() - t0, false);
-            if (failedBeats++ == 0) { // the first of a run: an operator wants to know, once
-                LOG.warning("heartbeat failed after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + e);
-            }
-        }
-    }
-
-    /** Heartbeats failed in a row; on the heartbeat thread only. */
-    private int failedBeats;
 
     /** For tests and benchmarks: the supervisor of a task, read on the loop thread. */
     public Long pidOf(String taskId) throws Exception {

@@ -1,0 +1,52 @@
+package dev.steward.agent;
+
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentRegistration;
+import dev.steward.client.StewardException;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * How an agent joins the allocator: with the identity an earlier run saved, re-registering what
+ * it has now; or, when there is none or the allocator no longer knows it, as a new agent with the
+ * cluster's join token, saving the identity it is given.
+ */
+final class Enrolment {
+    private static final Logger LOG = Logger.getLogger(Enrolment.class.getName());
+
+    /** The agent as the allocator knows it, and a client that speaks as it. */
+    record Joined(Identity identity, AllocatorClient client) {
+    }
+
+    private Enrolment() {
+    }
+
+    /** {@code clientWith} makes a client of the allocator with a token; the new identity is saved in {@code dataDir}. */
+    static Joined join(Identity saved, String joinToken, Path dataDir, AgentRegistration registration, Function<String, AllocatorClient> clientWith)
+            throws IOException {
+        if (saved != null) {
+            AllocatorClient client = clientWith.apply(saved.token());
+            try {
+                client.updateAgent(saved.id(), registration);
+                LOG.info("rejoined as agent " + saved.id());
+                return new Joined(saved, client);
+            } catch (StewardException e) {
+                if (e.status() != 401 && e.status() != 404) {
+                    throw e;
+                }
+                LOG.warning("the allocator does not know agent " + saved.id() + " any more (" + e.getMessage() + "); joining anew");
+            }
+        }
+        if (joinToken == null) {
+            throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
+        }
+        AgentJoined j = clientWith.apply(joinToken).register(registration);
+        Identity identity = new Identity(j.agent().id(), j.token());
+        identity.save(dataDir);
+        LOG.info("joined as agent " + identity.id());
+        return new Joined(identity, clientWith.apply(identity.token()));
+    }
+}
