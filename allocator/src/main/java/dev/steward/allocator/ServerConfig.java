@@ -15,12 +15,12 @@ import java.time.Duration;
  * TLS (null: plain HTTP), and whether {@code /metrics} answers without a token ({@code metricsOpen};
  * by default it asks for the metrics token or the admin token), and how many pending requests
  * a role may have before its next one is refused ({@code maxPendingPerRole}), and how many
- * services ({@code maxServicesPerRole}).
+ * services ({@code maxServicesPerRole}), and how many bytes of packages ({@code maxPackageBytesPerRole}).
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
                            dev.steward.allocator.http.ServerTls tls, boolean metricsOpen, int maxPendingPerRole,
-                           int maxServicesPerRole) {
+                           int maxServicesPerRole, long maxPackageBytesPerRole) {
 
     public ServerConfig {
         if (maxPendingPerRole < 1) {
@@ -29,27 +29,31 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
         if (maxServicesPerRole < 1) {
             throw new IllegalArgumentException("maxServicesPerRole is " + maxServicesPerRole + "; it must be at least 1");
         }
+        if (maxPackageBytesPerRole < 1) {
+            throw new IllegalArgumentException("maxPackageBytesPerRole is " + maxPackageBytesPerRole + "; it must be at least 1");
+        }
     }
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
                 PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null, false,
-                dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole(), dev.steward.allocator.state.StateConfig.DEFAULTS.maxServicesPerRole());
+                dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole(), dev.steward.allocator.state.StateConfig.DEFAULTS.maxServicesPerRole(),
+                dev.steward.allocator.state.StateConfig.DEFAULTS.maxPackageBytesPerRole());
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
         return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /**
@@ -59,36 +63,36 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      */
     public ServerConfig withoutTicker() {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     public ServerConfig withTokens(String admin, String join) {
         return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
     public ServerConfig withSecretsKey(Path file) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /** Serves HTTPS with {@code t}'s certificate (and, if it says so, asks every caller for a client certificate from its CA). */
     public ServerConfig withTls(dev.steward.allocator.http.ServerTls t) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole);
+                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /** {@code /metrics} without a token ({@code true}), or only with the metrics or admin token. */
     public ServerConfig withMetricsOpen(boolean open) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                open, maxPendingPerRole, maxServicesPerRole);
+                open, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     /**
@@ -97,13 +101,20 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * every pending request, so one tenant's thousands would slow every tenant's commands.
      */
     public ServerConfig withMaxPendingPerRole(int n) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, n, maxServicesPerRole);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, n, maxServicesPerRole,
+                maxPackageBytesPerRole);
     }
 
     /** How many services a role may have (those being deleted included) before its next new one is refused. */
     public ServerConfig withMaxServicesPerRole(int n) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen,
-                maxPendingPerRole, n);
+                maxPendingPerRole, n, maxPackageBytesPerRole);
+    }
+
+    /** How many bytes of packages a role may hold (each it uploaded or ran counts whole) before its next upload is refused. */
+    public ServerConfig withMaxPackageBytesPerRole(long n) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen,
+                maxPendingPerRole, maxServicesPerRole, n);
     }
 
     /** Where the secrets keyring is. */

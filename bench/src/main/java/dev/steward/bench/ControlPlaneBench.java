@@ -52,7 +52,8 @@ public final class ControlPlaneBench {
         Path root = Files.createTempDirectory("steward-control-bench");
         // every simulated agent connects from this machine's address: no per-address connection limit here
         Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(GRACE)
-                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnectionsPerAddress(0)));
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnectionsPerAddress(0))
+                .withMaxServicesPerRole(Math.max(services, 1)));
         HttpClient http = SimAgents.client();
         AtomicLong lost = new AtomicLong();
         // the simulated agents live in a process of their own: each parked query holds a socket on

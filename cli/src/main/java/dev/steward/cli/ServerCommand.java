@@ -39,7 +39,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--max-services-per-role", description = "Most services (app x env) a role may have, those being deleted included, "
             + "before its next new one is refused with 409 (each keeps its last 10 revisions and 20 deployments). Default: ${DEFAULT-VALUE}",
-            defaultValue = "200")
+            defaultValue = "1000")
     int maxServicesPerRole;
 
     @Option(names = "--max-connections", description = "Most HTTP connections open at once. Past it, the connection idle longest "
@@ -62,6 +62,11 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--package-max-size", description = "Largest package the artifact store accepts. Default: ${DEFAULT-VALUE}", defaultValue = "4g")
     String packageMaxSize;
+
+    @Option(names = "--max-package-bytes-per-role", description = "Most bytes of packages a role may hold (each it uploaded or ran counts "
+            + "whole) before its next upload is refused with 409; it lets go of one with DELETE /v1/packages/DIGEST. Default: ${DEFAULT-VALUE}",
+            defaultValue = "32g")
+    String maxPackageBytesPerRole;
 
     @Option(names = "--package-retention", description = "How long a package nothing uses is kept. Default: ${DEFAULT-VALUE}", defaultValue = "72h")
     String packageRetention;
@@ -132,8 +137,10 @@ final class ServerCommand implements Callable<Integer> {
         InetSocketAddress addr = parseBind(bind);
         Duration grace;
         PackagePolicy packages;
+        long packageBytesPerRole;
         try {
             grace = Units.duration("--heartbeat-grace", heartbeatGrace);
+            packageBytesPerRole = Units.mebibytes("--max-package-bytes-per-role", maxPackageBytesPerRole) << 20;
             packages = new PackagePolicy(Units.mebibytes("--package-max-size", packageMaxSize) << 20,
                     Units.duration("--package-retention", packageRetention), PackagePolicy.DEFAULTS.sweepInterval());
         } catch (ValidationException e) {
@@ -141,6 +148,10 @@ final class ServerCommand implements Callable<Integer> {
         }
         if (maxPendingPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-pending-per-role is " + maxPendingPerRole + "; it must be at least 1");
+        }
+        if (packageBytesPerRole < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-package-bytes-per-role is " + maxPackageBytesPerRole
+                    + "; it must be at least 1m");
         }
         if (maxServicesPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-services-per-role is " + maxServicesPerRole + "; it must be at least 1");
@@ -155,7 +166,7 @@ final class ServerCommand implements Callable<Integer> {
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
                 .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole)
-                .withMaxServicesPerRole(maxServicesPerRole)
+                .withMaxServicesPerRole(maxServicesPerRole).withMaxPackageBytesPerRole(packageBytesPerRole)
                 .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
         warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts

@@ -54,6 +54,7 @@ class ReadmeTourIT {
         EXPECT.put("./steward promote webapp --from staging --to prod", new Expect(0, List.of("succeeded")));
         EXPECT.put("./steward rollback webapp --env staging", new Expect(0, List.of("rollback to revision 1", "succeeded", "REV")));
         EXPECT.put("./steward monitor webapp --env prod", new Expect(0, List.of("PASS")));
+        EXPECT.put("./steward services delete webapp --env prod", new Expect(0, List.of("deleting webapp/prod", "stopping", "deleted webapp/prod")));
     }
 
     @AfterEach

@@ -45,6 +45,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void a_package_bound_below_a_mebibyte_exits_2_naming_the_flag() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-package-bytes-per-role", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-package-bytes-per-role is 0; it must be at least 1m");
+        err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-package-bytes-per-role", "lots")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-package-bytes-per-role");
+    }
+
+    @Test
     void too_few_open_files_for_the_connections_is_said_with_what_to_raise_it_to() {
         assertThat(ServerCommand.fileLimitWarning(1024, 16_384)).contains("may open 1024 files (ulimit -n)", "ulimit -n 17408", "--max-connections");
         assertThat(ServerCommand.fileLimitWarning(65_536, 16_384)).isNull();

@@ -55,6 +55,15 @@ public final class PackageClient {
         return c.get(Paths.v1("packages", digest, "info"), new TypeReference<>() { });
     }
 
+    /**
+     * Lets go of a package: a role's token drops its hold (the package's file goes once no role
+     * holds it and nothing runs it), the admin's removes it. Refused (409) while the caller's
+     * services or tasks run it. Returns true when the file was removed.
+     */
+    public boolean delete(String digest) throws IOException {
+        return c.call("DELETE", Paths.v1("packages", digest), null, com.fasterxml.jackson.databind.JsonNode.class, true).path("removed").asBoolean();
+    }
+
     public List<PackageInfo> list() throws IOException {
         return c.get("/v1/packages", new TypeReference<>() { });
     }

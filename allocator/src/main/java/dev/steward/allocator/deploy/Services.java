@@ -277,6 +277,11 @@ public final class Services {
         return out;
     }
 
+    /** The kept revisions that run {@code digest}, of every service. */
+    public List<RevisionInfo> revisionsUsing(String digest) {
+        return revisions.values().stream().filter(r -> digest.equals(r.spec().packageDigest())).toList();
+    }
+
     /** Digest → the roles whose services keep a revision of it (for packages stored before they had roles). */
     public Map<String, java.util.Set<String>> packageRoles() {
         Map<String, java.util.Set<String>> out = new HashMap<>();

@@ -61,6 +61,19 @@ final class PackageRoutes {
                 }),
                 new Route("GET", "/v1/packages", readers, c -> h.query(c, s -> s.packages().list().stream()
                         .filter(p -> readable(c.principal(), s, p)).map(p -> shown(c.principal(), p)).toList())),
+                new Route("DELETE", "/v1/packages/{digest}", writers, c -> {
+                    String d = Digests.check("digest", c.param("digest"));
+                    String role = c.principal().kind() == Kind.ROLE ? c.principal().subject() : null;
+                    return CompletableFuture.supplyAsync(() -> {
+                        try {
+                            List<String> gone = store.collect(() -> h.engine.command((s, now) -> s.packages().release(d, role)).join());
+                            return ApiResponse.json(200, Map.of("digest", d, "removed", !gone.isEmpty()))
+                                    .header("X-Steward-Index", Long.toString(h.engine.index()));
+                        } catch (Exception e) {
+                            throw e instanceof java.util.concurrent.CompletionException ce ? ce : new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+                }),
                 new Route("POST", "/v1/packages/gc", EnumSet.of(Kind.ADMIN), c -> CompletableFuture.supplyAsync(() -> {
                     try {
                         return ApiResponse.json(200, Map.of("removed", sweeper.sweep()));
@@ -99,6 +112,19 @@ final class PackageRoutes {
                 throw new ApiError(400, "Bad Request", "Content-Length '" + len + "' is not a number", null);
             }
         }
+        String role = c.principal().kind() == Kind.ROLE ? c.principal().subject() : null;
+        long ahead = declared;
+        try {
+            h.engine.read(s -> { // a role past its bound is told so before it sends a byte
+                s.packages().roomFor(role, digest, ahead);
+                return null;
+            }).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof dev.steward.allocator.state.Conflict refused) {
+                return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict", refused.getMessage(), null).header("Connection", "close"));
+            }
+            throw e;
+        }
         PackageStore.Received r;
         try (InputStream body = c.request().stream()) {
             r = store.receive(digest, body, declared);
@@ -110,10 +136,18 @@ final class PackageRoutes {
                     "the upload was cut off (" + e.getMessage() + "); nothing was stored, send it again", null));
         }
         try {
-            PackageInfo info = store.publish(r, () -> h.engine.command((s, now) -> s.packages().add(digest, r.size(), r.inspected().manifest(),
-                    r.inspected().files(), r.inspected().expandedBytes(), c.principal().kind() == Kind.ROLE ? c.principal().subject() : null, now)).join());
+            PackageInfo info = store.publish(r, () -> h.engine.read(s -> {
+                s.packages().roomFor(role, digest, r.size()); // again with its size, one upload at a time: uploads under way together stay within the bound
+                return null;
+            }).join(), () -> h.engine.command((s, now) -> s.packages().add(digest, r.size(), r.inspected().manifest(),
+                    r.inspected().files(), r.inspected().expandedBytes(), role, now)).join());
             return CompletableFuture.completedFuture(ApiResponse.json(201, shown(c.principal(), info)).header("Location", "/v1/packages/" + digest)
                     .header("X-Steward-Index", Long.toString(h.engine.index())));
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof dev.steward.allocator.state.Conflict refused) {
+                return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict", refused.getMessage(), null));
+            }
+            return CompletableFuture.failedFuture(e);
         } catch (PackageStore.NotReplicated e) {
             return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1"));
         } catch (Exception e) {

@@ -200,11 +200,13 @@ public final class PackageStore {
 
     /**
      * Moves a received file into place, copies it to the replicas, and records it ({@code record} runs the state command)
-     * under the publishing lock; the file is durable before the record is.
+     * under the publishing lock; the file is durable before the record is. {@code admit} runs first, under the same lock: when
+     * it throws, nothing is published (so uploads checked against a bound there are checked one at a time, exactly).
      */
-    public <T> T publish(Received r, java.util.concurrent.Callable<T> record) throws Exception {
+    public <T> T publish(Received r, java.util.concurrent.Callable<?> admit, java.util.concurrent.Callable<T> record) throws Exception {
         publishing.lock();
         try {
+            admit.call();
             Files.move(r.file(), path(r.digest()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             fsyncDir(stored);
             replicator.replicate(r.digest(), path(r.digest()), r.size()); // a failure leaves a file without a record: removed at the next start, replaced by the retry

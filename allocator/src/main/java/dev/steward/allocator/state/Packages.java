@@ -2,6 +2,7 @@ package dev.steward.allocator.state;
 
 import dev.steward.api.PackageInfo;
 import dev.steward.api.PackageManifest;
+import dev.steward.api.RevisionInfo;
 import dev.steward.api.TaskInfo;
 
 import java.time.Duration;
@@ -106,6 +107,83 @@ public final class Packages {
         PackageManifest m = stored(digest);
         put(touched(byDigest.get(digest), role, now));
         return m;
+    }
+
+    /** The bytes of the packages {@code role} holds (it uploaded or ran them), each counted whole. */
+    public long bytesOf(String role) {
+        long n = 0;
+        for (PackageInfo p : byDigest.values()) {
+            n += p.ownedBy(role) ? p.size() : 0;
+        }
+        return n;
+    }
+
+    /**
+     * Refuses (409) an upload by {@code role} of {@code size} bytes that would take what it holds
+     * past {@link StateConfig#maxPackageBytesPerRole}: a package it already holds adds nothing, and
+     * the admin's uploads (null) are not bounded. So one tenant cannot fill the store that every
+     * tenant uploads to; it lets go of packages it no longer needs ({@link #release}).
+     */
+    public void roomFor(String role, String digest, long size) {
+        PackageInfo p = byDigest.get(digest);
+        if (role == null || p != null && p.ownedBy(role)) {
+            return;
+        }
+        long held = bytesOf(role);
+        long bound = state.config().maxPackageBytesPerRole();
+        if (held + Math.max(0, size) > bound) {
+            throw new Conflict("role '" + role + "' holds " + mib(held) + " of packages; this one (" + mib(size) + ") would take it past its bound of "
+                    + mib(bound) + " (the allocator's --max-package-bytes-per-role). Let go of packages it no longer runs (DELETE /v1/packages/DIGEST); "
+                    + "unused ones are also forgotten after the package retention");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return dev.steward.api.Units.formatMib((Math.max(0, bytes) + (1 << 20) - 1) >> 20);
+    }
+
+    /**
+     * {@code role} lets go of a package (null: the admin removes it for every role). Refused (409,
+     * naming the use) while the role's kept service revisions or live tasks run it (the admin's:
+     * while anything does); a role that does not hold it finds it not there (404). Returns the
+     * digests whose files go: this one once no role holds it and nothing runs it, else none.
+     */
+    public List<String> release(String digest, String role) {
+        PackageInfo p = byDigest.get(digest);
+        if (p == null || role != null && !p.ownedBy(role)) {
+            throw new NotFound("package", digest);
+        }
+        String use = useOf(digest, role);
+        if (use != null) {
+            throw new Conflict("package " + digest + " is still run by " + use + "; delete or redeploy that first");
+        }
+        List<String> rest = new java.util.ArrayList<>(p.roles() == null ? List.of() : p.roles());
+        rest.remove(role);
+        if (role == null || rest.isEmpty() && !referenced().contains(digest)) {
+            byDigest.remove(digest);
+            state.changes.packages.remove(digest);
+            state.removed.add(digest);
+            return List.of(digest);
+        }
+        put(new PackageInfo(p.digest(), p.size(), p.manifest(), p.files(), p.expandedBytes(), p.uploadedAt(), p.lastUsedAt(), false, List.copyOf(rest),
+                p.createIndex(), state.nextIndex()));
+        return List.of();
+    }
+
+    /** A use of {@code digest} by {@code role}'s services and live tasks (null: by anyone's), as words; null if none. */
+    private String useOf(String digest, String role) {
+        for (RevisionInfo r : state.services().revisionsUsing(digest)) {
+            if (role == null || role.equals(state.services().roleOf(r.service()))) {
+                return "service " + r.service() + " (revision " + r.number() + ")";
+            }
+        }
+        for (TaskInfo t : state.tasks().all()) {
+            if (digest.equals(t.spec().packageDigest()) && (role == null || role.equals(t.role()))
+                    && !state.allocation(t.allocationId()).state().terminal()) {
+                return "task " + t.id() + " of allocation " + t.allocationId();
+            }
+        }
+        return null;
     }
 
     /**

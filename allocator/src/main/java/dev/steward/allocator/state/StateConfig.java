@@ -9,22 +9,29 @@ import java.time.Duration;
  * next one is refused (1,000 by default: requests that found no place wait aside, but a release
  * on an agent large enough for them tries each once; before requests were set aside, 10,000
  * pending made every command of every tenant take 55 ms, measured on one agent), and how many
- * services a role may have before its next new one is refused (200 by default: each keeps up to
+ * services a role may have before its next new one is refused (1,000 by default: each keeps up to
  * {@value dev.steward.allocator.deploy.Services#KEEP_REVISIONS} revisions, 20 deployments and 50
- * ended instances; services are deleted with {@code DELETE /v1/services/APP/ENV}).
+ * ended instances; services are deleted with {@code DELETE /v1/services/APP/ENV}), and how many
+ * bytes of packages a role may hold before its next upload is refused (32 GiB by default; each
+ * package it uploaded or ran counts whole; it lets go of one with {@code DELETE /v1/packages/DIGEST}).
  */
-public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention, int maxPendingPerRole, int maxServicesPerRole) {
-    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24), 1_000, 200);
+public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration retention, int maxPendingPerRole, int maxServicesPerRole,
+                          long maxPackageBytesPerRole) {
+    public static final StateConfig DEFAULTS = new StateConfig(Duration.ofSeconds(10), 50, Duration.ofHours(24), 1_000, 1_000, 32L << 30);
 
     public StateConfig withHeartbeatGrace(Duration grace) {
-        return new StateConfig(grace, historyLimit, retention, maxPendingPerRole, maxServicesPerRole);
+        return new StateConfig(grace, historyLimit, retention, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     public StateConfig withMaxPendingPerRole(int n) {
-        return new StateConfig(heartbeatGrace, historyLimit, retention, n, maxServicesPerRole);
+        return new StateConfig(heartbeatGrace, historyLimit, retention, n, maxServicesPerRole, maxPackageBytesPerRole);
     }
 
     public StateConfig withMaxServicesPerRole(int n) {
-        return new StateConfig(heartbeatGrace, historyLimit, retention, maxPendingPerRole, n);
+        return new StateConfig(heartbeatGrace, historyLimit, retention, maxPendingPerRole, n, maxPackageBytesPerRole);
+    }
+
+    public StateConfig withMaxPackageBytesPerRole(long n) {
+        return new StateConfig(heartbeatGrace, historyLimit, retention, maxPendingPerRole, maxServicesPerRole, n);
     }
 }
