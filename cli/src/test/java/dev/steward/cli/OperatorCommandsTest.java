@@ -130,4 +130,31 @@ class OperatorCommandsTest {
             assertThat(usage.err()).contains("is not NAME=AMOUNT");
         }
     }
+
+    @Test
+    void packagesListedWithTheirTotalAndLetGoOfUnlessTheyRun() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("p")))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Path tree = java.nio.file.Files.createDirectories(dir.resolve("tree"));
+            java.nio.file.Files.writeString(tree.resolve("run.sh"), "sleep 3600");
+            Path file = dir.resolve("web.tar.zst");
+            String d = dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", "v7", "sh run.sh", null,
+                    java.util.List.of(), null, null, null)).writeTo(file).digest();
+            admin.packages().push(file, d);
+            CliRun listed = run(with(s, "packages"));
+            assertThat(listed.code()).as(listed.err()).isZero();
+            assertThat(listed.out()).contains(dev.steward.api.Digests.shortForm(d)).contains("web").contains("v7").contains("1 package, ")
+                    .contains("--max-package-bytes-per-role");
+            admin.deployments().deploy("web", "prod", dev.steward.api.DeployRequest.of(d, 0, null));
+            CliRun refused = run(with(s, "packages", "delete", d));
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("still run by service web/prod (revision 1)");
+            admin.deployments().delete("web", "prod");
+            CliRun deleted = run(with(s, "packages", "delete", d, "sha256:nope"));
+            assertThat(deleted.code()).as("one of the two was not a digest").isEqualTo(1);
+            assertThat(deleted.out()).contains("let go of " + d + "; its file is removed");
+            assertThat(deleted.err()).contains("sha256:nope");
+            assertThat(run(with(s, "packages")).out()).contains("0 packages");
+        }
+    }
 }

@@ -133,7 +133,7 @@ public final class Packages {
         long bound = state.config().maxPackageBytesPerRole();
         if (held + Math.max(0, size) > bound) {
             throw new Conflict("role '" + role + "' holds " + mib(held) + " of packages; this one (" + mib(size) + ") would take it past its bound of "
-                    + mib(bound) + " (the allocator's --max-package-bytes-per-role). Let go of packages it no longer runs (DELETE /v1/packages/DIGEST); "
+                    + mib(bound) + " (the allocator's --max-package-bytes-per-role). Let go of packages it no longer runs (steward packages delete DIGEST, or DELETE /v1/packages/DIGEST); "
                     + "unused ones are also forgotten after the package retention");
         }
     }

@@ -1,0 +1,85 @@
+package dev.steward.cli;
+
+import dev.steward.api.Digests;
+import dev.steward.api.PackageInfo;
+import dev.steward.api.Units;
+import dev.steward.client.StewardClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code steward packages}: the packages the token's role holds (all of them for the admin), with
+ * their sizes and whether something runs them, and the total against the role's share of the
+ * store; {@code steward packages delete DIGEST...} lets go of some. The way out of a role's bound
+ * on package bytes.
+ */
+@Command(name = "packages", mixinStandardHelpOptions = true,
+        description = "List the packages the token's role holds (all for the admin) and their total, or let go of some.",
+        subcommands = PackagesCommand.Delete.class)
+final class PackagesCommand implements Callable<Integer> {
+    @Mixin
+    Connection conn;
+
+    @Override
+    public Integer call() throws Exception {
+        List<PackageInfo> ps = conn.client().packages().list();
+        if (conn.json()) {
+            Output.json(ps);
+            return 0;
+        }
+        System.out.printf("%-14s  %-20s %-12s %10s  %-6s %s%n", "PACKAGE", "NAME", "VERSION", "SIZE", "IN USE", "LAST USED");
+        long total = 0;
+        for (PackageInfo p : ps) {
+            total += p.size();
+            System.out.printf("%-14s  %-20s %-12s %10s  %-6s %s%n", Digests.shortForm(p.digest()), p.manifest() == null ? "" : p.manifest().name(),
+                    p.manifest() == null || p.manifest().version() == null ? "" : p.manifest().version(), mib(p.size()), p.referenced() ? "yes" : "no",
+                    p.lastUsedAt().toString().substring(0, 19));
+        }
+        System.out.println(Units.count(ps.size(), "package") + ", " + mib(total) + " (a role's share of the store is the allocator's "
+                + "--max-package-bytes-per-role; let go of one with 'steward packages delete DIGEST')");
+        return 0;
+    }
+
+    private static String mib(long bytes) {
+        return Units.formatMib((bytes + (1 << 20) - 1) >> 20);
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Let go of packages: a role drops its hold (the file goes once no role holds it), the admin removes them. "
+                    + "Refused while a service or task runs one.")
+    static final class Delete implements Callable<Integer> {
+        @Parameters(arity = "1..*", description = "The packages' digests (sha256:...)")
+        List<String> digests;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            List<Map<String, Object>> done = new ArrayList<>();
+            int failed = 0;
+            for (String d : digests) {
+                try {
+                    boolean removed = c.packages().delete(Digests.check("digest", d));
+                    done.add(Map.of("digest", d, "removed", removed));
+                    if (!conn.json()) {
+                        System.out.printf("let go of %s%s%n", d, removed ? "; its file is removed" : "; another role still holds it");
+                    }
+                } catch (java.io.IOException | dev.steward.api.ValidationException e) {
+                    failed++;
+                    System.err.printf("steward packages delete: %s: %s%n", d, e instanceof java.io.IOException io ? Main.explain(io) : e.getMessage());
+                }
+            }
+            if (conn.json()) {
+                Output.json(done);
+            }
+            return failed == 0 ? 0 : 1;
+        }
+    }
+}
