@@ -149,6 +149,40 @@ class ServiceDeleteTest {
         }
     }
 
+    /**
+     * A delete that ends at once and a deploy of the same name can land in one write (commands
+     * batched together): the new service's rows share ids with the deleted one's ("web/prod",
+     * "web/prod#1"), and the store applied the batch's removals after its rows, so the new service
+     * was gone after a restart.
+     */
+    @Test
+    void a_service_deleted_and_made_again_in_one_write_is_there_after_a_restart() throws Exception {
+        Path dir = Files.createTempDirectory("steward-service-redeploy");
+        try {
+            String digest;
+            try (LiveServer s = new LiveServer(dir, c -> c)) {
+                digest = s.uploadScript("sleep 3600");
+                String body = "{\"packageDigest\":\"" + digest + "\",\"instances\":1" + SPEC + "}";
+                assertThat(s.put("/v1/services/web/prod", s.admin(), body).code()).isEqualTo(201);
+                dev.steward.api.DeployRequest again = dev.steward.allocator.Json.MAPPER.readValue(body, dev.steward.api.DeployRequest.class);
+                s.server.engine().command((st, now) -> {
+                    assertThat(st.services().delete("web/prod", "test", now)).as("nothing was placed: gone at once").isTrue();
+                    return st.services().deploy("web", "prod", "default", again, "test", now);
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(s.get("/v1/services/web/prod", s.admin()).code()).isEqualTo(200);
+            }
+            try (LiveServer s = new LiveServer(dir, c -> c)) {
+                LiveServer.Reply svc = s.get("/v1/services/web/prod", s.admin());
+                assertThat(svc.code()).as("the service made again is stored: %s", svc.body()).isEqualTo(200);
+                assertThat(s.get("/v1/services/web/prod/revisions", s.admin()).body().size()).isEqualTo(1);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
     @Test
     void a_role_has_at_most_its_bound_of_services_and_a_deleted_one_gives_its_place_back() {
         try (LiveServer s = new LiveServer(c -> c.withMaxServicesPerRole(2))) {
