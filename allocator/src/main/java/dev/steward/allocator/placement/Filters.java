@@ -17,6 +17,16 @@ public final class Filters {
     /** Patterns found too costly ({@link BoundedRegex}): they match no agent, and are not run again. */
     private static final Map<String, String> COSTLY = new ConcurrentHashMap<>();
     /**
+     * What a pattern found in a value, for the next pass: a request that waits is tried again
+     * over every agent at each release that gives room, and a pattern within its budget may still
+     * read thousands of characters of each value; this way each distinct value costs it once.
+     * Bounded: past this many it starts again.
+     */
+    static final int MAX_RESULTS = 65_536;
+    private record Seen(String pattern, String value) {
+    }
+    private static final Map<Seen, Boolean> RESULTS = new ConcurrentHashMap<>();
+    /**
      * What one {@code regex} constraint may read of one attribute value: placement runs it on the
      * state's owner thread for every agent it considers, so a pattern that backtracks without end
      * would stall the whole allocator. A linear pattern reads a value's characters a few times.
@@ -114,9 +124,19 @@ public final class Filters {
         if (PATTERNS.size() >= MAX_PATTERNS) {
             PATTERNS.clear();
         }
+        Seen key = new Seen(pattern, value);
+        Boolean known = RESULTS.get(key);
+        if (known != null) {
+            return known;
+        }
         Pattern p = PATTERNS.computeIfAbsent(pattern, Pattern::compile);
         try {
-            return BoundedRegex.find(p, value, "value", new BoundedRegex.Budget(REGEX_BASE, REGEX_PER_CHAR));
+            boolean found = BoundedRegex.find(p, value, "value", new BoundedRegex.Budget(REGEX_BASE, REGEX_PER_CHAR));
+            if (RESULTS.size() >= MAX_RESULTS) {
+                RESULTS.clear();
+            }
+            RESULTS.put(key, found);
+            return found;
         } catch (BoundedRegex.TooCostly e) {
             if (COSTLY.size() >= MAX_PATTERNS) {
                 COSTLY.clear();
@@ -130,6 +150,11 @@ public final class Filters {
     /** Compiled patterns held now (for tests: the cache stays bounded whatever tenants send). */
     static int cachedPatterns() {
         return PATTERNS.size();
+    }
+
+    /** Results held now (for tests: bounded as the patterns are). */
+    static int cachedResults() {
+        return RESULTS.size();
     }
 
     static boolean holds(Constraint c, AgentLedger a) {

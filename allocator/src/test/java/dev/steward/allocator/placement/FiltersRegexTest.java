@@ -24,4 +24,16 @@ class FiltersRegexTest {
         }
         assertThat(Filters.cachedPatterns()).isLessThanOrEqualTo(Filters.MAX_PATTERNS);
     }
+
+    @Test
+    void what_a_pattern_found_in_a_value_is_remembered_within_a_bound() {
+        assertThat(Filters.finds("^rack-(1|2)$", "rack-2")).isTrue();
+        assertThat(Filters.finds("^rack-(1|2)$", "rack-3")).isFalse();
+        assertThat(Filters.finds("^rack-(1|2)$", "rack-2")).as("the same answer again").isTrue();
+        for (int i = 0; i < Filters.MAX_RESULTS + 500; i++) {
+            Filters.finds("^node-1$", "node-" + i);
+        }
+        assertThat(Filters.cachedResults()).isLessThanOrEqualTo(Filters.MAX_RESULTS);
+        assertThat(Filters.finds("^node-1$", "node-1")).isTrue();
+    }
 }
