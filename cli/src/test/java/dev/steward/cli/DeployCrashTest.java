@@ -160,5 +160,23 @@ class DeployCrashTest {
         assertThat(ports).hasSize(4);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.allocations().stream()
                 .filter(a -> !a.state().terminal())).as("no allocation outlives its instance").hasSize(4));
+
+        // a delete taken, then kill -9 while its instances stop: after a restart it goes on to the end
+        var deleting = c.deployments().delete("webapp", "staging");
+        assertThat(deleting.deletingSince()).isNotNull();
+        processes.get(processes.size() - 1).destroyForcibly().waitFor();
+        server();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().services().isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.allocations().stream()
+                .filter(a -> !a.state().terminal())).as("every instance's allocation released").isEmpty());
+        for (int p : ports) {
+            try (java.net.Socket so = new java.net.Socket()) {
+                so.connect(new java.net.InetSocketAddress("127.0.0.1", p), 2000);
+                throw new AssertionError("port " + p + " still answers: an instance's process outlived the deleted service");
+            } catch (java.net.ConnectException gone) {
+                // stopped
+            }
+        }
+        assertThat(c.deployments().deploy("webapp", "staging", rolling(v1)).revision().number()).as("the name is free: a new service").isEqualTo(1);
     }
 }
