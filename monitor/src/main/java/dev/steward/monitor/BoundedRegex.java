@@ -41,6 +41,11 @@ public final class BoundedRegex {
             this.given = base;
         }
 
+        /** The characters read so far. */
+        public long spent() {
+            return given - left;
+        }
+
         /** Adds what a text of {@code chars} characters may cost. */
         void add(int chars) {
             left += perChar * chars;

@@ -46,7 +46,12 @@ public final class Filters {
             return null;
         }
         for (Constraint c : ask.ask().constraints()) {
-            if (!holds(c, a)) {
+            Boolean holds = holds(c, a, ask.regex());
+            if (holds == null) {
+                return Rejections.constraint(c + " (not run on this agent this time: the role's regex constraints read " + RegexWork.PER_ROLE_PER_CYCLE
+                        + " characters at most per scheduling pass; the agents not reached are tried at a later pass)");
+            }
+            if (!holds) {
                 String costly = c.parsedOp() == Constraint.Op.REGEX ? COSTLY.get(c.value()) : null;
                 return costly != null ? Rejections.constraint(c + " (" + costly + ")") : Rejections.constraint(c.toString());
             }
@@ -116,8 +121,17 @@ public final class Filters {
     /** Enough free ports in the agent's ranges. */
     public static final FeasibilityFilter PORTS = (a, ask) -> ask.ask().ports().size() > a.freePorts() ? Rejections.PORTS : null;
 
-    /** Whether the tenant's {@code pattern} is found in {@code value}, within {@link #REGEX_BASE}; a pattern past it matches nothing from then on. */
+    /** {@link #finds(String, String, RegexWork)} with an allowance of its own. */
     static boolean finds(String pattern, String value) {
+        return finds(pattern, value, RegexWork.perCycle());
+    }
+
+    /**
+     * Whether the tenant's {@code pattern} is found in {@code value}, within {@link #REGEX_BASE};
+     * a pattern past it matches nothing from then on. What it reads is charged to {@code work};
+     * null (not run) once {@code work} is spent, unless the answer is known already.
+     */
+    static Boolean finds(String pattern, String value, RegexWork work) {
         if (COSTLY.containsKey(pattern)) {
             return false;
         }
@@ -129,15 +143,21 @@ public final class Filters {
         if (known != null) {
             return known;
         }
+        if (work.spent()) {
+            return null;
+        }
         Pattern p = PATTERNS.computeIfAbsent(pattern, Pattern::compile);
+        BoundedRegex.Budget budget = new BoundedRegex.Budget(REGEX_BASE, REGEX_PER_CHAR);
         try {
-            boolean found = BoundedRegex.find(p, value, "value", new BoundedRegex.Budget(REGEX_BASE, REGEX_PER_CHAR));
+            boolean found = BoundedRegex.find(p, value, "value", budget);
+            work.charge(budget.spent());
             if (RESULTS.size() >= MAX_RESULTS) {
                 RESULTS.clear();
             }
             RESULTS.put(key, found);
             return found;
         } catch (BoundedRegex.TooCostly e) {
+            work.charge(budget.spent());
             if (COSTLY.size() >= MAX_PATTERNS) {
                 COSTLY.clear();
             }
@@ -157,13 +177,14 @@ public final class Filters {
         return RESULTS.size();
     }
 
-    static boolean holds(Constraint c, AgentLedger a) {
+    /** Whether {@code a} meets {@code c}; null when a regex could not be run on it this cycle ({@code work} spent). */
+    static Boolean holds(Constraint c, AgentLedger a, RegexWork work) {
         String v = a.attribute(c.attribute() == null ? "agent" : c.attribute());
         return switch (c.parsedOp()) {
             case EQ -> c.value().equals(v);
             case NE -> !c.value().equals(v);
             case IN -> v != null && c.inValues().contains(v);
-            case REGEX -> v != null && finds(c.value(), v);
+            case REGEX -> v == null ? Boolean.FALSE : finds(c.value(), v, work);
             case DISTINCT -> true;
         };
     }

@@ -114,7 +114,7 @@ public final class PlacementStack {
         }
         if (scorers != DEFAULT_SCORERS) {
             Outcome o = placeOne(ask, all(index));
-            if (!o.placed() && key != null) {
+            if (!o.placed() && key != null && !ask.regex().cut()) {
                 index.failed(key, new Outcome(null, o.evaluated(), o.rejections(), true));
             }
             return o;
@@ -125,7 +125,7 @@ public final class PlacementStack {
             Tally tally = new Tally();
             index.forEach(a -> tally.add(firstRejection(a, ask)));
             Outcome o = new Outcome(null, index.size(), tally.counts());
-            if (key != null) {
+            if (key != null && !ask.regex().cut()) { // agents a pattern was not run on this cycle may still match it
                 index.failed(key, new Outcome(null, o.evaluated(), o.rejections(), true));
             }
             return o;

@@ -86,6 +86,7 @@ final class Scheduler {
         int placed = 0;
         Set<String> blocked = new HashSet<>();
         Map<String, PlacementDiagnosis> diagnoses = new LinkedHashMap<>();
+        Map<String, dev.steward.allocator.placement.RegexWork> regex = new java.util.HashMap<>(); // each role's regex reading, this cycle
         boolean progress = true;
         while (progress) {
             progress = false;
@@ -107,7 +108,7 @@ final class Scheduler {
                             continue; // found no place, and no room has grown where it could help
                         }
                     }
-                    Attempt a = attempt(r, now);
+                    Attempt a = attempt(r, now, regex.computeIfAbsent(r.role(), k -> dev.steward.allocator.placement.RegexWork.perCycle()));
                     if (a.placed > 0 && wouldSkip && mode == AsideMode.CHECK) {
                         throw new IllegalStateException("request " + r.id() + " (" + r.request() + ") was set aside (" + aside.get(r.id()) + ") after '"
                                 + (r.why() == null ? null : r.why().summary()) + "', yet placed " + a.placed + " now: "
@@ -217,7 +218,7 @@ final class Scheduler {
         return aside.size();
     }
 
-    private Attempt attempt(RequestInfo r, Instant now) {
+    private Attempt attempt(RequestInfo r, Instant now, dev.steward.allocator.placement.RegexWork regex) {
         Ask ask = asks.computeIfAbsent(r.id(), k -> r.request().parse());
         int units = ask.gang() ? ask.count() - r.placed() : 1;
         RoleRecord role = state.roles.get(r.role());
@@ -235,7 +236,7 @@ final class Scheduler {
         Map<String, Set<String>> taken = distinctTaken(r, ask);
         Map<String, Integer> siblings = siblings(r);
         for (int i = 0; i < units; i++) {
-            PlacementAsk pa = new PlacementAsk(r.id(), ask, taken, siblings);
+            PlacementAsk pa = new PlacementAsk(r.id(), ask, taken, siblings, regex);
             Outcome o = stack.placeOne(pa, state.fill);
             if (!o.placed() && !ask.gang() && preemptor.preempt(r, ask, pa, now)) {
                 o = stack.placeOne(pa, state.fill);

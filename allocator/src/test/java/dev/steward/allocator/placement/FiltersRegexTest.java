@@ -36,4 +36,16 @@ class FiltersRegexTest {
         assertThat(Filters.cachedResults()).isLessThanOrEqualTo(Filters.MAX_RESULTS);
         assertThat(Filters.finds("^node-1$", "node-1")).isTrue();
     }
+
+    @Test
+    void a_roles_reading_for_the_pass_is_charged_and_once_spent_only_known_answers_are_given() {
+        RegexWork work = new RegexWork(500);
+        String value = "s".repeat(40);
+        assertThat(Filters.finds(".*.{0,4}=", value, work)).as("run: about 8,400 characters, past the 500 left").isFalse();
+        assertThat(work.spent()).isTrue();
+        assertThat(Filters.finds(".*.{0,4}=", "t".repeat(40), work)).as("not run: nothing left this pass").isNull();
+        assertThat(Filters.finds(".*.{0,4}=", value, work)).as("known already: answered without reading").isFalse();
+        assertThat(work.cut()).isTrue();
+        assertThat(Filters.finds(".*.{0,4}=", "t".repeat(40), RegexWork.perCycle())).as("the next pass runs it").isFalse();
+    }
 }
