@@ -120,10 +120,11 @@ final class PackageRoutes {
                 return null;
             }).join();
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof dev.steward.allocator.state.Conflict refused) {
-                return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict", refused.getMessage(), null).header("Connection", "close"));
+            ApiResponse refused = overBound(e);
+            if (refused == null) {
+                throw e;
             }
-            throw e;
+            return CompletableFuture.completedFuture(refused.header("Connection", "close")); // the body is not read: the connection cannot be kept
         }
         PackageStore.Received r;
         try (InputStream body = c.request().stream()) {
@@ -144,15 +145,18 @@ final class PackageRoutes {
             return CompletableFuture.completedFuture(ApiResponse.json(201, shown(c.principal(), info)).header("Location", "/v1/packages/" + digest)
                     .header("X-Steward-Index", Long.toString(h.engine.index())));
         } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof dev.steward.allocator.state.Conflict refused) {
-                return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict", refused.getMessage(), null));
-            }
-            return CompletableFuture.failedFuture(e);
+            ApiResponse refused = overBound(e);
+            return refused != null ? CompletableFuture.completedFuture(refused) : CompletableFuture.failedFuture(e);
         } catch (PackageStore.NotReplicated e) {
             return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1"));
         } catch (Exception e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The 409 of a role past its share of the store ({@code Packages.roomFor}), or null for any other failure. */
+    private static ApiResponse overBound(java.util.concurrent.CompletionException e) {
+        return e.getCause() instanceof dev.steward.allocator.state.Conflict refused ? ApiResponse.problem(409, "Conflict", refused.getMessage(), null) : null;
     }
 
     private CompletableFuture<ApiResponse> download(Route.Call c, boolean head) {
