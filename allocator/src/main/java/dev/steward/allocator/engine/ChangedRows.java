@@ -35,6 +35,17 @@ final class ChangedRows {
         return puts;
     }
 
+    /**
+     * The ids the batch removes. The store applies a batch's removals after its rows, so an id
+     * removed and then made again in the same batch (a service deleted and deployed anew, its
+     * revision numbers starting over) is left out: its new row stands.
+     */
+    static Set<String> removals(ClusterState state, Map<Table, Map<String, Object>> puts) {
+        Set<String> out = new java.util.LinkedHashSet<>(state.removed());
+        puts.values().forEach(rows -> out.removeAll(rows.keySet()));
+        return out;
+    }
+
     private static void put(Map<Table, Map<String, Object>> puts, Table t, Set<String> ids, Function<String, Object> get) {
         if (ids.isEmpty()) {
             return;

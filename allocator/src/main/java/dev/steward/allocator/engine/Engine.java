@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -425,13 +424,9 @@ public final class Engine implements AutoCloseable {
             return;
         }
         Map<Table, Map<String, Object>> puts = ChangedRows.of(state);
-        // the store applies a batch's removals after its rows: an id removed and then made again in this batch (a service deleted
-        // and deployed anew, its revision numbers starting over) is written, not removed
-        java.util.Set<String> deletes = new LinkedHashSet<>(state.removed());
-        puts.values().forEach(rows -> deletes.removeAll(rows.keySet()));
         long t = System.nanoTime();
         try {
-            store.write(new Batch(state.nextIndex(), state.sequence(), puts, deletes));
+            store.write(new Batch(state.nextIndex(), state.sequence(), puts, ChangedRows.removals(state, puts)));
             observer.write(System.nanoTime() - t, true);
         } catch (RuntimeException e) {
             observer.write(System.nanoTime() - t, false);
