@@ -15,7 +15,7 @@ import java.util.logging.Logger;
  * cluster's join token, saving the identity it is given.
  */
 final class Enrolment {
-    private static final Logger LOG = Logger.getLogger(Enrolment.class.getName());
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName()); // the agent's own lines, as before the split
 
     /** The agent as the allocator knows it, and a client that speaks as it. */
     record Joined(Identity identity, AllocatorClient client) {

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * is heard again.
  */
 final class Heartbeats implements Runnable {
-    private static final Logger LOG = Logger.getLogger(Heartbeats.class.getName());
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName()); // the agent's own lines, as before the split
     private final AllocatorClient client;
     private final String agentId;
     private final Supplier<Map<String, Long>> usage;
