@@ -58,6 +58,8 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.ExecutorService clientReplies;
     /** The blocking queries parked until the state changes (owner thread only). */
     private final ParkedQueries parked;
+    /** The follow-up cycle for requests whose regex constraints were cut short. */
+    private final FollowUp followUp;
     private volatile Thread ownerThread;
     /** Set when the close begins: from then on no query parks (see {@link #close}). */
     private volatile boolean closing;
@@ -103,6 +105,7 @@ public final class Engine implements AutoCloseable {
         });
         this.index = state.index();
         this.parked = new ParkedQueries(state, this::hand);
+        this.followUp = new FollowUp(owner, () -> command(RESUME_CUT));
     }
 
     /**
@@ -136,6 +139,11 @@ public final class Engine implements AutoCloseable {
     public CompletableFuture<Void> tick() {
         return command(TICK);
     }
+
+    private static final Command<Void> RESUME_CUT = (s, now) -> {
+        s.resumeRegexCut();
+        return null;
+    };
 
     private static final Command<Void> TICK = (s, now) -> {
         s.tick(now);
@@ -406,16 +414,21 @@ public final class Engine implements AutoCloseable {
 
     /** Placements may start instances, and instances may ask for placements: a few rounds settle both. */
     private void settle(Instant now, boolean everyService) {
+        boolean wanted = state.takeCycleWanted();
+        long cycles = 0;
         for (int round = 0; round < 4; round++) {
-            if (!state.changes().isEmpty() || !state.removed().isEmpty()) {
+            if (!state.changes().isEmpty() || !state.removed().isEmpty() || round == 0 && wanted) {
                 long t = System.nanoTime();
                 int placed = state.schedule(now); // nothing changed, nothing new can be placed: idle heartbeats and ticks cost no cycle
-                observer.cycle(System.nanoTime() - t, placed);
+                long took = System.nanoTime() - t;
+                cycles += took;
+                observer.cycle(took, placed);
             }
             if (!(everyService ? state.services().reconcile(now) : state.services().reconcile(now, state.changes()))) {
                 break;
             }
         }
+        followUp.after(state.regexCutPending(), cycles);
     }
 
     private void persist() {

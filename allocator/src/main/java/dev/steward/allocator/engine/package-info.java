@@ -7,6 +7,9 @@
  * queries the changes concern ({@code ?index=N&wait=30s}, {@link
  * dev.steward.allocator.engine.ParkedQueries}) woken. Reads run between batches. A ticker folds
  * heartbeats in, loses silent agents and expires leases, and notices when the thread itself
- * stalled or the clock jumped ({@link dev.steward.allocator.engine.TickGap}, a pure decision). Time comes from an injected {@link java.time.Clock}.
+ * stalled or the clock jumped ({@link dev.steward.allocator.engine.TickGap}, a pure decision).
+ * When a role's regex constraints were cut short before every agent was reached, a follow-up
+ * cycle is queued behind the other commands ({@link dev.steward.allocator.engine.FollowUp}).
+ * Time comes from an injected {@link java.time.Clock}.
  */
 package dev.steward.allocator.engine;

@@ -49,7 +49,7 @@ public final class Filters {
             Boolean holds = holds(c, a, ask.regex());
             if (holds == null) {
                 return Rejections.constraint(c + " (not run on this agent this time: the role's regex constraints read " + RegexWork.PER_ROLE_PER_CYCLE
-                        + " characters at most per scheduling pass; the agents not reached are tried at a later pass)");
+                        + " characters at most per scheduling pass; the agents not reached are tried at the next pass, due within a second)");
             }
             if (!holds) {
                 String costly = c.parsedOp() == Constraint.Op.REGEX ? COSTLY.get(c.value()) : null;

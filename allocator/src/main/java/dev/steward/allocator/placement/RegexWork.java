@@ -32,7 +32,7 @@ public final class RegexWork {
     }
 
     /** Whether a pattern was left unrun this cycle: a failure found now is not the agents' last word, so it is not remembered. */
-    boolean cut() {
+    public boolean cut() {
         return cut;
     }
 

@@ -67,6 +67,8 @@ public final class ClusterState {
     final Map<String, TreeSet<RequestInfo>> pendingByRole = new HashMap<>();
     final Set<String> removed = new LinkedHashSet<>();
     private final Scheduler scheduler;
+    /** A follow-up cycle was asked for though nothing changed ({@link #resumeRegexCut}). Owner thread only. */
+    private boolean cycleWanted;
     private final Tasks tasks = new Tasks(this);
     private final Packages packages = new Packages(this);
     private final Stats stats = new Stats();
@@ -343,6 +345,28 @@ public final class ClusterState {
     public int schedule(Instant now) {
         sumTotal();
         return scheduler.run(now);
+    }
+
+    /**
+     * Whether a pending request's regex constraints were cut short this cycle, before every agent
+     * was reached ({@link dev.steward.allocator.placement.RegexWork}): the engine then runs a
+     * follow-up cycle ({@link #resumeRegexCut}) so the request does not wait for room to grow.
+     */
+    public boolean regexCutPending() {
+        return scheduler.cutPending();
+    }
+
+    /** Makes the next {@link #schedule} go on with the requests whose regex constraints were cut short. */
+    public void resumeRegexCut() {
+        scheduler.resumeCut();
+        cycleWanted = true;
+    }
+
+    /** Whether a cycle was asked for though nothing changed ({@link #resumeRegexCut}); clears it. */
+    public boolean takeCycleWanted() {
+        boolean w = cycleWanted;
+        cycleWanted = false;
+        return w;
     }
 
     /** How many pending requests found no place and wait for room to grow before they are tried again. */

@@ -67,8 +67,13 @@ final class Scheduler {
         CHECK
     }
 
-    /** What held a request back. */
-    private enum HeldBy { AGENTS, ROLE_LIMIT, GUARANTEES }
+    /**
+     * What held a request back. {@code REGEX_CUT}: no agent it reached took it, but its role's
+     * regex patterns used up their reading for the cycle ({@link
+     * dev.steward.allocator.placement.RegexWork}) before every agent was reached; it is tried again
+     * at the engine's follow-up cycle ({@link #resumeCut}) as well as when room grows.
+     */
+    private enum HeldBy { AGENTS, ROLE_LIMIT, GUARANTEES, REGEX_CUT }
 
     /** A request set aside: what held it back, its role, one unit of what it asks for, and its priority (what it may preempt). */
     private record Aside(HeldBy by, String role, Resources unit, int priority) {
@@ -109,7 +114,7 @@ final class Scheduler {
                         }
                     }
                     Attempt a = attempt(r, now, regex.computeIfAbsent(r.role(), k -> dev.steward.allocator.placement.RegexWork.perCycle()));
-                    if (a.placed > 0 && wouldSkip && mode == AsideMode.CHECK) {
+                    if (a.placed > 0 && wouldSkip && mode == AsideMode.CHECK && aside.get(r.id()).by() != HeldBy.REGEX_CUT) { // cut short: it was to go on
                         throw new IllegalStateException("request " + r.id() + " (" + r.request() + ") was set aside (" + aside.get(r.id()) + ") after '"
                                 + (r.why() == null ? null : r.why().summary()) + "', yet placed " + a.placed + " now: "
                                 + state.requests.get(r.id()).allocations().stream().map(id -> state.allocations.get(id).agentName()).toList());
@@ -150,7 +155,7 @@ final class Scheduler {
             aside.values().removeIf(e -> switch (e.by()) {
                 case GUARANTEES -> true; // any room, anywhere, may leave enough for what is held back
                 case ROLE_LIMIT -> releasedRoles.contains(e.role());
-                case AGENTS -> couldHost(grown, e, lowestVictim);
+                case AGENTS, REGEX_CUT -> couldHost(grown, e, lowestVictim);
             });
         }
         releasedRoles.clear();
@@ -198,6 +203,21 @@ final class Scheduler {
         return lowest;
     }
 
+    /** Whether a request waits aside only because its role's patterns were cut short: a follow-up cycle would reach more agents for it. */
+    boolean cutPending() {
+        for (Aside e : aside.values()) {
+            if (e.by() == HeldBy.REGEX_CUT) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes back from aside every request its role's patterns were cut short on, for the next cycle to go on where they stopped. */
+    void resumeCut() {
+        aside.values().removeIf(e -> e.by() == HeldBy.REGEX_CUT);
+    }
+
     /** An allocation of {@code role} ended: what its limit held back may pass. */
     void released(String role) {
         releasedRoles.add(role);
@@ -238,7 +258,7 @@ final class Scheduler {
         for (int i = 0; i < units; i++) {
             PlacementAsk pa = new PlacementAsk(r.id(), ask, taken, siblings, regex);
             Outcome o = stack.placeOne(pa, state.fill);
-            if (!o.placed() && !ask.gang() && preemptor.preempt(r, ask, pa, now)) {
+            if (!o.placed() && !ask.gang() && !(regex.cut() && hasRegex(ask)) && preemptor.preempt(r, ask, pa, now)) { // agents not reached may have room: no one is preempted for it
                 o = stack.placeOne(pa, state.fill);
             }
             if (!o.placed()) {
@@ -246,7 +266,7 @@ final class Scheduler {
                 String gang = ask.gang() ? "gang of " + units + ": only " + i + " fit at once; " : null;
                 PlacementDiagnosis d = o.diagnosis(now, null);
                 return new Attempt(0, gang == null ? d : new PlacementDiagnosis(now, d.agentsEvaluated(), d.rejections(), null, gang + d.summary()),
-                        HeldBy.AGENTS);
+                        regex.cut() && hasRegex(ask) ? HeldBy.REGEX_CUT : HeldBy.AGENTS);
             }
             Choice c = o.choice();
             if (i + 1 < units) { // tentatively, so the next unit sees it (the last needs none: a free would forget known failures)
@@ -259,6 +279,15 @@ final class Scheduler {
         undo(held, ask);
         commit(r, ask, chosen, now);
         return new Attempt(chosen.size(), null, null);
+    }
+
+    private static boolean hasRegex(Ask ask) {
+        for (Constraint c : ask.constraints()) {
+            if (c.parsedOp() == Constraint.Op.REGEX) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void undo(List<Choice> chosen, Ask ask) {
