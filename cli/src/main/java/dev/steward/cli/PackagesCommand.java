@@ -6,6 +6,7 @@ import dev.steward.api.Units;
 import dev.steward.client.StewardClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ final class PackagesCommand implements Callable<Integer> {
     static final class Delete implements Callable<Integer> {
         @Parameters(arity = "1..*", description = "The packages' digests (sha256:...)")
         List<String> digests;
+        @Option(names = "--missing-ok", description = "A package this role does not hold (or that is gone) is nothing to do, for cleanups that may run twice")
+        boolean missingOk;
         @Mixin
         Connection conn;
 
@@ -70,6 +73,16 @@ final class PackagesCommand implements Callable<Integer> {
                     done.add(Map.of("digest", d, "removed", removed));
                     if (!conn.json()) {
                         System.out.printf("let go of %s%s%n", d, removed ? "; its file is removed" : "; another role still holds it");
+                    }
+                } catch (dev.steward.client.StewardException e) {
+                    if (e.status() == 404 && missingOk) {
+                        done.add(Map.of("digest", d, "removed", false, "missing", true));
+                        if (!conn.json()) {
+                            System.out.printf("nothing to let go of: this role does not hold %s%n", d);
+                        }
+                    } else {
+                        failed++;
+                        System.err.printf("steward packages delete: %s: %s%n", d, Main.explain(e));
                     }
                 } catch (java.io.IOException | dev.steward.api.ValidationException e) {
                     failed++;

@@ -155,6 +155,12 @@ class OperatorCommandsTest {
             assertThat(deleted.out()).contains("let go of " + d + "; its file is removed");
             assertThat(deleted.err()).contains("sha256:nope");
             assertThat(run(with(s, "packages")).out()).contains("0 packages");
+            CliRun again = run(with(s, "packages", "delete", d));
+            assertThat(again.code()).as("a package no longer held").isEqualTo(1);
+            assertThat(again.err()).contains(d).contains("404");
+            CliRun missingOk = run(with(s, "packages", "delete", d, "--missing-ok"));
+            assertThat(missingOk.code()).as(missingOk.err()).isZero();
+            assertThat(missingOk.out()).contains("nothing to let go of").contains(d);
         }
     }
 }
