@@ -82,8 +82,7 @@ public final class Server implements AutoCloseable {
             throw e;
         }
         boolean reseal = store.foundUnsealed();
-        ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()).withMaxPendingPerRole(cfg.maxPendingPerRole())
-                .withMaxServicesPerRole(cfg.maxServicesPerRole()).withMaxPackageBytesPerRole(cfg.maxPackageBytesPerRole()), Tokens::id);
+        ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()).withBounds(cfg.bounds()), Tokens::id);
         state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
         state.restorePackages(loaded.packages());
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());

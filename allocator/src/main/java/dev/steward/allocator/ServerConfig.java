@@ -1,6 +1,7 @@
 package dev.steward.allocator;
 
 import dev.steward.allocator.packages.PackagePolicy;
+import dev.steward.allocator.state.RoleBounds;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -13,47 +14,36 @@ import java.time.Duration;
  * ticker, time passes only through {@link Server#tick()}; for tests that move an injected clock
  * past a retention), the artifact store's limits and retention, the HTTP transport's bounds,
  * TLS (null: plain HTTP), and whether {@code /metrics} answers without a token ({@code metricsOpen};
- * by default it asks for the metrics token or the admin token), and how many pending requests
- * a role may have before its next one is refused ({@code maxPendingPerRole}), and how many
- * services ({@code maxServicesPerRole}), and how many bytes of packages ({@code maxPackageBytesPerRole}).
+ * by default it asks for the metrics token or the admin token), and what one role may hold
+ * ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation).
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
-                           dev.steward.allocator.http.ServerTls tls, boolean metricsOpen, int maxPendingPerRole,
-                           int maxServicesPerRole, long maxPackageBytesPerRole) {
+                           dev.steward.allocator.http.ServerTls tls, boolean metricsOpen, RoleBounds bounds) {
 
     public ServerConfig {
-        if (maxPendingPerRole < 1) {
-            throw new IllegalArgumentException("maxPendingPerRole is " + maxPendingPerRole + "; it must be at least 1");
-        }
-        if (maxServicesPerRole < 1) {
-            throw new IllegalArgumentException("maxServicesPerRole is " + maxServicesPerRole + "; it must be at least 1");
-        }
-        if (maxPackageBytesPerRole < 1) {
-            throw new IllegalArgumentException("maxPackageBytesPerRole is " + maxPackageBytesPerRole + "; it must be at least 1");
-        }
+        java.util.Objects.requireNonNull(bounds, "bounds");
     }
 
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
                 PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null, false,
-                dev.steward.allocator.state.StateConfig.DEFAULTS.maxPendingPerRole(), dev.steward.allocator.state.StateConfig.DEFAULTS.maxServicesPerRole(),
-                dev.steward.allocator.state.StateConfig.DEFAULTS.maxPackageBytesPerRole());
+                RoleBounds.DEFAULTS);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
         return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     /**
@@ -63,36 +53,41 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      */
     public ServerConfig withoutTicker() {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     public ServerConfig withTokens(String admin, String join) {
         return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
     public ServerConfig withSecretsKey(Path file) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     /** Serves HTTPS with {@code t}'s certificate (and, if it says so, asks every caller for a client certificate from its CA). */
     public ServerConfig withTls(dev.steward.allocator.http.ServerTls t) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t,
-                metricsOpen, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                metricsOpen, bounds);
     }
 
     /** {@code /metrics} without a token ({@code true}), or only with the metrics or admin token. */
     public ServerConfig withMetricsOpen(boolean open) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                open, maxPendingPerRole, maxServicesPerRole, maxPackageBytesPerRole);
+                open, bounds);
+    }
+
+    /** What one role may hold ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation). */
+    public ServerConfig withBounds(RoleBounds b) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, b);
     }
 
     /**
@@ -101,20 +96,17 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      * every pending request, so one tenant's thousands would slow every tenant's commands.
      */
     public ServerConfig withMaxPendingPerRole(int n) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, n, maxServicesPerRole,
-                maxPackageBytesPerRole);
+        return withBounds(bounds.withMaxPending(n));
     }
 
     /** How many services a role may have (those being deleted included) before its next new one is refused. */
     public ServerConfig withMaxServicesPerRole(int n) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen,
-                maxPendingPerRole, n, maxPackageBytesPerRole);
+        return withBounds(bounds.withMaxServices(n));
     }
 
     /** How many bytes of packages a role may hold (each it uploaded or ran counts whole) before its next upload is refused. */
     public ServerConfig withMaxPackageBytesPerRole(long n) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen,
-                maxPendingPerRole, maxServicesPerRole, n);
+        return withBounds(bounds.withMaxPackageBytes(n));
     }
 
     /** Where the secrets keyring is. */

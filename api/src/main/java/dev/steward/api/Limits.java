@@ -21,8 +21,6 @@ public final class Limits {
     public static final double MAX_WEIGHT = 1_000_000;
     public static final long MAX_BODY_BYTES = 1024 * 1024;             // 1 MiB request body
     public static final int MAX_LOG_CHUNK = 1024 * 1024;               // 1 MiB of log in one read (an agent's answer, and so the allocator's)
-    public static final int MAX_RUNNING_MONITORS_PER_ROLE = 32;        // each scrapes every instance of its service at its interval
-    public static final int MAX_TASKS_PER_ALLOCATION = 1000;           // ended ones included: an allocation keeps its tasks' records while it lives
 
     private Limits() {
     }

@@ -42,6 +42,15 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "1000")
     int maxServicesPerRole;
 
+    @Option(names = "--max-monitors-per-role", description = "Most monitors a role may run at once, canary gates' included (each scrapes "
+            + "every instance of its service at its interval), before its next is refused with 409. Default: ${DEFAULT-VALUE}",
+            defaultValue = "32")
+    int maxMonitorsPerRole;
+
+    @Option(names = "--max-tasks-per-allocation", description = "Most tasks one allocation may have had, ended ones included (their records "
+            + "live as long as it does), before its next is refused with 409. Default: ${DEFAULT-VALUE}", defaultValue = "1000")
+    int maxTasksPerAllocation;
+
     @Option(names = "--max-connections", description = "Most HTTP connections open at once. Past it, the connection idle longest "
             + "(between requests, or still sending its request head) is closed to make room; agents' connections and requests being served never are. "
             + "Keep it below the process's open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}", defaultValue = "16384")
@@ -156,6 +165,13 @@ final class ServerCommand implements Callable<Integer> {
         if (maxServicesPerRole < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-services-per-role is " + maxServicesPerRole + "; it must be at least 1");
         }
+        if (maxMonitorsPerRole < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-monitors-per-role is " + maxMonitorsPerRole + "; it must be at least 1");
+        }
+        if (maxTasksPerAllocation < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-tasks-per-allocation is " + maxTasksPerAllocation
+                    + "; it must be at least 1");
+        }
         if (maxConnections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections is " + maxConnections + "; it must be at least 1");
         }
@@ -165,8 +181,9 @@ final class ServerCommand implements Callable<Integer> {
         }
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
-                .withMetricsOpen(metrics.equals("open")).withMaxPendingPerRole(maxPendingPerRole)
-                .withMaxServicesPerRole(maxServicesPerRole).withMaxPackageBytesPerRole(packageBytesPerRole)
+                .withMetricsOpen(metrics.equals("open"))
+                .withBounds(new dev.steward.allocator.state.RoleBounds(maxPendingPerRole, maxServicesPerRole, packageBytesPerRole,
+                        maxMonitorsPerRole, maxTasksPerAllocation))
                 .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
         warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts

@@ -7,7 +7,6 @@ import dev.steward.allocator.state.Conflict;
 import dev.steward.api.DeployResult;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
-import dev.steward.api.Limits;
 import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
@@ -83,9 +82,10 @@ public final class MonitorRunner implements AutoCloseable {
             }
             String role = svc.role();
             long mine = s.monitors().runningCount(m -> role.equals(s.services().roleOf(m.service()))); // canary gates' count too: they scrape as much
-            if (mine >= Limits.MAX_RUNNING_MONITORS_PER_ROLE) {
+            if (mine >= s.config().bounds().maxRunningMonitors()) {
                 throw new Conflict("role '" + role + "' has " + mine + " monitors running, the most a role may run at "
-                        + "once (each scrapes every instance of its service at its interval); stop one (steward monitor stop ID) or wait until one ends");
+                        + "once (each scrapes every instance of its service at its interval; the allocator's --max-monitors-per-role); "
+                        + "stop one (steward monitor stop ID) or wait until one ends");
             }
             MonitorReport r = new MonitorReport(s.newId(), service, spec, true, null, "started by " + who, now, now.plus(spec.durationValue()), null,
                     List.of(), null, 0, 0);

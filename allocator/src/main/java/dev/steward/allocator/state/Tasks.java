@@ -43,9 +43,9 @@ public final class Tasks {
             throw new Conflict("allocation " + allocationId + " has ended (" + a.state() + "); it runs no new tasks");
         }
         int had = byAllocation.getOrDefault(allocationId, Set.of()).size();
-        if (had >= dev.steward.api.Limits.MAX_TASKS_PER_ALLOCATION) { // their records live as long as it does: a client looping on tasks must not grow the state without end
-            throw new Conflict("allocation " + allocationId + " has had " + had + " tasks, the most one allocation keeps (ended ones included); "
-                    + "release it and allocate another to run more");
+        if (had >= state.config().bounds().maxTasksPerAllocation()) { // their records live as long as it does: a client looping on tasks must not grow the state without end
+            throw new Conflict("allocation " + allocationId + " has had " + had + " tasks, the most one allocation keeps (ended ones included; "
+                    + "the allocator's --max-tasks-per-allocation); release it and allocate another to run more");
         }
         if (spec.packageDigest() != null) {
             dev.steward.api.Digests.check("packageDigest", spec.packageDigest());

@@ -7,16 +7,16 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.steward.api.Limits.MAX_RUNNING_MONITORS_PER_ROLE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Each running monitor scrapes every instance of its service at its interval (200 ms at the
- * least), so one role may run at most {@link dev.steward.api.Limits#MAX_RUNNING_MONITORS_PER_ROLE}
- * at once: the next is refused with a 409 that says so and what to do; a monitor that ends
- * gives its place back; another role's monitors are not counted.
+ * least), so one role may run at most {@link dev.steward.allocator.state.RoleBounds#maxRunningMonitors}
+ * at once (32 unless the server says otherwise): the next is refused with a 409 that says so and
+ * what to do; a monitor that ends gives its place back; another role's monitors are not counted.
  */
 class MonitorLimitTest {
+    private static final int MAX_RUNNING_MONITORS_PER_ROLE = dev.steward.allocator.state.RoleBounds.DEFAULTS.maxRunningMonitors();
     private static final String SPEC = "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\",\"interval\":\"10s\"}";
     private LiveServer s;
 
@@ -58,5 +58,17 @@ class MonitorLimitTest {
         assertThat(s.post("/v1/services/web/rb/monitors", rb, SPEC).code()).as("another role's are its own").isEqualTo(201);
         assertThat(s.post("/v1/monitors/" + ids.get(0) + "/stop", ra, null).code()).isEqualTo(200);
         assertThat(s.post("/v1/services/web/ra/monitors", ra, SPEC).code()).as("a place given back").isEqualTo(201);
+    }
+
+    @Test
+    void the_bound_is_the_servers_to_set() {
+        s.close();
+        s = new LiveServer(c -> c.withBounds(c.bounds().withMaxRunningMonitors(2)));
+        String ra = role("ra");
+        assertThat(s.post("/v1/services/web/ra/monitors", ra, SPEC).code()).isEqualTo(201);
+        assertThat(s.post("/v1/services/web/ra/monitors", ra, SPEC).code()).isEqualTo(201);
+        LiveServer.Reply refused = s.post("/v1/services/web/ra/monitors", ra, SPEC);
+        assertThat(refused.code()).isEqualTo(409);
+        assertThat(refused.body().path("detail").asText()).contains("role 'ra' has 2 monitors running").contains("--max-monitors-per-role");
     }
 }

@@ -27,16 +27,29 @@ class TasksTest {
     }
 
     @Test
+    void the_bound_on_tasks_is_the_servers_to_set() {
+        StateFixture g = new StateFixture(StateConfig.DEFAULTS.withBounds(RoleBounds.DEFAULTS.withMaxTasksPerAllocation(3)));
+        g.agent("m", "4", "4g");
+        String a = g.request("default", "1", "1g", 1).allocations().get(0);
+        for (int i = 0; i < 3; i++) {
+            g.state.tasks().add(a, TaskSpec.of("t" + i, "true"), g.now);
+            g.state.commit();
+        }
+        assertThatThrownBy(() -> g.state.tasks().add(a, TaskSpec.of("t3", "true"), g.now)).isInstanceOf(Conflict.class)
+                .hasMessageContaining("has had 3 tasks").hasMessageContaining("--max-tasks-per-allocation");
+    }
+
+    @Test
     void an_allocation_keeps_at_most_its_share_of_tasks_and_the_next_changes_nothing() {
-        for (int i = 0; i < dev.steward.api.Limits.MAX_TASKS_PER_ALLOCATION; i++) {
+        for (int i = 0; i < RoleBounds.DEFAULTS.maxTasksPerAllocation(); i++) {
             TaskInfo t = f.state.tasks().add(alloc, TaskSpec.of("t" + i, "true"), f.now);
             f.state.commit();
             report(t.id(), 1, TaskState.EXITED, 0);
         }
         long index = f.state.index();
         assertThatThrownBy(() -> f.state.tasks().add(alloc, TaskSpec.of("one-more", "true"), f.now)).isInstanceOf(Conflict.class)
-                .hasMessage("allocation " + alloc + " has had 1000 tasks, the most one allocation keeps (ended ones included); release it and "
-                        + "allocate another to run more");
+                .hasMessage("allocation " + alloc + " has had 1000 tasks, the most one allocation keeps (ended ones included; the allocator's "
+                        + "--max-tasks-per-allocation); release it and allocate another to run more");
         assertThat(f.state.changes().isEmpty()).isTrue();
         assertThat(f.state.index()).isEqualTo(index);
         String other = f.request("default", "1", "1g", 1).allocations().get(0);
