@@ -3,6 +3,7 @@ package dev.steward.allocator.deploy;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.Conflict;
 import dev.steward.allocator.state.NotFound;
+import dev.steward.api.DeployPlan;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
 import dev.steward.api.DeploymentInfo;
@@ -32,11 +33,99 @@ final class Deploys {
         this.services = services;
     }
 
+    /** What a deploy would make: nothing, a scale, or a new revision (with the service, for a new one). */
+    enum Kind { NOOP, SCALE, NEW_REVISION }
+
+    /**
+     * A deploy worked out and checked, nothing changed yet: the service as it is (or as it would
+     * be made), the run spec, the rollout, how many instances, and what it would make.
+     */
+    record Decision(Kind kind, String name, boolean created, ServiceRecord service, RunSpec spec, dev.steward.api.Ask asked,
+                    RolloutSpec rollout, DeployRequest.OnConflict rule, int count, String promoted, DeploymentInfo running, RevisionInfo targeted) {
+    }
+
     /**
      * A deploy: a new revision and a deployment of it, or a scale, or a no-op that says so. With
      * {@code promoteFrom}, the run spec is the source environment's stable revision, exactly.
      */
     DeployResult deploy(String app, String env, String role, DeployRequest req, String who, Instant now) {
+        Decision d = decide(app, env, role, req, now);
+        ServiceRecord s = d.service();
+        String digest = d.spec().packageDigest();
+        switch (d.kind()) {
+            case NOOP -> {
+                String msg = d.running() != null ? "deployment " + d.running().id() + " is already rolling out revision " + d.targeted().number()
+                        + " (same package and config)" : "revision " + d.targeted().number() + " already runs this (same package and config): nothing to do";
+                state.packages().use(digest, role, now); // asked for again: kept from the sweep
+                return new DeployResult(d.running(), d.targeted(), true, msg);
+            }
+            case SCALE -> {
+                services.putService(s.with(d.count(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
+                        s.nextRevision(), now, state.nextIndex()));
+                state.packages().use(digest, role, now);
+                return new DeployResult(d.running(), d.targeted(), false, "scaled to " + dev.steward.api.Units.count(d.count(), "instance") + "; revision "
+                        + d.targeted().number() + " unchanged");
+            }
+            default -> {
+                RevisionInfo rev = new RevisionInfo(d.name(), s.nextRevision(), d.spec(), now, req.actor() != null ? req.actor() + " (" + who + ")" : who,
+                        req.buildUrl(), d.promoted(), null, false);
+                DeployResult started = start(s, rev, d.rollout(), d.count(), d.rule(), who, now, d.promoted() != null ? "promoted from " + d.promoted() : null);
+                state.packages().use(digest, role, now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
+                return started;
+            }
+        }
+    }
+
+    /**
+     * What {@link #deploy} would do, worked out by the same checks ({@link #decide}) and nothing
+     * changed: a refusal is the deploy's own. See {@link DeployPlan}.
+     */
+    DeployPlan plan(String app, String env, String role, DeployRequest req, Instant now) {
+        Decision d = decide(app, env, role, req, now);
+        ServiceRecord s = d.service();
+        DeployPlan.Action action = d.created() ? DeployPlan.Action.CREATE : switch (d.kind()) {
+            case NOOP -> DeployPlan.Action.NONE;
+            case SCALE -> DeployPlan.Action.SCALE;
+            case NEW_REVISION -> DeployPlan.Action.NEW_REVISION;
+        };
+        boolean fresh = d.kind() == Kind.NEW_REVISION;
+        int revision = fresh ? s.nextRevision() : d.targeted().number();
+        int from = d.created() ? 0 : s.instances();
+        String strategy = d.rollout().type().name().toLowerCase(java.util.Locale.ROOT);
+        DeploymentInfo running = d.running();
+        String deployment = null;
+        if (running != null) {
+            String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(java.util.Locale.ROOT) + ")";
+            deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
+        }
+        int needed = fresh ? d.count() : d.kind() == Kind.SCALE ? Math.max(0, d.count() - from) : 0;
+        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed);
+        String what = switch (action) {
+            case CREATE -> "would create " + d.name() + ": revision 1, " + dev.steward.api.Units.count(d.count(), "instance") + ", " + strategy;
+            case NEW_REVISION -> "would deploy revision " + revision + " of " + d.name() + " (" + dev.steward.api.Units.count(d.count(), "instance") + ", "
+                    + strategy + ")" + (deployment == null ? "" : "; " + deployment);
+            case SCALE -> "would scale " + d.name() + " from " + from + " to " + dev.steward.api.Units.count(d.count(), "instance") + "; revision "
+                    + revision + " unchanged";
+            case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
+        };
+        return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
+                fresh ? dev.steward.api.RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
+                placement, what + (placement == null ? "" : "; " + room(placement)));
+    }
+
+    /** One sentence on whether the instances find room now. */
+    static String room(DeployPlan.Placement p) {
+        String of = p.tried() < p.needed() ? " (of the first " + p.tried() + " of " + p.needed() + " tried)" : "";
+        String fit = p.fit() == p.tried() ? (p.tried() == 1 ? "the instance finds" : "all " + p.tried() + " instances find") + " room now" + of
+                : "only " + p.fit() + " of " + p.tried() + " instances find room now" + of + (p.partial() ? ", though a regex constraint was not run on every agent" : "");
+        return p.heldBy() == null ? fit : fit + ", but " + p.heldBy();
+    }
+
+    /**
+     * Works a deploy out with every check it makes, and changes nothing: a refusal here is the
+     * deploy's own. The deploy and its plan both start here.
+     */
+    Decision decide(String app, String env, String role, DeployRequest req, Instant now) {
         String name = Services.name(app, env);
         ServiceRecord existing = services.recordOrNull(name);
         refuseWhileDeleting(existing);
@@ -44,7 +133,6 @@ final class Deploys {
             roomFor(name, role);
         }
         int count = req.instances() == null && existing != null ? existing.instances() : req.instanceCount();
-        RolloutSpec rollout;
         if (req.steps() != null) {
             for (int i = 0; i < req.steps().size(); i++) {
                 var step = req.steps().get(i);
@@ -56,7 +144,7 @@ final class Deploys {
                 }
             }
         }
-        rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
+        RolloutSpec rollout = new RolloutSpec(req.strategy(), req.maxSurge(), req.maxUnavailable(), req.minReadySeconds(), req.steps(), req.scaleDownDelay(),
                 req.minHealthyTime(), req.healthyDeadline(), req.progressDeadline(), req.autoRollback()).validate(count);
         DeployRequest.OnConflict rule = req.conflictRule();
         RunSpec spec;
@@ -93,24 +181,9 @@ final class Deploys {
         DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
         RevisionInfo current = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
         RevisionInfo targeted = running == null ? current : services.revisionRecord(Services.revisionId(name, running.revision()));
-        if (targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)) {
-            if (count == s.instances()) {
-                String msg = running != null ? "deployment " + running.id() + " is already rolling out revision " + targeted.number() + " (same package and config)"
-                        : "revision " + targeted.number() + " already runs this (same package and config): nothing to do";
-                state.packages().use(spec.packageDigest(), role, now); // asked for again: kept from the sweep
-                return new DeployResult(running, targeted, true, msg);
-            }
-            services.putService(s.with(count, s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
-                    s.nextRevision(), now, state.nextIndex()));
-            state.packages().use(spec.packageDigest(), role, now);
-            return new DeployResult(running, targeted, false, "scaled to " + dev.steward.api.Units.count(count, "instance") + "; revision " + targeted.number() + " unchanged");
-        }
-        int n = s.nextRevision();
-        RevisionInfo rev = new RevisionInfo(name, n, spec, now, req.actor() != null ? req.actor() + " (" + who + ")" : who, req.buildUrl(), promoted,
-                null, false);
-        DeployResult started = start(s, rev, rollout, count, rule, who, now, promoted != null ? "promoted from " + promoted : null);
-        state.packages().use(spec.packageDigest(), role, now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
-        return started;
+        Kind kind = targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)
+                ? count == s.instances() ? Kind.NOOP : Kind.SCALE : Kind.NEW_REVISION;
+        return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted);
     }
 
     /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */

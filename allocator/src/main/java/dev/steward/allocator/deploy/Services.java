@@ -86,6 +86,11 @@ public final class Services {
         return deploys.deploy(app, env, role, req, who, now);
     }
 
+    /** What {@link #deploy} would do, with the same checks, changing nothing: a read ({@code POST /v1/services/APP/ENV/plan}). */
+    public dev.steward.api.DeployPlan plan(String app, String env, String role, DeployRequest req, Instant now) {
+        return deploys.plan(app, env, role, req, now);
+    }
+
     /** Rolls back to a kept revision (default: back from what runs; see {@link Deploys}) as a new revision with its spec. */
     public DeployResult rollback(String name, Integer to, String who, Instant now) {
         return deploys.rollback(name, to, who, now);

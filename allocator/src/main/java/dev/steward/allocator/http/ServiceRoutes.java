@@ -50,6 +50,18 @@ final class ServiceRoutes {
                             .thenApply(r -> ApiResponse.json(r.deployment() != null && !r.noop() ? 201 : 200, r)
                                     .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
+                new Route("POST", svc + "/plan", clients, c -> {
+                    DeployRequest req = h.body(c, DeployRequest.class);
+                    String role = role(c.principal(), req.role());
+                    return h.query(c, s -> {
+                        hidden(c, s, Services.name(c.param("app"), c.param("env"))); // the same checks as the deploy's, and no more to learn from
+                        if (req.promoteFrom() != null) {
+                            hidden(c, s, Services.name(c.param("app"), req.promoteFrom()));
+                        }
+                        PackageAccess.require(c.principal(), s, req.packageDigest());
+                        return s.services().plan(c.param("app"), c.param("env"), role, req, h.clock.instant());
+                    });
+                }),
                 new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
                 new Route("DELETE", svc, clients, c -> h.engine.command((s, now) -> {
                     String name = mine(c, s);

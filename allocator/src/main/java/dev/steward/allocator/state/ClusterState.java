@@ -369,6 +369,14 @@ public final class ClusterState {
         return w;
     }
 
+    /**
+     * Whether {@code needed} units of {@code ask} would find room now, placed on what is free and
+     * given back ({@link Rehearsal}): for a deploy's plan. Changes nothing that is stored.
+     */
+    public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed) {
+        return Rehearsal.of(this, ask, needed);
+    }
+
     /** How many pending requests found no place and wait for room to grow before they are tried again. */
     public int setAsideCount() {
         return scheduler.asideCount();

@@ -347,7 +347,7 @@ final class Scheduler {
         return taken;
     }
 
-    private static void addTaken(Map<String, Set<String>> taken, Ask ask, AgentLedger l) {
+    static void addTaken(Map<String, Set<String>> taken, Ask ask, AgentLedger l) {
         for (Constraint c : ask.constraints()) {
             if (c.parsedOp() == Constraint.Op.DISTINCT) {
                 String key = c.attribute() == null || c.attribute().isBlank() ? "agent" : c.attribute();

@@ -94,6 +94,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/allocations/{id}/tasks",                  "401 401 403 403 404 403 ok ok");
         row("PUT /v1/packages/{digest}",                        "401 401 403 403 ok 403 ok ok");
         row("PUT /v1/services/{app}/{env}",                     "401 401 403 403 404 403 ok ok");
+        row("POST /v1/services/{app}/{env}/plan",               "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/rollback",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/monitors",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/pause",                  "401 401 403 403 404 403 ok ok");
@@ -231,6 +232,9 @@ class AuthorizationMatrixTest {
         assertThat(leak.body().path("detail").asText()).contains("web/prod").doesNotContain("ra");
         assertThat(s.get("/v1/services/web/leak", s.admin()).code()).as("nothing was created").isEqualTo(404);
         assertThat(s.get("/v1/services", tokens.get("rb")).body().size()).isZero();
+        LiveServer.Reply planned = s.post("/v1/services/web/leak/plan", tokens.get("rb"), body);
+        assertThat(planned.code()).as("a plan of the same: %s", planned.body()).isEqualTo(404);
+        assertThat(planned.body().path("detail").asText()).contains("web/prod").doesNotContain("ra");
 
         // its own source, and the admin's across roles, pass the check (and stop at the source having no stable revision yet)
         LiveServer.Reply own = s.put("/v1/services/web/leak", tokens.get("ra"), body);

@@ -1,0 +1,66 @@
+package dev.steward.allocator.state;
+
+import dev.steward.allocator.placement.PlacementAsk;
+import dev.steward.allocator.placement.PlacementStack;
+import dev.steward.allocator.placement.PlacementStack.Choice;
+import dev.steward.allocator.placement.PlacementStack.Outcome;
+import dev.steward.allocator.placement.RegexWork;
+import dev.steward.api.Ask;
+import dev.steward.api.DeployPlan;
+import dev.steward.api.Resources;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Whether the instances a deploy would start find room now, for its plan: they are placed one
+ * after the other on what is free, as the scheduler would (its stack, its filters and scorers,
+ * distinct constraints among them), each held while the next is placed, and then all given back
+ * with {@link dev.steward.allocator.placement.AgentLedger#undo}: no room grows, nothing is
+ * written. Other tenants' pending requests are not counted and no one is preempted. At most
+ * {@link #MAX_TRIED} are placed, so a plan for thousands costs the owner thread what a hundred
+ * placements do. Owner thread only.
+ */
+final class Rehearsal {
+    static final int MAX_TRIED = 100;
+
+    private Rehearsal() {
+    }
+
+    static DeployPlan.Placement of(ClusterState state, Ask ask, int needed) {
+        state.sumTotal();
+        RoleRecord role = state.roles.get(ask.role());
+        Resources want = ask.shape().times(needed);
+        String heldBy = role == null ? null : Quotas.limitReason(role, state.sorter.allocation(role.name()), want);
+        if (heldBy == null) {
+            heldBy = Quotas.guaranteeReason(ask.role(), state.roles.values(), state.sorter, state.readyTotal, want);
+        }
+        int tried = Math.min(needed, MAX_TRIED);
+        PlacementStack stack = new PlacementStack();
+        RegexWork regex = RegexWork.perCycle();
+        Map<String, Set<String>> taken = new HashMap<>();
+        List<Choice> held = new ArrayList<>();
+        Map<String, Integer> rejections = Map.of();
+        try {
+            for (int i = 0; i < tried; i++) {
+                Outcome o = stack.placeOne(new PlacementAsk("plan", ask, taken, Map.of(), regex), state.fill);
+                if (!o.placed()) {
+                    rejections = o.rejections();
+                    break;
+                }
+                Choice c = o.choice();
+                c.agent().reserve(ask.shape(), c.gpus(), c.ports());
+                held.add(c);
+                Scheduler.addTaken(taken, ask, c.agent());
+            }
+        } finally {
+            for (Choice c : held) {
+                c.agent().undo(ask.shape(), c.gpus(), c.ports());
+            }
+        }
+        return new DeployPlan.Placement(needed, tried, held.size(), heldBy, Map.copyOf(rejections), regex.cut());
+    }
+}

@@ -1,0 +1,168 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.PackageManifest;
+import dev.steward.pkg.BuiltPackage;
+import dev.steward.pkg.PackageBuilder;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code POST /v1/services/APP/ENV/plan}: what a deploy would do, with its own checks, and nothing
+ * changed. Over real HTTP, with one agent registered (no tasks run: instances are placed, not
+ * started), so placement has room to rehearse on.
+ */
+class DeployPlanTest {
+    private LiveServer s;
+    private String digest;
+    private String other;
+
+    @BeforeEach
+    void start() throws Exception {
+        s = new LiveServer();
+        digest = upload("1");
+        other = upload("2");
+        assertThat(s.post("/v1/agents", s.server.joinToken(), "{\"name\":\"m1\",\"cpus\":\"4\",\"memory\":\"8g\",\"ports\":\"21000-21100\"}").code())
+                .isEqualTo(201);
+    }
+
+    @AfterEach
+    void stop() {
+        s.close();
+    }
+
+    private String upload(String version) throws Exception {
+        Path tree = Files.createDirectories(s.dir.resolve("tree-" + version));
+        Files.writeString(tree.resolve("run.sh"), "echo " + version);
+        Path out = s.dir.resolve(version + ".tar.zst");
+        BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", version, "sh run.sh", null, List.of("http"), null, null, null))
+                .writeTo(out);
+        Request r = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
+                .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
+        try (Response resp = s.http.newCall(r).execute()) {
+            assertThat(resp.code()).isEqualTo(201);
+        }
+        return p.digest();
+    }
+
+    private LiveServer.Reply plan(String body) {
+        return s.post("/v1/services/web/prod/plan", s.admin(), body);
+    }
+
+    private List<String> fields(JsonNode plan) {
+        List<String> out = new ArrayList<>();
+        plan.path("changes").forEach(c -> out.add(c.path("field").asText()));
+        return out;
+    }
+
+    /** Null or left out (the API leaves nulls out). */
+    private static boolean absent(JsonNode n, String field) {
+        return n.path(field).isMissingNode() || n.path(field).isNull();
+    }
+
+    /** What can be read of the state: the index and the services. */
+    private String snapshot() {
+        LiveServer.Reply r = s.get("/v1/services", s.admin());
+        return r.index() + " " + r.body();
+    }
+
+    @Test
+    void a_new_service_is_planned_field_by_field_with_room_and_nothing_is_made() {
+        String before = snapshot();
+        LiveServer.Reply r = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"cpus\":\"1\",\"memory\":\"1g\",\"vars\":{\"DB_PASSWORD\":\"hunter2\"}}");
+        assertThat(r.code()).as("%s", r.body()).isEqualTo(200);
+        JsonNode p = r.body();
+        assertThat(p.path("action").asText()).isEqualTo("CREATE");
+        assertThat(p.path("revision").asInt()).isEqualTo(1);
+        assertThat(absent(p, "fromRevision")).isTrue();
+        assertThat(p.path("instancesFrom").asInt()).isZero();
+        assertThat(p.path("instancesTo").asInt()).isEqualTo(3);
+        assertThat(fields(p)).containsExactly("packageDigest", "cpus", "memory", "ports", "vars.DB_PASSWORD");
+        assertThat(p.toString()).as("a variable's value is never shown").doesNotContain("hunter2");
+        assertThat(p.path("placement").path("needed").asInt()).isEqualTo(3);
+        assertThat(p.path("placement").path("fit").asInt()).isEqualTo(3);
+        assertThat(p.path("message").asText()).contains("would create web/prod").contains("all 3 instances find room now");
+        assertThat(snapshot()).as("the plan changed nothing: same index, no service").isEqualTo(before);
+        assertThat(s.get("/v1/services/web/prod", s.admin()).code()).isEqualTo(404);
+    }
+
+    @Test
+    void against_what_runs_a_plan_is_nothing_a_scale_or_a_new_revision_with_the_fields_that_change() {
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"1\",\"memory\":\"1g\","
+                + "\"vars\":{\"A\":\"1\",\"B\":\"2\"}}").code()).isEqualTo(201);
+        String before = snapshot();
+
+        JsonNode same = plan("{\"packageDigest\":\"" + digest + "\",\"cpus\":\"1\",\"memory\":\"1g\",\"vars\":{\"A\":\"1\",\"B\":\"2\"}}").body();
+        assertThat(same.path("action").asText()).isEqualTo("NONE");
+        assertThat(same.path("revision").asInt()).isEqualTo(1);
+        assertThat(absent(same, "placement")).isTrue();
+        assertThat(same.path("message").asText()).contains("nothing to do");
+
+        JsonNode scale = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"cpus\":\"1\",\"memory\":\"1g\",\"vars\":{\"A\":\"1\",\"B\":\"2\"}}").body();
+        assertThat(scale.path("action").asText()).isEqualTo("SCALE");
+        assertThat(scale.path("instancesFrom").asInt()).isEqualTo(2);
+        assertThat(scale.path("placement").path("needed").asInt()).as("only the instance added").isEqualTo(1);
+
+        JsonNode next = plan("{\"packageDigest\":\"" + other + "\",\"cpus\":\"1\",\"memory\":\"2g\",\"vars\":{\"A\":\"9\",\"C\":\"3\"},\"onConflict\":\"wait\"}").body();
+        assertThat(next.path("action").asText()).isEqualTo("NEW_REVISION");
+        assertThat(next.path("revision").asInt()).isEqualTo(2);
+        assertThat(next.path("fromRevision").asInt()).isEqualTo(1);
+        assertThat(fields(next)).containsExactly("packageDigest", "memory", "vars.A", "vars.B", "vars.C");
+        JsonNode memory = next.path("changes").get(1);
+        assertThat(memory.path("from").asText()).isEqualTo("1g");
+        assertThat(memory.path("to").asText()).isEqualTo("2g");
+        assertThat(next.path("changes").get(2).path("to").asText()).isEqualTo("(changed)");
+        assertThat(absent(next.path("changes").get(3), "to")).as("B removed").isTrue();
+        assertThat(absent(next.path("changes").get(4), "from")).as("C added").isTrue();
+        assertThat(next.path("deployment").asText()).as("the first rollout still runs: no agent starts its instances").startsWith("queued behind deployment ");
+
+        assertThat(snapshot()).as("no plan changed anything").isEqualTo(before);
+    }
+
+    @Test
+    void instances_that_would_not_find_room_are_counted_with_the_reasons_and_the_room_is_given_back() {
+        JsonNode p = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":5,\"cpus\":\"2\",\"memory\":\"1g\"}").body();
+        assertThat(p.path("placement").path("fit").asInt()).as("two of 2 cpus on a 4-cpu agent").isEqualTo(2);
+        assertThat(p.path("placement").path("rejections").toString()).contains("cpu");
+        assertThat(p.path("message").asText()).contains("only 2 of 5 instances find room now");
+        // what the rehearsal held is free again: a real request takes the whole agent
+        LiveServer.Reply all = s.post("/v1/requests", s.admin(), "{\"cpus\":\"4\",\"memory\":\"8g\"}");
+        assertThat(all.code()).isEqualTo(201);
+        assertThat(all.body().path("state").asText()).isEqualTo("PLACED");
+        JsonNode none = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":1,\"cpus\":\"1\",\"memory\":\"1g\"}").body();
+        assertThat(none.path("placement").path("fit").asInt()).isZero();
+    }
+
+    @Test
+    void a_plan_is_refused_as_the_deploy_would_be() {
+        LiveServer.Reply bad = plan("{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
+        assertThat(bad.code()).isEqualTo(400);
+        assertThat(bad.body().path("field").asText()).isEqualTo("memory");
+        assertThat(plan("{\"instances\":3}").body().path("field").asText()).isEqualTo("packageDigest");
+        // another role's service is not there for it, and a package it cannot read is not either
+        s.put("/v1/roles/rb", s.admin(), "{\"weight\":1}");
+        String rb = s.post("/v1/roles/rb/tokens", s.admin(), "{}").body().path("token").asText();
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":0}").code()).isEqualTo(201);
+        LiveServer.Reply theirs = s.post("/v1/services/web/prod/plan", rb, "{\"packageDigest\":\"" + digest + "\"}");
+        assertThat(theirs.code()).isIn(403, 404);
+        // a service being deleted takes no deploy: nor a plan of one
+        assertThat(s.call("DELETE", "/v1/services/web/prod", s.admin(), null).code()).isIn(200, 202);
+        s.put("/v1/services/web/staging", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":1,\"cpus\":\"1\",\"memory\":\"1g\"}");
+        assertThat(s.call("DELETE", "/v1/services/web/staging", s.admin(), null).code()).isEqualTo(202);
+        LiveServer.Reply deleting = s.post("/v1/services/web/staging/plan", s.admin(), "{\"packageDigest\":\"" + digest + "\"}");
+        assertThat(deleting.code()).isEqualTo(409);
+        assertThat(deleting.body().path("detail").asText()).contains("is being deleted");
+    }
+}

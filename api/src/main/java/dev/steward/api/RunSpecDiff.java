@@ -1,0 +1,101 @@
+package dev.steward.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The fields in which two run specs differ, in a fixed order, for a deploy's plan. Variables are
+ * compared by name and value but reported by name only ({@code vars.NAME}: added, changed,
+ * removed): a plan is printed in build logs, and a variable may hold what a log must not show.
+ */
+public final class RunSpecDiff {
+    /** The longest value a change quotes; longer ones are cut with a note of their length. */
+    static final int MAX_QUOTED = 200;
+
+    private RunSpecDiff() {
+    }
+
+    /** What changes from {@code from} (null: nothing ran) to {@code to}; empty when they are equal. */
+    public static List<DeployPlan.FieldChange> between(RunSpec from, RunSpec to) {
+        List<DeployPlan.FieldChange> out = new ArrayList<>();
+        field(out, "packageDigest", from, to, RunSpec::packageDigest);
+        field(out, "command", from, to, RunSpec::command);
+        field(out, "args", from, to, RunSpec::args);
+        field(out, "cpus", from, to, RunSpec::cpus);
+        field(out, "memory", from, to, RunSpec::memory);
+        field(out, "disk", from, to, RunSpec::disk);
+        field(out, "ports", from, to, RunSpec::ports);
+        vars(out, from == null ? null : from.vars(), to.vars());
+        field(out, "healthCheck", from, to, RunSpec::healthCheck);
+        field(out, "constraints", from, to, RunSpec::constraints);
+        field(out, "restart", from, to, RunSpec::restart);
+        return out;
+    }
+
+    private static void field(List<DeployPlan.FieldChange> out, String name, RunSpec from, RunSpec to, Function<RunSpec, Object> get) {
+        Object a = from == null ? null : get.apply(from);
+        Object b = get.apply(to);
+        if (!Objects.equals(empty(a), empty(b))) {
+            out.add(new DeployPlan.FieldChange(name, quote(a), quote(b)));
+        }
+    }
+
+    /** An empty list or map is the same as none. */
+    private static Object empty(Object v) {
+        return v instanceof java.util.Collection<?> c && c.isEmpty() || v instanceof Map<?, ?> m && m.isEmpty() ? null : v;
+    }
+
+    private static void vars(List<DeployPlan.FieldChange> out, Map<String, String> from, Map<String, String> to) {
+        Map<String, String> a = from == null ? Map.of() : from;
+        Map<String, String> b = to == null ? Map.of() : to;
+        TreeSet<String> names = new TreeSet<>(a.keySet());
+        names.addAll(b.keySet());
+        for (String n : names) {
+            String va = a.get(n);
+            String vb = b.get(n);
+            if (!Objects.equals(va, vb)) {
+                out.add(new DeployPlan.FieldChange("vars." + n, va == null ? null : "(set)", vb == null ? null : va == null ? "(set)" : "(changed)"));
+            }
+        }
+    }
+
+    /** A record as {@code {name=value, ...}} without its unset fields; lists element by element; anything else by its own text. */
+    static String render(Object v) {
+        if (v instanceof Record r) {
+            StringBuilder b = new StringBuilder("{");
+            for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+                Object x;
+                try {
+                    x = c.getAccessor().invoke(r);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+                if (empty(x) != null) {
+                    b.append(b.length() > 1 ? ", " : "").append(c.getName()).append('=').append(render(x));
+                }
+            }
+            return b.append('}').toString();
+        }
+        if (v instanceof java.util.Collection<?> c) {
+            StringBuilder b = new StringBuilder("[");
+            for (Object x : c) {
+                b.append(b.length() > 1 ? ", " : "").append(render(x));
+            }
+            return b.append(']').toString();
+        }
+        return String.valueOf(v);
+    }
+
+    private static String quote(Object v) {
+        v = empty(v);
+        if (v == null) {
+            return null;
+        }
+        String s = render(v);
+        return s.length() <= MAX_QUOTED ? s : s.substring(0, MAX_QUOTED) + "... (" + s.length() + " characters)";
+    }
+}
