@@ -89,6 +89,9 @@ final class DeployCommand implements Callable<Integer> {
     String buildUrl;
     @Option(names = "--timeout", description = "How long to follow the rollout. Default: 30m", defaultValue = "30m")
     String timeout;
+    @Option(names = "--dry-run", description = "Say what the deploy would do and change nothing: a new revision, a scale or nothing; the fields "
+            + "that change; what becomes of a rollout under way; whether its instances find room now. A package file is not uploaded")
+    boolean dryRun;
     @Option(names = "--detach", description = "Start the deployment, print its id and exit without following it")
     boolean detach;
     @Mixin
@@ -122,6 +125,9 @@ final class DeployCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         StewardClient c = conn.client();
+        if (dryRun) {
+            return plan(c);
+        }
         String digest = pkg == null ? null : digestOf(c, pkg);
         DeployResult r;
         try {
@@ -145,6 +151,38 @@ final class DeployCommand implements Callable<Integer> {
             return 0;
         }
         return Rollout.follow(c, r, follow, conn.json(), System.out);
+    }
+
+    /** {@code --dry-run}: the allocator's plan, printed; a package file's digest is taken, the file is not uploaded. */
+    private int plan(StewardClient c) throws java.io.IOException {
+        String digest = pkg == null || Digests.valid(pkg) ? pkg : null;
+        if (pkg != null && digest == null) {
+            Path f = Path.of(pkg);
+            if (!Files.isRegularFile(f)) {
+                throw new ValidationException("--package-digest", "'" + pkg + "' is neither a package digest (sha256:...) nor a package file");
+            }
+            digest = PackageClient.digestOf(f);
+        }
+        dev.steward.api.DeployPlan p;
+        try {
+            p = c.deployments().plan(app, env, request(digest));
+        } catch (dev.steward.client.StewardException e) {
+            if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), flagOf(e.problem().field()) + ": " + e.getMessage());
+            }
+            if (e.status() == 409 && digest != null && !digest.equals(pkg) && String.valueOf(e.getMessage()).contains("is not stored")) {
+                System.err.println("steward deploy: the allocator does not have " + pkg + " (" + digest + ") yet, and --dry-run uploads nothing; "
+                        + "upload it first (steward package --upload), or deploy without --dry-run, which uploads it");
+                return 1;
+            }
+            throw e;
+        }
+        if (conn.json()) {
+            Output.json(p);
+        } else {
+            PlanText.print(p, System.out);
+        }
+        return 0;
     }
 
     /** A digest as given, or the digest of a package file, uploaded first unless stored. */

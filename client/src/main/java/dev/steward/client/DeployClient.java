@@ -37,6 +37,11 @@ public final class DeployClient {
         return c.call("PUT", svc(app, env), req, DeployResult.class, true);
     }
 
+    /** What {@link #deploy} would do, worked out by the allocator with the deploy's own checks and refusals; nothing changes. */
+    public dev.steward.api.DeployPlan plan(String app, String env, DeployRequest req) throws IOException {
+        return c.call("POST", svc(app, env) + "/plan", req, dev.steward.api.DeployPlan.class, true);
+    }
+
     public DeployResult rollback(String app, String env, Integer revision) throws IOException {
         return c.call("POST", svc(app, env) + "/rollback", revision == null ? Map.of() : Map.of("revision", revision), DeployResult.class, false);
     }

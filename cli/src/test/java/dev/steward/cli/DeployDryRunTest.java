@@ -1,0 +1,79 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.AgentRegistration;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code steward deploy --dry-run} against a real allocator: the plan printed, nothing made, nothing uploaded. */
+class DeployDryRunTest {
+    @TempDir
+    Path dir;
+
+    private static String[] with(Server s, String... args) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + 4);
+        out[args.length] = "--addr";
+        out[args.length + 1] = s.url();
+        out[args.length + 2] = "--token";
+        out[args.length + 3] = s.adminToken();
+        return out;
+    }
+
+    private Path build(String version) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
+        Files.writeString(tree.resolve("run.sh"), "sleep 3600 # " + version);
+        Path file = dir.resolve("web-" + version + ".tar.zst");
+        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", version, "sh run.sh", null,
+                java.util.List.of("http"), null, null, null)).writeTo(file);
+        return file;
+    }
+
+    @Test
+    void a_dry_run_prints_what_the_deploy_would_do_and_makes_nothing() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
+            Path v1 = build("v1");
+            String d1 = dev.steward.client.PackageClient.digestOf(v1);
+
+            CliRun notThere = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--dry-run"));
+            assertThat(notThere.code()).as(notThere.err()).isEqualTo(1);
+            assertThat(notThere.err()).contains("does not have").contains(d1).contains("--dry-run uploads nothing");
+            assertThat(admin.packages().list()).as("nothing was uploaded").isEmpty();
+
+            admin.packages().push(v1, d1);
+            CliRun plan = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--instances", "3",
+                    "--cpus", "1", "--memory", "1g", "--vars", "TOKEN=s3cret", "--dry-run"));
+            assertThat(plan.code()).as(plan.err()).isZero();
+            assertThat(plan.out()).contains("would create web/prod: revision 1, 3 instances, rolling; all 3 instances find room now")
+                    .containsPattern("packageDigest +\\(none\\) -> " + java.util.regex.Pattern.quote(d1))
+                    .containsPattern("memory +\\(none\\) -> 1g").containsPattern("vars.TOKEN +\\(none\\) -> \\(set\\)")
+                    .containsPattern("instances +0 -> 3").doesNotContain("s3cret");
+            assertThat(admin.deployments().services()).as("nothing was made").isEmpty();
+
+            CliRun tooBig = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
+                    "--cpus", "3", "--memory", "1g", "--dry-run", "-o", "json"));
+            assertThat(tooBig.code()).as(tooBig.err()).isZero();
+            JsonNode p = dev.steward.allocator.Json.MAPPER.readTree(tooBig.out());
+            assertThat(p.path("action").asText()).isEqualTo("CREATE");
+            assertThat(p.path("placement").path("fit").asInt()).as("one 3-cpu instance on a 4-cpu agent").isEqualTo(1);
+
+            CliRun text = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
+                    "--cpus", "3", "--memory", "1g", "--dry-run"));
+            assertThat(text.out()).contains("only 1 of 3 instances find room now").contains("why agents turned down instance 2:").contains("1 agent: ");
+
+            CliRun bad = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--memory", "lots", "--dry-run"));
+            assertThat(bad.code()).as("a bad flag, as the deploy would say").isEqualTo(2);
+            assertThat(bad.err()).contains("--memory");
+        }
+    }
+}
