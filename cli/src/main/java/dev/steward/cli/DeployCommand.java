@@ -180,7 +180,7 @@ final class DeployCommand implements Callable<Integer> {
         if (conn.json()) {
             Output.json(p);
         } else {
-            PlanText.print(p, System.out);
+            dev.steward.steps.DeployPlanRun.lines(p).forEach(System.out::println);
         }
         return 0;
     }

@@ -3,6 +3,7 @@ package dev.steward.jenkins;
 import dev.steward.api.ArgForms;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
+import dev.steward.steps.DeployPlanRun;
 import dev.steward.steps.DeployWatch;
 import dev.steward.steps.SavedState;
 import dev.steward.steps.StepListener;
@@ -24,6 +25,11 @@ import org.kohsuke.stapler.DataBoundSetter;
  * starts (or, after a controller restart, joins) the deployment, streams its progress into the
  * log, fails with the reasons when it does not succeed, and returns revision, digest and
  * instances. On abort, aborts the deployment unless {@code abortDeployment: false}.
+ *
+ * <p>With {@code dryRun: true} it deploys nothing: it writes the allocator's plan into the log
+ * (what the deploy would make, the fields that change, whether its instances find room now) and
+ * returns it ({@link dev.steward.steps.DeployPlanRun#result}), for an {@code input} step to show
+ * before the real deploy.
  */
 public class DeployStep extends Step {
     private final String app;
@@ -52,6 +58,7 @@ public class DeployStep extends Step {
     private String onConflict;
     private String timeout = "1h";
     private boolean abortDeployment = true;
+    private boolean dryRun;
 
     @DataBoundConstructor
     public DeployStep(String app, String env) {
@@ -109,6 +116,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setTimeout(String v) { timeout = v; }
     public boolean isAbortDeployment() { return abortDeployment; }
     @DataBoundSetter public void setAbortDeployment(boolean v) { abortDeployment = v; }
+    public boolean isDryRun() { return dryRun; }
+    @DataBoundSetter public void setDryRun(boolean v) { dryRun = v; }
 
     @Override
     public StepExecution start(StepContext context) {
@@ -119,7 +128,7 @@ public class DeployStep extends Step {
                 canary.add(CanaryStep.parse(s));
             }
         }
-        return new Execution(context, app, env, canary, this, abortDeployment, timeout);
+        return new Execution(context, app, env, canary, this, abortDeployment, timeout, dryRun);
     }
 
     DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
@@ -136,13 +145,15 @@ public class DeployStep extends Step {
         private final String request; // SavedState of the DeployRequest: plain text survives the Pipeline's serialization
         private final boolean abortDeployment;
         private final String timeout;
+        private final boolean dryRun;
         private volatile String deploymentId;
         private long deadline; // epoch millis: a follow resumed after a restart ends here, not a full timeout later
         private volatile long seenEvent; // saved with the program, so a rejoin after a restart repeats no line
         private transient volatile DeployWatch watch;
         private transient volatile String status;
 
-        Execution(StepContext context, String app, String env, List<CanaryStep> canary, DeployStep step, boolean abortDeployment, String timeout) {
+        Execution(StepContext context, String app, String env, List<CanaryStep> canary, DeployStep step, boolean abortDeployment, String timeout,
+                  boolean dryRun) {
             super(context);
             this.app = app;
             this.env = env;
@@ -158,10 +169,15 @@ public class DeployStep extends Step {
             this.request = SavedState.save(step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl));
             this.abortDeployment = abortDeployment;
             this.timeout = timeout;
+            this.dryRun = dryRun;
         }
 
         @Override
         public boolean start() {
+            if (dryRun) {
+                plan();
+                return false;
+            }
             run(() -> {
                 watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, SavedState.load(request, DeployRequest.class), listener());
                 deploymentId = watch.deploymentId();
@@ -170,6 +186,12 @@ public class DeployStep extends Step {
                 finish();
             });
             return false;
+        }
+
+        /** {@code dryRun}: the plan into the log and as the result; nothing is deployed. A read: asked again after a restart. */
+        private void plan() {
+            run(() -> getContext().onSuccess(DeployPlanRun.result(DeployPlanRun.plan(StewardConfiguration.get().client(), app, env,
+                    SavedState.load(request, DeployRequest.class), listener()))));
         }
 
         /** Follows to the end or the saved deadline, holding no thread meanwhile; then succeeds with the result or fails with the reasons. */
@@ -198,11 +220,15 @@ public class DeployStep extends Step {
         @Override
         public String getStatus() {
             String s = status;
-            return s != null ? s : deploymentId == null ? "starting the deployment" : "following deployment " + deploymentId;
+            return s != null ? s : dryRun ? "asking for the deploy's plan" : deploymentId == null ? "starting the deployment" : "following deployment " + deploymentId;
         }
 
         @Override
         public void onResume() {
+            if (dryRun) {
+                plan();
+                return;
+            }
             if (deploymentId == null) {
                 getContext().onFailure(new AbortException("the controller restarted before the deployment started; run the stage again"));
                 return;

@@ -106,6 +106,22 @@ class StewardServiceStepsTest {
     }
 
     @Test
+    void aDryRunLogsAndReturnsThePlanAndDeploysNothing(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        j.buildAndAssertSuccess(job(j, "first", deploy(v1, "60s")));
+        String v2 = webapp("v2", Map.of("GREETING", "hello"));
+        WorkflowJob p = job(j, "plan", "def plan = deploy(app: 'webapp', env: 'staging', packageDigest: '" + v2 + "', instances: 3, cpus: '0.25', "
+                + "memory: '64m', dryRun: true)\n"
+                + "echo \"action=${plan.action} revision=${plan.revision} fits=${plan.fits} fields=${plan.changes.collect { it.field }}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("would deploy revision 2 of webapp/staging (3 instances, rolling)", b);
+        j.assertLogContains("action=NEW_REVISION revision=2 fits=true fields=[packageDigest]", b);
+        assertEquals(1, admin.deployments().service("webapp", "staging").stableRevision(), "nothing was deployed");
+        assertEquals(2, admin.deployments().endpoints("webapp", "staging").size());
+    }
+
+    @Test
     void abortingTheBuildAbortsTheDeploymentWhenAsked(JenkinsRule j) throws Exception {
         StewardStepsTest.configure(server);
         String v1 = webapp("v1", Map.of());
