@@ -116,6 +116,7 @@ public final class Api implements HttpApi {
                     .header("Allow", String.join(", ", allow)));
         }
         req.trace().route(found.template());
+        req.trace().params(params);
         return new Match(found, params, null);
     }
 

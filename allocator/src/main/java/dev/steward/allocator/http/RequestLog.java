@@ -11,11 +11,17 @@ import java.util.logging.Logger;
  * {@value #LOGGER}, so it costs nothing until someone turns it on ({@code steward server} writes
  * it to {@code access.log} in its data directory; in Jenkins, a log recorder on that logger):
  *
- * <pre>time=2026-12-03T06:30:00.123Z request_id=4f… principal=role:ci method=GET route=/v1/services/{name} class=client status=200 duration_ms=3.21</pre>
+ * <pre>time=2026-12-03T06:30:00.123Z request_id=4f… principal=role:ci method=GET route=/v1/services/{app}/{env} class=client status=200 duration_ms=3.21
+ *time=2026-12-03T06:30:02.877Z request_id=9a… principal=role:ci method=DELETE route=/v1/services/{app}/{env} target=web/pr-7 class=client status=202 duration_ms=4.02</pre>
+ *
+ * A change that was taken (any method but GET, HEAD and OPTIONS, answered below 400) also names
+ * what it acted on ({@code target}: the route's path parameters), so the log says who changed
+ * what: who deployed or deleted which service, revoked which token, drained which agent.
  *
  * What it writes comes only from the {@link RequestTrace}: an id of safe characters, a route
- * template, the principal's kind and subject. Never a raw path or query, never a header: no
- * token can reach it, not even one a user pasted into a URL.
+ * template, the principal's kind and subject, and a taken change's path parameters, each of safe
+ * characters and not shaped like a token. Never a raw path or query, never a header: no token can
+ * reach it, not even one a user pasted into a URL.
  */
 public final class RequestLog implements RequestObserver {
     public static final String LOGGER = "dev.steward.access";
@@ -32,7 +38,8 @@ public final class RequestLog implements RequestObserver {
         if (!LOG.isLoggable(level)) {
             return;
         }
-        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.who(), method, trace.route(), cls, status, nanos));
+        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.who(), method, trace.route(), changed(method, status) ? trace.target() : null, cls,
+                status, nanos));
     }
 
     /**
@@ -44,8 +51,14 @@ public final class RequestLog implements RequestObserver {
         return (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) && status < 400;
     }
 
-    static String line(String time, String id, String who, String method, String route, TrafficClass cls, int status, long nanos) {
-        return "time=" + time + " request_id=" + id + " principal=" + (who == null ? "anonymous" : who) + " method=" + method + " route=" + route + " class="
-                + cls.name().toLowerCase(Locale.ROOT) + " status=" + status + " duration_ms=" + String.format(Locale.ROOT, "%.2f", nanos / 1e6);
+    /** A change that was taken (a method that changes, answered below 400): its line names what it acted on, so the log is an audit trail. */
+    static boolean changed(String method, int status) {
+        return status < 400 && !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
+    }
+
+    static String line(String time, String id, String who, String method, String route, String target, TrafficClass cls, int status, long nanos) {
+        return "time=" + time + " request_id=" + id + " principal=" + (who == null ? "anonymous" : who) + " method=" + method + " route=" + route
+                + (target == null ? "" : " target=" + target) + " class=" + cls.name().toLowerCase(Locale.ROOT) + " status=" + status + " duration_ms="
+                + String.format(Locale.ROOT, "%.2f", nanos / 1e6);
     }
 }

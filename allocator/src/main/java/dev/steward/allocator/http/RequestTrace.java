@@ -21,6 +21,7 @@ public final class RequestTrace {
     private final long startNanos;
     private volatile String route = UNMATCHED;
     private volatile String who;
+    private volatile java.util.List<String> params = java.util.List.of();
 
     private RequestTrace(String id, long startNanos) {
         this.id = id;
@@ -80,6 +81,32 @@ public final class RequestTrace {
 
     public void route(String template) {
         this.route = template;
+    }
+
+    /** The values of the route's path parameters, in the template's order ({@code web}, {@code prod} for {@code /v1/services/{app}/{env}}). */
+    public java.util.List<String> params() {
+        return params;
+    }
+
+    public void params(java.util.Map<String, String> matched) {
+        this.params = java.util.List.copyOf(matched.values());
+    }
+
+    /**
+     * What a change acted on, for the request log: the path parameters joined by '/'
+     * ({@code web/prod}), each kept only when it is 1 to 128 of {@code [A-Za-z0-9._:-]} and not
+     * shaped like a Steward token ({@code ?} otherwise); null when the route has none.
+     */
+    public String target() {
+        java.util.List<String> ps = params;
+        if (ps.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String p : ps) {
+            b.append(b.length() > 0 ? "/" : "").append(usable(p) ? p : "?");
+        }
+        return b.toString();
     }
 
     /** Who the request acted as, {@code kind:subject} ({@code role:ci}, {@code agent:a-12}), or null before (or without) authentication. */

@@ -83,12 +83,13 @@ class RequestLogTest {
             send("/v1/status", "Bearer " + t, null); // as a bearer token, allowed or not
             send("/v1/status?token=" + t, null, null); // pasted into a URL
             send("/v1/roles/" + t, "Bearer " + admin, null); // as a path segment
+            s.put("/v1/roles/" + t, admin, "{\"weight\":1}"); // as a path segment of a change, which names its target
             send("/v1/status", "Bearer " + t, t); // as its own request id
             send("/v1/health", null, "id-" + t); // inside a request id
             send("/v1/status", "Bearer " + t.substring(0, t.length() - 1), null); // a token one character short: unknown
         }
         send("/v1/status", "Basic " + java.util.Base64.getEncoder().encodeToString(("u:" + admin).getBytes()), null);
-        int requests = 3 + tokens.size() * 6 + 1; // the fixture's 3 (agent, role, role token), 6 per token, the Basic one
+        int requests = 3 + tokens.size() * 7 + 1; // the fixture's 3 (agent, role, role token), 7 per token, the Basic one
         await().until(() -> lines.size() >= requests);
         assertThat(lines).hasSize(requests); // one line per request
 
@@ -97,13 +98,38 @@ class RequestLogTest {
                 assertThat(line).doesNotContain(t).doesNotContain(t.substring(0, 40)).doesNotContain(t.substring(t.length() - 40));
             }
         });
-        assertThat(lines).allMatch(l -> l.matches("time=\\S+ request_id=[A-Za-z0-9._:-]+ principal=\\S+ method=[A-Z]+ route=\\S+ class=[a-z]+ "
-                + "status=\\d{3} duration_ms=\\d+\\.\\d\\d"), "every line in the logfmt shape");
+        assertThat(lines).allMatch(l -> l.matches("time=\\S+ request_id=[A-Za-z0-9._:-]+ principal=\\S+ method=[A-Z]+ route=\\S+ (target=[A-Za-z0-9._:/?-]+ )?"
+                + "class=[a-z]+ status=\\d{3} duration_ms=\\d+\\.\\d\\d"), "every line in the logfmt shape");
         assertThat(lines).anyMatch(l -> l.contains("principal=role:ra method=GET route=/v1/status class=client status=200"));
         assertThat(lines).anyMatch(l -> l.contains("principal=agent:" + agent[0] + " method=GET route=/v1/status"));
         assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=GET route=/v1/roles/{name} class=client status=404"));
         assertThat(lines).anyMatch(l -> l.contains("principal=anonymous method=GET route=/v1/status class=client status=401"));
         assertThat(lines).anyMatch(l -> l.contains("principal=metrics:metrics method=GET route=/v1/status class=client status=403"));
+    }
+
+    @Test
+    void a_change_that_was_taken_names_what_it_acted_on_and_a_read_or_a_refusal_does_not() throws Exception {
+        s = new LiveServer();
+        String admin = s.admin();
+        String[] agent = s.agent("m1", "2", "2g");
+        s.put("/v1/roles/ra", admin, "{\"weight\":1}");
+        var token = s.post("/v1/roles/ra/tokens", admin, "{}").body();
+        String digest = s.uploadScript("sleep 3600", token.path("token").asText());
+        s.put("/v1/services/web/pr-7", token.path("token").asText(), "{\"packageDigest\":\"" + digest + "\",\"instances\":0}");
+        s.call("DELETE", "/v1/services/web/pr-7", token.path("token").asText(), null);
+        s.call("DELETE", "/v1/services/web/pr-8", token.path("token").asText(), null); // not there: 404, no target
+        s.get("/v1/services/web/pr-7", admin); // a read: no target
+        s.post("/v1/agents/" + agent[0] + "/drain", admin, "{}");
+        s.call("DELETE", "/v1/tokens/" + token.path("id").asText(), admin, null);
+        await().until(() -> lines.stream().anyMatch(l -> l.contains("route=/v1/tokens/{id}")));
+        assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=PUT route=/v1/roles/{name} target=ra class=client status="));
+        assertThat(lines).anyMatch(l -> l.contains("principal=role:ra method=PUT route=/v1/services/{app}/{env} target=web/pr-7 class=client status=201"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=role:ra method=DELETE route=/v1/services/{app}/{env} target=web/pr-7 class=client status=200"));
+        assertThat(lines).anyMatch(l -> l.contains("method=DELETE route=/v1/services/{app}/{env} class=client status=404"));
+        assertThat(lines).anyMatch(l -> l.contains("method=GET route=/v1/services/{app}/{env} class=client status="));
+        assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=POST route=/v1/agents/{id}/drain target=" + agent[0] + " class=client"));
+        assertThat(lines).anyMatch(l -> l.contains("principal=admin:admin method=DELETE route=/v1/tokens/{id} target=" + token.path("id").asText() + " class="));
+        assertThat(lines).noneMatch(l -> l.contains("pr-8"));
     }
 
     @Test
