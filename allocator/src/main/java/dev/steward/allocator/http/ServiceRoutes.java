@@ -11,6 +11,7 @@ import dev.steward.api.ServiceInfo;
 import dev.steward.api.ValidationException;
 
 import java.util.EnumSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +26,7 @@ import java.util.Set;
  */
 final class ServiceRoutes {
     private final Handlers h;
+    private final PlanGate plans = new PlanGate();
 
     ServiceRoutes(Handlers h) {
         this.h = h;
@@ -50,18 +52,7 @@ final class ServiceRoutes {
                             .thenApply(r -> ApiResponse.json(r.deployment() != null && !r.noop() ? 201 : 200, r)
                                     .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
-                new Route("POST", svc + "/plan", clients, c -> {
-                    DeployRequest req = h.body(c, DeployRequest.class);
-                    String role = role(c.principal(), req.role());
-                    return h.query(c, s -> {
-                        hidden(c, s, Services.name(c.param("app"), c.param("env"))); // the same checks as the deploy's, and no more to learn from
-                        if (req.promoteFrom() != null) {
-                            hidden(c, s, Services.name(c.param("app"), req.promoteFrom()));
-                        }
-                        PackageAccess.require(c.principal(), s, req.packageDigest());
-                        return s.services().plan(c.param("app"), c.param("env"), role, req, h.clock.instant());
-                    });
-                }),
+                new Route("POST", svc + "/plan", clients, this::plan),
                 new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
                 new Route("DELETE", svc, clients, c -> h.engine.command((s, now) -> {
                     String name = mine(c, s);
@@ -126,6 +117,35 @@ final class ServiceRoutes {
      * cannot see: a write must not reveal what a read hides. An absent service passes (a deploy
      * creates it; a promotion's missing source is the command's own error).
      */
+    /** A deploy's plan: a read, with the deploy's own checks; at most {@link PlanGate#MAX} at once, since each places instances on the owner thread. */
+    private CompletableFuture<ApiResponse> plan(Route.Call c) {
+        DeployRequest req = h.body(c, DeployRequest.class);
+        String role = role(c.principal(), req.role());
+        String caller = c.principal().kind() + ":" + c.principal().subject();
+        if (!plans.take(caller)) {
+            return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", "too many deploy plans at once (" + PlanGate.MAX
+                    + " at most, " + PlanGate.PER_CALLER + " per caller: each places instances on the allocator's state thread); try again shortly", null)
+                    .header("Retry-After", "1"));
+        }
+        CompletableFuture<ApiResponse> planned;
+        try {
+            // a read, never parked (no ?index wait): a plan holds its place only while it is worked out
+            planned = h.engine.clientRead(s -> {
+                hidden(c, s, Services.name(c.param("app"), c.param("env"))); // the same checks as the deploy's, and no more to learn from
+                if (req.promoteFrom() != null) {
+                    hidden(c, s, Services.name(c.param("app"), req.promoteFrom()));
+                }
+                PackageAccess.require(c.principal(), s, req.packageDigest());
+                return ApiResponse.json(200, s.services().plan(c.param("app"), c.param("env"), role, req, h.clock.instant()))
+                        .header("X-Steward-Index", Long.toString(s.index()));
+            });
+        } catch (RuntimeException e) {
+            plans.give(caller);
+            throw e;
+        }
+        return planned.whenComplete((r, e) -> plans.give(caller));
+    }
+
     private static void hidden(Route.Call c, ClusterState s, String name) {
         String owner = s.services().roleOf(name);
         if (owner != null && !Handlers.visible(c.principal(), owner, "")) {
