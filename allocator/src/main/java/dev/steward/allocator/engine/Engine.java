@@ -105,7 +105,7 @@ public final class Engine implements AutoCloseable {
         });
         this.index = state.index();
         this.parked = new ParkedQueries(state, this::hand);
-        this.followUp = new FollowUp(owner, () -> command(RESUME_CUT));
+        this.followUp = new FollowUp(owner, () -> command(this::resumeCut));
     }
 
     /**
@@ -140,10 +140,12 @@ public final class Engine implements AutoCloseable {
         return command(TICK);
     }
 
-    private static final Command<Void> RESUME_CUT = (s, now) -> {
+    /** The follow-up cycle's command: takes back the requests whose regex constraints were cut short, for the cycle after it. */
+    private Void resumeCut(ClusterState s, Instant now) {
+        followUp.ran();
         s.resumeRegexCut();
         return null;
-    };
+    }
 
     private static final Command<Void> TICK = (s, now) -> {
         s.tick(now);

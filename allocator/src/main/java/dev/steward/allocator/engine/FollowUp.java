@@ -2,7 +2,6 @@ package dev.steward.allocator.engine;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The follow-up is a command like any other, queued behind the clients' and agents' commands
  * waiting then, and due {@link #DUTY} times the last cycle's length later (at least {@link
  * #MIN_MILLIS}, at most {@link #MAX_MILLIS}): the patterns take at most about a fifth of the owner
- * thread while they go on. At most one is due at a time. Owner thread only.
+ * thread while they go on. At most one is pending at a time: from when it is arranged until its
+ * command has run ({@link #ran}). Owner thread only.
  */
 final class FollowUp {
     static final int DUTY = 4;
@@ -23,7 +23,7 @@ final class FollowUp {
     static final long MAX_MILLIS = 1_000;
     private final ScheduledExecutorService owner;
     private final Runnable send;
-    private ScheduledFuture<?> due;
+    private boolean pending;
 
     /** {@code send} queues the follow-up command; it runs on {@code owner} when due. */
     FollowUp(ScheduledExecutorService owner, Runnable send) {
@@ -36,9 +36,14 @@ final class FollowUp {
         return Math.max(MIN_MILLIS, Math.min(MAX_MILLIS, cycleNanos / 1_000_000 * DUTY));
     }
 
-    /** Whether a follow-up is due and has not run yet. */
+    /** Whether a follow-up is arranged and its command has not run yet. */
     boolean isDue() {
-        return due != null && !due.isDone();
+        return pending;
+    }
+
+    /** The follow-up's command is running: the next cycle that cuts a pattern short may arrange another. */
+    void ran() {
+        pending = false;
     }
 
     /** After a cycle of {@code cycleNanos}: arranges a follow-up when {@code wanted} and none is due yet. */
@@ -47,9 +52,10 @@ final class FollowUp {
             return;
         }
         try {
-            due = owner.schedule(send, delayMillis(cycleNanos), TimeUnit.MILLISECONDS);
+            owner.schedule(send, delayMillis(cycleNanos), TimeUnit.MILLISECONDS);
+            pending = true;
         } catch (RejectedExecutionException closing) {
-            due = null; // the engine is closing: the requests are tried again at the next start
+            pending = false; // the engine is closing: the requests are tried again at the next start
         }
     }
 }

@@ -56,6 +56,8 @@ final class Scheduler {
     /** Roles an allocation of which ended since the last look: what their limits held back may pass. */
     private final Set<String> releasedRoles = new HashSet<>();
     private AsideMode mode = AsideMode.SET_ASIDE;
+    /** Whether the last cycle set a request aside as {@link HeldBy#REGEX_CUT}. */
+    private boolean cutLastCycle;
 
     /** What a cycle does with a request set aside and not woken since. */
     enum AsideMode {
@@ -89,6 +91,7 @@ final class Scheduler {
 
     int run(Instant now) {
         int placed = 0;
+        cutLastCycle = false;
         Set<String> blocked = new HashSet<>();
         Map<String, PlacementDiagnosis> diagnoses = new LinkedHashMap<>();
         Map<String, dev.steward.allocator.placement.RegexWork> regex = new java.util.HashMap<>(); // each role's regex reading, this cycle
@@ -126,6 +129,7 @@ final class Scheduler {
                         break roles; // shares changed: ask the sorter again
                     }
                     blocked.add(r.id());
+                    cutLastCycle |= a.by == HeldBy.REGEX_CUT;
                     aside.put(r.id(), new Aside(a.by, r.role(), asks.get(r.id()).shape(), asks.get(r.id()).priority())); // growth its own attempt made (a preemption) wakes it again
                     diagnoses.put(r.id(), a.diagnosis);
                 }
@@ -203,14 +207,15 @@ final class Scheduler {
         return lowest;
     }
 
-    /** Whether a request waits aside only because its role's patterns were cut short: a follow-up cycle would reach more agents for it. */
+    /**
+     * Whether the last cycle set a request aside because its role's patterns were cut short: a
+     * follow-up cycle would reach more agents for it. A flag of the cycle, not a scan of what
+     * waits aside, since the engine asks after every command; every cycle that cuts one short asks
+     * for a follow-up, and a follow-up takes back every such request ({@link #resumeCut}), so none
+     * is left behind when a later cycle that skipped it clears the flag.
+     */
     boolean cutPending() {
-        for (Aside e : aside.values()) {
-            if (e.by() == HeldBy.REGEX_CUT) {
-                return true;
-            }
-        }
-        return false;
+        return cutLastCycle;
     }
 
     /** Takes back from aside every request its role's patterns were cut short on, for the next cycle to go on where they stopped. */
