@@ -28,6 +28,8 @@ final class PromoteCommand implements Callable<Integer> {
     String actor;
     @Option(names = "--build-url", description = "The build that promotes (recorded). Default: $BUILD_URL", defaultValue = "${env:BUILD_URL}")
     String buildUrl;
+    @Option(names = "--dry-run", description = "Say what the promotion would do (as steward deploy --dry-run) and change nothing")
+    boolean dryRun;
     @Mixin
     Connection conn;
 
@@ -36,6 +38,15 @@ final class PromoteCommand implements Callable<Integer> {
         StewardClient c = conn.client();
         DeployRequest req = new DeployRequest(null, null, null, instances, null, null, null, null, null, null, null, null, strategy, null, null, null,
                 null, null, null, null, null, null, null, from, null, blank(actor), blank(buildUrl));
+        if (dryRun) {
+            dev.steward.api.DeployPlan p = c.deployments().plan(app, to, req);
+            if (conn.json()) {
+                Output.json(p);
+            } else {
+                dev.steward.steps.DeployPlanRun.lines(p).forEach(System.out::println);
+            }
+            return 0;
+        }
         return Rollout.follow(c, c.deployments().deploy(app, to, req), Duration.ofMinutes(30), conn.json(), System.out);
     }
 

@@ -71,6 +71,10 @@ class DeployDryRunTest {
                     "--cpus", "3", "--memory", "1g", "--dry-run"));
             assertThat(text.out()).contains("only 1 of 3 instances find room now").contains("why agents turned down instance 2:").contains("1 agent: ");
 
+            CliRun promote = CliRun.of(with(s, "promote", "web", "--from", "prod", "--to", "live", "--dry-run"));
+            assertThat(promote.code()).as("refused as the promotion would be: nothing succeeded in prod").isEqualTo(1);
+            assertThat(promote.err()).contains("no revision whose deployment succeeded");
+
             CliRun bad = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--memory", "lots", "--dry-run"));
             assertThat(bad.code()).as("a bad flag, as the deploy would say").isEqualTo(2);
             assertThat(bad.err()).contains("--memory");

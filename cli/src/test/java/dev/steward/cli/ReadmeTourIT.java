@@ -51,6 +51,8 @@ class ReadmeTourIT {
         EXPECT.put("D2=$(./steward package", new Expect(0, List.of("packaged webapp v2", "value sha256:")));
         EXPECT.put("ID=$(./steward deploy", new Expect(0, List.of("follow it with 'steward rollout watch")));
         EXPECT.put("./steward rollout promote $ID --watch", new Expect(0, List.of("promote: deployment", "succeeded: revision 2")));
+        EXPECT.put("./steward promote webapp --from staging --to prod --dry-run", new Expect(0, List.of("would create webapp/prod: revision 1, 1 instance",
+                "the instance finds room now", "packageDigest  (none) -> sha256:")));
         EXPECT.put("./steward promote webapp --from staging --to prod", new Expect(0, List.of("succeeded")));
         EXPECT.put("./steward rollback webapp --env staging", new Expect(0, List.of("rollback to revision 1", "succeeded", "REV")));
         EXPECT.put("./steward monitor webapp --env prod", new Expect(0, List.of("PASS")));
