@@ -145,6 +145,70 @@ class DeployPlanTest {
         assertThat(none.path("placement").path("fit").asInt()).isZero();
     }
 
+    /**
+     * An attacker's loop of plans, over real sockets: with the state's thread held, so that every
+     * plan let in stays in flight, one caller gets two places and the rest of its plans a 503 at
+     * once, another caller two more, and a third none (four in all). Once the thread goes on,
+     * every plan let in is answered, and the places are free again.
+     */
+    @Test
+    void plans_sent_in_a_loop_get_two_places_per_caller_and_four_in_all() throws Exception {
+        String[] tokens = new String[3];
+        for (int i = 0; i < 3; i++) {
+            s.put("/v1/roles/r" + i, s.admin(), "{\"weight\":1}");
+            tokens[i] = s.post("/v1/roles/r" + i + "/tokens", s.admin(), "{}").body().path("token").asText();
+        }
+        String[] digests = new String[3];
+        for (int i = 0; i < 3; i++) {
+            digests[i] = s.uploadScript("sleep 3600 # " + i, tokens[i]);
+        }
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(9);
+        List<java.util.concurrent.Future<LiveServer.Reply>> a = new ArrayList<>();
+        List<java.util.concurrent.Future<LiveServer.Reply>> b = new ArrayList<>();
+        try {
+            s.server.engine().read(st -> {
+                try {
+                    return hold.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (int i = 0; i < 5; i++) {
+                a.add(callers.submit(() -> s.post("/v1/services/web/r0/plan", tokens[0], "{\"packageDigest\":\"" + digests[0] + "\"}")));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> a.stream().filter(java.util.concurrent.Future::isDone).count() == 3);
+            for (java.util.concurrent.Future<LiveServer.Reply> f : a) {
+                if (f.isDone()) {
+                    assertThat(f.get().code()).isEqualTo(503);
+                    assertThat(f.get().body().path("detail").asText()).contains("too many deploy plans at once (4 at most, 2 per caller");
+                }
+            }
+            for (int i = 0; i < 3; i++) {
+                b.add(callers.submit(() -> s.post("/v1/services/web/r1/plan", tokens[1], "{\"packageDigest\":\"" + digests[1] + "\"}")));
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> b.stream().filter(java.util.concurrent.Future::isDone).count() == 1);
+            LiveServer.Reply third = s.post("/v1/services/web/r2/plan", tokens[2], "{\"packageDigest\":\"" + digests[2] + "\"}");
+            assertThat(third.code()).as("four in flight: none for a third caller").isEqualTo(503);
+        } finally {
+            hold.countDown();
+        }
+        List<Integer> codes = new ArrayList<>();
+        for (java.util.concurrent.Future<LiveServer.Reply> f : a) {
+            codes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).code());
+        }
+        for (java.util.concurrent.Future<LiveServer.Reply> f : b) {
+            codes.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS).code());
+        }
+        callers.shutdown();
+        assertThat(codes.stream().filter(c -> c == 200).count()).as("the four let in are answered: %s", codes).isEqualTo(4);
+        assertThat(codes.stream().filter(c -> c == 503).count()).isEqualTo(4);
+        for (int i = 0; i < 3; i++) {
+            assertThat(s.post("/v1/services/web/r2/plan", tokens[2], "{\"packageDigest\":\"" + digests[2] + "\"}").code())
+                    .as("the places are free again").isEqualTo(200);
+        }
+    }
+
     @Test
     void a_plan_is_refused_as_the_deploy_would_be() {
         LiveServer.Reply bad = plan("{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
