@@ -143,6 +143,7 @@ public final class Engine implements AutoCloseable {
     /** The follow-up cycle's command: takes back the requests whose regex constraints were cut short, for the cycle after it. */
     private Void resumeCut(ClusterState s, Instant now) {
         followUp.ran();
+        observer.followUp();
         s.resumeRegexCut();
         return null;
     }

@@ -17,4 +17,8 @@ public interface EngineObserver {
 
     /** On the owner thread: keep it to recording a number. */
     void write(long nanos, boolean ok);
+
+    /** On the owner thread: a follow-up cycle is about to run, a role's regex constraints having been cut short ({@link FollowUp}). */
+    default void followUp() {
+    }
 }

@@ -46,6 +46,7 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     private final Counter httpRequests;
     private final Histogram httpDuration;
     private final Histogram cycle;
+    private final Counter followUps;
     private final Histogram storeWrite;
     private final Counter storeWriteErrors;
 
@@ -87,6 +88,9 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
         storeWriteErrors = Counter.builder().name("steward_store_write_errors_total")
                 .help("Durable writes that failed (the allocator then refuses commands: fail-stop; under HA the leader steps down)").register(registry);
         storeWriteErrors.inc(0);
+        followUps = Counter.builder().name("steward_scheduler_followups_total")
+                .help("Follow-up scheduling cycles run because a role's regex constraints were cut short before every agent was reached").register(registry);
+        followUps.inc(0);
 
         GaugeWithCallback.builder().name("steward_engine_queue_depth").help("Commands waiting for the state's owner thread")
                 .callback(cb -> cb.call(engine.queued())).register(registry);
@@ -178,6 +182,11 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
     @Override
     public void cycle(long nanos, int placed) {
         cycle.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void followUp() {
+        followUps.inc();
     }
 
     @Override

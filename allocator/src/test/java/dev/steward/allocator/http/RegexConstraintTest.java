@@ -80,6 +80,7 @@ class RegexConstraintTest {
             assertThat(r.code()).isEqualTo(201);
         }
         long cyclesBefore = cycles();
+        long followUpsBefore = metric("steward_scheduler_followups_total");
         // '.*.{0,4}=' reads about 8,400 characters of a 40-character value with no '=': about 119 agents' worth per cycle
         JsonNode waiting = quickly("POST", "/v1/requests", "{\"cpus\":\"1\",\"memory\":\"1g\",\"constraints\":[{\"attribute\":\"host\",\"op\":\"regex\","
                 + "\"value\":\".*.{0,4}=\"}]}");
@@ -91,16 +92,22 @@ class RegexConstraintTest {
         assertThat(alloc.path("agentName").asText()).as("the one agent whose host matches").isEqualTo("h" + (agents - 1));
         // 300 agents at about 8,400 characters each is 2.5 million characters: three cycles at least, the first the request's own
         assertThat(cycles() - cyclesBefore).as("scheduling cycles from the request to its placement").isGreaterThanOrEqualTo(3);
+        assertThat(metric("steward_scheduler_followups_total") - followUpsBefore).as("follow-up cycles, counted for the operator").isGreaterThanOrEqualTo(2);
     }
 
     /** How many scheduling cycles the allocator has run, from its metrics. */
     private long cycles() throws Exception {
+        return metric("steward_scheduler_cycle_duration_seconds_count");
+    }
+
+    /** A metric's value, from the allocator's /metrics. */
+    private long metric(String name) throws Exception {
         String m;
         try (Response resp = quick.newCall(new Request.Builder().url(s.server.url() + "/metrics").header("Authorization", "Bearer " + s.admin()).build()).execute()) {
             m = resp.body().string();
         }
-        java.util.regex.Matcher x = java.util.regex.Pattern.compile("(?m)^steward_scheduler_cycle_duration_seconds_count (\\S+)$").matcher(m);
-        assertThat(x.find()).as("the cycle count in /metrics").isTrue();
+        java.util.regex.Matcher x = java.util.regex.Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(m);
+        assertThat(x.find()).as("%s in /metrics", name).isTrue();
         return (long) Double.parseDouble(x.group(1));
     }
 }
