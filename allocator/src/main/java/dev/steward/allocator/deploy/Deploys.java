@@ -99,7 +99,10 @@ final class Deploys {
             deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
         }
         int needed = fresh ? d.count() : d.kind() == Kind.SCALE ? Math.max(0, d.count() - from) : 0;
-        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed);
+        // a new revision's instances replace the live ones, which give their room back as the rollout goes: it counts as free
+        List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream().filter(i -> !i.state().terminal()
+                && i.allocationId() != null).map(dev.steward.api.InstanceInfo::allocationId).toList();
+        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, replaced);
         String what = switch (action) {
             case CREATE -> "would create " + d.name() + ": revision 1, " + dev.steward.api.Units.count(d.count(), "instance") + ", " + strategy;
             case NEW_REVISION -> "would deploy revision " + revision + " of " + d.name() + " (" + dev.steward.api.Units.count(d.count(), "instance") + ", "

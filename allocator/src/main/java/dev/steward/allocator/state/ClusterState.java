@@ -377,6 +377,11 @@ public final class ClusterState {
         return Rehearsal.of(this, ask, needed);
     }
 
+    /** As {@link #rehearse(dev.steward.api.Ask, int)}, with the room of the allocations {@code replaced} counted as free (and held again after). */
+    public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed, java.util.Collection<String> replaced) {
+        return Rehearsal.of(this, ask, needed, replaced);
+    }
+
     /** How many pending requests found no place and wait for room to grow before they are tried again. */
     public int setAsideCount() {
         return scheduler.asideCount();

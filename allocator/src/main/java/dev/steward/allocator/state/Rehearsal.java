@@ -1,5 +1,6 @@
 package dev.steward.allocator.state;
 
+import dev.steward.allocator.placement.AgentLedger;
 import dev.steward.allocator.placement.PlacementAsk;
 import dev.steward.allocator.placement.PlacementStack;
 import dev.steward.allocator.placement.PlacementStack.Choice;
@@ -17,7 +18,8 @@ import java.util.Set;
 
 /**
  * Whether the instances a deploy would start find room now, for its plan: they are placed one
- * after the other on what is free, as the scheduler would (its stack, its filters and scorers,
+ * after the other on what is free (for a new revision, with the room of the instances it
+ * replaces counted as free: they give it back as the rollout goes), as the scheduler would (its stack, its filters and scorers,
  * distinct constraints among them), each held while the next is placed, and then all given back
  * with {@link dev.steward.allocator.placement.AgentLedger#undo}: no room grows, nothing is
  * written. Other tenants' pending requests are not counted and no one is preempted. At most
@@ -33,11 +35,42 @@ final class Rehearsal {
     private Rehearsal() {
     }
 
+    /**
+     * Whether {@code needed} units of {@code ask} find room, with the room of the allocations
+     * {@code replaced} counted as free (a new revision's instances replace the old ones, which give
+     * theirs back as the rollout goes; their places are held again before this returns).
+     */
+    static DeployPlan.Placement of(ClusterState state, Ask ask, int needed, java.util.Collection<String> replaced) {
+        List<dev.steward.api.AllocationInfo> freed = new ArrayList<>();
+        Resources released = Resources.ZERO;
+        for (String id : replaced) {
+            dev.steward.api.AllocationInfo a = state.allocations.get(id);
+            AgentLedger l = a == null || a.state().terminal() || a.agentId() == null ? null : state.ledgers.get(a.agentId());
+            if (l != null) {
+                l.undo(a.resources(), a.gpuIndexes(), a.ports());
+                freed.add(a);
+                released = released.plus(a.resources());
+            }
+        }
+        try {
+            return run(state, ask, needed, released);
+        } finally {
+            for (dev.steward.api.AllocationInfo a : freed) {
+                state.ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
+            }
+        }
+    }
+
     static DeployPlan.Placement of(ClusterState state, Ask ask, int needed) {
+        return run(state, ask, needed, Resources.ZERO);
+    }
+
+    /** {@code released}: what the role holds now that it would give back (the replaced instances'), not counted against its limit. */
+    private static DeployPlan.Placement run(ClusterState state, Ask ask, int needed, Resources released) {
         state.sumTotal();
         RoleRecord role = ask.role() == null ? null : state.roles.get(ask.role());
         Resources want = ask.shape().times(needed);
-        String heldBy = role == null ? null : Quotas.limitReason(role, state.sorter.allocation(role.name()), want);
+        String heldBy = role == null ? null : Quotas.limitReason(role, state.sorter.allocation(role.name()).minus(released), want);
         if (heldBy == null) {
             heldBy = Quotas.guaranteeReason(ask.role(), state.roles.values(), state.sorter, state.readyTotal, want);
         }

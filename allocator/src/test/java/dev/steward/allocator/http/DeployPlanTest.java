@@ -210,6 +210,29 @@ class DeployPlanTest {
     }
 
     @Test
+    void a_new_revision_counts_the_room_of_the_instances_it_replaces_and_a_scale_does_not() {
+        // the one agent (4 cpus) is full with the service's two instances of 2 cpus
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"2\",\"memory\":\"1g\"}")
+                .code()).isEqualTo(201);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            int placed = 0;
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                placed += i.hasNonNull("allocationId") ? 1 : 0;
+            }
+            return placed == 2;
+        });
+        JsonNode next = plan("{\"packageDigest\":\"" + other + "\",\"cpus\":\"2\",\"memory\":\"1g\"}").body();
+        assertThat(next.path("action").asText()).isEqualTo("NEW_REVISION");
+        assertThat(next.path("placement").path("fit").asInt()).as("the old instances give their room back as the rollout goes: %s", next).isEqualTo(2);
+        JsonNode more = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"cpus\":\"2\",\"memory\":\"1g\"}").body();
+        assertThat(more.path("action").asText()).isEqualTo("SCALE");
+        assertThat(more.path("placement").path("fit").asInt()).as("a third instance comes on top of the two: %s", more).isZero();
+        // what the rehearsal freed is held again: the agent is still full for anyone else
+        LiveServer.Reply one = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"64m\"}");
+        assertThat(one.body().path("state").asText()).isEqualTo("PENDING");
+    }
+
+    @Test
     void a_plan_is_refused_as_the_deploy_would_be() {
         LiveServer.Reply bad = plan("{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
         assertThat(bad.code()).isEqualTo(400);
