@@ -19,12 +19,23 @@ final class RollbackCommand implements Callable<Integer> {
     String env;
     @Option(names = "--to", description = "Revision number (see 'steward history'). Default: back from what runs (see above)")
     Integer to;
+    @Option(names = "--dry-run", description = "Say what the rollback would do (the revision, the fields that change, room) and change nothing")
+    boolean dryRun;
     @Mixin
     Connection conn;
 
     @Override
     public Integer call() throws Exception {
         StewardClient c = conn.client();
+        if (dryRun) {
+            dev.steward.api.DeployPlan p = c.deployments().planRollback(app, env, to);
+            if (conn.json()) {
+                Output.json(p);
+            } else {
+                dev.steward.steps.DeployPlanRun.lines(p).forEach(System.out::println);
+            }
+            return 0;
+        }
         return Rollout.follow(c, c.deployments().rollback(app, env, to), Duration.ofMinutes(30), conn.json(), System.out);
     }
 }

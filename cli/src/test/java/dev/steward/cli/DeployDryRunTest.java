@@ -75,6 +75,14 @@ class DeployDryRunTest {
             assertThat(promote.code()).as("refused as the promotion would be: nothing succeeded in prod").isEqualTo(1);
             assertThat(promote.err()).contains("no revision whose deployment succeeded");
 
+            admin.deployments().deploy("web", "stage", dev.steward.api.DeployRequest.of(d1, 1, null));
+            CliRun back = CliRun.of(with(s, "rollback", "web", "--env", "stage", "--to", "1", "--dry-run"));
+            assertThat(back.code()).as(back.err()).isZero();
+            assertThat(back.out()).contains("would roll web/stage back to revision 1 as revision 2 (1 instance, rolling)");
+            CliRun backNone = CliRun.of(with(s, "rollback", "web", "--env", "stage", "--dry-run"));
+            assertThat(backNone.code()).isEqualTo(1);
+            assertThat(backNone.err()).contains("no earlier stable revision");
+
             CliRun bad = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--memory", "lots", "--dry-run"));
             assertThat(bad.code()).as("a bad flag, as the deploy would say").isEqualTo(2);
             assertThat(bad.err()).contains("--memory");

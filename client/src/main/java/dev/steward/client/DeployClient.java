@@ -42,6 +42,11 @@ public final class DeployClient {
         return c.call("POST", svc(app, env) + "/plan", req, dev.steward.api.DeployPlan.class, true);
     }
 
+    /** What {@link #rollback} would do, with the rollback's own checks and refusals; nothing changes. */
+    public dev.steward.api.DeployPlan planRollback(String app, String env, Integer revision) throws IOException {
+        return c.call("POST", svc(app, env) + "/rollback/plan", revision == null ? Map.of() : Map.of("revision", revision), dev.steward.api.DeployPlan.class, true);
+    }
+
     public DeployResult rollback(String app, String env, Integer revision) throws IOException {
         return c.call("POST", svc(app, env) + "/rollback", revision == null ? Map.of() : Map.of("revision", revision), DeployResult.class, false);
     }

@@ -3,7 +3,6 @@ package dev.steward.allocator.deploy;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.Conflict;
 import dev.steward.allocator.state.NotFound;
-import dev.steward.api.DeployPlan;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
 import dev.steward.api.DeploymentInfo;
@@ -74,54 +73,6 @@ final class Deploys {
                 return started;
             }
         }
-    }
-
-    /**
-     * What {@link #deploy} would do, worked out by the same checks ({@link #decide}) and nothing
-     * changed: a refusal is the deploy's own. See {@link DeployPlan}.
-     */
-    DeployPlan plan(String app, String env, String role, DeployRequest req, Instant now) {
-        Decision d = decide(app, env, role, req, now);
-        ServiceRecord s = d.service();
-        DeployPlan.Action action = d.created() ? DeployPlan.Action.CREATE : switch (d.kind()) {
-            case NOOP -> DeployPlan.Action.NONE;
-            case SCALE -> DeployPlan.Action.SCALE;
-            case NEW_REVISION -> DeployPlan.Action.NEW_REVISION;
-        };
-        boolean fresh = d.kind() == Kind.NEW_REVISION;
-        int revision = fresh ? s.nextRevision() : d.targeted().number();
-        int from = d.created() ? 0 : s.instances();
-        String strategy = d.rollout().type().name().toLowerCase(java.util.Locale.ROOT);
-        DeploymentInfo running = d.running();
-        String deployment = null;
-        if (running != null) {
-            String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(java.util.Locale.ROOT) + ")";
-            deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
-        }
-        int needed = fresh ? d.count() : d.kind() == Kind.SCALE ? Math.max(0, d.count() - from) : 0;
-        // a new revision's instances replace the live ones, which give their room back as the rollout goes: it counts as free
-        List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream().filter(i -> !i.state().terminal()
-                && i.allocationId() != null).map(dev.steward.api.InstanceInfo::allocationId).toList();
-        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, replaced);
-        String what = switch (action) {
-            case CREATE -> "would create " + d.name() + ": revision 1, " + dev.steward.api.Units.count(d.count(), "instance") + ", " + strategy;
-            case NEW_REVISION -> "would deploy revision " + revision + " of " + d.name() + " (" + dev.steward.api.Units.count(d.count(), "instance") + ", "
-                    + strategy + ")" + (deployment == null ? "" : "; " + deployment);
-            case SCALE -> "would scale " + d.name() + " from " + from + " to " + dev.steward.api.Units.count(d.count(), "instance") + "; revision "
-                    + revision + " unchanged";
-            case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
-        };
-        return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
-                fresh ? dev.steward.api.RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
-                placement, what + (placement == null ? "" : "; " + room(placement)));
-    }
-
-    /** One sentence on whether the instances find room now. */
-    static String room(DeployPlan.Placement p) {
-        String of = p.tried() < p.needed() ? " (of the first " + p.tried() + " of " + p.needed() + " tried)" : "";
-        String fit = p.fit() == p.tried() ? (p.tried() == 1 ? "the instance finds" : "all " + p.tried() + " instances find") + " room now" + of
-                : "only " + p.fit() + " of " + p.tried() + " instances find room now" + of + (p.partial() ? ", though a regex constraint was not run on every agent" : "");
-        return p.heldBy() == null ? fit : fit + ", but " + p.heldBy();
     }
 
     /**
@@ -199,17 +150,25 @@ final class Deploys {
     DeployResult rollback(String name, Integer to, String who, Instant now) {
         ServiceRecord s = services.record(name);
         refuseWhileDeleting(s);
-        int target = to != null ? to : previous(s);
-        RevisionInfo r = services.revisionRecord(Services.revisionId(name, target));
-        if (r == null) {
-            throw new NotFound("revision", Services.revisionId(name, target) + " (kept: " + services.revisionsOf(name).stream().map(RevisionInfo::number).toList() + ")");
-        }
+        RevisionInfo r = rollbackTarget(s, to);
+        int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
     }
 
+    /** The revision a rollback goes back to: {@code to}, or by default back from what runs ({@link #previous}); a 404 or 409 that says why not. */
+    RevisionInfo rollbackTarget(ServiceRecord s, Integer to) {
+        int target = to != null ? to : previous(s);
+        RevisionInfo r = services.revisionRecord(Services.revisionId(s.name(), target));
+        if (r == null) {
+            throw new NotFound("revision", Services.revisionId(s.name(), target) + " (kept: " + services.revisionsOf(s.name()).stream().map(RevisionInfo::number)
+                    .toList() + ")");
+        }
+        return r;
+    }
+
     /** A service being deleted takes no deploy, scale or rollback: its name is free again once it is gone. */
-    private void refuseWhileDeleting(ServiceRecord s) {
+    void refuseWhileDeleting(ServiceRecord s) {
         if (s != null && s.deletingSince() != null) {
             long stopping = services.instancesOf(s.name()).stream().filter(i -> !i.state().terminal()).count();
             throw new Conflict("service " + s.name() + " is being deleted (since " + s.deletingSince() + "); " + dev.steward.api.Units.count(stopping, "instance")

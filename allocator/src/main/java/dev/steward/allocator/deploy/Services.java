@@ -35,6 +35,7 @@ public final class Services {
     private static final int KEEP_DEPLOYMENTS = 20;
     private final ClusterState state;
     private final Deploys deploys;
+    private final Plans plans;
     private final Deletes deletes;
     private final DeploymentActions actions;
     private final Reconciles reconciles;
@@ -63,6 +64,7 @@ public final class Services {
     public Services(ClusterState state) {
         this.state = state;
         this.deploys = new Deploys(state, this);
+        this.plans = new Plans(state, this, deploys);
         this.deletes = new Deletes(state, this);
         this.actions = new DeploymentActions(state, this);
         this.reconciles = new Reconciles(state, this, new Controller(state, this), deletes);
@@ -88,12 +90,17 @@ public final class Services {
 
     /** What {@link #deploy} would do, with the same checks, changing nothing: a read ({@code POST /v1/services/APP/ENV/plan}). */
     public dev.steward.api.DeployPlan plan(String app, String env, String role, DeployRequest req, Instant now) {
-        return deploys.plan(app, env, role, req, now);
+        return plans.deploy(app, env, role, req, now);
     }
 
     /** Rolls back to a kept revision (default: back from what runs; see {@link Deploys}) as a new revision with its spec. */
     public DeployResult rollback(String name, Integer to, String who, Instant now) {
         return deploys.rollback(name, to, who, now);
+    }
+
+    /** What {@link #rollback} would do, with the same checks, changing nothing: a read ({@code POST /v1/services/APP/ENV/rollback/plan}). */
+    public dev.steward.api.DeployPlan planRollback(String name, Integer to) {
+        return plans.rollback(name, to);
     }
 
     /**

@@ -53,6 +53,7 @@ final class ServiceRoutes {
                                     .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
                 new Route("POST", svc + "/plan", clients, this::plan),
+                new Route("POST", svc + "/rollback/plan", clients, this::planRollback),
                 new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
                 new Route("DELETE", svc, clients, c -> h.engine.command((s, now) -> {
                     String name = mine(c, s);
@@ -117,10 +118,33 @@ final class ServiceRoutes {
      * cannot see: a write must not reveal what a read hides. An absent service passes (a deploy
      * creates it; a promotion's missing source is the command's own error).
      */
-    /** A deploy's plan: a read, with the deploy's own checks; at most {@link PlanGate#MAX} at once, since each places instances on the owner thread. */
+    /** A deploy's plan: a read, with the deploy's own checks. */
     private CompletableFuture<ApiResponse> plan(Route.Call c) {
         DeployRequest req = h.body(c, DeployRequest.class);
         String role = role(c.principal(), req.role());
+        return gated(c, s -> {
+            hidden(c, s, Services.name(c.param("app"), c.param("env"))); // the same checks as the deploy's, and no more to learn from
+            if (req.promoteFrom() != null) {
+                hidden(c, s, Services.name(c.param("app"), req.promoteFrom()));
+            }
+            PackageAccess.require(c.principal(), s, req.packageDigest());
+            return s.services().plan(c.param("app"), c.param("env"), role, req, h.clock.instant());
+        });
+    }
+
+    /** A rollback's plan: a read, with the rollback's own checks. */
+    private CompletableFuture<ApiResponse> planRollback(Route.Call c) {
+        Map<?, ?> body = h.optionalBody(c, Map.class, Map.of());
+        Integer to = revisionField(body.get("revision"));
+        return gated(c, s -> s.services().planRollback(mine(c, s), to));
+    }
+
+    /**
+     * A plan worked out on the owner thread as a read, never parked (no {@code ?index} wait), so
+     * it holds its place only while it is worked out: at most {@link PlanGate#MAX} at once, since
+     * each places instances there.
+     */
+    private CompletableFuture<ApiResponse> gated(Route.Call c, java.util.function.Function<ClusterState, dev.steward.api.DeployPlan> work) {
         String caller = c.principal().kind() + ":" + c.principal().subject();
         if (!plans.take(caller)) {
             return CompletableFuture.completedFuture(ApiResponse.problem(503, "Service Unavailable", "too many deploy plans at once (" + PlanGate.MAX
@@ -129,16 +153,7 @@ final class ServiceRoutes {
         }
         CompletableFuture<ApiResponse> planned;
         try {
-            // a read, never parked (no ?index wait): a plan holds its place only while it is worked out
-            planned = h.engine.clientRead(s -> {
-                hidden(c, s, Services.name(c.param("app"), c.param("env"))); // the same checks as the deploy's, and no more to learn from
-                if (req.promoteFrom() != null) {
-                    hidden(c, s, Services.name(c.param("app"), req.promoteFrom()));
-                }
-                PackageAccess.require(c.principal(), s, req.packageDigest());
-                return ApiResponse.json(200, s.services().plan(c.param("app"), c.param("env"), role, req, h.clock.instant()))
-                        .header("X-Steward-Index", Long.toString(s.index()));
-            });
+            planned = h.engine.clientRead(s -> ApiResponse.json(200, work.apply(s)).header("X-Steward-Index", Long.toString(s.index())));
         } catch (RuntimeException e) {
             plans.give(caller);
             throw e;

@@ -95,6 +95,7 @@ class AuthorizationMatrixTest {
         row("PUT /v1/packages/{digest}",                        "401 401 403 403 ok 403 ok ok");
         row("PUT /v1/services/{app}/{env}",                     "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/plan",               "401 401 403 403 404 403 ok ok");
+        row("POST /v1/services/{app}/{env}/rollback/plan",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/rollback",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/monitors",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/pause",                  "401 401 403 403 404 403 ok ok");

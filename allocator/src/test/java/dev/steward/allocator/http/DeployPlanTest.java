@@ -233,6 +233,29 @@ class DeployPlanTest {
     }
 
     @Test
+    void a_rollback_is_planned_as_a_new_revision_with_the_old_spec_and_refused_as_the_rollback_would_be() {
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":1,\"cpus\":\"1\",\"memory\":\"1g\"}")
+                .code()).isEqualTo(201);
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + other + "\",\"cpus\":\"1\",\"memory\":\"2g\"}").code())
+                .isEqualTo(201);
+        String before = snapshot();
+        LiveServer.Reply r = s.post("/v1/services/web/prod/rollback/plan", s.admin(), "{\"revision\":1}");
+        assertThat(r.code()).as("%s", r.body()).isEqualTo(200);
+        JsonNode p = r.body();
+        assertThat(p.path("action").asText()).isEqualTo("NEW_REVISION");
+        assertThat(p.path("revision").asInt()).isEqualTo(3);
+        assertThat(p.path("fromRevision").asInt()).isEqualTo(2);
+        assertThat(fields(p)).containsExactly("packageDigest", "memory");
+        assertThat(p.path("message").asText()).startsWith("would roll web/prod back to revision 1 as revision 3 (1 instance, rolling); supersedes deployment ");
+        assertThat(snapshot()).as("nothing changed").isEqualTo(before);
+        // no revision named, and none succeeded to go back to: the rollback's own 409
+        LiveServer.Reply none = s.post("/v1/services/web/prod/rollback/plan", s.admin(), null);
+        assertThat(none.code()).isEqualTo(409);
+        assertThat(none.body().path("detail").asText()).contains("there is no earlier stable revision");
+        assertThat(s.post("/v1/services/web/prod/rollback/plan", s.admin(), "{\"revision\":9}").code()).isEqualTo(404);
+    }
+
+    @Test
     void a_plan_is_refused_as_the_deploy_would_be() {
         LiveServer.Reply bad = plan("{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
         assertThat(bad.code()).isEqualTo(400);

@@ -1,0 +1,96 @@
+package dev.steward.allocator.deploy;
+
+import dev.steward.allocator.state.ClusterState;
+import dev.steward.api.DeployPlan;
+import dev.steward.api.DeployRequest;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.RevisionInfo;
+import dev.steward.api.RolloutSpec;
+import dev.steward.api.RunSpecDiff;
+import dev.steward.api.Units;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What a deploy or a rollback would do ({@link DeployPlan}), worked out by the same decision
+ * and checks as the real one ({@link Deploys#decide}, {@link Deploys#rollbackTarget}), so a plan
+ * is refused exactly as its deploy would be, and nothing is changed: a read on the owner thread.
+ * Whether its instances find room is rehearsed on the placement index ({@link
+ * ClusterState#rehearse}); a new revision's instances with the room of those they replace counted
+ * as free, since those give it back as the rollout goes.
+ */
+final class Plans {
+    private final ClusterState state;
+    private final Services services;
+    private final Deploys deploys;
+
+    Plans(ClusterState state, Services services, Deploys deploys) {
+        this.state = state;
+        this.services = services;
+        this.deploys = deploys;
+    }
+
+    /** What {@link Deploys#deploy} would do. */
+    DeployPlan deploy(String app, String env, String role, DeployRequest req, Instant now) {
+        return describe(deploys.decide(app, env, role, req, now), null);
+    }
+
+    /** What {@link Deploys#rollback} would do: a new revision with the spec of revision {@code to} (by default, back from what runs). */
+    DeployPlan rollback(String name, Integer to) {
+        ServiceRecord s = services.record(name);
+        deploys.refuseWhileDeleting(s);
+        RevisionInfo r = deploys.rollbackTarget(s, to);
+        DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        RevisionInfo current = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
+        RevisionInfo targeted = running == null ? current : services.revisionRecord(Services.revisionId(name, running.revision()));
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env())
+                .parse(), RolloutSpec.ROLLING, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
+        return describe(d, r.number());
+    }
+
+    /** The plan of a decision; {@code backTo}: the revision a rollback goes back to, or null for a deploy. */
+    private DeployPlan describe(Deploys.Decision d, Integer backTo) {
+        ServiceRecord s = d.service();
+        DeployPlan.Action action = d.created() ? DeployPlan.Action.CREATE : switch (d.kind()) {
+            case NOOP -> DeployPlan.Action.NONE;
+            case SCALE -> DeployPlan.Action.SCALE;
+            case NEW_REVISION -> DeployPlan.Action.NEW_REVISION;
+        };
+        boolean fresh = d.kind() == Deploys.Kind.NEW_REVISION;
+        int revision = fresh ? s.nextRevision() : d.targeted().number();
+        int from = d.created() ? 0 : s.instances();
+        String strategy = d.rollout().type().name().toLowerCase(Locale.ROOT);
+        DeploymentInfo running = d.running();
+        String deployment = null;
+        if (running != null) {
+            String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(Locale.ROOT) + ")";
+            deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
+        }
+        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : 0;
+        List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream()
+                .filter(i -> !i.state().terminal() && i.allocationId() != null).map(InstanceInfo::allocationId).toList();
+        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, replaced);
+        String count = Units.count(d.count(), "instance");
+        String what = switch (action) {
+            case CREATE -> "would create " + d.name() + ": revision 1, " + count + ", " + strategy;
+            case NEW_REVISION -> (backTo != null ? "would roll " + d.name() + " back to revision " + backTo + " as revision " + revision
+                    : "would deploy revision " + revision + " of " + d.name()) + " (" + count + ", " + strategy + ")" + (deployment == null ? "" : "; " + deployment);
+            case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged";
+            case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
+        };
+        return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
+                fresh ? RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
+                placement, what + (placement == null ? "" : "; " + room(placement)));
+    }
+
+    /** One sentence on whether the instances find room now. */
+    static String room(DeployPlan.Placement p) {
+        String of = p.tried() < p.needed() ? " (of the first " + p.tried() + " of " + p.needed() + " tried)" : "";
+        String fit = p.fit() == p.tried() ? (p.tried() == 1 ? "the instance finds" : "all " + p.tried() + " instances find") + " room now" + of
+                : "only " + p.fit() + " of " + p.tried() + " instances find room now" + of + (p.partial() ? ", though a regex constraint was not run on every agent" : "");
+        return p.heldBy() == null ? fit : fit + ", but " + p.heldBy();
+    }
+}
