@@ -177,6 +177,11 @@ final class DeployCommand implements Callable<Integer> {
             }
             throw e;
         }
+        return print(conn, p);
+    }
+
+    /** A plan as {@code --dry-run} prints it (deploy, promote, rollback): its lines, or the plan itself with {@code -o json}; exit 0. */
+    static int print(Connection conn, dev.steward.api.DeployPlan p) throws java.io.IOException {
         if (conn.json()) {
             Output.json(p);
         } else {

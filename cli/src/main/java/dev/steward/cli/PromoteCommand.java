@@ -39,13 +39,7 @@ final class PromoteCommand implements Callable<Integer> {
         DeployRequest req = new DeployRequest(null, null, null, instances, null, null, null, null, null, null, null, null, strategy, null, null, null,
                 null, null, null, null, null, null, null, from, null, blank(actor), blank(buildUrl));
         if (dryRun) {
-            dev.steward.api.DeployPlan p = c.deployments().plan(app, to, req);
-            if (conn.json()) {
-                Output.json(p);
-            } else {
-                dev.steward.steps.DeployPlanRun.lines(p).forEach(System.out::println);
-            }
-            return 0;
+            return DeployCommand.print(conn, c.deployments().plan(app, to, req));
         }
         return Rollout.follow(c, c.deployments().deploy(app, to, req), Duration.ofMinutes(30), conn.json(), System.out);
     }

@@ -28,13 +28,7 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StewardClient c = conn.client();
         if (dryRun) {
-            dev.steward.api.DeployPlan p = c.deployments().planRollback(app, env, to);
-            if (conn.json()) {
-                Output.json(p);
-            } else {
-                dev.steward.steps.DeployPlanRun.lines(p).forEach(System.out::println);
-            }
-            return 0;
+            return DeployCommand.print(conn, c.deployments().planRollback(app, env, to));
         }
         return Rollout.follow(c, c.deployments().rollback(app, env, to), Duration.ofMinutes(30), conn.json(), System.out);
     }

@@ -370,14 +370,10 @@ public final class ClusterState {
     }
 
     /**
-     * Whether {@code needed} units of {@code ask} would find room now, placed on what is free and
-     * given back ({@link Rehearsal}): for a deploy's plan. Changes nothing that is stored.
+     * Whether {@code needed} units of {@code ask} would find room now, placed on what is free (the
+     * room of the allocations {@code replaced} counted as free) and given back ({@link Rehearsal}):
+     * for a deploy's plan. Changes nothing that is stored.
      */
-    public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed) {
-        return Rehearsal.of(this, ask, needed);
-    }
-
-    /** As {@link #rehearse(dev.steward.api.Ask, int)}, with the room of the allocations {@code replaced} counted as free (and held again after). */
     public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed, java.util.Collection<String> replaced) {
         return Rehearsal.of(this, ask, needed, replaced);
     }

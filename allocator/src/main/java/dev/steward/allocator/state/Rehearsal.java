@@ -61,10 +61,6 @@ final class Rehearsal {
         }
     }
 
-    static DeployPlan.Placement of(ClusterState state, Ask ask, int needed) {
-        return run(state, ask, needed, Resources.ZERO);
-    }
-
     /** {@code released}: what the role holds now that it would give back (the replaced instances'), not counted against its limit. */
     private static DeployPlan.Placement run(ClusterState state, Ask ask, int needed, Resources released) {
         state.sumTotal();
