@@ -13,7 +13,6 @@ import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,33 +50,13 @@ class DeployCrashTest {
         }
         if (dir != null) {
             for (String a : List.of("a1", "a2")) {
-                killTasks(dir.resolve(a));
+                TaskCleanup.killTasks(dir.resolve(a)); // waits for each kill to be sent
+                TaskCleanup.removeLeases(dir.resolve(a));
             }
+        }
+        TaskCleanup.removeCgroups("steward-crash-test"); // waits for each cgroup to empty: an rmdir before that left them behind
+        if (dir != null) {
             Main.deleteTree(dir);
-        }
-        for (Path cg : List.of(Path.of("/sys/fs/cgroup/memory/steward-crash-test"), Path.of("/sys/fs/cgroup/cpu/steward-crash-test"),
-                Path.of("/sys/fs/cgroup/pids/steward-crash-test"), Path.of("/sys/fs/cgroup/steward-crash-test"))) {
-            if (Files.isDirectory(cg)) {
-                try (var all = Files.walk(cg)) {
-                    all.filter(Files::isDirectory).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                }
-            }
-        }
-    }
-
-    private static void killTasks(Path agentDir) throws IOException {
-        Path tasks = agentDir.resolve("tasks");
-        if (!Files.isDirectory(tasks)) {
-            return;
-        }
-        try (var ds = Files.list(tasks)) {
-            for (Path t : ds.toList()) {
-                Path pid = t.resolve("pid");
-                if (Files.exists(pid)) {
-                    String p = Files.readString(pid).trim().split("\\s+")[0];
-                    new ProcessBuilder("kill", "-KILL", "--", "-" + p).start();
-                }
-            }
         }
     }
 

@@ -13,6 +13,21 @@ final class TaskCleanup {
     private TaskCleanup() {
     }
 
+    /** Whether the cgroup directory {@code d} holds no process (v1 {@code tasks}, v2 {@code cgroup.procs}); true when it is gone. */
+    private static boolean empty(Path d) {
+        for (String f : new String[] {"cgroup.procs", "tasks"}) {
+            Path p = d.resolve(f);
+            try {
+                if (Files.exists(p) && !Files.readString(p).isBlank()) {
+                    return false;
+                }
+            } catch (IOException gone) {
+                return true;
+            }
+        }
+        return true;
+    }
+
     /** SIGKILL to the process group of every task the agent with {@code dataDir} started. */
     static void killTasks(Path dataDir) throws Exception {
         Path tasks = dataDir.resolve("tasks");
@@ -50,7 +65,12 @@ final class TaskCleanup {
         }
     }
 
-    /** Removes the (empty, once the tasks are gone) cgroups under {@code parent}, v1 and v2. */
+    /**
+     * Removes the cgroups under {@code parent}, v1 and v2, deepest first. A SIGKILL'd task leaves
+     * its cgroup only once the kernel has finished it, a moment after the signal: each cgroup is
+     * waited for until it holds no process (at most 10 s), since an rmdir before that fails with
+     * EBUSY and would leave it behind.
+     */
     static void removeCgroups(String parent) throws IOException {
         for (Path root : new Path[] {Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup/cpu"), Path.of("/sys/fs/cgroup/pids"), Path.of("/sys/fs/cgroup")}) {
             Path p = root.resolve(parent);
@@ -60,9 +80,11 @@ final class TaskCleanup {
             try (var all = Files.walk(p)) {
                 for (Path d : (Iterable<Path>) all.filter(Files::isDirectory).sorted(Comparator.reverseOrder())::iterator) {
                     try {
+                        org.awaitility.Awaitility.await("the processes of " + d + " to end").atMost(java.time.Duration.ofSeconds(10))
+                                .pollInterval(java.time.Duration.ofMillis(20)).until(() -> empty(d));
                         Files.delete(d); // cgroup directories go with rmdir, files and all
-                    } catch (IOException e) {
-                        // a process still in it: nothing more to do here
+                    } catch (IOException | org.awaitility.core.ConditionTimeoutException e) {
+                        // a process still in it after all: the test's own assertions say why
                     }
                 }
             }
