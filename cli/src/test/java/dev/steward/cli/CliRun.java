@@ -20,4 +20,14 @@ record CliRun(int code, String out, String err) {
             System.setErr(oldErr);
         }
     }
+
+    /** {@code args} followed by {@code --addr} and {@code --token} for {@code s}, as its admin. */
+    static String[] with(dev.steward.allocator.Server s, String... args) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + 4);
+        out[args.length] = "--addr";
+        out[args.length + 1] = s.url();
+        out[args.length + 2] = "--token";
+        out[args.length + 3] = s.adminToken();
+        return out;
+    }
 }

@@ -18,14 +18,6 @@ class DeployDryRunTest {
     @TempDir
     Path dir;
 
-    private static String[] with(Server s, String... args) {
-        String[] out = java.util.Arrays.copyOf(args, args.length + 4);
-        out[args.length] = "--addr";
-        out[args.length + 1] = s.url();
-        out[args.length + 2] = "--token";
-        out[args.length + 3] = s.adminToken();
-        return out;
-    }
 
     private Path build(String version) throws Exception {
         Path tree = Files.createDirectories(dir.resolve("tree-" + version));
@@ -45,13 +37,13 @@ class DeployDryRunTest {
             Path v1 = build("v1");
             String d1 = dev.steward.client.PackageClient.digestOf(v1);
 
-            CliRun notThere = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--dry-run"));
+            CliRun notThere = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--dry-run"));
             assertThat(notThere.code()).as(notThere.err()).isEqualTo(1);
             assertThat(notThere.err()).contains("does not have").contains(d1).contains("--dry-run uploads nothing");
             assertThat(admin.packages().list()).as("nothing was uploaded").isEmpty();
 
             admin.packages().push(v1, d1);
-            CliRun plan = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--instances", "3",
+            CliRun plan = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--instances", "3",
                     "--cpus", "1", "--memory", "1g", "--vars", "TOKEN=s3cret", "--dry-run"));
             assertThat(plan.code()).as(plan.err()).isZero();
             assertThat(plan.out()).contains("would create web/prod: revision 1, 3 instances, rolling; all 3 instances find room now")
@@ -60,30 +52,30 @@ class DeployDryRunTest {
                     .containsPattern("instances +0 -> 3").doesNotContain("s3cret");
             assertThat(admin.deployments().services()).as("nothing was made").isEmpty();
 
-            CliRun tooBig = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
+            CliRun tooBig = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
                     "--cpus", "3", "--memory", "1g", "--dry-run", "-o", "json"));
             assertThat(tooBig.code()).as(tooBig.err()).isZero();
             JsonNode p = dev.steward.allocator.Json.MAPPER.readTree(tooBig.out());
             assertThat(p.path("action").asText()).isEqualTo("CREATE");
             assertThat(p.path("placement").path("fit").asInt()).as("one 3-cpu instance on a 4-cpu agent").isEqualTo(1);
 
-            CliRun text = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
+            CliRun text = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
                     "--cpus", "3", "--memory", "1g", "--dry-run"));
             assertThat(text.out()).contains("only 1 of 3 instances find room now").contains("why agents turned down instance 2:").contains("1 agent: ");
 
-            CliRun promote = CliRun.of(with(s, "promote", "web", "--from", "prod", "--to", "live", "--dry-run"));
+            CliRun promote = CliRun.of(CliRun.with(s, "promote", "web", "--from", "prod", "--to", "live", "--dry-run"));
             assertThat(promote.code()).as("refused as the promotion would be: nothing succeeded in prod").isEqualTo(1);
             assertThat(promote.err()).contains("no revision whose deployment succeeded");
 
             admin.deployments().deploy("web", "stage", dev.steward.api.DeployRequest.of(d1, 1, null));
-            CliRun back = CliRun.of(with(s, "rollback", "web", "--env", "stage", "--to", "1", "--dry-run"));
+            CliRun back = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--dry-run"));
             assertThat(back.code()).as(back.err()).isZero();
             assertThat(back.out()).contains("would roll web/stage back to revision 1 as revision 2 (1 instance, rolling)");
-            CliRun backNone = CliRun.of(with(s, "rollback", "web", "--env", "stage", "--dry-run"));
+            CliRun backNone = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--dry-run"));
             assertThat(backNone.code()).isEqualTo(1);
             assertThat(backNone.err()).contains("no earlier stable revision");
 
-            CliRun bad = CliRun.of(with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--memory", "lots", "--dry-run"));
+            CliRun bad = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--memory", "lots", "--dry-run"));
             assertThat(bad.code()).as("a bad flag, as the deploy would say").isEqualTo(2);
             assertThat(bad.err()).contains("--memory");
         }

@@ -28,14 +28,6 @@ class OperatorCommandsTest {
         return CliRun.of(args);
     }
 
-    private static String[] with(Server s, String... args) {
-        String[] out = java.util.Arrays.copyOf(args, args.length + 4);
-        out[args.length] = "--addr";
-        out[args.length + 1] = s.url();
-        out[args.length + 2] = "--token";
-        out[args.length + 3] = s.adminToken();
-        return out;
-    }
 
     @Test
     void anAgentDrainedAndEnabledByNameAndARequestCancelled() throws Exception {
@@ -43,33 +35,33 @@ class OperatorCommandsTest {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
             AgentJoined m1 = StewardClient.builder(s.url()).token(s.joinToken()).build()
                     .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
-            CliRun listed = run(with(s, "agents"));
+            CliRun listed = run(CliRun.with(s, "agents"));
             assertThat(listed.code()).isZero();
             assertThat(listed.out()).contains("m1").contains(m1.agent().id()).contains("READY").contains("0/4");
 
-            CliRun drained = run(with(s, "agents", "drain", "m1"));
+            CliRun drained = run(CliRun.with(s, "agents", "drain", "m1"));
             assertThat(drained.code()).as(drained.err()).isZero();
             assertThat(drained.out()).contains("agent m1 (" + m1.agent().id() + ") is draining");
             RequestInfo waiting = admin.submit(AllocateRequest.of("1", "1g", 1));
             assertThat(waiting.state()).isEqualTo(RequestState.PENDING);
-            CliRun pending = run(with(s, "requests", "--state", "pending"));
+            CliRun pending = run(CliRun.with(s, "requests", "--state", "pending"));
             assertThat(pending.out()).contains(waiting.id()).contains("pending").contains("0/1").contains("1 draining");
 
-            CliRun deadline = run(with(s, "agents", "drain", "m1", "--deadline", "1h"));
+            CliRun deadline = run(CliRun.with(s, "agents", "drain", "m1", "--deadline", "1h"));
             assertThat(deadline.code()).as(deadline.err()).isZero();
             assertThat(deadline.out()).contains("what is still there at ").contains(" ends then");
-            assertThat(run(with(s, "agents")).out()).contains("drain deadline ");
-            assertThat(run(with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
+            assertThat(run(CliRun.with(s, "agents")).out()).contains("drain deadline ");
+            assertThat(run(CliRun.with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
             assertThat(admin.request(waiting.id(), 0, null).value().state()).as("placed once the agent is back").isEqualTo(RequestState.PLACED);
             RequestInfo big = admin.submit(AllocateRequest.of("8", "1g", 1));
             assertThat(big.state()).isEqualTo(RequestState.PENDING);
 
-            CliRun cancelled = run(with(s, "requests", "cancel", big.id(), "nosuchrequest"));
+            CliRun cancelled = run(CliRun.with(s, "requests", "cancel", big.id(), "nosuchrequest"));
             assertThat(cancelled.code()).as("one of the two was not there").isEqualTo(1);
             assertThat(cancelled.out()).contains("cancelled request " + big.id() + " (default)");
             assertThat(cancelled.err()).contains("nosuchrequest: no request 'nosuchrequest' (404)");
             assertThat(admin.request(big.id(), 0, null).value().state()).isEqualTo(RequestState.CANCELLED);
-            CliRun none = run(with(s, "agents", "drain", "m9"));
+            CliRun none = run(CliRun.with(s, "agents", "drain", "m9"));
             assertThat(none.code()).isEqualTo(1);
             assertThat(none.err()).contains("no agent named or with the id 'm9' (1 agent known");
         }
@@ -86,21 +78,21 @@ class OperatorCommandsTest {
             String first = one.allocations().get(0);
             String second = two.allocations().get(0);
 
-            CliRun timedOut = run(with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "2s"));
+            CliRun timedOut = run(CliRun.with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "2s"));
             assertThat(timedOut.code()).as(timedOut.err()).isEqualTo(1);
             assertThat(timedOut.out()).contains("is draining").contains("2 allocations left on m1: ")
                     .contains(first + " (LEAVING, role default)").contains(second + " (LEAVING, role default)")
                     .contains("still not empty after 2s");
 
             java.util.concurrent.CompletableFuture<CliRun> waited = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> run(with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "60s")));
+                    () -> run(CliRun.with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "60s")));
             admin.release(first);
             admin.release(second);
             CliRun done = waited.get(90, java.util.concurrent.TimeUnit.SECONDS);
             assertThat(done.code()).as(done.out() + done.err()).isZero();
             assertThat(done.out()).contains("agent m1 (" + m1.agent().id() + ") is empty").contains("steward agents enable m1");
 
-            CliRun alone = run(with(s, "agents", "drain", "m1", "--wait-timeout", "1m"));
+            CliRun alone = run(CliRun.with(s, "agents", "drain", "m1", "--wait-timeout", "1m"));
             assertThat(alone.code()).isNotZero();
             assertThat(alone.err()).contains("--wait-timeout goes with --wait");
         }
@@ -110,22 +102,22 @@ class OperatorCommandsTest {
     void rolesSetChangesOnlyWhatIsGiven() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("b")))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            CliRun created = run(with(s, "roles", "set", "ci", "--weight", "2", "--guarantee", "cpus=1,memory=1g", "--limit", "cpus=12,memory=48g,fpga=2"));
+            CliRun created = run(CliRun.with(s, "roles", "set", "ci", "--weight", "2", "--guarantee", "cpus=1,memory=1g", "--limit", "cpus=12,memory=48g,fpga=2"));
             assertThat(created.code()).as(created.err()).isZero();
             assertThat(created.out()).contains("role ci created: weight 2.0, guarantee cpus=1,memory=1g, limit cpus=12,memory=48g,fpga=2");
-            assertThat(run(with(s, "roles", "set", "ci", "--weight", "3")).code()).isZero();
+            assertThat(run(CliRun.with(s, "roles", "set", "ci", "--weight", "3")).code()).isZero();
             RoleInfo ci = admin.roles().stream().filter(r -> r.name().equals("ci")).findFirst().orElseThrow();
             assertThat(ci.weight()).isEqualTo(3.0);
             assertThat(ci.guarantee().cpus()).isEqualTo("1");
             assertThat(ci.limit().cpus()).isEqualTo("12");
             assertThat(ci.limit().scalars()).containsEntry("fpga", 2L);
 
-            assertThat(run(with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
-            assertThat(run(with(s, "roles")).out()).contains("ci").contains("default");
-            CliRun bad = run(with(s, "roles", "set", "ci", "--limit", "cpus=x"));
+            assertThat(run(CliRun.with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
+            assertThat(run(CliRun.with(s, "roles")).out()).contains("ci").contains("default");
+            CliRun bad = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus=x"));
             assertThat(bad.code()).isEqualTo(1);
             assertThat(bad.err()).contains("limit.cpus");
-            CliRun usage = run(with(s, "roles", "set", "ci", "--limit", "cpus"));
+            CliRun usage = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus"));
             assertThat(usage.code()).isEqualTo(2);
             assertThat(usage.err()).contains("is not NAME=AMOUNT");
         }
@@ -141,24 +133,24 @@ class OperatorCommandsTest {
             String d = dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", "v7", "sh run.sh", null,
                     java.util.List.of(), null, null, null)).writeTo(file).digest();
             admin.packages().push(file, d);
-            CliRun listed = run(with(s, "packages"));
+            CliRun listed = run(CliRun.with(s, "packages"));
             assertThat(listed.code()).as(listed.err()).isZero();
             assertThat(listed.out()).contains(dev.steward.api.Digests.shortForm(d)).contains("web").contains("v7").contains("1 package, ")
                     .contains("--max-package-bytes-per-role");
             admin.deployments().deploy("web", "prod", dev.steward.api.DeployRequest.of(d, 0, null));
-            CliRun refused = run(with(s, "packages", "delete", d));
+            CliRun refused = run(CliRun.with(s, "packages", "delete", d));
             assertThat(refused.code()).isEqualTo(1);
             assertThat(refused.err()).contains("still run by service web/prod (revision 1)");
             admin.deployments().delete("web", "prod");
-            CliRun deleted = run(with(s, "packages", "delete", d, "sha256:nope"));
+            CliRun deleted = run(CliRun.with(s, "packages", "delete", d, "sha256:nope"));
             assertThat(deleted.code()).as("one of the two was not a digest").isEqualTo(1);
             assertThat(deleted.out()).contains("let go of " + d + "; its file is removed");
             assertThat(deleted.err()).contains("sha256:nope");
-            assertThat(run(with(s, "packages")).out()).contains("0 packages");
-            CliRun again = run(with(s, "packages", "delete", d));
+            assertThat(run(CliRun.with(s, "packages")).out()).contains("0 packages");
+            CliRun again = run(CliRun.with(s, "packages", "delete", d));
             assertThat(again.code()).as("a package no longer held").isEqualTo(1);
             assertThat(again.err()).contains(d).contains("404");
-            CliRun missingOk = run(with(s, "packages", "delete", d, "--missing-ok"));
+            CliRun missingOk = run(CliRun.with(s, "packages", "delete", d, "--missing-ok"));
             assertThat(missingOk.code()).as(missingOk.err()).isZero();
             assertThat(missingOk.out()).contains("nothing to let go of").contains(d);
         }

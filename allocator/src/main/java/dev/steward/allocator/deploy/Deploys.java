@@ -132,9 +132,8 @@ final class Deploys {
         } else if (!s.role().equals(role)) {
             throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
         }
-        DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
-        RevisionInfo current = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
-        RevisionInfo targeted = running == null ? current : services.revisionRecord(Services.revisionId(name, running.revision()));
+        DeploymentInfo running = running(s);
+        RevisionInfo targeted = targeted(s, running);
         Kind kind = targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)
                 ? count == s.instances() ? Kind.NOOP : Kind.SCALE : Kind.NEW_REVISION;
         return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted);
@@ -154,6 +153,17 @@ final class Deploys {
         int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    /** The deployment under way for {@code s}, or null. */
+    DeploymentInfo running(ServiceRecord s) {
+        return s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+    }
+
+    /** The revision {@code s} targets now: the one {@code running} rolls out, else the current one (null for a new service). */
+    RevisionInfo targeted(ServiceRecord s, DeploymentInfo running) {
+        int n = running != null ? running.revision() : s.revision();
+        return n == 0 ? null : services.revisionRecord(Services.revisionId(s.name(), n));
     }
 
     /** The revision a rollback goes back to: {@code to}, or by default back from what runs ({@link #previous}); a 404 or 409 that says why not. */

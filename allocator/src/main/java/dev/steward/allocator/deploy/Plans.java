@@ -43,9 +43,8 @@ final class Plans {
         ServiceRecord s = services.record(name);
         deploys.refuseWhileDeleting(s);
         RevisionInfo r = deploys.rollbackTarget(s, to);
-        DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
-        RevisionInfo current = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
-        RevisionInfo targeted = running == null ? current : services.revisionRecord(Services.revisionId(name, running.revision()));
+        DeploymentInfo running = deploys.running(s);
+        RevisionInfo targeted = deploys.targeted(s, running);
         Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env())
                 .parse(), RolloutSpec.ROLLING, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
         return describe(d, r.number());
