@@ -88,6 +88,7 @@ public final class Server implements AutoCloseable {
         state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
         state.packages().adoptUnowned(); // rows stored before packages had roles: theirs are who runs them
         state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
+        state.services().secrets().restore(loaded.secrets());
         state.restoreIndex(loaded.index(), loaded.sequence());
         Engine engine = new Engine(state, durable, clock);
         dev.steward.allocator.metrics.AllocatorMetrics metrics = new dev.steward.allocator.metrics.AllocatorMetrics(engine);

@@ -15,7 +15,7 @@ import java.time.Duration;
  * past a retention), the artifact store's limits and retention, the HTTP transport's bounds,
  * TLS (null: plain HTTP), and whether {@code /metrics} answers without a token ({@code metricsOpen};
  * by default it asks for the metrics token or the admin token), and what one role may hold
- * ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation).
+ * ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation, secrets).
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
@@ -85,7 +85,7 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
                 open, bounds);
     }
 
-    /** What one role may hold ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation). */
+    /** What one role may hold ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation, secrets). */
     public ServerConfig withBounds(RoleBounds b) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, b);
     }

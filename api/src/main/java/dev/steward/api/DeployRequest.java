@@ -9,6 +9,9 @@ import java.util.Map;
  * command, instances' resources, ports, variables, health check, constraints, restart policy)
  * and how to roll it out ({@link RolloutSpec}: strategy and its knobs, deadlines, rollback).
  * {@code vars} are the instances' environment variables ({@code env} names the environment).
+ * {@code secrets} names the service's secrets (set beforehand for APP/ENV with
+ * {@code PUT /v1/services/APP/ENV/secrets/NAME}) each instance gets as a file in
+ * {@code $STEWARD_SECRETS}; the request never carries a value.
  * With {@code promoteFrom}, the run spec is copied exactly from that environment's stable
  * revision and only {@code instances} may differ. {@code onConflict} says what happens when a
  * deployment of the service is already running: {@code supersede} (default: it ends
@@ -24,6 +27,7 @@ public record DeployRequest(
         String disk,
         List<String> ports,
         Map<String, String> vars,
+        List<String> secrets,
         HealthCheck healthCheck,
         List<Constraint> constraints,
         RestartPolicy restart,
@@ -47,7 +51,7 @@ public record DeployRequest(
 
     /** A deploy of a package with everything else defaulted. */
     public static DeployRequest of(String digest, int instances, String strategy) {
-        return new DeployRequest(digest, null, null, instances, null, null, null, null, null, null, null, null, strategy, null, null, null, null, null,
+        return new DeployRequest(digest, null, null, instances, null, null, null, null, null, null, null, null, null, strategy, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null);
     }
 
@@ -68,7 +72,22 @@ public record DeployRequest(
 
     /** What runs; validated. */
     public RunSpec runSpec() {
-        return new RunSpec(packageDigest, command, args, cpus, memory, disk, ports, vars, healthCheck, constraints, restart).validate();
+        return new RunSpec(packageDigest, command, args, cpus, memory, disk, ports, vars, healthCheck, constraints, restart, secretNames()).validate();
+    }
+
+    /** The secrets named, each at version 0 (the allocator looks the versions up); null for none. */
+    private Map<String, Integer> secretNames() {
+        if (secrets == null || secrets.isEmpty()) {
+            return null;
+        }
+        Map<String, Integer> out = new java.util.TreeMap<>();
+        for (int i = 0; i < secrets.size(); i++) {
+            String n = Validation.secretName("secrets[" + i + "]", secrets.get(i));
+            if (out.put(n, 0) != null) {
+                throw new ValidationException("secrets[" + i + "]", "names '" + n + "' a second time");
+            }
+        }
+        return out;
     }
 
     /** How to roll out; validated against the instance count. */

@@ -30,6 +30,7 @@ public final class RunSpecDiff {
         field(out, "disk", from, to, RunSpec::disk);
         field(out, "ports", from, to, RunSpec::ports);
         vars(out, from == null ? null : from.vars(), to.vars());
+        secrets(out, from == null ? null : from.secrets(), to.secrets());
         field(out, "healthCheck", from, to, RunSpec::healthCheck);
         field(out, "constraints", from, to, RunSpec::constraints);
         field(out, "restart", from, to, RunSpec::restart);
@@ -59,6 +60,21 @@ public final class RunSpecDiff {
             String vb = b.get(n);
             if (!Objects.equals(va, vb)) {
                 out.add(new DeployPlan.FieldChange("vars." + n, va == null ? null : "(set)", vb == null ? null : va == null ? "(set)" : "(changed)"));
+            }
+        }
+    }
+
+    /** Secrets by name, with the version each runs with ({@code version 2}): a version is no secret, and it says the value was set again. */
+    private static void secrets(List<DeployPlan.FieldChange> out, Map<String, Integer> from, Map<String, Integer> to) {
+        Map<String, Integer> a = from == null ? Map.of() : from;
+        Map<String, Integer> b = to == null ? Map.of() : to;
+        TreeSet<String> names = new TreeSet<>(a.keySet());
+        names.addAll(b.keySet());
+        for (String n : names) {
+            Integer va = a.get(n);
+            Integer vb = b.get(n);
+            if (!Objects.equals(va, vb)) {
+                out.add(new DeployPlan.FieldChange("secrets." + n, va == null ? null : "version " + va, vb == null ? null : "version " + vb));
             }
         }
     }

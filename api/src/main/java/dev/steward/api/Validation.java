@@ -109,6 +109,50 @@ public final class Validation {
     }
 
     /**
+     * The secrets a service's instances get, by name (each with a version: 0 before the allocator
+     * looked it up): names as {@link #secrets} takes them, at most {@value #MAX_SECRETS}; null reads
+     * as none. Returned sorted.
+     */
+    public static Map<String, Integer> secretVersions(String field, Map<String, Integer> secrets) {
+        Map<String, Integer> out = new TreeMap<>();
+        if (secrets == null) {
+            return out;
+        }
+        if (secrets.size() > MAX_SECRETS) {
+            throw new ValidationException(field, "has " + secrets.size() + " entries, above the limit of " + MAX_SECRETS);
+        }
+        secrets.forEach((k, v) -> {
+            secretName(k == null ? field : field + "." + k, k);
+            if (v == null || v < 0) {
+                throw new ValidationException(field + "." + k, "is " + v + ", not a version (0 or more)");
+            }
+            out.put(k, v);
+        });
+        return out;
+    }
+
+    /** Checks one secret's name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters. */
+    public static String secretName(String field, String name) {
+        if (name == null || !SECRET_NAME.matcher(name).matches()) {
+            throw new ValidationException(field,
+                    "is not a valid secret name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters");
+        }
+        return name;
+    }
+
+    /** Checks one secret's value: at most {@value #MAX_SECRET_BYTES} bytes in UTF-8, never quoted back. */
+    public static String secretValue(String field, String value) {
+        if (value == null) {
+            throw new ValidationException(field, "is required");
+        }
+        int bytes = value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (bytes > MAX_SECRET_BYTES) {
+            throw new ValidationException(field, "is " + bytes + " bytes, above the limit of " + MAX_SECRET_BYTES);
+        }
+        return value;
+    }
+
+    /**
      * A task's secrets under {@code field}: each name a file name (letters, digits, '.', '_', '-',
      * starting with a letter or digit, at most 64 characters), each value non-null and at most
      * 64 KiB, at most 32 of them; null reads as none. A value is never quoted back in an error.

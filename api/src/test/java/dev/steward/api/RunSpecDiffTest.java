@@ -45,6 +45,40 @@ class RunSpecDiffTest {
     }
 
     @Test
+    void secrets_are_named_with_their_versions() {
+        RunSpec base = spec(D1, "1g", null, null, null, null);
+        RunSpec a = new RunSpec(D1, null, null, "1", "1g", null, null, null, null, null, null, Map.of("db-password", 1, "api-key", 3));
+        RunSpec b = new RunSpec(D1, null, null, "1", "1g", null, null, null, null, null, null, Map.of("db-password", 2, "tls.key", 1));
+        assertThat(RunSpecDiff.between(a, b)).containsExactly(
+                new DeployPlan.FieldChange("secrets.api-key", "version 3", null),
+                new DeployPlan.FieldChange("secrets.db-password", "version 1", "version 2"),
+                new DeployPlan.FieldChange("secrets.tls.key", null, "version 1"));
+        assertThat(RunSpecDiff.between(base, a.withSecretVersions(Map.of("api-key", 4)))).containsExactly(
+                new DeployPlan.FieldChange("secrets.api-key", null, "version 4"),
+                new DeployPlan.FieldChange("secrets.db-password", null, "version 1"));
+    }
+
+    @Test
+    void a_deploy_names_its_secrets_once_each_and_validly() {
+        DeployRequest ok = new DeployRequest(D1, null, null, 1, null, null, null, null, null, List.of("db-password", "tls.key"), null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        assertThat(ok.runSpec().secrets()).containsExactly(Map.entry("db-password", 0), Map.entry("tls.key", 0));
+        DeployRequest twice = new DeployRequest(D1, null, null, 1, null, null, null, null, null, List.of("a", "a"), null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(twice::runSpec).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("secrets[1]").hasMessageContaining("second time");
+        DeployRequest bad = new DeployRequest(D1, null, null, 1, null, null, null, null, null, List.of("../etc/passwd"), null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(bad::runSpec).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("secrets[0]").hasMessageContaining("not a valid secret name");
+        java.util.List<String> many = java.util.stream.IntStream.range(0, Validation.MAX_SECRETS + 1).mapToObj(i -> "s" + i).toList();
+        DeployRequest tooMany = new DeployRequest(D1, null, null, 1, null, null, null, null, null, many, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(tooMany::runSpec).isInstanceOf(ValidationException.class)
+                .hasMessageContaining("secrets").hasMessageContaining("limit of " + Validation.MAX_SECRETS);
+    }
+
+    @Test
     void a_record_is_shown_without_its_unset_fields_and_a_long_value_is_cut() {
         HealthCheck hc = new HealthCheck("http", "/health", "http", null, null, null, null, null);
         RunSpec a = spec(D1, "1g", null, null, null, null);

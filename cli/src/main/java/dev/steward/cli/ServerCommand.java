@@ -51,6 +51,10 @@ final class ServerCommand implements Callable<Integer> {
             + "live as long as it does), before its next is refused with 409. Default: ${DEFAULT-VALUE}", defaultValue = "1000")
     int maxTasksPerAllocation;
 
+    @Option(names = "--max-secrets-per-role", description = "Most service secrets a role may keep (each up to 64 KiB, held in memory and "
+            + "sealed on disk) before its next new one is refused with 409. Default: ${DEFAULT-VALUE}", defaultValue = "256")
+    int maxSecretsPerRole;
+
     @Option(names = "--max-connections", description = "Most HTTP connections open at once. Past it, the connection idle longest "
             + "(between requests, or still sending its request head) is closed to make room; agents' connections and requests being served never are. "
             + "Keep it below the process's open-file limit (ulimit -n). Default: ${DEFAULT-VALUE}", defaultValue = "16384")
@@ -172,6 +176,9 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-tasks-per-allocation is " + maxTasksPerAllocation
                     + "; it must be at least 1");
         }
+        if (maxSecretsPerRole < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-secrets-per-role is " + maxSecretsPerRole + "; it must be at least 1");
+        }
         if (maxConnections < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections is " + maxConnections + "; it must be at least 1");
         }
@@ -183,7 +190,7 @@ final class ServerCommand implements Callable<Integer> {
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
                 .withMetricsOpen(metrics.equals("open"))
                 .withBounds(new dev.steward.allocator.state.RoleBounds(maxPendingPerRole, maxServicesPerRole, packageBytesPerRole,
-                        maxMonitorsPerRole, maxTasksPerAllocation))
+                        maxMonitorsPerRole, maxTasksPerAllocation, maxSecretsPerRole))
                 .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
         warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts

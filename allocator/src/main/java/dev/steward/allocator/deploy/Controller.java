@@ -144,7 +144,10 @@ final class Controller {
             }
             RevisionInfo rev = services.revisionRecord(Services.revisionId(n.service(), n.revision()));
             try {
-                TaskInfo t = state.tasks().add(a.id(), rev.spec().task(services.record(n.service()).app()), now);
+                ServiceRecord svc = services.record(n.service());
+                java.util.Map<String, String> secrets = rev.spec().secrets() == null ? null
+                        : services.secrets().values(svc.role(), svc.name(), rev.spec().secrets().keySet()); // read as it starts: the values set now
+                TaskInfo t = state.tasks().add(a.id(), rev.spec().task(svc.app(), secrets), now);
                 InstanceInfo started = Rollouts.instance(n, InstanceState.STARTING, "starting", now);
                 return new InstanceInfo(started.id(), started.service(), started.revision(), started.packageDigest(), started.buildUrl(),
                         started.state(), started.requestId(), started.allocationId(), t.id(), started.agentId(), started.host(), started.ports(),

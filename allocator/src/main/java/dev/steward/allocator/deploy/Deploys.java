@@ -132,6 +132,7 @@ final class Deploys {
         } else if (!s.role().equals(role)) {
             throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
         }
+        spec = withSecretVersions(spec, role, name); // a promotion's too: this environment's secrets, not the source's
         DeploymentInfo running = running(s);
         RevisionInfo targeted = targeted(s, running);
         Kind kind = targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)
@@ -151,8 +152,25 @@ final class Deploys {
         refuseWhileDeleting(s);
         RevisionInfo r = rollbackTarget(s, to);
         int target = r.number();
-        RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), r.spec(), now, who, r.buildUrl(), r.promotedFrom(), target, false);
+        RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), rollbackSpec(s, r), now, who, r.buildUrl(), r.promotedFrom(), target, false);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    /**
+     * What a rollback to {@code r} runs: its spec, with each secret at its version now. A secret's
+     * older values are not kept, so a rollback runs with the current ones (as Kubernetes does);
+     * one deleted since is a 409 that names it.
+     */
+    RunSpec rollbackSpec(ServiceRecord s, RevisionInfo r) {
+        return withSecretVersions(r.spec(), s.role(), s.name());
+    }
+
+    /** {@code spec} with the version each of its secrets has now for role {@code role}'s service {@code name}: a 409 naming any not set. */
+    private RunSpec withSecretVersions(RunSpec spec, String role, String name) {
+        if (spec.secrets() == null || spec.secrets().isEmpty()) {
+            return spec;
+        }
+        return spec.withSecretVersions(services.secrets().versions(role, name, spec.secrets().keySet()));
     }
 
     /** The deployment under way for {@code s}, or null. */
@@ -245,6 +263,6 @@ final class Deploys {
         return new RunSpec(s.packageDigest(), s.command(), s.args(), s.cpus() != null ? s.cpus() : r == null ? null : r.cpus(),
                 s.memory() != null ? s.memory() : r == null ? null : r.memory(), s.disk() != null ? s.disk() : r == null ? null : r.disk(),
                 s.ports() != null ? s.ports() : m.ports(), s.vars(), s.healthCheck() != null ? s.healthCheck() : m.healthCheck(), s.constraints(),
-                s.restart()).validate();
+                s.restart(), s.secrets()).validate();
     }
 }

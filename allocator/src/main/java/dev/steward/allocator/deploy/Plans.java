@@ -45,7 +45,7 @@ final class Plans {
         RevisionInfo r = deploys.rollbackTarget(s, to);
         DeploymentInfo running = deploys.running(s);
         RevisionInfo targeted = deploys.targeted(s, running);
-        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env())
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env())
                 .parse(), RolloutSpec.ROLLING, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
         return describe(d, r.number());
     }

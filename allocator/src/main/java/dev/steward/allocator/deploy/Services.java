@@ -39,6 +39,7 @@ public final class Services {
     private final Deletes deletes;
     private final DeploymentActions actions;
     private final Reconciles reconciles;
+    private final ServiceSecrets secrets;
     private final Map<String, ServiceRecord> services = new TreeMap<>();
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
@@ -68,6 +69,12 @@ public final class Services {
         this.deletes = new Deletes(state, this);
         this.actions = new DeploymentActions(state, this);
         this.reconciles = new Reconciles(state, this, new Controller(state, this), deletes);
+        this.secrets = new ServiceSecrets(state, this);
+    }
+
+    /** The secrets roles keep for their services, which instances get as files. */
+    public ServiceSecrets secrets() {
+        return secrets;
     }
 
     public static String name(String app, String env) {

@@ -32,6 +32,7 @@ final class ChangedRows {
         put(puts, Table.INSTANCES, ch.instances, id -> state.services().instanceRecord(id));
         put(puts, Table.MONITORS, ch.monitors, id -> state.monitors().getOrNull(id));
         put(puts, Table.MONITOR_POINTS, ch.monitorPoints, id -> state.monitors().row(id));
+        put(puts, Table.SECRETS, ch.secrets, id -> state.services().secrets().recordOrNull(id));
         return puts;
     }
 

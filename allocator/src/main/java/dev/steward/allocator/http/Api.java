@@ -61,6 +61,7 @@ public final class Api implements HttpApi {
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls)).routes());
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
+        routes.addAll(new ServiceSecretRoutes(h).routes());
         routes.addAll(new MonitorRoutes(h, monitors).routes());
         routes.addAll(new SecretRoutes(h, secretKeys).routes());
         routes.addAll(new MetricsRoutes(metrics, metricsOpen).routes());

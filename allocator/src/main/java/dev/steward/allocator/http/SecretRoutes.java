@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The keys that seal task secrets at rest: the admin rotates them ({@code steward secrets
+ * The keys that seal task and service secrets at rest: the admin rotates them ({@code steward secrets
  * rotate-key}). A new key becomes active (the keyring is written off the owner thread), every
- * task holding a secret is written again sealed with it in one durable batch, and only then are
+ * task holding a secret and every service secret is written again sealed with it in one durable batch, and only then are
  * the older keys dropped. A crash in between leaves both keys in the keyring, so every record
  * still opens, and the next rotation drops them.
  */
@@ -35,7 +35,7 @@ final class SecretRoutes {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the secrets key file: " + e.getMessage(), e);
             }
-            return h.engine.command((s, now) -> s.tasks().rewriteSecrets()).thenApply(n -> { // on a reply thread: one small file written, rarely
+            return h.engine.command((s, now) -> new int[] {s.tasks().rewriteSecrets(), s.services().secrets().rewrite()}).thenApply(n -> { // on a reply thread: one small file written, rarely
                 try {
                     keys.retire(); // every record is sealed with the new key, durably: the old ones go
                 } catch (IOException e) {
@@ -44,7 +44,8 @@ final class SecretRoutes {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("activeKey", active);
                 out.put("retiredKeys", retiring);
-                out.put("tasksResealed", n);
+                out.put("tasksResealed", n[0]);
+                out.put("serviceSecretsResealed", n[1]);
                 return ApiResponse.json(200, out);
             });
         }));

@@ -20,10 +20,12 @@ package dev.steward.allocator.state;
  *       scrapes every instance of its service at its interval.</li>
  *   <li>{@code maxTasksPerAllocation} (1,000): tasks one allocation has had, ended ones included,
  *       whose records live as long as the allocation does.</li>
+ *   <li>{@code maxSecrets} (256): service secrets kept, each up to 64 KiB, in the state's memory and
+ *       sealed in the store ({@code DELETE /v1/services/APP/ENV/secrets/NAME} lets go of one).</li>
  * </ul>
  */
-public record RoleBounds(int maxPending, int maxServices, long maxPackageBytes, int maxRunningMonitors, int maxTasksPerAllocation) {
-    public static final RoleBounds DEFAULTS = new RoleBounds(1_000, 1_000, 32L << 30, 32, 1_000);
+public record RoleBounds(int maxPending, int maxServices, long maxPackageBytes, int maxRunningMonitors, int maxTasksPerAllocation, int maxSecrets) {
+    public static final RoleBounds DEFAULTS = new RoleBounds(1_000, 1_000, 32L << 30, 32, 1_000, 256);
 
     public RoleBounds {
         atLeastOne("maxPending", maxPending);
@@ -31,6 +33,7 @@ public record RoleBounds(int maxPending, int maxServices, long maxPackageBytes, 
         atLeastOne("maxPackageBytes", maxPackageBytes);
         atLeastOne("maxRunningMonitors", maxRunningMonitors);
         atLeastOne("maxTasksPerAllocation", maxTasksPerAllocation);
+        atLeastOne("maxSecrets", maxSecrets);
     }
 
     private static void atLeastOne(String name, long value) {
@@ -40,22 +43,26 @@ public record RoleBounds(int maxPending, int maxServices, long maxPackageBytes, 
     }
 
     public RoleBounds withMaxPending(int n) {
-        return new RoleBounds(n, maxServices, maxPackageBytes, maxRunningMonitors, maxTasksPerAllocation);
+        return new RoleBounds(n, maxServices, maxPackageBytes, maxRunningMonitors, maxTasksPerAllocation, maxSecrets);
     }
 
     public RoleBounds withMaxServices(int n) {
-        return new RoleBounds(maxPending, n, maxPackageBytes, maxRunningMonitors, maxTasksPerAllocation);
+        return new RoleBounds(maxPending, n, maxPackageBytes, maxRunningMonitors, maxTasksPerAllocation, maxSecrets);
     }
 
     public RoleBounds withMaxPackageBytes(long n) {
-        return new RoleBounds(maxPending, maxServices, n, maxRunningMonitors, maxTasksPerAllocation);
+        return new RoleBounds(maxPending, maxServices, n, maxRunningMonitors, maxTasksPerAllocation, maxSecrets);
     }
 
     public RoleBounds withMaxRunningMonitors(int n) {
-        return new RoleBounds(maxPending, maxServices, maxPackageBytes, n, maxTasksPerAllocation);
+        return new RoleBounds(maxPending, maxServices, maxPackageBytes, n, maxTasksPerAllocation, maxSecrets);
     }
 
     public RoleBounds withMaxTasksPerAllocation(int n) {
-        return new RoleBounds(maxPending, maxServices, maxPackageBytes, maxRunningMonitors, n);
+        return new RoleBounds(maxPending, maxServices, maxPackageBytes, maxRunningMonitors, n, maxSecrets);
+    }
+
+    public RoleBounds withMaxSecrets(int n) {
+        return new RoleBounds(maxPending, maxServices, maxPackageBytes, maxRunningMonitors, maxTasksPerAllocation, n);
     }
 }

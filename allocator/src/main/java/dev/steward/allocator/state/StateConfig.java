@@ -41,4 +41,8 @@ public record StateConfig(Duration heartbeatGrace, int historyLimit, Duration re
     public long maxPackageBytesPerRole() {
         return bounds.maxPackageBytes();
     }
+
+    public int maxSecretsPerRole() {
+        return bounds.maxSecrets();
+    }
 }

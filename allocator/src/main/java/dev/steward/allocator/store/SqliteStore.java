@@ -147,7 +147,8 @@ public final class SqliteStore implements Store {
                     rows(Table.TASKS, dev.steward.api.TaskInfo.class), rows(Table.PACKAGES, dev.steward.api.PackageInfo.class),
                     rows(Table.SERVICES, dev.steward.allocator.deploy.ServiceRecord.class), rows(Table.REVISIONS, dev.steward.api.RevisionInfo.class),
                     rows(Table.DEPLOYMENTS, dev.steward.api.DeploymentInfo.class), rows(Table.INSTANCES, dev.steward.api.InstanceInfo.class),
-                    rows(Table.MONITORS, dev.steward.api.MonitorReport.class), rows(Table.MONITOR_POINTS, dev.steward.allocator.monitor.PointRow.class));
+                    rows(Table.MONITORS, dev.steward.api.MonitorReport.class), rows(Table.MONITOR_POINTS, dev.steward.allocator.monitor.PointRow.class),
+                    rows(Table.SECRETS, dev.steward.allocator.deploy.SecretRecord.class));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read the state database: " + e.getMessage(), e);
         }
@@ -158,7 +159,8 @@ public final class SqliteStore implements Store {
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT id, json FROM " + name(t) + " ORDER BY rowid")) {
             while (r.next()) {
                 T row = StoredJson.read(StoredJson.tree(r.getString(2), t, r.getString(1)), type, t, r.getString(1));
-                out.add(row instanceof dev.steward.api.TaskInfo task ? type.cast(opened(task)) : row);
+                out.add(row instanceof dev.steward.api.TaskInfo task ? type.cast(opened(task))
+                        : row instanceof dev.steward.allocator.deploy.SecretRecord sr ? type.cast(opened(sr)) : row);
             }
         }
         return out;
@@ -169,13 +171,15 @@ public final class SqliteStore implements Store {
         apply(encode(batch), -1);
     }
 
-    /** The batch in its stored shape: rows as JSON, task secrets sealed. Touches no file. */
+    /** The batch in its stored shape: rows as JSON, task and service secrets sealed. Touches no file. */
     public RowBatch encode(Batch batch) {
         Map<Table, Map<String, String>> puts = new EnumMap<>(Table.class);
         for (Map.Entry<Table, Map<String, Object>> e : batch.puts().entrySet()) {
             Map<String, String> rows = new java.util.LinkedHashMap<>();
             for (Map.Entry<String, Object> row : e.getValue().entrySet()) {
-                rows.put(row.getKey(), StoredJson.write(row.getValue() instanceof dev.steward.api.TaskInfo t ? sealed(t) : row.getValue()));
+                Object v = row.getValue();
+                rows.put(row.getKey(), StoredJson.write(v instanceof dev.steward.api.TaskInfo t ? sealed(t)
+                        : v instanceof dev.steward.allocator.deploy.SecretRecord sr ? sealed(sr) : v));
             }
             puts.put(e.getKey(), rows);
         }
@@ -350,6 +354,15 @@ public final class SqliteStore implements Store {
             unsealed = true; // written before secrets were sealed: the server writes it again, sealed
         }
         return t.withSpec(t.spec().withSecrets(secrets.openAll(t.id(), t.spec().secrets())));
+    }
+
+    /** A service secret as stored: its value sealed, bound to the secret's id. */
+    private dev.steward.allocator.deploy.SecretRecord sealed(dev.steward.allocator.deploy.SecretRecord r) {
+        return r.withValue(secrets.seal(r.id(), "value", r.value()));
+    }
+
+    private dev.steward.allocator.deploy.SecretRecord opened(dev.steward.allocator.deploy.SecretRecord r) {
+        return r.withValue(secrets.open(r.id(), "value", r.value()));
     }
 
     private static boolean hasSecrets(dev.steward.api.TaskInfo t) {

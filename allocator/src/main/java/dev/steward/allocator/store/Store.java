@@ -18,7 +18,7 @@ public interface Store extends AutoCloseable {
                   List<dev.steward.api.PackageInfo> packages, List<dev.steward.allocator.deploy.ServiceRecord> services,
                   List<dev.steward.api.RevisionInfo> revisions, List<dev.steward.api.DeploymentInfo> deployments,
                   List<dev.steward.api.InstanceInfo> instances, List<dev.steward.api.MonitorReport> monitors,
-                  List<dev.steward.allocator.monitor.PointRow> monitorPoints) {
+                  List<dev.steward.allocator.monitor.PointRow> monitorPoints, List<dev.steward.allocator.deploy.SecretRecord> secrets) {
     }
 
     /** One command's changes: rows to put, by table and id, and ids to delete from every table. */
@@ -42,7 +42,8 @@ public interface Store extends AutoCloseable {
         ROLES(RoleRecord.class), AGENTS(AgentInfo.class), REQUESTS(RequestInfo.class), ALLOCATIONS(AllocationInfo.class), TOKENS(TokenRecord.class),
         TASKS(dev.steward.api.TaskInfo.class), PACKAGES(dev.steward.api.PackageInfo.class), SERVICES(dev.steward.allocator.deploy.ServiceRecord.class),
         REVISIONS(dev.steward.api.RevisionInfo.class), DEPLOYMENTS(dev.steward.api.DeploymentInfo.class), INSTANCES(dev.steward.api.InstanceInfo.class),
-        MONITORS(dev.steward.api.MonitorReport.class), MONITOR_POINTS(dev.steward.allocator.monitor.PointRow.class);
+        MONITORS(dev.steward.api.MonitorReport.class), MONITOR_POINTS(dev.steward.allocator.monitor.PointRow.class),
+        SECRETS(dev.steward.allocator.deploy.SecretRecord.class);
 
         private final Class<?> type;
 

@@ -76,6 +76,8 @@ class AuthorizationMatrixTest {
         row("GET /v1/services/{app}/{env}/endpoints",           "401 401 403 403 404 403 ok ok");
         row("GET /v1/services/{app}/{env}/deployments",         "401 401 403 403 404 403 ok ok");
         row("GET /v1/services/{app}/{env}/monitors",            "401 401 403 403 404 403 ok ok");
+        // per role: rb finds none of ra's service's secrets (404), as for its other routes
+        row("GET /v1/services/{app}/{env}/secrets",             "401 401 403 403 404 403 ok ok");
         row("GET /v1/deployments/{id}",                         "401 401 403 403 404 403 ok ok");
         row("GET /v1/deployments/{id}/events",                  "401 401 403 403 404 403 ok ok");
         row("GET /v1/monitors",                                 "401 401 403 403 ok 403 ok ok");
@@ -98,6 +100,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/services/{app}/{env}/rollback/plan",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/rollback",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/monitors",           "401 401 403 403 404 403 ok ok");
+        row("PUT /v1/services/{app}/{env}/secrets/{name}",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/pause",                  "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/resume",                 "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/promote",                "401 401 403 403 404 403 ok ok");
@@ -114,6 +117,8 @@ class AuthorizationMatrixTest {
         row("DELETE /v1/tokens/{id}",                           "401 401 403 403 403 403 403 ok");
         // ra's package runs in ra's service: ra and the admin are refused with 409 (past authorization), rb finds it not there
         row("DELETE /v1/packages/{digest}",                     "401 401 403 403 404 403 ok ok");
+        // ra's secret "ra" (set by the PUT row above): ra deletes it, so the admin's call after finds it gone (404, past authorization)
+        row("DELETE /v1/services/{app}/{env}/secrets/{name}",   "401 401 403 403 404 403 ok 404");
         row("DELETE /v1/services/{app}/{env}",                  "401 401 403 403 404 403 ok ok");
     }
 
@@ -199,6 +204,7 @@ class AuthorizationMatrixTest {
             case "POST /v1/requests" -> "{\"cpus\":\"0.1\",\"memory\":\"16m\"}";
             case "PUT /v1/services/{app}/{env}" -> "{\"packageDigest\":\"" + ids.get("digest") + "\",\"instances\":1,\"cpus\":\"0.1\",\"memory\":\"16m\"}";
             case "POST /v1/services/{app}/{env}/monitors" -> "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\"}";
+            case "PUT /v1/services/{app}/{env}/secrets/{name}" -> "{\"value\":\"s3cret\"}";
             case "POST /v1/allocations/{id}/tasks" -> "{\"name\":\"t2\",\"command\":\"/bin/true\"}";
             case "PUT /v1/agents/{id}/tasks/{task}/status" -> "{\"state\":\"RUNNING\"}";
             case "POST /v1/agents/{id}/tasks/statuses" -> "{\"reports\":[{\"task\":\"" + ids.get("task") + "\",\"status\":{\"state\":\"RUNNING\"}}]}";
