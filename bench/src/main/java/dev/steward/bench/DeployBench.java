@@ -113,7 +113,7 @@ public final class DeployBench {
     }
 
     private static DeploymentInfo run(StewardClient c, String digest, int n) throws IOException {
-        DeployRequest req = new DeployRequest(digest, null, null, n, "0.05", "48m", null, null, null, null, null, null, "rolling", "25%", "0", null, null,
+        DeployRequest req = new DeployRequest(digest, null, null, n, "0.05", "48m", null, null, null, null, null, null, null, "rolling", "25%", "0", null, null,
                 null, "0s", "2m", "5m", null, null, null, null, "bench", null);
         String id = c.deployments().deploy("webapp", "bench", req).deployment().id();
         return c.deployments().follow(id, Duration.ofMinutes(10), e -> { }, d -> { });

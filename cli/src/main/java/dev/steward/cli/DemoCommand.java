@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static int deploy(StewardClient c, String digest, int n, String strategy) throws IOException {
-        DeployRequest req = new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, strategy, "1", "0", null, null,
+        DeployRequest req = new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, null, strategy, "1", "0", null, null,
                 null, "2s", "60s", "3m", null, null, null, null, "demo", null);
         DeployResult r = c.deployments().deploy("webapp", "staging", req);
         return Rollout.follow(c, r, Duration.ofMinutes(5), false, System.out);

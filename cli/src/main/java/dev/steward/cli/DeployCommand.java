@@ -81,6 +81,9 @@ final class DeployCommand implements Callable<Integer> {
     List<String> ports;
     @Option(names = "--vars", description = "Instance environment variable NAME=VALUE (repeatable)")
     Map<String, String> vars;
+    @Option(names = "--secrets", split = ",", description = "Secrets each instance gets as a file in $STEWARD_SECRETS, by name (set each first: "
+            + "steward secrets set APP --env ENV NAME); repeatable or comma-separated")
+    List<String> secrets;
     @Option(names = "--role", description = "Role (admin token only; a role token deploys for its role)")
     String role;
     @Option(names = "--actor", description = "Who deploys, recorded on the revision")
@@ -108,7 +111,7 @@ final class DeployCommand implements Callable<Integer> {
             }
         }
         String strat = strategy == null && canary != null ? "canary" : strategy;
-        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, null, ArgForms.constraints("constraints", constraints), null, strat, maxSurge, maxUnavailable,
+        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints), null, strat, maxSurge, maxUnavailable,
                 minReadySeconds, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE,
                 onConflict, promoteFrom, role, actor, buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
     }

@@ -36,7 +36,7 @@ final class PromoteCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StewardClient c = conn.client();
-        DeployRequest req = new DeployRequest(null, null, null, instances, null, null, null, null, null, null, null, null, strategy, null, null, null,
+        DeployRequest req = new DeployRequest(null, null, null, instances, null, null, null, null, null, null, null, null, null, strategy, null, null, null,
                 null, null, null, null, null, null, null, from, null, blank(actor), blank(buildUrl));
         if (dryRun) {
             return DeployCommand.print(conn, c.deployments().plan(app, to, req));

@@ -1,22 +1,180 @@
 package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.steward.api.SecretInfo;
+import dev.steward.client.StewardClient;
+import dev.steward.client.StewardException;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code steward secrets rotate-key}: the allocator seals task secrets at rest with a key of its
- * keyring; this makes a new key active, seals every stored secret again with it, and drops the
- * old keys (admin token), as {@code nomad operator root keyring rotate} does for Nomad's.
+ * {@code steward secrets}: a service's secrets ({@code set}, {@code list}, {@code delete}), which
+ * its instances get as files when a deploy names them ({@code steward deploy --secrets NAME}),
+ * as Kubernetes secrets or Nomad variables; and {@code rotate-key}, which makes a new key of the
+ * allocator's keyring active, seals every stored secret again with it, and drops the old keys
+ * (admin token), as {@code nomad operator root keyring rotate} does. A value is never taken from
+ * the command line (where every user of the machine could read it): it comes from standard
+ * input, a file or an environment variable.
  */
-@Command(name = "secrets", mixinStandardHelpOptions = true, description = "Manage how task secrets are kept at rest.",
-        subcommands = SecretsCommand.RotateKey.class)
+@Command(name = "secrets", mixinStandardHelpOptions = true, description = "Set, list and delete a service's secrets (its instances get them as files); "
+        + "rotate the key that seals them at rest.",
+        subcommands = {SecretsCommand.Set.class, SecretsCommand.ListSecrets.class, SecretsCommand.Delete.class, SecretsCommand.RotateKey.class})
 final class SecretsCommand {
 
+    /** The service a secret belongs to, and for the admin, whose. */
+    static final class Target {
+        @Parameters(index = "0", description = "The app", converter = Name.class)
+        String app;
+        @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
+        String env;
+        @Option(names = "--role", description = "Whose secrets (admin token only; default: the service's role, or the default role for a service not made yet)")
+        String role;
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = "Set a secret of APP in --env from standard input (one trailing newline dropped), --from-file or --from-env; never from the "
+                    + "command line. Running instances keep the value they have; the service's next deploy rolls the new one out.")
+    static final class Set implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+        @Parameters(index = "1", description = "The secret's name: letters, digits, '.', '_' and '-'; the file's name in $STEWARD_SECRETS")
+        String name;
+        @Option(names = "--from-file", description = "Read the value from this file, exactly as it is")
+        Path fromFile;
+        @Option(names = "--from-env", description = "Read the value from this environment variable (in a Pipeline: one withCredentials binds)")
+        String fromEnv;
+        @Mixin
+        Connection conn;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            String value = value();
+            SecretInfo s = conn.client().deployments().setSecret(target.app, target.env, name, value, target.role);
+            if (conn.json()) {
+                Output.json(s);
+            } else {
+                System.out.printf("set secret %s of %s (role %s): version %d%s%n", s.name(), s.service(), s.role(), s.version(),
+                        s.usedBy().isEmpty() ? "" : "; running instances keep their value until the next deploy of " + s.service() + " rolls this one out");
+            }
+            return 0;
+        }
+
+        private String value() throws IOException {
+            if (fromFile != null && fromEnv != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give --from-file or --from-env, not both");
+            }
+            if (fromFile != null) {
+                if (Files.size(fromFile) > dev.steward.api.Validation.MAX_SECRET_BYTES) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--from-file " + fromFile + " is " + Files.size(fromFile)
+                            + " bytes, above the limit of " + dev.steward.api.Validation.MAX_SECRET_BYTES);
+                }
+                return Files.readString(fromFile, StandardCharsets.UTF_8);
+            }
+            if (fromEnv != null) {
+                String v = System.getenv(fromEnv);
+                if (v == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--from-env " + fromEnv + ": no such environment variable is set");
+                }
+                return v;
+            }
+            java.io.Console console = System.console();
+            if (console != null) {
+                char[] typed = console.readPassword("value of %s (not shown): ", name);
+                if (typed == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "no value was typed");
+                }
+                return new String(typed);
+            }
+            byte[] in = System.in.readNBytes(dev.steward.api.Validation.MAX_SECRET_BYTES + 2);
+            String v = new String(in, StandardCharsets.UTF_8);
+            return v.endsWith("\r\n") ? v.substring(0, v.length() - 2) : v.endsWith("\n") ? v.substring(0, v.length() - 1) : v;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the secrets of APP in --env: names, versions, who set them and when, the revisions that use them; never a value.")
+    static final class ListSecrets implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            List<SecretInfo> all = conn.client().deployments().secrets(target.app, target.env, target.role);
+            if (conn.json()) {
+                Output.json(all);
+                return 0;
+            }
+            System.out.printf("%-28s %-10s %-8s %-20s %-28s %s%n", "NAME", "ROLE", "VERSION", "UPDATED", "BY", "USED BY REVISIONS");
+            for (SecretInfo s : all) {
+                System.out.printf("%-28s %-10s %-8d %-20s %-28s %s%n", s.name(), s.role(), s.version(), s.updatedAt().toString().substring(0, 19), s.updatedBy(),
+                        s.usedBy().isEmpty() ? "-" : s.usedBy().toString().replaceAll("[\\[\\]]", ""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete secrets of APP in --env; refused while a revision that may run uses one (deploy without it first).")
+    static final class Delete implements Callable<Integer> {
+        @CommandLine.Mixin
+        Target target;
+        @Parameters(index = "1..*", arity = "1..*", description = "The secrets' names")
+        List<String> names;
+        @Option(names = "--missing-ok", description = "A secret that is not set is nothing to do, for cleanups that may run twice")
+        boolean missingOk;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            List<Map<String, Object>> done = new ArrayList<>();
+            int failed = 0;
+            for (String n : names) {
+                try {
+                    SecretInfo s = c.deployments().deleteSecret(target.app, target.env, n, target.role);
+                    done.add(Map.of("name", n, "deleted", true));
+                    if (!conn.json()) {
+                        System.out.printf("deleted secret %s of %s (role %s)%n", n, s.service(), s.role());
+                    }
+                } catch (StewardException e) {
+                    if (e.status() == 404 && missingOk) {
+                        done.add(Map.of("name", n, "deleted", false, "missing", true));
+                        if (!conn.json()) {
+                            System.out.printf("nothing to delete: secret %s is not set for %s/%s%n", n, target.app, target.env);
+                        }
+                    } else {
+                        failed++;
+                        System.err.printf("steward secrets delete: %s: %s%n", n, Main.explain(e));
+                    }
+                }
+            }
+            if (conn.json()) {
+                Output.json(done);
+            }
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
     @Command(name = "rotate-key", mixinStandardHelpOptions = true,
-            description = "Make a new key active, seal every stored task secret again with it, and drop the old keys (admin token).")
+            description = "Make a new key active, seal every stored task and service secret again with it, and drop the old keys (admin token).")
     static final class RotateKey implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -28,8 +186,10 @@ final class SecretsCommand {
                 Output.json(r);
                 return 0;
             }
-            System.out.printf("secrets are sealed with key %s now; %d task%s sealed again; retired: %s%n", r.path("activeKey").asText(),
-                    r.path("tasksResealed").asInt(), r.path("tasksResealed").asInt() == 1 ? "" : "s", r.path("retiredKeys").asText());
+            int tasks = r.path("tasksResealed").asInt();
+            int services = r.path("serviceSecretsResealed").asInt();
+            System.out.printf("secrets are sealed with key %s now; %d task%s and %d service secret%s sealed again; retired: %s%n", r.path("activeKey").asText(),
+                    tasks, tasks == 1 ? "" : "s", services, services == 1 ? "" : "s", r.path("retiredKeys").asText());
             return 0;
         }
     }

@@ -76,7 +76,7 @@ class DeployCrashTest {
     }
 
     private static DeployRequest rolling(String digest) {
-        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
+        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
                 "60s", "3m", null, null, null, null, null, null);
     }
 

@@ -116,7 +116,7 @@ class FailoverTest {
     }
 
     private static DeployRequest rolling(String digest) {
-        return new DeployRequest(digest, null, null, 4, "0.1", "48m", null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
+        return new DeployRequest(digest, null, null, 4, "0.1", "48m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
                 "60s", "3m", null, null, null, null, null, null);
     }
 
@@ -157,7 +157,7 @@ class FailoverTest {
         await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(deployments.get(0)).state().terminal());
         assertThat(c.deployments().deployment(deployments.get(0)).state()).isEqualTo(DeploymentState.SUCCEEDED);
 
-        String steady = c.deployments().deploy("webapp", "steady", new DeployRequest(versions.get(0), null, null, 1, "0.1", "48m", null, null, null,
+        String steady = c.deployments().deploy("webapp", "steady", new DeployRequest(versions.get(0), null, null, 1, "0.1", "48m", null, null, null, null,
                 null, null, null, "rolling", "1", "0", null, null, null, "1s", "60s", "3m", null, null, null, null, null, null)).deployment().id();
         await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(steady).state().terminal());
         InstanceInfo steadyInstance = c.deployments().instances("webapp", "steady").stream().filter(i -> !i.state().terminal()).findFirst().orElseThrow();

@@ -45,13 +45,16 @@ class ServerCommandTest {
     }
 
     @Test
-    void monitor_and_task_bounds_below_one_exit_2_naming_the_flag() {
+    void monitor_task_and_secret_bounds_below_one_exit_2_naming_the_flag() {
         StringWriter err = new StringWriter();
         assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-monitors-per-role", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--max-monitors-per-role is 0; it must be at least 1");
         err = new StringWriter();
         assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-tasks-per-allocation", "-3")).isEqualTo(2);
         assertThat(err.toString()).contains("--max-tasks-per-allocation is -3; it must be at least 1");
+        err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-secrets-per-role", "0")).isEqualTo(2);
+        assertThat(err.toString()).contains("--max-secrets-per-role is 0; it must be at least 1");
     }
 
     @Test

@@ -103,6 +103,26 @@ public final class DeployClient {
         return c.get("/v1/services", new TypeReference<>() { });
     }
 
+    /** The service's secrets (never their values): the token's role's; for the admin every role's, or {@code role}'s (null: all). */
+    public List<dev.steward.api.SecretInfo> secrets(String app, String env, String role) throws IOException {
+        return c.get(svc(app, env) + "/secrets" + roleParam(role), new TypeReference<>() { });
+    }
+
+    /** Sets a secret of the service (a new version if it is set already); {@code role}: the admin's choice, null for the service's. */
+    public dev.steward.api.SecretInfo setSecret(String app, String env, String name, String value, String role) throws IOException {
+        return c.call("PUT", svc(app, env) + "/secrets/" + Paths.segment(name) + roleParam(role), new dev.steward.api.SecretValue(value),
+                dev.steward.api.SecretInfo.class, true);
+    }
+
+    /** Deletes a secret of the service; a 409 while a revision that may run uses it. */
+    public dev.steward.api.SecretInfo deleteSecret(String app, String env, String name, String role) throws IOException {
+        return c.call("DELETE", svc(app, env) + "/secrets/" + Paths.segment(name) + roleParam(role), null, dev.steward.api.SecretInfo.class, true);
+    }
+
+    private static String roleParam(String role) {
+        return role == null ? "" : "?role=" + java.net.URLEncoder.encode(role, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public List<RevisionInfo> revisions(String app, String env) throws IOException {
         return c.get(svc(app, env) + "/revisions", new TypeReference<>() { });
     }

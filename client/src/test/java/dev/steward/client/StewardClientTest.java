@@ -189,7 +189,7 @@ class StewardClientTest {
     @Test
     void namesAreOnePathSegmentEachSoTheyCannotReachAnotherRouteAndErrorsShowThemDecoded() throws Exception {
         StewardClient c = client(Duration.ofSeconds(5));
-        dev.steward.api.DeployRequest req = new dev.steward.api.DeployRequest("sha256:" + "0".repeat(64), null, null, null, null, null, null, null, null,
+        dev.steward.api.DeployRequest req = new dev.steward.api.DeployRequest("sha256:" + "0".repeat(64), null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.deployments().deploy("webapp", "roles/evil", req))
                 .isInstanceOfSatisfying(StewardException.class, e -> {

@@ -44,6 +44,7 @@ public class DeployStep extends Step {
     private String disk;
     private List<String> ports;
     private List<String> vars;
+    private List<String> secrets;
     private List<String> constraints;
     private Integer minReadySeconds;
     private String role;
@@ -88,6 +89,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setPorts(List<String> v) { ports = ArgForms.lines(v, ","); }
     public List<String> getVars() { return vars; }
     @DataBoundSetter public void setVars(List<String> v) { vars = ArgForms.lines(v, ""); }
+    public List<String> getSecrets() { return secrets; }
+    @DataBoundSetter public void setSecrets(List<String> v) { secrets = ArgForms.lines(v, ","); }
     public List<String> getConstraints() { return constraints; }
     @DataBoundSetter public void setConstraints(List<String> v) { constraints = ArgForms.lines(v, ""); }
     public Integer getMinReadySeconds() { return minReadySeconds; }
@@ -132,7 +135,7 @@ public class DeployStep extends Step {
     }
 
     DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
-        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars), null,
+        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars), secrets, null,
                 ArgForms.constraints("constraints", constraints), null, strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
                 minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE, onConflict, promoteFrom,
                 role != null ? role : defaultRole, actor, buildUrl);

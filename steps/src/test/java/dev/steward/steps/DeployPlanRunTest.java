@@ -27,7 +27,7 @@ class DeployPlanRunTest {
     Path dir;
 
     private static DeployRequest req(String digest, int instances, String cpus, Map<String, String> vars) {
-        return new DeployRequest(digest, null, null, instances, cpus, "1g", null, null, vars, null, null, null, null, null, null, null, null, null, null,
+        return new DeployRequest(digest, null, null, instances, cpus, "1g", null, null, vars, null, null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null, null, null, null);
     }
 

@@ -35,7 +35,7 @@ class DeployWatchTest {
     }
 
     private static DeployRequest req(String digest, int n, String healthyDeadline) {
-        return new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, "rolling", null, null, null, null, null, "1s",
+        return new DeployRequest(digest, null, null, n, "0.25", "64m", null, null, null, null, null, null, null, "rolling", null, null, null, null, null, "1s",
                 healthyDeadline, null, null, null, null, null, "jenkins", "https://ci/job/web/7/");
     }
 

@@ -37,7 +37,7 @@ class MonitorRunTest {
     @Test
     void aVerdictWithReportsAndTheBuildResultItMeans() throws Exception {
         String v1 = c.webapp("v1", Map.of());
-        DeployRequest d = new DeployRequest(v1, null, null, 1, "0.25", "64m", null, null, null, null, null, null, null, null, null, null, null, null, "1s",
+        DeployRequest d = new DeployRequest(v1, null, null, 1, "0.25", "64m", null, null, null, null, null, null, null, null, null, null, null, null, null, "1s",
                 "30s", null, null, null, null, null, null, null);
         assertThat(DeployWatch.start(c.admin, "webapp", "prod", d, c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
         MonitorRun m = MonitorRun.start(c.admin, "webapp", "prod",

@@ -23,7 +23,7 @@ class SavedStateTest {
                 Map.of("licenses", 2L), List.of(Constraint.eq("os", "linux"), new Constraint("zone", "in", null, List.of("a", "b"))), "spread", 50, true,
                 true, "30m");
         DeployRequest deploy = new DeployRequest("sha256:" + "a".repeat(64), "exec app", List.of("-v"), 3, "1", "512m", "1g", List.of("http"),
-                Map.of("MODE", "prod", "LEVEL", "2"), new HealthCheck("http", "/healthz", "http", null, "1s", "500ms", "10s", 3),
+                Map.of("MODE", "prod", "LEVEL", "2"), null, new HealthCheck("http", "/healthz", "http", null, "1s", "500ms", "10s", 3),
                 List.of(Constraint.eq("os", "linux")), new RestartPolicy(3, "1m", "1s", "fail", false), "canary", "25%", "0", 5,
                 List.of(new CanaryStep("10", "1m", "error-rate < 1%"), new CanaryStep("100", null, null)), "30s", "10s", "2m", "10m", true, "wait",
                 "staging", "ci", "jenkins web#42", "https://ci/job/web/42/");

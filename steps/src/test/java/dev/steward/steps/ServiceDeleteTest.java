@@ -45,7 +45,7 @@ class ServiceDeleteTest {
     @Test
     void a_service_is_deleted_and_waited_for_and_a_missing_one_is_nothing_to_do_when_asked() throws Exception {
         String v1 = c.webapp("v1", Map.of());
-        DeployRequest d = new DeployRequest(v1, null, null, 2, "0.25", "64m", null, null, null, null, null, null, null, null, null, null, null, null, "1s",
+        DeployRequest d = new DeployRequest(v1, null, null, 2, "0.25", "64m", null, null, null, null, null, null, null, null, null, null, null, null, null, "1s",
                 "30s", null, null, null, null, null, null, null);
         assertThat(DeployWatch.start(c.admin, "webapp", "pr-7", d, c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
         List<Endpoint> ends = c.admin.deployments().endpoints("webapp", "pr-7");

@@ -48,12 +48,18 @@ public final class ServiceSecrets {
 
     // ---------------------------------------------------------------- commands
 
-    /** Sets a secret (a new one, or a new version of one); the 409 past the role's bound names the option. */
+    /**
+     * Sets a secret: a new one (version 1), or a new version of one; the same value again changes
+     * nothing. The 409 past the role's bound names the option.
+     */
     public SecretInfo set(String role, String service, String name, String value, String who, Instant now) {
         Validation.secretName("name", name);
         Validation.secretValue("value", value);
         String id = id(role, service, name);
         SecretRecord old = secrets.get(id);
+        if (old != null && old.value().equals(value)) {
+            return info(old); // the same value again (a retried call): nothing changes, so no deploy sees a new version
+        }
         if (old == null) {
             int bound = state.config().maxSecretsPerRole();
             long mine = secrets.subMap("secret:" + role + ":", "secret:" + role + ";").size();
@@ -80,7 +86,7 @@ public final class ServiceSecrets {
         }
         List<Integer> used = usedBy(role, service, name);
         if (!used.isEmpty()) {
-            throw new Conflict("secret " + name + " of " + service + " is used by revision" + (used.size() == 1 ? " " : "s ") + used
+            throw new Conflict("secret " + name + " of " + service + " is used by revision" + (used.size() == 1 ? " " : "s ") + used.toString().replaceAll("[\\[\\]]", "")
                     + " (the one the service targets, its stable one, or one whose instances run): deploy without it first");
         }
         secrets.remove(id);

@@ -2,6 +2,7 @@ package dev.steward.allocator.http;
 
 import dev.steward.allocator.auth.Principal;
 import dev.steward.allocator.auth.Principal.Kind;
+import dev.steward.allocator.deploy.ServiceSecrets;
 import dev.steward.allocator.deploy.Services;
 import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.NotFound;
@@ -10,7 +11,6 @@ import dev.steward.api.Validation;
 
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Service secrets: {@code GET /v1/services/APP/ENV/secrets} lists them (names, versions, who set
@@ -29,7 +29,7 @@ final class ServiceSecretRoutes {
     }
 
     List<Route> routes() {
-        Set<Kind> clients = EnumSet.of(Kind.ADMIN, Kind.ROLE);
+        java.util.Set<Kind> clients = EnumSet.of(Kind.ADMIN, Kind.ROLE);
         String base = "/v1/services/{app}/{env}/secrets";
         return List.of(
                 new Route("GET", base, clients, c -> h.query(c, s -> {
@@ -42,13 +42,20 @@ final class ServiceSecretRoutes {
                     String name = Validation.secretName("name", c.param("name"));
                     return h.engine.command((s, now) -> {
                         String service = service(c);
-                        return s.services().secrets().set(role(c, s, service), service, name, value, c.principal().describe(), now);
-                    }).thenApply(r -> ApiResponse.json(r.version() == 1 ? 201 : 200, r).header("X-Steward-Index", Long.toString(h.engine.index())));
+                        String role = role(c, s, service);
+                        boolean made = s.services().secrets().recordOrNull(ServiceSecrets.id(role, service, name)) == null;
+                        return new Set(made, s.services().secrets().set(role, service, name, value, c.principal().describe(), now));
+                    }).thenApply(r -> ApiResponse.json(r.made() ? 201 : 200, r.info()) // encoded here, off the state's thread
+                            .header("X-Steward-Index", Long.toString(h.engine.index())));
                 }),
                 new Route("DELETE", base + "/{name}", clients, c -> h.command(200, (s, now) -> {
                     String service = service(c);
                     return s.services().secrets().delete(role(c, s, service), service, c.param("name"));
                 })));
+    }
+
+    /** What a set did: made the secret (201) or not (200), and the secret as it is now. */
+    private record Set(boolean made, dev.steward.api.SecretInfo info) {
     }
 
     private static String service(Route.Call c) {

@@ -67,6 +67,9 @@ class ServiceSecretsApiTest {
                 assertThat(set.body().path("version").asInt()).isEqualTo(1);
                 assertThat(set.body().path("role").asText()).isEqualTo("ci");
                 assertThat(set.body().toString()).doesNotContain(first);
+                LiveServer.Reply same = s.put("/v1/services/web/prod/secrets/db-password", ci, "{\"value\":\"" + first + "\"}");
+                assertThat(same.code()).isEqualTo(200);
+                assertThat(same.body().path("version").asInt()).as("the same value again (a retried call) is no new version").isEqualTo(1);
                 LiveServer.Reply again = s.put("/v1/services/web/prod/secrets/db-password", ci, "{\"value\":\"" + second + "\"}");
                 assertThat(again.code()).isEqualTo(200);
                 assertThat(again.body().path("version").asInt()).isEqualTo(2);
@@ -97,10 +100,10 @@ class ServiceSecretsApiTest {
 
                 LiveServer.Reply inUse = s.call("DELETE", "/v1/services/web/prod/secrets/db-password", ci, null);
                 assertThat(inUse.code()).isEqualTo(409);
-                assertThat(inUse.body().path("detail").asText()).contains("used by revision [1]").contains("deploy without it first");
+                assertThat(inUse.body().path("detail").asText()).contains("used by revision 1 (").contains("deploy without it first");
 
-                LiveServer.Reply same = s.put("/v1/services/web/prod", ci, deployBody(digest, 1));
-                assertThat(same.body().path("noop").asBoolean()).as("the same package, config and secret versions: " + same.body()).isTrue();
+                LiveServer.Reply noop = s.put("/v1/services/web/prod", ci, deployBody(digest, 1));
+                assertThat(noop.body().path("noop").asBoolean()).as("the same package, config and secret versions: " + noop.body()).isTrue();
 
                 // set again: the same deploy is now a new revision, which the plan shows by version
                 s.put("/v1/services/web/prod/secrets/db-password", ci, "{\"value\":\"" + third + "\"}");
