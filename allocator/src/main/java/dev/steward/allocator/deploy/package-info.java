@@ -8,5 +8,7 @@
  * applies its actions in the same command, so a crash at any point resumes from durable state.
  * {@link dev.steward.allocator.deploy.Deletes} deletes a service: no instance wanted, then, once
  * the steady state has stopped the last, the service and all it keeps are forgotten.
+ * {@link dev.steward.allocator.deploy.ServiceSecrets} keeps the values roles set for their
+ * services, which a revision names by version and an instance's task gets when it is made.
  */
 package dev.steward.allocator.deploy;

@@ -32,9 +32,14 @@ class ServiceSecretsApiTest {
 
     /** The value of db-password in each of the agent's tasks that has one, as the agent reads them. */
     private static List<String> agentReads(LiveServer s, String[] agent) {
+        return agentReads(s, agent, "db-password");
+    }
+
+    /** The value of secret {@code name} in each of the agent's tasks that has one and is not killed, as the agent reads them. */
+    private static List<String> agentReads(LiveServer s, String[] agent, String name) {
         List<String> out = new java.util.ArrayList<>();
         for (JsonNode t : s.get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {
-            JsonNode v = t.path("spec").path("secrets").path("db-password");
+            JsonNode v = t.path("spec").path("secrets").path(name);
             if (!v.isMissingNode() && !t.path("state").asText().equals("KILLED")) {
                 out.add(v.asText());
             }
@@ -137,6 +142,52 @@ class ServiceSecretsApiTest {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    @Test
+    void a_rollback_runs_with_the_secrets_current_versions_and_is_refused_once_one_is_deleted() {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
+            String digest = s.uploadScript("sleep 3600");
+            String[] m1 = s.agent("m1", "4", "4g");
+            String spec = ",\"cpus\":\"0.1\",\"memory\":\"16m\",\"minHealthyTime\":\"0s\"}";
+            assertThat(s.put("/v1/services/web/prod/secrets/a", s.admin(), "{\"value\":\"" + first + "\"}").code()).isEqualTo(201);
+            assertThat(s.put("/v1/services/web/prod/secrets/b", s.admin(), "{\"value\":\"" + first + "\"}").code()).isEqualTo(201);
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"secrets\":[\"a\"]" + spec).code()).isEqualTo(201);
+            awaitStable(s, m1, 1);
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"secrets\":[\"b\"]" + spec).code()).isEqualTo(201);
+            awaitStable(s, m1, 2);
+            assertThat(s.get("/v1/services/web/prod/secrets", s.admin()).body().findValuesAsText("name")).containsExactly("a", "b");
+            assertThat(s.get("/v1/services/web/prod/secrets", s.admin()).body().get(0).path("usedBy").toString())
+                    .as("revision 1 neither runs nor is stable any more").isEqualTo("[]");
+
+            s.put("/v1/services/web/prod/secrets/a", s.admin(), "{\"value\":\"" + second + "\"}");
+            LiveServer.Reply plan = s.post("/v1/services/web/prod/rollback/plan", s.admin(), "{\"revision\":1}");
+            assertThat(plan.code()).as(String.valueOf(plan.body())).isEqualTo(200);
+            assertThat(plan.body().path("changes").toString()).contains("secrets.a").contains("version 2").contains("secrets.b");
+
+            assertThat(s.call("DELETE", "/v1/services/web/prod/secrets/a", s.admin(), null).code()).as("no runnable revision uses it").isEqualTo(200);
+            for (String path : List.of("/v1/services/web/prod/rollback/plan", "/v1/services/web/prod/rollback")) {
+                LiveServer.Reply refused = s.post(path, s.admin(), "{\"revision\":1}");
+                assertThat(refused.code()).as(path + " " + refused.body()).isEqualTo(409);
+                assertThat(refused.body().path("detail").asText()).contains("secret a is not set for web/prod");
+            }
+            assertThat(s.get("/v1/services/web/prod", s.admin()).body().path("revision").asInt()).as("the refused rollback made nothing").isEqualTo(2);
+
+            s.put("/v1/services/web/prod/secrets/a", s.admin(), "{\"value\":\"" + third + "\"}");
+            LiveServer.Reply back = s.post("/v1/services/web/prod/rollback", s.admin(), "{\"revision\":1}");
+            assertThat(back.code()).as(String.valueOf(back.body())).isEqualTo(201);
+            assertThat(back.body().path("revision").path("spec").path("secrets").toString()).as("the current version, not revision 1's")
+                    .isEqualTo("{\"a\":1}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> agentReads(s, m1, "a").contains(third));
+        }
+    }
+
+    /** Plays agent {@code m} until revision {@code n} of web/prod is stable. */
+    private static void awaitStable(LiveServer s, String[] m, int n) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            s.play(m);
+            return s.get("/v1/services/web/prod", s.admin()).body().path("stableRevision").asInt() == n;
+        });
     }
 
     @Test
