@@ -182,11 +182,40 @@ class ServiceSecretsApiTest {
         }
     }
 
+    @Test
+    void a_promotion_takes_the_secrets_names_and_the_target_environments_values() {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
+            String digest = s.uploadScript("sleep 3600");
+            String[] m1 = s.agent("m1", "4", "4g");
+            s.put("/v1/services/web/staging/secrets/db-password", s.admin(), "{\"value\":\"" + first + "\"}");
+            assertThat(s.put("/v1/services/web/staging", s.admin(), deployBody(digest, 1).replace("}", ",\"minHealthyTime\":\"0s\"}")).code())
+                    .isEqualTo(201);
+            awaitStable(s, m1, "web/staging", 1);
+
+            LiveServer.Reply lacking = s.put("/v1/services/web/prod", s.admin(), "{\"promoteFrom\":\"staging\"}");
+            assertThat(lacking.code()).isEqualTo(409);
+            assertThat(lacking.body().path("detail").asText()).contains("secret db-password is not set for web/prod");
+
+            s.put("/v1/services/web/prod/secrets/db-password", s.admin(), "{\"value\":\"" + second + "\"}");
+            s.put("/v1/services/web/prod/secrets/db-password", s.admin(), "{\"value\":\"" + third + "\"}");
+            LiveServer.Reply promoted = s.put("/v1/services/web/prod", s.admin(), "{\"promoteFrom\":\"staging\"}");
+            assertThat(promoted.code()).as(String.valueOf(promoted.body())).isEqualTo(201);
+            assertThat(promoted.body().path("revision").path("spec").path("secrets").toString()).as("prod's version").isEqualTo("{\"db-password\":2}");
+            await().atMost(Duration.ofSeconds(30)).until(() -> agentReads(s, m1).containsAll(List.of(first, third)));
+            assertThat(agentReads(s, m1)).as("staging's instance has staging's value, prod's has prod's").containsExactlyInAnyOrder(first, third);
+        }
+    }
+
     /** Plays agent {@code m} until revision {@code n} of web/prod is stable. */
     private static void awaitStable(LiveServer s, String[] m, int n) {
+        awaitStable(s, m, "web/prod", n);
+    }
+
+    /** Plays agent {@code m} until revision {@code n} of {@code service} is stable. */
+    private static void awaitStable(LiveServer s, String[] m, String service, int n) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             s.play(m);
-            return s.get("/v1/services/web/prod", s.admin()).body().path("stableRevision").asInt() == n;
+            return s.get("/v1/services/" + service, s.admin()).body().path("stableRevision").asInt() == n;
         });
     }
 
