@@ -19,7 +19,8 @@ import java.util.List;
  * that may run uses it). A role token reaches its own role's secrets, and none at all of a
  * service another role owns (404, as every route of that service answers it). The admin reaches
  * every role's: the list shows each with its role; a change is for {@code ?role=}, by default
- * the service's role, or the default role for a service not made yet.
+ * the service's role, or the default role for a service not made yet. The list of a service
+ * that does not exist and has no secret the caller sees is a 404, as a read of the service is.
  */
 final class ServiceSecretRoutes {
     private final Handlers h;
@@ -35,7 +36,11 @@ final class ServiceSecretRoutes {
                 new Route("GET", base, clients, c -> h.query(c, s -> {
                     String service = service(c);
                     String asked = c.request().param("role");
-                    return s.services().secrets().list(c.principal().kind() == Kind.ADMIN && asked == null ? null : role(c, s, service), service);
+                    var list = s.services().secrets().list(c.principal().kind() == Kind.ADMIN && asked == null ? null : role(c, s, service), service);
+                    if (list.isEmpty() && s.services().recordOrNull(service) == null) {
+                        throw new NotFound("service or secret of", service); // nothing of that name, as a read of the service says
+                    }
+                    return list;
                 })),
                 new Route("PUT", base + "/{name}", clients, c -> {
                     String value = h.body(c, SecretValue.class).checked();
