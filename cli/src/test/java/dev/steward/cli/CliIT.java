@@ -149,6 +149,31 @@ class CliIT {
     }
 
     @Test
+    void a_services_instance_reads_the_secret_set_from_stdin_as_a_file_of_its_own() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("secret-app"));
+        Files.writeString(tree.resolve("run.sh"), "echo \"value=$(cat \"$STEWARD_SECRETS/db-password\") mode=$(stat -c %a \"$STEWARD_SECRETS/db-password\")\"\n"
+                + "exec sleep 3600\n");
+        Process pkg = steward("package", "--dir", tree.toString(), "--name", "sapp", "--version", "1", "--command", "sh run.sh", "--upload").start();
+        String digest = new String(pkg.getInputStream().readAllBytes()).trim();
+        assertThat(pkg.waitFor()).as(new String(pkg.getErrorStream().readAllBytes())).isZero();
+
+        Process set = steward("secrets", "set", "sapp", "--env", "it", "db-password").redirectErrorStream(true).start();
+        set.getOutputStream().write("it-s3cret-value\n".getBytes());
+        set.getOutputStream().close();
+        String said = new String(set.getInputStream().readAllBytes());
+        assertThat(set.waitFor()).as(said).isZero();
+        assertThat(said).contains("version 1").doesNotContain("it-s3cret-value");
+
+        String deployed = run(0, "deploy", "sapp", "--env", "it", "--package-digest", digest, "--secrets", "db-password", "--cpus", "0.1", "--memory", "32m",
+                "--min-healthy-time", "1s", "--timeout", "2m");
+        assertThat(deployed).contains("succeeded").doesNotContain("it-s3cret-value");
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", "sapp", "--env", "it", "--instance", "0").contains("value=it-s3cret-value mode=400"));
+        assertThat(run(0, "history", "sapp", "--env", "it")).doesNotContain("it-s3cret-value");
+        run(0, "services", "delete", "sapp", "--env", "it");
+        run(0, "secrets", "delete", "sapp", "--env", "it", "db-password");
+    }
+
+    @Test
     void package_prints_the_digest_uploads_once_and_prints_json() throws Exception {
         Path app = Files.createDirectories(dir.resolve("app/build/libs"));
         Files.writeString(app.resolve("web.jar"), "not really a jar");
