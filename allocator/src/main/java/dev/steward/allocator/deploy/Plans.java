@@ -1,6 +1,7 @@
 package dev.steward.allocator.deploy;
 
 import dev.steward.allocator.state.ClusterState;
+import dev.steward.allocator.state.RolloutRoom;
 import dev.steward.api.DeployPlan;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeploymentInfo;
@@ -71,7 +72,8 @@ final class Plans {
         int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : 0;
         List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream()
                 .filter(i -> !i.state().terminal() && i.allocationId() != null).map(InstanceInfo::allocationId).toList();
-        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, replaced);
+        RolloutRoom room = room(d.rollout(), needed, replaced);
+        DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, room);
         String count = Units.count(d.count(), "instance");
         String what = switch (action) {
             case CREATE -> "would create " + d.name() + ": revision 1, " + count + ", " + strategy;
@@ -80,9 +82,51 @@ final class Plans {
             case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged";
             case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
         };
+        String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);
         return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
                 fresh ? RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
-                placement, what + (placement == null ? "" : "; " + room(placement)));
+                placement, what + (placement == null ? "" : "; " + room(placement) + how));
+    }
+
+    /**
+     * How the rollout gives back the room of the instances it replaces ({@code replaced}, oldest
+     * first), as the reconciler goes: a recreate stops them all first; a blue/green starts every
+     * new instance beside them; a rolling update stops maxUnavailable of them (the newest, as the
+     * reconciler does) and starts new ones in their room, then replaces the rest as they go, or,
+     * with maxUnavailable 0, needs room for maxSurge beside them before any stops; a canary runs
+     * its largest step beside them, then rolls the rest.
+     */
+    static RolloutRoom room(RolloutSpec r, int needed, List<String> replaced) {
+        if (replaced.isEmpty()) {
+            return RolloutRoom.beside(needed);
+        }
+        List<String> newestFirst = new java.util.ArrayList<>(replaced);
+        java.util.Collections.reverse(newestFirst);
+        return switch (r.type()) {
+            case RECREATE -> new RolloutRoom(replaced, 0, List.of());
+            case BLUEGREEN -> new RolloutRoom(List.of(), needed, replaced);
+            case CANARY -> new RolloutRoom(List.of(), r.steps() == null ? 0 : r.steps().stream().mapToInt(s -> Math.min(s.count(needed), needed)).max().orElse(0), replaced);
+            case ROLLING -> {
+                // the first wave stops maxUnavailable old instances and starts as many new ones in their room, and maxSurge more that
+                // may wait for room without holding the rollout up; with none unavailable, nothing stops until a surge instance runs
+                int first = Math.min(r.unavailable(needed), newestFirst.size());
+                yield new RolloutRoom(newestFirst.subList(0, first), first > 0 ? Math.min(first, needed) : Math.min(r.surge(needed), needed),
+                        newestFirst.subList(first, newestFirst.size()));
+            }
+        };
+    }
+
+    /** Why instances that would fit once the old ones are gone may not: how the strategy counts their room. */
+    private static String how(RolloutSpec r, RolloutRoom room) {
+        return switch (r.type()) {
+            case RECREATE -> "";
+            case BLUEGREEN -> " (a blue/green rollout starts every new instance beside the ones it replaces)";
+            case CANARY -> " (a canary runs its largest step, " + Units.count(room.beside(), "instance") + ", beside the ones it replaces)";
+            case ROLLING -> room.freedFirst().isEmpty()
+                    ? " (with maxUnavailable 0, this rolling update starts " + Units.count(room.beside(), "instance") + " beside the ones it replaces"
+                    + " before it stops any)"
+                    : " (this rolling update stops " + room.freedFirst().size() + " and starts new ones in their room, then replaces the rest as they go)";
+        };
     }
 
     /** One sentence on whether the instances find room now. */

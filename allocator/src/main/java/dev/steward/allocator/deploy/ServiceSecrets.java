@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -30,7 +29,10 @@ import java.util.TreeSet;
 public final class ServiceSecrets {
     private final ClusterState state;
     private final Services services;
+    /** By id, which begins with the service: one service's secrets, every role's, are one range. */
     private final TreeMap<String, SecretRecord> secrets = new TreeMap<>();
+    /** How many secrets each role keeps, for its bound. */
+    private final Map<String, Integer> perRole = new java.util.HashMap<>();
 
     ServiceSecrets(ClusterState state, Services services) {
         this.state = state;
@@ -39,11 +41,12 @@ public final class ServiceSecrets {
 
     /** The id of role {@code role}'s secret {@code name} of service {@code service}: unique among every stored record's. */
     public static String id(String role, String service, String name) {
-        return prefix(role, service) + name;
+        return prefix(service) + role + ":" + name;
     }
 
-    private static String prefix(String role, String service) {
-        return "secret:" + role + ":" + service + ":";
+    /** What the ids of every secret of {@code service} begin with (names of roles and secrets hold no ':'). */
+    private static String prefix(String service) {
+        return "secret:" + service + ":";
     }
 
     // ---------------------------------------------------------------- commands
@@ -62,7 +65,7 @@ public final class ServiceSecrets {
         }
         if (old == null) {
             int bound = state.config().maxSecretsPerRole();
-            long mine = secrets.subMap("secret:" + role + ":", "secret:" + role + ";").size();
+            int mine = perRole.getOrDefault(role, 0);
             if (mine >= bound) {
                 throw new Conflict("role '" + role + "' keeps " + mine + " secrets, the most a role may keep (the allocator's --max-secrets-per-role is "
                         + bound + "); " + name + " of " + service + " was not set. Delete one first (steward secrets delete APP --env ENV NAME)");
@@ -73,6 +76,9 @@ public final class ServiceSecrets {
                 ? new SecretRecord(id, role, service, name, value, 1, now, now, who, index, index)
                 : new SecretRecord(id, role, service, name, value, old.version() + 1, old.createdAt(), now, who, old.createIndex(), index);
         secrets.put(id, r);
+        if (old == null) {
+            perRole.merge(role, 1, Integer::sum);
+        }
         state.changes().secrets.add(id);
         return info(r);
     }
@@ -90,6 +96,7 @@ public final class ServiceSecrets {
                     + " (the one the service targets, its stable one, or one whose instances run): deploy without it first");
         }
         secrets.remove(id);
+        perRole.merge(role, -1, Integer::sum);
         state.removed().add(id);
         return info(r);
     }
@@ -104,7 +111,11 @@ public final class ServiceSecrets {
     }
 
     public void restore(Collection<SecretRecord> rs) {
-        rs.forEach(r -> secrets.put(r.id(), r));
+        rs.forEach(r -> {
+            if (secrets.put(r.id(), r) == null) {
+                perRole.merge(r.role(), 1, Integer::sum);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- queries
@@ -116,10 +127,11 @@ public final class ServiceSecrets {
     /** The secrets of {@code service}: role {@code role}'s, or every role's for null (the admin's view). */
     public List<SecretInfo> list(String role, String service) {
         List<SecretInfo> out = new ArrayList<>();
-        if (role != null) {
-            of(role, service).values().forEach(r -> out.add(info(r)));
-        } else {
-            secrets.values().stream().filter(r -> r.service().equals(service)).forEach(r -> out.add(info(r)));
+        String p = prefix(service);
+        for (SecretRecord r : secrets.subMap(p, p + Character.MAX_VALUE).values()) {
+            if (role == null || r.role().equals(role)) {
+                out.add(info(r));
+            }
         }
         return out;
     }
@@ -178,11 +190,6 @@ public final class ServiceSecrets {
             }
         }
         return out;
-    }
-
-    private SortedMap<String, SecretRecord> of(String role, String service) {
-        String p = prefix(role, service);
-        return secrets.subMap(p, p + Character.MAX_VALUE);
     }
 
     private List<SecretRecord> present(String role, String service, Collection<String> names) {

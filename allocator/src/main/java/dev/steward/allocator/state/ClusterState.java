@@ -371,11 +371,11 @@ public final class ClusterState {
 
     /**
      * Whether {@code needed} units of {@code ask} would find room now, placed on what is free (the
-     * room of the allocations {@code replaced} counted as free) and given back ({@link Rehearsal}):
+     * room of replaced allocations counted as free when the rollout frees it: {@code room}) and given back ({@link Rehearsal}):
      * for a deploy's plan. Changes nothing that is stored.
      */
-    public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed, java.util.Collection<String> replaced) {
-        return Rehearsal.of(this, ask, needed, replaced);
+    public dev.steward.api.DeployPlan.Placement rehearse(dev.steward.api.Ask ask, int needed, RolloutRoom room) {
+        return Rehearsal.of(this, ask, needed, room);
     }
 
     /** How many pending requests found no place and wait for room to grow before they are tried again. */

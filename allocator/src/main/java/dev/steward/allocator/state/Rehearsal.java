@@ -18,8 +18,10 @@ import java.util.Set;
 
 /**
  * Whether the instances a deploy would start find room now, for its plan: they are placed one
- * after the other on what is free (for a new revision, with the room of the instances it
- * replaces counted as free: they give it back as the rollout goes), as the scheduler would (its stack, its filters and scorers,
+ * after the other on what is free, with the room of the instances they replace counted as free
+ * when the rollout's strategy gives it back ({@link RolloutRoom}: a recreate frees it all first, a
+ * blue/green none until every new instance runs, a rolling update and a canary some beside the
+ * old ones first and the rest as they go), as the scheduler would (its stack, its filters and scorers,
  * distinct constraints among them), each held while the next is placed, and then all given back
  * with {@link dev.steward.allocator.placement.AgentLedger#undo}: no room grows, nothing is
  * written. Other tenants' pending requests are not counted and no one is preempted. At most
@@ -36,14 +38,34 @@ final class Rehearsal {
     }
 
     /**
-     * Whether {@code needed} units of {@code ask} find room, with the room of the allocations
-     * {@code replaced} counted as free (a new revision's instances replace the old ones, which give
-     * theirs back as the rollout goes; their places are held again before this returns).
+     * Whether {@code needed} units of {@code ask} find room, with the room of the replaced
+     * allocations counted as free when {@code phases} frees it (their places are held again
+     * before this returns). The role's limit is checked at both peaks: after the instances
+     * started beside, and at the end.
      */
-    static DeployPlan.Placement of(ClusterState state, Ask ask, int needed, java.util.Collection<String> replaced) {
+    static DeployPlan.Placement of(ClusterState state, Ask ask, int needed, RolloutRoom phases) {
         List<dev.steward.api.AllocationInfo> freed = new ArrayList<>();
+        try {
+            Resources first = free(state, phases.freedFirst(), freed);
+            int beside = Math.min(phases.beside(), needed);
+            RoleRecord role = ask.role() == null ? null : state.roles.get(ask.role());
+            Resources holds = role == null ? Resources.ZERO : state.sorter.allocation(role.name());
+            String heldBy = role == null ? null : Quotas.limitReason(role, holds.minus(first), ask.shape().times(beside));
+            return run(state, ask, needed, beside, heldBy, () -> {
+                Resources after = free(state, phases.freedAfter(), freed);
+                return role == null ? null : Quotas.limitReason(role, holds.minus(first).minus(after), ask.shape().times(needed));
+            });
+        } finally {
+            for (dev.steward.api.AllocationInfo a : freed) {
+                state.ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
+            }
+        }
+    }
+
+    /** Gives back the room of the live allocations {@code ids} on their agents' ledgers (recorded in {@code freed}); returns what they held. */
+    private static Resources free(ClusterState state, List<String> ids, List<dev.steward.api.AllocationInfo> freed) {
         Resources released = Resources.ZERO;
-        for (String id : replaced) {
+        for (String id : ids) {
             dev.steward.api.AllocationInfo a = state.allocations.get(id);
             AgentLedger l = a == null || a.state().terminal() || a.agentId() == null ? null : state.ledgers.get(a.agentId());
             if (l != null) {
@@ -52,32 +74,32 @@ final class Rehearsal {
                 released = released.plus(a.resources());
             }
         }
-        try {
-            return run(state, ask, needed, released);
-        } finally {
-            for (dev.steward.api.AllocationInfo a : freed) {
-                state.ledgers.get(a.agentId()).reserve(a.resources(), a.gpuIndexes(), a.ports());
-            }
-        }
+        return released;
     }
 
-    /** {@code released}: what the role holds now that it would give back (the replaced instances'), not counted against its limit. */
-    private static DeployPlan.Placement run(ClusterState state, Ask ask, int needed, Resources released) {
+    /**
+     * Places {@code needed} (at most {@link #MAX_TRIED}): the first {@code beside}, then what
+     * {@code thenFree} gives back (it returns the role's limit's reason at the end, or null), then the rest.
+     */
+    private static DeployPlan.Placement run(ClusterState state, Ask ask, int needed, int beside, String heldAtFirst,
+                                            java.util.function.Supplier<String> thenFree) {
         state.sumTotal();
-        RoleRecord role = ask.role() == null ? null : state.roles.get(ask.role());
         Resources want = ask.shape().times(needed);
-        String heldBy = role == null ? null : Quotas.limitReason(role, state.sorter.allocation(role.name()).minus(released), want);
-        if (heldBy == null) {
-            heldBy = Quotas.guaranteeReason(ask.role(), state.roles.values(), state.sorter, state.readyTotal, want);
-        }
+        String heldBy = heldAtFirst;
         int tried = Math.min(needed, MAX_TRIED);
         PlacementStack stack = new PlacementStack();
         RegexWork regex = new RegexWork(REGEX_CHARACTERS);
         Map<String, Set<String>> taken = new HashMap<>();
         List<Choice> held = new ArrayList<>();
         Map<String, Integer> rejections = Map.of();
+        boolean freedRest = false;
         try {
             for (int i = 0; i < tried; i++) {
+                if (i == beside) {
+                    String atEnd = thenFree.get();
+                    freedRest = true;
+                    heldBy = heldBy != null ? heldBy : atEnd;
+                }
                 Outcome o = stack.placeOne(new PlacementAsk("plan", ask, taken, Map.of(), regex), state.fill);
                 if (!o.placed()) {
                     rejections = o.rejections();
@@ -92,6 +114,13 @@ final class Rehearsal {
             for (Choice c : held) {
                 c.agent().undo(ask.shape(), c.gpus(), c.ports());
             }
+        }
+        if (!freedRest) { // every unit tried was beside, or one found no room first: the end's limit still counts
+            String atEnd = thenFree.get();
+            heldBy = heldBy != null ? heldBy : atEnd;
+        }
+        if (heldBy == null) {
+            heldBy = Quotas.guaranteeReason(ask.role(), state.roles.values(), state.sorter, state.readyTotal, want);
         }
         return new DeployPlan.Placement(needed, tried, held.size(), heldBy, Map.copyOf(rejections), regex.cut());
     }

@@ -210,7 +210,7 @@ class DeployPlanTest {
     }
 
     @Test
-    void a_new_revision_counts_the_room_of_the_instances_it_replaces_and_a_scale_does_not() {
+    void a_new_revision_counts_the_room_of_the_instances_it_replaces_as_its_strategy_frees_it_and_a_scale_does_not() {
         // the one agent (4 cpus) is full with the service's two instances of 2 cpus
         assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"2\",\"memory\":\"1g\"}")
                 .code()).isEqualTo(201);
@@ -221,9 +221,25 @@ class DeployPlanTest {
             }
             return placed == 2;
         });
-        JsonNode next = plan("{\"packageDigest\":\"" + other + "\",\"cpus\":\"2\",\"memory\":\"1g\"}").body();
-        assertThat(next.path("action").asText()).isEqualTo("NEW_REVISION");
-        assertThat(next.path("placement").path("fit").asInt()).as("the old instances give their room back as the rollout goes: %s", next).isEqualTo(2);
+        String next = "{\"packageDigest\":\"" + other + "\",\"cpus\":\"2\",\"memory\":\"1g\"";
+        // the rollout's first step, as the reconciler takes it: what must fit beside the old instances before any stops
+        JsonNode recreate = plan(next + ",\"strategy\":\"recreate\"}").body();
+        assertThat(recreate.path("action").asText()).isEqualTo("NEW_REVISION");
+        assertThat(recreate.path("placement").path("fit").asInt()).as("a recreate stops the old ones first: %s", recreate).isEqualTo(2);
+        JsonNode rollingOne = plan(next + ",\"maxUnavailable\":\"1\"}").body();
+        assertThat(rollingOne.path("placement").path("fit").asInt()).as("one old instance stops at once, so each new one finds its room: %s", rollingOne)
+                .isEqualTo(2);
+        JsonNode rollingNone = plan(next + "}").body(); // 25% of 2: a surge of 1, none unavailable
+        assertThat(rollingNone.path("placement").path("fit").asInt()).as("no old instance stops before a new one runs: %s", rollingNone).isZero();
+        assertThat(rollingNone.path("message").asText()).contains("only 0 of 2 instances find room now")
+                .contains("with maxUnavailable 0, this rolling update starts 1 instance beside the ones it replaces before it stops any");
+        JsonNode blueGreen = plan(next + ",\"strategy\":\"bluegreen\"}").body();
+        assertThat(blueGreen.path("placement").path("fit").asInt()).isZero();
+        assertThat(blueGreen.path("message").asText()).contains("a blue/green rollout starts every new instance beside the ones it replaces");
+        JsonNode canary = plan(next + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"50%\",\"pause\":\"promote\"}]}").body();
+        assertThat(canary.path("placement").path("fit").asInt()).isZero();
+        assertThat(canary.path("message").asText()).contains("a canary runs its largest step, 1 instance, beside the ones it replaces");
+
         JsonNode more = plan("{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"cpus\":\"2\",\"memory\":\"1g\"}").body();
         assertThat(more.path("action").asText()).isEqualTo("SCALE");
         assertThat(more.path("placement").path("fit").asInt()).as("a third instance comes on top of the two: %s", more).isZero();

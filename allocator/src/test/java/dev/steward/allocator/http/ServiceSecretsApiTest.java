@@ -243,6 +243,8 @@ class ServiceSecretsApiTest {
             assertThat(s.call("DELETE", "/v1/services/web/prod/secrets/a", s.admin(), null).code()).as("no service uses it").isEqualTo(200);
             assertThat(s.get("/v1/services/web/prod/secrets", s.admin()).code()).as("nothing of that name any more").isEqualTo(404);
             assertThat(s.get("/v1/services/web/staging/secrets", s.admin()).body()).hasSize(1);
+            assertThat(s.put("/v1/services/web/prod/secrets/c", s.admin(), "{\"value\":\"3\"}").code()).as("a deleted secret frees its place").isEqualTo(201);
+            assertThat(s.put("/v1/services/web/prod/secrets/d", s.admin(), "{\"value\":\"3\"}").code()).isEqualTo(409);
         }
     }
 
