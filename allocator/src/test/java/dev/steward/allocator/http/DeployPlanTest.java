@@ -246,6 +246,19 @@ class DeployPlanTest {
         // what the rehearsal freed is held again: the agent is still full for anyone else
         LiveServer.Reply one = s.post("/v1/requests", s.admin(), "{\"cpus\":\"1\",\"memory\":\"64m\"}");
         assertThat(one.body().path("state").asText()).isEqualTo("PENDING");
+        // and the plan of the rolling update told the truth: made, its surge instance waits for room and no old instance stops
+        assertThat(s.put("/v1/services/web/prod", s.admin(), next + "}").code()).isEqualTo(201);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            JsonNode all = s.get("/v1/services/web/prod/instances", s.admin()).body();
+            return all.size() == 3;
+        });
+        JsonNode all = s.get("/v1/services/web/prod/instances", s.admin()).body();
+        int waiting = 0;
+        for (JsonNode i : all) {
+            assertThat(i.path("stopRequested").asBoolean()).as("no instance is stopped: %s", all).isFalse();
+            waiting += i.path("revision").asInt() == 2 && !i.hasNonNull("allocationId") ? 1 : 0;
+        }
+        assertThat(waiting).as("the new revision's instance waits for room: %s", all).isEqualTo(1);
     }
 
     @Test
