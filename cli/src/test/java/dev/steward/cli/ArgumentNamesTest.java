@@ -66,6 +66,8 @@ class ArgumentNamesTest {
                         new OneSided("timeout", CLI + STEP, "how long the caller follows the rollout; the rollout has its own deadlines"),
                         new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
                         new OneSided("dryRun", CLI + STEP, "the plan (POST .../plan): what the deploy would do, nothing changed"),
+                        new OneSided("secretCredentials", STEP, "sets the named secrets from Jenkins credentials before the deploy; "
+                                + "elsewhere they are set with steward secrets set or PUT .../secrets/NAME"),
                         new OneSided("abortDeployment", STEP, "what aborting the build does to the rollout"))),
                 new Surface("monitor", MonitorSpec.class, MonitorCommand.class, "MonitorStep", List.of("app", "env"), List.of(
                         new OneSided("report", CLI, "where the CLI writes monitor.json and monitor.html; the step archives them with the build"),

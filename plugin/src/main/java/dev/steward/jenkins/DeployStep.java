@@ -1,11 +1,13 @@
 package dev.steward.jenkins;
 
+import com.cloudbees.plugins.credentials.CredentialsProvider;
 import dev.steward.api.ArgForms;
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.steps.DeployPlanRun;
 import dev.steward.steps.DeployWatch;
 import dev.steward.steps.SavedState;
+import dev.steward.steps.SecretSync;
 import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
@@ -14,6 +16,7 @@ import hudson.model.TaskListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -45,6 +48,7 @@ public class DeployStep extends Step {
     private List<String> ports;
     private List<String> vars;
     private List<String> secrets;
+    private List<String> secretCredentials;
     private List<String> constraints;
     private Integer minReadySeconds;
     private String role;
@@ -91,6 +95,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setVars(List<String> v) { vars = ArgForms.lines(v, ""); }
     public List<String> getSecrets() { return secrets; }
     @DataBoundSetter public void setSecrets(List<String> v) { secrets = ArgForms.lines(v, ","); }
+    public List<String> getSecretCredentials() { return secretCredentials; }
+    @DataBoundSetter public void setSecretCredentials(List<String> v) { secretCredentials = ArgForms.lines(v, ""); }
     public List<String> getConstraints() { return constraints; }
     @DataBoundSetter public void setConstraints(List<String> v) { constraints = ArgForms.lines(v, ""); }
     public Integer getMinReadySeconds() { return minReadySeconds; }
@@ -131,11 +137,13 @@ public class DeployStep extends Step {
                 canary.add(CanaryStep.parse(s));
             }
         }
+        SecretSync.parse(secretCredentials); // a malformed line fails the step before anything is asked of the allocator
         return new Execution(context, app, env, canary, this, abortDeployment, timeout, dryRun);
     }
 
     DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
-        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars), secrets, null,
+        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars),
+                SecretSync.names(secrets, SecretSync.parse(secretCredentials)), null,
                 ArgForms.constraints("constraints", constraints), null, strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
                 minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE, onConflict, promoteFrom,
                 role != null ? role : defaultRole, actor, buildUrl);
@@ -149,6 +157,8 @@ public class DeployStep extends Step {
         private final boolean abortDeployment;
         private final String timeout;
         private final boolean dryRun;
+        private final String role; // whose secrets secretCredentials sets: the deploy's
+        private final java.util.LinkedHashMap<String, String> secretCredentials; // secret name -> credentials id; never a value
         private volatile String deploymentId;
         private long deadline; // epoch millis: a follow resumed after a restart ends here, not a full timeout later
         private volatile long seenEvent; // saved with the program, so a rejoin after a restart repeats no line
@@ -169,7 +179,10 @@ public class DeployStep extends Step {
             } catch (Exception e) {
                 // without the run, the revision records no build
             }
-            this.request = SavedState.save(step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl));
+            DeployRequest req = step.request(canary, StewardConfiguration.get().getRole(), actor, buildUrl);
+            this.request = SavedState.save(req);
+            this.role = req.role();
+            this.secretCredentials = new java.util.LinkedHashMap<>(SecretSync.parse(step.secretCredentials));
             this.abortDeployment = abortDeployment;
             this.timeout = timeout;
             this.dryRun = dryRun;
@@ -182,6 +195,7 @@ public class DeployStep extends Step {
                 return false;
             }
             run(() -> {
+                setSecrets();
                 watch = DeployWatch.start(StewardConfiguration.get().client(), app, env, SavedState.load(request, DeployRequest.class), listener());
                 deploymentId = watch.deploymentId();
                 deadline = java.time.Instant.now().plus(dev.steward.api.Units.duration("timeout", timeout)).toEpochMilli();
@@ -189,6 +203,28 @@ public class DeployStep extends Step {
                 finish();
             });
             return false;
+        }
+
+        /**
+         * {@code secretCredentials}: each Secret text credential, as this build may use it (as
+         * {@code withCredentials} looks it up), set as the service's secret before the deploy.
+         * The values stay in this call: the execution keeps only the credentials' ids.
+         */
+        private void setSecrets() throws Exception {
+            if (secretCredentials.isEmpty()) {
+                return;
+            }
+            Run<?, ?> build = getContext().get(Run.class);
+            java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+            for (java.util.Map.Entry<String, String> e : secretCredentials.entrySet()) {
+                StringCredentials c = CredentialsProvider.findCredentialById(e.getValue(), StringCredentials.class, build);
+                if (c == null) {
+                    throw new AbortException("secretCredentials: there is no Secret text credential '" + e.getValue() + "' that this build may use"
+                            + " (for secret " + e.getKey() + ")");
+                }
+                values.put(e.getKey(), c.getSecret().getPlainText());
+            }
+            SecretSync.set(StewardConfiguration.get().client(), app, env, role, values, listener());
         }
 
         /** {@code dryRun}: the plan into the log and as the result; nothing is deployed. A read: asked again after a restart. */

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.cloudbees.plugins.credentials.CredentialsScope;
+import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import dev.steward.agent.Agent;
 import dev.steward.agent.AgentConfig;
 import dev.steward.allocator.Server;
@@ -15,6 +17,7 @@ import dev.steward.client.PackageClient;
 import dev.steward.client.StewardClient;
 import dev.steward.pkg.PackageBuilder;
 import hudson.model.Result;
+import hudson.util.Secret;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jenkinsci.plugins.plaincredentials.impl.StringCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
@@ -119,6 +123,27 @@ class StewardServiceStepsTest {
         j.assertLogContains("action=NEW_REVISION revision=2 fits=true fields=[packageDigest]", b);
         assertEquals(1, admin.deployments().service("webapp", "staging").stableRevision(), "nothing was deployed");
         assertEquals(2, admin.deployments().endpoints("webapp", "staging").size());
+    }
+
+    @Test
+    void secretCredentialsSetTheServicesSecretsFromJenkinsCredentialsAndNoLogShowsThem(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        SystemCredentialsProvider.getInstance().getCredentials().add(new StringCredentialsImpl(CredentialsScope.GLOBAL, "staging-db",
+                "the staging database's password", Secret.fromString("pw-from-jenkins-1")));
+        SystemCredentialsProvider.getInstance().save();
+        String v1 = webapp("v1", Map.of());
+        String call = "deploy(app: 'webapp', env: 'staging', packageDigest: '" + v1 + "', instances: 1, cpus: '0.25', memory: '64m', "
+                + "minHealthyTime: '1s', secretCredentials: ['db-password=staging-db'])";
+        WorkflowRun b1 = j.buildAndAssertSuccess(job(j, "secrets", call));
+        j.assertLogContains("secret db-password of webapp/staging is at version 1", b1);
+        j.assertLogNotContains("pw-from-jenkins", b1);
+        assertEquals(Map.of("db-password", 1), admin.deployments().revisions("webapp", "staging").get(0).spec().secrets());
+        WorkflowRun again = j.buildAndAssertSuccess(job(j, "again", call));
+        j.assertLogContains("is at version 1", again);
+        assertEquals(1, admin.deployments().service("webapp", "staging").revision(), "the same value again rolls nothing out");
+
+        WorkflowRun missing = j.buildAndAssertStatus(Result.FAILURE, job(j, "missing", call.replace("staging-db", "no-such-credential")));
+        j.assertLogContains("there is no Secret text credential 'no-such-credential' that this build may use (for secret db-password)", missing);
     }
 
     @Test

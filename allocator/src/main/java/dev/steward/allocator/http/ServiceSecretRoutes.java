@@ -75,13 +75,16 @@ final class ServiceSecretRoutes {
     private static String role(Route.Call c, ClusterState s, String service) {
         Principal p = c.principal();
         String owner = s.services().roleOf(service);
+        String asked = c.request().param("role");
         if (p.kind() == Kind.ROLE) {
             if (owner != null && !owner.equals(p.subject())) {
                 throw new NotFound("service", service);
             }
+            if (asked != null && !asked.equals(p.subject())) {
+                throw ApiError.forbidden(p.describe() + " may not reach the secrets of role '" + asked + "'");
+            }
             return p.subject();
         }
-        String asked = c.request().param("role");
         if (asked != null) {
             if (s.role(Validation.name("role", asked)) == null) {
                 throw new NotFound("role", asked);

@@ -101,6 +101,9 @@ class ServiceSecretsApiTest {
                 assertThat(s.get("/v1/services/web/prod/secrets", other).code()).isEqualTo(404);
                 assertThat(s.put("/v1/services/web/prod/secrets/db-password", other, "{\"value\":\"stolen\"}").code()).isEqualTo(404);
                 assertThat(s.call("DELETE", "/v1/services/web/prod/secrets/db-password", other, null).code()).isEqualTo(404);
+                assertThat(s.put("/v1/services/web/new/secrets/x?role=ci", other, "{\"value\":\"planted\"}").code())
+                        .as("a role token names no other role").isEqualTo(403);
+                assertThat(s.put("/v1/services/web/new/secrets/x?role=other", other, "{\"value\":\"its own\"}").code()).isEqualTo(201);
                 assertThat(s.get("/v1/services/web/prod/secrets", ci).body().get(0).path("version").asInt()).isEqualTo(2);
 
                 LiveServer.Reply inUse = s.call("DELETE", "/v1/services/web/prod/secrets/db-password", ci, null);
@@ -121,7 +124,7 @@ class ServiceSecretsApiTest {
 
                 assertThat(filesHolding(dir, first, second, third)).as("the database, its WAL and shared memory hold the values sealed").isEmpty();
                 JsonNode rotated = s.post("/v1/secrets/rotate-key", s.admin(), null).body();
-                assertThat(rotated.path("serviceSecretsResealed").asInt()).isEqualTo(1);
+                assertThat(rotated.path("serviceSecretsResealed").asInt()).as("web/prod's and the other role's of web/new").isEqualTo(2);
             }
             try (LiveServer s = new LiveServer(dir, c -> c)) {
                 JsonNode listed = s.get("/v1/services/web/prod/secrets", ci).body();
