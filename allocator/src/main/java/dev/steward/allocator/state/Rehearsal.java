@@ -24,7 +24,8 @@ import java.util.Set;
  * old ones first and the rest as they go), as the scheduler would (its stack, its filters and scorers,
  * distinct constraints among them), each held while the next is placed, and then all given back
  * with {@link dev.steward.allocator.placement.AgentLedger#undo}: no room grows, nothing is
- * written. Other tenants' pending requests are not counted and no one is preempted. At most
+ * written (only the order of agents that score alike may change, which breaks a later tie the
+ * other way: the fill index's buckets keep no order; RehearsalPropertyTest). Other tenants' pending requests are not counted and no one is preempted. At most
  * {@link #MAX_TRIED} are placed, so a plan for thousands costs the owner thread what a hundred
  * placements do (0.4 to 4 ms, medians, at 10,000 agents, measured with a scratch timing on a busy
  * machine), and its regex constraints read at most {@link #REGEX_CHARACTERS}. Owner thread only.
