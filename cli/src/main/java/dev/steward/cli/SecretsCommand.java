@@ -116,7 +116,16 @@ final class SecretsCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<SecretInfo> all = conn.client().deployments().secrets(target.app, target.env, target.role);
+            List<SecretInfo> all;
+            try {
+                all = conn.client().deployments().secrets(target.app, target.env, target.role);
+            } catch (StewardException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                all = List.of(); // neither the service nor a secret of it: none to list
+                System.err.printf("(no secret is set for %s/%s, and there is no such service of this role)%n", target.app, target.env);
+            }
             if (conn.json()) {
                 Output.json(all);
                 return 0;

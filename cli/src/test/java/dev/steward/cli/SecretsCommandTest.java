@@ -93,6 +93,12 @@ class SecretsCommandTest {
             assertThat(missingOk.code()).as(missingOk.err()).isZero();
             assertThat(missingOk.out()).contains("nothing to delete: secret nope is not set for web/prod");
 
+            CliRun none = CliRun.of(CliRun.with(s, "secrets", "list", "web", "--env", "nowhere"));
+            assertThat(none.code()).as(none.err()).isZero();
+            assertThat(none.err()).contains("no secret is set for web/nowhere");
+            CliRun noneJson = CliRun.of(CliRun.with(s, "secrets", "list", "web", "--env", "nowhere", "-o", "json"));
+            assertThat(noneJson.out().trim()).isEqualTo("[ ]");
+
             CliRun both = CliRun.of(CliRun.with(s, "secrets", "set", "web", "--env", "prod", "x", "--from-file", certFile.toString(), "--from-env", "HOME"));
             assertThat(both.code()).isEqualTo(2);
             assertThat(both.err()).contains("--from-file or --from-env, not both");
