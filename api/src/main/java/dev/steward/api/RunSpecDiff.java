@@ -50,31 +50,30 @@ public final class RunSpecDiff {
         return v instanceof java.util.Collection<?> c && c.isEmpty() || v instanceof Map<?, ?> m && m.isEmpty() ? null : v;
     }
 
+    /** Variables by name: added, changed or removed, never their values. */
     private static void vars(List<DeployPlan.FieldChange> out, Map<String, String> from, Map<String, String> to) {
-        Map<String, String> a = from == null ? Map.of() : from;
-        Map<String, String> b = to == null ? Map.of() : to;
-        TreeSet<String> names = new TreeSet<>(a.keySet());
-        names.addAll(b.keySet());
-        for (String n : names) {
-            String va = a.get(n);
-            String vb = b.get(n);
-            if (!Objects.equals(va, vb)) {
-                out.add(new DeployPlan.FieldChange("vars." + n, va == null ? null : "(set)", vb == null ? null : va == null ? "(set)" : "(changed)"));
-            }
-        }
+        byName(out, "vars.", from, to, (before, after) -> before == null ? null : "(set)",
+                (before, after) -> after == null ? null : before == null ? "(set)" : "(changed)");
     }
 
     /** Secrets by name, with the version each runs with ({@code version 2}): a version is no secret, and it says the value was set again. */
     private static void secrets(List<DeployPlan.FieldChange> out, Map<String, Integer> from, Map<String, Integer> to) {
-        Map<String, Integer> a = from == null ? Map.of() : from;
-        Map<String, Integer> b = to == null ? Map.of() : to;
+        byName(out, "secrets.", from, to, (before, after) -> before == null ? null : "version " + before,
+                (before, after) -> after == null ? null : "version " + after);
+    }
+
+    /** One change per name whose value differs between {@code from} and {@code to}, each side shown as {@code show} says (from the two values). */
+    private static <V> void byName(List<DeployPlan.FieldChange> out, String prefix, Map<String, V> from, Map<String, V> to,
+                                   java.util.function.BiFunction<V, V, String> showBefore, java.util.function.BiFunction<V, V, String> showAfter) {
+        Map<String, V> a = from == null ? Map.of() : from;
+        Map<String, V> b = to == null ? Map.of() : to;
         TreeSet<String> names = new TreeSet<>(a.keySet());
         names.addAll(b.keySet());
         for (String n : names) {
-            Integer va = a.get(n);
-            Integer vb = b.get(n);
+            V va = a.get(n);
+            V vb = b.get(n);
             if (!Objects.equals(va, vb)) {
-                out.add(new DeployPlan.FieldChange("secrets." + n, va == null ? null : "version " + va, vb == null ? null : "version " + vb));
+                out.add(new DeployPlan.FieldChange(prefix + n, showBefore.apply(va, vb), showAfter.apply(va, vb)));
             }
         }
     }

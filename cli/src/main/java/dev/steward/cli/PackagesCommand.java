@@ -9,7 +9,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -65,34 +64,11 @@ final class PackagesCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StewardClient c = conn.client();
-            List<Map<String, Object>> done = new ArrayList<>();
-            int failed = 0;
-            for (String d : digests) {
-                try {
-                    boolean removed = c.packages().delete(Digests.check("digest", d));
-                    done.add(Map.of("digest", d, "removed", removed));
-                    if (!conn.json()) {
-                        System.out.printf("let go of %s%s%n", d, removed ? "; its file is removed" : "; another role still holds it");
-                    }
-                } catch (dev.steward.client.StewardException e) {
-                    if (e.status() == 404 && missingOk) {
-                        done.add(Map.of("digest", d, "removed", false, "missing", true));
-                        if (!conn.json()) {
-                            System.out.printf("nothing to let go of: this role does not hold %s%n", d);
-                        }
-                    } else {
-                        failed++;
-                        System.err.printf("steward packages delete: %s: %s%n", d, Main.explain(e));
-                    }
-                } catch (java.io.IOException | dev.steward.api.ValidationException e) {
-                    failed++;
-                    System.err.printf("steward packages delete: %s: %s%n", d, e instanceof java.io.IOException io ? Main.explain(io) : e.getMessage());
-                }
-            }
-            if (conn.json()) {
-                Output.json(done);
-            }
-            return failed == 0 ? 0 : 1;
+            return Deletions.each("steward packages delete", digests, missingOk, conn.json(), d -> {
+                boolean removed = c.packages().delete(Digests.check("digest", d));
+                return new Deletions.Done(Map.of("digest", d, "removed", removed), "let go of " + d + (removed ? "; its file is removed"
+                        : "; another role still holds it"));
+            }, d -> new Deletions.Done(Map.of("digest", d, "removed", false, "missing", true), "nothing to let go of: this role does not hold " + d));
         }
     }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -154,31 +153,11 @@ final class SecretsCommand {
         @Override
         public Integer call() throws Exception {
             StewardClient c = conn.client();
-            List<Map<String, Object>> done = new ArrayList<>();
-            int failed = 0;
-            for (String n : names) {
-                try {
-                    SecretInfo s = c.deployments().deleteSecret(target.app, target.env, n, target.role);
-                    done.add(Map.of("name", n, "deleted", true));
-                    if (!conn.json()) {
-                        System.out.printf("deleted secret %s of %s (role %s)%n", n, s.service(), s.role());
-                    }
-                } catch (StewardException e) {
-                    if (e.status() == 404 && missingOk) {
-                        done.add(Map.of("name", n, "deleted", false, "missing", true));
-                        if (!conn.json()) {
-                            System.out.printf("nothing to delete: secret %s is not set for %s/%s%n", n, target.app, target.env);
-                        }
-                    } else {
-                        failed++;
-                        System.err.printf("steward secrets delete: %s: %s%n", n, Main.explain(e));
-                    }
-                }
-            }
-            if (conn.json()) {
-                Output.json(done);
-            }
-            return failed == 0 ? 0 : 1;
+            return Deletions.each("steward secrets delete", names, missingOk, conn.json(), n -> {
+                SecretInfo s = c.deployments().deleteSecret(target.app, target.env, n, target.role);
+                return new Deletions.Done(Map.of("name", n, "deleted", true), "deleted secret " + n + " of " + s.service() + " (role " + s.role() + ")");
+            }, n -> new Deletions.Done(Map.of("name", n, "deleted", false, "missing", true),
+                    "nothing to delete: secret " + n + " is not set for " + target.app + "/" + target.env));
         }
     }
 
