@@ -37,14 +37,18 @@ class FirstRunIT {
     private static String token;
     private static String digest;
 
+    /** A home of the test's own for the dev and the commands: their registry of local devs finds only this one, whatever else runs here. */
+    private static Path home;
+
     private static List<String> java(String... args) {
-        return DevProcess.java(List.of(), args);
+        return DevProcess.java(List.of("-Duser.home=" + home), args);
     }
 
     @BeforeAll
     static void startDev() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
-        local = DevProcess.start("steward-first-run", List.of());
+        home = Files.createTempDirectory("steward-first-run-home");
+        local = DevProcess.start("steward-first-run", List.of("-Duser.home=" + home));
         dir = local.dir;
         addr = local.addr;
         token = local.token;
@@ -62,6 +66,9 @@ class FirstRunIT {
             assertThat(local.log()).as("steward dev says it stopped").contains("steward dev stopped");
         } finally {
             local.close();
+            try (var all = Files.walk(home)) {
+                all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
