@@ -34,8 +34,16 @@ import java.util.concurrent.Callable;
 final class PackageCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit")
     boolean help;
-    @Option(names = "--dir", description = "Base directory. Default: the current directory", defaultValue = ".")
+    @Option(names = "--dir", description = "Base directory (or DIR). Default: the current directory", defaultValue = ".")
     Path dir;
+    /** DIR, the same as --dir ({@code steward package build/app}, as {@code docker build .}): set by {@link #baseDirectory}. */
+    private Path positionalDir;
+
+    /** The base directory given as the one positional argument: an alias of {@code --dir}, not an argument of its own. */
+    @picocli.CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "Base directory, as --dir")
+    void baseDirectory(Path p) {
+        positionalDir = p;
+    }
     @Option(names = "--include", description = "Files to package, Ant patterns as in archiveArtifacts: 'build/libs/*.jar, config/**'. Default: **")
     String include;
     @Option(names = "--exclude", description = "Files to leave out, Ant patterns")
@@ -137,6 +145,13 @@ final class PackageCommand implements Callable<Integer> {
     }
 
     private Integer run() throws Exception {
+        if (positionalDir != null) {
+            if (spec.commandLine().getParseResult().hasMatchedOption("--dir") && !positionalDir.equals(dir)) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "DIR " + positionalDir + " and --dir " + dir
+                        + " name two directories; give one");
+            }
+            dir = positionalDir;
+        }
         PackageManifest m = manifest(System.getenv()).validate();
         Path file = (out != null ? out : Path.of("build", "steward", name + (version == null ? "" : "-" + version) + PackageFormat.FILE_SUFFIX))
                 .toAbsolutePath().normalize();
