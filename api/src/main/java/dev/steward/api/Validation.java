@@ -166,10 +166,7 @@ public final class Validation {
             throw new ValidationException(field, "has " + secrets.size() + " entries, above the limit of " + MAX_SECRETS);
         }
         secrets.forEach((k, v) -> {
-            if (k == null || !SECRET_NAME.matcher(k).matches()) {
-                throw new ValidationException(field + "." + k,
-                        "is not a valid secret name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters");
-            }
+            secretName(field + "." + k, k);
             if (v == null) {
                 throw new ValidationException(field + "." + k, "is null");
             }
