@@ -328,7 +328,8 @@ public final class Engine implements AutoCloseable {
      * As {@link #awaitIndex(java.util.function.ToLongFunction, long, Duration)}, parked under
      * {@code key}: a change wakes it only when the state names the key among those it touched
      * ({@link ClusterState#touchedKeys}), so a change costs the queries it concerns, not every
-     * parked one (10,000 agents each park a query on their own tasks).
+     * parked one (10,000 agents each park a query on their own tasks). Cancelling the future
+     * (its client has gone) takes the query out of the parked ones at once.
      */
     public CompletableFuture<Long> awaitIndex(String key, java.util.function.ToLongFunction<ClusterState> of, long after, Duration wait) {
         CompletableFuture<Long> f = new CompletableFuture<>();
@@ -341,7 +342,16 @@ public final class Engine implements AutoCloseable {
                 Runnable expire = parked.park(key, of, after, clock.instant().plus(wait), f);
                 if (expire != null) {
                     java.util.concurrent.ScheduledFuture<?> timeout = owner.schedule(expire, wait.toMillis(), TimeUnit.MILLISECONDS);
-                    f.whenComplete((x, e) -> timeout.cancel(false)); // woken early: the timer goes, so parked queries leave nothing behind
+                    f.whenComplete((x, e) -> {
+                        timeout.cancel(false); // woken early: the timer goes, so parked queries leave nothing behind
+                        if (f.isCancelled()) { // its client has gone: it leaves the parked queries now, not at its time
+                            try {
+                                owner.execute(expire);
+                            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                                // closed: the close's sweep took every parked query
+                            }
+                        }
+                    });
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {

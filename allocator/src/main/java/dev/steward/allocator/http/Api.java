@@ -244,6 +244,9 @@ public final class Api implements HttpApi {
         if (e instanceof EngineClosed) {
             return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1");
         }
+        if (e instanceof java.util.concurrent.CancellationException) { // a parked query whose client left (ClientDeparture): never written
+            return ApiResponse.problem(ApiHandler.CLIENT_GONE, "Client Closed Request", "the client closed its connection before its answer", null);
+        }
         LOG.log(Level.SEVERE, "internal error", e);
         return ApiResponse.problem(500, "Internal Server Error", "an internal error occurred: " + e, null);
     }

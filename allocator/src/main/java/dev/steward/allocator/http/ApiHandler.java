@@ -146,7 +146,7 @@ final class ApiHandler extends Handler.Abstract {
             // small bounded bodies, answered from memory or handed to the engine: served where they were parsed,
             // without a hop to another thread (at 10,000 agents the hops cost more than the work)
             try {
-                return serve(request, response, done, method, path, query, headers, false, trace);
+                return serve(request, response, done, method, path, query, headers, false, false, trace);
             } catch (RuntimeException | Error e) {
                 release.run();
                 throw e;
@@ -155,7 +155,8 @@ final class ApiHandler extends Handler.Abstract {
         try { // clients' bodies can be large and transfers block: never on the selector, never ahead of agents
             request.getComponents().getThreadPool().execute(() -> {
                 try {
-                    serve(request, response, done, method, path, query, headers, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER, trace);
+                    serve(request, response, done, method, path, query, headers, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER,
+                            cls == TrafficClass.WATCH, trace);
                 } catch (Throwable t) {
                     done.failed(t);
                 }
@@ -173,8 +174,9 @@ final class ApiHandler extends Handler.Abstract {
         send(request, response, callback, r, limits.bodyRate(), callback instanceof Placed p ? p.release : null);
     }
 
+    /** {@code watched}: a client's parked query or log follow, whose connection is watched while it waits ({@link ClientDeparture}). */
     private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
-                          Map<String, String> headers, boolean streamed, RequestTrace trace) {
+                          Map<String, String> headers, boolean streamed, boolean watched, RequestTrace trace) {
         TimedBody timed = TimedBody.start(request, limits.bodyRate());
         if (streamed) {
             try {
@@ -207,15 +209,51 @@ final class ApiHandler extends Handler.Abstract {
                 send(request, response, callback, tooLarge());
                 return;
             }
+            // a parked query or log follow: its connection is watched while it waits, and the first of its answer and its
+            // client's departure settles it (a departure gives its places back at once, and cancels what waits for it)
+            java.util.concurrent.CompletableFuture<Void> gone = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
+            ClientDeparture departure = watched && body.length == 0 ? ClientDeparture.watch(request.getConnectionMetaData().getConnection().getEndPoint(), () -> {
+                gone.complete(null);
+                if (settled.compareAndSet(false, true)) {
+                    left(request, response, callback);
+                }
+            }) : null;
             try {
-                api.handle(new ApiRequest(method, path, query, headers, body, null, trace))
-                        .whenComplete((r, e) -> send(request, response, callback, e != null ? Api.error(e) : r));
+                api.handle(new ApiRequest(method, path, query, headers, body, null, trace, gone)).whenComplete((r, e) -> {
+                    if (!settled.compareAndSet(false, true)) {
+                        return; // its client left first
+                    }
+                    boolean close = departure != null && departure.stop();
+                    ApiResponse answer = e != null ? Api.error(e) : r;
+                    send(request, response, callback, close ? answer.header("Connection", "close") : answer);
+                });
             } catch (RuntimeException e) {
-                send(request, response, callback, Api.error(e));
+                if (settled.compareAndSet(false, true)) {
+                    if (departure != null) {
+                        departure.stop();
+                    }
+                    send(request, response, callback, Api.error(e));
+                }
             }
         });
         return true;
     }
+
+    /**
+     * A parked query or log follow whose client closed its connection: nothing is written, the
+     * connection is closed and the request ends as failed, its places given back at once. The
+     * request log and the metrics show it as 499, as nginx logs a request whose client closed the
+     * connection.
+     */
+    private static void left(Request request, Response response, Callback callback) {
+        response.setStatus(CLIENT_GONE);
+        request.getConnectionMetaData().getConnection().getEndPoint().close();
+        callback.failed(new org.eclipse.jetty.io.EofException("the client closed its connection while its query waited"));
+    }
+
+    /** The status a request is logged and counted with when its client left before its answer (nginx's 499). */
+    static final int CLIENT_GONE = 499;
 
     /** A body that fell below the slowest rate accepted ({@link BodyRate}): 408, and the connection closed. */
     private static ApiResponse tooSlow(String why) {

@@ -7,9 +7,17 @@ import java.util.Map;
  * An HTTP request in transport-neutral form. Header names are lower case. A streaming route
  * gets the body as {@code stream} (read on the server's thread) instead of {@code body}.
  * {@code trace} is where the API notes the route and principal for the request log and metrics.
+ * {@code gone} completes if the client closes its connection before it has its answer (watched
+ * for parked queries only, {@link ClientDeparture}), so that what waits for it can stop.
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
-                         java.io.InputStream stream, RequestTrace trace) {
+                         java.io.InputStream stream, RequestTrace trace, java.util.concurrent.CompletableFuture<Void> gone) {
+
+    /** A request whose client's departure nobody watches. */
+    public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
+                      java.io.InputStream stream, RequestTrace trace) {
+        this(method, path, query, headers, body, stream, trace, new java.util.concurrent.CompletableFuture<>());
+    }
 
     public ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body) {
         this(method, path, query, headers, body, null, RequestTrace.of(headers.get("x-request-id")));

@@ -84,7 +84,9 @@ final class Handlers {
                 throw new ValidationException("wait", "is " + Units.format(wait) + ", above the limit of 5m");
             }
             wait = spread(wait, java.util.concurrent.ThreadLocalRandom.current().nextLong());
-            ready = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(key, of, after, wait);
+            CompletableFuture<Long> parked = of == null ? engine.awaitIndex(after, wait) : engine.awaitIndex(key, of, after, wait);
+            c.request().gone().thenRun(() -> parked.cancel(false)); // its client has gone: it stops waiting, and holds nothing more
+            ready = parked;
         }
         Function<ClusterState, Object[]> indexed = s -> new Object[] {of == null ? s.index() : Math.max(1, of.applyAsLong(s)), read.apply(s)};
         boolean agent = c.principal() != null && c.principal().kind() == Principal.Kind.AGENT; // agents' answers never wait behind clients'

@@ -159,6 +159,24 @@ class EngineTest {
     }
 
     @Test
+    void a_parked_query_cancelled_because_its_client_has_gone_leaves_the_parked_ones_at_once() throws Exception {
+        engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
+        engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);
+        var keyed = engine.awaitIndex("agent-1", s -> s.index(), engine.index(), Duration.ofMinutes(5));
+        var whole = engine.awaitIndex(engine.index(), Duration.ofMinutes(5));
+        var stays = engine.awaitIndex(engine.index(), Duration.ofMinutes(5));
+        engine.read(s -> null).get(10, TimeUnit.SECONDS); // all three are parked
+        assertThat(engine.parkedQueries()).isEqualTo(3);
+        keyed.cancel(false);
+        whole.cancel(false);
+        engine.read(s -> null).get(10, TimeUnit.SECONDS); // the removals queued behind the cancels have run
+        assertThat(engine.parkedQueries()).as("no change came to sweep them: the cancels took them out").isEqualTo(1);
+        engine.command((s, now) -> s.putRole("ci", new RoleSpec(2.0, null, null).parse())).get(10, TimeUnit.SECONDS);
+        assertThat(stays.get(10, TimeUnit.SECONDS)).as("the one still wanted is woken by the change as before").isEqualTo(engine.index());
+        assertThat(engine.parkedQueries()).isZero();
+    }
+
+    @Test
     void close_answers_every_parked_query_and_what_comes_after_with_a_503_to_try_again() throws Exception {
         engine = new Engine(new ClusterState(StateConfig.DEFAULTS, () -> java.util.UUID.randomUUID().toString()), new SqliteStore(dir), Clock.systemUTC());
         engine.command((s, now) -> s.putRole("ci", new RoleSpec(1.0, null, null).parse())).get(10, TimeUnit.SECONDS);

@@ -67,6 +67,30 @@ class LogProxyTest {
     }
 
     @Test
+    void a_follow_whose_client_closes_its_connection_gives_its_place_back_at_once() throws Exception {
+        // one token may hold 1 of the 5 places: a follow abandoned by its client (a `steward logs -f` stopped with Ctrl-C) and
+        // started again must find its place free, not held until the agent, silent here, has kept it for the wait and 10 s
+        try (LiveServer small = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withClasses(64, 4, 5, 2)))) {
+            int port = agentServer(HostilePeer::silence);
+            LiveServer.Reply joined = small.post("/v1/agents", small.server.joinToken(), "{\"name\":\"m1\",\"cpus\":\"2\",\"memory\":\"2g\","
+                    + "\"ports\":\"21000-21100\",\"attributes\":{\"address\":\"http://127.0.0.1:" + port + "\"}}");
+            assertThat(joined.code()).isEqualTo(201);
+            String task = small.task(small.post("/v1/requests", small.admin(), "{\"cpus\":\"0.5\"}").body().path("allocations").get(0).asText(), "t");
+            java.net.InetSocketAddress at = small.server.address();
+            String index = small.get("/v1/status", small.admin()).index();
+            try (java.net.Socket follow = new java.net.Socket()) {
+                follow.connect(at, 5000);
+                follow.getOutputStream().write(RawHttp.head("GET", "/v1/tasks/" + task + "/logs?wait=60s", "Authorization: Bearer " + small.admin() + "\r\n", -1));
+                follow.getOutputStream().flush();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> small.get("/v1/status?index=" + index + "&wait=1s", small.admin()).code() == 503); // the follow holds the share
+            }
+            org.awaitility.Awaitility.await("the place given back when its client left, not at its wait's end (60 s)").atMost(Duration.ofSeconds(10))
+                    .until(() -> small.get("/v1/status?index=" + index + "&wait=1s", small.admin()).code() == 200);
+        }
+    }
+
+    @Test
     void log_follows_wait_in_the_parked_queries_places_so_many_of_them_never_fill_the_apis() throws Exception {
         try (LiveServer small = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withClasses(64, 4, 8, 2)))) {
             int port = agentServer(HostilePeer::silence);

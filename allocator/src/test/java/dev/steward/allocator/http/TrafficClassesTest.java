@@ -169,6 +169,21 @@ class TrafficClassesTest {
     }
 
     @Test
+    void a_parked_query_whose_client_has_gone_gives_its_place_back_at_once() throws Exception {
+        // a pipeline aborted while it watched (its connection closed) and run again: its new watch must not find
+        // the place still held by the old one for the rest of its wait (here a minute)
+        String ci = roleToken("ci");
+        String index = s.get("/v1/status", s.admin()).index();
+        Held gone = hold("GET", "/v1/status?index=" + index + "&wait=60s", ci, null, -1); // a quarter of 5 places: 1
+        awaitHeld(() -> s.get("/v1/status?index=" + index + "&wait=60s", ci).code() == 503);
+        gone.socket().close();
+        held.remove(gone);
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.server.engine().parkedQueries() == 0);
+        LiveServer.Reply again = s.get("/v1/status?index=" + index + "&wait=1s", ci);
+        assertThat(again.code()).as("the same token's next watch, its first gone: %s", again.body()).isEqualTo(200);
+    }
+
+    @Test
     void one_token_holding_uploads_open_takes_at_most_its_share_of_the_transfers() throws Exception {
         String digest = "sha256:" + "ab".repeat(32);
         String greedy = roleToken("greedy");
