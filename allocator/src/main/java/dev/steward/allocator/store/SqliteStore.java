@@ -53,6 +53,7 @@ public final class SqliteStore implements Store {
             throw new IllegalStateException("cannot open the secrets key file: " + e.getMessage(), e);
         }
         try {
+            NativeLibraryDir.prepare(); // before sqlite-jdbc first loads: a killed process's copy of its library is removed at the next start
             db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("steward.db"));
             try (Statement s = db.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");

@@ -8,5 +8,7 @@
  * Rows carry the schema's shape: {@link dev.steward.allocator.store.Migrations} moves an older
  * database to the current schema when it is opened, in one transaction, and
  * {@link dev.steward.allocator.store.StoredJson} reads rows tolerating fields it does not know.
+ * {@code NativeLibraryDir} keeps sqlite-jdbc's copies of its native library in a directory per
+ * process, removed at the next start when the process was killed.
  */
 package dev.steward.allocator.store;
