@@ -31,10 +31,22 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster() throws IOException {
         root = Files.createTempDirectory("steward-steps");
-        Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        server = Server.start(ServerConfig.of(root.resolve("server")));
-        agent = new Agent(AgentConfig.load(null, Map.of("server", server.url(), "join-token", server.joinToken(), "data", root.resolve("agent").toString(),
-                "name", "a1", "ports", "27000-27999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms")), Clock.systemUTC()).start();
+        Server started = null;
+        try {
+            Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+            started = Server.start(ServerConfig.of(root.resolve("server")));
+            agent = new Agent(AgentConfig.load(null, Map.of("server", started.url(), "join-token", started.joinToken(), "data", root.resolve("agent").toString(),
+                    "name", "a1", "ports", "27000-27999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms")), Clock.systemUTC()).start();
+        } catch (IOException | RuntimeException e) { // close() is never called on a cluster that failed to start: nothing may be left behind
+            if (started != null) {
+                started.close();
+            }
+            try (var all = Files.walk(root)) {
+                all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            throw e;
+        }
+        server = started;
         admin = StewardClient.builder(server.url()).token(server.adminToken()).retryBudget(Duration.ofSeconds(10)).build();
     }
 
