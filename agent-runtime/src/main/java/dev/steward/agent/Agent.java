@@ -79,6 +79,11 @@ public final class Agent implements AutoCloseable {
     private Launcher launcher;
     private Reporter reporter;
     private LogServer logs;
+
+    /** The log server (for tests: what its follows hold). */
+    LogServer logServer() {
+        return logs;
+    }
     private AllocatorClient client;
     /** The usage the next heartbeat reports, refreshed on the loop thread: a busy loop delays the figures, never the beat (null: none measured yet, the allocator keeps what it had). */
     private volatile Map<String, Long> lastUsage;

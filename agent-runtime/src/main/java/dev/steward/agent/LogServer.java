@@ -2,6 +2,7 @@ package dev.steward.agent;
 
 import dev.steward.api.AgentSignature;
 import dev.steward.api.Units;
+import dev.steward.connections.ClientDeparture;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -67,8 +68,13 @@ final class LogServer implements AutoCloseable {
     private final Path tasksDir;
     private final java.util.function.Supplier<String> key;
 
-    /** A follow waiting for bytes: its response stays open, no thread waits with it. */
-    private record Follow(Request request, Response response, Callback callback, Path dir, String file, long offset, long deadline) {
+    /**
+     * A follow waiting for bytes: its response stays open, no thread waits with it. Its
+     * connection is watched ({@link ClientDeparture}): a caller that leaves (the allocator, when
+     * its own client has left) gives the follow's place back at the next look, not at its wait's end.
+     */
+    private record Follow(Request request, Response response, Callback callback, Path dir, String file, long offset, long deadline,
+                          ClientDeparture departure) {
     }
 
     /** {@code tokenHash} is asked per request: the server is bound before the agent has joined. */
@@ -165,6 +171,11 @@ final class LogServer implements AutoCloseable {
         return guard.open();
     }
 
+    /** Follows waiting now (of {@link #MAX_PARKED}). */
+    int following() {
+        return parked.size();
+    }
+
     InetSocketAddress address() {
         return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
     }
@@ -251,7 +262,8 @@ final class LogServer implements AutoCloseable {
                 send(response, callback, 503, "too many follows wait at once (the limit is " + MAX_PARKED + "); try again shortly");
                 return;
             }
-            parked.add(new Follow(request, response, callback, dir, stream + ".log", offset, System.nanoTime() + wait.toNanos())); // the timer answers it
+            ClientDeparture departure = ClientDeparture.watch(request.getConnectionMetaData().getConnection().getEndPoint(), () -> { }); // the timer looks
+            parked.add(new Follow(request, response, callback, dir, stream + ".log", offset, System.nanoTime() + wait.toNanos(), departure)); // the timer answers it
         } catch (IOException | RuntimeException e) {
             send(response, callback, 400, String.valueOf(e.getMessage()));
         }
@@ -280,10 +292,20 @@ final class LogServer implements AutoCloseable {
         return true;
     }
 
-    /** On the timer: every parked follow whose bytes came, whose task ended or whose wait is over is answered. */
+    /**
+     * On the timer: every parked follow whose bytes came, whose task ended or whose wait is over
+     * is answered; one whose caller has gone is ended, its connection closed, nothing written.
+     */
     private void wakeFollows() {
         long now = System.nanoTime();
         for (Follow f : parked) {
+            if (f.departure().gone()) {
+                if (parked.remove(f)) {
+                    f.request().getConnectionMetaData().getConnection().getEndPoint().close();
+                    f.callback().failed(new org.eclipse.jetty.io.EofException("the caller closed its connection while its follow waited"));
+                }
+                continue;
+            }
             boolean ready;
             try {
                 ready = now - f.deadline() >= 0 || Files.exists(f.dir().resolve("done")) || LogFiles.read(f.dir(), f.file(), f.offset(), 1).bytes().length > 0;
@@ -292,6 +314,9 @@ final class LogServer implements AutoCloseable {
             }
             if (ready && parked.remove(f)) {
                 try {
+                    if (f.departure().stop()) { // a byte of the caller's next request was read to watch it: the connection ends after this answer
+                        f.response().getHeaders().put("Connection", "close");
+                    }
                     answer(f.response(), f.callback(), f.dir(), f.file(), f.offset(), true);
                 } catch (IOException | RuntimeException e) {
                     f.callback().failed(e);

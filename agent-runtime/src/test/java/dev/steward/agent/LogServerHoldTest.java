@@ -32,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 class LogServerHoldTest {
     private Cluster c;
+    private Agent agent;
     private final ExecutorService followers = Executors.newFixedThreadPool(12);
     private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(90)).build();
     private final List<Socket> sockets = new ArrayList<>();
@@ -39,7 +40,7 @@ class LogServerHoldTest {
     @BeforeEach
     void start() throws Exception {
         c = new Cluster();
-        c.agent("m1", Map.of());
+        agent = c.agent("m1", Map.of());
     }
 
     @AfterEach
@@ -116,5 +117,25 @@ class LogServerHoldTest {
             assertThat(r.code()).isEqualTo(400);
             assertThat(r.body().string()).contains("wait").contains("5m");
         }
+    }
+
+    @Test
+    void a_follow_through_the_allocator_whose_client_leaves_ends_on_the_agent_too() throws Exception {
+        String alloc = c.allocate("0.2", "64m");
+        String t = c.task(alloc, "{\"name\":\"quiet\",\"command\":\"sh\",\"args\":[\"-c\",\"echo hello; while :; do sleep 1; done\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("state").asText().equals("RUNNING"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> c.call("GET", "/v1/tasks/" + t + "/logs", null).asText().contains("hello"));
+        LogServer logs = agent.logServer();
+        // a `steward logs -f` of the task, through the allocator, stopped with Ctrl-C while it waited for bytes
+        java.net.URI api = URI.create(c.server.url());
+        Socket client = new Socket(api.getHost(), api.getPort());
+        sockets.add(client);
+        client.getOutputStream().write(("GET /v1/tasks/" + t + "/logs?offset=6&wait=60s HTTP/1.1\r\nHost: steward\r\nAuthorization: Bearer "
+                + c.server.adminToken() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        client.getOutputStream().flush();
+        await().atMost(Duration.ofSeconds(10)).until(() -> logs.following() == 1);
+        client.close();
+        await("the agent's follow, ended when the allocator's read to it was cancelled, long before its minute").atMost(Duration.ofSeconds(10))
+                .until(() -> logs.following() == 0);
     }
 }

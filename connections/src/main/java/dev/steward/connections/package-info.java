@@ -6,5 +6,8 @@
  * connector's connections. The allocator's API keeps agents' connections; an agent's log server
  * keeps the allocator's. Jetty's own {@code ConnectionLimit} stops accepting at the limit
  * instead, so connections that trickle their request heads could keep those peers out.
+ * {@link dev.steward.connections.ClientDeparture} watches the connection of a request that waits
+ * (a parked query, a log follow) for its client leaving, which Jetty does not see over HTTP/1.1
+ * until it writes, so that what the request holds is given back at once.
  */
 package dev.steward.connections;

@@ -1,6 +1,7 @@
 package dev.steward.allocator.http;
 
 import dev.steward.api.Limits;
+import dev.steward.connections.ClientDeparture;
 import dev.steward.connections.ConnectionGuard;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;

@@ -8,7 +8,7 @@ import java.util.Map;
  * gets the body as {@code stream} (read on the server's thread) instead of {@code body}.
  * {@code trace} is where the API notes the route and principal for the request log and metrics.
  * {@code gone} completes if the client closes its connection before it has its answer (watched
- * for parked queries only, {@link ClientDeparture}), so that what waits for it can stop.
+ * for parked queries and log follows only, {@link dev.steward.connections.ClientDeparture}), so that what waits for it can stop.
  */
 public record ApiRequest(String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
                          java.io.InputStream stream, RequestTrace trace, java.util.concurrent.CompletableFuture<Void> gone) {

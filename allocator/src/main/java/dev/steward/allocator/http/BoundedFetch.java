@@ -80,6 +80,15 @@ public final class BoundedFetch {
      * {@code maxBytes}, or the transport's own error. Either failure cancels the exchange.
      */
     public static CompletableFuture<HttpResponse<byte[]>> send(HttpClient http, HttpRequest request, long maxBytes, Duration within) {
+        return send(http, request, maxBytes, within, new CompletableFuture<>());
+    }
+
+    /**
+     * As above; when {@code abandoned} completes first (the caller's own client has gone), the
+     * exchange is cancelled and its connection closed, so the peer stops waiting for it too.
+     */
+    public static CompletableFuture<HttpResponse<byte[]>> send(HttpClient http, HttpRequest request, long maxBytes, Duration within,
+                                                               CompletionStage<?> abandoned) {
         CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request, info -> new Capped(maxBytes,
                 info.headers().firstValueAsLong("Content-Length").orElse(-1)));
         AtomicBoolean late = new AtomicBoolean();
@@ -88,6 +97,7 @@ public final class BoundedFetch {
                 exchange.cancel(true); // the JDK's client aborts the exchange and closes its connection
             }
         }, within.toNanos(), TimeUnit.NANOSECONDS);
+        abandoned.thenRun(() -> exchange.cancel(true));
         CompletableFuture<HttpResponse<byte[]>> answer = new CompletableFuture<>(); // fails with the cause itself, not a wrapper
         exchange.whenComplete((r, err) -> {
             deadline.cancel(false); // taken out of the queue at once: it would otherwise hold the answer (up to the bound) until it fell due

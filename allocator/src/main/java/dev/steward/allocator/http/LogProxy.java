@@ -54,7 +54,8 @@ final class LogProxy {
         }).thenCompose(target -> {
             Duration within = answerWithin(w);
             HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, within, clock.millis());
-            return BoundedFetch.send(http, req, Limits.MAX_LOG_CHUNK, within).handle((resp, err) -> {
+            // its client gone, the read to the agent is cancelled: the agent's follow, watched too, gives its place back
+            return BoundedFetch.send(http, req, Limits.MAX_LOG_CHUNK, within, c.request().gone()).handle((resp, err) -> {
                 if (err instanceof BoundedFetch.TooSlow) {
                     return ApiResponse.problem(504, "Gateway Timeout", "the agent at " + target.address() + " " + err.getMessage()
                             + " (its machine may be down or cut off); try again", null).header("Retry-After", "1");

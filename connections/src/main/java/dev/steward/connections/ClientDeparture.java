@@ -1,4 +1,4 @@
-package dev.steward.allocator.http;
+package dev.steward.connections;
 
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
@@ -9,13 +9,14 @@ import java.io.IOException;
 import java.util.concurrent.CancellationException;
 
 /**
- * Watches the connection of a parked query or log follow for its client leaving. Over HTTP/1.1 Jetty reads
- * nothing from a connection while its request is being answered, so a client that closes its
- * connection while its query waits (a pipeline aborted as it watched a rollout, a `steward wait`
- * stopped with Ctrl-C) was noticed only when the answer was written, up to the query's wait
- * (5 minutes) later: until then it held a parked query's place, of the class and of its token's
- * share, and a client run again at once found its share still taken. This asks the connection
- * for readability while the query waits, and reads at most one byte when it is readable:
+ * Watches the connection of a request that waits (the allocator's parked queries and log
+ * follows, an agent's log follows) for its client leaving. Over HTTP/1.1 Jetty reads nothing from
+ * a connection while its request is being answered, so a client that closes its connection while
+ * its request waits (a pipeline aborted as it watched a rollout, a {@code steward logs -f} stopped
+ * with Ctrl-C) was noticed only when the answer was written, up to the wait (5 minutes) later:
+ * until then it held its places (of its class, of its token's share, of the follows), and a
+ * client run again at once found them still taken. This asks the connection for readability
+ * while the request waits, and reads at most one byte when it is readable:
  * <ul>
  *   <li>the end of the stream (the client closed, or shut its side down) or an error: the client
  *       has gone, and {@code onGone} runs once;</li>
@@ -27,7 +28,7 @@ import java.util.concurrent.CancellationException;
  * {@link #stop} must be called before the answer is written: once the answer is out, Jetty asks
  * the connection for readability itself, and only one may ask at a time.
  */
-final class ClientDeparture implements Callback {
+public final class ClientDeparture implements Callback {
     private final EndPoint endPoint;
     private final Runnable onGone;
     private boolean stopped;
@@ -45,7 +46,7 @@ final class ClientDeparture implements Callback {
     }
 
     /** Begins watching {@code endPoint}; {@code onGone} runs at most once, on a thread of the server's pool, and ends the watch. */
-    static ClientDeparture watch(EndPoint endPoint, Runnable onGone) {
+    public static ClientDeparture watch(EndPoint endPoint, Runnable onGone) {
         ClientDeparture d = new ClientDeparture(endPoint, onGone);
         if (endPoint instanceof AbstractEndPoint) { // every endpoint of Jetty's: its request for readability can be withdrawn
             d.ask();
@@ -128,7 +129,7 @@ final class ClientDeparture implements Callback {
      * waits for a read under way to end. Returns true when the connection must close after the
      * answer (a byte of a next request was read).
      */
-    synchronized boolean stop() {
+    public synchronized boolean stop() {
         stopped = true;
         while (reading) {
             try {
@@ -142,5 +143,10 @@ final class ClientDeparture implements Callback {
             ((AbstractEndPoint) endPoint).getFillInterest().onFail(new CancellationException("the query was answered"));
         }
         return pipelined;
+    }
+
+    /** Whether the client was seen to leave (the connection's end of stream, or its failure). */
+    public synchronized boolean gone() {
+        return gone;
     }
 }
