@@ -221,6 +221,27 @@ class DashboardBrowserTest {
                 && !b.driver.findElements(By.cssSelector("#services tr[data-service='billing/prod']")).isEmpty(), Duration.ofSeconds(40));
     }
 
+    @Test
+    void a_services_secrets_are_shown_by_name_version_and_use_never_by_value() throws Exception {
+        c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"first-s3cr3t-value\"}");
+        c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"second-s3cr3t-value\"}"); // version 2
+        c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/unused", "{\"value\":\"third-s3cr3t-value\"}");
+        awaitEnd(deploy(teamB, "billing", "vault", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1,\"secrets\":[\"api-key\"]" + FAST + "}"));
+        try {
+            b.signIn(c.server.url(), teamB);
+            b.open(c.server.url() + "/#/services/billing/vault");
+            WebElement used = b.awaitText("#secrets tr[data-secret='api-key']", "v2", Duration.ofSeconds(20));
+            assertThat(used.getText()).contains("role team-b").contains("r1");
+            assertThat(b.find("#secrets tr[data-secret='unused']").getText()).contains("v1").contains("—");
+            assertThat(b.find("#revisions").getText()).as("the revision names the version it runs with").contains("api-key v2");
+            assertThat(b.driver.getPageSource()).doesNotContain("s3cr3t");
+            b.screenshot("service-secrets");
+        } finally { // the other tests count the cluster's use: this service goes
+            c.callAs(teamB, "DELETE", "/v1/services/billing/vault", null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamB, "/v1/services/billing/vault"));
+        }
+    }
+
     private boolean gone(String token, String path) {
         try {
             c.callAs(token, "GET", path, null);

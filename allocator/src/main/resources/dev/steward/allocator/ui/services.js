@@ -90,8 +90,8 @@ export function serviceView(main, [app, env], {signal, problem}) {
         } catch (e) { problem(e); }
       }}, 'Roll back to the previous stable revision'), deleteButtons(name, path, problem)));
     try {
-      const [revisions, instances, endpoints, deployments, monitors] = await Promise.all(
-        ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors'].map(p => api(path + p, {signal}).then(r => r.data)));
+      const [revisions, instances, endpoints, deployments, monitors, secrets] = await Promise.all(
+        ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors', '/secrets'].map(p => api(path + p, {signal}).then(r => r.data)));
       fill(body,
         h('h2', {}, 'Instances'), instancesTable(instances.filter(i => !['STOPPED', 'FAILED', 'LOST'].includes(i.state) || i.revision === s.revision)),
         h('h2', {}, 'Endpoints'),
@@ -99,12 +99,19 @@ export function serviceView(main, [app, env], {signal, problem}) {
           `${e.host} ${Object.entries(e.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')} (r${e.revision}, ${e.instance})`)))
           : h('p', {class: 'muted'}, 'None yet.'),
         h('h2', {}, 'Revisions'),
-        h('table', {id: 'revisions'}, h('thead', {}, h('tr', {}, ['Revision', 'Package', 'Build', 'By', 'Promoted from', 'Created'].map(x => h('th', {}, x)))),
+        h('table', {id: 'revisions'}, h('thead', {}, h('tr', {}, ['Revision', 'Package', 'Secrets', 'Build', 'By', 'Promoted from', 'Created'].map(x => h('th', {}, x)))),
           h('tbody', {}, revisions.slice().reverse().map(r => h('tr', {},
             h('td', {}, `r${r.number}`, r.stable ? h('span', {class: 'badge ok'}, 'stable') : null),
             h('td', {class: 'mono', title: r.spec && r.spec.packageDigest}, short(r.spec && r.spec.packageDigest)),
+            h('td', {class: 'mono'}, Object.entries((r.spec && r.spec.secrets) || {}).map(([k, v]) => `${k} v${v}`).join(', ') || '—'),
             h('td', {}, r.buildUrl ? h('a', {href: r.buildUrl, rel: 'noopener noreferrer', target: '_blank'}, r.buildUrl) : '—'),
             h('td', {}, r.createdBy || ''), h('td', {}, r.promotedFrom || '—'), h('td', {class: 'muted'}, time(r.createdAt)))))),
+        h('h2', {}, 'Secrets'),
+        secrets.length ? h('table', {id: 'secrets'}, h('thead', {}, h('tr', {}, ['Name', 'Version', 'Set by', 'Set', 'Used by'].map(x => h('th', {}, x)))),
+          h('tbody', {}, secrets.map(x => h('tr', {'data-secret': x.name},
+            h('td', {class: 'mono'}, x.name), h('td', {}, `v${x.version}`), h('td', {}, x.updatedBy || ''),
+            h('td', {class: 'muted'}, time(x.updatedAt)), h('td', {}, (x.usedBy || []).map(n => `r${n}`).join(', ') || '—')))))
+          : h('p', {class: 'muted'}, 'None. Set one with steward secrets set; the page never shows a value.'),
         h('h2', {}, 'Deployments'),
         h('table', {id: 'history'}, h('thead', {}, h('tr', {}, ['Deployment', 'Revision', 'State', 'By', 'Started', 'Why'].map(x => h('th', {}, x)))),
           h('tbody', {}, deployments.map(d => h('tr', {},
