@@ -20,11 +20,12 @@ import java.util.concurrent.Callable;
  * {@code steward logs TARGET [-f] [--stderr]}: a task's output, read through its agent. TARGET
  * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
  * the number {@code steward services APP --env ENV} shows). A follow ends once the task has
- * ended and its last bytes are printed.
+ * ended and its last bytes are printed. With {@code --all}, every instance of the service, its
+ * lines prefixed ({@link ServiceLogs}).
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Print (and with -f follow until the task ends) the output of a task.",
-                "TARGET: an allocation id, an instance id, or an app with --env ENV [--instance N]."})
+                "TARGET: an allocation id, an instance id, or an app with --env ENV [--instance N | --all]."})
 final class LogsCommand implements Callable<Integer> {
     @Mixin
     Connection conn;
@@ -38,6 +39,13 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--instance", paramLabel = "N", description = "With an app: the instance number that 'steward services APP --env ENV' shows, "
             + "or an instance id. Default: the only live one")
     String instance;
+
+    @Option(names = "--all", description = "With an app: every live instance's output, each line prefixed [rREVISION INSTANCE]; with -f, "
+            + "instances a rollout starts later too, until none is left")
+    boolean all;
+
+    @Option(names = "--max-follows", paramLabel = "N", description = "With --all -f: the most instances followed at once. Default: ${DEFAULT-VALUE}")
+    int maxFollows = 16;
 
     @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the task ends")
     boolean follow;
@@ -54,6 +62,9 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StewardClient c = conn.client();
+        if (all) {
+            return all(c);
+        }
         String taskId = env != null ? ofService(c, target, env) : resolve(c);
         PrintStream out = System.out;
         long offset = 0;
@@ -72,6 +83,27 @@ final class LogsCommand implements Callable<Integer> {
                 return 0;
             }
         }
+    }
+
+    private int all(StewardClient c) throws Exception {
+        if (env == null) {
+            throw usage("--all goes with an app and --env");
+        }
+        if (instance != null || task != null) {
+            throw usage("--all reads every instance: leave out " + (instance != null ? "--instance" : "--task"));
+        }
+        if (maxFollows < 1 || maxFollows > 256) {
+            throw usage("--max-follows: " + maxFollows + " is not 1..256");
+        }
+        ServiceLogs logs = new ServiceLogs(c, target, env, stderr ? "stderr" : "stdout", maxFollows, System.out, System.err);
+        if (follow) {
+            return logs.follow();
+        }
+        List<InstanceInfo> live = Instances.live(c.deployments().instances(target, env));
+        if (live.isEmpty()) {
+            throw usage("service " + target + "/" + env + " has no live instance");
+        }
+        return logs.print(live);
     }
 
     /** The task of an allocation (its last, or the one named by --task), or of an instance found by its id. */

@@ -174,6 +174,45 @@ class CliIT {
     }
 
     @Test
+    void logs_all_prints_every_instance_prefixed_and_follows_those_a_rollout_starts() throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("multi-app"));
+        Files.writeString(tree.resolve("run.sh"), "echo \"hello from $STEWARD_ALLOC_ID v$VERSION\"\nexec sleep 3600\n");
+        Process pkg = steward("package", "--dir", tree.toString(), "--name", "mapp", "--version", "1", "--command", "sh run.sh", "--upload").start();
+        String digest = new String(pkg.getInputStream().readAllBytes()).trim();
+        assertThat(pkg.waitFor()).as(new String(pkg.getErrorStream().readAllBytes())).isZero();
+        List<String> deploy = List.of("deploy", "mapp", "--env", "it", "--package-digest", digest, "--instances", "2", "--cpus", "0.1", "--memory", "32m",
+                "--min-healthy-time", "1s", "--timeout", "2m");
+        run(0, concat(deploy, "--vars", "VERSION=1"));
+        java.util.regex.Pattern v1 = java.util.regex.Pattern.compile("(?m)^\\[r1 [0-9a-f]{16}\\] hello from \\S+ v1$");
+        await().atMost(Duration.ofSeconds(30)).until(() -> v1.matcher(run(0, "logs", "mapp", "--env", "it", "--all")).results().count() == 2);
+
+        Path followed = dir.resolve("follow.out");
+        Process follow = steward("logs", "mapp", "--env", "it", "--all", "-f").redirectOutput(followed.toFile())
+                .redirectError(dir.resolve("follow.err").toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> v1.matcher(Files.readString(followed)).results().count() == 2);
+            run(0, concat(deploy, "--vars", "VERSION=2")); // a rolling update: two new instances, the old two stopped
+            java.util.regex.Pattern v2 = java.util.regex.Pattern.compile("(?m)^\\[r2 [0-9a-f]{16}\\] hello from \\S+ v2$");
+            await().atMost(Duration.ofSeconds(30)).until(() -> v2.matcher(Files.readString(followed)).results().count() == 2);
+            run(0, "services", "delete", "mapp", "--env", "it");
+            assertThat(follow.waitFor(60, TimeUnit.SECONDS)).as("the follow ends once the service is gone").isTrue();
+            String said = Files.readString(dir.resolve("follow.err"));
+            assertThat(follow.exitValue()).as(said).isZero();
+            assertThat(said).contains("of revision 1 has ended");
+            assertThat(Files.readString(followed).lines()).as("whole lines, each an instance's").allMatch(l -> l.matches("\\[r[12] [0-9a-f]{16}\\] hello from \\S+ v[12]"));
+        } finally {
+            follow.destroyForcibly().waitFor();
+        }
+        assertThat(run(2, "logs", "mapp", "--all")).contains("--all goes with an app and --env");
+    }
+
+    private static String[] concat(List<String> a, String... b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(List.of(b));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void package_prints_the_digest_uploads_once_and_prints_json() throws Exception {
         Path app = Files.createDirectories(dir.resolve("app/build/libs"));
         Files.writeString(app.resolve("web.jar"), "not really a jar");

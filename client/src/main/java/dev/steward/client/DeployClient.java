@@ -131,6 +131,11 @@ public final class DeployClient {
         return c.get(svc(app, env) + "/instances", new TypeReference<>() { });
     }
 
+    /** A blocking query of the instances: answers once something in the state changed after {@code after}, or when {@code wait} is over. */
+    public Indexed<List<InstanceInfo>> instances(String app, String env, long after, Duration wait) throws IOException {
+        return c.query(svc(app, env) + "/instances", after, wait, StewardClient.JSON.getTypeFactory().constructCollectionType(List.class, InstanceInfo.class));
+    }
+
     public List<Endpoint> endpoints(String app, String env) throws IOException {
         return c.get(svc(app, env) + "/endpoints", new TypeReference<>() { });
     }
