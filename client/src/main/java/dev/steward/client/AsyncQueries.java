@@ -75,11 +75,21 @@ final class AsyncQueries {
 
     /** GET {@code url?index=after&wait=...}: the value and the change index, or a {@link StewardException} with the allocator's problem. */
     <T> CompletableFuture<Indexed<T>> query(HttpUrl url, long after, Duration wait, JavaType type) {
-        return query(url, after, wait, type, 0);
+        return query(url, after, wait, type, f -> { }, 0);
+    }
+
+    /**
+     * As above, handing each exchange it starts to {@code sent}: cancelling that future cancels
+     * the query (the JDK's client closes its connection, and the allocator gives back at once the
+     * place it held parked, instead of at the end of its wait).
+     */
+    <T> CompletableFuture<Indexed<T>> query(HttpUrl url, long after, Duration wait, JavaType type, java.util.function.Consumer<CompletableFuture<?>> sent) {
+        return query(url, after, wait, type, sent, 0);
     }
 
     /** Sent to the current allocator of {@link Servers}; a follower's 307 naming the leader is sent again there, an unreachable one passes the turn. */
-    private <T> CompletableFuture<Indexed<T>> query(HttpUrl given, long after, Duration wait, JavaType type, int hops) {
+    private <T> CompletableFuture<Indexed<T>> query(HttpUrl given, long after, Duration wait, JavaType type,
+                                                    java.util.function.Consumer<CompletableFuture<?>> sentTo, int hops) {
         HttpUrl url = servers.on(given);
         HttpUrl.Builder u = url.newBuilder();
         if (after > 0) {
@@ -92,7 +102,9 @@ final class AsyncQueries {
         if (token != null) {
             r.header("Authorization", "Bearer " + token);
         }
-        return http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString()).handle((resp, err) -> {
+        CompletableFuture<HttpResponse<String>> sent = http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString());
+        sentTo.accept(sent);
+        return sent.handle((resp, err) -> {
             if (err != null) {
                 servers.failed(url);
                 return CompletableFuture.<Indexed<T>>failedFuture(err);
@@ -101,7 +113,7 @@ final class AsyncQueries {
             if (leader != null) {
                 servers.leaderIs(leader);
                 if (resp.statusCode() == 307 && hops < 3) {
-                    return this.<T>query(given, after, wait, type, hops + 1);
+                    return this.<T>query(given, after, wait, type, sentTo, hops + 1);
                 }
             }
             try {

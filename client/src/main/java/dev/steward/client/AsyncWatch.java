@@ -40,6 +40,24 @@ final class AsyncWatch<T> {
         this.done = done;
         this.onChange = onChange;
         this.result = result;
+        // cancelling the watch (a pipeline aborted) cancels its query under way: the allocator's parked place is given back
+        // at once, not at the end of the query's wait (one callback for the whole watch, not one per query)
+        result.whenComplete((v, e) -> {
+            CompletableFuture<?> f = inFlight;
+            if (result.isCancelled() && f != null) {
+                f.cancel(true);
+            }
+        });
+    }
+
+    /** The exchange under way: a cancelled watch cancels it (see {@link #AsyncWatch}). */
+    private volatile CompletableFuture<?> inFlight;
+
+    private void underWay(CompletableFuture<?> sent) {
+        inFlight = sent;
+        if (result.isCancelled()) { // cancelled as it was sent: the cancel below may have seen the exchange before
+            sent.cancel(true);
+        }
     }
 
     void poll(long index, int failures, Instant failingSince) {
@@ -48,7 +66,7 @@ final class AsyncWatch<T> {
         }
         Duration left = Duration.between(clock.instant(), deadline);
         Duration wait = left.isNegative() ? Duration.ZERO : left.compareTo(MAX_POLL) > 0 ? MAX_POLL : left;
-        async.<T>query(url, index, wait, type).whenComplete((r, err) -> {
+        async.<T>query(url, index, wait, type, this::underWay).whenComplete((r, err) -> {
             if (err != null) {
                 failed(index, failures, failingSince, err instanceof CompletionException && err.getCause() != null ? err.getCause() : err);
                 return;

@@ -48,6 +48,19 @@ class StewardClientTest {
     }
 
     @Test
+    void a_cancelled_watch_gives_back_the_place_its_query_held_parked_at_once() throws Exception {
+        StewardClient c = client(Duration.ofSeconds(5));
+        // a pipeline's watch of its deployment, and the pipeline aborted: its query, parked for up to 30 s, must not hold a place that long
+        CompletableFuture<com.fasterxml.jackson.databind.JsonNode> watch = c.watchAsync("/v1/status", com.fasterxml.jackson.databind.JsonNode.class,
+                java.time.Instant.now().plus(Duration.ofMinutes(10)), java.time.Clock.systemUTC(), v -> false, v -> { });
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> server.engine().parkedQueries() == 1);
+        watch.cancel(true);
+        // within 5 s: the agent registered above, which never beats, is lost at 10 s, a change that would wake the query anyway
+        org.awaitility.Awaitility.await("the parked query gone with its watch, not at its 30 s").atMost(Duration.ofSeconds(5))
+                .until(() -> server.engine().parkedQueries() == 0);
+    }
+
+    @Test
     void typed_calls_and_blocking_queries_work_against_a_real_allocator() throws Exception {
         StewardClient c = client(Duration.ofSeconds(5));
         RequestInfo r = c.submit(AllocateRequest.of("1", "1g", 1));

@@ -75,12 +75,19 @@ public final class ServiceDelete {
         if (missing) {
             return CompletableFuture.completedFuture(true);
         }
-        return client.deployments().awaitGoneAsync(app, env, deadline, clock, this::show).thenApply(gone -> {
+        CompletableFuture<Boolean> watch = client.deployments().awaitGoneAsync(app, env, deadline, clock, this::show);
+        CompletableFuture<Boolean> out = watch.thenApply(gone -> {
             listener.line(gone ? "steward: deleted " + app + "/" + env
                     : "steward: " + app + "/" + env + " is still being deleted" + (stopping < 0 ? "" : " (" + Units.count(stopping, "instance") + " stopping)")
                     + "; it goes on on the allocator");
             return gone;
         });
+        out.whenComplete((x, e) -> {
+            if (out.isCancelled()) {
+                watch.cancel(false); // a step stopped: the watch stops, and with it the query it has parked on the allocator
+            }
+        });
+        return out;
     }
 
     private void show(ServiceInfo s) {
