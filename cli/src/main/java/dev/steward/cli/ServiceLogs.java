@@ -76,10 +76,12 @@ final class ServiceLogs {
     /** Follows every live instance, and those that come, until none is left and every follow has ended (or the process is stopped). */
     int follow() throws IOException, InterruptedException {
         long index = 0;
+        boolean waiting = false;
         while (true) {
             Indexed<List<InstanceInfo>> got;
             try {
-                got = c.deployments().instances(app, env, index, Duration.ofSeconds(30));
+                // an instance waiting for a place among the follows is looked at again soon: a follow that ends changes nothing in the state
+                got = c.deployments().instances(app, env, index, waiting ? Duration.ofSeconds(2) : Duration.ofSeconds(30));
             } catch (dev.steward.client.StewardException e) {
                 if (e.status() != 404 || index == 0) {
                     throw e;
@@ -90,9 +92,10 @@ final class ServiceLogs {
             }
             index = got.index();
             List<InstanceInfo> live = Instances.live(got.value());
+            waiting = false;
             for (InstanceInfo i : live) {
                 if (i.taskId() != null && !seen.contains(i.taskId())) {
-                    start(i);
+                    waiting |= !start(i);
                 }
             }
             // none live and no rollout under way (a recreate has none live for a moment, then starts the new ones)
@@ -113,12 +116,13 @@ final class ServiceLogs {
         }
     }
 
-    private void start(InstanceInfo i) {
-        if (following.get() >= maxFollows) { // followed once another ends, if it still runs then
+    /** Starts following {@code i}; false when {@code maxFollows} are followed already (it is followed once another ends, if it still runs then). */
+    private boolean start(InstanceInfo i) {
+        if (following.get() >= maxFollows) {
             if (warned.add(i.id())) {
-                err.println("(instance " + i.id() + " is not followed yet: " + maxFollows + " instances are (--max-follows))");
+                err.println("(instance " + i.id() + " is not followed yet: --max-follows is " + maxFollows + ")");
             }
-            return;
+            return false;
         }
         seen.add(i.taskId());
         following.incrementAndGet();
@@ -134,6 +138,7 @@ final class ServiceLogs {
         }, "steward-logs-" + i.id());
         t.setDaemon(true); // Ctrl-C ends the command without waiting for a follow
         t.start();
+        return true;
     }
 
     private void followOne(InstanceInfo i) {

@@ -194,6 +194,15 @@ class CliIT {
             run(0, concat(deploy, "--vars", "VERSION=2")); // a rolling update: two new instances, the old two stopped
             java.util.regex.Pattern v2 = java.util.regex.Pattern.compile("(?m)^\\[r2 [0-9a-f]{16}\\] hello from \\S+ v2$");
             await().atMost(Duration.ofSeconds(30)).until(() -> v2.matcher(Files.readString(followed)).results().count() == 2);
+            Path one = dir.resolve("follow-one.out");
+            Process bounded = steward("logs", "mapp", "--env", "it", "--all", "-f", "--max-follows", "1").redirectOutput(one.toFile())
+                    .redirectError(dir.resolve("follow-one.err").toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(dir.resolve("follow-one.err")).contains("is not followed yet: --max-follows is 1")
+                        && v2.matcher(Files.readString(one)).results().count() == 1);
+            } finally {
+                bounded.destroyForcibly().waitFor();
+            }
             run(0, "services", "delete", "mapp", "--env", "it");
             assertThat(follow.waitFor(60, TimeUnit.SECONDS)).as("the follow ends once the service is gone").isTrue();
             String said = Files.readString(dir.resolve("follow.err"));
