@@ -10,8 +10,8 @@ import java.util.List;
  * be interleaved line by line without one line torn by another ({@code steward logs --all}). A
  * chunk may end inside a line, or inside a UTF-8 character: what follows the last newline is kept
  * until the rest comes, or until {@link #rest} at the task's end. A line longer than
- * {@link #MAX_LINE} is cut there, so that a task printing without newlines cannot grow it without
- * bound.
+ * {@link #MAX_LINE} bytes is cut there (after the character under way), so that a task printing
+ * without newlines cannot grow it without bound.
  */
 final class PrefixedLines {
     static final int MAX_LINE = 64 * 1024;
@@ -28,12 +28,12 @@ final class PrefixedLines {
         for (byte b : bytes) {
             if (b == '\n') {
                 out.add(line());
-            } else {
-                partial.write(b);
-                if (partial.size() >= MAX_LINE) {
-                    out.add(line());
-                }
+                continue;
             }
+            if (partial.size() >= MAX_LINE && (b & 0xC0) != 0x80) { // cut before a character begins, never inside one
+                out.add(line());
+            }
+            partial.write(b);
         }
         return out;
     }

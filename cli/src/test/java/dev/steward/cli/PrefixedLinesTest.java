@@ -41,6 +41,15 @@ class PrefixedLinesTest {
     }
 
     @Test
+    void a_long_line_is_cut_between_characters() {
+        PrefixedLines p = new PrefixedLines("");
+        String head = "x".repeat(PrefixedLines.MAX_LINE - 1);
+        List<String> out = p.feed((head + "éé☕tail").getBytes(StandardCharsets.UTF_8));
+        assertThat(out).containsExactly(head + "é\n");
+        assertThat(p.rest()).isEqualTo("é☕tail\n");
+    }
+
+    @Test
     void any_chunking_gives_the_same_lines() {
         long seed = new Random().nextLong();
         Random r = new Random(seed);
