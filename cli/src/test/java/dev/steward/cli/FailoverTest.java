@@ -129,8 +129,7 @@ class FailoverTest {
         dir = Files.createTempDirectory("steward-failover");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         // ticks of 500 ms, so that ZooKeeper grants the 4 s session asked for (its floor is two ticks; the default tick of 3 s makes it 6 s)
-        zk = new TestingCluster(java.util.stream.IntStream.rangeClosed(1, 3)
-                .mapToObj(i -> new org.apache.curator.test.InstanceSpec(null, -1, -1, -1, true, i, 500, 100)).toList());
+        zk = TestEnsembles.cluster(3, 500, 100);
         zk.start();
         Map<Integer, String> names = new LinkedHashMap<>();
         names.put(server("s1", 0), "s1"); // first alone: it makes the shared secrets key and the cluster's tokens

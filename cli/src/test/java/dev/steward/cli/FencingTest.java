@@ -1,7 +1,6 @@
 package dev.steward.cli;
 
 import dev.steward.client.StewardClient;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +20,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -77,7 +75,7 @@ class FencingTest {
     @Test
     void aLeaderPausedPastItsSessionIsReplacedAndNoneOfItsWritesLand() throws Exception {
         dir = Files.createTempDirectory("steward-fencing");
-        zk = new TestingCluster(IntStream.rangeClosed(1, 3).mapToObj(i -> new InstanceSpec(null, -1, -1, -1, true, i, 500, 100)).toList());
+        zk = TestEnsembles.cluster(3, 500, 100);
         zk.start();
         for (String n : List.of("s1", "s2", "s3")) {
             server(n);

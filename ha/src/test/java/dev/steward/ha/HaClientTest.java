@@ -33,7 +33,7 @@ class HaClientTest {
 
     @BeforeEach
     void start() throws Exception {
-        zk = new TestingCluster(3);
+        zk = TestEnsembles.cluster(3);
         zk.start();
         for (String n : List.of("a", "b", "c")) {
             start(dir.resolve(n));

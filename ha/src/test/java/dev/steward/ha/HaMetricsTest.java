@@ -40,7 +40,7 @@ class HaMetricsTest {
 
     @BeforeEach
     void zookeeper() throws Exception {
-        zk = new TestingServer(true);
+        zk = TestEnsembles.server();
     }
 
     @AfterEach

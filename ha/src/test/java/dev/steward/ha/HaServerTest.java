@@ -37,7 +37,7 @@ class HaServerTest {
 
     @BeforeEach
     void ensemble() throws Exception {
-        zk = new TestingCluster(3);
+        zk = TestEnsembles.cluster(3);
         zk.start();
     }
 

@@ -25,7 +25,7 @@ class ZkLogTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = new TestingServer(true);
+        server = TestEnsembles.server();
         zk = CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100));
         zk.start();
         zk.blockUntilConnected();

@@ -1,0 +1,60 @@
+package dev.steward.ha;
+
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.util.ServiceUtils;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
+
+/**
+ * ZooKeeper for tests, on ports no other socket of the machine is handed. Curator's own picks a
+ * free port from the OS and lets it go; the OS may then give the same port to any outgoing
+ * connection (from the same ephemeral range), and a ZooKeeper quorum peer that cannot bind it
+ * calls {@code System.exit(14)}: the test JVM died with "The forked VM terminated without
+ * properly saying goodbye" in a CI run. Here the ports come from 10000 to 19999, below the
+ * ephemeral range (32768 and up) and the ports the tests' agents lend (20000 and up), checked
+ * free as they are chosen; and ZooKeeper's exits are logged instead of ending the JVM, so a
+ * failure is a test's, with its reason.
+ */
+final class TestEnsembles {
+    static {
+        ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+    }
+
+    private TestEnsembles() {
+    }
+
+    /** A port from 10000 to 19999 that nothing listens on now. */
+    static int port() {
+        for (int i = 0; i < 1000; i++) {
+            int p = 10000 + ThreadLocalRandom.current().nextInt(10000);
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new InetSocketAddress("127.0.0.1", p));
+                return p;
+            } catch (IOException taken) {
+                // another one
+            }
+        }
+        throw new IllegalStateException("no free port from 10000 to 19999");
+    }
+
+    private static InstanceSpec spec(int id, int tickTime, int maxClients) {
+        return new InstanceSpec(null, port(), port(), port(), true, id, tickTime, maxClients);
+    }
+
+    /** A started-later ensemble of {@code n} servers (ZooKeeper's own tick and client limits). */
+    static TestingCluster cluster(int n) {
+        return new TestingCluster(IntStream.rangeClosed(1, n).mapToObj(i -> spec(i, -1, -1)).toList());
+    }
+
+    /** One server, started. */
+    static TestingServer server() throws Exception {
+        return new TestingServer(spec(1, -1, -1), true);
+    }
+}
