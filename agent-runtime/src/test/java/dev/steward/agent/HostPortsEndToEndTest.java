@@ -28,16 +28,14 @@ class HostPortsEndToEndTest {
         }
     }
 
-    /** The first of three consecutive ports that can all be bound now. */
+    /**
+     * The first of three consecutive ports that can all be bound now, from 10000 to 19999: below
+     * the ephemeral range (32768 and up), from which the OS hands local ports to outgoing
+     * connections and DNS lookups, so no connection of this JVM takes one before the task binds it.
+     */
     private static int threeFreePorts() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int p;
-            try (ServerSocket s = new ServerSocket(0)) {
-                p = s.getLocalPort();
-            }
-            if (p + 2 > 65535) {
-                continue;
-            }
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int p = 10000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9990);
             try (ServerSocket a = new ServerSocket(p); ServerSocket b = new ServerSocket(p + 1); ServerSocket d = new ServerSocket(p + 2)) {
                 return p;
             } catch (java.io.IOException taken) {

@@ -28,9 +28,14 @@ class HostPortsTest {
             assertThat(HostPorts.busy(List.of(new PortRange(port + 1, port + 1)))).doesNotContain(port);
             assertThat(HostPorts.firstTaken(Map.of("http", port))).isEqualTo("http " + port);
         }
-        int free;
-        try (ServerSocket s = new ServerSocket(0)) {
-            free = s.getLocalPort();
+        // a port below the ephemeral range (32768 and up): an outgoing connection or a DNS lookup of this JVM cannot take it meanwhile
+        int free = -1;
+        for (int p = 10000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(9000); free < 0; p++) {
+            try (ServerSocket s = new ServerSocket(p); java.net.DatagramSocket d = new java.net.DatagramSocket(p)) {
+                free = p;
+            } catch (java.io.IOException taken) {
+                // the next one
+            }
         }
         assertThat(HostPorts.firstTaken(Map.of("http", free))).isNull();
     }
