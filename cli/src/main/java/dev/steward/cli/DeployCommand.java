@@ -1,7 +1,6 @@
 package dev.steward.cli;
 
 import dev.steward.api.ArgForms;
-import dev.steward.api.CanaryStep;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
 import dev.steward.api.Digests;
@@ -18,7 +17,6 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -44,29 +42,8 @@ final class DeployCommand implements Callable<Integer> {
     String promoteFrom;
     @Option(names = "--instances", description = "Instances. Default: 1 for a new service, else unchanged")
     Integer instances;
-    @Option(names = "--strategy", description = "rolling (default), canary, bluegreen, recreate")
-    String strategy;
-    @Option(names = "--max-surge", description = "Rolling: extra instances allowed, count or %%. Default: 25%%")
-    String maxSurge;
-    @Option(names = "--max-unavailable", description = "Rolling: instances that may be unavailable, count or %%. Default: 25%%")
-    String maxUnavailable;
-    @Option(names = "--min-ready-seconds", description = "Rolling: seconds an instance must be ready to count")
-    Integer minReadySeconds;
-    @Option(names = "--steps", description = "Canary step WEIGHT[:PAUSE[:GATES]], e.g. 20%%:1m, 50%%:promote, '10%%:5m:error-rate < 1%%; p99 < 300ms' (repeatable)")
-    List<String> steps;
-    @Option(names = "--scale-down-delay", description = "Blue/green: how long the old set stays after the switch. Default: 30s")
-    String scaleDownDelay;
-    @Option(names = "--min-healthy-time", description = "How long the health check must pass before an instance counts. Default: 10s")
-    String minHealthyTime;
-    @Option(names = "--healthy-deadline", description = "How long an instance has to become healthy. Default: 5m")
-    String healthyDeadline;
-    @Option(names = "--progress-deadline", description = "Fail when nothing becomes available for this long. Default: 10m")
-    String progressDeadline;
-    @Option(names = "--auto-rollback", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "On failure, return to the stable revision (default); --no-auto-rollback stays")
-    boolean autoRollback = true;
-    @Option(names = "--on-conflict", description = "When a deployment runs already: supersede (default) or wait")
-    String onConflict;
+    @Mixin
+    RolloutOptions rollout;
     @Option(names = "--command", description = "Overrides the package's command (run by /bin/sh -c)")
     String command;
     @Option(names = "--cpus", description = "Cpus per instance (default: the package's)")
@@ -90,30 +67,21 @@ final class DeployCommand implements Callable<Integer> {
     String actor;
     @Option(names = "--build-url", description = "The build, recorded on the revision. Default: $BUILD_URL", defaultValue = "${env:BUILD_URL}")
     String buildUrl;
-    @Option(names = "--timeout", description = "How long to follow the rollout. Default: 30m", defaultValue = "30m")
-    String timeout;
+    @Mixin
+    FollowOptions following;
     @Option(names = "--dry-run", description = "Say what the deploy would do and change nothing: a new revision, a scale or nothing; the fields "
             + "that change; what becomes of a rollout under way; whether its instances find room now. A package file is not uploaded")
     boolean dryRun;
-    @Option(names = "--detach", description = "Start the deployment, print its id and exit without following it")
-    boolean detach;
     @Mixin
     Connection conn;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     DeployRequest request(String digest) {
-        List<CanaryStep> canary = null;
-        if (steps != null) {
-            canary = new ArrayList<>();
-            for (String s : steps) {
-                canary.add(CanaryStep.parse(s));
-            }
-        }
-        String strat = strategy == null && canary != null ? "canary" : strategy;
-        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints), null, strat, maxSurge, maxUnavailable,
-                minReadySeconds, canary, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE,
-                onConflict, promoteFrom, role, actor, buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
+        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints),
+                null, rollout.strategy(), rollout.maxSurge, rollout.maxUnavailable, rollout.minReadySeconds, rollout.canary(), rollout.scaleDownDelay,
+                rollout.minHealthyTime, rollout.healthyDeadline, rollout.progressDeadline, rollout.autoRollback(), rollout.onConflict, promoteFrom, role, actor,
+                buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
     }
 
     @Override
@@ -121,25 +89,26 @@ final class DeployCommand implements Callable<Integer> {
         if ((pkg == null) == (promoteFrom == null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "give either --package-digest or --promote-from");
         }
-        Duration follow;
-        try {
-            follow = Units.duration("--timeout", timeout);
-        } catch (ValidationException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Duration follow = following.follow(spec);
         StewardClient c = conn.client();
         if (dryRun) {
             return plan(c);
         }
         String digest = pkg == null ? null : digestOf(c, pkg);
+        return start(spec, conn, c, app, env, request(digest), following.detach, follow);
+    }
+
+    /**
+     * Starts a deploy (or a promotion) and follows it for {@code follow}, or with {@code detach}
+     * prints its id and returns; a refused field is a usage error naming its flag (exit 2).
+     */
+    static int start(CommandLine.Model.CommandSpec spec, Connection conn, StewardClient c, String app, String env, DeployRequest req, boolean detach,
+                     Duration follow) throws java.io.IOException {
         DeployResult r;
         try {
-            r = c.deployments().deploy(app, env, request(digest));
+            r = c.deployments().deploy(app, env, req);
         } catch (dev.steward.client.StewardException e) {
-            if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), flagOf(e.problem().field()) + ": " + e.getMessage());
-            }
-            throw e;
+            throw usage(spec, e);
         }
         if (detach) {
             if (conn.json()) {
@@ -156,6 +125,18 @@ final class DeployCommand implements Callable<Integer> {
         return Rollout.follow(c, r, follow, conn.json(), System.out);
     }
 
+    /** Throws a 400 naming a field as a usage error naming its flag; returns any other refusal, for the caller to throw as it is. */
+    static dev.steward.client.StewardException usage(CommandLine.Model.CommandSpec spec, dev.steward.client.StewardException e) {
+        if (e.status() == 400 && e.problem() != null && e.problem().field() != null && e.problem().detail() != null) {
+            String field = e.problem().field();
+            String detail = e.problem().detail();
+            // "vars.X: ..." once, after its flag: "--vars: vars.X: ..." said the field twice
+            String said = detail.startsWith(field + ": ") && !field.contains(".") && !field.contains("[") ? detail.substring(field.length() + 2) : detail;
+            throw new CommandLine.ParameterException(spec.commandLine(), flagOf(field) + ": " + said);
+        }
+        return e;
+    }
+
     /** {@code --dry-run}: the allocator's plan, printed; a package file's digest is taken, the file is not uploaded. */
     private int plan(StewardClient c) throws java.io.IOException {
         String digest = pkg == null || Digests.valid(pkg) ? pkg : null;
@@ -170,8 +151,8 @@ final class DeployCommand implements Callable<Integer> {
         try {
             p = c.deployments().plan(app, env, request(digest));
         } catch (dev.steward.client.StewardException e) {
-            if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                throw new CommandLine.ParameterException(spec.commandLine(), flagOf(e.problem().field()) + ": " + e.getMessage());
+            if (e.status() == 400) {
+                throw usage(spec, e);
             }
             if (e.status() == 409 && digest != null && !digest.equals(pkg) && String.valueOf(e.getMessage()).contains("is not stored")) {
                 System.err.println("steward deploy: the allocator does not have " + pkg + " (" + digest + ") yet, and --dry-run uploads nothing; "

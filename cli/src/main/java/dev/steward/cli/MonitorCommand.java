@@ -60,6 +60,8 @@ final class MonitorCommand implements Callable<Integer> {
     Path report;
     @Mixin
     Connection conn;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
 
     @Override
     public Integer call() throws Exception {
@@ -70,10 +72,7 @@ final class MonitorCommand implements Callable<Integer> {
         try {
             started = c.monitors().start(app, env, spec);
         } catch (dev.steward.client.StewardException e) {
-            if (e.status() == 400 && e.problem() != null && e.problem().field() != null) {
-                throw new CommandLine.ParameterException(new CommandLine(this), DeployCommand.flagOf(e.problem().field()) + ": " + e.getMessage());
-            }
-            throw e;
+            throw DeployCommand.usage(command, e);
         }
         if (!conn.json()) {
             System.out.println("monitoring " + started.service() + " until " + started.endsAt() + " (monitor " + started.id() + ")");

@@ -172,6 +172,25 @@ class FirstRunIT {
 
     @Test
     @Order(5)
+    void aPromotionRollsOutAsItsFlagsSayAndAnotherConfigIsRefused() throws Exception {
+        // staging's stable revision runs V=2 (order 4); a promotion with another value was dropped without a word before
+        String refused = run(2, "deploy", "tiny", "--env", "prod", "--promote-from", "staging", "--vars", "V=9");
+        assertThat(refused).contains("--vars: differs from what tiny/staging runs (variables [V])").contains("a promotion takes exactly what runs there");
+        assertThat(api().deployments().services()).noneMatch(s -> s.name().equals("tiny/prod"));
+        // steward promote had no --steps: a canary promotion was refused for want of steps, and could not be given any
+        String started = run(0, "promote", "tiny", "--from", "staging", "--to", "prod", "--instances", "2", "--steps", "50%:promote",
+                "--min-healthy-time", "1s", "--detach", "-o", "json");
+        JsonNode r = Json.MAPPER.readTree(started);
+        assertThat(r.path("deployment").path("rollout").path("strategy").asText()).isEqualTo("canary");
+        assertThat(r.path("deployment").path("rollout").path("steps").get(0).path("weight").asText()).isEqualTo("50%");
+        assertThat(r.path("deployment").path("rollout").path("minHealthyTime").asText()).isEqualTo("1s");
+        assertThat(r.path("revision").path("promotedFrom").asText()).startsWith("tiny/staging revision ");
+        assertThat(r.path("revision").path("spec").path("vars").path("V").asText()).isEqualTo("2");
+        api().deployments().abort(r.path("deployment").path("id").asText());
+    }
+
+    @Test
+    @Order(5)
     void namesAreCheckedBeforeAnyRequest() throws Exception {
         String out = run(2, "deploy", "tiny", "--env", "roles/evil", "--package-digest", digest);
         assertThat(out).contains("--env").contains("may hold only letters, digits");

@@ -110,10 +110,7 @@ final class Deploys {
                 throw new Conflict("service " + from + " has no revision whose deployment succeeded; there is nothing to promote");
             }
             RevisionInfo r = services.revisionRecord(Services.revisionId(from, src.stable()));
-            if (req.packageDigest() != null && !req.packageDigest().equals(r.spec().packageDigest())) {
-                throw new ValidationException("packageDigest", "is " + req.packageDigest() + " but " + from + " runs " + r.spec().packageDigest()
-                        + "; a promotion takes exactly what runs there (leave packageDigest out)");
-            }
+            Promotions.check(req, r.spec(), from);
             spec = r.spec();
             promoted = from + " revision " + r.number() + (r.buildUrl() == null ? "" : " (build " + r.buildUrl() + ")");
         } else {

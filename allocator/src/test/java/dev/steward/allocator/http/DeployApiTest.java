@@ -91,6 +91,43 @@ class DeployApiTest {
     }
 
     @Test
+    void aPromotionRefusesWhatWouldNotRunNamingTheFieldAndTakesWhatIsTheSame() {
+        String[] m = s.agent("m", "4", "4g");
+        String staging = "{\"packageDigest\":\"" + digest + "\",\"cpus\":\"0.5\",\"memory\":\"64m\",\"vars\":{\"MODE\":\"staging-like\"},"
+                + "\"minHealthyTime\":\"0s\"}";
+        assertThat(deploy("staging", staging).code()).isEqualTo(201);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> {
+            s.play(m);
+            return s.get("/v1/services/web/staging", s.admin()).body().path("stableRevision").asInt() == 1;
+        });
+        // before, every one of these was dropped without a word, and prod ran staging's spec as if it had been asked for
+        String[][] refused = {
+            {"vars", "\"vars\":{\"MODE\":\"prod\"}", "differs from what web/staging runs (variables [MODE])"},
+            {"memory", "\"memory\":\"128m\"", "but web/staging runs 64m"},
+            {"command", "\"command\":\"sh other.sh\"", "but web/staging runs the package's command"},
+            {"ports", "\"ports\":[\"admin\"]", "but web/staging runs [http]"},
+            {"secrets", "\"secrets\":[\"db-password\"]", "but web/staging runs none"},
+            {"packageDigest", "\"packageDigest\":\"" + other + "\"", "but web/staging runs " + digest},
+        };
+        for (String[] r : refused) {
+            for (String path : List.of("/v1/services/web/prod", "/v1/services/web/prod/plan")) {
+                LiveServer.Reply reply = s.call(path.endsWith("plan") ? "POST" : "PUT", path, s.admin(), "{\"promoteFrom\":\"staging\"," + r[1] + "}");
+                assertThat(reply.code()).as(path + " " + r[0] + ": " + reply.body()).isEqualTo(400);
+                assertThat(reply.body().path("field").asText()).isEqualTo(r[0]);
+                assertThat(reply.body().path("detail").asText()).contains(r[2]).contains("a promotion takes exactly what runs there")
+                        .contains("leave " + r[0] + " out");
+            }
+        }
+        assertThat(s.get("/v1/services/web/prod", s.admin()).code()).as("nothing was made").isEqualTo(404);
+        // the same values, as a pipeline passing one set of arguments to every stage would, are a promotion like any other
+        LiveServer.Reply same = deploy("prod", "{\"promoteFrom\":\"staging\",\"cpus\":\"500m\",\"memory\":\"64m\",\"vars\":{\"MODE\":\"staging-like\"},"
+                + "\"ports\":[\"http\"],\"packageDigest\":\"" + digest + "\",\"instances\":2}");
+        assertThat(same.code()).as(String.valueOf(same.body())).isEqualTo(201);
+        assertThat(same.body().path("revision").path("promotedFrom").asText()).startsWith("web/staging revision 1");
+        assertThat(same.body().path("revision").path("spec").path("vars").path("MODE").asText()).isEqualTo("staging-like");
+    }
+
+    @Test
     void aServicesInstancesGoToDifferentAgentsBeforeAnyTakesASecond() {
         String[] a = s.agent("a", "4", "4g");
         String[] b = s.agent("b", "4", "4g");
