@@ -19,8 +19,13 @@ public record MonitorSpec(List<String> gates, String duration, String interval, 
         return duration == null ? Duration.ofMinutes(5) : Units.duration("duration", duration);
     }
 
+    /** As given, else 10s, or the duration when that is shorter (a 5s monitor is not refused for an interval nobody asked for). */
     public Duration intervalValue() {
-        return interval == null ? Duration.ofSeconds(10) : Units.duration("interval", interval);
+        if (interval == null) {
+            Duration d = durationValue();
+            return d.compareTo(Duration.ofSeconds(10)) < 0 ? d : Duration.ofSeconds(10);
+        }
+        return Units.duration("interval", interval);
     }
 
     public Duration windowValue() {

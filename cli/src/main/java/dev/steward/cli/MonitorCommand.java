@@ -34,7 +34,7 @@ final class MonitorCommand implements Callable<Integer> {
     List<String> gates;
     @Option(names = "--duration", description = "How long to watch. Default: 5m")
     String duration;
-    @Option(names = "--interval", description = "How often to evaluate. Default: 10s")
+    @Option(names = "--interval", description = "How often to evaluate. Default: 10s, or --duration when shorter")
     String interval;
     @Option(names = "--window", description = "The window each evaluation looks at. Default: 1m")
     String window;
