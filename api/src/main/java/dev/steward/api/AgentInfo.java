@@ -13,4 +13,23 @@ public record AgentInfo(String id, String name, AgentStatus status, boolean drai
                         List<AgentRegistration.PortRange> ports, Map<String, String> attributes, Instant registeredAt,
                         Instant lastHeartbeat, Map<String, Long> usage, Resources allocated, long createIndex, long modifyIndex,
                         Instant drainDeadline) {
+
+    /** Where an agent's tasks answer: the host of its {@code address} attribute, else its {@code hostname}; null when it has neither. */
+    public static String hostOf(Map<String, String> attributes) {
+        if (attributes == null) {
+            return null;
+        }
+        String addr = attributes.get("address");
+        if (addr != null) {
+            try {
+                String h = java.net.URI.create(addr).getHost();
+                if (h != null) {
+                    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+                }
+            } catch (IllegalArgumentException e) {
+                // not a URI: the hostname, below
+            }
+        }
+        return attributes.get("hostname");
+    }
 }

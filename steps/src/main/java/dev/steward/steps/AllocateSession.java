@@ -131,9 +131,17 @@ public final class AllocateSession {
         }
         allocations = List.copyOf(all);
         AllocationInfo a = allocations.get(0);
-        status = "running on " + a.agentName() + " (" + a.id() + ")";
+        status = "running on " + a.agentName() + " (" + a.id() + ")" + (allocations.size() > 1 ? " and " + (allocations.size() - 1) + " more" : "");
         listener.status(status);
-        listener.line("steward: placed on " + a.agentName() + ": allocation " + a.id() + ", ports " + a.ports());
+        if (allocations.size() == 1) {
+            listener.line("steward: placed on " + a.agentName() + where(a) + ": allocation " + a.id() + ", ports " + a.ports());
+        } else {
+            listener.line("steward: placed " + allocations.size() + " allocations:");
+            for (int i = 0; i < allocations.size(); i++) {
+                AllocationInfo x = allocations.get(i);
+                listener.line("steward:   " + i + ": " + x.id() + " on " + x.agentName() + where(x) + ", ports " + x.ports());
+            }
+        }
         return true;
     }
 
@@ -141,7 +149,14 @@ public final class AllocateSession {
         return allocations;
     }
 
-    /** The body's environment: STEWARD_REQUEST_ID, STEWARD_ALLOC_ID(S), STEWARD_AGENT, STEWARD_CPUS, STEWARD_MEMORY, STEWARD_PORT_NAME. */
+    /**
+     * The body's environment. Of the first allocation: STEWARD_ALLOC_ID, STEWARD_AGENT,
+     * STEWARD_HOST (where its ports answer), STEWARD_CPUS, STEWARD_MEMORY, STEWARD_PORT_NAME; and
+     * STEWARD_REQUEST_ID, STEWARD_ALLOC_IDS. With more than one allocation ({@code count}), each
+     * also as STEWARD_ALLOC_i_ID, STEWARD_ALLOC_i_AGENT, STEWARD_ALLOC_i_HOST and
+     * STEWARD_ALLOC_i_PORT_NAME (i from 0, in the order of STEWARD_ALLOC_IDS), and STEWARD_HOSTS:
+     * a gang of three can find each other.
+     */
     public Map<String, String> environment() {
         if (placed == null) {
             throw new IllegalStateException("not placed yet");
@@ -152,10 +167,35 @@ public final class AllocateSession {
         env.put("STEWARD_ALLOC_ID", a.id());
         env.put("STEWARD_ALLOC_IDS", String.join(",", allocations.stream().map(AllocationInfo::id).toList()));
         env.put("STEWARD_AGENT", a.agentName());
+        if (a.host() != null) {
+            env.put("STEWARD_HOST", a.host());
+        }
         env.put("STEWARD_CPUS", Units.formatCpus(a.resources().cpuMillis()));
         env.put("STEWARD_MEMORY", Units.formatMib(a.resources().memoryMib()));
-        a.ports().forEach((n, p) -> env.put("STEWARD_PORT_" + n.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), p.toString()));
+        a.ports().forEach((n, p) -> env.put("STEWARD_PORT_" + envName(n), p.toString()));
+        if (allocations.size() > 1) {
+            env.put("STEWARD_HOSTS", String.join(",", allocations.stream().map(x -> x.host() == null ? "" : x.host()).toList()));
+            for (int i = 0; i < allocations.size(); i++) {
+                AllocationInfo x = allocations.get(i);
+                String prefix = "STEWARD_ALLOC_" + i + "_";
+                env.put(prefix + "ID", x.id());
+                env.put(prefix + "AGENT", x.agentName());
+                if (x.host() != null) {
+                    env.put(prefix + "HOST", x.host());
+                }
+                x.ports().forEach((n, p) -> env.put(prefix + "PORT_" + envName(n), p.toString()));
+            }
+        }
         return env;
+    }
+
+    /** A port name as a variable's name: upper case, anything but letters and digits as '_'. */
+    private static String envName(String port) {
+        return port.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    private static String where(AllocationInfo a) {
+        return a.host() == null ? "" : " (" + a.host() + ")";
     }
 
     /** Renews every allocation every third of its lease, on {@code timer}, until released. */

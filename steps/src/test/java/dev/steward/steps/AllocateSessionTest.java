@@ -42,13 +42,43 @@ class AllocateSessionTest {
         AllocateSession s = AllocateSession.start(c.admin, ask("0.5", null, "db"), c.listener);
         assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
         assertThat(s.environment()).containsKeys("STEWARD_REQUEST_ID", "STEWARD_ALLOC_ID", "STEWARD_PORT_DB").containsEntry("STEWARD_CPUS", "0.5")
-                .containsEntry("STEWARD_AGENT", "a1");
+                .containsEntry("STEWARD_AGENT", "a1").containsEntry("STEWARD_HOST", "127.0.0.1").doesNotContainKey("STEWARD_ALLOC_0_ID");
         assertThat(s.status()).startsWith("running on a1");
+        assertThat(c.lines).anyMatch(l -> l.startsWith("steward: placed on a1 (127.0.0.1): allocation " + s.environment().get("STEWARD_ALLOC_ID")));
         String alloc = s.environment().get("STEWARD_ALLOC_ID");
         s.release("success");
         s.release("success");
         assertThat(c.admin.allocation(alloc).state()).isEqualTo(AllocationState.RELEASED);
         assertThat(c.lines.stream().filter(l -> l.startsWith("steward: released"))).hasSize(1);
+    }
+
+    @Test
+    void eachOfSeveralAllocationsIsInTheEnvironmentWithItsHostAndPorts() throws Exception {
+        AllocateRequest three = new AllocateRequest(null, "ci", 3, "0.1", "32m", null, null, null, List.of("db", "peer-port"), null, null, null, null, null,
+                null, null);
+        AllocateSession s = AllocateSession.start(c.admin, three, c.listener);
+        assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
+        java.util.Map<String, String> env = s.environment();
+        List<String> ids = List.of(env.get("STEWARD_ALLOC_IDS").split(","));
+        assertThat(ids).hasSize(3).doesNotHaveDuplicates();
+        assertThat(env).containsEntry("STEWARD_HOSTS", "127.0.0.1,127.0.0.1,127.0.0.1").containsEntry("STEWARD_ALLOC_ID", ids.get(0));
+        java.util.Set<String> ports = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+            var a = c.admin.allocation(ids.get(i));
+            assertThat(env).as("allocation %s", i).containsEntry("STEWARD_ALLOC_" + i + "_ID", a.id()).containsEntry("STEWARD_ALLOC_" + i + "_AGENT", "a1")
+                    .containsEntry("STEWARD_ALLOC_" + i + "_HOST", "127.0.0.1")
+                    .containsEntry("STEWARD_ALLOC_" + i + "_PORT_DB", String.valueOf(a.ports().get("db")))
+                    .containsEntry("STEWARD_ALLOC_" + i + "_PORT_PEER_PORT", String.valueOf(a.ports().get("peer-port")));
+            assertThat(a.host()).isEqualTo("127.0.0.1");
+            ports.add(env.get("STEWARD_ALLOC_" + i + "_PORT_DB"));
+            ports.add(env.get("STEWARD_ALLOC_" + i + "_PORT_PEER_PORT"));
+            assertThat(c.lines).contains("steward:   " + i + ": " + a.id() + " on a1 (127.0.0.1), ports " + a.ports());
+        }
+        assertThat(ports).as("six ports, each its own").hasSize(6);
+        assertThat(env.get("STEWARD_PORT_DB")).isEqualTo(env.get("STEWARD_ALLOC_0_PORT_DB"));
+        assertThat(c.lines).contains("steward: placed 3 allocations:");
+        assertThat(s.status()).isEqualTo("running on a1 (" + ids.get(0) + ") and 2 more");
+        s.release("success");
     }
 
     @Test

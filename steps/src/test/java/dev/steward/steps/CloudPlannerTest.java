@@ -41,7 +41,7 @@ class CloudPlannerTest {
     }
 
     private static dev.steward.api.AllocationInfo alloc(String id, String role, String name, dev.steward.api.AllocationState state) {
-        return new dev.steward.api.AllocationInfo(id, "r-" + id, role, name, "a1", "m1", null, null, null, 0, true, state, null, 0, null, null, null, 0, 0);
+        return new dev.steward.api.AllocationInfo(id, "r-" + id, role, name, "a1", "m1", null, null, null, null, 0, true, state, null, 0, null, null, null, 0, 0);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.steward.allocator.deploy;
 
 import dev.steward.allocator.state.ClusterState;
+import dev.steward.api.AgentInfo;
 import dev.steward.api.AllocationInfo;
 import dev.steward.api.DeploymentInfo;
 import dev.steward.api.DeploymentState;
@@ -197,15 +198,10 @@ final class Controller {
 
     private InstanceInfo withAllocation(InstanceInfo n, String allocationId) {
         AllocationInfo a = state.allocation(allocationId);
-        String host = null;
-        var agent = state.agentOrNull(a.agentId());
-        if (agent != null) {
-            String addr = agent.attributes().get("address");
-            try {
-                host = addr == null ? agent.attributes().get("hostname") : java.net.URI.create(addr).getHost();
-            } catch (IllegalArgumentException e) {
-                host = agent.attributes().get("hostname");
-            }
+        String host = a.host();
+        var agent = host == null ? state.agentOrNull(a.agentId()) : null;
+        if (agent != null) { // an allocation stored before it kept its host
+            host = AgentInfo.hostOf(agent.attributes());
         }
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), allocationId, n.taskId(),
                 a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),

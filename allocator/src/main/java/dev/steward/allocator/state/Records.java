@@ -22,19 +22,19 @@ final class Records {
     static AllocationInfo transition(AllocationInfo a, AllocationState to, String reason, Instant now, long index, int historyLimit) {
         Transitions.check(a.state(), to);
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, to.name(), reason), historyLimit);
-        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.resources(), a.gpuIndexes(),
+        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
                 a.ports(), a.priority(), a.preemptible(), to, reason, a.ttlMillis(), a.expiresAt(), a.createdAt(), h, a.createIndex(), index);
     }
 
     static AllocationInfo renewed(AllocationInfo a, long ttlMillis, Instant expiresAt, Instant now, long index, int historyLimit) {
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, "RENEWED", "lease renewed until " + expiresAt), historyLimit);
-        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.resources(), a.gpuIndexes(),
+        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
                 a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), ttlMillis, expiresAt, a.createdAt(), h, a.createIndex(), index);
     }
 
     static AllocationInfo expiresAt(AllocationInfo a, Instant expiresAt, String why, Instant now, long index, int historyLimit) {
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, "RENEWED", why), historyLimit);
-        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.resources(), a.gpuIndexes(),
+        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
                 a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), a.ttlMillis(), expiresAt, a.createdAt(), h, a.createIndex(), index);
     }
 

@@ -1,6 +1,7 @@
 package dev.steward.allocator.state;
 
 import dev.steward.allocator.placement.AgentLedger;
+import dev.steward.api.AgentInfo;
 import dev.steward.allocator.placement.PlacementAsk;
 import dev.steward.allocator.placement.PlacementStack;
 import dev.steward.allocator.placement.PlacementStack.Choice;
@@ -306,7 +307,7 @@ final class Scheduler {
         for (Choice c : chosen) {
             String id = state.ids.get();
             String name = ask.name() + "-" + ids.size();
-            AllocationInfo a = new AllocationInfo(id, r.id(), r.role(), name, c.agent().id(), c.agent().name(), ask.shape(), c.gpus(), c.ports(),
+            AllocationInfo a = new AllocationInfo(id, r.id(), r.role(), name, c.agent().id(), c.agent().name(), AgentInfo.hostOf(c.agent().attributes()), ask.shape(), c.gpus(), c.ports(),
                     ask.priority(), ask.preemptible(), AllocationState.ALLOCATED, "placed on agent " + c.agent().name(), ask.ttl().toMillis(),
                     now.plus(ask.ttl()), now, List.of(new HistoryEvent(now, AllocationState.ALLOCATED.name(), "placed on agent " + c.agent().name())),
                     state.nextIndex(), state.nextIndex());
