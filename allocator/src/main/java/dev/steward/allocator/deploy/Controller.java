@@ -120,6 +120,13 @@ final class Controller {
                 n = withAllocation(n, r.allocations().get(0));
             } else if (r.why() != null) {
                 n = reason(n, "not placed yet: " + r.why().summary());
+                if (!n.reason().equals(i.reason())) { // said in the rollout's log once per change, not only in the instance list
+                    ServiceRecord s = services.record(n.service());
+                    DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+                    if (d != null && d.revision() == n.revision()) {
+                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason());
+                    }
+                }
             }
         }
         if (!n.state().terminal() && n.allocationId() != null) {

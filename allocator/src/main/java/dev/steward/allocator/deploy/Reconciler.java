@@ -285,9 +285,19 @@ public final class Reconciler {
         boolean waiting = c.fresh.size() > c.newAvail;
         Instant since = progressAt != null ? progressAt : started;
         if (waiting && !now.isBefore(since.plus(r.progressDeadlineDuration()))) {
-            return "no instance became available for the progress deadline of " + Units.format(r.progressDeadlineDuration());
+            return "no instance became available for the progress deadline of " + Units.format(r.progressDeadlineDuration()) + waitingFor(c);
         }
         return null;
+    }
+
+    /** Why the rollout waited, as the first new instance not available says it ("not placed yet: ...", "health check failing: ..."), or "". */
+    private static String waitingFor(Ctx c) {
+        for (InstanceInfo i : c.fresh) {
+            if (!c.available.contains(i.id()) && i.reason() != null) {
+                return "; instance " + i.id() + ": " + i.reason();
+            }
+        }
+        return "";
     }
 
     /**

@@ -182,4 +182,19 @@ class ReconcilerTest {
         assertThat(Reconciler.decide(sim.svc, unsure, List.copyOf(sim.inst.values()), sim.now))
                 .anyMatch(x -> x instanceof Action.Step s && s.waitForPromote() && s.step() == 0);
     }
+
+    @Test
+    void aMissedProgressDeadlineSaysWhatTheFirstWaitingInstanceWaitsFor() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
+                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, 0, 0);
+        dev.steward.api.InstanceInfo waiting = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.PENDING,
+                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, 0, 0);
+        RolloutSpec r = new RolloutSpec("rolling", null, null, null, null, null, "10s", "5m", "30s", null).validate(2);
+        Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
+        assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(29))).isNull();
+        // before, the deployment failed with the first half alone, and "why" needed steward services to find out
+        assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
+                .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
+    }
 }

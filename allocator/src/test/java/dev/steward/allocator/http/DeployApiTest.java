@@ -128,6 +128,23 @@ class DeployApiTest {
     }
 
     @Test
+    void anInstanceThatFindsNoPlaceIsSaidInTheRolloutsLogOncePerReasonAndInItsFailure() {
+        s.agent("a", "1", "1g");
+        JsonNode started = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"2\",\"progressDeadline\":\"2s\"}").body();
+        String id = started.path("deployment").path("id").asText();
+        // before, a rollout's log said "starting" and then nothing until it failed: why it waited was only in the instance list
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> s.get("/v1/deployments/" + id, s.admin()).body()
+                .path("state").asText().equals("FAILED"));
+        JsonNode d = s.get("/v1/deployments/" + id, s.admin()).body();
+        List<String> said = new java.util.ArrayList<>();
+        d.path("events").forEach(e -> said.add(e.path("message").asText()));
+        assertThat(said.stream().filter(m -> m.contains("is not placed yet: 1 agent: 1 insufficient cpus"))).as(String.join("\n", said)).hasSize(2)
+                .allMatch(m -> m.matches("instance \\p{XDigit}+ of revision 1 is not placed yet: 1 agent: 1 insufficient cpus"));
+        assertThat(d.path("reason").asText()).startsWith("no instance became available for the progress deadline of 2s; instance ")
+                .endsWith(": not placed yet: 1 agent: 1 insufficient cpus");
+    }
+
+    @Test
     void aServicesInstancesGoToDifferentAgentsBeforeAnyTakesASecond() {
         String[] a = s.agent("a", "4", "4g");
         String[] b = s.agent("b", "4", "4g");
