@@ -110,6 +110,11 @@ final class DeployCommand implements Callable<Integer> {
         } catch (dev.steward.client.StewardException e) {
             throw usage(spec, e);
         }
+        return started(conn, c, r, detach, follow);
+    }
+
+    /** A deployment started (a deploy, promotion or rollback): followed for {@code follow}, or with {@code detach} its id printed. */
+    static int started(Connection conn, StewardClient c, DeployResult r, boolean detach, Duration follow) throws java.io.IOException {
         if (detach) {
             if (conn.json()) {
                 Output.json(r);

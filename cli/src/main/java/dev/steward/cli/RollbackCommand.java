@@ -22,14 +22,19 @@ final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Say what the rollback would do (the revision, the fields that change, room) and change nothing")
     boolean dryRun;
     @Mixin
+    FollowOptions following;
+    @Mixin
     Connection conn;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        Duration follow = following.follow(spec);
         StewardClient c = conn.client();
         if (dryRun) {
             return DeployCommand.print(conn, c.deployments().planRollback(app, env, to));
         }
-        return Rollout.follow(c, c.deployments().rollback(app, env, to), Duration.ofMinutes(30), conn.json(), System.out);
+        return DeployCommand.started(conn, c, c.deployments().rollback(app, env, to), following.detach, follow);
     }
 }

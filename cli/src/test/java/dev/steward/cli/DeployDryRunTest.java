@@ -71,6 +71,16 @@ class DeployDryRunTest {
             CliRun back = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--dry-run"));
             assertThat(back.code()).as(back.err()).isZero();
             assertThat(back.out()).contains("would roll web/stage back to revision 1 as revision 2 (1 instance, rolling)");
+            CliRun badTimeout = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--timeout", "soon"));
+            assertThat(badTimeout.code()).as(badTimeout.err()).isEqualTo(2);
+            assertThat(badTimeout.err()).contains("--timeout");
+            // a rollback followed for 30 minutes, or not at all: --detach and --timeout as deploy and promote have them
+            CliRun detached = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--detach"));
+            assertThat(detached.code()).as(detached.err()).isZero();
+            String id = detached.out().strip();
+            assertThat(id).matches("\\p{XDigit}{16}");
+            assertThat(detached.err()).contains("steward rollout watch " + id);
+            assertThat(admin.deployments().deployment(id).revision()).isEqualTo(2);
             CliRun backNone = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--dry-run"));
             assertThat(backNone.code()).isEqualTo(1);
             assertThat(backNone.err()).contains("no earlier stable revision");
