@@ -129,7 +129,7 @@ class FailoverTest {
         dir = Files.createTempDirectory("steward-failover");
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         // ticks of 500 ms, so that ZooKeeper grants the 4 s session asked for (its floor is two ticks; the default tick of 3 s makes it 6 s)
-        zk = TestEnsembles.cluster(3, 500, 100);
+        zk = dev.steward.ha.TestEnsembles.cluster(3, 500, 100);
         zk.start();
         Map<Integer, String> names = new LinkedHashMap<>();
         names.put(server("s1", 0), "s1"); // first alone: it makes the shared secrets key and the cluster's tokens

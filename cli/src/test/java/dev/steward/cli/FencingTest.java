@@ -75,7 +75,7 @@ class FencingTest {
     @Test
     void aLeaderPausedPastItsSessionIsReplacedAndNoneOfItsWritesLand() throws Exception {
         dir = Files.createTempDirectory("steward-fencing");
-        zk = TestEnsembles.cluster(3, 500, 100);
+        zk = dev.steward.ha.TestEnsembles.cluster(3, 500, 100);
         zk.start();
         for (String n : List.of("s1", "s2", "s3")) {
             server(n);

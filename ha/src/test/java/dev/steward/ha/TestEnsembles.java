@@ -19,9 +19,10 @@ import java.util.stream.IntStream;
  * properly saying goodbye" in a CI run. Here the ports come from 10000 to 19999, below the
  * ephemeral range (32768 and up) and the ports the tests' agents lend (20000 and up), checked
  * free as they are chosen; and ZooKeeper's exits are logged instead of ending the JVM, so a
- * failure is a test's, with its reason.
+ * failure is a test's, with its reason. Public for the cli module's failover tests, through this
+ * module's test jar.
  */
-final class TestEnsembles {
+public final class TestEnsembles {
     static {
         ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
     }
@@ -30,7 +31,7 @@ final class TestEnsembles {
     }
 
     /** A port from 10000 to 19999 that nothing listens on now. */
-    static int port() {
+    public static int port() {
         for (int i = 0; i < 1000; i++) {
             int p = 10000 + ThreadLocalRandom.current().nextInt(10000);
             try (ServerSocket s = new ServerSocket()) {
@@ -49,12 +50,17 @@ final class TestEnsembles {
     }
 
     /** A started-later ensemble of {@code n} servers (ZooKeeper's own tick and client limits). */
-    static TestingCluster cluster(int n) {
-        return new TestingCluster(IntStream.rangeClosed(1, n).mapToObj(i -> spec(i, -1, -1)).toList());
+    public static TestingCluster cluster(int n) {
+        return cluster(n, -1, -1);
+    }
+
+    /** A started-later ensemble of {@code n} servers with this tick (ms) and client limit. */
+    public static TestingCluster cluster(int n, int tickTime, int maxClients) {
+        return new TestingCluster(IntStream.rangeClosed(1, n).mapToObj(i -> spec(i, tickTime, maxClients)).toList());
     }
 
     /** One server, started. */
-    static TestingServer server() throws Exception {
+    public static TestingServer server() throws Exception {
         return new TestingServer(spec(1, -1, -1), true);
     }
 }
