@@ -30,9 +30,12 @@ final class AgentsCommand implements Callable<Integer> {
             Output.json(agents);
             return 0;
         }
-        System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%n", "AGENT", "ID", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
+        System.out.printf("%-19s %-16s  %-16s %-7s %-9s %-20s %-20s%n", "AGENT", "ID", "HOST", "STATUS", "DRAINING", "CPUS USED/TOTAL",
+                "MEMORY USED/TOTAL");
         for (AgentInfo a : agents) {
-            System.out.printf("%-19s %-16s  %-7s %-9s %-20s %-20s%s%n", a.name(), a.id(), a.status(), a.draining() ? "yes" : "no",
+            String host = AgentInfo.hostOf(a.attributes());
+            System.out.printf("%-19s %-16s  %-16s %-7s %-9s %-20s %-20s%s%n", a.name(), a.id(), host == null ? "-" : host, a.status(),
+                    a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
                     a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline());

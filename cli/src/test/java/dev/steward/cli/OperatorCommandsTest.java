@@ -34,10 +34,12 @@ class OperatorCommandsTest {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("a")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
             AgentJoined m1 = StewardClient.builder(s.url()).token(s.joinToken()).build()
-                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
+                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100",
+                            java.util.Map.of("address", "http://10.9.8.7:4747")));
             CliRun listed = run(CliRun.with(s, "agents"));
             assertThat(listed.code()).isZero();
-            assertThat(listed.out()).contains("m1").contains(m1.agent().id()).contains("READY").contains("0/4");
+            assertThat(listed.out()).contains("m1").contains(m1.agent().id()).contains("READY").contains("0/4").contains("HOST");
+            assertThat(listed.out()).as("where its tasks' ports answer").contains(" 10.9.8.7 ");
 
             CliRun drained = run(CliRun.with(s, "agents", "drain", "m1"));
             assertThat(drained.code()).as(drained.err()).isZero();
