@@ -5,9 +5,14 @@ import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.util.ServiceUtils;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 
@@ -23,8 +28,25 @@ import java.util.stream.IntStream;
  * module's test jar.
  */
 public final class TestEnsembles {
+    /**
+     * Where this JVM's ZooKeeper servers keep their data and the configuration file ZooKeeper's
+     * embedded server writes next to it. Curator's default puts both straight in the temporary
+     * directory, and nothing ever removed the configuration files: 1,228 of them had gathered in
+     * /tmp. Removed when the JVM exits; a JVM killed before that leaves it for the next to sweep.
+     */
+    private static final Path ROOT;
+
     static {
         ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
+        Path parent = Path.of(System.getProperty("java.io.tmpdir"), "steward-zk-tests");
+        try {
+            Files.createDirectories(parent);
+            sweep(parent);
+            ROOT = Files.createDirectories(parent.resolve(String.valueOf(ProcessHandle.current().pid())));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(ROOT), "steward-zk-tests-cleanup"));
     }
 
     private TestEnsembles() {
@@ -46,7 +68,32 @@ public final class TestEnsembles {
     }
 
     private static InstanceSpec spec(int id, int tickTime, int maxClients) {
-        return new InstanceSpec(null, port(), port(), port(), true, id, tickTime, maxClients);
+        try {
+            File data = Files.createTempDirectory(ROOT, "zk-" + id + "-").toFile();
+            return new InstanceSpec(data, port(), port(), port(), true, id, tickTime, maxClients);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes what JVMs no longer running left (the directory of each is named by its pid). */
+    private static void sweep(Path parent) throws IOException {
+        try (var dirs = Files.list(parent)) {
+            for (Path d : dirs.toList()) {
+                String name = d.getFileName().toString();
+                if (!name.matches("\\d+") || ProcessHandle.of(Long.parseLong(name)).isEmpty()) {
+                    delete(d);
+                }
+            }
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (var all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException gone) {
+            // already removed, or being removed by another: best effort
+        }
     }
 
     /** A started-later ensemble of {@code n} servers (ZooKeeper's own tick and client limits). */
