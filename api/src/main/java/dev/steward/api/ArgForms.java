@@ -53,6 +53,56 @@ public final class ArgForms {
         return out.isEmpty() ? null : out;
     }
 
+    /**
+     * A restart policy as {@code attempts=5, interval=30m, delay=2s, mode=delay, always} (any of
+     * them, comma- or space-separated; {@code always} alone is {@code always=true}); a key left out
+     * keeps its default. Null for null or blank. Checked: a bad key or value names
+     * {@code field.KEY}.
+     */
+    public static RestartPolicy restart(String field, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Integer attempts = null;
+        String interval = null;
+        String delay = null;
+        String mode = null;
+        Boolean always = null;
+        for (String part : text.trim().split("[,\\s]+")) {
+            int eq = part.indexOf('=');
+            String key = (eq < 0 ? part : part.substring(0, eq)).trim().toLowerCase(java.util.Locale.ROOT);
+            String value = eq < 0 ? null : part.substring(eq + 1).trim();
+            if (value == null && !key.equals("always")) {
+                throw new ValidationException(field, "'" + part + "' is not KEY=VALUE (attempts, interval, delay, mode or always)");
+            }
+            switch (key) {
+                case "attempts" -> {
+                    try {
+                        attempts = Integer.valueOf(value);
+                    } catch (NumberFormatException e) {
+                        throw new ValidationException(field + ".attempts", "'" + value + "' is not a whole number");
+                    }
+                }
+                case "interval" -> interval = value;
+                case "delay" -> delay = value;
+                case "mode" -> mode = value;
+                case "always" -> {
+                    if (value != null && !value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+                        throw new ValidationException(field + ".always", "'" + value + "' is not true or false");
+                    }
+                    always = value == null || Boolean.parseBoolean(value);
+                }
+                default -> throw new ValidationException(field, "'" + key + "' is not attempts, interval, delay, mode or always");
+            }
+        }
+        RestartPolicy p = new RestartPolicy(attempts, interval, delay, mode, always);
+        try {
+            return p.validate();
+        } catch (ValidationException e) {
+            throw e.under(field);
+        }
+    }
+
     /** {@code NAME=COUNT} entries (whole numbers, 0 to 10^12) as scalar resources. */
     public static Map<String, Long> scalars(String field, List<String> entries) {
         Map<String, String> p = pairs(field, entries);

@@ -42,4 +42,32 @@ class ArgFormsTest {
         assertThatThrownBy(() -> ArgForms.constraints("constraints", List.of("os=linux", "linux"))).hasMessageStartingWith("constraints[1]: 'linux' is not");
         assertThatThrownBy(() -> ArgForms.constraints("constraints", List.of("host~("))).hasMessageStartingWith("constraints[0].value: is not a regular expression");
     }
+
+    @Test
+    void a_restart_policy_in_words_keeps_the_defaults_of_what_it_leaves_out() {
+        assertThat(ArgForms.restart("restart", "attempts=5, delay=2s, mode=delay, always"))
+                .isEqualTo(new RestartPolicy(5, null, "2s", "delay", true));
+        assertThat(ArgForms.restart("restart", "interval=1h always=false")).isEqualTo(new RestartPolicy(null, "1h", null, null, false));
+        assertThat(ArgForms.restart("restart", "  ")).isNull();
+        assertThat(ArgForms.restart("restart", null)).isNull();
+    }
+
+    @Test
+    void a_bad_restart_policy_names_the_key_and_the_limit() {
+        String[][] bad = {
+            {"attempts=lots", "restart.attempts", "'lots' is not a whole number"},
+            {"attempts=500", "restart.attempts", "100"},
+            {"mode=sometimes", "restart.mode", "use fail or delay"},
+            {"delay=2h", "restart.delay", "above the limit of 1h"},
+            {"always=maybe", "restart.always", "not true or false"},
+            {"tries=3", "restart", "'tries' is not attempts, interval, delay, mode or always"},
+            {"attempts", "restart", "is not KEY=VALUE"},
+        };
+        for (String[] b : bad) {
+            ValidationException e = org.assertj.core.api.Assertions.catchThrowableOfType(() -> ArgForms.restart("restart", b[0]), ValidationException.class);
+            assertThat(e).as(b[0]).isNotNull();
+            assertThat(e.field()).as(b[0]).isEqualTo(b[1]);
+            assertThat(e.getMessage()).as(b[0]).contains(b[2]);
+        }
+    }
 }

@@ -54,6 +54,9 @@ final class DeployCommand implements Callable<Integer> {
     String disk;
     @Option(names = "--constraints", description = "Where instances may run: ATTR=VALUE, ATTR!=VALUE, ATTR~REGEX, 'ATTR in A,B', distinct or 'distinct ATTR' (repeatable)")
     List<String> constraints;
+    @Option(names = "--restart", description = "When an instance's task exits or fails its health checks: attempts=N, interval=DURATION, "
+            + "delay=DURATION, mode=fail|delay, always (any of them; default attempts=2, interval=30m, delay=1s, mode=fail)")
+    String restart;
     @Option(names = "--ports", split = ",", description = "Named ports (default: the package's)")
     List<String> ports;
     @Option(names = "--vars", description = "Instance environment variable NAME=VALUE (repeatable)")
@@ -77,9 +80,18 @@ final class DeployCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** The request the flags make; a flag whose text form is wrong (--restart, --constraints, --steps) is a usage error naming it. */
     DeployRequest request(String digest) {
+        try {
+            return requestOf(digest);
+        } catch (ValidationException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flagOf(e.field()) + ": " + said(e.field(), e.getMessage()));
+        }
+    }
+
+    private DeployRequest requestOf(String digest) {
         return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints),
-                null, rollout.strategy(), rollout.maxSurge, rollout.maxUnavailable, rollout.minReadySeconds, rollout.canary(), rollout.scaleDownDelay,
+                ArgForms.restart("restart", restart), rollout.strategy(), rollout.maxSurge, rollout.maxUnavailable, rollout.minReadySeconds, rollout.canary(), rollout.scaleDownDelay,
                 rollout.minHealthyTime, rollout.healthyDeadline, rollout.progressDeadline, rollout.autoRollback(), rollout.onConflict, promoteFrom, role, actor,
                 buildUrl == null || buildUrl.isBlank() ? null : buildUrl);
     }
@@ -134,10 +146,7 @@ final class DeployCommand implements Callable<Integer> {
     static dev.steward.client.StewardException usage(CommandLine.Model.CommandSpec spec, dev.steward.client.StewardException e) {
         if (e.status() == 400 && e.problem() != null && e.problem().field() != null && e.problem().detail() != null) {
             String field = e.problem().field();
-            String detail = e.problem().detail();
-            // "vars.X: ..." once, after its flag: "--vars: vars.X: ..." said the field twice
-            String said = detail.startsWith(field + ": ") && !field.contains(".") && !field.contains("[") ? detail.substring(field.length() + 2) : detail;
-            throw new CommandLine.ParameterException(spec.commandLine(), flagOf(field) + ": " + said);
+            throw new CommandLine.ParameterException(spec.commandLine(), flagOf(field) + ": " + said(field, e.problem().detail()));
         }
         return e;
     }
@@ -191,6 +200,19 @@ final class DeployCommand implements Callable<Integer> {
         String d = PackageClient.digestOf(f);
         c.packages().push(f, d);
         return d;
+    }
+
+    /**
+     * A refusal's words after its flag, the flag's own field said once: {@code --vars: X: ...}
+     * for {@code vars.X: ...}, {@code --memory: is ...} for {@code memory: is ...}; an indexed
+     * field keeps its index ({@code --steps: steps[1].weight: ...}).
+     */
+    static String said(String field, String message) {
+        String top = field.split("[\\[.]")[0];
+        if (message.startsWith(top + ": ")) {
+            return message.substring(top.length() + 2);
+        }
+        return message.startsWith(top + ".") ? message.substring(top.length() + 1) : message;
     }
 
     /** The flag a request field comes from: {@code steps[1].weight} is {@code --steps}; every flag is its field in kebab case. */

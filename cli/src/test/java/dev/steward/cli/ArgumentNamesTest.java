@@ -60,7 +60,6 @@ class ArgumentNamesTest {
                 new Surface("deploy", DeployRequest.class, DeployCommand.class, "DeployStep", List.of("app", "env"), List.of(
                         new OneSided("args", API, "a program and its arguments without a shell; the CLI and the steps give command as one shell line"),
                         new OneSided("healthCheck", API, "a structured override of the package's health check; packageApp and steward package set it"),
-                        new OneSided("restart", API, "a structured restart policy; the default (always, with backoff) is what a service wants"),
                         new OneSided("actor", API + CLI, "the step records the user or cause of the build itself"),
                         new OneSided("buildUrl", API + CLI, "the step records its build's URL itself"),
                         new OneSided("timeout", CLI + STEP, "how long the caller follows the rollout; the rollout has its own deadlines"),
@@ -138,12 +137,12 @@ class ArgumentNamesTest {
         assertThat(problems).as(s.step() + "/config.jelly").isEmpty();
     }
 
-    /** The command's own options (not the connection's), by their field name in the API's spelling: --gpu-model is gpuModel. */
+    /** The command's own options and its mixins' (not the connection's), by their field name in the API's spelling: --gpu-model is gpuModel. */
     static Map<String, String> cliArguments(Class<?> command) {
         Map<String, String> out = new TreeMap<>();
         CommandLine cl = new CommandLine(command);
         for (OptionSpec o : cl.getCommandSpec().options()) {
-            if (!(o.userObject() instanceof Field f) || f.getDeclaringClass() != command || o.usageHelp() || o.versionHelp()) {
+            if (!(o.userObject() instanceof Field f) || f.getDeclaringClass() == Connection.class || o.usageHelp() || o.versionHelp()) {
                 continue;
             }
             String canonical = camel(o.longestName().substring(2));

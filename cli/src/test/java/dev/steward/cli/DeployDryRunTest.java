@@ -52,6 +52,18 @@ class DeployDryRunTest {
                     .containsPattern("instances +0 -> 3").doesNotContain("s3cret");
             assertThat(admin.deployments().services()).as("nothing was made").isEmpty();
 
+            // the restart policy, a field the API always had, as a flag (and the deploy step's restart: argument)
+            CliRun restart = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--restart", "attempts=5, delay=2s, always",
+                    "--dry-run", "-o", "json"));
+            assertThat(restart.code()).as(restart.err()).isZero();
+            assertThat(restart.out()).contains("\"field\" : \"restart\"").contains("{attempts=5, delay=2s, always=true}");
+            CliRun badRestart = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--restart", "tries=3", "--dry-run"));
+            assertThat(badRestart.code()).as("a usage error, before anything is asked of the allocator").isEqualTo(2);
+            assertThat(badRestart.err()).contains("--restart: 'tries' is not attempts, interval, delay, mode or always");
+            CliRun badAttempts = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--restart", "attempts=500", "--dry-run"));
+            assertThat(badAttempts.code()).isEqualTo(2);
+            assertThat(badAttempts.err()).contains("--restart: ").contains("attempts").contains("100");
+
             CliRun tooBig = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--instances", "3",
                     "--cpus", "3", "--memory", "1g", "--dry-run", "-o", "json"));
             assertThat(tooBig.code()).as(tooBig.err()).isZero();

@@ -50,6 +50,7 @@ public class DeployStep extends Step {
     private List<String> secrets;
     private List<String> secretCredentials;
     private List<String> constraints;
+    private String restart;
     private Integer minReadySeconds;
     private String role;
     private String maxSurge;
@@ -99,6 +100,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setSecretCredentials(List<String> v) { secretCredentials = ArgForms.lines(v, ""); }
     public List<String> getConstraints() { return constraints; }
     @DataBoundSetter public void setConstraints(List<String> v) { constraints = ArgForms.lines(v, ""); }
+    public String getRestart() { return restart; }
+    @DataBoundSetter public void setRestart(String v) { restart = v; }
     public Integer getMinReadySeconds() { return minReadySeconds; }
     @DataBoundSetter public void setMinReadySeconds(Integer v) { minReadySeconds = v; }
     public String getRole() { return role; }
@@ -144,7 +147,7 @@ public class DeployStep extends Step {
     DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
         return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars),
                 SecretSync.names(secrets, SecretSync.parse(secretCredentials)), null,
-                ArgForms.constraints("constraints", constraints), null, strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
+                ArgForms.constraints("constraints", constraints), ArgForms.restart("restart", restart), strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
                 minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE, onConflict, promoteFrom,
                 role != null ? role : defaultRole, actor, buildUrl);
     }

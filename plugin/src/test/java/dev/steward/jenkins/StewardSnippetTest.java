@@ -24,10 +24,10 @@ class StewardSnippetTest {
     void deployFromTheFormGivesAWorkingCall(JenkinsRule r) throws Exception {
         String groovy = generate(r, "{'stapler-class':'" + DeployStep.class.getName() + "', 'app':'web', 'env':'prod', 'packageDigest':'sha256:"
                 + "a".repeat(64) + "', 'ports':'http\\ndb', 'vars':'JAVA_OPTS=-Xmx1g\\nMODE=prod', 'secrets':'db-password, tls.key', 'steps':'10%:5m:error-rate < 1%\\n50%:promote', "
-                + "'constraints':'rack!=r1', 'autoRollback':false, 'abortDeployment':true}");
+                + "'constraints':'rack!=r1', 'restart':'attempts=5, delay=2s', 'autoRollback':false, 'abortDeployment':true}");
         assertThat(groovy).startsWith("deploy ").contains("app: 'web'", "env: 'prod'", "ports: ['http', 'db']", "vars: ['JAVA_OPTS=-Xmx1g', 'MODE=prod']",
-                "secrets: ['db-password', 'tls.key']", "steps: ['10%:5m:error-rate < 1%', '50%:promote']", "constraints: ['rack!=r1']", "autoRollback: false")
-                .doesNotContain("abortDeployment"); // on is the default
+                "secrets: ['db-password', 'tls.key']", "steps: ['10%:5m:error-rate < 1%', '50%:promote']", "constraints: ['rack!=r1']", "restart: 'attempts=5, delay=2s'",
+                "autoRollback: false").doesNotContain("abortDeployment"); // on is the default
         DeployStep expected = new DeployStep("web", "prod");
         expected.setPackageDigest("sha256:" + "a".repeat(64));
         expected.setPorts(List.of("http", "db"));
@@ -35,6 +35,7 @@ class StewardSnippetTest {
         expected.setSecrets(List.of("db-password", "tls.key"));
         expected.setSteps(List.of("10%:5m:error-rate < 1%", "50%:promote"));
         expected.setConstraints(List.of("rack!=r1"));
+        expected.setRestart("attempts=5, delay=2s");
         expected.setAutoRollback(false);
         new SnippetizerTester(r).assertParseStep(expected, groovy);
     }
