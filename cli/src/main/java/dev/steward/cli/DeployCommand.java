@@ -4,7 +4,6 @@ import dev.steward.api.ArgForms;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeployResult;
 import dev.steward.api.Digests;
-import dev.steward.api.Units;
 import dev.steward.api.ValidationException;
 import dev.steward.client.PackageClient;
 import dev.steward.client.StewardClient;
