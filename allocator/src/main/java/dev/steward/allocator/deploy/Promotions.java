@@ -15,8 +15,8 @@ import java.util.TreeSet;
 /**
  * What a promotion's request may say about what runs. A promotion runs exactly the source
  * environment's stable revision, so each field of the run spec it gives (package, command, args,
- * resources, ports, variables, secrets, health check, constraints, restart policy) must be what
- * runs there; one that differs is refused, naming the field, rather than dropped without a word
+ * resources, ports, variables, health check, constraints, restart policy) must be what runs
+ * there (of secrets, names it runs: some or all); one that differs is refused, naming the field, rather than dropped without a word
  * (a pipeline that promoted with other variables would believe it had set them). Giving the same
  * value is allowed, so a pipeline may pass the same arguments to every stage. Pure.
  */
@@ -50,8 +50,12 @@ final class Promotions {
         if (req.vars() != null && !req.vars().isEmpty() && !Validation.variables("vars", req.vars()).equals(orEmpty(source.vars()))) {
             throw differs("vars", null, source.vars() == null ? "no variables" : "variables " + source.vars().keySet(), from);
         }
-        if (given(req.secrets()) && !new TreeSet<>(req.secrets()).equals(source.secrets() == null ? Set.of() : source.secrets().keySet())) {
-            throw differs("secrets", new TreeSet<>(req.secrets()), source.secrets() == null ? "none" : source.secrets().keySet(), from);
+        // secrets: names the source runs pass, some or all (the deploy step names those it sets from Jenkins credentials); another is refused
+        Set<String> runs = source.secrets() == null ? Set.of() : source.secrets().keySet();
+        if (given(req.secrets()) && !runs.containsAll(req.secrets())) {
+            TreeSet<String> other = new TreeSet<>(req.secrets());
+            other.removeAll(runs);
+            throw refused("secrets", "names " + other + " but " + from + " runs " + (runs.isEmpty() ? "none" : new TreeSet<>(runs)));
         }
         if (req.healthCheck() != null && !req.healthCheck().equals(source.healthCheck())) {
             throw differs("healthCheck", null, source.healthCheck() == null ? "no health check" : "a health check of type " + source.healthCheck().type(), from);
@@ -65,9 +69,11 @@ final class Promotions {
     }
 
     private static ValidationException differs(String field, Object asked, Object runs, String from) {
-        String what = asked == null ? "differs from what " + from + " runs (" + runs + ")" : "is " + asked + " but " + from + " runs " + runs;
-        return new ValidationException(field, what + "; a promotion takes exactly what runs there "
-                + "(leave " + field + " out, or deploy a package to change it)");
+        return refused(field, asked == null ? "differs from what " + from + " runs (" + runs + ")" : "is " + asked + " but " + from + " runs " + runs);
+    }
+
+    private static ValidationException refused(String field, String what) {
+        return new ValidationException(field, what + "; a promotion takes exactly what runs there (leave " + field + " out, or deploy a package to change it)");
     }
 
     private static boolean given(List<?> l) {
