@@ -38,16 +38,12 @@ final class PackagesCommand implements Callable<Integer> {
         for (PackageInfo p : ps) {
             total += p.size();
             System.out.printf("%-14s  %-20s %-12s %10s  %-6s %s%n", Digests.shortForm(p.digest()), p.manifest() == null ? "" : p.manifest().name(),
-                    p.manifest() == null || p.manifest().version() == null ? "" : p.manifest().version(), mib(p.size()), p.referenced() ? "yes" : "no",
+                    p.manifest() == null || p.manifest().version() == null ? "" : p.manifest().version(), PackageCommand.bytes(p.size()), p.referenced() ? "yes" : "no",
                     p.lastUsedAt().toString().substring(0, 19));
         }
-        System.out.println(Units.count(ps.size(), "package") + ", " + mib(total) + " (a role's share of the store is the allocator's "
+        System.out.println(Units.count(ps.size(), "package") + ", " + PackageCommand.bytes(total) + " (a role's share of the store is the allocator's "
                 + "--max-package-bytes-per-role; let go of one with 'steward packages delete DIGEST')");
         return 0;
-    }
-
-    private static String mib(long bytes) {
-        return Units.formatMib((bytes + (1 << 20) - 1) >> 20);
     }
 
     @Command(name = "delete", mixinStandardHelpOptions = true,

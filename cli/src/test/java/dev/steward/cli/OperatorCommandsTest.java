@@ -137,7 +137,7 @@ class OperatorCommandsTest {
             admin.packages().push(file, d);
             CliRun listed = run(CliRun.with(s, "packages"));
             assertThat(listed.code()).as(listed.err()).isZero();
-            assertThat(listed.out()).contains(dev.steward.api.Digests.shortForm(d)).contains("web").contains("v7").contains("1 package, ")
+            assertThat(listed.out()).contains(dev.steward.api.Digests.shortForm(d)).contains("web").contains("v7").contains("1 package, ").containsPattern("1 package, \\d+(\\.\\d)? (B|KiB) \\(")
                     .contains("--max-package-bytes-per-role");
             admin.deployments().deploy("web", "prod", dev.steward.api.DeployRequest.of(d, 0, null));
             CliRun refused = run(CliRun.with(s, "packages", "delete", d));
