@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One try of a health check against a task on this machine: true passes. A command check runs
+ * One try of a health check against a task on this machine: null passes, else what failed
+ * ("HTTP 500", "connection refused", "no answer within 2s", "exit code 1"). A command check runs
  * as {@code command} (the task's user and environment) says. Every try ends by the check's
  * timeout, whatever the task sends: the probe threads are shared by every task on the agent.
  */
@@ -20,7 +21,13 @@ final class HealthProbe {
     }
 
     static boolean probe(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
+        return failure(c, ports, command) == null;
+    }
+
+    /** Null when the try passes, else what failed, in a few words for the task's reason. */
+    static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
         int timeout = (int) c.timeoutDuration().toMillis();
+        String within = "no answer within " + dev.steward.api.Units.format(c.timeoutDuration());
         try {
             return switch (c.parsedType()) {
                 case HTTP -> {
@@ -40,7 +47,9 @@ final class HealthProbe {
                     });
                     try {
                         int code = h.getResponseCode();
-                        yield code >= 200 && code < 400;
+                        yield code >= 200 && code < 400 ? null : "HTTP " + code;
+                    } catch (IOException e) {
+                        yield over.get() || e instanceof java.net.SocketTimeoutException ? within : said(e);
                     } finally {
                         if (over.compareAndSet(false, true)) {
                             h.disconnect();
@@ -50,23 +59,34 @@ final class HealthProbe {
                 case TCP -> {
                     try (Socket s = new Socket()) {
                         s.connect(new InetSocketAddress("127.0.0.1", ports.get(c.port())), timeout);
-                        yield true;
+                        yield null;
+                    } catch (java.net.SocketTimeoutException e) {
+                        yield within;
                     }
                 }
                 case COMMAND -> {
                     Process p = command.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                     if (!p.waitFor(timeout, TimeUnit.MILLISECONDS)) {
                         p.destroyForcibly();
-                        yield false;
+                        yield "did not finish within " + dev.steward.api.Units.format(c.timeoutDuration());
                     }
-                    yield p.exitValue() == 0;
+                    yield p.exitValue() == 0 ? null : "exit code " + p.exitValue();
                 }
             };
         } catch (IOException e) {
-            return false;
+            return said(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return "interrupted";
         }
+    }
+
+    /** An I/O failure in a few words: "connection refused", "connection reset", else the exception's own. */
+    private static String said(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused";
+        }
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.length() > 120 ? m.substring(0, 120) : m.toLowerCase(java.util.Locale.ROOT);
     }
 }

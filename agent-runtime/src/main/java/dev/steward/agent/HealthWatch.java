@@ -28,7 +28,8 @@ final class HealthWatch {
     private int failures;
     private Instant checkAt = Instant.MAX;
     private Instant graceUntil = Instant.MIN;
-    private Future<Boolean> probe;
+    private Future<String> probe;
+    private String lastFailure;
 
     HealthWatch(TaskInfo task, Path dir, Launcher launcher, ExecutorService probes) {
         this.task = task;
@@ -49,6 +50,7 @@ final class HealthWatch {
     void restart(Instant now, boolean attached) {
         healthy = null;
         failures = 0;
+        lastFailure = null;
         checkAt = check == null ? Instant.MAX : now;
         graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
     }
@@ -63,11 +65,15 @@ final class HealthWatch {
         }
         Verdict changed = null;
         if (probe != null && probe.isDone()) {
-            boolean ok;
+            String failed;
             try {
-                ok = probe.get();
+                failed = probe.get();
             } catch (Exception e) {
-                ok = false;
+                failed = "the probe failed: " + e;
+            }
+            boolean ok = failed == null;
+            if (!ok) {
+                lastFailure = failed;
             }
             probe = null;
             if (metrics != null) {
@@ -77,7 +83,7 @@ final class HealthWatch {
             Boolean next = verdict(ok, failures, check.thresholdCount(), healthy);
             if (next != null && !next.equals(healthy)) {
                 healthy = next;
-                changed = new Verdict(next, failures, next ? "health check passed" : "health check failed " + failures + " times in a row");
+                changed = new Verdict(next, failures, next ? "health check passed" : "health check failed " + failures + " times in a row, last: " + lastFailure);
             }
         }
         if (probe == null && !now.isBefore(checkAt)) {
@@ -90,11 +96,16 @@ final class HealthWatch {
                 }
             }
             ProcessBuilder pb = command;
-            probe = pb == null && check.parsedType() == HealthCheck.Type.COMMAND ? CompletableFuture.completedFuture(false)
-                    : probes.submit(() -> HealthProbe.probe(check, task.ports(), pb));
+            probe = pb == null && check.parsedType() == HealthCheck.Type.COMMAND ? CompletableFuture.completedFuture("its command could not start")
+                    : probes.submit(() -> HealthProbe.failure(check, task.ports(), pb));
             checkAt = now.plus(check.intervalDuration());
         }
         return changed;
+    }
+
+    /** What the last failed try said ("HTTP 500", "connection refused"), or null. */
+    String lastFailure() {
+        return lastFailure;
     }
 
     /** The probe under way, if any, is cancelled: the task has ended. */

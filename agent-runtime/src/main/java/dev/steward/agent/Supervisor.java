@@ -393,7 +393,7 @@ final class Supervisor {
         if (v != null) {
             reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, v.healthy(), v.reason(), restarts, now));
             if (!v.healthy()) {
-                healthKill = "health check " + health.describe() + " failed " + v.failures() + " times in a row";
+                healthKill = "health check " + health.describe() + " failed " + v.failures() + " times in a row, last: " + health.lastFailure();
                 process.signal("TERM"); // an unhealthy task is restarted under its policy
             }
         }

@@ -97,7 +97,35 @@ class HealthProbeTest {
             }
         });
         long t0 = System.nanoTime();
-        assertThat(probe(port)).isFalse();
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", port), null)).isEqualTo("no answer within 1s");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    private static final HealthCheck HTTP = new HealthCheck("http", "/healthz", "http", null, "5s", "1s", "0s", 1);
+
+    @Test
+    void a_failed_try_says_what_failed_for_the_tasks_reason() throws Exception {
+        // "health check failed 3 times in a row" told a user nothing to act on; what the last try got does
+        int sick = task(out -> {
+            try {
+                out.write("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException e) {
+                // hung up on
+            }
+        });
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", sick), null)).isEqualTo("HTTP 503");
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", closed), null)).isEqualTo("connection refused");
+        HealthCheck tcp = new HealthCheck("tcp", null, "http", null, "5s", "1s", "0s", 1);
+        assertThat(HealthProbe.failure(tcp, Map.of("http", closed), null)).isEqualTo("connection refused");
+        assertThat(HealthProbe.failure(tcp, Map.of("http", sick), null)).isNull();
+        HealthCheck cmd = new HealthCheck("command", null, null, List.of("sh", "-c", "exit 3"), "5s", "1s", "0s", 1);
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sh", "-c", "exit 3"))).isEqualTo("exit code 3");
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sleep", "30"))).isEqualTo("did not finish within 1s");
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("true"))).isNull();
     }
 }
