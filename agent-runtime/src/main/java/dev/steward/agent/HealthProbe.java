@@ -87,6 +87,10 @@ final class HealthProbe {
             return "connection refused";
         }
         String m = e.getMessage();
-        return m == null ? e.getClass().getSimpleName() : m.length() > 120 ? m.substring(0, 120) : m.toLowerCase(java.util.Locale.ROOT);
+        if (m == null || m.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        String cut = m.length() > 120 ? m.substring(0, 120) : m;
+        return Character.toLowerCase(cut.charAt(0)) + cut.substring(1); // "connection reset", as the reasons beside it read
     }
 }

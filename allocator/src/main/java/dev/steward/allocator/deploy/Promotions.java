@@ -15,10 +15,11 @@ import java.util.TreeSet;
 /**
  * What a promotion's request may say about what runs. A promotion runs exactly the source
  * environment's stable revision, so each field of the run spec it gives (package, command, args,
- * resources, ports, variables, health check, constraints, restart policy) must be what runs
- * there (of secrets, names it runs: some or all); one that differs is refused, naming the field, rather than dropped without a word
- * (a pipeline that promoted with other variables would believe it had set them). Giving the same
- * value is allowed, so a pipeline may pass the same arguments to every stage. Pure.
+ * resources, ports, variables, health check, constraints, restart policy) must be what runs there,
+ * and of secrets only names it runs (some or all). One that differs is refused, naming the field,
+ * rather than dropped without a word (a pipeline that promoted with other variables would believe
+ * it had set them). Giving the same value is allowed, so a pipeline may pass the same arguments
+ * to every stage. Pure.
  */
 final class Promotions {
     private Promotions() {
