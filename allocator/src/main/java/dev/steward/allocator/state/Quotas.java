@@ -17,15 +17,21 @@ final class Quotas {
     private Quotas() {
     }
 
-    /** Null if {@code role} may hold {@code want} more, else the reason naming the resource and the limit. */
+    /**
+     * Null if {@code role} may hold {@code want} more, else the reason naming the resource and the
+     * limit; and, when {@code want} alone is above it, that nothing the role lets go of will make
+     * room: only a higher limit will (a build would otherwise wait for releases that cannot help).
+     */
     static String limitReason(RoleRecord role, Resources held, Resources want) {
         Map<String, Long> after = dims(held.plus(want));
+        Map<String, Long> alone = dims(want);
         Map<String, Long> limit = dims(role.limit());
         for (Map.Entry<String, Long> e : after.entrySet()) {
             Long l = limit.get(e.getKey());
             if (l != null && l < RoleSpec.UNLIMITED && e.getValue() > l) {
                 return "role '" + role.name() + "' is at its limit: " + e.getKey() + " would be " + format(e.getKey(), e.getValue())
-                        + ", above the limit of " + format(e.getKey(), l);
+                        + ", above the limit of " + format(e.getKey(), l)
+                        + (alone.getOrDefault(e.getKey(), 0L) > l ? "; what is asked is above it by itself, so it waits until the limit is raised" : "");
             }
         }
         return null;

@@ -78,7 +78,14 @@ class ApiTest {
         assertThat(r.code()).isEqualTo(201);
         assertThat(r.body().path("role").asText()).isEqualTo("ci");
         assertThat(r.body().path("placed").asInt()).isEqualTo(2);
-        assertThat(r.body().path("why").path("summary").asText()).contains("role 'ci' is at its limit: cpus would be 6, above the limit of 4");
+        assertThat(r.body().path("why").path("summary").asText()).contains("role 'ci' is at its limit: cpus would be 6, above the limit of 4")
+                .as("a release by the role can make room for this one").doesNotContain("by itself");
+        // one that no release can ever make room for says so, instead of looking like a wait for the role's other work
+        LiveServer.Reply never = s.post("/v1/requests", ci, "{\"cpus\":\"5\",\"memory\":\"1g\"}");
+        assertThat(never.code()).isEqualTo(201);
+        assertThat(never.body().path("why").path("summary").asText()).contains("role 'ci' is at its limit: cpus would be 9, above the limit of 4; "
+                + "what is asked is above it by itself, so it waits until the limit is raised");
+        assertThat(s.call("DELETE", "/v1/requests/" + never.body().path("id").asText(), ci, null).code()).isEqualTo(200);
         String reqId = r.body().path("id").asText();
         String allocId = r.body().path("allocations").get(0).asText();
 
