@@ -211,10 +211,21 @@ public final class Api implements HttpApi {
                 throw new ApiError(401, "Unauthorized", "the token is not known to this allocator", null);
             }
             if (!route.allowed().contains(p.kind())) {
-                throw ApiError.forbidden(p.describe() + " may not " + route.method() + " " + route.template());
+                throw ApiError.forbidden(p.describe() + " may not " + route.method() + " " + route.template() + "; it takes " + takes(route.allowed()));
             }
             return p;
         });
+    }
+
+    /** Whose tokens a route takes, in words: "the admin's token", "a role's token or the admin's token". */
+    static String takes(java.util.Set<Principal.Kind> kinds) {
+        return String.join(" or ", kinds.stream().map(k -> switch (k) {
+            case ADMIN -> "the admin's token";
+            case ROLE -> "a role's token";
+            case AGENT -> "an agent's token";
+            case JOIN -> "the join token";
+            case METRICS -> "the metrics token";
+        }).toList());
     }
 
     /** Maps any failure to a response; only a bug in the allocator is a 500. */

@@ -72,7 +72,10 @@ class ApiTest {
         assertThat(s.put("/v1/roles/farm", s.admin(), "{}").code()).isEqualTo(200);
         String ci = s.post("/v1/roles/ci/tokens", s.admin(), "{\"description\":\"jenkins controller\"}").body().path("token").asText();
         String farm = s.post("/v1/roles/farm/tokens", s.admin(), null).body().path("token").asText();
-        assertThat(s.put("/v1/roles/ci", ci, "{}").code()).as("a role cannot change roles").isEqualTo(403);
+        LiveServer.Reply notAdmin = s.put("/v1/roles/ci", ci, "{}");
+        assertThat(notAdmin.code()).as("a role cannot change roles").isEqualTo(403);
+        assertThat(notAdmin.body().path("detail").asText()).as("and is told whose token it takes")
+                .isEqualTo("role ci may not PUT /v1/roles/{name}; it takes the admin's token");
 
         LiveServer.Reply r = s.post("/v1/requests", ci, "{\"cpus\":\"2\",\"memory\":\"1g\",\"count\":3,\"ports\":[\"http\"],\"ttl\":\"5m\"}");
         assertThat(r.code()).isEqualTo(201);
