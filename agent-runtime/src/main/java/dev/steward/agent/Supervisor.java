@@ -305,7 +305,7 @@ final class Supervisor {
         if (acceptedNanos != 0 && metrics != null) { // the first start: a restart's wait is its policy's, not a launch's
             metrics.launched(System.nanoTime() - acceptedNanos);
         }
-        reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, p.pid(), null, null, null, restarts, now));
+        report(new TaskStatus(0, TaskState.RUNNING, p.pid(), null, null, null, restarts, now));
         return p;
     }
 
@@ -385,13 +385,13 @@ final class Supervisor {
         }
         phase = Phase.WAITING;
         cgroups.remove(task.id());
-        reporter.report(task.id(), new TaskStatus(0, TaskState.RESTARTING, process.pid(), code, null, why + "; restarting at " + nextStart, restarts, now));
+        report(new TaskStatus(0, TaskState.RESTARTING, process.pid(), code, null, why + "; restarting at " + nextStart, restarts, now));
     }
 
     private void health(Instant now) {
         HealthWatch.Verdict v = health.poll(now, metrics);
         if (v != null) {
-            reporter.report(task.id(), new TaskStatus(0, TaskState.RUNNING, process.pid(), null, v.healthy(), v.reason(), restarts, now));
+            report(new TaskStatus(0, TaskState.RUNNING, process.pid(), null, v.healthy(), v.reason(), restarts, now));
             if (!v.healthy()) {
                 healthKill = "health check " + health.describe() + " failed " + v.failures() + " times in a row, last: " + health.lastFailure();
                 process.signal("TERM"); // an unhealthy task is restarted under its policy
@@ -431,6 +431,12 @@ final class Supervisor {
             java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot remove its secrets: " + e);
         }
         launcher.ended(task.id(), dir);
-        reporter.report(task.id(), new TaskStatus(0, state, process == null || process.pid() <= 0 ? null : process.pid(), code, null, why, restarts, now));
+        report(new TaskStatus(0, state, process == null || process.pid() <= 0 ? null : process.pid(), code, null, why, restarts, now));
+    }
+
+    /** Hands {@code s} to the reporter, and says it in the agent's log ({@link TaskEvents}). */
+    private void report(TaskStatus s) {
+        TaskEvents.log(task, s);
+        reporter.report(task.id(), s);
     }
 }

@@ -109,9 +109,13 @@ class AgentRecoveryTest {
         agent.kill9();
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("LOST"));
         assertThat(p.alive()).as("still running while its agent is away").isTrue();
+        long mark = agent.logSize();
         agent.start();
         await().atMost(Duration.ofSeconds(30)).until(() -> !p.alive());
         assertThat(c.call("GET", "/v1/allocations/" + alloc, null).path("state").asText()).isEqualTo("LOST");
+        // the agent's own log says which process it stopped, and why
+        await().atMost(Duration.ofSeconds(10)).until(() -> agent.output(mark).contains(
+                "task " + task + " \"worker\" (allocation " + alloc + "): KILLED (exit code 143): agent m1 was lost"));
     }
 
     /**
