@@ -30,7 +30,11 @@ public final class AgentBench {
     private AgentBench() {
     }
 
+    /** The agent's line per task status (kept referenced, so its level holds): hundreds of starts would drown the figures. */
+    private static final java.util.logging.Logger TASK_EVENTS = java.util.logging.Logger.getLogger("dev.steward.agent.TaskEvents");
+
     public static void main(String[] args) throws Exception {
+        TASK_EVENTS.setLevel(java.util.logging.Level.WARNING);
         int runs = Integer.getInteger("runs", 30);
         int taskCount = Integer.getInteger("tasks", 100);
         Path root = Files.createTempDirectory("steward-agent-bench");

@@ -42,7 +42,11 @@ public final class DeployBench {
     private DeployBench() {
     }
 
+    /** The agent's line per task status (kept referenced, so its level holds): hundreds of starts would drown the figures. */
+    private static final java.util.logging.Logger TASK_EVENTS = java.util.logging.Logger.getLogger("dev.steward.agent.TaskEvents");
+
     public static void main(String[] args) throws Exception {
+        TASK_EVENTS.setLevel(java.util.logging.Level.WARNING);
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int batch = (int) Math.ceil(n * 0.25);
         Path app = locateApp();
