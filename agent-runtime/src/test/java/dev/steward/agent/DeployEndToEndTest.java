@@ -152,4 +152,50 @@ class DeployEndToEndTest {
         assertThat(answers("staging")).containsExactly("hello from v1");
         assertThat(c.call("GET", "/v1/services/webapp/staging/endpoints", null).size()).isEqualTo(3);
     }
+    /** The live instances of {@code env}'s service: not ended, not asked to stop. */
+    private int live(String env) {
+        int n = 0;
+        for (JsonNode i : c.call("GET", "/v1/services/webapp/" + env + "/instances", null)) {
+            if (!Set.of("STOPPED", "FAILED", "LOST", "STOPPING").contains(i.path("state").asText()) && !i.path("stopRequested").asBoolean()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aScaleIsARollingDeploymentOfTheRevisionThatRunsFollowedToItsEnd() throws Exception {
+        String v1 = Apps.webapp(admin, work, "v1", Map.of());
+        String spec = "\"packageDigest\":\"" + v1 + "\",\"cpus\":\"1\""; // two agents of 2 cpus: 4 instances fit
+        JsonNode first = deploy("staging", "{" + spec + ",\"instances\":2" + FAST + "}");
+        assertThat(awaitEnd(first.path("deployment").path("id").asText()).path("state").asText()).isEqualTo("SUCCEEDED");
+        int rev = first.path("deployment").path("revision").asInt();
+
+        JsonNode up = deploy("staging", "{" + spec + ",\"instances\":4" + FAST + "}");
+        assertThat(up.path("message").asText()).as("%s", up).startsWith("scaled to 4 instances (from 2); revision " + rev + " unchanged (deployment ");
+        assertThat(up.path("deployment").path("revision").asInt()).as("the revision that runs, not a new one").isEqualTo(rev);
+        JsonNode d = awaitEnd(up.path("deployment").path("id").asText());
+        assertThat(d.path("state").asText()).as("%s", d).isEqualTo("SUCCEEDED");
+        assertThat(d.path("events").findValuesAsText("message")).anyMatch(m -> m.equals("started: revision " + rev + " of webapp/staging scaled from 2 to 4 "
+                + "instances, rolling")).anyMatch(m -> m.startsWith("succeeded: revision " + rev + ": 4 of 4 instances available"));
+        assertThat(c.call("GET", "/v1/services/webapp/staging/endpoints", null).size()).as("all four serve once it has succeeded").isEqualTo(4);
+        assertThat(c.call("GET", "/v1/services/webapp/staging/revisions", null).size()).as("no revision was made").isEqualTo(1);
+
+        // a canary or blue/green of the revision that runs would stop or double it: a scale rolls, whatever is asked
+        JsonNode down = deploy("staging", "{" + spec + ",\"instances\":1,\"strategy\":\"canary\",\"steps\":[{\"weight\":\"50%\",\"pause\":\"promote\"}]"
+                + FAST + "}");
+        JsonNode dd = awaitEnd(down.path("deployment").path("id").asText());
+        assertThat(dd.path("state").asText()).as("%s", dd).isEqualTo("SUCCEEDED");
+        assertThat(dd.path("rollout").path("strategy").asText()).isEqualTo("rolling");
+        assertThat(live("staging")).isEqualTo(1);
+
+        // more than fits: the scale fails with why its instances wait, and the revision stays the stable one
+        JsonNode tooMany = deploy("staging", "{" + spec + ",\"instances\":6" + FAST.replace("60s", "3s") + "}");
+        JsonNode df = awaitEnd(tooMany.path("deployment").path("id").asText());
+        assertThat(df.path("state").asText()).as("%s", df).isEqualTo("FAILED");
+        assertThat(df.path("reason").asText()).contains("progress deadline of 3s").contains("not placed yet").contains("insufficient cpus");
+        JsonNode svc = c.call("GET", "/v1/services/webapp/staging", null);
+        assertThat(svc.path("revision").asInt()).isEqualTo(rev);
+        assertThat(svc.path("stableRevision").asInt()).isEqualTo(rev);
+    }
 }

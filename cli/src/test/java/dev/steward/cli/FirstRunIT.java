@@ -240,7 +240,10 @@ class FirstRunIT {
     @Test
     @Order(9)
     void deletingAServiceStopsItsProcessesAndForgetsIt() throws Exception {
-        run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "2", "--min-healthy-time", "1s");
+        run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "1", "--min-healthy-time", "1s");
+        String scaled = run(0, "deploy", "tiny", "--env", "doomed", "--package-digest", digest, "--instances", "2", "--min-healthy-time", "1s");
+        assertThat(scaled).as("a scale is followed until its instances serve").contains("scaled to 2 instances (from 1)").contains("succeeded")
+                .contains("2 of 2 instances available");
         List<dev.steward.api.Endpoint> ends = api().deployments().endpoints("tiny", "doomed");
         assertThat(ends).hasSize(2);
         for (dev.steward.api.Endpoint e : ends) {

@@ -81,7 +81,7 @@ public final class DeployWatch {
         return new DeployWatch(client, app, env, listener, deploymentId, null, seenEvent);
     }
 
-    /** The deployment to save for a restart (null for a no-op or a scale). */
+    /** The deployment to save for a restart (null for a no-op; a scale has one, its own or the rollout it joins). */
     public String deploymentId() {
         return deploymentId;
     }

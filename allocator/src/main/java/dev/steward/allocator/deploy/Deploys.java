@@ -59,11 +59,14 @@ final class Deploys {
                 return new DeployResult(d.running(), d.targeted(), true, msg);
             }
             case SCALE -> {
+                state.packages().use(digest, role, now);
+                if (d.running() == null) {
+                    return scale(s, d, who, now);
+                }
                 services.putService(s.with(d.count(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
                         s.nextRevision(), now, state.nextIndex()));
-                state.packages().use(digest, role, now);
                 return new DeployResult(d.running(), d.targeted(), false, "scaled to " + dev.steward.api.Units.count(d.count(), "instance") + "; revision "
-                        + d.targeted().number() + " unchanged");
+                        + d.targeted().number() + " unchanged, and deployment " + d.running().id() + " goes on with the new count");
             }
             default -> {
                 RevisionInfo rev = new RevisionInfo(d.name(), s.nextRevision(), d.spec(), now, req.actor() != null ? req.actor() + " (" + who + ")" : who,
@@ -252,6 +255,33 @@ final class Deploys {
         services.trim(name);
         return new DeployResult(services.deploymentRecord(d.id()), rev, false, queue ? "queued: deployment " + running.id() + " runs first"
                 : "deploying revision " + rev.number() + " (deployment " + d.id() + ")");
+    }
+
+    /**
+     * A scale with no rollout under way: a rolling deployment of the revision that runs, to the new
+     * count, as Nomad makes one for a count change. So the deploy that asked for it follows it to
+     * the end like any other (its added instances placed, healthy for minHealthyTime, within the
+     * deadlines; extra ones stopped), and an instance that finds no place or never turns healthy
+     * fails it with the reason, where before the deploy answered at once with instances still
+     * starting. Its rollout is rolling whatever the request's strategy (a canary or blue/green of
+     * the revision that runs would stop or double it); the request's surge, unavailability,
+     * health timings, deadlines and rollback setting apply.
+     */
+    private DeployResult scale(ServiceRecord s, Decision d, String who, Instant now) {
+        RolloutSpec asked = d.rollout();
+        boolean rolling = asked.type() == RolloutSpec.Strategy.ROLLING;
+        RolloutSpec rollout = new RolloutSpec("rolling", rolling ? asked.maxSurge() : null, rolling ? asked.maxUnavailable() : null, asked.minReadySeconds(),
+                null, null, asked.minHealthyTime(), asked.healthyDeadline(), asked.progressDeadline(), asked.autoRollback()).validate(d.count());
+        int from = s.instances();
+        DeploymentInfo dep = new DeploymentInfo(state.newId(), s.name(), s.revision(), s.revision(), s.stable(), rollout, DeploymentState.RUNNING, 0, null, who,
+                now, now, now, null, s.active(), null, d.count(), 0, 0, 0, 0, 0, List.of(), null, state.nextIndex(), state.nextIndex());
+        dep = Rollouts.event(dep, now, "started: revision " + s.revision() + " of " + s.name() + " scaled from " + from + " to "
+                + dev.steward.api.Units.count(d.count(), "instance") + ", rolling");
+        services.putDeployment(dep);
+        services.putService(s.with(d.count(), s.revision(), s.stable(), s.active(), dep.id(), s.queued(), null, 0, s.nextRevision(), now, state.nextIndex()));
+        services.trim(s.name());
+        return new DeployResult(services.deploymentRecord(dep.id()), d.targeted(), false, "scaled to " + dev.steward.api.Units.count(d.count(), "instance")
+                + " (from " + from + "); revision " + s.revision() + " unchanged (deployment " + dep.id() + ")");
     }
 
     /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */

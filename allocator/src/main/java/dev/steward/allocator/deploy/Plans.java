@@ -62,8 +62,9 @@ final class Plans {
         boolean fresh = d.kind() == Deploys.Kind.NEW_REVISION;
         int revision = fresh ? s.nextRevision() : d.targeted().number();
         int from = d.created() ? 0 : s.instances();
-        String strategy = d.rollout().type().name().toLowerCase(Locale.ROOT);
         DeploymentInfo running = d.running();
+        String strategy = d.kind() == Deploys.Kind.SCALE && running == null ? "rolling" // a scale's deployment rolls, whatever was asked (Deploys#scale)
+                : d.rollout().type().name().toLowerCase(Locale.ROOT);
         String deployment = null;
         if (running != null) {
             String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(Locale.ROOT) + ")";
@@ -79,7 +80,8 @@ final class Plans {
             case CREATE -> "would create " + d.name() + ": revision 1, " + count + ", " + strategy;
             case NEW_REVISION -> (backTo != null ? "would roll " + d.name() + " back to revision " + backTo + " as revision " + revision
                     : "would deploy revision " + revision + " of " + d.name()) + " (" + count + ", " + strategy + ")" + (deployment == null ? "" : "; " + deployment);
-            case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged";
+            case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged"
+                    + (running != null ? ", and the deployment under way goes on with the new count" : ", in a rolling deployment");
             case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
         };
         String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);

@@ -171,10 +171,41 @@ class DeployApiTest {
         assertThat(again.code()).isEqualTo(200);
         assertThat(again.body().path("noop").asBoolean()).isTrue();
         assertThat(again.body().path("message").asText()).contains("is already rolling out revision 1");
+        String rollout = first.body().path("deployment").path("id").asText();
         LiveServer.Reply scale = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":4}");
-        assertThat(scale.body().path("message").asText()).contains("scaled to 4 instances");
+        assertThat(scale.code()).isEqualTo(201);
+        assertThat(scale.body().path("message").asText()).isEqualTo("scaled to 4 instances; revision 1 unchanged, and deployment " + rollout
+                + " goes on with the new count");
+        assertThat(scale.body().path("deployment").path("id").asText()).as("the rollout under way takes the count").isEqualTo(rollout);
         assertThat(s.get("/v1/services/web/staging", s.admin()).body().path("instances").asInt()).isEqualTo(4);
         assertThat(s.get("/v1/services/web/staging/instances", s.admin()).body().size()).as("pending instances, one per wanted").isEqualTo(4);
+    }
+
+    @Test
+    void aScaleWithNoRolloutUnderWayIsARollingDeploymentOfTheRevisionThatRuns() {
+        String rollout = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2}").body().path("deployment").path("id").asText();
+        assertThat(s.post("/v1/deployments/" + rollout + "/abort", s.admin(), null).code()).isEqualTo(200);
+        String body = "{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}],"
+                + "\"progressDeadline\":\"7m\"}";
+        JsonNode plan = s.post("/v1/services/web/staging/plan", s.admin(), body).body();
+        assertThat(plan.path("action").asText()).isEqualTo("SCALE");
+        assertThat(plan.path("strategy").asText()).as("a canary of what runs would stop it down to its step").isEqualTo("rolling");
+        assertThat(plan.path("message").asText()).startsWith("would scale web/staging from 2 to 3 instances; revision 1 unchanged, in a rolling deployment");
+
+        LiveServer.Reply scale = deploy("staging", body);
+        assertThat(scale.code()).isEqualTo(201);
+        JsonNode d = scale.body().path("deployment");
+        assertThat(scale.body().path("message").asText()).isEqualTo("scaled to 3 instances (from 2); revision 1 unchanged (deployment " + d.path("id").asText() + ")");
+        assertThat(d.path("revision").asInt()).isEqualTo(1);
+        assertThat(d.path("state").asText()).isEqualTo("RUNNING");
+        assertThat(d.path("desired").asInt()).isEqualTo(3);
+        assertThat(d.path("rollout").path("strategy").asText()).isEqualTo("rolling");
+        assertThat(d.path("rollout").path("progressDeadline").asText()).as("the request's timings hold").isEqualTo("7m");
+        assertThat(d.path("events").get(0).path("message").asText()).isEqualTo("started: revision 1 of web/staging scaled from 2 to 3 instances, rolling");
+        JsonNode svc = s.get("/v1/services/web/staging", s.admin()).body();
+        assertThat(svc.path("deployment").asText()).isEqualTo(d.path("id").asText());
+        assertThat(svc.path("instances").asInt()).isEqualTo(3);
+        assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).as("no revision made").isEqualTo(1);
     }
 
     @Test
