@@ -26,12 +26,17 @@ import java.util.concurrent.TimeUnit;
  * {@code steward allocate [--cpus ...] -- CMD...}: acquires allocations, runs CMD here with them in
  * its environment ({@code STEWARD_ALLOC_ID}, {@code STEWARD_PORT_<NAME>}, ...), renews the lease
  * while it runs, and always releases them: on success, failure and interruption. Exits with CMD's
- * code (130 when interrupted). The flags are the {@code allocate} step's arguments.
+ * code (130 when interrupted; 4 when an allocation ended under it, lost with its agent or
+ * preempted, and it was stopped for that). The flags are the {@code allocate} step's arguments.
  */
 @Command(name = "allocate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Acquire allocations, run CMD with them in its environment, always release. Exit codes: CMD's; 1 error; 2 usage; "
-                + "3 not placed within --wait; 130 interrupted.")
+                + "3 not placed within --wait; 4 an allocation ended under CMD (lost with its agent, preempted, expired), which was stopped; "
+                + "130 interrupted.")
 final class AllocateCommand implements Callable<Integer> {
+    /** The exit code when an allocation ended under CMD and CMD was stopped for it. */
+    static final int ENDED = 4;
+
     @Mixin
     Connection conn;
 
@@ -109,9 +114,14 @@ final class AllocateCommand implements Callable<Integer> {
                 return 3;
             }
             session.startRenewing(renewer);
+            session.watchEnds(renewer, java.time.Clock.systemUTC(), lost -> child.kill()); // what CMD runs on is gone: stop it
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
             pb.environment().putAll(session.environment());
             int code = child.run(pb);
+            if (session.anEnded()) {
+                session.release("an allocation ended under the command; it was stopped (exit code " + code + ")");
+                code = ENDED;
+            }
             session.release("exit code " + code);
             if (conn.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
@@ -133,26 +143,42 @@ final class AllocateCommand implements Callable<Integer> {
     }
 
 
-    /** The child process, so an interrupt can stop it before releasing what it used. */
+    /**
+     * The child process, so an interrupt, or an allocation that ends under it, can stop it before
+     * what it used is released: SIGTERM to it and every process it started, SIGKILL to those left
+     * after 5 s. A stop asked before it started stops it as soon as it has.
+     */
     static final class ProcessHolder {
         private volatile Process process;
+        private volatile boolean stopped;
 
         int run(ProcessBuilder pb) throws IOException, InterruptedException {
             process = pb.start();
+            if (stopped) {
+                kill();
+            }
             return process.waitFor();
         }
 
         void kill() {
+            stopped = true;
             Process p = process;
             if (p != null && p.isAlive()) {
-                p.destroy();
-                try {
-                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                        p.destroyForcibly();
+                List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
+                all.add(p.toHandle());
+                all.forEach(ProcessHandle::destroy);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                for (ProcessHandle h : all) {
+                    try {
+                        h.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                        // still running: killed below
                     }
-                } catch (InterruptedException e) {
-                    p.destroyForcibly();
                 }
+                all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
             }
         }
     }

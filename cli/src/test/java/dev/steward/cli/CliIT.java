@@ -120,6 +120,43 @@ class CliIT {
     }
 
     @Test
+    void an_allocation_that_ends_under_the_command_stops_it_and_every_process_it_started_and_exits_4() throws Exception {
+        dev.steward.api.AgentInfo agent = api().agents().get(0);
+        String free = (agent.total().cpuMillis() - agent.allocated().cpuMillis()) + "m"; // so a higher priority must take it back
+        Path marker = dir.resolve("preempted-alloc");
+        Path child = dir.resolve("preempted-child");
+        Process p = steward("allocate", "--cpus", free, "--memory", "64m", "--priority", "10", "--preemptible", "--", "sh", "-c",
+                "sleep 120 & echo $! > " + child + "; echo $STEWARD_ALLOC_ID > " + marker + "; wait")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("preempted.log").toFile()).start();
+        try {
+            preemptedUnder(p, free, marker, child);
+        } finally { // nothing outlives the test, even when it fails
+            p.destroyForcibly();
+            if (Files.exists(child) && !Files.readString(child).isBlank()) {
+                ProcessHandle.of(Long.parseLong(Files.readString(child).trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    /** {@code p} holds {@code free} cpus at a low priority; a request at a high one for as much preempts it under its command. */
+    private void preemptedUnder(Process p, String free, Path marker, Path child) throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(marker) && !Files.readString(marker).isBlank());
+        String alloc = Files.readString(marker).trim();
+        long sleeper = Long.parseLong(Files.readString(child).trim());
+        assertThat(ProcessHandle.of(sleeper)).isPresent();
+
+        run(0, "allocate", "--cpus", free, "--memory", "64m", "--priority", "900", "--", "true"); // preempts it
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the allocate whose allocation ended exits").isTrue();
+        String log = Files.readString(dir.resolve("preempted.log"));
+        assertThat(p.exitValue()).as(log).isEqualTo(4);
+        assertThat(log).contains("Steward allocation " + alloc + " on agent dev was preempted").contains("the body is stopped")
+                .doesNotContain("will retry");
+        await("the command's own child was stopped too (a zombie until its new parent reaps it)").atMost(Duration.ofSeconds(10))
+                .until(() -> !ProcessHandle.of(sleeper).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(api().allocation(alloc).state().name()).isEqualTo("PREEMPTED");
+    }
+
+    @Test
     void a_request_that_cannot_be_placed_says_why_and_exits_3() throws Exception {
         String out = run(3, "allocate", "--cpus", "500", "--wait", "1s", "--", "true");
         assertThat(out).contains("insufficient cpus").contains("not placed within 1s");

@@ -4,10 +4,12 @@ import dev.steward.api.AllocateRequest;
 import dev.steward.api.ArgForms;
 import dev.steward.api.Units;
 import dev.steward.steps.AllocateSession;
+import dev.steward.steps.AllocationWatch;
 import dev.steward.steps.SavedState;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.Node;
+import hudson.model.Result;
 import hudson.model.TaskListener;
 import java.io.IOException;
 import java.time.Clock;
@@ -18,7 +20,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
 import jenkins.util.Timer;
+import org.jenkinsci.plugins.workflow.steps.BodyExecution;
 import org.jenkinsci.plugins.workflow.steps.EnvironmentExpander;
+import org.jenkinsci.plugins.workflow.steps.FlowInterruptedException;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -28,8 +32,9 @@ import org.kohsuke.stapler.DataBoundSetter;
 /**
  * {@code allocate(cpus: 2, memory: '4g', ports: ['db'], ttl: '30m') { sh '... $STEWARD_PORT_DB' }}:
  * waits for placement (saying why while pending), runs the body with the STEWARD_* environment,
- * renews the lease meanwhile, and always releases. Survives a controller restart: only the
- * request id is kept; the session and the renewal timer are rebuilt in {@code onResume}.
+ * renews the lease meanwhile, and always releases. An allocation that ends under the body (lost
+ * with its agent, preempted) fails it, saying why. Survives a controller restart: only the
+ * request id is kept; the session, the renewal timer and the watch are rebuilt in {@code onResume}.
  */
 public class AllocateStep extends Step {
     private String role;
@@ -114,6 +119,8 @@ public class AllocateStep extends Step {
         private String requestId;
         private long deadline; // epoch millis: a wait resumed after a restart ends here, not a full wait later
         private boolean bodyStarted;
+        /** The running body, cancelled when an allocation ends under it; kept across a restart (it is serializable). */
+        private BodyExecution body;
         private transient AllocateSession session;
 
         Execution(StepContext context, AllocateRequest request, String wait, boolean executor, String jvmOptions) {
@@ -162,12 +169,28 @@ public class AllocateStep extends Step {
                 env.put("STEWARD_LABEL", label);
             }
             bodyStarted = true;
-            getContext().saveState();
-            getContext().newBodyInvoker()
+            getContext().saveState(); // before the body starts: a restart in between finds it started, never starts it twice
+            body = getContext().newBodyInvoker()
                     .withContext(EnvironmentExpander.merge(getContext().get(EnvironmentExpander.class),
                             EnvironmentExpander.constant(env)))
                     .withCallback(new Release())
                     .start();
+            getContext().saveState(); // and with the body, so a resumed step can fail it
+            watchEnds();
+        }
+
+        /**
+         * An allocation that ends under the body (lost with its agent, preempted, expired) fails the
+         * body, saying why; the cause is retryable, so {@code retry(conditions: [agent()])} around the
+         * step allocates again. Before, the body ran on to its end on resources gone, and the step passed.
+         */
+        private void watchEnds() {
+            session.watchEnds(Timer.get(), Clock.systemUTC(), a -> {
+                BodyExecution b = body;
+                if (b != null) {
+                    b.cancel(new FlowInterruptedException(Result.FAILURE, true, new PreemptedCause(AllocationWatch.why(a))));
+                }
+            });
         }
 
         @Override
@@ -183,6 +206,7 @@ public class AllocateStep extends Step {
                     then(session.awaitPlacementAsync(Instant.now(), Clock.systemUTC()), r -> {
                         if (session.placed(r)) {
                             session.startRenewing(Timer.get());
+                            watchEnds();
                         }
                     });
                 } else {

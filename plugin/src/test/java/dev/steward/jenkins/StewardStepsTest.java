@@ -7,7 +7,9 @@ import dev.steward.agent.Agent;
 import dev.steward.agent.AgentConfig;
 import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
+import dev.steward.api.AllocateRequest;
 import dev.steward.api.AllocationState;
+import dev.steward.api.RequestInfo;
 import dev.steward.client.StewardClient;
 import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
@@ -24,6 +26,7 @@ import java.util.Map;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.jenkinsci.plugins.workflow.test.steps.SemaphoreStep;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,26 @@ class StewardStepsTest {
         WorkflowRun b = j.buildAndAssertStatus(Result.FAILURE, p);
         j.assertLogContains("insufficient cpus", b);
         j.assertLogNotContains("never", b);
+    }
+
+    @Test
+    void anAllocationPreemptedUnderTheBodyFailsItSayingWhyAndRetryAllocatesAgain(JenkinsRule j) throws Exception {
+        configure();
+        StewardClient c = StewardClient.builder(server.url()).token(server.adminToken()).build();
+        String all = c.agents().get(0).total().cpuMillis() + "m"; // the whole agent, so a higher priority must take it back
+        WorkflowJob p = j.createProject(WorkflowJob.class, "preempted");
+        p.setDefinition(new CpsFlowDefinition("retry(count: 2, conditions: [agent()]) {\n"
+                + "  allocate(cpus: '" + all + "', memory: '64m', priority: 10, preemptible: true) { semaphore 'body' }\n}", true));
+        WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+        SemaphoreStep.waitForStart("body/1", b);
+        RequestInfo urgent = c.submit(new AllocateRequest(null, "urgent", 1, all, "64m", null, null, null, null, null, null, null, 900, null, null, null));
+        j.waitForMessage("was preempted", b);
+        c.cancel(urgent.id()); // room again: the retry allocates anew
+        SemaphoreStep.waitForStart("body/2", b);
+        SemaphoreStep.success("body/2", null);
+        j.assertBuildStatusSuccess(j.waitForCompletion(b));
+        j.assertLogContains("the body is stopped: what it ran on is gone", b);
+        j.assertLogNotContains("will retry", b);
     }
 
     @Test

@@ -39,6 +39,13 @@ public final class AllocateSession {
     private final java.util.Set<String> leaving = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private StewardClient releaser;
     private PendingReleases pending;
+    /** The allocations seen ended under the body (lost, preempted, expired, released elsewhere): no longer renewed. */
+    private final java.util.Set<String> ended = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** The watches of {@link #watchEnds}, cancelled at the release. */
+    private final List<java.util.concurrent.CompletableFuture<AllocationInfo>> watches = new ArrayList<>();
+    /** Told of the first allocation that ends under the body (null: no one watches). */
+    private volatile java.util.function.Consumer<AllocationInfo> onEnded;
+    private ScheduledExecutorService timer;
 
     private AllocateSession(StewardClient client, String requestId, StepListener listener) {
         this.client = client;
@@ -208,12 +215,70 @@ public final class AllocateSession {
     }
 
     /**
-     * One renewal of every allocation; a failure is logged and retried next time. An allocation
-     * asked to leave (its agent drains) is said so in the log once, with when its lease ends if
-     * the drain has a deadline, and again if it may stay after all.
+     * Watches every allocation until the release (a parked query each, no thread held). The first
+     * that ends under the body (lost with its agent, preempted, expired, released by someone else)
+     * is said in the log and handed to {@code onEnded}, once, on {@code timer}: the caller stops
+     * the body, whose work ran on what the allocation held. Before, a lost allocation was renewed
+     * in vain ("failed (will retry)") while the body ran on to its end and the step succeeded.
+     */
+    public synchronized void watchEnds(ScheduledExecutorService timer, java.time.Clock clock, java.util.function.Consumer<AllocationInfo> onEnded) {
+        this.timer = timer;
+        this.onEnded = onEnded;
+        for (AllocationInfo a : allocations) {
+            arm(a.id(), clock);
+        }
+    }
+
+    private synchronized void arm(String id, java.time.Clock clock) {
+        if (released) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<AllocationInfo> w = AllocationWatch.untilEnded(client, id, clock, a -> { });
+        watches.add(w);
+        w.whenComplete((a, err) -> {
+            if (released || w.isCancelled()) {
+                return;
+            }
+            if (a != null) {
+                timer.execute(() -> ended(a));
+            } else { // a day went by, or the allocator could not be reached for the client's retry budget: watch again
+                timer.schedule(() -> arm(id, clock), err == null ? 0 : 5, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    /** An allocation has ended under the body: said once each, and the first is handed to {@link #onEnded}. */
+    void ended(AllocationInfo a) {
+        boolean first;
+        synchronized (this) {
+            if (released || !ended.add(a.id())) {
+                return;
+            }
+            first = ended.size() == 1;
+        }
+        java.util.function.Consumer<AllocationInfo> told = onEnded;
+        listener.line("steward: " + AllocationWatch.why(a) + (first && told != null ? "; the body is stopped: what it ran on is gone" : ""));
+        if (first && told != null) {
+            told.accept(a);
+        }
+    }
+
+    /** Whether an allocation ended under the body (for the caller's exit code). */
+    public boolean anEnded() {
+        return !ended.isEmpty();
+    }
+
+    /**
+     * One renewal of every allocation; a failure is logged and retried next time, unless the
+     * allocation has ended (a 409): then it is said once ({@link #ended}) and no longer renewed.
+     * An allocation asked to leave (its agent drains) is said so in the log once, with when its
+     * lease ends if the drain has a deadline, and again if it may stay after all.
      */
     public void renewNow() {
         for (AllocationInfo a : allocations) {
+            if (ended.contains(a.id())) {
+                continue;
+            }
             try {
                 AllocationInfo r = client.renew(a.id(), null);
                 if (r != null && r.state() == dev.steward.api.AllocationState.LEAVING && leaving.add(a.id())) {
@@ -223,7 +288,12 @@ public final class AllocateSession {
                     listener.line("steward: allocation " + a.id() + " may stay: " + r.reason());
                 }
             } catch (IOException e) {
-                listener.line("steward: renewing " + a.id() + " failed (will retry): " + e.getMessage());
+                AllocationInfo now = e instanceof dev.steward.client.StewardException se && se.status() == 409 ? readBack(a.id()) : null;
+                if (now != null && now.state().terminal()) {
+                    ended(now);
+                } else {
+                    listener.line("steward: renewing " + a.id() + " failed (will retry): " + e.getMessage());
+                }
             }
         }
     }
@@ -237,6 +307,7 @@ public final class AllocateSession {
         if (renewing != null) {
             renewing.cancel(false);
         }
+        watches.forEach(w -> w.cancel(false));
         try {
             (releaser != null ? releaser : client).cancel(requestId);
             listener.line("steward: released request " + requestId + " (" + why + ")");
@@ -254,6 +325,15 @@ public final class AllocateSession {
                     + "its allocations end by themselves when their lease runs out");
         }
         status = "released (" + why + ")";
+    }
+
+    /** The allocation as the allocator has it now, or null when it cannot be read. */
+    private AllocationInfo readBack(String id) {
+        try {
+            return client.allocation(id);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     public boolean released() {
