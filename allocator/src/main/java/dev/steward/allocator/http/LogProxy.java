@@ -61,8 +61,7 @@ final class LogProxy {
                             + " (its machine may be down or cut off); try again", null).header("Retry-After", "1");
                 }
                 if (err != null) {
-                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: "
-                            + (err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()), null);
+                    return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: " + unreachable(err), null);
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
@@ -71,6 +70,25 @@ final class LogProxy {
                 return new ApiResponse(resp.statusCode(), type, headers, resp.body());
             });
         });
+    }
+
+    /**
+     * Why an agent could not be read, in a user's words: a refused connection is the agent not
+     * running there (or its machine down), not a Java exception's name.
+     */
+    static String unreachable(Throwable err) {
+        Throwable e = err;
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "the connection was refused (the agent is not running there, or its machine is down)";
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "no connection within its timeout (its machine may be down or cut off)";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
     }
 
     /**

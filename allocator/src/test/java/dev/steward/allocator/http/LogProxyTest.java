@@ -47,6 +47,19 @@ class LogProxyTest {
     }
 
     @Test
+    void a_read_of_a_task_on_an_agent_that_is_not_running_says_its_connection_was_refused() throws Exception {
+        int closed;
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = taken.getLocalPort(); // nothing listens there once it is closed
+        }
+        String task = taskOnAgentAt(closed);
+        LiveServer.Reply r = s.get("/v1/tasks/" + task + "/logs", s.admin());
+        assertThat(r.code()).as("%s", r.body()).isEqualTo(502);
+        assertThat(r.body().path("detail").asText()).isEqualTo("the agent at http://127.0.0.1:" + closed + " did not answer: the connection was refused "
+                + "(the agent is not running there, or its machine is down)");
+    }
+
+    @Test
     void a_follow_of_a_task_on_an_agent_that_never_answers_is_answered_504_within_its_wait_and_10_s() throws Exception {
         String task = taskOnAgentAt(agentServer(HostilePeer::silence));
         long t0 = System.nanoTime();
