@@ -355,7 +355,8 @@ public final class Reconciler {
             out.add(new Action.Stop(i.id(), "revision " + i.revision() + " is not the service's revision " + svc.revision()));
         }
         if (current.size() > svc.instances()) {
-            stopExtra(current, current.size() - svc.instances(), available, "scaled down to " + svc.instances(), out);
+            stopExtra(current, current.size() - svc.instances(), available, "more than the " + Units.count(svc.instances(), "instance")
+                    + " wanted run (a move that is no longer needed, or a scale cut short)", out);
             return;
         }
         int missing = svc.instances() - current.size();

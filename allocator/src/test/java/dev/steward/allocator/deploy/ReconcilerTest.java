@@ -123,6 +123,19 @@ class ReconcilerTest {
     }
 
     @Test
+    void aMoveThatIsNoLongerNeededStopsTheExtraInstanceSayingWhyNotThatItWasScaledDown() {
+        RolloutSim sim = new RolloutSim(9);
+        sim.steady(2);
+        String moving = sim.inst.keySet().iterator().next();
+        sim.leaving.add(moving);
+        sim.round(); // its replacement is asked for
+        sim.leaving.clear(); // and the drain is cancelled before it serves
+        List<Action> a = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(a).hasSize(1).allMatch(x -> x instanceof Action.Stop s && !s.instance().equals(moving)
+                && s.reason().equals("more than the 2 instances wanted run (a move that is no longer needed, or a scale cut short)"));
+    }
+
+    @Test
     void anInstanceOnADrainingAgentIsKeptWhileNothingElseCanServe() {
         RolloutSim sim = new RolloutSim(8);
         sim.steady(1);
