@@ -47,6 +47,9 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         }
         String server = p.getProperty("server", "http://127.0.0.1:4646");
         String joinToken = p.getProperty("join-token", System.getenv("STEWARD_JOIN_TOKEN"));
+        if (joinToken != null && joinToken.isBlank()) {
+            joinToken = null; // STEWARD_JOIN_TOKEN="" (from an empty $(cat ...)) is no token, said as such
+        }
         boolean asRoot = "root".equals(System.getProperty("user.name"));
         // as root, tasks run as other users who must pass through every directory above their sandboxes: not root's 0700 home
         Path data = Path.of(p.getProperty("data", asRoot ? "/var/lib/steward/agent" : System.getProperty("user.home") + "/.steward/agent"))

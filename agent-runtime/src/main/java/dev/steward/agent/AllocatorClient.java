@@ -220,7 +220,33 @@ final class AllocatorClient {
 
     private <T> T json(String method, String path, Object body, boolean idempotent, Class<T> type) throws IOException {
         HttpURLConnection c = call(method, path, body == null ? null : JSON.writeValueAsBytes(body), idempotent, Map.of());
-        return JSON.readValue(body(c, method, path), type);
+        try {
+            return JSON.readValue(body(c, method, path), type);
+        } catch (StewardException e) {
+            if (e.status() == 401 && e.problem() == null && body != null) {
+                throw whyUnauthorized(path, e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Why a call with a body was refused 401. HttpURLConnection drops a 401's body when the request
+     * was streamed (as every call with a body is here, so it is never sent twice), leaving only
+     * "401 Unauthorized"; a GET of the same path, which streams nothing, reads the allocator's
+     * reason ("the token is not known", "... expired", "... revoked"). {@code e} if it cannot.
+     */
+    private StewardException whyUnauthorized(String path, StewardException e) {
+        try {
+            body(call("GET", path, null, true, Map.of()), "GET", path);
+        } catch (StewardException g) {
+            if (g.status() == 401 && g.problem() != null) {
+                return g;
+            }
+        } catch (IOException ignored) {
+            // the reason cannot be read: the status alone
+        }
+        return e;
     }
 
     /**

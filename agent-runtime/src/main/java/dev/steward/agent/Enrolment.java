@@ -43,7 +43,16 @@ final class Enrolment {
         if (joinToken == null) {
             throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
         }
-        AgentJoined j = clientWith.apply(joinToken).register(registration);
+        AgentJoined j;
+        try {
+            j = clientWith.apply(joinToken).register(registration);
+        } catch (StewardException e) {
+            if (e.status() != 401) {
+                throw e;
+            }
+            throw new IOException("the allocator refused the join token: " + e.getMessage() + ". Give the one in join.token in the allocator's data "
+                    + "directory (join-token in the config, or STEWARD_JOIN_TOKEN)", e);
+        }
         Identity identity = new Identity(j.agent().id(), j.token());
         identity.save(dataDir);
         LOG.info("joined as agent " + identity.id());

@@ -11,6 +11,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Keys read from the agent's configuration: each bad value is refused with the key's name and what it must be. */
 class AgentConfigTest {
     @Test
+    void a_blank_join_token_is_no_join_token_so_the_agent_says_it_has_none() throws Exception {
+        assertThat(AgentConfig.load(null, Map.of("join-token", " ")).joinToken()).isNull();
+        assertThat(AgentConfig.load(null, Map.of("join-token", "sta_join_x")).joinToken()).isEqualTo("sta_join_x");
+    }
+
+    @Test
     void task_umask_is_octal_from_0000_to_0777_and_0077_by_default() throws Exception {
         assertThat(AgentConfig.load(null, Map.of()).taskUmask()).isEqualTo(0077);
         assertThat(AgentConfig.load(null, Map.of("task-umask", "027")).taskUmask()).isEqualTo(0027);

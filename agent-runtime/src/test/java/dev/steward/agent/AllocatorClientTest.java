@@ -189,6 +189,28 @@ class AllocatorClientTest {
     }
 
     @Test
+    void a_401_to_a_call_with_a_body_says_why_though_the_jdk_drops_that_answers_body() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String url = serve(seen, (ex, n) -> send(ex, 401, "{\"status\":401,\"detail\":\"the token is not known to this allocator\"}"));
+        AllocatorClient c = client(url);
+        assertThatThrownBy(() -> c.register(new AgentRegistration("m1", null, null, null, null, null, null, null, null)))
+                .isInstanceOfSatisfying(StewardException.class, e -> {
+                    assertThat(e.status()).isEqualTo(401);
+                    assertThat(e.getMessage()).isEqualTo("the token is not known to this allocator (401)");
+                });
+        assertThat(seen).extracting(Seen::method).as("the join sent once, and its reason read with a GET").containsExactly("POST", "GET");
+    }
+
+    @Test
+    void a_join_with_a_token_the_allocator_does_not_know_says_which_token_to_give() throws Exception {
+        String url = serve(new CopyOnWriteArrayList<>(), (ex, n) -> send(ex, 401, "{\"status\":401,\"detail\":\"the token is not known to this allocator\"}"));
+        assertThatThrownBy(() -> Enrolment.join(null, "sta_join_wrong", dir, new AgentRegistration("m1", null, null, null, null, null, null, null, null),
+                t -> new AllocatorClient(url, t, null, false, Duration.ofSeconds(30), Duration.ofSeconds(10))))
+                .hasMessage("the allocator refused the join token: the token is not known to this allocator (401). Give the one in join.token in the "
+                        + "allocator's data directory (join-token in the config, or STEWARD_JOIN_TOKEN)");
+    }
+
+    @Test
     void a_download_resumes_with_a_byte_range_and_a_wrong_digest_removes_what_came() throws Exception {
         byte[] pkg = new byte[300_000];
         new java.util.Random(7).nextBytes(pkg);
