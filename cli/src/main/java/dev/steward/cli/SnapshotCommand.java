@@ -95,12 +95,40 @@ final class SnapshotCommand {
                         + Files.readString(dir.resolve("server.addr")).trim() + "); stop it first");
                 return 1;
             }
+            Path keyFile = secretsKey != null ? secretsKey : dir.resolve("secrets.key");
+            String refused = keysMissing(d, keyFile);
+            if (refused != null) {
+                System.err.println("steward snapshot restore: " + refused);
+                return 1;
+            }
             Files.createDirectories(dir);
-            try (SqliteStore store = new SqliteStore(dir, SecretKeys.open(secretsKey != null ? secretsKey : dir.resolve("secrets.key")))) {
+            try (SqliteStore store = new SqliteStore(dir, SecretKeys.open(keyFile))) {
                 store.replaceAll(new Store.Dump(d.index(), d.sequence(), -1, d.schema(), d.rows()));
             }
             System.out.printf("restored the state at index %d (%d rows) into %s; start the server%n", d.index(), rows, dir);
             return 0;
+        }
+
+        /**
+         * Why the snapshot's sealed secrets would not open with {@code keyFile}, or null when they
+         * would (or it holds none). A restore where no key is would make a new key that opens
+         * none of them, and the server would then refuse to start; so it is refused here, saying
+         * which key to bring, before anything is written.
+         */
+        static String keysMissing(Store.Dump d, Path keyFile) throws java.io.IOException {
+            java.util.Set<String> needed = SecretKeys.keysSealedIn(d.rows().values().stream().flatMap(m -> m.values().stream()).toList());
+            if (needed.isEmpty()) {
+                return null;
+            }
+            String bring = "copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE";
+            if (!Files.exists(keyFile)) {
+                return "the snapshot holds secrets sealed with key " + String.join(", ", needed) + ", and there is no " + keyFile
+                        + ": a new key made here could not open them; " + bring;
+            }
+            java.util.List<String> held = SecretKeys.open(keyFile).ids();
+            java.util.List<String> missing = needed.stream().filter(k -> !held.contains(k)).toList();
+            return missing.isEmpty() ? null : "the snapshot holds secrets sealed with key " + String.join(", ", missing) + ", which " + keyFile
+                    + " does not hold (it holds " + String.join(", ", held) + "); " + bring;
         }
 
         private static boolean running(Path dir) {

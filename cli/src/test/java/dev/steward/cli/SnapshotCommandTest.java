@@ -15,13 +15,29 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** steward snapshot save, then restore into another (stopped) server's data directory: the same state, the same index. */
+/**
+ * steward snapshot save, then restore into another (stopped) server's data directory: the same
+ * state, the same index; refused, with nothing written, where its secrets would not open.
+ */
 class SnapshotCommandTest {
     @TempDir
     Path dir;
 
     private static int run(String... args) {
         return Main.commandLine().execute(args);
+    }
+
+    /** Runs the command with its standard error kept in {@code err[0]}; its exit code. */
+    private static int runCapturing(String[] err, String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.err;
+        System.setErr(new PrintStream(bytes, true));
+        try {
+            return run(args);
+        } finally {
+            System.setErr(old);
+            err[0] = bytes.toString();
+        }
     }
 
     @Test
@@ -35,6 +51,7 @@ class SnapshotCommandTest {
             for (int i = 0; i < 5; i++) {
                 c.call("PUT", "/v1/roles/team" + i, Map.of("weight", i + 1), Object.class, false);
             }
+            c.call("PUT", "/v1/services/web/prod/secrets/db-password", Map.of("value", "s3cret"), Object.class, false); // sealed with key's key
             assertThat(run("snapshot", "save", file.toString(), "--addr", a.url(), "--token", a.adminToken())).isZero();
             index = a.engine().index();
             roles = c.get("/v1/roles", new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
@@ -50,12 +67,26 @@ class SnapshotCommandTest {
             }
             assertThat(err.toString()).contains("is running").contains("stop it first");
         }
+        // its secrets open only with the key they were sealed with: a restore that would make a new key, or give another, is refused
+        String[] err = new String[1];
+        assertThat(runCapturing(err, "snapshot", "restore", file.toString(), "--data", dir.resolve("fresh").toString())).isEqualTo(1);
+        assertThat(err[0]).contains("the snapshot holds secrets sealed with key ").contains("there is no " + dir.resolve("fresh").resolve("secrets.key"))
+                .contains("copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE");
+        assertThat(dir.resolve("fresh").resolve("secrets.key")).as("no key was made").doesNotExist();
+        assertThat(dir.resolve("fresh").resolve("steward.db")).as("nothing was written").doesNotExist();
+        Path other = dir.resolve("other.key");
+        dev.steward.allocator.store.SecretKeys.open(other);
+        assertThat(runCapturing(err, "snapshot", "restore", file.toString(), "--data", dir.resolve("wrong").toString(), "--secrets-key", other.toString()))
+                .isEqualTo(1);
+        assertThat(err[0]).contains("which " + other + " does not hold (it holds ");
         assertThat(run("snapshot", "restore", file.toString(), "--data", dir.resolve("b").toString(), "--secrets-key", key.toString())).isZero();
         try (Server b = Server.start(ServerConfig.of(dir.resolve("b")).withSecretsKey(key))) {
             StewardClient c = StewardClient.builder(b.url()).token(b.adminToken()).build();
             assertThat(b.engine().index()).isGreaterThanOrEqualTo(index);
             List<Object> restored = c.get("/v1/roles", new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
             assertThat(restored).isEqualTo(roles);
+            assertThat(c.get("/v1/services/web/prod/secrets", new com.fasterxml.jackson.core.type.TypeReference<com.fasterxml.jackson.databind.JsonNode>() { })
+                    .get(0).path("version").asInt()).isEqualTo(1);
         }
         Files.writeString(dir.resolve("junk.snap"), "not a snapshot");
         assertThat(run("snapshot", "restore", dir.resolve("junk.snap").toString(), "--data", dir.resolve("c").toString())).isEqualTo(2);

@@ -100,6 +100,20 @@ public final class SecretKeys {
         }
     }
 
+    private static final java.util.regex.Pattern SEALED_WITH = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(PREFIX) + "([0-9a-f]{16}):");
+
+    /** The ids of the keys that values sealed in {@code texts} (stored rows, as JSON) need. */
+    public static Set<String> keysSealedIn(java.util.Collection<String> texts) {
+        Set<String> ids = new java.util.TreeSet<>();
+        for (String t : texts) {
+            java.util.regex.Matcher m = SEALED_WITH.matcher(t);
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+        }
+        return ids;
+    }
+
     /** The ids of every key held, the active one last. */
     public synchronized List<String> ids() {
         return new ArrayList<>(keys.keySet());
