@@ -250,6 +250,8 @@ public final class Agent implements AutoCloseable {
                     LOG.warning("task " + t.id() + " still runs here, but " + why + ": stopping it");
                 }
                 s.stop(why, clock.instant());
+            } else if (s == null && t.state() == TaskState.PENDING) {
+                stoppedBeforeStart(t);
             }
             return;
         }
@@ -267,6 +269,20 @@ public final class Agent implements AutoCloseable {
                 LOG.log(Level.SEVERE, "cannot prepare task " + t.id(), e);
             }
         }
+    }
+
+    /**
+     * A task asked to stop before this agent ever started it (made and stopped within moments: a
+     * scale cut short, a drain called off, a rollout superseded) never will be started; it is
+     * reported KILLED, so the allocator does not wait for it, and keep its allocation, for ever.
+     * Before, nothing was reported: its instance stayed STOPPING and its allocation held its room.
+     */
+    private void stoppedBeforeStart(TaskInfo t) {
+        Path dir = tasksDir.resolve(t.id());
+        Supervisor s = new Supervisor(t, dir, launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics);
+        supervisors.put(t.id(), s);
+        s.stop("stopped before it started" + (t.reason() == null ? "" : ": " + t.reason()), clock.instant());
+        tick(s, clock.instant()); // its directory is marked done, for the sandbox collector
     }
 
     /** Starts of {@code s} run on the launcher threads, and each wakes the loop for {@code s} when it ends. */

@@ -118,6 +118,25 @@ class AgentRecoveryTest {
                 "task " + task + " \"worker\" (allocation " + alloc + "): KILLED (exit code 143): agent m1 was lost"));
     }
 
+    @Test
+    void a_task_stopped_before_its_agent_ever_started_it_is_reported_killed_and_its_allocation_can_end() throws Exception {
+        c = new Cluster(Duration.ofSeconds(30));
+        agent = agentProcess("m1");
+        String alloc = c.allocate("0.2", "64m");
+        agent.kill9(); // the agent does not see the task until it has been asked to stop: made and stopped within moments
+        String task = c.task(alloc, "{\"name\":\"never\",\"command\":\"sh\",\"args\":[\"-c\",\"echo ran > ran; sleep 600\"]}");
+        c.call("POST", "/v1/tasks/" + task + "/stop", null);
+        assertThat(c.taskInfo(task).path("state").asText()).isEqualTo("PENDING");
+        agent.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("KILLED"));
+        assertThat(c.taskInfo(task).path("reason").asText()).startsWith("stopped before it started");
+        Path dir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
+        assertThat(dir.resolve("sandbox").resolve("ran")).as("it never ran").doesNotExist();
+        assertThat(dir.resolve("done")).as("marked ended, for the sandbox collector").exists();
+        c.call("POST", "/v1/allocations/" + alloc + "/release", null);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/allocations/" + alloc, null).path("state").asText().equals("RELEASED"));
+    }
+
     /**
      * A cluster, an agent process, and a task that notes each run in {@code runs} and exits
      * {@code code} once {@code stop} appears in its sandbox, RUNNING; returns its id.
