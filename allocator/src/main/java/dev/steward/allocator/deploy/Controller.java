@@ -141,7 +141,26 @@ final class Controller {
                 n = observeTask(n, a, now);
             }
         }
+        ended(i, n, now);
         return put(i, n);
+    }
+
+    /**
+     * An instance lost under a rollout (its agent gone), or an instance of another revision that
+     * failed meanwhile, is an event of the rollout, so its followers see why a count dropped. A
+     * new instance that fails ends the rollout itself, with the reason.
+     */
+    private void ended(InstanceInfo before, InstanceInfo now, Instant at) {
+        if (before.state().terminal() || !now.state().terminal() || now.stopRequested()
+                || now.state() != InstanceState.LOST && now.state() != InstanceState.FAILED) {
+            return;
+        }
+        ServiceRecord s = services.record(now.service());
+        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        if (d != null && (now.state() == InstanceState.LOST || now.revision() != d.revision())) {
+            event(d, at, "instance " + now.id() + " of revision " + now.revision() + (now.state() == InstanceState.LOST ? " was lost" : " failed")
+                    + (now.reason() == null ? "" : ": " + now.reason()));
+        }
     }
 
     private InstanceInfo observeTask(InstanceInfo n, AllocationInfo a, Instant now) {
