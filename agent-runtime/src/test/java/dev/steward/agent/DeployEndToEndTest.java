@@ -181,7 +181,7 @@ class DeployEndToEndTest {
         assertThat(c.call("GET", "/v1/services/webapp/staging/endpoints", null).size()).as("all four serve once it has succeeded").isEqualTo(4);
         assertThat(c.call("GET", "/v1/services/webapp/staging/revisions", null).size()).as("no revision was made").isEqualTo(1);
 
-        // a canary or blue/green of the revision that runs would stop or double it: a scale rolls, whatever is asked
+        // a canary of the revision that runs would stop it down to its step: a scale rolls, whatever is asked
         JsonNode down = deploy("staging", "{" + spec + ",\"instances\":1,\"strategy\":\"canary\",\"steps\":[{\"weight\":\"50%\",\"pause\":\"promote\"}]"
                 + FAST + "}");
         JsonNode dd = awaitEnd(down.path("deployment").path("id").asText());

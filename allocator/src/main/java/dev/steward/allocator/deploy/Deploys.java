@@ -263,8 +263,8 @@ final class Deploys {
      * the end like any other (its added instances placed, healthy for minHealthyTime, within the
      * deadlines; extra ones stopped), and an instance that finds no place or never turns healthy
      * fails it with the reason, where before the deploy answered at once with instances still
-     * starting. Its rollout is rolling whatever the request's strategy (a canary or blue/green of
-     * the revision that runs would stop or double it); the request's surge, unavailability,
+     * starting. Its rollout is rolling whatever the request's strategy (a canary of the revision
+     * that runs would stop it down to its step; blue/green and recreate never stop an extra one); the request's surge, unavailability,
      * health timings, deadlines and rollback setting apply.
      */
     private DeployResult scale(ServiceRecord s, Decision d, String who, Instant now) {
