@@ -28,7 +28,8 @@ final class LiveView {
     static List<String> render(DeploymentInfo d, List<InstanceInfo> instances) {
         List<String> out = new ArrayList<>();
         String strategy = d.rollout() == null ? "" : d.rollout().type().name().toLowerCase();
-        StringBuilder head = new StringBuilder("deployment " + d.id() + "  " + d.service() + "  " + d.state() + "  " + strategy);
+        StringBuilder head = new StringBuilder("deployment " + d.id() + "  " + d.service() + "  " + d.state()
+                + (d.pausedAt() == null ? "" : " since " + TIME.format(d.pausedAt())) + "  " + strategy);
         if (d.rollout() != null && d.rollout().steps() != null && !d.rollout().steps().isEmpty()) {
             int n = d.rollout().steps().size();
             head.append(d.step() < n ? ", step " + (d.step() + 1) + " of " + n + " (" + d.rollout().steps().get(d.step()).weight() + ")"

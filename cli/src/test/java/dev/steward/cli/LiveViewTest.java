@@ -33,12 +33,13 @@ class LiveViewTest {
         for (int k = 1; k <= 8; k++) {
             events.add(new DeploymentEvent(k, T.plusSeconds(k), "event " + k));
         }
-        DeploymentInfo d = new DeploymentInfo("d-1", "webapp/staging", 2, 1, 1, canary, DeploymentState.PAUSED, 0, null, "me", T, T, T, null, 1, null,
+        DeploymentInfo d = new DeploymentInfo("d-1", "webapp/staging", 2, 1, 1, canary, DeploymentState.PAUSED, 0, null, "me", T, T, T, null, T, 1, null,
                 3, 3, 1, 3, 1, 8, events, null, 1, 1);
         List<String> frame = LiveView.render(d, List.of(instance("old1", 1, InstanceState.HEALTHY), instance("new1", 2, InstanceState.STARTING),
                 new InstanceInfo("gone", "webapp/staging", 1, null, null, InstanceState.STOPPED, null, null, null, null, null, Map.of(), null, null, null,
                         false, T, T, 1, 1)));
-        assertThat(frame.get(0)).contains("d-1").contains("PAUSED").contains("canary").contains("step 1 of 2 (34%)");
+        assertThat(frame.get(0)).contains("d-1").contains("PAUSED since " + java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
+                .withZone(java.time.ZoneId.systemDefault()).format(T)).contains("canary").contains("step 1 of 2 (34%)");
         assertThat(frame.get(1)).contains("revision 2 (new) 1/1 available").contains("revision 1 (old) 3/3 available").contains("want 3");
         assertThat(String.join("\n", frame)).contains("new1").contains("STARTING").contains("old1").doesNotContain("gone");
         assertThat(frame).filteredOn(l -> l.contains("event ")).as("the last five events, oldest first").hasSize(5)

@@ -235,7 +235,7 @@ final class Deploys {
         DeploymentInfo running = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
         boolean queue = running != null && rule == DeployRequest.OnConflict.WAIT;
         DeploymentInfo d = new DeploymentInfo(state.newId(), name, rev.number(), s.revision() == 0 ? null : s.revision(), s.stable(), rollout,
-                queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, s.active(), null, count, 0, 0, 0, 0, 0,
+                queue ? DeploymentState.QUEUED : DeploymentState.RUNNING, 0, null, who, now, now, now, null, null, s.active(), null, count, 0, 0, 0, 0, 0,
                 List.of(), null, state.nextIndex(), state.nextIndex());
         d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
                 + name + ", " + dev.steward.api.Units.count(count, "instance") + ", " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
@@ -274,7 +274,7 @@ final class Deploys {
                 null, null, asked.minHealthyTime(), asked.healthyDeadline(), asked.progressDeadline(), asked.autoRollback()).validate(d.count());
         int from = s.instances();
         DeploymentInfo dep = new DeploymentInfo(state.newId(), s.name(), s.revision(), s.revision(), s.stable(), rollout, DeploymentState.RUNNING, 0, null, who,
-                now, now, now, null, s.active(), null, d.count(), 0, 0, 0, 0, 0, List.of(), null, state.nextIndex(), state.nextIndex());
+                now, now, now, null, null, s.active(), null, d.count(), 0, 0, 0, 0, 0, List.of(), null, state.nextIndex(), state.nextIndex());
         dep = Rollouts.event(dep, now, "started: revision " + s.revision() + " of " + s.name() + " scaled from " + from + " to "
                 + dev.steward.api.Units.count(d.count(), "instance") + ", rolling");
         services.putDeployment(dep);

@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The rollout decision, pure: (service, deployment, instances, now) → actions. No I/O, no clock.
@@ -53,8 +56,9 @@ public final class Reconciler {
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
         Ctx c = new Ctx(svc.instances(), target, instances, available);
-        if (d.state() == DeploymentState.PAUSED) {
-            return out; // a person or a canary step holds it; deadlines do not run while paused
+        if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
+            makeUp(svc, d, c, instances, true, now, out);
+            return out;
         }
         String failure = deadlines(d, c, rollout, back, now);
         if (failure != null) {
@@ -82,8 +86,14 @@ public final class Reconciler {
                 }
             }
             case RECREATE -> recreate(c, out);
-            case BLUEGREEN -> blueGreen(c, d, rollout, now, out);
-            case CANARY -> canary(c, d, rollout, now, out);
+            case BLUEGREEN -> {
+                makeUp(svc, d, c, instances, false, now, out);
+                blueGreen(c, d, rollout, now, out);
+            }
+            case CANARY -> {
+                makeUp(svc, d, c, instances, false, now, out);
+                canary(c, d, rollout, now, out);
+            }
         }
         return out;
     }
@@ -260,6 +270,53 @@ public final class Reconciler {
         order.sort(Comparator.comparing((InstanceInfo i) -> available.contains(i.id())).thenComparing(InstanceInfo::createdAt, Comparator.reverseOrder()));
         for (int k = 0; k < count && k < order.size(); k++) {
             out.add(new Action.Stop(order.get(k).id(), why));
+        }
+    }
+
+    /**
+     * What a holding rollout owes for its losses. A rolling update makes up for a lost instance
+     * as it goes, by starting one of the new revision; nothing else does while a rollout holds.
+     * So while it holds, each revision keeps the count it had: an instance lost or failed since
+     * the hold began is replaced by one of its own revision, after the service's backoff, once
+     * (the instances of that revision started since then are the replacements already made).
+     * The old revisions hold from the deployment's start while a canary is not yet promoted or
+     * blue/green has not switched (both keep every old instance serving until then); every
+     * revision holds from the pause while the deployment is paused.
+     */
+    static void makeUp(ServiceView svc, DeploymentInfo d, Ctx c, List<InstanceInfo> instances, boolean paused, Instant now, List<Action> out) {
+        RolloutSpec r = d.rollout();
+        boolean canaryHolds = r.type() == RolloutSpec.Strategy.CANARY && d.step() < r.steps().size();
+        boolean blueHolds = r.type() == RolloutSpec.Strategy.BLUEGREEN && (d.activeRevision() == null || d.activeRevision() != c.target);
+        Instant oldSince = canaryHolds || blueHolds ? d.createdAt() : paused ? d.pausedAt() : null;
+        Instant newSince = paused ? d.pausedAt() : null;
+        if (oldSince == null && newSince == null || svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
+            return;
+        }
+        String why = paused ? "the deployment is paused, and each revision keeps its count meanwhile"
+                : canaryHolds ? "revision %d keeps its count until the canary is promoted"
+                : "revision %d keeps its count until blue/green switches to revision " + c.target;
+        Map<Integer, List<InstanceInfo>> lost = new TreeMap<>();
+        Map<Integer, Integer> made = new HashMap<>();
+        for (InstanceInfo i : instances) {
+            Instant since = i.revision() == c.target ? newSince : oldSince;
+            if (since == null) {
+                continue;
+            }
+            if (!i.createdAt().isBefore(since)) {
+                made.merge(i.revision(), 1, Integer::sum);
+            }
+            if ((i.state() == InstanceState.LOST || i.state() == InstanceState.FAILED) && !i.stopRequested() && i.endedAt() != null
+                    && !i.endedAt().isBefore(since)) {
+                lost.computeIfAbsent(i.revision(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (var e : lost.entrySet()) {
+            List<InstanceInfo> gone = new ArrayList<>(e.getValue());
+            gone.sort(Comparator.comparing(InstanceInfo::endedAt));
+            for (InstanceInfo i : gone.subList(Math.min(gone.size(), made.getOrDefault(e.getKey(), 0)), gone.size())) {
+                out.add(new Action.Place(e.getKey(), "replaces " + i.id() + " (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason())
+                        + "); " + String.format(why, e.getKey())));
+            }
         }
     }
 

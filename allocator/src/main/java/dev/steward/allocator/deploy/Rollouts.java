@@ -62,27 +62,35 @@ public final class Rollouts {
     /** The gate of the current step: its monitor, and later its verdict. */
     public static DeploymentInfo gate(DeploymentInfo d, DeploymentInfo.Gating g) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
-                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), d.desired(),
+                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.pausedAt(), d.activeRevision(), d.switchedAt(), d.desired(),
                 d.oldInstances(), d.newInstances(), d.oldAvailable(), d.newAvailable(), d.lastEvent(), d.events(), g, d.createIndex(), d.modifyIndex());
     }
 
     public static DeploymentInfo counts(DeploymentInfo d, int desired, int oldN, int newN, int oldA, int newA) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
-                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), desired, oldN, newN,
+                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.pausedAt(), d.activeRevision(), d.switchedAt(), desired, oldN, newN,
                 oldA, newA, d.lastEvent(), d.events(), d.gate(), d.createIndex(), d.modifyIndex());
     }
 
     public static DeploymentInfo indexed(DeploymentInfo d, long modifyIndex) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), d.state(), d.step(), d.reason(),
-                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.activeRevision(), d.switchedAt(), d.desired(),
+                d.createdBy(), d.createdAt(), d.updatedAt(), d.progressAt(), d.pausedUntil(), d.pausedAt(), d.activeRevision(), d.switchedAt(), d.desired(),
                 d.oldInstances(), d.newInstances(), d.oldAvailable(), d.newAvailable(), d.lastEvent(), d.events(), d.gate(), d.createIndex(), modifyIndex);
     }
 
     private static DeploymentInfo with(DeploymentInfo d, DeploymentState state, int step, String reason, Instant now, Instant progressAt,
                                        Instant pausedUntil, Integer active, Instant switchedAt, long lastEvent, List<DeploymentEvent> events) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), state, step, reason, d.createdBy(),
-                d.createdAt(), now, progressAt, pausedUntil, active, switchedAt, d.desired(), d.oldInstances(), d.newInstances(), d.oldAvailable(),
+                d.createdAt(), now, progressAt, pausedUntil, pausedAt(d, state, now), active, switchedAt, d.desired(), d.oldInstances(), d.newInstances(), d.oldAvailable(),
                 d.newAvailable(), lastEvent, events, step == d.step() ? d.gate() : null, d.createIndex(), d.modifyIndex());
+    }
+
+    /** When a deployment entered PAUSED: kept while it stays paused, null once it runs or ends. */
+    private static Instant pausedAt(DeploymentInfo d, DeploymentState to, Instant now) {
+        if (to != DeploymentState.PAUSED) {
+            return null;
+        }
+        return d.state() == DeploymentState.PAUSED && d.pausedAt() != null ? d.pausedAt() : now;
     }
 
     // ---------------------------------------------------------------- instances
@@ -104,7 +112,7 @@ public final class Rollouts {
     /** A queued deployment as it starts: from the service as it now stands, its counts and step reset. */
     static DeploymentInfo restarted(DeploymentInfo d, ServiceRecord s, Instant now) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), s.revision() == 0 ? null : s.revision(), s.stable(), d.rollout(), d.state(), 0, null,
-                d.createdBy(), d.createdAt(), now, now, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), null,
+                d.createdBy(), d.createdAt(), now, now, null, null, s.active(), null, d.desired(), 0, 0, 0, 0, d.lastEvent(), d.events(), null,
                 d.createIndex(), d.modifyIndex());
     }
 

@@ -59,7 +59,7 @@ export function deploymentView(main, [id], {signal, problem}) {
       steps.length ? h('p', {}, 'Step ', h('span', {class: 'step', id: 'step'}, `${Math.min(d.step + 1, steps.length)} of ${steps.length}`),
         steps[d.step] ? ` · weight ${steps[d.step].weight || ''}${steps[d.step].pause ? ', pause ' + steps[d.step].pause : ''}` : '',
         d.pausedUntil && !final ? ` · waiting until ${time(d.pausedUntil)}` : '',
-        d.state === 'PAUSED' && !d.pausedUntil ? ' · waiting for promote or resume' : '') : null,
+        d.state === 'PAUSED' && !d.pausedUntil ? ' · waiting for promote or resume' + (d.pausedAt ? ' since ' + time(d.pausedAt) : '') : '') : null,
       d.gate ? h('p', {}, 'Gate ', h('a', {href: '#/monitors/' + encodeURIComponent(d.gate.monitor)}, d.gate.monitor), ' ',
         d.gate.verdict ? h('span', {class: 'verdict-' + lower(d.gate.verdict)}, lower(d.gate.verdict)) : 'judging', d.gate.reason ? ' · ' + d.gate.reason : '') : null);
     try {

@@ -158,4 +158,49 @@ class ReconcilerPropertyTest {
                     .allMatch(i -> i.revision() == 1 && i.state() == InstanceState.HEALTHY && !i.stopRequested());
         });
     }
+
+    @Test
+    void aHeldRolloutKeepsEachRevisionsCountThroughLossesAndNeverGoesAboveIt() {
+        Seeds.forEach(300, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            sim.promotes = false;
+            Random r = sim.r;
+            int n = 1 + r.nextInt(8);
+            sim.steady(n);
+            if (r.nextInt(4) == 0) {
+                sim.bad.add(2);
+            }
+            RolloutSpec rollout = randomRollout(r, n);
+            sim.deploy(2, rollout);
+            int at = r.nextInt(40);
+            for (int k = 0; k < at && sim.d.state() == DeploymentState.RUNNING; k++) {
+                sim.world();
+                sim.round();
+            }
+            if (sim.d.state() == DeploymentState.RUNNING) {
+                sim.pause(); // a person holds it
+            }
+            if (sim.d.state() != DeploymentState.PAUSED) {
+                return; // ended, or rolling back, before the hold
+            }
+            // while a canary is not promoted, or blue/green has not switched, the old revision holds from the start: all n of it
+            boolean oldFromStart = rollout.type() == RolloutSpec.Strategy.CANARY && sim.d.step() < rollout.steps().size()
+                    || rollout.type() == RolloutSpec.Strategy.BLUEGREEN && (sim.d.activeRevision() == null || sim.d.activeRevision() != 2);
+            long old = oldFromStart ? n : sim.live(1);
+            long fresh = sim.live(2);
+            for (int k = 0; k < 200; k++) { // losses and failures while it holds
+                sim.world();
+                sim.round();
+                assertThat(sim.live(1)).as("revision 1 never above its count of %d", old).isLessThanOrEqualTo(old);
+                assertThat(sim.live(2)).as("revision 2 never above its count of %d", fresh).isLessThanOrEqualTo(fresh);
+            }
+            for (int k = 0; k < 100; k++) { // then a calm world: everything lost is made up
+                sim.round();
+                sim.calm();
+            }
+            assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);
+            assertThat(sim.live(1)).as("revision 1 back to %d", old).isEqualTo(old);
+            assertThat(sim.live(2)).as("revision 2 back to %d", fresh).isEqualTo(fresh);
+        });
+    }
 }

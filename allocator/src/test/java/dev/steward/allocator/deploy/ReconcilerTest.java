@@ -210,4 +210,94 @@ class ReconcilerTest {
         assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
     }
+
+    /** A canary of 1 in 4 waiting for its promote, every instance healthy. */
+    private static RolloutSim heldCanary(long seed) {
+        RolloutSim sim = new RolloutSim(seed);
+        sim.promotes = false;
+        sim.steady(4);
+        sim.deploy(2, new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("25%", "promote", null)), null, "10s", "60s", "120s", null)
+                .validate(4));
+        for (int k = 0; k < 200 && !(sim.d.state() == DeploymentState.PAUSED && sim.available() == 5); k++) {
+            sim.world();
+            sim.round();
+            sim.calm();
+        }
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);
+        assertThat(sim.available()).isEqualTo(5);
+        return sim;
+    }
+
+    private static String first(RolloutSim sim, int revision) {
+        return sim.inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested()).findFirst().orElseThrow().id();
+    }
+
+    @Test
+    void aCanaryWaitingForItsPromoteReplacesWhatItLosesWithItsOwnRevisionOnce() {
+        RolloutSim sim = heldCanary(11);
+        String old = first(sim, 1);
+        String canary = first(sim, 2);
+        sim.lose(old);
+        sim.lose(canary);
+        // before, nothing was placed while the canary waited: the service ran 3 of 4 until a person promoted it
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
+        assertThat(a).containsExactlyInAnyOrder(
+                new Action.Place(1, "replaces " + old + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); "
+                        + "the deployment is paused, and each revision keeps its count meanwhile"),
+                new Action.Place(2, "replaces " + canary + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); "
+                        + "the deployment is paused, and each revision keeps its count meanwhile"));
+        sim.round();
+        for (int k = 0; k < 40; k++) { // once each: the replacements made count, through the backoff and after
+            sim.now = sim.now.plusSeconds(3);
+            sim.round();
+            sim.calm();
+        }
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);
+        assertThat(sim.live(1)).isEqualTo(4);
+        assertThat(sim.live(2)).isEqualTo(1);
+        assertThat(sim.available()).isEqualTo(5);
+    }
+
+    @Test
+    void aRunningCanaryReplacesALostOldInstanceWithTheOldRevisionAfterTheBackoff() {
+        RolloutSim sim = new RolloutSim(12);
+        sim.steady(3);
+        sim.deploy(2, new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("1", "1h", null)), null, "10s", "60s", "120s", null)
+                .validate(3));
+        for (int k = 0; k < 200 && sim.d.pausedUntil() == null; k++) {
+            sim.round();
+            sim.calm();
+        }
+        assertThat(sim.d.state()).as("a timed pause runs").isEqualTo(DeploymentState.RUNNING);
+        String old = first(sim, 1);
+        sim.lose(old);
+        sim.svc = new ServiceView(3, 2, 1, 1, sim.now.plusSeconds(4)); // a backoff under way
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now)).noneMatch(x -> x instanceof Action.Place);
+        sim.now = sim.now.plusSeconds(4);
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now)).containsExactly(new Action.Place(1, "replaces " + old
+                + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); revision 1 keeps its count until the canary is promoted"));
+    }
+
+    @Test
+    void aPausedRollingUpdateHoldsEachRevisionsCountButOwesNothingForWhatItLostBeforeThePause() {
+        RolloutSim sim = new RolloutSim(13);
+        sim.steady(4);
+        sim.deploy(2, new RolloutSpec("rolling", "1", "0", null, null, null, "10s", "60s", "120s", null).validate(4));
+        for (int k = 0; k < 200 && sim.live(2) < 2; k++) {
+            sim.round();
+            sim.calm();
+        }
+        sim.lose(first(sim, 1)); // lost while it rolls: the rolling update makes up for it with revision 2
+        sim.now = sim.now.plusSeconds(1);
+        sim.pause();
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now)).noneMatch(x -> x instanceof Action.Place);
+        sim.now = sim.now.plusSeconds(1);
+        String old = first(sim, 1);
+        String fresh = first(sim, 2);
+        sim.lose(old);
+        sim.lose(fresh);
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
+        assertThat(a).filteredOn(x -> x instanceof Action.Place).extracting(x -> ((Action.Place) x).revision()).containsExactlyInAnyOrder(1, 2);
+        assertThat(a).noneMatch(x -> x instanceof Action.Stop || x instanceof Action.Succeed);
+    }
 }

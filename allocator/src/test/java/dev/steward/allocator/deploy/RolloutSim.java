@@ -35,26 +35,31 @@ final class RolloutSim {
     final List<String> log = new ArrayList<>();
     /** Instances whose agents drain (their allocations are asked to leave); what is placed later never is. */
     final Set<String> leaving = new HashSet<>();
+    /** Whether a paused canary is promoted at random (off: it holds until the test promotes it). */
+    boolean promotes = true;
 
     RolloutSim(long seed) {
         r = new Random(seed);
     }
 
-    /** N healthy instances of revision 1, stable, no deployment. */
+    /** N healthy instances of revision 1, made a while ago; stable, no deployment. */
     void steady(int n) {
         svc = new ServiceView(n, 1, 1, 1, null);
+        Instant made = now;
+        now = now.minusSeconds(120);
         for (int k = 0; k < n; k++) {
             InstanceInfo i = place(1);
             i = Rollouts.instance(i, InstanceState.STARTING, null, now);
             i = Rollouts.healthySince(i, now.minusSeconds(60));
             inst.put(i.id(), Rollouts.instance(i, InstanceState.HEALTHY, null, now));
         }
+        now = made;
     }
 
     void deploy(int revision, RolloutSpec rollout) {
         svc = new ServiceView(svc.instances(), revision, svc.stable(), svc.active(), svc.replaceNotBefore());
         d = new DeploymentInfo("d" + revision, "web/test", revision, svc.stable(), svc.stable(), rollout, DeploymentState.RUNNING, 0, null, "sim", now,
-                now, now, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), null, 0, 0);
+                now, now, null, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), null, 0, 0);
     }
 
     /** What Services.abort does: the deployment ends ABORTED and the service returns to its stable revision. */
@@ -62,6 +67,21 @@ final class RolloutSim {
         d = Rollouts.state(d, DeploymentState.ABORTED, "aborted by sim", now);
         int back = svc.stable() != null ? svc.stable() : svc.revision();
         svc = new ServiceView(svc.instances(), back, svc.stable(), svc.stable(), null);
+    }
+
+    /** What DeploymentActions.pause does: a person holds the deployment. */
+    void pause() {
+        d = Rollouts.state(d, DeploymentState.PAUSED, null, now);
+    }
+
+    /** The instance is lost with its agent. */
+    void lose(String id) {
+        inst.put(id, Rollouts.instance(inst.get(id), InstanceState.LOST, "its allocation ended: LOST: agent m1 missed heartbeats", now));
+    }
+
+    /** Live instances (not final, not asked to stop) of {@code revision}. */
+    long live(int revision) {
+        return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested()).count();
     }
 
     /** A calm world for one round: nothing fails, everything pending starts and turns healthy, stops complete. */
@@ -132,7 +152,7 @@ final class RolloutSim {
                     : x < 0.15 ? dev.steward.api.Verdict.INCONCLUSIVE : dev.steward.api.Verdict.PASS;
             d = Rollouts.gate(d, new DeploymentInfo.Gating(d.gate().step(), d.gate().monitor(), v, "simulated " + v));
         }
-        if (d != null && d.state() == DeploymentState.PAUSED && r.nextDouble() < 0.2) {
+        if (promotes && d != null && d.state() == DeploymentState.PAUSED && r.nextDouble() < 0.2) {
             d = Rollouts.promoted(d, now);
         }
     }

@@ -53,7 +53,7 @@ class MonitorRetentionTest {
         String gate = started("web/prod");
         ended(gate);
         state.services().restore(List.of(), List.of(), List.of(new DeploymentInfo("d1", "web/prod", 1, null, null, RolloutSpec.ROLLING,
-                DeploymentState.SUCCEEDED, 0, null, "admin", now, now, now, null, null, null, 1, 0, 1, 0, 1, 0, List.of(),
+                DeploymentState.SUCCEEDED, 0, null, "admin", now, now, now, null, null, null, null, 1, 0, 1, 0, 1, 0, List.of(),
                 new DeploymentInfo.Gating(0, gate, Verdict.PASS, "passed"), 1, 1)), List.of());
         String running = started("web/prod");
         String other = started("api/prod");

@@ -1,0 +1,90 @@
+package dev.steward.allocator.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Over real HTTP, with two agents played by the test: a canary waits for its promote (a pipeline's
+ * input step can wait for days) and one agent dies. Before, nothing replaced what died with it
+ * until a person promoted or aborted: the service ran short all that time. Now each revision gets
+ * back the count it had, on the agent left, and the canary still waits.
+ */
+class RolloutHoldTest {
+    @Test
+    void a_canary_waiting_for_its_promote_replaces_what_dies_with_an_agent_by_its_own_revision() throws Exception {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofSeconds(2)))) {
+            String v1 = s.uploadScript("sleep 3600");
+            String v2 = s.uploadScript("sleep 3601");
+            String[] m1 = s.agent("m1", "4", "4g");
+            String[] m2 = s.agent("m2", "4", "4g");
+            String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + "}").code()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                alive(s, m1, m2);
+                return live(s, 1, null) == 2 && live(s, 1, "HEALTHY") == 2;
+            });
+            LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
+                    + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
+            assertThat(rolled.code()).as("%s", rolled.body()).isEqualTo(201);
+            String id = rolled.body().path("deployment").path("id").asText();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                alive(s, m1, m2);
+                return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
+            });
+            List<String> onM1 = new ArrayList<>();
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                if (i.path("agentId").asText().equals(m1[0]) && !i.path("stopRequested").asBoolean() && !i.path("state").asText().equals("STOPPED")) {
+                    onM1.add(i.path("id").asText());
+                }
+            }
+            assertThat(onM1).as("the scheduler put something on m1").isNotEmpty();
+            await().atMost(Duration.ofSeconds(90)).until(() -> { // m1 falls silent; m2 goes on
+                alive(s, m2);
+                long lost = 0;
+                for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                    lost += onM1.contains(i.path("id").asText()) && i.path("state").asText().equals("LOST") ? 1 : 0;
+                }
+                return lost == onM1.size() && live(s, 1, "HEALTHY") == 2 && live(s, 2, "HEALTHY") == 1;
+            });
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                if (!i.path("state").asText().equals("LOST") && !i.path("stopRequested").asBoolean()) {
+                    assertThat(i.path("agentId").asText()).as("every live instance is on m2 now: %s", i).isEqualTo(m2[0]);
+                }
+            }
+            JsonNode d = s.get("/v1/deployments/" + id, s.admin()).body();
+            assertThat(d.path("state").asText()).as("the canary still waits for its promote").isEqualTo("PAUSED");
+            assertThat(d.path("pausedAt").asText()).isNotBlank();
+            List<String> said = d.path("events").findValuesAsText("message");
+            for (String gone : onM1) {
+                assertThat(said).as("the log says what replaced %s and why", gone).anyMatch(m -> m.contains(": replaces " + gone + " (lost: ")
+                        && (m.contains("revision 1 keeps its count until the canary is promoted") || m.contains("the deployment is paused")));
+            }
+        }
+    }
+
+    /** Heartbeats for each agent, and plays its tasks. */
+    private static void alive(LiveServer s, String[]... agents) {
+        for (String[] a : agents) {
+            assertThat(s.put("/v1/agents/" + a[0] + "/heartbeat", a[1], "{\"usage\":{}}").code()).isEqualTo(200);
+            s.play(a);
+        }
+    }
+
+    /** Instances of {@code revision} not ended and not asked to stop, in {@code state} if it is given. */
+    private static long live(LiveServer s, int revision, String state) {
+        long n = 0;
+        for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+            String st = i.path("state").asText();
+            boolean ended = st.equals("STOPPED") || st.equals("FAILED") || st.equals("LOST");
+            n += i.path("revision").asInt() == revision && !ended && !i.path("stopRequested").asBoolean() && (state == null || st.equals(state)) ? 1 : 0;
+        }
+        return n;
+    }
+}
