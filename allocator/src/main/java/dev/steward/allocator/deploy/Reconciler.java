@@ -292,9 +292,10 @@ public final class Reconciler {
         if (oldSince == null && newSince == null || svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
             return;
         }
-        String why = paused ? "the deployment is paused, and each revision keeps its count meanwhile"
-                : canaryHolds ? "revision %d keeps its count until the canary is promoted"
-                : "revision %d keeps its count until blue/green switches to revision " + c.target;
+        String oldWhy = canaryHolds ? "revision %d keeps its count until the canary is promoted"
+                : blueHolds ? "revision %d keeps its count until blue/green switches to revision " + c.target
+                : "the deployment is paused: revision %d keeps its count until it resumes";
+        String newWhy = "the deployment is paused: revision %d keeps its count until it resumes";
         Map<Integer, List<InstanceInfo>> lost = new TreeMap<>();
         Map<Integer, Integer> made = new HashMap<>();
         for (InstanceInfo i : instances) {
@@ -315,7 +316,7 @@ public final class Reconciler {
             gone.sort(Comparator.comparing(InstanceInfo::endedAt));
             for (InstanceInfo i : gone.subList(Math.min(gone.size(), made.getOrDefault(e.getKey(), 0)), gone.size())) {
                 out.add(new Action.Place(e.getKey(), "replaces " + i.id() + " (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason())
-                        + "); " + String.format(why, e.getKey())));
+                        + "); " + String.format(e.getKey() == c.target ? newWhy : oldWhy, e.getKey())));
             }
         }
     }

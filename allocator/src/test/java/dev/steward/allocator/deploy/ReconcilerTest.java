@@ -243,9 +243,9 @@ class ReconcilerTest {
         List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
         assertThat(a).containsExactlyInAnyOrder(
                 new Action.Place(1, "replaces " + old + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); "
-                        + "the deployment is paused, and each revision keeps its count meanwhile"),
+                        + "revision 1 keeps its count until the canary is promoted"),
                 new Action.Place(2, "replaces " + canary + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); "
-                        + "the deployment is paused, and each revision keeps its count meanwhile"));
+                        + "the deployment is paused: revision 2 keeps its count until it resumes"));
         sim.round();
         for (int k = 0; k < 40; k++) { // once each: the replacements made count, through the backoff and after
             sim.now = sim.now.plusSeconds(3);

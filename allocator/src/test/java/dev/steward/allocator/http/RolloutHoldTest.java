@@ -64,7 +64,8 @@ class RolloutHoldTest {
             List<String> said = d.path("events").findValuesAsText("message");
             for (String gone : onM1) {
                 assertThat(said).as("the log says what replaced %s and why", gone).anyMatch(m -> m.contains(": replaces " + gone + " (lost: ")
-                        && (m.contains("revision 1 keeps its count until the canary is promoted") || m.contains("the deployment is paused")));
+                        && (m.contains("revision 1 keeps its count until the canary is promoted")
+                        || m.contains("the deployment is paused: revision 2 keeps its count until it resumes")));
             }
         }
     }
