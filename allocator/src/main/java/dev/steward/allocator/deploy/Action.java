@@ -7,11 +7,16 @@ public sealed interface Action {
     /**
      * Start a new instance of {@code revision}; {@code replacing} names why when it replaces
      * another; {@code failed}: the one it replaces was lost or failed, so backoff applies (not
-     * for one moved off a draining agent).
+     * for one moved off a draining agent); {@code movedFrom}: the instance on a draining agent
+     * it takes over from, kept on the new instance.
      */
-    record Place(int revision, String replacing, boolean failed) implements Action {
+    record Place(int revision, String replacing, boolean failed, String movedFrom) implements Action {
         public Place(int revision, String replacing) {
-            this(revision, replacing, replacing != null);
+            this(revision, replacing, replacing != null, null);
+        }
+
+        public Place(int revision, String replacing, boolean failed) {
+            this(revision, replacing, failed, null);
         }
     }
 

@@ -178,7 +178,7 @@ final class Controller {
                 InstanceInfo started = Rollouts.instance(n, InstanceState.STARTING, "starting", now);
                 return new InstanceInfo(started.id(), started.service(), started.revision(), started.packageDigest(), started.buildUrl(),
                         started.state(), started.requestId(), started.allocationId(), t.id(), started.agentId(), started.host(), started.ports(),
-                        started.healthySince(), started.availableAt(), started.reason(), started.stopRequested(), started.createdAt(), started.endedAt(),
+                        started.healthySince(), started.availableAt(), started.reason(), started.stopRequested(), started.createdAt(), started.endedAt(), started.movedFrom(),
                         started.createIndex(), started.modifyIndex());
             } catch (RuntimeException e) {
                 state.release(a.id(), "deployment", now);
@@ -231,7 +231,7 @@ final class Controller {
         }
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), allocationId, n.taskId(),
                 a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
-                n.endedAt(), n.createIndex(), n.modifyIndex());
+                n.endedAt(), n.movedFrom(), n.createIndex(), n.modifyIndex());
     }
 
     private static InstanceInfo reason(InstanceInfo n, String why) {
@@ -239,7 +239,7 @@ final class Controller {
             return n;
         }
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), n.allocationId(),
-                n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(),
+                n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(), n.movedFrom(),
                 n.createIndex(), n.modifyIndex());
     }
 
@@ -346,12 +346,12 @@ final class Controller {
         String id = state.newId();
         String digest = rev.spec().packageDigest();
         InstanceInfo i = new InstanceInfo(id, s.name(), p.revision(), digest, rev.buildUrl(), InstanceState.PENDING, null, null, null, null, null,
-                Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, state.nextIndex(),
+                Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, p.movedFrom(), state.nextIndex(),
                 state.nextIndex());
         try {
             RequestInfo r = state.submit(s.role(), rev.spec().allocation(s.role(), s.app() + "-" + s.env()), now);
             i = new InstanceInfo(id, i.service(), i.revision(), digest, i.buildUrl(), i.state(), r.id(), null, null, null, null, Map.of(), null, null,
-                    i.reason(), false, now, null, i.createIndex(), i.modifyIndex());
+                    i.reason(), false, now, null, i.movedFrom(), i.createIndex(), i.modifyIndex());
         } catch (ValidationException | dev.steward.allocator.state.NotFound e) {
             i = Rollouts.instance(i, InstanceState.FAILED, "its allocation could not be asked for: " + e.getMessage(), now);
         }

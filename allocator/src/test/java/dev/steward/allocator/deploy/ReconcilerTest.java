@@ -109,7 +109,7 @@ class ReconcilerTest {
         sim.leaving.add(moving);
         sim.svc = new ServiceView(3, 1, 1, 1, sim.now.plusSeconds(60)); // a failure's backoff under way: a move does not wait for it
         List<Action> first = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
-        assertThat(first).containsExactly(new Action.Place(1, "replaces " + moving + " (its agent is draining)", false));
+        assertThat(first).containsExactly(new Action.Place(1, "replaces " + moving + " (its agent is draining)", false, moving));
         List<Action> later = List.of();
         for (int k = 0; k < 20 && later.stream().noneMatch(a -> a instanceof Action.Stop); k++) {
             sim.round(); // the replacement starts and passes its check; the moving one serves meanwhile
@@ -200,9 +200,9 @@ class ReconcilerTest {
     void aMissedProgressDeadlineSaysWhatTheFirstWaitingInstanceWaitsFor() {
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
-                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, 0, 0);
+                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, null, 0, 0);
         dev.steward.api.InstanceInfo waiting = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.PENDING,
-                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, 0, 0);
+                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, null, 0, 0);
         RolloutSpec r = new RolloutSpec("rolling", null, null, null, null, null, "10s", "5m", "30s", null).validate(2);
         Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
         assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(29))).isNull();
@@ -299,5 +299,50 @@ class ReconcilerTest {
         List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now);
         assertThat(a).filteredOn(x -> x instanceof Action.Place).extracting(x -> ((Action.Place) x).revision()).containsExactlyInAnyOrder(1, 2);
         assertThat(a).noneMatch(x -> x instanceof Action.Stop || x instanceof Action.Succeed);
+    }
+
+    @Test
+    void aCanaryWaitingForItsPromoteMovesWhatIsOnADrainingAgentAndStillReplacesWhatItLosesAfter() {
+        RolloutSim sim = heldCanary(14);
+        String old = first(sim, 1);
+        sim.leaving.add(old);
+        sim.svc = new ServiceView(4, 2, 1, 1, sim.now.plusSeconds(60)); // a failure's backoff under way: a move does not wait for it
+        // before, nothing moved while the canary waited: the drain said instances move elsewhere, and none did
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(a).containsExactly(new Action.Place(1, "replaces " + old + " (its agent is draining); revision 1 keeps its count until the canary is "
+                + "promoted", false, old));
+        for (int k = 0; k < 20 && !sim.inst.get(old).stopRequested(); k++) {
+            sim.round(); // the replacement starts and passes its check; the moving one serves meanwhile
+            sim.now = sim.now.plusSeconds(5);
+            sim.calm();
+        }
+        assertThat(sim.inst.get(old).reason()).isEqualTo("its agent is draining, and an instance elsewhere took its place");
+        sim.round();
+        sim.calm();
+        assertThat(sim.live(1)).isEqualTo(4);
+        assertThat(sim.inst.values()).filteredOn(i -> i.movedFrom() != null).singleElement().matches(i -> i.movedFrom().equals(old) && i.revision() == 1);
+        String lost = first(sim, 1);
+        sim.lose(lost); // the move is not counted as a replacement already made
+        sim.now = sim.now.plusSeconds(61);
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now))
+                .containsExactly(new Action.Place(1, "replaces " + lost + " (lost: its allocation ended: LOST: agent m1 missed heartbeats); revision 1 keeps "
+                        + "its count until the canary is promoted"));
+    }
+
+    @Test
+    void aMoveUnderAHeldRolloutWhoseDrainIsCalledOffStopsItsReplacementAndOwesNothing() {
+        RolloutSim sim = heldCanary(15);
+        String old = first(sim, 1);
+        sim.leaving.add(old);
+        sim.round(); // its replacement is asked for
+        sim.leaving.clear(); // the drain is called off before it serves
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        String moved = sim.inst.values().stream().filter(i -> old.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        assertThat(a).containsExactly(new Action.Stop(moved, "it was to take over from " + old + ", whose agent no longer drains"));
+        sim.round();
+        sim.calm();
+        sim.now = sim.now.plusSeconds(120);
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now)).isEmpty();
+        assertThat(sim.live(1)).isEqualTo(4);
     }
 }

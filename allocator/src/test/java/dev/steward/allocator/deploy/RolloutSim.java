@@ -84,6 +84,21 @@ final class RolloutSim {
         return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested()).count();
     }
 
+    /** Live instances of {@code revision} on draining agents that a live instance takes over from (directly, or through one that moved on). */
+    long moving(int revision) {
+        return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested() && leaving.contains(i.id())
+                && takenOver(i.id())).count();
+    }
+
+    private boolean takenOver(String id) {
+        for (InstanceInfo t : inst.values()) {
+            if (id.equals(t.movedFrom()) && (!t.state().terminal() && !t.stopRequested() || takenOver(t.id()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A calm world for one round: nothing fails, everything pending starts and turns healthy, stops complete. */
     void calm() {
         inst.replaceAll((id, i) -> i.state() == InstanceState.UNHEALTHY ? Rollouts.instance(i, InstanceState.STARTING, null, now)
@@ -93,9 +108,13 @@ final class RolloutSim {
     }
 
     private InstanceInfo place(int rev) {
+        return place(rev, null);
+    }
+
+    private InstanceInfo place(int rev, String movedFrom) {
         String id = "i" + (++ids);
         InstanceInfo i = new InstanceInfo(id, "web/test", rev, null, null, InstanceState.PENDING, null, null, null, null, null, Map.of(), null, null, null,
-                false, now, null, 0, 0);
+                false, now, null, movedFrom, 0, 0);
         inst.put(id, i);
         return i;
     }
@@ -159,7 +178,7 @@ final class RolloutSim {
 
     private static InstanceInfo withReason(InstanceInfo i, String reason) {
         return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(),
-                i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), reason, i.stopRequested(), i.createdAt(), i.endedAt(),
+                i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), reason, i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(),
                 i.createIndex(), i.modifyIndex());
     }
 
@@ -175,7 +194,8 @@ final class RolloutSim {
     void round() {
         List<Action> actions = Reconciler.decide(svc, d, List.copyOf(inst.values()), leaving, now);
         boolean active = d != null && !d.state().terminal();
-        boolean rolling = active && d.rollout().type() == RolloutSpec.Strategy.ROLLING;
+        // while paused the rolling update does not act, and the hold's own bound applies (a move there runs one over until the moved one stops)
+        boolean rolling = active && d.rollout().type() == RolloutSpec.Strategy.ROLLING && d.state() != DeploymentState.PAUSED;
         boolean back = active && d.state() == DeploymentState.ROLLING_BACK;
         int liveBefore = live();
         int n = svc.instances();
@@ -199,8 +219,8 @@ final class RolloutSim {
         Set<String> stopped = new HashSet<>();
         for (Action a : actions) {
             if (a instanceof Action.Place p) {
-                place(p.revision());
-                if (p.replacing() != null) {
+                place(p.revision(), p.movedFrom());
+                if (p.failed()) { // as the controller: a move waits for no backoff, and starts none
                     svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), svc.active(), now.plusSeconds(5));
                 }
             } else if (a instanceof Action.Stop s) {

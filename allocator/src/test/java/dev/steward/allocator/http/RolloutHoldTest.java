@@ -12,9 +12,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Over real HTTP, with two agents played by the test: a canary waits for its promote (a pipeline's
- * input step can wait for days) and one agent dies. Before, nothing replaced what died with it
- * until a person promoted or aborted: the service ran short all that time. Now each revision gets
- * back the count it had, on the agent left, and the canary still waits.
+ * input step can wait for days) and one agent dies, or is drained. Before, nothing replaced what
+ * died with it, and nothing moved off the draining one, until a person promoted or aborted: the
+ * service ran short, or the drain never ended, all that time. Now each revision gets back the count
+ * it had on the agent left, a drain moves without a gap, and the canary still waits.
  */
 class RolloutHoldTest {
     @Test
@@ -68,6 +69,63 @@ class RolloutHoldTest {
                         || m.contains("the deployment is paused: revision 2 keeps its count until it resumes")));
             }
         }
+    }
+
+    @Test
+    void a_drain_under_a_canary_waiting_for_its_promote_moves_every_instance_without_a_gap() throws Exception {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofSeconds(30)))) {
+            String v1 = s.uploadScript("sleep 3600");
+            String v2 = s.uploadScript("sleep 3601");
+            String[] m1 = s.agent("m1", "4", "4g");
+            String[] m2 = s.agent("m2", "4", "4g");
+            String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + "}").code()).isEqualTo(201);
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                alive(s, m1, m2);
+                return live(s, 1, "HEALTHY") == 2;
+            });
+            LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
+                    + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
+            String id = rolled.body().path("deployment").path("id").asText();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                alive(s, m1, m2);
+                return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
+            });
+            assertThat(on(s, m1[0])).as("the scheduler put something on m1").isNotEmpty();
+            assertThat(s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), null).code()).isEqualTo(200);
+            List<Long> seen = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                alive(s, m1, m2);
+                seen.add(live(s, 1, "HEALTHY") + live(s, 2, "HEALTHY"));
+                return on(s, m1[0]).isEmpty() && live(s, 1, "HEALTHY") == 2 && live(s, 2, "HEALTHY") == 1;
+            });
+            assertThat(seen).as("available instances at each look while the drain moved them").allMatch(n -> n >= 3);
+            JsonNode d = s.get("/v1/deployments/" + id, s.admin()).body();
+            assertThat(d.path("state").asText()).as("the canary still waits for its promote").isEqualTo("PAUSED");
+            assertThat(d.path("events").findValuesAsText("message")).anyMatch(m -> m.contains(" (its agent is draining); ")
+                    && (m.contains("revision 1 keeps its count until the canary is promoted")
+                    || m.contains("the deployment is paused: revision 2 keeps its count until it resumes")));
+            List<String> movedFrom = new ArrayList<>();
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                if (!i.path("movedFrom").isNull() && !i.path("movedFrom").isMissingNode()) {
+                    movedFrom.add(i.path("movedFrom").asText());
+                }
+            }
+            assertThat(movedFrom).as("each new instance names the one it took over from").isNotEmpty();
+        }
+    }
+
+    /** The live instances (not ended, not asked to stop) on agent {@code agentId}. */
+    private static List<String> on(LiveServer s, String agentId) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+            String st = i.path("state").asText();
+            if (i.path("agentId").asText().equals(agentId) && !i.path("stopRequested").asBoolean() && !st.equals("STOPPED") && !st.equals("LOST")
+                    && !st.equals("FAILED")) {
+                out.add(i.path("id").asText());
+            }
+        }
+        return out;
     }
 
     /** Heartbeats for each agent, and plays its tasks. */
