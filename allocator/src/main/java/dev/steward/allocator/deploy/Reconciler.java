@@ -12,12 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The rollout decision, pure: (service, deployment, instances, now) → actions. No I/O, no clock.
@@ -57,7 +54,7 @@ public final class Reconciler {
         int target = back ? d.stableRevision() : d.revision();
         Ctx c = new Ctx(svc.instances(), target, instances, available);
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
-            makeUp(svc, d, c, instances, leaving, true, now, out);
+            Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
             return out;
         }
         String failure = deadlines(d, c, rollout, back, now);
@@ -87,11 +84,11 @@ public final class Reconciler {
             }
             case RECREATE -> recreate(c, out);
             case BLUEGREEN -> {
-                makeUp(svc, d, c, instances, leaving, false, now, out);
+                Holds.makeUp(svc, d, c, instances, leaving, false, now, out);
                 blueGreen(c, d, rollout, now, out);
             }
             case CANARY -> {
-                makeUp(svc, d, c, instances, leaving, false, now, out);
+                Holds.makeUp(svc, d, c, instances, leaving, false, now, out);
                 canary(c, d, rollout, now, out);
             }
         }
@@ -271,124 +268,6 @@ public final class Reconciler {
         for (int k = 0; k < count && k < order.size(); k++) {
             out.add(new Action.Stop(order.get(k).id(), why));
         }
-    }
-
-    /**
-     * What a holding rollout owes for its losses and its drains. A rolling update makes up for a
-     * lost instance as it goes, by starting one of the new revision; nothing else does while a
-     * rollout holds. So while it holds, each revision keeps the count it had, as a Kubernetes
-     * ReplicaSet does under a paused Deployment. The old revisions hold from the deployment's
-     * start while a canary is not yet promoted or blue/green has not switched (both keep every old
-     * instance serving until then); every revision holds from the pause while the deployment is
-     * paused.
-     * <ul>
-     * <li>An instance on a draining agent gets one of its revision elsewhere at once (no
-     * backoff; the new one's {@code movedFrom} names it), and is stopped once that one is
-     * available. A replacement whose original's drain was called off is stopped.</li>
-     * <li>An instance lost or failed since the hold began is replaced by one of its revision,
-     * after the service's backoff. What is owed is counted, not linked: losses, plus instances
-     * stopped by a move (an original moved away, or a replacement no longer wanted), less the
-     * instances of the revision started since the hold began. While an instance and its move's
-     * replacement both run, one loss more is covered by the replacement.</li>
-     * </ul>
-     */
-    static void makeUp(ServiceView svc, DeploymentInfo d, Ctx c, List<InstanceInfo> instances, Set<String> leaving, boolean paused, Instant now,
-                       List<Action> out) {
-        RolloutSpec r = d.rollout();
-        boolean canaryHolds = r.type() == RolloutSpec.Strategy.CANARY && d.step() < r.steps().size();
-        boolean blueHolds = r.type() == RolloutSpec.Strategy.BLUEGREEN && (d.activeRevision() == null || d.activeRevision() != c.target);
-        Instant oldSince = canaryHolds || blueHolds ? d.createdAt() : paused ? d.pausedAt() : null;
-        Instant newSince = paused ? d.pausedAt() : null;
-        if (oldSince == null && newSince == null) {
-            return;
-        }
-        String oldWhy = canaryHolds ? "revision %d keeps its count until the canary is promoted"
-                : blueHolds ? "revision %d keeps its count until blue/green switches to revision " + c.target
-                : "the deployment is paused: revision %d keeps its count until it resumes";
-        String newWhy = "the deployment is paused: revision %d keeps its count until it resumes";
-        Map<String, InstanceInfo> byId = new HashMap<>();
-        for (InstanceInfo i : instances) {
-            byId.put(i.id(), i);
-        }
-        Map<Integer, List<InstanceInfo>> lost = new TreeMap<>();
-        Map<Integer, Integer> owed = new HashMap<>();
-        Map<String, List<InstanceInfo>> movedTo = new HashMap<>();
-        Set<String> movedAway = new HashSet<>();
-        for (InstanceInfo i : instances) {
-            if (i.movedFrom() != null) {
-                movedTo.computeIfAbsent(i.movedFrom(), k -> new ArrayList<>()).add(i);
-            }
-            Instant since = i.revision() == c.target ? newSince : oldSince;
-            if (since == null) {
-                continue;
-            }
-            if (!i.createdAt().isBefore(since)) {
-                owed.merge(i.revision(), -1, Integer::sum);
-                if (i.movedFrom() != null) {
-                    InstanceInfo from = byId.get(i.movedFrom());
-                    if (from != null && from.stopRequested() && movedAway.add(from.id())) {
-                        owed.merge(i.revision(), 1, Integer::sum); // the original, moved away
-                    }
-                    if (i.stopRequested() && movedAway.add(i.id())) {
-                        owed.merge(i.revision(), 1, Integer::sum); // a replacement no longer wanted (or itself moved on): once
-                    }
-                }
-            }
-            if ((i.state() == InstanceState.LOST || i.state() == InstanceState.FAILED) && !i.stopRequested() && i.endedAt() != null
-                    && !i.endedAt().isBefore(since)) {
-                owed.merge(i.revision(), 1, Integer::sum);
-                lost.computeIfAbsent(i.revision(), k -> new ArrayList<>()).add(i);
-            }
-        }
-        for (InstanceInfo i : instances) {
-            Instant since = i.revision() == c.target ? newSince : oldSince;
-            if (since == null || i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
-                continue;
-            }
-            String why = String.format(i.revision() == c.target ? newWhy : oldWhy, i.revision());
-            List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
-            if (leaving.contains(i.id())) {
-                if (to.isEmpty()) {
-                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining); " + why, false, i.id()));
-                } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
-                    out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
-                }
-            } else {
-                for (InstanceInfo t : to) {
-                    out.add(new Action.Stop(t.id(), "it was to take over from " + i.id() + ", whose agent no longer drains"));
-                }
-            }
-        }
-        if (svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
-            return; // backoff after a failure
-        }
-        for (var e : lost.entrySet()) {
-            List<InstanceInfo> gone = new ArrayList<>(e.getValue());
-            gone.sort(Comparator.comparing(InstanceInfo::endedAt));
-            int n = Math.min(gone.size(), owed.getOrDefault(e.getKey(), 0));
-            String why = String.format(e.getKey() == c.target ? newWhy : oldWhy, e.getKey());
-            for (InstanceInfo i : gone.subList(gone.size() - Math.max(0, n), gone.size())) {
-                out.add(new Action.Place(e.getKey(), "replaces " + i.id() + " (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason())
-                        + "); " + why));
-            }
-        }
-    }
-
-    /**
-     * The live instances taking over from {@code id}: those started in its place, or, for one of
-     * them that is gone (moved on in turn as its agent drained too, or lost after it had), those
-     * taking over from it.
-     */
-    private static List<InstanceInfo> takingOver(String id, Map<String, List<InstanceInfo>> movedTo, int depth) {
-        List<InstanceInfo> out = new ArrayList<>();
-        for (InstanceInfo t : movedTo.getOrDefault(id, List.of())) {
-            if (!t.state().terminal() && !t.stopRequested()) {
-                out.add(t);
-            } else if (depth < 100) {
-                out.addAll(takingOver(t.id(), movedTo, depth + 1));
-            }
-        }
-        return out;
     }
 
     /** Why the deployment must fail now, or null: a new instance failed or missed its healthy deadline, or nothing progressed. */

@@ -2,7 +2,9 @@
  * Services and their rollouts. {@link dev.steward.allocator.deploy.Reconciler} is a pure
  * function from a service, its deployment, its instances and the time to the actions that move
  * it on (place, stop, mark available, advance a canary step, switch, succeed, fail, roll back),
- * with the arithmetic of Kubernetes Deployments for rolling updates. The
+ * with the arithmetic of Kubernetes Deployments for rolling updates; {@link dev.steward.allocator.deploy.Holds}
+ * is its part for a rollout that holds (paused, a canary not yet promoted), which keeps each
+ * revision's count through losses and drains as a ReplicaSet does. The
  * {@link dev.steward.allocator.deploy.Services} controller, part of the cluster state on its owner
  * thread, observes instances through their allocations and tasks, asks the reconciler, and
  * applies its actions in the same command, so a crash at any point resumes from durable state.
