@@ -52,7 +52,7 @@ public final class Reconciler {
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
-        Ctx c = new Ctx(svc.instances(), target, instances, available);
+        Ctx c = new Ctx(svc.instances(), target, instances, available, leaving);
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
             Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
             return out;
@@ -108,7 +108,15 @@ public final class Reconciler {
         int placed;
         final Set<String> available;
 
+        /** Instances on draining agents: a rolling update stops its old ones there first. */
+        final Set<String> leaving;
+
         Ctx(int n, int target, List<InstanceInfo> all, Set<String> available) {
+            this(n, target, all, available, Set.of());
+        }
+
+        Ctx(int n, int target, List<InstanceInfo> all, Set<String> available, Set<String> leaving) {
+            this.leaving = leaving;
             this.n = n;
             this.target = target;
             this.available = available;
@@ -138,7 +146,11 @@ public final class Reconciler {
         }
     }
 
-    /** Kubernetes' rolling update: scale the new set up within the surge, the old set down within the availability floor. */
+    /**
+     * Kubernetes' rolling update: scale the new set up within the surge, the old set down within
+     * the availability floor; of the old, those on draining agents go first, so a drain under a
+     * rolling update is done as soon as the rollout allows.
+     */
     static void rolling(Ctx c, RolloutSpec r, List<Action> out) {
         int surge = r.surge(c.n);
         int minAvailable = c.n - r.unavailable(c.n);
@@ -159,7 +171,8 @@ public final class Reconciler {
         if (maxScaleDown <= 0) {
             return;
         }
-        List<InstanceInfo> unhealthyOld = c.old.stream().filter(i -> !c.available.contains(i.id())).toList();
+        Comparator<InstanceInfo> drainingFirst = Comparator.comparing((InstanceInfo i) -> !c.leaving.contains(i.id()));
+        List<InstanceInfo> unhealthyOld = c.old.stream().filter(i -> !c.available.contains(i.id())).sorted(drainingFirst).toList();
         int cleaned = 0;
         for (InstanceInfo i : unhealthyOld) {
             if (cleaned >= maxScaleDown) {
@@ -170,7 +183,7 @@ public final class Reconciler {
         }
         int scaleDown = Math.min(c.oldAvail, c.oldAvail + c.newAvail - minAvailable);
         List<InstanceInfo> healthyOld = c.old.stream().filter(i -> c.available.contains(i.id()))
-                .sorted(Comparator.comparing(InstanceInfo::createdAt).reversed()).toList();
+                .sorted(drainingFirst.thenComparing(Comparator.comparing(InstanceInfo::createdAt).reversed())).toList();
         for (int k = 0; k < scaleDown && k < healthyOld.size(); k++) {
             out.add(new Action.Stop(healthyOld.get(k).id(), "replaced by revision " + c.target));
         }

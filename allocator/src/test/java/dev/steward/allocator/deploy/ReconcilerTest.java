@@ -345,4 +345,17 @@ class ReconcilerTest {
         assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now)).isEmpty();
         assertThat(sim.live(1)).isEqualTo(4);
     }
+
+    @Test
+    void aRollingUpdateStopsTheOldInstancesOnADrainingAgentFirst() {
+        RolloutSim sim = new RolloutSim(16);
+        sim.steady(4);
+        List<String> ids = List.copyOf(sim.inst.keySet());
+        String draining = ids.get(ids.size() - 1);
+        sim.leaving.add(draining);
+        sim.deploy(2, new RolloutSpec("rolling", "1", "1", null, null, null, "10s", "60s", "120s", null).validate(4));
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        // before, the newest went first, whatever its agent: the drain waited for the whole rollout
+        assertThat(a).filteredOn(x -> x instanceof Action.Stop).extracting(x -> ((Action.Stop) x).instance()).containsExactly(draining);
+    }
 }
