@@ -122,6 +122,10 @@ final class Rollout {
                 s.append(" (promoted)");
             }
         }
+        if (d.pausedAt() != null) {
+            s.append(", paused since ").append(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault())
+                    .format(d.pausedAt()));
+        }
         return s.toString();
     }
 }

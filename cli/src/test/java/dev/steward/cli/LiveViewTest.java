@@ -48,6 +48,20 @@ class LiveViewTest {
     }
 
     @Test
+    void theStatusLineOfAPausedRolloutSaysSinceWhen() {
+        RolloutSpec canary = new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("34%", "promote", null)), null, null, null, null, null)
+                .validate(3);
+        DeploymentInfo paused = new DeploymentInfo("d-1", "webapp/staging", 2, 1, 1, canary, DeploymentState.PAUSED, 0, null, "me", T, T, T, null, T, 1,
+                null, 3, 3, 1, 3, 1, 0, List.of(), null, 1, 1);
+        String at = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault()).format(T);
+        assertThat(Rollout.status(paused)).isEqualTo("[PAUSED] revision 2: new 1/1 available, old 3/3 available, want 3, canary step 1 of 1, paused since "
+                + at);
+        DeploymentInfo running = new DeploymentInfo("d-1", "webapp/staging", 2, 1, 1, canary, DeploymentState.RUNNING, 0, null, "me", T, T, T, null, null,
+                1, null, 3, 3, 1, 3, 1, 0, List.of(), null, 1, 1);
+        assertThat(Rollout.status(running)).doesNotContain("paused");
+    }
+
+    @Test
     void theNextFrameMovesBackOverThePreviousOneAndLongLinesAreCut() {
         assertThat(LiveView.redraw(0, List.of("a", "b"), 80)).isEqualTo("a\nb\n");
         assertThat(LiveView.redraw(2, List.of("c"), 80)).isEqualTo("\u001b[2A\r\u001b[Jc\n");
