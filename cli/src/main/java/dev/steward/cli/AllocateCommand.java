@@ -121,8 +121,9 @@ final class AllocateCommand implements Callable<Integer> {
             if (session.anEnded()) {
                 session.release("an allocation ended under the command; it was stopped (exit code " + code + ")");
                 code = ENDED;
+            } else {
+                session.release("exit code " + code);
             }
-            session.release("exit code " + code);
             if (conn.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("request", session.requestId());
