@@ -11,16 +11,17 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * {@code steward rollout ACTION DEPLOYMENT}: watch, pause, resume, promote (a canary's next step)
- * or abort a deployment. Every action but watch returns once the allocator has accepted it;
- * {@code --watch} then follows the deployment to its end, as {@code watch} does.
+ * {@code steward rollout ACTION DEPLOYMENT}: status, watch, pause, resume, promote (a canary's
+ * next step) or abort a deployment. {@code status} prints the deployment as it stands, once (the
+ * live view's frame, or its JSON); every other action but watch returns once the allocator has
+ * accepted it; {@code --watch} then follows the deployment to its end, as {@code watch} does.
  */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
-        description = {"Act on a deployment: watch (follow to its end), pause, resume, promote (a canary to its next step), abort.",
+        description = {"Act on a deployment: status (print it once), watch (follow to its end), pause, resume, promote (a canary to its next step), abort.",
                 "pause, resume, promote and abort return once accepted (exit 0; 1 when refused, e.g. a deployment that has ended);",
                 "add --watch to follow the deployment to its end."})
 final class RolloutCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "watch, pause, resume, promote or abort")
+    @Parameters(index = "0", description = "status, watch, pause, resume, promote or abort")
     String action;
     @Parameters(index = "1", description = "The deployment id")
     String id;
@@ -33,20 +34,32 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!java.util.Set.of("watch", "pause", "resume", "promote", "abort").contains(action)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + action + "' is not watch, pause, resume, promote or abort");
+        if (!java.util.Set.of("status", "watch", "pause", "resume", "promote", "abort").contains(action)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + action + "' is not status, watch, pause, resume, promote or abort");
         }
         StewardClient c = conn.client();
         DeploymentInfo d = switch (action) {
-            case "watch" -> c.deployments().deployment(id);
+            case "status", "watch" -> c.deployments().deployment(id);
             case "pause" -> c.deployments().pause(id);
             case "resume" -> c.deployments().resume(id);
             case "promote" -> c.deployments().promote(id);
             case "abort" -> c.deployments().abort(id);
             default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "'" + action + "' is not watch, pause, resume, promote or abort");
+                    "'" + action + "' is not status, watch, pause, resume, promote or abort");
         };
-        if (!action.equals("watch")) {
+        if (action.equals("status") && !watch) {
+            if (conn.json()) {
+                Output.json(d);
+                return 0;
+            }
+            String[] appEnv = d.service().split("/", 2);
+            java.util.List<dev.steward.api.InstanceInfo> instances = d.state().terminal() || appEnv.length < 2 ? java.util.List.of()
+                    : c.deployments().instances(appEnv[0], appEnv[1]);
+            LiveView.render(d, instances).forEach(System.out::println);
+            System.out.println(Rollout.status(d));
+            return 0;
+        }
+        if (!action.equals("watch") && !action.equals("status")) {
             System.out.println(action + ": deployment " + d.id() + " is " + d.state() + (watch ? ""
                     : "; follow it with 'steward rollout watch " + d.id() + "'"));
             if (!watch) {

@@ -146,6 +146,9 @@ class FirstRunIT {
                 "--steps", "1:promote", "--steps", "2:promote", "--detach", "-o", "json");
         String id = Json.MAPPER.readTree(started).path("deployment").path("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> api().deployments().deployment(id).state().name().equals("PAUSED"));
+        String status = run(0, "rollout", "status", id); // once, as it stands: a person asks before promoting
+        assertThat(status).contains("deployment " + id).contains("PAUSED since ").contains("step 1 of 2").contains("canary step 1 of 2, paused since ");
+        assertThat(Json.MAPPER.readTree(run(0, "rollout", "status", id, "-o", "json")).path("pausedAt").asText()).isNotBlank();
         String promoted = run(0, "rollout", "promote", id); // would block to the end before: the next step waits for another promote
         assertThat(promoted).contains("promote: deployment " + id).contains("steward rollout watch " + id);
         await().atMost(Duration.ofSeconds(60)).until(() -> api().deployments().deployment(id).state().name().equals("PAUSED")
@@ -217,7 +220,7 @@ class FirstRunIT {
         String out = run(2, "status", "--bogus");
         assertThat(out.strip().lines()).hasSizeLessThanOrEqualTo(2);
         assertThat(out).contains("Unknown option: '--bogus'").contains("see 'steward status --help'");
-        assertThat(run(2, "rollout", "sideways", "x")).contains("steward rollout: 'sideways' is not watch").contains("'steward rollout --help'");
+        assertThat(run(2, "rollout", "sideways", "x")).contains("steward rollout: 'sideways' is not status, watch").contains("'steward rollout --help'");
         String help = run(0, "monitor", "--help");
         assertThat(help).doesNotContain("WARN").contains("'cpu < 0.5'").contains("'error-rate < 1%'");
         assertThat(run(1, "status", "--addr", "http://127.0.0.1:1", "--token", "x")).contains("cannot reach the allocator at http://127.0.0.1:1");

@@ -50,6 +50,7 @@ class ReadmeTourIT {
         EXPECT.put("./steward logs webapp --env staging --instance 0", new Expect(0, List.of("webapp v1 listening")));
         EXPECT.put("D2=$(./steward package", new Expect(0, List.of("packaged webapp v2", "value sha256:")));
         EXPECT.put("ID=$(./steward deploy", new Expect(0, List.of("follow it with 'steward rollout watch")));
+        EXPECT.put("./steward rollout status $ID", new Expect(0, List.of("deployment ", "canary, step 1 of 1 (34%)", "canary step 1 of 1")));
         EXPECT.put("./steward rollout promote $ID --watch", new Expect(0, List.of("promote: deployment", "succeeded: revision 2")));
         EXPECT.put("./steward promote webapp --from staging --to prod --dry-run", new Expect(0, List.of("would create webapp/prod: revision 1, 1 instance",
                 "the instance finds room now", "packageDigest  (none) -> sha256:")));
