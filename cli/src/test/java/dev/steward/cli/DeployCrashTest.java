@@ -32,9 +32,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * kill -9 of the allocator process in the middle of a rolling update, with real agents running
- * the example app: after a restart on the same data directory and port, the update completes
- * with every instance accounted for, none lost and none started twice.
+ * kill -9 of the allocator process in the middle of a rolling update, or of a drain under a canary
+ * waiting for its promote, with real agents running the example app: after a restart on the same
+ * data directory and port, it completes with every instance accounted for, none lost and none
+ * started twice.
  */
 class DeployCrashTest {
     private final List<Process> processes = new ArrayList<>();
@@ -157,5 +158,61 @@ class DeployCrashTest {
             }
         }
         assertThat(c.deployments().deploy("webapp", "staging", rolling(v1)).revision().number()).as("the name is free: a new service").isEqualTo(1);
+    }
+
+    /**
+     * kill -9 of the allocator while a drain moves instances under a canary waiting for its
+     * promote: after a restart every move completes once, none is asked for twice, and the canary
+     * still waits.
+     */
+    @Test
+    void aDrainUnderAWaitingCanaryCompletesOnceAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        dir = Files.createTempDirectory("steward-hold-crash");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        server();
+        String url = "http://127.0.0.1:" + port;
+        String join = Files.readString(dir.resolve("server/join.token")).trim();
+        for (String a : List.of("a1", "a2")) {
+            agents.add(new Agent(AgentConfig.load(null, Map.of("server", url, "join-token", join, "data", dir.resolve(a).toString(), "name", a,
+                    "ports", a.equals("a1") ? "26000-26499" : "26500-26999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
+                    Clock.systemUTC()).start());
+        }
+        StewardClient c = StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim())
+                .retryBudget(Duration.ofSeconds(60)).build();
+        String v1 = DemoApps.pack(c, dir, "v1");
+        String v2 = DemoApps.pack(c, dir, "v2");
+        String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(first).state().terminal());
+        DeployRequest canary = new DeployRequest(v2, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "canary", null, null, null,
+                List.of(new dev.steward.api.CanaryStep("1", "promote", null)), null, "1s", "60s", "3m", null, null, null, null, null, null);
+        String second = c.deployments().deploy("webapp", "staging", canary).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(second).state() == DeploymentState.PAUSED
+                && c.deployments().deployment(second).newAvailable() == 1);
+        String a1 = c.agents().stream().filter(a -> a.name().equals("a1")).findFirst().orElseThrow().id();
+        Set<String> onA1 = new HashSet<>();
+        for (InstanceInfo i : c.deployments().instances("webapp", "staging")) {
+            if (a1.equals(i.agentId()) && !i.state().terminal() && !i.stopRequested()) {
+                onA1.add(i.id());
+            }
+        }
+        assertThat(onA1).as("the spread put instances on a1").isNotEmpty();
+        c.drain(a1, null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.deployments().instances("webapp", "staging").stream().anyMatch(i -> i.movedFrom() != null));
+        processes.get(processes.size() - 1).destroyForcibly().waitFor(); // kill -9 while the moves run
+        server();
+
+        await().atMost(Duration.ofSeconds(180)).until(() -> c.deployments().instances("webapp", "staging").stream()
+                .noneMatch(i -> a1.equals(i.agentId()) && !i.state().terminal() && !i.stopRequested())
+                && c.deployments().instances("webapp", "staging").stream().filter(i -> !i.stopRequested() && i.state() == InstanceState.HEALTHY).count() == 5);
+        List<InstanceInfo> all = c.deployments().instances("webapp", "staging");
+        List<InstanceInfo> live = all.stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
+        assertThat(live.stream().filter(i -> i.revision() == 1)).as("the old revision keeps its 4").hasSize(4);
+        assertThat(live.stream().filter(i -> i.revision() == 2)).as("the canary keeps its 1").hasSize(1);
+        for (String moved : onA1) {
+            assertThat(all.stream().filter(i -> moved.equals(i.movedFrom()))).as("%s was moved once, not twice", moved).hasSize(1);
+        }
+        assertThat(all).as("nothing made but the moves").hasSize(4 + 1 + onA1.size());
+        assertThat(c.deployments().deployment(second).state()).as("the canary still waits for its promote").isEqualTo(DeploymentState.PAUSED);
     }
 }
