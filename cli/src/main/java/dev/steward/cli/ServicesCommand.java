@@ -58,7 +58,8 @@ final class ServicesCommand implements Callable<Integer> {
             InstanceInfo i = live.get(n);
             System.out.printf("%-3d %-18s %-4d %-10s %-18s %-22s %-22s %s%n", n, i.id(), i.revision(), i.state(),
                     i.allocationId() == null ? "" : i.allocationId(), i.host() == null ? "" : i.host() + " " + i.ports(),
-                    i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), i.reason() == null ? "" : i.reason());
+                    i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
+                            + (i.movedFrom() == null ? "" : " (took over from " + i.movedFrom() + ", whose agent drained)"));
         }
         System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         System.out.println("\nENDPOINTS");

@@ -214,5 +214,18 @@ class DeployCrashTest {
         }
         assertThat(all).as("nothing made but the moves").hasSize(4 + 1 + onA1.size());
         assertThat(c.deployments().deployment(second).state()).as("the canary still waits for its promote").isEqualTo(DeploymentState.PAUSED);
+        java.io.ByteArrayOutputStream shown = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = System.out;
+        System.setOut(new java.io.PrintStream(shown, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertThat(Main.commandLine().execute("services", "webapp", "--env", "staging", "--addr", url, "--token",
+                    Files.readString(dir.resolve("server/admin.token")).trim())).isZero();
+        } finally {
+            System.setOut(out);
+        }
+        for (String moved : onA1) {
+            assertThat(shown.toString(java.nio.charset.StandardCharsets.UTF_8)).as("steward services says what took over from what")
+                    .contains("(took over from " + moved + ", whose agent drained)");
+        }
     }
 }

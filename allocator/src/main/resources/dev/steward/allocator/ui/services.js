@@ -55,7 +55,7 @@ export function instancesTable(instances) {
       h('td', {}, i.host || i.agentId || h('span', {class: 'muted'}, '—')),
       h('td', {class: 'mono'}, Object.entries(i.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')),
       h('td', {class: 'muted'}, ago(i.healthySince || i.createdAt)),
-      h('td', {class: 'muted'}, i.reason || ''))) : h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))));
+      h('td', {class: 'muted'}, (i.reason || '') + (i.movedFrom ? ` (took over from ${i.movedFrom}, whose agent drained)` : '')))) : h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))));
 }
 
 /** Delete, in two clicks: the first shows what the second does. Once taken, the list of services shows it stopping, then gone. */
