@@ -76,17 +76,12 @@ class DeployCrashTest {
         return p;
     }
 
-    private static DeployRequest rolling(String digest) {
-        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
-                "60s", "3m", null, null, null, null, null, null);
-    }
-
-    @Test
-    void aRollingUpdateCompletesAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
+    /** An allocator process and two agents (a1, a2) in a new directory named {@code prefix}...; an admin client for it. */
+    private StewardClient cluster(String prefix) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
-        dir = Files.createTempDirectory("steward-deploy-crash");
+        dir = Files.createTempDirectory(prefix);
         Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        Process server = server();
+        server();
         String url = "http://127.0.0.1:" + port;
         String join = Files.readString(dir.resolve("server/join.token")).trim();
         for (String a : List.of("a1", "a2")) {
@@ -94,8 +89,18 @@ class DeployCrashTest {
                     "ports", a.equals("a1") ? "26000-26499" : "26500-26999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
                     Clock.systemUTC()).start());
         }
-        StewardClient c = StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim())
-                .retryBudget(Duration.ofSeconds(60)).build();
+        return StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim()).retryBudget(Duration.ofSeconds(60)).build();
+    }
+
+    private static DeployRequest rolling(String digest) {
+        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
+                "60s", "3m", null, null, null, null, null, null);
+    }
+
+    @Test
+    void aRollingUpdateCompletesAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
+        StewardClient c = cluster("steward-deploy-crash");
+        Process server = processes.get(0);
         String v1 = DemoApps.pack(c, dir, "v1");
         String v2 = DemoApps.pack(c, dir, "v2");
         String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();
@@ -167,19 +172,8 @@ class DeployCrashTest {
      */
     @Test
     void aDrainUnderAWaitingCanaryCompletesOnceAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
-        dir = Files.createTempDirectory("steward-hold-crash");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        server();
+        StewardClient c = cluster("steward-hold-crash");
         String url = "http://127.0.0.1:" + port;
-        String join = Files.readString(dir.resolve("server/join.token")).trim();
-        for (String a : List.of("a1", "a2")) {
-            agents.add(new Agent(AgentConfig.load(null, Map.of("server", url, "join-token", join, "data", dir.resolve(a).toString(), "name", a,
-                    "ports", a.equals("a1") ? "26000-26499" : "26500-26999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
-                    Clock.systemUTC()).start());
-        }
-        StewardClient c = StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim())
-                .retryBudget(Duration.ofSeconds(60)).build();
         String v1 = DemoApps.pack(c, dir, "v1");
         String v2 = DemoApps.pack(c, dir, "v2");
         String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();

@@ -95,6 +95,17 @@ final class LiveServer implements AutoCloseable {
         return new String[] {r.body().path("agent").path("id").asText(), r.body().path("token").asText()};
     }
 
+    /** Heartbeats for each agent (as {@link #agent} registered it), and plays its tasks once. */
+    void alive(String[]... agents) {
+        for (String[] a : agents) {
+            Reply r = put("/v1/agents/" + a[0] + "/heartbeat", a[1], "{\"usage\":{}}");
+            if (r.code() != 200) {
+                throw new IllegalStateException("heartbeat refused: " + r);
+            }
+            play(a);
+        }
+    }
+
     /** Plays agent {@code agent} (as {@link #agent} registered it) once: what it was given runs, what it is asked to stop ends. */
     void play(String[] agent) {
         for (JsonNode t : get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {

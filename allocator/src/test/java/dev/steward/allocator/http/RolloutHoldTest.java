@@ -21,24 +21,9 @@ class RolloutHoldTest {
     @Test
     void a_canary_waiting_for_its_promote_replaces_what_dies_with_an_agent_by_its_own_revision() throws Exception {
         try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofSeconds(2)))) {
-            String v1 = s.uploadScript("sleep 3600");
-            String v2 = s.uploadScript("sleep 3601");
             String[] m1 = s.agent("m1", "4", "4g");
             String[] m2 = s.agent("m2", "4", "4g");
-            String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
-            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + "}").code()).isEqualTo(201);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
-                return live(s, 1, null) == 2 && live(s, 1, "HEALTHY") == 2;
-            });
-            LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
-                    + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
-            assertThat(rolled.code()).as("%s", rolled.body()).isEqualTo(201);
-            String id = rolled.body().path("deployment").path("id").asText();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
-                return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
-            });
+            String id = waitingCanary(s, m1, m2);
             List<String> onM1 = new ArrayList<>();
             for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
                 if (i.path("agentId").asText().equals(m1[0]) && !i.path("stopRequested").asBoolean() && !i.path("state").asText().equals("STOPPED")) {
@@ -47,7 +32,7 @@ class RolloutHoldTest {
             }
             assertThat(onM1).as("the scheduler put something on m1").isNotEmpty();
             await().atMost(Duration.ofSeconds(90)).until(() -> { // m1 falls silent; m2 goes on
-                alive(s, m2);
+                s.alive(m2);
                 long lost = 0;
                 for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
                     lost += onM1.contains(i.path("id").asText()) && i.path("state").asText().equals("LOST") ? 1 : 0;
@@ -74,28 +59,14 @@ class RolloutHoldTest {
     @Test
     void a_drain_under_a_canary_waiting_for_its_promote_moves_every_instance_without_a_gap() throws Exception {
         try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofSeconds(30)))) {
-            String v1 = s.uploadScript("sleep 3600");
-            String v2 = s.uploadScript("sleep 3601");
             String[] m1 = s.agent("m1", "4", "4g");
             String[] m2 = s.agent("m2", "4", "4g");
-            String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
-            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + "}").code()).isEqualTo(201);
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
-                return live(s, 1, "HEALTHY") == 2;
-            });
-            LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
-                    + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
-            String id = rolled.body().path("deployment").path("id").asText();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
-                return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
-            });
+            String id = waitingCanary(s, m1, m2);
             assertThat(on(s, m1[0])).as("the scheduler put something on m1").isNotEmpty();
             assertThat(s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), null).code()).isEqualTo(200);
             List<Long> seen = new ArrayList<>();
             await().atMost(Duration.ofSeconds(90)).until(() -> {
-                alive(s, m1, m2);
+                s.alive(m1, m2);
                 seen.add(live(s, 1, "HEALTHY") + live(s, 2, "HEALTHY"));
                 return on(s, m1[0]).isEmpty() && live(s, 1, "HEALTHY") == 2 && live(s, 2, "HEALTHY") == 1;
             });
@@ -128,12 +99,25 @@ class RolloutHoldTest {
         return out;
     }
 
-    /** Heartbeats for each agent, and plays its tasks. */
-    private static void alive(LiveServer s, String[]... agents) {
-        for (String[] a : agents) {
-            assertThat(s.put("/v1/agents/" + a[0] + "/heartbeat", a[1], "{\"usage\":{}}").code()).isEqualTo(200);
-            s.play(a);
-        }
+    /** web/prod: 2 instances of revision 1, then a canary of 1 of revision 2 waiting for its promote; returns the deployment's id. */
+    private static String waitingCanary(LiveServer s, String[] m1, String[] m2) {
+        String v1 = s.uploadScript("sleep 3600");
+        String v2 = s.uploadScript("sleep 3601");
+        String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
+        assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + "}").code()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            s.alive(m1, m2);
+            return live(s, 1, "HEALTHY") == 2;
+        });
+        LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
+                + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
+        assertThat(rolled.code()).as("%s", rolled.body()).isEqualTo(201);
+        String id = rolled.body().path("deployment").path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            s.alive(m1, m2);
+            return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
+        });
+        return id;
     }
 
     /** Instances of {@code revision} not ended and not asked to stop, in {@code state} if it is given. */

@@ -27,7 +27,7 @@ class RolloutLossEventsTest {
             assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v1 + "\"" + spec + ",\"minHealthyTime\":\"0s\"}").code())
                     .isEqualTo(201);
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
+                s.alive(m1, m2);
                 return available(s) == 2;
             });
             // revision 2 rolls, and waits 5 minutes for its instances to count: the rollout stays under way
@@ -36,7 +36,7 @@ class RolloutLossEventsTest {
             assertThat(rolled.code()).as("%s", rolled.body()).isEqualTo(201);
             String id = rolled.body().path("deployment").path("id").asText();
             await().atMost(Duration.ofSeconds(60)).until(() -> {
-                alive(s, m1, m2);
+                s.alive(m1, m2);
                 return running(s, 2) > 0;
             });
             List<String> onM1 = new ArrayList<>();
@@ -47,20 +47,12 @@ class RolloutLossEventsTest {
             }
             assertThat(onM1).isNotEmpty();
             await().atMost(Duration.ofSeconds(60)).until(() -> { // m1 falls silent; m2 goes on
-                alive(s, m2);
+                s.alive(m2);
                 List<String> said = s.get("/v1/deployments/" + id, s.admin()).body().path("events").findValuesAsText("message");
                 return onM1.stream().allMatch(x -> said.stream().anyMatch(m -> m.startsWith("instance " + x + " was lost: its allocation ended: LOST")
                         && m.contains("agent m1 missed heartbeats")));
             });
             assertThat(s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText()).isEqualTo("RUNNING");
-        }
-    }
-
-    /** Heartbeats for each agent, and plays its tasks. */
-    private static void alive(LiveServer s, String[]... agents) {
-        for (String[] a : agents) {
-            assertThat(s.put("/v1/agents/" + a[0] + "/heartbeat", a[1], "{\"usage\":{}}").code()).isEqualTo(200);
-            s.play(a);
         }
     }
 
