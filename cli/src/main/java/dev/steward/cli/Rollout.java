@@ -72,21 +72,26 @@ final class Rollout {
 
     /** In a terminal: one compact view, redrawn in place on every change. */
     private static DeploymentInfo redrawn(StewardClient c, DeployResult r, Duration timeout, PrintStream out) throws IOException {
-        String[] ae = r.deployment().service().split("/", 2);
         int[] lines = {0};
         int width = LiveView.width();
         return c.deployments().follow(r.deployment().id(), timeout, e -> { }, x -> {
-            java.util.List<dev.steward.api.InstanceInfo> inst;
-            try {
-                inst = c.deployments().instances(ae[0], ae[1]);
-            } catch (IOException e) {
-                inst = java.util.List.of();
-            }
-            java.util.List<String> frame = LiveView.render(x, inst);
+            java.util.List<String> frame = frame(c, x);
             out.print(LiveView.redraw(lines[0], frame, width));
             out.flush();
             lines[0] = frame.size();
         });
+    }
+
+    /** The live view's frame of {@code d}, with its service's instances as they are now (none when they cannot be read). */
+    static java.util.List<String> frame(StewardClient c, DeploymentInfo d) {
+        String[] ae = d.service().split("/", 2);
+        java.util.List<dev.steward.api.InstanceInfo> inst;
+        try {
+            inst = c.deployments().instances(ae[0], ae[1]);
+        } catch (IOException e) {
+            inst = java.util.List.of();
+        }
+        return LiveView.render(d, inst);
     }
 
     private static int outcome(DeploymentInfo d, Duration timeout, boolean json, PrintStream out) throws IOException {
@@ -123,8 +128,7 @@ final class Rollout {
             }
         }
         if (d.pausedAt() != null) {
-            s.append(", paused since ").append(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneId.systemDefault())
-                    .format(d.pausedAt()));
+            s.append(", paused since ").append(TIME.format(d.pausedAt()));
         }
         return s.toString();
     }

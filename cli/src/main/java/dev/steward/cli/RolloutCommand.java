@@ -21,6 +21,9 @@ import java.util.concurrent.Callable;
                 "pause, resume, promote and abort return once accepted (exit 0; 1 when refused, e.g. a deployment that has ended);",
                 "add --watch to follow the deployment to its end."})
 final class RolloutCommand implements Callable<Integer> {
+    private static final java.util.Set<String> ACTIONS = java.util.Set.of("status", "watch", "pause", "resume", "promote", "abort");
+    private static final String NOT_AN_ACTION = "' is not status, watch, pause, resume, promote or abort";
+
     @Parameters(index = "0", description = "status, watch, pause, resume, promote or abort")
     String action;
     @Parameters(index = "1", description = "The deployment id")
@@ -34,8 +37,8 @@ final class RolloutCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!java.util.Set.of("status", "watch", "pause", "resume", "promote", "abort").contains(action)) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + action + "' is not status, watch, pause, resume, promote or abort");
+        if (!ACTIONS.contains(action)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + action + NOT_AN_ACTION);
         }
         StewardClient c = conn.client();
         DeploymentInfo d = switch (action) {
@@ -44,18 +47,14 @@ final class RolloutCommand implements Callable<Integer> {
             case "resume" -> c.deployments().resume(id);
             case "promote" -> c.deployments().promote(id);
             case "abort" -> c.deployments().abort(id);
-            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "'" + action + "' is not status, watch, pause, resume, promote or abort");
+            default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(), "'" + action + NOT_AN_ACTION);
         };
         if (action.equals("status") && !watch) {
             if (conn.json()) {
                 Output.json(d);
                 return 0;
             }
-            String[] appEnv = d.service().split("/", 2);
-            java.util.List<dev.steward.api.InstanceInfo> instances = d.state().terminal() || appEnv.length < 2 ? java.util.List.of()
-                    : c.deployments().instances(appEnv[0], appEnv[1]);
-            LiveView.render(d, instances).forEach(System.out::println);
+            (d.state().terminal() ? LiveView.render(d, java.util.List.of()) : Rollout.frame(c, d)).forEach(System.out::println);
             System.out.println(Rollout.status(d));
             return 0;
         }

@@ -234,6 +234,7 @@ public final class AllocateSession {
             return;
         }
         java.util.concurrent.CompletableFuture<AllocationInfo> w = AllocationWatch.untilEnded(client, id, clock, a -> { });
+        watches.removeIf(java.util.concurrent.CompletableFuture::isDone); // a watch renewed after a day leaves the spent one behind
         watches.add(w);
         w.whenComplete((a, err) -> {
             if (released || w.isCancelled()) {
