@@ -31,7 +31,10 @@ final class Holds {
      * <ul>
      * <li>An instance on a draining agent gets one of its revision elsewhere at once (no
      * backoff; the new one's {@code movedFrom} names it), and is stopped once that one is
-     * available. A replacement whose original's drain was called off is stopped.</li>
+     * available. A replacement whose original's drain was called off is stopped. A canary's or
+     * blue/green's own revision moves so at every step, not only in a hold: a timed step or a
+     * gate can last for hours, and a drain should not wait for them; the set's count sees a move
+     * as one instance (see {@link Reconciler.Ctx}).</li>
      * <li>An instance lost or failed since the hold began is replaced by one of its revision,
      * after the service's backoff. What is owed is counted, not linked: losses, plus instances
      * stopped by a move (an original moved away, or a replacement no longer wanted), less the
@@ -46,7 +49,9 @@ final class Holds {
         boolean blueHolds = r.type() == RolloutSpec.Strategy.BLUEGREEN && (d.activeRevision() == null || d.activeRevision() != c.target);
         Instant oldSince = canaryHolds || blueHolds ? d.createdAt() : paused ? d.pausedAt() : null;
         Instant newSince = paused ? d.pausedAt() : null;
-        if (oldSince == null && newSince == null) {
+        // a canary's and blue/green's own instances move off a draining agent at any step: those rollouts can run for long
+        boolean newMoves = paused || r.type() == RolloutSpec.Strategy.CANARY || r.type() == RolloutSpec.Strategy.BLUEGREEN;
+        if (oldSince == null && !newMoves) {
             return;
         }
         String oldWhy = canaryHolds ? "revision %d keeps its count until the canary is promoted"
@@ -88,15 +93,16 @@ final class Holds {
             }
         }
         for (InstanceInfo i : instances) {
-            Instant since = i.revision() == c.target ? newSince : oldSince;
-            if (since == null || i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
+            boolean moves = i.revision() == c.target ? newMoves : oldSince != null;
+            if (!moves || i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
                 continue;
             }
-            String why = String.format(i.revision() == c.target ? newWhy : oldWhy, i.revision());
+            String why = i.revision() == c.target ? newSince == null ? "" : "; " + String.format(newWhy, i.revision())
+                    : "; " + String.format(oldWhy, i.revision());
             List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
             if (leaving.contains(i.id())) {
                 if (to.isEmpty()) {
-                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining); " + why, false, i.id()));
+                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining)" + why, false, i.id()));
                 } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
                     out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
                 }

@@ -35,6 +35,14 @@ public final class Reconciler {
     /** {@code leaving}: the instances whose allocations are asked to leave (their agents drain); moved elsewhere in the steady state. */
     public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now) {
         List<Action> out = new ArrayList<>();
+        decide(svc, d, instances, leaving, now, out);
+        // a move's end and a set's count can both stop the same instance (a canary step runs fewer): once is enough
+        Set<String> stopped = new HashSet<>();
+        out.removeIf(a -> a instanceof Action.Stop s && !stopped.add(s.instance()));
+        return out;
+    }
+
+    private static void decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now, List<Action> out) {
         RolloutSpec rollout = d != null ? d.rollout() : RolloutSpec.ROLLING;
         Set<String> available = new HashSet<>();
         for (InstanceInfo i : instances) {
@@ -48,14 +56,17 @@ public final class Reconciler {
         }
         if (d == null || d.state().terminal() || d.state() == DeploymentState.QUEUED) {
             steady(svc, instances, leaving, available, now, out);
-            return out;
+            return;
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
-        Ctx c = new Ctx(svc.instances(), target, instances, available, leaving);
+        // canary, blue/green and a paused deployment move what drains, and settle each move (Holds); count a move once there
+        boolean settlesMoves = !back && (d.state() == DeploymentState.PAUSED || rollout.type() == RolloutSpec.Strategy.CANARY
+                || rollout.type() == RolloutSpec.Strategy.BLUEGREEN);
+        Ctx c = new Ctx(svc.instances(), target, instances, available, leaving, settlesMoves);
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
             Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
-            return out;
+            return;
         }
         String failure = deadlines(d, c, rollout, back, now);
         if (failure != null) {
@@ -66,14 +77,14 @@ public final class Reconciler {
             } else {
                 out.add(new Action.Fail(failure + (d.stableRevision() == null ? "" : rollout.rollsBack() ? "" : "; automatic rollback is off")));
             }
-            return out;
+            return;
         }
         if (back) {
             rolling(c, rollout, out);
             if (c.done()) {
                 out.add(new Action.RolledBack("revision " + target + " runs again: " + c.newAvail + " of " + Units.count(c.n, "instance") + " available"));
             }
-            return out;
+            return;
         }
         switch (rollout.type()) {
             case ROLLING -> {
@@ -92,7 +103,7 @@ public final class Reconciler {
                 canary(c, d, rollout, now, out);
             }
         }
-        return out;
+        return;
     }
 
     /** The instances sorted into new and old, with availability, for one decision. */
@@ -102,6 +113,8 @@ public final class Reconciler {
         final List<InstanceInfo> fresh = new ArrayList<>();
         final List<InstanceInfo> old = new ArrayList<>();
         final List<InstanceInfo> failedNew = new ArrayList<>();
+        /** Instances taking over from one on a draining agent that still runs: counted in {@link #running} only, until it stops. */
+        final List<InstanceInfo> takingOver = new ArrayList<>();
         int running;
         int newAvail;
         int oldAvail;
@@ -112,14 +125,25 @@ public final class Reconciler {
         final Set<String> leaving;
 
         Ctx(int n, int target, List<InstanceInfo> all, Set<String> available) {
-            this(n, target, all, available, Set.of());
+            this(n, target, all, available, Set.of(), false);
         }
 
-        Ctx(int n, int target, List<InstanceInfo> all, Set<String> available, Set<String> leaving) {
+        /**
+         * {@code movesOnce}: an instance taking over from one that still runs is not counted in its
+         * revision's set until that one stops, so a set's count does not stop it as one too many
+         * (only where {@link Holds} settles every move: someone must stop the one moving away).
+         */
+        Ctx(int n, int target, List<InstanceInfo> all, Set<String> available, Set<String> leaving, boolean movesOnce) {
             this.leaving = leaving;
             this.n = n;
             this.target = target;
             this.available = available;
+            Set<String> live = new HashSet<>();
+            for (InstanceInfo i : all) {
+                if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
+                    live.add(i.id());
+                }
+            }
             for (InstanceInfo i : all) {
                 if (i.state() == InstanceState.FAILED && i.revision() == target && !i.stopRequested()) {
                     failedNew.add(i);
@@ -131,7 +155,9 @@ public final class Reconciler {
                 if (i.stopRequested() || i.state() == InstanceState.STOPPING) {
                     continue;
                 }
-                if (i.revision() == target) {
+                if (movesOnce && i.movedFrom() != null && live.contains(i.movedFrom())) {
+                    takingOver.add(i);
+                } else if (i.revision() == target) {
                     fresh.add(i);
                     newAvail += available.contains(i.id()) ? 1 : 0;
                 } else {
@@ -298,6 +324,12 @@ public final class Reconciler {
         Duration healthy = r.healthyDeadlineDuration();
         for (InstanceInfo i : c.fresh) {
             if (!c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
+                return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
+                        + (i.reason() == null ? "" : ": " + i.reason());
+            }
+        }
+        for (InstanceInfo i : c.takingOver) { // a new instance moving off a draining agent is held to the same deadline
+            if (i.revision() == c.target && !c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
                 return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
                         + (i.reason() == null ? "" : ": " + i.reason());
             }

@@ -214,4 +214,50 @@ class ReconcilerPropertyTest {
                     .noneMatch(i -> sim.leaving.contains(i.id()) && !i.state().terminal() && !i.stopRequested());
         });
     }
+
+    @Test
+    void aDrainDuringAnyRolloutLeavesNothingBehindAndACanaryOrBlueGreenMovesItsOwnAtOnce() {
+        Seeds.forEach(300, seed -> {
+            RolloutSim sim = new RolloutSim(seed);
+            Random r = sim.r;
+            int n = 1 + r.nextInt(8);
+            sim.steady(n);
+            if (r.nextInt(4) == 0) {
+                sim.bad.add(2);
+            }
+            RolloutSpec rollout = randomRollout(r, n);
+            sim.deploy(2, rollout);
+            boolean ownMoves = rollout.type() == RolloutSpec.Strategy.CANARY || rollout.type() == RolloutSpec.Strategy.BLUEGREEN;
+            int rounds = 0;
+            while (!sim.d.state().terminal()) {
+                sim.world();
+                if (r.nextInt(15) == 0) {
+                    List<String> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).map(i -> i.id()).toList();
+                    if (!live.isEmpty()) {
+                        sim.leaving.add(live.get(r.nextInt(live.size())));
+                    }
+                } else if (r.nextInt(80) == 0) {
+                    sim.leaving.clear();
+                }
+                sim.round();
+                if (ownMoves && (sim.d.state() == DeploymentState.RUNNING || sim.d.state() == DeploymentState.PAUSED)) {
+                    long draining = sim.inst.values().stream().filter(i -> i.revision() == 2 && sim.leaving.contains(i.id()) && !i.state().terminal()
+                            && !i.stopRequested()).count();
+                    assertThat(sim.moving(2)).as("every instance of revision 2 on a draining agent has one taking over from it, at once")
+                            .isEqualTo(draining);
+                }
+                assertThat(++rounds).as("the deployment has not ended after %d rounds: %s", rounds, sim.d).isLessThan(20_000);
+            }
+            if (sim.d.state() == DeploymentState.SUCCEEDED) {
+                assertThat(sim.bad).as("a bad revision never succeeds").doesNotContain(2);
+            }
+            for (int k = 0; k < 100; k++) { // then a calm world: what is left on a draining agent moves
+                sim.round();
+                sim.calm();
+            }
+            List<InstanceInfo> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
+            assertThat(live).as("%d of the service's revision %d, none on a draining agent", n, sim.svc.revision()).hasSize(n)
+                    .allMatch(i -> i.revision() == sim.svc.revision() && i.state() == InstanceState.HEALTHY && !sim.leaving.contains(i.id()));
+        });
+    }
 }

@@ -358,4 +358,80 @@ class ReconcilerTest {
         // before, the newest went first, whatever its agent: the drain waited for the whole rollout
         assertThat(a).filteredOn(x -> x instanceof Action.Stop).extracting(x -> ((Action.Stop) x).instance()).containsExactly(draining);
     }
+
+    /** A canary of 1 in 3 in a timed step of an hour: running, not paused; every instance healthy. */
+    private static RolloutSim timedCanary(long seed) {
+        RolloutSim sim = new RolloutSim(seed);
+        sim.steady(3);
+        sim.deploy(2, new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("1", "1h", null)), null, "10s", "60s", "120s", null)
+                .validate(3));
+        for (int k = 0; k < 200 && !(sim.d.pausedUntil() != null && sim.available() == 4); k++) {
+            sim.round();
+            sim.calm();
+        }
+        assertThat(sim.d.state()).as("a timed step runs").isEqualTo(DeploymentState.RUNNING);
+        assertThat(sim.available()).isEqualTo(4);
+        return sim;
+    }
+
+    @Test
+    void aCanaryInATimedStepMovesItsOwnInstanceOffADrainingAgentAndStaysInItsStep() {
+        RolloutSim sim = timedCanary(17);
+        String canary = first(sim, 2);
+        java.time.Instant until = sim.d.pausedUntil();
+        sim.leaving.add(canary);
+        // before, the canary stayed on the draining agent for the step's whole hour: the drain waited for the rollout
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(a).containsExactly(new Action.Place(2, "replaces " + canary + " (its agent is draining)", false, canary));
+        sim.round();
+        String moved = sim.inst.values().stream().filter(i -> canary.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        for (int k = 0; k < 40 && !sim.inst.get(canary).stopRequested(); k++) {
+            assertThat(sim.inst.get(moved).stopRequested()).as("the step's count of 1 does not stop the instance taking over").isFalse();
+            sim.now = sim.now.plusSeconds(2);
+            sim.round(); // the one taking over starts and passes its check; the canary on the draining agent serves meanwhile
+            sim.calm();
+        }
+        assertThat(sim.inst.get(canary).reason()).isEqualTo("its agent is draining, and an instance elsewhere took its place");
+        sim.round();
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.RUNNING);
+        assertThat(sim.d.step()).isZero();
+        assertThat(sim.d.pausedUntil()).as("the step's hour is not restarted").isEqualTo(until);
+        assertThat(sim.live(2)).isEqualTo(1);
+        assertThat(sim.live(1)).isEqualTo(3);
+        assertThat(sim.inst.get(moved).stopRequested()).isFalse();
+    }
+
+    @Test
+    void aMovingCanaryThatNeverPassesItsCheckFailsTheRolloutAtTheHealthyDeadline() {
+        RolloutSim sim = timedCanary(18);
+        String canary = first(sim, 2);
+        sim.leaving.add(canary);
+        sim.round();
+        sim.now = sim.now.plusSeconds(61); // the one taking over never passed its check
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(a).singleElement().isInstanceOf(Action.RollBack.class);
+        assertThat(((Action.RollBack) a.get(0)).reason()).contains("was not healthy within the healthy deadline of 1m");
+    }
+
+    @Test
+    void blueGreenBeforeItsSwitchMovesANewInstanceOffADrainingAgent() {
+        RolloutSim sim = new RolloutSim(19);
+        sim.steady(2);
+        sim.deploy(2, new RolloutSpec("bluegreen", null, null, null, null, null, "10s", "60s", "120s", null).validate(2));
+        sim.round(); // two of revision 2 are placed
+        sim.calm();
+        String fresh = first(sim, 2);
+        sim.leaving.add(fresh);
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        assertThat(a).contains(new Action.Place(2, "replaces " + fresh + " (its agent is draining)", false, fresh));
+        for (int k = 0; k < 100 && !sim.d.state().terminal(); k++) {
+            sim.round();
+            sim.now = sim.now.plusSeconds(2);
+            sim.calm();
+        }
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.SUCCEEDED);
+        assertThat(sim.inst.get(fresh).stopRequested()).isTrue();
+        assertThat(sim.live(2)).isEqualTo(2);
+        assertThat(sim.live(1)).isZero();
+    }
 }

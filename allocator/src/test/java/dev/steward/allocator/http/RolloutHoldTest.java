@@ -15,7 +15,8 @@ import static org.awaitility.Awaitility.await;
  * input step can wait for days) and one agent dies, or is drained. Before, nothing replaced what
  * died with it, and nothing moved off the draining one, until a person promoted or aborted: the
  * service ran short, or the drain never ended, all that time. Now each revision gets back the count
- * it had on the agent left, a drain moves without a gap, and the canary still waits.
+ * it had on the agent left, a drain moves without a gap, and the canary still waits. A canary in a
+ * timed step (an hour) moves its own instance off a draining agent at once, and its step goes on.
  */
 class RolloutHoldTest {
     @Test
@@ -86,6 +87,57 @@ class RolloutHoldTest {
         }
     }
 
+    @Test
+    void a_drain_under_a_canary_in_a_timed_step_moves_the_canary_and_the_step_goes_on() throws Exception {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofSeconds(30)))) {
+            String[] m1 = s.agent("m1", "4", "4g");
+            String[] m2 = s.agent("m2", "4", "4g");
+            String id = canary(s, m1, m2, "1h", "RUNNING");
+            JsonNode before = s.get("/v1/deployments/" + id, s.admin()).body();
+            assertThat(before.path("pausedUntil").asText()).as("the step's hour runs").isNotBlank();
+            String canary = null;
+            String host = null;
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                if (i.path("revision").asInt() == 2 && i.path("state").asText().equals("HEALTHY")) {
+                    canary = i.path("id").asText();
+                    host = i.path("agentId").asText();
+                }
+            }
+            String[] other = host.equals(m1[0]) ? m2 : m1;
+            assertThat(s.post("/v1/agents/" + host + "/drain", s.admin(), null).code()).isEqualTo(200);
+            String drained = host;
+            List<Long> seen = new ArrayList<>();
+            // before, the canary stayed on the draining agent for the step's whole hour
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                s.alive(m1, m2);
+                seen.add(live(s, 2, "HEALTHY"));
+                return on(s, drained).stream().noneMatch(i -> !isOld(s, i)) && live(s, 2, "HEALTHY") == 1;
+            });
+            assertThat(seen).as("the canary serves at each look while it moves").allMatch(n -> n >= 1);
+            String moved = null;
+            for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+                if (i.path("revision").asInt() == 2 && i.path("state").asText().equals("HEALTHY") && !i.path("stopRequested").asBoolean()) {
+                    moved = i.path("movedFrom").asText();
+                    assertThat(i.path("agentId").asText()).isEqualTo(other[0]);
+                }
+            }
+            assertThat(moved).as("the canary elsewhere names the one it took over from").isEqualTo(canary);
+            JsonNode d = s.get("/v1/deployments/" + id, s.admin()).body();
+            assertThat(d.path("state").asText()).isEqualTo("RUNNING");
+            assertThat(d.path("step").asInt()).as("still the first step").isZero();
+            assertThat(d.path("pausedUntil").asText()).as("its hour is not restarted").isEqualTo(before.path("pausedUntil").asText());
+        }
+    }
+
+    private static boolean isOld(LiveServer s, String instance) {
+        for (JsonNode i : s.get("/v1/services/web/prod/instances", s.admin()).body()) {
+            if (i.path("id").asText().equals(instance)) {
+                return i.path("revision").asInt() == 1;
+            }
+        }
+        return false;
+    }
+
     /** The live instances (not ended, not asked to stop) on agent {@code agentId}. */
     private static List<String> on(LiveServer s, String agentId) {
         List<String> out = new ArrayList<>();
@@ -101,6 +153,11 @@ class RolloutHoldTest {
 
     /** web/prod: 2 instances of revision 1, then a canary of 1 of revision 2 waiting for its promote; returns the deployment's id. */
     private static String waitingCanary(LiveServer s, String[] m1, String[] m2) {
+        return canary(s, m1, m2, "promote", "PAUSED");
+    }
+
+    /** web/prod: 2 instances of revision 1, then a canary of 1 of revision 2 whose step pauses {@code pause}, once it is in {@code state}. */
+    private static String canary(LiveServer s, String[] m1, String[] m2, String pause, String state) {
         String v1 = s.uploadScript("sleep 3600");
         String v2 = s.uploadScript("sleep 3601");
         String spec = ",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
@@ -110,12 +167,13 @@ class RolloutHoldTest {
             return live(s, 1, "HEALTHY") == 2;
         });
         LiveServer.Reply rolled = s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + v2 + "\"" + spec
-                + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"promote\"}]}");
+                + ",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"1\",\"pause\":\"" + pause + "\"}]}");
         assertThat(rolled.code()).as("%s", rolled.body()).isEqualTo(201);
         String id = rolled.body().path("deployment").path("id").asText();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             s.alive(m1, m2);
-            return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("PAUSED") && live(s, 2, "HEALTHY") == 1;
+            JsonNode d = s.get("/v1/deployments/" + id, s.admin()).body();
+            return d.path("state").asText().equals(state) && (state.equals("PAUSED") || d.hasNonNull("pausedUntil")) && live(s, 2, "HEALTHY") == 1;
         });
         return id;
     }
