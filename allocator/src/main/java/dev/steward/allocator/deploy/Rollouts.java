@@ -45,8 +45,17 @@ public final class Rollouts {
     public static DeploymentInfo step(DeploymentInfo d, int step, Instant pausedUntil, boolean waitForPromote, Instant now) {
         DeploymentState to = waitForPromote ? DeploymentState.PAUSED : d.state();
         DeployTransitions.check(d.state(), to);
-        return with(d, to, step, d.reason(), now, step != d.step() ? now : d.progressAt(), pausedUntil, d.activeRevision(), d.switchedAt(), d.lastEvent(),
-                d.events());
+        DeploymentInfo r = with(d, to, step, d.reason(), now, step != d.step() ? now : d.progressAt(), pausedUntil, d.activeRevision(), d.switchedAt(),
+                d.lastEvent(), d.events());
+        if (to == DeploymentState.PAUSED && d.state() != DeploymentState.PAUSED) {
+            // a pause the reconciler decides begins just after its instant: that reconcile saw every change made at it (a loss
+            // it counted without), while a pause a person asks for begins at its instant (a loss after it, at the same instant, is owed)
+            r = new DeploymentInfo(r.id(), r.service(), r.revision(), r.fromRevision(), r.stableRevision(), r.rollout(), r.state(), r.step(), r.reason(),
+                    r.createdBy(), r.createdAt(), r.updatedAt(), r.progressAt(), r.pausedUntil(), now.plusNanos(1), r.activeRevision(), r.switchedAt(),
+                    r.desired(), r.oldInstances(), r.newInstances(), r.oldAvailable(), r.newAvailable(), r.lastEvent(), r.events(), r.gate(), r.createIndex(),
+                    r.modifyIndex());
+        }
+        return r;
     }
 
     public static DeploymentInfo switched(DeploymentInfo d, int revision, Instant now) {

@@ -434,4 +434,35 @@ class ReconcilerTest {
         assertThat(sim.live(2)).isEqualTo(2);
         assertThat(sim.live(1)).isZero();
     }
+
+    @Test
+    void aLossAtTheInstantACanaryStepPausesWasCountedByThatStepAndIsNotOwedButOneAtAPersonsPauseIs() {
+        RolloutSim sim = new RolloutSim(23);
+        sim.steady(4);
+        sim.deploy(2, new RolloutSpec("canary", null, null, null, List.of(new CanaryStep("25%", "promote", null)), null, "10s", "60s", "120s", null)
+                .validate(4));
+        for (int k = 0; k < 200 && Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now).stream()
+                .noneMatch(a -> a instanceof Action.Step s && s.waitForPromote()); k++) {
+            sim.round();
+            sim.now = sim.now.plusSeconds(1);
+            sim.calm();
+        }
+        // a second canary instance, one too many, lost in the very instant the step pauses: the step counted without it
+        dev.steward.api.InstanceInfo extra = new dev.steward.api.InstanceInfo("x1", "web/test", 2, null, null, dev.steward.api.InstanceState.LOST, null,
+                null, null, null, null, java.util.Map.of(), null, null, "its agent was lost", false, sim.now.minusSeconds(30), sim.now, null, 0, 0);
+        sim.inst.put(extra.id(), extra);
+        sim.round();
+        assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);
+        sim.now = sim.now.plusSeconds(60);
+        // before, the loss counted as since the pause, and the canary ran 2 where its step wanted 1
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.now)).noneMatch(a -> a instanceof Action.Place);
+
+        RolloutSim person = new RolloutSim(24);
+        person.steady(2);
+        person.deploy(2, new RolloutSpec("rolling", "1", "0", null, null, null, "10s", "60s", "120s", null).validate(2));
+        person.pause(); // asked for by a person; a loss after it, in the same instant, is owed
+        person.lose(first(person, 1));
+        assertThat(Reconciler.decide(person.svc, person.d, List.copyOf(person.inst.values()), person.now))
+                .singleElement().isInstanceOf(Action.Place.class);
+    }
 }
