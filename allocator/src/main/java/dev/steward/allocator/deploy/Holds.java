@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /** The reconciler's part for a rollout that holds: pure, as {@link Reconciler} is. */
 final class Holds {
@@ -64,12 +65,8 @@ final class Holds {
         }
         Map<Integer, List<InstanceInfo>> lost = new TreeMap<>();
         Map<Integer, Integer> owed = new HashMap<>();
-        Map<String, List<InstanceInfo>> movedTo = new HashMap<>();
         Set<String> movedAway = new HashSet<>();
         for (InstanceInfo i : instances) {
-            if (i.movedFrom() != null) {
-                movedTo.computeIfAbsent(i.movedFrom(), k -> new ArrayList<>()).add(i);
-            }
             Instant since = i.revision() == c.target ? newSince : oldSince;
             if (since == null) {
                 continue;
@@ -92,26 +89,8 @@ final class Holds {
                 lost.computeIfAbsent(i.revision(), k -> new ArrayList<>()).add(i);
             }
         }
-        for (InstanceInfo i : instances) {
-            boolean moves = i.revision() == c.target ? newMoves : oldSince != null;
-            if (!moves || i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
-                continue;
-            }
-            String why = i.revision() == c.target ? newSince == null ? "" : "; " + String.format(newWhy, i.revision())
-                    : "; " + String.format(oldWhy, i.revision());
-            List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
-            if (leaving.contains(i.id())) {
-                if (to.isEmpty()) {
-                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining)" + why, false, i.id()));
-                } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
-                    out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
-                }
-            } else {
-                for (InstanceInfo t : to) {
-                    out.add(new Action.Stop(t.id(), "it was to take over from " + i.id() + ", whose agent no longer drains"));
-                }
-            }
-        }
+        moves(c, instances, leaving, i -> i.revision() == c.target ? newMoves ? newSince == null ? "" : "; " + String.format(newWhy, i.revision()) : null
+                : oldSince != null ? "; " + String.format(oldWhy, i.revision()) : null, out);
         if (svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
             return; // backoff after a failure
         }
@@ -123,6 +102,43 @@ final class Holds {
             for (InstanceInfo i : gone.subList(gone.size() - Math.max(0, n), gone.size())) {
                 out.add(new Action.Place(e.getKey(), "replaces " + i.id() + " (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason())
                         + "); " + why));
+            }
+        }
+    }
+
+    /**
+     * Moves instances off draining agents: each live one on a draining agent for which
+     * {@code why} gives a reason (null: it does not move; else what the placement's reason ends
+     * with) gets one of its revision elsewhere, with no backoff and its {@code movedFrom} naming
+     * it, and is stopped once that one is available. One taking over from an instance whose agent
+     * no longer drains is stopped.
+     */
+    static void moves(Reconciler.Ctx c, List<InstanceInfo> instances, Set<String> leaving, Function<InstanceInfo, String> why, List<Action> out) {
+        Map<String, List<InstanceInfo>> movedTo = new HashMap<>();
+        for (InstanceInfo i : instances) {
+            if (i.movedFrom() != null) {
+                movedTo.computeIfAbsent(i.movedFrom(), k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (InstanceInfo i : instances) {
+            if (i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
+                continue;
+            }
+            String because = why.apply(i);
+            if (because == null) {
+                continue;
+            }
+            List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
+            if (leaving.contains(i.id())) {
+                if (to.isEmpty()) {
+                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining)" + because, false, i.id()));
+                } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
+                    out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
+                }
+            } else {
+                for (InstanceInfo t : to) {
+                    out.add(new Action.Stop(t.id(), "it was to take over from " + i.id() + ", whose agent no longer drains"));
+                }
             }
         }
     }

@@ -60,9 +60,8 @@ public final class Reconciler {
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
-        // canary, blue/green and a paused deployment move what drains, and settle each move (Holds); count a move once there
-        boolean settlesMoves = !back && (d.state() == DeploymentState.PAUSED || rollout.type() == RolloutSpec.Strategy.CANARY
-                || rollout.type() == RolloutSpec.Strategy.BLUEGREEN);
+        // every strategy but recreate moves what drains, and settles each move (Holds.moves): count a move once, by its original
+        boolean settlesMoves = d.state() == DeploymentState.PAUSED || rollout.type() != RolloutSpec.Strategy.RECREATE;
         Ctx c = new Ctx(svc.instances(), target, instances, available, leaving, settlesMoves);
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
             Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
@@ -81,6 +80,7 @@ public final class Reconciler {
         }
         if (back) {
             rolling(c, rollout, out);
+            movesOfTarget(c, instances, out);
             if (c.done()) {
                 out.add(new Action.RolledBack("revision " + target + " runs again: " + c.newAvail + " of " + Units.count(c.n, "instance") + " available"));
             }
@@ -89,6 +89,7 @@ public final class Reconciler {
         switch (rollout.type()) {
             case ROLLING -> {
                 rolling(c, rollout, out);
+                movesOfTarget(c, instances, out);
                 if (c.done()) {
                     out.add(new Action.Succeed("revision " + target + ": " + c.n + " of " + Units.count(c.n, "instance") + " available"));
                 }
@@ -106,6 +107,16 @@ public final class Reconciler {
         return;
     }
 
+    /**
+     * A rolling update's (or rollback's) own instances on draining agents move at once, as in
+     * the steady state; its old ones there are stopped first instead ({@link #rolling}). The one
+     * taking over is the drain's, not the rollout's: it runs beside the one it replaces, over
+     * maxSurge, until that one stops (the room on a draining agent is no one else's anyway).
+     */
+    private static void movesOfTarget(Ctx c, List<InstanceInfo> instances, List<Action> out) {
+        Holds.moves(c, instances, c.leaving, i -> i.revision() == c.target ? "" : null, out);
+    }
+
     /** The instances sorted into new and old, with availability, for one decision. */
     static final class Ctx {
         final int n;
@@ -113,7 +124,7 @@ public final class Reconciler {
         final List<InstanceInfo> fresh = new ArrayList<>();
         final List<InstanceInfo> old = new ArrayList<>();
         final List<InstanceInfo> failedNew = new ArrayList<>();
-        /** Instances taking over from one on a draining agent that still runs: counted in {@link #running} only, until it stops. */
+        /** Instances taking over from one on a draining agent that still runs: counted nowhere, not even in {@link #running}, until it stops. */
         final List<InstanceInfo> takingOver = new ArrayList<>();
         int running;
         int newAvail;
@@ -139,7 +150,9 @@ public final class Reconciler {
             this.target = target;
             this.available = available;
             Set<String> live = new HashSet<>();
+            java.util.Map<String, InstanceInfo> byId = new java.util.HashMap<>();
             for (InstanceInfo i : all) {
+                byId.put(i.id(), i);
                 if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
                     live.add(i.id());
                 }
@@ -151,13 +164,15 @@ public final class Reconciler {
                 if (i.state().terminal()) {
                     continue;
                 }
+                if (movesOnce && live.contains(i.id()) && takesOver(i, byId, live)) {
+                    takingOver.add(i); // the drain's, not the rollout's: the one it replaces is counted, and runs, until it stops
+                    continue;
+                }
                 running++;
                 if (i.stopRequested() || i.state() == InstanceState.STOPPING) {
                     continue;
                 }
-                if (movesOnce && i.movedFrom() != null && live.contains(i.movedFrom())) {
-                    takingOver.add(i);
-                } else if (i.revision() == target) {
+                if (i.revision() == target) {
                     fresh.add(i);
                     newAvail += available.contains(i.id()) ? 1 : 0;
                 } else {
@@ -167,6 +182,28 @@ public final class Reconciler {
             }
         }
 
+        /**
+         * Whether {@code i} takes over from an instance that still runs: the one it was started in
+         * place of, or, where that one is gone (it moved on in turn, or was lost after it had),
+         * the one that one took over from, and so on.
+         */
+        private static boolean takesOver(InstanceInfo i, java.util.Map<String, InstanceInfo> byId, Set<String> live) {
+            InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
+            for (int depth = 0; from != null && depth < 100; depth++) {
+                if (live.contains(from.id())) {
+                    return true;
+                }
+                from = from.movedFrom() == null ? null : byId.get(from.movedFrom());
+            }
+            return false;
+        }
+
+        /**
+         * The new set is complete and alone. An instance still taking over from one on a draining
+         * agent does not hold the rollout up: the steady state finishes the move (and keeps the
+         * one moving until it is available), so a drain with no room elsewhere never fails or
+         * stalls a rollout.
+         */
         boolean done() {
             return placed == 0 && old.isEmpty() && running == fresh.size() && fresh.size() == n && newAvail == n;
         }
@@ -325,12 +362,6 @@ public final class Reconciler {
         Duration healthy = r.healthyDeadlineDuration();
         for (InstanceInfo i : c.fresh) {
             if (!c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
-                return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
-                        + (i.reason() == null ? "" : ": " + i.reason());
-            }
-        }
-        for (InstanceInfo i : c.takingOver) { // a new instance moving off a draining agent is held to the same deadline
-            if (i.revision() == c.target && !c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
                 return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
                         + (i.reason() == null ? "" : ": " + i.reason());
             }

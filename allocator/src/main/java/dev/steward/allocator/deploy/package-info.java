@@ -4,8 +4,8 @@
  * it on (place, stop, mark available, advance a canary step, switch, succeed, fail, roll back),
  * with the arithmetic of Kubernetes Deployments for rolling updates; {@link dev.steward.allocator.deploy.Holds}
  * is its part for a rollout that holds (paused, a canary not yet promoted), which keeps each
- * revision's count through losses and drains as a ReplicaSet does, and moves a canary's and
- * blue/green's own instances off draining agents at every step; {@link dev.steward.allocator.deploy.Steady}
+ * revision's count through losses and drains as a ReplicaSet does, and moves a running rollout's
+ * own instances off draining agents at every step; {@link dev.steward.allocator.deploy.Steady}
  * is its part for a service with no rollout under way. The
  * {@link dev.steward.allocator.deploy.Services} controller, part of the cluster state on its owner
  * thread, observes instances through their allocations and tasks, asks the reconciler, and

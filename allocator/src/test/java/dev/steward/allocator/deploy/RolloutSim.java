@@ -186,6 +186,25 @@ final class RolloutSim {
         return (int) inst.values().stream().filter(i -> !i.state().terminal()).count();
     }
 
+    /** Instances not ended, not on draining agents, that a move started while what they replace has not ended (through moves that moved on). */
+    int moveExtra() {
+        return (int) inst.values().stream().filter(i -> !i.state().terminal() && !leaving.contains(i.id()) && replacesOneRunning(i, 0)).count();
+    }
+
+    private boolean replacesOneRunning(InstanceInfo i, int depth) {
+        InstanceInfo from = i.movedFrom() == null ? null : inst.get(i.movedFrom());
+        return from != null && depth < 100 && (!from.state().terminal() || replacesOneRunning(from, depth + 1));
+    }
+
+    /** Instances not ended on draining agents. */
+    int onLeaving() {
+        return (int) inst.values().stream().filter(i -> !i.state().terminal() && leaving.contains(i.id())).count();
+    }
+
+    int available(int revision) {
+        return (int) inst.values().stream().filter(i -> i.revision() == revision && i.state() == InstanceState.HEALTHY && !i.stopRequested()).count();
+    }
+
     int available() {
         return (int) inst.values().stream().filter(i -> i.state() == InstanceState.HEALTHY && !i.stopRequested()).count();
     }
@@ -211,6 +230,9 @@ final class RolloutSim {
             }
         }
         int availableBefore = available();
+        // a move's stop hands over to an available instance counted before it: a swap, not a loss
+        long swaps = actions.stream().filter(a -> a instanceof Action.Stop s && s.reason().equals("its agent is draining, and an instance elsewhere took its place")
+                && inst.get(s.instance()).state() == InstanceState.HEALTHY).count();
         if (d == null || d.state().terminal()) {
             long stops = actions.stream().filter(a -> a instanceof Action.Stop).count();
             check(stops == 0 || availableBefore - stopsOfAvailable(actions) >= Math.min(availableBefore, n),
@@ -249,15 +271,18 @@ final class RolloutSim {
                 svc = new ServiceView(svc.instances(), d.stableRevision(), svc.stable(), d.stableRevision(), svc.replaceNotBefore());
             }
         }
+        // what runs on draining agents is not counted, nor what a move started while the one it replaces runs (or stops): a move
+        // runs one over maxSurge until the one moving has stopped
         if (back && !rolling) { // after a blue/green or canary more may run; a rollback adds none above the bound
             int surge = d.rollout().surge(n);
-            check(live() <= Math.max(liveBefore, n + surge), "the rollback placed above instances + maxSurge: " + live());
+            check(live() - onLeaving() - moveExtra() <= Math.max(liveBefore, n + surge), "the rollback placed above instances + maxSurge: " + live());
         }
         if (rolling) {
             int surge = d.rollout().surge(n);
-            check(live() <= n + surge, "running " + live() + " > instances " + n + " + maxSurge " + surge);
+            check(live() - onLeaving() - moveExtra() <= n + surge, "running " + live() + " (" + onLeaving() + " on draining agents, " + moveExtra()
+                    + " started by moves) > instances " + n + " + maxSurge " + surge);
             int floor = n - d.rollout().unavailable(n);
-            check(available() >= Math.min(availableBefore, floor), "our stops took available from " + availableBefore + " to " + available()
+            check(available() + swaps >= Math.min(availableBefore, floor), "our stops took available from " + availableBefore + " to " + available()
                     + ", below instances - maxUnavailable = " + floor);
         }
         now = now.plusMillis(500 + r.nextInt(4500));
