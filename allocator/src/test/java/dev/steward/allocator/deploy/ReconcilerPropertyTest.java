@@ -47,6 +47,18 @@ class ReconcilerPropertyTest {
                 "60s", "120s", r.nextInt(4) != 0).validate(n);
     }
 
+    /** A service of 1 to {@code most} instances of revision 1, then a random rollout to revision 2, a bad one once in {@code badOneIn}. */
+    private static RolloutSim rollingOut(long seed, int most, int badOneIn) {
+        RolloutSim sim = new RolloutSim(seed);
+        int n = 1 + sim.r.nextInt(most);
+        sim.steady(n);
+        if (sim.r.nextInt(badOneIn) == 0) {
+            sim.bad.add(2);
+        }
+        sim.deploy(2, randomRollout(sim.r, n));
+        return sim;
+    }
+
     @Test
     void aDrainMovesInstancesElsewhereWithoutTakingAvailabilityBelowWhatItWas() {
         Seeds.forEach(400, seed -> {
@@ -74,15 +86,9 @@ class ReconcilerPropertyTest {
     @Test
     void rolloutsKeepTheirBoundsAndAlwaysEnd() {
         Seeds.forEach(400, seed -> {
-            RolloutSim sim = new RolloutSim(seed);
-            Random r = sim.r;
-            int n = 1 + r.nextInt(12);
-            sim.steady(n);
-            if (r.nextInt(3) == 0) {
-                sim.bad.add(2);
-            }
-            RolloutSpec rollout = randomRollout(r, n);
-            sim.deploy(2, rollout);
+            RolloutSim sim = rollingOut(seed, 12, 3);
+            int n = sim.svc.instances();
+            RolloutSpec rollout = sim.d.rollout();
             int rounds = 0;
             while (!sim.d.state().terminal()) {
                 sim.world();
@@ -164,16 +170,11 @@ class ReconcilerPropertyTest {
     @Test
     void aHeldRolloutKeepsEachRevisionsCountThroughLossesAndNeverGoesAboveIt() {
         Seeds.forEach(300, seed -> {
-            RolloutSim sim = new RolloutSim(seed);
+            RolloutSim sim = rollingOut(seed, 8, 4);
             sim.promotes = false;
             Random r = sim.r;
-            int n = 1 + r.nextInt(8);
-            sim.steady(n);
-            if (r.nextInt(4) == 0) {
-                sim.bad.add(2);
-            }
-            RolloutSpec rollout = randomRollout(r, n);
-            sim.deploy(2, rollout);
+            int n = sim.svc.instances();
+            RolloutSpec rollout = sim.d.rollout();
             int at = r.nextInt(40);
             for (int k = 0; k < at && sim.d.state() == DeploymentState.RUNNING; k++) {
                 sim.world();
@@ -192,14 +193,7 @@ class ReconcilerPropertyTest {
             long fresh = sim.live(2);
             for (int k = 0; k < 200; k++) { // losses, failures and drains (some called off) while it holds
                 sim.world();
-                if (r.nextInt(20) == 0) {
-                    List<String> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).map(i -> i.id()).toList();
-                    if (!live.isEmpty()) {
-                        sim.leaving.add(live.get(r.nextInt(live.size())));
-                    }
-                } else if (r.nextInt(60) == 0) {
-                    sim.leaving.clear();
-                }
+                sim.drains(20, 60);
                 sim.round();
                 // an instance on a draining agent and the one taking over from it both run for a while: count them once
                 assertThat(sim.live(1) - sim.moving(1)).as("revision 1 never above its count of %d", old).isLessThanOrEqualTo(old);
@@ -220,33 +214,18 @@ class ReconcilerPropertyTest {
     @Test
     void aDrainDuringAnyRolloutMovesTheNewRevisionAtOnceAndLeavesNothingBehind() {
         Seeds.forEach(300, seed -> {
-            RolloutSim sim = new RolloutSim(seed);
-            Random r = sim.r;
-            int n = 1 + r.nextInt(8);
-            sim.steady(n);
-            if (r.nextInt(4) == 0) {
-                sim.bad.add(2);
-            }
-            RolloutSpec rollout = randomRollout(r, n);
-            sim.deploy(2, rollout);
+            RolloutSim sim = rollingOut(seed, 8, 4);
+            int n = sim.svc.instances();
+            RolloutSpec rollout = sim.d.rollout();
             boolean ownMoves = rollout.type() != RolloutSpec.Strategy.RECREATE; // recreate is over in moments: its instances move after it
             int rounds = 0;
             while (!sim.d.state().terminal()) {
                 sim.world();
-                if (r.nextInt(15) == 0) {
-                    List<String> live = sim.inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).map(i -> i.id()).toList();
-                    if (!live.isEmpty()) {
-                        sim.leaving.add(live.get(r.nextInt(live.size())));
-                    }
-                } else if (r.nextInt(80) == 0) {
-                    sim.leaving.clear();
-                }
+                sim.drains(15, 80);
                 sim.round();
                 if (ownMoves && (sim.d.state() == DeploymentState.RUNNING || sim.d.state() == DeploymentState.PAUSED)) {
-                    long draining = sim.inst.values().stream().filter(i -> i.revision() == 2 && sim.leaving.contains(i.id()) && !i.state().terminal()
-                            && !i.stopRequested()).count();
                     assertThat(sim.moving(2)).as("every instance of revision 2 on a draining agent has one taking over from it, at once")
-                            .isEqualTo(draining);
+                            .isEqualTo(sim.draining(2));
                 }
                 assertThat(++rounds).as("the deployment has not ended after %d rounds: %s", rounds, sim.d).isLessThan(20_000);
             }

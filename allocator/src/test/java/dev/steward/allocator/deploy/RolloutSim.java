@@ -84,6 +84,23 @@ final class RolloutSim {
         return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested()).count();
     }
 
+    /** Once in {@code oneIn} rounds a random live instance's agent drains; else once in {@code calledOffOneIn} every drain is called off. */
+    void drains(int oneIn, int calledOffOneIn) {
+        if (r.nextInt(oneIn) == 0) {
+            List<String> live = inst.values().stream().filter(i -> !i.state().terminal() && !i.stopRequested()).map(InstanceInfo::id).toList();
+            if (!live.isEmpty()) {
+                leaving.add(live.get(r.nextInt(live.size())));
+            }
+        } else if (r.nextInt(calledOffOneIn) == 0) {
+            leaving.clear();
+        }
+    }
+
+    /** Live instances (not final, not asked to stop) of {@code revision} on draining agents. */
+    long draining(int revision) {
+        return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested() && leaving.contains(i.id())).count();
+    }
+
     /** Live instances of {@code revision} on draining agents that a live instance takes over from (directly, or through one that moved on). */
     long moving(int revision) {
         return inst.values().stream().filter(i -> i.revision() == revision && !i.state().terminal() && !i.stopRequested() && leaving.contains(i.id())
