@@ -32,10 +32,11 @@ final class Holds {
      * <ul>
      * <li>An instance on a draining agent gets one of its revision elsewhere at once (no
      * backoff; the new one's {@code movedFrom} names it), and is stopped once that one is
-     * available. A replacement whose original's drain was called off is stopped. A canary's or
-     * blue/green's own revision moves so at every step, not only in a hold: a timed step or a
-     * gate can last for hours, and a drain should not wait for them; the set's count sees a move
-     * as one instance (see {@link Reconciler.Ctx}).</li>
+     * available ({@link #moves}). A replacement whose original's drain was called off is
+     * stopped. A canary's or blue/green's own revision moves so at every step, not only in a
+     * hold (as a rolling update's does): a timed step or a gate can last for hours, and a drain
+     * should not wait for them; the set's count sees a move as one instance (see
+     * {@link Reconciler.Ctx}).</li>
      * <li>An instance lost or failed since the hold began is replaced by one of its revision,
      * after the service's backoff. What is owed is counted, not linked: losses, plus instances
      * stopped by a move (an original moved away, or a replacement no longer wanted), less the
@@ -89,8 +90,12 @@ final class Holds {
                 lost.computeIfAbsent(i.revision(), k -> new ArrayList<>()).add(i);
             }
         }
-        moves(c, instances, leaving, i -> i.revision() == c.target ? newMoves ? newSince == null ? "" : "; " + String.format(newWhy, i.revision()) : null
-                : oldSince != null ? "; " + String.format(oldWhy, i.revision()) : null, out);
+        moves(c, instances, leaving, i -> {
+            if (i.revision() != c.target) {
+                return oldSince == null ? null : "; " + String.format(oldWhy, i.revision());
+            }
+            return !newMoves ? null : newSince == null ? "" : "; " + String.format(newWhy, i.revision());
+        }, out);
         if (svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
             return; // backoff after a failure
         }

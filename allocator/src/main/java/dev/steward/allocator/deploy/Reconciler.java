@@ -12,8 +12,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -104,7 +106,6 @@ public final class Reconciler {
                 canary(c, d, rollout, now, out);
             }
         }
-        return;
     }
 
     /**
@@ -150,7 +151,7 @@ public final class Reconciler {
             this.target = target;
             this.available = available;
             Set<String> live = new HashSet<>();
-            java.util.Map<String, InstanceInfo> byId = new java.util.HashMap<>();
+            Map<String, InstanceInfo> byId = new HashMap<>();
             for (InstanceInfo i : all) {
                 byId.put(i.id(), i);
                 if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
@@ -187,7 +188,7 @@ public final class Reconciler {
          * place of, or, where that one is gone (it moved on in turn, or was lost after it had),
          * the one that one took over from, and so on.
          */
-        private static boolean takesOver(InstanceInfo i, java.util.Map<String, InstanceInfo> byId, Set<String> live) {
+        private static boolean takesOver(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> live) {
             InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
             for (int depth = 0; from != null && depth < 100; depth++) {
                 if (live.contains(from.id())) {

@@ -45,17 +45,10 @@ public final class Rollouts {
     public static DeploymentInfo step(DeploymentInfo d, int step, Instant pausedUntil, boolean waitForPromote, Instant now) {
         DeploymentState to = waitForPromote ? DeploymentState.PAUSED : d.state();
         DeployTransitions.check(d.state(), to);
-        DeploymentInfo r = with(d, to, step, d.reason(), now, step != d.step() ? now : d.progressAt(), pausedUntil, d.activeRevision(), d.switchedAt(),
-                d.lastEvent(), d.events());
-        if (to == DeploymentState.PAUSED && d.state() != DeploymentState.PAUSED) {
-            // a pause the reconciler decides begins just after its instant: that reconcile saw every change made at it (a loss
-            // it counted without), while a pause a person asks for begins at its instant (a loss after it, at the same instant, is owed)
-            r = new DeploymentInfo(r.id(), r.service(), r.revision(), r.fromRevision(), r.stableRevision(), r.rollout(), r.state(), r.step(), r.reason(),
-                    r.createdBy(), r.createdAt(), r.updatedAt(), r.progressAt(), r.pausedUntil(), now.plusNanos(1), r.activeRevision(), r.switchedAt(),
-                    r.desired(), r.oldInstances(), r.newInstances(), r.oldAvailable(), r.newAvailable(), r.lastEvent(), r.events(), r.gate(), r.createIndex(),
-                    r.modifyIndex());
-        }
-        return r;
+        // a pause the reconciler decides begins just after its instant: that reconcile saw every change made at it (a loss it
+        // counted without), while a pause a person asks for begins at its instant (a loss after it, at the same instant, is owed)
+        return with(d, to, step, d.reason(), now, now.plusNanos(1), step != d.step() ? now : d.progressAt(), pausedUntil, d.activeRevision(),
+                d.switchedAt(), d.lastEvent(), d.events());
     }
 
     public static DeploymentInfo switched(DeploymentInfo d, int revision, Instant now) {
@@ -89,8 +82,15 @@ public final class Rollouts {
 
     private static DeploymentInfo with(DeploymentInfo d, DeploymentState state, int step, String reason, Instant now, Instant progressAt,
                                        Instant pausedUntil, Integer active, Instant switchedAt, long lastEvent, List<DeploymentEvent> events) {
+        return with(d, state, step, reason, now, now, progressAt, pausedUntil, active, switchedAt, lastEvent, events);
+    }
+
+    /** {@code pauseStarts}: when the pause begins if this enters PAUSED. */
+    private static DeploymentInfo with(DeploymentInfo d, DeploymentState state, int step, String reason, Instant now, Instant pauseStarts,
+                                       Instant progressAt, Instant pausedUntil, Integer active, Instant switchedAt, long lastEvent,
+                                       List<DeploymentEvent> events) {
         return new DeploymentInfo(d.id(), d.service(), d.revision(), d.fromRevision(), d.stableRevision(), d.rollout(), state, step, reason, d.createdBy(),
-                d.createdAt(), now, progressAt, pausedUntil, pausedAt(d, state, now), active, switchedAt, d.desired(), d.oldInstances(), d.newInstances(), d.oldAvailable(),
+                d.createdAt(), now, progressAt, pausedUntil, pausedAt(d, state, pauseStarts), active, switchedAt, d.desired(), d.oldInstances(), d.newInstances(), d.oldAvailable(),
                 d.newAvailable(), lastEvent, events, step == d.step() ? d.gate() : null, d.createIndex(), d.modifyIndex());
     }
 
