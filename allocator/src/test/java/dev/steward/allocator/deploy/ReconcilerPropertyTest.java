@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * good and bad revisions, losses, flapping health and drains. Invariants: the running count never
  * passes instances + maxSurge in a rolling update (but for a move off a draining agent, which runs
  * one over until the one moving stops); the reconciler's own stops never take availability below
- * instances - maxUnavailable (a move's stop hands over to an available instance); no instance is
+ * instances - maxUnavailable (counting an instance a move started on neither side while the one it
+ * replaces is live: it is the drain's, not the rollout's); no instance is
  * stopped twice or marked available unless starting; every deployment ends, and ends consistent
  * with its outcome.
  */

@@ -213,6 +213,17 @@ final class RolloutSim {
         return from != null && depth < 100 && (!from.state().terminal() || replacesOneRunning(from, depth + 1));
     }
 
+    /** Available instances taking over from one still live (not asked to stop), directly or through moves that moved on. */
+    int availableTakingOver() {
+        return (int) inst.values().stream().filter(i -> i.state() == InstanceState.HEALTHY && !i.stopRequested() && takesOverLive(i, 0)).count();
+    }
+
+    private boolean takesOverLive(InstanceInfo i, int depth) {
+        InstanceInfo from = i.movedFrom() == null ? null : inst.get(i.movedFrom());
+        return from != null && depth < 100 && (!from.state().terminal() && !from.stopRequested() && from.state() != InstanceState.STOPPING
+                || takesOverLive(from, depth + 1));
+    }
+
     /** Instances not ended on draining agents. */
     int onLeaving() {
         return (int) inst.values().stream().filter(i -> !i.state().terminal() && leaving.contains(i.id())).count();
@@ -247,9 +258,8 @@ final class RolloutSim {
             }
         }
         int availableBefore = available();
-        // a move's stop hands over to an available instance counted before it: a swap, not a loss
-        long swaps = actions.stream().filter(a -> a instanceof Action.Stop s && s.reason().equals("its agent is draining, and an instance elsewhere took its place")
-                && inst.get(s.instance()).state() == InstanceState.HEALTHY).count();
+        // what a move started is the drain's, not the rollout's, while the one it replaces is counted: the floor's check counts it on neither side
+        int ownAvailableBefore = availableBefore - availableTakingOver();
         if (d == null || d.state().terminal()) {
             long stops = actions.stream().filter(a -> a instanceof Action.Stop).count();
             check(stops == 0 || availableBefore - stopsOfAvailable(actions) >= Math.min(availableBefore, n),
@@ -299,7 +309,8 @@ final class RolloutSim {
             check(live() - onLeaving() - moveExtra() <= n + surge, "running " + live() + " (" + onLeaving() + " on draining agents, " + moveExtra()
                     + " started by moves) > instances " + n + " + maxSurge " + surge);
             int floor = n - d.rollout().unavailable(n);
-            check(available() + swaps >= Math.min(availableBefore, floor), "our stops took available from " + availableBefore + " to " + available()
+            check(available() - availableTakingOver() >= Math.min(ownAvailableBefore, floor), "our stops took available from " + ownAvailableBefore + " to "
+                    + (available() - availableTakingOver())
                     + ", below instances - maxUnavailable = " + floor);
         }
         now = now.plusMillis(500 + r.nextInt(4500));
