@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * kill -9 of the allocator process in the middle of a rolling update, or of a drain under a canary
- * waiting for its promote, with real agents running the example app: after a restart on the same
+ * waiting for its promote or under a running rolling update, with real agents running the example app: after a restart on the same
  * data directory and port, it completes with every instance accounted for, none lost and none
  * started twice.
  */
@@ -93,8 +93,13 @@ class DeployCrashTest {
     }
 
     private static DeployRequest rolling(String digest) {
-        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null, "1s",
-                "60s", "3m", null, null, null, null, null, null);
+        return rolling(digest, "1s");
+    }
+
+    /** 4 instances, rolling one more at a time with none unavailable, each counted once its check has passed for {@code minHealthyTime}. */
+    private static DeployRequest rolling(String digest, String minHealthyTime) {
+        return new DeployRequest(digest, null, null, 4, "0.25", "64m", null, null, null, null, null, null, null, "rolling", "1", "0", null, null, null,
+                minHealthyTime, "60s", "3m", null, null, null, null, null, null);
     }
 
     @Test
@@ -221,5 +226,44 @@ class DeployCrashTest {
             assertThat(shown.toString(java.nio.charset.StandardCharsets.UTF_8)).as("steward services says what took over from what")
                     .contains("(took over from " + moved + ", whose agent drained)");
         }
+    }
+
+    /**
+     * kill -9 of the allocator while a drain moves a new instance off its agent under a rolling
+     * update that runs: after a restart the move completes once and the rollout ends with 4 of 4.
+     */
+    @Test
+    void aDrainUnderARunningRollingUpdateMovesOnceAfterTheAllocatorIsKilledInTheMiddle() throws Exception {
+        StewardClient c = cluster("steward-roll-drain-crash");
+        String v1 = DemoApps.pack(c, dir, "v1");
+        String v2 = DemoApps.pack(c, dir, "v2");
+        String first = c.deployments().deploy("webapp", "staging", rolling(v1)).deployment().id();
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(first).state().terminal());
+        String second = c.deployments().deploy("webapp", "staging", rolling(v2, "5s")).deployment().id(); // 4 of 5 s each, at least
+        await().atMost(Duration.ofSeconds(120)).until(() -> c.deployments().deployment(second).newAvailable() >= 1);
+        InstanceInfo fresh = c.deployments().instances("webapp", "staging").stream()
+                .filter(i -> i.revision() == 2 && i.state() == InstanceState.HEALTHY && !i.stopRequested()).findFirst().orElseThrow();
+        c.drain(fresh.agentId(), null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.deployments().instances("webapp", "staging").stream()
+                .anyMatch(i -> fresh.id().equals(i.movedFrom())));
+        assertThat(c.deployments().deployment(second).state()).as("the move began under the running rollout").isEqualTo(DeploymentState.RUNNING);
+        processes.get(processes.size() - 1).destroyForcibly().waitFor(); // kill -9 while the move runs
+        server();
+
+        await().atMost(Duration.ofSeconds(180)).until(() -> c.deployments().deployment(second).state().terminal()
+                && c.deployments().instances("webapp", "staging").stream()
+                .noneMatch(i -> fresh.agentId().equals(i.agentId()) && !i.state().terminal() && !i.stopRequested()));
+        assertThat(c.deployments().deployment(second).state()).isEqualTo(DeploymentState.SUCCEEDED);
+        List<InstanceInfo> all = c.deployments().instances("webapp", "staging");
+        Set<String> moved = new HashSet<>();
+        for (InstanceInfo i : all) {
+            if (i.movedFrom() != null) {
+                assertThat(moved.add(i.movedFrom())).as("%s was moved once, not twice", i.movedFrom()).isTrue();
+            }
+        }
+        assertThat(moved).contains(fresh.id());
+        assertThat(all.stream().filter(i -> i.revision() == 2)).as("nothing of v2 made but the 4 and the moves").hasSize(4 + moved.size());
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.deployments().instances("webapp", "staging").stream()
+                .filter(i -> !i.stopRequested() && i.state() == InstanceState.HEALTHY && i.revision() == 2).count() == 4);
     }
 }
