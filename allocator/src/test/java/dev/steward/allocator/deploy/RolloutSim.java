@@ -205,23 +205,20 @@ final class RolloutSim {
 
     /** Instances not ended, not on draining agents, that a move started while what they replace has not ended (through moves that moved on). */
     int moveExtra() {
-        return (int) inst.values().stream().filter(i -> !i.state().terminal() && !leaving.contains(i.id()) && replacesOneRunning(i, 0)).count();
-    }
-
-    private boolean replacesOneRunning(InstanceInfo i, int depth) {
-        InstanceInfo from = i.movedFrom() == null ? null : inst.get(i.movedFrom());
-        return from != null && depth < 100 && (!from.state().terminal() || replacesOneRunning(from, depth + 1));
+        return (int) inst.values().stream().filter(i -> !i.state().terminal() && !leaving.contains(i.id())
+                && replaces(i, from -> !from.state().terminal(), 0)).count();
     }
 
     /** Available instances taking over from one still live (not asked to stop), directly or through moves that moved on. */
     int availableTakingOver() {
-        return (int) inst.values().stream().filter(i -> i.state() == InstanceState.HEALTHY && !i.stopRequested() && takesOverLive(i, 0)).count();
+        return (int) inst.values().stream().filter(i -> i.state() == InstanceState.HEALTHY && !i.stopRequested()
+                && replaces(i, from -> !from.state().terminal() && !from.stopRequested() && from.state() != InstanceState.STOPPING, 0)).count();
     }
 
-    private boolean takesOverLive(InstanceInfo i, int depth) {
+    /** Whether {@code i} took over from an instance that is {@code still}, directly or through moves that moved on. */
+    private boolean replaces(InstanceInfo i, java.util.function.Predicate<InstanceInfo> still, int depth) {
         InstanceInfo from = i.movedFrom() == null ? null : inst.get(i.movedFrom());
-        return from != null && depth < 100 && (!from.state().terminal() && !from.stopRequested() && from.state() != InstanceState.STOPPING
-                || takesOverLive(from, depth + 1));
+        return from != null && depth < 100 && (still.test(from) || replaces(from, still, depth + 1));
     }
 
     /** Instances not ended on draining agents. */
