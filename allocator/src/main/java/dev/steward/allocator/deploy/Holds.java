@@ -33,10 +33,10 @@ final class Holds {
      * <li>An instance on a draining agent gets one of its revision elsewhere at once (no
      * backoff; the new one's {@code movedFrom} names it), and is stopped once that one is
      * available ({@link #moves}). A replacement whose original's drain was called off is
-     * stopped. A canary's or blue/green's own revision moves so at every step, not only in a
-     * hold (as a rolling update's does): a timed step or a gate can last for hours, and a drain
-     * should not wait for them; the set's count sees a move as one instance (see
-     * {@link Reconciler.Ctx}).</li>
+     * stopped (or, where it is available and the original is not, the original is). A canary's
+     * or blue/green's own revision moves so at every step, not only in a hold (as a rolling
+     * update's does): a timed step or a gate can last for hours, and a drain should not wait for
+     * them; the set's count sees a move as one instance (see {@link Reconciler.Ctx}).</li>
      * <li>An instance lost or failed since the hold began is replaced by one of its revision,
      * after the service's backoff. What is owed is counted, not linked: losses, plus instances
      * stopped by a move (an original moved away, or a replacement no longer wanted), less the
@@ -115,35 +115,79 @@ final class Holds {
      * Moves instances off draining agents: each live one on a draining agent for which
      * {@code why} gives a reason (null: it does not move; else what the placement's reason ends
      * with) gets one of its revision elsewhere, with no backoff and its {@code movedFrom} naming
-     * it, and is stopped once that one is available. One taking over from an instance whose agent
-     * no longer drains is stopped.
+     * it, and is stopped once that one is available.
+     * <p>Where the drain of a live instance is called off, what a move started from it (the
+     * instances taking over from it, and from those, and so on) is stopped, unless it is not
+     * available and one of them is: then that one is kept, as if the drain had gone on, and the
+     * rest are stopped with it. Calling a drain off never stops a serving instance for one that
+     * does not serve. The live instance nearest the root of a chain of moves whose drain was
+     * called off decides for everything below it, in one decision.
      */
     static void moves(Reconciler.Ctx c, List<InstanceInfo> instances, Set<String> leaving, Function<InstanceInfo, String> why, List<Action> out) {
         Map<String, List<InstanceInfo>> movedTo = new HashMap<>();
+        Map<String, InstanceInfo> byId = new HashMap<>();
         for (InstanceInfo i : instances) {
+            byId.put(i.id(), i);
             if (i.movedFrom() != null) {
                 movedTo.computeIfAbsent(i.movedFrom(), k -> new ArrayList<>()).add(i);
             }
         }
         for (InstanceInfo i : instances) {
-            if (i.state().terminal() || i.stopRequested() || i.state() == InstanceState.STOPPING) {
-                continue;
+            if (!live(i) || calledOffAbove(i, byId, leaving)) {
+                continue; // gone, or decided for by a live instance above it whose drain was called off
             }
             String because = why.apply(i);
             if (because == null) {
                 continue;
             }
-            List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
             if (leaving.contains(i.id())) {
+                List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
                 if (to.isEmpty()) {
                     out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining)" + because, false, i.id()));
                 } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
                     out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
                 }
-            } else {
-                for (InstanceInfo t : to) {
+                continue;
+            }
+            // its drain was called off: keep it, unless it is not available and one taking over from it is
+            List<InstanceInfo> below = new ArrayList<>();
+            below(i.id(), movedTo, below, 0);
+            InstanceInfo keep = c.available.contains(i.id()) ? null : below.stream().filter(t -> c.available.contains(t.id())).findFirst().orElse(null);
+            if (keep != null) {
+                out.add(new Action.Stop(i.id(), "its agent no longer drains, but it is not available and " + keep.id() + ", which took its place, is"));
+            }
+            for (InstanceInfo t : below) {
+                if (t != keep) {
                     out.add(new Action.Stop(t.id(), "it was to take over from " + i.id() + ", whose agent no longer drains"));
                 }
+            }
+        }
+    }
+
+    private static boolean live(InstanceInfo i) {
+        return !i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING;
+    }
+
+    /** Whether a live instance that {@code i} takes over from (directly, or through moves that moved on) is on an agent that no longer drains. */
+    private static boolean calledOffAbove(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> leaving) {
+        InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
+        for (int depth = 0; from != null && depth < 100; depth++) {
+            if (live(from) && !leaving.contains(from.id())) {
+                return true;
+            }
+            from = from.movedFrom() == null ? null : byId.get(from.movedFrom());
+        }
+        return false;
+    }
+
+    /** Every live instance below {@code id} in its chains of moves, live or not in between. */
+    private static void below(String id, Map<String, List<InstanceInfo>> movedTo, List<InstanceInfo> out, int depth) {
+        for (InstanceInfo t : movedTo.getOrDefault(id, List.of())) {
+            if (live(t)) {
+                out.add(t);
+            }
+            if (depth < 100) {
+                below(t.id(), movedTo, out, depth + 1);
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.steward.allocator.deploy;
 
 import dev.steward.api.CanaryStep;
 import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceState;
 import dev.steward.api.RolloutSpec;
 import dev.steward.api.ValidationException;
 import org.junit.jupiter.api.Test;
@@ -339,6 +340,59 @@ class ReconcilerTest {
         List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
         String moved = sim.inst.values().stream().filter(i -> old.equals(i.movedFrom())).findFirst().orElseThrow().id();
         assertThat(a).containsExactly(new Action.Stop(moved, "it was to take over from " + old + ", whose agent no longer drains"));
+        sim.round();
+        sim.calm();
+        sim.now = sim.now.plusSeconds(120);
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now)).isEmpty();
+        assertThat(sim.live(1)).isEqualTo(4);
+    }
+
+    @Test
+    void aDrainCalledOffWhenTheOneTakingOverServesAndTheOriginalDoesNotKeepsTheOneThatServes() {
+        RolloutSim sim = heldCanary(19);
+        String old = first(sim, 1);
+        sim.leaving.add(old);
+        sim.round(); // its replacement is asked for
+        sim.calm(); // and starts
+        sim.calm(); // and passes its check from now
+        String moved = sim.inst.values().stream().filter(i -> old.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        sim.inst.put(old, Rollouts.instance(sim.inst.get(old), InstanceState.UNHEALTHY, "health check failing: connection refused", sim.now));
+        sim.now = sim.now.plusSeconds(11); // the one taking over has passed for its 10 s
+        sim.leaving.clear(); // and the drain is called off before a reconcile saw it serve
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        // before, the one that served was stopped and the failing original kept
+        assertThat(a).containsExactly(new Action.MarkAvailable(moved),
+                new Action.Stop(old, "its agent no longer drains, but it is not available and " + moved + ", which took its place, is"));
+        sim.round();
+        sim.calm();
+        sim.now = sim.now.plusSeconds(120);
+        assertThat(Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now)).as("the move counts as done: nothing owed")
+                .isEmpty();
+        assertThat(sim.live(1)).isEqualTo(4);
+        assertThat(sim.inst.get(moved).stopRequested()).isFalse();
+    }
+
+    @Test
+    void aDrainCalledOffUnderAChainOfMovesKeepsTheOneThatServesAndStopsTheRestAtOnce() {
+        RolloutSim sim = heldCanary(20);
+        String old = first(sim, 1);
+        sim.leaving.add(old);
+        sim.round(); // one takes over from it
+        String mid = sim.inst.values().stream().filter(i -> old.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        sim.leaving.add(mid); // and its agent drains too, before it serves
+        sim.round(); // one takes over from that one in turn
+        String last = sim.inst.values().stream().filter(i -> mid.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        sim.calm();
+        sim.calm();
+        sim.inst.put(mid, pending(sim.inst.get(mid))); // the middle one has not started
+        sim.inst.put(old, Rollouts.instance(sim.inst.get(old), InstanceState.UNHEALTHY, "health check failing: connection refused", sim.now));
+        sim.now = sim.now.plusSeconds(11);
+        sim.leaving.clear(); // every drain is called off
+        List<Action> a = Reconciler.decide(sim.svc, sim.d, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        // before, both taking over were stopped, the last one (the only one serving) among them, and the failing original was kept
+        assertThat(a).containsExactly(new Action.MarkAvailable(last),
+                new Action.Stop(old, "its agent no longer drains, but it is not available and " + last + ", which took its place, is"),
+                new Action.Stop(mid, "it was to take over from " + old + ", whose agent no longer drains"));
         sim.round();
         sim.calm();
         sim.now = sim.now.plusSeconds(120);

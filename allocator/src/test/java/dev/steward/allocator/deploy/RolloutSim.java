@@ -9,6 +9,7 @@ import dev.steward.api.RolloutSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -254,6 +255,7 @@ final class RolloutSim {
                 }
             }
         }
+        Map<String, InstanceInfo> decided = new HashMap<>(inst); // what the decision saw as available, before its stops
         int availableBefore = available();
         // what a move started is the drain's, not the rollout's, while the one it replaces is counted: the floor's check counts it on neither side
         int ownAvailableBefore = availableBefore - availableTakingOver();
@@ -273,6 +275,10 @@ final class RolloutSim {
                 InstanceInfo i = inst.get(s.instance());
                 check(i != null && !i.state().terminal() && !i.stopRequested(), "Stop of a live instance: " + i);
                 check(stopped.add(i.id()), "one Stop per instance per round: " + i.id());
+                // a drain called off keeps what serves: it stops the one taking over only where that one does not serve or the original does
+                String from = s.reason().startsWith("it was to take over from ") ? s.reason().split(" ")[6].replace(",", "") : null;
+                check(from == null || i.state() != InstanceState.HEALTHY || decided.get(from).state() == InstanceState.HEALTHY,
+                        "a drain called off stopped " + i.id() + ", which serves, for " + from + ", which does not: " + decided.get(from));
                 inst.put(i.id(), Rollouts.instance(i, InstanceState.STOPPING, s.reason(), now));
             } else if (a instanceof Action.StartGate g) {
                 check(d.gate() == null || d.gate().step() != g.step(), "one gate per step: " + d.gate());
