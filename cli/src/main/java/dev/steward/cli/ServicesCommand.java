@@ -52,12 +52,15 @@ final class ServicesCommand implements Callable<Integer> {
             Output.json(Map.of("instances", inst, "endpoints", ends));
             return 0;
         }
-        System.out.printf("%-3s %-18s %-4s %-10s %-18s %-22s %-22s %s%n", "#", "INSTANCE", "REV", "STATE", "ALLOCATION", "WHERE", "PACKAGE", "REASON");
         List<InstanceInfo> live = Instances.live(inst);
+        Map<String, String> agents = AgentNames.of(c, live.stream().map(InstanceInfo::agentId).toList());
+        System.out.printf("%-3s %-18s %-4s %-10s %-18s %-12s %-22s %-22s %s%n", "#", "INSTANCE", "REV", "STATE", "ALLOCATION", "AGENT", "WHERE", "PACKAGE",
+                "REASON");
         for (int n = 0; n < live.size(); n++) {
             InstanceInfo i = live.get(n);
-            System.out.printf("%-3d %-18s %-4d %-10s %-18s %-22s %-22s %s%n", n, i.id(), i.revision(), i.state(),
-                    i.allocationId() == null ? "" : i.allocationId(), i.host() == null ? "" : i.host() + " " + i.ports(),
+            System.out.printf("%-3d %-18s %-4d %-10s %-18s %-12s %-22s %-22s %s%n", n, i.id(), i.revision(), i.state(),
+                    i.allocationId() == null ? "" : i.allocationId(), i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
+                    i.host() == null ? "" : i.host() + " " + i.ports(),
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
                             + (i.movedFrom() == null ? "" : " (took over from " + i.movedFrom() + ", whose agent drained)"));
         }

@@ -222,10 +222,13 @@ class DeployCrashTest {
         } finally {
             System.setOut(out);
         }
+        String table = shown.toString(java.nio.charset.StandardCharsets.UTF_8);
         for (String moved : onA1) {
-            assertThat(shown.toString(java.nio.charset.StandardCharsets.UTF_8)).as("steward services says what took over from what")
-                    .contains("(took over from " + moved + ", whose agent drained)");
+            assertThat(table).as("steward services says what took over from what").contains("(took over from " + moved + ", whose agent drained)");
         }
+        assertThat(table.lines().filter(l -> l.contains("took over from"))).as("and on which agent, by its name").hasSize(onA1.size())
+                .allMatch(l -> l.matches(".* a2 +127\\.0\\.0\\.1 .*"));
+        assertThat(table.lines().findFirst().orElseThrow()).contains(" AGENT ");
     }
 
     /**

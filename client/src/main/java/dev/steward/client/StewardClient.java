@@ -249,6 +249,11 @@ public final class StewardClient {
         return get("/v1/agents", new TypeReference<>() { });
     }
 
+    /** One agent, by its id. */
+    public dev.steward.api.AgentInfo agent(String id) throws IOException {
+        return get(Paths.v1("agents", id), new TypeReference<>() { });
+    }
+
     /**
      * Drains an agent (admin): it takes no new allocation, and its allocations are asked to leave
      * (services' instances move); with a {@code deadline} (e.g. "1h", null for none) the leases of
