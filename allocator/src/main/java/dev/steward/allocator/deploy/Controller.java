@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The effects half of deployments, on the state's owner thread: observes each instance through
@@ -385,8 +386,10 @@ final class Controller {
         int newN = 0;
         int oldA = 0;
         int newA = 0;
-        for (InstanceInfo i : services.instancesOf(service)) {
-            if (i.state().terminal() || i.stopRequested()) {
+        List<InstanceInfo> all = services.instancesOf(service);
+        Set<String> moving = Reconciler.takingOver(all); // a move shows once, by the one moving, as the reconciler counts it
+        for (InstanceInfo i : all) {
+            if (i.state().terminal() || i.stopRequested() || moving.contains(i.id())) {
                 continue;
             }
             boolean fresh = i.revision() == target;

@@ -62,9 +62,7 @@ public final class Reconciler {
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
-        // every strategy but recreate moves what drains, and settles each move (Holds.moves): count a move once, by its original
-        boolean settlesMoves = d.state() == DeploymentState.PAUSED || rollout.type() != RolloutSpec.Strategy.RECREATE;
-        Ctx c = new Ctx(svc.instances(), target, instances, available, leaving, settlesMoves);
+        Ctx c = new Ctx(svc.instances(), target, instances, available, leaving, settlesMoves(d));
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
             Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
             return;
@@ -118,6 +116,38 @@ public final class Reconciler {
         Holds.moves(c, instances, c.leaving, i -> i.revision() == c.target ? "" : null, out);
     }
 
+    /** Whether the deployment settles each move it makes (Holds.moves): every strategy but recreate, and any while paused. A move then counts once, by its original. */
+    static boolean settlesMoves(DeploymentInfo d) {
+        return d.state() == DeploymentState.PAUSED || d.rollout().type() != RolloutSpec.Strategy.RECREATE;
+    }
+
+    /**
+     * The live instances of {@code all} that take over from one that still runs (it moves off a
+     * draining agent): a move shows as one instance, the one moving, until it has stopped. A
+     * deployment that settles its moves counts them so too (see {@link Ctx}).
+     */
+    static Set<String> takingOver(List<InstanceInfo> all) {
+        Set<String> out = new HashSet<>();
+        Set<String> live = new HashSet<>();
+        Map<String, InstanceInfo> byId = new HashMap<>();
+        for (InstanceInfo i : all) {
+            byId.put(i.id(), i);
+            if (live(i)) {
+                live.add(i.id());
+            }
+        }
+        for (InstanceInfo i : all) {
+            if (live.contains(i.id()) && Ctx.takesOver(i, byId, live)) {
+                out.add(i.id());
+            }
+        }
+        return out;
+    }
+
+    private static boolean live(InstanceInfo i) {
+        return !i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING;
+    }
+
     /** The instances sorted into new and old, with availability, for one decision. */
     static final class Ctx {
         final int n;
@@ -154,7 +184,7 @@ public final class Reconciler {
             Map<String, InstanceInfo> byId = new HashMap<>();
             for (InstanceInfo i : all) {
                 byId.put(i.id(), i);
-                if (!i.state().terminal() && !i.stopRequested() && i.state() != InstanceState.STOPPING) {
+                if (live(i)) {
                     live.add(i.id());
                 }
             }
@@ -188,7 +218,7 @@ public final class Reconciler {
          * place of, or, where that one is gone (it moved on in turn, or was lost after it had),
          * the one that one took over from, and so on.
          */
-        private static boolean takesOver(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> live) {
+        static boolean takesOver(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> live) {
             InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
             for (int depth = 0; from != null && depth < 100; depth++) {
                 if (live.contains(from.id())) {

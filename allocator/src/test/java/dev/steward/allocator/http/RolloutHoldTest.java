@@ -107,6 +107,11 @@ class RolloutHoldTest {
             assertThat(s.post("/v1/agents/" + host + "/drain", s.admin(), null).code()).isEqualTo(200);
             String drained = host;
             List<Long> seen = new ArrayList<>();
+            // the one taking over is placed; until the agents play it, both run
+            await().atMost(Duration.ofSeconds(30)).until(() -> live(s, 2, null) == 2);
+            // before, the deployment counted both while the move ran: 2 of a canary step of 1
+            assertThat(s.get("/v1/deployments/" + id, s.admin()).body().path("newInstances").asInt()).as("the deployment counts a move once")
+                    .isEqualTo(1);
             // before, the canary stayed on the draining agent for the step's whole hour
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 s.alive(m1, m2);
