@@ -57,11 +57,13 @@ public final class Server implements AutoCloseable {
 
     /**
      * How a server runs inside something larger (a replicated setup): the store the engine writes
-     * through, made around the local SQLite store, and whether it listens itself (false: the
-     * caller serves {@link #api()} over its own transport, and writes server.addr).
+     * through, made around the local SQLite store, whether it listens itself (false: the caller
+     * serves {@link #api()} over its own transport, and writes server.addr), and the keyring the
+     * caller holds (null: the server opens {@code cfg.secretsKeyFile()} itself).
      */
-    public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen, PackageStore.Replicator packages) {
-        public static final Embedding ALONE = new Embedding(s -> s, true, PackageStore.Replicator.NONE);
+    public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen, PackageStore.Replicator packages,
+                            dev.steward.allocator.store.SecretKeys keys) {
+        public static final Embedding ALONE = new Embedding(s -> s, true, PackageStore.Replicator.NONE, null);
     }
 
     public static Server start(ServerConfig cfg, Clock clock, Embedding embedding) throws IOException {
@@ -72,7 +74,8 @@ public final class Server implements AutoCloseable {
         String admin = Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin");
         String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
         String metricsToken = Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics");
-        SqliteStore store = new SqliteStore(cfg.dataDir(), dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
+        // the caller's keyring where it holds one (a cluster's server hands keys over between servers): one holder of the file per process
+        SqliteStore store = new SqliteStore(cfg.dataDir(), embedding.keys() != null ? embedding.keys() : dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
         Store.Loaded loaded = store.load();
         Store durable;
         try {

@@ -162,7 +162,8 @@ final class SecretsCommand {
     }
 
     @Command(name = "rotate-key", mixinStandardHelpOptions = true,
-            description = "Make a new key active, seal every stored task and service secret again with it, and drop the old keys (admin token).")
+            description = "Make a new key active, seal every stored task and service secret again with it, and drop the old keys (admin token). "
+                    + "With allocators on ZooKeeper the key is handed to every running server first (docs/ha.md).")
     static final class RotateKey implements Callable<Integer> {
         @Mixin
         Connection conn;

@@ -252,7 +252,8 @@ final class ServerCommand implements Callable<Integer> {
         Logs.quiet(java.util.logging.Level.SEVERE, "org.apache.zookeeper", "org.apache.curator");
         dev.steward.ha.HaConfig ha;
         try {
-            ha = new dev.steward.ha.HaConfig(zookeeper, zkRoot, Units.duration("--zk-session-timeout", zkSessionTimeout), advertise, snapshotEvery);
+            ha = new dev.steward.ha.HaConfig(zookeeper, zkRoot, Units.duration("--zk-session-timeout", zkSessionTimeout), advertise, snapshotEvery,
+                    dev.steward.ha.HaConfig.KEY_HANDOVER);
         } catch (ValidationException | IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage().startsWith("--") ? e.getMessage() : "--" + e.getMessage());
         }

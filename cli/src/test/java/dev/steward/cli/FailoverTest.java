@@ -42,6 +42,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * leader is killed with kill -9, at a random moment, round after round. Every rollout completes,
  * with no instance lost, started twice or left running unaccounted for, and every deployment in
  * the history. Prints the failover times (kill to the first command the new leader acknowledges).
+ * And a rotation of the secrets key, with each server holding its own copy of the keyring, through
+ * kill -9 of the leader at a random moment of it: the next leader finishes it, and every server,
+ * the one killed and started again too, ends with the new key alone.
  */
 class FailoverTest {
     static final int ROUNDS = Integer.getInteger("failover.rounds", 10);
@@ -51,6 +54,8 @@ class FailoverTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private TestingCluster zk;
     private Path dir;
+    /** Whether each server has its own copy of the keyring ({@code DIR/NAME.key}) rather than one shared file. */
+    private boolean ownKeys;
 
     @AfterEach
     void cleanUp() throws Exception {
@@ -81,7 +86,7 @@ class FailoverTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx192m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "server", "--data", data.toString(), "--bind", "127.0.0.1:" + port, "--heartbeat-grace", "4s",
-                "--zookeeper", zk.getConnectString(), "--zk-session-timeout", "4s", "--secrets-key", dir.resolve("secrets.key").toString())
+                "--zookeeper", zk.getConnectString(), "--zk-session-timeout", "4s", "--secrets-key", dir.resolve(ownKeys ? n + ".key" : "secrets.key").toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(n + ".log").toFile())).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(data.resolve("server.addr")) || !p.isAlive());
         assertThat(p.isAlive()).as("server %s died at start: %s", n, tail(n)).isTrue();
@@ -225,6 +230,96 @@ class FailoverTest {
         sorted.sort(null);
         System.out.println("failover (kill -9 of the leader to the first command the new leader acknowledged), " + ROUNDS + " rounds: p50 "
                 + sorted.get(sorted.size() / 2) + " ms, max " + sorted.get(sorted.size() - 1) + " ms; each: " + failovers);
+    }
+
+    @Test
+    void aKeyRotationCompletesThroughKill9OfTheLeaderAtAnyMomentAndEveryServerEndsWithTheNewKeyAlone() throws Exception {
+        long seed = Long.getLong("failover.seed", System.nanoTime());
+        System.out.println("FailoverTest key rotation seed " + seed + " (-Dfailover.seed=" + seed + " replays the kill moments)");
+        Random random = new Random(seed);
+        dir = Files.createTempDirectory("steward-failover");
+        zk = dev.steward.ha.TestEnsembles.cluster(3, 500, 100);
+        zk.start();
+        ownKeys = true;
+        Map<Integer, String> names = new LinkedHashMap<>();
+        names.put(server("s1", 0), "s1"); // it makes the keyring; the others get a copy, as an operator gives them
+        for (String n : List.of("s2", "s3")) {
+            Files.copy(dir.resolve("s1.key"), dir.resolve(n + ".key"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            names.put(server(n, 0), n);
+        }
+        String addresses = names.keySet().stream().map(p -> "http://127.0.0.1:" + p).collect(Collectors.joining(","));
+        String admin = Files.readString(dir.resolve("s1/admin.token")).trim();
+        StewardClient c = StewardClient.builder(addresses).token(admin).retryBudget(Duration.ofSeconds(90)).build();
+        await().atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
+        c.call("PUT", "/v1/services/web/prod/secrets/db-password", Map.of("value", "hunter2"), Object.class, false);
+        List<String> moments = new ArrayList<>();
+        for (int round = 1; round <= 4; round++) {
+            int port = leader();
+            assertThat(port).as("a leader before round %d", round).isPositive();
+            java.util.concurrent.CompletableFuture<HttpResponse<String>> cut = http.sendAsync(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v1/secrets/rotate-key")).POST(HttpRequest.BodyPublishers.noBody())
+                    .header("Authorization", "Bearer " + admin).timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(random.nextInt(700)); // the kill lands anywhere in the rotation (the others take the key within 500 ms), or just after it
+            Process old = servers.remove(port);
+            old.destroyForcibly().waitFor(); // kill -9
+            dead.add(old);
+            server(names.get(port), port); // back, as a follower, with whatever its keyring held when it died
+            try {
+                moments.add("answered " + cut.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode() + " before the kill");
+            } catch (java.util.concurrent.ExecutionException killed) {
+                moments.add("killed in the middle"); // the connection went with the leader
+            }
+            // whichever leads now finishes it (or, if it was done before the kill, makes one more)
+            int r = round;
+            String[] last = {null};
+            Map<String, Object> done;
+            try {
+                done = await().atMost(Duration.ofSeconds(120)).until(() -> {
+                    try {
+                        @SuppressWarnings("unchecked")
+                        Map<String, Object> m = c.call("POST", "/v1/secrets/rotate-key", null, Map.class, false);
+                        return m;
+                    } catch (IOException notYet) {
+                        last[0] = notYet.toString();
+                        return null;
+                    }
+                }, java.util.Objects::nonNull);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                StringBuilder logs = new StringBuilder();
+                for (String n : names.values()) {
+                    logs.append("\n--- ").append(n).append(" (").append(keyIds(dir.resolve(n + ".key"))).append(")\n").append(tail(n));
+                }
+                throw new AssertionError("round " + r + ": no rotation finished within 2 minutes; last: " + last[0] + logs, e);
+            }
+            String active = (String) done.get("activeKey");
+            assertThat(done.get("serviceSecretsResealed")).as("round %d: the secret sealed again", r).isEqualTo(1);
+            for (String n : names.values()) {
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(keyIds(dir.resolve(n + ".key")))
+                        .as("round %d: %s holds the new key alone (%s)", r, n, tail(n)).containsExactly(active));
+            }
+        }
+        System.out.println("key rotations under kill -9 of the leader: " + moments);
+        // and the next leader, whichever it is, opens every secret with the key it was handed
+        int port = leader();
+        Process old = servers.remove(port);
+        old.destroyForcibly().waitFor();
+        dead.add(old);
+        await().atMost(Duration.ofSeconds(60)).until(() -> leader() > 0);
+        HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + leader() + "/v1/services/web/prod/secrets"))
+                .header("Authorization", "Bearer " + admin).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+        assertThat(listed.body()).contains("db-password");
+    }
+
+    /** The key ids in a keyring file, the active one last. */
+    private static List<String> keyIds(Path file) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            if (!l.isBlank() && !l.startsWith("#")) {
+                ids.add(l.split(" ")[0]);
+            }
+        }
+        return ids;
     }
 
     /** Milliseconds from {@code since} to the first PUT of role {@code name} acknowledged, tried every 50 ms (no client backoff in the figure). */

@@ -23,11 +23,16 @@ final class ClusterTokens {
     private ClusterTokens() {
     }
 
+    /** The cluster's tokens as kept in ZooKeeper ({@code ROOT/cluster}): sealed with the active key. */
+    static byte[] sealed(SecretKeys keys, Tokens t) throws java.io.IOException {
+        return JSON.writeValueAsBytes(Map.of("id", t.id(), "admin", keys.seal("cluster", "admin", t.admin()), "join", keys.seal("cluster", "join", t.join()),
+                "peer", keys.seal("cluster", "peer", t.peer())));
+    }
+
     static Tokens agree(CuratorFramework zk, String root, SecretKeys keys, Tokens mine) {
         String path = root + "/cluster";
         try {
-            byte[] data = JSON.writeValueAsBytes(Map.of("id", mine.id(), "admin", keys.seal("cluster", "admin", mine.admin()), "join", keys.seal("cluster", "join", mine.join()),
-                    "peer", keys.seal("cluster", "peer", mine.peer())));
+            byte[] data = sealed(keys, mine);
             try {
                 zk.create().forPath(path, data);
                 return mine;

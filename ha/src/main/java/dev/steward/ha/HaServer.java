@@ -51,6 +51,14 @@ public final class HaServer implements AutoCloseable {
     private final JettyServer http;
     private final String url;
     private final PersistentNode member;
+    private final KeyHandover handover;
+    /** Where a rotation of the secrets key runs and waits for the other servers: one at a time, a few waiting at most. */
+    private final java.util.concurrent.ThreadPoolExecutor rotations = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new java.util.concurrent.ArrayBlockingQueue<>(2), r -> {
+                Thread t = new Thread(r, "steward-ha-key-rotation");
+                t.setDaemon(true);
+                return t;
+            });
     private final ExecutorService role = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "steward-ha-role");
         t.setDaemon(true);
@@ -95,6 +103,7 @@ public final class HaServer implements AutoCloseable {
         Server.writeAddress(cfg.dataDir(), bound);
         this.member = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
                 log.root() + "/members/" + URLEncoder.encode(url, StandardCharsets.UTF_8), url.getBytes(StandardCharsets.UTF_8));
+        this.handover = new KeyHandover(zk, log, keys, ha.keyHandover());
     }
 
     /** Connects to ZooKeeper, listens, and joins the election. */
@@ -121,6 +130,7 @@ public final class HaServer implements AutoCloseable {
             ZkLog log = new ZkLog(zk, ha.root());
             log.init();
             SecretKeys keys = SecretKeys.open(cfg.secretsKeyFile());
+            new KeyHandover(zk, log, keys, ha.keyHandover()).atStart(); // a key being rotated now: the cluster's tokens may be sealed with it soon
             ClusterTokens.Tokens mine = new ClusterTokens.Tokens(java.util.UUID.randomUUID().toString(), Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
                     Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"), Tokens.mint("sta_peer"));
             ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
@@ -130,7 +140,7 @@ public final class HaServer implements AutoCloseable {
             s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
             s.begin();
             return s;
-        } catch (IOException | RuntimeException | InterruptedException e) {
+        } catch (Exception e) {
             if (s != null) {
                 s.close();
             } else {
@@ -162,6 +172,22 @@ public final class HaServer implements AutoCloseable {
             }
         });
         watch.scheduleWithFixedDelay(() -> leaderSeen = connected ? electedLeader() : null, 0, 250, TimeUnit.MILLISECONDS);
+        String me = URLEncoder.encode(url, StandardCharsets.UTF_8);
+        String[] said = {null}; // on the watch thread only: a failure that lasts is logged once
+        watch.scheduleWithFixedDelay(() -> {
+            if (connected && refusal == null) {
+                try {
+                    handover.follow(me, this::leads);
+                    said[0] = null;
+                } catch (Exception e) {
+                    if (!String.valueOf(e.getMessage()).equals(said[0])) {
+                        said[0] = String.valueOf(e.getMessage());
+                        LOG.log(e instanceof org.apache.zookeeper.KeeperException ? Level.INFO : Level.WARNING,
+                                "cannot follow the secrets key's rotation (tried again every 500 ms): " + e.getMessage(), e);
+                    }
+                }
+            }
+        }, 0, 500, TimeUnit.MILLISECONDS);
         role.submit(() -> {
             follow();
             join();
@@ -246,6 +272,9 @@ public final class HaServer implements AutoCloseable {
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
                 Follower.catchUp(local, log); // before fencing: a log this release cannot read is found without deposing anyone
             }
+            // the keyring as the cluster agreed it, before anything is opened or sealed: a rotation under way has its key held here,
+            // one that ended (perhaps just before the old leader died) has its key active here and the older ones gone
+            handover.settle(URLEncoder.encode(url, StandardCharsets.UTF_8));
             int e = log.fence(url);
             long at;
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
@@ -261,12 +290,12 @@ public final class HaServer implements AutoCloseable {
             epoch = e;
             leader = Server.start(cfg, clock, new Server.Embedding(
                     local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false,
-                    new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context())));
+                    new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context()), keys));
             Server s = leader;
             metrics.addTo(s.api().metrics());
             s.api().metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted); // this server's one listener, which a leader's metrics report
             leaderMetrics = s.api().metrics();
-            front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin()));
+            front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin(), () -> rotate(s, e)));
             log.watchEpoch(e, () -> role.execute(() -> {
                 if (leader == s) {
                     stepDown("the leader epoch moved on to " + log.holder() + " (another leader, or a restored snapshot)");
@@ -279,6 +308,32 @@ public final class HaServer implements AutoCloseable {
         } catch (Exception ex) {
             LOG.log(Level.WARNING, "cannot take over as leader: " + ex.getMessage(), ex);
             stepDown("it could not take over: " + ex.getMessage());
+        }
+    }
+
+    /** {@code POST /v1/secrets/rotate-key} on the leader: handed over to every server ({@link KeyHandover}), on a thread of its own. */
+    private java.util.concurrent.CompletableFuture<dev.steward.allocator.http.ApiResponse> rotate(Server s, int epoch) {
+        try {
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return handover.rotate(URLEncoder.encode(url, StandardCharsets.UTF_8), epoch,
+                            () -> {
+                                try {
+                                    return s.engine().command((st, now) -> st.resealSecrets()).get(30, TimeUnit.SECONDS);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException("sealing the secrets again failed: " + e.getMessage(), e);
+                                }
+                            },
+                            tokens);
+                } catch (Exception e) {
+                    LOG.log(Level.WARNING, "rotating the secrets key: " + e.getMessage(), e);
+                    return dev.steward.allocator.http.ApiResponse.problem(503, "Service Unavailable", "the secrets key's rotation stopped: " + e.getMessage()
+                            + ". Every secret opens as before; run rotate-key again to go on with the same key", null).header("Retry-After", "5");
+                }
+            }, rotations);
+        } catch (java.util.concurrent.RejectedExecutionException busy) {
+            return java.util.concurrent.CompletableFuture.completedFuture(dev.steward.allocator.http.ApiResponse.problem(409, "Conflict",
+                    "a rotation of the secrets key is under way; wait for it", null));
         }
     }
 
@@ -391,6 +446,7 @@ public final class HaServer implements AutoCloseable {
         }
         role.shutdownNow();
         watch.shutdownNow();
+        rotations.shutdownNow();
         try {
             member.close();
         } catch (IOException e) {

@@ -17,8 +17,13 @@ final class LeaderApi implements HttpApi {
 
     private final String adminToken;
 
-    LeaderApi(HttpApi api, String url, long epoch, java.util.function.LongSupplier index, String adminToken) {
+    /** A rotation of the secrets key handed over to every allocator ({@link KeyHandover}), in place of the single server's. */
+    private final java.util.function.Supplier<CompletableFuture<ApiResponse>> rotate;
+
+    LeaderApi(HttpApi api, String url, long epoch, java.util.function.LongSupplier index, String adminToken,
+              java.util.function.Supplier<CompletableFuture<ApiResponse>> rotate) {
         this.adminToken = adminToken;
+        this.rotate = rotate;
         this.api = api;
         this.url = url;
         this.epoch = epoch;
@@ -28,10 +33,8 @@ final class LeaderApi implements HttpApi {
     @Override
     public CompletableFuture<ApiResponse> handle(ApiRequest req) {
         if (req.method().equals("POST") && req.path().equals("/v1/secrets/rotate-key") && admin(req)) {
-            return CompletableFuture.completedFuture(ApiResponse.problem(409, "Conflict",
-                    "with allocators on ZooKeeper the secrets keyring is one file every server holds a copy of: a key made on the leader alone "
-                            + "would seal secrets the others cannot open after a failover, so rotate-key is refused here (docs/ha.md)", null)
-                    .header(FollowerApi.LEADER_HEADER, url));
+            // not the single server's rotation: a key made on the leader alone would seal secrets the others cannot open after a failover
+            return rotate.get().thenApply(a -> a.header(FollowerApi.LEADER_HEADER, url));
         }
         CompletableFuture<ApiResponse> r = api.handle(req);
         if (req.method().equals("GET") && req.path().equals("/v1/health")) {

@@ -292,6 +292,14 @@ final class ZkLog {
         }
     }
 
+    /** Writes {@code ops} whole, only while {@code epoch} is the leader epoch (else {@link Fenced}). */
+    void fenced(int epoch, List<CuratorOp> ops) {
+        List<CuratorOp> all = new java.util.ArrayList<>();
+        all.add(check(epoch));
+        all.addAll(ops);
+        commit(all);
+    }
+
     private List<CuratorTransactionResult> fenced(int epoch, CuratorOp op) {
         return commit(List.of(check(epoch), op));
     }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -99,9 +100,10 @@ class HaServerTest {
             assertThat(r.headers().firstValue("X-Steward-Leader")).hasValue(leader.url());
         }
         assertThat(json(send(leader.url(), "GET", "/v1/health", null, null)).get("role").asText()).isEqualTo("leader");
+        // one key file shared by the three: the leader rotates it, the others find it rotated
         HttpResponse<String> rotate = send(leader.url(), "POST", "/v1/secrets/rotate-key", null, leader.adminToken());
-        assertThat(rotate.statusCode()).isEqualTo(409);
-        assertThat(rotate.body()).contains("one file every server holds");
+        assertThat(rotate.statusCode()).as(rotate.body()).isEqualTo(200);
+        assertThat(keyIds(dir.resolve("secrets.key"))).containsExactly(json(rotate).get("activeKey").asText());
         long defaultCreated = json(send(leader.url(), "GET", "/v1/roles/default", null, leader.adminToken())).get("createIndex").asLong();
 
         leader.close();
@@ -117,6 +119,103 @@ class HaServerTest {
         assertThat(send(next.url(), "PUT", "/v1/roles/after", "{\"weight\": 2}", next.adminToken()).statusCode()).isEqualTo(200);
         // the log's very first entry (ZooKeeper numbers it 0) made the default role: replayed, not made again
         assertThat(json(send(next.url(), "GET", "/v1/roles/default", null, next.adminToken())).get("createIndex").asLong()).isEqualTo(defaultCreated);
+    }
+
+    /** A server with its own copy of the keyring, {@code DIR/NAME.key}: the first server's, copied (as an operator does). */
+    private HaServer startWithOwnKey(String name, HaConfig ha) throws Exception {
+        Path key = dir.resolve(name + ".key");
+        if (!servers.isEmpty()) {
+            Files.copy(keyFiles.get(servers.get(0)), key, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // mode 0600 kept
+        }
+        ServerConfig cfg = ServerConfig.of(dir.resolve(name)).withSecretsKey(key).withHeartbeatGrace(Duration.ofSeconds(10));
+        HaServer s = HaServer.start(cfg, ha);
+        servers.add(s);
+        keyFiles.put(s, key);
+        return s;
+    }
+
+    private final java.util.Map<HaServer, Path> keyFiles = new java.util.HashMap<>();
+
+    /** The key ids in a keyring file, the active one last. */
+    private static List<String> keyIds(Path file) throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            if (!l.isBlank() && !l.startsWith("#")) {
+                ids.add(l.split(" ")[0]);
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void a_key_rotation_reaches_every_servers_own_keyring_and_the_next_leader_opens_every_secret() throws Exception {
+        HaConfig ha = HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4));
+        for (String n : List.of("a", "b", "c")) {
+            startWithOwnKey(n, ha);
+        }
+        HaServer leader = leader();
+        String old = keyIds(keyFiles.get(leader)).get(0);
+        HttpResponse<String> set = send(leader.url(), "PUT", "/v1/services/web/prod/secrets/db-password", "{\"value\": \"hunter2\"}", leader.adminToken());
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
+        // before, refused with a 409: a key made on the leader alone would seal what the others cannot open
+        HttpResponse<String> rotate = send(leader.url(), "POST", "/v1/secrets/rotate-key", null, leader.adminToken());
+        assertThat(rotate.statusCode()).as(rotate.body()).isEqualTo(200);
+        String fresh = json(rotate).get("activeKey").asText();
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(json(rotate).get("retiredKeys").asText()).isEqualTo(old);
+        assertThat(json(rotate).get("serviceSecretsResealed").asInt()).isEqualTo(1);
+        assertThat(keyIds(keyFiles.get(leader))).containsExactly(fresh);
+        // the leader goes at once: the next may not have seen the rotation end, and must not seal with the key the others drop
+        leader.close();
+        servers.remove(leader);
+        HaServer next = leader(); // its store opened every secret with its own copy of the new key, or it could not lead
+        for (HaServer s : servers) { // every copy of the keyring ends with the new key alone
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(keyIds(keyFiles.get(s))).as(s.url()).containsExactly(fresh));
+        }
+        String secret = next.leaderServer().engine().read(st -> st.services().secrets()
+                .recordOrNull(dev.steward.allocator.deploy.ServiceSecrets.id("default", "web/prod", "db-password")).value()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(secret).isEqualTo("hunter2");
+        // and it rotates in turn: nothing of the first rotation is left in the way
+        HttpResponse<String> again = send(next.url(), "POST", "/v1/secrets/rotate-key", null, next.adminToken());
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(json(again).get("retiredKeys").asText()).isEqualTo(fresh);
+    }
+
+    @Test
+    void a_rotation_waits_for_every_running_server_says_which_it_waits_for_and_the_next_leader_finishes_the_same_key() throws Exception {
+        HaConfig ha = HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4)).withKeyHandover(Duration.ofSeconds(3));
+        for (String n : List.of("a", "b")) {
+            startWithOwnKey(n, ha);
+        }
+        HaServer leader = leader();
+        String old = keyIds(keyFiles.get(leader)).get(0);
+        // a member that never takes the key: as a server cut off from ZooKeeper's watches, or stuck
+        try (org.apache.curator.framework.CuratorFramework c = org.apache.curator.framework.CuratorFrameworkFactory.newClient(zk.getConnectString(),
+                new org.apache.curator.retry.RetryOneTime(100))) {
+            c.start();
+            c.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath("/steward/members/http%3A%2F%2Fstuck%3A4646");
+            HttpResponse<String> first = send(leader.url(), "POST", "/v1/secrets/rotate-key", null, leader.adminToken());
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+            assertThat(json(first).get("detail").asText()).contains("http://stuck:4646 did not take it within 3 s").contains("Nothing is sealed with it yet");
+            String pending = keyIds(keyFiles.get(leader)).get(0);
+            for (HaServer s : servers) { // both keys everywhere, the old one still active
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(keyIds(keyFiles.get(s))).as(s.url()).containsExactly(pending, old));
+            }
+            // a server that starts meanwhile takes the key being handed over as it starts
+            HaServer late = startWithOwnKey("c", ha);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(keyIds(keyFiles.get(late))).containsExactly(pending, old));
+            // the leader goes, its rotation half done: the next one finishes it
+            leader.close();
+            servers.remove(leader);
+            HaServer next = leader();
+            c.delete().forPath("/steward/members/http%3A%2F%2Fstuck%3A4646");
+            HttpResponse<String> retry = send(next.url(), "POST", "/v1/secrets/rotate-key", null, next.adminToken());
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+            assertThat(json(retry).get("activeKey").asText()).as("the same key, not a third").isEqualTo(pending);
+            for (HaServer s : servers) {
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(keyIds(keyFiles.get(s))).as(s.url()).containsExactly(pending));
+            }
+        }
     }
 
     @Test

@@ -35,7 +35,7 @@ final class SecretRoutes {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the secrets key file: " + e.getMessage(), e);
             }
-            return h.engine.command((s, now) -> new int[] {s.tasks().rewriteSecrets(), s.services().secrets().rewrite()}).thenApply(n -> { // on a reply thread: one small file written, rarely
+            return h.engine.command((s, now) -> s.resealSecrets()).thenApply(n -> { // on a reply thread: one small file written, rarely
                 try {
                     keys.retire(); // every record is sealed with the new key, durably: the old ones go
                 } catch (IOException e) {

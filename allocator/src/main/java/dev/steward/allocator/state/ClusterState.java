@@ -497,6 +497,15 @@ public final class ClusterState {
 
     // ---------------------------------------------------------------- reads
 
+    /**
+     * Writes every task secret and service secret again (the store seals each with its active
+     * key): after a key rotation, so the old keys can go. Returns how many tasks and service
+     * secrets were written.
+     */
+    public int[] resealSecrets() {
+        return new int[] {tasks.rewriteSecrets(), services().secrets().rewrite()};
+    }
+
     /** The tasks running inside allocations. */
     public Tasks tasks() {
         return tasks;

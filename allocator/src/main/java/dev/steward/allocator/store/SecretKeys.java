@@ -180,6 +180,90 @@ public final class SecretKeys {
         return out;
     }
 
+    /** The id of the key that seals now. */
+    public synchronized String active() {
+        return active;
+    }
+
+    /** Whether the keyring holds key {@code id}. */
+    public synchronized boolean has(String id) {
+        return keys.containsKey(id);
+    }
+
+    /**
+     * Reads the file again: another holder of it (a second instance in this process, or another
+     * server sharing the file) may have changed it.
+     */
+    public synchronized void reload() throws IOException {
+        SecretKeys now = open(file);
+        keys.clear();
+        keys.putAll(now.keys);
+        active = now.active;
+    }
+
+    /** A new key, held but not active (another server, or a later {@link #activate}, makes it so); returns its id. */
+    public synchronized String prepare() throws IOException {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        add(key);
+        return id(key);
+    }
+
+    /** Holds {@code key} (BASE64 of 256 bits) too, not active; nothing changes if it is held already. */
+    public synchronized void add(String base64) throws IOException {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("not a key: " + e.getMessage());
+        }
+        if (key.length != 32) {
+            throw new IOException("not a 256-bit key: " + key.length + " bytes");
+        }
+        add(key);
+    }
+
+    private void add(byte[] key) throws IOException {
+        if (keys.containsKey(id(key))) {
+            return;
+        }
+        LinkedHashMap<String, byte[]> next = new LinkedHashMap<>();
+        keys.forEach((id, k) -> {
+            if (!id.equals(active)) {
+                next.put(id, k);
+            }
+        });
+        next.put(id(key), key);
+        next.put(active, keys.get(active)); // the active one stays last
+        keys.clear();
+        keys.putAll(next);
+        save();
+    }
+
+    /** Key {@code id}, held, becomes the active one; nothing changes if it is already. */
+    public synchronized void activate(String id) throws IOException {
+        byte[] key = keys.get(id);
+        if (key == null) {
+            throw new IOException("key " + id + " is not in " + file + " (keys held: " + keys.keySet() + ")");
+        }
+        if (id.equals(active)) {
+            return;
+        }
+        keys.remove(id);
+        keys.put(id, key);
+        active = id;
+        save();
+    }
+
+    /** Key {@code id} as BASE64, to hand it to the other servers of a cluster sealed with a key they hold. */
+    public synchronized String export(String id) {
+        byte[] key = keys.get(id);
+        if (key == null) {
+            throw new IllegalArgumentException("key " + id + " is not held");
+        }
+        return Base64.getEncoder().encodeToString(key);
+    }
+
     /** A new key becomes the active one; the others stay, to open what they sealed, until {@link #retire}. */
     public synchronized String rotate() throws IOException {
         byte[] key = new byte[32];
@@ -192,8 +276,10 @@ public final class SecretKeys {
 
     /** Drops every key but the active one: call once every record is sealed with it. */
     public synchronized void retire() throws IOException {
-        keys.keySet().removeIf(k -> !k.equals(active));
-        save();
+        if (keys.size() > 1) {
+            keys.keySet().removeIf(k -> !k.equals(active));
+            save();
+        }
     }
 
     private static byte[] aad(String owner, String name) {
