@@ -11,7 +11,7 @@ import java.util.Map;
  * The admin, join and peer tokens every allocator of a cluster answers to, kept in ZooKeeper sealed
  * with the secrets key (so ZooKeeper's readers do not learn them). The first server to start
  * puts its own; the others take them, and a server whose secrets key cannot open them refuses to
- * start: every server needs the same key file, since the log carries task secrets sealed with it.
+ * start: every server needs the same keys, since the log carries task secrets sealed with them.
  */
 final class ClusterTokens {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +44,9 @@ final class ClusterTokens {
                             keys.open("cluster", "peer", m.get("peer")));
                 } catch (IllegalStateException e) {
                     throw new IllegalStateException("this server's secrets key cannot open the cluster's tokens in ZooKeeper (" + e.getMessage()
-                            + "): every allocator of one cluster needs the same key file; copy the first server's secrets.key and pass it with --secrets-key", e);
+                            + "): every allocator of one cluster needs the cluster's keys. Copy the key file of a server that runs in the cluster now (its "
+                            + "--secrets-key, DATA/secrets.key by default) and pass it with --secrets-key; a key rotated while this server was down is "
+                            + "not in its old copy", e);
                 }
             }
         } catch (IllegalStateException e) {

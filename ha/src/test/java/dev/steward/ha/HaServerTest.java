@@ -155,6 +155,7 @@ class HaServerTest {
         }
         HaServer leader = leader();
         String old = keyIds(keyFiles.get(leader)).get(0);
+        Files.copy(keyFiles.get(leader), dir.resolve("stale.key"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES); // a server down through the rotation
         HttpResponse<String> set = send(leader.url(), "PUT", "/v1/services/web/prod/secrets/db-password", "{\"value\": \"hunter2\"}", leader.adminToken());
         assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
         // before, refused with a 409: a key made on the leader alone would seal what the others cannot open
@@ -175,6 +176,10 @@ class HaServerTest {
         String secret = next.leaderServer().engine().read(st -> st.services().secrets()
                 .recordOrNull(dev.steward.allocator.deploy.ServiceSecrets.id("default", "web/prod", "db-password")).value()).get(10, java.util.concurrent.TimeUnit.SECONDS);
         assertThat(secret).isEqualTo("hunter2");
+        // a server that was down through it holds only the old key: it does not start, and says what to do
+        ServerConfig stale = ServerConfig.of(dir.resolve("d")).withSecretsKey(dir.resolve("stale.key")).withHeartbeatGrace(Duration.ofSeconds(10));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HaServer.start(stale, ha)).hasMessageContaining("is sealed with key " + fresh)
+                .hasMessageContaining("Copy the key file of a server that runs in the cluster now").hasMessageContaining("a key rotated while this server was down");
         // and it rotates in turn: nothing of the first rotation is left in the way
         HttpResponse<String> again = send(next.url(), "POST", "/v1/secrets/rotate-key", null, next.adminToken());
         assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
