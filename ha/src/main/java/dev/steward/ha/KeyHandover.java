@@ -115,8 +115,10 @@ final class KeyHandover {
      * still active, which the others have dropped).
      */
     synchronized void settle(String member) throws Exception {
-        keys.reload();
         Map<String, String> p = pending();
+        if (p != null && !keys.has(p.get("id"))) {
+            keys.reload(); // one key file shared with the leader: it may hold the key already
+        }
         if (take(p)) {
             try { // under the handover's own node: an acknowledgement can never outlive it and count for the next key
                 zk.create().forPath(next() + "/" + member);
@@ -138,6 +140,10 @@ final class KeyHandover {
         } catch (KeeperException.NoNodeException never) {
             return; // never rotated on ZooKeeper
         }
+        if (id.equals(keys.active()) && keys.ids().size() == 1) {
+            return; // as agreed: no file read
+        }
+        keys.reload(); // a shared file may be as agreed already
         if (keys.has(id) && (!id.equals(keys.active()) || keys.ids().size() > 1)) {
             keys.activate(id);
             keys.retire();
