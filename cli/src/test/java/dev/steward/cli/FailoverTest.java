@@ -313,13 +313,7 @@ class FailoverTest {
 
     /** The key ids in a keyring file, the active one last. */
     private static List<String> keyIds(Path file) throws IOException {
-        List<String> ids = new ArrayList<>();
-        for (String l : Files.readAllLines(file)) {
-            if (!l.isBlank() && !l.startsWith("#")) {
-                ids.add(l.split(" ")[0]);
-            }
-        }
-        return ids;
+        return dev.steward.allocator.store.SecretKeys.open(file).ids();
     }
 
     /** Milliseconds from {@code since} to the first PUT of role {@code name} acknowledged, tried every 50 ms (no client backoff in the figure). */

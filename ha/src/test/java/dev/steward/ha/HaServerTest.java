@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -137,14 +138,8 @@ class HaServerTest {
     private final java.util.Map<HaServer, Path> keyFiles = new java.util.HashMap<>();
 
     /** The key ids in a keyring file, the active one last. */
-    private static List<String> keyIds(Path file) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (String l : Files.readAllLines(file)) {
-            if (!l.isBlank() && !l.startsWith("#")) {
-                ids.add(l.split(" ")[0]);
-            }
-        }
-        return ids;
+    private static List<String> keyIds(Path file) throws IOException {
+        return dev.steward.allocator.store.SecretKeys.open(file).ids();
     }
 
     @Test

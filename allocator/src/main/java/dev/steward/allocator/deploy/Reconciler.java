@@ -137,11 +137,27 @@ public final class Reconciler {
             }
         }
         for (InstanceInfo i : all) {
-            if (live.contains(i.id()) && Ctx.takesOver(i, byId, live)) {
+            if (live.contains(i.id()) && takesOver(i, byId, live)) {
                 out.add(i.id());
             }
         }
         return out;
+    }
+
+    /**
+     * Whether {@code i} takes over from an instance that still runs: the one it was started in
+     * place of, or, where that one is gone (it moved on in turn, or was lost after it had), the
+     * one that one took over from, and so on.
+     */
+    private static boolean takesOver(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> live) {
+        InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
+        for (int depth = 0; from != null && depth < 100; depth++) {
+            if (live.contains(from.id())) {
+                return true;
+            }
+            from = from.movedFrom() == null ? null : byId.get(from.movedFrom());
+        }
+        return false;
     }
 
     private static boolean live(InstanceInfo i) {
@@ -180,14 +196,7 @@ public final class Reconciler {
             this.n = n;
             this.target = target;
             this.available = available;
-            Set<String> live = new HashSet<>();
-            Map<String, InstanceInfo> byId = new HashMap<>();
-            for (InstanceInfo i : all) {
-                byId.put(i.id(), i);
-                if (live(i)) {
-                    live.add(i.id());
-                }
-            }
+            Set<String> moving = movesOnce ? takingOver(all) : Set.of();
             for (InstanceInfo i : all) {
                 if (i.state() == InstanceState.FAILED && i.revision() == target && !i.stopRequested()) {
                     failedNew.add(i);
@@ -195,7 +204,7 @@ public final class Reconciler {
                 if (i.state().terminal()) {
                     continue;
                 }
-                if (movesOnce && live.contains(i.id()) && takesOver(i, byId, live)) {
+                if (moving.contains(i.id())) {
                     takingOver.add(i); // the drain's, not the rollout's: the one it replaces is counted, and runs, until it stops
                     continue;
                 }
@@ -211,22 +220,6 @@ public final class Reconciler {
                     oldAvail += available.contains(i.id()) ? 1 : 0;
                 }
             }
-        }
-
-        /**
-         * Whether {@code i} takes over from an instance that still runs: the one it was started in
-         * place of, or, where that one is gone (it moved on in turn, or was lost after it had),
-         * the one that one took over from, and so on.
-         */
-        static boolean takesOver(InstanceInfo i, Map<String, InstanceInfo> byId, Set<String> live) {
-            InstanceInfo from = i.movedFrom() == null ? null : byId.get(i.movedFrom());
-            for (int depth = 0; from != null && depth < 100; depth++) {
-                if (live.contains(from.id())) {
-                    return true;
-                }
-                from = from.movedFrom() == null ? null : byId.get(from.movedFrom());
-            }
-            return false;
         }
 
         /**
