@@ -269,7 +269,7 @@ class FailoverTest {
             } catch (java.util.concurrent.ExecutionException killed) {
                 moments.add("killed in the middle"); // the connection went with the leader
             }
-            // whichever leads now finishes it (or, if it was done before the kill, makes one more)
+            // whichever leads now finished it as it took over (or it was done before the kill); one more goes through
             int r = round;
             String[] last = {null};
             Map<String, Object> done;

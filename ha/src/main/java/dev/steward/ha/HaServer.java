@@ -296,6 +296,17 @@ public final class HaServer implements AutoCloseable {
             s.api().metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted); // this server's one listener, which a leader's metrics report
             leaderMetrics = s.api().metrics();
             front.set(new LeaderApi(s.api(), url, e, () -> s.engine().index(), tokens.admin(), () -> rotate(s, e)));
+            try {
+                rotations.execute(() -> { // a rotation the last leader began and did not finish: finished here, not left half done
+                    dev.steward.allocator.http.ApiResponse done = rotateNow(s, e, true);
+                    if (done != null) {
+                        LOG.info("went on with the secrets key's rotation a leader began: " + (done.status() == 200 ? "done"
+                                : "stopped again (" + done.status() + "); rotate-key goes on with it"));
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException busy) {
+                // rotations already waiting: they go on with it
+            }
             log.watchEpoch(e, () -> role.execute(() -> {
                 if (leader == s) {
                     stepDown("the leader epoch moved on to " + log.holder() + " (another leader, or a restored snapshot)");
@@ -314,26 +325,27 @@ public final class HaServer implements AutoCloseable {
     /** {@code POST /v1/secrets/rotate-key} on the leader: handed over to every server ({@link KeyHandover}), on a thread of its own. */
     private java.util.concurrent.CompletableFuture<dev.steward.allocator.http.ApiResponse> rotate(Server s, int epoch) {
         try {
-            return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try {
-                    return handover.rotate(URLEncoder.encode(url, StandardCharsets.UTF_8), epoch,
-                            () -> {
-                                try {
-                                    return s.engine().command((st, now) -> st.resealSecrets()).get(30, TimeUnit.SECONDS);
-                                } catch (Exception e) {
-                                    throw new IllegalStateException("sealing the secrets again failed: " + e.getMessage(), e);
-                                }
-                            },
-                            tokens);
-                } catch (Exception e) {
-                    LOG.log(Level.WARNING, "rotating the secrets key: " + e.getMessage(), e);
-                    return dev.steward.allocator.http.ApiResponse.problem(503, "Service Unavailable", "the secrets key's rotation stopped: " + e.getMessage()
-                            + ". Every secret opens as before; run rotate-key again to go on with the same key", null).header("Retry-After", "5");
-                }
-            }, rotations);
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> rotateNow(s, epoch, false), rotations);
         } catch (java.util.concurrent.RejectedExecutionException busy) {
             return java.util.concurrent.CompletableFuture.completedFuture(dev.steward.allocator.http.ApiResponse.problem(409, "Conflict",
                     "a rotation of the secrets key is under way; wait for it", null));
+        }
+    }
+
+    /** On the rotation thread: a rotation, or only the rest of one under way ({@code onlyUnderWay}: null if none). */
+    private dev.steward.allocator.http.ApiResponse rotateNow(Server s, int epoch, boolean onlyUnderWay) {
+        try {
+            return handover.rotate(URLEncoder.encode(url, StandardCharsets.UTF_8), epoch, () -> {
+                try {
+                    return s.engine().command((st, now) -> st.resealSecrets()).get(30, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("sealing the secrets again failed: " + e.getMessage(), e);
+                }
+            }, tokens, onlyUnderWay);
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "rotating the secrets key: " + e.getMessage(), e);
+            return dev.steward.allocator.http.ApiResponse.problem(503, "Service Unavailable", "the secrets key's rotation stopped: " + e.getMessage()
+                    + ". Every secret opens as before; run rotate-key again to go on with the same key", null).header("Retry-After", "5");
         }
     }
 

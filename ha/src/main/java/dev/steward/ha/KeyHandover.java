@@ -40,7 +40,8 @@ import java.util.function.Supplier;
  * Every write to ZooKeeper here is fenced by the leader epoch, so a deposed leader cannot hand a
  * key over or end a rotation under the next leader.
  * A leader killed at any step leaves a state every server can open (both keys held everywhere),
- * and the next {@code rotate-key}, on whichever server leads, finishes the same key. A server that
+ * and the next leader finishes the same key as it takes over (or, if that finds a server that
+ * does not answer, the next {@code rotate-key} does). A server that
  * was down through a whole rotation holds only the old key, and refuses to start until it is given
  * the cluster's key file, as a new server with the wrong key is.
  */
@@ -157,9 +158,21 @@ final class KeyHandover {
      * again through the replicated log; {@code tokens} seals the cluster's tokens again.
      */
     synchronized ApiResponse rotate(String self, int epoch, Supplier<int[]> reseal, ClusterTokens.Tokens tokens) throws Exception {
+        return rotate(self, epoch, reseal, tokens, false);
+    }
+
+    /**
+     * As {@link #rotate(String, int, Supplier, ClusterTokens.Tokens)}; with {@code onlyUnderWay},
+     * only a rotation a leader began and did not finish is gone on with (null if there is none):
+     * what a server taking over does, so no rotation stays half done after a leader died.
+     */
+    synchronized ApiResponse rotate(String self, int epoch, Supplier<int[]> reseal, ClusterTokens.Tokens tokens, boolean onlyUnderWay) throws Exception {
         keys.reload();
         List<String> retiring = new ArrayList<>(keys.ids());
         Map<String, String> p = pending();
+        if (p == null && onlyUnderWay) {
+            return null;
+        }
         String id;
         if (p == null) {
             agreed(); // the last rotation's key, active here too before it seals the next one (a leader that took over just after it)
