@@ -50,6 +50,8 @@ public final class HaServer implements AutoCloseable {
     private final FollowerApi following;
     private final JettyServer http;
     private final String url;
+    /** This server's name among the members in ZooKeeper: its URL, encoded. */
+    private final String memberName;
     private final PersistentNode member;
     private final KeyHandover handover;
     /** Where a rotation of the secrets key runs and waits for the other servers: one at a time, a few waiting at most. */
@@ -101,8 +103,8 @@ public final class HaServer implements AutoCloseable {
         String bound = (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
         this.url = ha.advertise() != null ? ha.advertise() : bound;
         Server.writeAddress(cfg.dataDir(), bound);
-        this.member = new PersistentNode(zk, CreateMode.EPHEMERAL, false,
-                log.root() + "/members/" + URLEncoder.encode(url, StandardCharsets.UTF_8), url.getBytes(StandardCharsets.UTF_8));
+        this.memberName = URLEncoder.encode(url, StandardCharsets.UTF_8);
+        this.member = new PersistentNode(zk, CreateMode.EPHEMERAL, false, log.root() + "/members/" + memberName, url.getBytes(StandardCharsets.UTF_8));
         this.handover = new KeyHandover(zk, log, keys, ha.keyHandover());
     }
 
@@ -172,12 +174,11 @@ public final class HaServer implements AutoCloseable {
             }
         });
         watch.scheduleWithFixedDelay(() -> leaderSeen = connected ? electedLeader() : null, 0, 250, TimeUnit.MILLISECONDS);
-        String me = URLEncoder.encode(url, StandardCharsets.UTF_8);
         String[] said = {null}; // on the watch thread only: a failure that lasts is logged once
         watch.scheduleWithFixedDelay(() -> {
             if (connected && refusal == null) {
                 try {
-                    handover.follow(me, this::leads);
+                    handover.follow(memberName, this::leads);
                     said[0] = null;
                 } catch (Exception e) {
                     if (!String.valueOf(e.getMessage()).equals(said[0])) {
@@ -272,10 +273,11 @@ public final class HaServer implements AutoCloseable {
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
                 Follower.catchUp(local, log); // before fencing: a log this release cannot read is found without deposing anyone
             }
-            // the keyring as the cluster agreed it, before anything is opened or sealed: a rotation under way has its key held here,
-            // one that ended (perhaps just before the old leader died) has its key active here and the older ones gone
-            handover.settle(URLEncoder.encode(url, StandardCharsets.UTF_8));
             int e = log.fence(url);
+            // the keyring as the cluster agreed it, once no other leader can change that (fenced) and before anything is opened or
+            // sealed: a rotation under way has its key held here, one that ended (perhaps just before the old leader died) has its key
+            // active here and the older ones gone
+            handover.settle(memberName);
             long at;
             try (SqliteStore local = new SqliteStore(cfg.dataDir(), keys)) {
                 at = Follower.catchUp(local, log);
@@ -335,7 +337,7 @@ public final class HaServer implements AutoCloseable {
     /** On the rotation thread: a rotation, or only the rest of one under way ({@code onlyUnderWay}: null if none). */
     private dev.steward.allocator.http.ApiResponse rotateNow(Server s, int epoch, boolean onlyUnderWay) {
         try {
-            return handover.rotate(URLEncoder.encode(url, StandardCharsets.UTF_8), epoch, () -> {
+            return handover.rotate(memberName, epoch, () -> {
                 try {
                     return s.engine().command((st, now) -> st.resealSecrets()).get(30, TimeUnit.SECONDS);
                 } catch (Exception e) {

@@ -155,16 +155,10 @@ final class KeyHandover {
     /**
      * On the leader: rotates the key as the class says, waiting for the other servers on this
      * thread (the caller's own, never Jetty's or the engine's). {@code reseal} seals every secret
-     * again through the replicated log; {@code tokens} seals the cluster's tokens again.
-     */
-    synchronized ApiResponse rotate(String self, int epoch, Supplier<int[]> reseal, ClusterTokens.Tokens tokens) throws Exception {
-        return rotate(self, epoch, reseal, tokens, false);
-    }
-
-    /**
-     * As {@link #rotate(String, int, Supplier, ClusterTokens.Tokens)}; with {@code onlyUnderWay},
-     * only a rotation a leader began and did not finish is gone on with (null if there is none):
-     * what a server taking over does, so no rotation stays half done after a leader died.
+     * again through the replicated log; {@code tokens} are sealed again in ZooKeeper. With
+     * {@code onlyUnderWay}, only a rotation a leader began and did not finish is gone on with (null
+     * if there is none): what a server taking over does, so no rotation stays half done after a
+     * leader died. The keyring is as the cluster agreed it: the leader settled it after it fenced.
      */
     synchronized ApiResponse rotate(String self, int epoch, Supplier<int[]> reseal, ClusterTokens.Tokens tokens, boolean onlyUnderWay) throws Exception {
         keys.reload();
@@ -175,17 +169,8 @@ final class KeyHandover {
         }
         String id;
         if (p == null) {
-            agreed(); // the last rotation's key, active here too before it seals the next one (a leader that took over just after it)
-            retiring = new ArrayList<>(keys.ids());
             id = keys.prepare();
             byte[] data = JSON.writeValueAsBytes(Map.of("id", id, "key", keys.seal("keyring", id, keys.export(id))));
-            if (zk.checkExists().forPath(root + "/keyring") == null) {
-                try {
-                    zk.create().forPath(root + "/keyring");
-                } catch (KeeperException.NodeExistsException raced) {
-                    // made meanwhile
-                }
-            }
             log.fenced(epoch, List.of(zk.transactionOp().create().forPath(next(), data))); // a deposed leader hands nothing over
         } else {
             take(p);

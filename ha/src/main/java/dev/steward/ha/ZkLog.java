@@ -50,7 +50,7 @@ final class ZkLog {
 
     /** Makes the root's nodes if absent. */
     void init() {
-        for (String p : List.of(root, epochPath(), root + "/log", root + "/snapshots", root + "/parts", root + "/members")) {
+        for (String p : List.of(root, epochPath(), root + "/log", root + "/snapshots", root + "/parts", root + "/members", root + "/keyring")) {
             try {
                 zk.create().creatingParentsIfNeeded().forPath(p, new byte[0]);
             } catch (KeeperException.NodeExistsException exists) {

@@ -54,8 +54,7 @@ public final class SecretKeys {
     public static SecretKeys open(Path file) throws IOException {
         SecretKeys k = new SecretKeys(file);
         if (!Files.exists(file)) {
-            byte[] key = new byte[32];
-            RANDOM.nextBytes(key);
+            byte[] key = newKey();
             k.keys.put(id(key), key);
             k.active = id(key);
             k.save();
@@ -203,8 +202,7 @@ public final class SecretKeys {
 
     /** A new key, held but not active (another server, or a later {@link #activate}, makes it so); returns its id. */
     public synchronized String prepare() throws IOException {
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
+        byte[] key = newKey();
         add(key);
         return id(key);
     }
@@ -266,8 +264,7 @@ public final class SecretKeys {
 
     /** A new key becomes the active one; the others stay, to open what they sealed, until {@link #retire}. */
     public synchronized String rotate() throws IOException {
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
+        byte[] key = newKey();
         keys.put(id(key), key);
         active = id(key);
         save();
@@ -280,6 +277,12 @@ public final class SecretKeys {
             keys.keySet().removeIf(k -> !k.equals(active));
             save();
         }
+    }
+
+    private static byte[] newKey() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return key;
     }
 
     private static byte[] aad(String owner, String name) {
