@@ -137,6 +137,9 @@ final class Deploys {
         RevisionInfo targeted = targeted(s, running);
         Kind kind = targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)
                 ? count == s.instances() ? Kind.NOOP : Kind.SCALE : Kind.NEW_REVISION;
+        if (kind == Kind.NEW_REVISION || kind == Kind.SCALE && count > s.instances()) {
+            fitsLimit(name, role, rollout, asked.shape(), count, kind == Kind.NEW_REVISION && existing != null);
+        }
         return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted);
     }
 
@@ -153,6 +156,7 @@ final class Deploys {
         RevisionInfo r = rollbackTarget(s, to);
         int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), rollbackSpec(s, r), now, who, r.buildUrl(), r.promotedFrom(), target, false);
+        fitsLimit(name, s.role(), RolloutSpec.ROLLING, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parse().shape(), s.instances(), true);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
     }
 
@@ -171,6 +175,18 @@ final class Deploys {
             return spec;
         }
         return spec.withSecretVersions(services.secrets().versions(role, name, spec.secrets().keySet()));
+    }
+
+    /**
+     * A 409 when the role's limit could never let {@code count} instances of {@code each} roll out
+     * ({@link LimitFit}); {@code replaces}: over the service's live instances, which it holds
+     * beside the first new ones.
+     */
+    void fitsLimit(String name, String role, RolloutSpec rollout, dev.steward.api.Resources each, int count, boolean replaces) {
+        LimitFit.check(state.role(role), name, rollout, each, count, !replaces ? java.util.Map.of() : LimitFit.held(services.instancesOf(name), id -> {
+            dev.steward.api.AllocationInfo a = state.allocationOrNull(id);
+            return a == null || a.state().terminal() ? null : a.resources();
+        }));
     }
 
     /** The deployment under way for {@code s}, or null. */

@@ -13,8 +13,27 @@ import java.util.Map;
  * a role past its own guarantee may not take what is held back for the unmet guarantees of
  * other roles (Mesos' quota headroom). Pure functions of the figures they are given.
  */
-final class Quotas {
+public final class Quotas {
     private Quotas() {
+    }
+
+    /** A resource asked above a role's limit, each figure as a user writes it. */
+    public record Excess(String resource, String asked, String limit) {
+    }
+
+    /**
+     * The first resource in which {@code want} by itself is above {@code role}'s limit, or null when
+     * it is within it: what no release of the role's other work can make room for.
+     */
+    public static Excess aboveLimit(RoleRecord role, Resources want) {
+        Map<String, Long> limit = dims(role.limit());
+        for (Map.Entry<String, Long> e : dims(want).entrySet()) {
+            Long l = limit.get(e.getKey());
+            if (l != null && l < RoleSpec.UNLIMITED && e.getValue() > l) {
+                return new Excess(e.getKey(), format(e.getKey(), e.getValue()), format(e.getKey(), l));
+            }
+        }
+        return null;
     }
 
     /**
