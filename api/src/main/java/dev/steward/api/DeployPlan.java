@@ -31,6 +31,11 @@ public record DeployPlan(String service, Action action, Integer revision, Intege
         NEW_REVISION,
         /** The same revision, another number of instances. */
         SCALE,
+        /**
+         * The same revision and number of instances, deployed again: the service's last
+         * deployment failed or was aborted, so the deploy follows a new one to its end.
+         */
+        RETRY,
         /** Nothing: the same package, config and number of instances run, or roll out, already. */
         NONE
     }

@@ -25,7 +25,8 @@ final class LiveView {
     private LiveView() {
     }
 
-    static List<String> render(DeploymentInfo d, List<InstanceInfo> instances) {
+    /** A frame of {@code d} with {@code instances}; {@code agents}: agents' names for their ids (an id not there is shown as it is). */
+    static List<String> render(DeploymentInfo d, List<InstanceInfo> instances, java.util.Map<String, String> agents) {
         List<String> out = new ArrayList<>();
         String strategy = d.rollout() == null ? "" : d.rollout().type().name().toLowerCase();
         StringBuilder head = new StringBuilder("deployment " + d.id() + "  " + d.service() + "  " + d.state()
@@ -46,10 +47,11 @@ final class LiveView {
         }
         List<InstanceInfo> live = instances.stream().filter(i -> !i.state().terminal())
                 .sorted(Comparator.comparing(InstanceInfo::revision).reversed().thenComparing(InstanceInfo::createdAt)).toList();
-        out.add(String.format("  %-18s %-4s %-10s %s", "INSTANCE", "REV", "STATE", "WHERE"));
+        out.add(String.format("  %-18s %-4s %-10s %-14s %s", "INSTANCE", "REV", "STATE", "AGENT", "WHERE"));
         for (int k = 0; k < live.size() && k < MAX_INSTANCES; k++) {
             InstanceInfo i = live.get(k);
-            out.add(String.format("  %-18s %-4d %-10s %s", i.id(), i.revision(), i.state() + (i.stopRequested() ? "*" : ""),
+            out.add(String.format("  %-18s %-4d %-10s %-14s %s", i.id(), i.revision(), i.state() + (i.stopRequested() ? "*" : ""),
+                    i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
                     i.host() == null ? (i.reason() == null ? "" : i.reason()) : i.host() + " " + i.ports()));
         }
         if (live.size() > MAX_INSTANCES) {

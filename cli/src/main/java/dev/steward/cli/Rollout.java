@@ -74,16 +74,21 @@ final class Rollout {
     private static DeploymentInfo redrawn(StewardClient c, DeployResult r, Duration timeout, PrintStream out) throws IOException {
         int[] lines = {0};
         int width = LiveView.width();
+        java.util.Map<String, String> agents = new java.util.HashMap<>(); // read once per agent, not on every frame
         return c.deployments().follow(r.deployment().id(), timeout, e -> { }, x -> {
-            java.util.List<String> frame = frame(c, x);
+            java.util.List<String> frame = frame(c, x, agents);
             out.print(LiveView.redraw(lines[0], frame, width));
             out.flush();
             lines[0] = frame.size();
         });
     }
 
-    /** The live view's frame of {@code d}, with its service's instances as they are now (none when they cannot be read). */
-    static java.util.List<String> frame(StewardClient c, DeploymentInfo d) {
+    /**
+     * The live view's frame of {@code d}, with its service's instances as they are now (none when
+     * they cannot be read) and their agents' names; {@code agents} keeps the names read so far, and
+     * an agent's is read the first time one of its instances shows (its id stands if it cannot be).
+     */
+    static java.util.List<String> frame(StewardClient c, DeploymentInfo d, java.util.Map<String, String> agents) {
         String[] ae = d.service().split("/", 2);
         java.util.List<dev.steward.api.InstanceInfo> inst;
         try {
@@ -91,7 +96,13 @@ final class Rollout {
         } catch (IOException e) {
             inst = java.util.List.of();
         }
-        return LiveView.render(d, inst);
+        java.util.List<String> unknown = inst.stream().filter(i -> !i.state().terminal()).map(dev.steward.api.InstanceInfo::agentId)
+                .filter(id -> id != null && !agents.containsKey(id)).distinct().toList();
+        if (!unknown.isEmpty()) {
+            java.util.Map<String, String> found = AgentNames.of(c, unknown);
+            unknown.forEach(id -> agents.put(id, found.getOrDefault(id, id)));
+        }
+        return LiveView.render(d, inst, agents);
     }
 
     private static int outcome(DeploymentInfo d, Duration timeout, boolean json, PrintStream out) throws IOException {

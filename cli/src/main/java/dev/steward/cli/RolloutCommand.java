@@ -54,7 +54,7 @@ final class RolloutCommand implements Callable<Integer> {
                 Output.json(d);
                 return 0;
             }
-            (d.state().terminal() ? LiveView.render(d, java.util.List.of()) : Rollout.frame(c, d)).forEach(System.out::println);
+            (d.state().terminal() ? LiveView.render(d, java.util.List.of(), java.util.Map.of()) : Rollout.frame(c, d, new java.util.HashMap<>())).forEach(System.out::println);
             System.out.println(Rollout.status(d));
             return 0;
         }

@@ -37,11 +37,13 @@ class LiveViewTest {
                 3, 3, 1, 3, 1, 8, events, null, 1, 1);
         List<String> frame = LiveView.render(d, List.of(instance("old1", 1, InstanceState.HEALTHY), instance("new1", 2, InstanceState.STARTING),
                 new InstanceInfo("gone", "webapp/staging", 1, null, null, InstanceState.STOPPED, null, null, null, null, null, Map.of(), null, null, null,
-                        false, T, T, null, 1, 1)));
+                        false, T, T, null, 1, 1)), Map.of("dev", "m1"));
         assertThat(frame.get(0)).contains("d-1").contains("PAUSED since " + java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
                 .withZone(java.time.ZoneId.systemDefault()).format(T)).contains("canary").contains("step 1 of 2 (34%)");
         assertThat(frame.get(1)).contains("revision 2 (new) 1/1 available").contains("revision 1 (old) 3/3 available").contains("want 3");
         assertThat(String.join("\n", frame)).contains("new1").contains("STARTING").contains("old1").doesNotContain("gone");
+        assertThat(frame).filteredOn(l -> l.contains("new1")).singleElement().asString().as("the agent by the name a drain takes")
+                .matches("  new1 +2 +STARTING +m1 +127\\.0\\.0\\.1 \\{http=20001\\}");
         assertThat(frame).filteredOn(l -> l.contains("event ")).as("the last five events, oldest first").hasSize(5)
                 .first().asString().endsWith("event 4");
         assertThat(frame.get(frame.size() - 1)).endsWith("event 8");

@@ -65,7 +65,7 @@ public final class DeployPlanRun {
     }
 
     /**
-     * The plan as a step's result: {@code action} (CREATE, NEW_REVISION, SCALE, NONE), {@code
+     * The plan as a step's result: {@code action} (CREATE, NEW_REVISION, SCALE, RETRY, NONE), {@code
      * revision}, {@code fromRevision}, {@code instancesFrom}, {@code instancesTo}, {@code changes}
      * (each {@code field}, {@code from}, {@code to}), {@code strategy}, {@code deployment}, {@code
      * message}, and {@code fits}: whether every instance tried found room with nothing at the

@@ -32,8 +32,11 @@ final class Deploys {
         this.services = services;
     }
 
-    /** What a deploy would make: nothing, a scale, or a new revision (with the service, for a new one). */
-    enum Kind { NOOP, SCALE, NEW_REVISION }
+    /**
+     * What a deploy would make: nothing, a scale, the revision that runs deployed again (its last
+     * deployment failed or was aborted), or a new revision (with the service, for a new one).
+     */
+    enum Kind { NOOP, SCALE, RETRY, NEW_REVISION }
 
     /**
      * A deploy worked out and checked, nothing changed yet: the service as it is (or as it would
@@ -57,6 +60,10 @@ final class Deploys {
                         + " (same package and config)" : "revision " + d.targeted().number() + " already runs this (same package and config): nothing to do";
                 state.packages().use(digest, role, now); // asked for again: kept from the sweep
                 return new DeployResult(d.running(), d.targeted(), true, msg);
+            }
+            case RETRY -> {
+                state.packages().use(digest, role, now);
+                return scale(s, d, who, now);
             }
             case SCALE -> {
                 state.packages().use(digest, role, now);
@@ -137,7 +144,10 @@ final class Deploys {
         RevisionInfo targeted = targeted(s, running);
         Kind kind = targeted != null && targeted.spec().equals(spec) && (running == null || running.state() != DeploymentState.ROLLING_BACK)
                 ? count == s.instances() ? Kind.NOOP : Kind.SCALE : Kind.NEW_REVISION;
-        if (kind == Kind.NEW_REVISION || kind == Kind.SCALE && count > s.instances()) {
+        if (kind == Kind.NOOP && running == null && unfinished(s) != null) {
+            kind = Kind.RETRY;
+        }
+        if (kind == Kind.NEW_REVISION || kind == Kind.RETRY || kind == Kind.SCALE && count > s.instances()) {
             fitsLimit(name, role, rollout, asked.shape(), count, kind == Kind.NEW_REVISION && existing != null);
         }
         return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted);
@@ -187,6 +197,21 @@ final class Deploys {
             dev.steward.api.AllocationInfo a = state.allocationOrNull(id);
             return a == null || a.state().terminal() ? null : a.resources();
         }));
+    }
+
+    /**
+     * The service's last deployment when it failed or was aborted, so what runs may not be what
+     * was asked (an instance short, or not yet healthy); else null. The same deploy run again
+     * then deploys it again rather than saying there is nothing to do: a build retried after a
+     * failed deploy must not pass on a service that never came up.
+     */
+    DeploymentInfo unfinished(ServiceRecord s) {
+        if (s.revision() == 0) {
+            return null;
+        }
+        List<DeploymentInfo> ds = services.deploymentsOf(s.name());
+        DeploymentInfo last = ds.isEmpty() ? null : ds.get(0);
+        return last != null && (last.state() == DeploymentState.FAILED || last.state() == DeploymentState.ABORTED) ? last : null;
     }
 
     /** The deployment under way for {@code s}, or null. */
@@ -289,15 +314,24 @@ final class Deploys {
         RolloutSpec rollout = new RolloutSpec("rolling", rolling ? asked.maxSurge() : null, rolling ? asked.maxUnavailable() : null, asked.minReadySeconds(),
                 null, null, asked.minHealthyTime(), asked.healthyDeadline(), asked.progressDeadline(), asked.autoRollback()).validate(d.count());
         int from = s.instances();
+        DeploymentInfo last = d.kind() == Kind.RETRY ? unfinished(s) : null;
         DeploymentInfo dep = new DeploymentInfo(state.newId(), s.name(), s.revision(), s.revision(), s.stable(), rollout, DeploymentState.RUNNING, 0, null, who,
                 now, now, now, null, null, s.active(), null, d.count(), 0, 0, 0, 0, 0, List.of(), null, state.nextIndex(), state.nextIndex());
-        dep = Rollouts.event(dep, now, "started: revision " + s.revision() + " of " + s.name() + " scaled from " + from + " to "
-                + dev.steward.api.Units.count(d.count(), "instance") + ", rolling");
+        dep = Rollouts.event(dep, now, "started: revision " + s.revision() + " of " + s.name() + (last != null
+                ? " again, " + dev.steward.api.Units.count(d.count(), "instance") + ", rolling; its last deployment, " + last.id() + ", " + ended(last)
+                : " scaled from " + from + " to " + dev.steward.api.Units.count(d.count(), "instance") + ", rolling"));
         services.putDeployment(dep);
         services.putService(s.with(d.count(), s.revision(), s.stable(), s.active(), dep.id(), s.queued(), null, 0, s.nextRevision(), now, state.nextIndex()));
         services.trim(s.name());
-        return new DeployResult(services.deploymentRecord(dep.id()), d.targeted(), false, "scaled to " + dev.steward.api.Units.count(d.count(), "instance")
-                + " (from " + from + "); revision " + s.revision() + " unchanged (deployment " + dep.id() + ")");
+        return new DeployResult(services.deploymentRecord(dep.id()), d.targeted(), false, last != null
+                ? "deploying revision " + s.revision() + " again (deployment " + dep.id() + "): its last deployment, " + last.id() + ", " + ended(last)
+                : "scaled to " + dev.steward.api.Units.count(d.count(), "instance") + " (from " + from + "); revision " + s.revision() + " unchanged (deployment "
+                + dep.id() + ")");
+    }
+
+    /** How an unfinished deployment ended, for a sentence: {@code failed} or {@code was aborted}. */
+    static String ended(DeploymentInfo d) {
+        return d.state() == DeploymentState.ABORTED ? "was aborted" : "failed";
     }
 
     /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */

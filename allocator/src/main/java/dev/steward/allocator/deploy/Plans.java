@@ -58,20 +58,24 @@ final class Plans {
         DeployPlan.Action action = d.created() ? DeployPlan.Action.CREATE : switch (d.kind()) {
             case NOOP -> DeployPlan.Action.NONE;
             case SCALE -> DeployPlan.Action.SCALE;
+            case RETRY -> DeployPlan.Action.RETRY;
             case NEW_REVISION -> DeployPlan.Action.NEW_REVISION;
         };
         boolean fresh = d.kind() == Deploys.Kind.NEW_REVISION;
         int revision = fresh ? s.nextRevision() : d.targeted().number();
         int from = d.created() ? 0 : s.instances();
         DeploymentInfo running = d.running();
-        String strategy = d.kind() == Deploys.Kind.SCALE && running == null ? "rolling" // a scale's deployment rolls, whatever was asked (Deploys#scale)
+        boolean again = d.kind() == Deploys.Kind.RETRY;
+        String strategy = (d.kind() == Deploys.Kind.SCALE || again) && running == null ? "rolling" // a scale's deployment rolls, whatever was asked (Deploys#scale)
                 : d.rollout().type().name().toLowerCase(Locale.ROOT);
         String deployment = null;
         if (running != null) {
             String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(Locale.ROOT) + ")";
             deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
         }
-        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : 0;
+        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from)
+                : again ? Math.max(0, d.count() - (int) services.instancesOf(d.name()).stream().filter(i -> !i.state().terminal() && i.allocationId() != null)
+                .count()) : 0;
         List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream()
                 .filter(i -> !i.state().terminal() && i.allocationId() != null).map(InstanceInfo::allocationId).toList();
         RolloutRoom room = room(d.rollout(), needed, replaced);
@@ -83,6 +87,8 @@ final class Plans {
                     : "would deploy revision " + revision + " of " + d.name()) + " (" + count + ", " + strategy + ")" + (deployment == null ? "" : "; " + deployment);
             case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged"
                     + (running != null ? ", and the deployment under way goes on with the new count" : ", in a rolling deployment");
+            case RETRY -> "would deploy revision " + revision + " of " + d.name() + " again (" + count + ", rolling): its last deployment, "
+                    + deploys.unfinished(s).id() + ", " + Deploys.ended(deploys.unfinished(s)) + ", and no deployment runs";
             case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
         };
         String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);

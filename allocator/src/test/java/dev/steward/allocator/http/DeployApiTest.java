@@ -145,6 +145,43 @@ class DeployApiTest {
     }
 
     @Test
+    void theSameDeployAfterAFailedOneDeploysItAgainAndFollowsItToTheEndAndOnceItSucceedsItIsANoOp() {
+        String[] a = s.agent("a", "1", "1g");
+        String body = "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"1\",\"memory\":\"64m\",\"progressDeadline\":\"2s\","
+                + "\"minHealthyTime\":\"1s\"}";
+        String first = deploy("staging", body).body().path("deployment").path("id").asText();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            s.alive(a);
+            return s.get("/v1/deployments/" + first, s.admin()).body().path("state").asText().equals("FAILED");
+        });
+        // before, this was "revision 1 already runs this: nothing to do", and a build retried after the failure passed with one instance of two
+        JsonNode plan = s.post("/v1/services/web/staging/plan", s.admin(), body).body();
+        assertThat(plan.path("action").asText()).isEqualTo("RETRY");
+        assertThat(plan.path("message").asText()).startsWith("would deploy revision 1 of web/staging again (2 instances, rolling): its last deployment, "
+                + first + ", failed, and no deployment runs; only 0 of 1 instance");
+        String[] b = s.agent("b", "1", "1g");
+        LiveServer.Reply again = deploy("staging", body);
+        assertThat(again.code()).as("%s", again.body()).isEqualTo(201);
+        String retry = again.body().path("deployment").path("id").asText();
+        assertThat(again.body().path("noop").asBoolean()).isFalse();
+        assertThat(again.body().path("message").asText()).isEqualTo("deploying revision 1 again (deployment " + retry + "): its last deployment, " + first
+                + ", failed");
+        JsonNode d = again.body().path("deployment");
+        assertThat(d.path("revision").asInt()).isEqualTo(1);
+        assertThat(d.path("events").get(0).path("message").asText()).isEqualTo("started: revision 1 of web/staging again, 2 instances, rolling; "
+                + "its last deployment, " + first + ", failed");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            s.alive(a, b);
+            return s.get("/v1/deployments/" + retry, s.admin()).body().path("state").asText().equals("SUCCEEDED");
+        });
+        assertThat(s.get("/v1/services/web/staging", s.admin()).body().path("stableRevision").asInt()).isEqualTo(1);
+        assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).as("no revision made").isEqualTo(1);
+        LiveServer.Reply done = deploy("staging", body);
+        assertThat(done.body().path("noop").asBoolean()).as("%s", done.body()).isTrue();
+        assertThat(done.body().path("message").asText()).contains("nothing to do");
+    }
+
+    @Test
     void aServicesInstancesGoToDifferentAgentsBeforeAnyTakesASecond() {
         String[] a = s.agent("a", "4", "4g");
         String[] b = s.agent("b", "4", "4g");
