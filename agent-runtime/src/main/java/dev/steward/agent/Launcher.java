@@ -81,8 +81,9 @@ public final class Launcher {
         String command = resolve(spec.command(), workdir, env.get("PATH"));
         Files.deleteIfExists(taskDir.resolve("exit"));
         List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
-        long memory = t.resources() == null ? 0 : t.resources().memoryMib();
-        long cpu = t.resources() == null || !cpuQuota ? 0 : t.resources().cpuMillis();
+        // never uncapped: an allocation stored before the allocator refused one of no cpus or memory gets the least one may have
+        long memory = t.resources() == null ? 0 : Math.max(dev.steward.api.Limits.MIN_MEMORY_MIB, t.resources().memoryMib());
+        long cpu = t.resources() == null || !cpuQuota ? 0 : Math.max(dev.steward.api.Limits.MIN_CPU_MILLIS, t.resources().cpuMillis());
         List<Path> procs = cgroups.create(t.allocationId(), t.id(), memory, cpu);
         stamp(t.id(), LaunchTimes.Stage.CGROUP);
         procs.forEach(p -> argv.add(p.toString()));

@@ -38,11 +38,25 @@ public record AllocateRequest(
         return new AllocateRequest(null, null, count, cpus, memory, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * {@link #parse} for a new ask, from a client or a deploy: its cpus and memory are also held to
+     * the least an allocation may have ({@link ResourceAmounts#parseAsk}). A stored request or
+     * revision is read with {@link #parse} alone, so one taken before that still places (and the
+     * agent caps its tasks at that least).
+     */
+    public Ask parseNew() {
+        amounts().parseAsk();
+        return parse();
+    }
+
+    private ResourceAmounts amounts() {
+        return new ResourceAmounts(cpus == null ? DEFAULT_CPUS : cpus, memory == null ? DEFAULT_MEMORY : memory, disk, gpus, scalars);
+    }
+
     public Ask parse() {
         String n = name == null ? "request" : Validation.name("name", name);
         int c = Validation.range("count", count, 1, Limits.MAX_COUNT, 1);
-        Resources shape = new ResourceAmounts(cpus == null ? DEFAULT_CPUS : cpus, memory == null ? DEFAULT_MEMORY : memory, disk, gpus, scalars)
-                .parse(Resources.ZERO);
+        Resources shape = amounts().parse(Resources.ZERO);
         Set<String> models = new LinkedHashSet<>();
         if (gpuModel != null && !gpuModel.isBlank()) {
             if (shape.gpuMillis() == 0) {

@@ -6,6 +6,14 @@ import java.time.Duration;
 public final class Limits {
     public static final long MAX_CPU_MILLIS = 4096L * 1000;            // 4,096 cores on one agent or in one ask
     public static final long MAX_MEMORY_MIB = 64L * 1024 * 1024;       // 64 TiB
+    /**
+     * The least an allocation may ask for: a task's cgroup is capped at its allocation's cpus and
+     * memory, and none at all would cap nothing (a tenant asking for 0 could take the whole
+     * machine while placement counted nothing). Mesos' floor for cpus (0.01), Nomad's for memory
+     * (10 MB).
+     */
+    public static final long MIN_CPU_MILLIS = 10;
+    public static final long MIN_MEMORY_MIB = 10;
     public static final long MAX_DISK_MIB = 1024L * 1024 * 1024;       // 1 PiB
     public static final long MAX_GPUS = 64;                            // whole GPUs on one agent
     public static final long MAX_SCALAR = 1_000_000_000_000L;

@@ -16,6 +16,24 @@ public record PackageManifest(Integer schema, String name, String version, Strin
     public static final int SCHEMA = 1;
     public static final String FILE_NAME = "steward.json";
 
+    /**
+     * {@link #validate} for a package being built: its default cpus and memory, when given, are
+     * also held to the least an allocation may have ({@link ResourceAmounts#parseAsk}). A stored
+     * package is read with {@link #validate} alone, so one built before that stays readable; a
+     * deploy of it that takes such a default is refused, naming the field.
+     */
+    public PackageManifest validateNew() {
+        PackageManifest m = validate();
+        if (m.resources() != null) {
+            try {
+                m.resources().parseAsk();
+            } catch (ValidationException ex) {
+                throw ex.under("resources");
+            }
+        }
+        return m;
+    }
+
     /** Checks every field; returns a copy with sorted environment and schema set. */
     public PackageManifest validate() {
         if (schema != null && schema != SCHEMA) {

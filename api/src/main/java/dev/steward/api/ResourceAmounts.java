@@ -20,6 +20,24 @@ public record ResourceAmounts(String cpus, String memory, String disk, String gp
                 r.scalars().isEmpty() ? null : r.scalars());
     }
 
+    /**
+     * Parses what an allocation asks for (absent amounts are zero), refusing cpus or memory given
+     * below the least an allocation may have ({@link Limits#MIN_CPU_MILLIS}, {@link
+     * Limits#MIN_MEMORY_MIB}): a task is capped at its allocation's, and none would cap nothing.
+     */
+    public Resources parseAsk() {
+        Resources r = parse(Resources.ZERO);
+        if (cpus != null && r.cpuMillis() < Limits.MIN_CPU_MILLIS) {
+            throw new ValidationException("cpus", "is " + cpus + ", below the least an allocation may have, 10m (0.01 cores): its tasks' cpu time "
+                    + "is capped at what it asks, and nothing would cap none");
+        }
+        if (memory != null && r.memoryMib() < Limits.MIN_MEMORY_MIB) {
+            throw new ValidationException("memory", "is " + memory + ", below the least an allocation may have, 10m: its tasks' memory is capped at "
+                    + "what it asks, and nothing would cap none");
+        }
+        return r;
+    }
+
     /** Parses every amount; an absent one becomes {@code absent}'s value for that resource. */
     public Resources parse(Resources absent) {
         long c = cpus == null ? absent.cpuMillis() : Validation.atMost("cpus", Units.cpuMillis("cpus", cpus), Limits.MAX_CPU_MILLIS, "4096 cores");

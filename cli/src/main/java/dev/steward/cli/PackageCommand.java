@@ -152,7 +152,7 @@ final class PackageCommand implements Callable<Integer> {
             }
             dir = positionalDir;
         }
-        PackageManifest m = manifest(System.getenv()).validate();
+        PackageManifest m = manifest(System.getenv()).validateNew();
         Path file = (out != null ? out : Path.of("build", "steward", name + (version == null ? "" : "-" + version) + PackageFormat.FILE_SUFFIX))
                 .toAbsolutePath().normalize();
         java.nio.file.Files.createDirectories(file.getParent());

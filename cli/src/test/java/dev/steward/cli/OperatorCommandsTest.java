@@ -122,6 +122,18 @@ class OperatorCommandsTest {
             CliRun usage = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus"));
             assertThat(usage.code()).isEqualTo(2);
             assertThat(usage.err()).contains("is not NAME=AMOUNT");
+
+            // a limit set below what the role holds: taken, and said, since nothing more is placed for it
+            StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
+            String token = admin.createToken("ci", "test", null).token();
+            StewardClient ci2 = StewardClient.builder(s.url()).token(token).build();
+            assertThat(ci2.submit(dev.steward.api.AllocateRequest.of("1", "64m", 1)).state()).isEqualTo(dev.steward.api.RequestState.PLACED);
+            CliRun lower = run(CliRun.with(s, "roles", "set", "ci", "--guarantee", "none", "--limit", "cpus=0.5,fpga=2"));
+            assertThat(lower.code()).as(lower.err()).isZero();
+            assertThat(lower.err()).contains("role ci holds cpus=1, above its limit of 0.5: what runs keeps running");
+            CliRun within = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus=1,fpga=2"));
+            assertThat(within.err()).as("at its limit is not above it, and an unlimited memory or a scalar it holds none of says nothing").isEmpty();
         }
     }
 

@@ -31,6 +31,19 @@ class PackageCommandTest {
         assertThat(two.err()).contains("name two directories; give one");
     }
 
+    @Test
+    void a_default_of_no_cpus_or_no_memory_is_refused_naming_the_flag() throws Exception {
+        Path app = Files.createDirectories(dir.resolve("app"));
+        Files.writeString(app.resolve("run.sh"), "echo hi");
+        CliRun cpus = CliRun.of("package", app.toString(), "--name", "web", "--cpus", "0", "--out", dir.resolve("c.tar.zst").toString());
+        assertThat(cpus.code()).isEqualTo(2);
+        assertThat(cpus.err()).contains("--cpus").contains("below the least an allocation may have, 10m (0.01 cores)");
+        CliRun memory = CliRun.of("package", app.toString(), "--name", "web", "--memory", "0", "--out", dir.resolve("m.tar.zst").toString());
+        assertThat(memory.code()).isEqualTo(2);
+        assertThat(memory.err()).contains("--memory").contains("below the least an allocation may have, 10m");
+        assertThat(dir.resolve("c.tar.zst")).as("nothing was written").doesNotExist();
+    }
+
     private static String digest(String json) throws Exception {
         return dev.steward.allocator.Json.MAPPER.readTree(json).path("digest").asText();
     }

@@ -116,7 +116,7 @@ public final class PackageBuilder {
         }
         PackageManifest m;
         try {
-            m = manifest.validate();
+            m = manifest.validateNew();
         } catch (ValidationException e) {
             throw e.under("manifest");
         }

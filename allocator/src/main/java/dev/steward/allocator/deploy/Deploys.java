@@ -129,7 +129,7 @@ final class Deploys {
             }
             spec = withManifestDefaults(req.runSpec(), state.packages().stored(req.packageDigest()));
         }
-        var asked = spec.allocation(role, app + "-" + env).parse(); // the instances' allocations must be valid requests
+        var asked = spec.allocation(role, app + "-" + env).parseNew(); // the instances' allocations must be valid new requests
         state.packages().stored(spec.packageDigest());
         state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);
         ServiceRecord s = existing;
@@ -166,7 +166,7 @@ final class Deploys {
         RevisionInfo r = rollbackTarget(s, to);
         int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), rollbackSpec(s, r), now, who, r.buildUrl(), r.promotedFrom(), target, false);
-        fitsLimit(name, s.role(), RolloutSpec.ROLLING, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parse().shape(), s.instances(), true);
+        fitsLimit(name, s.role(), RolloutSpec.ROLLING, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
         return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
     }
 

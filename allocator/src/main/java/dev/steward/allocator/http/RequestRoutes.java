@@ -25,7 +25,7 @@ final class RequestRoutes {
         return List.of(
                 new Route("POST", "/v1/requests", clients, c -> {
                     AllocateRequest req = h.body(c, AllocateRequest.class);
-                    req.parse();
+                    req.parseNew();
                     String role = roleOf(c.principal(), req.role());
                     // the scheduler runs right after the command: read the request back to show its placement
                     return h.engine.command((s, now) -> s.submitFromClient(role, req, now).id())

@@ -71,6 +71,13 @@ class DeployApiTest {
         assertThat(r.body().path("field").asText()).isEqualTo("instances");
         r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"memory\":\"lots\"}");
         assertThat(r.body().path("field").asText()).isEqualTo("memory");
+        // none would cap nothing: before, an instance of no cpus and no memory ran with no limit at all, placed as if it took nothing
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"cpus\":\"0\"}");
+        assertThat(r.code()).isEqualTo(400);
+        assertThat(r.body().path("field").asText()).isEqualTo("cpus");
+        r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"memory\":\"0\"}");
+        assertThat(r.body().path("field").asText()).isEqualTo("memory");
+        assertThat(r.body().path("detail").asText()).contains("below the least an allocation may have, 10m");
         r = deploy("staging", "{\"packageDigest\":\"sha256:" + "b".repeat(64) + "\"}");
         assertThat(r.code()).isEqualTo(409);
         assertThat(r.body().path("detail").asText()).contains("is not stored");
