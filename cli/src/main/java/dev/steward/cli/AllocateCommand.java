@@ -88,7 +88,7 @@ final class AllocateCommand implements Callable<Integer> {
         try {
             req = new AllocateRequest(role, name, count, cpus, memory, disk, gpus, gpuModel, ports, ArgForms.scalars("scalars", scalars),
                     ArgForms.constraints("constraints", constraints), placement, priority, preemptible, gang, ttl);
-            req.parse();
+            req.parseNew();
             maxWait = Units.duration("--wait", wait);
         } catch (ValidationException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--" + e.getMessage());

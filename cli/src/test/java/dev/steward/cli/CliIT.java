@@ -165,6 +165,7 @@ class CliIT {
     @Test
     void bad_flags_exit_2_naming_the_flag() throws Exception {
         assertThat(run(2, "allocate", "--memory", "lots", "--", "true")).contains("--memory: 'lots' is not a size");
+        assertThat(run(2, "allocate", "--cpus", "0", "--", "true")).contains("--cpus: is 0, below the least an allocation may have");
     }
 
     @Test

@@ -55,7 +55,7 @@ public final class AllocateSession {
 
     /** Submits {@code req}; bad input is a {@code ValidationException} naming the field, before anything is asked for. */
     public static AllocateSession start(StewardClient client, AllocateRequest req, StepListener listener) throws IOException {
-        req.parse();
+        req.parseNew();
         RequestInfo r = client.submit(req);
         listener.line("steward: requested " + describe(req) + " as " + r.id());
         return new AllocateSession(client, r.id(), listener);

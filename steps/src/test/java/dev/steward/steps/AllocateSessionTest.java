@@ -141,6 +141,8 @@ class AllocateSessionTest {
     void badArgumentsAreRefusedBeforeAnythingIsAskedFor() {
         assertThatThrownBy(() -> AllocateSession.start(c.admin, ask("lots", null), c.listener)).isInstanceOf(ValidationException.class)
                 .hasMessageStartingWith("cpus:");
+        assertThatThrownBy(() -> AllocateSession.start(c.admin, ask("0", null), c.listener)).as("none would cap nothing").isInstanceOf(ValidationException.class)
+                .hasMessageStartingWith("cpus: is 0, below the least an allocation may have");
     }
 
     @Test
