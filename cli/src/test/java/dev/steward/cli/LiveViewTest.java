@@ -22,7 +22,7 @@ class LiveViewTest {
 
     private static InstanceInfo instance(String id, int rev, InstanceState state) {
         return new InstanceInfo(id, "webapp/staging", rev, null, null, state, null, "a-" + id, "t-" + id, "dev", "127.0.0.1", Map.of("http", 20001),
-                null, null, null, false, T, null, null, 1, 1);
+                null, null, null, false, T, null, null, T, 1, 1);
     }
 
     @Test
@@ -37,7 +37,7 @@ class LiveViewTest {
                 3, 3, 1, 3, 1, 8, events, null, 1, 1);
         List<String> frame = LiveView.render(d, List.of(instance("old1", 1, InstanceState.HEALTHY), instance("new1", 2, InstanceState.STARTING),
                 new InstanceInfo("gone", "webapp/staging", 1, null, null, InstanceState.STOPPED, null, null, null, null, null, Map.of(), null, null, null,
-                        false, T, T, null, 1, 1)), Map.of("dev", "m1"));
+                        false, T, T, null, null, 1, 1)), Map.of("dev", "m1"));
         assertThat(frame.get(0)).contains("d-1").contains("PAUSED since " + java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")
                 .withZone(java.time.ZoneId.systemDefault()).format(T)).contains("canary").contains("step 1 of 2 (34%)");
         assertThat(frame.get(1)).contains("revision 2 (new) 1/1 available").contains("revision 1 (old) 3/3 available").contains("want 3");

@@ -118,7 +118,7 @@ final class Controller {
                 state.cancel(r.id(), now);
                 n = Rollouts.instance(n, InstanceState.STOPPED, null, now);
             } else if (r.state() == RequestState.PLACED && !r.allocations().isEmpty()) {
-                n = withAllocation(n, r.allocations().get(0));
+                n = withAllocation(n, r.allocations().get(0), now);
             } else if (r.why() != null) {
                 n = reason(n, "not placed yet: " + r.why().summary());
                 if (!n.reason().equals(i.reason())) { // said in the rollout's log once per change, not only in the instance list
@@ -180,7 +180,7 @@ final class Controller {
                 return new InstanceInfo(started.id(), started.service(), started.revision(), started.packageDigest(), started.buildUrl(),
                         started.state(), started.requestId(), started.allocationId(), t.id(), started.agentId(), started.host(), started.ports(),
                         started.healthySince(), started.availableAt(), started.reason(), started.stopRequested(), started.createdAt(), started.endedAt(), started.movedFrom(),
-                        started.createIndex(), started.modifyIndex());
+                        started.placedAt(), started.createIndex(), started.modifyIndex());
             } catch (RuntimeException e) {
                 state.release(a.id(), "deployment", now);
                 return Rollouts.instance(n, InstanceState.FAILED, "its task could not start: " + e.getMessage(), now);
@@ -223,7 +223,7 @@ final class Controller {
         return reason(n, why);
     }
 
-    private InstanceInfo withAllocation(InstanceInfo n, String allocationId) {
+    private InstanceInfo withAllocation(InstanceInfo n, String allocationId, Instant now) {
         AllocationInfo a = state.allocation(allocationId);
         String host = a.host();
         var agent = host == null ? state.agentOrNull(a.agentId()) : null;
@@ -232,7 +232,7 @@ final class Controller {
         }
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), allocationId, n.taskId(),
                 a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
-                n.endedAt(), n.movedFrom(), n.createIndex(), n.modifyIndex());
+                n.endedAt(), n.movedFrom(), now, n.createIndex(), n.modifyIndex());
     }
 
     private static InstanceInfo reason(InstanceInfo n, String why) {
@@ -241,7 +241,7 @@ final class Controller {
         }
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), n.allocationId(),
                 n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(), n.movedFrom(),
-                n.createIndex(), n.modifyIndex());
+                n.placedAt(), n.createIndex(), n.modifyIndex());
     }
 
     private boolean put(InstanceInfo before, InstanceInfo after) {
@@ -347,12 +347,12 @@ final class Controller {
         String id = state.newId();
         String digest = rev.spec().packageDigest();
         InstanceInfo i = new InstanceInfo(id, s.name(), p.revision(), digest, rev.buildUrl(), InstanceState.PENDING, null, null, null, null, null,
-                Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, p.movedFrom(), state.nextIndex(),
+                Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, p.movedFrom(), null, state.nextIndex(),
                 state.nextIndex());
         try {
             RequestInfo r = state.submit(s.role(), rev.spec().allocation(s.role(), s.app() + "-" + s.env()), now);
             i = new InstanceInfo(id, i.service(), i.revision(), digest, i.buildUrl(), i.state(), r.id(), null, null, null, null, Map.of(), null, null,
-                    i.reason(), false, now, null, i.movedFrom(), i.createIndex(), i.modifyIndex());
+                    i.reason(), false, now, null, i.movedFrom(), null, i.createIndex(), i.modifyIndex());
         } catch (ValidationException | dev.steward.allocator.state.NotFound e) {
             i = Rollouts.instance(i, InstanceState.FAILED, "its allocation could not be asked for: " + e.getMessage(), now);
         }

@@ -18,8 +18,8 @@ import java.util.Map;
  * can make room for that, only a higher limit, so such a deploy used to wait out its deadline
  * (5 minutes by default) and then fail, with its service left part started. The role's other work
  * is not counted here: it comes and goes, and the deploy waits for it as it always did. The peak
- * is the rollout's own ({@link Plans#room}): the old instances still running while the first new
- * ones start beside them. A pure function of the figures it is given.
+ * is the rollout's own ({@link #least}): the old instances still running while the first new
+ * ones it cannot go on without start beside them. A pure function of the figures it is given.
  */
 final class LimitFit {
     private LimitFit() {
@@ -39,7 +39,7 @@ final class LimitFit {
         if (replaced.isEmpty()) {
             return;
         }
-        RolloutRoom room = Plans.room(rollout, count, new ArrayList<>(replaced.keySet()));
+        RolloutRoom room = least(rollout, count, new ArrayList<>(replaced.keySet()));
         Resources peak = Resources.ZERO;
         for (Resources r : replaced.values()) {
             peak = peak.plus(r);
@@ -54,6 +54,18 @@ final class LimitFit {
                     + " at once, above the limit of " + atPeak.limit() + ": " + Units.count(running, "instance") + " it replaces still running"
                     + " and " + room.beside() + " new beside them" + hint(rollout, room));
         }
+    }
+
+    /**
+     * The least room the rollout needs beside what it has not stopped yet to go on, in the
+     * reconciler's order ({@link Plans#room}): a rolling update goes on one new instance at a time
+     * if it must (its surge may wait for room), so it needs room for one beside the old ones it has
+     * not stopped; a canary needs its largest step; a blue/green, every new instance; a recreate,
+     * none beside the old ones. {@code LimitFitPropertyTest} holds this to the reconciler itself.
+     */
+    static RolloutRoom least(RolloutSpec rollout, int count, java.util.List<String> replaced) {
+        RolloutRoom room = Plans.room(rollout, count, replaced);
+        return rollout.type() == RolloutSpec.Strategy.ROLLING ? new RolloutRoom(room.freedFirst(), Math.min(1, count), room.freedAfter()) : room;
     }
 
     private static String refusal(RoleRecord role) {

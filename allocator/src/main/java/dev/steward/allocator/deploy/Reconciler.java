@@ -385,7 +385,10 @@ public final class Reconciler {
     static String deadlinesOf(Instant started, Instant progressAt, Ctx c, RolloutSpec r, Instant now) {
         Duration healthy = r.healthyDeadlineDuration();
         for (InstanceInfo i : c.fresh) {
-            if (!c.available.contains(i.id()) && !now.isBefore(i.createdAt().plus(healthy))) {
+            // from its placement: waiting for room is bounded by the progress deadline below, as Nomad's healthy_deadline counts from the
+            // allocation (one stored before placedAt was kept counts from its creation, as it did)
+            Instant from = i.placedAt() != null ? i.placedAt() : i.state() == dev.steward.api.InstanceState.PENDING ? null : i.createdAt();
+            if (from != null && !c.available.contains(i.id()) && !now.isBefore(from.plus(healthy))) {
                 return "instance " + i.id() + " of revision " + c.target + " was not healthy within the healthy deadline of " + Units.format(healthy)
                         + (i.reason() == null ? "" : ": " + i.reason());
             }

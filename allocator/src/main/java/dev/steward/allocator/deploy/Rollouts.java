@@ -109,12 +109,12 @@ public final class Rollouts {
         Instant healthySince = to == InstanceState.UNHEALTHY || to.terminal() || to == InstanceState.STOPPING ? null : i.healthySince();
         return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), to, i.requestId(), i.allocationId(), i.taskId(),
                 i.agentId(), i.host(), i.ports(), healthySince, to == InstanceState.HEALTHY ? now : i.availableAt(), reason != null ? reason : i.reason(),
-                i.stopRequested() || to == InstanceState.STOPPING, i.createdAt(), to.terminal() ? now : i.endedAt(), i.movedFrom(), i.createIndex(), i.modifyIndex());
+                i.stopRequested() || to == InstanceState.STOPPING, i.createdAt(), to.terminal() ? now : i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(), i.modifyIndex());
     }
 
     public static InstanceInfo healthySince(InstanceInfo i, Instant since) {
         return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(), i.taskId(),
-                i.agentId(), i.host(), i.ports(), since, i.availableAt(), i.reason(), i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.createIndex(),
+                i.agentId(), i.host(), i.ports(), since, i.availableAt(), i.reason(), i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(),
                 i.modifyIndex());
     }
 

@@ -333,7 +333,7 @@ public final class Services {
     void putInstance(InstanceInfo i) {
         InstanceInfo old = instances.put(i.id(), new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(),
                 i.requestId(), i.allocationId(), i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), i.reason(),
-                i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.createIndex(), state.nextIndex()));
+                i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(), state.nextIndex()));
         if (old == null) {
             instancesByService.computeIfAbsent(i.service(), k -> new ArrayList<>()).add(i.id());
         }

@@ -201,15 +201,40 @@ class ReconcilerTest {
     void aMissedProgressDeadlineSaysWhatTheFirstWaitingInstanceWaitsFor() {
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
-                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, null, 0, 0);
+                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, null, t0, 0, 0);
         dev.steward.api.InstanceInfo waiting = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.PENDING,
-                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, null, 0, 0);
+                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, null, null, 0, 0);
         RolloutSpec r = new RolloutSpec("rolling", null, null, null, null, null, "10s", "5m", "30s", null).validate(2);
         Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
         assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(29))).isNull();
         // before, the deployment failed with the first half alone, and "why" needed steward services to find out
         assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
+    }
+
+    @Test
+    void theHealthyDeadlineCountsFromPlacementAndWaitingForRoomOnlyAgainstTheProgressDeadline() {
+        java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
+        RolloutSpec r = new RolloutSpec("rolling", "100%", null, null, null, null, "10s", "60s", "10m", null).validate(2);
+        // made at t0, still waiting for room 5 minutes on while the rollout goes on: before, "not healthy within the healthy deadline of 60s" at t0 + 60s
+        dev.steward.api.InstanceInfo waiting = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.PENDING,
+                null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: role 'ci' is at its limit", false, t0, null, null, null, 0, 0);
+        dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
+                "a1", null, null, null, java.util.Map.of(), t0, t0.plusSeconds(280), "available", false, t0, null, null, t0.plusSeconds(270), 0, 0);
+        Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
+        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), c, r, t0.plusSeconds(300))).as("progress was made 20 s ago").isNull();
+        // placed at t0 + 290 s: its 60 s run from there
+        dev.steward.api.InstanceInfo placed = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.STARTING,
+                null, "a2", "t2", null, null, java.util.Map.of(), null, null, "health check failing", false, t0, null, null, t0.plusSeconds(290), 0, 0);
+        Reconciler.Ctx later = new Reconciler.Ctx(2, 2, List.of(up, placed), java.util.Set.of("i1"));
+        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(349))).isNull();
+        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(350)))
+                .isEqualTo("instance i2 of revision 2 was not healthy within the healthy deadline of 1m: health check failing");
+        // one stored before placedAt was kept counts from when it was made, as before
+        dev.steward.api.InstanceInfo old = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.STARTING,
+                null, "a2", "t2", null, null, java.util.Map.of(), null, null, "health check failing", false, t0, null, null, null, 0, 0);
+        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), new Reconciler.Ctx(2, 2, List.of(up, old), java.util.Set.of("i1")), r,
+                t0.plusSeconds(300))).startsWith("instance i2 of revision 2 was not healthy within the healthy deadline of 1m");
     }
 
     /** A canary of 1 in 4 waiting for its promote, every instance healthy. */
@@ -487,7 +512,7 @@ class ReconcilerTest {
     private static dev.steward.api.InstanceInfo pending(dev.steward.api.InstanceInfo i) {
         return new dev.steward.api.InstanceInfo(i.id(), i.service(), i.revision(), null, null, dev.steward.api.InstanceState.PENDING, null, null, null,
                 null, null, java.util.Map.of(), null, null, "not placed yet: 2 agents: 1 insufficient cpus, 1 draining", false, i.createdAt(), null,
-                i.movedFrom(), 0, 0);
+                i.movedFrom(), null, 0, 0);
     }
 
     @Test
@@ -552,7 +577,7 @@ class ReconcilerTest {
         }
         // a second canary instance, one too many, lost in the very instant the step pauses: the step counted without it
         dev.steward.api.InstanceInfo extra = new dev.steward.api.InstanceInfo("x1", "web/test", 2, null, null, dev.steward.api.InstanceState.LOST, null,
-                null, null, null, null, java.util.Map.of(), null, null, "its agent was lost", false, sim.now.minusSeconds(30), sim.now, null, 0, 0);
+                null, null, null, null, java.util.Map.of(), null, null, "its agent was lost", false, sim.now.minusSeconds(30), sim.now, null, null, 0, 0);
         sim.inst.put(extra.id(), extra);
         sim.round();
         assertThat(sim.d.state()).isEqualTo(DeploymentState.PAUSED);

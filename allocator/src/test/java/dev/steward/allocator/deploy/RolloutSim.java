@@ -38,6 +38,8 @@ final class RolloutSim {
     final Set<String> leaving = new HashSet<>();
     /** Whether a paused canary is promoted at random (off: it holds until the test promotes it). */
     boolean promotes = true;
+    /** How many instances may hold room at once (placed and not yet stopped), as a role's limit caps them; a pending one waits for a slot. */
+    int slots = Integer.MAX_VALUE;
 
     RolloutSim(long seed) {
         r = new Random(seed);
@@ -117,12 +119,18 @@ final class RolloutSim {
         return false;
     }
 
-    /** A calm world for one round: nothing fails, everything pending starts and turns healthy, stops complete. */
+    /** A calm world for one round: nothing fails, what is pending starts (if a slot is free) and turns healthy, stops complete. */
     void calm() {
+        int[] held = {holding()};
         inst.replaceAll((id, i) -> i.state() == InstanceState.UNHEALTHY ? Rollouts.instance(i, InstanceState.STARTING, null, now)
-                : i.state() == InstanceState.PENDING ? Rollouts.instance(i, InstanceState.STARTING, null, now)
+                : i.state() == InstanceState.PENDING ? (held[0] < slots && ++held[0] > 0 ? placed(i) : i)
                 : i.state() == InstanceState.STARTING && i.healthySince() == null ? Rollouts.healthySince(i, now)
                 : i.state() == InstanceState.STOPPING ? Rollouts.instance(i, InstanceState.STOPPED, null, now) : i);
+    }
+
+    /** Instances that hold room: placed (past PENDING) and not yet stopped. */
+    int holding() {
+        return (int) inst.values().stream().filter(i -> !i.state().terminal() && i.state() != InstanceState.PENDING).count();
     }
 
     private InstanceInfo place(int rev) {
@@ -132,7 +140,7 @@ final class RolloutSim {
     private InstanceInfo place(int rev, String movedFrom) {
         String id = "i" + (++ids);
         InstanceInfo i = new InstanceInfo(id, "web/test", rev, null, null, InstanceState.PENDING, null, null, null, null, null, Map.of(), null, null, null,
-                false, now, null, movedFrom, 0, 0);
+                false, now, null, movedFrom, null, 0, 0);
         inst.put(id, i);
         return i;
     }
@@ -144,8 +152,8 @@ final class RolloutSim {
             double x = r.nextDouble();
             switch (i.state()) {
                 case PENDING -> {
-                    if (x < 0.5) {
-                        n = Rollouts.instance(i, InstanceState.STARTING, null, now);
+                    if (x < 0.5 && holding() < slots) {
+                        n = placed(i);
                     }
                 }
                 case STARTING -> {
@@ -194,10 +202,18 @@ final class RolloutSim {
         }
     }
 
+    /** The instance got its allocation now and starts, as the controller's {@code withAllocation} and task start do. */
+    private InstanceInfo placed(InstanceInfo i) {
+        InstanceInfo s = Rollouts.instance(i, InstanceState.STARTING, null, now);
+        return new InstanceInfo(s.id(), s.service(), s.revision(), s.packageDigest(), s.buildUrl(), s.state(), s.requestId(), s.allocationId(),
+                s.taskId(), s.agentId(), s.host(), s.ports(), s.healthySince(), s.availableAt(), s.reason(), s.stopRequested(), s.createdAt(), s.endedAt(),
+                s.movedFrom(), now, s.createIndex(), s.modifyIndex());
+    }
+
     private static InstanceInfo withReason(InstanceInfo i, String reason) {
         return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(),
                 i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), reason, i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(),
-                i.createIndex(), i.modifyIndex());
+                i.placedAt(), i.createIndex(), i.modifyIndex());
     }
 
     int live() {

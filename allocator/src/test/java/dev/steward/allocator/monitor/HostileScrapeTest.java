@@ -71,7 +71,7 @@ class HostileScrapeTest {
         Instant now = Instant.now();
         ServiceRecord svc = new ServiceRecord(name, app, "prod", "default", 1, 1, 1, 1, null, List.of(), null, 0, 2, now, now, 1, 1, null);
         InstanceInfo i = new InstanceInfo(app + "-0", name, 1, "sha256:" + "0".repeat(64), null, InstanceState.HEALTHY, null, null, null, null,
-                "127.0.0.1", Map.of("http", port), now, now, null, false, now, null, null, 1, 1);
+                "127.0.0.1", Map.of("http", port), now, now, null, false, now, null, null, now, 1, 1);
         engine.read(s -> {
             s.services().restore(List.of(svc), List.of(), List.of(), List.of(i));
             return null;
