@@ -200,10 +200,11 @@ final class Deploys {
     }
 
     /**
-     * The service's last deployment when it failed or was aborted, so what runs may not be what
-     * was asked (an instance short, or not yet healthy); else null. The same deploy run again
-     * then deploys it again rather than saying there is nothing to do: a build retried after a
-     * failed deploy must not pass on a service that never came up.
+     * The service's last deployment when it failed or was aborted on the revision that runs, so
+     * what runs may not be what was asked (an instance short, or not yet healthy); else null. The
+     * same deploy run again then deploys it again rather than saying there is nothing to do: a
+     * build retried after a failed deploy must not pass on a service that never came up. A
+     * rollout aborted back to the stable revision is not one: the stable revision runs as it did.
      */
     DeploymentInfo unfinished(ServiceRecord s) {
         if (s.revision() == 0) {
@@ -211,7 +212,8 @@ final class Deploys {
         }
         List<DeploymentInfo> ds = services.deploymentsOf(s.name());
         DeploymentInfo last = ds.isEmpty() ? null : ds.get(0);
-        return last != null && (last.state() == DeploymentState.FAILED || last.state() == DeploymentState.ABORTED) ? last : null;
+        return last != null && last.revision() == s.revision() && (last.state() == DeploymentState.FAILED || last.state() == DeploymentState.ABORTED)
+                ? last : null;
     }
 
     /** The deployment under way for {@code s}, or null. */

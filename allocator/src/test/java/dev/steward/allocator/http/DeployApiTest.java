@@ -186,6 +186,11 @@ class DeployApiTest {
         LiveServer.Reply done = deploy("staging", body);
         assertThat(done.body().path("noop").asBoolean()).as("%s", done.body()).isTrue();
         assertThat(done.body().path("message").asText()).contains("nothing to do");
+        // a rollout of another revision aborted back to the stable one: that one runs as it did, so its deploy is still nothing to do
+        String next = deploy("staging", body.replace(digest, other)).body().path("deployment").path("id").asText();
+        assertThat(s.post("/v1/deployments/" + next + "/abort", s.admin(), null).code()).isEqualTo(200);
+        LiveServer.Reply back = deploy("staging", body);
+        assertThat(back.body().path("noop").asBoolean()).as("%s", back.body()).isTrue();
     }
 
     @Test
