@@ -154,35 +154,14 @@ final class RolesCommand implements Callable<Integer> {
             return 0;
         }
 
-        /** The first resource role {@code r} holds above its limit, as {@code cpus=2, above its limit of 1.5}, or null. */
+        /** The first resource role {@code r} holds above its limit, as {@code cpus=2, above its limit of 1.5}, or null (the allocator's own check). */
         static String overLimit(RoleInfo r) {
             if (r.limit() == null || r.allocated() == null) {
                 return null;
             }
-            dev.steward.api.Resources limit = r.limit().parse(RoleSpec.NO_LIMIT);
-            dev.steward.api.Resources held = r.allocated();
-            Map<String, long[]> dims = new LinkedHashMap<>();
-            dims.put("cpus", new long[] {held.cpuMillis(), limit.cpuMillis()});
-            dims.put("memory", new long[] {held.memoryMib(), limit.memoryMib()});
-            dims.put("disk", new long[] {held.diskMib(), limit.diskMib()});
-            dims.put("gpus", new long[] {held.gpuMillis(), limit.gpuMillis()});
-            limit.scalars().forEach((k, v) -> dims.put(k, new long[] {held.scalars().getOrDefault(k, 0L), v}));
-            for (Map.Entry<String, long[]> e : dims.entrySet()) {
-                long h = e.getValue()[0];
-                long l = e.getValue()[1];
-                if (l < RoleSpec.UNLIMITED && h > l) {
-                    return e.getKey() + "=" + format(e.getKey(), h) + ", above its limit of " + format(e.getKey(), l);
-                }
-            }
-            return null;
-        }
-
-        private static String format(String dim, long v) {
-            return switch (dim) {
-                case "cpus", "gpus" -> dev.steward.api.Units.formatCpus(v);
-                case "memory", "disk" -> dev.steward.api.Units.formatMib(v);
-                default -> String.valueOf(v);
-            };
+            dev.steward.allocator.state.Quotas.Excess e = dev.steward.allocator.state.Quotas.aboveLimit(new dev.steward.allocator.state.RoleRecord(r.name(),
+                    r.weight(), dev.steward.api.Resources.ZERO, r.limit().parse(RoleSpec.NO_LIMIT), 0, 0, List.of()), r.allocated());
+            return e == null ? null : e.resource() + "=" + e.asked() + ", above its limit of " + e.limit();
         }
 
         private static ResourceAmounts nullIfNone(ResourceAmounts a) {

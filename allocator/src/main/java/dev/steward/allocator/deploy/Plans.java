@@ -73,11 +73,10 @@ final class Plans {
             String which = "deployment " + running.id() + " (revision " + running.revision() + ", " + running.state().name().toLowerCase(Locale.ROOT) + ")";
             deployment = !fresh ? which + " goes on" : d.rule() == DeployRequest.OnConflict.WAIT ? "queued behind " + which : "supersedes " + which;
         }
-        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from)
-                : again ? Math.max(0, d.count() - (int) services.instancesOf(d.name()).stream().filter(i -> !i.state().terminal() && i.allocationId() != null)
-                .count()) : 0;
-        List<String> replaced = !fresh || d.created() ? List.of() : services.instancesOf(d.name()).stream()
+        List<String> placed = d.created() ? List.of() : services.instancesOf(d.name()).stream()
                 .filter(i -> !i.state().terminal() && i.allocationId() != null).map(InstanceInfo::allocationId).toList();
+        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : again ? Math.max(0, d.count() - placed.size()) : 0;
+        List<String> replaced = fresh ? placed : List.of();
         RolloutRoom room = room(d.rollout(), needed, replaced);
         DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, room);
         String count = Units.count(d.count(), "instance");
@@ -87,8 +86,11 @@ final class Plans {
                     : "would deploy revision " + revision + " of " + d.name()) + " (" + count + ", " + strategy + ")" + (deployment == null ? "" : "; " + deployment);
             case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged"
                     + (running != null ? ", and the deployment under way goes on with the new count" : ", in a rolling deployment");
-            case RETRY -> "would deploy revision " + revision + " of " + d.name() + " again (" + count + ", rolling): its last deployment, "
-                    + deploys.unfinished(s).id() + ", " + Deploys.ended(deploys.unfinished(s)) + ", and no deployment runs";
+            case RETRY -> {
+                DeploymentInfo last = deploys.unfinished(s);
+                yield "would deploy revision " + revision + " of " + d.name() + " again (" + count + ", rolling): its last deployment, " + last.id() + ", "
+                        + Deploys.ended(last) + ", and no deployment runs";
+            }
             case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
         };
         String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);
