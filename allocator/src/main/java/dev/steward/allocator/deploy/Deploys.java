@@ -338,6 +338,10 @@ final class Deploys {
 
     /** Fills what the deploy leaves out from the package's manifest: ports, health check, resources. */
     static RunSpec withManifestDefaults(RunSpec s, PackageManifest m) {
+        if (s.command() == null && (m.command() == null || m.command().isBlank())) { // refused now, not when every instance fails to start
+            throw new ValidationException("command", "is required: package " + m.name() + " " + m.version()
+                    + " names no command in its manifest; give the deploy one (--command), or package it with --command");
+        }
         ResourceAmounts r = m.resources();
         return new RunSpec(s.packageDigest(), s.command(), s.args(), s.cpus() != null ? s.cpus() : r == null ? null : r.cpus(),
                 s.memory() != null ? s.memory() : r == null ? null : r.memory(), s.disk() != null ? s.disk() : r == null ? null : r.disk(),

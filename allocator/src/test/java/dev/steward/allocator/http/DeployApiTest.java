@@ -40,10 +40,14 @@ class DeployApiTest {
     }
 
     private String upload(String name, String version) throws Exception {
+        return upload(name, version, "sh run.sh");
+    }
+
+    private String upload(String name, String version, String command) throws Exception {
         Path tree = Files.createDirectories(s.dir.resolve("tree-" + version));
         Files.writeString(tree.resolve("run.sh"), "echo " + version);
         Path out = s.dir.resolve(version + ".tar.zst");
-        BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, name, version, "sh run.sh", null, List.of("http"), null, null, null))
+        BuiltPackage p = PackageBuilder.from(tree).manifest(new PackageManifest(null, name, version, command, null, List.of("http"), null, null, null))
                 .writeTo(out);
         Request r = new Request.Builder().url(s.server.url() + "/v1/packages/" + p.digest()).header("Authorization", "Bearer " + s.admin())
                 .put(RequestBody.create(Files.readAllBytes(out), MediaType.get("application/octet-stream"))).build();
@@ -95,6 +99,21 @@ class DeployApiTest {
         assertThat(r.body().path("field").asText()).isEqualTo("vars.BIG");
         assertThat(r.body().path("detail").asText()).contains("above the limit of 131071").contains("environment string");
         assertThat(s.get("/v1/services", s.admin()).body().size()).as("nothing was stored").isZero();
+    }
+
+    @Test
+    void aPackageWithNoCommandIsRefusedAtOnceUnlessTheDeployGivesOne() throws Exception {
+        String bare = upload("web", "bare", null);
+        // before, this was accepted and every instance then failed to start, failing the deployment on the agent
+        for (String path : List.of("/v1/services/web/staging", "/v1/services/web/staging/plan")) {
+            String body = "{\"packageDigest\":\"" + bare + "\"}";
+            LiveServer.Reply r = path.endsWith("/plan") ? s.post(path, s.admin(), body) : s.put(path, s.admin(), body);
+            assertThat(r.code()).as(path).isEqualTo(400);
+            assertThat(r.body().path("field").asText()).isEqualTo("command");
+            assertThat(r.body().path("detail").asText()).contains("package web bare names no command in its manifest", "--command");
+        }
+        assertThat(s.get("/v1/services", s.admin()).body().size()).as("nothing was stored").isZero();
+        assertThat(deploy("staging", "{\"packageDigest\":\"" + bare + "\",\"command\":\"sh run.sh\"}").code()).isEqualTo(201);
     }
 
     @Test
