@@ -8,9 +8,15 @@ import java.time.Instant;
  * active one (what discovery lists during a blue/green), the running deployment if any, and
  * its instance counts (running: live and not asked to stop; available: of those, healthy and
  * ready; stopping: asked to stop and not yet ended); {@code deletingSince}, when a delete was asked for (null otherwise): its
- * instances are stopping, and it is gone (404) once the last has ended.
+ * instances are stopping, and it is gone (404) once the last has ended. {@code lastDeployment}
+ * is the newest deployment kept, running or ended (null before the first): how the service's
+ * last rollout went, as {@code nomad job status} shows the latest deployment's status.
  */
 public record ServiceInfo(String name, String app, String env, String role, int instances, int revision, Integer stableRevision,
                           Integer activeRevision, String deployment, int running, int available, int stopping, Instant createdAt, Instant updatedAt,
-                          long createIndex, long modifyIndex, Instant deletingSince) {
+                          long createIndex, long modifyIndex, Instant deletingSince, LastDeployment lastDeployment) {
+
+    /** The newest deployment of a service: its id, the revision it rolled out, its state, why it ended as it did, and when it last changed. */
+    public record LastDeployment(String id, int revision, DeploymentState state, String reason, Instant updatedAt) {
+    }
 }

@@ -34,8 +34,7 @@ final class HistoryCommand implements Callable<Integer> {
             Output.json(Map.of("service", s, "revisions", revs, "deployments", deps));
             return 0;
         }
-        System.out.printf("%s: revision %d runs (stable %s), %d of %d instances available%n%n", s.name(), s.revision(),
-                s.stableRevision() == null ? "none" : s.stableRevision(), s.available(), s.instances());
+        System.out.println(ServiceLines.summary(s) + "\n");
         System.out.printf("%-4s %-3s %-20s %-20s %-24s %s%n", "REV", "", "PACKAGE", "CREATED", "BY", "BUILD / ORIGIN");
         for (RevisionInfo r : revs) {
             String mark = (r.number() == s.revision() ? "*" : "") + (r.stable() ? "s" : "");

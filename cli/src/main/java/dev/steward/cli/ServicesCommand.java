@@ -39,19 +39,21 @@ final class ServicesCommand implements Callable<Integer> {
             System.out.printf("%-28s %-8s %-6s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
             for (ServiceInfo s : all) {
                 System.out.printf("%-28s %-8s %-6d %-10s %s%n", s.name(), s.role(), s.revision(), s.available() + "/" + s.instances(),
-                        s.deletingSince() != null ? "(being deleted: " + s.stopping() + " stopping)" : s.deployment() == null ? "" : s.deployment());
+                        ServiceLines.deployment(s));
             }
             return 0;
         }
         if (env == null) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--env is required with an app");
         }
+        ServiceInfo svc = c.deployments().service(app, env);
         List<InstanceInfo> inst = c.deployments().instances(app, env);
         List<Endpoint> ends = c.deployments().endpoints(app, env);
         if (conn.json()) {
-            Output.json(Map.of("instances", inst, "endpoints", ends));
+            Output.json(Map.of("service", svc, "instances", inst, "endpoints", ends));
             return 0;
         }
+        System.out.println(ServiceLines.summary(svc) + "\n");
         List<InstanceInfo> live = Instances.live(inst);
         Map<String, String> agents = AgentNames.of(c, live.stream().map(InstanceInfo::agentId).toList());
         System.out.printf("%-3s %-18s %-4s %-10s %-18s %-12s %-22s %-22s %s%n", "#", "INSTANCE", "REV", "STATE", "ALLOCATION", "AGENT", "WHERE", "PACKAGE",

@@ -72,7 +72,7 @@ final class StatusCommand implements Callable<Integer> {
             System.out.printf("%n%-28s %-10s %-5s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
             for (ServiceInfo svc : services) {
                 System.out.printf("%-28s %-10s %-5d %-10s %s%n", svc.name(), svc.role(), svc.revision(), svc.available() + "/" + svc.instances(),
-                        svc.deployment() == null ? "" : svc.deployment());
+                        ServiceLines.deployment(svc));
             }
         }
         if (!deployments.isEmpty()) {

@@ -43,6 +43,8 @@ public final class Services {
     private final Map<String, ServiceRecord> services = new TreeMap<>();
     private final Map<String, RevisionInfo> revisions = new HashMap<>();
     private final Map<String, DeploymentInfo> deployments = new LinkedHashMap<>();
+    /** Service name → its deployments' ids, oldest first. */
+    private final Map<String, List<String>> deploymentsByService = new HashMap<>();
     private final Map<String, InstanceInfo> instances = new LinkedHashMap<>();
     private final Map<String, String> serviceByRef = new java.util.HashMap<>(); // an instance's request, allocation and task ids → its service
     private final Map<String, List<String>> instancesByService = new HashMap<>();
@@ -224,8 +226,11 @@ public final class Services {
                 stopping++;
             }
         }
+        List<String> ds = deploymentsByService.getOrDefault(name, List.of());
+        DeploymentInfo last = ds.isEmpty() ? null : deployments.get(ds.get(ds.size() - 1));
         return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), running,
-                available, stopping, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex(), s.deletingSince());
+                available, stopping, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex(), s.deletingSince(), last == null ? null
+                        : new ServiceInfo.LastDeployment(last.id(), last.revision(), last.state(), last.reason(), last.updatedAt()));
     }
 
     public List<ServiceInfo> list() {
@@ -244,7 +249,10 @@ public final class Services {
 
     public List<DeploymentInfo> deploymentsOf(String name) {
         record(name);
-        List<DeploymentInfo> out = new ArrayList<>(deployments.values().stream().filter(d -> d.service().equals(name)).toList());
+        List<DeploymentInfo> out = new ArrayList<>();
+        for (String id : deploymentsByService.getOrDefault(name, List.of())) {
+            out.add(deployments.get(id));
+        }
         java.util.Collections.reverse(out);
         return out;
     }
@@ -326,7 +334,9 @@ public final class Services {
     }
 
     void putDeployment(DeploymentInfo d) {
-        deployments.put(d.id(), Rollouts.indexed(d, state.nextIndex()));
+        if (deployments.put(d.id(), Rollouts.indexed(d, state.nextIndex())) == null) {
+            deploymentsByService.computeIfAbsent(d.service(), k -> new ArrayList<>()).add(d.id());
+        }
         state.changes().deployments.add(d.id());
     }
 
@@ -366,6 +376,7 @@ public final class Services {
         for (DeploymentInfo d : ds.subList(Math.min(KEEP_DEPLOYMENTS, ds.size()), ds.size())) {
             if (d.state().terminal()) {
                 deployments.remove(d.id());
+                deploymentsByService.get(name).remove(d.id());
                 state.removed().add(d.id());
             }
         }
@@ -390,6 +401,7 @@ public final class Services {
             deployments.remove(d.id());
             state.removed().add(d.id());
         }
+        deploymentsByService.remove(name);
         for (String id : instancesByService.getOrDefault(name, List.of())) {
             InstanceInfo gone = instances.remove(id);
             java.util.Arrays.asList(gone.requestId(), gone.allocationId(), gone.taskId()).forEach(serviceByRef::remove);
@@ -403,7 +415,11 @@ public final class Services {
     public void restore(Collection<ServiceRecord> ss, Collection<RevisionInfo> rs, Collection<DeploymentInfo> ds, Collection<InstanceInfo> is) {
         ss.forEach(s -> services.put(s.name(), s));
         rs.forEach(r -> revisions.put(revisionId(r.service(), r.number()), r));
-        ds.forEach(d -> deployments.put(d.id(), d));
+        ds.forEach(d -> {
+            if (deployments.put(d.id(), d) == null) {
+                deploymentsByService.computeIfAbsent(d.service(), k -> new ArrayList<>()).add(d.id());
+            }
+        });
         is.forEach(i -> {
             instances.put(i.id(), i);
             index(i);

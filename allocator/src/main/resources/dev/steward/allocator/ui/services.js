@@ -17,6 +17,16 @@ function state(s) {
   return h('span', {class: 'state-' + lower(s)}, lower(s));
 }
 
+/** The deployment under way, else how the last one ended (a failed or aborted one with its reason on hover). */
+function deploymentCell(s) {
+  const last = s.lastDeployment;
+  const id = s.deployment || (last && last.id);
+  if (!id) return h('span', {class: 'muted'}, '—');
+  const link = h('a', {href: '#/deployments/' + encodeURIComponent(id)}, id);
+  if (!last || (s.deployment && last.id !== s.deployment)) return link;
+  return h('span', {title: last.reason || ''}, link, ' ', state(last.state));
+}
+
 export function servicesView(main, params, {signal, problem}) {
   const table = bigTable(['Service', 'Role', 'Instances', 'Revision', 'Deployment', 'Updated'], s =>
     h('tr', {'data-service': s.name},
@@ -25,7 +35,7 @@ export function servicesView(main, params, {signal, problem}) {
       h('td', {}, s.deletingSince ? h('span', {class: 'state-deleting'}, `being deleted: ${s.stopping} stopping`)
         : `${s.available} available, ${s.running} running of ${s.instances}`),
       h('td', {}, `r${s.revision}`, s.stableRevision ? h('span', {class: 'muted'}, ` (stable r${s.stableRevision})`) : null),
-      h('td', {}, s.deployment ? h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment)}, s.deployment) : h('span', {class: 'muted'}, '—')),
+      h('td', {}, deploymentCell(s)),
       h('td', {class: 'muted'}, ago(s.updatedAt))),
   s => `${s.name} ${s.role}`, {placeholder: 'Filter services (app, env, role)', id: 'services'});
   fill(main, h('h1', {}, 'Services'), table);

@@ -44,6 +44,10 @@ class DeployApiTest {
     }
 
     private String upload(String name, String version, String command) throws Exception {
+        return upload(s, name, version, command);
+    }
+
+    private static String upload(LiveServer s, String name, String version, String command) throws Exception {
         Path tree = Files.createDirectories(s.dir.resolve("tree-" + version));
         Files.writeString(tree.resolve("run.sh"), "echo " + version);
         Path out = s.dir.resolve(version + ".tar.zst");
@@ -210,6 +214,41 @@ class DeployApiTest {
         assertThat(s.post("/v1/deployments/" + next + "/abort", s.admin(), null).code()).isEqualTo(200);
         LiveServer.Reply back = deploy("staging", body);
         assertThat(back.body().path("noop").asBoolean()).as("%s", back.body()).isTrue();
+    }
+
+    @Test
+    void aServiceSaysHowItsLastDeploymentWentAndStillDoesAfterARestart() throws Exception {
+        Path dir = Files.createTempDirectory("steward-last-deployment");
+        try {
+            String second;
+            try (LiveServer a = new LiveServer(dir, c -> c)) {
+                String d1 = upload(a, "web", "1", "sh run.sh");
+                String d2 = upload(a, "web", "2", "sh run.sh");
+                String first = a.put("/v1/services/web/staging", a.admin(), "{\"packageDigest\":\"" + d1 + "\"}").body().path("deployment").path("id").asText();
+                JsonNode last = a.get("/v1/services/web/staging", a.admin()).body().path("lastDeployment");
+                assertThat(last.path("id").asText()).isEqualTo(first);
+                assertThat(last.path("state").asText()).isEqualTo("RUNNING");
+                second = a.put("/v1/services/web/staging", a.admin(), "{\"packageDigest\":\"" + d2 + "\"}").body().path("deployment").path("id").asText();
+                assertThat(a.post("/v1/deployments/" + second + "/abort", a.admin(), null).code()).isEqualTo(200);
+                // before, a service whose last rollout was aborted or failed listed no deployment at all, as one whose last succeeded
+                for (JsonNode svc : List.of(a.get("/v1/services/web/staging", a.admin()).body(), a.get("/v1/services", a.admin()).body().get(0))) {
+                    assertThat(svc.path("deployment").isMissingNode() || svc.path("deployment").isNull()).as("%s", svc).isTrue();
+                    assertThat(svc.path("lastDeployment").path("id").asText()).isEqualTo(second);
+                    assertThat(svc.path("lastDeployment").path("revision").asInt()).isEqualTo(2);
+                    assertThat(svc.path("lastDeployment").path("state").asText()).isEqualTo("ABORTED");
+                    assertThat(svc.path("lastDeployment").path("reason").asText()).isNotEmpty();
+                }
+            }
+            // the newest is found again from the store, whatever the deployments' ids
+            try (LiveServer b = new LiveServer(dir, c -> c)) {
+                assertThat(b.get("/v1/services/web/staging", b.admin()).body().path("lastDeployment").path("id").asText()).isEqualTo(second);
+                assertThat(b.get("/v1/services/web/staging/deployments", b.admin()).body().get(0).path("id").asText()).isEqualTo(second);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     @Test

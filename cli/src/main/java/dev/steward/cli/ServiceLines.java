@@ -1,0 +1,54 @@
+package dev.steward.cli;
+
+import dev.steward.api.DeploymentState;
+import dev.steward.api.ServiceInfo;
+
+/**
+ * How a service's deployment is shown in the lists ({@code steward services}, {@code steward
+ * status}) and above its instances: the one under way, else how the last one ended, so a
+ * service left short by a failed or aborted rollout says so where it is listed.
+ */
+final class ServiceLines {
+    private ServiceLines() {
+    }
+
+    /** The DEPLOYMENT column: {@code ID STATE} of the one under way, else of the last one; empty before the first. */
+    static String deployment(ServiceInfo s) {
+        if (s.deletingSince() != null) {
+            return "(being deleted: " + s.stopping() + " stopping)";
+        }
+        ServiceInfo.LastDeployment last = s.lastDeployment();
+        if (s.deployment() != null) {
+            if (last == null || last.id().equals(s.deployment())) {
+                return s.deployment() + (last == null ? "" : " " + last.state());
+            }
+            return s.deployment() + ", then " + last.id() + " " + last.state(); // a deploy queued behind the running one
+        }
+        return last == null ? "" : last.id() + " " + last.state();
+    }
+
+    /** One line about the service: its revisions, what is available, and how its last deployment went when that was not a success. */
+    static String summary(ServiceInfo s) {
+        StringBuilder b = new StringBuilder(String.format("%s: revision %d runs (stable %s), %d of %d instances available", s.name(), s.revision(),
+                s.stableRevision() == null ? "none" : s.stableRevision(), s.available(), s.instances()));
+        ServiceInfo.LastDeployment last = s.lastDeployment();
+        if (last != null && last.state() != DeploymentState.SUCCEEDED) {
+            b.append(last.state().terminal() ? "; its last deployment, " : "; deployment ").append(last.id())
+                    .append(last.state().terminal() ? ", " + ended(last.state()) : " is " + last.state().name().toLowerCase().replace('_', ' '));
+            if (last.reason() != null) {
+                b.append(": ").append(last.reason());
+            }
+        }
+        return b.toString();
+    }
+
+    private static String ended(DeploymentState st) {
+        return switch (st) {
+            case FAILED -> "failed";
+            case ROLLED_BACK -> "failed and was rolled back";
+            case SUPERSEDED -> "was superseded";
+            case ABORTED -> "was aborted";
+            default -> st.name().toLowerCase();
+        };
+    }
+}

@@ -1,0 +1,56 @@
+package dev.steward.cli;
+
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.DeploymentInfo;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code steward services} and {@code steward status} against a real allocator: a service whose last rollout did not succeed says so where it is listed. */
+class ServicesListTest {
+    @TempDir
+    Path dir;
+
+    private Path build(String version) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
+        Files.writeString(tree.resolve("run.sh"), "sleep 3600 # " + version);
+        Path file = dir.resolve("web-" + version + ".tar.zst");
+        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", version, "sh run.sh", null,
+                java.util.List.of("http"), null, null, null)).writeTo(file);
+        return file;
+    }
+
+    @Test
+    void a_service_whose_last_deployment_was_aborted_lists_it_with_its_state_and_reason() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Path v1 = build("v1");
+            String d1 = dev.steward.client.PackageClient.digestOf(v1);
+            admin.packages().push(v1, d1);
+            // no agent: the deployment stays under way until it is aborted
+            CliRun started = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "staging", "--package-digest", d1, "--instances", "2", "--detach"));
+            assertThat(started.code()).as(started.err()).isZero();
+            String id = started.out().trim();
+            assertThat(CliRun.of(CliRun.with(s, "services")).out()).containsPattern("web/staging +default +1 +0/2 +" + id + " RUNNING");
+            assertThat(CliRun.of(CliRun.with(s, "services", "web", "--env", "staging")).out())
+                    .startsWith("web/staging: revision 1 runs (stable none), 0 of 2 instances available; deployment " + id + " is running");
+
+            assertThat(CliRun.of(CliRun.with(s, "rollout", "abort", id)).code()).isZero();
+            DeploymentInfo aborted = admin.deployments().deployment(id);
+            // before, the list showed an empty DEPLOYMENT column, as for a service whose last rollout had succeeded
+            assertThat(CliRun.of(CliRun.with(s, "services")).out()).containsPattern("web/staging +default +1 +0/2 +" + id + " ABORTED");
+            assertThat(CliRun.of(CliRun.with(s, "status")).out()).containsPattern("web/staging +default +1 +0/2 +" + id + " ABORTED");
+            CliRun one = CliRun.of(CliRun.with(s, "services", "web", "--env", "staging"));
+            assertThat(one.out()).startsWith("web/staging: revision 1 runs (stable none), 0 of 2 instances available; its last deployment, " + id
+                    + ", was aborted: " + aborted.reason() + "\n");
+            assertThat(CliRun.of(CliRun.with(s, "services", "web", "--env", "staging", "-o", "json")).out()).contains("\"lastDeployment\"")
+                    .contains("\"state\" : \"ABORTED\"");
+        }
+    }
+}
