@@ -115,7 +115,7 @@ final class Reporter implements AutoCloseable {
                 seq = seqs.getOrDefault(taskId, 0L) + 1;
                 seqs.put(taskId, seq);
             }
-            TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at());
+            TaskStatus numbered = new TaskStatus(seq, s.state(), s.pid(), s.exitCode(), s.healthy(), s.reason(), s.restarts(), s.at(), s.hostFault());
             try {
                 Path dir = tasksDir.resolve(taskId);
                 Files.createDirectories(dir);

@@ -197,7 +197,7 @@ final class Supervisor {
                     } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException | IOException e) {
                         Throwable c = e.getCause() != null ? e.getCause() : e;
                         finish(TaskState.FAILED, null, "package " + dev.steward.api.Digests.shortForm(task.spec().packageDigest()) + ": "
-                                + c.getMessage(), now);
+                                + c.getMessage(), true, now);
                     }
                 }
             }
@@ -257,7 +257,7 @@ final class Supervisor {
         String taken = HostPorts.firstTaken(task.ports());
         if (taken != null) { // a restart would only meet it again: fail, and the service's replacement gets other ports
             finish(TaskState.FAILED, null, "port " + taken + " is in use on this host by another process; not started (its replacement is lent "
-                    + "other ports)", now);
+                    + "other ports)", true, now);
             return;
         }
         if (launchPool != null) {
@@ -267,7 +267,7 @@ final class Supervisor {
         try {
             process = spawn(now);
         } catch (LaunchFailure | IOException e) {
-            finish(TaskState.FAILED, null, whyNotStarted(e), now);
+            finish(TaskState.FAILED, null, whyNotStarted(e), e instanceof LaunchFailure f && f.hostFault(), now);
             return;
         }
         running(now);
@@ -316,7 +316,7 @@ final class Supervisor {
         try {
             process = started.join();
         } catch (java.util.concurrent.CompletionException e) {
-            finish(TaskState.FAILED, null, whyNotStarted(e.getCause()), now);
+            finish(TaskState.FAILED, null, whyNotStarted(e.getCause()), e.getCause() instanceof LaunchFailure f && f.hostFault(), now);
             return;
         }
         running(now);
@@ -422,6 +422,11 @@ final class Supervisor {
     }
 
     private void finish(TaskState state, Integer code, String why, Instant now) {
+        finish(state, code, why, false, now);
+    }
+
+    /** {@code hostFault}: it was not started for this host's reasons, not its own (a port held here, no task uid, its package not fetched). */
+    private void finish(TaskState state, Integer code, String why, boolean hostFault, Instant now) {
         phase = Phase.DONE;
         health.cancel();
         cgroups.remove(task.id());
@@ -431,7 +436,8 @@ final class Supervisor {
             java.util.logging.Logger.getLogger(Supervisor.class.getName()).warning("task " + task.id() + ": cannot remove its secrets: " + e);
         }
         launcher.ended(task.id(), dir);
-        report(new TaskStatus(0, state, process == null || process.pid() <= 0 ? null : process.pid(), code, null, why, restarts, now));
+        report(new TaskStatus(0, state, process == null || process.pid() <= 0 ? null : process.pid(), code, null, why, restarts, now,
+                hostFault ? Boolean.TRUE : null));
     }
 
     /** Hands {@code s} to the reporter, and says it in the agent's log ({@link TaskEvents}). */

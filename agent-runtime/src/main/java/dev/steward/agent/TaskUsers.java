@@ -308,7 +308,7 @@ final class TaskUsers {
                 }
             }
         }
-        throw new LaunchFailure("no free task uid on this machine: all " + (last - first + 1L) + " of task-uids " + range() + " are held by running tasks");
+        throw LaunchFailure.ofHost("no free task uid on this machine: all " + (last - first + 1L) + " of task-uids " + range() + " are held by running tasks");
     }
 
     private boolean tryLease(int uid, String owner) {

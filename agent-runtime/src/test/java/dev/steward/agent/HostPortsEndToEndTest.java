@@ -74,6 +74,7 @@ class HostPortsEndToEndTest {
                 String t = c.task(alloc, "{\"name\":\"web\",\"command\":\"sh\",\"args\":[\"-c\",\"sleep 30\"]}");
                 await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("state").asText().equals("FAILED"));
                 assertThat(c.taskInfo(t).path("reason").asText()).contains("port http " + http + " is in use on this host");
+                assertThat(c.taskInfo(t).path("hostFault").asBoolean()).as("the host's failure, not the task's: a service replaces it").isTrue();
             }
         }
     }

@@ -119,5 +119,6 @@ class PackagedTaskTest {
         String task = c.task(alloc, "{\"name\":\"web\",\"packageDigest\":\"" + digest + "\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("FAILED"));
         assertThat(c.taskInfo(task).path("reason").asText()).startsWith("package " + digest.substring(0, 19) + ": ").contains("is not stored here");
+        assertThat(c.taskInfo(task).path("hostFault").asBoolean()).as("not the task's failure: a service's instance is replaced").isTrue();
     }
 }

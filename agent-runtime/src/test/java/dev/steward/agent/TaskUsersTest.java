@@ -89,6 +89,19 @@ class TaskUsersTest {
     }
 
     @Test
+    void no_free_uid_is_the_hosts_failure_not_the_tasks() throws Exception {
+        TaskUsers users = new TaskUsers("61996-61996", false, leases);
+        users.acquire("a", Files.createDirectories(dir.resolve("task-a")), null);
+        LaunchFailure f = org.junit.jupiter.api.Assertions.assertThrows(LaunchFailure.class,
+                () -> users.acquire("b", Files.createDirectories(dir.resolve("task-b")), null));
+        assertThat(f.getMessage()).startsWith("no free task uid on this machine: all 1 of task-uids 61996-61996");
+        assertThat(f.hostFault()).as("another agent could start it: a service's instance is replaced, its rollout goes on").isTrue();
+        LaunchFailure own = org.junit.jupiter.api.Assertions.assertThrows(LaunchFailure.class,
+                () -> users.acquire("c", Files.createDirectories(dir.resolve("task-c")), "no-such-user-here"));
+        assertThat(own.hostFault()).as("what the task asked for").isFalse();
+    }
+
+    @Test
     void a_held_uid_is_not_handed_to_another_task() throws Exception {
         TaskUsers users = new TaskUsers("61994-61995", false, leases);
         Path a = Files.createDirectories(dir.resolve("task-a"));

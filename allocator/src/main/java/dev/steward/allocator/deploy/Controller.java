@@ -192,8 +192,9 @@ final class Controller {
             if (n.stopRequested()) {
                 return Rollouts.instance(n, InstanceState.STOPPED, null, now);
             }
-            return Rollouts.instance(n, t != null && t.state() == TaskState.LOST ? InstanceState.LOST : InstanceState.FAILED,
-                    t == null ? "its task is gone" : t.reason(), now);
+            // lost with its agent, or to it: not started there for the host's reasons, it is replaced like one lost, and fails no rollout by itself
+            boolean lost = t != null && (t.state() == TaskState.LOST || Boolean.TRUE.equals(t.hostFault()));
+            return Rollouts.instance(n, lost ? InstanceState.LOST : InstanceState.FAILED, t == null ? "its task is gone" : t.reason(), now);
         }
         if (n.stopRequested()) {
             return n;

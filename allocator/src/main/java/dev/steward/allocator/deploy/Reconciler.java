@@ -171,6 +171,12 @@ public final class Reconciler {
         final List<InstanceInfo> fresh = new ArrayList<>();
         final List<InstanceInfo> old = new ArrayList<>();
         final List<InstanceInfo> failedNew = new ArrayList<>();
+        /**
+         * New instances lost before they were ever available, with their agents or to them (not
+         * started there for the host's reasons): replaced, up to {@link #lostLimit}. One lost after
+         * it served is churn, replaced without a count.
+         */
+        final List<InstanceInfo> lostNew = new ArrayList<>();
         /** Instances taking over from one on a draining agent that still runs: counted nowhere, not even in {@link #running}, until it stops. */
         final List<InstanceInfo> takingOver = new ArrayList<>();
         int running;
@@ -200,6 +206,9 @@ public final class Reconciler {
             for (InstanceInfo i : all) {
                 if (i.state() == InstanceState.FAILED && i.revision() == target && !i.stopRequested()) {
                     failedNew.add(i);
+                }
+                if (i.state() == InstanceState.LOST && i.revision() == target && !i.stopRequested() && i.availableAt() == null) {
+                    lostNew.add(i);
                 }
                 if (i.state().terminal()) {
                     continue;
@@ -371,13 +380,39 @@ public final class Reconciler {
         }
     }
 
-    /** Why the deployment must fail now, or null: a new instance failed or missed its healthy deadline, or nothing progressed. */
+    /**
+     * How many new instances a deployment of {@code n} may lose before they are available (with
+     * their agents, or to them: not started for a host's reasons) and replace before it fails:
+     * what a lost agent or a port held on one host costs, but not a host that refuses every
+     * start, placed on again and again.
+     */
+    static int lostLimit(int n) {
+        return Math.min(n, 10) + 3;
+    }
+
+    /**
+     * Why the deployment must fail now, or null: a new instance failed, more new instances were
+     * lost than {@link #lostLimit}, one missed its healthy deadline, or nothing progressed.
+     */
     static String deadlines(DeploymentInfo d, Ctx c, RolloutSpec r, boolean back, Instant now) {
         Instant since = d.createdAt();
         for (InstanceInfo i : c.failedNew) {
             if (i.endedAt() == null || !i.endedAt().isBefore(d.createdAt())) {
                 return "instance " + i.id() + " of revision " + c.target + " failed" + (i.reason() == null ? "" : ": " + i.reason());
             }
+        }
+        int lost = 0;
+        InstanceInfo last = null;
+        for (InstanceInfo i : c.lostNew) {
+            if (i.endedAt() == null || !i.endedAt().isBefore(d.createdAt())) {
+                lost++;
+                last = last == null || i.endedAt() != null && last.endedAt() != null && i.endedAt().isAfter(last.endedAt()) ? i : last;
+            }
+        }
+        if (lost > lostLimit(c.n)) {
+            return lost + " new instances of revision " + c.target + " were lost before they were available, with their agents or to them (at most "
+                    + lostLimit(c.n) + " are replaced for " + Units.count(c.n, "instance") + "); the last, " + last.id()
+                    + (last.reason() == null ? "" : ": " + last.reason());
         }
         return deadlinesOf(since, d.progressAt(), c, r, now);
     }

@@ -198,6 +198,39 @@ class ReconcilerTest {
     }
 
     @Test
+    void newInstancesLostToTheirHostBeforeTheyServeAreReplacedUpToALimitAndThenTheRolloutFailsSayingWhy() {
+        for (int refusals : new int[] {Reconciler.lostLimit(3), Reconciler.lostLimit(3) + 1}) {
+            RolloutSim sim = new RolloutSim(7);
+            sim.steady(3);
+            sim.deploy(2, new RolloutSpec("rolling", null, null, null, null, null, "10s", "60s", "10m", null).validate(3));
+            int left = refusals;
+            for (int k = 0; k < 2000 && !sim.d.state().terminal(); k++) {
+                sim.calm();
+                for (dev.steward.api.InstanceInfo i : List.copyOf(sim.inst.values())) { // the host refuses each new one as it starts, while refusals last
+                    if (left > 0 && i.revision() == 2 && i.state() == dev.steward.api.InstanceState.STARTING && i.healthySince() == null) {
+                        sim.inst.put(i.id(), Rollouts.instance(i, dev.steward.api.InstanceState.LOST,
+                                "port http 20000 is in use on this host by another process; not started (its replacement is lent other ports)", sim.now));
+                        left--;
+                    }
+                }
+                sim.round();
+            }
+            long made = sim.inst.values().stream().filter(i -> i.revision() == 2).count();
+            if (refusals == Reconciler.lostLimit(3)) {
+                // before, the first of them failed the deployment, though the agent had said its replacement would get other ports
+                assertThat(sim.d.state()).as(sim.d.reason()).isEqualTo(DeploymentState.SUCCEEDED);
+                assertThat(made).isEqualTo(3 + refusals);
+            } else {
+                assertThat(sim.d.state()).isEqualTo(DeploymentState.ROLLED_BACK);
+                assertThat(sim.d.reason()).startsWith("7 new instances of revision 2 were lost before they were available, with their agents or to them "
+                        + "(at most 6 are replaced for 3 instances); the last, ").endsWith(": port http 20000 is in use on this host by another process; "
+                        + "not started (its replacement is lent other ports)");
+                assertThat(made).as("a host that refuses every start is not placed on without end").isLessThanOrEqualTo(refusals + 1);
+            }
+        }
+    }
+
+    @Test
     void aMissedProgressDeadlineSaysWhatTheFirstWaitingInstanceWaitsFor() {
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,

@@ -216,6 +216,48 @@ class DeployApiTest {
         assertThat(back.body().path("noop").asBoolean()).as("%s", back.body()).isTrue();
     }
 
+    /** Reports the first PENDING task of {@code agent} as FAILED, as not started for the host's reasons when {@code hostFault}; returns its id. */
+    private String refuseOne(String[] agent, boolean hostFault) {
+        for (JsonNode t : s.get("/v1/agents/" + agent[0] + "/tasks", agent[1]).body()) {
+            if (t.path("state").asText().equals("PENDING")) {
+                LiveServer.Reply r = s.put("/v1/agents/" + agent[0] + "/tasks/" + t.path("id").asText() + "/status", agent[1], "{\"seq\":"
+                        + (t.path("lastSeq").asLong() + 1) + ",\"state\":\"FAILED\",\"reason\":\"port http 20000 is in use on this host by another "
+                        + "process; not started (its replacement is lent other ports)\"" + (hostFault ? ",\"hostFault\":true" : "") + "}");
+                assertThat(r.code()).as("%s", r.body()).isEqualTo(200);
+                return t.path("id").asText();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void anInstanceItsHostCouldNotStartIsReplacedAndTheRolloutGoesOnButOneThatFailedByItselfFailsIt() {
+        String[] a = s.agent("a", "4", "4g");
+        String body = "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"0.5\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"}";
+        String id = deploy("staging", body).body().path("deployment").path("id").asText();
+        String refused = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> refuseOne(a, true), t -> t != null);
+        assertThat(s.get("/v1/tasks/" + refused, s.admin()).body().path("hostFault").asBoolean()).isTrue();
+        // before, the deployment failed here with the port's reason, though the agent said the replacement would be lent other ports
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+            s.alive(a);
+            return s.get("/v1/deployments/" + id, s.admin()).body().path("state").asText().equals("SUCCEEDED");
+        });
+        JsonNode lost = java.util.stream.StreamSupport.stream(s.get("/v1/services/web/staging/instances", s.admin()).body().spliterator(), false)
+                .filter(i -> i.path("taskId").asText().equals(refused)).findFirst().orElseThrow();
+        assertThat(lost.path("state").asText()).isEqualTo("LOST");
+        assertThat(lost.path("reason").asText()).contains("port http 20000 is in use on this host");
+        List<String> said = new java.util.ArrayList<>();
+        s.get("/v1/deployments/" + id, s.admin()).body().path("events").forEach(e -> said.add(e.path("message").asText()));
+        assertThat(said).anyMatch(m -> m.startsWith("instance " + lost.path("id").asText() + " of revision 1 was lost: port http 20000 is in use"));
+
+        // the same report without hostFault is the task's own failure: the rollout fails, as before
+        String next = deploy("staging", body.replace(digest, other)).body().path("deployment").path("id").asText();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> refuseOne(a, false), t -> t != null);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> s.get("/v1/deployments/" + next, s.admin()).body()
+                .path("state").asText().matches("FAILED|ROLLED_BACK|ROLLING_BACK"));
+        assertThat(s.get("/v1/deployments/" + next, s.admin()).body().path("reason").asText()).contains("of revision 2 failed: port http 20000");
+    }
+
     @Test
     void aServiceSaysHowItsLastDeploymentWentAndStillDoesAfterARestart() throws Exception {
         Path dir = Files.createTempDirectory("steward-last-deployment");
