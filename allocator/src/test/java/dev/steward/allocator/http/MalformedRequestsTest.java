@@ -311,6 +311,13 @@ class MalformedRequestsTest {
             Sent r = generate(ops, rnd);
             RawHttp.Answer a = RawHttp.send(at, r.head(), r.body(), r.halfClose(), 15_000);
             statuses.merge(a.status(), 1, Integer::sum);
+            // a body cut short by the client's own end: the server "MAY send an error response prior to closing the connection"
+            // (RFC 9112, 8), and Jetty at times closes it unanswered, by when it reads the end (one of 10,000 in a suite run on
+            // 5 December 2026; the answers by status count them under 0). A clean close is fine; a reset, a 5xx or a success is not
+            boolean closedUnanswered = r.halfClose() && !a.reset() && a.text().isEmpty();
+            if (closedUnanswered) {
+                continue;
+            }
             if (a.reset() || a.status() < 400 || a.status() > 499) {
                 failures.add("#" + i + " " + r.what() + " -> " + (a.reset() ? "RESET after " : "") + clip(a.text()));
             } else if (!"application/problem+json".equals(a.contentType())) {
