@@ -64,6 +64,18 @@ final class Browser implements AutoCloseable {
         return driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElseThrow();
     }
 
+    /**
+     * Clicks what {@code css} matches, once: a page that re-renders on every change its watch
+     * sees can replace the element between a find and its click (a stale element, not clicked),
+     * so the find and the click are tried again together until one click is made.
+     */
+    void click(String css, Duration within) {
+        awaitTrue(() -> {
+            find(css).click();
+            return true;
+        }, within);
+    }
+
     void awaitTrue(Supplier<Boolean> condition, Duration within) {
         try {
             await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(condition::get);

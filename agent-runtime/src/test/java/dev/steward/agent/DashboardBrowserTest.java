@@ -147,7 +147,7 @@ class DashboardBrowserTest {
         String d = deploy(teamA, "webapp", "staging", "{\"packageDigest\":\"" + (currentRevisionIsV1() ? v2 : v1)
                 + "\",\"strategy\":\"rolling\",\"maxSurge\":\"1\",\"maxUnavailable\":\"0\",\"buildUrl\":\"https://ci/job/webapp/2/\"" + FAST + "}");
         b.awaitTrue(() -> b.find("#current-deployment").getText().contains(d), Duration.ofSeconds(20)); // the service page saw it start
-        b.find("#current-deployment").click();
+        b.click("#current-deployment", Duration.ofSeconds(20)); // the service page re-renders as the rollout moves: a find then a click may miss
         b.awaitText("#state", "running", Duration.ofSeconds(20));
         b.screenshot("deployment-running");
         b.awaitText("#state", "succeeded", Duration.ofSeconds(120));
