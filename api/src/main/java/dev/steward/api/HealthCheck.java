@@ -50,7 +50,12 @@ public record HealthCheck(String type, String path, String port, List<String> co
     public HealthCheck validate(List<String> portNames) {
         Type t = parsedType();
         if (t != Type.COMMAND) {
-            if (port == null || !portNames.contains(port)) {
+            String kind = t.name().toLowerCase(Locale.ROOT);
+            if (port == null) { // before, "'null' is not one of the allocation's ports []"
+                throw new ValidationException("port", "is required for a" + (t == Type.HTTP ? "n " : " ") + kind + " check: the name of the port to check, "
+                        + (portNames.isEmpty() ? "and the allocation has no ports: name one (ports) for it to check" : "one of " + portNames));
+            }
+            if (!portNames.contains(port)) {
                 throw new ValidationException("port", "'" + port + "' is not one of the allocation's ports " + portNames);
             }
         } else if (command == null || command.isEmpty()) {

@@ -104,7 +104,7 @@ final class PackageCommand implements Callable<Integer> {
         if (f.startsWith("env.")) {
             return "--env " + f.substring(4);
         }
-        if (f.startsWith("ports[")) {
+        if (f.equals("ports") || f.startsWith("ports[")) {
             return "--ports";
         }
         return switch (f) {

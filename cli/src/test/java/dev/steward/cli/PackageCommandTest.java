@@ -44,6 +44,21 @@ class PackageCommandTest {
         assertThat(dir.resolve("c.tar.zst")).as("nothing was written").doesNotExist();
     }
 
+    @Test
+    void a_health_check_with_no_port_to_check_is_refused_naming_the_flag_that_gives_one() throws Exception {
+        Path app = Files.createDirectories(dir.resolve("app"));
+        Files.writeString(app.resolve("run.sh"), "echo hi");
+        CliRun none = CliRun.of("package", app.toString(), "--name", "web", "--health-http", "/healthz", "--out", dir.resolve("h.tar.zst").toString());
+        assertThat(none.code()).isEqualTo(2);
+        // before: "--health-port: 'null' is not one of the allocation's ports []", though --health-port was not given
+        assertThat(none.err()).contains("steward package: --ports: are none, and the HTTP health check needs one to check").doesNotContain("null");
+        CliRun other = CliRun.of("package", app.toString(), "--name", "web", "--ports", "http", "--health-tcp", "--health-port", "admin", "--out",
+                dir.resolve("t.tar.zst").toString());
+        assertThat(other.code()).isEqualTo(2);
+        assertThat(other.err()).contains("--health-port: 'admin' is not one of the allocation's ports [http]");
+        assertThat(dir.resolve("h.tar.zst")).as("nothing was written").doesNotExist();
+    }
+
     private static String digest(String json) throws Exception {
         return dev.steward.allocator.Json.MAPPER.readTree(json).path("digest").asText();
     }

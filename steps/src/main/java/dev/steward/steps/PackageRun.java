@@ -49,6 +49,10 @@ public final class PackageRun {
             return null;
         }
         String port = healthPort != null ? healthPort : ports == null || ports.isEmpty() ? null : ports.get(0);
+        if (port == null) { // before: "'null' is not one of the allocation's ports []", naming a field that was not given
+            throw new dev.steward.api.ValidationException("ports", "are none, and the " + (healthTcp ? "TCP" : "HTTP")
+                    + " health check needs one to check: name the app's ports (the check uses the first, or healthPort)");
+        }
         return new HealthCheck(healthTcp ? "tcp" : "http", healthHttp, port, null, healthInterval, null, null, null);
     }
 

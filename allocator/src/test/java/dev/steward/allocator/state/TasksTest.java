@@ -92,6 +92,9 @@ class TasksTest {
         HealthCheck bad = new HealthCheck("http", "/", "admin", null, null, null, null, null);
         assertThatThrownBy(() -> f.state.tasks().add(alloc, new TaskSpec("web", "x", null, null, null, bad, null, null, null), f.now))
                 .isInstanceOf(ValidationException.class).hasMessageStartingWith("healthCheck.port: 'admin' is not one of the allocation's ports [http]");
+        HealthCheck none = new HealthCheck("tcp", null, null, null, null, null, null, null);
+        assertThatThrownBy(() -> f.state.tasks().add(alloc, new TaskSpec("web", "x", null, null, null, none, null, null, null), f.now))
+                .isInstanceOf(ValidationException.class).hasMessage("healthCheck.port: is required for a tcp check: the name of the port to check, one of [http]");
         assertThatThrownBy(() -> f.state.tasks().add(alloc, new TaskSpec("web", "x", null, null, null, null, null, "1h", null), f.now))
                 .hasMessageStartingWith("killTimeout:");
         f.state.release(alloc, "test", f.now);
