@@ -113,6 +113,13 @@ public final class Agent implements AutoCloseable {
         cgroups = Cgroups.detect(cfg.cgroupParent(), cfg.taskPidsMax());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
+        if (users != null && cfg.taskPrivateTmp()) {
+            String why = PrivateTmp.unavailable(cfg.dataDir());
+            launcher.privateTmp = why == null;
+            if (why != null) {
+                LOG.warning("tasks share the machine's /tmp and /var/tmp (task-private-tmp is on, but " + why + ")");
+            }
+        }
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());
@@ -120,7 +127,8 @@ public final class Agent implements AutoCloseable {
         String advertise = cfg.advertise() != null ? cfg.advertise()
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
-        detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "");
+        detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "")
+                + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "");
         LOG.info(detected);
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()

@@ -21,7 +21,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           long logMaxBytes, int logKeep, String cgroupParent, long packageCacheBytes, boolean cpuQuota,
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
-                          boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask) {
+                          boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask,
+                          boolean taskPrivateTmp) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -115,7 +116,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         return new AgentConfig(server, joinToken, data, name, bind, advertise, resCpu, resMem, ports, Map.copyOf(attrs), user, hb, logMax, keep, cg, cache, quota.equals("on"),
                 retention, uids, allowRoot, minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
                 metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
-                umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))));
+                umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))), onOff(p, "task-private-tmp", "on"));
     }
 
     /** An octal file mode creation mask, 0000 to 0777 (leading zeros optional). */
@@ -200,6 +201,9 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 + "uid and file capabilities are not granted; off: they work as for a login of that user (default on; as root only)");
         KNOWN.put("task-umask", "the umask tasks start with, octal 0000 to 0777: 0077 keeps what a task creates (in /tmp too) from every "
                 + "other tenant's task; 0022 lets them read it (default 0077; with a uid per task, as root only)");
+        KNOWN.put("task-private-tmp", "on: each task sees a /tmp and /var/tmp of its own (its task directory's tmp, counted in its disk), in "
+                + "a mount namespace of its own, as systemd's PrivateTmp=; off: the machine's, shared (default on; with a uid per task, as root "
+                + "only, and where the data directory is not under /tmp)");
         KNOWN.put("oom-score-adj", "the agent's own oom_score_adj, -1000 to 1000: when the machine runs out of memory the kernel kills "
                 + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");

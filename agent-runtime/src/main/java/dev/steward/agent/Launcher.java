@@ -62,6 +62,9 @@ public final class Launcher {
     /** Where the launch's cgroup and spawn stages are noted (null: nowhere). */
     volatile LaunchTimes times;
 
+    /** Whether a task that runs as a user of its own gets a /tmp and /var/tmp of its own ({@link PrivateTmp}); the agent sets it once it knows. */
+    volatile boolean privateTmp;
+
     TaskProcess launch(TaskInfo t, Path taskDir) throws LaunchFailure, IOException {
         TaskSpec spec = t.spec();
         if (users == null && spec.user() != null) {
@@ -80,7 +83,12 @@ public final class Launcher {
         env.put("STEWARD_SECRETS", writeSecrets(taskDir, spec.secrets(), u).toString());
         String command = resolve(spec.command(), workdir, env.get("PATH"));
         Files.deleteIfExists(taskDir.resolve("exit"));
-        List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), taskDir.toString()));
+        boolean ownTmp = privateTmp && u != null;
+        List<String> argv = new ArrayList<>(List.of("setsid"));
+        if (ownTmp) { // unshare execs the wrapper in place, in a mount namespace of its own: the pid and the wrapper's command line are as without
+            argv.addAll(List.of("unshare", "--mount", "--propagation", "private"));
+        }
+        argv.addAll(List.of("/bin/sh", wrapper.toString(), taskDir.toString()));
         // never uncapped: an allocation stored before the allocator refused one of no cpus or memory gets the least one may have
         long memory = t.resources() == null ? 0 : Math.max(dev.steward.api.Limits.MIN_MEMORY_MIB, t.resources().memoryMib());
         long cpu = t.resources() == null || !cpuQuota ? 0 : Math.max(dev.steward.api.Limits.MIN_CPU_MILLIS, t.resources().cpuMillis());
@@ -101,9 +109,16 @@ public final class Launcher {
             argv.addAll(users.setpriv(u));
             env.put("STEWARD_UMASK", users.umask()); // the wrapper takes it out of the environment and sets it for the command alone
         }
-        Path tmp = tmpDir(sandbox, u);
-        if (tmp != null && !env.containsKey("TMPDIR")) { // the spec's own TMPDIR wins
-            env.put("TMPDIR", tmp.toString());
+        if (ownTmp) { // the wrapper binds it over /tmp and /var/tmp before the command starts
+            List<Path> own = PrivateTmp.make(taskDir, u);
+            env.put("STEWARD_PRIVATE_TMP", own.get(0).toString());
+            env.put("STEWARD_PRIVATE_VAR_TMP", own.get(1).toString());
+            env.putIfAbsent("TMPDIR", "/tmp"); // the spec's own TMPDIR wins
+        } else {
+            Path tmp = tmpDir(sandbox, u);
+            if (tmp != null && !env.containsKey("TMPDIR")) { // the spec's own TMPDIR wins
+                env.put("TMPDIR", tmp.toString());
+            }
         }
         argv.add(command);
         if (spec.args() != null) {
@@ -254,6 +269,13 @@ public final class Launcher {
         List<String> argv = new ArrayList<>();
         // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
         // memory, cpu and process limits (else a check could take what its task may not)
+        if (PrivateTmp.of(taskDir)) { // the task's own /tmp: its check runs in its mount namespace, the wrapper's
+            TaskProcess p = TaskProcess.load(taskDir);
+            if (p == null || !p.alive()) {
+                throw new IOException("its process is not running, so its /tmp cannot be reached");
+            }
+            argv.addAll(List.of("nsenter", "--target", Long.toString(p.pid()), "--mount", "--wd=" + sandbox, "--"));
+        }
         argv.addAll(List.of("/bin/sh", "-c", JOIN, "steward-check"));
         cgroups.procs(t.id()).forEach(p -> argv.add(p.toString()));
         argv.add("--");

@@ -2,7 +2,8 @@
 # Steward task wrapper. Started by the agent in a session of its own (setsid), so the task lives
 # on when the agent stops or dies. It joins the task's cgroups, runs the command as its child,
 # forwards SIGTERM and SIGINT to it, and writes the command's exit status to TASKDIR/exit
-# (128+N when killed by signal N), where a restarted agent finds it.
+# (128+N when killed by signal N), where a restarted agent finds it. With STEWARD_PRIVATE_TMP it
+# runs in a mount namespace of its own and binds it over /tmp (STEWARD_PRIVATE_VAR_TMP over /var/tmp) first.
 # usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 dir="$1"; shift
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -10,6 +11,17 @@ while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
   shift
 done
 shift
+if [ -n "$STEWARD_PRIVATE_TMP" ]; then
+  # started by unshare in a mount namespace of its own (task-private-tmp): the task's own tmp over /tmp and /var/tmp, as root,
+  # before the command drops to the task's user; never the shared /tmp instead
+  if ! mount --bind "$STEWARD_PRIVATE_TMP" /tmp || ! mount --bind "$STEWARD_PRIVATE_VAR_TMP" /var/tmp; then
+    echo "steward: could not give the task its own /tmp and /var/tmp ($STEWARD_PRIVATE_TMP, $STEWARD_PRIVATE_VAR_TMP); not started" >&2
+    umask 077
+    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+    exit 125
+  fi
+fi
+unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
 task_umask="$STEWARD_UMASK" # the task's umask (task-umask), for the command alone

@@ -77,6 +77,10 @@ final class Cluster implements AutoCloseable {
                 "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms",
                 "sandbox-gc-min-free", "0%")); // a nearly full disk on a test machine must not remove sandboxes under a test's feet
         o.putAll(extra);
+        Path data = Path.of(o.get("data"));
+        if (!agentDirs.contains(data)) {
+            agentDirs.add(data); // a data directory given elsewhere (outside the cluster's root) is cleared on close too
+        }
         return o;
     }
 
@@ -137,6 +141,12 @@ final class Cluster implements AutoCloseable {
         removeTree(Path.of("/sys/fs/cgroup", cgroupParent), true);
         removeTree(root, false);
         removeLeases(root);
+        for (Path d : agentDirs) {
+            if (!d.startsWith(root)) {
+                removeTree(d, false);
+                removeLeases(d);
+            }
+        }
         http.dispatcher().executorService().shutdown();
     }
 

@@ -37,12 +37,19 @@ public final class AgentBench {
         TASK_EVENTS.setLevel(java.util.logging.Level.WARNING);
         int runs = Integer.getInteger("runs", 30);
         int taskCount = Integer.getInteger("tasks", 100);
-        Path root = Files.createTempDirectory("steward-agent-bench");
+        // --private-tmp off: tasks share the machine's /tmp, to price a task's own (on, as a root agent's default)
+        boolean privateTmp = !(args.length >= 2 && args[0].equals("--private-tmp") && args[1].equals("off"));
+        // as root, the data under /var/lib as a real agent's (/var/lib/steward/agent): one under /tmp cannot give tasks a /tmp of their own
+        Path root = root() ? Files.createTempDirectory(Path.of("/var/lib"), "steward-agent-bench") : Files.createTempDirectory("steward-agent-bench");
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Server server = Server.start(ServerConfig.of(root.resolve("server")));
         Map<String, String> cfg = Map.of("server", server.url(), "join-token", server.joinToken(), "data", root.resolve("agent").toString(),
-                "name", "bench", "ports", "25000-25999", "cgroup-parent", "steward-bench", "heartbeat-interval", "1s");
+                "name", "bench", "ports", "25000-25999", "cgroup-parent", "steward-bench", "heartbeat-interval", "1s",
+                "task-private-tmp", privateTmp ? "on" : "off");
         Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
+        boolean ownTmp = agent.detected().contains("task-private-tmp");
+        System.out.println("tasks' own /tmp (task-private-tmp): " + (ownTmp ? "on: each start is also an unshare and two bind mounts"
+                : "off" + (root() ? "" : " (not root)")));
         StewardClient api = StewardClient.builder(server.url()).token(server.adminToken()).build();
         try {
             String alloc = api.call("POST", "/v1/requests", Map.of("cpus", "1", "memory", "1g"), JsonNode.class, false)
@@ -144,9 +151,10 @@ public final class AgentBench {
             for (String id : ids) {
                 awaitState(api, id, "KILLED");
             }
-            double chain = chainSpawns(root.resolve("agent"), taskCount);
-            System.out.printf("  the same process chain spawned alone (setsid sh wrapper.sh%s sleep, %d threads, no agent): %.0f/s; the agent reaches "
-                    + "%.0f%% of it (the goal's 200 tasks/s is %.1fx what this machine spawns)%n", root() ? " setpriv" : "", Agent.LAUNCHERS, chain,
+            double chain = chainSpawns(root.resolve("agent"), taskCount, ownTmp);
+            System.out.printf("  the same process chain spawned alone (setsid %ssh wrapper.sh%s sleep, %d threads, no agent): %.0f/s; the agent reaches "
+                    + "%.0f%% of it (the goal's 200 tasks/s is %.1fx what this machine spawns)%n", ownTmp ? "unshare " : "", root() ? " setpriv" : "",
+                    Agent.LAUNCHERS, chain,
                     100 * (taskCount / secs) / chain, 200 / chain);
         } finally {
             agent.close();
@@ -250,7 +258,7 @@ public final class AgentBench {
      * threads as the agent's launchers, with nothing else: the most this machine can start. As
      * for the agent's RUNNING, a start counts once its first program runs.
      */
-    static double chainSpawns(Path agentData, int n) throws Exception {
+    static double chainSpawns(Path agentData, int n, boolean ownTmp) throws Exception {
         Path wrapper = agentData.resolve("wrapper.sh");
         Path dirs = Files.createDirectories(agentData.resolve("chain-bench"));
         List<Process> started = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -261,13 +269,22 @@ public final class AgentBench {
             for (int i = 0; i < n; i++) {
                 Path d = Files.createDirectories(dirs.resolve("t" + i));
                 runs.add(pool.submit(() -> {
-                    List<String> argv = new ArrayList<>(List.of("setsid", "/bin/sh", wrapper.toString(), d.toString(), "--"));
+                    List<String> argv = new ArrayList<>(List.of("setsid"));
+                    if (ownTmp) { // as the agent's start with task-private-tmp: its own mount namespace, and the wrapper's two binds
+                        argv.addAll(List.of("unshare", "--mount", "--propagation", "private"));
+                    }
+                    argv.addAll(List.of("/bin/sh", wrapper.toString(), d.toString(), "--"));
                     if (root()) {
                         argv.addAll(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"));
                     }
                     argv.addAll(List.of("sleep", "60"));
-                    Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("stdout.log").toFile()))
-                            .redirectError(ProcessBuilder.Redirect.appendTo(d.resolve("stderr.log").toFile())).start();
+                    ProcessBuilder pb = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.appendTo(d.resolve("stdout.log").toFile()))
+                            .redirectError(ProcessBuilder.Redirect.appendTo(d.resolve("stderr.log").toFile()));
+                    if (ownTmp) {
+                        pb.environment().put("STEWARD_PRIVATE_TMP", Files.createDirectories(d.resolve("tmp")).toString());
+                        pb.environment().put("STEWARD_PRIVATE_VAR_TMP", Files.createDirectories(d.resolve("var-tmp")).toString());
+                    }
+                    Process p = pb.start();
                     started.add(p); // as the agent's launch: the chain's first program is running, the rest follows on its own
                     return null;
                 }));

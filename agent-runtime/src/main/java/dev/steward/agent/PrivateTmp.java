@@ -1,0 +1,89 @@
+package dev.steward.agent;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Each task's own {@code /tmp} and {@code /var/tmp}, as systemd's {@code PrivateTmp=}: the
+ * wrapper starts in a mount namespace of its own ({@code unshare --mount}, every mount private,
+ * so nothing it mounts reaches the machine) and binds the task directory's {@code tmp} and
+ * {@code var-tmp} over them before it runs the command. What a task writes there no other task sees, whatever its
+ * mode, and it counts against the task's disk ({@link DiskWatch}) and goes with its directory.
+ *
+ * <p>The directories bound are {@code DATA/tasks/TASK/tmp} and {@code var-tmp}, not ones in the
+ * sandbox: the task directory is root's (0711), so the task cannot swap them for links to places
+ * it could not reach and have root bind those instead. The wrapper binds as root, before the
+ * command drops to the task's uid; a bind that fails fails the task (exit 125 with the reason),
+ * never starts it on the shared {@code /tmp}.
+ *
+ * <p>It needs root (as the uid per task does) and mount namespaces; {@link #unavailable} says
+ * why not where they are missing. An agent whose data directory is under {@code /tmp} cannot
+ * give it: the bind would hide the task's own directory from it.
+ */
+final class PrivateTmp {
+    static final String DIR = "tmp";
+    /** What the task sees as /var/tmp: a directory of its own too, so /tmp/x and /var/tmp/x stay two files, as on the machine. */
+    static final String VAR_DIR = "var-tmp";
+    private static final List<Path> SHARED = List.of(Path.of("/tmp"), Path.of("/var/tmp"));
+
+    private PrivateTmp() {
+    }
+
+    /** Why tasks of an agent with data in {@code dataDir} cannot have a private /tmp here, or null when they can. */
+    static String unavailable(Path dataDir) {
+        Path d;
+        try {
+            d = dataDir.toRealPath();
+        } catch (IOException e) {
+            d = dataDir.toAbsolutePath().normalize();
+        }
+        for (Path shared : SHARED) {
+            if (d.startsWith(shared)) {
+                return "the data directory " + d + " is under " + shared + ", which a task's own would hide from it";
+            }
+        }
+        try {
+            Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true").redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unshare --mount did not end within 10 s";
+            }
+            String said = new String(p.getInputStream().readAllBytes()).trim();
+            return p.exitValue() == 0 ? null : "unshare --mount failed (" + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
+        } catch (IOException e) {
+            return "unshare (util-linux) cannot run: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /**
+     * The task's own tmp and var-tmp in {@code taskDir}, made 0700 for {@code u} where they are
+     * not there; directories already there (an earlier start's) are kept with what they hold,
+     * as the sandbox is. Returns them, /tmp's first.
+     */
+    static List<Path> make(Path taskDir, TaskUsers.User u) throws IOException {
+        List<Path> out = List.of(taskDir.resolve(DIR), taskDir.resolve(VAR_DIR));
+        for (Path d : out) {
+            if (!Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                if (u != null) {
+                    Files.setAttribute(d, "unix:uid", u.uid(), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(d, "unix:gid", u.gid(), LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether the task of {@code taskDir} was started with a private tmp (its commands run in the namespace of its wrapper). */
+    static boolean of(Path taskDir) {
+        return Files.isDirectory(taskDir.resolve(DIR), LinkOption.NOFOLLOW_LINKS);
+    }
+}

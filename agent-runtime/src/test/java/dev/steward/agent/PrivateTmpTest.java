@@ -1,0 +1,103 @@
+package dev.steward.agent;
+
+import dev.steward.allocator.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * task-private-tmp on a real agent running as root: each task's /tmp and /var/tmp are its own,
+ * no other task and not the machine sees what it writes there, it counts against its disk, and
+ * its command health check sees it. The agent's data directory is outside /tmp (under /var/lib),
+ * as on a real machine: one under /tmp cannot have it, and the agent says so.
+ */
+class PrivateTmpTest {
+    private Cluster c;
+    private Path data;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: a /tmp per task needs the agent to run as root");
+        for (String tool : new String[] {"/usr/bin/unshare", "/usr/bin/nsenter", "/usr/bin/mount"}) {
+            assumeTrue(Files.isExecutable(Path.of(tool)), "skipped: " + tool + " (util-linux, mount) is not installed (.ci/run installs it)");
+        }
+        data = Files.createTempDirectory(Path.of("/var/lib"), "steward-private-tmp-");
+        Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
+        c = new Cluster();
+        c.agent("m1", Map.of("data", data.toString(), "disk-check-interval", "500ms"));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (c != null) {
+            c.close(); // kills the tasks, then removes the data directory too
+        }
+    }
+
+    /** A task running {@code script} in an allocation of its own ({@code disk} null: the agent's default); {@code spec} adds to its spec. */
+    private String task(String script, String disk, String spec) {
+        String alloc = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"64m\"" + (disk == null ? "" : ",\"disk\":\"" + disk + "\"")
+                + "}").path("allocations").get(0).asText();
+        return c.task(alloc, "{\"name\":\"t\",\"command\":\"sh\",\"args\":[\"-c\"," + Json.MAPPER.valueToTree(script) + "],\"killTimeout\":\"1s\""
+                + spec + "}");
+    }
+
+    private String logs(String task) {
+        return c.call("GET", "/v1/tasks/" + task + "/logs", null).asText();
+    }
+
+    @Test
+    void what_a_task_writes_to_tmp_no_other_task_and_not_the_machine_sees() throws Exception {
+        String mark = "steward-private-" + Long.toHexString(System.nanoTime());
+        // world-readable on purpose: before, a file a task left 0644 in the shared /tmp was readable by every other tenant's task
+        String a = task("umask 022; echo secret-a > /tmp/" + mark + "; echo v > /var/tmp/" + mark + "; echo \"tmpdir=$TMPDIR\"; echo ready; exec sleep 600", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(a).contains("ready"));
+        assertThat(logs(a)).contains("tmpdir=/tmp");
+        assertThat(Path.of("/tmp", mark)).as("not on the machine's /tmp").doesNotExist();
+        assertThat(Path.of("/var/tmp", mark)).as("nor its /var/tmp").doesNotExist();
+        Path own = data.resolve("tasks").resolve(a).resolve("tmp");
+        assertThat(Files.readString(own.resolve(mark))).isEqualTo("secret-a\n");
+        assertThat(Files.readString(data.resolve("tasks").resolve(a).resolve("var-tmp").resolve(mark))).as("/var/tmp is another").isEqualTo("v\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(own))).isEqualTo("rwx------");
+
+        String b = task("cat /tmp/" + mark + " 2>&1; echo \"read-rc=$?\"; echo \"entries=$(ls -A /tmp /var/tmp | grep -c " + mark + ")\"; "
+                + "touch /tmp/mine && echo wrote; echo done", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(b).contains("done"));
+        assertThat(logs(b)).doesNotContain("secret-a").contains("No such file").contains("read-rc=1").contains("entries=0").contains("wrote");
+        assertThat(Path.of("/tmp/mine")).doesNotExist();
+        assertThat(c.taskInfo(a).path("state").asText()).as("A runs on, untouched").isEqualTo("RUNNING");
+    }
+
+    @Test
+    void what_a_task_writes_to_its_tmp_counts_against_its_disk() {
+        // before, /tmp was the machine's: 40 MiB there went unmeasured past a disk of 20 MiB
+        String t = task("dd if=/dev/zero of=/tmp/big bs=1M count=40 2>/dev/null; echo written; exec sleep 600", "20m", "");
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.taskInfo(t).path("state").asText().equals("FAILED"));
+        assertThat(c.taskInfo(t).path("reason").asText()).contains("disk limit exceeded");
+    }
+
+    @Test
+    void a_command_health_check_sees_the_tasks_own_tmp() {
+        // before, the check ran in the machine's mount namespace: no /tmp/ready there, so never healthy
+        String t = task("touch /tmp/ready; exec sleep 600", null,
+                ",\"healthCheck\":{\"type\":\"command\",\"command\":[\"test\",\"-f\",\"/tmp/ready\"],\"interval\":\"500ms\",\"grace\":\"5s\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(t).path("healthy").asBoolean());
+        assertThat(Path.of("/tmp/ready")).as("the check did not look at the machine's").doesNotExist();
+    }
+
+    @Test
+    void an_agent_whose_data_is_under_tmp_cannot_give_one_and_says_why() {
+        assertThat(PrivateTmp.unavailable(Path.of("/tmp/steward-agent"))).contains("is under /tmp");
+        assertThat(PrivateTmp.unavailable(data)).as("unshare works here").isNull();
+    }
+}
