@@ -14,7 +14,7 @@ shift
 if [ -n "$STEWARD_PRIVATE_TMP" ]; then
   # started by unshare in a mount namespace of its own (task-private-tmp): the task's own tmp over /tmp and /var/tmp, as root,
   # before the command drops to the task's user; never the shared /tmp instead
-  if ! mount --bind "$STEWARD_PRIVATE_TMP" /tmp || ! mount --bind "$STEWARD_PRIVATE_VAR_TMP" /var/tmp; then
+  if ! mount --bind "$STEWARD_PRIVATE_TMP" /tmp || { [ -d /var/tmp ] && ! mount --bind "$STEWARD_PRIVATE_VAR_TMP" /var/tmp; }; then
     echo "steward: could not give the task its own /tmp and /var/tmp ($STEWARD_PRIVATE_TMP, $STEWARD_PRIVATE_VAR_TMP); not started" >&2
     umask 077
     echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"

@@ -96,6 +96,24 @@ class PrivateTmpTest {
     }
 
     @Test
+    void a_bind_that_fails_fails_the_task_and_never_runs_it_on_the_shared_tmp() throws Exception {
+        Path taskDir = Files.createDirectories(data.resolve("bind-fails"));
+        Path mark = Path.of("/tmp", "steward-bind-fails-" + Long.toHexString(System.nanoTime()));
+        // the wrapper as the agent starts it, with a directory to bind that is not there
+        ProcessBuilder pb = new ProcessBuilder("setsid", "unshare", "--mount", "--propagation", "private", "/bin/sh", data.resolve("wrapper.sh").toString(),
+                taskDir.toString(), "--", "touch", mark.toString()).redirectErrorStream(true);
+        pb.environment().put("STEWARD_PRIVATE_TMP", taskDir.resolve("missing").toString());
+        pb.environment().put("STEWARD_PRIVATE_VAR_TMP", taskDir.resolve("missing-too").toString());
+        Process p = pb.start();
+        String said = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(125);
+        assertThat(said).contains("steward: could not give the task its own /tmp and /var/tmp").contains("not started");
+        assertThat(Files.readString(taskDir.resolve("exit")).trim()).as("what a restarted agent reads").isEqualTo("125");
+        assertThat(mark).as("the command never ran, on the shared /tmp or anywhere").doesNotExist();
+    }
+
+    @Test
     void an_agent_whose_data_is_under_tmp_cannot_give_one_and_says_why() {
         assertThat(PrivateTmp.unavailable(Path.of("/tmp/steward-agent"))).contains("is under /tmp");
         assertThat(PrivateTmp.unavailable(data)).as("unshare works here").isNull();
