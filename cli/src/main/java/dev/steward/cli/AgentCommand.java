@@ -19,7 +19,6 @@ final class AgentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines: the agent's own says where it serves logs
         return AgentMain.run(args.toArray(new String[0]));
     }
 }

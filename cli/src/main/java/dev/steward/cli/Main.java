@@ -19,6 +19,7 @@ public final class Main implements Runnable {
     public static void main(String[] args) throws Exception {
         Logs.oneLine(); // before anything logs: the agent, the allocator and Jetty alike
         if (args.length > 0 && args[0].equals("agent")) { // the agent parses its own keys: no command model to build and keep (the agent's memory)
+            Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines: the agent's own says where it serves logs
             System.exit(AgentMain.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
         System.exit(commandLine().execute(args));
