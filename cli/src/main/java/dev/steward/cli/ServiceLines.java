@@ -29,8 +29,11 @@ final class ServiceLines {
 
     /** One line about the service: its revisions, what is available, and how its last deployment went when that was not a success. */
     static String summary(ServiceInfo s) {
-        StringBuilder b = new StringBuilder(String.format("%s: revision %d runs (stable %s), %d of %d instances available", s.name(), s.revision(),
-                s.stableRevision() == null ? "none" : s.stableRevision(), s.available(), s.instances()));
+        // under a rollout old and new instances serve together: "5 of 4" read as a miscount
+        String available = s.available() <= s.instances() ? s.available() + " of " + s.instances() + " instances available"
+                : s.available() + " instances available (old and new), " + s.instances() + " wanted";
+        StringBuilder b = new StringBuilder(String.format("%s: revision %d runs (stable %s), %s", s.name(), s.revision(),
+                s.stableRevision() == null ? "none" : s.stableRevision(), available));
         ServiceInfo.LastDeployment last = s.lastDeployment();
         if (last != null && last.state() != DeploymentState.SUCCEEDED) {
             b.append(last.state().terminal() ? "; its last deployment, " : "; deployment ").append(last.id())

@@ -229,7 +229,7 @@ class DeployCrashTest {
         assertThat(table.lines().filter(l -> l.contains("took over from"))).as("and on which agent, by its name").hasSize(onA1.size())
                 .allMatch(l -> l.matches(".* a2 +127\\.0\\.0\\.1 .*"));
         assertThat(table.lines().findFirst().orElseThrow()).as("a head line about the service first")
-                .startsWith("webapp/staging: revision 2 runs (stable 1)").contains("deployment " + second + " is paused");
+                .isEqualTo("webapp/staging: revision 2 runs (stable 1), 5 instances available (old and new), 4 wanted; deployment " + second + " is paused");
         assertThat(table.lines().filter(l -> l.startsWith("#")).findFirst().orElseThrow()).contains(" AGENT ");
     }
 
