@@ -114,10 +114,15 @@ public final class Agent implements AutoCloseable {
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
         if (users != null && cfg.taskPrivateTmp()) {
-            String why = PrivateTmp.unavailable(cfg.dataDir());
+            String why = TaskMounts.unavailable(cfg.dataDir());
             launcher.privateTmp = why == null;
             if (why != null) {
                 LOG.warning("tasks share the machine's /tmp and /var/tmp (task-private-tmp is on, but " + why + ")");
+            }
+            String hide = why != null ? "they have no mount namespace of their own" : TaskMounts.hidepidUnavailable(System.getProperty("os.version"));
+            launcher.hideProcesses = cfg.taskHideProcesses() && hide == null;
+            if (cfg.taskHideProcesses() && hide != null) {
+                LOG.warning("tasks see every process on the machine (task-hide-processes is on, but " + hide + ")");
             }
         }
         identity = Identity.load(cfg.dataDir());
@@ -128,7 +133,8 @@ public final class Agent implements AutoCloseable {
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
         detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "")
-                + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "");
+                + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "")
+                + (launcher.hideProcesses ? "; each task sees only its own processes (task-hide-processes)" : "");
         LOG.info(detected);
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()

@@ -17,7 +17,7 @@ import java.util.logging.Logger;
 
 /**
  * The agent's disk check. {@link #measure} runs on the agent's disk thread (du walks trees: never
- * on the loop thread): it measures every running task's sandbox (with its own /tmp, {@link PrivateTmp}) and the whole tasks directory.
+ * on the loop thread): it measures every running task's sandbox (with its own /tmp, {@link TaskMounts}) and the whole tasks directory.
  * Then, on the loop thread, an allocation whose running tasks' sandboxes hold more than its disk
  * together has its largest sandbox's task stopped, failed with "disk limit exceeded" (one task a
  * check: the others may fit once it has gone; an allocation of one task, that task). A task can overshoot by what it writes in one
@@ -61,8 +61,8 @@ final class DiskWatch {
             Map<String, Long> now = new TreeMap<>();
             for (String id : limits.keySet()) {
                 long sandbox = DiskUsage.mebibytes(tasksDir.resolve(id).resolve("sandbox"));
-                long tmp = DiskUsage.mebibytes(tasksDir.resolve(id).resolve(PrivateTmp.DIR)); // its own /tmp and /var/tmp, if it has them (0 if not)
-                long varTmp = DiskUsage.mebibytes(tasksDir.resolve(id).resolve(PrivateTmp.VAR_DIR));
+                long tmp = DiskUsage.mebibytes(tasksDir.resolve(id).resolve(TaskMounts.DIR)); // its own /tmp and /var/tmp, if it has them (0 if not)
+                long varTmp = DiskUsage.mebibytes(tasksDir.resolve(id).resolve(TaskMounts.VAR_DIR));
                 now.put(id, sandbox < 0 || tmp < 0 || varTmp < 0 ? -1 : sandbox + tmp + varTmp);
             }
             now.put("", DiskUsage.mebibytes(tasksDir));

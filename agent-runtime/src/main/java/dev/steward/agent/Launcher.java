@@ -62,8 +62,11 @@ public final class Launcher {
     /** Where the launch's cgroup and spawn stages are noted (null: nowhere). */
     volatile LaunchTimes times;
 
-    /** Whether a task that runs as a user of its own gets a /tmp and /var/tmp of its own ({@link PrivateTmp}); the agent sets it once it knows. */
+    /** Whether a task that runs as a user of its own gets a /tmp and /var/tmp of its own ({@link TaskMounts}); the agent sets it once it knows. */
     volatile boolean privateTmp;
+
+    /** Whether such a task's /proc shows only its own processes (it needs the mount namespace privateTmp gives); the agent sets it. */
+    volatile boolean hideProcesses;
 
     TaskProcess launch(TaskInfo t, Path taskDir) throws LaunchFailure, IOException {
         TaskSpec spec = t.spec();
@@ -110,9 +113,12 @@ public final class Launcher {
             env.put("STEWARD_UMASK", users.umask()); // the wrapper takes it out of the environment and sets it for the command alone
         }
         if (ownTmp) { // the wrapper binds it over /tmp and /var/tmp before the command starts
-            List<Path> own = PrivateTmp.make(taskDir, u);
+            List<Path> own = TaskMounts.make(taskDir, u);
             env.put("STEWARD_PRIVATE_TMP", own.get(0).toString());
             env.put("STEWARD_PRIVATE_VAR_TMP", own.get(1).toString());
+            if (hideProcesses) {
+                env.put("STEWARD_HIDE_PROCESSES", "1");
+            }
             env.putIfAbsent("TMPDIR", "/tmp"); // the spec's own TMPDIR wins
         } else {
             Path tmp = tmpDir(sandbox, u);
@@ -269,7 +275,7 @@ public final class Launcher {
         List<String> argv = new ArrayList<>();
         // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
         // memory, cpu and process limits (else a check could take what its task may not)
-        if (PrivateTmp.of(taskDir)) { // the task's own /tmp: its check runs in its mount namespace, the wrapper's
+        if (TaskMounts.of(taskDir)) { // the task's own /tmp: its check runs in its mount namespace, the wrapper's
             TaskProcess p = TaskProcess.load(taskDir);
             if (p == null || !p.alive()) {
                 throw new IOException("its process is not running, so its /tmp cannot be reached");

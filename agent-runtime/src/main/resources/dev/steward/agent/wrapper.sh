@@ -3,7 +3,8 @@
 # on when the agent stops or dies. It joins the task's cgroups, runs the command as its child,
 # forwards SIGTERM and SIGINT to it, and writes the command's exit status to TASKDIR/exit
 # (128+N when killed by signal N), where a restarted agent finds it. With STEWARD_PRIVATE_TMP it
-# runs in a mount namespace of its own and binds it over /tmp (STEWARD_PRIVATE_VAR_TMP over /var/tmp) first.
+# runs in a mount namespace of its own and binds it over /tmp (STEWARD_PRIVATE_VAR_TMP over /var/tmp) first;
+# with STEWARD_HIDE_PROCESSES it mounts a /proc there that hides other users' processes.
 # usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 dir="$1"; shift
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -21,7 +22,16 @@ if [ -n "$STEWARD_PRIVATE_TMP" ]; then
     exit 125
   fi
 fi
-unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP
+if [ -n "$STEWARD_HIDE_PROCESSES" ]; then
+  # a proc of its own in that namespace (task-hide-processes): the task sees its own processes, no other user's
+  if ! mount -t proc -o hidepid=invisible proc /proc; then
+    echo "steward: could not give the task a /proc that hides other users' processes; not started" >&2
+    umask 077
+    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+    exit 125
+  fi
+fi
+unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
 task_umask="$STEWARD_UMASK" # the task's umask (task-umask), for the command alone

@@ -48,8 +48,9 @@ public final class AgentBench {
                 "task-private-tmp", privateTmp ? "on" : "off");
         Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
         boolean ownTmp = agent.detected().contains("task-private-tmp");
+        boolean hides = agent.detected().contains("task-hide-processes");
         System.out.println("tasks' own /tmp (task-private-tmp): " + (ownTmp ? "on: each start is also an unshare and two bind mounts"
-                : "off" + (root() ? "" : " (not root)")));
+                + (hides ? ", and a proc mount (task-hide-processes)" : "") : "off" + (root() ? "" : " (not root)")));
         StewardClient api = StewardClient.builder(server.url()).token(server.adminToken()).build();
         try {
             String alloc = api.call("POST", "/v1/requests", Map.of("cpus", "1", "memory", "1g"), JsonNode.class, false)
@@ -151,7 +152,7 @@ public final class AgentBench {
             for (String id : ids) {
                 awaitState(api, id, "KILLED");
             }
-            double chain = chainSpawns(root.resolve("agent"), taskCount, ownTmp);
+            double chain = chainSpawns(root.resolve("agent"), taskCount, ownTmp, hides);
             System.out.printf("  the same process chain spawned alone (setsid %ssh wrapper.sh%s sleep, %d threads, no agent): %.0f/s; the agent reaches "
                     + "%.0f%% of it (the goal's 200 tasks/s is %.1fx what this machine spawns)%n", ownTmp ? "unshare " : "", root() ? " setpriv" : "",
                     Agent.LAUNCHERS, chain,
@@ -258,7 +259,7 @@ public final class AgentBench {
      * threads as the agent's launchers, with nothing else: the most this machine can start. As
      * for the agent's RUNNING, a start counts once its first program runs.
      */
-    static double chainSpawns(Path agentData, int n, boolean ownTmp) throws Exception {
+    static double chainSpawns(Path agentData, int n, boolean ownTmp, boolean hides) throws Exception {
         Path wrapper = agentData.resolve("wrapper.sh");
         Path dirs = Files.createDirectories(agentData.resolve("chain-bench"));
         List<Process> started = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -283,6 +284,9 @@ public final class AgentBench {
                     if (ownTmp) {
                         pb.environment().put("STEWARD_PRIVATE_TMP", Files.createDirectories(d.resolve("tmp")).toString());
                         pb.environment().put("STEWARD_PRIVATE_VAR_TMP", Files.createDirectories(d.resolve("var-tmp")).toString());
+                        if (hides) {
+                            pb.environment().put("STEWARD_HIDE_PROCESSES", "1");
+                        }
                     }
                     Process p = pb.start();
                     started.add(p); // as the agent's launch: the chain's first program is running, the rest follows on its own

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Each task's own {@code /tmp} and {@code /var/tmp}, as systemd's {@code PrivateTmp=}: the
+ * What a task's mount namespace gives it. Its own {@code /tmp} and {@code /var/tmp}, as systemd's {@code PrivateTmp=}: the
  * wrapper starts in a mount namespace of its own ({@code unshare --mount}, every mount private,
  * so nothing it mounts reaches the machine) and binds the task directory's {@code tmp} and
  * {@code var-tmp} over them before it runs the command. What a task writes there no other task sees, whatever its
@@ -21,17 +21,24 @@ import java.util.concurrent.TimeUnit;
  * command drops to the task's uid; a bind that fails fails the task (exit 125 with the reason),
  * never starts it on the shared {@code /tmp}.
  *
+ * <p>And a {@code /proc} of its own mounted with {@code hidepid=invisible}
+ * ({@code task-hide-processes}), as systemd's {@code ProtectProc=invisible}: the task sees its
+ * own processes and no other user's, so other tasks' command lines and pids are hidden from it
+ * (root's wrapper, and the agent outside, see all). Since Linux 5.8 each proc mount has options
+ * of its own; on an older kernel the mount would change the machine's {@code /proc} too, so it is
+ * not made there ({@link #hidepidUnavailable}).
+ *
  * <p>It needs root (as the uid per task does) and mount namespaces; {@link #unavailable} says
  * why not where they are missing. An agent whose data directory is under {@code /tmp} cannot
  * give it: the bind would hide the task's own directory from it.
  */
-final class PrivateTmp {
+final class TaskMounts {
     static final String DIR = "tmp";
     /** What the task sees as /var/tmp: a directory of its own too, so /tmp/x and /var/tmp/x stay two files, as on the machine. */
     static final String VAR_DIR = "var-tmp";
     private static final List<Path> SHARED = List.of(Path.of("/tmp"), Path.of("/var/tmp"));
 
-    private PrivateTmp() {
+    private TaskMounts() {
     }
 
     /** Why tasks of an agent with data in {@code dataDir} cannot have a private /tmp here, or null when they can. */
@@ -61,6 +68,18 @@ final class PrivateTmp {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /** Why a task's own /proc cannot hide other users' processes on a kernel of {@code osVersion} ("6.1.0-13-amd64"), or null when it can. */
+    static String hidepidUnavailable(String osVersion) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(osVersion == null ? "" : osVersion);
+        if (!m.find()) {
+            return "the kernel's version '" + osVersion + "' cannot be read";
+        }
+        int major = Integer.parseInt(m.group(1));
+        int minor = Integer.parseInt(m.group(2));
+        return major > 5 || major == 5 && minor >= 8 ? null
+                : "Linux " + major + "." + minor + " shares one set of proc options per pid namespace (5.8 gave each mount its own): hiding there would hide the machine's";
     }
 
     /**

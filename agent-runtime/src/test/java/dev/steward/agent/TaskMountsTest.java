@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * its command health check sees it. The agent's data directory is outside /tmp (under /var/lib),
  * as on a real machine: one under /tmp cannot have it, and the agent says so.
  */
-class PrivateTmpTest {
+class TaskMountsTest {
     private Cluster c;
     private Path data;
 
@@ -114,8 +114,36 @@ class PrivateTmpTest {
     }
 
     @Test
+    void a_task_sees_its_own_processes_and_not_another_tasks_command_line() throws Exception {
+        String secretArg = "--password=steward-hidden-" + Long.toHexString(System.nanoTime());
+        // a command line with what should have been a secret: before, every task on the machine could read it in /proc
+        String victim = task("exec sh -c 'echo \"pid=$$\"; echo ready; while :; do sleep 1; done' steward-victim " + secretArg, null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        String pid = logs(victim).replaceAll("(?s).*pid=(\\d+).*", "$1");
+        String b = task("cat /proc/" + pid + "/cmdline 2>&1; echo \"cmdline-rc=$?\"; echo \"seen=$(grep -l steward-vi[c]tim /proc/[0-9]*/cmdline 2>/dev/null "
+                + "| wc -l)\"; echo \"self=$(ls -d /proc/$$ >/dev/null 2>&1 && echo yes)\"; echo \"pids=$(ls -d /proc/[0-9]* | wc -l)\"; echo done", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(b).contains("done"));
+        String got = logs(b);
+        assertThat(got).doesNotContain("steward-hidden").contains("No such file").doesNotContain("cmdline-rc=0").contains("seen=0").contains("self=yes");
+        int pids = Integer.parseInt(got.replaceAll("(?s).*pids=(\\d+).*", "$1"));
+        assertThat(pids).as("its own few, of the machine's hundreds").isLessThan(10);
+        assertThat(Files.readString(Path.of("/proc", pid, "cmdline"))).as("the agent, outside, still sees it").contains("steward-hidden");
+        assertThat(Files.readAllLines(Path.of("/proc/self/mountinfo"))).as("the machine's /proc is untouched")
+                .filteredOn(l -> l.contains(" /proc ")).noneMatch(l -> l.contains("hidepid"));
+    }
+
+    @Test
+    void processes_are_hidden_only_where_each_proc_mount_has_options_of_its_own() {
+        assertThat(TaskMounts.hidepidUnavailable("6.1.0-13-amd64")).isNull();
+        assertThat(TaskMounts.hidepidUnavailable("5.8.0")).isNull();
+        assertThat(TaskMounts.hidepidUnavailable("5.4.0-150-generic")).contains("Linux 5.4 shares one set of proc options");
+        assertThat(TaskMounts.hidepidUnavailable("4.19.0")).contains("Linux 4.19");
+        assertThat(TaskMounts.hidepidUnavailable("weird")).contains("cannot be read");
+    }
+
+    @Test
     void an_agent_whose_data_is_under_tmp_cannot_give_one_and_says_why() {
-        assertThat(PrivateTmp.unavailable(Path.of("/tmp/steward-agent"))).contains("is under /tmp");
-        assertThat(PrivateTmp.unavailable(data)).as("unshare works here").isNull();
+        assertThat(TaskMounts.unavailable(Path.of("/tmp/steward-agent"))).contains("is under /tmp");
+        assertThat(TaskMounts.unavailable(data)).as("unshare works here").isNull();
     }
 }
