@@ -113,18 +113,7 @@ public final class Agent implements AutoCloseable {
         cgroups = Cgroups.detect(cfg.cgroupParent(), cfg.taskPidsMax());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
-        if (users != null && cfg.taskPrivateTmp()) {
-            String why = TaskMounts.unavailable(cfg.dataDir());
-            launcher.privateTmp = why == null;
-            if (why != null) {
-                LOG.warning("tasks share the machine's /tmp and /var/tmp (task-private-tmp is on, but " + why + ")");
-            }
-            String hide = why != null ? "they have no mount namespace of their own" : TaskMounts.hidepidUnavailable(System.getProperty("os.version"));
-            launcher.hideProcesses = cfg.taskHideProcesses() && hide == null;
-            if (cfg.taskHideProcesses() && hide != null) {
-                LOG.warning("tasks see every process on the machine (task-hide-processes is on, but " + hide + ")");
-            }
-        }
+        TaskMounts.configure(launcher, cfg, users != null);
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());

@@ -41,6 +41,29 @@ final class TaskMounts {
     private TaskMounts() {
     }
 
+    /**
+     * Sets what {@code launcher} gives tasks of their own, as {@code cfg} asks and this machine
+     * allows ({@code perTaskUsers}: tasks run as uids of their own, which needs root), and says in
+     * the agent's log what it cannot give and why.
+     */
+    static void configure(Launcher launcher, AgentConfig cfg, boolean perTaskUsers) {
+        if (!perTaskUsers) {
+            return; // tasks run as the agent (not root, or user set empty): nothing of their own to give
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Agent.class.getName());
+        String why = cfg.taskPrivateTmp() ? unavailable(cfg.dataDir()) : null;
+        launcher.privateTmp = cfg.taskPrivateTmp() && why == null;
+        if (why != null) {
+            log.warning("tasks share the machine's /tmp and /var/tmp (task-private-tmp is on, but " + why + ")");
+        }
+        String hide = !launcher.privateTmp ? "they have no mount namespace of their own (task-private-tmp " + (why == null ? "is off)" : "is on, but " + why + ")")
+                : hidepidUnavailable(System.getProperty("os.version"));
+        launcher.hideProcesses = cfg.taskHideProcesses() && hide == null;
+        if (cfg.taskHideProcesses() && hide != null) {
+            log.warning("tasks see every process on the machine (task-hide-processes is on, but " + hide + ")");
+        }
+    }
+
     /** Why tasks of an agent with data in {@code dataDir} cannot have a private /tmp here, or null when they can. */
     static String unavailable(Path dataDir) {
         Path d;
