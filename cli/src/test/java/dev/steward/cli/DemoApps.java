@@ -16,6 +16,15 @@ final class DemoApps {
     private DemoApps() {
     }
 
+    /** A package "web" VERSION whose command, sh run.sh, sleeps an hour (a port "http" named, none served), built under {@code dir}; returns its file. */
+    static Path sleeper(Path dir, String version) throws IOException {
+        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
+        Files.writeString(tree.resolve("run.sh"), "sleep 3600 # " + version);
+        Path file = dir.resolve("web-" + version + ".tar.zst");
+        PackageBuilder.from(tree).manifest(new PackageManifest(null, "web", version, "sh run.sh", null, List.of("http"), null, null, null)).writeTo(file);
+        return file;
+    }
+
     /** Packages the app answering "hello from VERSION" under {@code dir}, pushes it, and returns its digest. */
     static String pack(StewardClient c, Path dir, String version) throws IOException {
         Path tree = Files.createDirectories(dir.resolve("src-" + version));

@@ -8,7 +8,6 @@ import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,22 +18,13 @@ class DeployDryRunTest {
     Path dir;
 
 
-    private Path build(String version) throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
-        Files.writeString(tree.resolve("run.sh"), "sleep 3600 # " + version);
-        Path file = dir.resolve("web-" + version + ".tar.zst");
-        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", version, "sh run.sh", null,
-                java.util.List.of("http"), null, null, null)).writeTo(file);
-        return file;
-    }
-
     @Test
     void a_dry_run_prints_what_the_deploy_would_do_and_makes_nothing() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
             StewardClient.builder(s.url()).token(s.joinToken()).build()
                     .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100", null));
-            Path v1 = build("v1");
+            Path v1 = DemoApps.sleeper(dir, "v1");
             String d1 = dev.steward.client.PackageClient.digestOf(v1);
 
             CliRun notThere = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", v1.toString(), "--dry-run"));

@@ -7,7 +7,6 @@ import dev.steward.client.StewardClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,20 +16,11 @@ class ServicesListTest {
     @TempDir
     Path dir;
 
-    private Path build(String version) throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("tree-" + version));
-        Files.writeString(tree.resolve("run.sh"), "sleep 3600 # " + version);
-        Path file = dir.resolve("web-" + version + ".tar.zst");
-        dev.steward.pkg.PackageBuilder.from(tree).manifest(new dev.steward.api.PackageManifest(null, "web", version, "sh run.sh", null,
-                java.util.List.of("http"), null, null, null)).writeTo(file);
-        return file;
-    }
-
     @Test
     void a_service_whose_last_deployment_was_aborted_lists_it_with_its_state_and_reason() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Path v1 = build("v1");
+            Path v1 = DemoApps.sleeper(dir, "v1");
             String d1 = dev.steward.client.PackageClient.digestOf(v1);
             admin.packages().push(v1, d1);
             // no agent: the deployment stays under way until it is aborted
