@@ -33,6 +33,11 @@ class TaskMountsTest {
         }
         data = Files.createTempDirectory(Path.of("/var/lib"), "steward-private-tmp-");
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx--x--x"));
+        String why = TaskMounts.unavailable(data);
+        if (why != null) {
+            Files.delete(data);
+        }
+        assumeTrue(why == null, "skipped: tasks cannot have a mount namespace of their own here: " + why);
         c = new Cluster();
         c.agent("m1", Map.of("data", data.toString(), "disk-check-interval", "500ms"));
     }
@@ -115,6 +120,8 @@ class TaskMountsTest {
 
     @Test
     void a_task_sees_its_own_processes_and_not_another_tasks_command_line() throws Exception {
+        assumeTrue(TaskMounts.hidepidUnavailable(System.getProperty("os.version")) == null, "skipped: "
+                + TaskMounts.hidepidUnavailable(System.getProperty("os.version")));
         String secretArg = "--password=steward-hidden-" + Long.toHexString(System.nanoTime());
         // a command line with what should have been a secret: before, every task on the machine could read it in /proc
         String victim = task("exec sh -c 'echo \"pid=$$\"; echo ready; while :; do sleep 1; done' steward-victim " + secretArg, null, "");
@@ -143,7 +150,7 @@ class TaskMountsTest {
 
     @Test
     void an_agent_whose_data_is_under_tmp_cannot_give_one_and_says_why() {
+        // (that unshare works here is what every test of this class assumed before it ran)
         assertThat(TaskMounts.unavailable(Path.of("/tmp/steward-agent"))).contains("is under /tmp");
-        assertThat(TaskMounts.unavailable(data)).as("unshare works here").isNull();
     }
 }
