@@ -273,8 +273,6 @@ public final class Launcher {
     ProcessBuilder checkCommand(TaskInfo t, Path taskDir, List<String> command) throws IOException, LaunchFailure {
         Path sandbox = taskDir.resolve("sandbox");
         List<String> argv = new ArrayList<>();
-        // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
-        // memory, cpu and process limits (else a check could take what its task may not)
         if (TaskMounts.of(taskDir)) { // the task's own /tmp: its check runs in its mount namespace, the wrapper's
             TaskProcess p = TaskProcess.load(taskDir);
             if (p == null || !p.alive()) {
@@ -282,6 +280,8 @@ public final class Launcher {
             }
             argv.addAll(List.of("nsenter", "--target", Long.toString(p.pid()), "--mount", "--wd=" + sandbox, "--"));
         }
+        // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
+        // memory, cpu and process limits (else a check could take what its task may not)
         argv.addAll(List.of("/bin/sh", "-c", JOIN, "steward-check"));
         cgroups.procs(t.id()).forEach(p -> argv.add(p.toString()));
         argv.add("--");

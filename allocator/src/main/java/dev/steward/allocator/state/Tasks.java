@@ -109,14 +109,10 @@ public final class Tasks {
         }
         Instant started = t.startedAt() == null && s.state() == TaskState.RUNNING ? (s.at() == null ? now : s.at()) : t.startedAt();
         Instant finished = s.state().terminal() ? (s.at() == null ? now : s.at()) : null;
+        Boolean hostFault = s.state() == TaskState.FAILED && Boolean.TRUE.equals(s.hostFault()) ? Boolean.TRUE : null; // only a failure can be the host's
         TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),
                 s.reason() != null ? s.reason() : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
-                s.seq(), started, finished);
-        if (s.state() == TaskState.FAILED && Boolean.TRUE.equals(s.hostFault())) { // only a failure can be the host's
-            u = new TaskInfo(u.id(), u.allocationId(), u.agentId(), u.role(), u.spec(), u.ports(), u.resources(), u.stopRequested(), u.state(), u.healthy(),
-                    u.pid(), u.exitCode(), u.reason(), u.restarts(), u.lastSeq(), u.createdAt(), u.startedAt(), u.finishedAt(), u.createIndex(),
-                    u.modifyIndex(), true);
-        }
+                s.seq(), started, finished, hostFault);
         // a running task's report is news only to others: its agent has the answer, so its watch is not woken to read back what
         // it said. An end is: a report from an earlier incarnation of the agent can end a task whose process still runs here.
         put(u, s.state().terminal());
@@ -258,7 +254,12 @@ public final class Tasks {
 
     private TaskInfo with(TaskInfo t, boolean stop, TaskState st, Boolean healthy, Long pid, Integer exit, String reason, int restarts, long seq,
                           Instant started, Instant finished) {
+        return with(t, stop, st, healthy, pid, exit, reason, restarts, seq, started, finished, t.hostFault());
+    }
+
+    private TaskInfo with(TaskInfo t, boolean stop, TaskState st, Boolean healthy, Long pid, Integer exit, String reason, int restarts, long seq,
+                          Instant started, Instant finished, Boolean hostFault) {
         return new TaskInfo(t.id(), t.allocationId(), t.agentId(), t.role(), t.spec(), t.ports(), t.resources(), stop, st, healthy, pid, exit,
-                reason, restarts, seq, t.createdAt(), started, finished, t.createIndex(), state.nextIndex(), t.hostFault());
+                reason, restarts, seq, t.createdAt(), started, finished, t.createIndex(), state.nextIndex(), hostFault);
     }
 }
