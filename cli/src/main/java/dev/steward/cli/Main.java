@@ -35,6 +35,9 @@ public final class Main implements Runnable {
         cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
             CommandLine c = e.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            if (e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption() && !u.getSuggestions().isEmpty()) {
+                c.getErr().println("did you mean " + String.join(" or ", u.getSuggestions()) + "?"); // "--package" for "--package-digest"
+            }
             c.getErr().println("see '" + c.getCommandSpec().qualifiedName() + " --help'");
             return 2;
         });

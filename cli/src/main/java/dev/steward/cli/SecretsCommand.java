@@ -62,6 +62,13 @@ final class SecretsCommand {
 
         @Override
         public Integer call() throws Exception {
+            int eq = name.indexOf('=');
+            if (eq >= 0) { // "DBPASS=s3cr3t": say so before any value is read, and never repeat what follows the '='
+                String n = name.substring(0, eq);
+                throw new CommandLine.ParameterException(spec.commandLine(), "name: '" + n + "=...' holds a value; a secret's value is never taken from "
+                        + "the command line (it would stay in the shell's history and show in ps): give the name alone ('" + n + "') and the value on "
+                        + "standard input, with --from-file or with --from-env");
+            }
             String value = value();
             SecretInfo s = conn.client().deployments().setSecret(target.app, target.env, name, value, target.role);
             if (conn.json()) {

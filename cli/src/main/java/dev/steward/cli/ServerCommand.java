@@ -133,6 +133,7 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines: the banner says where it listens
         data = data.toAbsolutePath().normalize();
         if (!metrics.equals("token") && !metrics.equals("open")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--metrics is 'token' or 'open', not '" + metrics + "'");

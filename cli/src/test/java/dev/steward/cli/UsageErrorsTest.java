@@ -1,0 +1,24 @@
+package dev.steward.cli;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Mistakes a new user makes on the command line, answered in one or two lines that say what to type instead. */
+class UsageErrorsTest {
+    @Test
+    void anOptionNearlyNamedIsAnsweredWithTheNameItWasMeantToBe() {
+        CliRun r = CliRun.of("deploy", "web", "--env", "prod", "--package", "sha256:" + "0".repeat(64));
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Unknown options: '--package'").contains("did you mean --package-digest?").contains("see 'steward deploy --help'");
+        assertThat(CliRun.of("status", "--bogus").err()).doesNotContain("did you mean"); // nothing near it: no guess
+    }
+
+    @Test
+    void aSecretWrittenAsNameEqualsValueIsRefusedBeforeAnythingIsSentAndTheValueIsNotRepeated() {
+        CliRun r = CliRun.of("secrets", "set", "web", "DBPASS=s3cr3t", "--env", "prod", "--addr", "http://127.0.0.1:1", "--token", "x");
+        assertThat(r.code()).as("a usage error, before any connection is tried").isEqualTo(2);
+        assertThat(r.err()).contains("'DBPASS=...' holds a value").contains("give the name alone ('DBPASS')").contains("--from-file")
+                .doesNotContain("s3cr3t");
+    }
+}
