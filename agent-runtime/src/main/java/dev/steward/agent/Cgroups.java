@@ -59,6 +59,26 @@ public interface Cgroups {
     /** Removes the task's group once its processes are gone, and its allocation's once no task of it is left. */
     void remove(String taskId);
 
+    /**
+     * Makes a group directory the agent made passable but not listable (0711): a task reaches its
+     * own group's files by the path in its {@code /proc/self/cgroup} (as the JVM does to size its
+     * heap to the limit), but cannot list the parent or an allocation's group to learn which
+     * allocations and tasks run here, nor, not knowing their ids, read their process lists and
+     * memory. Best effort: a tree that refuses the mode stays as it was, and the agent says so.
+     */
+    static void unlisted(Path group) {
+        try {
+            Files.setPosixFilePermissions(group, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            java.util.logging.Logger.getLogger(Cgroups.class.getName()).warning("tasks may list " + group + " (its mode cannot be set: " + e + ")");
+        }
+    }
+
+    /** Whether {@code parent} names a group below a hierarchy's root (one the agent may close), not the root itself. */
+    static boolean belowRoot(String parent) {
+        return !Path.of("/").resolve(parent).normalize().equals(Path.of("/"));
+    }
+
     /** The directory name of an allocation's group. */
     static String allocationGroup(String allocation) {
         return "alloc-" + allocation;
@@ -133,14 +153,14 @@ public interface Cgroups {
     static Cgroups detect(String parent, long pidsMax) {
         Path root = Path.of("/sys/fs/cgroup");
         if (Files.exists(root.resolve("cgroup.controllers"))) {
-            CgroupsV2 v2 = new CgroupsV2(root.resolve(parent), pidsMax);
+            CgroupsV2 v2 = new CgroupsV2(root.resolve(parent), pidsMax, belowRoot(parent));
             if (v2.usable()) {
                 return v2;
             }
         }
         if (Files.isDirectory(root.resolve("memory")) && Files.isDirectory(root.resolve("cpu"))) {
             Path pids = Files.isDirectory(root.resolve("pids")) && pidsMax > 0 ? root.resolve("pids").resolve(parent) : null;
-            CgroupsV1 v1 = new CgroupsV1(root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent), pids, pidsMax);
+            CgroupsV1 v1 = new CgroupsV1(root.resolve("memory").resolve(parent), root.resolve("cpu").resolve(parent), pids, pidsMax, belowRoot(parent));
             if (v1.usable()) {
                 return v1;
             }

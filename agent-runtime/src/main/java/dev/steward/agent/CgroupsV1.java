@@ -18,11 +18,15 @@ final class CgroupsV1 implements Cgroups {
     private Path pids;
     private final long pidsMax;
 
+    /** Whether the parent groups are the agent's to close to listing ({@link Cgroups#unlisted}): not a hierarchy's root. */
+    private final boolean closeParent;
+
     CgroupsV1(Path memory, Path cpu) {
-        this(memory, cpu, null, 0);
+        this(memory, cpu, null, 0, false);
     }
 
-    CgroupsV1(Path memory, Path cpu, Path pids, long pidsMax) {
+    CgroupsV1(Path memory, Path cpu, Path pids, long pidsMax, boolean closeParent) {
+        this.closeParent = closeParent;
         this.memory = memory;
         this.cpu = cpu;
         this.pids = pidsMax > 0 ? pids : null;
@@ -38,6 +42,13 @@ final class CgroupsV1 implements Cgroups {
                     Files.createDirectories(pids);
                 } catch (IOException | SecurityException e) {
                     pids = null; // memory and cpu still hold; limitsPids() says processes do not
+                }
+            }
+            if (closeParent) {
+                Cgroups.unlisted(memory);
+                Cgroups.unlisted(cpu);
+                if (pids != null) {
+                    Cgroups.unlisted(pids);
                 }
             }
             return Files.isWritable(memory.resolve("cgroup.procs")) || Files.exists(memory.resolve("memory.limit_in_bytes"));
@@ -67,6 +78,8 @@ final class CgroupsV1 implements Cgroups {
         Path c = gc.resolve(taskId);
         Files.createDirectories(m);
         Files.createDirectories(c);
+        Cgroups.unlisted(gm);
+        Cgroups.unlisted(gc);
         limit(gm, gc, memoryMib, cpuMillis); // the allocation's tasks together
         limit(m, c, memoryMib, cpuMillis); // and each alone, as before
         groups.put(taskId, Path.of(Cgroups.allocationGroup(allocation), taskId));
@@ -76,6 +89,7 @@ final class CgroupsV1 implements Cgroups {
         Path gp = pids.resolve(Cgroups.allocationGroup(allocation));
         Path p = gp.resolve(taskId);
         Files.createDirectories(p);
+        Cgroups.unlisted(gp);
         Files.writeString(gp.resolve("pids.max"), Long.toString(pidsMax));
         Files.writeString(p.resolve("pids.max"), Long.toString(pidsMax));
         return List.of(m.resolve("cgroup.procs"), c.resolve("cgroup.procs"), p.resolve("cgroup.procs"));

@@ -17,11 +17,15 @@ final class CgroupsV2 implements Cgroups {
     /** The controllers each group below the parent hands its children: "+memory +cpu", and " +pids" when processes are limited. */
     private String controllers = "+memory +cpu";
 
+    /** Whether the parent group is the agent's to close to listing ({@link Cgroups#unlisted}): not the hierarchy's root. */
+    private final boolean closeParent;
+
     CgroupsV2(Path parent) {
-        this(parent, 0);
+        this(parent, 0, false);
     }
 
-    CgroupsV2(Path parent, long pidsMax) {
+    CgroupsV2(Path parent, long pidsMax, boolean closeParent) {
+        this.closeParent = closeParent;
         this.parent = parent;
         this.pidsMax = pidsMax;
     }
@@ -29,6 +33,9 @@ final class CgroupsV2 implements Cgroups {
     boolean usable() {
         try {
             Files.createDirectories(parent);
+            if (closeParent) {
+                Cgroups.unlisted(parent);
+            }
             Path ctl = parent.resolve("cgroup.subtree_control");
             Files.writeString(ctl, "+memory +cpu");
             if (pidsMax > 0) {
@@ -62,6 +69,7 @@ final class CgroupsV2 implements Cgroups {
     public synchronized List<Path> create(String allocation, String taskId, long memoryMib, long cpuMillis) throws IOException {
         Path a = parent.resolve(Cgroups.allocationGroup(allocation));
         Files.createDirectories(a);
+        Cgroups.unlisted(a);
         limit(a, memoryMib, cpuMillis); // the allocation's tasks together
         try {
             Files.writeString(a.resolve("cgroup.subtree_control"), controllers); // so its tasks' groups have limits of their own

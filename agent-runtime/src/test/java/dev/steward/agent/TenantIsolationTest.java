@@ -118,6 +118,32 @@ class TenantIsolationTest {
     }
 
     @Test
+    void a_task_cannot_list_the_machines_task_groups_to_find_another_tenants_but_reads_its_own_limit() throws Exception {
+        assumeTrue(!Cgroups.detect(c.cgroupParent).kind().equals("none"), "cgroups are not writable here");
+        String victim = task(role("rb"), "victim", "echo ready; exec sleep 600", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        String victimAlloc = c.taskInfo(victim).path("allocationId").asText();
+        // what a tenant's program finds by looking around /sys/fs/cgroup, and what a JVM reads to size its heap to the task's limit
+        String look = String.join("; ",
+                "if [ -f /sys/fs/cgroup/cgroup.controllers ]; then R=/sys/fs/cgroup; P=$(sed -n 's/^0:://p' /proc/self/cgroup); L=$(cat $R$P/memory.max); "
+                        + "else R=/sys/fs/cgroup/memory; P=$(sed -n 's/^[0-9]*:memory://p' /proc/self/cgroup); L=$(cat $R$P/memory.limit_in_bytes); fi",
+                "echo \"own-limit=$L\"",
+                "ls \"$R/$CGP\" 2>&1; echo \"parent-rc=$?\"",
+                "ls \"$R/$CGP/alloc-$BALLOC\" 2>&1; echo \"group-rc=$?\"",
+                "ls \"$R$(dirname $P)\" 2>&1; echo \"own-group-rc=$?\"",
+                "echo done");
+        String looker = task(role("ra"), "looker", look, ",\"env\":{\"CGP\":\"" + c.cgroupParent + "\",\"BALLOC\":\"" + victimAlloc + "\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(looker).contains("done"));
+        String got = logs(looker);
+        assertThat(got).as("the task reads its own limit by the path /proc/self/cgroup gives").contains("own-limit=" + 32 * 1024 * 1024);
+        assertThat(got).as("no allocation or task of another is listed").doesNotContain(victim).doesNotContain("alloc-" + victimAlloc + "\n")
+                .doesNotContain("parent-rc=0").doesNotContain("group-rc=0");
+        assertThat(got.split("\n")).filteredOn(l -> l.startsWith("ls:")).as("each listing is refused").hasSize(3)
+                .allMatch(l -> l.contains("Permission denied"));
+        assertThat(c.taskInfo(victim).path("state").asText()).isEqualTo("RUNNING");
+    }
+
+    @Test
     void a_tasks_temporary_files_are_its_own_and_a_link_it_leaves_in_their_place_is_not_followed() throws Exception {
         Path victimFile = Files.createFile(c.root.resolve("not-the-tasks"));
         Files.setPosixFilePermissions(victimFile, PosixFilePermissions.fromString("rw-r--r--"));
