@@ -186,6 +186,10 @@ final class SecretsCommand {
             int services = r.path("serviceSecretsResealed").asInt();
             System.out.printf("secrets are sealed with key %s now; %d task%s and %d service secret%s sealed again; retired: %s%n", r.path("activeKey").asText(),
                     tasks, tasks == 1 ? "" : "s", services, services == 1 ? "" : "s", r.path("retiredKeys").asText());
+            if (!r.path("retiredKeys").asText().isEmpty()) {
+                System.out.println("a snapshot saved before now holds secrets sealed with the retired key: restoring it needs a copy of secrets.key "
+                        + "from before this rotation");
+            }
             return 0;
         }
     }

@@ -43,7 +43,13 @@ final class SnapshotCommand {
             Files.write(tmp, bytes);
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             int rows = d.rows().values().stream().mapToInt(java.util.Map::size).sum();
+            java.util.Set<String> keys = SecretKeys.keysSealedIn(d.rows().values().stream().flatMap(m -> m.values().stream()).toList());
             System.out.printf("saved the state at index %d (%d rows, %d KiB) to %s%n", d.index(), rows, (bytes.length + 1023) / 1024, abs);
+            if (!keys.isEmpty()) { // the one thing a restore needs that the file does not hold, and that a rotation takes away
+                System.out.printf("its secrets are sealed with key %s: keep a copy of the server's secrets.key as it is now with it; a restore needs a "
+                        + "keyring that holds %s, and 'steward secrets rotate-key' retires it from the server's%n", String.join(", ", keys),
+                        keys.size() == 1 ? "that key" : "those keys");
+            }
             return 0;
         }
     }
@@ -120,7 +126,8 @@ final class SnapshotCommand {
             if (needed.isEmpty()) {
                 return null;
             }
-            String bring = "copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE";
+            String bring = "copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE; if that server's key "
+                    + "was rotated since, only a copy of its secrets.key from before the rotation holds it";
             if (!Files.exists(keyFile)) {
                 return "the snapshot holds secrets sealed with key " + String.join(", ", needed) + ", and there is no " + keyFile
                         + ": a new key made here could not open them; " + bring;

@@ -108,7 +108,7 @@ class SecretsCommandTest {
 
             CliRun rotated = CliRun.of(CliRun.with(s, "secrets", "rotate-key"));
             assertThat(rotated.code()).as(rotated.err()).isZero();
-            assertThat(rotated.out()).contains("2 service secrets sealed again");
+            assertThat(rotated.out()).contains("2 service secrets sealed again").contains("restoring it needs a copy of secrets.key from before this rotation");
         }
     }
 }

@@ -52,7 +52,10 @@ class SnapshotCommandTest {
                 c.call("PUT", "/v1/roles/team" + i, Map.of("weight", i + 1), Object.class, false);
             }
             c.call("PUT", "/v1/services/web/prod/secrets/db-password", Map.of("value", "s3cret"), Object.class, false); // sealed with key's key
-            assertThat(run("snapshot", "save", file.toString(), "--addr", a.url(), "--token", a.adminToken())).isZero();
+            CliRun saved = CliRun.of("snapshot", "save", file.toString(), "--addr", a.url(), "--token", a.adminToken());
+            assertThat(saved.code()).isZero();
+            assertThat(saved.out()).as("what the restore will need, said when the file is made")
+                    .contains("its secrets are sealed with key " + dev.steward.allocator.store.SecretKeys.open(key).ids().get(0) + ": keep a copy");
             index = a.engine().index();
             roles = c.get("/v1/roles", new com.fasterxml.jackson.core.type.TypeReference<List<Object>>() { });
             c.call("PUT", "/v1/roles/after-the-save", Map.of("weight", 1), Object.class, false);
@@ -71,7 +74,8 @@ class SnapshotCommandTest {
         String[] err = new String[1];
         assertThat(runCapturing(err, "snapshot", "restore", file.toString(), "--data", dir.resolve("fresh").toString())).isEqualTo(1);
         assertThat(err[0]).contains("the snapshot holds secrets sealed with key ").contains("there is no " + dir.resolve("fresh").resolve("secrets.key"))
-                .contains("copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE");
+                .contains("copy the secrets.key of the server it was saved from there (mode 0600), or give --secrets-key FILE")
+                .contains("only a copy of its secrets.key from before the rotation holds it");
         assertThat(dir.resolve("fresh").resolve("secrets.key")).as("no key was made").doesNotExist();
         assertThat(dir.resolve("fresh").resolve("steward.db")).as("nothing was written").doesNotExist();
         Path other = dir.resolve("other.key");
