@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code steward requests}: the requests for allocations the token may see (a role's own, or all
  * for the admin), and cancelling some: what is pending is dropped and what they hold is
- * released. The way out of a role's bound on pending requests.
+ * released. The way out of a role's bound on pending requests. LIVE counts a request's
+ * allocations that have not ended: a request stays placed once what it was given has ended, until
+ * it is forgotten with them.
  */
 @Command(name = "requests", mixinStandardHelpOptions = true,
         description = "List requests for allocations (the token's role's, or all for the admin), or cancel some.",
@@ -42,10 +44,19 @@ final class RequestsCommand implements Callable<Integer> {
             Output.json(rs);
             return 0;
         }
-        System.out.printf("%-16s  %-12s %-9s %-7s %-19s  %s%n", "REQUEST", "ROLE", "STATE", "PLACED", "CREATED", "WHY PENDING");
+        java.util.Set<String> live = new java.util.HashSet<>(); // a request stays placed after what it was given ended: say what still runs
+        if (rs.stream().anyMatch(r -> !r.allocations().isEmpty())) {
+            conn.client().allocations().forEach(a -> {
+                if (!a.state().terminal()) {
+                    live.add(a.id());
+                }
+            });
+        }
+        System.out.printf("%-16s  %-12s %-9s %-7s %-5s %-19s  %s%n", "REQUEST", "ROLE", "STATE", "PLACED", "LIVE", "CREATED", "WHY PENDING");
         for (RequestInfo r : rs) {
             int count = r.request().count() == null ? 1 : r.request().count();
-            System.out.printf("%-16s  %-12s %-9s %-7s %-19s  %s%n", r.id(), r.role(), r.state().name().toLowerCase(), r.placed() + "/" + count,
+            System.out.printf("%-16s  %-12s %-9s %-7s %-5d %-19s  %s%n", r.id(), r.role(), r.state().name().toLowerCase(), r.placed() + "/" + count,
+                    r.allocations().stream().filter(live::contains).count(),
                     r.createdAt().toString().substring(0, 19), r.state() != dev.steward.api.RequestState.PENDING ? "" : r.why() == null ? "not evaluated yet"
                             : r.why().summary());
         }
