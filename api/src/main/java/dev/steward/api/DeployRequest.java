@@ -75,6 +75,22 @@ public record DeployRequest(
         return new RunSpec(packageDigest, command, args, cpus, memory, disk, ports, vars, healthCheck, constraints, restart, secretNames()).validate();
     }
 
+    /**
+     * What runs when the request names no package: {@code base} (the revision the service runs
+     * now), with each field this request gives in its place; validated. With only
+     * {@code instances} given it is {@code base} itself, so the deploy is a scale (as
+     * {@code kubectl scale} or {@code nomad job scale}); with {@code memory} given, a new revision of
+     * the same package with more memory.
+     */
+    public RunSpec runSpecOver(RunSpec base) {
+        Map<String, Integer> named = secretNames();
+        return new RunSpec(base.packageDigest(), command != null ? command : base.command(), args != null ? args : base.args(),
+                cpus != null ? cpus : base.cpus(), memory != null ? memory : base.memory(), disk != null ? disk : base.disk(),
+                ports != null ? ports : base.ports(), vars != null ? vars : base.vars(), healthCheck != null ? healthCheck : base.healthCheck(),
+                constraints != null ? constraints : base.constraints(), restart != null ? restart : base.restart(),
+                named != null ? named : base.secrets()).validate();
+    }
+
     /** The secrets named, each at version 0 (the allocator looks the versions up); null for none. */
     private Map<String, Integer> secretNames() {
         if (secrets == null || secrets.isEmpty()) {

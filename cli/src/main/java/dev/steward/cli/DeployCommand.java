@@ -34,7 +34,8 @@ final class DeployCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", required = true, description = "The environment: staging, prod, ...", converter = Name.class)
     String env;
-    @Option(names = "--package-digest", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it)")
+    @Option(names = "--package-digest", description = "A package digest (sha256:...) or a package file (uploaded if the allocator lacks it). "
+            + "Default: the package and config the service runs, with what the other flags give in their place (with --instances alone: a scale)")
     String pkg;
     @Option(names = "--promote-from", description = "Take exactly what runs (succeeded) in this environment instead of a package",
             converter = Name.class)
@@ -97,8 +98,8 @@ final class DeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((pkg == null) == (promoteFrom == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "give either --package-digest or --promote-from");
+        if (pkg != null && promoteFrom != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "give --package-digest or --promote-from, not both");
         }
         Duration follow = following.follow(spec);
         StewardClient c = conn.client();

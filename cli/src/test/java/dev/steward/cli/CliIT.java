@@ -298,7 +298,9 @@ class CliIT {
     void monitor_and_deploy_refuse_bad_input_naming_the_flag() throws Exception {
         assertThat(run(2, "monitor", "webapp", "--env", "nowhere", "--gates", "happiness > 3")).contains("--gates:").contains("'happiness' is not a signal");
         assertThat(run(1, "monitor", "webapp", "--env", "nowhere", "--gates", "error-rate < 1%")).contains("no service 'webapp/nowhere'");
-        assertThat(run(2, "deploy", "webapp", "--env", "staging")).contains("give either --package-digest or --promote-from");
+        assertThat(run(2, "deploy", "webapp", "--env", "staging")).contains("--package-digest: is required for webapp/staging, which runs no revision yet");
+        assertThat(run(2, "deploy", "webapp", "--env", "staging", "--package-digest", "sha256:" + "0".repeat(64), "--promote-from", "dev"))
+                .contains("give --package-digest or --promote-from, not both");
         assertThat(run(2, "deploy", "webapp", "--env", "staging", "--package-digest", "sha256:" + "0".repeat(64), "--strategy", "sideways"))
                 .contains("--strategy:").contains("'sideways' is not rolling, canary, bluegreen or recreate");
         assertThat(run(1, "deploy", "webapp", "--env", "staging", "--package-digest", "sha256:" + "0".repeat(64))).contains("is not stored on this allocator");

@@ -123,10 +123,14 @@ final class Deploys {
             Promotions.check(req, r.spec(), from);
             spec = r.spec();
             promoted = from + " revision " + r.number() + (r.buildUrl() == null ? "" : " (build " + r.buildUrl() + ")");
-        } else {
-            if (req.packageDigest() == null) {
-                throw new ValidationException("packageDigest", "is required (or promoteFrom, to take what runs in another environment)");
+        } else if (req.packageDigest() == null) { // the package that runs now: a scale, or a change of its config alone
+            RevisionInfo base = existing == null ? null : targeted(existing, running(existing));
+            if (base == null) {
+                throw new ValidationException("packageDigest", "is required for " + name + ", which runs no revision yet (or promoteFrom, to take "
+                        + "what runs in another environment); without it a deploy keeps the package the service runs");
             }
+            spec = withManifestDefaults(req.runSpecOver(base.spec()), state.packages().stored(base.spec().packageDigest()));
+        } else {
             spec = withManifestDefaults(req.runSpec(), state.packages().stored(req.packageDigest()));
         }
         var asked = spec.allocation(role, app + "-" + env).parseNew(); // the instances' allocations must be valid new requests

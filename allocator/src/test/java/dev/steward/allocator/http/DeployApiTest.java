@@ -70,6 +70,7 @@ class DeployApiTest {
         LiveServer.Reply r = deploy("staging", "{\"instances\":3}");
         assertThat(r.code()).isEqualTo(400);
         assertThat(r.body().path("field").asText()).isEqualTo("packageDigest");
+        assertThat(r.body().path("detail").asText()).contains("is required for web/staging, which runs no revision yet");
         r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"strategy\":\"sideways\"}");
         assertThat(r.body().path("field").asText()).isEqualTo("strategy");
         r = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"lots\"}]}");
@@ -328,6 +329,41 @@ class DeployApiTest {
         assertThat(scale.body().path("deployment").path("id").asText()).as("the rollout under way takes the count").isEqualTo(rollout);
         assertThat(s.get("/v1/services/web/staging", s.admin()).body().path("instances").asInt()).isEqualTo(4);
         assertThat(s.get("/v1/services/web/staging/instances", s.admin()).body().size()).as("pending instances, one per wanted").isEqualTo(4);
+    }
+
+    @Test
+    void aDeployThatNamesNoPackageKeepsWhatRunsAndChangesOnlyWhatItGives() {
+        LiveServer.Reply first = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2,\"cpus\":\"0.2\",\"memory\":\"96m\","
+                + "\"vars\":{\"MODE\":\"blue\"}}");
+        assertThat(first.code()).isEqualTo(201);
+        String rollout = first.body().path("deployment").path("id").asText();
+        JsonNode spec = first.body().path("revision").path("spec");
+
+        LiveServer.Reply scale = deploy("staging", "{\"instances\":5}"); // kubectl scale: the count alone, nothing else retyped
+        assertThat(scale.code()).isEqualTo(201);
+        assertThat(scale.body().path("message").asText()).startsWith("scaled to 5 instances; revision 1 unchanged");
+        assertThat(scale.body().path("deployment").path("id").asText()).isEqualTo(rollout);
+        assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).as("no revision made").isEqualTo(1);
+
+        LiveServer.Reply same = deploy("staging", "{}");
+        assertThat(same.body().path("noop").asBoolean()).as("nothing given: nothing changes").isTrue();
+
+        LiveServer.Reply more = deploy("staging", "{\"memory\":\"128m\"}");
+        assertThat(more.code()).isEqualTo(201);
+        JsonNode next = more.body().path("revision");
+        assertThat(next.path("number").asInt()).as("another config: a new revision").isEqualTo(2);
+        assertThat(next.path("spec").path("memory").asText()).isEqualTo("128m");
+        assertThat(next.path("spec").path("packageDigest").asText()).isEqualTo(digest);
+        assertThat(next.path("spec").path("cpus")).as("kept").isEqualTo(spec.path("cpus"));
+        assertThat(next.path("spec").path("vars")).isEqualTo(spec.path("vars"));
+        assertThat(next.path("spec").path("ports")).isEqualTo(spec.path("ports"));
+        assertThat(s.get("/v1/services/web/staging", s.admin()).body().path("instances").asInt()).as("the count kept").isEqualTo(5);
+
+        LiveServer.Reply bad = deploy("staging", "{\"memory\":\"0\"}");
+        assertThat(bad.code()).isEqualTo(400);
+        assertThat(bad.body().path("field").asText()).isEqualTo("memory");
+        JsonNode plan = s.post("/v1/services/web/staging/plan", s.admin(), "{\"instances\":6}").body();
+        assertThat(plan.path("action").asText()).as("the plan too").isEqualTo("SCALE");
     }
 
     @Test
