@@ -123,7 +123,8 @@ public final class Agent implements AutoCloseable {
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
         detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "")
                 + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "")
-                + (launcher.hideProcesses ? "; each task sees only its own processes (task-hide-processes)" : "");
+                + (launcher.hideProcesses ? "; each task sees only its own processes (task-hide-processes)" : "")
+                + (launcher.privateIpc ? "; IPC and a /dev/shm of its own per task (task-private-ipc)" : "");
         LOG.info(detected);
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()

@@ -22,7 +22,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
                           boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask,
-                          boolean taskPrivateTmp, boolean taskHideProcesses) {
+                          boolean taskPrivateTmp, boolean taskHideProcesses, boolean taskPrivateIpc) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -117,7 +117,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 retention, uids, allowRoot, minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
                 metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
                 umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))), onOff(p, "task-private-tmp", "on"),
-                onOff(p, "task-hide-processes", "on"));
+                onOff(p, "task-hide-processes", "on"), onOff(p, "task-private-ipc", "on"));
     }
 
     /** An octal file mode creation mask, 0000 to 0777 (leading zeros optional). */
@@ -208,6 +208,9 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("task-hide-processes", "on: each task's /proc shows its own processes and no other user's (hidepid=invisible), so other "
                 + "tasks' command lines are hidden from it, as systemd's ProtectProc=invisible; off: every process shows (default on; with "
                 + "task-private-tmp, on Linux 5.8 or later)");
+        KNOWN.put("task-private-ipc", "on: each task has an IPC namespace of its own (System V shared memory, semaphores and message queues, "
+                + "POSIX message queues) and a /dev/shm of its own, a tmpfs of at most its memory, as Nomad's exec driver and Mesos give a task; "
+                + "off: the machine's, shared (default on; with task-private-tmp)");
         KNOWN.put("oom-score-adj", "the agent's own oom_score_adj, -1000 to 1000: when the machine runs out of memory the kernel kills "
                 + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");

@@ -68,6 +68,9 @@ public final class Launcher {
     /** Whether such a task's /proc shows only its own processes (it needs the mount namespace privateTmp gives); the agent sets it. */
     volatile boolean hideProcesses;
 
+    /** Whether such a task has an IPC namespace and a /dev/shm of its own (it needs the mount namespace privateTmp gives); the agent sets it. */
+    volatile boolean privateIpc;
+
     TaskProcess launch(TaskInfo t, Path taskDir) throws LaunchFailure, IOException {
         TaskSpec spec = t.spec();
         if (users == null && spec.user() != null) {
@@ -90,6 +93,9 @@ public final class Launcher {
         List<String> argv = new ArrayList<>(List.of("setsid"));
         if (ownTmp) { // unshare execs the wrapper in place, in a mount namespace of its own: the pid and the wrapper's command line are as without
             argv.addAll(List.of("unshare", "--mount", "--propagation", "private"));
+            if (privateIpc) {
+                argv.add("--ipc");
+            }
         }
         argv.addAll(List.of("/bin/sh", wrapper.toString(), taskDir.toString()));
         // never uncapped: an allocation stored before the allocator refused one of no cpus or memory gets the least one may have
@@ -118,6 +124,9 @@ public final class Launcher {
             env.put("STEWARD_PRIVATE_VAR_TMP", own.get(1).toString());
             if (hideProcesses) {
                 env.put("STEWARD_HIDE_PROCESSES", "1");
+            }
+            if (privateIpc) { // its /dev/shm is memory it may hold: at most its limit (0: none set, the tmpfs default)
+                env.put("STEWARD_PRIVATE_IPC", Long.toString(memory));
             }
             env.putIfAbsent("TMPDIR", "/tmp"); // the spec's own TMPDIR wins
         } else {
@@ -278,7 +287,8 @@ public final class Launcher {
             if (p == null || !p.alive()) {
                 throw new IOException("its process is not running, so its /tmp cannot be reached");
             }
-            argv.addAll(List.of("nsenter", "--target", Long.toString(p.pid()), "--mount", "--wd=" + sandbox, "--"));
+            // and its IPC namespace: its own where it has one (task-private-ipc), else the machine's, where the agent already is
+            argv.addAll(List.of("nsenter", "--target", Long.toString(p.pid()), "--mount", "--ipc", "--wd=" + sandbox, "--"));
         }
         // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
         // memory, cpu and process limits (else a check could take what its task may not)

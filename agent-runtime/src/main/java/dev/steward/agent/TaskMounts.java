@@ -28,6 +28,14 @@ import java.util.concurrent.TimeUnit;
  * of its own; on an older kernel the mount would change the machine's {@code /proc} too, so it is
  * not made there ({@link #hidepidUnavailable}).
  *
+ * <p>And an IPC namespace of its own ({@code task-private-ipc}; {@code unshare --ipc}): its System V
+ * shared memory, semaphores and message queues and its POSIX message queues are its own, and
+ * the wrapper mounts a tmpfs of at most the task's memory over {@code /dev/shm} and the
+ * namespace's {@code mqueue} over {@code /dev/mqueue}, as Nomad's exec driver ({@code ipc_mode =
+ * "private"}, its default) and Mesos ({@code IpcMode.PRIVATE}: an IPC namespace and a
+ * {@code /dev/shm} of its own) give a task. No other task can see or squat a name there, and what
+ * it holds there is memory charged to its cgroup and gone with its last process.
+ *
  * <p>It needs root (as the uid per task does) and mount namespaces; {@link #unavailable} says
  * why not where they are missing. An agent whose data directory is under {@code /tmp} cannot
  * give it: the bind would hide the task's own directory from it.
@@ -62,6 +70,12 @@ final class TaskMounts {
         if (cfg.taskHideProcesses() && hide != null) {
             log.warning("tasks see every process on the machine (task-hide-processes is on, but " + hide + ")");
         }
+        String ipc = !launcher.privateTmp ? "they have no mount namespace of their own (task-private-tmp " + (why == null ? "is off)" : "is on, but " + why + ")")
+                : cfg.taskPrivateIpc() ? ipcUnavailable() : null;
+        launcher.privateIpc = cfg.taskPrivateIpc() && ipc == null;
+        if (cfg.taskPrivateIpc() && ipc != null) {
+            log.warning("tasks share the machine's /dev/shm and System V IPC (task-private-ipc is on, but " + ipc + ")");
+        }
     }
 
     /** Why tasks of an agent with data in {@code dataDir} cannot have a private /tmp here, or null when they can. */
@@ -85,6 +99,24 @@ final class TaskMounts {
             }
             String said = new String(p.getInputStream().readAllBytes()).trim();
             return p.exitValue() == 0 ? null : "unshare --mount failed (" + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
+        } catch (IOException e) {
+            return "unshare (util-linux) cannot run: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** Why tasks cannot have an IPC namespace of their own here ({@code unshare --ipc} fails), or null when they can. */
+    static String ipcUnavailable() {
+        try {
+            Process p = new ProcessBuilder("unshare", "--mount", "--ipc", "--propagation", "private", "true").redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "unshare --ipc did not end within 10 s";
+            }
+            String said = new String(p.getInputStream().readAllBytes()).trim();
+            return p.exitValue() == 0 ? null : "unshare --ipc failed (" + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
         } catch (IOException e) {
             return "unshare (util-linux) cannot run: " + e.getMessage();
         } catch (InterruptedException e) {

@@ -4,7 +4,8 @@
 # forwards SIGTERM and SIGINT to it, and writes the command's exit status to TASKDIR/exit
 # (128+N when killed by signal N), where a restarted agent finds it. With STEWARD_PRIVATE_TMP it
 # runs in a mount namespace of its own and binds it over /tmp (STEWARD_PRIVATE_VAR_TMP over /var/tmp) first;
-# with STEWARD_HIDE_PROCESSES it mounts a /proc there that hides other users' processes.
+# with STEWARD_HIDE_PROCESSES it mounts a /proc there that hides other users' processes; with STEWARD_PRIVATE_IPC (started
+# with unshare --ipc too) a /dev/shm of at most that many MiB and the namespace's message queues.
 # usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 dir="$1"; shift
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -31,7 +32,19 @@ if [ -n "$STEWARD_HIDE_PROCESSES" ]; then
     exit 125
   fi
 fi
-unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES
+if [ -n "$STEWARD_PRIVATE_IPC" ]; then
+  # started by unshare in an IPC namespace of its own too (task-private-ipc): a /dev/shm of its own, at most its memory, and the
+  # POSIX message queues of that namespace at /dev/mqueue
+  shm_opts="mode=1777,nosuid,nodev"
+  [ "$STEWARD_PRIVATE_IPC" != 0 ] && shm_opts="$shm_opts,size=${STEWARD_PRIVATE_IPC}m"
+  if { [ -d /dev/shm ] && ! mount -t tmpfs -o "$shm_opts" steward-shm /dev/shm; } || { [ -d /dev/mqueue ] && ! mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue; }; then
+    echo "steward: could not give the task a /dev/shm and message queues of its own; not started" >&2
+    umask 077
+    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+    exit 125
+  fi
+fi
+unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES STEWARD_PRIVATE_IPC
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
 task_umask="$STEWARD_UMASK" # the task's umask (task-umask), for the command alone

@@ -84,6 +84,34 @@ class TaskMountsTest {
     }
 
     @Test
+    void a_tasks_dev_shm_and_ipc_objects_are_its_own() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/ipcmk")), "skipped: ipcmk (util-linux) is not installed");
+        assumeTrue(TaskMounts.ipcUnavailable() == null, "skipped: tasks cannot have an IPC namespace of their own here: " + TaskMounts.ipcUnavailable());
+        String mark = "steward-shm-" + Long.toHexString(System.nanoTime());
+        int bytes = 12_000 + (int) (System.nanoTime() % 1000); // a segment's size, to know it by
+        // world-readable on purpose: before, both were the machine's, seen (and their names taken) by every tenant's task
+        String a = task("umask 022; echo secret-a > /dev/shm/" + mark + "; ipcmk -M " + bytes + " -p 0644 >/dev/null && echo made; "
+                + "grep ' /dev/shm ' /proc/self/mountinfo; echo ready; exec sleep 600", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(a).contains("ready"));
+        assertThat(logs(a)).contains("made").as("a tmpfs of its own, at most its memory (64m)").contains("tmpfs steward-shm").contains("size=65536k");
+        assertThat(Path.of("/dev/shm", mark)).as("not on the machine's /dev/shm").doesNotExist();
+        assertThat(ipcs()).as("nor its segment among the machine's").doesNotContain(" " + bytes + " ");
+
+        String b = task("cat /dev/shm/" + mark + " 2>&1; echo \"read-rc=$?\"; echo \"entries=$(ls -A /dev/shm | grep -c " + mark + ")\"; "
+                + "echo \"segments=$(ipcs -m | grep -c ' " + bytes + " ')\"; echo done", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(b).contains("done"));
+        assertThat(logs(b)).doesNotContain("secret-a").contains("read-rc=1").contains("entries=0").contains("segments=0");
+        assertThat(c.taskInfo(a).path("state").asText()).as("A runs on, untouched").isEqualTo("RUNNING");
+    }
+
+    private static String ipcs() throws Exception {
+        Process p = new ProcessBuilder("ipcs", "-m").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        return out;
+    }
+
+    @Test
     void what_a_task_writes_to_its_tmp_counts_against_its_disk() {
         // before, /tmp was the machine's: 40 MiB there went unmeasured past a disk of 20 MiB
         String t = task("dd if=/dev/zero of=/tmp/big bs=1M count=40 2>/dev/null; echo written; exec sleep 600", "20m", "");
