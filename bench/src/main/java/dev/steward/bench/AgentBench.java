@@ -38,19 +38,23 @@ public final class AgentBench {
         int runs = Integer.getInteger("runs", 30);
         int taskCount = Integer.getInteger("tasks", 100);
         // --private-tmp off: tasks share the machine's /tmp, to price a task's own (on, as a root agent's default)
-        boolean privateTmp = !(args.length >= 2 && args[0].equals("--private-tmp") && args[1].equals("off"));
+        boolean privateTmp = java.util.Collections.indexOfSubList(List.of(args), List.of("--private-tmp", "off")) < 0;
+        // --private-ipc off: tasks share the machine's IPC and /dev/shm, to price their own (on, as a root agent's default)
+        boolean privateIpc = java.util.Collections.indexOfSubList(List.of(args), List.of("--private-ipc", "off")) < 0;
         // as root, the data under /var/lib as a real agent's (/var/lib/steward/agent): one under /tmp cannot give tasks a /tmp of their own
         Path root = root() ? Files.createTempDirectory(Path.of("/var/lib"), "steward-agent-bench") : Files.createTempDirectory("steward-agent-bench");
         Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         Server server = Server.start(ServerConfig.of(root.resolve("server")));
         Map<String, String> cfg = Map.of("server", server.url(), "join-token", server.joinToken(), "data", root.resolve("agent").toString(),
                 "name", "bench", "ports", "25000-25999", "cgroup-parent", "steward-bench", "heartbeat-interval", "1s",
-                "task-private-tmp", privateTmp ? "on" : "off");
+                "task-private-tmp", privateTmp ? "on" : "off", "task-private-ipc", privateIpc ? "on" : "off");
         Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
         boolean ownTmp = agent.detected().contains("task-private-tmp");
         boolean hides = agent.detected().contains("task-hide-processes");
+        boolean ipc = agent.detected().contains("task-private-ipc");
         System.out.println("tasks' own /tmp (task-private-tmp): " + (ownTmp ? "on: each start is also an unshare and two bind mounts"
-                + (hides ? ", and a proc mount (task-hide-processes)" : "") : "off" + (root() ? "" : " (not root)")));
+                + (hides ? ", and a proc mount (task-hide-processes)" : "") + (ipc ? ", an IPC namespace and a tmpfs on /dev/shm (task-private-ipc)" : "")
+                : "off" + (root() ? "" : " (not root)")));
         StewardClient api = StewardClient.builder(server.url()).token(server.adminToken()).build();
         try {
             String alloc = api.call("POST", "/v1/requests", Map.of("cpus", "1", "memory", "1g"), JsonNode.class, false)
@@ -152,7 +156,7 @@ public final class AgentBench {
             for (String id : ids) {
                 awaitState(api, id, "KILLED");
             }
-            double chain = chainSpawns(root.resolve("agent"), taskCount, ownTmp, hides);
+            double chain = chainSpawns(root.resolve("agent"), taskCount, ownTmp, hides, ipc);
             System.out.printf("  the same process chain spawned alone (setsid %ssh wrapper.sh%s sleep, %d threads, no agent): %.0f/s; the agent reaches "
                     + "%.0f%% of it (the goal's 200 tasks/s is %.1fx what this machine spawns)%n", ownTmp ? "unshare " : "", root() ? " setpriv" : "",
                     Agent.LAUNCHERS, chain,
@@ -259,7 +263,7 @@ public final class AgentBench {
      * threads as the agent's launchers, with nothing else: the most this machine can start. As
      * for the agent's RUNNING, a start counts once its first program runs.
      */
-    static double chainSpawns(Path agentData, int n, boolean ownTmp, boolean hides) throws Exception {
+    static double chainSpawns(Path agentData, int n, boolean ownTmp, boolean hides, boolean ipc) throws Exception {
         Path wrapper = agentData.resolve("wrapper.sh");
         Path dirs = Files.createDirectories(agentData.resolve("chain-bench"));
         List<Process> started = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -273,6 +277,9 @@ public final class AgentBench {
                     List<String> argv = new ArrayList<>(List.of("setsid"));
                     if (ownTmp) { // as the agent's start with task-private-tmp: its own mount namespace, and the wrapper's two binds
                         argv.addAll(List.of("unshare", "--mount", "--propagation", "private"));
+                        if (ipc) {
+                            argv.add("--ipc");
+                        }
                     }
                     argv.addAll(List.of("/bin/sh", wrapper.toString(), d.toString(), "--"));
                     if (root()) {
@@ -286,6 +293,9 @@ public final class AgentBench {
                         pb.environment().put("STEWARD_PRIVATE_VAR_TMP", Files.createDirectories(d.resolve("var-tmp")).toString());
                         if (hides) {
                             pb.environment().put("STEWARD_HIDE_PROCESSES", "1");
+                        }
+                        if (ipc) {
+                            pb.environment().put("STEWARD_PRIVATE_IPC", "1024");
                         }
                     }
                     Process p = pb.start();
