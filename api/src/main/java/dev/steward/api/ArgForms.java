@@ -16,16 +16,22 @@ public final class ArgForms {
     private ArgForms() {
     }
 
-    /** The entries, each split into lines (and on {@code separators}), trimmed, blanks dropped; null when none are left. */
-    public static List<String> lines(List<String> entries, String separators) {
+    /**
+     * The entries, each split into lines (and on {@code separators}), trimmed, blanks dropped; null
+     * when none are left. An entry that is not text is taken as its text: a Pipeline that writes
+     * {@code steps: [1, '50%']} hands a step's {@code List<String>} setter an Integer (Jenkins binds
+     * a setter's list by its erased type), which is {@code "1"} here, not a ClassCastException.
+     */
+    public static List<String> lines(List<?> entries, String separators) {
         if (entries == null) {
             return null;
         }
         List<String> out = new ArrayList<>();
-        for (String e : entries) {
-            if (e == null) {
+        for (Object o : entries) {
+            if (o == null) {
                 continue;
             }
+            String e = o.toString();
             for (String part : e.split("[\\r\\n" + separators + "]")) {
                 if (!part.isBlank()) {
                     out.add(part.trim());

@@ -19,6 +19,14 @@ class ArgFormsTest {
     }
 
     @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void a_number_a_pipeline_put_in_a_list_of_text_is_its_text() {
+        // what Jenkins hands a List<String> setter for `steps: [1, '50%']`: it binds by the erased type, so the Integer arrives as it is
+        List<String> fromPipeline = (List) List.of(1, "50%:promote", 2.5);
+        assertThat(ArgForms.lines(fromPipeline, "")).containsExactly("1", "50%:promote", "2.5");
+    }
+
+    @Test
     void pairs_keep_order_and_values_with_equals_signs_and_name_a_bad_entry() {
         assertThat(ArgForms.pairs("vars", List.of("JAVA_OPTS=-Dx=1", "MODE=prod"))).containsExactly(Map.entry("JAVA_OPTS", "-Dx=1"), Map.entry("MODE", "prod"));
         assertThatThrownBy(() -> ArgForms.pairs("vars", List.of("A=1", "oops"))).isInstanceOf(ValidationException.class)
