@@ -68,6 +68,9 @@ public final class Launcher {
     /** Whether such a task's /proc shows only its own processes (it needs the mount namespace privateTmp gives); the agent sets it. */
     volatile boolean hideProcesses;
 
+    /** Whether a task of its own uid starts with an empty session keyring of its own ({@link TaskKeyrings}); the agent sets it. */
+    volatile boolean ownKeyring;
+
     /** Whether such a task has an IPC namespace and a /dev/shm of its own (it needs the mount namespace privateTmp gives); the agent sets it. */
     volatile boolean privateIpc;
 
@@ -117,6 +120,9 @@ public final class Launcher {
             Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
             argv.addAll(users.setpriv(u));
             env.put("STEWARD_UMASK", users.umask()); // the wrapper takes it out of the environment and sets it for the command alone
+            if (ownKeyring) {
+                env.put("STEWARD_NEW_KEYRING", TaskKeyrings.keyctl().toString()); // never the agent's session keyring, nor another task's
+            }
         }
         if (ownTmp) { // the wrapper binds it over /tmp and /var/tmp before the command starts
             List<Path> own = TaskMounts.make(taskDir, u);
@@ -270,9 +276,11 @@ public final class Launcher {
 
     /**
      * Joins the cgroups named before "--" (failing if one cannot be joined), sets oom_score_adj to 0
-     * and the task's umask (STEWARD_UMASK, then out of the environment), and runs what follows.
+     * and the task's umask (STEWARD_UMASK, then out of the environment), joins a new session keyring
+     * (STEWARD_NEW_KEYRING, keyctl's path), and runs what follows.
      */
     static final String JOIN = "while [ \"$1\" != -- ]; do echo $$ > \"$1\" || exit 125; shift; done; shift; "
+            + "if [ -n \"$STEWARD_NEW_KEYRING\" ]; then \"$STEWARD_NEW_KEYRING\" new_session >/dev/null || exit 125; fi; unset STEWARD_NEW_KEYRING; "
             + "{ echo 0 > /proc/self/oom_score_adj; } 2>/dev/null; [ -z \"$STEWARD_UMASK\" ] || umask \"$STEWARD_UMASK\"; unset STEWARD_UMASK; exec \"$@\"";
 
     /**
@@ -305,6 +313,9 @@ public final class Launcher {
         pb.environment().put("STEWARD_SECRETS", taskDir.resolve(SECRETS).toString());
         if (users != null) {
             pb.environment().put("STEWARD_UMASK", users.umask());
+            if (ownKeyring) { // a check is the task's own code: a keyring of its own too, never the agent's
+                pb.environment().put("STEWARD_NEW_KEYRING", TaskKeyrings.keyctl().toString());
+            }
         }
         return pb;
     }

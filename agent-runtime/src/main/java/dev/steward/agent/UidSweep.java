@@ -14,7 +14,8 @@ import java.util.logging.Logger;
  * What a task's uid left in the machine's shared places, removed before the uid goes to another
  * task, as systemd's {@code RemoveIPC=} does for a user who logs out: the files it owns in the
  * world-writable directories ({@code /tmp}, {@code /var/tmp}, {@code /dev/shm}, {@code /run/lock},
- * {@code /dev/mqueue}), and its System V shared memory, semaphores and message queues. Without
+ * {@code /dev/mqueue}), its System V shared memory, semaphores and message queues, and what its
+ * kernel keyrings hold ({@link TaskKeyrings}). Without
  * this, a file another tenant's task left 0600 in {@code /tmp} would be readable by the next task
  * that gets its uid.
  *
@@ -67,6 +68,7 @@ final class UidSweep {
                 }
             }
             s.ipc();
+            s.keyrings();
         }
         return new Result(s.removed, java.util.Map.copyOf(s.left));
     }
@@ -152,6 +154,18 @@ final class UidSweep {
             return true;
         }
         return uids.contains(a.gid()) && (a.mode() & 0010) != 0;
+    }
+
+    /** The uid's kernel keyrings, emptied as the uid ({@link TaskKeyrings#clear}) where the kernel keeps keys for it. */
+    private void keyrings() {
+        for (int uid : TaskKeyrings.withKeys(uids)) {
+            String why = TaskKeyrings.clear(uid);
+            if (why == null) {
+                removed++;
+            } else {
+                left(uid, why);
+            }
+        }
     }
 
     /** The uid's System V shared memory segments, semaphore sets and message queues (by owner or creator), removed with ipcrm. */

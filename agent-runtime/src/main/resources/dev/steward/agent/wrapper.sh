@@ -5,7 +5,8 @@
 # (128+N when killed by signal N), where a restarted agent finds it. With STEWARD_PRIVATE_TMP it
 # runs in a mount namespace of its own and binds it over /tmp (STEWARD_PRIVATE_VAR_TMP over /var/tmp) first;
 # with STEWARD_HIDE_PROCESSES it mounts a /proc there that hides other users' processes; with STEWARD_PRIVATE_IPC (started
-# with unshare --ipc too) a /dev/shm of at most that many MiB and the namespace's message queues.
+# with unshare --ipc too) a /dev/shm of at most that many MiB and the namespace's message queues; with STEWARD_NEW_KEYRING
+# (keyctl's path) it joins a new session keyring.
 # usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 dir="$1"; shift
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
@@ -44,7 +45,17 @@ if [ -n "$STEWARD_PRIVATE_IPC" ]; then
     exit 125
   fi
 fi
-unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES STEWARD_PRIVATE_IPC
+if [ -n "$STEWARD_NEW_KEYRING" ]; then
+  # an empty session keyring of its own (keyctl new_session joins this shell to it): a key the task keeps there no other task
+  # holds, and none of the agent's (systemd gives a service one) is the task's
+  if ! "$STEWARD_NEW_KEYRING" new_session >/dev/null; then
+    echo "steward: could not give the task a session keyring of its own; not started" >&2
+    umask 077
+    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+    exit 125
+  fi
+fi
+unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES STEWARD_PRIVATE_IPC STEWARD_NEW_KEYRING
 if [ -n "$STEWARD_RLIMIT_AS_KB" ]; then ulimit -v "$STEWARD_RLIMIT_AS_KB"; fi
 unset STEWARD_RLIMIT_AS_KB
 task_umask="$STEWARD_UMASK" # the task's umask (task-umask), for the command alone
