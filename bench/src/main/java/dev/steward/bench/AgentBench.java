@@ -298,6 +298,9 @@ public final class AgentBench {
                             pb.environment().put("STEWARD_PRIVATE_IPC", "1024");
                         }
                     }
+                    if (root() && java.nio.file.Files.isExecutable(Path.of("/usr/bin/keyctl"))) { // as the agent's: a session keyring of its own
+                        pb.environment().put("STEWARD_NEW_KEYRING", "/usr/bin/keyctl");
+                    }
                     Process p = pb.start();
                     started.add(p); // as the agent's launch: the chain's first program is running, the rest follows on its own
                     return null;
