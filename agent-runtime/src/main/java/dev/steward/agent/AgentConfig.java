@@ -51,6 +51,13 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         if (joinToken != null && joinToken.isBlank()) {
             joinToken = null; // STEWARD_JOIN_TOKEN="" (from an empty $(cat ...)) is no token, said as such
         }
+        String tokenFile = p.getProperty("join-token-file");
+        if (tokenFile != null) { // the token itself stays off the command line, where every user of the machine could read it
+            if (p.getProperty("join-token") != null) {
+                throw new ValidationException("join-token-file", "give join-token or join-token-file, not both");
+            }
+            joinToken = joinTokenFile(Path.of(tokenFile));
+        }
         boolean asRoot = "root".equals(System.getProperty("user.name"));
         // as root, tasks run as other users who must pass through every directory above their sandboxes: not root's 0700 home
         Path data = Path.of(p.getProperty("data", asRoot ? "/var/lib/steward/agent" : System.getProperty("user.home") + "/.steward/agent"))
@@ -120,6 +127,20 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 onOff(p, "task-hide-processes", "on"), onOff(p, "task-private-ipc", "on"));
     }
 
+    /** The first line of {@code file}, the cluster's join token (the allocator's data directory holds it as join.token). */
+    private static String joinTokenFile(Path file) {
+        try {
+            String t = Files.readString(file).lines().findFirst().orElse("").trim();
+            if (t.isEmpty()) {
+                throw new ValidationException("join-token-file", file + " is empty; it should hold the cluster's join token (the allocator's "
+                        + "data directory holds it as join.token)");
+            }
+            return t;
+        } catch (java.io.IOException e) {
+            throw new ValidationException("join-token-file", "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
     /** An octal file mode creation mask, 0000 to 0777 (leading zeros optional). */
     private static int umask(String value) {
         String v = value.trim();
@@ -177,7 +198,9 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
 
     static {
         KNOWN.put("server", "allocator address, or several separated by commas for allocators on ZooKeeper (default http://127.0.0.1:4646)");
-        KNOWN.put("join-token", "cluster join token, used once at first start (or STEWARD_JOIN_TOKEN)");
+        KNOWN.put("join-token", "cluster join token, used once at first start (or STEWARD_JOIN_TOKEN); on the command line every user of the "
+                + "machine can read it: prefer join-token-file");
+        KNOWN.put("join-token-file", "a file holding the cluster join token (the allocator's data directory's join.token, copied here 0600)");
         KNOWN.put("data", "data directory: identity, task sandboxes, logs (default /var/lib/steward/agent as root, else ~/.steward/agent)");
         KNOWN.put("name", "agent name, unique in the cluster (default the hostname)");
         KNOWN.put("bind", "HOST:PORT of the agent's log server (default 127.0.0.1:0)");

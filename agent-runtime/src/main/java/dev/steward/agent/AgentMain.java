@@ -49,6 +49,11 @@ public final class AgentMain {
                 overrides.put(a.substring(2), v);
             }
         }
+        if (overrides.containsKey("join-token")) { // /proc/PID/cmdline is every user's to read, for as long as the agent runs
+            System.err.println("steward agent: warning: --join-token puts the cluster's join token on the command line, where every user of "
+                    + "this machine can read it (ps, /proc/PID/cmdline) while the agent runs; give --join-token-file FILE, join-token in a "
+                    + "0600 config file, or STEWARD_JOIN_TOKEN instead");
+        }
         AgentConfig cfg;
         try {
             cfg = AgentConfig.load(config, overrides);

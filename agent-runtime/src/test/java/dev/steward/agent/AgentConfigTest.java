@@ -17,6 +17,35 @@ class AgentConfigTest {
     }
 
     @Test
+    void the_join_token_comes_from_a_file_that_keeps_it_off_the_command_line(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path f = java.nio.file.Files.writeString(dir.resolve("join.token"), "sta_join_abc\n");
+        assertThat(AgentConfig.load(null, Map.of("join-token-file", f.toString())).joinToken()).isEqualTo("sta_join_abc");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", f.toString(), "join-token", "x")))
+                .hasMessageContaining("join-token-file").hasMessageContaining("not both");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", dir.resolve("none").toString())))
+                .hasMessageContaining("join-token-file").hasMessageContaining("cannot read " + dir.resolve("none"));
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "\n");
+        assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", empty.toString()))).hasMessageContaining("is empty");
+    }
+
+    @Test
+    void a_join_token_on_the_command_line_is_warned_of_naming_the_ways_that_keep_it_hidden() throws Exception {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        int code;
+        try {
+            code = AgentMain.run(new String[] {"--join-token", "sta_join_secret", "--no-such-key", "x"}); // refused before anything starts
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--join-token puts the cluster's join token on the command line, where every user of this machine can read it")
+                .contains("--join-token-file FILE").doesNotContain("sta_join_secret");
+    }
+
+    @Test
     void task_umask_is_octal_from_0000_to_0777_and_0077_by_default() throws Exception {
         assertThat(AgentConfig.load(null, Map.of()).taskUmask()).isEqualTo(0077);
         assertThat(AgentConfig.load(null, Map.of("task-umask", "027")).taskUmask()).isEqualTo(0027);

@@ -72,7 +72,9 @@ final class IdleAgentFootprint {
         cmd.addAll(extra);
         Path jar = Path.of("cli/target/steward.jar");
         cmd.addAll(Files.exists(jar) ? List.of("-jar", jar.toString(), "agent") : List.of("-cp", System.getProperty("java.class.path"), "dev.steward.agent.AgentMain"));
-        cmd.addAll(List.of("--server", server.url(), "--join-token", server.joinToken(), "--data", root.resolve(name).toString(), "--name", name,
+        Path token = root.resolve(name + ".join-token");
+        Files.writeString(token, server.joinToken()); // as a real agent is given it: in a file, never on its command line
+        cmd.addAll(List.of("--server", server.url(), "--join-token-file", token.toString(), "--data", root.resolve(name).toString(), "--name", name,
                 "--ports", firstPort + "-" + (firstPort + 999), "--cgroup-parent", "steward-bench"));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(root.resolve(name + ".log").toFile()).start();
     }

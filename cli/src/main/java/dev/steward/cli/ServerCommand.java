@@ -134,6 +134,13 @@ final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines: the banner says where it listens
+        for (String flag : new String[] {"--admin-token", "--join-token"}) { // /proc/PID/cmdline is every user's to read while the server runs
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                System.err.println("steward server: warning: " + flag + " puts a token on the command line, where every user of this machine can "
+                        + "read it (ps, /proc/PID/cmdline) while the server runs; set " + (flag.equals("--admin-token") ? "STEWARD_ADMIN_TOKEN"
+                        : "STEWARD_JOIN_TOKEN") + " instead, or let the server keep its own in the data directory (0600)");
+            }
+        }
         data = data.toAbsolutePath().normalize();
         if (!metrics.equals("token") && !metrics.equals("open")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--metrics is 'token' or 'open', not '" + metrics + "'");

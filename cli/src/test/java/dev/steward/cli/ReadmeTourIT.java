@@ -149,7 +149,7 @@ class ReadmeTourIT {
         cgroups.add(cgroup);
         agentData = home.resolve("agent");
         Process agent = new ProcessBuilder(DevProcess.java(List.of(javaOpts), "agent", "--server", url,
-                "--join-token", Files.readString(data.resolve("server/join.token")).trim(), "--data", agentData.toString(), "--name", "dev",
+                "--join-token-file", data.resolve("server/join.token").toString(), "--data", agentData.toString(), "--name", "dev",
                 "--cgroup-parent", cgroup, "--ca-cert", ca, "--tls-cert", certs.resolve("agent.pem").toString(),
                 "--tls-key", certs.resolve("agent-key.pem").toString(), "--tls-verify-clients", "on"))
                 .redirectErrorStream(true).redirectOutput(home.resolve("agent.log").toFile()).start();

@@ -68,6 +68,22 @@ class ServerCommandTest {
     }
 
     @Test
+    void a_token_on_the_command_line_is_warned_of_and_its_value_never_repeated() {
+        java.io.ByteArrayOutputStream warned = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(warned, true));
+        try { // refused for the bind after the warning: nothing starts
+            assertThat(run(new StringWriter(), "server", "--bind", "localhost", "--admin-token", "sta_admin_secret", "--join-token", "sta_join_secret"))
+                    .isEqualTo(2);
+        } finally {
+            System.setErr(old);
+        }
+        assertThat(warned.toString()).contains("--admin-token puts a token on the command line, where every user of this machine can read it")
+                .contains("set STEWARD_ADMIN_TOKEN instead").contains("--join-token puts a token").contains("set STEWARD_JOIN_TOKEN instead")
+                .doesNotContain("sta_admin_secret").doesNotContain("sta_join_secret");
+    }
+
+    @Test
     void too_few_open_files_for_the_connections_is_said_with_what_to_raise_it_to() {
         assertThat(ServerCommand.fileLimitWarning(1024, 16_384)).contains("may open 1024 files (ulimit -n)", "ulimit -n 17408", "--max-connections");
         assertThat(ServerCommand.fileLimitWarning(65_536, 16_384)).isNull();
