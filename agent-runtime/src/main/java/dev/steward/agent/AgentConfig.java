@@ -136,6 +136,11 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                         + "data directory holds it as join.token)");
             }
             return t;
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ValidationException("join-token-file", "cannot read " + file + ": there is no such file (the allocator's data directory "
+                    + "holds the token as join.token)");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new ValidationException("join-token-file", "cannot read " + file + ": permission denied");
         } catch (java.io.IOException e) {
             throw new ValidationException("join-token-file", "cannot read " + file + ": " + e.getMessage());
         }

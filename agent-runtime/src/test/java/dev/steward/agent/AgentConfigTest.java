@@ -24,7 +24,7 @@ class AgentConfigTest {
         assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", f.toString(), "join-token", "x")))
                 .hasMessageContaining("join-token-file").hasMessageContaining("not both");
         assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", dir.resolve("none").toString())))
-                .hasMessageContaining("join-token-file").hasMessageContaining("cannot read " + dir.resolve("none"));
+                .hasMessageContaining("join-token-file").hasMessageContaining("cannot read " + dir.resolve("none") + ": there is no such file");
         java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty"), "\n");
         assertThatThrownBy(() -> AgentConfig.load(null, Map.of("join-token-file", empty.toString()))).hasMessageContaining("is empty");
     }
