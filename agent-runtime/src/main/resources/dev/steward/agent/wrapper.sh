@@ -9,6 +9,13 @@
 # (keyctl's path) it joins a new session keyring.
 # usage: wrapper.sh TASKDIR [CGROUP_PROCS_FILE...] -- COMMAND [ARG...]
 dir="$1"; shift
+# a part of the task's isolation could not be set up: say so, write 125 as its exit status, and never run the command without it
+not_started() {
+  echo "steward: $1; not started" >&2
+  umask 077
+  echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
+  exit 125
+}
 while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
   echo $$ > "$1" || echo "steward: could not join cgroup $1" >&2
   shift
@@ -18,19 +25,13 @@ if [ -n "$STEWARD_PRIVATE_TMP" ]; then
   # started by unshare in a mount namespace of its own (task-private-tmp): the task's own tmp over /tmp and /var/tmp, as root,
   # before the command drops to the task's user; never the shared /tmp instead
   if ! mount --bind "$STEWARD_PRIVATE_TMP" /tmp || { [ -d /var/tmp ] && ! mount --bind "$STEWARD_PRIVATE_VAR_TMP" /var/tmp; }; then
-    echo "steward: could not give the task its own /tmp and /var/tmp ($STEWARD_PRIVATE_TMP, $STEWARD_PRIVATE_VAR_TMP); not started" >&2
-    umask 077
-    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
-    exit 125
+    not_started "could not give the task its own /tmp and /var/tmp ($STEWARD_PRIVATE_TMP, $STEWARD_PRIVATE_VAR_TMP)"
   fi
 fi
 if [ -n "$STEWARD_HIDE_PROCESSES" ]; then
   # a proc of its own in that namespace (task-hide-processes): the task sees its own processes, no other user's
   if ! mount -t proc -o hidepid=invisible proc /proc; then
-    echo "steward: could not give the task a /proc that hides other users' processes; not started" >&2
-    umask 077
-    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
-    exit 125
+    not_started "could not give the task a /proc that hides other users' processes"
   fi
 fi
 if [ -n "$STEWARD_PRIVATE_IPC" ]; then
@@ -39,20 +40,14 @@ if [ -n "$STEWARD_PRIVATE_IPC" ]; then
   shm_opts="mode=1777,nosuid,nodev"
   [ "$STEWARD_PRIVATE_IPC" != 0 ] && shm_opts="$shm_opts,size=${STEWARD_PRIVATE_IPC}m"
   if { [ -d /dev/shm ] && ! mount -t tmpfs -o "$shm_opts" steward-shm /dev/shm; } || { [ -d /dev/mqueue ] && ! mount -t mqueue -o nosuid,nodev,noexec mqueue /dev/mqueue; }; then
-    echo "steward: could not give the task a /dev/shm and message queues of its own; not started" >&2
-    umask 077
-    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
-    exit 125
+    not_started "could not give the task a /dev/shm and message queues of its own"
   fi
 fi
 if [ -n "$STEWARD_NEW_KEYRING" ]; then
   # an empty session keyring of its own (keyctl new_session joins this shell to it): a key the task keeps there no other task
   # holds, and none of the agent's (systemd gives a service one) is the task's
   if ! "$STEWARD_NEW_KEYRING" new_session >/dev/null; then
-    echo "steward: could not give the task a session keyring of its own; not started" >&2
-    umask 077
-    echo 125 > "$dir/exit.tmp" && mv "$dir/exit.tmp" "$dir/exit"
-    exit 125
+    not_started "could not give the task a session keyring of its own"
   fi
 fi
 unset STEWARD_PRIVATE_TMP STEWARD_PRIVATE_VAR_TMP STEWARD_HIDE_PROCESSES STEWARD_PRIVATE_IPC STEWARD_NEW_KEYRING
