@@ -95,7 +95,7 @@ public final class Agent implements AutoCloseable {
         this.clock = clock;
         this.tasksDir = cfg.dataDir().resolve("tasks");
         this.lentPorts = dev.steward.api.AgentRegistration.PortRange.parseList("ports", cfg.ports());
-        this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock);
+        this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock, cfg.taskMaxFiles());
     }
 
     /** Joins, recovers, and starts the loops. Returns once the agent is registered. */

@@ -22,7 +22,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
                           boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask,
-                          boolean taskPrivateTmp, boolean taskHideProcesses, boolean taskPrivateIpc) {
+                          boolean taskPrivateTmp, boolean taskHideProcesses, boolean taskPrivateIpc, long taskMaxFiles) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -124,7 +124,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 retention, uids, allowRoot, minFree, diskCheck, defaultDisk, tls, verifyClients, plain,
                 metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
                 umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))), onOff(p, "task-private-tmp", "on"),
-                onOff(p, "task-hide-processes", "on"), onOff(p, "task-private-ipc", "on"));
+                onOff(p, "task-hide-processes", "on"), onOff(p, "task-private-ipc", "on"), maxFiles(p.getProperty("task-max-files",
+                Long.toString(DEFAULT_TASK_MAX_FILES))));
     }
 
     /** The first line of {@code file}, the cluster's join token (the allocator's data directory holds it as join.token). */
@@ -170,6 +171,17 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         } catch (NumberFormatException e) {
             throw new ValidationException(key, "'" + value + "' is not " + mustBe);
         }
+    }
+
+    /** Files and directories one allocation's running tasks may hold unless {@code task-max-files} says otherwise. */
+    public static final long DEFAULT_TASK_MAX_FILES = 1_000_000;
+
+    private static long maxFiles(String value) {
+        long n = whole("task-max-files", value, "a whole number of files (0: no limit)");
+        if (n < 0) {
+            throw new ValidationException("task-max-files", "is " + n + "; it must be 0 (no limit) or more");
+        }
+        return n;
     }
 
     /** Processes (threads included) one allocation's tasks may have at once unless {@code task-pids-max} says otherwise. */
@@ -239,6 +251,10 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         KNOWN.put("task-private-ipc", "on: each task has an IPC namespace of its own (System V shared memory, semaphores and message queues, "
                 + "POSIX message queues) and a /dev/shm of its own, a tmpfs of at most its memory, as Nomad's exec driver and Mesos give a task; "
                 + "off: the machine's, shared (default on; with task-private-tmp)");
+        KNOWN.put("task-max-files", "the most files and directories one allocation's running tasks may hold in their sandboxes and own /tmp "
+                + "together, checked with the disk every disk-check-interval: past it the task holding the most is stopped, failed with \"file "
+                + "limit exceeded\" (empty files take no disk but each takes an inode, and inodes run out for every task and the agent); 0: no "
+                + "limit (default " + DEFAULT_TASK_MAX_FILES + ")");
         KNOWN.put("oom-score-adj", "the agent's own oom_score_adj, -1000 to 1000: when the machine runs out of memory the kernel kills "
                 + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");

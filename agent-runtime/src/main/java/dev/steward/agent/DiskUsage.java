@@ -3,6 +3,7 @@ package dev.steward.agent;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Disk figures the agent acts on: what a directory holds, counted as {@code du -skx} counts it
@@ -27,6 +28,35 @@ final class DiskUsage {
             int tab = s.lastIndexOf('\n') + 1;
             String[] f = s.substring(tab).split("\\s+");
             return (Long.parseLong(f[0]) + 1023) / 1024;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
+     * Files and directories under {@code dirs} together (each an inode, counted as {@code du --inodes -sxl} counts them, the
+     * directories themselves included); 0 for a directory that does not exist; -1 if they cannot be counted.
+     */
+    static long files(List<Path> dirs) {
+        List<String> argv = new java.util.ArrayList<>(List.of("du", "--inodes", "-sxl", "--"));
+        dirs.stream().filter(d -> Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS)).forEach(d -> argv.add(d.toString()));
+        if (argv.size() == 4) {
+            return 0;
+        }
+        try {
+            Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = p.getInputStream().readAllBytes(); // a line per directory: COUNT<TAB>PATH
+            p.waitFor();
+            long n = 0;
+            for (String line : new String(out, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank()) {
+                    n += Long.parseLong(line.trim().split("\\s+")[0]);
+                }
+            }
+            return n;
         } catch (IOException | RuntimeException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -14,7 +14,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Disk is a limit on a real agent: a task that writes past the disk its allocation asked for is
- * stopped and fails with "disk limit exceeded"; the agent reports what its sandboxes hold and
+ * stopped and fails with "disk limit exceeded", and one that makes more files than an allocation may
+ * hold, with "file limit exceeded"; the agent reports what its sandboxes hold and
  * what is free; and when the disk runs low, ended sandboxes go before their retention.
  */
 class DiskEnforcementTest {
@@ -63,6 +64,22 @@ class DiskEnforcementTest {
         assertThat(c.taskInfo(large).path("reason").asText()).startsWith("disk limit exceeded: the sandboxes of the 2 running tasks of allocation " + alloc)
                 .contains("above the 8m of disk it asked for").contains(", the most of them");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> c.taskInfo(small).path("state").asText().equals("RUNNING"));
+    }
+
+    @Test
+    void a_task_that_makes_more_files_than_its_allocation_may_hold_is_stopped_though_they_take_no_disk() throws Exception {
+        c = new Cluster();
+        c.agent("m1", Map.of("disk-check-interval", "500ms", "task-max-files", "500"));
+        // empty files: no blocks, so no disk limit sees them, but every one takes an inode of the file system the agent shares
+        String t = c.task(c.allocate("0.1", "64m"), "{\"name\":\"inodes\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"mkdir many && cd many && seq 2000 | xargs touch && echo made; exec sleep 600\"],\"killTimeout\":\"1s\"}");
+        String ok = c.task(c.allocate("0.1", "64m"), "{\"name\":\"few\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"mkdir some && cd some && seq 100 | xargs touch && echo made; exec sleep 600\"],\"killTimeout\":\"1s\"}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> c.taskInfo(t).path("state").asText().equals("FAILED"));
+        assertThat(c.taskInfo(t).path("reason").asText()).startsWith("file limit exceeded: its sandbox and /tmp hold ")
+                .contains("files and directories, above the 500 this agent lets an allocation hold (task-max-files)");
+        assertThat(c.taskInfo(t).path("restarts").asInt()).as("not restarted: it would only make them again").isZero();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> c.taskInfo(ok).path("state").asText().equals("RUNNING"));
     }
 
     @Test
