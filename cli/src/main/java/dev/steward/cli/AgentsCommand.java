@@ -14,11 +14,13 @@ import java.util.concurrent.Callable;
  * {@code steward agents}: the cluster's agents with their ids, and draining one for maintenance
  * (as {@code nomad node drain}): a drained agent takes no new allocation, services' instances
  * there move elsewhere (each replaced before it is stopped), other allocations there are asked
- * to leave, and {@code enable} makes it eligible again. An agent is named by its name or its id.
+ * to leave, and {@code enable} makes it eligible again; {@code forget} drops a lost agent, a machine
+ * gone for good, with its token (as {@code nomad node purge}). An agent is named by its name or its id.
  */
 @Command(name = "agents", mixinStandardHelpOptions = true,
-        description = "List the agents (name, id, status, what they hold), or drain one for maintenance and enable it again (admin token).",
-        subcommands = {AgentsCommand.Drain.class, AgentsCommand.Enable.class})
+        description = "List the agents (name, id, status, what they hold), drain one for maintenance and enable it again, or forget a lost one "
+                + "(admin token).",
+        subcommands = {AgentsCommand.Drain.class, AgentsCommand.Enable.class, AgentsCommand.Forget.class})
 final class AgentsCommand implements Callable<Integer> {
     @Mixin
     Connection conn;
@@ -110,6 +112,29 @@ final class AgentsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             return act(conn, agent, false, null);
+        }
+    }
+
+    @Command(name = "forget", mixinStandardHelpOptions = true,
+            description = "Forget a lost AGENT (its name or id), a machine gone for good: it is no longer listed and its token no longer works. "
+                    + "A live agent is refused: drain it and stop it first. The machine may join again later, as a new agent.")
+    static final class Forget implements Callable<Integer> {
+        @Parameters(index = "0", description = "The agent's name or id")
+        String agent;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            StewardClient c = conn.client();
+            AgentInfo a = find(c, agent);
+            com.fasterxml.jackson.databind.JsonNode r = c.call("DELETE", "/v1/agents/" + a.id(), null, com.fasterxml.jackson.databind.JsonNode.class, false);
+            if (conn.json()) {
+                Output.json(r);
+            } else {
+                System.out.printf("forgot agent %s (%s): it is no longer listed, and its token no longer works%n", a.name(), a.id());
+            }
+            return 0;
         }
     }
 

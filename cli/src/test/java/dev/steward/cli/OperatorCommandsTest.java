@@ -75,6 +75,28 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void aLostAgentIsForgottenByNameAndALiveOneIsRefusedSayingWhatToDo() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("f")).withHeartbeatGrace(java.time.Duration.ofSeconds(1)))) {
+            StewardClient join = StewardClient.builder(s.url()).token(s.joinToken()).build();
+            AgentJoined live = join.register(new AgentRegistration("live", "4", "4g", null, null, null, null, "21000-21100", null));
+            AgentJoined gone = join.register(new AgentRegistration("gone", "4", "4g", null, null, null, null, "21200-21300", null));
+            StewardClient liveAgent = StewardClient.builder(s.url()).token(live.token()).build();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                liveAgent.call("PUT", "/v1/agents/" + live.agent().id() + "/heartbeat", java.util.Map.of(), Object.class, false);
+                return run(CliRun.with(s, "agents")).out().lines().anyMatch(l -> l.startsWith("gone") && l.contains("LOST"));
+            });
+            CliRun refused = run(CliRun.with(s, "agents", "forget", "live"));
+            assertThat(refused.code()).isEqualTo(1);
+            assertThat(refused.err()).contains("agent live (" + live.agent().id() + ") is READY, not lost").contains("steward agents drain live");
+            CliRun forgot = run(CliRun.with(s, "agents", "forget", "gone"));
+            assertThat(forgot.code()).as(forgot.err()).isZero();
+            assertThat(forgot.out()).contains("forgot agent gone (" + gone.agent().id() + ")");
+            assertThat(run(CliRun.with(s, "agents")).out()).doesNotContain("gone").contains("live");
+            assertThat(run(CliRun.with(s, "agents", "forget", "gone")).err()).contains("no agent named or with the id 'gone'");
+        }
+    }
+
+    @Test
     void aDrainWaitedForEndsOnceTheAgentIsEmptyOrSaysWhatIsLeftWhenTheWaitRunsOut() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("w")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();

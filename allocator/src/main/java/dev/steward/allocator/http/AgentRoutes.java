@@ -2,6 +2,7 @@ package dev.steward.allocator.http;
 
 import dev.steward.allocator.auth.Principal.Kind;
 import dev.steward.allocator.auth.Tokens;
+import dev.steward.api.AgentInfo;
 import dev.steward.api.AgentJoined;
 import dev.steward.api.AgentRegistration;
 import dev.steward.api.AllocationInfo;
@@ -14,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Agents: join, update, heartbeat, drain and enable, list, and the allocations an agent must run. */
+/** Agents: join, update, heartbeat, drain and enable, forget a lost one, list, and the allocations an agent must run. */
 final class AgentRoutes {
     private final Handlers h;
 
@@ -60,6 +61,10 @@ final class AgentRoutes {
                 }),
                 new Route("POST", "/v1/agents/{id}/enable", admin,
                         c -> h.command(200, (s, now) -> Handlers.view(s, s.setDraining(c.param("id"), false, now)))),
+                new Route("DELETE", "/v1/agents/{id}", admin, c -> h.command(200, (s, now) -> {
+                    AgentInfo gone = s.forgetAgent(c.param("id"));
+                    return java.util.Map.of("id", gone.id(), "name", gone.name(), "forgotten", true);
+                })),
                 new Route("GET", "/v1/agents/{id}/allocations", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     return h.query(c, s -> {

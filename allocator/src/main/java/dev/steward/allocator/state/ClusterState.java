@@ -242,6 +242,11 @@ public final class ClusterState {
     }
 
     /** Drains an agent; the leases of its allocations end by {@code deadline} from now (null: no deadline); see {@link Membership}. */
+    /** Forgets a lost agent and its token ({@link Membership#forgetLost}); a 409 for one that is not lost. */
+    public AgentInfo forgetAgent(String id) {
+        return Membership.forgetLost(this, id);
+    }
+
     public AgentInfo drain(String id, Duration deadline, Instant now) {
         return Membership.setDraining(this, id, true, deadline, now);
     }

@@ -47,6 +47,21 @@ final class Membership {
         return b;
     }
 
+    /**
+     * An admin forgets a lost agent, as {@code nomad node purge} or {@code kubectl delete node}: a
+     * machine gone for good stops being listed, and its token stops working. Only a lost agent:
+     * a live one still runs what it holds.
+     */
+    static AgentInfo forgetLost(ClusterState s, String id) {
+        AgentInfo a = s.agent(id);
+        if (a.status() != AgentStatus.LOST) {
+            throw new Conflict("agent " + a.name() + " (" + id + ") is " + a.status() + ", not lost: only a lost agent is forgotten; drain it "
+                    + "(steward agents drain " + a.name() + "), stop it, and forget it once it is lost");
+        }
+        forget(s, id);
+        return a;
+    }
+
     private static void forget(ClusterState s, String id) {
         AgentInfo gone = s.agents.remove(id);
         s.readyChanged = true;

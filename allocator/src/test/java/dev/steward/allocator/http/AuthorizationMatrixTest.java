@@ -106,6 +106,8 @@ class AuthorizationMatrixTest {
         row("POST /v1/deployments/{id}/promote",                "401 401 403 403 404 403 ok ok");
         row("POST /v1/agents/{id}/drain",                       "401 401 403 403 403 403 403 ok");
         row("POST /v1/agents/{id}/enable",                      "401 401 403 403 403 403 403 ok");
+        // the fixture's agent is alive: past authorization (a 409, "ok" here), the admin is told it is not lost (AgentForgetApiTest has the rest)
+        row("DELETE /v1/agents/{id}",                           "401 401 403 403 403 403 403 ok");
         row("POST /v1/secrets/rotate-key",                      "401 401 403 403 403 403 403 ok");
         // what ends things last, so the rows above find them alive
         row("POST /v1/monitors/{id}/stop",                      "401 401 403 403 404 403 ok ok");
