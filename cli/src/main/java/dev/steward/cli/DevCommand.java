@@ -42,6 +42,10 @@ final class DevCommand implements Callable<Integer> {
         }, "steward-dev-shutdown"));
         System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());
         System.out.println("  data:  " + dir);
+        if ("root".equals(System.getProperty("user.name"))) { // a laptop's agent runs tasks as you: here that is root, with nothing kept apart
+            System.out.println("  tasks: run as root, as you (steward dev runs them as its user); for a uid, /tmp, /proc and IPC of their own per "
+                    + "task, run 'steward server' and 'steward agent' (docs/agent.md)");
+        }
         System.out.println("  export STEWARD_ADDR=" + server.url());
         System.out.println("  export STEWARD_TOKEN=" + server.adminToken());
         System.out.println("  dashboard: " + server.url() + "/ (sign in with the token above)");

@@ -50,6 +50,11 @@ class CliIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("local.log")).contains("export STEWARD_TOKEN="));
         String log = Files.readString(dir.resolve("local.log"));
         assertThat(log).contains("steward dev ready in");
+        if ("root".equals(System.getProperty("user.name"))) { // said, since nothing keeps a root laptop's tasks apart
+            assertThat(log).contains("tasks: run as root, as you");
+        } else {
+            assertThat(log).doesNotContain("tasks: run as root");
+        }
         addr = log.replaceAll("(?s).*export STEWARD_ADDR=(\\S+).*", "$1");
         token = log.replaceAll("(?s).*export STEWARD_TOKEN=(\\S+).*", "$1");
     }
