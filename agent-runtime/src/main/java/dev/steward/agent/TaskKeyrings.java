@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A task's kernel keyrings are its own. Two ways they were not:
@@ -76,20 +75,8 @@ final class TaskKeyrings {
         }
         String k = keyctl.toString();
         String script = "p=$(" + k + " get_persistent @u 2>/dev/null) && " + k + " clear \"$p\"; " + k + " clear @u && " + k + " clear @us";
-        try {
-            Process p = new ProcessBuilder("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--", "/bin/sh", "-c", script)
-                    .redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "its keyrings (keyctl clear did not end within 10 s)";
-            }
-            String said = new String(p.getInputStream().readAllBytes()).trim();
-            return p.exitValue() == 0 ? null : "its keyrings (keyctl clear: " + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
-        } catch (IOException e) {
-            return "its keyrings (" + e.getMessage() + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "its keyrings (interrupted)";
-        }
+        String why = ShortCommand.failure(List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--", "/bin/sh", "-c", script),
+                "keyctl clear");
+        return why == null ? null : "its keyrings (" + why + ")";
     }
 }

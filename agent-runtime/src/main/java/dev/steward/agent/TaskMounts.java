@@ -6,7 +6,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What a task's mount namespace gives it. Its own {@code /tmp} and {@code /var/tmp}, as systemd's {@code PrivateTmp=}: the
@@ -91,38 +90,12 @@ final class TaskMounts {
                 return "the data directory " + d + " is under " + shared + ", which a task's own would hide from it";
             }
         }
-        try {
-            Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "true").redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "unshare --mount did not end within 10 s";
-            }
-            String said = new String(p.getInputStream().readAllBytes()).trim();
-            return p.exitValue() == 0 ? null : "unshare --mount failed (" + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
-        } catch (IOException e) {
-            return "unshare (util-linux) cannot run: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return ShortCommand.failure(List.of("unshare", "--mount", "--propagation", "private", "true"), "unshare --mount (util-linux)");
     }
 
     /** Why tasks cannot have an IPC namespace of their own here ({@code unshare --ipc} fails), or null when they can. */
     static String ipcUnavailable() {
-        try {
-            Process p = new ProcessBuilder("unshare", "--mount", "--ipc", "--propagation", "private", "true").redirectErrorStream(true).start();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return "unshare --ipc did not end within 10 s";
-            }
-            String said = new String(p.getInputStream().readAllBytes()).trim();
-            return p.exitValue() == 0 ? null : "unshare --ipc failed (" + (said.isEmpty() ? "exit " + p.exitValue() : said) + ")";
-        } catch (IOException e) {
-            return "unshare (util-linux) cannot run: " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
-        }
+        return ShortCommand.failure(List.of("unshare", "--mount", "--ipc", "--propagation", "private", "true"), "unshare --ipc (util-linux)");
     }
 
     /** Why a task's own /proc cannot hide other users' processes on a kernel of {@code osVersion} ("6.1.0-13-amd64"), or null when it can. */

@@ -8,7 +8,8 @@
  * {@link dev.steward.agent.TaskProcess}); runs each as a uid of its own with no_new_privs, handed on only once its leftover
  * processes and what it left in the shared temporary places are gone ({@link dev.steward.agent.TaskUsers},
  * {@link dev.steward.agent.UidSweep}, {@link dev.steward.agent.UidReleases}); gives each a /tmp, /proc, IPC and session
- * keyring of its own ({@link dev.steward.agent.TaskMounts}, {@link dev.steward.agent.TaskKeyrings}); limits memory, cpu and processes, per allocation
+ * keyring of its own ({@link dev.steward.agent.TaskMounts}, {@link dev.steward.agent.TaskKeyrings}, each setting up with a
+ * {@link dev.steward.agent.ShortCommand}); limits memory, cpu and processes, per allocation
  * and per task inside it, with cgroups v1 or v2 where writable ({@link dev.steward.agent.Cgroups}); checks each sandbox's disk use against its
  * allocation ({@link dev.steward.agent.DiskWatch}); restarts by policy and checks health
  * ({@link dev.steward.agent.Supervisor}, {@link dev.steward.agent.HealthWatch}, {@link dev.steward.agent.HealthProbe}); delivers status
