@@ -114,8 +114,8 @@ public final class Agent implements AutoCloseable {
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
         TaskMounts.configure(launcher, cfg, users != null);
-        launcher.ownKeyring = users != null && TaskKeyrings.keyctl() != null;
-        if (users != null && !launcher.ownKeyring) {
+        launcher.keyctl = users != null ? TaskKeyrings.keyctl() : null;
+        if (users != null && launcher.keyctl == null) {
             LOG.warning("tasks share this agent's session keyring, and a uid whose keyrings hold keys stays leased (keyctl, from keyutils, is "
                     + "not installed)");
         }
@@ -130,7 +130,7 @@ public final class Agent implements AutoCloseable {
                 + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "")
                 + (launcher.hideProcesses ? "; each task sees only its own processes (task-hide-processes)" : "")
                 + (launcher.privateIpc ? "; IPC and a /dev/shm of its own per task (task-private-ipc)" : "")
-                + (launcher.ownKeyring ? "; a session keyring of its own per task" : "");
+                + (launcher.keyctl != null ? "; a session keyring of its own per task" : "");
         LOG.info(detected);
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()

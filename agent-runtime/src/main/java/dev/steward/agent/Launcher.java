@@ -68,8 +68,8 @@ public final class Launcher {
     /** Whether such a task's /proc shows only its own processes (it needs the mount namespace privateTmp gives); the agent sets it. */
     volatile boolean hideProcesses;
 
-    /** Whether a task of its own uid starts with an empty session keyring of its own ({@link TaskKeyrings}); the agent sets it. */
-    volatile boolean ownKeyring;
+    /** keyctl, with which a task of its own uid starts with an empty session keyring of its own ({@link TaskKeyrings}); null: none. The agent sets it. */
+    volatile Path keyctl;
 
     /** Whether such a task has an IPC namespace and a /dev/shm of its own (it needs the mount namespace privateTmp gives); the agent sets it. */
     volatile boolean privateIpc;
@@ -120,8 +120,9 @@ public final class Launcher {
             Files.setPosixFilePermissions(taskDir, PosixFilePermissions.fromString("rwx--x--x")); // passed through to the sandbox, nothing listed
             argv.addAll(users.setpriv(u));
             env.put("STEWARD_UMASK", users.umask()); // the wrapper takes it out of the environment and sets it for the command alone
-            if (ownKeyring) {
-                env.put("STEWARD_NEW_KEYRING", TaskKeyrings.keyctl().toString()); // never the agent's session keyring, nor another task's
+            Path k = keyctl;
+            if (k != null) {
+                env.put("STEWARD_NEW_KEYRING", k.toString()); // never the agent's session keyring, nor another task's
             }
         }
         if (ownTmp) { // the wrapper binds it over /tmp and /var/tmp before the command starts
@@ -313,8 +314,9 @@ public final class Launcher {
         pb.environment().put("STEWARD_SECRETS", taskDir.resolve(SECRETS).toString());
         if (users != null) {
             pb.environment().put("STEWARD_UMASK", users.umask());
-            if (ownKeyring) { // a check is the task's own code: a keyring of its own too, never the agent's
-                pb.environment().put("STEWARD_NEW_KEYRING", TaskKeyrings.keyctl().toString());
+            Path k = keyctl;
+            if (k != null) { // a check is the task's own code: a keyring of its own too, never the agent's
+                pb.environment().put("STEWARD_NEW_KEYRING", k.toString());
             }
         }
         return pb;
