@@ -122,6 +122,30 @@ class HaServerTest {
         assertThat(json(send(next.url(), "GET", "/v1/roles/default", null, next.adminToken())).get("createIndex").asLong()).isEqualTo(defaultCreated);
     }
 
+    @Test
+    void a_lost_agent_forgotten_on_the_leader_stays_forgotten_on_the_next_one() throws Exception {
+        for (String n : List.of("a", "b")) {
+            start(n, 1000);
+        }
+        HaServer leader = leader();
+        HttpResponse<String> joined = send(leader.url(), "POST", "/v1/agents", "{\"name\":\"gone\",\"cpus\":\"2\",\"memory\":\"2g\","
+                + "\"ports\":\"21000-21100\"}", leader.joinToken());
+        assertThat(joined.statusCode()).as(joined.body()).isEqualTo(201);
+        String id = json(joined).get("agent").get("id").asText();
+        String token = json(joined).get("token").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> // silent past its 10 s grace
+                json(send(leader.url(), "GET", "/v1/agents/" + id, null, leader.adminToken())).get("status").asText().equals("LOST"));
+        HttpResponse<String> forgot = send(leader.url(), "DELETE", "/v1/agents/" + id, null, leader.adminToken());
+        assertThat(forgot.statusCode()).as(forgot.body()).isEqualTo(200);
+
+        leader.close();
+        servers.remove(leader);
+        HaServer next = leader();
+        assertThat(send(next.url(), "GET", "/v1/agents/" + id, null, next.adminToken()).statusCode()).isEqualTo(404);
+        assertThat(json(send(next.url(), "GET", "/v1/agents", null, next.adminToken()))).isEmpty();
+        assertThat(send(next.url(), "PUT", "/v1/agents/" + id + "/heartbeat", "{}", token).statusCode()).as("its token went with it").isEqualTo(401);
+    }
+
     /** A server with its own copy of the keyring, {@code DIR/NAME.key}: the first server's, copied (as an operator does). */
     private HaServer startWithOwnKey(String name, HaConfig ha) throws Exception {
         Path key = dir.resolve(name + ".key");
