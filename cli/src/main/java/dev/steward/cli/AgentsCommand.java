@@ -40,7 +40,9 @@ final class AgentsCommand implements Callable<Integer> {
                     a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
-                    a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline());
+                    (a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
+                            + (a.status() != dev.steward.api.AgentStatus.LOST ? "" : "  no heartbeat since " + a.lastHeartbeat()
+                            + " ('steward agents forget " + a.name() + "' if the machine is gone for good)"));
         }
         return 0;
     }

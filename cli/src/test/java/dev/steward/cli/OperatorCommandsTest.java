@@ -87,6 +87,8 @@ class OperatorCommandsTest {
             });
             // beaten just now: ready whatever a slow machine did to the beats above (a lost agent's beat makes it ready again)
             liveAgent.call("PUT", "/v1/agents/" + live.agent().id() + "/heartbeat", java.util.Map.of(), Object.class, false);
+            assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("gone"))).singleElement().asString()
+                    .as("what to do with it, and since when").contains("no heartbeat since 20").contains("'steward agents forget gone' if the machine is gone");
             CliRun refused = run(CliRun.with(s, "agents", "forget", "live"));
             assertThat(refused.code()).isEqualTo(1);
             assertThat(refused.err()).contains("agent live (" + live.agent().id() + ") is READY, not lost").contains("steward agents drain live");
