@@ -114,11 +114,7 @@ public final class Agent implements AutoCloseable {
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
         launcher.times = launches;
         TaskMounts.configure(launcher, cfg, users != null);
-        launcher.keyctl = users != null ? TaskKeyrings.keyctl() : null;
-        if (users != null && launcher.keyctl == null) {
-            LOG.warning("tasks share this agent's session keyring, and a uid whose keyrings hold keys stays leased (keyctl, from keyutils, is "
-                    + "not installed)");
-        }
+        TaskKeyrings.configure(launcher, users != null);
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());

@@ -114,22 +114,27 @@ final class DiskWatch {
                         + (asked ? " of disk it asked for" : " this agent gives an allocation that asks for no disk (default-task-disk)")
                         + "; this task's holds " + Units.formatMib(measured.get(largest)) + ", the most of them";
             }
-            if (why == null && maxFiles > 0) {
-                String most = ids.stream().max(Comparator.comparingLong(id -> files.getOrDefault(id, 0L))).orElseThrow();
-                long held = ids.stream().mapToLong(id -> Math.max(0, files.getOrDefault(id, 0L))).sum();
-                if (held > maxFiles) {
-                    largest = most;
-                    s = supervisors.get(most);
-                    why = "file limit exceeded: " + (ids.size() > 1 ? "the " + ids.size() + " running tasks of allocation " + allocation + " hold "
-                            + String.format("%,d", held) + " files and directories together; this task's hold " + String.format("%,d", files.get(most))
-                            + ", the most of them" : "its sandbox and /tmp hold " + String.format("%,d", held) + " files and directories")
-                            + ", above the " + String.format("%,d", maxFiles) + " this agent lets an allocation hold (task-max-files)";
-                }
-            }
             if (why != null) {
                 LOG.warning("task " + largest + ": " + why);
                 s.fail(why, now);
+            } else if (maxFiles > 0) {
+                failPastFiles(allocation, ids, files, now);
             }
         });
+    }
+
+    /** Past {@link #maxFiles} for the allocation's running tasks together, the task holding the most is stopped (one a check, as for disk). */
+    private void failPastFiles(String allocation, List<String> ids, Map<String, Long> files, Instant now) {
+        long held = ids.stream().mapToLong(id -> Math.max(0, files.getOrDefault(id, 0L))).sum();
+        if (held <= maxFiles) {
+            return;
+        }
+        String most = ids.stream().max(Comparator.comparingLong(id -> files.getOrDefault(id, 0L))).orElseThrow();
+        String why = "file limit exceeded: " + (ids.size() > 1 ? "the " + ids.size() + " running tasks of allocation " + allocation + " hold "
+                + String.format("%,d", held) + " files and directories together; this task's hold " + String.format("%,d", files.get(most))
+                + ", the most of them" : "its sandbox and /tmp hold " + String.format("%,d", held) + " files and directories")
+                + ", above the " + String.format("%,d", maxFiles) + " this agent lets an allocation hold (task-max-files)";
+        LOG.warning("task " + most + ": " + why);
+        supervisors.get(most).fail(why, now);
     }
 }

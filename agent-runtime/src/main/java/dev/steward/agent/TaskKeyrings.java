@@ -31,6 +31,18 @@ final class TaskKeyrings {
     private TaskKeyrings() {
     }
 
+    /**
+     * Gives {@code launcher} keyctl where tasks run as uids of their own ({@code perTaskUsers}) and
+     * keyutils is installed; says in the agent's log what tasks share where it is not.
+     */
+    static void configure(Launcher launcher, boolean perTaskUsers) {
+        launcher.keyctl = perTaskUsers ? keyctl() : null;
+        if (perTaskUsers && launcher.keyctl == null) {
+            java.util.logging.Logger.getLogger(Agent.class.getName()).warning("tasks share this agent's session keyring, and a uid whose keyrings "
+                    + "hold keys stays leased (keyctl, from keyutils, is not installed)");
+        }
+    }
+
     /** The keyctl program, or null when keyutils is not installed. */
     static Path keyctl() {
         for (Path p : KEYCTL) {

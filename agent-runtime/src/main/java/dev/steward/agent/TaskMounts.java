@@ -63,14 +63,14 @@ final class TaskMounts {
         if (why != null) {
             log.warning("tasks share the machine's /tmp and /var/tmp (task-private-tmp is on, but " + why + ")");
         }
-        String hide = !launcher.privateTmp ? "they have no mount namespace of their own (task-private-tmp " + (why == null ? "is off)" : "is on, but " + why + ")")
-                : hidepidUnavailable(System.getProperty("os.version"));
+        String noNamespace = launcher.privateTmp ? null // what the /proc and IPC of their own need, and why they lack it
+                : "they have no mount namespace of their own (task-private-tmp " + (why == null ? "is off)" : "is on, but " + why + ")");
+        String hide = noNamespace != null ? noNamespace : hidepidUnavailable(System.getProperty("os.version"));
         launcher.hideProcesses = cfg.taskHideProcesses() && hide == null;
         if (cfg.taskHideProcesses() && hide != null) {
             log.warning("tasks see every process on the machine (task-hide-processes is on, but " + hide + ")");
         }
-        String ipc = !launcher.privateTmp ? "they have no mount namespace of their own (task-private-tmp " + (why == null ? "is off)" : "is on, but " + why + ")")
-                : cfg.taskPrivateIpc() ? ipcUnavailable() : null;
+        String ipc = noNamespace != null ? noNamespace : cfg.taskPrivateIpc() ? ipcUnavailable() : null;
         launcher.privateIpc = cfg.taskPrivateIpc() && ipc == null;
         if (cfg.taskPrivateIpc() && ipc != null) {
             log.warning("tasks share the machine's /dev/shm and System V IPC (task-private-ipc is on, but " + ipc + ")");
