@@ -3,13 +3,10 @@ package dev.steward.allocator;
 import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.engine.Engine;
 import dev.steward.allocator.http.Api;
+import dev.steward.allocator.http.SwitchApi;
 import dev.steward.allocator.packages.PackageStore;
-import dev.steward.allocator.packages.PackageSweeper;
-import dev.steward.allocator.state.ClusterState;
-import dev.steward.allocator.state.StateConfig;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
-import dev.steward.api.RoleSpec;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,30 +18,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A running allocator: recovers the state from the data directory, starts the engine and
- * serves the API. {@code server.addr} in the data directory holds the bound address.
+ * serves the API. {@code server.addr} in the data directory holds the bound address. A lone
+ * allocator that listens itself outlives a failure of its store (a full disk): it answers why
+ * meanwhile and opens its state again once it can ({@link Recovery}), on the same port.
  */
 public final class Server implements AutoCloseable {
-    private final Engine engine;
+    /** The life serving now: the first, or the one a recovery opened after a failed store. */
+    private final java.util.concurrent.atomic.AtomicReference<ServerCore> serving;
     private final dev.steward.allocator.http.JettyServer http;
-    private final Api api;
+    private final Recovery recovery;
     private final String adminToken;
     private final String joinToken;
-
-    private final PackageSweeper sweeper;
-
-    private final dev.steward.allocator.monitor.MonitorRunner monitors;
     private final boolean https;
 
-    private Server(Engine engine, dev.steward.allocator.http.JettyServer http, Api api, String adminToken, String joinToken, PackageSweeper sweeper,
-                   dev.steward.allocator.monitor.MonitorRunner monitors, boolean https) {
-        this.https = https;
-        this.monitors = monitors;
-        this.sweeper = sweeper;
-        this.engine = engine;
+    private Server(java.util.concurrent.atomic.AtomicReference<ServerCore> serving, dev.steward.allocator.http.JettyServer http, Recovery recovery,
+                   String adminToken, String joinToken, boolean https) {
+        this.serving = serving;
         this.http = http;
-        this.api = api;
+        this.recovery = recovery;
         this.adminToken = adminToken;
         this.joinToken = joinToken;
+        this.https = https;
     }
 
     public static Server start(ServerConfig cfg) throws IOException {
@@ -58,8 +52,9 @@ public final class Server implements AutoCloseable {
     /**
      * How a server runs inside something larger (a replicated setup): the store the engine writes
      * through, made around the local SQLite store, whether it listens itself (false: the caller
-     * serves {@link #api()} over its own transport, and writes server.addr), and the keyring the
-     * caller holds (null: the server opens {@code cfg.secretsKeyFile()} itself).
+     * serves {@link #api()} over its own transport, writes server.addr, and handles a failed
+     * store itself), and the keyring the caller holds (null: the server opens
+     * {@code cfg.secretsKeyFile()} itself).
      */
     public record Embedding(java.util.function.Function<SqliteStore, Store> store, boolean listen, PackageStore.Replicator packages,
                             dev.steward.allocator.store.SecretKeys keys) {
@@ -71,105 +66,50 @@ public final class Server implements AutoCloseable {
             Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
-        String admin = Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin");
-        String join = Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join");
-        String metricsToken = Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics");
+        ServerCore.Tokens tokens = new ServerCore.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
+                Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"),
+                Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics"));
         // the caller's keyring where it holds one (a cluster's server hands keys over between servers): one holder of the file per process
-        SqliteStore store = new SqliteStore(cfg.dataDir(), embedding.keys() != null ? embedding.keys() : dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile()));
-        Store.Loaded loaded = store.load();
-        Store durable;
-        try {
-            durable = embedding.store().apply(store);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
-        boolean reseal = store.foundUnsealed();
-        ClusterState state = new ClusterState(StateConfig.DEFAULTS.withHeartbeatGrace(cfg.heartbeatGrace()).withBounds(cfg.bounds()), Tokens::id);
-        state.restore(loaded.roles(), loaded.agents(), loaded.requests(), loaded.allocations(), loaded.tokens(), loaded.tasks());
-        state.restorePackages(loaded.packages());
-        state.services().restore(loaded.services(), loaded.revisions(), loaded.deployments(), loaded.instances());
-        state.packages().adoptUnowned(); // rows stored before packages had roles: theirs are who runs them
-        state.monitors().restore(loaded.monitors(), loaded.monitorPoints());
-        state.services().secrets().restore(loaded.secrets());
-        state.restoreIndex(loaded.index(), loaded.sequence());
-        Engine engine = new Engine(state, durable, clock);
-        dev.steward.allocator.metrics.AllocatorMetrics metrics = new dev.steward.allocator.metrics.AllocatorMetrics(engine);
-        engine.observe(metrics);
-        java.util.List<dev.steward.api.MonitorReport> resumed = new java.util.ArrayList<>();
-        try {
-            engine.command((s, now) -> {
-                s.afterRestart(now);
-                if (reseal) {
-                    s.tasks().rewriteSecrets(); // stored before secrets were sealed: written again, sealed
-                }
-                resumed.addAll(s.monitors().afterRestart(now));
-                if (s.roles().stream().noneMatch(r -> r.name().equals(ClusterState.DEFAULT_ROLE))) {
-                    s.putRole(ClusterState.DEFAULT_ROLE, new RoleSpec(1.0, null, null).parse());
-                }
-                return null;
-            }).get(30, TimeUnit.SECONDS);
-            if (reseal) {
-                store.compact(); // and no plain copy stays in the WAL or in free pages
-            }
-        } catch (Exception e) {
-            engine.close();
-            throw new IOException("cannot recover the state in " + cfg.dataDir() + ": " + e.getMessage(), e);
-        }
-        if (cfg.tickInterval() != null) {
-            // a tick later than a quarter of the grace means the allocator itself stalled: fresh graces, no agent blamed
-            engine.startTicker(cfg.tickInterval(), cfg.heartbeatGrace().dividedBy(4));
-        }
-        PackageStore packages;
-        try {
-            packages = new PackageStore(cfg.dataDir(), cfg.packages());
-            packages.replicateWith(embedding.packages());
-            java.util.Set<String> recorded = new java.util.HashSet<>();
-            loaded.packages().forEach(p -> recorded.add(p.digest()));
-            java.util.List<String> missing = new java.util.ArrayList<>(packages.recover(recorded));
-            missing.removeIf(d -> embedding.packages().fetch(d, packages)); // a replica has it: fetched, not forgotten
-            if (!missing.isEmpty()) {
-                engine.command((s, now) -> {
-                    missing.forEach(s.packages()::forget);
-                    return null;
-                }).get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            engine.close();
-            throw new IOException("cannot open the package store in " + cfg.dataDir() + ": " + e.getMessage(), e);
-        }
-        PackageSweeper sweeper = new PackageSweeper(engine, packages);
-        dev.steward.allocator.monitor.MonitorRunner monitors = new dev.steward.allocator.monitor.MonitorRunner(engine);
-        engine.read(s -> {
-            s.services().gateStarter(monitors::attach);
-            return null;
-        }).join();
-        resumed.forEach(monitors::resume); // monitors (canary gates too) that were running when the allocator stopped
-        Api api;
-        try {
-            api = new Api(engine, admin, join, clock, packages, sweeper, monitors, store.secretKeys(), cfg.tls() == null ? null : cfg.tls().files().context(),
-                    metrics, cfg.metricsOpen(), metricsToken);
-        } catch (IOException e) {
-            engine.close();
-            throw new IOException("TLS: " + e.getMessage(), e);
-        }
+        dev.steward.allocator.store.SecretKeys keys = embedding.keys() != null ? embedding.keys()
+                : dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile());
+        ServerCore first = ServerCore.open(cfg, clock, embedding, keys, tokens, embedding.listen());
+        java.util.concurrent.atomic.AtomicReference<ServerCore> serving = new java.util.concurrent.atomic.AtomicReference<>(first);
         if (!embedding.listen()) {
-            sweeper.start();
-            return new Server(engine, null, api, admin, join, sweeper, monitors, cfg.tls() != null);
+            return new Server(serving, null, null, tokens.admin(), tokens.join(), cfg.tls() != null);
         }
+        SwitchApi front = new SwitchApi(first.api);
+        // the request log, then the metrics of whichever life serves now
+        dev.steward.allocator.http.RequestObserver observer = new dev.steward.allocator.http.RequestLog(clock)
+                .and((trace, method, cls, status, nanos) -> serving.get().metrics().done(trace, method, cls, status, nanos));
         dev.steward.allocator.http.JettyServer http;
         try {
-            http = new dev.steward.allocator.http.JettyServer(api, cfg.bind(), cfg.http(), cfg.tls(), requestObserver(metrics, clock));
+            http = new dev.steward.allocator.http.JettyServer(front, cfg.bind(), cfg.http(), cfg.tls(), observer);
         } catch (IOException e) {
-            sweeper.close();
-            monitors.close();
-            engine.close();
+            first.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
-        metrics.connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted);
+        Recovery[] recovery = new Recovery[1];
+        java.util.function.Consumer<ServerCore> adopt = life -> {
+            serving.set(life);
+            life.metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted);
+            life.metrics().outages(recovery[0]::outages, recovery[0]::outageSeconds);
+            life.engine.onFailure(cause -> recovery[0].failed(life, cause));
+            front.set(life.api);
+        };
+        recovery[0] = new Recovery(cfg.dataDir(), front, () -> ServerCore.open(cfg, clock, embedding, keys, tokens, true), adopt,
+                () -> usableSpace(cfg.dataDir()));
+        adopt.accept(first);
         writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
-        sweeper.start();
-        return new Server(engine, http, api, admin, join, sweeper, monitors, cfg.tls() != null);
+        return new Server(serving, http, recovery[0], tokens.admin(), tokens.join(), cfg.tls() != null);
+    }
+
+    /** Free bytes for this user on the disk of {@code dir}; the most there could be when it cannot be read (so a try is made). */
+    private static long usableSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /** What a server's HTTP transport tells of each request: the request log, then the metrics. */
@@ -208,24 +148,26 @@ public final class Server implements AutoCloseable {
 
     /** Runs one tick now, as the ticker would: the way a test that holds the ticker lets time act. */
     public void tick() throws Exception {
-        engine.tick().get(30, TimeUnit.SECONDS);
+        serving.get().engine.tick().get(30, TimeUnit.SECONDS);
     }
 
+    /** The engine of the life serving now (after a failed store and its recovery, a new one). */
     public Engine engine() {
-        return engine;
+        return serving.get().engine;
     }
 
     public Api api() {
-        return api;
+        return serving.get().api;
     }
 
     @Override
     public void close() {
-        sweeper.close();
-        monitors.close();
+        if (recovery != null) {
+            recovery.close(); // a try under way ends first: then the current life is the last one
+        }
         if (http != null) {
             http.close();
         }
-        engine.close();
+        serving.get().close();
     }
 }

@@ -4,6 +4,7 @@ import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
 import dev.steward.allocator.auth.Tokens;
 import dev.steward.allocator.http.JettyServer;
+import dev.steward.allocator.http.SwitchApi;
 import dev.steward.allocator.store.SecretKeys;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
@@ -412,7 +413,7 @@ public final class HaServer implements AutoCloseable {
 
     /** Whether this server leads now. */
     public boolean leads() {
-        return front.leads();
+        return front.current() instanceof LeaderApi;
     }
 
     public String adminToken() {

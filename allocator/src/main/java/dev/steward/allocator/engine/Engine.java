@@ -69,6 +69,8 @@ public final class Engine implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private volatile EngineObserver observer = EngineObserver.NONE;
+    /** Told when the store fails, in place of the log; null: the engine logs it. */
+    private volatile java.util.function.Consumer<Throwable> onFailure;
 
     /** A command waiting for its batch, and the future its result completes. */
     private record Pending<T>(Command<T> command, CompletableFuture<T> future) {
@@ -117,6 +119,9 @@ public final class Engine implements AutoCloseable {
     public void startTicker(Duration interval, Duration stallAfter) {
         TickGap gaps = new TickGap(interval, stallAfter, System.nanoTime(), clock.instant());
         owner.scheduleWithFixedDelay(() -> {
+            if (failed != null) {
+                return; // said once, when it failed: not again at every tick
+            }
             try {
                 long t = System.nanoTime(); // the engine's own responsiveness: real time, not the injected clock
                 TickGap.Found gap = gaps.tick(t, clock.instant());
@@ -457,13 +462,45 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             observer.write(System.nanoTime() - t, false);
             failed = e;
-            LOG.log(Level.SEVERE, "the state store failed; refusing further commands", e);
+            java.util.function.Consumer<Throwable> told = onFailure;
+            if (told == null) {
+                LOG.log(Level.SEVERE, "the state store failed; refusing further commands", e);
+            } else {
+                hand(() -> told.accept(e));
+            }
             throw new EngineFailed(e);
         }
         java.util.Set<String> keys = state.touchedKeys();
         state.commit();
         index = state.index();
         parked.wake(keys, clock.instant());
+    }
+
+    /**
+     * Writes through the store now, whether anything changed or not (the index as it is): proof
+     * that the store takes writes, which a lone allocator opening its state again after a failed
+     * store needs before it serves, since opening alone may write nothing. Fails the engine as a
+     * failed command's write does.
+     */
+    public CompletableFuture<Void> writeThrough() {
+        return onOwner(() -> {
+            try {
+                store.write(new Batch(state.index(), state.sequence(), Map.of(), java.util.Set.of()));
+            } catch (RuntimeException e) {
+                failed = e;
+                throw new EngineFailed(e);
+            }
+            return null;
+        }, replies);
+    }
+
+    /**
+     * Tells {@code listener}, once and off the owner thread, that the store failed and the engine
+     * takes no more commands: a lone allocator then opens its state again ({@code Recovery}). The
+     * listener tells of it instead of the engine's log.
+     */
+    public void onFailure(java.util.function.Consumer<Throwable> listener) {
+        onFailure = listener;
     }
 
     /** True once the store has failed; the server then answers 503. */

@@ -3,7 +3,7 @@ package dev.steward.allocator.engine;
 /** The engine stopped taking commands because its store failed: fail-stop, answered 503. */
 public final class EngineFailed extends RuntimeException {
     public EngineFailed(Throwable cause) {
-        super("the allocator's state store failed; it takes no more changes until restarted (one of several allocators on ZooKeeper steps down, and the leader takes them): "
-                + cause.getMessage(), cause);
+        super("the allocator's state store failed, and nothing more is changed until it can write again (a lone allocator opens its "
+                + "state again by itself; one of several on ZooKeeper steps down, and the next leader takes the changes): " + cause.getMessage(), cause);
     }
 }

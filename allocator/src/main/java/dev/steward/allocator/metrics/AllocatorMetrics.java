@@ -71,6 +71,22 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
                 .callback(cb -> cb.call(evicted.getAsLong())).register(registry);
     }
 
+    /**
+     * Reports, from now on, what a lone allocator lived through before this life of its state
+     * began: how often its store failed and it opened its state again ({@code Recovery}), and for
+     * how long it answered without one. Each life has a registry of its own, so these come from
+     * the server, which outlives its lives.
+     */
+    public void outages(java.util.function.LongSupplier count, java.util.function.DoubleSupplier seconds) {
+        CounterWithCallback.builder().name("steward_store_outages_total")
+                .help("Times the state store failed (a full disk, most often) and the allocator, having answered every request with "
+                        + "why meanwhile, opened its state again by itself")
+                .callback(cb -> cb.call(count.getAsLong())).register(registry);
+        CounterWithCallback.builder().name("steward_store_outage_seconds_total")
+                .help("Time spent without a writable state store, from the failed write to the state opened again")
+                .callback(cb -> cb.call(seconds.getAsDouble())).register(registry);
+    }
+
     public AllocatorMetrics(Engine engine) {
         this.engine = engine;
         httpRequests = Counter.builder().name("steward_http_requests_total")

@@ -39,10 +39,15 @@ final class LiveServer implements AutoCloseable {
 
     /** A server on {@code existing} data (an allocator started again), which it leaves in place when closed; null for a fresh directory. */
     LiveServer(Path existing, java.util.function.UnaryOperator<ServerConfig> tweak) {
+        this(existing, tweak, Server.Embedding.ALONE);
+    }
+
+    /** As above, its store made by {@code embedding} (a store a test can make fail). */
+    LiveServer(Path existing, java.util.function.UnaryOperator<ServerConfig> tweak, Server.Embedding embedding) {
         try {
             ownsDir = existing == null;
             dir = existing == null ? Files.createTempDirectory("steward-api-test") : existing;
-            server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))));
+            server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))), java.time.Clock.systemUTC(), embedding);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

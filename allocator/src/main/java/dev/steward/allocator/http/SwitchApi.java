@@ -1,25 +1,25 @@
-package dev.steward.ha;
-
-import dev.steward.allocator.http.ApiRequest;
-import dev.steward.allocator.http.ApiResponse;
-import dev.steward.allocator.http.HttpApi;
+package dev.steward.allocator.http;
 
 import java.util.concurrent.CompletableFuture;
 
-/** The API a server's one HTTP listener serves: the follower's, or the leader's while it leads. Switched without closing the port. */
-final class SwitchApi implements HttpApi {
+/**
+ * The API a server's one HTTP listener serves, switched without closing the port: a replicated
+ * server's follower API or its leader's while it leads; a lone allocator's API, or the outage's
+ * answer while its store cannot be written ({@link OutageApi}).
+ */
+public final class SwitchApi implements HttpApi {
     private volatile HttpApi current;
 
-    SwitchApi(HttpApi first) {
+    public SwitchApi(HttpApi first) {
         this.current = first;
     }
 
-    void set(HttpApi api) {
+    public void set(HttpApi api) {
         current = api;
     }
 
-    boolean leads() {
-        return current instanceof LeaderApi;
+    public HttpApi current() {
+        return current;
     }
 
     @Override
