@@ -42,15 +42,15 @@ record Outage(Path dataDir, String cause, boolean diskFull) {
     /** What every request is told meanwhile, and the log once: what failed, what it waits for, that it comes back by itself. */
     String reason(long usable) {
         String what = diskFull
-                ? "the disk is full (" + mib(usable) + " free; it resumes once " + mib(RESUME_FREE) + " are)"
+                ? "the disk is full (" + size(usable) + " free; it resumes once " + size(RESUME_FREE) + " are)"
                 : cause;
         return "the allocator cannot write its state in " + dataDir + ": " + what + ". It answers nothing meanwhile, tries again by itself "
                 + "every few seconds, and then goes on from its last write: nothing it acknowledged is lost"
                 + (diskFull ? ". Free space on that disk" : "");
     }
 
-    private static String mib(long bytes) {
-        return bytes >= 1L << 20 ? (bytes >> 20) + " MiB" : bytes + " bytes";
+    private static String size(long bytes) {
+        return dev.steward.api.Units.formatBytes(bytes);
     }
 
     private static String innermost(Throwable t) {

@@ -46,9 +46,9 @@ class OutageTest {
     void the_reason_says_where_what_it_waits_for_and_that_it_comes_back_by_itself() {
         Outage full = Outage.of(DIR, new IllegalStateException("[SQLITE_FULL] database or disk is full"), 0);
         assertThat(full.reason(3L << 20)).isEqualTo("the allocator cannot write its state in /var/lib/steward/server: the disk is full "
-                + "(3 MiB free; it resumes once 16 MiB are). It answers nothing meanwhile, tries again by itself every few seconds, and then "
+                + "(3.0 MiB free; it resumes once 16.0 MiB are). It answers nothing meanwhile, tries again by itself every few seconds, and then "
                 + "goes on from its last write: nothing it acknowledged is lost. Free space on that disk");
-        assertThat(full.reason(512)).contains("(512 bytes free;");
+        assertThat(full.reason(512)).contains("(512 B free;");
         Outage io = Outage.of(DIR, new IllegalStateException("[SQLITE_IOERR] disk I/O error"), PLENTY);
         assertThat(io.reason(PLENTY)).startsWith("the allocator cannot write its state in /var/lib/steward/server: [SQLITE_IOERR] disk I/O error. "
                 + "It answers nothing meanwhile").doesNotContain("Free space");

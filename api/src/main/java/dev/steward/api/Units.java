@@ -156,6 +156,21 @@ public final class Units {
         return String.format(java.util.Locale.ROOT, "%.1ft", mib / (1024.0 * 1024));
     }
 
+    /** Bytes for a person to read: {@code 512 B}, {@code 1.9 KiB}, {@code 63.0 MiB}. */
+    public static String formatBytes(long n) {
+        if (Math.abs(n) < 1024) {
+            return n + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double v = n;
+        int i = -1;
+        while (Math.abs(v) >= 1024 && i < units.length - 1) {
+            v /= 1024;
+            i++;
+        }
+        return String.format(java.util.Locale.ROOT, "%.1f %s", v, units[i]);
+    }
+
     private static Matcher match(String field, String text, String expected) {
         if (text == null || text.isBlank()) {
             throw new ValidationException(field, "is empty; write " + expected);

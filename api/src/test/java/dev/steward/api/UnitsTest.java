@@ -68,6 +68,10 @@ class UnitsTest {
         assertThat(Units.formatMib(4096)).isEqualTo("4g");
         assertThat(Units.formatMib(1536)).isEqualTo("1536m");
         assertThat(Units.formatMibShort(24105)).as("a machine's memory, for a table").isEqualTo("23.5g");
+        assertThat(Units.formatBytes(512)).isEqualTo("512 B");
+        assertThat(Units.formatBytes(1946)).as("a small package: not '0 MiB'").isEqualTo("1.9 KiB");
+        assertThat(Units.formatBytes(64L << 20)).isEqualTo("64.0 MiB");
+        assertThat(Units.formatBytes(3L << 40)).isEqualTo("3.0 TiB");
         assertThat(Units.formatMibShort(1536)).isEqualTo("1.5g");
         assertThat(Units.formatMibShort(512)).isEqualTo("512m");
         assertThat(Units.formatMibShort(4096)).isEqualTo("4g");

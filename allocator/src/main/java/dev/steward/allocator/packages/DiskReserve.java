@@ -25,8 +25,8 @@ final class DiskReserve {
     synchronized void promise(long n) throws PackageStore.Refused {
         long free = usable.getAsLong();
         if (free - promised - n < FLOOR) {
-            throw new PackageStore.Refused(507, "the allocator has " + mib(free) + " MiB of disk free, " + mib(promised) + " MiB of it promised to "
-                    + "uploads under way, and keeps " + mib(FLOOR) + " MiB for its own state: too little for " + mib(n) + " MiB more of this "
+            throw new PackageStore.Refused(507, "the allocator has " + size(free) + " of disk free, " + size(promised) + " of it promised to "
+                    + "uploads under way, and keeps " + size(FLOOR) + " for its own state: too little for " + size(n) + " more of this "
                     + "package; try again once other uploads are done or unused packages are swept");
         }
         promised += n;
@@ -41,7 +41,7 @@ final class DiskReserve {
         return promised;
     }
 
-    private static long mib(long bytes) {
-        return Math.max(0, bytes) >> 20;
+    private static String size(long bytes) {
+        return dev.steward.api.Units.formatBytes(Math.max(0, bytes));
     }
 }

@@ -93,7 +93,7 @@ class DiskReserveTest {
         // free 99 MiB, 29 MiB promised, 64 MiB kept: 30 MiB more do not fit (each alone would: 99 - 30 >= 64)
         assertThatThrownBy(() -> store.receive(DIGEST, new ByteArrayInputStream(new byte[0]), 30 * MIB))
                 .isInstanceOfSatisfying(PackageStore.Refused.class, r -> assertThat(r.status()).isEqualTo(507))
-                .hasMessageContaining("29 MiB of it promised to uploads under way").hasMessageContaining("keeps 64 MiB for its own state");
+                .hasMessageContaining("29.0 MiB of it promised to uploads under way").hasMessageContaining("keeps 64.0 MiB for its own state");
         go.countDown();
         assertThat(first.get(30, TimeUnit.SECONDS)).as("the first ends short of what it declared").hasMessageContaining("ended after");
         assertThat(store.promised()).as("every promise given back").isZero();
@@ -116,7 +116,7 @@ class DiskReserveTest {
         };
         assertThatThrownBy(() -> store.receive(DIGEST, endless, -1))
                 .isInstanceOfSatisfying(PackageStore.Refused.class, r -> assertThat(r.status()).isEqualTo(507))
-                .hasMessageContaining("too little for 8 MiB more");
+                .hasMessageContaining("too little for 8.0 MiB more");
         assertThat(written()).as("the partial file is gone").isZero();
         assertThat(store.promised()).isZero();
     }
