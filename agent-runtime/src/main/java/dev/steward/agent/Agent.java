@@ -46,6 +46,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     /** Tasks seen ending (counted on the loop thread, under its own lock): {@link #stopTasks} waits for the next rather than polling. */
     private final long[] endings = new long[1];
+    /** Ended tasks whose sandbox could not be marked ended yet (a full disk): counted and told once, marked when it can be. Loop thread. */
+    private final Set<String> unmarked = new HashSet<>();
     private final AgentMetrics metrics = new AgentMetrics();
     private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
@@ -272,9 +274,29 @@ public final class Agent implements AutoCloseable {
                 supervisors.put(t.id(), sup);
                 sup.tick(clock.instant()); // start it now rather than on the next tick
             } catch (IOException e) {
-                LOG.log(Level.SEVERE, "cannot prepare task " + t.id(), e);
+                notPrepared(t, e);
             }
         }
+    }
+
+    /**
+     * A task this agent cannot even prepare (its directory or record not written: a full disk,
+     * most often) is reported FAILED as the host's fault, so its service replaces it after its
+     * backoff instead of waiting for it. Before, it stayed PENDING for ever, and the agent logged
+     * the same stack trace at every resync.
+     */
+    private void notPrepared(TaskInfo t, IOException e) {
+        String free;
+        try {
+            free = "; " + dev.steward.api.Units.formatMibShort(DiskUsage.freeAndTotalMib(tasksDir)[0]) + " free on that disk";
+        } catch (IOException unread) {
+            free = "";
+        }
+        String why = "not started: this agent cannot write the task's directory in " + tasksDir + " (" + e + free + ")";
+        Supervisor s = new Supervisor(t, tasksDir.resolve(t.id()), launcher, cgroups, reporter, probes, packages, clock.instant()).metrics(metrics);
+        supervisors.put(t.id(), s);
+        s.notStarted(why, clock.instant());
+        tick(s, clock.instant()); // marked ended where it can be, for the sandbox collector
     }
 
     /**
@@ -306,16 +328,29 @@ public final class Agent implements AutoCloseable {
     private void tick(Supervisor s, Instant now) {
         try {
             s.tick(now);
-            Path done = tasksDir.resolve(s.task().id()).resolve("done");
-            if (s.phase() == Supervisor.Phase.DONE && !Files.exists(done)) {
-                synchronized (endings) {
-                    endings[0]++;
-                    endings.notifyAll();
-                }
-                PrivateFiles.write(done, now.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // when it ended: the sandbox is kept for the retention from here
-            }
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
+        }
+        String id = s.task().id();
+        Path done = tasksDir.resolve(id).resolve("done");
+        if (s.phase() != Supervisor.Phase.DONE || Files.exists(done)) {
+            return;
+        }
+        if (!unmarked.contains(id)) {
+            synchronized (endings) {
+                endings[0]++;
+                endings.notifyAll();
+            }
+        }
+        try {
+            Files.createDirectories(done.getParent());
+            PrivateFiles.write(done, now.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // when it ended: the sandbox is kept for the retention from here
+            unmarked.remove(id);
+        } catch (IOException e) {
+            if (unmarked.add(id)) { // once: tried again at every tick (10 a second) until the disk has room
+                LOG.warning("task " + id + " ended, but its sandbox cannot be marked so yet (" + e + "): tried again until it can, then "
+                        + "collected as usual");
+            }
         }
     }
 

@@ -151,6 +151,13 @@ final class Supervisor {
         }
     }
 
+    /** The task could not be started for this host's reasons before anything of it ran: it ends FAILED, the host's fault, with {@code why}. */
+    void notStarted(String why, Instant now) {
+        if (phase == Phase.WAITING) {
+            finish(TaskState.FAILED, null, why, true, now);
+        }
+    }
+
     /** Asks the task to stop; idempotent. It ends KILLED with {@code why}. */
     void stop(String why, Instant now) {
         if (phase == Phase.DONE || phase == Phase.STOPPING) {

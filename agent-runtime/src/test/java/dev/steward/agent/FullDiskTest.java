@@ -1,0 +1,89 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A real agent whose data directory's disk is full (a 16 MiB tmpfs that a file fills): a task it
+ * is given and cannot even prepare fails at once, as the host's fault and saying why, so its
+ * service replaces it; before, it stayed PENDING for ever. Once there is room, tasks start again
+ * and the failed one's sandbox is marked ended for the collector. Needs root (to mount the tmpfs).
+ */
+class FullDiskTest {
+    private Cluster c;
+    private Path mountPoint;
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } finally {
+            if (mountPoint != null) {
+                run("umount", "-l", mountPoint.toString());
+                Files.deleteIfExists(mountPoint);
+            }
+        }
+    }
+
+    private static int run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return p.exitValue();
+    }
+
+    private static void fill(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+            while (true) {
+                zeros.clear();
+                ch.write(zeros);
+            }
+        } catch (IOException full) {
+            assertThat(full.getMessage()).contains("No space left");
+        }
+    }
+
+    @Test
+    void a_task_the_agent_cannot_prepare_on_a_full_disk_fails_as_the_hosts_fault_saying_why() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: mounting a small tmpfs to fill needs root");
+        mountPoint = Files.createTempDirectory("steward-agent-full-disk");
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "steward-agent-full", mountPoint.toString()) == 0,
+                "skipped: cannot mount a tmpfs here");
+        c = new Cluster();
+        Path data = mountPoint.resolve("agent");
+        c.agent("m1", Map.of("data", data.toString()));
+        String alloc = c.allocate("0.1", "64m");
+
+        Path filler = mountPoint.resolve("filler");
+        fill(filler);
+        String task = c.task(alloc, "{\"name\":\"never\",\"command\":\"sh\",\"args\":[\"-c\",\"exec sleep 600\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("FAILED"));
+        JsonNode info = c.taskInfo(task);
+        assertThat(info.path("reason").asText()).startsWith("not started: this agent cannot write the task's directory in " + data.resolve("tasks"))
+                .contains("No space left on device").contains("free on that disk");
+        assertThat(info.path("hostFault").asBoolean()).as("the host's fault: a service replaces it, and no rollout fails for it").isTrue();
+
+        Files.delete(filler);
+        String next = c.task(alloc, "{\"name\":\"runs\",\"command\":\"sh\",\"args\":[\"-c\",\"exec sleep 600\"],\"killTimeout\":\"1s\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(next).path("state").asText().equals("RUNNING"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(data.resolve("tasks").resolve(task).resolve("done")));
+    }
+}
