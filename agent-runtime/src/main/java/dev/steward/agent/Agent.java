@@ -373,7 +373,7 @@ public final class Agent implements AutoCloseable {
 
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
-        Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir);
+        Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir, cfg.diskPressureFree());
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
         return u;
     }

@@ -22,7 +22,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                           Duration sandboxRetention, String taskUids, boolean allowRootTasks, String sandboxGcMinFree, Duration diskCheckInterval,
                           long defaultTaskDiskMib, dev.steward.tls.TlsFiles tls, boolean tlsVerifyClients, boolean allowPlainHttp,
                           boolean metricsOpen, long taskPidsMax, boolean taskNoNewPrivileges, int oomScoreAdj, int taskUmask,
-                          boolean taskPrivateTmp, boolean taskHideProcesses, boolean taskPrivateIpc, long taskMaxFiles) {
+                          boolean taskPrivateTmp, boolean taskHideProcesses, boolean taskPrivateIpc, long taskMaxFiles, String diskPressureFree) {
 
     /** The disk a task may fill: what its allocation asked for, else {@code default-task-disk} (0: no limit). */
     public long diskLimitMib(dev.steward.api.Resources r) {
@@ -82,6 +82,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
         Duration retention = Units.duration("sandbox-retention", p.getProperty("sandbox-retention", "1h"));
         String minFree = p.getProperty("sandbox-gc-min-free", "10%");
         DiskUsage.minFreeMib("sandbox-gc-min-free", minFree, 1024); // checked now, applied to the file system's size when it is used
+        String pressureFree = p.getProperty("disk-pressure-free", "1%");
+        DiskUsage.minFreeMib("disk-pressure-free", pressureFree, 1024); // checked now, applied to the file system's size when it is used
         Duration diskCheck = Units.duration("disk-check-interval", p.getProperty("disk-check-interval", "10s"));
         if (diskCheck.toMillis() < 100) {
             throw new ValidationException("disk-check-interval", "is " + Units.format(diskCheck) + ", below the minimum of 100ms");
@@ -125,7 +127,7 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 metrics.equals("open"), pidsMax, onOff(p, "task-no-new-privileges", "on"), oomScoreAdj(p.getProperty("oom-score-adj", "-900")),
                 umask(p.getProperty("task-umask", String.format("%04o", TaskUsers.DEFAULT_UMASK))), onOff(p, "task-private-tmp", "on"),
                 onOff(p, "task-hide-processes", "on"), onOff(p, "task-private-ipc", "on"), maxFiles(p.getProperty("task-max-files",
-                Long.toString(DEFAULT_TASK_MAX_FILES))));
+                Long.toString(DEFAULT_TASK_MAX_FILES))), pressureFree);
     }
 
     /** The first line of {@code file}, the cluster's join token (the allocator's data directory holds it as join.token). */
@@ -259,6 +261,8 @@ public record AgentConfig(String server, String joinToken, Path dataDir, String 
                 + "tasks (which run at 0) before the agent and their wrappers (default -900; as root only)");
         KNOWN.put("cpu-quota", "on: a task's cpus are a hard CFS quota; off: only its placement counts them (default on)");
         KNOWN.put("sandbox-retention", "how long a finished task's sandbox (its files and logs) is kept before it is removed (default 1h)");
+        KNOWN.put("disk-pressure-free", "free space below which, on the data directory's file system, the agent tells the allocator its "
+                + "disk is nearly full: nothing new is placed on it until there is more (its tasks run on); N% or a size; 0 for never (default 1%)");
         KNOWN.put("sandbox-gc-min-free", "free space the agent keeps on its data directory's file system: below it, ended sandboxes are "
                 + "removed before their retention, the longest ended first (N% or a size; default 10%)");
         KNOWN.put("disk-check-interval", "how often each running task's sandbox is measured; one past its allocation's disk is stopped, FAILED "

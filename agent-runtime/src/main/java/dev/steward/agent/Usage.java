@@ -10,14 +10,15 @@ import java.util.TreeMap;
  * The figures a heartbeat carries: per running task its memory ({@code mem:ID}, MiB), CPU used
  * so far ({@code cpu:ID}, ms) and sandbox ({@code disk:ID}, MiB), which monitors read; for the
  * agent, {@code tasksRunning}, {@code taskMemoryMib}, {@code sandboxesMib} (everything kept under
- * DATA/tasks) and {@code diskFreeMib}.
+ * DATA/tasks), {@code diskFreeMib} and {@code diskPressureMib}: the free space below which the
+ * allocator places nothing new on it ({@link dev.steward.api.Heartbeat#diskPressure}).
  */
 final class Usage {
     private Usage() {
     }
 
     /** {@code diskUsed}: the disk thread's latest measure, per running task and under "" for the whole tasks directory. */
-    static Map<String, Long> of(Collection<Supervisor> supervisors, Cgroups cgroups, Map<String, Long> diskUsed, Path tasksDir) {
+    static Map<String, Long> of(Collection<Supervisor> supervisors, Cgroups cgroups, Map<String, Long> diskUsed, Path tasksDir, String pressureFree) {
         long running = 0;
         long mem = 0;
         Map<String, Long> out = new TreeMap<>();
@@ -40,7 +41,9 @@ final class Usage {
         out.put("taskMemoryMib", mem / (1024 * 1024));
         diskUsed.forEach((id, mib) -> out.put(id.isEmpty() ? "sandboxesMib" : "disk:" + id, mib));
         try {
-            out.put("diskFreeMib", DiskUsage.freeAndTotalMib(tasksDir)[0]);
+            long[] freeTotal = DiskUsage.freeAndTotalMib(tasksDir);
+            out.put("diskFreeMib", freeTotal[0]);
+            out.put(dev.steward.api.Heartbeat.DISK_PRESSURE_MIB, DiskUsage.minFreeMib("disk-pressure-free", pressureFree, freeTotal[1]));
         } catch (IOException e) {
             // not reported this time
         }

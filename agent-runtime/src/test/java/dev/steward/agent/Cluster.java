@@ -75,7 +75,8 @@ final class Cluster implements AutoCloseable {
         }
         Map<String, String> o = new java.util.LinkedHashMap<>(Map.of("server", server.url(), "join-token", server.joinToken(), "data", dir.toString(),
                 "name", name, "ports", "24000-24999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms",
-                "sandbox-gc-min-free", "0%")); // a nearly full disk on a test machine must not remove sandboxes under a test's feet
+                "sandbox-gc-min-free", "0%", // a nearly full disk on a test machine must not remove sandboxes under a test's feet
+                "disk-pressure-free", "0")); // nor stop placement on the test's agents
         o.putAll(extra);
         Path data = Path.of(o.get("data"));
         if (!agentDirs.contains(data)) {

@@ -21,8 +21,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * A real agent whose data directory's disk is full (a 16 MiB tmpfs that a file fills): a task it
  * is given and cannot even prepare fails at once, as the host's fault and saying why, so its
- * service replaces it; before, it stayed PENDING for ever. Once there is room, tasks start again
- * and the failed one's sandbox is marked ended for the collector. Needs root (to mount the tmpfs).
+ * service replaces it; before, it stayed PENDING for ever. Its heartbeats say its disk is nearly
+ * full, so nothing new is placed on it (a request says why) until there is room; then what waits
+ * is placed, tasks start again, and the failed one's sandbox is marked ended for the collector.
+ * Needs root (to mount the tmpfs).
  */
 class FullDiskTest {
     private Cluster c;
@@ -69,7 +71,7 @@ class FullDiskTest {
                 "skipped: cannot mount a tmpfs here");
         c = new Cluster();
         Path data = mountPoint.resolve("agent");
-        c.agent("m1", Map.of("data", data.toString()));
+        c.agent("m1", Map.of("data", data.toString(), "disk-pressure-free", "1m"));
         String alloc = c.allocate("0.1", "64m");
 
         Path filler = mountPoint.resolve("filler");
@@ -81,7 +83,17 @@ class FullDiskTest {
                 .contains("No space left on device").contains("free on that disk");
         assertThat(info.path("hostFault").asBoolean()).as("the host's fault: a service replaces it, and no rollout fails for it").isTrue();
 
+        // its heartbeats say so: nothing new is placed on it, and a request says why
+        await().atMost(Duration.ofSeconds(30)).until(() -> dev.steward.api.Heartbeat.diskPressure(
+                dev.steward.allocator.Json.MAPPER.convertValue(c.call("GET", "/v1/agents", null).get(0).path("usage"),
+                        new com.fasterxml.jackson.core.type.TypeReference<Map<String, Long>>() { })));
+        String waits = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"64m\"}").path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/requests/" + waits, null).path("why").path("summary").asText()
+                .contains("disk nearly full"));
+        assertThat(c.call("GET", "/v1/requests/" + waits, null).path("state").asText()).isEqualTo("PENDING");
+
         Files.delete(filler);
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/requests/" + waits, null).path("state").asText().equals("PLACED"));
         String next = c.task(alloc, "{\"name\":\"runs\",\"command\":\"sh\",\"args\":[\"-c\",\"exec sleep 600\"],\"killTimeout\":\"1s\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(next).path("state").asText().equals("RUNNING"));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(data.resolve("tasks").resolve(task).resolve("done")));

@@ -10,6 +10,25 @@ import java.util.Map;
  */
 public record Heartbeat(Map<String, Long> usage, List<Integer> busyPorts) {
 
+    /** The usage figure of the free space (MiB) below which the agent's disk is nearly full. */
+    public static final String DISK_PRESSURE_MIB = "diskPressureMib";
+    /** The usage figure of the free space (MiB) on the agent's data directory's file system. */
+    public static final String DISK_FREE_MIB = "diskFreeMib";
+
+    /**
+     * Whether an agent that reported {@code usage} has its disk nearly full: less free than the
+     * floor it reported ({@code disk-pressure-free}), which is not 0. Nothing new is placed on it
+     * then, as Kubernetes taints a node under DiskPressure; what runs there runs on.
+     */
+    public static boolean diskPressure(Map<String, Long> usage) {
+        if (usage == null) {
+            return false;
+        }
+        Long free = usage.get(DISK_FREE_MIB);
+        Long floor = usage.get(DISK_PRESSURE_MIB);
+        return free != null && floor != null && floor > 0 && free < floor;
+    }
+
     /** At most this many busy ports in one heartbeat. */
     public static final int MAX_BUSY_PORTS = 65_536;
 

@@ -41,6 +41,9 @@ final class AgentsCommand implements Callable<Integer> {
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
                     (a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
+                            + (a.status() == dev.steward.api.AgentStatus.LOST || !dev.steward.api.Heartbeat.diskPressure(a.usage()) ? ""
+                            : "  disk nearly full: " + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_FREE_MIB)) + " free, below its "
+                            + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_PRESSURE_MIB)) + " (disk-pressure-free): nothing new is placed there")
                             + (a.status() != dev.steward.api.AgentStatus.LOST ? "" : "  no heartbeat since " + a.lastHeartbeat()
                             + " ('steward agents forget " + a.name() + "' if the machine is gone for good)"));
         }

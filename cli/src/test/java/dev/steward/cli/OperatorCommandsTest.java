@@ -101,6 +101,23 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void anAgentWhoseDiskIsNearlyFullIsListedSayingHowMuchIsFreeAndThatNothingNewGoesThere() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("d")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            AgentJoined full = StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("full", "4", "4g", null, null, null, null, "21000-21100", null));
+            StewardClient agent = StewardClient.builder(s.url()).token(full.token()).build();
+            agent.call("PUT", "/v1/agents/" + full.agent().id() + "/heartbeat",
+                    java.util.Map.of("usage", java.util.Map.of("diskFreeMib", 300, "diskPressureMib", 1024)), Object.class, false);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> // the beat is folded in at the next tick
+                    assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("full"))).singleElement().asString()
+                            .contains("disk nearly full: 300m free, below its 1g (disk-pressure-free): nothing new is placed there"));
+            agent.call("PUT", "/v1/agents/" + full.agent().id() + "/heartbeat",
+                    java.util.Map.of("usage", java.util.Map.of("diskFreeMib", 3000, "diskPressureMib", 1024)), Object.class, false);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !run(CliRun.with(s, "agents")).out().contains("nearly full"));
+        }
+    }
+
+    @Test
     void aDrainWaitedForEndsOnceTheAgentIsEmptyOrSaysWhatIsLeftWhenTheWaitRunsOut() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("w")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();

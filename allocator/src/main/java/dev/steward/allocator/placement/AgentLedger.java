@@ -47,6 +47,7 @@ public final class AgentLedger {
     int slot;
     List<AgentLedger> idle; // the index's group of idle agents of this type, when this one holds nothing
     private boolean draining;
+    private boolean diskPressure;
     private int wholeGpusFree;
     private int leastDeviceUsed = 1000;
 
@@ -141,6 +142,21 @@ public final class AgentLedger {
             index.grew(this);
         }
         this.ready = ready;
+    }
+
+    /** Whether the agent's disk is nearly full, as its last heartbeat said: it takes nothing new meanwhile. */
+    public boolean diskPressure() {
+        return diskPressure;
+    }
+
+    /** From a heartbeat; returns true when the pressure has just ended (room grew: what waits may be placed here now). */
+    public boolean setDiskPressure(boolean pressure) {
+        boolean ended = diskPressure && !pressure;
+        if (ended && index != null) {
+            index.grew(this);
+        }
+        diskPressure = pressure;
+        return ended;
     }
 
     public void setDraining(boolean draining) {

@@ -37,8 +37,9 @@ public final class Filters {
     private Filters() {
     }
 
-    /** A lost agent takes nothing; a draining one takes nothing new. */
-    public static final FeasibilityFilter ELIGIBLE = (a, ask) -> !a.ready() ? Rejections.LOST : a.draining() ? Rejections.DRAINING : null;
+    /** A lost agent takes nothing; a draining one, or one whose disk is nearly full, takes nothing new. */
+    public static final FeasibilityFilter ELIGIBLE = (a, ask) -> !a.ready() ? Rejections.LOST : a.draining() ? Rejections.DRAINING
+            : a.diskPressure() ? Rejections.DISK_PRESSURE : null;
 
     /** Attribute constraints: =, !=, in, regex. */
     public static final FeasibilityFilter CONSTRAINTS = (a, ask) -> {

@@ -4,6 +4,7 @@ package dev.steward.allocator.placement;
 public final class Rejections {
     public static final String LOST = "agent lost";
     public static final String DRAINING = "draining";
+    public static final String DISK_PRESSURE = "disk nearly full";
     public static final String CPU = "insufficient cpus";
     public static final String MEMORY = "insufficient memory";
     public static final String DISK = "insufficient disk";

@@ -208,6 +208,7 @@ public final class ClusterState {
         AgentLedger l = new AgentLedger(a.id(), a.name(), a.attributes(), a.total(), a.gpus(), a.gpuModel(), a.ports());
         l.setReady(a.status() == AgentStatus.READY);
         l.setDraining(a.draining());
+        l.setDiskPressure(dev.steward.api.Heartbeat.diskPressure(a.usage())); // as its last heartbeat said, until the next
         AgentLedger old = ledgers.put(a.id(), l);
         if (old != null) {
             fill.remove(old);
@@ -364,6 +365,11 @@ public final class ClusterState {
     /** Makes the next {@link #schedule} go on with the requests whose regex constraints were cut short. */
     public void resumeRegexCut() {
         scheduler.resumeCut();
+        cycleWanted = true;
+    }
+
+    /** Asks for a scheduling cycle after this command though nothing stored changed (an agent's disk has room again). */
+    void wantCycle() {
         cycleWanted = true;
     }
 

@@ -97,6 +97,9 @@ final class Membership {
         s.agents.put(id, b);
         s.agentsDue.setIfAbsent(id, now.plus(s.config.heartbeatGrace()).plusNanos(1));
         s.ledgers.get(id).setReady(true);
+        if (usage != null && s.ledgers.get(id).setDiskPressure(dev.steward.api.Heartbeat.diskPressure(usage))) {
+            s.wantCycle(); // room came back without any change to store: what waits is tried again now
+        }
         if (busyPorts != null) {
             s.ledgers.get(id).hostBusy(busyPorts); // in memory, like the usage: what the host holds now is never lent
         }

@@ -167,7 +167,7 @@ final class Scheduler {
     }
 
     /**
-     * Whether one of {@code grown} could now hold one unit of {@code e}: ready, not draining, at
+     * Whether one of {@code grown} could now hold one unit of {@code e}: ready, not draining, its disk not nearly full, at
      * least that large, and either that much free now or holding a preemptible allocation of lower
      * priority (growth there may have left a preemption enough room). A request that needs two
      * CPUs is not tried again when one CPU is freed on a full agent.
@@ -175,7 +175,7 @@ final class Scheduler {
     private boolean couldHost(List<AgentLedger> grown, Aside e, Map<String, Integer> lowestVictim) {
         Resources unit = e.unit();
         for (AgentLedger l : grown) {
-            if (l.ready() && !l.draining() && unit.fitsIn(l.total())
+            if (l.ready() && !l.draining() && !l.diskPressure() && unit.fitsIn(l.total())
                     && (free(l, unit) || lowestVictim.computeIfAbsent(l.id(), id -> lowestPreemptible(l)) < e.priority())) {
                 return true;
             }

@@ -105,6 +105,7 @@ public final class Stats {
         return switch (r) {
             case Rejections.LOST -> "agent_lost";
             case Rejections.DRAINING -> "draining";
+            case Rejections.DISK_PRESSURE -> "disk_pressure";
             case Rejections.CPU -> "insufficient_cpus";
             case Rejections.MEMORY -> "insufficient_memory";
             case Rejections.DISK -> "insufficient_disk";
