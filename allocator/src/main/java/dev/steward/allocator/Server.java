@@ -67,7 +67,8 @@ public final class Server implements AutoCloseable {
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
         ServerCore.Tokens tokens = new ServerCore.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
-                Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"),
+                // off: agents join with minted join tokens only, and no join.token is made for anyone to copy
+                cfg.staticJoinToken() ? Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join") : null,
                 Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics"));
         // the caller's keyring where it holds one (a cluster's server hands keys over between servers): one holder of the file per process
         dev.steward.allocator.store.SecretKeys keys = embedding.keys() != null ? embedding.keys()
@@ -142,6 +143,7 @@ public final class Server implements AutoCloseable {
         return adminToken;
     }
 
+    /** The data directory's join token; null when it is off ({@link ServerConfig#withStaticJoinToken}). */
     public String joinToken() {
         return joinToken;
     }

@@ -19,7 +19,7 @@ import java.time.Duration;
  */
 public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminToken, String joinToken, Duration heartbeatGrace,
                            Duration tickInterval, PackagePolicy packages, dev.steward.allocator.http.HttpLimits http, Path secretsKey,
-                           dev.steward.allocator.http.ServerTls tls, boolean metricsOpen, RoleBounds bounds) {
+                           dev.steward.allocator.http.ServerTls tls, boolean metricsOpen, RoleBounds bounds, boolean staticJoinToken) {
 
     public ServerConfig {
         java.util.Objects.requireNonNull(bounds, "bounds");
@@ -28,22 +28,32 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
     public static ServerConfig of(Path dataDir) {
         return new ServerConfig(dataDir, new InetSocketAddress("127.0.0.1", 0), null, null, Duration.ofSeconds(10), Duration.ofMillis(250),
                 PackagePolicy.DEFAULTS, dev.steward.allocator.http.HttpLimits.DEFAULTS, null, null, false,
-                RoleBounds.DEFAULTS);
+                RoleBounds.DEFAULTS, true);
+    }
+
+    /**
+     * Whether the data directory's join token (join.token, or --join-token) joins agents. Off,
+     * only join tokens the admin mints do ({@code steward tokens create --join}): each expires,
+     * and may be good for a given number of agents, so a leaked one joins little, and not for long.
+     */
+    public ServerConfig withStaticJoinToken(boolean on) {
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
+                metricsOpen, bounds, on);
     }
 
     public ServerConfig withPackages(PackagePolicy p) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, p, http, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     public ServerConfig withBind(InetSocketAddress b) {
         return new ServerConfig(dataDir, b, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     public ServerConfig withHeartbeatGrace(Duration g) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, g, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     /**
@@ -53,41 +63,41 @@ public record ServerConfig(Path dataDir, InetSocketAddress bind, String adminTok
      */
     public ServerConfig withoutTicker() {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, null, packages, http, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     /** The HTTP transport's bounds (connections, threads, idle timeout, per-class limits). */
     public ServerConfig withHttp(dev.steward.allocator.http.HttpLimits h) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, h, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     public ServerConfig withTokens(String admin, String join) {
         return new ServerConfig(dataDir, bind, admin, join, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     /** The keyring that seals task secrets at rest (default: secrets.key in the data directory, made on first start). */
     public ServerConfig withSecretsKey(Path file) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, file, tls,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     /** Serves HTTPS with {@code t}'s certificate (and, if it says so, asks every caller for a client certificate from its CA). */
     public ServerConfig withTls(dev.steward.allocator.http.ServerTls t) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, t,
-                metricsOpen, bounds);
+                metricsOpen, bounds, staticJoinToken);
     }
 
     /** {@code /metrics} without a token ({@code true}), or only with the metrics or admin token. */
     public ServerConfig withMetricsOpen(boolean open) {
         return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls,
-                open, bounds);
+                open, bounds, staticJoinToken);
     }
 
     /** What one role may hold ({@link RoleBounds}: pending requests, services, package bytes, running monitors, tasks per allocation, secrets). */
     public ServerConfig withBounds(RoleBounds b) {
-        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, b);
+        return new ServerConfig(dataDir, bind, adminToken, joinToken, heartbeatGrace, tickInterval, packages, http, secretsKey, tls, metricsOpen, b, staticJoinToken);
     }
 
     /**

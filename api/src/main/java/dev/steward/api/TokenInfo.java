@@ -5,9 +5,11 @@ import java.time.Instant;
 /**
  * A token the allocator knows, as the admin lists it: never the token itself. {@code id} is the
  * first 16 hex digits of the token's SHA-256 (what the allocator stores), enough to name it and
- * useless to call with. {@code kind} is {@code role} or {@code agent}; {@code subject} the role's
- * name or the agent's id. {@code expiresAt}: when it stops being accepted (null: until revoked);
- * an expired token is listed until it is revoked.
+ * useless to call with. {@code kind} is {@code role}, {@code agent} or {@code join} (a minted join
+ * token); {@code subject} the role's name, the agent's id, or the join token's own id.
+ * {@code expiresAt}: when it stops being accepted (null: until revoked); an expired token is
+ * listed until it is revoked. {@code usesLeft}: how many more agents a join token may join (null:
+ * any number, or not a join token).
  */
-public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt) {
+public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
 }

@@ -73,6 +73,12 @@ final class ServerCommand implements Callable<Integer> {
             defaultValue = "${env:STEWARD_JOIN_TOKEN}")
     String joinToken;
 
+    @Option(names = "--static-join-token", description = "on: agents join with the data directory's join token (join.token, or --join-token), "
+            + "which never expires; off: only with join tokens the admin mints ('steward tokens create --join', each expiring and, with --uses, "
+            + "good for that many agents), so a copied token joins little and not for long. With --zookeeper, give it to every server. "
+            + "Default: ${DEFAULT-VALUE}", defaultValue = "on")
+    String staticJoinToken;
+
     @Option(names = "--package-max-size", description = "Largest package the artifact store accepts. Default: ${DEFAULT-VALUE}", defaultValue = "4g")
     String packageMaxSize;
 
@@ -194,7 +200,15 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections-per-address is " + maxConnectionsPerAddress
                     + "; it must be 0 (no limit) or more");
         }
+        if (!staticJoinToken.equals("on") && !staticJoinToken.equals("off")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--static-join-token is '" + staticJoinToken + "'; it is on or off");
+        }
+        if (staticJoinToken.equals("off") && joinToken != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--join-token gives the static join token, which --static-join-token off refuses: "
+                    + "give one or the other");
+        }
         ServerConfig cfg = ServerConfig.of(data).withBind(addr).withHeartbeatGrace(grace).withTokens(adminToken, joinToken)
+                .withStaticJoinToken(staticJoinToken.equals("on"))
                 .withPackages(packages).withSecretsKey(secretsKey == null ? null : secretsKey.toAbsolutePath()).withTls(tls)
                 .withMetricsOpen(metrics.equals("open"))
                 .withBounds(new dev.steward.allocator.state.RoleBounds(maxPendingPerRole, maxServicesPerRole, packageBytesPerRole,
@@ -218,7 +232,8 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("steward server listening on " + server.url() + " (index " + server.engine().index() + ")");
         System.out.println("  data:        " + data);
         System.out.println("  admin token: " + data.resolve("admin.token"));
-        System.out.println("  join token:  " + data.resolve("join.token"));
+        System.out.println("  join token:  " + (cfg.staticJoinToken() ? data.resolve("join.token")
+                : "off: agents join with minted join tokens only ('steward tokens create --join --ttl 1h --uses 1')"));
         System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()));
         System.out.println("  metrics:     " + server.url() + "/metrics" + (metrics.equals("open") ? " (open)" : " (token: " + data.resolve("metrics.token") + ")"));
         System.out.println("  dashboard:   " + server.url() + "/");
@@ -275,7 +290,8 @@ final class ServerCommand implements Callable<Integer> {
                 + " (it follows until elected; GET /v1/health says its role and the leader)");
         System.out.println("  data:        " + data);
         System.out.println("  admin token: " + data.resolve("admin.token") + " (the cluster's)");
-        System.out.println("  join token:  " + data.resolve("join.token") + " (the cluster's)");
+        System.out.println("  join token:  " + (cfg.staticJoinToken() ? data.resolve("join.token") + " (the cluster's)"
+                : "off: agents join with minted join tokens only ('steward tokens create --join --ttl 1h --uses 1')"));
         System.out.println("  secrets key: " + (secretsKey == null ? data.resolve("secrets.key") : secretsKey.toAbsolutePath()) + " (the same file on every server)");
         System.out.flush();
         stopped.await();

@@ -2,6 +2,7 @@ package dev.steward.cli;
 
 import dev.steward.api.TokenInfo;
 import dev.steward.api.TokenIssued;
+import dev.steward.api.Units;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -12,11 +13,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code steward tokens}: the tokens the allocator issued, for the admin (as {@code nomad acl
- * token list/create/delete}). Listed by id, never by value; a new role token is printed once, on
- * stdout alone so a script can take it; a revoked token is refused from the next call on.
+ * token list/create/delete}). Listed by id, never by value; a new role token or join token
+ * ({@code --join}, as {@code kubeadm token create}) is printed once, on stdout alone so a script
+ * can take it; a revoked token is refused from the next call on.
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "List the tokens the allocator issued (by id, never their values), mint a role token, or revoke one (admin token).",
+        description = "List the tokens the allocator issued (by id, never their values), mint a role token or a join token, or revoke one (admin token).",
         subcommands = {TokensCommand.Create.class, TokensCommand.Revoke.class})
 final class TokensCommand implements Callable<Integer> {
     @Option(names = "--role", description = "Only this role's tokens", converter = Name.class)
@@ -31,13 +33,21 @@ final class TokensCommand implements Callable<Integer> {
             Output.json(ts);
             return 0;
         }
-        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT", "CREATED", "EXPIRES", "DESCRIPTION");
+        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT / USES", "CREATED", "EXPIRES", "DESCRIPTION");
         java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
-            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", t.id(), t.kind(), t.subject(), t.createdAt().toString().substring(0, 19),
+            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
                     expires(t, now), t.description() == null ? "" : t.description());
         }
         return 0;
+    }
+
+    /** Whom a token acts for: its role or agent; for a join token, how many more agents it may join. */
+    static String forWhom(TokenInfo t) {
+        if (!"join".equals(t.kind())) {
+            return t.subject();
+        }
+        return t.usesLeft() == null ? "any agents" : t.usesLeft() == 0 ? "used up" : Units.count(t.usesLeft(), "agent") + " more";
     }
 
     /** When a token stops being accepted: "never" (until revoked), its time, or its time and "(expired)". */
@@ -50,19 +60,51 @@ final class TokensCommand implements Callable<Integer> {
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
-            description = "Mint a token for ROLE and print it (on stdout alone; its id goes to stderr). It is shown only this once.")
+            description = {"Mint a token for ROLE, or with --join a join token for new agents, and print it (on stdout alone; its id goes to stderr). "
+                    + "It is shown only this once.",
+                    "A join token expires (24h unless --ttl says otherwise) and with --uses joins that many agents at most: give each new machine "
+                    + "its own (steward agent --join-token-file), and a leaked one joins little, and not for long."})
     static final class Create implements Callable<Integer> {
-        @Parameters(index = "0", description = "The role", converter = Name.class)
+        @Parameters(index = "0", arity = "0..1", description = "The role (not with --join)", converter = Name.class)
         String role;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--join", description = "Mint a join token, with which new agents join the cluster, instead of a role's token")
+        boolean join;
+        @Option(names = "--uses", description = "With --join: how many agents it may join (1 to 100000). Default: any number until it expires")
+        Integer uses;
         @Option(names = "--description", description = "What the token is for, e.g. 'jenkins controller' (at most 256 characters)")
         String description;
-        @Option(names = "--ttl", description = "How long the token is accepted, e.g. 90d (1s to 3650d). Default: until it is revoked")
+        @Option(names = "--ttl", description = "How long the token is accepted, e.g. 90d (1s to 3650d). Default: a role's, until it is revoked; "
+                + "a join token's, 24h")
         String ttl;
         @Mixin
         Connection conn;
 
         @Override
         public Integer call() throws Exception {
+            if (join) {
+                if (role != null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "a join token is for no role: give --join or a ROLE, not both");
+                }
+                TokenIssued t = conn.client().createJoinToken(description, ttl, uses);
+                if (conn.json()) {
+                    Output.json(t);
+                    return 0;
+                }
+                System.out.println(t.token());
+                System.err.printf("a join token (id %s), shown only this once, accepted until %s%s; an agent joins with it through "
+                                + "'steward agent --join-token-file FILE'; revoke it with 'steward tokens revoke %s'%n", t.id(), t.expiresAt(),
+                        uses == null ? " by any number of agents" : " by " + Units.count(uses, "agent") + " at most", t.id());
+                return 0;
+            }
+            if (role == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give the ROLE to mint a token for, or --join for a join token");
+            }
+            if (uses != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--uses: counts a join token's agents; give it with --join");
+            }
             TokenIssued t = conn.client().createToken(role, description, ttl);
             if (conn.json()) {
                 Output.json(t);

@@ -24,6 +24,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void the_static_join_token_is_on_or_off_and_off_takes_no_join_token_value() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--static-join-token", "no")).isEqualTo(2);
+        assertThat(err.toString()).contains("--static-join-token is 'no'; it is on or off");
+        StringWriter both = new StringWriter();
+        assertThat(run(both, "server", "--bind", "127.0.0.1:0", "--static-join-token", "off", "--join-token", "x")).isEqualTo(2);
+        assertThat(both.toString()).contains("--join-token gives the static join token, which --static-join-token off refuses");
+    }
+
+    @Test
     void a_bad_heartbeat_grace_exits_2_naming_the_flag() {
         StringWriter err = new StringWriter();
         assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--heartbeat-grace", "soon")).isEqualTo(2);

@@ -69,6 +69,42 @@ class TokensCommandTest {
         }
     }
 
+    @Test
+    void aJoinTokenMintedForOneMachineJoinsItAndIsListedUsedUp() throws Exception {
+        try (Server a = Server.start(ServerConfig.of(dir.resolve("j")).withStaticJoinToken(false))) {
+            String[] conn = {"--addr", a.url(), "--token", a.adminToken()};
+            CliRun created = run(concat(new String[] {"tokens", "create", "--join", "--uses", "1", "--ttl", "1h", "--description", "m12"}, conn));
+            assertThat(created.code()).as(created.err()).isZero();
+            String token = created.out().trim();
+            assertThat(token).startsWith("stj_").doesNotContain("\n");
+            assertThat(created.err()).contains("a join token (id ").contains("shown only this once, accepted until 20").contains("by 1 agent at most")
+                    .contains("steward agent --join-token-file FILE");
+            String id = created.err().replaceAll("(?s).*\\(id ([0-9a-f]{16})\\).*", "$1");
+            assertThat(run(concat(new String[] {"tokens"}, conn)).out().lines().filter(l -> l.startsWith(id))).singleElement().asString()
+                    .contains("join").contains("1 agent more").contains("m12");
+
+            StewardClient join = StewardClient.builder(a.url()).token(token).build();
+            join.register(new dev.steward.api.AgentRegistration("m12", "2", "2g", null, null, null, null, "21000-21100", null));
+            assertThat(run(concat(new String[] {"tokens"}, conn)).out().lines().filter(l -> l.startsWith(id))).singleElement().asString()
+                    .contains("used up");
+            assertThatThrownBy(() -> join.register(new dev.steward.api.AgentRegistration("m13", "2", "2g", null, null, null, null, "21200-21300", null)))
+                    .isInstanceOf(StewardException.class).hasMessageContaining("joined as many agents as it was minted for");
+
+            CliRun both = run(concat(new String[] {"tokens", "create", "ci", "--join"}, conn));
+            assertThat(both.code()).isEqualTo(2);
+            assertThat(both.err()).contains("give --join or a ROLE, not both");
+            CliRun neither = run(concat(new String[] {"tokens", "create"}, conn));
+            assertThat(neither.code()).isEqualTo(2);
+            assertThat(neither.err()).contains("give the ROLE to mint a token for, or --join for a join token");
+            CliRun usesForARole = run(concat(new String[] {"tokens", "create", "default", "--uses", "3"}, conn));
+            assertThat(usesForARole.code()).isEqualTo(2);
+            assertThat(usesForARole.err()).contains("--uses: counts a join token's agents; give it with --join");
+            CliRun zero = run(concat(new String[] {"tokens", "create", "--join", "--uses", "0"}, conn));
+            assertThat(zero.code()).isEqualTo(1);
+            assertThat(zero.err()).contains("uses: is 0; a join token joins from 1 to 100000 agents");
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -287,6 +287,14 @@ public final class StewardClient {
         return call("POST", Paths.v1("roles", role, "tokens"), new dev.steward.api.TokenRequest(description, ttl), dev.steward.api.TokenIssued.class, false);
     }
 
+    /**
+     * Mints a join token (admin): it joins agents until {@code ttl} (null: 24 hours), at most
+     * {@code uses} of them (null: any number). Not retried: a retry would mint a second.
+     */
+    public dev.steward.api.TokenIssued createJoinToken(String description, String ttl, Integer uses) throws IOException {
+        return call("POST", "/v1/join-tokens", new dev.steward.api.JoinTokenRequest(description, ttl, uses), dev.steward.api.TokenIssued.class, false);
+    }
+
     /** The tokens the allocator knows (admin), by id, never their values; {@code role} null for every token, agents' included. */
     public List<dev.steward.api.TokenInfo> tokens(String role) throws IOException {
         return get(role == null ? "/v1/tokens" : "/v1/tokens?role=" + Paths.segment(role), new TypeReference<>() { });

@@ -135,10 +135,13 @@ public final class HaServer implements AutoCloseable {
             SecretKeys keys = SecretKeys.open(cfg.secretsKeyFile());
             new KeyHandover(zk, log, keys, ha.keyHandover()).atStart(); // a key being rotated now: the cluster's tokens may be sealed with it soon
             ClusterTokens.Tokens mine = new ClusterTokens.Tokens(java.util.UUID.randomUUID().toString(), Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
-                    Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join"), Tokens.mint("sta_peer"));
+                    cfg.staticJoinToken() ? Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join") : Tokens.mint("sta_join"),
+                    Tokens.mint("sta_peer"));
             ClusterTokens.Tokens agreed = ClusterTokens.agree(zk, ha.root(), keys, mine);
             Tokens.fromFile(cfg.dataDir().resolve("admin.token"), agreed.admin(), "sta_admin"); // the cluster's, where this machine's CLI looks
-            Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
+            if (cfg.staticJoinToken()) { // off: this server takes minted join tokens only, and leaves no join.token to copy
+                Tokens.fromFile(cfg.dataDir().resolve("join.token"), agreed.join(), "sta_join");
+            }
             DataDirectories.adopt(cfg.dataDir(), keys, log, agreed.id());
             s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
             s.begin();

@@ -12,6 +12,11 @@ public record Principal(Kind kind, String subject) {
     public static final Principal JOIN = new Principal(Kind.JOIN, "join");
     public static final Principal METRICS = new Principal(Kind.METRICS, "metrics");
 
+    /** The data directory's join token, not one the admin minted (whose subject is its id). */
+    public boolean isStaticJoin() {
+        return this.equals(JOIN);
+    }
+
     public boolean isAdmin() {
         return kind == Kind.ADMIN;
     }
@@ -22,7 +27,7 @@ public record Principal(Kind kind, String subject) {
             case ADMIN -> "admin";
             case ROLE -> "role " + subject;
             case AGENT -> "agent " + subject;
-            case JOIN -> "join token";
+            case JOIN -> isStaticJoin() ? "join token" : "join token " + subject;
             case METRICS -> "metrics token";
         };
     }

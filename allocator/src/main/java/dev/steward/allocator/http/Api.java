@@ -48,7 +48,7 @@ public final class Api implements HttpApi {
         this.clock = clock;
         this.metrics = metrics;
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
-        this.joinHash = Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII);
+        this.joinHash = joinToken == null ? null : Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII); // null: minted join tokens only
         this.metricsHash = metricsToken == null ? null : Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.tokens = engine.read(s -> (java.util.function.Function<String, TokenRecord>) s::token).join();
         Handlers h = new Handlers(engine, clock);
@@ -191,19 +191,23 @@ public final class Api implements HttpApi {
         CompletableFuture<Principal> who;
         if (MessageDigest.isEqual(hb, adminHash)) {
             who = CompletableFuture.completedFuture(Principal.ADMIN);
-        } else if (MessageDigest.isEqual(hb, joinHash)) {
+        } else if (joinHash != null && MessageDigest.isEqual(hb, joinHash)) {
             who = CompletableFuture.completedFuture(Principal.JOIN);
         } else if (metricsHash != null && MessageDigest.isEqual(hb, metricsHash)) {
             who = CompletableFuture.completedFuture(Principal.METRICS);
         } else {
             TokenRecord t = tokens.apply(hash); // a concurrent map: every agent's every request is authenticated without a hop to the owner thread
             if (t != null && t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt())) {
-                req.trace().principal(new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject()));
+                req.trace().principal(principal(t));
                 throw new ApiError(401, "Unauthorized", "the token expired at " + t.expiresAt() + "; the admin mints another with 'steward tokens create "
-                        + t.subject() + "'", null);
+                        + (t.kind() == TokenRecord.Kind.JOIN ? "--join" : t.subject()) + "'", null);
             }
-            who = CompletableFuture.completedFuture(t == null ? null
-                    : new Principal(t.kind() == TokenRecord.Kind.ROLE ? Principal.Kind.ROLE : Principal.Kind.AGENT, t.subject()));
+            if (t != null && t.usedUp()) {
+                req.trace().principal(principal(t));
+                throw new ApiError(401, "Unauthorized", "this join token has joined as many agents as it was minted for; the admin mints another with "
+                        + "'steward tokens create --join'", null);
+            }
+            who = CompletableFuture.completedFuture(t == null ? null : principal(t));
         }
         return who.thenApply(p -> {
             req.trace().principal(p);
@@ -215,6 +219,15 @@ public final class Api implements HttpApi {
             }
             return p;
         });
+    }
+
+    /** The principal a stored token stands for: a role, an agent, or a minted join token (named by its id). */
+    private static Principal principal(TokenRecord t) {
+        return new Principal(switch (t.kind()) {
+            case ROLE -> Principal.Kind.ROLE;
+            case AGENT -> Principal.Kind.AGENT;
+            case JOIN -> Principal.Kind.JOIN;
+        }, t.subject());
     }
 
     /** Whose tokens a route takes, in words: "the admin's token", "a role's token or the admin's token". */

@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The tokens the allocator issued (role tokens, agents' tokens), for the admin: listed by id,
- * never shown again, and revoked. A revoked token is refused from the next call on.
+ * The tokens the allocator issued (role tokens, agents' tokens, join tokens), for the admin:
+ * listed by id, never shown again, and revoked. A revoked token is refused from the next call on.
+ * Join tokens are minted here: each expires (24 hours unless asked otherwise), and may be good for
+ * a number of agents only, which each join uses up in the same durable command.
  */
 final class TokenRoutes {
     private final Handlers h;
@@ -30,6 +32,19 @@ final class TokenRoutes {
                             .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::hash))
                             .map(TokenRoutes::view).toList());
                 }),
+                new Route("POST", "/v1/join-tokens", admin, c -> {
+                    dev.steward.api.JoinTokenRequest jr = h.optionalBody(c, dev.steward.api.JoinTokenRequest.class,
+                            new dev.steward.api.JoinTokenRequest(null, null, null));
+                    java.time.Duration ttl = jr.lifetime();
+                    Integer uses = jr.checkedUses();
+                    String token = dev.steward.allocator.auth.Tokens.mint("stj");
+                    String hash = dev.steward.allocator.auth.Tokens.hash(token);
+                    return h.command(201, (s, now) -> {
+                        TokenRecord t = new TokenRecord(hash, TokenRecord.Kind.JOIN, TokenRecord.idOf(hash), jr.description(), now, now.plus(ttl), uses);
+                        s.addToken(t);
+                        return new dev.steward.api.TokenIssued(null, token, jr.description(), TokenRecord.idOf(hash), t.expiresAt());
+                    });
+                }),
                 new Route("DELETE", "/v1/tokens/{id}", admin, c -> {
                     String id = c.param("id");
                     return h.command(200, (s, now) -> view(s.revokeToken(id)));
@@ -37,7 +52,7 @@ final class TokenRoutes {
     }
 
     static TokenInfo view(TokenRecord t) {
-        return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind() == TokenRecord.Kind.ROLE ? "role" : "agent", t.subject(), t.description(), t.createdAt(),
-                t.expiresAt());
+        return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind().name().toLowerCase(java.util.Locale.ROOT), t.subject(), t.description(), t.createdAt(),
+                t.expiresAt(), t.usesLeft());
     }
 }

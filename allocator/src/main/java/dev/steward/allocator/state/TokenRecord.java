@@ -5,10 +5,20 @@ import java.time.Instant;
 /**
  * A stored token: only its SHA-256 hash, what kind of principal it stands for, for whom, and
  * until when it is accepted ({@code expiresAt}; null, as in every row stored before tokens could
- * expire: until revoked).
+ * expire: until revoked). A minted join token ({@link Kind#JOIN}, whose subject is its own id)
+ * may join {@code usesLeft} more agents (null: any number until it expires).
  */
-public record TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt) {
-    public enum Kind { ROLE, AGENT }
+public record TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
+    public enum Kind { ROLE, AGENT, JOIN }
+
+    public TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt) {
+        this(hash, kind, subject, description, createdAt, expiresAt, null);
+    }
+
+    /** Whether it may join no more agents. */
+    public boolean usedUp() {
+        return usesLeft != null && usesLeft <= 0;
+    }
 
     /** How many hex digits of the hash name a token: 64 bits, unique among any cluster's tokens. */
     public static final int ID_LENGTH = 16;

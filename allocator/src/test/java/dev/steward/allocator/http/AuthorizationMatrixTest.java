@@ -91,6 +91,7 @@ class AuthorizationMatrixTest {
         row("PUT /v1/roles/{name}",                             "401 401 403 403 403 403 403 ok");
         row("POST /v1/roles/{name}/tokens",                     "401 401 403 403 403 403 403 ok");
         row("GET /v1/tokens",                                   "401 401 403 403 403 403 403 ok");
+        row("POST /v1/join-tokens",                             "401 401 403 403 403 403 403 ok");
         row("POST /v1/requests",                                "401 401 403 403 ok 403 ok ok");
         row("POST /v1/allocations/{id}/renew",                  "401 401 403 403 404 403 ok ok");
         row("POST /v1/allocations/{id}/tasks",                  "401 401 403 403 404 403 ok ok");
