@@ -41,7 +41,8 @@ final class Enrolment {
             }
         }
         if (joinToken == null) {
-            throw new IOException("no join token: set join-token in the config or STEWARD_JOIN_TOKEN (the allocator's data directory holds join.token)");
+            throw new IOException("no join token: give join-token-file (or join-token in the config, or STEWARD_JOIN_TOKEN): one the admin minted for "
+                    + "this machine ('steward tokens create --join'), or the allocator's data directory's join.token");
         }
         AgentJoined j;
         try {
@@ -50,8 +51,10 @@ final class Enrolment {
             if (e.status() != 401) {
                 throw e;
             }
-            throw new IOException("the allocator refused the join token: " + e.getMessage() + ". Give the one in join.token in the allocator's data "
-                    + "directory (join-token in the config, or STEWARD_JOIN_TOKEN)", e);
+            boolean said = e.getMessage().contains("steward tokens create --join"); // a minted one, expired or used up: the refusal says what to do
+            throw new IOException("the allocator refused the join token: " + e.getMessage() + (said ? ""
+                    : ". Give a join token the admin minted for this machine ('steward tokens create --join') or the allocator's data directory's "
+                    + "join.token (join-token-file, join-token in the config, or STEWARD_JOIN_TOKEN)"), e);
         }
         Identity identity = new Identity(j.agent().id(), j.token());
         identity.save(dataDir);

@@ -206,8 +206,9 @@ class AllocatorClientTest {
         String url = serve(new CopyOnWriteArrayList<>(), (ex, n) -> send(ex, 401, "{\"status\":401,\"detail\":\"the token is not known to this allocator\"}"));
         assertThatThrownBy(() -> Enrolment.join(null, "sta_join_wrong", dir, new AgentRegistration("m1", null, null, null, null, null, null, null, null),
                 t -> new AllocatorClient(url, t, null, false, Duration.ofSeconds(30), Duration.ofSeconds(10))))
-                .hasMessage("the allocator refused the join token: the token is not known to this allocator (401). Give the one in join.token in the "
-                        + "allocator's data directory (join-token in the config, or STEWARD_JOIN_TOKEN)");
+                .hasMessage("the allocator refused the join token: the token is not known to this allocator (401). Give a join token the admin "
+                        + "minted for this machine ('steward tokens create --join') or the allocator's data directory's join.token (join-token-file, "
+                        + "join-token in the config, or STEWARD_JOIN_TOKEN)");
     }
 
     @Test

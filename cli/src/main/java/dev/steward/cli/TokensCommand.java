@@ -95,7 +95,8 @@ final class TokensCommand implements Callable<Integer> {
                 }
                 System.out.println(t.token());
                 System.err.printf("a join token (id %s), shown only this once, accepted until %s%s; an agent joins with it through "
-                                + "'steward agent --join-token-file FILE'; revoke it with 'steward tokens revoke %s'%n", t.id(), t.expiresAt(),
+                                + "'steward agent --join-token-file FILE' (keep it 0600); revoke it with 'steward tokens revoke %s'%n", t.id(),
+                        t.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                         uses == null ? " by any number of agents" : " by " + Units.count(uses, "agent") + " at most", t.id());
                 return 0;
             }
