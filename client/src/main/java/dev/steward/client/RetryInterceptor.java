@@ -13,11 +13,13 @@ import java.util.Set;
  * {@code X-Steward-Idempotent}) after a connection failure or a 502/503/504, with exponential
  * backoff from {@code base} up to {@code max}, for at most {@code budget} in all. Other calls fail
  * at once: retrying them could do twice what was asked once. A follower's 307 naming a leader
- * that could not be reached yet (a failover under way) is retried for any call: the follower did
- * nothing with it.
+ * that could not be reached yet (a failover under way), and a 503 that says the request was not
+ * applied ({@code X-Steward-Not-Applied}: an allocator waiting for room on its disk, or stopping),
+ * are retried for any call: nothing was done with it.
  */
 final class RetryInterceptor implements Interceptor {
     static final String IDEMPOTENT = "X-Steward-Idempotent";
+    static final String NOT_APPLIED = "X-Steward-Not-Applied";
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "PUT", "DELETE");
     private final Duration base;
     private final Duration max;
@@ -45,7 +47,8 @@ final class RetryInterceptor implements Interceptor {
             }
             boolean retryable = failure != null || (resp.code() == 502 || resp.code() == 503 || resp.code() == 504);
             // a follower's 307 to a leader that could not be reached (a failover under way): the follower did nothing, so any call may go again
-            boolean unacted = resp != null && resp.code() == 307 && resp.header(Servers.LEADER_HEADER) != null;
+            boolean unacted = resp != null && (resp.code() == 307 && resp.header(Servers.LEADER_HEADER) != null
+                    || resp.code() == 503 && "true".equals(resp.header(NOT_APPLIED)));
             if (!(idempotent && retryable || unacted) || System.nanoTime() + delay * 1_000_000 > deadline) {
                 if (failure != null) {
                     throw failure;

@@ -180,6 +180,56 @@ class StewardClientTest {
     }
 
     @Test
+    void a_submit_rides_through_an_allocators_store_outage_once_it_is_told_nothing_was_applied() throws Exception {
+        InetSocketAddress at = server.address();
+        server.close();
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        server = Server.start(ServerConfig.of(dir).withBind(at).withHeartbeatGrace(Duration.ofMinutes(5)), java.time.Clock.systemUTC(), new Server.Embedding(store -> new dev.steward.allocator.store.Store() {
+            @Override
+            public Loaded load() {
+                return store.load();
+            }
+
+            @Override
+            public void write(Batch batch) {
+                if (broken.get()) {
+                    throw new IllegalStateException("cannot write the state database: [SQLITE_IOERR] disk I/O error (made to fail by the test)");
+                }
+                store.write(batch);
+            }
+
+            @Override
+            public void close() {
+                store.close();
+            }
+        }, true, dev.steward.allocator.packages.PackageStore.Replicator.NONE, null));
+        StewardClient c = client(Duration.ofSeconds(60));
+        broken.set(true);
+        assertThatThrownBy(() -> c.submit(AllocateRequest.of("1", "1g", 1))).as("the write that failed: not said to be unapplied, so not sent again")
+                .isInstanceOf(StewardException.class).hasMessageContaining("SQLITE_IOERR");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try {
+                client(Duration.ZERO).roles();
+                return false;
+            } catch (StewardException e) {
+                return e.getMessage().contains("tries again by itself");
+            }
+        });
+        CompletableFuture<RequestInfo> submitted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return c.submit(AllocateRequest.of("1", "1g", 1));
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        org.awaitility.Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !submitted.isDone());
+        broken.set(false);
+        RequestInfo r = submitted.get(60, TimeUnit.SECONDS);
+        assertThat(r.state()).isEqualTo(dev.steward.api.RequestState.PLACED);
+        assertThat(c.requests(null)).as("the one that waited, once; not the one whose write failed").extracting(RequestInfo::id).containsExactly(r.id());
+    }
+
+    @Test
     void watch_sees_each_change_and_returns_when_the_condition_holds_or_null_at_the_timeout() throws Exception {
         StewardClient c = client(Duration.ofSeconds(5));
         RequestInfo big = c.submit(AllocateRequest.of("4", "1g", 2)); // one fits now, the second waits for the first's cpus

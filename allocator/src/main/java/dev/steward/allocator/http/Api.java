@@ -266,7 +266,7 @@ public final class Api implements HttpApi {
             return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null);
         }
         if (e instanceof EngineClosed) {
-            return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1");
+            return ApiResponse.problem(503, "Service Unavailable", e.getMessage(), null).header("Retry-After", "1").header(ApiResponse.NOT_APPLIED, "true");
         }
         if (e instanceof java.util.concurrent.CancellationException) { // a parked query whose client left (ClientDeparture): never written
             return ApiResponse.problem(ApiHandler.CLIENT_GONE, "Client Closed Request", "the client closed its connection before its answer", null);

@@ -33,6 +33,12 @@ public record ApiResponse(int status, String contentType, Map<String, String> he
                 Json.write(new Problem("about:blank", title, status, detail, field == null || field.isEmpty() ? null : field)));
     }
 
+    /**
+     * Said on a 503 of a request the allocator did nothing with (refused before it was read, or a
+     * command that never ran): any client may send it again, a POST too, as after a follower's 307.
+     */
+    public static final String NOT_APPLIED = "X-Steward-Not-Applied";
+
     public ApiResponse header(String name, String value) {
         headers.put(name, value);
         return this;

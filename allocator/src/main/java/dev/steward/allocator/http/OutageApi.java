@@ -44,6 +44,6 @@ public final class OutageApi implements HttpApi {
             req.trace().route("/v1/health");
             return ApiResponse.json(503, Map.of("status", "failed", "index", index, "reason", why)).header("Retry-After", RETRY_AFTER);
         }
-        return ApiResponse.problem(503, "Service Unavailable", why, null).header("Retry-After", RETRY_AFTER);
+        return ApiResponse.problem(503, "Service Unavailable", why, null).header("Retry-After", RETRY_AFTER).header(ApiResponse.NOT_APPLIED, "true");
     }
 }

@@ -103,6 +103,11 @@ class StoreRecoveryTest {
             assertThat(body).contains("\"status\":\"failed\"").contains("tries again by itself");
         }
         assertThat(s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{\"usage\":{}}").code()).isEqualTo(503);
+        try (Response r = s.http.newCall(new Request.Builder().url(url + "/v1/requests").header("Authorization", "Bearer " + s.admin())
+                .post(okhttp3.RequestBody.create("{\"cpus\":\"1\"}", LiveServer.JSON)).build()).execute()) {
+            assertThat(r.code()).isEqualTo(503);
+            assertThat(r.header("X-Steward-Not-Applied")).as("nothing was done with it: a client may send even a POST again").isEqualTo("true");
+        }
         // it keeps trying meanwhile, and failing: still down a few seconds on
         await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> true);
         assertThat(s.get("/v1/health", null).code()).isEqualTo(503);
