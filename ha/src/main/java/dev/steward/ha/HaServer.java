@@ -423,8 +423,9 @@ public final class HaServer implements AutoCloseable {
         return tokens.admin();
     }
 
+    /** The cluster's static join token; null when this server refuses it ({@code --static-join-token off}). */
     public String joinToken() {
-        return tokens.join();
+        return cfg.staticJoinToken() ? tokens.join() : null;
     }
 
     /** The running leader, while this server leads (for tests). */

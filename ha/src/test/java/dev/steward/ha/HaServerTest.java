@@ -146,6 +146,32 @@ class HaServerTest {
         assertThat(send(next.url(), "PUT", "/v1/agents/" + id + "/heartbeat", "{}", token).statusCode()).as("its token went with it").isEqualTo(401);
     }
 
+    @Test
+    void with_the_static_join_token_off_a_join_token_minted_on_one_leader_is_used_up_on_the_next() throws Exception {
+        for (String n : List.of("a", "b")) {
+            ServerConfig cfg = ServerConfig.of(dir.resolve(n)).withSecretsKey(dir.resolve("secrets.key")).withHeartbeatGrace(Duration.ofMinutes(5))
+                    .withStaticJoinToken(false);
+            servers.add(HaServer.start(cfg, HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4))));
+        }
+        HaServer leader = leader();
+        assertThat(servers).allSatisfy(s -> assertThat(s.joinToken()).isNull());
+        assertThat(dir.resolve("a").resolve("join.token")).as("no static token left for anyone to copy").doesNotExist();
+        assertThat(dir.resolve("b").resolve("join.token")).doesNotExist();
+        HttpResponse<String> minted = send(leader.url(), "POST", "/v1/join-tokens", "{\"uses\":2}", leader.adminToken());
+        assertThat(minted.statusCode()).as(minted.body()).isEqualTo(201);
+        String token = json(minted).get("token").asText();
+        String agent = "{\"name\":\"%s\",\"cpus\":\"2\",\"memory\":\"2g\",\"ports\":\"21000-21100\"}";
+        assertThat(send(leader.url(), "POST", "/v1/agents", agent.formatted("m1"), token).statusCode()).isEqualTo(201);
+
+        leader.close();
+        servers.remove(leader);
+        HaServer next = leader();
+        assertThat(send(next.url(), "POST", "/v1/agents", agent.formatted("m2"), token).statusCode()).as("its second use, on the next leader").isEqualTo(201);
+        HttpResponse<String> third = send(next.url(), "POST", "/v1/agents", agent.formatted("m3"), token);
+        assertThat(third.statusCode()).isEqualTo(401);
+        assertThat(json(third).get("detail").asText()).contains("joined as many agents as it was minted for");
+    }
+
     /** A server with its own copy of the keyring, {@code DIR/NAME.key}: the first server's, copied (as an operator does). */
     private HaServer startWithOwnKey(String name, HaConfig ha) throws Exception {
         Path key = dir.resolve(name + ".key");
