@@ -1,4 +1,4 @@
-// Cluster: every agent with its capacity and use, lost and draining ones marked, and the totals.
+// Cluster: every agent with its capacity and use, lost, draining and nearly-full ones marked, and the totals.
 import {h, fill, bigTable} from './dom.js';
 import {watch} from './api.js';
 import {cpus, mib, count, ago} from './format.js';
@@ -7,6 +7,12 @@ function bar(used, total, text) {
   const f = total > 0 ? Math.min(1, used / total) : 0;
   return h('span', {}, h('span', {class: 'bar' + (f > 0.85 ? ' high' : ''), title: `${Math.round(f * 100)}%`},
     h('span', {style: `width:${(f * 100).toFixed(1)}%`})), text);
+}
+
+// As Heartbeat.diskPressure: less free on its data directory's disk than the floor its heartbeat reported (disk-pressure-free).
+function diskNearlyFull(a) {
+  const u = a.usage || {};
+  return u.diskFreeMib !== undefined && u.diskPressureMib > 0 && u.diskFreeMib < u.diskPressureMib;
 }
 
 function card(label, value, id) {
@@ -28,7 +34,9 @@ export function clusterView(main, params, {signal, problem}) {
     }
     return h('tr', {class: lost ? 'lost' : a.draining ? 'draining' : '', 'data-agent': a.name},
       h('td', {}, a.name, h('div', {class: 'muted mono'}, a.id)),
-      h('td', {class: 'state-' + (lost ? 'lost' : 'ready')}, lost ? 'lost' : 'ready', a.draining ? h('span', {class: 'badge warn'}, 'draining') : null),
+      h('td', {class: 'state-' + (lost ? 'lost' : 'ready')}, lost ? 'lost' : 'ready', a.draining ? h('span', {class: 'badge warn'}, 'draining') : null,
+        !lost && diskNearlyFull(a) ? h('span', {class: 'badge warn', title: `${mib(a.usage.diskFreeMib)} free, below ${mib(a.usage.diskPressureMib)}: `
+          + 'nothing new is placed here until there is more'}, 'disk nearly full') : null),
       h('td', {class: 'use'}, bar(u.cpuMillis, t.cpuMillis, `${cpus(u.cpuMillis)} / ${cpus(t.cpuMillis)}`)),
       h('td', {class: 'use'}, bar(u.memoryMib, t.memoryMib, `${mib(u.memoryMib)} / ${mib(t.memoryMib)}`),
         a.usage && a.usage.taskMemoryMib !== undefined ? h('div', {class: 'muted'}, `tasks use ${mib(a.usage.taskMemoryMib)}`) : null),
@@ -37,7 +45,7 @@ export function clusterView(main, params, {signal, problem}) {
       h('td', {}, a.gpus ? [h('div', {}, devices), h('div', {class: 'muted'}, a.gpuModel || '')] : h('span', {class: 'muted'}, '—')),
       h('td', {class: 'mono'}, Object.entries(a.attributes || {}).map(([k, v]) => `${k}=${v}`).join(' ')),
       h('td', {class: 'muted'}, ago(a.lastHeartbeat)));
-  }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
+  }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${diskNearlyFull(a) ? 'disk nearly full' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
   {placeholder: 'Filter agents (name, attribute, lost, draining)', id: 'agents'});
   fill(main, h('h1', {}, 'Cluster'), cards, h('h2', {}, 'Agents'), table);
 
