@@ -44,10 +44,8 @@ public final class Agent implements AutoCloseable {
     private final Path tasksDir;
     private final List<dev.steward.api.AgentRegistration.PortRange> lentPorts;
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
-    /** Tasks seen ending (counted on the loop thread, under its own lock): {@link #stopTasks} waits for the next rather than polling. */
-    private final long[] endings = new long[1];
-    /** Ended tasks whose sandbox could not be marked ended yet (a full disk): counted and told once, marked when it can be. Loop thread. */
-    private final Set<String> unmarked = new HashSet<>();
+    /** Ended tasks' sandboxes marked for the collector, each end counted: {@link #stopTasks} waits for the next rather than polling. */
+    private final EndMarks endMarks;
     private final AgentMetrics metrics = new AgentMetrics();
     private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
@@ -96,6 +94,7 @@ public final class Agent implements AutoCloseable {
         this.cfg = cfg;
         this.clock = clock;
         this.tasksDir = cfg.dataDir().resolve("tasks");
+        this.endMarks = new EndMarks(tasksDir);
         this.lentPorts = dev.steward.api.AgentRegistration.PortRange.parseList("ports", cfg.ports());
         this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock, cfg.taskMaxFiles());
     }
@@ -331,27 +330,7 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "task " + s.task().id() + ": " + e.getMessage(), e);
         }
-        String id = s.task().id();
-        Path done = tasksDir.resolve(id).resolve("done");
-        if (s.phase() != Supervisor.Phase.DONE || Files.exists(done)) {
-            return;
-        }
-        if (!unmarked.contains(id)) {
-            synchronized (endings) {
-                endings[0]++;
-                endings.notifyAll();
-            }
-        }
-        try {
-            Files.createDirectories(done.getParent());
-            PrivateFiles.write(done, now.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // when it ended: the sandbox is kept for the retention from here
-            unmarked.remove(id);
-        } catch (IOException e) {
-            if (unmarked.add(id)) { // once: tried again at every tick (10 a second) until the disk has room
-                LOG.warning("task " + id + " ended, but its sandbox cannot be marked so yet (" + e + "): tried again until it can, then "
-                        + "collected as usual");
-            }
-        }
+        endMarks.mark(s, now);
     }
 
     /** Removes ended sandboxes past their retention, or sooner on a disk that runs low ({@link SandboxGc}); on the loop thread. */
@@ -418,20 +397,12 @@ public final class Agent implements AutoCloseable {
             }).get();
             LOG.info("stopping " + n + " task(s)");
             while (true) {
-                long seen;
-                synchronized (endings) {
-                    seen = endings[0];
-                }
+                long seen = endMarks.count();
                 if (loop.submit(() -> supervisors.values().stream().allMatch(s -> s.phase() == Supervisor.Phase.DONE)).get()) {
                     LOG.info("every task has stopped");
                     return;
                 }
-                synchronized (endings) { // the loop's own tick moves the stops on, and counts each end: wait for the next one
-                    long left;
-                    while (endings[0] == seen && (left = deadline - System.nanoTime()) > 0) {
-                        TimeUnit.NANOSECONDS.timedWait(endings, left);
-                    }
-                }
+                endMarks.awaitMoreThan(seen, deadline); // the loop's own tick moves the stops on, and counts each end: wait for the next one
                 if (System.nanoTime() - deadline >= 0) {
                     LOG.warning("tasks still running after " + timeout);
                     return;

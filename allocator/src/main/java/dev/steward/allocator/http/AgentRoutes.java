@@ -32,15 +32,8 @@ final class AgentRoutes {
                     AgentRegistration.AgentSpec spec = h.body(c, AgentRegistration.class).parse();
                     String token = Tokens.mint("sta");
                     dev.steward.allocator.auth.Principal p = c.principal();
-                    return h.agentCommand(201, (s, now) -> {
-                        // a minted join token is checked, then used with the join itself, in one durable command
-                        var minted = p.kind() == Kind.JOIN && !p.isStaticJoin() ? s.joinTokenToUse(p.subject()) : null;
-                        AgentJoined joined = new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), now)), token);
-                        if (minted != null) {
-                            s.useJoinToken(minted);
-                        }
-                        return joined;
-                    });
+                    String minted = p.kind() == Kind.JOIN && !p.isStaticJoin() ? p.subject() : null; // used up by one with the join itself
+                    return h.agentCommand(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), minted, now)), token));
                 }),
                 new Route("GET", "/v1/agents", anyone, c -> h.queryInParts(c, AgentHeld::all, Handlers::views)),
                 new Route("GET", "/v1/agents/{id}", anyone, c -> h.query(c, s -> Handlers.view(s, s.agent(c.param("id"))))),

@@ -181,37 +181,6 @@ public final class ClusterState {
         return heartbeats;
     }
 
-    /**
-     * The minted join token {@code id} ({@link TokenRecord#idOf}) if it may join one more agent,
-     * checked (and changing nothing) before that agent is registered in the same command, which
-     * then uses it ({@link #useJoinToken}): a token good for one agent joins one, however many
-     * machines try it at once. Refused (403) once it is used up or revoked.
-     */
-    public TokenRecord joinTokenToUse(String id) {
-        TokenRecord t = null;
-        for (TokenRecord x : tokens.values()) {
-            if (x.kind() == TokenRecord.Kind.JOIN && x.subject().equals(id)) {
-                t = x;
-                break;
-            }
-        }
-        if (t == null) {
-            throw new Forbidden("join token " + id + " was revoked; the admin mints another with 'steward tokens create --join'");
-        }
-        if (t.usedUp()) {
-            throw new Forbidden("join token " + id + " has joined as many agents as it was minted for; the admin mints another with "
-                    + "'steward tokens create --join'");
-        }
-        return t;
-    }
-
-    /** Uses one join of {@code t}, as {@link #joinTokenToUse} returned it in this command. */
-    public void useJoinToken(TokenRecord t) {
-        if (t.usesLeft() != null) {
-            addToken(new TokenRecord(t.hash(), t.kind(), t.subject(), t.description(), t.createdAt(), t.expiresAt(), t.usesLeft() - 1));
-        }
-    }
-
     /** The token with this hash, or null. Safe from any thread: the map is concurrent and its records immutable, so requests are authenticated off the owner. */
     public TokenRecord token(String hash) {
         return tokens.get(hash);
@@ -221,7 +190,12 @@ public final class ClusterState {
 
     /** Registers a new agent; a name held by a lost agent is taken over; see {@link Membership}. */
     public AgentInfo registerAgent(AgentSpec spec, String tokenHash, Instant now) {
-        return Membership.register(this, spec, tokenHash, now);
+        return registerAgent(spec, tokenHash, null, now);
+    }
+
+    /** As above, for an agent that joins with the minted join token {@code joinToken} (its id; null: another token), which it uses up by one. */
+    public AgentInfo registerAgent(AgentSpec spec, String tokenHash, String joinToken, Instant now) {
+        return Membership.register(this, spec, tokenHash, joinToken, now);
     }
 
     /** An agent reports changed resources or attributes; see {@link Membership}. */

@@ -17,15 +17,19 @@ final class Membership {
     }
 
     /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
-    static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, Instant now) {
+    static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, String joinToken, Instant now) {
         String same = s.agentByName.get(spec.name());
         AgentInfo a0 = same == null ? null : s.agents.get(same);
+        if (a0 != null && a0.status() != AgentStatus.LOST) {
+            throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a0.id()
+                    + "); a restarted agent keeps its id and token, a new machine needs a new name");
+        }
+        TokenRecord minted = joinToken == null ? null : JoinTokens.usable(s, joinToken); // checked, like the name, before anything changes
         if (a0 != null) {
-            if (a0.status() != AgentStatus.LOST) {
-                throw new Conflict("an agent named '" + spec.name() + "' is already registered and ready (id " + a0.id()
-                        + "); a restarted agent keeps its id and token, a new machine needs a new name");
-            }
             forget(s, a0.id());
+        }
+        if (minted != null) {
+            JoinTokens.use(s, minted);
         }
         String id = s.ids.get();
         AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),

@@ -1,0 +1,37 @@
+package dev.steward.allocator.state;
+
+/**
+ * Join tokens the admin minted, as a join uses them: checked (changing nothing) before the agent
+ * is registered, then used up by one in the same command, so a token good for one agent joins
+ * one however many machines try it at once, and a join refused for its own reasons uses nothing.
+ */
+final class JoinTokens {
+    private JoinTokens() {
+    }
+
+    /** The minted join token {@code id} ({@link TokenRecord#idOf}) if it may join one more agent; refused (403) once used up or revoked. */
+    static TokenRecord usable(ClusterState s, String id) {
+        TokenRecord t = null;
+        for (TokenRecord x : s.tokens.values()) {
+            if (x.kind() == TokenRecord.Kind.JOIN && x.subject().equals(id)) {
+                t = x;
+                break;
+            }
+        }
+        if (t == null) {
+            throw new Forbidden("join token " + id + " was revoked; the admin mints another with 'steward tokens create --join'");
+        }
+        if (t.usedUp()) {
+            throw new Forbidden("join token " + id + " has joined as many agents as it was minted for; the admin mints another with "
+                    + "'steward tokens create --join'");
+        }
+        return t;
+    }
+
+    /** Uses one join of {@code t}, as {@link #usable} returned it in this command. */
+    static void use(ClusterState s, TokenRecord t) {
+        if (t.usesLeft() != null) {
+            s.addToken(new TokenRecord(t.hash(), t.kind(), t.subject(), t.description(), t.createdAt(), t.expiresAt(), t.usesLeft() - 1));
+        }
+    }
+}
