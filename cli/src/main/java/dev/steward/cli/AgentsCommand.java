@@ -41,13 +41,23 @@ final class AgentsCommand implements Callable<Integer> {
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
                     (a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
-                            + (a.status() == dev.steward.api.AgentStatus.LOST || !dev.steward.api.Heartbeat.diskPressure(a.usage()) ? ""
-                            : "  disk nearly full: " + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_FREE_MIB)) + " free, below its "
-                            + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_PRESSURE_MIB)) + " (disk-pressure-free): nothing new is placed there")
+                            + diskNote(a)
                             + (a.status() != dev.steward.api.AgentStatus.LOST ? "" : "  no heartbeat since " + a.lastHeartbeat()
                             + " ('steward agents forget " + a.name() + "' if the machine is gone for good)"));
         }
         return 0;
+    }
+
+    /** Whether a ready agent's heartbeat said its disk is nearly full (nothing new is placed there). */
+    static boolean diskNearlyFull(AgentInfo a) {
+        return a.status() != dev.steward.api.AgentStatus.LOST && dev.steward.api.Heartbeat.diskPressure(a.usage());
+    }
+
+    /** What to say after an agent's row when {@link #diskNearlyFull}: how much is free, below what, and what it means; else "". */
+    static String diskNote(AgentInfo a) {
+        return !diskNearlyFull(a) ? "" : "  disk nearly full: " + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_FREE_MIB))
+                + " free, below its " + Units.formatMibShort(a.usage().get(dev.steward.api.Heartbeat.DISK_PRESSURE_MIB))
+                + " (disk-pressure-free): nothing new is placed there";
     }
 
     /** The agent named {@code nameOrId}: by id, else by name; a clear error naming what is known otherwise. */

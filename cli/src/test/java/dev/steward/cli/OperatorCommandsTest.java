@@ -111,6 +111,9 @@ class OperatorCommandsTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> // the beat is folded in at the next tick
                     assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("full"))).singleElement().asString()
                             .contains("disk nearly full: 300m free, below its 1g (disk-pressure-free): nothing new is placed there"));
+            String status = run(CliRun.with(s, "status")).out();
+            assertThat(status).contains("1 agent ready, 0 lost, 0 draining, 1 with a disk nearly full;");
+            assertThat(status.lines().filter(l -> l.startsWith("full"))).singleElement().asString().contains("disk nearly full: 300m free");
             agent.call("PUT", "/v1/agents/" + full.agent().id() + "/heartbeat",
                     java.util.Map.of("usage", java.util.Map.of("diskFreeMib", 3000, "diskPressureMib", 1024)), Object.class, false);
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !run(CliRun.with(s, "agents")).out().contains("nearly full"));
