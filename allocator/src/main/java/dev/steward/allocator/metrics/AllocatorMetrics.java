@@ -118,7 +118,8 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
         GaugeWithCallback.builder().name("steward_state_index").help("The state's index: the number of the latest durable change")
                 .callback(cb -> cb.call(engine.index())).register(registry);
 
-        GaugeWithCallback.builder().name("steward_agents").help("Agents by state: ready, draining (ready, taking no new work) and lost")
+        GaugeWithCallback.builder().name("steward_agents").help("Agents by state: ready, draining (ready, taking no new work), disk_pressure "
+                        + "(ready, taking no new work until its disk has room) and lost")
                 .labelNames("state").callback(cb -> sample.agents().forEach((k, v) -> cb.call(v, k))).register(registry);
         GaugeWithCallback.builder().name("steward_allocations").help("Allocations kept, by state")
                 .labelNames("state").callback(cb -> sample.allocations().forEach((k, v) -> cb.call(v, lower(k)))).register(registry);

@@ -40,11 +40,12 @@ record StateSample(long index, Map<String, Integer> agents, Map<AllocationState,
     }
 
     static StateSample of(ClusterState s) {
-        Map<String, Integer> agents = new LinkedHashMap<>(Map.of("ready", 0, "draining", 0, "lost", 0));
+        Map<String, Integer> agents = new LinkedHashMap<>(Map.of("ready", 0, "draining", 0, "disk_pressure", 0, "lost", 0));
         Resources capacity = Resources.ZERO;
         Resources allocated = Resources.ZERO;
         for (AgentInfo a : s.agents()) {
-            String k = a.status() == AgentStatus.LOST ? "lost" : a.draining() ? "draining" : "ready";
+            String k = a.status() == AgentStatus.LOST ? "lost" : a.draining() ? "draining"
+                    : s.ledger(a.id()).diskPressure() ? "disk_pressure" : "ready";
             agents.merge(k, 1, Integer::sum);
             if (a.status() != AgentStatus.LOST) {
                 AgentLedger l = s.ledger(a.id());

@@ -21,6 +21,14 @@ class DiskPressureApiTest {
         s.close();
     }
 
+    /** The allocator's metrics, as Prometheus scrapes them. */
+    private String metrics() throws java.io.IOException {
+        try (okhttp3.Response r = s.http.newCall(new okhttp3.Request.Builder().url(s.server.url() + "/metrics")
+                .header("Authorization", "Bearer " + s.admin()).build()).execute()) {
+            return r.body().string();
+        }
+    }
+
     /** A heartbeat of {@code agent} with those disk figures, folded into the state as the ticker does. */
     private int beat(String[] agent, long freeMib, long floorMib) throws Exception {
         int code = s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{\"usage\":{\"diskFreeMib\":" + freeMib + ",\"diskPressureMib\":" + floorMib + "}}").code();
@@ -47,6 +55,8 @@ class DiskPressureApiTest {
         assertThat(two.path("state").asText()).isEqualTo("PENDING");
         assertThat(two.path("why").path("summary").asText()).contains("disk nearly full");
         assertThat(s.get("/v1/allocations/" + held, s.admin()).body().path("state").asText()).as("what it holds stays").isEqualTo("ALLOCATED");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> metrics().contains("steward_agents{state=\"disk_pressure\"} 1.0")
+                && metrics().contains("steward_agents{state=\"ready\"} 1.0"));
 
         assertThat(beat(full, 900, 100)).isEqualTo(200);
         assertThat(s.get("/v1/requests/" + two.path("id").asText(), s.admin()).body().path("state").asText())
