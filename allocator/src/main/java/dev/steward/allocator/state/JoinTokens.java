@@ -28,6 +28,22 @@ final class JoinTokens {
         return t;
     }
 
+    /**
+     * Forgets the join tokens that can join no more agents, as Kubernetes' token cleaner does:
+     * those expired before {@code horizon} (the retention ago), and those used up and minted
+     * before it. One per machine would otherwise pile up in the token list for ever; until then
+     * each is listed, and refused saying why.
+     */
+    static void forgetSpent(ClusterState s, java.time.Instant horizon) {
+        for (TokenRecord t : java.util.List.copyOf(s.tokens.values())) {
+            if (t.kind() == TokenRecord.Kind.JOIN && (t.expiresAt() != null && t.expiresAt().isBefore(horizon) || t.usedUp() && t.createdAt().isBefore(horizon))) {
+                s.tokens.remove(t.hash());
+                s.changes.tokens.remove(t.hash());
+                s.removed.add(t.hash());
+            }
+        }
+    }
+
     /** Uses one join of {@code t}, as {@link #usable} returned it in this command. */
     static void use(ClusterState s, TokenRecord t) {
         if (t.usesLeft() != null) {

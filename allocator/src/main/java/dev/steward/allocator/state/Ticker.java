@@ -85,6 +85,7 @@ final class Ticker {
                     s.removed.add(r.id());
                 }
             }
+            JoinTokens.forgetSpent(s, horizon);
         }
         if (s.readyChanged || sweep) { // O(agents): only when who is ready may have changed
             java.util.Set<String> ready = new java.util.HashSet<>();
