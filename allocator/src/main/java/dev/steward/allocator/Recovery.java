@@ -4,8 +4,6 @@ import dev.steward.allocator.http.OutageApi;
 import dev.steward.allocator.http.SwitchApi;
 
 import java.nio.file.Path;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -37,7 +35,7 @@ final class Recovery implements AutoCloseable {
     private final Opener opener;
     private final Consumer<ServerCore> adopt;
     private final LongSupplier usable;
-    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final java.util.concurrent.ScheduledThreadPoolExecutor thread = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "steward-recovery");
         t.setDaemon(true);
         return t;
@@ -58,6 +56,7 @@ final class Recovery implements AutoCloseable {
         this.opener = opener;
         this.adopt = adopt;
         this.usable = usable;
+        this.thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // a stop does not wait out the pause before the next try
     }
 
     /** The store of {@code life} failed with {@code cause}: called once per life, from any thread. */
