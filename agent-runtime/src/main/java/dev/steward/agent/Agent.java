@@ -46,6 +46,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Supervisor> supervisors = new LinkedHashMap<>();
     /** Ended tasks' sandboxes marked for the collector, each end counted: {@link #stopTasks} waits for the next rather than polling. */
     private final EndMarks endMarks;
+    /** Says when the disk becomes nearly full and when it has room again, as the heartbeats tell the allocator. Loop thread. */
+    private final DiskPressureLog diskPressure;
     private final AgentMetrics metrics = new AgentMetrics();
     private final LaunchTimes launches = new LaunchTimes(metrics);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(daemon("steward-agent-loop"));
@@ -95,6 +97,7 @@ public final class Agent implements AutoCloseable {
         this.clock = clock;
         this.tasksDir = cfg.dataDir().resolve("tasks");
         this.endMarks = new EndMarks(tasksDir);
+        this.diskPressure = new DiskPressureLog(tasksDir, cfg.diskPressureFree());
         this.lentPorts = dev.steward.api.AgentRegistration.PortRange.parseList("ports", cfg.ports());
         this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock, cfg.taskMaxFiles());
     }
@@ -353,6 +356,7 @@ public final class Agent implements AutoCloseable {
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
         Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir, cfg.diskPressureFree());
+        diskPressure.observe(u);
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
         return u;
     }

@@ -69,6 +69,31 @@ class FullDiskTest {
         mountPoint = Files.createTempDirectory("steward-agent-full-disk");
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "steward-agent-full", mountPoint.toString()) == 0,
                 "skipped: cannot mount a tmpfs here");
+        java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler heard = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                said.add(r.getLevel() + " " + r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger pressureLog = java.util.logging.Logger.getLogger(DiskPressureLog.class.getName());
+        pressureLog.addHandler(heard);
+        try {
+            runOnAFullDisk(said);
+        } finally {
+            pressureLog.removeHandler(heard);
+        }
+    }
+
+    private void runOnAFullDisk(java.util.List<String> said) throws Exception {
         c = new Cluster();
         Path data = mountPoint.resolve("agent");
         c.agent("m1", Map.of("data", data.toString(), "disk-pressure-free", "1m"));
@@ -91,9 +116,13 @@ class FullDiskTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/requests/" + waits, null).path("why").path("summary").asText()
                 .contains("disk nearly full"));
         assertThat(c.call("GET", "/v1/requests/" + waits, null).path("state").asText()).isEqualTo("PENDING");
+        assertThat(said).as("the agent's log says so, once").singleElement().asString().startsWith("WARNING this agent's disk is nearly full: 0m free on "
+                + "the disk of " + data.resolve("tasks") + ", below disk-pressure-free 1m (1m); the allocator places nothing new here");
 
         Files.delete(filler);
         await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/requests/" + waits, null).path("state").asText().equals("PLACED"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> said.size() == 2);
+        assertThat(said.get(1)).startsWith("INFO this agent's disk has room again: ");
         String next = c.task(alloc, "{\"name\":\"runs\",\"command\":\"sh\",\"args\":[\"-c\",\"exec sleep 600\"],\"killTimeout\":\"1s\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(next).path("state").asText().equals("RUNNING"));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(data.resolve("tasks").resolve(task).resolve("done")));
