@@ -73,7 +73,17 @@ public final class Server implements AutoCloseable {
         // the caller's keyring where it holds one (a cluster's server hands keys over between servers): one holder of the file per process
         dev.steward.allocator.store.SecretKeys keys = embedding.keys() != null ? embedding.keys()
                 : dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile());
-        ServerCore first = ServerCore.open(cfg, clock, embedding, keys, tokens, embedding.listen());
+        ServerCore first;
+        try {
+            first = ServerCore.open(cfg, clock, embedding, keys, tokens, embedding.listen());
+        } catch (IOException | RuntimeException e) {
+            long free = usableSpace(cfg.dataDir());
+            if (free < Outage.RESUME_FREE) { // the likely why, said with the failure SQLite gave
+                throw new IOException(e.getMessage() + "; the disk of " + cfg.dataDir() + " has " + dev.steward.api.Units.formatBytes(free)
+                        + " free: free space on it and start the server again", e);
+            }
+            throw e;
+        }
         java.util.concurrent.atomic.AtomicReference<ServerCore> serving = new java.util.concurrent.atomic.AtomicReference<>(first);
         if (!embedding.listen()) {
             return new Server(serving, null, null, tokens.admin(), tokens.join(), cfg.tls() != null);
