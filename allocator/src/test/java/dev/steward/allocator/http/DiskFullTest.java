@@ -62,12 +62,17 @@ class DiskFullTest {
         }
     }
 
-    @Test
-    void an_allocator_started_on_a_full_disk_says_that_its_disk_is_full() throws Exception {
+    /** Mounts the 48 MiB tmpfs at {@link #mountPoint} (removed after the test), or skips where it cannot. */
+    private void smallDisk() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "skipped: mounting a small tmpfs to fill needs root");
         mountPoint = Files.createTempDirectory("steward-disk-full");
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=48m,mode=0700", "steward-disk-full", mountPoint.toString()) == 0,
                 "skipped: cannot mount a tmpfs here");
+    }
+
+    @Test
+    void an_allocator_started_on_a_full_disk_says_that_its_disk_is_full() throws Exception {
+        smallDisk();
         new LiveServer(mountPoint.resolve("server"), c -> c).close();
         fill(mountPoint.resolve("filler"));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LiveServer(mountPoint.resolve("server"), c -> c))
@@ -76,10 +81,7 @@ class DiskFullTest {
 
     @Test
     void the_allocator_says_its_disk_is_full_and_comes_back_by_itself_once_there_is_room() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "skipped: mounting a small tmpfs to fill needs root");
-        mountPoint = Files.createTempDirectory("steward-disk-full");
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=48m,mode=0700", "steward-disk-full", mountPoint.toString()) == 0,
-                "skipped: cannot mount a tmpfs here");
+        smallDisk();
         s = new LiveServer(mountPoint.resolve("server"), c -> c);
         assertThat(s.put("/v1/roles/before", s.admin(), "{\"weight\":2}").code()).isEqualTo(200);
 
