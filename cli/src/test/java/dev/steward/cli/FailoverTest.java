@@ -10,7 +10,7 @@ import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
 import dev.steward.api.TaskInfo;
 import dev.steward.client.StewardClient;
-import org.apache.curator.test.TestingCluster;
+import dev.steward.ha.TestZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +52,7 @@ class FailoverTest {
     private final List<Process> dead = new ArrayList<>();
     private final List<Agent> agents = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private TestingCluster zk;
+    private TestZooKeeper zk;
     private Path dir;
     /** Whether each server has its own copy of the keyring ({@code DIR/NAME.key}) rather than one shared file. */
     private boolean ownKeys;

@@ -1,7 +1,7 @@
 package dev.steward.cli;
 
 import dev.steward.client.StewardClient;
-import org.apache.curator.test.TestingCluster;
+import dev.steward.ha.TestZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +32,7 @@ class FencingTest {
     private final Map<String, Process> servers = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private TestingCluster zk;
+    private TestZooKeeper zk;
     private Path dir;
 
     @AfterEach

@@ -3,7 +3,6 @@ package dev.steward.ha;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.steward.allocator.ServerConfig;
 import dev.steward.client.StewardClient;
-import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The client given every allocator's address: it finds the leader through a follower's answer, and a watch resumes on the next leader. */
 class HaClientTest {
-    private TestingCluster zk;
+    private TestZooKeeper zk;
     private final List<HaServer> servers = new ArrayList<>();
     private final Map<HaServer, Path> data = new java.util.HashMap<>();
     @TempDir

@@ -1,7 +1,6 @@
 package dev.steward.ha;
 
 import dev.steward.allocator.ServerConfig;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  */
 class HaMetricsTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private TestingServer zk;
+    private TestZooKeeper zk;
     private final List<HaServer> servers = new ArrayList<>();
     @TempDir
     Path dir;

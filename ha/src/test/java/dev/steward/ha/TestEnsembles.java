@@ -1,9 +1,6 @@
 package dev.steward.ha;
 
 import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingCluster;
-import org.apache.curator.test.TestingServer;
-import org.apache.zookeeper.util.ServiceUtils;
 
 import java.io.File;
 import java.io.IOException;
@@ -13,19 +10,21 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 
 /**
- * ZooKeeper for tests, on ports no other socket of the machine is handed. Curator's own picks a
- * free port from the OS and lets it go; the OS may then give the same port to any outgoing
- * connection (from the same ephemeral range), and a ZooKeeper quorum peer that cannot bind it
- * calls {@code System.exit(14)}: the test JVM died with "The forked VM terminated without
- * properly saying goodbye" in a CI run. Here the ports come from 10000 to 19999, below the
- * ephemeral range (32768 and up) and the ports the tests' agents lend (20000 and up), checked
- * free as they are chosen; and ZooKeeper's exits are logged instead of ending the JVM, so a
- * failure is a test's, with its reason. Public for the cli module's failover tests, through this
- * module's test jar.
+ * ZooKeeper for tests ({@link TestZooKeeper}), on ports no other socket of the machine is handed
+ * and no other server of this JVM was. Curator's own picks a free port from the OS and lets it go;
+ * the OS may then give the same port to any outgoing connection (from the same ephemeral range).
+ * Here the ports come from 10000 to 19999, below the ephemeral range (32768 and up) and the ports
+ * the tests' agents lend (20000 and up), checked free as they are chosen, and never handed twice
+ * in one JVM: drawn at random and only checked free, two of an ensemble's nine ports could be the
+ * same (about one ensemble in 280, by the birthday bound), and the server that came second could
+ * not bind its port. Public for
+ * the cli module's failover tests, through this module's test jar.
  */
 public final class TestEnsembles {
     /**
@@ -36,8 +35,10 @@ public final class TestEnsembles {
      */
     private static final Path ROOT;
 
+    /** Every port this JVM has handed out: a killed server restarts on its own, nobody else gets them. */
+    private static final Set<Integer> HANDED = new HashSet<>();
+
     static {
-        ServiceUtils.setSystemExitProcedure(ServiceUtils.LOG_ONLY);
         Path parent = Path.of(System.getProperty("java.io.tmpdir"), "steward-zk-tests");
         try {
             Files.createDirectories(parent);
@@ -52,13 +53,17 @@ public final class TestEnsembles {
     private TestEnsembles() {
     }
 
-    /** A port from 10000 to 19999 that nothing listens on now. */
-    public static int port() {
+    /** A port from 10000 to 19999 that nothing listens on now and that this JVM never handed out before. */
+    public static synchronized int port() {
         for (int i = 0; i < 1000; i++) {
             int p = 10000 + ThreadLocalRandom.current().nextInt(10000);
+            if (HANDED.contains(p)) {
+                continue;
+            }
             try (ServerSocket s = new ServerSocket()) {
                 s.setReuseAddress(false);
                 s.bind(new InetSocketAddress("127.0.0.1", p));
+                HANDED.add(p);
                 return p;
             } catch (IOException taken) {
                 // another one
@@ -69,7 +74,7 @@ public final class TestEnsembles {
 
     private static InstanceSpec spec(int id, int tickTime, int maxClients) {
         try {
-            File data = Files.createTempDirectory(ROOT, "zk-" + id + "-").toFile();
+            File data = Files.createDirectory(Files.createTempDirectory(ROOT, "zk-" + id + "-").resolve("data")).toFile();
             return new InstanceSpec(data, port(), port(), port(), true, id, tickTime, maxClients);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -88,7 +93,7 @@ public final class TestEnsembles {
         }
     }
 
-    private static void delete(Path dir) {
+    static void delete(Path dir) {
         try (var all = Files.walk(dir)) {
             all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException gone) {
@@ -97,17 +102,24 @@ public final class TestEnsembles {
     }
 
     /** A started-later ensemble of {@code n} servers (ZooKeeper's own tick and client limits). */
-    public static TestingCluster cluster(int n) {
+    public static TestZooKeeper cluster(int n) {
         return cluster(n, -1, -1);
     }
 
     /** A started-later ensemble of {@code n} servers with this tick (ms) and client limit. */
-    public static TestingCluster cluster(int n, int tickTime, int maxClients) {
-        return new TestingCluster(IntStream.rangeClosed(1, n).mapToObj(i -> spec(i, tickTime, maxClients)).toList());
+    public static TestZooKeeper cluster(int n, int tickTime, int maxClients) {
+        return new TestZooKeeper(IntStream.rangeClosed(1, n).mapToObj(i -> spec(i, tickTime, maxClients)).toList());
     }
 
     /** One server, started. */
-    public static TestingServer server() throws Exception {
-        return new TestingServer(spec(1, -1, -1), true);
+    public static TestZooKeeper server() throws Exception {
+        TestZooKeeper one = cluster(1);
+        try {
+            one.start();
+        } catch (Exception e) {
+            one.close();
+            throw e;
+        }
+        return one;
     }
 }

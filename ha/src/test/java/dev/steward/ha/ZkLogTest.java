@@ -4,7 +4,6 @@ import dev.steward.allocator.store.Store;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The log in a real ZooKeeper: fencing by epoch, chunks past the node limit, snapshots and trimming. */
 class ZkLogTest {
-    private TestingServer server;
+    private TestZooKeeper server;
     private CuratorFramework zk;
     private ZkLog log;
 
