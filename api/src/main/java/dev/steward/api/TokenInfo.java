@@ -9,7 +9,14 @@ import java.time.Instant;
  * token); {@code subject} the role's name, the agent's id, or the join token's own id.
  * {@code expiresAt}: when it stops being accepted (null: until revoked); an expired token is
  * listed until it is revoked. {@code usesLeft}: how many more agents a join token may join (null:
- * any number, or not a join token).
+ * any number, or not a join token). {@code joined}: for a join token, the agents still known that
+ * joined with it and where each join came from (empty for one that joined none; null for other
+ * kinds), so an admin sees where a leaked token was used.
  */
-public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
+public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
+                        java.util.List<JoinedAgent> joined) {
+
+    /** An agent that joined with a join token: its id, its name, and the address its join came from (null: not known). */
+    public record JoinedAgent(String id, String name, String from) {
+    }
 }

@@ -37,9 +37,25 @@ final class TokensCommand implements Callable<Integer> {
         java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
             System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
-                    expires(t, now), t.description() == null ? "" : t.description());
+                    expires(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null));
         }
         return 0;
+    }
+
+    /**
+     * For a join token that joined agents still known: which, and from where ("joined m1 from
+     * 10.0.0.5, m2 from 10.0.0.9"), so an admin sees a leaked token's use; else "".
+     */
+    static String joinedNote(TokenInfo t, boolean afterText) {
+        if (t.joined() == null || t.joined().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder(afterText ? "; joined " : "joined ");
+        for (int i = 0; i < t.joined().size(); i++) {
+            TokenInfo.JoinedAgent a = t.joined().get(i);
+            b.append(i == 0 ? "" : ", ").append(a.name()).append(a.from() == null ? "" : " from " + a.from());
+        }
+        return b.toString();
     }
 
     /** Whom a token acts for: its role or agent; for a join token, how many more agents it may join. */

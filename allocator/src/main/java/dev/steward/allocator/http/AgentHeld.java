@@ -26,6 +26,6 @@ record AgentHeld(AgentInfo agent, Resources total, Resources used) {
     AgentInfo view() {
         AgentInfo a = agent;
         return new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(),
-                a.registeredAt(), a.lastHeartbeat(), a.usage(), used, a.createIndex(), a.modifyIndex(), a.drainDeadline());
+                a.registeredAt(), a.lastHeartbeat(), a.usage(), used, a.createIndex(), a.modifyIndex(), a.drainDeadline(), a.joined());
     }
 }

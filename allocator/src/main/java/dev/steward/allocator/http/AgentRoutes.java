@@ -33,7 +33,9 @@ final class AgentRoutes {
                     String token = Tokens.mint("sta");
                     dev.steward.allocator.auth.Principal p = c.principal();
                     String minted = p.kind() == Kind.JOIN && !p.isStaticJoin() ? p.subject() : null; // used up by one with the join itself
-                    return h.agentCommand(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), minted, now)), token));
+                    String from = c.request().trace().remote(); // kept with the agent: where a join with a leaked token came from
+                    return h.agentCommand(201, (s, now) -> new AgentJoined(Handlers.view(s, s.registerAgent(spec, Tokens.hash(token), minted, from, now)),
+                            token));
                 }),
                 new Route("GET", "/v1/agents", anyone, c -> h.queryInParts(c, AgentHeld::all, Handlers::views)),
                 new Route("GET", "/v1/agents/{id}", anyone, c -> h.query(c, s -> Handlers.view(s, s.agent(c.param("id"))))),

@@ -53,6 +53,7 @@ final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         RequestTrace trace = RequestTrace.of(request.getHeaders().get(RequestTrace.HEADER), request.getHeaders().get("Authorization"));
         response.getHeaders().put(RequestTrace.HEADER, trace.id());
+        trace.remote(Request.getRemoteAddr(request));
         TrafficClass[] cls = {TrafficClass.CLIENT};
         org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
         guard.began(connection); // not to be closed to make room while it is served

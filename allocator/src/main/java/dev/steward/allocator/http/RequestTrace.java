@@ -22,6 +22,7 @@ public final class RequestTrace {
     private volatile String route = UNMATCHED;
     private volatile String who;
     private volatile java.util.List<String> params = java.util.List.of();
+    private volatile String remote;
 
     private RequestTrace(String id, long startNanos) {
         this.id = id;
@@ -107,6 +108,16 @@ public final class RequestTrace {
             b.append(b.length() > 0 ? "/" : "").append(usable(p) ? p : "?");
         }
         return b.toString();
+    }
+
+    /** The address the request's connection came from (an IP address, as the socket saw it), or null when not known. */
+    public String remote() {
+        return remote;
+    }
+
+    /** Notes the connection's address: an IP literal only, so nothing a client sends can reach the log through it. */
+    public void remote(String address) {
+        this.remote = address != null && address.matches("[0-9A-Za-z.:%\\[\\]]{1,64}") ? address : null;
     }
 
     /** Who the request acted as, {@code kind:subject} ({@code role:ci}, {@code agent:a-12}), or null before (or without) authentication. */

@@ -27,10 +27,13 @@ final class TokenRoutes {
         return List.of(
                 new Route("GET", "/v1/tokens", admin, c -> {
                     String role = c.request().param("role");
-                    return h.query(c, s -> s.tokens().stream()
-                            .filter(t -> role == null || (t.kind() == TokenRecord.Kind.ROLE && t.subject().equals(role)))
-                            .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::hash))
-                            .map(TokenRoutes::view).toList());
+                    return h.query(c, s -> {
+                        java.util.Map<String, List<TokenInfo.JoinedAgent>> joined = joinedBy(s);
+                        return s.tokens().stream()
+                                .filter(t -> role == null || (t.kind() == TokenRecord.Kind.ROLE && t.subject().equals(role)))
+                                .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::hash))
+                                .map(t -> view(t, joined)).toList();
+                    });
                 }),
                 new Route("POST", "/v1/join-tokens", admin, c -> {
                     dev.steward.api.JoinTokenRequest jr = h.optionalBody(c, dev.steward.api.JoinTokenRequest.class,
@@ -47,12 +50,24 @@ final class TokenRoutes {
                 }),
                 new Route("DELETE", "/v1/tokens/{id}", admin, c -> {
                     String id = c.param("id");
-                    return h.command(200, (s, now) -> view(s.revokeToken(id)));
+                    return h.command(200, (s, now) -> view(s.revokeToken(id), joinedBy(s)));
                 }));
     }
 
-    static TokenInfo view(TokenRecord t) {
+    static TokenInfo view(TokenRecord t, java.util.Map<String, List<TokenInfo.JoinedAgent>> joined) {
         return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind().name().toLowerCase(java.util.Locale.ROOT), t.subject(), t.description(), t.createdAt(),
-                t.expiresAt(), t.usesLeft());
+                t.expiresAt(), t.usesLeft(), t.kind() == TokenRecord.Kind.JOIN ? joined.getOrDefault(t.subject(), List.of()) : null);
+    }
+
+    /** The agents known now that joined with a minted join token, by that token's id, each with where its join came from. */
+    private static java.util.Map<String, List<TokenInfo.JoinedAgent>> joinedBy(dev.steward.allocator.state.ClusterState s) {
+        java.util.Map<String, List<TokenInfo.JoinedAgent>> by = new java.util.HashMap<>();
+        for (dev.steward.api.AgentInfo a : s.agents()) {
+            if (a.joined() != null && a.joined().joinToken() != null) {
+                by.computeIfAbsent(a.joined().joinToken(), k -> new java.util.ArrayList<>()).add(new TokenInfo.JoinedAgent(a.id(), a.name(), a.joined().from()));
+            }
+        }
+        by.values().forEach(l -> l.sort(Comparator.comparing(TokenInfo.JoinedAgent::name)));
+        return by;
     }
 }

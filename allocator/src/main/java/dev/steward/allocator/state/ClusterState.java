@@ -190,12 +190,15 @@ public final class ClusterState {
 
     /** Registers a new agent; a name held by a lost agent is taken over; see {@link Membership}. */
     public AgentInfo registerAgent(AgentSpec spec, String tokenHash, Instant now) {
-        return registerAgent(spec, tokenHash, null, now);
+        return registerAgent(spec, tokenHash, null, null, now);
     }
 
-    /** As above, for an agent that joins with the minted join token {@code joinToken} (its id; null: another token), which it uses up by one. */
-    public AgentInfo registerAgent(AgentSpec spec, String tokenHash, String joinToken, Instant now) {
-        return Membership.register(this, spec, tokenHash, joinToken, now);
+    /**
+     * As above, for an agent whose join came from {@code from} (null: not known) with the minted
+     * join token {@code joinToken} (its id; null: another token), which it uses up by one.
+     */
+    public AgentInfo registerAgent(AgentSpec spec, String tokenHash, String joinToken, String from, Instant now) {
+        return Membership.register(this, spec, tokenHash, joinToken, from, now);
     }
 
     /** An agent reports changed resources or attributes; see {@link Membership}. */

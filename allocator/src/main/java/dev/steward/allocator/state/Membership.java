@@ -16,8 +16,12 @@ final class Membership {
     private Membership() {
     }
 
-    /** Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten). */
-    static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, String joinToken, Instant now) {
+    /**
+     * Registers a new agent; a name held by a lost agent is taken over (the lost one is forgotten).
+     * It joined from {@code from} (the connection's address; null: not known) with the minted join
+     * token {@code joinToken} (its id; null: another token), which it uses up by one.
+     */
+    static AgentInfo register(ClusterState s, AgentSpec spec, String tokenHash, String joinToken, String from, Instant now) {
         String same = s.agentByName.get(spec.name());
         AgentInfo a0 = same == null ? null : s.agents.get(same);
         if (a0 != null && a0.status() != AgentStatus.LOST) {
@@ -33,7 +37,7 @@ final class Membership {
         }
         String id = s.ids.get();
         AgentInfo a = new AgentInfo(id, spec.name(), AgentStatus.READY, false, spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex(), null);
+                spec.attributes(), now, now, Map.of(), null, s.nextIndex(), s.nextIndex(), null, new AgentInfo.Joined(from, joinToken));
         s.putAgent(a);
         s.addToken(new TokenRecord(tokenHash, TokenRecord.Kind.AGENT, id, "agent " + spec.name(), now, null));
         return a;
@@ -43,7 +47,7 @@ final class Membership {
     static AgentInfo update(ClusterState s, String id, AgentSpec spec, Instant now) {
         AgentInfo a = s.agent(id);
         AgentInfo b = new AgentInfo(id, a.name(), a.status(), a.draining(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports(),
-                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), s.nextIndex(), a.drainDeadline());
+                spec.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), s.nextIndex(), a.drainDeadline(), a.joined());
         s.agents.put(id, b);
         s.ledgers.get(id).update(spec.attributes(), spec.total(), spec.gpus(), spec.gpuModel(), spec.ports());
         s.changes.agents.add(id);

@@ -56,7 +56,7 @@ final class Records {
             Transitions.check(a.status(), status);
         }
         return new AgentInfo(a.id(), a.name(), status, draining, a.total(), a.gpus(), a.gpuModel(), a.ports(), a.attributes(), a.registeredAt(),
-                lastHeartbeat, usage, null, a.createIndex(), index, draining ? drainDeadline : null);
+                lastHeartbeat, usage, null, a.createIndex(), index, draining ? drainDeadline : null, a.joined());
     }
 
     private static List<HistoryEvent> append(List<HistoryEvent> h, HistoryEvent e, int limit) {

@@ -55,7 +55,7 @@ final class Recovery {
         for (AgentInfo a : List.copyOf(s.agents.values())) {
             if (a.status() == AgentStatus.READY && a.lastHeartbeat().isBefore(now)) {
                 s.agents.put(a.id(), new AgentInfo(a.id(), a.name(), a.status(), a.draining(), a.total(), a.gpus(), a.gpuModel(), a.ports(),
-                        a.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), a.modifyIndex(), a.drainDeadline()));
+                        a.attributes(), a.registeredAt(), now, a.usage(), null, a.createIndex(), a.modifyIndex(), a.drainDeadline(), a.joined()));
             }
         }
         for (AllocationInfo a : List.copyOf(s.allocations.values())) {

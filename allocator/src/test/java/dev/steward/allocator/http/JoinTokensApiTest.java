@@ -156,4 +156,42 @@ class JoinTokensApiTest {
         assertThat(join(staticToken, "m3").code()).as("the file's token is refused while it is off").isEqualTo(401);
         assertThat(join(minted.path("token").asText(), "m3").code()).as("and the minted one's second use works, after restarts").isEqualTo(201);
     }
+
+    @Test
+    void each_agent_keeps_where_its_join_came_from_and_with_which_token_and_a_join_tokens_listing_names_the_agents_it_joined() throws Exception {
+        dir = Files.createTempDirectory("steward-join-tokens");
+        s = new LiveServer(dir, c -> c);
+        JsonNode minted = mint("{\"uses\":3,\"description\":\"rack 7\"}");
+        String id = minted.path("id").asText();
+        String m1 = join(minted.path("token").asText(), "m1").body().path("agent").path("id").asText();
+        join(minted.path("token").asText(), "m2");
+        String viaStatic = join(s.server.joinToken(), "m3").body().path("agent").path("id").asText();
+        JsonNode unused = mint("{}");
+
+        s.close();
+        s = new LiveServer(dir, c -> c); // kept in the store
+        JsonNode a1 = s.get("/v1/agents/" + m1, s.admin()).body();
+        assertThat(a1.path("joined").path("from").asText()).isEqualTo("127.0.0.1"); // the connection's address, as the socket saw it
+        assertThat(a1.path("joined").path("joinToken").asText()).isEqualTo(id);
+        JsonNode a3 = s.get("/v1/agents/" + viaStatic, s.admin()).body();
+        assertThat(a3.path("joined").path("from").asText()).isEqualTo("127.0.0.1");
+        assertThat(a3.path("joined").path("joinToken").isTextual()).as("the static join token has no id to name").isFalse();
+
+        JsonNode listed = null;
+        JsonNode none = null;
+        for (JsonNode t : s.get("/v1/tokens", s.admin()).body()) {
+            if (t.path("id").asText().equals(id)) {
+                listed = t;
+            } else if (t.path("id").asText().equals(unused.path("id").asText())) {
+                none = t;
+            } else {
+                assertThat(t.path("joined").isArray()).as("only join tokens list agents: %s", t).isFalse();
+            }
+        }
+        assertThat(listed.path("joined")).extracting(j -> j.path("name").asText() + " from " + j.path("from").asText())
+                .containsExactly("m1 from 127.0.0.1", "m2 from 127.0.0.1");
+        assertThat(none.path("joined")).isEmpty();
+        assertThat(s.call("DELETE", "/v1/tokens/" + id, s.admin(), null).body().path("joined")).as("and its revocation says what it had joined")
+                .hasSize(2);
+    }
 }

@@ -98,7 +98,7 @@ class RequestLogTest {
                 assertThat(line).doesNotContain(t).doesNotContain(t.substring(0, 40)).doesNotContain(t.substring(t.length() - 40));
             }
         });
-        assertThat(lines).allMatch(l -> l.matches("time=\\S+ request_id=[A-Za-z0-9._:-]+ principal=\\S+ method=[A-Z]+ route=\\S+ (target=[A-Za-z0-9._:/?-]+ )?"
+        assertThat(lines).allMatch(l -> l.matches("time=\\S+ request_id=[A-Za-z0-9._:-]+ remote=127\\.0\\.0\\.1 principal=\\S+ method=[A-Z]+ route=\\S+ (target=[A-Za-z0-9._:/?-]+ )?"
                 + "class=[a-z]+ status=\\d{3} duration_ms=\\d+\\.\\d\\d"), "every line in the logfmt shape");
         assertThat(lines).anyMatch(l -> l.contains("principal=role:ra method=GET route=/v1/status class=client status=200"));
         assertThat(lines).anyMatch(l -> l.contains("principal=agent:" + agent[0] + " method=GET route=/v1/status"));
@@ -158,7 +158,7 @@ class RequestLogTest {
         send("/v1/status", "Bearer " + s.admin(), "jenkins-build-77.deploy");
         send("/v1/nowhere/at/all", "Bearer " + s.admin(), null);
         await().until(() -> lines.size() >= 2);
-        assertThat(lines).anyMatch(l -> l.contains("request_id=jenkins-build-77.deploy principal=admin:admin method=GET route=/v1/status"));
+        assertThat(lines).anyMatch(l -> l.contains("request_id=jenkins-build-77.deploy remote=127.0.0.1 principal=admin:admin method=GET route=/v1/status"));
         assertThat(lines).anyMatch(l -> l.contains("route=unmatched") && l.contains("status=404"));
     }
 }

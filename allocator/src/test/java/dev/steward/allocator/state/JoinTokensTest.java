@@ -24,7 +24,7 @@ class JoinTokensTest {
     }
 
     private void join(String name, TokenRecord t) {
-        f.state.registerAgent(new AgentRegistration(name, "1", "1g", null, null, null, null, null, null).parse(), "agent-" + name, t.subject(), f.now);
+        f.state.registerAgent(new AgentRegistration(name, "1", "1g", null, null, null, null, null, null).parse(), "agent-" + name, t.subject(), "192.0.2.7", f.now);
         f.state.commit();
     }
 
