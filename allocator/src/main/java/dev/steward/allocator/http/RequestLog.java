@@ -36,7 +36,7 @@ public final class RequestLog implements RequestObserver {
 
     @Override
     public void done(RequestTrace trace, String method, TrafficClass cls, int status, long nanos) {
-        Level level = routine(cls, status) ? Level.FINER : Level.FINE;
+        Level level = routine(cls, method, trace.route(), status) ? Level.FINER : Level.FINE;
         if (!LOG.isLoggable(level)) {
             return;
         }
@@ -47,10 +47,12 @@ public final class RequestLog implements RequestObserver {
     /**
      * Agents' traffic that went well (heartbeats, task reports, their queries) and health checks
      * answered 2xx or 3xx: at 10,000 agents that is thousands of lines a second saying nothing, so
-     * they are at FINER, below the default. Their failures are at FINE with the rest.
+     * they are at FINER, below the default. Their failures are at FINE with the rest, and so is a
+     * join ({@code POST /v1/agents}), once per machine: which join token was used, from where.
      */
-    static boolean routine(TrafficClass cls, int status) {
-        return (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) && status < 400;
+    static boolean routine(TrafficClass cls, String method, String route, int status) {
+        boolean join = method.equals("POST") && route.equals("/v1/agents");
+        return (cls == TrafficClass.AGENT || cls == TrafficClass.PROBE) && status < 400 && !join;
     }
 
     /** A change that was taken (a method that changes, answered below 400): its line names what it acted on, so the log is an audit trail. */

@@ -134,22 +134,25 @@ class RequestLogTest {
 
     @Test
     void agents_routine_traffic_is_below_the_default_level_and_their_failures_are_not() throws Exception {
-        assertThat(RequestLog.routine(TrafficClass.AGENT, 200)).isTrue();
-        assertThat(RequestLog.routine(TrafficClass.PROBE, 200)).isTrue();
-        assertThat(RequestLog.routine(TrafficClass.AGENT, 401)).isFalse();
-        assertThat(RequestLog.routine(TrafficClass.AGENT, 503)).isFalse();
-        assertThat(RequestLog.routine(TrafficClass.CLIENT, 200)).isFalse();
-        assertThat(RequestLog.routine(TrafficClass.WATCH, 200)).isFalse();
+        String beat = "/v1/agents/{id}/heartbeat";
+        assertThat(RequestLog.routine(TrafficClass.AGENT, "PUT", beat, 200)).isTrue();
+        assertThat(RequestLog.routine(TrafficClass.PROBE, "GET", "/v1/health", 200)).isTrue();
+        assertThat(RequestLog.routine(TrafficClass.AGENT, "PUT", beat, 401)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.AGENT, "PUT", beat, 503)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.AGENT, "POST", "/v1/agents", 201)).as("a join: once per machine, and who let it in").isFalse();
+        assertThat(RequestLog.routine(TrafficClass.CLIENT, "GET", "/v1/status", 200)).isFalse();
+        assertThat(RequestLog.routine(TrafficClass.WATCH, "GET", "/v1/status", 200)).isFalse();
         log.setLevel(Level.FINE); // as steward server sets it by default
         s = new LiveServer();
-        String[] agent = s.agent("m1", "2", "2g"); // a join: routine
+        String[] agent = s.agent("m1", "2", "2g"); // a join: logged, with the join token and where it came from
         s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}"); // routine
         s.put("/v1/agents/" + agent[0] + "/heartbeat", "sta_" + "0".repeat(64), "{}"); // refused: logged
         send("/v1/status", "Bearer " + s.admin(), null);
-        await().until(() -> lines.size() >= 2);
-        assertThat(lines).hasSize(2);
-        assertThat(lines.get(0)).contains("route=/v1/agents/{id}/heartbeat class=agent status=401");
-        assertThat(lines.get(1)).contains("route=/v1/status");
+        await().until(() -> lines.size() >= 3);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).contains("remote=127.0.0.1 principal=join:").contains("method=POST route=/v1/agents class=agent status=201");
+        assertThat(lines.get(1)).contains("route=/v1/agents/{id}/heartbeat class=agent status=401");
+        assertThat(lines.get(2)).contains("route=/v1/status");
     }
 
     @Test
