@@ -59,6 +59,13 @@ final class TaskUsers {
     private final java.util.List<Path> shared;
     /** Uids this agent is giving back (their leases are marked so until they are clear). */
     private final java.util.Set<Integer> releasing = new java.util.HashSet<>();
+    /** Ended tasks whose uid is queued to be given back ({@link UidReleases}), its release not begun. */
+    private final java.util.Set<String> ending = new java.util.HashSet<>();
+    /**
+     * How long a start that finds every uid held waits for one this agent is giving back (a task
+     * that just ended: its uid is swept first, in a pass every 2 s at most) before it fails.
+     */
+    static final long UID_WAIT_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
 
     /** {@code range} is "FIRST-LAST" (both included), between 1000 and 2^31-2. */
     TaskUsers(String range, boolean allowRoot) {
@@ -130,7 +137,7 @@ final class TaskUsers {
         }
         Integer uid = held.get(taskId);
         if (uid == null) {
-            Taken t = take(taskDir);
+            Taken t = takeWaiting(taskDir);
             uid = t.uid();
             if (t.reclaimed()) {
                 killAll(uid); // a former holder that never gave it back may have left processes, and files
@@ -144,6 +151,39 @@ final class TaskUsers {
             PrivateFiles.write(taskDir.resolve(FILE), (uid + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         }
         return new User(uid, uid, Integer.toString(uid), true);
+    }
+
+    /**
+     * {@link #take}, waiting (the lock let go meanwhile) while every uid is held but this agent is
+     * giving one back: a task that starts just as another ended gets its uid once it is swept,
+     * instead of failing with "no free task uid". Fails as {@link #take} does when none is being
+     * given back, or after {@link #UID_WAIT_NANOS}.
+     */
+    private Taken takeWaiting(Path taskDir) throws LaunchFailure, IOException {
+        long deadline = System.nanoTime() + UID_WAIT_NANOS;
+        while (true) {
+            try {
+                return take(taskDir);
+            } catch (LaunchFailure none) {
+                long left = deadline - System.nanoTime();
+                if (ending.isEmpty() && releasing.isEmpty() || left <= 0) {
+                    throw none;
+                }
+                try {
+                    java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the agent stops
+                    throw none;
+                }
+            }
+        }
+    }
+
+    /** The ended task {@code taskId}'s uid is queued to be given back: a start that finds none free waits for it ({@link #takeWaiting}). */
+    synchronized void ending(String taskId) {
+        if (held.containsKey(taskId)) {
+            ending.add(taskId);
+        }
     }
 
     /** Holds again the uid a task recorded before the agent restarted (none if it ran as a named user). */
@@ -182,6 +222,7 @@ final class TaskUsers {
         java.util.Map<Integer, Path> dirs = new java.util.HashMap<>();
         synchronized (this) { // each uid's lease stays, marked as being released, until the uid is clear: no agent takes it meanwhile
             ended.forEach((task, dir) -> {
+                ending.remove(task);
                 Integer uid = held.remove(task);
                 if (uid != null) {
                     String owner = dir.toAbsolutePath().toString();
@@ -234,6 +275,7 @@ final class TaskUsers {
         }
         synchronized (this) {
             releasing.removeAll(uids.keySet()); // given back, or quarantined in its lease
+            notifyAll(); // a start waiting for a uid looks again
         }
     }
 

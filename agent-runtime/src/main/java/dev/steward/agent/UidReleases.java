@@ -34,6 +34,7 @@ final class UidReleases implements AutoCloseable {
 
     /** Gives the uid of the ended task {@code taskId} back, soon. */
     void release(String taskId, Path taskDir) {
+        users.ending(taskId); // a start that finds every uid held waits for this one
         synchronized (this) {
             if (!closed && waiting.size() < BOUND) {
                 waiting.put(taskId, taskDir);

@@ -102,6 +102,25 @@ class TaskUsersTest {
     }
 
     @Test
+    void a_start_that_finds_every_uid_held_waits_for_one_this_agent_is_giving_back() throws Exception {
+        TaskUsers users = new TaskUsers("61999-61999", false, leases);
+        Path a = Files.createDirectories(dir.resolve("task-a"));
+        assertThat(users.acquire("a", a, null).uid()).isEqualTo(61999);
+        users.ending("a"); // a ended: its uid is queued to be given back, not swept yet
+        Path b = Files.createDirectories(dir.resolve("task-b"));
+        java.util.concurrent.CompletableFuture<Integer> started = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return users.acquire("b", b, null).uid();
+            } catch (LaunchFailure | java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !started.isDone()); // before, it failed at once: no free uid
+        users.release("a", a);
+        assertThat(started.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("b has a's uid once it is swept").isEqualTo(61999);
+    }
+
+    @Test
     void a_held_uid_is_not_handed_to_another_task() throws Exception {
         TaskUsers users = new TaskUsers("61994-61995", false, leases);
         Path a = Files.createDirectories(dir.resolve("task-a"));
