@@ -132,6 +132,11 @@ public final class Agent implements AutoCloseable {
                 + (launcher.privateIpc ? "; IPC and a /dev/shm of its own per task (task-private-ipc)" : "")
                 + (launcher.keyctl != null ? "; a session keyring of its own per task" : "");
         LOG.info(detected);
+        if (cfg.tls() != null) { // its certificates' ends: warned of from a month before, and watched through the metrics
+            java.util.List<dev.steward.tls.CertificateExpiry> certificates = dev.steward.tls.CertificateExpiry.of(cfg.tls());
+            certificates.stream().map(c -> c.warning(clock.instant())).filter(java.util.Objects::nonNull).forEach(LOG::warning);
+            metrics.tls(certificates);
+        }
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
                     + ") give this agent no pids controller, so one task's fork bomb can take every pid of the machine");

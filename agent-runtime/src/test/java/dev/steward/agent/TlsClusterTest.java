@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +53,23 @@ class TlsClusterTest {
         return new OkHttpClient.Builder().sslSocketFactory(tls.context().getSocketFactory(), tls.trustManager()).readTimeout(Duration.ofSeconds(60)).build();
     }
 
+    /** A GET through the cluster's client (which presents its certificate) with {@code token}: the body, once it is 200. */
+    private String text(String url, String token) throws IOException {
+        try (Response r = c.http.newCall(new Request.Builder().url(url).header("Authorization", "Bearer " + token).build()).execute()) {
+            String body = r.body().string();
+            assertThat(r.code()).as(body).isEqualTo(200);
+            return body;
+        }
+    }
+
+    /** The value of {@code name}'s one sample with {@code certificate="which"}, as a whole number of seconds. */
+    private static long gauge(String scrape, String name, String which) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{certificate=\"" + which + "\""))
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).reduce((a, b) -> {
+                    throw new AssertionError("more than one " + name + " for " + which);
+                }).orElseThrow(() -> new AssertionError(name + " for " + which + " is not in:\n" + scrape));
+    }
+
     @Test
     void the_allocator_and_an_agent_speak_mutual_tls_and_a_log_is_read_through_both() throws Exception {
         CertificateAuthority ca = CertificateAuthority.create("test cluster", Duration.ofDays(1), Clock.systemUTC());
@@ -59,7 +77,32 @@ class TlsClusterTest {
         TlsFiles server = issue(ca, Kind.SERVER, "server", "127.0.0.1");
         TlsFiles agent = issue(ca, Kind.AGENT, "agent", "127.0.0.1");
         TlsFiles client = issue(ca, Kind.CLIENT, "client", "ci");
-        c = new Cluster(cfg -> cfg.withTls(new ServerTls(server, true)), https(client));
+        java.util.List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                warned.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger serverTls = java.util.logging.Logger.getLogger(ServerTls.class.getName());
+        serverTls.addHandler(capture);
+        try {
+            c = new Cluster(cfg -> cfg.withTls(new ServerTls(server, true)), https(client));
+        } finally {
+            serverTls.removeHandler(capture);
+        }
+        // certificates valid for a day: the server says at once which end within a month, and how to renew them
+        assertThat(warned).anyMatch(w -> w.startsWith("the TLS certificate " + certs.resolve("server.pem")) && w.contains("in less than a day")
+                && w.contains("'steward tls cert create'"));
+        assertThat(warned).anyMatch(w -> w.startsWith("the CA certificate " + certs.resolve("ca.pem")));
         assertThat(c.server.url()).startsWith("https://127.0.0.1:");
 
         Map<String, String> tls = Map.of("ca-cert", certs.resolve("ca.pem").toString(), "tls-cert", agent.cert().toString(),
@@ -72,6 +115,17 @@ class TlsClusterTest {
         String alloc = c.allocate("0.1", "32m");
         String t = c.task(alloc, "{\"name\":\"hello\",\"command\":\"sh\",\"args\":[\"-c\",\"echo hello over tls; exec sleep 600\"],\"killTimeout\":\"1s\"}");
         await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/tasks/" + t + "/logs", null).asText().contains("hello over tls"));
+
+        // when each certificate ends, for the alert a month ahead: the allocator's and the agent's own, and the CA each trusts
+        long serverEnds = server.leaf().getNotAfter().toInstant().getEpochSecond();
+        long agentEnds = agent.leaf().getNotAfter().toInstant().getEpochSecond();
+        long caEnds = ca.ca().certificate().getNotAfter().toInstant().getEpochSecond();
+        String serverMetrics = text(c.server.url() + "/metrics", c.server.adminToken());
+        assertThat(gauge(serverMetrics, "steward_tls_certificate_not_after_seconds", "own")).isEqualTo(serverEnds);
+        assertThat(gauge(serverMetrics, "steward_tls_certificate_not_after_seconds", "ca")).isEqualTo(caEnds);
+        String agentMetrics = text(logServer + "/metrics", Files.readString(c.root.resolve("agent-m1").resolve("metrics.token")).trim());
+        assertThat(gauge(agentMetrics, "steward_agent_tls_certificate_not_after_seconds", "own")).isEqualTo(agentEnds);
+        assertThat(gauge(agentMetrics, "steward_agent_tls_certificate_not_after_seconds", "ca")).isEqualTo(caEnds);
 
         OkHttpClient noCertificate = https(TlsFiles.trusting(certs.resolve("ca.pem")));
         assertThatThrownBy(() -> {

@@ -99,10 +99,12 @@ public final class Server implements AutoCloseable {
             first.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
+        java.util.List<dev.steward.tls.CertificateExpiry> certificates = cfg.tls() == null ? java.util.List.of() : cfg.tls().expiries(clock.instant());
         Recovery[] recovery = new Recovery[1];
         java.util.function.Consumer<ServerCore> adopt = life -> {
             serving.set(life);
             life.metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted);
+            life.metrics().tls(certificates);
             life.metrics().outages(recovery[0]::outages, recovery[0]::outageSeconds);
             life.engine.onFailure(cause -> recovery[0].failed(life, cause));
             front.set(life.api);

@@ -31,9 +31,11 @@ final class HaMetrics {
     private final byte[] metricsHash;
     private final byte[] adminHash;
     private final Supplier<AllocatorMetrics> leading;
+    /** When this server's TLS certificates end (null without TLS): reported by the leader and by each follower. */
+    private final GaugeWithCallback tls;
 
     HaMetrics(BooleanSupplier leads, LongSupplier currentEpoch, BooleanSupplier canLead, boolean open, String metricsToken, String adminToken,
-              Supplier<AllocatorMetrics> leading) {
+              Supplier<AllocatorMetrics> leading, java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
         leader = GaugeWithCallback.builder().name("steward_ha_leader").help("1 while this allocator leads, 0 while it follows")
                 .callback(cb -> cb.call(leads.getAsBoolean() ? 1 : 0)).build();
         epoch = GaugeWithCallback.builder().name("steward_ha_epoch").help("The leader epoch this allocator last led or saw")
@@ -44,6 +46,10 @@ final class HaMetrics {
         own.register(leader);
         own.register(epoch);
         own.register(electable);
+        tls = certificates.isEmpty() ? null : AllocatorMetrics.tlsGauge(certificates);
+        if (tls != null) {
+            own.register(tls);
+        }
         this.open = open;
         this.metricsHash = Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.adminHash = Tokens.hash(adminToken).getBytes(StandardCharsets.US_ASCII);
@@ -55,6 +61,9 @@ final class HaMetrics {
         m.registry().register(leader);
         m.registry().register(epoch);
         m.registry().register(electable);
+        if (tls != null) {
+            m.registry().register(tls);
+        }
     }
 
     /** What the HTTP transport tells: requests counted in the leader's metrics while it leads. */

@@ -4,6 +4,7 @@
  * allocator's and agents' HTTPS, the client's verification, mutual TLS), and
  * {@link dev.steward.tls.CertificateAuthority} makes a CA and issues server, agent and client
  * certificates with BouncyCastle, as {@code nomad tls} does; only {@code steward tls} and tests
- * need it, so BouncyCastle is an optional dependency.
+ * need it, so BouncyCastle is an optional dependency. {@link dev.steward.tls.CertificateExpiry}
+ * says when a party's certificates end, and what to log of it from a month before.
  */
 package dev.steward.tls;

@@ -21,6 +21,22 @@ public record ServerTls(TlsFiles files, boolean verifyClients) {
         }
     }
 
+    /**
+     * When this server's certificates end (its own, each CA it trusts); each that ends within
+     * {@link dev.steward.tls.CertificateExpiry#WARN_WITHIN} of {@code now}, or has ended, is
+     * logged as a warning saying how to renew it.
+     */
+    public java.util.List<dev.steward.tls.CertificateExpiry> expiries(java.time.Instant now) throws IOException {
+        java.util.List<dev.steward.tls.CertificateExpiry> all = dev.steward.tls.CertificateExpiry.of(files);
+        for (dev.steward.tls.CertificateExpiry c : all) {
+            String w = c.warning(now);
+            if (w != null) {
+                java.util.logging.Logger.getLogger(ServerTls.class.getName()).warning(w);
+            }
+        }
+        return all;
+    }
+
     /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */
     org.eclipse.jetty.util.ssl.SslContextFactory.Server jetty() throws IOException {
         org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();

@@ -87,6 +87,26 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
                 .callback(cb -> cb.call(seconds.getAsDouble())).register(registry);
     }
 
+    /**
+     * Reports, from now on, when this server's TLS certificates stop being valid: its own and each
+     * CA it trusts. A certificate ends for every connection at once; the alert
+     * {@code StewardCertificateExpiresSoon} watches this a month ahead.
+     */
+    public void tls(java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
+        if (!certificates.isEmpty()) {
+            registry.register(tlsGauge(certificates));
+        }
+    }
+
+    /** The gauge {@link #tls} registers, for a registry of the caller's (a replicated server's follower reports it too). */
+    public static GaugeWithCallback tlsGauge(java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
+        return GaugeWithCallback.builder().name("steward_tls_certificate_not_after_seconds")
+                .help("When a TLS certificate of this server stops being valid, in seconds since the epoch: its own (certificate=\"own\") "
+                        + "and each CA it trusts (certificate=\"ca\"), by subject")
+                .labelNames("certificate", "subject")
+                .callback(cb -> certificates.forEach(c -> cb.call(c.notAfterSeconds(), c.which(), c.subject()))).build();
+    }
+
     public AllocatorMetrics(Engine engine) {
         this.engine = engine;
         httpRequests = Counter.builder().name("steward_http_requests_total")
