@@ -48,14 +48,16 @@ import java.util.UUID;
  * the CLI and the plugin use on OkHttp: several allocators may be given (a follower's 307
  * naming the leader is followed; an allocator that refuses the connection passes the turn to
  * the next); idempotent calls are retried through connection failures and 502-504s with
- * backoff within a budget, and a follower's 307 to a leader not reached yet is retried for any
- * call; each call carries a request id, kept across its retries; TLS is checked against the
+ * backoff within a budget, and a follower's 307 to a leader not reached yet, or a 503 that says
+ * it did nothing ({@code X-Steward-Not-Applied}: an allocator waiting for room on its disk, or
+ * stopping), is retried for any call, a join too; each call carries a request id, kept across its retries; TLS is checked against the
  * cluster's CA, with the agent's certificate presented when asked; and a token never goes over
  * plain HTTP off loopback unless allowed. OkHttp cost an idle agent 5.4 MB more than this
  * (docs/benchmarks.md). Thread-safe.
  */
 final class AllocatorClient {
     static final String LEADER_HEADER = "X-Steward-Leader";
+    static final String NOT_APPLIED_HEADER = "X-Steward-Not-Applied";
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
@@ -274,8 +276,10 @@ final class AllocatorClient {
                 failure = e;
             }
             boolean again = failure != null || code == 502 || code == 503 || code == 504;
-            // a follower's 307 to a leader that could not be reached (a failover under way): the follower did nothing, so any call may go again
-            boolean unacted = c != null && code == 307 && c.getHeaderField(LEADER_HEADER) != null;
+            // a follower's 307 to a leader that could not be reached (a failover under way), or a 503 that says nothing was done (a store
+            // outage, a stop): any call may go again
+            boolean unacted = c != null && (code == 307 && c.getHeaderField(LEADER_HEADER) != null
+                    || code == 503 && "true".equalsIgnoreCase(c.getHeaderField(NOT_APPLIED_HEADER)));
             if (!(retryable && again || unacted) || System.nanoTime() + delay * 1_000_000 > deadline) {
                 if (failure != null) {
                     throw failure;

@@ -174,6 +174,21 @@ class AllocatorClientTest {
     }
 
     @Test
+    void a_join_answered_with_a_503_that_says_nothing_was_done_is_sent_again_with_its_request_id() throws Exception {
+        List<Seen> joins = new CopyOnWriteArrayList<>();
+        String outage = serve(joins, (ex, n) -> {
+            if (n < 3) { // an allocator waiting for room on its disk: it answers before reading, and did nothing
+                ex.getResponseHeaders().add("X-Steward-Not-Applied", "true");
+                send(ex, 503, "{\"status\":503,\"detail\":\"the allocator cannot write its state\"}");
+            } else {
+                send(ex, 201, "{\"agent\":{\"id\":\"a1\",\"name\":\"m1\"},\"token\":\"sta_new\"}");
+            }
+        });
+        assertThat(client(outage).register(new AgentRegistration("m1", null, null, null, null, null, null, null, null)).agent().id()).isEqualTo("a1");
+        assertThat(joins).hasSize(3).extracting(Seen::requestId).containsOnly(joins.get(0).requestId());
+    }
+
+    @Test
     void an_error_carries_the_allocators_problem_and_a_bad_status_line_otherwise() throws Exception {
         String url = serve(new CopyOnWriteArrayList<>(), (ex, n) -> send(ex, n == 1 ? 400 : 404,
                 n == 1 ? "{\"status\":400,\"detail\":\"usage: cpu is not a number\",\"field\":\"usage\"}" : "not json"));
