@@ -136,6 +136,8 @@ public final class Agent implements AutoCloseable {
             java.util.List<dev.steward.tls.CertificateExpiry> certificates = dev.steward.tls.CertificateExpiry.of(cfg.tls());
             certificates.stream().map(c -> c.warning(clock.instant())).filter(java.util.Objects::nonNull).forEach(LOG::warning);
             metrics.tls(certificates);
+            java.util.OptionalLong first = certificates.stream().mapToLong(c -> c.notAfter().getEpochSecond()).min();
+            tlsNotAfter = first.isPresent() ? first.getAsLong() : null;
         }
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
@@ -358,9 +360,15 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** When the first of this agent's TLS certificates ends (seconds since the epoch); null without TLS. */
+    private volatile Long tlsNotAfter;
+
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
         Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir, cfg.diskPressureFree());
+        if (tlsNotAfter != null) {
+            u.put(dev.steward.api.Heartbeat.TLS_NOT_AFTER, tlsNotAfter); // so 'steward agents' says when it ends, without a scrape of every agent
+        }
         diskPressure.observe(u);
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));
         return u;

@@ -127,6 +127,10 @@ class TlsClusterTest {
         assertThat(gauge(agentMetrics, "steward_agent_tls_certificate_not_after_seconds", "own")).isEqualTo(agentEnds);
         assertThat(gauge(agentMetrics, "steward_agent_tls_certificate_not_after_seconds", "ca")).isEqualTo(caEnds);
 
+        // and its heartbeat says when the first of them ends, so 'steward agents' can say so without a scrape of every agent
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/agents", null).get(0).path("usage").path("tlsNotAfter").asLong()
+                == Math.min(agentEnds, caEnds));
+
         OkHttpClient noCertificate = https(TlsFiles.trusting(certs.resolve("ca.pem")));
         assertThatThrownBy(() -> {
             try (Response r = noCertificate.newCall(new Request.Builder().url(logServer + "/v1/tasks/" + t + "/logs").build()).execute()) {

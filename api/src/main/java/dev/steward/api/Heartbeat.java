@@ -14,6 +14,20 @@ public record Heartbeat(Map<String, Long> usage, List<Integer> busyPorts) {
     public static final String DISK_PRESSURE_MIB = "diskPressureMib";
     /** The usage figure of the free space (MiB) on the agent's data directory's file system. */
     public static final String DISK_FREE_MIB = "diskFreeMib";
+    /** The usage figure of when the first of the agent's TLS certificates (its own, its CAs) ends, in seconds since the epoch; absent without TLS. */
+    public static final String TLS_NOT_AFTER = "tlsNotAfter";
+    /** How long before a certificate's end {@link #certificateEnding} says so: as the agent's log and the alert. */
+    public static final java.time.Duration CERTIFICATE_WARNING = java.time.Duration.ofDays(30);
+
+    /** When an agent that reported {@code usage} has a TLS certificate that ends within {@link #CERTIFICATE_WARNING} of {@code now} (or ended): its end; else null. */
+    public static java.time.Instant certificateEnding(Map<String, Long> usage, java.time.Instant now) {
+        Long end = usage == null ? null : usage.get(TLS_NOT_AFTER);
+        if (end == null) {
+            return null;
+        }
+        java.time.Instant at = java.time.Instant.ofEpochSecond(end);
+        return now.plus(CERTIFICATE_WARNING).isBefore(at) ? null : at;
+    }
 
     /**
      * Whether an agent that reported {@code usage} has its disk nearly full: less free than the

@@ -42,10 +42,25 @@ final class AgentsCommand implements Callable<Integer> {
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
                     (a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
                             + diskNote(a)
+                            + certificateNote(a, java.time.Instant.now())
                             + (a.status() != dev.steward.api.AgentStatus.LOST ? "" : "  no heartbeat since " + a.lastHeartbeat()
                             + " ('steward agents forget " + a.name() + "' if the machine is gone for good)"));
         }
         return 0;
+    }
+
+    /** What to say after an agent's row when a TLS certificate of its (its own, or a CA it trusts) ends within 30 days or ended; else "". */
+    static String certificateNote(AgentInfo a, java.time.Instant now) {
+        java.time.Instant end = a.status() == dev.steward.api.AgentStatus.LOST ? null : dev.steward.api.Heartbeat.certificateEnding(a.usage(), now);
+        if (end == null) {
+            return "";
+        }
+        if (!now.isBefore(end)) {
+            return "  TLS certificate ended at " + end + ": renew it ('steward tls cert create') and restart the agent with it";
+        }
+        long days = java.time.Duration.between(now, end).toDays();
+        return "  TLS certificate ends at " + end + " (in " + (days == 0 ? "less than a day" : Units.count(days, "day"))
+                + "): renew it ('steward tls cert create') and restart the agent with it";
     }
 
     /** Whether a ready agent's heartbeat said its disk is nearly full (nothing new is placed there). */

@@ -56,14 +56,18 @@ final class StatusCommand implements Callable<Integer> {
             return 0;
         }
         long full = agents.stream().filter(AgentsCommand::diskNearlyFull).count();
-        System.out.printf("index %d: %s ready, %d lost, %d draining%s; %s; %s; %s%n", s.index(), Units.count(s.agentsReady(), "agent"),
+        java.time.Instant now = java.time.Instant.now();
+        long ending = agents.stream().filter(a -> !AgentsCommand.certificateNote(a, now).isEmpty()).count();
+        System.out.printf("index %d: %s ready, %d lost, %d draining%s%s; %s; %s; %s%n", s.index(), Units.count(s.agentsReady(), "agent"),
                 s.agentsLost(), s.agentsDraining(), full == 0 ? "" : ", " + full + " with a disk nearly full",
+                ending == 0 ? "" : ", " + ending + " with a TLS certificate ending within 30 days",
                 Units.count(s.liveAllocations(), "live allocation"), Units.count(services.size(), "service"), Units.count(s.pendingRequests(), "pending request"));
         System.out.printf("%nAGENT%-14s %-7s %-9s %-20s %-20s%n", "", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
         for (AgentInfo a : agents) {
             System.out.printf("%-19s %-7s %-9s %-20s %-20s%s%n", a.name(), a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
-                    Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()), AgentsCommand.diskNote(a));
+                    Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
+                    AgentsCommand.diskNote(a) + AgentsCommand.certificateNote(a, now));
         }
         System.out.printf("%nROLE%-15s %-7s %-15s %-10s %s%n", "", "WEIGHT", "DOMINANT SHARE", "PENDING", "HOLDS");
         for (RoleInfo r : roles) {

@@ -121,6 +121,30 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void anAgentWhoseTlsCertificateEndsWithinAMonthIsListedSayingWhenAndHowToRenewIt() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("c")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient join = StewardClient.builder(s.url()).token(s.joinToken()).build();
+            AgentJoined soon = join.register(new AgentRegistration("soon", "4", "4g", null, null, null, null, "21000-21100", null));
+            AgentJoined later = join.register(new AgentRegistration("later", "4", "4g", null, null, null, null, "21200-21300", null));
+            long in12Days = java.time.Instant.now().plus(java.time.Duration.ofDays(12)).plusSeconds(60).getEpochSecond();
+            long in90Days = java.time.Instant.now().plus(java.time.Duration.ofDays(90)).getEpochSecond();
+            StewardClient.builder(s.url()).token(soon.token()).build().call("PUT", "/v1/agents/" + soon.agent().id() + "/heartbeat",
+                    java.util.Map.of("usage", java.util.Map.of("tlsNotAfter", in12Days)), Object.class, false);
+            StewardClient.builder(s.url()).token(later.token()).build().call("PUT", "/v1/agents/" + later.agent().id() + "/heartbeat",
+                    java.util.Map.of("usage", java.util.Map.of("tlsNotAfter", in90Days)), Object.class, false);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> // the beat is folded in at the next tick
+                    assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("soon"))).singleElement().asString()
+                            .contains("TLS certificate ends at " + java.time.Instant.ofEpochSecond(in12Days) + " (in 12 days): renew it "
+                                    + "('steward tls cert create') and restart the agent with it"));
+            assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("later"))).singleElement().asString()
+                    .doesNotContain("certificate");
+            String status = run(CliRun.with(s, "status")).out();
+            assertThat(status).contains("2 agents ready, 0 lost, 0 draining, 1 with a TLS certificate ending within 30 days;");
+            assertThat(status.lines().filter(l -> l.startsWith("soon"))).singleElement().asString().contains("TLS certificate ends at");
+        }
+    }
+
+    @Test
     void aDrainWaitedForEndsOnceTheAgentIsEmptyOrSaysWhatIsLeftWhenTheWaitRunsOut() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("w")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
