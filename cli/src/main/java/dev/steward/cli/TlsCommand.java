@@ -58,7 +58,8 @@ final class TlsCommand implements Runnable {
                 Files.createDirectories(dir);
                 CertificateAuthority ca = CertificateAuthority.create(name, Duration.ofDays(days), Clock.systemUTC());
                 ca.ca().write(dir, CA);
-                System.out.println("==> CA certificate: " + dir.resolve(CA + ".pem"));
+                System.out.println("==> CA certificate: " + dir.resolve(CA + ".pem") + ", valid until "
+                        + ca.ca().certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
                 System.out.println("==> CA key:         " + dir.resolve(CA + "-key.pem") + " (0600: it signs every certificate of the cluster)");
                 return 0;
             }
@@ -136,8 +137,11 @@ final class TlsCommand implements Runnable {
                 CertificateAuthority authority = CertificateAuthority.load(ca != null ? ca : dir.resolve(CA + ".pem"),
                         caKey != null ? caKey : dir.resolve(CA + "-key.pem"));
                 String stem = out != null ? out : k.fileStem();
-                authority.issue(k, all, Clock.systemUTC().instant(), Duration.ofDays(days)).write(dir, stem);
-                System.out.println("==> " + k.fileStem() + " certificate: " + dir.resolve(stem + ".pem") + " for " + String.join(", ", all));
+                CertificateAuthority.Issued issued = authority.issue(k, all, Clock.systemUTC().instant(), Duration.ofDays(days));
+                issued.write(dir, stem);
+                System.out.println("==> " + k.fileStem() + " certificate: " + dir.resolve(stem + ".pem") + " for " + String.join(", ", all)
+                        + ", valid until " + issued.certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                        + " (then every party refuses it: issue the next before)");
                 System.out.println("==> key:                " + dir.resolve(stem + "-key.pem") + " (0600)");
                 return 0;
             }
