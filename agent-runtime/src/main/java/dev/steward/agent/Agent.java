@@ -133,8 +133,7 @@ public final class Agent implements AutoCloseable {
                 + (launcher.keyctl != null ? "; a session keyring of its own per task" : "");
         LOG.info(detected);
         if (cfg.tls() != null) { // its certificates' ends: warned of from a month before, and watched through the metrics
-            java.util.List<dev.steward.tls.CertificateExpiry> certificates = dev.steward.tls.CertificateExpiry.of(cfg.tls());
-            certificates.stream().map(c -> c.warning(clock.instant())).filter(java.util.Objects::nonNull).forEach(LOG::warning);
+            java.util.List<dev.steward.tls.CertificateExpiry> certificates = dev.steward.tls.CertificateExpiry.of(cfg.tls(), clock.instant(), LOG::warning);
             metrics.tls(certificates);
             java.util.OptionalLong first = certificates.stream().mapToLong(c -> c.notAfter().getEpochSecond()).min();
             tlsNotAfter = first.isPresent() ? first.getAsLong() : null;

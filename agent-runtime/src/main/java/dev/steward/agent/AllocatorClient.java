@@ -50,8 +50,8 @@ import java.util.UUID;
  * the next); idempotent calls are retried through connection failures and 502-504s with
  * backoff within a budget, and a follower's 307 to a leader not reached yet, or a 503 that says
  * it did nothing ({@code X-Steward-Not-Applied}: an allocator waiting for room on its disk, or
- * stopping), is retried for any call, a join too; each call carries a request id, kept across its retries; TLS is checked against the
- * cluster's CA, with the agent's certificate presented when asked; and a token never goes over
+ * stopping), is retried for any call, a join too; each call carries a request id, kept across
+ * its retries; TLS is checked against the cluster's CA, with the agent's certificate presented when asked; and a token never goes over
  * plain HTTP off loopback unless allowed. OkHttp cost an idle agent 5.4 MB more than this
  * (docs/benchmarks.md). Thread-safe.
  */

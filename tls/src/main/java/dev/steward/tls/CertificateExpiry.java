@@ -34,6 +34,18 @@ public record CertificateExpiry(String which, Path file, String subject, Instant
         return out;
     }
 
+    /** As {@link #of(TlsFiles)}, telling {@code warn} what {@link #warning} says of each at {@code now}: what a party does as it starts. */
+    public static List<CertificateExpiry> of(TlsFiles files, Instant now, java.util.function.Consumer<String> warn) throws IOException {
+        List<CertificateExpiry> all = of(files);
+        for (CertificateExpiry c : all) {
+            String w = c.warning(now);
+            if (w != null) {
+                warn.accept(w);
+            }
+        }
+        return all;
+    }
+
     static CertificateExpiry of(String which, Path file, X509Certificate c) {
         return new CertificateExpiry(which, file, c.getSubjectX500Principal().getName(), c.getNotAfter().toInstant());
     }

@@ -40,8 +40,8 @@ public final class RequestLog implements RequestObserver {
         if (!LOG.isLoggable(level)) {
             return;
         }
-        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.remote(), trace.who(), method, trace.route(), changed(method, status) ? trace.target() : null, cls,
-                status, nanos));
+        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.remote(), trace.who(), method, trace.route(),
+                changed(method, status) ? trace.target() : null, cls, status, nanos));
     }
 
     /**
@@ -62,7 +62,8 @@ public final class RequestLog implements RequestObserver {
 
     static String line(String time, String id, String remote, String who, String method, String route, String target, TrafficClass cls, int status,
                        long nanos) {
-        return "time=" + time + " request_id=" + id + " remote=" + (remote == null ? "-" : remote) + " principal=" + (who == null ? "anonymous" : who) + " method=" + method + " route=" + route
+        return "time=" + time + " request_id=" + id + " remote=" + (remote == null ? "-" : remote) + " principal=" + (who == null ? "anonymous" : who)
+                + " method=" + method + " route=" + route
                 + (target == null ? "" : " target=" + target) + " class=" + cls.name().toLowerCase(Locale.ROOT) + " status=" + status + " duration_ms="
                 + String.format(Locale.ROOT, "%.2f", nanos / 1e6);
     }

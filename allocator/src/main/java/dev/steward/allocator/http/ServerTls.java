@@ -27,14 +27,7 @@ public record ServerTls(TlsFiles files, boolean verifyClients) {
      * logged as a warning saying how to renew it.
      */
     public java.util.List<dev.steward.tls.CertificateExpiry> expiries(java.time.Instant now) throws IOException {
-        java.util.List<dev.steward.tls.CertificateExpiry> all = dev.steward.tls.CertificateExpiry.of(files);
-        for (dev.steward.tls.CertificateExpiry c : all) {
-            String w = c.warning(now);
-            if (w != null) {
-                java.util.logging.Logger.getLogger(ServerTls.class.getName()).warning(w);
-            }
-        }
-        return all;
+        return dev.steward.tls.CertificateExpiry.of(files, now, java.util.logging.Logger.getLogger(ServerTls.class.getName())::warning);
     }
 
     /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */

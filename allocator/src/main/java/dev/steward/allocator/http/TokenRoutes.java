@@ -50,7 +50,10 @@ final class TokenRoutes {
                 }),
                 new Route("DELETE", "/v1/tokens/{id}", admin, c -> {
                     String id = c.param("id");
-                    return h.command(200, (s, now) -> view(s.revokeToken(id), joinedBy(s)));
+                    return h.command(200, (s, now) -> {
+                        TokenRecord gone = s.revokeToken(id);
+                        return view(gone, gone.kind() == TokenRecord.Kind.JOIN ? joinedBy(s) : java.util.Map.of()); // a scan of the agents only for a join token
+                    });
                 }));
     }
 
