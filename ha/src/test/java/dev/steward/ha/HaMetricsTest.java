@@ -107,4 +107,31 @@ class HaMetricsTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> scrape(follower, token(followerName)).body().contains("steward_ha_leader 1.0"));
         assertThat(scrape(follower, token(followerName)).body()).contains("steward_ha_epoch 2.0", "steward_agents{state=\"ready\"}");
     }
+
+    @Test
+    void on_tls_the_leader_and_each_follower_say_when_their_certificate_ends() throws Exception {
+        Path certs = Files.createDirectories(dir.resolve("certs"));
+        dev.steward.tls.CertificateAuthority ca = dev.steward.tls.CertificateAuthority.create("test cluster", Duration.ofDays(400), java.time.Clock.systemUTC());
+        ca.ca().write(certs, "ca");
+        ca.issue(dev.steward.tls.CertificateAuthority.Kind.SERVER, List.of("127.0.0.1"), java.time.Instant.now(), Duration.ofDays(20)).write(certs, "server");
+        dev.steward.tls.TlsFiles files = new dev.steward.tls.TlsFiles(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("server-key.pem"));
+        long ends = files.leaf().getNotAfter().toInstant().getEpochSecond();
+        for (String n : List.of("a", "b")) {
+            ServerConfig cfg = ServerConfig.of(dir.resolve(n)).withSecretsKey(dir.resolve("secrets.key"))
+                    .withTls(new dev.steward.allocator.http.ServerTls(files, false));
+            servers.add(HaServer.start(cfg, HaConfig.of(zk.getConnectString()).withSessionTimeout(Duration.ofSeconds(4))));
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> servers.stream().filter(HaServer::leads).count() == 1);
+        HttpClient https = HttpClient.newBuilder().sslContext(dev.steward.tls.TlsFiles.trusting(certs.resolve("ca.pem")).context())
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        for (HaServer s : servers) {
+            assertThat(s.url()).startsWith("https://");
+            HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create(s.url() + "/metrics")).timeout(Duration.ofSeconds(20))
+                    .header("Authorization", "Bearer " + s.adminToken()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            String line = r.body().lines().filter(l -> l.startsWith("steward_tls_certificate_not_after_seconds{certificate=\"own\""))
+                    .findFirst().orElseThrow(() -> new AssertionError((s.leads() ? "the leader" : "a follower") + " does not say:\n" + r.body()));
+            assertThat((long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).as(s.leads() ? "the leader" : "a follower").isEqualTo(ends);
+        }
+    }
 }
