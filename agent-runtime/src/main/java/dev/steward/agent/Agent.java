@@ -133,10 +133,8 @@ public final class Agent implements AutoCloseable {
                 + (launcher.keyctl != null ? "; a session keyring of its own per task" : "");
         LOG.info(detected);
         if (cfg.tls() != null) { // its certificates' ends: warned of from a month before, and watched through the metrics
-            java.util.List<dev.steward.tls.CertificateExpiry> certificates = dev.steward.tls.CertificateExpiry.of(cfg.tls(), clock.instant(), LOG::warning);
-            metrics.tls(certificates);
-            java.util.OptionalLong first = certificates.stream().mapToLong(c -> c.notAfter().getEpochSecond()).min();
-            tlsNotAfter = first.isPresent() ? first.getAsLong() : null;
+            certificates = dev.steward.tls.CertificateExpiry.watch(cfg.tls(), dev.steward.tls.CertificateExpiry.of(cfg.tls(), clock.instant(), LOG::warning));
+            metrics.tls(certificates); // read again as the files change: a renewed certificate is used, and reported, without a restart
         }
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
@@ -359,14 +357,14 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** When the first of this agent's TLS certificates ends (seconds since the epoch); null without TLS. */
-    private volatile Long tlsNotAfter;
+    /** When this agent's TLS certificates end, as their files say now; null without TLS. */
+    private volatile java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates;
 
     /** What the heartbeat reports ({@link Usage}); on the loop thread, which owns the supervisors. */
     private Map<String, Long> usage() {
         Map<String, Long> u = Usage.of(supervisors.values(), cgroups, diskWatch.used(), tasksDir, cfg.diskPressureFree());
-        if (tlsNotAfter != null) {
-            u.put(dev.steward.api.Heartbeat.TLS_NOT_AFTER, tlsNotAfter); // so 'steward agents' says when it ends, without a scrape of every agent
+        if (certificates != null) { // when the first ends: so 'steward agents' says so, without a scrape of every agent
+            certificates.get().stream().mapToLong(c -> c.notAfter().getEpochSecond()).min().ifPresent(end -> u.put(dev.steward.api.Heartbeat.TLS_NOT_AFTER, end));
         }
         diskPressure.observe(u);
         metrics.sample(new AgentMetrics.Sample(AgentMetrics.phases(supervisors.values()), u, packages == null ? 0 : packages.bytes()));

@@ -88,15 +88,12 @@ final class AgentMetrics {
      * Reports, from now on, when this agent's TLS certificates stop being valid: its own (which it
      * presents to the allocator and on its log server) and each CA it trusts.
      */
-    void tls(java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
-        if (certificates.isEmpty()) {
-            return;
-        }
+    void tls(java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates) {
         GaugeWithCallback.builder().name("steward_agent_tls_certificate_not_after_seconds")
                 .help("When a TLS certificate of this agent stops being valid, in seconds since the epoch: its own (certificate=\"own\") "
                         + "and each CA it trusts (certificate=\"ca\"), by subject")
                 .labelNames("certificate", "subject")
-                .callback(cb -> certificates.forEach(c -> cb.call(c.notAfterSeconds(), c.which(), c.subject()))).register(registry);
+                .callback(cb -> certificates.get().forEach(c -> cb.call(c.notAfterSeconds(), c.which(), c.subject()))).register(registry);
     }
 
     private void per(GaugeWithCallback.Callback cb, String prefix, double scale) {

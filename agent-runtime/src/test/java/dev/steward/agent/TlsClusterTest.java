@@ -53,6 +53,13 @@ class TlsClusterTest {
         return new OkHttpClient.Builder().sslSocketFactory(tls.context().getSocketFactory(), tls.trustManager()).readTimeout(Duration.ofSeconds(60)).build();
     }
 
+    /** When the certificate the allocator presents to a new connection of {@code client} ends. */
+    private long presentedEnd(OkHttpClient client) throws IOException {
+        try (Response r = client.newCall(new Request.Builder().url(c.server.url() + "/v1/health").build()).execute()) {
+            return ((java.security.cert.X509Certificate) r.handshake().peerCertificates().get(0)).getNotAfter().toInstant().getEpochSecond();
+        }
+    }
+
     /** A GET through the cluster's client (which presents its certificate) with {@code token}: the body, once it is 200. */
     private String text(String url, String token) throws IOException {
         try (Response r = c.http.newCall(new Request.Builder().url(url).header("Authorization", "Bearer " + token).build()).execute()) {
@@ -130,6 +137,18 @@ class TlsClusterTest {
         // and its heartbeat says when the first of them ends, so 'steward agents' can say so without a scrape of every agent
         await().atMost(Duration.ofSeconds(30)).until(() -> c.call("GET", "/v1/agents", null).get(0).path("usage").path("tlsNotAfter").asLong()
                 == Math.min(agentEnds, caEnds));
+
+        // a renewed certificate put in place of the allocator's is served, and reported, without a restart; the agent goes on with it
+        Path renewedDir = Files.createDirectories(certs.resolve("renewed"));
+        ca.issue(Kind.SERVER, List.of("127.0.0.1"), Instant.now(), Duration.ofHours(30)).write(renewedDir, "server");
+        long renewedEnds = new TlsFiles(null, renewedDir.resolve("server.pem"), renewedDir.resolve("server-key.pem")).leaf().getNotAfter().toInstant().getEpochSecond();
+        Files.move(renewedDir.resolve("server-key.pem"), certs.resolve("server-key.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(renewedDir.resolve("server.pem"), certs.resolve("server.pem"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        await().atMost(Duration.ofSeconds(60)).until(() -> presentedEnd(https(client)) == renewedEnds); // a new client: a full handshake
+        await().atMost(Duration.ofSeconds(30)).until(() -> gauge(text(c.server.url() + "/metrics", c.server.adminToken()),
+                "steward_tls_certificate_not_after_seconds", "own") == renewedEnds);
+        String hb = agents.get(0).path("lastHeartbeat").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !c.call("GET", "/v1/agents", null).get(0).path("lastHeartbeat").asText().equals(hb));
 
         OkHttpClient noCertificate = https(TlsFiles.trusting(certs.resolve("ca.pem")));
         assertThatThrownBy(() -> {

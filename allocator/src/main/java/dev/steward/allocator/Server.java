@@ -99,7 +99,8 @@ public final class Server implements AutoCloseable {
             first.close();
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
-        java.util.List<dev.steward.tls.CertificateExpiry> certificates = cfg.tls() == null ? java.util.List.of() : cfg.tls().expiries(clock.instant());
+        java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates = cfg.tls() == null ? null
+                : cfg.tls().expiries(clock.instant());
         Recovery[] recovery = new Recovery[1];
         java.util.function.Consumer<ServerCore> adopt = life -> {
             serving.set(life);

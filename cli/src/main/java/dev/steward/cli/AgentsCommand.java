@@ -56,11 +56,11 @@ final class AgentsCommand implements Callable<Integer> {
             return "";
         }
         if (!now.isBefore(end)) {
-            return "  TLS certificate ended at " + end + ": renew it ('steward tls cert create') and restart the agent with it";
+            return "  TLS certificate ended at " + end + ": renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)";
         }
         long days = java.time.Duration.between(now, end).toDays();
         return "  TLS certificate ends at " + end + " (in " + (days == 0 ? "less than a day" : Units.count(days, "day"))
-                + "): renew it ('steward tls cert create') and restart the agent with it";
+                + "): renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)";
     }
 
     /** Whether a ready agent's heartbeat said its disk is nearly full (nothing new is placed there). */

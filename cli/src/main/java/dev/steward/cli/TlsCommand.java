@@ -141,7 +141,7 @@ final class TlsCommand implements Runnable {
                 issued.write(dir, stem);
                 System.out.println("==> " + k.fileStem() + " certificate: " + dir.resolve(stem + ".pem") + " for " + String.join(", ", all)
                         + ", valid until " + issued.certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                        + " (then every party refuses it: issue the next before)");
+                        + " (then every party refuses it: write the next over it before, no restart needed)");
                 System.out.println("==> key:                " + dir.resolve(stem + "-key.pem") + " (0600)");
                 return 0;
             }

@@ -135,7 +135,7 @@ class OperatorCommandsTest {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() -> // the beat is folded in at the next tick
                     assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("soon"))).singleElement().asString()
                             .contains("TLS certificate ends at " + java.time.Instant.ofEpochSecond(in12Days) + " (in 12 days): renew it "
-                                    + "('steward tls cert create') and restart the agent with it"));
+                                    + "('steward tls cert create') and write it over the old files (read again within 10 s, no restart)"));
             assertThat(run(CliRun.with(s, "agents")).out().lines().filter(l -> l.startsWith("later"))).singleElement().asString()
                     .doesNotContain("certificate");
             String status = run(CliRun.with(s, "status")).out();

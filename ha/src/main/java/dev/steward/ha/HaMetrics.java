@@ -35,7 +35,7 @@ final class HaMetrics {
     private final GaugeWithCallback tls;
 
     HaMetrics(BooleanSupplier leads, LongSupplier currentEpoch, BooleanSupplier canLead, boolean open, String metricsToken, String adminToken,
-              Supplier<AllocatorMetrics> leading, java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
+              Supplier<AllocatorMetrics> leading, Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates) {
         leader = GaugeWithCallback.builder().name("steward_ha_leader").help("1 while this allocator leads, 0 while it follows")
                 .callback(cb -> cb.call(leads.getAsBoolean() ? 1 : 0)).build();
         epoch = GaugeWithCallback.builder().name("steward_ha_epoch").help("The leader epoch this allocator last led or saw")
@@ -46,7 +46,7 @@ final class HaMetrics {
         own.register(leader);
         own.register(epoch);
         own.register(electable);
-        tls = certificates.isEmpty() ? null : AllocatorMetrics.tlsGauge(certificates);
+        tls = certificates == null ? null : AllocatorMetrics.tlsGauge(certificates);
         if (tls != null) {
             own.register(tls);
         }

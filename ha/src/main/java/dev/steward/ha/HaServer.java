@@ -97,7 +97,7 @@ public final class HaServer implements AutoCloseable {
         this.tokens = tokens;
         this.metrics = new HaMetrics(() -> leaderMetrics != null, () -> epoch, () -> refusal == null, cfg.metricsOpen(),
                 dev.steward.allocator.auth.Tokens.fromFile(cfg.dataDir().resolve("metrics.token"), null, "sta_metrics"), tokens.admin(), () -> leaderMetrics,
-                cfg.tls() == null ? java.util.List.of() : cfg.tls().expiries(clock.instant())); // its certificates' ends: logged now if soon
+                cfg.tls() == null ? null : cfg.tls().expiries(clock.instant())); // its certificates' ends: logged now if soon
         this.following = new FollowerApi(this::leaderUrl, () -> why, () -> refusal, new dev.steward.allocator.packages.PackageStore(cfg.dataDir(), cfg.packages()),
                 tokens.peer(), metrics::followerScrape);
         this.front = new SwitchApi(following);

@@ -46,6 +46,34 @@ public record CertificateExpiry(String which, Path file, String subject, Instant
         return all;
     }
 
+    /**
+     * When the party's certificates end, read again whenever their files change on disk (a
+     * renewed certificate is picked up by the connections without a restart, {@link TlsFiles#context()},
+     * and so by what reports it); {@code first} until then, and the last good reading while the
+     * files do not load. For a gauge, or a heartbeat: a few file stats when nothing changed.
+     */
+    public static java.util.function.Supplier<List<CertificateExpiry>> watch(TlsFiles files, List<CertificateExpiry> first) {
+        Path[] paths = java.util.stream.Stream.of(files.cert(), files.key(), files.caCert()).filter(java.util.Objects::nonNull).toArray(Path[]::new);
+        return new java.util.function.Supplier<>() {
+            private FileStamp stamp = FileStamp.of(paths);
+            private List<CertificateExpiry> last = List.copyOf(first);
+
+            @Override
+            public synchronized List<CertificateExpiry> get() {
+                FileStamp now = FileStamp.of(paths);
+                if (!now.same(stamp)) {
+                    try {
+                        last = List.copyOf(of(files));
+                        stamp = now;
+                    } catch (IOException | RuntimeException notYet) {
+                        // written halfway: the last reading stands, and the next call reads again
+                    }
+                }
+                return last;
+            }
+        };
+    }
+
     static CertificateExpiry of(String which, Path file, X509Certificate c) {
         return new CertificateExpiry(which, file, c.getSubjectX500Principal().getName(), c.getNotAfter().toInstant());
     }
@@ -66,7 +94,7 @@ public record CertificateExpiry(String which, Path file, String subject, Instant
         String what = (which.equals("ca") ? "the CA certificate " : "the TLS certificate ") + file + " (" + subject + ")";
         String renew = which.equals("ca")
                 ? "make a new CA ('steward tls ca create'), issue every party's certificate from it, and give each the new CA"
-                : "issue a new one from the cluster's CA ('steward tls cert create') and restart with it";
+                : "issue a new one from the cluster's CA ('steward tls cert create') and write it over the old files (read again within 10 s; no restart)";
         if (!now.isBefore(notAfter)) {
             return what + " expired at " + notAfter + ": every party that checks it refuses the connection; " + renew;
         }

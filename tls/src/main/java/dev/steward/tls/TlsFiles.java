@@ -81,6 +81,7 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
             throw new IOException(key + " is a " + k.getAlgorithm() + " key, but " + cert + " holds a " + chain.get(0).getPublicKey().getAlgorithm()
                     + " certificate: they are not a pair");
         }
+        checkPair(k, chain.get(0));
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, IN_MEMORY);
@@ -93,15 +94,66 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
         }
     }
 
-    /** An SSL context that trusts {@link #trustManager} and presents {@link #keyManagers}. */
+    /** Signs with the key and checks it with the certificate's public key: a key of the same kind from another certificate is refused. */
+    private void checkPair(PrivateKey k, X509Certificate c) throws IOException {
+        String alg = switch (k.getAlgorithm()) {
+            case "EC" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null) {
+            return;
+        }
+        try {
+            byte[] probe = "steward key pair check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance(alg);
+            sign.initSign(k);
+            sign.update(probe);
+            java.security.Signature verify = java.security.Signature.getInstance(alg);
+            verify.initVerify(c.getPublicKey());
+            verify.update(probe);
+            if (!verify.verify(sign.sign())) {
+                throw new IOException(key + " is not the key of the certificate in " + cert + ": they are not a pair");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(key + " with " + cert + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** How often a context looks whether its files changed on disk (at a handshake, never more often). */
+    public static final java.time.Duration RELOAD_EVERY = java.time.Duration.ofSeconds(10);
+
+    /**
+     * An SSL context that trusts {@link #trustManager} and presents {@link #keyManagers}, each
+     * read again once its files change on disk (looked at every {@link #RELOAD_EVERY} at most, by
+     * the handshakes): a renewed certificate or a new CA file is used by the next connection,
+     * without a restart; files that do not load (not yet a pair) leave the last good ones in use.
+     */
     public SSLContext context() throws IOException {
+        return context(RELOAD_EVERY);
+    }
+
+    /** As {@link #context()}, looking at the files at most every {@code every}. */
+    public SSLContext context(java.time.Duration every) throws IOException {
+        KeyManager[] own = cert == null ? null : new KeyManager[] {new ReloadingKeyManager(new Reloading<>(every,
+                () -> (javax.net.ssl.X509ExtendedKeyManager) keyManagers()[0], TlsFiles::describe, cert, key))};
+        TrustManager trust = caCert == null ? trustManager() : new ReloadingTrustManager(new Reloading<>(every,
+                () -> (javax.net.ssl.X509ExtendedTrustManager) trustManager(), m -> "the CA(s) of " + caCert, caCert));
         try {
             SSLContext c = SSLContext.getInstance("TLS");
-            c.init(keyManagers(), new TrustManager[] {trustManager()}, null);
+            c.init(own, new TrustManager[] {trust}, null);
             return c;
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot make a TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /** The certificate a key manager presents, for the log: its subject and when it ends. */
+    private static String describe(javax.net.ssl.X509ExtendedKeyManager m) {
+        X509Certificate[] chain = m.getCertificateChain("identity");
+        return chain == null || chain.length == 0 ? "the certificate" : "the certificate " + chain[0].getSubjectX500Principal().getName()
+                + " (ends " + chain[0].getNotAfter().toInstant() + ")";
     }
 
     /** The first certificate of {@code cert}, for messages (subject, expiry). */

@@ -5,6 +5,8 @@
  * {@link dev.steward.tls.CertificateAuthority} makes a CA and issues server, agent and client
  * certificates with BouncyCastle, as {@code nomad tls} does; only {@code steward tls} and tests
  * need it, so BouncyCastle is an optional dependency. {@link dev.steward.tls.CertificateExpiry}
- * says when a party's certificates end, and what to log of it from a month before.
+ * says when a party's certificates end, and what to log of it from a month before; the contexts
+ * {@link dev.steward.tls.TlsFiles#context()} makes read their files again when they change, so a
+ * renewed certificate is used with no restart.
  */
 package dev.steward.tls;

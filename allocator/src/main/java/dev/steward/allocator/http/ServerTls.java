@@ -22,12 +22,13 @@ public record ServerTls(TlsFiles files, boolean verifyClients) {
     }
 
     /**
-     * When this server's certificates end (its own, each CA it trusts); each that ends within
-     * {@link dev.steward.tls.CertificateExpiry#WARN_WITHIN} of {@code now}, or has ended, is
-     * logged as a warning saying how to renew it.
+     * When this server's certificates end (its own, each CA it trusts), read again as their files
+     * change; each that ends within {@link dev.steward.tls.CertificateExpiry#WARN_WITHIN} of
+     * {@code now}, or has ended, is logged now as a warning saying how to renew it.
      */
-    public java.util.List<dev.steward.tls.CertificateExpiry> expiries(java.time.Instant now) throws IOException {
-        return dev.steward.tls.CertificateExpiry.of(files, now, java.util.logging.Logger.getLogger(ServerTls.class.getName())::warning);
+    public java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> expiries(java.time.Instant now) throws IOException {
+        return dev.steward.tls.CertificateExpiry.watch(files,
+                dev.steward.tls.CertificateExpiry.of(files, now, java.util.logging.Logger.getLogger(ServerTls.class.getName())::warning));
     }
 
     /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */

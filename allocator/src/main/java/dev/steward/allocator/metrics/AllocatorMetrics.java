@@ -92,19 +92,23 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
      * CA it trusts. A certificate ends for every connection at once; the alert
      * {@code StewardCertificateExpiresSoon} watches this a month ahead.
      */
-    public void tls(java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
-        if (!certificates.isEmpty()) {
+    public void tls(java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates) {
+        if (certificates != null) {
             registry.register(tlsGauge(certificates));
         }
     }
 
-    /** The gauge {@link #tls} registers, for a registry of the caller's (a replicated server's follower reports it too). */
-    public static GaugeWithCallback tlsGauge(java.util.List<dev.steward.tls.CertificateExpiry> certificates) {
+    /**
+     * The gauge {@link #tls} registers, for a registry of the caller's (a replicated server's
+     * follower reports it too); {@code certificates} is read at each scrape, so a certificate
+     * renewed on disk shows ({@link dev.steward.tls.CertificateExpiry#watch}).
+     */
+    public static GaugeWithCallback tlsGauge(java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates) {
         return GaugeWithCallback.builder().name("steward_tls_certificate_not_after_seconds")
                 .help("When a TLS certificate of this server stops being valid, in seconds since the epoch: its own (certificate=\"own\") "
                         + "and each CA it trusts (certificate=\"ca\"), by subject")
                 .labelNames("certificate", "subject")
-                .callback(cb -> certificates.forEach(c -> cb.call(c.notAfterSeconds(), c.which(), c.subject()))).build();
+                .callback(cb -> certificates.get().forEach(c -> cb.call(c.notAfterSeconds(), c.which(), c.subject()))).build();
     }
 
     public AllocatorMetrics(Engine engine) {
