@@ -1,4 +1,4 @@
-// Cluster: every agent with its capacity and use, lost, draining and nearly-full ones marked, and the totals.
+// Cluster: every agent with its capacity and use, lost, draining, nearly-full and certificate-ending ones marked, and the totals.
 import {h, fill, bigTable} from './dom.js';
 import {watch} from './api.js';
 import {cpus, mib, count, ago} from './format.js';
@@ -13,6 +13,25 @@ function bar(used, total, text) {
 function diskNearlyFull(a) {
   const u = a.usage || {};
   return u.diskFreeMib !== undefined && u.diskPressureMib > 0 && u.diskFreeMib < u.diskPressureMib;
+}
+
+// As Heartbeat.certificateEnding: when the first of the agent's TLS certificates (its own, or a CA it trusts) ends, if within 30 days
+// or past; else null.
+const MONTH_MS = 30 * 24 * 3600 * 1000;
+function certificateEnd(a) {
+  const end = (a.usage || {}).tlsNotAfter;
+  return end !== undefined && end * 1000 - Date.now() <= MONTH_MS ? new Date(end * 1000) : null;
+}
+
+function certificateBadge(a) {
+  const end = certificateEnd(a);
+  if (!end) {
+    return null;
+  }
+  const days = Math.floor((end.getTime() - Date.now()) / (24 * 3600 * 1000));
+  const when = end.getTime() <= Date.now() ? `ended at ${end.toISOString()}` : `ends at ${end.toISOString()} (in ${days < 1 ? 'less than a day' : count(days) + (days === 1 ? ' day' : ' days')})`;
+  return h('span', {class: 'badge warn', title: `TLS certificate ${when}: renew it ('steward tls cert create') and write it over the old files `
+    + '(read again within 10 s, no restart)'}, end.getTime() <= Date.now() ? 'certificate ended' : 'certificate ends soon');
 }
 
 function card(label, value, id) {
@@ -36,7 +55,8 @@ export function clusterView(main, params, {signal, problem}) {
       h('td', {}, a.name, h('div', {class: 'muted mono'}, a.id)),
       h('td', {class: 'state-' + (lost ? 'lost' : 'ready')}, lost ? 'lost' : 'ready', a.draining ? h('span', {class: 'badge warn'}, 'draining') : null,
         !lost && diskNearlyFull(a) ? h('span', {class: 'badge warn', title: `${mib(a.usage.diskFreeMib)} free, below ${mib(a.usage.diskPressureMib)}: `
-          + 'nothing new is placed here until there is more'}, 'disk nearly full') : null),
+          + 'nothing new is placed here until there is more'}, 'disk nearly full') : null,
+        !lost ? certificateBadge(a) : null),
       h('td', {class: 'use'}, bar(u.cpuMillis, t.cpuMillis, `${cpus(u.cpuMillis)} / ${cpus(t.cpuMillis)}`)),
       h('td', {class: 'use'}, bar(u.memoryMib, t.memoryMib, `${mib(u.memoryMib)} / ${mib(t.memoryMib)}`),
         a.usage && a.usage.taskMemoryMib !== undefined ? h('div', {class: 'muted'}, `tasks use ${mib(a.usage.taskMemoryMib)}`) : null),
@@ -45,7 +65,7 @@ export function clusterView(main, params, {signal, problem}) {
       h('td', {}, a.gpus ? [h('div', {}, devices), h('div', {class: 'muted'}, a.gpuModel || '')] : h('span', {class: 'muted'}, '—')),
       h('td', {class: 'mono'}, Object.entries(a.attributes || {}).map(([k, v]) => `${k}=${v}`).join(' ')),
       h('td', {class: 'muted'}, ago(a.lastHeartbeat)));
-  }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${diskNearlyFull(a) ? 'disk nearly full' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
+  }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${diskNearlyFull(a) ? 'disk nearly full' : ''} ${certificateEnd(a) ? 'certificate' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
   {placeholder: 'Filter agents (name, attribute, lost, draining)', id: 'agents'});
   fill(main, h('h1', {}, 'Cluster'), cards, h('h2', {}, 'Agents'), table);
 

@@ -1,0 +1,74 @@
+package dev.steward.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard in a real browser marks an agent whose heartbeat says its disk is nearly full,
+ * with what is free in its title, and one whose TLS certificate ends within a month, with when;
+ * and neither on an agent with room and a certificate good for longer.
+ */
+class DashboardAgentBadgesBrowserTest {
+    private Cluster c;
+    private Browser b;
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (b != null) {
+                b.close();
+            }
+        } finally {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    private String join(String name, String usage) {
+        JsonNode joined = c.callAs(c.server.joinToken(), "POST", "/v1/agents", "{\"name\":\"" + name + "\",\"cpus\":\"1\",\"memory\":\"1g\"}");
+        String id = joined.path("agent").path("id").asText();
+        c.callAs(joined.path("token").asText(), "PUT", "/v1/agents/" + id + "/heartbeat", "{\"usage\":{" + usage + "}}");
+        return id;
+    }
+
+    @Test
+    void an_agent_whose_disk_is_nearly_full_is_marked_with_what_is_free() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster(Duration.ofMinutes(5));
+        join("full", "\"diskFreeMib\":300,\"diskPressureMib\":1024");
+        join("roomy", "\"diskFreeMib\":50000,\"diskPressureMib\":1024");
+        b = new Browser();
+        b.signIn(c.server.url(), c.server.adminToken());
+        WebElement row = b.awaitText("#agents tr[data-agent='full']", "disk nearly full", Duration.ofSeconds(20));
+        assertThat(row.findElement(By.xpath(".//span[contains(., 'disk nearly full')]")).getAttribute("title"))
+                .isEqualTo("300 MiB free, below 1 GiB: nothing new is placed here until there is more");
+        assertThat(b.awaitText("#agents tr[data-agent='roomy']", "ready", Duration.ofSeconds(20)).getText()).doesNotContain("disk nearly full");
+        b.screenshot("disk-nearly-full");
+    }
+
+    @Test
+    void an_agent_whose_certificate_ends_within_a_month_is_marked_with_when() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster(Duration.ofMinutes(5));
+        java.time.Instant soon = java.time.Instant.now().plus(Duration.ofDays(12)).plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        join("soon", "\"tlsNotAfter\":" + soon.getEpochSecond());
+        join("later", "\"tlsNotAfter\":" + java.time.Instant.now().plus(Duration.ofDays(200)).getEpochSecond());
+        b = new Browser();
+        b.signIn(c.server.url(), c.server.adminToken());
+        WebElement row = b.awaitText("#agents tr[data-agent='soon']", "certificate ends soon", Duration.ofSeconds(20));
+        assertThat(row.findElement(By.xpath(".//span[contains(., 'certificate ends soon')]")).getAttribute("title"))
+                .isEqualTo("TLS certificate ends at " + soon.toString().replace("Z", ".000Z") + " (in 12 days): renew it ('steward tls cert create') "
+                        + "and write it over the old files (read again within 10 s, no restart)");
+        assertThat(b.awaitText("#agents tr[data-agent='later']", "ready", Duration.ofSeconds(20)).getText()).doesNotContain("certificate");
+        b.screenshot("certificate-ends-soon");
+    }
+}
