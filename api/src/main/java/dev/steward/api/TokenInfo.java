@@ -11,10 +11,12 @@ import java.time.Instant;
  * listed until it is revoked. {@code usesLeft}: how many more agents a join token may join (null:
  * any number, or not a join token). {@code joined}: for a join token, the agents still known that
  * joined with it and where each join came from (empty for one that joined none; null for other
- * kinds), so an admin sees where a leaked token was used.
+ * kinds), so an admin sees where a leaked token was used. {@code lastUsedAt} and
+ * {@code lastUsedFrom}: when the token was last used and from which address, since the allocator
+ * (the leader) started (null: not since); kept in memory only.
  */
 public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
-                        java.util.List<JoinedAgent> joined) {
+                        java.util.List<JoinedAgent> joined, Instant lastUsedAt, String lastUsedFrom) {
 
     /** An agent that joined with a join token: its id, its name, and the address its join came from (null: not known). */
     public record JoinedAgent(String id, String name, String from) {

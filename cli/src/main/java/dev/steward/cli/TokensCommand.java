@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
  * can take it; a revoked token is refused from the next call on.
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "List the tokens the allocator issued (by id, never their values), mint a role token or a join token, or revoke one (admin token).",
+        description = "List the tokens the allocator issued (by id, never their values; when each was last used and from where, since the allocator started), "
+                + "mint a role token or a join token, or revoke one (admin token).",
         subcommands = {TokensCommand.Create.class, TokensCommand.Revoke.class})
 final class TokensCommand implements Callable<Integer> {
     @Option(names = "--role", description = "Only this role's tokens", converter = Name.class)
@@ -33,11 +34,12 @@ final class TokensCommand implements Callable<Integer> {
             Output.json(ts);
             return 0;
         }
-        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT / USES", "CREATED", "EXPIRES", "DESCRIPTION");
+        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT / USES", "CREATED", "EXPIRES", "LAST USED",
+                "DESCRIPTION");
         java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
-            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
-                    expires(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null));
+            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
+                    expires(t, now), lastUsed(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null));
         }
         return 0;
     }
@@ -64,6 +66,19 @@ final class TokensCommand implements Callable<Integer> {
             return t.subject();
         }
         return t.usesLeft() == null ? "any agents" : t.usesLeft() == 0 ? "used up" : Units.count(t.usesLeft(), "agent") + " more";
+    }
+
+    /**
+     * When a token was last used, and from where ("2m5s ago from 10.0.0.5"), as the allocator has
+     * seen since it started; "-" when not since.
+     */
+    static String lastUsed(TokenInfo t, java.time.Instant now) {
+        if (t.lastUsedAt() == null) {
+            return "-";
+        }
+        java.time.Duration ago = java.time.Duration.between(t.lastUsedAt(), now);
+        String when = ago.getSeconds() < 1 ? "just now" : Units.format(java.time.Duration.ofSeconds(ago.getSeconds())) + " ago";
+        return when + (t.lastUsedFrom() == null ? "" : " from " + t.lastUsedFrom());
     }
 
     /** When a token stops being accepted: "never" (until revoked), its time, or its time and "(expired)". */

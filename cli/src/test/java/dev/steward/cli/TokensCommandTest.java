@@ -86,7 +86,9 @@ class TokensCommandTest {
             StewardClient join = StewardClient.builder(a.url()).token(token).build();
             join.register(new dev.steward.api.AgentRegistration("m12", "2", "2g", null, null, null, null, "21000-21100", null));
             assertThat(run(concat(new String[] {"tokens"}, conn)).out().lines().filter(l -> l.startsWith(id))).singleElement().asString()
-                    .contains("used up").endsWith("m12; joined m12 from 127.0.0.1"); // where the join came from: a leaked token's use shows
+                    .contains("used up").containsPattern("(just now|\\d+s ago) from 127\\.0\\.0\\.1") // its last use, and from where
+                    .endsWith("m12; joined m12 from 127.0.0.1"); // where the join came from: a leaked token's use shows
+            assertThat(run(concat(new String[] {"tokens"}, conn)).out().lines().findFirst().orElseThrow()).contains("LAST USED");
             assertThatThrownBy(() -> join.register(new dev.steward.api.AgentRegistration("m13", "2", "2g", null, null, null, null, "21200-21300", null)))
                     .isInstanceOf(StewardException.class).hasMessageContaining("joined as many agents as it was minted for");
 

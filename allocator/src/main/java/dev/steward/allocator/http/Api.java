@@ -39,6 +39,8 @@ public final class Api implements HttpApi {
     private final java.util.function.Function<String, TokenRecord> tokens;
     /** What a token's expiry is compared with. */
     private final Clock clock;
+    /** When each stored token was last used, and from where (in memory; the admin's token listing shows it). */
+    private final dev.steward.allocator.auth.TokenUse use = new dev.steward.allocator.auth.TokenUse();
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
@@ -55,7 +57,7 @@ public final class Api implements HttpApi {
         routes.addAll(new StatusRoutes(h).routes());
         routes.addAll(new AgentRoutes(h).routes());
         routes.addAll(new RoleRoutes(h).routes());
-        routes.addAll(new TokenRoutes(h).routes());
+        routes.addAll(new TokenRoutes(h, use).routes());
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
         routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls)).routes());
@@ -206,6 +208,9 @@ public final class Api implements HttpApi {
                 req.trace().principal(principal(t));
                 throw new ApiError(401, "Unauthorized", "this join token has joined as many agents as it was minted for; the admin mints another with "
                         + "'steward tokens create --join'", null);
+            }
+            if (t != null) {
+                use.used(hash, clock.instant(), req.trace().remote());
             }
             who = CompletableFuture.completedFuture(t == null ? null : principal(t));
         }

@@ -17,9 +17,11 @@ import java.util.Set;
  */
 final class TokenRoutes {
     private final Handlers h;
+    private final dev.steward.allocator.auth.TokenUse use;
 
-    TokenRoutes(Handlers h) {
+    TokenRoutes(Handlers h, dev.steward.allocator.auth.TokenUse use) {
         this.h = h;
+        this.use = use;
     }
 
     List<Route> routes() {
@@ -29,10 +31,11 @@ final class TokenRoutes {
                     String role = c.request().param("role");
                     return h.query(c, s -> {
                         java.util.Map<String, List<TokenInfo.JoinedAgent>> joined = joinedBy(s);
+                        use.retainOnly(s.tokens().stream().map(TokenRecord::hash).collect(java.util.stream.Collectors.toSet())); // gone tokens' uses go
                         return s.tokens().stream()
                                 .filter(t -> role == null || (t.kind() == TokenRecord.Kind.ROLE && t.subject().equals(role)))
                                 .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::hash))
-                                .map(t -> view(t, joined)).toList();
+                                .map(t -> view(t, joined, use.last(t.hash()))).toList();
                     });
                 }),
                 new Route("POST", "/v1/join-tokens", admin, c -> {
@@ -52,14 +55,15 @@ final class TokenRoutes {
                     String id = c.param("id");
                     return h.command(200, (s, now) -> {
                         TokenRecord gone = s.revokeToken(id);
-                        return view(gone, gone.kind() == TokenRecord.Kind.JOIN ? joinedBy(s) : java.util.Map.of()); // a scan of the agents only for a join token
+                        return view(gone, gone.kind() == TokenRecord.Kind.JOIN ? joinedBy(s) : java.util.Map.of(), use.last(gone.hash())); // agents scanned for a join token only
                     });
                 }));
     }
 
-    static TokenInfo view(TokenRecord t, java.util.Map<String, List<TokenInfo.JoinedAgent>> joined) {
+    static TokenInfo view(TokenRecord t, java.util.Map<String, List<TokenInfo.JoinedAgent>> joined, dev.steward.allocator.auth.TokenUse.Use last) {
         return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind().name().toLowerCase(java.util.Locale.ROOT), t.subject(), t.description(), t.createdAt(),
-                t.expiresAt(), t.usesLeft(), t.kind() == TokenRecord.Kind.JOIN ? joined.getOrDefault(t.subject(), List.of()) : null);
+                t.expiresAt(), t.usesLeft(), t.kind() == TokenRecord.Kind.JOIN ? joined.getOrDefault(t.subject(), List.of()) : null,
+                last == null ? null : last.at(), last == null ? null : last.from());
     }
 
     /** The agents known now that joined with a minted join token, by that token's id, each with where its join came from. */
