@@ -41,6 +41,7 @@ final class Recovery implements AutoCloseable {
         return t;
     });
     private volatile boolean closed;
+    private volatile boolean inOutage;
     private final java.util.concurrent.atomic.AtomicLong outages = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong outageNanos = new java.util.concurrent.atomic.AtomicLong();
     private boolean logged;
@@ -68,13 +69,34 @@ final class Recovery implements AutoCloseable {
         }
     }
 
+    /**
+     * The state could not be opened at start for want of room on its disk: the listener answers
+     * why (it does already), and a life is opened as after a failed write, once there is room.
+     */
+    void failedAtStart(Throwable cause) {
+        inOutage = true;
+        try {
+            thread.execute(() -> begin(null, cause));
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // stopping
+        }
+    }
+
+    /** Whether the store failed and no new life is open yet. */
+    boolean inOutage() {
+        return inOutage;
+    }
+
     private void begin(ServerCore life, Throwable cause) {
+        inOutage = true;
         Outage outage = Outage.of(dataDir, cause, usable.getAsLong());
-        front.set(new OutageApi(() -> outage.reason(usable.getAsLong()), life.engine.index()));
+        front.set(new OutageApi(() -> outage.reason(usable.getAsLong()), life == null ? 0 : life.engine.index()));
         LOG.log(Level.SEVERE, outage.reason(usable.getAsLong()), cause); // once, with where it failed
         logged = true;
         lastLoggedAt = System.nanoTime();
-        life.close();
+        if (life != null) {
+            life.close();
+        }
         long began = System.nanoTime();
         schedule(outage, 0, began);
     }
@@ -111,6 +133,7 @@ final class Recovery implements AutoCloseable {
         outageNanos.addAndGet(System.nanoTime() - began);
         outages.incrementAndGet();
         adopt.accept(life);
+        inOutage = false;
         logged = false;
         LOG.info(String.format("the allocator writes its state in %s again and serves from index %d, after %.1f s without (%s)",
                 dataDir, life.engine.index(), (System.nanoTime() - began) / 1e9, outage.cause()));

@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * A running allocator: recovers the state from the data directory, starts the engine and
  * serves the API. {@code server.addr} in the data directory holds the bound address. A lone
  * allocator that listens itself outlives a failure of its store (a full disk): it answers why
- * meanwhile and opens its state again once it can ({@link Recovery}), on the same port.
+ * meanwhile and opens its state again once it can ({@link Recovery}), on the same port; started
+ * on a disk that is full, it listens and answers why the same way until there is room, instead of
+ * exiting (under systemd, a restart loop that would log onto the full disk).
  */
 public final class Server implements AutoCloseable {
     /** The life serving now: the first, or the one a recovery opened after a failed store. */
@@ -73,37 +75,55 @@ public final class Server implements AutoCloseable {
         // the caller's keyring where it holds one (a cluster's server hands keys over between servers): one holder of the file per process
         dev.steward.allocator.store.SecretKeys keys = embedding.keys() != null ? embedding.keys()
                 : dev.steward.allocator.store.SecretKeys.open(cfg.secretsKeyFile());
-        ServerCore first;
+        ServerCore first = null;
+        Exception full = null; // the state could not be opened for want of room: served as an outage, when the server listens itself
         try {
             first = ServerCore.open(cfg, clock, embedding, keys, tokens, embedding.listen());
         } catch (IOException | RuntimeException e) {
             long free = usableSpace(cfg.dataDir());
-            if (free < Outage.RESUME_FREE) { // the likely why, said with the failure SQLite gave
+            if (free >= Outage.RESUME_FREE) {
+                throw e;
+            }
+            if (!embedding.listen()) { // the likely why, said with the failure SQLite gave
                 throw new IOException(e.getMessage() + "; the disk of " + cfg.dataDir() + " has " + dev.steward.api.Units.formatBytes(free)
                         + " free: free space on it and start the server again", e);
             }
-            throw e;
+            full = e;
         }
         java.util.concurrent.atomic.AtomicReference<ServerCore> serving = new java.util.concurrent.atomic.AtomicReference<>(first);
         if (!embedding.listen()) {
             return new Server(serving, null, null, tokens.admin(), tokens.join(), cfg.tls() != null);
         }
-        SwitchApi front = new SwitchApi(first.api);
-        // the request log, then the metrics of whichever life serves now
+        Outage startOutage = full == null ? null : Outage.of(cfg.dataDir(), full, usableSpace(cfg.dataDir()));
+        SwitchApi front = new SwitchApi(first != null ? first.api
+                : new dev.steward.allocator.http.OutageApi(() -> startOutage.reason(usableSpace(cfg.dataDir())), 0));
+        // the request log, then the metrics of whichever life serves now (none before the state is first opened)
         dev.steward.allocator.http.RequestObserver observer = new dev.steward.allocator.http.RequestLog(clock)
-                .and((trace, method, cls, status, nanos) -> serving.get().metrics().done(trace, method, cls, status, nanos));
+                .and((trace, method, cls, status, nanos) -> {
+                    ServerCore life = serving.get();
+                    if (life != null) {
+                        life.metrics().done(trace, method, cls, status, nanos);
+                    }
+                });
         dev.steward.allocator.http.JettyServer http;
         try {
             http = new dev.steward.allocator.http.JettyServer(front, cfg.bind(), cfg.http(), cfg.tls(), observer);
         } catch (IOException e) {
-            first.close();
+            if (first != null) {
+                first.close();
+            }
             throw new IOException("cannot listen on " + cfg.bind() + ": " + e.getMessage(), e);
         }
         java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> certificates = cfg.tls() == null ? null
                 : cfg.tls().expiries(clock.instant());
         Recovery[] recovery = new Recovery[1];
+        String url = (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort();
+        boolean[] addressWritten = {false};
         java.util.function.Consumer<ServerCore> adopt = life -> {
             serving.set(life);
+            if (!addressWritten[0]) { // not written while the disk was full: now
+                addressWritten[0] = tryWriteAddress(cfg.dataDir(), url);
+            }
             life.metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted);
             life.metrics().tls(certificates);
             life.metrics().outages(recovery[0]::outages, recovery[0]::outageSeconds);
@@ -112,9 +132,27 @@ public final class Server implements AutoCloseable {
         };
         recovery[0] = new Recovery(cfg.dataDir(), front, () -> ServerCore.open(cfg, clock, embedding, keys, tokens, true), adopt,
                 () -> usableSpace(cfg.dataDir()));
-        adopt.accept(first);
-        writeAddress(cfg.dataDir(), (cfg.tls() != null ? "https://" : "http://") + http.address().getHostString() + ":" + http.address().getPort());
+        if (first != null) {
+            writeAddress(cfg.dataDir(), url);
+            addressWritten[0] = true;
+            adopt.accept(first);
+        } else {
+            addressWritten[0] = tryWriteAddress(cfg.dataDir(), url);
+            recovery[0].failedAtStart(full);
+        }
         return new Server(serving, http, recovery[0], tokens.admin(), tokens.join(), cfg.tls() != null);
+    }
+
+    /** {@link #writeAddress}, or false (and a warning) when it cannot be written now: its disk full, local clients find the server once it is. */
+    private static boolean tryWriteAddress(Path dataDir, String url) {
+        try {
+            writeAddress(dataDir, url);
+            return true;
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(Server.class.getName()).warning("cannot write server.addr in " + dataDir + " (" + e.getMessage()
+                    + "): 'steward' commands on this machine find the server once its disk has room; --addr " + url + " reaches it now");
+            return false;
+        }
     }
 
     /** Free bytes for this user on the disk of {@code dir}; the most there could be when it cannot be read (so a try is made). */
@@ -163,16 +201,29 @@ public final class Server implements AutoCloseable {
 
     /** Runs one tick now, as the ticker would: the way a test that holds the ticker lets time act. */
     public void tick() throws Exception {
-        serving.get().engine.tick().get(30, TimeUnit.SECONDS);
+        life().engine.tick().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Whether its state is open now: false while a store outage lasts, or, started on a full disk, until there is room. */
+    public boolean opened() {
+        return serving.get() != null && (recovery == null || !recovery.inOutage());
     }
 
     /** The engine of the life serving now (after a failed store and its recovery, a new one). */
     public Engine engine() {
-        return serving.get().engine;
+        return life().engine;
     }
 
     public Api api() {
-        return serving.get().api;
+        return life().api;
+    }
+
+    private ServerCore life() {
+        ServerCore life = serving.get();
+        if (life == null) {
+            throw new IllegalStateException("the allocator has not opened its state yet: its disk is full, and it waits for room");
+        }
+        return life;
     }
 
     @Override
@@ -183,6 +234,9 @@ public final class Server implements AutoCloseable {
         if (http != null) {
             http.close();
         }
-        serving.get().close();
+        ServerCore life = serving.get();
+        if (life != null) {
+            life.close();
+        }
     }
 }

@@ -229,7 +229,8 @@ final class ServerCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "steward-shutdown"));
-        System.out.println("steward server listening on " + server.url() + " (index " + server.engine().index() + ")");
+        System.out.println("steward server listening on " + server.url() + (server.opened() ? " (index " + server.engine().index() + ")"
+                : " (its disk is full: it answers every request with why, and opens its state once there is room)"));
         System.out.println("  data:        " + data);
         System.out.println("  admin token: " + data.resolve("admin.token"));
         System.out.println("  join token:  " + (cfg.staticJoinToken() ? data.resolve("join.token")

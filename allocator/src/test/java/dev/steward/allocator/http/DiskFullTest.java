@@ -71,12 +71,30 @@ class DiskFullTest {
     }
 
     @Test
-    void an_allocator_started_on_a_full_disk_says_that_its_disk_is_full() throws Exception {
+    void an_allocator_started_on_a_full_disk_answers_why_and_opens_its_state_once_there_is_room() throws Exception {
         smallDisk();
-        new LiveServer(mountPoint.resolve("server"), c -> c).close();
-        fill(mountPoint.resolve("filler"));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LiveServer(mountPoint.resolve("server"), c -> c))
-                .hasMessageContaining("; the disk of " + mountPoint.resolve("server") + " has ").hasMessageContaining(" free: free space on it and start the server again");
+        try (LiveServer first = new LiveServer(mountPoint.resolve("server"), c -> c)) {
+            assertThat(first.put("/v1/roles/before", first.admin(), "{\"weight\":2}").code()).isEqualTo(200);
+        }
+        Path filler = mountPoint.resolve("filler");
+        fill(filler);
+        s = new LiveServer(mountPoint.resolve("server"), c -> c); // before, it did not start: a restart loop under systemd, on the full disk
+        assertThat(s.server.opened()).isFalse();
+        LiveServer.Reply health = s.get("/v1/health", null);
+        assertThat(health.code()).isEqualTo(503);
+        assertThat(health.body().path("status").asText()).isEqualTo("failed");
+        LiveServer.Reply refused = s.get("/v1/roles", s.admin());
+        assertThat(refused.code()).isEqualTo(503);
+        assertThat(refused.body().path("detail").asText()).startsWith("the allocator cannot write its state in " + mountPoint.resolve("server")
+                + ": the disk is full (").endsWith("Free space on that disk");
+
+        Files.delete(filler);
+        await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/v1/health", null).code() == 200);
+        assertThat(s.server.opened()).isTrue();
+        List<String> roles = new ArrayList<>();
+        s.get("/v1/roles", s.admin()).body().forEach(r -> roles.add(r.path("name").asText()));
+        assertThat(roles).contains("before");
+        assertThat(s.put("/v1/roles/after", s.admin(), "{\"weight\":1}").code()).isEqualTo(200);
     }
 
     @Test
