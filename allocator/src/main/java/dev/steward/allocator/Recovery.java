@@ -89,7 +89,7 @@ final class Recovery implements AutoCloseable {
 
     private void begin(ServerCore life, Throwable cause) {
         inOutage = true;
-        Outage outage = Outage.of(dataDir, cause, usable.getAsLong());
+        Outage outage = Outage.of(dataDir, cause, usable.getAsLong(), totalSpace());
         front.set(new OutageApi(() -> outage.reason(usable.getAsLong()), life == null ? 0 : life.engine.index()));
         LOG.log(Level.SEVERE, outage.reason(usable.getAsLong()), cause); // once, with where it failed
         logged = true;
@@ -137,6 +137,15 @@ final class Recovery implements AutoCloseable {
         logged = false;
         LOG.info(String.format("the allocator writes its state in %s again and serves from index %d, after %.1f s without (%s)",
                 dataDir, life.engine.index(), (System.nanoTime() - began) / 1e9, outage.cause()));
+    }
+
+    /** The size of the data directory's disk; 0 when it cannot be read. */
+    private long totalSpace() {
+        try {
+            return java.nio.file.Files.getFileStore(dataDir).getTotalSpace();
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
     /** Outages lived through: the store failed, and a new life opened. */

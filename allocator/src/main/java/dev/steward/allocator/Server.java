@@ -81,7 +81,7 @@ public final class Server implements AutoCloseable {
             first = ServerCore.open(cfg, clock, embedding, keys, tokens, embedding.listen());
         } catch (IOException | RuntimeException e) {
             long free = usableSpace(cfg.dataDir());
-            if (free >= Outage.RESUME_FREE) {
+            if (free >= Outage.resumeFree(totalSpace(cfg.dataDir()))) {
                 throw e;
             }
             if (!embedding.listen()) { // the likely why, said with the failure SQLite gave
@@ -94,7 +94,7 @@ public final class Server implements AutoCloseable {
         if (!embedding.listen()) {
             return new Server(serving, null, null, tokens.admin(), tokens.join(), cfg.tls() != null);
         }
-        Outage startOutage = full == null ? null : Outage.of(cfg.dataDir(), full, usableSpace(cfg.dataDir()));
+        Outage startOutage = full == null ? null : Outage.of(cfg.dataDir(), full, usableSpace(cfg.dataDir()), totalSpace(cfg.dataDir()));
         SwitchApi front = new SwitchApi(first != null ? first.api
                 : new dev.steward.allocator.http.OutageApi(() -> startOutage.reason(usableSpace(cfg.dataDir())), 0));
         // the request log, then the metrics of whichever life serves now (none before the state is first opened)
@@ -161,6 +161,15 @@ public final class Server implements AutoCloseable {
             return Files.getFileStore(dir).getUsableSpace();
         } catch (IOException e) {
             return Long.MAX_VALUE;
+        }
+    }
+
+    /** The size of the disk of {@code dir}; 0 when it cannot be read. */
+    private static long totalSpace(Path dir) {
+        try {
+            return Files.getFileStore(dir).getTotalSpace();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

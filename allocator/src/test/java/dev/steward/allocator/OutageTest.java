@@ -53,4 +53,17 @@ class OutageTest {
         assertThat(io.reason(PLENTY)).startsWith("the allocator cannot write its state in /var/lib/steward/server: [SQLITE_IOERR] disk I/O error. "
                 + "It answers nothing meanwhile").doesNotContain("Free space");
     }
+
+    @Test
+    void on_a_disk_too_small_to_ever_have_16_mib_free_it_waits_for_an_eighth_of_it() {
+        assertThat(Outage.resumeFree(0)).as("size not known").isEqualTo(Outage.RESUME_FREE);
+        assertThat(Outage.resumeFree(100L << 30)).isEqualTo(Outage.RESUME_FREE);
+        assertThat(Outage.resumeFree(128L << 20)).isEqualTo(Outage.RESUME_FREE);
+        assertThat(Outage.resumeFree(12L << 20)).isEqualTo(3L << 19); // 1.5 MiB of a 12 MiB disk
+        assertThat(Outage.resumeFree(4L << 20)).isEqualTo(1L << 20);
+        Outage small = Outage.of(DIR, new IllegalStateException("[SQLITE_FULL] database or disk is full"), 0, 12L << 20);
+        assertThat(small.worthTrying(1L << 20)).isFalse();
+        assertThat(small.worthTrying(2L << 20)).isTrue();
+        assertThat(small.reason(0)).contains("(0 B free; it resumes once 1.5 MiB are)");
+    }
 }
