@@ -64,23 +64,8 @@ class AgentEndToEndTest {
         String t = c.task(alloc, "{\"name\":\"orphan\",\"command\":\"sh\",\"args\":[\"-c\",\"echo up; while :; do sleep 0.1; done\"]}");
         JsonNode running = awaitState(t, "RUNNING");
         ProcessHandle process = ProcessHandle.of(running.path("pid").asLong()).orElseThrow();
-        java.util.List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                warned.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Agent.class.getName());
-        log.addHandler(capture);
+        LogCapture capture = LogCapture.of(Agent.class);
+        java.util.List<String> warned = capture.lines();
         try {
             // a stale report (as from an earlier incarnation of the agent) makes the allocator record the task as
             // exited while its process still runs here
@@ -92,7 +77,7 @@ class AgentEndToEndTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> warned.stream().anyMatch(m -> m.contains(t) && m.contains("records this task as EXITED")));
             assertThat(c.taskInfo(t).path("state").asText()).as("the allocator's final word stands").isEqualTo("EXITED");
         } finally {
-            log.removeHandler(capture);
+            capture.close();
         }
     }
 

@@ -69,27 +69,8 @@ class FullDiskTest {
         mountPoint = Files.createTempDirectory("steward-agent-full-disk");
         assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "steward-agent-full", mountPoint.toString()) == 0,
                 "skipped: cannot mount a tmpfs here");
-        java.util.List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler heard = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                said.add(r.getLevel() + " " + r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger pressureLog = java.util.logging.Logger.getLogger(DiskPressureLog.class.getName());
-        pressureLog.addHandler(heard);
-        try {
-            runOnAFullDisk(said);
-        } finally {
-            pressureLog.removeHandler(heard);
+        try (LogCapture pressureLog = LogCapture.of(DiskPressureLog.class)) {
+            runOnAFullDisk(pressureLog.lines());
         }
     }
 

@@ -84,32 +84,15 @@ class TlsClusterTest {
         TlsFiles server = issue(ca, Kind.SERVER, "server", "127.0.0.1");
         TlsFiles agent = issue(ca, Kind.AGENT, "agent", "127.0.0.1");
         TlsFiles client = issue(ca, Kind.CLIENT, "client", "ci");
-        java.util.List<String> warned = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.logging.Handler capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                warned.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        java.util.logging.Logger serverTls = java.util.logging.Logger.getLogger(ServerTls.class.getName());
-        serverTls.addHandler(capture);
-        try {
+        java.util.List<String> warned;
+        try (LogCapture serverTls = LogCapture.of(ServerTls.class)) {
             c = new Cluster(cfg -> cfg.withTls(new ServerTls(server, true)), https(client));
-        } finally {
-            serverTls.removeHandler(capture);
+            warned = serverTls.lines();
         }
         // certificates valid for a day: the server says at once which end within a month, and how to renew them
-        assertThat(warned).anyMatch(w -> w.startsWith("the TLS certificate " + certs.resolve("server.pem")) && w.contains("in less than a day")
+        assertThat(warned).anyMatch(w -> w.startsWith("WARNING the TLS certificate " + certs.resolve("server.pem")) && w.contains("in less than a day")
                 && w.contains("'steward tls cert create'"));
-        assertThat(warned).anyMatch(w -> w.startsWith("the CA certificate " + certs.resolve("ca.pem")));
+        assertThat(warned).anyMatch(w -> w.startsWith("WARNING the CA certificate " + certs.resolve("ca.pem")));
         assertThat(c.server.url()).startsWith("https://127.0.0.1:");
 
         Map<String, String> tls = Map.of("ca-cert", certs.resolve("ca.pem").toString(), "tls-cert", agent.cert().toString(),
