@@ -52,15 +52,18 @@ final class AgentsCommand implements Callable<Integer> {
     /** What to say after an agent's row when a TLS certificate of its (its own, or a CA it trusts) ends within 30 days or ended; else "". */
     static String certificateNote(AgentInfo a, java.time.Instant now) {
         java.time.Instant end = a.status() == dev.steward.api.AgentStatus.LOST ? null : dev.steward.api.Heartbeat.certificateEnding(a.usage(), now);
-        if (end == null) {
-            return "";
-        }
-        if (!now.isBefore(end)) {
-            return "  TLS certificate ended at " + end + ": renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)";
-        }
+        return end == null ? "" : "  " + certificateEnding("TLS certificate", end, now);
+    }
+
+    /**
+     * What to say of a certificate that ends at {@code end}, within a month of {@code now} or
+     * past: "WHAT ends at END (in 12 days): renew it ...", or "WHAT ended at END: renew it ...".
+     */
+    static String certificateEnding(String what, java.time.Instant end, java.time.Instant now) {
         long days = java.time.Duration.between(now, end).toDays();
-        return "  TLS certificate ends at " + end + " (in " + (days == 0 ? "less than a day" : Units.count(days, "day"))
-                + "): renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)";
+        String when = !now.isBefore(end) ? "ended at " + end
+                : "ends at " + end + " (in " + (days == 0 ? "less than a day" : Units.count(days, "day")) + ")";
+        return what + " " + when + ": renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)";
     }
 
     /** Whether a ready agent's heartbeat said its disk is nearly full (nothing new is placed there). */

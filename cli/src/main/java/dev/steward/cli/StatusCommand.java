@@ -62,6 +62,9 @@ final class StatusCommand implements Callable<Integer> {
                 s.agentsLost(), s.agentsDraining(), full == 0 ? "" : ", " + full + " with a disk nearly full",
                 ending == 0 ? "" : ", " + ending + " with a TLS certificate ending within 30 days",
                 Units.count(s.liveAllocations(), "live allocation"), Units.count(services.size(), "service"), Units.count(s.pendingRequests(), "pending request"));
+        if (s.certificateEnds() != null && !now.plus(dev.steward.api.Heartbeat.CERTIFICATE_WARNING).isBefore(s.certificateEnds())) {
+            System.out.println(AgentsCommand.certificateEnding("the allocator's TLS certificate", s.certificateEnds(), now));
+        }
         System.out.printf("%nAGENT%-14s %-7s %-9s %-20s %-20s%n", "", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
         for (AgentInfo a : agents) {
             System.out.printf("%-19s %-7s %-9s %-20s %-20s%s%n", a.name(), a.status(), a.draining() ? "yes" : "no",

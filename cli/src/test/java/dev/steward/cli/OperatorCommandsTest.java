@@ -145,6 +145,28 @@ class OperatorCommandsTest {
     }
 
     @Test
+    void statusSaysWhenTheAllocatorsOwnTlsCertificateEndsWithinAMonth() throws Exception {
+        Path certs = java.nio.file.Files.createDirectories(dir.resolve("certs"));
+        dev.steward.tls.CertificateAuthority ca = dev.steward.tls.CertificateAuthority.create("test cluster", java.time.Duration.ofDays(400),
+                java.time.Clock.systemUTC());
+        ca.ca().write(certs, "ca");
+        java.time.Instant minted = java.time.Instant.now();
+        ca.issue(dev.steward.tls.CertificateAuthority.Kind.SERVER, java.util.List.of("127.0.0.1"), minted, java.time.Duration.ofDays(12).plusHours(1))
+                .write(certs, "server");
+        dev.steward.tls.TlsFiles files = new dev.steward.tls.TlsFiles(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("server-key.pem"));
+        java.time.Instant ends = files.leaf().getNotAfter().toInstant();
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("t")).withTls(new dev.steward.allocator.http.ServerTls(files, false)))) {
+            CliRun status = run(CliRun.with(s, "status", "--ca-cert", certs.resolve("ca.pem").toString()));
+            assertThat(status.code()).as(status.err()).isZero();
+            assertThat(status.out().lines().skip(1).findFirst().orElseThrow()).isEqualTo("the allocator's TLS certificate ends at " + ends
+                    + " (in 12 days): renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)");
+        }
+        try (Server plain = Server.start(ServerConfig.of(dir.resolve("p")))) {
+            assertThat(run(CliRun.with(plain, "status")).out()).doesNotContain("certificate");
+        }
+    }
+
+    @Test
     void aDrainWaitedForEndsOnceTheAgentIsEmptyOrSaysWhatIsLeftWhenTheWaitRunsOut() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("w")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();

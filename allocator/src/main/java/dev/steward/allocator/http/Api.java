@@ -45,7 +45,8 @@ public final class Api implements HttpApi {
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
                dev.steward.allocator.store.SecretKeys secretKeys, javax.net.ssl.SSLContext agentsTls,
-               dev.steward.allocator.metrics.AllocatorMetrics metrics, boolean metricsOpen, String metricsToken) {
+               dev.steward.allocator.metrics.AllocatorMetrics metrics, boolean metricsOpen, String metricsToken,
+               java.util.function.Supplier<List<dev.steward.tls.CertificateExpiry>> certificates) {
         this.engine = engine;
         this.clock = clock;
         this.metrics = metrics;
@@ -54,7 +55,7 @@ public final class Api implements HttpApi {
         this.metricsHash = metricsToken == null ? null : Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.tokens = engine.read(s -> (java.util.function.Function<String, TokenRecord>) s::token).join();
         Handlers h = new Handlers(engine, clock);
-        routes.addAll(new StatusRoutes(h).routes());
+        routes.addAll(new StatusRoutes(h, certificates).routes());
         routes.addAll(new AgentRoutes(h).routes());
         routes.addAll(new RoleRoutes(h).routes());
         routes.addAll(new TokenRoutes(h, use).routes());

@@ -32,8 +32,12 @@ final class StatusRoutes {
                 return t;
             });
 
-    StatusRoutes(Handlers h) {
+    /** When the allocator's TLS certificates end, as their files say now; null without TLS. */
+    private final java.util.function.Supplier<List<dev.steward.tls.CertificateExpiry>> certificates;
+
+    StatusRoutes(Handlers h, java.util.function.Supplier<List<dev.steward.tls.CertificateExpiry>> certificates) {
         this.h = h;
+        this.certificates = certificates;
     }
 
     private CompletableFuture<ApiResponse> snapshot() {
@@ -59,13 +63,22 @@ final class StatusRoutes {
                 new Route("GET", "/v1/whoami", EnumSet.allOf(Kind.class), c -> CompletableFuture.completedFuture(ApiResponse.json(200,
                         Map.of("kind", c.principal().kind().name().toLowerCase(java.util.Locale.ROOT), "subject", c.principal().subject())))),
                 // on the owner thread only references are taken; the sums are made on the thread that answers
-                new Route("GET", "/v1/status", anyone, c -> h.queryInParts(c, this::take, this::make)));
+                new Route("GET", "/v1/status", anyone, c -> h.queryInParts(c, this::take, t -> withCertificate(make(t)))));
     }
 
     /** On the owner thread: the status summed at this index already, or the references to sum it from. */
     private Object take(ClusterState s) {
         ClusterStatus known = last;
         return known != null && known.index() == s.index() ? known : Taken.of(s);
+    }
+
+    /** The status with when the allocator's first certificate ends (read apart from the index: a certificate renewed on disk shows). */
+    private ClusterStatus withCertificate(ClusterStatus s) {
+        if (certificates == null) {
+            return s;
+        }
+        return s.withCertificateEnds(certificates.get().stream().map(dev.steward.tls.CertificateExpiry::notAfter).min(java.util.Comparator.naturalOrder())
+                .orElse(null));
     }
 
     /** On the thread that answers: the status, summed if it was not known. */
