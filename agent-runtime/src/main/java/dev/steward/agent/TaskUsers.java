@@ -55,7 +55,7 @@ final class TaskUsers {
     private final Map<String, Integer> held = new HashMap<>();
     /** Named users' ids, looked up once (a command health check asks for its task's user every interval). */
     private final Map<String, User> named = new HashMap<>();
-    private final Path leases;
+    private final UidLeases leases;
     private final java.util.List<Path> shared;
     /** Uids this agent is giving back (their leases are marked so until they are clear). */
     private final java.util.Set<Integer> releasing = new java.util.HashSet<>();
@@ -79,7 +79,7 @@ final class TaskUsers {
     /** {@code shared}: the world-writable directories swept of what a uid owns before it is handed on ({@link UidSweep}). */
     TaskUsers(String range, boolean allowRoot, Path leases, java.util.List<Path> shared) {
         this.allowRoot = allowRoot;
-        this.leases = leases;
+        this.leases = new UidLeases(leases);
         this.shared = shared;
         String[] p = range.trim().split("-");
         try {
@@ -193,9 +193,9 @@ final class TaskUsers {
             if (uid >= first && uid <= last) {
                 held.put(taskId, uid);
                 String owner = taskDir.toAbsolutePath().toString();
-                if (!tryLease(uid, owner) && !owner.equals(leaseOwner(uid))) {
+                if (!leases.tryLease(uid, owner) && !owner.equals(leases.owner(uid))) {
                     java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("uid " + uid + " of task " + taskId
-                            + " is leased to " + leaseOwner(uid) + " too");
+                            + " is leased to " + leases.owner(uid) + " too");
                 }
             }
         } catch (IOException | NumberFormatException e) {
@@ -226,15 +226,15 @@ final class TaskUsers {
                 Integer uid = held.remove(task);
                 if (uid != null) {
                     String owner = dir.toAbsolutePath().toString();
-                    if (leaseOwner(uid) == null) {
-                        tryLease(uid, owner); // its lease went missing: hold it again while the uid is cleared
+                    if (leases.owner(uid) == null) {
+                        leases.tryLease(uid, owner); // its lease went missing: hold it again while the uid is cleared
                     }
-                    if (!owner.equals(leaseOwner(uid))) {
+                    if (!owner.equals(leases.owner(uid))) {
                         java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("uid " + uid + " of task " + task
-                                + " is leased to " + leaseOwner(uid) + " now: it is not this task's to give back");
+                                + " is leased to " + leases.owner(uid) + " now: it is not this task's to give back");
                         return;
                     }
-                    mark(uid, owner, RELEASING + self());
+                    leases.mark(uid, owner, UidLeases.RELEASING + UidLeases.self());
                     releasing.add(uid);
                     uids.put(uid, task);
                     dirs.put(uid, dir);
@@ -251,7 +251,7 @@ final class TaskUsers {
             if (pass >= RELEASE_PASSES) {
                 log.warning("processes of uid " + uid + " (task " + task + ") survived " + RELEASE_PASSES
                         + " passes of SIGKILL; the uid stays leased and is not handed to another task");
-                mark(uid, dirs.get(uid).toAbsolutePath().toString(), QUARANTINED + "processes survived SIGKILL");
+                leases.mark(uid, dirs.get(uid).toAbsolutePath().toString(), UidLeases.QUARANTINED + "processes survived SIGKILL");
             } else {
                 clear.add(uid);
             }
@@ -261,13 +261,13 @@ final class TaskUsers {
             if (!r.clean(uid)) {
                 log.warning("uid " + uid + " (task " + uids.get(uid) + ") still owns " + r.left().get(uid)
                         + " in the machine's shared places; the uid stays leased and is not handed to another task");
-                mark(uid, dirs.get(uid).toAbsolutePath().toString(), QUARANTINED + "files left: " + r.left().get(uid).get(0));
+                leases.mark(uid, dirs.get(uid).toAbsolutePath().toString(), UidLeases.QUARANTINED + "files left: " + r.left().get(uid).get(0));
                 continue;
             }
             String owner = dirs.get(uid).toAbsolutePath().toString();
             try {
-                if (owner.equals(leaseOwner(uid))) {
-                    Files.deleteIfExists(leases.resolve(Integer.toString(uid)));
+                if (owner.equals(leases.owner(uid))) {
+                    leases.delete(uid);
                 }
             } catch (IOException e) {
                 log.warning("cannot give back the lease of uid " + uid + ": " + e);
@@ -325,13 +325,7 @@ final class TaskUsers {
 
     /** The lowest uid of the range no task on this machine holds, leased to {@code taskDir}. */
     private Taken take(Path taskDir) throws LaunchFailure, IOException {
-        Files.createDirectories(leases.getParent());
-        try {
-            Files.createDirectory(leases, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-            // made by this or another agent
-        }
+        leases.ensureDirectory();
         String owner = taskDir.toAbsolutePath().toString();
         java.util.Set<Integer> mine = new java.util.HashSet<>(held.values());
         mine.addAll(releasing); // being given back by this agent: their leases say so, and reading them is no use
@@ -339,94 +333,18 @@ final class TaskUsers {
             if (mine.contains(u)) {
                 continue;
             }
-            if (tryLease(u, owner)) {
+            if (leases.tryLease(u, owner)) {
                 return new Taken(u, false);
             }
-            String[] other = lease(u);
-            if (other != null && stale(other)) {
-                Files.deleteIfExists(leases.resolve(Integer.toString(u)));
-                if (tryLease(u, owner)) {
+            String[] other = leases.lines(u);
+            if (other != null && UidLeases.stale(other)) {
+                leases.delete(u);
+                if (leases.tryLease(u, owner)) {
                     return new Taken(u, true);
                 }
             }
         }
         throw LaunchFailure.ofHost("no free task uid on this machine: all " + (last - first + 1L) + " of task-uids " + range() + " are held by running tasks");
-    }
-
-    private boolean tryLease(int uid, String owner) {
-        try {
-            Files.writeString(leases.resolve(Integer.toString(uid)), owner, java.nio.file.StandardOpenOption.CREATE_NEW,
-                    java.nio.file.StandardOpenOption.WRITE);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** The task directory a uid's lease names (its first line), or null when there is no lease. */
-    private String leaseOwner(int uid) {
-        String[] l = lease(uid);
-        return l == null ? null : l[0];
-    }
-
-    /** A lease's lines: the task directory, then what is being done with the uid, if anything. */
-    private String[] lease(int uid) {
-        try {
-            return Files.readString(leases.resolve(Integer.toString(uid))).trim().split("\n");
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    static final String RELEASING = "releasing ";
-    static final String QUARANTINED = "quarantined ";
-
-    /**
-     * A lease whose task directory is gone, or whose task ended, holds nothing; unless the uid is
-     * being given back by a live agent (its processes killed and its files swept: taken over now,
-     * a new task would be killed with them), or was quarantined because that failed.
-     */
-    private static boolean stale(String[] l) {
-        Path taskDir = Path.of(l[0]);
-        if (l.length > 1) {
-            if (l[1].startsWith(QUARANTINED)) {
-                return false;
-            }
-            if (l[1].startsWith(RELEASING) && alive(l[1].substring(RELEASING.length()))) {
-                return false;
-            }
-        }
-        return !Files.isDirectory(taskDir) || Files.exists(taskDir.resolve("done"));
-    }
-
-    /** "PID STARTMILLIS" names a process that still runs (the same one: a reused pid starts later). */
-    private static boolean alive(String process) {
-        try {
-            String[] f = process.trim().split(" ");
-            java.util.Optional<ProcessHandle> h = ProcessHandle.of(Long.parseLong(f[0]));
-            return h.isPresent() && h.get().isAlive() && h.get().info().startInstant().map(java.time.Instant::toEpochMilli)
-                    .map(t -> t == Long.parseLong(f[1])).orElse(true);
-        } catch (RuntimeException e) {
-            return false;
-        }
-    }
-
-    /** This process, as {@link #alive} reads it. */
-    static String self() {
-        ProcessHandle me = ProcessHandle.current();
-        return me.pid() + " " + me.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(0L);
-    }
-
-    /** Rewrites the lease of {@code uid} (held by {@code owner}) with a second line saying what is being done with it. */
-    private void mark(int uid, String owner, String what) {
-        Path f = leases.resolve(Integer.toString(uid));
-        Path tmp = leases.resolve("." + uid + ".tmp");
-        try {
-            Files.writeString(tmp, owner + "\n" + what + "\n");
-            Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            java.util.logging.Logger.getLogger(TaskUsers.class.getName()).warning("cannot mark the lease of uid " + uid + " (" + what + "): " + e);
-        }
     }
 
     /** SIGKILL to every process whose real or effective uid is {@code uid}; returns how many there were. */

@@ -140,14 +140,14 @@ class TaskUsersTest {
         Path lease = leases.resolve(Integer.toString(ua));
         TaskUsers other = new TaskUsers("61996-61998", false, leases); // another agent on the machine
 
-        Files.writeString(lease, a + "\n" + TaskUsers.RELEASING + TaskUsers.self() + "\n"); // what a release in progress writes
+        Files.writeString(lease, a + "\n" + UidLeases.RELEASING + UidLeases.self() + "\n"); // what a release in progress writes
         assertThat(other.acquire("b", Files.createDirectories(dir.resolve("task-b")), null).uid())
                 .as("a live agent still clears it: taken now, the new task's processes would be killed with the old ones").isNotEqualTo(ua);
 
-        Files.writeString(lease, a + "\n" + TaskUsers.QUARANTINED + "processes survived SIGKILL\n");
+        Files.writeString(lease, a + "\n" + UidLeases.QUARANTINED + "processes survived SIGKILL\n");
         assertThat(other.acquire("c", Files.createDirectories(dir.resolve("task-c")), null).uid()).as("never handed on").isNotEqualTo(ua);
 
-        Files.writeString(lease, a + "\n" + TaskUsers.RELEASING + "999999999 1\n"); // its releasing agent died
+        Files.writeString(lease, a + "\n" + UidLeases.RELEASING + "999999999 1\n"); // its releasing agent died
         Path d = Files.createDirectories(dir.resolve("task-d"));
         assertThat(other.acquire("d", d, null).uid()).as("reclaimed, killed and swept first").isEqualTo(ua);
     }
