@@ -77,8 +77,12 @@ final class Connection {
         if (t == null) {
             throw new IOException("no token: set STEWARD_TOKEN (or --token); a local 'steward dev' prints one");
         }
+        dev.steward.tls.TlsFiles files = tls();
+        if (files != null) { // a client certificate (or the CA) that ends within a month: said at each command, before it stops working
+            dev.steward.tls.CertificateExpiry.of(files, java.time.Instant.now(), w -> System.err.println("warning: " + w));
+        }
         return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)) // a person is waiting
-                .tls(tls()).allowPlainHttp(allowPlainHttp || "1".equals(System.getenv("STEWARD_ALLOW_PLAIN_HTTP")));
+                .tls(files).allowPlainHttp(allowPlainHttp || "1".equals(System.getenv("STEWARD_ALLOW_PLAIN_HTTP")));
     }
 
     /** --ca-cert / --client-cert / --client-key, else their STEWARD_ variables; null when none is set. */

@@ -155,11 +155,20 @@ class OperatorCommandsTest {
                 .write(certs, "server");
         dev.steward.tls.TlsFiles files = new dev.steward.tls.TlsFiles(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("server-key.pem"));
         java.time.Instant ends = files.leaf().getNotAfter().toInstant();
+        ca.issue(dev.steward.tls.CertificateAuthority.Kind.CLIENT, java.util.List.of("ci"), minted, java.time.Duration.ofDays(5).plusHours(1))
+                .write(certs, "client");
         try (Server s = Server.start(ServerConfig.of(dir.resolve("t")).withTls(new dev.steward.allocator.http.ServerTls(files, false)))) {
             CliRun status = run(CliRun.with(s, "status", "--ca-cert", certs.resolve("ca.pem").toString()));
             assertThat(status.code()).as(status.err()).isZero();
             assertThat(status.out().lines().skip(1).findFirst().orElseThrow()).isEqualTo("the allocator's TLS certificate ends at " + ends
                     + " (in 12 days): renew it ('steward tls cert create') and write it over the old files (read again within 10 s, no restart)");
+            assertThat(status.err()).doesNotContain("warning");
+            // the command's own client certificate, ending within a month: said at each command, before it stops working
+            CliRun withClient = run(CliRun.with(s, "status", "--ca-cert", certs.resolve("ca.pem").toString(),
+                    "--client-cert", certs.resolve("client.pem").toString(), "--client-key", certs.resolve("client-key.pem").toString()));
+            assertThat(withClient.code()).as(withClient.err()).isZero();
+            assertThat(withClient.err()).contains("warning: the TLS certificate " + certs.resolve("client.pem") + " (CN=ci) expires at ")
+                    .contains(", in 5 days: then every party that checks it refuses the connection");
         }
         try (Server plain = Server.start(ServerConfig.of(dir.resolve("p")))) {
             assertThat(run(CliRun.with(plain, "status")).out()).doesNotContain("certificate");
