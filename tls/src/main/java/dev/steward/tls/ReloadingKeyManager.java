@@ -40,42 +40,47 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         return at < 0 ? tagged : tagged.substring(0, at);
     }
 
+    /** What the current load chooses, its alias tagged with that load. */
+    private String chosen(java.util.function.Function<X509ExtendedKeyManager, String> choose) {
+        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
+        return tag(choose.apply(m.value()), m.generation());
+    }
+
+    /** The current load's aliases, each tagged with that load. */
+    private String[] all(java.util.function.Function<X509ExtendedKeyManager, String[]> list) {
+        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
+        String[] a = list.apply(m.value());
+        return a == null ? null : java.util.Arrays.stream(a).map(x -> tag(x, m.generation())).toArray(String[]::new);
+    }
+
     @Override
     public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        return tag(m.value().chooseClientAlias(keyType, issuers, socket), m.generation());
+        return chosen(m -> m.chooseClientAlias(keyType, issuers, socket));
     }
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        return tag(m.value().chooseServerAlias(keyType, issuers, socket), m.generation());
+        return chosen(m -> m.chooseServerAlias(keyType, issuers, socket));
     }
 
     @Override
     public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        return tag(m.value().chooseEngineClientAlias(keyType, issuers, engine), m.generation());
+        return chosen(m -> m.chooseEngineClientAlias(keyType, issuers, engine));
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        return tag(m.value().chooseEngineServerAlias(keyType, issuers, engine), m.generation());
+        return chosen(m -> m.chooseEngineServerAlias(keyType, issuers, engine));
     }
 
     @Override
     public String[] getClientAliases(String keyType, Principal[] issuers) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        String[] a = m.value().getClientAliases(keyType, issuers);
-        return a == null ? null : java.util.Arrays.stream(a).map(x -> tag(x, m.generation())).toArray(String[]::new);
+        return all(m -> m.getClientAliases(keyType, issuers));
     }
 
     @Override
     public String[] getServerAliases(String keyType, Principal[] issuers) {
-        Reloading.Loaded<X509ExtendedKeyManager> m = managers.get();
-        String[] a = m.value().getServerAliases(keyType, issuers);
-        return a == null ? null : java.util.Arrays.stream(a).map(x -> tag(x, m.generation())).toArray(String[]::new);
+        return all(m -> m.getServerAliases(keyType, issuers));
     }
 
     @Override
