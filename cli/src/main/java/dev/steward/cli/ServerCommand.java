@@ -65,6 +65,12 @@ final class ServerCommand implements Callable<Integer> {
             + "where every client has the proxy's address. Default: ${DEFAULT-VALUE}", defaultValue = "1024")
     int maxConnectionsPerAddress;
 
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR...]", description = "Proxies (addresses or networks, such as 10.0.0.5 or "
+            + "10.1.0.0/16) whose X-Forwarded-For header is believed: a request through one is logged, and its token's last use and an agent's "
+            + "join are noted, as coming from the client the header names (the request log adds via=PROXY). From anywhere else the header is "
+            + "ignored: anyone can send it. Default: none")
+    String trustedProxies;
+
     @Option(names = "--admin-token", description = "Admin token to use instead of the data directory's (or set STEWARD_ADMIN_TOKEN).",
             defaultValue = "${env:STEWARD_ADMIN_TOKEN}")
     String adminToken;
@@ -200,6 +206,12 @@ final class ServerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-connections-per-address is " + maxConnectionsPerAddress
                     + "; it must be 0 (no limit) or more");
         }
+        dev.steward.allocator.http.TrustedProxies proxies;
+        try {
+            proxies = dev.steward.allocator.http.TrustedProxies.parse(trustedProxies);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--trusted-proxies: " + e.getMessage());
+        }
         if (!staticJoinToken.equals("on") && !staticJoinToken.equals("off")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--static-join-token is '" + staticJoinToken + "'; it is on or off");
         }
@@ -213,7 +225,8 @@ final class ServerCommand implements Callable<Integer> {
                 .withMetricsOpen(metrics.equals("open"))
                 .withBounds(new dev.steward.allocator.state.RoleBounds(maxPendingPerRole, maxServicesPerRole, packageBytesPerRole,
                         maxMonitorsPerRole, maxTasksPerAllocation, maxSecretsPerRole))
-                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress));
+                .withHttp(dev.steward.allocator.http.HttpLimits.DEFAULTS.withConnections(maxConnections).withConnectionsPerAddress(maxConnectionsPerAddress)
+                        .withTrustedProxies(proxies));
         warnOfFileLimit();
         if (!java.nio.file.Files.isDirectory(data)) { // made as the server makes it, private: the log goes there before the server starts
             java.nio.file.Files.createDirectories(data, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(

@@ -48,6 +48,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void a_trusted_proxy_that_is_a_name_or_a_bad_network_exits_2_naming_the_flag_and_the_entry() {
+        StringWriter err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/8,lb.example.com")).isEqualTo(2);
+        assertThat(err.toString()).contains("--trusted-proxies: trusted proxy 'lb.example.com' is not an IP address or network");
+        err = new StringWriter();
+        assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--trusted-proxies", "10.0.0.0/40")).isEqualTo(2);
+        assertThat(err.toString()).contains("--trusted-proxies: trusted proxy '10.0.0.0/40' has prefix length '40': it must be 0 to 32");
+    }
+
+    @Test
     void a_services_bound_below_one_exits_2_naming_the_flag() {
         StringWriter err = new StringWriter();
         assertThat(run(err, "server", "--bind", "127.0.0.1:0", "--max-services-per-role", "0")).isEqualTo(2);

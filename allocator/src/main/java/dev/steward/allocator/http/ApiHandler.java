@@ -53,7 +53,7 @@ final class ApiHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         RequestTrace trace = RequestTrace.of(request.getHeaders().get(RequestTrace.HEADER), request.getHeaders().get("Authorization"));
         response.getHeaders().put(RequestTrace.HEADER, trace.id());
-        trace.remote(Request.getRemoteAddr(request));
+        noteRemote(request, trace);
         TrafficClass[] cls = {TrafficClass.CLIENT};
         org.eclipse.jetty.io.Connection connection = request.getConnectionMetaData().getConnection();
         guard.began(connection); // not to be closed to make room while it is served
@@ -91,6 +91,26 @@ final class ApiHandler extends Handler.Abstract {
         } catch (RuntimeException | Error e) {
             guard.ended(connection, false); // Jetty answers it, without our callback
             throw e;
+        }
+    }
+
+    /**
+     * Notes where the request came from: the connection's address, or, when that is a trusted
+     * proxy's, the client its {@code X-Forwarded-For} names, with the proxy as {@code via}.
+     */
+    private void noteRemote(Request request, RequestTrace trace) {
+        java.net.InetAddress peer = request.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress() : null;
+        if (peer == null) {
+            trace.remote(Request.getRemoteAddr(request));
+            return;
+        }
+        TrustedProxies proxies = limits.trustedProxies();
+        java.net.InetAddress client = proxies.isEmpty() ? peer
+                : proxies.client(peer, request.getHeaders().getValuesList(TrustedProxies.HEADER));
+        trace.remote(client.getHostAddress());
+        if (!client.equals(peer)) {
+            trace.via(peer.getHostAddress());
         }
     }
 

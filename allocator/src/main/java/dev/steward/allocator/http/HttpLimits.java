@@ -16,14 +16,17 @@ import java.time.Duration;
  * (uploads and downloads: 16), and agents' package downloads (16 more, so no client's transfer,
  * however slow, keeps an agent from the package of its task). Each streamed transfer holds a
  * pool thread while it runs: the two transfer bounds together keep half the pool free. A class at its bound is answered 503 with Retry-After; the others
- * go on, so none can starve another, and agents' bound is the largest.
+ * go on, so none can starve another, and agents' bound is the largest. With it, the proxies whose
+ * {@code X-Forwarded-For} names the client ({@link TrustedProxies}; none by default).
  */
 public record HttpLimits(int maxConnections, int maxConnectionsPerAddress, int maxThreads, Duration idleTimeout, long minBodyBytesPerSecond, Duration bodyGrace, int maxHeaderBytes,
-                         int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches, int maxAgentStreams) {
+                         int maxStreams, int maxAgentRequests, int maxClientRequests, int maxWatches, int maxAgentStreams,
+                         TrustedProxies trustedProxies) {
     public static final HttpLimits DEFAULTS = new HttpLimits(16_384, 1_024, 64, Duration.ofSeconds(30), 1024, Duration.ofSeconds(10), 16 * 1024, 16,
-            16_384, 256, 4_096, 16);
+            16_384, 256, 4_096, 16, TrustedProxies.NONE);
 
     public HttpLimits {
+        java.util.Objects.requireNonNull(trustedProxies, "trustedProxies");
         if (minBodyBytesPerSecond < 1 || bodyGrace == null || bodyGrace.isNegative()) {
             throw new IllegalArgumentException("the slowest body must be at least 1 byte a second, counted after a grace of zero or more");
         }
@@ -39,31 +42,37 @@ public record HttpLimits(int maxConnections, int maxConnectionsPerAddress, int m
     /** The same bounds with these per-class limits: agents' requests, clients' requests, parked client queries, streamed transfers. */
     public HttpLimits withClasses(int agents, int clients, int watches, int streams) {
         return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes,
-                streams, agents, clients, watches, maxAgentStreams);
+                streams, agents, clients, watches, maxAgentStreams, trustedProxies);
     }
 
     /** The same bounds with this idle timeout (headers or a body that stop arriving). */
     public HttpLimits withIdleTimeout(Duration d) {
         return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, d, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
-                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams, trustedProxies);
     }
 
     /** The same bounds with this slowest body: at least {@code bytesPerSecond} on average, counted after {@code grace}. */
     public HttpLimits withBodyRate(long bytesPerSecond, Duration grace) {
         return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, idleTimeout, bytesPerSecond, grace, maxHeaderBytes, maxStreams,
-                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams, trustedProxies);
     }
 
     /** The same bounds with at most {@code n} connections at once from one remote address (0: no such limit; {@link AddressLimit}). */
     public HttpLimits withConnectionsPerAddress(int n) {
         return new HttpLimits(maxConnections, n, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
-                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams, trustedProxies);
     }
 
     /** The same bounds with at most {@code n} connections at once in all ({@link dev.steward.connections.ConnectionBudget}). */
     public HttpLimits withConnections(int n) {
         return new HttpLimits(n, maxConnectionsPerAddress, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
-                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams);
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams, trustedProxies);
+    }
+
+    /** The same bounds, believing {@code X-Forwarded-For} from these proxies ({@link TrustedProxies}). */
+    public HttpLimits withTrustedProxies(TrustedProxies p) {
+        return new HttpLimits(maxConnections, maxConnectionsPerAddress, maxThreads, idleTimeout, minBodyBytesPerSecond, bodyGrace, maxHeaderBytes, maxStreams,
+                maxAgentRequests, maxClientRequests, maxWatches, maxAgentStreams, p);
     }
 
     /** The slowest body accepted ({@link BodyRate}). */

@@ -14,8 +14,10 @@ import java.util.logging.Logger;
  * <pre>time=2026-12-03T06:30:00.123Z request_id=4f… remote=10.0.0.5 principal=role:ci method=GET route=/v1/services/{app}/{env} class=client status=200 duration_ms=3.21
  *time=2026-12-03T06:30:02.877Z request_id=9a… remote=10.0.0.5 principal=role:ci method=DELETE route=/v1/services/{app}/{env} target=web/pr-7 class=client status=202 duration_ms=4.02</pre>
  *
- * {@code remote} is the address the connection came from, as the socket saw it (a proxy's, behind
- * one; {@code -} when not known), as nginx's {@code $remote_addr}: where a token was used from.
+ * {@code remote} is the address the connection came from, as the socket saw it ({@code -} when not
+ * known), as nginx's {@code $remote_addr}: where a token was used from. Behind a proxy named in
+ * {@code --trusted-proxies} it is the client its {@code X-Forwarded-For} names, and {@code via=}
+ * follows with the proxy's address ({@link TrustedProxies}).
  * A change that was taken (any method but GET, HEAD and OPTIONS, answered below 400) also names
  * what it acted on ({@code target}: the route's path parameters), so the log says who changed
  * what: who deployed or deleted which service, revoked which token, drained which agent.
@@ -40,7 +42,7 @@ public final class RequestLog implements RequestObserver {
         if (!LOG.isLoggable(level)) {
             return;
         }
-        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.remote(), trace.who(), method, trace.route(),
+        LOG.log(level, line(clock.instant().toString(), trace.id(), trace.remote(), trace.via(), trace.who(), method, trace.route(),
                 changed(method, status) ? trace.target() : null, cls, status, nanos));
     }
 
@@ -60,9 +62,10 @@ public final class RequestLog implements RequestObserver {
         return status < 400 && !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
     }
 
-    static String line(String time, String id, String remote, String who, String method, String route, String target, TrafficClass cls, int status,
-                       long nanos) {
-        return "time=" + time + " request_id=" + id + " remote=" + (remote == null ? "-" : remote) + " principal=" + (who == null ? "anonymous" : who)
+    static String line(String time, String id, String remote, String via, String who, String method, String route, String target, TrafficClass cls,
+                       int status, long nanos) {
+        return "time=" + time + " request_id=" + id + " remote=" + (remote == null ? "-" : remote) + (via == null ? "" : " via=" + via)
+                + " principal=" + (who == null ? "anonymous" : who)
                 + " method=" + method + " route=" + route
                 + (target == null ? "" : " target=" + target) + " class=" + cls.name().toLowerCase(Locale.ROOT) + " status=" + status + " duration_ms="
                 + String.format(Locale.ROOT, "%.2f", nanos / 1e6);

@@ -23,6 +23,7 @@ public final class RequestTrace {
     private volatile String who;
     private volatile java.util.List<String> params = java.util.List.of();
     private volatile String remote;
+    private volatile String via;
 
     private RequestTrace(String id, long startNanos) {
         this.id = id;
@@ -110,14 +111,30 @@ public final class RequestTrace {
         return b.toString();
     }
 
-    /** The address the request's connection came from (an IP address, as the socket saw it), or null when not known. */
+    /**
+     * The address the request came from (an IP address): the connection's, or, through a trusted
+     * proxy ({@link TrustedProxies}), the client's it names; null when not known.
+     */
     public String remote() {
         return remote;
     }
 
-    /** Notes the connection's address: an IP literal only, so nothing a client sends can reach the log through it. */
+    /** Notes where the request came from: an IP literal only, so nothing a client sends can reach the log through it. */
     public void remote(String address) {
-        this.remote = address != null && address.matches("[0-9A-Za-z.:%\\[\\]]{1,64}") ? address : null;
+        this.remote = literal(address);
+    }
+
+    /** The trusted proxy the request came through, when {@link #remote} is the client it named; else null. */
+    public String via() {
+        return via;
+    }
+
+    public void via(String address) {
+        this.via = literal(address);
+    }
+
+    private static String literal(String address) {
+        return address != null && address.matches("[0-9A-Za-z.:%\\[\\]]{1,64}") ? address : null;
     }
 
     /** Who the request acted as, {@code kind:subject} ({@code role:ci}, {@code agent:a-12}), or null before (or without) authentication. */
