@@ -12,8 +12,9 @@ import java.time.Instant;
  * any number, or not a join token). {@code joined}: for a join token, the agents still known that
  * joined with it and where each join came from (empty for one that joined none; null for other
  * kinds), so an admin sees where a leaked token was used. {@code lastUsedAt} and
- * {@code lastUsedFrom}: when the token was last used and from which address, since the allocator
- * (the leader) started (null: not since); kept in memory only.
+ * {@code lastUsedFrom}: when the token was last used and from which address (null: never); a
+ * role's or join token's is kept in the store to the hour, an agent's only since the allocator
+ * (the leader) started.
  */
 public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
                         java.util.List<JoinedAgent> joined, Instant lastUsedAt, String lastUsedFrom) {

@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * can take it; a revoked token is refused from the next call on.
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
-        description = "List the tokens the allocator issued (by id, never their values; when each was last used and from where, since the allocator started), "
+        description = "List the tokens the allocator issued (by id, never their values; when each was last used and from where: a role or join token's kept to the hour, an agent's since the allocator started), "
                 + "mint a role token or a join token, or revoke one (admin token).",
         subcommands = {TokensCommand.Create.class, TokensCommand.Revoke.class})
 final class TokensCommand implements Callable<Integer> {

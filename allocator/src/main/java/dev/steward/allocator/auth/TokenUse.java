@@ -10,7 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * When each stored token was last used, and from which address, as this allocator has seen since
  * it started (a leader since it took over): what the admin's token listing shows, to find tokens
  * nobody uses any more and a token used from where it should not be (as GitHub lists a token's
- * last use). In memory only: a durable write per request would cost a disk sync. A token's entry
+ * last use). In memory: a durable write per request would cost a disk sync (the API keeps a role's
+ * or join token's in the store to the hour, {@code TokenUseKeeper}). A token's entry
  * is replaced at most once a second while its address stays the same, so an agent's heartbeats
  * cost a map read; it goes when the token does.
  */
@@ -33,6 +34,11 @@ public final class TokenUse {
     /** Its last use since the allocator started, or null. */
     public Use last(String hash) {
         return byHash.get(hash);
+    }
+
+    /** Each token's last use, by hash. */
+    public void forEach(java.util.function.BiConsumer<String, Use> each) {
+        byHash.forEach(each);
     }
 
     /** Forgets the uses of tokens no longer stored (revoked, expired and swept, an agent forgotten). */

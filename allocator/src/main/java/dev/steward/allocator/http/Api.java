@@ -41,6 +41,8 @@ public final class Api implements HttpApi {
     private final Clock clock;
     /** When each stored token was last used, and from where (in memory; the admin's token listing shows it). */
     private final dev.steward.allocator.auth.TokenUse use = new dev.steward.allocator.auth.TokenUse();
+    /** Keeps role and join tokens' last use in the store, to the hour. */
+    private final TokenUseKeeper keeper;
 
     public Api(Engine engine, String adminToken, String joinToken, Clock clock, dev.steward.allocator.packages.PackageStore packages,
                dev.steward.allocator.packages.PackageSweeper sweeper, dev.steward.allocator.monitor.MonitorRunner monitors,
@@ -54,6 +56,7 @@ public final class Api implements HttpApi {
         this.joinHash = joinToken == null ? null : Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII); // null: minted join tokens only
         this.metricsHash = metricsToken == null ? null : Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.tokens = engine.read(s -> (java.util.function.Function<String, TokenRecord>) s::token).join();
+        this.keeper = new TokenUseKeeper(use, engine, tokens);
         Handlers h = new Handlers(engine, clock);
         routes.addAll(new StatusRoutes(h, certificates).routes());
         routes.addAll(new AgentRoutes(h).routes());
@@ -132,7 +135,7 @@ public final class Api implements HttpApi {
             if (m.refusal() != null) {
                 return m.refusal();
             }
-            authenticate(head, m.route()).join(); // already complete: a hash and a concurrent map
+            authenticate(head, m.route(), new TokenRecord[1]).join(); // already complete: a hash and a concurrent map
             return null;
         } catch (RuntimeException e) {
             return error(e);
@@ -147,13 +150,15 @@ public final class Api implements HttpApi {
             }
             Route route = m.route();
             Map<String, String> ps = m.params();
+            TokenRecord[] used = {null}; // the stored token the request authenticated with, if any
             if (route.streaming()) {
-                Principal p = authenticate(req, route).join(); // on the server's thread: the handler streams here
-                return route.handler().handle(new Route.Call(req, p, ps)).exceptionally(Api::error);
+                Principal p = authenticate(req, route, used).join(); // on the server's thread: the handler streams here
+                return route.handler().handle(new Route.Call(req, p, ps)).exceptionally(Api::error).thenCompose(r -> kept(used[0], r));
             }
-            return authenticate(req, route)
+            return authenticate(req, route, used)
                     .thenCompose(p -> route.handler().handle(new Route.Call(req, p, ps)))
-                    .exceptionally(Api::error);
+                    .exceptionally(Api::error)
+                    .thenCompose(r -> kept(used[0], r));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(error(e));
         }
@@ -180,7 +185,19 @@ public final class Api implements HttpApi {
         return false;
     }
 
-    private CompletableFuture<Principal> authenticate(ApiRequest req, Route route) {
+    /**
+     * {@code r}, once the last use of {@code token} (null: none) is kept when it is due
+     * ({@link TokenUseKeeper}): only after an answer below 400, so a refused call writes nothing,
+     * and before the answer, so a call's answer comes after every write it caused.
+     */
+    private CompletableFuture<ApiResponse> kept(TokenRecord token, ApiResponse r) {
+        if (token == null || r.status() >= 400) {
+            return CompletableFuture.completedFuture(r);
+        }
+        return keeper.keep(token).handle((x, e) -> r); // a failed write leaves the use in memory, to be written at a later call
+    }
+
+    private CompletableFuture<Principal> authenticate(ApiRequest req, Route route, TokenRecord[] used) {
         if (route.allowed().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -211,7 +228,8 @@ public final class Api implements HttpApi {
                         + "'steward tokens create --join'", null);
             }
             if (t != null) {
-                use.used(hash, clock.instant(), req.trace().remote());
+                keeper.used(t, clock.instant(), req.trace().remote());
+                used[0] = t;
             }
             who = CompletableFuture.completedFuture(t == null ? null : principal(t));
         }

@@ -35,7 +35,7 @@ final class TokenRoutes {
                         return s.tokens().stream()
                                 .filter(t -> role == null || (t.kind() == TokenRecord.Kind.ROLE && t.subject().equals(role)))
                                 .sorted(Comparator.comparing(TokenRecord::createdAt).thenComparing(TokenRecord::hash))
-                                .map(t -> view(t, joined, use.last(t.hash()))).toList();
+                                .map(t -> view(t, joined, TokenUseKeeper.last(t, use.last(t.hash())))).toList();
                     });
                 }),
                 new Route("POST", "/v1/join-tokens", admin, c -> {
@@ -55,7 +55,8 @@ final class TokenRoutes {
                     String id = c.param("id");
                     return h.command(200, (s, now) -> {
                         TokenRecord gone = s.revokeToken(id);
-                        return view(gone, gone.kind() == TokenRecord.Kind.JOIN ? joinedBy(s) : java.util.Map.of(), use.last(gone.hash())); // agents scanned for a join token only
+                        return view(gone, gone.kind() == TokenRecord.Kind.JOIN ? joinedBy(s) : java.util.Map.of(),
+                                TokenUseKeeper.last(gone, use.last(gone.hash()))); // agents scanned for a join token only
                     });
                 }));
     }

@@ -181,6 +181,18 @@ public final class ClusterState {
         return heartbeats;
     }
 
+    /**
+     * Keeps a token's last use ({@link dev.steward.allocator.auth.TokenUse}: when, from which
+     * address) if it is later than the one stored; a token gone meanwhile, or an agent's (whose
+     * use is its heartbeat), is left as it is.
+     */
+    public void noteTokenUse(String hash, Instant at, String from) {
+        TokenRecord t = tokens.get(hash);
+        if (t != null && t.kind() != TokenRecord.Kind.AGENT && at != null && (t.lastUsedAt() == null || at.isAfter(t.lastUsedAt()))) {
+            addToken(t.withLastUse(at, from));
+        }
+    }
+
     /** The token with this hash, or null. Safe from any thread: the map is concurrent and its records immutable, so requests are authenticated off the owner. */
     public TokenRecord token(String hash) {
         return tokens.get(hash);

@@ -47,7 +47,7 @@ final class JoinTokens {
     /** Uses one join of {@code t}, as {@link #usable} returned it in this command. */
     static void use(ClusterState s, TokenRecord t) {
         if (t.usesLeft() != null) {
-            s.addToken(new TokenRecord(t.hash(), t.kind(), t.subject(), t.description(), t.createdAt(), t.expiresAt(), t.usesLeft() - 1));
+            s.addToken(t.withUsesLeft(t.usesLeft() - 1));
         }
     }
 }

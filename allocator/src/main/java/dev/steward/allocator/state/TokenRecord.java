@@ -6,13 +6,30 @@ import java.time.Instant;
  * A stored token: only its SHA-256 hash, what kind of principal it stands for, for whom, and
  * until when it is accepted ({@code expiresAt}; null, as in every row stored before tokens could
  * expire: until revoked). A minted join token ({@link Kind#JOIN}, whose subject is its own id)
- * may join {@code usesLeft} more agents (null: any number until it expires).
+ * may join {@code usesLeft} more agents (null: any number until it expires). {@code lastUsedAt} and
+ * {@code lastUsedFrom}: its last use as last stored, to the hour ({@link dev.steward.allocator.auth.TokenUse}; null
+ * for a token not used since this was kept, and for agents' tokens, whose use is their heartbeat).
  */
-public record TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
+public record TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
+                          Instant lastUsedAt, String lastUsedFrom) {
     public enum Kind { ROLE, AGENT, JOIN }
 
     public TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt) {
         this(hash, kind, subject, description, createdAt, expiresAt, null);
+    }
+
+    public TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
+        this(hash, kind, subject, description, createdAt, expiresAt, usesLeft, null, null);
+    }
+
+    /** The same token with {@code n} joins left. */
+    public TokenRecord withUsesLeft(Integer n) {
+        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, n, lastUsedAt, lastUsedFrom);
+    }
+
+    /** The same token, last used at {@code at} from {@code from} (an address, or null). */
+    public TokenRecord withLastUse(Instant at, String from) {
+        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, usesLeft, at, from);
     }
 
     /** Whether it may join no more agents. */

@@ -44,10 +44,15 @@ final class LiveServer implements AutoCloseable {
 
     /** As above, its store made by {@code embedding} (a store a test can make fail). */
     LiveServer(Path existing, java.util.function.UnaryOperator<ServerConfig> tweak, Server.Embedding embedding) {
+        this(existing, tweak, embedding, java.time.Clock.systemUTC());
+    }
+
+    /** As above, on {@code clock}. */
+    LiveServer(Path existing, java.util.function.UnaryOperator<ServerConfig> tweak, Server.Embedding embedding, java.time.Clock clock) {
         try {
             ownsDir = existing == null;
             dir = existing == null ? Files.createTempDirectory("steward-api-test") : existing;
-            server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))), java.time.Clock.systemUTC(), embedding);
+            server = Server.start(tweak.apply(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofSeconds(30))), clock, embedding);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -58,6 +58,82 @@ class TokenLastUseTest {
         assertThat(agentToken.path("lastUsedFrom").asText()).as("an agent's token, by its heartbeats").isEqualTo("127.0.0.1");
     }
 
+    /** The system clock moved on by what the test says: the server's hour passes at once. */
+    private static final class Ahead extends java.time.Clock {
+        volatile java.time.Duration by = java.time.Duration.ZERO;
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now().plus(by);
+        }
+    }
+
+    @Test
+    void a_role_or_join_tokens_last_use_is_kept_to_the_hour_through_a_restart_and_an_agents_is_not() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("steward-last-use");
+        Ahead clock = new Ahead();
+        s = new LiveServer(dir, c -> c, dev.steward.allocator.Server.Embedding.ALONE, clock);
+        String[] agent = s.agent("m1", "2", "2g");
+        s.put("/v1/roles/ci", s.admin(), "{\"weight\":1}");
+        JsonNode ci = s.post("/v1/roles/ci/tokens", s.admin(), "{}").body();
+        JsonNode never = s.post("/v1/roles/ci/tokens", s.admin(), "{}").body();
+        String token = ci.path("token").asText();
+        String id = ci.path("id").asText();
+
+        assertThat(s.get("/v1/status", token).code()).isEqualTo(200); // the first use: written (nothing stored yet)
+        s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}");
+        Instant first = Instant.parse(listed(id).path("lastUsedAt").asText());
+        assertThat(stored(id)).as("written before the answer that caused it").isNotNull();
+        clock.by = java.time.Duration.ofMinutes(30);
+        assertThat(s.get("/v1/status", token).code()).isEqualTo(200); // half an hour on: noted in memory, not written
+        Instant half = Instant.parse(listed(id).path("lastUsedAt").asText());
+        assertThat(half).isAfter(first.plus(java.time.Duration.ofMinutes(29)));
+        assertThat(stored(id)).as("not an hour on: not written").isEqualTo(first);
+
+        s.close();
+        s = new LiveServer(dir, c -> c, dev.steward.allocator.Server.Embedding.ALONE, clock);
+        JsonNode kept = listed(id);
+        assertThat(Instant.parse(kept.path("lastUsedAt").asText())).as("kept through the restart, to the hour: the first use").isEqualTo(first);
+        assertThat(kept.path("lastUsedFrom").asText()).isEqualTo("127.0.0.1");
+        assertThat(listed(never.path("id").asText()).has("lastUsedAt")).isFalse();
+        for (JsonNode t : s.get("/v1/tokens", s.admin()).body()) {
+            if (t.path("kind").asText().equals("agent")) {
+                assertThat(t.has("lastUsedAt")).as("an agent's token is not kept: its use is its heartbeat").isFalse();
+            }
+        }
+
+        clock.by = java.time.Duration.ofMinutes(61);
+        assertThat(s.get("/v1/status", token).code()).isEqualTo(200); // an hour after the stored one: written
+        Instant later = Instant.parse(listed(id).path("lastUsedAt").asText());
+        assertThat(stored(id)).isEqualTo(later);
+        s.close();
+        s = new LiveServer(dir, c -> c, dev.steward.allocator.Server.Embedding.ALONE, clock);
+        assertThat(Instant.parse(listed(id).path("lastUsedAt").asText())).isEqualTo(later);
+        s.close();
+        s = null;
+        try (var files = java.nio.file.Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private Instant stored(String id) {
+        return s.server.engine().read(st -> st.token(hashOf(st, id)).lastUsedAt()).join();
+    }
+
+    private static String hashOf(dev.steward.allocator.state.ClusterState st, String id) {
+        return st.tokens().stream().filter(t -> dev.steward.allocator.state.TokenRecord.idOf(t.hash()).equals(id)).findFirst().orElseThrow().hash();
+    }
+
     @Test
     void a_use_is_noted_at_most_once_a_second_from_one_address_and_at_once_from_another_and_a_gone_token_is_forgotten() {
         TokenUse use = new TokenUse();
