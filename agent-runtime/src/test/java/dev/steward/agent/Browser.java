@@ -12,6 +12,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -34,9 +35,15 @@ final class Browser implements AutoCloseable {
     }
 
     Browser() throws IOException {
+        this(List.of());
+    }
+
+    /** A browser that also takes {@code arguments} (chromium's switches: {@code --ignore-certificate-errors} for a test CA's HTTPS). */
+    Browser(List<String> arguments) throws IOException {
         profile = Files.createTempDirectory("steward-chromium");
         ChromeOptions o = new ChromeOptions();
         o.setBinary(CHROMIUM.toFile());
+        o.addArguments(arguments);
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000",
                 "--user-data-dir=" + profile, "--no-first-run", "--no-default-browser-check", "--disable-extensions",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync");

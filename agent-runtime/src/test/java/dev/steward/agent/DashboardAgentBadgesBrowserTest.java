@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The dashboard in a real browser marks an agent whose heartbeat says its disk is nearly full,
  * with what is free in its title, and one whose TLS certificate ends within a month, with when;
- * and neither on an agent with room and a certificate good for longer.
+ * and neither on an agent with room and a certificate good for longer. An allocator whose own
+ * certificate ends within a month is named above the cluster's totals.
  */
 class DashboardAgentBadgesBrowserTest {
     private Cluster c;
@@ -70,5 +71,34 @@ class DashboardAgentBadgesBrowserTest {
                         + "and write it over the old files (read again within 10 s, no restart)");
         assertThat(b.awaitText("#agents tr[data-agent='later']", "ready", Duration.ofSeconds(20)).getText()).doesNotContain("certificate");
         b.screenshot("certificate-ends-soon");
+        assertThat(b.driver.findElements(By.id("allocator-certificate"))).as("a plain-HTTP allocator has no certificate to end").isEmpty();
+    }
+
+    @Test
+    void the_allocators_own_certificate_ending_within_a_month_is_named_above_the_cluster() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        java.nio.file.Path certs = java.nio.file.Files.createTempDirectory("steward-dashboard-tls");
+        try {
+            var ca = dev.steward.tls.CertificateAuthority.create("dashboard test", Duration.ofDays(400), java.time.Clock.systemUTC());
+            ca.ca().write(certs, "ca");
+            java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            ca.issue(dev.steward.tls.CertificateAuthority.Kind.SERVER, java.util.List.of("127.0.0.1"), now, Duration.ofDays(12).plusHours(1))
+                    .write(certs, "server");
+            dev.steward.tls.TlsFiles server = new dev.steward.tls.TlsFiles(certs.resolve("ca.pem"), certs.resolve("server.pem"), certs.resolve("server-key.pem"));
+            java.time.Instant ends = server.leaf().getNotAfter().toInstant();
+            c = new Cluster(cfg -> cfg.withTls(new dev.steward.allocator.http.ServerTls(server, false)),
+                    new okhttp3.OkHttpClient.Builder().sslSocketFactory(dev.steward.tls.TlsFiles.trusting(certs.resolve("ca.pem")).context().getSocketFactory(),
+                            dev.steward.tls.TlsFiles.trusting(certs.resolve("ca.pem")).trustManager()).build());
+            b = new Browser(java.util.List.of("--ignore-certificate-errors")); // the test's own CA, which chromium does not know
+            b.signIn(c.server.url(), c.server.adminToken());
+            WebElement notice = b.awaitText("#allocator-certificate", "TLS certificate", Duration.ofSeconds(20));
+            assertThat(notice.getText()).isEqualTo("The allocator's TLS certificate ends at " + ends.toString().replace("Z", ".000Z")
+                    + " (in 12 days): renew it ('steward tls cert create --server') and write it over the old files; it is read again within 10 s, no restart.");
+            b.screenshot("allocator-certificate-ends-soon");
+        } finally {
+            try (var files = java.nio.file.Files.walk(certs)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
-// Cluster: every agent with its capacity and use, lost, draining, nearly-full and certificate-ending ones marked, and the totals.
+// Cluster: every agent with its capacity and use, lost, draining, nearly-full and certificate-ending ones marked, the totals, and a notice
+// when the allocator's own certificate ends within a month.
 import {h, fill, bigTable} from './dom.js';
 import {watch} from './api.js';
 import {cpus, mib, count, ago} from './format.js';
@@ -23,15 +24,30 @@ function certificateEnd(a) {
   return end !== undefined && end * 1000 - Date.now() <= MONTH_MS ? new Date(end * 1000) : null;
 }
 
+// 'ends at ... (in 12 days)' or 'ended at ...'
+function endsWhen(end) {
+  const days = Math.floor((end.getTime() - Date.now()) / (24 * 3600 * 1000));
+  return end.getTime() <= Date.now() ? `ended at ${end.toISOString()}` : `ends at ${end.toISOString()} (in ${days < 1 ? 'less than a day' : count(days) + (days === 1 ? ' day' : ' days')})`;
+}
+
 function certificateBadge(a) {
   const end = certificateEnd(a);
   if (!end) {
     return null;
   }
-  const days = Math.floor((end.getTime() - Date.now()) / (24 * 3600 * 1000));
-  const when = end.getTime() <= Date.now() ? `ended at ${end.toISOString()}` : `ends at ${end.toISOString()} (in ${days < 1 ? 'less than a day' : count(days) + (days === 1 ? ' day' : ' days')})`;
+  const when = endsWhen(end);
   return h('span', {class: 'badge warn', title: `TLS certificate ${when}: renew it ('steward tls cert create') and write it over the old files `
     + '(read again within 10 s, no restart)'}, end.getTime() <= Date.now() ? 'certificate ended' : 'certificate ends soon');
+}
+
+// As the status command: the allocator's own TLS certificate (or a CA it trusts), named when it ends within 30 days or has ended.
+function allocatorCertificate(st) {
+  const end = st.certificateEnds ? new Date(st.certificateEnds) : null;
+  if (!end || end.getTime() - Date.now() > MONTH_MS) {
+    return null;
+  }
+  return h('p', {class: 'notice warn', id: 'allocator-certificate'}, `The allocator's TLS certificate ${endsWhen(end)}: renew it `
+    + `('steward tls cert create --server') and write it over the old files; it is read again within 10 s, no restart.`);
 }
 
 function card(label, value, id) {
@@ -40,6 +56,7 @@ function card(label, value, id) {
 
 export function clusterView(main, params, {signal, problem}) {
   const cards = h('div', {class: 'cards', id: 'totals'});
+  const notices = h('div', {id: 'notices'});
   let gpusByAgent = new Map();
   let agents = [];
   const table = bigTable(['Agent', 'Status', 'CPUs', 'Memory', 'Disk', 'GPUs', 'Attributes', 'Heartbeat'], a => {
@@ -67,11 +84,12 @@ export function clusterView(main, params, {signal, problem}) {
       h('td', {class: 'muted'}, ago(a.lastHeartbeat)));
   }, a => `${a.name} ${a.id} ${a.status} ${a.draining ? 'draining' : ''} ${diskNearlyFull(a) ? 'disk nearly full' : ''} ${certificateEnd(a) ? 'certificate' : ''} ${a.gpuModel || ''} ${Object.entries(a.attributes || {}).map(e => e.join('=')).join(' ')}`,
   {placeholder: 'Filter agents (name, attribute, lost, draining)', id: 'agents'});
-  fill(main, h('h1', {}, 'Cluster'), cards, h('h2', {}, 'Agents'), table);
+  fill(main, h('h1', {}, 'Cluster'), notices, cards, h('h2', {}, 'Agents'), table);
 
   watch('/v1/status', st => {
     const t = st.total || {};
     const u = st.allocated || {};
+    fill(notices, allocatorCertificate(st));
     fill(cards,
       card('agents ready', count(st.agentsReady), 'agents-ready'),
       card('draining', count(st.agentsDraining), 'agents-draining'),
