@@ -14,10 +14,11 @@ import java.time.Instant;
  * kinds), so an admin sees where a leaked token was used. {@code lastUsedAt} and
  * {@code lastUsedFrom}: when the token was last used and from which address (null: never); a
  * role's or join token's is kept in the store to the hour, an agent's only since the allocator
- * (the leader) started.
+ * (the leader) started. {@code replacedBy}: the id of the token a rotation replaced this one with
+ * ({@code POST /v1/tokens/ID/rotate}; it is accepted until {@code expiresAt}); null when not rotated.
  */
 public record TokenInfo(String id, String kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
-                        java.util.List<JoinedAgent> joined, Instant lastUsedAt, String lastUsedFrom) {
+                        java.util.List<JoinedAgent> joined, Instant lastUsedAt, String lastUsedFrom, String replacedBy) {
 
     /** An agent that joined with a join token: its id, its name, and the address its join came from (null: not known). */
     public record JoinedAgent(String id, String name, String from) {

@@ -19,8 +19,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tokens", mixinStandardHelpOptions = true,
         description = "List the tokens the allocator issued (by id, never their values; when each was last used and from where: a role or join token's kept to the hour, an agent's since the allocator started), "
-                + "mint a role token or a join token, or revoke one (admin token).",
-        subcommands = {TokensCommand.Create.class, TokensCommand.Revoke.class})
+                + "mint a role token or a join token, rotate a role's token, or revoke one (admin token).",
+        subcommands = {TokensCommand.Create.class, TokensCommand.Rotate.class, TokensCommand.Revoke.class})
 final class TokensCommand implements Callable<Integer> {
     @Option(names = "--role", description = "Only this role's tokens", converter = Name.class)
     String role;
@@ -39,7 +39,8 @@ final class TokensCommand implements Callable<Integer> {
         java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
             System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
-                    expires(t, now), lastUsed(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null));
+                    expires(t, now), lastUsed(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null)
+                            + (t.replacedBy() == null ? "" : (t.description() == null ? "" : "; ") + "rotated: token " + t.replacedBy() + " replaced it"));
         }
         return 0;
     }
@@ -145,6 +146,37 @@ final class TokensCommand implements Callable<Integer> {
             System.out.println(t.token());
             System.err.printf("a token for role '%s' (id %s), shown only this once%s; revoke it with 'steward tokens revoke %s'%n", t.role(), t.id(),
                     t.expiresAt() == null ? "" : ", accepted until " + t.expiresAt(), t.id());
+            return 0;
+        }
+    }
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Replace a role's token with a new one (same role, description and lifetime) and print it (on stdout alone). "
+                    + "It is shown only this once.",
+                    "The old token is refused from the next call, or with --grace stays accepted that much longer, so a CI system's stored "
+                    + "credential can be swapped with no moment where neither works; a call with it afterwards is told which token replaced it."})
+    static final class Rotate implements Callable<Integer> {
+        @Parameters(index = "0", description = "The token's id (from 'steward tokens')")
+        String id;
+        @Option(names = "--grace", description = "How long the old token stays accepted beside the new one, e.g. 1h (0s to 30d). Default: 0s, "
+                + "refused from now")
+        String grace;
+        @Mixin
+        Connection conn;
+
+        @Override
+        public Integer call() throws Exception {
+            dev.steward.api.TokenRotated t = conn.client().rotateToken(id, grace);
+            if (conn.json()) {
+                Output.json(t);
+                return 0;
+            }
+            System.out.println(t.token());
+            java.time.Instant now = java.time.Instant.now();
+            System.err.printf("a new token for role '%s' (id %s), shown only this once%s; token %s %s%n", t.role(), t.id(),
+                    t.expiresAt() == null ? "" : ", accepted until " + t.expiresAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), t.replaced(),
+                    now.isBefore(t.replacedUntil()) ? "stays accepted until " + t.replacedUntil().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            : "is refused from now on");
             return 0;
         }
     }

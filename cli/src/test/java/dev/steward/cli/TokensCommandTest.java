@@ -107,6 +107,43 @@ class TokensCommandTest {
         }
     }
 
+    @Test
+    void aRolesTokenRotatedWithAGraceThenWithout() throws Exception {
+        try (Server a = Server.start(ServerConfig.of(dir.resolve("r")))) {
+            StewardClient admin = StewardClient.builder(a.url()).token(a.adminToken()).build();
+            admin.call("PUT", "/v1/roles/ci", Map.of("weight", 1), Object.class, false);
+            String[] conn = {"--addr", a.url(), "--token", a.adminToken()};
+            dev.steward.api.TokenIssued first = admin.createToken("ci", "jenkins", null);
+
+            CliRun graced = run(concat(new String[] {"tokens", "rotate", first.id(), "--grace", "1h"}, conn));
+            assertThat(graced.code()).as(graced.err()).isZero();
+            String second = graced.out().trim();
+            assertThat(second).startsWith("str_").doesNotContain("\n");
+            assertThat(graced.err()).contains("a new token for role 'ci' (id ").contains("shown only this once")
+                    .contains("token " + first.id() + " stays accepted until 20");
+            assertThat(StewardClient.builder(a.url()).token(first.token()).build().roles()).as("within the grace").hasSize(1);
+            assertThat(StewardClient.builder(a.url()).token(second).build().roles()).hasSize(1);
+            assertThat(run(concat(new String[] {"tokens", "--role", "ci"}, conn)).out().lines().filter(l -> l.startsWith(first.id())))
+                    .singleElement().asString().endsWith("jenkins; rotated: token " + graced.err().replaceAll("(?s).*\\(id ([0-9a-f]{16})\\).*", "$1")
+                            + " replaced it");
+
+            String secondId = graced.err().replaceAll("(?s).*\\(id ([0-9a-f]{16})\\).*", "$1");
+            CliRun now = run(concat(new String[] {"tokens", "rotate", secondId}, conn));
+            assertThat(now.code()).as(now.err()).isZero();
+            assertThat(now.err()).contains("token " + secondId + " is refused from now on");
+            assertThatThrownBy(() -> StewardClient.builder(a.url()).token(second).build().roles()).isInstanceOf(StewardException.class)
+                    .hasMessageContaining("the token was rotated");
+            assertThat(StewardClient.builder(a.url()).token(now.out().trim()).build().roles()).hasSize(1);
+
+            CliRun twice = run(concat(new String[] {"tokens", "rotate", secondId}, conn));
+            assertThat(twice.code()).isEqualTo(1);
+            assertThat(twice.err()).contains("was already rotated");
+            CliRun badGrace = run(concat(new String[] {"tokens", "rotate", first.id(), "--grace", "2mo"}, conn));
+            assertThat(badGrace.code()).isEqualTo(1);
+            assertThat(badGrace.err()).contains("grace");
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

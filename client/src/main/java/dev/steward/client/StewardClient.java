@@ -295,6 +295,15 @@ public final class StewardClient {
         return call("POST", "/v1/join-tokens", new dev.steward.api.JoinTokenRequest(description, ttl, uses), dev.steward.api.TokenIssued.class, false);
     }
 
+    /**
+     * Rotates a role's token (admin): a new one for the same role, description and lifetime, and
+     * the old one accepted {@code grace} more (e.g. "1h"; null: refused from now). Not retried: a
+     * retry would find the token rotated already.
+     */
+    public dev.steward.api.TokenRotated rotateToken(String id, String grace) throws IOException {
+        return call("POST", Paths.v1("tokens", id, "rotate"), new dev.steward.api.TokenRotateRequest(grace), dev.steward.api.TokenRotated.class, false);
+    }
+
     /** The tokens the allocator knows (admin), by id, never their values; {@code role} null for every token, agents' included. */
     public List<dev.steward.api.TokenInfo> tokens(String role) throws IOException {
         return get(role == null ? "/v1/tokens" : "/v1/tokens?role=" + Paths.segment(role), new TypeReference<>() { });

@@ -219,6 +219,10 @@ public final class Api implements HttpApi {
             TokenRecord t = tokens.apply(hash); // a concurrent map: every agent's every request is authenticated without a hop to the owner thread
             if (t != null && t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt())) {
                 req.trace().principal(principal(t));
+                if (t.replacedBy() != null) {
+                    throw new ApiError(401, "Unauthorized", "the token was rotated: token " + t.replacedBy() + " replaced it, and it was accepted "
+                            + "until " + t.expiresAt() + "; use the new token (the admin has it from 'steward tokens rotate')", null);
+                }
                 throw new ApiError(401, "Unauthorized", "the token expired at " + t.expiresAt() + "; the admin mints another with 'steward tokens create "
                         + (t.kind() == TokenRecord.Kind.JOIN ? "--join" : t.subject()) + "'", null);
             }

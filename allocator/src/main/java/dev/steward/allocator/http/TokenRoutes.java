@@ -13,7 +13,8 @@ import java.util.Set;
  * The tokens the allocator issued (role tokens, agents' tokens, join tokens), for the admin:
  * listed by id, never shown again, and revoked. A revoked token is refused from the next call on.
  * Join tokens are minted here: each expires (24 hours unless asked otherwise), and may be good for
- * a number of agents only, which each join uses up in the same durable command.
+ * a number of agents only, which each join uses up in the same durable command. A role's token is
+ * rotated here too ({@link dev.steward.allocator.state.TokenRotation}).
  */
 final class TokenRoutes {
     private final Handlers h;
@@ -51,6 +52,18 @@ final class TokenRoutes {
                         return new dev.steward.api.TokenIssued(null, token, jr.description(), TokenRecord.idOf(hash), t.expiresAt());
                     });
                 }),
+                new Route("POST", "/v1/tokens/{id}/rotate", admin, c -> {
+                    java.time.Duration grace = h.optionalBody(c, dev.steward.api.TokenRotateRequest.class,
+                            new dev.steward.api.TokenRotateRequest(null)).graceDuration();
+                    String token = dev.steward.allocator.auth.Tokens.mint("str");
+                    String hash = dev.steward.allocator.auth.Tokens.hash(token);
+                    return h.command(201, (s, now) -> {
+                        TokenRecord[] oldAndNew = s.rotateToken(c.param("id"), hash, grace, now);
+                        TokenRecord fresh = oldAndNew[1];
+                        return new dev.steward.api.TokenRotated(fresh.subject(), token, fresh.description(), TokenRecord.idOf(hash), fresh.expiresAt(),
+                                TokenRecord.idOf(oldAndNew[0].hash()), oldAndNew[0].expiresAt());
+                    });
+                }),
                 new Route("DELETE", "/v1/tokens/{id}", admin, c -> {
                     String id = c.param("id");
                     return h.command(200, (s, now) -> {
@@ -64,7 +77,7 @@ final class TokenRoutes {
     static TokenInfo view(TokenRecord t, java.util.Map<String, List<TokenInfo.JoinedAgent>> joined, dev.steward.allocator.auth.TokenUse.Use last) {
         return new TokenInfo(TokenRecord.idOf(t.hash()), t.kind().name().toLowerCase(java.util.Locale.ROOT), t.subject(), t.description(), t.createdAt(),
                 t.expiresAt(), t.usesLeft(), t.kind() == TokenRecord.Kind.JOIN ? joined.getOrDefault(t.subject(), List.of()) : null,
-                last == null ? null : last.at(), last == null ? null : last.from());
+                last == null ? null : last.at(), last == null ? null : last.from(), t.replacedBy());
     }
 
     /** The agents known now that joined with a minted join token, by that token's id, each with where its join came from. */

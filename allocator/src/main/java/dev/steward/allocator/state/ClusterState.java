@@ -177,6 +177,14 @@ public final class ClusterState {
     }
 
     /** The heartbeats of ready agents, recorded off the owner thread and folded in by {@link #tick}. */
+    /**
+     * Rotates the role token named {@code id} ({@link TokenRotation}): a new one, whose hash is
+     * {@code newHash}, and the old one accepted for {@code grace} more. Returns {old, new}.
+     */
+    public TokenRecord[] rotateToken(String id, String newHash, Duration grace, Instant now) {
+        return TokenRotation.rotate(this, id, newHash, grace, now);
+    }
+
     public Heartbeats heartbeats() {
         return heartbeats;
     }

@@ -9,9 +9,10 @@ import java.time.Instant;
  * may join {@code usesLeft} more agents (null: any number until it expires). {@code lastUsedAt} and
  * {@code lastUsedFrom}: its last use as last stored, to the hour ({@link dev.steward.allocator.auth.TokenUse}; null
  * for a token not used since this was kept, and for agents' tokens, whose use is their heartbeat).
+ * {@code replacedBy}: the id of the token a rotation replaced this one with (null: not rotated).
  */
 public record TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft,
-                          Instant lastUsedAt, String lastUsedFrom) {
+                          Instant lastUsedAt, String lastUsedFrom, String replacedBy) {
     public enum Kind { ROLE, AGENT, JOIN }
 
     public TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt) {
@@ -19,17 +20,22 @@ public record TokenRecord(String hash, Kind kind, String subject, String descrip
     }
 
     public TokenRecord(String hash, Kind kind, String subject, String description, Instant createdAt, Instant expiresAt, Integer usesLeft) {
-        this(hash, kind, subject, description, createdAt, expiresAt, usesLeft, null, null);
+        this(hash, kind, subject, description, createdAt, expiresAt, usesLeft, null, null, null);
     }
 
     /** The same token with {@code n} joins left. */
     public TokenRecord withUsesLeft(Integer n) {
-        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, n, lastUsedAt, lastUsedFrom);
+        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, n, lastUsedAt, lastUsedFrom, replacedBy);
     }
 
     /** The same token, last used at {@code at} from {@code from} (an address, or null). */
     public TokenRecord withLastUse(Instant at, String from) {
-        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, usesLeft, at, from);
+        return new TokenRecord(hash, kind, subject, description, createdAt, expiresAt, usesLeft, at, from, replacedBy);
+    }
+
+    /** The same token, replaced by the token {@code id} ({@link TokenRotation}) and accepted until {@code until}. */
+    public TokenRecord replaced(String id, Instant until) {
+        return new TokenRecord(hash, kind, subject, description, createdAt, until, usesLeft, lastUsedAt, lastUsedFrom, id);
     }
 
     /** Whether it may join no more agents. */

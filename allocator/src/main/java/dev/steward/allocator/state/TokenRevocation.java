@@ -10,18 +10,7 @@ final class TokenRevocation {
     }
 
     static TokenRecord revoke(ClusterState s, String id) {
-        TokenRecord found = null;
-        if (id != null && id.length() == TokenRecord.ID_LENGTH) {
-            for (TokenRecord t : s.tokens.values()) {
-                if (t.hash().startsWith(id)) {
-                    found = t;
-                    break;
-                }
-            }
-        }
-        if (found == null) {
-            throw new NotFound("token", id);
-        }
+        TokenRecord found = TokenRotation.find(s, id);
         s.tokens.remove(found.hash());
         s.changes.tokens.remove(found.hash());
         s.removed.add(found.hash());

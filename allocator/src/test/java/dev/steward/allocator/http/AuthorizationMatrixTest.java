@@ -117,6 +117,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/allocations/{id}/release",                "401 401 403 403 404 403 ok ok");
         row("DELETE /v1/requests/{id}",                         "401 401 403 403 404 403 ok ok");
         row("POST /v1/packages/gc",                             "401 401 403 403 403 403 403 ok");
+        row("POST /v1/tokens/{id}/rotate",                      "401 401 403 403 403 403 403 ok");
         row("DELETE /v1/tokens/{id}",                           "401 401 403 403 403 403 403 ok");
         // ra's package runs in ra's service: ra and the admin are refused with 409 (past authorization), rb finds it not there
         row("DELETE /v1/packages/{digest}",                     "401 401 403 403 404 403 ok ok");
