@@ -31,14 +31,15 @@ final class TlsCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls ca create' or 'steward tls cert create'");
     }
 
-    @Command(name = "ca", mixinStandardHelpOptions = true, description = "The cluster's certificate authority.", subcommands = Ca.Create.class)
+    @Command(name = "ca", mixinStandardHelpOptions = true, description = "The cluster's certificate authority.",
+            subcommands = {Ca.Create.class, Rotate.class, Finish.class})
     static final class Ca implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls ca create'");
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls ca create', 'rotate' or 'finish'");
         }
 
         @Command(name = "create", mixinStandardHelpOptions = true,
@@ -63,6 +64,68 @@ final class TlsCommand implements Runnable {
                 System.out.println("==> CA key:         " + dir.resolve(CA + "-key.pem") + " (0600: it signs every certificate of the cluster)");
                 return 0;
             }
+        }
+    }
+
+    /** A CA rotation's steps, as its first step prints them. */
+    static final String ROTATION_STEPS = "1. give every party (allocators, agents, clients) the new %s: it holds both CAs, and each party reads it "
+            + "again within 10 s, no restart;%n2. issue each party's certificate again ('steward tls cert create', now from the new CA) and write it "
+            + "over the old one;%n3. then 'steward tls ca finish --dir %s' and give every party the CA file again: the old CA's certificates are "
+            + "refused from then on.%n";
+
+    @Command(name = "rotate", mixinStandardHelpOptions = true,
+            description = {"Start replacing the CA with no moment where parties refuse each other: a new CA; DIR/steward-ca.pem becomes a bundle "
+                    + "of the new CA and the old (both trusted), DIR/steward-ca-key.pem the new CA's key, and the old CA's files are kept as "
+                    + "DIR/steward-ca-previous.pem and DIR/steward-ca-previous-key.pem.",
+                    "Then give every party the bundle, issue their certificates again, and run 'steward tls ca finish'."})
+    static final class Rotate implements Callable<Integer> {
+        @Option(names = "--dir", description = "Where the CA is. Default: the current directory", defaultValue = ".")
+        Path dir;
+
+        @Option(names = "--name", description = "The new CA's common name. Default: ${DEFAULT-VALUE}", defaultValue = "Steward cluster CA")
+        String name;
+
+        @Option(names = "--days", description = "How long the new CA is valid. Default: ${DEFAULT-VALUE}", defaultValue = "1825")
+        int days;
+
+        @Override
+        public Integer call() throws Exception {
+            CertificateAuthority fresh;
+            try {
+                fresh = dev.steward.tls.CaRotation.start(dir, CA, name, Duration.ofDays(days), Clock.systemUTC());
+            } catch (java.io.IOException e) {
+                System.err.println("steward tls ca rotate: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("==> new CA: " + dir.resolve(CA + ".pem") + " (the new CA, then the old), valid until "
+                    + fresh.ca().certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            System.out.println("==> its key: " + dir.resolve(CA + "-key.pem") + " (0600); the old CA's: " + dir.resolve(CA + "-previous.pem")
+                    + ", " + dir.resolve(CA + "-previous-key.pem"));
+            System.out.printf(ROTATION_STEPS, dir.resolve(CA + ".pem"), dir);
+            return 0;
+        }
+    }
+
+    @Command(name = "finish", mixinStandardHelpOptions = true,
+            description = "Finish a CA rotation ('steward tls ca rotate'), once every party has a certificate of the new CA: DIR/steward-ca.pem "
+                    + "holds the new CA alone and the old CA's files go. Give every party the CA file again.")
+    static final class Finish implements Callable<Integer> {
+        @Option(names = "--dir", description = "Where the CA is. Default: the current directory", defaultValue = ".")
+        Path dir;
+
+        @Override
+        public Integer call() throws Exception {
+            java.security.cert.X509Certificate kept;
+            try {
+                kept = dev.steward.tls.CaRotation.finish(dir, CA);
+            } catch (java.io.IOException e) {
+                System.err.println("steward tls ca finish: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("==> " + dir.resolve(CA + ".pem") + " holds the new CA alone (" + kept.getSubjectX500Principal().getName()
+                    + ", valid until " + kept.getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "); the old CA's files are "
+                    + "gone. Give every party this file: each reads it again within 10 s, and refuses the old CA's certificates from then on.");
+            return 0;
         }
     }
 

@@ -105,13 +105,23 @@ public final class CertificateAuthority {
         }
     }
 
-    /** The CA in {@code cert} and {@code key}, to issue more certificates. */
+    /**
+     * The CA in {@code cert} (its first certificate: during a rotation the file holds the new CA,
+     * then the old one, {@link CaRotation}) and {@code key}, to issue more certificates. A key that
+     * is not that certificate's is refused: what it signed would be trusted by no one.
+     */
     public static CertificateAuthority load(Path cert, Path key) throws IOException {
         X509Certificate c = Pem.certificates(cert).get(0);
         if (c.getBasicConstraints() < 0) {
             throw new IOException(cert + " is not a CA certificate (make one with steward tls ca create)");
         }
-        return new CertificateAuthority(new Issued(c, Pem.privateKey(key)));
+        PrivateKey k = Pem.privateKey(key);
+        if (!c.getPublicKey().getAlgorithm().equals(k.getAlgorithm())) {
+            throw new IOException(key + " is a " + k.getAlgorithm() + " key, but the CA in " + cert + " is " + c.getPublicKey().getAlgorithm()
+                    + ": they are not a pair");
+        }
+        TlsFiles.checkPair(k, c, key, cert);
+        return new CertificateAuthority(new Issued(c, k));
     }
 
     /**

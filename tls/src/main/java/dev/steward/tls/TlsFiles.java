@@ -81,7 +81,7 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
             throw new IOException(key + " is a " + k.getAlgorithm() + " key, but " + cert + " holds a " + chain.get(0).getPublicKey().getAlgorithm()
                     + " certificate: they are not a pair");
         }
-        checkPair(k, chain.get(0));
+        checkPair(k, chain.get(0), key, cert);
         try {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, IN_MEMORY);
@@ -95,7 +95,7 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
     }
 
     /** Signs with the key and checks it with the certificate's public key: a key of the same kind from another certificate is refused. */
-    private void checkPair(PrivateKey k, X509Certificate c) throws IOException {
+    static void checkPair(PrivateKey k, X509Certificate c, Path key, Path cert) throws IOException {
         String alg = switch (k.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";

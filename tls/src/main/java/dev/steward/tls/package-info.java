@@ -7,6 +7,7 @@
  * need it, so BouncyCastle is an optional dependency. {@link dev.steward.tls.CertificateExpiry}
  * says when a party's certificates end, and what to log of it from a month before; the contexts
  * {@link dev.steward.tls.TlsFiles#context()} makes read their files again when they change, so a
- * renewed certificate is used with no restart.
+ * renewed certificate is used with no restart, and {@link dev.steward.tls.CaRotation} replaces the
+ * CA itself in two steps, both CAs trusted in between.
  */
 package dev.steward.tls;
