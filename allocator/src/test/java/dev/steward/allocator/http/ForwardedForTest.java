@@ -12,11 +12,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,37 +23,19 @@ import static org.awaitility.Awaitility.await;
  * log with via= the proxy); without it, the same header is a client's claim and is ignored.
  */
 class ForwardedForTest {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Logger log = Logger.getLogger(RequestLog.LOGGER);
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level before;
+    private AccessLogLines log;
+    private List<String> lines;
     private LiveServer s;
 
     @BeforeEach
     void listen() {
-        before = log.getLevel();
-        log.setLevel(Level.FINE);
-        capture.setLevel(Level.ALL);
-        log.addHandler(capture);
+        log = new AccessLogLines(Level.FINE);
+        lines = log.lines;
     }
 
     @AfterEach
     void close() {
-        log.removeHandler(capture);
-        log.setLevel(before);
+        log.close();
         if (s != null) {
             s.close();
         }

@@ -8,48 +8,26 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The request log on a real allocator: one line per request, with who and what, and never a token, however a client sends one. */
 class RequestLogTest {
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final Logger log = Logger.getLogger(RequestLog.LOGGER);
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            lines.add(r.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level before;
+    private AccessLogLines log;
+    private List<String> lines;
     private LiveServer s;
 
     @BeforeEach
     void listen() {
-        before = log.getLevel();
-        log.setLevel(Level.FINER); // agents' routine requests too
-        capture.setLevel(Level.ALL);
-        log.addHandler(capture);
+        log = new AccessLogLines(Level.FINER); // agents' routine requests too
+        lines = log.lines;
     }
 
     @AfterEach
     void close() {
-        log.removeHandler(capture);
-        log.setLevel(before);
+        log.close();
         if (s != null) {
             s.close();
         }
@@ -142,7 +120,7 @@ class RequestLogTest {
         assertThat(RequestLog.routine(TrafficClass.AGENT, "POST", "/v1/agents", 201)).as("a join: once per machine, and who let it in").isFalse();
         assertThat(RequestLog.routine(TrafficClass.CLIENT, "GET", "/v1/status", 200)).isFalse();
         assertThat(RequestLog.routine(TrafficClass.WATCH, "GET", "/v1/status", 200)).isFalse();
-        log.setLevel(Level.FINE); // as steward server sets it by default
+        log.level(Level.FINE); // as steward server sets it by default
         s = new LiveServer();
         String[] agent = s.agent("m1", "2", "2g"); // a join: logged, with the join token and where it came from
         s.put("/v1/agents/" + agent[0] + "/heartbeat", agent[1], "{}"); // routine

@@ -79,8 +79,7 @@ class TokenLastUseTest {
     }
 
     @Test
-    void a_role_or_join_tokens_last_use_is_kept_to_the_hour_through_a_restart_and_an_agents_is_not() throws Exception {
-        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("steward-last-use");
+    void a_role_or_join_tokens_last_use_is_kept_to_the_hour_through_a_restart_and_an_agents_is_not(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         Ahead clock = new Ahead();
         s = new LiveServer(dir, c -> c, dev.steward.allocator.Server.Embedding.ALONE, clock);
         String[] agent = s.agent("m1", "2", "2g");
@@ -119,11 +118,6 @@ class TokenLastUseTest {
         s.close();
         s = new LiveServer(dir, c -> c, dev.steward.allocator.Server.Embedding.ALONE, clock);
         assertThat(Instant.parse(listed(id).path("lastUsedAt").asText())).isEqualTo(later);
-        s.close();
-        s = null;
-        try (var files = java.nio.file.Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 
     private Instant stored(String id) {

@@ -3,8 +3,8 @@ package dev.steward.allocator.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,17 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class TokenRotationApiTest {
     private LiveServer s;
-    private Path dir;
+    @TempDir
+    Path dir;
 
     @AfterEach
-    void stop() throws Exception {
+    void stop() {
         if (s != null) {
             s.close();
-        }
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -44,7 +40,6 @@ class TokenRotationApiTest {
 
     @Test
     void a_rotated_token_is_refused_naming_its_replacement_and_the_new_one_acts_for_the_same_role() throws Exception {
-        dir = Files.createTempDirectory("steward-rotate");
         s = new LiveServer(dir, c -> c);
         s.put("/v1/roles/ci", s.admin(), "{\"weight\":1}");
         JsonNode old = s.post("/v1/roles/ci/tokens", s.admin(), "{\"description\":\"jenkins\",\"ttl\":\"90d\"}").body();
