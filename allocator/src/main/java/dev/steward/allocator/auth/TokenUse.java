@@ -36,11 +36,6 @@ public final class TokenUse {
         return byHash.get(hash);
     }
 
-    /** Each token's last use, by hash. */
-    public void forEach(java.util.function.BiConsumer<String, Use> each) {
-        byHash.forEach(each);
-    }
-
     /** Forgets the uses of tokens no longer stored (revoked, expired and swept, an agent forgotten). */
     public void retainOnly(Set<String> hashes) {
         byHash.keySet().retainAll(hashes);

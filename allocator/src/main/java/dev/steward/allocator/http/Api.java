@@ -56,7 +56,7 @@ public final class Api implements HttpApi {
         this.joinHash = joinToken == null ? null : Tokens.hash(joinToken).getBytes(StandardCharsets.US_ASCII); // null: minted join tokens only
         this.metricsHash = metricsToken == null ? null : Tokens.hash(metricsToken).getBytes(StandardCharsets.US_ASCII);
         this.tokens = engine.read(s -> (java.util.function.Function<String, TokenRecord>) s::token).join();
-        this.keeper = new TokenUseKeeper(use, engine, tokens);
+        this.keeper = new TokenUseKeeper(use, engine);
         Handlers h = new Handlers(engine, clock);
         routes.addAll(new StatusRoutes(h, certificates).routes());
         routes.addAll(new AgentRoutes(h).routes());

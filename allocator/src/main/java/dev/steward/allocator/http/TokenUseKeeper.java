@@ -6,11 +6,8 @@ import dev.steward.allocator.state.TokenRecord;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 /**
  * Notes each use of a stored token ({@link TokenUse}, in memory, for the listing) and keeps it in
@@ -18,25 +15,23 @@ import java.util.function.Function;
  * after the allocator restarts or another server leads: a token unused for months is one to
  * revoke, and a restart must not make it look new. A use is written once it is an hour
  * ({@link #KEEP_EVERY}) after the one stored, or when none is: at most one write per token an
- * hour, whatever its traffic, all those due then in one command, and at most one such command at
- * a time. Only a call that succeeded writes (a refused call changes nothing stored), and its answer
- * waits for that write, about a millisecond once an hour per token, so no write lands after the
- * answer that caused it. Agents' tokens are not kept: their
- * use is their heartbeat, and 10,000 agents would be 10,000 writes an hour for nothing.
+ * hour, whatever its traffic, and one such write at a time. Only a call that succeeded writes (a
+ * refused call changes nothing stored), and its answer waits for that write, about a millisecond
+ * once an hour per token, so no write lands after the answer that caused it. Agents' tokens are
+ * not kept: their use is their heartbeat, and 10,000 agents would be 10,000 writes an hour for
+ * nothing.
  */
 final class TokenUseKeeper {
     /** How much older than a use the stored one may be before the use is written. */
     static final Duration KEEP_EVERY = Duration.ofHours(1);
     private final TokenUse use;
     private final Engine engine;
-    private final Function<String, TokenRecord> tokens;
     private final AtomicBoolean writing = new AtomicBoolean();
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
-    TokenUseKeeper(TokenUse use, Engine engine, Function<String, TokenRecord> tokens) {
+    TokenUseKeeper(TokenUse use, Engine engine) {
         this.use = use;
         this.engine = engine;
-        this.tokens = tokens;
     }
 
     /** Whether a use at {@code at} is to be written over the stored one ({@code stored}, null: none). */
@@ -50,29 +45,18 @@ final class TokenUseKeeper {
     }
 
     /**
-     * After a call by {@code t} that succeeded (a refused one writes nothing): writes every use
-     * now due, in one command, unless none is or a write is under way (then each is due again at
-     * a later call). Completes once the write is durable, or at once when there is none.
+     * After a call by {@code t} that succeeded (a refused one writes nothing): writes its last use
+     * when it is due, unless a write is under way (then it is due again at its next call).
+     * Completes once the write is durable, or at once when there is none.
      */
     CompletableFuture<Void> keep(TokenRecord t) {
         TokenUse.Use last = use.last(t.hash());
         if (t.kind() == TokenRecord.Kind.AGENT || last == null || !due(last.at(), t.lastUsedAt()) || !writing.compareAndSet(false, true)) {
             return DONE;
         }
-        Map<String, TokenUse.Use> due = new LinkedHashMap<>();
-        use.forEach((hash, u) -> {
-            TokenRecord r = tokens.apply(hash);
-            if (r != null && r.kind() != TokenRecord.Kind.AGENT && due(u.at(), r.lastUsedAt())) {
-                due.put(hash, u);
-            }
-        });
-        if (due.isEmpty()) {
-            writing.set(false);
-            return DONE;
-        }
         try {
             return engine.command((s, now) -> {
-                due.forEach((hash, u) -> s.noteTokenUse(hash, u.at(), u.from()));
+                s.noteTokenUse(t.hash(), last.at(), last.from());
                 return (Void) null;
             }).whenComplete((r, e) -> writing.set(false)); // a failed write (the store out, the engine closed) is tried again at a later call
         } catch (RuntimeException e) {
