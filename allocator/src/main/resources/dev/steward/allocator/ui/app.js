@@ -7,6 +7,7 @@ import {rolesView} from './roles.js';
 import {servicesView, serviceView, deploymentsView} from './services.js';
 import {deploymentView} from './deployment.js';
 import {monitorsView, monitorView} from './monitor.js';
+import {tokensView} from './tokens.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -39,6 +40,7 @@ const ROUTES = [
   [/^#\/deployments\/([^/]+)$/, () => deploymentView],
   [/^#\/monitors$/, () => monitorsView],
   [/^#\/monitors\/([^/]+)$/, () => monitorView],
+  [/^#\/tokens$/, () => tokensView],
 ];
 
 function route() {
@@ -51,6 +53,7 @@ function route() {
   }
   nav.hidden = false;
   signout.hidden = false;
+  document.getElementById('nav-tokens').hidden = sessionStorage.getItem('steward.kind') !== 'admin'; // the admin's alone
   const hash = location.hash || '#/cluster';
   for (const [re, view] of ROUTES) {
     const m = hash.match(re);
