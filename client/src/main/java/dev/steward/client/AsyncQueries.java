@@ -32,14 +32,16 @@ final class AsyncQueries {
     private final SSLContext ssl;
     private final String token;
     private final Duration retryBudget;
+    private final Duration answerGrace;
     private volatile HttpClient http;
     private final Servers servers;
 
-    AsyncQueries(SSLContext ssl, String token, Duration retryBudget, Servers servers) {
+    AsyncQueries(SSLContext ssl, String token, Duration retryBudget, Duration answerGrace, Servers servers) {
         this.servers = servers;
         this.ssl = ssl;
         this.token = token;
         this.retryBudget = retryBudget;
+        this.answerGrace = answerGrace;
     }
 
     Duration retryBudget() {
@@ -66,11 +68,11 @@ final class AsyncQueries {
 
     /**
      * How long a blocking query with {@code wait} may take in all: the allocator answers by the end
-     * of the wait; beyond it and 30 s more something is wrong (an allocator whose machine died
-     * sends nothing, not even the end of the connection).
+     * of the wait; beyond it and the grace more (30 s unless the builder says otherwise) something
+     * is wrong (an allocator whose machine died sends nothing, not even the end of the connection).
      */
-    static Duration answerWithin(Duration wait) {
-        return wait.plusSeconds(30);
+    Duration answerWithin(Duration wait) {
+        return wait.plus(answerGrace);
     }
 
     /** GET {@code url?index=after&wait=...}: the value and the change index, or a {@link StewardException} with the allocator's problem. */

@@ -53,6 +53,9 @@ public final class StewardClient {
         this.async = async;
     }
 
+    /** {@link Builder#answerGrace}'s default. */
+    public static final Duration DEFAULT_ANSWER_GRACE = Duration.ofSeconds(30);
+
     public static Builder builder(String address) {
         return new Builder(address);
     }
@@ -65,6 +68,7 @@ public final class StewardClient {
         private Duration retryBudget = Duration.ofSeconds(30);
         private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
         private Duration callTimeout = Duration.ZERO;
+        private Duration answerGrace = DEFAULT_ANSWER_GRACE;
         private dev.steward.tls.TlsFiles tls;
         private boolean allowPlainHttp;
         private String caPem;
@@ -122,6 +126,21 @@ public final class StewardClient {
             return this;
         }
 
+        /**
+         * How long past a blocking query's wait (or a log follow's) the client still waits for the
+         * allocator's answer before it takes the allocator for dead (30 s by
+         * default; an allocator whose machine died sends nothing, not even the end of the
+         * connection). Keep it above 10 s: the allocator answers a log follow within its wait and
+         * 10 s, and a 504 then is an answer, not silence.
+         */
+        public Builder answerGrace(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("answerGrace: must be more than 0, was " + d);
+            }
+            this.answerGrace = d;
+            return this;
+        }
+
         public StewardClient build() {
             java.util.List<HttpUrl> urls = Servers.parse(address);
             HttpUrl url = urls.get(0);
@@ -155,7 +174,7 @@ public final class StewardClient {
                     .addInterceptor(new ServersInterceptor(servers))                                             // to the leader, or the next allocator
                     .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
                     .build();
-            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget, servers));
+            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget, answerGrace, servers));
         }
 
         private void checkPlain(HttpUrl url) {
@@ -341,8 +360,8 @@ public final class StewardClient {
         HttpUrl u = url(Paths.v1("tasks", taskId, "logs")).newBuilder().addQueryParameter("stream", stream)
                 .addQueryParameter("offset", Long.toString(offset)).addQueryParameter("wait", wait.toMillis() + "ms").build();
         // the allocator answers a follow within its wait and 10 s (504 when the agent does not): silence past the wait and
-        // 30 s is an allocator whose machine died, not a follow to go on waiting for until the 6-minute read timeout
-        OkHttpClient h = http.newBuilder().readTimeout(AsyncQueries.answerWithin(wait)).build();
+        // the grace (30 s) is an allocator whose machine died, not a follow to go on waiting for until the 6-minute read timeout
+        OkHttpClient h = http.newBuilder().readTimeout(async.answerWithin(wait)).build();
         try (Response r = h.newCall(new Request.Builder().url(u).get().build()).execute()) {
             byte[] b = r.body() == null ? new byte[0] : r.body().bytes();
             check(r, new String(b, java.nio.charset.StandardCharsets.UTF_8));
@@ -432,7 +451,7 @@ public final class StewardClient {
 
     // ---------------------------------------------------------------- generic
 
-    /** A blocking query: GET {@code path?index=after&wait=...}; it gives up as {@link AsyncQueries#answerWithin} says. */
+    /** A blocking query: GET {@code path?index=after&wait=...}; it gives up as {@link Builder#answerGrace} says. */
     public <T> Indexed<T> query(String path, long after, Duration wait, JavaType type) throws IOException {
         HttpUrl.Builder u = url(path).newBuilder();
         if (after > 0) {
@@ -440,7 +459,7 @@ public final class StewardClient {
         }
         okhttp3.Call call = http.newCall(new Request.Builder().url(u.build()).get().build());
         if (after > 0) {
-            call.timeout().timeout(AsyncQueries.answerWithin(wait).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            call.timeout().timeout(async.answerWithin(wait).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         try (Response r = call.execute()) {
             String text = r.body() == null ? "" : r.body().string();

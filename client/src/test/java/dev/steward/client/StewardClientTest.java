@@ -88,7 +88,8 @@ class StewardClientTest {
     /**
      * Runs {@code call} (with a 500 ms wait) against an allocator whose machine died: the
      * connection was made, and no byte (not even a FIN) ever comes back. It must give up after its
-     * wait and 30 s, not the client's 6-minute read timeout it used to wait out.
+     * wait and the grace (2 s here, 30 s by default), not the client's 6-minute read timeout it
+     * used to wait out.
      */
     private static void givesUpOnASilentAllocator(Call call) throws Exception {
         try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
@@ -104,7 +105,8 @@ class StewardClientTest {
             });
             acceptor.setDaemon(true);
             acceptor.start();
-            StewardClient c = StewardClient.builder("http://127.0.0.1:" + silent.getLocalPort()).token("sta_token").retryBudget(Duration.ZERO).build();
+            StewardClient c = StewardClient.builder("http://127.0.0.1:" + silent.getLocalPort()).token("sta_token").retryBudget(Duration.ZERO)
+                    .answerGrace(Duration.ofSeconds(2)).build();
             long t0 = System.nanoTime();
             CompletableFuture<Object> answer = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -114,7 +116,9 @@ class StewardClientTest {
                 }
             });
             assertThat(answer.get(90, TimeUnit.SECONDS)).isInstanceOf(java.io.InterruptedIOException.class);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(30_500));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(took).as("not before the wait and the grace").isGreaterThanOrEqualTo(Duration.ofMillis(2_500));
+            assertThat(took).as("the grace asked for, not the default 30 s nor the read timeout").isLessThan(Duration.ofSeconds(25));
             for (java.net.Socket so : held) {
                 so.close();
             }
@@ -122,13 +126,21 @@ class StewardClientTest {
     }
 
     @Test
-    void a_blocking_query_to_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
+    void a_blocking_query_to_an_allocator_gone_silent_gives_up_after_its_wait_and_the_grace_not_the_6_minute_read_timeout() throws Exception {
         givesUpOnASilentAllocator(c -> c.request("r1", 5, Duration.ofMillis(500)));
     }
 
     @Test
-    void a_log_follow_from_an_allocator_gone_silent_gives_up_after_its_wait_and_30_s_not_the_6_minute_read_timeout() throws Exception {
+    void a_log_follow_from_an_allocator_gone_silent_gives_up_after_its_wait_and_the_grace_not_the_6_minute_read_timeout() throws Exception {
         givesUpOnASilentAllocator(c -> c.logs("t1", "stdout", 0, Duration.ofMillis(500)));
+    }
+
+    @Test
+    void an_answer_grace_of_nothing_is_refused_naming_it() {
+        assertThatThrownBy(() -> StewardClient.builder("http://127.0.0.1:4646").answerGrace(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("answerGrace");
+        assertThat(StewardClient.DEFAULT_ANSWER_GRACE).as("the default: above the 10 s within which the allocator answers a log follow")
+                .isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
