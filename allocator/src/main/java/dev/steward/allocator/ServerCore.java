@@ -129,7 +129,7 @@ final class ServerCore implements AutoCloseable {
         Api api;
         try {
             api = new Api(engine, tokens.admin(), tokens.join(), clock, packages, sweeper, monitors, store.secretKeys(),
-                    cfg.tls() == null ? null : cfg.tls().files().context(), metrics, cfg.metricsOpen(), tokens.metrics(),
+                    cfg.tls() == null ? null : cfg.tls().context(), metrics, cfg.metricsOpen(), tokens.metrics(),
                     cfg.tls() == null ? null : dev.steward.tls.CertificateExpiry.watch(cfg.tls().files(), dev.steward.tls.CertificateExpiry.of(cfg.tls().files())));
         } catch (IOException e) {
             monitors.close();

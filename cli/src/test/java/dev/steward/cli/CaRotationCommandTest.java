@@ -61,7 +61,7 @@ class CaRotationCommandTest {
         Path ca = dir.resolve("steward-ca.pem");
         Path onlyOld = Files.copy(ca, dir.resolve("old-ca-only.pem"));
         try (Server a = Server.start(ServerConfig.of(dir.resolve("data"))
-                .withTls(new ServerTls(new TlsFiles(ca, dir.resolve("server.pem"), dir.resolve("server-key.pem")), true)))) {
+                .withTls(new ServerTls(new TlsFiles(ca, dir.resolve("server.pem"), dir.resolve("server-key.pem")), true, Duration.ofMillis(500))))) { // its files looked at every 500 ms, not 10 s
             String url = a.url();
             assertThat(served(url, "old-client", ca)).isTrue();
 

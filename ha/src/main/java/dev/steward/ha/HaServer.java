@@ -297,7 +297,7 @@ public final class HaServer implements AutoCloseable {
             epoch = e;
             leader = Server.start(cfg, clock, new Server.Embedding(
                     local -> new ReplicatedStore(local, log, e, ha.snapshotEvery(), () -> connected, this::writeFailed), false,
-                    new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().files().context()), keys));
+                    new PeerPackages(zk, log.root(), url, tokens.peer(), cfg.tls() == null ? null : cfg.tls().context()), keys));
             Server s = leader;
             metrics.addTo(s.api().metrics());
             s.api().metrics().connections(http::connectionsOpen, http::connectionsRefused, http::connectionsEvicted); // this server's one listener, which a leader's metrics report

@@ -9,10 +9,19 @@ import java.io.IOException;
  * holds its certificate and key, and the CA it trusts; with {@code verifyClients}, every caller
  * must present a certificate from that CA (mutual TLS, Nomad's verify_https_client), and tokens
  * are still checked after it. The same files make the server's own client context (the
- * allocator reading agents' logs), which presents the same certificate.
+ * allocator reading agents' logs), which presents the same certificate. Both read the files again
+ * once they change on disk, looking every {@code reloadEvery} at most ({@link TlsFiles#RELOAD_EVERY}
+ * unless an embedding says otherwise).
  */
-public record ServerTls(TlsFiles files, boolean verifyClients) {
+public record ServerTls(TlsFiles files, boolean verifyClients, java.time.Duration reloadEvery) {
+    public ServerTls(TlsFiles files, boolean verifyClients) {
+        this(files, verifyClients, TlsFiles.RELOAD_EVERY);
+    }
+
     public ServerTls {
+        if (reloadEvery == null || reloadEvery.isNegative()) {
+            throw new IllegalArgumentException("reloadEvery: must be 0 or more, was " + reloadEvery);
+        }
         if (!files.hasIdentity()) {
             throw new IllegalArgumentException("a TLS server needs its certificate and key");
         }
@@ -31,10 +40,15 @@ public record ServerTls(TlsFiles files, boolean verifyClients) {
                 dev.steward.tls.CertificateExpiry.of(files, now, java.util.logging.Logger.getLogger(ServerTls.class.getName())::warning));
     }
 
+    /** An SSL context of these files, read again as they change (the server's own, and its client side's). */
+    public javax.net.ssl.SSLContext context() throws IOException {
+        return files.context(reloadEvery);
+    }
+
     /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */
     org.eclipse.jetty.util.ssl.SslContextFactory.Server jetty() throws IOException {
         org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-        f.setSslContext(files.context());
+        f.setSslContext(context());
         f.setNeedClientAuth(verifyClients);
         f.setSniRequired(false);
         return f;
