@@ -23,6 +23,31 @@ public record RolloutSpec(String strategy, String maxSurge, String maxUnavailabl
 
     public static final RolloutSpec ROLLING = new RolloutSpec("rolling", null, null, null, null, null, null, null, null, null);
 
+    /**
+     * This rollout as a rolling update, for a scale of the revision that runs: the same health
+     * timings, deadlines and rollback setting, and its surge and unavailability if it was rolling
+     * already (a canary's or blue/green's are not a rolling update's: the defaults apply); no
+     * canary steps, no blue/green switch.
+     */
+    public RolloutSpec asRolling() {
+        boolean rolling = type() == Strategy.ROLLING;
+        return new RolloutSpec("rolling", rolling ? maxSurge : null, rolling ? maxUnavailable : null, minReadySeconds, null, null, minHealthyTime,
+                healthyDeadline, progressDeadline, autoRollback);
+    }
+
+    /**
+     * How a rollback rolls out after a deployment that rolled out as this one: with the same
+     * health timings, deadlines and bounds (the service's own, as {@code kubectl rollout undo}
+     * keeps a Deployment's strategy), as a rolling update, so that no canary step or blue/green
+     * switch waits on anyone while a bad revision runs; a recreate stays a recreate (its service
+     * must never run two revisions at once).
+     */
+    public RolloutSpec forRollback() {
+        return type() == Strategy.RECREATE
+                ? new RolloutSpec("recreate", null, null, minReadySeconds, null, null, minHealthyTime, healthyDeadline, progressDeadline, autoRollback)
+                : asRolling();
+    }
+
     public Strategy type() {
         String s = strategy == null ? "rolling" : strategy.trim().toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
         return switch (s) {

@@ -170,8 +170,20 @@ final class Deploys {
         RevisionInfo r = rollbackTarget(s, to);
         int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), rollbackSpec(s, r), now, who, r.buildUrl(), r.promotedFrom(), target, false);
-        fitsLimit(name, s.role(), RolloutSpec.ROLLING, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
-        return start(s, rev, RolloutSpec.ROLLING, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+        RolloutSpec rollout = rollbackRollout(s);
+        fitsLimit(name, s.role(), rollout, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
+        return start(s, rev, rollout, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
+    }
+
+    /**
+     * How a rollback of {@code s} rolls out: as its last deployment did ({@link RolloutSpec#forRollback}),
+     * with the health timings and deadlines the service was deployed with rather than the defaults
+     * (a slow starter's long healthyDeadline kept, a quick one's short minHealthyTime too); the
+     * defaults for a service with no deployment kept.
+     */
+    RolloutSpec rollbackRollout(ServiceRecord s) {
+        List<DeploymentInfo> ds = services.deploymentsOf(s.name());
+        return ds.isEmpty() ? RolloutSpec.ROLLING : ds.get(0).rollout().forRollback().validate(s.instances());
     }
 
     /**
@@ -315,10 +327,7 @@ final class Deploys {
      * health timings, deadlines and rollback setting apply.
      */
     private DeployResult scale(ServiceRecord s, Decision d, String who, Instant now) {
-        RolloutSpec asked = d.rollout();
-        boolean rolling = asked.type() == RolloutSpec.Strategy.ROLLING;
-        RolloutSpec rollout = new RolloutSpec("rolling", rolling ? asked.maxSurge() : null, rolling ? asked.maxUnavailable() : null, asked.minReadySeconds(),
-                null, null, asked.minHealthyTime(), asked.healthyDeadline(), asked.progressDeadline(), asked.autoRollback()).validate(d.count());
+        RolloutSpec rollout = d.rollout().asRolling().validate(d.count());
         int from = s.instances();
         DeploymentInfo last = d.kind() == Kind.RETRY ? unfinished(s) : null;
         DeploymentInfo dep = new DeploymentInfo(state.newId(), s.name(), s.revision(), s.revision(), s.stable(), rollout, DeploymentState.RUNNING, 0, null, who,

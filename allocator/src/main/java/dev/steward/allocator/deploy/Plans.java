@@ -44,11 +44,12 @@ final class Plans {
         ServiceRecord s = services.record(name);
         deploys.refuseWhileDeleting(s);
         RevisionInfo r = deploys.rollbackTarget(s, to);
-        deploys.fitsLimit(name, s.role(), RolloutSpec.ROLLING, r.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
+        RolloutSpec rollout = deploys.rollbackRollout(s);
+        deploys.fitsLimit(name, s.role(), rollout, r.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
         DeploymentInfo running = deploys.running(s);
         RevisionInfo targeted = deploys.targeted(s, running);
         Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env())
-                .parse(), RolloutSpec.ROLLING, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
+                .parse(), rollout, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
         return describe(d, r.number());
     }
 

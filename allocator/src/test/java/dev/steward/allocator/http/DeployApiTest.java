@@ -430,4 +430,30 @@ class DeployApiTest {
         assertThat(s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":99}").code()).isEqualTo(404);
         assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).isEqualTo(3);
     }
+
+    @Test
+    void a_rollback_rolls_out_with_the_health_timings_and_bounds_the_service_was_deployed_with_not_the_defaults() {
+        deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"minHealthyTime\":\"2s\",\"healthyDeadline\":\"15m\",\"progressDeadline\":\"20m\","
+                + "\"maxSurge\":\"2\",\"maxUnavailable\":\"0\"}");
+        deploy("staging", "{\"packageDigest\":\"" + other + "\",\"strategy\":\"canary\",\"steps\":[{\"weight\":\"50%\",\"pause\":\"promote\"}],"
+                + "\"minHealthyTime\":\"3s\",\"healthyDeadline\":\"15m\",\"progressDeadline\":\"20m\",\"autoRollback\":false}");
+        LiveServer.Reply planned = s.post("/v1/services/web/staging/rollback/plan", s.admin(), "{\"revision\":1}");
+        LiveServer.Reply back = s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":1}");
+        assertThat(back.code()).as(back.body().toString()).isEqualTo(201);
+        JsonNode rollout = back.body().path("deployment").path("rollout");
+        assertThat(rollout.path("strategy").asText()).as("no canary step waits on anyone while a bad revision runs").isEqualTo("rolling");
+        assertThat(rollout.path("steps").isMissingNode() || rollout.path("steps").isNull()).as(rollout.toString()).isTrue();
+        assertThat(rollout.path("minHealthyTime").asText()).as("the last deployment's timings: " + rollout).isEqualTo("3s");
+        assertThat(rollout.path("healthyDeadline").asText()).isEqualTo("15m");
+        assertThat(rollout.path("progressDeadline").asText()).isEqualTo("20m");
+        assertThat(rollout.path("autoRollback").asBoolean(true)).isFalse();
+        assertThat(planned.body().path("strategy").asText()).as("the plan says what the rollback does: " + planned.body()).isEqualTo("rolling");
+
+        deploy("prod", "{\"packageDigest\":\"" + digest + "\",\"strategy\":\"recreate\",\"minHealthyTime\":\"2s\"}");
+        deploy("prod", "{\"packageDigest\":\"" + other + "\",\"strategy\":\"recreate\",\"minHealthyTime\":\"2s\"}");
+        assertThat(s.post("/v1/services/web/prod/rollback/plan", s.admin(), "{\"revision\":1}").body().path("strategy").asText()).isEqualTo("recreate");
+        JsonNode recreated = s.post("/v1/services/web/prod/rollback", s.admin(), "{\"revision\":1}").body().path("deployment").path("rollout");
+        assertThat(recreated.path("strategy").asText()).as("a service that must never run two revisions at once: " + recreated).isEqualTo("recreate");
+        assertThat(recreated.path("minHealthyTime").asText()).isEqualTo("2s");
+    }
 }
