@@ -189,12 +189,14 @@ class ReadmeTourIT {
         StringBuilder script = new StringBuilder("set -u\n");
         for (int i = 0; i < commands.size(); i++) {
             String c = commands.get(i);
+            script.append("date +%s%3N >> tour.times\n"); // when each command began, for the time each took (printed below)
             script.append("echo '@@@ ").append(i).append("'\n").append(c).append("\necho \"@@@ rc=$?\"\n");
             Matcher assign = Pattern.compile("^([A-Z0-9]+)=\\$\\(").matcher(c);
             if (assign.find()) {
                 script.append("echo \"value ${").append(assign.group(1)).append("}\"\n");
             }
         }
+        script.append("date +%s%3N >> tour.times\n");
         Files.writeString(dir.resolve("tour.sh"), script);
         ProcessBuilder pb = new ProcessBuilder("bash", dir.resolve("tour.sh").toString()).directory(work.toFile()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("tour.log").toFile());
@@ -205,6 +207,7 @@ class ReadmeTourIT {
         Process tour = pb.start();
         assertThat(tour.waitFor(15, TimeUnit.MINUTES)).as("the tour ends").isTrue();
         String log = Files.readString(dir.resolve("tour.log"));
+        printTimes(commands, work.resolve("tour.times"));
         String[] parts = log.split("@@@ ");
         int checked = 0;
         for (String part : parts) {
@@ -231,6 +234,20 @@ class ReadmeTourIT {
         }
         assertThat(checked).as("every tour command ran:\n%s", log).isEqualTo(commands.size());
         assertThat(work.resolve("build/monitor/monitor.html")).exists();
+    }
+
+    /** How long each command took, from the times the script wrote before each and at its end: where the tour's time goes. */
+    private static void printTimes(List<String> commands, Path times) throws java.io.IOException {
+        if (!Files.exists(times)) {
+            return;
+        }
+        List<Long> at = Files.readAllLines(times).stream().filter(l -> !l.isBlank()).map(Long::parseLong).toList();
+        StringBuilder out = new StringBuilder("the tour took " + (at.get(at.size() - 1) - at.get(0)) + " ms:\n");
+        for (int i = 0; i + 1 < at.size() && i < commands.size(); i++) {
+            String c = commands.get(i);
+            out.append(String.format("%7d ms  %s%n", at.get(i + 1) - at.get(i), c.length() > 90 ? c.substring(0, 90) + "..." : c));
+        }
+        System.out.print(out);
     }
 
     private static String valueAfter(String log, int rcAt) {
