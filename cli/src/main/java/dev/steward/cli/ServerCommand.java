@@ -61,8 +61,8 @@ final class ServerCommand implements Callable<Integer> {
     int maxConnections;
 
     @Option(names = "--max-connections-per-address", description = "Most connections one remote address may hold open at once; past it, "
-            + "its next connection is closed as it is accepted, so that one host cannot take every connection. 0 for no limit: behind a proxy, "
-            + "where every client has the proxy's address. Default: ${DEFAULT-VALUE}", defaultValue = "1024")
+            + "its next connection is closed as it is accepted, so that one host cannot take every connection. A proxy named in "
+            + "--trusted-proxies is not limited (every client behind it has its address). 0 for no limit. Default: ${DEFAULT-VALUE}", defaultValue = "1024")
     int maxConnectionsPerAddress;
 
     @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR...]", description = "Proxies (addresses or networks, such as 10.0.0.5 or "

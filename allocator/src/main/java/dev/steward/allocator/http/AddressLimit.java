@@ -17,23 +17,26 @@ import java.util.logging.Logger;
  * it costs a parser or a place. So one host that opens connections and trickles their requests a
  * byte now and then (never idle long enough to be closed) cannot take the whole connection limit
  * from the agents and the other clients. Behind a proxy every client has the proxy's address:
- * raise the limit there, or turn it off.
+ * a proxy named in {@code --trusted-proxies} is not limited (it carries many clients; the total
+ * limit, {@link ConnectionGuard}, still holds); for one that is not, raise the limit or turn it off.
  */
 final class AddressLimit implements SelectorManager.AcceptListener {
     private static final Logger LOG = Logger.getLogger(AddressLimit.class.getName());
     private static final long LOG_EVERY_NANOS = 60_000_000_000L;
     private final int max;
+    private final TrustedProxies exempt;
     private final ConcurrentHashMap<InetAddress, Integer> open = new ConcurrentHashMap<>();
     /** The connections counted, so that each is given back once, however it ends. */
     private final ConcurrentHashMap<SelectableChannel, InetAddress> counted = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
-    AddressLimit(int max) {
+    AddressLimit(int max, TrustedProxies exempt) {
         if (max < 1) {
             throw new IllegalArgumentException("the connections per address must be at least 1");
         }
         this.max = max;
+        this.exempt = exempt;
     }
 
     /** Connections refused so far. */
@@ -44,7 +47,7 @@ final class AddressLimit implements SelectorManager.AcceptListener {
     @Override
     public void onAccepted(SelectableChannel channel) {
         InetAddress from = remote(channel);
-        if (from == null) {
+        if (from == null || exempt.trusts(from)) {
             return;
         }
         boolean[] taken = {false};

@@ -74,7 +74,7 @@ public final class JettyServer implements AutoCloseable {
         server.addConnector(connector);
         guard = new ConnectionGuard(limits.maxConnections()); // past the limit the connection idle longest gives way, never an agent's
         connector.addBean(guard); // a listener on every connection the connector opens
-        addressLimit = limits.maxConnectionsPerAddress() > 0 ? new AddressLimit(limits.maxConnectionsPerAddress()) : null;
+        addressLimit = limits.maxConnectionsPerAddress() > 0 ? new AddressLimit(limits.maxConnectionsPerAddress(), limits.trustedProxies()) : null;
         if (addressLimit != null) {
             connector.addBean(addressLimit); // an accept listener, as ConnectionLimit is
         }

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
  * right end (the entry the nearest proxy added), trusted hops skipped, the first address not
  * trusted is the client. Anyone can send the header, so it is ignored on a connection from
  * anywhere else, and an entry that is not an IP address ends the walk at the last hop vouched for.
- * Only the addresses reported change: the per-address connection limit counts connections, and
- * stays the proxy's ({@link AddressLimit}).
+ * A trusted proxy's own connections are not held to the per-address connection limit, which
+ * would otherwise be every client's behind it ({@link AddressLimit}); the total limit still is.
  */
 public final class TrustedProxies {
     public static final TrustedProxies NONE = new TrustedProxies(List.of(), "");

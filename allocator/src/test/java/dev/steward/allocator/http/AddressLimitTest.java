@@ -20,7 +20,8 @@ import static org.awaitility.Awaitility.await;
  * One host's connections are bounded, over real sockets from two loopback addresses: a host that
  * opens connections and trickles their request heads (each byte in time to keep it from idling)
  * gets no more than its 8 here; the next is closed as it is accepted, while another address,
- * and the same one once its connections close, are served.
+ * and the same one once its connections close, are served. A trusted proxy, which carries many
+ * clients, is not held to it.
  */
 class AddressLimitTest {
     private static final int PER_ADDRESS = 8;
@@ -44,6 +45,10 @@ class AddressLimitTest {
 
     /** A connection from {@code from} that has sent the first bytes of a request head and nothing more. */
     private Socket trickling(String from) throws IOException {
+        return trickling(at, from);
+    }
+
+    private Socket trickling(InetSocketAddress at, String from) throws IOException {
         Socket so = new Socket();
         open.add(so);
         so.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
@@ -56,6 +61,10 @@ class AddressLimitTest {
 
     /** GET /v1/status as the admin, from {@code from}: the status, or -1 if the connection was closed without an answer. */
     private int status(String from) throws IOException {
+        return status(s, at, from);
+    }
+
+    private static int status(LiveServer s, InetSocketAddress at, String from) throws IOException {
         try (Socket so = new Socket()) {
             so.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
             so.connect(at, 5000);
@@ -90,6 +99,23 @@ class AddressLimitTest {
         String metrics = s.http.newCall(new okhttp3.Request.Builder().url(s.server.url() + "/metrics").header("Authorization", "Bearer " + s.admin())
                 .build()).execute().body().string();
         assertThat(metrics).as("the refusals are counted for the operator").containsPattern("steward_http_connections_refused_total [1-9]");
+    }
+
+    @Test
+    void a_trusted_proxy_is_not_held_to_the_limit_while_a_host_that_is_not_still_is() throws Exception {
+        try (LiveServer proxied = new LiveServer(c -> c.withHttp(HttpLimits.DEFAULTS.withConnectionsPerAddress(PER_ADDRESS)
+                .withTrustedProxies(TrustedProxies.parse("127.0.0.3"))))) {
+            InetSocketAddress to = new InetSocketAddress(proxied.server.address().getAddress(), proxied.server.address().getPort());
+            for (int i = 0; i < PER_ADDRESS * 2; i++) {
+                trickling(to, "127.0.0.3"); // every client behind the proxy has its address
+            }
+            for (int i = 0; i < PER_ADDRESS; i++) {
+                trickling(to, "127.0.0.1");
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> status(proxied, to, "127.0.0.1") == -1);
+            assertThat(status(proxied, to, "127.0.0.3")).as("the proxy's next connection, past twice the limit, is served").isEqualTo(200);
+            assertThat(status(proxied, to, "127.0.0.1")).as("a host that is not a trusted proxy is still limited").isEqualTo(-1);
+        }
     }
 
     @Test
