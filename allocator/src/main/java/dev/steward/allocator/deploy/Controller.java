@@ -64,7 +64,8 @@ final class Controller {
                 leaving.add(i.id()); // its agent is draining: the allocation is asked to leave
             }
         }
-        List<Action> actions = Reconciler.decide(svc.view(), d, all, leaving, now);
+        DeploymentInfo last = d != null ? d : services.lastDeployment(svc.name());
+        List<Action> actions = Reconciler.decide(svc.view(last == null ? null : last.rollout()), d, all, leaving, now);
         for (Action a : actions) {
             changed |= apply(svc.name(), a, now);
         }

@@ -182,8 +182,8 @@ final class Deploys {
      * defaults for a service with no deployment kept.
      */
     RolloutSpec rollbackRollout(ServiceRecord s) {
-        List<DeploymentInfo> ds = services.deploymentsOf(s.name());
-        return ds.isEmpty() ? RolloutSpec.ROLLING : ds.get(0).rollout().forRollback().validate(s.instances());
+        DeploymentInfo last = services.lastDeployment(s.name());
+        return last == null ? RolloutSpec.ROLLING : last.rollout().forRollback().validate(s.instances());
     }
 
     /**

@@ -45,7 +45,7 @@ public final class Reconciler {
     }
 
     private static void decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now, List<Action> out) {
-        RolloutSpec rollout = d != null ? d.rollout() : RolloutSpec.ROLLING;
+        RolloutSpec rollout = d != null ? d.rollout() : svc.rollout(); // with none under way, the service's own timings
         Set<String> available = new HashSet<>();
         for (InstanceInfo i : instances) {
             if (i.state() == InstanceState.HEALTHY && !i.stopRequested()) {

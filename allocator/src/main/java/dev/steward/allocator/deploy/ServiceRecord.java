@@ -25,7 +25,8 @@ public record ServiceRecord(String name, String app, String env, String role, in
                 index, now);
     }
 
-    ServiceView view() {
-        return new ServiceView(instances, revision, stable, active, replaceNotBefore);
+    /** The reconciler's view, with {@code rollout}: how the service's last deployment rolled out (null: none kept). */
+    ServiceView view(dev.steward.api.RolloutSpec rollout) {
+        return new ServiceView(instances, revision, stable, active, replaceNotBefore, rollout);
     }
 }

@@ -226,11 +226,16 @@ public final class Services {
                 stopping++;
             }
         }
-        List<String> ds = deploymentsByService.getOrDefault(name, List.of());
-        DeploymentInfo last = ds.isEmpty() ? null : deployments.get(ds.get(ds.size() - 1));
+        DeploymentInfo last = lastDeployment(name);
         return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), running,
                 available, stopping, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex(), s.deletingSince(), last == null ? null
                         : new ServiceInfo.LastDeployment(last.id(), last.revision(), last.state(), last.reason(), last.updatedAt()));
+    }
+
+    /** The service's newest deployment kept, or null. */
+    DeploymentInfo lastDeployment(String name) {
+        List<String> ds = deploymentsByService.getOrDefault(name, List.of());
+        return ds.isEmpty() ? null : deployments.get(ds.get(ds.size() - 1));
     }
 
     public List<ServiceInfo> list() {

@@ -123,6 +123,33 @@ class ReconcilerTest {
         assertThat(later).noneMatch(a -> a instanceof Action.Place);
     }
 
+    /** Seconds from a drain's first decision to the stop of the instance it moves, for a service whose last deployment had {@code minHealthyTime}. */
+    private static long secondsToMove(String minHealthyTime) {
+        RolloutSim sim = new RolloutSim(7);
+        sim.steady(3);
+        String moving = sim.inst.keySet().iterator().next();
+        sim.leaving.add(moving);
+        sim.svc = new ServiceView(3, 1, 1, 1, null, new RolloutSpec("rolling", null, null, null, null, null, minHealthyTime, "5m", null, null));
+        java.time.Instant began = sim.now;
+        List<Action> later = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        for (int k = 0; k < 60 && later.stream().noneMatch(a -> a instanceof Action.Stop); k++) {
+            sim.round();
+            sim.now = sim.now.plusSeconds(1);
+            sim.calm();
+            later = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, sim.now);
+        }
+        assertThat(later).contains(new Action.Stop(moving, "its agent is draining, and an instance elsewhere took its place"));
+        return java.time.Duration.between(began, sim.now).toSeconds();
+    }
+
+    @Test
+    void withNoRolloutUnderWayAReplacementCountsAfterTheServicesOwnMinHealthyTimeNotTheDefault() {
+        long careful = secondsToMove("30s");
+        long quick = secondsToMove("2s");
+        assertThat(careful).as("a service deployed to be healthy 30s before it counts: its draining instance serves until then").isGreaterThanOrEqualTo(30);
+        assertThat(quick).as("one deployed with 2s moves sooner than the default's 10s would let it").isLessThan(10);
+    }
+
     @Test
     void aMoveThatIsNoLongerNeededStopsTheExtraInstanceSayingWhyNotThatItWasScaledDown() {
         RolloutSim sim = new RolloutSim(9);

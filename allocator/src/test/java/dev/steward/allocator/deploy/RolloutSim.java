@@ -60,7 +60,7 @@ final class RolloutSim {
     }
 
     void deploy(int revision, RolloutSpec rollout) {
-        svc = new ServiceView(svc.instances(), revision, svc.stable(), svc.active(), svc.replaceNotBefore());
+        svc = new ServiceView(svc.instances(), revision, svc.stable(), svc.active(), svc.replaceNotBefore(), svc.rollout());
         d = new DeploymentInfo("d" + revision, "web/test", revision, svc.stable(), svc.stable(), rollout, DeploymentState.RUNNING, 0, null, "sim", now,
                 now, now, null, null, svc.active(), null, svc.instances(), 0, 0, 0, 0, 0, List.of(), null, 0, 0);
     }
@@ -69,7 +69,7 @@ final class RolloutSim {
     void abort() {
         d = Rollouts.state(d, DeploymentState.ABORTED, "aborted by sim", now);
         int back = svc.stable() != null ? svc.stable() : svc.revision();
-        svc = new ServiceView(svc.instances(), back, svc.stable(), svc.stable(), null);
+        svc = new ServiceView(svc.instances(), back, svc.stable(), svc.stable(), null, svc.rollout());
     }
 
     /** What DeploymentActions.pause does: a person holds the deployment. */
@@ -285,7 +285,7 @@ final class RolloutSim {
             if (a instanceof Action.Place p) {
                 place(p.revision(), p.movedFrom());
                 if (p.failed()) { // as the controller: a move waits for no backoff, and starts none
-                    svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), svc.active(), now.plusSeconds(5));
+                    svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), svc.active(), now.plusSeconds(5), svc.rollout());
                 }
             } else if (a instanceof Action.Stop s) {
                 InstanceInfo i = inst.get(s.instance());
@@ -304,17 +304,17 @@ final class RolloutSim {
                 d = Rollouts.step(d, s.step(), s.pausedUntil(), s.waitForPromote(), now);
             } else if (a instanceof Action.Switch s) {
                 d = Rollouts.switched(d, s.revision(), now);
-                svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), s.revision(), svc.replaceNotBefore());
+                svc = new ServiceView(svc.instances(), svc.revision(), svc.stable(), s.revision(), svc.replaceNotBefore(), svc.rollout());
             } else if (a instanceof Action.Succeed s) {
                 d = Rollouts.state(d, DeploymentState.SUCCEEDED, s.message(), now);
-                svc = new ServiceView(svc.instances(), d.revision(), d.revision(), d.revision(), svc.replaceNotBefore());
+                svc = new ServiceView(svc.instances(), d.revision(), d.revision(), d.revision(), svc.replaceNotBefore(), d.rollout());
             } else if (a instanceof Action.Fail f) {
                 d = Rollouts.state(d, DeploymentState.FAILED, f.reason(), now);
             } else if (a instanceof Action.RollBack b) {
                 d = Rollouts.state(d, DeploymentState.ROLLING_BACK, b.reason(), now);
             } else if (a instanceof Action.RolledBack b) {
                 d = Rollouts.state(d, DeploymentState.ROLLED_BACK, null, now);
-                svc = new ServiceView(svc.instances(), d.stableRevision(), svc.stable(), d.stableRevision(), svc.replaceNotBefore());
+                svc = new ServiceView(svc.instances(), d.stableRevision(), svc.stable(), d.stableRevision(), svc.replaceNotBefore(), d.rollout());
             }
         }
         // what runs on draining agents is not counted, nor what a move started while the one it replaces runs (or stops): a move
