@@ -9,16 +9,17 @@ import picocli.CommandLine.Parameters;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code steward rollback APP --env ENV [--to N]}: back to the stable revision, or to any kept one, followed live. */
+/** {@code steward rollback APP --env ENV [--revision N]}: back to the stable revision, or to any kept one, followed live. */
 @Command(name = "rollback", mixinStandardHelpOptions = true, description = "Roll a service back and follow it: to its stable revision while a rollout has not made the current one "
-        + "stable, else to the previous stable revision (or --to a kept one).")
+        + "stable, else to the previous stable revision (or --revision N, a kept one).")
 final class RollbackCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "The app", converter = Name.class)
     String app;
     @Option(names = "--env", required = true, description = "The environment", converter = Name.class)
     String env;
-    @Option(names = "--to", description = "Revision number (see 'steward history'). Default: back from what runs (see above)")
-    Integer to;
+    @Option(names = {"--revision", "--to"}, paramLabel = "N", description = "The kept revision to go back to (see 'steward history'). "
+            + "Default: back from what runs (see above)")
+    Integer revision;
     @Option(names = "--dry-run", description = "Say what the rollback would do (the revision, the fields that change, room) and change nothing")
     boolean dryRun;
     @Mixin
@@ -33,8 +34,8 @@ final class RollbackCommand implements Callable<Integer> {
         Duration follow = following.follow(spec);
         StewardClient c = conn.client();
         if (dryRun) {
-            return DeployCommand.print(conn, c.deployments().planRollback(app, env, to));
+            return DeployCommand.print(conn, c.deployments().planRollback(app, env, revision));
         }
-        return DeployCommand.started(conn, c, c.deployments().rollback(app, env, to), following.detach, follow);
+        return DeployCommand.started(conn, c, c.deployments().rollback(app, env, revision), following.detach, follow);
     }
 }

@@ -75,6 +75,12 @@ class ArgumentNamesTest {
                         new OneSided("timeout", CLI + STEP, "how long the caller waits for the instances to stop; the deletion goes on regardless"),
                         new OneSided("missingOk", CLI + STEP, "the caller's choice: the API answers 404 for a service that is not there"),
                         new OneSided("detach", CLI, "return once the delete is taken; a step that should not wait is a parallel branch"))),
+                new Surface("rollbackService", dev.steward.api.RollbackRequest.class, RollbackCommand.class, "RollbackServiceStep", List.of("app", "env"),
+                        List.of(
+                        new OneSided("timeout", CLI + STEP, "how long the caller follows the rollback; the rollout has its own deadlines"),
+                        new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
+                        new OneSided("dryRun", CLI + STEP, "the plan (POST .../rollback/plan): what the rollback would do, nothing changed"),
+                        new OneSided("abortDeployment", STEP, "what aborting the build does to the rollback's rollout"))),
                 new Surface("packageApp", PackageRun.Args.class, PackageCommand.class, "PackageAppStep", List.of(), List.of(
                         new OneSided("dir", CLI, "the step packages its workspace; dir('sub') { packageApp ... } narrows it"),
                         new OneSided("buildUrl", CLI, "provenance: the step takes it from the build"),

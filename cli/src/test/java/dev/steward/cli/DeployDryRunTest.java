@@ -70,7 +70,7 @@ class DeployDryRunTest {
             assertThat(promote.err()).contains("no revision whose deployment succeeded");
 
             admin.deployments().deploy("web", "stage", dev.steward.api.DeployRequest.of(d1, 1, null));
-            CliRun back = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--dry-run"));
+            CliRun back = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--revision", "1", "--dry-run"));
             assertThat(back.code()).as(back.err()).isZero();
             assertThat(back.out()).contains("would roll web/stage back to revision 1 as revision 2 (1 instance, rolling)");
             CliRun badTimeout = CliRun.of(CliRun.with(s, "rollback", "web", "--env", "stage", "--to", "1", "--timeout", "soon"));

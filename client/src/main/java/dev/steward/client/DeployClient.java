@@ -13,7 +13,6 @@ import dev.steward.api.ServiceInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -44,11 +43,11 @@ public final class DeployClient {
 
     /** What {@link #rollback} would do, with the rollback's own checks and refusals; nothing changes. */
     public dev.steward.api.DeployPlan planRollback(String app, String env, Integer revision) throws IOException {
-        return c.call("POST", svc(app, env) + "/rollback/plan", revision == null ? Map.of() : Map.of("revision", revision), dev.steward.api.DeployPlan.class, true);
+        return c.call("POST", svc(app, env) + "/rollback/plan", new dev.steward.api.RollbackRequest(revision), dev.steward.api.DeployPlan.class, true);
     }
 
     public DeployResult rollback(String app, String env, Integer revision) throws IOException {
-        return c.call("POST", svc(app, env) + "/rollback", revision == null ? Map.of() : Map.of("revision", revision), DeployResult.class, false);
+        return c.call("POST", svc(app, env) + "/rollback", new dev.steward.api.RollbackRequest(revision), DeployResult.class, false);
     }
 
     public ServiceInfo service(String app, String env) throws IOException {

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
 
-/** deploy and monitor in a real Jenkins, against a real allocator and agent running the example app. */
+/** deploy, monitor, deleteService and rollbackService in a real Jenkins, against a real allocator and agent running the example app. */
 @WithJenkins
 class StewardServiceStepsTest {
     private Path dir;
@@ -203,6 +203,28 @@ class StewardServiceStepsTest {
 
         WorkflowRun strict = j.buildAndAssertStatus(Result.FAILURE, job(j, "strict", "deleteService(app: 'webapp', env: 'staging', missingOk: false)"));
         j.assertLogContains("webapp/staging", strict);
+    }
+
+    @Test
+    void rollbackServicePlansThenRollsBackFollowingItAndReturnsWhatRuns(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        String v2 = webapp("v2", Map.of("GREETING", "hello"));
+        j.buildAndAssertSuccess(job(j, "v1", deploy(v1, "60s")));
+        j.buildAndAssertSuccess(job(j, "v2", deploy(v2, "60s")));
+        WorkflowJob p = job(j, "rollback", "def plan = rollbackService(app: 'webapp', env: 'staging', dryRun: true)\n"
+                + "echo \"plan=${plan.action} revision=${plan.revision}\"\n"
+                + "def r = rollbackService(app: 'webapp', env: 'staging')\n"
+                + "echo \"revision=${r.revision} digest=${r.packageDigest} instances=${r.instances.size()}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("would roll webapp/staging back to revision 1 as revision 3", b);
+        j.assertLogContains("plan=NEW_REVISION revision=3", b);
+        j.assertLogContains("rolling webapp/staging back to revision 1 as revision 3", b);
+        j.assertLogContains("revision=3 digest=" + v1 + " instances=2", b);
+        assertEquals(3, admin.deployments().service("webapp", "staging").revision());
+
+        WorkflowRun bad = j.buildAndAssertStatus(Result.FAILURE, job(j, "bad", "rollbackService(app: 'webapp', env: 'staging', revision: 9)"));
+        j.assertLogContains("kept: ", bad);
     }
 
     private static WorkflowJob job(JenkinsRule j, String name, String script) throws Exception {

@@ -63,8 +63,19 @@ class StewardSnippetTest {
     }
 
     @Test
+    void rollbackServiceFromTheFormLeavesItsDefaultsOut(JenkinsRule r) throws Exception {
+        assertThat(generate(r, "{'stapler-class':'" + RollbackServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'revision':'', 'timeout':'1h', "
+                + "'abortDeployment':true, 'dryRun':false}"))
+                .startsWith("rollbackService ").contains("app: 'web'", "env: 'prod'").doesNotContain("revision", "timeout", "abortDeployment", "dryRun");
+        assertThat(generate(r, "{'stapler-class':'" + RollbackServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'revision':'4', 'timeout':'20m', "
+                + "'abortDeployment':false, 'dryRun':true}"))
+                .contains("revision: 4", "timeout: '20m'", "abortDeployment: false", "dryRun: true");
+    }
+
+    @Test
     void everyStepsArgumentsDocumentWithoutErrors(JenkinsRule r) throws Exception {
-        for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class, DeleteServiceStep.class)) {
+        for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class, DeleteServiceStep.class,
+                RollbackServiceStep.class)) {
             SnippetizerTester.assertDocGeneration(c);
         }
     }

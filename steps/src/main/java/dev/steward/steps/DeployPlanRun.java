@@ -41,6 +41,15 @@ public final class DeployPlanRun {
         return p;
     }
 
+    /** As {@link #plan}, for a rollback to revision {@code to} (null: back from what runs): {@code rollbackService ... dryRun: true}. */
+    public static DeployPlan planRollback(StewardClient client, String app, String env, Integer to, StepListener listener) throws IOException {
+        DeployPlan p = client.deployments().planRollback(app, env, to);
+        for (String line : lines(p)) {
+            listener.line("steward: " + line);
+        }
+        return p;
+    }
+
     /** The plan as lines of text. */
     public static List<String> lines(DeployPlan p) {
         List<String> out = new ArrayList<>();

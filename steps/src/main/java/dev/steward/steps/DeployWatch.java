@@ -75,6 +75,20 @@ public final class DeployWatch {
         return new DeployWatch(client, app, env, listener, id, r, 0);
     }
 
+    /**
+     * The {@code rollbackService} step's start: rolls {@code app}/{@code env} back to revision
+     * {@code to} (null: back from what runs, as {@code steward rollback} does), as a new revision
+     * whose deployment is then followed as a deploy's is. A refusal (no such revision, nothing
+     * stable to go back to) is the allocator's, with its reason.
+     */
+    public static DeployWatch rollback(StewardClient client, String app, String env, Integer to, StepListener listener) throws IOException {
+        DeployResult r = client.deployments().rollback(app, env, to);
+        listener.line("steward: rolling " + app + "/" + env + " back to revision " + r.revision().rolledBackTo() + " as revision " + r.revision().number()
+                + " (deployment " + r.deployment().id() + ", " + r.deployment().rollout().type().name().toLowerCase(java.util.Locale.ROOT) + ")"
+                + (r.message().startsWith("queued") ? "; " + r.message() : ""));
+        return new DeployWatch(client, app, env, listener, r.deployment().id(), r, 0);
+    }
+
     /** Joins a deployment started before a restart; events already shown (up to {@code seenEvent}) are not repeated. */
     public static DeployWatch join(StewardClient client, String app, String env, String deploymentId, long seenEvent, StepListener listener) {
         listener.line("steward: following deployment " + deploymentId + " again");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -98,5 +99,32 @@ class DeployWatchTest {
         leave.aborted(true);
         assertThat(c.admin.deployments().deployment(leave.deploymentId()).state()).isEqualTo(DeploymentState.ABORTED);
         assertThat(c.lines).anyMatch(l -> l.contains("goes on")).anyMatch(l -> l.contains("is ABORTED"));
+    }
+
+    @Test
+    void aRollbackIsPlannedThenFollowedToItsEndAsADeployIsAndABadRevisionIsRefusedWithTheReason() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        String v2 = c.webapp("v2", Map.of());
+        assertThat(DeployWatch.start(c.admin, "webapp", "prod", req(v1, 2, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+        assertThat(DeployWatch.start(c.admin, "webapp", "prod", req(v2, 2, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+
+        List<String> planned = new ArrayList<>();
+        Map<String, Object> plan = DeployPlanRun.result(DeployPlanRun.planRollback(c.admin, "webapp", "prod", null, planned::add));
+        assertThat(plan).containsEntry("action", "NEW_REVISION").containsEntry("revision", 3).containsEntry("fromRevision", 2);
+        assertThat(planned.get(0)).startsWith("steward: would roll webapp/prod back to revision 1 as revision 3");
+        assertThat(c.admin.deployments().service("webapp", "prod").revision()).as("a plan changes nothing").isEqualTo(2);
+
+        DeployWatch back = DeployWatch.rollback(c.admin, "webapp", "prod", null, c.listener);
+        DeployWatch.Outcome o = back.follow(Duration.ofMinutes(2));
+        assertThat(o.succeeded()).as(o.message()).isTrue();
+        assertThat(o.revision()).isEqualTo(3);
+        assertThat(o.packageDigest()).as("revision 1's package runs again").isEqualTo(v1);
+        assertThat(o.stepResult()).containsEntry("revision", 3).containsEntry("packageDigest", v1);
+        assertThat(o.endpoints()).hasSize(2).allMatch(e -> e.revision() == 3);
+        assertThat(c.lines).anyMatch(l -> l.startsWith("steward: rolling webapp/prod back to revision 1 as revision 3 (deployment " + back.deploymentId()
+                + ", rolling)")).anyMatch(l -> l.startsWith("[status] RUNNING revision 3"));
+
+        assertThatThrownBy(() -> DeployWatch.rollback(c.admin, "webapp", "prod", 9, c.listener))
+                .isInstanceOf(dev.steward.client.StewardException.class).hasMessageContaining("revision").hasMessageContaining("kept: ");
     }
 }

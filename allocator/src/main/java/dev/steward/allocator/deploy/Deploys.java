@@ -284,7 +284,7 @@ final class Deploys {
                 .max(java.util.Comparator.comparingInt(RevisionInfo::number)).map(RevisionInfo::number)
                 .orElseThrow(() -> new dev.steward.allocator.state.Conflict("there is no earlier stable revision of " + s.name()
                         + " to go back to; kept: " + services.revisionsOf(s.name()).stream().map(RevisionInfo::number).toList()
-                        + " (name one with --to N)"));
+                        + " (name one: steward rollback --revision N, or revision in the body)"));
     }
 
     private DeployResult start(ServiceRecord s, RevisionInfo rev, RolloutSpec rollout, int count, DeployRequest.OnConflict rule, String who, Instant now,
