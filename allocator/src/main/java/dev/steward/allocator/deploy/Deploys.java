@@ -313,6 +313,7 @@ final class Deploys {
         }
         services.trim(name);
         return new DeployResult(services.deploymentRecord(d.id()), rev, false, queue ? "queued: deployment " + running.id() + " runs first"
+                : rev.rolledBackTo() != null ? "rolling back to revision " + rev.rolledBackTo() + " as revision " + rev.number() + " (deployment " + d.id() + ")"
                 : "deploying revision " + rev.number() + " (deployment " + d.id() + ")");
     }
 

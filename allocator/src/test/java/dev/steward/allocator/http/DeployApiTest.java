@@ -426,6 +426,7 @@ class DeployApiTest {
         LiveServer.Reply back = s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":1}");
         assertThat(back.code()).isEqualTo(201);
         assertThat(back.body().path("revision").path("rolledBackTo").asInt()).isEqualTo(1);
+        assertThat(back.body().path("message").asText()).as("what the CLI prints first").startsWith("rolling back to revision 1 as revision 3 (deployment ");
         assertThat(back.body().path("revision").path("spec").path("packageDigest").asText()).isEqualTo(digest);
         assertThat(s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":99}").code()).isEqualTo(404);
         assertThat(s.get("/v1/services/web/staging/revisions", s.admin()).body().size()).isEqualTo(3);
