@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One try of a health check against a task on this machine: null passes, else what failed
- * ("HTTP 500", "connection refused", "no answer within 2s", "exit code 1"). A command check runs
+ * ("HTTP 500", "connection refused", "no answer within 2s", "exit code 1", "port http 20004 is
+ * held by a socket of another user"). A command check runs
  * as {@code command} (the task's user and environment) says. Every try ends by the check's
  * timeout, whatever the task sends: the probe threads are shared by every task on the agent.
  */
@@ -21,12 +22,27 @@ final class HealthProbe {
     }
 
     static boolean probe(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
-        return failure(c, ports, command) == null;
+        return failure(c, ports, command, null) == null;
     }
 
-    /** Null when the try passes, else what failed, in a few words for the task's reason. */
-    static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
+    /**
+     * Null when the try passes, else what failed, in a few words for the task's reason. With
+     * {@code ownUid} (the task's own uid), an http or tcp check first looks whose sockets listen
+     * on its port: one of another uid fails it, whatever it would answer. Tasks share the
+     * network, so another tenant's task could bind a port lent to this one before this one's
+     * program does; its answers must not make this task healthy, which would list the squatter
+     * as this service's endpoint.
+     */
+    static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command, Integer ownUid) {
         int timeout = (int) c.timeoutDuration().toMillis();
+        if (ownUid != null && c.parsedType() != HealthCheck.Type.COMMAND && ports.get(c.port()) != null) {
+            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(ports.get(c.port())));
+            others.remove(ownUid);
+            if (!others.isEmpty()) {
+                return "port " + c.port() + " " + ports.get(c.port()) + " is held by a socket of another user (uid " + others.iterator().next()
+                        + "), not this task's (uid " + ownUid + ")";
+            }
+        }
         String within = "no answer within " + dev.steward.api.Units.format(c.timeoutDuration());
         try {
             return switch (c.parsedType()) {

@@ -30,6 +30,8 @@ final class HealthWatch {
     private Instant graceUntil = Instant.MIN;
     private Future<String> probe;
     private String lastFailure;
+    /** The task's own uid, from its start on (null: none of its own); its check's port must be held by no other. */
+    private Integer ownUid;
 
     HealthWatch(TaskInfo task, Path dir, Launcher launcher, ExecutorService probes) {
         this.task = task;
@@ -53,6 +55,7 @@ final class HealthWatch {
         lastFailure = null;
         checkAt = check == null ? Instant.MAX : now;
         graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
+        ownUid = launcher == null ? null : launcher.ownUid(task, dir);
     }
 
     /**
@@ -96,8 +99,9 @@ final class HealthWatch {
                 }
             }
             ProcessBuilder pb = command;
+            Integer uid = ownUid;
             probe = pb == null && check.parsedType() == HealthCheck.Type.COMMAND ? CompletableFuture.completedFuture("its command could not start")
-                    : probes.submit(() -> HealthProbe.failure(check, task.ports(), pb));
+                    : probes.submit(() -> HealthProbe.failure(check, task.ports(), pb, uid));
             checkAt = now.plus(check.intervalDuration());
         }
         return changed;

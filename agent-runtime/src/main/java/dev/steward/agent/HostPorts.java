@@ -17,7 +17,8 @@ import java.util.TreeSet;
  * tables ({@code /proc/net/tcp}, {@code tcp6}, {@code udp}, {@code udp6}: listening TCP, bound
  * UDP) for the heartbeat, so the allocator lends none of them; {@link #firstTaken} tries to bind
  * a task's ports right before it starts, so a port taken in the meantime fails the start with a
- * reason instead of an EADDRINUSE inside the task.
+ * reason instead of an EADDRINUSE inside the task. {@link #listeners} says whose sockets listen on
+ * a port, for a task's health check.
  */
 final class HostPorts {
     private static final Path PROC_NET = Path.of("/proc/net");
@@ -53,6 +54,38 @@ final class HostPorts {
             }
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The uids whose TCP sockets listen on {@code port} on this host, from the kernel's tables
+     * ({@code /proc/net/tcp} and {@code tcp6}, column {@code uid}); empty when none does, or the
+     * tables cannot be read.
+     */
+    static java.util.Set<Integer> listeners(int port) {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        for (String table : List.of("tcp", "tcp6")) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(PROC_NET.resolve(table));
+            } catch (IOException | SecurityException e) {
+                continue;
+            }
+            for (int i = 1; i < lines.size(); i++) { // the first line names the columns
+                String[] f = lines.get(i).trim().split("\\s+");
+                int colon = f.length < 8 ? -1 : f[1].lastIndexOf(':');
+                if (colon < 0 || !f[3].equals(TCP_LISTEN)) {
+                    continue;
+                }
+                try {
+                    if (Integer.parseInt(f[1].substring(colon + 1), 16) == port) {
+                        out.add(Integer.valueOf(f[7]));
+                    }
+                } catch (NumberFormatException e) {
+                    // not a row of the table's form
+                }
+            }
+        }
+        return out;
     }
 
     static boolean within(List<PortRange> ranges, int port) {

@@ -268,6 +268,15 @@ public final class Launcher {
         }
     }
 
+    /**
+     * The uid of its own task {@code t} runs as, which no other task shares, so its health check
+     * can tell its own sockets from another's ({@link HealthProbe}); null when tasks run as the
+     * agent or as a named user, where uids do not tell tasks apart.
+     */
+    Integer ownUid(TaskInfo t, Path taskDir) {
+        return users == null || user != null || t.spec().user() != null ? null : TaskUsers.recorded(taskDir);
+    }
+
     /** After an agent restart: the task keeps the uid it had. */
     void recovered(String taskId, Path taskDir) {
         if (users != null) {

@@ -186,6 +186,15 @@ final class TaskUsers {
         }
     }
 
+    /** The uid of its own that the task in {@code taskDir} recorded as it started; null when it has none (not started, or a named user). */
+    static Integer recorded(Path taskDir) {
+        try {
+            return Integer.valueOf(Files.readString(taskDir.resolve(FILE)).trim());
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** Holds again the uid a task recorded before the agent restarted (none if it ran as a named user). */
     synchronized void recover(String taskId, Path taskDir) {
         try {

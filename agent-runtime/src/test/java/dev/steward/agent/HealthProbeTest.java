@@ -97,7 +97,7 @@ class HealthProbeTest {
             }
         });
         long t0 = System.nanoTime();
-        assertThat(HealthProbe.failure(HTTP, Map.of("http", port), null)).isEqualTo("no answer within 1s");
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", port), null, null)).isEqualTo("no answer within 1s");
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     }
 
@@ -114,18 +114,18 @@ class HealthProbeTest {
                 // hung up on
             }
         });
-        assertThat(HealthProbe.failure(HTTP, Map.of("http", sick), null)).isEqualTo("HTTP 503");
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", sick), null, null)).isEqualTo("HTTP 503");
         int closed;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = s.getLocalPort();
         }
-        assertThat(HealthProbe.failure(HTTP, Map.of("http", closed), null)).isEqualTo("connection refused");
+        assertThat(HealthProbe.failure(HTTP, Map.of("http", closed), null, null)).isEqualTo("connection refused");
         HealthCheck tcp = new HealthCheck("tcp", null, "http", null, "5s", "1s", "0s", 1);
-        assertThat(HealthProbe.failure(tcp, Map.of("http", closed), null)).isEqualTo("connection refused");
-        assertThat(HealthProbe.failure(tcp, Map.of("http", sick), null)).isNull();
+        assertThat(HealthProbe.failure(tcp, Map.of("http", closed), null, null)).isEqualTo("connection refused");
+        assertThat(HealthProbe.failure(tcp, Map.of("http", sick), null, null)).isNull();
         HealthCheck cmd = new HealthCheck("command", null, null, List.of("sh", "-c", "exit 3"), "5s", "1s", "0s", 1);
-        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sh", "-c", "exit 3"))).isEqualTo("exit code 3");
-        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sleep", "30"))).isEqualTo("did not finish within 1s");
-        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("true"))).isNull();
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sh", "-c", "exit 3"), null)).isEqualTo("exit code 3");
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sleep", "30"), null)).isEqualTo("did not finish within 1s");
+        assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("true"), null)).isNull();
     }
 }

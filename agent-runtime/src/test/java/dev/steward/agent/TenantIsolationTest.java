@@ -311,4 +311,28 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(root).path("state").asText().equals("FAILED"));
         assertThat(c.taskInfo(root).path("reason").asText()).contains("does not run tasks as root").contains("allow-root-tasks");
     }
+
+    @Test
+    void a_task_of_one_role_that_binds_another_roles_port_first_never_makes_it_healthy() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        String a = role("ra");
+        String b = role("rb");
+        // B's task is checked on its port, and slow to listen on it (here it never does); past its 10s grace one failed check ends it, saying why
+
+        String alloc = c.callAs(b, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"ports\":[\"http\"]}").path("allocations").get(0).asText();
+        int port = c.call("GET", "/v1/allocations/" + alloc, null).path("ports").path("http").asInt();
+        assertThat(port).isPositive();
+        String victim = c.callAs(b, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"victim\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"echo ready; exec sleep 600\"],\"killTimeout\":\"1s\",\"healthCheck\":{\"type\":\"tcp\",\"port\":\"http\",\"interval\":\"300ms\","
+                + "\"timeout\":\"200ms\",\"grace\":\"10s\",\"threshold\":1},\"restart\":{\"attempts\":0}}").path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        // A's task takes B's port first and answers every connection on it
+        String squat = task(a, "squat", "exec /usr/bin/python3 -m http.server " + port + " --bind 127.0.0.1", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !HostPorts.listeners(port).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.call("GET", "/v1/tasks/" + victim, null).path("reason").asText())
+                .contains("port http " + port + " is held by a socket of another user (uid "));
+        JsonNode ended = c.call("GET", "/v1/tasks/" + victim, null);
+        assertThat(ended.path("healthy").asBoolean(true)).as("never healthy on the squatter's answers: %s", ended).isFalse();
+        assertThat(c.call("GET", "/v1/tasks/" + squat, null).path("state").asText()).as("the squatter ran all along").isEqualTo("RUNNING");
+    }
 }
