@@ -21,6 +21,9 @@ final class HealthProbe {
     private HealthProbe() {
     }
 
+    /** How old a read of the host's socket tables a check may use: every task's checks share one read per this. */
+    static final java.time.Duration LISTENERS_MAX_AGE = java.time.Duration.ofMillis(500);
+
     static boolean probe(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
         return failure(c, ports, command, null) == null;
     }
@@ -36,7 +39,7 @@ final class HealthProbe {
     static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command, Integer ownUid) {
         int timeout = (int) c.timeoutDuration().toMillis();
         if (ownUid != null && c.parsedType() != HealthCheck.Type.COMMAND && ports.get(c.port()) != null) {
-            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(ports.get(c.port())));
+            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(ports.get(c.port()), LISTENERS_MAX_AGE));
             others.remove(ownUid);
             if (!others.isEmpty()) {
                 return "port " + c.port() + " " + ports.get(c.port()) + " is held by a socket of another user (uid " + others.iterator().next()

@@ -56,13 +56,38 @@ final class HostPorts {
         return List.copyOf(out);
     }
 
+    /** The kernel's listening TCP sockets as last read: port to the uids listening on it, and when (System.nanoTime). */
+    private record Listening(long at, Map<Integer, java.util.Set<Integer>> byPort) {
+    }
+
+    private static volatile Listening listening;
+
     /**
      * The uids whose TCP sockets listen on {@code port} on this host, from the kernel's tables
      * ({@code /proc/net/tcp} and {@code tcp6}, column {@code uid}); empty when none does, or the
      * tables cannot be read.
      */
     static java.util.Set<Integer> listeners(int port) {
-        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        return listeners(port, java.time.Duration.ZERO);
+    }
+
+    /**
+     * As {@link #listeners(int)}, from a read of the tables at most {@code maxAge} old: the tables
+     * list every connection of the host, so every task's health checks share one read (a busy
+     * host's tables run to megabytes).
+     */
+    static java.util.Set<Integer> listeners(int port, java.time.Duration maxAge) {
+        Listening l = listening;
+        long now = System.nanoTime();
+        if (l == null || now - l.at() > maxAge.toNanos()) {
+            l = new Listening(now, readListening());
+            listening = l;
+        }
+        return l.byPort().getOrDefault(port, java.util.Set.of());
+    }
+
+    private static Map<Integer, java.util.Set<Integer>> readListening() {
+        Map<Integer, java.util.Set<Integer>> out = new java.util.HashMap<>();
         for (String table : List.of("tcp", "tcp6")) {
             List<String> lines;
             try {
@@ -77,9 +102,7 @@ final class HostPorts {
                     continue;
                 }
                 try {
-                    if (Integer.parseInt(f[1].substring(colon + 1), 16) == port) {
-                        out.add(Integer.valueOf(f[7]));
-                    }
+                    out.computeIfAbsent(Integer.parseInt(f[1].substring(colon + 1), 16), k -> new java.util.TreeSet<>()).add(Integer.valueOf(f[7]));
                 } catch (NumberFormatException e) {
                     // not a row of the table's form
                 }
