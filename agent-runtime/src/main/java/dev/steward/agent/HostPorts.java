@@ -32,28 +32,41 @@ final class HostPorts {
         TreeSet<Integer> out = new TreeSet<>();
         for (String table : List.of("tcp", "tcp6", "udp", "udp6")) {
             boolean tcp = table.startsWith("tcp");
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(PROC_NET.resolve(table));
-            } catch (IOException | SecurityException e) {
-                continue;
-            }
-            for (int i = 1; i < lines.size(); i++) { // the first line names the columns
-                String[] f = lines.get(i).trim().split("\\s+");
-                if (f.length < 4 || tcp && !f[3].equals(TCP_LISTEN)) {
-                    continue;
-                }
-                int colon = f[1].lastIndexOf(':');
-                if (colon < 0) {
-                    continue;
-                }
-                int port = Integer.parseInt(f[1].substring(colon + 1), 16);
-                if (within(ranges, port)) {
-                    out.add(port);
+            for (Row so : rows(table)) {
+                if ((!tcp || so.listening()) && within(ranges, so.port())) {
+                    out.add(so.port());
                 }
             }
         }
         return List.copyOf(out);
+    }
+
+    /** A row of a kernel socket table: its local port, whether it is a listening TCP socket, and its owner's uid. */
+    private record Row(int port, boolean listening, int uid) {
+    }
+
+    /** The rows of {@code /proc/net/TABLE}; none where it cannot be read. */
+    private static List<Row> rows(String table) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(PROC_NET.resolve(table));
+        } catch (IOException | SecurityException e) {
+            return List.of();
+        }
+        List<Row> out = new java.util.ArrayList<>(lines.size());
+        for (int i = 1; i < lines.size(); i++) { // the first line names the columns
+            String[] f = lines.get(i).trim().split("\\s+");
+            int colon = f.length < 8 ? -1 : f[1].lastIndexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            try {
+                out.add(new Row(Integer.parseInt(f[1].substring(colon + 1), 16), f[3].equals(TCP_LISTEN), Integer.parseInt(f[7])));
+            } catch (NumberFormatException e) {
+                // not a row of the table's form
+            }
+        }
+        return out;
     }
 
     /** The kernel's listening TCP sockets as last read: port to the uids listening on it, and when (System.nanoTime). */
@@ -89,22 +102,9 @@ final class HostPorts {
     private static Map<Integer, java.util.Set<Integer>> readListening() {
         Map<Integer, java.util.Set<Integer>> out = new java.util.HashMap<>();
         for (String table : List.of("tcp", "tcp6")) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(PROC_NET.resolve(table));
-            } catch (IOException | SecurityException e) {
-                continue;
-            }
-            for (int i = 1; i < lines.size(); i++) { // the first line names the columns
-                String[] f = lines.get(i).trim().split("\\s+");
-                int colon = f.length < 8 ? -1 : f[1].lastIndexOf(':');
-                if (colon < 0 || !f[3].equals(TCP_LISTEN)) {
-                    continue;
-                }
-                try {
-                    out.computeIfAbsent(Integer.parseInt(f[1].substring(colon + 1), 16), k -> new java.util.TreeSet<>()).add(Integer.valueOf(f[7]));
-                } catch (NumberFormatException e) {
-                    // not a row of the table's form
+            for (Row so : rows(table)) {
+                if (so.listening()) {
+                    out.computeIfAbsent(so.port(), k -> new TreeSet<>()).add(so.uid());
                 }
             }
         }

@@ -34,16 +34,15 @@ public final class DeployPlanRun {
 
     /** Asks for the plan, writes its lines to {@code listener}, and returns it. */
     public static DeployPlan plan(StewardClient client, String app, String env, DeployRequest req, StepListener listener) throws IOException {
-        DeployPlan p = client.deployments().plan(app, env, req);
-        for (String line : lines(p)) {
-            listener.line("steward: " + line);
-        }
-        return p;
+        return logged(client.deployments().plan(app, env, req), listener);
     }
 
     /** As {@link #plan}, for a rollback to revision {@code to} (null: back from what runs): {@code rollbackService ... dryRun: true}. */
     public static DeployPlan planRollback(StewardClient client, String app, String env, Integer to, StepListener listener) throws IOException {
-        DeployPlan p = client.deployments().planRollback(app, env, to);
+        return logged(client.deployments().planRollback(app, env, to), listener);
+    }
+
+    private static DeployPlan logged(DeployPlan p, StepListener listener) {
         for (String line : lines(p)) {
             listener.line("steward: " + line);
         }

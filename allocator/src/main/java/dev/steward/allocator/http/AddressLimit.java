@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * byte now and then (never idle long enough to be closed) cannot take the whole connection limit
  * from the agents and the other clients. Behind a proxy every client has the proxy's address:
  * a proxy named in {@code --trusted-proxies} is not limited (it carries many clients; the total
- * limit, {@link ConnectionGuard}, still holds); for one that is not, raise the limit or turn it off.
+ * limit, {@link dev.steward.connections.ConnectionGuard}, still holds); for one that is not, raise the limit or turn it off.
  */
 final class AddressLimit implements SelectorManager.AcceptListener {
     private static final Logger LOG = Logger.getLogger(AddressLimit.class.getName());
