@@ -144,10 +144,20 @@ class DashboardBrowserTest {
         b.awaitText("#revisions", "https://ci/job/webapp/1/", Duration.ofSeconds(20));
         b.screenshot("service");
         b.script("window.stewardMarker = 'same page'"); // gone if the page reloads
+        // each new instance must stay healthy 6 s before the next is started: the rollout outlasts (by over 12 s) the
+        // page's steps that must see it running, on a loaded machine too; with FAST's 1 s it could end before the click
+        // landed (the link gone, the click on plain text) or before the deployment page first drew it
         String d = deploy(teamA, "webapp", "staging", "{\"packageDigest\":\"" + (currentRevisionIsV1() ? v2 : v1)
-                + "\",\"strategy\":\"rolling\",\"maxSurge\":\"1\",\"maxUnavailable\":\"0\",\"buildUrl\":\"https://ci/job/webapp/2/\"" + FAST + "}");
+                + "\",\"strategy\":\"rolling\",\"maxSurge\":\"1\",\"maxUnavailable\":\"0\",\"buildUrl\":\"https://ci/job/webapp/2/\""
+                + ",\"minHealthyTime\":\"6s\",\"healthyDeadline\":\"60s\",\"progressDeadline\":\"90s\"}");
         b.awaitTrue(() -> b.find("#current-deployment").getText().contains(d), Duration.ofSeconds(20)); // the service page saw it start
-        b.click("#current-deployment", Duration.ofSeconds(20)); // the service page re-renders as the rollout moves: a find then a click may miss
+        // the service page re-renders as the rollout moves: a find then a click may miss, so click until the page has moved
+        b.awaitTrue(() -> {
+            if (!b.driver.getCurrentUrl().endsWith("#/deployments/" + d)) {
+                b.find("#current-deployment").click();
+            }
+            return b.driver.getCurrentUrl().endsWith("#/deployments/" + d);
+        }, Duration.ofSeconds(20));
         b.awaitText("#state", "running", Duration.ofSeconds(20));
         b.screenshot("deployment-running");
         b.awaitText("#state", "succeeded", Duration.ofSeconds(120));
