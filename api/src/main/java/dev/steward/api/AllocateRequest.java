@@ -38,6 +38,11 @@ public record AllocateRequest(
         return new AllocateRequest(null, null, count, cpus, memory, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** This request at {@code p}: a service's instance when the service's priority changes. */
+    public AllocateRequest withPriority(int p) {
+        return new AllocateRequest(role, name, count, cpus, memory, disk, gpus, gpuModel, ports, scalars, constraints, placement, p, preemptible, gang, ttl);
+    }
+
     /**
      * {@link #parse} for a new ask, from a client or a deploy: its cpus and memory are also held to
      * the least an allocation may have ({@link ResourceAmounts#parseAsk}). A stored request or
@@ -86,7 +91,7 @@ public record AllocateRequest(
         if (t.compareTo(Limits.MIN_TTL) < 0 || t.compareTo(Limits.MAX_TTL) > 0) {
             throw new ValidationException("ttl", "is " + Units.format(t) + "; it must be from 1s to 30d");
         }
-        int prio = Validation.range("priority", priority, 0, Limits.MAX_PRIORITY, 50);
+        int prio = Validation.range("priority", priority, 0, Limits.MAX_PRIORITY, Limits.DEFAULT_PRIORITY);
         return new Ask(role, n, c, shape, Set.copyOf(models), List.copyOf(portNames), List.copyOf(cs), Placement.parse("placement", placement),
                 prio, Boolean.TRUE.equals(preemptible), Boolean.TRUE.equals(gang), t);
     }

@@ -46,14 +46,21 @@ public record DeployPlan(String service, Action action, Integer revision, Intege
 
     /**
      * Whether the instances the deploy would start find room now, placed one after the other on
-     * what is free (running instances keep theirs, other tenants' pending requests are not counted,
-     * and no one is preempted), at most {@code tried} of the {@code needed}.
+     * what is free (running instances keep theirs, other tenants' pending requests are not counted),
+     * or on the room of preemptible allocations of a lower priority than the service's where
+     * nothing else fits, as the scheduler would take it; at most {@code tried} of the {@code needed}.
      *
      * @param fit        how many of those tried found an agent
      * @param heldBy     a role-level reason (the role's limit, others' guarantees) that would hold them back, or null
      * @param rejections for the first that found none: why agents turned it down, counted
      * @param partial    a {@code regex} constraint was not run on every agent (its per-pass reading ran out): a failure may be no failure
+     * @param preempted  how many preemptible allocations of a lower priority those that fit would end (0: none)
      */
-    public record Placement(int needed, int tried, int fit, String heldBy, Map<String, Integer> rejections, boolean partial) {
+    public record Placement(int needed, int tried, int fit, String heldBy, Map<String, Integer> rejections, boolean partial, int preempted) {
+
+        /** A placement that preempts no one. */
+        public Placement(int needed, int tried, int fit, String heldBy, Map<String, Integer> rejections, boolean partial) {
+            this(needed, tried, fit, heldBy, rejections, partial, 0);
+        }
     }
 }

@@ -13,7 +13,11 @@ import java.util.Map;
  * {@code PUT /v1/services/APP/ENV/secrets/NAME}) each instance gets as a file in
  * {@code $STEWARD_SECRETS}; the request never carries a value.
  * With {@code promoteFrom}, the run spec is copied exactly from that environment's stable
- * revision and only {@code instances} may differ. {@code onConflict} says what happens when a
+ * revision and only {@code instances} and {@code priority} may differ. {@code priority} (0 to 1000) is the
+ * service's, not a revision's: its instances ask for their allocations at it, so they preempt
+ * preemptible allocations of a lower priority when nothing else fits (a build farm's borrowed
+ * executors); left out, a service keeps its own (50 for a new one, an allocation's default).
+ * {@code onConflict} says what happens when a
  * deployment of the service is already running: {@code supersede} (default: it ends
  * "superseded" and this one starts from where it left) or {@code wait} (this one queues).
  */
@@ -22,6 +26,7 @@ public record DeployRequest(
         String command,
         List<String> args,
         Integer instances,
+        Integer priority,
         String cpus,
         String memory,
         String disk,
@@ -49,6 +54,17 @@ public record DeployRequest(
 
     public enum OnConflict { SUPERSEDE, WAIT }
 
+    /** A deploy without a priority of its own: the service keeps the one it has. */
+    public DeployRequest(String packageDigest, String command, List<String> args, Integer instances, String cpus, String memory, String disk,
+                         List<String> ports, Map<String, String> vars, List<String> secrets, HealthCheck healthCheck, List<Constraint> constraints,
+                         RestartPolicy restart, String strategy, String maxSurge, String maxUnavailable, Integer minReadySeconds, List<CanaryStep> steps,
+                         String scaleDownDelay, String minHealthyTime, String healthyDeadline, String progressDeadline, Boolean autoRollback,
+                         String onConflict, String promoteFrom, String role, String actor, String buildUrl) {
+        this(packageDigest, command, args, instances, null, cpus, memory, disk, ports, vars, secrets, healthCheck, constraints, restart, strategy, maxSurge,
+                maxUnavailable, minReadySeconds, steps, scaleDownDelay, minHealthyTime, healthyDeadline, progressDeadline, autoRollback, onConflict,
+                promoteFrom, role, actor, buildUrl);
+    }
+
     /** A deploy of a package with everything else defaulted. */
     public static DeployRequest of(String digest, int instances, String strategy) {
         return new DeployRequest(digest, null, null, instances, null, null, null, null, null, null, null, null, null, strategy, null, null, null, null, null,
@@ -64,6 +80,11 @@ public record DeployRequest(
             case "wait", "queue" -> OnConflict.WAIT;
             default -> throw new ValidationException("onConflict", "'" + onConflict + "' is not supersede or wait");
         };
+    }
+
+    /** The service's priority after this deploy: the one asked for, checked (0 to 1000), else {@code current}. */
+    public int priorityOr(int current) {
+        return Validation.range("priority", priority, 0, Limits.MAX_PRIORITY, current);
     }
 
     public int instanceCount() {

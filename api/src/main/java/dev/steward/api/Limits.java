@@ -23,6 +23,7 @@ public final class Limits {
     public static final int MAX_ATTRIBUTES = 64;
     public static final int MAX_NAME = 128;
     public static final int MAX_PRIORITY = 1000;
+    public static final int DEFAULT_PRIORITY = 50;                     // an allocation's, and a new service's
     public static final Duration MIN_TTL = Duration.ofSeconds(1);
     public static final Duration MAX_TTL = Duration.ofDays(30);
     public static final Duration DEFAULT_TTL = Duration.ofMinutes(30);

@@ -74,7 +74,12 @@ public record RunSpec(String packageDigest, String command, List<String> args, S
 
     /** The allocation one instance asks for. */
     public AllocateRequest allocation(String role, String name) {
-        return new AllocateRequest(role, name, 1, cpus, memory, disk, null, null, ports, null, constraints, null, null, false, null, "30d");
+        return allocation(role, name, null);
+    }
+
+    /** One instance's allocation, asked for at {@code priority} (its service's; null: the default). */
+    public AllocateRequest allocation(String role, String name, Integer priority) {
+        return new AllocateRequest(role, name, 1, cpus, memory, disk, null, null, ports, null, constraints, null, priority, false, null, "30d");
     }
 
     /** The task one instance runs in its allocation, with {@code secretValues} (name → value) for its secrets' files. */

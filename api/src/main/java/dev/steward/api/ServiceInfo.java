@@ -11,10 +11,11 @@ import java.time.Instant;
  * instances are stopping, and it is gone (404) once the last has ended. {@code lastDeployment}
  * is the newest deployment kept, running or ended (null before the first): how the service's
  * last rollout went, as {@code nomad job status} shows the latest deployment's status.
+ * {@code priority}: the one its instances ask for their allocations at (0 to 1000).
  */
 public record ServiceInfo(String name, String app, String env, String role, int instances, int revision, Integer stableRevision,
                           Integer activeRevision, String deployment, int running, int available, int stopping, Instant createdAt, Instant updatedAt,
-                          long createIndex, long modifyIndex, Instant deletingSince, LastDeployment lastDeployment) {
+                          long createIndex, long modifyIndex, Instant deletingSince, LastDeployment lastDeployment, int priority) {
 
     /** The newest deployment of a service: its id, the revision it rolled out, its state, why it ended as it did, and when it last changed. */
     public record LastDeployment(String id, int revision, DeploymentState state, String reason, Instant updatedAt) {

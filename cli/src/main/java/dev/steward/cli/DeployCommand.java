@@ -42,6 +42,9 @@ final class DeployCommand implements Callable<Integer> {
     String promoteFrom;
     @Option(names = "--instances", description = "Instances. Default: 1 for a new service, else unchanged")
     Integer instances;
+    @Option(names = "--priority", description = "0-1000: the service's instances ask for their allocations at it, and take the room of preemptible "
+            + "allocations of a lower priority when nothing else fits. Default: 50 for a new service, else unchanged (changing it alone rolls nothing out)")
+    Integer priority;
     @Mixin
     RolloutOptions rollout;
     @Option(names = "--command", description = "Overrides the package's command (run by /bin/sh -c)")
@@ -90,7 +93,7 @@ final class DeployCommand implements Callable<Integer> {
     }
 
     private DeployRequest requestOf(String digest) {
-        return new DeployRequest(digest, command, null, instances, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints),
+        return new DeployRequest(digest, command, null, instances, priority, cpus, memory, disk, ports, vars, secrets, null, ArgForms.constraints("constraints", constraints),
                 ArgForms.restart("restart", restart), rollout.strategy(), rollout.maxSurge, rollout.maxUnavailable, rollout.minReadySeconds, rollout.canary(), rollout.scaleDownDelay,
                 rollout.minHealthyTime, rollout.healthyDeadline, rollout.progressDeadline, rollout.autoRollback(), rollout.onConflict, promoteFrom, role, actor,
                 buildUrl == null || buildUrl.isBlank() ? null : buildUrl);

@@ -27,6 +27,9 @@ final class PromoteCommand implements Callable<Integer> {
     String to;
     @Option(names = "--instances", description = "Instances in the target. Default: 1 for a new service, else unchanged")
     Integer instances;
+    @Option(names = "--priority", description = "0-1000: the target's priority (its instances' allocations'); the source keeps its own. Default: "
+            + "50 for a new service, else unchanged")
+    Integer priority;
     @Mixin
     RolloutOptions rollout;
     @Option(names = "--actor", description = "Who promotes (recorded). Default: $USER", defaultValue = "${env:USER}")
@@ -43,7 +46,7 @@ final class PromoteCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     DeployRequest request() {
-        return new DeployRequest(null, null, null, instances, null, null, null, null, null, null, null, null, null, rollout.strategy(), rollout.maxSurge,
+        return new DeployRequest(null, null, null, instances, priority, null, null, null, null, null, null, null, null, null, rollout.strategy(), rollout.maxSurge,
                 rollout.maxUnavailable, rollout.minReadySeconds, rollout.canary(), rollout.scaleDownDelay, rollout.minHealthyTime, rollout.healthyDeadline,
                 rollout.progressDeadline, rollout.autoRollback(), rollout.onConflict, from, null, blank(actor), blank(buildUrl));
     }

@@ -34,6 +34,9 @@ final class ServiceLines {
                 : s.available() + " instances available (old and new), " + s.instances() + " wanted";
         StringBuilder b = new StringBuilder(String.format("%s: revision %d runs (stable %s), %s", s.name(), s.revision(),
                 s.stableRevision() == null ? "none" : s.stableRevision(), available));
+        if (s.priority() != dev.steward.api.Limits.DEFAULT_PRIORITY) {
+            b.append(", priority ").append(s.priority());
+        }
         ServiceInfo.LastDeployment last = s.lastDeployment();
         if (last != null && last.state() != DeploymentState.SUCCEEDED) {
             b.append(last.state().terminal() ? "; its last deployment, " : "; deployment ").append(last.id())

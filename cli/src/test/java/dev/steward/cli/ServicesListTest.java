@@ -11,7 +11,11 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code steward services} and {@code steward status} against a real allocator: a service whose last rollout did not succeed says so where it is listed. */
+/**
+ * {@code steward services} and {@code steward status} against a real allocator: a service whose
+ * last rollout did not succeed says so where it is listed; a service's priority, set and changed
+ * with {@code steward deploy --priority}, is shown where it is not the default.
+ */
 class ServicesListTest {
     @TempDir
     Path dir;
@@ -41,6 +45,32 @@ class ServicesListTest {
                     + ", was aborted: " + aborted.reason() + "\n");
             assertThat(CliRun.of(CliRun.with(s, "services", "web", "--env", "staging", "-o", "json")).out()).contains("\"lastDeployment\"")
                     .contains("\"state\" : \"ABORTED\"");
+        }
+    }
+
+    @Test
+    void a_services_priority_is_set_changed_and_shown() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Path v1 = DemoApps.sleeper(dir, "v1");
+            String d1 = dev.steward.client.PackageClient.digestOf(v1);
+            admin.packages().push(v1, d1);
+            CliRun bad = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--priority", "2000", "--detach"));
+            assertThat(bad.code()).as(bad.err()).isEqualTo(2);
+            assertThat(bad.err()).contains("priority: is 2000; it must be from 0 to 1000");
+            assertThat(admin.deployments().services()).as("nothing was made").isEmpty();
+
+            CliRun started = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--priority", "700", "--detach"));
+            assertThat(started.code()).as(started.err()).isZero();
+            assertThat(CliRun.of(CliRun.with(s, "services", "web", "--env", "prod")).out())
+                    .startsWith("web/prod: revision 1 runs (stable none), 0 of 1 instances available, priority 700;");
+            CliRun plan = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--priority", "100", "--dry-run"));
+            assertThat(plan.code()).as(plan.err()).isZero();
+            assertThat(plan.out()).contains("would set priority 100 (was 700); nothing else to do: revision 1 is already rolling out");
+            CliRun lowered = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--priority", "100", "--detach"));
+            assertThat(lowered.code()).as(lowered.err()).isZero();
+            assertThat(lowered.out() + lowered.err()).contains("priority 100 (was 700; 1 instance waiting for a place now asks at it)");
+            assertThat(admin.deployments().service("web", "prod").priority()).isEqualTo(100);
         }
     }
 }

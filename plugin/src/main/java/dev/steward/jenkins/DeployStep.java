@@ -40,6 +40,7 @@ public class DeployStep extends Step {
     private String packageDigest;
     private String promoteFrom;
     private Integer instances;
+    private Integer priority;
     private String strategy;
     private String command;
     private String cpus;
@@ -80,6 +81,8 @@ public class DeployStep extends Step {
     @DataBoundSetter public void setPromoteFrom(String v) { promoteFrom = v; }
     public Integer getInstances() { return instances; }
     @DataBoundSetter public void setInstances(Integer v) { instances = v; }
+    public Integer getPriority() { return priority; }
+    @DataBoundSetter public void setPriority(Integer v) { priority = v; }
     public String getStrategy() { return strategy; }
     @DataBoundSetter public void setStrategy(String v) { strategy = v; }
     public String getCommand() { return command; }
@@ -145,7 +148,7 @@ public class DeployStep extends Step {
     }
 
     DeployRequest request(List<CanaryStep> canary, String defaultRole, String actor, String buildUrl) {
-        return new DeployRequest(packageDigest, command, null, instances, cpus, memory, disk, ports, ArgForms.pairs("vars", vars),
+        return new DeployRequest(packageDigest, command, null, instances, priority, cpus, memory, disk, ports, ArgForms.pairs("vars", vars),
                 SecretSync.names(secrets, SecretSync.parse(secretCredentials)), null,
                 ArgForms.constraints("constraints", constraints), ArgForms.restart("restart", restart), strategy, maxSurge, maxUnavailable, minReadySeconds, canary, scaleDownDelay,
                 minHealthyTime, healthyDeadline, progressDeadline, autoRollback ? null : Boolean.FALSE, onConflict, promoteFrom,

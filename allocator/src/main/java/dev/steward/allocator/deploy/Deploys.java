@@ -40,10 +40,17 @@ final class Deploys {
 
     /**
      * A deploy worked out and checked, nothing changed yet: the service as it is (or as it would
-     * be made), the run spec, the rollout, how many instances, and what it would make.
+     * be made, with the priority it will have), the run spec, the rollout, how many instances, what
+     * it would make, and the priority it had when the deploy changes it (else null).
      */
     record Decision(Kind kind, String name, boolean created, ServiceRecord service, RunSpec spec, dev.steward.api.Ask asked,
-                    RolloutSpec rollout, DeployRequest.OnConflict rule, int count, String promoted, DeploymentInfo running, RevisionInfo targeted) {
+                    RolloutSpec rollout, DeployRequest.OnConflict rule, int count, String promoted, DeploymentInfo running, RevisionInfo targeted,
+                    Integer priorityWas) {
+
+        /** Whether the deploy changes the priority of a service that exists ({@code service} has the new one, {@code priorityWas} the old). */
+        boolean reprioritizes() {
+            return priorityWas != null;
+        }
     }
 
     /**
@@ -54,35 +61,63 @@ final class Deploys {
         Decision d = decide(app, env, role, req, now);
         ServiceRecord s = d.service();
         String digest = d.spec().packageDigest();
+        String reprioritized = d.reprioritizes() ? reprioritize(s, d.priorityWas()) : "";
         switch (d.kind()) {
             case NOOP -> {
                 String msg = d.running() != null ? "deployment " + d.running().id() + " is already rolling out revision " + d.targeted().number()
-                        + " (same package and config)" : "revision " + d.targeted().number() + " already runs this (same package and config): nothing to do";
+                        + " (same package and config)" : "revision " + d.targeted().number() + " already runs this (same package and config): nothing "
+                        + (reprioritized.isEmpty() ? "to do" : "else to do");
                 state.packages().use(digest, role, now); // asked for again: kept from the sweep
-                return new DeployResult(d.running(), d.targeted(), true, msg);
+                if (d.reprioritizes()) {
+                    services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(),
+                            s.failures(), s.nextRevision(), now, state.nextIndex()));
+                }
+                return new DeployResult(d.running(), d.targeted(), true, reprioritized + msg);
             }
             case RETRY -> {
                 state.packages().use(digest, role, now);
-                return scale(s, d, who, now);
+                return prefixed(reprioritized, scale(s, d, who, now));
             }
             case SCALE -> {
                 state.packages().use(digest, role, now);
                 if (d.running() == null) {
-                    return scale(s, d, who, now);
+                    return prefixed(reprioritized, scale(s, d, who, now));
                 }
                 services.putService(s.with(d.count(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), s.replaceNotBefore(), s.failures(),
                         s.nextRevision(), now, state.nextIndex()));
-                return new DeployResult(d.running(), d.targeted(), false, "scaled to " + dev.steward.api.Units.count(d.count(), "instance") + "; revision "
-                        + d.targeted().number() + " unchanged, and deployment " + d.running().id() + " goes on with the new count");
+                return new DeployResult(d.running(), d.targeted(), false, reprioritized + "scaled to " + dev.steward.api.Units.count(d.count(), "instance")
+                        + "; revision " + d.targeted().number() + " unchanged, and deployment " + d.running().id() + " goes on with the new count");
             }
             default -> {
                 RevisionInfo rev = new RevisionInfo(d.name(), s.nextRevision(), d.spec(), now, req.actor() != null ? req.actor() + " (" + who + ")" : who,
                         req.buildUrl(), d.promoted(), null, false);
                 DeployResult started = start(s, rev, d.rollout(), d.count(), d.rule(), who, now, d.promoted() != null ? "promoted from " + d.promoted() : null);
                 state.packages().use(digest, role, now); // refreshed only once nothing refused the deploy: a refused one leaves no trace
-                return started;
+                return prefixed(reprioritized, started);
             }
         }
+    }
+
+    private static DeployResult prefixed(String prefix, DeployResult r) {
+        return prefix.isEmpty() ? r : new DeployResult(r.deployment(), r.revision(), r.noop(), prefix + r.message());
+    }
+
+    /**
+     * Moves the requests of {@code s}'s instances still waiting for a place to its priority (the
+     * service as it will be stored, its priority changed from {@code was}): a raised one may
+     * preempt at once, as a new instance would. Placed instances keep their allocations: a
+     * service's are never preemptible, so their priority decides nothing more. Returns what to
+     * tell the caller, ending in "; ".
+     */
+    private String reprioritize(ServiceRecord s, int was) {
+        int moved = 0;
+        for (dev.steward.api.InstanceInfo i : services.instancesOf(s.name())) {
+            if (!i.state().terminal() && i.requestId() != null && state.reprioritize(i.requestId(), s.priorityValue())) {
+                moved++;
+            }
+        }
+        return "priority " + s.priorityValue() + " (was " + was + (moved == 0 ? "" : "; " + dev.steward.api.Units.count(moved, "instance")
+                + " waiting for a place now " + (moved == 1 ? "asks" : "ask") + " at it") + "); ";
     }
 
     /**
@@ -133,15 +168,19 @@ final class Deploys {
         } else {
             spec = withManifestDefaults(req.runSpec(), state.packages().stored(req.packageDigest()));
         }
-        var asked = spec.allocation(role, app + "-" + env).parseNew(); // the instances' allocations must be valid new requests
+        int priority = req.priorityOr(existing == null ? dev.steward.api.Limits.DEFAULT_PRIORITY : existing.priorityValue());
+        Integer priorityWas = existing != null && existing.priorityValue() != priority ? existing.priorityValue() : null;
+        var asked = spec.allocation(role, app + "-" + env, priority).parseNew(); // the instances' allocations must be valid new requests
         state.packages().stored(spec.packageDigest());
         state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);
         ServiceRecord s = existing;
         if (s == null) {
             s = new ServiceRecord(name, app, env, role, count, 0, null, null, null, List.of(), null, 0, 1, now, now, state.nextIndex(),
-                    state.nextIndex(), null);
+                    state.nextIndex(), null, priority);
         } else if (!s.role().equals(role)) {
             throw new Conflict("service " + name + " belongs to role '" + s.role() + "'");
+        } else if (priorityWas != null) {
+            s = s.withPriority(priority); // what the deploy stores carries it
         }
         spec = withSecretVersions(spec, role, name); // a promotion's too: this environment's secrets, not the source's
         DeploymentInfo running = running(s);
@@ -154,7 +193,7 @@ final class Deploys {
         if (kind == Kind.NEW_REVISION || kind == Kind.RETRY || kind == Kind.SCALE && count > s.instances()) {
             fitsLimit(name, role, rollout, asked.shape(), count, kind == Kind.NEW_REVISION && existing != null);
         }
-        return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted);
+        return new Decision(kind, name, existing == null, s, spec, asked, rollout, rule, count, promoted, running, targeted, priorityWas);
     }
 
     /** Rolls back to a kept revision (default: the stable one) as a new revision with its spec. */

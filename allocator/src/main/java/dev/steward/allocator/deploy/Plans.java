@@ -48,8 +48,8 @@ final class Plans {
         deploys.fitsLimit(name, s.role(), rollout, r.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
         DeploymentInfo running = deploys.running(s);
         RevisionInfo targeted = deploys.targeted(s, running);
-        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env())
-                .parse(), rollout, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted);
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
+                s.priorityValue()).parse(), rollout, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted, null);
         return describe(d, r.number());
     }
 
@@ -92,8 +92,12 @@ final class Plans {
                 yield "would deploy revision " + revision + " of " + d.name() + " again (" + count + ", rolling): its last deployment, " + last.id() + ", "
                         + Deploys.ended(last) + ", and no deployment runs";
             }
-            case NONE -> "nothing to do: revision " + revision + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
+            case NONE -> (d.reprioritizes() ? "nothing else to do" : "nothing to do") + ": revision " + revision
+                    + (running != null ? " is already rolling out" : " already runs") + " with this package and config";
         };
+        if (d.reprioritizes()) {
+            what = "would set priority " + s.priorityValue() + " (was " + d.priorityWas() + "); " + what;
+        }
         String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);
         return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
                 fresh ? RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
@@ -146,6 +150,9 @@ final class Plans {
         String of = p.tried() < p.needed() ? " (of the first " + p.tried() + " of " + p.needed() + " tried)" : "";
         String fit = p.fit() == p.tried() ? (p.tried() == 1 ? "the instance finds" : "all " + p.tried() + " instances find") + " room now" + of
                 : "only " + p.fit() + " of " + p.tried() + " instances find room now" + of + (p.partial() ? ", though a regex constraint was not run on every agent" : "");
+        if (p.preempted() > 0) {
+            fit += ", by preempting " + Units.count(p.preempted(), "preemptible allocation") + " of a lower priority";
+        }
         return p.heldBy() == null ? fit : fit + ", but " + p.heldBy();
     }
 }

@@ -358,6 +358,23 @@ public final class ClusterState {
         return r;
     }
 
+    /**
+     * Moves a pending request to {@code priority} (its service's priority changed): it takes its
+     * new place among its role's pending requests and is tried afresh in the next cycle, where it
+     * may preempt what its old priority could not. False when it is not pending or already there.
+     */
+    public boolean reprioritize(String id, int priority) {
+        RequestInfo r = requests.get(id);
+        if (r == null || r.state() != RequestState.PENDING || priorityOf(r) == priority) {
+            return false;
+        }
+        putRequest(new RequestInfo(r.id(), r.role(), r.request().withPriority(priority), r.state(), r.placed(), r.allocations(), r.createdAt(),
+                r.sequence(), r.why(), r.createIndex(), nextIndex()));
+        scheduler.forget(id); // its ask (and any wait aside) was worked out at the old priority
+        cycleWanted = true;
+        return true;
+    }
+
     /** Cancels a request: what is pending is dropped and what it holds is released. Idempotent. */
     public RequestInfo cancel(String id, Instant now) {
         RequestInfo r = request(id);

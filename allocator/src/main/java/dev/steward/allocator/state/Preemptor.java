@@ -29,17 +29,8 @@ final class Preemptor {
     }
 
     boolean preempt(RequestInfo r, Ask ask, PlacementAsk pa, Instant now) {
-        List<AllocationInfo> best = null;
-        for (AgentLedger l : state.ledgers.values()) {
-            if (stack.standingRejection(l, pa) != null) {
-                continue;
-            }
-            List<AllocationInfo> victims = victimsOn(l, pa, ask.priority());
-            if (victims != null && better(victims, best)) {
-                best = victims;
-            }
-        }
-        if (best == null || best.isEmpty()) {
+        List<AllocationInfo> best = victims(ask, pa, java.util.Set.of());
+        if (best == null) {
             return false;
         }
         for (AllocationInfo v : best) {
@@ -48,12 +39,31 @@ final class Preemptor {
         return true;
     }
 
+    /**
+     * The allocations a preemption for one unit of {@code ask} would end, changing nothing: on the
+     * agent that needs the fewest, the lowest; null when no agent has enough. {@code spared}: live
+     * allocations already counted gone (a plan's earlier preemptions), never picked again.
+     */
+    List<AllocationInfo> victims(Ask ask, PlacementAsk pa, java.util.Set<String> spared) {
+        List<AllocationInfo> best = null;
+        for (AgentLedger l : state.ledgers.values()) {
+            if (stack.standingRejection(l, pa) != null) {
+                continue;
+            }
+            List<AllocationInfo> victims = victimsOn(l, pa, ask.priority(), spared);
+            if (victims != null && better(victims, best)) {
+                best = victims;
+            }
+        }
+        return best == null || best.isEmpty() ? null : best;
+    }
+
     /** The fewest, lowest victims on {@code l} that make room, or null when even all of them would not. */
-    private List<AllocationInfo> victimsOn(AgentLedger l, PlacementAsk pa, int priority) {
+    private List<AllocationInfo> victimsOn(AgentLedger l, PlacementAsk pa, int priority, java.util.Set<String> spared) {
         List<AllocationInfo> candidates = new ArrayList<>();
         for (String id : state.liveByAgent.get(l.id())) {
             AllocationInfo a = state.allocations.get(id);
-            if (a.preemptible() && a.priority() < priority) {
+            if (a.preemptible() && a.priority() < priority && !spared.contains(id)) {
                 candidates.add(a);
             }
         }

@@ -287,7 +287,7 @@ final class Scheduler {
         return new Attempt(chosen.size(), null, null);
     }
 
-    private static boolean hasRegex(Ask ask) {
+    static boolean hasRegex(Ask ask) {
         for (Constraint c : ask.constraints()) {
             if (c.parsedOp() == Constraint.Op.REGEX) {
                 return true;
