@@ -142,6 +142,7 @@ class DashboardBrowserTest {
         b.signIn(c.server.url(), teamA);
         b.open(c.server.url() + "/#/services/webapp/staging");
         b.awaitText("#revisions", "https://ci/job/webapp/1/", Duration.ofSeconds(20));
+        assertThat(b.driver.findElement(By.tagName("body")).getText()).contains("Role team-a · priority 50 · ");
         b.screenshot("service");
         b.script("window.stewardMarker = 'same page'"); // gone if the page reloads
         // each new instance must stay healthy 6 s before the next is started: the rollout outlasts (by over 12 s) the

@@ -89,7 +89,7 @@ export function serviceView(main, [app, env], {signal, problem}) {
   watch(path, async s => {
     fill(head, h('p', {},
       s.deletingSince ? h('strong', {id: 'deleting'}, `Being deleted since ${time(s.deletingSince)}: ${s.stopping} stopping · `) : '',
-      `Role ${s.role} · ${s.available} available, ${s.running} running of ${s.instances} · revision r${s.revision}`,
+      `Role ${s.role} · priority ${s.priority} · ${s.available} available, ${s.running} running of ${s.instances} · revision r${s.revision}`,
       s.stableRevision ? ` · stable r${s.stableRevision}` : '', s.activeRevision ? ` · traffic on r${s.activeRevision}` : '',
       s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : ''),
       s.deletingSince ? '' : h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
