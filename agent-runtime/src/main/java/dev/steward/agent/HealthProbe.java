@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One try of a health check against a task on this machine: null passes, else what failed
  * ("HTTP 500", "connection refused", "no answer within 2s", "exit code 1", "port http 20004 is
- * held by a socket of another user"). A command check runs
+ * held by a socket of another user"); and the look at whose sockets hold a task's ports that
+ * every check begins with, and that a task with ports and no check gets alone ({@link #squatted}). A command check runs
  * as {@code command} (the task's user and environment) says. Every try ends by the check's
  * timeout, whatever the task sends: the probe threads are shared by every task on the agent.
  */
@@ -30,20 +31,18 @@ final class HealthProbe {
 
     /**
      * Null when the try passes, else what failed, in a few words for the task's reason. With
-     * {@code ownUid} (the task's own uid), an http or tcp check first looks whose sockets listen
-     * on its port: one of another uid fails it, whatever it would answer. Tasks share the
-     * network, so another tenant's task could bind a port lent to this one before this one's
+     * {@code ownUid} (the task's own uid), a check first looks whose sockets listen on the task's
+     * ports ({@link #squatted}): one of another uid fails it, whatever it would answer. Tasks share
+     * the network, so another tenant's task could bind a port lent to this one before this one's
      * program does; its answers must not make this task healthy, which would list the squatter
      * as this service's endpoint.
      */
     static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command, Integer ownUid) {
         int timeout = (int) c.timeoutDuration().toMillis();
-        if (ownUid != null && c.parsedType() != HealthCheck.Type.COMMAND && ports.get(c.port()) != null) {
-            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(ports.get(c.port()), LISTENERS_MAX_AGE));
-            others.remove(ownUid);
-            if (!others.isEmpty()) {
-                return "port " + c.port() + " " + ports.get(c.port()) + " is held by a socket of another user (uid " + others.iterator().next()
-                        + "), not this task's (uid " + ownUid + ")";
+        if (ownUid != null) {
+            String held = squatted(ports, ownUid);
+            if (held != null) {
+                return held;
             }
         }
         String within = "no answer within " + dev.steward.api.Units.format(c.timeoutDuration());
@@ -98,6 +97,27 @@ final class HealthProbe {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /**
+     * Null when no socket of another uid than {@code ownUid} listens on any of the task's
+     * {@code ports}, else which port is held and by whom ("port http 20004 is held by a socket of
+     * another user (uid 61003), not this task's (uid 61000)"). Read from the host's socket tables,
+     * shared by every task's checks for {@link #LISTENERS_MAX_AGE}.
+     */
+    static String squatted(Map<String, Integer> ports, int ownUid) {
+        for (Map.Entry<String, Integer> p : new java.util.TreeMap<>(ports).entrySet()) {
+            if (p.getValue() == null) {
+                continue;
+            }
+            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(p.getValue(), LISTENERS_MAX_AGE));
+            others.remove(ownUid);
+            if (!others.isEmpty()) {
+                return "port " + p.getKey() + " " + p.getValue() + " is held by a socket of another user (uid " + others.iterator().next()
+                        + "), not this task's (uid " + ownUid + ")";
+            }
+        }
+        return null;
     }
 
     /** An I/O failure in a few words: "connection refused", "connection reset", else the exception's own. */

@@ -15,7 +15,8 @@ import java.util.logging.Logger;
  * A running task's health checks, for its {@link Supervisor}: one probe at a time on the agent's
  * probe pool, started every interval from the process's start; a probe that fails in the
  * initial grace does not count, a pass clears the count, and {@code threshold} failures in a row
- * make the task unhealthy. The counting is pure ({@link #failuresAfter}, {@link #verdict});
+ * make the task unhealthy. A task with ports and a uid of its own but no check has its ports
+ * looked at alone ({@link #guarded}). The counting is pure ({@link #failuresAfter}, {@link #verdict});
  * the probes are the effects. Used from the agent's loop thread only.
  */
 final class HealthWatch {
@@ -53,9 +54,23 @@ final class HealthWatch {
         healthy = null;
         failures = 0;
         lastFailure = null;
-        checkAt = check == null ? Instant.MAX : now;
-        graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
         ownUid = launcher == null ? null : launcher.ownUid(task, dir);
+        checkAt = check != null || guarded() ? now : Instant.MAX;
+        graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
+    }
+
+    /** How often the ports of a task with no check are looked at ({@link #guarded}). */
+    static final java.time.Duration GUARD_INTERVAL = java.time.Duration.ofSeconds(2);
+
+    /**
+     * Whether this task has ports, a uid of its own and no check: then its ports alone are looked
+     * at, every {@link #GUARD_INTERVAL} from its start ({@link HealthProbe#squatted}). A socket of
+     * another uid on one makes it unhealthy at once (no grace: no program of its own is waited
+     * for), so it is restarted under its policy and its instance is no endpoint while a squatter
+     * holds its port; it is healthy again when the port is its own.
+     */
+    boolean guarded() {
+        return check == null && ownUid != null && task.ports() != null && !task.ports().isEmpty();
     }
 
     /**
@@ -64,7 +79,7 @@ final class HealthWatch {
      */
     Verdict poll(Instant now, AgentMetrics metrics) {
         if (check == null) {
-            return null;
+            return guarded() ? guard(now) : null;
         }
         Verdict changed = null;
         if (probe != null && probe.isDone()) {
@@ -105,6 +120,43 @@ final class HealthWatch {
             checkAt = now.plus(check.intervalDuration());
         }
         return changed;
+    }
+
+    /** {@link #poll} of a {@link #guarded} task: its ports looked at, one look at a time on the probe pool. */
+    private Verdict guard(Instant now) {
+        Verdict changed = null;
+        if (probe != null && probe.isDone()) {
+            String held;
+            try {
+                held = probe.get();
+            } catch (Exception e) {
+                held = null; // a look that could not read the tables finds no one
+            }
+            probe = null;
+            if (held != null) {
+                lastFailure = held;
+                if (!Boolean.FALSE.equals(healthy)) {
+                    healthy = false;
+                    changed = new Verdict(false, 1, "its ports are not its own: " + held);
+                }
+            } else if (Boolean.FALSE.equals(healthy)) {
+                healthy = true;
+                changed = new Verdict(true, 0, "its ports are its own again");
+            }
+        }
+        if (probe == null && !now.isBefore(checkAt)) {
+            java.util.Map<String, Integer> ports = task.ports();
+            int uid = ownUid;
+            probe = probes.submit(() -> HealthProbe.squatted(ports, uid));
+            checkAt = now.plus(GUARD_INTERVAL);
+        }
+        return changed;
+    }
+
+    /** Why an unhealthy verdict stops the task, for its reason. */
+    String stopReason(Verdict v) {
+        return check == null ? "its ports are not its own: " + lastFailure
+                : "health check " + describe() + " failed " + v.failures() + " times in a row, last: " + lastFailure;
     }
 
     /** What the last failed try said ("HTTP 500", "connection refused"), or null. */

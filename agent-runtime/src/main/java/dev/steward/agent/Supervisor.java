@@ -400,7 +400,7 @@ final class Supervisor {
         if (v != null) {
             report(new TaskStatus(0, TaskState.RUNNING, process.pid(), null, v.healthy(), v.reason(), restarts, now));
             if (!v.healthy()) {
-                healthKill = "health check " + health.describe() + " failed " + v.failures() + " times in a row, last: " + health.lastFailure();
+                healthKill = health.stopReason(v);
                 process.signal("TERM"); // an unhealthy task is restarted under its policy
             }
         }

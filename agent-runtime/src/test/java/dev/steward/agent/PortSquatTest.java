@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Tasks share the machine's network, so another tenant's task could bind a port lent to this one
  * before this one's program does, and answer its health check. With the task's own uid known, the
  * check fails naming the squatter's uid, whatever the squatter answers: the task is never healthy
- * on someone else's socket, so the squatter is never listed as its service's endpoint. The
+ * on someone else's socket, so the squatter is never listed as its service's endpoint. Every
+ * port of the task is looked at, for every type of check, and alone for a task with no check. The
  * squatter is a real HTTP server run as another uid (nobody, 65534).
  */
 class PortSquatTest {
@@ -61,6 +62,14 @@ class PortSquatTest {
         assertThat(HealthProbe.failure(HTTP, ports, null, 61000)).isEqualTo(held);
         assertThat(HealthProbe.failure(TCP, ports, null, 61000)).isEqualTo(held);
         assertThat(HealthProbe.failure(HTTP, ports, null, NOBODY)).as("the task's own socket").isNull();
+        // every port of the task, not only the check's, and whatever the check's type: a command check that passes fails too
+        HealthCheck command = new HealthCheck("command", null, null, java.util.List.of("true"), "5s", "2s", "0s", 1);
+        Map<String, Integer> two = Map.of("admin", port, "web", 1);
+        String admin = "port admin " + port + " is held by a socket of another user (uid " + NOBODY + "), not this task's (uid 61000)";
+        assertThat(HealthProbe.failure(command, two, new ProcessBuilder("true"), null)).as("its command alone passes").isNull();
+        assertThat(HealthProbe.failure(command, two, new ProcessBuilder("true"), 61000)).isEqualTo(admin);
+        assertThat(HealthProbe.squatted(two, 61000)).as("a task with no check: its ports alone").isEqualTo(admin);
+        assertThat(HealthProbe.squatted(two, NOBODY)).isNull();
     }
 
     @Test

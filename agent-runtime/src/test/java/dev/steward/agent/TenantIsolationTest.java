@@ -335,4 +335,26 @@ class TenantIsolationTest {
         assertThat(ended.path("healthy").asBoolean(true)).as("never healthy on the squatter's answers: %s", ended).isFalse();
         assertThat(c.call("GET", "/v1/tasks/" + squat, null).path("state").asText()).as("the squatter ran all along").isEqualTo("RUNNING");
     }
+
+    @Test
+    void a_task_with_no_check_whose_port_another_role_binds_first_is_unhealthy_and_stopped() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
+        String a = role("ra");
+        String b = role("rb");
+        // B's task has a port and no health check, and is slow to listen on it (here it never does); a port held at its start
+        // would not start it at all, so A binds it just after: the agent looks at such a task's ports every 2 s
+        String alloc = c.callAs(b, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"ports\":[\"http\"]}").path("allocations").get(0).asText();
+        int port = c.call("GET", "/v1/allocations/" + alloc, null).path("ports").path("http").asInt();
+        assertThat(port).isPositive();
+        String victim = c.callAs(b, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"victim\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"echo ready; exec sleep 600\"],\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}}").path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        String squat = task(a, "squat", "exec /usr/bin/python3 -m http.server " + port + " --bind 127.0.0.1", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !HostPorts.listeners(port).isEmpty());
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(victim).path("state").asText().equals("FAILED"));
+        JsonNode ended = c.taskInfo(victim);
+        assertThat(ended.path("reason").asText()).as("%s", ended).contains("its ports are not its own: port http " + port
+                + " is held by a socket of another user (uid ");
+        assertThat(c.call("GET", "/v1/tasks/" + squat, null).path("state").asText()).as("the squatter ran all along").isEqualTo("RUNNING");
+    }
 }

@@ -201,7 +201,8 @@ final class Controller {
             return n;
         }
         boolean checked = t.spec().healthCheck() != null;
-        boolean ok = t.state() == TaskState.RUNNING && (!checked || Boolean.TRUE.equals(t.healthy()));
+        // a task with no check is healthy while it runs, unless its agent found a port of its taken by another user's socket
+        boolean ok = t.state() == TaskState.RUNNING && (checked ? Boolean.TRUE.equals(t.healthy()) : !Boolean.FALSE.equals(t.healthy()));
         if (ok) {
             if (n.state() == InstanceState.UNHEALTHY) {
                 n = Rollouts.instance(n, InstanceState.STARTING, null, now);
@@ -212,7 +213,7 @@ final class Controller {
             return n;
         }
         String why = t.state() == TaskState.RESTARTING ? "restarting: " + t.reason()
-                : Boolean.FALSE.equals(t.healthy()) ? "health check failing" + (t.reason() == null ? "" : ": " + t.reason())
+                : Boolean.FALSE.equals(t.healthy()) ? (checked ? "health check failing" : "unhealthy") + (t.reason() == null ? "" : ": " + t.reason())
                 : t.state() == TaskState.PENDING ? "its task is starting on the agent"
                 : t.restarts() > 0 && t.reason() != null ? "waiting for its health check to pass after " + t.restarts() + " restart(s); last: " + t.reason()
                 : "waiting for its health check to pass";
