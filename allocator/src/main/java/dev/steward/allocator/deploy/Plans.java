@@ -99,9 +99,13 @@ final class Plans {
             what = "would set priority " + s.priorityValue() + " (was " + d.priorityWas() + "); " + what;
         }
         String how = placement == null || placement.fit() == placement.tried() || replaced.isEmpty() ? "" : how(d.rollout(), room);
+        List<DeployPlan.FieldChange> changes = new java.util.ArrayList<>(fresh ? RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(),
+                d.spec()) : List.of());
+        if (d.reprioritizes() || d.created() && s.priorityValue() != dev.steward.api.Limits.DEFAULT_PRIORITY) { // the service's, listed with what runs
+            changes.add(new DeployPlan.FieldChange("priority", d.created() ? null : Integer.toString(d.priorityWas()), Integer.toString(s.priorityValue())));
+        }
         return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
-                fresh ? RunSpecDiff.between(d.targeted() == null ? null : d.targeted().spec(), d.spec()) : List.of(), strategy, deployment,
-                placement, what + (placement == null ? "" : "; " + room(placement) + how));
+                List.copyOf(changes), strategy, deployment, placement, what + (placement == null ? "" : "; " + room(placement) + how));
     }
 
     /**

@@ -83,6 +83,7 @@ class ServicePriorityApiTest {
             assertThat(plan.body().path("message").asText())
                     .endsWith("the instance finds room now, by preempting 1 preemptible allocation of a lower priority");
             assertThat(plan.body().path("placement").path("preempted").asInt()).isEqualTo(1);
+            assertThat(plan.body().path("changes").toString()).contains("{\"field\":\"priority\",\"to\":\"20\"}");
             LiveServer.Reply below = s.post("/v1/services/web/prod/plan", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"priority\":10," + SMALL + "}");
             assertThat(below.body().path("message").asText()).as("at the farm's own priority").contains("only 0 of 1 instances find room now")
                     .doesNotContain("preempting");
@@ -96,6 +97,7 @@ class ServicePriorityApiTest {
                     .isEqualTo(20);
             LiveServer.Reply lower = s.post("/v1/services/web/prod/plan", s.admin(), "{\"priority\":5}");
             assertThat(lower.body().path("message").asText()).startsWith("would set priority 5 (was 20); nothing else to do: revision 1");
+            assertThat(lower.body().path("changes").toString()).isEqualTo("[{\"field\":\"priority\",\"from\":\"20\",\"to\":\"5\"}]");
             assertThat(s.get("/v1/services/web/prod", s.admin()).body().path("priority").asInt()).as("a plan changes nothing").isEqualTo(20);
         }
     }
