@@ -5,10 +5,17 @@ package dev.steward.api;
  * guarantee (served before fair sharing) and a limit (never exceeded). Body of {@code PUT /v1/roles/NAME}.
  * {@code users} are the system users its tasks may name to run as (Nomad's user allowlist);
  * none by default, so every task gets a uid of its own; {@code root} only if listed.
+ * {@code maxPriority} (0 to 1000; default 1000) is the highest priority its requests and services
+ * may ask at: a priority preempts other roles' preemptible allocations below it, so the admin
+ * decides how far a tenant may outrank the others (as Kubernetes scopes priority classes by quota).
  */
-public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit, java.util.List<String> users) {
+public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit, java.util.List<String> users, Integer maxPriority) {
     public RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit) {
-        this(weight, guarantee, limit, null);
+        this(weight, guarantee, limit, null, null);
+    }
+
+    public RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts limit, java.util.List<String> users) {
+        this(weight, guarantee, limit, users, null);
     }
 
     /** Stands for "no limit" in a parsed limit. */
@@ -45,10 +52,16 @@ public record RoleSpec(Double weight, ResourceAmounts guarantee, ResourceAmounts
                 throw new ValidationException("users[" + i + "]", "'" + u.get(i) + "' is not a user name (lower-case letters, digits, _ and -, at most 32)");
             }
         }
-        return new Parsed(w, g, l, java.util.List.copyOf(new java.util.TreeSet<>(u)));
+        int cap = Validation.range("maxPriority", maxPriority, 0, Limits.MAX_PRIORITY, Limits.MAX_PRIORITY);
+        return new Parsed(w, g, l, java.util.List.copyOf(new java.util.TreeSet<>(u)), cap);
     }
 
     /** A validated role spec; scalars absent from {@code limit} are unlimited; {@code users} sorted, without repeats. */
-    public record Parsed(double weight, Resources guarantee, Resources limit, java.util.List<String> users) {
+    public record Parsed(double weight, Resources guarantee, Resources limit, java.util.List<String> users, int maxPriority) {
+
+        /** A role that may ask at any priority. */
+        public Parsed(double weight, Resources guarantee, Resources limit, java.util.List<String> users) {
+            this(weight, guarantee, limit, users, Limits.MAX_PRIORITY);
+        }
     }
 }

@@ -119,6 +119,9 @@ final class RolesCommand implements Callable<Integer> {
         ResourceAmounts limit;
         @Option(names = "--users", description = "The system users its tasks may run as, comma-separated; none for the agent's own rules")
         String users;
+        @Option(names = "--max-priority", description = "0-1000: the highest priority its requests and services may ask at (a priority preempts "
+                + "other roles' preemptible allocations below it). A new role: 1000")
+        Integer maxPriority;
         @Mixin
         Connection conn;
 
@@ -137,15 +140,17 @@ final class RolesCommand implements Callable<Integer> {
                     guarantee != null ? nullIfNone(guarantee) : old == null ? null : old.guarantee(),
                     limit != null ? nullIfNone(limit) : old == null ? null : old.limit(),
                     users != null ? (users.equals("none") ? List.of() : Arrays.stream(users.split(",")).map(String::trim).toList())
-                            : old == null || old.users() == null ? List.of() : old.users());
+                            : old == null || old.users() == null ? List.of() : old.users(),
+                    maxPriority != null ? maxPriority : old == null ? null : Integer.valueOf(old.maxPriority()));
             RoleInfo r = c.putRole(name, spec);
             if (conn.json()) {
                 Output.json(r);
                 return 0;
             }
-            System.out.printf("role %s %s: weight %s, guarantee %s, limit %s%s%n", r.name(), old == null ? "created" : "changed", r.weight(),
+            System.out.printf("role %s %s: weight %s, guarantee %s, limit %s%s%s%n", r.name(), old == null ? "created" : "changed", r.weight(),
                     amounts(r.guarantee(), "none"), amounts(r.limit(), "unlimited"),
-                    r.users() == null || r.users().isEmpty() ? "" : ", users " + String.join(",", r.users()));
+                    r.users() == null || r.users().isEmpty() ? "" : ", users " + String.join(",", r.users()),
+                    r.maxPriority() < dev.steward.api.Limits.MAX_PRIORITY ? ", priority at most " + r.maxPriority() : "");
             String over = overLimit(r);
             if (over != null) {
                 System.err.println("steward roles set: role " + r.name() + " holds " + over + ": what runs keeps running, and nothing more is "

@@ -221,6 +221,8 @@ class OperatorCommandsTest {
             assertThat(ci.limit().scalars()).containsEntry("fpga", 2L);
 
             assertThat(run(CliRun.with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
+            assertThat(run(CliRun.with(s, "roles", "set", "ci", "--max-priority", "100")).out()).endsWith("limit unlimited, priority at most 100\n");
+            assertThat(run(CliRun.with(s, "roles", "set", "ci", "--weight", "2")).out()).as("kept").contains("priority at most 100");
             assertThat(run(CliRun.with(s, "roles")).out()).contains("ci").contains("default");
             CliRun bad = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus=x"));
             assertThat(bad.code()).isEqualTo(1);

@@ -168,8 +168,11 @@ final class Deploys {
         } else {
             spec = withManifestDefaults(req.runSpec(), state.packages().stored(req.packageDigest()));
         }
-        int priority = req.priorityOr(existing == null ? dev.steward.api.Limits.DEFAULT_PRIORITY : existing.priorityValue());
+        int priority = req.priorityOr(existing == null ? state.defaultPriority(role) : existing.priorityValue());
         Integer priorityWas = existing != null && existing.priorityValue() != priority ? existing.priorityValue() : null;
+        if (req.priority() != null && priority > state.priorityCap(role)) { // one kept from before the role's cap was lowered stays: a cap takes nothing away
+            state.role(role).allowPriority(priority, "service " + name);
+        }
         var asked = spec.allocation(role, app + "-" + env, priority).parseNew(); // the instances' allocations must be valid new requests
         state.packages().stored(spec.packageDigest());
         state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);

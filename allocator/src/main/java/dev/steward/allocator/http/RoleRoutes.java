@@ -60,6 +60,6 @@ final class RoleRoutes {
     static RoleInfo view(ClusterState s, RoleRecord r) {
         return new RoleInfo(r.name(), r.weight(), ResourceAmounts.of(r.guarantee(), 0), ResourceAmounts.of(r.limit(), RoleSpec.UNLIMITED),
                 s.sorter().allocation(r.name()), s.sorter().share(r.name()),
-                s.pendingCount(r.name()), r.createIndex(), r.modifyIndex(), r.allowedUsers());
+                s.pendingCount(r.name()), r.createIndex(), r.modifyIndex(), r.allowedUsers(), r.priorityCap());
     }
 }

@@ -142,7 +142,7 @@ public final class ClusterState {
     public RoleRecord putRole(String name, RoleSpec.Parsed spec) {
         RoleRecord old = roles.get(name);
         RoleRecord r = new RoleRecord(name, spec.weight(), spec.guarantee(), spec.limit(), old == null ? nextIndex() : old.createIndex(), nextIndex(),
-                spec.users().isEmpty() ? null : spec.users());
+                spec.users().isEmpty() ? null : spec.users(), spec.maxPriority() == dev.steward.api.Limits.MAX_PRIORITY ? null : spec.maxPriority());
         roles.put(name, r);
         sorter.add(name, r.weight(), r.guarantee());
         changes.roles.add(name);
@@ -150,6 +150,17 @@ public final class ClusterState {
             fill.roleQuotasChanged(); // what a limit or a guarantee held back may be let through now; a weight only orders
         }
         return r;
+    }
+
+    /** The highest priority role {@code name} may ask at (any, for a role not made yet). */
+    public int priorityCap(String name) {
+        RoleRecord r = roles.get(name);
+        return r == null ? dev.steward.api.Limits.MAX_PRIORITY : r.priorityCap();
+    }
+
+    /** What a request or a new service of role {@code name} that names no priority asks at: the default, or the role's cap if lower. */
+    public int defaultPriority(String name) {
+        return Math.min(dev.steward.api.Limits.DEFAULT_PRIORITY, priorityCap(name));
     }
 
     public RoleRecord role(String name) {
@@ -323,10 +334,16 @@ public final class ClusterState {
      * A client's request for {@code role}, refused ({@link Conflict}) while the role already has
      * {@link StateConfig#maxPendingPerRole} requests pending, its services' instances included.
      * A service's instances are not refused here: the deploy controller asks for no new one
-     * while the role is at the bound, and asks again as room comes.
+     * while the role is at the bound, and asks again as room comes. One above the role's
+     * maxPriority is refused ({@link Forbidden}).
      */
     public RequestInfo submitFromClient(String role, dev.steward.api.AllocateRequest wire, Instant now) {
-        role(role);
+        RoleRecord rr = role(role);
+        if (wire.priority() == null && rr.priorityCap() < dev.steward.api.Limits.DEFAULT_PRIORITY) {
+            wire = wire.withPriority(rr.priorityCap()); // naming none asks at the default, or the role's cap if lower
+        }
+        rr.allowPriority(dev.steward.api.Validation.range("priority", wire.priority(), 0, dev.steward.api.Limits.MAX_PRIORITY,
+                dev.steward.api.Limits.DEFAULT_PRIORITY), "the request");
         int pending = pendingCount(role);
         if (pending >= config.maxPendingPerRole()) {
             throw new Conflict("role '" + role + "' has " + pending + " requests pending (its services' instances included), the most a role may "

@@ -16,7 +16,8 @@ import static org.awaitility.Awaitility.await;
  * room back when nothing else fits, and one at the default does not; raising it reaches the
  * instances already waiting; it is the service's (kept across deploys, rollbacks and promotions,
  * set on a promotion without touching the source) and survives a restart; a plan counts the room
- * a preemption would give; a bad one is refused naming the field, and nothing is stored.
+ * a preemption would give; a bad one is refused naming the field, and nothing is stored; a role's
+ * maxPriority, set by the admin, bounds what its requests and services may ask at.
  */
 class ServicePriorityApiTest {
     private static final String SMALL = "\"cpus\":\"1\",\"memory\":\"64m\",\"minHealthyTime\":\"0s\"";
@@ -179,6 +180,43 @@ class ServicePriorityApiTest {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    @Test
+    void a_roles_max_priority_bounds_what_its_requests_and_services_ask_at() {
+        try (LiveServer s = new LiveServer()) {
+            assertThat(s.put("/v1/roles/farm", s.admin(), "{\"weight\":1,\"maxPriority\":1001}").body().path("field").asText()).isEqualTo("maxPriority");
+            LiveServer.Reply capped = s.put("/v1/roles/farm", s.admin(), "{\"weight\":1,\"maxPriority\":20}");
+            assertThat(capped.code()).as("%s", capped.body()).isIn(200, 201);
+            assertThat(capped.body().path("maxPriority").asInt()).isEqualTo(20);
+            assertThat(s.get("/v1/roles/default", s.admin()).body().path("maxPriority").asInt()).as("uncapped").isEqualTo(1000);
+            String farm = s.post("/v1/roles/farm/tokens", s.admin(), "{}").body().path("token").asText();
+            String digest = s.uploadScript("sleep 3600", farm);
+
+            LiveServer.Reply high = s.post("/v1/requests", farm, "{\"cpus\":\"0.5\",\"priority\":21,\"preemptible\":true}");
+            assertThat(high.code()).isEqualTo(403);
+            assertThat(high.body().path("detail").asText()).contains("role 'farm' may ask at priority 20 at most (its maxPriority")
+                    .contains("the request asked for 21");
+            LiveServer.Reply unnamed = s.post("/v1/requests", farm, "{\"cpus\":\"0.5\"}");
+            assertThat(unnamed.code()).as("%s", unnamed.body()).isEqualTo(201);
+            assertThat(unnamed.body().path("request").path("priority").asInt()).as("naming none asks at the cap, below the default").isEqualTo(20);
+
+            LiveServer.Reply service = s.put("/v1/services/web/prod", farm, "{\"packageDigest\":\"" + digest + "\",\"priority\":900}");
+            assertThat(service.code()).isEqualTo(403);
+            assertThat(service.body().path("detail").asText()).contains("service web/prod asked for 900");
+            assertThat(s.post("/v1/services/web/prod/plan", farm, "{\"packageDigest\":\"" + digest + "\",\"priority\":900}").code())
+                    .as("refused as the deploy would be").isEqualTo(403);
+            assertThat(s.get("/v1/services", s.admin()).body().size()).as("nothing was stored").isZero();
+            assertThat(s.put("/v1/services/web/prod", farm, "{\"packageDigest\":\"" + digest + "\"}").code()).isEqualTo(201);
+            assertThat(s.get("/v1/services/web/prod", farm).body().path("priority").asInt()).as("a new service at the cap, below the default")
+                    .isEqualTo(20);
+
+            // a cap lowered later takes nothing away: the service keeps its priority until a deploy names one
+            assertThat(s.put("/v1/roles/farm", s.admin(), "{\"weight\":1,\"maxPriority\":10}").code()).isEqualTo(200);
+            assertThat(s.put("/v1/services/web/prod", farm, "{\"instances\":2}").code()).isIn(200, 201);
+            assertThat(s.get("/v1/services/web/prod", farm).body().path("priority").asInt()).isEqualTo(20);
+            assertThat(s.put("/v1/services/web/prod", farm, "{\"priority\":15}").code()).isEqualTo(403);
         }
     }
 }
