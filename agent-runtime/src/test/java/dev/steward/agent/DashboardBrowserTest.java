@@ -129,8 +129,9 @@ class DashboardBrowserTest {
             b.open(c.server.url() + "/#/roles");
             b.awaitText("#roles tr[data-role='team-a']", "team-a", Duration.ofSeconds(20));
             WebElement pending = b.awaitText("#pending tr[data-request='" + id + "']", "insufficient memory", Duration.ofSeconds(20));
-            assertThat(pending.getText()).contains("1 agent: 1 insufficient memory").contains("default");
+            assertThat(pending.getText()).contains("1 agent: 1 insufficient memory").contains("default").contains("64g, priority 50");
             assertThat(b.find("#roles tr[data-role='team-a']").getText()).contains("1.5 cpus").contains("4g memory");
+            assertThat(b.find("#roles tr[data-role='team-a'] .max-priority").getText()).isEqualTo("1000");
             b.screenshot("roles");
         } finally {
             c.call("DELETE", "/v1/requests/" + id, null);

@@ -1,4 +1,4 @@
-// Roles: weight, dominant share, guarantee and limit, what each holds, and what waits and why.
+// Roles: weight, dominant share, guarantee and limit, the highest priority each may ask at, what each holds, and what waits and why.
 import {h, fill, bigTable} from './dom.js';
 import {watch} from './api.js';
 import {cpus, mib, pct, ago} from './format.js';
@@ -17,15 +17,15 @@ function amounts(a) {
 function ask(r) {
   const q = r.request || {};
   return [q.count && q.count > 1 ? `${q.count} × ` : '', `${q.cpus || 0} cpus, ${q.memory || '0'}`, q.gpus ? `, ${q.gpus} GPUs` : '',
-    q.gpuModel ? ` (${q.gpuModel})` : ''].join('');
+    q.gpuModel ? ` (${q.gpuModel})` : '', `, priority ${q.priority ?? 50}`, q.preemptible ? ', preemptible' : ''].join('');
 }
 
 export function rolesView(main, params, {signal, problem}) {
-  const roles = bigTable(['Role', 'Weight', 'Dominant share', 'Holds', 'Guarantee', 'Limit', 'Pending'], r =>
+  const roles = bigTable(['Role', 'Weight', 'Dominant share', 'Holds', 'Guarantee', 'Limit', 'Max priority', 'Pending'], r =>
     h('tr', {'data-role': r.name},
       h('td', {}, r.name), h('td', {}, r.weight), h('td', {}, pct(r.dominantShare)),
       h('td', {}, `${cpus(r.allocated.cpuMillis)} cpus, ${mib(r.allocated.memoryMib)}`),
-      h('td', {}, amounts(r.guarantee)), h('td', {}, amounts(r.limit)), h('td', {}, r.pendingRequests)),
+      h('td', {}, amounts(r.guarantee)), h('td', {}, amounts(r.limit)), h('td', {class: 'max-priority'}, r.maxPriority), h('td', {}, r.pendingRequests)),
   r => r.name, {placeholder: 'Filter roles', id: 'roles'});
   const pending = bigTable(['Request', 'Role', 'Asks', 'Placed', 'Why it waits', 'Since'], r =>
     h('tr', {'data-request': r.id},
