@@ -12,6 +12,11 @@ import java.util.Set;
 public record Ask(String role, String name, int count, Resources shape, Set<String> gpuModels, List<String> ports,
                   List<Constraint> constraints, Placement placement, int priority, boolean preemptible, boolean gang, Duration ttl) {
 
+    /** This ask at priority {@code p}. */
+    public Ask withPriority(int p) {
+        return new Ask(role, name, count, shape, gpuModels, ports, constraints, placement, p, preemptible, gang, ttl);
+    }
+
     public Ask withRole(String r) {
         return new Ask(r, name, count, shape, gpuModels, ports, constraints, placement, priority, preemptible, gang, ttl);
     }

@@ -126,7 +126,7 @@ final class Controller {
                     ServiceRecord s = services.record(n.service());
                     DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
                     if (d != null && d.revision() == n.revision()) {
-                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason());
+                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason() + preemptionHint(s, n, r, now));
                     }
                 }
             }
@@ -369,6 +369,26 @@ final class Controller {
         DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
         event(d, now, "starting " + id + " (revision " + p.revision() + ")" + (p.replacing() == null ? "" : ": " + p.replacing()));
         return true;
+    }
+
+    /** The hint worked out last, per service and revision, in the pass at {@link #hintsAt}: one search per pass, not per instance. */
+    private final java.util.Map<String, java.util.Optional<Integer>> hints = new java.util.HashMap<>();
+    private Instant hintsAt;
+
+    /**
+     * What a priority would do for instance {@code n}, which found no place, when preemptible
+     * allocations hold room it could take at a priority above its service's (and within its
+     * role's cap): "; preemptible allocations hold room for it: priority 51 or more would take it
+     * (steward deploy --priority)". Else "". Said once, in the event of a changed reason.
+     */
+    private String preemptionHint(ServiceRecord s, InstanceInfo n, RequestInfo r, Instant now) {
+        if (!now.equals(hintsAt)) {
+            hints.clear();
+            hintsAt = now;
+        }
+        Integer p = hints.computeIfAbsent(s.name() + "#" + n.revision(), k -> java.util.Optional.ofNullable(state.preemptingPriority(r.id()))).orElse(null);
+        return p == null || p <= s.priorityValue() ? "" : "; preemptible allocations hold room for it: priority " + p
+                + " or more would take it (the service's priority, steward deploy --priority)";
     }
 
     private void event(DeploymentInfo d, Instant now, String message) {

@@ -47,6 +47,10 @@ class ServicePriorityApiTest {
             // at the default priority, the same as the farm's, nothing is preempted: the instance waits, saying why
             await().atMost(Duration.ofSeconds(30)).until(() -> instance(s, "prod").path("reason").asText().contains("insufficient cpus"));
             assertThat(s.get("/v1/allocations/" + borrowed, s.admin()).body().path("state").asText()).isEqualTo("ALLOCATED");
+            // the rollout's log says what would take the room, once
+            String deployment = deployed.body().path("deployment").path("id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/v1/deployments/" + deployment, s.admin()).body().path("events").toString()
+                    .contains("1 agent: 1 insufficient cpus; preemptible allocations hold room for it: priority 51 or more would take it"));
 
             LiveServer.Reply raised = s.put("/v1/services/web/prod", s.admin(), "{\"priority\":100}");
             assertThat(raised.code()).as("%s", raised.body()).isEqualTo(200);
