@@ -223,6 +223,8 @@ class OperatorCommandsTest {
             assertThat(run(CliRun.with(s, "roles", "set", "ci", "--limit", "none")).out()).contains("limit unlimited").contains("guarantee cpus=1,memory=1g");
             assertThat(run(CliRun.with(s, "roles", "set", "ci", "--max-priority", "100")).out()).endsWith("limit unlimited, priority at most 100\n");
             assertThat(run(CliRun.with(s, "roles", "set", "ci", "--weight", "2")).out()).as("kept").contains("priority at most 100");
+            assertThat(run(CliRun.with(s, "roles")).out()).containsPattern("\\nci +2\\.0 +cpus=1,memory=1g +unlimited +100 +0 ")
+                    .containsPattern("\\ndefault +1\\.0 +none +unlimited +1000 +0 ");
             assertThat(run(CliRun.with(s, "roles")).out()).contains("ci").contains("default");
             CliRun bad = run(CliRun.with(s, "roles", "set", "ci", "--limit", "cpus=x"));
             assertThat(bad.code()).isEqualTo(1);
