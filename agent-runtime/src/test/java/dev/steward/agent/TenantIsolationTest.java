@@ -55,6 +55,27 @@ class TenantIsolationTest {
                 + Json.MAPPER.valueToTree(script) + "],\"killTimeout\":\"1s\"" + extra + "}").path("id").asText();
     }
 
+    /**
+     * A task of the role of {@code token} that is lent a port "http" and never listens on it, with
+     * {@code extra} in its spec and no restarts; once it runs, its id and the port.
+     */
+    private String[] quietHolderOfAPort(String token, String extra) {
+        String alloc = c.callAs(token, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"ports\":[\"http\"]}").path("allocations").get(0).asText();
+        int port = c.call("GET", "/v1/allocations/" + alloc, null).path("ports").path("http").asInt();
+        assertThat(port).isPositive();
+        String id = c.callAs(token, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"victim\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"echo ready; exec sleep 600\"],\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}" + extra + "}").path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(id).contains("ready"));
+        return new String[] {id, Integer.toString(port)};
+    }
+
+    /** A task of the role of {@code token} that binds {@code port} and answers every connection on it; once it listens, its id. */
+    private String squatter(String token, int port) {
+        String squat = task(token, "squat", "exec /usr/bin/python3 -m http.server " + port + " --bind 127.0.0.1", "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> !HostPorts.listeners(port).isEmpty());
+        return squat;
+    }
+
     private String logs(String task) {
         return c.call("GET", "/v1/tasks/" + task + "/logs", null).asText();
     }
@@ -318,17 +339,12 @@ class TenantIsolationTest {
         String a = role("ra");
         String b = role("rb");
         // B's task is checked on its port, and slow to listen on it (here it never does); past its 10s grace one failed check ends it, saying why
-
-        String alloc = c.callAs(b, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"ports\":[\"http\"]}").path("allocations").get(0).asText();
-        int port = c.call("GET", "/v1/allocations/" + alloc, null).path("ports").path("http").asInt();
-        assertThat(port).isPositive();
-        String victim = c.callAs(b, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"victim\",\"command\":\"sh\",\"args\":[\"-c\","
-                + "\"echo ready; exec sleep 600\"],\"killTimeout\":\"1s\",\"healthCheck\":{\"type\":\"tcp\",\"port\":\"http\",\"interval\":\"300ms\","
-                + "\"timeout\":\"200ms\",\"grace\":\"10s\",\"threshold\":1},\"restart\":{\"attempts\":0}}").path("id").asText();
-        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
+        String[] held = quietHolderOfAPort(b, ",\"healthCheck\":{\"type\":\"tcp\",\"port\":\"http\",\"interval\":\"300ms\",\"timeout\":\"200ms\","
+                + "\"grace\":\"10s\",\"threshold\":1}");
+        String victim = held[0];
+        int port = Integer.parseInt(held[1]);
         // A's task takes B's port first and answers every connection on it
-        String squat = task(a, "squat", "exec /usr/bin/python3 -m http.server " + port + " --bind 127.0.0.1", "");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !HostPorts.listeners(port).isEmpty());
+        String squat = squatter(a, port);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.call("GET", "/v1/tasks/" + victim, null).path("reason").asText())
                 .contains("port http " + port + " is held by a socket of another user (uid "));
         JsonNode ended = c.call("GET", "/v1/tasks/" + victim, null);
@@ -343,14 +359,10 @@ class TenantIsolationTest {
         String b = role("rb");
         // B's task has a port and no health check, and is slow to listen on it (here it never does); a port held at its start
         // would not start it at all, so A binds it just after: the agent looks at such a task's ports every 2 s
-        String alloc = c.callAs(b, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"ports\":[\"http\"]}").path("allocations").get(0).asText();
-        int port = c.call("GET", "/v1/allocations/" + alloc, null).path("ports").path("http").asInt();
-        assertThat(port).isPositive();
-        String victim = c.callAs(b, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"victim\",\"command\":\"sh\",\"args\":[\"-c\","
-                + "\"echo ready; exec sleep 600\"],\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}}").path("id").asText();
-        await().atMost(Duration.ofSeconds(30)).until(() -> logs(victim).contains("ready"));
-        String squat = task(a, "squat", "exec /usr/bin/python3 -m http.server " + port + " --bind 127.0.0.1", "");
-        await().atMost(Duration.ofSeconds(30)).until(() -> !HostPorts.listeners(port).isEmpty());
+        String[] held = quietHolderOfAPort(b, "");
+        String victim = held[0];
+        int port = Integer.parseInt(held[1]);
+        String squat = squatter(a, port);
         await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(victim).path("state").asText().equals("FAILED"));
         JsonNode ended = c.taskInfo(victim);
         assertThat(ended.path("reason").asText()).as("%s", ended).contains("its ports are not its own: port http " + port

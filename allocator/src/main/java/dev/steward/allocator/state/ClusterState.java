@@ -395,43 +395,14 @@ public final class ClusterState {
     /**
      * For a pending request that found no place: the lowest priority at which it would take the
      * room of preemptible allocations, when that is above its own and at most the role's cap;
-     * else null. A few scans of the agents as a preemption makes (a binary search over the
-     * priorities the preemptible allocations have): for a reason's hint, said once, never run per
-     * placement.
+     * else null ({@link Preemptor#leastPriority}): for a reason's hint, said once, never run per placement.
      */
     public Integer preemptingPriority(String id) {
         RequestInfo r = requests.get(id);
         if (r == null || r.state() != RequestState.PENDING) {
             return null;
         }
-        dev.steward.api.Ask ask = r.request().parse();
-        if (ask.gang()) {
-            return null;
-        }
-        int cap = priorityCap(r.role());
-        java.util.TreeSet<Integer> above = new java.util.TreeSet<>();
-        for (AllocationInfo a : allocations.values()) {
-            if (!a.state().terminal() && a.preemptible() && a.priority() >= ask.priority() && a.priority() < cap) {
-                above.add(a.priority() + 1); // the priority that would take it
-            }
-        }
-        List<Integer> tries = List.copyOf(above);
-        Preemptor p = new Preemptor(this, new dev.steward.allocator.placement.PlacementStack());
-        dev.steward.allocator.placement.RegexWork regex = new dev.steward.allocator.placement.RegexWork(Rehearsal.REGEX_CHARACTERS);
-        int lo = 0;
-        int hi = tries.size() - 1;
-        Integer found = null;
-        while (lo <= hi) { // more candidates as the priority rises: the first that finds victims
-            int mid = (lo + hi) >>> 1;
-            dev.steward.api.Ask at = ask.withPriority(tries.get(mid));
-            if (p.victims(at, new dev.steward.allocator.placement.PlacementAsk("hint", at, Map.of(), Map.of(), regex), java.util.Set.of()) != null) {
-                found = tries.get(mid);
-                hi = mid - 1;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        return regex.cut() ? null : found;
+        return new Preemptor(this, new dev.steward.allocator.placement.PlacementStack()).leastPriority(r.request().parse(), priorityCap(r.role()));
     }
 
     /** Cancels a request: what is pending is dropped and what it holds is released. Idempotent. */

@@ -58,6 +58,40 @@ final class Preemptor {
         return best == null || best.isEmpty() ? null : best;
     }
 
+    /**
+     * The lowest priority, above {@code ask}'s and below {@code cap}, at which one unit of it would
+     * find victims; null when none would. A binary search over the priorities the live preemptible
+     * allocations have (more of them become victims as the priority rises), a scan of the agents
+     * per step: for a reason's hint, never per placement. Changes nothing.
+     */
+    Integer leastPriority(Ask ask, int cap) {
+        if (ask.gang()) {
+            return null;
+        }
+        java.util.TreeSet<Integer> above = new java.util.TreeSet<>();
+        for (AllocationInfo a : state.allocations.values()) {
+            if (!a.state().terminal() && a.preemptible() && a.priority() >= ask.priority() && a.priority() < cap) {
+                above.add(a.priority() + 1); // the priority that would take it
+            }
+        }
+        List<Integer> tries = List.copyOf(above);
+        dev.steward.allocator.placement.RegexWork regex = new dev.steward.allocator.placement.RegexWork(Rehearsal.REGEX_CHARACTERS);
+        int lo = 0;
+        int hi = tries.size() - 1;
+        Integer found = null;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            Ask at = ask.withPriority(tries.get(mid));
+            if (victims(at, new PlacementAsk("hint", at, java.util.Map.of(), java.util.Map.of(), regex), java.util.Set.of()) != null) {
+                found = tries.get(mid);
+                hi = mid - 1;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return regex.cut() ? null : found;
+    }
+
     /** The fewest, lowest victims on {@code l} that make room, or null when even all of them would not. */
     private List<AllocationInfo> victimsOn(AgentLedger l, PlacementAsk pa, int priority, java.util.Set<String> spared) {
         List<AllocationInfo> candidates = new ArrayList<>();
