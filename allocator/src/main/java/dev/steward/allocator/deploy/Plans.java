@@ -76,7 +76,8 @@ final class Plans {
         }
         List<String> placed = d.created() ? List.of() : services.instancesOf(d.name()).stream()
                 .filter(i -> !i.state().terminal() && i.allocationId() != null).map(InstanceInfo::allocationId).toList();
-        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : again ? Math.max(0, d.count() - placed.size()) : 0;
+        int needed = fresh ? d.count() : d.kind() == Deploys.Kind.SCALE ? Math.max(0, d.count() - from) : again ? Math.max(0, d.count() - placed.size())
+                : d.reprioritizes() ? waiting(d.name()) : 0; // a new priority alone: do the instances waiting for a place find it now?
         List<String> replaced = fresh ? placed : List.of();
         RolloutRoom room = room(d.rollout(), needed, replaced);
         DeployPlan.Placement placement = needed == 0 ? null : state.rehearse(d.asked(), needed, room);
@@ -106,6 +107,11 @@ final class Plans {
         }
         return new DeployPlan(d.name(), action, revision, d.targeted() == null ? null : d.targeted().number(), from, d.count(),
                 List.copyOf(changes), strategy, deployment, placement, what + (placement == null ? "" : "; " + room(placement) + how));
+    }
+
+    /** How many live instances of service {@code name} wait for a place (asked, not yet placed). */
+    private int waiting(String name) {
+        return (int) services.instancesOf(name).stream().filter(i -> !i.state().terminal() && !i.stopRequested() && i.allocationId() == null).count();
     }
 
     /**

@@ -52,6 +52,9 @@ class ServicePriorityApiTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/v1/deployments/" + deployment, s.admin()).body().path("events").toString()
                     .contains("1 agent: 1 insufficient cpus; preemptible allocations hold room for it: priority 51 or more would take it"));
 
+            LiveServer.Reply wouldRaise = s.post("/v1/services/web/prod/plan", s.admin(), "{\"priority\":100}");
+            assertThat(wouldRaise.body().path("message").asText()).startsWith("would set priority 100 (was 50); nothing else to do")
+                    .endsWith("; the instance finds room now, by preempting 1 preemptible allocation of a lower priority");
             LiveServer.Reply raised = s.put("/v1/services/web/prod", s.admin(), "{\"priority\":100}");
             assertThat(raised.code()).as("%s", raised.body()).isEqualTo(200);
             assertThat(raised.body().path("message").asText())
