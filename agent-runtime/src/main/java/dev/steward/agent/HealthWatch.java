@@ -135,13 +135,10 @@ final class HealthWatch {
             probe = null;
             if (held != null) {
                 lastFailure = held;
-                if (!Boolean.FALSE.equals(healthy)) {
-                    healthy = false;
-                    changed = new Verdict(false, 1, "its ports are not its own: " + held);
-                }
-            } else if (Boolean.FALSE.equals(healthy)) {
-                healthy = true;
-                changed = new Verdict(true, 0, "its ports are its own again");
+            }
+            changed = guardVerdict(held, healthy);
+            if (changed != null) {
+                healthy = changed.healthy();
             }
         }
         if (probe == null && !now.isBefore(checkAt)) {
@@ -178,6 +175,19 @@ final class HealthWatch {
             case TCP -> "tcp on port " + check.port();
             case COMMAND -> "command " + String.join(" ", check.command());
         };
+    }
+
+    /**
+     * The verdict after a look at a guarded task's ports ({@code held}: which is held by another
+     * user, or null), when it changes from {@code before}: unhealthy at the first look that finds
+     * one, healthy again at the first that finds none after that; else null (no verdict while
+     * none was ever found: the task is healthy as it runs).
+     */
+    static Verdict guardVerdict(String held, Boolean before) {
+        if (held != null) {
+            return Boolean.FALSE.equals(before) ? null : new Verdict(false, 1, "its ports are not its own: " + held);
+        }
+        return Boolean.FALSE.equals(before) ? new Verdict(true, 0, "its ports are its own again") : null;
     }
 
     /** Failures in a row after a probe: a pass clears them; a failure in the initial grace does not count. */

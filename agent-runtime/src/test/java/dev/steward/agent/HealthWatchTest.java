@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The health verdict, from seeded random runs of probe outcomes against a plain restatement of
  * the rule: unhealthy once {@code threshold} probes in a row have failed outside the grace,
  * healthy at any pass, no verdict before either. A failure prints its seed; replay with
- * -Dsteward.seed=SEED.
+ * -Dsteward.seed=SEED. And a guarded task's (ports, no check) verdict from the looks at its ports.
  */
 class HealthWatchTest {
     @Test
@@ -44,5 +44,20 @@ class HealthWatchTest {
                 }
             }
         }
+    }
+
+    @Test
+    void a_guarded_task_is_unhealthy_at_the_first_squatter_seen_and_healthy_again_when_its_ports_are_its_own() {
+        String held = "port http 24000 is held by a socket of another user (uid 61001), not this task's (uid 61000)";
+        assertThat(HealthWatch.guardVerdict(null, null)).as("nothing found, nothing to say: it runs healthy").isNull();
+        HealthWatch.Verdict down = HealthWatch.guardVerdict(held, null);
+        assertThat(down.healthy()).isFalse();
+        assertThat(down.reason()).isEqualTo("its ports are not its own: " + held);
+        assertThat(HealthWatch.guardVerdict(held, false)).as("said once").isNull();
+        assertThat(HealthWatch.guardVerdict(held, true).healthy()).isFalse();
+        HealthWatch.Verdict up = HealthWatch.guardVerdict(null, false);
+        assertThat(up.healthy()).isTrue();
+        assertThat(up.reason()).isEqualTo("its ports are its own again");
+        assertThat(HealthWatch.guardVerdict(null, true)).isNull();
     }
 }
