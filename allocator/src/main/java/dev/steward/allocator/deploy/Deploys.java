@@ -170,8 +170,8 @@ final class Deploys {
         }
         int priority = req.priorityOr(existing == null ? state.defaultPriority(role) : existing.priorityValue());
         Integer priorityWas = existing != null && existing.priorityValue() != priority ? existing.priorityValue() : null;
-        if (req.priority() != null && priority > state.priorityCap(role)) { // one kept from before the role's cap was lowered stays: a cap takes nothing away
-            state.role(role).allowPriority(priority, "service " + name);
+        if (req.priority() != null) { // one kept from before the role's cap was lowered stays: a cap takes nothing away
+            state.allowPriority(role, priority, "service " + name);
         }
         var asked = spec.allocation(role, app + "-" + env, priority).parseNew(); // the instances' allocations must be valid new requests
         state.packages().stored(spec.packageDigest());

@@ -158,6 +158,14 @@ public final class ClusterState {
         return r == null ? dev.steward.api.Limits.MAX_PRIORITY : r.priorityCap();
     }
 
+    /** Refuses (403) {@code priority} above role {@code name}'s cap ({@link RoleRecord#allowPriority}); any, for a role not made yet. */
+    public void allowPriority(String name, int priority, String what) {
+        RoleRecord r = roles.get(name);
+        if (r != null) {
+            r.allowPriority(priority, what);
+        }
+    }
+
     /** What a request or a new service of role {@code name} that names no priority asks at: the default, or the role's cap if lower. */
     public int defaultPriority(String name) {
         return Math.min(dev.steward.api.Limits.DEFAULT_PRIORITY, priorityCap(name));
@@ -338,12 +346,12 @@ public final class ClusterState {
      * maxPriority is refused ({@link Forbidden}).
      */
     public RequestInfo submitFromClient(String role, dev.steward.api.AllocateRequest wire, Instant now) {
-        RoleRecord rr = role(role);
-        if (wire.priority() == null && rr.priorityCap() < dev.steward.api.Limits.DEFAULT_PRIORITY) {
-            wire = wire.withPriority(rr.priorityCap()); // naming none asks at the default, or the role's cap if lower
+        role(role);
+        int unnamed = defaultPriority(role);
+        if (wire.priority() == null && unnamed != dev.steward.api.Limits.DEFAULT_PRIORITY) {
+            wire = wire.withPriority(unnamed); // naming none asks at the default, or the role's cap if lower
         }
-        rr.allowPriority(dev.steward.api.Validation.range("priority", wire.priority(), 0, dev.steward.api.Limits.MAX_PRIORITY,
-                dev.steward.api.Limits.DEFAULT_PRIORITY), "the request");
+        allowPriority(role, dev.steward.api.Validation.range("priority", wire.priority(), 0, dev.steward.api.Limits.MAX_PRIORITY, unnamed), "the request");
         int pending = pendingCount(role);
         if (pending >= config.maxPendingPerRole()) {
             throw new Conflict("role '" + role + "' has " + pending + " requests pending (its services' instances included), the most a role may "
