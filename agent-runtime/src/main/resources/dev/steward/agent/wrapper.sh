@@ -61,7 +61,7 @@ child=$!
 trap 'kill -TERM $child 2>/dev/null' TERM
 trap 'kill -INT $child 2>/dev/null' INT
 while :; do
-  wait $child
+  wait $child 2>/dev/null # the shell's own "Terminated" for a child a signal ended is not the task's output
   code=$?
   kill -0 $child 2>/dev/null && continue # a trapped signal cut the wait short: the child still runs
   # the child is gone; if a signal cut the wait above short, this wait collects its real status

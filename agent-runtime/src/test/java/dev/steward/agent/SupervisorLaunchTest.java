@@ -102,6 +102,8 @@ class SupervisorLaunchTest {
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).contains("\"seq\":1", "RUNNING");
         assertThat(lines.get(1)).contains("\"seq\":2", "KILLED", "stopped by a test");
+        // the wrapper's shell said "Terminated" on the task's stderr when its command was stopped: not the task's output
+        assertThat(Files.readString(data.resolve("tasks").resolve("t1").resolve("stderr.log"))).isEmpty();
     }
 
     @Test
