@@ -407,9 +407,24 @@ final class Supervisor {
     }
 
     /** The last line the task wrote to stderr, as a hint next to a non-zero exit ("" if none). */
+    /**
+     * The last line the task wrote, to quote in why it ended: its stderr's, else its stdout's
+     * (a program that reports on stdout alone). Escaped ({@link dev.steward.api.ControlChars}):
+     * the reason reaches other people's terminals, and a task's bytes must not act on them.
+     */
     private String lastError() {
-        java.nio.file.Path err = dir.resolve("stderr.log");
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(err.toFile(), "r")) {
+        for (String stream : new String[] {"stderr", "stdout"}) {
+            String l = lastLine(dir.resolve(stream + ".log"));
+            if (l != null) {
+                return " (" + stream + ": " + dev.steward.api.ControlChars.escapeLine(l.length() > 200 ? l.substring(0, 200) + "..." : l) + ")";
+            }
+        }
+        return "";
+    }
+
+    /** The last line of {@code file} that is not blank, from its last 2 KiB; null when none. */
+    private static String lastLine(java.nio.file.Path file) {
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
             long len = f.length();
             int n = (int) Math.min(len, 2048);
             byte[] b = new byte[n];
@@ -419,13 +434,13 @@ final class Supervisor {
             for (int i = lines.length - 1; i >= 0; i--) {
                 String l = lines[i].strip();
                 if (!l.isEmpty()) {
-                    return " (stderr: " + (l.length() > 200 ? l.substring(0, 200) + "..." : l) + ")";
+                    return l;
                 }
             }
         } catch (IOException e) {
-            // no stderr to quote
+            // nothing to quote
         }
-        return "";
+        return null;
     }
 
     private void finish(TaskState state, Integer code, String why, Instant now) {

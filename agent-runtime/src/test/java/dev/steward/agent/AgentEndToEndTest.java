@@ -128,7 +128,7 @@ class AgentEndToEndTest {
         JsonNode f = awaitState(t, "FAILED");
         assertThat(f.path("restarts").asInt()).isEqualTo(2);
         assertThat(f.path("exitCode").asInt()).isEqualTo(3);
-        assertThat(f.path("reason").asText()).isEqualTo("exited with code 3; no restarts left (2 in 1m)");
+        assertThat(f.path("reason").asText()).isEqualTo("exited with code 3 (stdout: try); no restarts left (2 in 1m)");
         assertThat(c.call("GET", "/v1/tasks/" + t + "/logs", null).asText()).isEqualTo("try\ntry\ntry\n");
     }
 

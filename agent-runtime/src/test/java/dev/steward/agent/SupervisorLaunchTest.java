@@ -163,6 +163,35 @@ class SupervisorLaunchTest {
         assertThat(String.join("\n", journal("t6"))).contains("FAILED").contains("Argument list too long");
     }
 
+    /**
+     * A failed task's reason quotes its last line, stderr's or else stdout's, with what a
+     * terminal acts on escaped: the reason reaches other people's terminals (a deploy's output,
+     * the history), and a tenant's bytes must not rewrite them.
+     */
+    @Test
+    void a_failed_tasks_reason_quotes_its_last_line_escaped() throws Exception {
+        Supervisor err = failing("t7", "printf 'first\\n\\033]0;pwned\\007\\033[2J\\033[31mFAKE\\r\\n' >&2; echo on stdout; exit 3");
+        awaitDone(err);
+        String reason = String.join("\n", journal("t7"));
+        assertThat(reason).contains("FAILED", "exited with code 3 (stderr: \\\\u001b]0;pwned\\\\u0007\\\\u001b[2J\\\\u001b[31mFAKE)");
+        List<String> lines = journal("t7");
+        String decoded = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(lines.size() - 1)).get("reason").asText();
+        assertThat(decoded.codePoints().noneMatch(dev.steward.api.ControlChars::acts)).as("the reason as read: %s", decoded).isTrue();
+
+        Supervisor out = failing("t8", "echo starting; echo 'port 80: permission denied'; exit 1");
+        awaitDone(out);
+        assertThat(String.join("\n", journal("t8"))).contains("exited with code 1 (stdout: port 80: permission denied)");
+    }
+
+    private Supervisor failing(String id, String script) throws Exception {
+        Path dir = Files.createDirectories(data.resolve("tasks").resolve(id));
+        TaskSpec spec = new TaskSpec(id, "sh", List.of("-c", script), Map.of(), null, null, new dev.steward.api.RestartPolicy(0, "30m", "1s", "fail", false),
+                "1s", null, null);
+        TaskInfo t = new TaskInfo(id, "alloc", "agent", "role", spec, Map.of(), null, false, TaskState.PENDING, null, null, null, null, 0, 0,
+                Instant.EPOCH, null, null, 1, 1);
+        return new Supervisor(t, dir, launcher, new NoCgroups(), reporter, probes, null, Instant.EPOCH).launchOn(r -> held.add(r), wakes::incrementAndGet);
+    }
+
     private Supervisor withVariable(String id, String value, String script) throws Exception {
         Path dir = Files.createDirectories(data.resolve("tasks").resolve(id));
         TaskSpec spec = new TaskSpec(id, "sh", List.of("-c", script), Map.of("V", value), null, null, null, "1s", null, null);

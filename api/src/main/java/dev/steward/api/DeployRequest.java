@@ -91,6 +91,17 @@ public record DeployRequest(
         return Validation.range("instances", instances, 0, 1000, 1);
     }
 
+    /** At most this many characters in {@code actor}: who deployed, as a pipeline names them. */
+    public static final int MAX_ACTOR = 256;
+    /** At most this many characters in {@code buildUrl}, as in a package's provenance. */
+    public static final int MAX_BUILD_URL = 2048;
+
+    /** Checks {@code actor} and {@code buildUrl}, which a revision keeps and its history shows: one line of plain text each, bounded. */
+    public void checkLabels() {
+        ControlChars.label("actor", actor, MAX_ACTOR);
+        ControlChars.label("buildUrl", buildUrl, MAX_BUILD_URL);
+    }
+
     /** What runs; validated. */
     public RunSpec runSpec() {
         return new RunSpec(packageDigest, command, args, cpus, memory, disk, ports, vars, healthCheck, constraints, restart, secretNames()).validate();

@@ -31,11 +31,6 @@ public record Provenance(String buildUrl, String job, String buildNumber, String
     }
 
     static void text(String field, String value, int max) {
-        if (value != null && value.length() > max) {
-            throw new ValidationException(field, "is " + value.length() + " characters long, above the limit of " + max);
-        }
-        if (value != null && value.chars().anyMatch(c -> c < 0x20)) {
-            throw new ValidationException(field, "holds control characters");
-        }
+        ControlChars.label(field, value, max);
     }
 }

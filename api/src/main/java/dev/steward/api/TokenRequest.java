@@ -10,9 +10,7 @@ public record TokenRequest(String description, String ttl) {
 
     /** The checked lifetime, or null for a token that lives until revoked; a clear error naming the field otherwise. */
     public java.time.Duration lifetime() {
-        if (description != null && description.length() > 256) {
-            throw new ValidationException("description", "is " + description.length() + " characters long, above the limit of 256");
-        }
+        ControlChars.label("description", description, 256);
         if (ttl == null) {
             return null;
         }

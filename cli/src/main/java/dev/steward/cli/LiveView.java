@@ -47,7 +47,9 @@ final class LiveView {
         }
         List<InstanceInfo> live = instances.stream().filter(i -> !i.state().terminal())
                 .sorted(Comparator.comparing(InstanceInfo::revision).reversed().thenComparing(InstanceInfo::createdAt)).toList();
-        out.add(String.format("  %-18s %-4s %-10s %-14s %s", "INSTANCE", "REV", "STATE", "AGENT", "WHERE"));
+        if (!live.isEmpty()) { // an ended deployment's status has none: no header over nothing
+            out.add(String.format("  %-18s %-4s %-10s %-14s %s", "INSTANCE", "REV", "STATE", "AGENT", "WHERE"));
+        }
         for (int k = 0; k < live.size() && k < MAX_INSTANCES; k++) {
             InstanceInfo i = live.get(k);
             out.add(String.format("  %-18s %-4d %-10s %-14s %s", i.id(), i.revision(), i.state() + (i.stopRequested() ? "*" : ""),
@@ -70,7 +72,8 @@ final class LiveView {
         if (previousLines > 0) {
             s.append("\u001b[").append(previousLines).append("A\r\u001b[J");
         }
-        for (String line : frame) { // cut to the width: a wrapped line would throw the next redraw's count off
+        for (String text : frame) { // cut to the width: a wrapped line would throw the next redraw's count off
+            String line = dev.steward.api.ControlChars.escapeLine(text); // written raw (the cursor moves): nothing in a line may act on the terminal
             s.append(line.length() < width ? line : line.substring(0, Math.max(1, width - 1))).append('\n');
         }
         return s.toString();

@@ -53,7 +53,7 @@ final class Logs {
                     .append(TIME.format(Instant.ofEpochMilli(r.getMillis())))
                     .append(' ').append(level(r.getLevel()))
                     .append(' ').append(source(r.getLoggerName()))
-                    .append(": ").append(formatMessage(r).replace('\n', ' '))
+                    .append(": ").append(dev.steward.api.ControlChars.escapeLine(formatMessage(r).replace('\n', ' ')))
                     .append(System.lineSeparator());
             if (r.getThrown() != null) {
                 StringWriter trace = new StringWriter();

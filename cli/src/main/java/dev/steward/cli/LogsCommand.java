@@ -53,6 +53,10 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--stderr", description = "stderr instead of stdout")
     boolean stderr;
 
+    @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines (found in the last 1 MiB; with -f, then what comes), "
+            + "as kubectl logs --tail")
+    Integer tail;
+
     @Option(names = "--task", description = "Task name, when the allocation runs several")
     String task;
 
@@ -62,14 +66,20 @@ final class LogsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StewardClient c = conn.client();
+        if (tail != null && (tail < 1 || tail > 100_000)) {
+            throw usage("--tail: " + tail + " is not 1..100000");
+        }
         if (all) {
             return all(c);
         }
         String taskId = env != null ? ofService(c, target, env) : resolve(c);
-        PrintStream out = System.out;
+        PrintStream out = TerminalSafe.raw(); // the task's own bytes, as they are (kubectl logs too)
         long offset = 0;
+        boolean first = true;
         while (true) {
-            StewardClient.LogChunk chunk = c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
+            StewardClient.LogChunk chunk = first && tail != null ? c.tail(taskId, stderr ? "stderr" : "stdout", tail)
+                    : c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
+            first = false;
             out.write(chunk.bytes());
             out.flush();
             offset = chunk.next();
@@ -95,7 +105,7 @@ final class LogsCommand implements Callable<Integer> {
         if (maxFollows < 1 || maxFollows > 256) {
             throw usage("--max-follows: " + maxFollows + " is not 1..256");
         }
-        ServiceLogs logs = new ServiceLogs(c, target, env, stderr ? "stderr" : "stdout", maxFollows, System.out, System.err);
+        ServiceLogs logs = new ServiceLogs(c, target, env, stderr ? "stderr" : "stdout", maxFollows, tail, TerminalSafe.raw(), System.err);
         if (follow) {
             return logs.follow();
         }

@@ -22,7 +22,12 @@ public final class Main implements Runnable {
             Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines: the agent's own says where it serves logs
             System.exit(AgentMain.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
         }
-        System.exit(commandLine().execute(args));
+        System.exit(run(TerminalSafe.stdoutCharset(), args));
+    }
+
+    /** Runs {@code steward ARGS} with what it prints made safe for a terminal ({@link TerminalSafe}); its exit code. */
+    static int run(java.nio.charset.Charset charset, String... args) {
+        return TerminalSafe.around(charset, () -> commandLine().execute(args));
     }
 
     /** The command line with its subcommands; {@code agent} passes its options through to the agent's own parser. */

@@ -49,13 +49,13 @@ final class Rollout {
                 // the hook runs: that is the point
             }
         }
-        return outcome(d, timeout, json, out);
+        return outcome(c, d, timeout, json, out);
     }
 
     private static DeploymentInfo follow(StewardClient c, DeployResult r, Duration timeout, boolean json, PrintStream out, String[] last)
             throws IOException {
         if (!json && System.console() != null && out == System.out) {
-            return redrawn(c, r, timeout, out);
+            return redrawn(c, r, timeout);
         }
         return c.deployments().follow(r.deployment().id(), timeout, e -> {
             if (!json) {
@@ -71,14 +71,15 @@ final class Rollout {
     }
 
     /** In a terminal: one compact view, redrawn in place on every change. */
-    private static DeploymentInfo redrawn(StewardClient c, DeployResult r, Duration timeout, PrintStream out) throws IOException {
+    private static DeploymentInfo redrawn(StewardClient c, DeployResult r, Duration timeout) throws IOException {
         int[] lines = {0};
         int width = LiveView.width();
+        PrintStream screen = TerminalSafe.raw(); // the view's own cursor moves; its lines are escaped by LiveView.redraw
         java.util.Map<String, String> agents = new java.util.HashMap<>(); // read once per agent, not on every frame
         return c.deployments().follow(r.deployment().id(), timeout, e -> { }, x -> {
             java.util.List<String> frame = frame(c, x, agents);
-            out.print(LiveView.redraw(lines[0], frame, width));
-            out.flush();
+            screen.print(LiveView.redraw(lines[0], frame, width));
+            screen.flush();
             lines[0] = frame.size();
         });
     }
@@ -105,7 +106,7 @@ final class Rollout {
         return LiveView.render(d, inst, agents);
     }
 
-    private static int outcome(DeploymentInfo d, Duration timeout, boolean json, PrintStream out) throws IOException {
+    private static int outcome(StewardClient c, DeploymentInfo d, Duration timeout, boolean json, PrintStream out) throws IOException {
         if (json) {
             Output.json(d);
         }
@@ -120,7 +121,9 @@ final class Rollout {
             }
             return 0;
         }
-        (json ? System.err : out).println("deployment " + d.id() + " " + d.state().name().toLowerCase().replace('_', ' ') + ": " + d.reason());
+        PrintStream to = json ? System.err : out;
+        to.println("deployment " + d.id() + " " + d.state().name().toLowerCase().replace('_', ' ') + ": " + d.reason());
+        dev.steward.client.FailureOutput.of(c, d).forEach(to::println);
         return 1;
     }
 

@@ -56,6 +56,9 @@ final class RolloutCommand implements Callable<Integer> {
             }
             (d.state().terminal() ? LiveView.render(d, java.util.List.of(), java.util.Map.of()) : Rollout.frame(c, d, new java.util.HashMap<>())).forEach(System.out::println);
             System.out.println(Rollout.status(d));
+            if (d.state().terminal() && d.state() != dev.steward.api.DeploymentState.SUCCEEDED) {
+                dev.steward.client.FailureOutput.of(c, d).forEach(System.out::println); // what its failed instance last wrote
+            }
             return 0;
         }
         if (!action.equals("watch") && !action.equals("status")) {

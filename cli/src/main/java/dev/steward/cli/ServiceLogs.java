@@ -29,6 +29,8 @@ final class ServiceLogs {
     private final String env;
     private final String stream;
     private final int maxFollows;
+    /** The last this many lines of each instance first (--tail), then what comes; null: from the start. */
+    private final Integer tail;
     private final PrintStream out;
     private final PrintStream err;
     /** Tasks followed: never twice. */
@@ -38,8 +40,9 @@ final class ServiceLogs {
     private final AtomicInteger following = new AtomicInteger();
     private final Object finished = new Object();
 
-    ServiceLogs(StewardClient c, String app, String env, String stream, int maxFollows, PrintStream out, PrintStream err) {
+    ServiceLogs(StewardClient c, String app, String env, String stream, int maxFollows, Integer tail, PrintStream out, PrintStream err) {
         this.c = c;
+        this.tail = tail;
         this.app = app;
         this.env = env;
         this.stream = stream;
@@ -61,7 +64,7 @@ final class ServiceLogs {
                 continue;
             }
             PrefixedLines lines = new PrefixedLines(prefix(i));
-            StewardClient.LogChunk chunk = c.logs(i.taskId(), stream, 0, Duration.ZERO);
+            StewardClient.LogChunk chunk = tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, 0, Duration.ZERO);
             List<String> all = new ArrayList<>(lines.feed(chunk.bytes()));
             String rest = lines.rest();
             if (rest != null) {
@@ -144,9 +147,12 @@ final class ServiceLogs {
     private void followOne(InstanceInfo i) {
         PrefixedLines lines = new PrefixedLines(prefix(i));
         long offset = 0;
+        boolean first = true;
         try {
             while (true) {
-                StewardClient.LogChunk chunk = c.logs(i.taskId(), stream, offset, Duration.ofSeconds(30));
+                StewardClient.LogChunk chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset,
+                        Duration.ofSeconds(30));
+                first = false;
                 write(lines.feed(chunk.bytes()));
                 offset = chunk.next();
                 if (chunk.ended() && chunk.bytes().length == 0) {

@@ -180,25 +180,44 @@ class CliIT {
         assertThat(j.path("agents").get(0).path("name").asText()).isEqualTo("dev");
     }
 
+    /** A task's output is printed as it is, colours and all (as kubectl logs does), where everything else the command prints is escaped. */
     @Test
-    void logs_prints_a_tasks_output() throws Exception {
+    void logs_prints_a_tasks_output_as_it_is() throws Exception {
         StewardClient c = api();
         var r = c.submit(dev.steward.api.AllocateRequest.of("0.1", "64m", 1));
         String alloc = r.allocations().get(0);
-        c.call("POST", "/v1/allocations/" + alloc + "/tasks", dev.steward.api.TaskSpec.of("hello", "sh", "-c", "echo hello from the task"),
-                JsonNode.class, false);
-        await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", alloc).contains("hello from the task"));
+        c.call("POST", "/v1/allocations/" + alloc + "/tasks", dev.steward.api.TaskSpec.of("hello", "sh", "-c",
+                "printf '\\033[32mhello from the task\\033[0m\\n'; for n in 1 2 3 4 5; do echo line $n; done"), JsonNode.class, false);
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", alloc).contains("\u001b[32mhello from the task\u001b[0m"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> run(0, "logs", alloc).endsWith("line 5\n"));
+        assertThat(run(0, "logs", alloc, "--tail", "2")).as("the last two lines, as kubectl logs --tail").isEqualTo("line 4\nline 5\n");
+        assertThat(run(0, "logs", alloc, "--tail", "100")).startsWith("\u001b[32mhello from the task").endsWith("line 5\n");
+        assertThat(run(0, "logs", alloc, "--stderr", "--tail", "3")).isEmpty();
+        assertThat(run(2, "logs", alloc, "--tail", "0")).contains("--tail: 0 is not 1..100000");
         c.cancel(r.id());
+    }
+
+    /** A rollout that an instance failed ends with what that instance last wrote, and where to read the rest. */
+    @Test
+    void a_failed_rollout_shows_what_its_failed_instance_last_wrote() throws Exception {
+        String digest = uploadScript("capp", "echo starting\nfor n in 1 2 3 4 5 6 7 8 9 10 11 12; do echo \"trace $n\" >&2; done\n"
+                + "echo \"KeyError: 'DATABASE_URL'\" >&2\nexit 3\n");
+        String out = run(1, "deploy", "capp", "--env", "it", "--package-digest", digest, "--cpus", "0.1", "--memory", "32m", "--min-healthy-time", "1s",
+                "--restart", "attempts=0", "--timeout", "2m");
+        assertThat(out).containsPattern("deployment [0-9a-f]{16} failed: instance ([0-9a-f]{16}) of revision 1 failed: exited with code 3 "
+                + "\\(stderr: KeyError: 'DATABASE_URL'\\)");
+        String instance = out.replaceAll("(?s).*failed: instance ([0-9a-f]{16}) of revision 1 failed.*", "$1");
+        assertThat(out).as("the last 10 lines of its stderr").contains("its last stderr:\n  | trace 4\n").doesNotContain("trace 3\n")
+                .contains("  | trace 12\n  | KeyError: 'DATABASE_URL'\nall of it: steward logs " + instance + " (and --stderr)");
+        String deployment = out.replaceAll("(?s).*deployment ([0-9a-f]{16}) failed: .*", "$1");
+        assertThat(run(0, "rollout", "status", deployment)).as("the status of the ended deployment too").contains("its last stderr:\n  | trace 4\n");
+        run(0, "services", "delete", "capp", "--env", "it");
     }
 
     @Test
     void a_services_instance_reads_the_secret_set_from_stdin_as_a_file_of_its_own() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("secret-app"));
-        Files.writeString(tree.resolve("run.sh"), "echo \"value=$(cat \"$STEWARD_SECRETS/db-password\") mode=$(stat -c %a \"$STEWARD_SECRETS/db-password\")\"\n"
+        String digest = uploadScript("sapp", "echo \"value=$(cat \"$STEWARD_SECRETS/db-password\") mode=$(stat -c %a \"$STEWARD_SECRETS/db-password\")\"\n"
                 + "exec sleep 3600\n");
-        Process pkg = steward("package", "--dir", tree.toString(), "--name", "sapp", "--version", "1", "--command", "sh run.sh", "--upload").start();
-        String digest = new String(pkg.getInputStream().readAllBytes()).trim();
-        assertThat(pkg.waitFor()).as(new String(pkg.getErrorStream().readAllBytes())).isZero();
 
         Process set = steward("secrets", "set", "sapp", "--env", "it", "db-password").redirectErrorStream(true).start();
         set.getOutputStream().write("it-s3cret-value\n".getBytes());
@@ -218,11 +237,7 @@ class CliIT {
 
     @Test
     void logs_all_prints_every_instance_prefixed_and_follows_those_a_rollout_starts() throws Exception {
-        Path tree = Files.createDirectories(dir.resolve("multi-app"));
-        Files.writeString(tree.resolve("run.sh"), "echo \"hello from $STEWARD_ALLOC_ID v$VERSION\"\nexec sleep 3600\n");
-        Process pkg = steward("package", "--dir", tree.toString(), "--name", "mapp", "--version", "1", "--command", "sh run.sh", "--upload").start();
-        String digest = new String(pkg.getInputStream().readAllBytes()).trim();
-        assertThat(pkg.waitFor()).as(new String(pkg.getErrorStream().readAllBytes())).isZero();
+        String digest = uploadScript("mapp", "echo \"hello from $STEWARD_ALLOC_ID v$VERSION\"\nexec sleep 3600\n");
         List<String> deploy = List.of("deploy", "mapp", "--env", "it", "--package-digest", digest, "--instances", "2", "--cpus", "0.1", "--memory", "32m",
                 "--min-healthy-time", "1s", "--timeout", "2m");
         run(0, concat(deploy, "--vars", "VERSION=1"));
@@ -256,6 +271,16 @@ class CliIT {
             follow.destroyForcibly().waitFor();
         }
         assertThat(run(2, "logs", "mapp", "--all")).contains("--all goes with an app and --env");
+    }
+
+    /** Packages a one-file app (run.sh holding {@code script}; its command 'sh run.sh') as NAME version 1 and uploads it; its digest. */
+    private static String uploadScript(String name, String script) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve(name + "-app"));
+        Files.writeString(tree.resolve("run.sh"), script);
+        Process pkg = steward("package", "--dir", tree.toString(), "--name", name, "--version", "1", "--command", "sh run.sh", "--upload").start();
+        String digest = new String(pkg.getInputStream().readAllBytes()).trim();
+        assertThat(pkg.waitFor()).as(new String(pkg.getErrorStream().readAllBytes())).isZero();
+        return digest;
     }
 
     private static String[] concat(List<String> a, String... b) {

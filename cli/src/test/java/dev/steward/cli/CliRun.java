@@ -14,7 +14,7 @@ record CliRun(int code, String out, String err) {
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            return new CliRun(Main.commandLine().execute(args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            return new CliRun(Main.run(StandardCharsets.UTF_8, args), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);

@@ -64,6 +64,15 @@ class LiveViewTest {
     }
 
     @Test
+    void anEndedDeploymentWithNoLiveInstanceHasNoTableHeader() {
+        DeploymentInfo ended = new DeploymentInfo("d-1", "webapp/staging", 2, 1, 1, null, DeploymentState.ROLLED_BACK, 0, "instance x failed", "me", T, T, T,
+                null, null, 1, null, 2, 0, 0, 2, 2, 1, List.of(new DeploymentEvent(1, T, "rolled back")), null, 1, 1);
+        List<String> frame = LiveView.render(ended, List.of(), Map.of());
+        assertThat(frame).noneMatch(l -> l.contains("INSTANCE"));
+        assertThat(frame.get(frame.size() - 1)).endsWith("rolled back");
+    }
+
+    @Test
     void theNextFrameMovesBackOverThePreviousOneAndLongLinesAreCut() {
         assertThat(LiveView.redraw(0, List.of("a", "b"), 80)).isEqualTo("a\nb\n");
         assertThat(LiveView.redraw(2, List.of("c"), 80)).isEqualTo("\u001b[2A\r\u001b[Jc\n");

@@ -142,6 +142,9 @@ public final class DeployWatch {
         String msg = ok ? "deployment " + d.id() + " succeeded: revision " + d.revision() + " of " + d.service()
                 : "deployment " + d.id() + " " + d.state().name().toLowerCase().replace('_', ' ') + ": " + d.reason();
         listener.line("steward: " + msg);
+        if (!ok) { // what the failed instance last wrote: the build log says why it exited (two short log reads)
+            dev.steward.client.FailureOutput.of(client, d).forEach(l -> listener.line("steward: " + l));
+        }
         return new Outcome(ok, d.state().name(), d.reason(), d.revision(), digest, d.id(), client.deployments().endpoints(app, env), msg);
     }
 

@@ -86,6 +86,11 @@ class DeployWatchTest {
         var events = c.admin.deployments().deployment(saved).events();
         assertThat(after).noneMatch(l -> l.equals("steward: " + events.get(0).message())).noneMatch(l -> l.equals("steward: " + events.get(1).message()))
                 .anyMatch(l -> l.contains("rolled back"));
+        // what the failed instance last wrote (on stdout: it writes nothing on stderr), and where to read the rest
+        int at = after.indexOf("steward: its last stdout:");
+        assertThat(at).as("%s", after).isPositive();
+        assertThat(after.get(at + 1)).startsWith("steward:   | webapp v2 listening on 127.0.0.1:");
+        assertThat(after).anyMatch(l -> l.matches("steward: all of it: steward logs [0-9a-f]{16} \\(and --stderr\\)"));
     }
 
     @Test

@@ -125,6 +125,7 @@ final class Deploys {
      * deploy's own. The deploy and its plan both start here.
      */
     Decision decide(String app, String env, String role, DeployRequest req, Instant now) {
+        req.checkLabels();
         String name = Services.name(app, env);
         ServiceRecord existing = services.recordOrNull(name);
         refuseWhileDeleting(existing);

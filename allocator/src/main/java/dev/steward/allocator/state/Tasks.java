@@ -90,7 +90,9 @@ public final class Tasks {
     /**
      * Applies an agent's report. A report whose number is not above the last applied is a
      * repeat and changes nothing; a report about a task that has ended here (lost with its
-     * agent) changes nothing either: the answer tells the agent to stop it.
+     * agent) changes nothing either: the answer tells the agent to stop it. The reason is kept
+     * as one line with what a terminal acts on escaped ({@link dev.steward.api.ControlChars}): it
+     * may quote the task's own output, and deployments' events and every reader show it.
      */
     public TaskInfo report(String agentId, String taskId, TaskStatus s, Instant now) {
         TaskInfo t = get(taskId);
@@ -111,7 +113,7 @@ public final class Tasks {
         Instant finished = s.state().terminal() ? (s.at() == null ? now : s.at()) : null;
         Boolean hostFault = s.state() == TaskState.FAILED && Boolean.TRUE.equals(s.hostFault()) ? Boolean.TRUE : null; // only a failure can be the host's
         TaskInfo u = with(t, t.stopRequested(), s.state(), s.healthy(), s.pid() != null ? s.pid() : t.pid(), s.exitCode(),
-                s.reason() != null ? s.reason() : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
+                s.reason() != null ? dev.steward.api.ControlChars.escapeLine(s.reason()) : (s.state().terminal() ? t.reason() : null), s.restarts() == null ? t.restarts() : s.restarts(),
                 s.seq(), started, finished, hostFault);
         // a running task's report is news only to others: its agent has the answer, so its watch is not woken to read back what
         // it said. An end is: a report from an earlier incarnation of the agent can end a task whose process still runs here.

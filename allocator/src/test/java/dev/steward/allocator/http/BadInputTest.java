@@ -83,6 +83,11 @@ class BadInputTest {
             "POST | /v1/agents           | {\"name\":\"m9\",\"cpus\":\"1\",\"memory\":\"1g\",\"ports\":\"9-3\"} | 400 | ports",
             "POST | /v1/agents           | {\"name\":\"m9\",\"cpus\":\"1\",\"memory\":\"1g\",\"gpus\":2} | 400 | gpuModel",
             "POST | /v1/allocations/none/renew | {\"ttl\":\"-5s\"}                  | 400 | ttl",
+            "PUT  | /v1/services/web/prod | {\"actor\":\"bob\\u001b[2J\"}      | 400 | actor",
+            "PUT  | /v1/services/web/prod | {\"buildUrl\":\"https://ci/\\u001b]0;t\\u0007\"} | 400 | buildUrl",
+            "PUT  | /v1/services/web/prod | {\"buildUrl\":\"https://ci/\\u202e\"} | 400 | buildUrl",
+            "POST | /v1/services/web/prod/plan | {\"actor\":\"a\\nb\"}         | 400 | actor",
+            "POST | /v1/join-tokens      | {\"description\":\"rack 7\\r\\nm12\"} | 400 | description",
     })
     void bad_input_on_other_routes_is_refused_with_the_field_named(String method, String path, String body, int status, String field) {
         LiveServer.Reply r = s.call(method, path, s.admin(), body);
