@@ -134,11 +134,10 @@ final class DeployCommand implements Callable<Integer> {
             if (conn.json()) {
                 Output.json(r);
             } else { // the id alone on stdout, for ID=$(steward deploy ... --detach); the words on stderr
-                if (r.deployment() != null && !r.noop()) {
+                if (r.deployment() != null) { // its own, or the one still rolling out what was asked
                     System.out.println(r.deployment().id());
                 }
-                System.err.println(r.message() + (r.deployment() == null || r.noop() ? ""
-                        : "; follow it with 'steward rollout watch " + r.deployment().id() + "'"));
+                System.err.println(r.message() + (r.deployment() == null ? "" : "; follow it with 'steward rollout watch " + r.deployment().id() + "'"));
             }
             return 0;
         }

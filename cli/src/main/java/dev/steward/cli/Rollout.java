@@ -23,7 +23,9 @@ final class Rollout {
     }
 
     static int follow(StewardClient c, DeployResult r, Duration timeout, boolean json, PrintStream out) throws IOException {
-        if (r.deployment() == null || r.noop()) {
+        // a no-op names a deployment only while one rolls out what was asked (the same deploy again, from another pipeline):
+        // it is followed to its end like the deploy that started it, so exit 0 still means it succeeded
+        if (r.deployment() == null) {
             if (json) {
                 Output.json(r);
             } else {

@@ -214,6 +214,36 @@ class CliIT {
         run(0, "services", "delete", "capp", "--env", "it");
     }
 
+    /**
+     * The same deploy run again while the first still rolls out (another pipeline, a replay)
+     * follows that rollout and exits with its outcome; with --detach it prints that rollout's id.
+     * Before, it printed "already rolling out" and exited 0 at once, and --detach printed no id.
+     */
+    @Test
+    void the_same_deploy_again_while_it_rolls_out_follows_that_rollout() throws Exception {
+        String digest = uploadScript("rapp", "echo up\nexec sleep 3600\n");
+        List<String> deploy = List.of("deploy", "rapp", "--env", "it", "--package-digest", digest, "--instances", "2", "--cpus", "0.1", "--memory", "32m",
+                "--min-healthy-time", "1s", "--timeout", "2m");
+        run(0, concat(deploy, "--vars", "V=1"));
+        String canary = run(0, concat(deploy, "--vars", "V=2", "--steps", "50%:promote", "--detach")).lines().findFirst().orElseThrow();
+        assertThat(canary).matches("[0-9a-f]{16}");
+        await().atMost(Duration.ofSeconds(60)).until(() -> api().deployments().deployment(canary).state() == dev.steward.api.DeploymentState.PAUSED);
+        assertThat(run(0, concat(deploy, "--vars", "V=2", "--steps", "50%:promote", "--detach"))).as("the id of the rollout under way")
+                .startsWith(canary + "\n").contains("is already rolling out revision 2");
+        Path followed = dir.resolve("again.out");
+        Process again = steward(concat(deploy, "--vars", "V=2", "--steps", "50%:promote")).redirectErrorStream(true).redirectOutput(followed.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(followed).contains("is already rolling out revision 2"));
+            run(0, "rollout", "abort", canary);
+            assertThat(again.waitFor(60, TimeUnit.SECONDS)).as("it follows the rollout to its end").isTrue();
+            assertThat(again.exitValue()).as(Files.readString(followed)).isEqualTo(1);
+            assertThat(Files.readString(followed)).contains("deployment " + canary + " aborted");
+        } finally {
+            again.destroyForcibly().waitFor();
+        }
+        run(0, "services", "delete", "rapp", "--env", "it");
+    }
+
     @Test
     void a_services_instance_reads_the_secret_set_from_stdin_as_a_file_of_its_own() throws Exception {
         String digest = uploadScript("sapp", "echo \"value=$(cat \"$STEWARD_SECRETS/db-password\") mode=$(stat -c %a \"$STEWARD_SECRETS/db-password\")\"\n"

@@ -71,7 +71,9 @@ public final class DeployWatch {
     public static DeployWatch start(StewardClient client, String app, String env, DeployRequest req, StepListener listener) throws IOException {
         DeployResult r = client.deployments().deploy(app, env, req);
         listener.line("steward: " + r.message());
-        String id = r.deployment() == null || r.noop() ? null : r.deployment().id();
+        // a no-op that names a deployment names one still rolling out what was asked (the same deploy again, from another build
+        // or a replay): it is followed to its end, as the deploy that started it is, never taken for a success already
+        String id = r.deployment() == null ? null : r.deployment().id();
         return new DeployWatch(client, app, env, listener, id, r, 0);
     }
 
@@ -95,7 +97,7 @@ public final class DeployWatch {
         return new DeployWatch(client, app, env, listener, deploymentId, null, seenEvent);
     }
 
-    /** The deployment to save for a restart (null for a no-op; a scale has one, its own or the rollout it joins). */
+    /** The deployment to save for a restart (null for a no-op with nothing rolling out; a scale, or the same deploy again while it rolls out, has the one it joins). */
     public String deploymentId() {
         return deploymentId;
     }

@@ -106,6 +106,25 @@ class DeployWatchTest {
         assertThat(c.lines).anyMatch(l -> l.contains("goes on")).anyMatch(l -> l.contains("is ABORTED"));
     }
 
+    /**
+     * The same deploy again while the first still rolls out (a second build, a replay) follows
+     * that rollout to its end and gives its outcome; before, it ended at once as a success, though
+     * the rollout it named had not succeeded (and here never does).
+     */
+    @Test
+    void theSameDeployAgainWhileItRollsOutFollowsThatRolloutToItsEnd() throws Exception {
+        String slow = c.webapp("v2", Map.of("UNHEALTHY", "1"));
+        DeployWatch first = DeployWatch.start(c.admin, "webapp", "uat", req(slow, 1, "5m"), c.listener);
+        DeployWatch again = DeployWatch.start(c.admin, "webapp", "uat", req(slow, 1, "5m"), c.listener);
+        assertThat(c.lines).anyMatch(l -> l.contains("is already rolling out revision 1"));
+        assertThat(again.deploymentId()).as("it joins the rollout under way").isEqualTo(first.deploymentId());
+        first.aborted(true);
+        DeployWatch.Outcome o = again.follow(Duration.ofSeconds(30));
+        assertThat(o.succeeded()).isFalse();
+        assertThat(o.state()).isEqualTo(DeploymentState.ABORTED.name());
+        assertThat(o.deployment()).isEqualTo(first.deploymentId());
+    }
+
     @Test
     void aRollbackIsPlannedThenFollowedToItsEndAsADeployIsAndABadRevisionIsRefusedWithTheReason() throws Exception {
         String v1 = c.webapp("v1", Map.of());
