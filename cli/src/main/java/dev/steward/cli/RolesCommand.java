@@ -128,21 +128,19 @@ final class RolesCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StewardClient c = conn.client();
-            RoleInfo old = null;
-            try {
-                old = c.get(Paths.v1("roles", name), new TypeReference<RoleInfo>() { });
-            } catch (StewardException e) {
-                if (e.status() != 404) {
-                    throw e;
+            RoleInfo old;
+            RoleInfo r;
+            for (int attempt = 1; ; attempt++) { // what is given, on the role as it is: written only if no one changed it since it was read
+                old = read(c);
+                try {
+                    r = c.putRoleIfUnchanged(name, spec(old), old == null ? null : old.modifyIndex());
+                    break;
+                } catch (StewardException e) {
+                    if (e.status() != 412 || attempt == 5) {
+                        throw e;
+                    }
                 }
             }
-            RoleSpec spec = new RoleSpec(weight != null ? weight : old == null ? 1.0 : old.weight(),
-                    guarantee != null ? nullIfNone(guarantee) : old == null ? null : old.guarantee(),
-                    limit != null ? nullIfNone(limit) : old == null ? null : old.limit(),
-                    users != null ? (users.equals("none") ? List.of() : Arrays.stream(users.split(",")).map(String::trim).toList())
-                            : old == null || old.users() == null ? List.of() : old.users(),
-                    maxPriority != null ? maxPriority : old == null ? null : Integer.valueOf(old.maxPriority()));
-            RoleInfo r = c.putRole(name, spec);
             if (conn.json()) {
                 Output.json(r);
                 return 0;
@@ -167,6 +165,28 @@ final class RolesCommand implements Callable<Integer> {
             dev.steward.allocator.state.Quotas.Excess e = dev.steward.allocator.state.Quotas.aboveLimit(new dev.steward.allocator.state.RoleRecord(r.name(),
                     r.weight(), dev.steward.api.Resources.ZERO, r.limit().parse(RoleSpec.NO_LIMIT), 0, 0, List.of()), r.allocated());
             return e == null ? null : e.resource() + "=" + e.asked() + ", above its limit of " + e.limit();
+        }
+
+        /** The role as it is now, or null when there is none yet. */
+        private RoleInfo read(StewardClient c) throws java.io.IOException {
+            try {
+                return c.get(Paths.v1("roles", name), new TypeReference<RoleInfo>() { });
+            } catch (StewardException e) {
+                if (e.status() != 404) {
+                    throw e;
+                }
+                return null;
+            }
+        }
+
+        /** {@code old} (null: a new role) with what the flags give in place of its fields. */
+        private RoleSpec spec(RoleInfo old) {
+            return new RoleSpec(weight != null ? weight : old == null ? 1.0 : old.weight(),
+                    guarantee != null ? nullIfNone(guarantee) : old == null ? null : old.guarantee(),
+                    limit != null ? nullIfNone(limit) : old == null ? null : old.limit(),
+                    users != null ? (users.equals("none") ? List.of() : Arrays.stream(users.split(",")).map(String::trim).toList())
+                            : old == null || old.users() == null ? List.of() : old.users(),
+                    maxPriority != null ? maxPriority : old == null ? null : Integer.valueOf(old.maxPriority()));
         }
 
         private static ResourceAmounts nullIfNone(ResourceAmounts a) {

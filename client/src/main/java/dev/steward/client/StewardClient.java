@@ -292,6 +292,26 @@ public final class StewardClient {
         return call("PUT", Paths.v1("roles", name), spec, dev.steward.api.RoleInfo.class, true);
     }
 
+    /**
+     * Sets role {@code name} only if it is as it was read: at {@code modifyIndex} ({@code If-Match}),
+     * or, with null, only if there is none yet ({@code If-None-Match: *}). A role changed or made
+     * meanwhile is a 412 and is left as it is: a read, a change and a write by two admins at once
+     * lose neither's change.
+     */
+    public dev.steward.api.RoleInfo putRoleIfUnchanged(String name, dev.steward.api.RoleSpec spec, Long modifyIndex) throws IOException {
+        Request.Builder b = new Request.Builder().url(url(Paths.v1("roles", name))).put(RequestBody.create(JSON.writeValueAsBytes(spec), MEDIA));
+        if (modifyIndex == null) {
+            b.header("If-None-Match", "*");
+        } else {
+            b.header("If-Match", "\"" + modifyIndex + "\"");
+        }
+        try (Response r = http.newCall(b.build()).execute()) {
+            String text = r.body() == null ? "" : r.body().string();
+            check(r, text);
+            return JSON.readValue(text, dev.steward.api.RoleInfo.class);
+        }
+    }
+
     public List<dev.steward.api.RoleInfo> roles() throws IOException {
         return get("/v1/roles", new TypeReference<>() { });
     }

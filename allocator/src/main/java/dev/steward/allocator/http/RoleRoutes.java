@@ -41,7 +41,11 @@ final class RoleRoutes {
                 new Route("PUT", "/v1/roles/{name}", admin, c -> {
                     String name = Validation.name("name", c.param("name"));
                     RoleSpec.Parsed spec = h.body(c, RoleSpec.class).parse();
-                    return h.command(200, (s, now) -> view(s, s.putRole(name, spec)));
+                    RolePrecondition pre = RolePrecondition.of(c.request().header("If-Match"), c.request().header("If-None-Match"));
+                    return h.command(200, (s, now) -> {
+                        pre.check(name, s.roleOrNull(name)); // in the command: nothing can change the role between the check and the write
+                        return view(s, s.putRole(name, spec));
+                    });
                 }),
                 new Route("POST", "/v1/roles/{name}/tokens", admin, c -> {
                     TokenRequest tr = h.optionalBody(c, TokenRequest.class, new TokenRequest(null, null));

@@ -171,6 +171,11 @@ public final class ClusterState {
         return Math.min(dev.steward.api.Limits.DEFAULT_PRIORITY, priorityCap(name));
     }
 
+    /** Role {@code name}, or null when there is none. */
+    public RoleRecord roleOrNull(String name) {
+        return roles.get(name);
+    }
+
     public RoleRecord role(String name) {
         RoleRecord r = roles.get(name);
         if (r == null) {

@@ -67,7 +67,13 @@ final class LiveServer implements AutoCloseable {
     }
 
     Reply call(String method, String path, String token, String body) {
+        return call(method, path, token, body, java.util.Map.of());
+    }
+
+    /** As {@link #call(String, String, String, String)}, with {@code headers} too. */
+    Reply call(String method, String path, String token, String body, java.util.Map<String, String> headers) {
         Request.Builder b = new Request.Builder().url(server.url() + path);
+        headers.forEach(b::header);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
