@@ -201,6 +201,20 @@ class DashboardBrowserTest {
         b.screenshot("deployment-aborted");
     }
 
+    /** A rollout that an instance's failure ended shows, on its page, what that instance last wrote (as steward deploy prints it). */
+    @Test
+    void a_failed_rollout_shows_what_its_instance_last_wrote() throws Exception {
+        String unhealthy = Apps.webapp(StewardClient.builder(c.server.url()).token(teamA).build(), work, "v9", Map.of("UNHEALTHY", "1"));
+        String d = deploy(teamA, "flaky", "qa", "{\"packageDigest\":\"" + unhealthy + "\",\"instances\":1,\"restart\":{\"attempts\":0}" + FAST + "}");
+        assertThat(awaitEnd(d).path("state").asText()).isEqualTo("FAILED");
+        b.signIn(c.server.url(), teamA);
+        b.open(c.server.url() + "/#/deployments/" + d);
+        b.awaitText("#failed-output pre", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
+        assertThat(b.find("#failed-output h2").getText()).matches("What instance [0-9a-f]{16} last wrote \\(stdout\\)");
+        assertThat(b.find("#failed-output").getText()).containsPattern("All of it: steward logs [0-9a-f]{16}");
+        b.screenshot("deployment-failed-output");
+    }
+
     @Test
     void a_monitors_gates_are_charted_with_their_verdicts() throws Exception {
         String id = c.callAs(teamA, "POST", "/v1/services/webapp/staging/monitors",

@@ -62,3 +62,26 @@ export function sleep(ms, signal) {
     if (signal) signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, {once: true});
   });
 }
+
+/**
+ * The last {@code lines} lines task {@code task} wrote on {@code stream} ('' when none), as
+ * `steward logs --tail` reads them: a read from past the end answers nothing and where the log
+ * ends (X-Steward-Log-Offset), then the bytes before that end; a first line the window cut is left out.
+ */
+export async function logTail(task, stream, lines, signal) {
+  const path = `/v1/tasks/${encodeURIComponent(task)}/logs?stream=${stream}`;
+  const read = async (offset) => {
+    const r = await fetch(`${path}&offset=${offset}`, {headers: {'Authorization': 'Bearer ' + session.token}, signal, cache: 'no-store'});
+    const text = await r.text();
+    if (!r.ok) throw new ApiError(r.status, `logs of task ${task}: ${r.status}`);
+    return {text, next: Number(r.headers.get('X-Steward-Log-Offset') || 0)};
+  };
+  const pastEnd = 4611686018427387903; // beyond any log (Long.MAX_VALUE / 2, as the client's tail)
+  const end = await read(String(pastEnd));
+  if (end.next >= pastEnd || end.next === 0) return '';
+  const from = Math.max(0, end.next - 16384);
+  let text = (await read(String(from))).text;
+  if (from > 0) text = text.slice(text.indexOf('\n') + 1);
+  const all = text.replace(/\n$/, '').split('\n');
+  return all.slice(-lines).join('\n');
+}

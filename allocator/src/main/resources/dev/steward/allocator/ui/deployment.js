@@ -1,7 +1,7 @@
 // One deployment as it happens: state and step, new and old instances and their health, the
 // events, and the buttons a person uses on a rollout. Live through blocking queries: no reload.
 import {h, fill} from './dom.js';
-import {api, watch} from './api.js';
+import {api, watch, logTail} from './api.js';
 import {instancesTable, servicePath, serviceLink} from './services.js';
 import {time, lower} from './format.js';
 
@@ -15,9 +15,11 @@ export function deploymentView(main, [id], {signal, problem}) {
   const fresh = h('div', {id: 'new-instances'});
   const old = h('div', {id: 'old-instances'});
   const events = h('div', {class: 'events', id: 'events'});
+  const failed = h('div', {id: 'failed-output'});
   let lastSeq = 0;
   let shown = null;
-  fill(main, h('h1', {}, 'Deployment ', h('span', {class: 'mono'}, id)), head, actions, progress,
+  let failedShown = false;
+  fill(main, h('h1', {}, 'Deployment ', h('span', {class: 'mono'}, id)), head, actions, progress, failed,
     h('h2', {}, 'New instances'), fresh, h('h2', {}, 'Old instances'), old, h('h2', {}, 'Events'), events);
 
   async function act(verb, d) {
@@ -77,8 +79,31 @@ export function deploymentView(main, [id], {signal, problem}) {
         }
       }
       events.scrollTop = events.scrollHeight;
+      if (final && d.state !== 'SUCCEEDED' && !failedShown) {
+        failedShown = true;
+        showFailed(d, instances);
+      }
     } catch (e) {
       if (!signal.aborted) problem(e);
+    }
+  }
+
+  // what the instance whose failure ended the rollout last wrote (its stderr, else its stdout), as `steward deploy` prints it
+  async function showFailed(d, instances) {
+    const m = /^instance ([0-9a-f]{16}) of revision \d+ failed/.exec(d.reason || '');
+    const i = m && instances.find(x => x.id === m[1]);
+    if (!i || !i.taskId) return;
+    try {
+      for (const stream of ['stderr', 'stdout']) {
+        const text = await logTail(i.taskId, stream, 10, signal);
+        if (text) {
+          fill(failed, h('h2', {}, `What instance ${i.id} last wrote (${stream})`), h('pre', {class: 'output'}, text),
+            h('p', {class: 'muted'}, `All of it: steward logs ${i.id}` + (stream === 'stderr' ? ' --stderr' : '')));
+          return;
+        }
+      }
+    } catch (e) {
+      if (!signal.aborted) fill(failed, h('p', {class: 'muted'}, `What instance ${i.id} last wrote cannot be read now: ${e.message}`));
     }
   }
 
