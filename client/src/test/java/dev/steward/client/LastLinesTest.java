@@ -8,9 +8,9 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The lines a tail keeps from the bytes it read back. */
-class LogTailTest {
+class LastLinesTest {
     private static String last(String text, int n, boolean cutFirst) {
-        return new String(StewardClient.lastLines(text.getBytes(StandardCharsets.UTF_8), n, cutFirst), StandardCharsets.UTF_8);
+        return new String(LastLines.lastLines(text.getBytes(StandardCharsets.UTF_8), n, cutFirst), StandardCharsets.UTF_8);
     }
 
     @Test
