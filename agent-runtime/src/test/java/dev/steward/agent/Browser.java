@@ -60,15 +60,22 @@ final class Browser implements AutoCloseable {
         return driver.findElement(By.cssSelector(css));
     }
 
-    /** Waits until {@code css} matches an element whose text contains {@code text}; returns it. */
+    /**
+     * Waits until {@code css} matches an element whose text contains {@code text}; returns it. The
+     * element is found and read in one try: a page re-rendered between a find and a read (its watch
+     * saw a change) leaves a stale element, and the try is made again.
+     */
     WebElement awaitText(String css, String text, Duration within) {
+        WebElement[] found = {null};
         try {
-            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
-                    .until(() -> driver.findElements(By.cssSelector(css)).stream().anyMatch(e -> e.getText().contains(text)));
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                found[0] = driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElse(null);
+                return found[0] != null;
+            });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             throw failed("no '" + text + "' in " + css, e);
         }
-        return driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElseThrow();
+        return found[0];
     }
 
     /**

@@ -213,6 +213,10 @@ class DashboardBrowserTest {
         assertThat(b.find("#failed-output h2").getText()).matches("What instance [0-9a-f]{16} last wrote \\(stdout\\)");
         assertThat(b.find("#failed-output").getText()).containsPattern("All of it: steward logs [0-9a-f]{16}");
         b.screenshot("deployment-failed-output");
+        // gone again: the service still wants its instance and replaces each that fails, and that churn would re-render the other
+        // tests' pages under their clicks and reads
+        c.callAs(teamA, "DELETE", "/v1/services/flaky/qa", null);
+        await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamA, "/v1/services/flaky/qa"));
     }
 
     @Test
