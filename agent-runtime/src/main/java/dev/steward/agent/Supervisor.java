@@ -348,7 +348,7 @@ final class Supervisor {
         boolean oom = cgroups.oomKilled(task.id());
         String why = oom ? "out of memory: killed by the kernel at its limit of " + Units.formatMib(task.resources().memoryMib())
                 : healthKill != null ? healthKill + " (stopped with SIGTERM, exit code " + code + ")"
-                : code == null ? "its process vanished without an exit status" : "exited with code " + code + lastError();
+                : code == null ? "its process vanished without an exit status" : "exited with code " + code + LastOutputLine.quote(dir);
         long refused = code != null && code == 0 ? 0 : cgroups.forksRefused(task.id());
         if (refused > 0) {
             why += "; " + refused + (refused == 1 ? " fork was" : " forks were") + " refused at the process limit of " + cgroups.pidsMax()
@@ -407,42 +407,6 @@ final class Supervisor {
     }
 
     /** The last line the task wrote to stderr, as a hint next to a non-zero exit ("" if none). */
-    /**
-     * The last line the task wrote, to quote in why it ended: its stderr's, else its stdout's
-     * (a program that reports on stdout alone). Escaped ({@link dev.steward.api.ControlChars}):
-     * the reason reaches other people's terminals, and a task's bytes must not act on them.
-     */
-    private String lastError() {
-        for (String stream : new String[] {"stderr", "stdout"}) {
-            String l = lastLine(dir.resolve(stream + ".log"));
-            if (l != null) {
-                return " (" + stream + ": " + dev.steward.api.ControlChars.escapeLine(l.length() > 200 ? l.substring(0, 200) + "..." : l) + ")";
-            }
-        }
-        return "";
-    }
-
-    /** The last line of {@code file} that is not blank, from its last 2 KiB; null when none. */
-    private static String lastLine(java.nio.file.Path file) {
-        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "r")) {
-            long len = f.length();
-            int n = (int) Math.min(len, 2048);
-            byte[] b = new byte[n];
-            f.seek(len - n);
-            f.readFully(b);
-            String[] lines = new String(b, java.nio.charset.StandardCharsets.UTF_8).split("\n");
-            for (int i = lines.length - 1; i >= 0; i--) {
-                String l = lines[i].strip();
-                if (!l.isEmpty()) {
-                    return l;
-                }
-            }
-        } catch (IOException e) {
-            // nothing to quote
-        }
-        return null;
-    }
-
     private void finish(TaskState state, Integer code, String why, Instant now) {
         finish(state, code, why, false, now);
     }
