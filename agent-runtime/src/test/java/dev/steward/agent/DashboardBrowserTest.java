@@ -211,12 +211,120 @@ class DashboardBrowserTest {
         b.open(c.server.url() + "/#/deployments/" + d);
         b.awaitText("#failed-output pre", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
         assertThat(b.find("#failed-output h2").getText()).matches("What instance [0-9a-f]{16} last wrote \\(stdout\\)");
-        assertThat(b.find("#failed-output").getText()).containsPattern("All of it: steward logs [0-9a-f]{16}");
+        assertThat(b.find("#failed-output").getText()).containsPattern("All of it, or steward logs [0-9a-f]{16}");
         b.screenshot("deployment-failed-output");
+        b.click("#failed-output-all", Duration.ofSeconds(10)); // the whole output, on a page of its own
+        b.awaitText("#log", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
+        assertThat(b.driver.getCurrentUrl()).matches(".*#/logs/[^/]+$"); // stdout, as the quote
         // gone again: the service still wants its instance and replaces each that fails, and that churn would re-render the other
         // tests' pages under their clicks and reads
         c.callAs(teamA, "DELETE", "/v1/services/flaky/qa", null);
         await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamA, "/v1/services/flaky/qa"));
+    }
+
+    /**
+     * A task's output page: the last 64 KiB at first (from a line's start), earlier output a click
+     * at a time, new lines as the task writes them without a reload, and the end of the task said;
+     * stderr on a tab of its own; another role's token reads nothing of it. Reached from an
+     * instance's row on its service's page.
+     */
+    @Test
+    void a_tasks_output_is_followed_on_its_own_page() throws Exception {
+        String alloc = c.callAs(teamA, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\"}").path("allocations").get(0).asText();
+        try {
+            // 20,000 numbered lines (108,894 bytes: more than the first window), then one line each time the file 'more' appears, until 'stop' does
+            String task = c.callAs(teamA, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"counter\",\"command\":\"sh\",\"args\":[\"-c\","
+                    + "\"seq 1 20000; echo 'to stderr: <b>not markup</b>' >&2; i=0; until [ -e stop ]; do if [ -e more ]; then i=$((i+1)); echo \\\"more $i\\\"; rm more; fi; sleep 0.1; done; echo bye\"]"
+                    + ",\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}}").path("id").asText();
+            Path sandbox = awaitSandbox(task);
+            b.signIn(c.server.url(), teamA);
+            b.open(c.server.url() + "/#/logs/" + task);
+            b.awaitText("#log", "\n20000", Duration.ofSeconds(30));
+            b.awaitText("#log-status", "Following", Duration.ofSeconds(20));
+            String first = (String) b.script("return document.getElementById('log').textContent");
+            // the last 64 KiB: 108,894 - 65,536 = 43,358, the first byte of line 8894 (3,888 bytes for lines 1 to 999, then 5 a line)
+            assertThat(first).as("the last 64 KiB, from a line's start").startsWith("8894\n8895\n").endsWith("19999\n20000\n").hasSize(65_536);
+            assertThat(b.find("#task").getText()).contains("counter").contains("running");
+            b.script("window.stewardMarker = 'same page'");
+            Files.writeString(sandbox.resolve("more"), "");
+            b.awaitText("#log", "more 1", Duration.ofSeconds(30));
+            Files.writeString(sandbox.resolve("more"), "");
+            b.awaitText("#log", "more 2", Duration.ofSeconds(30));
+            assertThat(b.script("return window.stewardMarker")).isEqualTo("same page");
+            b.screenshot("task-output");
+
+            b.click("#earlier", Duration.ofSeconds(10)); // the 64 KiB before: now from line 1, nothing twice
+            b.awaitTrue(() -> ((String) b.script("return document.getElementById('log').textContent")).startsWith("1\n2\n3\n"), Duration.ofSeconds(20));
+            String all = (String) b.script("return document.getElementById('log').textContent");
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 20000; i++) {
+                expected.append(i).append('\n');
+            }
+            assertThat(all).isEqualTo(expected + "more 1\nmore 2\n");
+            assertThat(b.find("#earlier").isDisplayed()).as("nothing earlier is left").isFalse();
+
+            Files.writeString(sandbox.resolve("stop"), "");
+            b.awaitText("#log-status", "The task has ended", Duration.ofSeconds(30));
+            assertThat(b.find("#log").getText()).endsWith("more 2\nbye");
+            b.awaitText("#task-state", "exited", Duration.ofSeconds(20));
+
+            b.click("#stream-stderr", Duration.ofSeconds(10));
+            b.awaitText("#log", "to stderr: <b>not markup</b>", Duration.ofSeconds(30)); // as text
+            assertThat(b.driver.findElements(By.cssSelector("#log b"))).isEmpty();
+            b.awaitText("#log-status", "The task has ended", Duration.ofSeconds(30));
+
+            b.open(c.server.url() + "/"); // another role: nothing of it
+            b.find("#signout").click();
+            b.signIn(c.server.url(), teamB);
+            b.open(c.server.url() + "/#/logs/" + task);
+            b.awaitText("#log-status", task, Duration.ofSeconds(30));
+            assertThat(b.find("#log").getText()).isEmpty();
+        } finally { // the other tests count the cluster's use
+            c.callAs(teamA, "POST", "/v1/allocations/" + alloc + "/release", "{}");
+        }
+    }
+
+    /** A task that writes 2.6 MB while its page follows it: the page keeps the last 1 MiB of it, whole lines, the end included. */
+    @Test
+    void a_chatty_tasks_page_keeps_its_last_mebibyte() throws Exception {
+        String alloc = c.callAs(teamA, "POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\"}").path("allocations").get(0).asText();
+        try {
+            String task = c.callAs(teamA, "POST", "/v1/allocations/" + alloc + "/tasks", "{\"name\":\"chatty\",\"command\":\"sh\",\"args\":[\"-c\","
+                    + "\"echo waiting; until [ -e go ]; do sleep 0.1; done; seq 1 400000\"],\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}}")
+                    .path("id").asText();
+            Path sandbox = awaitSandbox(task);
+            b.signIn(c.server.url(), teamA);
+            b.open(c.server.url() + "/#/logs/" + task);
+            b.awaitText("#log-status", "Following", Duration.ofSeconds(30));
+            assertThat(b.find("#log").getText()).isEqualTo("waiting");
+            Files.writeString(sandbox.resolve("go"), "");
+            b.awaitText("#log-status", "The task has ended", Duration.ofSeconds(60));
+            String kept = (String) b.script("return document.getElementById('log').textContent");
+            assertThat(kept.length()).isBetween(1024 * 1024 - 7, 1024 * 1024);
+            assertThat(kept).endsWith("399999\n400000\n").matches("(?s)[0-9]+\n.*"); // whole lines: it starts at one's start
+            int firstLine = Integer.parseInt(kept.substring(0, kept.indexOf('\n')));
+            assertThat(kept).startsWith(firstLine + "\n" + (firstLine + 1) + "\n");
+            assertThat(b.find("#earlier").isDisplayed()).as("what was dropped can be asked for").isTrue();
+        } finally {
+            c.callAs(teamA, "POST", "/v1/allocations/" + alloc + "/release", "{}");
+        }
+    }
+
+    @Test
+    void an_instances_output_is_one_click_from_its_service() throws Exception {
+        b.signIn(c.server.url(), teamA);
+        b.open(c.server.url() + "/#/services/webapp/staging");
+        b.awaitText("#main table.instances", "healthy", Duration.ofSeconds(30));
+        b.click("table.instances tr[data-state='healthy'] a.stdout", Duration.ofSeconds(10));
+        b.awaitText("#log", "listening on 127.0.0.1:", Duration.ofSeconds(30));
+        b.awaitText("#task-state", "running", Duration.ofSeconds(20));
+        b.awaitText("#log-status", "Following", Duration.ofSeconds(20));
+    }
+
+    /** The task's sandbox (its working directory) on agent m1, once the task runs. */
+    private Path awaitSandbox(String task) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(c.taskInfo(task).path("state").asText()));
+        return c.root.resolve("agent-m1").resolve("tasks").resolve(task).resolve("sandbox");
     }
 
     @Test

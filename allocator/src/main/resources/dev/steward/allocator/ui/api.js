@@ -64,23 +64,36 @@ export function sleep(ms, signal) {
 }
 
 /**
+ * One read of task {@code task}'s {@code stream} from byte {@code offset}, waiting up to {@code wait}
+ * (e.g. '30s') for new bytes when given: {bytes (a Uint8Array), next (where the next read starts),
+ * end (the task has ended and this read reached the end of its log)}. An offset past the end answers
+ * no bytes and where the log ends.
+ */
+export async function logRead(task, stream, offset, wait, signal) {
+  const q = `/v1/tasks/${encodeURIComponent(task)}/logs?stream=${stream}&offset=${offset}` + (wait ? `&wait=${wait}` : '');
+  const r = await fetch(q, {headers: {'Authorization': 'Bearer ' + session.token, 'X-Request-Id': 'dashboard-' + requestId()}, signal, cache: 'no-store'});
+  if (!r.ok) {
+    let detail = null;
+    try { detail = (await r.json()).detail; } catch (e) { /* not a problem document */ }
+    throw new ApiError(r.status, detail || `output of task ${task}: ${r.status}`);
+  }
+  return {bytes: new Uint8Array(await r.arrayBuffer()), next: Number(r.headers.get('X-Steward-Log-Offset') || 0),
+    end: r.headers.get('X-Steward-Log-End') === 'true'};
+}
+
+/** Beyond any log (Long.MAX_VALUE / 2, as the client's tail): a read from here answers where the log ends. */
+export const PAST_END = '4611686018427387903';
+
+/**
  * The last {@code lines} lines task {@code task} wrote on {@code stream} ('' when none), as
  * `steward logs --tail` reads them: a read from past the end answers nothing and where the log
- * ends (X-Steward-Log-Offset), then the bytes before that end; a first line the window cut is left out.
+ * ends, then the bytes before that end; a first line the window cut is left out.
  */
 export async function logTail(task, stream, lines, signal) {
-  const path = `/v1/tasks/${encodeURIComponent(task)}/logs?stream=${stream}`;
-  const read = async (offset) => {
-    const r = await fetch(`${path}&offset=${offset}`, {headers: {'Authorization': 'Bearer ' + session.token}, signal, cache: 'no-store'});
-    const text = await r.text();
-    if (!r.ok) throw new ApiError(r.status, `logs of task ${task}: ${r.status}`);
-    return {text, next: Number(r.headers.get('X-Steward-Log-Offset') || 0)};
-  };
-  const pastEnd = 4611686018427387903; // beyond any log (Long.MAX_VALUE / 2, as the client's tail)
-  const end = await read(String(pastEnd));
-  if (end.next >= pastEnd || end.next === 0) return '';
-  const from = Math.max(0, end.next - 16384);
-  let text = (await read(String(from))).text;
+  const end = (await logRead(task, stream, PAST_END, null, signal)).next;
+  if (end === 0 || end >= Number(PAST_END)) return '';
+  const from = Math.max(0, end - 16384);
+  let text = new TextDecoder().decode((await logRead(task, stream, from, null, signal)).bytes);
   if (from > 0) text = text.slice(text.indexOf('\n') + 1);
   const all = text.replace(/\n$/, '').split('\n');
   return all.slice(-lines).join('\n');

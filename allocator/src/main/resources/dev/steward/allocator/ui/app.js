@@ -8,6 +8,7 @@ import {servicesView, serviceView, deploymentsView} from './services.js';
 import {deploymentView} from './deployment.js';
 import {monitorsView, monitorView} from './monitor.js';
 import {tokensView} from './tokens.js';
+import {logsView} from './logs.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -41,6 +42,7 @@ const ROUTES = [
   [/^#\/monitors$/, () => monitorsView],
   [/^#\/monitors\/([^/]+)$/, () => monitorView],
   [/^#\/tokens$/, () => tokensView],
+  [/^#\/logs\/([^/]+)(?:\/(stdout|stderr))?$/, () => logsView],
 ];
 
 function route() {
@@ -61,7 +63,7 @@ function route() {
       const name = hash.split('/')[1] || 'cluster';
       for (const a of nav.querySelectorAll('a')) a.classList.toggle('current', a.dataset.view === name);
       fill(main);
-      view()(main, m.slice(1).map(decodeURIComponent), {signal: current.signal, problem});
+      view()(main, m.slice(1).map(x => x === undefined ? undefined : decodeURIComponent(x)), {signal: current.signal, problem});
       return;
     }
   }

@@ -4,6 +4,7 @@ import {h, fill} from './dom.js';
 import {api, watch, logTail} from './api.js';
 import {instancesTable, servicePath, serviceLink} from './services.js';
 import {time, lower} from './format.js';
+import {logsLink} from './logs.js';
 
 const FINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'SUPERSEDED', 'ABORTED'];
 
@@ -98,7 +99,8 @@ export function deploymentView(main, [id], {signal, problem}) {
         const text = await logTail(i.taskId, stream, 10, signal);
         if (text) {
           fill(failed, h('h2', {}, `What instance ${i.id} last wrote (${stream})`), h('pre', {class: 'output'}, text),
-            h('p', {class: 'muted'}, `All of it: steward logs ${i.id}` + (stream === 'stderr' ? ' --stderr' : '')));
+            h('p', {class: 'muted'}, h('a', {href: logsLink(i.taskId, stream), id: 'failed-output-all'}, 'All of it'),
+              `, or steward logs ${i.id}` + (stream === 'stderr' ? ' --stderr' : '')));
           return;
         }
       }

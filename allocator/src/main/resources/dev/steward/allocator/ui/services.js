@@ -2,6 +2,7 @@
 import {h, fill, bigTable} from './dom.js';
 import {api, watch} from './api.js';
 import {short, ago, time, lower} from './format.js';
+import {logsLink} from './logs.js';
 
 export function serviceLink(app, env) {
   return `#/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
@@ -57,7 +58,7 @@ export function deploymentsView(main, params, {signal, problem}) {
 
 export function instancesTable(instances) {
   return h('table', {class: 'instances'},
-    h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Note'].map(x => h('th', {}, x)))),
+    h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Output', 'Note'].map(x => h('th', {}, x)))),
     h('tbody', {}, instances.length ? instances.map(i => h('tr', {'data-instance': i.id, 'data-state': lower(i.state)},
       h('td', {class: 'mono'}, i.id),
       h('td', {}, `r${i.revision}`),
@@ -65,7 +66,9 @@ export function instancesTable(instances) {
       h('td', {}, i.host || i.agentId || h('span', {class: 'muted'}, '—')),
       h('td', {class: 'mono'}, Object.entries(i.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')),
       h('td', {class: 'muted'}, ago(i.healthySince || i.createdAt)),
-      h('td', {class: 'muted'}, (i.reason || '') + (i.movedFrom ? ` (took over from ${i.movedFrom}, whose agent drained)` : '')))) : h('tr', {}, h('td', {colspan: 7, class: 'muted'}, 'None.'))));
+      h('td', {}, i.taskId ? [h('a', {href: logsLink(i.taskId), class: 'stdout'}, 'stdout'), ' ', h('a', {href: logsLink(i.taskId, 'stderr'), class: 'stderr'}, 'stderr')]
+        : h('span', {class: 'muted'}, '—')),
+      h('td', {class: 'muted'}, (i.reason || '') + (i.movedFrom ? ` (took over from ${i.movedFrom}, whose agent drained)` : '')))) : h('tr', {}, h('td', {colspan: 8, class: 'muted'}, 'None.'))));
 }
 
 /** Delete, in two clicks: the first shows what the second does. Once taken, the list of services shows it stopping, then gone. */
