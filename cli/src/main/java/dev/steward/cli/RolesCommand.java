@@ -1,12 +1,9 @@
 package dev.steward.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.steward.api.ResourceAmounts;
 import dev.steward.api.RoleInfo;
 import dev.steward.api.RoleSpec;
-import dev.steward.client.Paths;
-import dev.steward.client.StewardClient;
-import dev.steward.client.StewardException;
+import dev.steward.client.RoleChange;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,20 +124,10 @@ final class RolesCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            StewardClient c = conn.client();
-            RoleInfo old;
-            RoleInfo r;
-            for (int attempt = 1; ; attempt++) { // what is given, on the role as it is: written only if no one changed it since it was read
-                old = read(c);
-                try {
-                    r = c.putRoleIfUnchanged(name, spec(old), old == null ? null : old.modifyIndex());
-                    break;
-                } catch (StewardException e) {
-                    if (e.status() != 412 || attempt == 5) {
-                        throw e;
-                    }
-                }
-            }
+            // what is given, on the role as it is: written only if no one changed it since it was read, else read and made again
+            RoleChange.Result changed = conn.client().changeRole(name, this::spec);
+            RoleInfo old = changed.before();
+            RoleInfo r = changed.after();
             if (conn.json()) {
                 Output.json(r);
                 return 0;
@@ -165,18 +152,6 @@ final class RolesCommand implements Callable<Integer> {
             dev.steward.allocator.state.Quotas.Excess e = dev.steward.allocator.state.Quotas.aboveLimit(new dev.steward.allocator.state.RoleRecord(r.name(),
                     r.weight(), dev.steward.api.Resources.ZERO, r.limit().parse(RoleSpec.NO_LIMIT), 0, 0, List.of()), r.allocated());
             return e == null ? null : e.resource() + "=" + e.asked() + ", above its limit of " + e.limit();
-        }
-
-        /** The role as it is now, or null when there is none yet. */
-        private RoleInfo read(StewardClient c) throws java.io.IOException {
-            try {
-                return c.get(Paths.v1("roles", name), new TypeReference<RoleInfo>() { });
-            } catch (StewardException e) {
-                if (e.status() != 404) {
-                    throw e;
-                }
-                return null;
-            }
         }
 
         /** {@code old} (null: a new role) with what the flags give in place of its fields. */

@@ -312,6 +312,16 @@ public final class StewardClient {
         }
     }
 
+    /**
+     * Creates or changes role {@code name} on the role as it is (admin): {@code change} gets it as
+     * read (null: none yet) and gives what to write, which is written only if no one changed the
+     * role meanwhile; else it is read and changed again, at most {@link RoleChange#ATTEMPTS} times
+     * ({@link RoleChange}).
+     */
+    public RoleChange.Result changeRole(String name, RoleChange.Change change) throws IOException {
+        return RoleChange.apply(this, name, change);
+    }
+
     public List<dev.steward.api.RoleInfo> roles() throws IOException {
         return get("/v1/roles", new TypeReference<>() { });
     }
