@@ -85,6 +85,13 @@ class DashboardScaleBrowserTest {
         long services = (System.nanoTime() - t1) / 1_000_000;
         assertThat(b.driver.findElements(By.cssSelector("#services tbody tr"))).hasSize(200);
         b.screenshot("scale-services");
+        long t2 = System.nanoTime();
+        b.open(c.server.url() + "/#/allocations"); // the services' 1,000 instances and the 30 GPU holders
+        b.awaitText("#allocations .pager", "1030 of 1030", Duration.ofSeconds(60));
+        long allocations = (System.nanoTime() - t2) / 1_000_000;
+        assertThat(b.driver.findElements(By.cssSelector("#allocations tbody tr"))).hasSize(200);
+        b.find("#allocations input").sendKeys("app-042");
+        b.awaitText("#allocations .pager", "2 of 1030", Duration.ofSeconds(10));
         b.open(c.server.url() + "/#/roles");
         b.awaitText("#roles", "default", Duration.ofSeconds(30));
 
@@ -95,7 +102,7 @@ class DashboardScaleBrowserTest {
         b.awaitText("#agents .pager", "1001 of 1001", Duration.ofSeconds(60));
 
         Object longest = b.script("return window.stewardLongest");
-        System.out.printf("DashboardScaleBrowserTest: 1,000 agents' table in %d ms, 500 services' in %d ms; longest task of the page %.0f ms%n",
-                firstTable, services, ((Number) longest).doubleValue());
+        System.out.printf("DashboardScaleBrowserTest: 1,000 agents' table in %d ms, 500 services' in %d ms, 1,030 allocations' in %d ms; "
+                + "longest task of the page %.0f ms%n", firstTable, services, allocations, ((Number) longest).doubleValue());
     }
 }

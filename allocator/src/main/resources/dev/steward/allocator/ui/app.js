@@ -9,6 +9,7 @@ import {deploymentView} from './deployment.js';
 import {monitorsView, monitorView} from './monitor.js';
 import {tokensView} from './tokens.js';
 import {logsView} from './logs.js';
+import {allocationsView, allocationView} from './allocations.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -37,6 +38,8 @@ const ROUTES = [
   [/^#\/roles$/, () => rolesView],
   [/^#\/services$/, () => servicesView],
   [/^#\/services\/([^/]+)\/([^/]+)$/, () => serviceView],
+  [/^#\/allocations$/, () => allocationsView],
+  [/^#\/allocations\/([^/]+)$/, () => allocationView],
   [/^#\/deployments$/, () => deploymentsView],
   [/^#\/deployments\/([^/]+)$/, () => deploymentView],
   [/^#\/monitors$/, () => monitorsView],

@@ -26,6 +26,7 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
 
   watch('/v1/tasks/' + encodeURIComponent(task), t => fill(head,
     `${(t.spec && t.spec.name) || 'task'} · `, h('span', {class: 'state-' + lower(t.state), id: 'task-state'}, lower(t.state)),
+    t.allocationId ? [' · allocation ', h('a', {href: '#/allocations/' + encodeURIComponent(t.allocationId), class: 'mono', id: 'task-allocation'}, t.allocationId)] : '',
     t.agentId ? ` · agent ${t.agentId}` : '', t.startedAt ? ` · started ${time(t.startedAt)}` : '',
     t.finishedAt ? ` · ended ${time(t.finishedAt)}` : '', t.exitCode !== null && t.exitCode !== undefined ? ` · exit code ${t.exitCode}` : '',
     t.restarts ? ` · ${t.restarts} restarts` : '', t.reason ? h('span', {class: 'muted'}, ` · ${t.reason}`) : ''), signal, problem);

@@ -1,0 +1,87 @@
+package dev.steward.agent;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The dashboard's allocations in a real browser, against a real allocator and agent: a role sees
+ * what it holds and where (and nothing of another role's), an allocation's tasks with their
+ * output a click away, and a release in two clicks, after which the allocation is listed only
+ * with the ended ones.
+ */
+class DashboardAllocationsBrowserTest {
+    private Cluster c;
+    private Browser b;
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            if (b != null) {
+                b.close();
+            }
+        } finally {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
+    void a_role_sees_its_allocations_their_tasks_output_and_releases_one() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster();
+        c.agent("m1", Map.of());
+        c.call("PUT", "/v1/roles/farm", "{\"weight\":1}");
+        c.call("PUT", "/v1/roles/other", "{\"weight\":1}");
+        String farm = c.call("POST", "/v1/roles/farm/tokens", "{}").path("token").asText();
+        String other = c.call("POST", "/v1/roles/other/tokens", "{}").path("token").asText();
+        String mine = c.callAs(farm, "POST", "/v1/requests", "{\"name\":\"executor-1\",\"cpus\":\"0.25\",\"memory\":\"64m\",\"ports\":[\"agent\"],"
+                + "\"priority\":10,\"preemptible\":true}").path("allocations").get(0).asText();
+        String theirs = c.callAs(other, "POST", "/v1/requests", "{\"name\":\"theirs\",\"cpus\":\"0.1\",\"memory\":\"32m\"}").path("allocations").get(0).asText();
+        String task = c.callAs(farm, "POST", "/v1/allocations/" + mine + "/tasks", "{\"name\":\"build\",\"command\":\"sh\",\"args\":[\"-c\","
+                + "\"echo building on port $PORT_AGENT; exec sleep 600\"],\"killTimeout\":\"1s\",\"restart\":{\"attempts\":0}}").path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(c.taskInfo(task).path("state").asText()));
+        int port = c.call("GET", "/v1/allocations/" + mine, null).path("ports").path("agent").asInt();
+
+        b = new Browser();
+        b.signIn(c.server.url(), farm);
+        b.click("#nav a[data-view='allocations']", Duration.ofSeconds(20));
+        String row = b.awaitText("#allocations tr[data-allocation='" + mine + "']", "executor-1", Duration.ofSeconds(20)).getText();
+        assertThat(row).contains("farm").contains("m1").contains("0.25 cpus, 64 MiB").contains("agent:" + port).contains("preemptible").contains("allocated");
+        assertThat(b.find("#allocations").getText()).as("another role's allocation is not shown").doesNotContain(theirs).doesNotContain("theirs");
+        b.screenshot("allocations");
+
+        b.click("#allocations tr[data-allocation='" + mine + "'] a", Duration.ofSeconds(10));
+        b.awaitText("#task-list tr[data-task='" + task + "']", "running", Duration.ofSeconds(20));
+        assertThat(b.find("#allocation").getText()).contains("executor-1").contains("role farm").contains("lease ends");
+        assertThat(b.find("#history").getText()).contains("allocated");
+        b.screenshot("allocation");
+        b.click("#task-list tr[data-task='" + task + "'] a.stdout", Duration.ofSeconds(10));
+        b.awaitText("#log", "building on port " + port, Duration.ofSeconds(30));
+        b.click("#task-allocation", Duration.ofSeconds(10)); // and back to the allocation from its task's output
+        b.awaitText("#task-list tr[data-task='" + task + "']", "running", Duration.ofSeconds(20));
+
+        assertThat(b.find("#release-confirm").isDisplayed()).as("nothing is released in one click").isFalse();
+        b.find("#release").click();
+        b.awaitTrue(() -> b.find("#release-confirm").isDisplayed(), Duration.ofSeconds(10));
+        b.find("#release-confirm").click();
+        b.awaitText("#allocation", "released", Duration.ofSeconds(30));
+        b.awaitText("#task-list tr[data-task='" + task + "']", "killed", Duration.ofSeconds(30));
+        assertThat(b.driver.findElements(By.cssSelector("#actions #release"))).as("an ended allocation has nothing to release").isEmpty();
+        assertThat(c.callAs(farm, "GET", "/v1/allocations/" + mine, null).path("state").asText()).isEqualTo("RELEASED");
+        assertThat(c.callAs(other, "GET", "/v1/allocations/" + theirs, null).path("state").asText()).isEqualTo("ALLOCATED");
+
+        b.open(c.server.url() + "/#/allocations");
+        b.awaitText("#allocations", "of 0", Duration.ofSeconds(20)); // the live ones only, by default
+        b.find("#show-ended").click();
+        b.awaitText("#allocations tr[data-allocation='" + mine + "']", "released", Duration.ofSeconds(20));
+    }
+}
