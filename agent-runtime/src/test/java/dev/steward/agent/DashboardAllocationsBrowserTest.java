@@ -84,4 +84,29 @@ class DashboardAllocationsBrowserTest {
         b.find("#show-ended").click();
         b.awaitText("#allocations tr[data-allocation='" + mine + "']", "released", Duration.ofSeconds(20));
     }
+
+    /** An allocation placed in a preempted one's room links to it; the preempted one says what took it. */
+    @Test
+    void a_preemption_is_told_on_both_allocations_pages() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster();
+        c.agent("m1", Map.of());
+        c.call("PUT", "/v1/roles/farm", "{\"weight\":1}");
+        long millis = c.call("GET", "/v1/agents", null).get(0).path("total").path("cpuMillis").asLong(); // the machine's, whatever it has
+        String borrowed = c.call("POST", "/v1/requests", "{\"role\":\"farm\",\"name\":\"executor\",\"cpus\":\"" + (millis - 500) + "m\","
+                + "\"memory\":\"64m\",\"priority\":10,\"preemptible\":true}").path("allocations").get(0).asText();
+        String urgent = c.call("POST", "/v1/requests", "{\"name\":\"urgent\",\"cpus\":\"1\",\"memory\":\"64m\",\"priority\":100}")
+                .path("allocations").get(0).asText();
+        assertThat(c.call("GET", "/v1/allocations/" + borrowed, null).path("state").asText()).isEqualTo("PREEMPTED");
+
+        b = new Browser();
+        b.signIn(c.server.url(), c.server.adminToken());
+        b.open(c.server.url() + "/#/allocations/" + urgent);
+        b.awaitText("#allocation", "in the room of 1 preempted allocation: " + borrowed + " (role 'farm', priority 10)", Duration.ofSeconds(20));
+        b.screenshot("allocation-preempting");
+        b.click("#preempted a", Duration.ofSeconds(10));
+        b.awaitText("#allocation", "preempted", Duration.ofSeconds(20));
+        assertThat(b.find("#allocation-reason").getText()).contains("preempted by request").contains("of role 'default' at priority 100");
+        assertThat(b.driver.findElements(By.cssSelector("#actions #release"))).as("an ended allocation has nothing to release").isEmpty();
+    }
 }

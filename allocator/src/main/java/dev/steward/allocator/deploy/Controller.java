@@ -120,13 +120,20 @@ final class Controller {
                 n = Rollouts.instance(n, InstanceState.STOPPED, null, now);
             } else if (r.state() == RequestState.PLACED && !r.allocations().isEmpty()) {
                 n = withAllocation(n, r.allocations().get(0), now);
+                AllocationInfo a = state.allocation(n.allocationId());
+                if (a.preempted() != null) { // whose room it took, said in the rollout's log (their holders see who took it)
+                    DeploymentInfo d = deploymentOf(n);
+                    if (d != null) {
+                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + a.reason());
+                    }
+                }
             } else if (r.why() != null) {
                 n = reason(n, "not placed yet: " + r.why().summary());
                 if (!n.reason().equals(i.reason())) { // said in the rollout's log once per change, not only in the instance list
-                    ServiceRecord s = services.record(n.service());
-                    DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
-                    if (d != null && d.revision() == n.revision()) {
-                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason() + preemptionHint(s, n, r, now));
+                    DeploymentInfo d = deploymentOf(n);
+                    if (d != null) {
+                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason()
+                                + preemptionHint(services.record(n.service()), n, r, now));
                     }
                 }
             }
@@ -224,6 +231,13 @@ final class Controller {
             n = Rollouts.healthySince(n, null);
         }
         return reason(n, why);
+    }
+
+    /** The deployment under way that rolls out instance {@code n}'s revision, or null. */
+    private DeploymentInfo deploymentOf(InstanceInfo n) {
+        ServiceRecord s = services.record(n.service());
+        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
+        return d != null && d.revision() == n.revision() ? d : null;
     }
 
     private InstanceInfo withAllocation(InstanceInfo n, String allocationId, Instant now) {

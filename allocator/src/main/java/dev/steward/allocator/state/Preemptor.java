@@ -28,15 +28,33 @@ final class Preemptor {
         this.stack = stack;
     }
 
-    boolean preempt(RequestInfo r, Ask ask, PlacementAsk pa, Instant now) {
+    /** Ends the allocations that make room for one unit of {@code ask} and returns them; none (empty) when no agent has enough. */
+    List<AllocationInfo> preempt(RequestInfo r, Ask ask, PlacementAsk pa, Instant now) {
         List<AllocationInfo> best = victims(ask, pa, java.util.Set.of());
         if (best == null) {
-            return false;
+            return List.of();
         }
+        String by = "preempted by request " + r.id() + " of role '" + r.role() + "' at priority " + ask.priority();
         for (AllocationInfo v : best) {
-            state.end(v, AllocationState.PREEMPTED, "preempted by request " + r.id() + " of role '" + r.role() + "' at priority " + ask.priority(), now);
+            state.end(v, AllocationState.PREEMPTED, by, now);
         }
-        return true;
+        return best;
+    }
+
+    /**
+     * The allocations {@code victims} as a person reads them where the one placed in their room is
+     * told: {@code 1 preempted allocation: 5c0e... (role 'farm', priority 10)}, at most five named.
+     * Ids, roles and priorities only: the holder of the one placed may be another role, and an
+     * allocation's name is its own role's to read (as the holders of the preempted ones read the
+     * request's id and role, not its name).
+     */
+    static String describe(List<AllocationInfo> victims) {
+        StringBuilder b = new StringBuilder(victims.size() == 1 ? "1 preempted allocation: " : victims.size() + " preempted allocations: ");
+        for (int i = 0; i < Math.min(5, victims.size()); i++) {
+            AllocationInfo v = victims.get(i);
+            b.append(i == 0 ? "" : ", ").append(v.id()).append(" (role '").append(v.role()).append("', priority ").append(v.priority()).append(')');
+        }
+        return victims.size() > 5 ? b.append(" and ").append(victims.size() - 5).append(" more").toString() : b.toString();
     }
 
     /**

@@ -23,19 +23,19 @@ final class Records {
         Transitions.check(a.state(), to);
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, to.name(), reason), historyLimit);
         return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
-                a.ports(), a.priority(), a.preemptible(), to, reason, a.ttlMillis(), a.expiresAt(), a.createdAt(), h, a.createIndex(), index);
+                a.ports(), a.priority(), a.preemptible(), to, reason, a.ttlMillis(), a.expiresAt(), a.createdAt(), h, a.createIndex(), index, a.preempted());
     }
 
     static AllocationInfo renewed(AllocationInfo a, long ttlMillis, Instant expiresAt, Instant now, long index, int historyLimit) {
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, "RENEWED", "lease renewed until " + expiresAt), historyLimit);
         return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
-                a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), ttlMillis, expiresAt, a.createdAt(), h, a.createIndex(), index);
+                a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), ttlMillis, expiresAt, a.createdAt(), h, a.createIndex(), index, a.preempted());
     }
 
     static AllocationInfo expiresAt(AllocationInfo a, Instant expiresAt, String why, Instant now, long index, int historyLimit) {
         List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, "RENEWED", why), historyLimit);
         return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
-                a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), a.ttlMillis(), expiresAt, a.createdAt(), h, a.createIndex(), index);
+                a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), a.ttlMillis(), expiresAt, a.createdAt(), h, a.createIndex(), index, a.preempted());
     }
 
     static RequestInfo request(RequestInfo r, RequestState state, int placed, List<String> allocations, PlacementDiagnosis why, long index) {

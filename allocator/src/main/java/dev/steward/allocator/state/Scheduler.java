@@ -261,11 +261,15 @@ final class Scheduler {
         List<Choice> held = new ArrayList<>();
         Map<String, Set<String>> taken = distinctTaken(r, ask);
         Map<String, Integer> siblings = siblings(r);
+        List<AllocationInfo> preempted = List.of();
         for (int i = 0; i < units; i++) {
             PlacementAsk pa = new PlacementAsk(r.id(), ask, taken, siblings, regex);
             Outcome o = stack.placeOne(pa, state.fill);
-            if (!o.placed() && !ask.gang() && !(regex.cut() && hasRegex(ask)) && preemptor.preempt(r, ask, pa, now)) { // agents not reached may have room: no one is preempted for it
-                o = stack.placeOne(pa, state.fill);
+            if (!o.placed() && !ask.gang() && !(regex.cut() && hasRegex(ask))) { // agents not reached may have room: no one is preempted for it
+                preempted = preemptor.preempt(r, ask, pa, now);
+                if (!preempted.isEmpty()) {
+                    o = stack.placeOne(pa, state.fill);
+                }
             }
             if (!o.placed()) {
                 undo(held, ask);
@@ -283,7 +287,7 @@ final class Scheduler {
             addTaken(taken, ask, c.agent());
         }
         undo(held, ask);
-        commit(r, ask, chosen, now);
+        commit(r, ask, chosen, preempted, now);
         return new Attempt(chosen.size(), null, null);
     }
 
@@ -302,15 +306,17 @@ final class Scheduler {
         }
     }
 
-    private void commit(RequestInfo r, Ask ask, List<Choice> chosen, Instant now) {
+    /** Places {@code chosen}; {@code preempted}: the allocations ended to make room for it (a preemption places one unit). */
+    private void commit(RequestInfo r, Ask ask, List<Choice> chosen, List<AllocationInfo> preempted, Instant now) {
         List<String> ids = new ArrayList<>(r.allocations());
         for (Choice c : chosen) {
             String id = state.ids.get();
             String name = ask.name() + "-" + ids.size();
+            String placed = "placed on agent " + c.agent().name() + (preempted.isEmpty() ? "" : ", in the room of " + Preemptor.describe(preempted));
             AllocationInfo a = new AllocationInfo(id, r.id(), r.role(), name, c.agent().id(), c.agent().name(), AgentInfo.hostOf(c.agent().attributes()), ask.shape(), c.gpus(), c.ports(),
-                    ask.priority(), ask.preemptible(), AllocationState.ALLOCATED, "placed on agent " + c.agent().name(), ask.ttl().toMillis(),
-                    now.plus(ask.ttl()), now, List.of(new HistoryEvent(now, AllocationState.ALLOCATED.name(), "placed on agent " + c.agent().name())),
-                    state.nextIndex(), state.nextIndex());
+                    ask.priority(), ask.preemptible(), AllocationState.ALLOCATED, placed, ask.ttl().toMillis(),
+                    now.plus(ask.ttl()), now, List.of(new HistoryEvent(now, AllocationState.ALLOCATED.name(), placed)),
+                    state.nextIndex(), state.nextIndex(), preempted.isEmpty() ? null : preempted.stream().map(AllocationInfo::id).toList());
             state.place(a);
             ids.add(id);
         }

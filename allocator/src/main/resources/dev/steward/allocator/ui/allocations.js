@@ -86,7 +86,9 @@ export function allocationView(main, [id], {signal, problem}) {
       ` · on ${a.agentName || a.agentId}` + (a.host ? ` (${a.host})` : ''), ` · ${holds(a)}`,
       ports(a) ? h('span', {class: 'mono'}, ` · ${ports(a)}`) : '', ` · priority ${a.priority}`, a.preemptible ? ' (preemptible)' : '',
       LIVE.includes(a.state) && a.expiresAt ? ` · lease ends ${time(a.expiresAt)}` : '',
-      a.reason ? h('span', {class: 'muted', id: 'allocation-reason'}, ` · ${a.reason}`) : ''));
+      a.reason ? h('span', {class: 'muted', id: 'allocation-reason'}, ` · ${a.reason}`) : ''),
+      (a.preempted || []).length ? h('p', {id: 'preempted'}, 'Placed in the room of: ',
+        a.preempted.flatMap((p, i) => [i ? ', ' : '', h('a', {href: allocationLink(p), class: 'mono'}, p)])) : '');
     const isLive = a.state === 'ALLOCATED';
     if (isLive !== live) { // drawn again only when it changes: a click between two renews is not lost
       live = isLive;

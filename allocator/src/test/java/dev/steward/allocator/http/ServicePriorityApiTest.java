@@ -101,8 +101,22 @@ class ServicePriorityApiTest {
             assertThat(deployed.code()).as("%s", deployed.body()).isEqualTo(201);
             await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/v1/allocations/" + borrowed, s.admin()).body().path("state").asText()
                     .equals("PREEMPTED"));
-            assertThat(s.get("/v1/allocations/" + instance(s, "prod").path("allocationId").asText(), s.admin()).body().path("priority").asInt())
-                    .isEqualTo(20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !instance(s, "prod").path("allocationId").isNull());
+            JsonNode placed = s.get("/v1/allocations/" + instance(s, "prod").path("allocationId").asText(), s.admin()).body();
+            assertThat(placed.path("priority").asInt()).isEqualTo(20);
+            // whose room it took, on both sides and in the rollout's log
+            JsonNode taken = s.get("/v1/allocations/" + borrowed, s.admin()).body();
+            assertThat(placed.path("preempted").toString()).isEqualTo("[\"" + borrowed + "\"]");
+            String room = "placed on agent m1, in the room of 1 preempted allocation: " + borrowed + " (role 'farm', priority 10)";
+            assertThat(placed.path("reason").asText()).isEqualTo(room);
+            assertThat(placed.path("history").get(0).path("message").asText()).isEqualTo(room);
+            assertThat(taken.path("reason").asText()).isEqualTo("preempted by request " + placed.path("requestId").asText()
+                    + " of role 'default' at priority 20");
+            String deployment = deployed.body().path("deployment").path("id").asText();
+            String instanceId = instance(s, "prod").path("id").asText();
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.get("/v1/deployments/" + deployment, s.admin()).body().path("events").toString()
+                    .contains("instance " + instanceId + " of revision 1 is " + room));
+            assertThat(s.get("/v1/allocations/" + borrowed, s.admin()).body().has("preempted")).as("it took no one's room").isFalse();
             LiveServer.Reply lower = s.post("/v1/services/web/prod/plan", s.admin(), "{\"priority\":5}");
             assertThat(lower.body().path("message").asText()).startsWith("would set priority 5 (was 20); nothing else to do: revision 1");
             assertThat(lower.body().path("changes").toString()).isEqualTo("[{\"field\":\"priority\",\"from\":\"20\",\"to\":\"5\"}]");

@@ -138,6 +138,9 @@ class PlacementScenariosTest {
         List<AllocationInfo> evicted = f.inState(AllocationState.PREEMPTED);
         assertThat(evicted).hasSize(1);                          // one 2-cpu executor (fewest) beats two 1-cpu ones
         assertThat(evicted.get(0).reason()).contains("preempted by request " + svc.id()).contains("priority 90");
+        AllocationInfo taker = f.state.allocation(svc.allocations().get(0)); // and the one placed names whose room it took
+        assertThat(taker.preempted()).containsExactly(evicted.get(0).id());
+        assertThat(taker.reason()).endsWith(", in the room of 1 preempted allocation: " + evicted.get(0).id() + " (role 'farm', priority 20)");
         RequestInfo low = f.request("svc", StateFixture.ask("4", "1g", 1, 5, false, false, null, null, null));
         assertThat(low.state()).as("priority 5 may not evict priority 10 or 20").isEqualTo(RequestState.PENDING);
     }
