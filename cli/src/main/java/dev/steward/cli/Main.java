@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
                 PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, PromoteCommand.class, HistoryCommand.class,
                 ServicesCommand.class, MonitorCommand.class, DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class,
-                RequestsCommand.class, PackagesCommand.class, SecretsCommand.class, TlsCommand.class,
+                RequestsCommand.class, AllocationsCommand.class, PackagesCommand.class, SecretsCommand.class, TlsCommand.class,
                 SnapshotCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
