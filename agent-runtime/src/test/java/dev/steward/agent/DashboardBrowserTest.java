@@ -319,6 +319,11 @@ class DashboardBrowserTest {
         b.awaitText("#log", "listening on 127.0.0.1:", Duration.ofSeconds(30));
         b.awaitText("#task-state", "running", Duration.ofSeconds(20));
         b.awaitText("#log-status", "Following", Duration.ofSeconds(20));
+        b.open(c.server.url() + "/#/services/webapp/staging"); // and its allocation, from its id
+        b.awaitText("#main table.instances", "healthy", Duration.ofSeconds(30));
+        b.click("table.instances tr[data-state='healthy'] a.allocation", Duration.ofSeconds(10));
+        b.awaitText("#allocation", "role team-a", Duration.ofSeconds(20));
+        b.awaitText("#task-list", "running", Duration.ofSeconds(20));
     }
 
     /** The task's sandbox (its working directory) on agent m1, once the task runs. */

@@ -60,7 +60,7 @@ export function instancesTable(instances) {
   return h('table', {class: 'instances'},
     h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Output', 'Note'].map(x => h('th', {}, x)))),
     h('tbody', {}, instances.length ? instances.map(i => h('tr', {'data-instance': i.id, 'data-state': lower(i.state)},
-      h('td', {class: 'mono'}, i.id),
+      h('td', {class: 'mono'}, i.allocationId ? h('a', {href: '#/allocations/' + encodeURIComponent(i.allocationId), title: 'its allocation', class: 'allocation'}, i.id) : i.id),
       h('td', {}, `r${i.revision}`),
       h('td', {}, state(i.state)),
       h('td', {}, i.host || i.agentId || h('span', {class: 'muted'}, '—')),
