@@ -147,28 +147,13 @@ final class AllocationsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StewardClient c = conn.client();
-            List<AllocationInfo> done = new ArrayList<>();
-            int failed = 0;
-            for (String id : ids) {
-                try {
-                    AllocationInfo before = c.allocation(id);
-                    AllocationInfo a = c.release(id);
-                    done.add(a);
-                    if (!conn.json()) {
-                        System.out.println(before.state().terminal()
-                                ? "allocation " + a.id() + " (" + a.role() + ") had ended already: " + a.state().name().toLowerCase()
-                                + (a.reason() == null ? "" : ", " + a.reason())
-                                : "released allocation " + a.id() + " (" + a.role() + ") on " + a.agentName() + ": its tasks are stopped and its room given back");
-                    }
-                } catch (java.io.IOException e) {
-                    failed++;
-                    System.err.printf("steward allocations release: %s: %s%n", id, Main.explain(e));
-                }
-            }
-            if (conn.json()) {
-                Output.json(done);
-            }
-            return failed == 0 ? 0 : 1;
+            return Deletions.each("steward allocations release", ids, false, conn.json(), id -> {
+                AllocationInfo before = c.allocation(id);
+                AllocationInfo a = c.release(id);
+                return new Deletions.Done(a, before.state().terminal()
+                        ? "allocation " + a.id() + " (" + a.role() + ") had ended already: " + a.state().name().toLowerCase() + (a.reason() == null ? "" : ", " + a.reason())
+                        : "released allocation " + a.id() + " (" + a.role() + ") on " + a.agentName() + ": its tasks are stopped and its room given back");
+            }, null);
         }
     }
 }

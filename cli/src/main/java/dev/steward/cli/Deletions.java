@@ -6,21 +6,21 @@ import dev.steward.client.StewardException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
- * A {@code delete} command over several things at once ({@code steward packages delete},
- * {@code steward secrets delete}): each is deleted in turn, a failure is said and the rest go on,
- * and with {@code --missing-ok} one that is not there (a 404) is nothing to do, for cleanups that
- * may run twice. The exit code is 1 if any failed; {@code -o json} prints one record each.
+ * A command that ends several things at once ({@code steward packages delete}, {@code steward
+ * secrets delete}, {@code steward requests cancel}, {@code steward allocations release}): each is
+ * ended in turn, a failure is said and the rest go on, and with {@code --missing-ok} one that is
+ * not there (a 404) is nothing to do, for cleanups that may run twice. The exit code is 1 if any
+ * failed; {@code -o json} prints one record each.
  */
 final class Deletions {
     private Deletions() {
     }
 
-    /** What became of one: its JSON record and the line said of it. */
-    record Done(Map<String, Object> record, String line) {
+    /** What became of one: its JSON record (a map, or the API's record of it) and the line said of it. */
+    record Done(Object record, String line) {
     }
 
     @FunctionalInterface
@@ -28,8 +28,9 @@ final class Deletions {
         Done delete(String item) throws IOException;
     }
 
+    /** {@code missing}: what a 404 is with {@code missingOk} (not asked for without it). */
     static int each(String command, List<String> items, boolean missingOk, boolean json, One one, Function<String, Done> missing) throws IOException {
-        List<Map<String, Object>> done = new ArrayList<>();
+        List<Object> done = new ArrayList<>();
         int failed = 0;
         for (String item : items) {
             Done d;

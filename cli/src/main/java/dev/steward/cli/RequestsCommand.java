@@ -74,24 +74,10 @@ final class RequestsCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StewardClient c = conn.client();
-            List<RequestInfo> done = new ArrayList<>();
-            int failed = 0;
-            for (String id : ids) {
-                try {
-                    RequestInfo r = c.cancel(id);
-                    done.add(r);
-                    if (!conn.json()) {
-                        System.out.printf("cancelled request %s (%s): nothing more will be placed for it, and what it held is released%n", r.id(), r.role());
-                    }
-                } catch (java.io.IOException e) {
-                    failed++;
-                    System.err.printf("steward requests cancel: %s: %s%n", id, Main.explain(e));
-                }
-            }
-            if (conn.json()) {
-                Output.json(done);
-            }
-            return failed == 0 ? 0 : 1;
+            return Deletions.each("steward requests cancel", ids, false, conn.json(), id -> {
+                RequestInfo r = c.cancel(id);
+                return new Deletions.Done(r, "cancelled request " + r.id() + " (" + r.role() + "): nothing more will be placed for it, and what it held is released");
+            }, null);
         }
     }
 }
