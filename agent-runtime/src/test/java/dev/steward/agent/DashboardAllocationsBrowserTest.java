@@ -109,4 +109,25 @@ class DashboardAllocationsBrowserTest {
         assertThat(b.find("#allocation-reason").getText()).contains("preempted by request").contains("of role 'default' at priority 100");
         assertThat(b.driver.findElements(By.cssSelector("#actions #release"))).as("an ended allocation has nothing to release").isEmpty();
     }
+
+    /** A task's output page whose agent stops answering says so, and asks again less and less often, not every 2 s for ever. */
+    @Test
+    void an_output_page_whose_agent_is_gone_says_so_and_backs_off() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster();
+        Agent m1 = c.agent("m1", Map.of());
+        String alloc = c.allocate("0.1", "32m");
+        String task = c.task(alloc, "{\"name\":\"quiet\",\"command\":\"sh\",\"args\":[\"-c\",\"echo started; exec sleep 600\"],\"killTimeout\":\"1s\"}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "RUNNING".equals(c.taskInfo(task).path("state").asText()));
+        b = new Browser();
+        b.signIn(c.server.url(), c.server.adminToken());
+        b.open(c.server.url() + "/#/logs/" + task);
+        b.awaitText("#log", "started", Duration.ofSeconds(30));
+        b.awaitText("#log-status", "Following", Duration.ofSeconds(20));
+        m1.close(); // its log server with it: the parked follow ends, and every read after it is refused
+        b.awaitText("#log-status", "Cannot read the output now (the agent at ", Duration.ofSeconds(60));
+        b.awaitText("#log-status", "trying again in 4 s", Duration.ofSeconds(30));
+        b.awaitText("#log-status", "trying again in 8 s", Duration.ofSeconds(30));
+        assertThat(b.find("#log").getText()).as("what was read stays").isEqualTo("started");
+    }
 }

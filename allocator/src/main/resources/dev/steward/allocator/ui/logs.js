@@ -88,6 +88,7 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
 
   async function follow() {
     let offset = null;
+    let pause = 2000; // after a failed read: 2 s, doubled each time up to 30 s (an agent that is gone is not asked every 2 s for ever)
     while (!signal.aborted) {
       try {
         if (offset === null) { // the last WINDOW bytes, from a line's start
@@ -102,6 +103,7 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
         }
         fill(status, 'Following: new output appears as the task writes it.');
         const r = await logRead(task, stream, offset, '30s', signal);
+        pause = 2000;
         append(decoder.decode(r.bytes, {stream: true}));
         offset = r.next;
         if (r.end) break;
@@ -111,8 +113,9 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
           fill(status, e.message);
           return;
         }
-        fill(status, `Cannot read the output now (${e.message}); trying again.`);
-        await sleep(2000, signal);
+        fill(status, `Cannot read the output now (${e.message}); trying again in ${pause / 1000} s.`);
+        await sleep(pause, signal);
+        pause = Math.min(30000, pause * 2);
       }
     }
     if (signal.aborted) return;
