@@ -139,10 +139,9 @@ final class Cluster implements AutoCloseable {
         }
         server.close();
         for (String h : List.of("memory", "cpu", "pids")) {
-            Path p = Path.of("/sys/fs/cgroup", h, cgroupParent);
-            removeTree(p, true);
+            removeCgroups(Path.of("/sys/fs/cgroup", h, cgroupParent));
         }
-        removeTree(Path.of("/sys/fs/cgroup", cgroupParent), true);
+        removeCgroups(Path.of("/sys/fs/cgroup", cgroupParent));
         removeTree(root, false);
         removeLeases(root);
         for (Path d : agentDirs) {
@@ -186,6 +185,23 @@ final class Cluster implements AutoCloseable {
                     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !p.alive());
                 }
             }
+        }
+    }
+
+    /**
+     * Removes the cgroup tree {@code p}. A killed task's processes (in a pid namespace of their
+     * own, not all the wrapper's children) may still be leaving it when their wrapper is gone,
+     * and a cgroup that holds a process cannot be removed (EBUSY): it is tried again until it
+     * is gone, for up to 10 s, and a tree still there then is an error, not a leak left quietly.
+     */
+    static void removeCgroups(Path p) {
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                removeTree(p, true);
+                return !Files.exists(p);
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException("the test's cgroups under " + p + " still hold processes 10 s after their tasks were killed", e);
         }
     }
 
