@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The dashboard's allocations in a real browser, against a real allocator and agent: a role sees
  * what it holds and where (and nothing of another role's), an allocation's tasks with their
  * output a click away, and a release in two clicks, after which the allocation is listed only
- * with the ended ones.
+ * with the ended ones. And a task's output page where there is nothing to read: its agent gone,
+ * or its output removed with its sandbox.
  */
 class DashboardAllocationsBrowserTest {
     private Cluster c;
@@ -129,5 +130,22 @@ class DashboardAllocationsBrowserTest {
         b.awaitText("#log-status", "trying again in 4 s", Duration.ofSeconds(30));
         b.awaitText("#log-status", "trying again in 8 s", Duration.ofSeconds(30));
         assertThat(b.find("#log").getText()).as("what was read stays").isEqualTo("started");
+    }
+
+    /** An ended task whose sandbox its agent has removed: the page says there is nothing to read, once, and does not ask again. */
+    @Test
+    void an_output_page_of_a_task_whose_sandbox_is_gone_says_so() throws Exception {
+        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        c = new Cluster();
+        c.agent("m1", Map.of("sandbox-retention", "1s"));
+        String task = c.task(c.allocate("0.1", "32m"), "{\"name\":\"brief\",\"command\":\"sh\",\"args\":[\"-c\",\"echo bye\"]}");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "EXITED".equals(c.taskInfo(task).path("state").asText()));
+        java.nio.file.Path dir = c.root.resolve("agent-m1").resolve("tasks").resolve(task);
+        await().atMost(Duration.ofSeconds(60)).until(() -> !java.nio.file.Files.exists(dir));
+        b = new Browser();
+        b.signIn(c.server.url(), c.server.adminToken());
+        b.open(c.server.url() + "/#/logs/" + task);
+        b.awaitText("#log-status", "Nothing to read: the task is exited and its agent kept no output of it.", Duration.ofSeconds(30));
+        b.awaitText("#task-state", "exited", Duration.ofSeconds(20));
     }
 }

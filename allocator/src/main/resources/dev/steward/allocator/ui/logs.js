@@ -3,7 +3,7 @@
 // as UTF-8 across reads and shown as text, never markup; the page keeps at most 1 MiB of it,
 // dropping the oldest lines, so a chatty task cannot exhaust the browser.
 import {h, fill} from './dom.js';
-import {watch, logRead, sleep, PAST_END} from './api.js';
+import {api, watch, logRead, sleep, PAST_END} from './api.js';
 import {time, lower} from './format.js';
 
 const WINDOW = 64 * 1024;
@@ -86,6 +86,15 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
     }
   }
 
+  /** The task's state as the allocator has it, or null when it does not know the task or this token may not read it. */
+  async function taskState() {
+    try {
+      return (await api('/v1/tasks/' + encodeURIComponent(task), {signal})).data.state;
+    } catch (e) {
+      return null;
+    }
+  }
+
   async function follow() {
     let offset = null;
     let pause = 2000; // after a failed read: 2 s, doubled each time up to 30 s (an agent that is gone is not asked every 2 s for ever)
@@ -109,11 +118,15 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
         if (r.end) break;
       } catch (e) {
         if (signal.aborted) return;
-        if ([400, 403, 404].includes(e.status)) { // not this token's, or no such task: trying again changes nothing
-          fill(status, e.message);
+        const state = [400, 403, 404].includes(e.status) ? await taskState() : null;
+        if ([400, 403, 404].includes(e.status) && (state === null || state !== 'PENDING')) {
+          // not this token's, no such task, or one that ended before its agent started it: trying again changes nothing
+          fill(status, state === null ? e.message : `Nothing to read: the task is ${lower(state)} and its agent kept no output of it.`);
           return;
         }
-        fill(status, `Cannot read the output now (${e.message}); trying again in ${pause / 1000} s.`);
+        // a task its agent has not started yet has no log there (the agent's 404): it comes
+        fill(status, state === 'PENDING' ? `Nothing to read yet: the task has not started on its agent; trying again in ${pause / 1000} s.`
+          : `Cannot read the output now (${e.message}); trying again in ${pause / 1000} s.`);
         await sleep(pause, signal);
         pause = Math.min(30000, pause * 2);
       }
