@@ -145,7 +145,7 @@ class DashboardAllocationsBrowserTest {
         b = new Browser();
         b.signIn(c.server.url(), c.server.adminToken());
         b.open(c.server.url() + "/#/logs/" + task);
-        b.awaitText("#log-status", "Nothing to read: the task is exited and its agent kept no output of it.", Duration.ofSeconds(30));
+        b.awaitText("#log-status", "task " + task + " ended (exited) and agent m1 has removed its sandbox and its output", Duration.ofSeconds(30));
         b.awaitText("#task-state", "exited", Duration.ofSeconds(20));
     }
 }

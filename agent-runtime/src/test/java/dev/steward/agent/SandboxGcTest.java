@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -48,6 +49,10 @@ class SandboxGcTest {
 
         await().atMost(RETENTION.plusSeconds(20)).until(() -> !Files.exists(sandbox));
         assertThat(Instant.now()).as("not removed before the retention").isAfterOrEqualTo(ended.plus(RETENTION));
+        // and a read after it says why there is nothing, as a problem any client reads (the agent's own 404 is plain text)
+        assertThatThrownBy(() -> c.call("GET", "/v1/tasks/" + t + "/logs", null)).hasMessageContaining(" -> 404 ")
+                .hasMessageContaining("\"detail\":\"task " + t + " ended (exited) and agent m1 has removed its sandbox and its output "
+                        + "(after the agent's sandbox-retention, or sooner on a disk running low)\"");
     }
 
     private static String readString(Path p) {

@@ -50,8 +50,9 @@ final class LogProxy {
         }
         return h.engine.read(s -> {
             TaskInfo t = TaskRoutes.mine(c.principal(), s, c.param("id"));
-            return AgentTarget.of(s, t.agentId());
-        }).thenCompose(target -> {
+            return new Read(t, s.agent(t.agentId()).name(), AgentTarget.of(s, t.agentId()));
+        }).thenCompose(read -> {
+            AgentTarget target = read.target();
             Duration within = answerWithin(w);
             HttpRequest req = target.logRequest(c.param("id"), stream, offset, wait, within, clock.millis());
             // its client gone, the read to the agent is cancelled: the agent's follow, watched too, gives its place back
@@ -63,6 +64,17 @@ final class LogProxy {
                 if (err != null) {
                     return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: " + unreachable(err), null);
                 }
+                if (resp.statusCode() >= 400) { // the agent's own words are plain text: said as a problem a client reads
+                    int code = resp.statusCode();
+                    int status = code == 404 || code == 400 || code == 503 ? code : 502; // the agent's own failure is a bad gateway to the client
+                    ApiResponse p = ApiResponse.problem(status, switch (status) {
+                        case 404 -> "Not Found";
+                        case 400 -> "Bad Request";
+                        case 503 -> "Service Unavailable";
+                        default -> "Bad Gateway";
+                    }, agentRefusal(read.task(), read.agentName(), code, new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8)), null);
+                    return status == 503 ? p.header("Retry-After", "1") : p;
+                }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
                 resp.headers().firstValue("X-Steward-Log-End").ifPresent(v -> headers.put("X-Steward-Log-End", v));
@@ -70,6 +82,30 @@ final class LogProxy {
                 return new ApiResponse(resp.statusCode(), type, headers, resp.body());
             });
         });
+    }
+
+    /** What the read needs of the state, taken on the owner thread: the task, its agent's name, and where to reach it. */
+    private record Read(TaskInfo task, String agentName, AgentTarget target) {
+    }
+
+    /**
+     * Why the agent gave no log, in a user's words. A 404 is the agent having no directory for the
+     * task: not started there yet, or ended and its sandbox removed (its retention passed, or its
+     * disk ran low). Anything else is the agent's own reason, quoted, control characters escaped.
+     */
+    static String agentRefusal(TaskInfo t, String agent, int status, String body) {
+        if (status == 404) {
+            if (t.state() == dev.steward.api.TaskState.PENDING) {
+                return "task " + t.id() + " has not started on agent " + agent + " yet: it has no output so far";
+            }
+            if (t.state() != null && t.state().terminal()) {
+                return "task " + t.id() + " ended (" + t.state().name().toLowerCase() + ") and agent " + agent
+                        + " has removed its sandbox and its output (after the agent's sandbox-retention, or sooner on a disk running low)";
+            }
+            return "agent " + agent + " has no output of task " + t.id();
+        }
+        String why = body.strip();
+        return "agent " + agent + " answered " + status + ": " + dev.steward.api.ControlChars.escape(why.length() > 300 ? why.substring(0, 300) + "…" : why);
     }
 
     /**

@@ -119,13 +119,13 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
       } catch (e) {
         if (signal.aborted) return;
         const state = [400, 403, 404].includes(e.status) ? await taskState() : null;
-        if ([400, 403, 404].includes(e.status) && (state === null || state !== 'PENDING')) {
-          // not this token's, no such task, or one that ended before its agent started it: trying again changes nothing
-          fill(status, state === null ? e.message : `Nothing to read: the task is ${lower(state)} and its agent kept no output of it.`);
+        if ([400, 403, 404].includes(e.status) && state !== 'PENDING') {
+          // not this token's, no such task, or one whose output its agent no longer has (the reason is the allocator's): trying again changes nothing
+          fill(status, e.message);
           return;
         }
-        // a task its agent has not started yet has no log there (the agent's 404): it comes
-        fill(status, state === 'PENDING' ? `Nothing to read yet: the task has not started on its agent; trying again in ${pause / 1000} s.`
+        // a task its agent has not started yet has no log there: it comes
+        fill(status, state === 'PENDING' ? `Nothing to read yet (${e.message}); trying again in ${pause / 1000} s.`
           : `Cannot read the output now (${e.message}); trying again in ${pause / 1000} s.`);
         await sleep(pause, signal);
         pause = Math.min(30000, pause * 2);
