@@ -34,6 +34,12 @@ final class Browser implements AutoCloseable {
         return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
     }
 
+    /** Skips the test, saying why, where Debian's chromium and chromium-driver are not installed. */
+    static void assumeAvailable() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(available(),
+                "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+    }
+
     Browser() throws IOException {
         this(List.of());
     }

@@ -1,7 +1,6 @@
 package dev.steward.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
@@ -9,7 +8,6 @@ import org.openqa.selenium.WebElement;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard in a real browser marks an agent whose heartbeat says its disk is nearly full,
@@ -17,22 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * and neither on an agent with room and a certificate good for longer. An allocator whose own
  * certificate ends within a month is named above the cluster's totals.
  */
-class DashboardAgentBadgesBrowserTest {
-    private Cluster c;
-    private Browser b;
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            if (b != null) {
-                b.close();
-            }
-        } finally {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
+class DashboardAgentBadgesBrowserTest extends ClusterBrowserTest {
 
     private String join(String name, String usage) {
         JsonNode joined = c.callAs(c.server.joinToken(), "POST", "/v1/agents", "{\"name\":\"" + name + "\",\"cpus\":\"1\",\"memory\":\"1g\"}");
@@ -43,7 +26,7 @@ class DashboardAgentBadgesBrowserTest {
 
     @Test
     void an_agent_whose_disk_is_nearly_full_is_marked_with_what_is_free() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster(Duration.ofMinutes(5));
         join("full", "\"diskFreeMib\":300,\"diskPressureMib\":1024");
         join("roomy", "\"diskFreeMib\":50000,\"diskPressureMib\":1024");
@@ -58,7 +41,7 @@ class DashboardAgentBadgesBrowserTest {
 
     @Test
     void an_agent_whose_certificate_ends_within_a_month_is_marked_with_when() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster(Duration.ofMinutes(5));
         java.time.Instant soon = java.time.Instant.now().plus(Duration.ofDays(12)).plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         join("soon", "\"tlsNotAfter\":" + soon.getEpochSecond());
@@ -76,7 +59,7 @@ class DashboardAgentBadgesBrowserTest {
 
     @Test
     void the_allocators_own_certificate_ending_within_a_month_is_named_above_the_cluster() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         java.nio.file.Path certs = java.nio.file.Files.createTempDirectory("steward-dashboard-tls");
         try {
             var ca = dev.steward.tls.CertificateAuthority.create("dashboard test", Duration.ofDays(400), java.time.Clock.systemUTC());

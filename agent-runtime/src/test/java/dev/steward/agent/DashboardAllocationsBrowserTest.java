@@ -1,6 +1,5 @@
 package dev.steward.agent;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
@@ -9,7 +8,6 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard's allocations in a real browser, against a real allocator and agent: a role sees
@@ -18,26 +16,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * with the ended ones. And a task's output page where there is nothing to read: its agent gone,
  * or its output removed with its sandbox.
  */
-class DashboardAllocationsBrowserTest {
-    private Cluster c;
-    private Browser b;
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            if (b != null) {
-                b.close();
-            }
-        } finally {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
+class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
 
     @Test
     void a_role_sees_its_allocations_their_tasks_output_and_releases_one() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster();
         c.agent("m1", Map.of());
         c.call("PUT", "/v1/roles/farm", "{\"weight\":1}");
@@ -89,7 +72,7 @@ class DashboardAllocationsBrowserTest {
     /** An allocation placed in a preempted one's room links to it; the preempted one says what took it. */
     @Test
     void a_preemption_is_told_on_both_allocations_pages() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster();
         c.agent("m1", Map.of());
         c.call("PUT", "/v1/roles/farm", "{\"weight\":1}");
@@ -114,7 +97,7 @@ class DashboardAllocationsBrowserTest {
     /** A task's output page whose agent stops answering says so, and asks again less and less often, not every 2 s for ever. */
     @Test
     void an_output_page_whose_agent_is_gone_says_so_and_backs_off() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster();
         Agent m1 = c.agent("m1", Map.of());
         String alloc = c.allocate("0.1", "32m");
@@ -135,7 +118,7 @@ class DashboardAllocationsBrowserTest {
     /** An ended task whose sandbox its agent has removed: the page says there is nothing to read, once, and does not ask again. */
     @Test
     void an_output_page_of_a_task_whose_sandbox_is_gone_says_so() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster();
         c.agent("m1", Map.of("sandbox-retention", "1s"));
         String task = c.task(c.allocate("0.1", "32m"), "{\"name\":\"brief\",\"command\":\"sh\",\"args\":[\"-c\",\"echo bye\"]}");

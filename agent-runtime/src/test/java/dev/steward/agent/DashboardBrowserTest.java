@@ -42,7 +42,7 @@ class DashboardBrowserTest {
 
     @BeforeAll
     void cluster() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
         c = new Cluster();
         c.agent("m1", Map.of());

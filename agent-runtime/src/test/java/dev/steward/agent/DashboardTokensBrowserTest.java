@@ -1,40 +1,23 @@
 package dev.steward.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The dashboard's token list in a real browser: the admin sees every token by id, never a value,
  * with its last use and where from, a rotated one marked with its replacement and a join token
  * with what it joined; a role's session has no such page.
  */
-class DashboardTokensBrowserTest {
-    private Cluster c;
-    private Browser b;
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            if (b != null) {
-                b.close();
-            }
-        } finally {
-            if (c != null) {
-                c.close();
-            }
-        }
-    }
+class DashboardTokensBrowserTest extends ClusterBrowserTest {
 
     @Test
     void the_admin_sees_every_token_with_its_last_use_and_a_role_does_not_see_the_page() throws Exception {
-        assumeTrue(Browser.available(), "chromium and chromium-driver are not installed at /usr/bin (Debian's chromium and chromium-driver; .ci/run installs them)");
+        Browser.assumeAvailable();
         c = new Cluster(Duration.ofMinutes(5));
         String admin = c.server.adminToken();
         c.callAs(admin, "PUT", "/v1/roles/ci", "{\"weight\":1}");
