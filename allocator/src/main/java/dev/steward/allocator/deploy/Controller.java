@@ -119,8 +119,8 @@ final class Controller {
                 state.cancel(r.id(), now);
                 n = Rollouts.instance(n, InstanceState.STOPPED, null, now);
             } else if (r.state() == RequestState.PLACED && !r.allocations().isEmpty()) {
-                n = withAllocation(n, r.allocations().get(0), now);
-                AllocationInfo a = state.allocation(n.allocationId());
+                AllocationInfo a = state.allocation(r.allocations().get(0));
+                n = withAllocation(n, a, now);
                 if (a.preempted() != null) { // whose room it took, said in the rollout's log (their holders see who took it)
                     DeploymentInfo d = deploymentOf(n);
                     if (d != null) {
@@ -240,14 +240,13 @@ final class Controller {
         return d != null && d.revision() == n.revision() ? d : null;
     }
 
-    private InstanceInfo withAllocation(InstanceInfo n, String allocationId, Instant now) {
-        AllocationInfo a = state.allocation(allocationId);
+    private InstanceInfo withAllocation(InstanceInfo n, AllocationInfo a, Instant now) {
         String host = a.host();
         var agent = host == null ? state.agentOrNull(a.agentId()) : null;
         if (agent != null) { // an allocation stored before it kept its host
             host = AgentInfo.hostOf(agent.attributes());
         }
-        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), allocationId, n.taskId(),
+        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), a.id(), n.taskId(),
                 a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
                 n.endedAt(), n.movedFrom(), now, n.createIndex(), n.modifyIndex());
     }

@@ -37,7 +37,8 @@ final class DashboardRoutes {
             Map.entry("monitor.js", "text/javascript; charset=utf-8"),
             Map.entry("tokens.js", "text/javascript; charset=utf-8"),
             Map.entry("logs.js", "text/javascript; charset=utf-8"),
-            Map.entry("allocations.js", "text/javascript; charset=utf-8"));
+            Map.entry("allocations.js", "text/javascript; charset=utf-8"),
+            Map.entry("links.js", "text/javascript; charset=utf-8"));
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 

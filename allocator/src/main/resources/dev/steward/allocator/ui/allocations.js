@@ -3,11 +3,7 @@
 import {h, fill, bigTable} from './dom.js';
 import {api, watch} from './api.js';
 import {cpus, mib, ago, time, lower} from './format.js';
-import {logsLink} from './logs.js';
-
-export function allocationLink(id) {
-  return '#/allocations/' + encodeURIComponent(id);
-}
+import {allocationLink, outputLinks} from './links.js';
 
 /** What an allocation holds: cpus, memory, disk, GPUs (with their devices) and other resources. */
 function holds(a) {
@@ -101,7 +97,7 @@ export function allocationView(main, [id], {signal, problem}) {
     h('tbody', {}, list.map(t => h('tr', {'data-task': t.id, 'data-state': lower(t.state)},
       h('td', {class: 'mono'}, t.id), h('td', {}, (t.spec && t.spec.name) || ''), h('td', {}, state(t.state)),
       h('td', {}, t.exitCode ?? ''), h('td', {}, String(t.restarts || 0)), h('td', {class: 'muted'}, ago(t.startedAt)),
-      h('td', {}, h('a', {href: logsLink(t.id), class: 'stdout'}, 'stdout'), ' ', h('a', {href: logsLink(t.id, 'stderr'), class: 'stderr'}, 'stderr')),
+      h('td', {}, outputLinks(t.id)),
       h('td', {class: 'muted'}, t.reason || '')))))
     : h('p', {class: 'muted'}, 'None: nothing has been started in it.')), signal, problem);
 }

@@ -4,7 +4,7 @@ import {h, fill} from './dom.js';
 import {api, watch, logTail} from './api.js';
 import {instancesTable, servicePath, serviceLink} from './services.js';
 import {time, lower} from './format.js';
-import {logsLink} from './logs.js';
+import {logsLink} from './links.js';
 
 const FINAL = ['SUCCEEDED', 'FAILED', 'ROLLED_BACK', 'SUPERSEDED', 'ABORTED'];
 

@@ -5,14 +5,11 @@
 import {h, fill} from './dom.js';
 import {api, watch, logRead, sleep, PAST_END} from './api.js';
 import {time, lower} from './format.js';
+import {allocationLink, logsLink} from './links.js';
 
 const WINDOW = 64 * 1024;
 const KEEP = 1024 * 1024;
 const NEWLINE = 10;
-
-export function logsLink(task, stream) {
-  return `#/logs/${encodeURIComponent(task)}` + (stream && stream !== 'stdout' ? '/' + stream : '');
-}
 
 export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
   const head = h('p', {id: 'task'});
@@ -26,7 +23,7 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
 
   watch('/v1/tasks/' + encodeURIComponent(task), t => fill(head,
     `${(t.spec && t.spec.name) || 'task'} · `, h('span', {class: 'state-' + lower(t.state), id: 'task-state'}, lower(t.state)),
-    t.allocationId ? [' · allocation ', h('a', {href: '#/allocations/' + encodeURIComponent(t.allocationId), class: 'mono', id: 'task-allocation'}, t.allocationId)] : '',
+    t.allocationId ? [' · allocation ', h('a', {href: allocationLink(t.allocationId), class: 'mono', id: 'task-allocation'}, t.allocationId)] : '',
     t.agentId ? ` · agent ${t.agentId}` : '', t.startedAt ? ` · started ${time(t.startedAt)}` : '',
     t.finishedAt ? ` · ended ${time(t.finishedAt)}` : '', t.exitCode !== null && t.exitCode !== undefined ? ` · exit code ${t.exitCode}` : '',
     t.restarts ? ` · ${t.restarts} restarts` : '', t.reason ? h('span', {class: 'muted'}, ` · ${t.reason}`) : ''), signal, problem);

@@ -2,7 +2,7 @@
 import {h, fill, bigTable} from './dom.js';
 import {api, watch} from './api.js';
 import {short, ago, time, lower} from './format.js';
-import {logsLink} from './logs.js';
+import {allocationLink, outputLinks} from './links.js';
 
 export function serviceLink(app, env) {
   return `#/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
@@ -60,13 +60,13 @@ export function instancesTable(instances) {
   return h('table', {class: 'instances'},
     h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Output', 'Note'].map(x => h('th', {}, x)))),
     h('tbody', {}, instances.length ? instances.map(i => h('tr', {'data-instance': i.id, 'data-state': lower(i.state)},
-      h('td', {class: 'mono'}, i.allocationId ? h('a', {href: '#/allocations/' + encodeURIComponent(i.allocationId), title: 'its allocation', class: 'allocation'}, i.id) : i.id),
+      h('td', {class: 'mono'}, i.allocationId ? h('a', {href: allocationLink(i.allocationId), title: 'its allocation', class: 'allocation'}, i.id) : i.id),
       h('td', {}, `r${i.revision}`),
       h('td', {}, state(i.state)),
       h('td', {}, i.host || i.agentId || h('span', {class: 'muted'}, '—')),
       h('td', {class: 'mono'}, Object.entries(i.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')),
       h('td', {class: 'muted'}, ago(i.healthySince || i.createdAt)),
-      h('td', {}, i.taskId ? [h('a', {href: logsLink(i.taskId), class: 'stdout'}, 'stdout'), ' ', h('a', {href: logsLink(i.taskId, 'stderr'), class: 'stderr'}, 'stderr')]
+      h('td', {}, i.taskId ? outputLinks(i.taskId)
         : h('span', {class: 'muted'}, '—')),
       h('td', {class: 'muted'}, (i.reason || '') + (i.movedFrom ? ` (took over from ${i.movedFrom}, whose agent drained)` : '')))) : h('tr', {}, h('td', {colspan: 8, class: 'muted'}, 'None.'))));
 }
