@@ -19,8 +19,9 @@ import java.util.concurrent.Callable;
 /**
  * {@code steward logs TARGET [-f] [--stderr]}: a task's output, read through its agent. TARGET
  * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
- * the number {@code steward services APP --env ENV} shows). A follow ends once the task has
- * ended and its last bytes are printed. With {@code --all}, every instance of the service, its
+ * the number {@code steward services APP --env ENV} shows). A follow of a task not started yet
+ * waits for it ({@link AwaitStart}), and ends once the task has ended and its last bytes are
+ * printed. With {@code --all}, every instance of the service, its
  * lines prefixed ({@link ServiceLogs}).
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
@@ -47,7 +48,7 @@ final class LogsCommand implements Callable<Integer> {
     @Option(names = "--max-follows", paramLabel = "N", description = "With --all -f: the most instances followed at once. Default: ${DEFAULT-VALUE}")
     int maxFollows = 16;
 
-    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the task ends")
+    @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the task ends; a task not started yet is waited for")
     boolean follow;
 
     @Option(names = "--stderr", description = "stderr instead of stdout")
@@ -77,8 +78,17 @@ final class LogsCommand implements Callable<Integer> {
         long offset = 0;
         boolean first = true;
         while (true) {
-            StewardClient.LogChunk chunk = first && tail != null ? c.tail(taskId, stderr ? "stderr" : "stdout", tail)
-                    : c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
+            StewardClient.LogChunk chunk;
+            try {
+                chunk = first && tail != null ? c.tail(taskId, stderr ? "stderr" : "stdout", tail)
+                        : c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
+            } catch (StewardException e) {
+                // a follow of a task not started yet waits for it to start; a plain read says it has no output yet
+                if (follow && AwaitStart.afterRefusal(c, taskId, e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
+                    continue;
+                }
+                throw e;
+            }
             first = false;
             out.write(chunk.bytes());
             out.flush();

@@ -150,8 +150,16 @@ final class ServiceLogs {
         boolean first = true;
         try {
             while (true) {
-                StewardClient.LogChunk chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset,
-                        Duration.ofSeconds(30));
+                StewardClient.LogChunk chunk;
+                try {
+                    chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset, Duration.ofSeconds(30));
+                } catch (dev.steward.client.StewardException e) {
+                    // an instance placed but not started on its agent yet (its package still coming): wait for it
+                    if (AwaitStart.afterRefusal(c, i.taskId(), e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
+                        continue;
+                    }
+                    throw e;
+                }
                 first = false;
                 write(lines.feed(chunk.bytes()));
                 offset = chunk.next();

@@ -90,13 +90,17 @@ final class LogProxy {
 
     /**
      * Why the agent gave no log, in a user's words. A 404 is the agent having no directory for the
-     * task: not started there yet, or ended and its sandbox removed (its retention passed, or its
-     * disk ran low). Anything else is the agent's own reason, quoted, control characters escaped.
+     * task: not started there yet, ended before it started, or ended and its sandbox removed (its
+     * retention passed, or its disk ran low). Anything else is the agent's own reason, quoted, control characters escaped.
      */
     static String agentRefusal(TaskInfo t, String agent, int status, String body) {
         if (status == 404) {
             if (t.state() == dev.steward.api.TaskState.PENDING) {
                 return "task " + t.id() + " has not started on agent " + agent + " yet: it has no output so far";
+            }
+            if (t.state() != null && t.state().terminal() && t.startedAt() == null) {
+                return "task " + t.id() + " ended (" + t.state().name().toLowerCase() + ") before it started on agent " + agent + ", so it has no output"
+                        + (t.reason() == null ? "" : ": " + dev.steward.api.ControlChars.escape(t.reason()));
             }
             if (t.state() != null && t.state().terminal()) {
                 return "task " + t.id() + " ended (" + t.state().name().toLowerCase() + ") and agent " + agent

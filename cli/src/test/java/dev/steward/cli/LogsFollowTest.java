@@ -1,0 +1,140 @@
+package dev.steward.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.steward.allocator.Server;
+import dev.steward.allocator.ServerConfig;
+import dev.steward.api.AgentJoined;
+import dev.steward.api.AgentRegistration;
+import dev.steward.api.TaskState;
+import dev.steward.api.TaskStatus;
+import dev.steward.client.StewardClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code steward logs -f} of a task its agent has not started yet waits for it to start, then
+ * follows it to its end; a plain read of it, and a follow of a task that ended before it started,
+ * say why there is no output. The agent is a stand-in log server on loopback that answers as a
+ * real one does (404 while it has no directory for the task), so the test decides when the task
+ * starts.
+ */
+class LogsFollowTest {
+    @TempDir
+    Path dir;
+
+    private HttpServer agent;
+    /** The offsets of the log reads the stand-in agent was sent, in order. */
+    private final List<Long> reads = new CopyOnWriteArrayList<>();
+    private volatile boolean started;
+    private volatile boolean ended;
+
+    @BeforeEach
+    void standInAgent() throws IOException {
+        agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        agent.createContext("/v1/tasks/", this::logs);
+        agent.start();
+    }
+
+    @AfterEach
+    void stop() {
+        agent.stop(0);
+    }
+
+    /** As the agent's log server: 404 with no sandbox; "hello\n"; then nothing until the task has ended. */
+    private void logs(HttpExchange x) throws IOException {
+        String q = x.getRequestURI().getQuery();
+        long offset = Long.parseLong(q.replaceAll(".*offset=(\\d+).*", "$1"));
+        reads.add(offset);
+        byte[] body;
+        if (!started) {
+            body = "no task on this agent".getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(404, body.length);
+        } else {
+            body = offset == 0 ? "hello\n".getBytes(StandardCharsets.UTF_8) : new byte[0];
+            x.getResponseHeaders().add("X-Steward-Log-Offset", Long.toString(offset + body.length));
+            if (body.length == 0 && ended) {
+                x.getResponseHeaders().add("X-Steward-Log-End", "true");
+            }
+            x.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+        }
+        x.getResponseBody().write(body);
+        x.close();
+    }
+
+    private record Setup(Server server, StewardClient agentClient, String agentId, String allocation, String task) {
+        void report(long seq, TaskState state, Integer exit) throws IOException {
+            agentClient.reportTask(agentId, task, new TaskStatus(seq, state, state == TaskState.RUNNING ? 4242L : null, exit, null, null, 0, null));
+        }
+    }
+
+    private Setup setup(Server s) throws IOException {
+        AgentJoined joined = StewardClient.builder(s.url()).token(s.joinToken()).build()
+                .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100",
+                        Map.of("address", "http://127.0.0.1:" + agent.getAddress().getPort())));
+        StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+        String allocation = admin.call("POST", "/v1/requests", Map.of("name", "job", "cpus", "1", "memory", "256m"), JsonNode.class, false)
+                .path("allocations").get(0).asText();
+        String task = admin.call("POST", "/v1/allocations/" + allocation + "/tasks", Map.of("name", "build", "command", "echo hello"), JsonNode.class, false)
+                .path("id").asText();
+        return new Setup(s, StewardClient.builder(s.url()).token(joined.token()).build(), joined.agent().id(), allocation, task);
+    }
+
+    @Test
+    void aFollowOfATaskNotStartedYetWaitsForItThenFollowsItToItsEnd() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+
+            CliRun plain = CliRun.of(CliRun.with(s, "logs", t.allocation()));
+            assertThat(plain.code()).as("a plain read says there is no output yet").isNotZero();
+            assertThat(plain.err()).contains("task " + t.task() + " has not started on agent m1 yet: it has no output so far");
+
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.size() >= 2); // the plain read's, then the follow's, both refused
+            assertThat(follow).as("the follow waits for the task rather than ending on the refusal").isNotDone();
+
+            started = true;
+            t.report(1, TaskState.RUNNING, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L)); // "hello\n" read, the follow waits for more
+            ended = true;
+            t.report(2, TaskState.EXITED, 0);
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("hello\n");
+            assertThat(run.err()).contains("(task " + t.task() + " has not started yet; waiting for it)")
+                    .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    @Test
+    void aFollowOfATaskThatEndedBeforeItStartedSaysSoAndEnds() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            StewardClient.builder(s.url()).token(s.adminToken()).build().release(t.allocation());
+            t.report(1, TaskState.KILLED, null); // the agent never started it: it says so when told to stop it
+
+            CliRun run = CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f"));
+            assertThat(run.code()).isNotZero();
+            assertThat(run.err()).contains("task " + t.task() + " ended (killed) before it started on agent m1, so it has no output");
+        }
+    }
+}
