@@ -74,7 +74,7 @@ final class Cluster implements AutoCloseable {
             agentDirs.add(dir);
         }
         Map<String, String> o = new java.util.LinkedHashMap<>(Map.of("server", server.url(), "data", dir.toString(),
-                "name", name, "ports", TestPorts.range(0), "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms",
+                "name", name, "ports", TestFork.ports(0), "task-uids", TestFork.taskUids(), "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms",
                 "sandbox-gc-min-free", "0%", // a nearly full disk on a test machine must not remove sandboxes under a test's feet
                 "disk-pressure-free", "0")); // nor stop placement on the test's agents
         if (server.joinToken() != null) { // null: the allocator takes minted join tokens only, which the test gives

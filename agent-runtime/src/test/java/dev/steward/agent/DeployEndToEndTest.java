@@ -35,7 +35,7 @@ class DeployEndToEndTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
         c = new Cluster();
         c.agent("m1", Map.of());
-        c.agent("m2", Map.of("ports", TestPorts.range(1)));
+        c.agent("m2", Map.of("ports", TestFork.ports(1)));
         work = Files.createTempDirectory("steward-deploy");
         admin = StewardClient.builder(c.server.url()).token(c.server.adminToken()).build();
     }

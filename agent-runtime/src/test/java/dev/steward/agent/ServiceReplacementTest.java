@@ -47,7 +47,7 @@ class ServiceReplacementTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> c.call("GET", "/v1/deployments/" + id, null).path("state").asText().equals("SUCCEEDED"));
         Set<String> before = new HashSet<>(c.call("GET", "/v1/services/webapp/prod/instances", null).findValuesAsText("id"));
 
-        c.agent("m2", Map.of("ports", TestPorts.range(1)));
+        c.agent("m2", Map.of("ports", TestFork.ports(1)));
         first.close(); // its heartbeats stop: lost after the 2 s grace, with its allocations
         Cluster.killTasks(c.root.resolve("agent-m1"));
 
