@@ -32,8 +32,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code steward logs -f} of a task its agent has not started yet waits for it to start, then
- * follows it to its end; a plain read of it, and a follow of a task that ended before it started,
- * say why there is no output. The agent is a stand-in log server on loopback that answers as a
+ * follows it to its end, and so does {@code --all -f} of a service's instance; a plain read of
+ * it, and a follow of a task that ended before it started, say why there is no output. The agent is a stand-in log server on loopback that answers as a
  * real one does (404 while it has no directory for the task), so the test decides when the task
  * starts.
  */
@@ -122,6 +122,38 @@ class LogsFollowTest {
             assertThat(run.out()).isEqualTo("hello\n");
             assertThat(run.err()).contains("(task " + t.task() + " has not started yet; waiting for it)")
                     .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    @Test
+    void everyInstancesFollowWaitsForAnInstanceNotStartedYet() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Path v1 = DemoApps.sleeper(dir, "v1");
+            String digest = dev.steward.client.PackageClient.digestOf(v1);
+            admin.packages().push(v1, digest);
+            admin.deployments().deploy("web", "e", dev.steward.api.DeployRequest.of(digest, 1, null));
+            dev.steward.api.InstanceInfo instance = await().atMost(Duration.ofSeconds(30))
+                    .until(() -> admin.deployments().instances("web", "e").stream().filter(i -> i.taskId() != null).findFirst().orElse(null), i -> i != null);
+            Setup web = new Setup(s, t.agentClient(), t.agentId(), t.allocation(), instance.taskId());
+
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !reads.isEmpty()); // the instance's read, refused: not started yet
+            assertThat(follow).as("the follow waits for the instance rather than giving it up").isNotDone();
+
+            started = true;
+            web.report(1, TaskState.RUNNING, null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            admin.deployments().delete("web", "e");
+            ended = true;
+            web.report(2, TaskState.KILLED, null);
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("[r1 " + instance.id() + "] hello\n");
+            assertThat(run.err()).contains("(instance " + instance.id() + " has not started yet; waiting for it)")
+                    .contains("(instance " + instance.id() + " of revision 1 has ended)").contains("(service web/e was deleted)");
         }
     }
 
