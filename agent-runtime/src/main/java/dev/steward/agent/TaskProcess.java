@@ -142,14 +142,61 @@ public final class TaskProcess {
         if (pid <= 0) {
             return; // exited: there is no process to signal, and -0 would be the agent's own group
         }
+        String target = target();
+        if (target == null) {
+            return; // gone meanwhile
+        }
         try {
-            Process p = new ProcessBuilder("kill", "-s", sig, "--", "-" + pid).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("kill", "-s", sig, "--", target).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
             p.waitFor();
         } catch (IOException e) {
             throw new IllegalStateException("cannot signal task process group " + pid, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * What a signal goes to: the wrapper's process group ({@code -PID}) once setsid has made it.
+     * The agent may signal a task the moment its start returns (a stop that came while it
+     * started), when the new process may not have called setsid yet: a signal to a group that does
+     * not exist is lost, and the stop would then wait out the task's whole kill timeout. So this
+     * waits for the group, at most {@link #SESSION_WAIT_NANOS}; past that (setsid never ran) the
+     * pid alone. Null when the process is gone (or its pid is another's now).
+     */
+    private String target() {
+        long deadline = System.nanoTime() + SESSION_WAIT_NANOS;
+        while (true) {
+            if (!alive()) {
+                return null;
+            }
+            long group = groupOf(pid);
+            if (group == pid) {
+                return "-" + pid;
+            }
+            if (group < 0) {
+                return null;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warning("task process " + pid + " has no process group of its own after " + SESSION_WAIT_NANOS / 1_000_000
+                        + " ms; signalling the process alone");
+                return Long.toString(pid);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /** How long a signal waits for a just-started wrapper's setsid (an exec and a call: milliseconds, more on a loaded machine). */
+    static final long SESSION_WAIT_NANOS = 2_000_000_000L;
+
+    /** The process group of {@code pid} (field 5 of its stat), or -1 if there is no such process. */
+    static long groupOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[2]); // field 3 (state) is [0]
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 
