@@ -154,7 +154,7 @@ final class ServiceLogs {
                 try {
                     chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset, Duration.ofSeconds(30));
                 } catch (dev.steward.client.StewardException e) {
-                    // an instance placed but not started on its agent yet (its package still coming): wait for it
+                    // an instance placed but not taken by its agent yet (a 404 from the agent, the task still PENDING): wait for it
                     if (AwaitStart.afterRefusal(c, i.taskId(), e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
                         continue;
                     }
