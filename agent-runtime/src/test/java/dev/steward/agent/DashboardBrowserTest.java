@@ -365,6 +365,34 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void a_service_is_restarted_from_its_page_in_two_clicks_and_its_revision_says_so() throws Exception {
+        awaitEnd(deploy(teamB, "billing", "restarted", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1" + FAST + "}"));
+        String before = c.call("GET", "/v1/services/billing/restarted/instances", null).get(0).path("id").asText();
+        b.signIn(c.server.url(), teamB);
+        b.open(c.server.url() + "/#/services/billing/restarted");
+        b.awaitTrue(() -> b.find("#restart").isDisplayed(), Duration.ofSeconds(20));
+        assertThat(b.find("#restart-confirm").isDisplayed()).as("nothing is restarted in one click").isFalse();
+        b.find("#restart").click();
+        b.awaitTrue(() -> b.find("#restart-confirm").isDisplayed(), Duration.ofSeconds(10));
+        assertThat(b.find("#restart-confirm").getText()).contains("replace every instance by a fresh one of r1");
+        b.find("#restart-confirm").click();
+        b.awaitTrue(() -> b.driver.getCurrentUrl().contains("#/deployments/"), Duration.ofSeconds(20)); // the page follows the restart
+        b.awaitText("#state", "succeeded", Duration.ofSeconds(60));
+        b.open(c.server.url() + "/#/services/billing/restarted");
+        b.awaitText("#revisions", "restart of r1", Duration.ofSeconds(20));
+        JsonNode live = c.call("GET", "/v1/services/billing/restarted/instances", null);
+        List<String> fresh = new java.util.ArrayList<>();
+        live.forEach(i -> {
+            if (i.path("revision").asInt() == 2 && i.path("state").asText().equals("HEALTHY")) {
+                fresh.add(i.path("id").asText());
+            }
+        });
+        assertThat(fresh).hasSize(1).doesNotContain(before);
+        c.callAs(teamB, "DELETE", "/v1/services/billing/restarted", null); // its room back for the other tests
+        await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamB, "/v1/services/billing/restarted"));
+    }
+
+    @Test
     void a_services_secrets_are_shown_by_name_version_and_use_never_by_value() throws Exception {
         c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"first-s3cr3t-value\"}");
         c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"second-s3cr3t-value\"}"); // version 2

@@ -29,6 +29,8 @@ public record DeployPlan(String service, Action action, Integer revision, Intege
         CREATE,
         /** A new revision of the service, rolled out by a deployment. */
         NEW_REVISION,
+        /** A new revision with the package and config of the one that runs: every instance replaced by a fresh one. */
+        RESTART,
         /** The same revision, another number of instances. */
         SCALE,
         /**

@@ -38,7 +38,8 @@ final class HistoryCommand implements Callable<Integer> {
         System.out.printf("%-4s %-3s %-20s %-20s %-24s %s%n", "REV", "", "PACKAGE", "CREATED", "BY", "BUILD / ORIGIN");
         for (RevisionInfo r : revs) {
             String mark = (r.number() == s.revision() ? "*" : "") + (r.stable() ? "s" : "");
-            String origin = r.promotedFrom() != null ? "promoted from " + r.promotedFrom() : r.rolledBackTo() != null ? "rollback to " + r.rolledBackTo()
+            String origin = r.restartOf() != null ? "restart of " + r.restartOf() : r.promotedFrom() != null ? "promoted from " + r.promotedFrom()
+                    : r.rolledBackTo() != null ? "rollback to " + r.rolledBackTo()
                     : r.buildUrl() == null ? "" : r.buildUrl();
             System.out.printf("%-4d %-3s %-20s %-20s %-24s %s%n", r.number(), mark, Digests.shortForm(r.spec().packageDigest()),
                     r.createdAt().toString().substring(0, 19), r.createdBy(), origin);

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
         description = "Provision cluster resources and roll builds out from CI pipelines.",
         subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
-                PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, PromoteCommand.class, HistoryCommand.class,
+                PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, RestartCommand.class, PromoteCommand.class, HistoryCommand.class,
                 ServicesCommand.class, MonitorCommand.class, DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class,
                 RequestsCommand.class, AllocationsCommand.class, PackagesCommand.class, SecretsCommand.class, TlsCommand.class,
                 SnapshotCommand.class})

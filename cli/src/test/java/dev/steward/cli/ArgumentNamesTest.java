@@ -81,6 +81,13 @@ class ArgumentNamesTest {
                         new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
                         new OneSided("dryRun", CLI + STEP, "the plan (POST .../rollback/plan): what the rollback would do, nothing changed"),
                         new OneSided("abortDeployment", STEP, "what aborting the build does to the rollback's rollout"))),
+                new Surface("restartService", dev.steward.api.RestartRequest.class, RestartCommand.class, "RestartServiceStep", List.of("app", "env"),
+                        List.of(
+                        new OneSided("actor", API + CLI, "the step records the build itself"),
+                        new OneSided("timeout", CLI + STEP, "how long the caller follows the restart; the rollout has its own deadlines"),
+                        new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
+                        new OneSided("dryRun", CLI + STEP, "the plan (POST .../restart/plan): what the restart would do, nothing changed"),
+                        new OneSided("abortDeployment", STEP, "what aborting the build does to the restart's rollout"))),
                 new Surface("packageApp", PackageRun.Args.class, PackageCommand.class, "PackageAppStep", List.of(), List.of(
                         new OneSided("dir", CLI, "the step packages its workspace; dir('sub') { packageApp ... } narrows it"),
                         new OneSided("buildUrl", CLI, "provenance: the step takes it from the build"),

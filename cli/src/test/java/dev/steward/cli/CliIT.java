@@ -266,6 +266,44 @@ class CliIT {
     }
 
     @Test
+    void a_restart_replaces_every_instance_by_a_fresh_process_that_reads_the_secret_set_since() throws Exception {
+        String digest = uploadScript("tapp", "echo \"token=$(cat \"$STEWARD_SECRETS/token\")\"\nexec sleep 3600\n");
+        setSecret("tapp", "token", "tok-one");
+        run(0, "deploy", "tapp", "--env", "it", "--package-digest", digest, "--secrets", "token", "--instances", "2", "--cpus", "0.1", "--memory", "32m",
+                "--min-healthy-time", "1s", "--timeout", "2m");
+        java.util.regex.Pattern r1 = java.util.regex.Pattern.compile("(?m)^\\[r1 [0-9a-f]{16}\\] token=tok-one$");
+        await().atMost(Duration.ofSeconds(30)).until(() -> r1.matcher(run(0, "logs", "tapp", "--env", "it", "--all")).results().count() == 2);
+        List<String> before = api().deployments().instances("tapp", "it").stream().map(i -> i.taskId()).toList();
+
+        setSecret("tapp", "token", "tok-two"); // instances that run keep the value they started with, until they are restarted
+        String plan = run(0, "restart", "tapp", "--env", "it", "--dry-run");
+        assertThat(plan).contains("would restart tapp/it: revision 1's package and config as revision 2, every one of its 2 instances replaced (rolling)")
+                .containsPattern("secrets.token +version 1 -> version 2");
+        assertThat(run(2, "restart", "tapp", "--env", "it", "--max-surge", "lots")).contains("--max-surge");
+
+        String restarted = run(0, "restart", "tapp", "--env", "it", "--reason", "token rotated", "--timeout", "2m");
+        assertThat(restarted).contains("restarting revision 1 as revision 2: 2 instances replaced, rolling").contains("succeeded");
+        java.util.regex.Pattern r2 = java.util.regex.Pattern.compile("(?m)^\\[r2 [0-9a-f]{16}\\] token=tok-two$");
+        await().atMost(Duration.ofSeconds(30)).until(() -> r2.matcher(run(0, "logs", "tapp", "--env", "it", "--all")).results().count() == 2);
+        List<dev.steward.api.InstanceInfo> live = api().deployments().instances("tapp", "it").stream().filter(i -> !i.state().terminal()).toList();
+        assertThat(live).hasSize(2).allSatisfy(i -> {
+            assertThat(i.revision()).isEqualTo(2);
+            assertThat(before).doesNotContain(i.taskId());
+        });
+        assertThat(run(0, "history", "tapp", "--env", "it")).containsPattern("(?m)^2 +\\*s .*restart of 1$").doesNotContain("tok-two");
+        run(0, "services", "delete", "tapp", "--env", "it");
+        run(0, "secrets", "delete", "tapp", "--env", "it", "token");
+    }
+
+    private static void setSecret(String app, String name, String value) throws Exception {
+        Process set = steward("secrets", "set", app, "--env", "it", name).redirectErrorStream(true).start();
+        set.getOutputStream().write((value + "\n").getBytes());
+        set.getOutputStream().close();
+        String said = new String(set.getInputStream().readAllBytes());
+        assertThat(set.waitFor()).as(said).isZero();
+    }
+
+    @Test
     void logs_all_prints_every_instance_prefixed_and_follows_those_a_rollout_starts() throws Exception {
         String digest = uploadScript("mapp", "echo \"hello from $STEWARD_ALLOC_ID v$VERSION\"\nexec sleep 3600\n");
         List<String> deploy = List.of("deploy", "mapp", "--env", "it", "--package-digest", digest, "--instances", "2", "--cpus", "0.1", "--memory", "32m",

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
 
 /**
  * Services and deployments from a client: deploy, follow a deployment to its end with its
- * events, rollback, promote, pause, resume, abort, delete a service, and the reads (history,
+ * events, rollback, restart, promote, pause, resume, abort, delete a service, and the reads (history,
  * instances, endpoints).
  */
 public final class DeployClient {
@@ -48,6 +48,19 @@ public final class DeployClient {
 
     public DeployResult rollback(String app, String env, Integer revision) throws IOException {
         return c.call("POST", svc(app, env) + "/rollback", new dev.steward.api.RollbackRequest(revision), DeployResult.class, false);
+    }
+
+    /**
+     * A rolling restart: every instance replaced by a fresh one of the package and config that
+     * runs, as a new revision (not retried: a retry after a lost answer would restart twice).
+     */
+    public DeployResult restart(String app, String env, dev.steward.api.RestartRequest req) throws IOException {
+        return c.call("POST", svc(app, env) + "/restart", req, DeployResult.class, false);
+    }
+
+    /** What {@link #restart} would do, with the restart's own checks and refusals; nothing changes. */
+    public dev.steward.api.DeployPlan planRestart(String app, String env, dev.steward.api.RestartRequest req) throws IOException {
+        return c.call("POST", svc(app, env) + "/restart/plan", req, dev.steward.api.DeployPlan.class, true);
     }
 
     public ServiceInfo service(String app, String env) throws IOException {

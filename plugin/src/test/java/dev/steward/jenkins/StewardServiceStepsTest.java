@@ -227,6 +227,33 @@ class StewardServiceStepsTest {
         j.assertLogContains("kept: ", bad);
     }
 
+    @Test
+    void restartServicePlansThenReplacesEveryInstanceFollowingIt(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        j.buildAndAssertSuccess(job(j, "v1", deploy(v1, "60s")));
+        java.util.Set<String> before = new java.util.HashSet<>();
+        admin.deployments().instances("webapp", "staging").forEach(i -> before.add(i.id()));
+        WorkflowJob p = job(j, "restart", "def plan = restartService(app: 'webapp', env: 'staging', dryRun: true)\n"
+                + "echo \"plan=${plan.action} revision=${plan.revision}\"\n"
+                + "def r = restartService(app: 'webapp', env: 'staging', reason: 'a slow leak', maxSurge: '1', maxUnavailable: '0')\n"
+                + "echo \"revision=${r.revision} digest=${r.packageDigest} instances=${r.instances.size()}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("would restart webapp/staging: revision 1's package and config as revision 2", b);
+        j.assertLogContains("plan=RESTART revision=2", b);
+        j.assertLogContains("restarting revision 1 as revision 2: 2 instances replaced, rolling", b);
+        j.assertLogContains("restart of revision 1: a slow leak", b);
+        j.assertLogContains("revision=2 digest=" + v1 + " instances=2", b);
+        dev.steward.api.RevisionInfo rev = admin.deployments().revisions("webapp", "staging").stream().filter(x -> x.number() == 2).findFirst().orElseThrow();
+        assertEquals(Integer.valueOf(1), rev.restartOf());
+        org.assertj.core.api.Assertions.assertThat(rev.createdBy()).startsWith("jenkins restart#1");
+        org.assertj.core.api.Assertions.assertThat(admin.deployments().instances("webapp", "staging")).filteredOn(i -> !i.state().terminal())
+                .hasSize(2).allSatisfy(i -> org.assertj.core.api.Assertions.assertThat(before).doesNotContain(i.id()));
+
+        WorkflowRun bad = j.buildAndAssertStatus(Result.FAILURE, job(j, "bad", "restartService(app: 'webapp', env: 'staging', maxSurge: 'lots')"));
+        j.assertLogContains("maxSurge", bad);
+    }
+
     private static WorkflowJob job(JenkinsRule j, String name, String script) throws Exception {
         WorkflowJob p = j.createProject(WorkflowJob.class, name);
         p.setDefinition(new CpsFlowDefinition(script, true));

@@ -73,9 +73,20 @@ class StewardSnippetTest {
     }
 
     @Test
+    void restartServiceFromTheFormLeavesItsDefaultsOut(JenkinsRule r) throws Exception {
+        assertThat(generate(r, "{'stapler-class':'" + RestartServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'reason':'', 'maxSurge':'', "
+                + "'maxUnavailable':'', 'timeout':'1h', 'abortDeployment':true, 'dryRun':false}"))
+                .startsWith("restartService ").contains("app: 'web'", "env: 'prod'")
+                .doesNotContain("reason", "maxSurge", "maxUnavailable", "timeout", "abortDeployment", "dryRun");
+        assertThat(generate(r, "{'stapler-class':'" + RestartServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'reason':'leak', 'maxSurge':'1', "
+                + "'maxUnavailable':'0', 'timeout':'20m', 'abortDeployment':false, 'dryRun':true}"))
+                .contains("reason: 'leak'", "maxSurge: '1'", "maxUnavailable: '0'", "timeout: '20m'", "abortDeployment: false", "dryRun: true");
+    }
+
+    @Test
     void everyStepsArgumentsDocumentWithoutErrors(JenkinsRule r) throws Exception {
         for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class, DeleteServiceStep.class,
-                RollbackServiceStep.class)) {
+                RollbackServiceStep.class, RestartServiceStep.class)) {
             SnippetizerTester.assertDocGeneration(c);
         }
     }

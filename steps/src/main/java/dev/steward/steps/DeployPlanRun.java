@@ -42,6 +42,12 @@ public final class DeployPlanRun {
         return logged(client.deployments().planRollback(app, env, to), listener);
     }
 
+    /** As {@link #plan}, for a rolling restart: {@code restartService ... dryRun: true}. */
+    public static DeployPlan planRestart(StewardClient client, String app, String env, dev.steward.api.RestartRequest req, StepListener listener)
+            throws IOException {
+        return logged(client.deployments().planRestart(app, env, req), listener);
+    }
+
     private static DeployPlan logged(DeployPlan p, StepListener listener) {
         for (String line : lines(p)) {
             listener.line("steward: " + line);
@@ -73,7 +79,7 @@ public final class DeployPlanRun {
     }
 
     /**
-     * The plan as a step's result: {@code action} (CREATE, NEW_REVISION, SCALE, RETRY, NONE), {@code
+     * The plan as a step's result: {@code action} (CREATE, NEW_REVISION, RESTART, SCALE, RETRY, NONE), {@code
      * revision}, {@code fromRevision}, {@code instancesFrom}, {@code instancesTo}, {@code changes}
      * (each {@code field}, {@code from}, {@code to}), {@code strategy}, {@code deployment}, {@code
      * message}, and {@code fits}: whether every instance tried found room with nothing at the

@@ -91,6 +91,19 @@ public final class DeployWatch {
         return new DeployWatch(client, app, env, listener, r.deployment().id(), r, 0);
     }
 
+    /**
+     * The {@code restartService} step's start: replaces every instance of {@code app}/{@code env}
+     * by a fresh one of the package and config that runs ({@code steward restart}), as a new
+     * revision whose deployment is then followed as a deploy's is. A refusal (a deployment under
+     * way, no instance to restart) is the allocator's, with its reason.
+     */
+    public static DeployWatch restart(StewardClient client, String app, String env, dev.steward.api.RestartRequest req, StepListener listener)
+            throws IOException {
+        DeployResult r = client.deployments().restart(app, env, req);
+        listener.line("steward: " + r.message());
+        return new DeployWatch(client, app, env, listener, r.deployment().id(), r, 0);
+    }
+
     /** Joins a deployment started before a restart; events already shown (up to {@code seenEvent}) are not repeated. */
     public static DeployWatch join(StewardClient client, String app, String env, String deploymentId, long seenEvent, StepListener listener) {
         listener.line("steward: following deployment " + deploymentId + " again");

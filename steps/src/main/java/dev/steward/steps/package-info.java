@@ -5,7 +5,7 @@
  * restart), {@link dev.steward.steps.DeployWatch} (deploy: start or join, progress lines, the
  * outcome; with {@code dryRun}, {@link dev.steward.steps.DeployPlanRun}: the plan; with
  * {@code secretCredentials}, {@link dev.steward.steps.SecretSync}: the service's secrets set first; rollbackService: {@link
- * dev.steward.steps.DeployWatch#rollback}, followed the same way), {@link dev.steward.steps.MonitorRun} (monitor: verdict, reports, build result),
+ * dev.steward.steps.DeployWatch#rollback}, restartService: {@link dev.steward.steps.DeployWatch#restart}, each followed the same way), {@link dev.steward.steps.MonitorRun} (monitor: verdict, reports, build result),
  * {@link dev.steward.steps.ServiceDelete} (deleteService: delete, wait until gone) and the
  * Cloud's decisions ({@link dev.steward.steps.CloudPlanner}, {@link dev.steward.steps.AllocationWatch}),
  * {@link dev.steward.steps.PendingReleases} (releases to retry); {@link dev.steward.steps.Masking}

@@ -151,4 +151,30 @@ class DeployWatchTest {
         assertThatThrownBy(() -> DeployWatch.rollback(c.admin, "webapp", "prod", 9, c.listener))
                 .isInstanceOf(dev.steward.client.StewardException.class).hasMessageContaining("revision").hasMessageContaining("kept: ");
     }
+
+    @Test
+    void aRestartIsPlannedThenFollowedToItsEndWithFreshInstancesAndARefusalSaysWhy() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        assertThat(DeployWatch.start(c.admin, "webapp", "prod", req(v1, 2, "30s"), c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+        List<String> before = c.admin.deployments().instances("webapp", "prod").stream().map(i -> i.id()).toList();
+        dev.steward.api.RestartRequest req = new dev.steward.api.RestartRequest("a slow leak", "1", "0", "jenkins web#8");
+
+        List<String> planned = new ArrayList<>();
+        Map<String, Object> plan = DeployPlanRun.result(DeployPlanRun.planRestart(c.admin, "webapp", "prod", req, planned::add));
+        assertThat(plan).containsEntry("action", "RESTART").containsEntry("revision", 2).containsEntry("fromRevision", 1).containsEntry("fits", true);
+        assertThat(planned.get(0)).startsWith("steward: would restart webapp/prod: revision 1's package and config as revision 2");
+
+        DeployWatch w = DeployWatch.restart(c.admin, "webapp", "prod", req, c.listener);
+        assertThatThrownBy(() -> DeployWatch.restart(c.admin, "webapp", "prod", req, c.listener)).as("one at a time")
+                .isInstanceOf(dev.steward.client.StewardException.class).hasMessageContaining("is rolling out revision 2");
+        DeployWatch.Outcome o = w.follow(Duration.ofMinutes(2));
+        assertThat(o.succeeded()).as(o.message()).isTrue();
+        assertThat(o.revision()).isEqualTo(2);
+        assertThat(o.packageDigest()).isEqualTo(v1);
+        assertThat(o.endpoints()).hasSize(2).allMatch(e -> e.revision() == 2).noneMatch(e -> before.contains(e.instance()));
+        assertThat(c.lines).anyMatch(l -> l.startsWith("steward: restarting revision 1 as revision 2: 2 instances replaced, rolling (deployment "
+                + w.deploymentId() + ")")).anyMatch(l -> l.contains("restart of revision 1: a slow leak"));
+        assertThat(c.admin.deployments().revisions("webapp", "prod")).filteredOn(r -> r.number() == 2).singleElement()
+                .satisfies(r -> assertThat(r.createdBy()).startsWith("jenkins web#8 (")).satisfies(r -> assertThat(r.restartOf()).isEqualTo(1));
+    }
 }

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What a deploy or a rollback would do ({@link DeployPlan}), worked out by the same decision
- * and checks as the real one ({@link Deploys#decide}, {@link Deploys#rollbackTarget}), so a plan
+ * What a deploy, a rollback or a restart would do ({@link DeployPlan}), worked out by the same decision
+ * and checks as the real one ({@link Deploys#decide}, {@link Deploys#rollbackTarget}, {@link Deploys#restartOf}), so a plan
  * is refused exactly as its deploy would be, and nothing is changed: a read on the owner thread.
  * Whether its instances find room is rehearsed on the placement index ({@link
  * ClusterState#rehearse}); a new revision's instances with the room of those they replace counted
@@ -36,7 +36,7 @@ final class Plans {
 
     /** What {@link Deploys#deploy} would do. */
     DeployPlan deploy(String app, String env, String role, DeployRequest req, Instant now) {
-        return describe(deploys.decide(app, env, role, req, now), null);
+        return describe(deploys.decide(app, env, role, req, now), null, null);
     }
 
     /** What {@link Deploys#rollback} would do: a new revision with the spec of revision {@code to} (by default, back from what runs). */
@@ -50,17 +50,32 @@ final class Plans {
         RevisionInfo targeted = deploys.targeted(s, running);
         Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
                 s.priorityValue()).parse(), rollout, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted, null);
-        return describe(d, r.number());
+        return describe(d, r.number(), null);
     }
 
-    /** The plan of a decision; {@code backTo}: the revision a rollback goes back to, or null for a deploy. */
-    private DeployPlan describe(Deploys.Decision d, Integer backTo) {
+    /** What {@link Deploys#restart} would do: a new revision with the spec of the one that runs, over every instance. */
+    DeployPlan restart(String name, dev.steward.api.RestartRequest req) {
+        Deploys.Restart r = deploys.restartOf(name, req);
+        ServiceRecord s = r.service();
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
+                s.priorityValue()).parse(), r.rollout(), DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, null, r.of(), null);
+        DeployPlan p = describe(d, null, r.of().number());
+        String caveat = Deploys.unstable(r);
+        return caveat.isEmpty() ? p : new DeployPlan(p.service(), p.action(), p.revision(), p.fromRevision(), p.instancesFrom(), p.instancesTo(), p.changes(),
+                p.strategy(), p.deployment(), p.placement(), p.message() + caveat);
+    }
+
+    /**
+     * The plan of a decision; {@code backTo}: the revision a rollback goes back to, {@code restartOf}:
+     * the revision a restart runs again; both null for a deploy.
+     */
+    private DeployPlan describe(Deploys.Decision d, Integer backTo, Integer restartOf) {
         ServiceRecord s = d.service();
         DeployPlan.Action action = d.created() ? DeployPlan.Action.CREATE : switch (d.kind()) {
             case NOOP -> DeployPlan.Action.NONE;
             case SCALE -> DeployPlan.Action.SCALE;
             case RETRY -> DeployPlan.Action.RETRY;
-            case NEW_REVISION -> DeployPlan.Action.NEW_REVISION;
+            case NEW_REVISION -> restartOf != null ? DeployPlan.Action.RESTART : DeployPlan.Action.NEW_REVISION;
         };
         boolean fresh = d.kind() == Deploys.Kind.NEW_REVISION;
         int revision = fresh ? s.nextRevision() : d.targeted().number();
@@ -84,6 +99,8 @@ final class Plans {
         String count = Units.count(d.count(), "instance");
         String what = switch (action) {
             case CREATE -> "would create " + d.name() + ": revision 1, " + count + ", " + strategy;
+            case RESTART -> "would restart " + d.name() + ": revision " + restartOf + "'s package and config as revision " + revision + ", every one of its "
+                    + count + " replaced (" + strategy + ")";
             case NEW_REVISION -> (backTo != null ? "would roll " + d.name() + " back to revision " + backTo + " as revision " + revision
                     : "would deploy revision " + revision + " of " + d.name()) + " (" + count + ", " + strategy + ")" + (deployment == null ? "" : "; " + deployment);
             case SCALE -> "would scale " + d.name() + " from " + from + " to " + count + "; revision " + revision + " unchanged"

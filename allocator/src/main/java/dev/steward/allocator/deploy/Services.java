@@ -112,6 +112,16 @@ public final class Services {
         return plans.rollback(name, to);
     }
 
+    /** A rolling restart ({@link Deploys#restart}): every instance replaced by a fresh one of the same package and config. */
+    public DeployResult restart(String name, dev.steward.api.RestartRequest req, String who, Instant now) {
+        return deploys.restart(name, req, who, now);
+    }
+
+    /** What {@link #restart} would do, with the same checks, changing nothing: a read ({@code POST /v1/services/APP/ENV/restart/plan}). */
+    public dev.steward.api.DeployPlan planRestart(String name, dev.steward.api.RestartRequest req) {
+        return plans.restart(name, req);
+    }
+
     /**
      * Deletes a service ({@link Deletes}): true if it is gone already (nothing of it was running),
      * false while its instances stop. Asked again while they stop, it changes nothing.
@@ -360,7 +370,7 @@ public final class Services {
         RevisionInfo r = revisions.get(revisionId(service, number));
         if (r != null && !r.stable()) {
             revisions.put(revisionId(service, number), new RevisionInfo(r.service(), r.number(), r.spec(), r.createdAt(), r.createdBy(), r.buildUrl(),
-                    r.promotedFrom(), r.rolledBackTo(), true));
+                    r.promotedFrom(), r.rolledBackTo(), r.restartOf(), true));
             state.changes().revisions.add(revisionId(service, number));
         }
     }

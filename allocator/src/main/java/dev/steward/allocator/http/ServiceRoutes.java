@@ -7,6 +7,7 @@ import dev.steward.allocator.state.ClusterState;
 import dev.steward.allocator.state.NotFound;
 import dev.steward.api.DeployRequest;
 import dev.steward.api.DeploymentInfo;
+import dev.steward.api.RestartRequest;
 import dev.steward.api.ServiceInfo;
 import dev.steward.api.ValidationException;
 
@@ -20,7 +21,8 @@ import java.util.Set;
  * Services and deployments: {@code PUT /v1/services/APP/ENV} deploys (or promotes, or scales, or
  * says it is a no-op); reads of services, revisions, instances, endpoints (discovery) and
  * deployments are blocking queries; a deployment's events are a stream read with
- * {@code ?after=SEQ&index=&wait=}; pause, resume, promote, abort and rollback act on them.
+ * {@code ?after=SEQ&index=&wait=}; pause, resume, promote, abort and rollback act on them;
+ * {@code POST .../restart} replaces every instance of a service by a fresh one of what it runs.
  * {@code DELETE /v1/services/APP/ENV} deletes a service: 202 while its instances stop (it then
  * shows {@code deletingSince}), 200 once it is gone; a GET answers 404 from then on.
  */
@@ -54,6 +56,10 @@ final class ServiceRoutes {
                 }),
                 new Route("POST", svc + "/plan", clients, this::plan),
                 new Route("POST", svc + "/rollback/plan", clients, this::planRollback),
+                new Route("POST", svc + "/restart/plan", clients, c -> {
+                    RestartRequest req = h.optionalBody(c, RestartRequest.class, EMPTY_RESTART);
+                    return gated(c, s -> s.services().planRestart(mine(c, s), req));
+                }),
                 new Route("GET", svc, clients, c -> h.query(c, s -> s.services().info(mine(c, s)))),
                 new Route("DELETE", svc, clients, c -> h.engine.command((s, now) -> {
                     String name = mine(c, s);
@@ -69,6 +75,10 @@ final class ServiceRoutes {
                     Map<?, ?> body = h.optionalBody(c, Map.class, Map.of());
                     Integer to = revisionField(body.get("revision"));
                     return h.command(201, (s, now) -> s.services().rollback(mine(c, s), to, who(c.principal()), now));
+                }),
+                new Route("POST", svc + "/restart", clients, c -> {
+                    RestartRequest req = h.optionalBody(c, RestartRequest.class, EMPTY_RESTART);
+                    return h.command(201, (s, now) -> s.services().restart(mine(c, s), req, who(c.principal()), now));
                 }),
                 new Route("GET", "/v1/deployments/{id}", clients, c -> h.query(c, s -> deployment(c, s))),
                 new Route("GET", "/v1/deployments/{id}/events", clients, c -> {
@@ -92,6 +102,8 @@ final class ServiceRoutes {
                     return s.services().abort(c.param("id"), who(c.principal()), now);
                 })));
     }
+
+    private static final RestartRequest EMPTY_RESTART = new RestartRequest(null, null, null, null);
 
     /** What a delete that finished at once answers: the service as it was, marked deleted, nothing running. */
     private static ServiceInfo deleted(ServiceInfo s, java.time.Instant now) {

@@ -83,6 +83,18 @@ function deleteButtons(name, path, problem) {
   return [ask, confirm];
 }
 
+/** A rolling restart, asked for in two clicks as a delete is; the page then follows its deployment. */
+function restartButtons(path, revision, problem) {
+  const confirm = h('button', {type: 'button', id: 'restart-confirm', hidden: true, onclick: async () => {
+    try {
+      const r = await api(path + '/restart', {method: 'POST', body: {}});
+      location.hash = '#/deployments/' + encodeURIComponent(r.data.deployment.id);
+    } catch (e) { problem(e); }
+  }}, `Restart: replace every instance by a fresh one of r${revision}, rolling`);
+  const ask = h('button', {type: 'button', id: 'restart', onclick: () => { ask.hidden = true; confirm.hidden = false; }}, 'Restart…');
+  return [ask, confirm];
+}
+
 export function serviceView(main, [app, env], {signal, problem}) {
   const name = `${app}/${env}`;
   const path = `/v1/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
@@ -101,7 +113,7 @@ export function serviceView(main, [app, env], {signal, problem}) {
           if (r.data.deployment) location.hash = '#/deployments/' + encodeURIComponent(r.data.deployment.id);
           else problem(new Error(r.data.message || 'nothing to roll back'));
         } catch (e) { problem(e); }
-      }}, 'Roll back to the previous stable revision'), deleteButtons(name, path, problem)));
+      }}, 'Roll back to the previous stable revision'), ...restartButtons(path, s.revision, problem), deleteButtons(name, path, problem)));
     try {
       const [revisions, instances, endpoints, deployments, monitors, secrets] = await Promise.all(
         ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors', '/secrets'].map(p => api(path + p, {signal}).then(r => r.data)));
@@ -112,13 +124,13 @@ export function serviceView(main, [app, env], {signal, problem}) {
           `${e.host} ${Object.entries(e.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')} (r${e.revision}, ${e.instance})`)))
           : h('p', {class: 'muted'}, 'None yet.'),
         h('h2', {}, 'Revisions'),
-        h('table', {id: 'revisions'}, h('thead', {}, h('tr', {}, ['Revision', 'Package', 'Secrets', 'Build', 'By', 'Promoted from', 'Created'].map(x => h('th', {}, x)))),
+        h('table', {id: 'revisions'}, h('thead', {}, h('tr', {}, ['Revision', 'Package', 'Secrets', 'Build', 'By', 'Origin', 'Created'].map(x => h('th', {}, x)))),
           h('tbody', {}, revisions.slice().reverse().map(r => h('tr', {},
             h('td', {}, `r${r.number}`, r.stable ? h('span', {class: 'badge ok'}, 'stable') : null),
             h('td', {class: 'mono', title: r.spec && r.spec.packageDigest}, short(r.spec && r.spec.packageDigest)),
             h('td', {class: 'mono'}, Object.entries((r.spec && r.spec.secrets) || {}).map(([k, v]) => `${k} v${v}`).join(', ') || '—'),
             h('td', {}, r.buildUrl ? h('a', {href: r.buildUrl, rel: 'noopener noreferrer', target: '_blank'}, r.buildUrl) : '—'),
-            h('td', {}, r.createdBy || ''), h('td', {}, r.promotedFrom || '—'), h('td', {class: 'muted'}, time(r.createdAt)))))),
+            h('td', {}, r.createdBy || ''), h('td', {}, origin(r)), h('td', {class: 'muted'}, time(r.createdAt)))))),
         h('h2', {}, 'Secrets'),
         secrets.length ? h('table', {id: 'secrets'}, h('thead', {}, h('tr', {}, ['Name', 'Version', 'Set by', 'Set', 'Used by'].map(x => h('th', {}, x)))),
           h('tbody', {}, secrets.map(x => h('tr', {'data-secret': x.name},
@@ -139,4 +151,12 @@ export function serviceView(main, [app, env], {signal, problem}) {
       if (!signal.aborted) problem(e);
     }
   }, signal, problem);
+}
+
+/** Where a revision came from: a restart, a promotion or a rollback; a plain deploy has none. */
+function origin(r) {
+  if (r.restartOf) return `restart of r${r.restartOf}`;
+  if (r.promotedFrom) return `promoted from ${r.promotedFrom}`;
+  if (r.rolledBackTo) return `rollback to r${r.rolledBackTo}`;
+  return '—';
 }

@@ -100,6 +100,8 @@ class AuthorizationMatrixTest {
         row("POST /v1/services/{app}/{env}/plan",               "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/rollback/plan",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/rollback",           "401 401 403 403 404 403 ok ok");
+        row("POST /v1/services/{app}/{env}/restart/plan",       "401 401 403 403 404 403 ok ok");
+        row("POST /v1/services/{app}/{env}/restart",            "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/monitors",           "401 401 403 403 404 403 ok ok");
         row("PUT /v1/services/{app}/{env}/secrets/{name}",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/pause",                  "401 401 403 403 404 403 ok ok");
