@@ -157,31 +157,11 @@ final class LogsCommand implements Callable<Integer> {
     }
 
     private String ofService(StewardClient c, String app, String env) throws Exception {
-        List<InstanceInfo> live = Instances.live(c.deployments().instances(app, env));
-        if (live.isEmpty()) {
-            throw usage("service " + app + "/" + env + " has no live instance");
-        }
-        if (instance == null) {
-            if (live.size() > 1) {
-                throw usage("service " + app + "/" + env + " has " + live.size() + " live instances; choose one with --instance 0.." + (live.size() - 1)
-                        + " (as 'steward services " + app + " --env " + env + "' numbers them) or an instance id");
-            }
-            return taskOf(live.get(0));
-        }
-        for (InstanceInfo i : live) {
-            if (i.id().equals(instance)) {
-                return taskOf(i);
-            }
-        }
         try {
-            int n = Integer.parseInt(instance);
-            if (n >= 0 && n < live.size()) {
-                return taskOf(live.get(n));
-            }
-        } catch (NumberFormatException ignored) {
-            // not a number: an unknown id, said below
+            return taskOf(Instances.pick(Instances.live(c.deployments().instances(app, env)), instance, app, env));
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
         }
-        throw usage("--instance: '" + instance + "' is not 0.." + (live.size() - 1) + " nor the id of a live instance of " + app + "/" + env);
     }
 
     private String taskOf(InstanceInfo i) {

@@ -64,7 +64,7 @@ final class ServicesCommand implements Callable<Integer> {
                     i.allocationId() == null ? "" : i.allocationId(), i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
                     i.host() == null ? "" : i.host() + " " + i.ports(),
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
-                            + (i.movedFrom() == null ? "" : " (took over from " + i.movedFrom() + ", whose agent drained)"));
+                            + tookOver(i, inst));
         }
         System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         System.out.println("\nENDPOINTS");
@@ -157,5 +157,18 @@ final class ServicesCommand implements Callable<Integer> {
                 throw e;
             }
         }
+    }
+
+    /**
+     * What a fresh instance took over from, for its REASON column: an instance restarted alone
+     * (its reason says "restarted by"), else one on a draining agent (the only other move).
+     */
+    static String tookOver(InstanceInfo i, List<InstanceInfo> all) {
+        if (i.movedFrom() == null) {
+            return "";
+        }
+        InstanceInfo from = all.stream().filter(x -> x.id().equals(i.movedFrom())).findFirst().orElse(null);
+        return " (took over from " + i.movedFrom() + (from != null && from.reason() != null && from.reason().startsWith("restarted by ") ? ", restarted)"
+                : ", whose agent drained)");
     }
 }

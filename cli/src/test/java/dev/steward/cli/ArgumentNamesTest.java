@@ -84,6 +84,7 @@ class ArgumentNamesTest {
                 new Surface("restartService", dev.steward.api.RestartRequest.class, RestartCommand.class, "RestartServiceStep", List.of("app", "env"),
                         List.of(
                         new OneSided("actor", API + CLI, "the step records the build itself"),
+                        new OneSided("instance", CLI, "one instance alone (POST .../instances/ID/restart, its id in the path); a pipeline restarts services"),
                         new OneSided("timeout", CLI + STEP, "how long the caller follows the restart; the rollout has its own deadlines"),
                         new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
                         new OneSided("dryRun", CLI + STEP, "the plan (POST .../restart/plan): what the restart would do, nothing changed"),

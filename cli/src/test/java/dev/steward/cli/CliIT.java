@@ -291,6 +291,18 @@ class CliIT {
             assertThat(before).doesNotContain(i.taskId());
         });
         assertThat(run(0, "history", "tapp", "--env", "it")).containsPattern("(?m)^2 +\\*s .*restart of 1$").doesNotContain("tok-two");
+
+        // one instance alone: a fresh one beside it first, then it stops; no new revision
+        String one = live.get(0).id();
+        assertThat(run(2, "restart", "tapp", "--env", "it", "--instance", "7")).contains("--instance: '7' is not 0..1");
+        assertThat(run(2, "restart", "tapp", "--env", "it", "--instance", "0", "--max-surge", "1")).contains("--max-surge goes with the restart of a whole service");
+        String single = run(0, "restart", "tapp", "--env", "it", "--instance", one, "--reason", "stuck", "--timeout", "2m");
+        assertThat(single).contains("restarting instance " + one + " of tapp/it (revision 2)").contains("starting fresh instance ").contains(" is available at ")
+                .containsPattern("restarted instance " + one + " of tapp/it: [0-9a-f]{16} runs in its place");
+        List<dev.steward.api.InstanceInfo> after = api().deployments().instances("tapp", "it").stream().filter(i -> !i.state().terminal()).toList();
+        assertThat(after).hasSize(2).noneMatch(i -> i.id().equals(one)).anyMatch(i -> one.equals(i.movedFrom()));
+        assertThat(api().deployments().revisions("tapp", "it")).as("no new revision").hasSize(2);
+        assertThat(run(0, "services", "tapp", "--env", "it")).contains("(took over from " + one + ", restarted)");
         run(0, "services", "delete", "tapp", "--env", "it");
         run(0, "secrets", "delete", "tapp", "--env", "it", "token");
     }

@@ -58,6 +58,15 @@ public final class DeployClient {
         return c.call("POST", svc(app, env) + "/restart", req, DeployResult.class, false);
     }
 
+    /**
+     * Restarts one instance as a drain moves one: a fresh instance of its revision takes its place,
+     * then it stops. Returns it as it was; asked again meanwhile, nothing more (so it is retried).
+     * {@code req}: its reason and actor (null: none).
+     */
+    public InstanceInfo restartInstance(String app, String env, String id, dev.steward.api.RestartRequest req) throws IOException {
+        return c.call("POST", svc(app, env) + "/instances/" + Paths.segment(id) + "/restart", req, InstanceInfo.class, true);
+    }
+
     /** What {@link #restart} would do, with the restart's own checks and refusals; nothing changes. */
     public dev.steward.api.DeployPlan planRestart(String app, String env, dev.steward.api.RestartRequest req) throws IOException {
         return c.call("POST", svc(app, env) + "/restart/plan", req, dev.steward.api.DeployPlan.class, true);

@@ -58,14 +58,18 @@ final class Controller {
         }
         List<InstanceInfo> all = services.instancesOf(svc.name());
         java.util.Set<String> leaving = new java.util.HashSet<>();
+        java.util.Map<String, String> asked = new java.util.HashMap<>();
         for (InstanceInfo i : all) {
             dev.steward.api.AllocationInfo al = i.allocationId() == null || i.state().terminal() ? null : state.allocationOrNull(i.allocationId());
             if (al != null && al.state() == dev.steward.api.AllocationState.LEAVING) {
-                leaving.add(i.id()); // its agent is draining: the allocation is asked to leave
+                leaving.add(i.id()); // its agent is draining, or a fresh instance was asked for in its place: the allocation is asked to leave
+                if (al.reason() != null && al.reason().startsWith(ClusterState.RESTARTED)) {
+                    asked.put(i.id(), al.reason());
+                }
             }
         }
         DeploymentInfo last = d != null ? d : services.lastDeployment(svc.name());
-        List<Action> actions = Reconciler.decide(svc.view(last == null ? null : last.rollout()), d, all, leaving, now);
+        List<Action> actions = Reconciler.decide(svc.view(last == null ? null : last.rollout()), d, all, leaving, asked, now);
         for (Action a : actions) {
             changed |= apply(svc.name(), a, now);
         }

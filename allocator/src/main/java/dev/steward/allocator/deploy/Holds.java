@@ -143,9 +143,9 @@ final class Holds {
             if (leaving.contains(i.id())) {
                 List<InstanceInfo> to = takingOver(i.id(), movedTo, 0);
                 if (to.isEmpty()) {
-                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (its agent is draining)" + because, false, i.id()));
+                    out.add(new Action.Place(i.revision(), "replaces " + i.id() + " (" + Reconciler.leaveWhy(c.asked, i.id()) + ")" + because, false, i.id()));
                 } else if (to.stream().anyMatch(t -> c.available.contains(t.id()))) {
-                    out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere took its place"));
+                    out.add(new Action.Stop(i.id(), Reconciler.leaveWhy(c.asked, i.id()) + ", and " + Reconciler.inItsPlace(c.asked, i.id()) + " took its place"));
                 }
                 continue;
             }

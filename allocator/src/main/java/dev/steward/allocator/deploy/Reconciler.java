@@ -36,15 +36,26 @@ public final class Reconciler {
 
     /** {@code leaving}: the instances whose allocations are asked to leave (their agents drain); moved elsewhere in the steady state. */
     public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now) {
+        return decide(svc, d, instances, leaving, Map.of(), now);
+    }
+
+    /**
+     * As above; {@code asked}: of the leaving instances, those whose allocation leaves because a
+     * fresh instance was asked for in its place (not a drain), each with the words that say so.
+     * They move as a drain's do.
+     */
+    public static List<Action> decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Map<String, String> asked,
+                                      Instant now) {
         List<Action> out = new ArrayList<>();
-        decide(svc, d, instances, leaving, now, out);
+        decide(svc, d, instances, leaving, asked, now, out);
         // a move's end and a set's count can both stop the same instance (a canary step runs fewer): once is enough
         Set<String> stopped = new HashSet<>();
         out.removeIf(a -> a instanceof Action.Stop s && !stopped.add(s.instance()));
         return out;
     }
 
-    private static void decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Instant now, List<Action> out) {
+    private static void decide(ServiceView svc, DeploymentInfo d, List<InstanceInfo> instances, Set<String> leaving, Map<String, String> asked, Instant now,
+                               List<Action> out) {
         RolloutSpec rollout = d != null ? d.rollout() : svc.rollout(); // with none under way, the service's own timings
         Set<String> available = new HashSet<>();
         for (InstanceInfo i : instances) {
@@ -57,12 +68,13 @@ public final class Reconciler {
             }
         }
         if (d == null || d.state().terminal() || d.state() == DeploymentState.QUEUED) {
-            Steady.decide(svc, instances, leaving, available, now, out);
+            Steady.decide(svc, instances, leaving, asked, available, now, out);
             return;
         }
         boolean back = d.state() == DeploymentState.ROLLING_BACK;
         int target = back ? d.stableRevision() : d.revision();
         Ctx c = new Ctx(svc.instances(), target, instances, available, leaving, settlesMoves(d));
+        c.asked = asked;
         if (d.state() == DeploymentState.PAUSED) { // a person or a canary step holds it; deadlines do not run while paused
             Holds.makeUp(svc, d, c, instances, leaving, true, now, out);
             return;
@@ -114,6 +126,16 @@ public final class Reconciler {
      */
     private static void movesOfTarget(Ctx c, List<InstanceInfo> instances, List<Action> out) {
         Holds.moves(c, instances, c.leaving, i -> i.revision() == c.target ? "" : null, out);
+    }
+
+    /** Why instance {@code id}'s allocation leaves: its words in {@code asked}, else its agent's drain. */
+    static String leaveWhy(Map<String, String> asked, String id) {
+        return asked.getOrDefault(id, "its agent is draining");
+    }
+
+    /** What takes the place of leaving instance {@code id}: a fresh instance, or one elsewhere (off a draining agent). */
+    static String inItsPlace(Map<String, String> asked, String id) {
+        return asked.containsKey(id) ? "a fresh instance" : "an instance elsewhere";
     }
 
     /** Whether the deployment settles each move it makes (Holds.moves): every strategy but recreate, and any while paused. A move then counts once, by its original. */
@@ -187,6 +209,8 @@ public final class Reconciler {
 
         /** Instances on draining agents: a rolling update stops its old ones there first. */
         final Set<String> leaving;
+        /** Of those, the ones leaving because a fresh instance was asked for in their place, with the words that say so. */
+        Map<String, String> asked = Map.of();
 
         Ctx(int n, int target, List<InstanceInfo> all, Set<String> available) {
             this(n, target, all, available, Set.of(), false);

@@ -37,6 +37,7 @@ public final class Services {
     private final Deploys deploys;
     private final Plans plans;
     private final Deletes deletes;
+    private final InstanceRestarts instanceRestarts;
     private final DeploymentActions actions;
     private final Reconciles reconciles;
     private final ServiceSecrets secrets;
@@ -69,6 +70,7 @@ public final class Services {
         this.deploys = new Deploys(state, this);
         this.plans = new Plans(state, this, deploys);
         this.deletes = new Deletes(state, this);
+        this.instanceRestarts = new InstanceRestarts(state, this, deploys);
         this.actions = new DeploymentActions(state, this);
         this.reconciles = new Reconciles(state, this, new Controller(state, this), deletes);
         this.secrets = new ServiceSecrets(state, this);
@@ -115,6 +117,14 @@ public final class Services {
     /** A rolling restart ({@link Deploys#restart}): every instance replaced by a fresh one of the same package and config. */
     public DeployResult restart(String name, dev.steward.api.RestartRequest req, String who, Instant now) {
         return deploys.restart(name, req, who, now);
+    }
+
+    /**
+     * Restarts one instance ({@link InstanceRestarts}): a fresh one of its revision takes its place,
+     * then it stops. Returns it as it is; asked again meanwhile, it changes nothing.
+     */
+    public InstanceInfo restartInstance(String name, String id, String reason, String who, Instant now) {
+        return instanceRestarts.restart(name, id, reason, who, now);
     }
 
     /** What {@link #restart} would do, with the same checks, changing nothing: a read ({@code POST /v1/services/APP/ENV/restart/plan}). */

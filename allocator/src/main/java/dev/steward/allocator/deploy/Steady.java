@@ -19,11 +19,12 @@ final class Steady {
      * failed instances after the backoff, and stop every instance of another revision (an
      * aborted canary's, a rollout's that was cut short) as soon as the service's own revision
      * covers for it: an available one of another revision is kept only while the service's
-     * revision has fewer available instances than wanted. An instance on a draining agent is
-     * moved the same way: one is started elsewhere at once, with no backoff, and the draining
+     * revision has fewer available instances than wanted. An instance on a draining agent (or one
+     * a fresh instance was asked for in place of, {@code asked}) is moved the same way: one is started elsewhere at once, with no backoff, and the draining
      * one is kept while it is needed, so a drain never takes a service below what it had.
      */
-    static void decide(ServiceView svc, List<InstanceInfo> instances, Set<String> leaving, Set<String> available, Instant now, List<Action> out) {
+    static void decide(ServiceView svc, List<InstanceInfo> instances, Set<String> leaving, java.util.Map<String, String> asked, Set<String> available,
+                       Instant now, List<Action> out) {
         List<InstanceInfo> current = new ArrayList<>();
         List<InstanceInfo> others = new ArrayList<>();
         List<InstanceInfo> moving = new ArrayList<>();
@@ -53,8 +54,8 @@ final class Steady {
             if (available.contains(i.id()) && keep > 0) {
                 keep--;
             } else {
-                out.add(new Action.Stop(i.id(), "its agent is draining, and an instance elsewhere " + (available.contains(i.id()) ? "took its place"
-                        : "is started in its place")));
+                out.add(new Action.Stop(i.id(), Reconciler.leaveWhy(asked, i.id()) + ", and " + Reconciler.inItsPlace(asked, i.id()) + " "
+                        + (available.contains(i.id()) ? "took its place" : "is started in its place")));
             }
         }
         List<InstanceInfo> extra = new ArrayList<>();
@@ -79,7 +80,8 @@ final class Steady {
         }
         int moves = Math.min(missing, moving.size());
         for (int k = 0; k < moves; k++) { // no backoff: nothing failed
-            out.add(new Action.Place(svc.revision(), "replaces " + moving.get(k).id() + " (its agent is draining)", false, moving.get(k).id()));
+            out.add(new Action.Place(svc.revision(), "replaces " + moving.get(k).id() + " (" + Reconciler.leaveWhy(asked, moving.get(k).id()) + ")", false,
+                    moving.get(k).id()));
         }
         if (missing == moves || lastEnded != null && svc.replaceNotBefore() != null && now.isBefore(svc.replaceNotBefore())) {
             return; // backoff after a failure

@@ -22,7 +22,8 @@ import java.util.Set;
  * says it is a no-op); reads of services, revisions, instances, endpoints (discovery) and
  * deployments are blocking queries; a deployment's events are a stream read with
  * {@code ?after=SEQ&index=&wait=}; pause, resume, promote, abort and rollback act on them;
- * {@code POST .../restart} replaces every instance of a service by a fresh one of what it runs.
+ * {@code POST .../restart} replaces every instance of a service by a fresh one of what it runs,
+ * {@code POST .../instances/ID/restart} one of them.
  * {@code DELETE /v1/services/APP/ENV} deletes a service: 202 while its instances stop (it then
  * shows {@code deletingSince}), 200 once it is gone; a GET answers 404 from then on.
  */
@@ -79,6 +80,15 @@ final class ServiceRoutes {
                 new Route("POST", svc + "/restart", clients, c -> {
                     RestartRequest req = h.optionalBody(c, RestartRequest.class, EMPTY_RESTART);
                     return h.command(201, (s, now) -> s.services().restart(mine(c, s), req, who(c.principal()), now));
+                }),
+                new Route("POST", svc + "/instances/{id}/restart", clients, c -> {
+                    RestartRequest req = h.optionalBody(c, RestartRequest.class, EMPTY_RESTART);
+                    if (req.overridesBounds()) {
+                        throw new ValidationException(req.maxSurge() != null ? "maxSurge" : "maxUnavailable", "applies to the restart of a whole service; "
+                                + "one instance is restarted as a drain moves it: a fresh one beside it, then it stops");
+                    }
+                    return h.command(202, (s, now) -> s.services().restartInstance(mine(c, s), c.param("id"), req.check().reason(),
+                            req.actor() != null ? req.actor() + " (" + who(c.principal()) + ")" : who(c.principal()), now));
                 }),
                 new Route("GET", "/v1/deployments/{id}", clients, c -> h.query(c, s -> deployment(c, s))),
                 new Route("GET", "/v1/deployments/{id}/events", clients, c -> {

@@ -304,6 +304,14 @@ public final class ClusterState {
         return Membership.setDraining(this, id, true, deadline, now);
     }
 
+    /** How the reason of an allocation asked to leave by the restart of its instance begins: its agent's drain, called off, leaves it so. */
+    public static final String RESTARTED = "restarted by ";
+
+    /** Asks one live allocation to leave ({@code LEAVING}, with {@code reason}), as a drain asks all of an agent's; see {@link Membership}. */
+    public AllocationInfo askToLeave(String id, String reason, Instant now) {
+        return Membership.askToLeave(this, id, reason, now);
+    }
+
     /**
      * The sum of what ready agents have (the total DRF measures shares against, and guarantees
      * are held back from) may have changed: it is summed again when next needed ({@link #sumTotal}).

@@ -142,7 +142,7 @@ final class Membership {
                 al = Records.transition(al, AllocationState.LEAVING, "agent " + a.name() + " is draining: release this allocation"
                         + (until == null ? "" : " by " + until), now, s.nextIndex(), s.config.historyLimit());
                 s.putAllocation(al);
-            } else if (!draining && al.state() == AllocationState.LEAVING) {
+            } else if (!draining && al.state() == AllocationState.LEAVING && (al.reason() == null || !al.reason().startsWith(ClusterState.RESTARTED))) { // a restart's stays
                 s.putAllocation(Records.transition(al, AllocationState.ALLOCATED, "agent " + a.name() + " is eligible again", now, s.nextIndex(),
                         s.config.historyLimit()));
             }
@@ -153,6 +153,20 @@ final class Membership {
         }
         s.refreshTotal();
         return b;
+    }
+
+    /**
+     * Asks one allocation to leave: ALLOCATED to LEAVING with {@code reason}, as a drain asks each
+     * allocation on its agent (its holder releases it when it is ready: for a service's instance,
+     * once a fresh one has taken its place). One leaving already is left as it is.
+     */
+    static AllocationInfo askToLeave(ClusterState s, String id, String reason, Instant now) {
+        AllocationInfo al = s.allocation(id);
+        if (al.state() == AllocationState.ALLOCATED) {
+            al = Records.transition(al, AllocationState.LEAVING, reason, now, s.nextIndex(), s.config.historyLimit());
+            s.putAllocation(al);
+        }
+        return al;
     }
 
     /** When a lease renewed at {@code now} for {@code ttlMillis} ends: never past the drain deadline of the agent it is on. */

@@ -123,6 +123,27 @@ class ReconcilerTest {
         assertThat(later).noneMatch(a -> a instanceof Action.Place);
     }
 
+    @Test
+    void anInstanceAskedToRestartMovesAsADrainsDoesAndSaysWhy() {
+        RolloutSim sim = new RolloutSim(11);
+        sim.steady(3);
+        String moving = sim.inst.keySet().iterator().next();
+        sim.leaving.add(moving);
+        java.util.Map<String, String> asked = java.util.Map.of(moving, "restarted by admin: stuck");
+        List<Action> first = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, asked, sim.now);
+        assertThat(first).containsExactly(new Action.Place(1, "replaces " + moving + " (restarted by admin: stuck)", false, moving));
+        List<Action> later = List.of();
+        for (int k = 0; k < 20 && later.stream().noneMatch(a -> a instanceof Action.Stop); k++) {
+            sim.round();
+            sim.now = sim.now.plusSeconds(5);
+            sim.calm();
+            assertThat(sim.inst.get(moving).stopRequested()).as("it serves until the fresh one is available").isFalse();
+            later = Reconciler.decide(sim.svc, null, List.copyOf(sim.inst.values()), sim.leaving, asked, sim.now);
+        }
+        assertThat(later).contains(new Action.Stop(moving, "restarted by admin: stuck, and a fresh instance took its place"));
+        assertThat(later).noneMatch(a -> a instanceof Action.Place);
+    }
+
     /** Seconds from a drain's first decision to the stop of the instance it moves, for a service whose last deployment had {@code minHealthyTime}. */
     private static long secondsToMove(String minHealthyTime) {
         RolloutSim sim = new RolloutSim(7);

@@ -102,6 +102,7 @@ class AuthorizationMatrixTest {
         row("POST /v1/services/{app}/{env}/rollback",           "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/restart/plan",       "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/restart",            "401 401 403 403 404 403 ok ok");
+        row("POST /v1/services/{app}/{env}/instances/{id}/restart", "401 401 403 403 404 403 ok ok");
         row("POST /v1/services/{app}/{env}/monitors",           "401 401 403 403 404 403 ok ok");
         row("PUT /v1/services/{app}/{env}/secrets/{name}",      "401 401 403 403 404 403 ok ok");
         row("POST /v1/deployments/{id}/pause",                  "401 401 403 403 404 403 ok ok");
@@ -178,6 +179,7 @@ class AuthorizationMatrixTest {
                 + "\"constraints\":[{\"attribute\":\"agent\",\"op\":\"=\",\"value\":\"" + m1[0] + "\"}]}");
         assertThat(svc.code()).as(String.valueOf(svc.body())).isEqualTo(201);
         ids.put("deployment", svc.body().path("deployment").path("id").asText());
+        ids.put("instance", s.get("/v1/services/web/prod/instances", ra).body().get(0).path("id").asText());
         var mon = s.post("/v1/services/web/prod/monitors", ra, "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\"}");
         assertThat(mon.code()).as(String.valueOf(mon.body())).isEqualTo(201);
         ids.put("monitor", mon.body().path("id").asText());
@@ -196,7 +198,8 @@ class AuthorizationMatrixTest {
                 : template.startsWith("/v1/tasks/") ? ids.get("task")
                 : template.startsWith("/v1/deployments/") ? ids.get("deployment")
                 : template.startsWith("/v1/monitors/") ? ids.get("monitor")
-                : template.startsWith("/v1/tokens/") ? ids.get("token") : "none";
+                : template.startsWith("/v1/tokens/") ? ids.get("token")
+                : template.contains("/instances/{id}") ? ids.get("instance") : "none";
         return template.replace("{id}", id).replace("{task}", ids.get("task")).replace("{name}", "ra").replace("{app}", "web").replace("{env}", "prod")
                 .replace("{digest}", ids.get("digest")).replace("{file}", "app.js");
     }

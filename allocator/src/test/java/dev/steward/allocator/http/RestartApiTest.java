@@ -229,4 +229,87 @@ class RestartApiTest {
             assertThat(r.body().path("revision").path("spec").path("packageDigest").asText()).isEqualTo(bad);
         }
     }
+
+    @Test
+    void one_instance_is_restarted_as_a_drain_moves_it_a_fresh_one_beside_it_first() {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
+            String digest = s.uploadScript("sleep 3600");
+            String[] m1 = s.agent("m1", "4", "2g");
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":3," + SMALL + "}").code()).isEqualTo(201);
+            playToTheEnd(s, m1);
+            JsonNode x = live(s).get(1);
+            String id = x.path("id").asText();
+            String path = "/v1/services/web/prod/instances/" + id + "/restart";
+
+            LiveServer.Reply r = s.post(path, s.admin(), "{\"reason\":\"stuck on a lock\"}");
+            assertThat(r.code()).as("%s", r.body()).isEqualTo(202);
+            assertThat(r.body().path("id").asText()).isEqualTo(id);
+            assertThat(r.body().path("reason").asText()).as("said on the instance while it serves on").isEqualTo("restarted by admin: stuck on a lock; "
+                    + "a fresh instance takes its place");
+            JsonNode al = s.get("/v1/allocations/" + x.path("allocationId").asText(), s.admin()).body();
+            assertThat(al.path("state").asText()).isEqualTo("LEAVING");
+            assertThat(al.path("reason").asText()).isEqualTo("restarted by admin: stuck on a lock");
+            assertThat(s.post(path, s.admin(), null).code()).as("asked again: nothing more").isEqualTo(202);
+
+            AtomicInteger fewest = new AtomicInteger(Integer.MAX_VALUE);
+            AtomicInteger most = new AtomicInteger();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                s.play(m1);
+                fewest.set(Math.min(fewest.get(), service(s).path("available").asInt()));
+                most.set(Math.max(most.get(), live(s).size()));
+                JsonNode old = s.get("/v1/services/web/prod/instances", s.admin()).body().findParents("id").stream()
+                        .filter(i -> i.path("id").asText().equals(id)).findFirst().orElseThrow();
+                return old.path("state").asText().equals("STOPPED") && live(s).stream()
+                        .anyMatch(i -> id.equals(i.path("movedFrom").asText()) && i.path("state").asText().equals("HEALTHY"));
+            });
+            assertThat(fewest.get()).as("the fresh one is available before the old one stops").isGreaterThanOrEqualTo(3);
+            assertThat(most.get()).as("one fresh instance, however often it was asked").isEqualTo(4);
+            List<JsonNode> now = live(s);
+            assertThat(now).hasSize(3).allSatisfy(i -> assertThat(i.path("revision").asInt()).isEqualTo(1)).noneMatch(i -> i.path("id").asText().equals(id));
+            JsonNode stopped = s.get("/v1/services/web/prod/instances", s.admin()).body().findParents("id").stream()
+                    .filter(i -> i.path("id").asText().equals(id)).findFirst().orElseThrow();
+            assertThat(stopped.path("reason").asText()).isEqualTo("restarted by admin: stuck on a lock, and a fresh instance took its place");
+            assertThat(s.get("/v1/services/web/prod/revisions", s.admin()).body().size()).as("no new revision").isEqualTo(1);
+            assertThat(service(s).path("deployment").isMissingNode() || service(s).path("deployment").isNull()).as("no deployment").isTrue();
+
+            LiveServer.Reply ended = s.post(path, s.admin(), null);
+            assertThat(ended.code()).isEqualTo(409);
+            assertThat(ended.body().path("detail").asText()).contains("has ended (stopped): there is nothing to restart");
+            assertThat(s.post("/v1/services/web/prod/instances/" + "f".repeat(16) + "/restart", s.admin(), null).code()).isEqualTo(404);
+            String fresh = now.get(0).path("id").asText();
+            LiveServer.Reply bounded = s.post("/v1/services/web/prod/instances/" + fresh + "/restart", s.admin(), "{\"maxSurge\":\"1\"}");
+            assertThat(bounded.code()).isEqualTo(400);
+            assertThat(bounded.body().path("field").asText()).isEqualTo("maxSurge");
+            assertThat(s.post("/v1/services/web/prod/instances/" + fresh + "/restart", s.admin(), "{\"reason\":\"a\\u0007b\"}").body().path("field")
+                    .asText()).isEqualTo("reason");
+            s.put("/v1/roles/other", s.admin(), "{}");
+            String other = s.post("/v1/roles/other/tokens", s.admin(), null).body().path("token").asText();
+            assertThat(s.post("/v1/services/web/prod/instances/" + fresh + "/restart", other, null).code()).as("another role's").isEqualTo(404);
+            assertThat(s.get("/v1/allocations/" + now.get(0).path("allocationId").asText(), s.admin()).body().path("state").asText())
+                    .as("no refusal asked anything to leave").isEqualTo("ALLOCATED");
+        }
+    }
+
+    @Test
+    void a_drain_of_its_agent_called_off_meanwhile_does_not_call_an_instances_restart_off() {
+        try (LiveServer s = new LiveServer(c -> c.withHeartbeatGrace(Duration.ofMinutes(10)))) {
+            String digest = s.uploadScript("sleep 3600");
+            String[] m1 = s.agent("m1", "4", "2g");
+            assertThat(s.put("/v1/services/web/prod", s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":3," + SMALL + "}").code()).isEqualTo(201);
+            playToTheEnd(s, m1);
+            JsonNode x = live(s).get(0);
+            String id = x.path("id").asText();
+            assertThat(s.post("/v1/services/web/prod/instances/" + id + "/restart", s.admin(), null).code()).isEqualTo(202);
+            assertThat(s.post("/v1/agents/" + m1[0] + "/drain", s.admin(), null).code()).isEqualTo(200);
+            assertThat(s.post("/v1/agents/" + m1[0] + "/enable", s.admin(), null).code()).isEqualTo(200);
+            JsonNode still = s.get("/v1/allocations/" + x.path("allocationId").asText(), s.admin()).body();
+            assertThat(still.path("state").asText()).as("the enable gives back what the drain asked, not what the restart did").isEqualTo("LEAVING");
+            assertThat(still.path("reason").asText()).isEqualTo("restarted by admin");
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                s.play(m1);
+                List<JsonNode> now = live(s);
+                return now.size() == 3 && now.stream().allMatch(i -> i.path("state").asText().equals("HEALTHY") && !i.path("id").asText().equals(id));
+            });
+        }
+    }
 }
