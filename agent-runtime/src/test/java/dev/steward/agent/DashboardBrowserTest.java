@@ -393,6 +393,27 @@ class DashboardBrowserTest {
     }
 
     @Test
+    void one_instance_is_restarted_from_its_row_in_two_clicks_a_fresh_one_beside_it_first() throws Exception {
+        awaitEnd(deploy(teamB, "billing", "onerow", "{\"packageDigest\":\"" + v1 + "\",\"instances\":1" + FAST + "}"));
+        String id = c.call("GET", "/v1/services/billing/onerow/instances", null).get(0).path("id").asText();
+        b.signIn(c.server.url(), teamB);
+        b.open(c.server.url() + "/#/services/billing/onerow");
+        String button = "button.restart-instance[data-instance='" + id + "']";
+        b.awaitTrue(() -> b.find(button).isDisplayed(), Duration.ofSeconds(20));
+        b.find(button).click();
+        assertThat(b.find(button).getText()).as("nothing is restarted in one click").contains("Start a fresh one, then stop this one");
+        assertThat(c.call("GET", "/v1/services/billing/onerow/instances", null).get(0).path("reason").asText()).doesNotStartWith("restarted by");
+        b.find(button).click();
+        // the page shows the fresh one taking over, and the old one stopped, without a reload
+        b.awaitText("table.instances", "took over from " + id + ", restarted", Duration.ofSeconds(60));
+        b.awaitTrue(() -> b.driver.findElements(By.cssSelector("table.instances tr[data-instance='" + id + "'][data-state='stopped']")).size() == 1,
+                Duration.ofSeconds(60));
+        assertThat(c.call("GET", "/v1/services/billing/onerow/revisions", null).size()).as("no new revision").isEqualTo(1);
+        c.callAs(teamB, "DELETE", "/v1/services/billing/onerow", null); // its room back for the other tests
+        await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamB, "/v1/services/billing/onerow"));
+    }
+
+    @Test
     void a_services_secrets_are_shown_by_name_version_and_use_never_by_value() throws Exception {
         c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"first-s3cr3t-value\"}");
         c.callAs(teamB, "PUT", "/v1/services/billing/vault/secrets/api-key", "{\"value\":\"second-s3cr3t-value\"}"); // version 2

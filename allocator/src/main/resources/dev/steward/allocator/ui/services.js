@@ -56,9 +56,14 @@ export function deploymentsView(main, params, {signal, problem}) {
   watch('/v1/services', list => table.update(list.filter(s => s.deployment).sort((a, b) => a.name.localeCompare(b.name))), signal, problem);
 }
 
-export function instancesTable(instances) {
+/**
+ * A service's instances; with {@code restart} (the service page's), each live one placed has a
+ * Restart action: two clicks, then {@code restart(instance)} asks for a fresh one in its place.
+ */
+export function instancesTable(instances, restart) {
+  const heads = ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Output', 'Note'].concat(restart ? ['Restart'] : []);
   return h('table', {class: 'instances'},
-    h('thead', {}, h('tr', {}, ['Instance', 'Revision', 'State', 'Agent', 'Ports', 'Since', 'Output', 'Note'].map(x => h('th', {}, x)))),
+    h('thead', {}, h('tr', {}, heads.map(x => h('th', {}, x)))),
     h('tbody', {}, instances.length ? instances.map(i => h('tr', {'data-instance': i.id, 'data-state': lower(i.state)},
       h('td', {class: 'mono'}, i.allocationId ? h('a', {href: allocationLink(i.allocationId), title: 'its allocation', class: 'allocation'}, i.id) : i.id),
       h('td', {}, `r${i.revision}`),
@@ -68,7 +73,27 @@ export function instancesTable(instances) {
       h('td', {class: 'muted'}, ago(i.healthySince || i.createdAt)),
       h('td', {}, i.taskId ? outputLinks(i.taskId)
         : h('span', {class: 'muted'}, '—')),
-      h('td', {class: 'muted'}, (i.reason || '') + (i.movedFrom ? ` (took over from ${i.movedFrom}, whose agent drained)` : '')))) : h('tr', {}, h('td', {colspan: 8, class: 'muted'}, 'None.'))));
+      h('td', {class: 'muted'}, (i.reason || '') + tookOver(i, instances)),
+      restart ? h('td', {}, restartable(i) ? restartOne(i, restart) : '') : null)) : h('tr', {}, h('td', {colspan: heads.length, class: 'muted'}, 'None.'))));
+}
+
+/** Whether an instance can be restarted alone: live, placed, not stopping, not already making way for a fresh one. */
+function restartable(i) {
+  return ['STARTING', 'HEALTHY', 'UNHEALTHY'].includes(i.state) && i.allocationId && !i.stopRequested && !(i.reason || '').startsWith('restarted by ');
+}
+
+/** One instance's Restart, in two clicks: the first says what the second does. */
+function restartOne(i, restart) {
+  const b = h('button', {type: 'button', class: 'restart-instance', 'data-instance': i.id, onclick: () => {
+    if (!b.dataset.armed) {
+      b.dataset.armed = 'yes';
+      b.textContent = 'Start a fresh one, then stop this one';
+      return;
+    }
+    b.disabled = true;
+    restart(i);
+  }}, 'Restart…');
+  return b;
 }
 
 /** Delete, in two clicks: the first shows what the second does. Once taken, the list of services shows it stopping, then gone. */
@@ -118,7 +143,12 @@ export function serviceView(main, [app, env], {signal, problem}) {
       const [revisions, instances, endpoints, deployments, monitors, secrets] = await Promise.all(
         ['/revisions', '/instances', '/endpoints', '/deployments', '/monitors', '/secrets'].map(p => api(path + p, {signal}).then(r => r.data)));
       fill(body,
-        h('h2', {}, 'Instances'), instancesTable(instances.filter(i => !['STOPPED', 'FAILED', 'LOST'].includes(i.state) || i.revision === s.revision)),
+        h('h2', {}, 'Instances'), instancesTable(instances.filter(i => !['STOPPED', 'FAILED', 'LOST'].includes(i.state) || i.revision === s.revision),
+          s.deletingSince ? null : async i => {
+            try {
+              await api(`${path}/instances/${encodeURIComponent(i.id)}/restart`, {method: 'POST', body: {}});
+            } catch (e) { problem(e); }
+          }),
         h('h2', {}, 'Endpoints'),
         endpoints.length ? h('ul', {id: 'endpoints'}, endpoints.map(e => h('li', {class: 'mono'},
           `${e.host} ${Object.entries(e.ports || {}).map(([k, v]) => `${k}:${v}`).join(' ')} (r${e.revision}, ${e.instance})`)))
@@ -159,4 +189,11 @@ function origin(r) {
   if (r.promotedFrom) return `promoted from ${r.promotedFrom}`;
   if (r.rolledBackTo) return `rollback to r${r.rolledBackTo}`;
   return '—';
+}
+
+/** What a fresh instance took over from: one restarted alone (its reason says so), else one on a draining agent. */
+function tookOver(i, all) {
+  if (!i.movedFrom) return '';
+  const from = all.find(x => x.id === i.movedFrom);
+  return ` (took over from ${i.movedFrom}, ${from && (from.reason || '').startsWith('restarted by ') ? 'restarted' : 'whose agent drained'})`;
 }
