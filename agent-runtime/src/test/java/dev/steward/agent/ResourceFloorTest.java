@@ -32,6 +32,7 @@ class ResourceFloorTest {
     private final String parent = "steward-test-floor-" + UUID.randomUUID().toString().substring(0, 8);
     private Cgroups cgroups;
     private TaskProcess process;
+    private final List<Path> made = new java.util.ArrayList<>(); // the task's groups, each in its allocation's
 
     @AfterEach
     void clean() throws Exception {
@@ -41,9 +42,11 @@ class ResourceFloorTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !p.alive());
         }
         if (cgroups != null) {
+            // a killed task's group can be removed only once the kernel has let go of its last process: retry until it is gone,
+            // with its allocation's group (before, one try: on a busy machine the groups were left behind)
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 cgroups.remove("t1");
-                return true;
+                return made.stream().allMatch(g -> Files.notExists(g) && Files.notExists(g.getParent()));
             });
         }
         Cgroups.removeParentIfEmpty(parent);
@@ -60,6 +63,7 @@ class ResourceFloorTest {
         process = launcher.launch(t, Files.createDirectories(data.resolve("tasks").resolve("t1")));
         boolean v2 = cgroups.kind().equals("v2");
         List<Path> groups = cgroups.procs("t1").stream().map(Path::getParent).toList();
+        made.addAll(groups);
         Path memory = v2 ? groups.get(0) : groups.stream().filter(g -> g.toString().contains("/memory/")).findFirst().orElseThrow();
         Path cpu = v2 ? groups.get(0) : groups.stream().filter(g -> g.toString().contains("/cpu/") || g.toString().contains("/cpu,cpuacct/"))
                 .findFirst().orElseThrow();
