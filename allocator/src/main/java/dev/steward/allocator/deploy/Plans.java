@@ -17,7 +17,7 @@ import java.util.Locale;
 
 /**
  * What a deploy, a rollback or a restart would do ({@link DeployPlan}), worked out by the same decision
- * and checks as the real one ({@link Deploys#decide}, {@link Deploys#rollbackTarget}, {@link Deploys#restartOf}), so a plan
+ * and checks as the real one ({@link Deploys#decide}, {@link Deploys#rollbackTarget}, {@link Restarts#restartOf}), so a plan
  * is refused exactly as its deploy would be, and nothing is changed: a read on the owner thread.
  * Whether its instances find room is rehearsed on the placement index ({@link
  * ClusterState#rehearse}); a new revision's instances with the room of those they replace counted
@@ -27,11 +27,13 @@ final class Plans {
     private final ClusterState state;
     private final Services services;
     private final Deploys deploys;
+    private final Restarts restarts;
 
-    Plans(ClusterState state, Services services, Deploys deploys) {
+    Plans(ClusterState state, Services services, Deploys deploys, Restarts restarts) {
         this.state = state;
         this.services = services;
         this.deploys = deploys;
+        this.restarts = restarts;
     }
 
     /** What {@link Deploys#deploy} would do. */
@@ -53,14 +55,14 @@ final class Plans {
         return describe(d, r.number(), null);
     }
 
-    /** What {@link Deploys#restart} would do: a new revision with the spec of the one that runs, over every instance. */
+    /** What {@link Restarts#restart} would do: a new revision with the spec of the one that runs, over every instance. */
     DeployPlan restart(String name, dev.steward.api.RestartRequest req) {
-        Deploys.Restart r = deploys.restartOf(name, req);
+        Restarts.Restart r = restarts.restartOf(name, req);
         ServiceRecord s = r.service();
         Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
                 s.priorityValue()).parse(), r.rollout(), DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, null, r.of(), null);
         DeployPlan p = describe(d, null, r.of().number());
-        String caveat = Deploys.unstable(r);
+        String caveat = Restarts.unstable(r);
         return caveat.isEmpty() ? p : new DeployPlan(p.service(), p.action(), p.revision(), p.fromRevision(), p.instancesFrom(), p.instancesTo(), p.changes(),
                 p.strategy(), p.deployment(), p.placement(), p.message() + caveat);
     }

@@ -35,6 +35,7 @@ public final class Services {
     private static final int KEEP_DEPLOYMENTS = 20;
     private final ClusterState state;
     private final Deploys deploys;
+    private final Restarts restarts;
     private final Plans plans;
     private final Deletes deletes;
     private final InstanceRestarts instanceRestarts;
@@ -68,7 +69,8 @@ public final class Services {
     public Services(ClusterState state) {
         this.state = state;
         this.deploys = new Deploys(state, this);
-        this.plans = new Plans(state, this, deploys);
+        this.restarts = new Restarts(this, deploys);
+        this.plans = new Plans(state, this, deploys, restarts);
         this.deletes = new Deletes(state, this);
         this.instanceRestarts = new InstanceRestarts(state, this, deploys);
         this.actions = new DeploymentActions(state, this);
@@ -114,9 +116,9 @@ public final class Services {
         return plans.rollback(name, to);
     }
 
-    /** A rolling restart ({@link Deploys#restart}): every instance replaced by a fresh one of the same package and config. */
+    /** A rolling restart ({@link Restarts#restart}): every instance replaced by a fresh one of the same package and config. */
     public DeployResult restart(String name, dev.steward.api.RestartRequest req, String who, Instant now) {
-        return deploys.restart(name, req, who, now);
+        return restarts.restart(name, req, who, now);
     }
 
     /**

@@ -14,7 +14,7 @@
  * the steady state has stopped the last, the service and all it keeps are forgotten.
  * {@link dev.steward.allocator.deploy.ServiceSecrets} keeps the values roles set for their
  * services, which a revision names by version and an instance's task gets when it is made.
- * A restart of a whole service is a new revision with the spec that runs ({@code Deploys#restart});
+ * A restart of a whole service is a new revision with the spec that runs ({@link dev.steward.allocator.deploy.Restarts});
  * {@link dev.steward.allocator.deploy.InstanceRestarts} restarts one instance by asking its
  * allocation to leave, so the reconciler moves it as it moves a draining agent's.
  */
