@@ -132,7 +132,7 @@ final class Controller {
                     }
                 }
             } else if (r.why() != null) {
-                n = reason(n, "not placed yet: " + r.why().summary());
+                n = Rollouts.reason(n, "not placed yet: " + r.why().summary());
                 if (!n.reason().equals(i.reason())) { // said in the rollout's log once per change, not only in the instance list
                     DeploymentInfo d = deploymentOf(n);
                     if (d != null) {
@@ -219,7 +219,7 @@ final class Controller {
                 n = Rollouts.instance(n, InstanceState.STARTING, null, now);
             }
             if (n.healthySince() == null) {
-                n = Rollouts.healthySince(reason(n, checked ? "health check passing" : "running (no health check)"), now);
+                n = Rollouts.healthySince(Rollouts.reason(n, checked ? "health check passing" : "running (no health check)"), now);
             }
             return n;
         }
@@ -234,7 +234,7 @@ final class Controller {
         if (n.healthySince() != null) {
             n = Rollouts.healthySince(n, null);
         }
-        return reason(n, why);
+        return Rollouts.reason(n, why);
     }
 
     /** The deployment under way that rolls out instance {@code n}'s revision, or null. */
@@ -253,15 +253,6 @@ final class Controller {
         return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), a.id(), n.taskId(),
                 a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
                 n.endedAt(), n.movedFrom(), now, n.createIndex(), n.modifyIndex());
-    }
-
-    private static InstanceInfo reason(InstanceInfo n, String why) {
-        if (why.equals(n.reason())) {
-            return n;
-        }
-        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), n.allocationId(),
-                n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(), n.movedFrom(),
-                n.placedAt(), n.createIndex(), n.modifyIndex());
     }
 
     private boolean put(InstanceInfo before, InstanceInfo after) {

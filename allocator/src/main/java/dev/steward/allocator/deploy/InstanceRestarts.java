@@ -54,9 +54,7 @@ final class InstanceRestarts {
         String why = ClusterState.RESTARTED + who + (reason == null || reason.isBlank() ? "" : ": " + reason);
         state.askToLeave(al.id(), why, now);
         // said on the instance too until it stops, so a reader of the service knows why a fresh one took over from it
-        InstanceInfo said = new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(),
-                i.taskId(), i.agentId(), i.host(), i.ports(), i.healthySince(), i.availableAt(), why + "; a fresh instance takes its place",
-                i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(), i.modifyIndex());
+        InstanceInfo said = Rollouts.reason(i, why + "; a fresh instance takes its place");
         services.putInstance(said);
         return services.instanceRecord(id);
     }

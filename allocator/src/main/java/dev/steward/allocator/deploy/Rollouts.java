@@ -112,6 +112,16 @@ public final class Rollouts {
                 i.stopRequested() || to == InstanceState.STOPPING, i.createdAt(), to.terminal() ? now : i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(), i.modifyIndex());
     }
 
+    /** The instance with {@code why} as its reason (itself when that is its reason already); no transition. */
+    public static InstanceInfo reason(InstanceInfo n, String why) {
+        if (why.equals(n.reason())) {
+            return n;
+        }
+        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), n.allocationId(),
+                n.taskId(), n.agentId(), n.host(), n.ports(), n.healthySince(), n.availableAt(), why, n.stopRequested(), n.createdAt(), n.endedAt(), n.movedFrom(),
+                n.placedAt(), n.createIndex(), n.modifyIndex());
+    }
+
     public static InstanceInfo healthySince(InstanceInfo i, Instant since) {
         return new InstanceInfo(i.id(), i.service(), i.revision(), i.packageDigest(), i.buildUrl(), i.state(), i.requestId(), i.allocationId(), i.taskId(),
                 i.agentId(), i.host(), i.ports(), since, i.availableAt(), i.reason(), i.stopRequested(), i.createdAt(), i.endedAt(), i.movedFrom(), i.placedAt(), i.createIndex(),
