@@ -123,9 +123,13 @@ public final class TaskProcess {
         }
     }
 
-    /** True while the wrapper runs. */
+    /**
+     * True while the wrapper runs. A wrapper whose start time could not be read (it had exited
+     * before the agent looked: startTimeOf gave -1) is never alive; without this check it would be
+     * alive for ever once reaped, as -1 is also what a gone process reads as.
+     */
     public boolean alive() {
-        return pid > 0 && startTimeOf(pid) == startTime;
+        return pid > 0 && startTime >= 0 && startTimeOf(pid) == startTime;
     }
 
     /** The exit status the wrapper recorded, or null if it has not (still running, or killed itself). */

@@ -52,4 +52,21 @@ class TaskProcessSignalTest {
         p.signal("KILL"); // nothing to signal: returns at once, and nothing else is hit
         assertThat(p.alive()).isFalse();
     }
+
+    /**
+     * A wrapper that exited before its start time was read: the launcher records -1, which is also
+     * what a reaped process reads as, and such a task was alive for ever (its stop waited out the
+     * kill timeout, its end was never seen). The race the test above runs into now and then, made
+     * sure.
+     */
+    @Test
+    void a_process_that_exited_before_its_start_time_was_read_is_not_alive() throws Exception {
+        started = new ProcessBuilder("true").start();
+        started.waitFor();
+        long pid = started.pid();
+        await().atMost(Duration.ofSeconds(10)).until(() -> TaskProcess.startTimeOf(pid) < 0);
+        TaskProcess p = new TaskProcess(dir, pid, TaskProcess.startTimeOf(pid));
+        assertThat(p.alive()).isFalse();
+        p.signal("KILL"); // returns at once: nothing to signal
+    }
 }
