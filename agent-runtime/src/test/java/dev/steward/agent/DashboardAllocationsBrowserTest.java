@@ -131,4 +131,67 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
         b.awaitText("#log-status", "task " + task + " ended (exited) and agent m1 has removed its sandbox and its output", Duration.ofSeconds(30));
         b.awaitText("#task-state", "exited", Duration.ofSeconds(20));
     }
+
+    /**
+     * A task that starts between its output's refused read (its agent had no directory for it
+     * yet) and the page's look at its state: the page took the refusal for the end ("agent m1 has
+     * no output of task ...") and never read again. A stand-in agent's log server starts the task
+     * just before it sends that refusal, so the race is sure.
+     */
+    @Test
+    void an_output_page_whose_task_starts_just_after_its_read_was_refused_reads_again() throws Exception {
+        Browser.assumeAvailable();
+        c = new Cluster();
+        byte[] output = "started late\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.concurrent.atomic.AtomicReference<Runnable> startIt = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger refusals = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer standIn = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        standIn.createContext("/v1/tasks/", x -> {
+            Runnable start = startIt.getAndSet(null);
+            if (start != null) { // the first read: refused, as the task starts
+                start.run();
+                refusals.incrementAndGet();
+                byte[] no = "no task on this agent".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                x.sendResponseHeaders(404, no.length);
+                x.getResponseBody().write(no);
+                x.close();
+                return;
+            }
+            long offset = Long.parseLong(x.getRequestURI().getQuery().replaceAll(".*offset=(\\d+).*", "$1"));
+            int from = (int) Math.min(offset, output.length);
+            byte[] body = java.util.Arrays.copyOfRange(output, from, output.length);
+            x.getResponseHeaders().add("X-Steward-Log-Offset", Long.toString(output.length));
+            if (body.length == 0) {
+                x.getResponseHeaders().add("X-Steward-Log-End", "true");
+            }
+            x.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        standIn.start();
+        try {
+            dev.steward.api.AgentJoined joined = dev.steward.client.StewardClient.builder(c.server.url()).token(c.server.joinToken()).build()
+                    .register(new dev.steward.api.AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100",
+                            Map.of("address", "http://127.0.0.1:" + standIn.getAddress().getPort())));
+            dev.steward.client.StewardClient asAgent = dev.steward.client.StewardClient.builder(c.server.url()).token(joined.token()).build();
+            String task = c.task(c.allocate("0.1", "32m"), "{\"name\":\"late\",\"command\":\"true\"}");
+            assertThat(c.taskInfo(task).path("state").asText()).isEqualTo("PENDING");
+            startIt.set(() -> {
+                try {
+                    asAgent.reportTask(joined.agent().id(), task, new dev.steward.api.TaskStatus(1, dev.steward.api.TaskState.RUNNING, 4242L, null, null, null, 0, null));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            b = new Browser();
+            b.signIn(c.server.url(), c.server.adminToken());
+            b.open(c.server.url() + "/#/logs/" + task);
+            b.awaitText("#log", "started late", Duration.ofSeconds(30));
+            assertThat(refusals.get()).as("the first read was refused").isEqualTo(1);
+            assertThat(b.find("#log-status").getText()).doesNotContain("has no output");
+        } finally {
+            standIn.stop(0);
+        }
+    }
 }

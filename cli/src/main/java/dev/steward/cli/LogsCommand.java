@@ -77,6 +77,7 @@ final class LogsCommand implements Callable<Integer> {
         PrintStream out = TerminalSafe.raw(); // the task's own bytes, as they are (kubectl logs too)
         long offset = 0;
         boolean first = true;
+        AwaitStart start = new AwaitStart(c, taskId);
         while (true) {
             StewardClient.LogChunk chunk;
             try {
@@ -84,7 +85,7 @@ final class LogsCommand implements Callable<Integer> {
                         : c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
             } catch (StewardException e) {
                 // a follow of a task not started yet waits for it to start; a plain read says it has no output yet
-                if (follow && AwaitStart.afterRefusal(c, taskId, e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
+                if (follow && start.afterRefusal(e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
                     continue;
                 }
                 throw e;

@@ -148,6 +148,7 @@ final class ServiceLogs {
         PrefixedLines lines = new PrefixedLines(prefix(i));
         long offset = 0;
         boolean first = true;
+        AwaitStart start = new AwaitStart(c, i.taskId());
         try {
             while (true) {
                 StewardClient.LogChunk chunk;
@@ -155,7 +156,7 @@ final class ServiceLogs {
                     chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset, Duration.ofSeconds(30));
                 } catch (dev.steward.client.StewardException e) {
                     // an instance placed but not taken by its agent yet (a 404 from the agent, the task still PENDING): wait for it
-                    if (AwaitStart.afterRefusal(c, i.taskId(), e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
+                    if (start.afterRefusal(e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
                         continue;
                     }
                     throw e;

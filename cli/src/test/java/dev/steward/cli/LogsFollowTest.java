@@ -46,6 +46,8 @@ class LogsFollowTest {
     private final List<Long> reads = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean ended;
+    /** Runs once as the first refusal is about to be sent: the task starts between the refusal and the follow's next look. */
+    private volatile Runnable onFirstRefusal;
 
     @BeforeEach
     void standInAgent() throws IOException {
@@ -66,6 +68,11 @@ class LogsFollowTest {
         reads.add(offset);
         byte[] body;
         if (!started) {
+            Runnable r = onFirstRefusal;
+            onFirstRefusal = null;
+            if (r != null) {
+                r.run();
+            }
             body = "no task on this agent".getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(404, body.length);
         } else {
@@ -122,6 +129,35 @@ class LogsFollowTest {
             assertThat(run.out()).isEqualTo("hello\n");
             assertThat(run.err()).contains("(task " + t.task() + " has not started yet; waiting for it)")
                     .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    /**
+     * The task starts between its read's refusal and the follow's look at it: the follow took the
+     * refusal for the end and failed ("has not started"), although the task ran. A busy machine
+     * made this happen in one run of {@link #everyInstancesFollowWaitsForAnInstanceNotStartedYet}
+     * (7 December); here the stand-in agent starts the task just before it sends the refusal.
+     */
+    @Test
+    void aFollowWhoseTaskStartsJustAfterItsReadWasRefusedReadsAgain() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            onFirstRefusal = () -> {
+                started = true;
+                try {
+                    t.report(1, TaskState.RUNNING, null);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L)); // read again: "hello\n", then the follow waits for more
+            ended = true;
+            t.report(2, TaskState.EXITED, 0);
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("hello\n");
+            assertThat(run.err()).doesNotContain("has not started");
         }
     }
 

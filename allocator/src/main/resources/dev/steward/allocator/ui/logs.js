@@ -95,6 +95,7 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
   async function follow() {
     let offset = null;
     let pause = 2000; // after a failed read: 2 s, doubled each time up to 30 s (an agent that is gone is not asked every 2 s for ever)
+    let readAgain = false; // a refusal read again at once because the task had started meanwhile: the next one is the answer
     while (!signal.aborted) {
       try {
         if (offset === null) { // the last WINDOW bytes, from a line's start
@@ -116,6 +117,11 @@ export function logsView(main, [task, stream = 'stdout'], {signal, problem}) {
       } catch (e) {
         if (signal.aborted) return;
         const state = [400, 403, 404].includes(e.status) ? await taskState() : null;
+        if (e.status === 404 && state !== null && state !== 'PENDING' && !readAgain) {
+          // it started (or even ended) between the refused read and the look at it: its output is there now
+          readAgain = true;
+          continue;
+        }
         if ([400, 403, 404].includes(e.status) && state !== 'PENDING') {
           // not this token's, no such task, or one whose output its agent no longer has (the reason is the allocator's): trying again changes nothing
           fill(status, e.message);
