@@ -116,6 +116,8 @@ class LogsFollowTest {
 
             CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.size() >= 2); // the plain read's, then the follow's, both refused
+            // and it has seen the task pending: it waits on its blocking query (the task started before that is read again, as below)
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.engine().parkedQueries() == 1);
             assertThat(follow).as("the follow waits for the task rather than ending on the refusal").isNotDone();
 
             started = true;
@@ -176,6 +178,8 @@ class LogsFollowTest {
 
             CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
             await().atMost(Duration.ofSeconds(30)).until(() -> !reads.isEmpty()); // the instance's read, refused: not started yet
+            // and it has seen the instance's task pending: it waits on its blocking query, beside the one on the service's instances
+            await().atMost(Duration.ofSeconds(30)).until(() -> s.engine().parkedQueries() == 2);
             assertThat(follow).as("the follow waits for the instance rather than giving it up").isNotDone();
 
             started = true;
