@@ -92,7 +92,8 @@ final class RestartCommand implements Callable<Integer> {
             }
             return 0;
         }
-        System.out.println(said);
-        return new InstanceRestart(c, app, env, System.out).follow(asked.id(), follow, java.time.Clock.systemUTC());
+        java.io.PrintStream steps = conn.json() ? System.err : System.out; // with --output json, stdout is the outcome alone
+        steps.println(said);
+        return new InstanceRestart(c, app, env, steps, conn.json()).follow(asked.id(), follow, java.time.Clock.systemUTC());
     }
 }

@@ -303,6 +303,16 @@ class CliIT {
         assertThat(after).hasSize(2).noneMatch(i -> i.id().equals(one)).anyMatch(i -> one.equals(i.movedFrom()));
         assertThat(api().deployments().revisions("tapp", "it")).as("no new revision").hasSize(2);
         assertThat(run(0, "services", "tapp", "--env", "it")).contains("(took over from " + one + ", restarted)");
+        // with --output json, stdout is one document: how it ended (the steps go to stderr)
+        String other = after.stream().filter(i -> !one.equals(i.movedFrom())).findFirst().orElseThrow().id();
+        Process p = steward("restart", "tapp", "--env", "it", "--instance", other, "--timeout", "2m", "-o", "json")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        JsonNode outcome = Json.MAPPER.readTree(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("%s", outcome).isZero();
+        assertThat(outcome.path("restarted").asBoolean()).as("%s", outcome).isTrue();
+        assertThat(outcome.path("instance").path("id").asText()).isEqualTo(other);
+        assertThat(outcome.path("replacement").path("movedFrom").asText()).isEqualTo(other);
+        assertThat(outcome.path("replacement").path("state").asText()).isEqualTo("HEALTHY");
         run(0, "services", "delete", "tapp", "--env", "it");
         run(0, "secrets", "delete", "tapp", "--env", "it", "token");
     }
