@@ -38,9 +38,14 @@ final class DemoCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--keep", description = "Keep running afterwards (like 'steward dev'), so you can look around")
     boolean keep;
+    @picocli.CommandLine.Mixin
+    DevPorts ports;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        String lent = ports.checked(spec);
         if (!Files.isExecutable(Path.of("/usr/bin/python3")) && !Files.isExecutable(Path.of("/bin/python3"))) {
             System.err.println("steward demo: the example app needs python3 (apt-get install python3)");
             return 1;
@@ -48,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = data != null ? data.toAbsolutePath() : Files.createTempDirectory("steward-demo");
         long t0 = System.nanoTime();
         Logs.quiet(java.util.logging.Level.WARNING, "dev.steward"); // the demo says what happens itself; warnings still show
-        Embedded e = Embedded.start(dir, 0);
+        Embedded e = Embedded.start(dir, 0, lent);
         try {
             StewardClient c = StewardClient.builder(e.server.url()).token(e.server.adminToken()).build();
             System.out.printf("== embedded default up in %.1f s: allocator %s, agent %s; data %s%n", (System.nanoTime() - t0) / 1e9, e.server.url(),

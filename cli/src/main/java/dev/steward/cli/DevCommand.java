@@ -21,6 +21,12 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--port", description = "Port on 127.0.0.1; 0 takes a free one. Default: ${DEFAULT-VALUE}", defaultValue = "4646")
     int port;
 
+    @picocli.CommandLine.Mixin
+    DevPorts ports;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     static Path defaultData() {
         return Path.of(System.getProperty("user.home"), ".steward", "dev");
     }
@@ -28,8 +34,9 @@ final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = (data == null ? defaultData() : data).toAbsolutePath().normalize();
+        String lent = ports.checked(spec);
         long t0 = System.nanoTime();
-        Embedded e = Embedded.start(dir, port);
+        Embedded e = Embedded.start(dir, port, lent);
         Server server = e.server;
         Agent agent = e.agent;
         CountDownLatch stopped = new CountDownLatch(1);
@@ -42,6 +49,7 @@ final class DevCommand implements Callable<Integer> {
         }, "steward-dev-shutdown"));
         System.out.printf("steward dev ready in %.1f s: allocator %s, agent %s%n", (System.nanoTime() - t0) / 1e9, server.url(), agent.id());
         System.out.println("  data:  " + dir);
+        System.out.println("  ports: " + e.ports + " lent to tasks (--ports to choose others)");
         if ("root".equals(System.getProperty("user.name"))) { // a laptop's agent runs tasks as you: here that is root, with nothing kept apart
             System.out.println("  tasks: run as root, as you (steward dev runs them as its user); for a uid, /tmp, /proc and IPC of their own per "
                     + "task, run 'steward server' and 'steward agent' (docs/agent.md)");

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 
 /**
  * The local {@code steward dev} (and {@code demo}) processes of this user: each writes
- * {@code ~/.steward/run/dev-PID} with its address, data directory, port block and start time,
- * and removes it when it stops. Other commands find a local allocator here, whatever its
- * {@code --data} or {@code --port}; embedded agents take a port block no live one holds. An
+ * {@code ~/.steward/run/dev-PID} with its address, data directory, the ports its agent lends and
+ * its start time, and removes it when it stops. Other commands find a local allocator here,
+ * whatever its {@code --data} or {@code --port}; an embedded agent takes a port block no live one's
+ * ports overlap, unless {@code --ports} says which. An
  * entry whose process is gone (kill -9) is ignored and removed.
  */
 final class DevRegistry {
@@ -24,12 +25,8 @@ final class DevRegistry {
     static final int BLOCK = 1000;
     static final int BLOCKS = 12;
 
-    record Entry(long pid, String address, Path data, int block, long startedAt) {
-        String ports() {
-            int from = FIRST_PORT + block * BLOCK;
-            return from + "-" + (from + BLOCK - 1);
-        }
-
+    /** {@code ports}: the ranges its agent lends (a block of {@link #BLOCK}, or what {@code --ports} gave). */
+    record Entry(long pid, String address, Path data, String ports, long startedAt) {
         /** The admin token of this allocator, or null if it cannot be read. */
         String token() {
             try {
@@ -38,6 +35,12 @@ final class DevRegistry {
                 return null;
             }
         }
+    }
+
+    /** The ports of block {@code b}: 20000-20999 for 0. */
+    static String block(int b) {
+        int from = FIRST_PORT + b * BLOCK;
+        return from + "-" + (from + BLOCK - 1);
     }
 
     private final Path dir;
@@ -72,31 +75,45 @@ final class DevRegistry {
         return out;
     }
 
-    /** The lowest port block that no live entry holds (block 0 when all are taken: the agent's port check still skips what is in use). */
-    int freeBlock() {
+    /**
+     * The ports of the lowest block that no live entry's ports overlap (block 0 when all are
+     * taken: the agent's port check still skips what is in use).
+     */
+    String freeBlock() {
         boolean[] held = new boolean[BLOCKS];
         for (Entry e : live()) {
-            if (e.block() >= 0 && e.block() < BLOCKS) {
-                held[e.block()] = true;
+            List<dev.steward.api.AgentRegistration.PortRange> ranges;
+            try {
+                ranges = dev.steward.api.AgentRegistration.PortRange.parseList("ports", e.ports());
+            } catch (RuntimeException bad) {
+                continue; // an entry written by hand: it holds nothing
+            }
+            for (var r : ranges) {
+                for (int b = 0; b < BLOCKS; b++) {
+                    int from = FIRST_PORT + b * BLOCK;
+                    if (r.from() <= from + BLOCK - 1 && r.to() >= from) {
+                        held[b] = true;
+                    }
+                }
             }
         }
         for (int b = 0; b < BLOCKS; b++) {
             if (!held[b]) {
-                return b;
+                return block(b);
             }
         }
-        return 0;
+        return block(0);
     }
 
     /** Records this process; returns the file to remove when it stops. */
-    Path register(String address, Path data, int block) throws IOException {
+    Path register(String address, Path data, String ports) throws IOException {
         Files.createDirectories(dir);
         long pid = ProcessHandle.current().pid();
         Properties p = new Properties();
         p.setProperty("pid", Long.toString(pid));
         p.setProperty("address", address);
         p.setProperty("data", data.toAbsolutePath().toString());
-        p.setProperty("block", Integer.toString(block));
+        p.setProperty("ports", ports);
         p.setProperty("startedAt", Long.toString(System.currentTimeMillis()));
         Path f = dir.resolve("dev-" + pid);
         Path tmp = dir.resolve(".dev-" + pid + ".tmp");
@@ -111,8 +128,12 @@ final class DevRegistry {
         Properties p = new Properties();
         try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
             p.load(r);
+            String ports = p.getProperty("ports");
+            if (ports == null && p.getProperty("block") != null) { // written by an earlier steward: a block's number
+                ports = block(Integer.parseInt(p.getProperty("block")));
+            }
             return new Entry(Long.parseLong(p.getProperty("pid")), p.getProperty("address"), Path.of(p.getProperty("data")),
-                    Integer.parseInt(p.getProperty("block", "-1")), Long.parseLong(p.getProperty("startedAt", "0")));
+                    ports == null ? "" : ports, Long.parseLong(p.getProperty("startedAt", "0")));
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -16,25 +16,28 @@ import java.util.Map;
 final class Embedded implements AutoCloseable {
     final Server server;
     final Agent agent;
+    /** The host ports the agent lends to tasks. */
+    final String ports;
 
     private final String cgroupParent;
     private final Path registered;
 
-    private Embedded(Server server, Agent agent, String cgroupParent, Path registered) {
+    private Embedded(Server server, Agent agent, String ports, String cgroupParent, Path registered) {
         this.server = server;
         this.agent = agent;
+        this.ports = ports;
         this.cgroupParent = cgroupParent;
         this.registered = registered;
     }
 
     /**
-     * Starts both; the agent lends a port block no other local dev or demo holds (see
-     * {@link DevRegistry}), and the process is registered there so other commands find it.
+     * Starts both; the agent lends {@code ports} (null: a port block no other local dev or demo
+     * holds, see {@link DevRegistry}), and the process is registered there so other commands find it.
      */
-    static Embedded start(Path dir, int port) throws IOException {
+    static Embedded start(Path dir, int port, String ports) throws IOException {
         Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines say nothing the banner does not
         DevRegistry registry = DevRegistry.user();
-        int block = registry.freeBlock();
+        String lent = ports != null ? ports : registry.freeBlock();
         Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));
         try {
             Map<String, String> cfg = new LinkedHashMap<>();
@@ -46,9 +49,9 @@ final class Embedded implements AutoCloseable {
             cfg.put("user", ""); // a laptop: tasks run as you
             String cgroupParent = "steward-dev-" + ProcessHandle.current().pid(); // its own, removed when it stops
             cfg.put("cgroup-parent", cgroupParent);
-            cfg.put("ports", new DevRegistry.Entry(0, null, dir, block, 0).ports());
+            cfg.put("ports", lent);
             Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
-            return new Embedded(server, agent, cgroupParent, registry.register(server.url(), dir, block));
+            return new Embedded(server, agent, lent, cgroupParent, registry.register(server.url(), dir, lent));
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;

@@ -45,7 +45,7 @@ class CliIT {
     @BeforeAll
     static void startDev() throws Exception {
         dir = Files.createTempDirectory("steward-cli");
-        devProcess = new ProcessBuilder(java("dev", "--data", dir.toString(), "--port", "0")).redirectErrorStream(true)
+        devProcess = new ProcessBuilder(java("dev", "--data", dir.toString(), "--port", "0", "--ports", "28000-28999")) // its own ports: the other ITs run beside it (cli/pom.xml).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("local.log").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> !devProcess.isAlive() || Files.readString(dir.resolve("local.log")).contains("export STEWARD_TOKEN="));
         String log = Files.readString(dir.resolve("local.log"));

@@ -43,10 +43,14 @@ final class DevProcess implements AutoCloseable {
         this.token = token;
     }
 
-    /** Starts one in a new temporary directory ({@code data} under it), with these JVM options. */
-    static DevProcess start(String prefix, List<String> javaOpts) throws Exception {
+    /**
+     * Starts one in a new temporary directory ({@code data} under it), with these JVM options, its
+     * agent lending {@code ports}: each IT class has ranges of its own, as the failsafe forks run
+     * them side by side (cli/pom.xml).
+     */
+    static DevProcess start(String prefix, List<String> javaOpts, String ports) throws Exception {
         Path dir = Files.createTempDirectory(prefix);
-        Process p = new ProcessBuilder(java(javaOpts, "dev", "--data", dir.resolve("data").toString(), "--port", "0")).redirectErrorStream(true)
+        Process p = new ProcessBuilder(java(javaOpts, "dev", "--data", dir.resolve("data").toString(), "--port", "0", "--ports", ports)).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("dev.log").toFile()).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> !p.isAlive() || Files.readString(dir.resolve("dev.log")).contains("export STEWARD_TOKEN="));
         String log = Files.readString(dir.resolve("dev.log"));

@@ -114,7 +114,7 @@ class ReadmeTourIT {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "python3 is not installed at /usr/bin/python3 (.ci/run installs it)");
         home = Files.createTempDirectory("steward-tour-home");
         String javaOpts = "-Duser.home=" + home; // its own ~/.steward: no other dev on this machine is found
-        local = DevProcess.start("steward-tour", List.of(javaOpts));
+        local = DevProcess.start("steward-tour", List.of(javaOpts), "22000-22999");
         runTour(local.dir, javaOpts, Map.of());
     }
 
@@ -149,7 +149,7 @@ class ReadmeTourIT {
         cgroups.add(cgroup);
         agentData = home.resolve("agent");
         Process agent = new ProcessBuilder(DevProcess.java(List.of(javaOpts), "agent", "--server", url,
-                "--join-token-file", data.resolve("server/join.token").toString(), "--data", agentData.toString(), "--name", "dev",
+                "--join-token-file", data.resolve("server/join.token").toString(), "--data", agentData.toString(), "--name", "dev", "--ports", "22000-22999",
                 "--cgroup-parent", cgroup, "--ca-cert", ca, "--tls-cert", certs.resolve("agent.pem").toString(),
                 "--tls-key", certs.resolve("agent-key.pem").toString(), "--tls-verify-clients", "on"))
                 .redirectErrorStream(true).redirectOutput(home.resolve("agent.log").toFile()).start();

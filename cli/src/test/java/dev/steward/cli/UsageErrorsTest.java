@@ -21,4 +21,14 @@ class UsageErrorsTest {
         assertThat(r.err()).contains("'DBPASS=...' holds a value").contains("give the name alone ('DBPASS')").contains("--from-file")
                 .doesNotContain("s3cr3t");
     }
+
+    @Test
+    void portsThatAreNoRangeAreRefusedBeforeAnythingStarts() {
+        for (String bad : java.util.List.of("lots", "30000-20000", "70000", ",")) {
+            CliRun r = CliRun.of("dev", "--data", "/nonexistent/never-made", "--port", "0", "--ports", bad);
+            assertThat(r.code()).as("%s: %s", bad, r.err()).isEqualTo(2);
+            assertThat(r.err()).contains("--ports: ");
+        }
+        assertThat(CliRun.of("demo", "--ports", "x-y").err()).contains("--ports: 'x-y' is not a port or a range such as 20000-29999");
+    }
 }
