@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
                 PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, RestartCommand.class, PromoteCommand.class, HistoryCommand.class,
                 ServicesCommand.class, MonitorCommand.class, DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class,
                 RequestsCommand.class, AllocationsCommand.class, PackagesCommand.class, SecretsCommand.class, TlsCommand.class,
-                SnapshotCommand.class})
+                SnapshotCommand.class, CompletionCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -22,9 +22,17 @@ import java.util.concurrent.Callable;
                 "add --watch to follow the deployment to its end."})
 final class RolloutCommand implements Callable<Integer> {
     private static final java.util.Set<String> ACTIONS = java.util.Set.of("status", "watch", "pause", "resume", "promote", "abort");
+
+    /** The actions, in the order help names them: what {@code steward completion} offers after {@code rollout}. */
+    static final class Actions implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.List.of("status", "watch", "pause", "resume", "promote", "abort").iterator();
+        }
+    }
     private static final String NOT_AN_ACTION = "' is not status, watch, pause, resume, promote or abort";
 
-    @Parameters(index = "0", description = "status, watch, pause, resume, promote or abort")
+    @Parameters(index = "0", description = "status, watch, pause, resume, promote or abort", completionCandidates = Actions.class)
     String action;
     @Parameters(index = "1", description = "The deployment id")
     String id;
