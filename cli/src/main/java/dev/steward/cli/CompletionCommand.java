@@ -16,9 +16,9 @@ import java.util.concurrent.Callable;
  * there. One script serves both shells (zsh through its bash completion layer).
  */
 @Command(name = "completion", mixinStandardHelpOptions = true, description = "Print a script that completes steward's commands and options in bash or zsh.",
-        footer = {"", "In this shell:        source <(steward completion bash)",
-                "In every new bash:    steward completion bash > ~/.local/share/bash-completion/completions/steward",
-                "In zsh (~/.zshrc):    source <(steward completion zsh)"})
+        footer = {"", "In this shell:", "  source <(steward completion bash)", "In every new bash:",
+                "  steward completion bash > ~/.local/share/bash-completion/completions/steward", "In every new zsh, in ~/.zshrc:",
+                "  source <(steward completion zsh)"})
 final class CompletionCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh")
     String shell;

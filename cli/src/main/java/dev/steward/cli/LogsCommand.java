@@ -99,12 +99,20 @@ final class LogsCommand implements Callable<Integer> {
             }
             if (chunk.ended() && chunk.bytes().length == 0) {
                 TaskInfo t = c.task(taskId);
+                if (!t.state().terminal()) { // its agent ended the log before its report of the end reached the allocator: wait for it, a while
+                    TaskInfo reported = c.watch(dev.steward.client.Paths.v1("tasks", taskId), TaskInfo.class, ENDED_REPORT_WAIT, x -> x.state().terminal(),
+                            x -> { });
+                    t = reported != null ? reported : t;
+                }
                 System.err.println("(task " + taskId + " has ended: " + t.state().name().toLowerCase() + (t.reason() == null ? "" : ", " + t.reason())
                         + ")");
                 return 0;
             }
         }
     }
+
+    /** How long a follow whose log has ended waits for the allocator to hear how the task ended, to say it (then it says the state it has). */
+    static final Duration ENDED_REPORT_WAIT = Duration.ofSeconds(10);
 
     private int all(StewardClient c) throws Exception {
         if (env == null) {

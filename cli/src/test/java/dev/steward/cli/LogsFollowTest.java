@@ -46,6 +46,8 @@ class LogsFollowTest {
     private final List<Long> reads = new CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean ended;
+    /** A read was answered with the end of the log. */
+    private volatile boolean endServed;
     /** Runs once as the first refusal is about to be sent: the task starts between the refusal and the follow's next look. */
     private volatile Runnable onFirstRefusal;
 
@@ -80,6 +82,7 @@ class LogsFollowTest {
             x.getResponseHeaders().add("X-Steward-Log-Offset", Long.toString(offset + body.length));
             if (body.length == 0 && ended) {
                 x.getResponseHeaders().add("X-Steward-Log-End", "true");
+                endServed = true;
             }
             x.sendResponseHeaders(200, body.length == 0 ? -1 : body.length);
         }
@@ -123,7 +126,10 @@ class LogsFollowTest {
             started = true;
             t.report(1, TaskState.RUNNING, null);
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L)); // "hello\n" read, the follow waits for more
+            // the agent ends the log before its report of the end reaches the allocator: the follow waits for the report to say how it ended
             ended = true;
+            await().atMost(Duration.ofSeconds(30)).until(() -> endServed);
+            await().atMost(Duration.ofSeconds(30)).until(() -> follow.isDone() || s.engine().parkedQueries() == 1);
             t.report(2, TaskState.EXITED, 0);
 
             CliRun run = follow.get(60, TimeUnit.SECONDS);
