@@ -45,7 +45,10 @@ class MultiHostTest {
         String why = TestNetwork.unavailable();
         assumeTrue(why == null, "skipped: " + why);
         net = new TestNetwork();
-        c = new Cluster(Duration.ofSeconds(5), new InetSocketAddress(net.hostAddress(), 0)); // ten beats of 500 ms: a slow shared machine loses no agent by chance
+        // twenty beats of 500 ms: a slow shared machine loses no agent by chance. Ten were too few: with a browser test in the other
+        // fork, agents went unheard for a grace now and then (the other agents during the cut; once, perhaps, m2 before its task ran:
+        // that task was not RUNNING after 30 s, and nothing more was recorded)
+        c = new Cluster(Duration.ofSeconds(10), new InetSocketAddress(net.hostAddress(), 0));
         for (int i = 1; i <= 3; i++) {
             String ns = net.addHost(i);
             Map<String, String> cfg = c.agentConfig("m" + i, Map.of("bind", net.address(i) + ":0", "attribute.host", "h" + i, "allow-plain-http", "on"));
@@ -59,7 +62,7 @@ class MultiHostTest {
         String alloc = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"constraints\":[{\"attribute\":\"host\",\"op\":\"=\",\"value\":\"h2\"}]}")
                 .path("allocations").get(0).asText();
         String task = c.task(alloc, "{\"name\":\"w\",\"command\":\"sleep\",\"args\":[\"600\"]}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task).path("state").asText().equals("RUNNING"));
+        awaitRunning(task);
         TaskProcess p = TaskProcess.load(c.root.resolve("agent-m2").resolve("tasks").resolve(task));
         String m2 = c.taskInfo(task).path("agentId").asText();
 
@@ -86,12 +89,24 @@ class MultiHostTest {
         String again = c.call("POST", "/v1/requests", "{\"cpus\":\"0.1\",\"memory\":\"32m\",\"constraints\":[{\"attribute\":\"host\",\"op\":\"=\",\"value\":\"h2\"}]}")
                 .path("allocations").get(0).asText();
         String task2 = c.task(again, "{\"name\":\"w\",\"command\":\"sleep\",\"args\":[\"600\"]}");
-        await().atMost(Duration.ofSeconds(30)).until(() -> c.taskInfo(task2).path("state").asText().equals("RUNNING"));
+        awaitRunning(task2);
         long running = 0;
         for (JsonNode t : c.call("GET", "/v1/agents/" + m2 + "/tasks", null)) {
             running += t.path("state").asText().equals("RUNNING") ? 1 : 0;
         }
         assertThat(running).as("exactly one instance runs on the restored agent").isEqualTo(1);
+    }
+
+    /**
+     * Until the task runs; a failure says how it stands (its state and reason) and the agents'
+     * diagnosis: in one fresh-clone run (7 December) the first task on m2 was not RUNNING after
+     * 30 s, where it takes a second or two, and nothing more was known.
+     */
+    private void awaitRunning(String task) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode t = c.taskInfo(task);
+            assertThat(t.path("state").asText()).as(() -> "task " + t + diagnosis()).isEqualTo("RUNNING");
+        });
     }
 
     /** What a failure needs to be understood: every agent's status and last heartbeat, and the end of its log. */
