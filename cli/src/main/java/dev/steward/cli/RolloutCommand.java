@@ -21,13 +21,14 @@ import java.util.concurrent.Callable;
                 "pause, resume, promote and abort return once accepted (exit 0; 1 when refused, e.g. a deployment that has ended);",
                 "add --watch to follow the deployment to its end."})
 final class RolloutCommand implements Callable<Integer> {
-    private static final java.util.Set<String> ACTIONS = java.util.Set.of("status", "watch", "pause", "resume", "promote", "abort");
+    /** The actions, in the order help names them. */
+    private static final java.util.List<String> ACTIONS = java.util.List.of("status", "watch", "pause", "resume", "promote", "abort");
 
-    /** The actions, in the order help names them: what {@code steward completion} offers after {@code rollout}. */
+    /** The actions: what {@code steward completion} offers after {@code rollout}. */
     static final class Actions implements Iterable<String> {
         @Override
         public java.util.Iterator<String> iterator() {
-            return java.util.List.of("status", "watch", "pause", "resume", "promote", "abort").iterator();
+            return ACTIONS.iterator();
         }
     }
     private static final String NOT_AN_ACTION = "' is not status, watch, pause, resume, promote or abort";
