@@ -42,9 +42,8 @@ final class AllocationsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<AllocationInfo> shown = new ArrayList<>();
-        for (AllocationInfo a : conn.client().allocations()) {
-            if ((all || !a.state().terminal()) && (role == null || a.role().equals(role))
-                    && (agent == null || agent.equals(a.agentId()) || agent.equals(a.agentName()))) {
+        for (AllocationInfo a : fetch(conn.client())) {
+            if (all || !a.state().terminal()) {
                 shown.add(a);
             }
         }
@@ -68,6 +67,27 @@ final class AllocationsCommand implements Callable<Integer> {
             System.out.println("(p): preemptible, a request of a higher priority may take its room");
         }
         return 0;
+    }
+
+    /**
+     * The allocations asked for, filtered by the allocator: by role, and by the agent named (its
+     * name or id). An agent no longer known (forgotten since) is matched by the name and id its
+     * allocations kept; where none has them, the error says no such agent is known.
+     */
+    private List<AllocationInfo> fetch(StewardClient c) throws java.io.IOException {
+        if (agent == null) {
+            return c.allocations(role, null);
+        }
+        try {
+            return c.allocations(role, AgentsCommand.find(c, agent).id());
+        } catch (IllegalArgumentException unknown) {
+            List<AllocationInfo> kept = c.allocations(role, null).stream()
+                    .filter(a -> agent.equals(a.agentId()) || agent.equals(a.agentName())).toList();
+            if (kept.isEmpty()) {
+                throw unknown;
+            }
+            return kept;
+        }
     }
 
     /** What it holds, with its ports: {@code cpus=0.5 memory=128m http:20001}. */

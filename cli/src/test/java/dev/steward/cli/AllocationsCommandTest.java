@@ -57,7 +57,13 @@ class AllocationsCommandTest {
                     .contains("allocated").containsPattern("in (59m5\\d|1h)");
             assertThat(listed.out()).contains("(p): preemptible");
             assertThat(CliRun.of(as(s, farmToken, "allocations")).out()).contains(executor);
-            assertThat(CliRun.of(CliRun.with(s, "allocations", "--agent", "m9")).out()).isEqualTo("No live allocations match. Ended ones too: steward allocations --all\n");
+            String m1 = admin.agents().get(0).id();
+            assertThat(CliRun.of(CliRun.with(s, "allocations", "--agent", "m1")).out()).contains(executor);
+            assertThat(CliRun.of(as(s, farmToken, "allocations", "--agent", m1)).out()).as("by id, as a role").contains(executor);
+            assertThat(CliRun.of(CliRun.with(s, "allocations", "--agent", "m1", "--role", "default")).out()).startsWith("No live allocations match.");
+            CliRun unknown = CliRun.of(CliRun.with(s, "allocations", "--agent", "m9"));
+            assertThat(unknown.code()).isEqualTo(1);
+            assertThat(unknown.err()).isEqualTo("steward allocations: no agent named or with the id 'm9' (1 agent known; 'steward agents' lists them)\n");
 
             CliRun shown = CliRun.of(as(s, farmToken, "allocations", "show", executor));
             assertThat(shown.code()).as(shown.err()).isZero();
@@ -89,6 +95,29 @@ class AllocationsCommandTest {
             assertThat(admin.allocation(urgent).state().name()).isEqualTo("RELEASED");
             assertThat(CliRun.of(as(s, farmToken, "allocations", "show", urgent)).err()).as("another role's is not there to it")
                     .contains("no allocation '" + urgent + "' (404)");
+        }
+    }
+
+    @Test
+    void theAllocationsOfAForgottenAgentAreFoundByItsName() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(java.time.Duration.ofSeconds(1)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            String id = StewardClient.builder(s.url()).token(s.joinToken()).build()
+                    .register(new AgentRegistration("m2", "4", "4g", null, null, null, null, "21000-21100", Map.of())).agent().id();
+            String held = allocate(admin, Map.of("name", "held", "cpus", "1", "memory", "1g"));
+            // no heartbeat: the agent is lost, and what it held with it; then it is forgotten for good
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                    .until(() -> admin.agents().get(0).status() == dev.steward.api.AgentStatus.LOST);
+            admin.call("DELETE", "/v1/agents/" + id, null, JsonNode.class, false);
+            assertThat(admin.agents()).isEmpty();
+
+            CliRun ended = CliRun.of(CliRun.with(s, "allocations", "--all", "--agent", "m2"));
+            assertThat(ended.code()).as(ended.err()).isZero();
+            assertThat(ended.out().lines().filter(l -> l.startsWith(held))).singleElement().asString().contains("m2").contains("lost");
+            assertThat(CliRun.of(CliRun.with(s, "allocations", "--all", "--agent", id)).out()).contains(held);
+            assertThat(CliRun.of(CliRun.with(s, "allocations", "--agent", "m2")).out()).startsWith("No live allocations match.");
+            assertThat(CliRun.of(CliRun.with(s, "allocations", "--all", "--agent", "m3")).err())
+                    .isEqualTo("steward allocations: no agent named or with the id 'm3' (0 agents known; 'steward agents' lists them)\n");
         }
     }
 }

@@ -368,7 +368,22 @@ public final class StewardClient {
     }
 
     public List<dev.steward.api.AllocationInfo> allocations() throws IOException {
-        return get("/v1/allocations", new TypeReference<>() { });
+        return allocations(null, null);
+    }
+
+    /**
+     * The allocations the token may read, only the role's named {@code role} and only those on the
+     * agent whose id is {@code agentId} where these are not null; the allocator filters them.
+     */
+    public List<dev.steward.api.AllocationInfo> allocations(String role, String agentId) throws IOException {
+        StringBuilder q = new StringBuilder();
+        if (role != null) {
+            q.append(q.isEmpty() ? '?' : '&').append("role=").append(Paths.segment(role));
+        }
+        if (agentId != null) {
+            q.append(q.isEmpty() ? '?' : '&').append("agent=").append(Paths.segment(agentId));
+        }
+        return get("/v1/allocations" + q, new TypeReference<>() { });
     }
 
     public TaskInfo task(String taskId) throws IOException {

@@ -294,12 +294,12 @@ public final class ClusterState {
         return Membership.setDraining(this, id, draining, null, now);
     }
 
-    /** Drains an agent; the leases of its allocations end by {@code deadline} from now (null: no deadline); see {@link Membership}. */
     /** Forgets a lost agent and its token ({@link Membership#forgetLost}); a 409 for one that is not lost. */
     public AgentInfo forgetAgent(String id) {
         return Membership.forgetLost(this, id);
     }
 
+    /** Drains an agent; the leases of its allocations end by {@code deadline} from now (null: no deadline); see {@link Membership}. */
     public AgentInfo drain(String id, Duration deadline, Instant now) {
         return Membership.setDraining(this, id, true, deadline, now);
     }
