@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * One try of a health check against a task on this machine: null passes, else what failed
  * ("HTTP 500", "connection refused", "no answer within 2s", "exit code 1", "port http 20004 is
  * held by a socket of another user"); and the look at whose sockets hold a task's ports that
- * every check begins with, and that a task with ports and no check gets alone ({@link #squatted}). A command check runs
+ * every check begins with (and ends with, when it passed), and that a task with ports and no check gets alone
+ * ({@link #squatted}). A command check runs
  * as {@code command} (the task's user and environment) says. Every try ends by the check's
  * timeout, whatever the task sends: the probe threads are shared by every task on the agent.
  */
@@ -30,21 +31,48 @@ final class HealthProbe {
     }
 
     /**
-     * Null when the try passes, else what failed, in a few words for the task's reason. With
-     * {@code ownUid} (the task's own uid), a check first looks whose sockets listen on the task's
-     * ports ({@link #squatted}): one of another uid fails it, whatever it would answer. Tasks share
-     * the network, so another tenant's task could bind a port lent to this one before this one's
-     * program does; its answers must not make this task healthy, which would list the squatter
-     * as this service's endpoint.
+     * What one try said: {@code failure} null when it passed; {@code squat} when it failed because
+     * another user's socket holds one of the task's ports ({@link #squatted}).
      */
+    record Tried(String failure, boolean squat) {
+        static final Tried PASSED = new Tried(null, false);
+    }
+
+    /** {@link #tried}'s failure alone: null when the try passes, else what failed. */
     static String failure(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command, Integer ownUid) {
-        int timeout = (int) c.timeoutDuration().toMillis();
+        return tried(c, ports, command, ownUid).failure();
+    }
+
+    /**
+     * One try of the check, with what failed in a few words for the task's reason. With {@code
+     * ownUid} (the task's own uid), a socket of another uid on one of the task's ports fails it,
+     * whatever it would answer ({@link #squatted}). Tasks share the network, so another tenant's
+     * task could bind a port lent to this one before this one's program does; its answers must not
+     * make this task healthy, which would list the squatter as this service's endpoint. The ports
+     * are looked at before the try (a read shared for {@link #LISTENERS_MAX_AGE}: a squatter seen
+     * there is not even asked), and again after a try that passed, in a read begun after it: a
+     * squatter that bound the port since the shared read answered that try, and is seen there.
+     */
+    static Tried tried(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command, Integer ownUid) {
         if (ownUid != null) {
             String held = squatted(ports, ownUid);
             if (held != null) {
-                return held;
+                return new Tried(held, true);
             }
         }
+        String failed = once(c, ports, command);
+        if (failed == null && ownUid != null) {
+            String held = squatted(ports, ownUid, System.nanoTime());
+            if (held != null) {
+                return new Tried(held, true);
+            }
+        }
+        return failed == null ? Tried.PASSED : new Tried(failed, false);
+    }
+
+    /** One try of the check itself: null when it passes, else what failed. */
+    private static String once(HealthCheck c, Map<String, Integer> ports, ProcessBuilder command) {
+        int timeout = (int) c.timeoutDuration().toMillis();
         String within = "no answer within " + dev.steward.api.Units.format(c.timeoutDuration());
         try {
             return switch (c.parsedType()) {
@@ -106,11 +134,17 @@ final class HealthProbe {
      * shared by every task's checks for {@link #LISTENERS_MAX_AGE}.
      */
     static String squatted(Map<String, Integer> ports, int ownUid) {
+        return squatted(ports, ownUid, null);
+    }
+
+    /** As {@link #squatted(Map, int)}, from a read of the tables begun at or after {@code since} (a {@code System.nanoTime}; null: the shared read). */
+    private static String squatted(Map<String, Integer> ports, int ownUid, Long since) {
         for (Map.Entry<String, Integer> p : new java.util.TreeMap<>(ports).entrySet()) {
             if (p.getValue() == null) {
                 continue;
             }
-            java.util.Set<Integer> others = new java.util.TreeSet<>(HostPorts.listeners(p.getValue(), LISTENERS_MAX_AGE));
+            java.util.Set<Integer> others = new java.util.TreeSet<>(since == null ? HostPorts.listeners(p.getValue(), LISTENERS_MAX_AGE)
+                    : HostPorts.listenersSince(p.getValue(), since));
             others.remove(ownUid);
             if (!others.isEmpty()) {
                 return "port " + p.getKey() + " " + p.getValue() + " is held by a socket of another user (uid " + others.iterator().next()

@@ -15,7 +15,8 @@ import java.util.logging.Logger;
  * A running task's health checks, for its {@link Supervisor}: one probe at a time on the agent's
  * probe pool, started every interval from the process's start; a probe that fails in the
  * initial grace does not count, a pass clears the count, and {@code threshold} failures in a row
- * make the task unhealthy. A task with ports and a uid of its own but no check has its ports
+ * make the task unhealthy; another user's socket on one of its ports makes it unhealthy at once,
+ * in the grace or not ({@link HealthProbe#tried}). A task with ports and a uid of its own but no check has its ports
  * looked at alone ({@link #guarded}). The counting is pure ({@link #failuresAfter}, {@link #verdict});
  * the probes are the effects. Used from the agent's loop thread only.
  */
@@ -29,8 +30,13 @@ final class HealthWatch {
     private int failures;
     private Instant checkAt = Instant.MAX;
     private Instant graceUntil = Instant.MIN;
-    private Future<String> probe;
+    /** The check's try under way, if any. */
+    private Future<HealthProbe.Tried> tried;
+    /** A guarded task's look at its ports under way, if any. */
+    private Future<String> look;
     private String lastFailure;
+    /** Whether the last failure was another user's socket on one of the task's ports. */
+    private boolean squatted;
     /** The task's own uid, from its start on (null: none of its own); its check's port must be held by no other. */
     private Integer ownUid;
 
@@ -54,6 +60,7 @@ final class HealthWatch {
         healthy = null;
         failures = 0;
         lastFailure = null;
+        squatted = false;
         ownUid = launcher == null ? null : launcher.ownUid(task, dir);
         checkAt = check != null || guarded() ? now : Instant.MAX;
         graceUntil = check == null || attached ? now : now.plus(check.graceDuration());
@@ -82,29 +89,31 @@ final class HealthWatch {
             return guarded() ? guard(now) : null;
         }
         Verdict changed = null;
-        if (probe != null && probe.isDone()) {
-            String failed;
+        if (tried != null && tried.isDone()) {
+            HealthProbe.Tried t;
             try {
-                failed = probe.get();
+                t = tried.get();
             } catch (Exception e) {
-                failed = "the probe failed: " + e;
+                t = new HealthProbe.Tried("the probe failed: " + e, false);
             }
-            boolean ok = failed == null;
+            boolean ok = t.failure() == null;
             if (!ok) {
-                lastFailure = failed;
+                lastFailure = t.failure();
             }
-            probe = null;
+            squatted = t.squat();
+            tried = null;
             if (metrics != null) {
                 metrics.checked(ok);
             }
-            failures = failuresAfter(ok, now.isBefore(graceUntil), failures);
-            Boolean next = verdict(ok, failures, check.thresholdCount(), healthy);
+            failures = failuresAfter(ok, t.squat(), now.isBefore(graceUntil), failures);
+            Boolean next = verdict(ok, t.squat(), failures, check.thresholdCount(), healthy);
             if (next != null && !next.equals(healthy)) {
                 healthy = next;
-                changed = new Verdict(next, failures, next ? "health check passed" : "health check failed " + failures + " times in a row, last: " + lastFailure);
+                changed = new Verdict(next, failures, next ? "health check passed"
+                        : t.squat() ? "its ports are not its own: " + lastFailure : "health check failed " + failures + " times in a row, last: " + lastFailure);
             }
         }
-        if (probe == null && !now.isBefore(checkAt)) {
+        if (tried == null && !now.isBefore(checkAt)) {
             ProcessBuilder command = null;
             if (check.parsedType() == HealthCheck.Type.COMMAND) {
                 try {
@@ -115,8 +124,9 @@ final class HealthWatch {
             }
             ProcessBuilder pb = command;
             Integer uid = ownUid;
-            probe = pb == null && check.parsedType() == HealthCheck.Type.COMMAND ? CompletableFuture.completedFuture("its command could not start")
-                    : probes.submit(() -> HealthProbe.failure(check, task.ports(), pb, uid));
+            tried = pb == null && check.parsedType() == HealthCheck.Type.COMMAND
+                    ? CompletableFuture.completedFuture(new HealthProbe.Tried("its command could not start", false))
+                    : probes.submit(() -> HealthProbe.tried(check, task.ports(), pb, uid));
             checkAt = now.plus(check.intervalDuration());
         }
         return changed;
@@ -125,14 +135,14 @@ final class HealthWatch {
     /** {@link #poll} of a {@link #guarded} task: its ports looked at, one look at a time on the probe pool. */
     private Verdict guard(Instant now) {
         Verdict changed = null;
-        if (probe != null && probe.isDone()) {
+        if (look != null && look.isDone()) {
             String held;
             try {
-                held = probe.get();
+                held = look.get();
             } catch (Exception e) {
                 held = null; // a look that could not read the tables finds no one
             }
-            probe = null;
+            look = null;
             if (held != null) {
                 lastFailure = held;
             }
@@ -141,10 +151,10 @@ final class HealthWatch {
                 healthy = changed.healthy();
             }
         }
-        if (probe == null && !now.isBefore(checkAt)) {
+        if (look == null && !now.isBefore(checkAt)) {
             java.util.Map<String, Integer> ports = task.ports();
             int uid = ownUid;
-            probe = probes.submit(() -> HealthProbe.squatted(ports, uid));
+            look = probes.submit(() -> HealthProbe.squatted(ports, uid));
             checkAt = now.plus(GUARD_INTERVAL);
         }
         return changed;
@@ -152,7 +162,7 @@ final class HealthWatch {
 
     /** Why an unhealthy verdict stops the task, for its reason. */
     String stopReason(Verdict v) {
-        return check == null ? "its ports are not its own: " + lastFailure
+        return check == null || squatted ? "its ports are not its own: " + lastFailure
                 : "health check " + describe() + " failed " + v.failures() + " times in a row, last: " + lastFailure;
     }
 
@@ -161,10 +171,13 @@ final class HealthWatch {
         return lastFailure;
     }
 
-    /** The probe under way, if any, is cancelled: the task has ended. */
+    /** The try or look under way, if any, is cancelled: the task has ended. */
     void cancel() {
-        if (probe != null) {
-            probe.cancel(true);
+        if (look != null) {
+            look.cancel(true);
+        }
+        if (tried != null) {
+            tried.cancel(true);
         }
     }
 
@@ -190,13 +203,22 @@ final class HealthWatch {
         return Boolean.FALSE.equals(before) ? new Verdict(true, 0, "its ports are its own again") : null;
     }
 
-    /** Failures in a row after a probe: a pass clears them; a failure in the initial grace does not count. */
-    static int failuresAfter(boolean ok, boolean inGrace, int failures) {
-        return ok ? 0 : inGrace ? failures : failures + 1;
+    /**
+     * Failures in a row after a probe: a pass clears them; a failure in the initial grace does not
+     * count, but for a squatter ({@code squat}: another user's socket on one of the task's ports),
+     * which no wait for the task's program mends.
+     */
+    static int failuresAfter(boolean ok, boolean squat, boolean inGrace, int failures) {
+        return ok ? 0 : inGrace && !squat ? failures : failures + 1;
     }
 
-    /** The verdict after a probe: healthy on a pass, unhealthy at {@code threshold} failures in a row, else {@code before} (null: none yet). */
-    static Boolean verdict(boolean ok, int failures, int threshold, Boolean before) {
-        return ok ? Boolean.TRUE : failures >= threshold ? Boolean.FALSE : before;
+    /**
+     * The verdict after a probe: healthy on a pass; unhealthy at once on a squatter's socket
+     * ({@code squat}), in the grace or not, whatever the threshold (the task must be no endpoint
+     * while another user's socket holds its port), and at {@code threshold} failures in a row;
+     * else {@code before} (null: none yet).
+     */
+    static Boolean verdict(boolean ok, boolean squat, int failures, int threshold, Boolean before) {
+        return ok ? Boolean.TRUE : squat || failures >= threshold ? Boolean.FALSE : before;
     }
 }

@@ -99,6 +99,21 @@ final class HostPorts {
         return l.byPort().getOrDefault(port, java.util.Set.of());
     }
 
+    /**
+     * As {@link #listeners(int)}, from a read of the tables begun at or after {@code since} (a
+     * {@code System.nanoTime}): a socket that answered a probe before {@code since} is in it, if it
+     * still listens. Probes that end together share one read: a read under way when one ends is
+     * waited for, and used if it began after that probe ended.
+     */
+    static synchronized java.util.Set<Integer> listenersSince(int port, long since) {
+        Listening l = listening;
+        if (l == null || l.at() - since < 0) {
+            l = new Listening(System.nanoTime(), readListening());
+            listening = l;
+        }
+        return l.byPort().getOrDefault(port, java.util.Set.of());
+    }
+
     private static Map<Integer, java.util.Set<Integer>> readListening() {
         Map<Integer, java.util.Set<Integer>> out = new java.util.HashMap<>();
         for (String table : List.of("tcp", "tcp6")) {

@@ -128,4 +128,37 @@ class HealthProbeTest {
         assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("sleep", "30"), null)).isEqualTo("did not finish within 1s");
         assertThat(HealthProbe.failure(cmd, Map.of(), new ProcessBuilder("true"), null)).isNull();
     }
+
+    /**
+     * A squatter that binds the task's port just after the shared read of the socket tables (which
+     * checks reuse for up to {@link HealthProbe#LISTENERS_MAX_AGE}) answers the try, and is caught
+     * by the read made after it: the try does not pass. Before, the check looked only before its
+     * try, in the shared read, and a task was healthy on the squatter's answers until the next try
+     * (TenantIsolationTest saw one so for 8 s, its failures then in the grace). The squatter here is
+     * this JVM's own socket, of another uid than the task's.
+     */
+    @Test
+    void a_squatter_that_binds_just_after_the_shared_read_does_not_make_the_try_pass() throws Exception {
+        int me = (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+        int task = me == 61000 ? 61001 : 61000;
+        HealthCheck tcp = new HealthCheck("tcp", null, "http", null, "5s", "1s", "0s", 1);
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Map<String, Integer> ports = Map.of("http", port);
+        assertThat(HealthProbe.squatted(ports, task)).as("no one holds it: the shared read says so").isNull();
+        try (ServerSocket squatter = new ServerSocket(port, 50, InetAddress.getLoopbackAddress())) { // microseconds later
+            HealthProbe.Tried t = HealthProbe.tried(tcp, ports, null, task);
+            assertThat(t.failure()).isEqualTo("port http " + port + " is held by a socket of another user (uid " + me + "), not this task's (uid " + task + ")");
+            assertThat(t.squat()).isTrue();
+            assertThat(HealthProbe.tried(tcp, ports, null, me)).as("its own socket passes").isEqualTo(HealthProbe.Tried.PASSED);
+        }
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        assertThat(HealthProbe.tried(tcp, Map.of("http", closed), null, task)).as("a plain failure is no squat")
+                .isEqualTo(new HealthProbe.Tried("connection refused", false));
+    }
 }

@@ -8,13 +8,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The health verdict, from seeded random runs of probe outcomes against a plain restatement of
- * the rule: unhealthy once {@code threshold} probes in a row have failed outside the grace,
- * healthy at any pass, no verdict before either. A failure prints its seed; replay with
+ * the rule: unhealthy once {@code threshold} probes in a row have failed outside the grace, or
+ * at once when one found another user's socket on the task's port (in the grace too), healthy at
+ * any pass, no verdict before either. A failure prints its seed; replay with
  * -Dsteward.seed=SEED. And a guarded task's (ports, no check) verdict from the looks at its ports.
  */
 class HealthWatchTest {
     @Test
-    void unhealthy_only_after_threshold_failures_in_a_row_outside_the_grace_and_healthy_at_any_pass() {
+    void unhealthy_after_threshold_failures_in_a_row_outside_the_grace_or_at_once_on_a_squatters_socket_and_healthy_at_any_pass() {
         Long only = Long.getLong("steward.seed");
         long base = System.nanoTime();
         for (int k = 0; k < (only != null ? 1 : 500); k++) {
@@ -26,17 +27,25 @@ class HealthWatchTest {
             Boolean verdict = null;
             int run = 0; // failures in a row that count
             boolean passedYet = false;
+            boolean squatsToo = rnd.nextBoolean();
+            boolean squattedYet = false;
             for (int i = 0; i < 60; i++) {
                 boolean ok = rnd.nextInt(3) == 0;
+                boolean squat = !ok && squatsToo && rnd.nextInt(8) == 0; // another user's socket on its port
                 String at = "seed " + seed + " (replay with -Dsteward.seed=" + seed + "), probe " + i;
                 boolean inGrace = i < grace;
-                failures = HealthWatch.failuresAfter(ok, inGrace, failures);
-                verdict = HealthWatch.verdict(ok, failures, threshold, verdict);
-                run = ok ? 0 : inGrace ? run : run + 1;
+                failures = HealthWatch.failuresAfter(ok, squat, inGrace, failures);
+                verdict = HealthWatch.verdict(ok, squat, failures, threshold, verdict);
+                run = ok ? 0 : inGrace && !squat ? run : run + 1;
                 passedYet |= ok;
+                squattedYet = ok ? false : squattedYet || squat;
                 assertThat(failures).as(at).isEqualTo(run);
                 if (ok) {
                     assertThat(verdict).as(at + ": a pass").isTrue();
+                } else if (squat) {
+                    assertThat(verdict).as(at + ": a squatter's socket, in the grace or not, whatever the threshold").isFalse();
+                } else if (squattedYet) {
+                    assertThat(verdict).as(at + ": no pass since a squatter's socket").isFalse();
                 } else if (run >= threshold) {
                     assertThat(verdict).as(at + ": " + run + " failures in a row, threshold " + threshold).isFalse();
                 } else if (!passedYet && run < threshold) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -348,7 +349,11 @@ class TenantIsolationTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(c.call("GET", "/v1/tasks/" + victim, null).path("reason").asText())
                 .contains("port http " + port + " is held by a socket of another user (uid "));
         JsonNode ended = c.call("GET", "/v1/tasks/" + victim, null);
-        assertThat(ended.path("healthy").asBoolean(true)).as("never healthy on the squatter's answers: %s", ended).isFalse();
+        assertThat(ended.path("healthy").asBoolean(false)).as("not healthy: %s", ended).isFalse();
+        // never healthy, in any status the agent reported (the last, FAILED, says neither: a read after it cannot tell)
+        List<String> statuses = Files.readAllLines(c.root.resolve("agent-m1").resolve("tasks").resolve(victim).resolve("statuses.jsonl"));
+        assertThat(statuses).as("never healthy on the squatter's answers").isNotEmpty()
+                .anyMatch(l -> l.contains("\"healthy\":false")).noneMatch(l -> l.contains("\"healthy\":true"));
         assertThat(c.call("GET", "/v1/tasks/" + squat, null).path("state").asText()).as("the squatter ran all along").isEqualTo("RUNNING");
     }
 
