@@ -106,6 +106,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # a client that left before its answer (a health check that timed out) is no fault of the app's: no traceback
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
 
 if __name__ == "__main__":
     port = int(os.environ.get("PORT_HTTP", "8080"))
