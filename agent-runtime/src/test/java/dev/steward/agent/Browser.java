@@ -85,6 +85,41 @@ final class Browser implements AutoCloseable {
     }
 
     /**
+     * As {@link #awaitText}, but returns the text the element had when it matched, read in the same
+     * try: the element itself may be replaced by the next render before a later read.
+     */
+    String awaitTextOf(String css, String text, Duration within) {
+        String[] read = {null};
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                read[0] = driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).filter(t -> t.contains(text)).findFirst().orElse(null);
+                return read[0] != null;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw failed("no '" + text + "' in " + css, e);
+        }
+        return read[0];
+    }
+
+    /**
+     * The text of what {@code css} matches, found and read in one try, and tried again (for up to
+     * 10 s) when a render replaced the element between the two (a stale element) or has not put it
+     * back yet: the page re-renders whenever its watch sees a change.
+     */
+    String text(String css) {
+        String[] read = {null};
+        try {
+            await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                read[0] = find(css).getText();
+                return true;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw failed("the text of " + css, e);
+        }
+        return read[0];
+    }
+
+    /**
      * Clicks what {@code css} matches, once: a page that re-renders on every change its watch
      * sees can replace the element between a find and its click (a stale element, not clicked),
      * so the find and the click are tried again together until one click is made.

@@ -74,8 +74,8 @@ class DashboardAgentBadgesBrowserTest extends ClusterBrowserTest {
                             dev.steward.tls.TlsFiles.trusting(certs.resolve("ca.pem")).trustManager()).build());
             b = new Browser(java.util.List.of("--ignore-certificate-errors")); // the test's own CA, which chromium does not know
             b.signIn(c.server.url(), c.server.adminToken());
-            WebElement notice = b.awaitText("#allocator-certificate", "TLS certificate", Duration.ofSeconds(20));
-            assertThat(notice.getText()).isEqualTo("The allocator's TLS certificate ends at " + ends.toString().replace("Z", ".000Z")
+            String notice = b.awaitTextOf("#allocator-certificate", "TLS certificate", Duration.ofSeconds(20));
+            assertThat(notice).isEqualTo("The allocator's TLS certificate ends at " + ends.toString().replace("Z", ".000Z")
                     + " (in 12 days): renew it ('steward tls cert create --server') and write it over the old files; it is read again within 10 s, no restart.");
             b.screenshot("allocator-certificate-ends-soon");
         } finally {

@@ -38,15 +38,15 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
         b = new Browser();
         b.signIn(c.server.url(), farm);
         b.click("#nav a[data-view='allocations']", Duration.ofSeconds(20));
-        String row = b.awaitText("#allocations tr[data-allocation='" + mine + "']", "executor-1", Duration.ofSeconds(20)).getText();
+        String row = b.awaitTextOf("#allocations tr[data-allocation='" + mine + "']", "executor-1", Duration.ofSeconds(20));
         assertThat(row).contains("farm").contains("m1").contains("0.25 cpus, 64 MiB").contains("agent:" + port).contains("preemptible").contains("allocated");
-        assertThat(b.find("#allocations").getText()).as("another role's allocation is not shown").doesNotContain(theirs).doesNotContain("theirs");
+        assertThat(b.text("#allocations")).as("another role's allocation is not shown").doesNotContain(theirs).doesNotContain("theirs");
         b.screenshot("allocations");
 
         b.click("#allocations tr[data-allocation='" + mine + "'] a", Duration.ofSeconds(10));
         b.awaitText("#task-list tr[data-task='" + task + "']", "running", Duration.ofSeconds(20));
-        assertThat(b.find("#allocation").getText()).contains("executor-1").contains("role farm").contains("lease ends");
-        assertThat(b.find("#history").getText()).contains("allocated");
+        assertThat(b.text("#allocation")).contains("executor-1").contains("role farm").contains("lease ends");
+        assertThat(b.text("#history")).contains("allocated");
         b.screenshot("allocation");
         b.click("#task-list tr[data-task='" + task + "'] a.stdout", Duration.ofSeconds(10));
         b.awaitText("#log", "building on port " + port, Duration.ofSeconds(30));
@@ -90,7 +90,7 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
         b.screenshot("allocation-preempting");
         b.click("#preempted a", Duration.ofSeconds(10));
         b.awaitText("#allocation", "preempted", Duration.ofSeconds(20));
-        assertThat(b.find("#allocation-reason").getText()).contains("preempted by request").contains("of role 'default' at priority 100");
+        assertThat(b.text("#allocation-reason")).contains("preempted by request").contains("of role 'default' at priority 100");
         assertThat(b.driver.findElements(By.cssSelector("#actions #release"))).as("an ended allocation has nothing to release").isEmpty();
     }
 
@@ -112,7 +112,7 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
         b.awaitText("#log-status", "Cannot read the output now (the agent at ", Duration.ofSeconds(60));
         b.awaitText("#log-status", "trying again in 4 s", Duration.ofSeconds(30));
         b.awaitText("#log-status", "trying again in 8 s", Duration.ofSeconds(30));
-        assertThat(b.find("#log").getText()).as("what was read stays").isEqualTo("started");
+        assertThat(b.text("#log")).as("what was read stays").isEqualTo("started");
     }
 
     /** An ended task whose sandbox its agent has removed: the page says there is nothing to read, once, and does not ask again. */
@@ -189,7 +189,7 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
             b.open(c.server.url() + "/#/logs/" + task);
             b.awaitText("#log", "started late", Duration.ofSeconds(30));
             assertThat(refusals.get()).as("the first read was refused").isEqualTo(1);
-            assertThat(b.find("#log-status").getText()).doesNotContain("has no output");
+            assertThat(b.text("#log-status")).doesNotContain("has no output");
         } finally {
             standIn.stop(0);
         }

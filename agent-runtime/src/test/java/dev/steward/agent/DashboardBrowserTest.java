@@ -101,14 +101,14 @@ class DashboardBrowserTest {
         assertThat(b.driver.findElements(By.cssSelector("#agents"))).isEmpty();
 
         b.signIn(c.server.url(), c.server.adminToken());
-        assertThat(b.find("#who").getText()).isEqualTo("admin");
-        WebElement row = b.awaitText("#agents tr[data-agent='m1']", "ready", Duration.ofSeconds(20));
+        assertThat(b.text("#who")).isEqualTo("admin");
+        b.awaitText("#agents tr[data-agent='m1']", "ready", Duration.ofSeconds(20));
         // three instances of the example app (two of team-a's, one of team-b's) hold 0.25 cpus and 64 MiB each
-        b.awaitText("#agents tr[data-agent='m1']", "0.75 /", Duration.ofSeconds(20));
-        assertThat(row.getText()).contains("192 MiB /");
-        assertThat(b.find("#agents-ready").getText()).contains("1");
+        String row = b.awaitTextOf("#agents tr[data-agent='m1']", "0.75 /", Duration.ofSeconds(20));
+        assertThat(row).contains("192 MiB /");
+        assertThat(b.text("#agents-ready")).contains("1");
         // the use bars are drawn (the page's Content-Security-Policy allows no inline style: widths are set through the CSSOM)
-        Object width = b.script("return arguments[0].querySelector('.bar > span').getBoundingClientRect().width", row);
+        Object width = b.script("return document.querySelector(\"#agents tr[data-agent='m1'] .bar > span\").getBoundingClientRect().width");
         assertThat(((Number) width).doubleValue()).as("the cpu bar's fill").isGreaterThan(10);
         // the token is in this tab's session storage and nowhere else: not in the URL, not in a cookie
         assertThat(b.script("return sessionStorage.getItem('steward.token')")).isEqualTo(c.server.adminToken());
@@ -128,10 +128,10 @@ class DashboardBrowserTest {
             b.signIn(c.server.url(), c.server.adminToken());
             b.open(c.server.url() + "/#/roles");
             b.awaitText("#roles tr[data-role='team-a']", "team-a", Duration.ofSeconds(20));
-            WebElement pending = b.awaitText("#pending tr[data-request='" + id + "']", "insufficient memory", Duration.ofSeconds(20));
-            assertThat(pending.getText()).contains("1 agent: 1 insufficient memory").contains("default").contains("64g, priority 50");
-            assertThat(b.find("#roles tr[data-role='team-a']").getText()).contains("1.5 cpus").contains("4g memory");
-            assertThat(b.find("#roles tr[data-role='team-a'] .max-priority").getText()).isEqualTo("1000");
+            String pending = b.awaitTextOf("#pending tr[data-request='" + id + "']", "insufficient memory", Duration.ofSeconds(20));
+            assertThat(pending).contains("1 agent: 1 insufficient memory").contains("default").contains("64g, priority 50");
+            assertThat(b.text("#roles tr[data-role='team-a']")).contains("1.5 cpus").contains("4g memory");
+            assertThat(b.text("#roles tr[data-role='team-a'] .max-priority")).isEqualTo("1000");
             b.screenshot("roles");
         } finally {
             c.call("DELETE", "/v1/requests/" + id, null);
@@ -152,7 +152,7 @@ class DashboardBrowserTest {
         String d = deploy(teamA, "webapp", "staging", "{\"packageDigest\":\"" + (currentRevisionIsV1() ? v2 : v1)
                 + "\",\"strategy\":\"rolling\",\"maxSurge\":\"1\",\"maxUnavailable\":\"0\",\"buildUrl\":\"https://ci/job/webapp/2/\""
                 + ",\"minHealthyTime\":\"6s\",\"healthyDeadline\":\"60s\",\"progressDeadline\":\"90s\"}");
-        b.awaitTrue(() -> b.find("#current-deployment").getText().contains(d), Duration.ofSeconds(20)); // the service page saw it start
+        b.awaitTrue(() -> b.text("#current-deployment").contains(d), Duration.ofSeconds(20)); // the service page saw it start
         // the service page re-renders as the rollout moves: a find then a click may miss, so click until the page has moved
         b.awaitTrue(() -> {
             if (!b.driver.getCurrentUrl().endsWith("#/deployments/" + d)) {
@@ -165,7 +165,7 @@ class DashboardBrowserTest {
         b.awaitText("#state", "succeeded", Duration.ofSeconds(120));
         assertThat(b.script("return window.stewardMarker")).isEqualTo("same page");
         b.awaitTrue(() -> b.driver.findElements(By.cssSelector("#new-instances tr[data-state='healthy']")).size() == 2, Duration.ofSeconds(20));
-        assertThat(b.find("#events").getText()).contains("succeeded");
+        assertThat(b.text("#events")).contains("succeeded");
         List<String> seqs = b.driver.findElements(By.cssSelector("#events div")).stream().map(e -> e.getAttribute("data-seq")).toList();
         assertThat(seqs).doesNotHaveDuplicates().isNotEmpty();
         assertThat(b.driver.findElements(By.cssSelector("#actions #rollback"))).hasSize(1); // a finished rollout can be rolled back
@@ -190,14 +190,14 @@ class DashboardBrowserTest {
         b.signIn(c.server.url(), teamA);
         b.open(c.server.url() + "/#/deployments/" + d);
         b.awaitText("#state", "paused", Duration.ofSeconds(60));
-        assertThat(b.find("#step").getText()).isEqualTo("1 of 2");
+        assertThat(b.text("#step")).isEqualTo("1 of 2");
         assertThat(b.driver.findElements(By.cssSelector("#actions #resume"))).hasSize(1);
         assertThat(b.driver.findElements(By.cssSelector("#actions #promote"))).hasSize(1);
         b.screenshot("deployment-paused");
         b.find("#actions #abort").click();
         b.awaitText("#state", "aborted", Duration.ofSeconds(30));
         assertThat(c.call("GET", "/v1/deployments/" + d, null).path("state").asText()).isEqualTo("ABORTED");
-        assertThat(b.find("#reason").getText()).contains("role team-a"); // who aborted it, as the history says
+        assertThat(b.text("#reason")).contains("role team-a"); // who aborted it, as the history says
         b.screenshot("deployment-aborted");
     }
 
@@ -210,8 +210,8 @@ class DashboardBrowserTest {
         b.signIn(c.server.url(), teamA);
         b.open(c.server.url() + "/#/deployments/" + d);
         b.awaitText("#failed-output pre", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
-        assertThat(b.find("#failed-output h2").getText()).matches("What instance [0-9a-f]{16} last wrote \\(stdout\\)");
-        assertThat(b.find("#failed-output").getText()).containsPattern("All of it, or steward logs [0-9a-f]{16}");
+        assertThat(b.text("#failed-output h2")).matches("What instance [0-9a-f]{16} last wrote \\(stdout\\)");
+        assertThat(b.text("#failed-output")).containsPattern("All of it, or steward logs [0-9a-f]{16}");
         b.screenshot("deployment-failed-output");
         b.click("#failed-output-all", Duration.ofSeconds(10)); // the whole output, on a page of its own
         b.awaitText("#log", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
@@ -244,7 +244,7 @@ class DashboardBrowserTest {
             String first = (String) b.script("return document.getElementById('log').textContent");
             // the last 64 KiB: 108,894 - 65,536 = 43,358, the first byte of line 8894 (3,888 bytes for lines 1 to 999, then 5 a line)
             assertThat(first).as("the last 64 KiB, from a line's start").startsWith("8894\n8895\n").endsWith("19999\n20000\n").hasSize(65_536);
-            assertThat(b.find("#task").getText()).contains("counter").contains("running");
+            assertThat(b.text("#task")).contains("counter").contains("running");
             b.script("window.stewardMarker = 'same page'");
             Files.writeString(sandbox.resolve("more"), "");
             b.awaitText("#log", "more 1", Duration.ofSeconds(30));
@@ -265,7 +265,7 @@ class DashboardBrowserTest {
 
             Files.writeString(sandbox.resolve("stop"), "");
             b.awaitText("#log-status", "The task has ended", Duration.ofSeconds(30));
-            assertThat(b.find("#log").getText()).endsWith("more 2\nbye");
+            assertThat(b.text("#log")).endsWith("more 2\nbye");
             b.awaitText("#task-state", "exited", Duration.ofSeconds(20));
 
             b.click("#stream-stderr", Duration.ofSeconds(10));
@@ -278,7 +278,7 @@ class DashboardBrowserTest {
             b.signIn(c.server.url(), teamB);
             b.open(c.server.url() + "/#/logs/" + task);
             b.awaitText("#log-status", task, Duration.ofSeconds(30));
-            assertThat(b.find("#log").getText()).isEmpty();
+            assertThat(b.text("#log")).isEmpty();
         } finally { // the other tests count the cluster's use
             c.callAs(teamA, "POST", "/v1/allocations/" + alloc + "/release", "{}");
         }
@@ -296,7 +296,7 @@ class DashboardBrowserTest {
             b.signIn(c.server.url(), teamA);
             b.open(c.server.url() + "/#/logs/" + task);
             b.awaitText("#log-status", "Following", Duration.ofSeconds(30));
-            assertThat(b.find("#log").getText()).isEqualTo("waiting");
+            assertThat(b.text("#log")).isEqualTo("waiting");
             Files.writeString(sandbox.resolve("go"), "");
             b.awaitText("#log-status", "The task has ended", Duration.ofSeconds(60));
             String kept = (String) b.script("return document.getElementById('log').textContent");
@@ -355,7 +355,7 @@ class DashboardBrowserTest {
         assertThat(b.find("#delete-confirm").isDisplayed()).as("nothing is deleted in one click").isFalse();
         b.find("#delete").click();
         b.awaitTrue(() -> b.find("#delete-confirm").isDisplayed(), Duration.ofSeconds(10));
-        assertThat(b.find("#delete-confirm").getText()).contains("billing/doomed");
+        assertThat(b.text("#delete-confirm")).contains("billing/doomed");
         b.screenshot("service-delete");
         b.find("#delete-confirm").click();
         b.awaitTrue(() -> b.driver.getCurrentUrl().endsWith("#/services"), Duration.ofSeconds(20));
@@ -374,7 +374,7 @@ class DashboardBrowserTest {
         assertThat(b.find("#restart-confirm").isDisplayed()).as("nothing is restarted in one click").isFalse();
         b.find("#restart").click();
         b.awaitTrue(() -> b.find("#restart-confirm").isDisplayed(), Duration.ofSeconds(10));
-        assertThat(b.find("#restart-confirm").getText()).contains("replace every instance by a fresh one of r1");
+        assertThat(b.text("#restart-confirm")).contains("replace every instance by a fresh one of r1");
         b.find("#restart-confirm").click();
         b.awaitTrue(() -> b.driver.getCurrentUrl().contains("#/deployments/"), Duration.ofSeconds(20)); // the page follows the restart
         b.awaitText("#state", "succeeded", Duration.ofSeconds(60));
@@ -401,7 +401,7 @@ class DashboardBrowserTest {
         String button = "button.restart-instance[data-instance='" + id + "']";
         b.awaitTrue(() -> b.find(button).isDisplayed(), Duration.ofSeconds(20));
         b.find(button).click();
-        assertThat(b.find(button).getText()).as("nothing is restarted in one click").contains("Start a fresh one, then stop this one");
+        assertThat(b.text(button)).as("nothing is restarted in one click").contains("Start a fresh one, then stop this one");
         assertThat(c.call("GET", "/v1/services/billing/onerow/instances", null).get(0).path("reason").asText()).doesNotStartWith("restarted by");
         b.find(button).click();
         // the page shows the fresh one taking over, and the old one stopped, without a reload
@@ -422,10 +422,10 @@ class DashboardBrowserTest {
         try {
             b.signIn(c.server.url(), teamB);
             b.open(c.server.url() + "/#/services/billing/vault");
-            WebElement used = b.awaitText("#secrets tr[data-secret='api-key']", "v2", Duration.ofSeconds(20));
-            assertThat(used.getText()).contains("role team-b").contains("r1");
-            assertThat(b.find("#secrets tr[data-secret='unused']").getText()).contains("v1").contains("—");
-            assertThat(b.find("#revisions").getText()).as("the revision names the version it runs with").contains("api-key v2");
+            String used = b.awaitTextOf("#secrets tr[data-secret='api-key']", "v2", Duration.ofSeconds(20));
+            assertThat(used).contains("role team-b").contains("r1");
+            assertThat(b.text("#secrets tr[data-secret='unused']")).contains("v1").contains("—");
+            assertThat(b.text("#revisions")).as("the revision names the version it runs with").contains("api-key v2");
             assertThat(b.driver.getPageSource()).doesNotContain("s3cr3t");
             b.screenshot("service-secrets");
         } finally { // the other tests count the cluster's use: this service goes
@@ -446,16 +446,16 @@ class DashboardBrowserTest {
     @Test
     void a_roles_token_sees_its_own_services_only() throws Exception {
         b.signIn(c.server.url(), teamB);
-        assertThat(b.find("#who").getText()).isEqualTo("role team-b");
+        assertThat(b.text("#who")).isEqualTo("role team-b");
         b.open(c.server.url() + "/#/services");
         b.awaitText("#services tr[data-service='billing/prod']", "billing/prod", Duration.ofSeconds(20));
-        assertThat(b.find("#services").getText()).doesNotContain("webapp/staging");
+        assertThat(b.text("#services")).doesNotContain("webapp/staging");
         b.screenshot("services-team-b");
         b.open(c.server.url() + "/#/services/webapp/staging"); // typed by hand: the API says no, and so does the page
         b.awaitText("#problem", "webapp/staging", Duration.ofSeconds(20));
-        assertThat(b.find("main").getText()).doesNotContain("https://ci/job/webapp/1/");
+        assertThat(b.text("main")).doesNotContain("https://ci/job/webapp/1/");
         b.open(c.server.url() + "/#/roles");
         b.awaitText("#roles tr[data-role='team-b']", "team-b", Duration.ofSeconds(20));
-        assertThat(b.find("#roles").getText()).doesNotContain("team-a");
+        assertThat(b.text("#roles")).doesNotContain("team-a");
     }
 }

@@ -31,13 +31,13 @@ class DashboardTokensBrowserTest extends ClusterBrowserTest {
         b = new Browser();
         b.signIn(c.server.url(), admin);
         b.click("#nav-tokens", Duration.ofSeconds(20));
-        String usedRow = b.awaitText("#tokens tr[data-token='" + used.path("id").asText() + "']", "jenkins controller", Duration.ofSeconds(20)).getText();
+        String usedRow = b.awaitTextOf("#tokens tr[data-token='" + used.path("id").asText() + "']", "jenkins controller", Duration.ofSeconds(20));
         assertThat(usedRow).contains("role").contains("ci").contains("from 127.0.0.1").doesNotContain(used.path("token").asText());
         assertThat(b.awaitText("#tokens tr[data-token='" + idle.path("id").asText() + "']", "forgotten laptop", Duration.ofSeconds(20)).getText())
                 .contains("never").contains("rotated: " + rotated.path("id").asText());
         assertThat(b.awaitText("#tokens tr[data-token='" + join.path("id").asText() + "']", "rack 7", Duration.ofSeconds(20)).getText())
                 .contains("1 more agent").contains("joined m7 from 127.0.0.1");
-        assertThat(b.find("body").getText()).as("no token's value is on the page").doesNotContain(idle.path("token").asText())
+        assertThat(b.text("body")).as("no token's value is on the page").doesNotContain(idle.path("token").asText())
                 .doesNotContain(rotated.path("token").asText()).doesNotContain(join.path("token").asText());
         b.screenshot("tokens");
 
