@@ -34,12 +34,7 @@ class CliIT {
     static final Path JAR = Path.of("target", "steward.jar").toAbsolutePath();
 
     private static List<String> java(String... args) {
-        if (!Files.exists(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: this test runs after 'mvn package' (mvn verify)");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return DevProcess.java(List.of(), args);
     }
 
     @BeforeAll

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -24,16 +23,12 @@ final class DevProcess implements AutoCloseable {
     final String addr;
     final String token;
 
-    /** {@code java [javaOpts] -jar steward.jar ARGS}. */
+    /** {@code java FLAGS [javaOpts] -jar steward.jar ARGS}, with the flags {@code ./steward} gives the command ({@link LauncherFlags}). */
     static List<String> java(List<String> javaOpts, String... args) {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: this test runs after 'mvn package' (mvn verify)");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(javaOpts);
-        cmd.addAll(List.of("-jar", JAR.toString()));
-        cmd.addAll(List.of(args));
-        return cmd;
+        return LauncherFlags.command(JAR, javaOpts, args);
     }
 
     private DevProcess(Path dir, Process process, String addr, String token) {

@@ -11,6 +11,7 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -88,11 +89,18 @@ class StewardScriptTest {
     }
 
     private Run steward(Path where, String path, String... args) throws Exception {
+        return withOpts(where, path, null, args);
+    }
+
+    private Run withOpts(Path where, String path, String javaOpts, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of("/bin/bash", where.resolve("steward").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
         pb.environment().put("PATH", path);
         pb.environment().remove("STEWARD_JAVA_OPTS");
+        if (javaOpts != null) {
+            pb.environment().put("STEWARD_JAVA_OPTS", javaOpts);
+        }
         Process p = pb.start();
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the script ends").isTrue();
         return new Run(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8), Files.readString(dir.resolve("err")));
@@ -112,7 +120,7 @@ class StewardScriptTest {
         Run first = steward("status");
         assertThat(first.code()).as(first.err()).isZero();
         assertThat(first.err()).contains("steward: building " + jar + " (first use, about a minute)");
-        assertThat(first.out()).isEqualTo("java -jar " + jar + " status\n");
+        assertThat(first.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + " status\n");
         assertThat(builds()).singleElement().asString().contains("-pl cli -am package");
 
         Run fresh = steward("status");
@@ -130,7 +138,7 @@ class StewardScriptTest {
         edit("api/src/main/java/A.java", "y");
         Run pulled = steward("status");
         assertThat(pulled.err()).contains("steward: building " + jar + " (its sources changed since it was built, about a minute)");
-        assertThat(pulled.out()).isEqualTo("java -jar " + jar + " status\n");
+        assertThat(pulled.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + " status\n");
         assertThat(builds()).hasSize(2);
         assertThat(steward("status").err()).isEmpty();
         assertThat(builds()).hasSize(2);
@@ -138,6 +146,24 @@ class StewardScriptTest {
         edit("pom.xml", "<project><!-- a new version --></project>");
         steward("status");
         assertThat(builds()).as("a pom is a source").hasSize(3);
+    }
+
+    @Test
+    void eachCommandGetsTheJvmItsTableSaysAndTheTestsReadTheSameTable() throws Exception {
+        steward("status");
+        Map<String, List<String>> table = LauncherFlags.read(tree.resolve("steward"));
+        assertThat(table.get("agent")).contains("-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        assertThat(table.get("server")).as("the allocator: the whole JIT").isEmpty();
+        assertThat(table.get("*")).as("a short command: C1 alone").containsExactly("-XX:TieredStopAtLevel=1");
+        for (String command : List.of("agent", "server", "dev", "demo", "package", "snapshot", "status", "deploy", "logs")) {
+            Run r = steward(command, "--help");
+            List<String> flags = table.getOrDefault(command, table.get("*"));
+            assertThat(r.out()).as(command).isEqualTo("java " + (flags.isEmpty() ? "" : String.join(" ", flags) + " ") + "-jar " + jar + " " + command + " --help\n");
+            assertThat(LauncherFlags.of(command, "--help")).isEqualTo(flags);
+        }
+        assertThat(steward().out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + "\n");
+        assertThat(withOpts(tree, bin.toString(), "-Xmx64m", "agent").out()).as("STEWARD_JAVA_OPTS is the user's choice")
+                .isEqualTo("java -Xmx64m -jar " + jar + " agent\n");
     }
 
     @Test
@@ -159,7 +185,7 @@ class StewardScriptTest {
         Run r = steward("status");
         assertThat(r.code()).isZero();
         assertThat(r.err()).isEqualTo("steward: sources changed since " + jar + " was built, but mvn is not installed: running the jar as it was built\n");
-        assertThat(r.out()).isEqualTo("java -jar " + jar + " status\n");
+        assertThat(r.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + " status\n");
     }
 
     @Test
@@ -171,7 +197,7 @@ class StewardScriptTest {
         edit("api/src/main/java/A.java", "y"); // not this copy's: it has no source tree
         Run r = steward(copy, bin.toString(), "status");
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).isEqualTo("java -jar " + copy.resolve("cli/target/steward.jar") + " status\n");
+        assertThat(r.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + copy.resolve("cli/target/steward.jar") + " status\n");
         assertThat(builds()).hasSize(1);
     }
 }
