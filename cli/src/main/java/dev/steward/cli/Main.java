@@ -6,13 +6,15 @@ import picocli.CommandLine.Command;
 
 /** {@code steward}: the entry point. Exit codes: 0 ok, 1 failure, 2 bad usage. */
 @Command(name = "steward", mixinStandardHelpOptions = true, version = "steward 0.1.0",
-        description = "Provision cluster resources and roll builds out from CI pipelines.",
-        subcommands = {DevCommand.class, ServerCommand.class, AgentCommand.class, StatusCommand.class, AllocateCommand.class, LogsCommand.class,
-                PackageCommand.class, DeployCommand.class, RolloutCommand.class, RollbackCommand.class, RestartCommand.class, PromoteCommand.class, HistoryCommand.class,
-                ServicesCommand.class, MonitorCommand.class, DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class,
-                RequestsCommand.class, AllocationsCommand.class, PackagesCommand.class, SecretsCommand.class, TlsCommand.class,
-                SnapshotCommand.class, CompletionCommand.class})
+        description = "Provision cluster resources and roll builds out from CI pipelines.")
 public final class Main implements Runnable {
+    /** The subcommands, in the order help lists them. */
+    static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(DevCommand.class, ServerCommand.class, AgentCommand.class,
+            StatusCommand.class, AllocateCommand.class, LogsCommand.class, PackageCommand.class, DeployCommand.class, RolloutCommand.class,
+            RollbackCommand.class, RestartCommand.class, PromoteCommand.class, HistoryCommand.class, ServicesCommand.class, MonitorCommand.class,
+            DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class, RequestsCommand.class, AllocationsCommand.class,
+            PackagesCommand.class, SecretsCommand.class, TlsCommand.class, SnapshotCommand.class, CompletionCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -27,12 +29,35 @@ public final class Main implements Runnable {
 
     /** Runs {@code steward ARGS} with what it prints made safe for a terminal ({@link TerminalSafe}); its exit code. */
     static int run(java.nio.charset.Charset charset, String... args) {
-        return TerminalSafe.around(charset, () -> commandLine().execute(args));
+        return TerminalSafe.around(charset, () -> commandLine(args.length == 0 ? null : args[0]).execute(args));
     }
 
-    /** The command line with its subcommands; {@code agent} passes its options through to the agent's own parser. */
+    /** The command line with all its subcommands; {@code agent} passes its options through to the agent's own parser. */
     static CommandLine commandLine() {
+        return commandLine(null);
+    }
+
+    /**
+     * The command line for a run whose first argument is {@code first}: with only that subcommand
+     * when it names one, with none for {@code --version}, else (help, a typo picocli suggests a
+     * name for, {@code completion}, which writes out every command) with all. picocli reads every option of every command it is given
+     * by reflection, and a short command spent about a third of its start doing so for the 25 it
+     * does not run (docs/benchmarks.md).
+     */
+    static CommandLine commandLine(String first) {
         CommandLine cmd = new CommandLine(new Main());
+        Class<?> only = null;
+        for (Class<?> c : SUBCOMMANDS) {
+            if (c.getAnnotation(Command.class).name().equals(first) && c != CompletionCommand.class) {
+                only = c;
+            }
+        }
+        boolean version = "-V".equals(first) || "--version".equals(first); // says the version, runs nothing
+        for (Class<?> c : SUBCOMMANDS) {
+            if (!version && (only == null || c == only)) {
+                cmd.addSubcommand(c);
+            }
+        }
         cmd.setExecutionExceptionHandler((e, c, parsed) -> {
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + explain(e)); // "steward tls cert create: ...", not "steward create"
             return 1; // a failure, not a usage error: say what happened, not a stack trace
@@ -40,13 +65,17 @@ public final class Main implements Runnable {
         cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
             CommandLine c = e.getCommandLine();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-            if (e instanceof CommandLine.UnmatchedArgumentException u && u.isUnknownOption() && !u.getSuggestions().isEmpty()) {
-                c.getErr().println("did you mean " + String.join(" or ", u.getSuggestions()) + "?"); // "--package" for "--package-digest"
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                // "--package-digest" for "--package", "status" for "statsu"
+                c.getErr().println("did you mean " + String.join(" or ", u.getSuggestions()) + "?");
             }
             c.getErr().println("see '" + c.getCommandSpec().qualifiedName() + " --help'");
             return 2;
         });
-        cmd.getSubcommands().get("agent").setUnmatchedOptionsArePositionalParams(true);
+        CommandLine agent = cmd.getSubcommands().get("agent");
+        if (agent != null) {
+            agent.setUnmatchedOptionsArePositionalParams(true);
+        }
         return cmd;
     }
 
