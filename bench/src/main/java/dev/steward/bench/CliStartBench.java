@@ -21,25 +21,30 @@ import java.util.concurrent.TimeUnit;
  * status} and {@code agents} against an allocator in this process (several requests; one agent
  * joined). Each command and flag set is run in turn, round after round, so a busy moment of the
  * machine falls on all alike; medians. CPU is read from this process's reaped children's times
- * ({@code /proc/self/stat}), at the kernel's clock tick (10 ms here).
- * Usage: {@code bench/run CliStartBench [ROUNDS]} (15).
+ * ({@code /proc/self/stat}), at the kernel's clock tick (10 ms here). {@code --against JAR} adds
+ * another build of the jar, run with C1 alone too, as a third column (a change's before).
+ * Usage: {@code bench/run CliStartBench [ROUNDS] [--against JAR]} (15 rounds).
  */
 public final class CliStartBench {
     private static final Path JAR = Path.of("cli", "target", "steward.jar").toAbsolutePath();
-    private static final Map<String, List<String>> FLAGS = new LinkedHashMap<>();
-
-    static {
-        FLAGS.put("whole JIT (before)", List.of());
-        FLAGS.put("C1 only (./steward)", List.of("-XX:TieredStopAtLevel=1"));
+    /** A way to run a command: which jar, with which flags. */
+    private record Config(String label, Path jar, List<String> flags) {
     }
 
     private CliStartBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        int rounds = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 15;
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: bench/run builds it");
+        }
+        List<Config> configs = new ArrayList<>(List.of(new Config("whole JIT (before)", JAR, List.of()),
+                new Config("C1 only (./steward)", JAR, List.of("-XX:TieredStopAtLevel=1"))));
+        int against = List.of(args).indexOf("--against");
+        if (against >= 0) {
+            Path other = Path.of(args[against + 1]).toAbsolutePath();
+            configs.add(new Config("C1 only, " + other.getFileName(), other, List.of("-XX:TieredStopAtLevel=1")));
         }
         Path root = Files.createTempDirectory("steward-cli-start-bench");
         try (Server server = Server.start(ServerConfig.of(root.resolve("server")).withHeartbeatGrace(java.time.Duration.ofHours(1)))) {
@@ -54,23 +59,31 @@ public final class CliStartBench {
             Map<String, List<long[]>> runs = new LinkedHashMap<>();
             for (int i = 0; i < 2; i++) { // the page cache and the allocator's own JIT warmed, not counted
                 for (List<String> c : commands.values()) {
-                    run(List.of(), c);
+                    for (Config f : configs) {
+                        run(f, c);
+                    }
                 }
             }
             for (int r = 0; r < rounds; r++) {
                 for (Map.Entry<String, List<String>> c : commands.entrySet()) {
-                    for (Map.Entry<String, List<String>> f : FLAGS.entrySet()) {
-                        runs.computeIfAbsent(c.getKey() + "|" + f.getKey(), k -> new ArrayList<>()).add(run(f.getValue(), c.getValue()));
+                    for (Config f : configs) {
+                        runs.computeIfAbsent(c.getKey() + "|" + f.label(), k -> new ArrayList<>()).add(run(f, c.getValue()));
                     }
                 }
             }
             System.out.printf("a short command as a process, %d rounds, medians (wall ms / CPU ms, user and system)%n", rounds);
-            System.out.printf("  %-32s %-24s %-24s %s%n", "command", "whole JIT (before)", "C1 only (./steward)", "C1 / whole: wall, CPU");
+            StringBuilder head = new StringBuilder(String.format("  %-32s", "command"));
+            configs.forEach(f -> head.append(String.format(" %-28s", f.label())));
+            System.out.println(head + " C1 / whole: wall, CPU" + (configs.size() > 2 ? "; C1 / the other build's C1: wall, CPU" : ""));
             for (String c : commands.keySet()) {
-                long[] whole = medians(runs.get(c + "|whole JIT (before)"));
-                long[] c1 = medians(runs.get(c + "|C1 only (./steward)"));
-                System.out.printf("  %-32s %-24s %-24s x%.2f, x%.2f%n", c, whole[0] + " / " + whole[1], c1[0] + " / " + c1[1],
-                        (double) c1[0] / whole[0], (double) c1[1] / whole[1]);
+                StringBuilder line = new StringBuilder(String.format("  %-32s", c));
+                List<long[]> m = configs.stream().map(f -> medians(runs.get(c + "|" + f.label()))).toList();
+                m.forEach(x -> line.append(String.format(" %-28s", x[0] + " / " + x[1])));
+                line.append(String.format(" x%.2f, x%.2f", (double) m.get(1)[0] / m.get(0)[0], (double) m.get(1)[1] / m.get(0)[1]));
+                if (m.size() > 2) {
+                    line.append(String.format("; x%.2f, x%.2f", (double) m.get(1)[0] / m.get(2)[0], (double) m.get(1)[1] / m.get(2)[1]));
+                }
+                System.out.println(line);
             }
         } finally {
             try (var all = Files.walk(root)) {
@@ -80,13 +93,13 @@ public final class CliStartBench {
     }
 
     /** Runs one process to its end; {wall ms, CPU ms}. A null command is {@code java -version}. */
-    private static long[] run(List<String> flags, List<String> command) throws Exception {
+    private static long[] run(Config config, List<String> command) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(flags);
+        cmd.addAll(config.flags());
         if (command == null) {
             cmd.add("-version");
         } else {
-            cmd.addAll(List.of("-jar", JAR.toString()));
+            cmd.addAll(List.of("-jar", config.jar().toString()));
             cmd.addAll(command);
         }
         long cpu0 = childrenCpuTicks();
