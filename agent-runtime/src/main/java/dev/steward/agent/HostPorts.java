@@ -99,22 +99,42 @@ final class HostPorts {
         return l.byPort().getOrDefault(port, java.util.Set.of());
     }
 
+    /** The least time between two reads made for {@link #listenersSince}: a read walks the kernel's whole table (about 2 ms here). */
+    static final java.time.Duration SINCE_GAP = java.time.Duration.ofMillis(50);
+
     /**
      * As {@link #listeners(int)}, from a read of the tables begun at or after {@code since} (a
      * {@code System.nanoTime}): a socket that answered a probe before {@code since} is in it, if it
-     * still listens. Probes that end together share one read: a read under way when one ends is
-     * waited for, and used if it began after that probe ended.
+     * still listens. Reads are made at most every {@link #SINCE_GAP}, and every probe that ended
+     * before a read began shares it: one that ends just after a read waits for the next, at most
+     * that long, so checks passing at any rate cost the host at most 20 reads a second.
      */
-    static synchronized java.util.Set<Integer> listenersSince(int port, long since) {
-        Listening l = listening;
-        if (l == null || l.at() - since < 0) {
-            l = new Listening(System.nanoTime(), readListening());
-            listening = l;
+    static java.util.Set<Integer> listenersSince(int port, long since) {
+        synchronized (HostPorts.class) {
+            while (true) {
+                Listening l = listening;
+                if (l != null && l.at() - since >= 0) {
+                    return l.byPort().getOrDefault(port, java.util.Set.of());
+                }
+                long wait = l == null ? 0 : l.at() + SINCE_GAP.toNanos() - System.nanoTime();
+                if (wait <= 0 || Thread.currentThread().isInterrupted()) {
+                    listening = new Listening(System.nanoTime(), readListening());
+                    continue;
+                }
+                try {
+                    HostPorts.class.wait(Math.max(1, wait / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the task ended: read now, and be done
+                }
+            }
         }
-        return l.byPort().getOrDefault(port, java.util.Set.of());
     }
 
+    /** How many times the tables were read for {@link #listeners} and {@link #listenersSince}: the bound above is tested. */
+    static final java.util.concurrent.atomic.AtomicLong READS = new java.util.concurrent.atomic.AtomicLong();
+
     private static Map<Integer, java.util.Set<Integer>> readListening() {
+        READS.incrementAndGet();
         Map<Integer, java.util.Set<Integer>> out = new java.util.HashMap<>();
         for (String table : List.of("tcp", "tcp6")) {
             for (Row so : rows(table)) {

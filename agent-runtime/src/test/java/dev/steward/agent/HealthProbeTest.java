@@ -161,4 +161,36 @@ class HealthProbeTest {
         assertThat(HealthProbe.tried(tcp, Map.of("http", closed), null, task)).as("a plain failure is no squat")
                 .isEqualTo(new HealthProbe.Tried("connection refused", false));
     }
+
+    /**
+     * Passing checks at any rate read the socket tables at most every {@link HostPorts#SINCE_GAP}
+     * (each read walks the kernel's whole table): 8 threads asking as fast as they can for a read
+     * begun after they asked share reads, and each gets one begun after it asked.
+     */
+    @Test
+    void reads_made_after_passing_tries_are_shared_and_at_most_one_per_gap() throws Exception {
+        long before = HostPorts.READS.get();
+        long start = System.nanoTime();
+        long runFor = java.time.Duration.ofMillis(600).toNanos();
+        java.util.concurrent.atomic.AtomicLong asked = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() - start < runFor) {
+                    HostPorts.listenersSince(1, System.nanoTime());
+                    asked.incrementAndGet();
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+        long took = System.nanoTime() - start;
+        long reads = HostPorts.READS.get() - before;
+        assertThat(reads).as("%d asks in %d ms", asked.get(), took / 1_000_000)
+                .isLessThanOrEqualTo(took / HostPorts.SINCE_GAP.toNanos() + 4); // + 4: an agent of another test of this JVM may read too
+        assertThat(asked.get()).as("asks share reads").isGreaterThan(3 * reads);
+    }
 }
