@@ -102,6 +102,24 @@ final class Browser implements AutoCloseable {
     }
 
     /**
+     * The attribute {@code name} of the first element {@code css} matches whose text contains
+     * {@code text}, found and read in one try, tried again until one is found (as {@link #awaitText}).
+     */
+    String awaitAttribute(String css, String text, String name, Duration within) {
+        String[] read = {null};
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
+                read[0] = driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst()
+                        .map(e -> e.getAttribute(name)).orElse(null);
+                return read[0] != null;
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw failed("no '" + text + "' with a " + name + " in " + css, e);
+        }
+        return read[0];
+    }
+
+    /**
      * The text of what {@code css} matches, found and read in one try, and tried again (for up to
      * 10 s) when a render replaced the element between the two (a stale element) or has not put it
      * back yet: the page re-renders whenever its watch sees a change.

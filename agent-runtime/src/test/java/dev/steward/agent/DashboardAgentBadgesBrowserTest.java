@@ -3,7 +3,6 @@ package dev.steward.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebElement;
 
 import java.time.Duration;
 
@@ -32,10 +31,9 @@ class DashboardAgentBadgesBrowserTest extends ClusterBrowserTest {
         join("roomy", "\"diskFreeMib\":50000,\"diskPressureMib\":1024");
         b = new Browser();
         b.signIn(c.server.url(), c.server.adminToken());
-        WebElement row = b.awaitText("#agents tr[data-agent='full']", "disk nearly full", Duration.ofSeconds(20));
-        assertThat(row.findElement(By.xpath(".//span[contains(., 'disk nearly full')]")).getAttribute("title"))
+        assertThat(b.awaitAttribute("#agents tr[data-agent='full'] span", "disk nearly full", "title", Duration.ofSeconds(20)))
                 .isEqualTo("300 MiB free, below 1 GiB: nothing new is placed here until there is more");
-        assertThat(b.awaitText("#agents tr[data-agent='roomy']", "ready", Duration.ofSeconds(20)).getText()).doesNotContain("disk nearly full");
+        assertThat(b.awaitTextOf("#agents tr[data-agent='roomy']", "ready", Duration.ofSeconds(20))).doesNotContain("disk nearly full");
         b.screenshot("disk-nearly-full");
     }
 
@@ -48,11 +46,10 @@ class DashboardAgentBadgesBrowserTest extends ClusterBrowserTest {
         join("later", "\"tlsNotAfter\":" + java.time.Instant.now().plus(Duration.ofDays(200)).getEpochSecond());
         b = new Browser();
         b.signIn(c.server.url(), c.server.adminToken());
-        WebElement row = b.awaitText("#agents tr[data-agent='soon']", "certificate ends soon", Duration.ofSeconds(20));
-        assertThat(row.findElement(By.xpath(".//span[contains(., 'certificate ends soon')]")).getAttribute("title"))
+        assertThat(b.awaitAttribute("#agents tr[data-agent='soon'] span", "certificate ends soon", "title", Duration.ofSeconds(20)))
                 .isEqualTo("TLS certificate ends at " + soon.toString().replace("Z", ".000Z") + " (in 12 days): renew it ('steward tls cert create') "
                         + "and write it over the old files (read again within 10 s, no restart)");
-        assertThat(b.awaitText("#agents tr[data-agent='later']", "ready", Duration.ofSeconds(20)).getText()).doesNotContain("certificate");
+        assertThat(b.awaitTextOf("#agents tr[data-agent='later']", "ready", Duration.ofSeconds(20))).doesNotContain("certificate");
         b.screenshot("certificate-ends-soon");
         assertThat(b.driver.findElements(By.id("allocator-certificate"))).as("a plain-HTTP allocator has no certificate to end").isEmpty();
     }

@@ -33,9 +33,9 @@ class DashboardTokensBrowserTest extends ClusterBrowserTest {
         b.click("#nav-tokens", Duration.ofSeconds(20));
         String usedRow = b.awaitTextOf("#tokens tr[data-token='" + used.path("id").asText() + "']", "jenkins controller", Duration.ofSeconds(20));
         assertThat(usedRow).contains("role").contains("ci").contains("from 127.0.0.1").doesNotContain(used.path("token").asText());
-        assertThat(b.awaitText("#tokens tr[data-token='" + idle.path("id").asText() + "']", "forgotten laptop", Duration.ofSeconds(20)).getText())
+        assertThat(b.awaitTextOf("#tokens tr[data-token='" + idle.path("id").asText() + "']", "forgotten laptop", Duration.ofSeconds(20)))
                 .contains("never").contains("rotated: " + rotated.path("id").asText());
-        assertThat(b.awaitText("#tokens tr[data-token='" + join.path("id").asText() + "']", "rack 7", Duration.ofSeconds(20)).getText())
+        assertThat(b.awaitTextOf("#tokens tr[data-token='" + join.path("id").asText() + "']", "rack 7", Duration.ofSeconds(20)))
                 .contains("1 more agent").contains("joined m7 from 127.0.0.1");
         assertThat(b.text("body")).as("no token's value is on the page").doesNotContain(idle.path("token").asText())
                 .doesNotContain(rotated.path("token").asText()).doesNotContain(join.path("token").asText());
