@@ -460,13 +460,22 @@ public final class Reconciler {
         return null;
     }
 
-    /** Why the rollout waited, as the first new instance not available says it ("not placed yet: ...", "health check failing: ..."), or "". */
+    /**
+     * Why the rollout waited, as a new instance not available says it ("not placed yet: ...",
+     * "health check failing: ..."), or "": the first that waits for room, which nothing but room
+     * mends, else the first.
+     */
     private static String waitingFor(Ctx c) {
+        InstanceInfo named = null;
         for (InstanceInfo i : c.fresh) {
             if (!c.available.contains(i.id()) && i.reason() != null) {
-                return "; instance " + i.id() + ": " + i.reason();
+                if (i.state() == dev.steward.api.InstanceState.PENDING) {
+                    named = i;
+                    break;
+                }
+                named = named == null ? i : named;
             }
         }
-        return "";
+        return named == null ? "" : "; instance " + named.id() + ": " + named.reason();
     }
 }

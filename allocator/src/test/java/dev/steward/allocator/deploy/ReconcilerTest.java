@@ -291,6 +291,16 @@ class ReconcilerTest {
         // before, the deployment failed with the first half alone, and "why" needed steward services to find out
         assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
+        // one placed and healthy but not available yet (its minimum healthy time runs) before it in the list: the one that finds no room is what
+        // the rollout waits for, and is named (a loaded run of DeployEndToEndTest named the healthy one, "health check passing")
+        dev.steward.api.InstanceInfo soon = new dev.steward.api.InstanceInfo("i3", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
+                null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, null, t0, 0, 0);
+        Reconciler.Ctx c2 = new Reconciler.Ctx(2, 2, List.of(up, soon, waiting), java.util.Set.of("i1"));
+        assertThat(Reconciler.deadlinesOf(t0, null, c2, r, t0.plusSeconds(30)))
+                .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
+        Reconciler.Ctx c3 = new Reconciler.Ctx(2, 2, List.of(up, soon), java.util.Set.of("i1"));
+        assertThat(Reconciler.deadlinesOf(t0, null, c3, r, t0.plusSeconds(30))).as("none waits for room: the first not available")
+                .isEqualTo("no instance became available for the progress deadline of 30s; instance i3: health check passing");
     }
 
     @Test
