@@ -247,7 +247,7 @@ class ReconcilerTest {
 
     @Test
     void newInstancesLostToTheirHostBeforeTheyServeAreReplacedUpToALimitAndThenTheRolloutFailsSayingWhy() {
-        for (int refusals : new int[] {Reconciler.lostLimit(3), Reconciler.lostLimit(3) + 1}) {
+        for (int refusals : new int[] {Deadlines.lostLimit(3), Deadlines.lostLimit(3) + 1}) {
             RolloutSim sim = new RolloutSim(7);
             sim.steady(3);
             sim.deploy(2, new RolloutSpec("rolling", null, null, null, null, null, "10s", "60s", "10m", null).validate(3));
@@ -264,7 +264,7 @@ class ReconcilerTest {
                 sim.round();
             }
             long made = sim.inst.values().stream().filter(i -> i.revision() == 2).count();
-            if (refusals == Reconciler.lostLimit(3)) {
+            if (refusals == Deadlines.lostLimit(3)) {
                 // before, the first of them failed the deployment, though the agent had said its replacement would get other ports
                 assertThat(sim.d.state()).as(sim.d.reason()).isEqualTo(DeploymentState.SUCCEEDED);
                 assertThat(made).isEqualTo(3 + refusals);
@@ -287,19 +287,19 @@ class ReconcilerTest {
                 null, null, null, null, null, java.util.Map.of(), null, null, "not placed yet: 1 agent: 1 insufficient cpus", false, t0, null, null, null, 0, 0);
         RolloutSpec r = new RolloutSpec("rolling", null, null, null, null, null, "10s", "5m", "30s", null).validate(2);
         Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
-        assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(29))).isNull();
+        assertThat(Deadlines.deadlinesOf(t0, null, c, r, t0.plusSeconds(29))).isNull();
         // before, the deployment failed with the first half alone, and "why" needed steward services to find out
-        assertThat(Reconciler.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
+        assertThat(Deadlines.deadlinesOf(t0, null, c, r, t0.plusSeconds(30)))
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
         // one placed and healthy but not available yet (its minimum healthy time runs) before it in the list: the one that finds no room is what
         // the rollout waits for, and is named (a loaded run of DeployEndToEndTest named the healthy one, "health check passing")
         dev.steward.api.InstanceInfo soon = new dev.steward.api.InstanceInfo("i3", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
                 null, null, null, null, java.util.Map.of(), t0, t0, "health check passing", false, t0, null, null, t0, 0, 0);
         Reconciler.Ctx c2 = new Reconciler.Ctx(2, 2, List.of(up, soon, waiting), java.util.Set.of("i1"));
-        assertThat(Reconciler.deadlinesOf(t0, null, c2, r, t0.plusSeconds(30)))
+        assertThat(Deadlines.deadlinesOf(t0, null, c2, r, t0.plusSeconds(30)))
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i2: not placed yet: 1 agent: 1 insufficient cpus");
         Reconciler.Ctx c3 = new Reconciler.Ctx(2, 2, List.of(up, soon), java.util.Set.of("i1"));
-        assertThat(Reconciler.deadlinesOf(t0, null, c3, r, t0.plusSeconds(30))).as("none waits for room: the first not available")
+        assertThat(Deadlines.deadlinesOf(t0, null, c3, r, t0.plusSeconds(30))).as("none waits for room: the first not available")
                 .isEqualTo("no instance became available for the progress deadline of 30s; instance i3: health check passing");
     }
 
@@ -313,18 +313,18 @@ class ReconcilerTest {
         dev.steward.api.InstanceInfo up = new dev.steward.api.InstanceInfo("i1", "web/test", 2, null, null, dev.steward.api.InstanceState.HEALTHY, null,
                 "a1", null, null, null, java.util.Map.of(), t0, t0.plusSeconds(280), "available", false, t0, null, null, t0.plusSeconds(270), 0, 0);
         Reconciler.Ctx c = new Reconciler.Ctx(2, 2, List.of(up, waiting), java.util.Set.of("i1"));
-        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), c, r, t0.plusSeconds(300))).as("progress was made 20 s ago").isNull();
+        assertThat(Deadlines.deadlinesOf(t0, t0.plusSeconds(280), c, r, t0.plusSeconds(300))).as("progress was made 20 s ago").isNull();
         // placed at t0 + 290 s: its 60 s run from there
         dev.steward.api.InstanceInfo placed = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.STARTING,
                 null, "a2", "t2", null, null, java.util.Map.of(), null, null, "health check failing", false, t0, null, null, t0.plusSeconds(290), 0, 0);
         Reconciler.Ctx later = new Reconciler.Ctx(2, 2, List.of(up, placed), java.util.Set.of("i1"));
-        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(349))).isNull();
-        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(350)))
+        assertThat(Deadlines.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(349))).isNull();
+        assertThat(Deadlines.deadlinesOf(t0, t0.plusSeconds(280), later, r, t0.plusSeconds(350)))
                 .isEqualTo("instance i2 of revision 2 was not healthy within the healthy deadline of 1m: health check failing");
         // one stored before placedAt was kept counts from when it was made, as before
         dev.steward.api.InstanceInfo old = new dev.steward.api.InstanceInfo("i2", "web/test", 2, null, null, dev.steward.api.InstanceState.STARTING,
                 null, "a2", "t2", null, null, java.util.Map.of(), null, null, "health check failing", false, t0, null, null, null, 0, 0);
-        assertThat(Reconciler.deadlinesOf(t0, t0.plusSeconds(280), new Reconciler.Ctx(2, 2, List.of(up, old), java.util.Set.of("i1")), r,
+        assertThat(Deadlines.deadlinesOf(t0, t0.plusSeconds(280), new Reconciler.Ctx(2, 2, List.of(up, old), java.util.Set.of("i1")), r,
                 t0.plusSeconds(300))).startsWith("instance i2 of revision 2 was not healthy within the healthy deadline of 1m");
     }
 
