@@ -72,16 +72,7 @@ final class Browser implements AutoCloseable {
      * saw a change) leaves a stale element, and the try is made again.
      */
     WebElement awaitText(String css, String text, Duration within) {
-        WebElement[] found = {null};
-        try {
-            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                found[0] = driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst().orElse(null);
-                return found[0] != null;
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw failed("no '" + text + "' in " + css, e);
-        }
-        return found[0];
+        return awaitFirst(css, text, (e, t) -> e, "no '" + text + "' in " + css, within);
     }
 
     /**
@@ -89,16 +80,7 @@ final class Browser implements AutoCloseable {
      * try: the element itself may be replaced by the next render before a later read.
      */
     String awaitTextOf(String css, String text, Duration within) {
-        String[] read = {null};
-        try {
-            await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                read[0] = driver.findElements(By.cssSelector(css)).stream().map(WebElement::getText).filter(t -> t.contains(text)).findFirst().orElse(null);
-                return read[0] != null;
-            });
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw failed("no '" + text + "' in " + css, e);
-        }
-        return read[0];
+        return awaitFirst(css, text, (e, t) -> t, "no '" + text + "' in " + css, within);
     }
 
     /**
@@ -106,17 +88,31 @@ final class Browser implements AutoCloseable {
      * {@code text}, found and read in one try, tried again until one is found (as {@link #awaitText}).
      */
     String awaitAttribute(String css, String text, String name, Duration within) {
-        String[] read = {null};
+        return awaitFirst(css, text, (e, t) -> e.getAttribute(name), "no '" + text + "' with a " + name + " in " + css, within);
+    }
+
+    /** What {@code read} makes of the first element {@code css} matches whose text contains {@code text}, in the try that found it. */
+    private <T> T awaitFirst(String css, String text, java.util.function.BiFunction<WebElement, String, T> read, String what, Duration within) {
+        List<T> out = new java.util.ArrayList<>();
         try {
             await().atMost(within).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
-                read[0] = driver.findElements(By.cssSelector(css)).stream().filter(e -> e.getText().contains(text)).findFirst()
-                        .map(e -> e.getAttribute(name)).orElse(null);
-                return read[0] != null;
+                out.clear();
+                for (WebElement e : driver.findElements(By.cssSelector(css))) {
+                    String t = e.getText();
+                    if (t.contains(text)) {
+                        T r = read.apply(e, t);
+                        if (r != null) {
+                            out.add(r);
+                        }
+                        return r != null;
+                    }
+                }
+                return false;
             });
         } catch (org.awaitility.core.ConditionTimeoutException e) {
-            throw failed("no '" + text + "' with a " + name + " in " + css, e);
+            throw failed(what, e);
         }
-        return read[0];
+        return out.get(0);
     }
 
     /**

@@ -26,7 +26,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * runs against).
  */
 class StewardScriptTest {
-    private static final Path SCRIPT = Path.of("..", "steward").toAbsolutePath().normalize();
 
     @TempDir
     Path dir;
@@ -41,7 +40,7 @@ class StewardScriptTest {
     void tree() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/bash")), "bash is not installed");
         tree = Files.createDirectories(dir.resolve("repo"));
-        Files.copy(SCRIPT, tree.resolve("steward"));
+        Files.copy(LauncherFlags.SCRIPT, tree.resolve("steward"));
         Files.writeString(tree.resolve("pom.xml"), "<project/>");
         for (String f : List.of("api/src/main/java/A.java", "cli/src/main/java/Main.java", "cli/src/test/java/MainTest.java",
                 "plugin/src/main/java/Step.java", "docs/agent.md")) {
