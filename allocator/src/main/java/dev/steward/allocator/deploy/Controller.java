@@ -361,7 +361,7 @@ final class Controller {
                 Map.of(), null, null, p.replacing() == null ? "asking for an allocation" : p.replacing(), false, now, null, p.movedFrom(), null, state.nextIndex(),
                 state.nextIndex());
         try {
-            RequestInfo r = state.submit(s.role(), rev.spec().allocation(s.role(), s.app() + "-" + s.env(), s.priorityValue()), now);
+            RequestInfo r = state.submit(s.role(), rev.spec().allocation(s.role(), Services.allocationName(s.app(), s.env(), id), s.priorityValue()), now);
             i = new InstanceInfo(id, i.service(), i.revision(), digest, i.buildUrl(), i.state(), r.id(), null, null, null, null, Map.of(), null, null,
                     i.reason(), false, now, null, i.movedFrom(), null, i.createIndex(), i.modifyIndex());
         } catch (ValidationException | dev.steward.allocator.state.NotFound e) {

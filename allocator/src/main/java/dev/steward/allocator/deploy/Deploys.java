@@ -174,7 +174,7 @@ final class Deploys {
         if (req.priority() != null) { // one kept from before the role's cap was lowered stays: a cap takes nothing away
             state.allowPriority(role, priority, "service " + name);
         }
-        var asked = spec.allocation(role, app + "-" + env, priority).parseNew(); // the instances' allocations must be valid new requests
+        var asked = spec.allocation(role, Services.allocationName(app, env, null), priority).parseNew(); // the instances' allocations must be valid new requests
         state.packages().stored(spec.packageDigest());
         state.packages().fitsDisk(spec.packageDigest(), asked.shape().diskMib(), "each instance of " + name);
         ServiceRecord s = existing;
@@ -214,7 +214,7 @@ final class Deploys {
         int target = r.number();
         RevisionInfo rev = new RevisionInfo(name, s.nextRevision(), rollbackSpec(s, r), now, who, r.buildUrl(), r.promotedFrom(), target, null, false);
         RolloutSpec rollout = rollbackRollout(s);
-        fitsLimit(name, s.role(), rollout, rev.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
+        fitsLimit(name, s.role(), rollout, rev.spec().allocation(s.role(), Services.allocationName(s.app(), s.env(), null)).parseNew().shape(), s.instances(), true);
         return start(s, rev, rollout, s.instances(), DeployRequest.OnConflict.SUPERSEDE, who, now, "rollback to revision " + target);
     }
 

@@ -47,10 +47,10 @@ final class Plans {
         deploys.refuseWhileDeleting(s);
         RevisionInfo r = deploys.rollbackTarget(s, to);
         RolloutSpec rollout = deploys.rollbackRollout(s);
-        deploys.fitsLimit(name, s.role(), rollout, r.spec().allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
+        deploys.fitsLimit(name, s.role(), rollout, r.spec().allocation(s.role(), Services.allocationName(s.app(), s.env(), null)).parseNew().shape(), s.instances(), true);
         DeploymentInfo running = deploys.running(s);
         RevisionInfo targeted = deploys.targeted(s, running);
-        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, deploys.rollbackSpec(s, r), r.spec().allocation(s.role(), Services.allocationName(s.app(), s.env(), null),
                 s.priorityValue()).parse(), rollout, DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, running, targeted, null);
         return describe(d, r.number(), null);
     }
@@ -59,7 +59,7 @@ final class Plans {
     DeployPlan restart(String name, dev.steward.api.RestartRequest req) {
         Restarts.Restart r = restarts.restartOf(name, req);
         ServiceRecord s = r.service();
-        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), s.app() + "-" + s.env(),
+        Deploys.Decision d = new Deploys.Decision(Deploys.Kind.NEW_REVISION, name, false, s, r.spec(), r.spec().allocation(s.role(), Services.allocationName(s.app(), s.env(), null),
                 s.priorityValue()).parse(), r.rollout(), DeployRequest.OnConflict.SUPERSEDE, s.instances(), null, null, r.of(), null);
         DeployPlan p = describe(d, null, r.of().number());
         String caveat = Restarts.unstable(r);

@@ -78,7 +78,7 @@ final class Restarts {
         }
         RolloutSpec rollout = restartRollout(s, req);
         RunSpec spec = deploys.rollbackSpec(s, of);
-        deploys.fitsLimit(name, s.role(), rollout, spec.allocation(s.role(), s.app() + "-" + s.env()).parseNew().shape(), s.instances(), true);
+        deploys.fitsLimit(name, s.role(), rollout, spec.allocation(s.role(), Services.allocationName(s.app(), s.env(), null)).parseNew().shape(), s.instances(), true);
         return new Restart(s, of, spec, rollout);
     }
 

@@ -8,6 +8,7 @@ import dev.steward.api.DeploymentInfo;
 import dev.steward.api.Endpoint;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
+import dev.steward.api.Limits;
 import dev.steward.api.RevisionInfo;
 import dev.steward.api.RolloutSpec;
 import dev.steward.api.ServiceInfo;
@@ -85,6 +86,18 @@ public final class Services {
 
     public static String name(String app, String env) {
         return Validation.name("app", app) + "/" + Validation.name("env", env);
+    }
+
+    /**
+     * The name of the allocation an instance asks for: {@code app-env-instance}, so that each instance's allocation is told apart
+     * in a list of allocations, with app and env cut to fit the name limit (the allocation adds {@code -0} to its request's name).
+     * A null {@code instance} gives a name of the same limit for checking an instance's allocation before there is one.
+     */
+    static String allocationName(String app, String env, String instance) {
+        String id = instance == null ? "0".repeat(16) : instance;
+        String service = app + "-" + env;
+        int room = Limits.MAX_NAME - "-0".length() - 1 - id.length();
+        return (service.length() > room ? service.substring(0, room) : service) + "-" + id;
     }
 
     static String revisionId(String service, int n) {

@@ -313,6 +313,27 @@ class DeployApiTest {
     }
 
     @Test
+    void each_instances_allocation_is_named_after_its_service_and_itself_and_a_long_app_and_env_are_cut_to_the_name_limit_not_refused() {
+        s.agent("a", "4", "4g");
+        assertThat(deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":3,\"cpus\":\"0.1\",\"memory\":\"64m\"}").code()).isEqualTo(201);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (JsonNode i : s.get("/v1/services/web/staging/instances", s.admin()).body()) {
+            String name = s.get("/v1/allocations/" + i.path("allocationId").asText(), s.admin()).body().path("name").asText();
+            assertThat(name).as("the allocation of instance %s", i.path("id").asText()).isEqualTo("web-staging-" + i.path("id").asText() + "-0");
+            names.add(name);
+        }
+        assertThat(names).as("told apart in a list of allocations").hasSize(3);
+
+        String app = "a".repeat(100);
+        String env = "e".repeat(100); // each within the limit of 128, together above it
+        LiveServer.Reply long_ = s.put("/v1/services/" + app + "/" + env, s.admin(), "{\"packageDigest\":\"" + digest + "\",\"instances\":1,\"cpus\":\"0.1\",\"memory\":\"64m\"}");
+        assertThat(long_.code()).as("%s", long_.body()).isEqualTo(201);
+        JsonNode instance = s.get("/v1/services/" + app + "/" + env + "/instances", s.admin()).body().get(0);
+        String name = s.get("/v1/allocations/" + instance.path("allocationId").asText(), s.admin()).body().path("name").asText();
+        assertThat(name).hasSize(dev.steward.api.Limits.MAX_NAME).startsWith(app + "-eee").endsWith("-" + instance.path("id").asText() + "-0");
+    }
+
+    @Test
     void theSameSpecIsANoOpAnotherCountIsAScaleAndManifestDefaultsApply() {
         LiveServer.Reply first = deploy("staging", "{\"packageDigest\":\"" + digest + "\",\"instances\":2}");
         assertThat(first.code()).isEqualTo(201);
