@@ -32,20 +32,19 @@ final class AgentsCommand implements Callable<Integer> {
             Output.json(agents);
             return 0;
         }
-        System.out.printf("%-19s %-16s  %-16s %-7s %-9s %-20s %-20s%n", "AGENT", "ID", "HOST", "STATUS", "DRAINING", "CPUS USED/TOTAL",
-                "MEMORY USED/TOTAL");
+        Table t = Table.of("AGENT", "ID", "HOST", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL", "");
         for (AgentInfo a : agents) {
             String host = AgentInfo.hostOf(a.attributes());
-            System.out.printf("%-19s %-16s  %-16s %-7s %-9s %-20s %-20s%s%n", a.name(), a.id(), host == null ? "-" : host, a.status(),
-                    a.draining() ? "yes" : "no",
+            t.row(a.name(), a.id(), host == null ? "-" : host, a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
-                    (a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
+                    ((a.drainDeadline() == null ? "" : "  drain deadline " + a.drainDeadline())
                             + diskNote(a)
                             + certificateNote(a, java.time.Instant.now())
                             + (a.status() != dev.steward.api.AgentStatus.LOST ? "" : "  no heartbeat since " + a.lastHeartbeat()
-                            + " ('steward agents forget " + a.name() + "' if the machine is gone for good)"));
+                            + " ('steward agents forget " + a.name() + "' if the machine is gone for good)")).strip());
         }
+        t.print(System.out);
         return 0;
     }
 

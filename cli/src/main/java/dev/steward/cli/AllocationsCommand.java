@@ -58,11 +58,12 @@ final class AllocationsCommand implements Callable<Integer> {
             return 0;
         }
         Instant now = Instant.now();
-        System.out.printf("%-16s  %-20s %-12s %-14s %-28s %-9s %-10s %s%n", "ALLOCATION", "NAME", "ROLE", "AGENT", "HOLDS", "PRIORITY", "STATE", "LEASE");
+        Table t = Table.of("ALLOCATION", "NAME", "ROLE", "AGENT", "HOLDS", "PRIORITY", "STATE", "LEASE");
         for (AllocationInfo a : shown) {
-            System.out.printf("%-16s  %-20s %-12s %-14s %-28s %-9s %-10s %s%n", a.id(), a.name(), a.role(), a.agentName(), holds(a),
-                    a.priority() + (a.preemptible() ? " (p)" : ""), a.state().name().toLowerCase(), lease(a, now));
+            t.row(a.id(), a.name(), a.role(), a.agentName(), holds(a), a.priority() + (a.preemptible() ? " (p)" : ""), a.state().name().toLowerCase(),
+                    lease(a, now));
         }
+        t.print(System.out);
         if (shown.stream().anyMatch(AllocationInfo::preemptible)) {
             System.out.println("(p): preemptible, a request of a higher priority may take its room");
         }
@@ -146,11 +147,11 @@ final class AllocationsCommand implements Callable<Integer> {
                 System.out.println("  none: nothing has been started in it");
                 return 0;
             }
-            System.out.printf("  %-16s  %-16s %-10s %-5s %-8s %s%n", "TASK", "NAME", "STATE", "EXIT", "RESTARTS", "WHY");
+            Table table = Table.indented("  ", "TASK", "NAME", "STATE", "EXIT", "RESTARTS", "WHY");
             for (TaskInfo t : tasks) {
-                System.out.printf("  %-16s  %-16s %-10s %-5s %-8d %s%n", t.id(), t.spec() == null ? "" : t.spec().name(), t.state().name().toLowerCase(),
-                        t.exitCode() == null ? "" : t.exitCode(), t.restarts(), t.reason() == null ? "" : t.reason());
+                table.row(t.id(), t.spec() == null ? "" : t.spec().name(), t.state().name().toLowerCase(), t.exitCode(), t.restarts(), t.reason());
             }
+            table.print(System.out);
             System.out.printf("%nA task's output: steward logs %s%s%n", a.id(), tasks.size() > 1 ? " --task NAME" : "");
             return 0;
         }

@@ -35,21 +35,21 @@ final class HistoryCommand implements Callable<Integer> {
             return 0;
         }
         System.out.println(ServiceLines.summary(s) + "\n");
-        System.out.printf("%-4s %-3s %-20s %-20s %-24s %s%n", "REV", "", "PACKAGE", "CREATED", "BY", "BUILD / ORIGIN");
+        Table revisions = Table.of("REV", "", "PACKAGE", "CREATED", "BY", "BUILD / ORIGIN");
         for (RevisionInfo r : revs) {
             String mark = (r.number() == s.revision() ? "*" : "") + (r.stable() ? "s" : "");
             String origin = r.restartOf() != null ? "restart of " + r.restartOf() : r.promotedFrom() != null ? "promoted from " + r.promotedFrom()
                     : r.rolledBackTo() != null ? "rollback to " + r.rolledBackTo()
                     : r.buildUrl() == null ? "" : r.buildUrl();
-            System.out.printf("%-4d %-3s %-20s %-20s %-24s %s%n", r.number(), mark, Digests.shortForm(r.spec().packageDigest()),
-                    r.createdAt().toString().substring(0, 19), r.createdBy(), origin);
+            revisions.row(r.number(), mark, Digests.shortForm(r.spec().packageDigest()), r.createdAt().toString().substring(0, 19), r.createdBy(), origin);
         }
+        revisions.print(System.out);
         System.out.println("\n* current   s stable (its deployment succeeded)\n");
-        System.out.printf("%-18s %-4s %-12s %-10s %s%n", "DEPLOYMENT", "REV", "STATE", "STRATEGY", "REASON");
+        Table deployments = Table.of("DEPLOYMENT", "REV", "STATE", "STRATEGY", "REASON");
         for (DeploymentInfo d : deps) {
-            System.out.printf("%-18s %-4d %-12s %-10s %s%n", d.id(), d.revision(), d.state(), d.rollout().type().name().toLowerCase(),
-                    d.reason() == null ? "" : d.reason());
+            deployments.row(d.id(), d.revision(), d.state(), d.rollout().type().name().toLowerCase(), d.reason());
         }
+        deployments.print(System.out);
         return 0;
     }
 }

@@ -33,14 +33,15 @@ final class PackagesCommand implements Callable<Integer> {
             Output.json(ps);
             return 0;
         }
-        System.out.printf("%-14s  %-20s %-12s %10s  %-6s %s%n", "PACKAGE", "NAME", "VERSION", "SIZE", "IN USE", "LAST USED");
+        Table t = Table.of("PACKAGE", "NAME", "VERSION", "SIZE", "IN USE", "LAST USED").alignRight(3);
         long total = 0;
         for (PackageInfo p : ps) {
             total += p.size();
-            System.out.printf("%-14s  %-20s %-12s %10s  %-6s %s%n", Digests.shortForm(p.digest()), p.manifest() == null ? "" : p.manifest().name(),
+            t.row(Digests.shortForm(p.digest()), p.manifest() == null ? "" : p.manifest().name(),
                     p.manifest() == null || p.manifest().version() == null ? "" : p.manifest().version(), PackageCommand.bytes(p.size()), p.referenced() ? "yes" : "no",
                     p.lastUsedAt().toString().substring(0, 19));
         }
+        t.print(System.out);
         System.out.println(Units.count(ps.size(), "package") + ", " + PackageCommand.bytes(total) + " (a role's share of the store is the allocator's "
                 + "--max-package-bytes-per-role; let go of one with 'steward packages delete DIGEST')");
         return 0;

@@ -52,14 +52,15 @@ final class RequestsCommand implements Callable<Integer> {
                 }
             });
         }
-        System.out.printf("%-16s  %-12s %-9s %-7s %-5s %-19s  %s%n", "REQUEST", "ROLE", "STATE", "PLACED", "LIVE", "CREATED", "WHY PENDING");
+        Table t = Table.of("REQUEST", "ROLE", "STATE", "PLACED", "LIVE", "CREATED", "WHY PENDING");
         for (RequestInfo r : rs) {
             int count = r.request().count() == null ? 1 : r.request().count();
-            System.out.printf("%-16s  %-12s %-9s %-7s %-5d %-19s  %s%n", r.id(), r.role(), r.state().name().toLowerCase(), r.placed() + "/" + count,
+            t.row(r.id(), r.role(), r.state().name().toLowerCase(), r.placed() + "/" + count,
                     r.allocations().stream().filter(live::contains).count(),
                     r.createdAt().toString().substring(0, 19), r.state() != dev.steward.api.RequestState.PENDING ? "" : r.why() == null ? "not evaluated yet"
                             : r.why().summary());
         }
+        t.print(System.out);
         return 0;
     }
 

@@ -34,11 +34,11 @@ final class RolesCommand implements Callable<Integer> {
             Output.json(roles);
             return 0;
         }
-        System.out.printf("%-19s %-7s %-24s %-24s %-13s %-8s %s%n", "ROLE", "WEIGHT", "GUARANTEE", "LIMIT", "MAX-PRIORITY", "PENDING", "HOLDS");
+        Table t = Table.of("ROLE", "WEIGHT", "GUARANTEE", "LIMIT", "MAX-PRIORITY", "PENDING", "HOLDS");
         for (RoleInfo r : roles) {
-            System.out.printf("%-19s %-7s %-24s %-24s %-13d %-8d %s%n", r.name(), r.weight(), amounts(r.guarantee(), "none"), amounts(r.limit(), "unlimited"),
-                    r.maxPriority(), r.pendingRequests(), r.allocated());
+            t.row(r.name(), r.weight(), amounts(r.guarantee(), "none"), amounts(r.limit(), "unlimited"), r.maxPriority(), r.pendingRequests(), r.allocated());
         }
+        t.print(System.out);
         return 0;
     }
 

@@ -136,11 +136,12 @@ final class SecretsCommand {
                 Output.json(all);
                 return 0;
             }
-            System.out.printf("%-28s %-10s %-8s %-20s %-28s %s%n", "NAME", "ROLE", "VERSION", "UPDATED", "BY", "USED BY REVISIONS");
+            Table t = Table.of("NAME", "ROLE", "VERSION", "UPDATED", "BY", "USED BY REVISIONS");
             for (SecretInfo s : all) {
-                System.out.printf("%-28s %-10s %-8d %-20s %-28s %s%n", s.name(), s.role(), s.version(), s.updatedAt().toString().substring(0, 19), s.updatedBy(),
+                t.row(s.name(), s.role(), s.version(), s.updatedAt().toString().substring(0, 19), s.updatedBy(),
                         s.usedBy().isEmpty() ? "-" : s.usedBy().toString().replaceAll("[\\[\\]]", ""));
             }
+            t.print(System.out);
             return 0;
         }
     }

@@ -36,11 +36,11 @@ final class ServicesCommand implements Callable<Integer> {
                 Output.json(all);
                 return 0;
             }
-            System.out.printf("%-28s %-8s %-6s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
+            Table t = Table.of("SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
             for (ServiceInfo s : all) {
-                System.out.printf("%-28s %-8s %-6d %-10s %s%n", s.name(), s.role(), s.revision(), s.available() + "/" + s.instances(),
-                        ServiceLines.deployment(s));
+                t.row(s.name(), s.role(), s.revision(), s.available() + "/" + s.instances(), ServiceLines.deployment(s));
             }
+            t.print(System.out);
             return 0;
         }
         if (env == null) {
@@ -56,16 +56,15 @@ final class ServicesCommand implements Callable<Integer> {
         System.out.println(ServiceLines.summary(svc) + "\n");
         List<InstanceInfo> live = Instances.live(inst);
         Map<String, String> agents = AgentNames.of(c, live.stream().map(InstanceInfo::agentId).toList());
-        System.out.printf("%-3s %-18s %-4s %-10s %-18s %-12s %-22s %-22s %s%n", "#", "INSTANCE", "REV", "STATE", "ALLOCATION", "AGENT", "WHERE", "PACKAGE",
-                "REASON");
+        Table t = Table.of("#", "INSTANCE", "REV", "STATE", "ALLOCATION", "AGENT", "WHERE", "PACKAGE", "REASON");
         for (int n = 0; n < live.size(); n++) {
             InstanceInfo i = live.get(n);
-            System.out.printf("%-3d %-18s %-4d %-10s %-18s %-12s %-22s %-22s %s%n", n, i.id(), i.revision(), i.state(),
-                    i.allocationId() == null ? "" : i.allocationId(), i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
+            t.row(n, i.id(), i.revision(), i.state(), i.allocationId(), i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
                     i.host() == null ? "" : i.host() + " " + i.ports(),
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
                             + tookOver(i, inst));
         }
+        t.print(System.out);
         System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         System.out.println("\nENDPOINTS");
         for (Endpoint e : ends) {

@@ -65,23 +65,28 @@ final class StatusCommand implements Callable<Integer> {
         if (s.certificateEnds() != null && !now.plus(dev.steward.api.Heartbeat.CERTIFICATE_WARNING).isBefore(s.certificateEnds())) {
             System.out.println(AgentsCommand.certificateEnding("the allocator's TLS certificate", s.certificateEnds(), now));
         }
-        System.out.printf("%nAGENT%-14s %-7s %-9s %-20s %-20s%n", "", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL");
+        Table agentTable = Table.of("AGENT", "STATUS", "DRAINING", "CPUS USED/TOTAL", "MEMORY USED/TOTAL", "");
         for (AgentInfo a : agents) {
-            System.out.printf("%-19s %-7s %-9s %-20s %-20s%s%n", a.name(), a.status(), a.draining() ? "yes" : "no",
+            agentTable.row(a.name(), a.status(), a.draining() ? "yes" : "no",
                     Units.formatCpus(a.allocated().cpuMillis()) + "/" + Units.formatCpus(a.total().cpuMillis()),
                     Units.formatMibShort(a.allocated().memoryMib()) + "/" + Units.formatMibShort(a.total().memoryMib()),
-                    AgentsCommand.diskNote(a) + AgentsCommand.certificateNote(a, now));
+                    (AgentsCommand.diskNote(a) + AgentsCommand.certificateNote(a, now)).strip());
         }
-        System.out.printf("%nROLE%-15s %-7s %-15s %-10s %s%n", "", "WEIGHT", "DOMINANT SHARE", "PENDING", "HOLDS");
+        System.out.println();
+        agentTable.print(System.out);
+        Table roleTable = Table.of("ROLE", "WEIGHT", "DOMINANT SHARE", "PENDING", "HOLDS");
         for (RoleInfo r : roles) {
-            System.out.printf("%-19s %-7s %-15s %-10d %s%n", r.name(), r.weight(), String.format("%.3f", r.dominantShare()), r.pendingRequests(), r.allocated());
+            roleTable.row(r.name(), r.weight(), String.format("%.3f", r.dominantShare()), r.pendingRequests(), r.allocated());
         }
+        System.out.println();
+        roleTable.print(System.out);
         if (!services.isEmpty()) {
-            System.out.printf("%n%-28s %-10s %-5s %-10s %s%n", "SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
+            Table serviceTable = Table.of("SERVICE", "ROLE", "REV", "AVAILABLE", "DEPLOYMENT");
             for (ServiceInfo svc : services) {
-                System.out.printf("%-28s %-10s %-5d %-10s %s%n", svc.name(), svc.role(), svc.revision(), svc.available() + "/" + svc.instances(),
-                        ServiceLines.deployment(svc));
+                serviceTable.row(svc.name(), svc.role(), svc.revision(), svc.available() + "/" + svc.instances(), ServiceLines.deployment(svc));
             }
+            System.out.println();
+            serviceTable.print(System.out);
         }
         if (!deployments.isEmpty()) {
             System.out.println("\nDEPLOYMENTS UNDER WAY");

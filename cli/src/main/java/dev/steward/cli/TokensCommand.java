@@ -34,14 +34,14 @@ final class TokensCommand implements Callable<Integer> {
             Output.json(ts);
             return 0;
         }
-        System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %-27s  %s%n", "ID", "KIND", "ROLE / AGENT / USES", "CREATED", "EXPIRES", "LAST USED",
-                "DESCRIPTION");
+        Table table = Table.of("ID", "KIND", "ROLE / AGENT / USES", "CREATED", "EXPIRES", "LAST USED", "DESCRIPTION");
         java.time.Instant now = java.time.Instant.now();
         for (TokenInfo t : ts) {
-            System.out.printf("%-16s  %-5s  %-20s  %-19s  %-27s  %-27s  %s%n", t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
+            table.row(t.id(), t.kind(), forWhom(t), t.createdAt().toString().substring(0, 19),
                     expires(t, now), lastUsed(t, now), (t.description() == null ? "" : t.description()) + joinedNote(t, t.description() != null)
                             + (t.replacedBy() == null ? "" : (t.description() == null ? "" : "; ") + "rotated: token " + t.replacedBy() + " replaced it"));
         }
+        table.print(System.out);
         return 0;
     }
 

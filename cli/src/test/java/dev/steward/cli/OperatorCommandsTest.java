@@ -56,10 +56,10 @@ class OperatorCommandsTest {
             assertThat(run(CliRun.with(s, "agents", "enable", m1.agent().id())).code()).as("by id too").isZero();
             assertThat(admin.request(waiting.id(), 0, null).value().state()).as("placed once the agent is back").isEqualTo(RequestState.PLACED);
             String placed = run(CliRun.with(s, "requests", "--state", "placed")).out();
-            assertThat(placed.lines().filter(l -> l.startsWith(waiting.id()))).singleElement().asString().contains("placed    1/1     1 ");
+            assertThat(placed.lines().filter(l -> l.startsWith(waiting.id()))).singleElement().asString().containsPattern("placed +1/1 +1 ");
             admin.release(admin.request(waiting.id(), 0, null).value().allocations().get(0));
             assertThat(run(CliRun.with(s, "requests", "--state", "placed")).out().lines().filter(l -> l.startsWith(waiting.id())))
-                    .as("still placed, nothing of it live").singleElement().asString().contains("placed    1/1     0 ");
+                    .as("still placed, nothing of it live").singleElement().asString().containsPattern("placed +1/1 +0 ");
             RequestInfo big = admin.submit(AllocateRequest.of("8", "1g", 1));
             assertThat(big.state()).isEqualTo(RequestState.PENDING);
 
