@@ -40,10 +40,10 @@ public record ResourceAmounts(String cpus, String memory, String disk, String gp
 
     /** Parses every amount; an absent one becomes {@code absent}'s value for that resource. */
     public Resources parse(Resources absent) {
-        long c = cpus == null ? absent.cpuMillis() : Validation.atMost("cpus", Units.cpuMillis("cpus", cpus), Limits.MAX_CPU_MILLIS, "4096 cores");
-        long m = memory == null ? absent.memoryMib() : Validation.atMost("memory", Units.mebibytes("memory", memory), Limits.MAX_MEMORY_MIB, "64t");
-        long d = disk == null ? absent.diskMib() : Validation.atMost("disk", Units.mebibytes("disk", disk), Limits.MAX_DISK_MIB, "1024t");
-        long g = gpus == null ? absent.gpuMillis() : Validation.atMost("gpus", Units.gpuMillis("gpus", gpus), Limits.MAX_GPUS * 1000, "64 GPUs");
+        long c = cpus == null ? absent.cpuMillis() : Validation.atMost("cpus", cpus, Units.cpuMillis("cpus", cpus), Limits.MAX_CPU_MILLIS, "4096 cores");
+        long m = memory == null ? absent.memoryMib() : Validation.atMost("memory", memory, Units.mebibytes("memory", memory), Limits.MAX_MEMORY_MIB, "64t");
+        long d = disk == null ? absent.diskMib() : Validation.atMost("disk", disk, Units.mebibytes("disk", disk), Limits.MAX_DISK_MIB, "1024t");
+        long g = gpus == null ? absent.gpuMillis() : Validation.atMost("gpus", gpus, Units.gpuMillis("gpus", gpus), Limits.MAX_GPUS * 1000, "64 GPUs");
         Map<String, Long> s = new TreeMap<>(absent.scalars());
         if (scalars != null) {
             for (Map.Entry<String, Long> e : scalars.entrySet()) {
@@ -52,7 +52,7 @@ public record ResourceAmounts(String cpus, String memory, String disk, String gp
                 if (e.getValue() == null || e.getValue() < 0) {
                     throw new ValidationException(f, "must be a whole number of at least 0");
                 }
-                s.put(e.getKey(), Validation.atMost(f, e.getValue(), Limits.MAX_SCALAR, String.valueOf(Limits.MAX_SCALAR)));
+                s.put(e.getKey(), Validation.atMost(f, String.valueOf(e.getValue()), e.getValue(), Limits.MAX_SCALAR, String.valueOf(Limits.MAX_SCALAR)));
             }
         }
         return new Resources(c, m, d, g, s);

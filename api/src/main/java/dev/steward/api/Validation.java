@@ -22,9 +22,13 @@ public final class Validation {
     private Validation() {
     }
 
-    public static long atMost(String field, long value, long max, String maxText) {
+    /**
+     * {@code value}, the amount {@code given} parses to, if it is at most {@code max}; else an error that names the field and says
+     * what was given and the limit in the same words ({@code "is 5000, above the limit of 4096 cores"}, not the millicores it is kept in).
+     */
+    public static long atMost(String field, String given, long value, long max, String maxText) {
         if (value > max) {
-            throw new ValidationException(field, "is " + value + ", above the limit of " + maxText);
+            throw new ValidationException(field, "is " + given + ", above the limit of " + maxText);
         }
         return value;
     }

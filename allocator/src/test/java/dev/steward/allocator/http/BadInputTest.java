@@ -30,8 +30,10 @@ class BadInputTest {
     @CsvSource(delimiter = '|', value = {
             "{\"cpus\":\"2\",\"bogus\":1}                     | 400 | bogus              | unknown field 'bogus'",
             "{\"cpus\":\"-1\"}                                | 400 | cpus               | negative",
-            "{\"cpus\":\"100000\"}                            | 400 | cpus               | above the limit of 4096 cores",
-            "{\"memory\":\"100t\"}                            | 400 | memory             | above the limit of 64t",
+            "{\"cpus\":\"100000\"}                            | 400 | cpus               | is 100000, above the limit of 4096 cores",
+            "{\"memory\":\"100t\"}                            | 400 | memory             | is 100t, above the limit of 64t",
+            "{\"disk\":\"2048t\"}                             | 400 | disk               | is 2048t, above the limit of 1024t",
+            "{\"gpus\":\"65\"}                                | 400 | gpus               | is 65, above the limit of 64 GPUs",
             "{\"cpus\":\"0\"}                                 | 400 | cpus               | is 0, below the least an allocation may have, 10m (0.01 cores)",
             "{\"cpus\":\"9m\"}                                | 400 | cpus               | below the least an allocation may have",
             "{\"memory\":\"0\"}                               | 400 | memory             | is 0, below the least an allocation may have, 10m",
