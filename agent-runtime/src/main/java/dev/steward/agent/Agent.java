@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.steward.api.AgentSignature;
 import dev.steward.api.TaskInfo;
 import dev.steward.api.TaskState;
+import dev.steward.datadir.DataDirLock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -91,6 +92,8 @@ public final class Agent implements AutoCloseable {
     private volatile Map<String, Long> lastUsage;
     private volatile Identity identity;
     private String detected;
+    /** The data directory, held from {@link #start} to {@link #close}. */
+    private volatile DataDirLock lock;
 
     public Agent(AgentConfig cfg, Clock clock) {
         this.cfg = cfg;
@@ -102,8 +105,23 @@ public final class Agent implements AutoCloseable {
         this.diskWatch = new DiskWatch(tasksDir, loop, supervisors, this::post, clock, cfg.taskMaxFiles());
     }
 
-    /** Joins, recovers, and starts the loops. Returns once the agent is registered. */
+    /**
+     * Holds the data directory ({@link DataDirLock}: a second agent on it is refused), joins,
+     * recovers, and starts the loops. Returns once the agent is registered.
+     */
     public Agent start() throws IOException {
+        DataDirLock held = DataDirLock.acquire(cfg.dataDir(), "an agent");
+        try {
+            begin();
+        } catch (IOException | RuntimeException e) {
+            held.close();
+            throw e;
+        }
+        lock = held;
+        return this;
+    }
+
+    private void begin() throws IOException {
         Files.createDirectories(tasksDir);
         boolean root = "root".equals(System.getProperty("user.name"));
         TaskUsers users = root && (cfg.user() == null || !cfg.user().isBlank()) ? new TaskUsers(cfg.taskUids(), cfg.allowRootTasks())
@@ -163,7 +181,6 @@ public final class Agent implements AutoCloseable {
                 tasks -> post(() -> tasks.forEach(this::reconcileOne)))::run, "steward-agent-watch");
         watcher.setDaemon(true);
         watcher.start();
-        return this;
     }
 
     /** When each stage of a task's launch on this agent ended (System.nanoTime), for the benchmarks; empty for a task it did not launch. */
@@ -465,6 +482,9 @@ public final class Agent implements AutoCloseable {
         }
         if (logs != null) {
             logs.close();
+        }
+        if (lock != null) {
+            lock.close(); // last: another agent may have the directory once nothing of this one writes to it
         }
     }
 }

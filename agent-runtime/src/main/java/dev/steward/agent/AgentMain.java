@@ -64,7 +64,7 @@ public final class AgentMain {
         Agent agent;
         try {
             agent = new Agent(cfg, Clock.systemUTC()).start();
-        } catch (java.io.IOException e) {
+        } catch (java.io.IOException | dev.steward.datadir.DataDirLock.InUse e) {
             System.err.println("steward agent: " + e.getMessage());
             return 1;
         }

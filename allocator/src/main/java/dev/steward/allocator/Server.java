@@ -7,6 +7,7 @@ import dev.steward.allocator.http.SwitchApi;
 import dev.steward.allocator.packages.PackageStore;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
+import dev.steward.datadir.DataDirLock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,6 +33,8 @@ public final class Server implements AutoCloseable {
     private final String adminToken;
     private final String joinToken;
     private final boolean https;
+    /** The data directory held while it runs; null under HA, whose server holds it. Set once, by {@link #start}. */
+    private DataDirLock lock;
 
     private Server(java.util.concurrent.atomic.AtomicReference<ServerCore> serving, dev.steward.allocator.http.JettyServer http, Recovery recovery,
                    String adminToken, String joinToken, boolean https) {
@@ -63,11 +66,30 @@ public final class Server implements AutoCloseable {
         public static final Embedding ALONE = new Embedding(s -> s, true, PackageStore.Replicator.NONE, null);
     }
 
+    /**
+     * Starts a server on {@code cfg}'s data directory; one that listens itself holds the directory
+     * ({@link DataDirLock}) until it is closed, so a second one started on it is refused (under HA,
+     * the caller holds it).
+     */
     public static Server start(ServerConfig cfg, Clock clock, Embedding embedding) throws IOException {
         if (!Files.isDirectory(cfg.dataDir())) {
             Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
+        DataDirLock lock = embedding.listen() ? DataDirLock.acquire(cfg.dataDir(), "an allocator") : null;
+        try {
+            Server s = open(cfg, clock, embedding);
+            s.lock = lock;
+            return s;
+        } catch (IOException | RuntimeException e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Server open(ServerConfig cfg, Clock clock, Embedding embedding) throws IOException {
         ServerCore.Tokens tokens = new ServerCore.Tokens(Tokens.fromFile(cfg.dataDir().resolve("admin.token"), cfg.adminToken(), "sta_admin"),
                 // off: agents join with minted join tokens only, and no join.token is made for anyone to copy
                 cfg.staticJoinToken() ? Tokens.fromFile(cfg.dataDir().resolve("join.token"), cfg.joinToken(), "sta_join") : null,
@@ -246,6 +268,9 @@ public final class Server implements AutoCloseable {
         ServerCore life = serving.get();
         if (life != null) {
             life.close();
+        }
+        if (lock != null) {
+            lock.close(); // last: the directory is let go once nothing of this server writes to it
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.steward.agent.Agent;
 import dev.steward.agent.AgentConfig;
 import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
+import dev.steward.datadir.DataDirLock;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -21,13 +22,15 @@ final class Embedded implements AutoCloseable {
 
     private final String cgroupParent;
     private final Path registered;
+    private final DataDirLock held;
 
-    private Embedded(Server server, Agent agent, String ports, String cgroupParent, Path registered) {
+    private Embedded(Server server, Agent agent, String ports, String cgroupParent, Path registered, DataDirLock held) {
         this.server = server;
         this.agent = agent;
         this.ports = ports;
         this.cgroupParent = cgroupParent;
         this.registered = registered;
+        this.held = held;
     }
 
     /**
@@ -36,6 +39,17 @@ final class Embedded implements AutoCloseable {
      */
     static Embedded start(Path dir, int port, String ports) throws IOException {
         Logs.quiet(java.util.logging.Level.WARNING, "org.eclipse.jetty"); // its version and connector lines say nothing the banner does not
+        // the whole directory, not only its allocator's and agent's: a second dev on it is refused as "in use by steward dev (pid N)"
+        DataDirLock held = DataDirLock.acquire(dir, "steward dev");
+        try {
+            return start(dir, port, ports, held);
+        } catch (IOException | RuntimeException e) {
+            held.close();
+            throw e;
+        }
+    }
+
+    private static Embedded start(Path dir, int port, String ports, DataDirLock held) throws IOException {
         DevRegistry registry = DevRegistry.user();
         String lent = ports != null ? ports : registry.freeBlock();
         Server server = Server.start(ServerConfig.of(dir.resolve("server")).withBind(new InetSocketAddress("127.0.0.1", port)));
@@ -51,7 +65,7 @@ final class Embedded implements AutoCloseable {
             cfg.put("cgroup-parent", cgroupParent);
             cfg.put("ports", lent);
             Agent agent = new Agent(AgentConfig.load(null, cfg), Clock.systemUTC()).start();
-            return new Embedded(server, agent, lent, cgroupParent, registry.register(server.url(), dir, lent));
+            return new Embedded(server, agent, lent, cgroupParent, registry.register(server.url(), dir, lent), held);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -63,6 +77,7 @@ final class Embedded implements AutoCloseable {
         agent.close();
         server.close();
         unregister();
+        held.close();
     }
 
     private void unregister() {
@@ -83,6 +98,7 @@ final class Embedded implements AutoCloseable {
         agent.close();
         dev.steward.agent.Cgroups.removeParentIfEmpty(cgroupParent);
         unregister();
+        held.close();
     }
 
 }

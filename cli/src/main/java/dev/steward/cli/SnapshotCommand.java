@@ -4,6 +4,7 @@ import dev.steward.allocator.store.SecretKeys;
 import dev.steward.allocator.store.SnapshotFile;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
+import dev.steward.datadir.DataDirLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -108,8 +109,12 @@ final class SnapshotCommand {
                 return 1;
             }
             Files.createDirectories(dir);
-            try (SqliteStore store = new SqliteStore(dir, SecretKeys.open(keyFile))) {
+            // held while it writes: a server started meanwhile is refused, and one that runs without answering (its address file gone) refuses this
+            try (DataDirLock held = DataDirLock.acquire(dir, "steward snapshot restore"); SqliteStore store = new SqliteStore(dir, SecretKeys.open(keyFile))) {
                 store.replaceAll(new Store.Dump(d.index(), d.sequence(), -1, d.schema(), d.rows()));
+            } catch (DataDirLock.InUse e) {
+                System.err.println("steward snapshot restore: " + e.getMessage());
+                return 1;
             }
             System.out.printf("restored the state at index %d (%d rows) into %s; start the server%n", d.index(), rows, dir);
             return 0;

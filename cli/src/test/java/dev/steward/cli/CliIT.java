@@ -175,6 +175,34 @@ class CliIT {
         assertThat(j.path("agents").get(0).path("name").asText()).isEqualTo("dev");
     }
 
+    /**
+     * A second {@code steward dev} on the data directory of one that runs is refused, naming the first; before, it
+     * opened the same database, recovered the first's tasks as its own and, on stopping, stopped them.
+     */
+    @Test
+    void a_second_dev_on_the_data_directory_of_one_that_runs_is_refused_naming_it_and_touches_nothing_of_it() throws Exception {
+        StewardClient c = api();
+        var r = c.submit(dev.steward.api.AllocateRequest.of("0.1", "64m", 1));
+        String alloc = r.allocations().get(0);
+        String task = c.call("POST", "/v1/allocations/" + alloc + "/tasks", dev.steward.api.TaskSpec.of("steady", "sleep", "600"), JsonNode.class, false)
+                .path("id").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> c.task(task).state() == dev.steward.api.TaskState.RUNNING);
+        String agent = c.allocation(alloc).agentId();
+
+        Process second = new ProcessBuilder(java("dev", "--data", dir.toString(), "--port", "0", "--ports", "28000-28999")).redirectErrorStream(true).start();
+        String out = new String(second.getInputStream().readAllBytes());
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(second.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("steward dev: the data directory " + dir.toAbsolutePath().normalize() + " is in use by steward dev (pid " + devProcess.pid() + ")")
+                .contains("give this one a data directory of its own").doesNotContain("ready in");
+
+        assertThat(c.task(task).state()).as("the first's task runs on").isEqualTo(dev.steward.api.TaskState.RUNNING);
+        assertThat(c.task(task).restarts()).isZero();
+        assertThat(c.agents()).as("the first's agent, alone and ready").singleElement()
+                .satisfies(a -> assertThat(a.id() + " " + a.status()).isEqualTo(agent + " READY"));
+        c.cancel(r.id());
+    }
+
     /** A task's output is printed as it is, colours and all (as kubectl logs does), where everything else the command prints is escaped. */
     @Test
     void logs_prints_a_tasks_output_as_it_is() throws Exception {

@@ -83,6 +83,13 @@ class SnapshotCommandTest {
         assertThat(runCapturing(err, "snapshot", "restore", file.toString(), "--data", dir.resolve("wrong").toString(), "--secrets-key", other.toString()))
                 .isEqualTo(1);
         assertThat(err[0]).contains("which " + other + " does not hold (it holds ");
+        // a directory held by a process that does not answer at its address (an agent's, or a server whose server.addr is gone) is refused too
+        try (dev.steward.datadir.DataDirLock held = dev.steward.datadir.DataDirLock.acquire(dir.resolve("held"), "an allocator")) {
+            assertThat(runCapturing(err, "snapshot", "restore", file.toString(), "--data", held.dir().toString(), "--secrets-key", key.toString()))
+                    .isEqualTo(1);
+            assertThat(err[0]).contains("steward snapshot restore: the data directory " + held.dir() + " is in use by an allocator");
+            assertThat(dir.resolve("held").resolve("steward.db")).as("nothing was written").doesNotExist();
+        }
         assertThat(run("snapshot", "restore", file.toString(), "--data", dir.resolve("b").toString(), "--secrets-key", key.toString())).isZero();
         try (Server b = Server.start(ServerConfig.of(dir.resolve("b")).withSecretsKey(key))) {
             StewardClient c = StewardClient.builder(b.url()).token(b.adminToken()).build();

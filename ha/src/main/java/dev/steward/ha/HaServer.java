@@ -8,6 +8,7 @@ import dev.steward.allocator.http.SwitchApi;
 import dev.steward.allocator.store.SecretKeys;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
+import dev.steward.datadir.DataDirLock;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -41,6 +42,8 @@ import java.util.logging.Logger;
 public final class HaServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HaServer.class.getName());
     private final ServerConfig cfg;
+    /** The data directory, held while this server runs (set once, by {@link #start}). */
+    private DataDirLock lock;
     private final HaConfig ha;
     private final Clock clock;
     private final CuratorFramework zk;
@@ -120,6 +123,7 @@ public final class HaServer implements AutoCloseable {
             Files.createDirectories(cfg.dataDir(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         }
+        DataDirLock held = DataDirLock.acquire(cfg.dataDir(), "an allocator of a cluster");
         int session = (int) ha.sessionTimeout().toMillis();
         CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(ha.zookeeper()).sessionTimeoutMs(session)
                 .connectionTimeoutMs(Math.min(session / 2, 5_000))
@@ -145,6 +149,7 @@ public final class HaServer implements AutoCloseable {
             }
             DataDirectories.adopt(cfg.dataDir(), keys, log, agreed.id());
             s = new HaServer(cfg, ha, clock, zk, log, keys, agreed);
+            s.lock = held;
             s.begin();
             return s;
         } catch (Exception e) {
@@ -153,6 +158,7 @@ public final class HaServer implements AutoCloseable {
             } else {
                 zk.close();
             }
+            held.close();
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
@@ -474,5 +480,8 @@ public final class HaServer implements AutoCloseable {
         }
         http.close();
         zk.close();
+        if (lock != null) {
+            lock.close(); // last: the directory is let go once nothing of this server writes to it
+        }
     }
 }
