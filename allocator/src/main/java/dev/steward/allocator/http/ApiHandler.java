@@ -191,6 +191,8 @@ final class ApiHandler extends Handler.Abstract {
         return true;
     }
 
+    private static final byte[] NO_BODY = new byte[0];
+
     /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */
     private void send(Request request, Response response, Callback callback, ApiResponse r) {
         send(request, response, callback, r, limits.bodyRate(), callback instanceof Placed p ? p.release : null);
@@ -219,7 +221,12 @@ final class ApiHandler extends Handler.Abstract {
             send(request, response, callback, tooLarge());
             return true;
         }
-        Content.Source.asByteArrayAsync(timed, (int) Limits.MAX_BODY_BYTES + 1).whenComplete((body, err) -> {
+        // a request that declares no body (HTTP/1.1: no Content-Length and no Transfer-Encoding, or a length of 0: every GET of a
+        // blocking query) has none to read, and is not read: a read could only fail, on a connection that fails as it is handled,
+        // and that failure was answered as the client's mistake (a 400 that a watch does not retry) instead of a connection lost
+        boolean bodiless = declared == 0 || declared < 0 && !request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
+        (bodiless ? java.util.concurrent.CompletableFuture.completedFuture(NO_BODY)
+                : Content.Source.asByteArrayAsync(timed, (int) Limits.MAX_BODY_BYTES + 1)).whenComplete((body, err) -> {
             timed.stop();
             if (err != null) {
                 send(request, response, callback, timed.refusal() != null ? tooSlow(timed.refusal())
