@@ -27,6 +27,16 @@ public final class Main implements Runnable {
         System.exit(run(TerminalSafe.stdoutCharset(), args));
     }
 
+    /** A command's subcommands as they are typed: "'steward snapshot save' or 'restore'" (aliases once, by their names). */
+    static String subcommands(CommandLine c) {
+        java.util.List<String> names = new java.util.ArrayList<>(new java.util.LinkedHashSet<>(c.getSubcommands().values()).stream()
+                .map(CommandLine::getCommandName).toList());
+        names.set(0, c.getCommandSpec().qualifiedName() + " " + names.get(0));
+        java.util.List<String> quoted = names.stream().map(n -> "'" + n + "'").toList();
+        return quoted.size() == 1 ? quoted.get(0)
+                : String.join(", ", quoted.subList(0, quoted.size() - 1)) + " or " + quoted.get(quoted.size() - 1);
+    }
+
     /** Runs {@code steward ARGS} with what it prints made safe for a terminal ({@link TerminalSafe}); its exit code. */
     static int run(java.nio.charset.Charset charset, String... args) {
         return TerminalSafe.around(charset, () -> commandLine(args.length == 0 ? null : args[0]).execute(args));
@@ -64,7 +74,8 @@ public final class Main implements Runnable {
         });
         cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
             CommandLine c = e.getCommandLine();
-            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            boolean noSubcommand = e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + (noSubcommand ? "name a subcommand: " + subcommands(c) : e.getMessage()));
             if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
                 // "--package-digest" for "--package", "status" for "statsu"
                 c.getErr().println("did you mean " + String.join(" or ", u.getSuggestions()) + "?");

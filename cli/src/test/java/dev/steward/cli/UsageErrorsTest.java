@@ -15,6 +15,15 @@ class UsageErrorsTest {
     }
 
     @Test
+    void aCommandOfSubcommandsGivenNoneNamesThemAsTheyAreTyped() {
+        CliRun secrets = CliRun.of("secrets");
+        assertThat(secrets.code()).isEqualTo(2);
+        assertThat(secrets.err()).startsWith("steward secrets: name a subcommand: 'steward secrets set', 'list', 'delete' or 'rotate-key'")
+                .contains("see 'steward secrets --help'").doesNotContain("Missing required subcommand");
+        assertThat(CliRun.of("snapshot").err()).startsWith("steward snapshot: name a subcommand: 'steward snapshot save' or 'restore'");
+    }
+
+    @Test
     void aSecretWrittenAsNameEqualsValueIsRefusedBeforeAnythingIsSentAndTheValueIsNotRepeated() {
         CliRun r = CliRun.of("secrets", "set", "web", "DBPASS=s3cr3t", "--env", "prod", "--addr", "http://127.0.0.1:1", "--token", "x");
         assertThat(r.code()).as("a usage error, before any connection is tried").isEqualTo(2);
