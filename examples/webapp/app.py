@@ -115,5 +115,6 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 if __name__ == "__main__":
     port = int(os.environ.get("PORT_HTTP", "8080"))
+    server = Server(("127.0.0.1", port), Handler)  # bound and listening before it says so: whoever waits for the line may connect at once
     print("webapp %s listening on 127.0.0.1:%d" % (VERSION, port), flush=True)
-    Server(("127.0.0.1", port), Handler).serve_forever()
+    server.serve_forever()
