@@ -3,6 +3,7 @@ package dev.steward.cli;
 import dev.steward.api.Endpoint;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.ServiceInfo;
+import dev.steward.api.Units;
 import dev.steward.client.StewardClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,9 +65,13 @@ final class ServicesCommand implements Callable<Integer> {
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
                             + tookOver(i, inst));
         }
-        t.print(System.out);
-        System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
-        System.out.println("\nENDPOINTS");
+        if (live.isEmpty()) { // scaled to 0, or none started yet: said, not an empty table's header
+            System.out.println("no instances run (" + Units.count(svc.instances(), "instance") + " wanted)");
+        } else {
+            t.print(System.out);
+            System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
+        }
+        System.out.println("\nENDPOINTS" + (ends.isEmpty() ? ": none" : ""));
         for (Endpoint e : ends) {
             e.ports().forEach((name, port) -> System.out.println("  " + name + "  " + e.host() + ":" + port + "  (" + e.instance() + ", revision "
                     + e.revision() + ")"));

@@ -49,6 +49,21 @@ class ServicesListTest {
     }
 
     @Test
+    void a_service_scaled_to_nothing_says_so_instead_of_an_empty_table() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            Path v1 = DemoApps.sleeper(dir, "v1");
+            String d1 = dev.steward.client.PackageClient.digestOf(v1);
+            admin.packages().push(v1, d1);
+            CliRun none = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "staging", "--package-digest", d1, "--instances", "0", "--detach"));
+            assertThat(none.code()).as(none.err()).isZero();
+            String out = CliRun.of(CliRun.with(s, "services", "web", "--env", "staging")).out();
+            assertThat(out).contains("\nno instances run (0 instances wanted)\n").contains("\nENDPOINTS: none\n")
+                    .doesNotContain("INSTANCE").doesNotContain("logs of one");
+        }
+    }
+
+    @Test
     void a_services_priority_is_set_changed_and_shown() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
