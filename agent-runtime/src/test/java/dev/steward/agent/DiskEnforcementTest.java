@@ -60,7 +60,12 @@ class DiskEnforcementTest {
                 + "\"killTimeout\":\"1s\"}");
         String large = c.task(alloc, "{\"name\":\"large\",\"command\":\"sh\",\"args\":[\"-c\",\"head -c 5767168 /dev/urandom > f; exec sleep 600\"],"
                 + "\"killTimeout\":\"1s\"}");
-        await().atMost(Duration.ofSeconds(60)).until(() -> c.taskInfo(large).path("state").asText().equals("FAILED"));
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.taskInfo(large).path("state").asText().equals("FAILED"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) { // failed so once in a fresh-clone run: what the agent saw, for the next look
+            throw new AssertionError("task " + large + " was not stopped within 60 s; large: " + c.taskInfo(large) + "; small: " + c.taskInfo(small)
+                    + "; the agent's usage: " + c.call("GET", "/v1/agents", null).get(0).path("usage"), e);
+        }
         assertThat(c.taskInfo(large).path("reason").asText()).startsWith("disk limit exceeded: the sandboxes of the 2 running tasks of allocation " + alloc)
                 .contains("above the 8m of disk it asked for").contains(", the most of them");
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> c.taskInfo(small).path("state").asText().equals("RUNNING"));

@@ -33,8 +33,8 @@ public final class Server implements AutoCloseable {
     private final String adminToken;
     private final String joinToken;
     private final boolean https;
-    /** The data directory held while it runs; null under HA, whose server holds it. Set once, by {@link #start}. */
-    private DataDirLock lock;
+    /** The data directory held while it runs; null under HA, whose server holds it. Set once, by {@link #start}; read by a close on another thread. */
+    private volatile DataDirLock lock;
 
     private Server(java.util.concurrent.atomic.AtomicReference<ServerCore> serving, dev.steward.allocator.http.JettyServer http, Recovery recovery,
                    String adminToken, String joinToken, boolean https) {

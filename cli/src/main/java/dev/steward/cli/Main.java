@@ -74,7 +74,7 @@ public final class Main implements Runnable {
         });
         cmd.setParameterExceptionHandler((e, args) -> { // one line that says what is wrong and where help is, not 50 lines of usage
             CommandLine c = e.getCommandLine();
-            boolean noSubcommand = e.getMessage().startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty();
+            boolean noSubcommand = String.valueOf(e.getMessage()).startsWith("Missing required subcommand") && !c.getSubcommands().isEmpty();
             c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + (noSubcommand ? "name a subcommand: " + subcommands(c) : e.getMessage()));
             if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
                 // "--package-digest" for "--package", "status" for "statsu"

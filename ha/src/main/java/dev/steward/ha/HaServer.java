@@ -42,8 +42,8 @@ import java.util.logging.Logger;
 public final class HaServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HaServer.class.getName());
     private final ServerConfig cfg;
-    /** The data directory, held while this server runs (set once, by {@link #start}). */
-    private DataDirLock lock;
+    /** The data directory, held while this server runs (set once, by {@link #start}; read by a close on another thread). */
+    private volatile DataDirLock lock;
     private final HaConfig ha;
     private final Clock clock;
     private final CuratorFramework zk;
@@ -125,11 +125,17 @@ public final class HaServer implements AutoCloseable {
         }
         DataDirLock held = DataDirLock.acquire(cfg.dataDir(), "an allocator of a cluster");
         int session = (int) ha.sessionTimeout().toMillis();
-        CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(ha.zookeeper()).sessionTimeoutMs(session)
-                .connectionTimeoutMs(Math.min(session / 2, 5_000))
-                // bounded: a write the leader cannot make must fail within seconds (the engine waits on it), not retry for a minute
-                .retryPolicy(new RetryUntilElapsed(Math.min(session / 2, 5_000), 250)).build();
-        zk.start();
+        CuratorFramework zk;
+        try {
+            zk = CuratorFrameworkFactory.builder().connectString(ha.zookeeper()).sessionTimeoutMs(session)
+                    .connectionTimeoutMs(Math.min(session / 2, 5_000))
+                    // bounded: a write the leader cannot make must fail within seconds (the engine waits on it), not retry for a minute
+                    .retryPolicy(new RetryUntilElapsed(Math.min(session / 2, 5_000), 250)).build();
+            zk.start();
+        } catch (RuntimeException e) { // a bad connect string: the directory is let go with the refusal
+            held.close();
+            throw e;
+        }
         HaServer s = null;
         try {
             if (!zk.blockUntilConnected(30, TimeUnit.SECONDS)) {

@@ -26,6 +26,8 @@ import java.util.concurrent.Semaphore;
  * and writes the answer without blocking, held to the same rate ({@link TimedWrite}).
  */
 final class ApiHandler extends Handler.Abstract {
+    /** The body of a request that declares none: not read. */
+    private static final byte[] NO_BODY = new byte[0];
     private final HttpApi api;
     private final java.util.Map<TrafficClass, Semaphore> classes;
     private final HttpLimits limits;
@@ -190,8 +192,6 @@ final class ApiHandler extends Handler.Abstract {
         }
         return true;
     }
-
-    private static final byte[] NO_BODY = new byte[0];
 
     /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */
     private void send(Request request, Response response, Callback callback, ApiResponse r) {
