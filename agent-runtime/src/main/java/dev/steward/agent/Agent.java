@@ -166,14 +166,14 @@ public final class Agent implements AutoCloseable {
         reporter.times = launches;
         reporter.start();
         loop.submit(this::recover);
-        loop.scheduleWithFixedDelay(this::tick, 100, 100, TimeUnit.MILLISECONDS);
-        loop.scheduleWithFixedDelay(this::rotateLogs, 5, 5, TimeUnit.SECONDS);
-        loop.scheduleWithFixedDelay(this::collectSandboxes, 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
+        loop.scheduleWithFixedDelay(Periodic.of("supervising tasks", this::tick), 100, 100, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(Periodic.of("rotating the tasks' logs", this::rotateLogs), 5, 5, TimeUnit.SECONDS);
+        loop.scheduleWithFixedDelay(Periodic.of("collecting ended sandboxes", this::collectSandboxes), 5, 5, TimeUnit.SECONDS); // reads every ended sandbox's end time: not every second
         long check = cfg.diskCheckInterval().toMillis();
-        disk.scheduleWithFixedDelay(diskWatch::measure, Math.min(check, 1000), check, TimeUnit.MILLISECONDS);
+        disk.scheduleWithFixedDelay(Periodic.of("the disk check", diskWatch::measure), Math.min(check, 1000), check, TimeUnit.MILLISECONDS);
         // heartbeats wait on the network: on their own thread, so an unreachable allocator never stalls task supervision
         long every = cfg.heartbeatInterval().toMillis();
-        loop.scheduleWithFixedDelay(() -> lastUsage = usage(), 0, every, TimeUnit.MILLISECONDS);
+        loop.scheduleWithFixedDelay(Periodic.of("measuring usage", () -> lastUsage = usage()), 0, every, TimeUnit.MILLISECONDS);
         // heartbeats have their own client: each call bounded, so one hung call never silences the agent for long
         AllocatorClient beatClient = clientWith(identity.token(), Duration.ofMillis(Math.max(5000, 2 * every)), cfg.heartbeatInterval());
         beats.scheduleWithFixedDelay(new Heartbeats(beatClient, identity.id(), () -> lastUsage, lentPorts, metrics), 0, every, TimeUnit.MILLISECONDS);

@@ -45,7 +45,7 @@ final class Heartbeats implements Runnable {
                 LOG.info("heartbeat heard again after " + failed + " failed");
             }
             failed = 0;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) { // any failure is a missed beat: one thrown out of here would end the beats for good
             metrics.heartbeat(System.nanoTime() - t0, false);
             if (failed++ == 0) { // the first of a run: an operator wants to know, once
                 LOG.warning("heartbeat failed after " + (System.nanoTime() - t0) / 1_000_000 + " ms: " + e);
