@@ -20,13 +20,24 @@ class ServicesListTest {
     @TempDir
     Path dir;
 
+    /** An allocator with no agent (a deployment stays under way), whose heartbeat grace outlasts the test. */
+    private Server server() throws java.io.IOException {
+        return Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)));
+    }
+
+    /** The demo's sleeper app as v1, pushed to the allocator; its digest. */
+    private String pushSleeper(StewardClient admin) throws Exception {
+        Path v1 = DemoApps.sleeper(dir, "v1");
+        String d1 = dev.steward.client.PackageClient.digestOf(v1);
+        admin.packages().push(v1, d1);
+        return d1;
+    }
+
     @Test
     void a_service_whose_last_deployment_was_aborted_lists_it_with_its_state_and_reason() throws Exception {
-        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+        try (Server s = server()) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Path v1 = DemoApps.sleeper(dir, "v1");
-            String d1 = dev.steward.client.PackageClient.digestOf(v1);
-            admin.packages().push(v1, d1);
+            String d1 = pushSleeper(admin);
             // no agent: the deployment stays under way until it is aborted
             CliRun started = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "staging", "--package-digest", d1, "--instances", "2", "--detach"));
             assertThat(started.code()).as(started.err()).isZero();
@@ -50,11 +61,9 @@ class ServicesListTest {
 
     @Test
     void a_service_scaled_to_nothing_says_so_instead_of_an_empty_table() throws Exception {
-        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+        try (Server s = server()) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Path v1 = DemoApps.sleeper(dir, "v1");
-            String d1 = dev.steward.client.PackageClient.digestOf(v1);
-            admin.packages().push(v1, d1);
+            String d1 = pushSleeper(admin);
             CliRun none = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "staging", "--package-digest", d1, "--instances", "0", "--detach"));
             assertThat(none.code()).as(none.err()).isZero();
             String out = CliRun.of(CliRun.with(s, "services", "web", "--env", "staging")).out();
@@ -65,11 +74,9 @@ class ServicesListTest {
 
     @Test
     void a_services_priority_is_set_changed_and_shown() throws Exception {
-        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(java.time.Duration.ofMinutes(5)))) {
+        try (Server s = server()) {
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Path v1 = DemoApps.sleeper(dir, "v1");
-            String d1 = dev.steward.client.PackageClient.digestOf(v1);
-            admin.packages().push(v1, d1);
+            String d1 = pushSleeper(admin);
             CliRun bad = CliRun.of(CliRun.with(s, "deploy", "web", "--env", "prod", "--package-digest", d1, "--priority", "2000", "--detach"));
             assertThat(bad.code()).as(bad.err()).isEqualTo(2);
             assertThat(bad.err()).contains("priority: is 2000; it must be from 0 to 1000");
