@@ -19,8 +19,8 @@ final class Periodic implements Runnable {
     private final Runnable job;
     /** Failures since the last one logged; on the job's thread only (a periodic job never runs twice at once). */
     private long unlogged;
-    private long lastLogged;
-    private boolean logged;
+    /** When a failure was last logged: a minute before its making at first, so that the first failure is. */
+    private long lastLogged = System.nanoTime() - LOG_EVERY_NANOS;
 
     private Periodic(String what, Runnable job) {
         this.what = what;
@@ -39,10 +39,9 @@ final class Periodic implements Runnable {
         } catch (RuntimeException e) {
             unlogged++;
             long now = System.nanoTime();
-            if (!logged || now - lastLogged >= LOG_EVERY_NANOS) {
+            if (now - lastLogged >= LOG_EVERY_NANOS) {
                 LOG.log(Level.WARNING, what + " failed" + (unlogged > 1 ? " (" + unlogged + " times since last said)" : "")
                         + "; it runs again at its next period: " + e, e);
-                logged = true;
                 lastLogged = now;
                 unlogged = 0;
             }

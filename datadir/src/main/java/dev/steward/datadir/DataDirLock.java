@@ -113,23 +113,16 @@ public final class DataDirLock implements AutoCloseable {
 
     /** A data directory another process (or another holder in this one) holds. */
     public static final class InUse extends IllegalStateException {
-        private final transient Path dir;
-
         InUse(Path dir, String holder) {
             super("the data directory " + dir + " is in use by " + describe(holder)
                     + ": two processes on one data directory would overwrite each other's state and stop each other's tasks; "
                     + "stop that one first, or give this one a data directory of its own");
-            this.dir = dir;
         }
 
         private static String describe(String holder) {
             int space = holder.indexOf(' ');
             return space > 0 && holder.substring(0, space).chars().allMatch(Character::isDigit)
                     ? holder.substring(space + 1) + " (pid " + holder.substring(0, space) + ")" : holder;
-        }
-
-        public Path dir() {
-            return dir;
         }
     }
 }
