@@ -281,6 +281,13 @@ final class RolloutSim {
                     "the steady state's stops took available from " + availableBefore + " below " + Math.min(availableBefore, n));
         }
         Set<String> stopped = new HashSet<>();
+        // where a drain called off keeps one that took over instead of the original: original → the one kept
+        Map<String, String> keptFor = new HashMap<>();
+        for (Action a : actions) {
+            if (a instanceof Action.Stop s && s.reason().startsWith("its agent no longer drains, but it is not available and ")) {
+                keptFor.put(s.instance(), s.reason().substring("its agent no longer drains, but it is not available and ".length()).split(",")[0]);
+            }
+        }
         for (Action a : actions) {
             if (a instanceof Action.Place p) {
                 place(p.revision(), p.movedFrom());
@@ -291,10 +298,13 @@ final class RolloutSim {
                 InstanceInfo i = inst.get(s.instance());
                 check(i != null && !i.state().terminal() && !i.stopRequested(), "Stop of a live instance: " + i);
                 check(stopped.add(i.id()), "one Stop per instance per round: " + i.id());
-                // a drain called off keeps what serves: it stops the one taking over only where that one does not serve or the original does
+                // a drain called off keeps what serves: it stops the one taking over only where that one does not serve, or the one it
+                // keeps does (the original, or one that took over from it in its place)
                 String from = s.reason().startsWith("it was to take over from ") ? s.reason().split(" ")[6].replace(",", "") : null;
-                check(from == null || i.state() != InstanceState.HEALTHY || decided.get(from).state() == InstanceState.HEALTHY,
-                        "a drain called off stopped " + i.id() + ", which serves, for " + from + ", which does not: " + decided.get(from));
+                String kept = from == null ? null : keptFor.getOrDefault(from, from);
+                check(from == null || i.state() != InstanceState.HEALTHY || decided.get(kept).state() == InstanceState.HEALTHY
+                        && (kept.equals(from) || actions.stream().noneMatch(x -> x instanceof Action.Stop st && st.instance().equals(kept))),
+                        "a drain called off stopped " + i.id() + ", which serves, for " + kept + ", which does not: " + decided.get(kept));
                 inst.put(i.id(), Rollouts.instance(i, InstanceState.STOPPING, s.reason(), now));
             } else if (a instanceof Action.StartGate g) {
                 check(d.gate() == null || d.gate().step() != g.step(), "one gate per step: " + d.gate());
