@@ -48,7 +48,8 @@ final class ServiceLines {
         return b.toString();
     }
 
-    private static String ended(DeploymentState st) {
+    /** How a deployment ended, as a clause: "failed", "was aborted", ... */
+    static String ended(DeploymentState st) {
         return switch (st) {
             case FAILED -> "failed";
             case ROLLED_BACK -> "failed and was rolled back";
