@@ -216,6 +216,11 @@ class DashboardBrowserTest {
         b.click("#failed-output-all", Duration.ofSeconds(10)); // the whole output, on a page of its own
         b.awaitText("#log", "webapp v9 listening on 127.0.0.1:", Duration.ofSeconds(30));
         assertThat(b.driver.getCurrentUrl()).matches(".*#/logs/[^/]+$"); // stdout, as the quote
+        // its service replaces the failed instance, and its page says how many it replaced (and, while it holds, the backoff)
+        b.open(c.server.url() + "/#/services/flaky/qa");
+        b.awaitText("#replacements", "failed or lost instance", Duration.ofSeconds(30));
+        assertThat(b.text("#replacements")).matches("\\s*· [0-9]+ failed or lost instances? replaced(; the next replacement waits until .*)?");
+        b.screenshot("service-replacements");
         // gone again: the service still wants its instance and replaces each that fails, and that churn would re-render the other
         // tests' pages under their clicks and reads
         c.callAs(teamA, "DELETE", "/v1/services/flaky/qa", null);

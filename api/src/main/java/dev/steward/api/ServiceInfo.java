@@ -12,10 +12,15 @@ import java.time.Instant;
  * is the newest deployment kept, running or ended (null before the first): how the service's
  * last rollout went, as {@code nomad job status} shows the latest deployment's status.
  * {@code priority}: the one its instances ask for their allocations at (0 to 1000).
+ * {@code replacements}: its instances that failed or were lost and were replaced since a deployment
+ * of it last began, succeeded or rolled back; {@code replaceNotBefore}, when the last such replacement set it: until then,
+ * another instance that fails or is lost waits for its replacement (the backoff, 2 s doubling with
+ * each replacement to at most 60 s, as a crash loop's). Null before the first; a time past means none waits.
  */
 public record ServiceInfo(String name, String app, String env, String role, int instances, int revision, Integer stableRevision,
                           Integer activeRevision, String deployment, int running, int available, int stopping, Instant createdAt, Instant updatedAt,
-                          long createIndex, long modifyIndex, Instant deletingSince, LastDeployment lastDeployment, int priority) {
+                          long createIndex, long modifyIndex, Instant deletingSince, LastDeployment lastDeployment, int priority, int replacements,
+                          Instant replaceNotBefore) {
 
     /** The newest deployment of a service: its id, the revision it rolled out, its state, why it ended as it did, and when it last changed. */
     public record LastDeployment(String id, int revision, DeploymentState state, String reason, Instant updatedAt) {

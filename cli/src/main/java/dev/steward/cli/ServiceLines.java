@@ -48,6 +48,32 @@ final class ServiceLines {
         return b.toString();
     }
 
+    /**
+     * For a service that runs fewer instances than it wants ({@code live} of them): how many are
+     * missing, the last of its instances to fail or be lost and why, and, while the replacement
+     * backoff holds, how long the next replacement waits, as {@code kubectl} shows a crash loop's
+     * back-off. Null when none is missing. {@code now}: this machine's clock, against the
+     * allocator's {@link ServiceInfo#replaceNotBefore()}.
+     */
+    static String shortfall(ServiceInfo s, java.util.List<dev.steward.api.InstanceInfo> all, int live, java.time.Instant now) {
+        int missing = s.instances() - live;
+        if (missing <= 0 || s.deletingSince() != null) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(live == 0 ? "no instances run (" + dev.steward.api.Units.count(s.instances(), "instance") + " wanted)"
+                : missing + " of the " + s.instances() + " instances wanted " + (missing == 1 ? "does" : "do") + " not run");
+        all.stream().filter(i -> (i.state() == dev.steward.api.InstanceState.FAILED || i.state() == dev.steward.api.InstanceState.LOST) && i.endedAt() != null)
+                .max(java.util.Comparator.comparing(dev.steward.api.InstanceInfo::endedAt)).ifPresent(i -> b.append(": the last to end, ").append(i.id())
+                        .append(" (revision ").append(i.revision()).append("), ").append(i.state() == dev.steward.api.InstanceState.LOST ? "was lost" : "failed")
+                        .append(i.reason() == null ? "" : ": " + i.reason()));
+        if (s.replaceNotBefore() != null && s.replaceNotBefore().isAfter(now)) {
+            long wait = java.time.Duration.between(now, s.replaceNotBefore()).toSeconds() + 1;
+            b.append("; its replacement waits ").append(wait).append(" s more, the backoff after ")
+                    .append(dev.steward.api.Units.count(s.replacements(), "replacement")).append(" (2 s, doubling to at most 60 s; a deploy starts it over)");
+        }
+        return b.toString();
+    }
+
     /** How a deployment ended, as a clause: "failed", "was aborted", ... */
     static String ended(DeploymentState st) {
         return switch (st) {

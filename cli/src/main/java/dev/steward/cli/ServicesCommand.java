@@ -65,10 +65,14 @@ final class ServicesCommand implements Callable<Integer> {
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
                             + tookOver(i, inst));
         }
+        String shortfall = ServiceLines.shortfall(svc, inst, live.size(), java.time.Instant.now()); // fewer than wanted: why, and how long the backoff holds
         if (live.isEmpty()) { // scaled to 0, or none started yet: said, not an empty table's header
-            System.out.println("no instances run (" + Units.count(svc.instances(), "instance") + " wanted)");
+            System.out.println(shortfall != null ? shortfall : "no instances run (" + Units.count(svc.instances(), "instance") + " wanted)");
         } else {
             t.print(System.out);
+            if (shortfall != null) {
+                System.out.println(shortfall);
+            }
             System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         }
         System.out.println("\nENDPOINTS" + (ends.isEmpty() ? ": none" : ""));

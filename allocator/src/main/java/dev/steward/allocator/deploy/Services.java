@@ -264,7 +264,8 @@ public final class Services {
         DeploymentInfo last = lastDeployment(name);
         return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), running,
                 available, stopping, s.createdAt(), s.updatedAt(), s.createIndex(), s.modifyIndex(), s.deletingSince(), last == null ? null
-                        : new ServiceInfo.LastDeployment(last.id(), last.revision(), last.state(), last.reason(), last.updatedAt()), s.priorityValue());
+                        : new ServiceInfo.LastDeployment(last.id(), last.revision(), last.state(), last.reason(), last.updatedAt()), s.priorityValue(),
+                s.failures(), s.replaceNotBefore());
     }
 
     /** The service's newest deployment kept, or null. */

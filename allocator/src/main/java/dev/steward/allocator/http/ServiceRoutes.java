@@ -118,7 +118,7 @@ final class ServiceRoutes {
     /** What a delete that finished at once answers: the service as it was, marked deleted, nothing running. */
     private static ServiceInfo deleted(ServiceInfo s, java.time.Instant now) {
         return new ServiceInfo(s.name(), s.app(), s.env(), s.role(), 0, s.revision(), s.stableRevision(), s.activeRevision(), null, 0, 0, 0, s.createdAt(), now,
-                s.createIndex(), s.modifyIndex(), s.deletingSince() != null ? s.deletingSince() : now, null, s.priority());
+                s.createIndex(), s.modifyIndex(), s.deletingSince() != null ? s.deletingSince() : now, null, s.priority(), s.replacements(), null);
     }
 
     private static String role(Principal p, String asked) {

@@ -120,6 +120,18 @@ function restartButtons(path, revision, problem) {
   return [ask, confirm];
 }
 
+/**
+ * How many of a service's instances failed or were lost and were replaced since a deployment last
+ * began, succeeded or rolled back, and, while the backoff holds, until when the next replacement
+ * waits (a crash loop's back-off, as the CLI says it).
+ */
+function replacements(s) {
+  if (!s.replacements) return '';
+  const waits = s.replaceNotBefore && Date.parse(s.replaceNotBefore) > Date.now() && s.running < s.instances;
+  return h('span', {id: 'replacements'}, ` · ${s.replacements} failed or lost instance${s.replacements === 1 ? '' : 's'} replaced`,
+    waits ? `; the next replacement waits until ${time(s.replaceNotBefore)} (backoff: 2 s, doubling to 60 s; a deploy starts it over)` : '');
+}
+
 export function serviceView(main, [app, env], {signal, problem}) {
   const name = `${app}/${env}`;
   const path = `/v1/services/${encodeURIComponent(app)}/${encodeURIComponent(env)}`;
@@ -131,7 +143,8 @@ export function serviceView(main, [app, env], {signal, problem}) {
       s.deletingSince ? h('strong', {id: 'deleting'}, `Being deleted since ${time(s.deletingSince)}: ${s.stopping} stopping · `) : '',
       `Role ${s.role} · priority ${s.priority} · ${s.available} available, ${s.running} running of ${s.instances} · revision r${s.revision}`,
       s.stableRevision ? ` · stable r${s.stableRevision}` : '', s.activeRevision ? ` · traffic on r${s.activeRevision}` : '',
-      s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : ''),
+      s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : '',
+      replacements(s)),
       s.deletingSince ? '' : h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
         try {
           const r = await api(path + '/rollback', {method: 'POST', body: {}});
