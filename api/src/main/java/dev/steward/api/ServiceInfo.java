@@ -12,10 +12,12 @@ import java.time.Instant;
  * is the newest deployment kept, running or ended (null before the first): how the service's
  * last rollout went, as {@code nomad job status} shows the latest deployment's status.
  * {@code priority}: the one its instances ask for their allocations at (0 to 1000).
- * {@code replacements}: its instances that failed or were lost and were replaced since a deployment
- * of it last began, succeeded or rolled back; {@code replaceNotBefore}, when the last such replacement set it: until then,
- * another instance that fails or is lost waits for its replacement (the backoff, 2 s doubling with
- * each replacement to at most 60 s, as a crash loop's). Null before the first; a time past means none waits.
+ * {@code replacements}: the failed or lost instances it replaced in a row, the count its backoff
+ * grows with (counted from when a deployment of it last began, succeeded or rolled back, or from a
+ * replacement that came 10 minutes or more after the backoff before it had ended);
+ * {@code replaceNotBefore}, set by the last of them: until then, another instance that fails or is
+ * lost waits for its replacement (2 s after the first, doubling to at most 60 s, as a crash loop's
+ * back-off). Null before the first; a time past means none waits.
  */
 public record ServiceInfo(String name, String app, String env, String role, int instances, int revision, Integer stableRevision,
                           Integer activeRevision, String deployment, int running, int available, int stopping, Instant createdAt, Instant updatedAt,

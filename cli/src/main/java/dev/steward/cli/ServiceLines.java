@@ -69,7 +69,7 @@ final class ServiceLines {
         if (s.replaceNotBefore() != null && s.replaceNotBefore().isAfter(now)) {
             long wait = java.time.Duration.between(now, s.replaceNotBefore()).toSeconds() + 1;
             b.append("; its replacement waits ").append(wait).append(" s more, the backoff after ")
-                    .append(dev.steward.api.Units.count(s.replacements(), "replacement")).append(" (2 s, doubling to at most 60 s; a deploy starts it over)");
+                    .append(dev.steward.api.Units.count(s.replacements(), "replacement")).append(" (2 s, doubling to at most 60 s; a deploy or 10 calm minutes start it over)");
         }
         return b.toString();
     }

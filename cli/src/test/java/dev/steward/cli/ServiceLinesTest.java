@@ -38,7 +38,7 @@ class ServiceLinesTest {
                 instance("i3", InstanceState.LOST, "its allocation ended: LOST, agent m1 missed heartbeats", NOW.minusSeconds(20)));
         assertThat(ServiceLines.shortfall(service(2, 9, NOW.plusMillis(41_500)), all, 0, NOW)).isEqualTo("no instances run (2 instances wanted): "
                 + "the last to end, i3 (revision 1), was lost: its allocation ended: LOST, agent m1 missed heartbeats; its replacement waits 42 s more, "
-                + "the backoff after 9 replacements (2 s, doubling to at most 60 s; a deploy starts it over)");
+                + "the backoff after 9 replacements (2 s, doubling to at most 60 s; a deploy or 10 calm minutes start it over)");
     }
 
     @Test

@@ -369,9 +369,8 @@ final class Controller {
         }
         services.putInstance(i);
         if (p.failed()) {
-            int failures = s.failures() + 1;
-            Duration backoff = Duration.ofSeconds(Math.min(60, 1L << Math.min(failures, 6)));
-            services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), now.plus(backoff), failures,
+            ReplacementBackoff b = ReplacementBackoff.after(s.failures(), s.replaceNotBefore(), now);
+            services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), b.notBefore(), b.replacements(),
                     s.nextRevision(), now, state.nextIndex()));
         }
         DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());

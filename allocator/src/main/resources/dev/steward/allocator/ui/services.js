@@ -129,7 +129,7 @@ function replacements(s) {
   if (!s.replacements) return '';
   const waits = s.replaceNotBefore && Date.parse(s.replaceNotBefore) > Date.now() && s.running < s.instances;
   return h('span', {id: 'replacements'}, ` · ${s.replacements} failed or lost instance${s.replacements === 1 ? '' : 's'} replaced`,
-    waits ? `; the next replacement waits until ${time(s.replaceNotBefore)} (backoff: 2 s, doubling to 60 s; a deploy starts it over)` : '');
+    waits ? `; the next replacement waits until ${time(s.replaceNotBefore)} (backoff: 2 s, doubling to 60 s; a deploy or 10 calm minutes start it over)` : '');
 }
 
 export function serviceView(main, [app, env], {signal, problem}) {
