@@ -221,6 +221,9 @@ class DashboardBrowserTest {
         b.awaitText("#replacements", "failed or lost instance", Duration.ofSeconds(30));
         assertThat(b.text("#replacements")).matches("\\s*· [0-9]+ failed or lost instances? replaced(; the next replacement waits until .*)?");
         b.screenshot("service-replacements");
+        // no revision of it succeeded: nothing to roll back to, said on the button (read in one try each: the page re-renders as it replaces)
+        assertThat(b.awaitAttribute("#rollback", "Roll back", "disabled", Duration.ofSeconds(10))).isEqualTo("true");
+        assertThat(b.awaitAttribute("#rollback", "Roll back", "title", Duration.ofSeconds(10))).contains("none to roll back to");
         // gone again: the service still wants its instance and replaces each that fails, and that churn would re-render the other
         // tests' pages under their clicks and reads
         c.callAs(teamA, "DELETE", "/v1/services/flaky/qa", null);

@@ -145,7 +145,10 @@ export function serviceView(main, [app, env], {signal, problem}) {
       s.stableRevision ? ` · stable r${s.stableRevision}` : '', s.activeRevision ? ` · traffic on r${s.activeRevision}` : '',
       s.deployment ? [' · ', h('a', {href: '#/deployments/' + encodeURIComponent(s.deployment), id: 'current-deployment'}, 'deployment ' + s.deployment)] : '',
       replacements(s)),
-      s.deletingSince ? '' : h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger', onclick: async () => {
+      s.deletingSince ? '' : h('div', {class: 'actions'}, h('button', {type: 'button', id: 'rollback', class: 'danger',
+        // a service none of whose rollouts succeeded has nothing to go back to: said on the button, not by a refusal after the click
+        disabled: !s.stableRevision, title: s.stableRevision ? null : 'No revision of this service has succeeded yet: there is none to roll back to',
+        onclick: async () => {
         try {
           const r = await api(path + '/rollback', {method: 'POST', body: {}});
           if (r.data.deployment) location.hash = '#/deployments/' + encodeURIComponent(r.data.deployment.id);
