@@ -369,6 +369,7 @@ final class Controller {
         }
         services.putInstance(i);
         if (p.failed()) {
+            state.stats().replaced();
             ReplacementBackoff b = ReplacementBackoff.after(s.failures(), s.replaceNotBefore(), now);
             services.putService(s.with(s.instances(), s.revision(), s.stable(), s.active(), s.deployment(), s.queued(), b.notBefore(), b.replacements(),
                     s.nextRevision(), now, state.nextIndex()));

@@ -169,6 +169,9 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
         GaugeWithCallback.builder().name("steward_deployments").help("Deployments kept (the latest of each service), by state")
                 .labelNames("state").callback(cb -> sample.deployments().forEach((k, v) -> cb.call(v, lower(k)))).register(registry);
         GaugeWithCallback.builder().name("steward_services").help("Services").callback(cb -> cb.call(sample.services())).register(registry);
+        GaugeWithCallback.builder().name("steward_services_short")
+                .help("Services with no rollout under way that have fewer instances available than they want (failing, lost and not yet replaced, or no room)")
+                .callback(cb -> cb.call(sample.servicesShort())).register(registry);
         GaugeWithCallback.builder().name("steward_packages").help("Packages in the artifact store").callback(cb -> cb.call(sample.packages())).register(registry);
         GaugeWithCallback.builder().name("steward_package_store_bytes").help("Bytes of the packages in the artifact store")
                 .callback(cb -> cb.call(sample.packageBytes())).register(registry);
@@ -183,6 +186,9 @@ public final class AllocatorMetrics implements RequestObserver, EngineObserver {
                 .callback(cb -> cb.call(sample.stats().setAside())).register(registry);
         CounterWithCallback.builder().name("steward_rollbacks_total").help("Deployments that began rolling back (a failed step or a failing gate)")
                 .callback(cb -> cb.call(sample.stats().rollbacks())).register(registry);
+        CounterWithCallback.builder().name("steward_instance_replacements_total")
+                .help("Services' instances that failed or were lost and were replaced (after the backoff) since this allocator started")
+                .callback(cb -> cb.call(sample.stats().replacements())).register(registry);
         CounterWithCallback.builder().name("steward_monitor_verdicts_total").help("Monitors that ended, by their verdict")
                 .labelNames("verdict").callback(cb -> sample.stats().verdicts().forEach((k, v) -> cb.call(v, lower(k)))).register(registry);
         CounterWithCallback.builder().name("steward_monitor_evaluations_total").help("Gate evaluations by monitors, by the gate's verdict after each")

@@ -30,9 +30,9 @@ import java.util.TreeMap;
  */
 record StateSample(long index, Map<String, Integer> agents, Map<AllocationState, Integer> allocations,
                    Map<List<String>, Integer> pending, List<Role> roles, Map<DeploymentState, Integer> deployments, int services,
-                   int packages, long packageBytes, Resources capacity, Resources allocated, Stats.Snapshot stats) {
+                   int servicesShort, int packages, long packageBytes, Resources capacity, Resources allocated, Stats.Snapshot stats) {
 
-    static final StateSample EMPTY = new StateSample(0, Map.of(), Map.of(), Map.of(), List.of(), Map.of(), 0, 0, 0, Resources.ZERO, Resources.ZERO,
+    static final StateSample EMPTY = new StateSample(0, Map.of(), Map.of(), Map.of(), List.of(), Map.of(), 0, 0, 0, 0, Resources.ZERO, Resources.ZERO,
             new Stats().snapshot());
 
     /** A role's fairness figures: its weight, dominant share, and per resource the fraction of its guarantee and limit it holds. */
@@ -79,12 +79,16 @@ record StateSample(long index, Map<String, Integer> agents, Map<AllocationState,
         for (DeploymentInfo d : s.services().allDeployments()) {
             deployments.merge(d.state(), 1, Integer::sum);
         }
+        int servicesShort = 0; // no rollout under way, and fewer available than wanted: a crash loop, losses not yet replaced, or no room
+        for (ServiceInfo sv : services) {
+            servicesShort += sv.deployment() == null && sv.deletingSince() == null && sv.available() < sv.instances() ? 1 : 0;
+        }
         long bytes = 0;
         List<PackageInfo> packages = s.packages().list();
         for (PackageInfo p : packages) {
             bytes += p.size();
         }
-        return new StateSample(s.index(), agents, allocations, pending, roles, deployments, services.size(), packages.size(), bytes, capacity, allocated,
+        return new StateSample(s.index(), agents, allocations, pending, roles, deployments, services.size(), servicesShort, packages.size(), bytes, capacity, allocated,
                 s.stats().snapshot());
     }
 

@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Counts of what the decisions did since this process started: placements, failed placement
- * attempts by reason, rollbacks begun, monitors' final verdicts and gate evaluations. Written on
+ * attempts by reason, rollbacks begun, failed or lost instances replaced, monitors' final verdicts
+ * and gate evaluations. Written on
  * the owner thread only, as a side note of the decisions; read as a {@link Snapshot} (a copy)
  * through a read, for the metrics. Not stored: a restart starts them at 0, which is what
  * Prometheus expects of a counter.
@@ -19,13 +20,14 @@ public final class Stats {
     private long placements;
     private final Map<String, Long> failedPlacements = new TreeMap<>();
     private long rollbacks;
+    private long replacements;
     private long setAside;
     private final Map<Verdict, Long> verdicts = new EnumMap<>(Verdict.class);
     private final Map<Verdict, Long> evaluations = new EnumMap<>(Verdict.class);
 
     /** A copy, safe to read on any thread. */
     public record Snapshot(long placements, Map<String, Long> failedPlacements, long rollbacks, Map<Verdict, Long> verdicts,
-                           Map<Verdict, Long> evaluations, long setAside) {
+                           Map<Verdict, Long> evaluations, long setAside, long replacements) {
     }
 
     public void placed(int n) {
@@ -46,6 +48,11 @@ public final class Stats {
         rollbacks++;
     }
 
+    /** A service's instance that failed or was lost was replaced (after the backoff). */
+    public void replaced() {
+        replacements++;
+    }
+
     /** A monitor ended with {@code v}. */
     public void verdict(Verdict v) {
         verdicts.merge(v, 1L, Long::sum);
@@ -60,7 +67,7 @@ public final class Stats {
 
     /** Every verdict is in the maps, 0 when none was seen: a counter exists from the start, as Prometheus prefers. */
     public Snapshot snapshot() {
-        return new Snapshot(placements, Map.copyOf(failedPlacements), rollbacks, all(verdicts), all(evaluations), setAside);
+        return new Snapshot(placements, Map.copyOf(failedPlacements), rollbacks, all(verdicts), all(evaluations), setAside, replacements);
     }
 
     private static Map<Verdict, Long> all(Map<Verdict, Long> m) {

@@ -50,6 +50,22 @@ class ReplacementBackoffApiTest {
                 lostOnes += i.path("state").asText().equals("LOST") ? 1 : 0;
             }
             assertThat(lostOnes).isEqualTo(1);
+
+            // and Prometheus hears of it: the replacement counted, and the service no longer short once its replacement serves
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                s.alive(stays);
+                String m = metrics(s);
+                return m.contains("\nsteward_instance_replacements_total 1.0\n") && m.contains("\nsteward_services_short 0.0\n");
+            });
+        }
+    }
+
+    /** The allocator's /metrics, read with the admin token (sampled at most once a second). */
+    private static String metrics(LiveServer s) throws java.io.IOException {
+        try (okhttp3.Response r = s.http.newCall(new okhttp3.Request.Builder().url(s.server.url() + "/metrics")
+                .header("Authorization", "Bearer " + s.admin()).build()).execute()) {
+            assertThat(r.code()).isEqualTo(200);
+            return r.body().string();
         }
     }
 }
