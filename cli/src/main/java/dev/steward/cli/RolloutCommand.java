@@ -14,9 +14,10 @@ import java.util.concurrent.Callable;
  * {@code steward rollout ACTION DEPLOYMENT}, or {@code ACTION APP --env ENV} (as {@code kubectl
  * rollout status deployment/web} names what rolls out, not a rollout's id): status, watch, pause,
  * resume, promote (a canary's next step) or abort a deployment. With an app, the action is on its
- * service's deployment under way; status and watch, with none under way, show its last. {@code status} prints the deployment as it stands, once (the
- * live view's frame, or its JSON); every other action but watch returns once the allocator has
- * accepted it; {@code --watch} then follows the deployment to its end, as {@code watch} does.
+ * service's deployment under way; status and watch, with none under way, show its last.
+ * {@code status} prints the deployment as it stands, once (the live view's frame, or its JSON);
+ * every other action but watch returns once the allocator has accepted it; {@code --watch} then
+ * follows the deployment to its end, as {@code watch} does.
  */
 @Command(name = "rollout", mixinStandardHelpOptions = true,
         description = {"Act on a deployment: status (print it once), watch (follow to its end), pause, resume, promote (a canary to its next step), abort.",

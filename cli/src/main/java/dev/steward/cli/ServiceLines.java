@@ -1,7 +1,15 @@
 package dev.steward.cli;
 
 import dev.steward.api.DeploymentState;
+import dev.steward.api.InstanceInfo;
+import dev.steward.api.InstanceState;
 import dev.steward.api.ServiceInfo;
+import dev.steward.api.Units;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * How a service's deployment is shown in the lists ({@code steward services}, {@code steward
@@ -55,21 +63,20 @@ final class ServiceLines {
      * back-off. Null when none is missing. {@code now}: this machine's clock, against the
      * allocator's {@link ServiceInfo#replaceNotBefore()}.
      */
-    static String shortfall(ServiceInfo s, java.util.List<dev.steward.api.InstanceInfo> all, int live, java.time.Instant now) {
+    static String shortfall(ServiceInfo s, List<InstanceInfo> all, int live, Instant now) {
         int missing = s.instances() - live;
         if (missing <= 0 || s.deletingSince() != null) {
             return null;
         }
-        StringBuilder b = new StringBuilder(live == 0 ? "no instances run (" + dev.steward.api.Units.count(s.instances(), "instance") + " wanted)"
+        StringBuilder b = new StringBuilder(live == 0 ? "no instances run (" + Units.count(s.instances(), "instance") + " wanted)"
                 : missing + " of the " + s.instances() + " instances wanted " + (missing == 1 ? "does" : "do") + " not run");
-        all.stream().filter(i -> (i.state() == dev.steward.api.InstanceState.FAILED || i.state() == dev.steward.api.InstanceState.LOST) && i.endedAt() != null)
-                .max(java.util.Comparator.comparing(dev.steward.api.InstanceInfo::endedAt)).ifPresent(i -> b.append(": the last to end, ").append(i.id())
-                        .append(" (revision ").append(i.revision()).append("), ").append(i.state() == dev.steward.api.InstanceState.LOST ? "was lost" : "failed")
-                        .append(i.reason() == null ? "" : ": " + i.reason()));
+        all.stream().filter(i -> (i.state() == InstanceState.FAILED || i.state() == InstanceState.LOST) && i.endedAt() != null)
+                .max(Comparator.comparing(InstanceInfo::endedAt))
+                .ifPresent(i -> b.append(": the last to end, ").append(i.id()).append(" (revision ").append(i.revision()).append("), ")
+                        .append(i.state() == InstanceState.LOST ? "was lost" : "failed").append(i.reason() == null ? "" : ": " + i.reason()));
         if (s.replaceNotBefore() != null && s.replaceNotBefore().isAfter(now)) {
-            long wait = java.time.Duration.between(now, s.replaceNotBefore()).toSeconds() + 1;
-            b.append("; its replacement waits ").append(wait).append(" s more, the backoff after ")
-                    .append(dev.steward.api.Units.count(s.replacements(), "replacement")).append(" (2 s, doubling to at most 60 s; a deploy or 10 calm minutes start it over)");
+            b.append("; its replacement waits ").append(Duration.between(now, s.replaceNotBefore()).toSeconds() + 1).append(" s more, the backoff after ")
+                    .append(Units.count(s.replacements(), "replacement")).append(" (2 s, doubling to at most 60 s; a deploy or 10 calm minutes start it over)");
         }
         return b.toString();
     }
