@@ -121,9 +121,9 @@ function restartButtons(path, revision, problem) {
 }
 
 /**
- * How many of a service's instances failed or were lost and were replaced since a deployment last
- * began, succeeded or rolled back, and, while the backoff holds, until when the next replacement
- * waits (a crash loop's back-off, as the CLI says it).
+ * How many failed or lost instances a service replaced in a row (the count its backoff grows with:
+ * from a deployment's start, success or rollback, or 10 calm minutes), and, while the backoff holds,
+ * until when the next replacement waits (a crash loop's back-off, as the CLI says it).
  */
 function replacements(s) {
   if (!s.replacements) return '';
