@@ -102,4 +102,31 @@ class SnapshotCommandTest {
         Files.writeString(dir.resolve("junk.snap"), "not a snapshot");
         assertThat(run("snapshot", "restore", dir.resolve("junk.snap").toString(), "--data", dir.resolve("c").toString())).isEqualTo(2);
     }
+
+    /**
+     * The file holds the whole state (token hashes, sealed secrets, every tenant's services), and
+     * is often saved to a shared directory: it is made 0600, as the data directory's own files,
+     * and a link planted where it writes first is not followed (root saving to /tmp overwrote
+     * what a planted {@code FILE.tmp} link named).
+     */
+    @Test
+    void aSnapshotIsSavedPrivateAndThroughNoPlantedLink() throws Exception {
+        Path file = dir.resolve("state.snap");
+        Path victim = dir.resolve("victim");
+        Files.writeString(victim, "keep me");
+        Files.createSymbolicLink(dir.resolve("state.snap.tmp"), victim);
+        Files.writeString(file, "an older snapshot");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        try (Server a = Server.start(ServerConfig.of(dir.resolve("a")).withSecretsKey(dir.resolve("secrets.key")))) {
+            CliRun saved = CliRun.of("snapshot", "save", file.toString(), "--addr", a.url(), "--token", a.adminToken());
+            assertThat(saved.code()).as(saved.err()).isZero();
+        }
+        assertThat(victim).as("the planted link's target").hasContent("keep me");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        assertThat(dev.steward.allocator.store.SnapshotFile.read(Files.readAllBytes(file)).index()).isPositive();
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary file left")
+                    .containsExactlyInAnyOrder("a", "secrets.key", "state.snap", "state.snap.tmp", "victim");
+        }
+    }
 }
