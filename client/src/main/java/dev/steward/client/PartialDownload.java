@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -15,8 +16,9 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * A package download kept in {@code TARGET.part} until it is whole: an earlier try's bytes are
- * resumed with a range, and the whole is verified against its digest before it takes the
- * target's name (a mismatch deletes it). Shared by {@link PackageClient} and the agent's own
+ * resumed with a range (from a regular file only: a link at that name is removed, and the part
+ * file is opened without following one), and the whole is verified against its digest before
+ * it takes the target's name (a mismatch deletes it). Shared by {@link PackageClient} and the agent's own
  * client, which is not on OkHttp; this class loads none of it.
  */
 public final class PartialDownload {
@@ -31,7 +33,11 @@ public final class PartialDownload {
     /** The {@code Range} to ask for, or null to ask for everything. */
     public static String range(Path target) throws IOException {
         Path part = partOf(target);
-        long have = Files.isRegularFile(part) ? Files.size(part) : 0;
+        if (!Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(part); // a link planted at its name is removed, never resumed from or written through
+            return null;
+        }
+        long have = Files.size(part);
         return have > 0 ? "bytes=" + have + "-" : null;
     }
 
@@ -44,13 +50,13 @@ public final class PartialDownload {
         Path part = partOf(target);
         MessageDigest sha = sha256();
         if (append) {
-            try (InputStream in = new DigestInputStream(Files.newInputStream(part), sha)) {
+            try (InputStream in = new DigestInputStream(Files.newInputStream(part, LinkOption.NOFOLLOW_LINKS), sha)) {
                 in.transferTo(OutputStream.nullOutputStream()); // the bytes kept count toward the digest
             }
         }
         try (InputStream in = body;
              OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+                     append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS)) {
             byte[] buf = new byte[1 << 18];
             int n;
             while ((n = in.read(buf)) > 0) {

@@ -190,6 +190,12 @@ class ArtifactStoreTest {
         assertThatThrownBy(() -> admin.packages().download(p.digest(), work.resolve("bad.tar.zst"))).hasMessageContaining("downloaded bytes have digest");
         assertThat(Files.exists(work.resolve("bad.tar.zst.part"))).isFalse();
         assertThat(admin.packages().download(p.digest(), work.resolve("bad.tar.zst"))).isEqualTo(all.length);
+        // a link planted at the partial file's name is neither resumed from nor written through
+        Path victim = Files.writeString(work.resolve("victim"), "keep me");
+        Files.createSymbolicLink(work.resolve("linked.tar.zst.part"), victim);
+        assertThat(admin.packages().download(p.digest(), work.resolve("linked.tar.zst"))).isEqualTo(all.length);
+        assertThat(victim).hasContent("keep me");
+        assertThat(Files.readAllBytes(work.resolve("linked.tar.zst"))).isEqualTo(all);
     }
 
     @Test

@@ -94,12 +94,17 @@ public final class PackageBuilder {
         return new TreeScanner(base, in, Globs.of("exclude", ex)).scan();
     }
 
-    /** Writes the package to {@code target} (atomically: a partial file never has that name). */
+    /**
+     * Writes the package to {@code target} (atomically: a partial file never has that name). The
+     * partial file, {@code TARGET.part}, is made new (O_EXCL) after whatever had its name is
+     * removed, so a link planted there is never written through.
+     */
     public BuiltPackage writeTo(Path target) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".part");
         try {
             BuiltPackage p;
-            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+            Files.deleteIfExists(tmp); // a link is removed, not followed
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
                 p = writeTo(out);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

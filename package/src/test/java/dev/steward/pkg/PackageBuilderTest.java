@@ -35,6 +35,23 @@ class PackageBuilderTest {
                 .doesNotContain("null").contains("\"builtAt\" : \"2026-11-27T12:00:00Z\"");
     }
 
+    /**
+     * The package is written to {@code TARGET.part} first; a link planted at that name (root
+     * packaging into /tmp) is replaced, not written through: its target keeps its bytes.
+     */
+    @Test
+    void aLinkPlantedAtThePartialFileIsNotWrittenThrough() throws Exception {
+        Path w = Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(w.resolve("app.sh"), "echo hi");
+        Path victim = Files.writeString(tmp.resolve("victim"), "keep me");
+        Path out = tmp.resolve("p.tar.zst");
+        Files.createSymbolicLink(tmp.resolve("p.tar.zst.part"), victim);
+        BuiltPackage p = PackageBuilder.from(w).manifest(Trees.manifest()).writeTo(out);
+        assertThat(victim).hasContent("keep me");
+        assertThat(PackageReader.manifest(new ByteArrayInputStream(Files.readAllBytes(out)))).isEqualTo(p.manifest());
+        assertThat(tmp.resolve("p.tar.zst.part")).doesNotExist();
+    }
+
     @Test
     void badManifestFieldsAreRefusedByName() {
         Path w = tmp;
