@@ -177,10 +177,11 @@ final class AgentsCommand implements Callable<Integer> {
         if (conn.json()) {
             Output.json(a);
         } else if (drain) {
-            System.out.printf("agent %s (%s) is draining: no new allocation goes there; services' instances there move elsewhere, and the rest of "
-                    + "what it holds (%s cpus, %s of memory) is asked to leave%s%n", a.name(), a.id(), Units.formatCpus(a.allocated().cpuMillis()),
-                    Units.formatMibShort(a.allocated().memoryMib()), a.drainDeadline() == null ? "" : "; what is still there at "
-                            + a.drainDeadline() + " ends then");
+            boolean empty = a.allocated().cpuMillis() == 0 && a.allocated().memoryMib() == 0;
+            System.out.printf("agent %s (%s) is draining: no new allocation goes there; %s%s%n", a.name(), a.id(), empty ? "it holds nothing"
+                    : "it holds " + Units.formatCpus(a.allocated().cpuMillis()) + " cpus and " + Units.formatMibShort(a.allocated().memoryMib())
+                    + " of memory: services' instances there move elsewhere, each replaced before it stops, and other allocations are asked to leave",
+                    a.drainDeadline() == null ? "" : "; what is still there at " + a.drainDeadline() + " ends then");
         } else {
             System.out.printf("agent %s (%s) takes new allocations again%n", a.name(), a.id());
         }

@@ -43,7 +43,7 @@ class OperatorCommandsTest {
 
             CliRun drained = run(CliRun.with(s, "agents", "drain", "m1"));
             assertThat(drained.code()).as(drained.err()).isZero();
-            assertThat(drained.out()).contains("agent m1 (" + m1.agent().id() + ") is draining");
+            assertThat(drained.out()).contains("agent m1 (" + m1.agent().id() + ") is draining: no new allocation goes there; it holds nothing");
             RequestInfo waiting = admin.submit(AllocateRequest.of("1", "1g", 1));
             assertThat(waiting.state()).isEqualTo(RequestState.PENDING);
             CliRun pending = run(CliRun.with(s, "requests", "--state", "pending"));
@@ -188,7 +188,8 @@ class OperatorCommandsTest {
 
             CliRun timedOut = run(CliRun.with(s, "agents", "drain", "m1", "--wait", "--wait-timeout", "2s"));
             assertThat(timedOut.code()).as(timedOut.err()).isEqualTo(1);
-            assertThat(timedOut.out()).contains("is draining").contains("2 allocations left on m1: ")
+            assertThat(timedOut.out()).contains("is draining: no new allocation goes there; it holds 2 cpus and 2g of memory: services' instances "
+                            + "there move elsewhere").contains("2 allocations left on m1: ")
                     .contains(first + " (LEAVING, role default)").contains(second + " (LEAVING, role default)")
                     .contains("still not empty after 2s");
 
