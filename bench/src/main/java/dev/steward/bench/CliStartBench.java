@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  * status} and {@code agents} against an allocator in this process (several requests; one agent
  * joined). Each command and flag set is run in turn, round after round, so a busy moment of the
  * machine falls on all alike; medians. CPU is read from this process's reaped children's times
- * ({@code /proc/self/stat}), at the kernel's clock tick (10 ms here). {@code --against JAR} adds
- * another build of the jar, run with C1 alone too, as a third column (a change's before).
+ * ({@code /proc/self/stat}), at the kernel's clock tick (10 ms here). A third way is what {@code
+ * ./steward} runs a short command with: C1 alone and the class archive it makes from its training
+ * run (the bench runs {@code ./steward --version} first, which makes it where it is missing or
+ * made for another jar). {@code --against JAR} adds another build of the jar, run with C1 alone,
+ * as a last column (a change's before).
  * Usage: {@code bench/run CliStartBench [ROUNDS] [--against JAR]} (15 rounds).
  */
 public final class CliStartBench {
@@ -39,8 +42,11 @@ public final class CliStartBench {
         if (!Files.exists(JAR)) {
             throw new IllegalStateException(JAR + " is missing: bench/run builds it");
         }
-        List<Config> configs = new ArrayList<>(List.of(new Config("whole JIT (before)", JAR, List.of()),
-                new Config("C1 only (./steward)", JAR, List.of("-XX:TieredStopAtLevel=1"))));
+        Path archive = classArchive();
+        List<Config> configs = new ArrayList<>(List.of(new Config("whole JIT", JAR, List.of()),
+                new Config("C1 only", JAR, List.of("-XX:TieredStopAtLevel=1")),
+                new Config("C1 + class archive (./steward)", JAR, List.of("-XX:TieredStopAtLevel=1", "-XX:SharedArchiveFile=" + archive,
+                        "-Xlog:cds=off,cds+dynamic=off"))));
         int against = List.of(args).indexOf("--against");
         if (against >= 0) {
             Path other = Path.of(args[against + 1]).toAbsolutePath();
@@ -74,14 +80,15 @@ public final class CliStartBench {
             System.out.printf("a short command as a process, %d rounds, medians (wall ms / CPU ms, user and system)%n", rounds);
             StringBuilder head = new StringBuilder(String.format("  %-32s", "command"));
             configs.forEach(f -> head.append(String.format(" %-28s", f.label())));
-            System.out.println(head + " C1 / whole: wall, CPU" + (configs.size() > 2 ? "; C1 / the other build's C1: wall, CPU" : ""));
+            System.out.println(head + " C1 / whole; archive / C1" + (configs.size() > 3 ? "; ./steward / the other build's C1" : "")
+                    + " (wall, CPU)");
             for (String c : commands.keySet()) {
                 StringBuilder line = new StringBuilder(String.format("  %-32s", c));
                 List<long[]> m = configs.stream().map(f -> medians(runs.get(c + "|" + f.label()))).toList();
                 m.forEach(x -> line.append(String.format(" %-28s", x[0] + " / " + x[1])));
-                line.append(String.format(" x%.2f, x%.2f", (double) m.get(1)[0] / m.get(0)[0], (double) m.get(1)[1] / m.get(0)[1]));
-                if (m.size() > 2) {
-                    line.append(String.format("; x%.2f, x%.2f", (double) m.get(1)[0] / m.get(2)[0], (double) m.get(1)[1] / m.get(2)[1]));
+                line.append(ratio(m.get(1), m.get(0))).append(";").append(ratio(m.get(2), m.get(1)));
+                if (m.size() > 3) {
+                    line.append(";").append(ratio(m.get(2), m.get(3)));
                 }
                 System.out.println(line);
             }
@@ -90,6 +97,24 @@ public final class CliStartBench {
                 all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static String ratio(long[] a, long[] b) {
+        return String.format(" x%.2f, x%.2f", (double) a[0] / b[0], (double) a[1] / b[1]);
+    }
+
+    /** The class archive ./steward gives a short command, made by running it once (where it is missing or made for another jar). */
+    private static Path classArchive() throws Exception {
+        Process p = new ProcessBuilder("bash", "steward", "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("./steward --version failed or did not end within 5 minutes");
+        }
+        Path jsa = JAR.resolveSibling("steward.jsa");
+        if (!Files.isRegularFile(jsa)) {
+            throw new IllegalStateException("./steward made no class archive at " + jsa + " (this JVM cannot make one?)");
+        }
+        return jsa;
     }
 
     /** Runs one process to its end; {wall ms, CPU ms}. A null command is {@code java -version}. */

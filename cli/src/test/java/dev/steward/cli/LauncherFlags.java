@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class LauncherFlags {
     static final Path SCRIPT = Path.of("..", "steward").toAbsolutePath().normalize();
-    private static final Pattern ROW = Pattern.compile("^\\s*([a-z|*]+)\\) STEWARD_JAVA_OPTS=\"([^\"]*)\" ;;\\s*$");
+    private static final Pattern ROW = Pattern.compile("^\\s*([a-z|*]+)\\) STEWARD_JAVA_OPTS=\"([^\"]*)\"( short=1)? ;;\\s*$");
     private static final Map<String, List<String>> TABLE = read(SCRIPT);
 
     private LauncherFlags() {

@@ -59,7 +59,8 @@ class StewardScriptTest {
                 + "mkdir -p cli/target && echo built > cli/target/steward.jar && touch -d @$(( ${t%.*} + 1 )) cli/target/steward.jar\n");
         script("java", "echo \"java $*\"\n");
         // and nothing else on the PATH but the tools the script and the stand-ins use (the machine's own mvn is not)
-        for (String tool : List.of("bash", "cat", "dirname", "find", "flock", "mkdir", "mktemp", "rm", "sort", "tail", "touch")) {
+        for (String tool : List.of("bash", "cat", "dirname", "find", "flock", "mkdir", "mktemp", "mv", "readlink", "rm", "sort", "stat", "tail",
+                "touch")) {
             for (String d : List.of("/usr/bin", "/bin")) {
                 if (Files.isExecutable(Path.of(d, tool))) {
                     Files.createSymbolicLink(bin.resolve(tool), Path.of(d, tool));
@@ -198,5 +199,56 @@ class StewardScriptTest {
         assertThat(r.err()).isEmpty();
         assertThat(r.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + copy.resolve("cli/target/steward.jar") + " status\n");
         assertThat(builds()).hasSize(1);
+    }
+
+    /**
+     * A short command runs with a class archive the script made from a training run, once per jar
+     * and JVM; the long-running commands, and a user's own STEWARD_JAVA_OPTS, do not; a new jar
+     * makes a new archive; a JVM that made none is not asked again on every command.
+     */
+    @Test
+    void shortCommandsRunWithAClassArchiveTrainedOncePerJar() throws Exception {
+        Path trainings = dir.resolve("trainings");
+        // java: makes the archive a training run names (-XX:ArchiveClassesAtExit=FILE), and says it ran otherwise
+        script("java", "for a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) echo \"$*\" >> \"" + trainings + "\"; "
+                + "echo archive > \"${a#*=}\"; exit 1 ;; esac; done\necho \"java $*\"\n");
+        Path jsa = tree.resolve("cli/target/steward.jsa");
+        String cds = "-XX:SharedArchiveFile=" + jsa + " -Xlog:cds=off,cds+dynamic=off";
+
+        Run first = steward("status");
+        assertThat(first.code()).as(first.err()).isZero();
+        assertThat(first.err()).contains("steward: building ").contains("steward: making the class archive that starts short commands faster");
+        assertThat(first.out()).isEqualTo("java -XX:TieredStopAtLevel=1 " + cds + " -jar " + jar + " status\n");
+        assertThat(Files.readAllLines(trainings)).singleElement().asString()
+                .contains("-XX:ArchiveClassesAtExit=" + jsa + ".").endsWith("-jar " + jar + " status --addr http://127.0.0.1:1 --token training");
+        assertThat(jsa).as("made under a name of its own, then moved").hasContent("archive");
+
+        Run again = steward("deploy", "--help");
+        assertThat(again.err()).isEmpty();
+        assertThat(again.out()).isEqualTo("java -XX:TieredStopAtLevel=1 " + cds + " -jar " + jar + " deploy --help\n");
+        for (String command : List.of("agent", "server", "dev", "demo", "package", "snapshot")) {
+            assertThat(steward(command).out()).as(command).doesNotContain("SharedArchiveFile");
+        }
+        assertThat(withOpts(tree, bin.toString(), "-Xmx64m", "status").out()).as("STEWARD_JAVA_OPTS is the user's choice")
+                .isEqualTo("java -Xmx64m -jar " + jar + " status\n");
+        assertThat(Files.readAllLines(trainings)).as("once per jar").hasSize(1);
+
+        edit("api/src/main/java/A.java", "y"); // a new jar: the archive no longer fits it
+        Run rebuilt = steward("status");
+        assertThat(rebuilt.out()).isEqualTo("java -XX:TieredStopAtLevel=1 " + cds + " -jar " + jar + " status\n");
+        assertThat(Files.readAllLines(trainings)).hasSize(2);
+
+        // a JVM that makes no archive: the command runs without one, and the next is not made to train again
+        script("java", "for a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) echo \"$*\" >> \"" + trainings + "\"; "
+                + "exit 1 ;; esac; done\necho \"java $*\"\n");
+        edit("api/src/main/java/A.java", "z");
+        assertThat(steward("status").out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + " status\n");
+        Run quiet = steward("status");
+        assertThat(quiet.err()).isEmpty();
+        assertThat(quiet.out()).isEqualTo("java -XX:TieredStopAtLevel=1 -jar " + jar + " status\n");
+        assertThat(Files.readAllLines(trainings)).hasSize(3);
+        try (java.util.stream.Stream<Path> files = Files.list(tree.resolve("cli/target"))) {
+            assertThat(files.map(f -> f.getFileName().toString())).as("no training's file left").noneMatch(f -> f.matches("steward\\.jsa\\.[0-9]+"));
+        }
     }
 }
