@@ -37,6 +37,24 @@ public final class RunSpecDiff {
         return out;
     }
 
+    /**
+     * The changes in one line, as a deployment's event says them: {@code packageDigest
+     * sha256:0a1b2c3d4e5f -> sha256:9f8e7d6c5b4a; ports [http] -> (none)}, a package digest cut to
+     * its first 12 hex digits as {@code steward history} shows it (the revision keeps it whole).
+     */
+    public static String summary(List<DeployPlan.FieldChange> changes) {
+        StringBuilder b = new StringBuilder();
+        for (DeployPlan.FieldChange c : changes) {
+            boolean digest = c.field().equals("packageDigest");
+            b.append(b.length() == 0 ? "" : "; ").append(c.field()).append(' ').append(shown(c.from(), digest)).append(" -> ").append(shown(c.to(), digest));
+        }
+        return b.toString();
+    }
+
+    private static String shown(String v, boolean digest) {
+        return v == null ? "(none)" : digest && v.startsWith("sha256:") && v.length() > 19 ? v.substring(0, 19) : v;
+    }
+
     private static void field(List<DeployPlan.FieldChange> out, String name, RunSpec from, RunSpec to, Function<RunSpec, Object> get) {
         Object a = from == null ? null : get.apply(from);
         Object b = get.apply(to);

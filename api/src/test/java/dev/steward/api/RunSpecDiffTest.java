@@ -94,4 +94,13 @@ class RunSpecDiffTest {
         RunSpec b = spec(D1, "1g", List.of("http"), Map.of("A", "1"), null, null);
         assertThat(RunSpecDiff.between(null, b)).extracting(DeployPlan.FieldChange::field).containsExactly("packageDigest", "cpus", "memory", "ports", "vars.A");
     }
+
+    @Test
+    void a_summary_is_one_line_with_short_digests_and_none_for_what_is_unset() {
+        RunSpec a = spec(D1, "1g", List.of("http"), Map.of(), null, null);
+        RunSpec b = spec(D2, "1g", null, Map.of("A", "secret"), null, null);
+        assertThat(RunSpecDiff.summary(RunSpecDiff.between(a, b)))
+                .isEqualTo("packageDigest sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb; ports [http] -> (none); vars.A (none) -> (set)");
+        assertThat(RunSpecDiff.summary(List.of())).isEmpty();
+    }
 }

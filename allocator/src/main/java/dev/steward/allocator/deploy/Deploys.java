@@ -342,6 +342,11 @@ final class Deploys {
                 List.of(), null, state.nextIndex(), state.nextIndex());
         d = Rollouts.event(d, now, (queue ? "queued behind deployment " + running.id() + ": " : "started: ") + "revision " + rev.number() + " of "
                 + name + ", " + dev.steward.api.Units.count(count, "instance") + ", " + rollout.type().name().toLowerCase() + (note == null ? "" : "; " + note));
+        RevisionInfo was = s.revision() == 0 ? null : services.revisionRecord(Services.revisionId(name, s.revision()));
+        List<dev.steward.api.DeployPlan.FieldChange> changes = was == null ? List.of() : dev.steward.api.RunSpecDiff.between(was.spec(), rev.spec());
+        if (!changes.isEmpty()) { // what this rollout changes, kept with it: what a later reader of the deployment (or a build's log) asks first
+            d = Rollouts.event(d, now, "revision " + rev.number() + " changes from revision " + was.number() + ": " + dev.steward.api.RunSpecDiff.summary(changes));
+        }
         services.putDeployment(d);
         if (queue) {
             List<String> q = new ArrayList<>(s.queued());

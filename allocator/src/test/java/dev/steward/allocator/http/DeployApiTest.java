@@ -374,6 +374,8 @@ class DeployApiTest {
         JsonNode next = more.body().path("revision");
         assertThat(next.path("number").asInt()).as("another config: a new revision").isEqualTo(2);
         assertThat(next.path("spec").path("memory").asText()).isEqualTo("128m");
+        assertThat(more.body().path("deployment").path("events").findValuesAsText("message")).as("what it changes, in its log")
+                .contains("revision 2 changes from revision 1: memory 96m -> 128m");
         assertThat(next.path("spec").path("packageDigest").asText()).isEqualTo(digest);
         assertThat(next.path("spec").path("cpus")).as("kept").isEqualTo(spec.path("cpus"));
         assertThat(next.path("spec").path("vars")).isEqualTo(spec.path("vars"));
@@ -443,9 +445,13 @@ class DeployApiTest {
         assertThat(s.get("/v1/deployments/" + id + "/events?after=1", s.admin()).body().findValuesAsText("message"))
                 .contains("paused by admin", "resumed by admin", "aborted by admin");
 
-        deploy("staging", "{\"packageDigest\":\"" + other + "\"}");
+        JsonNode v2 = deploy("staging", "{\"packageDigest\":\"" + other + "\"}").body();
+        assertThat(v2.path("deployment").path("events").findValuesAsText("message")).as("a new package, its digests cut as history shows them")
+                .contains("revision 2 changes from revision 1: packageDigest " + digest.substring(0, 19) + " -> " + other.substring(0, 19));
         LiveServer.Reply back = s.post("/v1/services/web/staging/rollback", s.admin(), "{\"revision\":1}");
         assertThat(back.code()).isEqualTo(201);
+        assertThat(back.body().path("deployment").path("events").findValuesAsText("message"))
+                .contains("revision 3 changes from revision 2: packageDigest " + other.substring(0, 19) + " -> " + digest.substring(0, 19));
         assertThat(back.body().path("revision").path("rolledBackTo").asInt()).isEqualTo(1);
         assertThat(back.body().path("message").asText()).as("what the CLI prints first").startsWith("rolling back to revision 1 as revision 3 (deployment ");
         assertThat(back.body().path("revision").path("spec").path("packageDigest").asText()).isEqualTo(digest);

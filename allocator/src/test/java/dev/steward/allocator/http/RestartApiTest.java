@@ -86,6 +86,8 @@ class RestartApiTest {
             JsonNode rev = restarted.body().path("revision");
             assertThat(rev.path("number").asInt()).isEqualTo(2);
             assertThat(rev.path("restartOf").asInt()).isEqualTo(1);
+            assertThat(restarted.body().path("deployment").path("events").findValuesAsText("message")).as("the same package and config: no changes said")
+                    .noneMatch(m -> m.contains("changes from revision"));
             assertThat(rev.path("createdBy").asText()).startsWith("alice (");
             JsonNode revisions = s.get("/v1/services/web/prod/revisions", s.admin()).body();
             assertThat(revisions.get(1).path("spec")).as("exactly what revision 1 runs").isEqualTo(revisions.get(0).path("spec"));
