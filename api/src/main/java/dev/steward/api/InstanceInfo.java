@@ -16,4 +16,10 @@ public record InstanceInfo(String id, String service, int revision, String packa
                            String allocationId, String taskId, String agentId, String host, Map<String, Integer> ports, Instant healthySince,
                            Instant availableAt, String reason, boolean stopRequested, Instant createdAt, Instant endedAt, String movedFrom, Instant placedAt,
                            long createIndex, long modifyIndex) {
+
+    /** Where it answers, for a person: {@code 10.0.0.5 {http=21000}}, {@code 10.0.0.5 (no ports)}; null before it is placed. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public String where() {
+        return host == null ? null : host + (ports == null || ports.isEmpty() ? " (no ports)" : " " + ports);
+    }
 }

@@ -82,7 +82,7 @@ final class InstanceRestart {
                 out.println(line("starting fresh instance " + fresh.id() + " in place of " + id));
             }
             if (fresh != null && fresh.state() == InstanceState.HEALTHY && once("healthy " + fresh.id())) {
-                out.println(line("instance " + fresh.id() + " is available" + (fresh.host() == null ? "" : " at " + fresh.host() + " " + fresh.ports())));
+                out.println(line("instance " + fresh.id() + " is available" + (fresh.host() == null ? "" : " at " + fresh.where())));
             }
             if (old.state().terminal()) {
                 boolean ok = fresh != null && fresh.state() == InstanceState.HEALTHY;

@@ -54,7 +54,7 @@ final class LiveView {
             InstanceInfo i = live.get(k);
             out.add(String.format("  %-18s %-4d %-10s %-14s %s", i.id(), i.revision(), i.state() + (i.stopRequested() ? "*" : ""),
                     i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
-                    i.host() == null ? (i.reason() == null ? "" : i.reason()) : i.host() + " " + i.ports()));
+                    i.host() == null ? (i.reason() == null ? "" : i.reason()) : i.where()));
         }
         if (live.size() > MAX_INSTANCES) {
             out.add("  ... and " + (live.size() - MAX_INSTANCES) + " more");

@@ -61,7 +61,7 @@ final class ServicesCommand implements Callable<Integer> {
         for (int n = 0; n < live.size(); n++) {
             InstanceInfo i = live.get(n);
             t.row(n, i.id(), i.revision(), i.state(), i.allocationId(), i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
-                    i.host() == null ? "" : i.host() + " " + i.ports(),
+                    i.host() == null ? "" : i.where(),
                     i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), (i.reason() == null ? "" : i.reason())
                             + tookOver(i, inst));
         }

@@ -285,7 +285,7 @@ final class Controller {
             services.putInstance(Rollouts.instance(i, InstanceState.HEALTHY, "available", now));
             if (d != null && !d.state().terminal()) {
                 services.putDeployment(Rollouts.event(Rollouts.progressed(d, now), now, "instance " + i.id() + " of revision " + i.revision()
-                        + " is available" + (i.host() == null ? "" : " at " + i.host() + " " + i.ports())));
+                        + " is available" + (i.host() == null ? "" : " at " + i.where())));
             }
         } else if (a instanceof Action.Step st) {
             services.putDeployment(Rollouts.event(Rollouts.step(d, st.step(), st.pausedUntil(), st.waitForPromote(), now), now, st.message()));
