@@ -96,8 +96,10 @@ final class MonitorCommand implements Callable<Integer> {
         });
         if (report != null) {
             Files.createDirectories(report);
-            Files.writeString(report.resolve("monitor.html"), c.monitors().html(r.id()));
-            Files.writeString(report.resolve("monitor.json"), Output.string(r));
+            dev.steward.client.ReplacedFiles.write(report.resolve("monitor.html"), c.monitors().html(r.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    dev.steward.client.ReplacedFiles.SHARED);
+            dev.steward.client.ReplacedFiles.write(report.resolve("monitor.json"), Output.string(r).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    dev.steward.client.ReplacedFiles.SHARED);
         }
         if (conn.json()) {
             Output.json(r);

@@ -4,6 +4,7 @@ import dev.steward.allocator.store.SecretKeys;
 import dev.steward.allocator.store.SnapshotFile;
 import dev.steward.allocator.store.SqliteStore;
 import dev.steward.allocator.store.Store;
+import dev.steward.client.ReplacedFiles;
 import dev.steward.datadir.DataDirLock;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,14 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
 
 /**
@@ -45,7 +40,7 @@ final class SnapshotCommand {
             byte[] bytes = conn.client().snapshot();
             Store.Dump d = SnapshotFile.read(bytes); // checked before it replaces anything
             Path abs = file.toAbsolutePath();
-            writePrivately(abs, bytes);
+            ReplacedFiles.write(abs, bytes, ReplacedFiles.PRIVATE); // the whole state: 0600, as the data directory keeps it
             int rows = d.rows().values().stream().mapToInt(java.util.Map::size).sum();
             java.util.Set<String> keys = SecretKeys.keysSealedIn(d.rows().values().stream().flatMap(m -> m.values().stream()).toList());
             System.out.printf("saved the state at index %d (%d rows, %d KiB) to %s%n", d.index(), rows, (bytes.length + 1023) / 1024, abs);
@@ -55,29 +50,6 @@ final class SnapshotCommand {
                         keys.size() == 1 ? "that key" : "those keys");
             }
             return 0;
-        }
-
-        /**
-         * Writes {@code bytes} to {@code to} as the data directory keeps its own files: mode 0600
-         * (the file holds every tenant's state), made durable, then moved into place at once. The
-         * temporary file is a new one with a name no one can guess, made with O_EXCL, so a link
-         * planted beside {@code to} (in /tmp, say) is never written through.
-         */
-        private static void writePrivately(Path to, byte[] bytes) throws java.io.IOException {
-            Path tmp = Files.createTempFile(to.getParent(), to.getFileName() + ".", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-                    ByteBuffer b = ByteBuffer.wrap(bytes);
-                    while (b.hasRemaining()) {
-                        ch.write(b);
-                    }
-                    ch.force(true);
-                }
-                Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
         }
     }
 

@@ -4,6 +4,7 @@ import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.api.Verdict;
+import dev.steward.client.ReplacedFiles;
 import dev.steward.client.StewardClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -93,9 +94,9 @@ public final class MonitorRun {
     /** Writes monitor.json and monitor.html into {@code dir}; returns the HTML file. */
     public Path writeReports(MonitorReport r, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("monitor.json"), JSON.writeValueAsString(r));
+        ReplacedFiles.write(dir.resolve("monitor.json"), JSON.writeValueAsBytes(r), ReplacedFiles.SHARED);
         Path html = dir.resolve("monitor.html");
-        Files.writeString(html, client.monitors().html(r.id()));
+        ReplacedFiles.write(html, client.monitors().html(r.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8), ReplacedFiles.SHARED);
         return html;
     }
 
