@@ -1,17 +1,13 @@
 package dev.steward.allocator.deploy;
 
 import dev.steward.allocator.state.ClusterState;
-import dev.steward.api.AgentInfo;
 import dev.steward.api.AllocationInfo;
 import dev.steward.api.DeploymentInfo;
 import dev.steward.api.DeploymentState;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
 import dev.steward.api.RequestInfo;
-import dev.steward.api.RequestState;
 import dev.steward.api.RevisionInfo;
-import dev.steward.api.TaskInfo;
-import dev.steward.api.TaskState;
 import dev.steward.api.ValidationException;
 
 import java.time.Duration;
@@ -23,18 +19,21 @@ import java.util.Set;
 
 /**
  * The effects half of deployments, on the state's owner thread: observes each instance through
- * its request, allocation and task; asks the {@link Reconciler}; applies the actions by
+ * its request, allocation and task ({@link InstanceObserver}); asks the {@link Reconciler}; applies the actions by
  * submitting and cancelling requests, adding and stopping tasks, releasing allocations, and
  * updating the records. Writes only what changed, so a quiet tick writes nothing.
  */
 final class Controller {
-    private static final Duration LEASE = Duration.ofDays(30);
+    /** How long an instance's allocation is leased; renewed when half of it is left. */
+    static final Duration LEASE = Duration.ofDays(30);
     private final ClusterState state;
     private final Services services;
+    private final InstanceObserver observer;
 
     Controller(ClusterState state, Services services) {
         this.state = state;
         this.services = services;
+        this.observer = new InstanceObserver(state, services);
     }
 
     /** One pass over a service; true if anything changed. */
@@ -42,7 +41,7 @@ final class Controller {
         boolean changed = false;
         for (InstanceInfo i : services.instancesOf(s.name())) {
             if (!i.state().terminal()) {
-                changed |= observe(i, now);
+                changed |= observer.observe(i, now);
             }
         }
         ServiceRecord svc = services.record(s.name());
@@ -110,159 +109,6 @@ final class Controller {
         return live == s.instances() ? next : now;
     }
 
-    // ---------------------------------------------------------------- observing
-
-    private boolean observe(InstanceInfo i, Instant now) {
-        InstanceInfo n = i;
-        if (n.requestId() != null && n.allocationId() == null) {
-            RequestInfo r = state.requestOrNull(n.requestId());
-            if (r == null || r.state() == RequestState.CANCELLED) {
-                n = Rollouts.instance(n, n.stopRequested() ? InstanceState.STOPPED : InstanceState.FAILED,
-                        n.stopRequested() ? null : "its allocation request was cancelled", now);
-            } else if (n.stopRequested()) {
-                state.cancel(r.id(), now);
-                n = Rollouts.instance(n, InstanceState.STOPPED, null, now);
-            } else if (r.state() == RequestState.PLACED && !r.allocations().isEmpty()) {
-                AllocationInfo a = state.allocation(r.allocations().get(0));
-                n = withAllocation(n, a, now);
-                if (a.preempted() != null) { // whose room it took, said in the rollout's log (their holders see who took it)
-                    DeploymentInfo d = deploymentOf(n);
-                    if (d != null) {
-                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + a.reason());
-                    }
-                }
-            } else if (r.why() != null) {
-                n = Rollouts.reason(n, "not placed yet: " + r.why().summary());
-                if (!n.reason().equals(i.reason())) { // said in the rollout's log once per change, not only in the instance list
-                    DeploymentInfo d = deploymentOf(n);
-                    if (d != null) {
-                        event(d, now, "instance " + n.id() + " of revision " + n.revision() + " is " + n.reason()
-                                + preemptionHint(services.record(n.service()), n, r, now));
-                    }
-                }
-            }
-        }
-        if (!n.state().terminal() && n.allocationId() != null) {
-            AllocationInfo a = state.allocationOrNull(n.allocationId());
-            if (a == null || a.state().terminal()) {
-                n = Rollouts.instance(n, n.stopRequested() ? InstanceState.STOPPED : InstanceState.LOST,
-                        n.stopRequested() ? null : "its allocation ended: " + (a == null ? "forgotten" : a.state() + ", " + a.reason()), now);
-            } else {
-                if (a.expiresAt().isBefore(now.plus(LEASE.dividedBy(2)))) {
-                    state.renew(a.id(), LEASE, now);
-                }
-                n = observeTask(n, a, now);
-            }
-        }
-        ended(i, n, now);
-        return put(i, n);
-    }
-
-    /**
-     * An instance lost under a rollout (its agent gone), or an instance of another revision that
-     * failed meanwhile, is an event of the rollout, so its followers see why a count dropped. A
-     * new instance that fails ends the rollout itself, with the reason.
-     */
-    private void ended(InstanceInfo before, InstanceInfo now, Instant at) {
-        if (before.state().terminal() || !now.state().terminal() || now.stopRequested()
-                || now.state() != InstanceState.LOST && now.state() != InstanceState.FAILED) {
-            return;
-        }
-        ServiceRecord s = services.record(now.service());
-        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
-        if (d != null && (now.state() == InstanceState.LOST || now.revision() != d.revision())) {
-            event(d, at, "instance " + now.id() + " of revision " + now.revision() + (now.state() == InstanceState.LOST ? " was lost" : " failed")
-                    + (now.reason() == null ? "" : ": " + now.reason()));
-        }
-    }
-
-    private InstanceInfo observeTask(InstanceInfo n, AllocationInfo a, Instant now) {
-        if (n.taskId() == null) {
-            if (n.stopRequested()) {
-                state.release(a.id(), "deployment", now);
-                return Rollouts.instance(n, InstanceState.STOPPED, null, now);
-            }
-            RevisionInfo rev = services.revisionRecord(Services.revisionId(n.service(), n.revision()));
-            try {
-                ServiceRecord svc = services.record(n.service());
-                java.util.Map<String, String> secrets = rev.spec().secrets() == null ? null
-                        : services.secrets().values(svc.role(), svc.name(), rev.spec().secrets().keySet()); // read as it starts: the values set now
-                TaskInfo t = state.tasks().add(a.id(), rev.spec().task(svc.app(), secrets), now);
-                InstanceInfo started = Rollouts.instance(n, InstanceState.STARTING, "starting", now);
-                return new InstanceInfo(started.id(), started.service(), started.revision(), started.packageDigest(), started.buildUrl(),
-                        started.state(), started.requestId(), started.allocationId(), t.id(), started.agentId(), started.host(), started.ports(),
-                        started.healthySince(), started.availableAt(), started.reason(), started.stopRequested(), started.createdAt(), started.endedAt(), started.movedFrom(),
-                        started.placedAt(), started.createIndex(), started.modifyIndex());
-            } catch (RuntimeException e) {
-                state.release(a.id(), "deployment", now);
-                return Rollouts.instance(n, InstanceState.FAILED, "its task could not start: " + e.getMessage(), now);
-            }
-        }
-        TaskInfo t = state.tasks().getOrNull(n.taskId());
-        if (t == null || t.state().terminal()) {
-            state.release(a.id(), "deployment", now);
-            if (n.stopRequested()) {
-                return Rollouts.instance(n, InstanceState.STOPPED, null, now);
-            }
-            // lost with its agent, or to it: not started there for the host's reasons, it is replaced like one lost, and fails no rollout by itself
-            boolean lost = t != null && (t.state() == TaskState.LOST || Boolean.TRUE.equals(t.hostFault()));
-            return Rollouts.instance(n, lost ? InstanceState.LOST : InstanceState.FAILED, t == null ? "its task is gone" : t.reason(), now);
-        }
-        if (n.stopRequested()) {
-            return n;
-        }
-        boolean checked = t.spec().healthCheck() != null;
-        // a task with no check is healthy while it runs, unless its agent found a port of its taken by another user's socket
-        boolean ok = t.state() == TaskState.RUNNING && (checked ? Boolean.TRUE.equals(t.healthy()) : !Boolean.FALSE.equals(t.healthy()));
-        if (ok) {
-            if (n.state() == InstanceState.UNHEALTHY) {
-                n = Rollouts.instance(n, InstanceState.STARTING, null, now);
-            }
-            if (n.healthySince() == null) {
-                n = Rollouts.healthySince(Rollouts.reason(n, checked ? "health check passing" : "running (no health check)"), now);
-            }
-            return n;
-        }
-        String why = t.state() == TaskState.RESTARTING ? "restarting: " + t.reason()
-                : Boolean.FALSE.equals(t.healthy()) ? (checked ? "health check failing" : "unhealthy") + (t.reason() == null ? "" : ": " + t.reason())
-                : t.state() == TaskState.PENDING ? "its task is starting on the agent"
-                : t.restarts() > 0 && t.reason() != null ? "waiting for its health check to pass after " + t.restarts() + " restart(s); last: " + t.reason()
-                : "waiting for its health check to pass";
-        if (n.state() == InstanceState.HEALTHY) {
-            return Rollouts.instance(n, InstanceState.UNHEALTHY, why, now);
-        }
-        if (n.healthySince() != null) {
-            n = Rollouts.healthySince(n, null);
-        }
-        return Rollouts.reason(n, why);
-    }
-
-    /** The deployment under way that rolls out instance {@code n}'s revision, or null. */
-    private DeploymentInfo deploymentOf(InstanceInfo n) {
-        ServiceRecord s = services.record(n.service());
-        DeploymentInfo d = s.deployment() == null ? null : services.deploymentRecord(s.deployment());
-        return d != null && d.revision() == n.revision() ? d : null;
-    }
-
-    private InstanceInfo withAllocation(InstanceInfo n, AllocationInfo a, Instant now) {
-        String host = a.host();
-        var agent = host == null ? state.agentOrNull(a.agentId()) : null;
-        if (agent != null) { // an allocation stored before it kept its host
-            host = AgentInfo.hostOf(agent.attributes());
-        }
-        return new InstanceInfo(n.id(), n.service(), n.revision(), n.packageDigest(), n.buildUrl(), n.state(), n.requestId(), a.id(), n.taskId(),
-                a.agentId(), host, a.ports(), n.healthySince(), n.availableAt(), "placed on " + a.agentName(), n.stopRequested(), n.createdAt(),
-                n.endedAt(), n.movedFrom(), now, n.createIndex(), n.modifyIndex());
-    }
-
-    private boolean put(InstanceInfo before, InstanceInfo after) {
-        if (after.equals(before)) {
-            return false;
-        }
-        services.putInstance(after);
-        return true;
-    }
-
     // ---------------------------------------------------------------- acting
 
     /** Carries out one action; false only when it was held back (an instance not asked for while its role's backlog is full). */
@@ -278,7 +124,7 @@ final class Controller {
                 state.tasks().stop(i.taskId(), st.reason());
             }
             services.putInstance(stopping);
-            observe(stopping, now);
+            observer.observe(stopping, now);
             event(d, now, "stopping " + i.id() + " (revision " + i.revision() + "): " + st.reason());
         } else if (a instanceof Action.MarkAvailable m) {
             InstanceInfo i = services.instanceRecord(m.instance());
@@ -379,27 +225,12 @@ final class Controller {
         return true;
     }
 
-    /** The hint worked out last, per service and revision, in the pass at {@link #hintsAt}: one search per pass, not per instance. */
-    private final java.util.Map<String, java.util.Optional<Integer>> hints = new java.util.HashMap<>();
-    private Instant hintsAt;
-
-    /**
-     * What a priority would do for instance {@code n}, which found no place, when preemptible
-     * allocations hold room it could take at a priority above its service's (and within its
-     * role's cap): "; preemptible allocations hold room for it: priority 51 or more would take it
-     * (steward deploy --priority)". Else "". Said once, in the event of a changed reason.
-     */
-    private String preemptionHint(ServiceRecord s, InstanceInfo n, RequestInfo r, Instant now) {
-        if (!now.equals(hintsAt)) {
-            hints.clear();
-            hintsAt = now;
-        }
-        Integer p = hints.computeIfAbsent(s.name() + "#" + n.revision(), k -> java.util.Optional.ofNullable(state.preemptingPriority(r.id()))).orElse(null);
-        return p == null || p <= s.priorityValue() ? "" : "; preemptible allocations hold room for it: priority " + p
-                + " or more would take it (the service's priority, steward deploy --priority)";
+    private void event(DeploymentInfo d, Instant now, String message) {
+        event(services, d, now, message);
     }
 
-    private void event(DeploymentInfo d, Instant now, String message) {
+    /** Adds {@code message} to the log of deployment {@code d} as stored now, unless it has ended. */
+    static void event(Services services, DeploymentInfo d, Instant now, String message) {
         if (d != null && !d.state().terminal()) {
             services.putDeployment(Rollouts.event(services.deploymentRecord(d.id()), now, message));
         }
