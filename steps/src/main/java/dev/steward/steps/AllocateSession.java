@@ -141,12 +141,12 @@ public final class AllocateSession {
         status = "running on " + a.agentName() + " (" + a.id() + ")" + (allocations.size() > 1 ? " and " + (allocations.size() - 1) + " more" : "");
         listener.status(status);
         if (allocations.size() == 1) {
-            listener.line("steward: placed on " + a.agentName() + where(a) + ": allocation " + a.id() + ", ports " + a.ports());
+            listener.line("steward: placed on " + a.agentName() + where(a) + ": allocation " + a.id() + portsOf(a));
         } else {
             listener.line("steward: placed " + allocations.size() + " allocations:");
             for (int i = 0; i < allocations.size(); i++) {
                 AllocationInfo x = allocations.get(i);
-                listener.line("steward:   " + i + ": " + x.id() + " on " + x.agentName() + where(x) + ", ports " + x.ports());
+                listener.line("steward:   " + i + ": " + x.id() + " on " + x.agentName() + where(x) + portsOf(x));
             }
         }
         return true;
@@ -203,6 +203,11 @@ public final class AllocateSession {
 
     private static String where(AllocationInfo a) {
         return a.host() == null ? "" : " (" + a.host() + ")";
+    }
+
+    /** {@code , ports {db=21000}}, or nothing for an allocation that asked for none. */
+    private static String portsOf(AllocationInfo a) {
+        return a.ports() == null || a.ports().isEmpty() ? "" : ", ports " + a.ports();
     }
 
     /** Renews every allocation every third of its lease, on {@code timer}, until released. */

@@ -108,6 +108,7 @@ class AllocateSessionTest {
         AllocateSession s = AllocateSession.start(c.admin, ask("0.2", "1h"), c.listener);
         assertThat(s.awaitPlacement(Duration.ofSeconds(30))).isTrue();
         String alloc = s.environment().get("STEWARD_ALLOC_ID");
+        assertThat(c.lines).as("no ports asked: none said").contains("steward: placed on a1 (127.0.0.1): allocation " + alloc);
         String agent = c.admin.allocation(alloc).agentId();
         c.admin.drain(agent, "10m");
         s.renewNow();
