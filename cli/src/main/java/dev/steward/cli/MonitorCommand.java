@@ -4,6 +4,7 @@ import dev.steward.api.GateReport;
 import dev.steward.api.MonitorReport;
 import dev.steward.api.MonitorSpec;
 import dev.steward.api.Verdict;
+import dev.steward.client.ReplacedFiles;
 import dev.steward.client.StewardClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,10 +98,8 @@ final class MonitorCommand implements Callable<Integer> {
         });
         if (report != null) {
             Files.createDirectories(report);
-            dev.steward.client.ReplacedFiles.write(report.resolve("monitor.html"), c.monitors().html(r.id()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    dev.steward.client.ReplacedFiles.SHARED);
-            dev.steward.client.ReplacedFiles.write(report.resolve("monitor.json"), Output.string(r).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                    dev.steward.client.ReplacedFiles.SHARED);
+            ReplacedFiles.write(report.resolve("monitor.html"), c.monitors().html(r.id()).getBytes(StandardCharsets.UTF_8), ReplacedFiles.SHARED);
+            ReplacedFiles.write(report.resolve("monitor.json"), Output.string(r).getBytes(StandardCharsets.UTF_8), ReplacedFiles.SHARED);
         }
         if (conn.json()) {
             Output.json(r);

@@ -48,6 +48,8 @@ class ClassArchiveIT {
     @Test
     void shortCommandsMapTheirClassesFromAnArchiveMadeOnce() throws Exception {
         assumeTrue(Files.isRegularFile(JAR), JAR + " is not built (mvn package builds it before this test)");
+        Path base = Path.of(System.getProperty("java.home"), "lib", "server", "classes.jsa");
+        assumeTrue(Files.isRegularFile(base), "this JDK has no class archive of its own (" + base + "), which an archive of the application's classes extends");
         // a copy of the script beside the jar alone, as a user may keep them: nothing to build, an archive to make
         Path copy = Files.createDirectories(dir.resolve("steward-copy"));
         Files.copy(LauncherFlags.SCRIPT, copy.resolve("steward"));
