@@ -28,19 +28,29 @@ public final class ReplacedFiles {
     private ReplacedFiles() {
     }
 
-    /** Replaces {@code target} with {@code bytes}, mode {@code mode} (the umask does not apply). */
+    /**
+     * Replaces {@code target} with {@code bytes}, mode {@code mode} (the umask does not apply). On
+     * a file system without POSIX modes (a Jenkins controller on Windows) the file gets the
+     * directory's default access instead.
+     */
     public static void write(Path target, byte[] bytes, Set<PosixFilePermission> mode) throws IOException {
         Path to = target.toAbsolutePath();
-        Path tmp = Files.createTempFile(to.getParent(), "." + to.getFileName() + ".", ".tmp", PosixFilePermissions.asFileAttribute(PRIVATE));
+        boolean posix = to.getFileSystem().supportedFileAttributeViews().contains("posix");
+        String prefix = "." + to.getFileName() + ".";
+        Path tmp = posix ? Files.createTempFile(to.getParent(), prefix, ".tmp", PosixFilePermissions.asFileAttribute(PRIVATE))
+                : Files.createTempFile(to.getParent(), prefix, ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            try (FileChannel ch = posix ? FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)
+                    : FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) {
                     ch.write(b);
                 }
                 ch.force(true);
             }
-            Files.setPosixFilePermissions(tmp, mode);
+            if (posix) {
+                Files.setPosixFilePermissions(tmp, mode);
+            }
             Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);

@@ -35,4 +35,19 @@ class ReplacedFilesTest {
             assertThat(files.map(p -> p.getFileName().toString())).as("no temporary file left").containsExactlyInAnyOrder("victim", "monitor.html", "state.snap");
         }
     }
+
+    /** A file system with no POSIX modes (as a Jenkins controller on Windows has): the file is replaced all the same. */
+    @Test
+    void aFileSystemWithoutPosixModesGetsTheFileReplacedAllTheSame() throws Exception {
+        try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(dir.resolve("reports.zip"), java.util.Map.of("create", "true"))) {
+            assertThat(zip.supportedFileAttributeViews()).doesNotContain("posix");
+            Path report = Files.createDirectories(zip.getPath("/steward-monitor")).resolve("monitor.json");
+            Files.writeString(report, "an older report");
+            ReplacedFiles.write(report, "{}".getBytes(StandardCharsets.UTF_8), ReplacedFiles.SHARED);
+            assertThat(Files.readString(report)).isEqualTo("{}");
+            try (Stream<Path> files = Files.list(report.getParent())) {
+                assertThat(files.map(p -> p.getFileName().toString())).containsExactly("monitor.json");
+            }
+        }
+    }
 }
