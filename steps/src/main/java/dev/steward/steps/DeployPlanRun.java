@@ -59,16 +59,11 @@ public final class DeployPlanRun {
     public static List<String> lines(DeployPlan p) {
         List<String> out = new ArrayList<>();
         out.add((p.message()));
-        int width = "instances".length();
-        for (DeployPlan.FieldChange c : p.changes()) {
-            width = Math.max(width, c.field().length());
-        }
-        for (DeployPlan.FieldChange c : p.changes()) {
-            out.add(String.format("  %-" + width + "s  %s -> %s", c.field(), shown(c.from()), shown(c.to())));
-        }
+        List<DeployPlan.FieldChange> changes = new ArrayList<>(p.changes());
         if (p.instancesFrom() != p.instancesTo()) {
-            out.add(String.format("  %-" + width + "s  %d -> %d", "instances", p.instancesFrom(), p.instancesTo()));
+            changes.add(new DeployPlan.FieldChange("instances", Integer.toString(p.instancesFrom()), Integer.toString(p.instancesTo())));
         }
+        out.addAll(changeLines(changes));
         DeployPlan.Placement room = p.placement();
         if (room != null && room.fit() < room.tried() && !room.rejections().isEmpty()) {
             out.add("why agents turned down instance " + (room.fit() + 1) + ":");
@@ -107,6 +102,19 @@ public final class DeployPlanRun {
         DeployPlan.Placement room = p.placement();
         out.put("fits", room == null || room.fit() == room.tried() && room.heldBy() == null);
         out.put("message", p.message());
+        return out;
+    }
+
+    /** One line per change, its field's name padded to the longest ({@code instances} at least): {@code   memory     1g -> 2g}. */
+    public static List<String> changeLines(List<DeployPlan.FieldChange> changes) {
+        int width = "instances".length();
+        for (DeployPlan.FieldChange c : changes) {
+            width = Math.max(width, c.field().length());
+        }
+        List<String> out = new ArrayList<>();
+        for (DeployPlan.FieldChange c : changes) {
+            out.add(String.format("  %-" + width + "s  %s -> %s", c.field(), shown(c.from()), shown(c.to())));
+        }
         return out;
     }
 
