@@ -19,9 +19,10 @@ import java.util.Set;
 
 /**
  * The effects half of deployments, on the state's owner thread: observes each instance through
- * its request, allocation and task ({@link InstanceObserver}); asks the {@link Reconciler}; applies the actions by
- * submitting and cancelling requests, adding and stopping tasks, releasing allocations, and
- * updating the records. Writes only what changed, so a quiet tick writes nothing.
+ * its request, allocation and task ({@link InstanceObserver}); asks the {@link Reconciler};
+ * applies the actions by submitting and cancelling requests, adding and stopping tasks,
+ * releasing allocations, and updating the records. Writes only what changed, so a quiet tick
+ * writes nothing.
  */
 final class Controller {
     /** How long an instance's allocation is leased; renewed when half of it is left. */

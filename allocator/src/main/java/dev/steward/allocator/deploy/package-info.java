@@ -8,8 +8,9 @@
  * own instances off draining agents at every step; {@link dev.steward.allocator.deploy.Steady}
  * is its part for a service with no rollout under way. The
  * {@link dev.steward.allocator.deploy.Services} controller, part of the cluster state on its owner
- * thread, observes instances through their allocations and tasks, asks the reconciler, and
- * applies its actions in the same command, so a crash at any point resumes from durable state.
+ * thread, observes instances through their allocations and tasks ({@link
+ * dev.steward.allocator.deploy.InstanceObserver}), asks the reconciler, and applies its actions
+ * (the Controller) in the same command, so a crash at any point resumes from durable state.
  * {@link dev.steward.allocator.deploy.Deletes} deletes a service: no instance wanted, then, once
  * the steady state has stopped the last, the service and all it keeps are forgotten.
  * {@link dev.steward.allocator.deploy.ServiceSecrets} keeps the values roles set for their
