@@ -54,9 +54,9 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
         b.awaitText("#task-list tr[data-task='" + task + "']", "running", Duration.ofSeconds(20));
 
         assertThat(b.find("#release-confirm").isDisplayed()).as("nothing is released in one click").isFalse();
-        b.find("#release").click();
+        b.click("#release", Duration.ofSeconds(20)); // the page re-renders as its watch sees changes: found and clicked in one try
         b.awaitTrue(() -> b.find("#release-confirm").isDisplayed(), Duration.ofSeconds(10));
-        b.find("#release-confirm").click();
+        b.click("#release-confirm", Duration.ofSeconds(20));
         b.awaitText("#allocation", "released", Duration.ofSeconds(30));
         b.awaitText("#task-list tr[data-task='" + task + "']", "killed", Duration.ofSeconds(30));
         assertThat(b.driver.findElements(By.cssSelector("#actions #release"))).as("an ended allocation has nothing to release").isEmpty();
@@ -65,7 +65,7 @@ class DashboardAllocationsBrowserTest extends ClusterBrowserTest {
 
         b.open(c.server.url() + "/#/allocations");
         b.awaitText("#allocations", "of 0", Duration.ofSeconds(20)); // the live ones only, by default
-        b.find("#show-ended").click();
+        b.click("#show-ended", Duration.ofSeconds(20));
         b.awaitText("#allocations tr[data-allocation='" + mine + "']", "released", Duration.ofSeconds(20));
     }
 

@@ -194,7 +194,7 @@ class DashboardBrowserTest {
         assertThat(b.driver.findElements(By.cssSelector("#actions #resume"))).hasSize(1);
         assertThat(b.driver.findElements(By.cssSelector("#actions #promote"))).hasSize(1);
         b.screenshot("deployment-paused");
-        b.find("#actions #abort").click();
+        b.click("#actions #abort", Duration.ofSeconds(20)); // the page re-renders as its watch sees changes: found and clicked in one try
         b.awaitText("#state", "aborted", Duration.ofSeconds(30));
         assertThat(c.call("GET", "/v1/deployments/" + d, null).path("state").asText()).isEqualTo("ABORTED");
         assertThat(b.text("#reason")).contains("role team-a"); // who aborted it, as the history says
@@ -361,11 +361,11 @@ class DashboardBrowserTest {
         b.open(c.server.url() + "/#/services/billing/doomed");
         b.awaitTrue(() -> b.find("#delete").isDisplayed(), Duration.ofSeconds(20));
         assertThat(b.find("#delete-confirm").isDisplayed()).as("nothing is deleted in one click").isFalse();
-        b.find("#delete").click();
+        b.click("#delete", Duration.ofSeconds(20));
         b.awaitTrue(() -> b.find("#delete-confirm").isDisplayed(), Duration.ofSeconds(10));
         assertThat(b.text("#delete-confirm")).contains("billing/doomed");
         b.screenshot("service-delete");
-        b.find("#delete-confirm").click();
+        b.click("#delete-confirm", Duration.ofSeconds(20));
         b.awaitTrue(() -> b.driver.getCurrentUrl().endsWith("#/services"), Duration.ofSeconds(20));
         await().atMost(Duration.ofSeconds(60)).until(() -> gone(teamB, "/v1/services/billing/doomed"));
         b.awaitTrue(() -> b.driver.findElements(By.cssSelector("#services tr[data-service='billing/doomed']")).isEmpty()
@@ -380,10 +380,10 @@ class DashboardBrowserTest {
         b.open(c.server.url() + "/#/services/billing/restarted");
         b.awaitTrue(() -> b.find("#restart").isDisplayed(), Duration.ofSeconds(20));
         assertThat(b.find("#restart-confirm").isDisplayed()).as("nothing is restarted in one click").isFalse();
-        b.find("#restart").click();
+        b.click("#restart", Duration.ofSeconds(20));
         b.awaitTrue(() -> b.find("#restart-confirm").isDisplayed(), Duration.ofSeconds(10));
         assertThat(b.text("#restart-confirm")).contains("replace every instance by a fresh one of r1");
-        b.find("#restart-confirm").click();
+        b.click("#restart-confirm", Duration.ofSeconds(20));
         b.awaitTrue(() -> b.driver.getCurrentUrl().contains("#/deployments/"), Duration.ofSeconds(20)); // the page follows the restart
         b.awaitText("#state", "succeeded", Duration.ofSeconds(60));
         b.open(c.server.url() + "/#/services/billing/restarted");
