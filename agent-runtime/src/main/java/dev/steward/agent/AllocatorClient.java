@@ -51,7 +51,7 @@ import java.util.UUID;
  * backoff within a budget, and a follower's 307 to a leader not reached yet, or a 503 that says
  * it did nothing ({@code X-Steward-Not-Applied}: an allocator waiting for room on its disk, or
  * stopping), is retried for any call, a join too; each call carries a request id, kept across
- * its retries; TLS is checked against the cluster's CA, with the agent's certificate presented when asked; and a token never goes over
+ * its retries, and named when the call fails; TLS is checked against the cluster's CA, with the agent's certificate presented when asked; and a token never goes over
  * plain HTTP off loopback unless allowed. OkHttp cost an idle agent 5.4 MB more than this
  * (docs/benchmarks.md). Thread-safe.
  */
@@ -282,7 +282,7 @@ final class AllocatorClient {
                     || code == 503 && "true".equalsIgnoreCase(c.getHeaderField(NOT_APPLIED_HEADER)));
             if (!(retryable && again || unacted) || System.nanoTime() + delay * 1_000_000 > deadline) {
                 if (failure != null) {
-                    throw failure;
+                    throw failed(method, path, requestId, failure);
                 }
                 return c;
             }
@@ -295,6 +295,16 @@ final class AllocatorClient {
             }
             delay = Math.min(5000, delay * 2);
         }
+    }
+
+    /**
+     * A call that got no answer, said with its request id: the allocator's access log names each
+     * request it answered by that id, so an operator can tell a request the allocator never
+     * answered from an answer lost on the way. The cause keeps the failure's own type.
+     */
+    static IOException failed(String method, String path, String requestId, IOException failure) {
+        int q = path.indexOf('?');
+        return new IOException(method + " " + (q < 0 ? path : path.substring(0, q)) + " (request " + requestId + ") failed: " + failure, failure);
     }
 
     /** One try: to the current allocator, following a follower's 307 to the leader, and past allocators that refuse the connection. */

@@ -146,9 +146,15 @@ class AllocatorClientTest {
                 }
             });
             // it used to wait out the 6 minutes, the agent learning of no task meanwhile
-            assertThat(watch.get(60, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(java.net.SocketTimeoutException.class);
+            IOException failed = watch.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(failed).hasCauseInstanceOf(java.net.SocketTimeoutException.class);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not before the wait, its spread and the slack").isGreaterThanOrEqualTo(AllocatorClient.answerWithin(wait));
-            assertThat(held).isNotEmpty();
+            assertThat(held).hasSize(1);
+            // the failure names the call and the request id it sent, which the allocator's access log would name had it answered
+            String head = new String(held.get(0).getInputStream().readNBytes(held.get(0).getInputStream().available()), java.nio.charset.StandardCharsets.US_ASCII);
+            java.util.regex.Matcher id = java.util.regex.Pattern.compile("X-Request-Id: (\\S+)").matcher(head);
+            assertThat(id.find()).as(head).isTrue();
+            assertThat(failed).hasMessage("GET /v1/agents/a1/tasks (request " + id.group(1) + ") failed: " + failed.getCause());
             for (java.net.Socket so : held) {
                 so.close();
             }

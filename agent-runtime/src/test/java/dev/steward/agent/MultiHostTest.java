@@ -26,9 +26,12 @@ class MultiHostTest {
     private TestNetwork net;
     private Cluster c;
     private final List<AgentProcess> agents = new ArrayList<>();
+    /** The allocator's request log with agents' routine requests (heartbeats), its latest lines kept for a failure's diagnosis. */
+    private final AccessLines access = new AccessLines(3000);
 
     @AfterEach
     void stop() throws Exception {
+        access.close();
         for (AgentProcess a : agents) {
             a.close();
         }
@@ -45,6 +48,7 @@ class MultiHostTest {
         String why = TestNetwork.unavailable();
         assumeTrue(why == null, "skipped: " + why);
         net = new TestNetwork();
+        access.open();
         // twenty beats of 500 ms: a slow shared machine loses no agent by chance. Ten were too few: with a browser test in the other
         // fork, agents went unheard for a grace now and then (the other agents during the cut; once, perhaps, m2 before its task ran:
         // that task was not RUNNING after 30 s, and nothing more was recorded)
@@ -109,7 +113,12 @@ class MultiHostTest {
         });
     }
 
-    /** What a failure needs to be understood: every agent's status and last heartbeat, and the end of its log. */
+    /**
+     * What a failure needs to be understood: every agent's status and last heartbeat, the end of
+     * its log (a failed heartbeat names its request id), the allocator's latest answers to it
+     * (each with its request id and how long it took: a request id the agent gave up on and the
+     * allocator never logged was not answered), the allocator's slow answers, and its threads.
+     */
     private String diagnosis() {
         StringBuilder b = new StringBuilder();
         try {
@@ -119,9 +128,23 @@ class MultiHostTest {
             for (int i = 1; i <= 3; i++) {
                 List<String> lines = java.nio.file.Files.readAllLines(c.root.resolve("m" + i + ".log"));
                 b.append("\n--- m").append(i).append(".log (end)\n").append(String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size())));
+                b.append("\n--- the allocator's latest answers to m").append(i).append('\n').append(String.join("\n", access.last(" remote=" + net.address(i) + " ", 12)));
             }
+            b.append("\n--- the allocator's answers that took a second or more\n").append(String.join("\n", access.slow(1000, 20)));
+            b.append("\n--- the allocator's threads\n").append(threads("steward-"));
         } catch (Exception e) {
             b.append("\n(cannot read more: ").append(e).append(')');
+        }
+        return b.toString();
+    }
+
+    /** The stacks of this JVM's threads whose names start with {@code prefix} (the in-process allocator's), a few frames each. */
+    private static String threads(String prefix) {
+        StringBuilder b = new StringBuilder();
+        for (java.lang.management.ThreadInfo t : java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(false, false)) {
+            if (t.getThreadName().startsWith(prefix)) {
+                b.append(t); // ThreadInfo.toString: name, state, what it waits on, the top 8 frames
+            }
         }
         return b.toString();
     }
