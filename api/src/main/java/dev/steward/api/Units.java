@@ -101,12 +101,12 @@ public final class Units {
         return Duration.ofMillis(millis.longValue());
     }
 
-    /** Formats a duration the way users write one: {@code 90s} becomes {@code 1m30s}. */
     /** "1 instance", "3 instances", "1,200 agents": a count with its noun, singular for one. */
     public static String count(long n, String noun) {
         return String.format("%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
+    /** Formats a duration the way users write one: {@code 90s} becomes {@code 1m30s}. */
     public static String format(Duration d) {
         long ms = d.toMillis();
         if (ms == 0) {

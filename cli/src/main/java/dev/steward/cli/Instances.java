@@ -2,10 +2,15 @@ package dev.steward.cli;
 
 import dev.steward.api.InstanceInfo;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 
-/** A service's live instances in the order {@code steward services} numbers them: oldest first. */
+/**
+ * A service's instances as the commands show them: the live ones in the order {@code steward
+ * services} numbers them (oldest first), and the ended ones the allocator keeps (the latest 50),
+ * the latest to end first.
+ */
 final class Instances {
     private Instances() {
     }
@@ -15,14 +20,40 @@ final class Instances {
                 .toList();
     }
 
+    /** The ended ones, the latest to end first (one stored before its end was kept, last). */
+    static List<InstanceInfo> ended(List<InstanceInfo> all) {
+        return all.stream().filter(i -> i.state().terminal())
+                .sorted(Comparator.comparing((InstanceInfo i) -> i.endedAt() == null ? Instant.EPOCH : i.endedAt()).reversed()
+                        .thenComparing(InstanceInfo::id))
+                .toList();
+    }
+
+    /** How an ended instance ended, for a person: {@code stopped (scaled down)}, {@code failed (exit code 1)}. */
+    static String howEnded(InstanceInfo i) {
+        return i.state().name().toLowerCase() + (i.reason() == null || i.reason().isBlank() ? "" : " (" + i.reason() + ")");
+    }
+
     /**
      * The live instance {@code which} names, as {@code --instance} takes it: the number {@code
      * steward services APP --env ENV} shows, or an instance id; with none, the only live one.
+     * With {@code ended}, for a read of its logs, an id may also name an ended instance, and a
+     * service with none live is answered with the latest to end and how to read its logs.
      * Else an {@link IllegalArgumentException} whose message says what to give.
      */
-    static InstanceInfo pick(List<InstanceInfo> live, String which, String app, String env) {
+    static InstanceInfo pick(List<InstanceInfo> all, String which, String app, String env, boolean ended) {
+        List<InstanceInfo> live = live(all);
+        if (which != null) {
+            for (InstanceInfo i : all) {
+                if (i.id().equals(which)) {
+                    if (!i.state().terminal() || ended) {
+                        return i;
+                    }
+                    throw new IllegalArgumentException("instance " + which + " of " + app + "/" + env + " has ended: it was " + howEnded(i));
+                }
+            }
+        }
         if (live.isEmpty()) {
-            throw new IllegalArgumentException("service " + app + "/" + env + " has no live instance");
+            throw new IllegalArgumentException(noneLive(all, app, env, ended));
         }
         if (which == null) {
             if (live.size() > 1) {
@@ -30,11 +61,6 @@ final class Instances {
                         + (live.size() - 1) + " (as 'steward services " + app + " --env " + env + "' numbers them) or an instance id");
             }
             return live.get(0);
-        }
-        for (InstanceInfo i : live) {
-            if (i.id().equals(which)) {
-                return i;
-            }
         }
         try {
             int n = Integer.parseInt(which);
@@ -45,5 +71,19 @@ final class Instances {
             // not a number: an unknown id, said below
         }
         throw new IllegalArgumentException("--instance: '" + which + "' is not 0.." + (live.size() - 1) + " nor the id of a live instance of " + app + "/" + env);
+    }
+
+    /**
+     * Says that {@code app/env} has no live instance; with {@code ended}, for a read of logs, also
+     * the latest to end that ran a task, how it ended, and how to read its logs.
+     */
+    static String noneLive(List<InstanceInfo> all, String app, String env, boolean ended) {
+        StringBuilder why = new StringBuilder("service " + app + "/" + env + " has no live instance");
+        InstanceInfo last = !ended ? null : ended(all).stream().filter(i -> i.taskId() != null).findFirst().orElse(null);
+        if (last != null) {
+            why.append("; the latest to end, ").append(last.id()).append(" of revision ").append(last.revision()).append(", was ")
+                    .append(howEnded(last)).append(": its logs are 'steward logs ").append(last.id()).append("'");
+        }
+        return why.toString();
     }
 }

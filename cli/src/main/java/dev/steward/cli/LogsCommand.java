@@ -38,7 +38,7 @@ final class LogsCommand implements Callable<Integer> {
     String env;
 
     @Option(names = "--instance", paramLabel = "N", description = "With an app: the instance number that 'steward services APP --env ENV' shows, "
-            + "or an instance id. Default: the only live one")
+            + "or an instance id (an ended one's too: 'steward services APP --env ENV --ended' lists them). Default: the only live one")
     String instance;
 
     @Option(names = "--all", description = "With an app: every live instance's output, each line prefixed [rREVISION INSTANCE]; with -f, "
@@ -128,9 +128,10 @@ final class LogsCommand implements Callable<Integer> {
         if (follow) {
             return logs.follow();
         }
-        List<InstanceInfo> live = Instances.live(c.deployments().instances(target, env));
+        List<InstanceInfo> all = c.deployments().instances(target, env);
+        List<InstanceInfo> live = Instances.live(all);
         if (live.isEmpty()) {
-            throw usage("service " + target + "/" + env + " has no live instance");
+            throw usage(Instances.noneLive(all, target, env, true));
         }
         return logs.print(live);
     }
@@ -167,7 +168,7 @@ final class LogsCommand implements Callable<Integer> {
 
     private String ofService(StewardClient c, String app, String env) throws Exception {
         try {
-            return taskOf(Instances.pick(Instances.live(c.deployments().instances(app, env)), instance, app, env));
+            return taskOf(Instances.pick(c.deployments().instances(app, env), instance, app, env, true));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

@@ -71,7 +71,7 @@ final class RestartCommand implements Callable<Integer> {
         }
         dev.steward.api.InstanceInfo target;
         try {
-            target = Instances.pick(Instances.live(c.deployments().instances(app, env)), instance, app, env);
+            target = Instances.pick(c.deployments().instances(app, env), instance, app, env, false);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code steward services [APP --env ENV]}: every service, or one with its instances and its
- * endpoints (discovery); {@code steward services delete APP --env ENV} deletes one.
+ * {@code steward services [APP --env ENV [--ended]]}: every service, or one with its instances and
+ * its endpoints (discovery), and with {@code --ended} the instances that ended, as {@code nomad
+ * job status} lists complete and failed allocations; {@code steward services delete APP --env
+ * ENV} deletes one.
  */
 @Command(name = "services", mixinStandardHelpOptions = true, description = "List services; with APP --env, its instances and endpoints (host:port).",
         subcommands = ServicesCommand.Delete.class)
@@ -25,11 +27,17 @@ final class ServicesCommand implements Callable<Integer> {
     String app;
     @Option(names = "--env", description = "The environment", converter = Name.class)
     String env;
+    @Option(names = "--ended", description = "With an app: also the instances that ended (the allocator keeps the latest 50), the latest first, "
+            + "how each ended and when")
+    boolean ended;
     @Mixin
     Connection conn;
 
     @Override
     public Integer call() throws Exception {
+        if (ended && app == null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--ended goes with an app and --env");
+        }
         StewardClient c = conn.client();
         if (app == null) {
             List<ServiceInfo> all = c.deployments().services();
@@ -56,7 +64,9 @@ final class ServicesCommand implements Callable<Integer> {
         }
         System.out.println(ServiceLines.summary(svc) + "\n");
         List<InstanceInfo> live = Instances.live(inst);
-        Map<String, String> agents = AgentNames.of(c, live.stream().map(InstanceInfo::agentId).toList());
+        List<InstanceInfo> gone = Instances.ended(inst);
+        Map<String, String> agents = AgentNames.of(c, java.util.stream.Stream.concat(live.stream(), ended ? gone.stream() : java.util.stream.Stream.empty())
+                .map(InstanceInfo::agentId).toList());
         Table t = Table.of("#", "INSTANCE", "REV", "STATE", "ALLOCATION", "AGENT", "WHERE", "PACKAGE", "REASON");
         for (int n = 0; n < live.size(); n++) {
             InstanceInfo i = live.get(n);
@@ -67,7 +77,8 @@ final class ServicesCommand implements Callable<Integer> {
         }
         String shortfall = ServiceLines.shortfall(svc, inst, live.size(), java.time.Instant.now()); // fewer than wanted: why, and how long the backoff holds
         if (live.isEmpty()) { // scaled to 0, or none started yet: said, not an empty table's header
-            System.out.println(shortfall != null ? shortfall : "no instances run (" + Units.count(svc.instances(), "instance") + " wanted)");
+            System.out.println((shortfall != null ? shortfall : "no instances run (" + Units.count(svc.instances(), "instance") + " wanted)")
+                    + (ended || gone.isEmpty() ? "" : "; --ended lists the " + Units.count(gone.size(), "instance") + " that ended"));
         } else {
             t.print(System.out);
             if (shortfall != null) {
@@ -75,12 +86,38 @@ final class ServicesCommand implements Callable<Integer> {
             }
             System.out.println("(logs of one: steward logs " + app + " --env " + env + " --instance #)");
         }
+        if (ended) {
+            printEnded(gone, agents);
+        }
         System.out.println("\nENDPOINTS" + (ends.isEmpty() ? ": none" : ""));
         for (Endpoint e : ends) {
             e.ports().forEach((name, port) -> System.out.println("  " + name + "  " + e.host() + ":" + port + "  (" + e.instance() + ", revision "
                     + e.revision() + ")"));
         }
         return 0;
+    }
+
+    /** The ended instances, the latest to end first: when, how and why each ended, and how to read one's logs. */
+    private static void printEnded(List<InstanceInfo> gone, Map<String, String> agents) {
+        System.out.println("\nENDED" + (gone.isEmpty() ? ": none" : " (the latest first)"));
+        if (gone.isEmpty()) {
+            return;
+        }
+        java.time.Instant now = java.time.Instant.now();
+        Table t = Table.of("INSTANCE", "REV", "STATE", "ENDED", "AGENT", "PACKAGE", "REASON");
+        for (InstanceInfo i : gone) {
+            t.row(i.id(), i.revision(), i.state(), i.endedAt() == null ? "" : ago(i.endedAt(), now),
+                    i.agentId() == null ? "" : agents.getOrDefault(i.agentId(), i.agentId()),
+                    i.packageDigest() == null ? "" : dev.steward.api.Digests.shortForm(i.packageDigest()), i.reason() == null ? "" : i.reason());
+        }
+        t.print(System.out);
+        System.out.println("(logs of one that ran: steward logs INSTANCE)");
+    }
+
+    /** {@code 5m12s ago}, to the second. */
+    static String ago(java.time.Instant at, java.time.Instant now) {
+        java.time.Duration d = java.time.Duration.between(at, now);
+        return Units.format(java.time.Duration.ofSeconds(Math.max(0, d.getSeconds()))) + " ago";
     }
 
     /**
