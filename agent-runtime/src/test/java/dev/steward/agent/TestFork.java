@@ -33,7 +33,9 @@ final class TestFork {
     /**
      * The {@code n}th (0 or 1) block of 1,000 ports of this fork: 24000-24999 and 25000-25999 in the
      * first, 26000-26999 and 27000-27999 in the second. All below the machine's ephemeral range
-     * (32768 and up), from which the tests' own servers take theirs.
+     * (32768 and up), from which the tests' own servers take theirs. The agents of the other
+     * modules' tests lend none of these, so a suite run beside this one (a hunt for flaky tests)
+     * takes no port from it: the CLI's 22000-23999 and 28000-30999, the steps' 31000-31999.
      */
     static String ports(int n) {
         if (n < 0 || n > 1) {

@@ -86,7 +86,7 @@ class DeployCrashTest {
         String join = Files.readString(dir.resolve("server/join.token")).trim();
         for (String a : List.of("a1", "a2")) {
             agents.add(new Agent(AgentConfig.load(null, Map.of("server", url, "join-token", join, "data", dir.resolve(a).toString(), "name", a,
-                    "ports", a.equals("a1") ? "26000-26499" : "26500-26999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
+                    "ports", a.equals("a1") ? "29000-29499" : "29500-29999", "cgroup-parent", "steward-crash-test", "heartbeat-interval", "500ms")),
                     Clock.systemUTC()).start());
         }
         return StewardClient.builder(url).token(Files.readString(dir.resolve("server/admin.token")).trim()).retryBudget(Duration.ofSeconds(60)).build();
@@ -127,8 +127,8 @@ class DeployCrashTest {
         List<InstanceInfo> all = c.deployments().instances("webapp", "staging");
         List<InstanceInfo> live = all.stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
         assertThat(live).hasSize(4).allMatch(i -> i.revision() == 2 && i.state() == InstanceState.HEALTHY);
-        assertThat(all.stream().filter(i -> i.revision() == 2)).as("no instance of v2 started twice").hasSize(4);
-        assertThat(all.stream().filter(i -> i.revision() == 1)).as("no instance of v1 lost or duplicated").hasSize(4)
+        assertThat(StartedInstances.of(c, all, 2)).as("no instance of v2 started twice: %s", all).hasSize(4);
+        assertThat(StartedInstances.of(c, all, 1)).as("no instance of v1 lost or duplicated: %s", all).hasSize(4)
                 .allMatch(i -> i.state() == InstanceState.STOPPED);
         Set<String> allocations = new HashSet<>();
         for (InstanceInfo i : live) {

@@ -1,11 +1,9 @@
 package dev.steward.cli;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
 import dev.steward.api.AgentJoined;
-import dev.steward.api.AgentRegistration;
 import dev.steward.api.InstanceInfo;
 import dev.steward.api.InstanceState;
 import dev.steward.api.TaskState;
@@ -17,12 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -39,18 +34,16 @@ class EndedInstancesTest {
     @TempDir
     Path dir;
 
-    private HttpServer agent;
+    private StandInAgent agent;
 
     @BeforeEach
     void standInAgent() throws IOException {
-        agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        agent.createContext("/v1/tasks/", this::logs);
-        agent.start();
+        agent = StandInAgent.start(this::logs);
     }
 
     @AfterEach
     void stop() {
-        agent.stop(0);
+        agent.close();
     }
 
     /** As an agent's log server for a task that has ended: "hello\n", then the end. */
@@ -67,9 +60,7 @@ class EndedInstancesTest {
     @Test
     void a_service_scaled_to_nothing_lists_its_ended_instances_and_its_logs_name_the_latest() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)))) {
-            AgentJoined joined = StewardClient.builder(s.url()).token(s.joinToken()).build()
-                    .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100",
-                            Map.of("address", "http://127.0.0.1:" + agent.getAddress().getPort())));
+            AgentJoined joined = agent.join(s);
             StewardClient agentClient = StewardClient.builder(s.url()).token(joined.token()).build();
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
             Path v1 = DemoApps.sleeper(dir, "v1");

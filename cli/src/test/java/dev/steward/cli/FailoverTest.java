@@ -153,7 +153,7 @@ class FailoverTest {
         assertThat(Files.readString(dir.resolve("s3/admin.token")).trim()).as("one cluster, one admin token").isEqualTo(admin);
         for (String a : List.of("a1", "a2")) {
             agents.add(new Agent(AgentConfig.load(null, Map.of("server", addresses, "join-token", join, "data", dir.resolve(a).toString(), "name", a,
-                    "ports", a.equals("a1") ? "27000-27499" : "27500-27999", "cgroup-parent", "steward-failover-test", "heartbeat-interval", "500ms")),
+                    "ports", a.equals("a1") ? "30000-30499" : "30500-30999", "cgroup-parent", "steward-failover-test", "heartbeat-interval", "500ms")),
                     Clock.systemUTC()).start());
         }
         StewardClient c = StewardClient.builder(addresses).token(admin).retryBudget(Duration.ofSeconds(90)).build();
@@ -215,8 +215,8 @@ class FailoverTest {
             List<InstanceInfo> all = c.deployments().instances("webapp", "prod");
             List<InstanceInfo> live = all.stream().filter(i -> !i.state().terminal() && !i.stopRequested()).toList();
             assertThat(live).as("round %d", round).hasSize(4).allMatch(i -> i.revision() == revision && i.state() == InstanceState.HEALTHY);
-            assertThat(all.stream().filter(i -> i.revision() == revision)).as("round %d: no instance started twice", round).hasSize(4);
-            assertThat(all.stream().filter(i -> i.revision() == revision - 1)).as("round %d: none of the old lost or duplicated", round).hasSize(4)
+            assertThat(StartedInstances.of(c, all, revision)).as("round %d: no instance started twice: %s", round, all).hasSize(4);
+            assertThat(StartedInstances.of(c, all, revision - 1)).as("round %d: none of the old lost or duplicated: %s", round, all).hasSize(4)
                     .allMatch(i -> i.state() == InstanceState.STOPPED);
             Set<String> allocations = new HashSet<>();
             for (InstanceInfo i : live) {

@@ -2,11 +2,9 @@ package dev.steward.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.steward.allocator.Server;
 import dev.steward.allocator.ServerConfig;
 import dev.steward.api.AgentJoined;
-import dev.steward.api.AgentRegistration;
 import dev.steward.api.TaskState;
 import dev.steward.api.TaskStatus;
 import dev.steward.client.StewardClient;
@@ -16,8 +14,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +37,7 @@ class LogsFollowTest {
     @TempDir
     Path dir;
 
-    private HttpServer agent;
+    private StandInAgent agent;
     /** The offsets of the log reads the stand-in agent was sent, in order. */
     private final List<Long> reads = new CopyOnWriteArrayList<>();
     private volatile boolean started;
@@ -53,14 +49,12 @@ class LogsFollowTest {
 
     @BeforeEach
     void standInAgent() throws IOException {
-        agent = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        agent.createContext("/v1/tasks/", this::logs);
-        agent.start();
+        agent = StandInAgent.start(this::logs);
     }
 
     @AfterEach
     void stop() {
-        agent.stop(0);
+        agent.close();
     }
 
     /** As the agent's log server: 404 with no sandbox; "hello\n"; then nothing until the task has ended. */
@@ -97,9 +91,7 @@ class LogsFollowTest {
     }
 
     private Setup setup(Server s) throws IOException {
-        AgentJoined joined = StewardClient.builder(s.url()).token(s.joinToken()).build()
-                .register(new AgentRegistration("m1", "4", "4g", null, null, null, null, "21000-21100",
-                        Map.of("address", "http://127.0.0.1:" + agent.getAddress().getPort())));
+        AgentJoined joined = agent.join(s);
         StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
         String allocation = admin.call("POST", "/v1/requests", Map.of("name", "job", "cpus", "1", "memory", "256m"), JsonNode.class, false)
                 .path("allocations").get(0).asText();

@@ -36,7 +36,7 @@ final class TestCluster implements AutoCloseable {
             Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
             started = Server.start(ServerConfig.of(root.resolve("server")));
             agent = new Agent(AgentConfig.load(null, Map.of("server", started.url(), "join-token", started.joinToken(), "data", root.resolve("agent").toString(),
-                    "name", "a1", "ports", "27000-27999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms")), Clock.systemUTC()).start();
+                    "name", "a1", "ports", "31000-31999", "cgroup-parent", cgroupParent, "heartbeat-interval", "500ms")), Clock.systemUTC()).start();
         } catch (IOException | RuntimeException e) { // close() is never called on a cluster that failed to start: nothing may be left behind
             if (started != null) {
                 started.close();
