@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
  * {@code steward logs TARGET [-f] [--stderr]}: a task's output, read through its agent. TARGET
  * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
  * the number {@code steward services APP --env ENV} shows). A follow of a task not started yet
- * waits for it ({@link AwaitStart}), and ends once the task has ended and its last bytes are
- * printed. With {@code --all}, every instance of the service, its
+ * waits for it ({@link AwaitStart}), goes on through its agent's silence while the task runs
+ * ({@link SilentAgent}), and ends once the task has ended and its last bytes are printed. With {@code --all}, every instance of the service, its
  * lines prefixed ({@link ServiceLogs}).
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
@@ -78,6 +78,8 @@ final class LogsCommand implements Callable<Integer> {
         long offset = 0;
         boolean first = true;
         AwaitStart start = new AwaitStart(c, taskId);
+        SilentAgent silence = new SilentAgent(c, taskId);
+        java.util.function.Consumer<String> say = line -> System.err.println("(task " + taskId + ": " + line + ")");
         while (true) {
             StewardClient.LogChunk chunk;
             try {
@@ -88,8 +90,18 @@ final class LogsCommand implements Callable<Integer> {
                 if (follow && start.afterRefusal(e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
                     continue;
                 }
+                // a follow goes on through its agent's silence while the task runs
+                if (follow && silence.afterSilence(e, say)) {
+                    continue;
+                }
+                if (silence.ended() != null) {
+                    System.err.println("(task " + taskId + " has ended: " + SilentAgent.how(silence.ended()) + "; the rest of its output cannot be read: "
+                            + e.getMessage() + ")");
+                    return 1;
+                }
                 throw e;
             }
+            silence.answered(say);
             first = false;
             out.write(chunk.bytes());
             out.flush();

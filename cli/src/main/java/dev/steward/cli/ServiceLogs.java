@@ -149,6 +149,8 @@ final class ServiceLogs {
         long offset = 0;
         boolean first = true;
         AwaitStart start = new AwaitStart(c, i.taskId());
+        SilentAgent silence = new SilentAgent(c, i.taskId());
+        java.util.function.Consumer<String> say = line -> err.println("(instance " + i.id() + ": " + line + ")");
         try {
             while (true) {
                 StewardClient.LogChunk chunk;
@@ -159,8 +161,16 @@ final class ServiceLogs {
                     if (start.afterRefusal(e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
                         continue;
                     }
+                    // its agent silent while it runs (cut off, or restarting): follow on
+                    if (silence.afterSilence(e, say)) {
+                        continue;
+                    }
+                    if (silence.ended() != null) {
+                        throw new IOException("it has ended (" + SilentAgent.how(silence.ended()) + "): " + e.getMessage(), e);
+                    }
                     throw e;
                 }
+                silence.answered(say);
                 first = false;
                 write(lines.feed(chunk.bytes()));
                 offset = chunk.next();

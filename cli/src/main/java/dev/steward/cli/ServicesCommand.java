@@ -115,7 +115,7 @@ final class ServicesCommand implements Callable<Integer> {
     }
 
     /** {@code 5m12s ago}, to the second. */
-    static String ago(java.time.Instant at, java.time.Instant now) {
+    private static String ago(java.time.Instant at, java.time.Instant now) {
         java.time.Duration d = java.time.Duration.between(at, now);
         return Units.format(java.time.Duration.ofSeconds(Math.max(0, d.getSeconds()))) + " ago";
     }

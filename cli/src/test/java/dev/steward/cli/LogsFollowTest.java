@@ -46,6 +46,12 @@ class LogsFollowTest {
     private volatile boolean endServed;
     /** Runs once as the first refusal is about to be sent: the task starts between the refusal and the follow's next look. */
     private volatile Runnable onFirstRefusal;
+    /** The agent fails every read (a 500: the allocator answers 502), as one being restarted or cut off would fail it. */
+    private volatile boolean failing;
+    /** Reads failed while {@link #failing}. */
+    private final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    /** Output after "hello\n", once set. */
+    private volatile String more;
 
     @BeforeEach
     void standInAgent() throws IOException {
@@ -63,7 +69,11 @@ class LogsFollowTest {
         long offset = Long.parseLong(q.replaceAll(".*offset=(\\d+).*", "$1"));
         reads.add(offset);
         byte[] body;
-        if (!started) {
+        if (failing) {
+            failed.incrementAndGet();
+            body = "disk on fire".getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(500, body.length);
+        } else if (!started) {
             Runnable r = onFirstRefusal;
             onFirstRefusal = null;
             if (r != null) {
@@ -72,7 +82,8 @@ class LogsFollowTest {
             body = "no task on this agent".getBytes(StandardCharsets.UTF_8);
             x.sendResponseHeaders(404, body.length);
         } else {
-            body = offset == 0 ? "hello\n".getBytes(StandardCharsets.UTF_8) : new byte[0];
+            String m = more;
+            body = offset == 0 ? "hello\n".getBytes(StandardCharsets.UTF_8) : offset == 6 && m != null ? m.getBytes(StandardCharsets.UTF_8) : new byte[0];
             x.getResponseHeaders().add("X-Steward-Log-Offset", Long.toString(offset + body.length));
             if (body.length == 0 && ended) {
                 x.getResponseHeaders().add("X-Steward-Log-End", "true");
@@ -192,6 +203,58 @@ class LogsFollowTest {
             assertThat(run.out()).isEqualTo("[r1 " + instance.id() + "] hello\n");
             assertThat(run.err()).contains("(instance " + instance.id() + " has not started yet; waiting for it)")
                     .contains("(instance " + instance.id() + " of revision 1 has ended)").contains("(service web/e was deleted)");
+        }
+    }
+
+    /**
+     * Its agent fails every read for a while (restarted for an upgrade, or cut off): the follow
+     * said the allocator's 502 and ended, exit 1, with the task still running; it now says so once,
+     * reads again from where it was, and goes on when the agent answers, nothing printed twice.
+     */
+    @Test
+    void aFollowGoesOnThroughItsAgentsSilenceWhileTheTaskRuns() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            started = true;
+            t.report(1, TaskState.RUNNING, null);
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            failing = true;
+            // the client's own retries (5 s for a person's command: about 6 reads with backoff) give up; then the follow reads again itself
+            await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
+            assertThat(follow).as("the follow goes on through the failures").isNotDone();
+            more = "world\n";
+            failing = false;
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.stream().filter(o -> o == 12L).count() >= 1);
+            ended = true;
+            t.report(2, TaskState.EXITED, 0);
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("hello\nworld\n");
+            assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 500: disk on fire; following on "
+                    + "until it can or the task ends (Ctrl-C to stop))").containsOnlyOnce("(task " + t.task() + ": its output can be read again)")
+                    .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    /** Its agent fails the reads and the task ends meanwhile: the follow ends, exit 1, saying how the task ended and why the rest is not shown. */
+    @Test
+    void aFollowWhoseTaskEndsWhileItsAgentIsSilentSaysHowAndFails() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            started = true;
+            t.report(1, TaskState.RUNNING, null);
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            failing = true;
+            await().atMost(Duration.ofSeconds(30)).until(() -> failed.get() >= 1);
+            t.report(2, TaskState.KILLED, null); // ended while its output cannot be read: once the client's retries give up, the follow ends
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).isEqualTo(1);
+            assertThat(run.out()).isEqualTo("hello\n");
+            assertThat(run.err()).contains("(task " + t.task() + " has ended: killed; the rest of its output cannot be read: agent m1 answered 500: disk on fire");
         }
     }
 
