@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.concurrent.Callable;
  * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
  * the number {@code steward services APP --env ENV} shows). A follow of a task not started yet
  * waits for it ({@link AwaitStart}), goes on through its agent's silence while the task runs
- * ({@link SilentAgent}), and ends once the task has ended and its last bytes are printed. With {@code --all}, every instance of the service, its
+ * ({@link FollowSilence}), and through the allocator's once it has read, and ends once the task has ended and its last bytes are printed. With {@code --all}, every instance of the service, its
  * lines prefixed ({@link ServiceLogs}).
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
@@ -78,7 +79,7 @@ final class LogsCommand implements Callable<Integer> {
         long offset = 0;
         boolean first = true;
         AwaitStart start = new AwaitStart(c, taskId);
-        SilentAgent silence = new SilentAgent(c, taskId);
+        FollowSilence silence = new FollowSilence(c, taskId);
         java.util.function.Consumer<String> say = line -> System.err.println("(task " + taskId + ": " + line + ")");
         while (true) {
             StewardClient.LogChunk chunk;
@@ -90,14 +91,19 @@ final class LogsCommand implements Callable<Integer> {
                 if (follow && start.afterRefusal(e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
                     continue;
                 }
-                // a follow goes on through its agent's silence while the task runs
-                if (follow && silence.afterSilence(e, say)) {
+                // a follow goes on through its agent's silence while the task runs, and through the allocator's
+                if (follow && silence.afterFailure(e, say)) {
                     continue;
                 }
                 if (silence.ended() != null) {
-                    System.err.println("(task " + taskId + " has ended: " + SilentAgent.how(silence.ended()) + "; the rest of its output cannot be read: "
+                    System.err.println("(task " + taskId + " has ended: " + FollowSilence.how(silence.ended()) + "; the rest of its output cannot be read: "
                             + e.getMessage() + ")");
                     return 1;
+                }
+                throw e;
+            } catch (IOException e) { // the allocator not reached, past the client's retries
+                if (follow && silence.afterFailure(e, say)) {
+                    continue;
                 }
                 throw e;
             }

@@ -149,7 +149,7 @@ final class ServiceLogs {
         long offset = 0;
         boolean first = true;
         AwaitStart start = new AwaitStart(c, i.taskId());
-        SilentAgent silence = new SilentAgent(c, i.taskId());
+        FollowSilence silence = new FollowSilence(c, i.taskId());
         java.util.function.Consumer<String> say = line -> err.println("(instance " + i.id() + ": " + line + ")");
         try {
             while (true) {
@@ -161,12 +161,17 @@ final class ServiceLogs {
                     if (start.afterRefusal(e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
                         continue;
                     }
-                    // its agent silent while it runs (cut off, or restarting): follow on
-                    if (silence.afterSilence(e, say)) {
+                    // its agent silent while it runs (cut off, or restarting), or the allocator: follow on
+                    if (silence.afterFailure(e, say)) {
                         continue;
                     }
                     if (silence.ended() != null) {
-                        throw new IOException("it has ended (" + SilentAgent.how(silence.ended()) + "): " + e.getMessage(), e);
+                        throw new IOException("it has ended (" + FollowSilence.how(silence.ended()) + "): " + e.getMessage(), e);
+                    }
+                    throw e;
+                } catch (IOException e) { // the allocator not reached, past the client's retries
+                    if (silence.afterFailure(e, say)) {
+                        continue;
                     }
                     throw e;
                 }

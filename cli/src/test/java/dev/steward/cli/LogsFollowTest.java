@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -235,6 +236,42 @@ class LogsFollowTest {
             assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 500: disk on fire; following on "
                     + "until it can or the task ends (Ctrl-C to stop))").containsOnlyOnce("(task " + t.task() + ": its output can be read again)")
                     .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    /**
+     * The allocator is stopped mid-follow for longer than the client's retries (5 s), then started
+     * again on its port and data, as an upgrade restarts it: the follow ended with the refused
+     * connection; it now says so once and goes on where it was when the allocator is back.
+     */
+    @Test
+    void aFollowGoesOnThroughTheAllocatorsRestart() throws Exception {
+        Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)));
+        Server again = null;
+        try {
+            Setup t = setup(s);
+            started = true;
+            t.report(1, TaskState.RUNNING, null);
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            InetSocketAddress at = s.address();
+            s.close();
+            // down for longer than the client's 5 s of retries: a deliberate outage, not a wait for a condition
+            await().pollDelay(Duration.ofSeconds(9)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(follow).as("the follow waits for the allocator").isNotDone();
+            more = "world\n";
+            again = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)).withBind(at));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(12L));
+            ended = true;
+            t.report(2, TaskState.EXITED, 0);
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("hello\nworld\n");
+            assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": the allocator cannot be reached now: ")
+                    .containsOnlyOnce("; following on until it can (Ctrl-C to stop))")
+                    .containsOnlyOnce("(task " + t.task() + ": its output can be read again)");
+        } finally {
+            (again != null ? again : s).close(); // the first is closed already once the second runs
         }
     }
 
