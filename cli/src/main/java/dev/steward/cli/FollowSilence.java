@@ -56,8 +56,8 @@ final class FollowSilence {
             }
             why = "its output cannot be read now: " + detail(e) + "; following on until it can or the task ends (Ctrl-C to stop)";
         } else if (readOnce && (!(failed instanceof StewardException) || ((StewardException) failed).status() == 503)) {
-            why = "the allocator cannot be reached now: " + (failed instanceof StewardException e ? detail(e) : failed.toString())
-                    + "; following on until it can (Ctrl-C to stop)";
+            String said = failed instanceof StewardException e ? detail(e) : failed.getMessage() != null ? failed.getMessage() : failed.toString();
+            why = "the allocator cannot be reached now: " + said + "; following on until it can (Ctrl-C to stop)";
         } else {
             return false;
         }
