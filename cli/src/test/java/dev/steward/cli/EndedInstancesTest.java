@@ -9,8 +9,6 @@ import dev.steward.api.InstanceState;
 import dev.steward.api.TaskState;
 import dev.steward.api.TaskStatus;
 import dev.steward.client.StewardClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,20 +32,8 @@ class EndedInstancesTest {
     @TempDir
     Path dir;
 
-    private StandInAgent agent;
-
-    @BeforeEach
-    void standInAgent() throws IOException {
-        agent = StandInAgent.start(this::logs);
-    }
-
-    @AfterEach
-    void stop() {
-        agent.close();
-    }
-
     /** As an agent's log server for a task that has ended: "hello\n", then the end. */
-    private void logs(HttpExchange x) throws IOException {
+    private static void logs(HttpExchange x) throws IOException {
         long offset = Long.parseLong(x.getRequestURI().getQuery().replaceAll(".*offset=(\\d+).*", "$1"));
         byte[] body = offset == 0 ? "hello\n".getBytes(StandardCharsets.UTF_8) : new byte[0];
         x.getResponseHeaders().add("X-Steward-Log-Offset", Long.toString(offset + body.length));
@@ -59,7 +45,8 @@ class EndedInstancesTest {
 
     @Test
     void a_service_scaled_to_nothing_lists_its_ended_instances_and_its_logs_name_the_latest() throws Exception {
-        try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+        try (StandInAgent agent = StandInAgent.start(EndedInstancesTest::logs);
+             Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             AgentJoined joined = agent.join(s);
             StewardClient agentClient = StewardClient.builder(s.url()).token(joined.token()).build();
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();

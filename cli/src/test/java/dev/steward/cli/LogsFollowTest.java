@@ -216,10 +216,7 @@ class LogsFollowTest {
     void aFollowGoesOnThroughItsAgentsSilenceWhileTheTaskRuns() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             Setup t = setup(s);
-            started = true;
-            t.report(1, TaskState.RUNNING, null);
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            CompletableFuture<CliRun> follow = followRunning(s, t);
             failing = true;
             // the client's own retries (5 s for a person's command: about 6 reads with backoff) give up; then the follow reads again itself
             await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
@@ -250,10 +247,7 @@ class LogsFollowTest {
         Server again = null;
         try {
             Setup t = setup(s);
-            started = true;
-            t.report(1, TaskState.RUNNING, null);
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            CompletableFuture<CliRun> follow = followRunning(s, t);
             InetSocketAddress at = s.address();
             s.close();
             // down for longer than the client's 5 s of retries: a deliberate outage, not a wait for a condition
@@ -275,15 +269,21 @@ class LogsFollowTest {
         }
     }
 
+    /** Starts {@code t}'s task and a follow of it; returns once the follow has read "hello\n" and waits for more. */
+    private CompletableFuture<CliRun> followRunning(Server s, Setup t) throws IOException {
+        started = true;
+        t.report(1, TaskState.RUNNING, null);
+        CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+        return follow;
+    }
+
     /** Its agent fails the reads and the task ends meanwhile: the follow ends, exit 1, saying how the task ended and why the rest is not shown. */
     @Test
     void aFollowWhoseTaskEndsWhileItsAgentIsSilentSaysHowAndFails() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             Setup t = setup(s);
-            started = true;
-            t.report(1, TaskState.RUNNING, null);
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            CompletableFuture<CliRun> follow = followRunning(s, t);
             failing = true;
             await().atMost(Duration.ofSeconds(30)).until(() -> failed.get() >= 1);
             t.report(2, TaskState.KILLED, null); // ended while its output cannot be read: once the client's retries give up, the follow ends
