@@ -25,7 +25,10 @@ import java.util.function.Consumer;
  * </ul>
  */
 final class FollowSilence {
-    /** Between the reads of a follow whose output cannot be read. */
+    /**
+     * Between the reads of a follow whose output cannot be read: a pause, not a wake-up, since
+     * nothing in the allocator's state changes when an agent (or the allocator) answers again.
+     */
     static final Duration PAUSE = Duration.ofSeconds(2);
 
     private final StewardClient c;

@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
  * {@code steward logs TARGET [-f] [--stderr]}: a task's output, read through its agent. TARGET
  * is an allocation id, an instance id, or an app with {@code --env} (and {@code --instance N},
  * the number {@code steward services APP --env ENV} shows). A follow of a task not started yet
- * waits for it ({@link AwaitStart}), goes on through its agent's silence while the task runs
- * ({@link FollowSilence}), and through the allocator's once it has read, and ends once the task has ended and its last bytes are printed. With {@code --all}, every instance of the service, its
+ * waits for it ({@link AwaitStart}), goes on through its agent's silence while the task runs and
+ * through the allocator's once it has read ({@link FollowSilence}), and ends once the task has
+ * ended and its last bytes are printed. With {@code --all}, every instance of the service, its
  * lines prefixed ({@link ServiceLogs}).
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
