@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  *   <li>The allocator itself, once the follow has read: its connection refused or cut, or a 503
  *   (stopping, or no leader yet), past the client's own retries: a restart for an upgrade, or a
  *   failover slower than those. A follow that has not read yet fails at once: a wrong address is
- *   not waited on.</li>
+ *   not waited on. {@code --all -f} says it once, from its watch of the service's instances, and
+ *   its instances' follows go on through it without a word.</li>
  * </ul>
  */
 final class FollowSilence {
@@ -33,14 +34,26 @@ final class FollowSilence {
 
     private final StewardClient c;
     private final String taskId;
-    private boolean silent;
+    private final boolean tellAllocator;
+    /** What the silence said is said, to say its end; null while none is said. */
+    private String again;
     private boolean readOnce;
     private TaskInfo ended;
 
-    /** For one follow of {@code taskId}. */
+    /** For one follow of {@code taskId}, which says the allocator's silences too. */
     FollowSilence(StewardClient c, String taskId) {
+        this(c, taskId, true);
+    }
+
+    /**
+     * For one follow of {@code taskId} (null: reads of no task, such as the watch of a service's
+     * instances: the allocator's silences only); {@code tellAllocator} false: the allocator's
+     * silences are followed through without a word, where another follow in the same command says them.
+     */
+    FollowSilence(StewardClient c, String taskId, boolean tellAllocator) {
         this.c = c;
         this.taskId = taskId;
+        this.tellAllocator = tellAllocator;
     }
 
     /**
@@ -51,21 +64,24 @@ final class FollowSilence {
      */
     boolean afterFailure(IOException failed, Consumer<String> say) throws IOException {
         String why;
-        if (failed instanceof StewardException e && (e.status() == 502 || e.status() == 504)) {
+        String after;
+        if (taskId != null && failed instanceof StewardException e && (e.status() == 502 || e.status() == 504)) {
             TaskInfo t = c.task(taskId);
             if (t.state().terminal()) {
                 ended = t;
                 return false;
             }
             why = "its output cannot be read now: " + detail(e) + "; following on until it can or the task ends (Ctrl-C to stop)";
+            after = "its output can be read again";
         } else if (readOnce && (!(failed instanceof StewardException) || ((StewardException) failed).status() == 503)) {
             String said = failed instanceof StewardException e ? detail(e) : failed.getMessage() != null ? failed.getMessage() : failed.toString();
-            why = "the allocator cannot be reached now: " + said + "; following on until it can (Ctrl-C to stop)";
+            why = tellAllocator ? "the allocator cannot be reached now: " + said + "; following on until it can (Ctrl-C to stop)" : null;
+            after = "the allocator answers again";
         } else {
             return false;
         }
-        if (!silent) {
-            silent = true;
+        if (again == null && why != null) {
+            again = after;
             say.accept(why);
         }
         try {
@@ -77,12 +93,12 @@ final class FollowSilence {
         return true;
     }
 
-    /** After a read that was answered: says once that the output can be read again, after a silence. */
+    /** After a read that was answered: says once that it is answered again, after a silence that was said. */
     void answered(Consumer<String> say) {
         readOnce = true;
-        if (silent) {
-            silent = false;
-            say.accept("its output can be read again");
+        if (again != null) {
+            say.accept(again);
+            again = null;
         }
     }
 

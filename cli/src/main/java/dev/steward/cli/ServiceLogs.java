@@ -80,19 +80,30 @@ final class ServiceLogs {
     int follow() throws IOException, InterruptedException {
         long index = 0;
         boolean waiting = false;
+        FollowSilence silence = new FollowSilence(c, null, true); // the allocator's, said once for every follow of the command
+        java.util.function.Consumer<String> say = line -> err.println("(service " + app + "/" + env + ": " + line + ")");
         while (true) {
             Indexed<List<InstanceInfo>> got;
             try {
                 // an instance waiting for a place among the follows is looked at again soon: a follow that ends changes nothing in the state
                 got = c.deployments().instances(app, env, index, waiting ? Duration.ofSeconds(2) : Duration.ofSeconds(30));
             } catch (dev.steward.client.StewardException e) {
+                if (silence.afterFailure(e, say)) { // a 503: no leader yet
+                    continue;
+                }
                 if (e.status() != 404 || index == 0) {
                     throw e;
                 }
                 awaitFollows();
                 err.println("(service " + app + "/" + env + " was deleted)");
                 return 0;
+            } catch (IOException e) { // the allocator not reached, past the client's retries: its restart, a slow failover
+                if (silence.afterFailure(e, say)) {
+                    continue;
+                }
+                throw e;
             }
+            silence.answered(say);
             index = got.index();
             List<InstanceInfo> live = Instances.live(got.value());
             waiting = false;
@@ -149,7 +160,7 @@ final class ServiceLogs {
         long offset = 0;
         boolean first = true;
         AwaitStart start = new AwaitStart(c, i.taskId());
-        FollowSilence silence = new FollowSilence(c, i.taskId());
+        FollowSilence silence = new FollowSilence(c, i.taskId(), false); // the allocator's silences are said once, by the watch of the instances
         java.util.function.Consumer<String> say = line -> err.println("(instance " + i.id() + ": " + line + ")");
         try {
             while (true) {

@@ -178,12 +178,7 @@ class LogsFollowTest {
         try (Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             Setup t = setup(s);
             StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
-            Path v1 = DemoApps.sleeper(dir, "v1");
-            String digest = dev.steward.client.PackageClient.digestOf(v1);
-            admin.packages().push(v1, digest);
-            admin.deployments().deploy("web", "e", dev.steward.api.DeployRequest.of(digest, 1, null));
-            dev.steward.api.InstanceInfo instance = await().atMost(Duration.ofSeconds(30))
-                    .until(() -> admin.deployments().instances("web", "e").stream().filter(i -> i.taskId() != null).findFirst().orElse(null), i -> i != null);
+            dev.steward.api.InstanceInfo instance = deployWeb(admin);
             Setup web = new Setup(s, t.agentClient(), t.agentId(), t.allocation(), instance.taskId());
 
             CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
@@ -263,7 +258,57 @@ class LogsFollowTest {
             assertThat(run.out()).isEqualTo("hello\nworld\n");
             assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": the allocator cannot be reached now: ")
                     .containsOnlyOnce("; following on until it can (Ctrl-C to stop))")
-                    .containsOnlyOnce("(task " + t.task() + ": its output can be read again)");
+                    .containsOnlyOnce("(task " + t.task() + ": the allocator answers again)");
+        } finally {
+            (again != null ? again : s).close(); // the first is closed already once the second runs
+        }
+    }
+
+    /** Service web/e of one instance, deployed on the stand-in agent: its instance, once it has a task. */
+    private dev.steward.api.InstanceInfo deployWeb(StewardClient admin) throws Exception {
+        Path v1 = DemoApps.sleeper(dir, "v1");
+        String digest = dev.steward.client.PackageClient.digestOf(v1);
+        admin.packages().push(v1, digest);
+        admin.deployments().deploy("web", "e", dev.steward.api.DeployRequest.of(digest, 1, null));
+        return await().atMost(Duration.ofSeconds(30))
+                .until(() -> admin.deployments().instances("web", "e").stream().filter(i -> i.taskId() != null).findFirst().orElse(null), i -> i != null);
+    }
+
+    /**
+     * {@code --all -f} through the allocator's restart: the watch of the service's instances ended
+     * the command; now it says the silence once for every follow (the instance's own follow goes on
+     * without a word of it), and the command goes on to the service's delete.
+     */
+    @Test
+    void everyInstancesFollowGoesOnThroughTheAllocatorsRestart() throws Exception {
+        Server s = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)));
+        Server again = null;
+        try {
+            Setup t = setup(s);
+            StewardClient admin = StewardClient.builder(s.url()).token(s.adminToken()).build();
+            dev.steward.api.InstanceInfo instance = deployWeb(admin);
+            Setup web = new Setup(s, t.agentClient(), t.agentId(), t.allocation(), instance.taskId());
+            started = true;
+            web.report(1, TaskState.RUNNING, null);
+            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
+            InetSocketAddress at = s.address();
+            s.close();
+            // down for longer than the client's 5 s of retries: a deliberate outage, not a wait for a condition
+            await().pollDelay(Duration.ofSeconds(9)).atMost(Duration.ofSeconds(10)).until(() -> true);
+            assertThat(follow).as("the follow waits for the allocator").isNotDone();
+            more = "world\n";
+            again = Server.start(ServerConfig.of(dir.resolve("data")).withHeartbeatGrace(Duration.ofMinutes(5)).withBind(at));
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(12L));
+            admin.deployments().delete("web", "e");
+            ended = true;
+            web.report(2, TaskState.KILLED, null);
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("[r1 " + instance.id() + "] hello\n[r1 " + instance.id() + "] world\n");
+            assertThat(run.err()).containsOnlyOnce("the allocator cannot be reached now: ").contains("(service web/e: the allocator cannot be reached now: ")
+                    .containsOnlyOnce("(service web/e: the allocator answers again)").contains("(service web/e was deleted)");
         } finally {
             (again != null ? again : s).close(); // the first is closed already once the second runs
         }
