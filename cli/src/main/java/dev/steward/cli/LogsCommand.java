@@ -87,9 +87,10 @@ final class LogsCommand implements Callable<Integer> {
             try {
                 chunk = first && tail != null ? c.tail(taskId, stderr ? "stderr" : "stdout", tail)
                         : c.logs(taskId, stderr ? "stderr" : "stdout", offset, follow ? Duration.ofSeconds(30) : Duration.ZERO);
-            } catch (StewardException e) {
+            } catch (IOException e) {
                 // a follow of a task not started yet waits for it to start; a plain read says it has no output yet
-                if (follow && start.afterRefusal(e, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
+                if (follow && e instanceof StewardException se
+                        && start.afterRefusal(se, t -> System.err.println(AwaitStart.waitingLine("task " + taskId, t)))) {
                     continue;
                 }
                 // a follow goes on through its agent's silence while the task runs, and through the allocator's
@@ -100,11 +101,6 @@ final class LogsCommand implements Callable<Integer> {
                     System.err.println("(task " + taskId + " has ended: " + FollowSilence.how(silence.ended()) + "; the rest of its output cannot be read: "
                             + e.getMessage() + ")");
                     return 1;
-                }
-                throw e;
-            } catch (IOException e) { // the allocator not reached, past the client's retries
-                if (follow && silence.afterFailure(e, say)) {
-                    continue;
                 }
                 throw e;
             }

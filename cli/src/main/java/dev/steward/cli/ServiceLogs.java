@@ -87,21 +87,17 @@ final class ServiceLogs {
             try {
                 // an instance waiting for a place among the follows is looked at again soon: a follow that ends changes nothing in the state
                 got = c.deployments().instances(app, env, index, waiting ? Duration.ofSeconds(2) : Duration.ofSeconds(30));
-            } catch (dev.steward.client.StewardException e) {
-                if (silence.afterFailure(e, say)) { // a 503: no leader yet
+            } catch (IOException e) {
+                // the allocator not reached past the client's retries, or a 503 (no leader yet): its restart, a slow failover
+                if (silence.afterFailure(e, say)) {
                     continue;
                 }
-                if (e.status() != 404 || index == 0) {
+                if (!(e instanceof dev.steward.client.StewardException se) || se.status() != 404 || index == 0) {
                     throw e;
                 }
                 awaitFollows();
                 err.println("(service " + app + "/" + env + " was deleted)");
                 return 0;
-            } catch (IOException e) { // the allocator not reached, past the client's retries: its restart, a slow failover
-                if (silence.afterFailure(e, say)) {
-                    continue;
-                }
-                throw e;
             }
             silence.answered(say);
             index = got.index();
@@ -167,9 +163,10 @@ final class ServiceLogs {
                 StewardClient.LogChunk chunk;
                 try {
                     chunk = first && tail != null ? c.tail(i.taskId(), stream, tail) : c.logs(i.taskId(), stream, offset, Duration.ofSeconds(30));
-                } catch (dev.steward.client.StewardException e) {
+                } catch (IOException e) {
                     // an instance placed but not taken by its agent yet (a 404 from the agent, the task still PENDING): wait for it
-                    if (start.afterRefusal(e, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
+                    if (e instanceof dev.steward.client.StewardException se
+                            && start.afterRefusal(se, t -> err.println(AwaitStart.waitingLine("instance " + i.id(), t)))) {
                         continue;
                     }
                     // its agent silent while it runs (cut off, or restarting), or the allocator: follow on
@@ -178,11 +175,6 @@ final class ServiceLogs {
                     }
                     if (silence.ended() != null) {
                         throw new IOException("it has ended (" + FollowSilence.how(silence.ended()) + "): " + e.getMessage(), e);
-                    }
-                    throw e;
-                } catch (IOException e) { // the allocator not reached, past the client's retries
-                    if (silence.afterFailure(e, say)) {
-                        continue;
                     }
                     throw e;
                 }
