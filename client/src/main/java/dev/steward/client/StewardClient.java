@@ -156,7 +156,8 @@ public final class StewardClient {
             if (tls != null || caPem != null) {
                 try {
                     javax.net.ssl.X509TrustManager tm = caPem != null
-                            ? dev.steward.tls.TlsFiles.trusting(dev.steward.tls.Pem.certificates(caPem, "the CA certificate"), "the CA certificate")
+                            ? dev.steward.tls.TlsFiles.trusting(dev.steward.tls.Pem.certificates(caPem, "the CA certificate"),
+                                    dev.steward.tls.Pem.crls(caPem, "the CA certificate"), "the CA certificate")
                             : tls.trustManager();
                     javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
                     ctx.init(tls == null ? null : tls.keyManagers(), new javax.net.ssl.TrustManager[] {tm}, null);

@@ -87,6 +87,27 @@ class TlsTest {
     }
 
     @Test
+    void an_allocator_certificate_revoked_in_the_ca_file_or_the_pasted_ca_text_is_refused_and_another_is_not() throws Exception {
+        CertificateAuthority ca = ca("ca");
+        TlsFiles leaked = issue(ca, Kind.SERVER, "leaked", Instant.now(), "127.0.0.1");
+        Server revoked = server(leaked, false);
+        Server kept = server(issue(ca, Kind.SERVER, "kept", Instant.now(), "127.0.0.1"), false);
+        dev.steward.tls.CaRevocation.revoke(dir.resolve("ca.pem"), ca, leaked.leaf().getSerialNumber(), java.security.cert.CRLReason.KEY_COMPROMISE,
+                Instant.now());
+        String serial = dev.steward.tls.Revocations.serialText(leaked.leaf().getSerialNumber());
+
+        assertThatThrownBy(() -> client(revoked, TlsFiles.trusting(dir.resolve("ca.pem"))).status()).isInstanceOf(SSLException.class)
+                .hasMessageContaining("the certificate CN=127.0.0.1 (serial " + serial + ") was revoked at");
+        assertThat(client(kept, TlsFiles.trusting(dir.resolve("ca.pem"))).status()).isNotNull();
+
+        String pasted = java.nio.file.Files.readString(dir.resolve("ca.pem")); // as the Jenkins plugin's credentials hold it: the CA and its list
+        assertThatThrownBy(() -> StewardClient.builder(revoked.url()).token(revoked.adminToken()).caCertificate(pasted).retryBudget(Duration.ZERO)
+                .build().status()).isInstanceOf(SSLException.class).hasMessageContaining("(key compromise)");
+        assertThat(StewardClient.builder(kept.url()).token(kept.adminToken()).caCertificate(pasted).retryBudget(Duration.ZERO).build().status())
+                .isNotNull();
+    }
+
+    @Test
     void with_mutual_tls_a_caller_without_a_certificate_from_the_ca_is_refused() throws Exception {
         CertificateAuthority ca = ca("ca");
         CertificateAuthority other = ca("other");

@@ -23,7 +23,8 @@ import java.util.List;
  * party, a certificate of the old CA is refused from then on.</li>
  * </ol>
  * Each file is written through a temporary file and a rename, so a party that reads the CA file
- * while it changes sees the old or the new, never half of one.
+ * while it changes sees the old or the new, never half of one. The CA file's revocation lists
+ * ({@link CaRevocation}) go along: the old CA's while it is trusted, the new CA's after.
  */
 public final class CaRotation {
     private CaRotation() {
@@ -58,7 +59,8 @@ public final class CaRotation {
         // 2. the new key beside the old; 3. the bundle, new CA first; 4. the new key in place (recover() ends a start cut short here)
         CertificateAuthority fresh = CertificateAuthority.create(name, validity, clock);
         Pem.write(next(dir, stem), Pem.encode("PRIVATE KEY", fresh.ca().key().getEncoded()), true, true);
-        Pem.write(caFile, pem(fresh.ca().certificate()) + pem(old.ca().certificate()), false, true);
+        List<java.security.cert.X509CRL> revoked = CaRevocation.of(List.of(old.ca().certificate()), Pem.crls(Pem.text(caFile), caFile.toString()));
+        CaRevocation.write(caFile, List.of(fresh.ca().certificate(), old.ca().certificate()), revoked); // the old CA's revocations still hold
         Files.move(next(dir, stem), keyFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return fresh;
     }
@@ -106,7 +108,8 @@ public final class CaRotation {
             throw new IOException("no rotation is under way: " + caFile + " holds one CA (start one with 'steward tls ca rotate')");
         }
         CertificateAuthority.load(caFile, keyFile); // the first CA is the one whose key is here: the new one
-        Pem.write(caFile, pem(held.get(0)), false, true);
+        // the new CA's revocations stay; the old CA's go with it
+        CaRevocation.write(caFile, List.of(held.get(0)), CaRevocation.of(List.of(held.get(0)), Pem.crls(Pem.text(caFile), caFile.toString())));
         Files.deleteIfExists(dir.resolve(stem + "-previous-key.pem"));
         Files.deleteIfExists(dir.resolve(stem + "-previous.pem"));
         return held.get(0);

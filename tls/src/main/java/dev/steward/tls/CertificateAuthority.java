@@ -160,6 +160,36 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * This CA's revocation list of {@code revoked} (each entry's serial, date and reason kept as
+     * given), numbered {@code number}, issued at {@code now}; it names the end of this CA as its
+     * next update: the list is written again whenever a certificate is revoked, not on a schedule.
+     */
+    public java.security.cert.X509CRL revocationList(List<Revocations.Revoked> revoked, BigInteger number, Instant now) throws IOException {
+        try {
+            org.bouncycastle.cert.X509v2CRLBuilder b = new org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder(ca.certificate(), Date.from(now));
+            b.setNextUpdate(ca.certificate().getNotAfter());
+            for (Revocations.Revoked r : revoked) {
+                b.addCRLEntry(r.serial(), Date.from(r.at()), r.reason() == null ? 0 : r.reason().ordinal()); // the JDK's CRLReason is in RFC 5280's order
+            }
+            b.addExtension(Extension.cRLNumber, false, new org.bouncycastle.asn1.x509.CRLNumber(number));
+            b.addExtension(Extension.authorityKeyIdentifier, false, new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.certificate()));
+            return new org.bouncycastle.cert.jcajce.JcaX509CRLConverter().getCRL(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(ca.key())));
+        } catch (GeneralSecurityException | OperatorCreationException | org.bouncycastle.cert.CertIOException e) {
+            throw new IOException("cannot write the revocation list: " + e.getMessage(), e);
+        }
+    }
+
+    /** The number of {@code crl} (its CRL number extension), 0 when it has none. */
+    static BigInteger number(java.security.cert.X509CRL crl) throws IOException {
+        try {
+            org.bouncycastle.asn1.x509.Extension e = new org.bouncycastle.cert.jcajce.JcaX509CRLHolder(crl).getExtension(Extension.cRLNumber);
+            return e == null ? BigInteger.ZERO : org.bouncycastle.asn1.x509.CRLNumber.getInstance(e.getParsedValue()).getCRLNumber();
+        } catch (java.security.cert.CRLException e) {
+            throw new IOException("cannot read the revocation list: " + e.getMessage(), e);
+        }
+    }
+
     /** True for an IPv4 or IPv6 literal. */
     static boolean isAddress(String n) {
         return n.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (n.contains(":") && n.matches("[0-9a-fA-F:.]+"));

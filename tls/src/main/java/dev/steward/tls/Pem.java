@@ -11,6 +11,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
 /**
  * PEM files, read and written with the JDK alone: certificates ({@code CERTIFICATE} blocks, a
  * chain in order), and private keys in PKCS#8 ({@code PRIVATE KEY}, EC or RSA), which is what
- * {@code steward tls} writes and what {@code openssl pkcs8 -topk8 -nocrypt} makes of any other.
+ * {@code steward tls} writes and what {@code openssl pkcs8 -topk8 -nocrypt} makes of any other,
+ * and certificate revocation lists ({@code X509 CRL}), which a CA file may hold beside its CAs.
  * Every error names the file and says what was expected.
  */
 public final class Pem {
@@ -52,6 +54,29 @@ public final class Pem {
             throw new IOException(file + ": no certificate in it (a PEM file with -----BEGIN CERTIFICATE----- was expected)");
         }
         return out;
+    }
+
+    /**
+     * The certificate revocation lists in {@code text} ({@code X509 CRL} blocks), in order; none is
+     * no error. A CA file may hold them beside its CAs, as OpenSSL's {@code -CAfile} may: each
+     * party then refuses the certificates they list ({@link Revocations}).
+     */
+    public static List<X509CRL> crls(String text, String source) throws IOException {
+        List<X509CRL> out = new ArrayList<>();
+        try {
+            CertificateFactory f = CertificateFactory.getInstance("X.509");
+            for (byte[] der : blocks(text, source, "X509 CRL")) {
+                out.add((X509CRL) f.generateCRL(new ByteArrayInputStream(der)));
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IOException(source + ": not a valid X.509 CRL: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** The text of {@code file}, which must be PEM (ASCII); errors name it. */
+    public static String text(Path file) throws IOException {
+        return read(file);
     }
 
     /** The private key in {@code file}: PKCS#8, EC or RSA. */

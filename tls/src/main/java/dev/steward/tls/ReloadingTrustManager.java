@@ -22,6 +22,11 @@ final class ReloadingTrustManager extends X509ExtendedTrustManager {
         return managers.get().value();
     }
 
+    /** The manager in use now (read again first if its file changed and it is time to look). */
+    X509ExtendedTrustManager current() {
+        return now();
+    }
+
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
         now().checkClientTrusted(chain, authType, socket);

@@ -39,9 +39,32 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
         return cert != null;
     }
 
-    /** Trusts what {@code caCert} names (or the JDK's defaults). */
+    /**
+     * Trusts what {@code caCert} names (or the JDK's defaults), and refuses the certificates its
+     * revocation lists name ({@link Revocations}).
+     */
     public X509TrustManager trustManager() throws IOException {
-        return trusting(caCert == null ? null : Pem.certificates(caCert), caCert == null ? "the JDK's trust store" : caCert.toString());
+        if (caCert == null) {
+            return trusting(null, "the JDK's trust store");
+        }
+        String text = Pem.text(caCert);
+        return trusting(Pem.certificates(text, caCert.toString()), Pem.crls(text, caCert.toString()), caCert.toString());
+    }
+
+    /**
+     * A trust manager for {@code cas} that refuses what {@code crls} revoke (each list signed by one
+     * of {@code cas}, else refused); errors name {@code source}. The CA certificate pasted into the
+     * Jenkins plugin's credentials may hold lists too.
+     */
+    public static X509TrustManager trusting(List<X509Certificate> cas, List<java.security.cert.X509CRL> crls, String source) throws IOException {
+        X509TrustManager jdk = trusting(cas, source);
+        Revocations r = Revocations.of(cas, crls, source);
+        return crls.isEmpty() ? jdk : new RevokingTrustManager((javax.net.ssl.X509ExtendedTrustManager) jdk, r);
+    }
+
+    /** The certificates revoked by the lists of the trust manager {@code m} (none for one of the JDK's). */
+    static Revocations revocations(X509TrustManager m) {
+        return m instanceof RevokingTrustManager r ? r.revocations() : Revocations.none();
     }
 
     /** A trust manager for {@code cas} (null: the JDK's defaults); errors name {@code source}. */
@@ -136,17 +159,46 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
 
     /** As {@link #context()}, looking at the files at most every {@code every}. */
     public SSLContext context(java.time.Duration every) throws IOException {
+        return live(every).context();
+    }
+
+    /**
+     * An SSL context as {@link #context(java.time.Duration)} makes, and the revocations its trust
+     * manager uses now (read again with the CA file): a server checks each request against them,
+     * so a certificate revoked after its connection was made (kept alive, or resumed without a
+     * full handshake) is refused too.
+     */
+    public record Live(SSLContext context, java.util.function.Supplier<Revocations> revocations) {
+    }
+
+    /** The {@link Live} context of these files, looking at them at most every {@code every}. */
+    public Live live(java.time.Duration every) throws IOException {
         KeyManager[] own = cert == null ? null : new KeyManager[] {new ReloadingKeyManager(new Reloading<>(every,
                 () -> (javax.net.ssl.X509ExtendedKeyManager) keyManagers()[0], TlsFiles::describe, cert, key))};
-        TrustManager trust = caCert == null ? trustManager() : new ReloadingTrustManager(new Reloading<>(every,
-                () -> (javax.net.ssl.X509ExtendedTrustManager) trustManager(), m -> "the CA(s) of " + caCert, caCert));
+        java.util.function.Supplier<Revocations> revocations;
+        TrustManager trust;
+        if (caCert == null) {
+            trust = trustManager();
+            revocations = Revocations::none;
+        } else {
+            ReloadingTrustManager reloading = new ReloadingTrustManager(new Reloading<>(every,
+                    () -> (javax.net.ssl.X509ExtendedTrustManager) trustManager(), m -> "the CA(s) of " + caCert + revokedText(m), caCert));
+            trust = reloading;
+            revocations = () -> revocations(reloading.current());
+        }
         try {
             SSLContext c = SSLContext.getInstance("TLS");
             c.init(own, new TrustManager[] {trust}, null);
-            return c;
+            return new Live(c, revocations);
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot make a TLS context: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code , 2 certificates revoked}, for the log; empty when none is. */
+    private static String revokedText(X509TrustManager m) {
+        int n = revocations(m).all().size();
+        return n == 0 ? "" : n == 1 ? ", 1 certificate revoked" : ", " + n + " certificates revoked";
     }
 
     /** The certificate a key manager presents, for the log: its subject and when it ends. */
@@ -154,6 +206,30 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
         X509Certificate[] chain = m.getCertificateChain("identity");
         return chain == null || chain.length == 0 ? "the certificate" : "the certificate " + chain[0].getSubjectX500Principal().getName()
                 + " (ends " + chain[0].getNotAfter().toInstant() + ")";
+    }
+
+    /**
+     * Whether this party's own certificate is revoked by the lists of its own CA file: a party
+     * told so can say why every other refuses it. Empty without both files, or when they do not
+     * load (the context's own load says why).
+     */
+    public java.util.Optional<Revocations.Revoked> ownRevocation() {
+        if (caCert == null || cert == null) {
+            return java.util.Optional.empty();
+        }
+        try {
+            String text = Pem.text(caCert);
+            return Revocations.of(Pem.certificates(text, caCert.toString()), Pem.crls(text, caCert.toString()), caCert.toString()).of(leaf());
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** Tells {@code warn}, in words that say what to do, when this party's own certificate is revoked ({@link #ownRevocation}). */
+    public void warnIfOwnRevoked(java.util.function.Consumer<String> warn) {
+        ownRevocation().ifPresent(r -> warn.accept("the certificate " + cert + " (serial " + r.serialText() + ") was revoked at " + r.at()
+                + (r.reasonText().isEmpty() ? "" : " (" + r.reasonText() + ")") + ": " + caCert + " lists it, so every party given that file "
+                + "refuses it; issue a new one ('steward tls cert create') and put it in its place"));
     }
 
     /** The first certificate of {@code cert}, for messages (subject, expiry). */
