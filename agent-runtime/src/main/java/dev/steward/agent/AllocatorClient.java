@@ -22,9 +22,7 @@ import dev.steward.client.StewardException;
 import dev.steward.tls.TlsFiles;
 
 import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,7 +31,6 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,10 +90,8 @@ final class AllocatorClient {
         }
         if (tls != null) {
             try {
-                SSLContext ctx = SSLContext.getInstance("TLS");
-                ctx.init(tls.hasIdentity() ? tls.keyManagers() : null, new TrustManager[] {tls.trustManager()}, null);
-                ssl = ctx.getSocketFactory();
-            } catch (IOException | GeneralSecurityException e) {
+                ssl = tls.context().getSocketFactory(); // its files read again when they change: a renewed certificate, a new CA, a revocation
+            } catch (IOException e) {
                 throw new IllegalArgumentException("TLS: " + e.getMessage(), e);
             }
         } else {
