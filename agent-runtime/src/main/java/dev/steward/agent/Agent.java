@@ -153,6 +153,7 @@ public final class Agent implements AutoCloseable {
         if (cfg.tls() != null) { // its certificates' ends: warned of from a month before, and watched through the metrics
             certificates = dev.steward.tls.CertificateExpiry.watch(cfg.tls(), dev.steward.tls.CertificateExpiry.of(cfg.tls(), clock.instant(), LOG::warning));
             metrics.tls(certificates); // read again as the files change: a renewed certificate is used, and reported, without a restart
+            cfg.tls().warnIfOwnRevoked(LOG::warning);
         }
         if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
             LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()

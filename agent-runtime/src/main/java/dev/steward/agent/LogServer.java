@@ -67,6 +67,8 @@ final class LogServer implements AutoCloseable {
     private final Set<Follow> parked = ConcurrentHashMap.newKeySet();
     private final Path tasksDir;
     private final java.util.function.Supplier<String> key;
+    /** The CA file's revocations now (none without TLS): a caller's certificate revoked after its connection was made is refused. */
+    private final java.util.function.Supplier<dev.steward.tls.Revocations> revocations;
 
     /**
      * A follow waiting for bytes: its response stays open, no thread waits with it. Its
@@ -108,7 +110,9 @@ final class LogServer implements AutoCloseable {
         cfg.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         if (tls != null && tls.hasIdentity()) {
             org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-            ssl.setSslContext(tls.context());
+            dev.steward.tls.TlsFiles.Live live = tls.live(dev.steward.tls.TlsFiles.RELOAD_EVERY);
+            revocations = live.revocations();
+            ssl.setSslContext(live.context());
             ssl.setNeedClientAuth(verifyClients);
             ssl.setSniRequired(false);
             cfg.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
@@ -117,6 +121,7 @@ final class LogServer implements AutoCloseable {
         } else {
             connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
             https = false;
+            revocations = dev.steward.tls.Revocations::none;
         }
         connector.setHost(bind.getHostString());
         connector.setPort(bind.getPort());
@@ -220,6 +225,12 @@ final class LogServer implements AutoCloseable {
 
     private void serve(Request request, Response response, Callback callback, boolean[] verified) {
         try {
+            String revoked = revokedCaller(request);
+            if (revoked != null) { // its connection was made before the revocation (kept alive, or a session resumed): closed now
+                response.getHeaders().put("Connection", "close");
+                send(response, callback, 403, revoked);
+                return;
+            }
             String path = request.getHttpURI().getPath();
             if ("/metrics".equals(path) && request.getMethod().equals("GET")) {
                 scrape(request, response, callback);
@@ -323,6 +334,16 @@ final class LogServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Why the caller's certificate is refused, when its CA revoked it since the handshake; null when not, or when it presented none. */
+    private String revokedCaller(Request request) {
+        dev.steward.tls.Revocations now = revocations.get();
+        if (now.isEmpty() || !(request.getAttribute(org.eclipse.jetty.io.EndPoint.SslSessionData.ATTRIBUTE)
+                instanceof org.eclipse.jetty.io.EndPoint.SslSessionData ssl) || ssl.peerCertificates() == null) {
+            return null;
+        }
+        return now.refusal(ssl.peerCertificates());
     }
 
     private static void send(Response response, Callback callback, int status, String text) {

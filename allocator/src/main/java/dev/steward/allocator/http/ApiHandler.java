@@ -35,8 +35,11 @@ final class ApiHandler extends Handler.Abstract {
     private final java.util.Map<TrafficClass, TokenShares> shares = new java.util.EnumMap<>(TrafficClass.class);
     private final RequestObserver observer;
     private final ConnectionGuard guard;
+    /** The CA file's revocations now (none without TLS): a caller's certificate revoked after its connection was made is refused. */
+    private final java.util.function.Supplier<dev.steward.tls.Revocations> revocations;
 
-    ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer, ConnectionGuard guard) {
+    ApiHandler(HttpApi api, java.util.Map<TrafficClass, Semaphore> classes, HttpLimits limits, RequestObserver observer, ConnectionGuard guard,
+               java.util.function.Supplier<dev.steward.tls.Revocations> revocations) {
         super(InvocationType.NON_BLOCKING); // Jetty may call it on the selector thread: it hands off what could take long
         this.api = api;
         this.classes = classes;
@@ -48,6 +51,7 @@ final class ApiHandler extends Handler.Abstract {
         }
         this.observer = observer;
         this.guard = guard;
+        this.revocations = revocations;
     }
 
     /** Every request is traced: its id echoed in the response, and the observer told once the answer is out. */
@@ -130,6 +134,11 @@ final class ApiHandler extends Handler.Abstract {
         TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path),
                 TrafficClass.agentShaped(request.getHeaders().get("Authorization")));
         clsOut[0] = cls;
+        String revoked = revokedCaller(request);
+        if (revoked != null) { // its connection was made before the revocation (kept alive, or a session resumed): closed now
+            send(request, response, callback, ApiResponse.problem(403, "Forbidden", revoked, null).header("Connection", "close"));
+            return true;
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         for (var f : request.getHeaders()) {
             headers.putIfAbsent(f.getLowerCaseName(), f.getValue());
@@ -191,6 +200,19 @@ final class ApiHandler extends Handler.Abstract {
                     null).header("Retry-After", "1"));
         }
         return true;
+    }
+
+    /**
+     * Why the caller's certificate is refused, when its CA revoked it since the handshake (a new
+     * handshake refuses it in the trust manager); null when it is not, or when it presented none.
+     */
+    private String revokedCaller(Request request) {
+        dev.steward.tls.Revocations now = revocations.get();
+        if (now.isEmpty() || !(request.getAttribute(org.eclipse.jetty.io.EndPoint.SslSessionData.ATTRIBUTE)
+                instanceof org.eclipse.jetty.io.EndPoint.SslSessionData ssl) || ssl.peerCertificates() == null) {
+            return null;
+        }
+        return now.refusal(ssl.peerCertificates());
     }
 
     /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */

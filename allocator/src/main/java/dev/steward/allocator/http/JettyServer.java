@@ -60,9 +60,12 @@ public final class JettyServer implements AutoCloseable {
         // names are percent-encoded path segments: an encoded '/' is data, and Route.match decodes it
         cfg.setUriCompliance(UriCompliance.DEFAULT.with("steward", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                 UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
+        java.util.function.Supplier<dev.steward.tls.Revocations> revocations = dev.steward.tls.Revocations::none;
         if (tls != null) {
             cfg.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false)); // clients that connect by address send no SNI
-            connector = new ServerConnector(server, 1, 1, new org.eclipse.jetty.server.SslConnectionFactory(tls.jetty(), "http/1.1"),
+            dev.steward.tls.TlsFiles.Live live = tls.live(); // fails at once, naming the file, if one does not load
+            revocations = live.revocations();
+            connector = new ServerConnector(server, 1, 1, new org.eclipse.jetty.server.SslConnectionFactory(tls.jetty(live.context()), "http/1.1"),
                     new HttpConnectionFactory(cfg));
         } else {
             connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(cfg));
@@ -83,7 +86,7 @@ public final class JettyServer implements AutoCloseable {
         for (TrafficClass c : TrafficClass.values()) {
             classes.put(c, new Semaphore(limits.bound(c)));
         }
-        server.setHandler(new ApiHandler(api, classes, limits, observer, guard));
+        server.setHandler(new ApiHandler(api, classes, limits, observer, guard, revocations));
         try {
             server.start();
         } catch (Exception e) {

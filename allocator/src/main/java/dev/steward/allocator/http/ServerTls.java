@@ -33,11 +33,13 @@ public record ServerTls(TlsFiles files, boolean verifyClients, java.time.Duratio
     /**
      * When this server's certificates end (its own, each CA it trusts), read again as their files
      * change; each that ends within {@link dev.steward.tls.CertificateExpiry#WARN_WITHIN} of
-     * {@code now}, or has ended, is logged now as a warning saying how to renew it.
+     * {@code now}, or has ended, is logged now as a warning saying how to renew it; so is its own
+     * certificate when its CA file revokes it.
      */
     public java.util.function.Supplier<java.util.List<dev.steward.tls.CertificateExpiry>> expiries(java.time.Instant now) throws IOException {
-        return dev.steward.tls.CertificateExpiry.watch(files,
-                dev.steward.tls.CertificateExpiry.of(files, now, java.util.logging.Logger.getLogger(ServerTls.class.getName())::warning));
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(ServerTls.class.getName());
+        files.warnIfOwnRevoked(log::warning); // its own certificate revoked in its own CA file: every party given the file refuses it
+        return dev.steward.tls.CertificateExpiry.watch(files, dev.steward.tls.CertificateExpiry.of(files, now, log::warning));
     }
 
     /** An SSL context of these files, read again as they change (the server's own, and its client side's). */
@@ -45,10 +47,15 @@ public record ServerTls(TlsFiles files, boolean verifyClients, java.time.Duratio
         return files.context(reloadEvery);
     }
 
-    /** Jetty's TLS layer for this server; fails at once, naming the file, if one does not load. */
-    org.eclipse.jetty.util.ssl.SslContextFactory.Server jetty() throws IOException {
+    /** As {@link #context()}, with the revocations it uses now, for the server to check each request against. */
+    public TlsFiles.Live live() throws IOException {
+        return files.live(reloadEvery);
+    }
+
+    /** Jetty's TLS layer for this server, on {@code context} ({@link #live}). */
+    org.eclipse.jetty.util.ssl.SslContextFactory.Server jetty(javax.net.ssl.SSLContext context) {
         org.eclipse.jetty.util.ssl.SslContextFactory.Server f = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
-        f.setSslContext(context());
+        f.setSslContext(context);
         f.setNeedClientAuth(verifyClients);
         f.setSniRequired(false);
         return f;
