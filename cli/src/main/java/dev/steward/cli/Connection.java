@@ -38,6 +38,8 @@ final class Connection {
 
     /** The address this process's commands talk to, for the hint when it cannot be reached. */
     static volatile String lastAddress;
+    /** The client certificate the last client was made with (null: none), for {@link Main#explain}. */
+    static volatile Path lastClientCert;
     private boolean warned;
 
     boolean json() {
@@ -80,7 +82,9 @@ final class Connection {
         dev.steward.tls.TlsFiles files = tls();
         if (files != null) { // a client certificate (or the CA) that ends within a month: said at each command, before it stops working
             dev.steward.tls.CertificateExpiry.of(files, java.time.Instant.now(), w -> System.err.println("warning: " + w));
+            files.warnIfOwnRevoked(w -> System.err.println("warning: " + w));
         }
+        lastClientCert = files == null ? null : files.cert();
         return StewardClient.builder(address()).token(t).retryBudget(java.time.Duration.ofSeconds(5)) // a person is waiting
                 .tls(files).allowPlainHttp(allowPlainHttp || "1".equals(System.getenv("STEWARD_ALLOW_PLAIN_HTTP")));
     }

@@ -101,7 +101,14 @@ public final class Main implements Runnable {
             return "cannot reach the allocator at " + addr + " (" + e.getMessage() + "); start one with './steward dev', or point --addr or "
                     + "STEWARD_ADDR at yours";
         }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
+        String why = e.getMessage() == null ? e.toString() : e.getMessage();
+        java.nio.file.Path cert = Connection.lastClientCert;
+        if (cert != null && (t instanceof javax.net.ssl.SSLException || t instanceof java.net.SocketException)) {
+            // over mutual TLS the allocator refuses a certificate by ending the handshake: the client sees only an alert or a closed socket
+            return "the allocator at " + Connection.lastAddress + " ended the connection (" + why + "): it does so to a client certificate ("
+                    + cert + ") that is not from its CA, has ended, or was revoked ('steward tls cert revoked' lists revocations)";
+        }
+        return why;
     }
 
     /** Removes a directory tree, best effort. */

@@ -129,14 +129,15 @@ final class TlsCommand implements Runnable {
         }
     }
 
-    @Command(name = "cert", mixinStandardHelpOptions = true, description = "Certificates from the cluster's CA.", subcommands = Cert.Create.class)
+    @Command(name = "cert", mixinStandardHelpOptions = true, description = "Certificates from the cluster's CA.",
+            subcommands = {Cert.Create.class, TlsRevokeCommand.Revoke.class, TlsRevokeCommand.Revoked.class})
     static final class Cert implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
         @Override
         public void run() {
-            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls cert create'");
+            throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: 'steward tls cert create', 'revoke' or 'revoked'");
         }
 
         @Command(name = "create", mixinStandardHelpOptions = true,
@@ -204,7 +205,8 @@ final class TlsCommand implements Runnable {
                 issued.write(dir, stem);
                 System.out.println("==> " + k.fileStem() + " certificate: " + dir.resolve(stem + ".pem") + " for " + String.join(", ", all)
                         + ", valid until " + issued.certificate().getNotAfter().toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
-                        + " (then every party refuses it: write the next over it before, no restart needed)");
+                        + " (then every party refuses it: write the next over it before, no restart needed); serial "
+                        + dev.steward.tls.Revocations.serialText(issued.certificate().getSerialNumber()));
                 System.out.println("==> key:                " + dir.resolve(stem + "-key.pem") + " (0600)");
                 return 0;
             }
