@@ -37,12 +37,17 @@ public final class Revocations {
         }
     }
 
+    /** An entry of a list, with the CA that signed the list: a rotation may give the old CA and the new one the same name. */
+    private record Entry(Revoked revoked, X509Certificate ca) {
+    }
+
     private static final Revocations NONE = new Revocations(Map.of(), List.of());
-    private final Map<X500Principal, Map<BigInteger, Revoked>> byIssuer;
+    /** By serial, as the cheap first look of every check: few serials are revoked, and a certificate's CA is only asked for on a match. */
+    private final Map<BigInteger, List<Entry>> bySerial;
     private final List<Revoked> all;
 
-    private Revocations(Map<X500Principal, Map<BigInteger, Revoked>> byIssuer, List<Revoked> all) {
-        this.byIssuer = byIssuer;
+    private Revocations(Map<BigInteger, List<Entry>> bySerial, List<Revoked> all) {
+        this.bySerial = bySerial;
         this.all = all;
     }
 
@@ -53,49 +58,50 @@ public final class Revocations {
 
     /**
      * The revocations of {@code crls}, each checked against {@code cas}: a list is refused (naming
-     * {@code source}) unless a CA with its issuer's name signed it, or when two lists are one CA's.
+     * {@code source}) unless a CA of the file signed it, or when a CA signed two of them.
      */
     public static Revocations of(List<X509Certificate> cas, List<X509CRL> crls, String source) throws IOException {
         if (crls.isEmpty()) {
             return NONE;
         }
-        Map<X500Principal, Map<BigInteger, Revoked>> byIssuer = new HashMap<>();
+        Map<BigInteger, List<Entry>> bySerial = new HashMap<>();
         List<Revoked> all = new java.util.ArrayList<>();
+        java.util.Set<X509Certificate> listed = new java.util.HashSet<>();
         for (X509CRL crl : crls) {
             X500Principal issuer = crl.getIssuerX500Principal();
-            if (!signedByOneOf(crl, cas)) {
+            X509Certificate ca = signerOf(crl, cas);
+            if (ca == null) {
                 throw new IOException(source + ": its revocation list of " + issuer.getName() + " is signed by no CA in the file; "
                         + "a list is written by 'steward tls cert revoke' with the CA's key");
             }
-            if (byIssuer.containsKey(issuer)) {
-                throw new IOException(source + ": it holds two revocation lists of " + issuer.getName() + "; keep the latest alone");
+            if (!listed.add(ca)) {
+                throw new IOException(source + ": it holds two revocation lists of one CA, " + issuer.getName() + "; keep the latest alone");
             }
-            Map<BigInteger, Revoked> serials = new HashMap<>();
             if (crl.getRevokedCertificates() != null) {
                 for (X509CRLEntry e : crl.getRevokedCertificates()) {
                     Revoked r = new Revoked(issuer, e.getSerialNumber(), e.getRevocationDate().toInstant(), e.getRevocationReason());
-                    serials.put(r.serial(), r);
+                    bySerial.computeIfAbsent(r.serial(), k -> new java.util.ArrayList<>(1)).add(new Entry(r, ca));
                     all.add(r);
                 }
             }
-            byIssuer.put(issuer, serials);
         }
         all.sort(java.util.Comparator.comparing(Revoked::at).thenComparing(Revoked::serial));
-        return new Revocations(byIssuer, List.copyOf(all));
+        return new Revocations(bySerial, List.copyOf(all));
     }
 
-    private static boolean signedByOneOf(X509CRL crl, List<X509Certificate> cas) {
+    /** The CA of {@code cas} that signed {@code crl}, or null. */
+    private static X509Certificate signerOf(X509CRL crl, List<X509Certificate> cas) {
         for (X509Certificate ca : cas) {
             if (ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
                 try {
                     crl.verify(ca.getPublicKey());
-                    return true;
+                    return ca;
                 } catch (GeneralSecurityException wrongKey) {
                     // another CA of the same name (a rotation may keep the name): try the next
                 }
             }
         }
-        return false;
+        return null;
     }
 
     /** Every revoked certificate, the earliest revoked first. */
@@ -107,10 +113,27 @@ public final class Revocations {
         return all.isEmpty();
     }
 
-    /** Whether {@code c} is revoked by its issuer's list. */
+    /** Whether {@code c} is revoked by the list of the CA that issued it (its name, and its signature on {@code c}). */
     public Optional<Revoked> of(X509Certificate c) {
-        Map<BigInteger, Revoked> serials = byIssuer.get(c.getIssuerX500Principal());
-        return serials == null ? Optional.empty() : Optional.ofNullable(serials.get(c.getSerialNumber()));
+        List<Entry> entries = bySerial.get(c.getSerialNumber());
+        if (entries == null) {
+            return Optional.empty();
+        }
+        for (Entry e : entries) {
+            if (e.ca().getSubjectX500Principal().equals(c.getIssuerX500Principal()) && signedBy(c, e.ca())) {
+                return Optional.of(e.revoked());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean signedBy(X509Certificate c, X509Certificate ca) {
+        try {
+            c.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** Throws, saying which certificate and since when, if a certificate of {@code chain} is revoked. */

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -199,27 +200,35 @@ class RevocationTest {
 
     @Test
     void a_ca_rotation_keeps_the_old_cas_revocations_while_it_is_trusted_and_the_new_cas_after() throws Exception {
-        CertificateAuthority old = CertificateAuthority.create("old CA", Duration.ofDays(30), Clock.systemUTC());
+        // both CAs of one name, as 'steward tls ca rotate' makes them by default: each list is its own CA's all the same
+        CertificateAuthority old = CertificateAuthority.create("Steward cluster CA", Duration.ofDays(30), Clock.systemUTC());
         old.ca().write(dir, "steward-ca");
         Path file = dir.resolve("steward-ca.pem");
         old.issue(CertificateAuthority.Kind.CLIENT, List.of("c1"), Instant.now(), Duration.ofDays(2)).write(dir, "c1");
         X509Certificate c1 = Pem.certificates(dir.resolve("c1.pem")).get(0);
         CaRevocation.revoke(file, old, c1.getSerialNumber(), null, Instant.now());
 
-        CertificateAuthority fresh = CaRotation.start(dir, "steward-ca", "new CA", Duration.ofDays(30), Clock.systemUTC());
+        CertificateAuthority fresh = CaRotation.start(dir, "steward-ca", "Steward cluster CA", Duration.ofDays(30), Clock.systemUTC());
         assertThatThrownBy(() -> TlsFiles.trusting(file).trustManager().checkClientTrusted(new X509Certificate[] {c1}, "ECDHE_ECDSA"))
                 .as("under way: the old CA's revocation still holds").hasMessageContaining("was revoked at");
         fresh.issue(CertificateAuthority.Kind.CLIENT, List.of("c2"), Instant.now(), Duration.ofDays(2)).write(dir, "c2");
         X509Certificate c2 = Pem.certificates(dir.resolve("c2.pem")).get(0);
         CaRevocation.revoke(file, fresh, c2.getSerialNumber(), null, Instant.now());
         assertThat(Pem.crls(Files.readString(file), "f")).hasSize(2);
+        X509TrustManager both = TlsFiles.trusting(file).trustManager();
+        for (X509Certificate c : List.of(c1, c2)) {
+            assertThatThrownBy(() -> both.checkClientTrusted(new X509Certificate[] {c}, "ECDHE_ECDSA")).hasMessageContaining("was revoked at");
+        }
+        old.issue(CertificateAuthority.Kind.CLIENT, List.of("c3"), Instant.now(), Duration.ofDays(2)).write(dir, "c3");
+        both.checkClientTrusted(new X509Certificate[] {Pem.certificates(dir.resolve("c3.pem")).get(0)}, "ECDHE_ECDSA");
 
         CaRotation.finish(dir, "steward-ca");
         String text = Files.readString(file);
         assertThat(Pem.certificates(text, "f")).containsExactly(fresh.ca().certificate());
         List<java.security.cert.X509CRL> kept = Pem.crls(text, "f");
         assertThat(kept).hasSize(1);
-        assertThat(kept.get(0).getIssuerX500Principal().getName()).isEqualTo("CN=new CA");
+        assertThat(kept.get(0).getIssuerX500Principal().getName()).isEqualTo("CN=Steward cluster CA");
+        kept.get(0).verify(fresh.ca().certificate().getPublicKey()); // the new CA's list, not the old one's
         assertThatThrownBy(() -> TlsFiles.trusting(file).trustManager().checkClientTrusted(new X509Certificate[] {c2}, "ECDHE_ECDSA"))
                 .hasMessageContaining("was revoked at");
     }
