@@ -45,6 +45,9 @@ public final class Revocations {
     /** By serial, as the cheap first look of every check: few serials are revoked, and a certificate's CA is only asked for on a match. */
     private final Map<BigInteger, List<Entry>> bySerial;
     private final List<Revoked> all;
+    /** The serials whose refusal was logged: once each, so a revoked client that keeps trying does not fill the log. */
+    private final java.util.Set<BigInteger> logged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(TlsFiles.class.getName());
 
     private Revocations(Map<BigInteger, List<Entry>> bySerial, List<Revoked> all) {
         this.bySerial = bySerial;
@@ -149,14 +152,26 @@ public final class Revocations {
         }
     }
 
+    /** As {@link #check}, logging a refusal of {@code who} ("a caller", "a server") once per certificate. */
+    void checkAndLog(X509Certificate[] chain, String who) throws CertificateException {
+        try {
+            check(chain);
+        } catch (RevokedCertificateException e) {
+            if (logged.size() < 1000 && logged.add(e.revoked().serial())) {
+                LOG.warning("refused " + who + ": " + e.getMessage() + " (said once per certificate)");
+            }
+            throw e;
+        }
+    }
+
     /**
      * Why a server refuses a request of a caller that presented {@code chain}, when a certificate
      * of it is revoked (its connection was made before: kept alive, or its session resumed); null
-     * when none is, or when it presented none.
+     * when none is, or when it presented none. Logged once per certificate, as a refused handshake is.
      */
     public String refusal(X509Certificate[] chain) {
         try {
-            check(chain);
+            checkAndLog(chain, "a caller");
             return null;
         } catch (CertificateException e) {
             return "your client certificate is refused: " + e.getMessage();

@@ -2,13 +2,9 @@ package dev.steward.tls;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import java.math.BigInteger;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
 
 /**
  * The JDK's checks of a peer's chain (CA, dates, host name), then the CA file's revocations: a
@@ -17,10 +13,8 @@ import java.util.logging.Logger;
  * other way to say why a caller went away), so a leaked certificate still tried is seen.
  */
 final class RevokingTrustManager extends X509ExtendedTrustManager {
-    private static final Logger LOG = Logger.getLogger(TlsFiles.class.getName());
     private final X509ExtendedTrustManager jdk;
     private final Revocations revocations;
-    private final Set<BigInteger> logged = ConcurrentHashMap.newKeySet();
 
     RevokingTrustManager(X509ExtendedTrustManager jdk, Revocations revocations) {
         this.jdk = jdk;
@@ -32,14 +26,7 @@ final class RevokingTrustManager extends X509ExtendedTrustManager {
     }
 
     private void check(X509Certificate[] chain, String who) throws CertificateException {
-        try {
-            revocations.check(chain);
-        } catch (Revocations.RevokedCertificateException e) {
-            if (logged.size() < 1000 && logged.add(e.revoked().serial())) {
-                LOG.warning("refused " + who + ": " + e.getMessage() + " (said once per certificate)");
-            }
-            throw e;
-        }
+        revocations.checkAndLog(chain, who);
     }
 
     @Override

@@ -162,6 +162,10 @@ class RevocationTest {
         assertThatThrownBy(() -> exchange(live.context(), client.context(), true, refused)).isInstanceOf(IOException.class);
         assertThat(refused.get()).hasMessageContaining("(superseded)");
         assertThat(live.revocations().get().of(client.leaf())).as("what a server checks each request against").isPresent();
+        assertThat(live.revocations().get().refusal(new X509Certificate[] {client.leaf()}))
+                .startsWith("your client certificate is refused: the certificate CN=127.0.0.1 (serial ").contains("(superseded)");
+        assertThat(live.revocations().get().refusal(new X509Certificate[] {server.leaf()})).isNull();
+        assertThat(live.revocations().get().refusal(null)).as("a caller that presented none").isNull();
     }
 
     @Test
