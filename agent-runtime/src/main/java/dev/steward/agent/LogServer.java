@@ -225,7 +225,7 @@ final class LogServer implements AutoCloseable {
 
     private void serve(Request request, Response response, Callback callback, boolean[] verified) {
         try {
-            String revoked = revokedCaller(request);
+            String revoked = dev.steward.connections.RevokedCallers.refusal(request, revocations.get());
             if (revoked != null) { // its connection was made before the revocation (kept alive, or a session resumed): closed now
                 response.getHeaders().put("Connection", "close");
                 send(response, callback, 403, revoked);
@@ -334,16 +334,6 @@ final class LogServer implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Why the caller's certificate is refused, when its CA revoked it since the handshake; null when not, or when it presented none. */
-    private String revokedCaller(Request request) {
-        dev.steward.tls.Revocations now = revocations.get();
-        if (now.isEmpty() || !(request.getAttribute(org.eclipse.jetty.io.EndPoint.SslSessionData.ATTRIBUTE)
-                instanceof org.eclipse.jetty.io.EndPoint.SslSessionData ssl) || ssl.peerCertificates() == null) {
-            return null;
-        }
-        return now.refusal(ssl.peerCertificates());
     }
 
     private static void send(Response response, Callback callback, int status, String text) {

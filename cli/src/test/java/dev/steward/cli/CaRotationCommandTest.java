@@ -28,13 +28,7 @@ class CaRotationCommandTest {
     Path dir;
 
     private CliRun tls(String... args) {
-        String[] all = new String[args.length + 3];
-        all[0] = "tls";
-        System.arraycopy(args, 0, all, 1, args.length);
-        all[args.length + 1] = "--dir";
-        all[args.length + 2] = dir.toString();
-        CliRun r = CliRun.of(all);
-        return r;
+        return CliRun.tls(dir, args);
     }
 
     /** Whether a fresh client (a full handshake) presenting {@code stem}'s certificate, trusting {@code ca}, gets the allocator's health. */

@@ -21,6 +21,16 @@ record CliRun(int code, String out, String err) {
         }
     }
 
+    /** {@code steward tls ARGS --dir DIR}: the CA and certificates in {@code dir}. */
+    static CliRun tls(java.nio.file.Path dir, String... args) {
+        String[] all = new String[args.length + 3];
+        all[0] = "tls";
+        System.arraycopy(args, 0, all, 1, args.length);
+        all[args.length + 1] = "--dir";
+        all[args.length + 2] = dir.toString();
+        return of(all);
+    }
+
     /** {@code args} followed by {@code --addr} and {@code --token} for {@code s}, as its admin. */
     static String[] with(dev.steward.allocator.Server s, String... args) {
         String[] out = java.util.Arrays.copyOf(args, args.length + 4);

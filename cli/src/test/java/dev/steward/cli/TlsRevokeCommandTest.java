@@ -30,12 +30,7 @@ class TlsRevokeCommandTest {
     Path dir;
 
     private CliRun tls(String... args) {
-        String[] all = new String[args.length + 3];
-        all[0] = "tls";
-        System.arraycopy(args, 0, all, 1, args.length);
-        all[args.length + 1] = "--dir";
-        all[args.length + 2] = dir.toString();
-        return CliRun.of(all);
+        return CliRun.tls(dir, args);
     }
 
     /** A client presenting {@code stem}'s certificate, trusting the CA file; it keeps its connections, as a long-lived client does. */

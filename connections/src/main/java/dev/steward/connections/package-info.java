@@ -9,5 +9,7 @@
  * {@link dev.steward.connections.ClientDeparture} watches the connection of a request that waits
  * (a parked query, a log follow) for its client leaving, which Jetty does not see over HTTP/1.1
  * until it writes, so that what the request holds is given back at once.
+ * {@link dev.steward.connections.RevokedCallers} refuses a request whose caller's certificate was
+ * revoked since its connection was made.
  */
 package dev.steward.connections;

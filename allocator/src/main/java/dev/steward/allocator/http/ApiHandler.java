@@ -134,7 +134,7 @@ final class ApiHandler extends Handler.Abstract {
         TrafficClass cls = TrafficClass.of(method, path == null ? "/" : path, query, path != null && api.streams(method, path),
                 TrafficClass.agentShaped(request.getHeaders().get("Authorization")));
         clsOut[0] = cls;
-        String revoked = revokedCaller(request);
+        String revoked = dev.steward.connections.RevokedCallers.refusal(request, revocations.get());
         if (revoked != null) { // its connection was made before the revocation (kept alive, or a session resumed): closed now
             send(request, response, callback, ApiResponse.problem(403, "Forbidden", revoked, null).header("Connection", "close"));
             return true;
@@ -200,19 +200,6 @@ final class ApiHandler extends Handler.Abstract {
                     null).header("Retry-After", "1"));
         }
         return true;
-    }
-
-    /**
-     * Why the caller's certificate is refused, when its CA revoked it since the handshake (a new
-     * handshake refuses it in the trust manager); null when it is not, or when it presented none.
-     */
-    private String revokedCaller(Request request) {
-        dev.steward.tls.Revocations now = revocations.get();
-        if (now.isEmpty() || !(request.getAttribute(org.eclipse.jetty.io.EndPoint.SslSessionData.ATTRIBUTE)
-                instanceof org.eclipse.jetty.io.EndPoint.SslSessionData ssl) || ssl.peerCertificates() == null) {
-            return null;
-        }
-        return now.refusal(ssl.peerCertificates());
     }
 
     /** Writes a whole answer without blocking, held to the slowest rate ({@link TimedWrite}). */
