@@ -14,13 +14,14 @@ import java.util.function.Consumer;
  * says when its output can be read again. One per follow. Two silences:
  * <ul>
  *   <li>Its task's agent: the allocator answers the read with a 502 (the agent could not be
- *   reached, or failed) or a 504 (it did not answer within the read's wait and slack: a machine
- *   cut off, a process stopped or being restarted for an upgrade). The follow goes on while the
+ *   reached, or failed), a 504 (it did not answer within the read's wait and slack: a machine
+ *   cut off, a process stopped or being restarted for an upgrade) or the agent's own 503 (its
+ *   follows at their limit), which the allocator marks as the agent's ({@code Problem.AGENT}). The follow goes on while the
  *   task is not known to have ended. The allocator decides when an agent is lost (its heartbeat
  *   grace); its tasks are then LOST, and the follow ends saying so ({@link #ended}).</li>
  *   <li>The allocator itself, once the follow has read: its connection refused or cut, or a 503
  *   (stopping, or no leader yet), past the client's own retries: a restart for an upgrade, or a
- *   failover slower than those. A follow that has not read yet fails at once: a wrong address is
+ *   failover slower than those; also when it stops just as it answers an agent's silence. A follow that has not read yet fails at once: a wrong address is
  *   not waited on. {@code --all -f} says it once, from its watch of the service's instances, and
  *   its instances' follows go on through it without a word.</li>
  * </ul>
@@ -63,26 +64,52 @@ final class FollowSilence {
      * the task has ended ({@link #ended} then has it), for the caller to report.
      */
     boolean afterFailure(IOException failed, Consumer<String> say) throws IOException {
-        String why;
-        String after;
-        if (taskId != null && failed instanceof StewardException e && (e.status() == 502 || e.status() == 504)) {
-            TaskInfo t = c.task(taskId);
+        if (taskId != null && agentSilent(failed)) {
+            TaskInfo t;
+            try {
+                t = c.task(taskId);
+            } catch (IOException look) {
+                if (!allocatorSilent(look)) {
+                    throw look;
+                }
+                return pause(allocatorWords(look), say); // the allocator went silent too, as it answered the agent's silence: both go on
+            }
             if (t.state().terminal()) {
                 ended = t;
                 return false;
             }
-            why = "its output cannot be read now: " + detail(e) + "; following on until it can or the task ends (Ctrl-C to stop)";
-            after = "its output can be read again";
-        } else if (readOnce && (!(failed instanceof StewardException) || ((StewardException) failed).status() == 503)) {
-            String said = failed instanceof StewardException e ? detail(e) : failed.getMessage() != null ? failed.getMessage() : failed.toString();
-            why = tellAllocator ? "the allocator cannot be reached now: " + said + "; following on until it can (Ctrl-C to stop)" : null;
-            after = "the allocator answers again";
-        } else {
-            return false;
+            return pause(new String[] {"its output cannot be read now: " + detail((StewardException) failed)
+                    + "; following on until it can or the task ends (Ctrl-C to stop)", "its output can be read again"}, say);
         }
-        if (again == null && why != null) {
-            again = after;
-            say.accept(why);
+        if (readOnce && allocatorSilent(failed)) {
+            return pause(allocatorWords(failed), say);
+        }
+        return false;
+    }
+
+    /** A read the allocator answered for the agent: it could not reach it (502), had no answer in time (504), or the agent's own 503. */
+    private static boolean agentSilent(IOException f) {
+        return f instanceof StewardException e && (e.status() == 502 || e.status() == 504
+                || e.status() == 503 && e.problem() != null && e.problem().fromAgent());
+    }
+
+    /** The allocator not answering: its connection refused or cut, or its own 503 (stopping, no leader yet), past the client's retries. */
+    private static boolean allocatorSilent(IOException f) {
+        return !(f instanceof StewardException e) || e.status() == 503 && (e.problem() == null || !e.problem().fromAgent());
+    }
+
+    /** What to say of the allocator's silence {@code f} (null where another follow says it), and of its end. */
+    private String[] allocatorWords(IOException f) {
+        String said = f instanceof StewardException e ? detail(e) : f.getMessage() != null ? f.getMessage() : f.toString();
+        return new String[] {tellAllocator ? "the allocator cannot be reached now: " + said + "; following on until it can (Ctrl-C to stop)" : null,
+                "the allocator answers again"};
+    }
+
+    /** Says {@code words[0]} once per silence (its end, {@code words[1]}, once it is answered), then pauses; true. */
+    private boolean pause(String[] words, Consumer<String> say) throws IOException {
+        if (again == null && words[0] != null) {
+            again = words[1];
+            say.accept(words[0]);
         }
         try {
             Thread.sleep(PAUSE.toMillis());

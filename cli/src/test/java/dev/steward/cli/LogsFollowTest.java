@@ -49,6 +49,8 @@ class LogsFollowTest {
     private volatile Runnable onFirstRefusal;
     /** The agent fails every read (a 500: the allocator answers 502), as one being restarted or cut off would fail it. */
     private volatile boolean failing;
+    /** What a failing read is answered: 500 (the allocator answers 502), or 503 (the agent's follows at their limit, passed on). */
+    private volatile int failStatus = 500;
     /** Reads failed while {@link #failing}. */
     private final java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
     /** Output after "hello\n", once set. */
@@ -72,8 +74,8 @@ class LogsFollowTest {
         byte[] body;
         if (failing) {
             failed.incrementAndGet();
-            body = "disk on fire".getBytes(StandardCharsets.UTF_8);
-            x.sendResponseHeaders(500, body.length);
+            body = (failStatus == 503 ? "too many follows at once" : "disk on fire").getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(failStatus, body.length);
         } else if (!started) {
             Runnable r = onFirstRefusal;
             onFirstRefusal = null;
@@ -228,6 +230,33 @@ class LogsFollowTest {
             assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 500: disk on fire; following on "
                     + "until it can or the task ends (Ctrl-C to stop))").containsOnlyOnce("(task " + t.task() + ": its output can be read again)")
                     .contains("(task " + t.task() + " has ended: exited");
+        }
+    }
+
+    /**
+     * Its agent answers 503 for a while (its follows at their limit): the allocator passes that on
+     * as the agent's, and the follow says the agent's silence, not the allocator's, and goes on.
+     */
+    @Test
+    void aFollowGoesOnThroughItsAgentsOwn503AndSaysItIsTheAgents() throws Exception {
+        try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
+            Setup t = setup(s);
+            CompletableFuture<CliRun> follow = followRunning(s, t);
+            failStatus = 503;
+            failing = true;
+            await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
+            assertThat(follow).isNotDone();
+            more = "world\n";
+            failing = false;
+            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(12L));
+            ended = true;
+            t.report(2, TaskState.EXITED, 0);
+
+            CliRun run = follow.get(60, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("hello\nworld\n");
+            assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 503: too many follows at "
+                    + "once; following on until it can or the task ends (Ctrl-C to stop))").doesNotContain("the allocator cannot be reached");
         }
     }
 

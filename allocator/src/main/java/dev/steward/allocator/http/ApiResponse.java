@@ -33,6 +33,11 @@ public record ApiResponse(int status, String contentType, Map<String, String> he
                 Json.write(new Problem("about:blank", title, status, detail, field == null || field.isEmpty() ? null : field)));
     }
 
+    /** An agent's failure passed on ({@link Problem#AGENT}): a client tells it from the allocator's own. */
+    public static ApiResponse agentProblem(int status, String title, String detail) {
+        return new ApiResponse(status, "application/problem+json", new LinkedHashMap<>(), Json.write(new Problem(Problem.AGENT, title, status, detail, null)));
+    }
+
     /**
      * Said on a 503 of a request the allocator did nothing with (refused before it was read, or a
      * command that never ran): any client may send it again, a POST too, as after a follower's 307.

@@ -67,12 +67,12 @@ final class LogProxy {
                 if (resp.statusCode() >= 400) { // the agent's own words are plain text: said as a problem a client reads
                     int code = resp.statusCode();
                     int status = code == 404 || code == 400 || code == 503 ? code : 502; // the agent's own failure is a bad gateway to the client
-                    ApiResponse p = ApiResponse.problem(status, switch (status) {
+                    ApiResponse p = ApiResponse.agentProblem(status, switch (status) {
                         case 404 -> "Not Found";
                         case 400 -> "Bad Request";
                         case 503 -> "Service Unavailable";
                         default -> "Bad Gateway";
-                    }, agentRefusal(read.task(), read.agentName(), code, new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8)), null);
+                    }, agentRefusal(read.task(), read.agentName(), code, new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8)));
                     return status == 503 ? p.header("Retry-After", "1") : p;
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
