@@ -130,7 +130,7 @@ public final class Agent implements AutoCloseable {
             TaskUsers.openPath(cfg.dataDir(), tasksDir);
         }
         if (root) {
-            protectFromOom(cfg.oomScoreAdj());
+            OomScore.protect(cfg.oomScoreAdj());
         }
         cgroups = Cgroups.detect(cfg.cgroupParent(), cfg.taskPidsMax());
         launcher = new Launcher(cfg.dataDir(), cgroups, users, cfg.user(), cfg.cpuQuota());
@@ -144,21 +144,13 @@ public final class Agent implements AutoCloseable {
         String advertise = cfg.advertise() != null ? cfg.advertise()
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
         Detector.Found found = Detector.detect(cfg, cgroups.kind(), advertise);
-        detected = found.summary() + (cgroups.limitsPids() ? "; at most " + cgroups.pidsMax() + " processes per allocation (task-pids-max)" : "")
-                + (launcher.privateTmp ? "; a /tmp and /var/tmp of its own per task (task-private-tmp)" : "")
-                + (launcher.hideProcesses ? "; each task sees only its own processes (task-hide-processes)" : "")
-                + (launcher.privateIpc ? "; IPC and a /dev/shm of its own per task (task-private-ipc)" : "")
-                + (launcher.keyctl != null ? "; a session keyring of its own per task" : "");
+        detected = StartNotes.detected(found, cgroups, launcher);
         LOG.info(detected);
         if (cfg.tls() != null) { // its certificates' ends: warned of from a month before, and watched through the metrics
             certificates = dev.steward.tls.CertificateExpiry.watch(cfg.tls(), dev.steward.tls.CertificateExpiry.of(cfg.tls(), clock.instant(), LOG::warning));
             metrics.tls(certificates); // read again as the files change: a renewed certificate is used, and reported, without a restart
-            cfg.tls().warnIfOwnRevoked(LOG::warning);
         }
-        if (cfg.taskPidsMax() > 0 && !cgroups.limitsPids()) {
-            LOG.warning("task-pids-max " + cfg.taskPidsMax() + " is not enforced: this machine's cgroups (" + cgroups.kind()
-                    + ") give this agent no pids controller, so one task's fork bomb can take every pid of the machine");
-        }
+        StartNotes.warn(cfg, cgroups, LOG::warning);
         Enrolment.Joined joined = Enrolment.join(identity, cfg.joinToken(), cfg.dataDir(), found.registration(), this::clientWith);
         identity = joined.identity();
         client = joined.client();
@@ -421,45 +413,7 @@ public final class Agent implements AutoCloseable {
      * (a demo); a service agent leaves its tasks running when it stops.
      */
     public void stopTasks(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            int n = loop.submit(() -> {
-                supervisors.values().forEach(s -> s.stop("the agent is shutting down", clock.instant()));
-                return (int) supervisors.values().stream().filter(s -> s.phase() != Supervisor.Phase.DONE).count();
-            }).get();
-            LOG.info("stopping " + n + " task(s)");
-            while (true) {
-                long seen = endMarks.count();
-                if (loop.submit(() -> supervisors.values().stream().allMatch(s -> s.phase() == Supervisor.Phase.DONE)).get()) {
-                    LOG.info("every task has stopped");
-                    return;
-                }
-                endMarks.awaitMoreThan(seen, deadline); // the loop's own tick moves the stops on, and counts each end: wait for the next one
-                if (System.nanoTime() - deadline >= 0) {
-                    LOG.warning("tasks still running after " + timeout);
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            LOG.warning("interrupted while stopping tasks");
-            Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            LOG.warning("stopping tasks failed: " + e.getCause());
-        }
-    }
-
-    /**
-     * Sets this process's oom_score_adj (the wrapper sets each task's command back to 0): when the
-     * machine runs out of memory, the kernel's OOM killer takes a task, not the agent that every
-     * task on the machine depends on to be watched, reported and stopped.
-     */
-    static void protectFromOom(int adj) {
-        try {
-            Files.writeString(Path.of("/proc/self/oom_score_adj"), Integer.toString(adj));
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("cannot set the agent's oom_score_adj to " + adj + " (" + e.getMessage() + "; lowering it needs CAP_SYS_RESOURCE): "
-                    + "when this machine runs out of memory the kernel may kill the agent rather than a task");
-        }
+        TaskStops.all(loop, supervisors, endMarks, clock, timeout);
     }
 
     /** Stops the agent's threads; its tasks keep running (they belong to their allocations, not to this process). */
