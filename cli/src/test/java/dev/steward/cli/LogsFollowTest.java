@@ -213,24 +213,35 @@ class LogsFollowTest {
     void aFollowGoesOnThroughItsAgentsSilenceWhileTheTaskRuns() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             Setup t = setup(s);
-            CompletableFuture<CliRun> follow = followRunning(s, t);
-            failing = true;
-            // the client's own retries (5 s for a person's command: about 6 reads with backoff) give up; then the follow reads again itself
-            await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
-            assertThat(follow).as("the follow goes on through the failures").isNotDone();
-            more = "world\n";
-            failing = false;
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.stream().filter(o -> o == 12L).count() >= 1);
-            ended = true;
-            t.report(2, TaskState.EXITED, 0);
-
-            CliRun run = follow.get(60, TimeUnit.SECONDS);
-            assertThat(run.code()).as(run.err()).isZero();
-            assertThat(run.out()).isEqualTo("hello\nworld\n");
+            CliRun run = throughFailingReads(s, t, 500);
             assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 500: disk on fire; following on "
                     + "until it can or the task ends (Ctrl-C to stop))").containsOnlyOnce("(task " + t.task() + ": its output can be read again)")
                     .contains("(task " + t.task() + " has ended: exited");
         }
+    }
+
+    /**
+     * A follow of {@code t} while its agent answers every read with {@code status} for longer than
+     * the client's own retries, then answers again, and the task ends: the follow's run, which went
+     * on through the failures and printed each line once.
+     */
+    private CliRun throughFailingReads(Server s, Setup t, int status) throws Exception {
+        CompletableFuture<CliRun> follow = followRunning(s, t);
+        failStatus = status;
+        failing = true;
+        // the client's own retries (5 s for a person's command: about 6 reads with backoff) give up; then the follow reads again itself
+        await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
+        assertThat(follow).as("the follow goes on through the failures").isNotDone();
+        more = "world\n";
+        failing = false;
+        await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(12L));
+        ended = true;
+        t.report(2, TaskState.EXITED, 0);
+
+        CliRun run = follow.get(60, TimeUnit.SECONDS);
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("hello\nworld\n");
+        return run;
     }
 
     /**
@@ -241,20 +252,7 @@ class LogsFollowTest {
     void aFollowGoesOnThroughItsAgentsOwn503AndSaysItIsTheAgents() throws Exception {
         try (Server s = Server.start(ServerConfig.of(dir).withHeartbeatGrace(Duration.ofMinutes(5)))) {
             Setup t = setup(s);
-            CompletableFuture<CliRun> follow = followRunning(s, t);
-            failStatus = 503;
-            failing = true;
-            await().atMost(Duration.ofSeconds(60)).until(() -> failed.get() >= 8);
-            assertThat(follow).isNotDone();
-            more = "world\n";
-            failing = false;
-            await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(12L));
-            ended = true;
-            t.report(2, TaskState.EXITED, 0);
-
-            CliRun run = follow.get(60, TimeUnit.SECONDS);
-            assertThat(run.code()).as(run.err()).isZero();
-            assertThat(run.out()).isEqualTo("hello\nworld\n");
+            CliRun run = throughFailingReads(s, t, 503);
             assertThat(run.err()).containsOnlyOnce("(task " + t.task() + ": its output cannot be read now: agent m1 answered 503: too many follows at "
                     + "once; following on until it can or the task ends (Ctrl-C to stop))").doesNotContain("the allocator cannot be reached");
         }
