@@ -70,7 +70,7 @@ final class Connection {
         return builder().retryBudget(bound).callTimeout(bound).build();
     }
 
-    private StewardClient.Builder builder() throws IOException {
+    private dev.steward.client.StewardClientBuilder builder() throws IOException {
         lastAddress = address();
         String t = token != null ? token : System.getenv("STEWARD_TOKEN");
         if (t == null || t.isBlank()) {

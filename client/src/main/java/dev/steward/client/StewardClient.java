@@ -27,7 +27,7 @@ import java.util.List;
 /**
  * A client of one allocator with one token. Thread-safe; holds no global state. Build one with
  * {@link #builder(String)}; share the underlying OkHttp client between instances with
- * {@link Builder#http(OkHttpClient)}.
+ * {@link StewardClientBuilder#http(OkHttpClient)}.
  */
 public final class StewardClient {
     static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -39,150 +39,25 @@ public final class StewardClient {
      * One connection pool and dispatcher for every client of this JVM that is given no
      * OkHttpClient of its own. Plain HTTP only: OkHttp readies TLS (the JDK's trust
      * store, its certificates parsed) when a client that may speak it is built, which costs an
-     * agent on plain HTTP megabytes for nothing; {@link Builder#build} adds TLS where an address
+     * agent on plain HTTP megabytes for nothing; {@link StewardClientBuilder#build} adds TLS where an address
      * is https or a CA or certificate is given.
      */
-    private static final OkHttpClient SHARED = new OkHttpClient.Builder().connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
+    static final OkHttpClient SHARED = new OkHttpClient.Builder().connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
     private final HttpUrl base;
     private final OkHttpClient http;
     private final AsyncQueries async;
 
-    private StewardClient(HttpUrl base, OkHttpClient http, AsyncQueries async) {
+    StewardClient(HttpUrl base, OkHttpClient http, AsyncQueries async) {
         this.base = base;
         this.http = http;
         this.async = async;
     }
 
-    /** {@link Builder#answerGrace}'s default. */
+    /** {@link StewardClientBuilder#answerGrace}'s default. */
     public static final Duration DEFAULT_ANSWER_GRACE = Duration.ofSeconds(30);
 
-    public static Builder builder(String address) {
-        return new Builder(address);
-    }
-
-    /** Configures a client: token, timeouts, retry budget. */
-    public static final class Builder {
-        private final String address;
-        private String token;
-        private OkHttpClient http = SHARED;
-        private Duration retryBudget = Duration.ofSeconds(30);
-        private Duration readTimeout = Duration.ofMinutes(6); // above the longest blocking query (5m)
-        private Duration callTimeout = Duration.ZERO;
-        private Duration answerGrace = DEFAULT_ANSWER_GRACE;
-        private dev.steward.tls.TlsFiles tls;
-        private boolean allowPlainHttp;
-        private String caPem;
-
-        Builder(String address) {
-            this.address = address;
-        }
-
-        public Builder token(String t) {
-            this.token = t;
-            return this;
-        }
-
-        public Builder http(OkHttpClient c) {
-            this.http = c;
-            return this;
-        }
-
-        /** How long idempotent calls keep retrying through connection failures and 502-504s. */
-        public Builder retryBudget(Duration d) {
-            this.retryBudget = d;
-            return this;
-        }
-
-        /**
-         * Verifies the server against {@code tls}'s CA (instead of the JDK's trust store) and, if it
-         * holds a certificate and key, presents them when the server asks (mutual TLS).
-         */
-        public Builder tls(dev.steward.tls.TlsFiles t) {
-            this.tls = t;
-            return this;
-        }
-
-        /**
-         * Verifies the server against the CA certificate(s) in PEM {@code text} (as pasted into the
-         * Jenkins plugin's configuration) instead of a file; takes precedence over {@link #tls}'s CA.
-         */
-        public Builder caCertificate(String text) {
-            this.caPem = text == null || text.isBlank() ? null : text;
-            return this;
-        }
-
-        /**
-         * Lets a token go over plain HTTP to an address that is not loopback: off by default, since
-         * anyone on the path reads it. For a trusted network only (or a test network).
-         */
-        public Builder allowPlainHttp(boolean allow) {
-            this.allowPlainHttp = allow;
-            return this;
-        }
-
-        /** A bound on each whole call, retries included (none by default: blocking queries wait long). */
-        public Builder callTimeout(Duration d) {
-            this.callTimeout = d;
-            return this;
-        }
-
-        /**
-         * How long past a blocking query's wait (or a log follow's) the client still waits for the
-         * allocator's answer before it takes the allocator for dead (30 s by
-         * default; an allocator whose machine died sends nothing, not even the end of the
-         * connection). Keep it above 10 s: the allocator answers a log follow within its wait and
-         * 10 s, and a 504 then is an answer, not silence.
-         */
-        public Builder answerGrace(Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("answerGrace: must be more than 0, was " + d);
-            }
-            this.answerGrace = d;
-            return this;
-        }
-
-        public StewardClient build() {
-            java.util.List<HttpUrl> urls = Servers.parse(address);
-            HttpUrl url = urls.get(0);
-            for (HttpUrl each : urls) {
-                checkPlain(each);
-            }
-            Servers servers = new Servers(urls, u -> u.isHttps() || token == null || allowPlainHttp || loopback(u.host()));
-            OkHttpClient.Builder b = http.newBuilder().followRedirects(false); // a follower's 307 is followed below, with the token
-            if (http == SHARED && (tls != null || caPem != null || urls.stream().anyMatch(HttpUrl::isHttps))) {
-                b.connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.MODERN_TLS, okhttp3.ConnectionSpec.CLEARTEXT)); // OkHttp's default
-            }
-            javax.net.ssl.SSLContext ssl = null;
-            if (tls != null || caPem != null) {
-                try {
-                    javax.net.ssl.X509TrustManager tm = caPem != null
-                            ? dev.steward.tls.TlsFiles.trusting(dev.steward.tls.Pem.certificates(caPem, "the CA certificate"),
-                                    dev.steward.tls.Pem.crls(caPem, "the CA certificate"), "the CA certificate")
-                            : tls.trustManager();
-                    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-                    ctx.init(tls == null ? null : tls.keyManagers(), new javax.net.ssl.TrustManager[] {tm}, null);
-                    b.sslSocketFactory(ctx.getSocketFactory(), tm);
-                    ssl = ctx;
-                } catch (IOException | java.security.GeneralSecurityException e) {
-                    throw new IllegalArgumentException("TLS: " + e.getMessage(), e);
-                }
-            }
-            OkHttpClient c = b
-                    .readTimeout(readTimeout)
-                    .callTimeout(callTimeout)
-                    .addInterceptor(new RequestIdInterceptor())                                                  // one id per call, kept across retries
-                    .addInterceptor(new RetryInterceptor(Duration.ofMillis(100), Duration.ofSeconds(5), retryBudget)) // idempotent calls only
-                    .addInterceptor(new ServersInterceptor(servers))                                             // to the leader, or the next allocator
-                    .addInterceptor(new AuthInterceptor(token))                                                  // bearer token
-                    .build();
-            return new StewardClient(url, c, new AsyncQueries(ssl, token, retryBudget, answerGrace, servers));
-        }
-
-        private void checkPlain(HttpUrl url) {
-            if (!url.isHttps() && token != null && !allowPlainHttp && !loopback(url.host())) {
-                throw new IllegalArgumentException(PlainHttp.refusal(url.host()));
-            }
-        }
+    public static StewardClientBuilder builder(String address) {
+        return new StewardClientBuilder(address);
     }
 
     // ---------------------------------------------------------------- agents
@@ -502,7 +377,7 @@ public final class StewardClient {
 
     // ---------------------------------------------------------------- generic
 
-    /** A blocking query: GET {@code path?index=after&wait=...}; it gives up as {@link Builder#answerGrace} says. */
+    /** A blocking query: GET {@code path?index=after&wait=...}; it gives up as {@link StewardClientBuilder#answerGrace} says. */
     public <T> Indexed<T> query(String path, long after, Duration wait, JavaType type) throws IOException {
         HttpUrl.Builder u = url(path).newBuilder();
         if (after > 0) {
