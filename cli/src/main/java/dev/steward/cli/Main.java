@@ -103,10 +103,18 @@ public final class Main implements Runnable {
         }
         String why = e.getMessage() == null ? e.toString() : e.getMessage();
         java.nio.file.Path cert = Connection.lastClientCert;
-        if (cert != null && (t instanceof javax.net.ssl.SSLException || t instanceof java.net.SocketException)) {
+        String addr = Connection.lastAddress;
+        if (cert != null && addr != null && addr.startsWith("https:")) {
             // over mutual TLS the allocator refuses a certificate by ending the handshake: the client sees only an alert or a closed socket
-            return "the allocator at " + Connection.lastAddress + " ended the connection (" + why + "): it does so to a client certificate ("
-                    + cert + ") that is not from its CA, has ended, or was revoked ('steward tls cert revoked' lists revocations)";
+            // (a failure of the client's own checks of the allocator says what failed, and is left as it is)
+            String whose = "a client certificate (" + cert + ") that is not from its CA, has ended, or was revoked ('steward tls cert revoked' "
+                    + "lists revocations)";
+            if (t instanceof javax.net.ssl.SSLException && String.valueOf(t.getMessage()).contains("Received fatal alert")) {
+                return "the allocator at " + addr + " refused the TLS handshake (" + why + "): it refuses " + whose;
+            }
+            if (t instanceof java.net.SocketException) {
+                return "the allocator at " + addr + " closed the connection (" + why + "): it does so when it refuses " + whose;
+            }
         }
         return why;
     }

@@ -101,8 +101,8 @@ class TlsRevokeCommandTest {
             assertThat(status.code()).isEqualTo(1);
             assertThat(status.err()).contains("warning: the certificate " + dir.resolve("leaked.pem") + " (serial " + serial(leakedMade)
                     + ") was revoked at ").contains("(key compromise): " + ca + " lists it, so every party given that file refuses it; issue a new one")
-                    .contains("steward status: the allocator at " + url + " ended the connection (")
-                    .contains("it does so to a client certificate (" + dir.resolve("leaked.pem") + ") that is not from its CA, has ended, or was revoked");
+                    .contains("steward status: the allocator at " + url + " ")
+                    .contains("a client certificate (" + dir.resolve("leaked.pem") + ") that is not from its CA, has ended, or was revoked");
 
             CliRun again = tls("cert", "revoke", dir.resolve("leaked.pem").toString());
             assertThat(again.code()).isZero();
