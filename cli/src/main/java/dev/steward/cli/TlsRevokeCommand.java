@@ -113,8 +113,9 @@ final class TlsRevokeCommand {
                     X509Certificate c = Pem.certificates(f).get(0);
                     print(CaRevocation.revoke(caFile, signerOf(caFile, c, f), c.getSerialNumber(), why.jdk, now), c.getSubjectX500Principal().getName());
                 }
+                CertificateAuthority current = numbers.isEmpty() ? null : CertificateAuthority.load(caFile, key(TlsCommand.CA + "-key.pem"));
                 for (BigInteger n : numbers) {
-                    print(CaRevocation.revoke(caFile, CertificateAuthority.load(caFile, key(TlsCommand.CA + "-key.pem")), n, why.jdk, now), null);
+                    print(CaRevocation.revoke(caFile, current, n, why.jdk, now), null);
                 }
             } catch (IOException e) {
                 System.err.println("steward tls cert revoke: " + e.getMessage());
@@ -134,12 +135,7 @@ final class TlsRevokeCommand {
             List<X509Certificate> cas = Pem.certificates(caFile);
             for (int i = 0; i < cas.size(); i++) {
                 X509Certificate ca = cas.get(i);
-                if (!ca.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
-                    continue;
-                }
-                try {
-                    c.verify(ca.getPublicKey());
-                } catch (java.security.GeneralSecurityException other) {
+                if (!Revocations.issued(ca, c)) {
                     continue;
                 }
                 if (i == 0) {
@@ -180,8 +176,7 @@ final class TlsRevokeCommand {
             Path caFile = ca != null ? ca : dir.resolve(TlsCommand.CA + ".pem");
             Revocations all;
             try {
-                String text = Pem.text(caFile);
-                all = Revocations.of(Pem.certificates(text, caFile.toString()), Pem.crls(text, caFile.toString()), caFile.toString());
+                all = Revocations.ofFile(caFile);
             } catch (IOException e) {
                 System.err.println("steward tls cert revoked: " + e.getMessage());
                 return 1;

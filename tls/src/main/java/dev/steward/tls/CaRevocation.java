@@ -3,7 +3,6 @@ package dev.steward.tls;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.cert.CRLException;
 import java.security.cert.CRLReason;
 import java.security.cert.CertificateEncodingException;
@@ -45,7 +44,7 @@ public final class CaRevocation {
         X509CRL own = null;
         List<X509CRL> others = new ArrayList<>();
         for (X509CRL crl : crls) {
-            if (own == null && isOf(crl, ca)) {
+            if (own == null && Revocations.issued(ca, crl)) {
                 own = crl;
             } else {
                 others.add(crl);
@@ -68,24 +67,11 @@ public final class CaRevocation {
         return new Outcome(ca, added, false);
     }
 
-    /** Whether {@code crl} is {@code ca}'s: its name, and signed with its key. */
-    static boolean isOf(X509CRL crl, X509Certificate ca) {
-        if (!crl.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
-            return false;
-        }
-        try {
-            crl.verify(ca.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
-    }
-
     /** The lists of {@code crls} that are one of {@code cas}'s, in order. */
     static List<X509CRL> of(List<X509Certificate> cas, List<X509CRL> crls) {
         List<X509CRL> out = new ArrayList<>();
         for (X509CRL crl : crls) {
-            if (cas.stream().anyMatch(ca -> isOf(crl, ca))) {
+            if (cas.stream().anyMatch(ca -> Revocations.issued(ca, crl))) {
                 out.add(crl);
             }
         }

@@ -92,19 +92,46 @@ public final class Revocations {
         return new Revocations(bySerial, List.copyOf(all));
     }
 
+    /** The revocations of the lists in {@code caFile}, checked against its CAs, as {@link #of(List, List, String)}. */
+    public static Revocations ofFile(java.nio.file.Path caFile) throws IOException {
+        String text = Pem.text(caFile);
+        return of(Pem.certificates(text, caFile.toString()), Pem.crls(text, caFile.toString()), caFile.toString());
+    }
+
     /** The CA of {@code cas} that signed {@code crl}, or null. */
     private static X509Certificate signerOf(X509CRL crl, List<X509Certificate> cas) {
         for (X509Certificate ca : cas) {
-            if (ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
-                try {
-                    crl.verify(ca.getPublicKey());
-                    return ca;
-                } catch (GeneralSecurityException wrongKey) {
-                    // another CA of the same name (a rotation may keep the name): try the next
-                }
+            if (issued(ca, crl)) {
+                return ca;
             }
         }
         return null;
+    }
+
+    /** Whether {@code crl} is {@code ca}'s: its name, and signed with its key (a rotation may give two CAs one name). */
+    static boolean issued(X509Certificate ca, X509CRL crl) {
+        if (!ca.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            crl.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException wrongKey) {
+            return false;
+        }
+    }
+
+    /** Whether {@code ca} issued {@code c}: its name, and signed with its key. */
+    public static boolean issued(X509Certificate ca, X509Certificate c) {
+        if (!ca.getSubjectX500Principal().equals(c.getIssuerX500Principal())) {
+            return false;
+        }
+        try {
+            c.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException wrongKey) {
+            return false;
+        }
     }
 
     /** Every revoked certificate, the earliest revoked first. */
@@ -123,20 +150,11 @@ public final class Revocations {
             return Optional.empty();
         }
         for (Entry e : entries) {
-            if (e.ca().getSubjectX500Principal().equals(c.getIssuerX500Principal()) && signedBy(c, e.ca())) {
+            if (issued(e.ca(), c)) {
                 return Optional.of(e.revoked());
             }
         }
         return Optional.empty();
-    }
-
-    private static boolean signedBy(X509Certificate c, X509Certificate ca) {
-        try {
-            c.verify(ca.getPublicKey());
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 
     /** Throws, saying which certificate and since when, if a certificate of {@code chain} is revoked. */

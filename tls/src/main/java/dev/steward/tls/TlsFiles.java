@@ -218,8 +218,7 @@ public record TlsFiles(Path caCert, Path cert, Path key) {
             return java.util.Optional.empty();
         }
         try {
-            String text = Pem.text(caCert);
-            return Revocations.of(Pem.certificates(text, caCert.toString()), Pem.crls(text, caCert.toString()), caCert.toString()).of(leaf());
+            return Revocations.ofFile(caCert).of(leaf());
         } catch (IOException e) {
             return java.util.Optional.empty();
         }
