@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -82,6 +83,7 @@ public final class Agent implements AutoCloseable {
     private Launcher launcher;
     private Reporter reporter;
     private LogServer logs;
+    private TaskExec execs;
 
     /** The log server (for tests: what its follows hold). */
     LogServer logServer() {
@@ -140,6 +142,8 @@ public final class Agent implements AutoCloseable {
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());
+        execs = new TaskExec(launcher, this::runningTask);
+        logs.execs(execs);
         logs.metrics(metrics, cfg.metricsOpen(), AgentSignature.tokenHash(PrivateFiles.token(cfg.dataDir().resolve("metrics.token"), "sta_metrics")));
         String advertise = cfg.advertise() != null ? cfg.advertise()
                 : (logs.https() ? "https://" : "http://") + logs.address().getAddress().getHostAddress() + ":" + logs.address().getPort();
@@ -179,6 +183,11 @@ public final class Agent implements AutoCloseable {
     /** When each stage of a task's launch on this agent ended (System.nanoTime), for the benchmarks; empty for a task it did not launch. */
     public Map<LaunchTimes.Stage, Long> launchTimes(String taskId) {
         return launches.of(taskId);
+    }
+
+    /** Commands running in tasks now ({@code steward exec}). */
+    int commandsRunning() {
+        return execs == null ? 0 : execs.running();
     }
 
     /** Package downloads made (cache misses) since start. */
@@ -238,6 +247,27 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Runs {@code r} on the loop thread; after close, drops it. */
+    /** The task {@code id} if it runs on this agent now, found on the loop thread (for {@link TaskExec}); else a refusal that says why. */
+    private CompletableFuture<TaskExec.Target> runningTask(String id) {
+        try {
+            return CompletableFuture.supplyAsync(() -> find(id), loop);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new TaskExec.Refused(503, "the agent is stopping"));
+        }
+    }
+
+    private TaskExec.Target find(String id) {
+        Supervisor s = supervisors.get(id);
+        if (s == null) {
+            throw new TaskExec.Refused(404, "no task " + id + " on this agent");
+        }
+        if (s.phase() != Supervisor.Phase.RUNNING) {
+            throw new TaskExec.Refused(409, "task " + id + " is not running on this agent (it is " + s.phase().name().toLowerCase()
+                    + "): a command runs only in a running task");
+        }
+        return new TaskExec.Target(s.task(), tasksDir.resolve(id));
+    }
+
     private void post(Runnable r) {
         try {
             loop.execute(r);
@@ -437,6 +467,9 @@ public final class Agent implements AutoCloseable {
         }
         if (logs != null) {
             logs.close();
+        }
+        if (execs != null) {
+            execs.close();
         }
         if (lock != null) {
             lock.close(); // last: another agent may have the directory once nothing of this one writes to it

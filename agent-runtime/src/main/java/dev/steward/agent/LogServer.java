@@ -29,7 +29,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's HTTP endpoint: for the allocator, {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=};
+ * The agent's HTTP endpoint: for the allocator, {@code GET /v1/tasks/ID/logs?stream=&offset=&wait=}
+ * and {@code POST /v1/tasks/ID/exec} ({@link ExecRoute});
  * for Prometheus, {@code GET /metrics} ({@link AgentMetrics}; the metrics token or open, as
  * configured), checked apart from the allocator's signature.
  * Every request must carry the allocator's signature ({@link AgentSignature}), keyed by this
@@ -185,6 +186,14 @@ final class LogServer implements AutoCloseable {
         return new InetSocketAddress(connector.getHost() == null ? "0.0.0.0" : connector.getHost(), connector.getLocalPort());
     }
 
+    /** {@code POST /v1/tasks/ID/exec}: a command run in a running task. */
+    private final ExecRoute exec = new ExecRoute();
+
+    /** Where signed commands run ({@code steward exec}); refused with a 503 until set. */
+    void execs(TaskExec e) {
+        exec.execs(e);
+    }
+
     private volatile AgentMetrics metrics;
     private volatile boolean metricsOpen;
     private volatile String metricsHash;
@@ -245,6 +254,10 @@ final class LogServer implements AutoCloseable {
             }
             verified[0] = true;
             String[] parts = path.split("/");
+            if (request.getMethod().equals("POST") && parts.length == 5 && parts[4].equals("exec") && parts[3].matches("[A-Za-z0-9-]+")) {
+                exec.handle(response, callback, parts[3], query);
+                return;
+            }
             if (!request.getMethod().equals("GET") || parts.length != 5 || !parts[4].equals("logs") || !parts[3].matches("[A-Za-z0-9-]+")) {
                 send(response, callback, 404, "no such route");
                 return;

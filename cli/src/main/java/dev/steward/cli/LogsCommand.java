@@ -1,7 +1,6 @@
 package dev.steward.cli;
 
 import dev.steward.api.InstanceInfo;
-import dev.steward.api.ServiceInfo;
 import dev.steward.api.TaskInfo;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
@@ -75,7 +74,7 @@ final class LogsCommand implements Callable<Integer> {
         if (all) {
             return all(c);
         }
-        String taskId = env != null ? ofService(c, target, env) : resolve(c);
+        String taskId = new TaskTarget(spec).taskId(c, target, env, instance, task);
         PrintStream out = TerminalSafe.raw(); // the task's own bytes, as they are (kubectl logs too)
         long offset = 0;
         boolean first = true;
@@ -149,51 +148,6 @@ final class LogsCommand implements Callable<Integer> {
             throw usage(Instances.noneLive(all, target, env, true));
         }
         return logs.print(live);
-    }
-
-    /** The task of an allocation (its last, or the one named by --task), or of an instance found by its id. */
-    private String resolve(StewardClient c) throws Exception {
-        if (instance != null) {
-            throw usage("--instance goes with an app and --env");
-        }
-        List<TaskInfo> tasks;
-        try {
-            tasks = c.tasksOf(target);
-        } catch (StewardException e) {
-            if (e.status() != 404) {
-                throw e;
-            }
-            for (ServiceInfo s : c.deployments().services()) {
-                String[] ae = s.name().split("/", 2);
-                for (InstanceInfo i : c.deployments().instances(ae[0], ae[1])) {
-                    if (i.id().equals(target)) {
-                        return taskOf(i);
-                    }
-                }
-            }
-            throw usage("'" + target + "' is neither an allocation nor an instance id; for a service's instance give APP --env ENV [--instance N]");
-        }
-        TaskInfo t = tasks.stream().filter(x -> task == null || x.spec().name().equals(task)).reduce((a, b) -> b).orElse(null);
-        if (t == null) {
-            throw usage(tasks.isEmpty() ? "allocation " + target + " runs no task"
-                    : "no task named '" + task + "'; the allocation runs " + tasks.stream().map(x -> x.spec().name()).toList());
-        }
-        return t.id();
-    }
-
-    private String ofService(StewardClient c, String app, String env) throws Exception {
-        try {
-            return taskOf(Instances.pick(c.deployments().instances(app, env), instance, app, env, true));
-        } catch (IllegalArgumentException e) {
-            throw usage(e.getMessage());
-        }
-    }
-
-    private String taskOf(InstanceInfo i) {
-        if (i.taskId() == null) {
-            throw usage("instance " + i.id() + " has no task yet (" + i.state().name().toLowerCase() + (i.reason() == null ? "" : ": " + i.reason()) + ")");
-        }
-        return i.taskId();
     }
 
     private CommandLine.ParameterException usage(String message) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     /** The subcommands, in the order help lists them. */
     static final java.util.List<Class<?>> SUBCOMMANDS = java.util.List.of(DevCommand.class, ServerCommand.class, AgentCommand.class,
-            StatusCommand.class, AllocateCommand.class, LogsCommand.class, PackageCommand.class, DeployCommand.class, RolloutCommand.class,
+            StatusCommand.class, AllocateCommand.class, LogsCommand.class, ExecCommand.class, PackageCommand.class, DeployCommand.class, RolloutCommand.class,
             RollbackCommand.class, RestartCommand.class, PromoteCommand.class, HistoryCommand.class, ServicesCommand.class, MonitorCommand.class,
             DemoCommand.class, AgentsCommand.class, RolesCommand.class, TokensCommand.class, RequestsCommand.class, AllocationsCommand.class,
             PackagesCommand.class, SecretsCommand.class, TlsCommand.class, SnapshotCommand.class, CompletionCommand.class);

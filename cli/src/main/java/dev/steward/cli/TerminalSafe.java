@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class TerminalSafe extends FilterOutputStream {
     private static volatile PrintStream raw;
+    private static volatile PrintStream rawErr;
 
     private final boolean utf8;
     /** The first bytes of a UTF-8 sequence that may encode a C1 control (C2) or a bidi control (E2 80, E2 81), held for the next byte. */
@@ -61,6 +62,7 @@ final class TerminalSafe extends FilterOutputStream {
         PrintStream out = System.out;
         PrintStream err = System.err;
         raw = out;
+        rawErr = err;
         System.setOut(wrap(out, charset));
         System.setErr(wrap(err, charset));
         try {
@@ -71,6 +73,7 @@ final class TerminalSafe extends FilterOutputStream {
             System.setOut(out);
             System.setErr(err);
             raw = null;
+            rawErr = null;
         }
     }
 
@@ -81,6 +84,15 @@ final class TerminalSafe extends FilterOutputStream {
             System.out.flush(); // what was printed through the filter first comes first
         }
         return r != null ? r : System.out;
+    }
+
+    /** Standard error without the filter: for a task's own bytes ({@code steward exec}). {@code System.err} outside {@link #around}. */
+    static PrintStream rawErr() {
+        PrintStream r = rawErr;
+        if (r != null) {
+            System.err.flush();
+        }
+        return r != null ? r : System.err;
     }
 
     @Override

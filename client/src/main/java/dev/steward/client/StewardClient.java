@@ -296,6 +296,24 @@ public final class StewardClient {
         }
     }
 
+    /**
+     * Runs {@code command} once in a running task, as the task runs, and returns its exit code
+     * and output; {@code timeout} (null: 30 s, at most 5 min) ends it. Never retried once sent:
+     * after a 502 or 504 the command may have run.
+     */
+    public dev.steward.api.ExecResult exec(String taskId, List<String> command, Duration timeout) throws IOException {
+        dev.steward.api.ExecRequest req = new dev.steward.api.ExecRequest(command, timeout == null ? null : timeout.toMillis() + "ms");
+        Duration runs = req.check();
+        // the allocator answers within the command's timeout and 10 s (504 past that): a little more here, not the default read timeout
+        OkHttpClient h = http.newBuilder().readTimeout(runs.plusSeconds(30)).build();
+        Request r = new Request.Builder().url(url(Paths.v1("tasks", taskId, "exec"))).post(RequestBody.create(JSON.writeValueAsBytes(req), MEDIA)).build();
+        try (Response resp = h.newCall(r).execute()) {
+            String text = resp.body() == null ? "" : resp.body().string();
+            check(resp, text);
+            return JSON.readValue(text, dev.steward.api.ExecResult.class);
+        }
+    }
+
     // ---------------------------------------------------------------- packages
 
     /** The artifact store: upload (skipped when stored), download with resume, describe. */

@@ -13,7 +13,8 @@ import java.time.Duration;
 
 /**
  * Where the allocator reaches an agent's log server (its {@code address} attribute) and the key
- * it signs requests with (the agent's token hash, which both sides hold).
+ * it signs requests with (the agent's token hash, which both sides hold): log reads, and
+ * commands run in tasks.
  */
 public record AgentTarget(String address, String key) {
 
@@ -36,6 +37,26 @@ public record AgentTarget(String address, String key) {
         return HttpRequest.newBuilder(URI.create(address + path + "?" + query)).timeout(timeout)
                 .header(AgentSignature.HEADER, AgentSignature.sign(key, nowMillis, path + "?" + query)).GET().build();
     }
+
+    /**
+     * A signed request that runs {@code command} in a task, once: the command, its timeout and a
+     * fresh nonce all travel in the signed query, so the signature covers them and the agent
+     * refuses the same request a second time.
+     */
+    public HttpRequest execRequest(String taskId, java.util.List<String> command, Duration commandTimeout, Duration timeout, long nowMillis) {
+        String path = "/v1/tasks/" + enc(taskId) + "/exec";
+        byte[] n = new byte[16];
+        NONCES.nextBytes(n);
+        StringBuilder query = new StringBuilder("nonce=").append(java.util.HexFormat.of().formatHex(n))
+                .append("&timeout=").append(commandTimeout.toMillis()).append("ms");
+        for (String w : command) {
+            query.append("&arg=").append(enc(w));
+        }
+        return HttpRequest.newBuilder(URI.create(address + path + "?" + query)).timeout(timeout)
+                .header(AgentSignature.HEADER, AgentSignature.sign(key, nowMillis, path + "?" + query)).POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private static final java.security.SecureRandom NONCES = new java.security.SecureRandom();
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);

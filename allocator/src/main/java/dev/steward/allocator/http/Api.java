@@ -64,7 +64,7 @@ public final class Api implements HttpApi {
         routes.addAll(new TokenRoutes(h, use).routes());
         routes.addAll(new RequestRoutes(h).routes());
         routes.addAll(new AllocationRoutes(h).routes());
-        routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls)).routes());
+        routes.addAll(new TaskRoutes(h, new LogProxy(h, clock, agentsTls), new ExecProxy(h, clock, agentsTls)).routes());
         routes.addAll(new PackageRoutes(h, packages, sweeper).routes());
         routes.addAll(new ServiceRoutes(h).routes());
         routes.addAll(new ServiceSecretRoutes(h).routes());

@@ -17,18 +17,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 /**
- * Tasks: a client starts one in its allocation, reads and stops it, and reads its logs (through
- * the agent); an agent watches its tasks with a blocking query and reports on each. A task's
+ * Tasks: a client starts one in its allocation, reads and stops it, reads its logs and runs a
+ * command in it (through the agent: {@link LogProxy}, {@link ExecProxy}); an agent watches its tasks with a blocking query and reports on each. A task's
  * secrets are write-only: only the agent that runs it reads their values; every other answer,
  * the one to the client that created the task included, carries them redacted.
  */
 final class TaskRoutes {
     private final Handlers h;
     private final LogProxy logs;
+    private final ExecProxy execs;
 
-    TaskRoutes(Handlers h, LogProxy logs) {
+    TaskRoutes(Handlers h, LogProxy logs, ExecProxy execs) {
         this.h = h;
         this.logs = logs;
+        this.execs = execs;
     }
 
     List<Route> routes() {
@@ -54,6 +56,7 @@ final class TaskRoutes {
                     return s.tasks().stop(c.param("id"), "stopped by " + c.principal().describe()).redacted();
                 })),
                 new Route("GET", "/v1/tasks/{id}/logs", clients, c -> logs.forward(c)),
+                new Route("POST", "/v1/tasks/{id}/exec", clients, c -> execs.forward(c)),
                 new Route("GET", "/v1/agents/{id}/tasks", agentOrAdmin, c -> {
                     Handlers.requireAgent(c.principal(), c.param("id"));
                     long since = since(c.request().param("since"));

@@ -523,6 +523,20 @@ public final class ClusterState {
         return b;
     }
 
+    /**
+     * Records {@code message} as an {@code event} in a live allocation's history (a command run in
+     * one of its tasks: who ran what, kept as its other events are).
+     */
+    public AllocationInfo note(String id, String event, String message, Instant now) {
+        AllocationInfo a = allocation(id);
+        if (a.state().terminal()) {
+            throw new Conflict("allocation " + id + " has ended (" + a.state() + ": " + a.reason() + ")");
+        }
+        AllocationInfo b = Records.noted(a, event, message, now, nextIndex(), config.historyLimit());
+        putAllocation(b);
+        return b;
+    }
+
     /** Releases an allocation; releasing one that has already ended changes nothing. */
     public AllocationInfo release(String id, String by, Instant now) {
         AllocationInfo a = allocation(id);

@@ -38,6 +38,13 @@ final class Records {
                 a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), a.ttlMillis(), expiresAt, a.createdAt(), h, a.createIndex(), index, a.preempted());
     }
 
+    /** The allocation with one more event in its history, nothing else changed (a command run in one of its tasks). */
+    static AllocationInfo noted(AllocationInfo a, String event, String message, Instant now, long index, int historyLimit) {
+        List<HistoryEvent> h = append(a.history(), new HistoryEvent(now, event, message), historyLimit);
+        return new AllocationInfo(a.id(), a.requestId(), a.role(), a.name(), a.agentId(), a.agentName(), a.host(), a.resources(), a.gpuIndexes(),
+                a.ports(), a.priority(), a.preemptible(), a.state(), a.reason(), a.ttlMillis(), a.expiresAt(), a.createdAt(), h, a.createIndex(), index, a.preempted());
+    }
+
     static RequestInfo request(RequestInfo r, RequestState state, int placed, List<String> allocations, PlacementDiagnosis why, long index) {
         if (state != r.state()) {
             Transitions.check(r.state(), state);

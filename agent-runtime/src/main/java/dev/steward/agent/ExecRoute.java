@@ -1,0 +1,104 @@
+package dev.steward.agent;
+
+import dev.steward.api.ExecRequest;
+import dev.steward.api.ExecResult;
+import dev.steward.api.ValidationException;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@code POST /v1/tasks/ID/exec?nonce=N&timeout=T&arg=A&arg=B...} on the agent's endpoint: runs a
+ * command in a running task ({@link TaskExec}) and answers with an {@link ExecResult} as JSON.
+ * The whole command travels in the query, so the allocator's signature ({@link
+ * dev.steward.api.AgentSignature}, checked before this) covers it: nobody on the path can change
+ * it. A signed request is also run at most once: its {@code nonce} is remembered for as long as
+ * a signature is good, and a request that repeats one is refused, so a request seen on the wire
+ * cannot be sent again to run the command twice.
+ */
+final class ExecRoute {
+    /** Nonces kept while their signature could still be accepted (a signature is good for a minute either side of now). */
+    private static final long KEEP_NANOS = 2 * dev.steward.api.AgentSignature.MAX_AGE_MILLIS * 1_000_000L + 1_000_000_000L;
+    /** The most nonces kept at once: past it, a command is refused until older ones are forgotten. */
+    static final int MAX_NONCES = 100_000;
+    private final Map<String, Long> nonces = new ConcurrentHashMap<>();
+    private volatile TaskExec execs;
+
+    /** Where commands run; until set (the agent starting), a command is refused with a 503. */
+    void execs(TaskExec e) {
+        this.execs = e;
+    }
+
+    void handle(Response response, Callback callback, String taskId, String query) {
+        TaskExec e = execs;
+        if (e == null) {
+            send(response, callback, 503, "the agent is starting; try again shortly");
+            return;
+        }
+        Map<String, String> q = Query.parse(query);
+        String nonce = q.get("nonce");
+        if (nonce == null || !nonce.matches("[A-Za-z0-9_-]{16,64}")) {
+            send(response, callback, 400, "nonce: 16 to 64 letters, digits, '-' or '_' are required");
+            return;
+        }
+        long now = System.nanoTime();
+        if (nonces.size() >= MAX_NONCES / 2) {
+            nonces.values().removeIf(until -> now - until > 0);
+        }
+        if (nonces.size() >= MAX_NONCES) {
+            send(response, callback, 503, "too many commands in the last two minutes (" + MAX_NONCES + "); try again shortly");
+            return;
+        }
+        Long seen = nonces.putIfAbsent(nonce, now + KEEP_NANOS);
+        if (seen != null && now - seen < 0) {
+            send(response, callback, 409, "this request was already run once (its nonce was seen before): a command is never run twice from one request");
+            return;
+        }
+        nonces.put(nonce, now + KEEP_NANOS);
+        List<String> command = Query.all(query, "arg");
+        Duration timeout;
+        try {
+            timeout = new ExecRequest(command, q.get("timeout")).check();
+        } catch (ValidationException v) {
+            send(response, callback, 400, v.getMessage());
+            return;
+        }
+        e.run(taskId, command, timeout).whenComplete((result, err) -> {
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            if (cause instanceof TaskExec.Refused r) {
+                send(response, callback, r.status, r.getMessage());
+            } else if (cause != null) {
+                java.util.logging.Logger.getLogger(ExecRoute.class.getName()).log(java.util.logging.Level.WARNING,
+                        "task " + taskId + ": a command could not be run", cause);
+                send(response, callback, 500, "the command could not be run: " + cause);
+            } else {
+                byte[] body;
+                try {
+                    body = Agent.JSON.writeValueAsBytes(result);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
+                    send(response, callback, 500, "the command's result could not be written: " + x.getMessage());
+                    return;
+                }
+                response.setStatus(200);
+                response.getHeaders().put("Content-Type", "application/json");
+                response.getHeaders().put("Content-Length", Integer.toString(body.length));
+                response.write(true, ByteBuffer.wrap(body), callback);
+            }
+        });
+    }
+
+    private static void send(Response response, Callback callback, int status, String text) {
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
+        response.getHeaders().put("Content-Length", Integer.toString(body.length));
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+}
