@@ -48,6 +48,7 @@ class ReadmeTourIT {
         EXPECT.put("./steward deploy webapp --env staging --package-digest $D ", new Expect(0, List.of("succeeded", "3 of 3 instances available")));
         EXPECT.put("./steward services webapp --env staging", new Expect(0, List.of("ALLOCATION", "HEALTHY", "ENDPOINTS")));
         EXPECT.put("./steward logs webapp --env staging --instance 0", new Expect(0, List.of("webapp v1 listening")));
+        EXPECT.put("./steward exec webapp --env staging --instance 0 -- cat VERSION", new Expect(0, List.of("v1")));
         EXPECT.put("D2=$(./steward package", new Expect(0, List.of("packaged webapp v2", "value sha256:")));
         EXPECT.put("ID=$(./steward deploy", new Expect(0, List.of("follow it with 'steward rollout watch")));
         EXPECT.put("./steward rollout status $ID", new Expect(0, List.of("deployment ", "canary, step 1 of 1 (34%)", "canary step 1 of 1")));

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * does without a terminal. The task's role may (or the admin): it could start a task with that
  * command in its allocation anyway. Before the command goes to the agent, who asked for what is
  * made durable in the allocation's history (an {@code EXEC} event), so every command run in a
- * task can be found again. The agent gets it signed, with a nonce, in the request's query
+ * task can be found again, and logged by the allocator (the operator's record, which the role
+ * cannot push out of a bounded history by running more commands). The agent gets it signed, with a nonce, in the request's query
  * ({@link AgentTarget#execRequest}), runs it as the task runs, and answers with the command's exit
  * code and output ({@link dev.steward.api.ExecResult}). The answer is bounded as a log read's
  * is ({@link BoundedFetch}): within the command's timeout and 10 s (else 504), at most 4 MiB.
@@ -26,6 +27,7 @@ import java.util.regex.Pattern;
 final class ExecProxy {
     /** The most bytes of an agent's answer: two streams of 256 KiB, as JSON (escapes make text longer). */
     static final long MAX_ANSWER = 4L * 1024 * 1024;
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ExecProxy.class.getName());
     private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
     private final Handlers h;
     private final Clock clock;
@@ -54,6 +56,8 @@ final class ExecProxy {
                     + "): " + words(req.command()), now);
             return new Target(t, s.agent(t.agentId()).name(), AgentTarget.of(s, t.agentId()));
         }).thenCompose(target -> {
+            LOG.info(c.principal().describe() + " runs a command in task " + target.task().id() + " (allocation " + target.task().allocationId()
+                    + ", agent " + target.agentName() + "): " + words(req.command()));
             Duration within = timeout.plusSeconds(10);
             var request = target.agent().execRequest(target.task().id(), req.command(), timeout, within, clock.millis());
             return BoundedFetch.send(http, request, MAX_ANSWER, within, c.request().gone()).handle((resp, err) -> {

@@ -64,6 +64,8 @@ class AuthorizationMatrixTest {
         row("GET /v1/tasks/{id}",                               "401 401 403 404 404 ok ok ok");
         // the fixture's agent serves no logs: 502 ("cannot be read") is past authorization, as the 404 of another role is not
         row("GET /v1/tasks/{id}/logs",                          "401 401 403 403 404 403 502 502");
+        // the fixture's task has not started: a 409, past authorization; another role's 404 comes before the run is recorded
+        row("POST /v1/tasks/{id}/exec",                         "401 401 403 403 404 403 ok ok");
         row("GET /v1/packages",                                 "401 401 403 ok ok ok ok ok");
         // ra's package: another role, and an agent no task on which names it, find it not there (PackageTenancyTest has the rest)
         row("GET /v1/packages/{digest}",                        "401 401 403 404 404 ok ok ok");
@@ -215,6 +217,7 @@ class AuthorizationMatrixTest {
             case "POST /v1/services/{app}/{env}/monitors" -> "{\"gates\":[\"restarts <= 2\"],\"duration\":\"1h\"}";
             case "PUT /v1/services/{app}/{env}/secrets/{name}" -> "{\"value\":\"s3cret\"}";
             case "POST /v1/allocations/{id}/tasks" -> "{\"name\":\"t2\",\"command\":\"/bin/true\"}";
+            case "POST /v1/tasks/{id}/exec" -> "{\"command\":[\"true\"]}";
             case "PUT /v1/agents/{id}/tasks/{task}/status" -> "{\"state\":\"RUNNING\"}";
             case "POST /v1/agents/{id}/tasks/statuses" -> "{\"reports\":[{\"task\":\"" + ids.get("task") + "\",\"status\":{\"state\":\"RUNNING\"}}]}";
             default -> route.startsWith("POST ") || route.startsWith("PUT ") ? "{}" : null;
