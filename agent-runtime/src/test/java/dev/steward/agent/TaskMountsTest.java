@@ -167,6 +167,26 @@ class TaskMountsTest {
                 .filteredOn(l -> l.contains(" /proc ")).noneMatch(l -> l.contains("hidepid"));
     }
 
+    /** {@code steward exec}: a command run in a task is in the task's mount namespace, so it sees the task's /tmp and /proc, not the machine's. */
+    @Test
+    void a_command_run_in_a_task_sees_its_tmp_and_only_its_own_processes() throws Exception {
+        String mark = "steward-exec-" + Long.toHexString(System.nanoTime());
+        String other = task("exec sh -c 'echo \"pid=$$\"; echo ready; while :; do sleep 1; done' steward-other-task", null, "");
+        String a = task("echo in-its-tmp > /tmp/" + mark + "; echo ready; exec sleep 600", null, "");
+        await().atMost(Duration.ofSeconds(30)).until(() -> logs(a).contains("ready") && logs(other).contains("ready")
+                && c.taskInfo(a).path("state").asText().equals("RUNNING"));
+        String pid = logs(other).replaceAll("(?s).*pid=(\\d+).*", "$1");
+        com.fasterxml.jackson.databind.JsonNode r = c.call("POST", "/v1/tasks/" + a + "/exec", "{\"command\":[\"sh\",\"-c\","
+                + Json.MAPPER.valueToTree("cat /tmp/" + mark + "; echo \"pids=$(ls -d /proc/[0-9]* | wc -l)\"; cat /proc/" + pid + "/cmdline; echo \"rc=$?\"") + "]}");
+        String out = r.path("stdout").asText();
+        assertThat(out).as(r.toString()).startsWith("in-its-tmp\n");
+        assertThat(Path.of("/tmp", mark)).as("not the machine's /tmp").doesNotExist();
+        if (TaskMounts.hidepidUnavailable(System.getProperty("os.version")) == null) {
+            assertThat(Integer.parseInt(out.replaceAll("(?s).*pids=(\\d+).*", "$1"))).as("its task's few, of the machine's hundreds").isLessThan(10);
+            assertThat(out).doesNotContain("steward-other-task").doesNotContain("rc=0");
+        }
+    }
+
     @Test
     void processes_are_hidden_only_where_each_proc_mount_has_options_of_its_own() {
         assertThat(TaskMounts.hidepidUnavailable("6.1.0-13-amd64")).isNull();
