@@ -142,7 +142,7 @@ public final class Agent implements AutoCloseable {
         identity = Identity.load(cfg.dataDir());
         logs = new LogServer(bindAddress(cfg.bind()), tasksDir, () -> identity == null ? null : AgentSignature.tokenHash(identity.token()),
                 cfg.tls(), cfg.tlsVerifyClients());
-        execs = new TaskExec(launcher, this::runningTask);
+        execs = new TaskExec(launcher, this::runningTask).metrics(metrics);
         logs.execs(execs);
         logs.metrics(metrics, cfg.metricsOpen(), AgentSignature.tokenHash(PrivateFiles.token(cfg.dataDir().resolve("metrics.token"), "sta_metrics")));
         String advertise = cfg.advertise() != null ? cfg.advertise()

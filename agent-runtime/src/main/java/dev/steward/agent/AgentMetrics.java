@@ -26,6 +26,7 @@ final class AgentMetrics {
     private final Histogram launch;
     private final Histogram stages;
     private final Counter restarts;
+    private final Counter commands;
     private final Counter checks;
     private final Counter cacheHits;
     private final Counter cacheMisses;
@@ -50,6 +51,10 @@ final class AgentMetrics {
                         + "spawned (fork and exec), started (running in /proc), journaled (RUNNING written, fsync), acknowledged (by the allocator)")
                 .labelNames("stage").classicOnly().classicUpperBounds(LATENCY_BUCKETS).withoutExemplars().register(registry);
         restarts = Counter.builder().name("steward_agent_task_restarts_total").help("Task restarts under their restart policy").register(registry);
+        commands = Counter.builder().name("steward_agent_task_commands_total")
+                .help("Commands run in tasks (steward exec), by outcome: exited (whatever its code), timed_out (killed at its timeout), "
+                        + "refused (the agent's or the task's limit of commands at once)")
+                .labelNames("outcome").register(registry);
         checks = Counter.builder().name("steward_agent_health_checks_total").help("Health checks run, by result (pass or fail)")
                 .labelNames("result").register(registry);
         cacheHits = Counter.builder().name("steward_agent_package_cache_hits_total").help("Packages a task found in the agent's cache").register(registry);
@@ -62,6 +67,9 @@ final class AgentMetrics {
         heartbeatFailures = Counter.builder().name("steward_agent_heartbeat_failures_total").help("Heartbeats that got no answer (each retried by the next)")
                 .register(registry);
         restarts.inc(0);
+        for (String o : new String[] {"exited", "timed_out", "refused"}) {
+            commands.labelValues(o).inc(0);
+        }
         checks.labelValues("pass").inc(0);
         checks.labelValues("fail").inc(0);
         cacheHits.inc(0);
@@ -110,6 +118,11 @@ final class AgentMetrics {
 
     void launchStage(LaunchTimes.Stage stage, long nanos) {
         stages.labelValues(stage.name().toLowerCase(Locale.ROOT)).observe(nanos / 1e9);
+    }
+
+    /** A command run in a task ended ({@code exited} or {@code timed_out}), or was refused for a limit ({@code refused}). */
+    void command(String outcome) {
+        commands.labelValues(outcome).inc();
     }
 
     void restarted() {

@@ -59,6 +59,7 @@ final class TaskExec {
     /** Finds a running task on the agent's loop thread; fails with {@link Refused} when there is none. */
     private final Function<String, CompletableFuture<Target>> find;
     private final Map<String, Integer> running = new ConcurrentHashMap<>();
+    private volatile AgentMetrics metrics;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "steward-agent-exec");
         t.setDaemon(true);
@@ -68,6 +69,19 @@ final class TaskExec {
     TaskExec(Launcher launcher, Function<String, CompletableFuture<Target>> find) {
         this.launcher = launcher;
         this.find = find;
+    }
+
+    /** Where commands are counted. */
+    TaskExec metrics(AgentMetrics m) {
+        this.metrics = m;
+        return this;
+    }
+
+    private void count(String outcome) {
+        AgentMetrics m = metrics;
+        if (m != null) {
+            m.command(outcome);
+        }
     }
 
     /** Commands running now. */
@@ -102,10 +116,12 @@ final class TaskExec {
         synchronized (running) {
             int all = running();
             if (all >= MAX_AT_ONCE) {
+                count("refused");
                 throw new Refused(503, MAX_AT_ONCE + " commands already run on this agent, its limit; try again when one has ended");
             }
             int mine = running.getOrDefault(taskId, 0);
             if (mine >= MAX_PER_TASK) {
+                count("refused");
                 throw new Refused(503, MAX_PER_TASK + " commands already run in task " + taskId + ", its limit; try again when one has ended");
             }
             running.put(taskId, mine + 1);
@@ -168,6 +184,7 @@ final class TaskExec {
         }
         int code = p.isAlive() ? 137 : p.exitValue();
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        count(timedOut ? "timed_out" : "exited");
         LOG.info("task " + target.task().id() + ": its command (pid " + p.pid() + ") " + (timedOut ? "ran past its timeout of "
                 + dev.steward.api.Units.format(timeout) + " and was killed" : "exited with code " + code) + " after " + elapsed + " ms");
         return new ExecResult(code, out.text(), err.text(), out.cut, err.cut, timedOut, elapsed);

@@ -152,6 +152,7 @@ class TaskExecTest {
         assertThat(slow.body().path("timedOut").asBoolean()).isTrue();
         assertThat(slow.body().path("exitCode").asInt()).isEqualTo(137);
         long child = Long.parseLong(line(slow.body().path("stdout").asText(), "child=").substring(6));
+        assertThat(metrics()).contains("steward_agent_task_commands_total{outcome=\"timed_out\"} 1.0");
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
 
         // a process in a session of its own keeps the command's pipes open: the answer does not wait for it
@@ -215,6 +216,18 @@ class TaskExecTest {
         assertThat(third.body().path("detail").asText()).contains(TaskExec.MAX_PER_TASK + " commands already run in task " + id);
         for (CompletableFuture<Answer> f : running) {
             assertThat(f.get().body().path("exitCode").asInt()).isZero();
+        }
+        String metrics = metrics();
+        assertThat(metrics).contains("steward_agent_task_commands_total{outcome=\"exited\"} 3.0", "steward_agent_task_commands_total{outcome=\"refused\"} 1.0",
+                "steward_agent_task_commands_total{outcome=\"timed_out\"} 0.0");
+    }
+
+    /** The agent's /metrics, with its metrics token. */
+    private String metrics() throws IOException {
+        String token = Files.readString(c.root.resolve("agent-m1").resolve("metrics.token")).trim();
+        Request r = new Request.Builder().url("http://127.0.0.1:" + agent.logAddress().getPort() + "/metrics").header("Authorization", "Bearer " + token).build();
+        try (Response resp = c.http.newCall(r).execute()) {
+            return resp.body().string();
         }
     }
 
