@@ -298,6 +298,14 @@ public final class Launcher {
      * directory, its environment (never the agent's), stdin from /dev/null.
      */
     ProcessBuilder checkCommand(TaskInfo t, Path taskDir, List<String> command) throws IOException, LaunchFailure {
+        return taskCommand(t, taskDir, command, "steward-check");
+    }
+
+    /**
+     * A command run in the task as its check runs ({@link #checkCommand}); {@code name} is what the
+     * shell that joins the task's groups calls itself in its errors ("steward-exec: exec: x: not found").
+     */
+    ProcessBuilder taskCommand(TaskInfo t, Path taskDir, List<String> command, String name) throws IOException, LaunchFailure {
         Path sandbox = taskDir.resolve("sandbox");
         List<String> argv = new ArrayList<>();
         if (TaskMounts.of(taskDir)) { // the task's own /tmp: its check runs in its mount namespace, the wrapper's
@@ -310,7 +318,7 @@ public final class Launcher {
         }
         // into the task's cgroups first, and back to the default oom_score_adj: a check is the task's own code, held to its
         // memory, cpu and process limits (else a check could take what its task may not)
-        argv.addAll(List.of("/bin/sh", "-c", JOIN, "steward-check"));
+        argv.addAll(List.of("/bin/sh", "-c", JOIN, name));
         cgroups.procs(t.id()).forEach(p -> argv.add(p.toString()));
         argv.add("--");
         if (users != null) {

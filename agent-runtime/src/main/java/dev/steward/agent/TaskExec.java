@@ -22,7 +22,7 @@ import java.util.logging.Logger;
 
 /**
  * Runs a command inside a running task, once ({@code steward exec}): as the task runs, through
- * {@link Launcher#checkCommand} (its user, cgroups, mount and IPC namespaces, keyring, umask,
+ * {@link Launcher#taskCommand}, as its command health checks run (its user, cgroups, mount and IPC namespaces, keyring, umask,
  * environment, its sandbox as the working directory), in a session of its own, with no
  * standard input, until it exits or its timeout ends it (its whole process group is killed).
  *
@@ -137,7 +137,7 @@ final class TaskExec {
     private ExecResult runNow(Target target, List<String> command, Duration timeout) throws IOException, InterruptedException {
         ProcessBuilder pb;
         try {
-            pb = launcher.checkCommand(target.task(), target.dir(), command);
+            pb = launcher.taskCommand(target.task(), target.dir(), command, "steward-exec");
         } catch (LaunchFailure e) {
             throw new Refused(409, "cannot run a command in task " + target.task().id() + ": " + e.getMessage());
         } catch (IOException e) {
