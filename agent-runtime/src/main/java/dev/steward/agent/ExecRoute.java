@@ -7,7 +7,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ExecRoute {
     /** Nonces kept while their signature could still be accepted (a signature is good for a minute either side of now). */
     private static final long KEEP_NANOS = 2 * dev.steward.api.AgentSignature.MAX_AGE_MILLIS * 1_000_000L + 1_000_000_000L;
-    /** The most nonces kept at once: past it, a command is refused until older ones are forgotten. */
-    static final int MAX_NONCES = 100_000;
+    /**
+     * The most nonces kept at once (about 1 MB of the agent's small heap): past it, a command is
+     * refused until older ones are forgotten. 10,000 in two minutes is 80 commands a second.
+     */
+    static final int MAX_NONCES = 10_000;
     private final Map<String, Long> nonces = new ConcurrentHashMap<>();
     private volatile TaskExec execs;
 
@@ -39,26 +41,26 @@ final class ExecRoute {
     void handle(Response response, Callback callback, String taskId, String query) {
         TaskExec e = execs;
         if (e == null) {
-            send(response, callback, 503, "the agent is starting; try again shortly");
+            LogServer.send(response, callback, 503, "the agent is starting; try again shortly");
             return;
         }
         Map<String, String> q = Query.parse(query);
         String nonce = q.get("nonce");
         if (nonce == null || !nonce.matches("[A-Za-z0-9_-]{16,64}")) {
-            send(response, callback, 400, "nonce: 16 to 64 letters, digits, '-' or '_' are required");
+            LogServer.send(response, callback, 400, "nonce: 16 to 64 letters, digits, '-' or '_' are required");
             return;
         }
         long now = System.nanoTime();
-        if (nonces.size() >= MAX_NONCES / 2) {
+        if (nonces.size() >= MAX_NONCES / 10) {
             nonces.values().removeIf(until -> now - until > 0);
         }
         if (nonces.size() >= MAX_NONCES) {
-            send(response, callback, 503, "too many commands in the last two minutes (" + MAX_NONCES + "); try again shortly");
+            LogServer.send(response, callback, 503, "too many commands in the last two minutes (" + MAX_NONCES + "); try again shortly");
             return;
         }
         Long seen = nonces.putIfAbsent(nonce, now + KEEP_NANOS);
         if (seen != null && now - seen < 0) {
-            send(response, callback, 409, "this request was already run once (its nonce was seen before): a command is never run twice from one request");
+            LogServer.send(response, callback, 409, "this request was already run once (its nonce was seen before): a command is never run twice from one request");
             return;
         }
         nonces.put(nonce, now + KEEP_NANOS);
@@ -67,23 +69,23 @@ final class ExecRoute {
         try {
             timeout = new ExecRequest(command, q.get("timeout")).check();
         } catch (ValidationException v) {
-            send(response, callback, 400, v.getMessage());
+            LogServer.send(response, callback, 400, v.getMessage());
             return;
         }
         e.run(taskId, command, timeout).whenComplete((result, err) -> {
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof TaskExec.Refused r) {
-                send(response, callback, r.status, r.getMessage());
+                LogServer.send(response, callback, r.status, r.getMessage());
             } else if (cause != null) {
                 java.util.logging.Logger.getLogger(ExecRoute.class.getName()).log(java.util.logging.Level.WARNING,
                         "task " + taskId + ": a command could not be run", cause);
-                send(response, callback, 500, "the command could not be run: " + cause);
+                LogServer.send(response, callback, 500, "the command could not be run: " + cause);
             } else {
                 byte[] body;
                 try {
                     body = Agent.JSON.writeValueAsBytes(result);
                 } catch (com.fasterxml.jackson.core.JsonProcessingException x) {
-                    send(response, callback, 500, "the command's result could not be written: " + x.getMessage());
+                    LogServer.send(response, callback, 500, "the command's result could not be written: " + x.getMessage());
                     return;
                 }
                 response.setStatus(200);
@@ -92,13 +94,5 @@ final class ExecRoute {
                 response.write(true, ByteBuffer.wrap(body), callback);
             }
         });
-    }
-
-    private static void send(Response response, Callback callback, int status, String text) {
-        byte[] body = text.getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");
-        response.getHeaders().put("Content-Length", Integer.toString(body.length));
-        response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

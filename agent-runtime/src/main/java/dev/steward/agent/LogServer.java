@@ -349,7 +349,8 @@ final class LogServer implements AutoCloseable {
         }
     }
 
-    private static void send(Response response, Callback callback, int status, String text) {
+    /** A whole plain-text answer, written without blocking. */
+    static void send(Response response, Callback callback, int status, String text) {
         byte[] body = text.getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.getHeaders().put("Content-Type", "text/plain; charset=utf-8");

@@ -15,6 +15,8 @@
  * ({@link dev.steward.agent.Supervisor}, {@link dev.steward.agent.HealthWatch}, {@link dev.steward.agent.HealthProbe}); delivers status
  * reports at least once and in order ({@link dev.steward.agent.Reporter}); keeps rotated logs
  * and serves them to the allocator ({@link dev.steward.agent.LogFiles},
- * {@link dev.steward.agent.LogServer}).
+ * {@link dev.steward.agent.LogServer}); runs a command the allocator signed inside a running
+ * task, as the task runs, bounded in time, output and number ({@link dev.steward.agent.ExecRoute},
+ * {@link dev.steward.agent.TaskExec}).
  */
 package dev.steward.agent;

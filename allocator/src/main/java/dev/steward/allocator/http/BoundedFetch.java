@@ -55,6 +55,19 @@ public final class BoundedFetch {
         return p;
     }
 
+    /**
+     * A client for agents' answers: connect timeout 5 s, its callbacks on {@link #pool}; {@code tls}
+     * to reach agents that serve HTTPS (trust their CA, present the allocator's certificate), or
+     * null for the JDK's defaults.
+     */
+    static java.net.http.HttpClient agentClient(String poolName, javax.net.ssl.SSLContext tls) {
+        java.net.http.HttpClient.Builder b = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).executor(pool(poolName));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        return b.build();
+    }
+
     /** Deadlines still waiting (for tests). */
     static int pendingDeadlines() {
         return DEADLINES.getQueue().size();

@@ -36,11 +36,7 @@ final class ExecProxy {
     ExecProxy(Handlers h, Clock clock, javax.net.ssl.SSLContext tls) {
         this.h = h;
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(BoundedFetch.pool("steward-exec-proxy"));
-        if (tls != null) {
-            b.sslContext(tls);
-        }
-        this.http = b.build();
+        this.http = BoundedFetch.agentClient("steward-exec-proxy", tls);
     }
 
     CompletableFuture<ApiResponse> forward(Route.Call c) {
@@ -70,17 +66,9 @@ final class ExecProxy {
                     return ApiResponse.problem(502, "Bad Gateway", at + " did not answer: " + LogProxy.unreachable(err) + "; the command may have run", null);
                 }
                 if (resp.statusCode() >= 400) {
-                    int code = resp.statusCode();
-                    int status = code == 404 || code == 400 || code == 409 || code == 503 ? code : 502;
                     String body = new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8).strip();
-                    ApiResponse p = ApiResponse.agentProblem(status, switch (status) {
-                        case 404 -> "Not Found";
-                        case 400 -> "Bad Request";
-                        case 409 -> "Conflict";
-                        case 503 -> "Service Unavailable";
-                        default -> "Bad Gateway";
-                    }, "agent " + target.agentName() + " answered " + code + ": " + ControlChars.escape(body.length() > 300 ? body.substring(0, 300) + "…" : body));
-                    return status == 503 ? p.header("Retry-After", "1") : p;
+                    return LogProxy.passedOn(resp.statusCode(), "agent " + target.agentName() + " answered " + resp.statusCode() + ": "
+                            + ControlChars.escape(body.length() > 300 ? body.substring(0, 300) + "…" : body));
                 }
                 return new ApiResponse(200, "application/json", new java.util.LinkedHashMap<>(), resp.body());
             });

@@ -30,11 +30,7 @@ final class LogProxy {
     LogProxy(Handlers h, Clock clock, javax.net.ssl.SSLContext tls) {
         this.h = h;
         this.clock = clock;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(BoundedFetch.pool("steward-log-proxy"));
-        if (tls != null) {
-            b.sslContext(tls);
-        }
-        this.http = b.build();
+        this.http = BoundedFetch.agentClient("steward-log-proxy", tls);
     }
 
     CompletableFuture<ApiResponse> forward(Route.Call c) {
@@ -65,15 +61,8 @@ final class LogProxy {
                     return ApiResponse.problem(502, "Bad Gateway", "the agent at " + target.address() + " did not answer: " + unreachable(err), null);
                 }
                 if (resp.statusCode() >= 400) { // the agent's own words are plain text: said as a problem a client reads
-                    int code = resp.statusCode();
-                    int status = code == 404 || code == 400 || code == 503 ? code : 502; // the agent's own failure is a bad gateway to the client
-                    ApiResponse p = ApiResponse.agentProblem(status, switch (status) {
-                        case 404 -> "Not Found";
-                        case 400 -> "Bad Request";
-                        case 503 -> "Service Unavailable";
-                        default -> "Bad Gateway";
-                    }, agentRefusal(read.task(), read.agentName(), code, new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8)));
-                    return status == 503 ? p.header("Retry-After", "1") : p;
+                    return passedOn(resp.statusCode(), agentRefusal(read.task(), read.agentName(), resp.statusCode(),
+                            new String(resp.body(), java.nio.charset.StandardCharsets.UTF_8)));
                 }
                 LinkedHashMap<String, String> headers = new LinkedHashMap<>();
                 resp.headers().firstValue("X-Steward-Log-Offset").ifPresent(v -> headers.put("X-Steward-Log-Offset", v));
@@ -82,6 +71,23 @@ final class LogProxy {
                 return new ApiResponse(resp.statusCode(), type, headers, resp.body());
             });
         });
+    }
+
+    /**
+     * An agent's refusal as the client gets it: a problem of the agent's type with {@code detail};
+     * a 400, 404, 409 or 503 keeps its status (a 503 with {@code Retry-After}), any other is the
+     * agent's own failure, a 502 to the client.
+     */
+    static ApiResponse passedOn(int code, String detail) {
+        int status = code == 404 || code == 400 || code == 409 || code == 503 ? code : 502;
+        ApiResponse p = ApiResponse.agentProblem(status, switch (status) {
+            case 404 -> "Not Found";
+            case 400 -> "Bad Request";
+            case 409 -> "Conflict";
+            case 503 -> "Service Unavailable";
+            default -> "Bad Gateway";
+        }, detail);
+        return status == 503 ? p.header("Retry-After", "1") : p;
     }
 
     /** What the read needs of the state, taken on the owner thread: the task, its agent's name, and where to reach it. */

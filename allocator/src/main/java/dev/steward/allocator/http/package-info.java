@@ -10,8 +10,9 @@
  * and principal) that the server hands to a {@link dev.steward.allocator.http.RequestObserver}
  * once answered: the {@link dev.steward.allocator.http.RequestLog} and the metrics. Beside the
  * API: {@code /metrics} and the web dashboard's files ({@code /}, {@code /ui/...}). What the
- * allocator asks of peers it does not control (agents' log servers, tasks' metrics endpoints)
- * goes through {@link dev.steward.allocator.http.BoundedFetch}: whole within a time and a size.
+ * allocator asks of peers it does not control (agents' log servers and the commands run in
+ * tasks, tasks' metrics endpoints) goes through {@link dev.steward.allocator.http.BoundedFetch}:
+ * whole within a time and a size.
  * Another role's objects answer as absent, for every method; packages too, which are stored once
  * for all roles but reached per role ({@code PackageRoutes.readable}, {@code PackageAccess}).
  */
