@@ -63,19 +63,11 @@ final class ExecCommand implements Callable<Integer> {
         if (command == null || command.isEmpty()) {
             throw targets.usage("give the command to run after --, e.g. steward exec " + target + " -- cat config.yaml");
         }
-        Duration limit = null;
-        if (timeout != null) {
-            try {
-                limit = dev.steward.api.Units.duration("--timeout", timeout);
-                new dev.steward.api.ExecRequest(command, limit.toMillis() + "ms").check();
-            } catch (dev.steward.api.ValidationException e) {
-                throw targets.usage(e.getMessage().replace("timeout: ", "--timeout: "));
-            }
-        }
+        Duration limit;
         try {
-            new dev.steward.api.ExecRequest(command, null).check();
+            limit = new dev.steward.api.ExecRequest(command, timeout).check(); // the command's bounds and the timeout's, before any call
         } catch (dev.steward.api.ValidationException e) {
-            throw targets.usage(e.getMessage());
+            throw targets.usage(e.getMessage().startsWith("timeout: ") ? "--" + e.getMessage() : e.getMessage());
         }
         StewardClient c = conn.client();
         String taskId = targets.taskId(c, target, env, instance, task);
@@ -91,8 +83,8 @@ final class ExecCommand implements Callable<Integer> {
                     : r.stdoutTruncated() ? "its output was" : "its errors were") + " cut at " + ExecResult.MAX_OUTPUT / 1024 + " KiB)");
         }
         if (r.timedOut()) {
-            System.err.println("(steward exec: the command ran past its timeout of " + dev.steward.api.Units.format(limit == null
-                    ? dev.steward.api.ExecRequest.DEFAULT_TIMEOUT : limit) + " and was killed; --timeout gives it longer, up to 5m)");
+            System.err.println("(steward exec: the command ran past its timeout of " + dev.steward.api.Units.format(limit)
+                    + " and was killed; --timeout gives it longer, up to 5m)");
             return TIMED_OUT;
         }
         return r.exitCode();
