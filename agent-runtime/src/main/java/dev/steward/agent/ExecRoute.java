@@ -58,12 +58,11 @@ final class ExecRoute {
             LogServer.send(response, callback, 503, "too many commands in the last two minutes (" + MAX_NONCES + "); try again shortly");
             return;
         }
-        Long seen = nonces.putIfAbsent(nonce, now + KEEP_NANOS);
+        Long seen = nonces.put(nonce, now + KEEP_NANOS); // a replay is refused, and kept in mind for longer
         if (seen != null && now - seen < 0) {
             LogServer.send(response, callback, 409, "this request was already run once (its nonce was seen before): a command is never run twice from one request");
             return;
         }
-        nonces.put(nonce, now + KEEP_NANOS);
         List<String> command = Query.all(query, "arg");
         Duration timeout;
         try {
