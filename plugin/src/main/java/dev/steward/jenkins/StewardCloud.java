@@ -97,7 +97,13 @@ public class StewardCloud extends Cloud {
      * {@link Computer#threadPoolForRemoting}. Not placed, or failing, the node is removed again.
      */
     private CompletableFuture<Node> launch(StewardTemplate t, String nodeName) {
-        StewardAgent agent = new StewardAgent(nodeName, t, name);
+        StewardAgent agent;
+        try {
+            agent = new StewardAgent(nodeName, t, name);
+        } catch (Descriptor.FormException | IOException e) { // a node Jenkins refuses: this planned node fails, as a launch that fails later would
+            LOG.log(java.util.logging.Level.WARNING, "provisioning " + nodeName + " failed", e);
+            return CompletableFuture.failedFuture(e);
+        }
         StepListener log = line -> LOG.info(nodeName + ": " + line);
         return CompletableFuture.supplyAsync(() -> {
             try {
