@@ -41,6 +41,35 @@ public final class ArgForms {
         return out.isEmpty() ? null : List.copyOf(out);
     }
 
+    /**
+     * A program and its arguments, each word exactly as given (spaces, quotes and newlines kept;
+     * a number taken as its text); null when none, or one blank entry. The one exception is a
+     * list of a single entry of several lines, which is what a Snippet Generator text area binds:
+     * one word per line, as a program's name never holds a newline.
+     */
+    public static List<String> words(List<?> entries) {
+        if (entries == null || entries.isEmpty()) {
+            return null;
+        }
+        if (entries.size() == 1 && (entries.get(0) == null || entries.get(0).toString().isBlank())) {
+            return null; // an empty text area
+        }
+        if (entries.size() == 1 && entries.get(0).toString().indexOf('\n') >= 0) {
+            List<String> out = new ArrayList<>();
+            for (String line : entries.get(0).toString().split("\r?\n")) {
+                if (!line.isEmpty()) {
+                    out.add(line);
+                }
+            }
+            return out.isEmpty() ? null : List.copyOf(out);
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : entries) {
+            out.add(o == null ? null : o.toString());
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
     /** {@code KEY=VALUE} entries as a map, in order; a later key wins. An entry without {@code =} is an error naming {@code field}. */
     public static Map<String, String> pairs(String field, List<String> entries) {
         if (entries == null) {

@@ -22,6 +22,8 @@ public record ExecRequest(List<String> command, String timeout) {
      * signed request line, whose size the agent bounds.
      */
     public static final int MAX_COMMAND_BYTES = 2048;
+    /** A word a shell reads back as it is, unquoted. */
+    private static final java.util.regex.Pattern PLAIN_WORD = java.util.regex.Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
 
     /** Checks the command and the timeout, naming the field and the limit; returns the timeout to use. */
     public Duration check() {
@@ -50,6 +52,21 @@ public record ExecRequest(List<String> command, String timeout) {
                     + " (for a longer script, put it in the package and run that)");
         }
         return timeoutDuration();
+    }
+
+    /**
+     * The command as a shell would read it back, on one line, every control character escaped:
+     * for the allocation's history, the allocator's log and a build's log.
+     */
+    public String shown() {
+        StringBuilder b = new StringBuilder();
+        for (String w : command) {
+            if (!b.isEmpty()) {
+                b.append(' ');
+            }
+            b.append(PLAIN_WORD.matcher(w).matches() ? w : "'" + w.replace("'", "'\\''") + "'");
+        }
+        return ControlChars.escapeLine(b.toString());
     }
 
     /** The timeout asked for, or the default; outside 1s..5m it is refused. */

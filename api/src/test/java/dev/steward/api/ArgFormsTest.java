@@ -27,6 +27,18 @@ class ArgFormsTest {
     }
 
     @Test
+    void words_are_kept_exactly_and_a_text_area_gives_one_word_per_line() {
+        List<Object> fromPipeline = new java.util.ArrayList<>(List.of("sh", "-c", " echo 'a b'\n echo c "));
+        fromPipeline.add(3);
+        assertThat(ArgForms.words(fromPipeline)).containsExactly("sh", "-c", " echo 'a b'\n echo c ", "3");
+        assertThat(ArgForms.words(List.of("sh\r\n-c\necho 'a b' > x\n"))).containsExactly("sh", "-c", "echo 'a b' > x");
+        assertThat(ArgForms.words(List.of("  "))).as("an empty text area").isNull();
+        assertThat(ArgForms.words(List.of("echo", " "))).containsExactly("echo", " ");
+        assertThat(ArgForms.words(List.of())).isNull();
+        assertThat(ArgForms.words(null)).isNull();
+    }
+
+    @Test
     void pairs_keep_order_and_values_with_equals_signs_and_name_a_bad_entry() {
         assertThat(ArgForms.pairs("vars", List.of("JAVA_OPTS=-Dx=1", "MODE=prod"))).containsExactly(Map.entry("JAVA_OPTS", "-Dx=1"), Map.entry("MODE", "prod"));
         assertThatThrownBy(() -> ArgForms.pairs("vars", List.of("A=1", "oops"))).isInstanceOf(ValidationException.class)

@@ -9,9 +9,7 @@ import dev.steward.api.TaskState;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/tasks/ID/exec}: runs a command once in a running task, as {@code kubectl exec}
@@ -28,7 +26,6 @@ final class ExecProxy {
     /** The most bytes of an agent's answer: two streams of 256 KiB, as JSON (escapes make text longer). */
     static final long MAX_ANSWER = 4L * 1024 * 1024;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(ExecProxy.class.getName());
-    private static final Pattern PLAIN_WORD = Pattern.compile("[A-Za-z0-9_./:=@%+,-]+");
     private final Handlers h;
     private final Clock clock;
     private final HttpClient http;
@@ -49,11 +46,11 @@ final class ExecProxy {
                         : "not running (it is " + t.state().name().toLowerCase() + ")") + ": a command runs only in a running task");
             }
             s.note(t.allocationId(), "EXEC", "by " + c.principal().describe() + " in task " + ControlChars.escapeLine(t.spec().name()) + " (" + t.id()
-                    + "): " + words(req.command()), now);
+                    + "): " + req.shown(), now);
             return new Target(t, s.agent(t.agentId()).name(), AgentTarget.of(s, t.agentId()));
         }).thenCompose(target -> {
             LOG.info(c.principal().describe() + " runs a command in task " + target.task().id() + " (allocation " + target.task().allocationId()
-                    + ", agent " + target.agentName() + "): " + words(req.command()));
+                    + ", agent " + target.agentName() + "): " + req.shown());
             Duration within = timeout.plusSeconds(10);
             var request = target.agent().execRequest(target.task().id(), req.command(), timeout, within, clock.millis());
             return BoundedFetch.send(http, request, MAX_ANSWER, within, c.request().gone()).handle((resp, err) -> {
@@ -77,17 +74,5 @@ final class ExecProxy {
 
     /** What the command's call needs of the state, taken on the owner thread. */
     private record Target(TaskInfo task, String agentName, AgentTarget agent) {
-    }
-
-    /** The command as a shell would read it back, one line, every control character escaped: for its history event. */
-    static String words(List<String> command) {
-        StringBuilder b = new StringBuilder();
-        for (String w : command) {
-            if (!b.isEmpty()) {
-                b.append(' ');
-            }
-            b.append(PLAIN_WORD.matcher(w).matches() ? w : "'" + w.replace("'", "'\\''") + "'");
-        }
-        return ControlChars.escapeLine(b.toString());
     }
 }
