@@ -7,6 +7,7 @@ import dev.steward.api.Digests;
 import dev.steward.api.ValidationException;
 import dev.steward.client.PackageClient;
 import dev.steward.client.StewardClient;
+import dev.steward.steps.Instances;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -4,6 +4,7 @@ import dev.steward.api.InstanceInfo;
 import dev.steward.api.TaskInfo;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
+import dev.steward.steps.Instances;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

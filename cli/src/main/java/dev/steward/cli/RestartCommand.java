@@ -2,6 +2,7 @@ package dev.steward.cli;
 
 import dev.steward.api.RestartRequest;
 import dev.steward.client.StewardClient;
+import dev.steward.steps.Instances;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,7 +72,7 @@ final class RestartCommand implements Callable<Integer> {
         }
         dev.steward.api.InstanceInfo target;
         try {
-            target = Instances.pick(c.deployments().instances(app, env), instance, app, env, false);
+            target = Instances.pick(c.deployments().instances(app, env), instance, "--instance", app, env, false);
         } catch (IllegalArgumentException e) {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

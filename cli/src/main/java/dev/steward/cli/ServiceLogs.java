@@ -3,6 +3,7 @@ package dev.steward.cli;
 import dev.steward.api.InstanceInfo;
 import dev.steward.client.Indexed;
 import dev.steward.client.StewardClient;
+import dev.steward.steps.Instances;
 
 import java.io.IOException;
 import java.io.PrintStream;

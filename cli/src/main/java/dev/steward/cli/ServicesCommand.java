@@ -5,6 +5,7 @@ import dev.steward.api.InstanceInfo;
 import dev.steward.api.ServiceInfo;
 import dev.steward.api.Units;
 import dev.steward.client.StewardClient;
+import dev.steward.steps.Instances;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -5,6 +5,7 @@ import dev.steward.api.ServiceInfo;
 import dev.steward.api.TaskInfo;
 import dev.steward.client.StewardClient;
 import dev.steward.client.StewardException;
+import dev.steward.steps.Instances;
 import picocli.CommandLine;
 
 import java.util.List;
@@ -60,7 +61,7 @@ final class TaskTarget {
 
     private String ofService(StewardClient c, String app, String env, String instance) throws Exception {
         try {
-            return taskOf(Instances.pick(c.deployments().instances(app, env), instance, app, env, true));
+            return taskOf(Instances.pick(c.deployments().instances(app, env), instance, "--instance", app, env, true));
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

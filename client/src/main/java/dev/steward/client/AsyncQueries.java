@@ -126,7 +126,54 @@ final class AsyncQueries {
         }).thenCompose(f -> f);
     }
 
+    /**
+     * POST {@code body} (JSON) to {@code url}, answered within {@code within}: the value, or a
+     * {@link StewardException} with the allocator's problem. Never sent again once an allocator
+     * may have acted on it; only a follower's 307 naming the leader, which did nothing, is sent
+     * on there. Each exchange goes to {@code sentTo}: cancelling it closes the connection.
+     */
+    <T> CompletableFuture<T> post(HttpUrl given, byte[] body, Duration within, JavaType type, java.util.function.Consumer<CompletableFuture<?>> sentTo) {
+        return post(given, body, within, type, sentTo, 0);
+    }
+
+    private <T> CompletableFuture<T> post(HttpUrl given, byte[] body, Duration within, JavaType type,
+                                          java.util.function.Consumer<CompletableFuture<?>> sentTo, int hops) {
+        HttpUrl url = servers.on(given);
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.toString())).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .timeout(within)
+                .header("X-Request-Id", UUID.randomUUID().toString())
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json");
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        CompletableFuture<HttpResponse<String>> sent = http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString());
+        sentTo.accept(sent);
+        return sent.handle((resp, err) -> {
+            if (err != null) {
+                servers.failed(url);
+                return CompletableFuture.<T>failedFuture(err);
+            }
+            String leader = resp.headers().firstValue(Servers.LEADER_HEADER).orElse(null);
+            if (leader != null) {
+                servers.leaderIs(leader);
+                if (resp.statusCode() == 307 && hops < 3) {
+                    return this.<T>post(given, body, within, type, sentTo, hops + 1);
+                }
+            }
+            try {
+                return CompletableFuture.completedFuture(this.<T>answer(url, resp, type, "POST").value());
+            } catch (RuntimeException e) {
+                return CompletableFuture.<T>failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
+        }).thenCompose(f -> f);
+    }
+
     private <T> Indexed<T> answer(HttpUrl url, HttpResponse<String> resp, JavaType type) {
+        return answer(url, resp, type, "GET");
+    }
+
+    private <T> Indexed<T> answer(HttpUrl url, HttpResponse<String> resp, JavaType type, String method) {
         {
             String text = resp.body() == null ? "" : resp.body();
             if (resp.statusCode() / 100 != 2) {
@@ -136,7 +183,7 @@ final class AsyncQueries {
                 } catch (IOException ignored) {
                     // not a problem document: keep the status line
                 }
-                throw new java.util.concurrent.CompletionException(new StewardException(resp.statusCode(), p, "GET " + url.encodedPath() + " -> " + resp.statusCode()));
+                throw new java.util.concurrent.CompletionException(new StewardException(resp.statusCode(), p, method + " " + url.encodedPath() + " -> " + resp.statusCode()));
             }
             String idx = resp.headers().firstValue("X-Steward-Index").orElse(null);
             try {

@@ -314,6 +314,44 @@ public final class StewardClient {
         }
     }
 
+    /**
+     * {@link #exec} without a waiting thread, for the Pipeline steps: the answer is read by the
+     * JDK client's selector when the allocator gives it. Cancelling the future closes the
+     * connection; the command, once it started, still runs to its end or its timeout.
+     */
+    public java.util.concurrent.CompletableFuture<dev.steward.api.ExecResult> execAsync(String taskId, List<String> command, Duration timeout) {
+        dev.steward.api.ExecRequest req = new dev.steward.api.ExecRequest(command, timeout == null ? null : timeout.toMillis() + "ms");
+        Duration runs = req.check();
+        byte[] body;
+        try {
+            body = JSON.writeValueAsBytes(req);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.concurrent.CompletableFuture<dev.steward.api.ExecResult> result = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<?>> exchange = new java.util.concurrent.atomic.AtomicReference<>();
+        async.<dev.steward.api.ExecResult>post(url(Paths.v1("tasks", taskId, "exec")), body, runs.plusSeconds(30), JSON.constructType(dev.steward.api.ExecResult.class),
+                sent -> {
+                    exchange.set(sent);
+                    if (result.isCancelled()) {
+                        sent.cancel(true);
+                    }
+                }).whenComplete((r, err) -> {
+                    if (err != null) {
+                        result.completeExceptionally(err);
+                    } else {
+                        result.complete(r);
+                    }
+                });
+        result.whenComplete((r, err) -> {
+            java.util.concurrent.CompletableFuture<?> x = exchange.get();
+            if (result.isCancelled() && x != null) {
+                x.cancel(true);
+            }
+        });
+        return result;
+    }
+
     // ---------------------------------------------------------------- packages
 
     /** The artifact store: upload (skipped when stored), download with resume, describe. */

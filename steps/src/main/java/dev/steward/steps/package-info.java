@@ -6,7 +6,10 @@
  * outcome; with {@code dryRun}, {@link dev.steward.steps.DeployPlanRun}: the plan; with
  * {@code secretCredentials}, {@link dev.steward.steps.SecretSync}: the service's secrets set first; rollbackService: {@link
  * dev.steward.steps.DeployWatch#rollback}, restartService: {@link dev.steward.steps.DeployWatch#restart}, each followed the same way), {@link dev.steward.steps.MonitorRun} (monitor: verdict, reports, build result),
- * {@link dev.steward.steps.ServiceDelete} (deleteService: delete, wait until gone) and the
+ * {@link dev.steward.steps.ServiceDelete} (deleteService: delete, wait until gone),
+ * {@link dev.steward.steps.TaskCommand} (execService: a command once in a service's instance,
+ * answered as {@code sh} answers; the instance named as the CLI names it, {@link
+ * dev.steward.steps.Instances}) and the
  * Cloud's decisions ({@link dev.steward.steps.CloudPlanner}, {@link dev.steward.steps.AllocationWatch}),
  * {@link dev.steward.steps.PendingReleases} (releases to retry); {@link dev.steward.steps.Masking}
  * keeps the role token out of whatever they write. Each talks to the allocator through
