@@ -89,6 +89,16 @@ class ArgumentNamesTest {
                         new OneSided("detach", CLI, "start and exit; a step that should not wait is a parallel branch"),
                         new OneSided("dryRun", CLI + STEP, "the plan (POST .../restart/plan): what the restart would do, nothing changed"),
                         new OneSided("abortDeployment", STEP, "what aborting the build does to the restart's rollout"))),
+                new Surface("execService", dev.steward.api.ExecRequest.class, ExecCommand.class, "ExecServiceStep", List.of(), List.of(
+                        new OneSided("target", CLI, "an allocation id, an instance id or an app; the step names a service's instance by app, env and instance"),
+                        new OneSided("app", STEP, "the service's app; the CLI takes it as TARGET, with --env"),
+                        new OneSided("env", CLI + STEP, "the API names the task by its id (POST /v1/tasks/ID/exec); the CLI and the step find it"),
+                        new OneSided("instance", CLI + STEP, "the API names the task by its id; the CLI and the step find it"),
+                        new OneSided("task", CLI, "a task of an allocation by its name; the step runs in a service's instance"),
+                        new OneSided("command", API + STEP, "the CLI takes the words after --"),
+                        new OneSided("script", STEP, "one shell line, run as sh -c, as the sh step takes one; on the CLI, the words 'sh -c LINE'"),
+                        new OneSided("returnStdout", STEP, "as the sh step's: the output as the step's value; the CLI prints it"),
+                        new OneSided("returnStatus", STEP, "as the sh step's: the exit code as the step's value; the CLI exits with it"))),
                 new Surface("packageApp", PackageRun.Args.class, PackageCommand.class, "PackageAppStep", List.of(), List.of(
                         new OneSided("dir", CLI, "the step packages its workspace; dir('sub') { packageApp ... } narrows it"),
                         new OneSided("buildUrl", CLI, "provenance: the step takes it from the build"),

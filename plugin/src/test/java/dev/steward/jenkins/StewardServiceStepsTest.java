@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.junit.jupiter.WithJenkins;
 
-/** deploy, monitor, deleteService and rollbackService in a real Jenkins, against a real allocator and agent running the example app. */
+/** deploy, monitor, deleteService, rollbackService, restartService and execService in a real Jenkins, against a real allocator and agent running the example app. */
 @WithJenkins
 class StewardServiceStepsTest {
     private Path dir;
@@ -252,6 +252,37 @@ class StewardServiceStepsTest {
 
         WorkflowRun bad = j.buildAndAssertStatus(Result.FAILURE, job(j, "bad", "restartService(app: 'webapp', env: 'staging', maxSurge: 'lots')"));
         j.assertLogContains("maxSurge", bad);
+    }
+
+    @Test
+    void execServiceRunsACommandInAnInstanceAndAnswersAsShDoes(JenkinsRule j) throws Exception {
+        StewardStepsTest.configure(server);
+        String v1 = webapp("v1", Map.of());
+        WorkflowJob p = job(j, "exec", deploy(v1, "60s") + "\n"
+                + "def r = execService(app: 'webapp', env: 'staging', instance: '0', script: 'echo from-the-task; echo to-stderr >&2')\n"
+                + "echo \"exit=${r.exitCode} out=${r.stdout.trim()} instance=${r.instance}\"\n"
+                + "def out = execService(app: 'webapp', env: 'staging', instance: '1', command: ['sh', '-c', 'echo returned-$((40 + 2))'], returnStdout: true)\n"
+                + "echo \"returned=${out.trim()}\"\n"
+                + "def code = execService(app: 'webapp', env: 'staging', instance: '0', script: 'exit 3', returnStatus: true)\n"
+                + "echo \"code=${code}\"");
+        WorkflowRun b = j.buildAndAssertSuccess(p);
+        j.assertLogContains("steward: running sh -c 'echo from-the-task; echo to-stderr >&2' in webapp/staging instance ", b);
+        j.assertLogContains("to-stderr", b);
+        j.assertLogContains("exit=0 out=from-the-task instance=", b);
+        j.assertLogContains("returned=returned-42", b);
+        j.assertLogNotContains("\nreturned-42", b); // returnStdout keeps it out of the log
+        j.assertLogContains("code=3", b);
+
+        WorkflowRun failed = j.buildAndAssertStatus(Result.FAILURE, job(j, "fails",
+                "execService(app: 'webapp', env: 'staging', instance: '0', script: 'exit 5')\necho 'after exec'"));
+        j.assertLogContains("sh -c 'exit 5' in webapp/staging instance ", failed);
+        j.assertLogContains(" exited with 5", failed);
+        j.assertLogNotContains("after exec", failed);
+        WorkflowRun which = j.buildAndAssertStatus(Result.FAILURE, job(j, "which", "execService(app: 'webapp', env: 'staging', command: ['true'])"));
+        j.assertLogContains("has 2 live instances; choose one with instance 0..1", which);
+        WorkflowRun both = j.buildAndAssertStatus(Result.FAILURE, job(j, "both",
+                "execService(app: 'webapp', env: 'staging', instance: '0', script: 'true', returnStdout: true, returnStatus: true)"));
+        j.assertLogContains("returnStdout and returnStatus: choose one", both);
     }
 
     private static WorkflowJob job(JenkinsRule j, String name, String script) throws Exception {

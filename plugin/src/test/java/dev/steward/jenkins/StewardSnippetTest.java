@@ -84,9 +84,24 @@ class StewardSnippetTest {
     }
 
     @Test
+    void execServiceFromTheFormGivesOneWordPerLineAndLeavesItsDefaultsOut(JenkinsRule r) throws Exception {
+        String groovy = generate(r, "{'stapler-class':'" + ExecServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'instance':'', 'script':'', "
+                + "'command':'sh\\n-c\\necho a b', 'timeout':'', 'returnStdout':false, 'returnStatus':true}");
+        assertThat(groovy).startsWith("execService ").contains("app: 'web'", "env: 'prod'", "command: ['sh', '-c', 'echo a b']", "returnStatus: true")
+                .doesNotContain("instance", "script", "timeout", "returnStdout");
+        ExecServiceStep expected = new ExecServiceStep("web", "prod");
+        expected.setCommand(List.of("sh", "-c", "echo a b"));
+        expected.setReturnStatus(true);
+        new SnippetizerTester(r).assertParseStep(expected, groovy);
+        assertThat(generate(r, "{'stapler-class':'" + ExecServiceStep.class.getName() + "', 'app':'web', 'env':'prod', 'instance':'1', "
+                + "'script':'bin/migrate --apply', 'command':'', 'timeout':'5m', 'returnStdout':true, 'returnStatus':false}"))
+                .contains("instance: '1'", "script: 'bin/migrate --apply'", "timeout: '5m'", "returnStdout: true").doesNotContain("command", "returnStatus");
+    }
+
+    @Test
     void everyStepsArgumentsDocumentWithoutErrors(JenkinsRule r) throws Exception {
         for (Class<? extends org.jenkinsci.plugins.workflow.steps.Step> c : List.of(AllocateStep.class, DeployStep.class, MonitorStep.class, PackageAppStep.class, DeleteServiceStep.class,
-                RollbackServiceStep.class, RestartServiceStep.class)) {
+                RollbackServiceStep.class, RestartServiceStep.class, ExecServiceStep.class)) {
             SnippetizerTester.assertDocGeneration(c);
         }
     }
