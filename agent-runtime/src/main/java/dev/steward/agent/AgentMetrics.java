@@ -53,7 +53,7 @@ final class AgentMetrics {
         restarts = Counter.builder().name("steward_agent_task_restarts_total").help("Task restarts under their restart policy").register(registry);
         commands = Counter.builder().name("steward_agent_task_commands_total")
                 .help("Commands run in tasks (steward exec), by outcome: exited (whatever its code), timed_out (killed at its timeout), "
-                        + "refused (the agent's or the task's limit of commands at once)")
+                        + "abandoned (killed when its caller left), refused (the agent's or the task's limit of commands at once)")
                 .labelNames("outcome").register(registry);
         checks = Counter.builder().name("steward_agent_health_checks_total").help("Health checks run, by result (pass or fail)")
                 .labelNames("result").register(registry);
@@ -67,7 +67,7 @@ final class AgentMetrics {
         heartbeatFailures = Counter.builder().name("steward_agent_heartbeat_failures_total").help("Heartbeats that got no answer (each retried by the next)")
                 .register(registry);
         restarts.inc(0);
-        for (String o : new String[] {"exited", "timed_out", "refused"}) {
+        for (String o : new String[] {"exited", "timed_out", "abandoned", "refused"}) {
             commands.labelValues(o).inc(0);
         }
         checks.labelValues("pass").inc(0);
@@ -120,7 +120,7 @@ final class AgentMetrics {
         stages.labelValues(stage.name().toLowerCase(Locale.ROOT)).observe(nanos / 1e9);
     }
 
-    /** A command run in a task ended ({@code exited} or {@code timed_out}), or was refused for a limit ({@code refused}). */
+    /** A command run in a task ended ({@code exited}, {@code timed_out}, {@code abandoned}), or was refused for a limit ({@code refused}). */
     void command(String outcome) {
         commands.labelValues(outcome).inc();
     }

@@ -3,6 +3,8 @@ package dev.steward.agent;
 import dev.steward.api.ExecRequest;
 import dev.steward.api.ExecResult;
 import dev.steward.api.ValidationException;
+import dev.steward.connections.ClientDeparture;
+import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
@@ -10,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * dev.steward.api.AgentSignature}, checked before this) covers it: nobody on the path can change
  * it. A signed request is also run at most once: its {@code nonce} is remembered for as long as
  * a signature is good, and a request that repeats one is refused, so a request seen on the wire
- * cannot be sent again to run the command twice.
+ * cannot be sent again to run the command twice. A caller that leaves before the answer has
+ * the command killed then.
  */
 final class ExecRoute {
     /** Nonces kept while their signature could still be accepted (a signature is good for a minute either side of now). */
@@ -38,7 +42,12 @@ final class ExecRoute {
         this.execs = e;
     }
 
-    void handle(Response response, Callback callback, String taskId, String query) {
+    /**
+     * Runs the command of {@code request}; while it runs the connection is watched ({@link
+     * ClientDeparture}), and a caller that leaves (the allocator, when its own client has gone)
+     * has the command killed at once.
+     */
+    void handle(Request request, Response response, Callback callback, String taskId, String query) {
         TaskExec e = execs;
         if (e == null) {
             LogServer.send(response, callback, 503, "the agent is starting; try again shortly");
@@ -71,7 +80,16 @@ final class ExecRoute {
             LogServer.send(response, callback, 400, v.getMessage());
             return;
         }
-        e.run(taskId, command, timeout).whenComplete((result, err) -> {
+        CompletableFuture<Void> gone = new CompletableFuture<>();
+        ClientDeparture departure = ClientDeparture.watch(request.getConnectionMetaData().getConnection().getEndPoint(), () -> gone.complete(null));
+        e.run(taskId, command, timeout, gone).whenComplete((result, err) -> {
+            if (departure.stop()) {
+                response.getHeaders().put("Connection", "close"); // a byte of a next request was read: it is sent again
+            }
+            if (gone.isDone()) {
+                callback.failed(new java.io.IOException("the caller left before the command ended")); // nobody reads an answer
+                return;
+            }
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof TaskExec.Refused r) {
                 LogServer.send(response, callback, r.status, r.getMessage());

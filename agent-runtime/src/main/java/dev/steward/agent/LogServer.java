@@ -255,7 +255,7 @@ final class LogServer implements AutoCloseable {
             verified[0] = true;
             String[] parts = path.split("/");
             if (request.getMethod().equals("POST") && parts.length == 5 && parts[4].equals("exec") && parts[3].matches("[A-Za-z0-9-]+")) {
-                exec.handle(response, callback, parts[3], query);
+                exec.handle(request, response, callback, parts[3], query);
                 return;
             }
             if (!request.getMethod().equals("GET") || parts.length != 5 || !parts[4].equals("logs") || !parts[3].matches("[A-Za-z0-9-]+")) {

@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * Runs a command inside a running task, once ({@code steward exec}): as the task runs, through
  * {@link Launcher#taskCommand}, as its command health checks run (its user, cgroups, mount and IPC namespaces, keyring, umask,
  * environment, its sandbox as the working directory), in a session of its own, with no
- * standard input, until it exits or its timeout ends it (its whole process group is killed).
+ * standard input, until it exits, its timeout ends it or its caller leaves (then its whole
+ * process group is killed).
  *
  * <p>Nothing a command does can hold the agent: at most {@link #MAX_AT_ONCE} run at once on the
  * agent and {@link #MAX_PER_TASK} in one task (past that a refusal, 503); its output is read
@@ -91,13 +92,22 @@ final class TaskExec {
 
     /** Runs {@code command} in task {@code taskId}; fails with {@link Refused} when it cannot run. */
     CompletableFuture<ExecResult> run(String taskId, List<String> command, Duration timeout) {
+        return run(taskId, command, timeout, new CompletableFuture<>());
+    }
+
+    /**
+     * As above; when {@code abandoned} completes first (its caller has gone: a build aborted, a
+     * {@code steward exec} stopped with Ctrl-C), the command's whole process group is killed
+     * then, not at its timeout, and the answer nobody waits for any more is a timed-out one.
+     */
+    CompletableFuture<ExecResult> run(String taskId, List<String> command, Duration timeout, CompletableFuture<?> abandoned) {
         return find.apply(taskId).thenCompose(target -> {
             take(taskId);
             CompletableFuture<ExecResult> done = new CompletableFuture<>();
             try {
                 threads.execute(() -> {
                     try {
-                        done.complete(runNow(target, command, timeout));
+                        done.complete(runNow(target, command, timeout, abandoned));
                     } catch (Throwable e) {
                         done.completeExceptionally(e);
                     } finally {
@@ -134,7 +144,8 @@ final class TaskExec {
         }
     }
 
-    private ExecResult runNow(Target target, List<String> command, Duration timeout) throws IOException, InterruptedException {
+    private ExecResult runNow(Target target, List<String> command, Duration timeout, CompletableFuture<?> abandoned) throws IOException,
+            InterruptedException {
         ProcessBuilder pb;
         try {
             pb = launcher.taskCommand(target.task(), target.dir(), command, "steward-exec");
@@ -158,13 +169,15 @@ final class TaskExec {
         Capture err = new Capture(p.getErrorStream());
         long deadline = began + timeout.toNanos();
         boolean timedOut = false;
+        boolean left = false;
         try {
             while (true) {
                 boolean read = out.drain() | err.drain();
                 if (!p.isAlive()) {
                     break;
                 }
-                if (System.nanoTime() - deadline >= 0) {
+                left = abandoned.isDone();
+                if (left || System.nanoTime() - deadline >= 0) {
                     timedOut = true;
                     killGroup(p);
                     if (!p.waitFor(5, TimeUnit.SECONDS)) {
@@ -184,9 +197,10 @@ final class TaskExec {
         }
         int code = p.isAlive() ? 137 : p.exitValue();
         long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-        count(timedOut ? "timed_out" : "exited");
-        LOG.info("task " + target.task().id() + ": its command (pid " + p.pid() + ") " + (timedOut ? "ran past its timeout of "
-                + dev.steward.api.Units.format(timeout) + " and was killed" : "exited with code " + code) + " after " + elapsed + " ms");
+        count(left ? "abandoned" : timedOut ? "timed_out" : "exited");
+        LOG.info("task " + target.task().id() + ": its command (pid " + p.pid() + ") " + (left ? "was killed: its caller left"
+                : timedOut ? "ran past its timeout of " + dev.steward.api.Units.format(timeout) + " and was killed" : "exited with code " + code)
+                + " after " + elapsed + " ms");
         return new ExecResult(code, out.text(), err.text(), out.cut, err.cut, timedOut, elapsed);
     }
 

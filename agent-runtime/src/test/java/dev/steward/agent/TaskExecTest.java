@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
  * command runs as its task runs (its uid, cgroups, environment, sandbox), its run is recorded in
  * the allocation's history, another role cannot reach the task, a timeout kills the command's
  * whole process group, a process it leaves behind holding its pipes does not hold the answer,
- * output is cut at its bound, and at the agent an unsigned request, a replayed one and one past
+ * output is cut at its bound, a caller that leaves has its command killed, and at the agent an
+ * unsigned request, a replayed one and one past
  * the per-task bound are refused.
  */
 class TaskExecTest {
@@ -168,6 +169,36 @@ class TaskExecTest {
         } else {
             ProcessHandle.allProcesses().filter(h -> h.info().commandLine().orElse("").contains("sleep 303")).forEach(ProcessHandle::destroyForcibly);
         }
+    }
+
+    @Test
+    void a_caller_that_leaves_has_its_command_killed_at_once_not_at_its_timeout() throws Exception {
+        String token = role("team");
+        String id = task(token);
+        Path pidFile = c.root.resolve("agent-m1/tasks/" + id + "/sandbox/exec.pid");
+        okhttp3.Call call = c.http.newCall(new Request.Builder().url(c.server.url() + "/v1/tasks/" + id + "/exec").header("Authorization", "Bearer " + token)
+                .post(RequestBody.create(command("echo $$ > exec.pid; exec sleep 304", "4m"), Cluster.JSON)).build());
+        CompletableFuture<Void> answered = CompletableFuture.runAsync(() -> {
+            try (Response ignored = call.execute()) {
+                // a cancelled call ends in an IOException
+            } catch (IOException e) {
+                // expected: the call is cancelled below
+            }
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.readString(pidFile).strip().matches("\\d+"));
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        try {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the command runs").contains(true);
+            call.cancel(); // the client goes: its connection to the allocator closes, and the allocator's to the agent
+            answered.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        } finally { // failing, it is not left behind in the task's cgroup
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().contains("steward_agent_task_commands_total{outcome=\"abandoned\"} 1.0"));
+        assertThat(agent.commandsRunning()).isZero();
+        Answer after = exec(token, id, command("echo still here", null));
+        assertThat(after.body().path("stdout").asText()).as("the task and its commands go on").isEqualTo("still here\n");
     }
 
     @Test

@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "exec", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run a command once inside a running task, as it runs (its user, limits, files, environment), and print its output. "
-                + "Exit codes: the command's; 124 its --timeout ended it; 1 error; 2 usage.",
+                + "Ctrl-C kills it. Exit codes: the command's; 124 its --timeout ended it; 1 error; 2 usage.",
                 "TARGET: an allocation id, an instance id, or an app with --env ENV [--instance N]. No input, no terminal: "
                         + "for a shell line, 'sh -c \"...\"'."})
 final class ExecCommand implements Callable<Integer> {

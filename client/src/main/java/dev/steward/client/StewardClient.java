@@ -317,7 +317,7 @@ public final class StewardClient {
     /**
      * {@link #exec} without a waiting thread, for the Pipeline steps: the answer is read by the
      * JDK client's selector when the allocator gives it. Cancelling the future closes the
-     * connection; the command, once it started, still runs to its end or its timeout.
+     * connection, and the allocator has the agent kill the command then.
      */
     public java.util.concurrent.CompletableFuture<dev.steward.api.ExecResult> execAsync(String taskId, List<String> command, Duration timeout) {
         dev.steward.api.ExecRequest req = new dev.steward.api.ExecRequest(command, timeout == null ? null : timeout.toMillis() + "ms");

@@ -89,6 +89,26 @@ class TaskCommandTest {
     }
 
     @Test
+    void a_step_that_is_stopped_has_its_command_killed() throws Exception {
+        String v1 = c.webapp("v1", Map.of());
+        DeployRequest d = new DeployRequest(v1, null, null, 1, "0.25", "64m", null, null, null, null, null, null, null, null, null, null, null, null, null, "1s",
+                "30s", null, null, null, null, null, null, null);
+        assertThat(DeployWatch.start(c.admin, "webapp", "pr-8", d, c.listener).follow(Duration.ofMinutes(2)).succeeded()).isTrue();
+        TaskCommand cmd = TaskCommand.prepare(c.admin, "webapp", "pr-8", null, List.of("sh", "-c", "echo $$ > exec.pid; exec sleep 305"), "4m", c.listener);
+        Path pidFile = c.root.resolve("agent/tasks/" + cmd.instance().taskId() + "/sandbox/exec.pid");
+        java.util.concurrent.CompletableFuture<ExecResult> running = cmd.runAsync();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pidFile) && Files.readString(pidFile).strip().matches("\\d+"));
+        long pid = Long.parseLong(Files.readString(pidFile).strip());
+        try {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+            running.cancel(true); // what aborting the build does (WaitingStepExecution.stop)
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+        } finally { // failing, it is not left behind in the task's cgroup
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
     void bad_arguments_name_the_field_and_the_limit_before_any_call() {
         assertThatThrownBy(() -> TaskCommand.check(List.of(), null)).isInstanceOf(ValidationException.class).hasMessageContaining("command");
         assertThatThrownBy(() -> TaskCommand.check(List.of("true"), "10m")).isInstanceOf(ValidationException.class)

@@ -207,7 +207,7 @@ final class ApiHandler extends Handler.Abstract {
         send(request, response, callback, r, limits.bodyRate(), callback instanceof Placed p ? p.release : null);
     }
 
-    /** {@code watched}: a client's parked query or log follow, whose connection is watched while it waits ({@link ClientDeparture}). */
+    /** {@code watched}: a client's parked query, log follow or command run in a task, whose connection is watched while it waits ({@link ClientDeparture}). */
     private boolean serve(Request request, Response response, Callback callback, String method, String path, Map<String, java.util.List<String>> query,
                           Map<String, String> headers, boolean streamed, boolean watched, RequestTrace trace) {
         TimedBody timed = TimedBody.start(request, limits.bodyRate());
@@ -247,11 +247,12 @@ final class ApiHandler extends Handler.Abstract {
                 send(request, response, callback, tooLarge());
                 return;
             }
-            // a parked query or log follow: its connection is watched while it waits, and the first of its answer and its
-            // client's departure settles it (a departure gives its places back at once, and cancels what waits for it)
+            // a parked query, log follow or command run in a task: its connection is watched while it waits (its body, if any,
+            // was read to its end above), and the first of its answer and its client's departure settles it (a departure gives
+            // its places back at once, and cancels what waits for it: the agent's command is killed)
             java.util.concurrent.CompletableFuture<Void> gone = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
-            ClientDeparture departure = watched && body.length == 0 ? ClientDeparture.watch(request.getConnectionMetaData().getConnection().getEndPoint(), () -> {
+            ClientDeparture departure = watched ? ClientDeparture.watch(request.getConnectionMetaData().getConnection().getEndPoint(), () -> {
                 gone.complete(null);
                 if (settled.compareAndSet(false, true)) {
                     left(request, response, callback);

@@ -158,7 +158,7 @@ class TrafficClassesTest {
         awaitHeld(() -> s.get("/v1/status?index=" + index + "&wait=60s", greedy).code() == 503);
         LiveServer.Reply refused = s.get("/v1/requests?index=" + index + "&wait=60s", greedy);
         assertThat(refused.code()).isEqualTo(503);
-        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries and log follows at once from one token")
+        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries, log follows and commands run in tasks at once from one token")
                 .contains("the limit is 1 of the 5");
         LiveServer.Reply watch = s.get("/v1/status?index=" + index + "&wait=1s", other);
         assertThat(watch.code()).as("another client's blocking query is parked and answered: %s", watch.body()).isEqualTo(200);
@@ -225,6 +225,15 @@ class TrafficClassesTest {
             }
         }
         assertThat(refused).as("calls refused for the share their own previous call still held").isZero();
+    }
+
+    @Test
+    void a_command_run_in_a_task_waits_in_a_parked_querys_place_not_an_api_requests() {
+        java.util.Map<String, java.util.List<String>> none = java.util.Map.of();
+        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/exec", none, false, false)).isEqualTo(TrafficClass.WATCH);
+        assertThat(TrafficClass.of("GET", "/v1/tasks/t-1/exec", none, false, false)).isEqualTo(TrafficClass.CLIENT);
+        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/stop", none, false, false)).isEqualTo(TrafficClass.CLIENT);
+        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/exec/x", none, false, false)).isEqualTo(TrafficClass.CLIENT);
     }
 
     @Test
