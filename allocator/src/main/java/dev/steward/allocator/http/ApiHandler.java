@@ -189,7 +189,7 @@ final class ApiHandler extends Handler.Abstract {
             request.getComponents().getThreadPool().execute(() -> {
                 try {
                     serve(request, response, done, method, path, query, headers, cls == TrafficClass.TRANSFER || cls == TrafficClass.AGENT_TRANSFER,
-                            cls == TrafficClass.WATCH, trace);
+                            cls == TrafficClass.WATCH || TrafficClass.runsInTask(method, path), trace);
                 } catch (Throwable t) {
                     done.failed(t);
                 }

@@ -7,13 +7,13 @@ import java.util.Map;
  * The classes of HTTP traffic, each with its own bound ({@link HttpLimits}), so that no class
  * can take what another needs: agents (join, heartbeat, task status, their task and allocation
  * queries, parked ones included), API clients' requests, clients' parked blocking queries
- * ({@code ?index=}), log follows ({@code ?wait=}) and commands run in tasks, clients' streamed package transfers, agents' package downloads, and health
+ * ({@code ?index=}) and log follows ({@code ?wait=}), clients' streamed package transfers, agents' package downloads, and health
  * checks (answered even while every API client's place is taken).
  */
 public enum TrafficClass {
     AGENT("agents' requests"),
     CLIENT("API requests"),
-    WATCH("parked blocking queries, log follows and commands run in tasks"),
+    WATCH("parked blocking queries and log follows"),
     TRANSFER("package transfers"),
     /** Agents' package downloads: never behind clients' transfers, which a tenant can hold open for as long as it sends 1 KiB a second. */
     AGENT_TRANSFER("agents' package downloads"),
@@ -72,12 +72,19 @@ public enum TrafficClass {
             }
         }
         // a GET that may wait (a blocking query's index, a log follow's wait) holds no thread while it waits, and may wait
-        // minutes: it takes a parked query's place, so a few hundred `steward logs -f` never fill the API's places.
-        // A command run in a task (POST /v1/tasks/ID/exec) waits for it as long, up to its timeout of 5 minutes, the same way.
-        if (method.equals("POST") && s.length == 5 && s[1].equals("v1") && s[2].equals("tasks") && s[4].equals("exec")) {
-            return WATCH;
-        }
+        // minutes: it takes a parked query's place, so a few hundred `steward logs -f` never fill the API's places
         return method.equals("GET") && (query.containsKey("index") || query.containsKey("wait")) ? WATCH : CLIENT;
+    }
+
+    /**
+     * Whether a request runs a command in a task ({@code POST /v1/tasks/ID/exec}): an API request
+     * (its answer is up to 4 MiB, so it keeps the API's smaller bound) whose connection is
+     * watched while the command runs, as a parked query's is, so that a caller that leaves has
+     * the command killed.
+     */
+    public static boolean runsInTask(String method, String path) {
+        String[] s = path.split("/", -1);
+        return method.equals("POST") && s.length == 5 && s[1].equals("v1") && s[2].equals("tasks") && s[4].equals("exec");
     }
 
     /**

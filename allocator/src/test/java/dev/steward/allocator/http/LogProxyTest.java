@@ -130,7 +130,7 @@ class LogProxyTest {
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> small.get("/v1/tasks/" + task + "/logs?wait=20s",
                         small.admin()).code() == 503);
                 LiveServer.Reply ninth = small.get("/v1/tasks/" + task + "/logs?wait=20s", small.admin()); // a fifth client: the class is full
-                assertThat(ninth.body().path("detail").asText()).contains("too many parked blocking queries, log follows and commands run in tasks").contains("the limit is 8");
+                assertThat(ninth.body().path("detail").asText()).contains("too many parked blocking queries and log follows").contains("the limit is 8");
                 assertThat(small.get("/v1/status", small.admin()).code()).as("the API's places are all free").isEqualTo(200);
                 assertThat(small.put("/v1/roles/ci", small.admin(), "{\"weight\":2}").code()).isEqualTo(200);
             } finally {

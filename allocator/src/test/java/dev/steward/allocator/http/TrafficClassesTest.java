@@ -158,7 +158,7 @@ class TrafficClassesTest {
         awaitHeld(() -> s.get("/v1/status?index=" + index + "&wait=60s", greedy).code() == 503);
         LiveServer.Reply refused = s.get("/v1/requests?index=" + index + "&wait=60s", greedy);
         assertThat(refused.code()).isEqualTo(503);
-        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries, log follows and commands run in tasks at once from one token")
+        assertThat(refused.body().path("detail").asText()).contains("too many parked blocking queries and log follows at once from one token")
                 .contains("the limit is 1 of the 5");
         LiveServer.Reply watch = s.get("/v1/status?index=" + index + "&wait=1s", other);
         assertThat(watch.code()).as("another client's blocking query is parked and answered: %s", watch.body()).isEqualTo(200);
@@ -228,12 +228,14 @@ class TrafficClassesTest {
     }
 
     @Test
-    void a_command_run_in_a_task_waits_in_a_parked_querys_place_not_an_api_requests() {
-        java.util.Map<String, java.util.List<String>> none = java.util.Map.of();
-        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/exec", none, false, false)).isEqualTo(TrafficClass.WATCH);
-        assertThat(TrafficClass.of("GET", "/v1/tasks/t-1/exec", none, false, false)).isEqualTo(TrafficClass.CLIENT);
-        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/stop", none, false, false)).isEqualTo(TrafficClass.CLIENT);
-        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/exec/x", none, false, false)).isEqualTo(TrafficClass.CLIENT);
+    void a_command_run_in_a_task_keeps_an_api_requests_place_and_has_its_connection_watched() {
+        assertThat(TrafficClass.of("POST", "/v1/tasks/t-1/exec", java.util.Map.of(), false, false)).as("its answer is up to 4 MiB: the API's smaller bound")
+                .isEqualTo(TrafficClass.CLIENT);
+        assertThat(TrafficClass.runsInTask("POST", "/v1/tasks/t-1/exec")).isTrue();
+        assertThat(TrafficClass.runsInTask("GET", "/v1/tasks/t-1/exec")).isFalse();
+        assertThat(TrafficClass.runsInTask("POST", "/v1/tasks/t-1/stop")).isFalse();
+        assertThat(TrafficClass.runsInTask("POST", "/v1/tasks/t-1/exec/x")).isFalse();
+        assertThat(TrafficClass.runsInTask("POST", "/v2/tasks/t-1/exec")).isFalse();
     }
 
     @Test
