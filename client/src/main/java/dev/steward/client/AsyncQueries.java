@@ -89,16 +89,39 @@ final class AsyncQueries {
         return query(url, after, wait, type, sent, 0);
     }
 
-    /** Sent to the current allocator of {@link Servers}; a follower's 307 naming the leader is sent again there, an unreachable one passes the turn. */
+    /** A blocking query: GET with the index and wait, if any. */
     private <T> CompletableFuture<Indexed<T>> query(HttpUrl given, long after, Duration wait, JavaType type,
                                                     java.util.function.Consumer<CompletableFuture<?>> sentTo, int hops) {
+        return exchange(given, url -> {
+            HttpUrl.Builder u = url.newBuilder();
+            if (after > 0) {
+                u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
+            }
+            return HttpRequest.newBuilder(URI.create(u.build().toString())).GET();
+        }, answerWithin(wait), "GET", type, sentTo, hops);
+    }
+
+    /**
+     * POST {@code body} (JSON) to {@code url}, answered within {@code within}: the value, or a
+     * {@link StewardException} with the allocator's problem. Never sent again once an allocator
+     * may have acted on it; only a follower's 307 naming the leader, which did nothing, is sent
+     * on there. Each exchange goes to {@code sentTo}: cancelling it closes the connection.
+     */
+    <T> CompletableFuture<T> post(HttpUrl given, byte[] body, Duration within, JavaType type, java.util.function.Consumer<CompletableFuture<?>> sentTo) {
+        return this.<T>exchange(given, url -> HttpRequest.newBuilder(URI.create(url.toString())).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", "application/json"), within, "POST", type, sentTo, 0).thenApply(Indexed::value);
+    }
+
+    /**
+     * Sent to the current allocator of {@link Servers}, with the token and a request id; a
+     * follower's 307 naming the leader is sent again there (it did nothing), an unreachable one
+     * passes the turn.
+     */
+    private <T> CompletableFuture<Indexed<T>> exchange(HttpUrl given, java.util.function.Function<HttpUrl, HttpRequest.Builder> request, Duration within,
+                                                       String method, JavaType type, java.util.function.Consumer<CompletableFuture<?>> sentTo, int hops) {
         HttpUrl url = servers.on(given);
-        HttpUrl.Builder u = url.newBuilder();
-        if (after > 0) {
-            u.addQueryParameter("index", Long.toString(after)).addQueryParameter("wait", wait.toMillis() + "ms");
-        }
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(u.build().toString())).GET()
-                .timeout(answerWithin(wait))
+        HttpRequest.Builder r = request.apply(url)
+                .timeout(within)
                 .header("X-Request-Id", UUID.randomUUID().toString())
                 .header("Accept", "application/json");
         if (token != null) {
@@ -115,62 +138,15 @@ final class AsyncQueries {
             if (leader != null) {
                 servers.leaderIs(leader);
                 if (resp.statusCode() == 307 && hops < 3) {
-                    return this.<T>query(given, after, wait, type, sentTo, hops + 1);
+                    return this.<T>exchange(given, request, within, method, type, sentTo, hops + 1);
                 }
             }
             try {
-                return CompletableFuture.completedFuture(this.<T>answer(url, resp, type));
+                return CompletableFuture.completedFuture(this.<T>answer(url, resp, type, method));
             } catch (RuntimeException e) {
                 return CompletableFuture.<Indexed<T>>failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
             }
         }).thenCompose(f -> f);
-    }
-
-    /**
-     * POST {@code body} (JSON) to {@code url}, answered within {@code within}: the value, or a
-     * {@link StewardException} with the allocator's problem. Never sent again once an allocator
-     * may have acted on it; only a follower's 307 naming the leader, which did nothing, is sent
-     * on there. Each exchange goes to {@code sentTo}: cancelling it closes the connection.
-     */
-    <T> CompletableFuture<T> post(HttpUrl given, byte[] body, Duration within, JavaType type, java.util.function.Consumer<CompletableFuture<?>> sentTo) {
-        return post(given, body, within, type, sentTo, 0);
-    }
-
-    private <T> CompletableFuture<T> post(HttpUrl given, byte[] body, Duration within, JavaType type,
-                                          java.util.function.Consumer<CompletableFuture<?>> sentTo, int hops) {
-        HttpUrl url = servers.on(given);
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url.toString())).POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .timeout(within)
-                .header("X-Request-Id", UUID.randomUUID().toString())
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json");
-        if (token != null) {
-            r.header("Authorization", "Bearer " + token);
-        }
-        CompletableFuture<HttpResponse<String>> sent = http().sendAsync(r.build(), HttpResponse.BodyHandlers.ofString());
-        sentTo.accept(sent);
-        return sent.handle((resp, err) -> {
-            if (err != null) {
-                servers.failed(url);
-                return CompletableFuture.<T>failedFuture(err);
-            }
-            String leader = resp.headers().firstValue(Servers.LEADER_HEADER).orElse(null);
-            if (leader != null) {
-                servers.leaderIs(leader);
-                if (resp.statusCode() == 307 && hops < 3) {
-                    return this.<T>post(given, body, within, type, sentTo, hops + 1);
-                }
-            }
-            try {
-                return CompletableFuture.completedFuture(this.<T>answer(url, resp, type, "POST").value());
-            } catch (RuntimeException e) {
-                return CompletableFuture.<T>failedFuture(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
-            }
-        }).thenCompose(f -> f);
-    }
-
-    private <T> Indexed<T> answer(HttpUrl url, HttpResponse<String> resp, JavaType type) {
-        return answer(url, resp, type, "GET");
     }
 
     private <T> Indexed<T> answer(HttpUrl url, HttpResponse<String> resp, JavaType type, String method) {
