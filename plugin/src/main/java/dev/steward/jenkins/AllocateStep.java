@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import jenkins.model.Jenkins;
@@ -278,11 +277,6 @@ public class AllocateStep extends Step {
 
     @Extension
     public static final class DescriptorImpl extends StewardStepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
-        }
-
         @Override
         public String getFunctionName() {
             return "allocate";

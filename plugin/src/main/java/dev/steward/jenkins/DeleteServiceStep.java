@@ -5,7 +5,6 @@ import dev.steward.steps.StepListener;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.TaskListener;
-import java.util.Set;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -111,11 +110,6 @@ public class DeleteServiceStep extends Step {
 
     @Extension
     public static final class DescriptorImpl extends StewardStepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
-        }
-
         @Override
         public String getFunctionName() {
             return "deleteService";

@@ -15,7 +15,6 @@ import hudson.model.Run;
 import hudson.model.TaskListener;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -298,11 +297,6 @@ public class DeployStep extends Step {
 
     @Extension
     public static final class DescriptorImpl extends StewardStepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
-        }
-
         @Override
         public String getFunctionName() {
             return "deploy";

@@ -8,7 +8,6 @@ import hudson.Extension;
 import hudson.model.TaskListener;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -138,11 +137,6 @@ public class ExecServiceStep extends Step {
 
     @Extension
     public static final class DescriptorImpl extends StewardStepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
-        }
-
         @Override
         public String getFunctionName() {
             return "execService";

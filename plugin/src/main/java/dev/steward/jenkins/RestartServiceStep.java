@@ -8,7 +8,6 @@ import hudson.AbortException;
 import hudson.Extension;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import java.util.Set;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -183,11 +182,6 @@ public class RestartServiceStep extends Step {
 
     @Extension
     public static final class DescriptorImpl extends StewardStepDescriptor {
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            return Set.of(TaskListener.class);
-        }
-
         @Override
         public String getFunctionName() {
             return "restartService";
