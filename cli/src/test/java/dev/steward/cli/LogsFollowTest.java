@@ -61,9 +61,35 @@ class LogsFollowTest {
         agent = StandInAgent.start(this::logs);
     }
 
+    /** The threads running a follow in the background: stopped after each test (see {@link #background}). */
+    private final List<Thread> follows = new CopyOnWriteArrayList<>();
+
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
+        for (Thread t : follows) { // a follow a failed test left waiting would hold CliRun, and every later CLI run of this JVM, forever
+            t.interrupt();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
         agent.close();
+    }
+
+    /**
+     * {@code steward ARGS} on a thread of its own, which the end of the test interrupts if it still
+     * runs: a follow ends when interrupted, and releases {@link CliRun} for the next test.
+     */
+    private CompletableFuture<CliRun> background(String... args) {
+        CompletableFuture<CliRun> run = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                run.complete(CliRun.of(args));
+            } catch (Throwable e) {
+                run.completeExceptionally(e);
+            }
+        }, "steward-logs-follow");
+        t.setDaemon(true);
+        follows.add(t);
+        t.start();
+        return run;
     }
 
     /** As the agent's log server: 404 with no sandbox; "hello\n"; then nothing until the task has ended. */
@@ -123,7 +149,7 @@ class LogsFollowTest {
             assertThat(plain.code()).as("a plain read says there is no output yet").isNotZero();
             assertThat(plain.err()).contains("task " + t.task() + " has not started on agent m1 yet: it has no output so far");
 
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            CompletableFuture<CliRun> follow = background(CliRun.with(s, "logs", t.allocation(), "-f"));
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.size() >= 2); // the plain read's, then the follow's, both refused
             // and it has seen the task pending: it waits on its blocking query (the task started before that is read again, as below)
             await().atMost(Duration.ofSeconds(30)).until(() -> s.engine().parkedQueries() == 1);
@@ -164,7 +190,7 @@ class LogsFollowTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             };
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+            CompletableFuture<CliRun> follow = background(CliRun.with(s, "logs", t.allocation(), "-f"));
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L)); // read again: "hello\n", then the follow waits for more
             ended = true;
             t.report(2, TaskState.EXITED, 0);
@@ -183,7 +209,7 @@ class LogsFollowTest {
             dev.steward.api.InstanceInfo instance = deployWeb(admin);
             Setup web = new Setup(s, t.agentClient(), t.agentId(), t.allocation(), instance.taskId());
 
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
+            CompletableFuture<CliRun> follow = background(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f"));
             await().atMost(Duration.ofSeconds(30)).until(() -> !reads.isEmpty()); // the instance's read, refused: not started yet
             // and it has seen the instance's task pending: it waits on its blocking query, beside the one on the service's instances
             await().atMost(Duration.ofSeconds(30)).until(() -> s.engine().parkedQueries() == 2);
@@ -317,7 +343,7 @@ class LogsFollowTest {
             Setup web = new Setup(s, t.agentClient(), t.agentId(), t.allocation(), instance.taskId());
             started = true;
             web.report(1, TaskState.RUNNING, null);
-            CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f")));
+            CompletableFuture<CliRun> follow = background(CliRun.with(s, "logs", "web", "--env", "e", "--all", "-f"));
             await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
             InetSocketAddress at = s.address();
             s.close();
@@ -345,7 +371,7 @@ class LogsFollowTest {
     private CompletableFuture<CliRun> followRunning(Server s, Setup t) throws IOException {
         started = true;
         t.report(1, TaskState.RUNNING, null);
-        CompletableFuture<CliRun> follow = CompletableFuture.supplyAsync(() -> CliRun.of(CliRun.with(s, "logs", t.allocation(), "-f")));
+        CompletableFuture<CliRun> follow = background(CliRun.with(s, "logs", t.allocation(), "-f"));
         await().atMost(Duration.ofSeconds(30)).until(() -> reads.contains(6L));
         return follow;
     }
