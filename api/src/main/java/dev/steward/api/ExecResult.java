@@ -12,4 +12,13 @@ public record ExecResult(int exitCode, String stdout, String stderr, boolean std
                          long elapsedMillis) {
     /** The most bytes kept of each stream. */
     public static final int MAX_OUTPUT = 256 * 1024;
+
+    /** What was cut, for a person ({@code its output was cut at 256 KiB}); null when nothing was. */
+    public String truncation() {
+        if (!stdoutTruncated && !stderrTruncated) {
+            return null;
+        }
+        return (stdoutTruncated && stderrTruncated ? "its output and its errors were" : stdoutTruncated ? "its output was" : "its errors were")
+                + " cut at " + MAX_OUTPUT / 1024 + " KiB";
+    }
 }

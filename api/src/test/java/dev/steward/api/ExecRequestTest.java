@@ -33,4 +33,12 @@ class ExecRequestTest {
         assertThat(new ExecRequest(List.of("true"), "5m").check()).isEqualTo(Duration.ofMinutes(5));
         assertThat(new ExecRequest(List.of("true"), null).check()).isEqualTo(ExecRequest.DEFAULT_TIMEOUT);
     }
+
+    @Test
+    void a_result_says_what_was_cut() {
+        assertThat(new ExecResult(0, "", "", false, false, false, 1).truncation()).isNull();
+        assertThat(new ExecResult(0, "", "", true, false, false, 1).truncation()).isEqualTo("its output was cut at 256 KiB");
+        assertThat(new ExecResult(0, "", "", false, true, false, 1).truncation()).isEqualTo("its errors were cut at 256 KiB");
+        assertThat(new ExecResult(0, "", "", true, true, false, 1).truncation()).isEqualTo("its output and its errors were cut at 256 KiB");
+    }
 }

@@ -71,16 +71,15 @@ final class ExecCommand implements Callable<Integer> {
         }
         StewardClient c = conn.client();
         String taskId = targets.taskId(c, target, env, instance, task);
-        ExecResult r = c.exec(taskId, command, limit);
+        ExecResult r = c.tasks().exec(taskId, command, limit);
         PrintStream out = TerminalSafe.raw(); // the command's own bytes, as they are (kubectl exec too)
         out.write(r.stdout().getBytes(StandardCharsets.UTF_8));
         out.flush();
         PrintStream err = TerminalSafe.rawErr();
         err.write(r.stderr().getBytes(StandardCharsets.UTF_8));
         err.flush();
-        if (r.stdoutTruncated() || r.stderrTruncated()) {
-            System.err.println("(steward exec: " + (r.stdoutTruncated() && r.stderrTruncated() ? "its output and its errors were"
-                    : r.stdoutTruncated() ? "its output was" : "its errors were") + " cut at " + ExecResult.MAX_OUTPUT / 1024 + " KiB)");
+        if (r.truncation() != null) {
+            System.err.println("(steward exec: " + r.truncation() + ")");
         }
         if (r.timedOut()) {
             System.err.println("(steward exec: the command ran past its timeout of " + dev.steward.api.Units.format(limit)

@@ -34,7 +34,7 @@ public final class StewardClient {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false)
             .setSerializationInclusion(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL);
-    private static final MediaType MEDIA = MediaType.get("application/json");
+    static final MediaType MEDIA = MediaType.get("application/json");
     /**
      * One connection pool and dispatcher for every client of this JVM that is given no
      * OkHttpClient of its own. Plain HTTP only: OkHttp readies TLS (the JDK's trust
@@ -296,60 +296,9 @@ public final class StewardClient {
         }
     }
 
-    /**
-     * Runs {@code command} once in a running task, as the task runs, and returns its exit code
-     * and output; {@code timeout} (null: 30 s, at most 5 min) ends it. Never retried once sent:
-     * after a 502 or 504 the command may have run.
-     */
-    public dev.steward.api.ExecResult exec(String taskId, List<String> command, Duration timeout) throws IOException {
-        dev.steward.api.ExecRequest req = new dev.steward.api.ExecRequest(command, timeout == null ? null : timeout.toMillis() + "ms");
-        Duration runs = req.check();
-        // the allocator answers within the command's timeout and 10 s (504 past that): a little more here, not the default read timeout
-        OkHttpClient h = http.newBuilder().readTimeout(runs.plusSeconds(30)).build();
-        Request r = new Request.Builder().url(url(Paths.v1("tasks", taskId, "exec"))).post(RequestBody.create(JSON.writeValueAsBytes(req), MEDIA)).build();
-        try (Response resp = h.newCall(r).execute()) {
-            String text = resp.body() == null ? "" : resp.body().string();
-            check(resp, text);
-            return JSON.readValue(text, dev.steward.api.ExecResult.class);
-        }
-    }
-
-    /**
-     * {@link #exec} without a waiting thread, for the Pipeline steps: the answer is read by the
-     * JDK client's selector when the allocator gives it. Cancelling the future closes the
-     * connection, and the allocator has the agent kill the command then.
-     */
-    public java.util.concurrent.CompletableFuture<dev.steward.api.ExecResult> execAsync(String taskId, List<String> command, Duration timeout) {
-        dev.steward.api.ExecRequest req = new dev.steward.api.ExecRequest(command, timeout == null ? null : timeout.toMillis() + "ms");
-        Duration runs = req.check();
-        byte[] body;
-        try {
-            body = JSON.writeValueAsBytes(req);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        java.util.concurrent.CompletableFuture<dev.steward.api.ExecResult> result = new java.util.concurrent.CompletableFuture<>();
-        java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<?>> exchange = new java.util.concurrent.atomic.AtomicReference<>();
-        async.<dev.steward.api.ExecResult>post(url(Paths.v1("tasks", taskId, "exec")), body, runs.plusSeconds(30), JSON.constructType(dev.steward.api.ExecResult.class),
-                sent -> {
-                    exchange.set(sent);
-                    if (result.isCancelled()) {
-                        sent.cancel(true);
-                    }
-                }).whenComplete((r, err) -> {
-                    if (err != null) {
-                        result.completeExceptionally(err);
-                    } else {
-                        result.complete(r);
-                    }
-                });
-        result.whenComplete((r, err) -> {
-            java.util.concurrent.CompletableFuture<?> x = exchange.get();
-            if (result.isCancelled() && x != null) {
-                x.cancel(true);
-            }
-        });
-        return result;
+    /** Commands run once in running tasks ({@code steward exec}, the execService step). */
+    public TaskClient tasks() {
+        return new TaskClient(this);
     }
 
     // ---------------------------------------------------------------- packages
@@ -371,6 +320,10 @@ public final class StewardClient {
 
     OkHttpClient http() {
         return http;
+    }
+
+    AsyncQueries async() {
+        return async;
     }
 
     // ---------------------------------------------------------------- watching

@@ -8,6 +8,10 @@
  * {@link dev.steward.client.StewardClient#watchAsync} makes blocking queries with the JDK's
  * asynchronous HTTP client instead ({@link dev.steward.client.AsyncQueries},
  * {@link dev.steward.client.AsyncWatch}), so that waiting holds no thread; clients without an
- * OkHttp client of their own share one connection pool.
+ * OkHttp client of their own share one connection pool. Each area of the API has its own face:
+ * packages ({@link dev.steward.client.PackageClient}), services and deployments ({@link
+ * dev.steward.client.DeployClient}), monitors ({@link dev.steward.client.MonitorClient}) and
+ * commands run in tasks ({@link dev.steward.client.TaskClient}, whose {@code execAsync} waits
+ * without a thread too).
  */
 package dev.steward.client;

@@ -60,8 +60,8 @@ public final class TaskCommand {
      */
     public static TaskCommand prepare(StewardClient client, String app, String env, String instance, List<String> command, String timeout,
                                       StepListener listener) throws IOException {
+        Duration limit = check(command, timeout); // a null word is named here, before the copy
         ExecRequest req = new ExecRequest(List.copyOf(command), timeout);
-        Duration limit = req.check();
         InstanceInfo i = Instances.pick(client.deployments().instances(app, env), instance, "instance", app, env, false);
         if (i.taskId() == null) {
             throw new IllegalArgumentException("instance " + i.id() + " of " + app + "/" + env + " has no task yet (" + Instances.howEnded(i) + ")");
@@ -79,7 +79,7 @@ public final class TaskCommand {
 
     /** Sends the command; the answer comes when it has ended, and no thread waits for it. Never sent twice. */
     public CompletableFuture<ExecResult> runAsync() {
-        return client.execAsync(instance.taskId(), request.command(), timeout);
+        return client.tasks().execAsync(instance.taskId(), request.command(), timeout);
     }
 
     /**
@@ -94,9 +94,8 @@ public final class TaskCommand {
             lines(r.stdout(), listener);
         }
         lines(r.stderr(), listener);
-        if (r.stdoutTruncated() || r.stderrTruncated()) {
-            listener.line("steward: " + (r.stdoutTruncated() && r.stderrTruncated() ? "its output and its errors were"
-                    : r.stdoutTruncated() ? "its output was" : "its errors were") + " cut at " + ExecResult.MAX_OUTPUT / 1024 + " KiB");
+        if (r.truncation() != null) {
+            listener.line("steward: " + r.truncation());
         }
         int code = r.timedOut() ? TIMED_OUT : r.exitCode();
         String ended = r.timedOut() ? "ran past its timeout of " + Units.format(timeout) + " and was killed (timeout: gives it longer, up to 5m)"
